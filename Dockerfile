@@ -1,0 +1,28 @@
+# coverage-bot: polls news feeds and serves Telegram by long polling.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_URL=sqlite+aiosqlite:////data/coverage-bot.db
+
+RUN groupadd --system --gid 10001 bot \
+    && useradd --system --uid 10001 --gid bot --home-dir /app --shell /usr/sbin/nologin bot
+
+WORKDIR /app
+COPY pyproject.toml README.md feeds.yaml ./
+COPY summarizer/ summarizer/
+COPY bot/ bot/
+COPY seeds/ seeds/
+RUN pip install --no-cache-dir . \
+    && mkdir -p /data \
+    && chown 10001:10001 /data
+
+USER 10001:10001
+VOLUME ["/data"]
+
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["coverage-bot", "healthcheck"]
+
+CMD ["coverage-bot", "run", "--config", "/app/feeds.yaml"]

@@ -1,0 +1,316 @@
+"""The `coverage-bot` command line: wiring only, each subcommand calls the module that does the work."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from summarizer import analyze
+from summarizer.extractive import DEFAULT_METHOD, METHODS
+from summarizer.models import Analysis
+
+from . import render
+
+log = logging.getLogger("coverage_bot")
+
+DEFAULT_CONFIG = "feeds.yaml"
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one message, never a traceback."""
+
+
+# ---------------------------------------------------------------- summarize
+
+
+def _read_source(source: str, allow_private: bool) -> tuple[str, str | None]:
+    """Text and title of PATH, URL or '-' (stdin)."""
+    if source == "-":
+        return sys.stdin.read(), None
+    if source.startswith(("http://", "https://")):
+        return asyncio.run(_fetch_article(source, allow_private))
+    if "://" in source:
+        raise UserError(f"{source}: only http:// and https:// URLs can be summarized")
+    path = Path(source)
+    if not path.is_file():
+        raise UserError(f"{source}: no such file (give a path, an http(s) URL, or - for standard input)")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+async def _fetch_article(url: str, allow_private: bool) -> tuple[str, str | None]:
+    """Fetch a page under the feed limits and extract its main text."""
+    from .articles import extract_article
+    from .fetch import Fetcher
+
+    async with Fetcher(allow_private=allow_private) as fetcher:
+        result = await fetcher.get(url, kind="page")
+    if result.error:
+        raise UserError(f"{url}: {result.error}")
+    article = extract_article(result.body, result.final_url or url, result.headers)
+    if article is None or not article.text.strip():
+        raise UserError(f"{url}: no article text found on the page")
+    return article.text, article.title
+
+
+def _jsonl_record(line: str, sentences: int, method: str) -> dict:
+    """One batch line in, one result (or error object) out."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "error": "each line must be a JSON object with 'id' and 'text'"}
+    rid = obj.get("id")
+    text = obj.get("text")
+    title = obj.get("title")
+    if not isinstance(text, str):
+        return {"id": rid, "error": "'text' must be a string"}
+    if title is not None and not isinstance(title, str):
+        return {"id": rid, "error": "'title' must be a string when given"}
+    try:
+        a = analyze(text, title=title, sentences=sentences, method=method)
+    except (ValueError, TypeError) as exc:
+        return {"id": rid, "error": str(exc)}
+    return {
+        "id": rid,
+        "summary": [s.text for s in a.summary.sentences],
+        "figures": [
+            {
+                "surface": f.surface,
+                "kind": f.kind,
+                "value": f.value,
+                "unit": f.unit,
+                "key": f.key,
+                "sentence": f.sentence,
+                "start": f.start,
+                "end": f.end,
+            }
+            for f in a.figures
+        ],
+        "quotes": [{"text": q.text, "speaker": q.speaker, "cue": q.cue, "sentence": q.sentence} for q in a.quotes],
+        **({"reason": a.summary.reason} if a.summary.reason else {}),
+    }
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    if args.method not in METHODS:
+        raise UserError(f"--method {args.method}: unknown method; choose one of {', '.join(METHODS)}")
+    if args.sentences < 1:
+        raise UserError("--sentences must be at least 1")
+    if args.jsonl:
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(_jsonl_record(line, args.sentences, args.method), ensure_ascii=False), flush=True)
+        return 0
+    if not args.source:
+        raise UserError("give a PATH, a URL, or - for standard input (or --jsonl for batch mode)")
+    text, title = _read_source(args.source, allow_private=args.allow_private)
+    analysis = analyze(text, title=title, sentences=args.sentences, method=args.method)
+    if args.json:
+        print(json.dumps(_analysis_dict(analysis), ensure_ascii=False, indent=2))
+    else:
+        print(render.analysis_text(analysis))
+    return 0
+
+
+def _analysis_dict(a: Analysis) -> dict:
+    return asdict(a)
+
+
+# ---------------------------------------------------------------- config and store
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from .settings import ConfigError, check_config
+
+    try:
+        lines = check_config(args.config)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _load_config(path: str):
+    from .settings import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _settings():
+    from .settings import Settings
+
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise UserError(f"environment: {exc}") from None
+
+
+async def _open_store(settings):
+    from .store import Store
+
+    return await Store.open(settings.database_url)
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from .app import poll_command
+
+    if not args.once:
+        raise UserError("poll needs --once (use `coverage-bot run` to poll continuously)")
+    return asyncio.run(poll_command(_load_config(args.config), _settings()))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .app import run_command
+
+    return asyncio.run(run_command(_load_config(args.config), _settings()))
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from .app import stories_command
+
+    return asyncio.run(stories_command(_settings(), since=args.since, topic=args.topic, as_json=args.json))
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from .app import feeds_command
+
+    return asyncio.run(feeds_command(_settings()))
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from .console import run_console
+
+    return asyncio.run(run_console(_load_config(args.config), _settings()))
+
+
+def cmd_subscribe(args: argparse.Namespace) -> int:
+    from .app import subscribe_command
+
+    return asyncio.run(subscribe_command(_load_config(args.config), _settings(), args))
+
+
+def cmd_unsubscribe(args: argparse.Namespace) -> int:
+    from .app import unsubscribe_command
+
+    return asyncio.run(unsubscribe_command(_settings(), args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return asyncio.run(run_demo(seeds_dir=args.seeds, keep=args.keep))
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    from .app import healthcheck_command
+
+    return asyncio.run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="coverage-bot",
+        description="News-coverage monitor for Telegram: summaries, key figures and attributed quotes.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("summarize", help="summarize an article: PATH, URL or - (stdin)")
+    s.add_argument("source", nargs="?", help="a text file, an http(s) URL, or - for standard input")
+    s.add_argument("--json", action="store_true", help="print the whole analysis as JSON")
+    s.add_argument("--jsonl", action="store_true", help='batch mode: {"id","text"[,"title"]} lines on stdin')
+    s.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length (default 3)")
+    s.add_argument("--method", default=DEFAULT_METHOD, metavar="NAME", help=f"one of: {', '.join(METHODS)}")
+    s.add_argument("--allow-private", action="store_true", help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_summarize)
+
+    def with_config(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--config", default=DEFAULT_CONFIG, metavar="FILE", help="feeds file (default feeds.yaml)")
+        return sp
+
+    with_config(sub.add_parser("check-config", help="validate feeds.yaml and print what it defines")).set_defaults(
+        func=cmd_check_config
+    )
+    sp = with_config(sub.add_parser("poll", help="run one poll cycle and exit (with --once)"))
+    sp.add_argument("--once", action="store_true", help="one cycle, then exit")
+    sp.set_defaults(func=cmd_poll)
+    with_config(sub.add_parser("run", help="poll continuously and serve Telegram")).set_defaults(func=cmd_run)
+
+    sp = sub.add_parser("stories", help="list stored stories")
+    sp.add_argument("--since", default="24h", help="how far back: 30m, 24h, 7d (default 24h)")
+    sp.add_argument("--topic", help="only this topic")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.set_defaults(func=cmd_stories)
+
+    sub.add_parser("feeds", help="feed health table").set_defaults(func=cmd_feeds)
+    with_config(sub.add_parser("console", help="try the bot's commands in the terminal")).set_defaults(func=cmd_console)
+
+    sp = with_config(sub.add_parser("subscribe", help="subscribe a chat without Telegram"))
+    sp.add_argument("chat_id", type=int, help="Telegram chat id (channels: -100…)")
+    sp.add_argument("topics", nargs="*", help="topics (default: all)")
+    mode = sp.add_mutually_exclusive_group()
+    mode.add_argument("--alerts", action="store_true", help="post new stories as they are found")
+    mode.add_argument("--daily", metavar="HH:MM", help="daily digest at this local time (default 08:00)")
+    sp.add_argument("--thread", type=int, metavar="ID", help="forum topic (message_thread_id)")
+    sp.add_argument("--timezone", metavar="TZ", help="IANA time zone, e.g. Europe/Moscow")
+    sp.set_defaults(func=cmd_subscribe)
+
+    sp = sub.add_parser("unsubscribe", help="unsubscribe a chat without Telegram")
+    sp.add_argument("chat_id", type=int)
+    sp.add_argument("topics", nargs="*", help="topics (default: all)")
+    sp.add_argument("--thread", type=int, metavar="ID")
+    sp.set_defaults(func=cmd_unsubscribe)
+
+    sp = sub.add_parser("demo", help="the whole pipeline offline on seeds/, printing what it would post")
+    sp.add_argument("--seeds", metavar="DIR", help="folder of seed articles (default: the project's seeds/)")
+    sp.add_argument("--keep", action="store_true", help="keep the demo's database folder")
+    sp.set_defaults(func=cmd_demo)
+
+    sp = sub.add_parser("healthcheck", help="exit 0 when the store opens and polling is recent")
+    sp.add_argument("--max-age", type=int, default=120, metavar="MIN", help="last poll at most MIN minutes ago")
+    sp.set_defaults(func=cmd_healthcheck)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"coverage-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `coverage-bot summarize x | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
