@@ -3,10 +3,17 @@
 Every extractor works on :class:`Prepared.text` — the article with site boilerplate removed and
 NBSP / zero-width characters / exotic quote marks normalised — and maps its spans back with
 :meth:`Prepared.span` so that what a reader sees is exactly what the article wrote.
+
+The cleaning works line by line (extracted article text keeps the page's line structure):
+a line is dropped when it is site furniture (menus, tickers, bylines, captions, share and comment
+boxes, related headlines, footers), and a sentence broken over several lines is joined again.
+Sentences never cross a line; inside a line they come from syntok (no NLTK data needed), with a
+fast path for the unambiguous boundaries and a repair pass for quotations split in the middle.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,23 +47,28 @@ _MAP = {
     "\u2028": "\n",
     "\u2029": "\n",
 }
+# Lines without any of these characters need no per-character normalisation (the fast path).
+_NEEDS_NORMALISING = re.compile("[" + re.escape("".join(_DROP) + "".join(_MAP)) + r"\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Lines from which the rest of the page is site furniture (comment forms, share boxes, footers).
+# A marker line is dropped wherever it stands; it ends the article once enough prose precedes it.
 _TAIL_MARKERS = re.compile(
     r"""^\s*(?:
         please\s+follow\s+\S+(?:\s+\S+){0,3}\s+on\s+google\s+news
       | please\s+share\s+this\s+post
-      | share\s+this\s+(?:post|page|article)\b
+      | share\s+this\s+(?:post|page|article|story)\b
       | leave\s+a\s+(?:reply|comment)\b
       | your\s+email\s+address\s+will\s+not\s+be\s+published
       | more\s+news\s+of\s+this\s+category
       | comments\s+are\s+closed
       | the\s+post\s+.{3,300}\s+appeared\s+first\s+on\b
       | \[?read\s+more\]?\s*$
-      | related\s+(?:articles|posts|stories|news)\s*:?\s*$
+      | related\s+(?:articles|posts|stories|news|coverage|topics)\s*:?\s*$
       | more\s+from\s+\S+(?:\s+\S+){0,3}\s*$
+      | more\s+(?:stories|news)\s*$
       | you\s+may\s+also\s+like\b
-      | recommended\s+(?:for\s+you|stories)\b
+      | you\s+might\s+also\s+(?:like|be\s+interested)\b
+      | recommended\s+(?:for\s+you|stories|articles)\b
       | sign\s+up\s+for\s+(?:our|the)\s+newsletter
       | subscribe\s+to\s+our\s+newsletter
       | ©|\(c\)\s*\d{4}|copyright\s+(?:©\s*)?\d{4}
@@ -72,22 +84,103 @@ _JUNK_LINE = re.compile(
       | avatar\s+photo\b.*
       | (?:posted|published|updated|last\s+updated)\s*(?:on|:)?\s*.{0,60}\d{4}.{0,20}
       | by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|–—-].{0,60})?
+      | by
       | source\s*:.{0,120}
       | \[?read\s+more\]?
+      | more\s+to\s+read|read\s+also|also\s+read|see\s+also|related
       | [—–\-_=*•·|\s]+
       | (?:sun|mon|tue|wed|thu|fri|sat)(?:\s+(?:sun|mon|tue|wed|thu|fri|sat)){3,}
       | [\d\s]{1,40}
+      | [^\W\d_]
       | (?:photo|image|video|credit|getty\s+images|reuters|ap\s+photo)\s*:.{0,120}
       | your\s+browser\s+does\s+not\s+support.*
       | \[\]\(.*\)
-      | (?:share|tweet|email|print|copy\s+link|whatsapp|facebook|twitter|telegram|linkedin)
+      | (?:share|tweet|email|print|copy\s+link|whatsapp|facebook|twitter|telegram|linkedin|×|x)
       | \d+\s+(?:min|mins|minutes?)\s+read
       | advertisement|skip\s+to\s+(?:main\s+)?content|loading\.*
+      | [A-Z]{2,5}/[A-Z]{2,5}(?:\s+[+\-−]?[\d.,]+%?){0,2}
+      | [+\-−]?[\d.,]+\s*%
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
+# Headings of a block of related headlines inside the article ("More to Read"): the heading and the
+# headline-like lines after it (no sentence punctuation at the end) are dropped.
+_RELATED_HEADING = re.compile(
+    r"^\s*(?:more\s+to\s+read|read\s+(?:also|more|next)|also\s+read|see\s+also|related(?:\s+\w+)?|"
+    r"more\s+(?:on|about)\s+this(?:\s+story)?|most\s+read|trending(?:\s+now)?|top\s+stories|"
+    r"latest\s+news|recommended)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+# Calls to action of the site itself (newsletters, donations, alerts), not the article's words.
+_PROMO = re.compile(
+    r"""(?:^|[^\w])(?:
+        get\s+(?:instant\s+)?(?:alerts|updates|our\s+(?:stories|newsletter|app))
+      | be\s+the\s+first\s+to\s+know
+      | sign\s+up\s+(?:for|to|now|here)
+      | subscribe\s+(?:to|now|here|for)
+      | help\s+us\s+(?:change|fight|keep|continue|do|make)
+      | support\s+(?:our|independent)\s+journalism
+      | donate\s+(?:now|today)
+      | follow\s+us\s+on
+      | join\s+our\s+(?:newsletter|channel|community)
+      | download\s+(?:the|our)\s+app
+      | click\s+here
+      | (?:if\s+you\s+believe\s+you\s+have\s+found\s+an\s+inaccuracy)
+      | accepts\s+information\s+about\s+wrongdoing
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A caption ends with the picture's credit: "(AFP Photo)", "[Valentyn Ogirenko/Reuters]".
+_CAPTION_END = re.compile(
+    r"""[(\[](?:[^()\[\]]{0,60}\b(?:photo|photos|photograph|picture|image|images|getty|afp|reuters|ap|epa|
+    anadolu|xinhua|tass|sputnik|handout|file|credit|courtesy|shutterstock)\b[^()\[\]]{0,40}
+    | [^()\[\]/]{2,60}/[^()\[\]/]{2,40})[)\]]\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A line that is only a date and/or time ("February 27, 2026 03:55 PM GMT+03:00").
+_DATE_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|"
+    r"fri(?:day)?|sat(?:urday)?|sun(?:day)?|am|pm|a\.m\.|p\.m\.|gmt|utc|[ecmp][sd]t|bst|cet|cest|eet|msk|ist|jst|"
+    r"aest|updated|published|posted)"
+)
+_DATE_LINE = re.compile(rf"^[\s,.:|•·/+\-–—\d]*(?:{_DATE_WORD}[\s,.:|•·/+\-–—\d]*)+$", re.IGNORECASE)
+
+# A name on its own line ("Jennifer Hicks"): a byline when it stands next to other byline furniture.
+_NAME_LINE = re.compile(r"^\s*[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|bin|al|el|la|le)){0,3}\s*$")
+
+# The wire-service dateline at the start of a story: "(CNN)", "Washington (CNN) -- ", "(Reuters) -".
+_DATELINE = re.compile(
+    r"^\s*(?:(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}[ ,]*)?"
+    r"\((?:CNN(?:\s[A-Z][a-z]+){0,2}|AP|AFP|Reuters|Bloomberg|UPI|TASS|Xinhua|EW\.com)\)\s*(?:[-–—]{1,2}\s*)?"
+    r"|\([A-Z][\w.&'’]*(?:\s[A-Z][\w.&'’]*){0,3}\)(?:\s*[-–—]{1,2}\s*|(?=[A-Z])))"
+)
+
+# Markdown left by some scrapers: block-quote and heading markers, bold/italic marks.
+_MARKDOWN = re.compile(r"^\s{0,3}(?:>\s?)+|^\s{0,3}#{1,6}\s+|\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+_TERMINAL = re.compile(r"[.!?…][\"”’)\]]*\s*$")
+
+# HTML handed in as text: tags out (block tags become line breaks), entities decoded.
+_HTML_HINT = re.compile(r"<(?:!doctype|html|head|body|p|div|br|span|a|li|ul|table|h[1-6]|script|style)\b", re.I)
+_HTML_TOKEN = re.compile(
+    r"<!--.*?-->|<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<[!/]?[a-zA-Z][^>]*>|&#?\w{1,10};",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_BLOCK = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|nav|aside|blockquote|pre|figure|"
+    r"figcaption|title|dd|dt|hr)\b",
+    re.IGNORECASE,
+)
+
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
+# Share of characters that are control or replacement characters above which text is binary junk.
+_JUNK_CHAR_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,6 +191,7 @@ class Prepared:
     text: str  # normalised body (boilerplate removed); offsets map to ``original``
     offsets: tuple[int, ...]  # offsets[i] = index in ``original`` of text[i]; one extra at the end
     title: str | None = None
+    problem: str | None = None  # why there is nothing to analyse (binary data, not English), for the reader
 
     def to_original(self, i: int) -> int:
         """Map an offset into :attr:`text` to one into :attr:`original`."""
@@ -118,10 +212,15 @@ class Prepared:
         return self.original[a:b]
 
     @cached_property
+    def sentence_spans(self) -> tuple[tuple[int, int], ...]:
+        """Body sentences as [start, end) spans of :attr:`text`."""
+        return tuple(sentence_spans(self.text))
+
+    @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
         """Body sentences; offsets are into :attr:`original`, text is the normalised sentence."""
         out = []
-        for k, (a, b) in enumerate(sentence_spans(self.text)):
+        for k, (a, b) in enumerate(self.sentence_spans):
             oa, ob = self.span(a, b)
             out.append(Sentence(text=self.text[a:b], start=oa, end=ob, index=k))
         return tuple(out)
@@ -138,33 +237,105 @@ def normalize_char(c: str) -> str:
     return c
 
 
+def normalize(text: str) -> str:
+    """The matching form of a whole string (NBSP, zero-width characters, quote marks)."""
+    if not _NEEDS_NORMALISING.search(text):
+        return text
+    return "".join(normalize_char(c) for c in text)
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def _strip_html(raw: str) -> tuple[str, list[int]]:
+    """Text of an HTML document with a map from each of its characters to the raw offset."""
+    out: list[str] = []
+    offs: list[int] = []
+    pos = 0
+    for m in _HTML_TOKEN.finditer(raw):
+        if m.start() > pos:
+            out.append(raw[pos : m.start()])
+            offs.extend(range(pos, m.start()))
+        tok = m.group(0)
+        if tok.startswith("&"):
+            s = html.unescape(tok)
+            out.append(s)
+            offs.extend([m.start()] * len(s))
+        elif _HTML_BLOCK.match(tok):
+            out.append("\n")
+            offs.append(m.start())
+        pos = m.end()
+    out.append(raw[pos:])
+    offs.extend(range(pos, len(raw)))
+    return "".join(out), offs
+
+
+def _looks_like_html(raw: str) -> bool:
+    """Markup rather than prose: a doctype/html tag, or several common tags."""
+    head = raw[:2000].lstrip().lower()
+    if head.startswith(("<!doctype", "<html", "<?xml")):
+        return True
+    return len(_HTML_HINT.findall(raw[:100_000])) >= 5
+
+
+def _prose(line: str) -> bool:
+    """A line that reads like article prose: ends like a sentence and has several words."""
+    return bool(_TERMINAL.search(line)) and line.count(" ") >= 5
+
+
 def _is_navigation_run(lines: list[str]) -> bool:
     """A run of short lines with no sentence punctuation: a menu, ticker or tag list."""
     return len(lines) >= 3 and all(len(x.strip()) < 40 and not _SENTENCE_END.search(x) for x in lines)
 
 
+def _is_junk_line(line: str) -> bool:
+    """Furniture that can stand anywhere: bylines, dates, captions, share buttons, site promos."""
+    s = line.strip()
+    if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or _DATE_LINE.match(s):
+        return True
+    if _CAPTION_END.search(s) and not re.search(r"[\"“”]", s):
+        return True
+    return len(s) < 300 and not re.search(r"[\"“”]", s) and bool(_PROMO.search(s))
+
+
 def _keep_mask(lines: list[str]) -> list[bool]:
     """Decide which lines of a page are article text."""
     n = len(lines)
-    keep = [True] * n
-    # 1. everything from the first tail marker on (only in the second half of the page,
-    #    so a headline that happens to match cannot wipe the article).
-    total = sum(len(x) + 1 for x in lines)
-    pos = 0
+    keep = [bool(x.strip()) for x in lines]
+    prose_total = sum(len(x) for x in lines if _prose(x))
+    # 1. everything from the first tail marker on, once enough of the article precedes it,
+    #    so that a headline that happens to match cannot wipe the article.
+    prose_before = 0
     for i, line in enumerate(lines):
-        if pos > total * 0.3 and _TAIL_MARKERS.search(line):
+        if _TAIL_MARKERS.search(line) and (prose_before >= 0.3 * prose_total or prose_before >= 1500):
             for j in range(i, n):
                 keep[j] = False
             break
-        pos += len(line) + 1
+        if _prose(line):
+            prose_before += len(line)
     # 2. junk lines anywhere
     for i, line in enumerate(lines):
-        if keep[i] and line.strip() and _JUNK_LINE.match(line):
+        if keep[i] and _is_junk_line(line):
             keep[i] = False
-    # 3. runs of navigation items (menus, tickers, keyword lines)
+    # 3. bylines: a name alone on a line next to other byline furniture (Avatar photo, By, Update Time)
+    for i, line in enumerate(lines):
+        if keep[i] and _NAME_LINE.match(line) and len(line.split()) <= 4:
+            near = [lines[j].strip() for j in (i - 1, i + 1) if 0 <= j < n and lines[j].strip()]
+            if any(re.match(r"(?i)^(?:avatar\s+photo|by|[•·*\s]*update\s+time|written\s+by|author)\b", x) for x in near):
+                keep[i] = False
+    # 4. blocks of related headlines under a heading ("More to Read")
+    for i, line in enumerate(lines):
+        if _RELATED_HEADING.match(line):
+            keep[i] = False
+            for j in range(i + 1, min(n, i + 25)):
+                s = lines[j].strip()
+                if s and (_TERMINAL.search(s) or len(s) > 160):
+                    break
+                keep[j] = False
+    # 5. runs of navigation items (menus, tickers, keyword lines)
     i = 0
     while i < n:
-        if not keep[i] or not lines[i].strip():
+        if not keep[i]:
             i += 1
             continue
         j = i
@@ -177,7 +348,7 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             for k in run:
                 keep[k] = False
         i = max(j, i + 1)
-    # 4. a keyword line (comma-separated names with no verb-like ending) right after the header
+    # 6. a keyword line (comma-separated names with no verb-like ending) right after the header
     for i, line in enumerate(lines[:8]):
         s = line.strip()
         if keep[i] and s.count(",") >= 4 and not _SENTENCE_END.search(s) and len(s) < 300:
@@ -185,77 +356,276 @@ def _keep_mask(lines: list[str]) -> list[bool]:
     return keep
 
 
+def _joins(lines: list[str], keep: list[bool]) -> set[int]:
+    """Kept lines i whose line break continues a sentence into the next kept line."""
+    out: set[int] = set()
+    kept = [i for i in range(len(lines)) if keep[i]]
+    open_sentence = False  # the current line continues a sentence broken over lines
+    for a, b in zip(kept, kept[1:], strict=False):
+        cur, nxt = lines[a].strip(), lines[b].strip()
+        if b != a + 1 or _TERMINAL.search(cur) or cur.endswith((":", ";")):
+            open_sentence = False
+            continue
+        starts_lower = nxt[:1].islower() or nxt[:1] in ",;)"
+        fragment = len(nxt.split()) <= 5 and not _SENTENCE_END.search(nxt) and cur[-1:].isalpha()
+        if starts_lower or (fragment and cur.count(" ") >= 3) or (open_sentence and len(cur.split()) <= 5):
+            out.add(a)
+            open_sentence = True
+        else:
+            open_sentence = False
+    return out
+
+
+def _title_of(line: str) -> str | None:
+    """A headline without the site's name after it ("Story - Site", "Story | Section | Site")."""
+    t = normalize(line).strip()
+    parts = re.split(r"\s+[|–—-]\s+", t)
+    while len(parts) > 1 and len(parts[-1].split()) <= 4:
+        parts.pop()
+    t = " - ".join(parts).strip()
+    return t or None
+
+
+def _junk_share(raw: str) -> float:
+    """Share of control, replacement and private-use characters (binary data read as text)."""
+    sample = raw[:20_000]
+    if not sample:
+        return 0.0
+    return len(_BAD_CHAR.findall(sample)) / len(sample)
+
+
 def prepare(raw: str, title: str | None = None) -> Prepared:
     """Clean and normalise an article; the first line is taken as its title when none is given."""
     if not isinstance(raw, str):
         raise TypeError(f"text must be str, not {type(raw).__name__}")
-    lines = raw.split("\n")
+    if _junk_share(raw) > _JUNK_CHAR_SHARE:
+        return Prepared(original=raw, text="", offsets=(0,), title=title, problem="the text looks like binary data")
+    source, base = raw, None
+    if _looks_like_html(raw):
+        source, base = _strip_html(raw)
+    lines = source.split("\n")
     keep = _keep_mask(lines)
     # The first non-empty line is the headline when it does not end like a sentence.
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
-    head_line: int | None = None
     if first is not None and keep[first]:
         s = lines[first].strip()
-        if len(s) < 200 and not re.search(r"[.!?]\s*$", s) and any(k for k in keep[first + 1 :]):
-            head_line = first
+        if len(s) < 200 and not re.search(r"[.!?]\s*$", s) and any(keep[first + 1 :]):
             if title is None:
-                title = "".join(normalize_char(c) for c in s).strip() or None
+                title = _title_of(s)
             keep[first] = False
+    if title:  # the headline repeated above the body
+        t = title.casefold()
+        for i, line in enumerate(lines):
+            if keep[i] and len(line) < 300 and (_title_of(line) or "").casefold() == t:
+                keep[i] = False
+    joins = _joins(lines, keep)
     chars: list[str] = []
     offsets: list[int] = []
     pos = 0
+    first_body = True
     for i, line in enumerate(lines):
         if keep[i]:
-            for k, c in enumerate(line):
-                for ch in normalize_char(c):
-                    chars.append(ch)
-                    offsets.append(pos + k)
-            chars.append("\n")
+            start = 0
+            if first_body:
+                m = _DATELINE.match(line)
+                if m and m.end() < len(line) and len(line) - m.end() > 20:
+                    start = m.end()
+                first_body = False
+            body = line[start:]
+            if _MARKDOWN.search(body):
+                drop = {k for m in _MARKDOWN.finditer(body) for k in range(m.start(), m.end())}
+                for k, c in enumerate(body):
+                    if k not in drop:
+                        for ch in normalize_char(c):
+                            chars.append(ch)
+                            offsets.append(pos + start + k)
+            elif _NEEDS_NORMALISING.search(body):
+                for k, c in enumerate(body):
+                    for ch in normalize_char(c):
+                        chars.append(ch)
+                        offsets.append(pos + start + k)
+            else:
+                chars.append(body)
+                offsets.extend(range(pos + start, pos + len(line)))
+            chars.append(" " if i in joins else "\n")
             offsets.append(pos + len(line))
-        elif i == head_line or not line.strip():
-            pass
         pos += len(line) + 1
     text = "".join(chars)
-    # trim trailing/leading whitespace while keeping the map aligned
+    # trim leading/trailing whitespace while keeping the map aligned
     lead = len(text) - len(text.lstrip())
     text2 = text.strip()
     offs = offsets[lead : lead + len(text2)]
+    if base is not None:
+        offs = [base[o] if o < len(base) else len(raw) for o in offs]
     end = offs[-1] + 1 if offs else 0
-    return Prepared(original=raw, text=text2, offsets=tuple(offs) + (end,), title=title)
+    return Prepared(original=raw, text=text2, offsets=(*offs, end), title=title, problem=language_problem(text2))
 
 
-_ABBREV_FIX = re.compile(r"\b(?:U\.S|U\.K|U\.N|E\.U)\.$")
+# --------------------------------------------------------------------------- sentences
+
+# Abbreviations written in lower case that a period does not end ("vs.", "approx.").
+_LOWER_ABBREV = frozenset("vs etc approx incl est al cf ca pp op eg ie viz nos".split())
+# A boundary that needs no judgement: a lower-case word (or closing number) ends with . ! ? …,
+# perhaps a closing quote or bracket, then space and a capital or an opening quote.
+# Capitalised abbreviations of four letters or more ("Calif.", "Sept."); shorter ones go to syntok.
+_TITLE_ABBREV = frozenset(
+    "Corp Sept Prof Dept Calif Mass Wash Ariz Conn Colo Minn Tenn Okla Mich Wisc Penn Blvd Inst Univ Assn Bros "
+    "Messrs Mlle Mme Supt Sgts Cmdr Hwy Mont Nebr Ariz".split()
+)
+_CANDIDATE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([\w.'’-]*)[.!?…]+[\"”’)\]]*$")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence [start, end) spans of ``text`` (syntok; no NLTK data needed)."""
+# Words after which a period never ends the sentence when a capital or a number follows.
+_NEVER_FINAL = frozenset(
+    "Mr Mrs Ms Dr Gov Sen Sens Rep Reps Gen Lt Col Sgt Capt Prof Rev Hon Adm Cmdr Gens St Mt Ft Pres Supt Atty "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No Nos vs".split()
+)
+
+
+def _boundary(line: str, m: re.Match[str]) -> bool | None:
+    """Decide an obvious candidate boundary: True (split), False (no split), None (ask syntok)."""
+    punct = m.group(0)
+    if punct[0] in "!?":
+        return True
+    if punct.startswith(("...", "…")):
+        return None
+    before = line[m.start() - 1 : m.start()]
+    if before in ("", " ", ")", "]", "\"", "”"):  # after a space (a dropped link), a bracket or a quote
+        return bool(before)
+    w = _WORD_BEFORE.search(line, max(0, m.start() - 40), m.end())
+    word = w.group(1) if w else ""
+    if not word or "." in word:
+        return None
+    if word in _NEVER_FINAL and punct == ".":
+        return False
+    if len(word) == 1 and word.isupper() and punct == ".":  # an initial: "George W. Bush"
+        return False
+    if word.isalpha() and len(word) >= 2:
+        if word.islower():
+            return True if word not in _LOWER_ABBREV else None
+        if len(word) >= 4 and word[1:].islower() and word not in _TITLE_ABBREV:
+            return True
+        return True if len(word) >= 3 and word.isupper() else None  # "CNN.", not "U.S."
+    if word.isdigit() and line[m.end() :].lstrip()[:1].isalpha():  # "on March 22. The"
+        return True
+    return None
+
+
+def _line_spans(line: str, base: int) -> list[tuple[int, int]]:
+    """Sentence spans of one line (offsets into the whole text)."""
+    pieces: list[tuple[int, int, bool]] = []  # (start, end, needs syntok)
+    start = 0
+    ask = False
+    for m in _CANDIDATE.finditer(line):
+        verdict = _boundary(line, m)
+        if verdict:
+            pieces.append((start, m.end(), ask))
+            start = m.end()
+            ask = False
+        elif verdict is None:
+            ask = True
+    pieces.append((start, len(line), ask))
     spans: list[tuple[int, int]] = []
-    for para in segmenter.analyze(text):
-        for sent in para:
-            toks = list(sent)
-            if not toks:
-                continue
-            a = toks[0].offset
-            last = toks[-1]
-            b = last.offset + len(last.value)
-            if spans and _glue(text, spans[-1], (a, b)):
-                spans[-1] = (spans[-1][0], b)
-            else:
-                spans.append((a, b))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    for a, b, needs_syntok in pieces:
+        chunk = line[a:b]
+        if not chunk.strip():
+            continue
+        if not needs_syntok:
+            lead = len(chunk) - len(chunk.lstrip())
+            spans.append((base + a + lead, base + a + len(chunk.rstrip())))
+            continue
+        for para in segmenter.analyze(chunk):
+            for sent in para:
+                if not sent:
+                    continue
+                sa = sent[0].offset
+                sb = sent[-1].offset + len(sent[-1].value)
+                if chunk[sa:sb].strip():
+                    spans.append((base + a + sa, base + a + sb))
+    return spans
 
 
 def _glue(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
-    """Join a fragment that syntok split off wrongly (e.g. after an ellipsis inside a quote)."""
+    """Join a fragment that the splitter cut off wrongly (after "Gov.", before a lower-case word)."""
     p = text[prev[0] : prev[1]]
     c = text[cur[0] : cur[1]]
-    if "\n" in text[prev[1] : cur[0]]:
-        return False
-    if c[:1].islower():
+    if c[:1].islower() or c[:1] in ",;:":
         return True
-    # a closing quote mark or bracket alone
-    return bool(re.fullmatch(r"[\"”’)\]]+", c)) or bool(re.search(r"\b(?:No|Nos|Art|Fig|p|pp)\.$", p))
+    if re.fullmatch(r"[\"”’)\]]+", c):  # a closing quote mark or bracket alone
+        return True
+    if re.search(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Art|Fig|p|pp)\.$", p):
+        return c[:1].isdigit()
+    return bool(re.search(r"\b(?:Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Hon|Mr|Mrs|Ms|Dr|Prof)\.$", p))
 
+
+# The longest sentence a quotation repair may build (characters); longer quotes stay split.
+_MAX_QUOTE_SENTENCE = 500
+
+
+def _quote_depth_change(s: str) -> int:
+    """How much a piece of text opens (+) or closes (-) double quotations."""
+    return s.count("“") - s.count("”")
+
+
+def _merge_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join sentences split inside a quotation, so no sentence starts or ends mid-quote."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        a, b = spans[i]
+        j = i
+        while j + 1 < len(spans):
+            seg = text[a:b]
+            curly = _quote_depth_change(seg)
+            straight_open = seg.count('"') % 2 == 1
+            if curly <= 0 and not straight_open:
+                break
+            na, nb = spans[j + 1]
+            if "\n" in text[b:na] or nb - a > _MAX_QUOTE_SENTENCE:
+                break
+            # a paragraph-long quotation left open (journalists close only its last paragraph):
+            # join only when the quotation closes before the line ends.
+            rest = text[b : text.find("\n", b) if "\n" in text[b:] else len(text)]
+            if curly > 0 and rest.count("”") == 0:
+                break
+            if straight_open and rest.count('"') == 0:
+                break
+            b = nb
+            j += 1
+        out.append((a, b))
+        i = j + 1
+    return out
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence [start, end) spans of ``text`` (syntok; no NLTK data needed); never across a line."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        for a, b in _line_spans(line, pos):
+            if spans and spans[-1][0] >= pos and _glue(text, spans[-1], (a, b)):
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+        pos += len(line) + 1
+    return _merge_quotes(text, spans)
+
+
+def unbalanced_quote(sentence: str) -> bool:
+    """A sentence that opens a quotation it does not close, or closes one it did not open."""
+    depth = 0
+    for ch in sentence:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0 or sentence.count('"') % 2 == 1
+
+
+# --------------------------------------------------------------------------- words
 
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*", re.UNICODE)
 
@@ -274,3 +644,35 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+# --------------------------------------------------------------------------- language
+
+_STOPWORDS_EN = frozenset(
+    "the a an of to in and or is are was were be been it that this for on with as at by from has have had "
+    "he she they we you i not but said his her their its will would which who".split()
+)
+
+
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]+")
+_NOT_LATIN = re.compile("[^A-Za-z\u00c0-\u024f]+")
+
+
+def language_problem(text: str) -> str | None:
+    """Why ``text`` cannot be summarised as English (None when it reads as English)."""
+    sample = text[:3000]
+    letters = _NOT_LETTER.sub("", sample)
+    if len(letters) < 20:
+        return None
+    if len(_NOT_LATIN.sub("", letters)) < 0.6 * len(letters):
+        scripts: dict[str, int] = {}
+        for c in _LATIN.sub("", letters):
+            name = unicodedata.name(c, "OTHER").split()[0]
+            scripts[name] = scripts.get(name, 0) + 1
+        script = max(scripts, key=scripts.__getitem__).title() if scripts else "non-Latin"
+        return f"the text is not in English (mostly {script} script)"
+    toks = [w.lower() for w in _WORD.findall(sample)]
+    if len(toks) >= 30 and sum(1 for w in toks if w in _STOPWORDS_EN) < 0.08 * len(toks):
+        return "the text does not look like English"
+    return None

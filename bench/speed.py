@@ -1,0 +1,73 @@
+"""Speed: full analysis (summary + figures + quotes) against sumy's LexRank summary alone, side by side.
+
+Usage: .venv/bin/python bench/speed.py [--repeats 5] [--data PATH]
+
+Both run in this one process on one core (BLAS threads pinned to 1 before numpy loads), over the
+same DEV articles, alternating in every repeat; the table gives the median articles/s of each and
+the ratio. The target is analyze() at least 3x faster than LexRank.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "eval" / "summarization" / "dev.jsonl"
+sys.path.insert(0, str(ROOT))
+
+from summarizer import analyze, summarize  # noqa: E402
+from summarizer.text import prepare  # noqa: E402
+
+
+def _rate(fn: Callable[[str], object], texts: list[str]) -> float:
+    """Articles per second of ``fn`` over ``texts``."""
+    t0 = time.perf_counter()
+    for t in texts:
+        fn(t)
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    if not Path(args.data).exists():
+        sys.exit(f"bench/speed.py: {args.data} not found; the eval data lives in ../shared next to the repo")
+    with open(args.data, encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f if line.strip()]
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core for both
+    runs: dict[str, Callable[[str], object]] = {
+        "analyze (ours: summary+figures+quotes)": analyze,
+        "summarize default (ours)": summarize,
+        "prepare (cleaning only)": prepare,
+        "sumy LexRank summary": lambda t: summarize(t, method="lexrank"),
+    }
+    for fn in runs.values():  # warm up: imports, caches
+        fn(texts[0])
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.repeats):
+        for name, fn in runs.items():
+            rates[name].append(_rate(fn, texts))
+    base = statistics.median(rates["sumy LexRank summary"])
+    print(f"{len(texts)} articles, {args.repeats} repeats, one core; median articles/s")
+    print(f"{'run':40s} {'articles/s':>11s} {'ms/article':>11s} {'vs LexRank':>11s}")
+    for name, r in rates.items():
+        med = statistics.median(r)
+        print(f"{name:40s} {med:11.1f} {1000 / med:11.2f} {med / base:10.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The trend chart: stories per day per topic over the last two weeks, with the top outlets, as PNG bytes."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to memory only
+
+from matplotlib.figure import Figure
+
+TREND_DAYS = 14
+TOP_OUTLETS = 5
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Counts behind the chart: days (oldest first), stories per day per topic, top outlets per topic."""
+
+    days: tuple[date, ...]
+    counts: Mapping[str, tuple[int, ...]]
+    outlets: Mapping[str, tuple[tuple[str, int], ...]]
+
+    def total(self, topic: str) -> int:
+        return sum(self.counts.get(topic, ()))
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def trend_data(
+    stories: Iterable[Any],
+    topics: Sequence[str],
+    *,
+    today: date,
+    tz: tzinfo,
+    days: int = TREND_DAYS,
+    top: int = TOP_OUTLETS,
+) -> Trend:
+    """Count stories by local day of first sighting and by outlet, for each topic."""
+    span = tuple(today - timedelta(days=days - 1 - n) for n in range(days))
+    index = {d: n for n, d in enumerate(span)}
+    counts = {t: [0] * days for t in topics}
+    outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}
+    for story in stories:
+        seen: datetime | None = _get(story, "first_seen")
+        if seen is None:
+            continue
+        n = index.get(seen.astimezone(tz).date())
+        if n is None:
+            continue
+        names = {str(_get(m, "outlet")) for m in _get(story, "members") or () if _get(m, "outlet")}
+        for topic in _get(story, "topics") or ():
+            if topic in counts:
+                counts[topic][n] += 1
+                outlets[topic].update(names)
+    return Trend(
+        days=span,
+        counts={t: tuple(c) for t, c in counts.items()},
+        outlets={t: tuple(o.most_common(top)) for t, o in outlets.items()},
+    )
+
+
+def trend_png(trend: Trend, *, title: str = "Stories per day", topic_names: Mapping[str, str] | None = None) -> bytes:
+    """The chart as PNG bytes: one line per topic, top outlets listed under the plot."""
+    names = topic_names or {}
+    fig = Figure(figsize=(8, 4.8), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    x = list(range(len(trend.days)))
+    for topic, values in trend.counts.items():
+        ax.plot(x, values, marker="o", linewidth=2, label=f"{names.get(topic, topic)} ({sum(values)})")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{d:%d %b}" for d in trend.days], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("stories")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.grid(True, alpha=0.3)
+    ax.set_title(f"{title}, {trend.days[0]:%d %b} – {trend.days[-1]:%d %b %Y}")
+    if trend.counts:
+        ax.legend(loc="upper left", fontsize=9)
+    notes = []
+    for topic, top in trend.outlets.items():
+        if top:
+            notes.append(f"{names.get(topic, topic)}: " + ", ".join(f"{o} {n}" for o, n in top))
+    fig.text(0.01, 0.01, "Top outlets — " + ("; ".join(notes) if notes else "none yet"), fontsize=8, wrap=True)
+    fig.subplots_adjust(bottom=0.22, top=0.92, left=0.08, right=0.98)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -1,0 +1,788 @@
+"""What each bot command answers, transport-free: Telegram and the console share this code path.
+
+``Commands.handle("/quotes zelensky", chat)`` returns a :class:`bot.digest.Reply`; ``bot.telegram``
+renders it as HTML, ``bot.console`` as plain text. What differs between transports (is this user a
+chat admin? which chat is ``@channel``?) comes through a :class:`Platform`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import digest as d
+from .chart import TREND_DAYS, trend_data, trend_png
+from .digest import Block, Button, Reply, b, block, i, line, link, text_reply
+
+log = logging.getLogger(__name__)
+
+# How much each command shows. Chosen so one answer fits one phone screen or two.
+SUMMARY_STORIES = 5  # /summary without a number: the latest stories of the last 24 h
+WINDOW = timedelta(hours=24)  # "latest": /summary, /figures, /digest for a chat without subscription
+QUOTES_WINDOW = timedelta(days=7)  # quotes are rarer than stories: look back a week
+QUOTES_SPEAKERS = 8
+QUOTES_PER_SPEAKER = 3
+FIGURES_STORIES = 8
+FIGURES_PER_STORY = 3
+STATUS_FEEDS_LISTED = 10
+# Speaker matching: a surname is the same when difflib's ratio is at least this. 0.85 lets
+# "zelensky" find "Zelenskyy" (0.94) and "peskov" find "Peskov"; it keeps "Lavrov" from "Lavrentiev" (0.5).
+SURNAME_RATIO = 0.85
+DEFAULT_TIME = "08:00"
+TREND_STORY_LIMIT = 5000
+
+GROUP_TYPES = ("group", "supergroup")
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where a command came from: the chat, the forum topic (thread), the user."""
+
+    chat_id: int
+    chat_type: str = "private"  # private | group | supergroup | channel
+    thread_id: int | None = None
+    user_id: int | None = None
+    title: str | None = None
+    sender_is_chat: bool = False  # an anonymous group admin or a channel post: speaks for the chat
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What a button press gets: a short notice and, when something changed, the message's new content."""
+
+    notice: str
+    reply: Reply | None = None
+
+
+class Platform(Protocol):
+    """What the transport knows that the store does not."""
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
+
+    async def resolve_chat(self, ref: str) -> ChatRef | None: ...
+
+    async def bot_can_post(self, chat_id: int) -> bool: ...
+
+
+class LocalPlatform:
+    """The console: the person at the terminal owns the store and every chat in it."""
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return True
+
+    async def resolve_chat(self, ref: str) -> ChatRef | None:
+        try:
+            return ChatRef(int(ref), "channel", title=ref)
+        except ValueError:
+            return None
+
+    async def bot_can_post(self, chat_id: int) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A command for /help and setMyCommands."""
+
+    name: str
+    description: str
+    usage: str
+    example: str
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("start", "What this bot does, and subscribe", "/start", "/start"),
+    CommandInfo(
+        "subscribe",
+        "Subscribe to topics: daily digest or alerts",
+        "/subscribe [@channel] [topic…] [daily HH:MM | alerts]",
+        "/subscribe rare-earths daily 08:00",
+    ),
+    CommandInfo("unsubscribe", "Stop a topic or everything", "/unsubscribe [topic | all]", "/unsubscribe us-russia"),
+    CommandInfo("settings", "This chat's subscriptions", "/settings", "/settings"),
+    CommandInfo("timezone", "Set the digest timezone", "/timezone Area/City", "/timezone Europe/Moscow"),
+    CommandInfo(
+        "summary",
+        "Latest stories summarised, one story, or any article",
+        "/summary [topic | story number | URL]",
+        "/summary 12",
+    ),
+    CommandInfo("quotes", "Latest quotes grouped by speaker", "/quotes [speaker] [topic]", "/quotes zelensky"),
+    CommandInfo("figures", "Key figures of the last 24 h", "/figures [topic]", "/figures rare-earths"),
+    CommandInfo("digest", "The digest now, as scheduled", "/digest", "/digest"),
+    CommandInfo("status", "Feeds, last poll, stories today", "/status", "/status"),
+    CommandInfo("trend", "Chart: stories per day, 14 days", "/trend [topic]", "/trend us-russia"),
+    CommandInfo("help", "Every command with an example", "/help", "/help"),
+)
+USAGE = {c.name: c.usage for c in COMMANDS}
+
+
+def usage(name: str) -> Reply:
+    """The one-line usage answer for bad arguments."""
+    return text_reply(f"Usage: {USAGE[name]}")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- speaker matching
+
+
+def _fold(text: str) -> str:
+    """Case-, diacritics- and punctuation-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]", " ", plain.casefold()).split())
+
+
+def speaker_matches(query: str, speaker: str | None) -> bool:
+    """Whether a typed name finds a speaker: full name, surname, no diacritics, small misspellings."""
+    if not speaker:
+        return False
+    q, s = _fold(query).split(), _fold(speaker).split()
+    if not q or not s:
+        return False
+    if " ".join(q) == " ".join(s) or " ".join(q) in " ".join(s):
+        return True
+
+    def close(a: str, b: str) -> bool:
+        return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= SURNAME_RATIO
+
+    *first, last = q
+    if not close(last, s[-1]):
+        return False
+    return all(any(close(f, t) or t.startswith(f) for t in s[:-1]) for f in first)
+
+
+# ---------------------------------------------------------------- argument parsing
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class SubscribeArgs:
+    """Parsed /subscribe arguments."""
+
+    target: str | None  # "@channel" or a chat id, subscribing another chat from a private chat
+    topics: tuple[str, ...]
+    mode: str | None
+    at: str | None
+
+
+class BadArguments(ValueError):
+    """Arguments a command cannot use; the message says which."""
+
+
+def parse_time(text: str) -> str | None:
+    m = _TIME.match(text)
+    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a /summary URL is refused before fetching (scheme, missing host), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "only http:// and https:// links can be summarised"
+    if not parts.hostname:
+        return "the link has no host name"
+    return None
+
+
+# ---------------------------------------------------------------- the commands
+
+
+class Commands:
+    """Every command's answer, computed from the store."""
+
+    def __init__(
+        self,
+        store: Any,
+        topics: Sequence[str],
+        *,
+        admin_ids: frozenset[int] | set[int] = frozenset(),
+        default_timezone: str = "UTC",
+        platform: Platform | None = None,
+        fetcher_factory: Callable[[], Any] | None = None,
+        on_change: Callable[[int], Awaitable[None]] | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.topics = list(topics)
+        self.admin_ids = frozenset(admin_ids)
+        self.default_timezone = default_timezone
+        self.platform: Platform = platform or LocalPlatform()
+        self.fetcher_factory = fetcher_factory
+        self.on_change = on_change
+        self.now = now
+        self._handlers: dict[str, Callable[[list[str], ChatRef], Awaitable[Reply]]] = {
+            "start": self.start,
+            "help": self.help,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "settings": self.settings,
+            "timezone": self.timezone,
+            "summary": self.summary,
+            "quotes": self.quotes,
+            "figures": self.figures,
+            "digest": self.digest,
+            "status": self.status,
+            "trend": self.trend,
+        }
+
+    # ------------------------------------------------------------ dispatch
+
+    async def handle(self, text: str, chat: ChatRef) -> Reply:
+        """The answer to one command line such as '/quotes putin us-russia'."""
+        words = text.strip().split()
+        if not words or not words[0].startswith("/"):
+            return text_reply("Commands start with /. Send /help for the list.")
+        name = words[0][1:].split("@", 1)[0].lower()
+        handler = self._handlers.get(name)
+        if handler is None:
+            return text_reply(f"Unknown command /{name}. Send /help for the list.")
+        try:
+            return await handler(words[1:], chat)
+        except BadArguments as exc:
+            return text_reply(f"{exc} Usage: {USAGE[name]}" if str(exc) else f"Usage: {USAGE[name]}")
+
+    # ------------------------------------------------------------ helpers
+
+    def _topic(self, word: str) -> str | None:
+        """A configured topic from what the user typed (case, underscores and spaces forgiven)."""
+        key = word.strip().lower().replace("_", "-")
+        if key in self.topics:
+            return key
+        squashed = {t.replace("-", ""): t for t in self.topics}
+        return squashed.get(key.replace("-", ""))
+
+    def _tz(self, name: str | None) -> ZoneInfo:
+        for candidate in (name, self.default_timezone, "UTC"):
+            if candidate:
+                try:
+                    return ZoneInfo(candidate)
+                except (ZoneInfoNotFoundError, ValueError):
+                    continue
+        return ZoneInfo("UTC")
+
+    async def _subscription(self, chat: ChatRef) -> Any | None:
+        subs = await self.store.subscriptions(chat.chat_id)
+        for sub in subs:
+            if sub.thread_id == chat.thread_id:
+                return sub
+        return None
+
+    async def _chat_topics(self, chat: ChatRef) -> list[str]:
+        """The chat's subscribed topics, or every topic when it has none."""
+        sub = await self._subscription(chat)
+        topics = [t for t in (sub.topics if sub else ()) if t in self.topics]
+        return topics or list(self.topics)
+
+    async def _may_change(self, chat: ChatRef) -> bool:
+        """In groups only chat admins change subscriptions; private chats and channel posts always may."""
+        if chat.chat_type not in GROUP_TYPES or chat.sender_is_chat:
+            return True
+        if chat.user_id is None:
+            return False
+        return await self.platform.is_admin(chat.chat_id, chat.user_id)
+
+    async def _changed(self, chat_id: int) -> None:
+        if self.on_change is not None:
+            await self.on_change(chat_id)
+
+    async def _recent(self, topics: Sequence[str], since: datetime, limit: int = 200) -> list[Any]:
+        """Stories on any of `topics` since `since`, newest first, each once."""
+        seen: dict[int, Any] = {}
+        for topic in topics:
+            for story in await self.store.stories(since, topic=topic, limit=limit):
+                seen.setdefault(story.id, story)
+        return sorted(seen.values(), key=lambda s: s.first_seen, reverse=True)
+
+    def keyboard(self, subscribed: Sequence[str]) -> tuple[tuple[Button, ...], ...]:
+        """One toggle button per topic (✅ when subscribed), two to a row, then the mode buttons."""
+        buttons = [
+            Button(("✅ " if t in subscribed else "➕ ") + t, "t:" + t)
+            for t in self.topics
+            if len(("t:" + t).encode()) <= d.CALLBACK_DATA_LIMIT
+        ]
+        rows = [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
+        rows.append((Button("Daily digest", "m:daily"), Button("Alerts", "m:alerts")))
+        return tuple(rows)
+
+    def _describe(self, sub: Any) -> str:
+        when = f"daily at {sub.at} ({sub.timezone or self.default_timezone})" if sub.mode == "daily" else "alerts"
+        return f"{', '.join(sub.topics) or 'no topics'} — {when}"
+
+    # ------------------------------------------------------------ /start, /help
+
+    async def start(self, args: list[str], chat: ChatRef) -> Reply:
+        """What the bot does, how to subscribe, and the topic keyboard."""
+        sub = await self._subscription(chat)
+        return Reply(
+            blocks=(
+                block(
+                    line(b("coverage-bot"), " follows the news on ", ", ".join(self.topics) + "."),
+                    "It merges the same story from several outlets, summarises it, and picks out key figures "
+                    "and who said what.",
+                ),
+                block(
+                    "Tap a topic to subscribe this chat (a daily digest at 08:00), or type for example",
+                    line(d.code("/subscribe rare-earths daily 07:30"), " or ", d.code("/subscribe us-russia alerts")),
+                    "Send /help for every command.",
+                ),
+                block(line(i("Subscribed: " + self._describe(sub)))) if sub else block(line(i("Not subscribed yet."))),
+            ),
+            keyboard=self.keyboard(sub.topics if sub else ()),
+        )
+
+    async def help(self, args: list[str], chat: ChatRef) -> Reply:
+        """Every command with its usage and an example."""
+        lines = [line(b("Commands"))]
+        for c in COMMANDS:
+            lines.append(line(c.usage, " — ", c.description, ". ", i("e.g. " + c.example)))
+        lines.append(line("Topics: ", ", ".join(self.topics)))
+        return Reply(blocks=(Block(tuple(lines)),))
+
+    # ------------------------------------------------------------ subscriptions
+
+    def parse_subscribe(self, args: Sequence[str], *, private: bool) -> SubscribeArgs:
+        """'[@channel] [topic…] [daily HH:MM | alerts]' into its parts; BadArguments names the first bad word."""
+        target = None
+        rest = list(args)
+        if rest and (rest[0].startswith("@") or re.fullmatch(r"-100\d+", rest[0])):
+            if not private:
+                raise BadArguments("Subscribe a channel from a private chat with me.")
+            target = rest.pop(0)
+        topics: list[str] = []
+        mode = at = None
+        n = 0
+        while n < len(rest):
+            word = rest[n].lower()
+            if word == "daily":
+                mode = "daily"
+                if n + 1 < len(rest) and parse_time(rest[n + 1]):
+                    at = parse_time(rest[n + 1])
+                    n += 1
+            elif word in ("alerts", "alert"):
+                mode = "alerts"
+            elif parse_time(word) and mode == "daily":
+                at = parse_time(word)
+            elif word == "all":
+                topics.extend(self.topics)
+            elif self._topic(word):
+                topics.append(self._topic(word) or word)
+            elif parse_time(word):
+                raise BadArguments(f"Write the time after 'daily' (daily {parse_time(word)}).")
+            else:
+                raise BadArguments(f"Unknown topic {rest[n]!r} (topics: {', '.join(self.topics)}).")
+            n += 1
+        return SubscribeArgs(target, tuple(dict.fromkeys(topics)), mode, at)
+
+    async def _target(self, parsed: SubscribeArgs, chat: ChatRef) -> ChatRef | Reply:
+        """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin)."""
+        if parsed.target is None:
+            if not await self._may_change(chat):
+                return text_reply("Only chat admins can change subscriptions here.")
+            return chat
+        target = await self.platform.resolve_chat(parsed.target)
+        if target is None:
+            return text_reply(f"I can't find {parsed.target}. Add me to it as an admin first.")
+        if chat.user_id is None or not await self.platform.is_admin(target.chat_id, chat.user_id):
+            return text_reply(f"Only admins of {parsed.target} can subscribe it, and you are not one.")
+        if not await self.platform.bot_can_post(target.chat_id):
+            return text_reply(f"Make me an admin of {parsed.target} who may post messages, then try again.")
+        return target
+
+    async def subscribe(self, args: list[str], chat: ChatRef) -> Reply:
+        """Subscribe this chat (or a channel) to topics, daily at a time or as alerts; no arguments: the keyboard."""
+        parsed = self.parse_subscribe(args, private=chat.chat_type == "private")
+        if not args:
+            if not await self._may_change(chat):
+                return text_reply("Only chat admins can change subscriptions here.")
+            sub = await self._subscription(chat)
+            return Reply(
+                blocks=(block("Tap the topics this chat should follow:"),), keyboard=self.keyboard(sub.topics if sub else ())
+            )
+        target = await self._target(parsed, chat)
+        if isinstance(target, Reply):
+            return target
+        current = await self._subscription(target)
+        topics = list(parsed.topics)
+        if not topics:
+            topics = list(current.topics) if current and current.active else list(self.topics)
+        sub = await self.store.subscribe(
+            target.chat_id,
+            topics,
+            mode=parsed.mode or (current.mode if current else "daily"),
+            at=parsed.at or (current.at if current else DEFAULT_TIME),
+            thread_id=target.thread_id,
+            chat_type=target.chat_type,
+            title=target.title,
+        )
+        await self._changed(target.chat_id)
+        where = f"{parsed.target}: " if parsed.target else ""
+        return text_reply(line("✅ ", where, "Subscribed to ", self._describe(sub), "."), "Change it any time: /settings")
+
+    async def unsubscribe(self, args: list[str], chat: ChatRef) -> Reply:
+        """Drop one or more topics, or everything."""
+        rest = list(args)
+        target: ChatRef | Reply = chat
+        if rest and (rest[0].startswith("@") or re.fullmatch(r"-100\d+", rest[0])):
+            if chat.chat_type != "private":
+                raise BadArguments("Unsubscribe a channel from a private chat with me.")
+            target = await self._target(SubscribeArgs(rest.pop(0), (), None, None), chat)
+        elif not await self._may_change(chat):
+            return text_reply("Only chat admins can change subscriptions here.")
+        if isinstance(target, Reply):
+            return target
+        if not rest:
+            raise BadArguments("")
+        if [w.lower() for w in rest] == ["all"]:
+            topics = None
+        else:
+            topics = []
+            for word in rest:
+                topic = self._topic(word)
+                if topic is None:
+                    raise BadArguments(f"Unknown topic {word!r} (topics: {', '.join(self.topics)}).")
+                topics.append(topic)
+        changed = await self.store.unsubscribe(target.chat_id, topics, thread_id=target.thread_id)
+        await self._changed(target.chat_id)
+        if not changed:
+            return text_reply("Nothing to change: not subscribed to that.")
+        sub = await self._subscription(target)
+        if sub is None or not sub.active:
+            return text_reply("Unsubscribed from everything. /subscribe to start again.")
+        return text_reply(f"Unsubscribed. Still following: {self._describe(sub)}.")
+
+    async def settings(self, args: list[str], chat: ChatRef) -> Reply:
+        """This chat's subscriptions (every forum topic), mode, time and timezone."""
+        subs = await self.store.subscriptions(chat.chat_id)
+        if not subs:
+            return text_reply(
+                "This chat has no subscriptions.",
+                line("Start with ", d.code("/subscribe rare-earths"), " or tap a topic in /start."),
+            )
+        lines = [line(b("Subscriptions"))]
+        for sub in subs:
+            thread = f" (forum topic {sub.thread_id})" if sub.thread_id else ""
+            lines.append(line("• ", self._describe(sub), thread))
+        lines.append(line("Change: /subscribe, /unsubscribe, /timezone"))
+        return Reply(blocks=(Block(tuple(lines)),))
+
+    async def timezone(self, args: list[str], chat: ChatRef) -> Reply:
+        """Set the timezone of this chat's digests."""
+        if len(args) != 1:
+            sub = await self._subscription(chat)
+            current = (sub.timezone if sub else None) or self.default_timezone
+            raise BadArguments(f"Current timezone: {current}.")
+        name = args[0]
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadArguments(f"Unknown timezone {name!r}; use an IANA name such as Europe/Moscow.") from None
+        if not await self._may_change(chat):
+            return text_reply("Only chat admins can change subscriptions here.")
+        changed = await self.store.set_timezone(chat.chat_id, name)
+        if not changed:
+            return text_reply("Subscribe first (/subscribe); the timezone applies to this chat's digests.")
+        await self._changed(chat.chat_id)
+        return text_reply(f"Timezone set to {name}. Digests follow it from now on.")
+
+    async def press(self, data: str, chat: ChatRef) -> CallbackAnswer:
+        """A keyboard button: toggle a topic ('t:topic') or choose the mode ('m:daily' / 'm:alerts')."""
+        if not await self._may_change(chat):
+            return CallbackAnswer("Only chat admins can change subscriptions here.")
+        kind, _, value = data.partition(":")
+        sub = await self._subscription(chat)
+        active = sub is not None and sub.active
+        if kind == "t" and value in self.topics:
+            if active and value in sub.topics:
+                await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
+                notice = f"Unsubscribed from {value}"
+            else:
+                await self.store.subscribe(
+                    chat.chat_id,
+                    [value],
+                    mode=sub.mode if sub else "daily",
+                    at=sub.at if sub else DEFAULT_TIME,
+                    thread_id=chat.thread_id,
+                    chat_type=chat.chat_type,
+                    title=chat.title,
+                )
+                notice = f"Subscribed to {value}"
+        elif kind == "m" and value in ("daily", "alerts"):
+            if not active:
+                return CallbackAnswer("Pick a topic first.")
+            await self.store.subscribe(
+                chat.chat_id, list(sub.topics), mode=value, at=sub.at, thread_id=chat.thread_id, chat_type=chat.chat_type
+            )
+            notice = "Daily digest" if value == "daily" else "Alerts as stories appear"
+        else:
+            return CallbackAnswer("That button is out of date; send /subscribe again.")
+        await self._changed(chat.chat_id)
+        sub = await self._subscription(chat)
+        state = self._describe(sub) if sub and sub.active else "not subscribed"
+        reply = Reply(
+            blocks=(block("Tap the topics this chat should follow:", line(i("Now: " + state))),),
+            keyboard=self.keyboard(sub.topics if sub and sub.active else ()),
+        )
+        return CallbackAnswer(notice, reply)
+
+    # ------------------------------------------------------------ reading
+
+    async def summary(self, args: list[str], chat: ChatRef) -> Reply:
+        """Latest stories summarised, one story in full, or an article fetched and summarised on the spot."""
+        if len(args) > 1:
+            raise BadArguments("")
+        if args and args[0].isdigit():
+            story = await self.store.story(int(args[0]))
+            if story is None:
+                return text_reply(f"No story {args[0]}. Numbers are shown in digests and /summary.")
+            return Reply(blocks=tuple(d.story_full_blocks(story)), story_ids=(story.id,))
+        if args and ("://" in args[0] or args[0].startswith("www.")):
+            return await self.summarize_url(args[0])
+        if args:
+            topic = self._topic(args[0])
+            if topic is None:
+                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
+            topics = [topic]
+        else:
+            topics = await self._chat_topics(chat)
+        stories = await self._recent(topics, self.now() - WINDOW)
+        if not stories:
+            return text_reply(f"No stories on {', '.join(topics)} in the last 24 hours.")
+        chosen = sorted(stories, key=lambda s: (-d.outlet_count(s), -s.first_seen.timestamp()))[:SUMMARY_STORIES]
+        header = block(line(b(f"Latest on {', '.join(topics)}")), f"{len(chosen)} of {len(stories)} stories, last 24 h")
+        footer = block(line(i("Send /summary N (the story's number) for a story in full.")))
+        return Reply(
+            blocks=(header, *(d.story_block(s) for s in chosen), footer), story_ids=tuple(s.id for s in chosen)
+        )
+
+    async def summarize_url(self, url: str) -> Reply:
+        """Fetch an article (feed size and time limits; private addresses refused), extract it, summarise it."""
+        if url.startswith("www."):
+            url = "https://" + url
+        problem = url_problem(url)
+        if problem:
+            return text_reply(f"Can't summarise that link: {problem}.")
+        if self.fetcher_factory is None:
+            return text_reply("Summarising links is not available here.")
+        from summarizer import analyze
+
+        from .articles import extract_article
+
+        async with self.fetcher_factory() as fetcher:
+            result = await fetcher.get(url, kind="page")
+        if result.error:
+            return text_reply(f"Can't summarise that link: {result.error}")
+        final = result.final_url or url
+        article = extract_article(result.body, final, dict(result.headers))
+        text = getattr(article, "text", article)
+        title = getattr(article, "title", None)
+        if not text or not str(text).strip():
+            return text_reply("Can't summarise that link: no article text found on the page.")
+        analysis = await asyncio.to_thread(analyze, str(text), title)
+        host = urlsplit(final).hostname or "source"
+        return Reply(blocks=tuple(analysis_blocks(analysis, final, host)))
+
+    async def quotes(self, args: list[str], chat: ChatRef) -> Reply:
+        """Latest attributed quotes grouped by speaker, with source links; forgiving speaker filter."""
+        words = list(args)
+        topic = self._topic(words[-1]) if words else None
+        if topic is not None:
+            words.pop()
+        speaker = " ".join(words).strip() or None
+        if speaker and len(speaker) > 80:
+            raise BadArguments("")
+        topics = [topic] if topic else await self._chat_topics(chat)
+        stories = await self._recent(topics, self.now() - QUOTES_WINDOW, limit=500)
+        grouped: dict[str, list[Mapping[str, Any]]] = {}
+        seen: set[str] = set()
+        for story in stories:  # newest first
+            for q in story.quotes:
+                who = q.get("speaker")
+                if not who or not q.get("text"):
+                    continue
+                if speaker and not speaker_matches(speaker, who):
+                    continue
+                key = _fold(q["text"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                grouped.setdefault(who, []).append(q)
+        if not grouped:
+            who = f" by {speaker}" if speaker else ""
+            return text_reply(f"No quotes{who} on {', '.join(topics)} in the last 7 days.")
+        blocks = [block(line(b("Quotes" + (f" — {speaker}" if speaker else "")), f" · {', '.join(topics)}, last 7 days"))]
+        for who, quotes in list(grouped.items())[:QUOTES_SPEAKERS]:
+            lines = [line(b(who))]
+            for q in quotes[:QUOTES_PER_SPEAKER]:
+                lines.append(
+                    line(
+                        "“" + d.trim(q["text"], d.QUOTE_CHARS) + "” — ",
+                        link(str(q.get("outlet") or "source"), q.get("link")),
+                    )
+                )
+            blocks.append(Block(tuple(lines)))
+        return Reply(blocks=tuple(blocks))
+
+    async def figures(self, args: list[str], chat: ChatRef) -> Reply:
+        """Key figures of the last 24 hours with their context and source."""
+        if len(args) > 1:
+            raise BadArguments("")
+        if args:
+            topic = self._topic(args[0])
+            if topic is None:
+                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
+            topics = [topic]
+        else:
+            topics = await self._chat_topics(chat)
+        stories = await self._recent(topics, self.now() - WINDOW)
+        blocks = [block(line(b("Key figures"), f" · {', '.join(topics)}, last 24 h"))]
+        for story in stories:
+            figures = [f for f in d.key_figures(story, FIGURES_PER_STORY) if f.get("kind") != "date"]
+            if not figures:
+                continue
+            lines = [line(b(f"{story.id}."), " ", link(story.title, story.link))]
+            lines.extend(d.figure_line(f) for f in figures)
+            blocks.append(Block(tuple(lines)))
+            if len(blocks) > FIGURES_STORIES:
+                break
+        if len(blocks) == 1:
+            return text_reply(f"No key figures on {', '.join(topics)} in the last 24 hours.")
+        return Reply(blocks=tuple(blocks))
+
+    async def digest(self, args: list[str], chat: ChatRef) -> Reply:
+        """The digest now, exactly as the scheduled one would be (nothing is marked as sent)."""
+        if args:
+            raise BadArguments("")
+        sub = await self._subscription(chat)
+        now = self.now()
+        if sub is not None and sub.active:
+            blocks, ids = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+        else:
+            tz = self._tz(None)
+            stories = await self._recent(self.topics, now - WINDOW)
+            blocks = d.compose_digest(stories, self.topics, now.astimezone(tz).date())
+            ids = d.digest_story_ids(blocks, stories)
+        return Reply(blocks=tuple(blocks), story_ids=tuple(ids))
+
+    async def status(self, args: list[str], chat: ChatRef) -> Reply:
+        """Feeds healthy/failing/disabled, the last poll, stories today; deactivated chats for admins."""
+        st = await self.store.status()
+        last = f"{st.last_poll_at:%Y-%m-%d %H:%M} UTC" if st.last_poll_at else "never"
+        blocks = [
+            block(
+                line(b("Status")),
+                f"Feeds: {st.feeds_total} — {st.healthy} healthy, {st.failing} failing, {st.disabled} disabled",
+                f"Last poll: {last}",
+                f"Stories today: {st.stories_today}",
+            )
+        ]
+        health = await self.store.feed_health()
+        bad = [h for h in health if not h.enabled or h.failures][:STATUS_FEEDS_LISTED]
+        if bad:
+            lines = [line(b("Feeds needing attention"))]
+            for h in bad:
+                why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
+                state = "disabled" if not h.enabled else f"{h.failures} failures"
+                lines.append(line("• ", h.name, f" — {state}: ", d.trim(str(why or "unknown"), 120)))
+            blocks.append(Block(tuple(lines)))
+        is_admin = chat.user_id in self.admin_ids or chat.chat_type == "console"
+        if is_admin:
+            if st.deactivated_chats:
+                lines = [line(b("Deactivated chats"))]
+                lines.extend(line(f"• {cid}: {reason}") for cid, reason in st.deactivated_chats[:20])
+                blocks.append(Block(tuple(lines)))
+            else:
+                blocks.append(block("No deactivated chats."))
+        return Reply(blocks=tuple(blocks))
+
+    async def trend(self, args: list[str], chat: ChatRef) -> Reply:
+        """A PNG chart of stories per day over 14 days per topic, with the top outlets."""
+        if len(args) > 1:
+            raise BadArguments("")
+        if args:
+            topic = self._topic(args[0])
+            if topic is None:
+                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
+            topics = [topic]
+        else:
+            topics = list(self.topics)
+        sub = await self._subscription(chat)
+        return await trend_reply(self.store, topics, self.now(), self._tz(sub.timezone if sub else None))
+
+
+# ---------------------------------------------------------------- shared with deliveries
+
+
+def analysis_blocks(analysis: Any, url: str, outlet: str) -> list[Block]:
+    """An on-the-spot article summary (/summary URL): title, summary, key figures, quotes."""
+    title = analysis.title or url
+    blocks = [block(line(link(title, url)), line(i(outlet)))]
+    sentences = [s.text for s in analysis.summary.sentences]
+    if sentences:
+        blocks.append(block(line(b("Summary")), *(line("• " + " ".join(s.split())) for s in sentences)))
+    else:
+        blocks.append(block(line(i("No summary: " + (analysis.summary.reason or "no sentences found")))))
+    figures = [f for f in analysis.figures if f.kind != "date"][: d.DIGEST_FIGURES * 2]
+    if figures:
+        blocks.append(
+            block(
+                line(b("Key figures")),
+                *(d.figure_line({"surface": f.surface, "sentence": f.sentence}, source=False) for f in figures),
+            )
+        )
+    quotes = [q for q in analysis.quotes if q.speaker][: d.DIGEST_QUOTES * 2]
+    if quotes:
+        blocks.append(
+            block(
+                line(b("Quotes")),
+                *(d.quote_line({"text": q.text, "speaker": q.speaker}, source=False) for q in quotes),
+            )
+        )
+    return blocks
+
+
+async def digest_for(store: Any, sub: Any, now: datetime, *, default_timezone: str = "UTC") -> tuple[list[Block], list[int]]:
+    """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest."""
+    try:
+        tz = ZoneInfo(sub.timezone or default_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    last = await store.last_delivery(sub.id, "digest")
+    since = now - WINDOW
+    if last is not None and last < since:  # the bot was down: cover the gap, up to a week
+        since = max(last, now - timedelta(days=7))
+    stories = await store.undelivered(sub.id, "digest", since)
+    topics = [t for t in sub.topics]
+    blocks = d.compose_digest(stories, topics, now.astimezone(tz).date())
+    return blocks, d.digest_story_ids(blocks, stories)
+
+
+async def trend_reply(store: Any, topics: Sequence[str], now: datetime, tz: Any, *, weekly: bool = False) -> Reply:
+    """The trend chart as a photo reply with a caption of totals and top outlets."""
+    since = now - timedelta(days=TREND_DAYS + 1)
+    seen: dict[int, Any] = {}
+    for topic in topics:
+        for story in await store.stories(since, topic=topic, limit=TREND_STORY_LIMIT):
+            seen.setdefault(story.id, story)
+    data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
+    png = await asyncio.to_thread(trend_png, data, title="Weekly: stories per day" if weekly else "Stories per day")
+    week = now.astimezone(tz).isocalendar()
+    head = f"Week {week.week}: stories per day, last {TREND_DAYS} days" if weekly else f"Stories per day, last {TREND_DAYS} days"
+    lines = [line(b(head))]
+    for topic in topics:
+        top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])
+        lines.append(line(f"{topic}: {data.total(topic)} stories" + (f" (top: {top})" if top else "")))
+    return Reply(photo=png, caption=Block(tuple(lines)))

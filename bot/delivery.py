@@ -1,0 +1,312 @@
+"""Sending to Telegram with delivery records: digests, weekly charts and alerts, posted once and retried on failure.
+
+Every scheduled message goes through :meth:`Delivery.deliver`: ``store.begin_delivery`` records the batch
+as pending (or says it was already sent), the messages are sent, and the batch is marked sent or failed.
+A crash or restart therefore never re-posts, and a failed batch is offered again next time. Telegram's
+failures are handled here: RetryAfter waited out, network errors retried with backoff, Forbidden
+counted toward deactivating the chat, a group upgraded to a supergroup followed to its new id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from . import digest as d
+from .commands import digest_for, trend_reply
+from .digest import Reply
+
+log = logging.getLogger(__name__)
+
+# Retries of one message on network errors (timeouts, resets): 3 tries over ~7 s, then the batch fails
+# and is offered again at the next poll cycle.
+NETWORK_RETRIES = 3
+NETWORK_BACKOFF = 1.0  # seconds before the first retry, doubled each time
+RETRY_AFTER_ROUNDS = 2  # RetryAfter that got through the rate limiter's own 3 retries
+ALERT_LOOKBACK = timedelta(hours=6)  # alerts never carry stories older than this
+CATCH_UP_WINDOW = timedelta(hours=12)  # a digest missed by up to this long is sent at start-up / next cycle
+DRAIN_TIMEOUT = 20.0  # seconds a shutdown waits for deliveries in progress
+
+# Permanent failures: the chat is gone for us (count toward deactivation).
+_GONE = ("chat not found", "bot was kicked", "bot is not a member", "need administrator rights", "have no rights to send")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery."""
+
+    status: str  # sent | skipped | empty | failed | deactivated
+    subscription_id: int
+    kind: str
+    key: str
+    message_ids: tuple[int, ...] = ()
+    error: str | None = None
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    """A reply's keyboard as Telegram's inline keyboard."""
+    if not reply.keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(btn.text, callback_data=btn.data) for btn in row] for row in reply.keyboard]
+    )
+
+
+def local_zone(name: str | None, default: str) -> ZoneInfo:
+    """A subscription's timezone, the default when unset or unknown."""
+    for candidate in (name, default, "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def digest_time(sub: Any, default_timezone: str) -> time:
+    """The subscription's digest time of day, timezone-aware (what JobQueue.run_daily takes)."""
+    hh, mm = (int(x) for x in (sub.at or "08:00").split(":"))
+    return time(hh, mm, tzinfo=local_zone(sub.timezone, default_timezone))
+
+
+def digest_key(now: datetime, tz: ZoneInfo) -> str:
+    """The delivery key of a daily digest: its local date."""
+    return now.astimezone(tz).date().isoformat()
+
+
+def weekly_key(now: datetime, tz: ZoneInfo) -> str:
+    """The delivery key of a weekly digest: 'weekly-2026-W48'."""
+    year, week, _ = now.astimezone(tz).isocalendar()
+    return f"weekly-{year}-W{week:02d}"
+
+
+class Delivery:
+    """Sends replies to chats and scheduled batches to subscriptions, keeping the store's delivery records."""
+
+    def __init__(
+        self,
+        bot: Any,
+        store: Any,
+        *,
+        default_timezone: str = "UTC",
+        network_backoff: float = NETWORK_BACKOFF,
+        on_deactivated: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.default_timezone = default_timezone
+        self.network_backoff = network_backoff
+        self.on_deactivated = on_deactivated
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self.closing = False
+
+    # ------------------------------------------------------------ raw sending
+
+    async def _call(self, send: Callable[[], Awaitable[Any]], chat_id: int) -> Any:
+        """One Bot API call with RetryAfter waited out and network errors retried with backoff."""
+        delay = self.network_backoff
+        floods = 0
+        attempt = 0
+        while True:
+            try:
+                return await send()
+            except RetryAfter as exc:
+                floods += 1
+                if floods > RETRY_AFTER_ROUNDS:
+                    raise
+                wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+                log.warning("chat %s: flood control, waiting %.1f s", chat_id, wait)
+                await asyncio.sleep(wait)
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                attempt += 1
+                if attempt >= NETWORK_RETRIES:
+                    raise
+                log.warning("chat %s: network error (%s), retry %d in %.1f s", chat_id, exc, attempt, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+
+    async def send_reply(
+        self, chat_id: int, reply: Reply, *, thread_id: int | None = None, link_previews: bool = False
+    ) -> list[int]:
+        """Send a reply (photo with caption first, then the text split to Telegram's limits); message ids.
+
+        Raises ChatMigrated (with the messages not yet sent to resend), Forbidden and other Telegram errors.
+        """
+        ids: list[int] = []
+        preview = LinkPreviewOptions(is_disabled=not link_previews)
+        messages = d.split_html(reply.blocks)
+        keyboard = markup(reply)
+        if reply.photo is not None:
+            caption = d.caption_html(reply.caption)
+            msg = await self._call(
+                lambda: self.bot.send_photo(
+                    chat_id,
+                    photo=reply.photo,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    message_thread_id=thread_id,
+                    reply_markup=keyboard if not messages else None,
+                ),
+                chat_id,
+            )
+            ids.append(msg.message_id)
+        for n, text in enumerate(messages):
+            last = n == len(messages) - 1
+            msg = await self._call(
+                lambda text=text, last=last: self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    message_thread_id=thread_id,
+                    link_preview_options=preview,
+                    reply_markup=keyboard if last else None,
+                ),
+                chat_id,
+            )
+            ids.append(msg.message_id)
+        return ids
+
+    # ------------------------------------------------------------ recorded deliveries
+
+    def _lock(self, subscription_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(subscription_id, asyncio.Lock())
+
+    async def deliver(self, sub: Any, kind: str, key: str, reply: Reply) -> Outcome:
+        """Send a batch once: begin (None: already sent) → send → finish, or fail so it is retried next time."""
+        if self.closing:
+            return Outcome("skipped", sub.id, kind, key, error="shutting down")
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            return await self._deliver(sub, kind, key, reply)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _deliver(self, sub: Any, kind: str, key: str, reply: Reply) -> Outcome:
+        batch = await self.store.begin_delivery(sub.id, kind, key, list(reply.story_ids))
+        if batch is None:
+            return Outcome("skipped", sub.id, kind, key)
+        chat_id = sub.chat_id
+        try:
+            try:
+                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
+            except ChatMigrated as exc:
+                new_id = int(exc.new_chat_id)
+                log.info("chat %s was upgraded to supergroup %s: moving its subscriptions", chat_id, new_id)
+                await self.store.migrate_chat(chat_id, new_id)
+                chat_id = new_id
+                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
+        except (Forbidden, BadRequest) as exc:
+            await self.store.fail_delivery(batch, str(exc))
+            gone = isinstance(exc, Forbidden) or any(p in str(exc).lower() for p in _GONE)
+            if not gone:
+                log.error("chat %s: %s %s refused: %s", chat_id, kind, key, exc)
+                return Outcome("failed", sub.id, kind, key, error=str(exc))
+            deactivated = await self.store.record_send_failure(chat_id, str(exc))
+            log.warning("chat %s: cannot post (%s)%s", chat_id, exc, "; deactivated" if deactivated else "")
+            if deactivated and self.on_deactivated is not None:
+                await self.on_deactivated(chat_id)
+            return Outcome("deactivated" if deactivated else "failed", sub.id, kind, key, error=str(exc))
+        except asyncio.CancelledError:
+            await asyncio.shield(self.store.fail_delivery(batch, "interrupted by shutdown"))
+            log.warning("chat %s: %s %s interrupted; will be retried", chat_id, kind, key)
+            raise
+        except Exception as exc:  # network down after retries, Telegram errors: retried next time
+            await self.store.fail_delivery(batch, f"{type(exc).__name__}: {exc}")
+            log.warning("chat %s: %s %s failed (%s); will be retried", chat_id, kind, key, exc)
+            return Outcome("failed", sub.id, kind, key, error=str(exc))
+        await self.store.finish_delivery(batch, ids)
+        await self.store.record_send_success(chat_id)
+        log.info("chat %s: %s %s sent (%d messages)", chat_id, kind, key, len(ids))
+        return Outcome("sent", sub.id, kind, key, tuple(ids))
+
+    async def send_digest(self, sub: Any, now: datetime) -> list[Outcome]:
+        """The daily digest of one subscription (and on Mondays the weekly chart), each at most once."""
+        tz = local_zone(sub.timezone, self.default_timezone)
+        outcomes = []
+        async with self._lock(sub.id):
+            key = digest_key(now, tz)
+            blocks, ids = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+            if ids:
+                reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
+                outcomes.append(await self.deliver(sub, "digest", key, reply))
+            else:
+                outcomes.append(Outcome("empty", sub.id, "digest", key))
+            if now.astimezone(tz).weekday() == 0:
+                weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
+                outcomes.append(await self.deliver(sub, "digest", weekly_key(now, tz), weekly))
+        return outcomes
+
+    async def send_alerts(self, now: datetime) -> list[Outcome]:
+        """New on-topic stories to every alert subscription: at most one message per chat per poll cycle."""
+        outcomes = []
+        for sub in await self.store.subscriptions(active=True):
+            if sub.mode != "alerts":
+                continue
+            async with self._lock(sub.id):
+                stories = await self.store.undelivered(sub.id, "alert", now - ALERT_LOOKBACK)
+                if not stories:
+                    continue
+                blocks, ids = d.compose_alert(stories)
+                reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
+                outcomes.append(await self.deliver(sub, "alert", "alert", reply))
+        return outcomes
+
+    def due_today(self, sub: Any, now: datetime) -> datetime | None:
+        """Today's digest time (UTC) when it has passed within the catch-up window, else None."""
+        tz = local_zone(sub.timezone, self.default_timezone)
+        local = now.astimezone(tz)
+        at = digest_time(sub, self.default_timezone)
+        scheduled = datetime.combine(local.date(), at.replace(tzinfo=None), tzinfo=tz)
+        if scheduled <= local <= scheduled + CATCH_UP_WINDOW:
+            return scheduled
+        return None
+
+    async def catch_up(self, now: datetime) -> list[Outcome]:
+        """Send digests whose time passed while the bot was down (or whose send failed): once, never twice."""
+        outcomes: list[Outcome] = []
+        for sub in await self.store.subscriptions(active=True):
+            if sub.mode != "daily":
+                continue
+            scheduled = self.due_today(sub, now)
+            if scheduled is None:
+                continue
+            last = await self.store.last_delivery(sub.id, "digest")
+            if last is not None and last >= scheduled:
+                continue
+            outcomes.extend(await self.send_digest(sub, now))
+        return outcomes
+
+    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
+        """Stop starting deliveries and let those in progress finish; past `timeout` they are failed (retried later)."""
+        self.closing = True
+        tasks = [t for t in self._inflight if t is not asyncio.current_task() and not t.done()]
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+
+
+def summarize_outcomes(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """Counts by status, for logs."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    return counts

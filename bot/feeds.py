@@ -1,0 +1,512 @@
+"""Parse downloaded feed bytes into clean items: defused, decoded, plain text, canonical links, sane dates.
+
+API:
+
+    parse_feed(body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None) -> ParsedFeed
+    ParsedFeed(title, items: list[FeedItem], error, bozo, link, bozo_reason, encoding, dropped, duplicates)
+    FeedItem(guid, link, title, summary, published, identity, content, author)
+    canonical_link(url) -> str | None
+    html_to_text(fragment, limit) -> str
+
+feedparser only ever sees a BytesIO of bytes we prepared (never a URL, a path, or a string it could open). Before
+it does: a gzip body is inflated within a cap, the text is decoded by `bot.charset` (HTTP charset, XML declaration,
+then windows-1251/UTF-8 heuristics), and the DOCTYPE internal subset is removed: feedparser's lenient parser expands
+internal entities, so a 220 kB billion-laughs feed cost 44 s and 5.7 GB. Short literal entities (as in
+`<!ENTITY id "tag:example.com,">`) are expanded by us within a budget; parameter and external entities never are.
+
+Items: titles and summaries are plain text (tags, script and style removed, entities unescaped, whitespace
+collapsed, capped with an ellipsis); links are absolute (against xml:base / the feed URL), http(s) only, and
+canonical; `identity` is the guid, else the canonical link, else a hash of title and date; dates are aware UTC, or
+None when missing, invalid, before 1995 or more than two days ahead (the caller uses the fetch time). Items with no
+title, summary or link are dropped (`dropped`), items repeating a guid are collapsed (`duplicates`); a guid that
+several different links share is not trusted and those items are identified by link. `error` is set when the body
+is unusable: empty, an HTML page, or no items and no title.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import io
+import logging
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import feedparser
+
+from bot.charset import decode_body
+
+log = logging.getLogger(__name__)
+
+# Tuning, chosen by hand on feeds-corpus (real/ and items/): the longest real title there is 300 characters and the
+# longest useful summary about 3,500; longer values are page dumps or abuse.
+MAX_TITLE = 500
+MAX_SUMMARY = 4000
+MAX_CONTENT = 20000  # content:encoded as plain text, a fallback when the page cannot be fetched
+MAX_FIELD_INPUT = 256 * 1024  # raw characters of one field we look at before stripping HTML
+TITLE_FROM_SUMMARY_WORDS = 12
+EARLIEST_DATE = datetime(1995, 1, 1, tzinfo=UTC)  # no news feed predates RSS; 1970 is an epoch-zero bug
+FUTURE_SLACK = timedelta(days=2)  # a wrong time zone can put a date hours ahead; 2099 is a placeholder
+MAX_BODY = 8 * 1024 * 1024  # cap for a gzip body that arrives without Content-Encoding
+MAX_ENTITIES = 64  # internal entities we are willing to expand
+MAX_ENTITY_VALUE = 256  # characters in one entity's value
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid"})
+TRACKING_PREFIXES = ("utm_",)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, cleaned for the rest of the bot."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str
+    published: datetime | None
+    identity: str
+    content: str = ""  # content:encoded (or Atom content) as plain text, when longer than the summary
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed, or the reason it cannot be used."""
+
+    title: str | None
+    items: list[FeedItem]
+    error: str | None
+    bozo: bool
+    link: str | None = None
+    bozo_reason: str | None = None
+    encoding: str | None = None
+    dropped: int = 0  # entries with neither title nor summary nor link
+    duplicates: int = 0  # entries repeating an earlier guid
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class _Unusable(Exception):
+    """The body cannot be a feed; the message goes into ParsedFeed.error."""
+
+
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str] | None,
+    base_url: str,
+    now: datetime | None = None,
+) -> ParsedFeed:
+    """Parse feed bytes served with `headers` from `base_url`; never raises on bad input."""
+    now = now or datetime.now(UTC)
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    try:
+        result = _parse(body, headers, base_url, now)
+    except _Unusable as exc:
+        result = ParsedFeed(title=None, items=[], error=str(exc), bozo=True)
+    if result.error:
+        log.warning("feed %s unusable: %s", base_url, result.error)
+    elif result.dropped or result.duplicates:
+        log.info("feed %s: %d items dropped (empty), %d duplicates", base_url, result.dropped, result.duplicates)
+    return result
+
+
+def _parse(body: bytes, headers: dict[str, str], base_url: str, now: datetime) -> ParsedFeed:
+    body = _maybe_gunzip(body)
+    if not body.strip():
+        raise _Unusable("empty body")
+    decoded = decode_body(body, headers.get("content-type"))
+    text = defuse_entities(decoded.text.lstrip())
+    if _looks_like_html(text):
+        raise _Unusable("not a feed: the server sent an HTML page")
+
+    base = urljoin(base_url, headers.get("content-location", "")) if base_url else headers.get("content-location", "")
+    response_headers = {k: v for k, v in headers.items() if k not in ("content-encoding", "content-length")}
+    response_headers["content-type"] = "application/xml; charset=utf-8"  # we decoded it; see bot.charset
+    response_headers["content-location"] = base
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")), response_headers=response_headers)
+
+    feed = parsed.get("feed", {})
+    title = html_to_text(feed.get("title", ""), MAX_TITLE) or None
+    link = _safe_link(feed.get("link"), base)
+    reasons = [r for r in (decoded.note, _content_type_note(headers.get("content-type"))) if r]
+    if parsed.get("bozo"):
+        reasons.append(_bozo_reason(parsed.get("bozo_exception")))
+    reason = "; ".join(reasons) or None
+    entries = parsed.get("entries", [])
+    if not entries and not title and not link:
+        if reason:
+            raise _Unusable(f"no items, no title ({reason})")
+        if not parsed.get("version"):
+            raise _Unusable("not a feed: no RSS, Atom or RDF structure found")
+
+    items, dropped, duplicates = _items(entries, base, now)
+    return ParsedFeed(
+        title=title,
+        items=items,
+        error=None,
+        bozo=bool(reason),
+        link=link,
+        bozo_reason=reason,
+        encoding=decoded.encoding,
+        dropped=dropped,
+        duplicates=duplicates,
+        stats={"entries": len(entries), "charset_source": decoded.source},
+    )
+
+
+def _items(entries: list[Any], base: str, now: datetime) -> tuple[list[FeedItem], int, int]:
+    drafts = []
+    dropped = 0
+    for entry in entries:
+        draft = _draft(entry, base, now)
+        if draft is None:
+            dropped += 1
+        else:
+            drafts.append(draft)
+
+    links_per_guid: dict[str, set[str | None]] = {}
+    for d in drafts:
+        if d["guid"]:
+            links_per_guid.setdefault(d["guid"], set()).add(d["link"])
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    duplicates = 0
+    for d in drafts:
+        guid = d["guid"]
+        trusted_guid = guid if guid and len(links_per_guid[guid]) == 1 else None
+        identity = trusted_guid or d["link"] or guid or _hash_identity(d["title"], d["published"])
+        if identity in seen:
+            duplicates += 1
+            continue
+        seen.add(identity)
+        items.append(FeedItem(identity=identity, **d))
+    return items, dropped, duplicates
+
+
+def _draft(entry: Any, base: str, now: datetime) -> dict[str, Any] | None:
+    """The cleaned fields of one entry, or None when it has nothing to show."""
+    entry_base = base
+    for detail in ("title_detail", "summary_detail"):
+        entry_base = entry.get(detail, {}).get("base") or entry_base
+    link = _safe_link(entry.get("link"), entry_base)
+    if link is None:
+        for candidate in entry.get("links", []):
+            if candidate.get("rel", "alternate") == "alternate":
+                link = _safe_link(candidate.get("href"), entry_base)
+                if link:
+                    break
+    guid = (entry.get("id") or "").strip()[:2048] or None
+    summary_html = entry.get("summary", "")
+    contents = [c.get("value", "") for c in entry.get("content", []) if isinstance(c, Mapping)]
+    content_html = max(contents, key=len) if contents else ""
+    summary = html_to_text(summary_html or content_html, MAX_SUMMARY)
+    content = html_to_text(content_html, MAX_CONTENT) if content_html else ""
+    if len(content) <= len(summary):
+        content = ""
+    title = html_to_text(entry.get("title", ""), MAX_TITLE)
+    if not title and not summary and not link:
+        return None
+    if not title:
+        title = _title_from(summary, link)
+    author = html_to_text(entry.get("author", ""), 200) or None
+    return {
+        "guid": guid,
+        "link": link,
+        "title": title,
+        "summary": summary,
+        "published": _date(entry, now),
+        "content": content,
+        "author": author,
+    }
+
+
+def _title_from(summary: str, link: str | None) -> str:
+    """A stand-in title: the summary's first words, or the link's last path segment."""
+    if summary:
+        words = summary.split()
+        head = " ".join(words[:TITLE_FROM_SUMMARY_WORDS])
+        return _cap(head, 120) + ("…" if len(words) > TITLE_FROM_SUMMARY_WORDS and not head.endswith("…") else "")
+    assert link is not None
+    parts = urlsplit(link)
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    segment = re.sub(r"\.[a-z0-9]{1,5}$", "", segment, flags=re.I)
+    words = " ".join(re.split(r"[-_+]+", segment)).strip()
+    return _cap(words, MAX_TITLE) if len(words) > 3 else _cap(link, MAX_TITLE)
+
+
+def _hash_identity(title: str, published: datetime | None) -> str:
+    key = f"{title}\x00{published.isoformat() if published else ''}"
+    return "sha1:" + hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def _date(entry: Any, now: datetime) -> datetime | None:
+    """The entry's publication (else update) time as aware UTC, or None when missing or implausible."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if not parsed:
+            continue
+        try:
+            when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (OverflowError, ValueError, OSError, TypeError):
+            continue
+        if when < EARLIEST_DATE or when > now + FUTURE_SLACK:
+            return None
+        return when
+    return None
+
+
+def _content_type_note(content_type: str | None) -> str | None:
+    """A note when the server did not call the body XML (feedparser's NonXMLContentType)."""
+    if not content_type:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media.endswith(("/xml", "+xml")) or media in ("application/rss", "application/atom", "application/rdf"):
+        return None
+    if media in ("", "application/octet-stream", "binary/octet-stream"):
+        return None  # says nothing either way
+    return f"served as {media}, not XML"
+
+
+def _bozo_reason(exc: object) -> str:
+    if exc is None:
+        return "ill-formed"
+    message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+# --- bytes before feedparser -------------------------------------------------------------------------------------
+
+
+def _maybe_gunzip(body: bytes) -> bytes:
+    """Inflate a body that is still gzip (served without Content-Encoding), within MAX_BODY."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, MAX_BODY + 1)
+    except zlib.error as exc:
+        raise _Unusable(f"corrupt gzip body: {exc}") from exc
+    if len(out) > MAX_BODY:
+        raise _Unusable(f"gzip body inflates past {MAX_BODY} bytes")
+    return out
+
+
+_HTML_ROOTS = frozenset({"html", "head", "body", "div", "p", "table", "script", "meta", "title"})
+
+
+def _looks_like_html(text: str) -> bool:
+    """True when the first element is an HTML one (a page, an error page, a paywall) rather than a feed root."""
+    first = _ROOT_NAME.search(_OPAQUE.sub("", text[:65536]))
+    return first is not None and first.group(1).lower() in _HTML_ROOTS
+
+
+_DOCTYPE = re.compile(r"<!DOCTYPE\s+([^\s\[>]+)", re.I)
+_FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
+_ROOT_NAME = re.compile(r"<([A-Za-z_][\w.-]*)")
+_ENTITY_DECL = re.compile(
+    r"""<!ENTITY\s+(%\s+)?([A-Za-z_][\w.:-]*)\s+(?:"([^"]*)"|'([^']*)'|((?:SYSTEM|PUBLIC)\b[^>]*))\s*>""", re.S
+)
+_CHAR_REF_ONLY = re.compile(r"&#(?:\d{1,7}|x[0-9A-Fa-f]{1,6});")
+_ANY_ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>", re.I)
+_OPAQUE = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.S)
+
+
+def defuse_entities(text: str) -> str:
+    """Remove the DOCTYPE internal subset; expand its short literal general entities ourselves, within a budget.
+
+    Raises _Unusable for a malformed internal subset or when the expansion would outgrow the document.
+    """
+    match = _DOCTYPE.search(text)
+    first = _FIRST_ELEMENT.search(text)
+    if match is None or (first is not None and first.start() < match.start()):
+        return _ANY_ENTITY_DECL.sub("", text) if "<!ENTITY" in text.upper() else text
+    end, subset = _doctype_end(text, match.end())
+    if subset is None:
+        return text[:end] + _ANY_ENTITY_DECL.sub("", text[end:]) if "<!ENTITY" in text[end:].upper() else text
+    entities: dict[str, str] = {}
+    for decl in _ENTITY_DECL.finditer(subset):
+        parameter, name, v1, v2, external = decl.groups()
+        value = v1 if v1 is not None else v2
+        if parameter or external or value is None or len(entities) >= MAX_ENTITIES:
+            continue
+        if len(value) > MAX_ENTITY_VALUE or "<" in value or "%" in value:
+            continue
+        if "&" in _CHAR_REF_ONLY.sub("", value):
+            continue  # refers to other entities: the billion-laughs shape
+        entities[name] = value
+    head = f"<!DOCTYPE {match.group(1)}>"
+    rest = text[end:]
+    if "<!ENTITY" in rest.upper():
+        rest = _ANY_ENTITY_DECL.sub("", rest)
+    if entities:
+        rest = _expand(rest, entities, budget=max(len(text), 65536))
+    return text[: match.start()] + head + rest
+
+
+def _doctype_end(text: str, pos: int) -> tuple[int, str | None]:
+    """Index just past the DOCTYPE that continues at `pos`, and its internal subset (None when it has none)."""
+    quote = None
+    subset_start = None
+    i = pos
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif subset_start is None:
+            if c == "[":
+                subset_start = i + 1
+            elif c == ">":
+                return i + 1, None
+        elif text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            if close < 0:
+                break
+            i = close + 3
+            continue
+        elif c == "]":
+            j = i + 1
+            while j < n and text[j].isspace():
+                j += 1
+            if j < n and text[j] == ">":
+                return j + 1, text[subset_start:i]
+        i += 1
+    raise _Unusable("malformed DOCTYPE: its internal subset never ends")
+
+
+def _expand(text: str, entities: dict[str, str], budget: int) -> str:
+    """Replace `&name;` for our vetted entities outside CDATA and comments; refuse to grow past `budget`."""
+    pattern = re.compile(r"&(" + "|".join(re.escape(name) for name in entities) + r");")
+    grown = 0
+
+    def replace(m: re.Match[str]) -> str:
+        nonlocal grown
+        value = entities[m.group(1)]
+        grown += len(value) - len(m.group(0))
+        if grown > budget:
+            raise _Unusable("entity expansion would outgrow the document (an entity bomb?)")
+        return value
+
+    out = []
+    pos = 0
+    for opaque in _OPAQUE.finditer(text):
+        out.append(pattern.sub(replace, text[pos : opaque.start()]))
+        out.append(opaque.group(0))
+        pos = opaque.end()
+    out.append(pattern.sub(replace, text[pos:]))
+    return "".join(out)
+
+
+# --- text and links ------------------------------------------------------------------------------------------------
+
+_BLOCK_OPEN = re.compile(r"<(script|style|noscript|iframe|template|object|svg|math)\b", re.I)
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>|<![^<>]*>|<\?[^<>]*\?>")
+_INLINE = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "mark", "q", "s", "small", "span", "strong"}
+    | {"sub", "sup", "time", "u", "wbr", "ins", "del"}
+)
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _drop_blocks(s: str) -> str:
+    """Remove script/style-like elements with their content, and comments, in linear time."""
+    if "<" not in s:
+        return s
+    lower = s.lower()
+    out = []
+    pos = 0
+    while True:
+        comment = lower.find("<!--", pos)
+        block = _BLOCK_OPEN.search(s, pos)
+        if comment < 0 and block is None:
+            break
+        if block is None or (comment >= 0 and comment < block.start()):
+            out.append(s[pos:comment])
+            close = lower.find("-->", comment + 4)
+            pos = len(s) if close < 0 else close + 3
+            continue
+        out.append(s[pos : block.start()])
+        close = lower.find(f"</{block.group(1).lower()}", block.end())
+        if close < 0:
+            pos = len(s)
+            break
+        gt = s.find(">", close)
+        pos = len(s) if gt < 0 else gt + 1
+    out.append(s[pos:])
+    return "".join(out)
+
+
+def _strip_tags(s: str) -> str:
+    return _TAG.sub(lambda m: "" if (m.group(1) or "").lower() in _INLINE else " ", _drop_blocks(s))
+
+
+def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY) -> str:
+    """Plain text of an HTML (or plain) fragment: no tags, scripts or entities; whitespace collapsed; capped."""
+    if not fragment:
+        return ""
+    s = str(fragment)[:MAX_FIELD_INPUT]
+    s = html.unescape(_strip_tags(s))
+    if "<" in s:  # double-escaped markup (&lt;b&gt;) is common in feeds
+        s = _strip_tags(s)
+    s = " ".join(_INVISIBLE.sub("", s).split())
+    return _cap(s, limit)
+
+
+def _cap(s: str, limit: int) -> str:
+    """`s` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(s) <= limit:
+        return s
+    cut = s[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def _safe_link(link: str | None, base: str) -> str | None:
+    if not link or not isinstance(link, str):
+        return None
+    link = link.strip()
+    try:
+        absolute = urljoin(base, link) if base else link
+    except ValueError:
+        return None
+    return canonical_link(absolute)
+
+
+def canonical_link(url: str | None) -> str | None:
+    """Lower-case scheme and host, no default port, tracking parameters, fragment or trailing slash; None unless http(s)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    if parts.username:
+        userinfo = parts.username + (f":{parts.password}" if parts.password else "")
+        host = f"{userinfo}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [
+            (k, v) for k, v in pairs if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+        ]
+        query = urlencode(kept, doseq=True) if len(kept) != len(pairs) else query
+    path = parts.path.rstrip("/") if parts.path != "/" else ""
+    return urlunsplit((scheme, host, path, query, ""))

@@ -1,0 +1,617 @@
+"""Configuration, validated once at the edge: feeds.yaml (topics, feeds, poll limits) and the environment.
+
+API::
+
+    config = load_config("feeds.yaml")  -> Config            # raises ConfigError (file, key path, fix)
+    config.topics: dict[str, Topic]        # Topic(label, description, threshold, rules, exclude, ignore)
+    config.feeds: tuple[FeedConfig, ...]   # FeedConfig(name, url, topics: tuple[str, ...], interval: int s, enabled)
+    config.poll: PollSettings              # limits: concurrency, per_host, deadline_seconds, max_bytes, ...
+    config.enabled_feeds() / config.feed(name)
+    check_config("feeds.yaml") -> list[str]                  # summary lines for `coverage-bot check-config`
+    settings = Settings.from_env(os.environ) -> Settings     # raises ConfigError naming the variable
+    settings.telegram_bot_token: SecretStr | None            # never printed; settings.require_token() -> str
+    parse_duration("1h30m") -> 5400; parse_size("5MB") -> 5_000_000
+
+Topic rules use the term syntax of :mod:`bot.topics` (checked here, term by term). A feed without
+``topics`` is matched against every topic; a feed without ``interval`` uses ``poll.interval``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import socket
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .topics import DEFAULT_THRESHOLD, compile_term
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
+DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+MIN_INTERVAL = 60  # seconds; polling a feed more often than this is impolite and pointless
+MAX_INTERVAL = 7 * 24 * 3600
+TOPIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem a user can fix; the message names the file, the key and what is valid."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+# --------------------------------------------------------------------------- value parsers
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$",
+    re.IGNORECASE,
+)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_duration(value: object) -> int:
+    """Seconds from 900, "900", "15m", "1h", "1h30m", "2d"; ValueError says what is valid."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration; use seconds (900) or 15m / 1h / 1h30m")
+    if isinstance(value, int | float):
+        if value != int(value):
+            raise ValueError(f"{value!r} is not a whole number of seconds")
+        return int(value)
+    if isinstance(value, str):
+        s = value.strip()
+        if s.isdigit():
+            return int(s)
+        m = _DURATION.match(s)
+        if s and m and any(m.groupdict().values()):
+            g = {k: int(v or 0) for k, v in m.groupdict().items()}
+            return g["d"] * 86400 + g["h"] * 3600 + g["m"] * 60 + g["s"]
+    raise ValueError(f"{value!r} is not a duration; use seconds (900) or 15m / 1h / 1h30m / 2d")
+
+
+def parse_size(value: object) -> int:
+    """Bytes from 5000000, "5MB", "512 KiB"; ValueError says what is valid."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and (m := _SIZE.match(value)):
+        return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower() if m.group(2) else None])
+    raise ValueError(f"{value!r} is not a size; use bytes (5000000) or 5MB / 512KB")
+
+
+def _check_interval(seconds: int) -> int:
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"{seconds} s is out of range; use between {MIN_INTERVAL} s (1m) and 7d")
+    return seconds
+
+
+def _check_term(term: str) -> str:
+    compile_term(term)
+    return term.strip()
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        raise ValueError(f"{url!r} has {shown}; a feed URL must start with http:// or https://")
+    if not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError(f"{url!r} is not a valid URL (no host, or spaces in it)")
+    return url
+
+
+Duration = Annotated[int, BeforeValidator(parse_duration), AfterValidator(_check_interval)]
+Size = Annotated[int, BeforeValidator(parse_size), Field(ge=1024)]
+Term = Annotated[str, AfterValidator(_check_term)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- feeds.yaml models
+
+
+class Rule(_Strict):
+    """One keyword rule: ``any`` term, or one term of each ``all_of`` group in the same sentence."""
+
+    name: str | None = None
+    any: tuple[Term, ...] = ()
+    all_of: tuple[tuple[Term, ...], ...] = ()
+    near: int | None = Field(default=None, ge=1, le=200)  # all_of terms within this many words
+    weight: float = Field(default=1.0, gt=0, le=10)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Rule:
+        if bool(self.any) == bool(self.all_of):
+            raise ValueError("a rule needs exactly one of 'any: [terms]' or 'all_of: [[terms], [terms], ...]'")
+        if self.all_of and (len(self.all_of) < 2 or not all(self.all_of)):
+            raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
+        if self.near is not None and not self.all_of:
+            raise ValueError("'near' only applies to 'all_of' rules")
+        return self
+
+
+class Topic(_Strict):
+    """A subject the bot follows: keyword rules, exclusions and the score an item needs."""
+
+    label: str | None = None
+    description: str | None = None
+    threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0)
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    exclude: tuple[Term, ...] = ()  # a sentence holding one of these counts for nothing
+    ignore: tuple[Term, ...] = ()  # phrases blanked out before matching ("Radio Free Europe")
+
+
+class FeedConfig(_Strict):
+    """One feed to poll."""
+
+    name: str = Field(min_length=1, max_length=100)
+    url: Annotated[str, AfterValidator(_check_url)]
+    topics: tuple[str, ...] = ()  # empty only when built by hand: load_config fills in every topic
+    interval: Duration = 900
+    enabled: bool = True
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _listify(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @property
+    def host(self) -> str:
+        """The feed's host name (for per-host limits)."""
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+class PollSettings(_Strict):
+    """Limits of one poll cycle; every key is optional in feeds.yaml."""
+
+    interval: Duration = 900  # default interval of a feed
+    concurrency: int = Field(default=8, ge=1, le=256)  # requests in flight
+    per_host: int = Field(default=2, ge=1, le=32)  # requests in flight per host
+    timeout_seconds: float = Field(default=20.0, gt=0, le=300)  # one request
+    deadline_seconds: float = Field(default=300.0, gt=0, le=3600)  # one whole cycle
+    max_bytes: Size = 5_000_000  # a feed body
+    max_page_bytes: Size = 3_000_000  # an article page
+    max_items_per_cycle: int = Field(default=500, ge=1, le=100_000)
+    max_items_per_feed: int = Field(default=100, ge=1, le=10_000)
+    max_age_days: float = Field(default=7, gt=0, le=365)  # older items are ignored
+    fetch_full_text: bool = True
+    failure_disable_after: int = Field(default=20, ge=1, le=10_000)  # consecutive failures
+    story_window_hours: float = Field(default=72, gt=0, le=24 * 30)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    user_agent: str = "coverage-bot/0.1 (+https://github.com/coverage-bot/coverage-bot)"
+
+
+class Config(_Strict):
+    """The whole of feeds.yaml, validated."""
+
+    topics: dict[str, Topic] = Field(min_length=1)
+    feeds: tuple[FeedConfig, ...] = Field(min_length=1)
+    poll: PollSettings = PollSettings()
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _feed_defaults(cls, data: Any) -> Any:
+        """Feeds without topics follow every topic; without interval, poll.interval."""
+        if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
+            return data
+        topics = list(data["topics"]) if isinstance(data.get("topics"), dict) else []
+        poll = data.get("poll") if isinstance(data.get("poll"), dict) else {}
+        feeds = []
+        for feed in data["feeds"]:
+            if isinstance(feed, dict):
+                feed = dict(feed)
+                if "topics" not in feed and topics:
+                    feed["topics"] = topics
+                if "interval" not in feed and "interval" in poll:
+                    feed["interval"] = poll["interval"]
+            feeds.append(feed)
+        return {**data, "feeds": feeds}
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Config:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for name in self.topics:
+            if not TOPIC_NAME.match(name):
+                problems.append(
+                    (("topics", name), f"topic name {name!r} must be lower-case letters, digits and '-' (rare-earths)")
+                )
+        names: dict[str, int] = {}
+        urls: dict[str, int] = {}
+        for i, feed in enumerate(self.feeds):
+            if not feed.topics:
+                problems.append((("feeds", i, "topics"), "empty; omit the key to follow every topic"))
+            for j, t in enumerate(feed.topics):
+                if t not in self.topics:
+                    problems.append((("feeds", i, "topics", j), _unknown("topic", t, self.topics)))
+            key = feed.name.strip().casefold()
+            if key in names:
+                problems.append((("feeds", i, "name"), f"duplicate feed name {feed.name!r} (also feeds[{names[key]}])"))
+            names.setdefault(key, i)
+            norm = _url_key(feed.url)
+            if norm in urls:
+                problems.append((("feeds", i, "url"), f"duplicate feed URL {feed.url!r} (also feeds[{urls[norm]}])"))
+            urls.setdefault(norm, i)
+        if problems:
+            raise PydanticCustomError(
+                "config_cross", "{count} problems", {"count": len(problems), "problems": problems}
+            )
+        return self
+
+    def enabled_feeds(self) -> tuple[FeedConfig, ...]:
+        """Feeds to poll."""
+        return tuple(f for f in self.feeds if f.enabled)
+
+    def feed(self, name: str) -> FeedConfig | None:
+        """A feed by name (case-insensitive)."""
+        key = name.strip().casefold()
+        return next((f for f in self.feeds if f.name.casefold() == key), None)
+
+
+def _url_key(url: str) -> str:
+    p = urlsplit(url)
+    return f"{(p.hostname or '').lower()}:{p.port or ''}{p.path.rstrip('/') or '/'}?{p.query}"
+
+
+def _unknown(what: str, value: object, valid: typing.Iterable[str]) -> str:
+    valid = list(valid)
+    close = difflib.get_close_matches(str(value), valid, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {what} {value!r}{hint} (valid: {', '.join(valid)})"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if isinstance(key, typing.Hashable) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r} (first at line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        if isinstance(key, typing.Hashable):
+            seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line_map(text: str) -> dict[tuple[Any, ...], int]:
+    """Key path -> 1-based line in the YAML source, for error messages."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else None
+                lines[(*path, key)] = k.start_mark.line + 1
+                walk(v, (*path, key))
+                lines[(*path, key)] = k.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _path(loc: typing.Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the key at ``loc`` (for "did you mean" on unknown keys)."""
+    cursor: Any = Config
+    for part in loc:
+        cursor = _unwrap(cursor)
+        if isinstance(cursor, type) and issubclass(cursor, BaseModel):
+            field = cursor.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            cursor = field.annotation
+        else:
+            origin, args = typing.get_origin(cursor), typing.get_args(cursor)
+            if origin in (tuple, list) and args:
+                cursor = args[0]
+            elif origin is dict and len(args) == 2:
+                cursor = args[1]
+            else:
+                return None
+    cursor = _unwrap(cursor)
+    return cursor if isinstance(cursor, type) and issubclass(cursor, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0] if len(args) == 1 else tp
+            if len(args) != 1:
+                return tp
+        else:
+            return tp
+
+
+def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) pairs for one pydantic error, in words a user can act on."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "config_cross":
+        return [(tuple(p), m) for p, m in err["ctx"]["problems"]]
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        valid = list(model.model_fields) if model else []
+        valid = [v for v in valid if v != "path"]
+        return [(loc, _unknown("key", loc[-1], valid) if valid else f"unknown key {loc[-1]!r}")]
+    if kind == "missing":
+        return [(loc, "required key is missing")]
+    msg = err["msg"]
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    elif "input" in err and not isinstance(err["input"], dict | list):
+        msg = f"{msg} (got {err['input']!r})"
+    if kind in ("too_short",) and loc in (("topics",), ("feeds",)):
+        msg = f"at least one {'topic' if loc == ('topics',) else 'feed'} is required"
+    return [(loc, msg)]
+
+
+def _format(path: Path | str, errors: list[tuple[tuple[Any, ...], str]], lines: dict[tuple[Any, ...], int]) -> str:
+    out = [f"{path}: {len(errors)} problem{'s' if len(errors) != 1 else ''}"]
+    for loc, msg in errors:
+        line = None
+        for k in range(len(loc), -1, -1):
+            if loc[:k] in lines:
+                line = lines[loc[:k]]
+                break
+        where = f"line {line}: " if line else ""
+        out.append(f"  {where}{_path(loc)}: {msg}")
+    return "\n".join(out)
+
+
+def parse_config(data: object, source: Path | str = "<config>", text: str | None = None) -> Config:
+    """Validate already-loaded YAML data; ConfigError lists every problem with its key path."""
+    if data is None:
+        raise ConfigError(f"{source}: the file is empty; it needs 'topics:' and 'feeds:'")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping with 'topics:' and 'feeds:'")
+    try:
+        config = Config.model_validate({**data, "path": Path(source) if isinstance(source, Path) else None})
+    except ValidationError as exc:
+        problems = [p for err in exc.errors() for p in _describe(dict(err))]
+        lines = _line_map(text) if text else {}
+        message = _format(source, problems, lines)
+        raise ConfigError(message, [line.strip() for line in message.splitlines()[1:]]) from None
+    return config
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate feeds.yaml; ConfigError names the file, the key path and what would be valid."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such file (pass --config PATH, or copy feeds.yaml from the repository)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read it: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        raise ConfigError(f"{p}: YAML syntax error at {where}{what}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: YAML syntax error: {exc}") from None
+    return parse_config(data, p, text)
+
+
+def check_config(path: str | os.PathLike[str]) -> list[str]:
+    """Summary lines of a valid feeds.yaml (raises ConfigError when it is not) for `check-config`."""
+    config = load_config(path)
+    enabled = config.enabled_feeds()
+    lines = [f"{path}: OK"]
+    lines.append(f"topics: {len(config.topics)}")
+    for name, topic in config.topics.items():
+        terms = sum(len(r.any) + sum(len(g) for g in r.all_of) for r in topic.rules)
+        n = sum(1 for f in enabled if name in f.topics)
+        label = f" ({topic.label})" if topic.label else ""
+        lines.append(
+            f"  {name}{label}: {len(topic.rules)} rules, {terms} terms, {len(topic.exclude)} exclusions, "
+            f"threshold {topic.threshold:g}, {n} enabled feeds"
+        )
+    hosts = {f.host for f in enabled}
+    shortest = min((f.interval for f in enabled), default=0)
+    lines.append(
+        f"feeds: {len(config.feeds)} ({len(enabled)} enabled, {len(config.feeds) - len(enabled)} disabled) "
+        f"on {len(hosts)} hosts; shortest interval {_human(shortest)}"
+    )
+    p = config.poll
+    lines.append(
+        f"poll: concurrency {p.concurrency}, {p.per_host} per host, timeout {p.timeout_seconds:g} s, "
+        f"deadline {p.deadline_seconds:g} s, feed <= {p.max_bytes / 1e6:g} MB, page <= {p.max_page_bytes / 1e6:g} MB, "
+        f"{p.max_items_per_cycle} items per cycle, items <= {p.max_age_days:g} days old, "
+        f"disable after {p.failure_disable_after} failures, story window {p.story_window_hours:g} h"
+    )
+    for name in config.topics:
+        if not any(name in f.topics for f in enabled):
+            lines.append(f"warning: topic {name!r} is followed by no enabled feed")
+    if not enabled:
+        lines.append("warning: every feed is disabled; nothing will be polled")
+    return lines
+
+
+def _human(seconds: int) -> str:
+    if seconds and seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds and seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+# --------------------------------------------------------------------------- environment
+
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Settings(_Strict):
+    """Process settings from the environment; the bot token is a SecretStr and never printed."""
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
+    telegram_base_file_url: str = DEFAULT_TELEGRAM_BASE_FILE_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_ids: frozenset[int] = frozenset()
+    default_timezone: str = "UTC"
+    allow_private_urls: bool = False  # tests and the loopback demo only
+    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables; ConfigError names the variable and what is valid."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            v = env.get(name)
+            return v.strip() if v is not None and v.strip() != "" else None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None:
+            if _TOKEN.match(token):
+                values["telegram_bot_token"] = SecretStr(token)
+            else:
+                problems.append(
+                    "TELEGRAM_BOT_TOKEN: does not look like a bot token (expected digits:characters, "
+                    "as @BotFather gives it); value not shown"
+                )
+        for var, key in (
+            ("TELEGRAM_BASE_URL", "telegram_base_url"),
+            ("TELEGRAM_BASE_FILE_URL", "telegram_base_file_url"),
+        ):
+            if (v := get(var)) is not None:
+                if urlsplit(v).scheme in ("http", "https") and urlsplit(v).hostname:
+                    values[key] = v
+                else:
+                    problems.append(f"{var}: {v!r} is not an http(s) URL (e.g. http://127.0.0.1:8081/bot)")
+        if (v := get("DATABASE_URL")) is not None:
+            try:
+                values["database_url"] = normalize_database_url(v)
+            except ValueError as exc:
+                problems.append(f"DATABASE_URL: {exc}")
+        if (v := get("ADMIN_IDS")) is not None:
+            parts = [p.strip() for p in v.split(",") if p.strip()]
+            if all(re.fullmatch(r"-?\d+", p) for p in parts):
+                values["admin_ids"] = frozenset(int(p) for p in parts)
+            else:
+                problems.append(f"ADMIN_IDS: {v!r} is not a comma-separated list of Telegram user ids (123,456)")
+        if (v := get("DEFAULT_TIMEZONE")) is not None:
+            try:
+                values["default_timezone"] = check_timezone(v)
+            except ValueError as exc:
+                problems.append(f"DEFAULT_TIMEZONE: {exc}")
+        raw = env.get("ALLOW_PRIVATE_URLS")
+        if raw is not None:
+            if raw.strip().lower() in _TRUE | _FALSE:
+                values["allow_private_urls"] = raw.strip().lower() in _TRUE
+            else:
+                problems.append(f"ALLOW_PRIVATE_URLS: {raw!r} is not a boolean (1/0, true/false, yes/no)")
+        if (v := get("INSTANCE_ID")) is not None:
+            values["instance_id"] = v
+        if (v := get("LOG_LEVEL")) is not None:
+            if v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+                values["log_level"] = v.upper()
+            else:
+                problems.append(f"LOG_LEVEL: {v!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        if problems:
+            plural = "s" if len(problems) > 1 else ""
+            raise ConfigError(
+                f"environment: {len(problems)} problem{plural}\n" + "\n".join(f"  {p}" for p in problems), problems
+            )
+        return cls(**values)
+
+    def require_token(self) -> str:
+        """The bot token, or ConfigError saying how to set it (the token itself is never in a message)."""
+        if self.telegram_bot_token is None:
+            raise ConfigError("environment: TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export it")
+        return self.telegram_bot_token.get_secret_value()
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether a Telegram user may run admin commands."""
+        return user_id is not None and user_id in self.admin_ids
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name, or ValueError with an example of a valid one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)") from None
+    return name
+
+
+def normalize_database_url(url: str) -> str:
+    """A SQLAlchemy async URL: plain sqlite:// and postgres:// get their async drivers."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:  # the URL itself is not shown: it may hold a password
+        raise ValueError(f"not a database URL (expected scheme://..., e.g. {DEFAULT_DATABASE_URL})")
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        scheme = "sqlite+aiosqlite"
+    elif scheme in ("postgres", "postgresql"):
+        scheme = "postgresql+asyncpg"
+    if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ValueError(f"scheme {scheme!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return f"{scheme}://{rest}"

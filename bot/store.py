@@ -1,0 +1,1479 @@
+"""The one persistence module: feeds, items, stories, chats, subscriptions and deliveries.
+
+SQLAlchemy 2 (async, Core) over ``sqlite+aiosqlite`` by default or PostgreSQL (``postgresql+asyncpg``).
+The schema is owned by the Alembic revisions in ``bot/migrations``; :meth:`Store.open` upgrades to head.
+Every method returns frozen dataclasses, never rows. All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
+
+# Chats are deactivated after this many consecutive permanent send failures (e.g. 403 Forbidden).
+CHAT_FAILURE_LIMIT = 3
+# SQLite waits this long for another writer (another process) before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Key of the PostgreSQL advisory lock that serialises story clustering between instances.
+_PG_STORY_LOCK = 0x636F7662  # "covb"
+_PG_MIGRATION_LOCK = 0x636F766D  # "covm"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A datetime column that takes and gives timezone-aware UTC on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        # SQLite compares datetimes as text: store one fixed, naive-UTC form so ordering is right.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return _aware(value)
+
+
+# --------------------------------------------------------------------------------------------- schema
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+feeds_t = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_url", sa.String(2048), nullable=False, unique=True),  # as written in feeds.yaml
+    sa.Column("url", sa.String(2048), nullable=False),  # fetched; follows permanent redirects
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("title", sa.String(500)),  # the feed's own title
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("interval", sa.Integer, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("in_config", sa.Boolean, nullable=False),
+    sa.Column("etag", sa.String(1024)),
+    sa.Column("last_modified", sa.String(200)),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_success_at", UTCDateTime),
+    sa.Column("last_attempt_at", UTCDateTime),
+    sa.Column("next_poll_at", UTCDateTime, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("backoff", sa.Float, nullable=False),  # seconds of the current back-off step
+    sa.Column("disabled_reason", sa.Text),
+    sa.Column("last_error", sa.Text),
+    sa.Column("initialised", sa.Boolean, nullable=False),  # first poll done: later items may alert
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index(None, "enabled", "next_poll_at"),
+)
+
+stories_t = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("link", sa.String(2048)),
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("terms", sa.JSON, nullable=False),  # topic -> matched terms
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("alertable", sa.Boolean, nullable=False),
+    sa.Column("fingerprint", sa.JSON),  # bot/stories.py clustering data
+    sa.Column("analysis", sa.JSON),  # {"summary": [...], "figures": [...], "quotes": [...]}
+    sa.Column("needs_analysis", sa.Boolean, nullable=False),
+    sa.Index(None, "first_seen"),
+    sa.Index(None, "updated_at"),
+)
+
+items_t = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
+    sa.Column("identity", sa.String(128), nullable=False),
+    sa.Column("guid", sa.String(2048)),
+    sa.Column("link", sa.String(2048)),  # canonical
+    sa.Column("title_key", sa.String(64)),  # hash of normalised title + publication date
+    sa.Column("title", sa.Text),
+    sa.Column("summary", sa.Text),
+    sa.Column("published_at", UTCDateTime),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(8), nullable=False),  # pending (stored, not yet processed) | done
+    sa.Column("text", sa.Text),
+    sa.Column("text_source", sa.String(8)),  # page | feed
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("terms", sa.JSON, nullable=False),
+    sa.Column("relevance", sa.Float, nullable=False),
+    sa.Column("analysis", sa.JSON),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id")),
+    sa.Column("alertable", sa.Boolean, nullable=False),
+    sa.Index(None, "feed_id", "identity"),
+    sa.Index(None, "feed_id", "guid"),
+    sa.Index(None, "feed_id", "title_key"),
+    sa.Index(None, "link"),
+    sa.Index(None, "story_id"),
+    sa.Index(None, "state", "feed_id"),
+)
+
+chats_t = sa.Table(
+    "chats",
+    metadata,
+    sa.Column("chat_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("chat_type", sa.String(20)),
+    sa.Column("title", sa.String(300)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("deactivated_reason", sa.Text),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+subscriptions_t = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("chat_id", sa.BigInteger, sa.ForeignKey("chats.chat_id"), nullable=False),
+    sa.Column("thread_id", sa.BigInteger, nullable=False),  # 0 = the chat itself (no forum topic)
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("at", sa.String(5), nullable=False),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("chat_id", "thread_id"),
+)
+
+deliveries_t = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("key", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # pending | sent | failed
+    sa.Column("message_ids", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Index(None, "subscription_id", "kind", "key"),
+)
+
+delivery_stories_t = sa.Table(
+    "delivery_stories",
+    metadata,
+    sa.Column("delivery_id", sa.Integer, sa.ForeignKey("deliveries.id"), primary_key=True),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), primary_key=True),
+    sa.Index(None, "story_id"),
+)
+
+
+# ----------------------------------------------------------------------------------------- value types
+
+
+@dataclass(frozen=True)
+class Member:
+    """One outlet's article in a story."""
+
+    outlet: str
+    link: str | None
+    title: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One summary sentence with the outlet and link it was taken from."""
+
+    text: str
+    outlet: str | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as commands and digests see it."""
+
+    id: int
+    title: str
+    link: str | None
+    topics: tuple[str, ...]
+    first_seen: datetime
+    updated_at: datetime
+    alertable: bool
+    members: tuple[Member, ...]
+    summary: tuple[SummaryLine, ...]
+    figures: tuple[dict, ...]
+    quotes: tuple[dict, ...]
+    terms: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """How one configured feed is doing (for /status)."""
+
+    name: str
+    url: str
+    enabled: bool
+    last_success_at: datetime | None
+    last_status: int | None
+    items: int
+    failures: int
+    disabled_reason: str | None
+    next_poll_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """The bot at a glance."""
+
+    feeds_total: int
+    healthy: int
+    failing: int
+    disabled: int
+    last_poll_at: datetime | None
+    stories_today: int
+    deactivated_chats: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    """One chat's (or forum topic's) subscription."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    topics: tuple[str, ...]
+    mode: str
+    at: str
+    timezone: str | None
+    active: bool
+    failures: int
+    deactivated_reason: str | None
+    chat_type: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed as configured (what :meth:`Store.sync_feeds` needs of ``settings.FeedConfig``)."""
+
+    name: str
+    url: str
+    topics: tuple[str, ...] = ()
+    interval: int = 900
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What syncing feeds.yaml into the store changed."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed as the poller needs it (a leased feed)."""
+
+    id: int
+    name: str
+    url: str
+    source_url: str
+    topics: tuple[str, ...]
+    interval: int
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    backoff: float
+    initialised: bool
+    next_poll_at: datetime
+    lease_until: datetime | None
+    last_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """What identifies a feed item: its identity, guid, canonical link, and title + date."""
+
+    identity: str
+    guid: str | None
+    link: str | None
+    title_key: str | None
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to store; ``state='pending'`` when it is kept for a later cycle."""
+
+    key: ItemKey
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+    alertable: bool
+    state: str = "done"
+    text: str | None = None
+    text_source: str | None = None
+    topics: tuple[str, ...] = ()
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    relevance: float = 0.0
+    analysis: dict | None = None
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A stored item kept for a later cycle (the per-cycle cap was reached)."""
+
+    id: int
+    key: ItemKey
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+    alertable: bool
+    text: str | None = None  # the feed's own full content, when it had one
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A recent story as clustering sees it."""
+
+    id: int
+    title: str
+    link: str | None
+    topics: tuple[str, ...]
+    terms: dict[str, list[str]]
+    fingerprint: Any
+    first_seen: datetime
+    updated_at: datetime
+    alertable: bool
+
+
+@dataclass(frozen=True)
+class MemberArticle:
+    """A story member with what story analysis needs: text, per-article analysis, outlet and link."""
+
+    item_id: int
+    outlet: str
+    link: str | None
+    title: str | None
+    published: datetime | None
+    text: str | None
+    text_source: str | None
+    analysis: dict | None
+
+
+def title_key(title: str | None, published: datetime | None) -> str | None:
+    """Hash of a normalised title and its publication day (None without both)."""
+    if not title or published is None:
+        return None
+    norm = " ".join(re.findall(r"\w+", title.casefold()))
+    if not norm:
+        return None
+    day = _aware(published).date().isoformat()
+    return hashlib.sha1(f"{norm}|{day}".encode()).hexdigest()[:32]
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+# ----------------------------------------------------------------------------------------------- store
+
+
+class Store:
+    """Async persistence over one SQLAlchemy engine; open with :meth:`Store.open`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        # Writes on SQLite start with BEGIN IMMEDIATE so a read never has to be upgraded to a write lock.
+        self._writer = engine.execution_options(coverage_bot_write=True)
+        self._write_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(cls, database_url: str | None = None) -> Store:
+        """Connect, create the SQLite directory when needed, and migrate the schema to head."""
+        url = make_url(database_url or DEFAULT_DATABASE_URL)
+        kwargs: dict[str, Any] = {}
+        if url.get_backend_name() == "sqlite":
+            if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+                Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs["pool_pre_ping"] = True
+        engine = create_async_engine(url, **kwargs)
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+        store = cls(engine)
+        try:
+            await store._migrate()
+        except BaseException:
+            await engine.dispose()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.engine.dispose()
+
+    async def _migrate(self) -> None:
+        from bot.migrations import upgrade_to_head
+
+        async with self._writer.connect() as conn:
+            if self.dialect == "postgresql":
+                await conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                await conn.commit()
+            try:
+                await conn.run_sync(upgrade_to_head)
+                await conn.commit()
+            finally:
+                if self.dialect == "postgresql":
+                    await conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                    await conn.commit()
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        if self.dialect == "sqlite":
+            async with self._write_lock, self._writer.begin() as conn:
+                yield conn
+        else:
+            async with self._writer.begin() as conn:
+                yield conn
+
+    # ------------------------------------------------------------------ stories (read side)
+
+    async def stories(self, since: datetime, topic: str | None = None, limit: int = 50) -> list[StoryView]:
+        """Stories first seen since ``since`` (optionally on one topic), newest first."""
+        async with self._read() as conn:
+            query = (
+                sa.select(stories_t)
+                .where(stories_t.c.first_seen >= since)
+                .order_by(stories_t.c.first_seen.desc(), stories_t.c.id.desc())
+            )
+            if topic is None:
+                rows = (await conn.execute(query.limit(limit))).mappings().all()
+            else:
+                rows = [r for r in (await conn.execute(query)).mappings() if topic in (r["topics"] or ())][:limit]
+            return await self._story_views(conn, rows)
+
+    async def story(self, story_id: int) -> StoryView | None:
+        """One story by id."""
+        async with self._read() as conn:
+            rows = (await conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().all()
+            views = await self._story_views(conn, rows)
+            return views[0] if views else None
+
+    async def _story_views(self, conn: AsyncConnection, rows: Sequence[Any]) -> list[StoryView]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        members: dict[int, list[Member]] = {i: [] for i in ids}
+        q = (
+            sa.select(items_t.c.story_id, feeds_t.c.name, items_t.c.link, items_t.c.title, items_t.c.published_at)
+            .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
+            .where(items_t.c.story_id.in_(ids))
+            .order_by(items_t.c.story_id, items_t.c.seen_at, items_t.c.id)
+        )
+        for sid, outlet, link, title, published in await conn.execute(q):
+            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published))
+        out = []
+        for r in rows:
+            analysis = r["analysis"] or {}
+            out.append(
+                StoryView(
+                    id=r["id"],
+                    title=r["title"],
+                    link=r["link"],
+                    topics=_tuple(r["topics"]),
+                    first_seen=r["first_seen"],
+                    updated_at=r["updated_at"],
+                    alertable=bool(r["alertable"]),
+                    members=tuple(members[r["id"]]),
+                    summary=tuple(
+                        SummaryLine(text=s.get("text", ""), outlet=s.get("outlet"), link=s.get("link"))
+                        for s in analysis.get("summary", ())
+                    ),
+                    figures=tuple(analysis.get("figures", ())),
+                    quotes=tuple(analysis.get("quotes", ())),
+                    terms={k: list(v) for k, v in (r["terms"] or {}).items()},
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ feed health
+
+    async def feed_health(self) -> list[FeedHealth]:
+        """Every feed in feeds.yaml with its health, in configuration order."""
+        counts = sa.select(items_t.c.feed_id, sa.func.count().label("n")).group_by(items_t.c.feed_id).subquery("counts")
+        q = (
+            sa.select(feeds_t, sa.func.coalesce(counts.c.n, 0).label("n_items"))
+            .outerjoin(counts, counts.c.feed_id == feeds_t.c.id)
+            .where(feeds_t.c.in_config)
+            .order_by(feeds_t.c.id)
+        )
+        async with self._read() as conn:
+            return [
+                FeedHealth(
+                    name=r["name"],
+                    url=r["url"],
+                    enabled=bool(r["enabled"]),
+                    last_success_at=r["last_success_at"],
+                    last_status=r["last_status"],
+                    items=int(r["n_items"]),
+                    failures=r["failures"],
+                    disabled_reason=r["disabled_reason"],
+                    next_poll_at=r["next_poll_at"] if r["enabled"] else None,
+                    last_error=r["last_error"],
+                )
+                for r in (await conn.execute(q)).mappings()
+            ]
+
+    async def status(self, now: datetime | None = None) -> StatusView:
+        """Feed counts, the last poll, today's stories and the chats that were deactivated."""
+        now = now or utcnow()
+        health = await self.feed_health()
+        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._read() as conn:
+            last_poll = (
+                await conn.execute(sa.select(sa.func.max(feeds_t.c.last_attempt_at)).where(feeds_t.c.in_config))
+            ).scalar()
+            today = (
+                await conn.execute(
+                    sa.select(sa.func.count()).select_from(stories_t).where(stories_t.c.first_seen >= midnight)
+                )
+            ).scalar()
+            dead = (
+                await conn.execute(
+                    sa.select(chats_t.c.chat_id, chats_t.c.deactivated_reason)
+                    .where(~chats_t.c.active)
+                    .order_by(chats_t.c.chat_id)
+                )
+            ).all()
+        return StatusView(
+            feeds_total=len(health),
+            healthy=sum(1 for h in health if h.enabled and h.failures == 0),
+            failing=sum(1 for h in health if h.enabled and h.failures > 0),
+            disabled=sum(1 for h in health if not h.enabled),
+            last_poll_at=_aware(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
+            stories_today=int(today or 0),
+            deactivated_chats=[(int(c), r or "") for c, r in dead],
+        )
+
+    # ------------------------------------------------------------------ chats and subscriptions
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        topics: list[str],
+        mode: str = "daily",
+        at: str = "08:00",
+        timezone: str | None = None,
+        thread_id: int | None = None,
+        chat_type: str | None = None,
+        title: str | None = None,
+    ) -> SubscriptionView:
+        """Create or update the (chat, thread) subscription: topics merged, mode/time set, reactivated."""
+        if mode not in ("daily", "alerts"):
+            raise ValueError(f"mode must be 'daily' or 'alerts', not {mode!r}")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+            raise ValueError(f"time must be HH:MM (24-hour), not {at!r}")
+        now = utcnow()
+        thread = thread_id or 0
+        async with self._write() as conn:
+            await self._upsert_chat(conn, chat_id, chat_type, title, now, reactivate=True)
+            row = (
+                (
+                    await conn.execute(
+                        sa.select(subscriptions_t).where(
+                            subscriptions_t.c.chat_id == chat_id, subscriptions_t.c.thread_id == thread
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                await conn.execute(
+                    subscriptions_t.insert().values(
+                        chat_id=chat_id,
+                        thread_id=thread,
+                        topics=_merge_topics([], topics),
+                        mode=mode,
+                        at=at,
+                        timezone=timezone,
+                        active=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            else:
+                old = list(row["topics"] or []) if row["active"] else []
+                await conn.execute(
+                    subscriptions_t.update()
+                    .where(subscriptions_t.c.id == row["id"])
+                    .values(
+                        topics=_merge_topics(old, topics),
+                        mode=mode,
+                        at=at,
+                        timezone=timezone if timezone is not None else row["timezone"],
+                        active=True,
+                        updated_at=now,
+                    )
+                )
+            views = await self._subscription_views(
+                conn, (subscriptions_t.c.chat_id == chat_id) & (subscriptions_t.c.thread_id == thread)
+            )
+        return views[0]
+
+    async def unsubscribe(self, chat_id: int, topics: list[str] | None = None, thread_id: int | None = None) -> int:
+        """Drop topics from the (chat, thread) subscription (None = all); returns subscriptions changed."""
+        thread = thread_id or 0
+        now = utcnow()
+        async with self._write() as conn:
+            rows = (
+                (
+                    await conn.execute(
+                        sa.select(subscriptions_t).where(
+                            subscriptions_t.c.chat_id == chat_id,
+                            subscriptions_t.c.thread_id == thread,
+                            subscriptions_t.c.active,
+                        )
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            changed = 0
+            for row in rows:
+                current = list(row["topics"] or [])
+                remaining = [] if topics is None else [t for t in current if t not in set(topics)]
+                if remaining == current:
+                    continue
+                await conn.execute(
+                    subscriptions_t.update()
+                    .where(subscriptions_t.c.id == row["id"])
+                    .values(topics=remaining, active=bool(remaining), updated_at=now)
+                )
+                changed += 1
+        return changed
+
+    async def subscriptions(self, chat_id: int | None = None, active: bool | None = True) -> list[SubscriptionView]:
+        """Subscriptions of one chat or of all chats; ``active=None`` for active and inactive ones."""
+        cond = sa.true()
+        if chat_id is not None:
+            cond = cond & (subscriptions_t.c.chat_id == chat_id)
+        if active is True:
+            cond = cond & subscriptions_t.c.active & chats_t.c.active
+        elif active is False:
+            cond = cond & ~(subscriptions_t.c.active & chats_t.c.active)
+        async with self._read() as conn:
+            return await self._subscription_views(conn, cond)
+
+    async def _subscription_views(self, conn: AsyncConnection, cond: Any) -> list[SubscriptionView]:
+        q = (
+            sa.select(
+                subscriptions_t,
+                chats_t.c.active.label("chat_active"),
+                chats_t.c.failures,
+                chats_t.c.deactivated_reason,
+                chats_t.c.chat_type,
+                chats_t.c.title,
+            )
+            .join(chats_t, chats_t.c.chat_id == subscriptions_t.c.chat_id)
+            .where(cond)
+            .order_by(subscriptions_t.c.chat_id, subscriptions_t.c.thread_id)
+        )
+        return [
+            SubscriptionView(
+                id=r["id"],
+                chat_id=int(r["chat_id"]),
+                thread_id=int(r["thread_id"]) or None,
+                topics=_tuple(r["topics"]),
+                mode=r["mode"],
+                at=r["at"],
+                timezone=r["timezone"],
+                active=bool(r["active"] and r["chat_active"]),
+                failures=r["failures"],
+                deactivated_reason=r["deactivated_reason"],
+                chat_type=r["chat_type"],
+                title=r["title"],
+            )
+            for r in (await conn.execute(q)).mappings()
+        ]
+
+    async def _upsert_chat(
+        self,
+        conn: AsyncConnection,
+        chat_id: int,
+        chat_type: str | None,
+        title: str | None,
+        now: datetime,
+        reactivate: bool,
+    ) -> None:
+        row = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == chat_id))).mappings().first()
+        if row is None:
+            await conn.execute(
+                chats_t.insert().values(
+                    chat_id=chat_id, chat_type=chat_type, title=title, active=True, failures=0, updated_at=now
+                )
+            )
+            return
+        values: dict[str, Any] = {"updated_at": now}
+        if chat_type is not None:
+            values["chat_type"] = chat_type
+        if title is not None:
+            values["title"] = title
+        if reactivate:
+            values.update(active=True, failures=0, deactivated_reason=None)
+        await conn.execute(chats_t.update().where(chats_t.c.chat_id == chat_id).values(**values))
+
+    async def set_timezone(self, chat_id: int, tz: str) -> int:
+        """Set the timezone of every subscription of a chat; returns how many were updated."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                subscriptions_t.update()
+                .where(subscriptions_t.c.chat_id == chat_id)
+                .values(timezone=tz, updated_at=utcnow())
+            )
+            return result.rowcount or 0
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move a chat (group upgraded to supergroup) with its subscriptions to its new id."""
+        if old_chat_id == new_chat_id:
+            return
+        now = utcnow()
+        async with self._write() as conn:
+            old = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == old_chat_id))).mappings().first()
+            if old is None:
+                return
+            new = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == new_chat_id))).mappings().first()
+            if new is None:
+                await conn.execute(
+                    chats_t.insert().values(
+                        chat_id=new_chat_id,
+                        chat_type="supergroup" if old["chat_type"] == "group" else old["chat_type"],
+                        title=old["title"],
+                        active=True,
+                        failures=0,
+                        updated_at=now,
+                    )
+                )
+            old_subs = (
+                (await conn.execute(sa.select(subscriptions_t).where(subscriptions_t.c.chat_id == old_chat_id)))
+                .mappings()
+                .all()
+            )
+            for sub in old_subs:
+                clash = (
+                    (
+                        await conn.execute(
+                            sa.select(subscriptions_t).where(
+                                subscriptions_t.c.chat_id == new_chat_id,
+                                subscriptions_t.c.thread_id == sub["thread_id"],
+                            )
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if clash is None:
+                    await conn.execute(
+                        subscriptions_t.update()
+                        .where(subscriptions_t.c.id == sub["id"])
+                        .values(chat_id=new_chat_id, updated_at=now)
+                    )
+                else:  # both exist: keep the new one, merge topics, move the delivery history over
+                    await conn.execute(
+                        subscriptions_t.update()
+                        .where(subscriptions_t.c.id == clash["id"])
+                        .values(topics=_merge_topics(list(clash["topics"] or []), list(sub["topics"] or [])))
+                    )
+                    await conn.execute(
+                        deliveries_t.update()
+                        .where(deliveries_t.c.subscription_id == sub["id"])
+                        .values(subscription_id=clash["id"])
+                    )
+                    await conn.execute(subscriptions_t.delete().where(subscriptions_t.c.id == sub["id"]))
+            await conn.execute(
+                chats_t.update()
+                .where(chats_t.c.chat_id == old_chat_id)
+                .values(active=False, deactivated_reason=f"migrated to {new_chat_id}", updated_at=now)
+            )
+
+    async def record_send_failure(self, chat_id: int, reason: str) -> bool:
+        """Count a permanent send failure (call it for 403 Forbidden / chat not found only).
+
+        Returns True when this failure deactivated the chat (the third in a row).
+        """
+        now = utcnow()
+        async with self._write() as conn:
+            row = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == chat_id))).mappings().first()
+            if row is None:
+                await self._upsert_chat(conn, chat_id, None, None, now, reactivate=False)
+                row = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == chat_id))).mappings().one()
+            failures = row["failures"] + 1
+            deactivate = bool(row["active"]) and failures >= CHAT_FAILURE_LIMIT
+            values: dict[str, Any] = {"failures": failures, "updated_at": now}
+            if deactivate:
+                values.update(active=False, deactivated_reason=reason)
+            await conn.execute(chats_t.update().where(chats_t.c.chat_id == chat_id).values(**values))
+        if deactivate:
+            log.warning("chat %s deactivated after %d failed sends: %s", chat_id, failures, reason)
+        return deactivate
+
+    async def record_send_success(self, chat_id: int) -> None:
+        """A message reached the chat: reset its failure count."""
+        async with self._write() as conn:
+            await conn.execute(
+                chats_t.update().where(chats_t.c.chat_id == chat_id, chats_t.c.failures != 0).values(failures=0)
+            )
+
+    # added by telegram engineer: the bot was removed from a chat (my_chat_member kicked/left)
+    async def deactivate_chat(self, chat_id: int, reason: str) -> bool:
+        """Stop delivering to a chat at once; returns False when the chat was unknown or already inactive."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                chats_t.update()
+                .where(chats_t.c.chat_id == chat_id, chats_t.c.active)
+                .values(active=False, deactivated_reason=reason, updated_at=utcnow())
+            )
+            return bool(result.rowcount)
+
+    # ------------------------------------------------------------------ deliveries
+
+    async def undelivered(self, subscription_id: int, kind: str, since: datetime) -> list[StoryView]:
+        """Stories on the subscription's topics first seen after ``since`` and not yet sent in this kind.
+
+        Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
+        must not post twice); stories whose analysis is still being computed wait for the next call.
+        """
+        _check_kind(kind)
+        async with self._read() as conn:
+            sub = (
+                (await conn.execute(sa.select(subscriptions_t).where(subscriptions_t.c.id == subscription_id)))
+                .mappings()
+                .first()
+            )
+            if sub is None:
+                return []
+            wanted = set(sub["topics"] or [])
+            done = (
+                sa.select(delivery_stories_t.c.story_id)
+                .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
+                .where(
+                    deliveries_t.c.subscription_id == subscription_id,
+                    deliveries_t.c.kind == kind,
+                    deliveries_t.c.status.in_(("pending", "sent")),
+                )
+            )
+            q = (
+                sa.select(stories_t)
+                .where(
+                    stories_t.c.first_seen > since,
+                    ~stories_t.c.needs_analysis,
+                    stories_t.c.id.not_in(done),
+                )
+                .order_by(stories_t.c.first_seen, stories_t.c.id)
+            )
+            if kind == "alert":
+                q = q.where(stories_t.c.alertable)
+            rows = [r for r in (await conn.execute(q)).mappings() if wanted & set(r["topics"] or ())]
+            return await self._story_views(conn, rows)
+
+    async def begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
+        """Record a batch as pending; None when a digest with this key was already sent (or is being sent)."""
+        _check_kind(kind)
+        async with self._write() as conn:
+            if kind == "digest":
+                existing = (
+                    await conn.execute(
+                        sa.select(deliveries_t.c.id).where(
+                            deliveries_t.c.subscription_id == subscription_id,
+                            deliveries_t.c.kind == kind,
+                            deliveries_t.c.key == key,
+                            deliveries_t.c.status.in_(("pending", "sent")),
+                        )
+                    )
+                ).first()
+                if existing is not None:
+                    return None
+            batch_id = (
+                await conn.execute(
+                    deliveries_t.insert()
+                    .values(
+                        subscription_id=subscription_id,
+                        kind=kind,
+                        key=key,
+                        status="pending",
+                        message_ids=[],
+                        created_at=utcnow(),
+                    )
+                    .returning(deliveries_t.c.id)
+                )
+            ).scalar_one()
+            ids = sorted(set(story_ids))
+            if ids:
+                await conn.execute(delivery_stories_t.insert(), [{"delivery_id": batch_id, "story_id": s} for s in ids])
+            return batch_id
+
+    async def finish_delivery(self, batch_id: int, message_ids: list[int]) -> None:
+        """Mark a batch as sent."""
+        async with self._write() as conn:
+            await conn.execute(
+                deliveries_t.update()
+                .where(deliveries_t.c.id == batch_id)
+                .values(status="sent", message_ids=list(message_ids), error=None, finished_at=utcnow())
+            )
+
+    async def fail_delivery(self, batch_id: int, error: str) -> None:
+        """Mark a pending batch as failed: its stories are offered again by :meth:`undelivered`."""
+        async with self._write() as conn:
+            await conn.execute(
+                deliveries_t.update()
+                .where(deliveries_t.c.id == batch_id, deliveries_t.c.status == "pending")
+                .values(status="failed", error=error[:2000], finished_at=utcnow())
+            )
+
+    async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
+        """When a batch of this kind was last sent to the subscription."""
+        _check_kind(kind)
+        async with self._read() as conn:
+            value = (
+                await conn.execute(
+                    sa.select(sa.func.max(deliveries_t.c.finished_at)).where(
+                        deliveries_t.c.subscription_id == subscription_id,
+                        deliveries_t.c.kind == kind,
+                        deliveries_t.c.status == "sent",
+                    )
+                )
+            ).scalar()
+        return _aware(value) if isinstance(value, datetime) else _parse_dt(value)
+
+    # ------------------------------------------------------------------ poller side: feeds
+
+    async def sync_feeds(self, feeds: Iterable[Any], now: datetime | None = None) -> SyncReport:
+        """Make the feeds table follow feeds.yaml: add new feeds, update changed ones, disable removed ones.
+
+        Removed feeds are disabled, never deleted, so their items and stories stay.
+        """
+        now = now or utcnow()
+        specs: dict[str, Any] = {}
+        for f in feeds:
+            specs.setdefault(str(f.url), f)
+        added: list[str] = []
+        updated: list[str] = []
+        removed: list[str] = []
+        async with self._write() as conn:
+            rows = {r["source_url"]: r for r in (await conn.execute(sa.select(feeds_t))).mappings()}
+            for url, spec in specs.items():
+                enabled = bool(getattr(spec, "enabled", True))
+                values = {
+                    "name": spec.name,
+                    "topics": list(getattr(spec, "topics", ()) or ()),
+                    "interval": int(getattr(spec, "interval", 900)),
+                }
+                row = rows.get(url)
+                if row is None:
+                    await conn.execute(
+                        feeds_t.insert().values(
+                            source_url=url,
+                            url=url,
+                            enabled=enabled,
+                            in_config=True,
+                            next_poll_at=now,
+                            failures=0,
+                            backoff=0.0,
+                            initialised=False,
+                            created_at=now,
+                            disabled_reason=None if enabled else "disabled in feeds.yaml",
+                            **values,
+                        )
+                    )
+                    added.append(spec.name)
+                    continue
+                change: dict[str, Any] = {k: v for k, v in values.items() if row[k] != v}
+                if not row["in_config"]:
+                    change["in_config"] = True
+                if not enabled and row["enabled"]:
+                    change.update(enabled=False, disabled_reason="disabled in feeds.yaml")
+                elif (
+                    enabled
+                    and not row["enabled"]
+                    and (not row["in_config"] or row["disabled_reason"] in _CONFIG_REASONS)
+                ):
+                    # Re-enabled (or re-added) by the user. Feeds disabled for failing stay disabled until the
+                    # user changes their URL or re-enables them after a removal.
+                    change.update(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now)
+                if change:
+                    await conn.execute(feeds_t.update().where(feeds_t.c.id == row["id"]).values(**change))
+                    updated.append(spec.name)
+            for url, row in rows.items():
+                if url not in specs and row["in_config"]:
+                    await conn.execute(
+                        feeds_t.update()
+                        .where(feeds_t.c.id == row["id"])
+                        .values(in_config=False, enabled=False, disabled_reason=_REMOVED)
+                    )
+                    removed.append(row["name"])
+        if added or removed:
+            log.info("feeds synced: %d added, %d removed, %d updated", len(added), len(removed), len(updated))
+        return SyncReport(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
+
+    async def enable_feed(self, url: str, now: datetime | None = None) -> bool:
+        """Re-enable an automatically disabled feed (by configured or current URL)."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                feeds_t.update()
+                .where((feeds_t.c.source_url == url) | (feeds_t.c.url == url), feeds_t.c.in_config)
+                .values(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now or utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def lease_due_feeds(
+        self, owner: str, now: datetime, lease_seconds: float, limit: int | None = None
+    ) -> list[FeedState]:
+        """Claim the enabled feeds that are due and not leased by a live owner, for ``lease_seconds``.
+
+        PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` so instances sharing the database split the feeds.
+        SQLite: a conditional UPDATE inside a write transaction (writers are serialised by SQLite itself).
+        """
+        until = now + timedelta(seconds=lease_seconds)
+        free = sa.or_(feeds_t.c.lease_until.is_(None), feeds_t.c.lease_until < now)
+        due = (
+            sa.select(feeds_t.c.id)
+            .where(feeds_t.c.enabled, feeds_t.c.next_poll_at <= now, free)
+            .order_by(feeds_t.c.next_poll_at, feeds_t.c.id)
+        )
+        if limit is not None:
+            due = due.limit(limit)
+        async with self._write() as conn:
+            if self.dialect == "postgresql":
+                ids = [r[0] for r in await conn.execute(due.with_for_update(skip_locked=True))]
+            else:
+                ids = [r[0] for r in await conn.execute(due)]
+            if not ids:
+                return []
+            await conn.execute(
+                feeds_t.update().where(feeds_t.c.id.in_(ids), free).values(lease_owner=owner, lease_until=until)
+            )
+            rows = (
+                await conn.execute(
+                    sa.select(feeds_t)
+                    .where(feeds_t.c.id.in_(ids), feeds_t.c.lease_owner == owner)
+                    .order_by(feeds_t.c.next_poll_at, feeds_t.c.id)
+                )
+            ).mappings()
+            return [_feed_state(r) for r in rows]
+
+    async def release_feeds(self, owner: str, feed_ids: Iterable[int] | None = None) -> None:
+        """Give up leases (on shutdown, or after a cycle that could not finish a feed)."""
+        cond = feeds_t.c.lease_owner == owner
+        if feed_ids is not None:
+            cond = cond & feeds_t.c.id.in_(list(feed_ids))
+        async with self._write() as conn:
+            await conn.execute(feeds_t.update().where(cond).values(lease_owner=None, lease_until=None))
+
+    async def feed_state(self, feed_id: int) -> FeedState | None:
+        """One feed's poll state."""
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(feeds_t).where(feeds_t.c.id == feed_id))).mappings().first()
+            return _feed_state(row) if row else None
+
+    async def next_due(self) -> datetime | None:
+        """When the next enabled feed is due."""
+        async with self._read() as conn:
+            value = (
+                await conn.execute(sa.select(sa.func.min(feeds_t.c.next_poll_at)).where(feeds_t.c.enabled))
+            ).scalar()
+        return _aware(value) if isinstance(value, datetime) else _parse_dt(value)
+
+    # ------------------------------------------------------------------ poller side: items and stories
+
+    async def known_keys(self, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
+        """Identities among ``keys`` the store already holds (outside a transaction; a hint only)."""
+        async with self._read() as conn:
+            return await _known(conn, feed_id, keys)
+
+    async def pending_items(self, feed_id: int, limit: int) -> list[PendingItem]:
+        """Stored items of a feed kept for a later cycle, newest first."""
+        q = (
+            sa.select(items_t)
+            .where(items_t.c.feed_id == feed_id, items_t.c.state == "pending")
+            .order_by(items_t.c.published_at.desc().nulls_last(), items_t.c.id.desc())
+            .limit(limit)
+        )
+        async with self._read() as conn:
+            return [
+                PendingItem(
+                    id=r["id"],
+                    key=ItemKey(r["identity"], r["guid"], r["link"], r["title_key"]),
+                    title=r["title"],
+                    summary=r["summary"],
+                    published_at=r["published_at"],
+                    alertable=bool(r["alertable"]),
+                    text=r["text"],
+                )
+                for r in (await conn.execute(q)).mappings()
+            ]
+
+    async def count_pending(self, feed_id: int | None = None) -> int:
+        """Items stored but not processed yet."""
+        q = sa.select(sa.func.count()).select_from(items_t).where(items_t.c.state == "pending")
+        if feed_id is not None:
+            q = q.where(items_t.c.feed_id == feed_id)
+        async with self._read() as conn:
+            return int((await conn.execute(q)).scalar() or 0)
+
+    @asynccontextmanager
+    async def feed_transaction(self) -> AsyncIterator[FeedTransaction]:
+        """One transaction for everything a poll of one feed writes, serialised with other feeds' writes.
+
+        Clustering reads recent stories and writes new ones in it, so two feeds (or two instances, through
+        a PostgreSQL advisory lock) never create the same story twice.
+        """
+        async with self._write_lock, self._writer.begin() as conn:
+            if self.dialect == "postgresql":
+                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_STORY_LOCK})
+            yield FeedTransaction(conn)
+
+    async def stories_needing_analysis(self, limit: int = 100) -> list[int]:
+        """Stories whose members changed since their analysis was computed."""
+        async with self._read() as conn:
+            q = (
+                sa.select(stories_t.c.id)
+                .where(stories_t.c.needs_analysis)
+                .order_by(stories_t.c.updated_at, stories_t.c.id)
+                .limit(limit)
+            )
+            return [r[0] for r in await conn.execute(q)]
+
+    async def story_members(self, story_id: int) -> tuple[datetime | None, list[MemberArticle]]:
+        """A story's ``updated_at`` and its member articles (text and analysis) in arrival order."""
+        async with self._read() as conn:
+            updated = (await conn.execute(sa.select(stories_t.c.updated_at).where(stories_t.c.id == story_id))).scalar()
+            q = (
+                sa.select(items_t, feeds_t.c.name.label("outlet"))
+                .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
+                .where(items_t.c.story_id == story_id)
+                .order_by(items_t.c.seen_at, items_t.c.id)
+            )
+            members = [
+                MemberArticle(
+                    item_id=r["id"],
+                    outlet=r["outlet"],
+                    link=r["link"],
+                    title=r["title"],
+                    published=r["published_at"],
+                    text=r["text"],
+                    text_source=r["text_source"],
+                    analysis=r["analysis"],
+                )
+                for r in (await conn.execute(q)).mappings()
+            ]
+        return _aware(updated) if isinstance(updated, datetime) else _parse_dt(updated), members
+
+    async def set_story_analysis(self, story_id: int, analysis: dict, computed_for: datetime | None) -> bool:
+        """Store a story's merged analysis unless new members arrived meanwhile (then it is recomputed)."""
+        async with self._write() as conn:
+            cond = stories_t.c.id == story_id
+            if computed_for is not None:
+                cond = cond & (stories_t.c.updated_at == computed_for)
+            result = await conn.execute(stories_t.update().where(cond).values(analysis=analysis, needs_analysis=False))
+            return bool(result.rowcount)
+
+    async def item_count(self) -> int:
+        """How many items are stored (all feeds)."""
+        async with self._read() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(items_t))).scalar() or 0)
+
+
+_REMOVED = "removed from feeds.yaml"
+_CONFIG_REASONS = ("disabled in feeds.yaml", _REMOVED)
+
+
+class FeedTransaction:
+    """The writes of one feed's poll, inside one database transaction (see :meth:`Store.feed_transaction`)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def known(self, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
+        """Identities among ``keys`` already stored: guid or identity or title+date in this feed, link anywhere."""
+        return await _known(self.conn, feed_id, keys)
+
+    async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
+        """Insert items; returns their ids in order."""
+        ids = []
+        for item in items:
+            ids.append(
+                (
+                    await self.conn.execute(
+                        items_t.insert()
+                        .values(feed_id=feed_id, seen_at=now, **_item_values(item))
+                        .returning(items_t.c.id)
+                    )
+                ).scalar_one()
+            )
+        return ids
+
+    async def add_pending(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> None:
+        """Insert many items kept for later cycles in one statement."""
+        if items:
+            await self.conn.execute(
+                items_t.insert(), [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]
+            )
+
+    async def complete_item(self, item_id: int, item: NewItem) -> None:
+        """Store the processing result of a pending item."""
+        values = _item_values(item)
+        for k in ("identity", "guid", "link", "title_key", "alertable"):
+            values.pop(k)
+        await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
+
+    async def set_item_story(self, item_id: int, story_id: int) -> None:
+        """Attach an item to a story."""
+        await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(story_id=story_id))
+
+    async def recent_stories(self, since: datetime) -> list[StoryRecord]:
+        """Stories updated since ``since`` (the clustering window), oldest first."""
+        q = sa.select(stories_t).where(stories_t.c.updated_at >= since).order_by(stories_t.c.first_seen, stories_t.c.id)
+        return [_story_record(r) for r in (await self.conn.execute(q)).mappings()]
+
+    async def create_story(
+        self,
+        title: str,
+        link: str | None,
+        topics: Sequence[str],
+        terms: dict[str, list[str]],
+        fingerprint: Any,
+        now: datetime,
+        alertable: bool,
+    ) -> StoryRecord:
+        """A new story (its analysis is computed after the transaction)."""
+        sid = (
+            await self.conn.execute(
+                stories_t.insert()
+                .values(
+                    title=title,
+                    link=link,
+                    topics=list(topics),
+                    terms=terms,
+                    first_seen=now,
+                    updated_at=now,
+                    alertable=alertable,
+                    fingerprint=fingerprint,
+                    analysis=None,
+                    needs_analysis=True,
+                )
+                .returning(stories_t.c.id)
+            )
+        ).scalar_one()
+        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable)
+
+    async def update_story(
+        self, story_id: int, topics: Sequence[str], terms: dict[str, list[str]], fingerprint: Any, now: datetime
+    ) -> None:
+        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept."""
+        await self.conn.execute(
+            stories_t.update()
+            .where(stories_t.c.id == story_id)
+            .values(topics=list(topics), terms=terms, fingerprint=fingerprint, updated_at=now, needs_analysis=True)
+        )
+
+    async def update_feed(self, feed_id: int, owner: str | None = None, **values: Any) -> None:
+        """Record the poll's outcome on the feed and release the lease."""
+        cols = feeds_t.c
+        unknown = set(values) - set(cols.keys())
+        if unknown:
+            raise TypeError(f"unknown feed columns: {sorted(unknown)}")
+        cond = cols.id == feed_id
+        values.setdefault("lease_owner", None)
+        values.setdefault("lease_until", None)
+        await self.conn.execute(feeds_t.update().where(cond).values(**values))
+
+
+def _item_values(item: NewItem) -> dict[str, Any]:
+    return {
+        "identity": item.key.identity,
+        "guid": item.key.guid,
+        "link": item.key.link,
+        "title_key": item.key.title_key,
+        "title": item.title,
+        "summary": item.summary,
+        "published_at": item.published_at,
+        "state": item.state,
+        "text": item.text,
+        "text_source": item.text_source,
+        "topics": list(item.topics),
+        "terms": {k: list(v) for k, v in item.terms.items()},
+        "relevance": float(item.relevance),
+        "analysis": item.analysis,
+        "alertable": item.alertable,
+    }
+
+
+_IN_CHUNK = 400  # stays under SQLite's bound-parameter limit with room to spare
+
+
+async def _known(conn: AsyncConnection, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
+    """Identities of ``keys`` already stored, by any of the four identifying fields."""
+    if not keys:
+        return set()
+    by_identity: dict[str, list[str]] = {}
+    by_guid: dict[str, list[str]] = {}
+    by_link: dict[str, list[str]] = {}
+    by_title: dict[str, list[str]] = {}
+    for k in keys:
+        by_identity.setdefault(k.identity, []).append(k.identity)
+        if k.guid:
+            by_guid.setdefault(k.guid, []).append(k.identity)
+        if k.link:
+            by_link.setdefault(k.link, []).append(k.identity)
+        if k.title_key:
+            by_title.setdefault(k.title_key, []).append(k.identity)
+    found: set[str] = set()
+    c = items_t.c
+    for column, wanted, scoped in (
+        (c.identity, by_identity, True),
+        (c.guid, by_guid, True),
+        (c.title_key, by_title, True),
+        (c.link, by_link, False),
+    ):
+        values = list(wanted)
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            q = sa.select(column).where(column.in_(chunk))
+            if scoped:
+                q = q.where(c.feed_id == feed_id)
+            for (value,) in await conn.execute(q.distinct()):
+                found.update(wanted.get(value, ()))
+    return found
+
+
+def _feed_state(r: Any) -> FeedState:
+    return FeedState(
+        id=r["id"],
+        name=r["name"],
+        url=r["url"],
+        source_url=r["source_url"],
+        topics=_tuple(r["topics"]),
+        interval=r["interval"],
+        etag=r["etag"],
+        last_modified=r["last_modified"],
+        failures=r["failures"],
+        backoff=r["backoff"],
+        initialised=bool(r["initialised"]),
+        next_poll_at=r["next_poll_at"],
+        lease_until=r["lease_until"],
+        last_attempt_at=r["last_attempt_at"],
+    )
+
+
+def _story_record(r: Any) -> StoryRecord:
+    return StoryRecord(
+        id=r["id"],
+        title=r["title"],
+        link=r["link"],
+        topics=_tuple(r["topics"]),
+        terms={k: list(v) for k, v in (r["terms"] or {}).items()},
+        fingerprint=r["fingerprint"],
+        first_seen=r["first_seen"],
+        updated_at=r["updated_at"],
+        alertable=bool(r["alertable"]),
+    )
+
+
+def _merge_topics(old: list[str], new: Iterable[str]) -> list[str]:
+    out = list(old)
+    for t in new:
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("alert", "digest"):
+        raise ValueError(f"delivery kind must be 'alert' or 'digest', not {kind!r}")
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    """Aggregates (max/min) on SQLite come back as text; parse them."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _aware(value)
+    return _aware(datetime.fromisoformat(str(value)))
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, a busy timeout and foreign keys on every connection; explicit BEGIN (IMMEDIATE for writes)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (pysqlite's own is unreliable)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("coverage_bot_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def database_url_from_env() -> str:
+    """``DATABASE_URL`` or the default SQLite file."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL

@@ -1,0 +1,506 @@
+"""Story clustering: the same story told by several outlets within a window is one story (pure, no I/O).
+
+API::
+
+    fp = fingerprint(title, lead)  -> Fingerprint            # serialisable: fp.to_json() / Fingerprint.from_json(s)
+    index = StoryIndex(window_hours=72, threshold=STORY_THRESHOLD)
+    index.load(story_key, item_key, fp, published)           # known items, reloaded from the store at start-up
+    index.add(item_key, title, lead, published) -> Assignment
+    index.add_fingerprint(item_key, fp, published) -> Assignment
+    Assignment(story_key, created: bool, similarity, matched_item)
+        # created=True: a new story, keyed by this item's key (rename it with index.rename(old, new) once the
+        # store has given it an id); created=False: the item joined an existing story — a new outlet joining
+        # must not make the story "new" again (the store keeps first_seen; alerts go out on created only).
+    index.find(fp, published) -> Assignment | None           # what add would join, without adding
+    index.prune(now) -> int                                  # forget items older than the window
+    find_story(fp, published, recent, ...) -> story_key | None   # one-shot form over (story, fp, published)
+    merge_figures(per_article) / merge_quotes(per_article)   # [(outlet, link, [dict, ...]), ...] -> [dict, ...]
+
+Similarity is the cosine of TF-IDF vectors over word unigrams and bigrams of the title (weighted twice)
+and the lead, stop words removed, words lightly stemmed and demonyms folded (Russian -> russia,
+American / U.S. -> usa). Document frequencies come from the items in the index, so words every story
+shares ("Russia", "says") weigh little and names ("Gershkovich", "Black Sea") weigh much.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# --------------------------------------------------------------------------- quality-tuning constants
+# Measured on tests/data/stories/corpus_clusters.tsv (464 real items of ../shared/feeds-corpus/items,
+# 129 hand-labelled multi-outlet stories; pairs of items published within 72 h of each other):
+#   python -m tests.test_stories  (prints the sweep; see test_corpus_pairs_precision_recall)
+# The threshold is the point of the sweep where precision stays >= 0.95 with the best recall: merging two
+# different stories hides one from the reader (costly), leaving one story split costs a duplicate line.
+STORY_THRESHOLD = 0.30
+DEFAULT_WINDOW_HOURS = 72.0
+TITLE_WEIGHT = 2.0  # a title says what the story is; a lead adds words but also padding
+LEAD_WORDS = 60  # only the start of the lead counts: first paragraphs are where outlets agree
+# Pseudo-documents added to N in the IDF so that a nearly empty index (cold start) still down-weights
+# nothing to zero and a word seen once is not infinitely rare: idf = ln((N + IDF_PRIOR) / (df + 1)) + 1.
+IDF_PRIOR = 20
+FINGERPRINT_VERSION = 1
+
+# Figures and quotes.
+QUOTE_OVERLAP = 0.7  # share of the shorter quote's words found in the other: same quote, trimmed differently
+
+_STOP_WORDS = frozenset(
+    """a about above after again against all also am amid an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves says said say saying told tells tell report reports reported according new latest
+    live update updates news exclusive analysis opinion week weeks day days today yesterday monday tuesday
+    wednesday thursday friday saturday sunday year years time first last one two may might must shall get
+    gets got make makes made back still via per vs what's here's let""".split()
+)
+
+_DEMONYMS = {
+    "russian": "russia",
+    "russians": "russia",
+    "american": "usa",
+    "americans": "usa",
+    "america": "usa",
+    "us": "usa",
+    "u.s": "usa",
+    "u.s.a": "usa",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "chinese": "china",
+    "beijing": "china",
+    "british": "uk",
+    "britain": "uk",
+    "u.k": "uk",
+    "european": "europe",
+    "europeans": "europe",
+    "eu": "europe",
+    "swedish": "sweden",
+    "norwegian": "norway",
+    "norways": "norway",
+    "japanese": "japan",
+    "indian": "india",
+    "iranian": "iran",
+    "israeli": "israel",
+    "israelis": "israel",
+    "palestinian": "palestine",
+    "palestinians": "palestine",
+    "syrian": "syria",
+    "korean": "korea",
+    "koreans": "korea",
+    "canadian": "canada",
+    "mexican": "mexico",
+    "australian": "australia",
+    "french": "france",
+    "german": "germany",
+    "indonesian": "indonesia",
+    "chilean": "chile",
+    "brazilian": "brazil",
+    "nuke": "nuclear",
+    "nukes": "nuclear",
+    "kyiv": "ukraine",
+    "moscow": "russia",
+    "kremlin": "russia",
+    "washington": "usa",
+    "zelenskyy": "zelensky",
+    "bn": "billion",
+    "mn": "million",
+}
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*\.?")
+# " - Reuters", " | CNET", " - Bloomberg.com": an outlet's name appended to the title by aggregators.
+_OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s?){1,4}$")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def _stem(w: str) -> str:
+    """A tiny suffix stripper: consistent, not linguistic (released/releases/release -> releas)."""
+    if len(w) <= 3 or w.isdigit():
+        return w
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("eed"):
+        return w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]
+            break
+    else:
+        if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+            w = w[:-1]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of a title or lead, normalised for comparison."""
+    out = []
+    for m in _TOKEN.finditer(_fold(text)):
+        raw = m.group(0)
+        if raw in ("US", "U.S.", "U.S", "USA", "U.S.A."):
+            out.append("usa")
+            continue
+        if raw in ("UK", "U.K.", "U.K"):
+            out.append("uk")
+            continue
+        w = raw.lower().rstrip(".")
+        w = w.replace("'", "") if not w.endswith("'s") else w
+        if w in _DEMONYMS:
+            out.append(_DEMONYMS[w])
+            continue
+        if w in _STOP_WORDS or (len(w) == 1 and not w.isdigit()):
+            continue
+        w = _stem(w)
+        out.append(_DEMONYMS.get(w, w))
+    return out
+
+
+def clean_title(title: str) -> str:
+    """The title without an aggregator's " - Outlet" suffix."""
+    return _OUTLET_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What clustering knows of an item: its normalised title and lead words (JSON-serialisable)."""
+
+    title: tuple[str, ...]
+    lead: tuple[str, ...] = ()
+    version: int = FINGERPRINT_VERSION
+
+    def features(self) -> dict[str, float]:
+        """Term weights before IDF: unigrams and bigrams, title words counted TITLE_WEIGHT times."""
+        tf: dict[str, float] = defaultdict(float)
+        for words, weight in ((self.title, TITLE_WEIGHT), (self.lead, 1.0)):
+            for w in words:
+                tf[w] += weight
+            for a, b in zip(words, words[1:], strict=False):
+                tf[f"{a} {b}"] += weight
+        return {k: 1.0 + math.log(v) if v > 1 else v for k, v in tf.items()}
+
+    def to_json(self) -> str:
+        """Compact JSON for the store."""
+        return json.dumps({"v": self.version, "t": list(self.title), "l": list(self.lead)}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Fingerprint:
+        """Rebuild from to_json(); ValueError when it is from another version (re-fingerprint the item)."""
+        obj = json.loads(data)
+        if not isinstance(obj, dict) or obj.get("v") != FINGERPRINT_VERSION:
+            raise ValueError(f"fingerprint version {obj.get('v') if isinstance(obj, dict) else None!r} is stale")
+        return cls(title=tuple(obj["t"]), lead=tuple(obj["l"]), version=FINGERPRINT_VERSION)
+
+
+def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
+    """The fingerprint of an item from its title and lead (feed summary or first paragraph)."""
+    t = tokens(clean_title(title or ""))
+    lead_words = tokens(lead or "")[:LEAD_WORDS]
+    # Aggregators (Google News) repeat the title as the summary: that is no extra evidence.
+    if lead_words[: len(t)] == t:
+        lead_words = lead_words[len(t) :]
+    return Fingerprint(title=tuple(t), lead=tuple(lead_words))
+
+
+# --------------------------------------------------------------------------- index
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where an item went: a new story (created) or an existing one, and how similar its best match was."""
+
+    story_key: Hashable
+    created: bool
+    similarity: float = 0.0
+    matched_item: Hashable | None = None
+
+
+@dataclass
+class _Item:
+    story: Hashable
+    published: datetime
+    tf: dict[str, float] = field(default_factory=dict)
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+class StoryIndex:
+    """Recent items and their stories; assigns each new item to a story (not thread-safe; one per poller)."""
+
+    def __init__(self, window_hours: float = DEFAULT_WINDOW_HOURS, threshold: float = STORY_THRESHOLD):
+        if window_hours <= 0 or not 0 < threshold <= 1:
+            raise ValueError("window_hours must be > 0 and threshold in (0, 1]")
+        self.window = timedelta(hours=window_hours)
+        self.threshold = threshold
+        self._items: dict[Hashable, _Item] = {}
+        self._df: Counter[str] = Counter()
+        self._postings: dict[str, set[Hashable]] = defaultdict(set)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, item_key: object) -> bool:
+        return item_key in self._items
+
+    def story_of(self, item_key: Hashable) -> Hashable | None:
+        """The story an item belongs to, if it is in the index."""
+        item = self._items.get(item_key)
+        return item.story if item else None
+
+    def stories(self) -> dict[Hashable, list[Hashable]]:
+        """Story key -> its item keys (in the index)."""
+        out: dict[Hashable, list[Hashable]] = defaultdict(list)
+        for key, item in self._items.items():
+            out[item.story].append(key)
+        return dict(out)
+
+    def load(self, story_key: Hashable, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
+        """Put a known item of a known story in the index (start-up reload from the store)."""
+        if item_key in self._items:
+            self._remove(item_key)
+        tf = fp.features()
+        self._items[item_key] = _Item(story_key, _utc(published), tf)
+        for term in tf:
+            self._df[term] += 1
+            if " " not in term:
+                self._postings[term].add(item_key)
+
+    def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
+        """The story the item would join (similarity >= threshold within the window), or None."""
+        best, best_key = self._best(fp.features(), _utc(published))
+        if best_key is None or best < self.threshold:
+            return None
+        return Assignment(self._items[best_key].story, False, round(best, 4), best_key)
+
+    def add(self, item_key: Hashable, title: str | None, lead: str | None, published: datetime) -> Assignment:
+        """Assign an item to a story, creating one (keyed by item_key) when nothing close is in the window."""
+        return self.add_fingerprint(item_key, fingerprint(title, lead), published)
+
+    def add_fingerprint(self, item_key: Hashable, fp: Fingerprint, published: datetime) -> Assignment:
+        """add() for an item whose fingerprint is already computed."""
+        if item_key in self._items:  # seen before (re-polled feed): where it already is
+            return Assignment(self._items[item_key].story, False, 1.0, item_key)
+        found = self.find(fp, published)
+        if found is not None:
+            self.load(found.story_key, item_key, fp, published)
+            return found
+        self.load(item_key, item_key, fp, published)
+        return Assignment(item_key, True)
+
+    def rename(self, old_story_key: Hashable, new_story_key: Hashable) -> int:
+        """Re-key a story (e.g. to the store's id once it is saved); returns how many items moved."""
+        moved = 0
+        for item in self._items.values():
+            if item.story == old_story_key:
+                item.story = new_story_key
+                moved += 1
+        return moved
+
+    def prune(self, now: datetime) -> int:
+        """Forget items published more than two windows before ``now``; returns how many."""
+        cutoff = _utc(now) - 2 * self.window
+        old = [k for k, item in self._items.items() if item.published < cutoff]
+        for k in old:
+            self._remove(k)
+        return len(old)
+
+    def similarity(self, a: Fingerprint, b: Fingerprint) -> float:
+        """Cosine similarity of two fingerprints under the index's current IDF."""
+        return self._cosine(self._weights(a.features()), self._weights(b.features()))
+
+    # ------------------------------------------------------------------ internals
+
+    def _remove(self, item_key: Hashable) -> None:
+        item = self._items.pop(item_key)
+        for term in item.tf:
+            self._df[term] -= 1
+            if self._df[term] <= 0:
+                del self._df[term]
+            if " " not in term:
+                self._postings[term].discard(item_key)
+                if not self._postings[term]:
+                    del self._postings[term]
+
+    def _idf(self, term: str) -> float:
+        return math.log((len(self._items) + IDF_PRIOR) / (self._df.get(term, 0) + 1)) + 1.0
+
+    def _weights(self, tf: Mapping[str, float]) -> dict[str, float]:
+        return {t: v * self._idf(t) for t, v in tf.items()}
+
+    @staticmethod
+    def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+        if not a or not b:
+            return 0.0
+        if len(a) > len(b):
+            a, b = b, a
+        dot = sum(v * b[t] for t, v in a.items() if t in b)
+        if dot == 0:
+            return 0.0
+        return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+
+    def _best(self, tf: Mapping[str, float], published: datetime) -> tuple[float, Hashable | None]:
+        candidates: set[Hashable] = set()
+        for term in tf:
+            if " " not in term and term in self._postings:
+                candidates |= self._postings[term]
+        if not candidates:
+            return 0.0, None
+        mine = self._weights(tf)
+        best, best_key = 0.0, None
+        for key in candidates:
+            item = self._items[key]
+            if abs(item.published - published) > self.window:
+                continue
+            s = self._cosine(mine, self._weights(item.tf))
+            if s > best:
+                best, best_key = s, key
+        return best, best_key
+
+
+def find_story(
+    fp: Fingerprint,
+    published: datetime,
+    recent: Iterable[tuple[Hashable, Fingerprint, datetime]],
+    window_hours: float = DEFAULT_WINDOW_HOURS,
+    threshold: float = STORY_THRESHOLD,
+) -> Hashable | None:
+    """The story among ``recent`` (story_key, fingerprint, published) that the item belongs to, or None."""
+    index = StoryIndex(window_hours, threshold)
+    for n, (story, other, when) in enumerate(recent):
+        index.load(story, ("recent", n), other, when)
+    found = index.find(fp, published)
+    return found.story_key if found else None
+
+
+# --------------------------------------------------------------------------- figures and quotes
+
+Article = tuple[str | None, str | None, Sequence[Mapping[str, Any]]]  # (outlet, link, figures or quotes)
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(f"{float(value):.4g}")  # 1.2e9 from "$1.2bn" and 1,200,000,000 from "$1.2 billion" agree
+    return str(value).strip().casefold()
+
+
+def _add_source(merged: dict[str, Any], outlet: str | None, link: str | None) -> None:
+    source = {"outlet": outlet, "link": link}
+    if source not in merged["sources"]:
+        merged["sources"].append(source)
+
+
+def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
+    """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
+
+    Each result keeps the first telling's fields (surface, kind, value, unit, key, sentence, ...), the
+    first source as ``outlet``/``link``, all of them in ``sources``, and ``key`` if any outlet marked it key.
+    """
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    order: dict[tuple[Any, ...], int] = {}
+    for outlet, link, figures in per_article:
+        for fig in figures:
+            value = fig.get("value")
+            ident: tuple[Any, ...] = (
+                fig.get("kind"),
+                _value_key(value) if value is not None else str(fig.get("surface", "")).strip().casefold(),
+                (fig.get("unit") or "").casefold() or None,
+            )
+            if ident not in merged:
+                merged[ident] = {**fig, "outlet": outlet, "link": link, "sources": []}
+                order[ident] = len(order)
+            m = merged[ident]
+            m["key"] = bool(m.get("key")) or bool(fig.get("key"))
+            m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
+            _add_source(m, outlet, link)
+    ranked = sorted(
+        merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])
+    )
+    return [merged[k] for k in ranked]
+
+
+_QUOTE_WORD = re.compile(r"\w+")
+
+
+def _speaker_key(speaker: str | None) -> str | None:
+    if not speaker:
+        return None
+    return _fold(speaker).casefold().strip()
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    if a == b:
+        return True
+    # "Vladimir Putin" and "Putin": one name is the end of the other.
+    wa, wb = a.split(), b.split()
+    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return bool(short) and long_[-len(short) :] == short
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def merge_quotes(per_article: Iterable[Article]) -> list[dict[str, Any]]:
+    """Quotes of a story's articles, one per (speaker, words), with every outlet that carried it.
+
+    Two quotes are the same when their speakers agree ("Putin" = "Vladimir Putin") and at least
+    QUOTE_OVERLAP of the shorter one's words are in the other. The fullest wording is kept (with its
+    outlet/link first); ``sources`` lists every outlet. Ranked: attributed first, then by outlets.
+    """
+    merged: list[dict[str, Any]] = []
+    words: list[set[str]] = []
+    speakers: list[str | None] = []
+    for outlet, link, quotes in per_article:
+        for q in quotes:
+            text = str(q.get("text") or "")
+            w = {t.casefold() for t in _QUOTE_WORD.findall(_fold(text))}
+            spk = _speaker_key(q.get("speaker"))
+            for i, m in enumerate(merged):
+                if _same_speaker(spk, speakers[i]) and _overlap(w, words[i]) >= QUOTE_OVERLAP:
+                    if len(text) > len(str(m.get("text") or "")):
+                        sources = m["sources"]
+                        merged[i] = m = {**q, "outlet": outlet, "link": link, "sources": sources}
+                        words[i] = w
+                        if spk and (not speakers[i] or len(spk) > len(speakers[i] or "")):
+                            speakers[i] = spk
+                    elif not m.get("speaker") and q.get("speaker"):
+                        m["speaker"] = q.get("speaker")
+                    _add_source(m, outlet, link)
+                    break
+            else:
+                m = {**q, "outlet": outlet, "link": link, "sources": []}
+                _add_source(m, outlet, link)
+                merged.append(m)
+                words.append(w)
+                speakers.append(spk)
+    order = {id(m): n for n, m in enumerate(merged)}
+    return sorted(merged, key=lambda m: (not m.get("speaker"), -len(m["sources"]), order[id(m)]))

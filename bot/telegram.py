@@ -1,0 +1,413 @@
+"""Thin python-telegram-bot v22 wiring: Application, handlers, JobQueue scheduling, the error handler, run_bot().
+
+What a command answers is decided in :mod:`bot.commands`; how it is sent (and recorded) in
+:mod:`bot.delivery`. This module only turns updates into calls of those two and schedules the jobs:
+the poll cycle (first run at start-up, alerts and missed digests delivered after each cycle) and one
+daily digest job per subscription at its own time and timezone, rebuilt from the store at start-up
+because PTB does not persist jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from . import digest as d
+from .commands import COMMANDS, ChatRef, Commands
+from .delivery import Delivery, digest_time, local_zone, summarize_outcomes
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3  # AIORateLimiter(max_retries): RetryAfter answers waited out and retried
+POLLING_TIMEOUT = 30  # seconds of long polling per getUpdates
+DEFAULT_POLL_INTERVAL = 300.0  # seconds between poll cycles when feeds.yaml gives nothing shorter
+RUNTIME = "coverage"  # key of the Runtime in application.bot_data
+
+
+def missing_token_message() -> str:
+    """What to do when TELEGRAM_BOT_TOKEN is not set."""
+    return (
+        "TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.\n"
+        "  1. In Telegram, open @BotFather, send /newbot and follow the steps; it replies with a token.\n"
+        "  2. export TELEGRAM_BOT_TOKEN='<that token>' and run `coverage-bot run` again.\n"
+        "To see what the bot does without Telegram, run `coverage-bot demo` (or `coverage-bot console`)."
+    )
+
+
+class MissingToken(RuntimeError):
+    """No bot token configured; the message says how to get one."""
+
+
+class TokenFilter(logging.Filter):
+    """Removes the bot token from log records (httpx and PTB put request URLs, with the token, in messages)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def protect_token(token: str) -> None:
+    """Keep the token out of every log handler, and quieten httpx's per-request lines (they carry the URL)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    flt = TokenFilter(token)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, TokenFilter) and f.token == token for f in handler.filters):
+            handler.addFilter(flt)
+    for name in ("telegram", "httpx", "apscheduler", "bot", ""):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenFilter) for f in logger.filters):
+            logger.addFilter(flt)
+
+
+@dataclass
+class Runtime:
+    """What the handlers and jobs share, kept in application.bot_data."""
+
+    store: Any
+    commands: Commands
+    delivery: Delivery
+    poll: Callable[[], Awaitable[Any]] | None
+    poll_interval: float
+    default_timezone: str
+    poll_task: asyncio.Task[Any] | None = None
+    cycles: int = 0
+    last_outcomes: list[Any] = field(default_factory=list)
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE | Application) -> Runtime:
+    app = context if isinstance(context, Application) else context.application
+    return app.bot_data[RUNTIME]
+
+
+class TelegramPlatform:
+    """Chat facts from the Bot API: admins (getChatMember), channels by @name (getChat)."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        try:
+            member = await self.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.info("chat %s: getChatMember for user %s failed: %s", chat_id, user_id, exc)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def resolve_chat(self, ref: str) -> ChatRef | None:
+        try:
+            chat = await self.bot.get_chat(ref)
+        except TelegramError as exc:
+            log.info("getChat %s failed: %s", ref, exc)
+            return None
+        return ChatRef(chat.id, chat.type, title=chat.title or chat.username)
+
+    async def bot_can_post(self, chat_id: int) -> bool:
+        try:
+            member = await self.bot.get_chat_member(chat_id, self.bot.id)
+        except TelegramError as exc:
+            log.info("chat %s: cannot check own rights: %s", chat_id, exc)
+            return False
+        if member.status == ChatMemberStatus.OWNER:
+            return True
+        if member.status != ChatMemberStatus.ADMINISTRATOR:
+            return False
+        return getattr(member, "can_post_messages", None) is not False
+
+
+def chat_ref(update: Update) -> ChatRef:
+    """Where an update came from, with the forum topic (message_thread_id) kept."""
+    chat = update.effective_chat
+    message = update.effective_message
+    user = update.effective_user
+    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    sender_chat = getattr(message, "sender_chat", None) if message is not None else None
+    return ChatRef(
+        chat_id=chat.id if chat else 0,
+        chat_type=chat.type if chat else "private",
+        thread_id=thread,
+        user_id=user.id if user else None,
+        title=(chat.title or chat.username) if chat else None,
+        sender_is_chat=chat is not None and (chat.type == ChatType.CHANNEL or (sender_chat is not None and sender_chat.id == chat.id)),
+    )
+
+
+# ---------------------------------------------------------------- handlers
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command: answered by commands.py, rendered as HTML in the same chat (and forum topic)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    rt = runtime(context)
+    ref = chat_ref(update)
+    reply = await rt.commands.handle(message.text, ref)
+    await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline-keyboard press: answered with answerCallbackQuery, the message edited to show the new state."""
+    query = update.callback_query
+    if query is None:
+        return
+    rt = runtime(context)
+    ref = chat_ref(update)
+    answer = await rt.commands.press(query.data or "", ref)
+    await query.answer(answer.notice)
+    if answer.reply is not None and answer.reply.blocks:
+        text = d.split_html(answer.reply.blocks)[0]
+        from .delivery import markup
+
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
+
+
+async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to or removed from a chat: greet a group, stop delivering to a chat that removed it."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    rt = runtime(context)
+    chat = change.chat
+    status = change.new_chat_member.status
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        log.info("chat %s: the bot was removed (%s); deactivating its subscriptions", chat.id, status)
+        await rt.store.deactivate_chat(chat.id, f"bot removed from the chat ({status})")
+        await reschedule(context.application)
+    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR) and chat.type in (
+        ChatType.GROUP,
+        ChatType.SUPERGROUP,
+    ):
+        old = change.old_chat_member.status
+        if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            reply = await rt.commands.handle("/start", ChatRef(chat.id, chat.type, title=chat.title))
+            await rt.delivery.send_reply(chat.id, reply)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a failed update or job with its chat id (the token is filtered out of every log record)."""
+    chat_id = None
+    if isinstance(update, Update) and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+    error = context.error
+    where = f"chat {chat_id}" if chat_id is not None else ("job" if context.job else "update")
+    log.error("%s: %s: %s", where, type(error).__name__, error, exc_info=error)
+
+
+# ---------------------------------------------------------------- jobs
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A subscription's daily digest time came: send it (and on Mondays the weekly chart)."""
+    rt = runtime(context)
+    sub_id = context.job.data if context.job else None
+    sub = next((s for s in await rt.store.subscriptions(active=True) if s.id == sub_id), None)
+    if sub is None or sub.mode != "daily":
+        return
+    outcomes = await rt.delivery.send_digest(sub, datetime.now(UTC))
+    log.info("digest for chat %s: %s", sub.chat_id, summarize_outcomes(outcomes))
+
+
+async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One poll cycle, then its alerts (one message per chat at most), then digests missed or failed earlier."""
+    rt = runtime(context)
+    if rt.poll is not None:
+        rt.poll_task = asyncio.ensure_future(rt.poll())
+        try:
+            await rt.poll_task
+        except asyncio.CancelledError:
+            if rt.delivery.closing:
+                return
+            raise
+        except Exception:
+            log.exception("poll cycle failed")
+        finally:
+            rt.poll_task = None
+    rt.cycles += 1
+    now = datetime.now(UTC)
+    outcomes = await rt.delivery.send_alerts(now)
+    outcomes += await rt.delivery.catch_up(now)
+    rt.last_outcomes = outcomes
+    if outcomes:
+        log.info("cycle %d deliveries: %s", rt.cycles, summarize_outcomes(outcomes))
+
+
+async def reschedule(app: Application) -> int:
+    """(Re)build one run_daily job per active daily subscription, at its time in its timezone."""
+    rt = runtime(app)
+    jq = app.job_queue
+    if jq is None:
+        return 0
+    for job in jq.jobs():
+        if job.name and job.name.startswith("digest:"):
+            job.schedule_removal()
+    count = 0
+    for sub in await rt.store.subscriptions(active=True):
+        if sub.mode != "daily":
+            continue
+        jq.run_daily(digest_job, time=digest_time(sub, rt.default_timezone), name=f"digest:{sub.id}", data=sub.id)
+        count += 1
+    return count
+
+
+async def set_commands(app: Application) -> None:
+    """Register the commands (shown in Telegram's menu) with setMyCommands."""
+    await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+
+
+# ---------------------------------------------------------------- building and running
+
+
+def build_application(
+    settings: Any,
+    store: Any,
+    config: Any,
+    *,
+    poll: Callable[[], Awaitable[Any]] | None = None,
+    poll_interval: float | None = None,
+    network_backoff: float | None = None,
+) -> Application:
+    """The PTB Application with our handlers and a Runtime in bot_data; jobs are scheduled by start()."""
+    token_secret = getattr(settings, "telegram_bot_token", None)
+    token = token_secret.get_secret_value() if token_secret is not None else ""
+    if not token:
+        raise MissingToken(missing_token_message())
+    protect_token(token)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .build()
+    )
+    topics = list(config.topics)
+
+    def fetcher() -> Any:
+        from .fetch import Fetcher
+        from .poller import fetch_limits
+
+        return Fetcher(fetch_limits(config, allow_private=settings.allow_private_urls))
+
+    async def changed(chat_id: int) -> None:
+        await reschedule(app)
+
+    async def deactivated(chat_id: int) -> None:
+        await reschedule(app)
+
+    commands = Commands(
+        store,
+        topics,
+        admin_ids=settings.admin_ids,
+        default_timezone=settings.default_timezone,
+        platform=TelegramPlatform(app.bot),
+        fetcher_factory=fetcher,
+        on_change=changed,
+    )
+    delivery_kwargs: dict[str, Any] = {}
+    if network_backoff is not None:
+        delivery_kwargs["network_backoff"] = network_backoff
+    delivery = Delivery(
+        app.bot, store, default_timezone=settings.default_timezone, on_deactivated=deactivated, **delivery_kwargs
+    )
+    interval = poll_interval or float(min([f.interval for f in config.feeds] + [config.poll.interval]) or DEFAULT_POLL_INTERVAL)
+    app.bot_data[RUNTIME] = Runtime(store, commands, delivery, poll, interval, settings.default_timezone)
+
+    updates = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    app.add_handler(CommandHandler([c.name for c in COMMANDS], on_command, filters=updates))
+    app.add_handler(MessageHandler(filters.COMMAND & updates, on_command))  # unknown commands: one-line answer
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def start(app: Application, *, polling: bool = True) -> None:
+    """Initialise, register commands, schedule digests and the poll cycle (first run now), start long polling."""
+    await app.initialize()
+    rt = runtime(app)
+    try:
+        await set_commands(app)
+    except TelegramError as exc:
+        log.warning("setMyCommands failed: %s", exc)
+    jobs = await reschedule(app)
+    await app.start()
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(poll_job, interval=rt.poll_interval, first=0, name="poll")
+    log.info("bot started: %d digest jobs, poll every %.0f s", jobs, rt.poll_interval)
+    if polling and app.updater is not None:
+        await app.updater.start_polling(timeout=POLLING_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop(app: Application) -> None:
+    """Stop polling, let deliveries in progress finish (or record them failed), stop jobs, shut down."""
+    rt = runtime(app)
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if rt.poll_task is not None and not rt.poll_task.done():
+        rt.poll_task.cancel()
+    await rt.delivery.drain()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def run_bot(
+    settings: Any,
+    store: Any,
+    config: Any,
+    *,
+    poll: Callable[[], Awaitable[Any]] | None = None,
+    stop_event: asyncio.Event | None = None,
+) -> None:
+    """Run until SIGTERM / Ctrl-C (or `stop_event`): long polling, the poll cycle, digests and alerts."""
+    app = build_application(settings, store, config, poll=poll)
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop_event.set)
+            installed.append(sig)
+    try:
+        await start(app)
+        await stop_event.wait()
+        log.info("stopping: finishing deliveries in progress")
+    finally:
+        await stop(app)
+        for sig in installed:
+            loop.remove_signal_handler(sig)

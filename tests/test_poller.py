@@ -1,0 +1,446 @@
+"""Poll cycles end to end: loopback feeds and pages, a real SQLite file, the real parser, matcher and analyzer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sqlite3
+import string
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from bot.fetch import Fetcher, FetchLimits
+from bot.poller import PollOptions, poll_once
+from bot.settings import parse_config
+from bot.store import Store
+from loopback import LoopbackServer, Request, Response, redirect
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = datetime.now(UTC).replace(microsecond=0)
+TOPICS = {
+    "rare-earths": {"rules": [{"any": ["rare earth*", "neodymium", "lanthanide*"]}]},
+    "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow", "Kremlin"]]}]},
+}
+
+
+@dataclass
+class Entry:
+    """One feed item as served."""
+
+    guid: str
+    link: str
+    title: str
+    summary: str = "Short summary."
+    published: datetime = NOW - timedelta(hours=1)
+
+
+@dataclass
+class Site:
+    """Feeds and article pages on one loopback server; feeds answer 304 to a matching ETag."""
+
+    server: LoopbackServer
+    feeds: dict[str, list[Entry]] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def feed(self, path: str, entries: list[Entry]) -> str:
+        self.feeds[path] = entries
+        self.versions[path] = self.versions.get(path, 0) + 1
+        self.server.route(path, self._serve(path))
+        return self.server.url(path)
+
+    def page(self, path: str, body: str, delay: float = 0.0) -> str:
+        html = f"<html><head><title>{escape(body[:40])}</title></head><body><article>"
+        html += "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n")) + "</article></body></html>"
+        self.server.route(path, Response(200, {"Content-Type": "text/html; charset=utf-8"}, html, delay=delay))
+        return self.server.url(path)
+
+    def _serve(self, path: str):
+        def handler(request: Request, conn: object) -> Response:
+            etag = f'"{path}-{self.versions[path]}"'
+            if request.headers.get("if-none-match") == etag:
+                return Response(304, {"ETag": etag})
+            return Response(200, {"Content-Type": "application/rss+xml", "ETag": etag}, rss(self.feeds[path]))
+
+        return handler
+
+    def fetches(self, path: str) -> int:
+        return sum(1 for r in self.server.requests if r.route == path)
+
+
+def rss(entries: list[Entry]) -> bytes:
+    items = "".join(
+        f"<item><guid isPermaLink='false'>{escape(e.guid)}</guid><link>{escape(e.link)}</link>"
+        f"<title>{escape(e.title)}</title><description>{escape(e.summary)}</description>"
+        f"<pubDate>{format_datetime(e.published)}</pubDate></item>"
+        for e in entries
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
+
+
+def config(feeds: dict[str, str], **poll: object):
+    """A validated Config: feeds {name: url}, both topics, poll overrides."""
+    return parse_config(
+        {
+            "topics": TOPICS,
+            "feeds": [{"name": n, "url": u, "interval": 600} for n, u in feeds.items()],
+            "poll": poll,
+        }
+    )
+
+
+@pytest.fixture
+def site():
+    with LoopbackServer() as server:
+        yield Site(server)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+async def fetcher():
+    async with Fetcher(FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)) as f:
+        yield f
+
+
+def rows(store_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(store_path) as db:
+        return db.execute(sql).fetchall()
+
+
+async def cycle(cfg, store, fetcher, at: datetime, **kw):
+    return await poll_once(cfg, store, fetcher=fetcher, now=at, **kw)
+
+
+ARTICLE = (
+    "China tightened export quotas for rare earth magnets on Monday, officials said.\n\n"
+    "The ministry said neodymium output would fall by 12 percent this year.\n\n"
+    "Analysts expect prices to rise sharply across Asian markets."
+)
+
+
+async def test_first_poll_is_history_then_new_items_alert_and_unchanged_feed_is_304(site, store, fetcher) -> None:
+    link1 = site.page("/a/1", ARTICLE)
+    url = site.feed(
+        "/feed",
+        [
+            Entry("g1", link1, "China tightens rare earth export quotas"),
+            Entry("g2", site.server.url("/a/2"), "Local football club wins cup"),
+        ],
+    )
+    cfg = config({"Wire": url})
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert (report.feeds_due, report.fetched, report.new_items, report.on_topic) == (1, 1, 2, 1)
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert story.title == "China tightens rare earth export quotas" and not story.alertable
+    assert story.topics == ("rare-earths",) and "rare earth" in story.terms["rare-earths"]
+    assert story.summary and story.summary[0].outlet == "Wire" and story.summary[0].link == link1
+    assert [m.outlet for m in story.members] == ["Wire"]
+
+    # Not due yet: nothing is fetched.
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=5))
+    assert report.feeds_due == 0 and site.fetches("/feed") == 1
+
+    # Unchanged: the ETag gives a 304, nothing is parsed or stored.
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.not_modified, report.fetched, report.new_items) == (1, 0, 0)
+
+    link3 = site.page("/a/3", "Neodymium prices rose 8 percent after the announcement, traders said.")
+    site.feed("/feed", [Entry("g3", link3, "Neodymium prices jump"), *site.feeds["/feed"]])
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=22))
+    assert (report.fetched, report.new_items, report.on_topic) == (1, 1, 1)
+    new = [s for s in await store.stories(NOW - timedelta(days=1)) if s.title == "Neodymium prices jump"]
+    assert len(new) == 1 and new[0].alertable
+    (health,) = await store.feed_health()
+    assert (health.items, health.failures, health.last_status) == (3, 0, 200)
+
+
+async def test_reorders_drops_guid_changes_and_shared_links_never_repeat(site, store, fetcher, tmp_path) -> None:
+    a = [Entry(f"g{i}", site.server.url(f"/n/{i}"), f"Rare earth item number {i}") for i in range(5)]
+    url_a = site.feed("/a", a)
+    url_b = site.feed("/b", [Entry("other-guid", site.server.url("/n/0?utm_source=x"), "Rare earth item number 0")])
+    cfg = config({"A": url_a, "B": url_b})
+    await cycle(cfg, store, fetcher, NOW)
+    t = NOW
+    variants = [
+        list(reversed(a)),  # reordered
+        a[2:],  # two dropped
+        a,  # re-added
+        [Entry(f"new-guid-{e.guid}", e.link, e.title) for e in a],  # guids changed, same links
+        [Entry(e.guid, e.link + "?utm_campaign=y", e.title) for e in a],  # tracking parameters on links
+    ]
+    for entries in variants:
+        t += timedelta(minutes=11)
+        site.feed("/a", entries)
+        report = await cycle(cfg, store, fetcher, t)
+        assert report.new_items == 0, entries
+    assert await store.item_count() == 5
+    links = rows(tmp_path / "bot.db", "SELECT link, COUNT(*) FROM items GROUP BY link HAVING COUNT(*) > 1")
+    assert links == []
+
+
+async def test_failures_back_off_honour_retry_after_and_disable_with_reason(site, store, fetcher) -> None:
+    site.server.route("/broken", Response(500, {}, b"oops"))
+    site.server.route("/busy", Response(429, {"Retry-After": "7200"}, b"slow down"))
+    cfg = config({"Broken": site.server.url("/broken"), "Busy": site.server.url("/busy")}, failure_disable_after=3)
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert report.failed == 2
+    health = {h.name: h for h in await store.feed_health()}
+    assert health["Broken"].next_poll_at == NOW + timedelta(seconds=600)
+    assert health["Busy"].next_poll_at == NOW + timedelta(seconds=7200)
+    assert health["Busy"].last_error == "HTTP 429 (retry after 7200 s)"
+
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(seconds=601))
+    assert report.feeds_due == 1  # Busy waits for its Retry-After
+    health = {h.name: h for h in await store.feed_health()}
+    assert health["Broken"].failures == 2
+    assert health["Broken"].next_poll_at == NOW + timedelta(seconds=601 + 1200)  # doubled
+
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(seconds=1802))
+    assert report.disabled == ("Broken",)
+    health = {h.name: h for h in await store.feed_health()}
+    assert not health["Broken"].enabled and health["Broken"].next_poll_at is None
+    assert health["Broken"].disabled_reason.startswith("disabled after 3 consecutive failures; last: HTTP 500")
+    status = await store.status()
+    assert (status.disabled, status.failing) == (1, 1)
+
+    # A disabled feed is not polled again; fixing the server alone does not re-enable it.
+    site.server.route("/broken", Response(200, {"Content-Type": "application/rss+xml"}, rss([])))
+    before = site.fetches("/broken")
+    await cycle(cfg, store, fetcher, NOW + timedelta(days=1))
+    assert site.fetches("/broken") == before
+
+
+async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -> None:
+    new_url = site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Rare earth mine opens")])
+    site.server.route("/old", redirect(new_url, 301))
+    cfg = config({"Moved": site.server.url("/old")})
+    await cycle(cfg, store, fetcher, NOW)
+    (health,) = await store.feed_health()
+    assert health.url == new_url and health.items == 1
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert site.fetches("/old") == 1 and site.fetches("/new") == 2
+
+
+async def test_removed_feeds_are_disabled_and_keep_their_data(site, store, fetcher) -> None:
+    url_a = site.feed("/a", [Entry("a1", site.server.url("/p/a1"), "Rare earth refinery")])
+    url_b = site.feed("/b", [Entry("b1", site.server.url("/p/b1"), "Lanthanide supply")])
+    await cycle(config({"A": url_a, "B": url_b}), store, fetcher, NOW)
+    assert await store.item_count() == 2
+    report = await cycle(config({"A": url_a}), store, fetcher, NOW + timedelta(minutes=11))
+    assert report.feeds_due == 1 and site.fetches("/b") == 1
+    assert await store.item_count() == 2 and len(await store.stories(NOW - timedelta(days=1))) == 2
+
+
+async def test_off_topic_old_and_page_less_items(site, store, fetcher) -> None:
+    entries = [
+        Entry("on", site.server.url("/missing-page"), "Neodymium magnet plant", summary="Neodymium output grows."),
+        Entry("off", site.server.url("/p/off"), "Weather turns cold", summary="Snow expected."),
+        Entry("old", site.server.url("/p/old"), "Rare earth news of last month", published=NOW - timedelta(days=30)),
+    ]
+    cfg = config({"F": site.feed("/f", entries)}, max_age_days=7)
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert (report.new_items, report.on_topic, report.stories_created) == (2, 1, 1)
+    got = rows(Path(store.engine.url.database), "SELECT guid, topics, text_source, story_id IS NOT NULL FROM items")
+    assert sorted(got) == [("off", "[]", None, 0), ("on", '["rare-earths"]', "feed", 1)]
+    assert site.fetches("/p/off") == 0  # no page fetched for an item nothing points at
+
+
+async def test_same_story_from_two_outlets_is_one_story_and_stays_not_new(site, store, fetcher) -> None:
+    url_a = site.feed("/a", [Entry("a", site.page("/pa", ARTICLE), "China tightens rare earth export quotas")])
+    url_b = site.feed("/b", [])
+    cfg = config({"A": url_a, "B": url_b})
+    await cycle(cfg, store, fetcher, NOW)
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    body_b = "Beijing announced new rare earth export quotas, the ministry said on Monday."
+    site.feed("/b", [Entry("b", site.page("/pb", body_b), "China tightens export quotas on rare earths")])
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.stories_created, report.stories_updated) == (0, 1)
+    (joined,) = await store.stories(NOW - timedelta(days=1))
+    assert joined.id == story.id and joined.first_seen == story.first_seen
+    assert joined.updated_at == NOW + timedelta(minutes=11)
+    assert {m.outlet for m in joined.members} == {"A", "B"}
+
+
+async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, store, fetcher, tmp_path) -> None:
+    base = [Entry(f"s{i}", site.server.url(f"/s/{i}"), f"Sports result {i}") for i in range(3)]
+    cfg = config({"Big": site.feed("/big", base)}, max_items_per_feed=1000, max_items_per_cycle=1500)
+    await cycle(cfg, store, fetcher, NOW)
+    flood = [
+        Entry(f"f{i}", site.server.url(f"/f/{i}"), f"Market note {i}", published=NOW - timedelta(seconds=i))
+        for i in range(5000)
+    ]
+    site.feed("/big", flood + base)
+    t = NOW + timedelta(minutes=11)
+    report = await cycle(cfg, store, fetcher, t)
+    assert report.processed == 1000 and report.new_items == 5000 and report.pending == 4000
+    # the newest were processed first
+    done = rows(tmp_path / "bot.db", "SELECT guid FROM items WHERE state = 'done' AND guid LIKE 'f%'")
+    assert {g for (g,) in done} == {f"f{i}" for i in range(1000)}
+    fetches = site.fetches("/big")
+    for _ in range(4):  # the backlog is worked through without re-downloading the feed
+        t += timedelta(seconds=61)
+        report = await cycle(cfg, store, fetcher, t)
+    assert report.pending == 0 and site.fetches("/big") == fetches
+    assert await store.item_count() == 5003
+    assert rows(tmp_path / "bot.db", "SELECT COUNT(DISTINCT guid), COUNT(*) FROM items WHERE state = 'done'") == [
+        (5003, 5003)
+    ]
+
+
+async def test_two_instances_split_the_feeds(site, store, tmp_path) -> None:
+    feeds = {f"F{i}": site.feed(f"/f{i}", [Entry(f"g{i}", site.server.url(f"/p{i}"), "Rare earths")]) for i in range(8)}
+    for i in range(8):
+        site.server.route(f"/f{i}", _slow(site._serve(f"/f{i}")))
+    cfg = config(feeds)
+    other = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=16, max_connections=16)
+    try:
+        async with Fetcher(limits) as f1, Fetcher(limits) as f2:
+            r1, r2 = await asyncio.gather(
+                poll_once(cfg, store, fetcher=f1, now=NOW, owner="one"),
+                poll_once(cfg, other, fetcher=f2, now=NOW, owner="two"),
+            )
+    finally:
+        await other.close()
+    assert r1.feeds_due + r2.feeds_due == 8
+    assert all(site.fetches(f"/f{i}") == 1 for i in range(8))
+    assert await store.item_count() == 8
+
+
+def _slow(handler):
+    async def slow(request, conn):
+        await asyncio.sleep(0.05)
+        return handler(request, conn)
+
+    return slow
+
+
+async def test_deadline_cancels_unfinished_feeds_and_they_are_retried(site, store, fetcher) -> None:
+    fast = site.feed("/fast", [Entry("a", site.server.url("/pa"), "Rare earth plant")])
+    site.feed("/slow", [Entry("b", site.server.url("/pb"), "Rare earth mine")])
+    site.server.route("/slow", _delayed(site._serve("/slow"), 3.0))
+    cfg = config({"Fast": fast, "Slow": site.server.url("/slow")})
+    report = await cycle(cfg, store, fetcher, NOW, options=PollOptions(deadline_seconds=1.0))
+    assert report.timed_out and await store.item_count() == 1
+    site.server.route("/slow", site._serve("/slow"))
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(seconds=2))  # the lease was released
+    assert report.feeds_due == 1 and await store.item_count() == 2
+
+
+def _delayed(handler, seconds: float):
+    async def delayed(request, conn):
+        await asyncio.sleep(seconds)
+        return handler(request, conn)
+
+    return delayed
+
+
+# --------------------------------------------------------------------------- kill -9
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from datetime import datetime
+    sys.path.insert(0, {repo!r})
+    from bot.fetch import Fetcher, FetchLimits
+    from bot.poller import poll_once
+    from bot.settings import parse_config
+    from bot.store import Store
+
+    async def main():
+        cfg = parse_config({config!r})
+        store = await Store.open({db!r})
+        async with Fetcher(FetchLimits(allow_private=True, page_delay=0, per_host=4)) as fetcher:
+            print("started", flush=True)
+            await poll_once(cfg, store, fetcher=fetcher, now=datetime.fromisoformat(sys.argv[1]))
+        await store.close()
+        print("finished", flush=True)
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_kill_9_mid_cycle_loses_nothing_and_repeats_nothing(site, tmp_path) -> None:
+    n_feeds, per_feed = 10, 8
+    feeds = {}
+    rng = random.Random(7)
+    for f in range(n_feeds):
+        entries = []
+        for i in range(per_feed):
+            topic = "rare earth" if i % 2 == 0 else "garden"
+            words = ["".join(rng.choices(string.ascii_lowercase, k=7)).capitalize() for _ in range(12)]
+            body = f"{words[0]} {words[1]} reported on {topic} plans. " + " ".join(words[2:]) + " agreed."
+            link = site.page(f"/p/{f}/{i}", body, delay=0.02)
+            entries.append(Entry(f"{f}-{i}", link, f"{words[0]} {words[1]} {words[2]} {topic} {words[3]}"))
+        feeds[f"F{f}"] = site.feed(f"/feed/{f}", entries)
+    db = tmp_path / "bot.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    raw = {"topics": TOPICS, "feeds": [{"name": n, "url": u, "interval": 600} for n, u in feeds.items()]}
+    raw["poll"] = {"deadline_seconds": 60}
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(repo=str(REPO), config=raw, db=url))
+
+    total = n_feeds * per_feed
+    stored: list[int] = []  # items committed when each child was killed
+    at = NOW
+    # Kill (1) mid-fetch, before any commit; (2) right after the first feeds committed; (3) past half-way.
+    for requests_before_kill, items_before_kill in ((5, 0), (0, 1), (0, total // 2)):
+        seen = len(site.server.requests)
+        proc = subprocess.Popen([sys.executable, str(script), at.isoformat()], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and (
+            len(site.server.requests) < seen + requests_before_kill or _count(db) < items_before_kill
+        ):
+            assert time.monotonic() < deadline, "child made no progress"
+            await asyncio.sleep(0.002)
+        assert proc.poll() is None, "the child finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        stored.append(_count(db))
+        at += timedelta(seconds=121)  # past the dead process's leases (deadline 60 s + 60 s margin)
+    assert stored[0] < stored[-1] < total, stored  # killed mid-cycle with some work committed, some not
+
+    store = await Store.open(url)
+    try:
+        async with Fetcher(FetchLimits(allow_private=True, page_delay=0, per_host=8)) as fetcher:
+            for _ in range(2):  # a restart, then a later cycle: everything finishes
+                at += timedelta(minutes=11)
+                await poll_once(parse_config(raw), store, fetcher=fetcher, now=at)
+        assert await store.count_pending() == 0
+    finally:
+        await store.close()
+
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    items = rows(db, "SELECT guid, COUNT(*) FROM items GROUP BY guid")
+    assert sorted(g for g, _ in items) == sorted(f"{f}-{i}" for f in range(n_feeds) for i in range(per_feed))
+    assert all(count == 1 for _, count in items)
+    on_topic = rows(db, "SELECT COUNT(*) FROM items WHERE story_id IS NOT NULL")[0][0]
+    assert on_topic == n_feeds * per_feed // 2
+    stories = rows(db, "SELECT title, COUNT(*) FROM stories GROUP BY title")
+    assert len(stories) == on_topic and all(count == 1 for _, count in stories)
+    assert rows(db, "SELECT COUNT(*) FROM stories WHERE analysis IS NULL OR needs_analysis") == [(0,)]
+
+
+def _count(db: Path) -> int:
+    """Items committed so far (0 while the child is still creating the database)."""
+    try:
+        return rows(db, "SELECT COUNT(*) FROM items")[0][0]
+    except sqlite3.OperationalError:
+        return 0

@@ -1,0 +1,263 @@
+"""The store on a real SQLite file: migrations, feeds, items, stories, chats, subscriptions, deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.migrations import current_revision, head_revision
+from bot.store import FeedSpec, ItemKey, NewItem, Store, title_key
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.db'}")
+    yield s
+    await s.close()
+
+
+async def add_story(
+    store: Store,
+    title: str,
+    topics: list[str],
+    when: datetime = T0,
+    alertable: bool = True,
+    outlet: str = "Outlet A",
+    link: str | None = None,
+) -> int:
+    """One feed item turned into a one-member story, with a finished analysis."""
+    link = link or f"https://news.example/{title.replace(' ', '-')}"
+    await store.sync_feeds([FeedSpec(outlet, f"https://{outlet.replace(' ', '')}.example/rss", tuple(topics))])
+    feed = next(h for h in await store.feed_health() if h.name == outlet)
+    async with store.feed_transaction() as tx:
+        feed_id = (await tx.conn.execute(sa.text("SELECT id FROM feeds WHERE name = :n"), {"n": feed.name})).scalar()
+        item = NewItem(
+            key=ItemKey(identity=link, guid=link, link=link, title_key=title_key(title, when)),
+            title=title,
+            summary="summary",
+            published_at=when,
+            alertable=alertable,
+            topics=tuple(topics),
+            terms={t: ["term"] for t in topics},
+        )
+        (item_id,) = await tx.add_items(feed_id, [item], when)
+        story = await tx.create_story(title, link, topics, item.terms, {"f": 1}, when, alertable)
+        await tx.set_item_story(item_id, story.id)
+    await store.set_story_analysis(
+        story.id,
+        {"summary": [{"text": "A sentence.", "outlet": outlet, "link": link}], "figures": [], "quotes": []},
+        None,
+    )
+    return story.id
+
+
+async def test_open_creates_directory_migrates_to_head_and_reopens_with_data(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "bot.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    store = await Store.open(url)
+    try:
+        assert path.exists()
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == head_revision()
+            mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
+        assert mode == "wal"
+        await store.subscribe(42, ["rare-earths"], mode="alerts", timezone="Europe/Berlin")
+        sid = await add_story(store, "Lynas expands output", ["rare-earths"])
+    finally:
+        await store.close()
+
+    # An upgrade on an existing database (here: already at head) keeps the user's data.
+    store = await Store.open(url)
+    try:
+        subs = await store.subscriptions(42)
+        assert [(s.topics, s.mode, s.timezone) for s in subs] == [(("rare-earths",), "alerts", "Europe/Berlin")]
+        story = await store.story(sid)
+        assert story is not None and story.title == "Lynas expands output"
+        assert story.first_seen == T0 and story.first_seen.tzinfo is not None
+    finally:
+        await store.close()
+
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+
+
+async def test_schema_matches_the_models(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store import metadata
+
+    async with store.engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata)
+        )
+    assert diff == []
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        await store.stories(since=datetime(2026, 1, 1))
+
+
+async def test_subscribe_merges_topics_and_reactivates(store: Store) -> None:
+    first = await store.subscribe(1, ["rare-earths"], chat_type="group", title="Metals desk")
+    second = await store.subscribe(1, ["us-russia", "rare-earths"], mode="alerts", at="07:30")
+    assert second.id == first.id
+    assert second.topics == ("rare-earths", "us-russia")
+    assert (second.mode, second.at, second.chat_type, second.title) == ("alerts", "07:30", "group", "Metals desk")
+
+    other_thread = await store.subscribe(1, ["us-russia"], thread_id=77)
+    assert other_thread.id != first.id and other_thread.thread_id == 77
+
+    assert await store.unsubscribe(1, ["rare-earths"]) == 1
+    assert (await store.subscriptions(1))[0].topics == ("us-russia",)
+    assert await store.unsubscribe(1) == 1
+    assert [s.thread_id for s in await store.subscriptions(1)] == [77]
+    assert [s.active for s in await store.subscriptions(1, active=False)] == [False]
+
+    again = await store.subscribe(1, ["rare-earths"])
+    assert again.id == first.id and again.active and again.topics == ("rare-earths",)
+
+    with pytest.raises(ValueError, match="HH:MM"):
+        await store.subscribe(1, ["rare-earths"], at="25:00")
+
+
+async def test_set_timezone_and_migrate_chat(store: Store) -> None:
+    await store.subscribe(-100, ["rare-earths"], chat_type="group", title="Desk")
+    await store.subscribe(-100, ["us-russia"], thread_id=5)
+    assert await store.set_timezone(-100, "Asia/Tokyo") == 2
+    await store.migrate_chat(-100, -1009)
+    moved = await store.subscriptions(-1009)
+    assert {(s.thread_id, s.timezone, s.chat_type) for s in moved} == {
+        (None, "Asia/Tokyo", "supergroup"),
+        (5, "Asia/Tokyo", "supergroup"),
+    }
+    assert await store.subscriptions(-100, active=None) == []
+
+
+async def test_three_consecutive_failures_deactivate_a_chat(store: Store) -> None:
+    await store.subscribe(9, ["rare-earths"])
+    assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False
+    await store.record_send_success(9)  # resets the streak
+    assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False
+    assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False
+    assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is True
+    assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False  # already off
+    assert await store.subscriptions(9) == []
+    (sub,) = await store.subscriptions(9, active=None)
+    assert not sub.active and sub.deactivated_reason == "Forbidden: bot was blocked by the user"
+    status = await store.status()
+    assert status.deactivated_chats == [(9, "Forbidden: bot was blocked by the user")]
+    assert (await store.subscribe(9, ["rare-earths"])).active  # /subscribe again brings it back
+
+
+async def test_undelivered_and_delivery_batches(store: Store) -> None:
+    sub = await store.subscribe(5, ["rare-earths"], mode="alerts")
+    old = await add_story(store, "Old news", ["rare-earths"], when=T0 - timedelta(days=2))
+    quiet = await add_story(store, "From first poll", ["rare-earths"], when=T0, alertable=False)
+    fresh = await add_story(store, "Fresh news", ["rare-earths"], when=T0 + timedelta(hours=1))
+    await add_story(store, "Off topic for this chat", ["us-russia"], when=T0 + timedelta(hours=2))
+    since = T0 - timedelta(days=1)
+
+    assert [s.id for s in await store.undelivered(sub.id, "alert", since)] == [fresh]
+    assert [s.id for s in await store.undelivered(sub.id, "digest", since)] == [quiet, fresh]
+    assert old in [s.id for s in await store.undelivered(sub.id, "digest", since - timedelta(days=5))]
+
+    batch = await store.begin_delivery(sub.id, "alert", "alert", [fresh])
+    assert batch is not None
+    assert await store.undelivered(sub.id, "alert", since) == []  # pending counts: never posted twice
+    await store.fail_delivery(batch, "timed out")
+    assert [s.id for s in await store.undelivered(sub.id, "alert", since)] == [fresh]  # retried
+    batch2 = await store.begin_delivery(sub.id, "alert", "alert", [fresh])
+    await store.finish_delivery(batch2, [1001])
+    assert await store.undelivered(sub.id, "alert", since) == []
+    assert await store.last_delivery(sub.id, "alert") is not None
+    assert await store.last_delivery(sub.id, "digest") is None
+
+    digest = await store.begin_delivery(sub.id, "digest", "2026-11-23", [quiet, fresh])
+    assert digest is not None
+    assert await store.begin_delivery(sub.id, "digest", "2026-11-23", [quiet, fresh]) is None
+    await store.finish_delivery(digest, [1002, 1003])
+    assert await store.begin_delivery(sub.id, "digest", "2026-11-23", [quiet]) is None
+    assert await store.begin_delivery(sub.id, "digest", "2026-11-24", []) is not None
+
+
+async def test_stories_read_side(store: Store) -> None:
+    a = await add_story(store, "Rare earth quota", ["rare-earths"], when=T0)
+    b = await add_story(store, "Summit planned", ["us-russia"], when=T0 + timedelta(hours=1), outlet="Outlet B")
+    assert [s.id for s in await store.stories(T0 - timedelta(hours=1))] == [b, a]
+    assert [s.id for s in await store.stories(T0 - timedelta(hours=1), topic="rare-earths")] == [a]
+    assert [s.id for s in await store.stories(T0 - timedelta(hours=1), limit=1)] == [b]
+    view = await store.story(b)
+    assert view is not None
+    assert [m.outlet for m in view.members] == ["Outlet B"]
+    assert view.summary[0].outlet == "Outlet B" and view.terms == {"us-russia": ["term"]}
+    assert await store.story(10_000) is None
+
+
+async def test_sync_feeds_adds_updates_and_disables_without_deleting(store: Store) -> None:
+    a = FeedSpec("A", "https://a.example/rss", ("rare-earths",), 600)
+    b = FeedSpec("B", "https://b.example/rss", ("us-russia",), 900)
+    report = await store.sync_feeds([a, b], now=T0)
+    assert report.added == ("A", "B")
+    await add_story(store, "Kept after removal", ["us-russia"], outlet="B")
+    report = await store.sync_feeds([FeedSpec("A", a.url, ("rare-earths",), 300)], now=T0)
+    assert report.removed == ("B",) and report.updated == ("A",)
+    health = await store.feed_health()
+    assert [(h.name, h.enabled) for h in health] == [("A", True)]
+    assert await store.item_count() == 1  # B's item is still there
+    report = await store.sync_feeds([a, b], now=T0)
+    assert report.updated == ("A", "B")
+    assert [(h.name, h.enabled, h.items) for h in await store.feed_health()] == [("A", True, 0), ("B", True, 1)]
+
+
+async def test_leases_split_feeds_between_owners_and_expire(store: Store) -> None:
+    await store.sync_feeds([FeedSpec(f"F{i}", f"https://f{i}.example/rss") for i in range(6)], now=T0)
+    first = await store.lease_due_feeds("instance-1", T0, lease_seconds=60, limit=4)
+    second = await store.lease_due_feeds("instance-2", T0, lease_seconds=60)
+    assert len(first) == 4 and len(second) == 2
+    assert not {f.id for f in first} & {f.id for f in second}
+    assert await store.lease_due_feeds("instance-3", T0 + timedelta(seconds=30), lease_seconds=60) == []
+    expired = await store.lease_due_feeds("instance-3", T0 + timedelta(seconds=61), lease_seconds=60)
+    assert len(expired) == 6
+    await store.release_feeds("instance-3")
+    assert len(await store.lease_due_feeds("instance-1", T0 + timedelta(seconds=62), lease_seconds=60)) == 6
+
+
+async def test_concurrent_leasers_never_share_a_feed(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    stores = [await Store.open(url) for _ in range(3)]
+    try:
+        await stores[0].sync_feeds([FeedSpec(f"F{i}", f"https://f{i}.example/rss") for i in range(30)], now=T0)
+        results = await asyncio.gather(
+            *(s.lease_due_feeds(f"owner-{i}", T0, 60, limit=5) for i, s in enumerate(stores) for _ in range(3))
+        )
+        ids = [f.id for r in results for f in r]
+        assert len(ids) == len(set(ids)) == 30
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_known_keys_match_guid_in_feed_link_anywhere_and_title_date(store: Store) -> None:
+    await store.sync_feeds([FeedSpec("A", "https://a.example/rss"), FeedSpec("B", "https://b.example/rss")], now=T0)
+    ids = {h.name: i + 1 for i, h in enumerate(await store.feed_health())}
+    stored = ItemKey("id-1", "guid-1", "https://x.example/1", title_key("Quota cut", T0))
+    async with store.feed_transaction() as tx:
+        await tx.add_items(ids["A"], [NewItem(stored, "Quota cut", None, T0, alertable=False)], T0)
+    same_guid = ItemKey("id-2", "guid-1", "https://x.example/other", None)
+    same_link_other_feed = ItemKey("id-3", "guid-9", "https://x.example/1", None)
+    same_title_day = ItemKey(
+        "id-4", "guid-8", "https://x.example/4", title_key("  QUOTA cut!", T0 + timedelta(hours=3))
+    )
+    new = ItemKey("id-5", "guid-5", "https://x.example/5", title_key("Quota cut", T0 + timedelta(days=1)))
+    assert await store.known_keys(ids["A"], [same_guid, same_title_day, new]) == {"id-2", "id-4"}
+    # guid and title are per feed; a link is the same article wherever it appears
+    assert await store.known_keys(ids["B"], [same_guid, same_link_other_feed, same_title_day]) == {"id-3"}

@@ -1,0 +1,278 @@
+"""Tests for summarizer/text.py: cleaning, normalisation with offsets, sentences and words."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer.text import (
+    Prepared,
+    language_problem,
+    normalize,
+    normalize_char,
+    paragraphs,
+    prepare,
+    sentence_spans,
+    unbalanced_quote,
+    words,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data" / "text"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# Site furniture of the seed pages: none of it may survive cleaning.
+SEED_JUNK = (
+    "Please follow Blitz",
+    "Google News",
+    "columnist and political commentator",
+    "Please Share This Post",
+    "Leave a Reply",
+    "Your email address",
+    "Required fields",
+    "More News Of This Category",
+    "Sun Mon Tue",
+    "2345678",
+    "All rights reserved",
+    "©",
+    "winsarsoft",
+    "Comments are closed",
+    "[Read More]",
+    "appeared first on",
+    "Source: Weekly Blitz",
+    "Avatar photo",
+    "Jennifer Hicks",
+    "Update Time",
+)
+
+
+def _split_case(path: Path) -> tuple[str, list[str]]:
+    text, _, expected = path.read_text(encoding="utf-8").partition("\n---\n")
+    return text, [line for line in expected.splitlines() if line.strip()]
+
+
+def _same_modulo_normalisation(p: Prepared, start: int, end: int, text: str) -> bool:
+    """The original characters of a sentence give its text once normalised (line joins become spaces)."""
+    return normalize(p.original[start:end]).replace("\n", " ") == text
+
+
+# ---------------------------------------------------------------- sentences (corpus as data)
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "sentences").glob("*.txt")), ids=lambda p: p.stem)
+def test_sentence_corpus(path: Path) -> None:
+    text, expected = _split_case(path)
+    got = [text[a:b] for a, b in sentence_spans(text)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "sentences").glob("*.txt")), ids=lambda p: p.stem)
+def test_sentences_never_start_or_end_inside_a_closable_quote(path: Path) -> None:
+    text, _ = _split_case(path)
+    for a, b in sentence_spans(text):
+        line_end = text.find("\n", b)
+        rest = text[b : line_end if line_end >= 0 else len(text)]
+        # a sentence may stay open only when the quotation is not closed on its line (paragraph quotes)
+        if unbalanced_quote(text[a:b]):
+            assert "”" not in rest and rest.count('"') == 0
+
+
+# ---------------------------------------------------------------- cleaning (corpus as data)
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "pages").glob("*.*")), ids=lambda p: p.name)
+def test_page_corpus(path: Path) -> None:
+    raw, expected = _split_case(path)
+    p = prepare(raw)
+    assert p.text, "nothing left of the article"
+    for line in expected:
+        key, _, value = line.partition(" ")
+        if key == "title:":
+            assert p.title == value
+        elif key == "first:":
+            assert p.text.startswith(value), p.text[:120]
+        elif key == "+":
+            assert value in p.text
+        elif key == "-":
+            assert value not in p.text, f"{value!r} survived cleaning"
+            assert all(value not in s.text for s in p.sentences)
+        else:
+            raise AssertionError(f"{path.name}: unknown expectation {line!r}")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "seeds").glob("*.txt")), ids=lambda p: p.stem)
+def test_seeds_are_cleaned(path: Path) -> None:
+    raw = path.read_text(encoding="utf-8")
+    p = prepare(raw)
+    assert p.title and p.title == raw.splitlines()[0].strip()
+    for phrase in SEED_JUNK:
+        assert phrase not in p.text, f"{phrase!r} survived cleaning of {path.name}"
+    # the article itself is all there: its last paragraph is the last thing kept
+    last_paragraph = next(x for x in reversed(raw.split("\n\n")) if x.strip().startswith(("As Trump", "For now")))
+    assert p.text.endswith(last_paragraph.strip())
+    assert len(p.sentences) > 30
+
+
+def test_extraction_dev_pages_are_cleaned() -> None:
+    if not SHARED.exists():
+        pytest.skip("../shared not present")
+    docs = {}
+    for line in (SHARED / "eval" / "extraction" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        docs[d["id"]] = d["text"]
+    p = prepare(docs["ua-scr-turkiyetoday"])
+    for junk in ("USD/TRY", "LATEST", "Infographic", "More to Read", "More From", "Newsroom", "(AA Photo)", "Ihlas"):
+        assert junk not in p.text
+    assert "Speaking in an interview with British broadcaster Sky News “The United States" in p.text
+    assert "Jan. 23–24, Feb. 4–5 and Feb. 17–18" in next(s.text for s in p.sentences if "three rounds" in s.text)
+    p = prepare(docs["ua-rlm-e3a9979e"])
+    for junk in ("Help us", "Get our stories", "**", "accepts information about wrongdoing"):
+        assert junk not in p.text
+    p = prepare(docs["ua-rlm-57b5c627"])
+    for junk in ("notification-important", "Ogirenko", "browser does not support", "](https"):
+        assert junk not in p.text
+
+
+# ---------------------------------------------------------------- offsets and normalisation
+
+
+def test_offsets_map_back_exactly_on_seeds() -> None:
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        p = prepare(path.read_text(encoding="utf-8"))
+        for s in p.sentences:
+            assert _same_modulo_normalisation(p, s.start, s.end, s.text), s
+        assert len(p.offsets) == len(p.text) + 1
+        assert list(p.offsets[:-1]) == sorted(p.offsets[:-1])
+
+
+def test_normalisation_keeps_offsets_into_the_original() -> None:
+    raw = "Headline here\n\nTrump\u00a0said\u200b „yes” to the\u2009deal. It is «final»."
+    p = prepare(raw)
+    assert p.title == "Headline here"
+    assert p.text == "Trump said “yes” to the deal. It is “final”."
+    first, second = p.sentences
+    assert raw[first.start : first.end] == "Trump\u00a0said\u200b „yes” to the\u2009deal."
+    assert p.original_slice(0, 5) == "Trump"
+    i = p.text.index("“final”")
+    assert p.original_slice(i, i + len("“final”")) == "«final»"
+    assert _same_modulo_normalisation(p, second.start, second.end, second.text)
+
+
+def test_joined_lines_map_to_the_original_lines() -> None:
+    raw = "Title line\n\nSpeaking in an interview with British broadcaster\nSky News\n“We can win,” he said.\n"
+    p = prepare(raw)
+    (s,) = p.sentences
+    assert s.text == "Speaking in an interview with British broadcaster Sky News “We can win,” he said."
+    assert raw[s.start : s.end] == "Speaking in an interview with British broadcaster\nSky News\n“We can win,” he said."
+
+
+def test_lower_case_continuation_lines_are_joined() -> None:
+    p = prepare("Title line\n\nThe minister said the sanctions would\nstay in place until the war ends. Nobody objected.")
+    assert [s.text for s in p.sentences] == [
+        "The minister said the sanctions would stay in place until the war ends.",
+        "Nobody objected.",
+    ]
+
+
+def test_a_heading_is_not_joined_to_its_paragraph() -> None:
+    p = prepare("Title line\n\nFirst paragraph ends here.\nCall for stronger pressure on Moscow\nZelenskyy said so.")
+    assert [s.text for s in p.sentences][-2:] == ["Call for stronger pressure on Moscow", "Zelenskyy said so."]
+
+
+def test_normalize_char() -> None:
+    assert normalize_char("\u00a0") == " "
+    assert normalize_char("\u200b") == ""
+    assert normalize_char("«") == "“"
+    assert normalize_char("a") == "a"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_non_str_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="must be str"):
+        prepare(b"bytes are not text")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["", "   \n\t\n  ", "\u200b\u00a0"])
+def test_empty_text(raw: str) -> None:
+    p = prepare(raw)
+    assert p.text == ""
+    assert p.sentences == ()
+
+
+def test_binary_junk_is_reported_not_parsed() -> None:
+    raw = bytes(range(256)).decode("latin-1") * 50
+    p = prepare(raw)
+    assert p.text == "" and p.problem == "the text looks like binary data"
+
+
+def test_russian_text_is_flagged() -> None:
+    p = prepare("Президент России заявил, что переговоры продолжатся. Стороны обсудили редкоземельные металлы.")
+    assert p.problem is not None and "Cyrillic" in p.problem
+    assert language_problem("The talks went on for hours and the sides agreed on a date for the next round.") is None
+
+
+def test_french_text_is_flagged() -> None:
+    text = (
+        "Le président a déclaré mardi que les négociations avec la Russie continueraient malgré les sanctions "
+        "imposées par les pays européens depuis deux ans, selon plusieurs sources diplomatiques proches du dossier."
+    )
+    assert language_problem(text) == "the text does not look like English"
+
+
+def test_html_text_loses_its_tags() -> None:
+    p = prepare("<html><body><p>First paragraph of the story.</p><p>Second one &amp; more.</p></body></html>")
+    assert p.text == "First paragraph of the story.\nSecond one & more."
+    s = p.sentences[1]
+    assert p.original[s.start : s.end] == "Second one &amp; more."
+
+
+def test_two_megabytes_are_prepared_quickly() -> None:
+    raw = (ROOT / "seeds" / "000_13480b5b247e7fca.txt").read_text(encoding="utf-8")
+    body = raw.split("\n\n", 3)[3].split("Please follow")[0]
+    big = ("\n\n".join([body] * (2_000_000 // len(body) + 1)))[:2_000_000]
+    t0 = time.perf_counter()
+    p = prepare(big)
+    n = len(p.sentences)
+    assert time.perf_counter() - t0 < 3.0
+    assert n > 5000
+
+
+def test_one_long_line_without_punctuation() -> None:
+    p = prepare("word " * 100_000)
+    assert len(p.sentences) == 1
+
+
+# ---------------------------------------------------------------- words and paragraphs
+
+
+def test_words() -> None:
+    assert words("U.S.-Russia ties: Trump’s $14.8 trillion e-mail, don't.") == [
+        "U",
+        "S",
+        "Russia",
+        "ties",
+        "Trump’s",
+        "14",
+        "8",
+        "trillion",
+        "e-mail",
+        "don't",
+    ]
+
+
+def test_paragraphs() -> None:
+    text = "One line.\n\nTwo line.\nThree."
+    assert [text[a:b] for a, b in paragraphs(text)] == ["One line.", "Two line.", "Three."]
+
+
+def test_unbalanced_quote() -> None:
+    assert unbalanced_quote("“We are not afraid.")
+    assert unbalanced_quote("We stand together,” they chanted.")
+    assert unbalanced_quote('He said "I will go.')
+    assert not unbalanced_quote("“We are not afraid,” they chanted.")
+    assert not unbalanced_quote("Trump’s deal isn’t done.")
