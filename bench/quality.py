@@ -103,7 +103,9 @@ def main() -> None:
     print(f"{'method':10s} {'R1':>6s} {'R2':>6s} {'RLsum':>6s} {'words':>6s} {'docs/s':>8s} {'R1 vs lead':>10s}")
     for m, r in sorted(result["methods"].items(), key=lambda kv: -kv[1]["R1"]):
         rel = f"{r['R1'] - lead['R1']:+.2f}" if lead else ""
-        print(f"{m:10s} {r['R1']:6.2f} {r['R2']:6.2f} {r['RLsum']:6.2f} {r['words']:6.1f} {r['docs_per_s']:8.1f} {rel:>10s}")
+        print(
+            f"{m:10s} {r['R1']:6.2f} {r['R2']:6.2f} {r['RLsum']:6.2f} {r['words']:6.1f} {r['docs_per_s']:8.1f} {rel:>10s}"
+        )
     if "default_vs_lead" in result:
         print("paired bootstrap, default minus lead (1000 resamples, seed 12345):")
         for name, v in result["default_vs_lead"].items():

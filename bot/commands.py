@@ -81,9 +81,11 @@ class LocalPlatform:
 
     async def resolve_chat(self, ref: str) -> ChatRef | None:
         try:
-            return ChatRef(int(ref), "channel", title=ref)
+            chat_id = int(ref)
         except ValueError:
-            return None
+            return None  # @names need Telegram to resolve
+        kind = "channel" if ref.startswith("-100") else ("group" if chat_id < 0 else "private")
+        return ChatRef(chat_id, kind, title=ref)
 
     async def bot_can_post(self, chat_id: int) -> bool:
         return True
@@ -167,6 +169,7 @@ def speaker_matches(query: str, speaker: str | None) -> bool:
 # ---------------------------------------------------------------- argument parsing
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_CHAT = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d{3,})$")  # "@channel" or a chat id naming another chat
 
 
 @dataclass(frozen=True)
@@ -358,7 +361,7 @@ class Commands:
         """'[@channel] [topic…] [daily HH:MM | alerts]' into its parts; BadArguments names the first bad word."""
         target = None
         rest = list(args)
-        if rest and (rest[0].startswith("@") or re.fullmatch(r"-100\d+", rest[0])):
+        if rest and _CHAT.match(rest[0]):
             if not private:
                 raise BadArguments("Subscribe a channel from a private chat with me.")
             target = rest.pop(0)
@@ -390,6 +393,10 @@ class Commands:
     async def _target(self, parsed: SubscribeArgs, chat: ChatRef) -> ChatRef | Reply:
         """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin)."""
         if parsed.target is None:
+            if chat.chat_type == "console":
+                return text_reply(
+                    "The console has no chat of its own: name one, e.g. /subscribe -1001234567890 rare-earths"
+                )
             if not await self._may_change(chat):
                 return text_reply("Only chat admins can change subscriptions here.")
             return chat
@@ -404,13 +411,14 @@ class Commands:
 
     async def subscribe(self, args: list[str], chat: ChatRef) -> Reply:
         """Subscribe this chat (or a channel) to topics, daily at a time or as alerts; no arguments: the keyboard."""
-        parsed = self.parse_subscribe(args, private=chat.chat_type == "private")
+        parsed = self.parse_subscribe(args, private=chat.chat_type in ("private", "console"))
         if not args:
             if not await self._may_change(chat):
                 return text_reply("Only chat admins can change subscriptions here.")
             sub = await self._subscription(chat)
             return Reply(
-                blocks=(block("Tap the topics this chat should follow:"),), keyboard=self.keyboard(sub.topics if sub else ())
+                blocks=(block("Tap the topics this chat should follow:"),),
+                keyboard=self.keyboard(sub.topics if sub else ()),
             )
         target = await self._target(parsed, chat)
         if isinstance(target, Reply):
@@ -430,14 +438,16 @@ class Commands:
         )
         await self._changed(target.chat_id)
         where = f"{parsed.target}: " if parsed.target else ""
-        return text_reply(line("✅ ", where, "Subscribed to ", self._describe(sub), "."), "Change it any time: /settings")
+        return text_reply(
+            line("✅ ", where, "Subscribed to ", self._describe(sub), "."), "Change it any time: /settings"
+        )
 
     async def unsubscribe(self, args: list[str], chat: ChatRef) -> Reply:
         """Drop one or more topics, or everything."""
         rest = list(args)
         target: ChatRef | Reply = chat
-        if rest and (rest[0].startswith("@") or re.fullmatch(r"-100\d+", rest[0])):
-            if chat.chat_type != "private":
+        if rest and _CHAT.match(rest[0]):
+            if chat.chat_type not in ("private", "console"):
                 raise BadArguments("Unsubscribe a channel from a private chat with me.")
             target = await self._target(SubscribeArgs(rest.pop(0), (), None, None), chat)
         elif not await self._may_change(chat):
@@ -524,7 +534,12 @@ class Commands:
             if not active:
                 return CallbackAnswer("Pick a topic first.")
             await self.store.subscribe(
-                chat.chat_id, list(sub.topics), mode=value, at=sub.at, thread_id=chat.thread_id, chat_type=chat.chat_type
+                chat.chat_id,
+                list(sub.topics),
+                mode=value,
+                at=sub.at,
+                thread_id=chat.thread_id,
+                chat_type=chat.chat_type,
             )
             notice = "Daily digest" if value == "daily" else "Alerts as stories appear"
         else:
@@ -577,14 +592,14 @@ class Commands:
             return text_reply(f"Can't summarise that link: {problem}.")
         if self.fetcher_factory is None:
             return text_reply("Summarising links is not available here.")
-        from summarizer import analyze
-
-        from .articles import extract_article
-
         async with self.fetcher_factory() as fetcher:
             result = await fetcher.get(url, kind="page")
         if result.error:
             return text_reply(f"Can't summarise that link: {result.error}")
+        from summarizer import analyze
+
+        from .articles import extract_article
+
         final = result.final_url or url
         article = extract_article(result.body, final, dict(result.headers))
         text = getattr(article, "text", article)
@@ -623,13 +638,15 @@ class Commands:
         if not grouped:
             who = f" by {speaker}" if speaker else ""
             return text_reply(f"No quotes{who} on {', '.join(topics)} in the last 7 days.")
-        blocks = [block(line(b("Quotes" + (f" — {speaker}" if speaker else "")), f" · {', '.join(topics)}, last 7 days"))]
+        blocks = [
+            block(line(b("Quotes" + (f" — {speaker}" if speaker else "")), f" · {', '.join(topics)}, last 7 days"))
+        ]
         for who, quotes in list(grouped.items())[:QUOTES_SPEAKERS]:
             lines = [line(b(who))]
             for q in quotes[:QUOTES_PER_SPEAKER]:
                 lines.append(
                     line(
-                        "“" + d.trim(q["text"], d.QUOTE_CHARS) + "” — ",
+                        "“" + d.trim(q["text"], d.QUOTE_CHARS).rstrip(",;: ") + "” — ",
                         link(str(q.get("outlet") or "source"), q.get("link")),
                     )
                 )
@@ -754,7 +771,9 @@ def analysis_blocks(analysis: Any, url: str, outlet: str) -> list[Block]:
     return blocks
 
 
-async def digest_for(store: Any, sub: Any, now: datetime, *, default_timezone: str = "UTC") -> tuple[list[Block], list[int]]:
+async def digest_for(
+    store: Any, sub: Any, now: datetime, *, default_timezone: str = "UTC"
+) -> tuple[list[Block], list[int]]:
     """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest."""
     try:
         tz = ZoneInfo(sub.timezone or default_timezone)
@@ -780,7 +799,11 @@ async def trend_reply(store: Any, topics: Sequence[str], now: datetime, tz: Any,
     data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
     png = await asyncio.to_thread(trend_png, data, title="Weekly: stories per day" if weekly else "Stories per day")
     week = now.astimezone(tz).isocalendar()
-    head = f"Week {week.week}: stories per day, last {TREND_DAYS} days" if weekly else f"Stories per day, last {TREND_DAYS} days"
+    head = (
+        f"Week {week.week}: stories per day, last {TREND_DAYS} days"
+        if weekly
+        else f"Stories per day, last {TREND_DAYS} days"
+    )
     lines = [line(b(head))]
     for topic in topics:
         top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])

@@ -37,7 +37,13 @@ CATCH_UP_WINDOW = timedelta(hours=12)  # a digest missed by up to this long is s
 DRAIN_TIMEOUT = 20.0  # seconds a shutdown waits for deliveries in progress
 
 # Permanent failures: the chat is gone for us (count toward deactivation).
-_GONE = ("chat not found", "bot was kicked", "bot is not a member", "need administrator rights", "have no rights to send")
+_GONE = (
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "need administrator rights",
+    "have no rights to send",
+)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,11 @@ class Delivery:
                 floods += 1
                 if floods > RETRY_AFTER_ROUNDS:
                     raise
-                wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+                wait = (
+                    exc.retry_after.total_seconds()
+                    if isinstance(exc.retry_after, timedelta)
+                    else float(exc.retry_after)
+                )
                 log.warning("chat %s: flood control, waiting %.1f s", chat_id, wait)
                 await asyncio.sleep(wait)
             except BadRequest:
@@ -234,21 +244,27 @@ class Delivery:
         log.info("chat %s: %s %s sent (%d messages)", chat_id, kind, key, len(ids))
         return Outcome("sent", sub.id, kind, key, tuple(ids))
 
-    async def send_digest(self, sub: Any, now: datetime) -> list[Outcome]:
-        """The daily digest of one subscription (and on Mondays the weekly chart), each at most once."""
+    async def send_digest(self, sub: Any, now: datetime, scheduled: datetime | None = None) -> list[Outcome]:
+        """The daily digest due at `scheduled` (default: now), and on Mondays the weekly chart; each at most once."""
         tz = local_zone(sub.timezone, self.default_timezone)
+        when = scheduled or now
         outcomes = []
         async with self._lock(sub.id):
-            key = digest_key(now, tz)
+            key = digest_key(when, tz)
             blocks, ids = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
             if ids:
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "digest", key, reply))
-            else:
-                outcomes.append(Outcome("empty", sub.id, "digest", key))
-            if now.astimezone(tz).weekday() == 0:
+            else:  # nothing new: recorded as sent with no message, so a catch-up does not post it late
+                batch = await self.store.begin_delivery(sub.id, "digest", key, [])
+                if batch is not None:
+                    await self.store.finish_delivery(batch, [])
+                outcomes.append(Outcome("empty" if batch is not None else "skipped", sub.id, "digest", key))
+            if outcomes[-1].status in ("failed", "deactivated"):
+                return outcomes  # the chat refused the digest: the weekly chart waits for the retry too
+            if when.astimezone(tz).weekday() == 0:
                 weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
-                outcomes.append(await self.deliver(sub, "digest", weekly_key(now, tz), weekly))
+                outcomes.append(await self.deliver(sub, "digest", weekly_key(when, tz), weekly))
         return outcomes
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:
@@ -266,15 +282,15 @@ class Delivery:
                 outcomes.append(await self.deliver(sub, "alert", "alert", reply))
         return outcomes
 
-    def due_today(self, sub: Any, now: datetime) -> datetime | None:
-        """Today's digest time (UTC) when it has passed within the catch-up window, else None."""
+    def latest_due(self, sub: Any, now: datetime) -> datetime | None:
+        """The subscription's most recent digest time (today's or yesterday's) when within the catch-up window."""
         tz = local_zone(sub.timezone, self.default_timezone)
         local = now.astimezone(tz)
-        at = digest_time(sub, self.default_timezone)
-        scheduled = datetime.combine(local.date(), at.replace(tzinfo=None), tzinfo=tz)
-        if scheduled <= local <= scheduled + CATCH_UP_WINDOW:
-            return scheduled
-        return None
+        at = digest_time(sub, self.default_timezone).replace(tzinfo=None)
+        scheduled = datetime.combine(local.date(), at, tzinfo=tz)
+        if scheduled > local:
+            scheduled = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=tz)
+        return scheduled if local - scheduled <= CATCH_UP_WINDOW else None
 
     async def catch_up(self, now: datetime) -> list[Outcome]:
         """Send digests whose time passed while the bot was down (or whose send failed): once, never twice."""
@@ -282,13 +298,13 @@ class Delivery:
         for sub in await self.store.subscriptions(active=True):
             if sub.mode != "daily":
                 continue
-            scheduled = self.due_today(sub, now)
+            scheduled = self.latest_due(sub, now)
             if scheduled is None:
                 continue
             last = await self.store.last_delivery(sub.id, "digest")
             if last is not None and last >= scheduled:
                 continue
-            outcomes.extend(await self.send_digest(sub, now))
+            outcomes.extend(await self.send_digest(sub, now, scheduled))
         return outcomes
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:

@@ -378,7 +378,7 @@ def quote_line(quote: Mapping[str, Any], *, source: bool = True) -> Line:
     """'“text” — *Speaker* (Outlet)'."""
     outlet = quote.get("outlet")
     return line(
-        "“" + trim(str(quote.get("text") or ""), QUOTE_CHARS) + "”",
+        "“" + trim(str(quote.get("text") or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
         " — ",
         i(str(quote.get("speaker") or "unattributed")),
         " (" if source and outlet else None,

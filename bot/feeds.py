@@ -246,7 +246,7 @@ def _hash_identity(title: str, published: datetime | None) -> str:
 def _date(entry: Any, now: datetime) -> datetime | None:
     """The entry's publication (else update) time as aware UTC, or None when missing or implausible."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)  # plain dict access: FeedParserDict maps updated->published with a warning
         if not parsed:
             continue
         try:

@@ -39,7 +39,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
@@ -329,7 +329,10 @@ class Fetcher:
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
             request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except httpx.InvalidURL as exc:  # httpx parses a redirect's Location even when not following it
+                raise UnsafeURL(f"{current} redirected to an invalid or non-HTTP URL ({exc})") from exc
             try:
                 progress.final_url, progress.status = current, response.status_code
                 location = response.headers.get("location")
@@ -440,10 +443,9 @@ class Fetcher:
 def _join(base: str, location: str) -> str:
     """The absolute URL a Location header points to (fragment dropped)."""
     try:
-        target = httpx.URL(base).join(location.strip())
-    except (httpx.InvalidURL, ValueError) as exc:
+        return urldefrag(urljoin(base, location.strip()))[0]
+    except ValueError as exc:
         raise _Refused(f"bad redirect Location {location!r}: {exc}") from exc
-    return str(target.copy_with(fragment=None))
 
 
 def _describe_network_error(exc: httpx.HTTPError) -> str:

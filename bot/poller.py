@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import socket
 import time
 import uuid
@@ -28,10 +27,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from summarizer import analyze as default_analyze
+from summarizer import summarize_story
 from summarizer.models import Analysis, StoryArticle
 
+from .articles import ArticleText, ArticleWorker, extract_article, from_feed
+from .feeds import ParsedFeed, parse_feed
 from .fetch import Fetcher, FetchLimits, FetchResult
-from .store import FeedState, ItemKey, NewItem, PendingItem, Store, StoryRecord, title_key
+from .store import FeedState, ItemKey, NewItem, PendingItem, Store, title_key
+from .stories import Fingerprint, StoryIndex, fingerprint, merge_figures, merge_quotes
 from .topics import TopicMatcher
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,14 @@ STORY_SUMMARY_SENTENCES = 3
 # Most figures / quotes kept on a story after merging outlets: more is never shown (bot/digest.py).
 STORY_MAX_FIGURES = 12
 STORY_MAX_QUOTES = 12
+# Member fingerprints kept per story for clustering: the first tellings and the latest ones suffice.
+STORY_MAX_FINGERPRINTS = 30
+# Feeds up to this size are parsed on the event loop (about 10 ms for 100 kB): cheaper than a thread hop and
+# GIL contention (bench/poll.py: threads made the first cycle slower); bigger ones go to a thread.
+INLINE_PARSE_BYTES = 128 * 1024
+# Most seconds one page's text extraction may take in the worker process before it is abandoned (pages are
+# cut to bot.articles.MAX_ELEMENTS first, which keeps the worst shapes measured there near 2 s).
+ARTICLE_TIMEOUT = 10.0
 # run_forever sleeps until the next feed is due, but at least / at most this long.
 MIN_SLEEP_SECONDS = 1.0
 MAX_SLEEP_SECONDS = 60.0
@@ -174,6 +185,7 @@ class _Cycle:
         options: PollOptions,
         owner: str,
         now: datetime,
+        articles: ArticleWorker | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -182,8 +194,13 @@ class _Cycle:
         self.options = options
         self.owner = owner
         self.now = now
+        self.articles = articles  # None: pages are extracted in a thread of this process
+        self._extract_lock = asyncio.Lock()
         self.budget = _Budget(options.max_items_per_cycle)
         self.counters = _Counters()
+        self._index: StoryIndex | None = None  # see _story_index
+        self._recent: dict[int, Any] = {}
+        self._story_revision = 0
 
     # ------------------------------------------------------------------ one feed
 
@@ -216,7 +233,10 @@ class _Cycle:
             self.counters.not_modified += 1
             await self._store_feed(feed, result, None, [])
             return
-        parsed = await asyncio.to_thread(_parse, result.body, result.headers, result.final_url, self.now)
+        if len(result.body) <= INLINE_PARSE_BYTES:
+            parsed = _parse(result.body, result.headers, result.final_url, self.now)
+        else:
+            parsed = await asyncio.to_thread(_parse, result.body, result.headers, result.final_url, self.now)
         items = list(getattr(parsed, "items", ()) or ())
         if not items and getattr(parsed, "error", None):
             await self._record_failure(feed, f"not a feed: {parsed.error}", None, result.status)
@@ -246,11 +266,28 @@ class _Cycle:
         processed = await asyncio.gather(*(self._process(feed, c) for c in chosen))
         later = [c for c in rest if c.pending_id is None]
 
+        try:
+            await self._write_feed(feed, result, feed_title, chosen, processed, later, bool(rest) or more_backlog)
+        except BaseException:
+            self._index = None  # it may hold stories of the transaction that was rolled back
+            raise
+
+    async def _write_feed(
+        self,
+        feed: FeedState,
+        result: FetchResult | None,
+        feed_title: str | None,
+        chosen: list[_Candidate],
+        processed: Sequence[NewItem],
+        later: list[_Candidate],
+        still_pending: bool,
+    ) -> None:
+        """Everything this poll of the feed produced, in one transaction."""
         async with self.store.feed_transaction() as tx:
-            # Checked again inside the transaction: another feed may have stored the same link meanwhile.
-            known_now = await tx.known(
-                feed.id, [c.key for c in chosen if c.pending_id is None] + [c.key for c in later]
-            )
+            # Checked again inside the transaction: another feed may have stored the same link meanwhile (guid,
+            # identity and title+date are per feed, and this feed is ours alone while we hold its lease).
+            fresh_keys = [c.key for c in chosen if c.pending_id is None] + [c.key for c in later]
+            known_now = await tx.known_links(fresh_keys)
             done = [(c, item) for c, item in zip(chosen, processed, strict=True) if c.key.identity not in known_now]
             later = [c for c in later if c.key.identity not in known_now]
             plain = [item for c, item in done if c.pending_id is None and not item.topics]
@@ -270,7 +307,7 @@ class _Cycle:
                     on_topic.append((item_id, item))
             if on_topic:
                 await self._cluster(tx, feed, on_topic)
-            await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, still_pending=bool(rest) or more_backlog))
+            await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, still_pending))
         c = self.counters
         c.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
         c.processed += len(done)
@@ -287,7 +324,7 @@ class _Cycle:
             published = _utc(getattr(item, "published", None))
             if published is not None and published < oldest:
                 continue
-            link = _canonical(getattr(item, "link", None))
+            link = getattr(item, "link", None) or None  # already canonical (bot.feeds)
             key = ItemKey(
                 identity=str(getattr(item, "identity", None) or link or getattr(item, "guid", None) or ""),
                 guid=getattr(item, "guid", None) or None,
@@ -315,70 +352,93 @@ class _Cycle:
         """Relevance on title + summary; for a possible match, the page's full text; then analysis."""
         topics = set(feed.topics)
         first = [m for m in self.matcher.score(c.title, c.summary, "") if not topics or m.topic in topics]
-        text, source = None, None
-        if first and self.options.fetch_full_text and c.key.link:
-            text = await self._full_text(c.key.link)
-            source = "page" if text else None
-        if first:
-            matches = [m for m in self.matcher.match(c.title, c.summary, text or "") if not topics or m.topic in topics]
-        else:
-            matches = []
-        if not text and (c.content or c.summary):
-            text, source = (c.content or c.summary), "feed"
+        if not first:  # nothing points at any topic: stored as seen, no page fetched
+            return _as_new(c, state="done")
+        article = None
+        if self.options.fetch_full_text and c.key.link:
+            article = await self._full_text(c.key.link)
+        page_text = article.text if article else ""
+        matches = [m for m in self.matcher.match(c.title, c.summary, page_text) if not topics or m.topic in topics]
+        if not matches:
+            return _as_new(c, state="done")
+        article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
         item = _as_new(
             c,
             state="done",
-            text=text if matches else None,
-            text_source=source if matches else None,
+            text=article.text if article else None,
+            text_source=article.source if article else None,
             topics=tuple(m.topic for m in matches),
             terms={m.topic: list(m.terms) for m in matches},
-            relevance=max((m.score for m in matches), default=0.0),
+            relevance=max(m.score for m in matches),
         )
-        if matches and text and self.analyzer is not None:
-            analysis = await asyncio.to_thread(_analyse, self.analyzer, text, c.title, feed.name, c.key.link)
+        if article and self.analyzer is not None:
+            analysis = await asyncio.to_thread(_analyse, self.analyzer, article.text, c.title, feed.name, c.key.link)
             item = replace(item, analysis=analysis)
         return item
 
-    async def _full_text(self, link: str) -> str | None:
+    async def _full_text(self, link: str) -> ArticleText | None:
+        """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""
         result = await self.fetcher.get(link, kind="page")
         if result.error or not result.body:
             return None
-        try:
-            return await asyncio.to_thread(_extract, result.body, result.final_url, dict(result.headers))
-        except Exception:
-            log.exception("article extraction failed for %s", link)
-            return None
+        headers = dict(result.headers)
+        if self.articles is None:
+            return await asyncio.to_thread(extract_article, result.body, result.final_url, headers)
+        async with self._extract_lock:  # one page at a time, so the worker's timeout covers only that page
+            return await self.articles.extract(result.body, result.final_url, headers)
 
     async def _cluster(self, tx: Any, feed: FeedState, members: list[tuple[int, NewItem]]) -> None:
         """Attach each on-topic item to a recent story or start one (inside the feed's transaction)."""
-        since = self.now - timedelta(hours=self.options.story_window_hours)
-        recent = await tx.recent_stories(since)
+        index, recent = await self._story_index(tx)
         members = sorted(members, key=lambda m: (m[1].published_at or self.now, m[0]))
         for item_id, item in members:
-            candidate = _candidate(item, feed.name)
-            story = _find_story(candidate, recent)
-            if story is None:
+            published = item.published_at or self.now
+            fp = fingerprint(item.title, _lead(item))
+            found = index.find(fp, published)
+            if found is None:
                 story = await tx.create_story(
                     item.title or item.key.link or "(untitled)",
                     item.key.link,
                     item.topics,
                     item.terms,
-                    _fingerprint(candidate),
+                    _add_member(None, fp, published),
                     self.now,
                     item.alertable,
                 )
-                recent.append(story)
                 self.counters.stories_created += 1
             else:
-                topics = tuple(dict.fromkeys([*story.topics, *item.topics]))
-                terms = _merge_terms(story.terms, item.terms)
-                fp = _merge_fingerprint(story.fingerprint, candidate)
-                await tx.update_story(story.id, topics, terms, fp, self.now)
-                recent[recent.index(story)] = replace(
-                    story, topics=topics, terms=terms, fingerprint=fp, updated_at=self.now
+                story = recent[found.story_key]
+                story = replace(
+                    story,
+                    topics=tuple(dict.fromkeys([*story.topics, *item.topics])),
+                    terms=_merge_terms(story.terms, item.terms),
+                    fingerprint=_add_member(story.fingerprint, fp, published),
+                    updated_at=self.now,
                 )
+                revision = await tx.update_story(story.id, story.topics, story.terms, story.fingerprint, self.now)
+                story = replace(story, revision=revision)
                 self.counters.stories_updated += 1
+            index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
+            recent[story.id] = story
+            self._story_revision = max(self._story_revision, story.revision)
             await tx.set_item_story(item_id, story.id)
+
+    async def _story_index(self, tx: Any) -> tuple[StoryIndex, dict[int, Any]]:
+        """The cycle's clustering index, brought up to date with story writes committed since it was built.
+
+        Built once per cycle from the stories of the window, then only stories with a newer revision (written
+        by another feed's transaction or another instance) are loaded; our own writes are applied directly.
+        """
+        window = self.options.story_window_hours
+        if self._index is None:
+            self._index, self._recent, self._story_revision = StoryIndex(window_hours=window), {}, 0
+        changed = await tx.recent_stories(self.now - timedelta(hours=window), after_revision=self._story_revision)
+        for story in changed:
+            self._recent[story.id] = story
+            self._story_revision = max(self._story_revision, story.revision)
+            for key, fp, published in _members_of(story.fingerprint):
+                self._index.load(story.id, ("story", story.id, key), fp, published)
+        return self._index, self._recent
 
     def _feed_values(
         self, feed: FeedState, result: FetchResult | None, feed_title: str | None, still_pending: bool
@@ -454,10 +514,16 @@ async def poll_once(
     now: datetime | None = None,
     matcher: TopicMatcher | None = None,
     analyzer: Analyzer | None = default_analyze,
+    articles: ArticleWorker | None = None,
     owner: str | None = None,
     options: PollOptions | None = None,
 ) -> CycleReport:
-    """Run one poll cycle over the due feeds of ``config`` (``analyzer=None`` skips analysis)."""
+    """Run one poll cycle over the due feeds of ``config``.
+
+    ``fetcher``: a shared Fetcher (else one is made from ``limits`` or ``config.poll`` for this cycle);
+    ``analyzer=None`` skips analysis; ``articles``: an ArticleWorker (a child process with a hard time
+    limit) for page extraction, else pages are extracted in a thread; ``owner``: the lease owner name.
+    """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     owner = owner or default_owner()
@@ -467,22 +533,13 @@ async def poll_once(
     feeds = await store.lease_due_feeds(owner, now, options.lease_seconds)
     if fetcher is None:
         async with Fetcher(limits or fetch_limits(config)) as own:
-            return await _run_cycle(store, own, matcher, analyzer, options, owner, now, feeds, started)
-    return await _run_cycle(store, fetcher, matcher, analyzer, options, owner, now, feeds, started)
+            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, articles)
+            return await _run_cycle(cycle, feeds, started)
+    return await _run_cycle(_Cycle(store, fetcher, matcher, analyzer, options, owner, now, articles), feeds, started)
 
 
-async def _run_cycle(
-    store: Store,
-    fetcher: Fetcher,
-    matcher: TopicMatcher,
-    analyzer: Analyzer | None,
-    options: PollOptions,
-    owner: str,
-    now: datetime,
-    feeds: list[FeedState],
-    started: float,
-) -> CycleReport:
-    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now)
+async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> CycleReport:
+    store, options, owner, now = cycle.store, cycle.options, cycle.owner, cycle.now
     tasks = [asyncio.create_task(cycle.poll_feed(f), name=f"poll:{f.name}") for f in feeds]
     timed_out = False
     try:
@@ -498,7 +555,7 @@ async def _run_cycle(
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await store.release_feeds(owner, [f.id for f in feeds])
-    analysed = await refresh_stories(store, analyzer is not None)
+    analysed = await refresh_stories(store, cycle.analyzer is not None)
     c = cycle.counters
     report = CycleReport(
         started_at=now,
@@ -549,8 +606,6 @@ async def refresh_stories(store: Store, with_analysis: bool = True, limit: int =
 
 def story_analysis(members: Sequence[Any]) -> dict[str, Any]:
     """A story's summary lines, figures and quotes, each with the outlet and link it came from."""
-    from summarizer import summarize_story
-
     usable = [m for m in members if m.text]
     lines: list[dict[str, Any]] = []
     if usable:
@@ -570,12 +625,12 @@ def story_analysis(members: Sequence[Any]) -> dict[str, Any]:
             if m.analysis and m.analysis.get("summary"):
                 lines = [{"text": t, "outlet": m.outlet, "link": m.link} for t in m.analysis["summary"]]
                 break
-    per_figures = [list((m.analysis or {}).get("figures", ())) for m in members]
-    per_quotes = [list((m.analysis or {}).get("quotes", ())) for m in members]
+    per_figures = [(m.outlet, m.link, list((m.analysis or {}).get("figures", ()))) for m in members]
+    per_quotes = [(m.outlet, m.link, list((m.analysis or {}).get("quotes", ()))) for m in members]
     return {
         "summary": lines,
-        "figures": _merge_figures(per_figures)[:STORY_MAX_FIGURES],
-        "quotes": _merge_quotes(per_quotes)[:STORY_MAX_QUOTES],
+        "figures": merge_figures(per_figures)[:STORY_MAX_FIGURES],
+        "quotes": merge_quotes(per_quotes)[:STORY_MAX_QUOTES],
     }
 
 
@@ -597,12 +652,18 @@ async def run_forever(
     stop = stop or asyncio.Event()
     owner = owner or default_owner()
     matcher = TopicMatcher(config.topics)
-    async with Fetcher(limits or fetch_limits(config)) as fetcher:
+    async with Fetcher(limits or fetch_limits(config)) as fetcher, ArticleWorker(timeout=ARTICLE_TIMEOUT) as articles:
         try:
             while not stop.is_set():
                 try:
                     report = await poll_once(
-                        config, store, fetcher=fetcher, matcher=matcher, analyzer=analyzer, owner=owner
+                        config,
+                        store,
+                        fetcher=fetcher,
+                        matcher=matcher,
+                        analyzer=analyzer,
+                        articles=articles,
+                        owner=owner,
                     )
                     if on_cycle is not None:
                         result = on_cycle(report)
@@ -624,31 +685,8 @@ async def run_forever(
 # --------------------------------------------------------------------------- helpers
 
 
-def _parse(body: bytes, headers: Any, base_url: str, now: datetime) -> Any:
-    from .feeds import parse_feed
-
+def _parse(body: bytes, headers: Any, base_url: str, now: datetime) -> ParsedFeed:
     return parse_feed(body, dict(headers), base_url, now=now)
-
-
-def _canonical(link: str | None) -> str | None:
-    if not link:
-        return None
-    from .feeds import canonical_link
-
-    try:
-        return canonical_link(link) or link
-    except ValueError:
-        return link
-
-
-def _extract(body: bytes, url: str, headers: dict[str, str]) -> str | None:
-    from .articles import extract_article
-
-    article = extract_article(body, url, headers)
-    if article is None:
-        return None
-    text = article if isinstance(article, str) else getattr(article, "text", None)
-    return text if text and text.strip() else None
 
 
 def _analyse(analyzer: Analyzer, text: str, title: str | None, outlet: str, link: str | None) -> dict[str, Any]:
@@ -721,90 +759,29 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# --------------------------------------------------------------------------- clustering (bot/stories.py)
-# Until bot/stories.py lands these use a plain title-overlap rule; they are the poller's only coupling to it.
-
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "with",
-        "at",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "its",
-        "it",
-    ]
-)
-_SAME_STORY_JACCARD = 0.5
+# --------------------------------------------------------------------------- story fingerprints
+# A story's ``fingerprint`` column holds its members' bot.stories fingerprints (with publication times), so
+# clustering compares a new item with every telling of a story, as bot.stories.StoryIndex expects.
 
 
-def _words(title: str | None) -> list[str]:
-    return sorted({w for w in re.findall(r"\w+", (title or "").casefold()) if w not in _STOP and len(w) > 1})
+def _lead(item: NewItem) -> str:
+    return item.summary or (item.text or "")[:1000]
 
 
-def _candidate(item: NewItem, outlet: str) -> dict[str, Any]:
-    return {
-        "title": item.title,
-        "link": item.key.link,
-        "outlet": outlet,
-        "topics": list(item.topics),
-        "words": _words(item.title),
-    }
-
-
-def _fingerprint(candidate: dict[str, Any]) -> dict[str, Any]:
-    return {"words": candidate["words"]}
-
-
-def _find_story(candidate: dict[str, Any], recent: Sequence[StoryRecord]) -> StoryRecord | None:
-    words = set(candidate["words"])
-    best, best_score = None, 0.0
-    for story in recent:
-        other = set((story.fingerprint or {}).get("words", ()))
-        if not words or not other or not set(story.topics) & set(candidate["topics"]):
-            continue
-        score = len(words & other) / len(words | other)
-        if score >= _SAME_STORY_JACCARD and score > best_score:
-            best, best_score = story, score
-    return best
-
-
-def _merge_fingerprint(fingerprint: Any, candidate: dict[str, Any]) -> Any:
-    return fingerprint
-
-
-def _merge_figures(per_article: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
-    seen, out = set(), []
-    for figures in per_article:
-        for f in figures:
-            key = (f.get("kind"), f.get("value"), f.get("unit"))
-            if key not in seen:
-                seen.add(key)
-                out.append(f)
+def _members_of(data: Any) -> list[tuple[str, Fingerprint, datetime]]:
+    out = []
+    for entry in (data or {}).get("members", ()) if isinstance(data, dict) else ():
+        try:
+            out.append((entry[0], Fingerprint.from_json(entry[0]), datetime.fromisoformat(entry[1])))
+        except (ValueError, TypeError, IndexError, KeyError):
+            continue  # a fingerprint of an older version: that member no longer attracts items
     return out
 
 
-def _merge_quotes(per_article: Sequence[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
-    seen, out = set(), []
-    for quotes in per_article:
-        for q in quotes:
-            key = " ".join(str(q.get("text", "")).casefold().split())
-            if key not in seen:
-                seen.add(key)
-                out.append(q)
-    return out
+def _add_member(data: Any, fp: Fingerprint, published: datetime) -> dict[str, Any]:
+    members = list((data or {}).get("members", ())) if isinstance(data, dict) else []
+    members.append([fp.to_json(), published.isoformat()])
+    if len(members) > STORY_MAX_FINGERPRINTS:
+        first = STORY_MAX_FINGERPRINTS // 3
+        members = members[:first] + members[first - STORY_MAX_FINGERPRINTS :]
+    return {"members": members}

@@ -426,7 +426,11 @@ def parse_config(data: object, source: Path | str = "<config>", text: str | None
     try:
         config = Config.model_validate({**data, "path": Path(source) if isinstance(source, Path) else None})
     except ValidationError as exc:
-        problems = [p for err in exc.errors() for p in _describe(dict(err))]
+        errors = [dict(e) for e in exc.errors()]
+        # A list whose items failed also reports "too short": noise next to the real problems.
+        deeper = {tuple(e["loc"][:k]) for e in errors for k in range(1, len(e["loc"]))}
+        errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in deeper)]
+        problems = [p for err in errors for p in _describe(err)]
         lines = _line_map(text) if text else {}
         message = _format(source, problems, lines)
         raise ConfigError(message, [line.strip() for line in message.splitlines()[1:]]) from None

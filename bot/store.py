@@ -123,8 +123,12 @@ stories_t = sa.Table(
     sa.Column("fingerprint", sa.JSON),  # bot/stories.py clustering data
     sa.Column("analysis", sa.JSON),  # {"summary": [...], "figures": [...], "quotes": [...]}
     sa.Column("needs_analysis", sa.Boolean, nullable=False),
+    # Increases with every write to any story (max + 1 inside the serialised story transaction), so a
+    # poller's cached clustering index can load just what other feeds or instances changed since.
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index(None, "first_seen"),
     sa.Index(None, "updated_at"),
+    sa.Index(None, "revision"),
 )
 
 items_t = sa.Table(
@@ -390,6 +394,7 @@ class StoryRecord:
     first_seen: datetime
     updated_at: datetime
     alertable: bool
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -1246,10 +1251,15 @@ class FeedTransaction:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+        self._revision: int | None = None
 
     async def known(self, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
         """Identities among ``keys`` already stored: guid or identity or title+date in this feed, link anywhere."""
         return await _known(self.conn, feed_id, keys)
+
+    async def known_links(self, keys: Sequence[ItemKey]) -> set[str]:
+        """Identities among ``keys`` whose canonical link is already stored by any feed."""
+        return await _known(self.conn, None, keys)
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Insert items; returns their ids in order."""
@@ -1284,10 +1294,22 @@ class FeedTransaction:
         """Attach an item to a story."""
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(story_id=story_id))
 
-    async def recent_stories(self, since: datetime) -> list[StoryRecord]:
-        """Stories updated since ``since`` (the clustering window), oldest first."""
-        q = sa.select(stories_t).where(stories_t.c.updated_at >= since).order_by(stories_t.c.first_seen, stories_t.c.id)
-        return [_story_record(r) for r in (await self.conn.execute(q)).mappings()]
+    async def recent_stories(self, since: datetime, after_revision: int = 0) -> list[StoryRecord]:
+        """Stories updated since ``since`` (the clustering window) and written after ``after_revision``."""
+        q = sa.select(stories_t).where(stories_t.c.updated_at >= since, stories_t.c.revision > after_revision)
+        rows = (await self.conn.execute(q.order_by(stories_t.c.first_seen, stories_t.c.id))).mappings()
+        return [_story_record(r) for r in rows]
+
+    async def story_revision(self) -> int:
+        """The revision of the latest story write (0 when there is none)."""
+        q = sa.select(sa.func.coalesce(sa.func.max(stories_t.c.revision), 0))
+        return int((await self.conn.execute(q)).scalar() or 0)
+
+    async def _next_revision(self) -> int:
+        if self._revision is None:
+            self._revision = await self.story_revision()
+        self._revision += 1
+        return self._revision
 
     async def create_story(
         self,
@@ -1300,6 +1322,7 @@ class FeedTransaction:
         alertable: bool,
     ) -> StoryRecord:
         """A new story (its analysis is computed after the transaction)."""
+        revision = await self._next_revision()
         sid = (
             await self.conn.execute(
                 stories_t.insert()
@@ -1314,23 +1337,33 @@ class FeedTransaction:
                     fingerprint=fingerprint,
                     analysis=None,
                     needs_analysis=True,
+                    revision=revision,
                 )
                 .returning(stories_t.c.id)
             )
         ).scalar_one()
-        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable)
+        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable, revision)
 
     async def update_story(
         self, story_id: int, topics: Sequence[str], terms: dict[str, list[str]], fingerprint: Any, now: datetime
-    ) -> None:
-        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept."""
+    ) -> int:
+        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept. Returns the revision."""
+        revision = await self._next_revision()
         await self.conn.execute(
             stories_t.update()
             .where(stories_t.c.id == story_id)
-            .values(topics=list(topics), terms=terms, fingerprint=fingerprint, updated_at=now, needs_analysis=True)
+            .values(
+                topics=list(topics),
+                terms=terms,
+                fingerprint=fingerprint,
+                updated_at=now,
+                needs_analysis=True,
+                revision=revision,
+            )
         )
+        return revision
 
-    async def update_feed(self, feed_id: int, owner: str | None = None, **values: Any) -> None:
+    async def update_feed(self, feed_id: int, **values: Any) -> None:
         """Record the poll's outcome on the feed and release the lease."""
         cols = feeds_t.c
         unknown = set(values) - set(cols.keys())
@@ -1362,41 +1395,39 @@ def _item_values(item: NewItem) -> dict[str, Any]:
     }
 
 
-_IN_CHUNK = 400  # stays under SQLite's bound-parameter limit with room to spare
+_IN_CHUNK = 250  # keys per query: 3 x 250 bound parameters stays well under SQLite's limit
 
 
-async def _known(conn: AsyncConnection, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
-    """Identities of ``keys`` already stored, by any of the four identifying fields."""
-    if not keys:
-        return set()
-    by_identity: dict[str, list[str]] = {}
-    by_guid: dict[str, list[str]] = {}
-    by_link: dict[str, list[str]] = {}
-    by_title: dict[str, list[str]] = {}
-    for k in keys:
-        by_identity.setdefault(k.identity, []).append(k.identity)
-        if k.guid:
-            by_guid.setdefault(k.guid, []).append(k.identity)
-        if k.link:
-            by_link.setdefault(k.link, []).append(k.identity)
-        if k.title_key:
-            by_title.setdefault(k.title_key, []).append(k.identity)
+async def _known(conn: AsyncConnection, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
+    """Identities of ``keys`` already stored: by identity, guid or title+date in the feed, by link in any feed.
+
+    ``feed_id=None`` checks links only. Two queries per chunk of keys.
+    """
     found: set[str] = set()
     c = items_t.c
-    for column, wanted, scoped in (
-        (c.identity, by_identity, True),
-        (c.guid, by_guid, True),
-        (c.title_key, by_title, True),
-        (c.link, by_link, False),
-    ):
-        values = list(wanted)
-        for start in range(0, len(values), _IN_CHUNK):
-            chunk = values[start : start + _IN_CHUNK]
-            q = sa.select(column).where(column.in_(chunk))
-            if scoped:
-                q = q.where(c.feed_id == feed_id)
-            for (value,) in await conn.execute(q.distinct()):
-                found.update(wanted.get(value, ()))
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        if feed_id is not None:
+            by_identity = {k.identity: k.identity for k in chunk}
+            by_guid = {k.guid: k.identity for k in chunk if k.guid}
+            by_title = {k.title_key: k.identity for k in chunk if k.title_key}
+            cond = c.identity.in_(list(by_identity))
+            if by_guid:
+                cond = cond | c.guid.in_(list(by_guid))
+            if by_title:
+                cond = cond | c.title_key.in_(list(by_title))
+            q = sa.select(c.identity, c.guid, c.title_key).where(c.feed_id == feed_id, cond)
+            for identity, guid, tkey in await conn.execute(q):
+                for value, wanted in ((identity, by_identity), (guid, by_guid), (tkey, by_title)):
+                    if value is not None and value in wanted:
+                        found.add(wanted[value])
+        by_link: dict[str, list[str]] = {}
+        for k in chunk:
+            if k.link:
+                by_link.setdefault(k.link, []).append(k.identity)
+        if by_link:
+            for (link,) in await conn.execute(sa.select(c.link).where(c.link.in_(list(by_link))).distinct()):
+                found.update(by_link.get(link, ()))
     return found
 
 
@@ -1430,6 +1461,7 @@ def _story_record(r: Any) -> StoryRecord:
         first_seen=r["first_seen"],
         updated_at=r["updated_at"],
         alertable=bool(r["alertable"]),
+        revision=int(r["revision"]),
     )
 
 

@@ -35,13 +35,15 @@ from telegram.ext import (
 
 from . import digest as d
 from .commands import COMMANDS, ChatRef, Commands
-from .delivery import Delivery, digest_time, local_zone, summarize_outcomes
+from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
 
 log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3  # AIORateLimiter(max_retries): RetryAfter answers waited out and retried
 POLLING_TIMEOUT = 30  # seconds of long polling per getUpdates
-DEFAULT_POLL_INTERVAL = 300.0  # seconds between poll cycles when feeds.yaml gives nothing shorter
+# Seconds between poll cycles. A cycle only fetches the feeds that are due (each has its own interval), so a
+# short tick costs one small query when nothing is due; 60 s is the poller's own longest sleep.
+DEFAULT_POLL_INTERVAL = 60.0
 RUNTIME = "coverage"  # key of the Runtime in application.bot_data
 
 
@@ -105,6 +107,7 @@ class Runtime:
     poll_interval: float
     default_timezone: str
     poll_task: asyncio.Task[Any] | None = None
+    poll_owner: str | None = None  # lease owner of the default poll cycle, released on stop
     cycles: int = 0
     last_outcomes: list[Any] = field(default_factory=list)
 
@@ -162,7 +165,8 @@ def chat_ref(update: Update) -> ChatRef:
         thread_id=thread,
         user_id=user.id if user else None,
         title=(chat.title or chat.username) if chat else None,
-        sender_is_chat=chat is not None and (chat.type == ChatType.CHANNEL or (sender_chat is not None and sender_chat.id == chat.id)),
+        sender_is_chat=chat is not None
+        and (chat.type == ChatType.CHANNEL or (sender_chat is not None and sender_chat.id == chat.id)),
     )
 
 
@@ -191,8 +195,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(answer.notice)
     if answer.reply is not None and answer.reply.blocks:
         text = d.split_html(answer.reply.blocks)[0]
-        from .delivery import markup
-
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
 
 
@@ -272,16 +274,14 @@ async def reschedule(app: Application) -> int:
     jq = app.job_queue
     if jq is None:
         return 0
+    subs = [s for s in await rt.store.subscriptions(active=True) if s.mode == "daily"]
+    # No await from here on: two reschedules never interleave their removals and additions.
     for job in jq.jobs():
         if job.name and job.name.startswith("digest:"):
             job.schedule_removal()
-    count = 0
-    for sub in await rt.store.subscriptions(active=True):
-        if sub.mode != "daily":
-            continue
+    for sub in subs:
         jq.run_daily(digest_job, time=digest_time(sub, rt.default_timezone), name=f"digest:{sub.id}", data=sub.id)
-        count += 1
-    return count
+    return len(subs)
 
 
 async def set_commands(app: Application) -> None:
@@ -344,7 +344,7 @@ def build_application(
     delivery = Delivery(
         app.bot, store, default_timezone=settings.default_timezone, on_deactivated=deactivated, **delivery_kwargs
     )
-    interval = poll_interval or float(min([f.interval for f in config.feeds] + [config.poll.interval]) or DEFAULT_POLL_INTERVAL)
+    interval = poll_interval or DEFAULT_POLL_INTERVAL
     app.bot_data[RUNTIME] = Runtime(store, commands, delivery, poll, interval, settings.default_timezone)
 
     updates = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -367,23 +367,48 @@ async def start(app: Application, *, polling: bool = True) -> None:
     jobs = await reschedule(app)
     await app.start()
     assert app.job_queue is not None
-    app.job_queue.run_repeating(poll_job, interval=rt.poll_interval, first=0, name="poll")
+    app.job_queue.run_repeating(
+        poll_job, interval=rt.poll_interval, first=0.01, name="poll"
+    )  # 0 means "interval" to PTB
     log.info("bot started: %d digest jobs, poll every %.0f s", jobs, rt.poll_interval)
     if polling and app.updater is not None:
         await app.updater.start_polling(timeout=POLLING_TIMEOUT, allowed_updates=Update.ALL_TYPES)
 
 
-async def stop(app: Application) -> None:
+async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> None:
     """Stop polling, let deliveries in progress finish (or record them failed), stop jobs, shut down."""
     rt = runtime(app)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if rt.poll_task is not None and not rt.poll_task.done():
         rt.poll_task.cancel()
-    await rt.delivery.drain()
+    await rt.delivery.drain(drain_timeout)
     if app.running:
         await app.stop()
     await app.shutdown()
+    if rt.poll_owner is not None:
+        await rt.store.release_feeds(rt.poll_owner)
+
+
+def default_poll(config: Any, store: Any, settings: Any) -> tuple[Callable[[], Awaitable[Any]], str]:
+    """The real poll cycle (bot.poller.poll_once) with one lease owner for this process, and that owner."""
+    from .poller import default_owner, fetch_limits, poll_once
+
+    owner = default_owner()
+    limits = fetch_limits(config, allow_private=settings.allow_private_urls)
+
+    async def cycle() -> Any:
+        report = await poll_once(config, store, limits=limits, owner=owner)
+        log.info(
+            "poll: %d feeds due, %d new items, %d on topic, %d stories new",
+            report.feeds_due,
+            report.new_items,
+            report.on_topic,
+            report.stories_created,
+        )
+        return report
+
+    return cycle, owner
 
 
 async def run_bot(
@@ -395,7 +420,11 @@ async def run_bot(
     stop_event: asyncio.Event | None = None,
 ) -> None:
     """Run until SIGTERM / Ctrl-C (or `stop_event`): long polling, the poll cycle, digests and alerts."""
+    owner = None
+    if poll is None:
+        poll, owner = default_poll(config, store, settings)
     app = build_application(settings, store, config, poll=poll)
+    runtime(app).poll_owner = owner
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed = []

@@ -9,8 +9,9 @@ where centrality is a directed degree over TF-IDF cosine similarities (PacSum's 
 matters when what follows it picks up its words, so edges to later sentences count fully and edges
 to earlier ones by BACKWARD_WEIGHT), and the length prior is a wide Gaussian over the number of words
 (ROUGE F1 and readers both prefer sentences of the reference's length). Sentences that open with a
-quotation are weighed down (summaries report, they rarely quote). The best sentences come back in
-document order.
+quotation are weighed down (summaries report, they rarely quote). Headings, fragments, photo
+captions (``Prepared.asides``) and pieces of a quotation split across sentences are never chosen.
+The best sentences come back in document order.
 
 sumy runs on our own sentences and words (``SumyTokenizer``, built on syntok), so no code path needs
 NLTK's punkt data.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -67,46 +68,64 @@ def _stemmer() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return _stemmer()(word)
+# word -> its stem, or None for a stop word; bounded so a long-running bot does not grow without limit
+_STEMS: dict[str, str | None] = {}
+_MAX_STEMS = 200_000
 
 
-def _terms(sentence: str) -> list[str]:
-    """Content-word stems of a sentence (stop words and numbers left out)."""
-    stop = _stop_words()
-    return [_stem(w) for w in (t.lower() for t in _WORD.findall(sentence)) if w not in stop]
+def _stem(word: str) -> str | None:
+    """Stem of a lower-case word (None for a stop word), cached."""
+    stem = _STEMS.get(word, "")
+    if stem == "":
+        if len(_STEMS) >= _MAX_STEMS:
+            _STEMS.clear()
+        stem = None if word in _stop_words() else _stemmer()(word)
+        _STEMS[word] = stem
+    return stem
 
 
-def _tfidf(sentences: Sequence[str]) -> np.ndarray:
-    """Unit-length TF-IDF rows (sublinear tf, idf over the given sentences)."""
+def _terms(words: Sequence[str]) -> list[str]:
+    """Content-word stems of lower-case words (stop words left out)."""
+    return [t for t in map(_stem, words) if t is not None]
+
+
+def _tfidf(sentences: Sequence[str], words: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+    """Unit-length TF-IDF rows (sublinear tf, idf over the given sentences); ``words``: their lower-case words."""
+    if words is None:
+        words = [_WORD.findall(s.lower()) for s in sentences]
     vocab: dict[str, int] = {}
-    rows: list[list[int]] = []
-    for s in sentences:
-        rows.append([vocab.setdefault(t, len(vocab)) for t in _terms(s)])
-    m = np.zeros((len(sentences), max(1, len(vocab))))
-    for i, row in enumerate(rows):
-        for j in row:
-            m[i, j] += 1.0
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, ws in enumerate(words):
+        for t in _terms(ws):
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+    n, v = len(sentences), max(1, len(vocab))
+    m = np.bincount(np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64), minlength=n * v)
+    m = m.reshape(n, v).astype(float)
     df = (m > 0).sum(axis=0)
-    x = np.log1p(m) * np.log((len(sentences) + 1) / (df + 0.5))
+    x = np.log1p(m) * np.log((n + 1) / (df + 0.5))
     norm = np.linalg.norm(x, axis=1)
     norm[norm == 0] = 1.0
     return x / norm[:, None]
 
 
-def _eligible(s: Sentence) -> bool:
-    """A sentence a summary may use: ends like a sentence, has a few words, no quote fragment."""
-    t = s.text.rstrip()
-    return (
-        bool(re.search(r"[.!?…][\"”’)\]]*$", t)) and len(_WORD.findall(t)) >= MIN_WORDS and not unbalanced_quote(t)
-    )
+_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?…][\"”’)\]]*$")
 
 
-def _scores(sentences: Sequence[Sentence]) -> np.ndarray:
+def _prose_mask(prepared: Prepared, n: int) -> list[bool]:
+    """Which of the first n sentences are the story's prose (not photo captions)."""
+    if not prepared.asides:
+        return [True] * n
+    return [not prepared.in_aside(a, b) for a, b in prepared.sentence_spans[:n]]
+
+
+def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) -> np.ndarray:
     """Position-aware centrality of each sentence (see the module docstring); -inf when not eligible."""
     n = len(sentences)
-    x = _tfidf([s.text for s in sentences])
+    texts = [s.text for s in sentences]
+    words = [_WORD.findall(t.lower()) for t in texts]
+    x = _tfidf(texts, words)
     sim = x @ x.T
     np.fill_diagonal(sim, 0.0)
     centrality = np.triu(sim, 1).sum(axis=1) + BACKWARD_WEIGHT * np.tril(sim, -1).sum(axis=1)
@@ -114,11 +133,21 @@ def _scores(sentences: Sequence[Sentence]) -> np.ndarray:
     if top > 0:
         centrality = centrality / top
     position = np.exp(-np.arange(n) / LEAD_DECAY)
-    length = np.array([len(_WORD.findall(s.text)) for s in sentences], dtype=float)
+    length = np.array([len(ws) for ws in words], dtype=float)
     prior = np.exp(-0.5 * ((length - LENGTH_MEAN) / LENGTH_SD) ** 2)
-    quote = np.array([QUOTE_PENALTY if s.text.lstrip()[:1] in "\"“‘'" else 1.0 for s in sentences])
+    quote = np.array([QUOTE_PENALTY if t.lstrip()[:1] in "\"“‘'" else 1.0 for t in texts])
     score = (centrality + LEAD_WEIGHT * position) * prior * quote
-    ok = np.array([_eligible(s) for s in sentences], dtype=bool)
+    # eligible: ends like a sentence, has a few words, is not a fragment of a quotation
+    ok = np.array(
+        [
+            length[i] >= MIN_WORDS
+            and bool(_ENDS_LIKE_A_SENTENCE.search(t.rstrip()))
+            and not unbalanced_quote(t)
+            and (prose is None or prose[i])
+            for i, t in enumerate(texts)
+        ],
+        dtype=bool,
+    )
     return np.where(ok, score, -np.inf)
 
 
@@ -149,13 +178,14 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         return Summary(sentences=(), method=method, reason=reason)
     body = prepared.sentences
     if method == "lead":
-        chosen = list(body[:sentences])
+        prose = _prose_mask(prepared, len(body))
+        chosen = [s for s, ok in zip(body, prose, strict=True) if ok][:sentences]
     elif method == DEFAULT_METHOD:
         cand = body[:MAX_CANDIDATES]
-        score = _scores(cand)
+        score = _scores(cand, _prose_mask(prepared, len(cand)))
         order = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])]
-        if not order:  # nothing reads as a full sentence: fall back to the lead
-            order = list(range(len(cand)))
+        if not order:  # nothing reads as a full sentence (headings only): fall back to the lead of the prose
+            order = [i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok]
         chosen = [cand[i] for i in sorted(order[:sentences])]
     else:
         chosen = _sumy(body, sentences, method)
@@ -193,7 +223,7 @@ def summarize_story(articles: Sequence[StoryArticle], sentences: int = 3) -> Sum
             problems.append(reason)
             continue
         cand = prepared.sentences[:MAX_CANDIDATES]
-        score = _scores(cand)
+        score = _scores(cand, _prose_mask(prepared, len(cand)))
         best = max((v for v in score if np.isfinite(v)), default=0.0) or 1.0
         for s, v in zip(cand, score, strict=True):
             if np.isfinite(v):
@@ -212,7 +242,10 @@ def summarize_story(articles: Sequence[StoryArticle], sentences: int = 3) -> Sum
             continue
         taken.append(i)
     chosen = sorted(
-        (Sentence(text=s.text, start=s.start, end=s.end, index=s.index, article=k) for _, k, s in (pool[i] for i in taken)),
+        (
+            Sentence(text=s.text, start=s.start, end=s.end, index=s.index, article=k)
+            for _, k, s in (pool[i] for i in taken)
+        ),
         key=lambda s: (s.article, s.index),
     )
     reason = None if len(chosen) == sentences else f"the story has only {len(chosen)} distinct usable sentences"
@@ -244,7 +277,7 @@ class SumyTokenizer:
         return tuple(t.value for t in self._tokenizer.tokenize(sentence) if self._IS_WORD.match(t.value))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sumy_summarizer(method: str) -> Callable[..., object]:
     """A configured sumy summarizer (built once per method)."""
     from sumy.nlp.stemmers import Stemmer

@@ -94,6 +94,7 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"bcm", "cubic metre", 1e9),
     (r"tcm", "cubic metre", 1e12),
     (r"barrels?\s+(?:of\s+(?:crude\s+)?oil\s+)?(?:a|per|each)\s+day|bpd|b/d", "barrels per day", 1),
+    (r"mb/d|mbpd|mbd", "barrels per day", 1e6),
     (r"barrels?|bbl", "barrel", 1),
     (r"hectares?", "hectare", 1),
     (r"acres?", "acre", 1),
@@ -118,7 +119,9 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"megawatts?|MW", "megawatt", 1),
     (r"kilowatts?|kW", "kilowatt", 1),
     (r"degrees?(?:\s+(?:Celsius|Fahrenheit|C|F))?|°C|°F", "degree", 1),
-    (r"km/h|kph|mph", "kilometre per hour", 1),
+    (r"km/h|kph", "kilometre per hour", 1),
+    (r"mph", "mile per hour", 1),
+    (r"yards?|yds?", "yard", 1),
     (r"knots", "knot", 1),
     (r"points?|pts", "point", 1),
     (r"years?|yrs", "year", 1),
@@ -136,7 +139,7 @@ _DURATIONS = frozenset("year month week day night hour minute second decade cent
 # Short unit spellings that must touch the number or be followed by a non-letter to count ("5 t", "5t").
 _PER_UNITS = (
     "barrel|bbl|tonne|ton|ounce|oz|share|kilogram|kg|kilo|litre|liter|gallon|megawatt[- ]hour|MWh|person|head|"
-    "unit|month|year|week|day|hour|1,000\\s+cubic\\s+met(?:re|er)s|thousand\\s+cubic\\s+met(?:re|er)s|"
+    "unit|month|year|week|day|hour|square\\s+met(?:re|er)|square\\s+(?:foot|feet)|sq\\.?\\s?(?:m|ft)|1,000\\s+cubic\\s+met(?:re|er)s|thousand\\s+cubic\\s+met(?:re|er)s|"
     "cubic\\s+met(?:re|er)"
 )
 _PER_CANON = {"bbl": "barrel", "ton": "tonne", "oz": "ounce", "kg": "kilogram", "kilo": "kilogram", "liter": "litre"}
@@ -145,41 +148,51 @@ _PER_CANON = {"bbl": "barrel", "ton": "tonne", "oz": "ounce", "kg": "kilogram", 
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?![a-z])\.?)"
 )
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
-_DATE = re.compile(
+# Regexes that scan the whole text start with a literal, a character class or a (?=...) guard, so
+# the regex engine skips to candidate positions quickly (a leading \b or (?i:...) makes it try each one).
+_DATE_M = re.compile(
     rf"""
-    (?P<md>\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:\s*(?:[-–—]|and|to|&)\s*(?:{_MONTH}\s+)?{_DAY})?(?![\d:,.]\d)
+    (?P<md>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:\s*(?:[-–—]|and|to|&)\s*(?:{_MONTH}\s+)?{_DAY})?(?![\d:,.]\d)
         (?:,?\s+(?P<y1>{_YEAR})(?!\d))?)
-   |(?P<dm>\b(?:the\s+)?(?P<d2>{_DAY})(?:\s*(?:[-–—]|and|to)\s*{_DAY})?\s+(?:of\s+)?(?P<m2>{_MONTH})
-        (?:,?\s+(?P<y2>{_YEAR})(?!\d))?)
-   |(?P<my>\b(?P<m3>{_MONTH})\s+(?:of\s+)?(?P<y3>{_YEAR})(?!\d))
-   |(?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b)
+   |(?P<my>(?P<m3>{_MONTH})\s+(?:of\s+)?(?P<y3>{_YEAR})(?!\d))
     """,
     re.X,
 )
-_JUNK = re.compile(
-    r"""
-    (?:https?://|www\.)\S+
-   |[\w.+-]+@[\w-]+\.[\w.]+
-   |\]\([^)\s]*\)
-   |(?:©|\((?i:c)\)\s*\d|(?i:copyright)\s+(?:©\s*)?\d)[^\n]*
-   |(?P<phone>(?<![\w.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w,]|\.\d))
-   |\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?i:[ap]\.?m\.?)(?!\w))?
-   |\b\d{1,2}(?:\.\d{2})?\s*(?i:[ap]\.m\.|[ap]m\b|o['’]clock)
-   |\b(?:GMT|UTC)\s*[+-−]?\s*\d{1,2}(?::\d{2})?
-   |\b[A-Z]{3}/[A-Z]{3}\b[\s\d.,+\-−%]*
-   |(?<![\w%.])[+−]\d+(?:[.,]\d+)?\s*%
-   |\b\d+\s*(?i:min|mins|minutes?)\s+(?i:read)\b
-   |\b\d[\d,.]*\s*[KkM]?\s+(?i:views|comments|likes|reads)\b
-   |^\s*(?i:updated\s+)?\d+\s+(?i:hours?|hrs?|minutes?|mins?|days?|weeks?)\s+(?i:ago)\s*$
-   |(?<![\d,.])\d{7,}(?![\d,])
+_DATE_D = re.compile(
+    rf"""(?=\d)(?<![\w.,])(?:
+    (?P<dm>(?P<d2>{_DAY})(?:\s*(?:[-–—]|and|to)\s*{_DAY})?\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>{_YEAR})(?!\d))?)
+   |(?P<iso>(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b))
     """,
-    re.X | re.M,
+    re.X,
 )
-
+_JUNK_DIGIT = re.compile(
+        r"""(?=[\d+(−])(?<![\w.,%])(?:
+        (?P<numdate>(?P<n1>\d{1,2})([/.])(?P<n2>\d{1,2})\3(?P<n3>(?:19|20)\d{2})(?![\d/.]))
+       |        (?P<phone>(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w,]|\.\d))
+       |\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?i:[ap]\.?m\.?)(?!\w))?
+       |\d{1,2}(?:\.\d{2})?\s*(?i:[ap]\.m\.|[ap]m\b|o['’]clock)
+       |[+−]\d+(?:[.,]\d+)?\s*%
+       |\d+\s*(?i:min|mins|minutes?)\s+(?i:read)\b
+       |\d[\d,.]*\s*[KkM]?\s+(?i:views|comments|likes|reads)\b
+       |\d{7,}(?![\d,])
+        )""",
+        re.X,
+    )
+_JUNK_TEXT = (
+    re.compile(r"(?=[hw\]])(?:https?://|www\.|\]\()[^\s)]*\)?"),
+    re.compile(
+        r"""(?=[©(cCGUA-Z])(?:(?:©|\((?i:c)\)\s*\d|(?i:copyright)\s+(?:©\s*)?\d)[^\n]*
+       |(?:GMT|UTC)\s*[+-−]?\s*\d{1,2}(?::\d{2})?
+       |[A-Z]{3}/[A-Z]{3}\b[\s\d.,+\-−%]*)""",
+        re.X,
+    ),
+    re.compile(r"(?=[Rr])(?i:reading\s+time)[\s:]*\d+\s*(?i:min\w*)?"),
+    re.compile(r"^\s*(?i:updated\s+)?\d+\s+(?i:hours?|hrs?|minutes?|mins?|days?|weeks?)\s+(?i:ago)\s*$", re.M),
+)
 _NW_SMALL = "two|three|four|five|six|seven|eight|nine"
 _NW_TEEN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
 _NW_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
@@ -189,7 +202,7 @@ _FRAC = "|".join(_FRACTIONS)
 _SMALL_NUM = rf"(?:\d{{1,3}}|{_NW}|one)"
 _CORE = re.compile(
     rf"""
-    (?P<frac>(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|a)-(?:{_FRAC})\b
+    (?P<frac>(?i:(?<![-‐‑])\b(?:one|two|three|four|five|six|seven|eight|nine|a)-(?:{_FRAC})\b
         |\b(?:one|two|three|four|a)\s(?:{_FRAC})(?=\s+of\b)
         |\bhalf(?=\s+of\b)))
    |(?P<words>(?i:\b(?:(?:half\s+)?an?\s+dozen
@@ -199,24 +212,35 @@ _CORE = re.compile(
    |(?P<num>(?<![\w.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?!\d|,\d{{3}}))
     """,
     re.X,
+)  # used anchored (.match) at the positions _HIT finds
+_HIT = re.compile(r"[A-Za-z]+|\d")
+_HIT_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety half dozen".split()
+) | set(_FRACTIONS) | {"hundred", "thousand", "million", "billion", "trillion"}
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+_HIT_OR_MONTH = _HIT_WORDS | _MONTH_WORDS
+_LEAD_IN = re.compile(r"(?i)(?:\b(?:half\s+)?an?|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)[\s-]+$")
 
-_QUALIFIER = re.compile(
-    r"""(?i)\b(up\s+to|more\s+than|less\s+than|fewer\s+than|just\s+over|just\s+under|well\s+over|well\s+under|
-    over|under|nearly|almost|about|around|approximately|roughly|some|at\s+least|at\s+most|as\s+many\s+as|
-    as\s+much\s+as|as\s+few\s+as|as\s+little\s+as|close\s+to|below|above|in\s+excess\s+of|upwards\s+of|
-    a\s+maximum\s+of|a\s+minimum\s+of|no\s+more\s+than|no\s+fewer\s+than|no\s+less\s+than|not\s+more\s+than|
-    barely|circa|between)\s+$""",
-    re.X,
+# Words before a number that change what it means; kept in the surface ("up to $500 billion").
+_QUALIFIERS = frozenset(
+    """up to|more than|less than|fewer than|just over|just under|well over|well under|over|under|nearly|almost|about|
+    around|approximately|roughly|some|at least|at most|as many as|as much as|as few as|as little as|close to|below|
+    above|in excess of|upwards of|a maximum of|a minimum of|no more than|no fewer than|no less than|not more than|
+    barely|circa|between""".replace("\n", "").replace("    ", "").split("|")
 )
-_PREFIX_CUR = re.compile(r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)$")
-_PREV_TOKEN = re.compile(r"([A-Za-z][\w.&'’]*)\s$")
+_NONSPACE = re.compile(r"\S+")
+_SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
+_PREFIX_CUR = re.compile(r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z")
 _HYPHEN_WORD = re.compile(r"([A-Za-z]+)[-‐‑]$")
 _AGE_LEFT = re.compile(r"(?:[A-Z][\w'’.-]+,\s|\baged\s)$")
 _THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all|its|their|our|his|her)\s+$")
 _FROM_LEFT = re.compile(r"(?i)\bfrom\s+\S*$")
 
-_MAG_ATTACHED = re.compile(r"(bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)(?![A-Za-z])")
+_MAG_ATTACHED = re.compile(r"(million|billion|trillion|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)(?![A-Za-z])")
 _MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores?|lakhs?)\b", re.I)
 _ORDINAL = re.compile(r"(?:st|nd|rd|th)\b|['’]?s\b")
 _RANGE = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bor\b)\s*")
@@ -226,7 +250,7 @@ _RANGE_NUM = re.compile(
 )
 _YEAR_RANGE = re.compile(r"[-–/](\d{4}|\d{2})(?!\d)")
 _PERCENT = re.compile(
-    r"\s?(%|per\s?cent\b|percent\b|pct\b)|\s(percentage\s+points?|basis\s+points?|bps)\b|(pp)\b", re.I
+    r"\s?(%|per\s?cent\b|percent\b|pct\b|pc\b)|\s(percentage\s+points?|basis\s+points?|bps)\b|(pp)\b", re.I
 )
 _CUR_WORD = re.compile(
     r"\s(?:(US|U\.S\.|American|Australian|Canadian|Hong\s+Kong|Singapore|New\s+Zealand|Taiwan)\s+)?"
@@ -247,6 +271,11 @@ _RATE = re.compile(r"\s+(?:a|per|each|every)\s+(day|week|month|year)\b|\s?/\s?(d
 _IN_N = re.compile(rf"\s+in\s+(?:every\s+)?(\d{{1,3}}|{_NW})\b", re.I)
 _TOKEN = re.compile(r"[ \t]+([A-Za-z][\w'’&-]*(?:\.[A-Za-z]+\.?)?)")
 _OF_DET = re.compile(r"\s+of\s+(?:those|these|the|them|its|their|our|his|her|whom|which)\b", re.I)
+_OF = re.compile(r"\s+of\b")
+_MULTIPLIER = re.compile(r"(?i)\s+(?:as|more|less|higher|lower|larger|bigger|greater|smaller|the|that|over)\b")
+_MORE = re.compile(r"(?i)\s+(more)\b(?!\s+than)")
+_OF_A_MAG = re.compile(r"\s+of\s+an?\s+(million|billion|trillion|thousand)\b", re.I)
+_OF_A = re.compile(r"\s+of\s+an?\b", re.I)
 _NUM_AFTER_AND = re.compile(r"\s*(?:\d|\$|£|€)")
 
 _STOP = frozenset(
@@ -257,8 +286,7 @@ _STOP = frozenset(
     worth ago remain remained remains stay stayed said say told according
     is are was were be been being have has had having do does did will would could should may might must can
     shall also still only just already ago later earlier apart away so too very such which who whom whose that
-    what where when while there here then up down out off more less fewer most least other another others new
-    further additional if whether because though although yet it he she they we you i them him us""".split()
+    what where when while there here then up down out off more less fewer most least another if whether because though although yet it he she they we you i them him us""".split()
 )
 _IRREGULAR_PLURALS = frozenset(
     "people men women children police personnel staff cattle sheep fish aircraft crew feet teeth mice data media "
@@ -296,24 +324,30 @@ _NEWS_VERBS = re.compile(
     r"share|market|aid|tariffs?|jobs?)\b"
 )
 _COMPARISON_LEFT = re.compile(
-    r"(?i)\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|against|above|below|previous(?:ly)?|earlier|prior|"
-    r"start(?:ing)?\s+price|aged|founded|born|since)\b(?:\s+[^\s.,;:!?]+){0,4}\s+$"
+    r"(?i)(?:\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|against|above|below|previous(?:ly)?|earlier|prior|"
+    r"start(?:ing)?\s+price)\b(?:\s+[^\s.,;:!?]+){0,3}|\b(?:aged|founded\s+in|born\s+in|since))\s+$"
 )
 _COMPARISON_RIGHT = re.compile(
-    r"(?i)^\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+same\s+period|the\s+previous|last\s+year|ago)\b"
+    r"(?i)^\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+same\s+period|the\s+previous|ago)\b"
 )
 _PRICE_LEVEL_LEFT = re.compile(r"(?i)\d\s*(?:%|per\s?cent|percent)\s+(?:to|at)\s+$")
 _DEADLINE_LEFT = re.compile(
     r"(?i)\b(?:by|until|till|deadline(?:\s+(?:of|on|is))?|midnight(?:\s+(?:of|on))?|expires?(?:\s+on)?|"
     r"due(?:\s+on)?|starting|effective(?:\s+from)?|no\s+later\s+than|takes?\s+effect(?:\s+on)?)\s+(?:on\s+)?$"
 )
+_DEADLINE_RIGHT = re.compile(r"(?i)\s*deadline\b")
 _DASH = re.compile(r"\s[-–—]\s|—")
 _FURNITURE_SENTENCE = re.compile(
     r"(?i)^\W*(?:help\s+us|support\s+(?:us|our)|donate|subscribe|sign\s+up|get\s+our|become\s+a\s+(?:member|patron)|"
     r"advertisement|follow\s+us)\b"
 )
-_CONVERSION_GAP = re.compile(r"\s*[(\[]\s*")
+_CONVERSION_GAP = re.compile(r"\s*[(\[]\s*|\s*(?:,|--|[–—])?\s*or\s+(?:about\s+|around\s+)?|\s*(?:--|[–—])\s*")
 _CONVERSION_NEXT = re.compile(r"\s*(?:[:;,/]|\bor\b|,\s*or\b)\s*")
+
+
+MAX_NUMBERS = 50_000  # numbers read per text at most (a long news article has a few hundred)
+_MENTIONS_SCORED = 5  # mentions of one surface scored for importance; the rest only count as repetition
+_WINDOW = 300  # characters of context looked at around a number (keeps the pass linear on run-on text)
 
 
 @dataclass
@@ -403,9 +437,21 @@ def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
         return None
     end = toks[head][1]
     if toks[head][2].lower() in _CONTAINERS:  # "three rounds of peace talks"
-        m = re.compile(r"\s+of\s+((?:[A-Za-z][\w'’-]*\s+){0,2}[a-z][\w'’-]*)").match(t, end)
+        m = _OF.match(t, end)
         if m:
-            end = m.end()
+            p, last = m.end(), None
+            for _ in range(3):
+                tm = _TOKEN.match(t, p)
+                if not tm or tm.group(1).lower().rstrip(".") in _STOP:
+                    break
+                p = tm.start(1) + len(tm.group(1).rstrip("."))
+                last = p
+                if p < len(t) and t[p] not in " \t":
+                    break
+            if last is not None:
+                end = last
+    if toks[head][2].lower() == "times" and _MULTIPLIER.match(t, end):
+        return None  # "three times as likely", "10 times more": a multiplier, not a count
     return end, t[toks[0][0] : end]
 
 
@@ -421,22 +467,30 @@ def _read_number(t: str, m: re.Match[str]) -> tuple[float, bool] | None:
     return v, True
 
 
+def _prev_words(t: str, s: int, floor: int, k: int) -> list[tuple[int, str]]:
+    """Up to ``k`` whitespace-separated tokens right before ``s`` (which must follow a space)."""
+    if s <= floor or t[s - 1] not in " \t":
+        return []
+    return [(m.start(), m.group()) for m in _NONSPACE.finditer(t, max(floor, s - 48), s)][-k:]
+
+
 def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | None]:
     """Start of the figure, its currency from a prefix symbol or code, and its qualifier."""
     cur = None
     start = s
-    w = t[max(floor, s - 8) : s]
-    m = _PREFIX_CUR.search(w)
-    if m:
-        tok = m.group(1) or m.group(2)
-        cur = _SYMBOLS.get(tok) or _SYMBOLS.get(tok.rstrip(".")) or tok.upper()
-        start = s - (len(w) - m.start())
+    if s > floor and (t[s - 1] in _SYMBOL_CHARS or t[s - 1] in " \t.s"):
+        m = _PREFIX_CUR.search(t, max(floor, s - 8), s)
+        if m:
+            tok = m.group(1) or m.group(2)
+            cur = _SYMBOLS.get(tok) or _SYMBOLS.get(tok.rstrip(".")) or tok.upper()
+            start = m.start()
     qual = None
-    w = t[max(floor, start - 40) : start]
-    q = _QUALIFIER.search(w)
-    if q:
-        qual = re.sub(r"\s+", " ", q.group(1).lower())
-        start = start - (len(w) - q.start())
+    toks = _prev_words(t, start, floor, 4)
+    for k in range(min(4, len(toks)), 0, -1):
+        phrase = " ".join(w for _, w in toks[-k:]).lower()
+        if phrase in _QUALIFIERS:
+            qual, start = phrase, toks[-k][0]
+            break
     return start, cur, qual
 
 
@@ -450,67 +504,110 @@ def _is_name_number(t: str, s: int, floor: int, year_like: bool) -> bool:
                 return not (year_like and hm.group(1).lower() in _YEAR_PREFIXES)
         if c == "#" or c == "№":
             return True
-    pm = _PREV_TOKEN.search(t, max(floor, s - 30), s)
-    if pm:
-        tok = pm.group(1)
+    toks = _prev_words(t, s, floor, 1)
+    if toks:
+        tok = toks[0][1].lstrip("([\"“‘'")
+        if not tok or not tok[0].isalpha() or not (tok[-1].isalnum() or tok[-1] == "."):
+            return False  # "Biletsky, 42," is an age, not a name
         low = tok.lower().rstrip(".")
         if low in _LABEL_WORDS:
             return True
-        if tok[0].isupper() and low not in _CAP_OK and low not in ("us$",):
-            return True
+        if (tok[0].isupper() or any(ch.isupper() for ch in tok[1:])) and low not in _CAP_OK:
+            return not low.endswith(("'s", "’s"))  # "Rossiya 1", "iPhone 15"; but "Russia's 2024 budget"
     return False
 
 
 def _scan(t: str) -> list[_Cand]:
-    """Every figure of a normalised text, in order of position."""
+    """Every figure of a normalised text, in order of position (one pass over its words and digits)."""
     n = len(t)
-    blocked: list[tuple[int, int]] = []
-    for m in _JUNK.finditer(t):
-        if m.group("phone") is not None:
-            g = m.group("phone")
-            digits = sum(ch.isdigit() for ch in g)
-            if digits < 9 and not g.startswith(("+", "(")):
-                continue
-        blocked.append((m.start(), m.end()))
+    blocked = sorted((m.start(), m.end()) for rx in _JUNK_TEXT for m in rx.finditer(t))
     out: list[_Cand] = []
-    for m in _DATE.finditer(t):
-        if any(a <= m.start() < b for a, b in blocked[bisect.bisect_left(blocked, (m.start() - 400, 0)) :][:8]):
-            continue
-        value = _date_value(m)
-        if value is None:
-            continue
-        out.append(_Cand(m.start(), m.end(), "date", value, None))
-        blocked.append((m.start(), m.end()))
-    blocked.sort()
-    starts = [a for a, _ in blocked]
     consumed = 0
-    for m in _CORE.finditer(t):
-        s, e = m.start(), m.end()
-        if s < consumed:
+    budget = MAX_NUMBERS
+    for h in _HIT.finditer(t):
+        s = h.start()
+        if s < consumed or (blocked and _inside(blocked, s)):
             continue
-        k = bisect.bisect_right(starts, s) - 1
-        if k >= 0 and blocked[k][0] <= s < blocked[k][1]:
+        if not t[s].isdigit() and h.group().lower() not in _HIT_OR_MONTH:
             continue
-        if k >= 1 and any(a <= s < b for a, b in blocked[max(0, k - 3) : k]):
+        budget -= 1
+        if budget < 0:
+            break  # no article has this many numbers: a table or garbage; keep the pass bounded
+        m: re.Match[str] | None
+        if t[s].isdigit():
+            if s and (t[s - 1].isalnum() or t[s - 1] in "._,"):
+                continue
+            jm = _JUNK_DIGIT.match(t, s - 1 if s and t[s - 1] in "+(−" else s)
+            if jm is not None and jm.group("numdate"):
+                a, b, y = int(jm.group("n1")), int(jm.group("n2")), jm.group("n3")
+                day, month = (a, b) if a > 12 else (b, a)  # 24/02/2022 is day-first; 02/24/2022 US order
+                if 1 <= month <= 12 and 1 <= day <= 31:
+                    out.append(_Cand(jm.start(), jm.end(), "date", f"{y}-{month:02d}-{day:02d}", None))
+                consumed = jm.end()
+                continue
+            if jm is not None:
+                g = jm.group("phone")
+                if g is None or sum(ch.isdigit() for ch in g) >= 9 or g.startswith(("+", "(")):
+                    consumed = jm.end()
+                    continue
+            m = _DATE_D.match(t, s)
+            if m is not None and _add_date(out, m):
+                consumed = m.end()
+                continue
+        else:
+            w = h.group()
+            lw = w.lower()
+            if lw in _MONTH_WORDS:
+                if w[0].isupper() and not (s and t[s - 1].isalpha()):
+                    m = _DATE_M.match(t, s)
+                    if m is not None and _add_date(out, m):
+                        consumed = m.end()
+                continue
+            if lw not in _HIT_WORDS:
+                continue
+            if lw in _MAGNITUDES or lw == "dozen" or lw in _FRACTIONS:
+                lead = _LEAD_IN.search(t, max(0, s - 12), s)
+                if lead is not None and lead.start() >= consumed:
+                    s = lead.start()
+        m = _CORE.match(t, s)
+        if m is None:
             continue
         cand = _read(t, m, n)
         if cand is not None:
             out.append(cand)
             consumed = cand.end
+        else:
+            consumed = max(consumed, m.end())
     out.sort(key=lambda c: c.start)
     _mark_conversions(t, out)
     return out
 
 
+def _add_date(out: list[_Cand], m: re.Match[str]) -> bool:
+    """Append the date a date match describes; False when it is no date."""
+    value = _date_value(m)
+    if value is None:
+        return False
+    out.append(_Cand(m.start(), m.end(), "date", value, None))
+    return True
+
+
+def _inside(spans: list[tuple[int, int]], i: int) -> bool:
+    """Whether offset ``i`` falls inside one of the sorted, mostly disjoint spans."""
+    k = bisect.bisect_right(spans, (i, len(spans) + 10**9)) - 1
+    return any(a <= i < b for a, b in spans[max(0, k - 3) : k + 1])
+
+
 def _date_value(m: re.Match[str]) -> str | None:
     """The normalised value of a calendar date match."""
-    if m.group("iso"):
-        return f"{m.group('iy')}-{m.group('im')}-{m.group('id')}"
-    if m.group("my"):
-        return f"{m.group('y3')}-{_MONTHS[m.group('m3')[:3].lower()]:02d}"
-    month = m.group("m1") or m.group("m2")
-    day = int(re.match(r"\d+", m.group("d1") or m.group("d2")).group())  # type: ignore[union-attr]
-    year = m.group("y1") or m.group("y2")
+    g = m.groupdict()
+    if g.get("iso"):
+        return f"{g['iy']}-{g['im']}-{g['id']}"
+    if g.get("my"):
+        return f"{g['y3']}-{_MONTHS[g['m3'][:3].lower()]:02d}"
+    month = g.get("m1") or g["m2"]
+    day = int(re.match(r"\d+", g.get("d1") or g["d2"]).group())  # type: ignore[union-attr]
+    year = g.get("y1") or g.get("y2")
     mm = _MONTHS[month[:3].lower()]
     if not 1 <= day <= 31:
         return None
@@ -520,20 +617,27 @@ def _date_value(m: re.Match[str]) -> str | None:
 def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
     """Read one figure around a core number match, or None when it is not a figure."""
     s, e = m.start(), m.end()
-    floor = t.rfind("\n", 0, s) + 1
-    if m.group("frac"):
-        return _read_fraction(t, m, floor)
-    got = _read_number(t, m)
-    if got is None:
-        return None
-    value, words = got
+    floor = max(t.rfind("\n", max(0, s - _WINDOW), s) + 1, s - _WINDOW)
     raw = m.group("num") or ""
+    if m.group("frac"):
+        om = _OF_A_MAG.match(t, e)
+        if om is None:
+            return _read_fraction(t, m, floor)
+        share = _fraction_value(m.group("frac"))  # "a quarter of a million homes"
+        if share is None:
+            return None
+        value, words, e = share * _MAGNITUDES[om.group(1).lower()], False, om.end()
+    else:
+        got = _read_number(t, m)
+        if got is None:
+            return None
+        value, words = got
     year_like = bool(raw) and len(raw) == 4 and raw.isdigit() and 1800 <= value <= 2100
-    if raw and _is_name_number(t, s, floor, year_like):
+    start, cur, qual = _left_context(t, s, floor)
+    if raw and cur is None and _is_name_number(t, s, floor, year_like):
         return None
     if raw and _ORDINAL.match(t, e):
         return None
-    start, cur, qual = _left_context(t, s, floor)
     if words and cur:
         return None
     pos = e
@@ -569,7 +673,10 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
         if den and den > value:
             return _Cand(start, inn.end(), "percent", round(100 * value / den, 1), "percent", qual, words=words)
     # year (a date) before anything else that a bare 4-digit number could be
-    if year_like and not cur and mag == 1 and not _PERCENT.match(t, pos) and not _UNIT.match(t, pos):
+    um = _UNIT.match(t, pos) if year_like else None
+    if um is not None and um.group().strip().lower() in ("year", "month", "week", "day", "night", "season"):
+        um = None  # "the 1965 night", "the 2022 season": a year used as an adjective
+    if year_like and not cur and mag == 1 and not _PERCENT.match(t, pos) and um is None:
         end = pos
         yr = _YEAR_RANGE.match(t, pos)
         if yr and (len(yr.group(1)) == 2 or 1800 <= int(yr.group(1)) <= 2100):
@@ -617,7 +724,7 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
                 base = word.split()[-1].rstrip("s") if not word.endswith(("pence", "reais", "kronor")) else word
                 if base in ("pennie",):
                     base = "penny"
-                if base == "pound" and mag == 1 and "sterling" not in word:
+                if base == "pound" and "sterling" not in word and (mag == 1 or _OF.match(t, cm.end())):
                     base = None  # weight, read below as a unit
                 if base:
                     cur = _DOLLAR_NATIONS.get(nation, "USD") if base == "dollar" else _CURRENCY_WORDS.get(base)
@@ -667,7 +774,19 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
     referential = False
     if kind is None:
         noun = _counted_noun(t, pos)
-        if noun is None:
+        more = _MORE.match(t, pos) if noun is None else None
+        if more:  # "nine more", "a further 3,000 jobs", "500,000 more pounds of trash"
+            um = _UNIT.match(t, more.end())
+            noun = _counted_noun(t, more.end()) if um is None else None
+            if um is not None:
+                i = int(um.lastgroup[1:])  # type: ignore[index]
+                kind, unit, pos = "quantity", _UNIT_TABLE[i][1], um.end()
+                value *= _UNIT_TABLE[i][2]
+            elif noun is None:
+                kind, unit, pos = "count", None, more.end()
+        if kind is not None:
+            pass
+        elif noun is None:
             om = _OF_DET.match(t, pos)
             if om:
                 noun2 = _counted_noun(t, om.end())
@@ -675,20 +794,16 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
                     kind, unit, pos, referential = "count", noun2[1], noun2[0], True
             else:
                 rate = _RATE.match(t, pos)
-                more = re.compile(r"\s+(?:more|others|further)\b(?!\s+than)").match(t, pos)
                 if rate:
                     kind, unit = "count", f"per {rate.group(1) or rate.group(2)}"
                     pos = rate.end()
-                elif more:
-                    kind, unit = "count", None
-                    pos = more.end()
                 elif mag >= 1e6 and raw:
                     kind, unit = "count", None
+        elif words and m.group("words")[0].isupper() and noun[1].istitle() and not _sentence_start(t, s, floor):
+            return None  # a title or name: "Fifty Shades of Grey", "Ocean's Eleven"
         else:
             kind, unit = "count", noun[1]
             pos = noun[0]
-            if noun[1].split()[0].lower() in ("more", "others"):
-                unit = " ".join(noun[1].split()[1:]) or None
             rate = _RATE.match(t, pos)
             if rate:
                 unit = f"{unit} per {rate.group(1) or rate.group(2)}"
@@ -713,21 +828,33 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
     return _Cand(start, pos, kind, value, unit, qual, words=words and mag == 1 and value < 13, referential=referential)
 
 
+def _sentence_start(t: str, s: int, floor: int) -> bool:
+    """Whether position ``s`` opens a sentence (so a capital letter there means nothing)."""
+    before = t[floor:s].rstrip()
+    return not before or before[-1] in ".!?:;\"“”‘’'"
+
+
 def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
     """A fraction stated as a share of a whole: "two-thirds" -> 66.7 percent."""
-    words = re.split(r"[\s-]+", m.group("frac").lower())
-    if words == ["half"]:
-        num, den = 1.0, 2
+    share = _fraction_value(m.group("frac"))
+    if m.group("frac").lower() == "half":
         prev = t[max(floor, m.start() - 12) : m.start()].lower()
         if re.search(r"(?:first|second|latter|former)\s+$", prev):
             return None
-    else:
-        num = 1.0 if words[0] in ("a", "one") else float(_NUM_WORDS[words[0]])
-        den = _FRACTIONS[words[1]]
-    if num >= den:
-        return None
+    if share is None or _OF_A.match(t, m.end()):
+        return None  # "three-quarters of a pint": a part of one thing, not a share
     start, _, qual = _left_context(t, m.start(), floor)
-    return _Cand(start, m.end(), "percent", round(100 * num / den, 1), "percent", qual)
+    return _Cand(start, m.end(), "percent", round(100 * share, 1), "percent", qual)
+
+
+def _fraction_value(s: str) -> float | None:
+    """The value of a fraction in words ("two-thirds" -> 0.667), None when it is not below one."""
+    words = re.split(r"[\s-]+", s.lower())
+    if words == ["half"]:
+        return 0.5
+    num = 1.0 if words[0] in ("a", "one") else float(_NUM_WORDS[words[0]])
+    den = _FRACTIONS[words[1]]
+    return num / den if num < den else None
 
 
 def _mark_conversions(t: str, cands: list[_Cand]) -> None:
@@ -739,7 +866,10 @@ def _mark_conversions(t: str, cands: list[_Cand]) -> None:
             continue
         if prev is not None:
             gap = t[prev.end : c.start]
-            if _CONVERSION_GAP.fullmatch(gap) or (prev.conversion and _CONVERSION_NEXT.fullmatch(gap)):
+            bracket = gap.strip()[:1] in ("(", "[")
+            if (_CONVERSION_GAP.fullmatch(gap) and (bracket or c.unit != prev.unit)) or (
+                prev.conversion and _CONVERSION_NEXT.fullmatch(gap)
+            ):
                 c.conversion = True
         prev = c
 
@@ -749,6 +879,7 @@ def _mark_conversions(t: str, cands: list[_Cand]) -> None:
 
 def _aside(t: str, s: int, e: int, a: int, b: int) -> bool:
     """Whether [s, e) sits inside brackets or a pair of dashes within the sentence [a, b)."""
+    a, b = max(a, s - _WINDOW), min(b, e + _WINDOW)
     o = t.rfind("(", a, s)
     if o >= 0 and t.find(")", o, s) < 0:
         return True
@@ -775,7 +906,8 @@ def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_
     if c.kind == "count" and isinstance(c.value, float) and c.value >= BIG_COUNT:
         score += BIG_COUNT_BONUS
     if c.kind == "date":
-        if _DEADLINE_LEFT.search(left) and isinstance(c.value, str):
+        day_precise = isinstance(c.value, str) and len(c.value) in (5, 10)
+        if day_precise and (_DEADLINE_LEFT.search(left) or _DEADLINE_RIGHT.match(right)):
             score += DEADLINE_BONUS
         return score
     head = any(
@@ -846,7 +978,12 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
     starts = [a for a, _ in spans]
     sentences = prepared.sentences if body else ()
     found: list[tuple[Figure, str]] = []
+    count: dict[str, int] = {}
     for c in body:
+        key = _norm_surface(t[c.start : c.end])
+        count[key] = count.get(key, 0) + 1
+        if count[key] > _MENTIONS_SCORED:
+            continue
         k = max(0, bisect.bisect_right(starts, c.start) - 1)
         sent = spans[k] if spans else (0, len(t))
         if _FURNITURE_SENTENCE.match(t[sent[0] : sent[1]]):
@@ -854,7 +991,7 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
         score = _score(t, c, sent, k, head)
         oa, ob = prepared.span(c.start, c.end)
         sentence = sentences[k].text if sentences else t[sent[0] : sent[1]]
-        found.append((_figure(c, prepared.original[oa:ob], sentence, oa, ob, score), _norm_surface(t[c.start : c.end])))
+        found.append((_figure(c, prepared.original[oa:ob], sentence, oa, ob, score), key))
     if head_view is not None:
         ht = head_view.text
         for c in head:
@@ -868,12 +1005,12 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
             score = _score(ht, c, (0, len(ht)), 0, head)
             oa, ob = head_view.span(c.start, c.end)
             fig = _figure(c, prepared.original[oa:ob], prepared.title or ht.strip(), oa, ob, score)
-            found.append((fig, _norm_surface(ht[c.start : c.end])))
+            key = _norm_surface(ht[c.start : c.end])
+            count[key] = count.get(key, 0) + 1
+            found.append((fig, key))
     # one figure per surface: the best-scored mention, with a bonus for repetition
     best: dict[str, Figure] = {}
-    count: dict[str, int] = {}
     for f, key in found:
-        count[key] = count.get(key, 0) + 1
         if key not in best or f.score > best[key].score:
             best[key] = f
     out = []

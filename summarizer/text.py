@@ -14,6 +14,7 @@ fast path for the unambiguous boundaries and a repair pass for quotations split 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -82,8 +83,7 @@ _JUNK_LINE = re.compile(
     r"""^\s*(?:
         [•·*\-–—|]*\s*update\s+time\s*:.*
       | avatar\s+photo\b.*
-      | (?:posted|published|updated|last\s+updated)\s*(?:on|:)?\s*.{0,60}\d{4}.{0,20}
-      | by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|–—-].{0,60})?
+      | by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|–—-][^.!?]{0,60})?
       | by
       | source\s*:.{0,120}
       | \[?read\s+more\]?
@@ -192,6 +192,13 @@ class Prepared:
     offsets: tuple[int, ...]  # offsets[i] = index in ``original`` of text[i]; one extra at the end
     title: str | None = None
     problem: str | None = None  # why there is nothing to analyse (binary data, not English), for the reader
+    # spans of :attr:`text` that belong to the page but are not the story's prose (photo captions):
+    # kept for figures and quotes (annotators count them), never used in a summary
+    asides: tuple[tuple[int, int], ...] = ()
+
+    def in_aside(self, start: int, end: int) -> bool:
+        """Whether a [start, end) span of :attr:`text` lies inside an aside (a photo caption)."""
+        return any(a <= start and end <= b for a, b in self.asides)
 
     def to_original(self, i: int) -> int:
         """Map an offset into :attr:`text` to one into :attr:`original`."""
@@ -289,13 +296,17 @@ def _is_navigation_run(lines: list[str]) -> bool:
 
 
 def _is_junk_line(line: str) -> bool:
-    """Furniture that can stand anywhere: bylines, dates, captions, share buttons, site promos."""
+    """Furniture that can stand anywhere: bylines, dates, share buttons, site promos."""
     s = line.strip()
-    if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or _DATE_LINE.match(s):
-        return True
-    if _CAPTION_END.search(s) and not re.search(r"[\"“”]", s):
+    if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or (len(s) < 100 and _DATE_LINE.match(s)):
         return True
     return len(s) < 300 and not re.search(r"[\"“”]", s) and bool(_PROMO.search(s))
+
+
+def _is_caption(line: str) -> bool:
+    """A photo caption: a line ending with the picture's credit ("(AFP Photo)", "[Name/Reuters]")."""
+    s = line.strip()
+    return len(s) < 400 and bool(_CAPTION_END.search(s)) and not re.search(r"[\"“”]", s)
 
 
 def _keep_mask(lines: list[str]) -> list[bool]:
@@ -319,9 +330,11 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             keep[i] = False
     # 3. bylines: a name alone on a line next to other byline furniture (Avatar photo, By, Update Time)
     for i, line in enumerate(lines):
-        if keep[i] and _NAME_LINE.match(line) and len(line.split()) <= 4:
+        if keep[i] and len(line) < 80 and _NAME_LINE.match(line) and len(line.split()) <= 4:
             near = [lines[j].strip() for j in (i - 1, i + 1) if 0 <= j < n and lines[j].strip()]
-            if any(re.match(r"(?i)^(?:avatar\s+photo|by|[•·*\s]*update\s+time|written\s+by|author)\b", x) for x in near):
+            if any(
+                re.match(r"(?i)^(?:avatar\s+photo|by|[•·*\s]*update\s+time|written\s+by|author)\b", x) for x in near
+            ):
                 keep[i] = False
     # 4. blocks of related headlines under a heading ("More to Read")
     for i, line in enumerate(lines):
@@ -348,7 +361,18 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             for k in run:
                 keep[k] = False
         i = max(j, i + 1)
-    # 6. a keyword line (comma-separated names with no verb-like ending) right after the header
+    # 6. pull quotes: a block-quoted line (Markdown "> ") repeating words of the article elsewhere
+    quoted = [i for i, line in enumerate(lines) if keep[i] and line.lstrip().startswith(">")][:50]
+    plain = re.sub(r"[*_“”\"]", "", "\n".join(x for x in lines if not x.lstrip().startswith(">"))) if quoted else ""
+    for i in quoted:
+        if keep[i]:
+            core = re.sub(r"[>*_“”\"\s]+", " ", lines[i]).strip()
+            if len(core) >= 40 and core[:60] in plain:
+                keep[i] = False
+                # and its attribution line ("> — The report")
+                if i + 1 < n and re.match(r"^\s*>\s*[*_]*\s*[—–-]", lines[i + 1]):
+                    keep[i + 1] = False
+    # 7. a keyword line (comma-separated names with no verb-like ending) right after the header
     for i, line in enumerate(lines[:8]):
         s = line.strip()
         if keep[i] and s.count(",") >= 4 and not _SENTENCE_END.search(s) and len(s) < 300:
@@ -361,7 +385,7 @@ def _joins(lines: list[str], keep: list[bool]) -> set[int]:
     out: set[int] = set()
     kept = [i for i in range(len(lines)) if keep[i]]
     open_sentence = False  # the current line continues a sentence broken over lines
-    for a, b in zip(kept, kept[1:], strict=False):
+    for a, b in itertools.pairwise(kept):
         cur, nxt = lines[a].strip(), lines[b].strip()
         if b != a + 1 or _TERMINAL.search(cur) or cur.endswith((":", ";")):
             open_sentence = False
@@ -418,7 +442,9 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
         for i, line in enumerate(lines):
             if keep[i] and len(line) < 300 and (_title_of(line) or "").casefold() == t:
                 keep[i] = False
-    joins = _joins(lines, keep)
+    captions = {i for i, line in enumerate(lines) if keep[i] and _is_caption(line)}
+    joins = {i for i in _joins(lines, keep) if i not in captions and i + 1 not in captions}
+    aside_spans: list[tuple[int, int]] = []
     chars: list[str] = []
     offsets: list[int] = []
     pos = 0
@@ -432,6 +458,7 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
                     start = m.end()
                 first_body = False
             body = line[start:]
+            line_start = len(offsets)
             if _MARKDOWN.search(body):
                 drop = {k for m in _MARKDOWN.finditer(body) for k in range(m.start(), m.end())}
                 for k, c in enumerate(body):
@@ -447,6 +474,8 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
             else:
                 chars.append(body)
                 offsets.extend(range(pos + start, pos + len(line)))
+            if i in captions:
+                aside_spans.append((line_start, len(offsets)))
             chars.append(" " if i in joins else "\n")
             offsets.append(pos + len(line))
         pos += len(line) + 1
@@ -458,19 +487,60 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     if base is not None:
         offs = [base[o] if o < len(base) else len(raw) for o in offs]
     end = offs[-1] + 1 if offs else 0
-    return Prepared(original=raw, text=text2, offsets=(*offs, end), title=title, problem=language_problem(text2))
+    asides = tuple((max(0, a - lead), max(0, b - lead)) for a, b in aside_spans)
+    return Prepared(
+        original=raw,
+        text=text2,
+        offsets=(*offs, end),
+        title=title,
+        problem=language_problem(text2),
+        asides=tuple((a, min(b, len(text2))) for a, b in asides if a < len(text2)),
+    )
 
 
 # --------------------------------------------------------------------------- sentences
 
 # Abbreviations written in lower case that a period does not end ("vs.", "approx.").
-_LOWER_ABBREV = frozenset("vs etc approx incl est al cf ca pp op eg ie viz nos".split())
+_LOWER_ABBREV = frozenset(
+    ["vs", "etc", "approx", "incl", "est", "al", "cf", "ca", "pp", "op", "eg", "ie", "viz", "nos"]
+)
 # A boundary that needs no judgement: a lower-case word (or closing number) ends with . ! ? …,
 # perhaps a closing quote or bracket, then space and a capital or an opening quote.
 # Capitalised abbreviations of four letters or more ("Calif.", "Sept."); shorter ones go to syntok.
 _TITLE_ABBREV = frozenset(
-    "Corp Sept Prof Dept Calif Mass Wash Ariz Conn Colo Minn Tenn Okla Mich Wisc Penn Blvd Inst Univ Assn Bros "
-    "Messrs Mlle Mme Supt Sgts Cmdr Hwy Mont Nebr Ariz".split()
+    [
+        "Corp",
+        "Sept",
+        "Prof",
+        "Dept",
+        "Calif",
+        "Mass",
+        "Wash",
+        "Ariz",
+        "Conn",
+        "Colo",
+        "Minn",
+        "Tenn",
+        "Okla",
+        "Mich",
+        "Wisc",
+        "Penn",
+        "Blvd",
+        "Inst",
+        "Univ",
+        "Assn",
+        "Bros",
+        "Messrs",
+        "Mlle",
+        "Mme",
+        "Supt",
+        "Sgts",
+        "Cmdr",
+        "Hwy",
+        "Mont",
+        "Nebr",
+        "Ariz",
+    ]
 )
 _CANDIDATE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.'’-]*)[.!?…]+[\"”’)\]]*$")
@@ -478,8 +548,49 @@ _WORD_BEFORE = re.compile(r"([\w.'’-]*)[.!?…]+[\"”’)\]]*$")
 
 # Words after which a period never ends the sentence when a capital or a number follows.
 _NEVER_FINAL = frozenset(
-    "Mr Mrs Ms Dr Gov Sen Sens Rep Reps Gen Lt Col Sgt Capt Prof Rev Hon Adm Cmdr Gens St Mt Ft Pres Supt Atty "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No Nos vs".split()
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Gov",
+        "Sen",
+        "Sens",
+        "Rep",
+        "Reps",
+        "Gen",
+        "Lt",
+        "Col",
+        "Sgt",
+        "Capt",
+        "Prof",
+        "Rev",
+        "Hon",
+        "Adm",
+        "Cmdr",
+        "Gens",
+        "St",
+        "Mt",
+        "Ft",
+        "Pres",
+        "Supt",
+        "Atty",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "No",
+        "Nos",
+        "vs",
+    ]
 )
 
 
@@ -491,7 +602,7 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
     if punct.startswith(("...", "…")):
         return None
     before = line[m.start() - 1 : m.start()]
-    if before in ("", " ", ")", "]", "\"", "”"):  # after a space (a dropped link), a bracket or a quote
+    if before in ("", " ", ")", "]", '"', "”"):  # after a space (a dropped link), a bracket or a quote
         return bool(before)
     w = _WORD_BEFORE.search(line, max(0, m.start() - 40), m.end())
     word = w.group(1) if w else ""
@@ -507,7 +618,7 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
         if len(word) >= 4 and word[1:].islower() and word not in _TITLE_ABBREV:
             return True
         return True if len(word) >= 3 and word.isupper() else None  # "CNN.", not "U.S."
-    if word.isdigit() and line[m.end() :].lstrip()[:1].isalpha():  # "on March 22. The"
+    if word.isdigit() and line[m.end() : m.end() + 8].lstrip()[:1].isalpha():  # "on March 22. The"
         return True
     return None
 
@@ -586,7 +697,9 @@ def _merge_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
                 break
             # a paragraph-long quotation left open (journalists close only its last paragraph):
             # join only when the quotation closes before the line ends.
-            rest = text[b : text.find("\n", b) if "\n" in text[b:] else len(text)]
+            limit = a + _MAX_QUOTE_SENTENCE
+            line_end = text.find("\n", b, limit)
+            rest = text[b : line_end if line_end >= 0 else limit]
             if curly > 0 and rest.count("”") == 0:
                 break
             if straight_open and rest.count('"') == 0:
@@ -614,6 +727,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def unbalanced_quote(sentence: str) -> bool:
     """A sentence that opens a quotation it does not close, or closes one it did not open."""
+    if "“" not in sentence and "”" not in sentence:
+        return sentence.count('"') % 2 == 1
     depth = 0
     for ch in sentence:
         if ch == "“":
@@ -649,8 +764,52 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- language
 
 _STOPWORDS_EN = frozenset(
-    "the a an of to in and or is are was were be been it that this for on with as at by from has have had "
-    "he she they we you i not but said his her their its will would which who".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "that",
+        "this",
+        "for",
+        "on",
+        "with",
+        "as",
+        "at",
+        "by",
+        "from",
+        "has",
+        "have",
+        "had",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "not",
+        "but",
+        "said",
+        "his",
+        "her",
+        "their",
+        "its",
+        "will",
+        "would",
+        "which",
+        "who",
+    ]
 )
 
 

@@ -120,7 +120,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
-    status: int = 200
+    status: int = 0  # the HTTP status answered; 0 while the answer is still being held
 
     def chat_id(self) -> int | None:
         value = self.params.get("chat_id")
@@ -152,11 +152,13 @@ class FakeBotAPI:
         self.failures: list[Failure] = []
         self.admins: dict[int, set[int]] = {}  # chat id -> user ids that are administrators
         self.chats: dict[str, dict[str, Any]] = {}  # "@username" -> chat object
+        self.delays: dict[str, float] = {}  # method -> seconds to hold the answer (a slow Telegram)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._closing = False
         self.port = 0
 
     # ------------------------------------------------------------ lifecycle
@@ -175,6 +177,8 @@ class FakeBotAPI:
         return self
 
     async def close(self) -> None:
+        self._closing = True
+        await self._notify()  # a held getUpdates answers now
         if self._server is not None:
             self._server.close()
             for writer in list(self._connections):
@@ -320,12 +324,13 @@ class FakeBotAPI:
         *,
         chat_id: int | None = None,
         where: Callable[[Call], bool] | None = None,
+        ok: bool = True,
         timeout: float = 10.0,
     ) -> list[Call]:
-        """Wait until at least `count` successful calls of `method` (matching) were recorded."""
+        """Wait until at least `count` calls of `method` (matching; successful unless ok=False) were recorded."""
 
         def matching() -> list[Call]:
-            return [c for c in self.calls_to(method, chat_id) if where is None or where(c)]
+            return [c for c in self.calls_to(method, chat_id, ok=ok) if where is None or where(c)]
 
         async with asyncio.timeout(timeout):
             async with self._changed:
@@ -362,7 +367,7 @@ class FakeBotAPI:
                     + data
                 )
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
             pass
         finally:
             self._connections.discard(writer)
@@ -416,6 +421,9 @@ class FakeBotAPI:
         params, files = self._parse(headers, body)
         call = Call(method, params, files)
         self.calls.append(call)
+        await self._notify()
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         status, payload = await self._answer(call)
         call.status = status
         if "result" in payload and isinstance(payload["result"], dict) and "message_id" in payload["result"]:
@@ -530,6 +538,8 @@ class FakeBotAPI:
 
     async def _get_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(p.get("offset") or 0)
+        if offset:  # like Telegram: an offset confirms every earlier update, which is then forgotten
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
         timeout = min(float(p.get("timeout") or 0), 2.0)  # short: PTB polls again; tests stay quick
 
         def pending() -> list[dict[str, Any]]:
@@ -538,7 +548,7 @@ class FakeBotAPI:
         if not pending() and timeout > 0:
             try:
                 async with asyncio.timeout(timeout), self._changed:
-                    await self._changed.wait_for(lambda: bool(pending()))
+                    await self._changed.wait_for(lambda: bool(pending()) or self._closing)
             except TimeoutError:
                 pass
         return pending()[: int(p.get("limit") or 100)]

@@ -24,9 +24,9 @@ import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Union
+from typing import Any
 
-Body = Union[bytes, str, Iterable[bytes], AsyncIterable[bytes]]
+Body = bytes | str | Iterable[bytes] | AsyncIterable[bytes]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Connection:
 
 
 Handler = Callable[[Request, Connection], Awaitable[Response | None] | Response | None]
-Route = Union[Response, tuple[int, Mapping[str, str], Body], Handler]
+Route = Response | tuple[int, Mapping[str, str], Body] | Handler
 
 
 class LoopbackServer:

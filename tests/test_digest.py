@@ -13,7 +13,9 @@ from bot.store import Member, StoryView, SummaryLine
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
-def make_story(n: int, *, topics=("rare-earths",), outlets=2, title=None, summary=None, figures=(), quotes=()) -> StoryView:
+def make_story(
+    n: int, *, topics=("rare-earths",), outlets=2, title=None, summary=None, figures=(), quotes=()
+) -> StoryView:
     """A story value as the store returns it (the store's own frozen dataclass)."""
     members = tuple(
         Member(outlet=f"Outlet {k}", link=f"https://news{k}.example/{n}", title=f"Title {n}", published=NOW)
@@ -37,8 +39,16 @@ def make_story(n: int, *, topics=("rare-earths",), outlets=2, title=None, summar
 
 
 def fig(surface: str, sentence: str, key: bool = True) -> dict:
-    return {"surface": surface, "kind": "money", "value": 1.0, "unit": "USD", "key": key, "sentence": sentence,
-            "outlet": "Outlet 0", "link": "https://news0.example/x"}
+    return {
+        "surface": surface,
+        "kind": "money",
+        "value": 1.0,
+        "unit": "USD",
+        "key": key,
+        "sentence": sentence,
+        "outlet": "Outlet 0",
+        "link": "https://news0.example/x",
+    }
 
 
 def test_html_is_escaped_and_valid() -> None:
@@ -47,7 +57,14 @@ def test_html_is_escaped_and_valid() -> None:
         title='<script>alert("x")</script> & Co',
         summary=("Prices rose 5% <b>not bold</b> & more.",),
         figures=[fig("$1.2 billion", "A deal worth $1.2 billion <i>was</i> signed.")],
-        quotes=[{"text": 'We <won> "it"', "speaker": "Jane O'Neil & Sons", "outlet": "A&B", "link": "https://a.example/?a=1&b=2"}],
+        quotes=[
+            {
+                "text": 'We <won> "it"',
+                "speaker": "Jane O'Neil & Sons",
+                "outlet": "A&B",
+                "link": "https://a.example/?a=1&b=2",
+            }
+        ],
     )
     messages = d.split_html(d.compose_digest([story], ["rare-earths"], NOW.date()))
     assert len(messages) == 1
@@ -74,10 +91,12 @@ def test_story_shows_outlets_summary_figures_quotes_sources() -> None:
         7,
         outlets=3,
         figures=[fig("$50 million", "The plant will cost $50 million to build.")],
-        quotes=[{"text": "We are ready", "speaker": "Lynas CEO", "outlet": "Outlet 1", "link": "https://news1.example/7"}],
+        quotes=[
+            {"text": "We are ready", "speaker": "Lynas CEO", "outlet": "Outlet 1", "link": "https://news1.example/7"}
+        ],
     )
     html = d.block_html(d.story_block(story))
-    assert html.startswith("<b>7.</b> <a href=\"https://news0.example/7\">")
+    assert html.startswith('<b>7.</b> <a href="https://news0.example/7">')
     assert "3 outlets" in html
     assert "<b>$50 million</b> — The plant will cost $50 million to build." in html
     assert "“We are ready” — <i>Lynas CEO</i>" in html
@@ -99,7 +118,9 @@ def _story_spread(messages: list[str], ids: list[int]) -> dict[int, int]:
 
 def test_long_digest_splits_on_story_boundaries_within_limits() -> None:
     long = tuple(f"Sentence {k} " + "word " * 60 for k in range(3))
-    stories = [make_story(n, summary=long, figures=[fig(f"${n} million", f"It cost ${n} million.")]) for n in range(1, 19)]
+    stories = [
+        make_story(n, summary=long, figures=[fig(f"${n} million", f"It cost ${n} million.")]) for n in range(1, 19)
+    ]
     messages = d.split_html(d.compose_digest(stories, ["rare-earths"], NOW.date()))
     assert len(messages) > 1
     for msg in messages:

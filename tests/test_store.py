@@ -88,6 +88,39 @@ async def test_open_creates_directory_migrates_to_head_and_reopens_with_data(tmp
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
 
 
+async def test_upgrading_from_the_first_revision_keeps_data(tmp_path: Path) -> None:
+    """A database created by revision 0001 (an older release) is upgraded in place by Store.open."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from bot.migrations import alembic_config
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO stories (id, title, topics, terms, first_seen, updated_at, alertable, needs_analysis)"
+                " VALUES (7, 'Old story', '[\"rare-earths\"]', '{}', '2026-11-20 10:00:00', '2026-11-20 10:00:00', 1, 0)"
+            )
+        )
+        assert current_revision(conn) == "0001"
+    engine.dispose()
+
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == head_revision() != "0001"
+        story = await store.story(7)
+        assert story is not None and story.title == "Old story" and story.topics == ("rare-earths",)
+        assert story.first_seen == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+        async with store.feed_transaction() as tx:
+            assert [s.revision for s in await tx.recent_stories(datetime(2026, 11, 1, tzinfo=UTC))] == [7]
+    finally:
+        await store.close()
+
+
 async def test_schema_matches_the_models(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

@@ -1,0 +1,385 @@
+"""Poll-cycle speed: our cycle against a naive loop and the network floor, on loopback feeds (run by hand).
+
+Usage: .venv/bin/python bench/poll.py [--feeds 500] [--items 50] [--concurrency 32] [--on-topic 0.0]
+                                      [--analysis] [--repeat 3]
+
+A server process serves ``--feeds`` RSS feeds of ``--items`` items (ETag + 304) and an article page per
+item. Each measurement runs in a fresh child process (wall time, CPU time of that process, its peak RSS):
+
+- floor: the same feed bytes (plus the pages our cycle fetches) downloaded concurrently, nothing parsed;
+- naive: a sequential httpx + feedparser loop over the feeds;
+- ours, first cycle: poll_once on an empty SQLite store (sync feeds, lease, fetch, parse, identity,
+  relevance, full text of on-topic items, clustering, one transaction per feed);
+- ours, unchanged cycle: the next cycle, every feed answering 304;
+- floor-304: the same conditional GETs, concurrently, nothing else.
+
+``--on-topic`` is the share of items matching a topic (their pages are fetched and they are clustered);
+analysis (summarizer.analyze per article, summarize_story per story) is off unless ``--analysis``.
+All feeds are on one loopback host, so the per-host limit is set to the concurrency and the page delay
+to 0 (in production both protect real servers). Medians of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+INTERVAL = 900
+TOPICS = {
+    "rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]},
+    "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow", "Kremlin"]]}]},
+}
+WORDS = ["market", "shares", "council", "budget", "harbour", "railway", "festival", "science", "bridge", "energy", "housing", "weather", "school", "museum", "airport", "election", "factory", "river", "farmers", "doctors", "court", "police", "tourism", "wages", "ferry", "library"]
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def feed_items(f: int, items: int, on_topic: float) -> list[dict[str, Any]]:
+    """Deterministic items of feed ``f``: a share of them about rare earths."""
+    rng = random.Random(f)
+    out = []
+    for i in range(items):
+        words = rng.sample(WORDS, 6)
+        hot = rng.random() < on_topic
+        subject = f"rare earth {words[0]} deal" if hot else f"{words[0]} {words[1]}"
+        out.append(
+            {
+                "guid": f"urn:bench:{f}:{i}",
+                "path": f"/page/{f}/{i}",
+                "title": f"{subject.capitalize()} update {f}-{i}: {words[2]} and {words[3]}",
+                "summary": " ".join(rng.choice(WORDS) for _ in range(45)).capitalize() + ".",
+                "published": NOW - timedelta(minutes=7 * i + f % 60),
+                "hot": hot,
+            }
+        )
+    return out
+
+
+def rss(base: str, f: int, items: list[dict[str, Any]]) -> bytes:
+    parts = [
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Bench feed {f}</title>"
+        f"<link>{base}/</link><description>Generated</description>"
+    ]
+    for it in items:
+        parts.append(
+            f"<item><title>{it['title']}</title><link>{base}{it['path']}</link>"
+            f"<guid isPermaLink='false'>{it['guid']}</guid><description>{it['summary']}</description>"
+            f"<pubDate>{format_datetime(it['published'])}</pubDate></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def page(item: dict[str, Any]) -> bytes:
+    paras = "".join(f"<p>{item['summary']} {item['title']}.</p>" for _ in range(6))
+    return (
+        f"<html><head><title>{item['title']}</title></head><body><nav>Home | World</nav>"
+        f"<article><h1>{item['title']}</h1>{paras}</article><footer>(c) 2026</footer></body></html>"
+    ).encode()
+
+
+# --------------------------------------------------------------------------- the server (own process)
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Serve the feeds and pages with keep-alive, ETag and 304; print the port, run until killed."""
+
+    async def main() -> None:
+        routes: dict[str, tuple[bytes, bytes]] = {}
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        for f in range(args.feeds):
+            items = feed_items(f, args.items, args.on_topic)
+            routes[f"/feed/{f}.xml"] = (rss(base, f, items), b'"feed-%d-v1"' % f)
+            for it in items:
+                if it["hot"]:
+                    routes[it["path"]] = (page(it), b'"page"')
+        ctx["routes"] = routes
+        print(port, flush=True)
+        async with server:
+            await server.serve_forever()
+
+    ctx: dict[str, Any] = {}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                path = lines[0].split(b" ")[1].decode()
+                inm = next(
+                    (v.strip() for k, _, v in (x.partition(b":") for x in lines[1:]) if k.lower() == b"if-none-match"),
+                    None,
+                )
+                found = ctx["routes"].get(path)
+                if found is None:
+                    writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                elif inm == found[1]:
+                    writer.write(b"HTTP/1.1 304 Not Modified\r\nETag: %s\r\nContent-Length: 0\r\n\r\n" % found[1])
+                else:
+                    kind = b"application/rss+xml" if path.startswith("/feed/") else b"text/html; charset=utf-8"
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nETag: %s\r\nContent-Length: %d\r\n\r\n%s"
+                        % (kind, found[1], len(found[0]), found[0])
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
+            pass
+        finally:
+            writer.close()
+
+    asyncio.run(main())
+
+
+# --------------------------------------------------------------------------- measured phases (child processes)
+
+
+def _usage() -> tuple[float, float]:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), ru.ru_utime + ru.ru_stime
+
+
+def _done(t0: float, c0: float, **extra: Any) -> dict[str, Any]:
+    t1, c1 = _usage()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"wall": t1 - t0, "cpu": c1 - c0, "rss": rss, **extra}
+
+
+def _urls(base: str, args: argparse.Namespace) -> list[str]:
+    return [f"{base}/feed/{f}.xml" for f in range(args.feeds)]
+
+
+def _page_urls(base: str, args: argparse.Namespace) -> list[str]:
+    return [
+        f"{base}{it['path']}" for f in range(args.feeds) for it in feed_items(f, args.items, args.on_topic) if it["hot"]
+    ]
+
+
+def phase_floor(base: str, args: argparse.Namespace, conditional: bool) -> list[dict[str, Any]]:
+    import httpx
+
+    urls = _urls(base, args) + ([] if conditional else _page_urls(base, args))
+    etags = {u: f'"feed-{u.rsplit("/", 1)[1].split(".")[0]}-v1"' for u in urls}
+
+    async def run() -> int:
+        sem = asyncio.Semaphore(args.concurrency)
+        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+            async def one(u: str) -> int:
+                async with sem:
+                    headers = {"If-None-Match": etags[u]} if conditional else {}
+                    r = await client.get(u, headers=headers)
+                    return len(r.content)
+
+            return sum(await asyncio.gather(*(one(u) for u in urls)))
+
+    t0, c0 = _usage()
+    size = asyncio.run(run())
+    return [_done(t0, c0, bytes=size, requests=len(urls))]
+
+
+def phase_naive(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    import feedparser
+    import httpx
+
+    t0, c0 = _usage()
+    entries = 0
+    with httpx.Client(timeout=60) as client:
+        for u in _urls(base, args):
+            r = client.get(u)
+            entries += len(feedparser.parse(r.content, response_headers=dict(r.headers)).entries)
+    return [_done(t0, c0, entries=entries)]
+
+
+def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from bot.fetch import Fetcher, FetchLimits
+    from bot.poller import poll_once
+    from bot.settings import parse_config
+    from bot.store import Store
+
+    config = parse_config(
+        {
+            "topics": TOPICS,
+            "feeds": [{"name": f"Feed {f}", "url": u, "interval": INTERVAL} for f, u in enumerate(_urls(base, args))],
+            "poll": {
+                "concurrency": args.concurrency,
+                "per_host": min(32, args.concurrency),
+                "timeout_seconds": 60,
+                "deadline_seconds": 3600,
+                "max_items_per_cycle": 100_000,
+            },
+        }
+    )
+    limits = FetchLimits(
+        total_timeout=60,
+        max_connections=args.concurrency,
+        per_host=args.concurrency,
+        page_delay=0,
+        allow_private=True,
+    )
+    analyzer: Any = None
+    if args.analysis:
+        from summarizer import analyze as analyzer
+
+    async def run() -> list[dict[str, Any]]:
+        out = []
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
+            try:
+                async with Fetcher(limits) as fetcher:
+                    for n, at in enumerate((NOW, NOW + timedelta(seconds=INTERVAL + 1))):
+                        t0, c0 = _usage()
+                        report = await poll_once(config, store, fetcher=fetcher, now=at, analyzer=analyzer)
+                        out.append(
+                            _done(
+                                t0,
+                                c0,
+                                cycle=n + 1,
+                                fetched=report.fetched,
+                                not_modified=report.not_modified,
+                                failed=report.failed,
+                                items=report.new_items,
+                                on_topic=report.on_topic,
+                                stories=report.stories_created,
+                            )
+                        )
+            finally:
+                await store.close()
+        return out
+
+    return asyncio.run(run())
+
+
+def child(args: argparse.Namespace) -> None:
+    base = args.base
+    if args.phase == "floor":
+        result = phase_floor(base, args, conditional=False)
+    elif args.phase == "floor304":
+        result = phase_floor(base, args, conditional=True)
+    elif args.phase == "naive":
+        result = phase_naive(base, args)
+    else:
+        result = phase_ours(base, args)
+    print(json.dumps(result))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def run_child(phase: str, base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--base", base, *_common(args)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _common(args: argparse.Namespace) -> list[str]:
+    extra = ["--analysis"] if args.analysis else []
+    return [
+        "--feeds",
+        str(args.feeds),
+        "--items",
+        str(args.items),
+        "--concurrency",
+        str(args.concurrency),
+        "--on-topic",
+        str(args.on_topic),
+        *extra,
+    ]
+
+
+def median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--on-topic", type=float, default=0.0)
+    parser.add_argument("--analysis", action="store_true", help="run summarizer analysis on on-topic items")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(args)
+    if args.phase:
+        return child(args)
+
+    server = subprocess.Popen([sys.executable, __file__, "--serve", *_common(args)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "floor304": [], "naive": [], "first": [], "second": []}
+        for r in range(args.repeat):
+            print(f"run {r + 1}/{args.repeat} ...", file=sys.stderr, flush=True)
+            runs["floor"] += run_child("floor", base, args)
+            runs["naive"] += run_child("naive", base, args)
+            first, second = run_child("ours", base, args)
+            runs["first"].append(first)
+            runs["second"].append(second)
+            runs["floor304"] += run_child("floor304", base, args)
+    finally:
+        server.kill()
+        server.wait()
+
+    f0 = runs["first"][0]
+    print(
+        f"\n{args.feeds} feeds x {args.items} items on loopback, concurrency {args.concurrency}, "
+        f"{args.on_topic:.0%} on topic (pages fetched, clustered), analysis {'ON' if args.analysis else 'OFF'}; "
+        f"median of {args.repeat} runs"
+    )
+    print(
+        f"feed bytes + pages: {runs['floor'][0]['bytes'] / 1e6:.1f} MB in {runs['floor'][0]['requests']} requests; "
+        f"first cycle: {f0['fetched']} fetched, {f0['items']} items, {f0['on_topic']} on topic, "
+        f"{f0['stories']} stories; second: {runs['second'][0]['not_modified']} not modified"
+    )
+    rows = [
+        ("floor: concurrent download, no parsing", "floor"),
+        ("naive: sequential httpx + feedparser", "naive"),
+        ("ours: first cycle (empty store)", "first"),
+        ("ours: unchanged cycle (all 304)", "second"),
+        ("floor-304: concurrent conditional GETs", "floor304"),
+    ]
+    print(f"\n{'':44}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
+    for label, key in rows:
+        print(
+            f"{label:44}{median(runs[key], 'wall'):9.2f}{median(runs[key], 'cpu'):9.2f}{median(runs[key], 'rss'):13.0f}"
+        )
+    first_wall, first_cpu = median(runs["first"], "wall"), median(runs["first"], "cpu")
+    second_wall, second_cpu = median(runs["second"], "wall"), median(runs["second"], "cpu")
+    floor_wall, naive_wall = median(runs["floor"], "wall"), median(runs["naive"], "wall")
+    peak = max(r["rss"] for r in runs["second"])  # the process peak after both cycles
+    print("\nratios")
+    print(f"  first cycle / floor (wall)          {first_wall / floor_wall:6.2f}x   target <= 2x")
+    print(f"  first cycle / naive loop (wall)     {first_wall / naive_wall:6.2f}x")
+    print(f"  first / unchanged cycle (wall)      {first_wall / second_wall:6.1f}x   target >= 10x")
+    print(f"  first / unchanged cycle (CPU)       {first_cpu / second_cpu:6.1f}x   target >= 10x")
+    print(f"  unchanged cycle / floor-304 (wall)  {second_wall / median(runs['floor304'], 'wall'):6.2f}x")
+    print(f"  peak RSS of the poller process      {peak:6.0f} MB  target < 300 MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""bot.articles: real pages over loopback, charsets, hostile markup, the feed fallback and the worker bound."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from loopback import LoopbackServer
+
+from bot.articles import MAX_TEXT, ArticleText, ArticleWorker, extract_article, from_feed
+from bot.fetch import Fetcher, FetchLimits
+
+PAGES = Path(__file__).resolve().parents[2] / "shared" / "feeds-corpus" / "pages"
+PARAGRAPH = (
+    "The Kremlin said on Tuesday that talks with Washington on strategic stability would resume next month, "
+    "after a pause of almost two years, according to a statement published by the foreign ministry. "
+)
+
+
+def article_html(body: str, title: str = "Talks resume", head: str = "") -> str:
+    return (
+        f"<html><head>{head}<title>{title}</title></head><body><nav><a href='/'>Home</a><a href='/w'>World</a></nav>"
+        f"<article><h1>{title}</h1>{body}</article><footer>© News Corp. All rights reserved.</footer></body></html>"
+    )
+
+
+def _page(name: str) -> bytes:
+    if not PAGES.exists():
+        pytest.skip("../shared not present")
+    return (PAGES / name).read_bytes()
+
+
+async def test_real_page_through_fetch(loopback: LoopbackServer) -> None:
+    loopback.route("/story", (200, {"Content-Type": "text/html; charset=utf-8"}, _page("reuters.com.parasite.html")))
+    async with Fetcher(FetchLimits(allow_private=True, total_timeout=5)) as fetcher:
+        result = await fetcher.get(loopback.url("/story"), kind="page")
+    article = extract_article(result.body, result.final_url, result.headers)
+    assert article is not None and article.source == "page"
+    assert article.title is not None and article.title.startswith("'Parasite' scores historic upset at SAG awards")
+    assert "Parasite" in article.text and len(article.text) > 2000
+    assert "cookie" not in article.text.lower()
+
+
+def test_largest_page_is_fast() -> None:
+    page = _page("faz.net.streaming.html")
+    assert len(page) > 850_000
+    started = time.monotonic()
+    article = extract_article(page, "https://www.faz.net/a", {"Content-Type": "text/html"})
+    assert article is not None and len(article.text) > 2000
+    assert time.monotonic() - started < 3.0  # measured ~0.1 s
+
+
+@pytest.mark.parametrize(
+    ("headers", "head"),
+    [
+        ({"Content-Type": "text/html"}, '<meta charset="windows-1251">'),
+        ({"Content-Type": "text/html"}, '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'),
+        ({"Content-Type": "text/html; charset=windows-1251"}, '<meta charset="utf-8">'),  # HTTP wins
+        ({}, ""),  # nothing declared: heuristics
+    ],
+)
+def test_cp1251_page(headers: dict[str, str], head: str) -> None:
+    body = "".join(
+        f"<p>Москва и Вашингтон возобновят переговоры о стратегической стабильности, абзац {i}.</p>" for i in range(8)
+    )
+    html = article_html(body, title="Переговоры возобновятся", head=head).encode("cp1251")
+    article = extract_article(html, "https://e.ru/a", headers)
+    assert article is not None and "Вашингтон возобновят переговоры" in article.text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        b"   ",
+        article_html("<p>Subscribe to read.</p>").encode(),
+        b"<html><body><script>" + b"x" * 100_000 + b"</script></body></html>",
+        b"\x00\x01\x02binary garbage\xff\xfe",
+    ],
+)
+def test_nothing_usable_gives_none(html: bytes) -> None:
+    assert extract_article(html, "https://e.com/a", {"Content-Type": "text/html"}) is None
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(100_000)),  # 20 MB; unbounded trafilatura: minutes
+        "<table><tr><td>x</td><td>y</td></tr></table>" * 30_000,  # superlinear in trafilatura
+        "<div>" * 50_000 + PARAGRAPH * 5 + "</div>" * 50_000,
+        "<p>" + "word " * 1_000_000 + "</p>",
+        "<script>" * 20_000 + "<p>" + PARAGRAPH * 3 + "</p>",
+    ],
+    ids=["100k-paragraphs", "30k-tables", "deep-nesting", "5MB-paragraph", "unclosed-scripts"],
+)
+def test_hostile_markup_is_bounded_in_time(shape: str) -> None:
+    started = time.monotonic()
+    article = extract_article(article_html(shape).encode(), "https://e.com/a", {"Content-Type": "text/html"})
+    elapsed = time.monotonic() - started
+    assert elapsed < 6.0, elapsed
+    assert article is None or len(article.text) <= MAX_TEXT
+
+
+def test_feed_fallback() -> None:
+    assert from_feed("T", "short summary", "a much longer content:encoded text") == ArticleText(
+        text="a much longer content:encoded text", title="T", source="feed"
+    )
+    assert from_feed("T", "summary only") == ArticleText(text="summary only", title="T", source="feed")
+    assert from_feed("T", "", "") is None
+
+
+async def test_worker_matches_direct_call_and_survives_a_timeout() -> None:
+    html = article_html("".join(f"<p>{PARAGRAPH}</p>" for i in range(4))).encode()
+    async with ArticleWorker(timeout=0.001) as impatient:
+        assert await impatient.extract(html, "https://e.com/a", {"Content-Type": "text/html"}) is None
+        impatient.timeout = 60.0
+        recovered = await impatient.extract(html, "https://e.com/a", {"Content-Type": "text/html"})
+    assert recovered is not None and recovered == extract_article(
+        html, "https://e.com/a", {"Content-Type": "text/html"}
+    )

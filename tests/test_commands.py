@@ -1,0 +1,365 @@
+"""Every command's answer, transport-free, against a real SQLite store filled through its public API."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botapi import StorySeeder, check_html
+from loopback import LoopbackServer, Response
+
+from bot import digest as d
+from bot.commands import COMMANDS, ChatRef, Commands, speaker_matches
+from bot.fetch import Fetcher, FetchLimits
+from bot.store import Store
+
+TOPICS = ["rare-earths", "us-russia"]
+ME = ChatRef(1001, "private", user_id=1001)
+GROUP = ChatRef(-2002, "group", user_id=1001, title="Group")
+
+
+class Platform:
+    """Telegram's side of things, as a table: who administers which chat, which @names exist."""
+
+    def __init__(self) -> None:
+        self.admins: dict[int, set[int]] = {-2002: {7}, -100500: {1001}, -100600: {1001}}
+        self.names = {"@news": -100500, "@muted": -100600}
+        self.can_post = {-100500}
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return user_id in self.admins.get(chat_id, set())
+
+    async def resolve_chat(self, ref: str) -> ChatRef | None:
+        cid = self.names.get(ref)
+        return ChatRef(cid, "channel", title=ref) if cid else None
+
+    async def bot_can_post(self, chat_id: int) -> bool:
+        return chat_id in self.can_post
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+def changes() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def commands(store: Store, changes: list[int]) -> Commands:
+    async def changed(chat_id: int) -> None:
+        changes.append(chat_id)
+
+    return Commands(store, TOPICS, admin_ids={1001}, platform=Platform(), on_change=changed)
+
+
+@pytest.fixture
+async def seeded(store: Store) -> dict[str, int]:
+    seed = StorySeeder(store)
+    now = datetime.now(UTC)
+    ids = {
+        "quota": await seed.story(
+            "China cuts rare earth export quotas",
+            ("rare-earths",),
+            outlets=("Wire A", "Wire B", "Wire C"),
+            when=now - timedelta(hours=2),
+            summary=("China cut export quotas by 12 percent.", "Prices jumped."),
+            figures=(
+                {"surface": "12 percent", "kind": "percent", "sentence": "China cut export quotas by 12 percent."},
+                {"surface": "$2.1 billion", "sentence": "The quota is worth $2.1 billion a year."},
+            ),
+            quotes=({"text": "We will respond", "speaker": "Wang Wentao"},),
+        ),
+        "talks": await seed.story(
+            "Zelenskyy presses Washington on Russia sanctions",
+            ("us-russia",),
+            outlets=("Wire B",),
+            when=now - timedelta(hours=1),
+            summary=("Zelenskyy met US envoys.",),
+            figures=({"surface": "$300 billion", "sentence": "Sanctions target $300 billion in assets."},),
+            quotes=(
+                {"text": "Russia must pay for this war", "speaker": "Volodymyr Zelenskyy"},
+                {"text": "Washington is wasting its time", "speaker": "Dmitry Peskov"},
+            ),
+        ),
+        "old": await seed.story(
+            "Older rare earth story",
+            ("rare-earths",),
+            when=now - timedelta(days=3),
+            summary=("Old news.",),
+            quotes=({"text": "Powell on rates", "speaker": "Jérôme Powell"},),
+        ),
+    }
+    return ids
+
+
+def plain(reply: d.Reply) -> str:
+    return d.reply_plain(reply)
+
+
+# ---------------------------------------------------------------- start, help, usage
+
+
+async def test_start_explains_and_offers_topic_keyboard(commands: Commands) -> None:
+    reply = await commands.handle("/start", ME)
+    assert "rare-earths, us-russia" in plain(reply)
+    data = [btn.data for row in reply.keyboard for btn in row]
+    assert data == ["t:rare-earths", "t:us-russia", "m:daily", "m:alerts"]
+
+
+async def test_help_lists_every_command_with_an_example(commands: Commands) -> None:
+    text = plain(await commands.handle("/help", ME))
+    for c in COMMANDS:
+        assert c.usage in text and c.example in text
+
+
+async def test_unknown_command_and_bad_arguments_get_one_line(commands: Commands) -> None:
+    assert plain(await commands.handle("/frobnicate", ME)) == "Unknown command /frobnicate. Send /help for the list."
+    assert plain(await commands.handle("/figures a b", ME)) == "Usage: /figures [topic]"
+    assert plain(await commands.handle("/quotes " + "x" * 100, ME)) == "Usage: /quotes [speaker] [topic]"
+    assert plain(await commands.handle("/digest now", ME)) == "Usage: /digest"
+    bad_topic = plain(await commands.handle("/trend gold", ME))
+    assert bad_topic.startswith("Unknown topic 'gold'") and bad_topic.endswith("Usage: /trend [topic]")
+    assert "\n" not in bad_topic
+
+
+async def test_command_addressed_to_the_bot_by_name(commands: Commands) -> None:
+    assert "Commands" in plain(await commands.handle("/help@coverage_test_bot", ME))
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+async def test_subscribe_with_time_and_mode(commands: Commands, store: Store, changes: list[int]) -> None:
+    reply = await commands.handle("/subscribe rare-earths daily 7:30", ME)
+    assert "Subscribed to rare-earths — daily at 07:30 (UTC)" in plain(reply)
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert (sub.topics, sub.mode, sub.at, sub.chat_type) == (("rare-earths",), "daily", "07:30", "private")
+    assert changes == [ME.chat_id]
+    await commands.handle("/subscribe us-russia alerts", ME)
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert set(sub.topics) == set(TOPICS) and sub.mode == "alerts" and sub.at == "07:30"
+
+
+async def test_subscribe_rejects_unknown_topic_and_stray_time(commands: Commands, store: Store) -> None:
+    text = plain(await commands.handle("/subscribe gold", ME))
+    assert "Unknown topic 'gold'" in text and "Usage: /subscribe" in text
+    assert "daily 09:00" in plain(await commands.handle("/subscribe rare-earths 9:00", ME))
+    assert await store.subscriptions(ME.chat_id) == []
+
+
+async def test_subscribe_without_arguments_shows_keyboard(commands: Commands) -> None:
+    reply = await commands.handle("/subscribe", ME)
+    assert reply.keyboard and "Tap the topics" in plain(reply)
+
+
+async def test_only_group_admins_change_subscriptions(commands: Commands, store: Store) -> None:
+    assert (
+        plain(await commands.handle("/subscribe rare-earths", GROUP))
+        == "Only chat admins can change subscriptions here."
+    )
+    assert await store.subscriptions(GROUP.chat_id) == []
+    admin = ChatRef(-2002, "group", user_id=7, title="Group")
+    assert "Subscribed" in plain(await commands.handle("/subscribe rare-earths", admin))
+    anonymous = ChatRef(-2002, "group", user_id=None, sender_is_chat=True)
+    assert "Unsubscribed" in plain(await commands.handle("/unsubscribe all", anonymous))
+    press = await commands.press("t:us-russia", GROUP)
+    assert press.notice == "Only chat admins can change subscriptions here." and press.reply is None
+
+
+async def test_forum_topics_have_their_own_subscription(commands: Commands, store: Store) -> None:
+    admin_in_thread = ChatRef(-2002, "supergroup", thread_id=42, user_id=7)
+    admin_main = ChatRef(-2002, "supergroup", user_id=7)
+    await commands.handle("/subscribe us-russia alerts", admin_in_thread)
+    await commands.handle("/subscribe rare-earths", admin_main)
+    subs = {s.thread_id: s for s in await store.subscriptions(-2002)}
+    assert subs[42].topics == ("us-russia",) and subs[42].mode == "alerts"
+    assert subs[None].topics == ("rare-earths",) and subs[None].mode == "daily"
+
+
+async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, store: Store) -> None:
+    text = plain(await commands.handle("/subscribe @news rare-earths daily 08:00", ME))
+    assert text.startswith("✅ @news: Subscribed to rare-earths — daily at 08:00")
+    (sub,) = await store.subscriptions(-100500)
+    assert sub.chat_type == "channel" and sub.title == "@news"
+    not_admin = ChatRef(1002, "private", user_id=1002)
+    assert "you are not one" in plain(await commands.handle("/subscribe @news us-russia", not_admin))
+    assert "Make me an admin of @muted" in plain(await commands.handle("/subscribe @muted rare-earths", ME))
+    assert "can't find @nope" in plain(await commands.handle("/subscribe @nope rare-earths", ME))
+    in_group = plain(await commands.handle("/subscribe @news rare-earths", ChatRef(-2002, "group", user_id=7)))
+    assert in_group.startswith("Subscribe a channel from a private chat")
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe @news all", ME))
+    assert await store.subscriptions(-100500) == []
+
+
+async def test_unsubscribe_topic_then_all(commands: Commands, store: Store) -> None:
+    await commands.handle("/subscribe rare-earths us-russia", ME)
+    assert "Still following: us-russia" in plain(await commands.handle("/unsubscribe rare-earths", ME))
+    assert "Nothing to change" in plain(await commands.handle("/unsubscribe rare-earths", ME))
+    assert plain(await commands.handle("/unsubscribe", ME)) == "Usage: /unsubscribe [topic | all]"
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe all", ME))
+    assert await store.subscriptions(ME.chat_id) == []
+
+
+async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
+    assert "no subscriptions" in plain(await commands.handle("/settings", ME))
+    assert "Subscribe first" in plain(await commands.handle("/timezone Europe/Moscow", ME))
+    await commands.handle("/subscribe rare-earths daily 06:45", ME)
+    assert plain(await commands.handle("/timezone Europe/Moscow", ME)).startswith("Timezone set to Europe/Moscow")
+    assert "daily at 06:45 (Europe/Moscow)" in plain(await commands.handle("/settings", ME))
+    bad = plain(await commands.handle("/timezone Mars/Olympus", ME))
+    assert "Unknown timezone 'Mars/Olympus'" in bad and "Usage: /timezone" in bad
+    assert "Current timezone: Europe/Moscow" in plain(await commands.handle("/timezone", ME))
+
+
+async def test_keyboard_press_toggles_topic_and_mode(commands: Commands, store: Store) -> None:
+    answer = await commands.press("t:us-russia", ME)
+    assert answer.notice == "Subscribed to us-russia"
+    assert "✅ us-russia" in [b.text for row in answer.reply.keyboard for b in row]
+    answer = await commands.press("m:alerts", ME)
+    assert answer.notice == "Alerts as stories appear"
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert sub.mode == "alerts" and sub.topics == ("us-russia",)
+    answer = await commands.press("t:us-russia", ME)
+    assert answer.notice == "Unsubscribed from us-russia"
+    assert await store.subscriptions(ME.chat_id) == []
+    assert (await commands.press("t:gold", ME)).notice.startswith("That button is out of date")
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def test_summary_latest_story_number_and_missing(commands: Commands, seeded: dict[str, int]) -> None:
+    latest = await commands.handle("/summary", ME)
+    text = plain(latest)
+    assert "China cuts rare earth export quotas" in text and "Zelenskyy presses Washington" in text
+    assert "Older rare earth story" not in text  # older than 24 h
+    assert set(latest.story_ids) == {seeded["quota"], seeded["talks"]}
+    assert text.index("China cuts") < text.index("Zelenskyy presses")  # three outlets before one
+    topic = plain(await commands.handle("/summary us-russia", ME))
+    assert "Zelenskyy presses" in topic and "China cuts" not in topic
+    full = plain(await commands.handle(f"/summary {seeded['quota']}", ME))
+    for part in ("3 outlets", "Key figures", "$2.1 billion", "“We will respond” — Wang Wentao", "Wire C"):
+        assert part in full
+    assert plain(await commands.handle("/summary 99999", ME)).startswith("No story 99999.")
+
+
+async def test_summary_refuses_non_http_and_private_urls(store: Store) -> None:
+    with LoopbackServer({"/a": Response(200, {"Content-Type": "text/html"}, "<p>x</p>")}) as server:
+        commands = Commands(store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(total_timeout=5)))
+        assert "only http:// and https://" in plain(await commands.handle("/summary ftp://example.com/x", ME))
+        assert "only http:// and https://" in plain(await commands.handle("/summary file:///etc/passwd", ME))
+        refused = plain(await commands.handle(f"/summary {server.url('/a')}", ME))
+        assert refused.startswith("Can't summarise that link:")
+        assert "127.0.0.1" in refused or "loopback" in refused or "private" in refused
+        assert server.requests == []  # refused before connecting
+
+
+@pytest.mark.skipif(importlib.util.find_spec("bot.articles") is None, reason="bot/articles.py not landed yet")
+async def test_summary_of_a_url_fetches_extracts_and_analyses(store: Store) -> None:
+    paragraphs = [
+        "China tightened export quotas for rare earth magnets on Monday, cutting shipments by 12 percent.",
+        "The quota covers 40,000 tonnes of neodymium oxide worth $2.1 billion a year, the ministry said.",
+        "Analysts expect prices to rise sharply across Asian markets in the coming months.",
+        "European carmakers said they were reviewing supply contracts with Chinese producers.",
+    ]
+    page = (
+        "<html><head><title>China cuts quotas</title></head><body><article>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    with LoopbackServer({"/story": Response(200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as server:
+        commands = Commands(
+            store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(allow_private=True, total_timeout=5))
+        )
+        reply = await commands.handle(f"/summary {server.url('/story')}", ME)
+    text = plain(reply)
+    assert "Summary" in text and "12 percent" in text
+    assert "$2.1 billion" in text.split("Key figures", 1)[1]
+    assert all(check_html(m) is None for m in d.split_html(reply.blocks))
+
+
+@pytest.mark.parametrize(
+    ("query", "speaker", "expected"),
+    [
+        ("zelensky", "Volodymyr Zelenskyy", True),
+        ("ZELENSKYI", "Volodymyr Zelenskyy", True),
+        ("Volodymyr Zelensky", "Volodymyr Zelenskyy", True),
+        ("putin", "Vladimir Putin", True),
+        ("jerome powell", "Jérôme Powell", True),
+        ("peskov", "Dmitry Peskov", True),
+        ("lavrov", "Sergei Lavrentiev", False),
+        ("john smith", "Jane Smith", False),
+        ("trump", "Donald Tusk", False),
+        ("putin", None, False),
+    ],
+)
+def test_speaker_matching(query: str, speaker: str | None, expected: bool) -> None:
+    assert speaker_matches(query, speaker) is expected
+
+
+async def test_quotes_grouped_by_speaker_with_forgiving_filter(commands: Commands, seeded: dict[str, int]) -> None:
+    everyone = await commands.handle("/quotes", ME)
+    speakers = [blk.lines[0][0].text for blk in everyone.blocks[1:]]
+    assert speakers == ["Volodymyr Zelenskyy", "Dmitry Peskov", "Wang Wentao", "Jérôme Powell"]  # newest first
+    zelensky = await commands.handle("/quotes zelensky", ME)
+    text = plain(zelensky)
+    assert "Russia must pay for this war" in text and "Peskov" not in text
+    assert "Wire B <https://wireb.example/" in text  # the source link
+    assert "Powell on rates" in plain(await commands.handle("/quotes jerome powell", ME))
+    on_topic = plain(await commands.handle("/quotes peskov rare-earths", ME))
+    assert on_topic.startswith("No quotes by peskov on rare-earths")
+    assert "Washington is wasting" in plain(await commands.handle("/quotes us-russia", ME))
+
+
+async def test_figures_of_last_day_with_context_and_source(commands: Commands, seeded: dict[str, int]) -> None:
+    reply = await commands.handle("/figures", ME)
+    text = plain(reply)
+    assert "• $2.1 billion — The quota is worth $2.1 billion a year. (Wire A <https://wirea.example/" in text
+    assert "$300 billion" in text
+    assert "$300 billion" not in plain(await commands.handle("/figures rare-earths", ME))
+    assert all(check_html(m) is None for m in d.split_html(reply.blocks))
+
+
+async def test_digest_command_matches_scheduled_and_records_nothing(
+    commands: Commands, store: Store, seeded: dict[str, int]
+) -> None:
+    await commands.handle("/subscribe rare-earths", ME)
+    reply = await commands.handle("/digest", ME)
+    assert list(reply.story_ids) == [seeded["quota"]]
+    text = plain(reply)
+    assert "rare-earths: 1 story" in text and "China cuts rare earth export quotas" in text
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert [s.id for s in await store.undelivered(sub.id, "digest", datetime.now(UTC) - timedelta(days=1))] == [
+        seeded["quota"]
+    ]
+    again = await commands.handle("/digest", ME)
+    assert again.blocks == reply.blocks
+
+
+async def test_status_shows_counts_and_deactivated_chats_to_admins(
+    commands: Commands, store: Store, seeded: dict[str, int]
+) -> None:
+    await store.subscribe(555, ["rare-earths"])
+    for _ in range(3):
+        await store.record_send_failure(555, "Forbidden: bot was blocked by the user")
+    admin = plain(await commands.handle("/status", ME))
+    assert "Stories today:" in admin and "Feeds: 3 — 3 healthy" in admin
+    assert "555: Forbidden: bot was blocked by the user" in admin
+    other = plain(await commands.handle("/status", ChatRef(1002, "private", user_id=1002)))
+    assert "555" not in other and "Feeds: 3" in other
+
+
+async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str, int]) -> None:
+    reply = await commands.handle("/trend", ME)
+    assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
+    caption = d.block_plain(reply.caption)
+    assert "rare-earths: 2 stories" in caption and "us-russia: 1 stories" in caption
+    assert "(top: Wire A 2" in caption
+    assert "rare-earths" not in d.block_plain((await commands.handle("/trend us-russia", ME)).caption)

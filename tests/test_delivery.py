@@ -1,0 +1,229 @@
+"""Recorded deliveries with a real PTB Bot against the fake Bot API: once only, retried, failures handled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botapi import TOKEN, FakeBotAPI, StorySeeder, check_html
+from telegram import Bot
+
+from bot import digest as d
+from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, local_zone, weekly_key
+from bot.store import Store
+
+MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = await FakeBotAPI().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as b:
+        yield b
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+def deactivated() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def delivery(bot: Bot, store: Store, deactivated: list[int]) -> Delivery:
+    async def gone(chat_id: int) -> None:
+        deactivated.append(chat_id)
+
+    return Delivery(bot, store, network_backoff=0.02, on_deactivated=gone)
+
+
+async def seed(store: Store, when: datetime, n: int = 2, topic: str = "rare-earths") -> list[int]:
+    seeder = StorySeeder(store)
+    return [
+        await seeder.story(
+            f"Rare earth story {k} on {topic}",
+            (topic,),
+            outlets=("Wire A", "Wire B"),
+            when=when - timedelta(hours=1, minutes=k),
+            summary=(f"Story {k} happened.",),
+            figures=({"surface": f"${k + 1} million", "sentence": f"It cost ${k + 1} million."},),
+        )
+        for k in range(n)
+    ]
+
+
+async def test_digest_is_sent_once_and_recorded(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    ids = await seed(store, TUESDAY)
+    sub = await store.subscribe(11, ["rare-earths"])
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "sent" and outcome.key == "2026-11-24"
+    (call,) = api.calls_to("sendMessage", 11)
+    assert check_html(call.params["text"]) is None
+    assert list(outcome.message_ids) == [call.params["_message_id"]]
+    assert await store.undelivered(sub.id, "digest", TUESDAY - timedelta(days=1)) == []
+    assert sorted(ids) == sorted(s for s in ids if f"<b>{s}.</b>" in call.params["text"])
+    (again,) = await delivery.send_digest(sub, TUESDAY + timedelta(hours=1))
+    assert again.status == "skipped" and len(api.calls_to("sendMessage", 11)) == 1
+
+
+async def test_monday_digest_carries_the_weekly_chart(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    await seed(store, MONDAY)
+    sub = await store.subscribe(12, ["rare-earths"], at="08:00")
+    daily, weekly = await delivery.send_digest(sub, MONDAY)
+    assert (daily.status, weekly.status) == ("sent", "sent")
+    assert weekly.key == "weekly-2026-W48" == weekly_key(MONDAY, local_zone(None, "UTC"))
+    (photo,) = api.calls_to("sendPhoto", 12)
+    assert photo.files["photo"].startswith(b"\x89PNG")
+    assert "Week 48" in photo.params["caption"] and "rare-earths: 2 stories" in photo.params["caption"]
+    assert check_html(photo.params["caption"], limit=1024) is None
+    await delivery.send_digest(sub, MONDAY + timedelta(hours=2))  # a restart on Monday: nothing twice
+    assert len(api.calls_to("sendPhoto", 12)) == 1
+    tuesday_sub = await store.subscribe(13, ["rare-earths"])
+    await delivery.send_digest(tuesday_sub, TUESDAY)
+    assert api.calls_to("sendPhoto", 13) == []
+
+
+async def test_empty_day_sends_nothing_and_is_not_caught_up_later(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    sub = await store.subscribe(14, ["us-russia"], at="08:00")
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "empty"
+    await seed(store, TUESDAY + timedelta(hours=3), topic="us-russia")
+    later = await delivery.catch_up(TUESDAY + timedelta(hours=3))
+    assert [o.status for o in later] in ([], ["skipped"])
+    assert api.calls_to("sendMessage", 14) == []
+
+
+async def test_flood_control_without_rate_limiter_is_waited_out(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(15, ["rare-earths"])
+    api.fail_next("sendMessage", "flood", chat_id=15, retry_after=1)
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "sent"
+    first, second = api.calls_to("sendMessage", 15, ok=False)
+    assert (first.status, second.status) == (429, 200) and second.at - first.at >= 1.0
+
+
+async def test_network_failure_fails_the_batch_and_the_next_try_sends_it(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    ids = await seed(store, TUESDAY)
+    sub = await store.subscribe(16, ["rare-earths"], at="07:00")
+    api.fail_next("sendMessage", "server", chat_id=16, times=3)
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "failed" and len(api.calls_to("sendMessage", 16, ok=False)) == 3
+    since = TUESDAY - timedelta(days=1)
+    assert sorted(s.id for s in await store.undelivered(sub.id, "digest", since)) == sorted(ids)
+    (retry,) = await delivery.catch_up(TUESDAY + timedelta(minutes=5))  # the next poll cycle
+    assert retry.status == "sent" and retry.key == digest_key(TUESDAY, local_zone(None, "UTC"))
+    assert await store.undelivered(sub.id, "digest", since) == []
+
+
+async def test_forbidden_three_times_deactivates(
+    delivery: Delivery, store: Store, api: FakeBotAPI, deactivated: list[int]
+) -> None:
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(17, ["rare-earths"])
+    api.fail_next("sendMessage", "forbidden", chat_id=17, times=3)
+    statuses = [(await delivery.send_digest(sub, TUESDAY))[0].status for _ in range(3)]
+    assert statuses == ["failed", "failed", "deactivated"]
+    assert deactivated == [17]
+    assert await store.subscriptions(17) == []
+    assert (17, "Forbidden: bot was blocked by the user") in (await store.status()).deactivated_chats
+
+
+async def test_a_bad_request_is_not_counted_against_the_chat(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(18, ["rare-earths"])
+    api.fail_next("sendMessage", "bad", chat_id=18, description="Bad Request: can't parse entities")
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "failed" and "parse entities" in (outcome.error or "")
+    (sub,) = await store.subscriptions(18)
+    assert sub.failures == 0 and sub.active
+
+
+async def test_migrated_group_is_followed_to_the_supergroup(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(-19, ["rare-earths"], chat_type="group")
+    api.fail_next("sendMessage", "migrated", chat_id=-19, new_chat_id=-10019)
+    (outcome,) = await delivery.send_digest(sub, TUESDAY)
+    assert outcome.status == "sent"
+    assert len(api.calls_to("sendMessage", -10019)) == 1 and api.calls_to("sendMessage", -19) == []
+    assert [s.id for s in await store.subscriptions(-10019)] == [sub.id]
+
+
+async def test_cancelled_send_is_recorded_failed(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    ids = await seed(store, TUESDAY)
+    sub = await store.subscribe(20, ["rare-earths"])
+    api.delays["sendMessage"] = 5.0
+    task = asyncio.ensure_future(delivery.send_digest(sub, TUESDAY))
+    await api.wait_for("sendMessage", chat_id=20, ok=False)
+    await delivery.drain(timeout=0.1)  # shutdown: wait briefly, then give up on it
+    assert task.cancelled()
+    assert sorted(s.id for s in await store.undelivered(sub.id, "digest", TUESDAY - timedelta(days=1))) == sorted(ids)
+    assert (await delivery.send_digest(sub, TUESDAY))[0].status == "skipped"  # closing: nothing new starts
+
+
+async def test_drain_lets_a_send_in_progress_finish(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(21, ["rare-earths"])
+    api.delays["sendMessage"] = 0.3
+    task = asyncio.ensure_future(delivery.send_digest(sub, TUESDAY))
+    await api.wait_for("sendMessage", chat_id=21, ok=False)
+    await delivery.drain(timeout=5)
+    (outcome,) = task.result()
+    assert outcome.status == "sent"
+
+
+def test_catch_up_window_crosses_midnight_in_the_subscribers_timezone(delivery: Delivery) -> None:
+    class Sub:
+        at = "23:30"
+        timezone = "Europe/Moscow"
+
+    now = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)  # 00:30 on the 24th in Moscow
+    due = delivery.latest_due(Sub, now)
+    assert due is not None and due.isoformat() == "2026-11-23T23:30:00+03:00"
+    assert digest_key(due, local_zone("Europe/Moscow", "UTC")) == "2026-11-23"
+    assert delivery.latest_due(Sub, due + CATCH_UP_WINDOW + timedelta(minutes=1)) is None
+
+
+async def test_alerts_one_message_per_chat_the_rest_next_cycle(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    seeder = StorySeeder(store)
+    long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 10 for k in range(3))
+    now = datetime.now(UTC)
+    for k in range(8):
+        await seeder.story(f"Alertable rare earth story {k}", when=now - timedelta(minutes=30 - k), summary=long)
+    await seeder.story("From a feed's first poll", when=now - timedelta(minutes=5), alertable=False)
+    await store.subscribe(22, ["rare-earths"], mode="alerts")
+    await store.subscribe(23, ["rare-earths"], mode="daily")
+    cycles = 0
+    while await delivery.send_alerts(now):
+        cycles += 1
+        assert len(api.calls_to("sendMessage", 22)) == cycles  # one message per cycle
+        assert cycles < 8
+    texts = [c.params["text"] for c in api.calls_to("sendMessage", 22)]
+    assert cycles >= 2 and all(check_html(t) is None for t in texts)
+    assert sum(t.count("Alertable rare earth story") for t in texts) == 8
+    assert not any("first poll" in t for t in texts)
+    assert api.calls_to("sendMessage", 23) == []
+    assert all(d.utf16_len(t) <= d.MESSAGE_LIMIT for t in texts)

@@ -1,0 +1,288 @@
+"""Tests for summarizer/extractive.py: our ranker, Lead-k, sumy by name, story summaries, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer.extractive import (
+    DEFAULT_METHOD,
+    METHODS,
+    REDUNDANCY_THRESHOLD,
+    SumyTokenizer,
+    _tfidf,
+    summarize,
+    summarize_prepared,
+    summarize_story,
+)
+from summarizer.models import StoryArticle, Summary
+from summarizer.text import normalize, prepare, unbalanced_quote
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
+
+# Words of site furniture that may never reach a summary.
+JUNK = ("Blitz", "Avatar", "Jennifer Hicks", "Share", "Reply", "email", "©", "Read More", "appeared first", "Source:")
+
+
+def _assert_well_formed(summary: Summary, raw: str, k: int) -> None:
+    """Document order, offsets into the raw text, no quote fragments, at most k sentences."""
+    assert len(summary.sentences) <= k
+    idx = [s.index for s in summary.sentences]
+    assert idx == sorted(idx) and len(set(idx)) == len(idx)
+    for s in summary.sentences:
+        assert normalize(raw[s.start : s.end]).replace("\n", " ") == s.text
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_by_name_on_a_seed(method: str) -> None:
+    raw = SEED_TEXTS[0]
+    summary = summarize(raw, sentences=3, method=method)
+    assert summary.method == method
+    assert len(summary.sentences) == 3
+    _assert_well_formed(summary, raw, 3)
+    for s in summary.sentences:
+        assert not any(j in s.text for j in JUNK)
+
+
+def test_lead_is_the_first_sentences() -> None:
+    p = prepare(SEED_TEXTS[1])
+    assert summarize_prepared(p, 3, "lead").sentences == p.sentences[:3]
+
+
+@pytest.mark.parametrize("raw", SEED_TEXTS, ids=[p.stem for p in SEEDS])
+def test_default_summary_of_seeds_is_clean(raw: str) -> None:
+    summary = summarize(raw)
+    assert summary.reason is None and len(summary.sentences) == 3
+    _assert_well_formed(summary, raw, 3)
+    assert "Trump" in summary.text and "Russia" in summary.text
+    for s in summary.sentences:
+        assert not unbalanced_quote(s.text)
+        assert not any(j in s.text for j in JUNK)
+
+
+def test_summaries_of_scraped_pages_keep_out_the_junk() -> None:
+    if not SHARED.exists():
+        pytest.skip("../shared not present")
+    for line in (SHARED / "eval" / "extraction" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        summary = summarize(d["text"], sentences=5)
+        _assert_well_formed(summary, d["text"], 5)
+        for s in summary.sentences:
+            for junk in ("Photo", "Reuters]", "Get instant alerts", "Help us", "More to Read", "USD/TRY", "Newsroom"):
+                assert junk not in s.text, (d["id"], s.text)
+            assert s.text.rstrip()[-1] in '.!?”"’)', s.text  # a sentence, not a heading or menu
+
+
+def test_photo_captions_are_kept_for_figures_but_never_summarised() -> None:
+    raw = (
+        "Title line\n\n"
+        "Workers repair a power plant in Kyiv on February 4, 2026. Russia struck it twice. [Valentyn Ogirenko/Reuters]\n"
+        "Ukraine expressed frustration with its ongoing peace talks with Russia and the United States.\n"
+        "A man inspects solar panels on a roof in Kyiv on February 22, 2026. (AFP Photo)\n"
+        "Russia launched 396 drones and 29 missiles at Ukraine’s energy infrastructure on Wednesday.\n"
+        "The talks in Geneva ended without an agreement, officials from both sides said.\n"
+    )
+    p = prepare(raw)
+    assert "February 4, 2026" in p.text and "February 22, 2026" in p.text
+    for method in ("default", "lead"):
+        summary = summarize_prepared(p, 3, method)
+        assert len(summary.sentences) == 3
+        assert not any("Kyiv" in s.text or "Russia struck" in s.text for s in summary.sentences), method
+
+
+def test_cnn_dateline_is_not_in_the_summary() -> None:
+    raw = (
+        "(CNN)A Duke student has admitted to hanging a noose made of rope from a tree near a student union, "
+        "university officials said Thursday. The prestigious private school didn't identify the student. "
+        "It said the student was no longer on campus and will face student conduct review."
+    )
+    for method in ("default", "lead"):
+        first = summarize(raw, method=method).sentences[0]
+        assert first.text.startswith("A Duke student")
+        assert raw[first.start : first.end] == first.text
+
+
+def test_quote_fragments_are_never_chosen() -> None:
+    # a paragraph-long quotation left open on its line splits into quote fragments: none may be chosen
+    raw = (
+        "Title line\n\n"
+        "“The minister said the sanctions would stay. They will stay until the war ends. Nobody can change that.\n"
+        "“We will not back down,” the minister said on Tuesday in Moscow.\n"
+        "The ministry later confirmed the sanctions would stay in place for another year.\n"
+        "Officials in Washington said the sanctions had cost Russia billions of dollars.\n"
+    )
+    summary = summarize(raw, sentences=3)
+    assert summary.sentences
+    assert all(not unbalanced_quote(s.text) for s in summary.sentences)
+
+
+def test_default_is_deterministic_and_in_document_order() -> None:
+    raw = SEED_TEXTS[1]
+    a, b = summarize(raw, sentences=5), summarize(raw, sentences=5)
+    assert a == b
+    _assert_well_formed(a, raw, 5)
+
+
+def test_lsa_does_not_depend_on_the_hash_seed() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from summarizer import summarize\n"
+        f"print([s.index for s in summarize(open({str(SEEDS[0])!r}).read(), sentences=3, method='lsa').sentences])\n"
+    )
+    outs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        outs.add(
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+        )
+    assert len(outs) == 1
+
+
+def test_no_code_path_needs_nltk_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nltk.data
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"NLTK data requested: {args}")
+
+    monkeypatch.setattr(nltk.data, "find", refuse)
+    monkeypatch.setattr(nltk.data, "load", refuse)
+    for method in METHODS:
+        assert len(summarize(SEED_TEXTS[0], method=method).sentences) == 3
+
+
+def test_sumy_tokenizer_without_nltk() -> None:
+    tok = SumyTokenizer("english")
+    assert tok.language == "english"
+    assert tok.to_sentences("Mr. Smith went to the U.S. Senate. He spoke.") == (
+        "Mr. Smith went to the U.S. Senate.",
+        "He spoke.",
+    )
+    # words split as NLTK's word_tokenize splits them (sumy's default), numbers and punctuation left out
+    assert tok.to_words("Trump’s $14.8 trillion deal, isn't it?") == ("Trump", "trillion", "deal", "is", "n't", "it")
+
+
+def test_sumy_stop_words_ship_with_sumy() -> None:
+    from sumy.utils import get_stop_words
+
+    assert "the" in get_stop_words("english")
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_non_str_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="must be str"):
+        summarize(None)  # type: ignore[arg-type]
+
+
+def test_unknown_method_and_bad_count() -> None:
+    with pytest.raises(ValueError, match="unknown summary method 'nope'"):
+        summarize("Some text here.", method="nope")
+    with pytest.raises(ValueError, match="at least 1"):
+        summarize("Some text here.", sentences=0)
+    with pytest.raises(TypeError):
+        summarize("Some text here.", sentences=2.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["", "   \n  \t "])
+def test_empty_text_gives_an_empty_summary_with_a_reason(raw: str) -> None:
+    summary = summarize(raw)
+    assert summary.sentences == () and summary.reason == "empty text"
+
+
+def test_only_boilerplate_gives_a_reason() -> None:
+    summary = summarize("Share\nTweet\nEmail\nLeave a Reply\n© 2024 All rights reserved")
+    assert summary.sentences == () and summary.reason
+
+
+def test_one_sentence() -> None:
+    summary = summarize("Russia and the United States agreed to resume talks on rare earths.")
+    assert len(summary.sentences) == 1
+    assert summary.reason == "the article has only 1 usable sentence"
+
+
+def test_binary_junk() -> None:
+    summary = summarize(os.urandom(4096).decode("latin-1"))
+    assert summary.sentences == () and summary.reason == "the text looks like binary data"
+
+
+def test_russian_text() -> None:
+    summary = summarize("Президент России заявил, что переговоры продолжатся. Стороны обсудили металлы. " * 5)
+    assert summary.sentences == () and "not in English" in (summary.reason or "")
+
+
+def test_html_handed_in_as_text() -> None:
+    raw = (
+        "<html><head><script>var x = 'never in a summary';</script></head><body>"
+        "<p>Russia and the United States agreed on Monday to resume talks on rare earths in Geneva.</p>"
+        "<p>The talks will begin next week, officials in both capitals said.</p></body></html>"
+    )
+    summary = summarize(raw)
+    assert [s.text for s in summary.sentences] == [
+        "Russia and the United States agreed on Monday to resume talks on rare earths in Geneva.",
+        "The talks will begin next week, officials in both capitals said.",
+    ]
+    assert raw[summary.sentences[0].start : summary.sentences[0].end] == summary.sentences[0].text
+
+
+def test_two_megabytes_summarised_quickly() -> None:
+    body = SEED_TEXTS[0].split("\n\n", 3)[3].split("Please follow")[0]
+    big = ("\n\n".join([body] * (2_000_000 // len(body) + 1)))[:2_000_000]
+    t0 = time.perf_counter()
+    summary = summarize(big)
+    assert time.perf_counter() - t0 < 3.0
+    assert len(summary.sentences) == 3
+
+
+# ---------------------------------------------------------------- stories
+
+
+def test_story_summary_spans_outlets_without_repeating_a_fact() -> None:
+    a, b = SEED_TEXTS
+    articles = [StoryArticle(a, source="blitz-1"), StoryArticle(b, source="blitz-2"), StoryArticle(a, source="copy")]
+    summary = summarize_story(articles, sentences=4)
+    assert len(summary.sentences) == 4 and summary.reason is None
+    texts = [s.text for s in summary.sentences]
+    assert len(set(texts)) == len(texts)
+    vec = _tfidf(texts)
+    sims = vec @ vec.T
+    assert all(sims[i, j] < REDUNDANCY_THRESHOLD for i in range(len(texts)) for j in range(i))
+    # each sentence comes from the article it names, at its offsets
+    for s in summary.sentences:
+        assert s.article in (0, 1, 2)
+        assert normalize(articles[s.article].text[s.start : s.end]) == s.text
+    # grouped by article in the order given, document order within each
+    keys = [(s.article, s.index) for s in summary.sentences]
+    assert keys == sorted(keys)
+    assert {s.article for s in summary.sentences} >= {0, 1}
+
+
+def test_story_of_identical_copies_says_each_fact_once() -> None:
+    summary = summarize_story([StoryArticle(SEED_TEXTS[1])] * 3, sentences=3)
+    assert len({s.text for s in summary.sentences}) == 3
+    assert {s.article for s in summary.sentences} == {0}
+
+
+def test_story_with_no_or_empty_articles() -> None:
+    assert summarize_story([]).reason == "no articles"
+    empty = summarize_story([StoryArticle(""), StoryArticle("   ")])
+    assert empty.sentences == () and empty.reason == "empty text"
+    mixed = summarize_story([StoryArticle(""), StoryArticle(SEED_TEXTS[0])])
+    assert len(mixed.sentences) == 3 and {s.article for s in mixed.sentences} == {1}
+    assert mixed.method == DEFAULT_METHOD
+
+
+def test_story_rejects_wrong_types() -> None:
+    with pytest.raises(TypeError):
+        summarize_story("just a string")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"articles\[0\]"):
+        summarize_story(["not a StoryArticle"])  # type: ignore[list-item]

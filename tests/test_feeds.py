@@ -1,0 +1,304 @@
+"""bot.feeds: hostile and messy feeds, served through the real fetch path from a loopback server."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from loopback import LoopbackServer
+
+from bot.feeds import MAX_TITLE, ParsedFeed, canonical_link, html_to_text, parse_feed
+from bot.fetch import Fetcher, FetchLimits
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "feeds-corpus" / "real"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+XML = {"Content-Type": "application/rss+xml"}
+
+
+def rss(items: str, channel: str = "<title>Feed</title><link>https://example.com/</link>", prolog: str = "") -> bytes:
+    head = '<?xml version="1.0" encoding="utf-8"?>\n' + prolog
+    return f'{head}<rss version="2.0"><channel>{channel}{items}</channel></rss>'.encode()
+
+
+async def served(loopback: LoopbackServer, body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
+    """Serve `body` at /feed.xml, fetch it for real and parse what arrived."""
+    loopback.route("/feed.xml", (200, XML if headers is None else headers, body))
+    async with Fetcher(FetchLimits(allow_private=True, total_timeout=5)) as fetcher:
+        result = await fetcher.get(loopback.url("/feed.xml"))
+    assert result.ok, result.error
+    return parse_feed(result.body, result.headers, result.final_url, now=NOW)
+
+
+def billion_laughs() -> bytes:
+    lines = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    ]
+    return rss(
+        "<item><title>&lol9;</title><link>https://example.com/a</link></item>",
+        prolog="<!DOCTYPE rss [\n" + "\n".join(lines) + "\n]>\n",
+    )
+
+
+def quadratic_bomb(value_chars: int = 100_000, refs: int = 30_000) -> bytes:
+    """One big literal entity referenced many times: raw feedparser expands it (3 GB, 95 s for this 193 kB feed)."""
+    body = "&q;" * (refs // 50)
+    items = "".join(f"<item><title>t{i}</title><description>{body}</description></item>" for i in range(50))
+    return rss(items, prolog=f'<!DOCTYPE rss [\n<!ENTITY q "{"a" * value_chars}">\n]>\n')
+
+
+async def test_billion_laughs_is_not_expanded(loopback: LoopbackServer) -> None:
+    tracemalloc.start()
+    try:
+        started = time.monotonic()
+        parsed = await served(loopback, billion_laughs())
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert parsed.error is None and len(parsed.items) == 1
+    assert "lollol" not in parsed.items[0].title and len(parsed.items[0].title) < 100
+    assert elapsed < 2 and peak < 20 << 20
+
+
+async def test_quadratic_entity_bomb_is_defused(loopback: LoopbackServer) -> None:
+    bomb = quadratic_bomb()
+    assert 150_000 < len(bomb) < 250_000
+    started = time.monotonic()
+    parsed = await served(loopback, bomb)
+    elapsed = time.monotonic() - started
+    assert parsed.error is None and len(parsed.items) == 50
+    assert all("aaaa" not in item.summary for item in parsed.items)
+    assert elapsed < 5  # unprotected feedparser: ~95 s and ~3 GB
+    tracemalloc.start()
+    try:
+        again = parse_feed(bomb, XML, "https://e.com/feed", now=NOW)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(again.items) == 50 and peak < 50 << 20
+
+
+def test_short_literal_entities_still_work_within_a_budget() -> None:
+    ok = rss(
+        "<item><guid isPermaLink='false'>&id;2006-05-04:/blog/</guid><title>&co; news</title></item>",
+        prolog='<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n  <!ENTITY co "&#169; ACME">\n]>\n',
+    )
+    parsed = parse_feed(ok, XML, "https://example.com/feed", now=NOW)
+    assert parsed.items[0].guid == "tag:example.com,2006-05-04:/blog/"
+    assert parsed.items[0].title == "© ACME news"
+
+    value = "x" * 200
+    bomb = rss(
+        "<item><title>&e;</title></item>" * 20 + "<item><title>" + "&e;" * 5000 + "</title></item>",
+        prolog=f'<!DOCTYPE rss [<!ENTITY e "{value}">]>\n',
+    )
+    refused = parse_feed(bomb, XML, "https://example.com/feed", now=NOW)
+    assert refused.error == "entity expansion would outgrow the document (an entity bomb?)"
+
+
+def test_external_and_parameter_entities_are_never_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    body = rss(
+        "<item><title>&ext;</title><description>&ext; %pe;</description><link>https://example.com/a</link></item>",
+        prolog=f'<!DOCTYPE rss [\n<!ENTITY ext SYSTEM "file://{secret}">\n<!ENTITY % pe SYSTEM "file://{secret}">\n%pe;\n]>\n',
+    )
+    parsed = parse_feed(body, XML, "https://example.com/feed", now=NOW)
+    assert parsed.error is None and parsed.items
+    assert all("TOP-SECRET" not in (i.title + i.summary) for i in parsed.items)
+
+
+def test_unterminated_internal_subset_is_an_error() -> None:
+    parsed = parse_feed(b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">', XML, "https://e.com/f", now=NOW)
+    assert parsed.error == "malformed DOCTYPE: its internal subset never ends"
+
+
+async def test_html_page_instead_of_feed(loopback: LoopbackServer) -> None:
+    page = b"<!DOCTYPE html><html><head><title>Subscribe!</title></head><body><p>Paywall</p></body></html>"
+    parsed = await served(loopback, page, {"Content-Type": "text/html; charset=utf-8"})
+    assert parsed.error == "not a feed: the server sent an HTML page" and parsed.items == []
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n\t ", b"\x1f\x8b" + b"not really gzip"])
+async def test_empty_or_broken_body(loopback: LoopbackServer, body: bytes) -> None:
+    parsed = await served(loopback, body)
+    assert (parsed.error is not None and parsed.error in ("empty body",)) or parsed.error.startswith("corrupt gzip")
+
+
+async def test_not_a_feed_at_all(loopback: LoopbackServer) -> None:
+    parsed = await served(loopback, b'<?xml version="1.0"?><config><x>1</x></config>')
+    assert parsed.error is not None and parsed.error.startswith("not a feed")
+
+
+def _real(name: str) -> bytes:
+    path = REAL / name
+    if not path.exists():
+        pytest.skip("../shared not present")
+    return path.read_bytes()
+
+
+def _assert_orenburg(parsed: ParsedFeed) -> None:
+    assert parsed.error is None and len(parsed.items) == 10 and parsed.encoding == "cp1251"
+    text = " ".join(i.title for i in parsed.items)
+    cyrillic = sum("а" <= c.lower() <= "я" or c in "ёЁ" for c in text)
+    letters = sum(c.isalpha() for c in text)
+    assert cyrillic / letters > 0.9, text[:200]
+    assert "\ufffd" not in text and "Ð" not in text
+
+
+async def test_cp1251_feed_declared(loopback: LoopbackServer) -> None:
+    _assert_orenburg(await served(loopback, _real("oren-ru_news_cp1251.xml")))
+
+
+async def test_cp1251_feed_gzip_with_and_without_content_encoding(loopback: LoopbackServer) -> None:
+    gz = _real("oren-ru_news_cp1251.xml.gz")
+    _assert_orenburg(await served(loopback, gz, {"Content-Type": "application/xml", "Content-Encoding": "gzip"}))
+    _assert_orenburg(await served(loopback, gz, {"Content-Type": "application/xml"}))
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/xml", "text/xml; charset=iso-8859-1", "application/rss+xml; charset=utf-8"]
+)
+async def test_cp1251_feed_undeclared_or_mislabelled(loopback: LoopbackServer, content_type: str) -> None:
+    body = _real("oren-ru_news_cp1251.xml")
+    undeclared = body.replace(b'encoding="windows-1251"', b"").replace(b"encoding='windows-1251'", b"")
+    assert b"windows-1251" not in undeclared[:200]
+    _assert_orenburg(await served(loopback, undeclared, {"Content-Type": content_type}))
+
+
+async def test_undeclared_latin1_feed(loopback: LoopbackServer) -> None:
+    parsed = await served(loopback, _real("uol-noticias_pt_latin1-undeclared.rss"), {"Content-Type": "text/xml"})
+    text = " ".join(i.title + " " + i.summary for i in parsed.items)
+    assert parsed.error is None and len(parsed.items) == 15
+    assert "\ufffd" not in text and any(c in text for c in "çãéáõ")
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    body = rss("<item><title>Путин и Трамп</title><link>https://e.com/a</link></item>").replace(
+        b"</title>", b"\xff</title>", 1
+    )
+    parsed = parse_feed(body, {"Content-Type": "application/xml"}, "https://e.com/f", now=NOW)
+    assert parsed.items[0].title.startswith("Путин и Трамп")
+
+
+def test_utf16_with_bom() -> None:
+    text = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>Ж</title><item><title>Привет</title><link>https://e.com/a</link></item></channel></rss>'
+    parsed = parse_feed(text.encode("utf-16"), {"Content-Type": "application/xml"}, "https://e.com/f", now=NOW)
+    assert parsed.title == "Ж" and parsed.items[0].title == "Привет"
+
+
+async def test_items_without_guid_or_link_get_stable_identities(loopback: LoopbackServer) -> None:
+    body = rss(
+        "<item><title>Has link</title><link>https://Example.com:443/a/?utm_source=x&amp;id=3#top</link></item>"
+        "<item><title>Only a title</title><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate></item>"
+        "<item><guid isPermaLink='false'>urn:x:1</guid><title>Has guid</title></item>"
+    )
+    first = await served(loopback, body)
+    second = parse_feed(body, XML, loopback.url("/feed.xml"), now=NOW)
+    ids = [i.identity for i in first.items]
+    assert ids[0] == "https://example.com/a?id=3" and ids[2] == "urn:x:1"
+    assert ids[1].startswith("sha1:") and ids == [i.identity for i in second.items]
+    assert first.items[1].link is None and first.items[2].guid == "urn:x:1"
+
+
+def test_duplicate_guids_are_collapsed_but_a_shared_guid_is_not_trusted() -> None:
+    body = rss(
+        "<item><guid isPermaLink='false'>g1</guid><title>One</title><link>https://e.com/1</link></item>"
+        "<item><guid isPermaLink='false'>g1</guid><title>One again</title><link>https://e.com/1</link></item>"
+        "<item><guid>same</guid><title>A</title><link>https://e.com/a</link></item>"
+        "<item><guid>same</guid><title>B</title><link>https://e.com/b</link></item>"
+    )
+    parsed = parse_feed(body, XML, "https://e.com/feed", now=NOW)
+    assert [i.title for i in parsed.items] == ["One", "A", "B"] and parsed.duplicates == 1
+    assert [i.identity for i in parsed.items] == ["g1", "https://e.com/a", "https://e.com/b"]
+
+
+def test_titles_and_summaries_are_plain_text() -> None:
+    body = rss(
+        "<item><title>&lt;b&gt;Rare&lt;/b&gt; earths &amp;amp; &lt;script&gt;alert('x')&lt;/script&gt;magnets</title>"
+        "<description><![CDATA[<p>First&nbsp;para.</p><style>p{color:red}</style><script>evil()</script>"
+        "<p>Second <a href='x'>link</a>.</p><!-- hidden -->]]></description><link>https://e.com/1</link></item>"
+    )
+    item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
+    assert item.title == "Rare earths & magnets"
+    assert item.summary == "First para. Second link."
+
+
+def test_huge_title_is_capped_and_unclosed_scripts_stay_linear() -> None:
+    body = rss(f"<item><title>{'word ' * 14_000}</title><link>https://e.com/1</link></item>")
+    item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
+    assert len(item.title) <= MAX_TITLE and item.title.endswith("…")
+    started = time.monotonic()
+    text = html_to_text("<script>" * 20_000 + "x" * 50_000)
+    assert text == "" and time.monotonic() - started < 1.0
+
+
+def test_items_with_nothing_are_dropped_and_titles_never_empty() -> None:
+    body = rss(
+        "<item><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate></item>"
+        "<item><title> <![CDATA[<b></b>]]> </title><description>Moscow and Washington agreed on a new round of "
+        "talks about strategic stability next month in Geneva</description></item>"
+        "<item><link>https://e.com/news/rare-earth-prices-surge.html</link></item>"
+    )
+    parsed = parse_feed(body, XML, "https://e.com/feed", now=NOW)
+    assert parsed.dropped == 1 and len(parsed.items) == 2
+    assert parsed.items[0].title == "Moscow and Washington agreed on a new round of talks about strategic…"
+    assert parsed.items[1].title == "rare earth prices surge"
+
+
+async def test_relative_links_resolve_against_feed_url_and_xml_base(loopback: LoopbackServer) -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+        b'<entry><title>one</title><link href="/news/1"/><id>1</id></entry>'
+        b'<entry xml:base="https://other.example/base/"><title>two</title><link href="2"/><id>2</id></entry>'
+        b'<entry><title>three</title><link href="javascript:alert(1)"/><id>3</id></entry></feed>'
+    )
+    parsed = await served(loopback, body, {"Content-Type": "application/atom+xml"})
+    assert [i.link for i in parsed.items] == [loopback.url("/news/1"), "https://other.example/base/2", None]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("Mon, 23 Nov 2026 08:00:00 +0300", datetime(2026, 11, 23, 5, 0, tzinfo=UTC)),
+        ("2026-11-22T10:30:00Z", datetime(2026, 11, 22, 10, 30, tzinfo=UTC)),
+        ("not a date", None),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", None),
+        ("Fri, 31 Dec 2099 00:00:00 GMT", None),
+        ("Mon, 30 Feb 2026 99:99:99 GMT", None),
+    ],
+)
+def test_dates(date: str, expected: datetime | None) -> None:
+    body = rss(f"<item><title>t</title><link>https://e.com/1</link><pubDate>{date}</pubDate></item>")
+    item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
+    assert item.published == expected
+    if item.published is not None:
+        assert item.published.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.COM:443/Path/?utm_source=tw&utm_medium=x&id=7#frag", "https://example.com/Path?id=7"),
+        ("http://example.com:80/", "http://example.com"),
+        ("http://example.com:8080/a/", "http://example.com:8080/a"),
+        ("https://e.com/a?fbclid=1&gclid=2", "https://e.com/a"),
+        ("https://e.com/a?b=1&a=2", "https://e.com/a?b=1&a=2"),
+        ("ftp://e.com/a", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+        ("http://[::1]:99999/", None),
+    ],
+)
+def test_canonical_link(url: str, expected: str | None) -> None:
+    assert canonical_link(url) == expected
+
+
+def test_gzip_body_without_content_encoding_is_capped() -> None:
+    bomb = gzip.compress(bytes(20 << 20))
+    parsed = parse_feed(bomb, XML, "https://e.com/feed", now=NOW)
+    assert parsed.error == "gzip body inflates past 8388608 bytes"

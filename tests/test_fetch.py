@@ -1,0 +1,314 @@
+"""bot.fetch against a real loopback server that misbehaves on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import ipaddress
+import itertools
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+from loopback import Connection, LoopbackServer, Request, Response, redirect, reset, stall, trickle
+
+from bot.fetch import Fetcher, FetchLimits, is_public_address, parse_retry_after
+
+DEADLINE = 1.5
+MARGIN = 1.5  # scheduling slack on a shared 2-core machine
+CAP = 2 * 1024 * 1024
+FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+
+
+def limits(**overrides: object) -> FetchLimits:
+    base: dict[str, object] = {"total_timeout": DEADLINE, "max_bytes": CAP, "allow_private": True, "page_delay": 0.0}
+    base.update(overrides)
+    return FetchLimits(**base)  # type: ignore[arg-type]
+
+
+async def fetch(url: str, **kwargs: object):
+    resolver = kwargs.pop("resolver", None)
+    get_kwargs = {k: kwargs.pop(k) for k in ("etag", "last_modified", "kind") if k in kwargs}
+    async with Fetcher(limits(**kwargs), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+        return await fetcher.get(url, **get_kwargs)  # type: ignore[arg-type]
+
+
+def zeros(total: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    block = bytes(chunk)
+    for _ in range(total // chunk):
+        yield block
+
+
+def gzip_of_zeros(total: int) -> Iterator[bytes]:
+    """gzip of `total` zero bytes, produced chunk by chunk (never in memory whole)."""
+    block = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    for _ in range(total // len(block)):
+        out = compressor.compress(block)
+        if out:
+            yield out
+    yield compressor.flush()
+
+
+async def test_plain_get_sends_identity_and_returns_body(loopback: LoopbackServer) -> None:
+    loopback.route("/feed", (200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, FEED))
+    result = await fetch(loopback.url("/feed"))
+    assert result.ok and result.status == 200 and result.body == FEED
+    assert result.etag == '"v1"' and result.final_url == loopback.url("/feed")
+    sent = loopback.requests[0].headers
+    assert sent["user-agent"].startswith("coverage-bot/")
+    assert sent["accept-encoding"] == "gzip, deflate"
+    assert "rss+xml" in sent["accept"]
+
+
+async def test_conditional_get_gives_not_modified(loopback: LoopbackServer) -> None:
+    def handler(request: Request, conn: Connection) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(304, {"ETag": '"v1"'})
+        return Response(200, {"ETag": '"v1"'}, FEED)
+
+    loopback.route("/feed", handler)
+    result = await fetch(loopback.url("/feed"), etag='"v1"', last_modified="Mon, 03 Apr 2023 01:02:03 GMT")
+    assert result.ok and result.not_modified and result.status == 304 and result.body == b""
+    assert result.etag == '"v1"' and result.last_modified == "Mon, 03 Apr 2023 01:02:03 GMT"
+    assert loopback.requests[0].headers["if-modified-since"] == "Mon, 03 Apr 2023 01:02:03 GMT"
+
+
+async def test_server_error_is_reported_not_raised(loopback: LoopbackServer) -> None:
+    loopback.route("/boom", (500, {}, b"oops"))
+    result = await fetch(loopback.url("/boom"))
+    assert result.error == "HTTP 500" and result.status == 500 and result.retry_after is None and result.body == b""
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_retry_after_seconds(loopback: LoopbackServer, status: int) -> None:
+    loopback.route("/busy", (status, {"Retry-After": "120"}, b""))
+    result = await fetch(loopback.url("/busy"))
+    assert result.status == status and result.retry_after == 120.0
+    assert result.error == f"HTTP {status} (retry after 120 s)"
+
+
+async def test_retry_after_http_date(loopback: LoopbackServer) -> None:
+    when = datetime.now(UTC) + timedelta(minutes=10)
+    loopback.route("/busy", (429, {"Retry-After": format_datetime(when, usegmt=True)}, b""))
+    result = await fetch(loopback.url("/busy"))
+    assert result.retry_after is not None and 590 <= result.retry_after <= 600
+
+
+def test_parse_retry_after_rejects_garbage() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_retry_after("Thu, 01 Jan 2026 00:01:00 GMT", now) == 60.0
+    assert parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now) == 0.0  # a date in the past: retry now
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("-5", now) is None
+    assert parse_retry_after("nan", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+async def test_connection_reset_before_answer(loopback: LoopbackServer) -> None:
+    loopback.route("/reset", reset())
+    result = await fetch(loopback.url("/reset"))
+    assert result.error is not None and result.status == 0
+    assert result.error.startswith(("connection reset", "connection closed"))
+
+
+async def test_connection_reset_mid_body(loopback: LoopbackServer) -> None:
+    loopback.route("/reset", reset(partial=b"<rss>" * 100))
+    result = await fetch(loopback.url("/reset"))
+    assert result.error is not None and result.error.startswith(("connection reset", "connection closed"))
+    assert result.body == b""
+
+
+@pytest.mark.parametrize("after_head", [False, True])
+async def test_stalled_server_hits_total_deadline(loopback: LoopbackServer, after_head: bool) -> None:
+    loopback.route("/stall", stall(60, after_head=after_head))
+    started = time.monotonic()
+    result = await fetch(loopback.url("/stall"))
+    elapsed = time.monotonic() - started
+    assert result.error is not None and result.error.startswith("timeout")
+    assert DEADLINE - 0.1 <= elapsed < DEADLINE + MARGIN
+
+
+async def test_trickle_cannot_outlast_the_deadline(loopback: LoopbackServer) -> None:
+    # httpx's read timeout never fires here: a byte arrives every 0.3 s. Only the total deadline stops it.
+    loopback.route("/trickle", trickle(FEED, interval=0.3))
+    started = time.monotonic()
+    result = await fetch(loopback.url("/trickle"))
+    elapsed = time.monotonic() - started
+    assert result.error is not None and result.error.startswith("timeout")
+    assert elapsed < DEADLINE + MARGIN
+    assert result.body == b""
+
+
+async def test_huge_chunked_body_stops_at_cap(loopback: LoopbackServer) -> None:
+    # 64 KiB chunks: tracemalloc also counts the server thread's buffers
+    loopback.route("/big", Response(200, {"Content-Type": "application/xml"}, zeros(50 << 20, chunk=1 << 16)))
+    tracemalloc.start()
+    try:
+        started = time.monotonic()
+        result = await fetch(loopback.url("/big"))
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.error is not None and "too large" in result.error and result.body == b""
+    assert elapsed < DEADLINE + MARGIN
+    assert peak < CAP + (3 << 20)  # the cap plus buffers, far from 50 MB
+
+
+async def test_huge_content_length_refused_before_reading(loopback: LoopbackServer) -> None:
+    loopback.route("/big", Response(200, {"Content-Type": "application/xml"}, zeros(50 << 20), content_length=50 << 20))
+    result = await fetch(loopback.url("/big"))
+    assert result.error is not None and "Content-Length 52428800 exceeds" in result.error and result.body == b""
+
+
+async def test_gzip_bomb_stops_at_cap_on_decompressed_bytes(loopback: LoopbackServer) -> None:
+    ten_gb = 10 * 1024**3
+    loopback.route("/bomb", Response(200, {"Content-Encoding": "gzip"}, gzip_of_zeros(ten_gb)))
+    tracemalloc.start()
+    try:
+        started = time.monotonic()
+        result = await fetch(loopback.url("/bomb"))
+        elapsed = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.error is not None and "after decompression" in result.error and result.body == b""
+    assert elapsed < DEADLINE + MARGIN
+    assert peak < CAP + (3 << 20)
+
+
+async def test_gzip_and_deflate_bodies_are_decoded(loopback: LoopbackServer) -> None:
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    loopback.route("/gz", (200, {"Content-Encoding": "gzip"}, gzip.compress(FEED)))
+    loopback.route("/zlib", (200, {"Content-Encoding": "deflate"}, zlib.compress(FEED)))
+    loopback.route("/raw", (200, {"Content-Encoding": "deflate"}, raw_deflate.compress(FEED) + raw_deflate.flush()))
+    loopback.route("/two", (200, {"Content-Encoding": "gzip"}, gzip.compress(FEED[:20]) + gzip.compress(FEED[20:])))
+    for path in ("/gz", "/zlib", "/raw", "/two"):
+        result = await fetch(loopback.url(path))
+        assert result.ok and result.body == FEED, path
+        assert "content-encoding" not in result.headers
+
+
+async def test_corrupt_gzip_and_unknown_encoding_are_errors(loopback: LoopbackServer) -> None:
+    loopback.route("/bad", (200, {"Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00garbage-garbage"))
+    loopback.route("/br", (200, {"Content-Encoding": "br"}, b"whatever"))
+    bad = await fetch(loopback.url("/bad"))
+    br = await fetch(loopback.url("/br"))
+    assert bad.error is not None and bad.error.startswith("corrupt gzip body")
+    assert br.error == "unsupported Content-Encoding 'br'"
+
+
+async def test_redirect_loop_is_detected(loopback: LoopbackServer) -> None:
+    loopback.route("/a", redirect("/b"))
+    loopback.route("/b", redirect(loopback.url("/a")))
+    result = await fetch(loopback.url("/a"))
+    assert result.error is not None and result.error.startswith("redirect loop")
+    assert len(loopback.requests) == 2
+
+
+async def test_too_many_redirects(loopback: LoopbackServer) -> None:
+    loopback.default = lambda request, conn: redirect(f"/hop{int(request.route.removeprefix('/hop') or 0) + 1}")
+    result = await fetch(loopback.url("/hop0"), max_redirects=4)
+    assert result.error == "too many redirects (more than 4)"
+    assert len(loopback.requests) == 5
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/feed", "javascript:alert(1)"])
+async def test_redirect_to_non_http_scheme_refused_even_with_allow_private(
+    loopback: LoopbackServer, target: str
+) -> None:
+    loopback.route("/go", redirect(target))
+    result = await fetch(loopback.url("/go"), allow_private=True)
+    assert result.error is not None and result.error.startswith("refused:"), result.error
+    assert "only http and https" in result.error or "invalid or non-HTTP URL" in result.error
+    assert [r.route for r in loopback.requests] == ["/go"]
+
+
+async def test_redirect_from_public_host_to_loopback_refused(loopback: LoopbackServer) -> None:
+    # "localhost" is made to look public to the address check; httpx still connects to the loopback server.
+    async def pretend_public(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        assert host == "localhost"
+        return [ipaddress.ip_address("93.184.216.34")]
+
+    loopback.route("/public", redirect(loopback.url("/private")))
+    loopback.route("/private", (200, {}, FEED))
+    result = await fetch(f"http://localhost:{loopback.port}/public", resolver=pretend_public, allow_private=True)
+    assert result.error is not None and "redirect from a public address to non-public 127.0.0.1" in result.error
+    assert [r.route for r in loopback.requests] == ["/public"]
+
+
+async def test_private_targets_blocked_unless_allowed(loopback: LoopbackServer) -> None:
+    loopback.route("/feed", (200, {}, FEED))
+    blocked = await fetch(loopback.url("/feed"), allow_private=False)
+    assert blocked.error is not None and "non-public address 127.0.0.1" in blocked.error
+    assert loopback.requests == []
+
+
+async def test_bad_scheme_and_unresolvable_host() -> None:
+    async def nowhere(host: str, port: int) -> list[ipaddress.IPv4Address]:
+        raise OSError("Name or service not known")
+
+    assert (await fetch("ftp://example.com/feed")).error == (
+        "refused: only http and https URLs are fetched, not 'ftp': ftp://example.com/feed"
+    )
+    result = await fetch("http://no-such-host.invalid/feed", resolver=nowhere)
+    assert result.error is not None and result.error.startswith("cannot resolve host 'no-such-host.invalid'")
+
+
+def test_public_address_classification() -> None:
+    for private in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1"):
+        assert not is_public_address(ipaddress.ip_address(private)), private
+    for reserved in ("240.0.0.1", "224.0.0.1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1"):
+        assert not is_public_address(ipaddress.ip_address(reserved)), reserved
+    assert is_public_address(ipaddress.ip_address("93.184.216.34"))
+    assert is_public_address(ipaddress.ip_address("2606:2800:220:1:248:1893:25c8:1946"))
+
+
+async def test_permanent_redirects_are_reported(loopback: LoopbackServer) -> None:
+    loopback.route("/old", redirect("/moved", 301))
+    loopback.route("/moved", redirect("/tmp", 302))
+    loopback.route("/tmp", (200, {}, FEED))
+    loopback.route("/perm", redirect("/new#frag", 308))
+    loopback.route("/new", (200, {}, FEED))
+    loopback.route("/temp", redirect("/new", 307))
+    chain = await fetch(loopback.url("/old"))
+    assert chain.ok and chain.permanent_redirect == loopback.url("/moved") and chain.final_url == loopback.url("/tmp")
+    perm = await fetch(loopback.url("/perm"))
+    assert perm.ok and perm.permanent_redirect == loopback.url("/new") and perm.body == FEED
+    temp = await fetch(loopback.url("/temp"))
+    assert temp.ok and temp.permanent_redirect is None
+
+
+async def test_per_host_and_global_concurrency_limits(loopback: LoopbackServer) -> None:
+    loopback.route("/slow", Response(200, {}, FEED, delay=0.2))
+    async with Fetcher(limits(per_host=2, max_connections=10)) as fetcher:
+        results = await asyncio.gather(*(fetcher.get(loopback.url("/slow")) for _ in range(6)))
+    assert all(r.ok for r in results) and loopback.max_active == 2
+
+    loopback.max_active = 0
+    async with Fetcher(limits(per_host=10, max_connections=3)) as fetcher:
+        results = await asyncio.gather(*(fetcher.get(loopback.url("/slow")) for _ in range(6)))
+    assert all(r.ok for r in results) and loopback.max_active == 3
+
+
+async def test_pages_to_one_host_are_paced(loopback: LoopbackServer) -> None:
+    loopback.route("/page", (200, {"Content-Type": "text/html"}, b"<html></html>"))
+    async with Fetcher(limits(page_delay=0.3, per_host=4)) as fetcher:
+        results = await asyncio.gather(*(fetcher.get(loopback.url("/page"), kind="page") for _ in range(3)))
+        feeds = await asyncio.gather(*(fetcher.get(loopback.url("/page"), kind="feed") for _ in range(2)))
+    assert all(r.ok for r in results + feeds)
+    times = sorted(r.received_at for r in loopback.requests[:3])
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.25, gaps
+    feed_times = [r.received_at for r in loopback.requests[3:]]
+    assert abs(feed_times[0] - feed_times[1]) < 0.25  # feeds are not paced
+
+
+async def test_get_outside_context_is_a_programming_error() -> None:
+    with pytest.raises(RuntimeError):
+        await Fetcher().get("http://127.0.0.1/")

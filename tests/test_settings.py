@@ -1,0 +1,303 @@
+"""Configuration: the shipped feeds.yaml, error messages a user can act on, and the environment."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    Config,
+    ConfigError,
+    FeedConfig,
+    Settings,
+    check_config,
+    load_config,
+    parse_duration,
+    parse_size,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = """\
+topics:
+  rare-earths:
+    rules:
+      - any: [rare earth]
+  us-russia:
+    rules:
+      - all_of: [[US], [Russia], [talks]]
+feeds:
+  - name: One
+    url: https://example.com/one.xml
+  - name: Two
+    url: https://example.com/two.xml
+    topics: [us-russia]
+    interval: 1h
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    message = str(exc.value)
+    assert "feeds.yaml" in message  # always names the file
+    return message
+
+
+# --------------------------------------------------------------------------- the shipped file
+
+
+def test_shipped_config_is_valid_and_rich_enough() -> None:
+    config = load_config(ROOT / "feeds.yaml")
+    assert set(config.topics) == {"rare-earths", "us-russia"}
+    assert len(config.feeds) >= 15
+    assert all(urlsplit(f.url).scheme == "https" for f in config.feeds)
+    for topic in config.topics:
+        followers = [f for f in config.enabled_feeds() if topic in f.topics]
+        assert len(followers) >= 8, topic
+        assert any("news.google.com/rss/search" in f.url for f in followers), topic
+    hosts = {f.host for f in config.feeds}
+    assert {"tass.com", "meduza.io", "www.themoscowtimes.com", "kyivindependent.com", "www.mining.com"} <= hosts
+    assert config.poll.story_window_hours == 72
+
+
+def test_check_config_summarises(tmp_path: Path) -> None:
+    lines = check_config(ROOT / "feeds.yaml")
+    assert lines[0].endswith("OK")
+    assert any(line.strip().startswith("rare-earths") and "threshold 2" in line for line in lines)
+    assert any(line.startswith("feeds:") and "enabled" in line for line in lines)
+    assert not [line for line in lines if line.startswith("warning")]
+    text = MINIMAL.replace(
+        "    url: https://example.com/two.xml\n", "    url: https://example.com/two.xml\n    enabled: false\n"
+    )
+    text = text.replace(
+        "    url: https://example.com/one.xml\n", "    url: https://example.com/one.xml\n    topics: [rare-earths]\n"
+    )
+    lines = check_config(write(tmp_path, text))
+    assert any("warning" in line and "us-russia" in line for line in lines)
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_defaults_are_filled_in(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+    one, two = config.feeds
+    assert one.topics == ("rare-earths", "us-russia")  # no topics: every topic
+    assert one.interval == 900 and two.interval == 3600
+    assert config.poll.concurrency == 8 and config.poll.max_bytes == 5_000_000
+    assert config.feed("ONE") is one and config.feed("nope") is None
+    text = MINIMAL + "poll:\n  interval: 30m\n  max_bytes: 2MB\n"
+    config = load_config(write(tmp_path, text))
+    assert config.feeds[0].interval == 1800 and config.poll.max_bytes == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(900, 900), ("900", 900), ("15m", 900), ("1h", 3600), ("1h30m", 5400), ("2d", 172800)]
+)
+def test_parse_duration(value: object, seconds: int) -> None:
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["15 mins", "soon", "", True, 1.5, None])
+def test_parse_duration_rejects(value: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(value)
+
+
+def test_parse_size() -> None:
+    assert parse_size("5MB") == 5_000_000
+    assert parse_size("512 KiB") == 524_288
+    assert parse_size(1000) == 1000
+    with pytest.raises(ValueError, match="5MB"):
+        parse_size("lots")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_unknown_topic_in_feed_suggests_the_right_one(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("topics: [us-russia]", "topics: [rare-earth]"))
+    assert "feeds[1].topics[0]" in message
+    assert "did you mean 'rare-earths'" in message
+    assert "line 13" in message
+
+
+def test_bad_url_scheme(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("https://example.com/one.xml", "ftp://example.com/one.xml"))
+    assert "feeds[0].url" in message and "http:// or https://" in message
+
+
+def test_duplicate_feed_url_and_name(tmp_path: Path) -> None:
+    text = MINIMAL + "  - name: one\n    url: https://EXAMPLE.com/one.xml/\n"
+    message = error_of(tmp_path, text)
+    assert "feeds[2].name: duplicate feed name 'one' (also feeds[0])" in message
+    assert "feeds[2].url: duplicate feed URL" in message
+
+
+def test_bad_interval(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 15 mins"))
+    assert "feeds[1].interval" in message and "15m" in message
+    message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 10s"))
+    assert "feeds[1].interval" in message and "out of range" in message
+
+
+def test_empty_topics_and_feeds(tmp_path: Path) -> None:
+    message = error_of(tmp_path, "topics: {}\nfeeds: []\n")
+    assert "topics: at least one topic is required" in message
+    assert "feeds: at least one feed is required" in message
+    assert "feed URL" not in message
+
+
+def test_empty_topic_list_on_a_feed(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("topics: [us-russia]", "topics: []"))
+    assert "feeds[1].topics: empty; omit the key to follow every topic" in message
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("    interval: 1h", "    interval: [1h"))
+    assert "YAML syntax error" in message and "line" in message
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("    interval: 1h", "    interval: 1h\n    interval: 2h"))
+    assert "duplicate key 'interval'" in message
+
+
+def test_unknown_keys_get_a_suggestion(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, MINIMAL.replace("    url: https://example.com/two.xml", "    urll: https://example.com/two.xml")
+    )
+    assert "feeds[1].urll: unknown key 'urll'; did you mean 'url'?" in message
+    assert "feeds[1].url: required key is missing" in message
+    message = error_of(tmp_path, MINIMAL + "poll:\n  concurency: 4\n")
+    assert "poll.concurency: unknown key 'concurency'; did you mean 'concurrency'?" in message
+    message = error_of(tmp_path, MINIMAL.replace("      - any: [rare earth]", "      - anyy: [rare earth]"))
+    assert "topics.rare-earths.rules[0].anyy" in message and "did you mean 'any'" in message
+
+
+def test_bad_term_names_its_place(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("[rare earth]", "[rare earth, AT&T]"))
+    assert "topics.rare-earths.rules[0].any[1]" in message and "&" in message
+
+
+def test_rule_shape(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        all_of: [[a], [b]]")
+    )
+    assert "topics.rare-earths.rules[0]" in message and "exactly one of" in message
+    message = error_of(tmp_path, MINIMAL.replace("all_of: [[US], [Russia], [talks]]", "all_of: [[US]]"))
+    assert "at least two" in message
+
+
+def test_bad_topic_name(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("  us-russia:", "  US Russia:").replace("[us-russia]", "[US Russia]"))
+    assert "topic name 'US Russia'" in message
+
+
+def test_top_level_shape(tmp_path: Path) -> None:
+    assert "empty" in error_of(tmp_path, "")
+    assert "top level must be a mapping" in error_of(tmp_path, "- a\n- b\n")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_every_problem_is_listed(tmp_path: Path) -> None:
+    text = MINIMAL.replace("https://example.com/one.xml", "gopher://x").replace("interval: 1h", "interval: never")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert len(exc.value.problems) == 2
+    assert str(exc.value).splitlines()[0].endswith("2 problems")
+
+
+def test_models_are_frozen() -> None:
+    feed = FeedConfig(name="x", url="https://example.com/feed")
+    with pytest.raises(ValueError):
+        feed.name = "y"  # type: ignore[misc]
+    assert isinstance(Config.model_validate({**_minimal_dict()}), Config)
+
+
+def _minimal_dict() -> dict:
+    import yaml
+
+    return yaml.safe_load(MINIMAL)
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def test_settings_defaults() -> None:
+    s = Settings.from_env({})
+    assert s.telegram_bot_token is None
+    assert s.database_url == DEFAULT_DATABASE_URL
+    assert s.default_timezone == "UTC"
+    assert s.admin_ids == frozenset() and not s.allow_private_urls
+    assert s.instance_id
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
+        s.require_token()
+
+
+def test_settings_from_env() -> None:
+    token = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    s = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "TELEGRAM_BASE_FILE_URL": "http://127.0.0.1:8081/file/bot",
+            "DATABASE_URL": "sqlite:///tmp/x.db",
+            "ADMIN_IDS": "1, 22,333",
+            "DEFAULT_TIMEZONE": "Europe/Berlin",
+            "ALLOW_PRIVATE_URLS": "yes",
+            "INSTANCE_ID": "worker-1",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert s.require_token() == token
+    assert token not in repr(s) and token not in str(s) and token not in str(s.model_dump())
+    assert s.database_url == "sqlite+aiosqlite:///tmp/x.db"
+    assert s.admin_ids == frozenset({1, 22, 333}) and s.is_admin(22) and not s.is_admin(4)
+    assert (s.default_timezone, s.allow_private_urls, s.instance_id, s.log_level) == (
+        "Europe/Berlin",
+        True,
+        "worker-1",
+        "DEBUG",
+    )
+
+
+def test_settings_errors_name_the_variable_and_hide_secrets() -> None:
+    with pytest.raises(ConfigError) as exc:
+        Settings.from_env(
+            {
+                "TELEGRAM_BOT_TOKEN": "not a token s3cr3t",
+                "ADMIN_IDS": "1,two",
+                "DEFAULT_TIMEZONE": "Mars/Olympus",
+                "ALLOW_PRIVATE_URLS": "maybe",
+                "DATABASE_URL": "mysql://root:hunter2@db/x",
+                "TELEGRAM_BASE_URL": "ftp://x",
+            }
+        )
+    message = str(exc.value)
+    for var in ("TELEGRAM_BOT_TOKEN", "ADMIN_IDS", "DEFAULT_TIMEZONE", "ALLOW_PRIVATE_URLS", "DATABASE_URL"):
+        assert var in message
+    assert "TELEGRAM_BASE_URL" in message
+    assert "s3cr3t" not in message and "hunter2" not in message
+    assert "Europe/Berlin" in message  # an example of what is valid
+    assert len(exc.value.problems) == 6
+
+
+def test_postgres_url_gets_the_async_driver() -> None:
+    s = Settings.from_env({"DATABASE_URL": "postgres://u:p@db:5432/cov"})
+    assert s.database_url == "postgresql+asyncpg://u:p@db:5432/cov"

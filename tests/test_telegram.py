@@ -1,0 +1,492 @@
+"""Whole conversations with the real PTB Application, through a fake Bot API on loopback, over a real poll.
+
+The store is a real SQLite file filled by a real poll cycle of a loopback news site; the Application
+talks HTTP to tests/botapi.py through ``base_url``. Jobs are triggered by calling them, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi import BOT_ID, TOKEN, Call, FakeBotAPI, StorySeeder, check_html, html_text, utf16_len
+from loopback import LoopbackServer, Response
+from pydantic import SecretStr
+
+from bot import telegram as tg
+from bot.fetch import FetchLimits
+from bot.poller import poll_once
+from bot.settings import Settings, parse_config
+from bot.store import Store
+
+ADMIN = 1001
+TOPICS = {
+    "rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]},
+    "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow", "Kremlin"]]}]},
+}
+COMPANIES = [
+    "Lynas", "MP Materials", "Iluka", "Neo Performance", "Arafura", "Energy Fuels", "Ucore", "Vulcan Elements",
+    "Solvay", "Shin-Etsu", "Torngat Metals", "Mkango", "Pensana", "Hastings", "Rainbow Rare Earths", "Peak Resources",
+]  # fmt: skip
+CITIES = [
+    "Kalgoorlie", "Fort Worth", "Perth", "Narva", "Darwin", "Utah", "Louisiana", "Benson",
+    "La Rochelle", "Tokyo", "Quebec", "Warsaw", "Hull", "Gascoyne", "Phalaborwa", "Tanga",
+]  # fmt: skip
+VERBS = [
+    "open", "expand", "build", "restart", "finance", "acquire", "license", "upgrade",
+    "test", "commission", "double", "automate", "relocate", "certify", "insure", "redesign",
+]  # fmt: skip
+METALS = ["dysprosium", "terbium", "praseodymium", "samarium"]
+
+
+def article(k: int) -> tuple[str, str]:
+    """A distinct rare-earths news item (title, body) with figures and an attributed quote."""
+    c, city, verb = COMPANIES[k % 16], CITIES[k % 16], VERBS[k % 16]
+    title = f"{c} to {verb} rare earth {['magnet', 'separation', 'refining', 'oxide'][k % 4]} plant in {city} ({k})"
+    body = (
+        f"{c} said it would {verb} a rare earth facility in {city} as buyers seek supply outside China. "
+        f"The {city} project will cost ${(k + 2) * 37} million and is expected to produce {(k + 1) * 450} tonnes "
+        f"of neodymium oxide a year. "
+        f'"We are building the supply chain the West needs," chief executive Ann Example{k} said. '
+        f"Shares in {c} rose {k + 3} percent after the announcement. "
+        f"Analysts said prices of {METALS[k % 4]} could stay high through {2027 + k % 3}."
+    )
+    return title, body
+
+
+class Newsroom:
+    """A loopback news site: one RSS feed of articles (full text in the description, pages served too)."""
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self.server = server
+        self.items: list[tuple[str, str, str, datetime]] = []
+        self.version = 0
+        server.route("/feed", self._feed)
+
+    def publish(self, k: int, when: datetime | None = None) -> None:
+        title, body = article(k)
+        link = self.server.url(f"/a/{k}")
+        page = f"<html><head><title>{escape(title)}</title></head><body><article><p>{escape(body)}</p></article></body></html>"
+        self.server.route(f"/a/{k}", Response(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+        self.items.append((title, body, link, when or datetime.now(UTC) - timedelta(minutes=30)))
+        self.version += 1
+
+    def _feed(self, request: Any, conn: Any) -> Response:
+        entries = "".join(
+            f"<item><guid>{escape(link)}</guid><link>{escape(link)}</link><title>{escape(title)}</title>"
+            f"<description>{escape(body)}</description><pubDate>{format_datetime(when)}</pubDate></item>"
+            for title, body, link, when in self.items
+        )
+        rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{entries}</channel></rss>"
+        return Response(200, {"Content-Type": "application/rss+xml", "ETag": f'"v{self.version}"'}, rss)
+
+    def config(self) -> Any:
+        return parse_config(
+            {"topics": TOPICS, "feeds": [{"name": "Wire A", "url": self.server.url("/feed"), "interval": 60}]}
+        )
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = await FakeBotAPI().start()
+    server.admins[-2002] = {7}
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def newsroom() -> Any:
+    with LoopbackServer() as server:
+        yield Newsroom(server)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+
+
+def settings_for(api: FakeBotAPI) -> Settings:
+    return Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_base_url=api.base_url,
+        telegram_base_file_url=api.base_file_url,
+        admin_ids=frozenset({ADMIN}),
+        allow_private_urls=True,
+    )
+
+
+def poller(config: Any, store: Store, at: list[datetime] | None = None) -> Any:
+    """The real poll cycle over loopback (private addresses allowed for the test site)."""
+    limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+
+    async def cycle() -> Any:
+        return await poll_once(config, store, limits=limits, now=at.pop(0) if at else None)
+
+    return cycle
+
+
+async def until(condition: Any, timeout: float = 10.0) -> None:
+    """Wait for a condition of the running bot (cheap checks every 20 ms)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def running(api: FakeBotAPI, store: Store, config: Any, poll: Any = None, **kw: Any) -> AsyncIterator[Any]:
+    """A started Application (first poll cycle done), stopped cleanly afterwards."""
+    app = tg.build_application(settings_for(api), store, config, poll=poll, poll_interval=3600, network_backoff=0.05)
+    await tg.start(app)
+    rt = tg.runtime(app)
+    try:
+        await until(lambda: rt.cycles >= 1)
+        yield app
+    finally:
+        await tg.stop(app, **kw)
+
+
+def hhmm(dt: datetime) -> str:
+    return f"{dt:%H:%M}"
+
+
+def check_messages(calls: list[Call]) -> list[str]:
+    """Every message is valid Telegram HTML within 4096 UTF-16 units and 100 entities."""
+    texts = [c.params["text"] for c in calls]
+    for text in texts:
+        assert check_html(text) is None, text[:300]
+        assert utf16_len(text) <= 4096
+    return texts
+
+
+async def digest_job(app: Any, sub_id: int) -> None:
+    (job,) = app.job_queue.get_jobs_by_name(f"digest:{sub_id}")
+    await job.run(app)
+
+
+# ---------------------------------------------------------------- the whole conversation
+
+
+async def test_start_subscribe_summary_digest_restart(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> None:
+    for k in range(16):
+        newsroom.publish(k)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    later = hhmm(datetime.now(UTC) + timedelta(hours=2))  # not due: no catch-up interferes
+    async with running(api, store, config, poll=poller(config, store)) as app:
+        stories = await store.stories(datetime.now(UTC) - timedelta(hours=1), limit=100)
+        assert len(stories) >= 10  # the real poll clustered the 16 items into stories
+
+        commands = await api.wait_for("setMyCommands")
+        assert [c["command"] for c in commands[0].params["commands"]][:3] == ["start", "subscribe", "unsubscribe"]
+
+        # /start → keyboard; press rare-earths → answerCallbackQuery and the message edited
+        api.command("/start")
+        (start,) = await api.wait_for("sendMessage")
+        buttons = [b["callback_data"] for row in start.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert "t:rare-earths" in buttons
+        api.press("t:rare-earths", start)
+        (answer,) = await api.wait_for("answerCallbackQuery")
+        assert answer.params["text"] == "Subscribed to rare-earths"
+        (edit,) = await api.wait_for("editMessageText")
+        assert int(edit.params["message_id"]) == start.params["_message_id"]
+        assert "✅ rare-earths" in str(edit.params["reply_markup"])
+        (sub,) = await store.subscriptions(ADMIN)
+        assert sub.topics == ("rare-earths",) and sub.mode == "daily"
+
+        api.command(f"/subscribe daily {later}")
+        await api.wait_for("sendMessage", 2)
+        assert app.job_queue.get_jobs_by_name(f"digest:{sub.id}")  # scheduled at the new time
+
+        # /summary → the latest stories, valid HTML
+        api.command("/summary")
+        await api.wait_for("sendMessage", where=lambda c: "for a story in full" in c.params["text"])
+        summary = check_messages(api.calls_to("sendMessage")[2:])
+        assert "Latest on rare-earths" in summary[0]
+        assert sum(t.count("Sources: ") for t in summary) == 5  # the five most-covered stories
+
+        # the daily job fires → the digest arrives split on story boundaries
+        before = len(api.calls_to("sendMessage"))
+        await digest_job(app, sub.id)
+        digest = api.calls_to("sendMessage")[before:]
+        assert len(digest) >= 2
+        texts = check_messages(digest)
+        assert "Coverage digest" in texts[0] and "rare-earths: " in texts[0]
+        shown = [sid for t in texts for sid in (s.id for s in stories) if f"<b>{sid}.</b>" in t]
+        assert sorted(shown) == sorted(s.id for s in stories)  # every story exactly once...
+        assert len(shown) == len(set(shown))
+        for t in texts:  # ...and each whole: a story's number and its sources line in the same message
+            assert t.count("<b>") >= 1 and t.count("Sources: ") == sum(1 for s in stories if f"<b>{s.id}.</b>" in t)
+        assert await store.undelivered(sub.id, "digest", datetime.now(UTC) - timedelta(days=1)) == []
+
+        # the job firing again the same day sends nothing
+        await digest_job(app, sub.id)
+        assert len(api.calls_to("sendMessage")) == before + len(digest)
+    await store.close()
+
+    # restart: a new Application on the same SQLite file, after the digest time → nothing re-sent
+    store = await Store.open(db_url)
+    (sub,) = await store.subscriptions(ADMIN)
+    await store.subscribe(ADMIN, [], at=hhmm(datetime.now(UTC) - timedelta(hours=1)))
+    sent = len(api.calls_to("sendMessage"))
+    async with running(api, store, config, poll=poller(config, store)) as app:
+        assert app.job_queue.get_jobs_by_name(f"digest:{sub.id}")  # rebuilt from the store
+        await digest_job(app, sub.id)
+    assert len(api.calls_to("sendMessage")) == sent, [
+        c.params["text"][:150] for c in api.calls_to("sendMessage")[sent:]
+    ]
+    await store.close()
+
+
+async def test_missed_digest_is_sent_once_after_restart(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> None:
+    for k in range(3):
+        newsroom.publish(k)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await store.subscribe(4242, ["rare-earths"], at=hhmm(datetime.now(UTC) - timedelta(hours=1)), chat_type="private")
+    async with running(api, store, config, poll=poller(config, store)):
+        await api.wait_for("sendMessage", chat_id=4242)  # the first cycle caught up on the missed digest
+    first = api.calls_to("sendMessage", 4242)
+    assert "Coverage digest" in first[0].params["text"]
+    await store.close()
+    store = await Store.open(db_url)
+    async with running(api, store, config, poll=poller(config, store)):
+        pass
+    assert api.calls_to("sendMessage", 4242) == first
+    await store.close()
+
+
+# ---------------------------------------------------------------- Telegram failures
+
+
+async def test_flood_control_is_waited_out(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    async with running(api, store, config):
+        api.fail_next("sendMessage", "flood", retry_after=1)
+        api.command("/help")
+        (ok,) = await api.wait_for("sendMessage")
+        tried = api.calls_to("sendMessage", ok=False)
+        assert [c.status for c in tried] == [429, 200]
+        assert tried[1].at - tried[0].at >= 1.0  # retry_after honoured
+        assert "/quotes [speaker] [topic]" in ok.params["text"]
+    await store.close()
+
+
+async def test_blocked_chat_is_deactivated_after_three_failures(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    sub = await store.subscribe(3003, ["rare-earths"], at=hhmm(datetime.now(UTC) + timedelta(hours=3)))
+    async with running(api, store, config) as app:
+        api.fail_next("sendMessage", "forbidden", chat_id=3003, times=3)
+        for n in range(3):
+            assert app.job_queue.get_jobs_by_name(f"digest:{sub.id}")
+            await digest_job(app, sub.id)  # each failed try is retried at the next chance
+            assert len(api.calls_to("sendMessage", 3003, ok=False)) == n + 1
+        assert not app.job_queue.get_jobs_by_name(f"digest:{sub.id}")  # deactivated: unscheduled
+        assert await store.subscriptions(3003) == []
+        api.command("/status", user_id=ADMIN, chat_id=ADMIN)
+        (status,) = await api.wait_for("sendMessage", chat_id=ADMIN)
+        assert "3003: Forbidden: bot was blocked by the user" in html_text(status.params["text"])
+        api.command("/status", user_id=5, chat_id=5)
+        (other,) = await api.wait_for("sendMessage", chat_id=5)
+        assert "3003" not in other.params["text"]
+    await store.close()
+
+
+async def test_group_upgraded_to_supergroup_is_followed(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    sub = await store.subscribe(
+        -500, ["rare-earths"], at=hhmm(datetime.now(UTC) + timedelta(hours=3)), chat_type="group"
+    )
+    async with running(api, store, config) as app:
+        api.fail_next("sendMessage", "migrated", chat_id=-500, new_chat_id=-100500)
+        await digest_job(app, sub.id)
+        (moved,) = api.calls_to("sendMessage", -100500)
+        assert "Rare earth quota cut" in moved.params["text"]
+        (new_sub,) = await store.subscriptions(-100500)
+        assert new_sub.id == sub.id and new_sub.chat_type == "supergroup"
+        assert app.job_queue.get_jobs_by_name(f"digest:{sub.id}")
+    await store.close()
+
+
+async def test_network_errors_are_retried_with_backoff(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    sub = await store.subscribe(6006, ["rare-earths"], at=hhmm(datetime.now(UTC) + timedelta(hours=3)))
+    async with running(api, store, config) as app:
+        api.fail_next("sendMessage", "server", chat_id=6006, times=2)
+        await digest_job(app, sub.id)
+        calls = api.calls_to("sendMessage", 6006, ok=False)
+        assert [c.status for c in calls] == [500, 500, 200]
+        assert calls[1].at - calls[0].at >= 0.05 and calls[2].at - calls[1].at >= 0.1  # backoff 0.05 s, doubled
+        assert await store.last_delivery(sub.id, "digest") is not None
+    await store.close()
+
+
+async def test_stop_during_a_send_records_it_failed_and_it_is_retried(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    story = await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    sub = await store.subscribe(7007, ["rare-earths"], at=hhmm(datetime.now(UTC) + timedelta(hours=3)))
+    api.delays["sendMessage"] = 3.0  # Telegram hangs while we shut down
+    async with running(api, store, config, drain_timeout=0.2) as app:
+        job = asyncio.ensure_future(digest_job(app, sub.id))
+        await api.wait_for("sendMessage", chat_id=7007, ok=False)
+    assert job.done()
+    since = datetime.now(UTC) - timedelta(days=1)
+    assert [s.id for s in await store.undelivered(sub.id, "digest", since)] == [story]  # pending → failed
+    api.delays.clear()
+    await store.subscribe(7007, [], at=hhmm(datetime.now(UTC) - timedelta(minutes=5)))
+    async with running(api, store, config):
+        await until(lambda: len(api.calls_to("sendMessage", 7007)) >= 1)
+    assert await store.undelivered(sub.id, "digest", since) == []
+    await store.close()
+
+
+# ---------------------------------------------------------------- chats of every kind
+
+
+async def test_groups_forum_topics_and_channels(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    api.chats["@wire"] = {"id": -100900, "type": "channel", "title": "Wire channel", "username": "wire"}
+    api.admins[-100900] = {ADMIN, BOT_ID}
+    async with running(api, store, config):
+        # a group member who is not an admin cannot subscribe the group
+        api.command("/subscribe rare-earths", chat_id=-2002, user_id=8, chat_type="group")
+        (refused,) = await api.wait_for("sendMessage", chat_id=-2002)
+        assert refused.params["text"] == "Only chat admins can change subscriptions here."
+        # an admin in a forum topic: the subscription and the answer keep the thread
+        api.command("/subscribe us-russia alerts", chat_id=-2002, user_id=7, chat_type="supergroup", thread_id=77)
+        replies = await api.wait_for("sendMessage", 2, chat_id=-2002)
+        assert replies[1].params["message_thread_id"] == "77"
+        (sub,) = await store.subscriptions(-2002)
+        assert sub.thread_id == 77 and sub.mode == "alerts"
+        # an admin subscribes a channel from a private chat (getChat + getChatMember)
+        api.command("/subscribe @wire rare-earths daily 08:00")
+        (ok,) = await api.wait_for("sendMessage", chat_id=ADMIN)
+        assert "@wire: Subscribed to rare-earths" in ok.params["text"]
+        checked = {(c.params["chat_id"], c.params["user_id"]) for c in api.calls_to("getChatMember")}
+        assert ("-100900", str(ADMIN)) in checked and ("-100900", str(BOT_ID)) in checked
+        (channel,) = await store.subscriptions(-100900)
+        assert channel.chat_type == "channel"
+        # a command posted in a channel speaks for the channel
+        api.command("/settings", chat_id=-100900, chat_type="channel")
+        (settings,) = await api.wait_for("sendMessage", chat_id=-100900)
+        assert "rare-earths — daily at 08:00" in settings.params["text"]
+        # unknown commands get one line
+        api.command("/frobnicate")
+        unknown = (await api.wait_for("sendMessage", 2, chat_id=ADMIN))[-1]
+        assert unknown.params["text"] == "Unknown command /frobnicate. Send /help for the list."
+        # the bot is kicked from the group: its subscriptions stop at once
+        api.member_update(-2002, "kicked", chat_type="supergroup")
+        await until(lambda: True)
+        for _ in range(100):
+            if not await store.subscriptions(-2002):
+                break
+            await asyncio.sleep(0.02)
+        assert await store.subscriptions(-2002) == []
+        assert (-2002, "bot removed from the chat (kicked)") in (await store.status()).deactivated_chats
+    await store.close()
+
+
+async def test_alerts_one_message_per_chat_per_cycle(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    for k in range(2):
+        newsroom.publish(k)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await store.subscribe(8008, ["rare-earths"], mode="alerts")
+    first, second = datetime.now(UTC), datetime.now(UTC) + timedelta(minutes=2)
+    third = second + timedelta(minutes=2)
+    async with running(api, store, config, poll=poller(config, store, [first, second, third])) as app:
+        assert api.calls_to("sendMessage", 8008) == []  # a feed's first poll is history, never an alert
+        for k in range(2, 6):
+            newsroom.publish(k, when=datetime.now(UTC))
+        (poll,) = app.job_queue.get_jobs_by_name("poll")
+        await poll.run(app)
+        (alert,) = api.calls_to("sendMessage", 8008)
+        (text,) = check_messages([alert])
+        assert text.startswith("<b>New: rare-earths</b>")
+        stories = await store.stories(first - timedelta(hours=1))
+        new = [s.id for s in stories if s.first_seen >= second]  # created by the second cycle
+        assert len(new) >= 2 and len(stories) > len(new)
+        assert sorted(s.id for s in stories if f"<b>{s.id}.</b>" in text) == sorted(new)  # all in one message
+        await poll.run(app)  # nothing new: no message
+        assert len(api.calls_to("sendMessage", 8008)) == 1
+    await store.close()
+
+
+# ---------------------------------------------------------------- running
+
+
+async def test_errors_are_logged_with_chat_id_never_the_token(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom, caplog: pytest.LogCaptureFixture
+) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    caplog.set_level(logging.DEBUG)
+    async with running(api, store, config):
+        api.fail_next("sendMessage", "bad", description="Bad Request: can't parse entities")
+        api.command("/help", chat_id=9009, user_id=9009)
+        await until(lambda: any("chat 9009" in r.getMessage() for r in caplog.records))
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("chat 9009: BadRequest" in r.getMessage() for r in errors)
+    assert TOKEN not in caplog.text
+    assert all(TOKEN not in (r.exc_text or "") for r in caplog.records)
+    await store.close()
+
+
+def test_missing_token_says_how_to_get_one() -> None:
+    config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "https://a.example/rss"}]})
+    with pytest.raises(tg.MissingToken) as err:
+        tg.build_application(Settings(), None, config)
+    assert "@BotFather" in str(err.value) and "coverage-bot demo" in str(err.value)
+
+
+async def test_run_bot_stops_cleanly_on_sigterm(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    polled = asyncio.Event()
+
+    async def poll() -> None:
+        await poller(config, store)()
+        polled.set()
+
+    bot = asyncio.ensure_future(tg.run_bot(settings_for(api), store, config, poll=poll))
+    await asyncio.wait_for(polled.wait(), 10)
+    await api.wait_for("getUpdates")
+    assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None)  # our handler is installed
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(bot, 15)
+    assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
+    assert (await store.status()).feeds_total == 1  # the store is still usable: leases released
+    await store.close()
