@@ -82,17 +82,30 @@ async def demo_answers(
 
 
 async def run_console(
-    store: Any,
     config: Any,
     settings: Any = None,
     *,
+    store: Any = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     photo_dir: Path | None = None,
 ) -> int:
-    """Read commands until 'quit' or end of input; answer each from the store. Returns the exit status."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+    """Read commands until 'quit' or end of input; answer each from the store (opened from settings when not given)."""
+    own = store is None
+    if own:
+        from .store import Store
+
+        store = await Store.open(getattr(settings, "database_url", None))
+    try:
+        return await _session(store, config, settings, stdin or sys.stdin, stdout or sys.stdout, photo_dir)
+    finally:
+        if own:
+            await store.close()
+
+
+async def _session(
+    store: Any, config: Any, settings: Any, stdin: TextIO, stdout: TextIO, photo_dir: Path | None
+) -> int:
     commands = make_commands(store, config, settings)
     interactive = stdin.isatty()
     stdout.write("coverage-bot console: the bot's commands against the local store. /help lists them; quit to leave.\n")

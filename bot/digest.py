@@ -29,6 +29,7 @@ DIGEST_QUOTES = 2
 DIGEST_SOURCES = 5
 DIGEST_MAX_STORIES = 20  # per digest; the rest are counted in the footer
 FIGURE_CONTEXT_CHARS = 140  # the sentence around a figure, trimmed to this many characters
+FIGURE_CONTEXT_SHORT = 60  # when the summary above already shows that sentence
 QUOTE_CHARS = 280  # a longer quote is cut at a word boundary
 
 STYLES = ("b", "i", "u", "s", "code", "a")
@@ -374,6 +375,26 @@ def figure_line(figure: Mapping[str, Any], *, source: bool = True) -> Line:
     )
 
 
+def figure_lines(figures: Sequence[Mapping[str, Any]], summary: str = "") -> list[Line]:
+    """Digest figure lines: figures from one sentence share a line; a sentence the summary already shows is cut short."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for f in figures:
+        groups.setdefault(" ".join(str(f.get("sentence") or "").split()), []).append(f)
+    out = []
+    for sentence, group in groups.items():
+        limit = FIGURE_CONTEXT_SHORT if sentence and sentence in summary else FIGURE_CONTEXT_CHARS
+        context = figure_context(group[0], limit)
+        parts: list[str | Span] = ["• "]
+        for n, f in enumerate(group):
+            if n:
+                parts.append(" · ")
+            parts.append(b(str(f.get("surface") or "")))
+        if context:
+            parts.append(" — " + context)
+        out.append(line(*parts))
+    return out
+
+
 def quote_line(quote: Mapping[str, Any], *, source: bool = True) -> Line:
     """'“text” — *Speaker* (Outlet)'."""
     outlet = quote.get("outlet")
@@ -449,7 +470,7 @@ def story_block(story: Any, *, heading: Line | None = None) -> Block:
     summary = _summary_text(story, DIGEST_SUMMARY_SENTENCES)
     if summary:
         lines.append(line(summary))
-    lines.extend(figure_line(f, source=False) for f in key_figures(story, DIGEST_FIGURES))
+    lines.extend(figure_lines(key_figures(story, DIGEST_FIGURES), summary))
     lines.extend(quote_line(q, source=False) for q in attributed_quotes(story, DIGEST_QUOTES))
     lines.append(sources_line(story))
     return Block(tuple(lines))
@@ -549,7 +570,7 @@ def compose_digest(
             if len(shown) >= max_stories:
                 break
             shown.add(_field(story, "id"))
-            heading = line(b("▍" + names.get(topic, topic))) if n == 0 else None
+            heading = line(b("▍" + names.get(topic, topic))) if n == 0 and len(topics) > 1 else None
             blocks.append(story_block(story, heading=heading))
     rest = [s for s in stories if _field(s, "id") not in shown]
     footer = ["Send /summary N (the story's number) for a story in full."]

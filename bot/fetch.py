@@ -260,7 +260,10 @@ class Fetcher:
             raise RuntimeError("use `async with Fetcher(...) as fetcher:` before calling get()")
         progress = _Progress(final_url=url)
         started = time.monotonic()
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            host = ""  # _check_target reports the bad URL
         try:
             async with self._host_slot(host, kind), self._global:
                 started = time.monotonic()  # the deadline covers the network, not the queue
@@ -275,8 +278,13 @@ class Fetcher:
             result = self._failed(url, progress, f"refused: {exc}", started)
         except httpx.HTTPError as exc:
             result = self._failed(url, progress, _describe_network_error(exc), started)
+        except httpx.InvalidURL as exc:
+            result = self._failed(url, progress, f"refused: invalid URL ({exc})", started)
         except OSError as exc:
             result = self._failed(url, progress, f"network error: {exc.strerror or exc}", started)
+        except Exception as exc:  # the contract is "never raises": keep the traceback in the log
+            log.exception("fetch %s: unexpected error", url)
+            result = self._failed(url, progress, f"unexpected error: {type(exc).__name__}: {exc}", started)
         if result.error:
             log.warning("fetch %s failed after %.1f s: %s", url, result.elapsed, result.error)
         elif result.not_modified:

@@ -253,7 +253,7 @@ class _Cycle:
         fresh_keys = [c.key for c in candidates]
         known = await self.store.known_keys(feed.id, fresh_keys)
         fresh = [c for c in candidates if c.key.identity not in known]
-        backlog = await self.store.pending_items(feed.id, opts.max_items_per_feed + 1)
+        backlog = await self.store.pending_items(feed.id, opts.max_items_per_feed + 1) if feed.backlog else []
         more_backlog = len(backlog) > opts.max_items_per_feed
         backlog = backlog[: opts.max_items_per_feed]
         pool = sorted(

@@ -44,7 +44,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .topics import DEFAULT_THRESHOLD, compile_term
+from .topics import DEFAULT_THRESHOLD, parse_term
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -107,7 +107,7 @@ def _check_interval(seconds: int) -> int:
 
 
 def _check_term(term: str) -> str:
-    compile_term(term)
+    parse_term(term)
     return term.strip()
 
 
@@ -470,6 +470,7 @@ def check_config(path: str | os.PathLike[str]) -> list[str]:
         label = f" ({topic.label})" if topic.label else ""
         lines.append(
             f"  {name}{label}: {len(topic.rules)} rules, {terms} terms, {len(topic.exclude)} exclusions, "
+            f"{len(topic.ignore)} ignored phrases, "
             f"threshold {topic.threshold:g}, {n} enabled feeds"
         )
     hosts = {f.host for f in enabled}

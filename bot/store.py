@@ -35,6 +35,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
 _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
+_PG_FEEDS_LOCK = 0x636F7666  # "covf": syncing feeds.yaml into the feeds table
 
 
 def utcnow() -> datetime:
@@ -338,6 +339,7 @@ class FeedState:
     next_poll_at: datetime
     lease_until: datetime | None
     last_attempt_at: datetime | None = None
+    backlog: bool = True  # items kept for a later cycle may exist (False only when known to be none)
 
 
 @dataclass(frozen=True)
@@ -487,12 +489,15 @@ class Store:
             yield conn
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
+    async def _write(self, pg_lock: int | None = None) -> AsyncIterator[AsyncConnection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: optionally under an advisory lock)."""
         if self.dialect == "sqlite":
             async with self._write_lock, self._writer.begin() as conn:
                 yield conn
         else:
             async with self._writer.begin() as conn:
+                if pg_lock is not None:
+                    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": pg_lock})
                 yield conn
 
     # ------------------------------------------------------------------ stories (read side)
@@ -1018,7 +1023,7 @@ class Store:
         added: list[str] = []
         updated: list[str] = []
         removed: list[str] = []
-        async with self._write() as conn:
+        async with self._write(pg_lock=_PG_FEEDS_LOCK) as conn:  # instances starting together sync one by one
             rows = {r["source_url"]: r for r in (await conn.execute(sa.select(feeds_t))).mappings()}
             for url, spec in specs.items():
                 enabled = bool(getattr(spec, "enabled", True))
@@ -1111,9 +1116,12 @@ class Store:
             await conn.execute(
                 feeds_t.update().where(feeds_t.c.id.in_(ids), free).values(lease_owner=owner, lease_until=until)
             )
+            backlog = (
+                sa.exists().where(items_t.c.state == "pending", items_t.c.feed_id == feeds_t.c.id).label("backlog")
+            )
             rows = (
                 await conn.execute(
-                    sa.select(feeds_t)
+                    sa.select(feeds_t, backlog)
                     .where(feeds_t.c.id.in_(ids), feeds_t.c.lease_owner == owner)
                     .order_by(feeds_t.c.next_poll_at, feeds_t.c.id)
                 )
@@ -1447,6 +1455,7 @@ def _feed_state(r: Any) -> FeedState:
         next_poll_at=r["next_poll_at"],
         lease_until=r["lease_until"],
         last_attempt_at=r["last_attempt_at"],
+        backlog=bool(r.get("backlog", True)),
     )
 
 

@@ -45,6 +45,7 @@ POLLING_TIMEOUT = 30  # seconds of long polling per getUpdates
 # short tick costs one small query when nothing is due; 60 s is the poller's own longest sleep.
 DEFAULT_POLL_INTERVAL = 60.0
 RUNTIME = "coverage"  # key of the Runtime in application.bot_data
+KNOWN = frozenset(c.name for c in COMMANDS)
 
 
 def missing_token_message() -> str:
@@ -178,10 +179,20 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None or not message.text:
         return
+    if not addressed_to_us(message.text, context.bot.username, message.chat.type):
+        return
     rt = runtime(context)
     ref = chat_ref(update)
     reply = await rt.commands.handle(message.text, ref)
     await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
+
+
+def addressed_to_us(text: str, username: str | None, chat_type: str) -> bool:
+    """Whether to answer: not '/cmd@otherbot'; in groups an unknown command only when it names this bot."""
+    name, _, bot = text.split(maxsplit=1)[0][1:].partition("@")
+    if bot:
+        return bool(username) and bot.lower() == str(username).lower()
+    return chat_type == ChatType.PRIVATE or name.lower() in KNOWN
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -178,11 +178,6 @@ def parse_term(term: str) -> Term:
     return Term(t, tuple(out))
 
 
-def compile_term(term: str) -> Term:
-    """Alias of parse_term, kept for callers that validate terms."""
-    return parse_term(term)
-
-
 # --------------------------------------------------------------------------- segments
 
 # A sentence ends at . ! ? (plus closing quotes) before a space and a capital, a quote or a digit —

@@ -1,12 +1,13 @@
 """Key figures: money, percentages, quantities, counts and dates, ranked, the news-carrying ones marked key.
 
-One linear pass over :attr:`Prepared.text` (and the headline line, when the article starts with one):
-page junk (links, tickers, times, phone numbers, calendar digits) and calendar dates are found first
-by two precompiled regexes; every remaining number (digits, number words, fractions) is then read
-with small anchored regexes around it: a qualifier and a currency on its left, a magnitude, a range,
-a unit, a rate or the counted noun on its right. Numbers that are parts of names ("G7", "Chapter 11",
-"Rossiya 1"), ordinals, vague magnitudes ("dozens", "tens of billions") and bare numbers without a
-meaning are dropped. Each figure is then scored for importance (:func:`_score`); see the constants.
+One linear pass over :attr:`Prepared.text` (and over the headline line when the article starts with
+one). A few cheap regexes mark page junk (links, tickers, "© 2005-2024"); then one regex walks the
+words and digits, and at each number (digits, number words, fractions, month names) small anchored
+regexes read what is around it: junk (times, phone numbers, calendar digits), a date, or a figure with
+its qualifier and currency on the left and its magnitude, range, unit, rate or counted noun on the
+right. Numbers inside names ("G7", "Chapter 11", "Rossiya 1"), ordinals, vague magnitudes ("dozens",
+"tens of billions"), determiners ("one", "a") and bare numbers without a meaning give no figure.
+Each figure is then scored for importance (:func:`_score`, constants below) and marked key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from dataclasses import dataclass, replace
 
 from .models import Figure
 from .text import Prepared, normalize_char, prepare
+
+
+def _wordset(words: str) -> frozenset[str]:
+    """A set of the whitespace-separated words of a string (keeps long word lists readable)."""
+    return frozenset(words.split())
+
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
 # A figure is key when its score reaches KEY_THRESHOLD. The score is the kind's base plus context
@@ -34,6 +41,7 @@ AGE_BASE = -3.0  # "Denys Biletsky, 42," / "a 42-year-old": never key
 WORD_COUNT_BASE = 0.6  # counts written as a small word ("two companies", "four bidders"): scene-setting
 BIG_COUNT = 1000  # counts at or above this get BIG_COUNT_BONUS (casualties, jobs, families ...)
 BIG_COUNT_BONUS = 0.3
+CASUALTY_BONUS = 1.0  # a count of people killed, wounded, missing ...: "the casualty count" is news, even in words
 HEADLINE_BONUS = 1.5  # the headline carries the same figure (same unit, value within HEADLINE_TOLERANCE)
 HEADLINE_TOLERANCE = 0.1  # "$9bn" in the headline is the body's "$9.37bn"
 LEAD_SENTENCES = 3  # body sentences counted as the lead
@@ -72,7 +80,7 @@ _SYMBOLS = {
     "S$": "SGD", "NZ$": "NZD", "R$": "BRL", "$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₽": "RUB",
     "₹": "INR", "₩": "KRW", "₺": "TRY", "₴": "UAH", "Rs": "INR", "Rs.": "INR",
 }  # fmt: skip
-_CODES = "USD EUR GBP RUB JPY CNY INR CHF CAD AUD HKD TRY UAH KRW BRL SAR AED ZAR SGD NZD SEK NOK PLN".split()
+_CODES = sorted(_wordset("USD EUR GBP RUB JPY CNY INR CHF CAD AUD HKD TRY UAH KRW BRL SAR AED ZAR SGD NZD SEK NOK PLN"))
 _CURRENCY_WORDS = {
     "dollar": "USD", "euro": "EUR", "pound": "GBP", "sterling": "GBP", "rouble": "RUB", "ruble": "RUB",
     "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupee": "INR", "penny": "GBX", "pence": "GBX", "cent": "USD",
@@ -135,7 +143,7 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"decades?", "decade", 1),
     (r"centuries|century", "century", 1),
 ]
-_DURATIONS = frozenset("year month week day night hour minute second decade century".split())
+_DURATIONS = _wordset("year month week day night hour minute second decade century")
 # Short unit spellings that must touch the number or be followed by a non-letter to count ("5 t", "5t").
 _PER_UNITS = (
     "barrel|bbl|tonne|ton|ounce|oz|share|kilogram|kg|kilo|litre|liter|gallon|megawatt[- ]hour|MWh|person|head|"
@@ -170,8 +178,8 @@ _DATE_D = re.compile(
     re.X,
 )
 _JUNK_DIGIT = re.compile(
-        r"""(?=[\d+(−])(?<![\w.,%])(?:
-        (?P<numdate>(?P<n1>\d{1,2})([/.])(?P<n2>\d{1,2})\3(?P<n3>(?:19|20)\d{2})(?![\d/.]))
+    r"""(?=[\d+(−])(?<![\w.,%])(?:
+        (?P<numdate>(?P<n1>\d{1,2})([/.])(?P<n2>\d{1,2})\3(?P<n3>(?:19|20)\d{2})(?![\d/]|\.\d))
        |        (?P<phone>(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w,]|\.\d))
        |\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?i:[ap]\.?m\.?)(?!\w))?
        |\d{1,2}(?:\.\d{2})?\s*(?i:[ap]\.m\.|[ap]m\b|o['’]clock)
@@ -180,8 +188,8 @@ _JUNK_DIGIT = re.compile(
        |\d[\d,.]*\s*[KkM]?\s+(?i:views|comments|likes|reads)\b
        |\d{7,}(?![\d,])
         )""",
-        re.X,
-    )
+    re.X,
+)
 _JUNK_TEXT = (
     re.compile(r"(?=[hw\]])(?:https?://|www\.|\]\()[^\s)]*\)?"),
     re.compile(
@@ -214,27 +222,37 @@ _CORE = re.compile(
     re.X,
 )  # used anchored (.match) at the positions _HIT finds
 _HIT = re.compile(r"[A-Za-z]+|\d")
-_HIT_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety half dozen".split()
-) | set(_FRACTIONS) | {"hundred", "thousand", "million", "billion", "trillion"}
-_MONTH_WORDS = frozenset(
+_HIT_WORDS = (
+    _wordset(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+        "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety half dozen"
+    )
+    | set(_FRACTIONS)
+    | {"hundred", "thousand", "million", "billion", "trillion"}
+)
+_MONTH_WORDS = _wordset(
     "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 _HIT_OR_MONTH = _HIT_WORDS | _MONTH_WORDS
-_LEAD_IN = re.compile(r"(?i)(?:\b(?:half\s+)?an?|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)[\s-]+$")
+_LEAD_IN = re.compile(
+    r"(?i)(?:\b(?:half\s+)?an?|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)[\s-]+$"
+)
 
 # Words before a number that change what it means; kept in the surface ("up to $500 billion").
 _QUALIFIERS = frozenset(
     """up to|more than|less than|fewer than|just over|just under|well over|well under|over|under|nearly|almost|about|
     around|approximately|roughly|some|at least|at most|as many as|as much as|as few as|as little as|close to|below|
     above|in excess of|upwards of|a maximum of|a minimum of|no more than|no fewer than|no less than|not more than|
-    barely|circa|between""".replace("\n", "").replace("    ", "").split("|")
+    barely|circa|between""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
 )
 _NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
-_PREFIX_CUR = re.compile(r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z")
+_PREFIX_CUR = re.compile(
+    r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z"
+)
 _HYPHEN_WORD = re.compile(r"([A-Za-z]+)[-‐‑]$")
 _AGE_LEFT = re.compile(r"(?:[A-Z][\w'’.-]+,\s|\baged\s)$")
 _THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all|its|their|our|his|her)\s+$")
@@ -261,7 +279,9 @@ _CUR_WORD = re.compile(
     re.I,
 )
 _UNIT = re.compile(
-    r"(?:\s|(?=[a-zA-Z²°]))(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNIT_TABLE)) + r")(?![\w/-])",
+    r"(?:\s|(?=[a-zA-Z²°]))(?:"
+    + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNIT_TABLE))
+    + r")(?![\w/-])",
     re.I,
 )
 _HYPHEN_UNIT = re.compile(r"[-‐‑](year|month|week|day|hour|minute|decade)s?(?:[-‐‑](old))?(?![\w-])", re.I)
@@ -278,42 +298,43 @@ _OF_A_MAG = re.compile(r"\s+of\s+an?\s+(million|billion|trillion|thousand)\b", r
 _OF_A = re.compile(r"\s+of\s+an?\b", re.I)
 _NUM_AFTER_AND = re.compile(r"\s*(?:\d|\$|£|€)")
 
-_STOP = frozenset(
-    """a an the this that these those its their his her our your my some any all both each every no not
+_STOP = _wordset("""a an the this that these those its their his her our your my some any all both each every no not
     and or but nor of in on at to from by for with without within into onto over under about around through
     during after before since until till than as per via across against among between toward towards upon
     behind beyond beside near inside outside along amid throughout following including like unlike despite except
     worth ago remain remained remains stay stayed said say told according
     is are was were be been being have has had having do does did will would could should may might must can
     shall also still only just already ago later earlier apart away so too very such which who whom whose that
-    what where when while there here then up down out off more less fewer most least another if whether because though although yet it he she they we you i them him us""".split()
-)
-_IRREGULAR_PLURALS = frozenset(
+    what where when while there here then up down out off more less fewer most least another if whether because though although yet it he she they we you i them him us""")
+_IRREGULAR_PLURALS = _wordset(
     "people men women children police personnel staff cattle sheep fish aircraft crew feet teeth mice data media "
-    "troops deer livestock militia".split()
+    "troops deer livestock militia"
 )
-_NOT_PLURAL = frozenset(
+_NOT_PLURAL = _wordset(
     "was has is this thus plus less unless always perhaps whereas besides across its yes gas bus lens news "
-    "means says does goes sees makes takes gives uses comes gets seems becomes remains includes".split()
+    "means says does goes sees makes takes gives uses comes gets seems becomes remains includes"
 )
-_CONTAINERS = frozenset("rounds tranches waves packages batches pieces units sets pairs kinds types series".split())
+# Plural words that often modify a following noun ("arms dealers", "human rights groups").
+_PLURAL_MODIFIERS = _wordset(
+    "arms rights sports goods savings sales customs services communications securities commodities earnings "
+    "operations systems affairs works forces"
+)
+_CONTAINERS = _wordset("rounds tranches waves packages batches pieces units sets pairs kinds types series")
 # Capitalised words after which a number is still a figure (not part of a name like "Chapter 11").
-_CAP_OK = frozenset(
-    """in by since until till before after during from of and but or with than to at on for as the a an its their
+_CAP_OK = _wordset("""in by since until till before after during from of and but or with than to at on for as the a an its their
     his her our some about around over under nearly almost roughly approximately only just another all those these
     this that more less fewer up below above between last next including while when where if estimated total
     exactly barely some circa also so yet then there here it they we he she i you with within across among
-    through despite amid per each every""".split()
-) | {m.lower() for m in _MONTHS} | set(
-    "january february march april june july august september october november december sept "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    through despite amid per each every""") | _wordset(
+    "jan feb mar apr may jun jul aug sep oct nov dec january february march april june july august september "
+    "october november december sept monday tuesday wednesday thursday friday saturday sunday"
 )
 # Lower-case words that make the next number a name or a label ("chapter 11", "page 3").
-_LABEL_WORDS = frozenset(
+_LABEL_WORDS = _wordset(
     "chapter article section page pages no nos number episode season part vol volume item clause paragraph line "
-    "room gate flight route highway level phase stage tier class version model grade block unit top".split()
+    "room gate flight route highway level phase stage tier class version model grade block unit top"
 )
-_YEAR_PREFIXES = frozenset("mid pre post early late end".split())
+_YEAR_PREFIXES = _wordset("mid pre post early late end")
 _NEWS_VERBS = re.compile(
     r"(?i)\b(?:paid|pay|pays|paying|bought|buy|buys|sold|sell|sells|raised|raise|raises|fell|fall|falls|rose|rise|"
     r"rises|dropped|drop|gained|gain|lost|lose|shed|slid|slump\w*|climbed|jumped|surged|soared|plunged|tumbled|"
@@ -331,6 +352,10 @@ _COMPARISON_RIGHT = re.compile(
     r"(?i)^\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+same\s+period|the\s+previous|ago)\b"
 )
 _PRICE_LEVEL_LEFT = re.compile(r"(?i)\d\s*(?:%|per\s?cent|percent)\s+(?:to|at)\s+$")
+_CASUALTY = re.compile(
+    r"(?i)\b(?:killed|kill(?:ing|s)?|dead|died|deaths?|wounded|injured|injuries|casualt\w*|victims|missing|"
+    r"fatalit\w*|slain|executed|displaced|evacuated|hostages?|prisoners?|captives?)\b"
+)
 _DEADLINE_LEFT = re.compile(
     r"(?i)\b(?:by|until|till|deadline(?:\s+(?:of|on|is))?|midnight(?:\s+(?:of|on))?|expires?(?:\s+on)?|"
     r"due(?:\s+on)?|starting|effective(?:\s+from)?|no\s+later\s+than|takes?\s+effect(?:\s+on)?)\s+(?:on\s+)?$"
@@ -402,9 +427,7 @@ def _plural(w: str) -> bool:
         return True
     if len(lw) < 3 or not lw.endswith("s") or lw in _NOT_PLURAL or lw in _STOP:
         return False
-    if lw.endswith(("ss", "us", "is", "'s", "’s")):
-        return False
-    return True
+    return not lw.endswith(("ss", "us", "is", "'s", "’s"))
 
 
 def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
@@ -427,10 +450,13 @@ def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
                 break
         elif lw in _STOP:
             break
-        toks.append((m.start(1), m.start(1) + len(w), w))
+        p = m.start(1) + len(w)
+        prev = toks[head][2].lower() if head >= 0 else ""
+        if prev and not (prev in _PLURAL_MODIFIERS or prev in _IRREGULAR_PLURALS or prev.endswith("ics")):
+            break  # "1,000 oil tankers carries ...": the first plural ends the phrase ("electronics makers" goes on)
+        toks.append((m.start(1), p, w))
         if lw != "and" and not dotted and _plural(w):
             head = len(toks) - 1
-        p = m.start(1) + len(w)
         if p < len(t) and t[p] not in " \t":
             break  # punctuation ends the phrase
     if head < 0:
@@ -455,7 +481,7 @@ def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
     return end, t[toks[0][0] : end]
 
 
-def _read_number(t: str, m: re.Match[str]) -> tuple[float, bool] | None:
+def _read_number(m: re.Match[str]) -> tuple[float, bool] | None:
     """The value of a core match and whether it is written in words."""
     if m.group("num"):
         return float(m.group("num").replace(",", "")), False
@@ -471,7 +497,15 @@ def _prev_words(t: str, s: int, floor: int, k: int) -> list[tuple[int, str]]:
     """Up to ``k`` whitespace-separated tokens right before ``s`` (which must follow a space)."""
     if s <= floor or t[s - 1] not in " \t":
         return []
-    return [(m.start(), m.group()) for m in _NONSPACE.finditer(t, max(floor, s - 48), s)][-k:]
+    lo = max(floor, s - 48)
+    w = t[lo:s]
+    out: list[tuple[int, str]] = []
+    end = len(w)
+    for tok in reversed(w.split()[-k:]):
+        end = w.rfind(tok, 0, end)
+        out.append((lo + end, tok))
+    out.reverse()
+    return out
 
 
 def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | None]:
@@ -519,7 +553,6 @@ def _is_name_number(t: str, s: int, floor: int, year_like: bool) -> bool:
 
 def _scan(t: str) -> list[_Cand]:
     """Every figure of a normalised text, in order of position (one pass over its words and digits)."""
-    n = len(t)
     blocked = sorted((m.start(), m.end()) for rx in _JUNK_TEXT for m in rx.finditer(t))
     out: list[_Cand] = []
     consumed = 0
@@ -572,7 +605,7 @@ def _scan(t: str) -> list[_Cand]:
         m = _CORE.match(t, s)
         if m is None:
             continue
-        cand = _read(t, m, n)
+        cand = _read(t, m)
         if cand is not None:
             out.append(cand)
             consumed = cand.end
@@ -614,11 +647,11 @@ def _date_value(m: re.Match[str]) -> str | None:
     return f"{year}-{mm:02d}-{day:02d}" if year else f"{mm:02d}-{day:02d}"
 
 
-def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
-    """Read one figure around a core number match, or None when it is not a figure."""
+def _read(t: str, m: re.Match[str]) -> _Cand | None:
+    """Read one figure around a number found at ``m``, or None when it is not a figure."""
     s, e = m.start(), m.end()
     floor = max(t.rfind("\n", max(0, s - _WINDOW), s) + 1, s - _WINDOW)
-    raw = m.group("num") or ""
+    raw = m.group("num") or ""  # the number in digits ("" when written in words)
     if m.group("frac"):
         om = _OF_A_MAG.match(t, e)
         if om is None:
@@ -628,204 +661,225 @@ def _read(t: str, m: re.Match[str], n: int) -> _Cand | None:
             return None
         value, words, e = share * _MAGNITUDES[om.group(1).lower()], False, om.end()
     else:
-        got = _read_number(t, m)
+        got = _read_number(m)
         if got is None:
             return None
         value, words = got
-    year_like = bool(raw) and len(raw) == 4 and raw.isdigit() and 1800 <= value <= 2100
+    year_like = len(raw) == 4 and raw.isdigit() and 1800 <= value <= 2100
     start, cur, qual = _left_context(t, s, floor)
-    if raw and cur is None and _is_name_number(t, s, floor, year_like):
-        return None
-    if raw and _ORDINAL.match(t, e):
+    if raw and ((cur is None and _is_name_number(t, s, floor, year_like)) or _ORDINAL.match(t, e)):
         return None
     if words and cur:
         return None
-    pos = e
-    mag = 1.0
-    # magnitude
-    if raw:
-        am = _MAG_ATTACHED.match(t, pos)
-        if am and (cur or am.group(1) not in ("b", "B", "M", "K")):
-            mag = _MAGNITUDES[am.group(1).lower()]
-            pos = am.end()
-        else:
-            sm = _MAG_SPACED.match(t, pos)
-            if sm:
-                mag = _MAGNITUDES[sm.group(1).lower()]
-                pos = sm.end()
-                sm2 = _MAG_SPACED.match(t, pos)
-                if sm2 and _MAGNITUDES[sm2.group(1).lower()] > mag:
-                    mag *= _MAGNITUDES[sm2.group(1).lower()]
-                    pos = sm2.end()
-        if t.startswith(("-", "‐", "‑"), e) and pos == e and not _HYPHEN_UNIT.match(t, e):
-            if not _YEAR_RANGE.match(t, e) and not _RANGE_NUM.match(t, e + 1):
-                return None  # "5-member", "3-2" scores and similar compounds
-    elif words and (cur is None) and not value >= 2 and "dozen" not in m.group("words").lower():
-        if not _IN_N.match(t, pos):
-            return None
+    mag, pos = _magnitude(t, e, cur) if raw else (1.0, e)
+    hyphen = raw and pos == e and t.startswith(("-", "‐", "‑"), e)
+    if hyphen and not (_HYPHEN_UNIT.match(t, e) or _YEAR_RANGE.match(t, e) or _RANGE_NUM.match(t, e + 1)):
+        return None  # "5-member" and similar compounds
     value *= mag
-    if words and _THE_LEFT.search(t, max(floor, start - 12), start) and mag == 1:
+    if words and mag == 1 and _THE_LEFT.search(t, max(floor, start - 12), start):
         return None  # referential "the two countries"
-    # "one in five"
     inn = _IN_N.match(t, pos)
-    if inn and not cur and mag == 1 and value <= 10:
+    if inn and not cur and mag == 1 and value <= 10:  # "one in five"
         den = _word_value(inn.group(1)) if not inn.group(1).isdigit() else float(inn.group(1))
         if den and den > value:
             return _Cand(start, inn.end(), "percent", round(100 * value / den, 1), "percent", qual, words=words)
-    # year (a date) before anything else that a bare 4-digit number could be
-    um = _UNIT.match(t, pos) if year_like else None
-    if um is not None and um.group().strip().lower() in ("year", "month", "week", "day", "night", "season"):
-        um = None  # "the 1965 night", "the 2022 season": a year used as an adjective
-    if year_like and not cur and mag == 1 and not _PERCENT.match(t, pos) and um is None:
-        end = pos
-        yr = _YEAR_RANGE.match(t, pos)
-        if yr and (len(yr.group(1)) == 2 or 1800 <= int(yr.group(1)) <= 2100):
-            end = yr.end()
-        return _Cand(s if qual is None else s, end, "date", int(value), None)
-    # range: "$30-35", "400 and 1,000", "five to six years"
+    if words and value < 2 and "dozen" not in m.group("words").lower():
+        return None  # "one", "a" as determiners
+    if year_like and not cur and mag == 1 and _is_year(t, pos):
+        yr = _YEAR_RANGE.match(t, pos)  # "2004-05"
+        end = yr.end() if yr and (len(yr.group(1)) == 2 or 1800 <= int(yr.group(1)) <= 2100) else pos
+        return _Cand(s, end, "date", int(value), None)
     range_end = None
+    referential = False
     rm = _RANGE.match(t, pos)
-    if rm and not _FROM_LEFT.search(t, max(floor, start - 12), start):
-        joiner = rm.group().strip()
-        ok = joiner in ("-", "–", "—", "to", "or") or (joiner == "and" and qual == "between")
-        if ok:
-            nm = _RANGE_NUM.match(t, rm.end())
-            if nm and (nm.group(1)[0].isdigit() == bool(raw)):
-                hi = _word_value(nm.group(1)) if not nm.group(1)[0].isdigit() else float(nm.group(1).replace(",", ""))
-                hi_mag = nm.group(2) or nm.group(3)
-                if hi is not None and hi_mag and mag == 1:
-                    mag = _MAGNITUDES[hi_mag.lower()]
-                    value *= mag
-                if hi is not None and hi * (_MAGNITUDES[hi_mag.lower()] if hi_mag else mag) >= value > 0:
-                    range_end = pos = nm.end()
-    # unit
-    kind, unit = None, None
+    if rm and not _FROM_LEFT.search(t, max(floor, start - 12), start):  # "from 5 to 7" is a change, not a range
+        got_range = _range_bound(t, rm, qual, bool(raw), value, mag)
+        if got_range is not None:
+            value, mag, pos = got_range
+            range_end = pos
+    kind, unit, value, pos, cur = _unit(t, pos, cur, value, mag, bool(raw))
+    if kind is None:
+        hm = _HYPHEN_UNIT.match(t, e) if pos in (e, range_end) else None
+        if hm:  # "a 10-year deal", "a 42-year-old"
+            return _Cand(start, hm.end(), "quantity", value, hm.group(1).lower(), qual, words, age=bool(hm.group(2)))
+        age = _age(t, start, pos, floor, value, mag) if raw else None
+        if age is not None:
+            return _Cand(start, age, "quantity", value, "year", qual, age=True)
+        got_count = _count(t, m, pos, value, mag, bool(raw), floor)
+        if got_count is None:
+            return None
+        kind, unit, value, pos, referential = got_count
+    elif kind == "age":  # "23 years old"
+        return _Cand(start, pos, "quantity", value, "year", qual, age=True)
+    if kind == "count" and value < 2 and mag == 1:
+        return None  # "1 person": a determiner in digits
+    if range_end is None and kind in ("percent", "money"):
+        pos = _repeated_bound(t, pos, kind, qual)
+    small_word = words and mag == 1 and value < 13
+    return _Cand(start, pos, kind, value, unit, qual, words=small_word, referential=referential)
+
+
+def _magnitude(t: str, pos: int, cur: str | None) -> tuple[float, int]:
+    """The magnitude after a number in digits: "bn", "m", " million", " billion" (1 when none)."""
+    am = _MAG_ATTACHED.match(t, pos)
+    if am and (cur or am.group(1) not in ("b", "B", "M", "K")):
+        return _MAGNITUDES[am.group(1).lower()], am.end()
+    sm = _MAG_SPACED.match(t, pos)
+    if not sm:
+        return 1.0, pos
+    mag, pos = _MAGNITUDES[sm.group(1).lower()], sm.end()
+    sm2 = _MAG_SPACED.match(t, pos)  # "two hundred thousand"
+    if sm2 and _MAGNITUDES[sm2.group(1).lower()] > mag:
+        return mag * _MAGNITUDES[sm2.group(1).lower()], sm2.end()
+    return mag, pos
+
+
+def _is_year(t: str, pos: int) -> bool:
+    """Whether a 4-digit number from 1800 to 2100 ending at ``pos`` is a year (not "2000 years", "1500 t")."""
+    if _PERCENT.match(t, pos):
+        return False
+    um = _UNIT.match(t, pos)
+    # "the 1965 night", "the 2022 season": a year used as an adjective
+    return um is None or um.group().strip().lower() in ("year", "month", "week", "day", "night", "season")
+
+
+def _range_bound(
+    t: str, rm: re.Match[str], qual: str | None, digits: bool, value: float, mag: float
+) -> tuple[float, float, int] | None:
+    """The upper bound of "$30-35", "400 and 1,000", "five to six years": (lower value, magnitude, end)."""
+    joiner = rm.group().strip()
+    if not (joiner in ("-", "–", "—", "to", "or") or (joiner == "and" and qual == "between")):
+        return None
+    nm = _RANGE_NUM.match(t, rm.end())
+    if not nm or nm.group(1)[0].isdigit() != digits:
+        return None
+    hi = float(nm.group(1).replace(",", "")) if digits else _word_value(nm.group(1))
+    hi_mag = nm.group(2) or nm.group(3)
+    if hi is None:
+        return None
+    if hi_mag and mag == 1:  # "30-35 billion": the magnitude applies to both bounds
+        mag = _MAGNITUDES[hi_mag.lower()]
+        value *= mag
+    if not hi * (_MAGNITUDES[hi_mag.lower()] if hi_mag else mag) >= value > 0:
+        return None  # "3-2", "9-6": scores and chart moves
+    return value, mag, nm.end()
+
+
+def _unit(
+    t: str, pos: int, cur: str | None, value: float, mag: float, digits: bool
+) -> tuple[str | None, str | None, float, int, str | None]:
+    """Percent, currency or measured unit after a number: (kind, unit, value, end, currency)."""
     pm = _PERCENT.match(t, pos)
     if pm and not cur:
         word = (pm.group(1) or pm.group(2) or pm.group(3)).lower()
-        kind = "percent"
         if word.startswith("percentage") or word == "pp":
             unit = "percentage point"
         elif word.startswith(("basis", "bps")):
             unit = "basis point"
         else:
             unit = "percent"
-        pos = pm.end()
-        rate = _RATE.match(t, pos)
+        rate = _RATE.match(t, pm.end())  # "5% a year"
+        return "percent", unit, value, rate.end() if rate else pm.end(), cur
+    cm = _CUR_WORD.match(t, pos)
+    if cm and (cur is None or cm.group(3)):
+        if cm.group(2):
+            word = cm.group(2).lower()
+            nation = re.sub(r"\s+", " ", (cm.group(1) or "").lower())
+            base: str | None = word if word.endswith(("pence", "reais", "kronor")) else word.split()[-1].rstrip("s")
+            if base == "pennie":
+                base = "penny"
+            if base == "pound" and "sterling" not in word and (mag == 1 or _OF.match(t, cm.end())):
+                base = None  # "20 pounds", "8.4 million pounds of trash": weight, read below as a unit
+            if base:
+                found = _DOLLAR_NATIONS.get(nation, "USD") if base == "dollar" else _CURRENCY_WORDS.get(base)
+                if found:
+                    cur, pos = found, cm.end()
+                    value = value / 100 if base == "cent" else value
+        elif cm.group(3):
+            cur, pos = cm.group(3).upper(), cm.end()
+        elif cm.group(4) and digits and mag == 1:  # "50p"
+            cur, pos = "GBX", cm.end()
+    if cur:
+        per = _PER.match(t, pos)  # "$50 a barrel"
+        if per:
+            u = per.group(1).lower()
+            u = " ".join(_PER_CANON.get(u, u).split())
+            return "money", f"{cur}/{u}", value, per.end(), cur
+        return "money", cur, value, pos, cur
+    um = _UNIT.match(t, pos)
+    if not um or (um.group().strip().lower() in ("t", "m", "ft", "pts") and mag != 1):
+        return None, None, value, pos, cur
+    _, canon, mult = _UNIT_TABLE[int(um.lastgroup[1:])]  # type: ignore[index]
+    unit, pos = canon, um.end()
+    yo = _YEARS_OLD.match(t, um.start()) if canon == "year" else None
+    if yo:
+        return "age", unit, value, yo.end(), cur
+    if canon not in _DURATIONS and canon != "barrels per day":
+        rate = _RATE.match(t, pos)  # "300 tonnes a year"
         if rate:
-            pos = rate.end()
-    if kind is None:
-        cm = _CUR_WORD.match(t, pos)
-        if cm and (cur is None or cm.group(3)):
-            if cm.group(2):
-                word = cm.group(2).lower()
-                nation = (cm.group(1) or "").lower()
-                nation = re.sub(r"\s+", " ", nation)
-                base = word.split()[-1].rstrip("s") if not word.endswith(("pence", "reais", "kronor")) else word
-                if base in ("pennie",):
-                    base = "penny"
-                if base == "pound" and "sterling" not in word and (mag == 1 or _OF.match(t, cm.end())):
-                    base = None  # weight, read below as a unit
-                if base:
-                    cur = _DOLLAR_NATIONS.get(nation, "USD") if base == "dollar" else _CURRENCY_WORDS.get(base)
-                    if base == "cent":
-                        value /= 100
-                    if cur:
-                        pos = cm.end()
-            elif cm.group(3):
-                cur = cm.group(3).upper()
-                pos = cm.end()
-            elif cm.group(4) and raw and mag == 1:
-                cur = "GBX"
-                pos = cm.end()
-        if cur:
-            kind, unit = "money", cur
-            per = _PER.match(t, pos)
-            if per:
-                u = per.group(1).lower()
-                u = re.sub(r"\s+", " ", _PER_CANON.get(u, u))
-                unit = f"{cur}/{u}"
-                pos = per.end()
-    if kind is None:
-        hm = _HYPHEN_UNIT.match(t, e) if pos == e or range_end == pos else None
-        if hm:
-            age = bool(hm.group(2))
-            return _Cand(start, hm.end(), "quantity", value, hm.group(1).lower(), qual, words=words, age=age)
-        um = _UNIT.match(t, pos)
-        if um and not (um.group().strip().lower() in ("t", "m", "ft", "pts") and mag != 1):
-            i = int(um.lastgroup[1:])  # type: ignore[index]
-            _, canon, mult = _UNIT_TABLE[i]
-            kind, unit = "quantity", canon
-            value *= mult
-            pos = um.end()
-            yo = _YEARS_OLD.match(t, um.start()) if canon == "year" else None
-            if yo:
-                return _Cand(start, yo.end(), "quantity", value, "year", qual, words=words, age=True)
-            if canon not in _DURATIONS:
-                rate = _RATE.match(t, pos)
-                if rate and canon != "barrels per day":
-                    unit = f"{canon} per {rate.group(1) or rate.group(2)}"
-                    pos = rate.end()
-    if kind is None and raw and _AGE_LEFT.search(t, max(floor, start - 40), start) and t.startswith(",", pos):
-        if value == int(value) and 1 < value < 120 and mag == 1 and "aged" not in t[max(floor, start - 6) : start]:
-            return _Cand(start, pos, "quantity", value, "year", qual, age=True)
-    if kind is None and raw and t[max(floor, start - 5) : start].lower().endswith("aged "):
-        return _Cand(start, pos, "quantity", value, "year", qual, age=True)
-    referential = False
-    if kind is None:
-        noun = _counted_noun(t, pos)
-        more = _MORE.match(t, pos) if noun is None else None
-        if more:  # "nine more", "a further 3,000 jobs", "500,000 more pounds of trash"
+            unit, pos = f"{canon} per {rate.group(1) or rate.group(2)}", rate.end()
+    return "quantity", unit, value * mult, pos, cur
+
+
+def _age(t: str, start: int, pos: int, floor: int, value: float, mag: float) -> int | None:
+    """The end of an age ("Denys Biletsky, 42,", "aged 42"), or None."""
+    if mag != 1 or value != int(value) or not 1 < value < 120:
+        return None
+    if t[max(floor, start - 5) : start].lower().endswith("aged "):
+        return pos
+    if t.startswith(",", pos) and _AGE_LEFT.search(t, max(floor, start - 40), start):
+        return pos
+    return None
+
+
+def _count(
+    t: str, m: re.Match[str], pos: int, value: float, mag: float, digits: bool, floor: int
+) -> tuple[str, str | None, float, int, bool] | None:
+    """A count: the number with the noun it counts (kind, unit, value, end, referential), or None."""
+    noun = _counted_noun(t, pos)
+    if noun is None:
+        more = _MORE.match(t, pos)
+        if more:  # "nine more", "500,000 more pounds of trash", "two more companies"
             um = _UNIT.match(t, more.end())
-            noun = _counted_noun(t, more.end()) if um is None else None
             if um is not None:
-                i = int(um.lastgroup[1:])  # type: ignore[index]
-                kind, unit, pos = "quantity", _UNIT_TABLE[i][1], um.end()
-                value *= _UNIT_TABLE[i][2]
-            elif noun is None:
-                kind, unit, pos = "count", None, more.end()
-        if kind is not None:
-            pass
-        elif noun is None:
-            om = _OF_DET.match(t, pos)
+                _, canon, mult = _UNIT_TABLE[int(um.lastgroup[1:])]  # type: ignore[index]
+                return "quantity", canon, value * mult, um.end(), False
+            noun = _counted_noun(t, more.end())
+            if noun is None:
+                return "count", None, value, more.end(), False
+        else:
+            om = _OF_DET.match(t, pos)  # "two of those tankers"
             if om:
                 noun2 = _counted_noun(t, om.end())
-                if noun2:
-                    kind, unit, pos, referential = "count", noun2[1], noun2[0], True
-            else:
-                rate = _RATE.match(t, pos)
-                if rate:
-                    kind, unit = "count", f"per {rate.group(1) or rate.group(2)}"
-                    pos = rate.end()
-                elif mag >= 1e6 and raw:
-                    kind, unit = "count", None
-        elif words and m.group("words")[0].isupper() and noun[1].istitle() and not _sentence_start(t, s, floor):
-            return None  # a title or name: "Fifty Shades of Grey", "Ocean's Eleven"
-        else:
-            kind, unit = "count", noun[1]
-            pos = noun[0]
-            rate = _RATE.match(t, pos)
+                return ("count", noun2[1], value, noun2[0], True) if noun2 else None
+            rate = _RATE.match(t, pos)  # "about 40,000 a month"
             if rate:
-                unit = f"{unit} per {rate.group(1) or rate.group(2)}"
-                pos = rate.end()
-    if kind is None:
-        return None
-    if value < 2 and kind == "count" and mag == 1:
-        return None  # "one", "a" and "1" as determiners
-    # "between 40% and 50%", "$5bn-$7bn": the second bound repeats the unit
-    if range_end is None and kind in ("percent", "money"):
-        rm = _RANGE.match(t, pos)
-        if rm and (rm.group().strip() in ("-", "–", "—") or (rm.group().strip() == "and" and qual == "between")):
-            nm = _RANGE_NUM.match(t, rm.end())
-            if nm:
-                after = nm.end()
-                if kind == "percent":
-                    pm2 = _PERCENT.match(t, after)
-                    if pm2:
-                        pos = pm2.end()
-                elif t[rm.end()] in "$£€¥₽₹" or t.startswith("US$", rm.end()):
-                    pos = after
-    return _Cand(start, pos, kind, value, unit, qual, words=words and mag == 1 and value < 13, referential=referential)
+                return "count", f"per {rate.group(1) or rate.group(2)}", value, rate.end(), False
+            if mag >= 1e6 and digits:  # "a population of 144 million"
+                return "count", None, value, pos, False
+            return None
+    w = m.group("words") or ""
+    if w[:1].isupper() and noun[1].istitle() and not _sentence_start(t, m.start(), floor):
+        return None  # a title or name: "Fifty Shades of Grey"
+    unit, end = noun[1], noun[0]
+    rate = _RATE.match(t, end)  # "50,000 confirmed enemy losses every month"
+    if rate:
+        unit, end = f"{unit} per {rate.group(1) or rate.group(2)}", rate.end()
+    return "count", unit, value, end, False
+
+
+def _repeated_bound(t: str, pos: int, kind: str, qual: str | None) -> int:
+    """The end of a range whose upper bound repeats the unit: "between 40% and 50%", "$5bn-$7bn"."""
+    rm = _RANGE.match(t, pos)
+    if not rm or not (rm.group().strip() in ("-", "–", "—") or (rm.group().strip() == "and" and qual == "between")):
+        return pos
+    nm = _RANGE_NUM.match(t, rm.end())
+    if not nm:
+        return pos
+    if kind == "percent":
+        pm = _PERCENT.match(t, nm.end())
+        return pm.end() if pm else pos
+    return nm.end() if t[rm.end()] in "$£€¥₽₹" or t.startswith("US$", rm.end()) else pos
 
 
 def _sentence_start(t: str, s: int, floor: int) -> bool:
@@ -884,10 +938,7 @@ def _aside(t: str, s: int, e: int, a: int, b: int) -> bool:
     if o >= 0 and t.find(")", o, s) < 0:
         return True
     dashes = [m.start() for m in _DASH.finditer(t, a, b)]
-    for i in range(0, len(dashes) - 1, 2):
-        if dashes[i] < s and e <= dashes[i + 1]:
-            return True
-    return False
+    return any(dashes[i] < s and e <= dashes[i + 1] for i in range(0, len(dashes) - 1, 2))
 
 
 def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_Cand]) -> float:
@@ -905,6 +956,10 @@ def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_
         score = KIND_BASE[c.kind]
     if c.kind == "count" and isinstance(c.value, float) and c.value >= BIG_COUNT:
         score += BIG_COUNT_BONUS
+    if c.kind == "count" and (
+        _CASUALTY.search(c.unit or "") or _CASUALTY.search(right[:40]) or _CASUALTY.search(left[-40:])
+    ):
+        score += CASUALTY_BONUS
     if c.kind == "date":
         day_precise = isinstance(c.value, str) and len(c.value) in (5, 10)
         if day_precise and (_DEADLINE_LEFT.search(left) or _DEADLINE_RIGHT.match(right)):

@@ -285,6 +285,16 @@ def _abbrev_before(t: _Tok) -> bool:
     return t.low in TITLES or t.low in HONORIFICS or _is_initial(t.text)
 
 
+def _name_word(t: _Tok) -> bool:
+    """A capitalised word that can belong to a name: not a sentence-initial function word or a month
+    ("WHO" and "IT" are acronyms, not "who" and "it")."""
+    if not _is_cap(t.text):
+        return False
+    if t.text.isupper() and len(t.text) > 1:
+        return True
+    return t.low not in CAP_STOP and t.low not in MONTHS_DAYS
+
+
 def _is_initial(tok: str) -> bool:
     return len(tok) == 1 and tok.isupper()
 
@@ -708,8 +718,15 @@ class _Article:
                 counts.setdefault(full, []).append(p)
         if not counts:
             return name
-        # the longest full form ("Jose Da Silva" over "Da Silva"), then the most used, then the first
-        return min(counts, key=lambda f: (-len(f.split()), -len(counts[f]), min(counts[f])))
+        # a form that ends another one counts for the longer one ("Da Silva" for "Jose Da Silva");
+        # then the most used form wins ("Andrew Getty" over his grandfather "J. Paul Getty"), then the first
+        forms = sorted(counts, key=lambda f: -len(f.split()))
+        for f in forms:
+            for g in forms:
+                if g != f and len(g.split()) > len(f.split()) and g.endswith(" " + f) and f in counts:
+                    counts[g] = counts[g] + counts.pop(f)
+                    break
+        return min(counts, key=lambda f: (-len(counts[f]), min(counts[f])))
 
     # ---- mentions in the narrative, per sentence (built when needed)
     def mentions(self, si: int) -> list[_Mention]:
@@ -847,9 +864,9 @@ _AGENT = re.compile(
     r"reiterated|suggested|urged|remarked)\b"
 )
 _GROUP_AT = re.compile(
-    r"\b(researchers|analysts|experts|economists|scientists|lawyers|officials|investigators|academics|authors|staff)"
-    r"\s+(?:at|from|with|of)\s+((?:the\s+)?[A-Z][\w’'\-]*(?:\s+(?:(?:of|for|the|and|in|on)\s+){0,2}[A-Z][\w’'\-]*)*)",
-    re.IGNORECASE,
+    r"\b((?i:researchers|analysts|experts|economists|scientists|lawyers|officials|investigators|academics|authors|staff))"
+    r"[^\S\n]+(?:at|from|with|of)[^\S\n]+((?:the[^\S\n]+)?[A-Z][\w’'\-]*"
+    r"(?:[^\S\n]+(?:(?:of|for|the|and|in|on)[^\S\n]+){0,2}[A-Z][\w’'\-]*)*)"
 )
 _ORG_GROUP = re.compile(
     r"\b([A-Z][\w’'\-]*(?:[’']s)?)\s+(researchers|analysts|experts|economists|scientists|lawyers|officials|"
@@ -870,6 +887,9 @@ _FUNCTION_WORDS = _words(
 
 def _strip_the(s: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", s).strip()
+
+
+NAME_PARTICLES = _words("bin ibn al de da di van von der du la le")
 
 
 def _name_shaped(t: str) -> bool:
@@ -919,7 +939,7 @@ def _classify_run(toks: list[str], art: _Article) -> tuple[str | None, str, froz
     if _place_like(bare):
         return "place", " ".join(bare), frozenset(), None
     name = " ".join(bare)
-    if len(bare) >= 2 and all(_name_shaped(t) for t in bare):
+    if len(bare) >= 2 and all(_name_shaped(t) or (0 < k < len(bare) - 1 and t in NAME_PARTICLES) for k, t in enumerate(bare)):
         return "person", name, frozenset(roles), female
     low = bare[-1].lower()
     info = art.person(bare[-1])
@@ -979,12 +999,13 @@ class _Resolver:
                 if det in POSSESSIVE_PRONOUNS or det in DETERMINERS:
                     return k
         has_name = False
+        has_org = False
         while j < n and j - i < NP_MAX_TOKENS:
             t = toks[j]
             low = t.low
             if t.text == _PH[0] or t.text.startswith(_PH):
                 break
-            if _is_cap(t.text) and low not in CAP_STOP and low not in MONTHS_DAYS:
+            if _name_word(t):
                 if (
                     low.rstrip(".") not in TITLES
                     and low not in DEMONYMS
@@ -992,6 +1013,8 @@ class _Resolver:
                     and _bare(t.text) not in ORG_HEADS
                 ):
                     has_name = True
+                if _bare(t.text) in ORG_HEADS:
+                    has_org = True
                 j += 1
                 if _is_possessive(t.text):
                     has_name = False
@@ -1001,18 +1024,20 @@ class _Resolver:
                 continue
             if low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
                 j += 1
+                if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
+                    return self._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
                 continue
             if low in ("of", "for", "at", "from") and j + 1 < n:
                 nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
                 if _is_cap(nxt.text):
-                    if has_name:
+                    if has_name and not has_org:
                         break
                     j += 1 if nxt is toks[j + 1] else 2
                     continue
             if low.isalpha() and low.islower() and low not in _FUNCTION_WORDS and low not in CUE_VERBS:
                 # modifiers before a role noun ("Russian oil official", "human rights lawyer")
                 k = j
-                heads = (ROLES, GROUPS, ORG_NOUNS)
+                heads = (ROLES, GROUPS, ORG_NOUNS, DOC_NOUNS)
                 while k < n and k - j < 3 and toks[k].low.isalpha() and toks[k].low.islower():
                     if any(toks[k].low in h for h in heads):
                         break
@@ -1061,7 +1086,7 @@ class _Resolver:
             if low in DETERMINERS and not (low == "the" and j > lo and toks[j - 1].low in ("of", "for") and j < end):
                 j -= 1
                 break
-            if _is_cap(t.text) and low not in CAP_STOP and low not in MONTHS_DAYS:
+            if _name_word(t):
                 j -= 1
                 continue
             if t.text == "." and j > lo and _abbrev_before(toks[j - 1]):
@@ -1078,7 +1103,7 @@ class _Resolver:
                 and _is_cap(nxt.text)
                 and (
                     toks[j - 1].low in ROLES
-                    or (_is_cap(toks[j - 1].text) and toks[j - 1].low not in CAP_STOP and low != "the")
+                    or (_name_word(toks[j - 1]) and low != "the")
                     or (low == "the" and toks[j - 1].low in ("of", "for"))
                 )
             ):
@@ -1193,10 +1218,13 @@ class _Resolver:
         if c > 0 and toks[c - 1].low in ("is", "was", "are", "were", "be", "been") and low.endswith(("ed", "id")):
             if c + 1 < len(toks) and toks[c + 1].low == "to":
                 return None  # "is said to be"
+        if c > 1 and toks[c - 1].low == "and" and low not in PARTICIPLE_CUES:
+            main = self._leading(toks, c - 2)  # "X said … and called the report “…”": X, with this cue
+            return _Attribution(t.text, t.start, main.np) if main else None
         if low in PARTICIPLE_CUES or (c > 0 and toks[c - 1].text == "," and low not in ("said", "says")):
             if low in PARTICIPLE_CUES and c > 0 and toks[c - 1].text != ",":
                 s, e = self._np_backward(toks, c)  # "with Calle saying"
-                if s < e and self._valid_np(toks[s:e]):
+                if s < e and self._valid_np(toks[s:e]) and _strong_np(toks[s:e]) and toks[e - 1].low not in DOC_NOUNS:
                     return _Attribution(t.text, t.start, _trim_np(toks[s:e]))
             # "…, adding that": the speaker of the main clause
             main = self._leading(toks, c - 1) if c else None
@@ -1237,7 +1265,7 @@ class _Resolver:
         if words[0].low in DETERMINERS or words[0].low in POSSESSIVE_PRONOUNS or _is_possessive(words[0].text):
             if len(words) > 1 and _plain_word(last):
                 return True  # "his mother", "the El Salvador native"
-        return any(_is_cap(w.text) and w.low not in CAP_STOP and w.low not in MONTHS_DAYS for w in words)
+        return any(_name_word(w) for w in words)
 
     # ---- speaker of a noun phrase
     def resolve(self, np: list[_Tok], pos: int) -> tuple[str | None, str]:
@@ -1277,7 +1305,7 @@ class _Resolver:
             return (who, "person") if who else (_describe(words), "group")
         # the head is a description: role, group, organisation noun, document
         if not _is_cap(last.text):
-            owner = [w for w in words[:-1] if _is_cap(w.text) and w.low not in DEMONYMS and w.low not in CAP_STOP]
+            owner = [w for w in words[:-1] if _name_word(w) and w.low not in DEMONYMS]
             owner_name = _owner_name(owner, art)
             if owner_name and len(owner) > 1:
                 runs = _runs(art.narr, owner[0].start, owner[-1].start + len(owner[-1].text))
@@ -1455,7 +1483,7 @@ def _strong_np(np: list[_Tok]) -> bool:
     last = np[-1]
     if last.low in PRONOUNS or _common_head(last.low):
         return True
-    return _is_cap(last.text) and last.low not in CAP_STOP
+    return _name_word(last)
 
 
 def _plain_word(t: _Tok) -> bool:
@@ -1475,8 +1503,9 @@ def _plain_word(t: _Tok) -> bool:
 def _role_pattern(role: str) -> re.Pattern[str]:
     """ "role Name Surname" or "Name Surname, a … role" for one role word."""
     cap = r"[^\W\d_a-z][\w’'\-]*"
+    particle = r"(?:(?:bin|ibn|al|de|da|van|von|der|du|la|le)[^\S\n]+)?"
     return re.compile(
-        rf"(?<![\w\-])(?i:{role})s?[^\S\n]+(?P<a>(?:{cap}\.?[^\S\n]+){{0,3}}{cap})"
+        rf"(?<![\w\-])(?i:{role})s?[^\S\n]+(?P<a>(?:{cap}\.?[^\S\n]+{particle}){{0,3}}{cap})"
         rf"|(?P<b>{cap}(?:[^\S\n]+{cap}){{1,3}}),[^\S\n]+(?:an?|the)[^\S\n]+(?:[\w’'\-]+[^\S\n]+){{0,4}}?(?i:{role})\b"
     )
 

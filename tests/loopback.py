@@ -191,6 +191,8 @@ class LoopbackServer:
                 self._active -= 1
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass  # the client went away: expected when it stops reading an oversized body
+        except asyncio.CancelledError:
+            pass  # the server is stopping; end quietly (asyncio logs a cancelled connection callback)
         finally:
             self._tasks.discard(task)
             with contextlib.suppress(Exception):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,7 +46,7 @@ async def store(tmp_path: Path):
 async def test_session_answers_each_line_and_saves_the_chart(store: Store, tmp_path: Path) -> None:
     stdin = io.StringIO("help\n/summary\n\n/trend\n/frobnicate\nquit\n/status\n")
     stdout = io.StringIO()
-    assert await run_console(store, CONFIG, stdin=stdin, stdout=stdout, photo_dir=tmp_path / "charts") == 0
+    assert await run_console(CONFIG, store=store, stdin=stdin, stdout=stdout, photo_dir=tmp_path / "charts") == 0
     out = stdout.getvalue()
     assert "coverage-bot> help\nCommands" in out  # a line without / is taken as a command
     assert "Kremlin rejects US <proposal> & more <https://wirea.example/" in out  # plain text, not escaped
@@ -70,3 +73,33 @@ async def test_console_subscribes_a_named_chat_only(store: Store) -> None:
     (sub,) = await store.subscriptions(-1001234567)
     assert sub.at == "09:15" and sub.chat_type == "channel"
     assert await store.subscriptions(0) == []
+
+
+async def test_coverage_bot_console_command(store: Store, tmp_path: Path) -> None:
+    """The installed entry point: commands piped in, answers from the SQLite file named by DATABASE_URL."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "console",
+        "--config",
+        str(repo / "feeds.yaml"),
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(b"/quotes peskov\n/figures us-russia\n"), 120)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+        pytest.fail(f"console did not finish in 120 s; stdout {out[-2000:]!r}; stderr {err[-2000:]!r}")
+    assert proc.returncode == 0, err.decode()
+    text = out.decode()
+    assert "coverage-bot> /quotes peskov\nQuotes — peskov" in text and "“This is unacceptable”" in text
+    assert "$40 billion — The package is worth $40 billion." in text

@@ -206,3 +206,20 @@ def test_plain_rendering_shows_links() -> None:
 def test_link_with_unsafe_scheme_is_plain_text() -> None:
     html = d.line_html(d.line(d.link("click", "javascript:alert(1)")))
     assert html == "click"
+
+
+def test_figures_from_one_sentence_share_a_line_and_summary_sentences_are_cut_short() -> None:
+    shown = (
+        "The plant will cost $50 million and make 900 tonnes of magnets a year, the company said on Monday in Perth."
+    )
+    other = "Shares rose 4 percent."
+    story = make_story(
+        1,
+        summary=(shown,),
+        figures=[fig("$50 million", shown), fig("900 tonnes", shown), fig("4 percent", other)],
+    )
+    lines = [d.line_plain(ln) for ln in d.story_block(story).lines]
+    figure_lines = [ln for ln in lines if ln.startswith("• ")]
+    assert figure_lines[0].startswith("• $50 million · 900 tonnes — ")
+    assert len(figure_lines[0]) < len(shown) and "…" in figure_lines[0]  # the summary already shows it
+    assert figure_lines[1] == "• 4 percent — Shares rose 4 percent."

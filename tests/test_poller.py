@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import signal
@@ -19,12 +20,15 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from databases import db_url, query
+from loopback import LoopbackServer, Request, Response, redirect
 
 from bot.fetch import Fetcher, FetchLimits
 from bot.poller import PollOptions, poll_once
 from bot.settings import parse_config
 from bot.store import Store
-from loopback import LoopbackServer, Request, Response, redirect
+
+__all__ = ["db_url"]  # the fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -106,8 +110,8 @@ def site():
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+async def store(db_url: str):
+    s = await Store.open(db_url)
     yield s
     await s.close()
 
@@ -170,7 +174,7 @@ async def test_first_poll_is_history_then_new_items_alert_and_unchanged_feed_is_
     assert (health.items, health.failures, health.last_status) == (3, 0, 200)
 
 
-async def test_reorders_drops_guid_changes_and_shared_links_never_repeat(site, store, fetcher, tmp_path) -> None:
+async def test_reorders_drops_guid_changes_and_shared_links_never_repeat(site, store, fetcher) -> None:
     a = [Entry(f"g{i}", site.server.url(f"/n/{i}"), f"Rare earth item number {i}") for i in range(5)]
     url_a = site.feed("/a", a)
     url_b = site.feed("/b", [Entry("other-guid", site.server.url("/n/0?utm_source=x"), "Rare earth item number 0")])
@@ -190,7 +194,7 @@ async def test_reorders_drops_guid_changes_and_shared_links_never_repeat(site, s
         report = await cycle(cfg, store, fetcher, t)
         assert report.new_items == 0, entries
     assert await store.item_count() == 5
-    links = rows(tmp_path / "bot.db", "SELECT link, COUNT(*) FROM items GROUP BY link HAVING COUNT(*) > 1")
+    links = await query(store, "SELECT link, COUNT(*) FROM items GROUP BY link HAVING COUNT(*) > 1")
     assert links == []
 
 
@@ -256,8 +260,9 @@ async def test_off_topic_old_and_page_less_items(site, store, fetcher) -> None:
     cfg = config({"F": site.feed("/f", entries)}, max_age_days=7)
     report = await cycle(cfg, store, fetcher, NOW)
     assert (report.new_items, report.on_topic, report.stories_created) == (2, 1, 1)
-    got = rows(Path(store.engine.url.database), "SELECT guid, topics, text_source, story_id IS NOT NULL FROM items")
-    assert sorted(got) == [("off", "[]", None, 0), ("on", '["rare-earths"]', "feed", 1)]
+    got = await query(store, "SELECT guid, topics, text_source, story_id IS NOT NULL FROM items")
+    got = [(g, json.loads(t) if isinstance(t, str) else t, src, bool(has)) for g, t, src, has in got]
+    assert sorted(got) == [("off", [], None, False), ("on", ["rare-earths"], "feed", True)]
     assert site.fetches("/p/off") == 0  # no page fetched for an item nothing points at
 
 
@@ -277,7 +282,7 @@ async def test_same_story_from_two_outlets_is_one_story_and_stays_not_new(site, 
     assert {m.outlet for m in joined.members} == {"A", "B"}
 
 
-async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, store, fetcher, tmp_path) -> None:
+async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, store, fetcher) -> None:
     base = [Entry(f"s{i}", site.server.url(f"/s/{i}"), f"Sports result {i}") for i in range(3)]
     cfg = config({"Big": site.feed("/big", base)}, max_items_per_feed=1000, max_items_per_cycle=1500)
     await cycle(cfg, store, fetcher, NOW)
@@ -290,7 +295,7 @@ async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, s
     report = await cycle(cfg, store, fetcher, t)
     assert report.processed == 1000 and report.new_items == 5000 and report.pending == 4000
     # the newest were processed first
-    done = rows(tmp_path / "bot.db", "SELECT guid FROM items WHERE state = 'done' AND guid LIKE 'f%'")
+    done = await query(store, "SELECT guid FROM items WHERE state = 'done' AND guid LIKE 'f%'")
     assert {g for (g,) in done} == {f"f{i}" for i in range(1000)}
     fetches = site.fetches("/big")
     for _ in range(4):  # the backlog is worked through without re-downloading the feed
@@ -298,17 +303,15 @@ async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, s
         report = await cycle(cfg, store, fetcher, t)
     assert report.pending == 0 and site.fetches("/big") == fetches
     assert await store.item_count() == 5003
-    assert rows(tmp_path / "bot.db", "SELECT COUNT(DISTINCT guid), COUNT(*) FROM items WHERE state = 'done'") == [
-        (5003, 5003)
-    ]
+    assert await query(store, "SELECT COUNT(DISTINCT guid), COUNT(*) FROM items WHERE state = 'done'") == [(5003, 5003)]
 
 
-async def test_two_instances_split_the_feeds(site, store, tmp_path) -> None:
+async def test_two_instances_split_the_feeds(site, store, db_url) -> None:
     feeds = {f"F{i}": site.feed(f"/f{i}", [Entry(f"g{i}", site.server.url(f"/p{i}"), "Rare earths")]) for i in range(8)}
     for i in range(8):
         site.server.route(f"/f{i}", _slow(site._serve(f"/f{i}")))
     cfg = config(feeds)
-    other = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    other = await Store.open(db_url)
     limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=16, max_connections=16)
     try:
         async with Fetcher(limits) as f1, Fetcher(limits) as f2:

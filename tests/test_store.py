@@ -9,16 +9,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from databases import db_url, query
 
 from bot.migrations import current_revision, head_revision
 from bot.store import FeedSpec, ItemKey, NewItem, Store, title_key
+
+__all__ = ["db_url"]  # the fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.db'}")
+async def store(db_url: str):
+    s = await Store.open(db_url)
     yield s
     await s.close()
 
@@ -34,10 +37,13 @@ async def add_story(
 ) -> int:
     """One feed item turned into a one-member story, with a finished analysis."""
     link = link or f"https://news.example/{title.replace(' ', '-')}"
-    await store.sync_feeds([FeedSpec(outlet, f"https://{outlet.replace(' ', '')}.example/rss", tuple(topics))])
-    feed = next(h for h in await store.feed_health() if h.name == outlet)
+    feeds = dict(await query(store, "SELECT name, id FROM feeds WHERE in_config"))
+    if outlet not in feeds:  # add the outlet's feed, keeping the configured ones
+        specs = [FeedSpec(n, u) for n, u in await query(store, "SELECT name, source_url FROM feeds WHERE in_config")]
+        await store.sync_feeds([*specs, FeedSpec(outlet, f"https://{outlet.replace(' ', '').lower()}.example/rss")])
+        feeds = dict(await query(store, "SELECT name, id FROM feeds WHERE in_config"))
     async with store.feed_transaction() as tx:
-        feed_id = (await tx.conn.execute(sa.text("SELECT id FROM feeds WHERE name = :n"), {"n": feed.name})).scalar()
+        feed_id = feeds[outlet]
         item = NewItem(
             key=ItemKey(identity=link, guid=link, link=link, title_key=title_key(title, when)),
             title=title,
@@ -264,9 +270,8 @@ async def test_leases_split_feeds_between_owners_and_expire(store: Store) -> Non
     assert len(await store.lease_due_feeds("instance-1", T0 + timedelta(seconds=62), lease_seconds=60)) == 6
 
 
-async def test_concurrent_leasers_never_share_a_feed(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    stores = [await Store.open(url) for _ in range(3)]
+async def test_concurrent_leasers_never_share_a_feed(db_url: str) -> None:
+    stores = [await Store.open(db_url) for _ in range(3)]
     try:
         await stores[0].sync_feeds([FeedSpec(f"F{i}", f"https://f{i}.example/rss") for i in range(30)], now=T0)
         results = await asyncio.gather(
@@ -281,7 +286,7 @@ async def test_concurrent_leasers_never_share_a_feed(tmp_path: Path) -> None:
 
 async def test_known_keys_match_guid_in_feed_link_anywhere_and_title_date(store: Store) -> None:
     await store.sync_feeds([FeedSpec("A", "https://a.example/rss"), FeedSpec("B", "https://b.example/rss")], now=T0)
-    ids = {h.name: i + 1 for i, h in enumerate(await store.feed_health())}
+    ids = dict(await query(store, "SELECT name, id FROM feeds"))
     stored = ItemKey("id-1", "guid-1", "https://x.example/1", title_key("Quota cut", T0))
     async with store.feed_transaction() as tx:
         await tx.add_items(ids["A"], [NewItem(stored, "Quota cut", None, T0, alertable=False)], T0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi import BOT_ID, TOKEN, Call, FakeBotAPI, StorySeeder, check_html, html_text, utf16_len
+from botapi import BOT_ID, BOT_USERNAME, TOKEN, Call, FakeBotAPI, StorySeeder, check_html, html_text, utf16_len
 from loopback import LoopbackServer, Response
 from pydantic import SecretStr
 
@@ -217,6 +217,11 @@ async def test_start_subscribe_summary_digest_restart(api: FakeBotAPI, newsroom:
         assert "Latest on rare-earths" in summary[0]
         assert sum(t.count("Sources: ") for t in summary) == 5  # the five most-covered stories
 
+        # /trend → a PNG chart (sendPhoto, multipart) with its caption
+        api.command("/trend rare-earths")
+        (chart,) = await api.wait_for("sendPhoto")
+        assert chart.files["photo"].startswith(b"\x89PNG") and "rare-earths: " in chart.params["caption"]
+
         # the daily job fires → the digest arrives split on story boundaries
         before = len(api.calls_to("sendMessage"))
         await digest_job(app, sub.id)
@@ -240,13 +245,11 @@ async def test_start_subscribe_summary_digest_restart(api: FakeBotAPI, newsroom:
     store = await Store.open(db_url)
     (sub,) = await store.subscriptions(ADMIN)
     await store.subscribe(ADMIN, [], at=hhmm(datetime.now(UTC) - timedelta(hours=1)))
-    sent = len(api.calls_to("sendMessage"))
+    sent = [c for c in api.calls if c.method.startswith("send")]
     async with running(api, store, config, poll=poller(config, store)) as app:
         assert app.job_queue.get_jobs_by_name(f"digest:{sub.id}")  # rebuilt from the store
         await digest_job(app, sub.id)
-    assert len(api.calls_to("sendMessage")) == sent, [
-        c.params["text"][:150] for c in api.calls_to("sendMessage")[sent:]
-    ]
+    assert [c for c in api.calls if c.method.startswith("send")] == sent  # neither messages nor photos
     await store.close()
 
 
@@ -401,10 +404,20 @@ async def test_groups_forum_topics_and_channels(api: FakeBotAPI, db_url: str, ne
         api.command("/settings", chat_id=-100900, chat_type="channel")
         (settings,) = await api.wait_for("sendMessage", chat_id=-100900)
         assert "rare-earths — daily at 08:00" in settings.params["text"]
-        # unknown commands get one line
+        # unknown commands get one line; in a group only when they name this bot
         api.command("/frobnicate")
         unknown = (await api.wait_for("sendMessage", 2, chat_id=ADMIN))[-1]
         assert unknown.params["text"] == "Unknown command /frobnicate. Send /help for the list."
+        api.command("/otherbots_command", chat_id=-2002, user_id=8, chat_type="group")
+        api.command("/help@some_other_bot", chat_id=-2002, user_id=8, chat_type="group")
+        api.command(f"/frobnicate@{BOT_USERNAME}", chat_id=-2002, user_id=8, chat_type="group")
+        named = (await api.wait_for("sendMessage", 3, chat_id=-2002))[-1]
+        assert named.params["text"].startswith("Unknown command /frobnicate")
+        assert len(api.calls_to("sendMessage", -2002)) == 3
+        # the bot is added to a new group: it introduces itself
+        api.member_update(-3030, "member")
+        (hello,) = await api.wait_for("sendMessage", chat_id=-3030)
+        assert "follows the news on rare-earths, us-russia" in hello.params["text"]
         # the bot is kicked from the group: its subscriptions stop at once
         api.member_update(-2002, "kicked", chat_type="supergroup")
         await until(lambda: True)
