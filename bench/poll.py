@@ -46,7 +46,34 @@ TOPICS = {
     "rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]},
     "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow", "Kremlin"]]}]},
 }
-WORDS = ["market", "shares", "council", "budget", "harbour", "railway", "festival", "science", "bridge", "energy", "housing", "weather", "school", "museum", "airport", "election", "factory", "river", "farmers", "doctors", "court", "police", "tourism", "wages", "ferry", "library"]
+WORDS = [
+    "market",
+    "shares",
+    "council",
+    "budget",
+    "harbour",
+    "railway",
+    "festival",
+    "science",
+    "bridge",
+    "energy",
+    "housing",
+    "weather",
+    "school",
+    "museum",
+    "airport",
+    "election",
+    "factory",
+    "river",
+    "farmers",
+    "doctors",
+    "court",
+    "police",
+    "tourism",
+    "wages",
+    "ferry",
+    "library",
+]
 
 
 # --------------------------------------------------------------------------- the data

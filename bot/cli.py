@@ -16,14 +16,11 @@ from summarizer.extractive import DEFAULT_METHOD, METHODS
 from summarizer.models import Analysis
 
 from . import render
+from .errors import UserError
 
 log = logging.getLogger("coverage_bot")
 
 DEFAULT_CONFIG = "feeds.yaml"
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one message, never a traceback."""
 
 
 # ---------------------------------------------------------------- summarize

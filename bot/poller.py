@@ -291,11 +291,11 @@ class _Cycle:
             done = [(c, item) for c, item in zip(chosen, processed, strict=True) if c.key.identity not in known_now]
             later = [c for c in later if c.key.identity not in known_now]
             plain = [item for c, item in done if c.pending_id is None and not item.topics]
-            await tx.add_pending(feed.id, plain, self.now)
+            await tx.add_many(feed.id, plain, self.now)
             kept = [
                 _as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
             ]
-            await tx.add_pending(feed.id, kept, self.now)
+            await tx.add_many(feed.id, kept, self.now)
             on_topic: list[tuple[int, NewItem]] = []
             for c, item in done:
                 if c.pending_id is not None:

@@ -1284,8 +1284,8 @@ class FeedTransaction:
             )
         return ids
 
-    async def add_pending(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> None:
-        """Insert many items kept for later cycles in one statement."""
+    async def add_many(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> None:
+        """Insert many items in one statement (off-topic ones, and ones kept for a later cycle)."""
         if items:
             await self.conn.execute(
                 items_t.insert(), [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]

@@ -51,7 +51,14 @@ BEFORE_CHARS = 600
 CARRY_CHARS = 1500
 CARRY_SENTENCES = 2
 # Names are looked up in the whole article, or this many characters around the speaker in huge inputs.
-NAME_WINDOW = 200_000
+NAME_WINDOW = 100_000
+# "the spokesman" looks for the person introduced with that role this many characters back.
+ROLE_WINDOW = 20_000
+# At most this many quoted spans of one text are attributed (news articles have dozens; this bounds
+# the work on pathological input such as a 2 MB line of quote marks).
+MAX_QUOTES = 3000
+# The sentence reported with a quote is clipped to this many characters on each side of the quote.
+SENTENCE_MAX = 600
 # A quote in single marks longer than this is an apostrophe mismatch, not a quote.
 SINGLE_MAX_CHARS = 600
 
@@ -365,6 +372,10 @@ class _Span:
     sentence: tuple[int, int] = (0, 0)
 
 
+def _has_word(line: str, a: int, b: int) -> bool:
+    return _WORD.search(line, a, b) is not None
+
+
 _OPEN_CTX = set("([{—–-/:;,“‘'\"\x00")
 _CLOSE_CTX = set(".,;:!?)]}…—–-’'\"”")
 _DQ = re.compile("[“”\"]")
@@ -409,44 +420,36 @@ def _double_spans(line: str, base: int, para: int) -> list[_Span]:
 
 def _single_spans(line: str, base: int, para: int, lo: int, hi: int) -> list[_Span]:
     """Single-quoted spans in line[lo:hi] (a part outside double quotes); apostrophes are not marks."""
-    out: list[_Span] = []
-    i = lo
-    while True:
-        m = _SQ.search(line, i, hi)
-        if not m:
-            return out
+    openers: list[int] = []
+    closers: list[int] = []
+    n = len(line)
+    for m in _SQ.finditer(line, lo, hi):
         k = m.start()
-        i = k + 1
-        c = line[k]
         prev = line[k - 1] if k else " "
-        nxt = line[k + 1] if k + 1 < len(line) else " "
-        if c == "’" or not (prev.isspace() or prev in "([{—–-/:") or not (nxt.isalnum() or nxt in "[(…"):
-            continue
-        # find the closing mark: a mark after a non-space followed by a space, punctuation or the end
-        j = k + 1
-        close = -1
-        while True:
-            m2 = _SQ.search(line, j, min(hi, k + SINGLE_MAX_CHARS))
-            if not m2:
-                break
-            q = m2.start()
-            j = q + 1
-            p = line[q - 1]
-            after = line[q + 1] if q + 1 < len(line) else " "
-            if p.isspace() or not (after.isspace() or after in ".,;:!?)]}…—–-\"”"):
-                continue
-            if p in "sS" and after == " " and line[q + 2 : q + 3].islower():
+        nxt = line[k + 1] if k + 1 < n else " "
+        if line[k] != "’" and (prev.isspace() or prev in "([{—–-/:") and (nxt.isalnum() or nxt in "[(…"):
+            openers.append(k)
+        elif k and not prev.isspace() and (nxt.isspace() or nxt in ".,;:!?)]}…—–-\"”"):
+            if prev in "sS" and nxt == " " and line[k + 2 : k + 3].islower():
                 continue  # a plural possessive ("the workers’ union")
-            close = q
-            break
-        if close < 0:
+            closers.append(k)
+    out: list[_Span] = []
+    last = -1
+    for k in openers:
+        if k <= last:
             continue
-        out.append(_Span(base + k + 1, base + close, base + k, base + close + 1, para, False, True))
-        i = close + 1
+        i = bisect_right(closers, k)
+        if i == len(closers) or closers[i] - k > SINGLE_MAX_CHARS:
+            continue
+        close = closers[i]
+        if any(c.isalnum() for c in line[k + 1 : close]):
+            out.append(_Span(base + k + 1, base + close, base + k, base + close + 1, para, False, True))
+        last = close
+    return out
 
 
 def _paragraph_spans(line: str, base: int, para: int) -> list[_Span]:
-    spans = _double_spans(line, base, para)
+    spans = [q for q in _double_spans(line, base, para) if _has_word(line, q.start - base, q.end - base)]
     singles: list[_Span] = []
     lo = 0
     for s in spans:
@@ -473,6 +476,7 @@ class _Person:
     """What an article says about one name."""
 
     fulls: list[tuple[int, str]] = field(default_factory=list)  # (position, "Donald Trump")
+    best: dict[str, str] = field(default_factory=dict)  # name as mentioned -> fullest form (cache)
     is_person: bool = False
     female: bool | None = None
 
@@ -547,6 +551,7 @@ class _Article:
         self.gender: dict[str, bool] = {}  # speaker -> female, learnt from "she said" / "he said"
         self.doc_owner: dict[str, str] = {}  # "report" -> "IPAC" once "the IPAC report" spoke
         self._lower_used: dict[str, bool] = {}
+        self._vocab: set[str] | None = None  # lower-case words of a long text (short ones use str.find)
         self._lower: set[str] | None = None
         self._mentions: dict[int, list[_Mention]] = {}
         self._people: dict[str, _Person] = {}
@@ -612,7 +617,12 @@ class _Article:
         low = word.lower()
         got = self._lower_used.get(low)
         if got is None:
-            got = any(f" {low}{c}" in self.narr for c in " ,.;:")
+            if self._vocab is None:
+                self._vocab = set(_LOWER_WORD.findall(self.narr)) if len(self.narr) > 20_000 else set()
+            if self._vocab:
+                got = low in self._vocab
+            else:
+                got = any(f" {low}{c}" in self.narr for c in " ,.;:")
             self._lower_used[low] = got
         return got
 
@@ -711,8 +721,17 @@ class _Article:
     def full_name(self, name: str, pos: int) -> str:
         """The fullest form of a person's name used in the article (nearest before ``pos``)."""
         toks = name.split()
+        info = self.person(toks[-1], pos)
+        got = info.best.get(name)
+        if got is None:
+            got = info.best[name] = self._fullest(name, info)
+        return got
+
+    @staticmethod
+    def _fullest(name: str, info: _Person) -> str:
+        toks = name.split()
         counts: dict[str, list[int]] = {}
-        for p, full in self.person(toks[-1], pos).fulls:
+        for p, full in info.fulls:
             ft = full.split()
             if len(ft) >= len(toks) and (len(toks) == 1 or ft[-len(toks) :] == toks):
                 counts.setdefault(full, []).append(p)
@@ -1025,7 +1044,7 @@ class _Resolver:
             if low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
                 j += 1
                 if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
-                    return self._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
+                    return _Resolver._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
                 continue
             if low in ("of", "for", "at", "from") and j + 1 < n:
                 nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
@@ -1436,7 +1455,7 @@ class _Resolver:
         if not role.replace("-", "").isalpha():
             return None
         best = None
-        for m in _role_pattern(role).finditer(art.narr, max(0, pos - NAME_WINDOW), pos):
+        for m in _role_pattern(role).finditer(art.narr, max(0, pos - ROLE_WINDOW), pos):
             best = m
         if best is None:
             return None
@@ -1542,26 +1561,41 @@ def _describe(words: list[_Tok]) -> str:
 # --------------------------------------------------------------------------- classification
 
 
+_CUE_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(CUE_VERBS | {"according", "by"}, key=len, reverse=True)) + r")\b"
+)
+
+
 def _title_case(content: str) -> bool:
     ws = _WORD.findall(content)
     sig = [w for w in ws if w.lower() not in _SMALL_WORDS]
     return bool(sig) and all(w[:1].isupper() or w[:1].isdigit() for w in sig)
 
 
-def _keep(q: _Span, art: _Article, att: _Attribution | None) -> bool:
-    """A quote is speech: long enough, or attributed; not a name, title, nickname or headline."""
-    text = art.text
-    content = text[q.start : q.end].strip()
-    nw = len(_WORD.findall(content))
-    if nw == 0:
-        return False
+def _plausible(q: _Span, art: _Article) -> bool:
+    """Cheap checks before attribution: not in a headline-like line, not a name or a title."""
     if art.headline[q.para]:
         return False
     lead = art.narr[max(art.paras[q.para][0], q.mark_start - 40) : q.mark_start]
     if _NAMING.search(lead):
         return False
-    if _title_case(content):
-        return False  # a title or a name ("Bypassing the Blockade," "I Will Always Love You,")
+    # a title or a name ("Bypassing the Blockade," "I Will Always Love You,")
+    return not _title_case(art.text[q.start : min(q.end, q.start + 400)])
+
+
+def _cue_near(art: _Article, q: _Span) -> bool:
+    """Whether a speech verb stands in the quote's sentence (a short quote needs one)."""
+    sa, sb = art.sentences[art.sentence_of(q.start)]
+    a = max(sa, q.mark_start - BEFORE_CHARS)
+    b = min(sb, q.mark_end + AFTER_CHARS)
+    return _CUE_WORD.search(art.narr, a, b) is not None
+
+
+def _keep(q: _Span, art: _Article, att: _Attribution | None, nw: int) -> bool:
+    """A quote is speech: long enough, or attributed."""
+    content = art.text[q.start : q.end].strip()
+    if nw == 0:
+        return False
     if nw >= SPEECH_WORDS:
         return True
     if att is None:
@@ -1585,13 +1619,14 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
     if not art.spans:
         return []
     res = _Resolver(art)
-    spans = art.spans
+    spans = [q for q in art.spans if _plausible(q, art)][:MAX_QUOTES]
     # pass 1: direct attributions (their speakers' names are "agents" for pronoun resolution)
     atts: list[_Attribution | None] = []
     for q in spans:
-        att = res.direct(q)
+        nw = len(_WORD.findall(art.text, q.start, q.end))
+        att = res.direct(q) if nw >= SPEECH_WORDS or _cue_near(art, q) else None
         atts.append(att)
-        q.keep = _keep(q, art, att)
+        q.keep = _keep(q, art, att, nw)
         if att and q.keep:
             words = [t for t in att.np if _is_cap(t.text)]
             if words:
@@ -1620,7 +1655,7 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
         prev = q
         a, b = prepared.span(q.start, q.end)
         sa, sb = q.sentence
-        sb = max(sb, q.mark_end)
+        sa, sb = max(sa, q.mark_start - SENTENCE_MAX), min(max(sb, q.mark_end), q.mark_end + SENTENCE_MAX)
         out.append(
             Quote(
                 text=prepared.original_slice(q.start, q.end),

@@ -111,8 +111,9 @@ async def test_empty_day_sends_nothing_and_is_not_caught_up_later(
 
 
 async def test_flood_control_without_rate_limiter_is_waited_out(
-    delivery: Delivery, store: Store, api: FakeBotAPI
+    delivery: Delivery, store: Store, api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # opt in to PTB 23 behaviour: retry_after is a timedelta
     await seed(store, TUESDAY)
     sub = await store.subscribe(15, ["rare-earths"])
     api.fail_next("sendMessage", "flood", chat_id=15, retry_after=1)

@@ -198,6 +198,8 @@ def test_two_megabytes_of_garbage_is_bounded(unit: str) -> None:
 def test_bad_input_never_crashes() -> None:
     assert extract_figures("") == []
     assert extract_figures("   \n\n\t") == []
+    huge = "1," + ",".join(["000"] * 120)
+    assert extract_figures(f"They owe ${huge} trillion and {huge} tonnes.") == []  # beyond float: no figure
     with pytest.raises(TypeError, match="must be str"):
         extract_figures(None)  # type: ignore[arg-type]
     rng = random.Random(7)

@@ -274,7 +274,10 @@ async def test_missed_digest_is_sent_once_after_restart(api: FakeBotAPI, newsroo
 # ---------------------------------------------------------------- Telegram failures
 
 
-async def test_flood_control_is_waited_out(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> None:
+async def test_flood_control_is_waited_out(
+    api: FakeBotAPI, newsroom: Newsroom, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # opt in to PTB 23 behaviour: retry_after is a timedelta
     newsroom.publish(0)
     config = newsroom.config()
     store = await Store.open(db_url)

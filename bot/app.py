@@ -1,0 +1,246 @@
+"""The async bodies of the store-backed CLI subcommands (`poll`, `run`, `stories`, `feeds`, `subscribe` …).
+
+Each opens the store, calls the module that does the work and prints; no logic of its own beyond
+argument checks, so the CLI, the console and Telegram share one code path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import textwrap
+from argparse import Namespace
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import UserError
+from .store import Store
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(value: str) -> timedelta:
+    """'30m', '24h', '7d' → timedelta."""
+    m = _DURATION.match(value or "")
+    if not m:
+        raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d")
+    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if dt else "never"
+
+
+def _table(headers: list[str], rows: Iterable[list[str]]) -> str:
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
+
+
+# ---------------------------------------------------------------- polling
+
+
+async def poll_command(config: Any, settings: Any) -> int:
+    """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
+    from .poller import fetch_limits, poll_once
+
+    store = await Store.open(settings.database_url)
+    try:
+        report = await poll_once(config, store, limits=fetch_limits(config, allow_private=settings.allow_private_urls))
+        print(
+            f"poll: {report.feeds_due} feeds due, {report.fetched} fetched, {report.not_modified} unchanged, "
+            f"{report.failed} failed; {report.new_items} new items, {report.on_topic} on topic, "
+            f"{report.stories_created} new stories; {report.pending} kept for later ({report.elapsed:.1f} s)"
+        )
+        for name in report.disabled:
+            print(f"feed disabled after repeated failures: {name} (see `coverage-bot feeds`)")
+        token = settings.telegram_bot_token
+        if token is not None and token.get_secret_value():
+            sent = await _deliver_alerts(settings, store)
+            print(f"alerts: {sent} messages delivered")
+    finally:
+        await store.close()
+    return 0
+
+
+async def _deliver_alerts(settings: Any, store: Store) -> int:
+    """Send this cycle's alerts through the Bot API (for cron and tests), then exit."""
+    from telegram import Bot
+
+    from .delivery import Delivery, summarize_outcomes
+    from .telegram import protect_token
+
+    token = settings.telegram_bot_token.get_secret_value()
+    protect_token(token)
+    bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
+    async with bot:
+        delivery = Delivery(bot, store, default_timezone=settings.default_timezone)
+        outcomes = await delivery.send_alerts(datetime.now(UTC))
+    return summarize_outcomes(outcomes).get("sent", 0)
+
+
+async def run_command(config: Any, settings: Any) -> int:
+    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C."""
+    from .telegram import missing_token_message, run_bot
+
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value():
+        print(missing_token_message(), file=sys.stderr)
+        return 2
+    store = await Store.open(settings.database_url)
+    try:
+        await run_bot(settings, store, config)
+    finally:
+        await store.close()
+    return 0
+
+
+# ---------------------------------------------------------------- reading the store
+
+
+async def stories_command(settings: Any, since: str, topic: str | None, as_json: bool) -> int:
+    """`coverage-bot stories`: what the monitor kept, newest first."""
+    window = parse_since(since)
+    store = await Store.open(settings.database_url)
+    try:
+        stories = await store.stories(datetime.now(UTC) - window, topic=topic, limit=500)
+    finally:
+        await store.close()
+    if as_json:
+        print(json.dumps([_story_json(s) for s in stories], ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not stories:
+        print(f"no stories in the last {since}" + (f" on {topic}" if topic else ""))
+        return 0
+    for s in stories:
+        outlets = sorted({m.outlet for m in s.members})
+        print(f"#{s.id}  {s.title}")
+        print(f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)}")
+        for line in s.summary[:2]:
+            print(textwrap.fill(line.text, width=100, initial_indent="     ", subsequent_indent="     "))
+    return 0
+
+
+def _story_json(s: Any) -> dict:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "link": s.link,
+        "topics": list(s.topics),
+        "first_seen": s.first_seen.isoformat(),
+        "updated_at": s.updated_at.isoformat(),
+        "members": [
+            {"outlet": m.outlet, "link": m.link, "title": m.title, "published": m.published} for m in s.members
+        ],
+        "summary": [{"text": x.text, "outlet": x.outlet, "link": x.link} for x in s.summary],
+        "figures": list(s.figures),
+        "quotes": list(s.quotes),
+        "terms": s.terms,
+    }
+
+
+async def feeds_command(settings: Any) -> int:
+    """`coverage-bot feeds`: a health table."""
+    store = await Store.open(settings.database_url)
+    try:
+        feeds = await store.feed_health()
+    finally:
+        await store.close()
+    if not feeds:
+        print("no feeds yet: run `coverage-bot poll --once` first")
+        return 0
+    rows = [
+        [
+            f.name[:30],
+            "yes" if f.enabled else "no",
+            _when(f.last_success_at),
+            f.last_status if f.last_status is not None else "-",
+            f.items,
+            f.failures,
+            (f.disabled_reason or f.last_error or "")[:60],
+        ]
+        for f in feeds
+    ]
+    print(_table(["feed", "enabled", "last success (UTC)", "http", "items", "failures", "problem"], rows))
+    return 0
+
+
+async def healthcheck_command(settings: Any, max_age_minutes: int) -> int:
+    """Exit 0 when the store opens and a poll finished recently (Docker HEALTHCHECK)."""
+    store = await Store.open(settings.database_url)
+    try:
+        status = await store.status()
+    finally:
+        await store.close()
+    if status.last_poll_at is None:
+        print("unhealthy: no poll has run yet", file=sys.stderr)
+        return 1
+    age = datetime.now(UTC) - status.last_poll_at
+    if age > timedelta(minutes=max_age_minutes):
+        print(f"unhealthy: last poll {age.total_seconds() / 60:.0f} minutes ago", file=sys.stderr)
+        return 1
+    print(f"healthy: last poll {_when(status.last_poll_at)} UTC, {status.healthy}/{status.feeds_total} feeds healthy")
+    return 0
+
+
+# ---------------------------------------------------------------- subscriptions from the shell
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+async def subscribe_command(config: Any, settings: Any, args: Namespace) -> int:
+    """`coverage-bot subscribe CHAT_ID [topic…] [--alerts | --daily HH:MM] [--thread ID]`."""
+    known = list(config.topics)
+    topics = list(args.topics) or known
+    unknown = [t for t in topics if t not in known]
+    if unknown:
+        raise UserError(f"unknown topic(s): {', '.join(unknown)}; choose from {', '.join(known)}")
+    at = args.daily or "08:00"
+    m = _HHMM.match(at)
+    if not m:
+        raise UserError(f"--daily {at!r}: give a time as HH:MM, e.g. 08:00")
+    at = f"{int(m.group(1)):02d}:{m.group(2)}"
+    tz = args.timezone
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
+    store = await Store.open(settings.database_url)
+    try:
+        sub = await store.subscribe(
+            args.chat_id,
+            topics,
+            mode="alerts" if args.alerts else "daily",
+            at=at,
+            timezone=tz,
+            thread_id=args.thread,
+        )
+    finally:
+        await store.close()
+    when = "alerts as stories are found" if sub.mode == "alerts" else f"daily digest at {sub.at}"
+    zone = sub.timezone or settings.default_timezone
+    thread = f" (thread {sub.thread_id})" if sub.thread_id else ""
+    print(f"chat {sub.chat_id}{thread}: {', '.join(sub.topics)} — {when} ({zone})")
+    return 0
+
+
+async def unsubscribe_command(settings: Any, args: Namespace) -> int:
+    """`coverage-bot unsubscribe CHAT_ID [topic…]`."""
+    store = await Store.open(settings.database_url)
+    try:
+        removed = await store.unsubscribe(args.chat_id, list(args.topics) or None, thread_id=args.thread)
+    finally:
+        await store.close()
+    if not removed:
+        print(f"chat {args.chat_id}: no matching subscription")
+        return 1
+    print(f"chat {args.chat_id}: unsubscribed ({removed} topic(s) removed)")
+    return 0

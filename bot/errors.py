@@ -1,0 +1,7 @@
+"""The one exception type for problems a user can fix: printed as a message, never a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A bad argument, file or setting; the message says what is wrong and how to fix it."""
