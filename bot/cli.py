@@ -47,9 +47,9 @@ def _read_source(source: str, allow_private: bool) -> tuple[str, str | None]:
 async def _fetch_article(url: str, allow_private: bool) -> tuple[str, str | None]:
     """Fetch a page under the feed limits and extract its main text."""
     from .articles import extract_article
-    from .fetch import Fetcher
+    from .fetch import Fetcher, FetchLimits
 
-    async with Fetcher(allow_private=allow_private) as fetcher:
+    async with Fetcher(FetchLimits(allow_private=allow_private)) as fetcher:
         result = await fetcher.get(url, kind="page")
     if result.error:
         raise UserError(f"{url}: {result.error}")

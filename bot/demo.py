@@ -77,10 +77,13 @@ def _split_seed(text: str) -> tuple[str, str]:
     return lines[0].strip(), "\n".join(lines[1:]).strip()
 
 
-def build_site(seeds: Path, now: datetime) -> dict[str, tuple[str, bytes]]:
-    """Path → (content type, bytes): /feed.xml plus one page per seed article."""
+SiteItem = tuple[str, str, str, datetime, str]  # title, path, lead, published, guid
+
+
+def build_site(seeds: Path, now: datetime) -> tuple[dict[str, tuple[str, bytes]], list[SiteItem]]:
+    """Routes (path → content type, bytes) with one page per seed article, and the feed's items."""
     routes: dict[str, tuple[str, bytes]] = {}
-    items = []
+    items: list[SiteItem] = []
     for k, path in enumerate(sorted(seeds.glob("*.txt"))):
         title, body = _split_seed(path.read_text(encoding="utf-8"))
         slug = path.stem
@@ -92,7 +95,7 @@ def build_site(seeds: Path, now: datetime) -> dict[str, tuple[str, bytes]]:
     return routes, items
 
 
-def feed_xml(base: str, items: list[tuple[str, str, str, datetime, str]], now: datetime) -> bytes:
+def feed_xml(base: str, items: list[SiteItem], now: datetime) -> bytes:
     """An RSS 2.0 feed of the site, dated today."""
     entries = "\n".join(
         f"""<item><title>{html.escape(t)}</title><link>{base}{link}</link>
@@ -152,7 +155,7 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     """Serve the seeds on loopback, poll once, print the digest and the on-demand answers."""
     from .commands import digest_for
     from .console import demo_answers
-    from .digest import reply_plain
+    from .digest import Reply, reply_plain
     from .poller import fetch_limits, poll_once
     from .settings import Settings
     from .store import Store
@@ -180,7 +183,6 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
         )
         sub = await store.subscribe(DEMO_CHAT, list(config.topics), mode="daily", at="08:00")
         blocks, _ = await digest_for(store, sub, datetime.now(UTC))
-        from .digest import Reply
 
         print("=" * 100)
         print("The daily digest a subscriber would receive (rendered as plain text):")

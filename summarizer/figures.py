@@ -365,7 +365,7 @@ _DEADLINE_RIGHT = re.compile(r"(?i)\s*deadline\b")
 _DASH = re.compile(r"\s[-–—]\s|—")
 _FURNITURE_SENTENCE = re.compile(
     r"(?i)^\W*(?:help\s+us|support\s+(?:us|our)|donate|subscribe|sign\s+up|get\s+our|become\s+a\s+(?:member|patron)|"
-    r"advertisement|follow\s+us)\b"
+    r"advertisement|follow\s+us|read\s+more|also\s+read|read\s+also|see\s+also|related|watch)\b"
 )
 _CONVERSION_GAP = re.compile(r"\s*[(\[]\s*|\s*(?:,|--|[–—])?\s*or\s+(?:about\s+|around\s+)?|\s*(?:--|[–—])\s*")
 _CONVERSION_NEXT = re.compile(r"\s*(?:[:;,/]|\bor\b|,\s*or\b)\s*")

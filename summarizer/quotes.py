@@ -57,6 +57,12 @@ ROLE_WINDOW = 20_000
 # At most this many quoted spans of one text are attributed (news articles have dozens; this bounds
 # the work on pathological input such as a 2 MB line of quote marks).
 MAX_QUOTES = 3000
+# At most this many quote marks of one text are read (a 2 MB article has a few thousand).
+MAX_MARKS = 50_000
+# Mentions in giant sentences are indexed in chunks of this many characters; pronouns look at the
+# last few speakers of a sentence only.
+_CHUNK = 1000
+_RECENT_SPEAKERS = 50
 # The sentence reported with a quote is clipped to this many characters on each side of the quote.
 SENTENCE_MAX = 600
 # A quote in single marks longer than this is an apostrophe mismatch, not a quote.
@@ -204,6 +210,7 @@ TITLES = _words(
     "corporal marshal field grand duke duchess baron president-elect secretary-general director-general "
     "under-secretary first lady mp mep mr mrs ms miss dr sir dame lord rt hon honourable honorable opposition "
     "dissident oligarch tycoon billionaire businessman businesswoman activist mogul investor strategist "
+    "daughter son wife husband mother father brother sister widow widower "
     + _OCCUPATIONS
 )
 HONORIFICS = _words("mr mrs ms miss dr prof sir dame lord lady rev mx")
@@ -448,6 +455,17 @@ def _single_spans(line: str, base: int, para: int, lo: int, hi: int) -> list[_Sp
     return out
 
 
+def _nth_mark(line: str, n: int) -> int:
+    """Offset just after the n-th quote mark of ``line`` (its length when it has fewer)."""
+    for i, m in enumerate(_ANY_MARK.finditer(line)):
+        if i + 1 >= n:
+            return m.end()
+    return len(line)
+
+
+_ANY_MARK = re.compile("[\"“”‘’']")
+
+
 def _paragraph_spans(line: str, base: int, para: int) -> list[_Span]:
     spans = [q for q in _double_spans(line, base, para) if _has_word(line, q.start - base, q.end - base)]
     singles: list[_Span] = []
@@ -529,11 +547,18 @@ class _Article:
         self.paras: list[tuple[int, int]] = []
         self.headline: list[bool] = []
         pos = 0
+        marks = 0
         for k, line in enumerate(text.split("\n")):
             self.paras.append((pos, pos + len(line)))
             self.headline.append(_headline_like(line))
-            if '"' in line or "“" in line or "”" in line or "‘" in line or "'" in line:
-                self.spans.extend(_paragraph_spans(line, pos, k))
+            if marks < MAX_MARKS and ('"' in line or "“" in line or "”" in line or "‘" in line or "'" in line):
+                scan = line
+                if len(line) > 10_000:  # only the first MAX_MARKS quote marks of a text are read
+                    n = sum(line.count(c) for c in "\"“”‘’'")
+                    if marks + n > MAX_MARKS:
+                        scan = line[: _nth_mark(line, MAX_MARKS - marks)]
+                    marks += n
+                self.spans.extend(_paragraph_spans(scan, pos, k))
             pos += len(line) + 1
         self.narr = text
         if self.spans:
@@ -554,6 +579,7 @@ class _Article:
         self._vocab: set[str] | None = None  # lower-case words of a long text (short ones use str.find)
         self._lower: set[str] | None = None
         self._mentions: dict[int, list[_Mention]] = {}
+        self._chunks: dict[int, list[_Mention]] = {}  # mentions of giant sentences, by _CHUNK
         self._people: dict[str, _Person] = {}
         self._agents: set[str] | None = None
         self._group_orgs: list[tuple[int, str, str]] | None = None
@@ -829,18 +855,22 @@ class _Article:
             a, b = self.sentences[k]
             if b < pos - MENTION_WINDOW:
                 break
-            if b - a > MENTION_WINDOW:  # a giant "sentence" (junk without punctuation): only the window
-                lo = max(a, pos - MENTION_WINDOW)
-                ms = [x for x in self._mentions_in(k, lo, min(b, pos)) if x.pos < pos]
+            if b - a > MENTION_WINDOW:  # a giant "sentence" (junk without punctuation): chunks of the window
+                ms = []
+                for c in range(max(a, pos - MENTION_WINDOW) // _CHUNK, min(b, pos) // _CHUNK + 1):
+                    got = self._chunks.get(c)
+                    if got is None:
+                        got = self._chunks[c] = self._mentions_in(k, max(a, c * _CHUNK), min(b, (c + 1) * _CHUNK))
+                    ms.extend(x for x in got if x.pos < pos)
             else:
                 ms = [x for x in self.mentions(k) if x.pos < pos]
-            ms += [x for x in self.speakers_in.get(k, ()) if x.pos < pos]
+            ms += [x for x in self.speakers_in.get(k, ())[-_RECENT_SPEAKERS:] if x.pos < pos]
             ms.sort(key=lambda x: x.pos)
             out.append(ms)
         return out
 
 
-_CAPWORD = r"[^\W\d_a-z][\w’'\-]*(?:\.[^\W\d_]\.?)*"
+_CAPWORD = r"[^\W\d_a-z](?:[\w’'\-]+(?:\.[^\W\d_]\.?)*|\.(?=[^\S\n]+[^\W\d_a-z]))?"  # "George W. Bush"
 # a possessive ends a run: "ONGC's Mr Raha" is two runs
 _CAP_RUN = re.compile(
     rf"(?<![\w’'\-.]){_CAPWORD}(?:(?<![’']s)(?<![’'])[^\S\n]+(?:(?:of|for|the|and|de|da|di|van|von|der|du|al|bin|in)[^\S\n]+){{0,2}}{_CAPWORD})*"

@@ -1,0 +1,153 @@
+"""The `coverage-bot` command line, run as a user runs it (a subprocess of the installed entry point)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_13480b5b247e7fca.txt"
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def db_env(tmp_path, monkeypatch) -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return env
+
+
+def test_summarize_seed_prints_summary_figures_and_quotes():
+    out = run("summarize", str(SEED))
+    assert out.returncode == 0, out.stderr
+    assert "Summary:" in out.stdout
+    assert "up to $500 billion" in out.stdout
+    assert "Donald Trump" in out.stdout
+    for junk in ("Leave a Reply", "All rights reserved", "Please Share"):
+        assert junk not in out.stdout
+
+
+def test_summarize_json_is_the_analysis():
+    out = run("summarize", "--json", "--sentences", "2", str(SEED))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert len(data["summary"]["sentences"]) == 2
+    assert {"surface", "kind", "value", "unit", "key", "sentence"} <= set(data["figures"][0])
+    assert any(q["speaker"] == "Donald Trump" for q in data["quotes"])
+
+
+def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
+    text = SEED.read_text(encoding="utf-8")
+    lines = [
+        json.dumps({"id": "a", "text": text}),
+        "not json",
+        json.dumps({"id": "b", "text": 42}),
+        json.dumps({"id": "c", "text": ""}),
+        json.dumps(["a list"]),
+    ]
+    out = run("summarize", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", None, "b", "c", None]
+    assert len(rows[0]["summary"]) == 3 and rows[0]["figures"] and rows[0]["quotes"]
+    assert set(rows[0]["quotes"][0]) >= {"text", "speaker", "cue", "sentence"}
+    assert "error" in rows[1] and "error" in rows[2] and "error" in rows[4]
+    assert rows[3]["summary"] == [] and rows[3].get("reason")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("summarize", "/no/such/file.txt"), "no such file"),
+        (("summarize", "ftp://example.com/x"), "only http"),
+        (("summarize", "--method", "nope", str(SEED)), "unknown method"),
+        (("check-config", "--config", "/no/such.yaml"), "no such file"),
+        (("poll",), "--once"),
+    ],
+)
+def test_user_errors_are_one_line_messages_not_tracebacks(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_summarize_refuses_a_loopback_url():
+    out = run("summarize", "http://127.0.0.1:9/article")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and out.stderr.strip()
+
+
+def test_check_config_on_the_shipped_feeds_yaml():
+    out = run("check-config")
+    assert out.returncode == 0, out.stderr
+    assert "feeds.yaml: OK" in out.stdout
+
+
+def test_check_config_names_file_key_and_fix(tmp_path):
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: ftp://a.example/rss\n")
+    out = run("check-config", "--config", str(bad))
+    assert out.returncode == 2
+    assert str(bad) in out.stderr and "feeds[0].url" in out.stderr
+
+
+def test_subscribe_and_unsubscribe_from_the_shell(db_env):
+    out = run("subscribe", "-1001234", "rare-earths", "--daily", "7:05", "--timezone", "Europe/Moscow", env=db_env)
+    assert out.returncode == 0, out.stderr
+    assert "07:05" in out.stdout and "Europe/Moscow" in out.stdout
+    out = run("subscribe", "-1001234", "no-such-topic", env=db_env)
+    assert out.returncode == 2 and "unknown topic" in out.stderr
+    out = run("subscribe", "-1001234", "--daily", "25:00", env=db_env)
+    assert out.returncode == 2 and "HH:MM" in out.stderr
+    out = run("unsubscribe", "-1001234", env=db_env)
+    assert out.returncode == 0 and "unsubscribed" in out.stdout
+    out = run("unsubscribe", "-1001234", env=db_env)
+    assert out.returncode == 1
+
+
+def test_run_without_token_explains_botfather(db_env):
+    out = run("run", env=db_env)
+    assert out.returncode == 2
+    assert "BotFather" in out.stderr and "coverage-bot demo" in out.stderr
+
+
+def test_stories_feeds_and_healthcheck_on_an_empty_store(db_env):
+    assert "no stories" in run("stories", env=db_env).stdout
+    assert json.loads(run("stories", "--json", env=db_env).stdout) == []
+    assert "no feeds yet" in run("feeds", env=db_env).stdout
+    assert run("healthcheck", env=db_env).returncode == 1
+
+
+def test_demo_runs_the_real_pipeline_offline():
+    out = run("demo", timeout=300)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "poll cycle: 1 feed fetched, 2 new items, 2 on topic" in text
+    assert "Coverage digest" in text
+    assert "up to $500 billion" in text
+    assert "Donald Trump" in text
+    for cmd in ("/summary", "/quotes", "/figures"):
+        assert f"coverage-bot> {cmd}" in text
+    for junk in ("Leave a Reply", "All rights reserved", "cookies", "Related stories"):
+        assert junk not in text
