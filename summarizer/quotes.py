@@ -141,7 +141,9 @@ AUX = _words(
 TIME_WORDS = _words(
     "monday tuesday wednesday thursday friday saturday sunday morning evening afternoon night week weekend month year"
 )
-DETERMINERS = _words("the a an his her its their our both two three several some many other another one all these those")
+DETERMINERS = _words(
+    "the a an his her its their our both two three several some many other another one all these those"
+)
 # Occupations written as titles before a name ("Detective Meghan Aguilar", "Comedian Chris Rock").
 _OCCUPATIONS = (
     "detective officer comedian actor actress singer rapper producer writer author host anchor coach pastor "
@@ -210,24 +212,26 @@ TITLES = _words(
     "corporal marshal field grand duke duchess baron president-elect secretary-general director-general "
     "under-secretary first lady mp mep mr mrs ms miss dr sir dame lord rt hon honourable honorable opposition "
     "dissident oligarch tycoon billionaire businessman businesswoman activist mogul investor strategist "
-    "daughter son wife husband mother father brother sister widow widower "
-    + _OCCUPATIONS
+    "daughter son wife husband mother father brother sister widow widower " + _OCCUPATIONS
 )
 HONORIFICS = _words("mr mrs ms miss dr prof sir dame lord lady rev mx")
 FEMALE_HONORIFICS = _words("mrs ms miss dame lady")
 # Capitalised words that begin a sentence or a clause but never a name.
-CAP_STOP = _words(
-    "the a an but and or however meanwhile yet so then also now still in on at for with after before as if when "
-    "while although though since because asked speaking according it he she they we i you this that these those "
-    "his her their its our my your there here last next earlier later today yesterday instead moreover "
-    "furthermore additionally indeed even only both all some many most other such despite during under over "
-    "against among between without within through amid following unlike like once where what who why how "
-    "whether to from by of not no nor just by mr mrs ms dr nonetheless nevertheless otherwise therefore thus "
-    "hence accordingly consequently besides likewise similarly regardless notably separately finally "
-    "ultimately eventually initially previously recently currently overall specifically already again first "
-    "second third next asked told speaking writing appearing talking responding addressing sources until unless "
-    "whenever wherever whatever whoever upon toward towards around across beyond throughout let let's let’s"
-) - HONORIFICS
+CAP_STOP = (
+    _words(
+        "the a an but and or however meanwhile yet so then also now still in on at for with after before as if when "
+        "while although though since because asked speaking according it he she they we i you this that these those "
+        "his her their its our my your there here last next earlier later today yesterday instead moreover "
+        "furthermore additionally indeed even only both all some many most other such despite during under over "
+        "against among between without within through amid following unlike like once where what who why how "
+        "whether to from by of not no nor just by mr mrs ms dr nonetheless nevertheless otherwise therefore thus "
+        "hence accordingly consequently besides likewise similarly regardless notably separately finally "
+        "ultimately eventually initially previously recently currently overall specifically already again first "
+        "second third next asked told speaking writing appearing talking responding addressing sources until unless "
+        "whenever wherever whatever whoever upon toward towards around across beyond throughout let let's let’s"
+    )
+    - HONORIFICS
+)
 MONTHS_DAYS = _words(
     "january february march april may june july august september october november december monday tuesday "
     "wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec"
@@ -271,7 +275,9 @@ PLACE_PARTS = _words(
     "United Arab New North South East West Zealand Kingdom States Emirates El Los Las San Santa Vegas Angeles "
     "Francisco Diego Republic Coast Gulf"
 )
-PLACE_HEADS = _words("Island Islands Sea River Lake Mountains Province Region Oblast Street Square City County Bay Gulf Valley Coast Strait Peninsula")
+PLACE_HEADS = _words(
+    "Island Islands Sea River Lake Mountains Province Region Oblast Street Square City County Bay Gulf Valley Coast Strait Peninsula"
+)
 # Words before a quote that make it a name or a title, not speech.
 _NAMING = re.compile(
     r"(?:\b(?:titled|entitled|named|nicknamed|dubbed|so-called|known\s+as|code-?named|headlined|hashtag|"
@@ -283,7 +289,9 @@ _SMALL_WORDS = _words("a an the of for and in on to at by with from or nor de la
 # --------------------------------------------------------------------------- tokens
 
 _PH = "\x00"  # masks quoted text in the narrative (never survives text.prepare's normalisation)
-_TOKEN = re.compile(r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d[\d.,]*\w*|\S")
+_TOKEN = re.compile(
+    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d[\d.,]*\w*|\S"
+)
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'\-]+")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -385,7 +393,7 @@ def _has_word(line: str, a: int, b: int) -> bool:
 
 _OPEN_CTX = set("([{—–-/:;,“‘'\"\x00")
 _CLOSE_CTX = set(".,;:!?)]}…—–-’'\"”")
-_DQ = re.compile("[“”\"]")
+_DQ = re.compile('[“”"]')
 _SQ = re.compile("[‘’']")
 
 
@@ -436,7 +444,7 @@ def _single_spans(line: str, base: int, para: int, lo: int, hi: int) -> list[_Sp
         nxt = line[k + 1] if k + 1 < n else " "
         if line[k] != "’" and (prev.isspace() or prev in "([{—–-/:") and (nxt.isalnum() or nxt in "[(…"):
             openers.append(k)
-        elif k and not prev.isspace() and (nxt.isspace() or nxt in ".,;:!?)]}…—–-\"”"):
+        elif k and not prev.isspace() and (nxt.isspace() or nxt in '.,;:!?)]}…—–-"”'):
             if prev in "sS" and nxt == " " and line[k + 2 : k + 3].islower():
                 continue  # a plural possessive ("the workers’ union")
             closers.append(k)
@@ -519,8 +527,6 @@ def _name_prefix(s: str, k: int) -> list[str]:
 
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c in "_-"
-
-
 
 
 @dataclass
@@ -676,7 +682,7 @@ class _Article:
     @staticmethod
     def _at_sentence_start(s: str, i: int) -> bool:
         before = s[max(0, i - 3) : i].rstrip(" ")
-        return i <= 0 or not before or before[-1] in ".!?\n\"”"
+        return i <= 0 or not before or before[-1] in '.!?\n"”'
 
     def _scan_name(self, s: str, surname: str, info: _Person, title: bool) -> None:
         n = len(surname)
@@ -988,7 +994,9 @@ def _classify_run(toks: list[str], art: _Article) -> tuple[str | None, str, froz
     if _place_like(bare):
         return "place", " ".join(bare), frozenset(), None
     name = " ".join(bare)
-    if len(bare) >= 2 and all(_name_shaped(t) or (0 < k < len(bare) - 1 and t in NAME_PARTICLES) for k, t in enumerate(bare)):
+    if len(bare) >= 2 and all(
+        _name_shaped(t) or (0 < k < len(bare) - 1 and t in NAME_PARTICLES) for k, t in enumerate(bare)
+    ):
         return "person", name, frozenset(roles), female
     low = bare[-1].lower()
     info = art.person(bare[-1])
@@ -1108,7 +1116,9 @@ class _Resolver:
         if j >= lo and toks[j].text == ",":
             # "Tim Osborne, head of Menatep, said": the name before the appositive
             k = j - 1
-            while k >= lo and j - k < 25 and toks[k].text not in (",", ".", ";", ":") and not toks[k].text.startswith(_PH):
+            while (
+                k >= lo and j - k < 25 and toks[k].text not in (",", ".", ";", ":") and not toks[k].text.startswith(_PH)
+            ):
                 k -= 1
             if k >= lo + 1 and toks[k].text == "," and _is_cap(toks[k - 1].text) and k < j - 1:
                 j = k - 1
@@ -1124,8 +1134,10 @@ class _Resolver:
                 if toks[k].low in DETERMINERS or toks[k].low in POSSESSIVE_PRONOUNS or _is_possessive(toks[k].text):
                     break
                 k -= 1
-            if k >= lo and j - k <= 4 and (
-                toks[k].low in DETERMINERS or toks[k].low in POSSESSIVE_PRONOUNS or _is_possessive(toks[k].text)
+            if (
+                k >= lo
+                and j - k <= 4
+                and (toks[k].low in DETERMINERS or toks[k].low in POSSESSIVE_PRONOUNS or _is_possessive(toks[k].text))
             ):
                 return k, end + 1
             return c, c
@@ -1591,9 +1603,7 @@ def _describe(words: list[_Tok]) -> str:
 # --------------------------------------------------------------------------- classification
 
 
-_CUE_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted(CUE_VERBS | {"according", "by"}, key=len, reverse=True)) + r")\b"
-)
+_CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted(CUE_VERBS | {"according", "by"}, key=len, reverse=True)) + r")\b")
 
 
 def _title_case(content: str) -> bool:

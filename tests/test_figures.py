@@ -42,6 +42,10 @@ def _by_surface(figures: list[Figure]) -> dict[str, Figure]:
     return {f.surface: f for f in figures}
 
 
+def test_corpus_is_present() -> None:
+    assert len(CASES) >= 15 and len(JUNK) >= 30, "tests/data/figures is missing (is it ignored by git?)"
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_corpus_case(path: Path) -> None:
     case = _load(path)
