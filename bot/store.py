@@ -439,6 +439,7 @@ class Store:
         self.dialect = engine.dialect.name
         # Writes on SQLite start with BEGIN IMMEDIATE so a read never has to be upgraded to a write lock.
         self._writer = engine.execution_options(coverage_bot_write=True)
+        self._reader = engine.execution_options(coverage_bot_read=True)
         self._write_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -484,8 +485,9 @@ class Store:
                     await conn.commit()
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
+    async def _read(self, consistent: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading; ``consistent`` gives several statements one snapshot (a transaction)."""
+        async with (self.engine if consistent else self._reader).connect() as conn:
             yield conn
 
     @asynccontextmanager
@@ -504,7 +506,7 @@ class Store:
 
     async def stories(self, since: datetime, topic: str | None = None, limit: int = 50) -> list[StoryView]:
         """Stories first seen since ``since`` (optionally on one topic), newest first."""
-        async with self._read() as conn:
+        async with self._read(consistent=True) as conn:
             query = (
                 sa.select(stories_t)
                 .where(stories_t.c.first_seen >= since)
@@ -518,7 +520,7 @@ class Store:
 
     async def story(self, story_id: int) -> StoryView | None:
         """One story by id."""
-        async with self._read() as conn:
+        async with self._read(consistent=True) as conn:
             rows = (await conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().all()
             views = await self._story_views(conn, rows)
             return views[0] if views else None
@@ -593,7 +595,7 @@ class Store:
         now = now or utcnow()
         health = await self.feed_health()
         midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        async with self._read() as conn:
+        async with self._read(consistent=True) as conn:
             last_poll = (
                 await conn.execute(sa.select(sa.func.max(feeds_t.c.last_attempt_at)).where(feeds_t.c.in_config))
             ).scalar()
@@ -908,7 +910,7 @@ class Store:
         must not post twice); stories whose analysis is still being computed wait for the next call.
         """
         _check_kind(kind)
-        async with self._read() as conn:
+        async with self._read(consistent=True) as conn:
             sub = (
                 (await conn.execute(sa.select(subscriptions_t).where(subscriptions_t.c.id == subscription_id)))
                 .mappings()
@@ -1212,7 +1214,7 @@ class Store:
 
     async def story_members(self, story_id: int) -> tuple[datetime | None, list[MemberArticle]]:
         """A story's ``updated_at`` and its member articles (text and analysis) in arrival order."""
-        async with self._read() as conn:
+        async with self._read(consistent=True) as conn:
             updated = (await conn.execute(sa.select(stories_t.c.updated_at).where(stories_t.c.id == story_id))).scalar()
             q = (
                 sa.select(items_t, feeds_t.c.name.label("outlet"))
@@ -1419,16 +1421,17 @@ async def _known(conn: AsyncConnection, feed_id: int | None, keys: Sequence[Item
             by_identity = {k.identity: k.identity for k in chunk}
             by_guid = {k.guid: k.identity for k in chunk if k.guid}
             by_title = {k.title_key: k.identity for k in chunk if k.title_key}
-            cond = c.identity.in_(list(by_identity))
-            if by_guid:
-                cond = cond | c.guid.in_(list(by_guid))
-            if by_title:
-                cond = cond | c.title_key.in_(list(by_title))
-            q = sa.select(c.identity, c.guid, c.title_key).where(c.feed_id == feed_id, cond)
-            for identity, guid, tkey in await conn.execute(q):
-                for value, wanted in ((identity, by_identity), (guid, by_guid), (tkey, by_title)):
-                    if value is not None and value in wanted:
-                        found.add(wanted[value])
+            # One statement, each part on its own index (an OR would make SQLite scan the feed's items).
+            tables = {"i": by_identity, "g": by_guid, "t": by_title}
+            parts = [
+                sa.select(sa.literal(tag).label("tag"), column.label("value")).where(
+                    c.feed_id == feed_id, column.in_(list(tables[tag]))
+                )
+                for tag, column in (("i", c.identity), ("g", c.guid), ("t", c.title_key))
+                if tables[tag]
+            ]
+            for tag, value in await conn.execute(sa.union(*parts)):
+                found.add(tables[tag][value])
         by_link: dict[str, list[str]] = {}
         for k in chunk:
             if k.link:
@@ -1511,8 +1514,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("coverage_bot_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("coverage_bot_read"):
+            return  # single-statement reads run in autocommit: one round trip to the driver thread, not three
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("coverage_bot_write") else "BEGIN")
 
 
 def database_url_from_env() -> str:

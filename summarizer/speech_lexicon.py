@@ -78,9 +78,7 @@ AUX = words(
 TIME_WORDS = words(
     "monday tuesday wednesday thursday friday saturday sunday morning evening afternoon night week weekend month year"
 )
-DETERMINERS = words(
-    "the a an his her its their our both two three several some many other another one all these those"
-)
+DETERMINERS = words("the a an his her its their our both two three several some many other another one all these those")
 # Occupations written as titles before a name ("Detective Meghan Aguilar", "Comedian Chris Rock").
 OCCUPATIONS = (
     "detective officer comedian actor actress singer rapper producer writer author host anchor coach pastor "

@@ -1,0 +1,933 @@
+"""Who said a quote: the cue verb and speaker phrase next to it, resolved to a canonical name.
+
+:class:`Narrative` is the article with its quotes masked out, split into sentences, with the names
+mentioned in each sentence. :class:`Resolver` finds a quote's attribution in its own sentence —
+``"…," X said`` / ``"…," said X, title of Y`` / ``X said: "…"`` / ``X said it was "…"`` /
+``according to X`` / ``…, adding "…"`` — and resolves the speaker phrase: names to the fullest form
+the article uses, pronouns to the nearest compatible subject, descriptions ("the spokesman", "the
+company", "the researchers") to the matching mention. :func:`carry_over` gives quotes without an
+attribution the speaker they continue. Nobody is guessed: an unresolved phrase stays a description
+("analysts") and a quote nobody is credited with has no speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .names import (
+    NameIndex,
+    bare,
+    is_cap,
+    is_initial,
+    is_possessive,
+    org_like,
+    person_like,
+    runs,
+    strip_the,
+)
+from .speech_lexicon import (
+    ABBREVIATIONS,
+    AUTHOR_VERBS,
+    AUX,
+    CAP_STOP,
+    CUE_VERBS,
+    DEMONYMS,
+    DETERMINERS,
+    DOC_NOUNS,
+    FEMALE_NOUNS,
+    FUNCTION_WORDS,
+    GROUPS,
+    HONORIFICS,
+    MONTHS_DAYS,
+    NOUN_CUES,
+    ORG_HEADS,
+    ORG_NOUNS,
+    PARTICIPLE_CUES,
+    PERSON_NOUNS,
+    PLACES,
+    POSSESSIVE_PRONOUNS,
+    PRONOUNS,
+    ROLES,
+    TIME_WORDS,
+    TITLES,
+    TRAILING_ONLY,
+    WEAK_CUES,
+)
+from .text import Prepared
+
+# --------------------------------------------------------------------------- tuning constants
+# Chosen on the extraction DEV set (bench/extraction.py), hand-written cases (tests/data/quotes/) and
+# 150 unlabelled CNN articles read by eye; they bound windows, they are not fitted to articles.
+
+# Lines shorter than this with no sentence punctuation at the end are headlines, captions, teasers.
+HEADLINE_CHARS = 200
+# Pronouns look back this many sentences for a subject, then take any compatible mention.
+PRONOUN_SENTENCES = 4
+# Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov").
+NP_MAX_TOKENS = 10
+# Pronouns and descriptions look for antecedents this many characters back at most.
+MENTION_WINDOW = 3000
+# An attribution stands within this many characters after (before) its quote in the same sentence.
+AFTER_CHARS = 300
+BEFORE_CHARS = 600
+# A quote without attribution continues a speaker named at most this many characters (sentences) before it.
+CARRY_CHARS = 1500
+CARRY_SENTENCES = 2
+# Mentions in giant sentences (junk without punctuation) are indexed in chunks of this many characters;
+# pronouns look at the last few speakers of a sentence only.
+_CHUNK = 1000
+_RECENT_SPEAKERS = 50
+
+# --------------------------------------------------------------------------- tokens
+
+PH = "\x00"  # masks quoted text in the narrative (never survives text.prepare's normalisation)
+_TOKEN = re.compile(
+    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d[\d.,]*\w*|\S"
+)
+
+
+class Tok:
+    """A word or punctuation mark of the narrative, with its offset in Prepared.text."""
+
+    __slots__ = ("low", "start", "text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.low = text.lower()
+        self.start = start
+
+    def __repr__(self) -> str:
+        return f"Tok({self.text!r}, {self.start})"
+
+
+def tokens(s: str, base: int) -> list[Tok]:
+    return [Tok(m.group(0), base + m.start()) for m in _TOKEN.finditer(s)]
+
+
+def is_cue(t: Tok) -> bool:
+    """A speech verb as written in running text (lower case: "States" and "Post" are names)."""
+    return t.low in CUE_VERBS and t.text.islower()
+
+
+def _abbrev_before(t: Tok) -> bool:
+    """A period after this token belongs to it ("Sen.", "Dr.", "L.")."""
+    return t.low in TITLES or t.low in HONORIFICS or is_initial(t.text)
+
+
+def _name_word(t: Tok) -> bool:
+    """A capitalised word that can belong to a name: not a sentence-initial function word or a month
+    ("WHO" and "IT" are acronyms, not "who" and "it")."""
+    if not is_cap(t.text):
+        return False
+    if t.text.isupper() and len(t.text) > 1:
+        return True
+    return t.low not in CAP_STOP and t.low not in MONTHS_DAYS
+
+
+def _plain_word(t: Tok) -> bool:
+    """A lower-case word that can be part of a noun phrase (not a function word, verb or auxiliary)."""
+    low = t.low
+    return (
+        t.text == low
+        and (low.replace("-", "").isalpha() or low.endswith("-year-old"))
+        and low not in FUNCTION_WORDS
+        and low not in CUE_VERBS
+        and low not in AUX
+        and low not in PRONOUNS
+    )
+
+
+def _common_head(low: str) -> bool:
+    return low in GROUPS or low in ROLES or low in ORG_NOUNS or low in DOC_NOUNS or low in PERSON_NOUNS
+
+
+def _is_det(t: Tok) -> bool:
+    return t.low in DETERMINERS or t.low in POSSESSIVE_PRONOUNS or is_possessive(t.text)
+
+
+def _strong_np(np: list[Tok]) -> bool:
+    """A speaker phrase that cannot be a noun in front of another noun ("the caucus state"): a name,
+    a pronoun, or a role, group or organisation noun at its end."""
+    last = np[-1]
+    return last.low in PRONOUNS or _common_head(last.low) or _name_word(last)
+
+
+def _trim_np(np: list[Tok]) -> list[Tok]:
+    """Drop sentence-initial words that are not part of a speaker's name ("But", "However")."""
+    while len(np) > 1 and np[0].low in CAP_STOP and np[0].low not in DETERMINERS:
+        np = np[1:]
+    return np
+
+
+def _skippable(t: Tok) -> bool:
+    """Words between a speaker and the cue: auxiliaries and adverbs ("has also said", "angrily told")."""
+    return t.low in AUX or (t.low.endswith("ly") and t.text.islower())
+
+
+def _owner_name(owner: list[Tok]) -> str | None:
+    """Who a description belongs to: "Infineon’s spokesperson" → Infineon, "a Kremlin spokesman" → Kremlin."""
+    poss = [k for k, t in enumerate(owner) if is_possessive(t.text)]
+    if poss:  # "Amnesty's Afghanistan researcher": the possessive run
+        k = poss[-1]
+        j = k
+        while j > 0 and is_cap(owner[j - 1].text) and not is_possessive(owner[j - 1].text):
+            j -= 1
+        run = [bare(t.text) for t in owner[j : k + 1]]
+    else:
+        run = [bare(t.text) for t in owner if t.text not in PLACES and t.low not in DEMONYMS]
+    return " ".join(run) if run else None
+
+
+def _describe(words: list[Tok]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def headline_like(line: str) -> bool:
+    """A line that is not prose: a headline, caption, teaser or menu item."""
+    s = line.strip()
+    if not s:
+        return True
+    if len(s) >= HEADLINE_CHARS:
+        return False
+    return not re.search(r"[.!?…:;,][\"”’)\]]*\s*$", s) or s.count(" ") < 3
+
+
+# --------------------------------------------------------------------------- the narrative
+
+
+@dataclass
+class QuoteSpan:
+    """A quoted span of Prepared.text and what attribution found for it."""
+
+    start: int  # the quoted words [start, end)
+    end: int
+    mark_start: int  # the opening mark
+    mark_end: int  # just after the closing mark (or the words' end when the quote is unclosed)
+    para: int
+    keep: bool = True
+    cue: str | None = None
+    cue_pos: int = -1
+    mention: str | None = None
+    speaker: str | None = None
+    kind: str | None = None
+
+
+@dataclass
+class Mention:
+    """A named or described entity in the narrative, or a resolved speaker."""
+
+    pos: int
+    name: str
+    kind: str  # person | org | group | agent (speaks, kind unknown) | unknown
+    subject: bool
+    sent: int
+    roles: frozenset[str] = frozenset()
+    female: bool | None = None
+
+
+_SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\x00])")
+_LETTERS = re.compile(r"\b[A-Za-z][a-z\-]+\b")  # words checked against GROUPS (a set beats a 600-way regex)
+# the word before a group noun that belongs to it: "the researchers", "Tagore's attorneys"
+_GROUP_OWNER = re.compile(r"(?:the|The|[A-Z][\w\-]*[’']s?)[^\S\n]+$")
+_NEXT_WORD = re.compile(r"(?:\s*,[^,]{1,80},)?\s+([\w’'\-]+)")
+
+
+class Narrative:
+    """The prepared text with its quotes masked, its sentences, and the names mentioned in them."""
+
+    def __init__(
+        self, prepared: Prepared, spans: list[QuoteSpan], paras: list[tuple[int, int]], headline: list[bool]
+    ) -> None:
+        self.prepared = prepared
+        self.text = text = prepared.text
+        self.paras = paras
+        self.headline = headline
+        parts = []
+        last = 0
+        for s in spans:
+            parts.append(text[last : s.mark_start])
+            parts.append(PH * (s.mark_end - s.mark_start))
+            last = s.mark_end
+        parts.append(text[last:])
+        self.narr = "".join(parts)
+        self.names = NameIndex(self.narr, prepared.title)
+        self.sentences = self._split_after_quotes(self._split_sentences(), spans)
+        self.sent_starts = [a for a, _ in self.sentences]
+        self.speakers_in: dict[int, list[Mention]] = {}  # resolved speakers by sentence
+        self.gender: dict[str, bool] = {}  # speaker -> female, learnt from "she said" / "he said"
+        self.doc_owner: dict[str, str] = {}  # "report" -> "IPAC" once "the IPAC report" spoke
+        self._mentions: dict[int, list[Mention]] = {}
+        self._chunks: dict[int, list[Mention]] = {}  # mentions of giant sentences, by _CHUNK
+
+    # ---- sentences
+    def _split_sentences(self) -> list[tuple[int, int]]:
+        """Sentences of the narrative (quotes are masked, so a period inside a quote never splits)."""
+        out: list[tuple[int, int]] = []
+        narr = self.narr
+        for a, b in self.paras:
+            if a == b:
+                continue
+            start = a
+            for m in _SENT_END.finditer(narr, a, b):
+                w = narr[max(a, m.start() - 6) : m.start()].split()
+                if w and (w[-1] in ABBREVIATIONS or is_initial(w[-1]) or "." in w[-1]):
+                    continue
+                out.append((start, m.end()))
+                start = m.end()
+            out.append((start, b))
+        return out
+
+    def _split_after_quotes(self, sents: list[tuple[int, int]], spans: list[QuoteSpan]) -> list[tuple[int, int]]:
+        """Also end a sentence after a quote whose own words end one ("“A.” Then B")."""
+        cuts = []
+        text, narr, n = self.text, self.narr, len(self.narr)
+        for s in spans:
+            if s.end > s.start and text[s.end - 1] in ".!?…":
+                k = s.mark_end
+                while k < n and narr[k] == " ":
+                    k += 1
+                if s.mark_end < k < n and (narr[k].isupper() or narr[k] == PH):
+                    cuts.append(k)
+        if not cuts:
+            return sents
+        out = []
+        ci = 0
+        cuts.sort()
+        for a, b in sents:
+            while ci < len(cuts) and cuts[ci] <= a:
+                ci += 1
+            start = a
+            while ci < len(cuts) and cuts[ci] < b:
+                out.append((start, cuts[ci]))
+                start = cuts[ci]
+                ci += 1
+            out.append((start, b))
+        return out
+
+    def sentence_of(self, pos: int) -> int:
+        return max(0, bisect_right(self.sent_starts, pos) - 1)
+
+    def sentence_start(self, pos: int) -> bool:
+        """Whether ``pos`` is where a sentence (or a paragraph) begins."""
+        return bool(self.sentences) and self.sentences[self.sentence_of(pos)][0] == pos
+
+    def para_of(self, pos: int) -> int:
+        return max(0, bisect_right(self.paras, (pos, len(self.text) + 1)) - 1)
+
+    # ---- speakers found so far
+    def add_speaker(self, m: Mention) -> None:
+        self.speakers_in.setdefault(m.sent, []).append(m)
+
+    def is_speaker(self, m: Mention) -> bool:
+        return m in self.speakers_in.get(m.sent, ())
+
+    # ---- mentions (built per sentence when a pronoun or description needs them)
+    def mentions(self, si: int) -> list[Mention]:
+        """Named and group mentions of one sentence (cached)."""
+        got = self._mentions.get(si)
+        if got is None:
+            a, b = self.sentences[si]
+            got = self._mentions[si] = self._mentions_in(si, a, b)
+        return got
+
+    def _mentions_in(self, si: int, a: int, b: int) -> list[Mention]:
+        out: list[Mention] = []
+        if self.headline[self.para_of(a)]:
+            return out  # names in captions and teasers are not antecedents
+        for start, end, toks in runs(self.narr, a, b):
+            men = self._mention(start, end, toks, si)
+            if men:
+                out.append(men)
+        for m in _LETTERS.finditer(self.narr, a, b):
+            if m.group(0).lower() in GROUPS and self._followed_by_verb(m.end(), b):
+                owner = _GROUP_OWNER.search(self.narr, max(a, m.start() - 40), m.start())
+                start = owner.start() if owner else m.start()
+                out.append(Mention(start, strip_the(self.narr[start : m.end()]), "group", True, si))
+        out.sort(key=lambda x: x.pos)
+        return out
+
+    def _followed_by_verb(self, end: int, hi: int) -> bool:
+        """The next word (after an appositive) is lower case and not a function word: a verb, so the
+        mention before it is a subject."""
+        m = _NEXT_WORD.match(self.narr, end, hi)
+        if not m:
+            return False
+        w = m.group(1)
+        return w.islower() and w not in FUNCTION_WORDS and w not in GROUPS
+
+    def _mention(self, start: int, end: int, toks: list[str], si: int) -> Mention | None:
+        sent_start = self.sentences[si][0]
+        # a capitalised common word at the start of a sentence is not a name ("Analysts", "Steel")
+        while toks and (
+            toks[0].lower() in CAP_STOP
+            or toks[0].lower() in MONTHS_DAYS
+            or (start == sent_start and toks[0].lower() not in TITLES and self.names.used_lowercase(toks[0]))
+        ):
+            start += len(toks[0]) + 1
+            toks = toks[1:]
+        if not toks:
+            return None
+        kind, name, roles, female = self.names.classify(toks)
+        if kind is None or kind == "place":
+            return None
+        before = self.narr[max(0, start - 12) : start].lower().rstrip()
+        if kind == "person" and (
+            before.endswith((" at", " in", " of", "from", " the", " a", " an")) or before in ("the", "a", "an")
+        ):
+            kind = "unknown"  # "analyst at Troika Dialog", "the High Mountain Gendarmerie"
+        last_word = before.rsplit(None, 1)[-1] if before else ""
+        subject = not is_possessive(toks[-1]) and (
+            self._followed_by_verb(end, self.sentences[si][1]) or (last_word in CUE_VERBS and kind == "person")
+        )
+        if kind == "person":
+            name = self.names.full_name(name, start)
+            seg = self.narr[max(0, start - 40) : start].lower().split()[-3:]
+            roles = roles | frozenset(w for w in seg if w in ROLES)  # "Yukos spokesman Alexander Shadrin"
+        return Mention(start, name, kind, subject, si, roles, female)
+
+    def mentions_before(self, pos: int, max_sents: int) -> Iterator[list[Mention]]:
+        """Mentions and speakers of the sentences before ``pos`` (nearest sentence first), within a window;
+        lazily, so a pronoun resolved in the previous sentence costs one sentence."""
+        si = self.sentence_of(pos)
+        for k in range(si, max(-1, si - max_sents - 1), -1):
+            a, b = self.sentences[k]
+            if b < pos - MENTION_WINDOW:
+                break
+            if b - a > MENTION_WINDOW:  # a giant "sentence": only the chunks of the window
+                ms = []
+                for c in range(max(a, pos - MENTION_WINDOW) // _CHUNK, min(b, pos) // _CHUNK + 1):
+                    got = self._chunks.get(c)
+                    if got is None:
+                        got = self._chunks[c] = self._mentions_in(k, max(a, c * _CHUNK), min(b, (c + 1) * _CHUNK))
+                    ms.extend(x for x in got if x.pos < pos)
+            else:
+                ms = [x for x in self.mentions(k) if x.pos < pos]
+            ms += [x for x in self.speakers_in.get(k, ())[-_RECENT_SPEAKERS:] if x.pos < pos]
+            ms.sort(key=lambda x: x.pos)
+            yield ms
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@dataclass
+class Attribution:
+    """A cue verb ("said", "according to") and the words naming its speaker."""
+
+    cue: str
+    cue_pos: int
+    np: list[Tok]
+
+
+class Resolver:
+    """Finds the attribution of each quote and resolves it to a speaker."""
+
+    def __init__(self, art: Narrative) -> None:
+        self.art = art
+        self.names = art.names
+
+    # ---- speaker phrases
+    @staticmethod
+    def _np_forward(toks: list[Tok], i: int) -> int:
+        """End of the speaker phrase that starts at toks[i] ("WTO spokesman Keith Rockwell")."""
+        n = len(toks)
+        if i >= n:
+            return i
+        if toks[i].low in PRONOUNS:
+            return i + 1
+        j = i
+        if toks[j].low in DETERMINERS or toks[j].low in POSSESSIVE_PRONOUNS:
+            j += 1
+            # "his mother", "the 48-year-old", "the El Salvador native": up to four words before a cue verb
+            k = j
+            while k < n and k - j < 4 and (_plain_word(toks[k]) or is_cap(toks[k].text)):
+                k += 1
+            if j < k < n and is_cue(toks[k]) and not is_cap(toks[k - 1].text):
+                return k
+        has_name = has_org = False
+        while j < n and j - i < NP_MAX_TOKENS:
+            t = toks[j]
+            low = t.low
+            if t.text.startswith(PH):
+                break
+            if _name_word(t):
+                b = bare(t.text)
+                if low.rstrip(".") not in TITLES and low not in DEMONYMS and not is_possessive(t.text):
+                    has_name = has_name or b not in ORG_HEADS
+                has_org = has_org or b in ORG_HEADS
+                if is_possessive(t.text):
+                    has_name = False
+                j += 1
+                continue
+            if t.text == "." and j > i and _abbrev_before(toks[j - 1]):
+                j += 1
+                continue
+            if low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
+                j += 1
+                if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
+                    return Resolver._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
+                continue
+            if low in ("of", "for", "at", "from") and j + 1 < n:
+                # "Minister of Defence Mykhailo Fedorov", "the Bank of England"; but "Senator X of Rhode Island"
+                nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
+                if is_cap(nxt.text):
+                    if has_name and not has_org:
+                        break
+                    j += 1 if nxt is toks[j + 1] else 2
+                    continue
+            if low.isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
+                # modifiers before a head noun ("Russian oil official", "Irish betting company Paddy Power")
+                k = j
+                while k < n and k - j < 3 and toks[k].low.isalpha() and toks[k].low.islower():
+                    if _head_noun(toks[k].low):
+                        break
+                    k += 1
+                if k < n and k - j < 3 and _head_noun(toks[k].low):
+                    j = k + 1
+                    continue
+            break
+        return j
+
+    @staticmethod
+    def _np_backward(toks: list[Tok], c: int, lo: int = 0) -> tuple[int, int]:
+        """[start, end) of the speaker phrase before toks[c], skipping auxiliaries and an appositive."""
+        j = c - 1
+        while j >= lo and _skippable(toks[j]):
+            j -= 1
+        if j - 1 >= lo and toks[j].low in TIME_WORDS and toks[j - 1].low in ("on", "last", "this", "late", "early"):
+            j -= 2
+        if j >= lo and toks[j].text == ",":
+            # "Tim Osborne, head of Menatep, said": the name before the appositive
+            k = j - 1
+            while k >= lo and j - k < 25 and toks[k].text not in ",.;:" and not toks[k].text.startswith(PH):
+                k -= 1
+            if not (k >= lo + 1 and toks[k].text == "," and is_cap(toks[k - 1].text) and k < j - 1):
+                return c, c
+            j = k - 1
+        end = j
+        if j >= lo and toks[j].low in PRONOUNS:
+            return j, j + 1
+        if j >= lo and _plain_word(toks[j]) and toks[j].low not in ROLES and toks[j].low not in GROUPS:
+            # a description with a head we do not know: needs its determiner within four words
+            k = j - 1
+            while k >= lo and j - k <= 4 and (_plain_word(toks[k]) or is_cap(toks[k].text)) and not _is_det(toks[k]):
+                k -= 1
+            if k >= lo and j - k <= 4 and _is_det(toks[k]):
+                return k, end + 1
+            return c, c
+        while j >= lo:
+            t = toks[j]
+            low = t.low
+            if low in DETERMINERS and not (low == "the" and j > lo and toks[j - 1].low in ("of", "for") and j < end):
+                j -= 1
+                break
+            if _name_word(t) or low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
+                j -= 1
+                continue
+            if t.text == "." and j > lo and _abbrev_before(toks[j - 1]):
+                j -= 1
+                continue
+            if j + 1 <= end and _connector_inside_name(toks, j, lo, end):
+                j -= 1  # "The Institute for the Study of War", "head of Trade Policy"
+                continue
+            if (
+                j + 1 <= end
+                and low.isalpha()
+                and low.islower()
+                and (toks[j + 1].low in ROLES or toks[j + 1].low in GROUPS)
+                and low not in FUNCTION_WORDS
+                and low not in CUE_VERBS
+                and low not in AUX
+            ):
+                j -= 1  # "Russian oil official"
+                continue
+            break
+        return j + 1, end + 1
+
+    @staticmethod
+    def _valid_np(np: list[Tok]) -> bool:
+        """Whether words can name a speaker: a pronoun, a name, or a role/group/organisation description."""
+        words = [t for t in np if t.text not in (",", ".")]
+        if not words:
+            return False
+        if len(words) == 1 and words[0].low in PRONOUNS:
+            return words[0].low not in ("i", "you", "we")
+        last = words[-1]
+        if last.low in ROLES or last.low in GROUPS or last.low in ORG_NOUNS or last.low in DOC_NOUNS:
+            return True
+        if words[0].low in ("a", "an"):
+            # "a Facebook comment" is not a speaker; "a spokesman for the Bank of England" is
+            return any(_common_head(w.low) for w in words)
+        if _is_det(words[0]) and len(words) > 1 and _plain_word(last):
+            return True  # "his mother", "the El Salvador native"
+        return any(_name_word(w) for w in words)
+
+    # ---- the attribution of one quote
+    def direct(self, q: QuoteSpan) -> Attribution | None:
+        """The attribution in the quote's own sentence: right after it, or the last cue before it."""
+        art = self.art
+        narr = art.narr
+        sa, sb = art.sentences[art.sentence_of(q.start)]
+        hi = min(sb, q.mark_end + AFTER_CHARS)
+        nxt = narr.find(PH, q.mark_end, hi)
+        if nxt >= 0:
+            hi = nxt
+        last_char = art.text[q.end - 1] if q.end > q.start else ""
+        after = tokens(narr[q.mark_end : hi], q.mark_end)
+        # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence)
+        if after and (last_char not in ".!?…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
+            att = self._trailing(after)
+            if att:
+                return att
+        lo = max(sa, q.mark_start - BEFORE_CHARS)
+        return self.leading(tokens(narr[lo : q.mark_start], lo))
+
+    def _trailing(self, toks: list[Tok]) -> Attribution | None:
+        """'"…," said X' / '"…," X said' / '"…," X, title of Y, said' / '"…," according to X'."""
+        i = 0
+        while i < len(toks) and toks[i].text in ",;:—–-":
+            i += 1
+        if i >= len(toks):
+            return None
+        t = toks[i]
+        if is_cue(t) and t.low not in PARTICIPLE_CUES:
+            j = i + 1
+            while j < len(toks) and toks[j].low in AUX:
+                j += 1
+            e = self._np_forward(toks, j)
+            if e > j and self._valid_np(toks[j:e]):
+                return Attribution(t.text, t.start, toks[j:e])
+            if t.low in ("said", "says", "told", "added", "stated", "asked", "wrote") or j == len(toks):
+                return None
+        if t.low == "according" and i + 1 < len(toks) and toks[i + 1].low == "to":
+            e = self._np_forward(toks, i + 2)
+            if e > i + 2 and self._valid_np(toks[i + 2 : e]):
+                return Attribution("according to", t.start, toks[i + 2 : e])
+            return None
+        e = self._np_forward(toks, i)
+        if e == i or not self._valid_np(toks[i:e]):
+            return None
+        j = e
+        if j < len(toks) and toks[j].text == ",":  # an appositive between the speaker and the cue
+            k = j + 1
+            while k < len(toks) and k - j < 25 and toks[k].text not in ",.;:!?":
+                if toks[k].text.startswith(PH):
+                    return None
+                k += 1
+            if k >= len(toks) or toks[k].text != ",":
+                return None
+            j = k + 1
+        while j < len(toks) and _skippable(toks[j]):
+            j += 1
+        if j < len(toks) and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
+            return Attribution(toks[j].text, toks[j].start, toks[i:e])
+        return None
+
+    def leading(self, toks: list[Tok], upto: int | None = None) -> Attribution | None:
+        """The last cue (at or before toks[upto]) with a speaker."""
+        for c in range((len(toks) - 1) if upto is None else upto, -1, -1):
+            att = self.cue_at(toks, c)
+            if att:
+                return att
+        return None
+
+    def cue_at(self, toks: list[Tok], c: int) -> Attribution | None:
+        """The attribution made by toks[c], if it is a cue with a speaker."""
+        t = toks[c]
+        low = t.low
+        if low == "according":
+            if c + 1 < len(toks) and toks[c + 1].low == "to":
+                e = self._np_forward(toks, c + 2)
+                if e > c + 2 and self._valid_np(toks[c + 2 : e]):
+                    return Attribution("according to", t.start, toks[c + 2 : e])
+            return None
+        if low == "by":  # "a series authored by CFHK researchers"
+            if c > 0 and toks[c - 1].low in AUTHOR_VERBS:
+                e = self._np_forward(toks, c + 1)
+                if e > c + 1 and self._valid_np(toks[c + 1 : e]):
+                    return Attribution(toks[c - 1].text + " by", t.start, toks[c + 1 : e])
+            return None
+        colon_next = c + 1 < len(toks) and toks[c + 1].text == ":"
+        if not is_cue(t) or (low in TRAILING_ONLY and not (low in ("read", "reads") and colon_next)):
+            return None  # "…," he continued: only after a quote; "The statement read: …" is the one exception
+        if low == "put" and not (c + 1 < len(toks) and toks[c + 1].low == "it"):
+            return None  # only "as X put it"
+        passive = c > 0 and toks[c - 1].low in ("is", "was", "are", "were", "be", "been")
+        if passive and c + 1 < len(toks) and toks[c + 1].low == "to":
+            return None  # "is said to be"
+        if c > 1 and toks[c - 1].low == "and" and low not in PARTICIPLE_CUES:
+            main = self.leading(toks, c - 2)  # "X said … and called the report “…”": X, with this cue
+            return Attribution(t.text, t.start, main.np) if main else None
+        if low in PARTICIPLE_CUES or (c > 0 and toks[c - 1].text == "," and low not in ("said", "says")):
+            return self._participle(toks, c)
+        s, e = self._np_backward(toks, c)
+        if s >= 2 and toks[s - 1].low in ("of", "from") and person_like(toks[s - 2].text):
+            s2, e2 = self._np_backward(toks, s - 1)  # "Orrin Hatch of Utah called": not Utah
+            if s2 < e2 and any(person_like(x.text) for x in toks[s2:e2]):
+                s, e = s2, e2
+        if s < e and self._valid_np(toks[s:e]) and (low not in NOUN_CUES or _strong_np(toks[s:e])):
+            np = _trim_np(toks[s:e])
+            if np:
+                return Attribution(t.text, t.start, np)
+        if c + 1 < len(toks) and (c == 0 or toks[c - 1].text == "," or toks[c - 1].text.startswith(PH)):
+            e = self._np_forward(toks, c + 1)  # inverted: "…," said X
+            if e > c + 1 and self._valid_np(toks[c + 1 : e]):
+                return Attribution(t.text, t.start, toks[c + 1 : e])
+        return None
+
+    def _participle(self, toks: list[Tok], c: int) -> Attribution | None:
+        """ "with Calle saying …" (its own subject) or "…, adding that …" (the main clause's speaker)."""
+        t = toks[c]
+        if t.low in PARTICIPLE_CUES and c > 0 and toks[c - 1].text != ",":
+            s, e = self._np_backward(toks, c)
+            if s < e and self._valid_np(toks[s:e]) and _strong_np(toks[s:e]) and toks[e - 1].low not in DOC_NOUNS:
+                return Attribution(t.text, t.start, _trim_np(toks[s:e]))
+        main = self.leading(toks, c - 1) if c else None
+        if main:
+            return Attribution(t.text, t.start, main.np)
+        e = self._np_forward(toks, 0) if toks else 0
+        if e > 0 and self._valid_np(toks[:e]):
+            return Attribution(t.text, t.start, toks[:e])
+        return None
+
+    # ---- the speaker behind the words
+    def resolve(self, np: list[Tok], pos: int) -> tuple[str | None, str]:
+        """(speaker, kind) for the words of an attribution."""
+        words = [t for t in np if t.text not in (",", ".")]
+        if len(words) == 1 and words[0].low in PRONOUNS:
+            return self.pronoun(words[0].low, pos)
+        while words and words[0].low in DETERMINERS and words[0].low not in ("both", "two"):
+            words = words[1:]
+        if not words:
+            return None, "unknown"
+        last = words[-1]
+        if words[0].low in ("both", "two") and len(words) >= 2 and (last.low in GROUPS or last.low in ROLES):
+            pair = self._last_two_people(pos)
+            if pair:
+                return pair, "group"
+        org = self._role_of_org(words)
+        if org:
+            return org, "org"
+        if all(is_cap(w.text) for w in words) and _common_head(last.low) and self.art.sentence_start(words[0].start):
+            words = [*words[:-1], Tok(last.low, last.start)]  # "Analysts said", "Officials say"
+            last = words[-1]
+        caps = [w for w in words if is_cap(w.text)]
+        if is_cap(last.text) and all(w.low.rstrip(".") in TITLES for w in caps) and len(words) > 1:
+            who = self.names.by_role(last.low.rstrip("."), pos)  # "former Secretary General": a role, no name
+            return (who, "person") if who else (_describe(words), "group")
+        if not is_cap(last.text):
+            return self._description(np, words, pos)
+        return self._name(words, pos)
+
+    def _role_of_org(self, words: list[Tok]) -> str | None:
+        """ "a spokesman for the Bank of England": the organisation speaks."""
+        for k, w in enumerate(words[:-2]):
+            if (w.low in ROLES or w.low in GROUPS) and words[k + 1].low in ("for", "at", "of", "from"):
+                if any(person_like(x.text) and bare(x.text) not in PLACES for x in words[:k]):
+                    return None
+                found = runs(self.art.narr, words[k + 2].start, words[-1].start + len(words[-1].text))
+                if found:
+                    kind, name, _roles, _female = self.names.classify(found[0][2])
+                    if kind in ("org", "unknown", "agent", "place"):
+                        return strip_the(name)
+        return None
+
+    def _description(self, np: list[Tok], words: list[Tok], pos: int) -> tuple[str | None, str]:
+        """A speaker named by a role, group, organisation noun or document ("the spokesman", "it added")."""
+        art = self.art
+        last = words[-1]
+        owner = [w for w in words[:-1] if _name_word(w) and w.low not in DEMONYMS]
+        owner_name = _owner_name(owner)
+        if owner_name and len(owner) > 1:
+            found = [r for r in runs(art.narr, owner[0].start, owner[-1].start + len(owner[-1].text)) if org_like(r[2])]
+            if found:  # "A Department of Health spokesman"
+                owner_name = " ".join(bare(w) for w in found[-1][2])
+        definite = np[0].low in ("the", "its", "their", "his", "her")
+        if last.low in ROLES:
+            if owner_name:
+                return owner_name, "org"  # "Infineon’s spokesperson"
+            who = self.names.by_role(last.low, pos) if definite else None
+            return (who, "person") if who else (_describe(words), "group")
+        if last.low in GROUPS:
+            if owner_name:
+                return owner_name, "org"  # "CFHK researchers"
+            org = self.names.group_org(last.low, pos)
+            return (org, "group") if org else (_describe(words), "group")
+        if last.low in ORG_NOUNS or last.low in DOC_NOUNS:
+            if owner_name:
+                if last.low in DOC_NOUNS:
+                    art.doc_owner[last.low] = owner_name  # "the IPAC report" … later "the report"
+                return owner_name, "org"
+            org = self._org_by_noun(last.low, pos)
+            return (org, "org") if org else (_describe(words), "org")
+        if np[0].low == "the" and last.text.isalpha():
+            who = self.names.by_role(last.low, pos)  # "the photographer" after "photographer Johan Bavman"
+            if who:
+                return who, "person"
+        if np[0].low == "the" and (last.low in PERSON_NOUNS or last.low.endswith("-year-old")):
+            who, kind = self.pronoun("she" if last.low in FEMALE_NOUNS else "he", pos)
+            if who:
+                return who, kind
+        # a description we cannot resolve ("his mother"): better than nothing, never a guessed name
+        return _describe([t for t in np if t.low not in ("the", "a", "an")]), "group"
+
+    def _name(self, words: list[Tok], pos: int) -> tuple[str | None, str]:
+        """A speaker named by capitalised words: the last run, its titles dropped, the fullest form."""
+        art = self.art
+        found = runs(art.narr, words[0].start, words[-1].start + len(words[-1].text))
+        if not found:
+            return None, "unknown"
+        pick = found[-1]
+        if len(found) > 1:
+            # "Senator Sheldon Whitehouse of Rhode Island": the person, not the affiliation after "of"
+            link = art.narr[found[-2][1] : found[-1][0]].strip().lower()
+            if (
+                link in ("of", "from", "at", "of the", "at the", "from the")
+                and self.names.classify(found[-2][2])[0] == "person"
+                and self.names.classify(found[-1][2])[0] in ("place", "org", "unknown")
+            ):
+                pick = found[-2]
+        run = list(pick[2])
+        while run and run[0].lower() in CAP_STOP:
+            run = run[1:]
+        if not run:
+            return None, "unknown"
+        if (
+            len(run) == 1
+            and len(words) == 1
+            and art.sentence_start(words[0].start)
+            and self.names.used_lowercase(run[0])
+        ):
+            return None, "unknown"  # a common word that starts the sentence ("Mother calls it …")
+        kind, name, _roles, _female = self.names.classify(run)
+        if kind is None:
+            return None, "unknown"
+        if kind == "org":
+            return strip_the(name), "org"
+        if kind == "place":
+            return name, "place"
+        return self.names.full_name(name, pos), kind if kind != "unknown" else "agent"
+
+    def pronoun(self, pron: str, pos: int) -> tuple[str | None, str]:
+        """The antecedent of a pronoun: the subject (or speaker) of the nearest sentence with a compatible
+        one, else the nearest compatible mention, else (he/she) the person the headline is about."""
+        art = self.art
+        if pron in ("he", "she"):
+            want: tuple[str, ...] = ("person", "agent")
+        elif pron == "it":
+            want = ("org", "agent")
+        else:
+            want = ("group", "org")
+        fallback: Mention | None = None
+        for k, ms in enumerate(art.mentions_before(pos, PRONOUN_SENTENCES + 2)):
+            cands = [m for m in ms if m.kind in want and self._gender_ok(m, pron)]
+            subj = [m for m in cands if m.subject]
+            if subj and k <= PRONOUN_SENTENCES:
+                if k == 0:
+                    return subj[-1].name, subj[-1].kind
+                speakers = [m for m in subj if art.is_speaker(m)]
+                pick = speakers[-1] if speakers else subj[0]
+                return pick.name, pick.kind
+            if cands and fallback is None:
+                fallback = cands[-1]
+        if fallback:
+            return fallback.name, fallback.kind
+        title = art.prepared.title
+        if pron in ("he", "she") and title:
+            for _s, _e, toks in runs(title, 0, len(title)):
+                kind, name, _r, _f = self.names.classify(toks)
+                if kind in ("person", "agent"):
+                    return self.names.full_name(name, pos), "person"
+        return None, "unknown"
+
+    def _gender_ok(self, m: Mention, pron: str) -> bool:
+        female = self.art.gender.get(m.name)
+        if female is None:
+            female = m.female if m.female is not None else self.names.person(m.name.split()[-1]).female
+        return female is None or female == (pron == "she")
+
+    def _last_two_people(self, pos: int) -> str | None:
+        """ "both leaders": the last two people named, as one speaker ("Donald Trump and Vladimir Putin")."""
+        seen: list[str] = []
+        for ms in self.art.mentions_before(pos, 3):
+            for m in reversed(ms):
+                if m.kind == "person" and m.name not in seen:
+                    seen.append(m.name)
+                if len(seen) == 2:
+                    return f"{seen[1]} and {seen[0]}"
+        return None
+
+    def _org_by_noun(self, noun: str, pos: int) -> str | None:
+        """The organisation a description refers to: one named with that noun, the author of an earlier
+        "X report", or the last organisation that spoke or acted."""
+        art = self.art
+        if noun in DOC_NOUNS and noun in art.doc_owner:
+            return art.doc_owner[noun]
+        fallback = None
+        for ms in art.mentions_before(pos, 8):
+            for m in reversed(ms):
+                if m.kind != "org" and not (m.kind == "agent" and noun not in DOC_NOUNS):
+                    continue
+                if noun in m.name.lower().split():
+                    return m.name
+                if fallback is None and (m.subject or art.is_speaker(m)):
+                    fallback = m.name
+        return fallback
+
+
+def _head_noun(low: str) -> bool:
+    return low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS
+
+
+def _connector_inside_name(toks: list[Tok], j: int, lo: int, end: int) -> bool:
+    """toks[j] is "of"/"for"/"and"/"the" inside a name read backwards ("Institute for the Study of War")."""
+    low = toks[j].low
+    if low not in ("of", "for", "at", "and", "the") or j - 1 < lo:
+        return False
+    nxt = toks[j + 2] if j + 2 <= end and toks[j + 1].low == "the" and low != "the" else toks[j + 1]
+    if not is_cap(nxt.text):
+        return False
+    prev = toks[j - 1]
+    return prev.low in ROLES or (_name_word(prev) and low != "the") or (low == "the" and prev.low in ("of", "for"))
+
+
+# --------------------------------------------------------------------------- carry-over
+
+
+def carry_over(q: QuoteSpan, prev: QuoteSpan | None, art: Narrative, res: Resolver) -> None:
+    """A quote without an attribution of its own continues the latest speaker before it.
+
+    The window is the quote's paragraph, and the paragraph before when the quote opens its own
+    (quote-only paragraphs continue the previous speaker), at most CARRY_SENTENCES sentences back. The
+    later of the previous quote's attribution and the last speech verb in the narrative
+    ("O’Sullivan acknowledged that …") wins.
+    """
+    pa = art.paras[q.para][0]
+    lo = pa
+    if q.para > 0 and not art.narr[pa : q.mark_start].replace(PH, "").strip():
+        k = q.para - 1
+        while k > 0 and art.paras[k][0] == art.paras[k][1]:
+            k -= 1
+        if not art.headline[k]:
+            lo = art.paras[k][0]
+    si = art.sentence_of(q.start)
+    lo = max(lo, q.mark_start - CARRY_CHARS, art.sentences[max(0, si - CARRY_SENTENCES)][0])
+    best_pos = -1
+    if prev is not None and prev.speaker and prev.mark_end > lo:
+        best_pos = max(prev.cue_pos, prev.mark_start)
+        q.speaker, q.cue, q.kind = prev.speaker, prev.cue, prev.kind
+    toks = tokens(art.narr[lo : q.mark_start], lo)
+    for c in range(len(toks) - 1, -1, -1):
+        t = toks[c]
+        if t.start <= best_pos:
+            return
+        if is_cue(t) and t.low not in WEAK_CUES and t.low not in TRAILING_ONLY and t.low not in NOUN_CUES:
+            att = res.cue_at(toks, c)
+            if att and att.np:
+                speaker, kind = res.resolve(att.np, att.np[0].start)
+                if speaker:
+                    q.speaker, q.cue, q.kind = speaker, att.cue, kind
+            return

@@ -1,0 +1,106 @@
+"""Independent check set: quotes and figures on 12 articles labelled apart from the extractors' DEV set."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import unicodedata
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SCORER = SHARED / "eval" / "extraction" / "score.py"
+DEV = SHARED / "eval" / "extraction" / "dev.jsonl"
+CHECK = ROOT / "tests" / "data" / "extraction_check.jsonl"
+
+# Floors: just under what analyze() scores on this set today (90 required quotes, 131 figures, 63 key):
+# quotes F1 0.983, attribution 0.888; figures F1 0.931, value accuracy 0.978, key F1 0.815, no-date F1 0.913.
+# Measured with score.py on the predictions of bench/extraction.py's predict(). One lost quote costs ~0.006
+# quote F1, one wrong speaker ~0.011 attribution, one missed figure ~0.004 figure F1; the floors allow
+# about three such slips before failing.
+QUOTE_F1_FLOOR = 0.96
+QUOTE_ATTRIBUTION_FLOOR = 0.85
+FIGURE_F1_FLOOR = 0.91
+FIGURE_VALUE_ACCURACY_FLOOR = 0.95
+FIGURE_KEY_F1_FLOOR = 0.77
+FIGURE_NO_DATE_F1_FLOOR = 0.89
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _articles() -> list[dict[str, Any]]:
+    with CHECK.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _norm(s: str) -> str:
+    """What score.py does before searching a surface: NFKC, NBSP to space, zero-width characters dropped."""
+    s = unicodedata.normalize("NFKC", s).replace("\u00a0", " ")
+    return "".join(c for c in s if c not in "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    if not SCORER.exists():
+        pytest.skip("../shared not present")
+    scorer = _load("extraction_score", SCORER)
+    bench = _load("bench_extraction", ROOT / "bench" / "extraction.py")
+    articles = _articles()
+    preds = {p["id"]: p for p in bench.predict(articles)}
+    result, _per_article = scorer.score({a["id"]: a for a in articles}, preds)
+    return result
+
+
+def test_labels_are_verbatim_and_well_formed() -> None:
+    articles = _articles()
+    assert len(articles) == 12
+    assert len({a["id"] for a in articles}) == len(articles)
+    for a in articles:
+        text = _norm(a["text"])
+        for q in a["quotes"]:
+            assert q["text"] in a["text"], (a["id"], q["text"])
+            assert set(q) <= {"text", "speaker", "speaker_mention", "speaker_alt", "optional"}, (a["id"], q)
+        for f in a["figures"]:
+            assert f["kind"] in {"money", "percent", "quantity", "count", "date"}, (a["id"], f)
+            assert isinstance(f["key"], bool), (a["id"], f)
+            for surface in [f["surface"], *f.get("alt_surfaces", [])]:
+                assert _norm(surface) in text, (a["id"], surface)
+
+
+def test_check_set_is_apart_from_dev() -> None:
+    if not DEV.exists():
+        pytest.skip("../shared not present")
+    with DEV.open(encoding="utf-8") as fh:
+        dev = [json.loads(line) for line in fh if line.strip()]
+    dev_ids = {d["id"] for d in dev}
+    dev_openings = {d["text"][:200] for d in dev}
+    for a in _articles():
+        assert a["id"] not in dev_ids
+        assert a["text"][:200] not in dev_openings, a["id"]
+
+
+def test_every_article_is_scored(summary: dict[str, Any]) -> None:
+    assert summary["articles"] == summary["articles_predicted"] == 12
+
+
+def test_quote_floors(summary: dict[str, Any]) -> None:
+    q = summary["quotes"]
+    assert q["f1"] >= QUOTE_F1_FLOOR, q
+    assert q["attribution_accuracy"] >= QUOTE_ATTRIBUTION_FLOOR, q
+
+
+def test_figure_floors(summary: dict[str, Any]) -> None:
+    assert summary["figures_all"]["f1"] >= FIGURE_F1_FLOOR, summary["figures_all"]
+    assert summary["figures_all"]["value_accuracy"] >= FIGURE_VALUE_ACCURACY_FLOOR, summary["figures_all"]
+    assert summary["figures_key"]["f1"] >= FIGURE_KEY_F1_FLOOR, summary["figures_key"]
+    assert summary["figures_no_dates"]["f1"] >= FIGURE_NO_DATE_F1_FLOOR, summary["figures_no_dates"]
