@@ -6,8 +6,11 @@ argument checks, so the CLI, the console and Telegram share one code path.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
+import signal
 import sys
 import textwrap
 from argparse import Namespace
@@ -83,6 +86,33 @@ async def _deliver_alerts(settings: Any, store: Store) -> int:
         delivery = Delivery(bot, store, default_timezone=settings.default_timezone)
         outcomes = await delivery.send_alerts(datetime.now(UTC))
     return summarize_outcomes(outcomes).get("sent", 0)
+
+
+async def poll_forever_command(config: Any, settings: Any) -> int:
+    """A poll-only worker (no Telegram): the scale path runs several of these on one PostgreSQL."""
+    from .poller import fetch_limits, run_forever
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    store = await Store.open(settings.database_url)
+    try:
+        await run_forever(
+            config,
+            store,
+            limits=fetch_limits(config, allow_private=settings.allow_private_urls),
+            stop=stop,
+            on_cycle=lambda r: print(
+                f"poll: {r.fetched} fetched, {r.not_modified} unchanged, {r.failed} failed, "
+                f"{r.new_items} new items, {r.stories_created} new stories",
+                flush=True,
+            ),
+        )
+    finally:
+        await store.close()
+    return 0
 
 
 async def run_command(config: Any, settings: Any) -> int:

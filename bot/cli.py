@@ -164,10 +164,10 @@ async def _open_store(settings):
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from .app import poll_command
+    from .app import poll_command, poll_forever_command
 
     if not args.once:
-        raise UserError("poll needs --once (use `coverage-bot run` to poll continuously)")
+        return asyncio.run(poll_forever_command(_load_config(args.config), _settings()))
     return asyncio.run(poll_command(_load_config(args.config), _settings()))
 
 
@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(sub.add_parser("check-config", help="validate feeds.yaml and print what it defines")).set_defaults(
         func=cmd_check_config
     )
-    sp = with_config(sub.add_parser("poll", help="run one poll cycle and exit (with --once)"))
+    sp = with_config(sub.add_parser("poll", help="poll the feeds without Telegram (--once: one cycle, then exit)"))
     sp.add_argument("--once", action="store_true", help="one cycle, then exit")
     sp.set_defaults(func=cmd_poll)
     with_config(sub.add_parser("run", help="poll continuously and serve Telegram")).set_defaults(func=cmd_run)

@@ -33,6 +33,7 @@ from .speech_lexicon import (
     AUTHOR_VERBS,
     AUX,
     CAP_STOP,
+    COMPANY_NOUNS,
     CUE_VERBS,
     DEMONYMS,
     DETERMINERS,
@@ -761,8 +762,8 @@ class Resolver:
                 if last.low in DOC_NOUNS:
                     art.doc_owner[last.low] = owner_name  # "the IPAC report" … later "the report"
                 return owner_name, "org"
-            org = self._org_by_noun(last.low, pos)
-            return (org, "org") if org else (_describe(words), "org")
+            org = self._org_by_noun(last.low, pos, definite=np[0].low == "the")
+            return (org, "org") if org else (_describe(words), "description")
         if np[0].low == "the" and last.text.isalpha():
             who = self.names.by_role(last.low, pos)  # "the photographer" after "photographer Johan Bavman"
             if who:
@@ -860,7 +861,7 @@ class Resolver:
                     return f"{seen[1]} and {seen[0]}"
         return None
 
-    def _org_by_noun(self, noun: str, pos: int) -> str | None:
+    def _org_by_noun(self, noun: str, pos: int, definite: bool = True) -> str | None:
         """The organisation a description refers to: one named with that noun, the author of an earlier
         "X report", or the last organisation that spoke or acted."""
         art = self.art
@@ -869,11 +870,20 @@ class Resolver:
         fallback = None
         for ms in art.mentions_before(pos, 8):
             for m in reversed(ms):
-                if m.kind != "org" and not (m.kind == "agent" and noun not in DOC_NOUNS):
+                if m.kind not in ("org", "agent", "unknown"):
                     continue
                 if noun in m.name.lower().split():
-                    return m.name
-                if fallback is None and (m.subject or art.is_speaker(m)):
+                    return m.name  # "the ministry" → "Defence Ministry"
+                # "the carmaker" → the last business that spoke or acted; "the union" is not "Ford", and
+                # "his website" or "the area's website" belongs to someone else
+                generic = definite and (noun in COMPANY_NOUNS or noun in DOC_NOUNS)
+                if (
+                    fallback is None
+                    and generic
+                    and (m.subject or art.is_speaker(m))
+                    and m.kind != "unknown"
+                    or (fallback is None and generic and m.kind == "unknown" and m.subject and noun in COMPANY_NOUNS)
+                ):
                     fallback = m.name
         return fallback
 

@@ -307,7 +307,16 @@ class NameIndex:
         roles: set[str] = set()
         female = None
         person = False
-        if cut >= 0 and all(name_shaped(w) and w not in ORG_HEADS for w in names[cut + 1 :]):
+        rest = names[cut + 1 :]
+        demonym_only = all(w.lower() in DEMONYMS for w in names[: cut + 1])
+        if (
+            cut >= 0
+            and all(name_shaped(w) and w not in ORG_HEADS for w in rest[:-1])
+            and is_cap(rest[-1])
+            and rest[-1] not in ORG_HEADS
+            and (name_shaped(rest[-1]) or len(rest) > 1)  # "Governor Mervyn King": a surname may look like a title
+            and not (demonym_only and len(rest) == 1)  # "British Airways" is not a person called Airways
+        ):
             for w in names[: cut + 1]:
                 lw = w.lower().rstrip(".")
                 if lw in HONORIFICS:
@@ -320,6 +329,8 @@ class NameIndex:
             return "org", " ".join(names), frozenset(), None
         if place_like(names):
             return "place", " ".join(names), frozenset(), None
+        if not person and names[0].lower() in DEMONYMS:
+            return "unknown", " ".join(names), frozenset(), None  # "British Airways", "Russian Railways"
         name = " ".join(names)
         if len(names) >= 2 and all(
             name_shaped(t) or (0 < k < len(names) - 1 and t in NAME_PARTICLES) for k, t in enumerate(names)

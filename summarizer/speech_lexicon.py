@@ -112,12 +112,18 @@ GROUPS = frozenset(
     )
 )
 # Organisations referred to by a common noun ("the company said", "the ministry added").
-ORG_NOUNS = words(
-    "company firm group ministry government agency bank charity organisation organization institute committee "
-    "council commission office department party court union association foundation army military embassy "
-    "administration regulator exchange fund board authority service newspaper broadcaster network website "
-    "operator producer lender insurer carrier airline retailer giant monopoly watchdog think-tank club team "
-    "country state kremlin"
+# Organisations described by what they are ("the carmaker said", "the agency added"): "the X" is the
+# last organisation that spoke or acted. Other organisation nouns ("the union") must match a name.
+COMPANY_NOUNS = words(
+    "company firm group bank operator producer lender insurer carrier airline retailer giant monopoly business "
+    "carmaker automaker chipmaker drugmaker steelmaker miner manufacturer supplier exporter importer refiner "
+    "brewer conglomerate utility telecom broadcaster publisher newspaper network developer partnership venture "
+    "startup organisation organization agency body institution"
+)
+ORG_NOUNS = COMPANY_NOUNS | words(
+    "ministry government charity institute committee council commission office department party court union "
+    "association foundation army military embassy administration regulator exchange fund board authority "
+    "service watchdog think-tank club team country state kremlin website"
 )
 # Documents speak for whoever issued them ("the report said").
 DOC_NOUNS = words("report study analysis statement survey paper letter document filing review assessment release")

@@ -82,7 +82,7 @@ def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
         (("summarize", "ftp://example.com/x"), "only http"),
         (("summarize", "--method", "nope", str(SEED)), "unknown method"),
         (("check-config", "--config", "/no/such.yaml"), "no such file"),
-        (("poll",), "--once"),
+        (("poll", "--config", "/no/such.yaml"), "no such file"),
     ],
 )
 def test_user_errors_are_one_line_messages_not_tracebacks(args, message):
