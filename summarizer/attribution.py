@@ -876,14 +876,10 @@ class Resolver:
                     return m.name  # "the ministry" → "Defence Ministry"
                 # "the carmaker" → the last business that spoke or acted; "the union" is not "Ford", and
                 # "his website" or "the area's website" belongs to someone else
-                generic = definite and (noun in COMPANY_NOUNS or noun in DOC_NOUNS)
-                if (
-                    fallback is None
-                    and generic
-                    and (m.subject or art.is_speaker(m))
-                    and m.kind != "unknown"
-                    or (fallback is None and generic and m.kind == "unknown" and m.subject and noun in COMPANY_NOUNS)
-                ):
+                if fallback is not None or not definite or noun not in COMPANY_NOUNS | DOC_NOUNS:
+                    continue
+                acted = m.subject if m.kind == "unknown" else (m.subject or art.is_speaker(m))
+                if acted and (m.kind != "unknown" or noun in COMPANY_NOUNS):
                     fallback = m.name
         return fallback
 
