@@ -31,9 +31,16 @@ EVAL_DIR = ROOT.parent / "shared" / "eval" / "extraction"
 DEFAULT_GOLD = EVAL_DIR / "dev.jsonl"
 
 
-def load_scorer(eval_dir: Path = EVAL_DIR) -> ModuleType:
-    """The eval's score.py as a module."""
-    path = eval_dir / "score.py"
+def scorer_for(gold: Path) -> Path:
+    """The score.py next to a labelled file, else the eval's own."""
+    local = gold.parent / "score.py"
+    return local if local.exists() else EVAL_DIR / "score.py"
+
+
+def load_scorer(path: Path = EVAL_DIR / "score.py") -> ModuleType:
+    """A score.py as a module."""
+    if not path.exists():
+        raise FileNotFoundError(f"no scorer at {path} (the eval's score.py; pass --scorer PATH)")
     spec = importlib.util.spec_from_file_location("extraction_score", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no scorer at {path}")
@@ -73,7 +80,7 @@ def predict(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def evaluate(gold_path: Path = DEFAULT_GOLD) -> dict[str, Any]:
     """score.py's summary of our predictions on ``gold_path`` (used by the quality gate)."""
-    scorer = load_scorer(gold_path.parent)
+    scorer = load_scorer(scorer_for(gold_path))
     articles = load_articles(gold_path)
     preds = {p["id"]: p for p in predict(articles)}
     gold = {a["id"]: a for a in articles}
@@ -106,11 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="write predictions here (default: a temporary file)")
     ap.add_argument("--errors", action="store_true", help="per-article misses, false positives, wrong speakers")
     ap.add_argument("--rounds", type=int, default=5, help="timing passes (median reported)")
+    ap.add_argument("--scorer", type=Path, help="score.py to use (default: ../shared/eval/extraction/score.py)")
     args = ap.parse_args(argv)
     if not args.gold.exists():
         print(f"error: no labelled file at {args.gold} (pass a path to a JSONL like dev.jsonl)", file=sys.stderr)
         return 2
-    scorer = load_scorer(args.gold.parent)
+    try:
+        scorer = load_scorer(args.scorer or scorer_for(args.gold))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     articles = load_articles(args.gold)
     preds = predict(articles)
     out = args.out or Path(tempfile.mkstemp(suffix=".jsonl", prefix="extraction-pred-")[1])

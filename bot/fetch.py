@@ -236,7 +236,7 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment: the address checks must see the real target
             timeout=httpx.Timeout(total, connect=min(10.0, total)),
-            limits=httpx.Limits(max_connections=self.limits.max_connections, max_keepalive_connections=5),
+            limits=httpx.Limits(max_connections=self.limits.max_connections, max_keepalive_connections=self.limits.max_connections),
             headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate"},
             transport=self._transport,
         )

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .names import (
     NameIndex,
@@ -233,6 +234,7 @@ _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\x00]
 _LETTERS = re.compile(r"\b[A-Za-z][a-z\-]+\b")  # words checked against GROUPS (a set beats a 600-way regex)
 # the word before a group noun that belongs to it: "the researchers", "Tagore's attorneys"
 _GROUP_OWNER = re.compile(r"(?:the|The|[A-Z][\w\-]*[’']s?)[^\S\n]+$")
+_LOWER = re.compile(r"\b[a-z]+\b")
 _NEXT_WORD = re.compile(r"(?:\s*,[^,]{1,80},)?\s+([\w’'\-]+)")
 
 
@@ -356,7 +358,7 @@ class Narrative:
         m = _NEXT_WORD.match(self.narr, end, hi)
         if not m:
             return False
-        w = m.group(1)
+        w = m.group(1)  # "Trump underscored", "X, head of Y, said"
         return w.islower() and w not in FUNCTION_WORDS and w not in GROUPS
 
     def _mention(self, start: int, end: int, toks: list[str], si: int) -> Mention | None:
@@ -379,7 +381,10 @@ class Narrative:
             before.endswith((" at", " in", " of", "from", " the", " a", " an")) or before in ("the", "a", "an")
         ):
             kind = "unknown"  # "analyst at Troika Dialog", "the High Mountain Gendarmerie"
-        last_word = before.rsplit(None, 1)[-1] if before else ""
+        words_before = self.narr[max(0, start - 30) : start].lower().split()
+        while words_before and words_before[-1].rstrip(".") in TITLES:
+            words_before.pop()  # "said Capt. Yves Naffrechoux"
+        last_word = words_before[-1] if words_before else ""
         subject = not is_possessive(toks[-1]) and (
             self._followed_by_verb(end, self.sentences[si][1]) or (last_word in CUE_VERBS and kind == "person")
         )
@@ -429,6 +434,7 @@ class Resolver:
     def __init__(self, art: Narrative) -> None:
         self.art = art
         self.names = art.names
+        self._cue_subjects: dict[int, Mention | None] = {}
 
     # ---- speaker phrases
     @staticmethod
@@ -500,12 +506,31 @@ class Resolver:
             j -= 1
         if j - 1 >= lo and toks[j].low in TIME_WORDS and toks[j - 1].low in ("on", "last", "this", "late", "early"):
             j -= 2
+        if j - 2 >= lo and toks[j].text == ")" and toks[j - 2].text == "(" and is_cap(toks[j - 1].text):
+            j -= 3  # "the Universities and Colleges Employers’ Association (UCEA) said"
         if j >= lo and toks[j].text == ",":
             # "Tim Osborne, head of Menatep, said": the name before the appositive
             k = j - 1
-            while k >= lo and j - k < 25 and toks[k].text not in ",.;:" and not toks[k].text.startswith(PH):
+            while k >= lo and j - k < 25 and not toks[k].text.startswith(PH):
+                if toks[k].text in ",;:" or (toks[k].text == "." and not (k > lo and _abbrev_before(toks[k - 1]))):
+                    break
                 k -= 1
-            if not (k >= lo + 1 and toks[k].text == "," and is_cap(toks[k - 1].text) and k < j - 1):
+            if not (
+                k >= lo + 1
+                and toks[k].text == ","
+                and (is_cap(toks[k - 1].text) or toks[k - 1].low in ROLES)
+                and k < j - 1
+            ):
+                return c, c
+            inner = toks[k + 1 : j]
+            if (
+                len(inner) <= 5
+                and all(_name_word(t) or _abbrev_before(toks[i - 1]) for i, t in enumerate(inner, k + 1))
+                and any(person_like(t.text) for t in inner)
+                and (toks[k - 1].low in ROLES or toks[k - 1].low in TITLES)
+            ):
+                return k + 1, j  # "The United Nations Secretary-General, Ban Ki-moon, said": the appositive names
+            if not is_cap(toks[k - 1].text):
                 return c, c
             j = k - 1
         end = j
@@ -662,9 +687,13 @@ class Resolver:
         if c > 1 and toks[c - 1].low == "and" and low not in PARTICIPLE_CUES:
             main = self.leading(toks, c - 2)  # "X said … and called the report “…”": X, with this cue
             return Attribution(t.text, t.start, main.np) if main else None
-        if low in PARTICIPLE_CUES or (c > 0 and toks[c - 1].text == "," and low not in ("said", "says")):
+        if low in PARTICIPLE_CUES:
+            if c > 0 and _is_det(toks[c - 1]):
+                return None  # "the World's reporting", "his saying": a noun
             return self._participle(toks, c)
         s, e = self._np_backward(toks, c)
+        if c > 0 and toks[c - 1].text == "," and low not in ("said", "says") and not (s < e and is_cap(toks[s].text)):
+            return self._participle(toks, c)  # "…, warned that …" continues the main clause
         if s >= 2 and toks[s - 1].low in ("of", "from") and person_like(toks[s - 2].text):
             s2, e2 = self._np_backward(toks, s - 1)  # "Orrin Hatch of Utah called": not Utah
             if s2 < e2 and any(person_like(x.text) for x in toks[s2:e2]):
@@ -823,17 +852,27 @@ class Resolver:
         else:
             want = ("group", "org")
         fallback: Mention | None = None
+        agent: Mention | None = None  # a single name of unknown kind: "he" prefers a person named a bit earlier
+        si = art.sentence_of(pos)
         for k, ms in enumerate(art.mentions_before(pos, PRONOUN_SENTENCES + 2)):
+            cue = self._cue_subject(si - k, pos) if k else None
+            if cue:
+                ms = sorted([*ms, cue], key=lambda m: m.pos)
             cands = [m for m in ms if m.kind in want and self._gender_ok(m, pron)]
             subj = [m for m in cands if m.subject]
             if subj and k <= PRONOUN_SENTENCES:
                 if k == 0:
-                    return subj[-1].name, subj[-1].kind
-                speakers = [m for m in subj if art.is_speaker(m)]
-                pick = speakers[-1] if speakers else subj[0]
-                return pick.name, pick.kind
+                    pick = subj[-1]
+                else:
+                    speakers = [m for m in subj if art.is_speaker(m) or m is cue]
+                    pick = speakers[-1] if speakers else subj[0]
+                if pick.kind != "agent" or pron not in ("he", "she"):
+                    return pick.name, pick.kind
+                agent = agent or pick
             if cands and fallback is None:
                 fallback = cands[-1]
+        if agent:
+            return agent.name, agent.kind
         if fallback:
             return fallback.name, fallback.kind
         title = art.prepared.title
@@ -843,6 +882,54 @@ class Resolver:
                 if kind in ("person", "agent"):
                     return self.names.full_name(name, pos), "person"
         return None, "unknown"
+
+    def _cue_subject(self, si: int, pos: int) -> Mention | None:
+        """The speaker of a sentence of indirect speech ("A spokesperson for UCEA said its members …"), as a
+        subject for a pronoun in a later sentence; a person role speaks as a person even when its
+        organisation is the canonical speaker."""
+        art = self.art
+        if si < 0:
+            return None
+        if si in self._cue_subjects:
+            return self._cue_subjects[si]
+        self._cue_subjects[si] = None
+        a, b = art.sentences[si]
+        b = min(b, pos)
+        if b - a > MENTION_WINDOW or not any(w in CUE_VERBS for w in _LOWER.findall(art.narr, a, b)):
+            return None
+        toks = tokens(art.narr[a:b], a)
+        att = next((x for x in (self.cue_at(toks, c) for c in range(len(toks))) if x), None)  # the main clause
+        # a person ("CNN's correspondent, Dr. Sanjay Gupta, agrees …") or an unnamed person role ("a spokesperson
+        # for UCEA", "a military spokesman"); organisations speak as "it", and pronouns are not chained
+        if not att or (len(att.np) == 1 and att.np[0].low in PRONOUNS):
+            return None
+        role = any(t.low in ROLES or t.low in PERSON_NOUNS for t in att.np)
+        speaker, kind = self.resolve(att.np, att.np[0].start)
+        if not speaker or not (kind == "person" or (role and (kind == "org" or att.np[0].low != "the"))):
+            return None  # "the director" unresolved refers to someone named before: leave it to the mentions
+        female = True if att.np[-1].low in FEMALE_NOUNS else None  # "Crombie's sister … she said"
+        found = Mention(att.cue_pos, speaker, "person", True, si, female=female)  # "he" refers to the spokesperson
+        self._cue_subjects[si] = found
+        return found
+
+    def _doc_author(self, noun: str, pos: int) -> str | None:
+        """Who issued "the report": "a report by X", "X's report", "the X report" nearest to ``pos``
+        (an article often names the author in the next sentence: "says a report … The report by X")."""
+        art = self.art
+        lo, hi = max(0, pos - MENTION_WINDOW), min(len(art.narr), pos + AFTER_CHARS * 2)
+        best: tuple[int, str] | None = None
+        for m in _doc_pattern(noun).finditer(art.narr, lo, hi):
+            group = "by" if m.group("by") else "own" if m.group("own") else "its"
+            found = runs(art.narr, m.start(group), m.end(group))
+            words = list(found[-1][2]) if found else []
+            while words and words[0].lower() in CAP_STOP:
+                words = words[1:]  # "The report", "In a statement": no author
+            if not words:
+                continue
+            kind, name, _roles, _female = self.names.classify(words)
+            if kind in ("org", "agent", "unknown") and (best is None or abs(m.start() - pos) < abs(best[0] - pos)):
+                best = (m.start(), strip_the(name))
+        return best[1] if best else None
 
     def _gender_ok(self, m: Mention, pron: str) -> bool:
         female = self.art.gender.get(m.name)
@@ -867,6 +954,10 @@ class Resolver:
         art = self.art
         if noun in DOC_NOUNS and noun in art.doc_owner:
             return art.doc_owner[noun]
+        if noun in DOC_NOUNS:
+            author = self._doc_author(noun, pos)
+            if author:
+                return author
         fallback = None
         for ms in art.mentions_before(pos, 8):
             for m in reversed(ms):
@@ -882,6 +973,17 @@ class Resolver:
                 if acted and (m.kind != "unknown" or noun in COMPANY_NOUNS):
                     fallback = m.name
         return fallback
+
+
+@lru_cache(maxsize=32)
+def _doc_pattern(noun: str) -> re.Pattern[str]:
+    cap = r"(?!(?:The|A|An|In|On|At|This|That|Its|His|Her|Their|Our|But|And|As|For|With|By|From)\b)[A-Z][\w’'\-]*"
+    org = rf"{cap}(?:[^\S\n]+(?:(?:of|for|the|and|on)[^\S\n]+){{0,2}}{cap})*"
+    return re.compile(
+        rf"\b{noun}[^\S\n]+(?:by|from)[^\S\n]+(?:the[^\S\n]+)?(?P<by>{org})"  # "a report by the University and College Union"
+        rf"|(?P<own>{org})(?:’s|'s)?[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty's annual report", "the WHO report"
+        rf"|(?P<its>{org})[^.\n\x00]{{0,60}}?\bits[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty … in its report"
+    )
 
 
 def _head_noun(low: str) -> bool:

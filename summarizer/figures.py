@@ -52,6 +52,7 @@ COMPARISON_PENALTY = 1.5  # "down from 26 percent", "above the start price of ..
 PRICE_LEVEL_PENALTY = 1.5  # "shed 2.1% to 17.58 euros": the move is the news, the level is not
 ASIDE_PENALTY = 1.0  # inside a parenthesis or a pair of dashes (not a currency conversion)
 DEADLINE_BONUS = 3.0  # "by 31 December", "until March 1", "deadline of ...": the date is the news
+INCIDENTAL_CEILING = KEY_THRESHOLD - 1.0  # most a comparison base, a study's sample size or a ratio's term can score
 REPEAT_BONUS = 0.15  # per further mention of the same surface, up to REPEAT_CAP
 REPEAT_CAP = 0.45
 # A conversion in brackets ("$1.13bn (£600m)") is never key unless the headline carries it.
@@ -99,6 +100,7 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"square\s+kilomet(?:er|re)s?|square\s+km|sq\.?\s?km|km2|km²", "square kilometre", 1),
     (r"square\s+miles?|sq\.?\s?mi(?:les?)?", "square mile", 1),
     (r"square\s+met(?:er|re)s?|sq\.?\s?m|m²", "square metre", 1),
+    (r"square\s+(?:feet|foot)|sq\.?\s?ft|ft²", "square foot", 1),
     (r"cubic\s+met(?:er|re)s?|cu\.?\s?m|m³", "cubic metre", 1),
     (r"bcm", "cubic metre", 1e9),
     (r"tcm", "cubic metre", 1e12),
@@ -113,6 +115,7 @@ _UNIT_TABLE: list[tuple[str, str, float]] = [
     (r"met(?:er|re)s?", "metre", 1),
     (r"miles?", "mile", 1),
     (r"feet|foot|ft", "foot", 1),
+    (r"inch(?:es)?", "inch", 1),
     (r"metric\s+tons?|metric\s+tonnes?|tonnes?|tons?|t", "tonne", 1),
     (r"kilograms?|kilos?|kg", "kilogram", 1),
     (r"grams?", "gram", 1),
@@ -152,6 +155,15 @@ _PER_UNITS = (
     "cubic\\s+met(?:re|er)"
 )
 _PER_CANON = {"bbl": "barrel", "ton": "tonne", "oz": "ounce", "kg": "kilogram", "kilo": "kilogram", "liter": "litre"}
+
+
+def _square_unit(u: str) -> str | None:
+    """The canonical name of an area unit written after "per" ("square meter", "sq ft"), else None."""
+    if u.startswith(("square met", "sq m", "sq. m")):
+        return "square metre"
+    if u.startswith(("square f", "sq ft", "sq. ft", "sqft")):
+        return "square foot"
+    return None
 
 # ---- regexes ------------------------------------------------------------------------------------
 
@@ -209,14 +221,21 @@ _NW = rf"(?:(?:{_NW_TENS})(?:[- ](?:one|{_NW_SMALL}))?|{_NW_TEEN}|{_NW_SMALL})"
 _MAGW = "hundred|thousand|million|billion|trillion"
 _FRAC = "|".join(_FRACTIONS)
 _SMALL_NUM = rf"(?:\d{{1,3}}|{_NW}|one)"
+# Words after a bare "half" / "a third" that end the figure ("more than half by 2030", "over half do").
+_QFRAC_NEXT = (
+    "by|in|on|at|to|for|from|since|across|over|under|within|during|do|does|did|are|were|was|is|have|has|had|will|"
+    "would|could|can|and|or|but|than"
+)
+_COMPARATIVES = "less|more|fewer|lower|higher|smaller|larger|bigger|greater|cheaper|faster|slower"
 _CORE = re.compile(
     rf"""
     (?P<frac>(?i:(?<![-‐‑])\b(?:one|two|three|four|five|six|seven|eight|nine|a)-(?:{_FRAC})\b
-        |\b(?:one|two|three|four|a)\s(?:{_FRAC})(?=\s+of\b|[.,;:)]|$)
-        |\bhalf(?=\s+(?:of|the|its|their|all)\b)))
+        |\b(?:one|two|three|four|a)\s(?:{_FRAC})(?=\s+(?:of|as|{_COMPARATIVES})\b|[.,;:)]|$)
+        |\bhalf(?=\s+(?:of|the|its|their|all|as)\b)
+        |(?P<qfrac>\b(?:half|an?\s(?:{_FRAC}))(?=\s*[.,;:)!?]|\s+(?:{_QFRAC_NEXT})\b|$))))
    |(?P<words>(?i:\b(?:(?:half\s+)?an?\s+dozen
         |(?:{_NW})(?:\s+dozen)?(?:(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?)?
-        |(?:an?|one|half\s+an?)(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?
+        |(?:an?|one|half[\s-]+an?)(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?
         |one(?=\s+in\s+(?:every\s+)?{_SMALL_NUM}\b))\b))
    |(?P<num>(?<![\w.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?!\d|,\d{{3}}))
     """,
@@ -237,7 +256,7 @@ _MONTH_WORDS = _wordset(
 )
 _HIT_OR_MONTH = _HIT_WORDS | _MONTH_WORDS
 _LEAD_IN = re.compile(
-    r"(?i)(?:\b(?:half\s+)?an?|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)[\s-]+$"
+    r"(?i)(?:\b(?:half[\s-]+)?an?|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)[\s-]+$"
 )
 
 # Words before a number that change what it means; kept in the surface ("up to $500 billion").
@@ -245,7 +264,7 @@ _QUALIFIERS = frozenset(
     """up to|more than|less than|fewer than|just over|just under|well over|well under|over|under|nearly|almost|about|
     around|approximately|roughly|some|at least|at most|as many as|as much as|as few as|as little as|close to|below|
     above|in excess of|upwards of|a maximum of|a minimum of|no more than|no fewer than|no less than|not more than|
-    barely|circa|between""".replace("\n", "")
+    barely|circa|between|an estimated|estimated""".replace("\n", "")
     .replace("    ", "")
     .split("|")
 )
@@ -256,7 +275,7 @@ _PREFIX_CUR = re.compile(
 )
 _HYPHEN_WORD = re.compile(r"([A-Za-z]+)[-‐‑]$")
 _AGE_LEFT = re.compile(r"(?:[A-Z][\w'’.-]+,\s|\baged\s)$")
-_THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all|its|their|our|his|her)\s+$")
+_THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all)\s+$")  # "the two countries"; "their two kids" counts
 _FROM_LEFT = re.compile(r"(?i)\bfrom\s+\S*$")
 
 _MAG_ATTACHED = re.compile(r"(million|billion|trillion|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)(?![A-Za-z])")
@@ -288,15 +307,55 @@ _UNIT = re.compile(
 _HYPHEN_UNIT = re.compile(r"[-‐‑](year|month|week|day|hour|minute|decade)s?(?:[-‐‑](old))?(?![\w-])", re.I)
 _YEARS_OLD = re.compile(r"\s(?:years?|yrs)[\s-]old\b", re.I)
 _PER = re.compile(rf"(?:[\s-]+(?:a|an|per|each|every)[\s-]+|\s?/\s?)({_PER_UNITS})\b", re.I)
-_RATE = re.compile(r"\s+(?:a|per|each|every)\s+(day|week|month|year)\b|\s?/\s?(day|week|month|year)\b", re.I)
+_RATE = re.compile(r"[\s-]+(?:a|per|each|every)[\s-]+(day|week|month|year)\b|\s?/\s?(day|week|month|year)\b", re.I)
 _IN_N = re.compile(rf"\s+in\s+(?:every\s+)?(\d{{1,3}}|{_NW})\b", re.I)
 _TOKEN = re.compile(r"[ \t]+([A-Za-z][\w'’&-]*(?:\.[A-Za-z]+\.?)?)")
 _OF_DET = re.compile(r"\s+of\s+(?:those|these|the|them|its|their|our|his|her|whom|which)\b", re.I)
 _OF = re.compile(r"\s+of\b")
 _MULTIPLIER = re.compile(r"(?i)\s+(?:as|more|less|higher|lower|larger|bigger|greater|smaller|the|that|over)\b")
 _MORE = re.compile(r"(?i)\s+(more)\b(?!\s+than)")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s")
+_TO_GAP = re.compile(r"\s+to\s+(?:(?:just\s+|well\s+)?(?:about|around|roughly|nearly|almost|over|under|some)\s+)?")
+_UNIT_REACH = 300  # characters back to the count whose noun an elided-noun count borrows
+_PLUS = re.compile(r"\+(?![\w+])|[-‐‑]plus\b", re.I)
+_COMPOUND = re.compile(r"[-‐‑]([a-z]{3,})(?![\w‐‑-])")
+_NOT_COMPOUND = _wordset(
+    "fold way time times plus odd ish strong long high wide deep tall old thick dozen something year-old"
+)
+_TALLY = re.compile(r"\s*(?:[-–—]|\bto\b)\s*(\d{1,3})(?!\d|[,.]\d|\s*(?:%|per\s?cent|percent))")
+_VOTE_LEFT = re.compile(
+    r"(?i)\b(?:passed|approved|adopted|rejected|defeated|voted|votes?\s+of|margin\s+of|ballot)\s+(?:by\s+)?$"
+)
+_VOTE_RIGHT = re.compile(r"(?i)\s+(?:vote|votes|ruling|decision|majority)\b")
+_BARE_MORE = re.compile(r"(?i)\s+more(?=\s+than\b)")
+_BARE_STOP = re.compile(r"[\w%$£€¥₽&@#*/:°'’‐‑–—-]|\.\d|,\d")  # glued to a word, code, score, time or formula
+# Words after a bare number that show it is no count: "10 times", "11 o'clock", "5 p.m.", "4 in the morning".
+_BARE_FOLLOW_STOP = re.compile(
+    r"(?i)\s*(?:times|o['’]clock|[ap]\.?m\b|out\s+of|of\s+\d|in\s+the\s+(?:morning|afternoon|evening))"
+)
+_BARE_AGE_LEFT = re.compile(
+    r"(?:\b(?i:was|is|were|are|be|been|being|turned|turns|turning|age|ages|aged|now|died\s+at)"
+    r"|\b[A-Z][\w'’.-]+,)\s+(?:[a-z]+\s+){0,2}$"
+)
+_BARE_EVENT = re.compile(
+    r"(?i)\s+(?:were\s+|have\s+been\s+|had\s+been\s+)?(?:killed|dead|died|wounded|injured|rescued|arrested|"
+    r"detained|missing|evacuated|displaced|infected|executed|hospitali[sz]ed)\b"
+)
+_BARE_COMPARE_LEFT = re.compile(r"(?i)\b(?:compared\s+(?:to|with)|versus|vs\.?|from|to|at|of)\s+$")
+_BARE_TOTAL = re.compile(
+    r"(?i)\b(?:number|total|tally|toll|count)\b|\d\s+(?:[a-z-]+\s+){0,2}(?:people|persons|cases|deaths)\b"
+)
 _OF_A_MAG = re.compile(r"\s+of\s+an?\s+(million|billion|trillion|thousand)\b", re.I)
 _OF_A = re.compile(r"\s+of\s+an?\b", re.I)
+_DURATION_WORDS = "years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
+_AND_HALF_LEFT = re.compile(rf"(?i)\b(an?|one|{_NW}|\d{{1,3}})\s+({_DURATION_WORDS})\s+and\s+$")
+_UNIT_CANON_DURATION = {
+    "year": "year", "month": "month", "week": "week", "day": "day", "hour": "hour", "minute": "minute",
+    "decade": "decade", "century": "century", "centurie": "century",
+}  # fmt: skip
+_AND_HALF_RIGHT = re.compile(r"\s+and\s+a\s+half\b", re.I)
+_SPAN_AFTER = re.compile(r"\s+an?\s|[-‐‑]")  # "half an hour", "half a day", "half-time": not shares
+_BY_LEFT = re.compile(r"(?i)\bby\s+$")
 _NUM_AFTER_AND = re.compile(r"\s*(?:\d|\$|£|€)")
 
 _STOP = _wordset("""a an the this that these those its their his her our your my some any all both each every no not
@@ -362,6 +421,19 @@ _DEADLINE_LEFT = re.compile(
     r"due(?:\s+on)?|starting|effective(?:\s+from)?|no\s+later\s+than|takes?\s+effect(?:\s+on)?)\s+(?:on\s+)?$"
 )
 _DEADLINE_RIGHT = re.compile(r"(?i)\s*deadline\b")
+# A target year: "by 2030" in a sentence about an aim, a plan or a pledge (GUIDELINES.md: a deadline is key).
+_GOAL = re.compile(
+    r"(?i)\b(?:aim(?:s|ed|ing)?|plan(?:s|ned|ning)?|goal|target(?:s|ed|ing)?|pledge[ds]?|pledging|commit\w*|"
+    r"promise[ds]?|vow(?:s|ed)?|hope[ds]?|intend(?:s|ed)?|deadline)\b"
+)
+# The sample of a study or survey: "a review of four trials ... in 1,766 children", "surveyed 2,000 adults".
+_STUDY_LEFT = re.compile(
+    r"(?i)\b(?:trials?|stud(?:y|ies)|survey\w*|polls?|sample|review|experiments?)\b[^.;]{0,80}"
+    r"\b(?:in|of|involving|among|with|on)\s+$|\b(?:surveyed|polled|interviewed|questioned|recruited|enrolled)\s+$"
+)
+_EVERY_RIGHT = re.compile(r"(?i)[^.;]{0,60}?\b(?:for|out\s+of|of|in)\s+every\b")
+_EVERY_LEFT = re.compile(r"(?i)\b(?:for|out\s+of|of|in)\s+every\s+$")
+_LABEL_BRACKET = re.compile(r"\b[A-Z][\w'’.-]*\s\($")  # "Iran (289+)": the bracket gives the named one's figure
 _DASH = re.compile(r"\s[-–—]\s|—")
 _FURNITURE_SENTENCE = re.compile(
     r"(?i)^\W*(?:help\s+us|support\s+(?:us|our)|donate|subscribe|sign\s+up|get\s+our|become\s+a\s+(?:member|patron)|"
@@ -390,6 +462,8 @@ class _Cand:
     age: bool = False
     conversion: bool = False
     referential: bool = False  # "two of those tankers"
+    compound: bool = False  # a hyphenated modifier: "a two-term presidency", "a 30-foot wall"
+    bare: bool = False  # a count whose noun is elided ("compared to 778"): the unit comes from a count nearby
 
 
 def _word_value(s: str) -> float | None:
@@ -616,7 +690,31 @@ def _scan(t: str) -> list[_Cand]:
             consumed = max(consumed, m.end())
     out.sort(key=lambda c: c.start)
     _mark_conversions(t, out)
+    _inherit_units(t, out)
     return out
+
+
+def _inherit_units(t: str, cands: list[_Cand]) -> None:
+    """Give elided-noun counts and open-ended range ends the unit of the figure they pair with.
+
+    "At least 607 people were executed in 2014, compared to 778 in 2013": 778 counts people (the nearest count
+    in the same or the previous sentence). "from $5,000 per square meter to about $12,000": the upper price is
+    per square metre too.
+    """
+    last_count: _Cand | None = None
+    prev: _Cand | None = None
+    for c in cands:
+        if c.bare and last_count is not None:
+            gap = t[last_count.end : c.start]
+            if "\n" not in gap and len(gap) <= _UNIT_REACH and len(_SENTENCE_END.findall(gap)) <= 1:
+                c.unit = (last_count.unit or "").split(" per ")[0] or None
+        if c.kind == "money" and prev is not None and prev.kind == "money" and "/" in (prev.unit or ""):
+            if c.unit == prev.unit.split("/")[0] and _TO_GAP.fullmatch(t[prev.end : c.start]):  # type: ignore[union-attr]
+                c.unit = prev.unit
+        if c.kind == "count" and c.unit and not c.bare:
+            last_count = c
+        if c.kind != "date":
+            prev = c
 
 
 def _add_date(out: list[_Cand], m: re.Match[str]) -> bool:
@@ -675,11 +773,20 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
     if words and cur:
         return None
     mag, pos = _magnitude(t, e, cur) if raw else (1.0, e)
+    compound = _compound(t, e) if pos == e and not cur else None
     hyphen = raw and pos == e and t.startswith(("-", "‐", "‑"), e)
-    if hyphen and not (
-        _HYPHEN_UNIT.match(t, e) or _YEAR_RANGE.match(t, e) or _RANGE_NUM.match(t, e + 1) or (cur and _PER.match(t, e))
+    if (
+        hyphen
+        and compound is None
+        and not (
+            _HYPHEN_UNIT.match(t, e)
+            or _YEAR_RANGE.match(t, e)
+            or _RANGE_NUM.match(t, e + 1)
+            or (cur and _PER.match(t, e))
+            or _PLUS.match(t, e)
+        )
     ):
-        return None  # "5-member" and similar compounds
+        return None  # "5-to-1", "3-D" and similar
     value *= mag
     if words and mag == 1 and _THE_LEFT.search(t, max(floor, start - 12), start):
         return None  # referential "the two countries"
@@ -690,10 +797,19 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
             return _Cand(start, inn.end(), "percent", round(100 * value / den, 1), "percent", qual, words=words)
     if words and value < 2 and "dozen" not in m.group("words").lower():
         return None  # "one", "a" as determiners
+    if compound is not None and value >= 2:  # "a two-term presidency", "a 30-foot wall"
+        kind, unit, mult, end = compound
+        return _Cand(start, end, kind, value * mult, unit, qual, words=True, compound=True)
+    tally = _TALLY.match(t, pos) if raw and mag == 1 and not cur else None
+    if tally is not None and (_VOTE_LEFT.search(t, max(floor, start - 40), start) or _VOTE_RIGHT.match(t, tally.end())):
+        return _Cand(start, tally.end(), "count", value, "votes", qual)  # "the bill passed 92 to 8"
     if year_like and not cur and mag == 1 and _is_year(t, pos):
         yr = _YEAR_RANGE.match(t, pos)  # "2004-05"
         end = yr.end() if yr and (len(yr.group(1)) == 2 or 1800 <= int(yr.group(1)) <= 2100) else pos
         return _Cand(s, end, "date", int(value), None)
+    plus = _PLUS.match(t, pos) if mag == 1 else None
+    if plus is not None:  # "289+", "26,000-plus followers", "five-plus hours": an open upper end, kept in the surface
+        pos = plus.end()
     range_end = None
     referential = False
     rm = _RANGE.match(t, pos)
@@ -702,7 +818,14 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
         if got_range is not None:
             value, mag, pos = got_range
             range_end = pos
+    half = _AND_HALF_RIGHT.match(t, pos) if mag == 1 and range_end is None else None
+    if half is not None and _UNIT.match(t, half.end()):  # "two and a half years"
+        value, pos = value + 0.5, half.end()
     kind, unit, value, pos, cur = _unit(t, pos, cur, value, mag, bool(raw))
+    if kind == "quantity" and unit in _DURATIONS and half is None:
+        half = _AND_HALF_RIGHT.match(t, pos)  # "two years and a half"
+        if half is not None:
+            value, pos = value + 0.5, half.end()
     if kind is None:
         hm = _HYPHEN_UNIT.match(t, e) if pos in (e, range_end) else None
         if hm:  # "a 10-year deal", "a 42-year-old"
@@ -711,6 +834,10 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
         if age is not None:
             return _Cand(start, age, "quantity", value, "year", qual, age=True)
         got_count = _count(t, m, pos, value, mag, bool(raw), floor)
+        if got_count is None and raw and mag == 1 and pos == (plus.end() if plus is not None else e):
+            bare = _bare_count_end(t, s, start, pos, qual, value, floor)
+            if bare is not None:
+                return _Cand(start, bare, "count", value, None, qual, bare=True)
         if got_count is None:
             return None
         kind, unit, value, pos, referential = got_count
@@ -808,7 +935,8 @@ def _unit(
         per = _PER.match(t, pos)  # "$50 a barrel"
         if per:
             u = per.group(1).lower()
-            u = " ".join(_PER_CANON.get(u, u).split())
+            u = " ".join(u.split())
+            u = _PER_CANON.get(u) or _square_unit(u) or u
             return "money", f"{cur}/{u}", value, per.end(), cur
         return "money", cur, value, pos, cur
     um = _UNIT.match(t, pos)
@@ -828,7 +956,7 @@ def _unit(
 
 def _age(t: str, start: int, pos: int, floor: int, value: float, mag: float) -> int | None:
     """The end of an age ("Denys Biletsky, 42,", "aged 42"), or None."""
-    if mag != 1 or value != int(value) or not 1 < value < 120:
+    if mag != 1 or value != int(value) or not 0 < value < 120:
         return None
     if t[max(floor, start - 5) : start].lower().endswith("aged "):
         return pos
@@ -873,6 +1001,53 @@ def _count(
     return "count", unit, value, end, False
 
 
+def _compound(t: str, e: int) -> tuple[str, str, float, int] | None:
+    """A hyphenated modifier after a number: ("quantity", unit, multiplier, end) for "30-foot", ("count", noun ...)
+    for "two-term"; None for durations and ages (read elsewhere), multipliers and adjectives ("3,000-strong")."""
+    cm = _COMPOUND.match(t, e)
+    if cm is None:
+        return None
+    w = cm.group(1)
+    if w in _NOT_COMPOUND or w in _STOP or w in _FRACTIONS or w in _MAGNITUDES:
+        return None
+    um = _UNIT.match(t, e + 1)
+    if um is not None and um.end() == cm.end():
+        _, canon, mult = _UNIT_TABLE[int(um.lastgroup[1:])]  # type: ignore[index]
+        return None if canon in _DURATIONS else ("quantity", canon, mult, cm.end())
+    plural = w if w.endswith("s") else w[:-1] + "ies" if w.endswith("y") and w[-2] not in "aeiou" else w + "s"
+    return "count", plural, 1.0, cm.end()
+
+
+def _bare_count_end(t: str, s: int, start: int, pos: int, qual: str | None, value: float, floor: int) -> int | None:
+    """The end of a bare number that counts something named in its context, or None.
+
+    "more than 125,000", "an estimated 6,500 were ...", "about 1,000 more than", "Iran (289+)", "978 rescued",
+    "compared to 778 in 2013", "the death toll stands at 41": the guideline labels these as counts of the thing
+    the sentence is about. Ages ("he was 86"), scores ("9-6"), list numbers and codes stay out: only whole numbers
+    from 2 up, at a word boundary, licensed by a qualifier, a "+", "more than", an event participle, or a
+    comparison with a count or a total named earlier in the sentence.
+    """
+    if value < 2 or "." in t[s:pos] or (s > floor and t[s - 1] in "-‐‑–—/"):
+        return None
+    if pos - s == 4 and 1000 <= value <= 2100 and "," not in t[s:pos]:
+        return None  # "in 1616": a year before 1800 or a four-digit label
+    plus = t[pos - 1] == "+" or t[pos - 4 : pos].lower() == "plus"
+    more = None if plus else _BARE_MORE.match(t, pos)  # "about 1,000 more than ..."
+    end = more.end() if more else pos
+    if _BARE_STOP.match(t, end) or _BARE_FOLLOW_STOP.match(t, end):
+        return None
+    left = t[max(floor, start - 80) : start]
+    if _BARE_AGE_LEFT.search(left):
+        return None  # "he was 86", "died at 40", "aged under 18"
+    if more or plus or _BARE_EVENT.match(t, end):
+        return end
+    if qual and qual != "between":
+        return end
+    if _BARE_COMPARE_LEFT.search(left) and _BARE_TOTAL.search(t, max(floor, start - 160), start):
+        return end
+    return None
+
+
 def _repeated_bound(t: str, pos: int, kind: str, qual: str | None) -> int:
     """The end of a range whose upper bound repeats the unit: "between 40% and 50%", "$5bn-$7bn"."""
     rm = _RANGE.match(t, pos)
@@ -894,15 +1069,30 @@ def _sentence_start(t: str, s: int, floor: int) -> bool:
 
 
 def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
-    """A fraction stated as a share of a whole: "two-thirds" -> 66.7 percent."""
+    """A fraction stated as a share of a whole: "two-thirds" -> 66.7 percent ("a day and a half": 1.5 days)."""
     share = _fraction_value(m.group("frac"))
-    if m.group("frac").lower() == "half":
-        prev = t[max(floor, m.start() - 12) : m.start()].lower()
-        if re.search(r"(?:first|second|latter|former)\s+$", prev):
-            return None
+    before = t[max(floor, m.start() - 40) : m.start()]
+    if m.group("frac").lower() == "half" and re.search(r"(?i)(?:first|second|latter|former)\s+$", before):
+        return None
     if share is None or _OF_A.match(t, m.end()):
         return None  # "three-quarters of a pint": a part of one thing, not a share
+    and_half = _AND_HALF_LEFT.search(before)
+    if and_half is not None:  # "up to a day and a half": a duration, not a share
+        if share != 0.5:
+            return None
+        lo = m.start() - len(before) + and_half.start()
+        n = and_half.group(1)
+        value = 1.0 if n.lower() in ("a", "an", "one") else _word_value(n) if not n[0].isdigit() else float(n)
+        if value is None:
+            return None
+        start, _, qual = _left_context(t, lo, floor)
+        unit = _UNIT_CANON_DURATION[and_half.group(2).lower().rstrip("s")]
+        return _Cand(start, m.end(), "quantity", value + 0.5, unit, qual)
     start, _, qual = _left_context(t, m.start(), floor)
+    if m.group("qfrac"):
+        # a bare "half" / "a third" is a share only after a qualifier or "by" ("more than half", "cut by a third")
+        if _SPAN_AFTER.match(t, m.end()) or not (qual or _BY_LEFT.search(before)):
+            return None
     return _Cand(start, m.end(), "percent", round(100 * share, 1), "percent", qual)
 
 
@@ -955,7 +1145,7 @@ def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_
         return AGE_BASE
     if c.kind == "quantity" and c.unit in _DURATIONS:
         score = DURATION_BASE
-    elif c.kind == "count" and c.words:
+    elif c.compound or (c.kind == "count" and c.words):
         score = WORD_COUNT_BASE
     else:
         score = KIND_BASE[c.kind]
@@ -969,8 +1159,11 @@ def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_
         day_precise = isinstance(c.value, str) and len(c.value) in (5, 10)
         if day_precise and (_DEADLINE_LEFT.search(left) or _DEADLINE_RIGHT.match(right)):
             score += DEADLINE_BONUS
+        elif isinstance(c.value, int) and _BY_LEFT.search(left) and (_GOAL.search(left) or _GOAL.search(right[:30])):
+            score += DEADLINE_BONUS  # "aims to cut emissions by half by 2030": the target year is the news
         return score
-    head = any(
+    duration = c.kind == "quantity" and c.unit in _DURATIONS
+    head = not duration and any(
         h.kind == c.kind
         and (h.unit or "").split("/")[0] == (c.unit or "").split("/")[0]
         and isinstance(h.value, float)
@@ -986,14 +1179,17 @@ def _score(t: str, c: _Cand, sent: tuple[int, int], index: int, headline: list[_
         score += LEAD_BONUS
     if _NEWS_VERBS.search(left[-60:]) or _NEWS_VERBS.search(right[:40]):
         score += NEWS_VERB_BONUS
-    if _COMPARISON_LEFT.search(left) or _COMPARISON_RIGHT.match(right):
-        score -= COMPARISON_PENALTY
     if (c.kind == "money" or c.unit == "point") and _PRICE_LEVEL_LEFT.search(left):
         score -= PRICE_LEVEL_PENALTY
-    if _aside(t, c.start, c.end, a, b):
+    label = _LABEL_BRACKET.search(left) is not None and right.startswith(")")
+    if _aside(t, c.start, c.end, a, b) and not label or c.referential:
         score -= ASIDE_PENALTY
-    if c.referential:
-        score -= ASIDE_PENALTY
+    if _COMPARISON_LEFT.search(left) or _COMPARISON_RIGHT.match(right):
+        score = min(score - COMPARISON_PENALTY, INCIDENTAL_CEILING)  # "from 39 in 2013 to 35": 39 is the base
+    elif c.kind == "count" and _STUDY_LEFT.search(left):
+        score = min(score, INCIDENTAL_CEILING)  # "four trials ... in 1,766 children": the sample sets the scene
+    elif c.kind == "money" and (_EVERY_RIGHT.match(right) or _EVERY_LEFT.search(left)):
+        score = min(score, INCIDENTAL_CEILING)  # "$1 out of every $2": the terms of a ratio, not sums of money
     return score
 
 

@@ -100,9 +100,10 @@ def _is_word_char(c: str) -> bool:
 # --------------------------------------------------------------------------- capitalised runs
 
 _CAPWORD = r"[^\W\d_a-z](?:[\w’'\-]+(?:\.[^\W\d_]\.?)*|\.(?=[^\S\n]+[^\W\d_a-z]))?"  # "George W. Bush"
-# A run never crosses a line, and a possessive ends it: "ONGC's Mr Raha" is two runs.
+# A run never crosses a line, and a possessive ends it: "ONGC's Mr Raha" is two runs (a plural
+# possessive does not: "the Universities and Colleges Employers’ Association").
 _CAP_RUN = re.compile(
-    rf"(?<![\w’'\-.]){_CAPWORD}(?:(?<![’']s)(?<![’'])[^\S\n]+"
+    rf"(?<![\w’'\-.]){_CAPWORD}(?:(?<![’']s)(?<![^s][’'])[^\S\n]+"
     rf"(?:(?:of|for|the|and|de|da|di|van|von|der|du|al|bin|in)[^\S\n]+){{0,2}}{_CAPWORD})*"
 )
 _CONNECTORS = words("and of for the in")
@@ -293,7 +294,7 @@ class NameIndex:
 
         kind: person | org | place | agent (speaks somewhere, kind unknown) | unknown | None (no name).
         """
-        names = [bare(t) for t in toks]
+        names = [*toks[:-1], bare(toks[-1])]  # a plural possessive inside stays: "Employers’ Association"
         while len(names) > 1 and names[0].lower() in CAP_STOP:
             names = names[1:]
         if len(names) == 1 and (names[0].lower() in DEMONYMS or names[0] in PLACES):

@@ -188,6 +188,11 @@ _NAMING = re.compile(
     r"the\s+(?:term|word|words|phrase|slogan|motto|label|name|title|headline)))\s*[,:]?\s*$",
     re.IGNORECASE,
 )
+# "a piece called "Poor kids of Silicon Valley"": a noun, then "called" right before the quote. Not
+# "the firm called the offer "derisory"" (an object between) or "has called it "a betrayal"".
+_CALLED = re.compile(
+    r"\b(?!(?:has|have|had|was|were|is|are|also|then|and|who|which|it|they|he|she)\b)[a-z]{3,}\s+(?:called|named)\s*$"
+)
 _LOWER = re.compile(r"\b[a-z]+\b")
 _CUES_NEAR = CUE_VERBS | {"according", "by"}
 
@@ -201,7 +206,8 @@ def _plausible(q: QuoteSpan, art: Narrative) -> bool:
     """Cheap checks before attribution: not in a headline-like line, not a name or a title."""
     if art.headline[q.para]:
         return False
-    if _NAMING.search(art.narr, max(art.paras[q.para][0], q.mark_start - 40), q.mark_start):
+    lo = max(art.paras[q.para][0], q.mark_start - 40)
+    if _NAMING.search(art.narr, lo, q.mark_start) or _CALLED.search(art.narr, lo, q.mark_start):
         return False
     # a title or a name ("Bypassing the Blockade," "I Will Always Love You,", Serhiy “Flash” Beskrestnov)
     return not _title_case(art.text[q.start : min(q.end, q.start + 400)])
