@@ -194,7 +194,8 @@ def headline_like(line: str) -> bool:
         return True
     if len(s) >= HEADLINE_CHARS:
         return False
-    return not re.search(r"[.!?…:;,][\"”’)\]]*\s*$", s) or s.count(" ") < 3
+    # s ends with . ! ? … : ; or , perhaps followed by closing quotes or brackets (no regex scan of the line)
+    return s.rstrip('"”’)]')[-1:] not in (".", "!", "?", "…", ":", ";", ",") or s.count(" ") < 3
 
 
 # --------------------------------------------------------------------------- the narrative

@@ -52,6 +52,15 @@ REDUNDANCY_THRESHOLD = 0.5
 # ----------------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# The same words in lower-case ASCII text, where a letter is a-z and ’ cannot occur; a plain range is
+# much cheaper for the regex engine than the Unicode letter class.
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+
+def _lower_words(text: str) -> list[str]:
+    """Lower-case words of ``text`` (letters, with inner apostrophes)."""
+    low = text.lower()
+    return (_ASCII_WORD if low.isascii() else _WORD).findall(low)
 
 
 @lru_cache(maxsize=1)
@@ -68,40 +77,41 @@ def _stemmer() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
-# word -> its stem, or None for a stop word; bounded so a long-running bot does not grow without limit
-_STEMS: dict[str, str | None] = {}
+class _StemCache(dict[str, "str | None"]):
+    """word -> its stem, or None for a stop word; filled on lookup, bounded so a long-running bot does not grow."""
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) >= _MAX_STEMS:
+            self.clear()
+        stem = None if word in _stop_words() else _stemmer()(word)
+        self[word] = stem
+        return stem
+
+
 _MAX_STEMS = 200_000
+_STEMS = _StemCache()
 
 
 def _stem(word: str) -> str | None:
     """Stem of a lower-case word (None for a stop word), cached."""
-    stem = _STEMS.get(word, "")
-    if stem == "":
-        if len(_STEMS) >= _MAX_STEMS:
-            _STEMS.clear()
-        stem = None if word in _stop_words() else _stemmer()(word)
-        _STEMS[word] = stem
-    return stem
+    return _STEMS[word]
 
 
 def _terms(words: Sequence[str]) -> list[str]:
     """Content-word stems of lower-case words (stop words left out)."""
-    return [t for t in map(_stem, words) if t is not None]
+    return [t for t in map(_STEMS.__getitem__, words) if t is not None]
 
 
 def _tfidf(sentences: Sequence[str], words: Sequence[Sequence[str]] | None = None) -> np.ndarray:
     """Unit-length TF-IDF rows (sublinear tf, idf over the given sentences); ``words``: their lower-case words."""
     if words is None:
-        words = [_WORD.findall(s.lower()) for s in sentences]
+        words = [_lower_words(s) for s in sentences]
+    terms = [_terms(ws) for ws in words]
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, ws in enumerate(words):
-        for t in _terms(ws):
-            rows.append(i)
-            cols.append(vocab.setdefault(t, len(vocab)))
+    cols = [vocab.setdefault(t, len(vocab)) for ts in terms for t in ts]
     n, v = len(sentences), max(1, len(vocab))
-    m = np.bincount(np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64), minlength=n * v)
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(ts) for ts in terms])
+    m = np.bincount(rows * v + np.asarray(cols, dtype=np.int64), minlength=n * v)
     m = m.reshape(n, v).astype(float)
     df = (m > 0).sum(axis=0)
     x = np.log1p(m) * np.log((n + 1) / (df + 0.5))
@@ -110,7 +120,9 @@ def _tfidf(sentences: Sequence[str], words: Sequence[Sequence[str]] | None = Non
     return x / norm[:, None]
 
 
-_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?…][\"”’)\]]*$")
+def _ends_like_a_sentence(t: str) -> bool:
+    """. ! ? or … at the end, perhaps followed by closing quotes or brackets (no regex scan of the sentence)."""
+    return t.rstrip().rstrip('"”’)]')[-1:] in (".", "!", "?", "…")
 
 
 def _prose_mask(prepared: Prepared, n: int) -> list[bool]:
@@ -120,19 +132,39 @@ def _prose_mask(prepared: Prepared, n: int) -> list[bool]:
     return [not prepared.in_aside(a, b) for a, b in prepared.sentence_spans[:n]]
 
 
+@lru_cache(maxsize=64)
+def _triangles(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the cells on or below the diagonal and strictly below it, of an n x n matrix (read-only)."""
+    masks = np.tri(n, n, 0, dtype=bool), np.tri(n, n, -1, dtype=bool)
+    for m in masks:
+        m.flags.writeable = False
+    return masks
+
+
+@lru_cache(maxsize=64)
+def _position_prior(n: int) -> np.ndarray:
+    """exp(-position / LEAD_DECAY) of n sentences (read-only)."""
+    prior = np.exp(-np.arange(n) / LEAD_DECAY)
+    prior.flags.writeable = False
+    return prior
+
+
 def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) -> np.ndarray:
     """Position-aware centrality of each sentence (see the module docstring); -inf when not eligible."""
     n = len(sentences)
     texts = [s.text for s in sentences]
-    words = [_WORD.findall(t.lower()) for t in texts]
+    words = [_lower_words(t) for t in texts]
     x = _tfidf(texts, words)
     sim = x @ x.T
     np.fill_diagonal(sim, 0.0)
-    centrality = np.triu(sim, 1).sum(axis=1) + BACKWARD_WEIGHT * np.tril(sim, -1).sum(axis=1)
+    on_or_below, below = _triangles(n)  # what np.triu(sim, 1) and np.tril(sim, -1) compute, masks built once
+    later = np.where(on_or_below, 0.0, sim).sum(axis=1)
+    earlier = np.where(below, sim, 0.0).sum(axis=1)
+    centrality = later + BACKWARD_WEIGHT * earlier
     top = centrality.max() if n else 0.0
     if top > 0:
         centrality = centrality / top
-    position = np.exp(-np.arange(n) / LEAD_DECAY)
+    position = _position_prior(n)
     length = np.array([len(ws) for ws in words], dtype=float)
     prior = np.exp(-0.5 * ((length - LENGTH_MEAN) / LENGTH_SD) ** 2)
     quote = np.array([QUOTE_PENALTY if t.lstrip()[:1] in "\"“‘'" else 1.0 for t in texts])
@@ -140,11 +172,11 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
     # eligible: ends like a sentence, has a few words, is not a fragment of a quotation
     ok = np.array(
         [
-            length[i] >= MIN_WORDS
-            and bool(_ENDS_LIKE_A_SENTENCE.search(t.rstrip()))
+            len(ws) >= MIN_WORDS
+            and _ends_like_a_sentence(t)
             and not unbalanced_quote(t)
             and (prose is None or prose[i])
-            for i, t in enumerate(texts)
+            for i, (t, ws) in enumerate(zip(texts, words, strict=True))
         ],
         dtype=bool,
     )
@@ -183,7 +215,8 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
     elif method == DEFAULT_METHOD:
         cand = body[:MAX_CANDIDATES]
         score = _scores(cand, _prose_mask(prepared, len(cand)))
-        order = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i])]
+        ranked = np.argsort(-score, kind="stable")
+        order: list[int] = ranked[np.isfinite(score[ranked])].tolist()
         if not order:  # nothing reads as a full sentence (headings only): fall back to the lead of the prose
             order = [i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok]
         chosen = [cand[i] for i in sorted(order[:sentences])]

@@ -93,17 +93,33 @@ def strip_the(s: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", s).strip()
 
 
+def _followed_by(s: str, needle: str, chars: str) -> bool:
+    """Whether ``needle`` occurs in ``s`` right before one of ``chars`` (one scan instead of one per character)."""
+    n = len(needle)
+    k = s.find(needle)
+    while k >= 0:
+        c = s[k + n : k + n + 1]
+        if c and c in chars:
+            return True
+        k = s.find(needle, k + 1)
+    return False
+
+
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c in "_-"
 
 
 # --------------------------------------------------------------------------- capitalised runs
 
-_CAPWORD = r"[^\W\d_a-z](?:[\w’'\-]+(?:\.[^\W\d_]\.?)*|\.(?=[^\S\n]+[^\W\d_a-z]))?"  # "George W. Bush"
+_CAP = r"[^\W\d_a-z]"
+_CAPWORD_REST = r"(?:[\w’'\-]+(?:\.[^\W\d_]\.?)*|\.(?=[^\S\n]+[^\W\d_a-z]))?"  # "George W. Bush"
+_CAPWORD = _CAP + _CAPWORD_REST
 # A run never crosses a line, and a possessive ends it: "ONGC's Mr Raha" is two runs (a plural
-# possessive does not: "the Universities and Colleges Employers’ Association").
+# possessive does not: "the Universities and Colleges Employers’ Association"). The check that no word
+# character comes before the run stands after its first letter ("(?<![…].)" looks at the character
+# before that letter), so that the regex engine can skip ahead to capital letters.
 _CAP_RUN = re.compile(
-    rf"(?<![\w’'\-.]){_CAPWORD}(?:(?<![’']s)(?<![^s][’'])[^\S\n]+"
+    rf"{_CAP}(?<![\w’'\-.].){_CAPWORD_REST}(?:(?<![’']s)(?<![^s][’'])[^\S\n]+"
     rf"(?:(?:of|for|the|and|de|da|di|van|von|der|du|al|bin|in)[^\S\n]+){{0,2}}{_CAPWORD})*"
 )
 _CONNECTORS = words("and of for the in")
@@ -163,8 +179,8 @@ def _at_sentence_start(s: str, i: int) -> bool:
 
 
 # "Zelenskyy said": a single name that speaks (a person or an organisation, never a place).
-_AGENT = re.compile(
-    r"(?<![\w’'\-])([A-Z][\w’'\-]+)[^\S\n]+(?:(?:has|had|also|later|then|again)[^\S\n]+)?(?:said|says|told|tells|"
+_AGENT = re.compile(  # the check for a word character before the name stands after its capital (see _CAP_RUN)
+    r"([A-Z](?<![\w’'\-].)[\w’'\-]+)[^\S\n]+(?:(?:has|had|also|later|then|again)[^\S\n]+)?(?:said|says|told|tells|"
     r"added|stated|warned|explained|argued|wrote|insisted|noted|stressed|asked|acknowledged|claimed|declared|"
     r"replied|reiterated|suggested|urged|remarked)\b"
 )
@@ -225,7 +241,7 @@ class NameIndex:
             if self._vocab:
                 got = low in self._vocab
             else:
-                got = any(f" {low}{c}" in self.narr for c in " ,.;:")
+                got = _followed_by(self.narr, " " + low, " ,.;:")
             self._lower_used[low] = got
         return got
 

@@ -197,9 +197,30 @@ _LOWER = re.compile(r"\b[a-z]+\b")
 _CUES_NEAR = CUE_VERBS | {"according", "by"}
 
 
+def _maybe_naming(before: str) -> bool:
+    """Whether ``_NAMING`` or ``_CALLED`` can match at the end of ``before`` (lets most quotes skip both scans).
+
+    Both end with a word whose last letter is one of "dsgmenol" (any non-ASCII letter is let through, for
+    case-insensitive matching), then white space and perhaps "," or ":".
+    """
+    tail = before.rstrip()
+    if tail[-1:] in (",", ":"):
+        tail = tail[:-1].rstrip()
+    last = tail[-1:]
+    return last != "" and (not last.isascii() or last.lower() in "dsgmenol")
+
+
 def _title_case(content: str) -> bool:
-    sig = [w for w in _WORD.findall(content) if w.lower() not in SMALL_WORDS]
-    return bool(sig) and all(w[:1].isupper() or w[:1].isdigit() for w in sig)
+    """Every significant word capitalised (or a number), and at least one such word; stops at the first that is not."""
+    found = False
+    for m in _WORD.finditer(content):
+        w = m.group()
+        if w.lower() in SMALL_WORDS:
+            continue
+        if not (w[:1].isupper() or w[:1].isdigit()):
+            return False
+        found = True
+    return found
 
 
 def _plausible(q: QuoteSpan, art: Narrative) -> bool:
@@ -207,7 +228,9 @@ def _plausible(q: QuoteSpan, art: Narrative) -> bool:
     if art.headline[q.para]:
         return False
     lo = max(art.paras[q.para][0], q.mark_start - 40)
-    if _NAMING.search(art.narr, lo, q.mark_start) or _CALLED.search(art.narr, lo, q.mark_start):
+    if _maybe_naming(art.narr[lo : q.mark_start]) and (
+        _NAMING.search(art.narr, lo, q.mark_start) or _CALLED.search(art.narr, lo, q.mark_start)
+    ):
         return False
     # a title or a name ("Bypassing the Blockade," "I Will Always Love You,", Serhiy “Flash” Beskrestnov)
     return not _title_case(art.text[q.start : min(q.end, q.start + 400)])

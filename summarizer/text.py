@@ -50,6 +50,11 @@ _MAP = {
 }
 # Lines without any of these characters need no per-character normalisation (the fast path).
 _NEEDS_NORMALISING = re.compile("[" + re.escape("".join(_DROP) + "".join(_MAP)) + r"\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# normalize_char for every character it changes without dropping (control characters become spaces);
+# characters it drops (zero width, "\r") split a line into pieces that are translated whole.
+_TRANSLATE = {c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x0A}
+_TRANSLATE.update({ord(k): v for k, v in _MAP.items() if v})
+_DROPPED = re.compile("[" + re.escape("".join(_DROP) + "".join(k for k, v in _MAP.items() if not v)) + "]")
 
 # Lines from which the rest of the page is site furniture (comment forms, share boxes, footers).
 # A marker line is dropped wherever it stands; it ends the article once enough prose precedes it.
@@ -163,8 +168,26 @@ _DATELINE = re.compile(
 # Markdown left by some scrapers: block-quote and heading markers, bold/italic marks.
 _MARKDOWN = re.compile(r"^\s{0,3}(?:>\s?)+|^\s{0,3}#{1,6}\s+|\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
-_TERMINAL = re.compile(r"[.!?…][\"”’)\]]*\s*$")
+
+def _maybe_markdown(line: str) -> bool:
+    """Whether ``_MARKDOWN`` can match at all (its search scans the whole line; most lines have none of it)."""
+    head = line[:4]
+    return "_" in line or "**" in line or ">" in head or "#" in head
+
+
+# Line endings, tested from the end of the line (a regex ending in "$" would scan the whole line).
+_CLOSERS = '"”’)]'
+
+
+def _ends_terminal(s: str) -> bool:
+    """Whether ``s`` ends a sentence: ``[.!?…]["”’)\\]]*\\s*$`` (. ! ? or …, closing marks, spaces)."""
+    return s.rstrip().rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…")
+
+
+def _ends_sentence(s: str) -> bool:
+    """Whether ``s`` ends like a sentence or a clause: ``[.!?…:;"”’)\\]]\\s*$``."""
+    return s.rstrip()[-1:] in (".", "!", "?", "…", ":", ";", '"', "”", "’", ")", "]")
+
 
 # HTML handed in as text: tags out (block tags become line breaks), entities decoded.
 _HTML_HINT = re.compile(r"<(?:!doctype|html|head|body|p|div|br|span|a|li|ul|table|h[1-6]|script|style)\b", re.I)
@@ -287,12 +310,12 @@ def _looks_like_html(raw: str) -> bool:
 
 def _prose(line: str) -> bool:
     """A line that reads like article prose: ends like a sentence and has several words."""
-    return bool(_TERMINAL.search(line)) and line.count(" ") >= 5
+    return _ends_terminal(line) and line.count(" ") >= 5
 
 
 def _is_navigation_run(lines: list[str]) -> bool:
     """A run of short lines with no sentence punctuation: a menu, ticker or tag list."""
-    return len(lines) >= 3 and all(len(x.strip()) < 40 and not _SENTENCE_END.search(x) for x in lines)
+    return len(lines) >= 3 and all(len(x.strip()) < 40 and not _ends_sentence(x) for x in lines)
 
 
 def _is_junk_line(line: str) -> bool:
@@ -342,7 +365,7 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             keep[i] = False
             for j in range(i + 1, min(n, i + 25)):
                 s = lines[j].strip()
-                if s and (_TERMINAL.search(s) or len(s) > 160):
+                if s and (_ends_terminal(s) or len(s) > 160):
                     break
                 keep[j] = False
     # 5. runs of navigation items (menus, tickers, keyword lines)
@@ -353,7 +376,7 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             continue
         j = i
         run: list[int] = []
-        while j < n and (not lines[j].strip() or (len(lines[j].strip()) < 40 and not _SENTENCE_END.search(lines[j]))):
+        while j < n and (not lines[j].strip() or (len(lines[j].strip()) < 40 and not _ends_sentence(lines[j]))):
             if lines[j].strip():
                 run.append(j)
             j += 1
@@ -375,7 +398,7 @@ def _keep_mask(lines: list[str]) -> list[bool]:
     # 7. a keyword line (comma-separated names with no verb-like ending) right after the header
     for i, line in enumerate(lines[:8]):
         s = line.strip()
-        if keep[i] and s.count(",") >= 4 and not _SENTENCE_END.search(s) and len(s) < 300:
+        if keep[i] and s.count(",") >= 4 and not _ends_sentence(s) and len(s) < 300:
             keep[i] = False
     return keep
 
@@ -387,11 +410,11 @@ def _joins(lines: list[str], keep: list[bool]) -> set[int]:
     open_sentence = False  # the current line continues a sentence broken over lines
     for a, b in itertools.pairwise(kept):
         cur, nxt = lines[a].strip(), lines[b].strip()
-        if b != a + 1 or _TERMINAL.search(cur) or cur.endswith((":", ";")):
+        if b != a + 1 or _ends_terminal(cur) or cur.endswith((":", ";")):
             open_sentence = False
             continue
         starts_lower = nxt[:1].islower() or nxt[:1] in ",;)"
-        fragment = len(nxt.split()) <= 5 and not _SENTENCE_END.search(nxt) and cur[-1:].isalpha()
+        fragment = len(nxt.split()) <= 5 and not _ends_sentence(nxt) and cur[-1:].isalpha()
         if starts_lower or (fragment and cur.count(" ") >= 3) or (open_sentence and len(cur.split()) <= 5):
             out.add(a)
             open_sentence = True
@@ -408,6 +431,22 @@ def _title_of(line: str) -> str | None:
         parts.pop()
     t = " - ".join(parts).strip()
     return t or None
+
+
+def _append_normalised(body: str, lo: int, hi: int, base: int, chars: list[str], offsets: list[int]) -> None:
+    """:func:`normalize_char` of each character of body[lo:hi], with its offset (base + index in body).
+
+    The pieces between dropped characters (zero width, "\\r") are translated whole.
+    """
+    k = lo
+    for m in _DROPPED.finditer(body, lo, hi):
+        if m.start() > k:
+            chars.append(body[k : m.start()].translate(_TRANSLATE))
+            offsets.extend(range(base + k, base + m.start()))
+        k = m.end()
+    if hi > k:
+        chars.append(body[k:hi].translate(_TRANSLATE))
+        offsets.extend(range(base + k, base + hi))
 
 
 def _junk_share(raw: str) -> float:
@@ -459,18 +498,14 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
                 first_body = False
             body = line[start:]
             line_start = len(offsets)
-            if _MARKDOWN.search(body):
-                drop = {k for m in _MARKDOWN.finditer(body) for k in range(m.start(), m.end())}
-                for k, c in enumerate(body):
-                    if k not in drop:
-                        for ch in normalize_char(c):
-                            chars.append(ch)
-                            offsets.append(pos + start + k)
+            if _maybe_markdown(body) and _MARKDOWN.search(body):
+                k = 0
+                for m in _MARKDOWN.finditer(body):
+                    _append_normalised(body, k, m.start(), pos + start, chars, offsets)
+                    k = m.end()
+                _append_normalised(body, k, len(body), pos + start, chars, offsets)
             elif _NEEDS_NORMALISING.search(body):
-                for k, c in enumerate(body):
-                    for ch in normalize_char(c):
-                        chars.append(ch)
-                        offsets.append(pos + start + k)
+                _append_normalised(body, 0, len(body), pos + start, chars, offsets)
             else:
                 chars.append(body)
                 offsets.extend(range(pos + start, pos + len(line)))
@@ -480,18 +515,21 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
             offsets.append(pos + len(line))
         pos += len(line) + 1
     text = "".join(chars)
-    # trim leading/trailing whitespace while keeping the map aligned
+    # trim leading/trailing whitespace while keeping the map aligned (in place: the map is as long as the text)
     lead = len(text) - len(text.lstrip())
     text2 = text.strip()
-    offs = offsets[lead : lead + len(text2)]
+    offs = offsets
+    del offs[lead + len(text2) :]
+    del offs[:lead]
     if base is not None:
         offs = [base[o] if o < len(base) else len(raw) for o in offs]
     end = offs[-1] + 1 if offs else 0
+    offs.append(end)
     asides = tuple((max(0, a - lead), max(0, b - lead)) for a, b in aside_spans)
     return Prepared(
         original=raw,
         text=text2,
-        offsets=(*offs, end),
+        offsets=tuple(offs),
         title=title,
         problem=language_problem(text2),
         asides=tuple((a, min(b, len(text2))) for a, b in asides if a < len(text2)),
@@ -604,7 +642,8 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
     before = line[m.start() - 1 : m.start()]
     if before in ("", " ", ")", "]", '"', "”"):  # after a space (a dropped link), a bracket or a quote
         return bool(before)
-    w = _WORD_BEFORE.search(line, max(0, m.start() - 40), m.end())
+    # the word cannot span a space, so the search starts after the last space before the punctuation
+    w = _WORD_BEFORE.search(line, max(0, m.start() - 40, line.rfind(" ", 0, m.start()) + 1), m.end())
     word = w.group(1) if w else ""
     if not word or "." in word:
         return None
@@ -657,17 +696,24 @@ def _line_spans(line: str, base: int) -> list[tuple[int, int]]:
     return spans
 
 
+_ABBREV_BEFORE_NUMBER = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Art|Fig|p|pp)\.$")
+_ABBREV_BEFORE_NAME = re.compile(r"\b(?:Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Hon|Mr|Mrs|Ms|Dr|Prof)\.$")
+
+
 def _glue(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
     """Join a fragment that the splitter cut off wrongly (after "Gov.", before a lower-case word)."""
-    p = text[prev[0] : prev[1]]
     c = text[cur[0] : cur[1]]
     if c[:1].islower() or c[:1] in ",;:":
         return True
-    if re.fullmatch(r"[\"”’)\]]+", c):  # a closing quote mark or bracket alone
+    if c and not c.strip(_CLOSERS):  # a closing quote mark or bracket alone
         return True
-    if re.search(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Art|Fig|p|pp)\.$", p):
+    p = text[prev[0] : prev[1]]
+    if p[-1:] not in (".", "\n"):  # both abbreviation patterns end with a period
+        return False
+    tail = max(0, len(p) - 6)  # the longest abbreviation and its period, and the character before them
+    if _ABBREV_BEFORE_NUMBER.search(p, tail):
         return c[:1].isdigit()
-    return bool(re.search(r"\b(?:Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Hon|Mr|Mrs|Ms|Dr|Prof)\.$", p))
+    return bool(_ABBREV_BEFORE_NAME.search(p, tail))
 
 
 # The longest sentence a quotation repair may build (characters); longer quotes stay split.
@@ -818,20 +864,65 @@ _LATIN = re.compile("[A-Za-z\u00c0-\u024f]+")
 _NOT_LATIN = re.compile("[^A-Za-z\u00c0-\u024f]+")
 
 
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _letter_counts(sample: str) -> tuple[int, int]:
+    """Letters and Latin letters of ``sample``, as ``_NOT_LETTER`` and ``_NOT_LATIN`` count them (ASCII in C)."""
+    ascii_part = sample.encode("ascii", "ignore")
+    n_ascii = len(ascii_part) - len(ascii_part.translate(None, _ASCII_LETTERS))
+    other = _NOT_LETTER.sub("", "".join(_NON_ASCII.findall(sample)))
+    return n_ascii + len(other), n_ascii + len(_NOT_LATIN.sub("", other))
+
+
+def _stop_word_counts(sample: str) -> tuple[int, int]:
+    """Words of ``sample`` (as :func:`words` finds them) and how many are English stop words.
+
+    A word never spans white space, so the white-space-separated chunks that are one word already
+    are taken whole and only the rest goes through the word pattern.
+    """
+    chunks = sample.split()
+    whole = list(filter(str.isalnum, chunks))
+    rest = _WORD.findall(" ".join(itertools.filterfalse(str.isalnum, chunks)))
+    stop = sum(map(_STOPWORDS_EN.__contains__, map(str.lower, whole)))
+    stop += sum(map(_STOPWORDS_EN.__contains__, map(str.lower, rest)))
+    return len(whole) + len(rest), stop
+
+
+_ASCII_WORD_OR_SPACE = bytes(c for c in range(128) if chr(c).isalnum() or chr(c).isspace())
+
+
+def _surely_english(sample: str) -> bool:
+    """Enough stop words that the exact count cannot say otherwise (the cheap test of ordinary prose).
+
+    Stop words among the chunks that are one word each are at most all of them; the words are at most
+    one per chunk plus one per character inside a chunk that is not a letter or digit (any non-ASCII one
+    counted as such).
+    """
+    chunks = sample.split()
+    stop = sum(map(_STOPWORDS_EN.__contains__, map(str.lower, filter(str.isalnum, chunks))))
+    ascii_part = sample.encode("ascii", "ignore")
+    separators = len(ascii_part.translate(None, _ASCII_WORD_OR_SPACE)) + len(sample) - len(ascii_part)
+    return stop >= 0.08 * (len(chunks) + separators)
+
+
 def language_problem(text: str) -> str | None:
     """Why ``text`` cannot be summarised as English (None when it reads as English)."""
     sample = text[:3000]
-    letters = _NOT_LETTER.sub("", sample)
-    if len(letters) < 20:
+    n_letters, n_latin = _letter_counts(sample)
+    if n_letters < 20:
         return None
-    if len(_NOT_LATIN.sub("", letters)) < 0.6 * len(letters):
+    if n_latin < 0.6 * n_letters:
         scripts: dict[str, int] = {}
-        for c in _LATIN.sub("", letters):
+        for c in _LATIN.sub("", _NOT_LETTER.sub("", sample)):
             name = unicodedata.name(c, "OTHER").split()[0]
             scripts[name] = scripts.get(name, 0) + 1
         script = max(scripts, key=scripts.__getitem__).title() if scripts else "non-Latin"
         return f"the text is not in English (mostly {script} script)"
-    toks = [w.lower() for w in _WORD.findall(sample)]
-    if len(toks) >= 30 and sum(1 for w in toks if w in _STOPWORDS_EN) < 0.08 * len(toks):
+    if _surely_english(sample):
+        return None
+    n_words, n_stop = _stop_word_counts(sample)
+    if n_words >= 30 and n_stop < 0.08 * n_words:
         return "the text does not look like English"
     return None
