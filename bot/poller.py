@@ -9,7 +9,9 @@ A cycle syncs feeds.yaml into the store, leases the feeds that are due (so insta
 split them), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed
 produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
 restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
-Stories whose members changed get their merged analysis recomputed after the feeds, off the event loop.
+Feeds are parsed in worker processes (bot.parse_pool); feeds that answered 304 have nothing to write but their
+health, which is recorded for all of them in one statement after the feeds. Stories whose members changed get
+their merged analysis recomputed after the feeds, off the event loop.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from summarizer import summarize_story
 from summarizer.models import Analysis, StoryArticle
 
 from .articles import ArticleText, ArticleWorker, extract_article, from_feed
-from .feeds import ParsedFeed, parse_feed
 from .fetch import Fetcher, FetchLimits, FetchResult
+from .parse_pool import ParsePool, shared_parse_pool
 from .store import FeedState, ItemKey, NewItem, PendingItem, Store, title_key
 from .stories import Fingerprint, StoryIndex, fingerprint, merge_figures, merge_quotes
 from .topics import TopicMatcher
@@ -55,9 +57,6 @@ STORY_MAX_FIGURES = 12
 STORY_MAX_QUOTES = 12
 # Member fingerprints kept per story for clustering: the first tellings and the latest ones suffice.
 STORY_MAX_FINGERPRINTS = 30
-# Feeds up to this size are parsed on the event loop (about 10 ms for 100 kB): cheaper than a thread hop and
-# GIL contention (bench/poll.py: threads made the first cycle slower); bigger ones go to a thread.
-INLINE_PARSE_BYTES = 128 * 1024
 # Most seconds one page's text extraction may take in the worker process before it is abandoned (pages are
 # cut to bot.articles.MAX_ELEMENTS first, which keeps the worst shapes measured there near 2 s).
 ARTICLE_TIMEOUT = 10.0
@@ -186,6 +185,7 @@ class _Cycle:
         owner: str,
         now: datetime,
         articles: ArticleWorker | None = None,
+        parser: ParsePool | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -195,6 +195,8 @@ class _Cycle:
         self.owner = owner
         self.now = now
         self.articles = articles  # None: pages are extracted in a thread of this process
+        self.parser = parser or shared_parse_pool()
+        self.unchanged: list[tuple[FeedState, FetchResult]] = []  # 304s, recorded together at the end
         self._extract_lock = asyncio.Lock()
         self.budget = _Budget(options.max_items_per_cycle)
         self.counters = _Counters()
@@ -231,15 +233,18 @@ class _Cycle:
             return
         if result.not_modified:
             self.counters.not_modified += 1
-            await self._store_feed(feed, result, None, [])
+            if feed.backlog or (result.permanent_redirect and result.permanent_redirect != feed.url):
+                await self._store_feed(feed, result, None, [])
+            else:  # nothing to write but the feed's health: one statement for all of them, after the feeds
+                self.unchanged.append((feed, result))
             return
-        if len(result.body) <= INLINE_PARSE_BYTES:
-            parsed = _parse(result.body, result.headers, result.final_url, self.now)
-        else:
-            parsed = await asyncio.to_thread(_parse, result.body, result.headers, result.final_url, self.now)
+        parsed = await self.parser.parse(result.body, result.headers, result.final_url, self.now)
         items = list(getattr(parsed, "items", ()) or ())
         if not items and getattr(parsed, "error", None):
-            await self._record_failure(feed, f"not a feed: {parsed.error}", None, result.status)
+            error = str(parsed.error)
+            await self._record_failure(
+                feed, error if error.startswith("not a feed") else f"not a feed: {error}", None, result.status
+            )
             return
         self.counters.fetched += 1
         await self._store_feed(feed, result, getattr(parsed, "title", None), items)
@@ -250,6 +255,9 @@ class _Cycle:
         """Pick this cycle's work, process it, and write the whole outcome in one transaction."""
         opts = self.options
         candidates = self._fresh_candidates(feed, items)
+        if not feed.backlog and not any(self._may_be_relevant(feed, c) for c in candidates):
+            await self._store_plain(feed, result, feed_title, candidates)
+            return
         fresh_keys = [c.key for c in candidates]
         known = await self.store.known_keys(feed.id, fresh_keys)
         fresh = [c for c in candidates if c.key.identity not in known]
@@ -263,7 +271,7 @@ class _Cycle:
         )
         take = self.budget.take(min(len(pool), opts.max_items_per_feed))
         chosen, rest = pool[:take], pool[take:]
-        processed = await asyncio.gather(*(self._process(feed, c) for c in chosen))
+        processed = await self._process_all(feed, chosen)
         later = [c for c in rest if c.pending_id is None]
 
         try:
@@ -271,6 +279,35 @@ class _Cycle:
         except BaseException:
             self._index = None  # it may hold stories of the transaction that was rolled back
             raise
+
+    async def _store_plain(
+        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[_Candidate]
+    ) -> None:
+        """Items none of which can be on topic: no page to fetch, nothing to analyse, so what is already known is
+        looked up inside the one transaction that stores the new ones as seen (one query instead of two)."""
+        opts = self.options
+        async with self.store.feed_transaction() as tx:
+            keys = [c.key for c in candidates]
+            # A feed's items are written with its first successful poll, so before it only links (shared with
+            # other feeds) can be known already.
+            known = await (tx.known(feed.id, keys) if feed.initialised else tx.known_links(keys))
+            fresh = sorted(
+                (c for c in candidates if c.key.identity not in known),
+                key=lambda c: c.published or self.now,
+                reverse=True,
+            )
+            take = self.budget.take(min(len(fresh), opts.max_items_per_feed))
+            new = [_as_new(c, state="done") for c in fresh[:take]]
+            new += [
+                _as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None)
+                for c in fresh[take:]
+            ]
+            await tx.add_many(feed.id, new, self.now)
+            await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, take < len(fresh)))
+        self.counters.new_items += len(fresh)
+        self.counters.processed += take
+        if result is not None and feed.failures:
+            log.info("feed %s recovered after %d failures", feed.name, feed.failures)
 
     async def _write_feed(
         self,
@@ -291,20 +328,20 @@ class _Cycle:
             done = [(c, item) for c, item in zip(chosen, processed, strict=True) if c.key.identity not in known_now]
             later = [c for c in later if c.key.identity not in known_now]
             plain = [item for c, item in done if c.pending_id is None and not item.topics]
-            await tx.add_many(feed.id, plain, self.now)
             kept = [
                 _as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
             ]
-            await tx.add_many(feed.id, kept, self.now)
+            await tx.add_many(feed.id, plain + kept, self.now)  # one statement for every item nobody waits on
             on_topic: list[tuple[int, NewItem]] = []
             for c, item in done:
                 if c.pending_id is not None:
                     await tx.complete_item(c.pending_id, item)
                     if item.topics:
                         on_topic.append((c.pending_id, item))
-                elif item.topics:
-                    (item_id,) = await tx.add_items(feed.id, [item], self.now)
-                    on_topic.append((item_id, item))
+            fresh_hits = [item for c, item in done if c.pending_id is None and item.topics]
+            if fresh_hits:
+                ids = await tx.add_items(feed.id, fresh_hits, self.now)
+                on_topic.extend(zip(ids, fresh_hits, strict=True))
             if on_topic:
                 await self._cluster(tx, feed, on_topic)
             await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, still_pending))
@@ -318,7 +355,9 @@ class _Cycle:
     def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[_Candidate]:
         """Parsed items within the age limit, each once, keyed by guid / canonical link / title+date."""
         oldest = self.now - timedelta(days=self.options.max_age_days)
-        seen: set[str] = set()
+        seen_identities: set[str] = set()
+        seen_guids: set[str] = set()
+        seen_links: set[str] = set()
         out = []
         for item in items:
             published = _utc(getattr(item, "published", None))
@@ -331,11 +370,18 @@ class _Cycle:
                 link=link,
                 title_key=title_key(getattr(item, "title", None), published),
             )
-            marks = {f"i:{key.identity}", f"g:{key.guid}" if key.guid else "", f"l:{key.link}" if key.link else ""}
-            marks.discard("")
-            if not key.identity or marks & seen:
+            if (
+                not key.identity
+                or key.identity in seen_identities
+                or (key.guid and key.guid in seen_guids)
+                or (key.link and key.link in seen_links)
+            ):
                 continue
-            seen |= marks
+            seen_identities.add(key.identity)
+            if key.guid:
+                seen_guids.add(key.guid)
+            if key.link:
+                seen_links.add(key.link)
             out.append(
                 _Candidate(
                     key=key,
@@ -347,6 +393,25 @@ class _Cycle:
                 )
             )
         return out
+
+    def _may_be_relevant(self, feed: FeedState, c: _Candidate) -> bool:
+        """Whether title + summary point at one of the feed's topics (then the page decides; else it is off topic)."""
+        return any(not feed.topics or m.topic in feed.topics for m in self.matcher.score(c.title, c.summary, ""))
+
+    async def _process_all(self, feed: FeedState, chosen: list[_Candidate]) -> list[NewItem]:
+        """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
+        out: list[NewItem | None] = []
+        hot: list[int] = []
+        for i, c in enumerate(chosen):
+            if self._may_be_relevant(feed, c):
+                hot.append(i)
+                out.append(None)
+            else:  # nothing points at any topic: stored as seen, no page fetched
+                out.append(_as_new(c, state="done"))
+        if hot:
+            for i, item in zip(hot, await asyncio.gather(*(self._process(feed, chosen[i]) for i in hot)), strict=True):
+                out[i] = item
+        return [item for item in out if item is not None]
 
     async def _process(self, feed: FeedState, c: _Candidate) -> NewItem:
         """Relevance on title + summary; for a possible match, the page's full text; then analysis."""
@@ -501,6 +566,19 @@ class _Cycle:
         async with self.store.feed_transaction() as tx:
             await tx.update_feed(feed.id, **values)
 
+    async def record_unchanged(self) -> None:
+        """The health of every feed that answered 304 this cycle, in one transaction (nothing else changed)."""
+        unchanged, self.unchanged = self.unchanged, []
+        if not unchanged:
+            return
+        for feed, _ in unchanged:
+            if feed.failures:
+                log.info("feed %s recovered after %d failures", feed.name, feed.failures)
+        async with self.store.feed_transaction() as tx:
+            await tx.update_feeds(
+                [(feed.id, self._feed_values(feed, result, None, False)) for feed, result in unchanged]
+            )
+
 
 # --------------------------------------------------------------------------- the cycle
 
@@ -517,12 +595,14 @@ async def poll_once(
     articles: ArticleWorker | None = None,
     owner: str | None = None,
     options: PollOptions | None = None,
+    parser: ParsePool | None = None,
 ) -> CycleReport:
     """Run one poll cycle over the due feeds of ``config``.
 
     ``fetcher``: a shared Fetcher (else one is made from ``limits`` or ``config.poll`` for this cycle);
     ``analyzer=None`` skips analysis; ``articles``: an ArticleWorker (a child process with a hard time
-    limit) for page extraction, else pages are extracted in a thread; ``owner``: the lease owner name.
+    limit) for page extraction, else pages are extracted in a thread; ``owner``: the lease owner name;
+    ``parser``: the worker processes feeds are parsed in (default: this process's shared ParsePool).
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
@@ -533,9 +613,10 @@ async def poll_once(
     feeds = await store.lease_due_feeds(owner, now, options.lease_seconds)
     if fetcher is None:
         async with Fetcher(limits or fetch_limits(config)) as own:
-            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, articles)
+            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, articles, parser)
             return await _run_cycle(cycle, feeds, started)
-    return await _run_cycle(_Cycle(store, fetcher, matcher, analyzer, options, owner, now, articles), feeds, started)
+    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, articles, parser)
+    return await _run_cycle(cycle, feeds, started)
 
 
 async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> CycleReport:
@@ -554,7 +635,10 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await store.release_feeds(owner, [f.id for f in feeds])
+        try:
+            await cycle.record_unchanged()
+        finally:
+            await store.release_feeds(owner, [f.id for f in feeds])
     analysed = await refresh_stories(store, cycle.analyzer is not None)
     c = cycle.counters
     report = CycleReport(
@@ -652,7 +736,11 @@ async def run_forever(
     stop = stop or asyncio.Event()
     owner = owner or default_owner()
     matcher = TopicMatcher(config.topics)
-    async with Fetcher(limits or fetch_limits(config)) as fetcher, ArticleWorker(timeout=ARTICLE_TIMEOUT) as articles:
+    async with (
+        Fetcher(limits or fetch_limits(config)) as fetcher,
+        ArticleWorker(timeout=ARTICLE_TIMEOUT) as articles,
+        ParsePool() as parser,
+    ):
         try:
             while not stop.is_set():
                 try:
@@ -664,6 +752,7 @@ async def run_forever(
                         analyzer=analyzer,
                         articles=articles,
                         owner=owner,
+                        parser=parser,
                     )
                     if on_cycle is not None:
                         result = on_cycle(report)
@@ -683,10 +772,6 @@ async def run_forever(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _parse(body: bytes, headers: Any, base_url: str, now: datetime) -> ParsedFeed:
-    return parse_feed(body, dict(headers), base_url, now=now)
 
 
 def _analyse(analyzer: Analyzer, text: str, title: str | None, outlet: str, link: str | None) -> dict[str, Any]:

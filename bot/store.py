@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import re
@@ -62,7 +63,8 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r} given to the store; use timezone-aware UTC")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
         # SQLite compares datetimes as text: store one fixed, naive-UTC form so ordering is right.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -413,15 +415,28 @@ class MemberArticle:
     analysis: dict | None
 
 
+_TITLE_WORDS = re.compile(r"\w+")
+
+
 def title_key(title: str | None, published: datetime | None) -> str | None:
     """Hash of a normalised title and its publication day (None without both)."""
     if not title or published is None:
         return None
-    norm = " ".join(re.findall(r"\w+", title.casefold()))
+    norm = " ".join(_TITLE_WORDS.findall(title.casefold()))
     if not norm:
         return None
     day = _aware(published).date().isoformat()
     return hashlib.sha1(f"{norm}|{day}".encode()).hexdigest()[:32]
+
+
+_EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
+
+
+def _json_dumps(value: Any) -> str:
+    """json.dumps, with the empty values most items carry (no topics, no terms, no analysis) answered at once."""
+    if not value and type(value) in _EMPTY_JSON:
+        return _EMPTY_JSON[type(value)]
+    return json.dumps(value)
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -454,7 +469,7 @@ class Store:
                 Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, json_serializer=_json_dumps, **kwargs)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         store = cls(engine)
@@ -1272,19 +1287,14 @@ class FeedTransaction:
         return await _known(self.conn, None, keys)
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
-        """Insert items; returns their ids in order."""
-        ids = []
-        for item in items:
-            ids.append(
-                (
-                    await self.conn.execute(
-                        items_t.insert()
-                        .values(feed_id=feed_id, seen_at=now, **_item_values(item))
-                        .returning(items_t.c.id)
-                    )
-                ).scalar_one()
-            )
-        return ids
+        """Insert items in one statement; returns their ids in order."""
+        if not items:
+            return []
+        rows = [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]
+        if len(rows) == 1:
+            return [(await self.conn.execute(items_t.insert().returning(items_t.c.id), rows[0])).scalar_one()]
+        result = await self.conn.execute(items_t.insert().returning(items_t.c.id, sort_by_parameter_order=True), rows)
+        return [r[0] for r in result]
 
     async def add_many(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> None:
         """Insert many items in one statement (off-topic ones, and ones kept for a later cycle)."""
@@ -1375,14 +1385,36 @@ class FeedTransaction:
 
     async def update_feed(self, feed_id: int, **values: Any) -> None:
         """Record the poll's outcome on the feed and release the lease."""
-        cols = feeds_t.c
-        unknown = set(values) - set(cols.keys())
-        if unknown:
-            raise TypeError(f"unknown feed columns: {sorted(unknown)}")
-        cond = cols.id == feed_id
-        values.setdefault("lease_owner", None)
-        values.setdefault("lease_until", None)
-        await self.conn.execute(feeds_t.update().where(cond).values(**values))
+        await self.update_feeds([(feed_id, values)])
+
+    async def update_feeds(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Record many feeds' outcomes and release their leases: one executemany per set of columns."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for feed_id, values in updates:
+            values = {"lease_owner": None, "lease_until": None, **values}
+            unknown = set(values) - _FEED_COLUMNS
+            if unknown:
+                raise TypeError(f"unknown feed columns: {sorted(unknown)}")
+            columns = tuple(sorted(values))
+            groups.setdefault(columns, []).append({"b_id": feed_id, **{f"b_{k}": v for k, v in values.items()}})
+        for columns, rows in groups.items():
+            await self.conn.execute(_feed_update(columns), rows[0] if len(rows) == 1 else rows)
+
+
+_FEED_COLUMNS = frozenset(feeds_t.c.keys())
+_FEED_UPDATES: dict[tuple[str, ...], sa.Update] = {}
+
+
+def _feed_update(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE feeds SET <columns> WHERE id = :b_id, built once per set of columns (a cycle uses a handful)."""
+    stmt = _FEED_UPDATES.get(columns)
+    if stmt is None:
+        stmt = _FEED_UPDATES[columns] = (
+            feeds_t.update()
+            .where(feeds_t.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(f"b_{k}") for k in columns})
+        )
+    return stmt
 
 
 def _item_values(item: NewItem) -> dict[str, Any]:
@@ -1405,40 +1437,68 @@ def _item_values(item: NewItem) -> dict[str, Any]:
     }
 
 
-_IN_CHUNK = 250  # keys per query: 3 x 250 bound parameters stays well under SQLite's limit
+_IN_CHUNK = 200  # keys per query: 4 x 200 bound parameters stays under the 999 of old SQLite builds
+
+
+def _known_statements() -> tuple[sa.CompoundSelect, sa.Select]:
+    """The known-item look-ups, built once (building and caching a statement per call cost more than running it).
+
+    One statement, each part on its own index (an OR would make SQLite scan the feed's items).
+    """
+    c = items_t.c
+    feed = c.feed_id == sa.bindparam("feed_id")
+
+    def part(tag: str, column: sa.Column, name: str, *cond: Any) -> sa.Select:
+        return sa.select(sa.literal(tag).label("tag"), column.label("value")).where(
+            *cond, column.in_(sa.bindparam(name, expanding=True))
+        )
+
+    links = part("l", c.link, "links")
+    in_feed = sa.union(
+        part("i", c.identity, "identities", feed),
+        part("g", c.guid, "guids", feed),
+        part("t", c.title_key, "title_keys", feed),
+        links,
+    )
+    return in_feed, links
+
+
+_KNOWN_IN_FEED, _KNOWN_LINKS = _known_statements()
 
 
 async def _known(conn: AsyncConnection, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
     """Identities of ``keys`` already stored: by identity, guid or title+date in the feed, by link in any feed.
 
-    ``feed_id=None`` checks links only. Two queries per chunk of keys.
+    ``feed_id=None`` checks links only. One statement per chunk of keys.
     """
     found: set[str] = set()
-    c = items_t.c
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
-        if feed_id is not None:
-            by_identity = {k.identity: k.identity for k in chunk}
-            by_guid = {k.guid: k.identity for k in chunk if k.guid}
-            by_title = {k.title_key: k.identity for k in chunk if k.title_key}
-            # One statement, each part on its own index (an OR would make SQLite scan the feed's items).
-            tables = {"i": by_identity, "g": by_guid, "t": by_title}
-            parts = [
-                sa.select(sa.literal(tag).label("tag"), column.label("value")).where(
-                    c.feed_id == feed_id, column.in_(list(tables[tag]))
-                )
-                for tag, column in (("i", c.identity), ("g", c.guid), ("t", c.title_key))
-                if tables[tag]
-            ]
-            for tag, value in await conn.execute(sa.union(*parts)):
-                found.add(tables[tag][value])
-        by_link: dict[str, list[str]] = {}
+        tables: dict[str, dict[str, list[str]]] = {"i": {}, "g": {}, "t": {}, "l": {}}
         for k in chunk:
+            if feed_id is not None:
+                tables["i"].setdefault(k.identity, []).append(k.identity)
+                if k.guid:
+                    tables["g"].setdefault(k.guid, []).append(k.identity)
+                if k.title_key:
+                    tables["t"].setdefault(k.title_key, []).append(k.identity)
             if k.link:
-                by_link.setdefault(k.link, []).append(k.identity)
-        if by_link:
-            for (link,) in await conn.execute(sa.select(c.link).where(c.link.in_(list(by_link))).distinct()):
-                found.update(by_link.get(link, ()))
+                tables["l"].setdefault(k.link, []).append(k.identity)
+        if feed_id is not None:
+            params: dict[str, Any] = {
+                "feed_id": feed_id,
+                "identities": list(tables["i"]),
+                "guids": list(tables["g"]),
+                "title_keys": list(tables["t"]),
+                "links": list(tables["l"]),
+            }
+            rows = await conn.execute(_KNOWN_IN_FEED, params)
+        elif tables["l"]:
+            rows = await conn.execute(_KNOWN_LINKS, {"links": list(tables["l"])})
+        else:
+            continue
+        for tag, value in rows:
+            found.update(tables[tag].get(value, ()))
     return found
 
 

@@ -121,7 +121,21 @@ _TERM_WORD = re.compile(r"^(?:(?:[^\W\d_]\.){2,}|\w+(?:'\w+)*)\*?$")
 
 def normalize(text: str) -> str:
     """Text in the form terms are matched against (dashes, apostrophes and odd spaces folded)."""
-    return text.translate(_TRANSLATE)
+    return text if text.isascii() else text.translate(_TRANSLATE)  # every folded character is non-ASCII
+
+
+# bytes.translate table for ASCII text: letters lower-cased, digits and "_" kept, anything else a space, so that
+# split() gives the text's \w+ runs (every word _WORD finds starts one, and a term's first run starts it).
+_ASCII_RUNS = bytes(
+    c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or 48 <= c <= 57 or c == 95) else 32 for c in range(256)
+)
+_RUN = re.compile(r"\w+")
+
+
+def _first_run(word: str) -> bytes:
+    """The first \\w+ run of a casefolded ASCII term word, as bytes ("u.s." -> b"u")."""
+    match = _RUN.match(word)
+    return match.group(0).encode("ascii") if match else word.encode("ascii")
 
 
 def _base(word: str) -> str:
@@ -279,6 +293,15 @@ class TopicMatcher:
                 self._exact_cs[first.text].append(tid)
             else:
                 self._exact[first.text].append(tid)
+        # A cheap first look that rules a field out when no term can start in it (most items match no topic): set
+        # operations on the field's distinct words. Possessive forms are listed, as _base strips them. ASCII text
+        # (most fields) is cut into \w+ runs by bytes.translate, so its keys are each term's first run.
+        # Case-sensitive words are few ("US", "EU"): one substring search for all of them.
+        self._quick_cs = re.compile("|".join(map(re.escape, self._exact_cs))) if self._exact_cs else None
+        self._quick_exact = frozenset(k for w in self._exact for k in (w, f"{w}'s"))
+        self._quick_prefixes = tuple(p for entries in self._prefix.values() for p, _ in entries)
+        self._quick_runs = frozenset(_first_run(w) for w in self._exact if w.isascii())
+        self._quick_run_prefixes = tuple(_first_run(p) for p in self._quick_prefixes if p.isascii())
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -331,8 +354,26 @@ class TopicMatcher:
         out.sort(key=lambda m: -m.score)
         return out
 
+    def _may_match(self, value: str) -> bool:
+        """False when no term can start in ``value`` (never wrongly: a word that might is looked at in full)."""
+        if self._quick_cs is not None and self._quick_cs.search(value):
+            return True
+        if value.isascii():
+            runs = set(value.encode("ascii").translate(_ASCII_RUNS).split())
+            if not runs.isdisjoint(self._quick_runs):
+                return True
+            prefixes: tuple = self._quick_run_prefixes
+        else:
+            runs = {w.casefold() for w in _WORD.findall(value)}
+            if not runs.isdisjoint(self._quick_exact):
+                return True
+            prefixes = self._quick_prefixes
+        return bool(prefixes) and any(run.startswith(prefixes) for run in runs)
+
     def _find(self, value: str) -> dict[int, list[_Match]]:
         """Every term occurrence in a text, by group id."""
+        if not self._may_match(value):
+            return {}
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(value)]
         bases = [_base(w) for _, _, w in words]
         folded = [b.casefold() for b in bases]

@@ -302,3 +302,30 @@ def test_gzip_body_without_content_encoding_is_capped() -> None:
     bomb = gzip.compress(bytes(20 << 20))
     parsed = parse_feed(bomb, XML, "https://e.com/feed", now=NOW)
     assert parsed.error == "gzip body inflates past 8388608 bytes"
+
+
+def test_ids_resolve_like_feedparser_and_markup_in_attributes_is_not_text() -> None:
+    """Relative permalink guids are joined with the base (as feedparser did when it resolved links itself);
+    isPermaLink="false" ids stay as written; a quoted ">" inside an attribute does not end the tag."""
+    permalink = rss(
+        "<item><title>One</title><guid>1983@example.org</guid></item>"
+        "<item><title>Two</title><guid>tag:example.org,2026:2</guid><link>/two</link></item>",
+        channel="<title>F</title><link>/home</link>",
+    )
+    parsed = parse_feed(permalink, XML, "https://e.com/feeds/main.xml", now=NOW)
+    assert [i.guid for i in parsed.items] == ["https://e.com/feeds/1983@example.org", "tag:example.org,2026:2"]
+    assert parsed.items[1].link == "https://e.com/two" and parsed.link == "https://e.com/home"
+    opaque = rss('<item><title>One</title><guid isPermaLink="false">1983@example.org</guid></item>')
+    assert parse_feed(opaque, XML, "https://e.com/feed", now=NOW).items[0].guid == "1983@example.org"
+    assert html_to_text('<img alt="cat<br />dog" src="x.jpg">A caption') == "A caption"
+    assert html_to_text('<a href="http://e.com/?a=1&amp;b=2?>Broken quote</a> text') == "Broken quote text"
+
+
+def test_feed_level_xml_base_resolves_the_feed_link() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://other.example/news/">'
+        b'<title>A</title><link href="home"/><entry><title>t</title><link href="a/1"/><id>urn:1</id></entry></feed>'
+    )
+    parsed = parse_feed(body, {"Content-Type": "application/atom+xml"}, "https://e.com/feed", now=NOW)
+    assert parsed.link == "https://other.example/news/home"
+    assert parsed.items[0].link == "https://other.example/news/a/1"

@@ -324,3 +324,57 @@ async def test_pages_to_one_host_are_paced(loopback: LoopbackServer) -> None:
 async def test_get_outside_context_is_a_programming_error() -> None:
     with pytest.raises(RuntimeError):
         await Fetcher().get("http://127.0.0.1/")
+
+
+async def test_304_and_small_error_answers_keep_their_connection() -> None:
+    """A conditional GET answered 304 (or a short 404) leaves its connection open for the next request."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if b"/missing" in head.split(b"\r\n", 1)[0]:
+                    writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found")
+                else:
+                    writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with Fetcher(limits(max_connections=4, per_host=4)) as fetcher:
+            results = [await fetcher.get(f"http://127.0.0.1:{port}/feed", etag='"v1"') for _ in range(10)]
+            missing = [await fetcher.get(f"http://127.0.0.1:{port}/missing") for _ in range(3)]
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert all(r.not_modified and r.etag == '"v1"' for r in results)
+    assert all(r.error == "HTTP 404" for r in missing)
+    assert connections == 1
+
+
+async def test_many_fetches_at_once_spread_over_small_pools(loopback: LoopbackServer) -> None:
+    loopback.route("/slow", Response(200, {}, FEED, delay=0.2))
+    async with Fetcher(limits(per_host=12, max_connections=12)) as fetcher:
+        results = await asyncio.gather(*(fetcher.get(loopback.url("/slow")) for _ in range(12)))
+    assert all(r.ok and r.body == FEED for r in results)
+    assert loopback.max_active == 12  # three pools of four, all busy at once
+
+
+async def test_an_error_whose_body_never_comes_is_still_reported_as_that_error(loopback: LoopbackServer) -> None:
+    async def handler(request: Request, conn: Connection) -> None:
+        await conn.send_head(503, {"Retry-After": "60", "Content-Length": "100"})
+        await conn.stall()
+
+    loopback.route("/busy", handler)
+    started = time.monotonic()
+    result = await fetch(loopback.url("/busy"))
+    assert result.status == 503 and result.retry_after == 60 and result.error == "HTTP 503 (retry after 60 s)"
+    assert time.monotonic() - started < DEADLINE + MARGIN

@@ -230,6 +230,31 @@ async def test_failures_back_off_honour_retry_after_and_disable_with_reason(site
     assert site.fetches("/broken") == before
 
 
+async def test_not_a_feed_errors_are_named_once(site, store, fetcher) -> None:
+    site.server.route("/page", Response(200, {"Content-Type": "text/html"}, b"<html><body>Hello</body></html>"))
+    site.server.route("/empty", Response(200, {"Content-Type": "application/rss+xml"}, b"   "))
+    cfg = config({"Page": site.server.url("/page"), "Empty": site.server.url("/empty")})
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert report.failed == 2
+    health = {h.name: h.last_error for h in await store.feed_health()}
+    assert health == {"Page": "not a feed: the server sent an HTML page", "Empty": "not a feed: empty body"}
+
+
+async def test_unchanged_feeds_are_recorded_together_and_a_recovered_one_is_healthy(site, store, fetcher) -> None:
+    urls = {
+        f"F{i}": site.feed(f"/f{i}", [Entry(f"g{i}", site.server.url(f"/a/{i}"), f"Council budget {i}")])
+        for i in range(3)
+    }
+    cfg = config(urls)
+    assert (await cycle(cfg, store, fetcher, NOW)).fetched == 3
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.not_modified, report.fetched, report.failed) == (3, 0, 0)
+    for h in await store.feed_health():
+        assert (h.last_status, h.failures, h.last_error) == (304, 0, None)
+        assert h.next_poll_at == NOW + timedelta(minutes=11, seconds=600)
+    assert await query(store, "SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == [(0,)]
+
+
 async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -> None:
     new_url = site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Rare earth mine opens")])
     site.server.route("/old", redirect(new_url, 301))

@@ -299,3 +299,29 @@ async def test_known_keys_match_guid_in_feed_link_anywhere_and_title_date(store:
     assert await store.known_keys(ids["A"], [same_guid, same_title_day, new]) == {"id-2", "id-4"}
     # guid and title are per feed; a link is the same article wherever it appears
     assert await store.known_keys(ids["B"], [same_guid, same_link_other_feed, same_title_day]) == {"id-3"}
+
+
+async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Store) -> None:
+    await store.sync_feeds([FeedSpec("A", "https://a.example/rss"), FeedSpec("B", "https://b.example/rss")], now=T0)
+    ids = dict(await query(store, "SELECT name, id FROM feeds"))
+    items = [
+        NewItem(ItemKey(f"id-{i}", None, f"https://x.example/{i}", None), f"Title {i}", None, T0, alertable=False)
+        for i in range(5)
+    ]
+    later = T0 + timedelta(minutes=15)
+    async with store.feed_transaction() as tx:
+        item_ids = await tx.add_items(ids["A"], items, T0)
+        await tx.update_feeds(
+            [
+                (ids["A"], {"last_status": 304, "etag": '"a"', "next_poll_at": later}),
+                (ids["B"], {"last_status": 304, "etag": '"b"', "next_poll_at": later, "title": "Bee"}),
+            ]
+        )
+    assert len(set(item_ids)) == 5
+    by_id = dict(await query(store, "SELECT id, identity FROM items"))
+    assert [by_id[i] for i in item_ids] == [f"id-{i}" for i in range(5)]
+    rows = await query(store, "SELECT name, last_status, etag, title, lease_owner FROM feeds ORDER BY name")
+    assert [tuple(r) for r in rows] == [("A", 304, '"a"', None, None), ("B", 304, '"b"', "Bee", None)]
+    with pytest.raises(TypeError):
+        async with store.feed_transaction() as tx:
+            await tx.update_feeds([(ids["A"], {"no_such_column": 1})])

@@ -254,3 +254,26 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("Russia", "Russia's envoy arrived"),  # possessive, ASCII path
+        ("US", "The US's position"),  # case-sensitive possessive
+        ("U.S.", "said the U.S. envoy"),  # a first word that is not one \w run
+        ("O'Brien", "O'Brien's remarks"),
+        ("sanction*", "SANCTIONS were widened"),  # prefix, upper case
+        ("magnet*", "Magnetfabrik — große Pläne"),  # prefix, non-ASCII text
+        ("Kreml", "Der Kreml äußerte sich"),  # exact word, non-ASCII text
+        ("kremlin", "«Kremlin» said"),
+        ("neodymium", "NEODYMIUM_PRICES neodymium"),
+        ("Straße", "die straße wurde gesperrt"),  # a non-ASCII term
+    ],
+)
+def test_the_quick_first_look_never_hides_a_match(term: str, text: str) -> None:
+    """Fields are ruled out by a cheap look at their words first; every shape of hit still gets through."""
+    topics = _topics(t={"rules": [{"any": [term]}], "threshold": 1})
+    matcher = TopicMatcher(topics)
+    assert matcher.match(text), (term, text)
+    assert matcher.match("Nothing here", text), (term, text)  # the summary field too

@@ -1,0 +1,143 @@
+"""Feed parsing in worker processes: feedparser is pure Python and holds the GIL, so threads cannot parse two feeds
+at once, while a pool of processes parses on every core as the event loop keeps fetching.
+
+API::
+
+    pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use
+    parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
+    pool.close()                             # or `async with ParsePool() as pool:`
+    shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
+
+Small bodies are parsed on the event loop (a process hop costs more than they do). Where processes cannot be
+started (no working semaphores, a sandbox), or after the pool broke twice (a worker killed), feeds are parsed in a
+thread instead: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+from .feeds import ParsedFeed, parse_feed
+
+log = logging.getLogger(__name__)
+
+# Bodies up to this size are parsed on the event loop: a 4 kB feed takes about 1 ms, less than the round trip to a
+# worker. (bench/poll.py feeds are 29 kB: about 7.3 ms each in parse_feed, 6.5 ms of it in feedparser.)
+INLINE_PARSE_BYTES = 4 * 1024
+# After this many broken pools (a worker killed by the OOM killer, say) parsing stays in threads.
+MAX_POOL_FAILURES = 2
+# Workers run this much nicer than the poller, whose event loop (storing what they parsed, answering Telegram) is the
+# critical path; parsing fills the CPU it leaves. bench/poll.py first cycle, 2 cores, three interleaved rounds of
+# --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
+WORKER_NICENESS = 5
+
+
+class ParsePool:
+    """bot.feeds.parse_feed in a lazily started pool of worker processes, reused until closed."""
+
+    def __init__(self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.inline_bytes = inline_bytes
+        self._pool: ProcessPoolExecutor | None = None
+        self._failures = 0
+        self._lock = threading.Lock()  # the shared pool may be used from several event loops (threads)
+
+    async def __aenter__(self) -> ParsePool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def uses_processes(self) -> bool:
+        """Whether feeds go to worker processes (False once processes proved unavailable)."""
+        return self._failures < MAX_POOL_FAILURES
+
+    async def parse(
+        self, body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None
+    ) -> ParsedFeed:
+        """parse_feed(body, headers, base_url, now), in a worker process when the body is worth the hop."""
+        headers = dict(headers)
+        if len(body) <= self.inline_bytes:
+            return parse_feed(body, headers, base_url, now=now)
+        pool = self._executor()
+        if pool is None:
+            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
+        try:
+            future = asyncio.get_running_loop().run_in_executor(pool, parse_feed, body, headers, base_url, now)
+        except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
+            self._broken(pool, f"cannot start a parse worker ({type(exc).__name__}: {exc})")
+            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
+        try:
+            return await future
+        except BrokenProcessPool:
+            self._broken(pool, "a parse worker died")
+            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
+
+    def close(self) -> None:
+        """Stop the worker processes (queued parses are cancelled); the pool starts again if used later."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _executor(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._pool is not None or not self.uses_processes:
+                return self._pool
+            try:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=_context(), initializer=_lower_priority
+                )
+            except (OSError, ImportError, NotImplementedError, ValueError) as exc:
+                self._failures = MAX_POOL_FAILURES
+                log.warning("feed parsing stays in threads: worker processes unavailable (%s)", exc)
+            return self._pool
+
+    def _broken(self, pool: ProcessPoolExecutor, why: str) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+                self._failures += 1
+        pool.shutdown(wait=False, cancel_futures=True)
+        log.warning("%s; %s", why, "starting a new pool" if self.uses_processes else "parsing in threads from now on")
+
+
+def _lower_priority() -> None:
+    """Runs in each worker as it starts: parsing yields the CPU to the poller, whose event loop is the critical path."""
+    with contextlib.suppress(AttributeError, OSError):  # no nice() on this platform
+        os.nice(WORKER_NICENESS)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one (workers fork from a clean process with bot.feeds imported; forking the poller
+    itself, with its threads, is unsafe), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.feeds"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+_shared: ParsePool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_parse_pool() -> ParsePool:
+    """The process-wide pool every poll cycle uses unless given its own; closed when the interpreter exits."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ParsePool()
+            atexit.register(_shared.close)
+        return _shared
