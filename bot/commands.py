@@ -268,6 +268,13 @@ class Commands:
         squashed = {t.replace("-", ""): t for t in self.topics}
         return squashed.get(key.replace("-", ""))
 
+    def _known_topic(self, word: str) -> str:
+        """The configured topic the user named, or a one-line answer listing the topics."""
+        topic = self._topic(word)
+        if topic is None:
+            raise BadArguments(f"Unknown topic {word!r} (topics: {', '.join(self.topics)}).")
+        return topic
+
     def _tz(self, name: str | None) -> ZoneInfo:
         for candidate in (name, self.default_timezone, "UTC"):
             if candidate:
@@ -386,7 +393,7 @@ class Commands:
             elif parse_time(word):
                 raise BadArguments(f"Write the time after 'daily' (daily {parse_time(word)}).")
             else:
-                raise BadArguments(f"Unknown topic {rest[n]!r} (topics: {', '.join(self.topics)}).")
+                self._known_topic(rest[n])  # not a topic: answers with the list of topics
             n += 1
         return SubscribeArgs(target, tuple(dict.fromkeys(topics)), mode, at)
 
@@ -459,12 +466,7 @@ class Commands:
         if [w.lower() for w in rest] == ["all"]:
             topics = None
         else:
-            topics = []
-            for word in rest:
-                topic = self._topic(word)
-                if topic is None:
-                    raise BadArguments(f"Unknown topic {word!r} (topics: {', '.join(self.topics)}).")
-                topics.append(topic)
+            topics = [self._known_topic(word) for word in rest]
         changed = await self.store.unsubscribe(target.chat_id, topics, thread_id=target.thread_id)
         await self._changed(target.chat_id)
         if not changed:
@@ -567,10 +569,7 @@ class Commands:
         if args and ("://" in args[0] or args[0].startswith("www.")):
             return await self.summarize_url(args[0])
         if args:
-            topic = self._topic(args[0])
-            if topic is None:
-                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
-            topics = [topic]
+            topics = [self._known_topic(args[0])]
         else:
             topics = await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - WINDOW)
@@ -658,10 +657,7 @@ class Commands:
         if len(args) > 1:
             raise BadArguments("")
         if args:
-            topic = self._topic(args[0])
-            if topic is None:
-                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
-            topics = [topic]
+            topics = [self._known_topic(args[0])]
         else:
             topics = await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - WINDOW)
@@ -730,10 +726,7 @@ class Commands:
         if len(args) > 1:
             raise BadArguments("")
         if args:
-            topic = self._topic(args[0])
-            if topic is None:
-                raise BadArguments(f"Unknown topic {args[0]!r} (topics: {', '.join(self.topics)}).")
-            topics = [topic]
+            topics = [self._known_topic(args[0])]
         else:
             topics = list(self.topics)
         sub = await self._subscription(chat)
