@@ -13,9 +13,7 @@ from pathlib import Path
 
 from summarizer import analyze
 from summarizer.extractive import DEFAULT_METHOD, METHODS
-from summarizer.models import Analysis
 
-from . import render
 from .errors import UserError
 
 log = logging.getLogger("coverage_bot")
@@ -114,14 +112,15 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     text, title = _read_source(args.source, allow_private=args.allow_private)
     analysis = analyze(text, title=title, sentences=args.sentences, method=args.method)
     if args.json:
-        print(json.dumps(_analysis_dict(analysis), ensure_ascii=False, indent=2))
+        print(json.dumps(asdict(analysis), ensure_ascii=False, indent=2))
     else:
-        print(render.analysis_text(analysis))
+        # the same blocks Telegram and the console show for /summary URL, rendered as plain text
+        from .commands import analysis_blocks
+        from .digest import Reply, reply_plain
+
+        url = args.source if args.source.startswith(("http://", "https://")) else None
+        print(reply_plain(Reply(blocks=tuple(analysis_blocks(analysis, url)))))
     return 0
-
-
-def _analysis_dict(a: Analysis) -> dict:
-    return asdict(a)
 
 
 # ---------------------------------------------------------------- config and store
@@ -155,12 +154,6 @@ def _settings():
         return Settings.from_env()
     except ValueError as exc:
         raise UserError(f"environment: {exc}") from None
-
-
-async def _open_store(settings):
-    from .store import Store
-
-    return await Store.open(settings.database_url)
 
 
 def cmd_poll(args: argparse.Namespace) -> int:

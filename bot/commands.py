@@ -736,10 +736,13 @@ class Commands:
 # ---------------------------------------------------------------- shared with deliveries
 
 
-def analysis_blocks(analysis: Any, url: str, outlet: str) -> list[Block]:
-    """An on-the-spot article summary (/summary URL): title, summary, key figures, quotes."""
-    title = analysis.title or url
-    blocks = [block(line(link(title, url)), line(i(outlet)))]
+def analysis_blocks(analysis: Any, url: str | None = None, outlet: str | None = None) -> list[Block]:
+    """One article's analysis (/summary URL, `coverage-bot summarize`): title, summary, key figures, quotes."""
+    title = analysis.title or url or "Article"
+    head = [line(link(title, url)) if url else line(b(title))]
+    if outlet:
+        head.append(line(i(outlet)))
+    blocks = [block(*head)]
     sentences = [s.text for s in analysis.summary.sentences]
     if sentences:
         blocks.append(block(line(b("Summary")), *(line("• " + " ".join(s.split())) for s in sentences)))

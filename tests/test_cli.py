@@ -40,7 +40,7 @@ def db_env(tmp_path, monkeypatch) -> dict:
 def test_summarize_seed_prints_summary_figures_and_quotes():
     out = run("summarize", str(SEED))
     assert out.returncode == 0, out.stderr
-    assert "Summary:" in out.stdout
+    assert "Summary" in out.stdout
     assert "up to $500 billion" in out.stdout
     assert "Donald Trump" in out.stdout
     for junk in ("Leave a Reply", "All rights reserved", "Please Share"):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import unicodedata
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from extraction_bench import bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -32,17 +31,8 @@ FIGURE_KEY_F1_FLOOR = 0.89
 FIGURE_NO_DATE_F1_FLOOR = 0.97
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _articles() -> list[dict[str, Any]]:
-    with CHECK.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return bench().load_articles(CHECK)
 
 
 def _norm(s: str) -> str:
@@ -55,12 +45,7 @@ def _norm(s: str) -> str:
 def summary() -> dict[str, Any]:
     if not SCORER.exists():
         pytest.skip("../shared not present")
-    scorer = _load("extraction_score", SCORER)
-    bench = _load("bench_extraction", ROOT / "bench" / "extraction.py")
-    articles = _articles()
-    preds = {p["id"]: p for p in bench.predict(articles)}
-    result, _per_article = scorer.score({a["id"]: a for a in articles}, preds)
-    return result
+    return bench().evaluate(CHECK)
 
 
 def test_labels_are_verbatim_and_well_formed() -> None:

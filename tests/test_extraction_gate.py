@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from extraction_bench import bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -24,19 +23,11 @@ FIGURE_KEY_F1_FLOOR = 0.95
 FIGURE_VALUE_ACCURACY_FLOOR = 0.97
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "bench" / "extraction.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def summary() -> dict[str, Any]:
     if not DEV.exists():
         pytest.skip("../shared not present")
-    return _bench().evaluate(DEV)
+    return bench().evaluate(DEV)
 
 
 def test_every_article_is_scored(summary: dict[str, Any]) -> None:
