@@ -51,7 +51,8 @@ def _table(headers: list[str], rows: Iterable[list[str]]) -> str:
 
 async def poll_command(config: Any, settings: Any) -> int:
     """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
-    from .poller import fetch_limits, poll_once
+    from .fetch import fetch_limits
+    from .poller import poll_once
 
     store = await Store.open(settings.database_url)
     try:
@@ -90,7 +91,8 @@ async def _deliver_alerts(settings: Any, store: Store) -> int:
 
 async def poll_forever_command(config: Any, settings: Any) -> int:
     """A poll-only worker (no Telegram): the scale path runs several of these on one PostgreSQL."""
-    from .poller import fetch_limits, run_forever
+    from .fetch import fetch_limits
+    from .poller import run_forever
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 API:
 
+    await fetch_article(fetcher, url, worker=None) -> FetchedArticle  # the one "fetch a page, extract it" path
     extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None
     from_feed(title, summary, content="") -> ArticleText | None        # source="feed", when the page cannot be had
     async with ArticleWorker(timeout=10.0) as worker:                  # a child process that can be abandoned
@@ -35,6 +36,7 @@ from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 
 from bot.charset import decode_body
 from bot.feeds import html_to_text
+from bot.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ MAX_ELEMENTS = 8000
 MAX_CHARS = 2_000_000  # one 5 MB paragraph took 1.5 s; real article pages hold under 100 kB of text
 MIN_TEXT = 200  # characters; below this the "article" is a teaser, a paywall or a cookie wall
 MAX_TEXT = 100_000  # characters kept; the longest real article in the corpus is about 15,000
+# Most seconds one page's extraction may take before it is abandoned (pages are cut to MAX_ELEMENTS first, which
+# keeps the worst shapes measured above near 2 s).
+ARTICLE_TIMEOUT = 10.0
 
 _START_TAG = re.compile(r"<[A-Za-z]")
 _NOISE_OPEN = re.compile(r"<(script|style|noscript|svg|template)\b", re.I)
@@ -145,9 +150,10 @@ def _drop_noise(page: str) -> str:
 class ArticleWorker:
     """Runs extract_article in a child process so a pathological page is abandoned after `timeout` seconds."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = ARTICLE_TIMEOUT) -> None:
         self.timeout = timeout
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = asyncio.Lock()  # one page at a time, so the timeout covers only that page
 
     async def __aenter__(self) -> ArticleWorker:
         return self
@@ -157,19 +163,20 @@ class ArticleWorker:
 
     async def extract(self, html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None:
         """extract_article in the worker process; None (logged) on timeout or a crashed worker."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, extract_article, html, url, dict(headers or {}))
-        try:
-            return await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            log.warning("article %s: extraction took over %.0f s, abandoned", url, self.timeout)
-            self._kill()
-        except BrokenProcessPool:
-            log.warning("article %s: the extraction worker died", url)
-            self._kill()
-        return None
+        async with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(self._pool, extract_article, html, url, dict(headers or {}))
+            try:
+                return await asyncio.wait_for(future, self.timeout)
+            except TimeoutError:
+                log.warning("article %s: extraction took over %.0f s, abandoned", url, self.timeout)
+                self._kill()
+            except BrokenProcessPool:
+                log.warning("article %s: the extraction worker died", url)
+                self._kill()
+            return None
 
     def _kill(self) -> None:
         pool, self._pool = self._pool, None
@@ -184,3 +191,40 @@ class ArticleWorker:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class FetchedArticle:
+    """A page fetched and its article extracted, or why not (``error``, a message for the user)."""
+
+    url: str  # the final URL, after redirects
+    article: ArticleText | None
+    error: str | None = None
+
+
+async def fetch_article(
+    fetcher: Fetcher, url: str, *, worker: ArticleWorker | None = None, timeout: float = ARTICLE_TIMEOUT
+) -> FetchedArticle:
+    """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
+
+    With a ``worker`` the extraction runs in its child process (abandoned after its timeout); without one, in a
+    thread with a ``timeout`` deadline (the thread finishes on its own; the caller is answered at the deadline).
+    """
+    result = await fetcher.get(url, kind="page")
+    final = result.final_url or url
+    if result.error:
+        return FetchedArticle(final, None, result.error)
+    if not result.body:
+        return FetchedArticle(final, None, "the page was empty")
+    headers = dict(result.headers)
+    if worker is not None:
+        article = await worker.extract(result.body, final, headers)
+    else:
+        try:
+            article = await asyncio.wait_for(asyncio.to_thread(extract_article, result.body, final, headers), timeout)
+        except TimeoutError:
+            log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
+            return FetchedArticle(final, None, "the page took too long to read")
+    if article is None or not article.text.strip():
+        return FetchedArticle(final, None, "no article text found on the page")
+    return FetchedArticle(final, article)

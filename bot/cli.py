@@ -44,17 +44,14 @@ def _read_source(source: str, allow_private: bool) -> tuple[str, str | None]:
 
 async def _fetch_article(url: str, allow_private: bool) -> tuple[str, str | None]:
     """Fetch a page under the feed limits and extract its main text."""
-    from .articles import extract_article
+    from .articles import fetch_article
     from .fetch import Fetcher, FetchLimits
 
     async with Fetcher(FetchLimits(allow_private=allow_private)) as fetcher:
-        result = await fetcher.get(url, kind="page")
-    if result.error:
-        raise UserError(f"{url}: {result.error}")
-    article = extract_article(result.body, result.final_url or url, result.headers)
-    if article is None or not article.text.strip():
-        raise UserError(f"{url}: no article text found on the page")
-    return article.text, article.title
+        fetched = await fetch_article(fetcher, url)
+    if fetched.article is None:
+        raise UserError(f"{url}: {fetched.error}")
+    return fetched.article.text, fetched.article.title
 
 
 def _jsonl_record(line: str, sentences: int, method: str) -> dict:
@@ -115,8 +112,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         print(json.dumps(asdict(analysis), ensure_ascii=False, indent=2))
     else:
         # the same blocks Telegram and the console show for /summary URL, rendered as plain text
-        from .commands import analysis_blocks
-        from .digest import Reply, reply_plain
+        from .digest import analysis_blocks
+        from .message import Reply, reply_plain
 
         url = args.source if args.source.startswith(("http://", "https://")) else None
         print(reply_plain(Reply(blocks=tuple(analysis_blocks(analysis, url)))))

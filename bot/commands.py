@@ -12,16 +12,19 @@ import difflib
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import digest as d
-from .chart import TREND_DAYS, trend_data, trend_png
-from .digest import Block, Button, Reply, b, block, i, line, link, text_reply
+from .clock import local_zone, utcnow
+from .digest import analysis_blocks, digest_for, trend_reply
+from .message import CALLBACK_DATA_LIMIT, Block, Button, Reply, b, block, code, i, line, link, text_reply, trim
+from .models import StoryQuote, StoryView, SubscriptionView
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,6 @@ STATUS_FEEDS_LISTED = 10
 # "zelensky" find "Zelenskyy" (0.94) and "peskov" find "Peskov"; it keeps "Lavrov" from "Lavrentiev" (0.5).
 SURNAME_RATIO = 0.85
 DEFAULT_TIME = "08:00"
-TREND_STORY_LIMIT = 5000
 
 GROUP_TYPES = ("group", "supergroup")
 
@@ -133,10 +135,6 @@ def usage(name: str) -> Reply:
     return text_reply(f"Usage: {USAGE[name]}")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 # ---------------------------------------------------------------- speaker matching
 
 
@@ -209,7 +207,7 @@ class Commands:
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         topics: Sequence[str],
         *,
         admin_ids: frozenset[int] | set[int] = frozenset(),
@@ -276,15 +274,9 @@ class Commands:
         return topic
 
     def _tz(self, name: str | None) -> ZoneInfo:
-        for candidate in (name, self.default_timezone, "UTC"):
-            if candidate:
-                try:
-                    return ZoneInfo(candidate)
-                except (ZoneInfoNotFoundError, ValueError):
-                    continue
-        return ZoneInfo("UTC")
+        return local_zone(name, self.default_timezone)
 
-    async def _subscription(self, chat: ChatRef) -> Any | None:
+    async def _subscription(self, chat: ChatRef) -> SubscriptionView | None:
         subs = await self.store.subscriptions(chat.chat_id)
         for sub in subs:
             if sub.thread_id == chat.thread_id:
@@ -309,9 +301,9 @@ class Commands:
         if self.on_change is not None:
             await self.on_change(chat_id)
 
-    async def _recent(self, topics: Sequence[str], since: datetime, limit: int = 200) -> list[Any]:
+    async def _recent(self, topics: Sequence[str], since: datetime, limit: int = 200) -> list[StoryView]:
         """Stories on any of `topics` since `since`, newest first, each once."""
-        seen: dict[int, Any] = {}
+        seen: dict[int, StoryView] = {}
         for topic in topics:
             for story in await self.store.stories(since, topic=topic, limit=limit):
                 seen.setdefault(story.id, story)
@@ -322,13 +314,13 @@ class Commands:
         buttons = [
             Button(("✅ " if t in subscribed else "➕ ") + t, "t:" + t)
             for t in self.topics
-            if len(("t:" + t).encode()) <= d.CALLBACK_DATA_LIMIT
+            if len(("t:" + t).encode()) <= CALLBACK_DATA_LIMIT
         ]
         rows = [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
         rows.append((Button("Daily digest", "m:daily"), Button("Alerts", "m:alerts")))
         return tuple(rows)
 
-    def _describe(self, sub: Any) -> str:
+    def _describe(self, sub: SubscriptionView) -> str:
         when = f"daily at {sub.at} ({sub.timezone or self.default_timezone})" if sub.mode == "daily" else "alerts"
         return f"{', '.join(sub.topics) or 'no topics'} — {when}"
 
@@ -346,7 +338,7 @@ class Commands:
                 ),
                 block(
                     "Tap a topic to subscribe this chat (a daily digest at 08:00), or type for example",
-                    line(d.code("/subscribe rare-earths daily 07:30"), " or ", d.code("/subscribe us-russia alerts")),
+                    line(code("/subscribe rare-earths daily 07:30"), " or ", code("/subscribe us-russia alerts")),
                     "Send /help for every command.",
                 ),
                 block(line(i("Subscribed: " + self._describe(sub)))) if sub else block(line(i("Not subscribed yet."))),
@@ -482,7 +474,7 @@ class Commands:
         if not subs:
             return text_reply(
                 "This chat has no subscriptions.",
-                line("Start with ", d.code("/subscribe rare-earths"), " or tap a topic in /start."),
+                line("Start with ", code("/subscribe rare-earths"), " or tap a topic in /start."),
             )
         lines = [line(b("Subscriptions"))]
         for sub in subs:
@@ -591,20 +583,15 @@ class Commands:
             return text_reply(f"Can't summarise that link: {problem}.")
         if self.fetcher_factory is None:
             return text_reply("Summarising links is not available here.")
+        from .articles import fetch_article  # trafilatura: loaded only when a link is summarised
+
         async with self.fetcher_factory() as fetcher:
-            result = await fetcher.get(url, kind="page")
-        if result.error:
-            return text_reply(f"Can't summarise that link: {result.error}")
+            fetched = await fetch_article(fetcher, url)
+        if fetched.article is None:
+            return text_reply(f"Can't summarise that link: {fetched.error}")
         from summarizer import analyze
 
-        from .articles import extract_article
-
-        final = result.final_url or url
-        article = extract_article(result.body, final, dict(result.headers))
-        text = getattr(article, "text", article)
-        title = getattr(article, "title", None)
-        if not text or not str(text).strip():
-            return text_reply("Can't summarise that link: no article text found on the page.")
+        final, text, title = fetched.url, fetched.article.text, fetched.article.title
         analysis = await asyncio.to_thread(analyze, str(text), title)
         host = urlsplit(final).hostname or "source"
         return Reply(blocks=tuple(analysis_blocks(analysis, final, host)))
@@ -620,16 +607,16 @@ class Commands:
             raise BadArguments("")
         topics = [topic] if topic else await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - QUOTES_WINDOW, limit=500)
-        grouped: dict[str, list[Mapping[str, Any]]] = {}
+        grouped: dict[str, list[StoryQuote]] = {}
         seen: set[str] = set()
         for story in stories:  # newest first
             for q in story.quotes:
-                who = q.get("speaker")
-                if not who or not q.get("text"):
+                who = q.speaker
+                if not who or not q.text:
                     continue
                 if speaker and not speaker_matches(speaker, who):
                     continue
-                key = _fold(q["text"])
+                key = _fold(q.text)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -645,8 +632,8 @@ class Commands:
             for q in quotes[:QUOTES_PER_SPEAKER]:
                 lines.append(
                     line(
-                        "“" + d.trim(q["text"], d.QUOTE_CHARS).rstrip(",;: ") + "” — ",
-                        link(str(q.get("outlet") or "source"), q.get("link")),
+                        "“" + trim(q.text, d.QUOTE_CHARS).rstrip(",;: ") + "” — ",
+                        link(str(q.outlet or "source"), q.link),
                     )
                 )
             blocks.append(Block(tuple(lines)))
@@ -663,7 +650,7 @@ class Commands:
         stories = await self._recent(topics, self.now() - WINDOW)
         blocks = [block(line(b("Key figures"), f" · {', '.join(topics)}, last 24 h"))]
         for story in stories:
-            figures = [f for f in d.key_figures(story, FIGURES_PER_STORY) if f.get("kind") != "date"]
+            figures = [f for f in d.key_figures(story, FIGURES_PER_STORY) if f.kind != "date"]
             if not figures:
                 continue
             lines = [line(b(f"{story.id}."), " ", link(story.title, story.link))]
@@ -709,7 +696,7 @@ class Commands:
             for h in bad:
                 why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
                 state = "disabled" if not h.enabled else f"{h.failures} failures"
-                lines.append(line("• ", h.name, f" — {state}: ", d.trim(str(why or "unknown"), 120)))
+                lines.append(line("• ", h.name, f" — {state}: ", trim(str(why or "unknown"), 120)))
             blocks.append(Block(tuple(lines)))
         is_admin = chat.user_id in self.admin_ids or chat.chat_type == "console"
         if is_admin:
@@ -731,77 +718,3 @@ class Commands:
             topics = list(self.topics)
         sub = await self._subscription(chat)
         return await trend_reply(self.store, topics, self.now(), self._tz(sub.timezone if sub else None))
-
-
-# ---------------------------------------------------------------- shared with deliveries
-
-
-def analysis_blocks(analysis: Any, url: str | None = None, outlet: str | None = None) -> list[Block]:
-    """One article's analysis (/summary URL, `coverage-bot summarize`): title, summary, key figures, quotes."""
-    title = analysis.title or url or "Article"
-    head = [line(link(title, url)) if url else line(b(title))]
-    if outlet:
-        head.append(line(i(outlet)))
-    blocks = [block(*head)]
-    sentences = [s.text for s in analysis.summary.sentences]
-    if sentences:
-        blocks.append(block(line(b("Summary")), *(line("• " + " ".join(s.split())) for s in sentences)))
-    else:
-        blocks.append(block(line(i("No summary: " + (analysis.summary.reason or "no sentences found")))))
-    figures = [f for f in analysis.figures if f.kind != "date"][: d.DIGEST_FIGURES * 2]
-    if figures:
-        blocks.append(
-            block(
-                line(b("Key figures")),
-                *(d.figure_line({"surface": f.surface, "sentence": f.sentence}, source=False) for f in figures),
-            )
-        )
-    quotes = [q for q in analysis.quotes if q.speaker][: d.DIGEST_QUOTES * 2]
-    if quotes:
-        blocks.append(
-            block(
-                line(b("Quotes")),
-                *(d.quote_line({"text": q.text, "speaker": q.speaker}, source=False) for q in quotes),
-            )
-        )
-    return blocks
-
-
-async def digest_for(
-    store: Any, sub: Any, now: datetime, *, default_timezone: str = "UTC"
-) -> tuple[list[Block], list[int]]:
-    """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest."""
-    try:
-        tz = ZoneInfo(sub.timezone or default_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    last = await store.last_delivery(sub.id, "digest")
-    since = now - WINDOW
-    if last is not None and last < since:  # the bot was down: cover the gap, up to a week
-        since = max(last, now - timedelta(days=7))
-    stories = await store.undelivered(sub.id, "digest", since)
-    topics = [t for t in sub.topics]
-    blocks = d.compose_digest(stories, topics, now.astimezone(tz).date())
-    return blocks, d.digest_story_ids(blocks, stories)
-
-
-async def trend_reply(store: Any, topics: Sequence[str], now: datetime, tz: Any, *, weekly: bool = False) -> Reply:
-    """The trend chart as a photo reply with a caption of totals and top outlets."""
-    since = now - timedelta(days=TREND_DAYS + 1)
-    seen: dict[int, Any] = {}
-    for topic in topics:
-        for story in await store.stories(since, topic=topic, limit=TREND_STORY_LIMIT):
-            seen.setdefault(story.id, story)
-    data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
-    png = await asyncio.to_thread(trend_png, data, title="Weekly: stories per day" if weekly else "Stories per day")
-    week = now.astimezone(tz).isocalendar()
-    head = (
-        f"Week {week.week}: stories per day, last {TREND_DAYS} days"
-        if weekly
-        else f"Stories per day, last {TREND_DAYS} days"
-    )
-    lines = [line(b(head))]
-    for topic in topics:
-        top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])
-        lines.append(line(f"{topic}: {data.total(topic)} stories" + (f" (top: {top})" if top else "")))
-    return Reply(photo=png, caption=Block(tuple(lines)))

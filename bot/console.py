@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .commands import ChatRef, Commands, LocalPlatform
-from .digest import Reply, reply_plain
+from .message import Reply, reply_plain
 
 CONSOLE = ChatRef(chat_id=0, chat_type="console", user_id=0, title="console")
 DEMO_COMMANDS = ("/summary", "/quotes", "/figures")
@@ -26,8 +26,7 @@ def make_commands(store: Any, config: Any, settings: Any = None) -> Commands:
     """Commands over the local store: every topic of feeds.yaml, the person at the terminal as admin."""
 
     def fetcher() -> Any:
-        from .fetch import Fetcher
-        from .poller import fetch_limits
+        from .fetch import Fetcher, fetch_limits
 
         return Fetcher(fetch_limits(config, allow_private=bool(getattr(settings, "allow_private_urls", False))))
 

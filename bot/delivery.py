@@ -15,15 +15,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from . import digest as d
-from .commands import digest_for, trend_reply
-from .digest import Reply
+from .clock import local_zone
+from .digest import compose_alert, digest_for, trend_reply
+from .message import Reply, caption_html, split_html
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +65,6 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(btn.text, callback_data=btn.data) for btn in row] for row in reply.keyboard]
     )
-
-
-def local_zone(name: str | None, default: str) -> ZoneInfo:
-    """A subscription's timezone, the default when unset or unknown."""
-    for candidate in (name, default, "UTC"):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def digest_time(sub: Any, default_timezone: str) -> time:
@@ -156,10 +145,10 @@ class Delivery:
         """
         ids: list[int] = []
         preview = LinkPreviewOptions(is_disabled=not link_previews)
-        messages = d.split_html(reply.blocks)
+        messages = split_html(reply.blocks)
         keyboard = markup(reply)
         if reply.photo is not None:
-            caption = d.caption_html(reply.caption)
+            caption = caption_html(reply.caption)
             msg = await self._call(
                 lambda: self.bot.send_photo(
                     chat_id,
@@ -277,7 +266,7 @@ class Delivery:
                 stories = await self.store.undelivered(sub.id, "alert", now - ALERT_LOOKBACK)
                 if not stories:
                     continue
-                blocks, ids = d.compose_alert(stories)
+                blocks, ids = compose_alert(stories)
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "alert", "alert", reply))
         return outcomes

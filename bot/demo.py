@@ -153,10 +153,11 @@ def _demo_config(base: str) -> Any:
 
 async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     """Serve the seeds on loopback, poll once, print the digest and the on-demand answers."""
-    from .commands import digest_for
     from .console import demo_answers
-    from .digest import Reply, reply_plain
-    from .poller import fetch_limits, poll_once
+    from .digest import digest_for
+    from .fetch import fetch_limits
+    from .message import Reply, reply_plain
+    from .poller import poll_once
     from .settings import Settings
     from .store import Store
 

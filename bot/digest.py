@@ -1,25 +1,37 @@
-"""Messages as transport-free rich text, rendered as Telegram HTML or plain text, and split to Telegram's limits.
+"""Story formatting and composition: a story's block, the daily digest, alerts, one article's analysis, /trend.
 
-A :class:`Reply` is what a command answers and what a digest or alert is made of: blocks of lines of
-spans. Telegram gets HTML (every interpolated string escaped); the console gets plain text. A block is
-kept whole in one message (a story never straddles two), and a block too large for any message is
-truncated on span boundaries, never inside a tag.
+Transport-free: everything here builds :mod:`bot.message` values from :mod:`bot.models` values. Telegram
+(bot.delivery, bot.telegram), the console and the demo render and send them; bot.commands and bot.delivery
+both import this module and neither imports the other.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta, tzinfo
 
-# Telegram Bot API limits (https://core.telegram.org/bots/api#sendmessage and #formatting-options).
-MESSAGE_LIMIT = 4096  # UTF-16 code units of text per message
-CAPTION_LIMIT = 1024  # UTF-16 code units of a photo caption
-ENTITY_LIMIT = 100  # formatting entities per message
-CALLBACK_DATA_LIMIT = 64  # bytes of callback_data
+from summarizer.models import Analysis
+
+from .clock import local_zone
+from .message import (
+    ELLIPSIS,
+    MESSAGE_LIMIT,
+    Block,
+    Line,
+    Reply,
+    Span,
+    b,
+    block,
+    fit_block,
+    i,
+    line,
+    link,
+    split_blocks,
+    trim,
+)
+from .models import StoryFigure, StoryQuote, StoryView, SubscriptionView
+from .store import Store
 
 # How much of a story a digest shows. Chosen by reading digests of the seed feeds on a phone screen:
 # three sentences and two quotes keep a story to about one screen; more made the digest a wall.
@@ -31,306 +43,16 @@ DIGEST_MAX_STORIES = 20  # per digest; the rest are counted in the footer
 FIGURE_CONTEXT_CHARS = 140  # the sentence around a figure, trimmed to this many characters
 FIGURE_CONTEXT_SHORT = 60  # when the summary above already shows that sentence
 QUOTE_CHARS = 280  # a longer quote is cut at a word boundary
+# A digest covers the stories since the last one; the first, or after downtime, looks back this far at most.
+DIGEST_WINDOW = timedelta(hours=24)
+DIGEST_CATCH_UP = timedelta(days=7)
+TREND_STORY_LIMIT = 5000  # stories read for /trend's 14 days (far above any real day's count)
 
-STYLES = ("b", "i", "u", "s", "code", "a")
-ELLIPSIS = "…"
 
-
-@dataclass(frozen=True)
-class Span:
-    """A run of text with at most one style; style "a" carries a url."""
-
-    text: str
-    style: str | None = None
-    url: str | None = None
-
-
-Line = tuple[Span, ...]
-
-
-@dataclass(frozen=True)
-class Block:
-    """Lines kept together in one message: a header, one story, a footer."""
-
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline-keyboard button; `data` is the callback data sent back when pressed."""
-
-    text: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a command answers: text blocks, an optional photo with caption, an optional keyboard."""
-
-    blocks: tuple[Block, ...] = ()
-    photo: bytes | None = None
-    caption: Block | None = None
-    keyboard: tuple[tuple[Button, ...], ...] = ()
-    story_ids: tuple[int, ...] = ()  # stories this reply carries (recorded by deliveries)
-
-    @property
-    def empty(self) -> bool:
-        return not self.blocks and self.photo is None
-
-
-# ---------------------------------------------------------------- building
-
-
-def b(text: str) -> Span:
-    """Bold span."""
-    return Span(text, "b")
-
-
-def i(text: str) -> Span:
-    """Italic span."""
-    return Span(text, "i")
-
-
-def code(text: str) -> Span:
-    """Monospace span."""
-    return Span(text, "code")
-
-
-def link(text: str, url: str | None) -> Span:
-    """A link when the url is http(s), plain text otherwise (Telegram rejects other schemes)."""
-    if url and url.startswith(("http://", "https://")):
-        return Span(text, "a", url)
-    return Span(text)
-
-
-def line(*parts: str | Span | None) -> Line:
-    """A line from strings (plain) and spans; None and empty parts are dropped."""
-    out: list[Span] = []
-    for part in parts:
-        if part is None:
-            continue
-        span = Span(part) if isinstance(part, str) else part
-        if span.text:
-            out.append(span)
-    return tuple(out)
-
-
-def block(*lines: Line | str) -> Block:
-    """A block from lines (a string is one plain line)."""
-    return Block(tuple(line(x) if isinstance(x, str) else x for x in lines))
-
-
-def text_reply(*lines: Line | str, **kwargs: Any) -> Reply:
-    """A one-block reply."""
-    return Reply(blocks=(block(*lines),), **kwargs)
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's limits."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def span_html(span: Span) -> str:
-    """One span as Telegram HTML, text (and url) escaped."""
-    text = html.escape(span.text, quote=False)
-    if span.style is None:
-        return text
-    if span.style == "a":
-        return f'<a href="{html.escape(span.url or "", quote=True)}">{text}</a>'
-    return f"<{span.style}>{text}</{span.style}>"
-
-
-def line_html(ln: Line) -> str:
-    return "".join(span_html(s) for s in ln)
-
-
-def block_html(blk: Block) -> str:
-    return "\n".join(line_html(ln) for ln in blk.lines)
-
-
-def line_plain(ln: Line, *, urls: bool = True) -> str:
-    """A line as plain text; a link shows its address after the text when `urls`."""
-    out = []
-    for span in ln:
-        if span.style == "a" and urls and span.url and span.url != span.text:
-            out.append(f"{span.text} <{span.url}>")
-        else:
-            out.append(span.text)
-    return "".join(out)
-
-
-def block_plain(blk: Block, *, urls: bool = True) -> str:
-    return "\n".join(line_plain(ln, urls=urls) for ln in blk.lines)
-
-
-def reply_plain(reply: Reply, *, urls: bool = True) -> str:
-    """The whole reply as plain text (console), blocks separated by a blank line."""
-    parts = [block_plain(blk, urls=urls) for blk in reply.blocks]
-    if reply.caption is not None:
-        parts.insert(0, block_plain(reply.caption, urls=urls))
-    if reply.keyboard:
-        parts.append("  ".join(f"[{btn.text}]" for row in reply.keyboard for btn in row))
-    return "\n\n".join(p for p in parts if p)
-
-
-# Entities Telegram detects by itself in plain text also count toward the limit: bot commands,
-# links, mentions, hashtags (a hashtag needs a letter; "#42" is not one).
-_AUTO_ENTITY = re.compile(r"(?<![\w/])/[A-Za-z_]\w*|https?://\S+|(?<!\w)@[A-Za-z]\w{3,}|(?<!\w)#\w*[A-Za-z_]\w*")
-
-
-def span_entities(span: Span) -> int:
-    """Entities a span makes: its style plus any Telegram auto-detects in its text."""
-    styled = 1 if span.style is not None else 0
-    if span.style in ("a", "code"):
-        return styled
-    return styled + len(_AUTO_ENTITY.findall(span.text))
-
-
-def block_entities(blk: Block) -> int:
-    return sum(span_entities(s) for ln in blk.lines for s in ln)
-
-
-def block_units(blk: Block) -> int:
-    """Size of the block's HTML in UTF-16 units (HTML is longer than the text Telegram counts: safe)."""
-    return utf16_len(block_html(blk))
-
-
-# ---------------------------------------------------------------- splitting
-
-_SEPARATOR = "\n\n"
-_SEP_UNITS = utf16_len(_SEPARATOR)
-
-
-def _cut_text(text: str, budget: int) -> str:
-    """The longest prefix of `text`, cut at a word boundary when possible, whose escaped form fits `budget` units."""
-    lo, hi = 0, len(text)
-    while lo < hi:  # binary search on code points; escaping only grows text, monotonically
-        mid = (lo + hi + 1) // 2
-        if utf16_len(html.escape(text[:mid], quote=False)) <= budget:
-            lo = mid
-        else:
-            hi = mid - 1
-    cut = text[:lo]
-    if lo < len(text):
-        space = cut.rfind(" ")
-        if space > lo * 0.6:
-            cut = cut[:space]
-    return cut.rstrip()
-
-
-def fit_block(blk: Block, limit: int = MESSAGE_LIMIT, max_entities: int = ENTITY_LIMIT) -> Block:
-    """The block itself when it fits, else a prefix of it (whole spans, then one cut span) ending in '…'."""
-    if block_units(blk) <= limit and block_entities(blk) <= max_entities:
-        return blk
-    marker = utf16_len(ELLIPSIS) + 1
-    budget = limit - marker
-    entities = max_entities
-    lines: list[Line] = []
-    used = 0
-    for ln in blk.lines:
-        newline = 1 if lines else 0
-        ln_units = utf16_len(line_html(ln))
-        ln_entities = sum(span_entities(s) for s in ln)
-        if used + newline + ln_units <= budget and ln_entities <= entities:
-            lines.append(ln)
-            used += newline + ln_units
-            entities -= ln_entities
-            continue
-        # Partial line: whole spans while they fit, then a cut span.
-        room = budget - used - newline
-        kept: list[Span] = []
-        for span in ln:
-            units = utf16_len(span_html(span))
-            cost = span_entities(span)
-            if units <= room and cost <= entities:
-                kept.append(span)
-                room -= units
-                entities -= cost
-                continue
-            overhead = utf16_len(span_html(Span("", span.style, span.url)))
-            if span.style is not None and entities < 1:
-                break
-            cut = _cut_text(span.text, room - overhead)
-            if cut:
-                piece = Span(cut, span.style, span.url)
-                if span_entities(piece) <= entities:
-                    kept.append(piece)
-            break
-        if kept:
-            lines.append(tuple(kept))
-        break
-    if lines:
-        lines[-1] = (*lines[-1], Span(" " + ELLIPSIS if lines[-1] else ELLIPSIS))
-    else:
-        lines.append((Span(ELLIPSIS),))
-    return Block(tuple(lines))
-
-
-def split_blocks(
-    blocks: Iterable[Block], limit: int = MESSAGE_LIMIT, max_entities: int = ENTITY_LIMIT
-) -> list[list[Block]]:
-    """Blocks packed greedily into messages of at most `limit` units and `max_entities` entities."""
-    messages: list[list[Block]] = []
-    current: list[Block] = []
-    units = entities = 0
-    for raw in blocks:
-        blk = fit_block(raw, limit, max_entities)
-        if not blk.lines:
-            continue
-        b_units, b_entities = block_units(blk), block_entities(blk)
-        extra = _SEP_UNITS if current else 0
-        if current and (units + extra + b_units > limit or entities + b_entities > max_entities):
-            messages.append(current)
-            current, units, entities, extra = [], 0, 0, 0
-        current.append(blk)
-        units += extra + b_units
-        entities += b_entities
-    if current:
-        messages.append(current)
-    return messages
-
-
-def split_html(blocks: Iterable[Block], limit: int = MESSAGE_LIMIT, max_entities: int = ENTITY_LIMIT) -> list[str]:
-    """Telegram HTML messages, each within the limits, split on block boundaries."""
-    return [_SEPARATOR.join(block_html(blk) for blk in msg) for msg in split_blocks(blocks, limit, max_entities)]
-
-
-def caption_html(caption: Block | None) -> str | None:
-    """A photo caption as HTML, truncated to the caption limit."""
-    if caption is None:
-        return None
-    return block_html(fit_block(caption, CAPTION_LIMIT, ENTITY_LIMIT))
-
-
-# ---------------------------------------------------------------- stories
-
-
-def _field(obj: Any, name: str, default: Any = None) -> Any:
-    """Attribute or key access, so store views and plain dicts both work."""
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def trim(text: str, limit: int) -> str:
-    """Whitespace collapsed, cut at a word boundary to `limit` characters with '…'."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + ELLIPSIS
-
-
-def figure_context(figure: Mapping[str, Any], limit: int = FIGURE_CONTEXT_CHARS) -> str:
+def figure_context(figure: StoryFigure, limit: int = FIGURE_CONTEXT_CHARS) -> str:
     """The sentence around a figure, trimmed to a window centred on it."""
-    sentence = " ".join(str(figure.get("sentence") or "").split())
-    surface = str(figure.get("surface") or "")
+    sentence = " ".join(figure.sentence.split())
+    surface = figure.surface
     if len(sentence) <= limit:
         return sentence
     at = sentence.find(surface)
@@ -347,39 +69,39 @@ def figure_context(figure: Mapping[str, Any], limit: int = FIGURE_CONTEXT_CHARS)
     return piece
 
 
-def outlet_count(story: Any) -> int:
+def outlet_count(story: StoryView) -> int:
     """How many distinct outlets covered the story."""
-    return len({_field(m, "outlet") for m in _field(story, "members", ()) or ()}) or 1
+    return len({m.outlet for m in story.members}) or 1
 
 
 def _outlets_label(n: int) -> str:
     return f"{n} outlet" if n == 1 else f"{n} outlets"
 
 
-def _summary_text(story: Any, sentences: int) -> str:
-    lines = list(_field(story, "summary", ()) or ())[:sentences]
-    return " ".join(" ".join(str(_field(s, "text", "")).split()) for s in lines)
+def _summary_text(story: StoryView, sentences: int) -> str:
+    lines = list(story.summary)[:sentences]
+    return " ".join(" ".join(str(s.text).split()) for s in lines)
 
 
-def figure_line(figure: Mapping[str, Any], *, source: bool = True) -> Line:
+def figure_line(figure: StoryFigure, *, source: bool = True) -> Line:
     """'• **$1.2 billion** — context (Outlet)'."""
     context = figure_context(figure)
-    outlet = figure.get("outlet")
+    outlet = figure.outlet
     return line(
         "• ",
-        b(str(figure.get("surface") or "")),
+        b(figure.surface),
         " — " + context if context else None,
         " (" if source and outlet else None,
-        link(str(outlet), figure.get("link")) if source and outlet else None,
+        link(str(outlet), figure.link) if source and outlet else None,
         ")" if source and outlet else None,
     )
 
 
-def figure_lines(figures: Sequence[Mapping[str, Any]], summary: str = "") -> list[Line]:
+def figure_lines(figures: Sequence[StoryFigure], summary: str = "") -> list[Line]:
     """Digest figure lines: figures from one sentence share a line; a sentence the summary already shows is cut short."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    groups: dict[str, list[StoryFigure]] = {}
     for f in figures:
-        groups.setdefault(" ".join(str(f.get("sentence") or "").split()), []).append(f)
+        groups.setdefault(" ".join(str(f.sentence or "").split()), []).append(f)
     out = []
     for sentence, group in groups.items():
         limit = FIGURE_CONTEXT_SHORT if sentence and sentence in summary else FIGURE_CONTEXT_CHARS
@@ -388,34 +110,34 @@ def figure_lines(figures: Sequence[Mapping[str, Any]], summary: str = "") -> lis
         for n, f in enumerate(group):
             if n:
                 parts.append(" · ")
-            parts.append(b(str(f.get("surface") or "")))
+            parts.append(b(str(f.surface or "")))
         if context:
             parts.append(" — " + context)
         out.append(line(*parts))
     return out
 
 
-def quote_line(quote: Mapping[str, Any], *, source: bool = True) -> Line:
+def quote_line(quote: StoryQuote, *, source: bool = True) -> Line:
     """'“text” — *Speaker* (Outlet)'."""
-    outlet = quote.get("outlet")
+    outlet = quote.outlet
     return line(
-        "“" + trim(str(quote.get("text") or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
+        "“" + trim(str(quote.text or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
         " — ",
-        i(str(quote.get("speaker") or "unattributed")),
+        i(str(quote.speaker or "unattributed")),
         " (" if source and outlet else None,
-        link(str(outlet), quote.get("link")) if source and outlet else None,
+        link(str(outlet), quote.link) if source and outlet else None,
         ")" if source and outlet else None,
     )
 
 
-def key_figures(story: Any, limit: int) -> list[Mapping[str, Any]]:
+def key_figures(story: StoryView, limit: int) -> list[StoryFigure]:
     """A story's figures worth showing: key ones first, dates last, no repeats."""
-    figures = [f for f in _field(story, "figures", ()) or () if f.get("surface")]
-    figures.sort(key=lambda f: (f.get("kind") == "date", not f.get("key", True)))
+    figures = [f for f in story.figures if f.surface]
+    figures.sort(key=lambda f: (f.kind == "date", not f.key))
     seen: set[str] = set()
     out = []
     for f in figures:
-        name = str(f["surface"]).casefold()
+        name = str(f.surface).casefold()
         if name in seen:
             continue
         seen.add(name)
@@ -423,21 +145,21 @@ def key_figures(story: Any, limit: int) -> list[Mapping[str, Any]]:
     return out[:limit]
 
 
-def attributed_quotes(story: Any, limit: int) -> list[Mapping[str, Any]]:
+def attributed_quotes(story: StoryView, limit: int) -> list[StoryQuote]:
     """Quotes with a named speaker first."""
-    quotes = [q for q in _field(story, "quotes", ()) or () if q.get("text")]
-    quotes.sort(key=lambda q: q.get("speaker") is None)
+    quotes = [q for q in story.quotes if q.text]
+    quotes.sort(key=lambda q: q.speaker is None)
     return quotes[:limit]
 
 
-def sources_line(story: Any, limit: int = DIGEST_SOURCES) -> Line:
+def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
     """'Sources: Reuters · AP · +2 more', each a link to that outlet's article."""
-    members = list(_field(story, "members", ()) or ())
+    members = list(story.members)
     seen: set[str] = set()
     parts: list[str | Span] = ["Sources: "]
     shown = 0
     for m in members:
-        outlet = str(_field(m, "outlet") or "source")
+        outlet = str(m.outlet or "source")
         if outlet in seen:
             continue
         seen.add(outlet)
@@ -445,25 +167,25 @@ def sources_line(story: Any, limit: int = DIGEST_SOURCES) -> Line:
             continue
         if shown:
             parts.append(" · ")
-        parts.append(link(outlet, _field(m, "link")))
+        parts.append(link(outlet, m.link))
         shown += 1
     if not shown:
-        parts.append(link("link", _field(story, "link")))
+        parts.append(link("link", story.link))
     if len(seen) > shown:
         parts.append(f" · +{len(seen) - shown} more")
     return line(*parts)
 
 
-def story_block(story: Any, *, heading: Line | None = None) -> Block:
+def story_block(story: StoryView, *, heading: Line | None = None) -> Block:
     """One story in a digest or alert: number, linked title, outlets, summary, figures, quotes, sources."""
     lines: list[Line] = []
     if heading:
         lines.append(heading)
     lines.append(
         line(
-            b(f"{_field(story, 'id')}."),
+            b(f"{story.id}."),
             " ",
-            link(str(_field(story, "title") or "Untitled"), _field(story, "link")),
+            link(str(story.title or "Untitled"), story.link),
             " · " + _outlets_label(outlet_count(story)),
         )
     )
@@ -476,16 +198,16 @@ def story_block(story: Any, *, heading: Line | None = None) -> Block:
     return Block(tuple(lines))
 
 
-def story_full_blocks(story: Any) -> list[Block]:
+def story_full_blocks(story: StoryView) -> list[Block]:
     """A story in full (/summary N): every summary line with its outlet, all figures, all quotes, all sources."""
     head = [
-        line(b(f"{_field(story, 'id')}."), " ", link(str(_field(story, "title") or "Untitled"), _field(story, "link"))),
+        line(b(f"{story.id}."), " ", link(str(story.title or "Untitled"), story.link)),
         line(
             i(
-                f"{_outlets_label(outlet_count(story))} · topics: {', '.join(_field(story, 'topics', ()) or ()) or '—'}"
-                f" · first seen {_field(story, 'first_seen'):%Y-%m-%d %H:%M} UTC"
+                f"{_outlets_label(outlet_count(story))} · topics: {', '.join(story.topics) or '—'}"
+                f" · first seen {story.first_seen:%Y-%m-%d %H:%M} UTC"
             )
-            if _field(story, "first_seen")
+            if story.first_seen
             else None
         ),
     ]
@@ -493,12 +215,12 @@ def story_full_blocks(story: Any) -> list[Block]:
     summary = [
         line(
             "• ",
-            " ".join(str(_field(s, "text", "")).split()),
+            " ".join(str(s.text).split()),
             " (",
-            link(str(_field(s, "outlet") or "source"), _field(s, "link")),
+            link(str(s.outlet or "source"), s.link),
             ")",
         )
-        for s in _field(story, "summary", ()) or ()
+        for s in story.summary
     ]
     if summary:
         blocks.append(Block((line(b("Summary")), *summary)))
@@ -508,13 +230,10 @@ def story_full_blocks(story: Any) -> list[Block]:
     quotes = attributed_quotes(story, 100)
     if quotes:
         blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes))))
-    sources = [
-        line("• ", link(str(_field(m, "outlet") or "source"), _field(m, "link")), ": ", str(_field(m, "title") or ""))
-        for m in _field(story, "members", ()) or ()
-    ]
+    sources = [line("• ", link(str(m.outlet or "source"), m.link), ": ", str(m.title or "")) for m in story.members]
     if sources:
         blocks.append(Block((line(b("Sources")), *sources)))
-    terms = _field(story, "terms", {}) or {}
+    terms = story.terms
     if terms:
         why = "; ".join(f"{t}: {', '.join(ws)}" for t, ws in terms.items() if ws)
         if why:
@@ -525,25 +244,25 @@ def story_full_blocks(story: Any) -> list[Block]:
 # ---------------------------------------------------------------- digests and alerts
 
 
-def topic_counts(stories: Sequence[Any], topics: Sequence[str]) -> dict[str, int]:
+def topic_counts(stories: Sequence[StoryView], topics: Sequence[str]) -> dict[str, int]:
     """Stories per topic (a story on two topics counts in both), in the order of `topics`."""
-    return {t: sum(1 for s in stories if t in (_field(s, "topics", ()) or ())) for t in topics}
+    return {t: sum(1 for s in stories if t in (s.topics)) for t in topics}
 
 
 def _stories_label(n: int) -> str:
     return f"{n} story" if n == 1 else f"{n} stories"
 
 
-def _order(stories: Sequence[Any]) -> list[Any]:
+def _order(stories: Sequence[StoryView]) -> list[StoryView]:
     """Most-covered first, then newest."""
     return sorted(
         stories,
-        key=lambda s: (-outlet_count(s), -(_field(s, "first_seen").timestamp() if _field(s, "first_seen") else 0)),
+        key=lambda s: (-outlet_count(s), -(s.first_seen.timestamp() if s.first_seen else 0)),
     )
 
 
 def compose_digest(
-    stories: Sequence[Any],
+    stories: Sequence[StoryView],
     topics: Sequence[str],
     day: date,
     *,
@@ -563,16 +282,14 @@ def compose_digest(
     blocks = [header]
     shown: set[int] = set()
     for topic in topics:
-        group = [
-            s for s in _order(stories) if topic in (_field(s, "topics", ()) or ()) and _field(s, "id") not in shown
-        ]
+        group = [s for s in _order(stories) if topic in (s.topics) and s.id not in shown]
         for n, story in enumerate(group):
             if len(shown) >= max_stories:
                 break
-            shown.add(_field(story, "id"))
+            shown.add(story.id)
             heading = line(b("▍" + names.get(topic, topic))) if n == 0 and len(topics) > 1 else None
             blocks.append(story_block(story, heading=heading))
-    rest = [s for s in stories if _field(s, "id") not in shown]
+    rest = [s for s in stories if s.id not in shown]
     footer = ["Send /summary N (the story's number) for a story in full."]
     if rest:
         footer.insert(0, f"…and {_stories_label(len(rest))} more.")
@@ -580,9 +297,9 @@ def compose_digest(
     return blocks
 
 
-def digest_story_ids(blocks: Sequence[Block], stories: Sequence[Any]) -> list[int]:
+def digest_story_ids(blocks: Sequence[Block], stories: Sequence[StoryView]) -> list[int]:
     """Ids of the stories a composed digest shows (the rest stay undelivered)."""
-    wanted = {f"{_field(s, 'id')}." for s in stories}
+    wanted = {f"{s.id}." for s in stories}
     ids = []
     for blk in blocks:
         for ln in blk.lines:
@@ -592,12 +309,12 @@ def digest_story_ids(blocks: Sequence[Block], stories: Sequence[Any]) -> list[in
 
 
 def compose_alert(
-    stories: Sequence[Any], *, topic_names: Mapping[str, str] | None = None, limit: int = MESSAGE_LIMIT
+    stories: Sequence[StoryView], *, topic_names: Mapping[str, str] | None = None, limit: int = MESSAGE_LIMIT
 ) -> tuple[list[Block], list[int]]:
     """One alert message: as many new stories as fit in a single message (the rest wait for the next cycle)."""
     names = topic_names or {}
-    ordered = sorted(stories, key=lambda s: _field(s, "first_seen").timestamp() if _field(s, "first_seen") else 0)
-    topics = sorted({t for s in ordered for t in (_field(s, "topics", ()) or ())})
+    ordered = sorted(stories, key=lambda s: s.first_seen.timestamp() if s.first_seen else 0)
+    topics = sorted({t for s in ordered for t in (s.topics)})
     header = block(line(b("New: " + ", ".join(names.get(t, t) for t in topics))))
     blocks = [header]
     ids: list[int] = []
@@ -607,8 +324,89 @@ def compose_alert(
             if ids:
                 break
             blocks = [fit_block(Block(header.lines + story_block(story).lines), limit)]
-            ids.append(_field(story, "id"))
+            ids.append(story.id)
             break
         blocks = candidate
-        ids.append(_field(story, "id"))
+        ids.append(story.id)
     return blocks, ids
+
+
+# ---------------------------------------------------------------- one article (/summary URL, summarize)
+
+
+def analysis_blocks(analysis: Analysis, url: str | None = None, outlet: str | None = None) -> list[Block]:
+    """One article's analysis (/summary URL, `coverage-bot summarize`): title, summary, key figures, quotes."""
+    title = analysis.title or url or "Article"
+    head = [line(link(title, url)) if url else line(b(title))]
+    if outlet:
+        head.append(line(i(outlet)))
+    blocks = [block(*head)]
+    sentences = [s.text for s in analysis.summary.sentences]
+    if sentences:
+        blocks.append(block(line(b("Summary")), *(line("• " + " ".join(s.split())) for s in sentences)))
+    else:
+        blocks.append(block(line(i("No summary: " + (analysis.summary.reason or "no sentences found")))))
+    figures = [f for f in analysis.figures if f.kind != "date"][: DIGEST_FIGURES * 2]
+    if figures:
+        blocks.append(
+            block(
+                line(b("Key figures")),
+                *(
+                    figure_line(StoryFigure.from_json({"surface": f.surface, "sentence": f.sentence}), source=False)
+                    for f in figures
+                ),
+            )
+        )
+    quotes = [q for q in analysis.quotes if q.speaker][: DIGEST_QUOTES * 2]
+    if quotes:
+        blocks.append(
+            block(
+                line(b("Quotes")),
+                *(
+                    quote_line(StoryQuote(text=q.text, speaker=q.speaker, cue=None, sentence=""), source=False)
+                    for q in quotes
+                ),
+            )
+        )
+    return blocks
+
+
+# ---------------------------------------------------------------- from the store
+
+
+async def digest_for(
+    store: Store, sub: SubscriptionView, now: datetime, *, default_timezone: str = "UTC"
+) -> tuple[list[Block], list[int]]:
+    """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest."""
+    tz = local_zone(sub.timezone, default_timezone)
+    last = await store.last_delivery(sub.id, "digest")
+    since = now - DIGEST_WINDOW
+    if last is not None and last < since:  # the bot was down: cover the gap, up to a week
+        since = max(last, now - DIGEST_CATCH_UP)
+    stories = await store.undelivered(sub.id, "digest", since)
+    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date())
+    return blocks, digest_story_ids(blocks, stories)
+
+
+async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tzinfo, *, weekly: bool = False) -> Reply:
+    """The trend chart as a photo reply with a caption of totals and top outlets."""
+    from .chart import TREND_DAYS, trend_data, trend_png  # matplotlib: loaded only when a chart is drawn
+
+    since = now - timedelta(days=TREND_DAYS + 1)
+    seen: dict[int, StoryView] = {}
+    for topic in topics:
+        for story in await store.stories(since, topic=topic, limit=TREND_STORY_LIMIT):
+            seen.setdefault(story.id, story)
+    data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
+    png = await asyncio.to_thread(trend_png, data, title="Weekly: stories per day" if weekly else "Stories per day")
+    week = now.astimezone(tz).isocalendar()
+    head = (
+        f"Week {week.week}: stories per day, last {TREND_DAYS} days"
+        if weekly
+        else f"Stories per day, last {TREND_DAYS} days"
+    )
+    lines = [line(b(head))]
+    for topic in topics:
+        top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])
+        lines.append(line(f"{topic}: {data.total(topic)} stories" + (f" (top: {top})" if top else "")))
+    return Reply(photo=png, caption=Block(tuple(lines)))

@@ -39,10 +39,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from .settings import Config
 
 log = logging.getLogger(__name__)
 
@@ -552,3 +555,18 @@ def _describe_network_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.DecodingError):
         return f"undecodable body: {detail}"
     return f"network error: {type(exc).__name__}: {detail}"
+
+
+def fetch_limits(config: Config | None, allow_private: bool = False) -> FetchLimits:
+    """FetchLimits from ``config.poll`` (concurrency, per-host, timeouts, sizes, user agent)."""
+    poll = config.poll if config is not None else None
+    if poll is None:
+        return FetchLimits(allow_private=allow_private)
+    return FetchLimits(
+        total_timeout=float(poll.timeout_seconds),
+        max_bytes=max(int(poll.max_bytes), int(poll.max_page_bytes)),
+        max_connections=int(poll.concurrency),
+        per_host=int(poll.per_host),
+        allow_private=allow_private,
+        user_agent=poll.user_agent,
+    )

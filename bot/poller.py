@@ -29,42 +29,27 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from summarizer import analyze as default_analyze
-from summarizer import summarize_story
-from summarizer.models import Analysis, StoryArticle
 
-from .articles import ArticleText, ArticleWorker, extract_article, from_feed
-from .fetch import Fetcher, FetchLimits, FetchResult
+from . import feed_health
+from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article, from_feed
+from .clock import as_utc_or_none
+from .clustering import StoryClusterer
+from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
+from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
 from .parse_pool import ParsePool, shared_parse_pool
-from .store import FeedState, ItemKey, NewItem, PendingItem, Store, title_key
-from .stories import Fingerprint, StoryIndex, fingerprint, merge_figures, merge_quotes
-from .topics import TopicMatcher
+from .store import Store
+from .story_analysis import Analyzer, article_analysis, refresh_stories
+from .topics import TopicMatch, TopicMatcher
 
 log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- tuning (see each comment)
-# Back-off after a failed fetch: the feed's interval doubled per consecutive failure, capped. Six hours
-# keeps a broken feed visible in /status within a working day without hammering its server.
-MAX_BACKOFF_SECONDS = 6 * 3600
 # A lease lasts the cycle's deadline plus this margin (a cycle cancels its work at the deadline), so a
 # killed instance's feeds are free again a few minutes later and never polled twice at once.
 LEASE_MARGIN_SECONDS = 60
-# A feed with items kept for later (per-cycle cap) comes back this soon, without re-fetching the feed.
-BACKLOG_DELAY_SECONDS = 60
-# Story summary length (sentences), as in the digest (bot/digest.py DIGEST_SUMMARY_SENTENCES).
-STORY_SUMMARY_SENTENCES = 3
-# Most figures / quotes kept on a story after merging outlets: more is never shown (bot/digest.py).
-STORY_MAX_FIGURES = 12
-STORY_MAX_QUOTES = 12
-# Member fingerprints kept per story for clustering: the first tellings and the latest ones suffice.
-STORY_MAX_FINGERPRINTS = 30
-# Most seconds one page's text extraction may take in the worker process before it is abandoned (pages are
-# cut to bot.articles.MAX_ELEMENTS first, which keeps the worst shapes measured there near 2 s).
-ARTICLE_TIMEOUT = 10.0
 # run_forever sleeps until the next feed is due, but at least / at most this long.
 MIN_SLEEP_SECONDS = 1.0
 MAX_SLEEP_SECONDS = 60.0
-
-Analyzer = Callable[[str, str | None], Analysis]
 
 
 @dataclass(frozen=True)
@@ -89,21 +74,6 @@ class PollOptions:
         """Read the limits from ``config.poll`` (any attribute missing keeps its default)."""
         poll = getattr(config, "poll", None)
         return cls(**{n: getattr(poll, n) for n in cls.__dataclass_fields__ if hasattr(poll, n)})
-
-
-def fetch_limits(config: Any, allow_private: bool = False) -> FetchLimits:
-    """FetchLimits from ``config.poll`` (concurrency, per-host, timeouts, sizes, user agent)."""
-    poll = getattr(config, "poll", None)
-    if poll is None:
-        return FetchLimits(allow_private=allow_private)
-    return FetchLimits(
-        total_timeout=float(poll.timeout_seconds),
-        max_bytes=max(int(poll.max_bytes), int(poll.max_page_bytes)),
-        max_connections=int(poll.concurrency),
-        per_host=int(poll.per_host),
-        allow_private=allow_private,
-        user_agent=poll.user_agent,
-    )
 
 
 def default_owner() -> str:
@@ -142,8 +112,6 @@ class _Counters:
     new_items: int = 0
     processed: int = 0
     on_topic: int = 0
-    stories_created: int = 0
-    stories_updated: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -158,6 +126,7 @@ class _Candidate:
     alertable: bool
     pending_id: int | None = None
     content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
+    hints: tuple[TopicMatch, ...] = ()  # topics title + summary point at (the feed's topics only); scored once
 
 
 class _Budget:
@@ -197,12 +166,9 @@ class _Cycle:
         self.articles = articles  # None: pages are extracted in a thread of this process
         self.parser = parser or shared_parse_pool()
         self.unchanged: list[tuple[FeedState, FetchResult]] = []  # 304s, recorded together at the end
-        self._extract_lock = asyncio.Lock()
         self.budget = _Budget(options.max_items_per_cycle)
         self.counters = _Counters()
-        self._index: StoryIndex | None = None  # see _story_index
-        self._recent: dict[int, Any] = {}
-        self._story_revision = 0
+        self.clusterer = StoryClusterer(options.story_window_hours)
 
     # ------------------------------------------------------------------ one feed
 
@@ -255,7 +221,7 @@ class _Cycle:
         """Pick this cycle's work, process it, and write the whole outcome in one transaction."""
         opts = self.options
         candidates = self._fresh_candidates(feed, items)
-        if not feed.backlog and not any(self._may_be_relevant(feed, c) for c in candidates):
+        if not feed.backlog and not any(c.hints for c in candidates):
             await self._store_plain(feed, result, feed_title, candidates)
             return
         fresh_keys = [c.key for c in candidates]
@@ -265,7 +231,7 @@ class _Cycle:
         more_backlog = len(backlog) > opts.max_items_per_feed
         backlog = backlog[: opts.max_items_per_feed]
         pool = sorted(
-            [*fresh, *(_from_pending(p) for p in backlog)],
+            [*fresh, *(self._from_pending(feed, p) for p in backlog)],
             key=lambda c: (c.published or self.now, c.pending_id is None),
             reverse=True,
         )
@@ -277,7 +243,7 @@ class _Cycle:
         try:
             await self._write_feed(feed, result, feed_title, chosen, processed, later, bool(rest) or more_backlog)
         except BaseException:
-            self._index = None  # it may hold stories of the transaction that was rolled back
+            self.clusterer.reset()  # it may hold stories of the transaction that was rolled back
             raise
 
     async def _store_plain(
@@ -303,11 +269,10 @@ class _Cycle:
                 for c in fresh[take:]
             ]
             await tx.add_many(feed.id, new, self.now)
-            await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, take < len(fresh)))
+            outcome = feed_health.answered(feed, result, feed_title, take < len(fresh), self.now)
+            await tx.record_outcome(feed.id, outcome, self.now)
         self.counters.new_items += len(fresh)
         self.counters.processed += take
-        if result is not None and feed.failures:
-            log.info("feed %s recovered after %d failures", feed.name, feed.failures)
 
     async def _write_feed(
         self,
@@ -343,14 +308,13 @@ class _Cycle:
                 ids = await tx.add_items(feed.id, fresh_hits, self.now)
                 on_topic.extend(zip(ids, fresh_hits, strict=True))
             if on_topic:
-                await self._cluster(tx, feed, on_topic)
-            await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, still_pending))
+                await self.clusterer.attach(tx, on_topic, self.now)
+            outcome = feed_health.answered(feed, result, feed_title, still_pending, self.now)
+            await tx.record_outcome(feed.id, outcome, self.now)
         c = self.counters
         c.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
         c.processed += len(done)
         c.on_topic += len(on_topic)
-        if result is not None and feed.failures:
-            log.info("feed %s recovered after %d failures", feed.name, feed.failures)
 
     def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[_Candidate]:
         """Parsed items within the age limit, each once, keyed by guid / canonical link / title+date."""
@@ -360,7 +324,7 @@ class _Cycle:
         seen_links: set[str] = set()
         out = []
         for item in items:
-            published = _utc(getattr(item, "published", None))
+            published = as_utc_or_none(getattr(item, "published", None))
             if published is not None and published < oldest:
                 continue
             link = getattr(item, "link", None) or None  # already canonical (bot.feeds)
@@ -382,28 +346,43 @@ class _Cycle:
                 seen_guids.add(key.guid)
             if key.link:
                 seen_links.add(key.link)
+            title, summary = getattr(item, "title", None), getattr(item, "summary", None)
             out.append(
                 _Candidate(
                     key=key,
-                    title=getattr(item, "title", None),
-                    summary=getattr(item, "summary", None),
+                    title=title,
+                    summary=summary,
                     published=published,
                     alertable=feed.initialised,  # a feed's first poll is history, never an alert
                     content=getattr(item, "content", None) or None,
+                    hints=self._hints(feed, title, summary),
                 )
             )
         return out
 
-    def _may_be_relevant(self, feed: FeedState, c: _Candidate) -> bool:
-        """Whether title + summary point at one of the feed's topics (then the page decides; else it is off topic)."""
-        return any(not feed.topics or m.topic in feed.topics for m in self.matcher.score(c.title, c.summary, ""))
+    def _hints(self, feed: FeedState, title: str | None, summary: str | None) -> tuple[TopicMatch, ...]:
+        """The feed's topics that title + summary point at (then the page decides; none: the item is off topic)."""
+        return tuple(m for m in self.matcher.score(title, summary, "") if not feed.topics or m.topic in feed.topics)
+
+    def _from_pending(self, feed: FeedState, p: PendingItem) -> _Candidate:
+        """A backlog item as this cycle's candidate."""
+        return _Candidate(
+            p.key,
+            p.title,
+            p.summary,
+            p.published_at,
+            p.alertable,
+            pending_id=p.id,
+            content=p.text,
+            hints=self._hints(feed, p.title, p.summary),
+        )
 
     async def _process_all(self, feed: FeedState, chosen: list[_Candidate]) -> list[NewItem]:
         """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
         out: list[NewItem | None] = []
         hot: list[int] = []
         for i, c in enumerate(chosen):
-            if self._may_be_relevant(feed, c):
+            if c.hints:
                 hot.append(i)
                 out.append(None)
             else:  # nothing points at any topic: stored as seen, no page fetched
@@ -414,16 +393,20 @@ class _Cycle:
         return [item for item in out if item is not None]
 
     async def _process(self, feed: FeedState, c: _Candidate) -> NewItem:
-        """Relevance on title + summary; for a possible match, the page's full text; then analysis."""
-        topics = set(feed.topics)
-        first = [m for m in self.matcher.score(c.title, c.summary, "") if not topics or m.topic in topics]
-        if not first:  # nothing points at any topic: stored as seen, no page fetched
+        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text; then analysis."""
+        if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
             return _as_new(c, state="done")
         article = None
         if self.options.fetch_full_text and c.key.link:
             article = await self._full_text(c.key.link)
-        page_text = article.text if article else ""
-        matches = [m for m in self.matcher.match(c.title, c.summary, page_text) if not topics or m.topic in topics]
+        if article is not None:  # the page's words can change the score: the one place an item is scored again
+            matches = [
+                m
+                for m in self.matcher.match(c.title, c.summary, article.text)
+                if not feed.topics or m.topic in feed.topics
+            ]
+        else:
+            matches = [m for m in c.hints if m.kept]
         if not matches:
             return _as_new(c, state="done")
         article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
@@ -437,147 +420,36 @@ class _Cycle:
             relevance=max(m.score for m in matches),
         )
         if article and self.analyzer is not None:
-            analysis = await asyncio.to_thread(_analyse, self.analyzer, article.text, c.title, feed.name, c.key.link)
+            analysis = await asyncio.to_thread(
+                article_analysis, self.analyzer, article.text, c.title, feed.name, c.key.link
+            )
             item = replace(item, analysis=analysis)
         return item
 
     async def _full_text(self, link: str) -> ArticleText | None:
         """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""
-        result = await self.fetcher.get(link, kind="page")
-        if result.error or not result.body:
-            return None
-        headers = dict(result.headers)
-        if self.articles is None:
-            return await asyncio.to_thread(extract_article, result.body, result.final_url, headers)
-        async with self._extract_lock:  # one page at a time, so the worker's timeout covers only that page
-            return await self.articles.extract(result.body, result.final_url, headers)
-
-    async def _cluster(self, tx: Any, feed: FeedState, members: list[tuple[int, NewItem]]) -> None:
-        """Attach each on-topic item to a recent story or start one (inside the feed's transaction)."""
-        index, recent = await self._story_index(tx)
-        members = sorted(members, key=lambda m: (m[1].published_at or self.now, m[0]))
-        for item_id, item in members:
-            published = item.published_at or self.now
-            fp = fingerprint(item.title, _lead(item))
-            found = index.find(fp, published)
-            if found is None:
-                story = await tx.create_story(
-                    item.title or item.key.link or "(untitled)",
-                    item.key.link,
-                    item.topics,
-                    item.terms,
-                    _add_member(None, fp, published),
-                    self.now,
-                    item.alertable,
-                )
-                self.counters.stories_created += 1
-            else:
-                story = recent[found.story_key]
-                story = replace(
-                    story,
-                    topics=tuple(dict.fromkeys([*story.topics, *item.topics])),
-                    terms=_merge_terms(story.terms, item.terms),
-                    fingerprint=_add_member(story.fingerprint, fp, published),
-                    updated_at=self.now,
-                )
-                revision = await tx.update_story(story.id, story.topics, story.terms, story.fingerprint, self.now)
-                story = replace(story, revision=revision)
-                self.counters.stories_updated += 1
-            index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
-            recent[story.id] = story
-            self._story_revision = max(self._story_revision, story.revision)
-            await tx.set_item_story(item_id, story.id)
-
-    async def _story_index(self, tx: Any) -> tuple[StoryIndex, dict[int, Any]]:
-        """The cycle's clustering index, brought up to date with story writes committed since it was built.
-
-        Built once per cycle from the stories of the window, then only stories with a newer revision (written
-        by another feed's transaction or another instance) are loaded; our own writes are applied directly.
-        """
-        window = self.options.story_window_hours
-        if self._index is None:
-            self._index, self._recent, self._story_revision = StoryIndex(window_hours=window), {}, 0
-        changed = await tx.recent_stories(self.now - timedelta(hours=window), after_revision=self._story_revision)
-        for story in changed:
-            self._recent[story.id] = story
-            self._story_revision = max(self._story_revision, story.revision)
-            for key, fp, published in _members_of(story.fingerprint):
-                self._index.load(story.id, ("story", story.id, key), fp, published)
-        return self._index, self._recent
-
-    def _feed_values(
-        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, still_pending: bool
-    ) -> dict[str, Any]:
-        now = self.now
-        if result is None:  # backlog only: the feed itself was not fetched
-            assert feed.last_attempt_at is not None
-            regular = feed.last_attempt_at + timedelta(seconds=feed.interval)
-            return {
-                "next_poll_at": min(regular, now + timedelta(seconds=BACKLOG_DELAY_SECONDS))
-                if still_pending
-                else regular
-            }
-        values: dict[str, Any] = {
-            "last_status": result.status,
-            "last_attempt_at": now,
-            "last_success_at": now,
-            "failures": 0,
-            "backoff": 0.0,
-            "last_error": None,
-            "initialised": True,
-            "etag": result.etag,
-            "last_modified": result.last_modified,
-            "next_poll_at": now
-            + timedelta(
-                seconds=BACKLOG_DELAY_SECONDS if still_pending else max(feed.interval, result.retry_after or 0)
-            ),
-        }
-        if result.permanent_redirect and result.permanent_redirect != feed.url:
-            log.info("feed %s moved permanently: %s -> %s", feed.name, feed.url, result.permanent_redirect)
-            values["url"] = result.permanent_redirect
-        if feed_title:
-            values["title"] = feed_title[:500]
-        return values
+        return (await fetch_article(self.fetcher, link, worker=self.articles)).article
 
     async def _record_failure(self, feed: FeedState, error: str, retry_after: float | None, status: int) -> None:
-        """Count a failure: exponential back-off, Retry-After honoured, disabled after too many in a row."""
-        failures = feed.failures + 1
-        backoff = float(min(MAX_BACKOFF_SECONDS, feed.interval * 2 ** (failures - 1)))
-        wait = max(backoff, retry_after or 0.0)
-        values: dict[str, Any] = {
-            "last_status": status or None,
-            "last_attempt_at": self.now,
-            "failures": failures,
-            "backoff": backoff,
-            "last_error": error[:2000],
-            "next_poll_at": self.now + timedelta(seconds=wait),
-        }
-        if failures >= self.options.failure_disable_after:
-            values["enabled"] = False
-            values["disabled_reason"] = f"disabled after {failures} consecutive failures; last: {error}"[:2000]
+        """Count a failure (bot.feed_health decides the back-off and whether the feed is disabled)."""
+        outcome = feed_health.failed(
+            feed, error, retry_after, status, self.now, disable_after=self.options.failure_disable_after
+        )
+        if outcome.disabled_reason:
             self.counters.disabled.append(feed.name)
-            log.warning("feed %s (%s) disabled after %d failures: %s", feed.name, feed.url, failures, error)
-        else:
-            log.warning(
-                "feed %s (%s) failed (%d in a row, next try in %.0f s): %s", feed.name, feed.url, failures, wait, error
-            )
         self.counters.failed += 1
         self.counters.errors.append((feed.name, error))
         async with self.store.feed_transaction() as tx:
-            await tx.update_feed(feed.id, **values)
+            await tx.record_outcome(feed.id, outcome, self.now)
 
     async def record_unchanged(self) -> None:
         """The health of every feed that answered 304 this cycle, in one transaction (nothing else changed)."""
         unchanged, self.unchanged = self.unchanged, []
         if not unchanged:
             return
-        for feed, _ in unchanged:
-            if feed.failures:
-                log.info("feed %s recovered after %d failures", feed.name, feed.failures)
+        outcomes = [(feed.id, feed_health.answered(feed, result, None, False, self.now)) for feed, result in unchanged]
         async with self.store.feed_transaction() as tx:
-            await tx.update_feeds(
-                [(feed.id, self._feed_values(feed, result, None, False)) for feed, result in unchanged]
-            )
+            await tx.record_outcomes(outcomes, self.now)
 
 
 # --------------------------------------------------------------------------- the cycle
@@ -653,8 +525,8 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         processed=c.processed,
         on_topic=c.on_topic,
         pending=await store.count_pending(),
-        stories_created=c.stories_created,
-        stories_updated=c.stories_updated,
+        stories_created=cycle.clusterer.counts.created,
+        stories_updated=cycle.clusterer.counts.updated,
         stories_analysed=analysed,
         errors=tuple(c.errors),
         timed_out=timed_out,
@@ -675,51 +547,6 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             report.elapsed,
         )
     return report
-
-
-async def refresh_stories(store: Store, with_analysis: bool = True, limit: int = 200) -> int:
-    """Recompute the merged analysis of stories whose members changed; returns how many were done."""
-    done = 0
-    for story_id in await store.stories_needing_analysis(limit):
-        updated_at, members = await store.story_members(story_id)
-        analysis = await asyncio.to_thread(story_analysis, members) if with_analysis else _empty_analysis()
-        if await store.set_story_analysis(story_id, analysis, updated_at):
-            done += 1
-    return done
-
-
-def story_analysis(members: Sequence[Any]) -> dict[str, Any]:
-    """A story's summary lines, figures and quotes, each with the outlet and link it came from."""
-    usable = [m for m in members if m.text]
-    lines: list[dict[str, Any]] = []
-    if usable:
-        try:
-            summary = summarize_story(
-                [StoryArticle(text=m.text, title=m.title, source=m.link) for m in usable],
-                sentences=STORY_SUMMARY_SENTENCES,
-            )
-            lines = [
-                {"text": s.text, "outlet": usable[s.article].outlet, "link": usable[s.article].link}
-                for s in summary.sentences
-            ]
-        except Exception:
-            log.exception("story summary failed; using the first article's summary")
-    if not lines:
-        for m in members:
-            if m.analysis and m.analysis.get("summary"):
-                lines = [{"text": t, "outlet": m.outlet, "link": m.link} for t in m.analysis["summary"]]
-                break
-    per_figures = [(m.outlet, m.link, list((m.analysis or {}).get("figures", ()))) for m in members]
-    per_quotes = [(m.outlet, m.link, list((m.analysis or {}).get("quotes", ()))) for m in members]
-    return {
-        "summary": lines,
-        "figures": merge_figures(per_figures)[:STORY_MAX_FIGURES],
-        "quotes": merge_quotes(per_quotes)[:STORY_MAX_QUOTES],
-    }
-
-
-def _empty_analysis() -> dict[str, Any]:
-    return {"summary": [], "figures": [], "quotes": []}
 
 
 async def run_forever(
@@ -774,45 +601,6 @@ async def run_forever(
 # --------------------------------------------------------------------------- helpers
 
 
-def _analyse(analyzer: Analyzer, text: str, title: str | None, outlet: str, link: str | None) -> dict[str, Any]:
-    """One article's analysis as JSON: summary sentences, figures and quotes tagged with outlet and link."""
-    try:
-        a = analyzer(text, title)
-    except Exception:
-        log.exception("analysis failed for %s", link)
-        return _empty_analysis()
-    return {
-        "summary": [s.text for s in a.summary.sentences],
-        "figures": [
-            {
-                "surface": f.surface,
-                "kind": f.kind,
-                "value": f.value,
-                "unit": f.unit,
-                "qualifier": f.qualifier,
-                "key": f.key,
-                "sentence": f.sentence,
-                "score": f.score,
-                "outlet": outlet,
-                "link": link,
-            }
-            for f in a.figures
-        ],
-        "quotes": [
-            {
-                "text": q.text,
-                "speaker": q.speaker,
-                "cue": q.cue,
-                "sentence": q.sentence,
-                "speaker_mention": q.speaker_mention,
-                "outlet": outlet,
-                "link": link,
-            }
-            for q in a.quotes
-        ],
-    }
-
-
 def _as_new(c: _Candidate, state: str, **fields: Any) -> NewItem:
     return NewItem(
         key=c.key,
@@ -823,50 +611,3 @@ def _as_new(c: _Candidate, state: str, **fields: Any) -> NewItem:
         state=state,
         **fields,
     )
-
-
-def _from_pending(p: PendingItem) -> _Candidate:
-    return _Candidate(p.key, p.title, p.summary, p.published_at, p.alertable, pending_id=p.id, content=p.text)
-
-
-def _merge_terms(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
-    out = {k: list(v) for k, v in a.items()}
-    for topic, terms in b.items():
-        have = out.setdefault(topic, [])
-        low = {t.casefold() for t in have}
-        have.extend(t for t in terms if t.casefold() not in low)
-    return out
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# --------------------------------------------------------------------------- story fingerprints
-# A story's ``fingerprint`` column holds its members' bot.stories fingerprints (with publication times), so
-# clustering compares a new item with every telling of a story, as bot.stories.StoryIndex expects.
-
-
-def _lead(item: NewItem) -> str:
-    return item.summary or (item.text or "")[:1000]
-
-
-def _members_of(data: Any) -> list[tuple[str, Fingerprint, datetime]]:
-    out = []
-    for entry in (data or {}).get("members", ()) if isinstance(data, dict) else ():
-        try:
-            out.append((entry[0], Fingerprint.from_json(entry[0]), datetime.fromisoformat(entry[1])))
-        except (ValueError, TypeError, IndexError, KeyError):
-            continue  # a fingerprint of an older version: that member no longer attracts items
-    return out
-
-
-def _add_member(data: Any, fp: Fingerprint, published: datetime) -> dict[str, Any]:
-    members = list((data or {}).get("members", ())) if isinstance(data, dict) else []
-    members.append([fp.to_json(), published.isoformat()])
-    if len(members) > STORY_MAX_FINGERPRINTS:
-        first = STORY_MAX_FINGERPRINTS // 3
-        members = members[:first] + members[first - STORY_MAX_FINGERPRINTS :]
-    return {"members": members}

@@ -1,21 +1,24 @@
 """The one persistence module: feeds, items, stories, chats, subscriptions and deliveries.
 
 SQLAlchemy 2 (async, Core) over ``sqlite+aiosqlite`` by default or PostgreSQL (``postgresql+asyncpg``).
-The schema is owned by the Alembic revisions in ``bot/migrations``; :meth:`Store.open` upgrades to head.
-Every method returns frozen dataclasses, never rows. All datetimes are timezone-aware UTC.
+The tables are in :mod:`bot.schema` and owned by the Alembic revisions in ``bot/migrations``;
+:meth:`Store.open` upgrades to head. Every method returns the frozen dataclasses of :mod:`bot.models`,
+never rows. All datetimes are timezone-aware UTC.
+
+Why one module of this size: every query that touches a table lives beside the others that touch it, so a
+change of schema is reviewed in one file; :class:`Store` (reads and single writes) and
+:class:`FeedTransaction` (everything one feed's poll writes, in one transaction) are its two classes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,38 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from .clock import as_utc_or_none, utcnow
+from .models import (
+    ArticleAnalysis,
+    FeedBacklog,
+    FeedFailure,
+    FeedHealth,
+    FeedOutcome,
+    FeedState,
+    ItemKey,
+    Member,
+    MemberArticle,
+    NewItem,
+    PendingItem,
+    StatusView,
+    StoryAnalysis,
+    StoryFingerprints,
+    StoryRecord,
+    StoryView,
+    SubscriptionView,
+    SyncReport,
+)
+from .schema import (
+    chats_t,
+    deliveries_t,
+    delivery_stories_t,
+    feeds_t,
+    items_t,
+    metadata,
+    stories_t,
+    subscriptions_t,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,395 +73,7 @@ _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
 _PG_FEEDS_LOCK = 0x636F7666  # "covf": syncing feeds.yaml into the feeds table
 
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-class UTCDateTime(sa.types.TypeDecorator):
-    """A datetime column that takes and gives timezone-aware UTC on every backend."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} given to the store; use timezone-aware UTC")
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        # SQLite compares datetimes as text: store one fixed, naive-UTC form so ordering is right.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        return _aware(value)
-
-
-# --------------------------------------------------------------------------------------------- schema
-
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-feeds_t = sa.Table(
-    "feeds",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("source_url", sa.String(2048), nullable=False, unique=True),  # as written in feeds.yaml
-    sa.Column("url", sa.String(2048), nullable=False),  # fetched; follows permanent redirects
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("title", sa.String(500)),  # the feed's own title
-    sa.Column("topics", sa.JSON, nullable=False),
-    sa.Column("interval", sa.Integer, nullable=False),
-    sa.Column("enabled", sa.Boolean, nullable=False),
-    sa.Column("in_config", sa.Boolean, nullable=False),
-    sa.Column("etag", sa.String(1024)),
-    sa.Column("last_modified", sa.String(200)),
-    sa.Column("last_status", sa.Integer),
-    sa.Column("last_success_at", UTCDateTime),
-    sa.Column("last_attempt_at", UTCDateTime),
-    sa.Column("next_poll_at", UTCDateTime, nullable=False),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("backoff", sa.Float, nullable=False),  # seconds of the current back-off step
-    sa.Column("disabled_reason", sa.Text),
-    sa.Column("last_error", sa.Text),
-    sa.Column("initialised", sa.Boolean, nullable=False),  # first poll done: later items may alert
-    sa.Column("lease_owner", sa.String(200)),
-    sa.Column("lease_until", UTCDateTime),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Index(None, "enabled", "next_poll_at"),
-)
-
-stories_t = sa.Table(
-    "stories",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("link", sa.String(2048)),
-    sa.Column("topics", sa.JSON, nullable=False),
-    sa.Column("terms", sa.JSON, nullable=False),  # topic -> matched terms
-    sa.Column("first_seen", UTCDateTime, nullable=False),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-    sa.Column("alertable", sa.Boolean, nullable=False),
-    sa.Column("fingerprint", sa.JSON),  # bot/stories.py clustering data
-    sa.Column("analysis", sa.JSON),  # {"summary": [...], "figures": [...], "quotes": [...]}
-    sa.Column("needs_analysis", sa.Boolean, nullable=False),
-    # Increases with every write to any story (max + 1 inside the serialised story transaction), so a
-    # poller's cached clustering index can load just what other feeds or instances changed since.
-    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Index(None, "first_seen"),
-    sa.Index(None, "updated_at"),
-    sa.Index(None, "revision"),
-)
-
-items_t = sa.Table(
-    "items",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
-    sa.Column("identity", sa.String(128), nullable=False),
-    sa.Column("guid", sa.String(2048)),
-    sa.Column("link", sa.String(2048)),  # canonical
-    sa.Column("title_key", sa.String(64)),  # hash of normalised title + publication date
-    sa.Column("title", sa.Text),
-    sa.Column("summary", sa.Text),
-    sa.Column("published_at", UTCDateTime),
-    sa.Column("seen_at", UTCDateTime, nullable=False),
-    sa.Column("state", sa.String(8), nullable=False),  # pending (stored, not yet processed) | done
-    sa.Column("text", sa.Text),
-    sa.Column("text_source", sa.String(8)),  # page | feed
-    sa.Column("topics", sa.JSON, nullable=False),
-    sa.Column("terms", sa.JSON, nullable=False),
-    sa.Column("relevance", sa.Float, nullable=False),
-    sa.Column("analysis", sa.JSON),
-    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id")),
-    sa.Column("alertable", sa.Boolean, nullable=False),
-    sa.Index(None, "feed_id", "identity"),
-    sa.Index(None, "feed_id", "guid"),
-    sa.Index(None, "feed_id", "title_key"),
-    sa.Index(None, "link"),
-    sa.Index(None, "story_id"),
-    sa.Index(None, "state", "feed_id"),
-)
-
-chats_t = sa.Table(
-    "chats",
-    metadata,
-    sa.Column("chat_id", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("chat_type", sa.String(20)),
-    sa.Column("title", sa.String(300)),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("deactivated_reason", sa.Text),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-)
-
-subscriptions_t = sa.Table(
-    "subscriptions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("chat_id", sa.BigInteger, sa.ForeignKey("chats.chat_id"), nullable=False),
-    sa.Column("thread_id", sa.BigInteger, nullable=False),  # 0 = the chat itself (no forum topic)
-    sa.Column("topics", sa.JSON, nullable=False),
-    sa.Column("mode", sa.String(10), nullable=False),
-    sa.Column("at", sa.String(5), nullable=False),
-    sa.Column("timezone", sa.String(64)),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-    sa.UniqueConstraint("chat_id", "thread_id"),
-)
-
-deliveries_t = sa.Table(
-    "deliveries",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False),
-    sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("key", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),  # pending | sent | failed
-    sa.Column("message_ids", sa.JSON, nullable=False),
-    sa.Column("error", sa.Text),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("finished_at", UTCDateTime),
-    sa.Index(None, "subscription_id", "kind", "key"),
-)
-
-delivery_stories_t = sa.Table(
-    "delivery_stories",
-    metadata,
-    sa.Column("delivery_id", sa.Integer, sa.ForeignKey("deliveries.id"), primary_key=True),
-    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), primary_key=True),
-    sa.Index(None, "story_id"),
-)
-
-
-# ----------------------------------------------------------------------------------------- value types
-
-
-@dataclass(frozen=True)
-class Member:
-    """One outlet's article in a story."""
-
-    outlet: str
-    link: str | None
-    title: str | None
-    published: datetime | None
-
-
-@dataclass(frozen=True)
-class SummaryLine:
-    """One summary sentence with the outlet and link it was taken from."""
-
-    text: str
-    outlet: str | None
-    link: str | None
-
-
-@dataclass(frozen=True)
-class StoryView:
-    """A story as commands and digests see it."""
-
-    id: int
-    title: str
-    link: str | None
-    topics: tuple[str, ...]
-    first_seen: datetime
-    updated_at: datetime
-    alertable: bool
-    members: tuple[Member, ...]
-    summary: tuple[SummaryLine, ...]
-    figures: tuple[dict, ...]
-    quotes: tuple[dict, ...]
-    terms: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class FeedHealth:
-    """How one configured feed is doing (for /status)."""
-
-    name: str
-    url: str
-    enabled: bool
-    last_success_at: datetime | None
-    last_status: int | None
-    items: int
-    failures: int
-    disabled_reason: str | None
-    next_poll_at: datetime | None
-    last_error: str | None
-
-
-@dataclass(frozen=True)
-class StatusView:
-    """The bot at a glance."""
-
-    feeds_total: int
-    healthy: int
-    failing: int
-    disabled: int
-    last_poll_at: datetime | None
-    stories_today: int
-    deactivated_chats: list[tuple[int, str]]
-
-
-@dataclass(frozen=True)
-class SubscriptionView:
-    """One chat's (or forum topic's) subscription."""
-
-    id: int
-    chat_id: int
-    thread_id: int | None
-    topics: tuple[str, ...]
-    mode: str
-    at: str
-    timezone: str | None
-    active: bool
-    failures: int
-    deactivated_reason: str | None
-    chat_type: str | None
-    title: str | None
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """A feed as configured (what :meth:`Store.sync_feeds` needs of ``settings.FeedConfig``)."""
-
-    name: str
-    url: str
-    topics: tuple[str, ...] = ()
-    interval: int = 900
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What syncing feeds.yaml into the store changed."""
-
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    removed: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """A feed as the poller needs it (a leased feed)."""
-
-    id: int
-    name: str
-    url: str
-    source_url: str
-    topics: tuple[str, ...]
-    interval: int
-    etag: str | None
-    last_modified: str | None
-    failures: int
-    backoff: float
-    initialised: bool
-    next_poll_at: datetime
-    lease_until: datetime | None
-    last_attempt_at: datetime | None = None
-    backlog: bool = True  # items kept for a later cycle may exist (False only when known to be none)
-
-
-@dataclass(frozen=True)
-class ItemKey:
-    """What identifies a feed item: its identity, guid, canonical link, and title + date."""
-
-    identity: str
-    guid: str | None
-    link: str | None
-    title_key: str | None
-
-
-@dataclass(frozen=True)
-class NewItem:
-    """An item to store; ``state='pending'`` when it is kept for a later cycle."""
-
-    key: ItemKey
-    title: str | None
-    summary: str | None
-    published_at: datetime | None
-    alertable: bool
-    state: str = "done"
-    text: str | None = None
-    text_source: str | None = None
-    topics: tuple[str, ...] = ()
-    terms: dict[str, list[str]] = field(default_factory=dict)
-    relevance: float = 0.0
-    analysis: dict | None = None
-
-
-@dataclass(frozen=True)
-class PendingItem:
-    """A stored item kept for a later cycle (the per-cycle cap was reached)."""
-
-    id: int
-    key: ItemKey
-    title: str | None
-    summary: str | None
-    published_at: datetime | None
-    alertable: bool
-    text: str | None = None  # the feed's own full content, when it had one
-
-
-@dataclass(frozen=True)
-class StoryRecord:
-    """A recent story as clustering sees it."""
-
-    id: int
-    title: str
-    link: str | None
-    topics: tuple[str, ...]
-    terms: dict[str, list[str]]
-    fingerprint: Any
-    first_seen: datetime
-    updated_at: datetime
-    alertable: bool
-    revision: int = 0
-
-
-@dataclass(frozen=True)
-class MemberArticle:
-    """A story member with what story analysis needs: text, per-article analysis, outlet and link."""
-
-    item_id: int
-    outlet: str
-    link: str | None
-    title: str | None
-    published: datetime | None
-    text: str | None
-    text_source: str | None
-    analysis: dict | None
-
-
-_TITLE_WORDS = re.compile(r"\w+")
-
-
-def title_key(title: str | None, published: datetime | None) -> str | None:
-    """Hash of a normalised title and its publication day (None without both)."""
-    if not title or published is None:
-        return None
-    norm = " ".join(_TITLE_WORDS.findall(title.casefold()))
-    if not norm:
-        return None
-    day = _aware(published).date().isoformat()
-    return hashlib.sha1(f"{norm}|{day}".encode()).hexdigest()[:32]
+__all__ = ["DEFAULT_DATABASE_URL", "FeedTransaction", "Store", "database_url_from_env", "metadata"]
 
 
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
@@ -441,9 +88,6 @@ def _json_dumps(value: Any) -> str:
 
 def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
-
-
-# ----------------------------------------------------------------------------------------------- store
 
 
 class Store:
@@ -555,7 +199,7 @@ class Store:
             members[sid].append(Member(outlet=outlet, link=link, title=title, published=published))
         out = []
         for r in rows:
-            analysis = r["analysis"] or {}
+            analysis = StoryAnalysis.from_json(r["analysis"])
             out.append(
                 StoryView(
                     id=r["id"],
@@ -566,12 +210,9 @@ class Store:
                     updated_at=r["updated_at"],
                     alertable=bool(r["alertable"]),
                     members=tuple(members[r["id"]]),
-                    summary=tuple(
-                        SummaryLine(text=s.get("text", ""), outlet=s.get("outlet"), link=s.get("link"))
-                        for s in analysis.get("summary", ())
-                    ),
-                    figures=tuple(analysis.get("figures", ())),
-                    quotes=tuple(analysis.get("quotes", ())),
+                    summary=analysis.summary,
+                    figures=analysis.figures,
+                    quotes=analysis.quotes,
                     terms={k: list(v) for k, v in (r["terms"] or {}).items()},
                 )
             )
@@ -631,7 +272,7 @@ class Store:
             healthy=sum(1 for h in health if h.enabled and h.failures == 0),
             failing=sum(1 for h in health if h.enabled and h.failures > 0),
             disabled=sum(1 for h in health if not h.enabled),
-            last_poll_at=_aware(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
+            last_poll_at=as_utc_or_none(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
             stories_today=int(today or 0),
             deactivated_chats=[(int(c), r or "") for c, r in dead],
         )
@@ -1024,7 +665,7 @@ class Store:
                     )
                 )
             ).scalar()
-        return _aware(value) if isinstance(value, datetime) else _parse_dt(value)
+        return as_utc_or_none(value) if isinstance(value, datetime) else _parse_dt(value)
 
     # ------------------------------------------------------------------ poller side: feeds
 
@@ -1165,7 +806,7 @@ class Store:
             value = (
                 await conn.execute(sa.select(sa.func.min(feeds_t.c.next_poll_at)).where(feeds_t.c.enabled))
             ).scalar()
-        return _aware(value) if isinstance(value, datetime) else _parse_dt(value)
+        return as_utc_or_none(value) if isinstance(value, datetime) else _parse_dt(value)
 
     # ------------------------------------------------------------------ poller side: items and stories
 
@@ -1246,19 +887,21 @@ class Store:
                     published=r["published_at"],
                     text=r["text"],
                     text_source=r["text_source"],
-                    analysis=r["analysis"],
+                    analysis=ArticleAnalysis.from_json(r["analysis"]),
                 )
                 for r in (await conn.execute(q)).mappings()
             ]
-        return _aware(updated) if isinstance(updated, datetime) else _parse_dt(updated), members
+        return as_utc_or_none(updated) if isinstance(updated, datetime) else _parse_dt(updated), members
 
-    async def set_story_analysis(self, story_id: int, analysis: dict, computed_for: datetime | None) -> bool:
+    async def set_story_analysis(self, story_id: int, analysis: StoryAnalysis, computed_for: datetime | None) -> bool:
         """Store a story's merged analysis unless new members arrived meanwhile (then it is recomputed)."""
         async with self._write() as conn:
             cond = stories_t.c.id == story_id
             if computed_for is not None:
                 cond = cond & (stories_t.c.updated_at == computed_for)
-            result = await conn.execute(stories_t.update().where(cond).values(analysis=analysis, needs_analysis=False))
+            result = await conn.execute(
+                stories_t.update().where(cond).values(analysis=analysis.to_json(), needs_analysis=False)
+            )
             return bool(result.rowcount)
 
     async def item_count(self) -> int:
@@ -1337,7 +980,7 @@ class FeedTransaction:
         link: str | None,
         topics: Sequence[str],
         terms: dict[str, list[str]],
-        fingerprint: Any,
+        fingerprint: StoryFingerprints,
         now: datetime,
         alertable: bool,
     ) -> StoryRecord:
@@ -1354,7 +997,7 @@ class FeedTransaction:
                     first_seen=now,
                     updated_at=now,
                     alertable=alertable,
-                    fingerprint=fingerprint,
+                    fingerprint=fingerprint.to_json(),
                     analysis=None,
                     needs_analysis=True,
                     revision=revision,
@@ -1365,7 +1008,12 @@ class FeedTransaction:
         return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable, revision)
 
     async def update_story(
-        self, story_id: int, topics: Sequence[str], terms: dict[str, list[str]], fingerprint: Any, now: datetime
+        self,
+        story_id: int,
+        topics: Sequence[str],
+        terms: dict[str, list[str]],
+        fingerprint: StoryFingerprints,
+        now: datetime,
     ) -> int:
         """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept. Returns the revision."""
         revision = await self._next_revision()
@@ -1375,7 +1023,7 @@ class FeedTransaction:
             .values(
                 topics=list(topics),
                 terms=terms,
-                fingerprint=fingerprint,
+                fingerprint=fingerprint.to_json(),
                 updated_at=now,
                 needs_analysis=True,
                 revision=revision,
@@ -1383,25 +1031,56 @@ class FeedTransaction:
         )
         return revision
 
-    async def update_feed(self, feed_id: int, **values: Any) -> None:
-        """Record the poll's outcome on the feed and release the lease."""
-        await self.update_feeds([(feed_id, values)])
+    async def record_outcome(self, feed_id: int, outcome: FeedOutcome, now: datetime) -> None:
+        """Record one feed's poll outcome and release its lease."""
+        await self.record_outcomes([(feed_id, outcome)], now)
 
-    async def update_feeds(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    async def record_outcomes(self, outcomes: Sequence[tuple[int, FeedOutcome]], now: datetime) -> None:
         """Record many feeds' outcomes and release their leases: one executemany per set of columns."""
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for feed_id, values in updates:
-            values = {"lease_owner": None, "lease_until": None, **values}
-            unknown = set(values) - _FEED_COLUMNS
-            if unknown:
-                raise TypeError(f"unknown feed columns: {sorted(unknown)}")
+        for feed_id, outcome in outcomes:
+            values = {"lease_owner": None, "lease_until": None, **_outcome_values(outcome, now)}
             columns = tuple(sorted(values))
             groups.setdefault(columns, []).append({"b_id": feed_id, **{f"b_{k}": v for k, v in values.items()}})
         for columns, rows in groups.items():
             await self.conn.execute(_feed_update(columns), rows[0] if len(rows) == 1 else rows)
 
 
-_FEED_COLUMNS = frozenset(feeds_t.c.keys())
+def _outcome_values(outcome: FeedOutcome, now: datetime) -> dict[str, Any]:
+    """The feeds-table columns one outcome sets."""
+    if isinstance(outcome, FeedBacklog):
+        return {"next_poll_at": outcome.next_poll_at}
+    if isinstance(outcome, FeedFailure):
+        values: dict[str, Any] = {
+            "last_status": outcome.status,
+            "last_attempt_at": now,
+            "failures": outcome.failures,
+            "backoff": outcome.backoff,
+            "last_error": outcome.error,
+            "next_poll_at": outcome.next_poll_at,
+        }
+        if outcome.disabled_reason:
+            values.update(enabled=False, disabled_reason=outcome.disabled_reason)
+        return values
+    values = {
+        "last_status": outcome.status,
+        "last_attempt_at": now,
+        "last_success_at": now,
+        "failures": 0,
+        "backoff": 0.0,
+        "last_error": None,
+        "initialised": True,
+        "etag": outcome.etag,
+        "last_modified": outcome.last_modified,
+        "next_poll_at": outcome.next_poll_at,
+    }
+    if outcome.url:
+        values["url"] = outcome.url
+    if outcome.title:
+        values["title"] = outcome.title
+    return values
+
+
 _FEED_UPDATES: dict[tuple[str, ...], sa.Update] = {}
 
 
@@ -1432,7 +1111,7 @@ def _item_values(item: NewItem) -> dict[str, Any]:
         "topics": list(item.topics),
         "terms": {k: list(v) for k, v in item.terms.items()},
         "relevance": float(item.relevance),
-        "analysis": item.analysis,
+        "analysis": item.analysis.to_json() if item.analysis is not None else None,
         "alertable": item.alertable,
     }
 
@@ -1529,7 +1208,7 @@ def _story_record(r: Any) -> StoryRecord:
         link=r["link"],
         topics=_tuple(r["topics"]),
         terms={k: list(v) for k, v in (r["terms"] or {}).items()},
-        fingerprint=r["fingerprint"],
+        fingerprint=StoryFingerprints.from_json(r["fingerprint"]),
         first_seen=r["first_seen"],
         updated_at=r["updated_at"],
         alertable=bool(r["alertable"]),
@@ -1555,8 +1234,8 @@ def _parse_dt(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return _aware(value)
-    return _aware(datetime.fromisoformat(str(value)))
+        return as_utc_or_none(value)
+    return as_utc_or_none(datetime.fromisoformat(str(value)))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -34,11 +34,10 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
 
 # --------------------------------------------------------------------------- quality-tuning constants
 # Chosen on two labelled sets, by `.venv/bin/python tests/test_stories.py` (pairwise precision / recall):
@@ -697,114 +696,3 @@ def find_story(
         index.load(story, ("recent", n), other, when)
     found = index.find(fp, published)
     return found.story_key if found else None
-
-
-# --------------------------------------------------------------------------- figures and quotes
-
-Article = tuple[str | None, str | None, Sequence[Mapping[str, Any]]]  # (outlet, link, figures or quotes)
-
-
-def _value_key(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return float(f"{float(value):.4g}")  # 1.2e9 from "$1.2bn" and 1,200,000,000 from "$1.2 billion" agree
-    return str(value).strip().casefold()
-
-
-def _add_source(merged: dict[str, Any], outlet: str | None, link: str | None) -> None:
-    source = {"outlet": outlet, "link": link}
-    if source not in merged["sources"]:
-        merged["sources"].append(source)
-
-
-def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
-    """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
-
-    Each result keeps the first telling's fields (surface, kind, value, unit, key, sentence, ...), the
-    first source as ``outlet``/``link``, all of them in ``sources``, and ``key`` if any outlet marked it key.
-    """
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    order: dict[tuple[Any, ...], int] = {}
-    for outlet, link, figures in per_article:
-        for fig in figures:
-            value = fig.get("value")
-            ident: tuple[Any, ...] = (
-                fig.get("kind"),
-                _value_key(value) if value is not None else str(fig.get("surface", "")).strip().casefold(),
-                (fig.get("unit") or "").casefold() or None,
-            )
-            if ident not in merged:
-                merged[ident] = {**fig, "outlet": outlet, "link": link, "sources": []}
-                order[ident] = len(order)
-            m = merged[ident]
-            m["key"] = bool(m.get("key")) or bool(fig.get("key"))
-            m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
-            _add_source(m, outlet, link)
-    ranked = sorted(
-        merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])
-    )
-    return [merged[k] for k in ranked]
-
-
-_QUOTE_WORD = re.compile(r"\w+")
-
-
-def _speaker_key(speaker: str | None) -> str | None:
-    if not speaker:
-        return None
-    return _fold(speaker).casefold().strip()
-
-
-def _same_speaker(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    if a == b:
-        return True
-    # "Vladimir Putin" and "Putin": one name is the end of the other.
-    wa, wb = a.split(), b.split()
-    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    return bool(short) and long_[-len(short) :] == short
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
-def merge_quotes(per_article: Iterable[Article]) -> list[dict[str, Any]]:
-    """Quotes of a story's articles, one per (speaker, words), with every outlet that carried it.
-
-    Two quotes are the same when their speakers agree ("Putin" = "Vladimir Putin") and at least
-    QUOTE_OVERLAP of the shorter one's words are in the other. The fullest wording is kept (with its
-    outlet/link first); ``sources`` lists every outlet. Ranked: attributed first, then by outlets.
-    """
-    merged: list[dict[str, Any]] = []
-    words: list[set[str]] = []
-    speakers: list[str | None] = []
-    for outlet, link, quotes in per_article:
-        for q in quotes:
-            text = str(q.get("text") or "")
-            w = {t.casefold() for t in _QUOTE_WORD.findall(_fold(text))}
-            spk = _speaker_key(q.get("speaker"))
-            for i, m in enumerate(merged):
-                if _same_speaker(spk, speakers[i]) and _overlap(w, words[i]) >= QUOTE_OVERLAP:
-                    if len(text) > len(str(m.get("text") or "")):
-                        sources = m["sources"]
-                        merged[i] = m = {**q, "outlet": outlet, "link": link, "sources": sources}
-                        words[i] = w
-                        if spk and (not speakers[i] or len(spk) > len(speakers[i] or "")):
-                            speakers[i] = spk
-                    elif not m.get("speaker") and q.get("speaker"):
-                        m["speaker"] = q.get("speaker")
-                    _add_source(m, outlet, link)
-                    break
-            else:
-                m = {**q, "outlet": outlet, "link": link, "sources": []}
-                _add_source(m, outlet, link)
-                merged.append(m)
-                words.append(w)
-                speakers.append(spk)
-    order = {id(m): n for n, m in enumerate(merged)}
-    return sorted(merged, key=lambda m: (not m.get("speaker"), -len(m["sources"]), order[id(m)]))

@@ -33,9 +33,9 @@ from telegram.ext import (
     filters,
 )
 
-from . import digest as d
 from .commands import COMMANDS, ChatRef, Commands
 from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
+from .message import split_html
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = await rt.commands.press(query.data or "", ref)
     await query.answer(answer.notice)
     if answer.reply is not None and answer.reply.blocks:
-        text = d.split_html(answer.reply.blocks)[0]
+        text = split_html(answer.reply.blocks)[0]
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
 
 
@@ -329,8 +329,7 @@ def build_application(
     topics = list(config.topics)
 
     def fetcher() -> Any:
-        from .fetch import Fetcher
-        from .poller import fetch_limits
+        from .fetch import Fetcher, fetch_limits
 
         return Fetcher(fetch_limits(config, allow_private=settings.allow_private_urls))
 
@@ -403,7 +402,8 @@ async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> Non
 
 def default_poll(config: Any, store: Any, settings: Any) -> tuple[Callable[[], Awaitable[Any]], str]:
     """The real poll cycle (bot.poller.poll_once) with one lease owner for this process, and that owner."""
-    from .poller import default_owner, fetch_limits, poll_once
+    from .fetch import fetch_limits
+    from .poller import default_owner, poll_once
 
     owner = default_owner()
     limits = fetch_limits(config, allow_private=settings.allow_private_urls)

@@ -568,7 +568,7 @@ class StorySeeder:
     async def _feed_ids(self, outlets: tuple[str, ...], topics: tuple[str, ...]) -> dict[str, int]:
         from datetime import UTC, datetime, timedelta
 
-        from bot.store import FeedSpec
+        from bot.models import FeedSpec
 
         for outlet in outlets:
             slug = "".join(ch for ch in outlet.lower() if ch.isalnum())
@@ -594,7 +594,7 @@ class StorySeeder:
         """One story covered by `outlets`, with the given analysis; returns its id."""
         from datetime import UTC, datetime
 
-        from bot.store import ItemKey, NewItem, title_key
+        from bot.models import ItemKey, NewItem, StoryAnalysis, StoryFingerprints, title_key
 
         when = when or datetime.now(UTC)
         ids = await self._feed_ids(outlets, topics)
@@ -615,13 +615,15 @@ class StorySeeder:
                 )
                 (item_id,) = await tx.add_items(ids[outlet], [item], when)
                 if story is None:
-                    story = await tx.create_story(title, link, topics, terms, {"seed": title}, when, alertable)
+                    story = await tx.create_story(title, link, topics, terms, StoryFingerprints(), when, alertable)
                 await tx.set_item_story(item_id, story.id)
         first = links[outlets[0]]
-        analysis = {
-            "summary": [{"text": s, "outlet": outlets[0], "link": first} for s in summary],
-            "figures": [{"outlet": outlets[0], "link": first, "kind": "money", "key": True, **f} for f in figures],
-            "quotes": [{"outlet": outlets[-1], "link": links[outlets[-1]], **q} for q in quotes],
-        }
+        analysis = StoryAnalysis.from_json(
+            {
+                "summary": [{"text": s, "outlet": outlets[0], "link": first} for s in summary],
+                "figures": [{"outlet": outlets[0], "link": first, "kind": "money", "key": True, **f} for f in figures],
+                "quotes": [{"outlet": outlets[-1], "link": links[outlets[-1]], **q} for q in quotes],
+            }
+        )
         await self.store.set_story_analysis(story.id, analysis, None)
         return story.id

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import matplotlib.image as mpimg
 
 from bot.chart import TREND_DAYS, trend_data, trend_png
-from bot.store import Member, StoryView
+from bot.models import Member, StoryView
 
 
 def story(n: int, seen: datetime, topics: tuple[str, ...], outlets: tuple[str, ...]) -> StoryView:

@@ -10,7 +10,7 @@ import pytest
 from botapi import StorySeeder, check_html
 from loopback import LoopbackServer, Response
 
-from bot import digest as d
+from bot import message as m
 from bot.commands import COMMANDS, ChatRef, Commands, speaker_matches
 from bot.fetch import Fetcher, FetchLimits
 from bot.store import Store
@@ -99,8 +99,8 @@ async def seeded(store: Store) -> dict[str, int]:
     return ids
 
 
-def plain(reply: d.Reply) -> str:
-    return d.reply_plain(reply)
+def plain(reply: m.Reply) -> str:
+    return m.reply_plain(reply)
 
 
 # ---------------------------------------------------------------- start, help, usage
@@ -282,7 +282,7 @@ async def test_summary_of_a_url_fetches_extracts_and_analyses(store: Store) -> N
     text = plain(reply)
     assert "Summary" in text and "12 percent" in text
     assert "$2.1 billion" in text.split("Key figures", 1)[1]
-    assert all(check_html(m) is None for m in d.split_html(reply.blocks))
+    assert all(check_html(msg) is None for msg in m.split_html(reply.blocks))
 
 
 @pytest.mark.parametrize(
@@ -324,7 +324,7 @@ async def test_figures_of_last_day_with_context_and_source(commands: Commands, s
     assert "• $2.1 billion — The quota is worth $2.1 billion a year. (Wire A <https://wirea.example/" in text
     assert "$300 billion" in text
     assert "$300 billion" not in plain(await commands.handle("/figures rare-earths", ME))
-    assert all(check_html(m) is None for m in d.split_html(reply.blocks))
+    assert all(check_html(msg) is None for msg in m.split_html(reply.blocks))
 
 
 async def test_digest_command_matches_scheduled_and_records_nothing(
@@ -359,7 +359,7 @@ async def test_status_shows_counts_and_deactivated_chats_to_admins(
 async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str, int]) -> None:
     reply = await commands.handle("/trend", ME)
     assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
-    caption = d.block_plain(reply.caption)
+    caption = m.block_plain(reply.caption)
     assert "rare-earths: 2 stories" in caption and "us-russia: 1 stories" in caption
     assert "(top: Wire A 2" in caption
-    assert "rare-earths" not in d.block_plain((await commands.handle("/trend us-russia", ME)).caption)
+    assert "rare-earths" not in m.block_plain((await commands.handle("/trend us-russia", ME)).caption)

@@ -11,8 +11,9 @@ import pytest
 from botapi import TOKEN, FakeBotAPI, StorySeeder, check_html
 from telegram import Bot
 
-from bot import digest as d
-from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, local_zone, weekly_key
+from bot import message as m
+from bot.clock import local_zone
+from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
 from bot.store import Store
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
@@ -227,4 +228,4 @@ async def test_alerts_one_message_per_chat_the_rest_next_cycle(
     assert sum(t.count("Alertable rare earth story") for t in texts) == 8
     assert not any("first poll" in t for t in texts)
     assert api.calls_to("sendMessage", 23) == []
-    assert all(d.utf16_len(t) <= d.MESSAGE_LIMIT for t in texts)
+    assert all(m.utf16_len(t) <= m.MESSAGE_LIMIT for t in texts)

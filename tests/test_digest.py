@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from botapi import check_html, html_text, utf16_len
 
 from bot import digest as d
-from bot.store import Member, StoryView, SummaryLine
+from bot import message as m
+from bot.models import Member, StoryFigure, StoryQuote, StoryView, SummaryLine
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -32,23 +33,25 @@ def make_story(
         alertable=True,
         members=members,
         summary=tuple(SummaryLine(t, "Outlet 0", f"https://news0.example/{n}") for t in lines),
-        figures=tuple(figures),
-        quotes=tuple(quotes),
+        figures=tuple(f if isinstance(f, StoryFigure) else StoryFigure.from_json(f) for f in figures),
+        quotes=tuple(StoryQuote.from_json(q) for q in quotes),
         terms={"rare-earths": ["rare earths"]},
     )
 
 
-def fig(surface: str, sentence: str, key: bool = True) -> dict:
-    return {
-        "surface": surface,
-        "kind": "money",
-        "value": 1.0,
-        "unit": "USD",
-        "key": key,
-        "sentence": sentence,
-        "outlet": "Outlet 0",
-        "link": "https://news0.example/x",
-    }
+def fig(surface: str, sentence: str, key: bool = True) -> StoryFigure:
+    return StoryFigure.from_json(
+        {
+            "surface": surface,
+            "kind": "money",
+            "value": 1.0,
+            "unit": "USD",
+            "key": key,
+            "sentence": sentence,
+            "outlet": "Outlet 0",
+            "link": "https://news0.example/x",
+        }
+    )
 
 
 def test_html_is_escaped_and_valid() -> None:
@@ -66,7 +69,7 @@ def test_html_is_escaped_and_valid() -> None:
             }
         ],
     )
-    messages = d.split_html(d.compose_digest([story], ["rare-earths"], NOW.date()))
+    messages = m.split_html(d.compose_digest([story], ["rare-earths"], NOW.date()))
     assert len(messages) == 1
     assert check_html(messages[0]) is None
     text = html_text(messages[0])
@@ -78,7 +81,7 @@ def test_html_is_escaped_and_valid() -> None:
 def test_header_has_date_and_counts_per_topic() -> None:
     stories = [make_story(1), make_story(2, topics=("rare-earths", "us-russia")), make_story(3, topics=("us-russia",))]
     blocks = d.compose_digest(stories, ["rare-earths", "us-russia"], date(2026, 11, 23))
-    header = d.block_plain(blocks[0])
+    header = m.block_plain(blocks[0])
     assert "Monday 23 November 2026" in header
     assert "rare-earths: 2 stories" in header and "us-russia: 2 stories" in header
     # each story once, under its first topic
@@ -95,7 +98,7 @@ def test_story_shows_outlets_summary_figures_quotes_sources() -> None:
             {"text": "We are ready", "speaker": "Lynas CEO", "outlet": "Outlet 1", "link": "https://news1.example/7"}
         ],
     )
-    html = d.block_html(d.story_block(story))
+    html = m.block_html(d.story_block(story))
     assert html.startswith('<b>7.</b> <a href="https://news0.example/7">')
     assert "3 outlets" in html
     assert "<b>$50 million</b> — The plant will cost $50 million to build." in html
@@ -121,11 +124,11 @@ def test_long_digest_splits_on_story_boundaries_within_limits() -> None:
     stories = [
         make_story(n, summary=long, figures=[fig(f"${n} million", f"It cost ${n} million.")]) for n in range(1, 19)
     ]
-    messages = d.split_html(d.compose_digest(stories, ["rare-earths"], NOW.date()))
+    messages = m.split_html(d.compose_digest(stories, ["rare-earths"], NOW.date()))
     assert len(messages) > 1
     for msg in messages:
         assert check_html(msg) is None, msg[:200]
-        assert utf16_len(msg) <= d.MESSAGE_LIMIT
+        assert utf16_len(msg) <= m.MESSAGE_LIMIT
     assert sorted(_story_spread(messages, list(range(1, 19)))) == list(range(1, 19))
 
 
@@ -133,26 +136,26 @@ def test_utf16_units_not_code_points() -> None:
     emoji = "😀" * 900  # 900 code points, 1800 UTF-16 units
     stories = [make_story(n, summary=(emoji,)) for n in range(1, 4)]
     blocks = d.compose_digest(stories, ["rare-earths"], NOW.date())
-    assert len("\n\n".join(d.block_html(b) for b in blocks)) < d.MESSAGE_LIMIT  # fits in code points...
-    messages = d.split_html(blocks)
+    assert len("\n\n".join(m.block_html(b) for b in blocks)) < m.MESSAGE_LIMIT  # fits in code points...
+    messages = m.split_html(blocks)
     assert len(messages) == 2  # ...but not in UTF-16 units
-    assert all(utf16_len(m) <= d.MESSAGE_LIMIT for m in messages)
+    assert all(utf16_len(msg) <= m.MESSAGE_LIMIT for msg in messages)
 
 
 def test_oversized_single_story_is_truncated_safely() -> None:
     huge = ("Big <&> sentence 😀 " * 600,)
     story = make_story(1, summary=huge, figures=[fig("$1", "x $1 y")])
-    messages = d.split_html([d.story_block(story)])
+    messages = m.split_html([d.story_block(story)])
     assert len(messages) == 1
-    assert utf16_len(messages[0]) <= d.MESSAGE_LIMIT
+    assert utf16_len(messages[0]) <= m.MESSAGE_LIMIT
     assert check_html(messages[0]) is None
-    assert messages[0].endswith(d.ELLIPSIS)
+    assert messages[0].endswith(m.ELLIPSIS)
     assert not re.search(r"&[a-z]*…", messages[0])  # never cut inside an escape
 
 
 def test_oversized_span_inside_tag_is_cut_and_closed() -> None:
-    blk = d.block(d.line(d.b("bold " * 2000)))
-    out = d.split_html([blk], limit=500)
+    blk = m.block(m.line(m.b("bold " * 2000)))
+    out = m.split_html([blk], limit=500)
     assert len(out) == 1 and utf16_len(out[0]) <= 500
     assert out[0].startswith("<b>bold") and out[0].endswith("</b> …")
     assert check_html(out[0]) is None
@@ -161,24 +164,24 @@ def test_oversized_span_inside_tag_is_cut_and_closed() -> None:
 def test_entity_limit_per_message() -> None:
     many = [fig(f"${k} million", f"Item {k} cost ${k} million.") for k in range(1, 40)]
     stories = [make_story(n, figures=many) for n in range(1, 6)]
-    blocks = [d.Block((*d.story_block(s).lines, *(d.figure_line(f) for f in many))) for s in stories]
-    assert all(d.block_entities(b) > d.ENTITY_LIMIT / 2 for b in blocks)
-    messages = d.split_html(blocks)
+    blocks = [m.Block((*d.story_block(s).lines, *(d.figure_line(f) for f in many))) for s in stories]
+    assert all(m.block_entities(b) > m.ENTITY_LIMIT / 2 for b in blocks)
+    messages = m.split_html(blocks)
     for msg in messages:
         assert check_html(msg) is None  # check_html enforces <= 100 entities
-        assert msg.count("<b>") + msg.count("<a ") + msg.count("<i>") <= d.ENTITY_LIMIT
+        assert msg.count("<b>") + msg.count("<a ") + msg.count("<i>") <= m.ENTITY_LIMIT
 
 
 def test_auto_detected_entities_are_counted() -> None:
-    blk = d.block(d.line("/summary " * 150))
-    fitted = d.fit_block(blk)
-    assert d.block_entities(fitted) <= d.ENTITY_LIMIT
-    assert d.block_entities(blk) == 150
+    blk = m.block(m.line("/summary " * 150))
+    fitted = m.fit_block(blk)
+    assert m.block_entities(fitted) <= m.ENTITY_LIMIT
+    assert m.block_entities(blk) == 150
 
 
 def test_figure_context_window_is_centred_and_trimmed() -> None:
     sentence = "Alpha " * 40 + "the contract is worth $7.5 billion over ten years" + " omega" * 40
-    ctx = d.figure_context({"surface": "$7.5 billion", "sentence": sentence})
+    ctx = d.figure_context(StoryFigure.from_json({"surface": "$7.5 billion", "sentence": sentence}))
     assert "$7.5 billion" in ctx
     assert len(ctx) <= d.FIGURE_CONTEXT_CHARS + 2
     assert ctx.startswith("…") and ctx.endswith("…")
@@ -188,7 +191,7 @@ def test_alert_is_one_message_and_leaves_the_rest() -> None:
     long = tuple("Long sentence " + "word " * 120 for _ in range(3))
     stories = [make_story(n, summary=long) for n in range(1, 10)]
     blocks, ids = d.compose_alert(stories)
-    messages = d.split_html(blocks)
+    messages = m.split_html(blocks)
     assert len(messages) == 1 and check_html(messages[0]) is None
     assert 0 < len(ids) < len(stories)
     # oldest first (story n was first seen n minutes ago): the newest are left for the next cycle
@@ -196,15 +199,15 @@ def test_alert_is_one_message_and_leaves_the_rest() -> None:
 
 
 def test_plain_rendering_shows_links() -> None:
-    reply = d.Reply(blocks=(d.story_block(make_story(3)),), keyboard=((d.Button("➕ x", "t:x"),),))
-    text = d.reply_plain(reply)
+    reply = m.Reply(blocks=(d.story_block(make_story(3)),), keyboard=((m.Button("➕ x", "t:x"),),))
+    text = m.reply_plain(reply)
     assert "Story number 3 about magnets <https://news0.example/3>" in text
     assert "[➕ x]" in text
     assert "<b>" not in text
 
 
 def test_link_with_unsafe_scheme_is_plain_text() -> None:
-    html = d.line_html(d.line(d.link("click", "javascript:alert(1)")))
+    html = m.line_html(m.line(m.link("click", "javascript:alert(1)")))
     assert html == "click"
 
 
@@ -218,7 +221,7 @@ def test_figures_from_one_sentence_share_a_line_and_summary_sentences_are_cut_sh
         summary=(shown,),
         figures=[fig("$50 million", shown), fig("900 tonnes", shown), fig("4 percent", other)],
     )
-    lines = [d.line_plain(ln) for ln in d.story_block(story).lines]
+    lines = [m.line_plain(ln) for ln in d.story_block(story).lines]
     figure_lines = [ln for ln in lines if ln.startswith("• ")]
     assert figure_lines[0].startswith("• $50 million · 900 tonnes — ")
     assert len(figure_lines[0]) < len(shown) and "…" in figure_lines[0]  # the summary already shows it

@@ -12,7 +12,18 @@ import sqlalchemy as sa
 from databases import db_url, query
 
 from bot.migrations import current_revision, head_revision
-from bot.store import FeedSpec, ItemKey, NewItem, Store, title_key
+from bot.models import (
+    FeedFailure,
+    FeedSpec,
+    FeedSuccess,
+    ItemKey,
+    NewItem,
+    StoryAnalysis,
+    StoryFingerprints,
+    SummaryLine,
+    title_key,
+)
+from bot.store import Store
 
 __all__ = ["db_url"]  # the fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set
 
@@ -54,11 +65,11 @@ async def add_story(
             terms={t: ["term"] for t in topics},
         )
         (item_id,) = await tx.add_items(feed_id, [item], when)
-        story = await tx.create_story(title, link, topics, item.terms, {"f": 1}, when, alertable)
+        story = await tx.create_story(title, link, topics, item.terms, StoryFingerprints(), when, alertable)
         await tx.set_item_story(item_id, story.id)
     await store.set_story_analysis(
         story.id,
-        {"summary": [{"text": "A sentence.", "outlet": outlet, "link": link}], "figures": [], "quotes": []},
+        StoryAnalysis(summary=(SummaryLine("A sentence.", outlet, link),)),
         None,
     )
     return story.id
@@ -131,7 +142,7 @@ async def test_schema_matches_the_models(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.store import metadata
+    from bot.schema import metadata
 
     async with store.engine.connect() as conn:
         diff = await conn.run_sync(
@@ -311,17 +322,23 @@ async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Stor
     later = T0 + timedelta(minutes=15)
     async with store.feed_transaction() as tx:
         item_ids = await tx.add_items(ids["A"], items, T0)
-        await tx.update_feeds(
+        await tx.record_outcomes(
             [
-                (ids["A"], {"last_status": 304, "etag": '"a"', "next_poll_at": later}),
-                (ids["B"], {"last_status": 304, "etag": '"b"', "next_poll_at": later, "title": "Bee"}),
-            ]
+                (ids["A"], FeedSuccess(status=304, etag='"a"', last_modified=None, next_poll_at=later)),
+                (ids["B"], FeedSuccess(status=304, etag='"b"', last_modified=None, next_poll_at=later, title="Bee")),
+            ],
+            T0,
         )
     assert len(set(item_ids)) == 5
     by_id = dict(await query(store, "SELECT id, identity FROM items"))
     assert [by_id[i] for i in item_ids] == [f"id-{i}" for i in range(5)]
     rows = await query(store, "SELECT name, last_status, etag, title, lease_owner FROM feeds ORDER BY name")
     assert [tuple(r) for r in rows] == [("A", 304, '"a"', None, None), ("B", 304, '"b"', "Bee", None)]
-    with pytest.raises(TypeError):
-        async with store.feed_transaction() as tx:
-            await tx.update_feeds([(ids["A"], {"no_such_column": 1})])
+    async with store.feed_transaction() as tx:
+        await tx.record_outcome(
+            ids["A"],
+            FeedFailure(status=500, error="boom", failures=3, backoff=60.0, next_poll_at=later, disabled_reason="off"),
+            later,
+        )
+    rows = await query(store, "SELECT failures, last_error, enabled, disabled_reason FROM feeds WHERE name = 'A'")
+    assert tuple(rows[0]) == (3, "boom", False, "off")

@@ -23,8 +23,6 @@ from bot.stories import (
     clean_title,
     find_story,
     fingerprint,
-    merge_figures,
-    merge_quotes,
     tokens,
 )
 
@@ -220,69 +218,6 @@ def test_corpus_stream_precision_recall() -> None:
     assert precision >= CORPUS_FLOOR["precision"], (precision, recall)
     assert recall >= CORPUS_FLOOR["recall"], (precision, recall)
     assert len(index.stories()) < len(index)  # some merging happened at all
-
-
-# --------------------------------------------------------------------------- figures and quotes
-
-
-def test_merge_figures_dedups_and_ranks() -> None:
-    reuters = [
-        {"surface": "$500 million", "kind": "money", "value": 5e8, "unit": "USD", "key": True, "score": 2.0},
-        {"surface": "2030", "kind": "date", "value": "2030", "unit": None, "key": False, "score": 0.1},
-    ]
-    bloomberg = [
-        {"surface": "$0.5bn", "kind": "money", "value": 500_000_000, "unit": "usd", "key": False, "score": 1.0},
-        {"surface": "12%", "kind": "percent", "value": 12.0, "unit": "percent", "key": False, "score": 3.0},
-    ]
-    ft = [{"surface": "12 per cent", "kind": "percent", "value": 12, "unit": "percent", "key": True, "score": 0.5}]
-    merged = merge_figures(
-        [("Reuters", "https://r/1", reuters), ("Bloomberg", "https://b/1", bloomberg), ("FT", "https://f/1", ft)]
-    )
-    # Key first; among key figures, more outlets first, then the higher score; incidental last.
-    assert [m["surface"] for m in merged] == ["12%", "$500 million", "2030"]
-    money = merged[1]
-    assert money["sources"] == [
-        {"outlet": "Reuters", "link": "https://r/1"},
-        {"outlet": "Bloomberg", "link": "https://b/1"},
-    ]
-    assert money["outlet"] == "Reuters" and money["key"] is True and money["score"] == 2.0
-    assert merged[0]["key"] is True and len(merged[0]["sources"]) == 2  # key if any outlet says so
-    assert merged[2]["sources"] == [{"outlet": "Reuters", "link": "https://r/1"}] and merged[2]["key"] is False
-
-
-def test_merge_quotes_by_speaker_and_overlap() -> None:
-    a = [
-        {
-            "text": "There's not much that happens in Russia that Putin's not behind",
-            "speaker": "Joe Biden",
-            "cue": "said",
-        },
-        {"text": "We will respond", "speaker": "Dmitry Peskov", "cue": "said"},
-    ]
-    b = [
-        {"text": "not much that happens in Russia that Putin's not behind", "speaker": "Biden", "cue": "told"},
-        {"text": "We will respond", "speaker": "Maria Zakharova", "cue": "said"},  # same words, other speaker
-        {"text": "It was a tragedy", "speaker": None, "cue": None},
-    ]
-    c = [
-        {
-            "text": "There's not much that happens in Russia that Putin's not behind, but I don't know enough",
-            "speaker": "Joe Biden",
-            "cue": "said",
-        }
-    ]
-    merged = merge_quotes([("Guardian", "g", a), ("The Hill", "h", b), ("NBC", "n", c)])
-    assert len(merged) == 4
-    top = merged[0]
-    assert top["text"].endswith("I don't know enough")  # the fullest wording is kept
-    assert top["outlet"] == "NBC"
-    assert [s["outlet"] for s in top["sources"]] == ["Guardian", "The Hill", "NBC"]
-    assert merged[-1]["speaker"] is None  # unattributed last
-    assert {m["speaker"] for m in merged[1:3]} == {"Dmitry Peskov", "Maria Zakharova"}
-
-
-def test_merge_of_nothing() -> None:
-    assert merge_figures([]) == [] and merge_quotes([("x", "y", [])]) == []
 
 
 # --------------------------------------------------------------------------- the sweep, as a script

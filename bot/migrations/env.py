@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import metadata
+from bot.schema import metadata
 
 config = context.config
 

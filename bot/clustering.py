@@ -1,0 +1,102 @@
+"""Attaching on-topic items to stories: the same event told by several outlets becomes one story.
+
+:class:`StoryClusterer` keeps one cycle's clustering index (bot.stories.StoryIndex) and writes inside the
+feed's transaction: a new story, or a member joining one (topics and matched terms widened, the member's
+fingerprint stored with the story as :class:`~bot.models.StoryFingerprints`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import cast
+
+from .models import NewItem, StoryFingerprints, StoryRecord
+from .store import FeedTransaction
+from .stories import Fingerprint, StoryIndex, fingerprint
+
+
+@dataclass
+class ClusterCounts:
+    """Stories created and updated (for the cycle's report)."""
+
+    created: int = 0
+    updated: int = 0
+
+
+class StoryClusterer:
+    """One cycle's clustering index, kept up to date with story writes committed by other feeds or instances."""
+
+    def __init__(self, window_hours: float) -> None:
+        self.window_hours = window_hours
+        self.counts = ClusterCounts()
+        self._index: StoryIndex | None = None
+        self._recent: dict[int, StoryRecord] = {}
+        self._revision = 0
+
+    def reset(self) -> None:
+        """Forget the index (after a rolled-back transaction, which may have added stories that do not exist)."""
+        self._index = None
+
+    async def attach(self, tx: FeedTransaction, members: Sequence[tuple[int, NewItem]], now: datetime) -> None:
+        """Attach each on-topic item to a recent story or start one (inside the feed's transaction)."""
+        index = await self._refresh(tx, now)
+        for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[0])):
+            published = item.published_at or now
+            fp = fingerprint(item.title, item.summary or (item.text or "")[:1000])
+            found = index.find(fp, published)
+            if found is None:
+                story = await tx.create_story(
+                    item.title or item.key.link or "(untitled)",
+                    item.key.link,
+                    item.topics,
+                    item.terms,
+                    StoryFingerprints().add(fp.to_json(), published),
+                    now,
+                    item.alertable,
+                )
+                self.counts.created += 1
+            else:
+                story = self._recent[cast(int, found.story_key)]  # stories are loaded into the index by id
+                story = replace(
+                    story,
+                    topics=tuple(dict.fromkeys([*story.topics, *item.topics])),
+                    terms=merge_terms(story.terms, item.terms),
+                    fingerprint=story.fingerprint.add(fp.to_json(), published),
+                    updated_at=now,
+                )
+                revision = await tx.update_story(story.id, story.topics, story.terms, story.fingerprint, now)
+                story = replace(story, revision=revision)
+                self.counts.updated += 1
+            index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
+            self._recent[story.id] = story
+            self._revision = max(self._revision, story.revision)
+            await tx.set_item_story(item_id, story.id)
+
+    async def _refresh(self, tx: FeedTransaction, now: datetime) -> StoryIndex:
+        """Built once per cycle from the stories of the window; afterwards only stories with a newer revision
+        (written by another feed's transaction or another instance) are loaded; our own writes apply directly."""
+        if self._index is None:
+            self._index, self._recent, self._revision = StoryIndex(window_hours=self.window_hours), {}, 0
+        since = now - timedelta(hours=self.window_hours)
+        for story in await tx.recent_stories(since, after_revision=self._revision):
+            self._recent[story.id] = story
+            self._revision = max(self._revision, story.revision)
+            for key, published in story.fingerprint.members:
+                try:
+                    fp = Fingerprint.from_json(key)
+                except (ValueError, TypeError, KeyError):
+                    continue  # a fingerprint of an older version: that member no longer attracts items
+                self._index.load(story.id, ("story", story.id, key), fp, published)
+        return self._index
+
+
+def merge_terms(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Matched terms per topic, ``b``'s added to ``a``'s without repeats (case-insensitive)."""
+    out = {k: list(v) for k, v in a.items()}
+    for topic, terms in b.items():
+        have = out.setdefault(topic, [])
+        low = {t.casefold() for t in have}
+        have.extend(t for t in terms if t.casefold() not in low)
+    return out

@@ -1,0 +1,528 @@
+"""The value types that cross module boundaries, and their one JSON form.
+
+Frozen dataclasses, free of SQLAlchemy and Telegram: the store returns them, the poller and the story layer
+build them, commands and digests read them. The JSON a story or an item carries in the database (its
+analysis, its clustering fingerprints) is written and read only by the ``to_json``/``from_json`` pair here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from summarizer.models import Analysis
+
+from .clock import as_utc
+
+JSON = dict[str, Any]
+
+# ------------------------------------------------------------------------------ analysis: figures, quotes
+
+
+@dataclass(frozen=True)
+class Source:
+    """An outlet and the link of its article."""
+
+    outlet: str | None
+    link: str | None
+
+    def to_json(self) -> JSON:
+        return {"outlet": self.outlet, "link": self.link}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Source:
+        return cls(outlet=_str_or_none(data.get("outlet")), link=_str_or_none(data.get("link")))
+
+
+@dataclass(frozen=True)
+class StoryFigure:
+    """A key figure as stored and shown: summarizer.models.Figure plus where it was read (all outlets)."""
+
+    surface: str
+    kind: str
+    value: float | str | None
+    unit: str | None
+    qualifier: str | None
+    key: bool
+    sentence: str
+    score: float = 0.0
+    outlet: str | None = None  # the first outlet that gave it
+    link: str | None = None
+    sources: tuple[Source, ...] = ()  # every outlet that gave it (story level)
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "surface": self.surface,
+            "kind": self.kind,
+            "value": self.value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "key": self.key,
+            "sentence": self.sentence,
+            "score": self.score,
+            "outlet": self.outlet,
+            "link": self.link,
+        }
+        if self.sources:
+            out["sources"] = [s.to_json() for s in self.sources]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoryFigure:
+        value = data.get("value")
+        return cls(
+            surface=str(data.get("surface") or ""),
+            kind=str(data.get("kind") or ""),
+            value=value if isinstance(value, int | float | str) and not isinstance(value, bool) else None,
+            unit=_str_or_none(data.get("unit")),
+            qualifier=_str_or_none(data.get("qualifier")),
+            key=bool(data.get("key")),
+            sentence=str(data.get("sentence") or ""),
+            score=float(data.get("score") or 0.0),
+            outlet=_str_or_none(data.get("outlet")),
+            link=_str_or_none(data.get("link")),
+            sources=_sources(data.get("sources")),
+        )
+
+
+@dataclass(frozen=True)
+class StoryQuote:
+    """An attributed quote as stored and shown: summarizer.models.Quote plus where it was read."""
+
+    text: str
+    speaker: str | None
+    cue: str | None
+    sentence: str
+    speaker_mention: str | None = None
+    outlet: str | None = None
+    link: str | None = None
+    sources: tuple[Source, ...] = ()
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "text": self.text,
+            "speaker": self.speaker,
+            "cue": self.cue,
+            "sentence": self.sentence,
+            "speaker_mention": self.speaker_mention,
+            "outlet": self.outlet,
+            "link": self.link,
+        }
+        if self.sources:
+            out["sources"] = [s.to_json() for s in self.sources]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoryQuote:
+        return cls(
+            text=str(data.get("text") or ""),
+            speaker=_str_or_none(data.get("speaker")),
+            cue=_str_or_none(data.get("cue")),
+            sentence=str(data.get("sentence") or ""),
+            speaker_mention=_str_or_none(data.get("speaker_mention")),
+            outlet=_str_or_none(data.get("outlet")),
+            link=_str_or_none(data.get("link")),
+            sources=_sources(data.get("sources")),
+        )
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One summary sentence with the outlet and link it was taken from."""
+
+    text: str
+    outlet: str | None
+    link: str | None
+
+    def to_json(self) -> JSON:
+        return {"text": self.text, "outlet": self.outlet, "link": self.link}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SummaryLine:
+        return cls(
+            text=str(data.get("text") or ""),
+            outlet=_str_or_none(data.get("outlet")),
+            link=_str_or_none(data.get("link")),
+        )
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """One item's analysis as stored: summary sentences, figures and quotes tagged with outlet and link."""
+
+    summary: tuple[str, ...] = ()
+    figures: tuple[StoryFigure, ...] = ()
+    quotes: tuple[StoryQuote, ...] = ()
+
+    @classmethod
+    def of(cls, analysis: Analysis, outlet: str | None, link: str | None) -> ArticleAnalysis:
+        """The summarizer's Analysis of one article, each figure and quote tagged with its outlet and link."""
+        return cls(
+            summary=tuple(s.text for s in analysis.summary.sentences),
+            figures=tuple(
+                StoryFigure(
+                    surface=f.surface,
+                    kind=f.kind,
+                    value=f.value,
+                    unit=f.unit,
+                    qualifier=f.qualifier,
+                    key=f.key,
+                    sentence=f.sentence,
+                    score=f.score,
+                    outlet=outlet,
+                    link=link,
+                )
+                for f in analysis.figures
+            ),
+            quotes=tuple(
+                StoryQuote(
+                    text=q.text,
+                    speaker=q.speaker,
+                    cue=q.cue,
+                    sentence=q.sentence,
+                    speaker_mention=q.speaker_mention,
+                    outlet=outlet,
+                    link=link,
+                )
+                for q in analysis.quotes
+            ),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "summary": list(self.summary),
+            "figures": [f.to_json() for f in self.figures],
+            "quotes": [q.to_json() for q in self.quotes],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ArticleAnalysis | None:
+        """The stored form back (None for no analysis; entries of an unknown shape are skipped)."""
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            summary=tuple(str(s) for s in data.get("summary") or () if isinstance(s, str)),
+            figures=tuple(StoryFigure.from_json(f) for f in data.get("figures") or () if isinstance(f, Mapping)),
+            quotes=tuple(StoryQuote.from_json(q) for q in data.get("quotes") or () if isinstance(q, Mapping)),
+        )
+
+
+@dataclass(frozen=True)
+class StoryAnalysis:
+    """A story's merged analysis: summary lines across outlets, merged figures and quotes."""
+
+    summary: tuple[SummaryLine, ...] = ()
+    figures: tuple[StoryFigure, ...] = ()
+    quotes: tuple[StoryQuote, ...] = ()
+
+    def to_json(self) -> JSON:
+        return {
+            "summary": [s.to_json() for s in self.summary],
+            "figures": [f.to_json() for f in self.figures],
+            "quotes": [q.to_json() for q in self.quotes],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoryAnalysis:
+        """The stored form back (an empty analysis for none; entries of an unknown shape are skipped)."""
+        if not isinstance(data, Mapping):
+            return cls()
+        return cls(
+            summary=tuple(SummaryLine.from_json(s) for s in data.get("summary") or () if isinstance(s, Mapping)),
+            figures=tuple(StoryFigure.from_json(f) for f in data.get("figures") or () if isinstance(f, Mapping)),
+            quotes=tuple(StoryQuote.from_json(q) for q in data.get("quotes") or () if isinstance(q, Mapping)),
+        )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _sources(data: Any) -> tuple[Source, ...]:
+    if not isinstance(data, Sequence) or isinstance(data, str):
+        return ()
+    return tuple(Source.from_json(s) for s in data if isinstance(s, Mapping))
+
+
+# ------------------------------------------------------------------------------ story fingerprints
+
+
+@dataclass(frozen=True)
+class StoryFingerprints:
+    """The clustering fingerprints of a story's members, as stored in the story's ``fingerprint`` column.
+
+    Each entry is ``(fingerprint JSON, publication time)``: bot.stories.Fingerprint's own JSON, so the
+    story layer can compare a new item with every telling of a story. Only the first tellings and the
+    latest ones are kept (``MAX_MEMBERS``).
+    """
+
+    members: tuple[tuple[str, datetime], ...] = ()
+
+    MAX_MEMBERS = 30  # the first tellings and the latest ones suffice to recognise a story
+
+    def add(self, fingerprint_json: str, published: datetime) -> StoryFingerprints:
+        members = [*self.members, (fingerprint_json, published)]
+        if len(members) > self.MAX_MEMBERS:
+            first = self.MAX_MEMBERS // 3
+            members = members[:first] + members[first - self.MAX_MEMBERS :]
+        return StoryFingerprints(tuple(members))
+
+    def to_json(self) -> JSON:
+        return {"members": [[fp, published.isoformat()] for fp, published in self.members]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoryFingerprints:
+        """The stored form back; entries of an older or unknown shape are skipped."""
+        out: list[tuple[str, datetime]] = []
+        entries = data.get("members", ()) if isinstance(data, Mapping) else ()
+        for entry in entries if isinstance(entries, Sequence) else ():
+            try:
+                out.append((str(entry[0]), as_utc(datetime.fromisoformat(entry[1]))))
+            except (ValueError, TypeError, IndexError, KeyError):
+                continue
+        return cls(tuple(out))
+
+
+# ------------------------------------------------------------------------------ feeds, items, stories, chats
+
+
+@dataclass(frozen=True)
+class Member:
+    """One outlet's article in a story."""
+
+    outlet: str
+    link: str | None
+    title: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as commands and digests see it."""
+
+    id: int
+    title: str
+    link: str | None
+    topics: tuple[str, ...]
+    first_seen: datetime
+    updated_at: datetime
+    alertable: bool
+    members: tuple[Member, ...]
+    summary: tuple[SummaryLine, ...]
+    figures: tuple[StoryFigure, ...]
+    quotes: tuple[StoryQuote, ...]
+    terms: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """How one configured feed is doing (for /status)."""
+
+    name: str
+    url: str
+    enabled: bool
+    last_success_at: datetime | None
+    last_status: int | None
+    items: int
+    failures: int
+    disabled_reason: str | None
+    next_poll_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """The bot at a glance."""
+
+    feeds_total: int
+    healthy: int
+    failing: int
+    disabled: int
+    last_poll_at: datetime | None
+    stories_today: int
+    deactivated_chats: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    """One chat's (or forum topic's) subscription."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    topics: tuple[str, ...]
+    mode: str
+    at: str
+    timezone: str | None
+    active: bool
+    failures: int
+    deactivated_reason: str | None
+    chat_type: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed as configured (what :meth:`Store.sync_feeds` needs of ``settings.FeedConfig``)."""
+
+    name: str
+    url: str
+    topics: tuple[str, ...] = ()
+    interval: int = 900
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What syncing feeds.yaml into the store changed."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed as the poller needs it (a leased feed)."""
+
+    id: int
+    name: str
+    url: str
+    source_url: str
+    topics: tuple[str, ...]
+    interval: int
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    backoff: float
+    initialised: bool
+    next_poll_at: datetime
+    lease_until: datetime | None
+    last_attempt_at: datetime | None = None
+    backlog: bool = True  # items kept for a later cycle may exist (False only when known to be none)
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """What identifies a feed item: its identity, guid, canonical link, and title + date."""
+
+    identity: str
+    guid: str | None
+    link: str | None
+    title_key: str | None
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to store; ``state='pending'`` when it is kept for a later cycle."""
+
+    key: ItemKey
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+    alertable: bool
+    state: str = "done"
+    text: str | None = None
+    text_source: str | None = None
+    topics: tuple[str, ...] = ()
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    relevance: float = 0.0
+    analysis: ArticleAnalysis | None = None
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A stored item kept for a later cycle (the per-cycle cap was reached)."""
+
+    id: int
+    key: ItemKey
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+    alertable: bool
+    text: str | None = None  # the feed's own full content, when it had one
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A recent story as clustering sees it."""
+
+    id: int
+    title: str
+    link: str | None
+    topics: tuple[str, ...]
+    terms: dict[str, list[str]]
+    fingerprint: StoryFingerprints
+    first_seen: datetime
+    updated_at: datetime
+    alertable: bool
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class MemberArticle:
+    """A story member with what story analysis needs: text, per-article analysis, outlet and link."""
+
+    item_id: int
+    outlet: str
+    link: str | None
+    title: str | None
+    published: datetime | None
+    text: str | None
+    text_source: str | None
+    analysis: ArticleAnalysis | None
+
+
+_TITLE_WORDS = re.compile(r"\w+")
+
+
+def title_key(title: str | None, published: datetime | None) -> str | None:
+    """Hash of a normalised title and its publication day (None without both)."""
+    if not title or published is None:
+        return None
+    norm = " ".join(_TITLE_WORDS.findall(title.casefold()))
+    if not norm:
+        return None
+    day = as_utc(published).date().isoformat()
+    return hashlib.sha1(f"{norm}|{day}".encode()).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------------------ a poll's outcome for one feed
+
+
+@dataclass(frozen=True)
+class FeedSuccess:
+    """The feed answered (200 or 304): health reset, validators kept, next poll scheduled."""
+
+    status: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    url: str | None = None  # set when the feed moved permanently
+    title: str | None = None  # the feed's own title, when it gave one
+
+
+@dataclass(frozen=True)
+class FeedFailure:
+    """The fetch failed: counted, backed off, and disabled when ``disabled_reason`` is set."""
+
+    status: int | None
+    error: str
+    failures: int
+    backoff: float
+    next_poll_at: datetime
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedBacklog:
+    """The feed was not fetched, only its kept items worked through: just the next poll changes."""
+
+    next_poll_at: datetime
+
+
+FeedOutcome = FeedSuccess | FeedFailure | FeedBacklog

@@ -1,0 +1,174 @@
+"""The database schema (SQLAlchemy Core tables); the Alembic revisions in ``bot/migrations`` create it.
+
+Only :mod:`bot.store` and the migrations use these tables; every other module sees :mod:`bot.models`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from .clock import as_utc_or_none
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A datetime column that takes and gives timezone-aware UTC on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; use timezone-aware UTC")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        # SQLite compares datetimes as text: store one fixed, naive-UTC form so ordering is right.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return as_utc_or_none(value)
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+feeds_t = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_url", sa.String(2048), nullable=False, unique=True),  # as written in feeds.yaml
+    sa.Column("url", sa.String(2048), nullable=False),  # fetched; follows permanent redirects
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("title", sa.String(500)),  # the feed's own title
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("interval", sa.Integer, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("in_config", sa.Boolean, nullable=False),
+    sa.Column("etag", sa.String(1024)),
+    sa.Column("last_modified", sa.String(200)),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_success_at", UTCDateTime),
+    sa.Column("last_attempt_at", UTCDateTime),
+    sa.Column("next_poll_at", UTCDateTime, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("backoff", sa.Float, nullable=False),  # seconds of the current back-off step
+    sa.Column("disabled_reason", sa.Text),
+    sa.Column("last_error", sa.Text),
+    sa.Column("initialised", sa.Boolean, nullable=False),  # first poll done: later items may alert
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index(None, "enabled", "next_poll_at"),
+)
+
+stories_t = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("link", sa.String(2048)),
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("terms", sa.JSON, nullable=False),  # topic -> matched terms
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("alertable", sa.Boolean, nullable=False),
+    sa.Column("fingerprint", sa.JSON),  # bot/stories.py clustering data
+    sa.Column("analysis", sa.JSON),  # {"summary": [...], "figures": [...], "quotes": [...]}
+    sa.Column("needs_analysis", sa.Boolean, nullable=False),
+    # Increases with every write to any story (max + 1 inside the serialised story transaction), so a
+    # poller's cached clustering index can load just what other feeds or instances changed since.
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Index(None, "first_seen"),
+    sa.Index(None, "updated_at"),
+    sa.Index(None, "revision"),
+)
+
+items_t = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
+    sa.Column("identity", sa.String(128), nullable=False),
+    sa.Column("guid", sa.String(2048)),
+    sa.Column("link", sa.String(2048)),  # canonical
+    sa.Column("title_key", sa.String(64)),  # hash of normalised title + publication date
+    sa.Column("title", sa.Text),
+    sa.Column("summary", sa.Text),
+    sa.Column("published_at", UTCDateTime),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(8), nullable=False),  # pending (stored, not yet processed) | done
+    sa.Column("text", sa.Text),
+    sa.Column("text_source", sa.String(8)),  # page | feed
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("terms", sa.JSON, nullable=False),
+    sa.Column("relevance", sa.Float, nullable=False),
+    sa.Column("analysis", sa.JSON),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id")),
+    sa.Column("alertable", sa.Boolean, nullable=False),
+    sa.Index(None, "feed_id", "identity"),
+    sa.Index(None, "feed_id", "guid"),
+    sa.Index(None, "feed_id", "title_key"),
+    sa.Index(None, "link"),
+    sa.Index(None, "story_id"),
+    sa.Index(None, "state", "feed_id"),
+)
+
+chats_t = sa.Table(
+    "chats",
+    metadata,
+    sa.Column("chat_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("chat_type", sa.String(20)),
+    sa.Column("title", sa.String(300)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("deactivated_reason", sa.Text),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+subscriptions_t = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("chat_id", sa.BigInteger, sa.ForeignKey("chats.chat_id"), nullable=False),
+    sa.Column("thread_id", sa.BigInteger, nullable=False),  # 0 = the chat itself (no forum topic)
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("at", sa.String(5), nullable=False),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("chat_id", "thread_id"),
+)
+
+deliveries_t = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("key", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # pending | sent | failed
+    sa.Column("message_ids", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Index(None, "subscription_id", "kind", "key"),
+)
+
+delivery_stories_t = sa.Table(
+    "delivery_stories",
+    metadata,
+    sa.Column("delivery_id", sa.Integer, sa.ForeignKey("deliveries.id"), primary_key=True),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), primary_key=True),
+    sa.Index(None, "story_id"),
+)
