@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test test-fast lint format bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 demo: $(VENV)/.installed
 	$(BIN)/coverage-bot demo
 
+# The full run CI uses: lint, types, the whole suite with the slow quality gates, and line coverage with a floor
+# (set just under what `make test` measured; see the closing note of issue 7).
+COVERAGE_FLOOR := 85
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov=bot --cov=summarizer --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+
+# The inner loop: no slow tests (corpus sweeps, quality gates, end-to-end runs), stop at the first failure.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -x -m "not slow"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -192,9 +192,9 @@ async def feeds_command(settings: Any) -> int:
             f.name[:30],
             "yes" if f.enabled else "no",
             _when(f.last_success_at),
-            f.last_status if f.last_status is not None else "-",
-            f.items,
-            f.failures,
+            str(f.last_status) if f.last_status is not None else "-",
+            str(f.items),
+            str(f.failures),
             (f.disabled_reason or f.last_error or "")[:60],
         ]
         for f in feeds

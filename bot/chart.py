@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: render to memory only
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 TREND_DAYS = 14
 TOP_OUTLETS = 5
@@ -80,7 +81,7 @@ def trend_png(trend: Trend, *, title: str = "Stories per day", topic_names: Mapp
     ax.set_xticklabels([f"{d:%d %b}" for d in trend.days], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("stories")
     ax.set_ylim(bottom=0)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
     ax.set_title(f"{title}, {trend.days[0]:%d %b} – {trend.days[-1]:%d %b %Y}")
     if trend.counts:

@@ -510,7 +510,7 @@ class Commands:
         sub = await self._subscription(chat)
         active = sub is not None and sub.active
         if kind == "t" and value in self.topics:
-            if active and value in sub.topics:
+            if sub is not None and active and value in sub.topics:
                 await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
                 notice = f"Unsubscribed from {value}"
             else:
@@ -525,7 +525,7 @@ class Commands:
                 )
                 notice = f"Subscribed to {value}"
         elif kind == "m" and value in ("daily", "alerts"):
-            if not active:
+            if sub is None or not active:
                 return CallbackAnswer("Pick a topic first.")
             await self.store.subscribe(
                 chat.chat_id,

@@ -10,6 +10,7 @@ counted toward deactivating the chat, a group upgraded to a supergroup followed 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -164,7 +165,8 @@ class Delivery:
         for n, text in enumerate(messages):
             last = n == len(messages) - 1
             msg = await self._call(
-                lambda text=text, last=last: self.bot.send_message(
+                functools.partial(
+                    self.bot.send_message,
                     chat_id,
                     text,
                     parse_mode=ParseMode.HTML,

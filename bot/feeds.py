@@ -270,8 +270,8 @@ def _title_from(summary: str, link: str | None) -> str:
     parts = urlsplit(link)
     segment = next((s for s in reversed(parts.path.split("/")) if s), "")
     segment = re.sub(r"\.[a-z0-9]{1,5}$", "", segment, flags=re.I)
-    words = " ".join(re.split(r"[-_+]+", segment)).strip()
-    return _cap(words, MAX_TITLE) if len(words) > 3 else _cap(link, MAX_TITLE)
+    slug = " ".join(re.split(r"[-_+]+", segment)).strip()
+    return _cap(slug, MAX_TITLE) if len(slug) > 3 else _cap(link, MAX_TITLE)
 
 
 def _hash_identity(title: str, published: datetime | None) -> str:

@@ -39,7 +39,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -465,7 +465,7 @@ class Fetcher:
     ) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
-        common = {
+        common: dict[str, Any] = {
             "url": url,
             "final_url": final_url,
             "status": status,

@@ -311,10 +311,10 @@ class _Cycle:
                 await self.clusterer.attach(tx, on_topic, self.now)
             outcome = feed_health.answered(feed, result, feed_title, still_pending, self.now)
             await tx.record_outcome(feed.id, outcome, self.now)
-        c = self.counters
-        c.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
-        c.processed += len(done)
-        c.on_topic += len(on_topic)
+        counts = self.counters
+        counts.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
+        counts.processed += len(done)
+        counts.on_topic += len(on_topic)
 
     def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[_Candidate]:
         """Parsed items within the age limit, each once, keyed by guid / canonical link / title+date."""

@@ -220,7 +220,7 @@ class Config(_Strict):
         if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
             return data
         topics = list(data["topics"]) if isinstance(data.get("topics"), dict) else []
-        poll = data.get("poll") if isinstance(data.get("poll"), dict) else {}
+        poll: dict[str, Any] = data["poll"] if isinstance(data.get("poll"), dict) else {}
         feeds = []
         for feed in data["feeds"]:
             if isinstance(feed, dict):
@@ -294,7 +294,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, typing.Hashable) and key in seen:
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping",
@@ -426,7 +426,7 @@ def parse_config(data: object, source: Path | str = "<config>", text: str | None
     try:
         config = Config.model_validate({**data, "path": Path(source) if isinstance(source, Path) else None})
     except ValidationError as exc:
-        errors = [dict(e) for e in exc.errors()]
+        errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
         # A list whose items failed also reports "too short": noise next to the real problems.
         deeper = {tuple(e["loc"][:k]) for e in errors for k in range(1, len(e["loc"]))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in deeper)]

@@ -377,7 +377,7 @@ class Store:
 
     async def subscriptions(self, chat_id: int | None = None, active: bool | None = True) -> list[SubscriptionView]:
         """Subscriptions of one chat or of all chats; ``active=None`` for active and inactive ones."""
-        cond = sa.true()
+        cond: sa.ColumnElement[bool] = sa.true()
         if chat_id is not None:
             cond = cond & (subscriptions_t.c.chat_id == chat_id)
         if active is True:

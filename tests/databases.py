@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 PG_ADMIN_URL = os.environ.get("COVERAGE_BOT_TEST_PG")
+BACKENDS = ("sqlite", "postgresql")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A URL of an empty database of each backend."""
-    if request.param == "sqlite":
+@asynccontextmanager
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL of an empty database of ``backend`` (a PostgreSQL one is dropped afterwards)."""
+    if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
         return
     if not PG_ADMIN_URL:
@@ -40,7 +42,7 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await admin.dispose()
 
 
-async def query(store: Any, sql: str) -> list[tuple]:
+async def query(store: Any, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a raw SQL query on the store's database (either backend)."""
     async with store.engine.connect() as conn:
         return [tuple(r) for r in await conn.execute(sa.text(sql))]

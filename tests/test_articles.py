@@ -45,10 +45,10 @@ async def test_real_page_through_fetch(loopback: LoopbackServer) -> None:
 def test_largest_page_is_fast() -> None:
     page = _page("faz.net.streaming.html")
     assert len(page) > 850_000
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a busy shared machine does not make it fail
     article = extract_article(page, "https://www.faz.net/a", {"Content-Type": "text/html"})
     assert article is not None and len(article.text) > 2000
-    assert time.monotonic() - started < 3.0  # measured ~0.1 s
+    assert time.process_time() - started < 3.0  # measured ~0.1 s
 
 
 @pytest.mark.parametrize(
@@ -95,9 +95,9 @@ def test_nothing_usable_gives_none(html: bytes) -> None:
     ids=["100k-paragraphs", "30k-tables", "deep-nesting", "5MB-paragraph", "unclosed-scripts"],
 )
 def test_hostile_markup_is_bounded_in_time(shape: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()
     article = extract_article(article_html(shape).encode(), "https://e.com/a", {"Content-Type": "text/html"})
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert elapsed < 6.0, elapsed
     assert article is None or len(article.text) <= MAX_TEXT
 

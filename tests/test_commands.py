@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from botapi import StorySeeder, check_html
@@ -37,13 +36,6 @@ class Platform:
 
     async def bot_can_post(self, chat_id: int) -> bool:
         return chat_id in self.can_post
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
-    yield s
-    await s.close()
 
 
 @pytest.fixture

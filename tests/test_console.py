@@ -28,8 +28,9 @@ CONFIG = parse_config(
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+async def seeded(store: Store) -> Store:
+    """A store holding one two-outlet story with a summary, a figure and a quote."""
+    s = store
     await StorySeeder(s).story(
         "Kremlin rejects US <proposal> & more",
         ("us-russia",),
@@ -39,14 +40,13 @@ async def store(tmp_path: Path):
         figures=({"surface": "$40 billion", "sentence": "The package is worth $40 billion."},),
         quotes=({"text": "This is unacceptable", "speaker": "Dmitry Peskov"},),
     )
-    yield s
-    await s.close()
+    return s
 
 
-async def test_session_answers_each_line_and_saves_the_chart(store: Store, tmp_path: Path) -> None:
+async def test_session_answers_each_line_and_saves_the_chart(seeded: Store, tmp_path: Path) -> None:
     stdin = io.StringIO("help\n/summary\n\n/trend\n/frobnicate\nquit\n/status\n")
     stdout = io.StringIO()
-    assert await run_console(CONFIG, store=store, stdin=stdin, stdout=stdout, photo_dir=tmp_path / "charts") == 0
+    assert await run_console(CONFIG, store=seeded, stdin=stdin, stdout=stdout, photo_dir=tmp_path / "charts") == 0
     out = stdout.getvalue()
     assert "coverage-bot> help\nCommands" in out  # a line without / is taken as a command
     assert "Kremlin rejects US <proposal> & more <https://wirea.example/" in out  # plain text, not escaped
@@ -57,25 +57,25 @@ async def test_session_answers_each_line_and_saves_the_chart(store: Store, tmp_p
     assert chart.read_bytes().startswith(b"\x89PNG") and f"[chart saved to {chart}]" in out
 
 
-async def test_demo_shows_summary_quotes_and_figures(store: Store) -> None:
+async def test_demo_shows_summary_quotes_and_figures(seeded: Store) -> None:
     printed: list[str] = []
-    summary, quotes, figures = await demo_answers(store, CONFIG, out=printed.append)
+    summary, quotes, figures = await demo_answers(seeded, CONFIG, out=printed.append)
     assert "The Kremlin rejected the proposal." in summary and "2 outlets" in summary
     assert "Dmitry Peskov" in quotes and "“This is unacceptable” — Wire B <https://wireb.example/" in quotes
     assert "$40 billion — The package is worth $40 billion. (Wire A" in figures
     assert printed[0].startswith("coverage-bot> /summary\n")
 
 
-async def test_console_subscribes_a_named_chat_only(store: Store) -> None:
-    commands = make_commands(store, CONFIG)
+async def test_console_subscribes_a_named_chat_only(seeded: Store) -> None:
+    commands = make_commands(seeded, CONFIG)
     assert "no chat of its own" in await answer(commands, "/subscribe rare-earths")
     assert "Subscribed to rare-earths" in await answer(commands, "/subscribe -1001234567 rare-earths daily 09:15")
-    (sub,) = await store.subscriptions(-1001234567)
+    (sub,) = await seeded.subscriptions(-1001234567)
     assert sub.at == "09:15" and sub.chat_type == "channel"
-    assert await store.subscriptions(0) == []
+    assert await seeded.subscriptions(0) == []
 
 
-async def test_coverage_bot_console_command(store: Store, tmp_path: Path) -> None:
+async def test_coverage_bot_console_command(seeded: Store, tmp_path: Path) -> None:
     """The installed entry point: commands piped in, answers from the SQLite file named by DATABASE_URL."""
     repo = Path(__file__).resolve().parents[1]
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}

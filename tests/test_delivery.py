@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from botapi import TOKEN, FakeBotAPI, StorySeeder, check_html
@@ -31,13 +30,6 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as b:
         yield b
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
-    yield s
-    await s.close()
 
 
 @pytest.fixture

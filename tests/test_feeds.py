@@ -53,9 +53,9 @@ def quadratic_bomb(value_chars: int = 100_000, refs: int = 30_000) -> bytes:
 async def test_billion_laughs_is_not_expanded(loopback: LoopbackServer) -> None:
     tracemalloc.start()
     try:
-        started = time.monotonic()
+        started = time.process_time()  # CPU time (this process, server thread included), never wall-clock
         parsed = await served(loopback, billion_laughs())
-        elapsed = time.monotonic() - started
+        elapsed = time.process_time() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -67,9 +67,9 @@ async def test_billion_laughs_is_not_expanded(loopback: LoopbackServer) -> None:
 async def test_quadratic_entity_bomb_is_defused(loopback: LoopbackServer) -> None:
     bomb = quadratic_bomb()
     assert 150_000 < len(bomb) < 250_000
-    started = time.monotonic()
+    started = time.process_time()
     parsed = await served(loopback, bomb)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert parsed.error is None and len(parsed.items) == 50
     assert all("aaaa" not in item.summary for item in parsed.items)
     assert elapsed < 5  # unprotected feedparser: ~95 s and ~3 GB
@@ -232,9 +232,9 @@ def test_huge_title_is_capped_and_unclosed_scripts_stay_linear() -> None:
     body = rss(f"<item><title>{'word ' * 14_000}</title><link>https://e.com/1</link></item>")
     item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
     assert len(item.title) <= MAX_TITLE and item.title.endswith("…")
-    started = time.monotonic()
+    started = time.process_time()
     text = html_to_text("<script>" * 20_000 + "x" * 50_000)
-    assert text == "" and time.monotonic() - started < 1.0
+    assert text == "" and time.process_time() - started < 1.0
 
 
 def test_items_with_nothing_are_dropped_and_titles_never_empty() -> None:

@@ -310,15 +310,15 @@ async def test_per_host_and_global_concurrency_limits(loopback: LoopbackServer) 
 
 async def test_pages_to_one_host_are_paced(loopback: LoopbackServer) -> None:
     loopback.route("/page", (200, {"Content-Type": "text/html"}, b"<html></html>"))
-    async with Fetcher(limits(page_delay=0.3, per_host=4)) as fetcher:
+    async with Fetcher(limits(page_delay=1.0, per_host=4)) as fetcher:
         results = await asyncio.gather(*(fetcher.get(loopback.url("/page"), kind="page") for _ in range(3)))
         feeds = await asyncio.gather(*(fetcher.get(loopback.url("/page"), kind="feed") for _ in range(2)))
     assert all(r.ok for r in results + feeds)
     times = sorted(r.received_at for r in loopback.requests[:3])
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.25, gaps
+    assert min(gaps) >= 0.95, gaps  # the pacing is a wall-clock promise: a lower bound cannot flake under load
     feed_times = [r.received_at for r in loopback.requests[3:]]
-    assert abs(feed_times[0] - feed_times[1]) < 0.25  # feeds are not paced
+    assert abs(feed_times[0] - feed_times[1]) < 0.9  # feeds are not paced (a full page_delay would be 1.0)
 
 
 async def test_get_outside_context_is_a_programming_error() -> None:

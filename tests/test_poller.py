@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from databases import db_url, query
+from databases import query
 from loopback import LoopbackServer, Request, Response, redirect
 
 from bot.fetch import Fetcher, FetchLimits
@@ -28,7 +28,7 @@ from bot.poller import PollOptions, poll_once
 from bot.settings import parse_config
 from bot.store import Store
 
-__all__ = ["db_url"]  # the fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set
+ALL_BACKENDS = True  # store and db_url: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -107,13 +107,6 @@ def config(feeds: dict[str, str], **poll: object):
 def site():
     with LoopbackServer() as server:
         yield Site(server)
-
-
-@pytest.fixture
-async def store(db_url: str):
-    s = await Store.open(db_url)
-    yield s
-    await s.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from databases import db_url, query
+from databases import query
 
 from bot.migrations import current_revision, head_revision
 from bot.models import (
@@ -25,16 +25,9 @@ from bot.models import (
 )
 from bot.store import Store
 
-__all__ = ["db_url"]  # the fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set
+ALL_BACKENDS = True  # store and db_url: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(db_url: str):
-    s = await Store.open(db_url)
-    yield s
-    await s.close()
 
 
 async def add_story(

@@ -42,4 +42,7 @@ else:
     if connection is not None:
         _run(connection)
     else:
-        asyncio.run(_run_from_url(config.get_main_option("sqlalchemy.url")))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise SystemExit("alembic: set sqlalchemy.url (bot.migrations.alembic_config does) or DATABASE_URL")
+        asyncio.run(_run_from_url(url))
