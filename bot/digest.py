@@ -176,8 +176,11 @@ def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
     return line(*parts)
 
 
-def story_block(story: StoryView, *, heading: Line | None = None) -> Block:
-    """One story in a digest or alert: number, linked title, outlets, summary, figures, quotes, sources."""
+def story_block(story: StoryView, *, heading: Line | None = None, also: Sequence[str] = ()) -> Block:
+    """One story in a digest or alert: number, linked title, outlets, summary, figures, quotes, sources.
+
+    ``also``: the other topics (of the digest) the story is on, shown as labels after the outlet count.
+    """
     lines: list[Line] = []
     if heading:
         lines.append(heading)
@@ -187,6 +190,7 @@ def story_block(story: StoryView, *, heading: Line | None = None) -> Block:
             " ",
             link(str(story.title or "Untitled"), story.link),
             " · " + _outlets_label(outlet_count(story)),
+            i(" · also " + ", ".join(also)) if also else None,
         )
     )
     summary = _summary_text(story, DIGEST_SUMMARY_SENTENCES)
@@ -261,6 +265,32 @@ def _order(stories: Sequence[StoryView]) -> list[StoryView]:
     )
 
 
+def share_out(stories: Sequence[StoryView], topics: Sequence[str], limit: int) -> dict[str, list[StoryView]]:
+    """Up to ``limit`` stories, each topic taking its turn (its most important next), each story once.
+
+    A busy topic cannot crowd out another: with 80 stories on each of two topics and a limit of 20, each
+    shows its 10 most important. A story on several topics is shown once, under the first topic that picks it.
+    """
+    ranked = {t: [s for s in _order(stories) if t in s.topics] for t in topics}
+    picks: dict[str, list[StoryView]] = {t: [] for t in topics}
+    shown: set[int] = set()
+    cursor = dict.fromkeys(topics, 0)
+    while len(shown) < limit:
+        progressed = False
+        for topic in topics:
+            group = ranked[topic]
+            while cursor[topic] < len(group) and group[cursor[topic]].id in shown:
+                cursor[topic] += 1
+            if cursor[topic] < len(group) and len(shown) < limit:
+                story = group[cursor[topic]]
+                picks[topic].append(story)
+                shown.add(story.id)
+                progressed = True
+        if not progressed:
+            break
+    return picks
+
+
 def compose_digest(
     stories: Sequence[StoryView],
     topics: Sequence[str],
@@ -270,29 +300,34 @@ def compose_digest(
     topic_names: Mapping[str, str] | None = None,
     max_stories: int = DIGEST_MAX_STORIES,
 ) -> list[Block]:
-    """A digest: header (date, stories per topic), then stories grouped by topic, most-covered first."""
+    """A digest: header (date, stories per topic), then each topic's share of the most important stories.
+
+    Every topic gets its turn (:func:`share_out`); a story on several topics is shown once with all its labels
+    and counted under each in the header, which says so; the footer says how many more each topic has.
+    """
     names = topic_names or {}
     counts = topic_counts(stories, topics)
-    header = block(
-        line(b(f"{title} · {day:%A} {day.day} {day:%B %Y}")),
-        line(" · ".join(f"{names.get(t, t)}: {_stories_label(n)}" for t, n in counts.items())),
-    )
+    several = sum(1 for s in stories if sum(t in s.topics for t in topics) > 1) if len(topics) > 1 else 0
+    summary = " · ".join(f"{names.get(t, t)}: {_stories_label(n)}" for t, n in counts.items())
+    if several:
+        summary += f" ({_stories_label(several)} on more than one topic, shown once)"
+    header = block(line(b(f"{title} · {day:%A} {day.day} {day:%B %Y}")), line(summary))
     if not stories:
         return [header, block(line(i("No new stories on these topics since the last digest.")))]
     blocks = [header]
-    shown: set[int] = set()
+    picks = share_out(stories, topics, max_stories)
+    shown = {s.id for group in picks.values() for s in group}
     for topic in topics:
-        group = [s for s in _order(stories) if topic in (s.topics) and s.id not in shown]
-        for n, story in enumerate(group):
-            if len(shown) >= max_stories:
-                break
-            shown.add(story.id)
+        for n, story in enumerate(picks[topic]):
             heading = line(b("▍" + names.get(topic, topic))) if n == 0 and len(topics) > 1 else None
-            blocks.append(story_block(story, heading=heading))
-    rest = [s for s in stories if s.id not in shown]
-    footer = ["Send /summary N (the story's number) for a story in full."]
-    if rest:
-        footer.insert(0, f"…and {_stories_label(len(rest))} more.")
+            others = [names.get(t, t) for t in topics if t != topic and t in story.topics]
+            blocks.append(story_block(story, heading=heading, also=others))
+    footer = []
+    for topic in topics:
+        more = sum(1 for s in stories if topic in s.topics and s.id not in shown)
+        if more:
+            footer.append(f"…and {_stories_label(more)} more on {names.get(topic, topic)}.")
+    footer.append("Send /summary N (the story's number) for a story in full.")
     blocks.append(block(*(line(i(x)) for x in footer)))
     return blocks
 

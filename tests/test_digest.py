@@ -84,9 +84,36 @@ def test_header_has_date_and_counts_per_topic() -> None:
     header = m.block_plain(blocks[0])
     assert "Monday 23 November 2026" in header
     assert "rare-earths: 2 stories" in header and "us-russia: 2 stories" in header
-    # each story once, under its first topic
+    assert "(1 story on more than one topic, shown once)" in header  # the counts add up for the reader
+    # each story once; the one on both topics carries both labels
     shown = d.digest_story_ids(blocks, stories)
     assert sorted(shown) == [1, 2, 3]
+    text = "\n".join(m.block_plain(b) for b in blocks)
+    assert text.count("2. Story number 2") == 1 and text.count(" · also ") == 1  # labelled with its other topic
+
+
+def test_busy_day_gives_every_topic_its_share_and_counts_the_rest() -> None:
+    """Issue 12.1: 80 stories in each topic must not fill the cap from the first topic."""
+    rare = [make_story(n, topics=("rare-earths",), outlets=1 + n % 4) for n in range(1, 81)]
+    russia = [make_story(n, topics=("us-russia",), outlets=1 + n % 5) for n in range(101, 181)]
+    blocks = d.compose_digest([*rare, *russia], ["rare-earths", "us-russia"], NOW.date(), max_stories=20)
+    text = "\n".join(m.block_plain(b) for b in blocks)
+    shown = d.digest_story_ids(blocks, [*rare, *russia])
+    assert len(shown) == 20
+    assert sum(1 for sid in shown if sid < 100) == 10 and sum(1 for sid in shown if sid > 100) == 10
+    assert "▍rare-earths" in text and "▍us-russia" in text
+    assert "rare-earths: 80 stories · us-russia: 80 stories" in text
+    assert "…and 70 stories more on rare-earths." in text and "…and 70 stories more on us-russia." in text
+    # each topic's share is its most important: the best-covered stories of that topic
+    best_russia = sorted(russia, key=lambda s: (-len(s.members), -s.first_seen.timestamp()))[:10]
+    assert {s.id for s in best_russia} == {sid for sid in shown if sid > 100}
+
+
+def test_a_quiet_topic_leaves_its_share_to_a_busy_one() -> None:
+    stories = [make_story(n) for n in range(1, 31)] + [make_story(99, topics=("us-russia",))]
+    blocks = d.compose_digest(stories, ["rare-earths", "us-russia"], NOW.date(), max_stories=20)
+    shown = d.digest_story_ids(blocks, stories)
+    assert len(shown) == 20 and 99 in shown
 
 
 def test_story_shows_outlets_summary_figures_quotes_sources() -> None:
