@@ -300,6 +300,7 @@ async def test_same_story_from_two_outlets_is_one_story_and_stays_not_new(site, 
     assert {m.outlet for m in joined.members} == {"A", "B"}
 
 
+@pytest.mark.slow
 async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, store, fetcher) -> None:
     base = [Entry(f"s{i}", site.server.url(f"/s/{i}"), f"Sports result {i}") for i in range(3)]
     cfg = config({"Big": site.feed("/big", base)}, max_items_per_feed=1000, max_items_per_cycle=1500)
@@ -398,6 +399,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 async def test_kill_9_mid_cycle_loses_nothing_and_repeats_nothing(site, tmp_path) -> None:
     n_feeds, per_feed = 10, 8
     feeds = {}
