@@ -20,18 +20,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UserError
+from .settings import parse_duration
 from .store import Store
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_since(value: str) -> timedelta:
-    """'30m', '24h', '7d' → timedelta."""
-    m = _DURATION.match(value or "")
-    if not m:
-        raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    """'30m', '24h', '7d', '1w', '1d12h' → timedelta (settings.parse_duration's syntax)."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d, 1d12h") from None
+    if seconds <= 0:
+        raise UserError(f"--since {value!r}: the window must be longer than zero")
+    return timedelta(seconds=seconds)
 
 
 def _when(dt: datetime | None) -> str:

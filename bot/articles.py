@@ -35,7 +35,7 @@ import trafilatura
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 
 from bot.charset import decode_body
-from bot.feeds import html_to_text
+from bot.feeds import drop_blocks, html_to_text
 from bot.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -116,35 +116,12 @@ def from_feed(title: str | None, summary: str | None, content: str | None = "") 
 
 def _bounded(page: str) -> str:
     """The page without script-like blocks and comments, cut to MAX_ELEMENTS start tags and MAX_CHARS."""
-    page = _drop_noise(page)
+    page = drop_blocks(page, _NOISE_OPEN)
     for tags, match in enumerate(_START_TAG.finditer(page), 1):
         if tags > MAX_ELEMENTS:
             page = page[: match.start()]
             break
     return page[:MAX_CHARS]
-
-
-def _drop_noise(page: str) -> str:
-    """Remove <script>, <style>, <noscript>, <svg>, <template> blocks and comments, in linear time."""
-    lower = page.lower()
-    out: list[str] = []
-    pos = 0
-    while True:
-        comment = lower.find("<!--", pos)
-        block = _NOISE_OPEN.search(page, pos)
-        if comment < 0 and block is None:
-            break
-        if block is None or 0 <= comment < block.start():
-            out.append(page[pos:comment])
-            close = lower.find("-->", comment + 4)
-            pos = len(page) if close < 0 else close + 3
-            continue
-        out.append(page[pos : block.start()])
-        close = lower.find(f"</{block.group(1).lower()}", block.end())
-        gt = page.find(">", close) if close >= 0 else -1
-        pos = len(page) if gt < 0 else gt + 1
-    out.append(page[pos:])
-    return "".join(out)
 
 
 class ArticleWorker:

@@ -15,7 +15,6 @@ from summarizer.models import Analysis
 
 from .clock import local_zone
 from .message import (
-    ELLIPSIS,
     MESSAGE_LIMIT,
     Block,
     Line,
@@ -32,6 +31,7 @@ from .message import (
 )
 from .models import StoryFigure, StoryQuote, StoryView, SubscriptionView
 from .store import Store
+from .textcut import ELLIPSIS
 
 # How much of a story a digest shows. Chosen by reading digests of the seed feeds on a phone screen:
 # three sentences and two quotes keep a story to about one screen; more made the digest a wall.

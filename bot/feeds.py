@@ -42,6 +42,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 
 from bot.charset import decode_body
+from bot.textcut import shorten
 
 log = logging.getLogger(__name__)
 
@@ -457,8 +458,8 @@ _INLINE = frozenset(
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _drop_blocks(s: str) -> str:
-    """Remove script/style-like elements with their content, and comments, in linear time."""
+def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
+    """Remove the elements ``opener`` finds (script/style-like) with their content, and comments, in linear time."""
     if "<" not in s:
         return s
     lower = s.lower()
@@ -466,7 +467,7 @@ def _drop_blocks(s: str) -> str:
     pos = 0
     while True:
         comment = lower.find("<!--", pos)
-        block = _BLOCK_OPEN.search(s, pos)
+        block = opener.search(s, pos)
         if comment < 0 and block is None:
             break
         if block is None or (comment >= 0 and comment < block.start()):
@@ -486,7 +487,7 @@ def _drop_blocks(s: str) -> str:
 
 
 def _strip_tags(s: str) -> str:
-    return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else " ", _drop_blocks(s))
+    return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else " ", drop_blocks(s))
 
 
 def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY) -> str:
@@ -506,13 +507,7 @@ def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY) -> str:
 
 def _cap(s: str, limit: int) -> str:
     """`s` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
-    if len(s) <= limit:
-        return s
-    cut = s[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    return shorten(s, limit, strip=" ,;:.-–—")
 
 
 def _safe_link(link: str | None, base: str) -> str | None:

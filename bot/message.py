@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .textcut import ELLIPSIS, shorten
+
 # Telegram Bot API limits (https://core.telegram.org/bots/api#sendmessage and #formatting-options).
 MESSAGE_LIMIT = 4096  # UTF-16 code units of text per message
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo caption
@@ -21,7 +23,6 @@ ENTITY_LIMIT = 100  # formatting entities per message
 CALLBACK_DATA_LIMIT = 64  # bytes of callback_data
 
 STYLES = ("b", "i", "u", "s", "code", "a")
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -295,11 +296,4 @@ def caption_html(caption: Block | None) -> str | None:
 
 def trim(text: str, limit: int) -> str:
     """Whitespace collapsed, cut at a word boundary to `limit` characters with '…'."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + ELLIPSIS
+    return shorten(" ".join(str(text).split()), limit)

@@ -65,7 +65,7 @@ class ConfigError(Exception):
 # --------------------------------------------------------------------------- value parsers
 
 _DURATION = re.compile(
-    r"^\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$",
+    r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$",
     re.IGNORECASE,
 )
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -87,7 +87,7 @@ def parse_duration(value: object) -> int:
         m = _DURATION.match(s)
         if s and m and any(m.groupdict().values()):
             g = {k: int(v or 0) for k, v in m.groupdict().items()}
-            return g["d"] * 86400 + g["h"] * 3600 + g["m"] * 60 + g["s"]
+            return g["w"] * 604800 + g["d"] * 86400 + g["h"] * 3600 + g["m"] * 60 + g["s"]
     raise ValueError(f"{value!r} is not a duration; use seconds (900) or 15m / 1h / 1h30m / 2d")
 
 
