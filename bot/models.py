@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from summarizer.models import Analysis
+from summarizer.models import Analysis, Figure, Quote
 
 from .clock import as_utc
 
@@ -55,21 +55,7 @@ class StoryFigure:
     sources: tuple[Source, ...] = ()  # every outlet that gave it (story level)
 
     def to_json(self) -> JSON:
-        out: JSON = {
-            "surface": self.surface,
-            "kind": self.kind,
-            "value": self.value,
-            "unit": self.unit,
-            "qualifier": self.qualifier,
-            "key": self.key,
-            "sentence": self.sentence,
-            "score": self.score,
-            "outlet": self.outlet,
-            "link": self.link,
-        }
-        if self.sources:
-            out["sources"] = [s.to_json() for s in self.sources]
-        return out
+        return _with_sources(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StoryFigure:
@@ -103,18 +89,7 @@ class StoryQuote:
     sources: tuple[Source, ...] = ()
 
     def to_json(self) -> JSON:
-        out: JSON = {
-            "text": self.text,
-            "speaker": self.speaker,
-            "cue": self.cue,
-            "sentence": self.sentence,
-            "speaker_mention": self.speaker_mention,
-            "outlet": self.outlet,
-            "link": self.link,
-        }
-        if self.sources:
-            out["sources"] = [s.to_json() for s in self.sources]
-        return out
+        return _with_sources(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StoryQuote:
@@ -164,31 +139,10 @@ class ArticleAnalysis:
         return cls(
             summary=tuple(s.text for s in analysis.summary.sentences),
             figures=tuple(
-                StoryFigure(
-                    surface=f.surface,
-                    kind=f.kind,
-                    value=f.value,
-                    unit=f.unit,
-                    qualifier=f.qualifier,
-                    key=f.key,
-                    sentence=f.sentence,
-                    score=f.score,
-                    outlet=outlet,
-                    link=link,
-                )
-                for f in analysis.figures
+                StoryFigure(**_shared_fields(StoryFigure, f), outlet=outlet, link=link) for f in analysis.figures
             ),
             quotes=tuple(
-                StoryQuote(
-                    text=q.text,
-                    speaker=q.speaker,
-                    cue=q.cue,
-                    sentence=q.sentence,
-                    speaker_mention=q.speaker_mention,
-                    outlet=outlet,
-                    link=link,
-                )
-                for q in analysis.quotes
+                StoryQuote(**_shared_fields(StoryQuote, q), outlet=outlet, link=link) for q in analysis.quotes
             ),
         )
 
@@ -236,6 +190,19 @@ class StoryAnalysis:
             figures=tuple(StoryFigure.from_json(f) for f in data.get("figures") or () if isinstance(f, Mapping)),
             quotes=tuple(StoryQuote.from_json(q) for q in data.get("quotes") or () if isinstance(q, Mapping)),
         )
+
+
+def _with_sources(value: StoryFigure | StoryQuote) -> JSON:
+    """Every field as JSON; ``sources`` only when there are any (an item's own figures and quotes have none)."""
+    out: JSON = {f.name: getattr(value, f.name) for f in fields(value) if f.name != "sources"}
+    if value.sources:
+        out["sources"] = [s.to_json() for s in value.sources]
+    return out
+
+
+def _shared_fields(cls: type[StoryFigure] | type[StoryQuote], value: Figure | Quote) -> dict[str, Any]:
+    """The fields of the summarizer's Figure or Quote that the stored form keeps (not its offsets)."""
+    return {f.name: getattr(value, f.name) for f in fields(cls) if f.name not in ("outlet", "link", "sources")}
 
 
 def _str_or_none(value: Any) -> str | None:
