@@ -37,6 +37,7 @@ from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from bot.charset import decode_body
 from bot.feeds import drop_blocks, html_to_text
 from bot.fetch import Fetcher
+from bot.parse_pool import ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +181,17 @@ class FetchedArticle:
 
 
 async def fetch_article(
-    fetcher: Fetcher, url: str, *, worker: ArticleWorker | None = None, timeout: float = ARTICLE_TIMEOUT
+    fetcher: Fetcher,
+    url: str,
+    *,
+    worker: ArticleWorker | ParsePool | None = None,
+    timeout: float = ARTICLE_TIMEOUT,
 ) -> FetchedArticle:
     """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
 
-    With a ``worker`` the extraction runs in its child process (abandoned after its timeout); without one, in a
-    thread with a ``timeout`` deadline (the thread finishes on its own; the caller is answered at the deadline).
+    With an ArticleWorker the extraction runs in its child process (killed after its timeout); with a ParsePool,
+    in one of its worker processes (on every core); with neither, in a thread. Past ``timeout`` the caller is
+    answered (a pool worker or thread finishes that page on its own; pages are bounded by MAX_ELEMENTS).
     """
     result = await fetcher.get(url, kind="page")
     final = result.final_url or url
@@ -194,11 +200,16 @@ async def fetch_article(
     if not result.body:
         return FetchedArticle(final, None, "the page was empty")
     headers = dict(result.headers)
-    if worker is not None:
+    if isinstance(worker, ArticleWorker):
         article = await worker.extract(result.body, final, headers)
     else:
+        work = (
+            worker.call(extract_article, result.body, final, headers)
+            if worker is not None
+            else asyncio.to_thread(extract_article, result.body, final, headers)
+        )
         try:
-            article = await asyncio.wait_for(asyncio.to_thread(extract_article, result.body, final, headers), timeout)
+            article = await asyncio.wait_for(work, timeout)
         except TimeoutError:
             log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
             return FetchedArticle(final, None, "the page took too long to read")

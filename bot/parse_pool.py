@@ -1,10 +1,12 @@
-"""Feed parsing in worker processes: feedparser is pure Python and holds the GIL, so threads cannot parse two feeds
-at once, while a pool of processes parses on every core as the event loop keeps fetching.
+"""Feed parsing, page extraction and article analysis in worker processes: feedparser, trafilatura and the
+summarizer are pure Python and hold the GIL, so threads cannot run two at once, while a pool of processes works
+on every core as the event loop keeps fetching.
 
 API::
 
     pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use
     parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
+    result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
@@ -22,14 +24,17 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from typing import Any, TypeVar
 
 from .feeds import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Bodies up to this size are parsed on the event loop: a 4 kB feed takes about 1 ms, less than the round trip to a
 # worker. (bench/poll.py feeds are 29 kB: about 7.3 ms each in parse_feed, 6.5 ms of it in feedparser.)
@@ -84,6 +89,17 @@ class ParsePool:
             self._broken(pool, "a parse worker died")
             return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
 
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable."""
+        pool = self._executor()
+        if pool is None:
+            return await asyncio.to_thread(fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except BrokenProcessPool:
+            self._broken(pool, "a worker died")
+            return await asyncio.to_thread(fn, *args)
+
     def close(self) -> None:
         """Stop the worker processes (queued parses are cancelled); the pool starts again if used later."""
         with self._lock:
@@ -124,7 +140,7 @@ def _context() -> multiprocessing.context.BaseContext:
     itself, with its threads, is unsafe), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.feeds"])
+        context.set_forkserver_preload(["bot.feeds", "bot.articles", "summarizer"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -422,15 +422,17 @@ class _Cycle:
             relevance=max(m.score for m in matches),
         )
         if article and self.analyzer is not None:
-            analysis = await asyncio.to_thread(
-                article_analysis, self.analyzer, article.text, c.title, feed.name, c.key.link
-            )
+            args = (self.analyzer, article.text, c.title, feed.name, c.key.link)
+            if self.analyzer is default_analyze:  # importable: analysed in the worker processes, on every core
+                analysis = await self.parser.call(article_analysis, *args)
+            else:  # a function of the caller's (tests): a thread of this process
+                analysis = await asyncio.to_thread(article_analysis, *args)
             item = replace(item, analysis=analysis)
         return item
 
     async def _full_text(self, link: str) -> ArticleText | None:
         """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""
-        return (await fetch_article(self.fetcher, link, worker=self.articles)).article
+        return (await fetch_article(self.fetcher, link, worker=self.articles or self.parser)).article
 
     async def _record_failure(self, feed: FeedState, error: str, retry_after: float | None, status: int) -> None:
         """Count a failure (bot.feed_health decides the back-off and whether the feed is disabled)."""
