@@ -80,10 +80,10 @@ def test_items_corpus_sweep_is_plausible(matcher: TopicMatcher) -> None:
         for m in matcher.match(item["title"], item["summary"]):
             kept[m.topic] += 1
             assert m.terms and m.fields and m.score >= DEFAULT_THRESHOLD
-    # Measured 72 and 136 of 464 (the corpus was pooled around these subjects); a big jump either way
-    # means a rule change let in noise or lost a family of stories.
-    assert 55 <= kept["rare-earths"] <= 90, kept
-    assert 110 <= kept["us-russia"] <= 160, kept
+    # Measured 116 and 147 of 464 (the corpus was pooled around these subjects; 107 and 142 gold positives);
+    # a big jump either way means a rule change let in noise or lost a family of stories.
+    assert 100 <= kept["rare-earths"] <= 130, kept
+    assert 125 <= kept["us-russia"] <= 165, kept
 
 
 # --------------------------------------------------------------------------- term syntax
