@@ -342,8 +342,6 @@ class _Cycle:
             if fresh_hits:
                 ids = await tx.add_items(feed.id, fresh_hits, self.now)
                 on_topic.extend(zip(ids, fresh_hits, strict=True))
-            if on_topic:
-                await self._cluster(tx, feed, on_topic)
             await tx.update_feed(feed.id, **self._feed_values(feed, result, feed_title, still_pending))
         c = self.counters
         c.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
@@ -452,10 +450,23 @@ class _Cycle:
         async with self._extract_lock:  # one page at a time, so the worker's timeout covers only that page
             return await self.articles.extract(result.body, result.final_url, headers)
 
-    async def _cluster(self, tx: Any, feed: FeedState, members: list[tuple[int, NewItem]]) -> None:
-        """Attach each on-topic item to a recent story or start one (inside the feed's transaction)."""
+    async def cluster_collected(self) -> None:
+        """Cluster the on-topic items stored without a story, in one transaction, when every feed is done: stories
+        do not depend on the order in which feeds answer, and a cycle killed before this point loses nothing."""
+        try:
+            async with self.store.feed_transaction() as tx:
+                since = self.now - timedelta(hours=self.options.story_window_hours)
+                members = await tx.unclustered_items(since)  # this cycle's, and any a dead cycle left
+                if members:
+                    await self._cluster(tx, members)
+        except BaseException:
+            self._index = None  # it may hold stories of the transaction that was rolled back
+            raise
+
+    async def _cluster(self, tx: Any, members: list[tuple[int, NewItem]]) -> None:
+        """Attach each on-topic item to a recent story or start one, oldest publication first."""
         index, recent = await self._story_index(tx)
-        members = sorted(members, key=lambda m: (m[1].published_at or self.now, m[0]))
+        members = sorted(members, key=lambda m: (m[1].published_at or self.now, m[1].key.identity, m[0]))
         for item_id, item in members:
             published = item.published_at or self.now
             fp = fingerprint(item.title, _lead(item))
@@ -637,6 +648,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
             await cycle.record_unchanged()
+            await cycle.cluster_collected()
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
     analysed = await refresh_stories(store, cycle.analyzer is not None)

@@ -1310,6 +1310,33 @@ class FeedTransaction:
             values.pop(k)
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
 
+    async def unclustered_items(self, since: datetime) -> list[tuple[int, NewItem]]:
+        """On-topic items seen since ``since`` in no story yet (clustered at the end of a cycle; a dead cycle's too)."""
+        q = sa.select(items_t).where(
+            items_t.c.story_id.is_(None),
+            items_t.c.state == "done",
+            items_t.c.relevance > 0,
+            items_t.c.seen_at >= since,
+        )
+        out = []
+        for r in (await self.conn.execute(q)).mappings():
+            if not r["topics"]:
+                continue
+            key = ItemKey(r["identity"], r["guid"], r["link"], r["title_key"])
+            item = NewItem(
+                key,
+                r["title"],
+                r["summary"],
+                r["published_at"],
+                r["alertable"],
+                text=r["text"],
+                topics=tuple(r["topics"]),
+                terms=dict(r["terms"] or {}),
+                relevance=r["relevance"],
+            )
+            out.append((r["id"], item))
+        return out
+
     async def set_item_story(self, item_id: int, story_id: int) -> None:
         """Attach an item to a story."""
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(story_id=story_id))
