@@ -480,6 +480,7 @@ class _Cycle:
                     _add_member(None, fp, published),
                     self.now,
                     item.alertable,
+                    happened=published,
                 )
                 self.counters.stories_created += 1
             else:
@@ -491,7 +492,9 @@ class _Cycle:
                     fingerprint=_add_member(story.fingerprint, fp, published),
                     updated_at=self.now,
                 )
-                revision = await tx.update_story(story.id, story.topics, story.terms, story.fingerprint, self.now)
+                revision = await tx.update_story(
+                    story.id, story.topics, story.terms, story.fingerprint, self.now, happened=published
+                )
                 story = replace(story, revision=revision)
                 self.counters.stories_updated += 1
             index.load(story.id, ("story", story.id, fp.to_json()), fp, published)

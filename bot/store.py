@@ -1367,9 +1367,12 @@ class FeedTransaction:
         fingerprint: Any,
         now: datetime,
         alertable: bool,
+        happened: datetime | None = None,
     ) -> StoryRecord:
-        """A new story (its analysis is computed after the transaction)."""
+        """A new story (its analysis is computed after the transaction); ``first_seen`` is when it happened (its
+        first member's publication time, never later than ``now``)."""
         revision = await self._next_revision()
+        first = min(happened, now) if happened is not None else now
         sid = (
             await self.conn.execute(
                 stories_t.insert()
@@ -1378,7 +1381,7 @@ class FeedTransaction:
                     link=link,
                     topics=list(topics),
                     terms=terms,
-                    first_seen=now,
+                    first_seen=first,
                     updated_at=now,
                     alertable=alertable,
                     fingerprint=fingerprint,
@@ -1389,17 +1392,29 @@ class FeedTransaction:
                 .returning(stories_t.c.id)
             )
         ).scalar_one()
-        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable, revision)
+        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, first, now, alertable, revision)
 
     async def update_story(
-        self, story_id: int, topics: Sequence[str], terms: dict[str, list[str]], fingerprint: Any, now: datetime
+        self,
+        story_id: int,
+        topics: Sequence[str],
+        terms: dict[str, list[str]],
+        fingerprint: Any,
+        now: datetime,
+        happened: datetime | None = None,
     ) -> int:
-        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept. Returns the revision."""
+        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` moves back to the member's
+        publication time when that is earlier (never later than ``now``). Returns the revision."""
         revision = await self._next_revision()
+        extra: dict[str, Any] = {}
+        if happened is not None:
+            when = min(happened, now)
+            extra["first_seen"] = sa.case((stories_t.c.first_seen > when, when), else_=stories_t.c.first_seen)
         await self.conn.execute(
             stories_t.update()
             .where(stories_t.c.id == story_id)
             .values(
+                **extra,
                 topics=list(topics),
                 terms=terms,
                 fingerprint=fingerprint,
