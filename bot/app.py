@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UserError
+from .settings import parse_duration
 from .store import Store
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -27,11 +28,14 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_since(value: str) -> timedelta:
-    """'30m', '24h', '7d' → timedelta."""
+    """'30m', '24h', '7d', '2w', '1.5h', '1h30m', '5400' → timedelta."""
     m = _DURATION.match(value or "")
-    if not m:
-        raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    if m:
+        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    try:  # compound forms and bare seconds, as feeds.yaml writes them: 1h30m, 2d12h, 5400
+        return timedelta(seconds=parse_duration(value))
+    except ValueError:
+        raise UserError(f"--since {value!r}: use a duration, e.g. 30m, 24h, 7d, 2w, 1h30m") from None
 
 
 def _when(dt: datetime | None) -> str:
@@ -166,7 +170,14 @@ def _story_json(s: Any) -> dict:
         "first_seen": s.first_seen.isoformat(),
         "updated_at": s.updated_at.isoformat(),
         "members": [
-            {"outlet": m.outlet, "link": m.link, "title": m.title, "published": m.published} for m in s.members
+            {
+                "guid": m.guid,
+                "link": m.link,
+                "outlet": m.outlet,
+                "title": m.title,
+                "published": m.published.isoformat() if m.published else None,
+            }
+            for m in s.members
         ],
         "summary": [{"text": x.text, "outlet": x.outlet, "link": x.link} for x in s.summary],
         "figures": list(s.figures),

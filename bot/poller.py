@@ -158,6 +158,7 @@ class _Candidate:
     alertable: bool
     pending_id: int | None = None
     content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
+    feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
 
 
 class _Budget:
@@ -388,6 +389,7 @@ class _Cycle:
                     published=published,
                     alertable=feed.initialised,  # a feed's first poll is history, never an alert
                     content=getattr(item, "content", None) or None,
+                    feed_link=getattr(item, "feed_link", None) or None,
                 )
             )
         return out
@@ -836,6 +838,7 @@ def _as_new(c: _Candidate, state: str, **fields: Any) -> NewItem:
         published_at=c.published,
         alertable=c.alertable,
         state=state,
+        feed_link=c.feed_link,
         **fields,
     )
 

@@ -142,6 +142,7 @@ items_t = sa.Table(
     sa.Column("identity", sa.String(128), nullable=False),
     sa.Column("guid", sa.String(2048)),
     sa.Column("link", sa.String(2048)),  # canonical
+    sa.Column("feed_link", sa.String(2048)),  # as the feed gave it: what users click
     sa.Column("title_key", sa.String(64)),  # hash of normalised title + publication date
     sa.Column("title", sa.Text),
     sa.Column("summary", sa.Text),
@@ -224,9 +225,10 @@ class Member:
     """One outlet's article in a story."""
 
     outlet: str
-    link: str | None
+    link: str | None  # as the feed gave it (the canonical form when the feed's is unknown)
     title: str | None
     published: datetime | None
+    guid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,7 @@ class NewItem:
     terms: dict[str, list[str]] = field(default_factory=dict)
     relevance: float = 0.0
     analysis: dict | None = None
+    feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
 
 
 @dataclass(frozen=True)
@@ -546,13 +549,20 @@ class Store:
         ids = [r["id"] for r in rows]
         members: dict[int, list[Member]] = {i: [] for i in ids}
         q = (
-            sa.select(items_t.c.story_id, feeds_t.c.name, items_t.c.link, items_t.c.title, items_t.c.published_at)
+            sa.select(
+                items_t.c.story_id,
+                feeds_t.c.name,
+                sa.func.coalesce(items_t.c.feed_link, items_t.c.link),
+                items_t.c.title,
+                items_t.c.published_at,
+                items_t.c.guid,
+            )
             .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
             .where(items_t.c.story_id.in_(ids))
             .order_by(items_t.c.story_id, items_t.c.seen_at, items_t.c.id)
         )
-        for sid, outlet, link, title, published in await conn.execute(q):
-            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published))
+        for sid, outlet, link, title, published, guid in await conn.execute(q):
+            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
         out = []
         for r in rows:
             analysis = r["analysis"] or {}
@@ -1306,7 +1316,7 @@ class FeedTransaction:
     async def complete_item(self, item_id: int, item: NewItem) -> None:
         """Store the processing result of a pending item."""
         values = _item_values(item)
-        for k in ("identity", "guid", "link", "title_key", "alertable"):
+        for k in ("identity", "guid", "link", "feed_link", "title_key", "alertable"):
             values.pop(k)
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
 
@@ -1464,6 +1474,7 @@ def _item_values(item: NewItem) -> dict[str, Any]:
         "identity": item.key.identity,
         "guid": item.key.guid,
         "link": item.key.link,
+        "feed_link": item.feed_link,
         "title_key": item.key.title_key,
         "title": item.title,
         "summary": item.summary,
