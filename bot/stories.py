@@ -59,6 +59,9 @@ from typing import Any
 # poll path. (A mean-link condition on joining a story changed nothing measurable and was left out.)
 STORY_THRESHOLD = 0.14
 DEFAULT_WINDOW_HOURS = 72.0
+# An item that only nearly matches a topic (bot.topics.TopicMatcher.partial) joins a story on that topic at this
+# similarity, twice the threshold: its words alone did not put it on topic, so the event must be clearly the same.
+NEAR_MISS_THRESHOLD = 2 * STORY_THRESHOLD
 # Same sweep, same-story recall at precision >= 0.95: title weight 1 loses ~2 points, 2-4 are equal;
 # without the lead recall drops ~8 points, 20-60 lead words are equal.
 TITLE_WEIGHT = 2.0  # a title says what the story is; a lead adds words but also padding

@@ -277,3 +277,15 @@ def test_the_quick_first_look_never_hides_a_match(term: str, text: str) -> None:
     matcher = TopicMatcher(topics)
     assert matcher.match(text), (term, text)
     assert matcher.match("Nothing here", text), (term, text)  # the summary field too
+
+
+def test_partial_names_near_misses_of_three_group_rules(matcher: TopicMatcher) -> None:
+    """A Russian actor and an arrest with no US actor named is a near miss for us-russia (it may join a story)."""
+    assert matcher.match("Russia detains journalist on spying charges") == []
+    assert matcher.partial("Russia detains journalist on spying charges") == ("us-russia",)
+    assert matcher.partial("Trump and Zelensky talk about peace", "") == ("us-russia",)
+    # One group of a two-group rule (a context word alone) says nothing; neither do excluded sentences.
+    assert matcher.partial("Russian missiles strike Kyiv overnight") == ()
+    assert matcher.partial("Lithium-ion battery fire destroys shop") == ()
+    assert matcher.partial("Russia beats US in ice hockey semifinal talks") == ()
+    assert matcher.partial("Cute cat video") == ()
