@@ -36,7 +36,7 @@ from .articles import ArticleText, ArticleWorker, extract_article, from_feed
 from .fetch import Fetcher, FetchLimits, FetchResult
 from .parse_pool import ParsePool, shared_parse_pool
 from .store import FeedState, ItemKey, NewItem, PendingItem, Store, title_key
-from .stories import Fingerprint, StoryIndex, fingerprint, merge_figures, merge_quotes
+from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint, merge_figures, merge_quotes
 from .topics import TopicMatcher
 
 log = logging.getLogger(__name__)
@@ -461,18 +461,36 @@ class _Cycle:
                 members = await tx.unclustered_items(since)  # this cycle's, and any a dead cycle left
                 if members:
                     await self._cluster(tx, members)
+                # This cycle's near misses (a Russian actor and an arrest, no US actor named) join a story that
+                # another telling put on their topic: a story's topics come from all its members.
+                near = [
+                    (item_id, replace(item, topics=partial))
+                    for item_id, item in await tx.unclustered_items(self.now, on_topic=False)
+                    if (partial := self.matcher.partial(item.title, item.summary))
+                ]
+                if near:
+                    await self._cluster(tx, near, join_only=True)
         except BaseException:
             self._index = None  # it may hold stories of the transaction that was rolled back
             raise
 
-    async def _cluster(self, tx: Any, members: list[tuple[int, NewItem]]) -> None:
-        """Attach each on-topic item to a recent story or start one, oldest publication first."""
+    async def _cluster(self, tx: Any, members: list[tuple[int, NewItem]], join_only: bool = False) -> None:
+        """Attach each on-topic item to a recent story or start one, oldest publication first. ``join_only``: the
+        items (near misses, their ``topics`` the ones they nearly match) only join stories on one of those topics."""
         index, recent = await self._story_index(tx)
         members = sorted(members, key=lambda m: (m[1].published_at or self.now, m[1].key.identity, m[0]))
         for item_id, item in members:
             published = item.published_at or self.now
             fp = fingerprint(item.title, _lead(item))
             found = index.find(fp, published)
+            if join_only:
+                if (
+                    found is None
+                    or found.similarity < NEAR_MISS_THRESHOLD
+                    or not set(item.topics) & set(recent[found.story_key].topics)
+                ):
+                    continue
+                item = replace(item, topics=(), terms={})  # the story's topics stand; the item adds none
             if found is None:
                 story = await tx.create_story(
                     item.title or item.key.link or "(untitled)",

@@ -1320,17 +1320,18 @@ class FeedTransaction:
             values.pop(k)
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
 
-    async def unclustered_items(self, since: datetime) -> list[tuple[int, NewItem]]:
-        """On-topic items seen since ``since`` in no story yet (clustered at the end of a cycle; a dead cycle's too)."""
+    async def unclustered_items(self, since: datetime, on_topic: bool = True) -> list[tuple[int, NewItem]]:
+        """Items seen since ``since`` in no story yet: the on-topic ones (clustered at the end of a cycle; a dead
+        cycle's too), or with ``on_topic=False`` the off-topic ones (near misses may join a story)."""
         q = sa.select(items_t).where(
             items_t.c.story_id.is_(None),
             items_t.c.state == "done",
-            items_t.c.relevance > 0,
+            items_t.c.relevance > 0 if on_topic else items_t.c.relevance <= 0,
             items_t.c.seen_at >= since,
         )
         out = []
         for r in (await self.conn.execute(q)).mappings():
-            if not r["topics"]:
+            if on_topic and not r["topics"]:
                 continue
             key = ItemKey(r["identity"], r["guid"], r["link"], r["title_key"])
             item = NewItem(

@@ -101,3 +101,51 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     bad = _run(tmp_path, "stories", "--since", "soon")
     assert bad.returncode != 0 and "--since 'soon'" in (bad.stderr + bad.stdout)
     assert "Traceback" not in bad.stderr
+
+
+def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # One outlet names no US actor; the other says "US journalist": the story is US-Russia for both members. A
+    # near miss about another event (war news) stays out, and so does one with nothing to join.
+    at = NOW - timedelta(hours=3)
+    wire = [
+        (
+            "w-1",
+            "https://wire.example.com/a",
+            "Russia detains journalist Jane Roe on spying charges",
+            "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
+            at,
+        ),
+        (
+            "w-2",
+            "https://wire.example.com/b",
+            "Russia detains three activists in Kazan",
+            "Police detained three activists after a protest in Kazan, a court said.",
+            at,
+        ),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Russia detains US journalist Jane Roe, accused of spying",
+            "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
+            at + timedelta(minutes=40),
+        ),
+    ]
+    rss = "application/rss+xml; charset=utf-8"
+    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
+    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+    config["feeds"] = [
+        {"name": "Wire", "url": loopback.url("/wire.xml")},
+        {"name": "Paper", "url": loopback.url("/paper.xml")},
+    ]
+    config["poll"] = {"fetch_full_text": False}
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
+    assert polled.returncode == 0, polled.stderr
+    out = _run(tmp_path, "stories", "--since", "1d", "--json")
+    stories = json.loads(out.stdout)
+    assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
+    assert stories[0]["topics"] == ["us-russia"]
