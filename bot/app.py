@@ -169,11 +169,18 @@ def _story_json(s: Any) -> dict:
         "first_seen": s.first_seen.isoformat(),
         "updated_at": s.updated_at.isoformat(),
         "members": [
-            {"outlet": m.outlet, "link": m.link, "title": m.title, "published": m.published} for m in s.members
+            {
+                "guid": m.guid,
+                "link": m.link,
+                "outlet": m.outlet,
+                "title": m.title,
+                "published": m.published.isoformat() if m.published else None,
+            }
+            for m in s.members
         ],
         "summary": [{"text": x.text, "outlet": x.outlet, "link": x.link} for x in s.summary],
-        "figures": list(s.figures),
-        "quotes": list(s.quotes),
+        "figures": [f.to_json() for f in s.figures],
+        "quotes": [q.to_json() for q in s.quotes],
         "terms": s.terms,
     }
 

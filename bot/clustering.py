@@ -14,7 +14,8 @@ from typing import cast
 
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
-from .stories import Fingerprint, StoryIndex, fingerprint
+from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint
+from .topics import TopicMatcher
 
 
 @dataclass
@@ -39,13 +40,39 @@ class StoryClusterer:
         """Forget the index (after a rolled-back transaction, which may have added stories that do not exist)."""
         self._index = None
 
-    async def attach(self, tx: FeedTransaction, members: Sequence[tuple[int, NewItem]], now: datetime) -> None:
-        """Attach each on-topic item to a recent story or start one (inside the feed's transaction)."""
+    async def attach_unclustered(self, tx: FeedTransaction, matcher: TopicMatcher, now: datetime) -> None:
+        """Cluster the on-topic items stored without a story (this cycle's, and any a dead cycle left), then let
+        this cycle's near misses join a story that another telling put on their topic: a story's topics come
+        from all its members. Run once every feed is done, so stories do not depend on the order feeds answer."""
+        members = await tx.unclustered_items(now - timedelta(hours=self.window_hours))
+        if members:
+            await self.attach(tx, members, now)
+        near = [
+            (item_id, replace(item, topics=partial))
+            for item_id, item in await tx.unclustered_items(now, on_topic=False)
+            if (partial := matcher.partial(item.title, item.summary))
+        ]
+        if near:
+            await self.attach(tx, near, now, join_only=True)
+
+    async def attach(
+        self, tx: FeedTransaction, members: Sequence[tuple[int, NewItem]], now: datetime, join_only: bool = False
+    ) -> None:
+        """Attach each item to a recent story or start one, oldest publication first. ``join_only``: the items
+        (near misses, their ``topics`` the ones they nearly match) only join stories on one of those topics."""
         index = await self._refresh(tx, now)
-        for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[0])):
+        for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[1].key.identity, m[0])):
             published = item.published_at or now
             fp = fingerprint(item.title, item.summary or (item.text or "")[:1000])
             found = index.find(fp, published)
+            if join_only:
+                if (
+                    found is None
+                    or found.similarity < NEAR_MISS_THRESHOLD
+                    or not set(item.topics) & set(self._recent[cast(int, found.story_key)].topics)
+                ):
+                    continue
+                item = replace(item, topics=(), terms={})  # the story's topics stand; the item adds none
             if found is None:
                 story = await tx.create_story(
                     item.title or item.key.link or "(untitled)",
@@ -55,6 +82,7 @@ class StoryClusterer:
                     StoryFingerprints().add(fp.to_json(), published),
                     now,
                     item.alertable,
+                    happened=published,
                 )
                 self.counts.created += 1
             else:
@@ -66,7 +94,9 @@ class StoryClusterer:
                     fingerprint=story.fingerprint.add(fp.to_json(), published),
                     updated_at=now,
                 )
-                revision = await tx.update_story(story.id, story.topics, story.terms, story.fingerprint, now)
+                revision = await tx.update_story(
+                    story.id, story.topics, story.terms, story.fingerprint, now, happened=published
+                )
                 story = replace(story, revision=revision)
                 self.counts.updated += 1
             index.load(story.id, ("story", story.id, fp.to_json()), fp, published)

@@ -74,6 +74,9 @@ class FeedItem:
     identity: str
     content: str = ""  # content:encoded (or Atom content) as plain text, when longer than the summary
     author: str | None = None
+    feed_link: str | None = (
+        None  # the link as the feed wrote it (made absolute): what readers click; `link` is canonical
+    )
 
 
 @dataclass(frozen=True)
@@ -207,11 +210,13 @@ def _draft(entry: Any, base: str, now: datetime, resolve_ids: bool = True) -> di
         if entry.get(detail, {}).get("base"):
             entry_base = _rebase(base, entry[detail])
     link = _safe_link(entry.get("link"), entry_base)
+    feed_link = _absolute_link(entry.get("link"), entry_base) if link else None
     if link is None:
         for candidate in entry.get("links", []):
             if candidate.get("rel", "alternate") == "alternate":
                 link = _safe_link(candidate.get("href"), entry_base)
                 if link:
+                    feed_link = _absolute_link(candidate.get("href"), entry_base)
                     break
     guid = _absolute_id(entry.get("id"), entry_base, resolve_ids)
     summary_html = entry.get("summary", "")
@@ -238,6 +243,7 @@ def _draft(entry: Any, base: str, now: datetime, resolve_ids: bool = True) -> di
         "published": _date(entry, now),
         "content": content,
         "author": author,
+        "feed_link": feed_link or link,
     }
 
 
@@ -508,6 +514,17 @@ def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY) -> str:
 def _cap(s: str, limit: int) -> str:
     """`s` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
     return shorten(s, limit, strip=" ,;:.-–—")
+
+
+def _absolute_link(link: str | None, base: str) -> str | None:
+    """The link as written, made absolute against ``base`` (not canonicalised); None when it is not a string."""
+    if not link or not isinstance(link, str):
+        return None
+    link = link.strip()
+    try:
+        return link if link.startswith(("http://", "https://")) or not base else urljoin(base, link)
+    except ValueError:
+        return None
 
 
 def _safe_link(link: str | None, base: str) -> str | None:

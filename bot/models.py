@@ -262,9 +262,10 @@ class Member:
     """One outlet's article in a story."""
 
     outlet: str
-    link: str | None
+    link: str | None  # as the feed gave it (the canonical form when the feed's is unknown)
     title: str | None
     published: datetime | None
+    guid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -425,6 +426,7 @@ class NewItem:
     terms: dict[str, list[str]] = field(default_factory=dict)
     relevance: float = 0.0
     analysis: ArticleAnalysis | None = None
+    feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,7 @@ class _Candidate:
     pending_id: int | None = None
     content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
     hints: tuple[TopicMatch, ...] = ()  # topics title + summary point at (the feed's topics only); scored once
+    feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
 
 
 class _Budget:
@@ -309,8 +310,6 @@ class _Cycle:
             if fresh_hits:
                 ids = await tx.add_items(feed.id, fresh_hits, self.now)
                 on_topic.extend(zip(ids, fresh_hits, strict=True))
-            if on_topic:
-                await self.clusterer.attach(tx, on_topic, self.now)
             outcome = feed_health.answered(feed, result, feed_title, still_pending, self.now)
             await tx.record_outcome(feed.id, outcome, self.now)
         counts = self.counters
@@ -358,6 +357,7 @@ class _Cycle:
                     alertable=feed.initialised,  # a feed's first poll is history, never an alert
                     content=getattr(item, "content", None) or None,
                     hints=self._hints(feed, title, summary),
+                    feed_link=getattr(item, "feed_link", None) or None,
                 )
             )
         return out
@@ -433,6 +433,15 @@ class _Cycle:
     async def _full_text(self, link: str) -> ArticleText | None:
         """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""
         return (await fetch_article(self.fetcher, link, worker=self.articles or self.parser)).article
+
+    async def cluster_collected(self) -> None:
+        """Cluster this cycle's on-topic items (and near misses) in one transaction once every feed is done."""
+        try:
+            async with self.store.feed_transaction() as tx:
+                await self.clusterer.attach_unclustered(tx, self.matcher, self.now)
+        except BaseException:
+            self.clusterer.reset()  # it may hold stories of the transaction that was rolled back
+            raise
 
     async def _record_failure(self, feed: FeedState, error: str, retry_after: float | None, status: int) -> None:
         """Count a failure (bot.feed_health decides the back-off and whether the feed is disabled)."""
@@ -513,6 +522,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
             await cycle.record_unchanged()
+            await cycle.cluster_collected()
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
     analysed = await refresh_stories(store, cycle.analyzer is not None)
@@ -614,5 +624,6 @@ def _as_new(c: _Candidate, state: str, **fields: Any) -> NewItem:
         published_at=c.published,
         alertable=c.alertable,
         state=state,
+        feed_link=c.feed_link,
         **fields,
     )

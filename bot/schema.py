@@ -100,6 +100,7 @@ items_t = sa.Table(
     sa.Column("identity", sa.String(128), nullable=False),
     sa.Column("guid", sa.String(2048)),
     sa.Column("link", sa.String(2048)),  # canonical
+    sa.Column("feed_link", sa.String(2048)),  # as the feed gave it: what users click
     sa.Column("title_key", sa.String(64)),  # hash of normalised title + publication date
     sa.Column("title", sa.Text),
     sa.Column("summary", sa.Text),

@@ -195,13 +195,20 @@ class Store:
         ids = [r["id"] for r in rows]
         members: dict[int, list[Member]] = {i: [] for i in ids}
         q = (
-            sa.select(items_t.c.story_id, feeds_t.c.name, items_t.c.link, items_t.c.title, items_t.c.published_at)
+            sa.select(
+                items_t.c.story_id,
+                feeds_t.c.name,
+                sa.func.coalesce(items_t.c.feed_link, items_t.c.link),
+                items_t.c.title,
+                items_t.c.published_at,
+                items_t.c.guid,
+            )
             .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
             .where(items_t.c.story_id.in_(ids))
             .order_by(items_t.c.story_id, items_t.c.seen_at, items_t.c.id)
         )
-        for sid, outlet, link, title, published in await conn.execute(q):
-            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published))
+        for sid, outlet, link, title, published, guid in await conn.execute(q):
+            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
         out = []
         for r in rows:
             analysis = StoryAnalysis.from_json(r["analysis"])
@@ -1039,9 +1046,37 @@ class FeedTransaction:
     async def complete_item(self, item_id: int, item: NewItem) -> None:
         """Store the processing result of a pending item."""
         values = _item_values(item)
-        for k in ("identity", "guid", "link", "title_key", "alertable"):
+        for k in ("identity", "guid", "link", "feed_link", "title_key", "alertable"):
             values.pop(k)
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
+
+    async def unclustered_items(self, since: datetime, on_topic: bool = True) -> list[tuple[int, NewItem]]:
+        """Items seen since ``since`` in no story yet: the on-topic ones (clustered at the end of a cycle; a dead
+        cycle's too), or with ``on_topic=False`` the off-topic ones (near misses may join a story)."""
+        q = sa.select(items_t).where(
+            items_t.c.story_id.is_(None),
+            items_t.c.state == "done",
+            items_t.c.relevance > 0 if on_topic else items_t.c.relevance <= 0,
+            items_t.c.seen_at >= since,
+        )
+        out = []
+        for r in (await self.conn.execute(q)).mappings():
+            if on_topic and not r["topics"]:
+                continue
+            key = ItemKey(r["identity"], r["guid"], r["link"], r["title_key"])
+            item = NewItem(
+                key,
+                r["title"],
+                r["summary"],
+                r["published_at"],
+                r["alertable"],
+                text=r["text"],
+                topics=tuple(r["topics"]),
+                terms=dict(r["terms"] or {}),
+                relevance=r["relevance"],
+            )
+            out.append((r["id"], item))
+        return out
 
     async def set_item_story(self, item_id: int, story_id: int) -> None:
         """Attach an item to a story."""
@@ -1073,9 +1108,12 @@ class FeedTransaction:
         fingerprint: StoryFingerprints,
         now: datetime,
         alertable: bool,
+        happened: datetime | None = None,
     ) -> StoryRecord:
-        """A new story (its analysis is computed after the transaction)."""
+        """A new story (its analysis is computed after the transaction); ``first_seen`` is when it happened (its
+        first member's publication time, never later than ``now``)."""
         revision = await self._next_revision()
+        first = min(happened, now) if happened is not None else now
         sid = (
             await self.conn.execute(
                 stories_t.insert()
@@ -1084,7 +1122,7 @@ class FeedTransaction:
                     link=link,
                     topics=list(topics),
                     terms=terms,
-                    first_seen=now,
+                    first_seen=first,
                     updated_at=now,
                     alertable=alertable,
                     fingerprint=fingerprint.to_json(),
@@ -1095,7 +1133,7 @@ class FeedTransaction:
                 .returning(stories_t.c.id)
             )
         ).scalar_one()
-        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, now, now, alertable, revision)
+        return StoryRecord(sid, title, link, tuple(topics), terms, fingerprint, first, now, alertable, revision)
 
     async def update_story(
         self,
@@ -1104,13 +1142,20 @@ class FeedTransaction:
         terms: dict[str, list[str]],
         fingerprint: StoryFingerprints,
         now: datetime,
+        happened: datetime | None = None,
     ) -> int:
-        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` is kept. Returns the revision."""
+        """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` moves back to the member's
+        publication time when that is earlier (never later than ``now``). Returns the revision."""
         revision = await self._next_revision()
+        extra: dict[str, Any] = {}
+        if happened is not None:
+            when = min(happened, now)
+            extra["first_seen"] = sa.case((stories_t.c.first_seen > when, when), else_=stories_t.c.first_seen)
         await self.conn.execute(
             stories_t.update()
             .where(stories_t.c.id == story_id)
             .values(
+                **extra,
                 topics=list(topics),
                 terms=terms,
                 fingerprint=fingerprint.to_json(),
@@ -1191,6 +1236,7 @@ def _item_values(item: NewItem) -> dict[str, Any]:
         "identity": item.key.identity,
         "guid": item.key.guid,
         "link": item.key.link,
+        "feed_link": item.feed_link,
         "title_key": item.key.title_key,
         "title": item.title,
         "summary": item.summary,

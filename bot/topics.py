@@ -354,6 +354,21 @@ class TopicMatcher:
         out.sort(key=lambda m: -m.score)
         return out
 
+    def partial(self, title: str | None, summary: str | None = "") -> tuple[str, ...]:
+        """Topics an item nearly matches: in one sentence, all groups but one of an ``all_of`` rule of 3+ groups.
+
+        Such an item ("Russia detains a Wall Street Journal reporter", no US actor named) is not kept on its own,
+        but it may join a story of that topic that another outlet's telling put on it (bot.poller).
+        """
+        fields = [normalize(title or "").replace("\n", " "), normalize((summary or "")[:MAX_SUMMARY_CHARS])]
+        found = []
+        for n, value in enumerate(fields):
+            if value.strip():
+                hits = self._find(value)
+                if hits:
+                    found.append((hits, [(0, len(value))] if n == 0 else segments(value)))
+        return tuple(t.name for t in self._topics if any(_field_partial(t, hits, segs) for hits, segs in found))
+
     def _may_match(self, value: str) -> bool:
         """False when no term can start in ``value`` (never wrongly: a word that might is looked at in full)."""
         if self._quick_cs is not None and self._quick_cs.search(value):
@@ -465,6 +480,27 @@ def _field_score(
             for m in sorted(fired):
                 terms.setdefault(m[3].casefold(), m[3])
     return score
+
+
+def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]) -> bool:
+    """Whether some sentence has all groups but one of an ``all_of`` rule of three or more (exclude honoured).
+
+    Two groups of three (a Russian actor and a relationship word) still say what the item is about; one of two
+    (a context word without the mineral) does not."""
+    if topic.ignore is not None and topic.ignore in hits:
+        masks = hits[topic.ignore]
+        hits = {g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] for g, ms in hits.items()}
+    vetoed = hits.get(topic.exclude, []) if topic.exclude is not None else []
+    for a, b in segs:
+        if vetoed and _in(vetoed, a, b):
+            continue
+        for rule in topic.rules:
+            if (
+                len(rule.groups) >= 3
+                and sum(1 for g in rule.groups if _in(hits.get(g, []), a, b)) >= len(rule.groups) - 1
+            ):
+                return True
+    return False
 
 
 def _near(per_group: list[list[_Match]], near: int) -> list[_Match] | None:

@@ -32,8 +32,11 @@ ITEMS = SHARED / "feeds-corpus" / "items"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 # Floors: measured values at STORY_THRESHOLD (see the report / the sweep) minus a small margin.
-PAIRS_FLOOR = {"precision": 0.93, "recall": 0.62}  # measured 0.970 / 0.667 on pairs.yaml
-CORPUS_FLOOR = {"precision": 0.98, "recall": 0.50}  # measured 1.000 / 0.553 streaming the items corpus
+# Measured 0.841 / 0.771 on pairs.yaml (all its pairs are scored as if published at once, so the time decay
+# cannot part its written same-entity traps: 0.714 precision on those; the guideline-labelled coverage set,
+# tests/test_coverage_gate.py, is the measure that counts).
+PAIRS_FLOOR = {"precision": 0.82, "recall": 0.74}
+CORPUS_FLOOR = {"precision": 0.96, "recall": 0.69}  # measured 0.977 / 0.715 streaming the items corpus
 
 
 # --------------------------------------------------------------------------- evaluation helpers
@@ -171,9 +174,17 @@ def test_window_limits_joining() -> None:
     # A story spans one window from its first item: chaining cannot stretch it for ever.
     index = StoryIndex(window_hours=72)
     index.add("a", "Russia expels two US diplomats", "", T0)
-    index.add("b", "Russia expels two US diplomats", "", T0 + timedelta(hours=60))
-    third = index.add("c", "Russia expels two US diplomats", "", T0 + timedelta(hours=100))
-    assert third.created
+    assert not index.add("b", "Russia expels two US diplomats", "", T0 + timedelta(hours=20)).created
+    assert not index.add("c", "Russia expels two US diplomats", "", T0 + timedelta(hours=40)).created
+    fourth = index.add("d", "Russia expels two US diplomats", "", T0 + timedelta(hours=76))
+    assert fourth.created
+
+
+def test_time_decay_splits_a_later_telling() -> None:
+    # The same words two and a half days later are another event (a reaction, a follow-up), not a new outlet.
+    index = StoryIndex(window_hours=72)
+    index.add("a", "Russia expels two US diplomats", "", T0)
+    assert index.add("b", "Russia expels two US diplomats", "", T0 + timedelta(hours=60)).created
 
 
 def test_find_does_not_mutate_and_load_reloads_known_stories() -> None:

@@ -451,7 +451,7 @@ async def test_alerts_one_message_per_chat_per_cycle(api: FakeBotAPI, db_url: st
         (text,) = check_messages([alert])
         assert text.startswith("<b>New: rare-earths</b>")
         stories = await store.stories(first - timedelta(hours=1))
-        new = [s.id for s in stories if s.first_seen >= second]  # created by the second cycle
+        new = [s.id for s in stories if s.updated_at >= second]  # written by the second cycle (dated when published)
         assert len(new) >= 2 and len(stories) > len(new)
         assert sorted(s.id for s in stories if f"<b>{s.id}.</b>" in text) == sorted(new)  # all in one message
         await poll.run(app)  # nothing new: no message

@@ -80,10 +80,10 @@ def test_items_corpus_sweep_is_plausible(matcher: TopicMatcher) -> None:
         for m in matcher.match(item["title"], item["summary"]):
             kept[m.topic] += 1
             assert m.terms and m.fields and m.score >= DEFAULT_THRESHOLD
-    # Measured 72 and 136 of 464 (the corpus was pooled around these subjects); a big jump either way
-    # means a rule change let in noise or lost a family of stories.
-    assert 55 <= kept["rare-earths"] <= 90, kept
-    assert 110 <= kept["us-russia"] <= 160, kept
+    # Measured 116 and 147 of 464 (the corpus was pooled around these subjects; 107 and 142 gold positives);
+    # a big jump either way means a rule change let in noise or lost a family of stories.
+    assert 100 <= kept["rare-earths"] <= 130, kept
+    assert 125 <= kept["us-russia"] <= 165, kept
 
 
 # --------------------------------------------------------------------------- term syntax
@@ -277,3 +277,15 @@ def test_the_quick_first_look_never_hides_a_match(term: str, text: str) -> None:
     matcher = TopicMatcher(topics)
     assert matcher.match(text), (term, text)
     assert matcher.match("Nothing here", text), (term, text)  # the summary field too
+
+
+def test_partial_names_near_misses_of_three_group_rules(matcher: TopicMatcher) -> None:
+    """A Russian actor and an arrest with no US actor named is a near miss for us-russia (it may join a story)."""
+    assert matcher.match("Russia detains journalist on spying charges") == []
+    assert matcher.partial("Russia detains journalist on spying charges") == ("us-russia",)
+    assert matcher.partial("Trump and Zelensky talk about peace", "") == ("us-russia",)
+    # One group of a two-group rule (a context word alone) says nothing; neither do excluded sentences.
+    assert matcher.partial("Russian missiles strike Kyiv overnight") == ()
+    assert matcher.partial("Lithium-ion battery fire destroys shop") == ()
+    assert matcher.partial("Russia beats US in ice hockey semifinal talks") == ()
+    assert matcher.partial("Cute cat video") == ()

@@ -1,0 +1,136 @@
+"""Topics and stories on the coverage gold set: ours (the real poll path) beside the baselines, as ratios.
+
+Usage: .venv/bin/python bench/coverage.py [--config feeds.yaml] [--keep DIR] [--json]
+
+Runs ../shared/eval/coverage/run_project.py (description-only items, eras replayed with shifted dates,
+one `coverage-bot poll --once` per era into a fresh store, then `coverage-bot stories --json`) and
+../shared/eval/coverage/score.py on its predictions; in the same run, ../shared/eval/coverage/baselines.py
+gives the keyword topics and the TF-IDF clusterers (cosine >= 0.3 and >= 0.5 within 72 h; they need
+scikit-learn, a dev extra), scored by the same scorer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EVAL_DIR = SHARED / "eval" / "coverage"
+ITEMS_DIR = SHARED / "feeds-corpus" / "items"
+TFIDF_THRESHOLDS = (0.3, 0.5)
+
+
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"coverage_{name}", EVAL_DIR / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def available() -> bool:
+    """Whether the gold set and its scripts are next to the checkout."""
+    return all((EVAL_DIR / f).exists() for f in ("run_project.py", "score.py", "labels.jsonl")) and ITEMS_DIR.is_dir()
+
+
+def run_ours(config: Path, out_dir: Path, cli: Path | None = None) -> dict[str, Any]:
+    """run_project.py over the gold items with our CLI and ``config``, scored; raises when the run fails."""
+    cli = cli or Path(sys.executable).with_name("coverage-bot")
+    pred = out_dir / "pred_ours.jsonl"
+    r = subprocess.run(
+        [sys.executable, str(EVAL_DIR / "run_project.py"), str(cli), str(config), str(ITEMS_DIR), str(pred)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"run_project.py failed:\n{r.stdout}\n{r.stderr}")
+    return _score(pred)
+
+
+def _score(pred: Path) -> dict[str, Any]:
+    score = _module("score")
+    return score.score(score.read_jsonl(str(EVAL_DIR / "labels.jsonl")), score.read_jsonl(str(pred)))
+
+
+def run_baselines(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The keyword topics (always) and the TF-IDF clusterers (when scikit-learn is installed), scored."""
+    base = _module("baselines")
+    items = base.load(str(ITEMS_DIR))
+    for i in items:
+        i["topics"] = base.keyword_topics(i["title"] + " " + i["desc"])
+    out: dict[str, dict[str, Any]] = {}
+    path = out_dir / "pred_keywords.jsonl"
+    base.write(str(path), items, ["s:" + i["guid"] for i in items])
+    out["keyword topics, items alone"] = _score(path)
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return out
+    for t in TFIDF_THRESHOLDS:
+        path = out_dir / f"pred_tfidf_{t}.jsonl"
+        base.write(str(path), items, base.tfidf_clusters(items, t, 72.0))
+        out[f"TF-IDF >= {t} within 72 h"] = _score(path)
+    return out
+
+
+def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
+    re_, ru = res["topics"]["rare-earths"], res["topics"]["us-russia"]
+    st = res["stories_on_topic"]
+    pw, b3 = st["pairwise"], st["bcubed"]
+    cells = [
+        f"{re_['precision']:.3f}/{re_['recall']:.3f}",
+        f"{ru['precision']:.3f}/{ru['recall']:.3f}",
+        f"{res['macro_f1']:.3f}",
+        f"{pw['precision']:.3f}/{pw['recall']:.3f}/{pw['f1']:.3f}",
+        f"{b3['precision']:.3f}/{b3['recall']:.3f}/{b3['f1']:.3f}",
+    ]
+    if ours is not None and res is not ours:
+        o = ours["stories_on_topic"]
+        ratios = (
+            ours["macro_f1"] / res["macro_f1"] if res["macro_f1"] else float("inf"),
+            o["pairwise"]["f1"] / pw["f1"] if pw["f1"] else float("inf"),
+            o["bcubed"]["f1"] / b3["f1"] if b3["f1"] else float("inf"),
+        )
+        cells.append("  ".join(f"{x:.2f}x" for x in ratios))
+    else:
+        cells.append("")
+    return f"{name:<30} " + " ".join(f"{c:>17}" for c in cells)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--config", default=str(ROOT / "feeds.yaml"), help="the feeds.yaml whose topics are used")
+    ap.add_argument("--keep", help="keep the prediction files in this folder")
+    ap.add_argument("--json", action="store_true", help="print every score as JSON")
+    a = ap.parse_args()
+    if not available():
+        print(f"bench/coverage.py: the coverage gold set is not at {EVAL_DIR} / {ITEMS_DIR}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(a.keep) if a.keep else Path(tmp)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        ours = run_ours(Path(a.config), out_dir)
+        baselines = run_baselines(out_dir)
+    if a.json:
+        print(json.dumps({"ours": ours, "baselines": baselines}, indent=2))
+        return 0
+    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)"]
+    print(f"{'development set (445 scored)':<30} " + " ".join(f"{h:>17}" for h in head))
+    print(_row("coverage-bot", ours, ours))
+    for name, res in baselines.items():
+        print(_row(name, res, ours))
+    print("stories are over the gold on-topic items; ratios: macro F1, pairwise F1, B-cubed F1 of ours / the row's")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Stories dated when they happened, and `coverage-bot stories --json` members as the feeds gave them (CLI, black box)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import yaml
+from loopback import LoopbackServer, Response
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+CLI = Path(sys.executable).with_name("coverage-bot")
+
+
+def _rss(items: list[tuple[str, str, str, str, datetime]]) -> str:
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{escape(guid)}</guid><link>{escape(link)}</link><title>{escape(title)}</title>"
+        f"<description>{escape(desc)}</description><pubDate>{format_datetime(when, usegmt=True)}</pubDate></item>"
+        for guid, link, title, desc, when in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{body}</channel></rss>"
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", ALLOW_PRIVATE_URLS="1")
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run([str(CLI), *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    old = NOW - timedelta(days=5)
+    # The same event told by two outlets five days ago (the second an hour later), and a fresh event today.
+    wire = [
+        (
+            "w-1",
+            "https://Example.com/world/expel/?utm_source=rss&id=7",
+            "Russia expels two US diplomats",
+            "Moscow ordered two American diplomats to leave within a week, the foreign ministry said.",
+            old,
+        ),
+        (
+            "w-2",
+            "https://example.com/markets/gallium",
+            "China curbs gallium and germanium exports",
+            "Beijing will require export licences for the two chipmaking metals from August.",
+            NOW - timedelta(hours=2),
+        ),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a/123#top",
+            "Moscow expels two U.S. diplomats",
+            "Russia ordered two US diplomats to leave the country within a week.",
+            old + timedelta(hours=1),
+        ),
+    ]
+    rss = "application/rss+xml; charset=utf-8"
+    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
+    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+    config["feeds"] = [
+        {"name": "Wire", "url": loopback.url("/wire.xml")},
+        {"name": "Paper", "url": loopback.url("/paper.xml")},
+    ]
+    config["poll"] = {"max_age_days": 30, "fetch_full_text": False}
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
+    assert polled.returncode == 0, polled.stderr
+
+    out = _run(tmp_path, "stories", "--since", "400d", "--json")
+    assert out.returncode == 0, out.stderr
+    stories = {tuple(sorted(m["guid"] for m in s["members"])): s for s in json.loads(out.stdout)}
+    assert set(stories) == {("p-1", "w-1"), ("w-2",)}, stories
+    expel, gallium = stories[("p-1", "w-1")], stories[("w-2",)]
+    assert expel["topics"] == ["us-russia"] and gallium["topics"] == ["rare-earths"]
+    # Dated by its earliest member's publication time, not by when the bot first saw it.
+    assert datetime.fromisoformat(expel["first_seen"]) == old
+    members = {m["guid"]: m for m in expel["members"]}
+    # The link exactly as the feed gave it (the canonical form is for identity only), the outlet, the date.
+    assert members["w-1"]["link"] == "https://Example.com/world/expel/?utm_source=rss&id=7"
+    assert members["p-1"]["link"] == "https://paper.example.org/a/123#top"
+    assert members["w-1"]["outlet"] == "Wire" and members["p-1"]["outlet"] == "Paper"
+    assert datetime.fromisoformat(members["p-1"]["published"]) == old + timedelta(hours=1)
+
+    # A backlog from five days ago is not "the last 24 h"; any duration is accepted.
+    recent = _run(tmp_path, "stories", "--since", "24h", "--json")
+    assert [s["members"][0]["guid"] for s in json.loads(recent.stdout)] == ["w-2"]
+    compound = _run(tmp_path, "stories", "--since", "1d12h", "--json")
+    assert compound.returncode == 0 and len(json.loads(compound.stdout)) == 1, compound.stderr
+    bad = _run(tmp_path, "stories", "--since", "soon")
+    assert bad.returncode != 0 and "--since 'soon'" in (bad.stderr + bad.stdout)
+    assert "Traceback" not in bad.stderr
+
+
+def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # One outlet names no US actor; the other says "US journalist": the story is US-Russia for both members. A
+    # near miss about another event (war news) stays out, and so does one with nothing to join.
+    at = NOW - timedelta(hours=3)
+    wire = [
+        (
+            "w-1",
+            "https://wire.example.com/a",
+            "Russia detains journalist Jane Roe on spying charges",
+            "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
+            at,
+        ),
+        (
+            "w-2",
+            "https://wire.example.com/b",
+            "Russia detains three activists in Kazan",
+            "Police detained three activists after a protest in Kazan, a court said.",
+            at,
+        ),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Russia detains US journalist Jane Roe, accused of spying",
+            "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
+            at + timedelta(minutes=40),
+        ),
+    ]
+    rss = "application/rss+xml; charset=utf-8"
+    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
+    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+    config["feeds"] = [
+        {"name": "Wire", "url": loopback.url("/wire.xml")},
+        {"name": "Paper", "url": loopback.url("/paper.xml")},
+    ]
+    config["poll"] = {"fetch_full_text": False}
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
+    assert polled.returncode == 0, polled.stderr
+    out = _run(tmp_path, "stories", "--since", "1d", "--json")
+    stories = json.loads(out.stdout)
+    assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
+    assert stories[0]["topics"] == ["us-russia"]
