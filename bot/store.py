@@ -881,21 +881,33 @@ class Store:
             )
             return [r[0] for r in await conn.execute(q)]
 
-    async def story_members(self, story_id: int) -> tuple[datetime | None, list[MemberArticle]]:
-        """A story's ``updated_at`` and its member articles (text and analysis) in arrival order."""
+    async def story_members(
+        self, story_id: int, first: int | None = None, latest: int | None = None
+    ) -> tuple[datetime | None, list[MemberArticle]]:
+        """A story's ``updated_at`` and its member articles (text and analysis) in arrival order.
+
+        With ``first`` and ``latest``, only the first and the latest tellings are loaded, so the work on a story
+        that grew to hundreds of members stays bounded.
+        """
         async with self._read(consistent=True) as conn:
             updated = (await conn.execute(sa.select(stories_t.c.updated_at).where(stories_t.c.id == story_id))).scalar()
+            where = items_t.c.story_id == story_id
+            if first is not None and latest is not None:
+                order = (items_t.c.seen_at, items_t.c.id)
+                ids = [r[0] for r in await conn.execute(sa.select(items_t.c.id).where(where).order_by(*order))]
+                if len(ids) > first + latest:
+                    where = items_t.c.id.in_(ids[:first] + ids[-latest:])
             q = (
                 sa.select(items_t, feeds_t.c.name.label("outlet"))
                 .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
-                .where(items_t.c.story_id == story_id)
+                .where(where)
                 .order_by(items_t.c.seen_at, items_t.c.id)
             )
             members = [
                 MemberArticle(
                     item_id=r["id"],
                     outlet=r["outlet"],
-                    link=r["link"],
+                    link=r["feed_link"] or r["link"],
                     title=r["title"],
                     published=r["published_at"],
                     text=r["text"],

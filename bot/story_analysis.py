@@ -29,6 +29,10 @@ STORY_SUMMARY_SENTENCES = 3
 # Most figures / quotes kept on a story after merging outlets: more is never shown (bot/digest.py).
 STORY_MAX_FIGURES = 12
 STORY_MAX_QUOTES = 12
+# A story's analysis reads its first tellings and its latest ones (the newest development stays visible), so a
+# story of hundreds of members costs what one of 24 does on every refresh.
+ANALYSIS_FIRST_MEMBERS = 8
+ANALYSIS_LATEST_MEMBERS = 16
 # Two quotes are one when this share of the shorter one's words is in the other (same quote, trimmed
 # differently by two outlets); 0.7 kept the trims of tests/test_story_analysis.py together and apart.
 QUOTE_OVERLAP = 0.7
@@ -75,7 +79,9 @@ async def refresh_stories(store: Store, with_analysis: bool = True, limit: int =
     """Recompute the merged analysis of stories whose members changed; returns how many were done."""
     done = 0
     for story_id in await store.stories_needing_analysis(limit):
-        updated_at, members = await store.story_members(story_id)
+        updated_at, members = await store.story_members(
+            story_id, first=ANALYSIS_FIRST_MEMBERS, latest=ANALYSIS_LATEST_MEMBERS
+        )
         analysis = await asyncio.to_thread(story_analysis, members) if with_analysis else StoryAnalysis()
         if await store.set_story_analysis(story_id, analysis, updated_at):
             done += 1

@@ -335,3 +335,14 @@ async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Stor
         )
     rows = await query(store, "SELECT failures, last_error, enabled, disabled_reason FROM feeds WHERE name = 'A'")
     assert tuple(rows[0]) == (3, "boom", False, "off")
+
+
+async def test_story_members_can_be_bounded_to_the_first_and_latest_tellings(store: Store) -> None:
+    from botapi import StorySeeder
+
+    outlets = tuple(f"Outlet {n:02d}" for n in range(12))
+    story = await StorySeeder(store).story("A story many outlets told", outlets=outlets, when=T0)
+    _, everyone = await store.story_members(story)
+    _, some = await store.story_members(story, first=2, latest=3)
+    assert len(everyone) == 12
+    assert [m.item_id for m in some] == [m.item_id for m in everyone[:2] + everyone[-3:]]
