@@ -37,6 +37,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     SecretStr,
     ValidationError,
@@ -574,7 +575,11 @@ class Settings(_Strict):
     default_timezone: str = "UTC"
     # Non-public networks feeds and /summary links may reach: ALLOW_PRIVATE_URLS=true (loopback and private LANs)
     # or a CIDR list; default none. bool(settings.allow_private_urls) says whether any is allowed.
-    allow_private_urls: Annotated[PrivateNetworks, PlainValidator(as_private_networks)] = PrivateNetworks()
+    allow_private_urls: Annotated[
+        PrivateNetworks,
+        PlainValidator(as_private_networks),
+        PlainSerializer(lambda p: [str(n) for n in p.networks], return_type=list[str]),
+    ] = PrivateNetworks()
     instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     log_level: str = "INFO"
 
