@@ -76,7 +76,13 @@ def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     err = one_message(
-        run("subscribe", "5", "--config", str(ROOT / "feeds.yaml"), env=base_env(DATABASE_URL=f"sqlite:///{blocker}/x.db"))
+        run(
+            "subscribe",
+            "5",
+            "--config",
+            str(ROOT / "feeds.yaml"),
+            env=base_env(DATABASE_URL=f"sqlite:///{blocker}/x.db"),
+        )
     )
     assert f"cannot open SQLite database {blocker}/x.db" in err
     not_db = tmp_path / "not.db"
@@ -95,7 +101,9 @@ def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
         TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
     )
     config = tmp_path / "feeds.yaml"
-    config.write_text("topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: http://127.0.0.1:9/rss\n")
+    config.write_text(
+        "topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: http://127.0.0.1:9/rss\n"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
         cwd=ROOT,

@@ -12,7 +12,6 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-
 from typing import Any
 
 import httpcore
