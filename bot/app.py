@@ -16,7 +16,6 @@ import sys
 import textwrap
 from argparse import Namespace
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -366,42 +365,13 @@ async def unsubscribe_command(settings: Any, args: Namespace) -> int:
 
 async def enable_feed_command(config: Any, settings: Any, which: str) -> int:
     """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again."""
+    from .feedadmin import enable_feed
+
     store = await open_store(settings.database_url, must_exist=True)
     try:
         await store.sync_feeds(config.feeds)
-        answer = await enable_feed(store, which)
+        answer = await enable_feed(store, which)  # the same answer as the admin chat command /enable
     finally:
         await store.close()
     print(answer.message)
     return 0 if answer.ok else 1
-
-
-async def enable_feed(store: Store, which: str) -> EnableAnswer:
-    """Re-enable one feed by name (case-insensitive) or URL; the answer says what happened (shared with /enable)."""
-    key = which.strip()
-    health = await store.feed_health()
-    feed = next((f for f in health if f.url == key), None) or next(
-        (f for f in health if f.name.casefold() == key.casefold()), None
-    )
-    if feed is None:
-        close = [f.name for f in health if key.casefold() in f.name.casefold()][:5]
-        hint = f"; did you mean: {', '.join(close)}" if close else " (`coverage-bot feeds` lists them)"
-        return EnableAnswer(False, f"no feed {key!r} in feeds.yaml{hint}")
-    if feed.enabled:
-        return EnableAnswer(
-            False, f"{feed.name} is not disabled" + (f" ({feed.failures} failures)" if feed.failures else "")
-        )
-    if feed.disabled_reason == "disabled in feeds.yaml":
-        return EnableAnswer(
-            False, f"{feed.name} is disabled in feeds.yaml: set `enabled: true` there (or remove the key)"
-        )
-    await store.enable_feed(feed.url)
-    return EnableAnswer(True, f"{feed.name} re-enabled; it is polled in the next cycle")
-
-
-@dataclass(frozen=True)
-class EnableAnswer:
-    """The outcome of re-enabling a feed: whether it changed anything, and what to tell the user."""
-
-    ok: bool
-    message: str
