@@ -639,7 +639,7 @@ class Commands:
         if number is not None:
             story = await self.store.story(number) if 0 < number <= MAX_STORY_NUMBER else None
             if story is None:
-                shown = args[0] if len(args[0]) <= 12 else args[0][:10] + "…"
+                shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
                 return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
             return Reply(blocks=tuple(d.story_full_blocks(story)), story_ids=(story.id,))
         if args and ("://" in args[0] or args[0].startswith("www.")):

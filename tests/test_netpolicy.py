@@ -6,6 +6,7 @@ import asyncio
 import html
 import ipaddress
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -68,7 +69,7 @@ def test_false_and_lists() -> None:
     assert not listed.allows(ip("10.1.3.1")) and not listed.allows(ip("192.168.0.1"))
     assert listed.describe() == "127.0.0.0/8, 10.1.2.0/24"
     assert PrivateNetworks.parse("169.254.169.254/32").allows(ip("169.254.169.254"))  # named explicitly
-    with pytest.raises(ValueError, match="'10.1.2.0/33' is neither true/false nor a network in CIDR notation"):
+    with pytest.raises(ValueError, match=re.escape("'10.1.2.0/33' is neither true/false nor a network in CIDR")):
         PrivateNetworks.parse("127.0.0.0/8,10.1.2.0/33")
 
 
