@@ -148,10 +148,9 @@ def _spec(name: str, url: str, interval: int = 900) -> SimpleNamespace:
 
 
 async def _disable(store: Store, name: str) -> None:
-    (feed,) = [f for f in await store.feed_health() if f.name == name]
-    async with store._write() as conn:  # the poller's own words for a feed that failed too often
-        from bot.store import feeds_t
+    from bot.store import feeds_t
 
+    async with store.engine.begin() as conn:  # the poller's own words for a feed that failed too often
         await conn.execute(
             feeds_t.update()
             .where(feeds_t.c.name == name)
