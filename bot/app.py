@@ -192,6 +192,10 @@ async def run_command(config: Any, settings: Any, *, stop: asyncio.Event | None 
                     "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
                 ) from None
             except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):  # run_bot removed its handlers: stop while waiting too
+                    with contextlib.suppress(NotImplementedError, RuntimeError):
+                        loop.add_signal_handler(sig, stop.set)
                 print(f"coverage-bot: Telegram unreachable ({exc}); retrying in {delay:.0f} s", file=sys.stderr)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)

@@ -123,8 +123,11 @@ def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
         retries = [x for x in lines if "Telegram unreachable" in x]
         assert "retrying in 2 s" in retries[0] and "retrying in 4 s" in retries[1]
         assert not any("Traceback" in x for x in lines)
+        proc.terminate()  # SIGTERM while waiting to retry: a clean stop
+        assert proc.wait(timeout=30) == 0
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.kill()
         proc.communicate(timeout=30)
 
 
