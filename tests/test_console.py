@@ -176,6 +176,7 @@ def test_console_at_a_terminal_has_history_and_ctrl_c_leaves_at_once(tmp_path: P
     import fcntl
     import pty
     import select
+    import signal
     import subprocess
     import termios
     import time
@@ -189,7 +190,7 @@ def test_console_at_a_terminal_has_history_and_ctrl_c_leaves_at_once(tmp_path: P
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console", "--config", str(REPO / "feeds.yaml")],
         cwd=tmp_path,
-        env={**_console_env(tmp_path), "TERM": "dumb"},
+        env={**_console_env(tmp_path), "TERM": "dumb", "PYTHONFAULTHANDLER": "1"},
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -219,7 +220,15 @@ def test_console_at_a_terminal_has_history_and_ctrl_c_leaves_at_once(tmp_path: P
         os.write(master, b"\x1b[A\r")  # up arrow: the same line again
         read_until(b"Current timezone: UTC.", 2)
         os.write(master, b"\x03")  # Ctrl-C
-        assert proc.wait(timeout=30) == 130
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            time.sleep(2)
+            ready, _, _ = select.select([master], [], [], 1)
+            tail = os.read(master, 65536) if ready else b""
+            raise AssertionError(f"Ctrl-C did not end the console: {(seen + tail)[-4000:]!r}") from None
+        assert code == 130
     finally:
         if proc.poll() is None:
             proc.kill()
