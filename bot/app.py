@@ -9,19 +9,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import signal
 import sys
 import textwrap
 from argparse import Namespace
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UserError
 from .settings import parse_duration
 from .store import Store
+
+log = logging.getLogger(__name__)
+
+# `run` when Telegram cannot be reached: wait this long before the first retry, doubling up to the maximum.
+TELEGRAM_RETRY_FIRST = 2.0
+TELEGRAM_RETRY_MAX = 300.0
 
 
 def parse_since(value: str) -> timedelta:
@@ -47,6 +55,49 @@ def _table(headers: list[str], rows: Iterable[list[str]]) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body])
 
 
+# ---------------------------------------------------------------- opening the store
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or in-memory databases)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
+    """Store.open with failures as one-line UserErrors; `must_exist`: a missing SQLite file is an error, not created."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+    try:
+        path = _sqlite_file(database_url)
+    except ArgumentError:
+        raise UserError(
+            "DATABASE_URL is not a database URL (e.g. sqlite+aiosqlite:///./data/coverage-bot.db)"
+        ) from None
+    if must_exist and path is not None and not path.is_file():
+        raise UserError(
+            f"no database at {path.resolve()} (DATABASE_URL; the default ./data/coverage-bot.db is relative to the "
+            "working directory): run `coverage-bot poll --once` there first, or set DATABASE_URL"
+        )
+    where = f"SQLite database {path.resolve()}" if path is not None else "the database in DATABASE_URL"
+    try:
+        return await Store.open(database_url)
+    except ModuleNotFoundError as exc:
+        raise UserError(
+            f"cannot open {where}: the driver {exc.name!r} is not installed (pip install 'coverage-bot[postgres]')"
+        ) from None
+    except (OSError, DBAPIError, SQLAlchemyError) as exc:
+        detail = getattr(exc, "orig", None) or exc
+        reason = getattr(detail, "strerror", None) or str(detail).splitlines()[0] or type(detail).__name__
+        raise UserError(f"cannot open {where}: {reason[:200]} (check DATABASE_URL, the path and permissions)") from None
+
+
 # ---------------------------------------------------------------- polling
 
 
@@ -55,8 +106,9 @@ async def poll_command(config: Any, settings: Any) -> int:
     from .fetch import fetch_limits
     from .poller import poll_once
 
-    store = await Store.open(settings.database_url)
+    store = await open_store(settings.database_url)
     try:
+        await store.retry_refused_feeds()
         report = await poll_once(config, store, limits=fetch_limits(config, allow_private=settings.allow_private_urls))
         print(
             f"poll: {report.feeds_due} feeds due, {report.fetched} fetched, {report.not_modified} unchanged, "
@@ -100,8 +152,9 @@ async def poll_forever_command(config: Any, settings: Any) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    store = await Store.open(settings.database_url)
+    store = await open_store(settings.database_url)
     try:
+        await store.retry_refused_feeds()
         await run_forever(
             config,
             store,
@@ -118,17 +171,38 @@ async def poll_forever_command(config: Any, settings: Any) -> int:
     return 0
 
 
-async def run_command(config: Any, settings: Any) -> int:
-    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C."""
+async def run_command(config: Any, settings: Any, *, stop: asyncio.Event | None = None) -> int:
+    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C; Telegram unreachable: retry with back-off."""
+    from telegram.error import InvalidToken, NetworkError
+
     from .telegram import missing_token_message, run_bot
 
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value():
         print(missing_token_message(), file=sys.stderr)
         return 2
-    store = await Store.open(settings.database_url)
+    stop = stop or asyncio.Event()
+    store = await open_store(settings.database_url)
+    delay = TELEGRAM_RETRY_FIRST
     try:
-        await run_bot(settings, store, config)
+        await store.retry_refused_feeds()
+        while not stop.is_set():
+            try:
+                await run_bot(settings, store, config, stop_event=stop)
+                break
+            except InvalidToken:
+                raise UserError(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
+                ) from None
+            except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):  # run_bot removed its handlers: stop while waiting too
+                    with contextlib.suppress(NotImplementedError, RuntimeError):
+                        loop.add_signal_handler(sig, stop.set)
+                print(f"coverage-bot: Telegram unreachable ({exc}); retrying in {delay:.0f} s", file=sys.stderr)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, TELEGRAM_RETRY_MAX)
     finally:
         await store.close()
     return 0
@@ -137,10 +211,14 @@ async def run_command(config: Any, settings: Any) -> int:
 # ---------------------------------------------------------------- reading the store
 
 
-async def stories_command(settings: Any, since: str, topic: str | None, as_json: bool) -> int:
-    """`coverage-bot stories`: what the monitor kept, newest first."""
+async def stories_command(
+    settings: Any, since: str, topic: str | None, as_json: bool, *, topics: Sequence[str] | None = None
+) -> int:
+    """`coverage-bot stories`: what the monitor kept, newest first (`topics`: the configured ones, to check --topic)."""
     window = parse_since(since)
-    store = await Store.open(settings.database_url)
+    if topic is not None and topics is not None and topic not in topics:
+        raise UserError(f"--topic {topic!r}: unknown topic; choose from {', '.join(topics)}")
+    store = await open_store(settings.database_url, must_exist=True)
     try:
         stories = await store.stories(datetime.now(UTC) - window, topic=topic, limit=500)
     finally:
@@ -187,7 +265,7 @@ def _story_json(s: Any) -> dict:
 
 async def feeds_command(settings: Any) -> int:
     """`coverage-bot feeds`: a health table."""
-    store = await Store.open(settings.database_url)
+    store = await open_store(settings.database_url, must_exist=True)
     try:
         feeds = await store.feed_health()
         size = await store.size()
@@ -215,7 +293,7 @@ async def feeds_command(settings: Any) -> int:
 
 async def healthcheck_command(settings: Any, max_age_minutes: int) -> int:
     """Exit 0 when the store opens and a poll finished recently (Docker HEALTHCHECK)."""
-    store = await Store.open(settings.database_url)
+    store = await open_store(settings.database_url, must_exist=True)
     try:
         status = await store.status()
     finally:
@@ -255,7 +333,7 @@ async def subscribe_command(config: Any, settings: Any, args: Namespace) -> int:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
-    store = await Store.open(settings.database_url)
+    store = await open_store(settings.database_url)
     try:
         sub = await store.subscribe(
             args.chat_id,
@@ -275,14 +353,41 @@ async def subscribe_command(config: Any, settings: Any, args: Namespace) -> int:
 
 
 async def unsubscribe_command(settings: Any, args: Namespace) -> int:
-    """`coverage-bot unsubscribe CHAT_ID [topic…]`."""
-    store = await Store.open(settings.database_url)
+    """`coverage-bot unsubscribe CHAT_ID [topic…]`: says what was wrong when nothing matches."""
+    store = await open_store(settings.database_url, must_exist=True)
     try:
-        removed = await store.unsubscribe(args.chat_id, list(args.topics) or None, thread_id=args.thread)
+        subs = [s for s in await store.subscriptions(args.chat_id) if s.thread_id == args.thread]
+        thread = f" (thread {args.thread})" if args.thread else ""
+        if not subs:
+            others = sorted({s.thread_id for s in await store.subscriptions(args.chat_id) if s.thread_id})
+            hint = f"; its forum threads: {', '.join(map(str, others))} (--thread ID)" if others else ""
+            raise UserError(f"chat {args.chat_id}{thread} has no subscription{hint}")
+        following = sorted({t for s in subs for t in s.topics})
+        not_followed = [t for t in args.topics if t not in following]
+        if not_followed:
+            raise UserError(
+                f"chat {args.chat_id}{thread} does not follow {', '.join(map(repr, not_followed))} "
+                f"(it follows: {', '.join(following) or 'nothing'})"
+            )
+        await store.unsubscribe(args.chat_id, list(args.topics) or None, thread_id=args.thread)
     finally:
         await store.close()
-    if not removed:
-        print(f"chat {args.chat_id}: no matching subscription")
-        return 1
-    print(f"chat {args.chat_id}: unsubscribed ({removed} topic(s) removed)")
+    dropped = list(args.topics) or following
+    left = [t for t in following if t not in dropped]
+    still = f"; still follows {', '.join(left)}" if left else ""
+    print(f"chat {args.chat_id}{thread}: unsubscribed from {', '.join(dropped)}{still}")
     return 0
+
+
+async def enable_feed_command(config: Any, settings: Any, which: str) -> int:
+    """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again."""
+    from .feedadmin import enable_feed
+
+    store = await open_store(settings.database_url, must_exist=True)
+    try:
+        await store.sync_feeds(config.feeds)
+        answer = await enable_feed(store, which)  # the same answer as the admin chat command /enable
+    finally:
+        await store.close()
+    print(answer.message)
+    return 0 if answer.ok else 1

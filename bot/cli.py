@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from summarizer import analyze
 from summarizer.extractive import DEFAULT_METHOD, METHODS
@@ -24,7 +25,7 @@ DEFAULT_CONFIG = "feeds.yaml"
 # ---------------------------------------------------------------- summarize
 
 
-def _read_source(source: str, allow_private: bool) -> tuple[str, str | None]:
+def _read_source(source: str, allow_private: Any) -> tuple[str, str | None]:
     """Text and title of PATH, URL or '-' (stdin)."""
     if source == "-":
         return sys.stdin.read(), None
@@ -42,7 +43,7 @@ def _read_source(source: str, allow_private: bool) -> tuple[str, str | None]:
         raise UserError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-async def _fetch_article(url: str, allow_private: bool) -> tuple[str, str | None]:
+async def _fetch_article(url: str, allow_private: Any) -> tuple[str, str | None]:
     """Fetch a page under the feed limits and extract its main text."""
     from .articles import fetch_article
     from .fetch import Fetcher, FetchLimits
@@ -106,7 +107,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         return 0
     if not args.source:
         raise UserError("give a PATH, a URL, or - for standard input (or --jsonl for batch mode)")
-    text, title = _read_source(args.source, allow_private=args.allow_private)
+    text, title = _read_source(args.source, allow_private=args.allow_private or _private_networks())
     analysis = analyze(text, title=title, sentences=args.sentences, method=args.method)
     if args.json:
         print(json.dumps(asdict(analysis), ensure_ascii=False, indent=2))
@@ -123,11 +124,23 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- config and store
 
 
+def _private_networks() -> Any:
+    """ALLOW_PRIVATE_URLS alone (summarize and check-config need no other setting)."""
+    import os
+
+    from .netpolicy import PrivateNetworks
+
+    try:
+        return PrivateNetworks.parse(os.environ.get("ALLOW_PRIVATE_URLS"))
+    except ValueError as exc:
+        raise UserError(f"environment: ALLOW_PRIVATE_URLS: {exc}") from None
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     from .settings import ConfigError, check_config
 
     try:
-        lines = check_config(args.config)
+        lines = check_config(args.config, _private_networks())
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     for line in lines:
@@ -145,12 +158,12 @@ def _load_config(path: str):
 
 
 def _settings():
-    from .settings import Settings
+    from .settings import ConfigError, Settings
 
     try:
         return Settings.from_env()
-    except ValueError as exc:
-        raise UserError(f"environment: {exc}") from None
+    except ConfigError as exc:  # names each variable and what is valid
+        raise UserError(str(exc)) from None
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
@@ -167,16 +180,64 @@ def cmd_run(args: argparse.Namespace) -> int:
     return asyncio.run(run_command(_load_config(args.config), _settings()))
 
 
+def _configured_topics(path: str, explicit: bool) -> list[str] | None:
+    """The topics of feeds.yaml, to check a --topic against; None when the default file is absent."""
+    if not explicit and not Path(path).is_file():
+        return None
+    return list(_load_config(path).topics)
+
+
 def cmd_stories(args: argparse.Namespace) -> int:
     from .app import stories_command
 
-    return asyncio.run(stories_command(_settings(), since=args.since, topic=args.topic, as_json=args.json))
+    topics = _configured_topics(args.config, args.config != DEFAULT_CONFIG) if args.topic else None
+    return asyncio.run(
+        stories_command(_settings(), since=args.since, topic=args.topic, as_json=args.json, topics=topics)
+    )
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from .app import feeds_command
+    from .app import enable_feed_command, feeds_command
 
+    if args.export_opml:
+        from .opml import export_opml
+
+        sys.stdout.write(export_opml(_load_config(args.config)))
+        return 0
+    if args.import_opml:
+        return _import_opml(args.config, args.import_opml)
+    if args.enable:
+        return asyncio.run(enable_feed_command(_load_config(args.config), _settings(), args.enable))
     return asyncio.run(feeds_command(_settings()))
+
+
+def _import_opml(config_path: str, source: str) -> int:
+    from .opml import OpmlError, merge_opml, read_opml
+    from .settings import ConfigError
+
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        raise UserError(f"{source}: cannot read it: {exc.strerror or exc}") from None
+    try:
+        feeds = read_opml(data)
+    except OpmlError as exc:
+        raise UserError(f"{source}: {exc}") from None
+    if not feeds:
+        raise UserError(f"{source}: no feeds in it (no <outline xmlUrl=...>)")
+    try:
+        report = merge_opml(config_path, feeds)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    for feed in report.added:
+        print(f"added: {feed.name} <{feed.url}>")
+    for feed, why in report.invalid:
+        print(f"skipped (invalid): {feed.name}: {why}")
+    print(
+        f"{config_path}: {len(report.added)} feeds added, {len(report.duplicates)} already there, "
+        f"{len(report.invalid)} invalid"
+    )
+    return 0
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -241,13 +302,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_poll)
     with_config(sub.add_parser("run", help="poll continuously and serve Telegram")).set_defaults(func=cmd_run)
 
-    sp = sub.add_parser("stories", help="list stored stories")
+    sp = with_config(sub.add_parser("stories", help="list stored stories"))
     sp.add_argument("--since", default="24h", help="how far back: 30m, 24h, 7d, 2w, 1h30m (default 24h)")
     sp.add_argument("--topic", help="only this topic")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.set_defaults(func=cmd_stories)
 
-    sub.add_parser("feeds", help="feed health table").set_defaults(func=cmd_feeds)
+    sp = with_config(sub.add_parser("feeds", help="feed health table; re-enable a feed; OPML export and import"))
+    act = sp.add_mutually_exclusive_group()
+    act.add_argument("--enable", metavar="NAME|URL", help="re-enable a feed disabled after repeated failures")
+    act.add_argument("--export-opml", action="store_true", help="print feeds.yaml's feeds as OPML")
+    act.add_argument("--import-opml", metavar="FILE", help="add an OPML file's feeds to feeds.yaml (- for stdin)")
+    sp.set_defaults(func=cmd_feeds)
     with_config(sub.add_parser("console", help="try the bot's commands in the terminal")).set_defaults(func=cmd_console)
 
     sp = with_config(sub.add_parser("subscribe", help="subscribe a chat without Telegram"))
@@ -279,7 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # topics after an option (`subscribe 777 --thread 5 us-russia`) are still topics
+        if getattr(args, "func", None) in (cmd_subscribe, cmd_unsubscribe) and not any(
+            e.startswith("-") for e in extra
+        ):
+            args.topics = [*args.topics, *extra]
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -297,6 +370,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `coverage-bot summarize x | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug, or a failure nobody foresaw: one line, the traceback only with -v
+        log.debug("unexpected error", exc_info=True)
+        print(f"coverage-bot: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if not args.verbose:
+            print("coverage-bot: run with -v for the traceback", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "/subscribe rare-earths daily 08:00",
     ),
     CommandInfo("unsubscribe", "Stop a topic or everything", "/unsubscribe [topic | all]", "/unsubscribe us-russia"),
-    CommandInfo("settings", "This chat's subscriptions", "/settings", "/settings"),
+    CommandInfo("settings", "This chat's subscriptions", "/settings [@channel]", "/settings"),
     CommandInfo("timezone", "Set the digest timezone", "/timezone Area/City", "/timezone Europe/Moscow"),
     CommandInfo(
         "summary",
@@ -127,7 +127,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("trend", "Chart: stories per day, 14 days", "/trend [topic]", "/trend us-russia"),
     CommandInfo("help", "Every command with an example", "/help", "/help"),
 )
-USAGE = {c.name: c.usage for c in COMMANDS}
+USAGE = {c.name: c.usage for c in COMMANDS} | {
+    "enable": "/enable feed name or URL (admins: a feed disabled after failures)"
+}
 
 
 def usage(name: str) -> Reply:
@@ -167,6 +169,7 @@ def speaker_matches(query: str, speaker: str | None) -> bool:
 # ---------------------------------------------------------------- argument parsing
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_TIME_LIKE = re.compile(r"^\d{1,4}[:.h]\d{1,4}$")  # shaped like a time but out of range: 25:00, 8:75
 _CHAT = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d{3,})$")  # "@channel" or a chat id naming another chat
 
 
@@ -189,14 +192,58 @@ def parse_time(text: str) -> str | None:
     return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
 
 
+MAX_STORY_NUMBER = 2**63 - 1  # the database's integer range; longer numbers are no story
+MAX_URL_CHARS = 2048  # longer links are refused before fetching (browsers and servers stop near here too)
+
+
+def _story_number(word: str) -> int | None:
+    """A story number typed as digits (a sign allowed, so '-3' is answered as a number); None when not a number."""
+    if not re.fullmatch(r"[-+]?[0-9]+", word):
+        return None
+    digits = word.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 19:
+        return MAX_STORY_NUMBER + 1  # never int() thousands of digits
+    return int(word)
+
+
 def url_problem(url: str) -> str | None:
-    """Why a /summary URL is refused before fetching (scheme, missing host), or None."""
-    parts = urlsplit(url)
+    """Why a /summary URL is refused before fetching (scheme, missing host, too long), or None."""
+    if len(url) > MAX_URL_CHARS:
+        return f"the link is longer than {MAX_URL_CHARS} characters"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return "it is not a valid link"
     if parts.scheme not in ("http", "https"):
         return "only http:// and https:// links can be summarised"
-    if not parts.hostname:
+    if not host:
         return "the link has no host name"
+    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.rstrip(".").split(".")):
+        return "the link's host name is not valid (too long, or an empty part)"
+    if port == 0:
+        return "the link's port is not valid"
     return None
+
+
+_ERRNO = re.compile(r"\s*\[Errno -?\d+\]\s*")
+
+
+def chat_error(error: str) -> str:
+    """A fetch error in words for a chat user: no errno numbers, socket tuples or library class names."""
+    m = re.match(r"cannot resolve host '(.*?)': (.*)", error)
+    if m:
+        return (
+            f"there is no site called {m.group(1)}" if m.group(2) == "no such host" else f"{m.group(1)}: {m.group(2)}"
+        )
+    if error.startswith("connection failed") or error.startswith("network error"):
+        return "the site could not be reached"
+    if error.startswith("connection reset") or error.startswith("connection closed"):
+        return "the site closed the connection"
+    if error.startswith("timeout"):
+        return "the site did not answer in time"
+    return _ERRNO.sub(" ", error).strip()
 
 
 # ---------------------------------------------------------------- the commands
@@ -238,6 +285,7 @@ class Commands:
             "digest": self.digest,
             "status": self.status,
             "trend": self.trend,
+            "enable": self.enable,
         }
 
     # ------------------------------------------------------------ dispatch
@@ -384,6 +432,8 @@ class Commands:
                 topics.append(self._topic(word) or word)
             elif parse_time(word):
                 raise BadArguments(f"Write the time after 'daily' (daily {parse_time(word)}).")
+            elif _TIME_LIKE.match(word):
+                raise BadArguments(f"{rest[n]!r} is not a time of day; use HH:MM from 00:00 to 23:59.")
             else:
                 self._known_topic(rest[n])  # not a topic: answers with the list of topics
             n += 1
@@ -392,10 +442,6 @@ class Commands:
     async def _target(self, parsed: SubscribeArgs, chat: ChatRef) -> ChatRef | Reply:
         """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin)."""
         if parsed.target is None:
-            if chat.chat_type == "console":
-                return text_reply(
-                    "The console has no chat of its own: name one, e.g. /subscribe -1001234567890 rare-earths"
-                )
             if not await self._may_change(chat):
                 return text_reply("Only chat admins can change subscriptions here.")
             return chat
@@ -453,12 +499,29 @@ class Commands:
             return text_reply("Only chat admins can change subscriptions here.")
         if isinstance(target, Reply):
             return target
+        current = await self._subscription(target)
+        following = list(current.topics) if current is not None and current.active else []
+        if not following:
+            return text_reply("Not subscribed, so nothing to stop. /subscribe to start.")
         if not rest:
-            raise BadArguments("")
+            if len(following) > 1:  # several: ask, with the topic buttons (✅ = subscribed; a tap stops it)
+                return Reply(
+                    blocks=(
+                        block(
+                            f"This chat follows {', '.join(following)}. Tap a topic to stop it, "
+                            "or send /unsubscribe all."
+                        ),
+                    ),
+                    keyboard=self.keyboard(following),
+                )
+            rest = list(following)
         if [w.lower() for w in rest] == ["all"]:
             topics = None
         else:
             topics = [self._known_topic(word) for word in rest]
+            missing = [t for t in topics if t not in following]
+            if missing:
+                return text_reply(f"Not subscribed to {', '.join(missing)}; this chat follows {', '.join(following)}.")
         changed = await self.store.unsubscribe(target.chat_id, topics, thread_id=target.thread_id)
         await self._changed(target.chat_id)
         if not changed:
@@ -469,14 +532,25 @@ class Commands:
         return text_reply(f"Unsubscribed. Still following: {self._describe(sub)}.")
 
     async def settings(self, args: list[str], chat: ChatRef) -> Reply:
-        """This chat's subscriptions (every forum topic), mode, time and timezone."""
+        """This chat's subscriptions (every forum topic), mode, time and timezone; '/settings @channel' for another."""
+        if len(args) > 1 or (args and not _CHAT.match(args[0])):
+            raise BadArguments("Name one chat (@channel or its id), or nothing for this chat.")
+        if args:
+            if chat.chat_type not in ("private", "console"):
+                raise BadArguments("Ask about another chat in a private chat with me.")
+            other = await self.platform.resolve_chat(args[0])
+            if other is None:
+                return text_reply(f"I can't find {args[0]}.")
+            if chat.user_id is None or not await self.platform.is_admin(other.chat_id, chat.user_id):
+                return text_reply(f"Only admins of {args[0]} can see its subscriptions.")
+            chat = other
         subs = await self.store.subscriptions(chat.chat_id)
         if not subs:
             return text_reply(
-                "This chat has no subscriptions.",
+                f"{args[0] if args else 'This chat'} has no subscriptions.",
                 line("Start with ", code("/subscribe rare-earths"), " or tap a topic in /start."),
             )
-        lines = [line(b("Subscriptions"))]
+        lines = [line(b("Subscriptions" + (f" of {args[0]}" if args else "")))]
         for sub in subs:
             thread = f" (forum topic {sub.thread_id})" if sub.thread_id else ""
             lines.append(line("• ", self._describe(sub), thread))
@@ -553,10 +627,12 @@ class Commands:
         """Latest stories summarised, one story in full, or an article fetched and summarised on the spot."""
         if len(args) > 1:
             raise BadArguments("")
-        if args and args[0].isdigit():
-            story = await self.store.story(int(args[0]))
+        number = _story_number(args[0]) if args else None
+        if number is not None:
+            story = await self.store.story(number) if 0 < number <= MAX_STORY_NUMBER else None
             if story is None:
-                return text_reply(f"No story {args[0]}. Numbers are shown in digests and /summary.")
+                shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
+                return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
             return Reply(blocks=tuple(d.story_full_blocks(story)), story_ids=(story.id,))
         if args and ("://" in args[0] or args[0].startswith("www.")):
             return await self.summarize_url(args[0])
@@ -588,7 +664,7 @@ class Commands:
         async with self.fetcher_factory() as fetcher:
             fetched = await fetch_article(fetcher, url)
         if fetched.article is None:
-            return text_reply(f"Can't summarise that link: {fetched.error}")
+            return text_reply(f"Can't summarise that link: {chat_error(fetched.error or 'no article text')}")
         from summarizer import analyze
 
         final, text, title = fetched.url, fetched.article.text, fetched.article.title
@@ -599,13 +675,14 @@ class Commands:
     async def quotes(self, args: list[str], chat: ChatRef) -> Reply:
         """Latest attributed quotes grouped by speaker, with source links; forgiving speaker filter."""
         words = list(args)
-        topic = self._topic(words[-1]) if words else None
-        if topic is not None:
+        named: list[str] = []
+        while words and (topic := self._topic(words[-1])) is not None:  # "/quotes putin us-russia rare-earths"
+            named.insert(0, topic)
             words.pop()
         speaker = " ".join(words).strip() or None
         if speaker and len(speaker) > 80:
-            raise BadArguments("")
-        topics = [topic] if topic else await self._chat_topics(chat)
+            raise BadArguments("That speaker name is too long.")
+        topics = list(dict.fromkeys(named)) or await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - QUOTES_WINDOW, limit=500)
         grouped: dict[str, list[StoryQuote]] = {}
         seen: set[str] = set()
@@ -698,6 +775,8 @@ class Commands:
                 why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
                 state = "disabled" if not h.enabled else f"{h.failures} failures"
                 lines.append(line("• ", h.name, f" — {state}: ", trim(str(why or "unknown"), 120)))
+            if any(not h.enabled for h in bad) and (chat.user_id in self.admin_ids or chat.chat_type == "console"):
+                lines.append(line(i("Re-enable one: /enable feed name")))
             blocks.append(Block(tuple(lines)))
         is_admin = chat.user_id in self.admin_ids or chat.chat_type == "console"
         if is_admin:
@@ -708,6 +787,17 @@ class Commands:
             else:
                 blocks.append(block("No deactivated chats."))
         return Reply(blocks=tuple(blocks))
+
+    async def enable(self, args: list[str], chat: ChatRef) -> Reply:
+        """Admins: re-enable a feed the poller disabled after repeated failures (by name or URL)."""
+        if not (chat.user_id in self.admin_ids or chat.chat_type == "console"):
+            return text_reply("Only the bot's admins (ADMIN_IDS) can re-enable feeds.")
+        if not args:
+            raise BadArguments("")
+        from .feedadmin import enable_feed
+
+        answer = await enable_feed(self.store, " ".join(args))
+        return text_reply(answer.message)
 
     async def trend(self, args: list[str], chat: ChatRef) -> Reply:
         """A PNG chart of stories per day over 14 days per topic, with the top outlets."""

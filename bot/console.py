@@ -1,15 +1,22 @@
 """`coverage-bot console`: the bot's commands typed in a terminal, answered from the local store as plain text.
 
 The answers come from :mod:`bot.commands`, the same code Telegram uses; only the rendering differs
-(plain text, links as ``text <url>``, a chart saved as a PNG file). The console has no chat of its
-own, so subscriptions name the chat: ``/subscribe -1001234567890 rare-earths daily 08:00``.
+(plain text, links as ``text <url>``, a chart saved as a PNG file). The console is a private chat of
+its own (chat id 0, in the same database): ``/subscribe rare-earths daily 08:00``, ``/settings`` and
+``/timezone`` work on it as ``/start`` says; naming a chat (``/subscribe -1001234567890 rare-earths``,
+``/settings -1001234567890``) works on that chat, as from a Telegram private chat of one of its admins.
+At a terminal lines are edited and recalled with readline; Ctrl-C or Ctrl-D leaves at once; library
+log lines are kept out of the answers (``-v`` shows them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,7 +57,7 @@ def render(reply: Reply, photo_dir: Path | None = None) -> str:
         path.write_bytes(reply.photo)
         text = f"[chart saved to {path}]\n{text}"
     if reply.keyboard:
-        text += "\n(buttons in Telegram; here type e.g. /subscribe <chat id> rare-earths)"
+        text += "\n(buttons in Telegram; here type e.g. /subscribe rare-earths or /unsubscribe rare-earths)"
     return text
 
 
@@ -59,7 +66,12 @@ async def answer(commands: Commands, line: str, photo_dir: Path | None = None) -
     line = line.strip()
     if not line.startswith("/"):
         line = "/" + line
-    return render(await commands.handle(line, CONSOLE), photo_dir)
+    try:
+        reply = await commands.handle(line, CONSOLE)
+    except Exception as exc:  # a bug answering one line must not end the session
+        logging.getLogger(__name__).debug("console: %r failed", line, exc_info=True)
+        return f"Sorry, that failed: {type(exc).__name__}: {exc}"
+    return render(reply, photo_dir)
 
 
 async def demo_answers(
@@ -106,22 +118,84 @@ async def _session(
     store: Any, config: Any, settings: Any, stdin: TextIO, stdout: TextIO, photo_dir: Path | None
 ) -> int:
     commands = make_commands(store, config, settings)
-    interactive = stdin.isatty()
+    interactive = stdin.isatty() and stdout.isatty()
     stdout.write("coverage-bot console: the bot's commands against the local store. /help lists them; quit to leave.\n")
-    while True:
-        if interactive:
-            stdout.write(PROMPT)
+    stdout.flush()
+    lines = _reader(stdin, interactive)
+    with _quiet_library_logs():
+        while True:
+            line = await lines.get()
+            if line is None:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line.lower() in ("quit", "exit", "/quit", "/exit"):
+                break
+            if not interactive:
+                stdout.write(f"{PROMPT}{line}\n")
+            stdout.write(await answer(commands, line, photo_dir) + "\n\n")
             stdout.flush()
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            break
-        line = line.strip()
-        if not line:
-            continue
-        if line.lower() in ("quit", "exit", "/quit", "/exit"):
-            break
-        if not interactive:
-            stdout.write(f"{PROMPT}{line}\n")
-        stdout.write(await answer(commands, line, photo_dir) + "\n\n")
-        stdout.flush()
+            lines.ready()
+    if interactive:
+        stdout.write("\n")
     return 0
+
+
+class _Lines:
+    """Lines typed or piped in, read by a daemon thread: Ctrl-C never waits for a blocked read to return."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.prompt = threading.Event()  # at a terminal: show the next prompt only after the answer
+        self.prompt.set()
+
+    async def get(self) -> str | None:
+        return await self.queue.get()
+
+    def ready(self) -> None:
+        self.prompt.set()
+
+
+def _reader(stdin: TextIO, interactive: bool) -> _Lines:
+    """Start the thread that reads `stdin` (with readline's editing and history at a terminal)."""
+    loop = asyncio.get_running_loop()
+    lines = _Lines()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (input() edits lines and keeps history once it is imported)
+
+    def read() -> None:
+        while True:
+            try:
+                if interactive:
+                    lines.prompt.wait()
+                    lines.prompt.clear()
+                    line: str | None = input(PROMPT) + "\n"
+                else:
+                    line = stdin.readline() or None
+            except (EOFError, OSError, ValueError):
+                line = None
+            loop.call_soon_threadsafe(lines.queue.put_nowait, line)
+            if line is None:
+                return
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return lines
+
+
+@contextlib.contextmanager
+def _quiet_library_logs() -> Iterator[None]:
+    """Keep library log lines (trafilatura's ERRORs on odd pages) out of the answers, unless -v asked for them."""
+    root = logging.getLogger()
+    if root.level <= logging.DEBUG:
+        yield
+        return
+    saved = [(h, h.level) for h in root.handlers]
+    for handler, _ in saved:
+        handler.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for handler, level in saved:
+            handler.setLevel(level)

@@ -157,6 +157,7 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     from .digest import digest_for
     from .fetch import fetch_limits
     from .message import Reply, reply_plain
+    from .netpolicy import PrivateNetworks
     from .poller import poll_once
     from .settings import Settings
     from .store import Store
@@ -172,7 +173,9 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     thread.start()
 
     workdir = Path(tempfile.mkdtemp(prefix="coverage-bot-demo-"))
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}", allow_private_urls=True)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}", allow_private_urls=PrivateNetworks.parse(True)
+    )
     config = _demo_config(base)
     store = await Store.open(settings.database_url)
     try:

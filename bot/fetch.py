@@ -18,11 +18,13 @@ Limits: a global and a per-host number of requests in flight, a minimum delay be
 trickling a byte a second cannot hold a slot), a size cap counted on the decompressed bytes while streaming (a gzip
 bomb stops at the cap: we inflate with `zlib` in bounded steps rather than httpx's decoder, which inflates each
 64 KiB network read whole, up to ~64 MB at once), http/https only, redirects followed by hand so that every hop is
-checked: never to a loopback, private, link-local or reserved address unless `allow_private`, and never from a
-public address to a non-public one even then.
+checked: never to a loopback, private, link-local or reserved address unless `allow_private` names its network
+(True: loopback and private LANs only, see :mod:`bot.netpolicy`), and never from a public address to a non-public
+one even then.
 
-Known limit: a hop's host is resolved for the check and again by httpx to connect, so a DNS answer that changes in
-between (rebinding) is not caught; pinning the checked address would need a custom transport.
+The addresses checked are the addresses connected to: each hop's host is resolved once, checked, and pinned for the
+connection (:class:`bot.netpolicy.PinnedBackend`), so a DNS answer that changes in between (rebinding) cannot move
+the connection. TLS SNI, certificate checks and the Host header still use the host name.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import httpcore
 import httpx
+
+from .netpolicy import PinnedBackend, PrivateNetworks, as_private_networks, pinned
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -83,7 +88,8 @@ class FetchLimits:
     max_connections: int = 10  # requests in flight at once, all hosts
     per_host: int = 2  # requests in flight at once to one host
     page_delay: float = 1.0  # minimum seconds between two page requests to one host
-    allow_private: bool = False  # let loopback/private targets through (tests, a local demo)
+    # Non-public networks that may be fetched: False (none), True (loopback and private LANs) or PrivateNetworks.
+    allow_private: bool | PrivateNetworks = False
     user_agent: str = USER_AGENT
 
 
@@ -235,8 +241,11 @@ class Fetcher:
         *,
         resolver: Resolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self.limits = limits or FetchLimits()
+        self.private = as_private_networks(self.limits.allow_private)
+        self._network_backend = network_backend  # under the address pinning; tests map addresses here
         self._resolve = resolver or system_resolver
         self._dns: dict[str, tuple[float, list[IPAddress]]] | None = {} if resolver is None else None
         self._transport = transport
@@ -263,7 +272,7 @@ class Fetcher:
                 timeout=httpx.Timeout(total, connect=min(10.0, total)),
                 limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
                 headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate"},
-                transport=self._transport,
+                transport=self._transport or self._pinned_transport(ssl_context, per_client),
             )
             for _ in range(pools)
         ]
@@ -275,6 +284,18 @@ class Fetcher:
         clients, self._clients = self._clients, []
         for client in clients:
             await client.aclose()
+
+    def _pinned_transport(self, ssl_context: Any, size: int) -> httpx.AsyncHTTPTransport:
+        """httpx's transport over a pool that connects only to the addresses _check_target pinned."""
+        transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=size,
+            max_keepalive_connections=size,
+            keepalive_expiry=5.0,
+            network_backend=PinnedBackend(self._network_backend),
+        )
+        return transport
 
     def _pick_client(self, host: str) -> int:
         """A pool with a free connection, preferring the host's own pool so its keep-alive connections are reused."""
@@ -379,7 +400,7 @@ class Fetcher:
         previous_public: bool | None = None
         permanent_run = True
         for _hop in range(self.limits.max_redirects + 1):
-            public = await self._check_target(current, previous_public)
+            public, pin = await self._check_target(current, previous_public)
             headers = {"Accept": ACCEPT.get(kind, ACCEPT["page"])}
             if etag:
                 headers["If-None-Match"] = etag
@@ -387,7 +408,8 @@ class Fetcher:
                 headers["If-Modified-Since"] = last_modified
             request = client.build_request("GET", current, headers=headers)
             try:
-                response = await client.send(request, stream=True)
+                with pinned(pin):
+                    response = await client.send(request, stream=True)
             except httpx.InvalidURL as exc:  # httpx parses a redirect's Location even when not following it
                 raise UnsafeURL(f"{current} redirected to an invalid or non-HTTP URL ({exc})") from exc
             try:
@@ -412,31 +434,37 @@ class Fetcher:
                 await response.aclose()
         raise _Refused(f"too many redirects (more than {self.limits.max_redirects})")
 
-    async def _check_target(self, url: str, previous_public: bool | None) -> bool:
-        """Refuse a hop by scheme or address; return whether its host is public."""
+    async def _check_target(
+        self, url: str, previous_public: bool | None
+    ) -> tuple[bool, dict[tuple[str, int], list[IPAddress]]]:
+        """Refuse a hop by scheme or address; return whether its host is public, and its addresses to pin."""
         check_scheme(url)
         parts = urlsplit(url)
-        host = parts.hostname or ""
         try:
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         except ValueError as exc:
             raise UnsafeURL(f"bad port in {url}") from exc
+        host = wire_host(parts.hostname or "")
         try:
             addresses: list[IPAddress] = [ipaddress.ip_address(host)]
         except ValueError:
             try:
                 addresses = await self._resolved(host, port)
             except OSError as exc:
-                raise _Refused(f"cannot resolve host {host!r}: {exc}") from exc
+                raise _Refused(f"cannot resolve host {host!r}: {_resolver_error(exc)}") from exc
+            except UnicodeError as exc:
+                raise UnsafeURL(f"{_short(host)} is not a valid host name") from exc
         if not addresses:
             raise _Refused(f"cannot resolve host {host!r}: no address")
         blocked = [a for a in addresses if not is_public_address(a)]
         if blocked:
             if previous_public:
                 raise UnsafeURL(f"redirect from a public address to non-public {blocked[0]} ({host})")
-            if not self.limits.allow_private:
-                raise UnsafeURL(f"{host} resolves to non-public address {blocked[0]}")
-        return not blocked
+            refused = [a for a in blocked if not self.private.allows(a)]
+            if refused:
+                hint = "" if self.private else " (set ALLOW_PRIVATE_URLS to fetch local feeds)"
+                raise UnsafeURL(f"{host} resolves to non-public address {refused[0]}{hint}")
+        return not blocked, {(host, port): addresses}
 
     async def _resolved(self, host: str, port: int) -> list[IPAddress]:
         """The host's addresses; the system resolver's answers are kept DNS_CACHE_SECONDS (injected ones never)."""
@@ -531,6 +559,33 @@ async def _drain(response: httpx.Response, seconds_left: float) -> None:
                 pass
 
 
+def wire_host(host: str) -> str:
+    """A host name as it goes on the wire and to the resolver: lower-case, IDNA (ASCII); UnsafeURL when invalid."""
+    host = host.strip().lower()
+    if host.isascii():
+        if len(host) > 253 or any(len(label) > 63 for label in host.split(".")):
+            raise UnsafeURL(f"{_short(host)} is not a valid host name (too long)")
+        return host
+    try:
+        return httpx.URL(f"http://{host}/").raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise UnsafeURL(f"{_short(host)} is not a valid host name") from exc
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _resolver_error(exc: OSError) -> str:
+    """A resolver failure in words ("no such host"), without errno numbers."""
+    code = getattr(exc, "errno", None)
+    if isinstance(exc, socket.gaierror) and code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
+        return "no such host"
+    if isinstance(exc, socket.gaierror) and code == socket.EAI_AGAIN:
+        return "name lookup failed temporarily (DNS unreachable?)"
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
 def _join(base: str, location: str) -> str:
     """The absolute URL a Location header points to (fragment dropped)."""
     try:
@@ -557,7 +612,7 @@ def _describe_network_error(exc: httpx.HTTPError) -> str:
     return f"network error: {type(exc).__name__}: {detail}"
 
 
-def fetch_limits(config: Config | None, allow_private: bool = False) -> FetchLimits:
+def fetch_limits(config: Config | None, allow_private: PrivateNetworks | bool = False) -> FetchLimits:
     """FetchLimits from ``config.poll`` (concurrency, per-host, timeouts, sizes, user agent)."""
     poll = config.poll if config is not None else None
     if poll is None:

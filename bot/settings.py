@@ -37,6 +37,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     SecretStr,
     ValidationError,
     field_validator,
@@ -44,6 +46,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .netpolicy import PrivateNetworks, as_private_networks
 from .topics import DEFAULT_THRESHOLD, parse_term
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
@@ -458,8 +461,13 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return parse_config(data, p, text)
 
 
-def check_config(path: str | os.PathLike[str]) -> list[str]:
-    """Summary lines of a valid feeds.yaml (raises ConfigError when it is not) for `check-config`."""
+def check_config(
+    path: str | os.PathLike[str], private: PrivateNetworks | None = None, *, resolve: bool = True
+) -> list[str]:
+    """Summary lines of a valid feeds.yaml (raises ConfigError when it is not) for `check-config`.
+
+    `private` is ALLOW_PRIVATE_URLS: a feed whose host is a non-public address outside it gets a warning
+    (host names are looked up unless `resolve` is False; lookups that fail or take long are skipped)."""
     config = load_config(path)
     enabled = config.enabled_feeds()
     lines = [f"{path}: OK"]
@@ -491,6 +499,55 @@ def check_config(path: str | os.PathLike[str]) -> list[str]:
             lines.append(f"warning: topic {name!r} is followed by no enabled feed")
     if not enabled:
         lines.append("warning: every feed is disabled; nothing will be polled")
+    lines.extend(_private_feed_warnings(enabled, private or PrivateNetworks(), resolve))
+    return lines
+
+
+RESOLVE_SECONDS = 3.0  # check-config waits this long in all for feed host lookups (a dead DNS must not hang it)
+
+
+def _private_feed_warnings(feeds: typing.Sequence[FeedConfig], private: PrivateNetworks, resolve: bool) -> list[str]:
+    """A warning per feed whose host is a non-public address that ALLOW_PRIVATE_URLS does not allow."""
+    import concurrent.futures
+    import ipaddress
+
+    from .fetch import is_public_address
+
+    def addresses(host: str) -> list[Any]:
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            pass
+        if not resolve:
+            return []
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return []
+        return [ipaddress.ip_address(str(i[4][0]).split("%", 1)[0]) for i in infos]
+
+    hosts = sorted({f.host for f in feeds})
+    found: dict[str, list[Any]] = {}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=8)
+    futures = {pool.submit(addresses, h): h for h in hosts}
+    try:
+        for fut in concurrent.futures.as_completed(futures, timeout=RESOLVE_SECONDS):
+            found[futures[fut]] = fut.result()
+    except TimeoutError:
+        pass
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    lines = []
+    for feed in feeds:
+        refused = [a for a in found.get(feed.host, []) if not is_public_address(a) and not private.allows(a)]
+        if refused:
+            ip = refused[0]
+            network = f"ALLOW_PRIVATE_URLS={ip}/{ip.max_prefixlen}"
+            how = f"ALLOW_PRIVATE_URLS=true or {network}" if PrivateNetworks.parse(True).allows(ip) else network
+            lines.append(
+                f"warning: feed {feed.name!r}: {feed.host} is a non-public address ({ip}) and will be refused; "
+                f"allow it with {how}"
+            )
     return lines
 
 
@@ -505,8 +562,6 @@ def _human(seconds: int) -> str:
 # --------------------------------------------------------------------------- environment
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 class Settings(_Strict):
@@ -518,7 +573,13 @@ class Settings(_Strict):
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: frozenset[int] = frozenset()
     default_timezone: str = "UTC"
-    allow_private_urls: bool = False  # tests and the loopback demo only
+    # Non-public networks feeds and /summary links may reach: ALLOW_PRIVATE_URLS=true (loopback and private LANs)
+    # or a CIDR list; default none. bool(settings.allow_private_urls) says whether any is allowed.
+    allow_private_urls: Annotated[
+        PrivateNetworks,
+        PlainValidator(as_private_networks),
+        PlainSerializer(lambda p: [str(n) for n in p.networks], return_type=list[str]),
+    ] = PrivateNetworks()
     instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     log_level: str = "INFO"
 
@@ -569,10 +630,10 @@ class Settings(_Strict):
                 problems.append(f"DEFAULT_TIMEZONE: {exc}")
         raw = env.get("ALLOW_PRIVATE_URLS")
         if raw is not None:
-            if raw.strip().lower() in _TRUE | _FALSE:
-                values["allow_private_urls"] = raw.strip().lower() in _TRUE
-            else:
-                problems.append(f"ALLOW_PRIVATE_URLS: {raw!r} is not a boolean (1/0, true/false, yes/no)")
+            try:
+                values["allow_private_urls"] = PrivateNetworks.parse(raw)
+            except ValueError as exc:
+                problems.append(f"ALLOW_PRIVATE_URLS: {exc}")
         if (v := get("INSTANCE_ID")) is not None:
             values["instance_id"] = v
         if (v := get("LOG_LEVEL")) is not None:

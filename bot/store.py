@@ -730,10 +730,10 @@ class Store:
                 elif (
                     enabled
                     and not row["enabled"]
-                    and (not row["in_config"] or row["disabled_reason"] in _CONFIG_REASONS)
+                    and (not row["in_config"] or row["disabled_reason"] in _CONFIG_REASONS or change)
                 ):
                     # Re-enabled (or re-added) by the user. Feeds disabled for failing stay disabled until the
-                    # user changes their URL or re-enables them after a removal.
+                    # user changes their entry or URL (a new URL is a new feed), or runs `feeds --enable`.
                     change.update(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now)
                 if change:
                     await conn.execute(feeds_t.update().where(feeds_t.c.id == row["id"]).values(**change))
@@ -759,6 +759,17 @@ class Store:
                 .values(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now or utcnow())
             )
             return bool(result.rowcount)
+
+    async def retry_refused_feeds(self, now: datetime | None = None) -> int:
+        """Make feeds whose last fetch was refused (a private address) due now, without back-off: the setting that
+        refused them (ALLOW_PRIVATE_URLS) may have changed since. Called when a process starts."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                feeds_t.update()
+                .where(feeds_t.c.enabled, feeds_t.c.failures > 0, feeds_t.c.last_error.like("refused:%"))
+                .values(failures=0, backoff=0.0, next_poll_at=now or utcnow())
+            )
+            return int(result.rowcount or 0)
 
     async def lease_due_feeds(
         self, owner: str, now: datetime, lease_seconds: float, limit: int | None = None

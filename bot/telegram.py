@@ -35,7 +35,7 @@ from telegram.ext import (
 
 from .commands import COMMANDS, ChatRef, Commands
 from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
-from .message import split_html
+from .message import split_html, text_reply
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,11 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     rt = runtime(context)
     ref = chat_ref(update)
-    reply = await rt.commands.handle(message.text, ref)
+    try:
+        reply = await rt.commands.handle(message.text, ref)
+    except Exception:  # a bug must not leave the user unanswered, nor show them a system error
+        log.exception("chat %s: answering %r failed", ref.chat_id, message.text[:200])
+        reply = text_reply("Sorry, something went wrong answering that. The bot's admins can see what in its log.")
     await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
 
 

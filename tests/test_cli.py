@@ -123,7 +123,7 @@ def test_subscribe_and_unsubscribe_from_the_shell(db_env):
     out = run("unsubscribe", "-1001234", env=db_env)
     assert out.returncode == 0 and "unsubscribed" in out.stdout
     out = run("unsubscribe", "-1001234", env=db_env)
-    assert out.returncode == 1
+    assert out.returncode == 2 and "chat -1001234 has no subscription" in out.stderr
 
 
 def test_run_without_token_explains_botfather(db_env):
@@ -133,6 +133,14 @@ def test_run_without_token_explains_botfather(db_env):
 
 
 def test_stories_feeds_and_healthcheck_on_an_empty_store(db_env):
+    import asyncio
+
+    from bot.store import Store
+
+    async def create() -> None:
+        await (await Store.open(db_env["DATABASE_URL"])).close()
+
+    asyncio.run(create())
     assert "no stories" in run("stories", env=db_env).stdout
     assert json.loads(run("stories", "--json", env=db_env).stdout) == []
     assert "no feeds yet" in run("feeds", env=db_env).stdout

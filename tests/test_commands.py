@@ -12,6 +12,7 @@ from loopback import LoopbackServer, Response
 from bot import message as m
 from bot.commands import COMMANDS, ChatRef, Commands, speaker_matches
 from bot.fetch import Fetcher, FetchLimits
+from bot.models import FeedFailure
 from bot.store import Store
 
 TOPICS = ["rare-earths", "us-russia"]
@@ -114,7 +115,8 @@ async def test_help_lists_every_command_with_an_example(commands: Commands) -> N
 async def test_unknown_command_and_bad_arguments_get_one_line(commands: Commands) -> None:
     assert plain(await commands.handle("/frobnicate", ME)) == "Unknown command /frobnicate. Send /help for the list."
     assert plain(await commands.handle("/figures a b", ME)) == "Usage: /figures [topic]"
-    assert plain(await commands.handle("/quotes " + "x" * 100, ME)) == "Usage: /quotes [speaker] [topic]"
+    too_long = plain(await commands.handle("/quotes " + "x" * 100, ME))
+    assert too_long == "That speaker name is too long. Usage: /quotes [speaker] [topic]"
     assert plain(await commands.handle("/digest now", ME)) == "Usage: /digest"
     bad_topic = plain(await commands.handle("/trend gold", ME))
     assert bad_topic.startswith("Unknown topic 'gold'") and bad_topic.endswith("Usage: /trend [topic]")
@@ -193,9 +195,25 @@ async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, 
 async def test_unsubscribe_topic_then_all(commands: Commands, store: Store) -> None:
     await commands.handle("/subscribe rare-earths us-russia", ME)
     assert "Still following: us-russia" in plain(await commands.handle("/unsubscribe rare-earths", ME))
-    assert "Nothing to change" in plain(await commands.handle("/unsubscribe rare-earths", ME))
-    assert plain(await commands.handle("/unsubscribe", ME)) == "Usage: /unsubscribe [topic | all]"
+    again = plain(await commands.handle("/unsubscribe rare-earths", ME))
+    assert again == "Not subscribed to rare-earths; this chat follows us-russia."
     assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe all", ME))
+    assert await store.subscriptions(ME.chat_id) == []
+    assert (
+        plain(await commands.handle("/unsubscribe", ME)) == "Not subscribed, so nothing to stop. /subscribe to start."
+    )
+
+
+async def test_unsubscribe_without_a_topic(commands: Commands, store: Store) -> None:
+    """One topic: /unsubscribe stops it. Several: it asks, with the topic buttons."""
+    await commands.handle("/subscribe rare-earths us-russia", ME)
+    ask = await commands.handle("/unsubscribe", ME)
+    assert plain(ask).startswith("This chat follows rare-earths, us-russia. Tap a topic to stop it")
+    assert [btn.data for btn in ask.keyboard[0]] == ["t:rare-earths", "t:us-russia"]
+    assert [btn.text for btn in ask.keyboard[0]] == ["✅ rare-earths", "✅ us-russia"]
+    assert len(await store.subscriptions(ME.chat_id)) == 1  # nothing changed yet
+    assert (await commands.press("t:rare-earths", ME)).notice == "Unsubscribed from rare-earths"
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe", ME))
     assert await store.subscriptions(ME.chat_id) == []
 
 
@@ -240,6 +258,80 @@ async def test_summary_latest_story_number_and_missing(commands: Commands, seede
     for part in ("3 outlets", "Key figures", "$2.1 billion", "“We will respond” — Wang Wentao", "Wire C"):
         assert part in full
     assert plain(await commands.handle("/summary 99999", ME)).startswith("No story 99999.")
+
+
+@pytest.mark.parametrize(
+    ("argument", "answer"),
+    [
+        ("99999999999999999999", "No story 99999999999999999999."),  # past SQLite's integer range
+        ("9" * 5000, "No story " + "9" * 20 + "…."),  # past Python's int-from-string limit
+        ("-3", "No story -3."),
+        ("0", "No story 0."),
+        ("+0000000000000000000000000007", "No story +0000000000000000000…."),
+    ],
+)
+async def test_summary_odd_numbers_are_answered(commands: Commands, argument: str, answer: str) -> None:
+    assert plain(await commands.handle(f"/summary {argument}", ME)).startswith(answer)
+
+
+async def test_summary_of_odd_links_is_answered_without_system_errors(store: Store) -> None:
+    async def nowhere(host: str, port: int) -> list:
+        import socket
+
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    commands = Commands(store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(total_timeout=5), resolver=nowhere))
+    label = "a" * 70
+    long_host = plain(await commands.handle(f"/summary https://{label}.example.com/x", ME))
+    assert long_host == "Can't summarise that link: the link's host name is not valid (too long, or an empty part)."
+    huge = plain(await commands.handle("/summary https://example.com/" + "x" * 5000, ME))
+    assert huge == "Can't summarise that link: the link is longer than 2048 characters."
+    unknown = plain(await commands.handle("/summary https://no-such-site.example/x", ME))
+    assert unknown == "Can't summarise that link: there is no site called no-such-site.example"
+    assert "Errno" not in unknown
+    async with Fetcher(FetchLimits(total_timeout=5), resolver=nowhere) as fetcher:  # the fetcher itself, too
+        result = await fetcher.get(f"https://{'b' * 70}.{'c' * 200}.example/x")
+    assert result.error is not None and "is not a valid host name" in result.error
+    assert "idna" not in result.error and "unexpected" not in result.error
+
+
+async def test_misleading_answers_say_what_was_wrong(commands: Commands, seeded: dict[str, int]) -> None:
+    bad_time = plain(await commands.handle("/subscribe rare-earths daily 25:00", ME))
+    assert bad_time.startswith("'25:00' is not a time of day; use HH:MM from 00:00 to 23:59.")
+    two_topics = plain(await commands.handle("/quotes peskov us-russia rare-earths", ME))
+    assert two_topics.startswith("Quotes — peskov · us-russia, rare-earths, last 7 days")
+    assert "“Washington is wasting its time”" in two_topics
+    none = plain(await commands.handle("/quotes putin us-russia rare-earths", ME))
+    assert none == "No quotes by putin on us-russia, rare-earths in the last 7 days."
+
+
+async def test_admins_re_enable_a_disabled_feed(store: Store) -> None:
+    from types import SimpleNamespace
+
+    feeds = [SimpleNamespace(name="Wire A", url="https://a.example/rss", topics=TOPICS, interval=900, enabled=True)]
+    await store.sync_feeds(feeds)
+    (state,) = await store.feed_health()
+    async with store.feed_transaction() as tx:
+        failure = FeedFailure(
+            status=500,
+            error="HTTP 500",
+            failures=20,
+            backoff=3600.0,
+            next_poll_at=datetime.now(UTC),
+            disabled_reason="disabled after 20 consecutive failures",
+        )
+        await tx.record_outcome(1, failure, datetime.now(UTC))
+    commands = Commands(store, TOPICS, admin_ids={1001})
+    stranger = ChatRef(2002, "private", user_id=2002)
+    assert plain(await commands.handle("/enable Wire A", stranger)).startswith("Only the bot's admins")
+    assert plain(await commands.handle("/enable", ME)).startswith("Usage: /enable")
+    assert "No feed 'wire' in feeds.yaml; did you mean: Wire A?" in plain(await commands.handle("/enable wire", ME))
+    status = plain(await commands.handle("/status", ME))
+    assert "Wire A — disabled" in status and "Re-enable one: /enable feed name" in status
+    assert plain(await commands.handle("/enable wire a", ME)) == "Wire A re-enabled; it is polled in the next cycle."
+    (state,) = await store.feed_health()
+    assert state.enabled and state.failures == 0
+    assert plain(await commands.handle("/enable https://a.example/rss", ME)) == "Wire A is not disabled."
 
 
 async def test_summary_refuses_non_http_and_private_urls(store: Store) -> None:

@@ -16,6 +16,8 @@ from bot.console import answer, demo_answers, make_commands, run_console
 from bot.settings import parse_config
 from bot.store import Store
 
+REPO = Path(__file__).resolve().parents[1]
+
 CONFIG = parse_config(
     {
         "topics": {
@@ -66,13 +68,44 @@ async def test_demo_shows_summary_quotes_and_figures(seeded: Store) -> None:
     assert printed[0].startswith("coverage-bot> /summary\n")
 
 
-async def test_console_subscribes_a_named_chat_only(seeded: Store) -> None:
-    commands = make_commands(seeded, CONFIG)
-    assert "no chat of its own" in await answer(commands, "/subscribe rare-earths")
-    assert "Subscribed to rare-earths" in await answer(commands, "/subscribe -1001234567 rare-earths daily 09:15")
-    (sub,) = await seeded.subscriptions(-1001234567)
-    assert sub.at == "09:15" and sub.chat_type == "channel"
-    assert await seeded.subscriptions(0) == []
+async def test_console_has_a_chat_of_its_own_and_can_name_others(store: Store, tmp_path: Path) -> None:
+    """Driven through the real input loop: subscribe, settings and timezone work on the console's own chat."""
+    stdin = io.StringIO(
+        "/start\n"
+        "/subscribe rare-earths daily 25:00\n"
+        "/subscribe rare-earths daily 07:30\n"
+        "/timezone Europe/Moscow\n"
+        "/settings\n"
+        "/subscribe -1001234567 us-russia alerts\n"
+        "/settings -1001234567\n"
+        "/settings 12345\n"
+        "/unsubscribe\n"
+        "/settings\n"
+    )
+    stdout = io.StringIO()
+    assert await run_console(CONFIG, store=store, stdin=stdin, stdout=stdout, photo_dir=tmp_path) == 0
+    out = stdout.getvalue()
+    assert "Not subscribed yet." in out
+    assert "'25:00' is not a time of day; use HH:MM from 00:00 to 23:59." in out
+    assert "Subscribed to rare-earths — daily at 07:30 (UTC)." in out
+    assert "Timezone set to Europe/Moscow." in out
+    assert "• rare-earths — daily at 07:30 (Europe/Moscow)" in out
+    assert "Subscriptions of -1001234567\n• us-russia — alerts" in out
+    assert "12345 has no subscriptions." in out
+    assert "Unsubscribed from everything." in out  # one topic: /unsubscribe without a word stops it
+    assert out.rstrip().endswith(
+        "This chat has no subscriptions.\nStart with /subscribe rare-earths or tap a topic in /start."
+    )
+    (channel,) = await store.subscriptions(-1001234567)
+    assert channel.mode == "alerts" and channel.chat_type == "channel"
+
+
+async def test_console_settings_of_a_chat_it_subscribed(store: Store) -> None:
+    commands = make_commands(store, CONFIG)
+    assert "Subscribed to" in await answer(commands, "/subscribe 12345 rare-earths us-russia daily 09:15")
+    shown = await answer(commands, "/settings 12345")
+    assert "Subscriptions of 12345\n• rare-earths, us-russia — daily at 09:15 (UTC)" in shown
+    assert "Name one chat" in await answer(commands, "/settings 12345 67890")
 
 
 async def test_coverage_bot_console_command(seeded: Store, tmp_path: Path) -> None:
@@ -103,3 +136,101 @@ async def test_coverage_bot_console_command(seeded: Store, tmp_path: Path) -> No
     text = out.decode()
     assert "coverage-bot> /quotes peskov\nQuotes — peskov" in text and "“This is unacceptable”" in text
     assert "$40 billion — The package is worth $40 billion." in text
+
+
+def _console_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "ALLOW_PRIVATE_URLS")}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env["PYTHONPATH"] = str(REPO)
+    env.update(extra)
+    return env
+
+
+async def test_console_keeps_library_logs_out_of_the_answers(store: Store, tmp_path: Path) -> None:
+    """A page trafilatura cannot parse: the answer says so, and trafilatura's ERROR lines are not printed."""
+    from loopback import LoopbackServer
+
+    with LoopbackServer({"/garbage": (200, {"Content-Type": "text/html"}, b"\x00\x01\x02 garbage")}) as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--config",
+            str(REPO / "feeds.yaml"),
+            cwd=tmp_path,
+            env=_console_env(tmp_path, ALLOW_PRIVATE_URLS="127.0.0.1/32"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(f"/summary {server.url('/garbage')}\n".encode()), 120)
+    assert proc.returncode == 0, err.decode()
+    assert "no article text found on the page" in out.decode()
+    assert "trafilatura" not in err.decode() and "ERROR" not in err.decode() and "ERROR" not in out.decode()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_console_at_a_terminal_has_history_and_ctrl_c_leaves_at_once(tmp_path: Path) -> None:
+    """The real console on a pty: the up arrow recalls the last line (readline), Ctrl-C ends it with status 130."""
+    import fcntl
+    import pty
+    import select
+    import signal
+    import subprocess
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:  # Ctrl-C on a terminal signals its foreground process group
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console", "--config", str(REPO / "feeds.yaml")],
+        cwd=tmp_path,
+        env={**_console_env(tmp_path), "TERM": "dumb", "PYTHONFAULTHANDLER": "1"},
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+        preexec_fn=controlling_terminal,
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, count: int = 1, limit: float = 120) -> None:
+        nonlocal seen
+        end = time.monotonic() + limit
+        while seen.count(marker) < count:
+            if time.monotonic() > end:
+                raise AssertionError(f"no {marker!r} x{count} in {seen[-1500:]!r}")
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+
+    try:
+        read_until(b"coverage-bot> ")
+        os.write(master, b"/timezone\r")
+        read_until(b"Current timezone: UTC.")
+        os.write(master, b"\x1b[A\r")  # up arrow: the same line again
+        read_until(b"Current timezone: UTC.", 2)
+        os.write(master, b"\x03")  # Ctrl-C
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            time.sleep(2)
+            ready, _, _ = select.select([master], [], [], 1)
+            tail = os.read(master, 65536) if ready else b""
+            raise AssertionError(f"Ctrl-C did not end the console: {(seen + tail)[-4000:]!r}") from None
+        assert code == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)

@@ -12,7 +12,9 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
+import httpcore
 import pytest
 from loopback import Connection, LoopbackServer, Request, Response, redirect, reset, stall, trickle
 
@@ -30,10 +32,23 @@ def limits(**overrides: object) -> FetchLimits:
     return FetchLimits(**base)  # type: ignore[arg-type]
 
 
+class Rewire(httpcore.AnyIOBackend):
+    """The network, rewired: connections to a pretend public address reach the loopback server instead."""
+
+    def __init__(self, routes: dict[str, str]) -> None:
+        self.routes = routes
+        self.dialled: list[str] = []
+
+    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        self.dialled.append(host)
+        return await super().connect_tcp(self.routes.get(host, host), port, *args, **kwargs)
+
+
 async def fetch(url: str, **kwargs: object):
     resolver = kwargs.pop("resolver", None)
+    backend = kwargs.pop("network_backend", None)
     get_kwargs = {k: kwargs.pop(k) for k in ("etag", "last_modified", "kind") if k in kwargs}
-    async with Fetcher(limits(**kwargs), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(limits(**kwargs), resolver=resolver, network_backend=backend) as fetcher:  # type: ignore[arg-type]
         return await fetcher.get(url, **get_kwargs)  # type: ignore[arg-type]
 
 
@@ -236,16 +251,21 @@ async def test_redirect_to_non_http_scheme_refused_even_with_allow_private(
 
 
 async def test_redirect_from_public_host_to_loopback_refused(loopback: LoopbackServer) -> None:
-    # "localhost" is made to look public to the address check; httpx still connects to the loopback server.
+    # "localhost" is made to look public to the address check; the pinned connection to that public address is
+    # rewired (at the network layer) to the loopback server.
     async def pretend_public(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
         assert host == "localhost"
         return [ipaddress.ip_address("93.184.216.34")]
 
     loopback.route("/public", redirect(loopback.url("/private")))
     loopback.route("/private", (200, {}, FEED))
-    result = await fetch(f"http://localhost:{loopback.port}/public", resolver=pretend_public, allow_private=True)
+    net = Rewire({"93.184.216.34": "127.0.0.1"})
+    result = await fetch(
+        f"http://localhost:{loopback.port}/public", resolver=pretend_public, allow_private=True, network_backend=net
+    )
     assert result.error is not None and "redirect from a public address to non-public 127.0.0.1" in result.error
     assert [r.route for r in loopback.requests] == ["/public"]
+    assert net.dialled == ["93.184.216.34"]  # the checked address, not a fresh lookup of "localhost"
 
 
 async def test_private_targets_blocked_unless_allowed(loopback: LoopbackServer) -> None:

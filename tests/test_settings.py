@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.netpolicy import PrivateNetworks
 from bot.settings import (
     DEFAULT_DATABASE_URL,
     Config,
@@ -271,7 +272,7 @@ def test_settings_from_env() -> None:
     assert s.admin_ids == frozenset({1, 22, 333}) and s.is_admin(22) and not s.is_admin(4)
     assert (s.default_timezone, s.allow_private_urls, s.instance_id, s.log_level) == (
         "Europe/Berlin",
-        True,
+        PrivateNetworks.parse(True),
         "worker-1",
         "DEBUG",
     )

@@ -506,3 +506,23 @@ async def test_run_bot_stops_cleanly_on_sigterm(api: FakeBotAPI, db_url: str, ne
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
     assert (await store.status()).feeds_total == 1  # the store is still usable: leases released
     await store.close()
+
+
+async def test_odd_arguments_and_failures_are_always_answered(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    """A number past SQLite's range, thousands of digits, and a command whose store fails: each gets an answer."""
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    async with running(api, store, config):
+        api.command("/summary 99999999999999999999")
+        (big,) = await api.wait_for("sendMessage", where=lambda c: "No story" in c.params["text"])
+        assert big.params["text"].startswith("No story 99999999999999999999.")
+        api.command("/summary " + "9" * 4000)
+        await api.wait_for("sendMessage", 2, where=lambda c: "No story" in c.params["text"])
+        async with store.engine.begin() as conn:  # a real failure inside the command: the table is gone
+            await conn.exec_driver_sql("DROP TABLE subscriptions")
+        api.command("/settings")
+        (sorry,) = await api.wait_for("sendMessage", where=lambda c: "Sorry" in c.params["text"])
+        assert sorry.params["text"].startswith("Sorry, something went wrong answering that.")
+        assert "OperationalError" not in sorry.params["text"]
+    await store.close()

@@ -1,0 +1,38 @@
+"""Re-enabling a feed the poller disabled after repeated failures: `coverage-bot feeds --enable` and /enable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FEEDS_YAML_REASON = "disabled in feeds.yaml"  # the store's reason for `enabled: false` (only feeds.yaml undoes it)
+
+
+@dataclass(frozen=True)
+class EnableAnswer:
+    """The outcome of re-enabling a feed: whether it changed anything, and what to tell the user."""
+
+    ok: bool
+    message: str
+
+
+async def enable_feed(store: Any, which: str) -> EnableAnswer:
+    """Re-enable one feed by name (case-insensitive) or URL; the answer says what happened."""
+    key = " ".join(which.split())
+    health = await store.feed_health()
+    feed = next((f for f in health if f.url == key), None) or next(
+        (f for f in health if f.name.casefold() == key.casefold()), None
+    )
+    if feed is None and key.startswith(("http://", "https://")) and await store.enable_feed(key):
+        return EnableAnswer(True, f"{key} re-enabled; it is polled in the next cycle")  # its configured URL
+    if feed is None:
+        close = [f.name for f in health if key.casefold() in f.name.casefold()][:5]
+        hint = f"; did you mean: {', '.join(close)}?" if close else " (`coverage-bot feeds` lists them)"
+        return EnableAnswer(False, f"No feed {key!r} in feeds.yaml{hint}")
+    if feed.enabled:
+        failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
+        return EnableAnswer(False, f"{feed.name} is not disabled{failing}.")
+    if feed.disabled_reason == FEEDS_YAML_REASON:
+        return EnableAnswer(False, f"{feed.name} is disabled in feeds.yaml: set 'enabled: true' there.")
+    await store.enable_feed(feed.url)
+    return EnableAnswer(True, f"{feed.name} re-enabled; it is polled in the next cycle.")

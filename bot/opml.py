@@ -1,0 +1,158 @@
+"""OPML, the feed list every feed reader exports: feeds.yaml's feeds out, another reader's feeds in.
+
+API::
+
+    export_opml(config) -> str                               # OPML 2.0, one outline per feed (disabled ones marked)
+    read_opml(data: bytes) -> list[OpmlFeed]                 # every outline with an xmlUrl; OpmlError when unreadable
+    merge_opml(path, feeds) -> MergeReport                   # append new feeds to feeds.yaml's list, validated
+
+Merging keeps feeds.yaml as written (comments, order): new feeds are appended as text at the end of the
+``feeds:`` list, the result is validated like any feeds.yaml, and only then written (atomically). A feed is
+new when no existing feed has the same canonical URL (host case, default port and trailing slash ignored)
+or the same name; a clashing name gets a numbered suffix.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import defusedxml.ElementTree as SafeET
+import yaml
+
+from .settings import Config, ConfigError, _check_url, load_config, parse_config
+
+
+class OpmlError(ValueError):
+    """An OPML file that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    """One feed outline of an OPML file."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What an import did."""
+
+    added: tuple[OpmlFeed, ...]
+    duplicates: tuple[OpmlFeed, ...]  # already in feeds.yaml (same canonical URL) or twice in the file
+    invalid: tuple[tuple[OpmlFeed, str], ...]  # refused, with the reason
+
+
+def canonical_url(url: str) -> str:
+    """A URL compared for duplicates: scheme and host lower-case, default port, trailing slash and fragment dropped."""
+    p = urlsplit(url.strip())
+    scheme = p.scheme.lower()
+    host = (p.hostname or "").lower()
+    port = p.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, p.path.rstrip("/") or "/", p.query, ""))
+
+
+def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:
+    """feeds.yaml's feeds as OPML 2.0 (topics as a category, disabled feeds with isDisabled="true")."""
+    root = Element("opml", version="2.0")
+    head = SubElement(root, "head")
+    SubElement(head, "title").text = title
+    body = SubElement(root, "body")
+    for feed in config.feeds:
+        attrs = {"type": "rss", "text": feed.name, "title": feed.name, "xmlUrl": feed.url}
+        if feed.topics:
+            attrs["category"] = ",".join(feed.topics)
+        if not feed.enabled:
+            attrs["isDisabled"] = "true"
+        SubElement(body, "outline", attrs)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"
+
+
+def read_opml(data: bytes) -> list[OpmlFeed]:
+    """Every outline with an xmlUrl, nested folders included, in document order."""
+    try:
+        root = SafeET.fromstring(data)
+    except SafeET.ParseError as exc:
+        raise OpmlError(f"not valid XML: {exc}") from None
+    except Exception as exc:  # defusedxml refuses entity tricks with its own exceptions
+        raise OpmlError(f"refused: {type(exc).__name__}: {exc}") from None
+    if root.tag.lower() != "opml":
+        raise OpmlError(f"not an OPML file (the root element is <{root.tag}>, not <opml>)")
+    feeds = []
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if not url:
+            continue
+        name = " ".join((outline.get("title") or outline.get("text") or urlsplit(url).hostname or url).split())
+        feeds.append(OpmlFeed(name=name[:100] or url[:100], url=url))
+    return feeds
+
+
+def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeReport:
+    """Append the feeds not yet in feeds.yaml to its feed list; validate; write atomically. ConfigError if invalid."""
+    p = Path(path)
+    config = load_config(p)
+    text = p.read_text(encoding="utf-8")
+    seen_urls = {canonical_url(f.url) for f in config.feeds}
+    names = {f.name.strip().casefold() for f in config.feeds}
+    added: list[OpmlFeed] = []
+    duplicates: list[OpmlFeed] = []
+    invalid: list[tuple[OpmlFeed, str]] = []
+    for feed in feeds:
+        try:
+            url = _check_url(feed.url)
+        except ValueError as exc:
+            invalid.append((feed, str(exc)))
+            continue
+        key = canonical_url(url)
+        if key in seen_urls:
+            duplicates.append(feed)
+            continue
+        name, n = feed.name, 2
+        while name.strip().casefold() in names:
+            name, n = f"{feed.name[:95]} ({n})", n + 1
+        seen_urls.add(key)
+        names.add(name.strip().casefold())
+        added.append(OpmlFeed(name=name, url=url))
+    if added:
+        new_text = _append_feeds(text, added)
+        parse_config(yaml.safe_load(new_text), p, new_text)  # raises ConfigError: nothing is written
+        tmp = p.with_name(p.name + ".tmp")
+        tmp.write_text(new_text, encoding="utf-8")
+        os.replace(tmp, p)
+    return MergeReport(tuple(added), tuple(duplicates), tuple(invalid))
+
+
+def _append_feeds(text: str, feeds: list[OpmlFeed]) -> str:
+    """feeds.yaml's text with `feeds` appended to the end of its `feeds:` list, in the list's own indentation."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    node: Any = None
+    if isinstance(root, yaml.MappingNode):
+        node = next((v for k, v in root.value if getattr(k, "value", None) == "feeds"), None)
+    if not isinstance(node, yaml.SequenceNode) or not node.value or node.flow_style:
+        raise ConfigError("feeds.yaml: the 'feeds:' list must be a block list ('  - name: …') to import into")
+    lines = text.splitlines(keepends=True)
+    first = node.value[0]
+    indent = " " * first.start_mark.column  # column of the item's first key; the dash sits two before
+    dash = " " * max(0, first.start_mark.column - 2)
+    last = node.value[-1]
+    end = last.end_mark.line if last.end_mark.column == 0 else last.end_mark.line + 1
+    while end > last.start_mark.line + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1  # blank lines and comments before the next section stay with it
+    block = "".join(f"{dash}- name: {_scalar(f.name)}\n{indent}url: {_scalar(f.url)}\n" for f in feeds)
+    if end > 0 and not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    return "".join([*lines[:end], block, *lines[end:]])
+
+
+def _scalar(value: str) -> str:
+    """A YAML scalar for one line: plain when safe, double-quoted otherwise."""
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    return dumped.removesuffix("\n...").removesuffix("...").strip()

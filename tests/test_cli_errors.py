@@ -1,0 +1,197 @@
+"""What a new user trips over on the command line: one-line errors, honest answers, no files made by reading."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def base_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "ALLOW_PRIVATE_URLS")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def one_message(out: subprocess.CompletedProcess) -> str:
+    """stderr of a failed command: non-zero, no traceback, at most a few short lines."""
+    assert out.returncode != 0, out.stdout
+    assert "Traceback" not in out.stderr, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 3, out.stderr
+    return out.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- item 3: messages, not tracebacks
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "garbage", "DATABASE_URL: not a database URL"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN: does not look like a bot token"),
+        ("DEFAULT_TIMEZONE", "Mars/X", "DEFAULT_TIMEZONE: 'Mars/X' is not an IANA time zone"),
+        ("ADMIN_IDS", "abc", "ADMIN_IDS: 'abc' is not a comma-separated list"),
+        ("ALLOW_PRIVATE_URLS", "sometimes", "ALLOW_PRIVATE_URLS: 'sometimes' is neither true/false nor a network"),
+    ],
+)
+def test_bad_environment_is_a_message_not_a_traceback(tmp_path, variable, value, expected):
+    env = base_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value})
+    err = one_message(run("stories", env=env))
+    assert expected in err
+    assert "not-a-token" not in err  # the token is never shown
+
+
+def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
+    port = free_port()
+    err = one_message(run("feeds", env=base_env(DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db")))
+    assert "cannot open the database in DATABASE_URL" in err and "secret" not in err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    err = one_message(
+        run(
+            "subscribe",
+            "5",
+            "--config",
+            str(ROOT / "feeds.yaml"),
+            env=base_env(DATABASE_URL=f"sqlite:///{blocker}/x.db"),
+        )
+    )
+    assert f"cannot open SQLite database {blocker}/x.db" in err
+    not_db = tmp_path / "not.db"
+    not_db.write_text("hello")
+    err = one_message(run("feeds", env=base_env(DATABASE_URL=f"sqlite:///{not_db}")))
+    assert "file is not a database" in err
+
+
+def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
+    """`run` with Telegram down: one line per attempt with a growing wait, not a traceback and exit."""
+    port = free_port()  # nothing listens here
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        TELEGRAM_BOT_TOKEN="123456:TEST-token",
+        TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+    )
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: http://127.0.0.1:9/rss\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        assert proc.stderr is not None
+        while len([x for x in lines if "Telegram unreachable" in x]) < 2:
+            line = proc.stderr.readline()
+            assert line, f"run exited ({proc.poll()}) instead of retrying: {''.join(lines)}"
+            lines.append(line)
+        assert proc.poll() is None  # still running, retrying
+        retries = [x for x in lines if "Telegram unreachable" in x]
+        assert "retrying in 2 s" in retries[0] and "retrying in 4 s" in retries[1]
+        assert not any("Traceback" in x for x in lines)
+        proc.terminate()  # SIGTERM while waiting to retry: a clean stop
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+
+
+async def test_run_command_rejected_token_is_a_message(tmp_path):
+    """The Bot API answering 401 (a revoked token) ends `run` with a message saying what to do."""
+    from botapi import FakeBotAPI
+    from pydantic import SecretStr
+
+    from bot.app import run_command
+    from bot.errors import UserError
+    from bot.settings import Settings, load_config
+
+    async with FakeBotAPI(token="999:other") as api:
+        settings = Settings(
+            telegram_bot_token=SecretStr("123456:TEST-token"),
+            telegram_base_url=api.base_url,
+            telegram_base_file_url=api.base_file_url,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        )
+        with pytest.raises(UserError, match="Telegram rejected TELEGRAM_BOT_TOKEN"):
+            await asyncio.wait_for(run_command(load_config(ROOT / "feeds.yaml"), settings), 60)
+
+
+# ---------------------------------------------------------------- item 4: answers that say what was wrong
+
+
+def test_cli_answers_say_what_was_wrong(tmp_path):
+    env = base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    out = run("subscribe", "777", "--thread", "5", "us-russia", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "chat 777 (thread 5): us-russia" in out.stdout
+    err = one_message(run("unsubscribe", "777", "bogus", "--thread", "5", env=env))
+    assert "chat 777 (thread 5) does not follow 'bogus' (it follows: us-russia)" in err
+    err = one_message(run("unsubscribe", "777", "us-russia", env=env))
+    assert "chat 777 has no subscription; its forum threads: 5 (--thread ID)" in err
+    err = one_message(run("stories", "--topic", "bogus", env=env))
+    assert "--topic 'bogus': unknown topic; choose from rare-earths, us-russia" in err
+    out = run("unsubscribe", "777", "--thread", "5", "us-russia", env=env)
+    assert out.returncode == 0 and "unsubscribed from us-russia" in out.stdout
+
+
+# ---------------------------------------------------------------- item 9: reading creates nothing
+
+
+@pytest.mark.parametrize("command", ["stories", "feeds", "healthcheck"])
+def test_read_only_commands_do_not_create_a_database(tmp_path, command):
+    env = base_env()
+    env.pop("DATABASE_URL", None)
+    err = one_message(run(command, env=env, cwd=tmp_path))
+    assert f"no database at {tmp_path / 'data' / 'coverage-bot.db'}" in err
+    assert "relative to the working directory" in err
+    assert not (tmp_path / "data").exists()
+    missing = tmp_path / "nonexistent" / "dir" / "x.db"
+    err = one_message(run(command, env=base_env(DATABASE_URL=f"sqlite:///{missing}"), cwd=tmp_path))
+    assert f"no database at {missing}" in err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_read_only_commands_read_an_existing_database(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'there.db'}"
+
+    async def create() -> None:
+        await (await Store.open(url)).close()
+
+    asyncio.run(create())
+    out = run("stories", env=base_env(DATABASE_URL=url))
+    assert out.returncode == 0 and "no stories in the last 24h" in out.stdout

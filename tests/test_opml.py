@@ -1,0 +1,201 @@
+"""OPML export and import (`coverage-bot feeds --export-opml / --import-opml`) and re-enabling feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bot.opml import OpmlError, canonical_url, export_opml, merge_opml, read_opml
+from bot.settings import ConfigError, load_config
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FEEDS_YAML = """\
+# my feeds
+topics:
+  rare-earths:
+    rules:
+      - any: [rare earth*]
+  us-russia:
+    rules:
+      - any: [Kremlin]
+
+feeds:
+  # wires
+  - name: Wire A
+    url: https://a.example/rss
+  - name: Wire B
+    url: https://b.example/feed/
+    topics: [us-russia]
+    enabled: false
+
+  # the poll section follows
+poll:
+  interval: 15m
+"""
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Reader export</title></head>
+  <body>
+    <outline text="News">
+      <outline type="rss" text="Wire A again" xmlUrl="HTTPS://A.example:443/rss/"/>
+      <outline type="rss" text="Wire C: world" title="Wire C: world" xmlUrl="https://c.example/world.xml"/>
+      <outline type="rss" text="Wire A" xmlUrl="https://other.example/a.xml"/>
+    </outline>
+    <outline type="rss" text="Gopher" xmlUrl="gopher://old.example/feed"/>
+    <outline type="rss" text="Wire C twice" xmlUrl="https://c.example/world.xml"/>
+    <outline text="a folder without a feed"/>
+  </body>
+</opml>
+"""
+
+
+def cli(*args: str, cwd: Path, env: dict | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN")}
+    base["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def test_canonical_url_ignores_case_default_port_and_trailing_slash() -> None:
+    assert canonical_url("HTTPS://A.example:443/rss/") == canonical_url("https://a.example/rss")
+    assert canonical_url("http://a.example:8080/rss") != canonical_url("http://a.example/rss")
+    assert canonical_url("https://a.example/rss?x=1") != canonical_url("https://a.example/rss")
+
+
+def test_export_round_trips_through_read(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    text = export_opml(load_config(path))
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">')
+    assert 'isDisabled="true"' in text and 'category="us-russia"' in text
+    feeds = read_opml(text.encode())
+    assert [(f.name, f.url) for f in feeds] == [
+        ("Wire A", "https://a.example/rss"),
+        ("Wire B", "https://b.example/feed/"),
+    ]
+
+
+def test_import_merges_validated_without_duplicates_and_keeps_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    report = merge_opml(path, read_opml(OPML))
+    assert [(f.name, f.url) for f in report.added] == [
+        ("Wire C: world", "https://c.example/world.xml"),
+        ("Wire A (2)", "https://other.example/a.xml"),
+    ]
+    assert [f.name for f in report.duplicates] == ["Wire A again", "Wire C twice"]
+    assert [f.name for f, _ in report.invalid] == ["Gopher"]
+    text = path.read_text()
+    kept = FEEDS_YAML.split("enabled: false\n")[0] + "enabled: false\n"
+    assert text.startswith(kept + "  - name: 'Wire C: world'\n    url: https://c.example/world.xml\n")  # appended
+    assert "  # the poll section follows\npoll:\n  interval: 15m\n" in text
+    config = load_config(path)
+    assert [f.name for f in config.feeds] == ["Wire A", "Wire B", "Wire C: world", "Wire A (2)"]
+    assert config.feeds[2].topics == ("rare-earths", "us-russia") and config.feeds[2].interval == 900
+    again = merge_opml(path, read_opml(OPML))
+    assert again.added == () and path.read_text() == text  # nothing new: the file is untouched
+
+
+def test_import_refuses_what_is_not_opml(tmp_path: Path) -> None:
+    with pytest.raises(OpmlError, match="not valid XML"):
+        read_opml(b"<opml><body>")
+    with pytest.raises(OpmlError, match="root element is <rss>"):
+        read_opml(b"<rss/>")
+    with pytest.raises(OpmlError, match="refused"):
+        read_opml(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body><outline xmlUrl="&a;"/></body></opml>')
+    flow = tmp_path / "feeds.yaml"
+    flow.write_text("topics: {x: {rules: [{any: [foo]}]}}\nfeeds: [{name: A, url: 'https://a.example/'}]\n")
+    with pytest.raises(ConfigError, match="block list"):
+        merge_opml(flow, read_opml(OPML))
+
+
+def test_cli_export_and_import(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    out = cli("feeds", "--export-opml", "--config", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert b'xmlUrl="https://a.example/rss"' in out.stdout
+    (tmp_path / "reader.opml").write_bytes(OPML)
+    out = cli("feeds", "--import-opml", "reader.opml", "--config", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert b"added: Wire C: world <https://c.example/world.xml>" in out.stdout
+    assert b"2 feeds added, 2 already there, 1 invalid" in out.stdout
+    out = cli("feeds", "--import-opml", "-", "--config", str(path), cwd=tmp_path, stdin=b"not xml")
+    assert out.returncode == 2 and out.stderr.startswith(b"coverage-bot: -: not valid XML")
+    assert b"Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------- item 7: disabled feeds come back
+
+
+def _spec(name: str, url: str, interval: int = 900) -> SimpleNamespace:
+    return SimpleNamespace(name=name, url=url, topics=("rare-earths",), interval=interval, enabled=True)
+
+
+async def _disable(store: Store, name: str) -> None:
+    from bot.store import feeds_t
+
+    async with store.engine.begin() as conn:  # the poller's own words for a feed that failed too often
+        await conn.execute(
+            feeds_t.update()
+            .where(feeds_t.c.name == name)
+            .values(
+                enabled=False, failures=20, disabled_reason="disabled after 20 consecutive failures; last: HTTP 500"
+            )
+        )
+
+
+async def test_a_changed_entry_in_feeds_yaml_re_enables_a_failed_feed(tmp_path: Path) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        await store.sync_feeds([_spec("A", "https://a.example/rss"), _spec("B", "https://b.example/rss")])
+        await _disable(store, "A")
+        await _disable(store, "B")
+        await store.sync_feeds([_spec("A", "https://a.example/rss"), _spec("B", "https://b.example/rss")])
+        assert [f.enabled for f in await store.feed_health()] == [False, False]  # nothing changed: still off
+        await store.sync_feeds([_spec("A", "https://a.example/rss", interval=1800), _spec("B", "https://b.example/x")])
+        health = {f.name: f for f in await store.feed_health()}
+        assert health["A"].enabled and health["A"].failures == 0  # its entry changed
+        assert health["B"].enabled and health["B"].url == "https://b.example/x"  # its URL changed
+    finally:
+        await store.close()
+
+
+def test_cli_feeds_enable(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+
+    async def prepare() -> None:
+        store = await Store.open(env["DATABASE_URL"])
+        try:
+            config = load_config(path)
+            await store.sync_feeds(config.feeds)
+            await _disable(store, "Wire A")
+        finally:
+            await store.close()
+
+    asyncio.run(prepare())
+    out = cli("feeds", "--enable", "https://b.example/feed/", "--config", str(path), cwd=tmp_path, env=env)
+    assert out.returncode == 1 and b"Wire B is disabled in feeds.yaml: set 'enabled: true' there." in out.stdout
+    out = cli("feeds", "--enable", "nope", "--config", str(path), cwd=tmp_path, env=env)
+    assert out.returncode == 1 and b"No feed 'nope' in feeds.yaml" in out.stdout
+    out = cli("feeds", "--enable", "wire a", "--config", str(path), cwd=tmp_path, env=env)
+    assert out.returncode == 0 and b"Wire A re-enabled" in out.stdout
+    table = cli("feeds", cwd=tmp_path, env=env).stdout.decode()
+    assert [line.split("  ")[0:2] for line in table.splitlines() if line.startswith("Wire A")] == [["Wire A", "yes"]]
