@@ -118,8 +118,8 @@ async def poll_forever_command(config: Any, settings: Any) -> int:
     return 0
 
 
-async def run_command(config: Any, settings: Any) -> int:
-    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C."""
+async def run_command(config: Any, settings: Any, webhook: Any = None) -> int:
+    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C (``webhook``: a bot.webhook.WebhookConfig)."""
     from .telegram import missing_token_message, run_bot
 
     token = settings.telegram_bot_token
@@ -128,7 +128,7 @@ async def run_command(config: Any, settings: Any) -> int:
         return 2
     store = await Store.open(settings.database_url)
     try:
-        await run_bot(settings, store, config)
+        await run_bot(settings, store, config, webhook=webhook)
     finally:
         await store.close()
     return 0
