@@ -183,6 +183,7 @@ async def feeds_command(settings: Any) -> int:
     store = await Store.open(settings.database_url)
     try:
         feeds = await store.feed_health()
+        size = await store.size()
     finally:
         await store.close()
     if not feeds:
@@ -201,6 +202,7 @@ async def feeds_command(settings: Any) -> int:
         for f in feeds
     ]
     print(_table(["feed", "enabled", "last success (UTC)", "http", "items", "failures", "problem"], rows))
+    print(f"\nstore: {size.describe()}")
     return 0
 
 

@@ -687,6 +687,7 @@ class Commands:
                 f"Feeds: {st.feeds_total} — {st.healthy} healthy, {st.failing} failing, {st.disabled} disabled",
                 f"Last poll: {last}",
                 f"Stories today: {st.stories_today}",
+                f"Store: {st.size.describe() if st.size else 'unknown'}",
             )
         ]
         health = await self.store.feed_health()

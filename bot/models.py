@@ -312,6 +312,32 @@ class StatusView:
     last_poll_at: datetime | None
     stories_today: int
     deactivated_chats: list[tuple[int, str]]
+    size: StoreSize | None = None
+
+
+@dataclass(frozen=True)
+class StoreSize:
+    """How much the store holds (``coverage-bot feeds`` and /status show it)."""
+
+    items: int
+    stories: int
+    deliveries: int
+    bytes: int | None  # the database file (SQLite) or database (PostgreSQL), when it can be read
+
+    def describe(self) -> str:
+        """'12,345 items, 321 stories, 40 deliveries, 18.2 MB'."""
+        text = f"{self.items:,} items, {self.stories:,} stories, {self.deliveries:,} deliveries"
+        return text + (f", {self.bytes / 1e6:.1f} MB" if self.bytes is not None else "")
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What one pruning pass deleted, and whether anything older than the cutoff is left."""
+
+    deliveries: int = 0
+    items: int = 0
+    stories: int = 0
+    finished: bool = True  # False: stopped at its batch limit; the next quiet moment goes on
 
 
 @dataclass(frozen=True)

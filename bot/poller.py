@@ -37,6 +37,7 @@ from .clustering import StoryClusterer
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
 from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
 from .parse_pool import ParsePool, shared_parse_pool
+from .retention import prune_old
 from .store import Store
 from .story_analysis import Analyzer, article_analysis, refresh_stories
 from .topics import TopicMatch, TopicMatcher
@@ -64,6 +65,7 @@ class PollOptions:
     story_window_hours: float = 72.0
     deadline_seconds: float = 300.0
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS
+    retention_days: float = 90.0
 
     @property
     def lease_seconds(self) -> float:
@@ -582,6 +584,7 @@ async def run_forever(
                         owner=owner,
                         parser=parser,
                     )
+                    await prune_old(store, PollOptions.from_config(config).retention_days)  # the quiet moment
                     if on_cycle is not None:
                         result = on_cycle(report)
                         if asyncio.iscoroutine(result):

@@ -41,7 +41,9 @@ from .models import (
     MemberArticle,
     NewItem,
     PendingItem,
+    PruneReport,
     StatusView,
+    StoreSize,
     StoryAnalysis,
     StoryFingerprints,
     StoryRecord,
@@ -68,6 +70,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
 CHAT_FAILURE_LIMIT = 3
 # SQLite waits this long for another writer (another process) before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Retention prunes in transactions of at most this many rows, so a poll cycle waiting for the database waits
+# for one short batch (tests/test_retention.py: 5,000 item rows deleted in well under a second on SQLite).
+PRUNE_BATCH = 5000
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
 _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
@@ -275,6 +280,7 @@ class Store:
             last_poll_at=as_utc_or_none(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
             stories_today=int(today or 0),
             deactivated_chats=[(int(c), r or "") for c, r in dead],
+            size=await self.size(),
         )
 
     # ------------------------------------------------------------------ chats and subscriptions
@@ -903,6 +909,90 @@ class Store:
                 stories_t.update().where(cond).values(analysis=analysis.to_json(), needs_analysis=False)
             )
             return bool(result.rowcount)
+
+    # ------------------------------------------------------------------ retention and size
+
+    async def prune(self, older_than: datetime, *, batch: int = PRUNE_BATCH, max_batches: int = 20) -> PruneReport:
+        """Delete what is older than ``older_than``, in small transactions, oldest first; never a pending delivery.
+
+        In this order: finished deliveries (and their story links); items on no story; stories not updated since
+        the cutoff that no pending delivery holds, with their items. At most ``max_batches`` transactions of at
+        most ``batch`` rows; ``finished`` says whether anything old is left for the next call.
+        """
+        counts = {"deliveries": 0, "items": 0, "stories": 0}
+        steps = (
+            ("deliveries", self._prune_deliveries),
+            ("items", self._prune_items),
+            ("stories", self._prune_stories),
+        )
+        batches = 0
+        for name, step in steps:
+            while batches < max_batches:
+                deleted, more = await step(older_than, batch)
+                batches += 1
+                counts[name] += deleted
+                await asyncio.sleep(0)  # let a poll cycle's transaction in between batches
+                if not more:
+                    break
+            else:
+                return PruneReport(**counts, finished=False)
+        return PruneReport(**counts, finished=True)
+
+    async def _prune_deliveries(self, older_than: datetime, batch: int) -> tuple[int, bool]:
+        ids = sa.select(deliveries_t.c.id).where(
+            deliveries_t.c.status != "pending",
+            sa.func.coalesce(deliveries_t.c.finished_at, deliveries_t.c.created_at) < older_than,
+        )
+        async with self._write() as conn:
+            chosen = [r[0] for r in await conn.execute(ids.order_by(deliveries_t.c.id).limit(batch))]
+            if chosen:
+                await conn.execute(delivery_stories_t.delete().where(delivery_stories_t.c.delivery_id.in_(chosen)))
+                await conn.execute(deliveries_t.delete().where(deliveries_t.c.id.in_(chosen)))
+        return len(chosen), len(chosen) == batch
+
+    async def _prune_items(self, older_than: datetime, batch: int) -> tuple[int, bool]:
+        ids = sa.select(items_t.c.id).where(
+            items_t.c.story_id.is_(None), items_t.c.state == "done", items_t.c.seen_at < older_than
+        )
+        async with self._write() as conn:
+            chosen = [r[0] for r in await conn.execute(ids.order_by(items_t.c.id).limit(batch))]
+            if chosen:
+                await conn.execute(items_t.delete().where(items_t.c.id.in_(chosen)))
+        return len(chosen), len(chosen) == batch
+
+    async def _prune_stories(self, older_than: datetime, batch: int) -> tuple[int, bool]:
+        pending = (
+            sa.select(delivery_stories_t.c.story_id)
+            .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
+            .where(deliveries_t.c.status == "pending")
+        )
+        ids = sa.select(stories_t.c.id).where(stories_t.c.updated_at < older_than, stories_t.c.id.not_in(pending))
+        async with self._write(pg_lock=_PG_STORY_LOCK) as conn:
+            # a story takes its members with it: a twentieth of the batch in stories keeps the rows per transaction
+            # near the batch for stories of up to twenty members
+            limit = max(1, batch // 20)
+            chosen = [r[0] for r in await conn.execute(ids.order_by(stories_t.c.id).limit(limit))]
+            if chosen:
+                await conn.execute(items_t.delete().where(items_t.c.story_id.in_(chosen)))
+                await conn.execute(delivery_stories_t.delete().where(delivery_stories_t.c.story_id.in_(chosen)))
+                await conn.execute(stories_t.delete().where(stories_t.c.id.in_(chosen)))
+        return len(chosen), len(chosen) == limit
+
+    async def size(self) -> StoreSize:
+        """Rows kept and, where the backend tells, bytes on disk."""
+        async with self._read(consistent=True) as conn:
+            counts = [
+                int((await conn.execute(sa.select(sa.func.count()).select_from(t))).scalar() or 0)
+                for t in (items_t, stories_t, deliveries_t)
+            ]
+            size: int | None = None
+            if self.dialect == "postgresql":
+                size = int((await conn.execute(sa.text("SELECT pg_database_size(current_database())"))).scalar() or 0)
+        if self.dialect == "sqlite":
+            path = self.engine.url.database
+            if path and path != ":memory:" and os.path.exists(path):
+                size = sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+        return StoreSize(items=counts[0], stories=counts[1], deliveries=counts[2], bytes=size)
 
     async def item_count(self) -> int:
         """How many items are stored (all feeds)."""

@@ -415,13 +415,15 @@ async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> Non
 def default_poll(config: Any, store: Any, settings: Any) -> tuple[Callable[[], Awaitable[Any]], str]:
     """The real poll cycle (bot.poller.poll_once) with one lease owner for this process, and that owner."""
     from .fetch import fetch_limits
-    from .poller import default_owner, poll_once
+    from .poller import PollOptions, default_owner, poll_once
+    from .retention import prune_old
 
     owner = default_owner()
     limits = fetch_limits(config, allow_private=settings.allow_private_urls)
 
     async def cycle() -> Any:
         report = await poll_once(config, store, limits=limits, owner=owner)
+        await prune_old(store, PollOptions.from_config(config).retention_days)  # the quiet moment after a cycle
         log.info(
             "poll: %d feeds due, %d new items, %d on topic, %d stories new",
             report.feeds_due,

@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from .lexicon import stemmer, stop_words
 from .models import Sentence, StoryArticle, Summary
 from .text import Prepared, prepare, unbalanced_quote
 
@@ -63,18 +64,8 @@ def _lower_words(text: str) -> list[str]:
     return (_ASCII_WORD if low.isascii() else _WORD).findall(low)
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    return frozenset(get_stop_words("english"))
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
-    from nltk.stem.snowball import EnglishStemmer  # algorithmic; needs no NLTK data
-
-    return EnglishStemmer().stem
+_stop_words = stop_words
+_stemmer = stemmer
 
 
 class _StemCache(dict[str, "str | None"]):
