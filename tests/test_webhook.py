@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import signal
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from botapi import TOKEN, FakeBotAPI
 from pydantic import SecretStr
 
@@ -139,3 +143,61 @@ def test_bad_webhook_arguments_are_one_line_messages(
     err = capsys.readouterr().err
     assert err.startswith("coverage-bot: ") and expected in err and err.count("\n") == 1
     assert "has spaces" not in err  # a secret is never echoed
+
+
+async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBotAPI, tmp_path: Path) -> None:
+    """`coverage-bot run --webhook-url ... --listen ...` as a user runs it: setWebhook, a handled /start, clean stop."""
+    port = free_port()
+    config = tmp_path / "feeds.yaml"
+    config.write_text(yaml.safe_dump({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]}))
+    secret = "webhook-secret_0123456789"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    }
+    script = Path(sys.executable).with_name("coverage-bot")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        "run",
+        "--config",
+        str(config),
+        "--webhook-url",
+        "https://bot.example.org/telegram",
+        "--listen",
+        f"127.0.0.1:{port}",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        (setup,) = await api.wait_for("setWebhook", timeout=60)
+        assert setup.params["url"] == "https://bot.example.org/telegram" and setup.params["secret_token"] == secret
+        async with httpx.AsyncClient(timeout=10) as client:
+            for _ in range(100):  # setWebhook comes just before the listener opens
+                try:
+                    refused = await client.post(f"http://127.0.0.1:{port}/telegram", json=start_update(3001))
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the webhook listener never opened")
+            handled = await client.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=start_update(3002),
+                headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+            )
+        assert (refused.status_code, handled.status_code) == (403, 200)
+        await api.wait_for("sendMessage", chat_id=3002, timeout=30)
+        assert [c.chat_id() for c in api.calls_to("sendMessage")] == [3002]
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
+    assert proc.returncode == 0, output
+    assert secret not in output and TOKEN not in output
