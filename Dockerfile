@@ -1,4 +1,5 @@
-# coverage-bot: polls news feeds and serves Telegram by long polling.
+# coverage-bot: polls news feeds and serves Telegram (long polling, or a webhook with `run --webhook-url`).
+# The image runs on SQLite (/data) or PostgreSQL (DATABASE_URL; asyncpg is installed): see docker-compose.yml.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,7 +16,9 @@ COPY pyproject.toml README.md feeds.yaml ./
 COPY summarizer/ summarizer/
 COPY bot/ bot/
 COPY seeds/ seeds/
-RUN pip install --no-cache-dir . \
+# The project itself with its PostgreSQL driver; versions are bounded in pyproject.toml.
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[postgres]" \
     && mkdir -p /data \
     && chown 10001:10001 /data
 

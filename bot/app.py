@@ -171,8 +171,11 @@ async def poll_forever_command(config: Any, settings: Any) -> int:
     return 0
 
 
-async def run_command(config: Any, settings: Any, *, stop: asyncio.Event | None = None) -> int:
-    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C; Telegram unreachable: retry with back-off."""
+async def run_command(config: Any, settings: Any, webhook: Any = None, *, stop: asyncio.Event | None = None) -> int:
+    """Poll continuously and serve Telegram until SIGTERM / Ctrl-C; Telegram unreachable: retry with back-off.
+
+    ``webhook``: a bot.webhook.WebhookConfig to take updates by webhook instead of long polling.
+    """
     from telegram.error import InvalidToken, NetworkError
 
     from .telegram import missing_token_message, run_bot
@@ -188,7 +191,7 @@ async def run_command(config: Any, settings: Any, *, stop: asyncio.Event | None 
         await store.retry_refused_feeds()
         while not stop.is_set():
             try:
-                await run_bot(settings, store, config, stop_event=stop)
+                await run_bot(settings, store, config, stop_event=stop, webhook=webhook)
                 break
             except InvalidToken:
                 raise UserError(

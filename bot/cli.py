@@ -175,9 +175,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .app import run_command
+    import os
 
-    return asyncio.run(run_command(_load_config(args.config), _settings()))
+    from .app import run_command
+    from .webhook import DEFAULT_LISTEN, webhook_config
+
+    if args.listen is not None and args.webhook_url is None:
+        raise UserError("--listen only applies with --webhook-url (long polling needs no listener)")
+    hook = webhook_config(args.webhook_url, args.listen or DEFAULT_LISTEN, os.environ) if args.webhook_url else None
+    return asyncio.run(run_command(_load_config(args.config), _settings(), webhook=hook))
 
 
 def _configured_topics(path: str, explicit: bool) -> list[str] | None:
@@ -300,7 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_config(sub.add_parser("poll", help="poll the feeds without Telegram (--once: one cycle, then exit)"))
     sp.add_argument("--once", action="store_true", help="one cycle, then exit")
     sp.set_defaults(func=cmd_poll)
-    with_config(sub.add_parser("run", help="poll continuously and serve Telegram")).set_defaults(func=cmd_run)
+    sp = with_config(sub.add_parser("run", help="poll continuously and serve Telegram"))
+    sp.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="take updates by webhook at this public https URL (behind a reverse proxy) instead of long polling",
+    )
+    sp.add_argument("--listen", metavar="HOST:PORT", help="webhook listener address (default 0.0.0.0:8443)")
+    sp.set_defaults(func=cmd_run)
 
     sp = with_config(sub.add_parser("stories", help="list stored stories"))
     sp.add_argument("--since", default="24h", help="how far back: 30m, 24h, 7d, 2w, 1h30m (default 24h)")

@@ -64,12 +64,13 @@ class PollOptions:
     failure_disable_after: int = 20
     story_window_hours: float = 72.0
     deadline_seconds: float = 300.0
+    lease_margin_seconds: float = LEASE_MARGIN_SECONDS
     retention_days: float = 90.0
 
     @property
     def lease_seconds(self) -> float:
         """A lease outlives the cycle's deadline (work past it is cancelled), so a crashed owner's expire soon."""
-        return self.deadline_seconds + LEASE_MARGIN_SECONDS
+        return self.deadline_seconds + self.lease_margin_seconds
 
     @classmethod
     def from_config(cls, config: Any) -> PollOptions:

@@ -196,6 +196,9 @@ class PollSettings(_Strict):
     per_host: int = Field(default=2, ge=1, le=32)  # requests in flight per host
     timeout_seconds: float = Field(default=20.0, gt=0, le=300)  # one request
     deadline_seconds: float = Field(default=300.0, gt=0, le=3600)  # one whole cycle
+    # A feed's lease lasts deadline_seconds + this: a killed instance's feeds are taken over that long after its
+    # cycle began. Keep it above the time a cycle needs to write its results after the deadline.
+    lease_margin_seconds: float = Field(default=60.0, ge=1, le=3600)
     max_bytes: Size = 5_000_000  # a feed body
     max_page_bytes: Size = 3_000_000  # an article page
     max_items_per_cycle: int = Field(default=500, ge=1, le=100_000)

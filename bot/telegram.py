@@ -36,6 +36,7 @@ from telegram.ext import (
 from .commands import COMMANDS, ChatRef, Commands
 from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
 from .message import split_html, text_reply
+from .webhook import WebhookConfig
 
 log = logging.getLogger(__name__)
 
@@ -370,8 +371,9 @@ def build_application(
     return app
 
 
-async def start(app: Application, *, polling: bool = True) -> None:
-    """Initialise, register commands, schedule digests and the poll cycle (first run now), start long polling."""
+async def start(app: Application, *, polling: bool = True, webhook: WebhookConfig | None = None) -> None:
+    """Initialise, register commands, schedule digests and the poll cycle (first run now), then take updates:
+    long polling, or with ``webhook`` a listener Telegram posts to (setWebhook with the secret token)."""
     await app.initialize()
     rt = runtime(app)
     try:
@@ -385,7 +387,17 @@ async def start(app: Application, *, polling: bool = True) -> None:
         poll_job, interval=rt.poll_interval, first=0.01, name="poll"
     )  # 0 means "interval" to PTB
     log.info("bot started: %d digest jobs, poll every %.0f s", jobs, rt.poll_interval)
-    if polling and app.updater is not None:
+    if webhook is not None and app.updater is not None:
+        await app.updater.start_webhook(
+            listen=webhook.host,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret,  # requests without it get 403 and are never handled
+            allowed_updates=Update.ALL_TYPES,
+        )
+        log.info("webhook: listening on %s:%d%s for %s", webhook.host, webhook.port, webhook.url_path, webhook.url)
+    elif polling and app.updater is not None:
         await app.updater.start_polling(timeout=POLLING_TIMEOUT, allowed_updates=Update.ALL_TYPES)
 
 
@@ -435,8 +447,9 @@ async def run_bot(
     *,
     poll: Callable[[], Awaitable[Any]] | None = None,
     stop_event: asyncio.Event | None = None,
+    webhook: WebhookConfig | None = None,
 ) -> None:
-    """Run until SIGTERM / Ctrl-C (or `stop_event`): long polling, the poll cycle, digests and alerts."""
+    """Run until SIGTERM / Ctrl-C (or `stop_event`): long polling (or ``webhook``), the poll cycle, digests, alerts."""
     owner = None
     if poll is None:
         poll, owner = default_poll(config, store, settings)
@@ -450,7 +463,7 @@ async def run_bot(
             loop.add_signal_handler(sig, stop_event.set)
             installed.append(sig)
     try:
-        await start(app)
+        await start(app, webhook=webhook)
         await stop_event.wait()
         log.info("stopping: finishing deliveries in progress")
     finally:

@@ -479,7 +479,7 @@ class FakeBotAPI:
                     "supports_inline_queries": False,
                 },
             }
-        if call.method in ("deleteWebhook", "setMyCommands", "answerCallbackQuery", "deleteMyCommands"):
+        if call.method in ("deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery", "deleteMyCommands"):
             return 200, {"ok": True, "result": True}
         if call.method in ("sendMessage", "editMessageText"):
             problem = check_html(p.get("text", "")) if p.get("parse_mode") == "HTML" else None

@@ -153,6 +153,16 @@ def test_bad_interval(tmp_path: Path) -> None:
     assert "feeds[1].interval" in message and "out of range" in message
 
 
+def test_lease_margin_sets_how_soon_a_dead_instances_feeds_are_taken_over(tmp_path: Path) -> None:
+    from bot.poller import PollOptions
+
+    config = load_config(write(tmp_path, MINIMAL + "poll:\n  deadline_seconds: 20\n  lease_margin_seconds: 5\n"))
+    assert PollOptions.from_config(config).lease_seconds == 25
+    assert PollOptions.from_config(load_config(write(tmp_path, MINIMAL))).lease_seconds == 300 + 60  # the defaults
+    message = error_of(tmp_path, MINIMAL + "poll:\n  lease_margin_seconds: 0\n")
+    assert "poll.lease_margin_seconds" in message and "greater than or equal to 1" in message
+
+
 def test_empty_topics_and_feeds(tmp_path: Path) -> None:
     message = error_of(tmp_path, "topics: {}\nfeeds: []\n")
     assert "topics: at least one topic is required" in message

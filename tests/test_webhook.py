@@ -1,0 +1,203 @@
+"""Webhook mode: the real Application's listener on loopback, real Update JSON posted with and without the secret.
+
+The bot talks to the local Bot API (tests/botapi.py) through ``base_url``: setWebhook goes there, and a handled
+/start answers there. Arguments are checked at the edge (`coverage-bot run --webhook-url ... --listen ...`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from botapi import TOKEN, FakeBotAPI
+from pydantic import SecretStr
+
+from bot import telegram as tg
+from bot.cli import main
+from bot.settings import Settings, parse_config
+from bot.store import Store
+from bot.webhook import SECRET_ENV, webhook_config
+
+TOPICS = {"rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]}}
+_ids = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_update(chat_id: int) -> dict[str, Any]:
+    """The JSON Telegram posts for a user sending /start in a private chat."""
+    return {
+        "update_id": next(_ids),
+        "message": {
+            "message_id": next(_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Tester"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = await FakeBotAPI().start()
+    yield server
+    await server.close()
+
+
+async def test_updates_with_the_secret_are_handled_and_others_refused(api: FakeBotAPI, tmp_path: Path) -> None:
+    port = free_port()
+    hook = webhook_config("https://bot.example.org/tg/hook", f"127.0.0.1:{port}", {})
+    assert len(hook.secret) >= 32 and hook.secret not in repr(hook)  # generated, never shown
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN), telegram_base_url=api.base_url, telegram_base_file_url=api.base_file_url
+    )
+    config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    polled = asyncio.Event()
+
+    async def poll() -> None:
+        polled.set()
+
+    stop = asyncio.Event()
+    bot = asyncio.ensure_future(tg.run_bot(settings, store, config, poll=poll, stop_event=stop, webhook=hook))
+    try:
+        (setup,) = await api.wait_for("setWebhook")
+        assert setup.params["url"] == hook.url and setup.params["secret_token"] == hook.secret
+        await asyncio.wait_for(polled.wait(), 10)
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        async with httpx.AsyncClient(timeout=10) as client:
+            missing = await client.post(url, json=start_update(2001))
+            wrong = await client.post(
+                url, json=start_update(2002), headers={"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}
+            )
+            right = await client.post(
+                url, json=start_update(2003), headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret}
+            )
+            elsewhere = await client.post(
+                f"http://127.0.0.1:{port}/other",
+                json=start_update(2004),
+                headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret},
+            )
+        assert (missing.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
+        assert elsewhere.status_code == 404
+        (answer,) = await api.wait_for("sendMessage", chat_id=2003)
+        assert answer.params["text"]
+        # Updates are handled in order: the refused ones, posted first, would have been answered by now.
+        assert [c.chat_id() for c in api.calls_to("sendMessage")] == [2003]
+        assert not api.calls_to("getUpdates", ok=False)  # no long polling beside the webhook
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, 15)
+        await store.close()
+    with pytest.raises(httpx.ConnectError):  # the listener is closed on stop
+        httpx.post(f"http://127.0.0.1:{port}/tg/hook", json=start_update(2005), timeout=5)
+
+
+def test_the_secret_comes_from_the_environment_when_set() -> None:
+    hook = webhook_config("https://h.example/x", "0.0.0.0:8443", {SECRET_ENV: "s3cret_-token"})
+    assert (hook.secret, hook.host, hook.port, hook.url_path) == ("s3cret_-token", "0.0.0.0", 8443, "/x")
+    assert webhook_config("https://h.example", "[::]:443", {}).host == "::"
+    assert webhook_config("https://h.example", "localhost:80", {}).url_path == "/"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["--webhook-url", "http://h.example/x"], {}, "only posts to https://"),
+        (["--webhook-url", "https:///x"], {}, "not a valid URL"),
+        (["--webhook-url", "https://h.example:99999/x"], {}, "port is not a number"),
+        (["--webhook-url", "https://h.example/x", "--listen", "8443"], {}, "give HOST:PORT"),
+        (["--webhook-url", "https://h.example/x", "--listen", "0.0.0.0:0"], {}, "give HOST:PORT"),
+        (["--webhook-url", "https://h.example/x", "--listen", "bad host:80"], {}, "give HOST:PORT"),
+        (["--listen", "127.0.0.1:8443"], {}, "only applies with --webhook-url"),
+        (["--webhook-url", "https://h.example/x"], {SECRET_ENV: "has spaces"}, SECRET_ENV),
+    ],
+)
+def test_bad_webhook_arguments_are_one_line_messages(
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["run", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coverage-bot: ") and expected in err and err.count("\n") == 1
+    assert "has spaces" not in err  # a secret is never echoed
+
+
+async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBotAPI, tmp_path: Path) -> None:
+    """`coverage-bot run --webhook-url ... --listen ...` as a user runs it: setWebhook, a handled /start, clean stop."""
+    port = free_port()
+    config = tmp_path / "feeds.yaml"
+    config.write_text(yaml.safe_dump({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]}))
+    secret = "webhook-secret_0123456789"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    }
+    script = Path(sys.executable).with_name("coverage-bot")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        "run",
+        "--config",
+        str(config),
+        "--webhook-url",
+        "https://bot.example.org/telegram",
+        "--listen",
+        f"127.0.0.1:{port}",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        (setup,) = await api.wait_for("setWebhook", timeout=60)
+        assert setup.params["url"] == "https://bot.example.org/telegram" and setup.params["secret_token"] == secret
+        async with httpx.AsyncClient(timeout=10) as client:
+            for _ in range(100):  # setWebhook comes just before the listener opens
+                try:
+                    refused = await client.post(f"http://127.0.0.1:{port}/telegram", json=start_update(3001))
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the webhook listener never opened")
+            handled = await client.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json=start_update(3002),
+                headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+            )
+        assert (refused.status_code, handled.status_code) == (403, 200)
+        await api.wait_for("sendMessage", chat_id=3002, timeout=30)
+        assert [c.chat_id() for c in api.calls_to("sendMessage")] == [3002]
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
+    assert proc.returncode == 0, output
+    assert secret not in output and TOKEN not in output
