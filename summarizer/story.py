@@ -1,0 +1,309 @@
+"""Story summaries: one extractive summary of a story as several outlets tell it.
+
+Each member (one outlet's article, or only its title and feed description) is cleaned of feed
+furniture and split into sentences. Sentences are then chosen for the whole cluster at once, as a
+budgeted coverage problem (the idea of Gillick and Favre's ICSI summarizer, solved greedily):
+
+* concepts are stemmed word bigrams (not two stop words); a concept is worth the number of
+  members that use it, so what most outlets agree on comes first and a fact one outlet alone
+  states counts only when a single outlet tells the story;
+* a summary is worth the sum of the concepts it covers, each counted once, so repeating a fact
+  adds nothing; on top, a sentence whose normalised content (quotes, numbers and names folded)
+  is mostly already said is never taken (``REDUNDANCY``);
+* the greedy step takes the sentence with the best gain per word (``LENGTH_EXPONENT``), weighed
+  by a lead prior (news puts the gist first) and, when dates are given, a recency prior, and
+  the newest member is represented when it adds something no other member said.
+
+Deterministic (ties by member order, then sentence order), numpy only, no downloaded models.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .extractive import _stem
+from .furniture import clean_description, is_furniture_sentence
+from .text import prepare, unbalanced_quote
+
+# ---- quality-tuning constants (one place) ---------------------------------------------------------
+# Designed for DUC-style 100-word story summaries and sanity-checked on
+# shared/eval/multidoc/dev.jsonl (Multi-News sample, 100-word ROUGE recall, bench/quality.py --story);
+# the dev set is flat, so these are round values from the literature or from a coarse check, not
+# tuned to the decimal.
+MAX_SENTENCES_PER_MEMBER = 60  # sentences of each member considered (the gist of news is early)
+MIN_WORDS = 8  # shorter sentences (fragments, captions, datelines) are not candidates ...
+MIN_WORDS_SHORT_MEMBER = 4  # ... unless the member is only a title and a short description
+MAX_WORDS = 80  # longer "sentences" are run-ons of a bad split
+LEAD_DECAY = 4.0  # sentences; the lead prior falls by e every LEAD_DECAY sentences
+LEAD_WEIGHT = 1.0  # weight of the lead prior: factor 1 + LEAD_WEIGHT * exp(-position / LEAD_DECAY)
+LENGTH_EXPONENT = 0.5  # gain / words**LENGTH_EXPONENT: 1 = per word (short bits), 0 = per sentence (long ones)
+UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram concepts
+REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
+RECENCY_WEIGHT = 0.3  # bonus factor of the newest member's sentences, when dates are given
+# ----------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+_NUMBER = re.compile(r"^\d")
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """One outlet's telling of a story: its text (full article or feed description) and where it is from."""
+
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    link: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StorySentence:
+    """A sentence of a story summary, with the member it came from (index into the input, outlet, link)."""
+
+    text: str
+    doc: int  # index of the member in the input sequence
+    index: int  # position among that member's body sentences (0 = first)
+    outlet: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A story summary: sentences in reading order (most agreed-on first), or none with a reason."""
+
+    sentences: tuple[StorySentence, ...]
+    reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def words(self) -> int:
+        return sum(len(s.text.split()) for s in self.sentences)
+
+
+@dataclass
+class _Candidate:
+    text: str
+    doc: int
+    index: int
+    n_words: int  # whitespace words, as ROUGE's budget counts them
+    concepts: frozenset[tuple[str, ...]]
+    content: frozenset[str]  # normalised content stems, for the repeat test
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def _content_key(text: str) -> frozenset[str]:
+    """Content stems with numbers folded to one token and quote marks ignored (for the repeat test)."""
+    out: set[str] = set()
+    for t in _tokens(text):
+        if _NUMBER.match(t):
+            out.add("<num>")
+            continue
+        s = _stem(t)
+        if s is not None:
+            out.add(s)
+    return frozenset(out)
+
+
+def _concepts(tokens: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """Bigram concepts (not two stop words) and content-word unigrams of a sentence."""
+    stems = [_stem(t) for t in tokens]
+    out: set[tuple[str, ...]] = set()
+    for i, s in enumerate(stems):
+        if s is not None:
+            out.add((s,))
+        if i + 1 < len(stems):
+            a, b = s, stems[i + 1]
+            if a is not None or b is not None:
+                out.add((a or tokens[i], b or tokens[i + 1]))
+    return frozenset(out)
+
+
+def _member_sentences(member: StoryMember) -> list[tuple[int, str]]:
+    """(position, text) of a member's usable body sentences, furniture removed."""
+    text = clean_description(member.text)
+    prepared = prepare(text, title=member.title)
+    if prepared.problem or not prepared.text.strip():
+        return []
+    sents = prepared.sentences[:MAX_SENTENCES_PER_MEMBER]
+    out = []
+    for s, (a, b) in zip(sents, prepared.sentence_spans, strict=False):
+        if prepared.asides and prepared.in_aside(a, b):
+            continue
+        t = s.text.strip()
+        if not t or unbalanced_quote(t) or is_furniture_sentence(t):
+            continue
+        if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
+            continue
+        out.append((s.index, t))
+    return out
+
+
+def _candidates(members: Sequence[StoryMember]) -> list[_Candidate]:
+    cands: list[_Candidate] = []
+    for k, m in enumerate(members):
+        sents = _member_sentences(m)
+        short_member = len(sents) <= 3 and sum(len(t.split()) for _, t in sents) < 80
+        floor = MIN_WORDS_SHORT_MEMBER if short_member else MIN_WORDS
+        for pos, t in sents:
+            n = len(t.split())
+            if n < floor or n > MAX_WORDS:
+                continue
+            toks = _tokens(t)
+            cands.append(_Candidate(t, k, pos, n, _concepts(toks), _content_key(t)))
+    return cands
+
+
+def _weights(cands: Sequence[_Candidate], n_members: int) -> dict[tuple[str, ...], float]:
+    """Concept -> worth: the number of members that use it (a single member: how often it recurs)."""
+    docs: dict[tuple[str, ...], set[int]] = {}
+    count: dict[tuple[str, ...], int] = {}
+    for c in cands:
+        for x in c.concepts:
+            docs.setdefault(x, set()).add(c.doc)
+            count[x] = count.get(x, 0) + 1
+    used = len({c.doc for c in cands})
+    w: dict[tuple[str, ...], float] = {}
+    for x, ds in docs.items():
+        df = len(ds)
+        # shared by at least two members when several tell the story; otherwise recurrence inside the one member
+        v = float(df) if used > 1 and df >= 2 else (math.log2(count[x]) if used == 1 and count[x] >= 2 else 0.0)
+        if v > 0:
+            w[x] = v * (UNIGRAM_WEIGHT if len(x) == 1 else 1.0)
+    return w
+
+
+def _newest(members: Sequence[StoryMember]) -> int | None:
+    """Index of the newest member when dates are given and one is strictly the newest."""
+    dated = [(m.published, k) for k, m in enumerate(members) if m.published is not None]
+    if len(dated) < 2:
+        return None
+    try:
+        dated.sort(key=lambda e: e[0])  # type: ignore[arg-type,return-value]
+    except TypeError:  # naive and aware datetimes mixed
+        return None
+    return dated[-1][1] if dated[-1][0] != dated[-2][0] else None
+
+
+def _check_members(members: Sequence[StoryMember]) -> None:
+    if isinstance(members, (str, bytes)) or not isinstance(members, Sequence):
+        raise TypeError("members must be a sequence of StoryMember")
+    for k, m in enumerate(members):
+        if not isinstance(m, StoryMember):
+            raise TypeError(f"members[{k}] must be StoryMember, not {type(m).__name__}")
+        if not isinstance(m.text, str):
+            raise TypeError(f"members[{k}].text must be str, not {type(m.text).__name__}")
+
+
+def summarize_members(
+    members: Sequence[StoryMember], sentences: int | None = None, words: int | None = None
+) -> StorySummary:
+    """Summary of a story: at most ``sentences`` sentences and/or the best selection fitting ``words`` words.
+
+    With neither limit, three sentences. A sentence is never cut: with ``words`` the summary is the
+    best set of whole sentences that fits. Sentences come back most agreed-on first.
+    """
+    _check_members(members)
+    for name, v in (("sentences", sentences), ("words", words)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+            raise TypeError(f"{name} must be int, not {type(v).__name__}")
+        if v is not None and v < 1:
+            raise ValueError(f"{name} must be at least 1, got {v}")
+    if sentences is None and words is None:
+        sentences = 3
+    if not members:
+        return StorySummary((), "no articles")
+    cands = _candidates(members)
+    if not cands:
+        return StorySummary((), "no usable sentences in the story's articles")
+    weights = _weights(cands, len(members))
+    newest = _newest(members)
+    prior = [
+        (1.0 + LEAD_WEIGHT * math.exp(-c.index / LEAD_DECAY)) * (1.0 + RECENCY_WEIGHT * (c.doc == newest))
+        for c in cands
+    ]
+    covered: set[tuple[str, ...]] = set()
+    said: set[str] = set()
+    taken: list[int] = []
+    budget = words if words is not None else 10**9
+    limit = sentences if sentences is not None else 10**9
+    used_words = 0
+    alive = [True] * len(cands)
+    while len(taken) < limit:
+        best, best_score = -1, 0.0
+        for i, c in enumerate(cands):
+            if not alive[i]:
+                continue
+            if used_words + c.n_words > budget:
+                alive[i] = False
+                continue
+            if said and c.content and len(c.content & said) >= REDUNDANCY * len(c.content):
+                alive[i] = False
+                continue
+            gain = sum(weights.get(x, 0.0) for x in c.concepts if x not in covered)
+            # ties (and a story with no shared concepts) fall back to the lead prior
+            score = (gain + 1e-3) * prior[i] / c.n_words**LENGTH_EXPONENT
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            break
+        taken.append(best)
+        alive[best] = False
+        covered |= cands[best].concepts
+        said |= cands[best].content
+        used_words += cands[best].n_words
+    if newest is not None and taken and all(cands[i].doc != newest for i in taken):
+        taken = _show_newest(cands, taken, newest, weights, budget)
+    out = tuple(
+        StorySentence(
+            text=cands[i].text,
+            doc=cands[i].doc,
+            index=cands[i].index,
+            outlet=members[cands[i].doc].outlet,
+            link=members[cands[i].doc].link,
+        )
+        for i in taken
+    )
+    reason = None
+    if sentences is not None and words is None and len(out) < sentences:
+        reason = f"the story has only {len(out)} distinct usable sentence{'s' if len(out) != 1 else ''}"
+    return StorySummary(out, reason)
+
+
+def _show_newest(
+    cands: Sequence[_Candidate],
+    taken: list[int],
+    newest: int,
+    weights: dict[tuple[str, ...], float],
+    budget: int,
+) -> list[int]:
+    """Swap the last sentence for the newest member's best new one, when it says something not yet said."""
+    keep = taken[:-1]
+    covered = set().union(*(cands[i].concepts for i in keep)) if keep else set()
+    said = set().union(*(cands[i].content for i in keep)) if keep else set()
+    room = budget - sum(cands[i].n_words for i in keep)
+    best, best_score = -1, 0.0
+    for i, c in enumerate(cands):
+        if c.doc != newest or c.n_words > room:
+            continue
+        if c.content and len(c.content & said) >= REDUNDANCY * len(c.content):
+            continue
+        new = c.content - said
+        if not new:
+            continue
+        score = (1.0 + sum(weights.get(x, 0.0) for x in c.concepts if x not in covered)) * math.exp(
+            -c.index / LEAD_DECAY
+        )
+        if score > best_score:
+            best, best_score = i, score
+    return [*keep, best] if best >= 0 else taken
