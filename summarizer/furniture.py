@@ -28,13 +28,14 @@ _TAIL = re.compile(
       | (?:read|see|learn|find\s+out)\s+more(?:\s+(?:at|on|here)(?:\s+{_SOURCE_NAME})?)?\s*{_ELLIPSIS}?\.?
       | the\s+post\s+.{{1,300}}?\s+appeared\s+first\s+on\s+{_SOURCE_NAME}\s*\.?
       | this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally\s+)?(?:appeared|published|posted)\s+(?:first\s+)?(?:on|at|in)\s+{_SOURCE_NAME}\s*\.?
-      | \[\s*{_ELLIPSIS}\s*\]
-      | \(\s*{_ELLIPSIS}\s*\)
       | (?:comments|points|\#\s*comments)\s*:\s*\d+
       | (?:article|comments)\s+url\s*:\s*\S+
     )\s*$""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
+
+# "[…]" or "(...)" at the end: the feed cut the text there, as a bare "…" does.
+_BRACKETED_CUT = re.compile(rf"\s*[\[(]\s*{_ELLIPSIS}\s*[\])]\s*$")
 
 # A description that is nothing but link furniture (Hacker News, link aggregators).
 _LINK_ONLY = re.compile(
@@ -111,6 +112,7 @@ def clean_line(line: str) -> str:
     if _LINK_ONLY.match(line):
         return ""
     s = _strip_tail(line.rstrip())
+    s = _BRACKETED_CUT.sub(" …", s)
     s = _strip_tail(_drop_cut_fragment(s))
     if s != line.rstrip() and s[-1:].isalnum():  # "… documentation Read Full Article at RT.com": end the sentence
         s += "."

@@ -42,6 +42,7 @@ LEAD_DECAY = 4.0  # sentences; the lead prior falls by e every LEAD_DECAY senten
 LEAD_WEIGHT = 1.0  # weight of the lead prior: factor 1 + LEAD_WEIGHT * exp(-position / LEAD_DECAY)
 LENGTH_EXPONENT = 0.5  # gain / words**LENGTH_EXPONENT: 1 = per word (short bits), 0 = per sentence (long ones)
 UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram concepts
+MIN_SHARE = 0.25  # a concept counts when at least this share of the members (and two) use it (ICSI: 3 of 10)
 REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
 RECENCY_WEIGHT = 0.3  # bonus factor of the newest member's sentences, when dates are given
 # ----------------------------------------------------------------------------------------------------
@@ -68,6 +69,8 @@ class StorySentence:
     text: str
     doc: int  # index of the member in the input sequence
     index: int  # position among that member's body sentences (0 = first)
+    start: int  # offsets of the sentence in the member's text (as given, before cleaning)
+    end: int
     outlet: str | None = None
     link: str | None = None
 
@@ -93,6 +96,8 @@ class _Candidate:
     text: str
     doc: int
     index: int
+    start: int
+    end: int
     n_words: int  # whitespace words, as ROUGE's budget counts them
     concepts: frozenset[tuple[str, ...]]
     content: frozenset[str]  # normalised content stems, for the repeat test
@@ -129,8 +134,8 @@ def _concepts(tokens: Sequence[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(out)
 
 
-def _member_sentences(member: StoryMember) -> list[tuple[int, str]]:
-    """(position, text) of a member's usable body sentences, furniture removed."""
+def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
+    """(position, text, start, end) of a member's usable body sentences, furniture removed; offsets into its text."""
     text = clean_description(member.text)
     prepared = prepare(text, title=member.title)
     if prepared.problem or not prepared.text.strip():
@@ -145,7 +150,13 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str]]:
             continue
         if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
             continue
-        out.append((s.index, t))
+        raw = prepared.original_slice(a, b)  # exact characters of the cleaned text; cleaning only cut or ended lines
+        at = member.text.find(raw) if raw else -1
+        if at < 0 and raw.endswith("."):
+            raw = raw[:-1]
+            at = member.text.find(raw)
+        start, end = (at, at + len(raw)) if at >= 0 else (0, 0)
+        out.append((s.index, t, start, end))
     return out
 
 
@@ -153,18 +164,18 @@ def _candidates(members: Sequence[StoryMember]) -> list[_Candidate]:
     cands: list[_Candidate] = []
     for k, m in enumerate(members):
         sents = _member_sentences(m)
-        short_member = len(sents) <= 3 and sum(len(t.split()) for _, t in sents) < 80
+        short_member = len(sents) <= 3 and sum(len(t.split()) for _, t, _, _ in sents) < 80
         floor = MIN_WORDS_SHORT_MEMBER if short_member else MIN_WORDS
-        for pos, t in sents:
+        for pos, t, start, end in sents:
             n = len(t.split())
             if n < floor or n > MAX_WORDS:
                 continue
             toks = _tokens(t)
-            cands.append(_Candidate(t, k, pos, n, _concepts(toks), _content_key(t)))
+            cands.append(_Candidate(t, k, pos, start, end, n, _concepts(toks), _content_key(t)))
     return cands
 
 
-def _weights(cands: Sequence[_Candidate], n_members: int) -> dict[tuple[str, ...], float]:
+def _weights(cands: Sequence[_Candidate]) -> dict[tuple[str, ...], float]:
     """Concept -> worth: the number of members that use it (a single member: how often it recurs)."""
     docs: dict[tuple[str, ...], set[int]] = {}
     count: dict[tuple[str, ...], int] = {}
@@ -173,11 +184,12 @@ def _weights(cands: Sequence[_Candidate], n_members: int) -> dict[tuple[str, ...
             docs.setdefault(x, set()).add(c.doc)
             count[x] = count.get(x, 0) + 1
     used = len({c.doc for c in cands})
+    min_df = max(2, math.ceil(MIN_SHARE * used))
     w: dict[tuple[str, ...], float] = {}
     for x, ds in docs.items():
         df = len(ds)
-        # shared by at least two members when several tell the story; otherwise recurrence inside the one member
-        v = float(df) if used > 1 and df >= 2 else (math.log2(count[x]) if used == 1 and count[x] >= 2 else 0.0)
+        # shared by enough members when several tell the story; otherwise recurrence inside the one member
+        v = float(df) if used > 1 and df >= min_df else (math.log2(count[x]) if used == 1 and count[x] >= 2 else 0.0)
         if v > 0:
             w[x] = v * (UNIGRAM_WEIGHT if len(x) == 1 else 1.0)
     return w
@@ -226,7 +238,7 @@ def summarize_members(
     cands = _candidates(members)
     if not cands:
         return StorySummary((), "no usable sentences in the story's articles")
-    weights = _weights(cands, len(members))
+    weights = _weights(cands)
     newest = _newest(members)
     prior = [
         (1.0 + LEAD_WEIGHT * math.exp(-c.index / LEAD_DECAY)) * (1.0 + RECENCY_WEIGHT * (c.doc == newest))
@@ -269,6 +281,8 @@ def summarize_members(
             text=cands[i].text,
             doc=cands[i].doc,
             index=cands[i].index,
+            start=cands[i].start,
+            end=cands[i].end,
             outlet=members[cands[i].doc].outlet,
             link=members[cands[i].doc].link,
         )

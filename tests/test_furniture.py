@@ -1,0 +1,96 @@
+"""Tests for summarizer/furniture.py: feed furniture and title suffixes, on real feed items (tests/data/text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.furniture import clean_description, clean_title, is_furniture_sentence, known_outlets
+
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "text" / "furniture.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['kind']}-{i}" for i, c in enumerate(CASES)])
+def test_real_feed_items(case: dict) -> None:
+    if case["kind"] == "title":
+        assert clean_title(case["input"], outlet=case.get("outlet")) == case["expected"]
+    else:
+        assert clean_description(case["input"]) == case["expected"]
+
+
+def test_the_real_cases_cover_every_family() -> None:
+    inputs = " ".join(c["input"] for c in CASES)
+    for family in ("Read Full Article at", "Article URL:", "Comments URL:", "appeared first on", "Continue reading",
+                   "Read more...", "[…]", "(Reuters) -", "…", " - Reuters", " - Bloomberg.com"):  # fmt: skip
+        assert family in inputs, family
+    # and no furniture survives in what comes out
+    for c in CASES:
+        for family in ("Read Full Article", "Article URL", "appeared first", "Continue reading", "Read more", "[…]"):
+            assert family not in c["expected"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Oil rose. Read the full story at Example News", "Oil rose."),
+        ("Oil rose on Monday. Read more at Example Times …", "Oil rose on Monday."),
+        ("Oil rose. Prices fell after the talks, analysts sa…", "Oil rose."),
+        ("Prices fell after the talks, analysts sa...", ""),
+        ("He left. …", "He left."),
+        ("WASHINGTON, June 3 (Reuters) - The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+        ("(AP) — The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+        ("The Senate voted (Reuters) - then left.", "The Senate voted (Reuters) - then left."),
+        ("'If we win … they lose,' he said.", "'If we win … they lose,' he said."),
+        ("Line one.\n\nRead more...\n\nLine two.", "Line one.\n\n\n\nLine two."),
+        ("", ""),
+    ],
+)
+def test_furniture_families(text: str, expected: str) -> None:
+    assert clean_description(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "feed", "expected"),
+    [
+        ("West takes new step to tighten Russian oil sanctions – Reuters", None, None, "West takes new step to tighten Russian oil sanctions"),
+        ("Moscow responds to the sanctions | AP News", None, None, "Moscow responds to the sanctions"),
+        ("Moscow responds to the sanctions – Bloomberg.com", "Bloomberg", None, "Moscow responds to the sanctions"),
+        ("Nickel deal signed - Mining Weekly Online", None, "Mining Weekly Online", "Nickel deal signed"),
+        ("Nickel deal signed - Kitco", "Kitco", None, "Nickel deal signed"),
+        ("Nickel deal signed - Kitco", None, None, "Nickel deal signed - Kitco"),  # unknown name, not the outlet
+        ("Nickel deal signed - example-news.com", None, None, "Nickel deal signed"),
+        ("Story of the day | World | Reuters", None, None, "Story of the day | World"),
+        ("Reuters - Story of the day in brief", None, None, "Story of the day in brief"),
+        ("Reuters", "Reuters", None, "Reuters"),  # never empties a title
+    ],
+)  # fmt: skip
+def test_title_suffixes(title: str, outlet: str | None, feed: str | None, expected: str) -> None:
+    assert clean_title(title, outlet=outlet, feed=feed) == expected
+
+
+def test_furniture_sentences() -> None:
+    for s in (
+        "You can add location information to your Tweets, such as your city or precise location.",
+        "These crawls are part of an effort to archive pages as they are created.",
+        "Media playback is unsupported on your device",
+        "Advertisement Continue reading the main story",
+        "We use cookies to improve your experience.",
+    ):
+        assert is_furniture_sentence(s), s
+    for s in (
+        "Russia and the United States agreed on Monday to resume talks on rare earths.",
+        "The advertisement campaign cost $3 million, the company said.",
+        "The post of deputy minister went to a former banker.",
+    ):
+        assert not is_furniture_sentence(s), s
+
+
+def test_known_outlets_is_data() -> None:
+    outlets = known_outlets()
+    assert "reuters" in outlets and "ap" in outlets and len(outlets) > 50
