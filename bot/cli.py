@@ -149,7 +149,9 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict:
     return {
         "id": rid,
         "summary": [s.text for s in summary.sentences],
-        "sources": [{"doc": docs[s.doc].get("id", s.doc), "outlet": s.outlet, "link": s.link} for s in summary.sentences],
+        "sources": [
+            {"doc": docs[s.doc].get("id", s.doc), "outlet": s.outlet, "link": s.link} for s in summary.sentences
+        ],
         "figures": [{k: f.get(k) for k in keep_fig} for f in merge_figures(per_figures)],
         "quotes": [{k: q.get(k) for k in keep_quote} for q in merge_quotes(per_quotes)],
         **({"reason": summary.reason} if summary.reason else {}),
@@ -298,7 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("source", nargs="?", help="a text file, an http(s) URL, or - for standard input")
     s.add_argument("--json", action="store_true", help="print the whole analysis as JSON")
     s.add_argument("--jsonl", action="store_true", help='batch mode: {"id","text"[,"title"]} lines on stdin')
-    s.add_argument("--stories-jsonl", action="store_true", help='stories: {"id","docs":[{"id","title","text",…}]} lines')
+    s.add_argument(
+        "--stories-jsonl", action="store_true", help='stories: {"id","docs":[{"id","title","text",…}]} lines'
+    )
     s.add_argument("--sentences", type=int, metavar="N", help="summary length in sentences (default 3)")
     s.add_argument("--words", type=int, metavar="N", help="--stories-jsonl: best whole sentences fitting N words")
     s.add_argument("--method", default=DEFAULT_METHOD, metavar="NAME", help=f"one of: {', '.join(METHODS)}")

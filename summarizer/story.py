@@ -44,7 +44,9 @@ LENGTH_EXPONENT = 0.5  # gain / words**LENGTH_EXPONENT: 1 = per word (short bits
 UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram concepts
 MIN_SHARE = 0.25  # a concept counts when at least this share of the members (and two) use it (ICSI: 3 of 10)
 REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
-RECENCY_WEIGHT = 0.3  # bonus factor of the newest member's sentences, when dates are given
+RECENCY_WEIGHT = 0.3
+NEWS_OVERLAP = 0.5  # a newest member's sentence is news when at most this share of its content words is older
+READING_LEAD = 0  # sentences at this position of their member or earlier (its lead) are read first  # bonus factor of the newest member's sentences, when dates are given
 # ----------------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
@@ -274,8 +276,11 @@ def summarize_members(
         covered |= cands[best].concepts
         said |= cands[best].content
         used_words += cands[best].n_words
-    if newest is not None and taken and all(cands[i].doc != newest for i in taken):
-        taken = _show_newest(cands, taken, newest, weights, budget)
+    if newest is not None and taken:
+        taken = _show_newest(cands, taken, newest, budget)
+    # reading order: the members' leads first (the gist), each group by how much the outlets agree on it
+    agreement = {i: sum(weights.get(x, 0.0) for x in cands[i].concepts) for i in taken}
+    taken = sorted(taken, key=lambda i: (cands[i].index > READING_LEAD, -agreement[i], taken.index(i)))
     out = tuple(
         StorySentence(
             text=cands[i].text,
@@ -298,26 +303,25 @@ def _show_newest(
     cands: Sequence[_Candidate],
     taken: list[int],
     newest: int,
-    weights: dict[tuple[str, ...], float],
     budget: int,
 ) -> list[int]:
-    """Swap the last sentence for the newest member's best new one, when it says something not yet said."""
+    """Make room for the newest member's news: its best sentence that no older member says, unless one is in.
+
+    A sentence is news when at most NEWS_OVERLAP of its content words occur in the older members.
+    It replaces the last sentences chosen until it fits the budget.
+    """
+    older: set[str] = set().union(*(c.content for c in cands if c.doc != newest))
+    news = [
+        i
+        for i, c in enumerate(cands)
+        if c.doc == newest and c.content and len(c.content & older) <= NEWS_OVERLAP * len(c.content)
+    ]
+    if not news or any(i in news for i in taken):
+        return taken
+    best = min(news, key=lambda i: (cands[i].index, i))  # the newest member's lead of its news
     keep = taken[:-1]
-    covered = set().union(*(cands[i].concepts for i in keep)) if keep else set()
-    said = set().union(*(cands[i].content for i in keep)) if keep else set()
-    room = budget - sum(cands[i].n_words for i in keep)
-    best, best_score = -1, 0.0
-    for i, c in enumerate(cands):
-        if c.doc != newest or c.n_words > room:
-            continue
-        if c.content and len(c.content & said) >= REDUNDANCY * len(c.content):
-            continue
-        new = c.content - said
-        if not new:
-            continue
-        score = (1.0 + sum(weights.get(x, 0.0) for x in c.concepts if x not in covered)) * math.exp(
-            -c.index / LEAD_DECAY
-        )
-        if score > best_score:
-            best, best_score = i, score
-    return [*keep, best] if best >= 0 else taken
+    while keep and sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
+        keep = keep[:-1]
+    if sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
+        return taken
+    return [*keep, best]

@@ -1,0 +1,148 @@
+"""Tests for summarizer/story.py: cluster-wide story summaries with outlet and link per sentence."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from summarizer.story import StoryMember, StorySummary, summarize_members
+from summarizer.text import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+
+WIRE = "Tesla said on Tuesday it will remove rare earth elements from the motors of its next-generation vehicles."
+# three outlets retell the wire story; only the first adds the supplier detail, only the last the analyst
+A = (
+    f"{WIRE} The company gave no timeline for the change at its investor day in Austin.\n\n"
+    "A supplier in Ningbo, which makes 1,500 motors a day, said it had not been told of the plan."
+)
+B = (
+    "Tesla said on Tuesday it will remove rare-earth elements from the motors of its next generation vehicles, "
+    "a move that could cut its reliance on China.\n\n"
+    "The company gave no timeline for the change at its investor day in Austin, Texas."
+)
+C = (
+    "Tesla said on Tuesday it would remove “rare earth elements” from the motors of its next-generation vehicles.\n\n"
+    "The company gave no timeline for the change at its investor day.\n\n"
+    "Analysts at Morgan Stanley said rare earth prices fell 4% after the announcement."
+)
+MEMBERS = [
+    StoryMember(A, title="Tesla to drop rare earths - Reuters", outlet="Reuters", link="https://example.org/a"),
+    StoryMember(B, title="Tesla drops rare earths", outlet="CNBC", link="https://example.org/b"),
+    StoryMember(C, title="Tesla and rare earths", outlet="Mining.com", link="https://example.org/c"),
+]
+
+
+def _content(s: str) -> set[str]:
+    return {w.strip(".,“”\"'").lower() for w in s.split() if len(w) > 3}
+
+
+def test_each_sentence_keeps_its_outlet_link_and_offsets() -> None:
+    summary = summarize_members(MEMBERS, sentences=3)
+    assert isinstance(summary, StorySummary) and summary.sentences
+    for s in summary.sentences:
+        m = MEMBERS[s.doc]
+        assert (s.outlet, s.link) == (m.outlet, m.link)
+        assert normalize(m.text[s.start : s.end]) == s.text
+
+
+def test_what_all_outlets_say_comes_first_and_only_once() -> None:
+    summary = summarize_members(MEMBERS, sentences=3)
+    texts = [s.text for s in summary.sentences]
+    assert "rare" in texts[0] and "Tesla" in texts[0]  # the fact every outlet reports leads
+    # the wire sentence and its retellings (quote marks, hyphens, "will"/"would") appear once
+    assert sum("remove rare" in t for t in texts) == 1
+    assert sum("no timeline" in t for t in texts) <= 1
+    for i, a in enumerate(texts):
+        for b in texts[:i]:
+            shared = _content(a) & _content(b)
+            assert len(shared) < 0.6 * min(len(_content(a)), len(_content(b))), (a, b)
+
+
+def test_the_newest_development_is_visible() -> None:
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    news = "The company said on Wednesday that its board had approved a $2 billion plant in Nevada for the new motors."
+    dated = [
+        StoryMember(A, outlet="Reuters", published=t0),
+        StoryMember(B, outlet="CNBC", published=t0 + timedelta(hours=1)),
+        StoryMember(f"{WIRE}\n\n{news}", outlet="AP", published=t0 + timedelta(days=1)),
+    ]
+    summary = summarize_members(dated, sentences=2)
+    assert news in [s.text for s in summary.sentences]
+    undated = summarize_members([StoryMember(m.text, outlet=m.outlet) for m in dated], sentences=2)
+    assert len(undated.sentences) == 2
+
+
+def test_title_and_description_members_without_feed_furniture() -> None:
+    members = [
+        StoryMember(
+            "US authorities are investigating how an alleged stowaway flew to the United States from Denmark "
+            "without any valid documentation Read Full Article at RT.com",
+            title="Stowaway flew from Denmark to US",
+            outlet="RT",
+        ),
+        StoryMember(
+            "Article URL: https://example.org/x Comments URL: https://news.ycombinator.com/item?id=1 Points: 27 # Comments: 9",
+            title="Stowaway flew from Denmark to US",
+            outlet="Hacker News",
+        ),
+        StoryMember(
+            "An alleged stowaway flew to the United States from Denmark without valid documents, officials said. "
+            "Investigators are checking how he boarded the plane in Copenhagen. The airline said it was…",
+            outlet="ABC News",
+        ),
+    ]
+    summary = summarize_members(members, words=60)
+    text = summary.text
+    assert summary.sentences and summary.words <= 60
+    for junk in ("Read Full Article", "Article URL", "Points:", "it was…", "…"):
+        assert junk not in text
+    assert "stowaway" in text
+    assert all(s.doc != 1 for s in summary.sentences)
+
+
+def test_words_budget_takes_whole_sentences_only() -> None:
+    members = [StoryMember(t, outlet=f"o{i}") for i, t in enumerate(SEED_TEXTS)]
+    for budget in (25, 60, 100):
+        summary = summarize_members(members, words=budget)
+        assert summary.sentences and summary.words <= budget
+        for s in summary.sentences:
+            assert normalize(members[s.doc].text[s.start : s.end]) == s.text
+    assert len(summarize_members(members, sentences=2).sentences) == 2
+    both = summarize_members(members, sentences=1, words=1000)
+    assert len(both.sentences) == 1
+
+
+def test_deterministic_and_ties_go_to_the_first_telling() -> None:
+    one = summarize_members(MEMBERS, words=100)
+    assert one == summarize_members(MEMBERS, words=100)
+    copies = summarize_members([MEMBERS[0]] * 3, sentences=2)
+    assert {s.doc for s in copies.sentences} == {0} and len({s.text for s in copies.sentences}) == 2
+
+
+def test_empty_and_bad_input() -> None:
+    assert summarize_members([]).reason == "no articles"
+    assert summarize_members([StoryMember(""), StoryMember("Read more...")]).sentences == ()
+    with pytest.raises(TypeError):
+        summarize_members("text")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"members\[0\]"):
+        summarize_members([A])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        summarize_members(MEMBERS, words=0)
+    with pytest.raises(TypeError):
+        summarize_members(MEMBERS, sentences=True)
+
+
+def test_a_ten_outlet_story_is_cheap() -> None:
+    members = [
+        StoryMember(SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nOutlet {i} adds a line of its own today.")
+        for i in range(10)
+    ]
+    t0 = time.process_time()
+    for _ in range(5):
+        summarize_members(members, words=100)
+    assert (time.process_time() - t0) / 5 < 1.0  # about 20 ms measured; a generous bound on a shared machine
