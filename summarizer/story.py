@@ -45,10 +45,17 @@ UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram con
 MIN_SHARE = 0.25  # a concept counts when at least this share of the members (and two) use it (ICSI: 3 of 10)
 REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
 RECENCY_WEIGHT = 0.3
+DEPENDENT_PENALTY = 0.5  # factor for a sentence that opens with a quotation, a connective or a pronoun
 NEWS_OVERLAP = 0.5  # a newest member's sentence is news when at most this share of its content words is older
 READING_LEAD = 0  # sentences at this position of their member or earlier (its lead) are read first  # bonus factor of the newest member's sentences, when dates are given
 # ----------------------------------------------------------------------------------------------------
 
+# Sentences that lean on the one before them: a quotation, or an opening connective or pronoun.
+_DEPENDENT_OPENING = re.compile(
+    r"""^(?:["“‘']|(?:but|and|or|so|yet|however|still|also|meanwhile|instead|then|that|this|these|those|
+    it|its|he|she|they|his|her|their|him|them|we|i|such|there)\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 _NUMBER = re.compile(r"^\d")
 
@@ -243,7 +250,9 @@ def summarize_members(
     weights = _weights(cands)
     newest = _newest(members)
     prior = [
-        (1.0 + LEAD_WEIGHT * math.exp(-c.index / LEAD_DECAY)) * (1.0 + RECENCY_WEIGHT * (c.doc == newest))
+        (1.0 + LEAD_WEIGHT * math.exp(-c.index / LEAD_DECAY))
+        * (1.0 + RECENCY_WEIGHT * (c.doc == newest))
+        * (DEPENDENT_PENALTY if _DEPENDENT_OPENING.match(c.text) else 1.0)
         for c in cands
     ]
     covered: set[tuple[str, ...]] = set()
