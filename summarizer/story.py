@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .extractive import _stem
-from .furniture import clean_description, is_furniture_sentence
+from .furniture import clean_description, clean_title, is_furniture_sentence
 from .text import prepare, unbalanced_quote
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
@@ -77,7 +77,7 @@ class StorySentence:
 
     text: str
     doc: int  # index of the member in the input sequence
-    index: int  # position among that member's body sentences (0 = first)
+    index: int  # position among that member's body sentences (0 = first; -1 = its headline, with no offsets)
     start: int  # offsets of the sentence in the member's text (as given, before cleaning)
     end: int
     outlet: str | None = None
@@ -184,6 +184,34 @@ def _candidates(members: Sequence[StoryMember]) -> list[_Candidate]:
     return cands
 
 
+def _title_candidates(members: Sequence[StoryMember]) -> list[_Candidate]:
+    """The members' cleaned headlines as candidates (index -1, no offsets), for stories with no usable sentence."""
+    cands = []
+    for k, m in enumerate(members):
+        if not m.title:
+            continue
+        t = clean_title(m.title, outlet=m.outlet)
+        n = len(t.split())
+        if MIN_WORDS_SHORT_MEMBER <= n <= MAX_WORDS:
+            cands.append(_Candidate(t, k, -1, 0, 0, n, _concepts(_tokens(t)), _content_key(t)))
+    return cands
+
+
+def story_title(members: Sequence[StoryMember]) -> str | None:
+    """The story's headline: the cleaned member headline that shares most with the other members' headlines."""
+    _check_members(members)
+    cands = _title_candidates(members) or [
+        _Candidate(t, k, -1, 0, 0, len(t.split()), _concepts(_tokens(t)), _content_key(t))
+        for k, m in enumerate(members)
+        if m.title and (t := clean_title(m.title, outlet=m.outlet))
+    ]
+    if not cands:
+        return None
+    weights = _weights(cands)
+    best = max(cands, key=lambda c: (sum(weights.get(x, 0.0) for x in c.concepts) / c.n_words**LENGTH_EXPONENT, -c.doc))
+    return best.text
+
+
 def _weights(cands: Sequence[_Candidate]) -> dict[tuple[str, ...], float]:
     """Concept -> worth: the number of members that use it (a single member: how often it recurs)."""
     docs: dict[tuple[str, ...], set[int]] = {}
@@ -245,6 +273,9 @@ def summarize_members(
     if not members:
         return StorySummary((), "no articles")
     cands = _candidates(members)
+    headlines_only = not cands
+    if headlines_only:
+        cands = _title_candidates(members)
     if not cands:
         return StorySummary((), "no usable sentences in the story's articles")
     weights = _weights(cands)
@@ -302,8 +333,8 @@ def summarize_members(
         )
         for i in taken
     )
-    reason = None
-    if sentences is not None and words is None and len(out) < sentences:
+    reason = "only headlines: the articles have no usable sentences" if headlines_only else None
+    if not headlines_only and sentences is not None and words is None and len(out) < sentences:
         reason = f"the story has only {len(out)} distinct usable sentence{'s' if len(out) != 1 else ''}"
     return StorySummary(out, reason)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.story import StoryMember, StorySummary, summarize_members
+from summarizer.story import StoryMember, StorySummary, story_title, summarize_members
 from summarizer.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,3 +146,20 @@ def test_a_ten_outlet_story_is_cheap() -> None:
     for _ in range(5):
         summarize_members(members, words=100)
     assert (time.process_time() - t0) / 5 < 1.0  # about 20 ms measured; a generous bound on a shared machine
+
+
+def test_a_story_of_headlines_only_is_told_by_its_headlines() -> None:
+    members = [
+        StoryMember(
+            "Read more...", title="Putin says Ukraine opened 'Pandora's box' with strikes - Reuters", outlet="Reuters"
+        ),
+        StoryMember("", title="Putin warns Ukraine opened Pandora's box with strikes on economy - CNET", outlet="CNET"),
+        StoryMember("", title="Weather today - Example", outlet="Example"),
+    ]
+    summary = summarize_members(members, sentences=2)
+    assert summary.reason == "only headlines: the articles have no usable sentences"
+    assert summary.sentences[0].text in ("Putin says Ukraine opened 'Pandora's box' with strikes",
+                                         "Putin warns Ukraine opened Pandora's box with strikes on economy")  # fmt: skip
+    assert all(s.index == -1 for s in summary.sentences)
+    assert story_title(members) == "Putin says Ukraine opened 'Pandora's box' with strikes"
+    assert story_title([StoryMember("x")]) is None
