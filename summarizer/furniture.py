@@ -42,11 +42,13 @@ _LINK_ONLY = re.compile(
     r"^\s*(?:(?:article\s+url|comments\s+url|url|link|points|#\s*comments|comments)\s*:\s*\S+\s*)+$", re.IGNORECASE
 )
 
-# Wire datelines at the very start: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, June 3 (Reuters) -".
+# Wire datelines at the very start: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, June 3 (Reuters) -",
+# "BEIJING (AP) _" (DUC-era wire copy), and a capitalised place alone: "MOSCOW — ", "KYIV, Ukraine — ".
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
+    r"^\s*(?:(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|UPI|TASS|Xinhua|CNN|Interfax|dpa|ANI|PTI|IANS|Yonhap|Kyodo|RIA\s+Novosti|"
-    r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—]{1,2}\s*"
+    r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
+    r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“]))"
 )
 
 # Sentence end, before a trailing cut fragment.
