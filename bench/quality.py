@@ -254,7 +254,6 @@ def _oracle(sents: list[str], references: list[str], words: int) -> list[str]:
 
 def story_summary(cluster: dict[str, Any], method: str, words: int) -> list[str]:
     """One cluster's summary (sentences) by one method."""
-    from summarizer.models import StoryArticle
     from summarizer.story import StoryMember, summarize_members
 
     docs = cluster["docs"]
