@@ -58,6 +58,11 @@ _DEPENDENT_OPENING = re.compile(
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 _NUMBER = re.compile(r"^\d")
+# A run of capitalised words (a name with its first names or title): "President Vladimir Putin".
+_NAME_RUN = re.compile(r"\b(?:[A-Z][\w.'’-]*\s+)+[A-Z][\w'’-]*")
+_HONORIFICS = frozenset(
+    ["mr", "mrs", "ms", "dr", "president", "prime", "minister", "sen", "senator", "gov", "governor"]
+)
 
 
 @dataclass(frozen=True)
@@ -117,14 +122,19 @@ def _tokens(text: str) -> list[str]:
 
 
 def _content_key(text: str) -> frozenset[str]:
-    """Content stems with numbers folded to one token and quote marks ignored (for the repeat test)."""
+    """Content stems for the repeat test: numbers folded to one token, a name to its last word, titles dropped.
+
+    "President Vladimir Putin", "Mr. Putin" and "Putin" all leave ``putin``; "$1.5 billion" and "1,500"
+    leave ``<num>``; quote marks and case never count.
+    """
     out: set[str] = set()
-    for t in _tokens(text):
+    folded = _NAME_RUN.sub(lambda m: m.group(0).split()[-1], text)
+    for t in _tokens(folded):
         if _NUMBER.match(t):
             out.add("<num>")
             continue
         s = _stem(t)
-        if s is not None:
+        if s is not None and t not in _HONORIFICS:
             out.add(s)
     return frozenset(out)
 

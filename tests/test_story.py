@@ -163,3 +163,30 @@ def test_a_story_of_headlines_only_is_told_by_its_headlines() -> None:
     assert all(s.index == -1 for s in summary.sentences)
     assert story_title(members) == "Putin says Ukraine opened 'Pandora's box' with strikes"
     assert story_title([StoryMember("x")]) is None
+
+
+def test_a_fact_retold_with_other_names_numbers_and_quotes_is_said_once() -> None:
+    members = [
+        StoryMember(
+            "President Vladimir Putin said on Monday that 1,500 troops had left the border region near Belgorod.\n\n"
+            "The Kremlin gave no reason for the withdrawal of the troops from the border region.",
+            outlet="Reuters",
+        ),
+        StoryMember(
+            "Mr. Putin said on Monday that 1500 troops had left the “border region” near Belgorod.\n\n"
+            "Officials in Kyiv said they could not confirm the withdrawal of troops from the border region.",
+            outlet="AP",
+        ),
+    ]
+    texts = [s.text for s in summarize_members(members, sentences=3).sentences]
+    assert sum("Putin said on Monday" in t for t in texts) == 1, texts
+    assert len(texts) >= 2
+
+
+def test_the_repeat_key_folds_names_numbers_and_quote_marks() -> None:
+    from summarizer.story import _content_key
+
+    a = _content_key("President Vladimir Putin said on Monday that 1,500 troops had “left” the region.")
+    b = _content_key('Mr. Putin said on Monday that 2,000 troops had "left" the region.')
+    assert a == b and "putin" in a and "<num>" in a
+    assert _content_key("Ford said it will drop rare earths.") != _content_key("Tesla said it will drop rare earths.")
