@@ -87,6 +87,38 @@ _FURNITURE_SENTENCE = re.compile(
 )
 
 
+# A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
+_LEAD_UI = re.compile(
+    r"^(?:CLOSE|ADVERTISEMENT|Advertisement|VIDEO:|WATCH:|PHOTO:|LISTEN:|Video:|Watch:|Photo:)\s+(?=[A-Z\"“])"
+)
+
+# Photo captions that read like sentences: "In this Feb. 17, 2011 photo, …", "Jane Doe, left, and …".
+_CAPTION = re.compile(
+    r"""^in\s+this\s+(?:[\w.,]+\s+){0,6}?(?:file\s+)?(?:photo|picture|image|photograph|handout|video|screenshot|still)\b
+      | ,\s+(?:left|right|center|centre|second\s+(?:left|right)|top|bottom|front|back|rear)\s*,
+      | \((?:left|right|center|centre|top|bottom|pictured)\)
+      | ^(?:pictured|above|below|top|left|right)\s*:
+      | \b(?:photo|image)\s+(?:by|courtesy\s+of|credit)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def lead_furniture(sentence: str) -> int:
+    """How many leading characters of a sentence are a dateline or a user-interface word (0 when none)."""
+    n = 0
+    for _ in range(2):
+        m = _LEAD_UI.match(sentence, n) or _DATELINE.match(sentence, n)
+        if not m or m.end() == n or len(sentence) - m.end() < 20:
+            break
+        n = m.end()
+    return n
+
+
+def is_caption(sentence: str) -> bool:
+    """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "Jane Doe, left, and …")."""
+    return bool(_CAPTION.search(sentence))
+
+
 def _strip_tail(text: str) -> str:
     """Remove feed additions at the end, repeatedly."""
     while True:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .extractive import _stem
-from .furniture import clean_description, clean_title, is_furniture_sentence
-from .text import prepare, unbalanced_quote
+from .furniture import clean_description, clean_title, is_caption, is_furniture_sentence, lead_furniture
+from .text import normalize, prepare, unbalanced_quote
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
 # Designed for DUC-style 100-word story summaries and sanity-checked on
@@ -165,8 +165,9 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
         if prepared.asides and prepared.in_aside(a, b):
             continue
         t = s.text.strip()
-        if not t or unbalanced_quote(t) or is_furniture_sentence(t):
+        if not t or unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t):
             continue
+        cut = lead_furniture(t)
         if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
             continue
         raw = prepared.original_slice(a, b)  # exact characters of the cleaned text; cleaning only cut or ended lines
@@ -175,6 +176,10 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
             raw = raw[:-1]
             at = member.text.find(raw)
         start, end = (at, at + len(raw)) if at >= 0 else (0, 0)
+        if cut:  # a dateline or an interface word glued to the sentence
+            exact = at >= 0 and normalize(member.text[start:end]) == t
+            t = t[cut:]
+            start, end = (start + cut, end) if exact else (0, 0)
         out.append((s.index, t, start, end))
     return out
 

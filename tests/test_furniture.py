@@ -98,3 +98,25 @@ def test_furniture_sentences() -> None:
 def test_known_outlets_is_data() -> None:
     outlets = known_outlets()
     assert "reuters" in outlets and "ap" in outlets and len(outlets) > 50
+
+
+def test_lead_furniture_and_captions() -> None:
+    from summarizer.furniture import is_caption, lead_furniture
+
+    for s, rest in (
+        ("CLOSE Scientists say they found evidence of it.", "Scientists say they found evidence of it."),
+        ("WASHINGTON -- The colonists resorted to it in the winter.", "The colonists resorted to it in the winter."),
+        ("MOSCOW (Reuters) - The ministry said talks would resume.", "The ministry said talks would resume."),
+        ("Scientists say so.", "Scientists say so."),
+        ("CLOSE", "CLOSE"),
+    ):
+        assert s[lead_furniture(s) :] == rest
+    for s in (
+        "Douglas Owsley, an anthropologist, left, and William Kelso unveil the reconstruction.",
+        "In this Thursday, Feb. 17, 2011 picture, two residents pose outside their home.",
+        "In this file photo, the minister speaks in Geneva.",
+        "The minister (right) meets his counterpart in Geneva.",
+    ):
+        assert is_caption(s), s
+    for s in ("The president left, and the talks ended.", "In this case, the court ruled against it."):
+        assert not is_caption(s), s

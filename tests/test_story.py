@@ -190,3 +190,20 @@ def test_the_repeat_key_folds_names_numbers_and_quote_marks() -> None:
     b = _content_key('Mr. Putin said on Monday that 2,000 troops had "left" the region.')
     assert a == b and "putin" in a and "<num>" in a
     assert _content_key("Ford said it will drop rare earths.") != _content_key("Tesla said it will drop rare earths.")
+
+
+def test_datelines_and_interface_words_leave_the_sentence() -> None:
+    text = (
+        "WASHINGTON -- The Senate voted on Tuesday to extend sanctions on Russian oil exports for a year.\n\n"
+        "CLOSE The measure now goes to the House, where leaders said they would take it up next week."
+    )
+    other = (
+        "The Senate voted to extend sanctions on Russian oil exports, and the House will take up the measure next week."
+    )
+    members = [StoryMember(text, outlet="A"), StoryMember(other, outlet="B")]
+    summary = summarize_members(members, sentences=3)
+    texts = [s.text for s in summary.sentences]
+    assert texts[0].startswith("The Senate voted on Tuesday") or texts[0].startswith("The Senate voted to")
+    assert not any(t.startswith(("WASHINGTON", "CLOSE")) for t in texts)
+    for s in summary.sentences:
+        assert normalize(members[s.doc].text[s.start : s.end]) == s.text
