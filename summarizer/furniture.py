@@ -69,6 +69,12 @@ _FURNITURE_SENTENCE = re.compile(
       | \bthe\s+seed\s+for\s+\S+\s+was\b
       | \bwayback\s+machine\b
       | \bcrawl\s+data\s+(?:donated|collected)\b
+      | \barchive-it\b|\bmake\s+up\s+the\s+bulk\s+of\s+the\s+collection\b|\brecords\s+were\s+harvested\b
+      # notes and disclaimers of the page, not the story
+      | ^\W*this\s+(?:story|article|post|report)\s+(?:has\s+been|was|will\s+be|is\s+being)\s+updated\b
+      | ^\W*(?:update|correction|editor'?s\s+note)\s*\d*\s*:\s*this\s+(?:story|article|post)\b
+      | \bdo\s+not\s+necessarily\s+(?:reflect|represent)\b
+      | \b(?:the\s+)?(?:views|opinions)\s+expressed\s+(?:here\s+)?are\s+(?:those|solely)\b
       # media players, advertisements, scripts, cookies
       | \bmedia\s+playback\s+is\s+(?:unsupported|not\s+supported)\b
       | \b(?:continue\s+reading\s+the\s+main\s+story|story\s+continues\s+below(?:\s+advertisement)?)\b
@@ -89,7 +95,8 @@ _FURNITURE_SENTENCE = re.compile(
 
 # A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
 _LEAD_UI = re.compile(
-    r"^(?:CLOSE|ADVERTISEMENT|Advertisement|VIDEO:|WATCH:|PHOTO:|LISTEN:|Video:|Watch:|Photo:)\s+(?=[A-Z\"“])"
+    r"^(?:CLOSE|ADVERTISEMENT|Advertisement|VIDEO:|WATCH:|PHOTO:|LISTEN:|Video:|Watch:|Photo:|UPDATE(?:\s+\d+)?:|Update(?:\s+\d+)?:)"
+    r"\s+(?=[A-Z\"“])"
 )
 
 # Photo captions that read like sentences: "In this Feb. 17, 2011 photo, …", "Jane Doe, left, and …".
@@ -98,7 +105,9 @@ _CAPTION = re.compile(
       | ,\s+(?:left|right|center|centre|second\s+(?:left|right)|top|bottom|front|back|rear)\s*,
       | \((?:left|right|center|centre|top|bottom|pictured)\)
       | ^(?:pictured|above|below|top|left|right)\s*:
-      | \b(?:photo|image)\s+(?:by|courtesy\s+of|credit)\b""",
+      | \b(?:photo|image)\s+(?:by|courtesy\s+of|credit)\b
+      # wire photo captions date the picture in full: "…, Friday, Dec. 15, 2017, in Quantico, Va."
+      | ,\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 

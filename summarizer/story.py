@@ -153,6 +153,13 @@ def _concepts(tokens: Sequence[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(out)
 
 
+def _headline_case(sentence: str) -> bool:
+    """A headline in title case ("Will Cohen's 'Dictator' Walk The Oscar Red Carpet?"), not a sentence."""
+    words = [w.strip("\"“”‘’'(") for w in sentence.split()]
+    long = [w for w in words if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 5 and len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
 def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
     """(position, text, start, end) of a member's usable body sentences, furniture removed; offsets into its text."""
     text = clean_description(member.text)
@@ -165,7 +172,7 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
         if prepared.asides and prepared.in_aside(a, b):
             continue
         t = s.text.strip()
-        if not t or unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t):
+        if not t or unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t) or _headline_case(t):
             continue
         cut = lead_furniture(t)
         if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):

@@ -629,6 +629,8 @@ _NEVER_FINAL = frozenset(
         "No",
         "Nos",
         "vs",
+        "Jr",
+        "Sr",
     ]
 )
 

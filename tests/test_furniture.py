@@ -85,6 +85,10 @@ def test_furniture_sentences() -> None:
         "Media playback is unsupported on your device",
         "Advertisement Continue reading the main story",
         "We use cookies to improve your experience.",
+        "— This story was updated at 9:39 p.m.",
+        "The opinions expressed are those of the writer.",
+        "Statements of study authors do not necessarily reflect the association's policy.",
+        "Records were harvested through Archive-It beginning in July 2012.",
     ):
         assert is_furniture_sentence(s), s
     for s in (
@@ -109,6 +113,10 @@ def test_lead_furniture_and_captions() -> None:
         ("MOSCOW (Reuters) - The ministry said talks would resume.", "The ministry said talks would resume."),
         ("Scientists say so.", "Scientists say so."),
         ("CLOSE", "CLOSE"),
+        (
+            "UPDATE 2: A spokesman later said in a statement that talks went well.",
+            "A spokesman later said in a statement that talks went well.",
+        ),
     ):
         assert s[lead_furniture(s) :] == rest
     for s in (
@@ -116,6 +124,7 @@ def test_lead_furniture_and_captions() -> None:
         "In this Thursday, Feb. 17, 2011 picture, two residents pose outside their home.",
         "In this file photo, the minister speaks in Geneva.",
         "The minister (right) meets his counterpart in Geneva.",
+        "President Donald Trump gestures to the crowd at the ceremony, Friday, Dec. 15, 2017, in Quantico, Va.",
     ):
         assert is_caption(s), s
     for s in ("The president left, and the talks ended.", "In this case, the court ruled against it."):

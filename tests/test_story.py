@@ -207,3 +207,10 @@ def test_datelines_and_interface_words_leave_the_sentence() -> None:
     assert not any(t.startswith(("WASHINGTON", "CLOSE")) for t in texts)
     for s in summary.sentences:
         assert normalize(members[s.doc].text[s.start : s.end]) == s.text
+
+
+def test_headlines_in_the_body_are_not_summary_sentences() -> None:
+    from summarizer.story import _headline_case
+
+    assert _headline_case("Will Sacha Baron Cohen’s ‘The Dictator’ Walk The Oscar Red Carpet?")
+    assert not _headline_case("Sen. Ted Cruz leads his Democratic challenger, Rep. Beto O’Rourke, by just 1 point.")
