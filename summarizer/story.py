@@ -14,7 +14,9 @@ budgeted coverage problem (the idea of Gillick and Favre's ICSI summarizer, solv
   by a lead prior (news puts the gist first) and, when dates are given, a recency prior, and
   the newest member is represented when it adds something no other member said.
 
-Deterministic (ties by member order, then sentence order), numpy only, no downloaded models.
+Members with no usable sentence (headlines with furniture-only descriptions) are told by their
+cleaned headlines. Deterministic (ties by member order, then sentence order), pure Python, no
+downloaded models; about 15 ms per story of a few articles.
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ LENGTH_EXPONENT = 0.5  # gain / words**LENGTH_EXPONENT: 1 = per word (short bits
 UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram concepts
 MIN_SHARE = 0.25  # a concept counts when at least this share of the members (and two) use it (ICSI: 3 of 10)
 REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
-RECENCY_WEIGHT = 0.3
+RECENCY_WEIGHT = 0.3  # bonus factor of the newest member's sentences, when dates are given
 DEPENDENT_PENALTY = 0.5  # factor for a sentence that opens with a quotation, a connective or a pronoun
 NEWS_OVERLAP = 0.5  # a newest member's sentence is news when at most this share of its content words is older
-READING_LEAD = 0  # sentences at this position of their member or earlier (its lead) are read first  # bonus factor of the newest member's sentences, when dates are given
+READING_LEAD = 0  # sentences at this position of their member or earlier (its lead) are read first
 # ----------------------------------------------------------------------------------------------------
 
 # Sentences that lean on the one before them: a quotation, or an opening connective or pronoun.
