@@ -95,7 +95,80 @@ def _jsonl_record(line: str, sentences: int, method: str) -> dict:
     }
 
 
+def _story_record(line: str, sentences: int | None, words: int | None) -> dict:
+    """One story line in ({"id", "docs": [{"id", "title", "text", "published"?, "outlet"?, "link"?}]}), one result out."""
+    from dataclasses import asdict as _asdict
+    from datetime import datetime
+
+    from summarizer.figures import figures_from_prepared
+    from summarizer.furniture import clean_description
+    from summarizer.quotes import quotes_from_prepared
+    from summarizer.story import StoryMember, summarize_members
+    from summarizer.text import prepare
+
+    from summarizer.merge import merge_figures, merge_quotes
+
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "error": "each line must be a JSON object with 'id' and 'docs'"}
+    rid, docs = obj.get("id"), obj.get("docs")
+    if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
+        return {"id": rid, "error": "'docs' must be a list of objects with 'text'"}
+    members = []
+    for k, d in enumerate(docs):
+        text, title, published = d.get("text"), d.get("title"), d.get("published")
+        if not isinstance(text, str):
+            return {"id": rid, "error": f"docs[{k}].text must be a string"}
+        if title is not None and not isinstance(title, str):
+            return {"id": rid, "error": f"docs[{k}].title must be a string when given"}
+        when = None
+        if published is not None:
+            try:
+                when = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
+            except ValueError:
+                return {"id": rid, "error": f"docs[{k}].published must be an ISO 8601 date, got {published!r}"}
+        outlet = d.get("outlet") if isinstance(d.get("outlet"), str) else None
+        link = d.get("link") if isinstance(d.get("link"), str) else None
+        members.append(StoryMember(text=text, title=title, outlet=outlet or d.get("id"), link=link, published=when))
+    try:
+        summary = summarize_members(members, sentences=sentences, words=words)
+    except (ValueError, TypeError) as exc:
+        return {"id": rid, "error": str(exc)}
+    per_figures, per_quotes = [], []
+    for m in members:
+        prepared = prepare(clean_description(m.text), title=m.title)
+        per_figures.append((m.outlet, m.link, [_asdict(f) for f in figures_from_prepared(prepared) if f.key]))
+        per_quotes.append((m.outlet, m.link, [_asdict(q) for q in quotes_from_prepared(prepared)]))
+    keep_fig = ("surface", "kind", "value", "unit", "sentence", "sources")
+    keep_quote = ("text", "speaker", "cue", "sentence", "sources")
+    return {
+        "id": rid,
+        "summary": [s.text for s in summary.sentences],
+        "sources": [
+            {"doc": docs[s.doc].get("id", s.doc), "outlet": s.outlet, "link": s.link} for s in summary.sentences
+        ],
+        "figures": [{k: f.get(k) for k in keep_fig} for f in merge_figures(per_figures)],
+        "quotes": [{k: q.get(k) for k in keep_quote} for q in merge_quotes(per_quotes)],
+        **({"reason": summary.reason} if summary.reason else {}),
+    }
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
+    if args.stories_jsonl:
+        if args.words is not None and args.sentences is not None:
+            raise UserError("give --words N or --sentences N, not both")
+        if (args.words is not None and args.words < 1) or (args.sentences is not None and args.sentences < 1):
+            raise UserError("--words and --sentences must be at least 1")
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(_story_record(line, args.sentences, args.words), ensure_ascii=False), flush=True)
+        return 0
+    if args.words is not None:
+        raise UserError("--words applies to --stories-jsonl only")
+    args.sentences = 3 if args.sentences is None else args.sentences
     if args.method not in METHODS:
         raise UserError(f"--method {args.method}: unknown method; choose one of {', '.join(METHODS)}")
     if args.sentences < 1:
@@ -291,7 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("source", nargs="?", help="a text file, an http(s) URL, or - for standard input")
     s.add_argument("--json", action="store_true", help="print the whole analysis as JSON")
     s.add_argument("--jsonl", action="store_true", help='batch mode: {"id","text"[,"title"]} lines on stdin')
-    s.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length (default 3)")
+    s.add_argument(
+        "--stories-jsonl", action="store_true", help='stories: {"id","docs":[{"id","title","text",…}]} lines'
+    )
+    s.add_argument("--sentences", type=int, metavar="N", help="summary length in sentences (default 3)")
+    s.add_argument("--words", type=int, metavar="N", help="--stories-jsonl: best whole sentences fitting N words")
     s.add_argument("--method", default=DEFAULT_METHOD, metavar="NAME", help=f"one of: {', '.join(METHODS)}")
     s.add_argument("--allow-private", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_summarize)

@@ -46,10 +46,6 @@ LENGTH_SD = 15.0  # words; width of the length prior [10, 25]
 QUOTE_PENALTY = 0.5  # factor for a sentence that opens with a quotation mark [0.3, 1]
 MAX_CANDIDATES = 60  # sentences of the opening considered (speed bound; a summary never reaches it)
 MIN_WORDS = 4  # shorter "sentences" (fragments, captions) are never chosen
-# Story summaries: a sentence whose TF-IDF cosine with one already chosen reaches this says the same
-# fact again. Not tuned: there is no multi-outlet eval set yet; 0.5 keeps near-copies and light
-# rewrites of one wire sentence out while two sentences merely on the same topic stay apart.
-REDUNDANCY_THRESHOLD = 0.5
 # ----------------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -225,55 +221,28 @@ def summarize(text: str, sentences: int = 3, method: str = DEFAULT_METHOD) -> Su
     return summarize_prepared(prepare(text), sentences=sentences, method=method)
 
 
-def summarize_story(articles: Sequence[StoryArticle], sentences: int = 3) -> Summary:
+def summarize_story(articles: Sequence[StoryArticle], sentences: int = 3, words: int | None = None) -> Summary:
     """Summary of one story told by several outlets, without saying the same fact twice.
 
-    Every article's sentences are scored as for a single article; the best are taken greedily
-    across articles, skipping any whose TF-IDF cosine with one already taken reaches
-    REDUNDANCY_THRESHOLD. They come back grouped by article (in the order given) and in document
-    order within an article; ``Sentence.article`` says which input article each came from.
+    A thin adapter over :func:`summarizer.story.summarize_members` (cluster-wide concept coverage; see
+    that module) for callers holding :class:`StoryArticle`: ``Sentence.article`` says which input
+    article each sentence came from and its offsets are into that article's text. Sentences come
+    most agreed-on first. With ``words``, the best whole sentences fitting that many words.
     """
+    from .story import StoryMember, summarize_members
+
     _check(sentences, DEFAULT_METHOD)
     if isinstance(articles, (str, bytes)) or not isinstance(articles, Sequence):
         raise TypeError("articles must be a sequence of StoryArticle")
-    pool: list[tuple[float, int, Sentence]] = []
-    problems: list[str] = []
     for k, article in enumerate(articles):
         if not isinstance(article, StoryArticle):
             raise TypeError(f"articles[{k}] must be StoryArticle, not {type(article).__name__}")
-        prepared = prepare(article.text, title=article.title)
-        reason = _empty_reason(prepared)
-        if reason:
-            problems.append(reason)
-            continue
-        cand = prepared.sentences[:MAX_CANDIDATES]
-        score = _scores(cand, _prose_mask(prepared, len(cand)))
-        best = max((v for v in score if np.isfinite(v)), default=0.0) or 1.0
-        for s, v in zip(cand, score, strict=True):
-            if np.isfinite(v):
-                pool.append((float(v) / best, k, s))
-    if not pool:
-        reason = "no articles" if not articles else (problems[0] if problems else "no usable sentences")
-        return Summary(sentences=(), method=DEFAULT_METHOD, reason=reason)
-    # rank: relative score within its article; ties go to the earlier article, then the earlier sentence
-    pool.sort(key=lambda e: (-e[0], e[1], e[2].index))
-    vec = _tfidf([s.text for _, _, s in pool])
-    taken: list[int] = []
-    for i in range(len(pool)):
-        if len(taken) == sentences:
-            break
-        if taken and float((vec[taken] @ vec[i]).max()) >= REDUNDANCY_THRESHOLD:
-            continue
-        taken.append(i)
-    chosen = sorted(
-        (
-            Sentence(text=s.text, start=s.start, end=s.end, index=s.index, article=k)
-            for _, k, s in (pool[i] for i in taken)
-        ),
-        key=lambda s: (s.article, s.index),
+    members = [StoryMember(text=a.text, title=a.title, link=a.source) for a in articles]
+    story = summarize_members(members, sentences=sentences if words is None else None, words=words)
+    chosen = tuple(
+        Sentence(text=s.text, start=s.start, end=s.end, index=s.index, article=s.doc) for s in story.sentences
     )
-    reason = None if len(chosen) == sentences else f"the story has only {len(chosen)} distinct usable sentences"
-    return Summary(sentences=tuple(chosen), method=DEFAULT_METHOD, reason=reason)
+    return Summary(sentences=chosen, method=DEFAULT_METHOD, reason=story.reason)
 
 
 # --------------------------------------------------------------------------- sumy

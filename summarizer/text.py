@@ -18,7 +18,8 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 
 import syntok.segmenter as segmenter
 
@@ -628,6 +629,8 @@ _NEVER_FINAL = frozenset(
         "No",
         "Nos",
         "vs",
+        "Jr",
+        "Sr",
     ]
 )
 
@@ -809,54 +812,12 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- language
 
-_STOPWORDS_EN = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "that",
-        "this",
-        "for",
-        "on",
-        "with",
-        "as",
-        "at",
-        "by",
-        "from",
-        "has",
-        "have",
-        "had",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
-        "i",
-        "not",
-        "but",
-        "said",
-        "his",
-        "her",
-        "their",
-        "its",
-        "will",
-        "would",
-        "which",
-        "who",
-    ]
-)
+
+@cache
+def _stopwords_en() -> frozenset[str]:
+    """The commonest English words (data/common_en.txt), for the language check (not the stop words)."""
+    text = resources.files("summarizer").joinpath("data/common_en.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in (line.split("#", 1)[0].strip() for line in text.splitlines()) if w)
 
 
 _NOT_LETTER = re.compile(r"[\W\d_]+")
@@ -885,8 +846,8 @@ def _stop_word_counts(sample: str) -> tuple[int, int]:
     chunks = sample.split()
     whole = list(filter(str.isalnum, chunks))
     rest = _WORD.findall(" ".join(itertools.filterfalse(str.isalnum, chunks)))
-    stop = sum(map(_STOPWORDS_EN.__contains__, map(str.lower, whole)))
-    stop += sum(map(_STOPWORDS_EN.__contains__, map(str.lower, rest)))
+    stop = sum(map(_stopwords_en().__contains__, map(str.lower, whole)))
+    stop += sum(map(_stopwords_en().__contains__, map(str.lower, rest)))
     return len(whole) + len(rest), stop
 
 
@@ -901,7 +862,7 @@ def _surely_english(sample: str) -> bool:
     counted as such).
     """
     chunks = sample.split()
-    stop = sum(map(_STOPWORDS_EN.__contains__, map(str.lower, filter(str.isalnum, chunks))))
+    stop = sum(map(_stopwords_en().__contains__, map(str.lower, filter(str.isalnum, chunks))))
     ascii_part = sample.encode("ascii", "ignore")
     separators = len(ascii_part.translate(None, _ASCII_WORD_OR_SPACE)) + len(sample) - len(ascii_part)
     return stop >= 0.08 * (len(chunks) + separators)

@@ -14,7 +14,6 @@ import pytest
 from summarizer.extractive import (
     DEFAULT_METHOD,
     METHODS,
-    REDUNDANCY_THRESHOLD,
     SumyTokenizer,
     _tfidf,
     summarize,
@@ -255,15 +254,13 @@ def test_story_summary_spans_outlets_without_repeating_a_fact() -> None:
     assert len(set(texts)) == len(texts)
     vec = _tfidf(texts)
     sims = vec @ vec.T
-    assert all(sims[i, j] < REDUNDANCY_THRESHOLD for i in range(len(texts)) for j in range(i))
+    assert all(sims[i, j] < 0.5 for i in range(len(texts)) for j in range(i))
     # each sentence comes from the article it names, at its offsets
     for s in summary.sentences:
         assert s.article in (0, 1, 2)
         assert normalize(articles[s.article].text[s.start : s.end]) == s.text
-    # grouped by article in the order given, document order within each
-    keys = [(s.article, s.index) for s in summary.sentences]
-    assert keys == sorted(keys)
-    assert {s.article for s in summary.sentences} >= {0, 1}
+    # the copy adds nothing: ties go to the first telling
+    assert {s.article for s in summary.sentences} <= {0, 1}
 
 
 def test_story_of_identical_copies_says_each_fact_once() -> None:
@@ -272,10 +269,19 @@ def test_story_of_identical_copies_says_each_fact_once() -> None:
     assert {s.article for s in summary.sentences} == {0}
 
 
+def test_story_with_words_fits_the_budget_with_whole_sentences() -> None:
+    articles = [StoryArticle(t) for t in SEED_TEXTS]
+    summary = summarize_story(articles, words=60)
+    assert summary.sentences
+    assert sum(len(s.text.split()) for s in summary.sentences) <= 60
+    for s in summary.sentences:
+        assert normalize(articles[s.article].text[s.start : s.end]) == s.text
+
+
 def test_story_with_no_or_empty_articles() -> None:
     assert summarize_story([]).reason == "no articles"
     empty = summarize_story([StoryArticle(""), StoryArticle("   ")])
-    assert empty.sentences == () and empty.reason == "empty text"
+    assert empty.sentences == () and empty.reason == "no usable sentences in the story's articles"
     mixed = summarize_story([StoryArticle(""), StoryArticle(SEED_TEXTS[0])])
     assert len(mixed.sentences) == 3 and {s.article for s in mixed.sentences} == {1}
     assert mixed.method == DEFAULT_METHOD

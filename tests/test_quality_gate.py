@@ -1,8 +1,11 @@
-"""Quality gate: our summaries on ../shared DEV must stay above recorded ROUGE floors and beat Lead-3."""
+"""Quality gates on ../shared DEV: single-article summaries above their ROUGE floors and Lead-3, story
+summaries above their 100-word recall floors and Centroid+MMR (measured in the same run)."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -10,27 +13,49 @@ import pytest
 
 from summarizer.extractive import summarize
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 EVAL_DIR = SHARED / "eval" / "summarization"
+MULTIDOC_DIR = SHARED / "eval" / "multidoc"
 
 # Floors just under what `python bench/quality.py` measured on DEV (ours 32.11 / 12.10 / 28.52,
 # lead 30.21 / 11.76 / 26.94); the margin absorbs small changes in rouge-score, the stemmer or syntok.
 FLOORS = {"R1": 31.8, "R2": 11.9, "RLsum": 28.2}
 MIN_R1_GAIN_OVER_LEAD = 1.0  # the issue's requirement, in ROUGE-1 points
 
+# Story summaries, 100-word ROUGE recall on multidoc DEV: `python bench/quality.py --story` measured
+# ours 38.75 / 12.42, Centroid+MMR 36.06 / 10.06 (recorded in README); floors about 0.3 below ours.
+STORY_FLOORS = {"R1_R": 38.4, "R2_R": 12.1}
+STORY_WORDS = 100
 
-def _rouge_eval() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("rouge_eval", EVAL_DIR / "rouge_eval.py")
+
+def _need(path: Path) -> None:
+    """Skip loudly when the shared eval data is absent; fail under CI=true, where it must be present."""
+    if path.exists():
+        return
+    message = f"{path} not present: the quality gate did NOT run (../shared holds the eval data)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+@cache
+def _bench() -> ModuleType:
+    """bench/quality.py as a module (one scoring path for the bench and the gate)."""
+    return _load("bench_quality", ROOT / "bench" / "quality.py")
+
+
 def test_dev_rouge_above_floors_and_above_lead() -> None:
-    if not (EVAL_DIR / "dev.jsonl").exists():
-        pytest.skip("../shared not present")
-    rouge = _rouge_eval()
+    _need(EVAL_DIR / "dev.jsonl")
+    rouge = _load("rouge_eval", EVAL_DIR / "rouge_eval.py")
     docs = rouge.load_jsonl(str(EVAL_DIR / "dev.jsonl"))
     means = {}
     for method in ("default", "lead"):
@@ -42,3 +67,16 @@ def test_dev_rouge_above_floors_and_above_lead() -> None:
         assert ours[name] >= floor, f"DEV {name} {ours[name]:.2f} fell below its floor {floor}"
     assert ours["R1"] - lead["R1"] >= MIN_R1_GAIN_OVER_LEAD, (ours, lead)
     assert ours["R2"] >= lead["R2"] and ours["RLsum"] >= lead["RLsum"], (ours, lead)
+
+
+def test_story_summaries_above_floors_and_above_centroid_mmr() -> None:
+    _need(MULTIDOC_DIR / "dev.jsonl")
+    _need(MULTIDOC_DIR / "rouge_mds.py")
+    bench = _bench()
+    clusters = bench.load_rouge_mds().load_jsonl(str(MULTIDOC_DIR / "dev.jsonl"))
+    result = bench.evaluate_story(clusters, ["ours", "centroid"], STORY_WORDS)["methods"]
+    ours, centroid = result["ours"], result["centroid"]
+    for key, floor in STORY_FLOORS.items():
+        assert ours[key] >= floor, f"story DEV {key} {ours[key]:.2f} fell below its floor {floor}"
+        assert ours[key] > centroid[key], (key, ours, centroid)
+    assert ours["words"] <= STORY_WORDS  # whole sentences within the budget, never a cut one

@@ -295,3 +295,24 @@ def test_unbalanced_quote() -> None:
     assert unbalanced_quote('He said "I will go.')
     assert not unbalanced_quote("“We are not afraid,” they chanted.")
     assert not unbalanced_quote("Trump’s deal isn’t done.")
+
+
+def test_stop_words_of_the_language_check_are_data() -> None:
+    from importlib import resources
+
+    from summarizer.text import _stopwords_en, language_problem
+
+    listed = resources.files("summarizer").joinpath("data/common_en.txt").read_text(encoding="utf-8")
+    assert "\nthe\n" in listed and {"the", "said", "which"} <= _stopwords_en()
+    assert language_problem("The minister said that the talks with the United States will resume in May.") is None
+    assert language_problem(" ".join(["Lorem ipsum dolor sit amet consectetur adipiscing elit"] * 5)) is not None
+
+
+def test_jr_and_sr_do_not_end_a_sentence_before_a_name() -> None:
+    from summarizer.text import sentence_spans
+
+    t = "He was patrolling near Martin Luther King Jr. Way South when a car drove past. He stopped it."
+    assert [t[a:b] for a, b in sentence_spans(t)] == [
+        "He was patrolling near Martin Luther King Jr. Way South when a car drove past.",
+        "He stopped it.",
+    ]

@@ -1,0 +1,245 @@
+"""Feed furniture: what feeds and pages add around the news, removed by pattern family, and title suffixes.
+
+* :func:`clean_description` takes a feed description or article text and removes the feed's own
+  additions: "Read (the) full article at …", Hacker News' "Article URL: … Comments URL: … Points: …
+  # Comments: …", WordPress's "The post … appeared first on …", "Continue reading…", "Read more…",
+  "[…]", the cut-off fragment before a trailing "…" and wire datelines ("LONDON (Reuters) -").
+* :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
+  through (embedded-tweet notices, web-archive crawl notes, advertisement markers, cookie and
+  script notices).
+* :func:`clean_title` removes an outlet suffix (" - Reuters", " | AP News", " – Bloomberg.com")
+  when it names the outlet or the feed, or a known news outlet (``data/outlets.txt``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+_ELLIPSIS = r"(?:…|\.{3,}|&hellip;)"
+_SOURCE_NAME = r"[\w.&'’ -]{1,60}?"
+
+# Feed additions at the end of a description, removed repeatedly (a description may carry two).
+_TAIL = re.compile(
+    rf"""\s*(?:
+        read\s+(?:the\s+)?(?:full|whole|entire|complete|original)\s+(?:article|story|post|report)(?:\s+(?:at|on|in|from)\s+{_SOURCE_NAME})?\s*\.?
+      | (?:continue|keep)\s+reading(?:\s+(?:at|on)\s+{_SOURCE_NAME})?\s*{_ELLIPSIS}?\.?
+      | (?:read|see|learn|find\s+out)\s+more(?:\s+(?:at|on|here)(?:\s+{_SOURCE_NAME})?)?\s*{_ELLIPSIS}?\.?
+      | the\s+post\s+.{{1,300}}?\s+appeared\s+first\s+on\s+{_SOURCE_NAME}\s*\.?
+      | this\s+(?:article|story|post)\s+(?:was\s+)?(?:originally\s+)?(?:appeared|published|posted)\s+(?:first\s+)?(?:on|at|in)\s+{_SOURCE_NAME}\s*\.?
+      | (?:comments|points|\#\s*comments)\s*:\s*\d+
+      | (?:article|comments)\s+url\s*:\s*\S+
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+
+# "[…]" or "(...)" at the end: the feed cut the text there, as a bare "…" does.
+_BRACKETED_CUT = re.compile(rf"\s*[\[(]\s*{_ELLIPSIS}\s*[\])]\s*$")
+
+# A description that is nothing but link furniture (Hacker News, link aggregators).
+_LINK_ONLY = re.compile(
+    r"^\s*(?:(?:article\s+url|comments\s+url|url|link|points|#\s*comments|comments)\s*:\s*\S+\s*)+$", re.IGNORECASE
+)
+
+# Wire datelines at the very start: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, June 3 (Reuters) -",
+# "BEIJING (AP) _" (DUC-era wire copy), and a capitalised place alone: "MOSCOW — ", "KYIV, Ukraine — ".
+_DATELINE = re.compile(
+    r"^\s*(?:(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
+    r"\((?:Reuters|AP|AFP|Bloomberg|UPI|TASS|Xinhua|CNN|Interfax|dpa|ANI|PTI|IANS|Yonhap|Kyodo|RIA\s+Novosti|"
+    r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
+    r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“]))"
+)
+
+# Sentence end, before a trailing cut fragment.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
+
+# Page furniture that survives text extraction, by family.
+_FURNITURE_SENTENCE = re.compile(
+    r"""(?:
+        # embedded tweets
+        \byou\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets
+      | \bwhen\s+you\s+tweet\s+with\s+a\s+location\b
+      | \btweet\s+with\s+a\s+location\b
+      | \badd\s+a\s+location\s+to\s+your\s+tweets\b
+      | \byou\s+always\s+have\s+the\s+option\s+to\s+delete\s+your\s+tweet\s+location\s+history
+      # web-archive crawl notes
+      | \bthese\s+crawls\s+are\s+part\s+of\s+an\s+effort\s+to\s+archive\b
+      | \balexa\s+internet\s+has\s+been\s+donating\b
+      | \bthe\s+seed\s+for\s+\S+\s+was\b
+      | \bwayback\s+machine\b
+      | \bcrawl\s+data\s+(?:donated|collected)\b
+      | \barchive-it\b|\bmake\s+up\s+the\s+bulk\s+of\s+the\s+collection\b|\brecords\s+were\s+harvested\b
+      # notes and disclaimers of the page, not the story
+      | ^\W*this\s+(?:story|article|post|report)\s+(?:has\s+been|was|will\s+be|is\s+being)\s+updated\b
+      | ^\W*(?:update|correction|editor'?s\s+note)\s*\d*\s*:\s*this\s+(?:story|article|post)\b
+      | \bdo\s+not\s+necessarily\s+(?:reflect|represent)\b
+      | \b(?:the\s+)?(?:views|opinions)\s+expressed\s+(?:here\s+)?are\s+(?:those|solely)\b
+      # media players, advertisements, scripts, cookies
+      | \bmedia\s+playback\s+is\s+(?:unsupported|not\s+supported)\b
+      | \b(?:continue\s+reading\s+the\s+main\s+story|story\s+continues\s+below(?:\s+advertisement)?)\b
+      | ^\s*advertisement\b
+      | \b(?:please\s+)?enable\s+javascript\b|\bjavascript\s+is\s+(?:disabled|required)\b
+      | \bwe\s+use\s+cookies\b|\bby\s+(?:continuing\s+to\s+use|using)\s+(?:this|our)\s+(?:site|website)\b
+      | \byour\s+browser\s+does\s+not\s+support\b
+      | \bget\s+(?:breaking\s+news\s+alerts|push\s+notifications)\b
+      | \bsign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter\b
+      | \bhave\s+a\s+tip\s+we\s+should\s+know\b
+      | \bthe\s+post\s+.{1,300}?\s+appeared\s+first\s+on\b
+      | \bread\s+(?:the\s+)?full\s+article\s+(?:at|on)\b
+      | \barticle\s+url\s*:|\bcomments\s+url\s*:
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+# A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
+_LEAD_UI = re.compile(
+    r"^(?:CLOSE|ADVERTISEMENT|Advertisement|VIDEO:|WATCH:|PHOTO:|LISTEN:|Video:|Watch:|Photo:|UPDATE(?:\s+\d+)?:|Update(?:\s+\d+)?:)"
+    r"\s+(?=[A-Z\"“])"
+)
+
+# Photo captions that read like sentences: "In this Feb. 17, 2011 photo, …", "Jane Doe, left, and …".
+_CAPTION = re.compile(
+    r"""^in\s+this\s+(?:[\w.,]+\s+){0,6}?(?:file\s+)?(?:photo|picture|image|photograph|handout|video|screenshot|still)\b
+      | ,\s+(?:left|right|center|centre|second\s+(?:left|right)|top|bottom|front|back|rear)\s*,
+      | \((?:left|right|center|centre|top|bottom|pictured)\)
+      | ^(?:pictured|above|below|top|left|right)\s*:
+      | \b(?:photo|image)\s+(?:by|courtesy\s+of|credit)\b
+      # wire photo captions date the picture in full: "…, Friday, Dec. 15, 2017, in Quantico, Va."
+      | ,\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def lead_furniture(sentence: str) -> int:
+    """How many leading characters of a sentence are a dateline or a user-interface word (0 when none)."""
+    n = 0
+    for _ in range(2):
+        m = _LEAD_UI.match(sentence, n) or _DATELINE.match(sentence, n)
+        if not m or m.end() == n or len(sentence) - m.end() < 20:
+            break
+        n = m.end()
+    return n
+
+
+def is_caption(sentence: str) -> bool:
+    """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "Jane Doe, left, and …")."""
+    return bool(_CAPTION.search(sentence))
+
+
+def _strip_tail(text: str) -> str:
+    """Remove feed additions at the end, repeatedly."""
+    while True:
+        m = _TAIL.search(text)
+        if not m or m.start() == m.end():
+            return text
+        text = text[: m.start()].rstrip()
+
+
+def _drop_cut_fragment(text: str) -> str:
+    """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
+    s = text.rstrip()
+    m = re.search(_ELLIPSIS + r"$", s)
+    if not m:
+        return text
+    body = s[: m.start()].rstrip()
+    if body[-1:] in ".!?":  # "He left. …": the sentence was complete
+        return body
+    ends = list(_SENTENCE_END.finditer(body))
+    return body[: ends[-1].end()] if ends else ""
+
+
+def clean_line(line: str) -> str:
+    """One paragraph or description without feed furniture (may come back empty)."""
+    if _LINK_ONLY.match(line):
+        return ""
+    s = _strip_tail(line.rstrip())
+    s = _BRACKETED_CUT.sub(" …", s)
+    s = _strip_tail(_drop_cut_fragment(s))
+    if s != line.rstrip() and s[-1:].isalnum():  # "… documentation Read Full Article at RT.com": end the sentence
+        s += "."
+    return s
+
+
+def clean_description(text: str) -> str:
+    """A feed description or article text without feed furniture; paragraphs (lines) are kept apart."""
+    if not text:
+        return ""
+    lines = text.split("\n")
+    first = next((i for i, x in enumerate(lines) if x.strip()), None)
+    if first is not None:
+        lines[first] = _DATELINE.sub("", lines[first], count=1)
+    out = [clean_line(x) if x.strip() else x for x in lines]
+    # drop furniture paragraphs left empty, keep the paragraph structure otherwise
+    return "\n".join(out).strip()
+
+
+def is_furniture_sentence(sentence: str) -> bool:
+    """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads)."""
+    return bool(_FURNITURE_SENTENCE.search(sentence))
+
+
+# --------------------------------------------------------------------------- titles
+
+_TITLE_SEPARATOR = re.compile(r"\s+[-–—|:•·]\s+|\s*\|\s*")
+
+
+@cache
+def known_outlets() -> frozenset[str]:
+    """Normalised names of news outlets (data/outlets.txt) whose name after a title is a suffix."""
+    text = resources.files("summarizer").joinpath("data/outlets.txt").read_text(encoding="utf-8")
+    return frozenset(
+        _outlet_key(x) for x in (line.split("#", 1)[0].strip() for line in text.splitlines()) if x and _outlet_key(x)
+    )
+
+
+def _outlet_key(name: str) -> str:
+    """Comparable form of an outlet name: lower case, no "www.", no ".com"-style ending, no "the", letters only."""
+    s = name.casefold().strip()
+    s = re.sub(r"^(?:https?://)?(?:www\.)?", "", s)
+    s = re.sub(r"\.(?:com|co\.uk|co|org|net|news|ru|uk|de|fr|in|ca|au|io)(?:/.*)?$", "", s)
+    s = re.sub(r"^the\s+", "", s)
+    s = re.sub(r"\s+(?:news|online|\.com)$", "", s) if len(s.split()) > 1 else s
+    return re.sub(r"[^\w]+", "", s)
+
+
+def _names_outlet(suffix: str, names: list[str]) -> bool:
+    """Whether ``suffix`` is the outlet's or feed's name, or a known outlet's."""
+    key = _outlet_key(suffix)
+    if not key:
+        return False
+    for n in names:
+        k = _outlet_key(n)
+        if k and (key == k or (len(key) >= 3 and (k.startswith(key) or key.startswith(k)))):
+            return True
+    if key in known_outlets():
+        return True
+    return bool(
+        re.fullmatch(
+            r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|news|ru|de|fr|in|ca|au)", suffix.strip(), re.I
+        )
+    )
+
+
+def clean_title(title: str, outlet: str | None = None, feed: str | None = None) -> str:
+    """A headline without a trailing (or leading) outlet name: " - Reuters", " | AP News", " – Bloomberg.com".
+
+    The suffix goes only when it names ``outlet``, ``feed`` or a known outlet, so "… – Moscow" (who said
+    it) and "Coronation: … - Dimbleby" stay whole.
+    """
+    t = re.sub(r"\s+", " ", title).strip()
+    names = [n for n in (outlet, feed) if n]
+    for _ in range(3):  # "Story | Section | Site" loses the site; a section that names the feed goes too
+        parts = list(_TITLE_SEPARATOR.finditer(t))
+        if not parts:
+            break
+        last = parts[-1]
+        suffix = t[last.end() :]
+        if len(suffix.split()) > 6 or not _names_outlet(suffix, names) or last.start() < 10:
+            break
+        t = t[: last.start()].rstrip()
+    m = _TITLE_SEPARATOR.search(t)
+    if m and m.start() <= 40 and _names_outlet(t[: m.start()], names) and len(t) - m.end() >= 10:
+        t = t[m.end() :].lstrip()  # "Reuters - Story" / "AP News | Story"
+    return t

@@ -1,0 +1,81 @@
+"""`coverage-bot summarize --stories-jsonl`, run as a user runs it (a subprocess of the entry point)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+
+
+def run(*args: str, stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "summarize", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def _story(sid: str) -> dict:
+    return {
+        "id": sid,
+        "docs": [
+            {
+                "id": "a",
+                "title": "One - Reuters",
+                "text": SEEDS[0],
+                "outlet": "Blitz",
+                "published": "2026-03-01T09:00:00Z",
+            },
+            {"id": "b", "title": None, "text": SEEDS[1], "link": "https://example.org/b"},
+        ],
+    }
+
+
+def test_one_line_out_per_story_and_bad_lines_are_errors() -> None:
+    lines = [
+        json.dumps(_story("s1")),
+        "not json",
+        json.dumps({"id": "s3", "docs": "x"}),
+        json.dumps({"id": "s4", "docs": [{"id": "a", "text": 5}]}),
+        json.dumps({"id": "s5", "docs": [{"id": "a", "text": "x", "published": "yesterday"}]}),
+        json.dumps({"id": "s6", "docs": []}),
+    ]
+    out = run("--stories-jsonl", "--sentences", "2", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["s1", None, "s3", "s4", "s5", "s6"]
+    first = rows[0]
+    assert len(first["summary"]) == 2 and all(isinstance(s, str) for s in first["summary"])
+    assert len(first["sources"]) == 2 and {s["doc"] for s in first["sources"]} <= {"a", "b"}
+    for src in first["sources"]:
+        assert src["outlet"] == "Blitz" if src["doc"] == "a" else src["link"] == "https://example.org/b"
+    assert isinstance(first["figures"], list) and isinstance(first["quotes"], list)
+    for f in first["figures"]:
+        assert f["sources"] and f["surface"]
+    assert "invalid JSON" in rows[1]["error"]
+    assert "'docs'" in rows[2]["error"] and "docs[0].text" in rows[3]["error"] and "ISO 8601" in rows[4]["error"]
+    assert rows[5]["summary"] == [] and rows[5]["reason"] == "no articles"
+
+
+def test_words_gives_whole_sentences_within_the_budget() -> None:
+    out = run("--stories-jsonl", "--words", "50", stdin=json.dumps(_story("w")) + "\n")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)
+    assert row["summary"] and sum(len(s.split()) for s in row["summary"]) <= 50
+    joined = SEEDS[0] + SEEDS[1]
+    for s in row["summary"]:  # every sentence is a whole sentence of one of the articles
+        assert s.split()[0] in joined and s.split()[-1] in joined and s.rstrip()[-1] in ".!?”\"'’)"
+
+
+def test_words_and_sentences_together_is_a_usage_error() -> None:
+    out = run("--stories-jsonl", "--words", "50", "--sentences", "2", stdin="")
+    assert out.returncode == 2 and "not both" in out.stderr and "Traceback" not in out.stderr
+    out = run("--stories-jsonl", "--words", "0", stdin="")
+    assert out.returncode == 2 and "at least 1" in out.stderr

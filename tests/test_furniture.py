@@ -1,0 +1,131 @@
+"""Tests for summarizer/furniture.py: feed furniture and title suffixes, on real feed items (tests/data/text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.furniture import clean_description, clean_title, is_furniture_sentence, known_outlets
+
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "text" / "furniture.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['kind']}-{i}" for i, c in enumerate(CASES)])
+def test_real_feed_items(case: dict) -> None:
+    if case["kind"] == "title":
+        assert clean_title(case["input"], outlet=case.get("outlet")) == case["expected"]
+    else:
+        assert clean_description(case["input"]) == case["expected"]
+
+
+def test_the_real_cases_cover_every_family() -> None:
+    inputs = " ".join(c["input"] for c in CASES)
+    for family in ("Read Full Article at", "Article URL:", "Comments URL:", "appeared first on", "Continue reading",
+                   "Read more...", "[…]", "(Reuters) -", "…", " - Reuters", " - Bloomberg.com"):  # fmt: skip
+        assert family in inputs, family
+    # and no furniture survives in what comes out
+    for c in CASES:
+        for family in ("Read Full Article", "Article URL", "appeared first", "Continue reading", "Read more", "[…]"):
+            assert family not in c["expected"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Oil rose. Read the full story at Example News", "Oil rose."),
+        ("Oil rose on Monday. Read more at Example Times …", "Oil rose on Monday."),
+        ("Oil rose. Prices fell after the talks, analysts sa…", "Oil rose."),
+        ("Prices fell after the talks, analysts sa...", ""),
+        ("He left. …", "He left."),
+        ("WASHINGTON, June 3 (Reuters) - The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+        ("(AP) — The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
+        ("BEIJING (AP) _ China said it would cut tariffs.", "China said it would cut tariffs."),
+        ("KYIV, Ukraine — Russia said it would talk.", "Russia said it would talk."),
+        ("NATO - Russia council meets today.", "NATO - Russia council meets today."),
+        ("US — Russia talks resume.", "US — Russia talks resume."),
+        ("The Senate voted (Reuters) - then left.", "The Senate voted (Reuters) - then left."),
+        ("'If we win … they lose,' he said.", "'If we win … they lose,' he said."),
+        ("Line one.\n\nRead more...\n\nLine two.", "Line one.\n\n\n\nLine two."),
+        ("", ""),
+    ],
+)
+def test_furniture_families(text: str, expected: str) -> None:
+    assert clean_description(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "feed", "expected"),
+    [
+        ("West takes new step to tighten Russian oil sanctions – Reuters", None, None, "West takes new step to tighten Russian oil sanctions"),
+        ("Moscow responds to the sanctions | AP News", None, None, "Moscow responds to the sanctions"),
+        ("Moscow responds to the sanctions – Bloomberg.com", "Bloomberg", None, "Moscow responds to the sanctions"),
+        ("Nickel deal signed - Mining Weekly Online", None, "Mining Weekly Online", "Nickel deal signed"),
+        ("Nickel deal signed - Kitco", "Kitco", None, "Nickel deal signed"),
+        ("Nickel deal signed - Kitco", None, None, "Nickel deal signed - Kitco"),  # unknown name, not the outlet
+        ("Nickel deal signed - example-news.com", None, None, "Nickel deal signed"),
+        ("Story of the day | World | Reuters", None, None, "Story of the day | World"),
+        ("Reuters - Story of the day in brief", None, None, "Story of the day in brief"),
+        ("Reuters", "Reuters", None, "Reuters"),  # never empties a title
+    ],
+)  # fmt: skip
+def test_title_suffixes(title: str, outlet: str | None, feed: str | None, expected: str) -> None:
+    assert clean_title(title, outlet=outlet, feed=feed) == expected
+
+
+def test_furniture_sentences() -> None:
+    for s in (
+        "You can add location information to your Tweets, such as your city or precise location.",
+        "These crawls are part of an effort to archive pages as they are created.",
+        "Media playback is unsupported on your device",
+        "Advertisement Continue reading the main story",
+        "We use cookies to improve your experience.",
+        "— This story was updated at 9:39 p.m.",
+        "The opinions expressed are those of the writer.",
+        "Statements of study authors do not necessarily reflect the association's policy.",
+        "Records were harvested through Archive-It beginning in July 2012.",
+    ):
+        assert is_furniture_sentence(s), s
+    for s in (
+        "Russia and the United States agreed on Monday to resume talks on rare earths.",
+        "The advertisement campaign cost $3 million, the company said.",
+        "The post of deputy minister went to a former banker.",
+    ):
+        assert not is_furniture_sentence(s), s
+
+
+def test_known_outlets_is_data() -> None:
+    outlets = known_outlets()
+    assert "reuters" in outlets and "ap" in outlets and len(outlets) > 50
+
+
+def test_lead_furniture_and_captions() -> None:
+    from summarizer.furniture import is_caption, lead_furniture
+
+    for s, rest in (
+        ("CLOSE Scientists say they found evidence of it.", "Scientists say they found evidence of it."),
+        ("WASHINGTON -- The colonists resorted to it in the winter.", "The colonists resorted to it in the winter."),
+        ("MOSCOW (Reuters) - The ministry said talks would resume.", "The ministry said talks would resume."),
+        ("Scientists say so.", "Scientists say so."),
+        ("CLOSE", "CLOSE"),
+        (
+            "UPDATE 2: A spokesman later said in a statement that talks went well.",
+            "A spokesman later said in a statement that talks went well.",
+        ),
+    ):
+        assert s[lead_furniture(s) :] == rest
+    for s in (
+        "Douglas Owsley, an anthropologist, left, and William Kelso unveil the reconstruction.",
+        "In this Thursday, Feb. 17, 2011 picture, two residents pose outside their home.",
+        "In this file photo, the minister speaks in Geneva.",
+        "The minister (right) meets his counterpart in Geneva.",
+        "President Donald Trump gestures to the crowd at the ceremony, Friday, Dec. 15, 2017, in Quantico, Va.",
+    ):
+        assert is_caption(s), s
+    for s in ("The president left, and the talks ended.", "In this case, the court ruled against it."):
+        assert not is_caption(s), s

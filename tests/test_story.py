@@ -1,0 +1,216 @@
+"""Tests for summarizer/story.py: cluster-wide story summaries with outlet and link per sentence."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from summarizer.story import StoryMember, StorySummary, story_title, summarize_members
+from summarizer.text import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+
+WIRE = "Tesla said on Tuesday it will remove rare earth elements from the motors of its next-generation vehicles."
+# three outlets retell the wire story; only the first adds the supplier detail, only the last the analyst
+A = (
+    f"{WIRE} The company gave no timeline for the change at its investor day in Austin.\n\n"
+    "A supplier in Ningbo, which makes 1,500 motors a day, said it had not been told of the plan."
+)
+B = (
+    "Tesla said on Tuesday it will remove rare-earth elements from the motors of its next generation vehicles, "
+    "a move that could cut its reliance on China.\n\n"
+    "The company gave no timeline for the change at its investor day in Austin, Texas."
+)
+C = (
+    "Tesla said on Tuesday it would remove “rare earth elements” from the motors of its next-generation vehicles.\n\n"
+    "The company gave no timeline for the change at its investor day.\n\n"
+    "Analysts at Morgan Stanley said rare earth prices fell 4% after the announcement."
+)
+MEMBERS = [
+    StoryMember(A, title="Tesla to drop rare earths - Reuters", outlet="Reuters", link="https://example.org/a"),
+    StoryMember(B, title="Tesla drops rare earths", outlet="CNBC", link="https://example.org/b"),
+    StoryMember(C, title="Tesla and rare earths", outlet="Mining.com", link="https://example.org/c"),
+]
+
+
+def _content(s: str) -> set[str]:
+    return {w.strip(".,“”\"'").lower() for w in s.split() if len(w) > 3}
+
+
+def test_each_sentence_keeps_its_outlet_link_and_offsets() -> None:
+    summary = summarize_members(MEMBERS, sentences=3)
+    assert isinstance(summary, StorySummary) and summary.sentences
+    for s in summary.sentences:
+        m = MEMBERS[s.doc]
+        assert (s.outlet, s.link) == (m.outlet, m.link)
+        assert normalize(m.text[s.start : s.end]) == s.text
+
+
+def test_what_all_outlets_say_comes_first_and_only_once() -> None:
+    summary = summarize_members(MEMBERS, sentences=3)
+    texts = [s.text for s in summary.sentences]
+    assert "rare" in texts[0] and "Tesla" in texts[0]  # the fact every outlet reports leads
+    # the wire sentence and its retellings (quote marks, hyphens, "will"/"would") appear once
+    assert sum("remove rare" in t for t in texts) == 1
+    assert sum("no timeline" in t for t in texts) <= 1
+    for i, a in enumerate(texts):
+        for b in texts[:i]:
+            shared = _content(a) & _content(b)
+            assert len(shared) < 0.6 * min(len(_content(a)), len(_content(b))), (a, b)
+
+
+def test_the_newest_development_is_visible() -> None:
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    news = "The company said on Wednesday that its board had approved a $2 billion plant in Nevada for the new motors."
+    dated = [
+        StoryMember(A, outlet="Reuters", published=t0),
+        StoryMember(B, outlet="CNBC", published=t0 + timedelta(hours=1)),
+        StoryMember(f"{WIRE}\n\n{news}", outlet="AP", published=t0 + timedelta(days=1)),
+    ]
+    summary = summarize_members(dated, sentences=2)
+    assert news in [s.text for s in summary.sentences]
+    undated = summarize_members([StoryMember(m.text, outlet=m.outlet) for m in dated], sentences=2)
+    assert len(undated.sentences) == 2
+
+
+def test_title_and_description_members_without_feed_furniture() -> None:
+    members = [
+        StoryMember(
+            "US authorities are investigating how an alleged stowaway flew to the United States from Denmark "
+            "without any valid documentation Read Full Article at RT.com",
+            title="Stowaway flew from Denmark to US",
+            outlet="RT",
+        ),
+        StoryMember(
+            "Article URL: https://example.org/x Comments URL: https://news.ycombinator.com/item?id=1 Points: 27 # Comments: 9",
+            title="Stowaway flew from Denmark to US",
+            outlet="Hacker News",
+        ),
+        StoryMember(
+            "An alleged stowaway flew to the United States from Denmark without valid documents, officials said. "
+            "Investigators are checking how he boarded the plane in Copenhagen. The airline said it was…",
+            outlet="ABC News",
+        ),
+    ]
+    summary = summarize_members(members, words=60)
+    text = summary.text
+    assert summary.sentences and summary.words <= 60
+    for junk in ("Read Full Article", "Article URL", "Points:", "it was…", "…"):
+        assert junk not in text
+    assert "stowaway" in text
+    assert all(s.doc != 1 for s in summary.sentences)
+
+
+def test_words_budget_takes_whole_sentences_only() -> None:
+    members = [StoryMember(t, outlet=f"o{i}") for i, t in enumerate(SEED_TEXTS)]
+    for budget in (25, 60, 100):
+        summary = summarize_members(members, words=budget)
+        assert summary.sentences and summary.words <= budget
+        for s in summary.sentences:
+            assert normalize(members[s.doc].text[s.start : s.end]) == s.text
+    assert len(summarize_members(members, sentences=2).sentences) == 2
+    both = summarize_members(members, sentences=1, words=1000)
+    assert len(both.sentences) == 1
+
+
+def test_deterministic_and_ties_go_to_the_first_telling() -> None:
+    one = summarize_members(MEMBERS, words=100)
+    assert one == summarize_members(MEMBERS, words=100)
+    copies = summarize_members([MEMBERS[0]] * 3, sentences=2)
+    assert {s.doc for s in copies.sentences} == {0} and len({s.text for s in copies.sentences}) == 2
+
+
+def test_empty_and_bad_input() -> None:
+    assert summarize_members([]).reason == "no articles"
+    assert summarize_members([StoryMember(""), StoryMember("Read more...")]).sentences == ()
+    with pytest.raises(TypeError):
+        summarize_members("text")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"members\[0\]"):
+        summarize_members([A])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        summarize_members(MEMBERS, words=0)
+    with pytest.raises(TypeError):
+        summarize_members(MEMBERS, sentences=True)
+
+
+def test_a_ten_outlet_story_is_cheap() -> None:
+    members = [
+        StoryMember(SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n\nOutlet {i} adds a line of its own today.")
+        for i in range(10)
+    ]
+    t0 = time.process_time()
+    for _ in range(5):
+        summarize_members(members, words=100)
+    assert (time.process_time() - t0) / 5 < 1.0  # about 20 ms measured; a generous bound on a shared machine
+
+
+def test_a_story_of_headlines_only_is_told_by_its_headlines() -> None:
+    members = [
+        StoryMember(
+            "Read more...", title="Putin says Ukraine opened 'Pandora's box' with strikes - Reuters", outlet="Reuters"
+        ),
+        StoryMember("", title="Putin warns Ukraine opened Pandora's box with strikes on economy - CNET", outlet="CNET"),
+        StoryMember("", title="Weather today - Example", outlet="Example"),
+    ]
+    summary = summarize_members(members, sentences=2)
+    assert summary.reason == "only headlines: the articles have no usable sentences"
+    assert summary.sentences[0].text in ("Putin says Ukraine opened 'Pandora's box' with strikes",
+                                         "Putin warns Ukraine opened Pandora's box with strikes on economy")  # fmt: skip
+    assert all(s.index == -1 for s in summary.sentences)
+    assert story_title(members) == "Putin says Ukraine opened 'Pandora's box' with strikes"
+    assert story_title([StoryMember("x")]) is None
+
+
+def test_a_fact_retold_with_other_names_numbers_and_quotes_is_said_once() -> None:
+    members = [
+        StoryMember(
+            "President Vladimir Putin said on Monday that 1,500 troops had left the border region near Belgorod.\n\n"
+            "The Kremlin gave no reason for the withdrawal of the troops from the border region.",
+            outlet="Reuters",
+        ),
+        StoryMember(
+            "Mr. Putin said on Monday that 1500 troops had left the “border region” near Belgorod.\n\n"
+            "Officials in Kyiv said they could not confirm the withdrawal of troops from the border region.",
+            outlet="AP",
+        ),
+    ]
+    texts = [s.text for s in summarize_members(members, sentences=3).sentences]
+    assert sum("Putin said on Monday" in t for t in texts) == 1, texts
+    assert len(texts) >= 2
+
+
+def test_the_repeat_key_folds_names_numbers_and_quote_marks() -> None:
+    from summarizer.story import _content_key
+
+    a = _content_key("President Vladimir Putin said on Monday that 1,500 troops had “left” the region.")
+    b = _content_key('Mr. Putin said on Monday that 2,000 troops had "left" the region.')
+    assert a == b and "putin" in a and "<num>" in a
+    assert _content_key("Ford said it will drop rare earths.") != _content_key("Tesla said it will drop rare earths.")
+
+
+def test_datelines_and_interface_words_leave_the_sentence() -> None:
+    text = (
+        "WASHINGTON -- The Senate voted on Tuesday to extend sanctions on Russian oil exports for a year.\n\n"
+        "CLOSE The measure now goes to the House, where leaders said they would take it up next week."
+    )
+    other = (
+        "The Senate voted to extend sanctions on Russian oil exports, and the House will take up the measure next week."
+    )
+    members = [StoryMember(text, outlet="A"), StoryMember(other, outlet="B")]
+    summary = summarize_members(members, sentences=3)
+    texts = [s.text for s in summary.sentences]
+    assert texts[0].startswith("The Senate voted on Tuesday") or texts[0].startswith("The Senate voted to")
+    assert not any(t.startswith(("WASHINGTON", "CLOSE")) for t in texts)
+    for s in summary.sentences:
+        assert normalize(members[s.doc].text[s.start : s.end]) == s.text
+
+
+def test_headlines_in_the_body_are_not_summary_sentences() -> None:
+    from summarizer.story import _headline_case
+
+    assert _headline_case("Will Sacha Baron Cohen’s ‘The Dictator’ Walk The Oscar Red Carpet?")
+    assert not _headline_case("Sen. Ted Cruz leads his Democratic challenger, Rep. Beto O’Rourke, by just 1 point.")
