@@ -70,6 +70,8 @@ HEADLINE_CHARS = 200
 PRONOUN_SENTENCES = 4
 # Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov").
 NP_MAX_TOKENS = 10
+# Lower-case words of an unlisted role between a qualifier and a name ("top foreign policy aide Jake Sullivan").
+MODIFIER_WORDS = 4
 # Pronouns and descriptions look for antecedents this many characters back at most.
 MENTION_WINDOW = 3000
 # An attribution stands within this many characters after (before) its quote in the same sentence.
@@ -87,7 +89,7 @@ _RECENT_SPEAKERS = 50
 
 PH = "\x00"  # masks quoted text in the narrative (never survives text.prepare's normalisation)
 _TOKEN = re.compile(
-    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d[\d.,]*\w*|\S"
+    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d+(?:[.,]\d+)*\w*|\S"
 )
 
 
@@ -496,6 +498,14 @@ class Resolver:
                 if k < n and k - j < 3 and _head_noun(toks[k].low):
                     j = k + 1
                     continue
+                # an unlisted role before a name: "Democratic pollster Stan Greenberg", "screenwriter Cole Haddon"
+                k = j
+                while k < n and k - j < MODIFIER_WORDS and _plain_word(toks[k]):
+                    k += 1
+                if j < k < n - 1 and person_like(toks[k].text) and _name_word(toks[k + 1]):
+                    has_name = False
+                    j = k
+                    continue
             break
         return j
 
@@ -640,9 +650,11 @@ class Resolver:
         j = e
         if j < len(toks) and toks[j].text == ",":  # an appositive between the speaker and the cue
             k = j + 1
-            while k < len(toks) and k - j < 25 and toks[k].text not in ",.;:!?":
+            while k < len(toks) and k - j < 25 and toks[k].text not in ",;:!?":
                 if toks[k].text.startswith(PH):
                     return None
+                if toks[k].text == "." and not (k + 1 < len(toks) and toks[k + 1].text == ","):
+                    break  # a full stop ends the sentence; "R-Ky.," is an abbreviation
                 k += 1
             if k >= len(toks) or toks[k].text != ",":
                 return None
