@@ -31,10 +31,12 @@ from .names import (
 )
 from .speech_lexicon import (
     ABBREVIATIONS,
+    ACCUSATION_VERBS,
     AUTHOR_VERBS,
     AUX,
     CAP_STOP,
     COMPANY_NOUNS,
+    CONSTITUENCY_ROLES,
     CUE_VERBS,
     DEMONYMS,
     DETERMINERS,
@@ -44,6 +46,7 @@ from .speech_lexicon import (
     GROUPS,
     HONORIFICS,
     MONTHS_DAYS,
+    NOT_SPEAKERS,
     NOUN_CUES,
     ORG_HEADS,
     ORG_NOUNS,
@@ -72,6 +75,10 @@ PRONOUN_SENTENCES = 4
 NP_MAX_TOKENS = 10
 # Lower-case words of an unlisted role between a qualifier and a name ("top foreign policy aide Jake Sullivan").
 MODIFIER_WORDS = 4
+# Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
+APPOSITIVE_TOKENS = 30
+# A parenthesis this short between a speaker and the cue is skipped ("Rep. John Mica (R-Fla.) said").
+PAREN_TOKENS = 6
 # Pronouns and descriptions look for antecedents this many characters back at most.
 MENTION_WINDOW = 3000
 # An attribution stands within this many characters after (before) its quote in the same sentence.
@@ -517,8 +524,12 @@ class Resolver:
             j -= 1
         if j - 1 >= lo and toks[j].low in TIME_WORDS and toks[j - 1].low in ("on", "last", "this", "late", "early"):
             j -= 2
-        if j - 2 >= lo and toks[j].text == ")" and toks[j - 2].text == "(" and is_cap(toks[j - 1].text):
-            j -= 3  # "the Universities and Colleges Employers’ Association (UCEA) said"
+        if j - 2 >= lo and toks[j].text == ")":
+            k = j - 1
+            while k > lo and j - k <= PAREN_TOKENS and toks[k].text not in "()":
+                k -= 1
+            if toks[k].text == "(" and is_cap(toks[k + 1].text):
+                j = k - 1  # "the Universities and Colleges Employers’ Association (UCEA) said", "Mica (R-Fla.) said"
         if j >= lo and toks[j].text == ",":
             # "Tim Osborne, head of Menatep, said": the name before the appositive
             k = j - 1
@@ -526,6 +537,8 @@ class Resolver:
                 if toks[k].text in ",;:" or (toks[k].text == "." and not (k > lo and _abbrev_before(toks[k - 1]))):
                     break
                 k -= 1
+            while k - 2 >= lo and toks[k - 1].text.isdigit() and toks[k - 2].text == ",":
+                k -= 2  # "Clinton, 35, the daughter of …, said": the age is part of the appositive
             if not (
                 k >= lo + 1
                 and toks[k].text == ","
@@ -647,23 +660,25 @@ class Resolver:
         e = self._np_forward(toks, i)
         if e == i or not self._valid_np(toks[i:e]):
             return None
-        j = e
-        if j < len(toks) and toks[j].text == ",":  # an appositive between the speaker and the cue
+        j = _skip_parenthesis(toks, e)  # "Rep. John Mica (R-Fla.) said"
+        while True:
+            while j < len(toks) and _skippable(toks[j]):
+                j += 1
+            if j < len(toks) and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
+                return Attribution(toks[j].text, toks[j].start, toks[i:e])
+            if j >= len(toks) or toks[j].text != "," or j - e > APPOSITIVE_TOKENS:
+                return None
+            # an appositive between the speaker and the cue ("Clinton, 35, the daughter of …, said")
             k = j + 1
             while k < len(toks) and k - j < 25 and toks[k].text not in ",;:!?":
                 if toks[k].text.startswith(PH):
                     return None
                 if toks[k].text == "." and not (k + 1 < len(toks) and toks[k + 1].text == ","):
-                    break  # a full stop ends the sentence; "R-Ky.," is an abbreviation
+                    return None  # a full stop ends the sentence; "R-Ky.," is an abbreviation
                 k += 1
             if k >= len(toks) or toks[k].text != ",":
                 return None
             j = k + 1
-        while j < len(toks) and _skippable(toks[j]):
-            j += 1
-        if j < len(toks) and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
-            return Attribution(toks[j].text, toks[j].start, toks[i:e])
-        return None
 
     def leading(self, toks: list[Tok], upto: int | None = None) -> Attribution | None:
         """The last cue (at or before toks[upto]) with a speaker."""
@@ -754,6 +769,10 @@ class Resolver:
         org = self._role_of_org(words)
         if org:
             return org, "org"
+        for k, w in enumerate(words[:-2]):
+            if w.low in CONSTITUENCY_ROLES and words[k + 1].low in ("for", "of") and k == 0:
+                who = self.names.by_role(w.low, pos)  # "the MP for Newcastle Central"
+                return (who, "person") if who else (_describe(words), "group")
         if all(is_cap(w.text) for w in words) and _common_head(last.low) and self.art.sentence_start(words[0].start):
             words = [*words[:-1], Tok(last.low, last.start)]  # "Analysts said", "Officials say"
             last = words[-1]
@@ -765,16 +784,43 @@ class Resolver:
             return self._description(np, words, pos)
         return self._name(words, pos)
 
+    def vet(self, speaker: str | None, kind: str, np: list[Tok]) -> str | None:
+        """The speaker, or None when it cannot be one: a place fragment ("U"), a demonym or party word
+        ("Democratic"), a common word ("Others", "Hours"), or the object of an accusation ("accused Moscow")."""
+        if speaker is None:
+            return None
+        words = speaker.split()
+        if sum(c.isalpha() for c in speaker) < 2:
+            return None
+        low = words[0].lower().rstrip(".")
+        if len(words) == 1 and (low in DEMONYMS or low in NOT_SPEAKERS or low in PRONOUNS):
+            return None
+        if np and kind != "person":
+            before = self.art.narr[max(0, np[0].start - 40) : np[0].start].split()
+            if before and before[-1].lower() in ACCUSATION_VERBS:
+                return None
+            if (
+                len(words) == 1
+                and is_cap(words[0])
+                and kind in ("unknown", "agent", "place")
+                and self.names.used_lowercase(words[0])
+                and not self.names.person(words[0]).is_person
+            ):
+                return None  # "Others called it …", "Hours later he said"
+        return speaker
+
     def _role_of_org(self, words: list[Tok]) -> str | None:
         """ "a spokesman for the Bank of England": the organisation speaks."""
         for k, w in enumerate(words[:-2]):
             if (w.low in ROLES or w.low in GROUPS) and words[k + 1].low in ("for", "at", "of", "from"):
                 if any(person_like(x.text) and bare(x.text) not in PLACES for x in words[:k]):
                     return None
+                if w.low in CONSTITUENCY_ROLES:
+                    return None  # "the MP for Newcastle Central": a person's seat, not an organisation
                 found = runs(self.art.narr, words[k + 2].start, words[-1].start + len(words[-1].text))
                 if found:
                     kind, name, _roles, _female = self.names.classify(found[0][2])
-                    if kind in ("org", "unknown", "agent", "place"):
+                    if kind in ("org", "unknown", "agent"):
                         return strip_the(name)
         return None
 
@@ -999,6 +1045,17 @@ def _doc_pattern(noun: str) -> re.Pattern[str]:
     )
 
 
+def _skip_parenthesis(toks: list[Tok], j: int) -> int:
+    """The index after a short parenthesis starting at toks[j] ("(R-Fla.)", "(UCEA)"), else j."""
+    if j < len(toks) and toks[j].text == "(":
+        for k in range(j + 1, min(len(toks), j + PAREN_TOKENS + 1)):
+            if toks[k].text == ")":
+                return k + 1
+            if toks[k].text.startswith(PH) or toks[k].text == "(":
+                break
+    return j
+
+
 def _head_noun(low: str) -> bool:
     return low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS
 
@@ -1050,5 +1107,5 @@ def carry_over(q: QuoteSpan, prev: QuoteSpan | None, art: Narrative, res: Resolv
             if att and att.np:
                 speaker, kind = res.resolve(att.np, att.np[0].start)
                 if speaker:
-                    q.speaker, q.cue, q.kind = speaker, att.cue, kind
+                    q.speaker, q.cue, q.kind = res.vet(speaker, kind, att.np), att.cue, kind
             return

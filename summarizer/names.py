@@ -314,6 +314,9 @@ class NameIndex:
         while len(names) > 1 and names[0].lower() in CAP_STOP:
             names = names[1:]
         if len(names) == 1 and (names[0].lower() in DEMONYMS or names[0] in PLACES):
+            info = self.person(names[0])
+            if info.is_person and info.fulls and names[0] not in PLACES:  # "Mark Cuban … Cuban said"
+                return "person", names[0], frozenset(), info.female
             return "place", names[0], frozenset(), None
         # the name follows the last title: "NATO Secretary General Mark Rutte", "Prime Minister John Major"
         cut = -1

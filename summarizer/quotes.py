@@ -289,6 +289,7 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
         si = art.sentence_of(q.start)
         if att is not None:
             speaker, kind = res.resolve(att.np, att.np[0].start if att.np else att.cue_pos)
+            speaker = res.vet(speaker, kind, att.np)
             q.cue, q.cue_pos, q.speaker, q.kind = att.cue, att.cue_pos, speaker, kind
             q.mention = prepared.original_slice(att.np[0].start, att.np[-1].start + len(att.np[-1].text))
             if speaker and len(att.np) == 1 and att.np[0].low in ("he", "she"):

@@ -235,3 +235,16 @@ ABBREVIATIONS = words(
     "Mr Mrs Ms Dr Gov Sen Rep Gen Lt Col Sgt Capt Prof Rev Hon Adm St Mt Ft No Jr Sr Inc Co Corp Ltd vs "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 )
+# Words that never name a speaker on their own ("Others called it …", "Democratic pollster X" cut short).
+NOT_SPEAKERS = words(
+    "others other some many most few all both democratic republican democrat conservative "
+    "liberal progressive independent hours minutes days weeks months years continuing meanwhile however "
+    "still later earlier today yesterday"
+)
+# Verbs whose object is the accused, never the speaker ("accusing Moscow of using him “as a pawn”").
+ACCUSATION_VERBS = words("accused accusing accuse accuses blamed blaming blame blames charged charging condemned condemning")
+# Roles held for a place: "the MP for Newcastle Central" is a person, not the organisation "Newcastle Central".
+CONSTITUENCY_ROLES = words(
+    "mp mep msp senator congressman congresswoman representative member assemblyman assemblywoman councillor "
+    "councilman councilwoman delegate governor mayor"
+)
