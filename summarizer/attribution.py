@@ -45,6 +45,7 @@ from .speech_lexicon import (
     FUNCTION_WORDS,
     GROUPS,
     HONORIFICS,
+    LEADER_ROLES,
     MONTHS_DAYS,
     NOT_SPEAKERS,
     NOUN_CUES,
@@ -777,6 +778,15 @@ class Resolver:
             words = [*words[:-1], Tok(last.low, last.start)]  # "Analysts said", "Officials say"
             last = words[-1]
         caps = [w for w in words if is_cap(w.text)]
+        if (
+            len(words) > 1
+            and last.low in ROLES
+            and np[0].low == "the"
+            and all(w.low in DEMONYMS or w.low.rstrip(".") in TITLES for w in words[:-1])
+        ):
+            qualified = self._qualified_role(words, pos, True)  # "the Russian President said"
+            if qualified:
+                return qualified
         if is_cap(last.text) and all(w.low.rstrip(".") in TITLES for w in caps) and len(words) > 1:
             who = self.names.by_role(last.low.rstrip("."), pos)  # "former Secretary General": a role, no name
             return (who, "person") if who else (_describe(words), "group")
@@ -836,6 +846,9 @@ class Resolver:
                 owner_name = " ".join(bare(w) for w in found[-1][2])
         definite = np[0].low in ("the", "its", "their", "his", "her")
         if last.low in ROLES:
+            qualified = self._qualified_role(words, pos, definite)
+            if qualified:
+                return qualified
             if owner_name:
                 return owner_name, "org"  # "Infineon’s spokesperson"
             who = self.names.by_role(last.low, pos) if definite else None
@@ -862,6 +875,21 @@ class Resolver:
                 return who, kind
         # a description we cannot resolve ("his mother"): better than nothing, never a guessed name
         return _describe([t for t in np if t.low not in ("the", "a", "an")]), "group"
+
+    def _qualified_role(self, words: list[Tok], pos: int, definite: bool) -> tuple[str | None, str] | None:
+        """ "the Kremlin leader", "the Russian president", "the White House press secretary": the person the
+        article names for that office; else a head-of-state role stays a role (never another president)."""
+        qual = [w for w in words[:-1] if not is_possessive(w.text)]
+        if not qual or qual != words[:-1] or not any(is_cap(w.text) for w in qual):
+            return None
+        role = words[-1].low
+        if definite or len(words) == len(qual) + 1:
+            who = self.names.by_qualified_role(" ".join(w.text for w in qual), role, pos)
+            if who:
+                return who, "person"
+        if role in LEADER_ROLES or (qual and all(w.low in DEMONYMS for w in qual)):
+            return _describe(words), "group"  # "Kremlin leader", "Russian president": the role, not a guess
+        return None
 
     def _name(self, words: list[Tok], pos: int) -> tuple[str | None, str]:
         """A speaker named by capitalised words: the last run, its titles dropped, the fullest form."""

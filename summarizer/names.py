@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .wordlists import table
 from .speech_lexicon import (
     ABBREVIATIONS,
     CAP_STOP,
@@ -206,6 +207,29 @@ def _role_pattern(role: str) -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=256)
+def _qualified_pattern(phrase: str) -> re.Pattern[str]:
+    """ "Russian President Vladimir Putin" or "Vladimir Putin, the Russian president" for one phrase."""
+    cap = r"[^\W\d_a-z][\w’'\-]*"
+    particle = r"(?:(?:bin|ibn|al|de|da|van|von|der|du|la|le)[^\S\n]+)?"
+    words = r"[^\S\n]+".join(re.escape(w) for w in phrase.split())
+    return re.compile(
+        rf"(?<![\w\-])(?i:{words})[^\S\n]+(?P<a>(?:{cap}\.?[^\S\n]+{particle}){{0,3}}{cap})"
+        rf"|(?P<b>{cap}(?:[^\S\n]+{cap}){{1,3}}),[^\S\n]+(?:an?|the)[^\S\n]+(?i:{words})\b"
+    )
+
+
+@lru_cache(maxsize=256)
+def leader_phrases(qualifier: str, role: str) -> tuple[str, ...]:
+    """The phrases that name the same office: "kremlin leader" → "kremlin leader", "russian president", …"""
+    data = table("leader_roles")
+    quals = [qualifier, *data["qualifiers"].get(qualifier, [])]
+    roles = [role]
+    if role in data["roles"]:
+        roles += [r for r in data["roles"] if r != role]
+    return tuple(f"{q} {r}" for q in quals for r in roles)
+
+
 # --------------------------------------------------------------------------- the index
 
 
@@ -230,6 +254,7 @@ class NameIndex:
         self._group_orgs: list[tuple[int, str, str]] | None = None
         self._lower_used: dict[str, bool] = {}
         self._vocab: set[str] | None = None
+        self._qualified: dict[tuple[str, str], list[tuple[int, str]]] = {}
 
     def used_lowercase(self, word: str) -> bool:
         """Whether the article also writes ``word`` in lower case (so a capitalised one is a common word)."""
@@ -377,6 +402,26 @@ class NameIndex:
         if kind == "person" or (kind in ("agent", "unknown") and best.group("a")):
             return self.full_name(name, best.start())
         return None
+
+    def by_qualified_role(self, qualifier: str, role: str, pos: int) -> str | None:
+        """The person the article names for a qualified role ("the Kremlin leader" → "Russian President
+        Vladimir Putin"; "the White House press secretary"), nearest before ``pos``, else the first after;
+        None when the article names nobody for it (never a person of another qualifier)."""
+        key = (qualifier.lower(), role.lower())
+        found = self._qualified.get(key)
+        if found is None:
+            found = self._qualified[key] = []
+            for phrase in leader_phrases(*key):
+                for m in _qualified_pattern(phrase).finditer(self.narr):
+                    kind, name, _roles, _female = self.classify((m.group("a") or m.group("b")).split())
+                    if kind == "person" or (kind in ("agent", "unknown") and m.group("a") and " " in name):
+                        found.append((m.start(), self.full_name(name, m.start())))
+        best: tuple[int, str] | None = None
+        for start, name in found:
+            dist = pos - start if start < pos else len(self.narr) + start - pos
+            if best is None or dist < best[0]:
+                best = (dist, name)
+        return best[1] if best else None
 
     # ---- organisations and speakers
     @property

@@ -248,3 +248,5 @@ CONSTITUENCY_ROLES = words(
     "mp mep msp senator congressman congresswoman representative member assemblyman assemblywoman councillor "
     "councilman councilwoman delegate governor mayor"
 )
+# Heads of state and government: "the Kremlin leader" unnamed stays a role, never the last "president" named.
+LEADER_ROLES = words("leader president premier chancellor king queen")
