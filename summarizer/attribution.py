@@ -80,6 +80,10 @@ MODIFIER_WORDS = 4
 APPOSITIVE_TOKENS = 30
 # A parenthesis this short between a speaker and the cue is skipped ("Rep. John Mica (R-Fla.) said").
 PAREN_TOKENS = 6
+# A signature after a quote ("― Carlos Raúl") starts within this many characters of its closing mark.
+SIGNATURE_CHARS = 80
+# A clause that introduces a quote with a colon ("O'Malley, who signed …, interjected to say:") is at most this long.
+COLON_CLAUSE_CHARS = 250
 # Pronouns and descriptions look for antecedents this many characters back at most.
 MENTION_WINDOW = 3000
 # An attribution stands within this many characters after (before) its quote in the same sentence.
@@ -241,6 +245,8 @@ class Mention:
     female: bool | None = None
 
 
+# "“…” ― Carlos Raúl" or "“…” ¶ - Hillary Clinton.": a signature line after the quote.
+SIGNATURE = re.compile(r"[ \t]*\n*[ \t]*[―—–-]{1,2}[ \t]*([A-Z][\w’'.\- ]{1,60}?)[ \t]*[.,]?[ \t]*(?=\n|\x00|$)")
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\x00])")
 _LETTERS = re.compile(r"\b[A-Za-z][a-z\-]+\b")  # words checked against GROUPS (a set beats a 600-way regex)
 # the word before a group noun that belongs to it: "the researchers", "Tagore's attorneys"
@@ -635,6 +641,36 @@ class Resolver:
                 return att
         lo = max(sa, q.mark_start - BEFORE_CHARS)
         return self.leading(tokens(narr[lo : q.mark_start], lo))
+
+    def framed(self, q: QuoteSpan) -> Attribution | None:
+        """A quote framed without a speech verb: introduced by its speaker's clause and a colon
+        ("Limbaugh continued: “…”", "Rep. Trey Gowdy (R-S.C.): “…”"), or signed after it ("“…” ― Carlos Raúl")."""
+        art = self.art
+        narr = art.narr
+        m = SIGNATURE.match(narr, q.mark_end, min(len(narr), q.mark_end + SIGNATURE_CHARS))
+        if m:
+            toks = tokens(m.group(1), m.start(1))
+            if toks and all(_name_word(t) or t.text == "." for t in toks) and any(person_like(t.text) for t in toks):
+                return Attribution("―", toks[0].start, toks)
+        k = q.mark_start - 1
+        while k >= 0 and narr[k] in " \t\n":
+            k -= 1
+        if k < 0 or narr[k] != ":":
+            return None
+        sa = art.sentences[art.sentence_of(k)][0]
+        if k - sa > COLON_CLAUSE_CHARS:
+            return None
+        toks = tokens(narr[sa:k], sa)
+        i = 0
+        while i < len(toks) and toks[i].low in CAP_STOP and toks[i].low not in DETERMINERS:
+            i += 1  # "But Sanders replied:"
+        e = self._np_forward(toks, i)
+        e2 = _skip_parenthesis(toks, e)
+        if e == i or not any(person_like(t.text) for t in toks[i:e]) or not self._valid_np(toks[i:e]):
+            return None
+        if e2 < len(toks) and not (toks[e2].text.islower() or toks[e2].text == ","):
+            return None  # the name must be the clause's subject: followed by its verb, or the colon
+        return Attribution(":", toks[e - 1].start, toks[i:e])
 
     def _trailing(self, toks: list[Tok]) -> Attribution | None:
         """'"…," said X' / '"…," X said' / '"…," X, title of Y, said' / '"…," according to X'."""

@@ -23,6 +23,8 @@ from .attribution import (
     Attribution,
     Mention,
     Narrative,
+    SIGNATURE,
+    SIGNATURE_CHARS,
     QuoteSpan,
     Resolver,
     carry_over,
@@ -225,8 +227,11 @@ def _title_case(content: str) -> bool:
 
 def _plausible(q: QuoteSpan, art: Narrative) -> bool:
     """Cheap checks before attribution: not in a headline-like line, not a name or a title."""
-    if art.headline[q.para]:
-        return False
+    if art.headline[q.para] and not (
+        SIGNATURE.match(art.narr, q.mark_end, q.mark_end + SIGNATURE_CHARS)
+        and len(_WORD.findall(art.text, q.start, q.end)) >= SPEECH_WORDS
+    ):
+        return False  # a caption or teaser; a signed quote ("“…” ― Carlos Raúl") is speech
     lo = max(art.paras[q.para][0], q.mark_start - 40)
     if _maybe_naming(art.narr[lo : q.mark_start]) and (
         _NAMING.search(art.narr, lo, q.mark_start) or _CALLED.search(art.narr, lo, q.mark_start)
@@ -274,6 +279,8 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
     for q in spans:
         nw = len(_WORD.findall(text, q.start, q.end))
         att = res.direct(q) if nw >= SPEECH_WORDS or _cue_near(art, q) else None
+        if att is None and nw >= SPEECH_WORDS:
+            att = res.framed(q)
         atts.append(att)
         q.keep = _speech(q, art, att, nw)
         if att and q.keep:
