@@ -47,6 +47,7 @@ from .speech_lexicon import (
     HONORIFICS,
     LEADER_ROLES,
     MONTHS_DAYS,
+    NAME_PARTICLES,
     NOT_SPEAKERS,
     NOUN_CUES,
     ORG_HEADS,
@@ -489,6 +490,9 @@ class Resolver:
             if t.text == "." and j > i and _abbrev_before(toks[j - 1]):
                 j += 1
                 continue
+            if low in NAME_PARTICLES and j > i and _name_word(toks[j - 1]) and j + 1 < n and _name_word(toks[j + 1]):
+                j += 1  # "Michery el Soheil", "Ursula von der Leyen"
+                continue
             if low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
                 j += 1
                 if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
@@ -514,9 +518,19 @@ class Resolver:
                     continue
                 # an unlisted role before a name: "Democratic pollster Stan Greenberg", "screenwriter Cole Haddon"
                 k = j
-                while k < n and k - j < MODIFIER_WORDS and _plain_word(toks[k]):
+                while (
+                    k < n
+                    and k - j < MODIFIER_WORDS
+                    and _plain_word(toks[k])
+                    and not _is_det(toks[k])
+                    and not (j > i and toks[k].low.endswith("ed"))  # "Trump escalated his attacks": a verb
+                ):
                     k += 1
-                if j < k < n - 1 and person_like(toks[k].text) and _name_word(toks[k + 1]):
+                if (
+                    j < k < n
+                    and person_like(toks[k].text)
+                    and ((k + 1 < n and _name_word(toks[k + 1])) or (j > i and not is_cap(toks[j - 1].text)))
+                ):
                     has_name = False
                     j = k
                     continue
@@ -686,6 +700,9 @@ class Resolver:
                 j += 1
             e = self._np_forward(toks, j)
             if e > j and self._valid_np(toks[j:e]):
+                named = _appositive_name(toks, j, e)  # "said Rubio’s deputy campaign manager, Rich Beeson"
+                if named:
+                    return Attribution(t.text, t.start, toks[named[0] : named[1]])
                 return Attribution(t.text, t.start, toks[j:e])
             if t.low in ("said", "says", "told", "added", "stated", "asked", "wrote") or j == len(toks):
                 return None
@@ -697,6 +714,9 @@ class Resolver:
         e = self._np_forward(toks, i)
         if e == i or not self._valid_np(toks[i:e]):
             return None
+        named = _appositive_name(toks, i, e)  # "his wife, Gabriela Violeta Lazar, wrote"
+        if named:
+            i, e = named
         j = _skip_parenthesis(toks, e)  # "Rep. John Mica (R-Fla.) said"
         while True:
             while j < len(toks) and _skippable(toks[j]):
@@ -1107,6 +1127,25 @@ def _doc_pattern(noun: str) -> re.Pattern[str]:
         rf"|(?P<own>{org})(?:’s|'s)?[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty's annual report", "the WHO report"
         rf"|(?P<its>{org})[^.\n\x00]{{0,60}}?\bits[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty … in its report"
     )
+
+
+def _appositive_name(toks: list[Tok], s: int, e: int) -> tuple[int, int] | None:
+    """[start, end) of the name in apposition to a description ending at toks[e - 1]: "his wife, Gabriela
+    Violeta Lazar", "Clinton's introducer, actress Jamie Lee Curtis"; None when there is none."""
+    n = len(toks)
+    if e >= n or toks[e].text != "," or e - 1 < s or is_cap(toks[e - 1].text) or toks[e - 1].low in PRONOUNS:
+        return None
+    if not (toks[e - 1].low in ROLES or toks[e - 1].low in PERSON_NOUNS or _plain_word(toks[e - 1])):
+        return None
+    k = e + 1
+    while k < n and k - e <= 3 and _plain_word(toks[k]):
+        k += 1  # "actress"
+    a = k
+    while k < n and (_name_word(toks[k]) or (toks[k].text == "." and k > a and is_initial(toks[k - 1].text))):
+        k += 1
+    if k - a < 2 or not person_like(toks[a].text) or (k < n and toks[k].text not in ",.;" and not is_cue(toks[k])):
+        return None
+    return a, k
 
 
 def _skip_parenthesis(toks: list[Tok], j: int) -> int:
