@@ -104,12 +104,17 @@ def polnear_predict(articles: list[dict[str, Any]]) -> dict[str, list[dict[str, 
     from summarizer.text import prepare
 
     return {
-        a["id"]: [{"text": q.text, "speaker": q.speaker, "sentence": q.sentence} for q in quotes_from_prepared(prepare(a["text"]))]
+        a["id"]: [
+            {"text": q.text, "speaker": q.speaker, "sentence": q.sentence}
+            for q in quotes_from_prepared(prepare(a["text"]))
+        ]
         for a in articles
     }
 
 
-def evaluate_polnear(gold_path: Path = POLNEAR_DEV, limit: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def evaluate_polnear(
+    gold_path: Path = POLNEAR_DEV, limit: int | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """score_attribution.py's summary (no bootstrap) and wrong-speaker records on PolNeAR dev."""
     scorer = load_scorer(gold_path.parent / "score_attribution.py")
     articles = load_articles(gold_path)[:limit]

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .wordlists import table
 from .speech_lexicon import (
     ABBREVIATIONS,
     CAP_STOP,
@@ -30,6 +29,7 @@ from .speech_lexicon import (
     TITLES,
     words,
 )
+from .wordlists import table
 
 # Names are looked up in the whole article, or this many characters around the speaker in huge inputs.
 NAME_WINDOW = 100_000

@@ -20,11 +20,11 @@ from bisect import bisect_right
 from .attribution import (
     AFTER_CHARS,
     BEFORE_CHARS,
+    SIGNATURE,
+    SIGNATURE_CHARS,
     Attribution,
     Mention,
     Narrative,
-    SIGNATURE,
-    SIGNATURE_CHARS,
     QuoteSpan,
     Resolver,
     carry_over,

@@ -243,7 +243,9 @@ NOT_SPEAKERS = words(
     "still later earlier today yesterday"
 )
 # Verbs whose object is the accused, never the speaker ("accusing Moscow of using him “as a pawn”").
-ACCUSATION_VERBS = words("accused accusing accuse accuses blamed blaming blame blames charged charging condemned condemning")
+ACCUSATION_VERBS = words(
+    "accused accusing accuse accuses blamed blaming blame blames charged charging condemned condemning"
+)
 # Roles held for a place: "the MP for Newcastle Central" is a person, not the organisation "Newcastle Central".
 CONSTITUENCY_ROLES = words(
     "mp mep msp senator congressman congresswoman representative member assemblyman assemblywoman councillor "

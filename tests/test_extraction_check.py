@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from extraction_bench import bench
+from extraction_bench import bench, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -43,8 +43,7 @@ def _norm(s: str) -> str:
 
 @pytest.fixture(scope="module")
 def summary() -> dict[str, Any]:
-    if not SCORER.exists():
-        pytest.skip("../shared not present")
+    require(SCORER)
     return bench().evaluate(CHECK)
 
 
@@ -65,8 +64,7 @@ def test_labels_are_verbatim_and_well_formed() -> None:
 
 
 def test_check_set_is_apart_from_dev() -> None:
-    if not DEV.exists():
-        pytest.skip("../shared not present")
+    require(DEV)
     with DEV.open(encoding="utf-8") as fh:
         dev = [json.loads(line) for line in fh if line.strip()]
     dev_ids = {d["id"] for d in dev}
