@@ -472,6 +472,8 @@ class Resolver:
                 k += 1
             if j < k < n and is_cue(toks[k]) and not is_cap(toks[k - 1].text):
                 return k
+            if j < k < n and toks[k].text == "," and _appositive_name(toks, i, k):
+                return k  # "his wife, Gabriela Violeta Lazar, wrote": the appositive names the speaker
         has_name = has_org = False
         while j < n and j - i < NP_MAX_TOKENS:
             t = toks[j]
@@ -506,7 +508,7 @@ class Resolver:
                         break
                     j += 1 if nxt is toks[j + 1] else 2
                     continue
-            if low.isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
+            if low.replace("-", "").isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
                 # modifiers before a head noun ("Russian oil official", "Irish betting company Paddy Power")
                 k = j
                 while k < n and k - j < 3 and toks[k].low.isalpha() and toks[k].low.islower():
@@ -718,24 +720,31 @@ class Resolver:
         if named:
             i, e = named
         j = _skip_parenthesis(toks, e)  # "Rep. John Mica (R-Fla.) said"
-        while True:
-            while j < len(toks) and _skippable(toks[j]):
+        n = len(toks)
+        while j - e <= APPOSITIVE_TOKENS:
+            while j < n and _skippable(toks[j]):
                 j += 1
-            if j < len(toks) and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
+            if j < n and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
                 return Attribution(toks[j].text, toks[j].start, toks[i:e])
-            if j >= len(toks) or toks[j].text != "," or j - e > APPOSITIVE_TOKENS:
+            if j >= n or toks[j].text != ",":
                 return None
+            if j + 1 < n and is_cue(toks[j + 1]) and toks[j + 1].low not in PARTICIPLE_CUES:
+                j += 1  # "his wife, Gabriela Violeta Lazar, wrote"
+                continue
             # an appositive between the speaker and the cue ("Clinton, 35, the daughter of …, said")
             k = j + 1
-            while k < len(toks) and k - j < 25 and toks[k].text not in ",;:!?":
+            while k < n and k - j < 25 and toks[k].text not in ",;:!?":
                 if toks[k].text.startswith(PH):
                     return None
-                if toks[k].text == "." and not (k + 1 < len(toks) and toks[k + 1].text == ","):
+                if toks[k].text == "." and not (k + 1 < n and toks[k + 1].text == ","):
                     return None  # a full stop ends the sentence; "R-Ky.," is an abbreviation
                 k += 1
-            if k >= len(toks) or toks[k].text != ",":
+            if k >= n or toks[k].text != ",":
                 return None
             j = k + 1
+            if j < n and toks[j].text != "," and not is_cue(toks[j]) and not _skippable(toks[j]):
+                j = k  # another appositive follows this one
+        return None
 
     def leading(self, toks: list[Tok], upto: int | None = None) -> Attribution | None:
         """The last cue (at or before toks[upto]) with a speaker."""
@@ -905,6 +914,8 @@ class Resolver:
             qualified = self._qualified_role(words, pos, definite)
             if qualified:
                 return qualified
+            if owner_name and owner_name in PLACES:
+                return _describe(words), "group"  # "Britain’s foreign secretary": a role of a country, not "Britain"
             if owner_name:
                 return owner_name, "org"  # "Infineon’s spokesperson"
             who = self.names.by_role(last.low, pos) if definite else None

@@ -60,6 +60,7 @@ PRICE_LEVEL_PENALTY = 1.5  # "shed 2.1% to 17.58 euros": the move is the news, t
 ASIDE_PENALTY = 1.0  # inside a parenthesis or a pair of dashes (not a currency conversion)
 DEADLINE_BONUS = 3.0  # "by 31 December", "until March 1", "deadline of ...": the date is the news
 INCIDENTAL_CEILING = KEY_THRESHOLD - 1.0  # most a comparison base, a study's sample size or a ratio's term can score
+CAPTION_CEILING = -1.0  # a figure in a photo caption is never key, however often repeated (same as a date's base)
 REPEAT_BONUS = 0.15  # per further mention of the same surface, up to REPEAT_CAP
 REPEAT_CAP = 0.45
 # A conversion in brackets ("$1.13bn (£600m)") is never key unless the headline carries it.
@@ -221,6 +222,19 @@ _JUNK_TEXT = (
     ),
     re.compile(r"(?=[Rr])(?i:reading\s+time)[\s:]*\d+\s*(?i:min\w*)?"),
     re.compile(r"^\s*(?i:updated\s+)?\d+\s+(?i:hours?|hrs?|minutes?|mins?|days?|weeks?)\s+(?i:ago)\s*$", re.M),
+    # datelines and caption dates opening a paragraph: "MOSCOW, Feb 24 (Reuters) -", "March 8, 2023 — "
+    re.compile(
+        r"^[ \t]*(?:[A-Z][A-Z .'’-]+,?[ \t]+)?(?:[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,?[ \t]+\d{4})?|\d{1,2}[ \t]+"
+        r"[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?)[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*[-–—]",
+        re.M,
+    ),
+)
+# A photo caption: a short line with a photo credit ("… speaks in Brasilia. (Photo by Reuters)", "(AFP Photo)").
+# GUIDELINES.md labels its figures (key: false), so they are kept but never key.
+_CAPTION = re.compile(
+    r"^[^\n]{0,400}?(?:\((?i:file\s+)?(?i:photo|image|picture|credit)\b|\b(?i:photo(?:graph)?)\s*(?:by\b|:)"
+    r"|\bGetty\s+Images\b|\b(?:AP|AFP|EPA|Reuters|REUTERS)\s*(?:Photo\b|/))[^\n]{0,400}$",
+    re.M,
 )
 _NW_SMALL = "two|three|four|five|six|seven|eight|nine"
 _NW_TEEN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
@@ -639,6 +653,21 @@ def _is_name_number(t: str, s: int, floor: int, year_like: bool) -> bool:
     return False
 
 
+_TITLE_WORD = re.compile(r"\d+(?:[,.]\d+)*[ \u00a0]([A-Z][a-z]+)\b")
+_PREV_WORD = re.compile(r"([A-Za-z][\w'’]*)[ \u00a0]+$")
+
+
+def _titled_name(t: str, s: int) -> bool:
+    """Whether the number at ``s`` starts a capitalised title inside running text ("its 60 Minutes interview",
+    "on “60 Minutes”"): a name, not a figure. Title-case headlines ("Russia Loses 12 Tanks") are not affected."""
+    if not t[s : s + 1].isdigit() or _TITLE_WORD.match(t, s) is None:
+        return False
+    if s and t[s - 1] in "\"“‘'":
+        return True
+    prev = _PREV_WORD.search(t, max(0, s - 30), s)
+    return prev is not None and prev.group(1)[0].islower()
+
+
 def _scan(t: str) -> list[_Cand]:
     """Every figure of a normalised text, in order of position (one pass over its words and digits)."""
     blocked = sorted((m.start(), m.end()) for rx in _JUNK_TEXT for m in rx.finditer(t))
@@ -696,6 +725,8 @@ def _scan(t: str) -> list[_Cand]:
         cand = _read(t, m)
         if cand is not None and isinstance(cand.value, float) and not math.isfinite(cand.value):
             cand = None  # a digit string too long for a float: no figure a reader could use
+        if cand is not None and cand.kind in ("quantity", "count") and _titled_name(t, cand.start):
+            cand = None  # "60 Minutes", "Apollo 11 Days": a programme or title mid-sentence
         if cand is not None:
             out.append(cand)
             consumed = cand.end
@@ -1262,6 +1293,7 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
     sentences = prepared.sentences if body else ()
     found: list[tuple[Figure, str]] = []
     count: dict[str, int] = {}
+    captions = [(m.start(), m.end()) for m in _CAPTION.finditer(t)] if body else []
     for c in body:
         key = _norm_surface(t[c.start : c.end])
         count[key] = count.get(key, 0) + 1
@@ -1272,6 +1304,8 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
         if _FURNITURE_SENTENCE.match(t[sent[0] : sent[1]]):
             continue
         score = _score(t, c, sent, k, head)
+        if captions and _inside(captions, c.start):
+            score = min(score, CAPTION_CEILING)
         oa, ob = prepared.span(c.start, c.end)
         sentence = sentences[k].text if sentences else t[sent[0] : sent[1]]
         found.append((_figure(c, prepared.original[oa:ob], sentence, oa, ob, score), key))
