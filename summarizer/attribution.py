@@ -682,10 +682,18 @@ class Resolver:
             i += 1  # "But Sanders replied:"
         e = self._np_forward(toks, i)
         e2 = _skip_parenthesis(toks, e)
-        if e == i or not any(person_like(t.text) for t in toks[i:e]) or not self._valid_np(toks[i:e]):
-            return None
-        if e2 < len(toks) and not (toks[e2].text.islower() or toks[e2].text == ","):
-            return None  # the name must be the clause's subject: followed by its verb, or the colon
+        if (
+            e == i
+            or not any(person_like(t.text) for t in toks[i:e])
+            or not self._valid_np(toks[i:e])
+            or (e2 < len(toks) and not (toks[e2].text.islower() or toks[e2].text == ","))
+        ):
+            # the name must be the clause's subject: followed by its verb, or the colon; after an introductory
+            # phrase ("In response to the attack, Donald Trump issued the following statement:") look further
+            subj = self._clause_subject(toks, len(toks))
+            if subj is None:
+                return None
+            i, e = subj
         return Attribution(":", toks[e - 1].start, toks[i:e])
 
     def _trailing(self, toks: list[Tok]) -> Attribution | None:
@@ -815,6 +823,37 @@ class Resolver:
         e = self._np_forward(toks, 0) if toks else 0
         if e > 0 and self._valid_np(toks[:e]):
             return Attribution(t.text, t.start, toks[:e])
+        subj = self._clause_subject(toks, c)  # "On Thursday, Warren appeared … and endorsed Clinton, saying “…”"
+        if subj:
+            return Attribution(t.text, t.start, toks[subj[0] : subj[1]])
+        return None
+
+    def _clause_subject(self, toks: list[Tok], upto: int) -> tuple[int, int] | None:
+        """[start, end) of the first named person followed by a verb in toks[:upto]: the main clause's subject
+        after an introductory phrase ("During a speech earlier in the day, Trump attacked Clinton …")."""
+        j = 0
+        while j < upto:
+            t = toks[j]
+            if t.text.startswith(PH) or t.text in ";:":
+                return None
+            if not _name_word(t) or t.low in CAP_STOP or (j and toks[j - 1].low in ("of", "for", "at", "in", "from")):
+                j += 1
+                continue
+            e = self._np_forward(toks, j)
+            if e <= j:
+                j += 1
+                continue
+            k = _skip_parenthesis(toks, e)
+            if (
+                k < upto
+                and toks[k].text.islower()
+                and toks[k].low not in FUNCTION_WORDS
+                and toks[k].low not in PRONOUNS
+                and any(person_like(x.text) for x in toks[j:e])
+                and self._valid_np(toks[j:e])
+            ):
+                return j, e
+            j = e
         return None
 
     # ---- the speaker behind the words

@@ -36,7 +36,7 @@ CUE_VERBS = verb_forms(
     "complain caution reiterate call demand pledge threaten condemn criticise criticize welcome accuse blame "
     "praise hail lament contend advise propose recommend dismiss brand label characterise characterize "
     "question wonder appeal inform assure reassure elaborate indicate hint signal mention exclaim shout "
-    "whisper recount retort interject exhort scoff chide muse gush marvel plead rant yell scream chant "
+    "whisper recount retort interject exhort scoff chide muse gush marvel plead rant yell scream chant fume react "
     "testify:testify,testifies,testified,testifying quote write:write,writes,wrote,written,writing "
     "say:say,says,said,saying tell:tell,tells,told,telling reply:reply,replies,replied,replying "
     "admit:admit,admits,admitted,admitting quip:quip,quips,quipped,quipping deny:deny,denies,denied,denying "
