@@ -644,16 +644,21 @@ class Resolver:
         art = self.art
         narr = art.narr
         sa, sb = art.sentences[art.sentence_of(q.start)]
+        last_char = art.text[q.end - 1] if q.end > q.start else ""
+        if last_char in "!?" and q.mark_end < len(narr):
+            k = art.sentence_of(q.mark_end)
+            if art.sentences[k][1] <= q.mark_end + 1 and k + 1 < len(art.sentences):
+                k += 1
+            sb = max(sb, min(art.sentences[k][1], art.paras[q.para][1]))  # "“…?” Trump asked.": cut after "?”"
         hi = min(sb, q.mark_end + AFTER_CHARS)
         nxt = narr.find(PH, q.mark_end, hi)
         if nxt >= 0:
             hi = nxt
-        last_char = art.text[q.end - 1] if q.end > q.start else ""
         after = tokens(narr[q.mark_end : hi], q.mark_end)
-        # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence)
-        if after and (last_char not in ".!?…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
+        # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence); '"…?" Trump asked' is
+        if after and (last_char not in ".…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
             att = self._trailing(after)
-            if att:
+            if att and (last_char not in "!?" or after[0].text[:1].islower() or _cue_right_after(att, after)):
                 return att
         lo = max(sa, q.mark_start - BEFORE_CHARS)
         return self.leading(tokens(narr[lo : q.mark_start], lo))
@@ -815,7 +820,14 @@ class Resolver:
         t = toks[c]
         if t.low in PARTICIPLE_CUES and c > 0 and toks[c - 1].text != ",":
             s, e = self._np_backward(toks, c)
-            if s < e and self._valid_np(toks[s:e]) and _strong_np(toks[s:e]) and toks[e - 1].low not in DOC_NOUNS:
+            object_of = s > 0 and toks[s - 1].low in ("to", "at", "for", "by", "from", "in", "on")
+            if (
+                s < e
+                and not object_of  # "wrote in a statement to Wired explaining …": Wired does not speak
+                and self._valid_np(toks[s:e])
+                and _strong_np(toks[s:e])
+                and toks[e - 1].low not in DOC_NOUNS
+            ):
                 return Attribution(t.text, t.start, _trim_np(toks[s:e]))
         main = self.leading(toks, c - 1) if c else None
         if main:
@@ -1196,6 +1208,11 @@ def _appositive_name(toks: list[Tok], s: int, e: int) -> tuple[int, int] | None:
     if k - a < 2 or not person_like(toks[a].text) or (k < n and toks[k].text not in ",.;" and not is_cue(toks[k])):
         return None
     return a, k
+
+
+def _cue_right_after(att: Attribution, toks: list[Tok]) -> bool:
+    """The cue stands within the first three words after the quote ("“…?” Trump asked", not "“…!” Trump, who …")."""
+    return any(t.start == att.cue_pos for t in toks[:4])
 
 
 def _skip_parenthesis(toks: list[Tok], j: int) -> int:

@@ -307,8 +307,10 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
     for q in spans:
         nw = len(_WORD.findall(text, q.start, q.end))
         att = res.direct(q) if nw >= SPEECH_WORDS or _cue_near(art, q) else None
-        if att is None and nw >= SPEECH_WORDS:
-            att = res.framed(q)
+        if nw >= SPEECH_WORDS and (att is None or att.cue_pos < q.start):
+            framed = res.framed(q)
+            if framed and (att is None or (framed.cue == ":" and framed.np[0].start > att.cue_pos)):
+                att = framed  # "When Trump suggested …, Rubio fired back forcefully: “…”": the colon's clause
         atts.append(att)
         q.keep = _speech(q, art, att, nw) or (att is None and _continues(q, prev_kept, art, nw))
         if q.keep:

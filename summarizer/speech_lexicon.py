@@ -41,7 +41,7 @@ CUE_VERBS = verb_forms(
     "say:say,says,said,saying tell:tell,tells,told,telling reply:reply,replies,replied,replying "
     "admit:admit,admits,admitted,admitting quip:quip,quips,quipped,quipping deny:deny,denies,denied,denying "
     "find:find,finds,found clarify:clarify,clarifies,clarified point:point,points,pointed "
-    "forecast:forecast,forecasts posted:posted put:put read:read,reads"
+    "forecast:forecast,forecasts posted:posted put:put read:read,reads went:went retaliate:retaliated"
 )
 # A participle cue continues the speaker of its main clause ("Zelenskyy said, adding that ...").
 PARTICIPLE_CUES = frozenset(w for w in CUE_VERBS if w.endswith("ing"))
