@@ -34,3 +34,17 @@ def phrase_list(name: str) -> tuple[str, ...]:
 def table(name: str) -> Any:
     """The JSON value of ``data/<name>.json``."""
     return json.loads(_text(f"{name}.json"))
+
+
+@cache
+def sections(name: str) -> dict[str, str]:
+    """The ``[section]`` blocks of ``data/<name>.txt`` as whitespace-joined text (``#`` comments dropped)."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in _text(f"{name}.txt").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = out.setdefault(line[1:-1], [])
+        elif line and current is not None:
+            current.append(line)
+    return {k: " ".join(v) for k, v in out.items()}
