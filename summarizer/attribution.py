@@ -510,8 +510,8 @@ class Resolver:
                 # "Minister of Defence Mykhailo Fedorov", "the Bank of England"; but "Senator X of Rhode Island"
                 nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
                 if is_cap(nxt.text):
-                    if has_name and not has_org:
-                        break
+                    if has_name and not has_org and not _role_and_name_after(toks, j + 1):
+                        break  # "Senator X of Rhode Island"; but "Ready for Warren campaign manager Erica Sagrans"
                     j += 1 if nxt is toks[j + 1] else 2
                     continue
             if low.replace("-", "").isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
@@ -1214,6 +1214,20 @@ def _appositive_name(toks: list[Tok], s: int, e: int) -> tuple[int, int] | None:
     if k - a < 2 or not person_like(toks[a].text) or (k < n and toks[k].text not in ",.;" and not is_cue(toks[k])):
         return None
     return a, k
+
+
+def _role_and_name_after(toks: list[Tok], j: int) -> bool:
+    """After the capitalised run at toks[j] come a role and a person's name ("Warren campaign manager Erica
+    Sagrans", "the Earth spokesman John Smith")."""
+    n = len(toks)
+    if j < n and toks[j].low == "the":
+        j += 1
+    while j < n and _name_word(toks[j]):
+        j += 1
+    k = j
+    while k < n and k - j < MODIFIER_WORDS and _plain_word(toks[k]):
+        k += 1
+    return j < k < n - 1 and _head_noun(toks[k - 1].low) and person_like(toks[k].text) and _name_word(toks[k + 1])
 
 
 def _cue_right_after(att: Attribution, toks: list[Tok]) -> bool:
