@@ -79,8 +79,9 @@ from .text import Prepared
 HEADLINE_CHARS = 200
 # Pronouns look back this many sentences for a subject, then take any compatible mention.
 PRONOUN_SENTENCES = 4
-# Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov").
-NP_MAX_TOKENS = 10
+# Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov", "said former
+# Pennsylvania Gov. and Democratic National Committee Chairman Ed Rendell" is 13).
+NP_MAX_TOKENS = 13
 # Lower-case words of an unlisted role between a qualifier and a name ("top foreign policy aide Jake Sullivan").
 MODIFIER_WORDS = 4
 # Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
@@ -103,6 +104,8 @@ CARRY_SENTENCES = 2
 # pronouns look at the last few speakers of a sentence only.
 _CHUNK = 1000
 _RECENT_SPEAKERS = 50
+
+_TITLE_ABBREVIATIONS = frozenset(a.lower() for a in ABBREVIATIONS if a.lower() in TITLES or a.lower() in HONORIFICS)
 
 # --------------------------------------------------------------------------- tokens
 
@@ -497,6 +500,15 @@ class Resolver:
                 continue
             if t.text == "." and j > i and _abbrev_before(toks[j - 1]):
                 j += 1
+                continue
+            if (
+                low == "and"
+                and j > i
+                and j + 1 < n
+                and is_cap(toks[j + 1].text)
+                and (toks[j - 1].low in TITLES or (toks[j - 1].text == "." and toks[j - 2].low in TITLES))
+            ):
+                j += 1  # "former Pennsylvania Gov. and Democratic National Committee Chairman Ed Rendell"
                 continue
             if low in NAME_PARTICLES and j > i and _name_word(toks[j - 1]) and j + 1 < n and _name_word(toks[j + 1]):
                 j += 1  # "Michery el Soheil", "Ursula von der Leyen"
@@ -927,6 +939,8 @@ class Resolver:
         low = words[0].lower().rstrip(".")
         if len(words) == 1 and (low in DEMONYMS or low in NOT_SPEAKERS or low in PRONOUNS):
             return None
+        if len(words) > 1 and words[-1].rstrip(".").lower() in _TITLE_ABBREVIATIONS and kind != "group":
+            return None  # "Indiana Gov" cut from "Indiana Gov. Mike Pence": a title, not a name
         if np and kind != "person":
             before = self.art.narr[max(0, np[0].start - 40) : np[0].start].split()
             if before and before[-1].lower() in ACCUSATION_VERBS:

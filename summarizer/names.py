@@ -22,6 +22,7 @@ from .speech_lexicon import (
     MONTHS_DAYS,
     NAME_PARTICLES,
     ORG_HEADS,
+    PARTY_WORDS,
     PLACE_HEADS,
     PLACE_PARTS,
     PLACES,
@@ -301,7 +302,14 @@ class NameIndex:
         cut = 0
         for i, w in enumerate(prefix):  # "National Urban League President Marc" → "Marc"
             lw = w.lower().rstrip(".")
-            if lw in TITLES or lw in CAP_STOP or lw in DEMONYMS or w in ORG_HEADS or not name_shaped(w):
+            if (
+                lw in TITLES
+                or lw in CAP_STOP
+                or lw in DEMONYMS
+                or lw in PARTY_WORDS
+                or w in ORG_HEADS
+                or not name_shaped(w)
+            ):
                 cut = i + 1
         first = prefix[cut:]
         # "Read Mike Rowe's post": a sentence-initial common word does not start a name
@@ -341,8 +349,8 @@ class NameIndex:
         cut = -1
         for i, w in enumerate(names[:-1]):
             lw = w.lower().rstrip(".")
-            if lw in TITLES or lw in DEMONYMS:
-                cut = i
+            if lw in TITLES or lw in DEMONYMS or lw in PARTY_WORDS:
+                cut = i  # "Republican Christine Todd Whitman": the party is not part of the name
         roles: set[str] = set()
         female = None
         person = False

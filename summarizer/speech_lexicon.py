@@ -101,3 +101,5 @@ ACCUSATION_VERBS = words(_L["accusation_verbs"])
 CONSTITUENCY_ROLES = words(_L["constituency_roles"])
 # Heads of state and government: "the Kremlin leader" unnamed stays a role, never the last "president" named.
 LEADER_ROLES = words(_L["leader_roles"])
+# Party words before a name ("Republican Christine Todd Whitman", "Democrat Joe Manchin"): not part of it.
+PARTY_WORDS = words(_L["party_words"])
