@@ -700,9 +700,19 @@ class Resolver:
         if k - sa > COLON_CLAUSE_CHARS:
             return None
         toks = tokens(narr[sa:k], sa)
+        label = self._name_before_colon(toks)
+        if label and label[0] > 0 and toks[label[0] - 1].text in "-–—":
+            return Attribution(":", toks[label[1] - 1].start, toks[label[0] : label[1]])  # "… - Carl Bialik: “…”"
         i = 0
-        while i < len(toks) and toks[i].low in CAP_STOP and toks[i].low not in DETERMINERS:
+        while (
+            i < len(toks)
+            and toks[i].low in CAP_STOP
+            and toks[i].low not in DETERMINERS
+            and toks[i].low not in ("he", "she")
+        ):
             i += 1  # "But Sanders replied:"
+        if i + 1 < len(toks) and toks[i].low in ("he", "she") and toks[i + 1].text.islower():
+            return Attribution(":", toks[i].start, toks[i : i + 1])  # "Then he told Fox News: “…”"
         e = self._np_forward(toks, i)
         e2 = _skip_parenthesis(toks, e)
         if (
@@ -713,11 +723,29 @@ class Resolver:
         ):
             # the name must be the clause's subject: followed by its verb, or the colon; after an introductory
             # phrase ("In response to the attack, Donald Trump issued the following statement:") look further
-            subj = self._clause_subject(toks, len(toks))
+            subj = self._clause_subject(toks, len(toks)) or label
             if subj is None:
                 return None
             i, e = subj
         return Attribution(":", toks[e - 1].start, toks[i:e])
+
+    def _name_before_colon(self, toks: list[Tok]) -> tuple[int, int] | None:
+        """A person's name right before the colon: a label ("… - Carl Bialik: “…”", "Hillary Rodham Clinton:
+        “…”") or the clause's last words ("doesn't surprise Republican pollster Daron Shaw: “…”")."""
+        e = _skip_parenthesis_back(toks, len(toks))
+        s = e
+        while s > 0 and (
+            _name_word(toks[s - 1]) or (toks[s - 1].text == "." and s > 1 and is_initial(toks[s - 2].text))
+        ):
+            s -= 1
+        while s < e and toks[s].low in CAP_STOP:
+            s += 1
+        if e - s < 2 or not person_like(toks[e - 1].text):
+            return None
+        if s > 0 and (is_cue(toks[s - 1]) or toks[s - 1].low in ("on", "to", "in", "at", "from", "with")):
+            return None  # "told Fox News:", "on CNN:": the audience, not the speaker
+        kind, _name, _roles, _female = self.names.classify([t.text for t in toks[s:e] if t.text != "."])
+        return (s, e) if kind == "person" else None
 
     def _trailing(self, toks: list[Tok]) -> Attribution | None:
         """'"…," said X' / '"…," X said' / '"…," X, title of Y, said' / '"…," according to X'."""
@@ -1247,6 +1275,17 @@ def _role_and_name_after(toks: list[Tok], j: int) -> bool:
 def _cue_right_after(att: Attribution, toks: list[Tok]) -> bool:
     """The cue stands within the first three words after the quote ("“…?” Trump asked", not "“…!” Trump, who …")."""
     return any(t.start == att.cue_pos for t in toks[:4])
+
+
+def _skip_parenthesis_back(toks: list[Tok], e: int) -> int:
+    """The index of a short parenthesis ending just before toks[e] ("Gowdy (R-S.C.)"), else e."""
+    if e > 0 and toks[e - 1].text == ")":
+        for k in range(e - 2, max(-1, e - PAREN_TOKENS - 2), -1):
+            if toks[k].text == "(":
+                return k
+            if toks[k].text == ")" or toks[k].text.startswith(PH):
+                break
+    return e
 
 
 def _skip_parenthesis(toks: list[Tok], j: int) -> int:
