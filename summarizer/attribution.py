@@ -86,6 +86,8 @@ NP_MAX_TOKENS = 13
 MODIFIER_WORDS = 4
 # Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
 APPOSITIVE_TOKENS = 30
+# A quoted span inside that appositive is a name or a label when at most this long ("“Ted Cruz” campaign pins").
+APPOSITIVE_QUOTE_CHARS = 30
 # A parenthesis this short between a speaker and the cue is skipped ("Rep. John Mica (R-Fla.) said").
 PAREN_TOKENS = 6
 # A signature after a quote ("― Carlos Raúl") starts within this many characters of its closing mark.
@@ -546,11 +548,12 @@ class Resolver:
                     and not (j > i and toks[k].low.endswith("ed"))  # "Trump escalated his attacks": a verb
                 ):
                     k += 1
-                if (
+                title_next = j == i and j < k < n - 1 and toks[k].low.rstrip(".") in TITLES and is_cap(toks[k].text)
+                if title_next or (
                     j < k < n
                     and person_like(toks[k].text)
                     and ((k + 1 < n and _name_word(toks[k + 1])) or (j > i and not is_cap(toks[j - 1].text)))
-                ):
+                ):  # "former Sen. Evan Bayh" goes on through the title
                     has_name = False
                     j = k
                     continue
@@ -670,8 +673,14 @@ class Resolver:
             sb = max(sb, min(art.sentences[k][1], art.paras[q.para][1]))  # "“…?” Trump asked.": cut after "?”"
         hi = min(sb, q.mark_end + AFTER_CHARS)
         nxt = narr.find(PH, q.mark_end, hi)
-        if nxt >= 0:
-            hi = nxt
+        while nxt >= 0:  # the next quote ends the attribution; a short quoted name inside it does not
+            run = nxt
+            while run < hi and narr[run] == PH:
+                run += 1
+            if run - nxt > APPOSITIVE_QUOTE_CHARS or not narr[q.mark_end : nxt].rstrip().endswith((",", "and")):
+                hi = nxt
+                break
+            nxt = narr.find(PH, run, hi)
         after = tokens(narr[q.mark_end : hi], q.mark_end)
         # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence); '"…?" Trump asked' is
         if after and (last_char not in ".…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
@@ -793,8 +802,8 @@ class Resolver:
             # an appositive between the speaker and the cue ("Clinton, 35, the daughter of …, said")
             k = j + 1
             while k < n and k - j < 25 and toks[k].text not in ",;:!?":
-                if toks[k].text.startswith(PH):
-                    return None
+                if toks[k].text.startswith(PH) and len(toks[k].text) > APPOSITIVE_QUOTE_CHARS:
+                    return None  # a quoted name inside the appositive ("wearing “Ted Cruz” pins") is skipped
                 if toks[k].text == "." and not (k + 1 < n and toks[k + 1].text == ","):
                     return None  # a full stop ends the sentence; "R-Ky.," is an abbreviation
                 k += 1
