@@ -520,6 +520,9 @@ class Resolver:
                 if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
                     return Resolver._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
                 continue
+            if low == "of" and j > i and toks[j - 1].low in ROLES and j + 1 < n and _plain_word(toks[j + 1]):
+                j += 2  # "chief of staff", "secretary of state"
+                continue
             if low in ("of", "for", "at", "from") and j + 1 < n:
                 # "Minister of Defence Mykhailo Fedorov", "the Bank of England"; but "Senator X of Rhode Island"
                 nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
@@ -1350,9 +1353,12 @@ def carry_over(q: QuoteSpan, prev: QuoteSpan | None, art: Narrative, res: Resolv
         best_pos = max(prev.cue_pos, prev.mark_start)
         q.speaker, q.cue, q.kind = prev.speaker, prev.cue, prev.kind
     toks = tokens(art.narr[lo : q.mark_start], lo)
+    # a cue in the sentence of the previous quote's own attribution belongs to that attribution's clauses
+    # ("said Alan Cobb, a senior Trump adviser who …"): the carried speaker stands
+    same_sentence = art.sentences[art.sentence_of(best_pos)] if best_pos >= 0 else (0, 0)
     for c in range(len(toks) - 1, -1, -1):
         t = toks[c]
-        if t.start <= best_pos:
+        if t.start <= best_pos or (best_pos >= 0 and same_sentence[0] <= t.start < same_sentence[1]):
             return
         if is_cue(t) and t.low not in WEAK_CUES and t.low not in TRAILING_ONLY and t.low not in NOUN_CUES:
             att = res.cue_at(toks, c)
