@@ -107,6 +107,7 @@ CARRY_SENTENCES = 2
 _CHUNK = 1000
 _RECENT_SPEAKERS = 50
 
+_PLACE_PREPOSITIONS = frozenset(("in", "at", "near", "outside", "inside", "during"))
 _TITLE_ABBREVIATIONS = frozenset(a.lower() for a in ABBREVIATIONS if a.lower() in TITLES or a.lower() in HONORIFICS)
 
 # --------------------------------------------------------------------------- tokens
@@ -863,6 +864,16 @@ class Resolver:
             s2, e2 = self._np_backward(toks, s - 1)  # "Orrin Hatch of Utah called": not Utah
             if s2 < e2 and any(person_like(x.text) for x in toks[s2:e2]):
                 s, e = s2, e2
+        elif s >= 1 and s < e and toks[s - 1].low in _PLACE_PREPOSITIONS and toks[e].text == ",":
+            # "Clinton, during a town hall meeting in Columbus, Ohio, said": the sentence's opening name speaks
+            k = 0
+            while k < s and toks[k].low in CAP_STOP:
+                k += 1
+            e0 = self._np_forward(toks, k)
+            if k < e0 < s and toks[e0].text == "," and any(person_like(x.text) for x in toks[k:e0]):
+                s, e = k, e0
+            else:
+                s = e  # the object of a preposition does not speak
         if s < e and self._valid_np(toks[s:e]) and (low not in NOUN_CUES or _strong_np(toks[s:e])):
             np = _trim_np(toks[s:e])
             if np:
