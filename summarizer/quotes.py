@@ -231,7 +231,10 @@ def _title_case(content: str) -> bool:
 
 
 def _plausible(q: QuoteSpan, art: Narrative) -> bool:
-    """Cheap checks before attribution: not in a headline-like line, not a name or a title."""
+    """Cheap checks before attribution: not in a headline-like line, not a name, a title or a link."""
+    words = art.text[q.start : min(q.end, q.start + 200)].strip()
+    if " " not in words and ("://" in words or words.startswith("www.")):
+        return False
     if art.headline[q.para] and not (
         SIGNATURE.match(art.narr, q.mark_end, q.mark_end + SIGNATURE_CHARS)
         and len(_WORD.findall(art.text, q.start, q.end)) >= SPEECH_WORDS
@@ -251,6 +254,9 @@ def _cue_follows(q: QuoteSpan, art: Narrative) -> bool:
     """Speech punctuation inside the marks and a speech verb within the next three words ("“Out!” the crowd yelled")."""
     if art.text[q.start : q.end].rstrip()[-1:] not in (",", "!", "?"):
         return False
+    before = art.narr[max(0, q.mark_start - 12) : q.mark_start].rstrip().lower()
+    if before.endswith((" on", "’s", "'s", " to", " in", " of", " at")):
+        return False  # a programme or a title: "told ABC’s “This Week,” adding …", "on “Morning Joe,” said"
     words = _NEXT_WORDS.match(art.narr, q.mark_end, q.mark_end + 60)
     return words is not None and any(w in CUE_VERBS for w in words.group().split())
 
