@@ -102,11 +102,10 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict:
 
     from summarizer.figures import figures_from_prepared
     from summarizer.furniture import clean_description
+    from summarizer.merge import merge_figures, merge_quotes
     from summarizer.quotes import quotes_from_prepared
     from summarizer.story import StoryMember, summarize_members
     from summarizer.text import prepare
-
-    from summarizer.merge import merge_figures, merge_quotes
 
     try:
         obj = json.loads(line)

@@ -7,7 +7,13 @@ mentioned in each sentence. :class:`Resolver` finds a quote's attribution in its
 the article uses, pronouns to the nearest compatible subject, descriptions ("the spokesman", "the
 company", "the researchers") to the matching mention. :func:`carry_over` gives quotes without an
 attribution the speaker they continue. Nobody is guessed: an unresolved phrase stays a description
-("analysts") and a quote nobody is credited with has no speaker.
+("analysts") and a quote nobody is credited with has no speaker; a speaker that cannot be one (a place
+fragment, a demonym, "Others", the object of an accusation) is dropped by :meth:`Resolver.vet`.
+
+Why one module of ~1,200 lines: the Resolver's phrase readers (_np_forward, _np_backward, _trailing,
+cue_at, _participle, framed) and its resolvers (resolve, _description, _name, pronoun) recurse into one
+another over the same token lists and Narrative; the word lists are data (``data/speech_lexicon.txt``),
+and name lookups live in :mod:`summarizer.names`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .names import (
     NameIndex,
@@ -31,10 +38,12 @@ from .names import (
 )
 from .speech_lexicon import (
     ABBREVIATIONS,
+    ACCUSATION_VERBS,
     AUTHOR_VERBS,
     AUX,
     CAP_STOP,
     COMPANY_NOUNS,
+    CONSTITUENCY_ROLES,
     CUE_VERBS,
     DEMONYMS,
     DETERMINERS,
@@ -43,7 +52,10 @@ from .speech_lexicon import (
     FUNCTION_WORDS,
     GROUPS,
     HONORIFICS,
+    LEADER_ROLES,
     MONTHS_DAYS,
+    NAME_PARTICLES,
+    NOT_SPEAKERS,
     NOUN_CUES,
     ORG_HEADS,
     ORG_NOUNS,
@@ -68,8 +80,21 @@ from .text import Prepared
 HEADLINE_CHARS = 200
 # Pronouns look back this many sentences for a subject, then take any compatible mention.
 PRONOUN_SENTENCES = 4
-# Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov").
-NP_MAX_TOKENS = 10
+# Words of a speaker phrase after its cue ("said Ukrainian Minister of Defence Mykhailo Fedorov", "said former
+# Pennsylvania Gov. and Democratic National Committee Chairman Ed Rendell" is 13).
+NP_MAX_TOKENS = 13
+# Lower-case words of an unlisted role between a qualifier and a name ("top foreign policy aide Jake Sullivan").
+MODIFIER_WORDS = 4
+# Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
+APPOSITIVE_TOKENS = 30
+# A quoted span inside that appositive is a name or a label when at most this long ("“Ted Cruz” campaign pins").
+APPOSITIVE_QUOTE_CHARS = 30
+# A parenthesis this short between a speaker and the cue is skipped ("Rep. John Mica (R-Fla.) said").
+PAREN_TOKENS = 6
+# A signature after a quote ("― Carlos Raúl") starts within this many characters of its closing mark.
+SIGNATURE_CHARS = 80
+# A clause that introduces a quote with a colon ("O'Malley, who signed …, interjected to say:") is at most this long.
+COLON_CLAUSE_CHARS = 250
 # Pronouns and descriptions look for antecedents this many characters back at most.
 MENTION_WINDOW = 3000
 # An attribution stands within this many characters after (before) its quote in the same sentence.
@@ -83,11 +108,14 @@ CARRY_SENTENCES = 2
 _CHUNK = 1000
 _RECENT_SPEAKERS = 50
 
+_PLACE_PREPOSITIONS = frozenset(("in", "at", "near", "outside", "inside", "during"))
+_TITLE_ABBREVIATIONS = frozenset(a.lower() for a in ABBREVIATIONS if a.lower() in TITLES or a.lower() in HONORIFICS)
+
 # --------------------------------------------------------------------------- tokens
 
 PH = "\x00"  # masks quoted text in the narrative (never survives text.prepare's normalisation)
 _TOKEN = re.compile(
-    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d[\d.,]*\w*|\S"
+    r"\x00+|\d+(?:-[^\W\d_]+)+|[^\W\d_](?:[\w’'\-]*[^\W_])?(?:[’']s\b|[’'](?=\s))?(?:\.[^\W\d_]\.?)*|\d+(?:[.,]\d+)*\w*|\S"
 )
 
 
@@ -231,6 +259,8 @@ class Mention:
     female: bool | None = None
 
 
+# "“…” ― Carlos Raúl" or "“…” ¶ - Hillary Clinton.": a signature line after the quote.
+SIGNATURE = re.compile(r"[ \t]*\n*[ \t]*[―—–-]{1,2}[ \t]*([A-Z][\w’'.\- ]{1,60}?)[ \t]*[.,]?[ \t]*(?=\n|\x00|$)")
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\x00])")
 _LETTERS = re.compile(r"\b[A-Za-z][a-z\-]+\b")  # words checked against GROUPS (a set beats a 600-way regex)
 # the word before a group noun that belongs to it: "the researchers", "Tagore's attorneys"
@@ -404,7 +434,7 @@ class Narrative:
             if b < pos - MENTION_WINDOW:
                 break
             if b - a > MENTION_WINDOW:  # a giant "sentence": only the chunks of the window
-                ms = []
+                ms: list[Any] = []
                 for c in range(max(a, pos - MENTION_WINDOW) // _CHUNK, min(b, pos) // _CHUNK + 1):
                     got = self._chunks.get(c)
                     if got is None:
@@ -455,6 +485,8 @@ class Resolver:
                 k += 1
             if j < k < n and is_cue(toks[k]) and not is_cap(toks[k - 1].text):
                 return k
+            if j < k < n and toks[k].text == "," and _appositive_name(toks, i, k):
+                return k  # "his wife, Gabriela Violeta Lazar, wrote": the appositive names the speaker
         has_name = has_org = False
         while j < n and j - i < NP_MAX_TOKENS:
             t = toks[j]
@@ -473,20 +505,35 @@ class Resolver:
             if t.text == "." and j > i and _abbrev_before(toks[j - 1]):
                 j += 1
                 continue
+            if (
+                low == "and"
+                and j > i
+                and j + 1 < n
+                and is_cap(toks[j + 1].text)
+                and (toks[j - 1].low in TITLES or (toks[j - 1].text == "." and toks[j - 2].low in TITLES))
+            ):
+                j += 1  # "former Pennsylvania Gov. and Democratic National Committee Chairman Ed Rendell"
+                continue
+            if low in NAME_PARTICLES and j > i and _name_word(toks[j - 1]) and j + 1 < n and _name_word(toks[j + 1]):
+                j += 1  # "Michery el Soheil", "Ursula von der Leyen"
+                continue
             if low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS:
                 j += 1
                 if low in DOC_NOUNS and j + 1 < n and toks[j].low == "by":
                     return Resolver._np_forward(toks, j + 1)  # "a report by Amnesty International": the author
                 continue
+            if low == "of" and j > i and toks[j - 1].low in ROLES and j + 1 < n and _plain_word(toks[j + 1]):
+                j += 2  # "chief of staff", "secretary of state"
+                continue
             if low in ("of", "for", "at", "from") and j + 1 < n:
                 # "Minister of Defence Mykhailo Fedorov", "the Bank of England"; but "Senator X of Rhode Island"
                 nxt = toks[j + 2] if toks[j + 1].low == "the" and j + 2 < n else toks[j + 1]
                 if is_cap(nxt.text):
-                    if has_name and not has_org:
-                        break
+                    if has_name and not has_org and not _role_and_name_after(toks, j + 1):
+                        break  # "Senator X of Rhode Island"; but "Ready for Warren campaign manager Erica Sagrans"
                     j += 1 if nxt is toks[j + 1] else 2
                     continue
-            if low.isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
+            if low.replace("-", "").isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
                 # modifiers before a head noun ("Russian oil official", "Irish betting company Paddy Power")
                 k = j
                 while k < n and k - j < 3 and toks[k].low.isalpha() and toks[k].low.islower():
@@ -495,6 +542,25 @@ class Resolver:
                     k += 1
                 if k < n and k - j < 3 and _head_noun(toks[k].low):
                     j = k + 1
+                    continue
+                # an unlisted role before a name: "Democratic pollster Stan Greenberg", "screenwriter Cole Haddon"
+                k = j
+                while (
+                    k < n
+                    and k - j < MODIFIER_WORDS
+                    and _plain_word(toks[k])
+                    and not _is_det(toks[k])
+                    and not (j > i and toks[k].low.endswith("ed"))  # "Trump escalated his attacks": a verb
+                ):
+                    k += 1
+                title_next = j == i and j < k < n - 1 and toks[k].low.rstrip(".") in TITLES and is_cap(toks[k].text)
+                if title_next or (
+                    j < k < n
+                    and person_like(toks[k].text)
+                    and ((k + 1 < n and _name_word(toks[k + 1])) or (j > i and not is_cap(toks[j - 1].text)))
+                ):  # "former Sen. Evan Bayh" goes on through the title
+                    has_name = False
+                    j = k
                     continue
             break
         return j
@@ -507,8 +573,12 @@ class Resolver:
             j -= 1
         if j - 1 >= lo and toks[j].low in TIME_WORDS and toks[j - 1].low in ("on", "last", "this", "late", "early"):
             j -= 2
-        if j - 2 >= lo and toks[j].text == ")" and toks[j - 2].text == "(" and is_cap(toks[j - 1].text):
-            j -= 3  # "the Universities and Colleges Employers’ Association (UCEA) said"
+        if j - 2 >= lo and toks[j].text == ")":
+            k = j - 1
+            while k > lo and j - k <= PAREN_TOKENS and toks[k].text not in "()":
+                k -= 1
+            if toks[k].text == "(" and is_cap(toks[k + 1].text):
+                j = k - 1  # "the Universities and Colleges Employers’ Association (UCEA) said", "Mica (R-Fla.) said"
         if j >= lo and toks[j].text == ",":
             # "Tim Osborne, head of Menatep, said": the name before the appositive
             k = j - 1
@@ -516,6 +586,8 @@ class Resolver:
                 if toks[k].text in ",;:" or (toks[k].text == "." and not (k > lo and _abbrev_before(toks[k - 1]))):
                     break
                 k -= 1
+            while k - 2 >= lo and toks[k - 1].text.isdigit() and toks[k - 2].text == ",":
+                k -= 2  # "Clinton, 35, the daughter of …, said": the age is part of the appositive
             if not (
                 k >= lo + 1
                 and toks[k].text == ","
@@ -598,19 +670,96 @@ class Resolver:
         art = self.art
         narr = art.narr
         sa, sb = art.sentences[art.sentence_of(q.start)]
+        last_char = art.text[q.end - 1] if q.end > q.start else ""
+        if last_char in "!?" and q.mark_end < len(narr):
+            k = art.sentence_of(q.mark_end)
+            if art.sentences[k][1] <= q.mark_end + 1 and k + 1 < len(art.sentences):
+                k += 1
+            sb = max(sb, min(art.sentences[k][1], art.paras[q.para][1]))  # "“…?” Trump asked.": cut after "?”"
         hi = min(sb, q.mark_end + AFTER_CHARS)
         nxt = narr.find(PH, q.mark_end, hi)
-        if nxt >= 0:
-            hi = nxt
-        last_char = art.text[q.end - 1] if q.end > q.start else ""
+        while nxt >= 0:  # the next quote ends the attribution; a short quoted name inside it does not
+            run = nxt
+            while run < hi and narr[run] == PH:
+                run += 1
+            if run - nxt > APPOSITIVE_QUOTE_CHARS or not narr[q.mark_end : nxt].rstrip().endswith((",", "and")):
+                hi = nxt
+                break
+            nxt = narr.find(PH, run, hi)
         after = tokens(narr[q.mark_end : hi], q.mark_end)
-        # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence)
-        if after and (last_char not in ".!?…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
+        # '"…," he said' or '"…?" he asked' — not '"…." He said' (a new sentence); '"…?" Trump asked' is
+        if after and (last_char not in ".…" or after[0].text[:1].islower() or after[0].text in ",;—–-"):
             att = self._trailing(after)
-            if att:
+            if att and (last_char not in "!?" or after[0].text[:1].islower() or _cue_right_after(att, after)):
                 return att
         lo = max(sa, q.mark_start - BEFORE_CHARS)
         return self.leading(tokens(narr[lo : q.mark_start], lo))
+
+    def framed(self, q: QuoteSpan) -> Attribution | None:
+        """A quote framed without a speech verb: introduced by its speaker's clause and a colon
+        ("Limbaugh continued: “…”", "Rep. Trey Gowdy (R-S.C.): “…”"), or signed after it ("“…” ― Carlos Raúl")."""
+        art = self.art
+        narr = art.narr
+        m = SIGNATURE.match(narr, q.mark_end, min(len(narr), q.mark_end + SIGNATURE_CHARS))
+        if m:
+            toks = tokens(m.group(1), m.start(1))
+            if toks and all(_name_word(t) or t.text == "." for t in toks) and any(person_like(t.text) for t in toks):
+                return Attribution("―", toks[0].start, toks)
+        k = q.mark_start - 1
+        while k >= 0 and narr[k] in " \t\n":
+            k -= 1
+        if k < 0 or narr[k] != ":":
+            return None
+        sa = art.sentences[art.sentence_of(k)][0]
+        if k - sa > COLON_CLAUSE_CHARS:
+            return None
+        toks = tokens(narr[sa:k], sa)
+        label = self._name_before_colon(toks)
+        if label and label[0] > 0 and toks[label[0] - 1].text in "-–—":
+            return Attribution(":", toks[label[1] - 1].start, toks[label[0] : label[1]])  # "… - Carl Bialik: “…”"
+        i = 0
+        while (
+            i < len(toks)
+            and toks[i].low in CAP_STOP
+            and toks[i].low not in DETERMINERS
+            and toks[i].low not in ("he", "she")
+        ):
+            i += 1  # "But Sanders replied:"
+        if i + 1 < len(toks) and toks[i].low in ("he", "she") and toks[i + 1].text.islower():
+            return Attribution(":", toks[i].start, toks[i : i + 1])  # "Then he told Fox News: “…”"
+        e = self._np_forward(toks, i)
+        e2 = _skip_parenthesis(toks, e)
+        if (
+            e == i
+            or not any(person_like(t.text) for t in toks[i:e])
+            or not self._valid_np(toks[i:e])
+            or (e2 < len(toks) and not (toks[e2].text.islower() or toks[e2].text == ","))
+        ):
+            # the name must be the clause's subject: followed by its verb, or the colon; after an introductory
+            # phrase ("In response to the attack, Donald Trump issued the following statement:") look further
+            subj = self._clause_subject(toks, len(toks)) or label
+            if subj is None:
+                return None
+            i, e = subj
+        return Attribution(":", toks[e - 1].start, toks[i:e])
+
+    def _name_before_colon(self, toks: list[Tok]) -> tuple[int, int] | None:
+        """A person's name right before the colon: a label ("… - Carl Bialik: “…”", "Hillary Rodham Clinton:
+        “…”") or the clause's last words ("doesn't surprise Republican pollster Daron Shaw: “…”")."""
+        e = _skip_parenthesis_back(toks, len(toks))
+        s = e
+        while s > 0 and (
+            _name_word(toks[s - 1]) or (toks[s - 1].text == "." and s > 1 and is_initial(toks[s - 2].text))
+        ):
+            s -= 1
+        while s < e and toks[s].low in CAP_STOP:
+            s += 1
+        if e - s < 2 or not person_like(toks[e - 1].text):
+            return None
+        if s > 0 and (is_cue(toks[s - 1]) or toks[s - 1].low in ("on", "to", "in", "at", "from", "with")):
+            return None  # "told Fox News:", "on CNN:": the audience, not the speaker
+        kind, _name, _roles, _female = self.names.classify([t.text for t in toks[s:e] if t.text != "."])
+        return (s, e) if kind == "person" else None
 
     def _trailing(self, toks: list[Tok]) -> Attribution | None:
         """'"…," said X' / '"…," X said' / '"…," X, title of Y, said' / '"…," according to X'."""
@@ -626,6 +775,9 @@ class Resolver:
                 j += 1
             e = self._np_forward(toks, j)
             if e > j and self._valid_np(toks[j:e]):
+                named = _appositive_name(toks, j, e)  # "said Rubio’s deputy campaign manager, Rich Beeson"
+                if named:
+                    return Attribution(t.text, t.start, toks[named[0] : named[1]])
                 return Attribution(t.text, t.start, toks[j:e])
             if t.low in ("said", "says", "told", "added", "stated", "asked", "wrote") or j == len(toks):
                 return None
@@ -637,20 +789,34 @@ class Resolver:
         e = self._np_forward(toks, i)
         if e == i or not self._valid_np(toks[i:e]):
             return None
-        j = e
-        if j < len(toks) and toks[j].text == ",":  # an appositive between the speaker and the cue
+        named = _appositive_name(toks, i, e)  # "his wife, Gabriela Violeta Lazar, wrote"
+        if named:
+            i, e = named
+        j = _skip_parenthesis(toks, e)  # "Rep. John Mica (R-Fla.) said"
+        n = len(toks)
+        while j - e <= APPOSITIVE_TOKENS:
+            while j < n and _skippable(toks[j]):
+                j += 1
+            if j < n and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
+                return Attribution(toks[j].text, toks[j].start, toks[i:e])
+            if j >= n or toks[j].text != ",":
+                return None
+            if j + 1 < n and is_cue(toks[j + 1]) and toks[j + 1].low not in PARTICIPLE_CUES:
+                j += 1  # "his wife, Gabriela Violeta Lazar, wrote"
+                continue
+            # an appositive between the speaker and the cue ("Clinton, 35, the daughter of …, said")
             k = j + 1
-            while k < len(toks) and k - j < 25 and toks[k].text not in ",.;:!?":
-                if toks[k].text.startswith(PH):
-                    return None
+            while k < n and k - j < 25 and toks[k].text not in ",;:!?":
+                if toks[k].text.startswith(PH) and len(toks[k].text) > APPOSITIVE_QUOTE_CHARS:
+                    return None  # a quoted name inside the appositive ("wearing “Ted Cruz” pins") is skipped
+                if toks[k].text == "." and not (k + 1 < n and toks[k + 1].text == ","):
+                    return None  # a full stop ends the sentence; "R-Ky.," is an abbreviation
                 k += 1
-            if k >= len(toks) or toks[k].text != ",":
+            if k >= n or toks[k].text != ",":
                 return None
             j = k + 1
-        while j < len(toks) and _skippable(toks[j]):
-            j += 1
-        if j < len(toks) and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
-            return Attribution(toks[j].text, toks[j].start, toks[i:e])
+            if j < n and toks[j].text != "," and not is_cue(toks[j]) and not _skippable(toks[j]):
+                j = k  # another appositive follows this one
         return None
 
     def leading(self, toks: list[Tok], upto: int | None = None) -> Attribution | None:
@@ -699,6 +865,16 @@ class Resolver:
             s2, e2 = self._np_backward(toks, s - 1)  # "Orrin Hatch of Utah called": not Utah
             if s2 < e2 and any(person_like(x.text) for x in toks[s2:e2]):
                 s, e = s2, e2
+        elif s >= 1 and s < e and toks[s - 1].low in _PLACE_PREPOSITIONS and toks[e].text == ",":
+            # "Clinton, during a town hall meeting in Columbus, Ohio, said": the sentence's opening name speaks
+            k = 0
+            while k < s and toks[k].low in CAP_STOP:
+                k += 1
+            e0 = self._np_forward(toks, k)
+            if k < e0 < s and toks[e0].text == "," and any(person_like(x.text) for x in toks[k:e0]):
+                s, e = k, e0
+            else:
+                s = e  # the object of a preposition does not speak
         if s < e and self._valid_np(toks[s:e]) and (low not in NOUN_CUES or _strong_np(toks[s:e])):
             np = _trim_np(toks[s:e])
             if np:
@@ -714,7 +890,14 @@ class Resolver:
         t = toks[c]
         if t.low in PARTICIPLE_CUES and c > 0 and toks[c - 1].text != ",":
             s, e = self._np_backward(toks, c)
-            if s < e and self._valid_np(toks[s:e]) and _strong_np(toks[s:e]) and toks[e - 1].low not in DOC_NOUNS:
+            object_of = s > 0 and toks[s - 1].low in ("to", "at", "for", "by", "from", "in", "on")
+            if (
+                s < e
+                and not object_of  # "wrote in a statement to Wired explaining …": Wired does not speak
+                and self._valid_np(toks[s:e])
+                and _strong_np(toks[s:e])
+                and toks[e - 1].low not in DOC_NOUNS
+            ):
                 return Attribution(t.text, t.start, _trim_np(toks[s:e]))
         main = self.leading(toks, c - 1) if c else None
         if main:
@@ -722,6 +905,37 @@ class Resolver:
         e = self._np_forward(toks, 0) if toks else 0
         if e > 0 and self._valid_np(toks[:e]):
             return Attribution(t.text, t.start, toks[:e])
+        subj = self._clause_subject(toks, c)  # "On Thursday, Warren appeared … and endorsed Clinton, saying “…”"
+        if subj:
+            return Attribution(t.text, t.start, toks[subj[0] : subj[1]])
+        return None
+
+    def _clause_subject(self, toks: list[Tok], upto: int) -> tuple[int, int] | None:
+        """[start, end) of the first named person followed by a verb in toks[:upto]: the main clause's subject
+        after an introductory phrase ("During a speech earlier in the day, Trump attacked Clinton …")."""
+        j = 0
+        while j < upto:
+            t = toks[j]
+            if t.text.startswith(PH) or t.text in ";:":
+                return None
+            if not _name_word(t) or t.low in CAP_STOP or (j and toks[j - 1].low in ("of", "for", "at", "in", "from")):
+                j += 1
+                continue
+            e = self._np_forward(toks, j)
+            if e <= j:
+                j += 1
+                continue
+            k = _skip_parenthesis(toks, e)
+            if (
+                k < upto
+                and toks[k].text.islower()
+                and toks[k].low not in FUNCTION_WORDS
+                and toks[k].low not in PRONOUNS
+                and any(person_like(x.text) for x in toks[j:e])
+                and self._valid_np(toks[j:e])
+            ):
+                return j, e
+            j = e
         return None
 
     # ---- the speaker behind the words
@@ -742,10 +956,23 @@ class Resolver:
         org = self._role_of_org(words)
         if org:
             return org, "org"
+        for k, w in enumerate(words[:-2]):
+            if w.low in CONSTITUENCY_ROLES and words[k + 1].low in ("for", "of") and k == 0:
+                who = self.names.by_role(w.low, pos)  # "the MP for Newcastle Central"
+                return (who, "person") if who else (_describe(words), "group")
         if all(is_cap(w.text) for w in words) and _common_head(last.low) and self.art.sentence_start(words[0].start):
             words = [*words[:-1], Tok(last.low, last.start)]  # "Analysts said", "Officials say"
             last = words[-1]
         caps = [w for w in words if is_cap(w.text)]
+        if (
+            len(words) > 1
+            and last.low in ROLES
+            and np[0].low == "the"
+            and all(w.low in DEMONYMS or w.low.rstrip(".") in TITLES for w in words[:-1])
+        ):
+            qualified = self._qualified_role(words, pos, True)  # "the Russian President said"
+            if qualified:
+                return qualified
         if is_cap(last.text) and all(w.low.rstrip(".") in TITLES for w in caps) and len(words) > 1:
             who = self.names.by_role(last.low.rstrip("."), pos)  # "former Secretary General": a role, no name
             return (who, "person") if who else (_describe(words), "group")
@@ -753,16 +980,45 @@ class Resolver:
             return self._description(np, words, pos)
         return self._name(words, pos)
 
+    def vet(self, speaker: str | None, kind: str, np: list[Tok]) -> str | None:
+        """The speaker, or None when it cannot be one: a place fragment ("U"), a demonym or party word
+        ("Democratic"), a common word ("Others", "Hours"), or the object of an accusation ("accused Moscow")."""
+        if speaker is None:
+            return None
+        words = speaker.split()
+        if sum(c.isalpha() for c in speaker) < 2:
+            return None
+        low = words[0].lower().rstrip(".")
+        if len(words) == 1 and (low in DEMONYMS or low in NOT_SPEAKERS or low in PRONOUNS):
+            return None
+        if len(words) > 1 and words[-1].rstrip(".").lower() in _TITLE_ABBREVIATIONS and kind != "group":
+            return None  # "Indiana Gov" cut from "Indiana Gov. Mike Pence": a title, not a name
+        if np and kind != "person":
+            before = self.art.narr[max(0, np[0].start - 40) : np[0].start].split()
+            if before and before[-1].lower() in ACCUSATION_VERBS:
+                return None
+            if (
+                len(words) == 1
+                and is_cap(words[0])
+                and kind in ("unknown", "agent", "place")
+                and self.names.used_lowercase(words[0])
+                and not self.names.person(words[0]).is_person
+            ):
+                return None  # "Others called it …", "Hours later he said"
+        return speaker
+
     def _role_of_org(self, words: list[Tok]) -> str | None:
         """ "a spokesman for the Bank of England": the organisation speaks."""
         for k, w in enumerate(words[:-2]):
             if (w.low in ROLES or w.low in GROUPS) and words[k + 1].low in ("for", "at", "of", "from"):
                 if any(person_like(x.text) and bare(x.text) not in PLACES for x in words[:k]):
                     return None
+                if w.low in CONSTITUENCY_ROLES:
+                    return None  # "the MP for Newcastle Central": a person's seat, not an organisation
                 found = runs(self.art.narr, words[k + 2].start, words[-1].start + len(words[-1].text))
                 if found:
                     kind, name, _roles, _female = self.names.classify(found[0][2])
-                    if kind in ("org", "unknown", "agent", "place"):
+                    if kind in ("org", "unknown", "agent"):
                         return strip_the(name)
         return None
 
@@ -778,6 +1034,11 @@ class Resolver:
                 owner_name = " ".join(bare(w) for w in found[-1][2])
         definite = np[0].low in ("the", "its", "their", "his", "her")
         if last.low in ROLES:
+            qualified = self._qualified_role(words, pos, definite)
+            if qualified:
+                return qualified
+            if owner_name and owner_name in PLACES:
+                return _describe(words), "group"  # "Britain’s foreign secretary": a role of a country, not "Britain"
             if owner_name:
                 return owner_name, "org"  # "Infineon’s spokesperson"
             who = self.names.by_role(last.low, pos) if definite else None
@@ -804,6 +1065,21 @@ class Resolver:
                 return who, kind
         # a description we cannot resolve ("his mother"): better than nothing, never a guessed name
         return _describe([t for t in np if t.low not in ("the", "a", "an")]), "group"
+
+    def _qualified_role(self, words: list[Tok], pos: int, definite: bool) -> tuple[str | None, str] | None:
+        """ "the Kremlin leader", "the Russian president", "the White House press secretary": the person the
+        article names for that office; else a head-of-state role stays a role (never another president)."""
+        qual = [w for w in words[:-1] if not is_possessive(w.text)]
+        if not qual or qual != words[:-1] or not any(is_cap(w.text) for w in qual):
+            return None
+        role = words[-1].low
+        if definite or len(words) == len(qual) + 1:
+            who = self.names.by_qualified_role(" ".join(w.text for w in qual), role, pos)
+            if who:
+                return who, "person"
+        if role in LEADER_ROLES or (qual and all(w.low in DEMONYMS for w in qual)):
+            return _describe(words), "group"  # "Kremlin leader", "Russian president": the role, not a guess
+        return None
 
     def _name(self, words: list[Tok], pos: int) -> tuple[str | None, str]:
         """A speaker named by capitalised words: the last run, its titles dropped, the fullest form."""
@@ -987,6 +1263,66 @@ def _doc_pattern(noun: str) -> re.Pattern[str]:
     )
 
 
+def _appositive_name(toks: list[Tok], s: int, e: int) -> tuple[int, int] | None:
+    """[start, end) of the name in apposition to a description ending at toks[e - 1]: "his wife, Gabriela
+    Violeta Lazar", "Clinton's introducer, actress Jamie Lee Curtis"; None when there is none."""
+    n = len(toks)
+    if e >= n or toks[e].text != "," or e - 1 < s or is_cap(toks[e - 1].text) or toks[e - 1].low in PRONOUNS:
+        return None
+    if not (toks[e - 1].low in ROLES or toks[e - 1].low in PERSON_NOUNS or _plain_word(toks[e - 1])):
+        return None
+    k = e + 1
+    while k < n and k - e <= 3 and _plain_word(toks[k]):
+        k += 1  # "actress"
+    a = k
+    while k < n and (_name_word(toks[k]) or (toks[k].text == "." and k > a and is_initial(toks[k - 1].text))):
+        k += 1
+    if k - a < 2 or not person_like(toks[a].text) or (k < n and toks[k].text not in ",.;" and not is_cue(toks[k])):
+        return None
+    return a, k
+
+
+def _role_and_name_after(toks: list[Tok], j: int) -> bool:
+    """After the capitalised run at toks[j] come a role and a person's name ("Warren campaign manager Erica
+    Sagrans", "the Earth spokesman John Smith")."""
+    n = len(toks)
+    if j < n and toks[j].low == "the":
+        j += 1
+    while j < n and _name_word(toks[j]):
+        j += 1
+    k = j
+    while k < n and k - j < MODIFIER_WORDS and _plain_word(toks[k]):
+        k += 1
+    return j < k < n - 1 and _head_noun(toks[k - 1].low) and person_like(toks[k].text) and _name_word(toks[k + 1])
+
+
+def _cue_right_after(att: Attribution, toks: list[Tok]) -> bool:
+    """The cue stands within the first three words after the quote ("“…?” Trump asked", not "“…!” Trump, who …")."""
+    return any(t.start == att.cue_pos for t in toks[:4])
+
+
+def _skip_parenthesis_back(toks: list[Tok], e: int) -> int:
+    """The index of a short parenthesis ending just before toks[e] ("Gowdy (R-S.C.)"), else e."""
+    if e > 0 and toks[e - 1].text == ")":
+        for k in range(e - 2, max(-1, e - PAREN_TOKENS - 2), -1):
+            if toks[k].text == "(":
+                return k
+            if toks[k].text == ")" or toks[k].text.startswith(PH):
+                break
+    return e
+
+
+def _skip_parenthesis(toks: list[Tok], j: int) -> int:
+    """The index after a short parenthesis starting at toks[j] ("(R-Fla.)", "(UCEA)"), else j."""
+    if j < len(toks) and toks[j].text == "(":
+        for k in range(j + 1, min(len(toks), j + PAREN_TOKENS + 1)):
+            if toks[k].text == ")":
+                return k + 1
+            if toks[k].text.startswith(PH) or toks[k].text == "(":
+                break
+    return j
+
+
 def _head_noun(low: str) -> bool:
     return low in ROLES or low in GROUPS or low in ORG_NOUNS or low in DOC_NOUNS
 
@@ -1029,14 +1365,17 @@ def carry_over(q: QuoteSpan, prev: QuoteSpan | None, art: Narrative, res: Resolv
         best_pos = max(prev.cue_pos, prev.mark_start)
         q.speaker, q.cue, q.kind = prev.speaker, prev.cue, prev.kind
     toks = tokens(art.narr[lo : q.mark_start], lo)
+    # a cue in the sentence of the previous quote's own attribution belongs to that attribution's clauses
+    # ("said Alan Cobb, a senior Trump adviser who …"): the carried speaker stands
+    same_sentence = art.sentences[art.sentence_of(best_pos)] if best_pos >= 0 else (0, 0)
     for c in range(len(toks) - 1, -1, -1):
         t = toks[c]
-        if t.start <= best_pos:
+        if t.start <= best_pos or (best_pos >= 0 and same_sentence[0] <= t.start < same_sentence[1]):
             return
         if is_cue(t) and t.low not in WEAK_CUES and t.low not in TRAILING_ONLY and t.low not in NOUN_CUES:
             att = res.cue_at(toks, c)
             if att and att.np:
                 speaker, kind = res.resolve(att.np, att.np[0].start)
                 if speaker:
-                    q.speaker, q.cue, q.kind = speaker, att.cue, kind
+                    q.speaker, q.cue, q.kind = res.vet(speaker, kind, att.np), att.cue, kind
             return

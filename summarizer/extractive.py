@@ -20,8 +20,9 @@ NLTK's punkt data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -104,7 +105,8 @@ def _tfidf(sentences: Sequence[str], words: Sequence[Sequence[str]] | None = Non
     x = np.log1p(m) * np.log((n + 1) / (df + 0.5))
     norm = np.linalg.norm(x, axis=1)
     norm[norm == 0] = 1.0
-    return x / norm[:, None]
+    unit_rows: np.ndarray = x / norm[:, None]
+    return unit_rows
 
 
 def _ends_like_a_sentence(t: str) -> bool:
@@ -283,7 +285,7 @@ def _sumy_summarizer(method: str) -> Callable[..., object]:
     from sumy.summarizers.sum_basic import SumBasicSummarizer
     from sumy.summarizers.text_rank import TextRankSummarizer
 
-    class _SortedLsa(LsaSummarizer):
+    class _SortedLsa(LsaSummarizer):  # type: ignore[misc]  # sumy ships no type information
         """LSA with its dictionary in sorted order, so the result does not depend on the hash seed."""
 
         def _create_dictionary(self, document):  # type: ignore[no-untyped-def]
@@ -306,9 +308,9 @@ def _sumy_summarizer(method: str) -> Callable[..., object]:
     if method == "edmundson":
         # Edmundson's location method (as the published baseline): null words are the stop words.
         summarizer.null_words = stop
-        return summarizer.location_method
+        return cast(Callable[..., object], summarizer.location_method)
     summarizer.stop_words = stop
-    return summarizer
+    return cast(Callable[..., object], summarizer)
 
 
 def _sumy(body: Sequence[Sentence], sentences: int, method: str) -> list[Sentence]:
@@ -320,6 +322,6 @@ def _sumy(body: Sequence[Sentence], sentences: int, method: str) -> list[Sentenc
     objs = [SumySentence(s.text, tokenizer) for s in body]
     where = {id(o): i for i, o in enumerate(objs)}
     document = ObjectDocumentModel([Paragraph(objs)])
-    picked = _sumy_summarizer(method)(document, sentences)
+    picked = cast(Iterable[object], _sumy_summarizer(method)(document, sentences))
     idx = sorted({where[id(o)] for o in picked if id(o) in where})
     return [body[i] for i in idx]

@@ -20,6 +20,9 @@ from bisect import bisect_right
 from .attribution import (
     AFTER_CHARS,
     BEFORE_CHARS,
+    PH,
+    SIGNATURE,
+    SIGNATURE_CHARS,
     Attribution,
     Mention,
     Narrative,
@@ -40,6 +43,9 @@ from .text import Prepared, prepare
 # coined terms run 1-4 words ("shadow fleet", "reassurance force"), DEV's shortest unattributed
 # real quote has 5.
 SPEECH_WORDS = 5
+# A short quote continues the previous one when only an attribution clause this long stands between them
+# ("“They sue,” he said. “Everybody sues, right?”"); PolNeAR dev's split quotes have clauses under 60 characters.
+CONTINUATION_CHARS = 80
 # A quote in single marks longer than this is an apostrophe mismatch, not a quote.
 SINGLE_MAX_CHARS = 600
 # At most this many quote marks of one text are read and this many spans attributed: news articles
@@ -194,6 +200,7 @@ _CALLED = re.compile(
     r"\b(?!(?:has|have|had|was|were|is|are|also|then|and|who|which|it|they|he|she)\b)[a-z]{3,}\s+(?:called|named)\s*$"
 )
 _LOWER = re.compile(r"\b[a-z]+\b")
+_NEXT_WORDS = re.compile(r"(?:\s+[\w’'.\-]+){1,3}")
 _CUES_NEAR = CUE_VERBS | {"according", "by"}
 
 
@@ -224,16 +231,34 @@ def _title_case(content: str) -> bool:
 
 
 def _plausible(q: QuoteSpan, art: Narrative) -> bool:
-    """Cheap checks before attribution: not in a headline-like line, not a name or a title."""
-    if art.headline[q.para]:
+    """Cheap checks before attribution: not in a headline-like line, not a name, a title or a link."""
+    words = art.text[q.start : min(q.end, q.start + 200)].strip()
+    if " " not in words and ("://" in words or words.startswith("www.")):
         return False
+    if art.headline[q.para] and not (
+        SIGNATURE.match(art.narr, q.mark_end, q.mark_end + SIGNATURE_CHARS)
+        and len(_WORD.findall(art.text, q.start, q.end)) >= SPEECH_WORDS
+    ):
+        return False  # a caption or teaser; a signed quote ("“…” ― Carlos Raúl") is speech
     lo = max(art.paras[q.para][0], q.mark_start - 40)
     if _maybe_naming(art.narr[lo : q.mark_start]) and (
         _NAMING.search(art.narr, lo, q.mark_start) or _CALLED.search(art.narr, lo, q.mark_start)
     ):
         return False
-    # a title or a name ("Bypassing the Blockade," "I Will Always Love You,", Serhiy “Flash” Beskrestnov)
-    return not _title_case(art.text[q.start : min(q.end, q.start + 400)])
+    # a title or a name ("Bypassing the Blockade," "I Will Always Love You,", Serhiy “Flash” Beskrestnov),
+    # unless its cue follows at once ("“Safety,” said Grimm", "“GROWING PARTY,” he declared")
+    return not _title_case(art.text[q.start : min(q.end, q.start + 400)]) or _cue_follows(q, art)
+
+
+def _cue_follows(q: QuoteSpan, art: Narrative) -> bool:
+    """Speech punctuation inside the marks and a speech verb within the next three words ("“Out!” the crowd yelled")."""
+    if art.text[q.start : q.end].rstrip()[-1:] not in (",", "!", "?"):
+        return False
+    before = art.narr[max(0, q.mark_start - 12) : q.mark_start].rstrip().lower()
+    if before.endswith((" on", "’s", "'s", " to", " in", " of", " at")):
+        return False  # a programme or a title: "told ABC’s “This Week,” adding …", "on “Morning Joe,” said"
+    words = _NEXT_WORDS.match(art.narr, q.mark_end, q.mark_end + 60)
+    return words is not None and any(w in CUE_VERBS for w in words.group().split())
 
 
 def _cue_near(art: Narrative, q: QuoteSpan) -> bool:
@@ -243,13 +268,26 @@ def _cue_near(art: Narrative, q: QuoteSpan) -> bool:
     return any(w in _CUES_NEAR for w in _LOWER.findall(art.narr, a, b))
 
 
+def _continues(q: QuoteSpan, prev: QuoteSpan | None, art: Narrative, nw: int) -> bool:
+    """A short quote that continues the previous one across its attribution ("“They sue,” he said.
+    “Everybody sues, right?”"): the second part of a split quote, speech like the first (GUIDELINES.md)."""
+    if prev is None or prev.para != q.para or nw == 0 or prev.mark_end > q.mark_start:
+        return False
+    between = art.narr[prev.mark_end : q.mark_start]
+    if len(between) > CONTINUATION_CHARS or PH in between or between.rstrip()[-1:] not in (".", ",", ":"):
+        return False
+    return any(w in CUE_VERBS for w in _LOWER.findall(between))
+
+
 def _speech(q: QuoteSpan, art: Narrative, att: Attribution | None, nw: int) -> bool:
-    """A quote is speech when it is long enough, or attributed (one word: only a lower-case one)."""
+    """A quote is speech when it is long enough, or attributed (one word: a lower-case one, or one followed
+    right away by its cue: "“Safety,” said Grimm")."""
     if nw >= SPEECH_WORDS:
         return True
     if att is None or nw == 0:
         return False
-    if nw == 1 and not art.text[q.start : q.end].strip()[:1].islower():
+    words = art.text[q.start : q.end].strip()
+    if nw == 1 and not words[:1].islower() and not (att.cue_pos > q.start and words[-1:] in (",", "!", "?")):
         return False
     return att.cue.lower() not in WEAK_CUES or att.cue_pos < q.start or nw >= 2
 
@@ -271,11 +309,18 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
     # pass 1: attributions in the quotes' own sentences (their speakers' names are "agents": people
     # or organisations, for pronoun resolution)
     atts: list[Attribution | None] = []
+    prev_kept: QuoteSpan | None = None
     for q in spans:
         nw = len(_WORD.findall(text, q.start, q.end))
         att = res.direct(q) if nw >= SPEECH_WORDS or _cue_near(art, q) else None
+        if nw >= SPEECH_WORDS and (att is None or att.cue_pos < q.start):
+            framed = res.framed(q)
+            if framed and (att is None or (framed.cue == ":" and framed.np[0].start > att.cue_pos)):
+                att = framed  # "When Trump suggested …, Rubio fired back forcefully: “…”": the colon's clause
         atts.append(att)
-        q.keep = _speech(q, art, att, nw)
+        q.keep = _speech(q, art, att, nw) or (att is None and _continues(q, prev_kept, art, nw))
+        if q.keep:
+            prev_kept = q
         if att and q.keep:
             caps = [t for t in att.np if is_cap(t.text)]
             if caps:
@@ -289,6 +334,7 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
         si = art.sentence_of(q.start)
         if att is not None:
             speaker, kind = res.resolve(att.np, att.np[0].start if att.np else att.cue_pos)
+            speaker = res.vet(speaker, kind, att.np)
             q.cue, q.cue_pos, q.speaker, q.kind = att.cue, att.cue_pos, speaker, kind
             q.mention = prepared.original_slice(att.np[0].start, att.np[-1].start + len(att.np[-1].text))
             if speaker and len(att.np) == 1 and att.np[0].low in ("he", "she"):

@@ -262,7 +262,7 @@ def _newest(members: Sequence[StoryMember]) -> int | None:
     if len(dated) < 2:
         return None
     try:
-        dated.sort(key=lambda e: e[0])  # type: ignore[arg-type,return-value]
+        dated.sort(key=lambda e: e[0])
     except TypeError:  # naive and aware datetimes mixed
         return None
     return dated[-1][1] if dated[-1][0] != dated[-2][0] else None

@@ -1,0 +1,197 @@
+"""A story's quotes and figures merged across its articles (outlets), each with every source that gave it.
+
+Pure functions over the plain dicts the bot stores (``Quote``/``Figure`` fields, as from
+``dataclasses.asdict``), shaped as the bot's ``bot.stories`` merges so they can replace them:
+``per_article`` is an iterable of ``(outlet, link, items)``; every result is the first telling's dict plus
+``outlet``/``link`` (its first source) and ``sources`` (``[{"outlet", "link"}, …]`` in order).
+
+- :func:`merge_quotes`: one speaker per person across the story (:func:`summarizer.speakers.canonical_speakers`:
+  "Biden" = "Joe Biden" = "President Biden"; "the Russian president" in one outlet = "Vladimir Putin" named for
+  that office in another), then one quote per (speaker, words) with the fullest wording kept.
+- :func:`merge_figures`: one figure per (kind, value, unit); two outlets' different values for the same
+  quantity ("$500 billion" vs "$350 billion" for one deal) are kept side by side, each listing the other
+  under ``disagrees``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .speakers import canonical_speakers, fold, offices, same_person
+from .wordlists import word_list
+
+Article = tuple[str | None, str | None, Sequence[Mapping[str, Any]]]  # (outlet, link, quotes or figures)
+
+# Two quotes are one when this share of the shorter one's words is in the other (trimmed or re-punctuated
+# by another outlet). Same value as bot.stories.QUOTE_OVERLAP, which it replaces.
+QUOTE_OVERLAP = 0.7
+# A quote without a speaker joins an attributed one only when at least this many words long (short
+# phrases recur with different speakers).
+UNATTRIBUTED_JOIN_WORDS = 6
+# Two values of one quantity disagree only within this factor of each other ("$500bn" vs "$350bn"); further
+# apart they are different quantities ("$500bn" deal vs "$5bn" first tranche).
+DISAGREE_FACTOR = 10.0
+# Words around a figure compared to decide it measures the same thing: this many after the surface, and
+# before it.
+ANCHOR_AFTER = 6
+ANCHOR_BEFORE = 4
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_QUOTE_WORD = re.compile(r"\w+")
+_ANCHOR_STOP = word_list("anchor_stopwords")
+
+
+def _add_source(merged: dict[str, Any], outlet: str | None, link: str | None) -> None:
+    source = {"outlet": outlet, "link": link}
+    if source not in merged["sources"]:
+        merged["sources"].append(source)
+
+
+def _words(text: str) -> set[str]:
+    return set(_QUOTE_WORD.findall(fold(text)))
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def merge_quotes(per_article: Iterable[Article], texts: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Quotes of a story's articles, one per (speaker, words), with every outlet that carried it.
+
+    ``texts`` (the articles' texts, optional) tell which person holds an office ("Russian President Vladimir
+    Putin"); the quotes' own sentences are read for that too. Speakers are made canonical across the story first (``speaker`` becomes the canonical name; the name
+    as the article gave it stays in ``speaker_as_written`` when it differs). Ranked: attributed first, then
+    by number of sources, then first appearance.
+    """
+    articles = [(outlet, link, list(items)) for outlet, link, items in per_article]
+    named = [o for t in texts for o in offices(t)]
+    named += [o for _o, _l, items in articles for q in items for o in offices(str(q.get("sentence") or ""))]
+    canon = canonical_speakers(
+        ((q.get("speaker"), q.get("speaker_mention")) for _o, _l, items in articles for q in items), named
+    )
+    merged: list[dict[str, Any]] = []
+    words: list[set[str]] = []
+    for outlet, link, items in articles:
+        for q in items:
+            text = str(q.get("text") or "")
+            w = _words(text)
+            written = q.get("speaker")
+            speaker = canon.get(written, written) if written else None
+            for i, m in enumerate(merged):
+                other = m.get("speaker")
+                if _overlap(w, words[i]) < QUOTE_OVERLAP:
+                    continue
+                if speaker and other and not (speaker == other or same_person(speaker, other)):
+                    continue
+                if (speaker is None) != (other is None) and min(len(w), len(words[i])) < UNATTRIBUTED_JOIN_WORDS:
+                    continue
+                if len(text) > len(str(m.get("text") or "")):
+                    kept = {**q, "speaker": other or speaker, "outlet": outlet, "link": link, "sources": m["sources"]}
+                    if written and written != kept["speaker"]:
+                        kept["speaker_as_written"] = written
+                    merged[i] = m = kept
+                    words[i] = w
+                elif other is None and speaker:
+                    m["speaker"] = speaker
+                _add_source(m, outlet, link)
+                break
+            else:
+                m = {**q, "speaker": speaker, "outlet": outlet, "link": link, "sources": []}
+                if written and written != speaker:
+                    m["speaker_as_written"] = written
+                _add_source(m, outlet, link)
+                merged.append(m)
+                words.append(w)
+    order = {id(m): n for n, m in enumerate(merged)}
+    return sorted(merged, key=lambda m: (not m.get("speaker"), -len(m["sources"]), order[id(m)]))
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(f"{float(value):.4g}")  # 1.2e9 from "$1.2bn" and 1,200,000,000 from "$1.2 billion" agree
+    return str(value).strip().casefold()
+
+
+def _anchor(fig: Mapping[str, Any]) -> set[str]:
+    """Content words next to a figure in its sentence: what it measures ("deal", "investment", "tankers")."""
+    sentence, surface = str(fig.get("sentence") or ""), str(fig.get("surface") or "")
+    k = sentence.find(surface)
+    if k < 0:
+        return set()
+    before = _WORD.findall(sentence[:k].casefold())[-ANCHOR_BEFORE:]
+    after = _WORD.findall(sentence[k + len(surface) :].casefold())[:ANCHOR_AFTER]
+    return {w for w in before + after if w not in _ANCHOR_STOP}
+
+
+def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two merged figures from different outlets giving different values for the same quantity."""
+    if a["kind"] != b["kind"] or a["kind"] == "date" or (a.get("unit") or "") != (b.get("unit") or ""):
+        return False
+    if not (a.get("key") and b.get("key")):
+        return False
+    va, vb = a.get("value"), b.get("value")
+    if not isinstance(va, int | float) or not isinstance(vb, int | float) or va <= 0 or vb <= 0 or va == vb:
+        return False
+    if max(va, vb) / min(va, vb) > DISAGREE_FACTOR:
+        return False
+    outlets_a = {s["outlet"] for s in a["sources"]}
+    outlets_b = {s["outlet"] for s in b["sources"]}
+    if outlets_a & outlets_b:
+        return False  # one outlet giving both values means two quantities
+    return bool(a["_anchor"] & b["_anchor"])
+
+
+def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
+    """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
+
+    Each result keeps the first telling's fields, ``key`` if any outlet marked it key, and ``disagrees``:
+    the other outlets' values for the same quantity (``[{"surface", "value", "outlet", "link"}]``, empty
+    when none). Figures that disagree are placed next to each other.
+    """
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    order: dict[tuple[Any, ...], int] = {}
+    for outlet, link, figures in per_article:
+        for fig in figures:
+            value = fig.get("value")
+            ident: tuple[Any, ...] = (
+                fig.get("kind"),
+                _value_key(value) if value is not None else str(fig.get("surface", "")).strip().casefold(),
+                (fig.get("unit") or "").casefold() or None,
+            )
+            if ident not in merged:
+                merged[ident] = {**fig, "outlet": outlet, "link": link, "sources": [], "_anchor": set()}
+                order[ident] = len(order)
+            m = merged[ident]
+            m["key"] = bool(m.get("key")) or bool(fig.get("key"))
+            m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
+            m["_anchor"] |= _anchor(fig)
+            _add_source(m, outlet, link)
+    ranked = sorted(
+        merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])
+    )
+    figs = [merged[k] for k in ranked]
+    for f in figs:
+        f["disagrees"] = []
+    for i, a in enumerate(figs):
+        for b in figs[i + 1 :]:
+            if _disagree(a, b):
+                a["disagrees"].append({k: b[k] for k in ("surface", "value", "outlet", "link")})
+                b["disagrees"].append({k: a[k] for k in ("surface", "value", "outlet", "link")})
+    out: list[dict[str, Any]] = []
+    placed: set[int] = set()
+    for i, f in enumerate(figs):  # a figure's disagreeing values follow it
+        if i in placed:
+            continue
+        placed.add(i)
+        out.append(f)
+        for j in range(i + 1, len(figs)):
+            if j not in placed and any(d["surface"] == figs[j]["surface"] for d in f["disagrees"]):
+                placed.add(j)
+                out.append(figs[j])
+    for f in out:
+        del f["_anchor"]
+    return out

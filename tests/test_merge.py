@@ -1,0 +1,82 @@
+"""A story's quotes and figures merged across outlets (summarizer.merge), on real extraction output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from summarizer import analyze
+from summarizer.merge import merge_figures, merge_quotes
+from summarizer.speakers import speaker_matches
+
+TASS = (
+    "Putin ready to talk arms control\n\n"
+    "Russian President Vladimir Putin said on Tuesday that Moscow was open to talks on New START.\n\n"
+    "“We are ready to work with American partners on strategic stability,” Putin said.\n\n"
+    "The US and Russia signed a $500 billion energy deal, the Kremlin said.\n"
+)
+REUTERS = (
+    "Kremlin signals openness on New START\n\n"
+    "“We are ready to work with American partners on strategic stability,” the Kremlin leader told reporters.\n\n"
+    "“The treaty must be extended without any preconditions,” the Russian president added.\n\n"
+    "Officials said the two countries agreed a $350 billion energy deal on Monday. Sanctions cut growth by 4.5% this year.\n"
+)
+BBC = (
+    "Biden answers Moscow\n\n"
+    "President Joe Biden said the offer was welcome. “We will look at it carefully and respond soon,” Biden said.\n\n"
+    "“We will look at it carefully and respond soon,” President Biden told reporters. Sanctions cut growth by 4.5% this year.\n"
+)
+
+
+def _story() -> list[tuple[str, str, dict[str, list[dict[str, Any]]]]]:
+    out = []
+    for outlet, text in (("TASS", TASS), ("Reuters", REUTERS), ("BBC", BBC)):
+        a = analyze(text)
+        out.append(
+            (
+                outlet,
+                f"https://{outlet.lower()}.example/story",
+                {"quotes": [asdict(q) for q in a.quotes], "figures": [asdict(f) for f in a.figures]},
+            )
+        )
+    return out
+
+
+def test_quotes_merge_across_outlets_under_one_name() -> None:
+    quotes = merge_quotes([(o, link, parts["quotes"]) for o, link, parts in _story()], texts=[TASS, REUTERS, BBC])
+    ready = [q for q in quotes if q["text"].startswith("We are ready")]
+    assert len(ready) == 1
+    assert ready[0]["speaker"] == "Vladimir Putin"
+    assert {s["outlet"] for s in ready[0]["sources"]} == {"TASS", "Reuters"}
+    treaty = next(q for q in quotes if q["text"].startswith("The treaty must"))
+    assert treaty["speaker"] == "Vladimir Putin"  # "the Russian president" named by TASS for that office
+    assert treaty.get("speaker_as_written") == "Russian president"
+    biden = [q for q in quotes if q["text"].startswith("We will look")]
+    assert len(biden) == 1 and biden[0]["speaker"] == "Joe Biden"
+    # /quotes putin finds every Putin quote, from every outlet
+    putin = [q for q in quotes if speaker_matches("putin", q["speaker"])]
+    assert {q["text"][:12] for q in putin} == {"We are ready", "The treaty m"}
+    assert {s["outlet"] for q in putin for s in q["sources"]} == {"TASS", "Reuters"}
+
+
+def test_same_figure_once_and_different_values_side_by_side() -> None:
+    figures = merge_figures((o, link, parts["figures"]) for o, link, parts in _story())
+    gdp = [f for f in figures if f["kind"] == "percent" and f["value"] == 4.5]
+    assert len(gdp) == 1 and {s["outlet"] for s in gdp[0]["sources"]} == {"Reuters", "BBC"}
+    assert gdp[0]["disagrees"] == []
+    deal = [f for f in figures if f["kind"] == "money"]
+    assert sorted(f["value"] for f in deal) == [350e9, 500e9]
+    a, b = deal
+    assert figures.index(b) == figures.index(a) + 1  # shown side by side
+    assert [d["outlet"] for d in a["disagrees"]] == [b["outlet"]]
+    assert [d["surface"] for d in b["disagrees"]] == [a["surface"]]
+
+
+def test_one_outlets_two_values_are_two_quantities() -> None:
+    text = (
+        "Deal agreed\n\nThe two countries agreed a $500 billion energy deal. "
+        "A first $350 billion energy deal tranche is due next year.\n"
+    )
+    a = analyze(text)
+    figures = merge_figures([("Reuters", "https://r.example", [asdict(f) for f in a.figures])])
+    assert all(f["disagrees"] == [] for f in figures)
