@@ -8,16 +8,16 @@ chat admin? which chat is ``@channel``?) comes through a :class:`Platform`.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from summarizer.speakers import fold, speaker_matches
 
 from . import digest as d
 from .clock import local_zone, utcnow
@@ -37,9 +37,6 @@ QUOTES_PER_SPEAKER = 3
 FIGURES_STORIES = 8
 FIGURES_PER_STORY = 3
 STATUS_FEEDS_LISTED = 10
-# Speaker matching: a surname is the same when difflib's ratio is at least this. 0.85 lets
-# "zelensky" find "Zelenskyy" (0.94) and "peskov" find "Peskov"; it keeps "Lavrov" from "Lavrentiev" (0.5).
-SURNAME_RATIO = 0.85
 DEFAULT_TIME = "08:00"
 
 GROUP_TYPES = ("group", "supergroup")
@@ -135,35 +132,6 @@ USAGE = {c.name: c.usage for c in COMMANDS} | {
 def usage(name: str) -> Reply:
     """The one-line usage answer for bad arguments."""
     return text_reply(f"Usage: {USAGE[name]}")
-
-
-# ---------------------------------------------------------------- speaker matching
-
-
-def _fold(text: str) -> str:
-    """Case-, diacritics- and punctuation-insensitive form of a name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w\s]", " ", plain.casefold()).split())
-
-
-def speaker_matches(query: str, speaker: str | None) -> bool:
-    """Whether a typed name finds a speaker: full name, surname, no diacritics, small misspellings."""
-    if not speaker:
-        return False
-    q, s = _fold(query).split(), _fold(speaker).split()
-    if not q or not s:
-        return False
-    if " ".join(q) == " ".join(s) or " ".join(q) in " ".join(s):
-        return True
-
-    def close(a: str, b: str) -> bool:
-        return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= SURNAME_RATIO
-
-    *first, last = q
-    if not close(last, s[-1]):
-        return False
-    return all(any(close(f, t) or t.startswith(f) for t in s[:-1]) for f in first)
 
 
 # ---------------------------------------------------------------- argument parsing
@@ -693,7 +661,7 @@ class Commands:
                     continue
                 if speaker and not speaker_matches(speaker, who):
                     continue
-                key = _fold(q.text)
+                key = fold(q.text)
                 if key in seen:
                     continue
                 seen.add(key)

@@ -29,7 +29,7 @@ from .message import (
     split_blocks,
     trim,
 )
-from .models import StoryFigure, StoryQuote, StoryView, SubscriptionView
+from .models import Source, StoryFigure, StoryQuote, StoryView, SubscriptionView
 from .store import Store
 from .textcut import ELLIPSIS
 
@@ -83,17 +83,37 @@ def _summary_text(story: StoryView, sentences: int) -> str:
     return " ".join(" ".join(str(s.text).split()) for s in lines)
 
 
+def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | None) -> list[str | Span]:
+    """' (Reuters, AP)': every outlet that gave it, each linked; the first source when none are listed."""
+    listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
+    if not listed:
+        return []
+    parts: list[str | Span] = [" ("]
+    for n, s in enumerate(listed):
+        if n:
+            parts.append(", ")
+        parts.append(link(str(s.outlet or "source"), s.link))
+    parts.append(")")
+    return parts
+
+
+def disagreement(figure: StoryFigure) -> str | None:
+    """' ⚠ TASS says $350 billion': other outlets' different values for the same quantity, when there are any."""
+    if not figure.disagrees:
+        return None
+    others = "; ".join(f"{d.outlet or 'another outlet'} says {d.surface}" for d in figure.disagrees[:3])
+    return f" ⚠ outlets differ: {others}"
+
+
 def figure_line(figure: StoryFigure, *, source: bool = True) -> Line:
-    """'• **$1.2 billion** — context (Outlet)'."""
+    """'• **$1.2 billion** — context (Reuters, AP) ⚠ outlets differ: …'."""
     context = figure_context(figure)
-    outlet = figure.outlet
     return line(
         "• ",
         b(figure.surface),
         " — " + context if context else None,
-        " (" if source and outlet else None,
-        link(str(outlet), figure.link) if source and outlet else None,
-        ")" if source and outlet else None,
+        *(_source_spans(figure.sources, figure.outlet, figure.link) if source else ()),
+        disagreement(figure),
     )
 
 
@@ -113,20 +133,21 @@ def figure_lines(figures: Sequence[StoryFigure], summary: str = "") -> list[Line
             parts.append(b(str(f.surface or "")))
         if context:
             parts.append(" — " + context)
+        for f in group:
+            differ = disagreement(f)
+            if differ:
+                parts.append(differ)
         out.append(line(*parts))
     return out
 
 
 def quote_line(quote: StoryQuote, *, source: bool = True) -> Line:
-    """'“text” — *Speaker* (Outlet)'."""
-    outlet = quote.outlet
+    """'“text” — *Speaker* (Reuters, AP)': every outlet that carried it."""
     return line(
         "“" + trim(str(quote.text or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
         " — ",
         i(str(quote.speaker or "unattributed")),
-        " (" if source and outlet else None,
-        link(str(outlet), quote.link) if source and outlet else None,
-        ")" if source and outlet else None,
+        *(_source_spans(quote.sources, quote.outlet, quote.link) if source else ()),
     )
 
 

@@ -39,6 +39,29 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FigureVariant:
+    """Another outlet's value for the same quantity ("$350 billion" where this one says "$500 billion")."""
+
+    surface: str
+    value: float | str | None
+    outlet: str | None
+    link: str | None
+
+    def to_json(self) -> JSON:
+        return {"surface": self.surface, "value": self.value, "outlet": self.outlet, "link": self.link}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FigureVariant:
+        value = data.get("value")
+        return cls(
+            surface=str(data.get("surface") or ""),
+            value=value if isinstance(value, int | float | str) and not isinstance(value, bool) else None,
+            outlet=_str_or_none(data.get("outlet")),
+            link=_str_or_none(data.get("link")),
+        )
+
+
+@dataclass(frozen=True)
 class StoryFigure:
     """A key figure as stored and shown: summarizer.models.Figure plus where it was read (all outlets)."""
 
@@ -53,6 +76,7 @@ class StoryFigure:
     outlet: str | None = None  # the first outlet that gave it
     link: str | None = None
     sources: tuple[Source, ...] = ()  # every outlet that gave it (story level)
+    disagrees: tuple[FigureVariant, ...] = ()  # other outlets' different values for the same quantity
 
     def to_json(self) -> JSON:
         return _with_sources(self)
@@ -72,6 +96,7 @@ class StoryFigure:
             outlet=_str_or_none(data.get("outlet")),
             link=_str_or_none(data.get("link")),
             sources=_sources(data.get("sources")),
+            disagrees=tuple(FigureVariant.from_json(d) for d in data.get("disagrees") or () if isinstance(d, Mapping)),
         )
 
 
@@ -87,6 +112,7 @@ class StoryQuote:
     outlet: str | None = None
     link: str | None = None
     sources: tuple[Source, ...] = ()
+    speaker_as_written: str | None = None  # the article's words when the story names the speaker otherwise
 
     def to_json(self) -> JSON:
         return _with_sources(self)
@@ -102,6 +128,7 @@ class StoryQuote:
             outlet=_str_or_none(data.get("outlet")),
             link=_str_or_none(data.get("link")),
             sources=_sources(data.get("sources")),
+            speaker_as_written=_str_or_none(data.get("speaker_as_written")),
         )
 
 
@@ -193,16 +220,23 @@ class StoryAnalysis:
 
 
 def _with_sources(value: StoryFigure | StoryQuote) -> JSON:
-    """Every field as JSON; ``sources`` only when there are any (an item's own figures and quotes have none)."""
-    out: JSON = {f.name: getattr(value, f.name) for f in fields(value) if f.name != "sources"}
+    """Every field as JSON; the story-level ones (sources, disagreeing values, the speaker as written) only
+    when set, so an item's own figures and quotes keep their original, smaller form."""
+    story_level = ("sources", "disagrees", "speaker_as_written")
+    out: JSON = {f.name: getattr(value, f.name) for f in fields(value) if f.name not in story_level}
     if value.sources:
         out["sources"] = [s.to_json() for s in value.sources]
+    if isinstance(value, StoryFigure) and value.disagrees:
+        out["disagrees"] = [d.to_json() for d in value.disagrees]
+    if isinstance(value, StoryQuote) and value.speaker_as_written:
+        out["speaker_as_written"] = value.speaker_as_written
     return out
 
 
 def _shared_fields(cls: type[StoryFigure] | type[StoryQuote], value: Figure | Quote) -> dict[str, Any]:
     """The fields of the summarizer's Figure or Quote that the stored form keeps (not its offsets)."""
-    return {f.name: getattr(value, f.name) for f in fields(cls) if f.name not in ("outlet", "link", "sources")}
+    story_level = ("outlet", "link", "sources", "disagrees", "speaker_as_written")
+    return {f.name: getattr(value, f.name) for f in fields(cls) if f.name not in story_level}
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from summarizer import analyze as default_analyze
+from summarizer.furniture import clean_title
 
 from . import feed_health
 from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article, from_feed
@@ -348,7 +349,12 @@ class _Cycle:
                 seen_guids.add(key.guid)
             if key.link:
                 seen_links.add(key.link)
-            title, summary = getattr(item, "title", None), getattr(item, "summary", None)
+            # The outlet's suffix on a title (" - Reuters") goes before anything reads it: relevance, clustering,
+            # display. Descriptions stay as the feed gave them here (clustering was tuned on them: cleaning them
+            # cost 0.05 pairwise F1 on the coverage set); the story summarizer removes their furniture itself.
+            title = getattr(item, "title", None)
+            title = clean_title(title, feed=feed.name) or title if title else title
+            summary = getattr(item, "summary", None)
             out.append(
                 _Candidate(
                     key=key,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the installed command in subprocesses
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_13480b5b247e7fca.txt"
 

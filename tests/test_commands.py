@@ -10,10 +10,11 @@ from botapi import StorySeeder, check_html
 from loopback import LoopbackServer, Response
 
 from bot import message as m
-from bot.commands import COMMANDS, ChatRef, Commands, speaker_matches
+from bot.commands import COMMANDS, ChatRef, Commands
 from bot.fetch import Fetcher, FetchLimits
 from bot.models import FeedFailure
 from bot.store import Store
+from summarizer.speakers import speaker_matches
 
 TOPICS = ["rare-earths", "us-russia"]
 ME = ChatRef(1001, "private", user_id=1001)
@@ -378,6 +379,8 @@ async def test_summary_of_a_url_fetches_extracts_and_analyses(store: Store) -> N
         ("putin", "Vladimir Putin", True),
         ("jerome powell", "Jérôme Powell", True),
         ("peskov", "Dmitry Peskov", True),
+        ("peskow", "Dmitry Peskov", True),  # German transliteration
+        ("zelenskiy", "Volodymyr Zelenskyy", True),
         ("lavrov", "Sergei Lavrentiev", False),
         ("john smith", "Jane Smith", False),
         ("trump", "Donald Tusk", False),

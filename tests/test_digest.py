@@ -34,7 +34,7 @@ def make_story(
         members=members,
         summary=tuple(SummaryLine(t, "Outlet 0", f"https://news0.example/{n}") for t in lines),
         figures=tuple(f if isinstance(f, StoryFigure) else StoryFigure.from_json(f) for f in figures),
-        quotes=tuple(StoryQuote.from_json(q) for q in quotes),
+        quotes=tuple(q if isinstance(q, StoryQuote) else StoryQuote.from_json(q) for q in quotes),
         terms={"rare-earths": ["rare earths"]},
     )
 
@@ -253,3 +253,42 @@ def test_figures_from_one_sentence_share_a_line_and_summary_sentences_are_cut_sh
     assert figure_lines[0].startswith("• $50 million · 900 tonnes — ")
     assert len(figure_lines[0]) < len(shown) and "…" in figure_lines[0]  # the summary already shows it
     assert figure_lines[1] == "• 4 percent — Shares rose 4 percent."
+
+
+def test_a_figure_two_outlets_gave_is_shown_once_with_both_and_a_disagreement_is_marked() -> None:
+    both = StoryFigure.from_json(
+        {
+            "surface": "$500 billion",
+            "kind": "money",
+            "value": 5e11,
+            "key": True,
+            "sentence": "The deal is worth $500 billion.",
+            "outlet": "Reuters",
+            "link": "https://r.example/1",
+            "sources": [
+                {"outlet": "Reuters", "link": "https://r.example/1"},
+                {"outlet": "AP", "link": "https://ap.example/1"},
+            ],
+            "disagrees": [
+                {"surface": "$350 billion", "value": 3.5e11, "outlet": "TASS", "link": "https://t.example/1"}
+            ],
+        }
+    )
+    quote = StoryQuote.from_json(
+        {
+            "text": "We are ready",
+            "speaker": "Vladimir Putin",
+            "sources": [
+                {"outlet": "Reuters", "link": "https://r.example/1"},
+                {"outlet": "TASS", "link": "https://t.example/1"},
+            ],
+        }
+    )
+    story = make_story(3, figures=[both], quotes=[quote])
+    full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
+    assert full.count("$500 billion") == 2  # the figure line and its context, once
+    assert "(Reuters <https://r.example/1>, AP <https://ap.example/1>)" in full
+    assert "⚠ outlets differ: TASS says $350 billion" in full
+    assert "— Vladimir Putin (Reuters <https://r.example/1>, TASS <https://t.example/1>)" in full
+    digest = m.block_plain(d.story_block(story))
+    assert "⚠ outlets differ: TASS says $350 billion" in digest

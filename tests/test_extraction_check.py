@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from extraction_bench import bench, require
+from shared import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 SCORER = SHARED / "eval" / "extraction" / "score.py"
 DEV = SHARED / "eval" / "extraction" / "dev.jsonl"
 CHECK = ROOT / "tests" / "data" / "extraction_check.jsonl"

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from extraction_bench import bench, require
+from shared import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 DEV = SHARED / "eval" / "extraction" / "dev.jsonl"
 POLNEAR_DEV = SHARED / "eval" / "attribution" / "dev.jsonl"
 

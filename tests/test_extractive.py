@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from budget import scale
+from shared import SHARED, missing
 
 from summarizer.extractive import (
     DEFAULT_METHOD,
@@ -24,7 +26,7 @@ from summarizer.models import StoryArticle, Summary
 from summarizer.text import normalize, prepare, unbalanced_quote
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 
@@ -70,7 +72,7 @@ def test_default_summary_of_seeds_is_clean(raw: str) -> None:
 
 def test_summaries_of_scraped_pages_keep_out_the_junk() -> None:
     if not SHARED.exists():
-        pytest.skip("../shared not present")
+        missing("../shared")
     for line in (SHARED / "eval" / "extraction" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
         summary = summarize(d["text"], sentences=5)
@@ -236,9 +238,9 @@ def test_html_handed_in_as_text() -> None:
 def test_two_megabytes_summarised_quickly() -> None:
     body = SEED_TEXTS[0].split("\n\n", 3)[3].split("Please follow")[0]
     big = ("\n\n".join([body] * (2_000_000 // len(body) + 1)))[:2_000_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time, never wall-clock on a shared machine
     summary = summarize(big)
-    assert time.perf_counter() - t0 < 3.0
+    assert time.process_time() - t0 < scale(3.0)
     assert len(summary.sentences) == 3
 
 

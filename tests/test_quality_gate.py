@@ -13,6 +13,8 @@ import pytest
 
 from summarizer.extractive import summarize
 
+pytestmark = pytest.mark.slow  # ROUGE over the DEV sets: about 35 s
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EVAL_DIR = SHARED / "eval" / "summarization"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from defusedxml import ElementTree
+from shared import SHARED, missing
 
 from bot.stories import (
     STORY_THRESHOLD,
@@ -27,7 +28,7 @@ from bot.stories import (
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 ITEMS = SHARED / "feeds-corpus" / "items"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -224,7 +225,7 @@ def test_labelled_pairs_precision_recall() -> None:
 
 def test_corpus_stream_precision_recall() -> None:
     if not ITEMS.is_dir():
-        pytest.skip("../shared not present")
+        missing("../shared")
     precision, recall, index = corpus_stream(STORY_THRESHOLD, corpus_items())
     assert precision >= CORPUS_FLOOR["precision"], (precision, recall)
     assert recall >= CORPUS_FLOOR["recall"], (precision, recall)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.models import ArticleAnalysis, Source, StoryAnalysis, StoryFigure, StoryQuote
-from bot.story_analysis import merge_figures, merge_quotes
+from bot.models import ArticleAnalysis, MemberArticle, Source, StoryAnalysis, StoryFigure, StoryQuote
+from bot.story_analysis import story_analysis
 
 
 def figs(rows: list[dict[str, Any]]) -> list[StoryFigure]:
@@ -16,65 +17,79 @@ def quotes(rows: list[dict[str, Any]]) -> list[StoryQuote]:
     return [StoryQuote.from_json({"sentence": "", **r}) for r in rows]
 
 
-def test_merge_figures_dedups_and_ranks() -> None:
-    reuters = [
-        {"surface": "$500 million", "kind": "money", "value": 5e8, "unit": "USD", "key": True, "score": 2.0},
-        {"surface": "2030", "kind": "date", "value": "2030", "unit": None, "key": False, "score": 0.1},
-    ]
-    bloomberg = [
-        {"surface": "$0.5bn", "kind": "money", "value": 500_000_000, "unit": "usd", "key": False, "score": 1.0},
-        {"surface": "12%", "kind": "percent", "value": 12.0, "unit": "percent", "key": False, "score": 3.0},
-    ]
-    ft = [{"surface": "12 per cent", "kind": "percent", "value": 12, "unit": "percent", "key": True, "score": 0.5}]
-    merged = merge_figures(
-        [
-            ("Reuters", "https://r/1", figs(reuters)),
-            ("Bloomberg", "https://b/1", figs(bloomberg)),
-            ("FT", "https://f/1", figs(ft)),
-        ]
+def test_a_story_merges_its_members_figures_and_quotes_across_outlets() -> None:
+    """story_analysis: one speaker per person, one quote with both sources, disagreeing values side by side."""
+    when = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    putin = "“We are ready to work with American partners,” Russian President Vladimir Putin said on Tuesday."
+    a = ArticleAnalysis(
+        summary=("A.",),
+        figures=tuple(
+            figs(
+                [
+                    {
+                        "surface": "$500 billion",
+                        "kind": "money",
+                        "value": 5e11,
+                        "unit": "USD",
+                        "key": True,
+                        "sentence": "The minerals deal is worth $500 billion, officials said.",
+                    }
+                ]
+            )
+        ),
+        quotes=tuple(
+            quotes(
+                [
+                    {
+                        "text": "We are ready to work with American partners",
+                        "speaker": "Vladimir Putin",
+                        "sentence": putin,
+                    }
+                ]
+            )
+        ),
     )
-    # Key first; among key figures, more outlets first, then the higher score; incidental last.
-    assert [m.surface for m in merged] == ["12%", "$500 million", "2030"]
-    money = merged[1]
-    assert money.sources == (Source("Reuters", "https://r/1"), Source("Bloomberg", "https://b/1"))
-    assert money.outlet == "Reuters" and money.key is True and money.score == 2.0
-    assert merged[0].key is True and len(merged[0].sources) == 2  # key if any outlet says so
-    assert merged[2].sources == (Source("Reuters", "https://r/1"),) and merged[2].key is False
-
-
-def test_merge_quotes_by_speaker_and_overlap() -> None:
-    a = [
-        {
-            "text": "There's not much that happens in Russia that Putin's not behind",
-            "speaker": "Joe Biden",
-            "cue": "said",
-        },
-        {"text": "We will respond", "speaker": "Dmitry Peskov", "cue": "said"},
+    b = ArticleAnalysis(
+        summary=("B.",),
+        figures=tuple(
+            figs(
+                [
+                    {
+                        "surface": "$350 billion",
+                        "kind": "money",
+                        "value": 3.5e11,
+                        "unit": "USD",
+                        "key": True,
+                        "sentence": "The minerals deal is worth $350 billion, a source said.",
+                    }
+                ]
+            )
+        ),
+        quotes=tuple(
+            quotes(
+                [
+                    {
+                        "text": "We are ready to work with American partners",
+                        "speaker": "Putin",
+                        "sentence": "“We are ready to work with American partners,” Putin said.",
+                    }
+                ]
+            )
+        ),
+    )
+    members = [
+        MemberArticle(1, "Reuters", "https://r.example/1", "Putin offers deal", when, putin, "page", a),
+        MemberArticle(
+            2, "TASS", "https://t.example/1", "Putin ready for deal", when, "Putin said he is ready.", "feed", b
+        ),
     ]
-    b = [
-        {"text": "not much that happens in Russia that Putin's not behind", "speaker": "Biden", "cue": "told"},
-        {"text": "We will respond", "speaker": "Maria Zakharova", "cue": "said"},  # same words, other speaker
-        {"text": "It was a tragedy", "speaker": None, "cue": None},
-    ]
-    c = [
-        {
-            "text": "There's not much that happens in Russia that Putin's not behind, but I don't know enough",
-            "speaker": "Joe Biden",
-            "cue": "said",
-        }
-    ]
-    merged = merge_quotes([("Guardian", "g", quotes(a)), ("The Hill", "h", quotes(b)), ("NBC", "n", quotes(c))])
-    assert len(merged) == 4
-    top = merged[0]
-    assert top.text.endswith("I don't know enough")  # the fullest wording is kept
-    assert top.outlet == "NBC"
-    assert [s.outlet for s in top.sources] == ["Guardian", "The Hill", "NBC"]
-    assert merged[-1].speaker is None  # unattributed last
-    assert {m.speaker for m in merged[1:3]} == {"Dmitry Peskov", "Maria Zakharova"}
-
-
-def test_merge_of_nothing() -> None:
-    assert merge_figures([]) == [] and merge_quotes([("x", "y", [])]) == []
+    story = story_analysis(members)
+    (quote,) = story.quotes
+    assert quote.speaker == "Vladimir Putin" and {s.outlet for s in quote.sources} == {"Reuters", "TASS"}
+    money = [f for f in story.figures if f.kind == "money"]
+    assert {f.surface for f in money} == {"$500 billion", "$350 billion"}
+    assert all(f.disagrees for f in money)  # marked: the outlets give different values
+    assert all(line.outlet in ("Reuters", "TASS") for line in story.summary)
 
 
 def test_stored_analysis_round_trips_and_tolerates_older_shapes() -> None:

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from budget import scale
+from shared import SHARED, missing
 
 from summarizer.text import (
     Prepared,
@@ -22,7 +24,6 @@ from summarizer.text import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "text"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # Site furniture of the seed pages: none of it may survive cleaning.
 SEED_JUNK = (
@@ -119,7 +120,7 @@ def test_seeds_are_cleaned(path: Path) -> None:
 
 def test_extraction_dev_pages_are_cleaned() -> None:
     if not SHARED.exists():
-        pytest.skip("../shared not present")
+        missing("../shared")
     docs = {}
     for line in (SHARED / "eval" / "extraction" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
@@ -245,19 +246,19 @@ def test_two_megabytes_are_prepared_quickly() -> None:
     raw = (ROOT / "seeds" / "000_13480b5b247e7fca.txt").read_text(encoding="utf-8")
     body = raw.split("\n\n", 3)[3].split("Please follow")[0]
     big = ("\n\n".join([body] * (2_000_000 // len(body) + 1)))[:2_000_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     p = prepare(big)
     n = len(p.sentences)
-    assert time.perf_counter() - t0 < 3.0
+    assert time.process_time() - t0 < scale(3.0)
     assert n > 5000
 
 
 def test_two_megabytes_on_one_line_with_open_quotes_stay_linear() -> None:
     big = ("He said “this never closes. Then Mr. Smith left the U.S. at 2 a.m. on Feb. 4. " * 30_000)[:2_000_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     p = prepare(big)
     n = len(p.sentences)
-    assert time.perf_counter() - t0 < 4.0
+    assert time.process_time() - t0 < scale(4.0)
     assert n > 40_000
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 from defusedxml import ElementTree
+from shared import SHARED, missing
 
 from bot.settings import Topic, load_config
 from bot.topics import DEFAULT_THRESHOLD, TopicMatcher, parse_term, segments
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "topics"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 ITEMS = SHARED / "feeds-corpus" / "items"
 CASES = sorted((DATA / "cases").glob("*.yaml"))
 
@@ -56,7 +57,7 @@ def test_case(path: Path, matcher: TopicMatcher) -> None:
 
 def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
     if not ITEMS.is_dir():
-        pytest.skip("../shared not present")
+        missing("../shared")
     corpus = _corpus_items()
     picks = yaml.safe_load((DATA / "items_corpus.yaml").read_text(encoding="utf-8"))
     wrong = []
@@ -73,7 +74,7 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
 def test_items_corpus_sweep_is_plausible(matcher: TopicMatcher) -> None:
     """Over all 464 real items: each topic keeps a minority, and every kept item says why."""
     if not ITEMS.is_dir():
-        pytest.skip("../shared not present")
+        missing("../shared")
     corpus = _corpus_items()
     kept: dict[str, int] = {"rare-earths": 0, "us-russia": 0}
     for item in corpus.values():
