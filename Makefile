@@ -21,8 +21,8 @@ demo: $(VENV)/.installed
 	$(BIN)/coverage-bot demo
 
 # The full run CI uses: lint, types, the whole suite with the slow quality gates, and line coverage with a floor
-# (set just under what `make test` measured; see the closing note of issue 7).
-COVERAGE_FLOOR := 85
+# (set just under the 90.2% `make test` measured on 2026-12-03).
+COVERAGE_FLOOR := 88
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

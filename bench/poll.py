@@ -96,18 +96,26 @@ WORDS = [
 # --------------------------------------------------------------------------- the data
 
 
+SYLLABLES = ["ka", "ro", "ven", "dal", "mir", "tos", "el", "bra", "quin", "sar", "lo", "thu", "gor", "pe", "nix"]
+
+
+def _name(rng: random.Random) -> str:
+    """A made-up proper name: every real event names its own people, places and companies."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
 def story(k: int) -> dict[str, str]:
-    """Story ``k``: one event (actor, verb, subject, a number) that several outlets tell."""
+    """Story ``k``: one event (actor, verb, subject, its own names and number) that several outlets tell."""
     rng = random.Random(10_000 + k)
     actor, verb, subject = rng.choice(STORY_ACTORS), rng.choice(STORY_VERBS), rng.choice(STORY_SUBJECTS)
     amount = rng.randint(2, 900)
-    place = rng.choice(WORDS)
+    place, firm, person = _name(rng), _name(rng), f"{_name(rng)} {_name(rng)}"
     return {
-        "headline": f"{actor} {verb} {subject} deal worth ${amount} million near {place} {k}",
+        "headline": f"{actor} {verb} ${amount} million {subject} deal with {firm} at {place}",
         "lead": (
-            f"{actor} {verb} a {subject} deal worth ${amount} million, officials said on Monday. "
-            f'"This changes the {subject} market," a spokesman for {actor} said. '
-            f"The {place} project {k} would supply magnets for about 20% of regional demand by 2030."
+            f"{actor} {verb} a {subject} deal worth ${amount} million with {firm}, officials said on Monday. "
+            f'"This changes the {subject} market," {person} of {firm} said. '
+            f"The {place} project would supply magnets for about 20% of regional demand by 2030."
         ),
     }
 
