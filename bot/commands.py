@@ -3,6 +3,10 @@
 ``Commands.handle("/quotes zelensky", chat)`` returns a :class:`bot.digest.Reply`; ``bot.telegram``
 renders it as HTML, ``bot.console`` as plain text. What differs between transports (is this user a
 chat admin? which chat is ``@channel``?) comes through a :class:`Platform`.
+
+Why one module over 600 lines: it is the table of commands, each a short method (arguments checked at the
+edge, an answer built from the store and bot.digest); splitting it would scatter the usage lines and the
+argument conventions every command shares.
 """
 
 from __future__ import annotations

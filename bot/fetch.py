@@ -1,5 +1,8 @@
 """Polite, hostile-proof HTTP GET for feeds and article pages: bounded in time, size and destinations.
 
+Why one module over 600 lines: the limits (deadline, size, redirects, addresses, per-host pacing) interlock
+inside one request's life; bot.netpolicy holds the address policy apart.
+
 API:
 
     async with Fetcher(FetchLimits(total_timeout=30.0, max_bytes=8 * 2**20)) as fetcher:

@@ -29,14 +29,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from summarizer import analyze as default_analyze
-from summarizer.furniture import clean_title
 
 from . import feed_health
 from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article, from_feed
-from .clock import as_utc_or_none
+from .candidates import Candidate, as_new, fresh_candidates, from_pending
 from .clustering import StoryClusterer
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
-from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
+from .models import FeedState, NewItem, PendingItem
 from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
@@ -117,21 +116,6 @@ class _Counters:
     processed: int = 0
     on_topic: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """An item to look at this cycle: freshly parsed (``pending_id`` None) or from the backlog."""
-
-    key: ItemKey
-    title: str | None
-    summary: str | None
-    published: datetime | None
-    alertable: bool
-    pending_id: int | None = None
-    content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
-    hints: tuple[TopicMatch, ...] = ()  # topics title + summary point at (the feed's topics only); scored once
-    feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
 
 
 class _Budget:
@@ -252,7 +236,7 @@ class _Cycle:
             raise
 
     async def _store_plain(
-        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[_Candidate]
+        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[Candidate]
     ) -> None:
         """Items none of which can be on topic: no page to fetch, nothing to analyse, so what is already known is
         looked up inside the one transaction that stores the new ones as seen (one query instead of two)."""
@@ -268,9 +252,9 @@ class _Cycle:
                 reverse=True,
             )
             take = self.budget.take(min(len(fresh), opts.max_items_per_feed))
-            new = [_as_new(c, state="done") for c in fresh[:take]]
+            new = [as_new(c, state="done") for c in fresh[:take]]
             new += [
-                _as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None)
+                as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None)
                 for c in fresh[take:]
             ]
             await tx.add_many(feed.id, new, self.now)
@@ -284,9 +268,9 @@ class _Cycle:
         feed: FeedState,
         result: FetchResult | None,
         feed_title: str | None,
-        chosen: list[_Candidate],
+        chosen: list[Candidate],
         processed: Sequence[NewItem],
-        later: list[_Candidate],
+        later: list[Candidate],
         still_pending: bool,
     ) -> None:
         """Everything this poll of the feed produced, in one transaction."""
@@ -299,7 +283,7 @@ class _Cycle:
             later = [c for c in later if c.key.identity not in known_now]
             plain = [item for c, item in done if c.pending_id is None and not item.topics]
             kept = [
-                _as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
+                as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
             ]
             await tx.add_many(feed.id, plain + kept, self.now)  # one statement for every item nobody waits on
             on_topic: list[tuple[int, NewItem]] = []
@@ -319,74 +303,20 @@ class _Cycle:
         counts.processed += len(done)
         counts.on_topic += len(on_topic)
 
-    def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[_Candidate]:
-        """Parsed items within the age limit, each once, keyed by guid / canonical link / title+date."""
+    def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[Candidate]:
+        """Parsed items within the age limit, each once, with the topics their title and summary point at."""
         oldest = self.now - timedelta(days=self.options.max_age_days)
-        seen_identities: set[str] = set()
-        seen_guids: set[str] = set()
-        seen_links: set[str] = set()
-        out = []
-        for item in items:
-            published = as_utc_or_none(getattr(item, "published", None))
-            if published is not None and published < oldest:
-                continue
-            link = getattr(item, "link", None) or None  # already canonical (bot.feeds)
-            key = ItemKey(
-                identity=str(getattr(item, "identity", None) or link or getattr(item, "guid", None) or ""),
-                guid=getattr(item, "guid", None) or None,
-                link=link,
-                title_key=title_key(getattr(item, "title", None), published),
-            )
-            if (
-                not key.identity
-                or key.identity in seen_identities
-                or (key.guid and key.guid in seen_guids)
-                or (key.link and key.link in seen_links)
-            ):
-                continue
-            seen_identities.add(key.identity)
-            if key.guid:
-                seen_guids.add(key.guid)
-            if key.link:
-                seen_links.add(key.link)
-            # The outlet's suffix on a title (" - Reuters") goes before anything reads it: relevance, clustering,
-            # display. Descriptions stay as the feed gave them here (clustering was tuned on them: cleaning them
-            # cost 0.05 pairwise F1 on the coverage set); the story summarizer removes their furniture itself.
-            title = getattr(item, "title", None)
-            title = clean_title(title, feed=feed.name) or title if title else title
-            summary = getattr(item, "summary", None)
-            out.append(
-                _Candidate(
-                    key=key,
-                    title=title,
-                    summary=summary,
-                    published=published,
-                    alertable=feed.initialised,  # a feed's first poll is history, never an alert
-                    content=getattr(item, "content", None) or None,
-                    hints=self._hints(feed, title, summary),
-                    feed_link=getattr(item, "feed_link", None) or None,
-                )
-            )
-        return out
+        return fresh_candidates(feed, items, oldest, lambda title, summary: self._hints(feed, title, summary))
 
     def _hints(self, feed: FeedState, title: str | None, summary: str | None) -> tuple[TopicMatch, ...]:
         """The feed's topics that title + summary point at (then the page decides; none: the item is off topic)."""
         return tuple(m for m in self.matcher.score(title, summary, "") if not feed.topics or m.topic in feed.topics)
 
-    def _from_pending(self, feed: FeedState, p: PendingItem) -> _Candidate:
+    def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
         """A backlog item as this cycle's candidate."""
-        return _Candidate(
-            p.key,
-            p.title,
-            p.summary,
-            p.published_at,
-            p.alertable,
-            pending_id=p.id,
-            content=p.text,
-            hints=self._hints(feed, p.title, p.summary),
-        )
+        return from_pending(p, self._hints(feed, p.title, p.summary))
 
-    async def _process_all(self, feed: FeedState, chosen: list[_Candidate]) -> list[NewItem]:
+    async def _process_all(self, feed: FeedState, chosen: list[Candidate]) -> list[NewItem]:
         """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
         out: list[NewItem | None] = []
         hot: list[int] = []
@@ -395,16 +325,16 @@ class _Cycle:
                 hot.append(i)
                 out.append(None)
             else:  # nothing points at any topic: stored as seen, no page fetched
-                out.append(_as_new(c, state="done"))
+                out.append(as_new(c, state="done"))
         if hot:
             for i, item in zip(hot, await asyncio.gather(*(self._process(feed, chosen[i]) for i in hot)), strict=True):
                 out[i] = item
         return [item for item in out if item is not None]
 
-    async def _process(self, feed: FeedState, c: _Candidate) -> NewItem:
+    async def _process(self, feed: FeedState, c: Candidate) -> NewItem:
         """Relevance on title + summary (``c.hints``); for a possible match, the page's full text; then analysis."""
         if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
-            return _as_new(c, state="done")
+            return as_new(c, state="done")
         article = None
         if self.options.fetch_full_text and c.key.link:
             article = await self._full_text(c.key.link)
@@ -417,9 +347,9 @@ class _Cycle:
         else:
             matches = [m for m in c.hints if m.kept]
         if not matches:
-            return _as_new(c, state="done")
+            return as_new(c, state="done")
         article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
-        item = _as_new(
+        item = as_new(
             c,
             state="done",
             text=article.text if article else None,
@@ -618,19 +548,3 @@ async def run_forever(
                     await asyncio.wait_for(stop.wait(), timeout=wait)
         finally:
             await store.release_feeds(owner)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _as_new(c: _Candidate, state: str, **fields: Any) -> NewItem:
-    return NewItem(
-        key=c.key,
-        title=c.title,
-        summary=c.summary,
-        published_at=c.published,
-        alertable=c.alertable,
-        state=state,
-        feed_link=c.feed_link,
-        **fields,
-    )

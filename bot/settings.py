@@ -1,5 +1,8 @@
 """Configuration, validated once at the edge: feeds.yaml (topics, feeds, poll limits) and the environment.
 
+Why one module over 600 lines: every setting, its validation and the error message that names its file, line
+and key live together, so a new setting is added in one place (the pydantic models, then the environment).
+
 API::
 
     config = load_config("feeds.yaml")  -> Config            # raises ConfigError (file, key path, fix)

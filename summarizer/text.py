@@ -1,5 +1,8 @@
 """Text cleaning, normalisation and sentence splitting, with offsets into the original text.
 
+Why one module over 600 lines: every step keeps the offsets into the original text, and the steps share the
+one line-and-offset model (``Prepared``); feed furniture is apart in summarizer.furniture.
+
 Every extractor works on :class:`Prepared.text` — the article with site boilerplate removed and
 NBSP / zero-width characters / exotic quote marks normalised — and maps its spans back with
 :meth:`Prepared.span` so that what a reader sees is exactly what the article wrote.
