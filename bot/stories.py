@@ -119,7 +119,12 @@ def _fold(text: str) -> str:
 
 
 def _stem(w: str) -> str:
-    """A tiny suffix stripper: consistent, not linguistic (released/releases/release -> releas)."""
+    """A tiny suffix stripper: consistent, not linguistic (released/releases/release -> releas).
+
+    Not the summarizer's Snowball stemmer (summarizer.lexicon): tried in its place on the coverage set
+    (bench/coverage.py), Snowball merged fewer tellings of one event: pairwise F1 0.845 against 0.878 with this
+    one, B-cubed 0.912 against 0.923. Short headlines want a stemmer that only folds inflections.
+    """
     if len(w) <= 3 or w.isdigit():
         return w
     if w.endswith("'s"):
