@@ -57,10 +57,22 @@ EVENTS = ["strike", "flood", "merger", "lawsuit", "auction", "recall", "tender",
           "fire", "election", "boycott", "subsidy", "blockade", "drought", "bailout", "patent"]  # fmt: skip
 
 
+VERBS = ["hits", "halts", "rocks", "delays", "shakes", "stalls", "slows", "upends",
+         "disrupts", "threatens", "clouds", "lifts", "boosts", "blocks", "freezes", "spurs"]  # fmt: skip
+LEADS = [
+    "{company} confirmed the {event} near {city}, a setback for its rare earth plans.",
+    "Officials in {city} said the {event} would reach {company}'s rare earth output within weeks.",
+    "Analysts expect the {event} to cost {company} part of this year's rare earth sales in {city}.",
+    "The {event} leaves {company} weighing how to keep rare earth shipments from {city} moving.",
+]
+
+
 def story(k: int) -> tuple[str, str]:
-    """Title and lead of story ``k`` (0-15), as every outlet telling it words it."""
+    """Title and lead of story ``k`` (0-15), as every outlet telling it words it (worded apart, as real events
+    are: a fresh store's first items give the clustering no document frequencies to discount a shared template)."""
     company, city, event = COMPANIES[k], CITIES[k], EVENTS[k]
-    return f"{company} {event} hits {city}", f"The {event} at {company} in {city} touches rare earth supply."
+    lead = LEADS[k % len(LEADS)].format(company=company, city=city, event=event)
+    return f"{company} {event} {VERBS[k]} {city}", lead
 
 
 @dataclass(frozen=True)
