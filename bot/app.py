@@ -18,12 +18,16 @@ from argparse import Namespace
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UserError
 from .settings import parse_duration
 from .store import Store
+
+if TYPE_CHECKING:
+    from .settings import Config, Settings
+
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +105,7 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
 # ---------------------------------------------------------------- polling
 
 
-async def poll_command(config: Any, settings: Any) -> int:
+async def poll_command(config: Config, settings: Settings) -> int:
     """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
     from .fetch import fetch_limits
     from .poller import poll_once
@@ -126,14 +130,14 @@ async def poll_command(config: Any, settings: Any) -> int:
     return 0
 
 
-async def _deliver_alerts(settings: Any, store: Store) -> int:
+async def _deliver_alerts(settings: Settings, store: Store) -> int:
     """Send this cycle's alerts through the Bot API (for cron and tests), then exit."""
     from telegram import Bot
 
     from .delivery import Delivery, summarize_outcomes
     from .telegram import protect_token
 
-    token = settings.telegram_bot_token.get_secret_value()
+    token = settings.require_token()
     protect_token(token)
     bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
     async with bot:
@@ -142,7 +146,7 @@ async def _deliver_alerts(settings: Any, store: Store) -> int:
     return summarize_outcomes(outcomes).get("sent", 0)
 
 
-async def poll_forever_command(config: Any, settings: Any) -> int:
+async def poll_forever_command(config: Config, settings: Settings) -> int:
     """A poll-only worker (no Telegram): the scale path runs several of these on one PostgreSQL."""
     from .fetch import fetch_limits
     from .poller import run_forever
@@ -171,7 +175,9 @@ async def poll_forever_command(config: Any, settings: Any) -> int:
     return 0
 
 
-async def run_command(config: Any, settings: Any, webhook: Any = None, *, stop: asyncio.Event | None = None) -> int:
+async def run_command(
+    config: Config, settings: Settings, webhook: Any = None, *, stop: asyncio.Event | None = None
+) -> int:
     """Poll continuously and serve Telegram until SIGTERM / Ctrl-C; Telegram unreachable: retry with back-off.
 
     ``webhook``: a bot.webhook.WebhookConfig to take updates by webhook instead of long polling.
@@ -215,7 +221,7 @@ async def run_command(config: Any, settings: Any, webhook: Any = None, *, stop: 
 
 
 async def stories_command(
-    settings: Any, since: str, topic: str | None, as_json: bool, *, topics: Sequence[str] | None = None
+    settings: Settings, since: str, topic: str | None, as_json: bool, *, topics: Sequence[str] | None = None
 ) -> int:
     """`coverage-bot stories`: what the monitor kept, newest first (`topics`: the configured ones, to check --topic)."""
     window = parse_since(since)
@@ -266,7 +272,7 @@ def _story_json(s: Any) -> dict:
     }
 
 
-async def feeds_command(settings: Any) -> int:
+async def feeds_command(settings: Settings) -> int:
     """`coverage-bot feeds`: a health table."""
     store = await open_store(settings.database_url, must_exist=True)
     try:
@@ -294,7 +300,7 @@ async def feeds_command(settings: Any) -> int:
     return 0
 
 
-async def healthcheck_command(settings: Any, max_age_minutes: int) -> int:
+async def healthcheck_command(settings: Settings, max_age_minutes: int) -> int:
     """Exit 0 when the store opens and a poll finished recently (Docker HEALTHCHECK)."""
     store = await open_store(settings.database_url, must_exist=True)
     try:
@@ -318,7 +324,7 @@ async def healthcheck_command(settings: Any, max_age_minutes: int) -> int:
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-async def subscribe_command(config: Any, settings: Any, args: Namespace) -> int:
+async def subscribe_command(config: Config, settings: Settings, args: Namespace) -> int:
     """`coverage-bot subscribe CHAT_ID [topic…] [--alerts | --daily HH:MM] [--thread ID]`."""
     known = list(config.topics)
     topics = list(args.topics) or known
@@ -355,7 +361,7 @@ async def subscribe_command(config: Any, settings: Any, args: Namespace) -> int:
     return 0
 
 
-async def unsubscribe_command(settings: Any, args: Namespace) -> int:
+async def unsubscribe_command(settings: Settings, args: Namespace) -> int:
     """`coverage-bot unsubscribe CHAT_ID [topic…]`: says what was wrong when nothing matches."""
     store = await open_store(settings.database_url, must_exist=True)
     try:
@@ -382,7 +388,7 @@ async def unsubscribe_command(settings: Any, args: Namespace) -> int:
     return 0
 
 
-async def enable_feed_command(config: Any, settings: Any, which: str) -> int:
+async def enable_feed_command(config: Config, settings: Settings, which: str) -> int:
     """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again."""
     from .feedadmin import enable_feed
 

@@ -19,17 +19,22 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .commands import ChatRef, Commands, LocalPlatform
 from .message import Reply, reply_plain
+
+if TYPE_CHECKING:
+    from .settings import Config, Settings
+    from .store import Store
+
 
 CONSOLE = ChatRef(chat_id=0, chat_type="console", user_id=0, title="console")
 DEMO_COMMANDS = ("/summary", "/quotes", "/figures")
 PROMPT = "coverage-bot> "
 
 
-def make_commands(store: Any, config: Any, settings: Any = None) -> Commands:
+def make_commands(store: Store, config: Config, settings: Settings | None = None) -> Commands:
     """Commands over the local store: every topic of feeds.yaml, the person at the terminal as admin."""
 
     def fetcher() -> Any:
@@ -75,9 +80,9 @@ async def answer(commands: Commands, line: str, photo_dir: Path | None = None) -
 
 
 async def demo_answers(
-    store: Any,
-    config: Any,
-    settings: Any = None,
+    store: Store,
+    config: Config,
+    settings: Settings | None = None,
     *,
     lines: Sequence[str] = DEMO_COMMANDS,
     out: Callable[[str], Any] = print,
@@ -93,29 +98,28 @@ async def demo_answers(
 
 
 async def run_console(
-    config: Any,
-    settings: Any = None,
+    config: Config,
+    settings: Settings | None = None,
     *,
-    store: Any = None,
+    store: Store | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     photo_dir: Path | None = None,
 ) -> int:
     """Read commands until 'quit' or end of input; answer each from the store (opened from settings when not given)."""
-    own = store is None
-    if own:
+    if store is None:
         from .store import Store
 
-        store = await Store.open(getattr(settings, "database_url", None))
-    try:
-        return await _session(store, config, settings, stdin or sys.stdin, stdout or sys.stdout, photo_dir)
-    finally:
-        if own:
-            await store.close()
+        opened = await Store.open(getattr(settings, "database_url", None))
+        try:
+            return await _session(opened, config, settings, stdin or sys.stdin, stdout or sys.stdout, photo_dir)
+        finally:
+            await opened.close()
+    return await _session(store, config, settings, stdin or sys.stdin, stdout or sys.stdout, photo_dir)
 
 
 async def _session(
-    store: Any, config: Any, settings: Any, stdin: TextIO, stdout: TextIO, photo_dir: Path | None
+    store: Store, config: Config, settings: Settings | None, stdin: TextIO, stdout: TextIO, photo_dir: Path | None
 ) -> int:
     commands = make_commands(store, config, settings)
     interactive = stdin.isatty() and stdout.isatty()

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -25,6 +25,11 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from .clock import local_zone
 from .digest import compose_alert, digest_for, trend_reply
 from .message import Reply, caption_html, split_html
+
+if TYPE_CHECKING:
+    from .models import SubscriptionView
+    from .store import Store
+
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +73,7 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def digest_time(sub: Any, default_timezone: str) -> time:
+def digest_time(sub: SubscriptionView, default_timezone: str) -> time:
     """The subscription's digest time of day, timezone-aware (what JobQueue.run_daily takes)."""
     hh, mm = (int(x) for x in (sub.at or "08:00").split(":"))
     return time(hh, mm, tzinfo=local_zone(sub.timezone, default_timezone))
@@ -91,7 +96,7 @@ class Delivery:
     def __init__(
         self,
         bot: Any,
-        store: Any,
+        store: Store,
         *,
         default_timezone: str = "UTC",
         network_backoff: float = NETWORK_BACKOFF,
@@ -184,7 +189,7 @@ class Delivery:
     def _lock(self, subscription_id: int) -> asyncio.Lock:
         return self._locks.setdefault(subscription_id, asyncio.Lock())
 
-    async def deliver(self, sub: Any, kind: str, key: str, reply: Reply) -> Outcome:
+    async def deliver(self, sub: SubscriptionView, kind: str, key: str, reply: Reply) -> Outcome:
         """Send a batch once: begin (None: already sent) → send → finish, or fail so it is retried next time."""
         if self.closing:
             return Outcome("skipped", sub.id, kind, key, error="shutting down")
@@ -197,7 +202,7 @@ class Delivery:
             if task is not None:
                 self._inflight.discard(task)
 
-    async def _deliver(self, sub: Any, kind: str, key: str, reply: Reply) -> Outcome:
+    async def _deliver(self, sub: SubscriptionView, kind: str, key: str, reply: Reply) -> Outcome:
         batch = await self.store.begin_delivery(sub.id, kind, key, list(reply.story_ids))
         if batch is None:
             return Outcome("skipped", sub.id, kind, key)
@@ -235,7 +240,9 @@ class Delivery:
         log.info("chat %s: %s %s sent (%d messages)", chat_id, kind, key, len(ids))
         return Outcome("sent", sub.id, kind, key, tuple(ids))
 
-    async def send_digest(self, sub: Any, now: datetime, scheduled: datetime | None = None) -> list[Outcome]:
+    async def send_digest(
+        self, sub: SubscriptionView, now: datetime, scheduled: datetime | None = None
+    ) -> list[Outcome]:
         """The daily digest due at `scheduled` (default: now), and on Mondays the weekly chart; each at most once."""
         tz = local_zone(sub.timezone, self.default_timezone)
         when = scheduled or now
@@ -273,7 +280,7 @@ class Delivery:
                 outcomes.append(await self.deliver(sub, "alert", "alert", reply))
         return outcomes
 
-    def latest_due(self, sub: Any, now: datetime) -> datetime | None:
+    def latest_due(self, sub: SubscriptionView, now: datetime) -> datetime | None:
         """The subscription's most recent digest time (today's or yesterday's) when within the catch-up window."""
         tz = local_zone(sub.timezone, self.default_timezone)
         local = now.astimezone(tz)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
+
 
 FEEDS_YAML_REASON = "disabled in feeds.yaml"  # the store's reason for `enabled: false` (only feeds.yaml undoes it)
 
@@ -16,7 +20,7 @@ class EnableAnswer:
     message: str
 
 
-async def enable_feed(store: Any, which: str) -> EnableAnswer:
+async def enable_feed(store: Store, which: str) -> EnableAnswer:
     """Re-enable one feed by name (case-insensitive) or URL; the answer says what happened."""
     key = " ".join(which.split())
     health = await store.feed_health()

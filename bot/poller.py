@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer import analyze as default_analyze
 
@@ -41,6 +41,10 @@ from .retention import prune_old
 from .store import Store
 from .story_analysis import Analyzer, article_analysis, refresh_stories
 from .topics import TopicMatch, TopicMatcher
+
+if TYPE_CHECKING:
+    from .settings import Config
+
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,7 @@ class PollOptions:
         return self.deadline_seconds + self.lease_margin_seconds
 
     @classmethod
-    def from_config(cls, config: Any) -> PollOptions:
+    def from_config(cls, config: Config) -> PollOptions:
         """Read the limits from ``config.poll`` (any attribute missing keeps its default)."""
         poll = getattr(config, "poll", None)
         return cls(**{n: getattr(poll, n) for n in cls.__dataclass_fields__ if hasattr(poll, n)})
@@ -406,7 +410,7 @@ class _Cycle:
 
 
 async def poll_once(
-    config: Any,
+    config: Config,
     store: Store,
     *,
     fetcher: Fetcher | None = None,
@@ -501,7 +505,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
 
 
 async def run_forever(
-    config: Any,
+    config: Config,
     store: Store,
     *,
     limits: FetchLimits | None = None,

@@ -16,7 +16,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -37,6 +37,11 @@ from .commands import COMMANDS, ChatRef, Commands
 from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
 from .message import split_html, text_reply
 from .webhook import WebhookConfig
+
+if TYPE_CHECKING:
+    from .settings import Config, Settings
+    from .store import Store
+
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,7 @@ def protect_token(token: str) -> None:
 class Runtime:
     """What the handlers and jobs share, kept in application.bot_data."""
 
-    store: Any
+    store: Store
     commands: Commands
     delivery: Delivery
     poll: Callable[[], Awaitable[Any]] | None
@@ -309,9 +314,9 @@ async def set_commands(app: Application) -> None:
 
 
 def build_application(
-    settings: Any,
-    store: Any,
-    config: Any,
+    settings: Settings,
+    store: Store,
+    config: Config,
     *,
     poll: Callable[[], Awaitable[Any]] | None = None,
     poll_interval: float | None = None,
@@ -416,7 +421,7 @@ async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> Non
         await rt.store.release_feeds(rt.poll_owner)
 
 
-def default_poll(config: Any, store: Any, settings: Any) -> tuple[Callable[[], Awaitable[Any]], str]:
+def default_poll(config: Config, store: Store, settings: Settings) -> tuple[Callable[[], Awaitable[Any]], str]:
     """The real poll cycle (bot.poller.poll_once) with one lease owner for this process, and that owner."""
     from .fetch import fetch_limits
     from .poller import PollOptions, default_owner, poll_once
@@ -441,9 +446,9 @@ def default_poll(config: Any, store: Any, settings: Any) -> tuple[Callable[[], A
 
 
 async def run_bot(
-    settings: Any,
-    store: Any,
-    config: Any,
+    settings: Settings,
+    store: Store,
+    config: Config,
     *,
     poll: Callable[[], Awaitable[Any]] | None = None,
     stop_event: asyncio.Event | None = None,

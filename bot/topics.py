@@ -60,21 +60,29 @@ FIELDS = ("title", "summary", "text")
 
 
 class RuleLike(Protocol):
-    """What the matcher reads from one rule (bot.settings.Rule has these attributes)."""
+    """What the matcher reads from one rule (bot.settings.Rule has these attributes; read-only here)."""
 
-    any: Sequence[str]
-    all_of: Sequence[Sequence[str]]
-    near: int | None
-    weight: float
+    @property
+    def any(self) -> Sequence[str]: ...
+    @property
+    def all_of(self) -> Sequence[Sequence[str]]: ...
+    @property
+    def near(self) -> int | None: ...
+    @property
+    def weight(self) -> float: ...
 
 
 class TopicLike(Protocol):
-    """What the matcher reads from one topic (bot.settings.Topic has these attributes)."""
+    """What the matcher reads from one topic (bot.settings.Topic has these attributes; read-only here)."""
 
-    rules: Sequence[RuleLike]
-    exclude: Sequence[str]
-    ignore: Sequence[str]
-    threshold: float
+    @property
+    def rules(self) -> Sequence[RuleLike]: ...
+    @property
+    def exclude(self) -> Sequence[str]: ...
+    @property
+    def ignore(self) -> Sequence[str]: ...
+    @property
+    def threshold(self) -> float: ...
 
 
 @dataclass(frozen=True)
