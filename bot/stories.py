@@ -33,7 +33,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -86,6 +86,12 @@ FINGERPRINT_VERSION = 1
 # with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
 # every item on the corpus sweep (tests/test_stories.py), 2,300 items: see the report for timings.
 RERANK = 12
+# Candidates come from the postings of an item's words, except words in more than this share of a large index
+# ("rare", "earth", "deal" in a day of rare-earth news): walking their postings made every lookup visit every
+# item (quadratic; 2,500 story-shaped items took 24 CPU s in bench/poll.py's data). Such words still count
+# in the exact similarity of the candidates found through the others. Coverage set unchanged (bench/coverage.py).
+COMMON_SHARE = 0.1
+COMMON_MIN_ITEMS = 200
 NORM_REFRESH = 0.1
 
 # Figures and quotes.
@@ -377,20 +383,34 @@ class StoryIndex:
             self._norms = {k: self._norm(item.tf) for k, item in self._items.items()}
             self._norms_at = n
 
-    def _anchors(self, title: frozenset[str]) -> list[str]:
+    def _anchors(self, title: frozenset[str], idf: Callable[[str], float] | None = None) -> list[str]:
         """The title's rarest words: what tells this event from others on the same subject."""
-        return sorted((t for t in title if not t.isdigit()), key=lambda t: (-self._idf(t), t))[:ANCHORS]
+        idf = idf or self._idf
+        return sorted((t for t in title if not t.isdigit()), key=lambda t: (-idf(t), t))[:ANCHORS]
 
     def _similarity(
-        self, a: Mapping[str, float], title_a: frozenset[str], b: Mapping[str, float], title_b: frozenset[str]
+        self,
+        a: Mapping[str, float],
+        title_a: frozenset[str],
+        b: Mapping[str, float],
+        title_b: frozenset[str],
+        idf: Callable[[str], float] | None = None,
+        weights_a: Mapping[str, float] | None = None,
+        anchors_a: Sequence[str] | None = None,
     ) -> float:
-        s = self._cosine(self._weights(a), self._weights(b))
-        if any(t in title_b for t in self._anchors(title_a)) or any(t in title_a for t in self._anchors(title_b)):
+        """Cosine of the two items' TF-IDF vectors, with the title and anchor rules; ``idf``, ``weights_a`` and
+        ``anchors_a`` let one lookup compare an item with many others without recomputing its side."""
+        idf = idf or self._idf
+        wa = weights_a if weights_a is not None else {t: v * idf(t) for t, v in a.items()}
+        s = self._cosine(wa, {t: v * idf(t) for t, v in b.items()})
+        anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, idf)
+        anchors_b = self._anchors(title_b, idf)
+        if any(t in title_b for t in anchors_a) or any(t in title_a for t in anchors_b):
             # The titles share a rare word (a name, a place): their own overlap counts, undiluted by the leads.
-            ta = {t: self._idf(t) for t in title_a}
-            tb = {t: self._idf(t) for t in title_b}
+            ta = {t: idf(t) for t in title_a}
+            tb = {t: idf(t) for t in title_b}
             return max(s, TITLE_ONLY * self._cosine(ta, tb))
-        if not any(t in b for t in self._anchors(title_a)) and not any(t in a for t in self._anchors(title_b)):
+        if not any(t in b for t in anchors_a) and not any(t in a for t in anchors_b):
             s *= ANCHOR_PENALTY
         return s
 
@@ -409,11 +429,21 @@ class StoryIndex:
         self, tf: Mapping[str, float], title: frozenset[str], published: datetime
     ) -> tuple[float, Hashable | None]:
         self._refresh_norms()
+        memo: dict[str, float] = {}
+
+        def idf_of(term: str) -> float:  # document frequencies do not change during one lookup
+            got = memo.get(term)
+            if got is None:
+                got = memo[term] = self._idf(term)
+            return got
+
         acc: dict[Hashable, float] = defaultdict(float)
+        n = len(self._items)
+        common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
         for term, value in tf.items():
             postings = self._postings.get(term)
-            if postings:
-                idf = self._idf(term)
+            if postings and len(postings) <= common:
+                idf = idf_of(term)
                 w = value * idf * idf
                 for key, other in postings.items():
                     acc[key] += w * other
@@ -431,9 +461,12 @@ class StoryIndex:
             key=lambda x: x[0],
         )
         best, best_key = 0.0, None
+        weights = {t: v * idf_of(t) for t, v in tf.items()}
+        anchors = self._anchors(title, idf_of)
         for _, key in ranked:
             item = self._items[key]
-            s = self._similarity(tf, title, item.tf, item.title) * _decay(item.published, published)
+            s = self._similarity(tf, title, item.tf, item.title, idf_of, weights, anchors)
+            s *= _decay(item.published, published)
             if s > best:
                 best, best_key = s, key
         return best, best_key
