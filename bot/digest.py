@@ -40,6 +40,7 @@ DIGEST_FIGURES = 3
 DIGEST_QUOTES = 2
 DIGEST_SOURCES = 5
 DIGEST_MAX_STORIES = 20  # per digest; the rest are counted in the footer
+DIGEST_GROWN = 5  # "+3 outlets since the last digest" lines, the most grown stories first
 FIGURE_CONTEXT_CHARS = 140  # the sentence around a figure, trimmed to this many characters
 FIGURE_CONTEXT_SHORT = 60  # when the summary above already shows that sentence
 QUOTE_CHARS = 280  # a longer quote is cut at a word boundary
@@ -320,11 +321,14 @@ def compose_digest(
     title: str = "Coverage digest",
     topic_names: Mapping[str, str] | None = None,
     max_stories: int = DIGEST_MAX_STORIES,
+    grown: Sequence[tuple[StoryView, int]] = (),
 ) -> list[Block]:
     """A digest: header (date, stories per topic), then each topic's share of the most important stories.
 
     Every topic gets its turn (:func:`share_out`); a story on several topics is shown once with all its labels
     and counted under each in the header, which says so; the footer says how many more each topic has.
+    ``grown``: stories sent in an earlier digest that new outlets have told since, each with how many: one line
+    each ("+3 outlets since the last digest"), never the story again as if it were new.
     """
     names = topic_names or {}
     counts = topic_counts(stories, topics)
@@ -333,9 +337,10 @@ def compose_digest(
     if several:
         summary += f" ({_stories_label(several)} on more than one topic, shown once)"
     header = block(line(b(f"{title} · {day:%A} {day.day} {day:%B %Y}")), line(summary))
+    updates = _grown_block(grown)
     if not stories:
-        return [header, block(line(i("No new stories on these topics since the last digest.")))]
-    blocks = [header]
+        return [header, *updates, block(line(i("No new stories on these topics since the last digest.")))]
+    blocks = [header, *updates]
     picks = share_out(stories, topics, max_stories)
     shown = {s.id for group in picks.values() for s in group}
     for topic in topics:
@@ -351,6 +356,22 @@ def compose_digest(
     footer.append("Send /summary N (the story's number) for a story in full.")
     blocks.append(block(*(line(i(x)) for x in footer)))
     return blocks
+
+
+def _grown_block(grown: Sequence[tuple[StoryView, int]]) -> list[Block]:
+    """'Since the last digest' lines: a known story's number, title and how many outlets joined it."""
+    if not grown:
+        return []
+    lines = [line(b("Since the last digest"))]
+    for story, new in grown[:DIGEST_GROWN]:
+        lines.append(
+            line(
+                f"{story.id}. ",
+                link(str(story.title or "Untitled"), story.link),
+                f" · +{_outlets_label(new)} ({outlet_count(story)} in all)",
+            )
+        )
+    return [Block(tuple(lines))]
 
 
 def digest_story_ids(blocks: Sequence[Block], stories: Sequence[StoryView]) -> list[int]:
@@ -440,7 +461,8 @@ async def digest_for(
     if last is not None and last < since:  # the bot was down: cover the gap, up to a week
         since = max(last, now - DIGEST_CATCH_UP)
     stories = await store.undelivered(sub.id, "digest", since)
-    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date())
+    grown = await store.grown_since(sub.id, last) if last is not None else []
+    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown)
     return blocks, digest_story_ids(blocks, stories)
 
 

@@ -611,6 +611,40 @@ class Store:
             rows = [r for r in (await conn.execute(q)).mappings() if wanted & set(r["topics"] or ())]
             return await self._story_views(conn, rows)
 
+    async def grown_since(self, subscription_id: int, since: datetime, limit: int = 20) -> list[tuple[StoryView, int]]:
+        """Stories this subscription already got in a digest that outlets new to them have told since ``since``:
+        each with how many new outlets (most first), so a digest can say so instead of repeating the story."""
+        async with self._read(consistent=True) as conn:
+            sent = (
+                sa.select(delivery_stories_t.c.story_id)
+                .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
+                .where(
+                    deliveries_t.c.subscription_id == subscription_id,
+                    deliveries_t.c.kind == "digest",
+                    deliveries_t.c.status == "sent",
+                )
+            )
+            older = items_t.alias("older")
+            earlier = (
+                sa.select(older.c.feed_id)
+                .where(older.c.story_id == stories_t.c.id, older.c.seen_at <= since)
+                .correlate(stories_t)
+            )
+            grown = (
+                sa.select(stories_t.c.id, sa.func.count(sa.distinct(items_t.c.feed_id)).label("new"))
+                .join(items_t, items_t.c.story_id == stories_t.c.id)
+                .where(stories_t.c.id.in_(sent), items_t.c.seen_at > since, items_t.c.feed_id.not_in(earlier))
+                .group_by(stories_t.c.id)
+                .order_by(sa.desc("new"), stories_t.c.id)
+                .limit(limit)
+            )
+            counts = {r[0]: int(r[1]) for r in await conn.execute(grown)}
+            if not counts:
+                return []
+            rows = (await conn.execute(sa.select(stories_t).where(stories_t.c.id.in_(list(counts))))).mappings().all()
+            views = await self._story_views(conn, rows)
+        return sorted(((v, counts[v.id]) for v in views), key=lambda x: (-x[1], x[0].id))
+
     async def begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
         """Record a batch as pending; None when a digest with this key was already sent (or is being sent)."""
         _check_kind(kind)

@@ -221,3 +221,30 @@ async def test_alerts_one_message_per_chat_the_rest_next_cycle(
     assert not any("first poll" in t for t in texts)
     assert api.calls_to("sendMessage", 23) == []
     assert all(m.utf16_len(t) <= m.MESSAGE_LIMIT for t in texts)
+
+
+async def test_a_story_new_outlets_told_since_says_so_in_the_next_digest(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """Issue 9.5: a story sent yesterday that more outlets told since is one line, '+2 outlets', not a new story."""
+    from bot.models import ItemKey, NewItem
+
+    first, _ = await seed(store, TUESDAY)
+    sub = await store.subscribe(12, ["rare-earths"])
+    assert (await delivery.send_digest(sub, TUESDAY))[0].status == "sent"
+    seeder = StorySeeder(store)
+    feeds = await seeder._feed_ids(("Wire A", "Wire B", "Wire C", "Wire D"), ("rare-earths",))
+    later = datetime.now(UTC) + timedelta(seconds=1)  # after the first digest was recorded (the store's clock)
+    async with store.feed_transaction() as tx:
+        for outlet in ("Wire C", "Wire D", "Wire A"):  # two new outlets; Wire A told it before
+            link = f"https://{outlet.replace(' ', '').lower()}.example/later"
+            item = NewItem(ItemKey(link, link, link, None), "Later telling", "More on it.", later, True,
+                           topics=("rare-earths",), terms={"rare-earths": ["rare earth"]})  # fmt: skip
+            (item_id,) = await tx.add_items(feeds[outlet], [item], later)
+            await tx.set_item_story(item_id, first)
+    await seed(store, TUESDAY + timedelta(days=1), n=1, topic="rare-earths")  # a new story for the next digest
+    assert (await delivery.send_digest(sub, TUESDAY + timedelta(days=1)))[0].status == "sent"
+    text = api.calls_to("sendMessage", 12)[-1].params["text"]
+    assert "<b>Since the last digest</b>" in text
+    assert f"{first}. " in text and "+2 outlets (4 in all)" in text
+    assert f"<b>{first}.</b>" not in text  # not shown again as if it were new
