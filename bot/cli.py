@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -16,6 +15,14 @@ from summarizer import analyze
 from summarizer.extractive import DEFAULT_METHOD, METHODS
 
 from .errors import UserError
+
+
+def _run(coro: Any) -> Any:
+    """asyncio.run, imported on first use: `summarize` never needs the event loop (a faster start)."""
+    import asyncio
+
+    return asyncio.run(coro)
+
 
 log = logging.getLogger("coverage_bot")
 
@@ -30,7 +37,7 @@ def _read_source(source: str, allow_private: Any) -> tuple[str, str | None]:
     if source == "-":
         return sys.stdin.read(), None
     if source.startswith(("http://", "https://")):
-        return asyncio.run(_fetch_article(source, allow_private))
+        return _run(_fetch_article(source, allow_private))
     if "://" in source:
         raise UserError(f"{source}: only http:// and https:// URLs can be summarized")
     path = Path(source)
@@ -242,8 +249,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from .app import poll_command, poll_forever_command
 
     if not args.once:
-        return asyncio.run(poll_forever_command(_load_config(args.config), _settings()))
-    return asyncio.run(poll_command(_load_config(args.config), _settings()))
+        return _run(poll_forever_command(_load_config(args.config), _settings()))
+    return _run(poll_command(_load_config(args.config), _settings()))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -255,7 +262,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.listen is not None and args.webhook_url is None:
         raise UserError("--listen only applies with --webhook-url (long polling needs no listener)")
     hook = webhook_config(args.webhook_url, args.listen or DEFAULT_LISTEN, os.environ) if args.webhook_url else None
-    return asyncio.run(run_command(_load_config(args.config), _settings(), webhook=hook))
+    return _run(run_command(_load_config(args.config), _settings(), webhook=hook))
 
 
 def _configured_topics(path: str, explicit: bool) -> list[str] | None:
@@ -269,9 +276,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     from .app import stories_command
 
     topics = _configured_topics(args.config, args.config != DEFAULT_CONFIG) if args.topic else None
-    return asyncio.run(
-        stories_command(_settings(), since=args.since, topic=args.topic, as_json=args.json, topics=topics)
-    )
+    return _run(stories_command(_settings(), since=args.since, topic=args.topic, as_json=args.json, topics=topics))
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -285,8 +290,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if args.import_opml:
         return _import_opml(args.config, args.import_opml)
     if args.enable:
-        return asyncio.run(enable_feed_command(_load_config(args.config), _settings(), args.enable))
-    return asyncio.run(feeds_command(_settings()))
+        return _run(enable_feed_command(_load_config(args.config), _settings(), args.enable))
+    return _run(feeds_command(_settings()))
 
 
 def _import_opml(config_path: str, source: str) -> int:
@@ -321,31 +326,31 @@ def _import_opml(config_path: str, source: str) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from .console import run_console
 
-    return asyncio.run(run_console(_load_config(args.config), _settings()))
+    return _run(run_console(_load_config(args.config), _settings()))
 
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
     from .app import subscribe_command
 
-    return asyncio.run(subscribe_command(_load_config(args.config), _settings(), args))
+    return _run(subscribe_command(_load_config(args.config), _settings(), args))
 
 
 def cmd_unsubscribe(args: argparse.Namespace) -> int:
     from .app import unsubscribe_command
 
-    return asyncio.run(unsubscribe_command(_settings(), args))
+    return _run(unsubscribe_command(_settings(), args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return asyncio.run(run_demo(seeds_dir=args.seeds, keep=args.keep))
+    return _run(run_demo(seeds_dir=args.seeds, keep=args.keep))
 
 
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     from .app import healthcheck_command
 
-    return asyncio.run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
+    return _run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
 
 
 # ---------------------------------------------------------------- parser
