@@ -87,6 +87,10 @@ def _summary_text(story: StoryView, sentences: int) -> str:
 def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | None) -> list[str | Span]:
     """' (Reuters, AP)': every outlet that gave it, each linked; the first source when none are listed."""
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
+    by_outlet: dict[str | None, Source] = {}
+    for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
+        by_outlet.setdefault(source.outlet, source)
+    listed = list(by_outlet.values())
     if not listed:
         return []
     parts: list[str | Span] = [" ("]
@@ -167,11 +171,17 @@ def key_figures(story: StoryView, limit: int) -> list[StoryFigure]:
     return out[:limit]
 
 
-def attributed_quotes(story: StoryView, limit: int) -> list[StoryQuote]:
-    """Quotes with a named speaker first."""
-    quotes = [q for q in story.quotes if q.text]
+def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[StoryQuote]:
+    """Quotes with a named speaker first; none the summary above (``shown``) already quotes in full."""
+    said = _plain_words(shown)
+    quotes = [q for q in story.quotes if q.text and not (said and _plain_words(q.text) in said)]
     quotes.sort(key=lambda q: q.speaker is None)
     return quotes[:limit]
+
+
+def _plain_words(text: str) -> str:
+    """Lower-case words only, so a quote is found in a sentence whatever its quote marks and punctuation."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
 def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
@@ -219,7 +229,7 @@ def story_block(story: StoryView, *, heading: Line | None = None, also: Sequence
     if summary:
         lines.append(line(summary))
     lines.extend(figure_lines(key_figures(story, DIGEST_FIGURES), summary))
-    lines.extend(quote_line(q, source=False) for q in attributed_quotes(story, DIGEST_QUOTES))
+    lines.extend(quote_line(q, source=False) for q in attributed_quotes(story, DIGEST_QUOTES, shown=summary))
     lines.append(sources_line(story))
     return Block(tuple(lines))
 

@@ -292,3 +292,32 @@ def test_a_figure_two_outlets_gave_is_shown_once_with_both_and_a_disagreement_is
     assert "— Vladimir Putin (Reuters <https://r.example/1>, TASS <https://t.example/1>)" in full
     digest = m.block_plain(d.story_block(story))
     assert "⚠ outlets differ: TASS says $350 billion" in digest
+
+
+def test_a_quote_the_summary_already_shows_is_not_repeated_and_one_outlet_is_one_source() -> None:
+    said = "We could do deals there, they have very valuable land"
+    story = make_story(
+        4,
+        summary=(f"“{said},” Trump told reporters.",),
+        quotes=[
+            {"text": said, "speaker": "Donald Trump"},
+            {"text": "Something else entirely", "speaker": "Vladimir Putin"},
+        ],
+        figures=[
+            StoryFigure.from_json(
+                {
+                    "surface": "70%",
+                    "kind": "percent",
+                    "sentence": "About 70% of it.",
+                    "sources": [
+                        {"outlet": "Seed News", "link": "https://s.example/1"},
+                        {"outlet": "Seed News", "link": "https://s.example/2"},
+                    ],
+                }
+            )
+        ],
+    )
+    digest = m.block_plain(d.story_block(story))
+    assert digest.count(said) == 1 and "Something else entirely" in digest
+    full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
+    assert "(Seed News <https://s.example/1>)" in full and "https://s.example/2" not in full
