@@ -157,18 +157,28 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
     for outlet, link, figures in per_article:
         for fig in figures:
             value = fig.get("value")
-            ident: tuple[Any, ...] = (
+            same_value: tuple[Any, ...] = (
                 fig.get("kind"),
                 _value_key(value) if value is not None else str(fig.get("surface", "")).strip().casefold(),
                 (fig.get("unit") or "").casefold() or None,
             )
+            # One value can measure two things ("over 70% of these resources", "70% of Ukraine's reserves"):
+            # the same value joins a figure only when the words around them share one, or either has none.
+            anchor = _anchor(fig)
+            n = 0
+            while (same_value, n) in merged:
+                other = merged[(same_value, n)]["_anchor"]
+                if not anchor or not other or anchor & other:
+                    break
+                n += 1
+            ident = (same_value, n)
             if ident not in merged:
                 merged[ident] = {**fig, "outlet": outlet, "link": link, "sources": [], "_anchor": set()}
                 order[ident] = len(order)
             m = merged[ident]
             m["key"] = bool(m.get("key")) or bool(fig.get("key"))
             m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
-            m["_anchor"] |= _anchor(fig)
+            m["_anchor"] |= anchor
             _add_source(m, outlet, link)
     ranked = sorted(
         merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])

@@ -80,3 +80,28 @@ def test_one_outlets_two_values_are_two_quantities() -> None:
     a = analyze(text)
     figures = merge_figures([("Reuters", "https://r.example", [asdict(f) for f in a.figures])])
     assert all(f["disagrees"] == [] for f in figures)
+
+
+def test_one_value_measuring_two_things_stays_two_figures() -> None:
+    """From the seeds: "over 70% of these resources" and "an estimated 70% of Ukraine's rare earth reserves"."""
+    a = {
+        "surface": "over 70%",
+        "kind": "percent",
+        "value": 70.0,
+        "unit": "percent",
+        "key": True,
+        "sentence": "However, over 70% of these resources are concentrated in the Donetsk and Lugansk regions.",
+    }
+    b = {
+        "surface": "an estimated 70%",
+        "kind": "percent",
+        "value": 70.0,
+        "unit": "percent",
+        "key": True,
+        "sentence": "These territories hold an estimated 70% of Ukraine's rare earth reserves.",
+    }
+    c = {**a, "surface": "70%", "sentence": "Some 70% of these resources lie in the Donetsk region."}
+    merged = merge_figures([("RT", "r", [a]), ("TASS", "t", [b]), ("Reuters", "x", [c])])
+    assert len(merged) == 2
+    resources = next(f for f in merged if f["surface"] == "over 70%")
+    assert [s["outlet"] for s in resources["sources"]] == ["RT", "Reuters"]  # same words around it: one figure
