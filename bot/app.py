@@ -265,7 +265,7 @@ def _story_json(s: Any) -> dict:
             }
             for m in s.members
         ],
-        "summary": [{"text": x.text, "outlet": x.outlet, "link": x.link} for x in s.summary],
+        "summary": [x.to_json() for x in s.summary],
         "figures": [f.to_json() for f in s.figures],
         "quotes": [q.to_json() for q in s.quotes],
         "terms": s.terms,

@@ -70,7 +70,8 @@ def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, hi
         if key.link:
             seen_links.add(key.link)
         title = getattr(item, "title", None)
-        title = clean_title(title, feed=feed.name) or title if title else title
+        if title:
+            title = clean_title(title, feed=feed.name) or title
         summary = getattr(item, "summary", None)
         out.append(
             Candidate(

@@ -62,14 +62,22 @@ async def _fetch_article(url: str, allow_private: Any) -> tuple[str, str | None]
     return fetched.article.text, fetched.article.title
 
 
-def _jsonl_record(line: str, sentences: int, method: str) -> dict:
-    """One batch line in, one result (or error object) out."""
+def _json_object(line: str, keys: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """One JSON-lines record as an object, or the error object that is its output line (id unknown)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+        return {}, {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
     if not isinstance(obj, dict):
-        return {"id": None, "error": "each line must be a JSON object with 'id' and 'text'"}
+        return {}, {"id": None, "error": f"each line must be a JSON object with {keys}"}
+    return obj, None
+
+
+def _jsonl_record(line: str, sentences: int, method: str) -> dict[str, Any]:
+    """One batch line in, one result (or error object) out."""
+    obj, bad = _json_object(line, "'id' and 'text'")
+    if bad is not None:
+        return bad
     rid = obj.get("id")
     text = obj.get("text")
     title = obj.get("title")
@@ -102,7 +110,7 @@ def _jsonl_record(line: str, sentences: int, method: str) -> dict:
     }
 
 
-def _story_record(line: str, sentences: int | None, words: int | None) -> dict:
+def _story_record(line: str, sentences: int | None, words: int | None) -> dict[str, Any]:
     """One story line in ({"id", "docs": [{"id", "title", "text", "published"?, "outlet"?, "link"?}]}), one result out."""
     from dataclasses import asdict as _asdict
     from datetime import datetime
@@ -114,12 +122,9 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict:
     from summarizer.story import StoryMember, summarize_members
     from summarizer.text import prepare
 
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
-    if not isinstance(obj, dict):
-        return {"id": None, "error": "each line must be a JSON object with 'id' and 'docs'"}
+    obj, bad = _json_object(line, "'id' and 'docs'")
+    if bad is not None:
+        return bad
     rid, docs = obj.get("id"), obj.get("docs")
     if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
         return {"id": rid, "error": "'docs' must be a list of objects with 'text'"}

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from summarizer.models import Analysis
+from summarizer.speakers import fold
 
 from .clock import local_zone
 from .message import (
@@ -29,7 +30,7 @@ from .message import (
     split_blocks,
     trim,
 )
-from .models import Source, StoryFigure, StoryQuote, StoryView, SubscriptionView
+from .models import ArticleAnalysis, Source, StoryFigure, StoryQuote, StoryView, SubscriptionView
 from .store import Store
 from .textcut import ELLIPSIS
 
@@ -173,15 +174,10 @@ def key_figures(story: StoryView, limit: int) -> list[StoryFigure]:
 
 def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[StoryQuote]:
     """Quotes with a named speaker first; none the summary above (``shown``) already quotes in full."""
-    said = _plain_words(shown)
-    quotes = [q for q in story.quotes if q.text and not (said and _plain_words(q.text) in said)]
+    said = fold(shown)
+    quotes = [q for q in story.quotes if q.text and not (said and fold(q.text) in said)]
     quotes.sort(key=lambda q: q.speaker is None)
     return quotes[:limit]
-
-
-def _plain_words(text: str) -> str:
-    """Lower-case words only, so a quote is found in a sentence whatever its quote marks and punctuation."""
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
 def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
@@ -433,28 +429,13 @@ def analysis_blocks(analysis: Analysis, url: str | None = None, outlet: str | No
         blocks.append(block(line(b("Summary")), *(line("• " + " ".join(s.split())) for s in sentences)))
     else:
         blocks.append(block(line(i("No summary: " + (analysis.summary.reason or "no sentences found")))))
-    figures = [f for f in analysis.figures if f.kind != "date"][: DIGEST_FIGURES * 2]
+    typed = ArticleAnalysis.of(analysis, outlet, url)
+    figures = [f for f in typed.figures if f.kind != "date"][: DIGEST_FIGURES * 2]
     if figures:
-        blocks.append(
-            block(
-                line(b("Key figures")),
-                *(
-                    figure_line(StoryFigure.from_json({"surface": f.surface, "sentence": f.sentence}), source=False)
-                    for f in figures
-                ),
-            )
-        )
-    quotes = [q for q in analysis.quotes if q.speaker][: DIGEST_QUOTES * 2]
+        blocks.append(block(line(b("Key figures")), *(figure_line(f, source=False) for f in figures)))
+    quotes = [q for q in typed.quotes if q.speaker][: DIGEST_QUOTES * 2]
     if quotes:
-        blocks.append(
-            block(
-                line(b("Quotes")),
-                *(
-                    quote_line(StoryQuote(text=q.text, speaker=q.speaker, cue=None, sentence=""), source=False)
-                    for q in quotes
-                ),
-            )
-        )
+        blocks.append(block(line(b("Quotes")), *(quote_line(q, source=False) for q in quotes)))
     return blocks
 
 

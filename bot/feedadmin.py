@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .store import Store
-
-
-FEEDS_YAML_REASON = "disabled in feeds.yaml"  # the store's reason for `enabled: false` (only feeds.yaml undoes it)
+from .store import DISABLED_IN_CONFIG, Store
 
 
 @dataclass(frozen=True)
@@ -36,7 +31,7 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
     if feed.enabled:
         failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
         return EnableAnswer(False, f"{feed.name} is not disabled{failing}.")
-    if feed.disabled_reason == FEEDS_YAML_REASON:
+    if feed.disabled_reason == DISABLED_IN_CONFIG:
         return EnableAnswer(False, f"{feed.name} is disabled in feeds.yaml: set 'enabled: true' there.")
     await store.enable_feed(feed.url)
     return EnableAnswer(True, f"{feed.name} re-enabled; it is polled in the next cycle.")

@@ -50,7 +50,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpcore
 import httpx
 
-from .netpolicy import PinnedBackend, PrivateNetworks, as_private_networks, pinned
+from .netpolicy import IPAddress, PinnedBackend, PrivateNetworks, as_private_networks, pinned, unmapped
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -77,7 +77,6 @@ DNS_CACHE_SIZE = 4096
 DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 1.0
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 
 
@@ -149,8 +148,7 @@ def check_scheme(url: str) -> None:
 
 def is_public_address(ip: IPAddress) -> bool:
     """True for a globally routable unicast address (not loopback, private, link-local, reserved, multicast)."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip = unmapped(ip)
     return ip.is_global and not ip.is_multicast
 
 

@@ -42,7 +42,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _plain(ip: IPAddress) -> IPAddress:
+def unmapped(ip: IPAddress) -> IPAddress:
     """An IPv4-mapped IPv6 address as the IPv4 address it is."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
@@ -60,7 +60,7 @@ class PrivateNetworks:
 
     def allows(self, ip: IPAddress) -> bool:
         """Whether this non-public address is in one of the allowed networks."""
-        ip = _plain(ip)
+        ip = unmapped(ip)
         return any(ip.version == n.version and ip in n for n in self.networks)
 
     def describe(self) -> str:

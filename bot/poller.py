@@ -518,6 +518,7 @@ async def run_forever(
     stop = stop or asyncio.Event()
     owner = owner or default_owner()
     matcher = TopicMatcher(config.topics)
+    options = PollOptions.from_config(config)
     async with (
         Fetcher(limits or fetch_limits(config)) as fetcher,
         ArticleWorker(timeout=ARTICLE_TIMEOUT) as articles,
@@ -534,9 +535,10 @@ async def run_forever(
                         analyzer=analyzer,
                         articles=articles,
                         owner=owner,
+                        options=options,
                         parser=parser,
                     )
-                    await prune_old(store, PollOptions.from_config(config).retention_days)  # the quiet moment
+                    await prune_old(store, options.retention_days)  # the quiet moment after a cycle
                     if on_cycle is not None:
                         result = on_cycle(report)
                         if asyncio.iscoroutine(result):

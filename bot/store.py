@@ -66,6 +66,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
 
+# A feed's disabled_reason when feeds.yaml says `enabled: false` (only feeds.yaml undoes it, not /enable).
+DISABLED_IN_CONFIG = "disabled in feeds.yaml"
 # Chats are deactivated after this many consecutive permanent send failures (e.g. 403 Forbidden).
 CHAT_FAILURE_LIMIT = 3
 # SQLite waits this long for another writer (another process) before giving up.
@@ -78,7 +80,14 @@ _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
 _PG_FEEDS_LOCK = 0x636F7666  # "covf": syncing feeds.yaml into the feeds table
 
-__all__ = ["DEFAULT_DATABASE_URL", "FeedTransaction", "Store", "database_url_from_env", "metadata"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "DISABLED_IN_CONFIG",
+    "FeedTransaction",
+    "Store",
+    "database_url_from_env",
+    "metadata",
+]
 
 
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
@@ -750,7 +759,7 @@ class Store:
                             backoff=0.0,
                             initialised=False,
                             created_at=now,
-                            disabled_reason=None if enabled else "disabled in feeds.yaml",
+                            disabled_reason=None if enabled else DISABLED_IN_CONFIG,
                             **values,
                         )
                     )
@@ -760,7 +769,7 @@ class Store:
                 if not row["in_config"]:
                     change["in_config"] = True
                 if not enabled and row["enabled"]:
-                    change.update(enabled=False, disabled_reason="disabled in feeds.yaml")
+                    change.update(enabled=False, disabled_reason=DISABLED_IN_CONFIG)
                 elif (
                     enabled
                     and not row["enabled"]
@@ -1065,7 +1074,7 @@ class Store:
 
 
 _REMOVED = "removed from feeds.yaml"
-_CONFIG_REASONS = ("disabled in feeds.yaml", _REMOVED)
+_CONFIG_REASONS = (DISABLED_IN_CONFIG, _REMOVED)
 
 
 class FeedTransaction:

@@ -429,10 +429,11 @@ def default_poll(config: Config, store: Store, settings: Settings) -> tuple[Call
 
     owner = default_owner()
     limits = fetch_limits(config, allow_private=settings.allow_private_urls)
+    options = PollOptions.from_config(config)
 
     async def cycle() -> Any:
-        report = await poll_once(config, store, limits=limits, owner=owner)
-        await prune_old(store, PollOptions.from_config(config).retention_days)  # the quiet moment after a cycle
+        report = await poll_once(config, store, limits=limits, owner=owner, options=options)
+        await prune_old(store, options.retention_days)  # the quiet moment after a cycle
         log.info(
             "poll: %d feeds due, %d new items, %d on topic, %d stories new",
             report.feeds_due,

@@ -61,17 +61,13 @@ def _lower_words(text: str) -> list[str]:
     return (_ASCII_WORD if low.isascii() else _WORD).findall(low)
 
 
-_stop_words = stop_words
-_stemmer = stemmer
-
-
 class _StemCache(dict[str, "str | None"]):
     """word -> its stem, or None for a stop word; filled on lookup, bounded so a long-running bot does not grow."""
 
     def __missing__(self, word: str) -> str | None:
         if len(self) >= _MAX_STEMS:
             self.clear()
-        stem = None if word in _stop_words() else _stemmer()(word)
+        stem = None if word in stop_words() else stemmer()(word)
         self[word] = stem
         return stem
 
@@ -304,7 +300,7 @@ def _sumy_summarizer(method: str) -> Callable[..., object]:
         "edmundson": EdmundsonSummarizer,
     }
     summarizer = classes[method](Stemmer("english"))
-    stop = _stop_words()
+    stop = stop_words()
     if method == "edmundson":
         # Edmundson's location method (as the published baseline): null words are the stop words.
         summarizer.null_words = stop

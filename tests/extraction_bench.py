@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,13 +18,3 @@ def bench() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def require(path: Path) -> None:
-    """Skip loudly when eval data is absent; under CI=true its absence is a failure."""
-    if path.exists():
-        return
-    reason = f"eval data missing: {path} (the ../shared checkout beside the project)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)

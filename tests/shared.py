@@ -13,7 +13,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def shared_path(relative: str) -> Path:
     """``../shared/<relative>``; when missing, fail under ``CI=true`` (a gate must measure) and skip loudly elsewhere."""
-    path = SHARED / relative
+    return require(SHARED / relative)
+
+
+def require(path: Path) -> Path:
+    """``path`` (an input from ../shared), or :func:`missing` when it is absent."""
     if not path.exists():
         missing(str(path))
     return path

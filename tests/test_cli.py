@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from commandline import run_cli
 
 pytestmark = pytest.mark.slow  # the installed command in subprocesses
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_13480b5b247e7fca.txt"
-
-
-def run(
-    *args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture
@@ -40,7 +25,7 @@ def db_env(tmp_path, monkeypatch) -> dict:
 
 
 def test_summarize_seed_prints_summary_figures_and_quotes():
-    out = run("summarize", str(SEED))
+    out = run_cli("summarize", str(SEED))
     assert out.returncode == 0, out.stderr
     assert "Summary" in out.stdout
     assert "up to $500 billion" in out.stdout
@@ -50,7 +35,7 @@ def test_summarize_seed_prints_summary_figures_and_quotes():
 
 
 def test_summarize_json_is_the_analysis():
-    out = run("summarize", "--json", "--sentences", "2", str(SEED))
+    out = run_cli("summarize", "--json", "--sentences", "2", str(SEED))
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["summary"]["sentences"]) == 2
@@ -67,7 +52,7 @@ def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
         json.dumps({"id": "c", "text": ""}),
         json.dumps(["a list"]),
     ]
-    out = run("summarize", "--jsonl", stdin="\n".join(lines) + "\n")
+    out = run_cli("summarize", "--jsonl", stdin="\n".join(lines) + "\n")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["a", None, "b", "c", None]
@@ -88,20 +73,20 @@ def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
     ],
 )
 def test_user_errors_are_one_line_messages_not_tracebacks(args, message):
-    out = run(*args)
+    out = run_cli(*args)
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
 
 
 def test_summarize_refuses_a_loopback_url():
-    out = run("summarize", "http://127.0.0.1:9/article")
+    out = run_cli("summarize", "http://127.0.0.1:9/article")
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and out.stderr.strip()
 
 
 def test_check_config_on_the_shipped_feeds_yaml():
-    out = run("check-config")
+    out = run_cli("check-config")
     assert out.returncode == 0, out.stderr
     assert "feeds.yaml: OK" in out.stdout
 
@@ -109,27 +94,27 @@ def test_check_config_on_the_shipped_feeds_yaml():
 def test_check_config_names_file_key_and_fix(tmp_path):
     bad = tmp_path / "feeds.yaml"
     bad.write_text("topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: ftp://a.example/rss\n")
-    out = run("check-config", "--config", str(bad))
+    out = run_cli("check-config", "--config", str(bad))
     assert out.returncode == 2
     assert str(bad) in out.stderr and "feeds[0].url" in out.stderr
 
 
 def test_subscribe_and_unsubscribe_from_the_shell(db_env):
-    out = run("subscribe", "-1001234", "rare-earths", "--daily", "7:05", "--timezone", "Europe/Moscow", env=db_env)
+    out = run_cli("subscribe", "-1001234", "rare-earths", "--daily", "7:05", "--timezone", "Europe/Moscow", env=db_env)
     assert out.returncode == 0, out.stderr
     assert "07:05" in out.stdout and "Europe/Moscow" in out.stdout
-    out = run("subscribe", "-1001234", "no-such-topic", env=db_env)
+    out = run_cli("subscribe", "-1001234", "no-such-topic", env=db_env)
     assert out.returncode == 2 and "unknown topic" in out.stderr
-    out = run("subscribe", "-1001234", "--daily", "25:00", env=db_env)
+    out = run_cli("subscribe", "-1001234", "--daily", "25:00", env=db_env)
     assert out.returncode == 2 and "HH:MM" in out.stderr
-    out = run("unsubscribe", "-1001234", env=db_env)
+    out = run_cli("unsubscribe", "-1001234", env=db_env)
     assert out.returncode == 0 and "unsubscribed" in out.stdout
-    out = run("unsubscribe", "-1001234", env=db_env)
+    out = run_cli("unsubscribe", "-1001234", env=db_env)
     assert out.returncode == 2 and "chat -1001234 has no subscription" in out.stderr
 
 
 def test_run_without_token_explains_botfather(db_env):
-    out = run("run", env=db_env)
+    out = run_cli("run", env=db_env)
     assert out.returncode == 2
     assert "BotFather" in out.stderr and "coverage-bot demo" in out.stderr
 
@@ -143,14 +128,14 @@ def test_stories_feeds_and_healthcheck_on_an_empty_store(db_env):
         await (await Store.open(db_env["DATABASE_URL"])).close()
 
     asyncio.run(create())
-    assert "no stories" in run("stories", env=db_env).stdout
-    assert json.loads(run("stories", "--json", env=db_env).stdout) == []
-    assert "no feeds yet" in run("feeds", env=db_env).stdout
-    assert run("healthcheck", env=db_env).returncode == 1
+    assert "no stories" in run_cli("stories", env=db_env).stdout
+    assert json.loads(run_cli("stories", "--json", env=db_env).stdout) == []
+    assert "no feeds yet" in run_cli("feeds", env=db_env).stdout
+    assert run_cli("healthcheck", env=db_env).returncode == 1
 
 
 def test_demo_runs_the_real_pipeline_offline():
-    out = run("demo", timeout=300)
+    out = run_cli("demo", timeout=300)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "poll cycle: 1 feed fetched, 2 new items, 2 on topic" in text

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from commandline import clean_env, run_cli
 
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str, env: dict | None = None, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-    )
-
-
-def base_env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "ALLOW_PRIVATE_URLS")}
-    env["PYTHONPATH"] = str(ROOT)
-    env.update(extra)
-    return env
 
 
 def one_message(out: subprocess.CompletedProcess) -> str:
@@ -63,38 +45,38 @@ def free_port() -> int:
     ],
 )
 def test_bad_environment_is_a_message_not_a_traceback(tmp_path, variable, value, expected):
-    env = base_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value})
-    err = one_message(run("stories", env=env))
+    env = clean_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value})
+    err = one_message(run_cli("stories", env=env))
     assert expected in err
     assert "not-a-token" not in err  # the token is never shown
 
 
 def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
     port = free_port()
-    err = one_message(run("feeds", env=base_env(DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db")))
+    err = one_message(run_cli("feeds", env=clean_env(DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db")))
     assert "cannot open the database in DATABASE_URL" in err and "secret" not in err
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     err = one_message(
-        run(
+        run_cli(
             "subscribe",
             "5",
             "--config",
             str(ROOT / "feeds.yaml"),
-            env=base_env(DATABASE_URL=f"sqlite:///{blocker}/x.db"),
+            env=clean_env(DATABASE_URL=f"sqlite:///{blocker}/x.db"),
         )
     )
     assert f"cannot open SQLite database {blocker}/x.db" in err
     not_db = tmp_path / "not.db"
     not_db.write_text("hello")
-    err = one_message(run("feeds", env=base_env(DATABASE_URL=f"sqlite:///{not_db}")))
+    err = one_message(run_cli("feeds", env=clean_env(DATABASE_URL=f"sqlite:///{not_db}")))
     assert "file is not a database" in err
 
 
 def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
     """`run` with Telegram down: one line per attempt with a growing wait, not a traceback and exit."""
     port = free_port()  # nothing listens here
-    env = base_env(
+    env = clean_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
         TELEGRAM_BOT_TOKEN="123456:TEST-token",
         TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
@@ -155,17 +137,17 @@ async def test_run_command_rejected_token_is_a_message(tmp_path):
 
 
 def test_cli_answers_say_what_was_wrong(tmp_path):
-    env = base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
-    out = run("subscribe", "777", "--thread", "5", "us-russia", env=env)
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    out = run_cli("subscribe", "777", "--thread", "5", "us-russia", env=env)
     assert out.returncode == 0, out.stderr
     assert "chat 777 (thread 5): us-russia" in out.stdout
-    err = one_message(run("unsubscribe", "777", "bogus", "--thread", "5", env=env))
+    err = one_message(run_cli("unsubscribe", "777", "bogus", "--thread", "5", env=env))
     assert "chat 777 (thread 5) does not follow 'bogus' (it follows: us-russia)" in err
-    err = one_message(run("unsubscribe", "777", "us-russia", env=env))
+    err = one_message(run_cli("unsubscribe", "777", "us-russia", env=env))
     assert "chat 777 has no subscription; its forum threads: 5 (--thread ID)" in err
-    err = one_message(run("stories", "--topic", "bogus", env=env))
+    err = one_message(run_cli("stories", "--topic", "bogus", env=env))
     assert "--topic 'bogus': unknown topic; choose from rare-earths, us-russia" in err
-    out = run("unsubscribe", "777", "--thread", "5", "us-russia", env=env)
+    out = run_cli("unsubscribe", "777", "--thread", "5", "us-russia", env=env)
     assert out.returncode == 0 and "unsubscribed from us-russia" in out.stdout
 
 
@@ -174,14 +156,14 @@ def test_cli_answers_say_what_was_wrong(tmp_path):
 
 @pytest.mark.parametrize("command", ["stories", "feeds", "healthcheck"])
 def test_read_only_commands_do_not_create_a_database(tmp_path, command):
-    env = base_env()
+    env = clean_env()
     env.pop("DATABASE_URL", None)
-    err = one_message(run(command, env=env, cwd=tmp_path))
+    err = one_message(run_cli(command, env=env, cwd=tmp_path))
     assert f"no database at {tmp_path / 'data' / 'coverage-bot.db'}" in err
     assert "relative to the working directory" in err
     assert not (tmp_path / "data").exists()
     missing = tmp_path / "nonexistent" / "dir" / "x.db"
-    err = one_message(run(command, env=base_env(DATABASE_URL=f"sqlite:///{missing}"), cwd=tmp_path))
+    err = one_message(run_cli(command, env=clean_env(DATABASE_URL=f"sqlite:///{missing}"), cwd=tmp_path))
     assert f"no database at {missing}" in err
     assert not (tmp_path / "nonexistent").exists()
 
@@ -193,5 +175,5 @@ def test_read_only_commands_read_an_existing_database(tmp_path):
         await (await Store.open(url)).close()
 
     asyncio.run(create())
-    out = run("stories", env=base_env(DATABASE_URL=url))
+    out = run_cli("stories", env=clean_env(DATABASE_URL=url))
     assert out.returncode == 0 and "no stories in the last 24h" in out.stdout

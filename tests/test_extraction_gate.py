@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from extraction_bench import bench, require
-from shared import SHARED
+from extraction_bench import bench
+from shared import SHARED, require
 
 ROOT = Path(__file__).resolve().parents[1]
 

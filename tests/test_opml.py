@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from commandline import clean_env, run_cli
 
 from bot.opml import OpmlError, canonical_url, export_opml, merge_opml, read_opml
 from bot.settings import ConfigError, load_config
@@ -58,17 +57,10 @@ OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def cli(*args: str, cwd: Path, env: dict | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN")}
-    base["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-    )
+def cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return run_cli(*args, cwd=cwd, env=clean_env(**(env or {})), stdin=stdin, text=False)
 
 
 def test_canonical_url_ignores_case_default_port_and_trailing_slash() -> None:

@@ -4,12 +4,12 @@ summaries above their 100-word recall floors and Centroid+MMR (measured in the s
 from __future__ import annotations
 
 import importlib.util
-import os
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from shared import require
 
 from summarizer.extractive import summarize
 
@@ -31,16 +31,6 @@ STORY_FLOORS = {"R1_R": 38.4, "R2_R": 12.1}
 STORY_WORDS = 100
 
 
-def _need(path: Path) -> None:
-    """Skip loudly when the shared eval data is absent; fail under CI=true, where it must be present."""
-    if path.exists():
-        return
-    message = f"{path} not present: the quality gate did NOT run (../shared holds the eval data)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def _load(name: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
@@ -56,7 +46,7 @@ def _bench() -> ModuleType:
 
 
 def test_dev_rouge_above_floors_and_above_lead() -> None:
-    _need(EVAL_DIR / "dev.jsonl")
+    require(EVAL_DIR / "dev.jsonl")
     rouge = _load("rouge_eval", EVAL_DIR / "rouge_eval.py")
     docs = rouge.load_jsonl(str(EVAL_DIR / "dev.jsonl"))
     means = {}
@@ -72,8 +62,8 @@ def test_dev_rouge_above_floors_and_above_lead() -> None:
 
 
 def test_story_summaries_above_floors_and_above_centroid_mmr() -> None:
-    _need(MULTIDOC_DIR / "dev.jsonl")
-    _need(MULTIDOC_DIR / "rouge_mds.py")
+    require(MULTIDOC_DIR / "dev.jsonl")
+    require(MULTIDOC_DIR / "rouge_mds.py")
     bench = _bench()
     clusters = bench.load_rouge_mds().load_jsonl(str(MULTIDOC_DIR / "dev.jsonl"))
     result = bench.evaluate_story(clusters, ["ours", "centroid"], STORY_WORDS)["methods"]

@@ -33,6 +33,23 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(CLI), *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
+def _poll_two_outlets(loopback: LoopbackServer, tmp_path: Path, wire: list, paper: list, **poll: object) -> None:
+    """Serve two outlets' feeds, write feeds.yaml (the project's topics, ``poll`` settings) and poll once."""
+    rss = "application/rss+xml; charset=utf-8"
+    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
+    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+    config["feeds"] = [
+        {"name": "Wire", "url": loopback.url("/wire.xml")},
+        {"name": "Paper", "url": loopback.url("/paper.xml")},
+    ]
+    config["poll"] = poll
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
+    assert polled.returncode == 0, polled.stderr
+
+
 def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -63,20 +80,7 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
             old + timedelta(hours=1),
         ),
     ]
-    rss = "application/rss+xml; charset=utf-8"
-    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
-    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
-    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
-    config["feeds"] = [
-        {"name": "Wire", "url": loopback.url("/wire.xml")},
-        {"name": "Paper", "url": loopback.url("/paper.xml")},
-    ]
-    config["poll"] = {"max_age_days": 30, "fetch_full_text": False}
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
-
-    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
-    assert polled.returncode == 0, polled.stderr
+    _poll_two_outlets(loopback, tmp_path, wire, paper, max_age_days=30, fetch_full_text=False)
 
     out = _run(tmp_path, "stories", "--since", "400d", "--json")
     assert out.returncode == 0, out.stderr
@@ -132,19 +136,7 @@ def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: Loop
             at + timedelta(minutes=40),
         ),
     ]
-    rss = "application/rss+xml; charset=utf-8"
-    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
-    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
-    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
-    config["feeds"] = [
-        {"name": "Wire", "url": loopback.url("/wire.xml")},
-        {"name": "Paper", "url": loopback.url("/paper.xml")},
-    ]
-    config["poll"] = {"fetch_full_text": False}
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
-    polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
-    assert polled.returncode == 0, polled.stderr
+    _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
     out = _run(tmp_path, "stories", "--since", "1d", "--json")
     stories = json.loads(out.stdout)
     assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
