@@ -7,14 +7,14 @@ fingerprint stored with the story as :class:`~bot.models.StoryFingerprints`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
 
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
-from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint
+from .stories import NEAR_MISS_THRESHOLD, Assignment, Fingerprint, StoryIndex, fingerprint
 from .topics import TopicMatcher
 
 
@@ -61,11 +61,20 @@ class StoryClusterer:
         """Attach each item to a recent story or start one, oldest publication first. ``join_only``: the items
         (near misses, their ``topics`` the ones they nearly match) only join stories on one of those topics."""
         index = await self._refresh(tx, now)
-        for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[1].key.identity, m[0])):
-            published = item.published_at or now
-            fp = fingerprint(item.title, item.summary or (item.text or "")[:1000])
-            found = index.find(fp, published)
-            if join_only:
+        batch = [
+            (item_id, item, fingerprint(item.title, item.summary or (item.text or "")[:1000]), item.published_at or now)
+            for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[1].key.identity, m[0]))
+        ]
+        # Where each item goes, decided for the whole batch (joins, then mean-link merging of the stories it starts).
+        plan = {} if join_only else index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
+        started: dict[Hashable, int] = {}  # plan's new-story key -> the story created for it
+        for item_id, item, fp, published in batch:
+            target = plan.get(item_id)
+            if not join_only:
+                story_key = started.get(target) if isinstance(target, tuple) else target
+                found = None if story_key is None else Assignment(story_key, False)
+            else:
+                found = index.find(fp, published)
                 if (
                     found is None
                     or found.similarity < NEAR_MISS_THRESHOLD
@@ -99,6 +108,8 @@ class StoryClusterer:
                 )
                 story = replace(story, revision=revision)
                 self.counts.updated += 1
+            if isinstance(target, tuple):
+                started[target] = story.id
             index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
             self._recent[story.id] = story
             self._revision = max(self._revision, story.revision)

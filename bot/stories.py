@@ -81,6 +81,13 @@ IDF_PRIOR = 20
 # later with the same names. A pair's similarity is multiplied by exp(-hours apart / TIME_DECAY_HOURS).
 TIME_DECAY_HOURS = 24.0
 TITLE_ONLY = 0.6  # see the sweep above
+# A second pass over a batch (bot.clustering: one poll cycle's items): two stories the batch started, or one it started
+# and one already known, become one when the mean similarity (time-decayed) over all their cross pairs reaches
+# MERGE_THRESHOLD. Streaming joins an item to its single most similar item under the document frequencies of the
+# moment: the first tellings of an event, before any word had a frequency, often started two stories that later
+# tellings linked (measured in bench/coverage.py's report; see the table above). Stories known before the batch
+# are never merged with each other (they may have been announced).
+MERGE_THRESHOLD = STORY_THRESHOLD
 FINGERPRINT_VERSION = 1
 # Speed, not quality: exact scoring of the best RERANK candidates of the inverted index (ranked by cosine
 # with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
@@ -327,6 +334,135 @@ class StoryIndex:
             return found
         self.load(item_key, item_key, fp, published)
         return Assignment(item_key, True)
+
+    def plan(self, batch: Sequence[tuple[Hashable, Fingerprint, datetime]]) -> dict[Hashable, Hashable]:
+        """Where each item of a batch (given oldest first) goes: the key of a story in the index, or ``("new", key)``
+        with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
+        started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored."""
+        placed: dict[Hashable, Hashable] = {}
+        new: set[Hashable] = set()
+        for key, fp, published in batch:
+            if key in placed:
+                continue
+            found = self.find(fp, published)
+            story: Hashable = found.story_key if found is not None else ("new", key)
+            if found is None:
+                new.add(story)
+            self.load(story, ("plan", key), fp, published)
+            placed[key] = story
+        try:
+            root = self._merge(new, [("plan", key) for key in placed])
+        finally:
+            for key in placed:
+                self._remove(("plan", key))
+            for story in new:
+                self._first.pop(story, None)
+        return {key: root.get(story, story) for key, story in placed.items()}
+
+    def _merge(self, new: set[Hashable], batch_keys: Sequence[Hashable]) -> dict[Hashable, Hashable]:
+        """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""
+        self._refresh_norms()
+        memo: dict[str, float] = {}
+
+        def idf_of(term: str) -> float:  # document frequencies do not change during the pass
+            got = memo.get(term)
+            if got is None:
+                got = memo[term] = self._idf(term)
+            return got
+
+        linked: dict[Hashable, set[Hashable]] = defaultdict(set)
+        for key in batch_keys:
+            story = self._items[key].story
+            if story in new:
+                for other in self._neighbours(key, idf_of):
+                    linked[story].add(self._items[other].story)
+                    linked[self._items[other].story].add(story)
+        if not linked:
+            return {}
+        members: dict[Hashable, list[Hashable]] = defaultdict(list)
+        for key, item in self._items.items():
+            if item.story in linked:
+                members[item.story].append(key)
+        sims: dict[tuple[Hashable, Hashable], float] = {}
+
+        def pair(a: Hashable, b: Hashable) -> float:
+            got = sims.get((a, b))
+            if got is None:
+                x, y = self._items[a], self._items[b]
+                got = self._similarity(x.tf, x.title, y.tf, y.title, idf_of) * _decay(x.published, y.published)
+                sims[(a, b)] = sims[(b, a)] = got
+            return got
+
+        def mean_link(s: Hashable, t: Hashable) -> float:
+            times = [self._items[k].published for k in (*members[s], *members[t])]
+            if max(times) - min(times) > self.window:
+                return 0.0
+            return sum(pair(x, y) for x in members[s] for y in members[t]) / (len(members[s]) * len(members[t]))
+
+        def first(s: Hashable) -> tuple[datetime, str]:
+            return min(self._items[k].published for k in members[s]), str(s)
+
+        scores: dict[tuple[Hashable, Hashable], float] = {}
+        for s, others in linked.items():
+            for t in others:
+                if (s in new or t in new) and (t, s) not in scores:
+                    scores[(s, t)] = mean_link(s, t)
+        root: dict[Hashable, Hashable] = {}
+        while scores:
+            (s, t), m = max(scores.items(), key=lambda kv: (kv[1], sorted((str(kv[0][0]), str(kv[0][1])))))
+            if m < MERGE_THRESHOLD:
+                break
+            # A known story survives; of two new ones, the one that started first.
+            if t not in new or (s in new and first(t) < first(s)):
+                s, t = t, s
+            members[s].extend(members.pop(t))
+            root[t] = s
+            for old, survivor in root.items():
+                if survivor == t:
+                    root[old] = s
+            new.discard(t)
+            partners = (linked.pop(t) | linked[s]) - {s, t}
+            linked[s] = partners
+            for o in partners:
+                linked[o].discard(t)
+                linked[o].add(s)
+            scores = {k: v for k, v in scores.items() if s not in k and t not in k}
+            for o in partners:
+                if s in new or o in new:
+                    scores[(s, o)] = mean_link(s, o)
+        return root
+
+    def _neighbours(self, key: Hashable, idf: Callable[[str], float]) -> list[Hashable]:
+        """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
+        item = self._items[key]
+        n = len(self._items)
+        common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
+        acc: dict[Hashable, float] = defaultdict(float)
+        for term, value in item.tf.items():
+            postings = self._postings.get(term)
+            if postings and len(postings) <= common:
+                w = value * idf(term) ** 2
+                for other, v in postings.items():
+                    acc[other] += w * v
+        ranked = heapq.nlargest(
+            RERANK,
+            (
+                (dot / self._norms[other], other)
+                for other, dot in acc.items()
+                if self._items[other].story != item.story
+                and abs(self._items[other].published - item.published) <= self.window
+            ),
+            key=lambda x: x[0],
+        )
+        weights = {t: v * idf(t) for t, v in item.tf.items()}
+        anchors = self._anchors(item.title, idf)
+        out = []
+        for _, other in ranked:
+            o = self._items[other]
+            s = self._similarity(item.tf, item.title, o.tf, o.title, idf, weights, anchors)
+            if s * _decay(o.published, item.published) >= self.threshold:
+                out.append(other)
+        return out
 
     def rename(self, old_story_key: Hashable, new_story_key: Hashable) -> int:
         """Re-key a story (e.g. to the store's id once it is saved); returns how many items moved."""
