@@ -88,6 +88,9 @@ TITLE_ONLY = 0.6  # see the sweep above
 # tellings linked (measured in bench/coverage.py's report; see the table above). Stories known before the batch
 # are never merged with each other (they may have been announced).
 MERGE_THRESHOLD = STORY_THRESHOLD
+JOIN_MEAN = 0.0
+MERGE_ANCHORS = 3
+STORY_AGE_HOURS = 0.0
 FINGERPRINT_VERSION = 1
 # Speed, not quality: exact scoring of the best RERANK candidates of the inverted index (ranked by cosine
 # with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
@@ -341,16 +344,38 @@ class StoryIndex:
         started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored."""
         placed: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
-        for key, fp, published in batch:
-            if key in placed:
-                continue
-            found = self.find(fp, published)
-            story: Hashable = found.story_key if found is not None else ("new", key)
-            if found is None:
-                new.add(story)
-            self.load(story, ("plan", key), fp, published)
-            placed[key] = story
+        members: dict[Hashable, list[Hashable]] | None = None
         try:
+            for key, fp, published in batch:
+                if key in placed:
+                    continue
+                found = self.find(fp, published)
+                if found is not None and STORY_AGE_HOURS > 0:
+                    age = (_utc(published) - self._first[found.story_key]).total_seconds() / 3600.0
+                    if found.similarity * math.exp(-max(age, 0.0) / STORY_AGE_HOURS) < self.threshold:
+                        found = None
+                if found is not None and JOIN_MEAN > 0:
+                    if members is None:
+                        members = defaultdict(list)
+                        for k, it in self._items.items():
+                            members[it.story].append(k)
+                    tf, title = fp.features(), frozenset(fp.title)
+                    when = _utc(published)
+                    ms = members[found.story_key]
+                    mean = sum(
+                        self._similarity(tf, title, self._items[k].tf, self._items[k].title)
+                        * _decay(self._items[k].published, when)
+                        for k in ms
+                    ) / len(ms)
+                    if mean < JOIN_MEAN:
+                        found = None
+                story: Hashable = found.story_key if found is not None else ("new", key)
+                if found is None:
+                    new.add(story)
+                self.load(story, ("plan", key), fp, published)
+                if members is not None:
+                    members[story].append(("plan", key))
+                placed[key] = story
             root = self._merge(new, [("plan", key) for key in placed])
         finally:
             for key in placed:
@@ -389,7 +414,8 @@ class StoryIndex:
             got = sims.get((a, b))
             if got is None:
                 x, y = self._items[a], self._items[b]
-                got = self._similarity(x.tf, x.title, y.tf, y.title, idf_of) * _decay(x.published, y.published)
+                got = self._similarity(x.tf, x.title, y.tf, y.title, idf_of, count=MERGE_ANCHORS)
+                got *= _decay(x.published, y.published)
                 sims[(a, b)] = sims[(b, a)] = got
             return got
 
@@ -455,11 +481,11 @@ class StoryIndex:
             key=lambda x: x[0],
         )
         weights = {t: v * idf(t) for t, v in item.tf.items()}
-        anchors = self._anchors(item.title, idf)
+        anchors = self._anchors(item.title, idf, MERGE_ANCHORS)
         out = []
         for _, other in ranked:
             o = self._items[other]
-            s = self._similarity(item.tf, item.title, o.tf, o.title, idf, weights, anchors)
+            s = self._similarity(item.tf, item.title, o.tf, o.title, idf, weights, anchors, MERGE_ANCHORS)
             if s * _decay(o.published, item.published) >= self.threshold:
                 out.append(other)
         return out
@@ -519,10 +545,12 @@ class StoryIndex:
             self._norms = {k: self._norm(item.tf) for k, item in self._items.items()}
             self._norms_at = n
 
-    def _anchors(self, title: frozenset[str], idf: Callable[[str], float] | None = None) -> list[str]:
-        """The title's rarest words: what tells this event from others on the same subject."""
+    def _anchors(
+        self, title: frozenset[str], idf: Callable[[str], float] | None = None, count: int = ANCHORS
+    ) -> list[str]:
+        """The title's ``count`` rarest words: what tells this event from others on the same subject."""
         idf = idf or self._idf
-        return sorted((t for t in title if not t.isdigit()), key=lambda t: (-idf(t), t))[:ANCHORS]
+        return sorted((t for t in title if not t.isdigit()), key=lambda t: (-idf(t), t))[:count]
 
     def _similarity(
         self,
@@ -533,14 +561,15 @@ class StoryIndex:
         idf: Callable[[str], float] | None = None,
         weights_a: Mapping[str, float] | None = None,
         anchors_a: Sequence[str] | None = None,
+        count: int = ANCHORS,
     ) -> float:
         """Cosine of the two items' TF-IDF vectors, with the title and anchor rules; ``idf``, ``weights_a`` and
         ``anchors_a`` let one lookup compare an item with many others without recomputing its side."""
         idf = idf or self._idf
         wa = weights_a if weights_a is not None else {t: v * idf(t) for t, v in a.items()}
         s = self._cosine(wa, {t: v * idf(t) for t, v in b.items()})
-        anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, idf)
-        anchors_b = self._anchors(title_b, idf)
+        anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, idf, count)
+        anchors_b = self._anchors(title_b, idf, count)
         if any(t in title_b for t in anchors_a) or any(t in title_a for t in anchors_b):
             # The titles share a rare word (a name, a place): their own overlap counts, undiluted by the leads.
             ta = {t: idf(t) for t in title_a}
