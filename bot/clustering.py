@@ -58,8 +58,9 @@ class StoryClusterer:
     async def attach(
         self, tx: FeedTransaction, members: Sequence[tuple[int, NewItem]], now: datetime, join_only: bool = False
     ) -> None:
-        """Attach each item to a recent story or start one, oldest publication first. ``join_only``: the items
-        (near misses, their ``topics`` the ones they nearly match) only join stories on one of those topics."""
+        """Attach each item to a recent story or start one, oldest publication first, as StoryIndex.plan decides for
+        the batch (joins, then the stories it started merged by mean link). ``join_only``: the items (near misses,
+        their ``topics`` the ones they nearly match) only join stories on one of those topics, one at a time."""
         index = await self._refresh(tx, now)
         batch = [
             (item_id, item, fingerprint(item.title, item.summary or (item.text or "")[:1000]), item.published_at or now)
