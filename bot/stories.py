@@ -110,10 +110,15 @@ TITLE_ONLY = 0.6  # see the sweep above
 # (0.05-0.12: no gain, or recall lost); a second decay from the story's first item (24-96 h: 0.990/0.761 to
 # 0.991/0.817, F1 below the merge alone); anchors tied in rarity all counted (0.876/0.817: chains). The items
 # corpus labels (tests/test_stories.py, all 464 items as one batch): 0.977/0.715 streamed, 0.980/0.800 planned.
-# Cost: plan() walks the inverted index a second time for the new stories' items: ~2x the clustering CPU of a
-# batch (2,300 items: 1.9 s streamed, 4.1 s planned).
+# Cost: plan() walks the inverted index a second time for the new stories' items: about twice the clustering CPU
+# of a batch (the items corpus five times over as one batch, 2,320 items: 1.7 s streamed, 3.4 s planned; in
+# bench/poll.py's first cycle, 1,000 on-topic items, the merge pass is about a third of the clustering).
 MERGE_THRESHOLD = STORY_THRESHOLD
 MERGE_ANCHORS = 3
+# Speed, not quality: the mean link of two stories is taken over their first MERGE_SAMPLE items each (the tellings
+# of the event itself; a big story's later members are analyses and follow-ups), so a busy batch costs at most
+# MERGE_SAMPLE**2 similarities per pair of stories. No story of the coverage set is larger (same numbers).
+MERGE_SAMPLE = 8
 FINGERPRINT_VERSION = 1
 # Speed, not quality: exact scoring of the best RERANK candidates of the inverted index (ranked by cosine
 # with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
@@ -403,7 +408,7 @@ class StoryIndex:
             if got is None:
                 item = self._items[key]
                 got = sides[key] = (
-                    {t: v * idf_of(t) for t, v in item.tf.items()},
+                    _Weights({t: v * idf_of(t) for t, v in item.tf.items()}),
                     self._anchors(item.title, idf_of, MERGE_ANCHORS),
                 )
             return got
@@ -436,11 +441,15 @@ class StoryIndex:
             if item.story in linked:
                 members[item.story].append(key)
 
+        def sample(s: Hashable) -> list[Hashable]:  # a story's first MERGE_SAMPLE items stand for it
+            return sorted(members[s], key=lambda k: (self._items[k].published, str(k)))[:MERGE_SAMPLE]
+
         def mean_link(s: Hashable, t: Hashable) -> float:
             times = [self._items[k].published for k in (*members[s], *members[t])]
             if max(times) - min(times) > self.window:
                 return 0.0
-            return sum(pair(x, y) for x in members[s] for y in members[t]) / (len(members[s]) * len(members[t]))
+            a, b = sample(s), sample(t)
+            return sum(pair(x, y) for x in a for y in b) / (len(a) * len(b))
 
         def first(s: Hashable) -> tuple[datetime, str]:
             return min(self._items[k].published for k in members[s]), str(s)
@@ -601,7 +610,7 @@ class StoryIndex:
         dot = sum(v * b[t] for t, v in a.items() if t in b)
         if dot == 0:
             return 0.0
-        return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+        return dot / (_length(a) * _length(b))
 
     def _best(
         self, tf: Mapping[str, float], title: frozenset[str], published: datetime
@@ -648,6 +657,20 @@ class StoryIndex:
             if s > best:
                 best, best_key = s, key
         return best, best_key
+
+
+class _Weights(dict[str, float]):
+    """Term weights that remember their vector length (the merge pass compares one item with many)."""
+
+    length: float = 0.0
+
+
+def _length(v: Mapping[str, float]) -> float:
+    if isinstance(v, _Weights):
+        if not v.length:
+            v.length = math.sqrt(sum(x * x for x in v.values()))
+        return v.length
+    return math.sqrt(sum(x * x for x in v.values()))
 
 
 def _decay(a: datetime, b: datetime) -> float:
