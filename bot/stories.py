@@ -100,6 +100,7 @@ TITLE_ONLY = 0.6  # see the sweep above
 #   merge, mean link >= 0.12                  0.966/0.840/0.898 0.930
 #   merge, mean link >= 0.14                  0.983/0.840/0.905 0.933   0.982/0.836 0.967/0.754
 #   merge 0.14, MERGE_ANCHORS 3               0.979/0.854/0.912 0.938   0.979/0.854 0.963/0.787   <- chosen
+#     + compounds meet their two words        0.979/0.862/0.917 0.940   0.979/0.854 0.964/0.795   (features())
 #   merge 0.16 / 0.18, MERGE_ANCHORS 3        0.979/0.851/0.910 0.936
 #   merge 0.14, MERGE_ANCHORS 4               0.958/0.858/0.906 0.935
 # The merge pass counts a title's three rarest words as its anchors (joining counts two): a mean over every cross
@@ -235,13 +236,17 @@ class Fingerprint:
     version: int = FINGERPRINT_VERSION
 
     def features(self) -> dict[str, float]:
-        """Term weights before IDF: unigrams and bigrams, title words counted TITLE_WEIGHT times."""
+        """Term weights before IDF: unigrams and bigrams, title words counted TITLE_WEIGHT times.
+
+        A bigram is keyed by its two words written together, so one outlet's compound meets another's two words:
+        "ExxonMobil" / "Exxon Mobil", "cyberespionage" / "cyber espionage" (coverage set: pairwise recall 0.854 ->
+        0.862 at the same precision, the items corpus streamed 0.715 -> 0.720; the labelled pairs unchanged)."""
         tf: dict[str, float] = defaultdict(float)
         for words, weight in ((self.title, TITLE_WEIGHT), (self.lead, 1.0)):
             for w in words:
                 tf[w] += weight
             for a, b in pairwise(words):
-                tf[f"{a} {b}"] += weight
+                tf[a + b] += weight
         return {k: 1.0 + math.log(v) if v > 1 else v for k, v in tf.items()}
 
     def to_json(self) -> str:

@@ -142,6 +142,18 @@ def test_fingerprint_json_roundtrip_and_staleness() -> None:
         Fingerprint.from_json('{"v": 0, "t": [], "l": []}')
 
 
+def test_a_compound_meets_its_two_words() -> None:
+    joined, split = fingerprint("ExxonMobil's lithium move"), fingerprint("Exxon Mobil plans lithium production")
+    assert "exxonmobil" in joined.features() and "exxonmobil" in split.features()
+    index = StoryIndex()
+    index.load("a", "a", fingerprint("Valdoran cyberespionage ring dismantled"), T0)
+    index.load("b", "b", fingerprint("Harbour minister opens a dock"), T0)
+    probe = fingerprint("Police take apart Valdoran cyber espionage ring")
+    assert index.similarity(probe, fingerprint("Valdoran cyberespionage ring dismantled")) > index.similarity(
+        probe, fingerprint("Valdoran cyberwar ring dismantled")
+    )
+
+
 def test_repeated_title_in_lead_is_not_double_counted() -> None:
     title = "Moscow's fuel stations limit sales amid shortages"
     assert fingerprint(title + " - Reuters", title + " Reuters").lead == ("reuter",)
