@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,6 +31,7 @@ from bot.stories import (
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 
 ITEMS = SHARED / "feeds-corpus" / "items"
+COVERAGE = SHARED / "eval" / "coverage"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 # Floors: measured values at STORY_THRESHOLD (see the report / the sweep) minus a small margin.
@@ -348,6 +350,41 @@ def main() -> None:
         print(line + ("   <- STORY_THRESHOLD" if abs(threshold - STORY_THRESHOLD) < 1e-9 else ""))
 
 
+def coverage_replay(seed: int | None = None) -> dict[str, dict[str, float]]:
+    """The coverage set's gold on-topic items planned as bench/coverage.py's poll path does (one batch per era of
+    run_project.py, oldest first), or in a random arrival order (``seed``); score.py's on-topic story scores."""
+    import importlib.util
+    import random
+    import re
+
+    def shared_module(name: str) -> Any:
+        spec = importlib.util.spec_from_file_location(f"coverage_{name}", COVERAGE / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    score, run_project = shared_module("score"), shared_module("run_project")
+    gold = score.read_jsonl(str(COVERAGE / "labels.jsonl"))
+    on_topic = {g["guid"] for g in gold if g["topics"] and not g.get("borderline")}
+    items = []
+    for path in sorted(ITEMS.glob("*.xml")):
+        for node in ElementTree.parse(path).getroot().iter("item"):
+            if (guid := (node.findtext("guid") or "").strip()) in on_topic:
+                lead = re.sub(r"<[^>]+>", " ", node.findtext("description") or "")
+                items.append(
+                    (guid, fingerprint(node.findtext("title"), lead), parsedate_to_datetime(node.findtext("pubDate")))
+                )
+    story: dict[str, str] = {}
+    for n, (lo, hi) in enumerate(run_project.eras([when for _, _, when in items])):
+        era = sorted((it for it in items if lo <= it[2] < hi), key=lambda it: (it[2], it[0]))
+        if seed is not None:
+            random.Random(seed + n).shuffle(era)
+        story.update({guid: f"{n}:{key}" for guid, key in StoryIndex().plan(era).items()})
+    result = score.score(gold, [{"guid": g, "topics": ["x"], "story_id": s} for g, s in story.items()])
+    return result["stories_on_topic"]
+
+
 def bench() -> None:
     """Print the cost of add() into a 72 h index of ~2,300 items (the corpus five times over)."""
     import statistics
@@ -367,6 +404,15 @@ def bench() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if sys.argv[1:] == ["--coverage"]:  # the shuffled-order rows of the MERGE_THRESHOLD comment
+        for seed in (None, 1, 2):
+            st = coverage_replay(seed)
+            pw, b3 = st["pairwise"], st["bcubed"]
+            print(
+                f"{'time order' if seed is None else f'shuffle {seed}':>10}  pairwise P/R/F1 "
+                f"{pw['precision']:.3f}/{pw['recall']:.3f}/{pw['f1']:.3f}  B-cubed F1 {b3['f1']:.3f}"
+            )
+        sys.exit(0)
     main()
     if ITEMS.is_dir():
         bench()
