@@ -93,24 +93,28 @@ TITLE_ONLY = 0.6  # see the sweep above
 # have been announced). Joining one item at a time to its single most similar item, under the document frequencies
 # of the moment, splits an event whose first tellings paraphrase each other (Blinken "pressed" / "met briefly"
 # Lavrov) when later tellings resemble both. Measured on the coverage set's on-topic items, pairwise P/R/F1 and
-# B-cubed F1: time order as bench/coverage.py gives it (an in-process replay of its eras, one planned batch per era,
-# gives the same numbers); shuffled = that replay with the items of each era in two random arrival orders:
-#                                         time order              shuffled (2 orders)
-#   no merge pass (single pass, as before)   0.982/0.795/0.878 0.923   0.982/0.817 0.967/0.754
-#   merge, mean link >= 0.12                  0.966/0.840/0.898 0.930
-#   merge, mean link >= 0.14                  0.983/0.840/0.905 0.933   0.982/0.836 0.967/0.754
-#   merge 0.14, MERGE_ANCHORS 3               0.979/0.854/0.912 0.938   0.979/0.854 0.963/0.787   <- chosen
-#     + compounds meet their two words        0.979/0.862/0.917 0.940   0.979/0.854 0.964/0.795   (features())
-#   merge 0.16 / 0.18, MERGE_ANCHORS 3        0.979/0.851/0.910 0.936
-#   merge 0.14, MERGE_ANCHORS 4               0.958/0.858/0.906 0.935
+# B-cubed F1; poll path = `.venv/bin/python bench/coverage.py` (one batch per replayed era, time order); replay =
+# `.venv/bin/python tests/test_stories.py --coverage` (gold on-topic items, one planned batch per era, in time
+# order and in two random arrival orders). The final settings, then one thing changed at a time:
+#                              poll path                replay: time order    shuffle 1            shuffle 2
+#   final                      0.979/0.862/0.917 0.940  0.979/0.869/0.921 0.944  0.973/0.795 0.926  0.968/0.802 0.927
+#   no merge pass              0.982/0.802/0.883 0.925  0.982/0.806/0.885 0.928  0.976/0.750 0.910  0.969/0.709 0.900
+#   MERGE_THRESHOLD 0.12       0.963/0.862/0.909 0.937  0.963/0.869/0.914 0.940  0.973/0.795 0.926  0.968/0.802 0.927
+#   MERGE_THRESHOLD 0.16       0.979/0.858/0.915 0.938  0.979/0.862/0.917 0.940  0.972/0.787 0.922  0.968/0.780 0.919
+#   MERGE_ANCHORS 2            0.983/0.847/0.910 0.936  0.983/0.851/0.912 0.938  0.976/0.750 0.910  0.971/0.739 0.908
+#   MERGE_ANCHORS 4            0.959/0.866/0.910 0.937  0.959/0.869/0.912 0.940  0.964/0.802 0.927  0.964/0.810 0.929
+#   bigrams not joined         0.979/0.854/0.912 0.938  0.979/0.862/0.917 0.942  0.972/0.787 0.924  0.968/0.802 0.927
+#   (features(): compounds)
+# (Before any of this, the single pass gave 0.982/0.795/0.878 0.923 on the poll path.)
 # The merge pass counts a title's three rarest words as its anchors (joining counts two): a mean over every cross
 # pair is itself a guard against one shared name, so it can afford the looser rule; with three anchors in joining
 # too, a next-day reaction chained into the event (Graham on the Black Sea drone: 0.865/0.862, 21 wrong pairs).
-# Measured and left out: document frequencies of the whole batch known before joining (0.995/0.757: a year-long
+# Measured and left out (an in-process replay of the poll path's items, time order, with two anchors in joining and
+# before compounds and transliteration; poll-path numbers): document frequencies of the whole batch known before joining (0.995/0.757: a year-long
 # replay's frequencies make every name rare and every paraphrase far); a mean-link condition on each join
 # (0.05-0.12: no gain, or recall lost); a second decay from the story's first item (24-96 h: 0.990/0.761 to
 # 0.991/0.817, F1 below the merge alone); anchors tied in rarity all counted (0.876/0.817: chains). The items
-# corpus labels (tests/test_stories.py, all 464 items as one batch): 0.977/0.715 streamed, 0.980/0.800 planned.
+# corpus labels (tests/test_stories.py, all 464 items as one batch): 0.978/0.724 streamed, 0.980/0.805 planned.
 # Cost: plan() walks the inverted index a second time for the new stories' items: about twice the clustering CPU
 # of a batch (the items corpus five times over as one batch, 2,320 items: 1.7 s streamed, 3.4 s planned; in
 # bench/poll.py's first cycle, 1,000 on-topic items, the merge pass is about a third of the clustering).
