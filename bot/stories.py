@@ -54,8 +54,8 @@ from itertools import pairwise
 #     0.12      0.894/0.821    0.89/0.81  0.89/0.80
 #     0.14      0.991/0.784    0.97/0.74  0.97/0.75   <- chosen
 #     0.18      0.988/0.619    0.97/0.63  0.97/0.62
-# (That table is with ANCHOR_PENALTY 0.5 and no TITLE_ONLY; the final settings give 0.991/0.784 in time
-# order, and `bench/coverage.py` 0.982/0.795 over the real poll path.)
+# (That table is with ANCHOR_PENALTY 0.5 and no TITLE_ONLY; the settings below give 0.991/0.784 in time
+# order, and `bench/coverage.py` 0.982/0.795 over the real poll path, before the merge pass of MERGE_THRESHOLD.)
 # Then titles sharing a rare word also count their own overlap (TITLE_ONLY x the IDF-weighted cosine of the
 # title words, undiluted by the leads): time order 0.991/0.784 -> 0.991/0.802 at 0.6 (0.7: 0.991/0.821, but
 # 0.8 falls to 0.894 precision: 0.6 keeps a margin). Without the decay the best F1 was 0.69 (threshold 0.25:
