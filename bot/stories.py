@@ -396,10 +396,14 @@ class StoryIndex:
         with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
         started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored."""
         placed: dict[Hashable, Hashable] = {}
+        known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
         try:
             for key, fp, published in batch:
                 if key in placed:
+                    continue
+                if key in self._items:  # already in the index (a re-polled item): where it is, as add() answers
+                    known[key] = self._items[key].story
                     continue
                 found = self.find(fp, published)
                 story: Hashable = found.story_key if found is not None else ("new", key)
@@ -413,7 +417,7 @@ class StoryIndex:
                 self._remove(("plan", key))
             for story in new:
                 self._first.pop(story, None)
-        return {key: root.get(story, story) for key, story in placed.items()}
+        return known | {key: root.get(story, story) for key, story in placed.items()}
 
     def _merge(self, new: set[Hashable], batch_keys: Sequence[Hashable]) -> dict[Hashable, Hashable]:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""

@@ -270,8 +270,9 @@ def test_plan_joins_known_stories_but_never_merges_two() -> None:
     plan = index.plan([b for b in batch if b[0] not in ("event-0", "event-1")])
     assert {plan["event-2"], plan["event-3"]} <= {"EVENT-0", "EVENT-1"}  # later tellings join them ...
     assert index.stories() == {"EVENT-0": ["event-0"], "EVENT-1": ["event-1"]}  # ... which stay two, unchanged
-    # Planning is deterministic: the same batch gives the same plan.
+    # Planning is deterministic: the same batch gives the same plan; an item already in the index stays where it is.
     assert index.plan([b for b in batch if b[0] not in ("event-0", "event-1")]) == plan
+    assert index.plan(batch[-1:] + [b for b in batch if b[0] == "event-0"])["event-0"] == "EVENT-0"
 
 
 def test_plan_keeps_same_day_announcements_in_one_template_apart() -> None:
