@@ -422,6 +422,7 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                                 items=report.new_items,
                                 on_topic=report.on_topic,
                                 stories=report.stories_created,
+                                phases=[report.feeds_seconds, report.cluster_seconds, report.analysis_seconds],
                             )
                         )
             finally:
@@ -589,6 +590,11 @@ def main() -> None:
     print(
         f"  peak RSS, poller + workers          {peak:6.0f} MB  target < 300 MB: {verdict(peak < 300)}  "
         f"({last['rss_own']:.0f} MB poller + {last['workers']} child processes: fork server, workers, resource tracker)"
+    )
+    phases = [statistics.median(r["phases"][i] for r in runs["first"]) for i in range(3)]
+    print(
+        f"  first cycle's phases (wall s)         feeds {phases[0]:.2f}, clustering {phases[1]:.2f}, "
+        f"story analysis {phases[2]:.2f}"
     )
 
 

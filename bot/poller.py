@@ -108,6 +108,11 @@ class CycleReport:
     stories_analysed: int
     errors: tuple[tuple[str, str], ...]  # (feed name, error)
     timed_out: bool = False
+    # Wall seconds of the cycle's three phases: the feeds (fetch, parse, relevance, pages, store), clustering,
+    # and story analysis; where a slow cycle spent its time, in the log line.
+    feeds_seconds: float = 0.0
+    cluster_seconds: float = 0.0
+    analysis_seconds: float = 0.0
 
 
 @dataclass
@@ -461,12 +466,15 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        feeds_done = time.perf_counter()
         try:
             await cycle.record_unchanged()
             await cycle.cluster_collected()
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
+    clustered = time.perf_counter()
     analysed = await refresh_stories(store, cycle.analyzer is not None)
+    analysis_done = time.perf_counter()
     c = cycle.counters
     report = CycleReport(
         started_at=now,
@@ -485,11 +493,14 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         stories_analysed=analysed,
         errors=tuple(c.errors),
         timed_out=timed_out,
+        feeds_seconds=feeds_done - started,
+        cluster_seconds=clustered - feeds_done,
+        analysis_seconds=analysis_done - clustered,
     )
     if feeds:
         log.info(
             "poll cycle: %d feeds (%d fetched, %d not modified, %d failed), %d new items, %d on topic, "
-            "%d stories new, %d updated, %d pending, %.1f s",
+            "%d stories new, %d updated, %d pending, %.1f s (feeds %.1f s, clustering %.1f s, analysis %.1f s)",
             report.feeds_due,
             report.fetched,
             report.not_modified,
@@ -500,6 +511,9 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             report.stories_updated,
             report.pending,
             report.elapsed,
+            report.feeds_seconds,
+            report.cluster_seconds,
+            report.analysis_seconds,
         )
     return report
 
