@@ -69,6 +69,7 @@ class StoryClusterer:
         # Where each item goes, decided for the whole batch (joins, then mean-link merging of the stories it starts).
         plan = {} if join_only else index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
         started: dict[Hashable, int] = {}  # plan's new-story key -> the story created for it
+        joined: list[tuple[int, int]] = []  # (item id, story id)
         for item_id, item, fp, published in batch:
             target = plan.get(item_id)
             if not join_only:
@@ -114,7 +115,8 @@ class StoryClusterer:
             index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
             self._recent[story.id] = story
             self._revision = max(self._revision, story.revision)
-            await tx.set_item_story(item_id, story.id)
+            joined.append((item_id, story.id))
+        await tx.set_item_stories(joined)  # one statement for all the members
 
     async def _refresh(self, tx: FeedTransaction, now: datetime) -> StoryIndex:
         """Built once per cycle from the stories of the window; afterwards only stories with a newer revision

@@ -1146,7 +1146,14 @@ class FeedTransaction:
 
     async def set_item_story(self, item_id: int, story_id: int) -> None:
         """Attach an item to a story."""
-        await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(story_id=story_id))
+        await self.set_item_stories([(item_id, story_id)])
+
+    async def set_item_stories(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Attach items to stories: (item id, story id) pairs, in one executemany."""
+        if not pairs:
+            return
+        q = items_t.update().where(items_t.c.id == sa.bindparam("item_id")).values(story_id=sa.bindparam("sid"))
+        await self.conn.execute(q, [{"item_id": i, "sid": s} for i, s in pairs])
 
     async def recent_stories(self, since: datetime, after_revision: int = 0) -> list[StoryRecord]:
         """Stories updated since ``since`` (the clustering window) and written after ``after_revision``."""
