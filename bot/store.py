@@ -1144,10 +1144,6 @@ class FeedTransaction:
             out.append((r["id"], item))
         return out
 
-    async def set_item_story(self, item_id: int, story_id: int) -> None:
-        """Attach an item to a story."""
-        await self.set_item_stories([(item_id, story_id)])
-
     async def set_item_stories(self, pairs: Sequence[tuple[int, int]]) -> None:
         """Attach items to stories: (item id, story id) pairs, in one executemany."""
         if not pairs:

@@ -520,15 +520,7 @@ class StoryIndex:
     ) -> list[Hashable]:
         """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
         item = self._items[key]
-        n = len(self._items)
-        common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
-        acc: dict[Hashable, float] = defaultdict(float)
-        for term, value in item.tf.items():
-            postings = self._postings.get(term)
-            if postings and len(postings) <= common:
-                w = value * idf(term) ** 2
-                for other, v in postings.items():
-                    acc[other] += w * v
+        acc = self._dot_products(item.tf, idf)
         ranked = heapq.nlargest(
             RERANK,
             (
@@ -540,6 +532,21 @@ class StoryIndex:
             key=lambda x: x[0],
         )
         return [other for _, other in ranked if similarity(key, other) >= self.threshold]
+
+    def _dot_products(self, tf: Mapping[str, float], idf: Callable[[str], float]) -> dict[Hashable, float]:
+        """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its terms
+        (except words too common to walk: COMMON_SHARE)."""
+        acc: dict[Hashable, float] = defaultdict(float)
+        n = len(self._items)
+        common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
+        for term, value in tf.items():
+            postings = self._postings.get(term)
+            if postings and len(postings) <= common:
+                weight = idf(term)
+                w = value * weight * weight
+                for other, v in postings.items():
+                    acc[other] += w * v
+        return acc
 
     def rename(self, old_story_key: Hashable, new_story_key: Hashable) -> int:
         """Re-key a story (e.g. to the store's id once it is saved); returns how many items moved."""
@@ -655,16 +662,7 @@ class StoryIndex:
                 got = memo[term] = self._idf(term)
             return got
 
-        acc: dict[Hashable, float] = defaultdict(float)
-        n = len(self._items)
-        common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
-        for term, value in tf.items():
-            postings = self._postings.get(term)
-            if postings and len(postings) <= common:
-                idf = idf_of(term)
-                w = value * idf * idf
-                for key, other in postings.items():
-                    acc[key] += w * other
+        acc = self._dot_products(tf, idf_of)
         if not acc:
             return 0.0, None
         window = self.window

@@ -616,7 +616,7 @@ class StorySeeder:
                 (item_id,) = await tx.add_items(ids[outlet], [item], when)
                 if story is None:
                     story = await tx.create_story(title, link, topics, terms, StoryFingerprints(), when, alertable)
-                await tx.set_item_story(item_id, story.id)
+                await tx.set_item_stories([(item_id, story.id)])
         first = links[outlets[0]]
         analysis = StoryAnalysis.from_json(
             {

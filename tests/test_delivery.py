@@ -241,7 +241,7 @@ async def test_a_story_new_outlets_told_since_says_so_in_the_next_digest(
             item = NewItem(ItemKey(link, link, link, None), "Later telling", "More on it.", later, True,
                            topics=("rare-earths",), terms={"rare-earths": ["rare earth"]})  # fmt: skip
             (item_id,) = await tx.add_items(feeds[outlet], [item], later)
-            await tx.set_item_story(item_id, first)
+            await tx.set_item_stories([(item_id, first)])
     await seed(store, TUESDAY + timedelta(days=1), n=1, topic="rare-earths")  # a new story for the next digest
     assert (await delivery.send_digest(sub, TUESDAY + timedelta(days=1)))[0].status == "sent"
     text = api.calls_to("sendMessage", 12)[-1].params["text"]

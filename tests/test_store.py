@@ -59,7 +59,7 @@ async def add_story(
         )
         (item_id,) = await tx.add_items(feed_id, [item], when)
         story = await tx.create_story(title, link, topics, item.terms, StoryFingerprints(), when, alertable)
-        await tx.set_item_story(item_id, story.id)
+        await tx.set_item_stories([(item_id, story.id)])
     await store.set_story_analysis(
         story.id,
         StoryAnalysis(summary=(SummaryLine("A sentence.", outlet, link),)),

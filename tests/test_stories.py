@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -103,6 +104,12 @@ def corpus_stream(threshold: float, items: list[dict]) -> tuple[float, float, St
     index = StoryIndex(threshold=threshold)
     for it in sorted(items, key=lambda it: it["published"]):
         index.add(it["key"], it["title"], it["lead"], it["published"])
+    precision, recall = corpus_scores(items, index.story_of)
+    return precision, recall, index
+
+
+def corpus_scores(items: list[dict], story_of: Callable[[str], object]) -> tuple[float, float]:
+    """Pairwise precision/recall within 72 h of the stories ``story_of`` gives the labelled corpus items."""
     tp = fp = fn = 0
     for a, b in itertools.combinations(items, 2):
         if abs(a["published"] - b["published"]) > timedelta(hours=72):
@@ -110,11 +117,11 @@ def corpus_stream(threshold: float, items: list[dict]) -> tuple[float, float, St
         same_label = a["label"] == b["label"]
         if not same_label and a["label"].split("/")[0] == b["label"].split("/")[0]:
             continue
-        merged = index.story_of(a["key"]) == index.story_of(b["key"])
+        merged = story_of(a["key"]) == story_of(b["key"])
         tp += merged and same_label
         fp += merged and not same_label
         fn += same_label and not merged
-    return tp / max(1, tp + fp), tp / max(1, tp + fn), index
+    return tp / max(1, tp + fp), tp / max(1, tp + fn)
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -322,18 +329,7 @@ def corpus_plan(items: list[dict]) -> tuple[float, float]:
     """corpus_stream's scores when the whole corpus is one planned batch (joins, then the mean-link merge pass)."""
     order = sorted(items, key=lambda it: (it["published"], it["key"]))
     plan = StoryIndex().plan([(it["key"], fingerprint(it["title"], it["lead"]), it["published"]) for it in order])
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(items, 2):
-        if abs(a["published"] - b["published"]) > timedelta(hours=72):
-            continue
-        same_label = a["label"] == b["label"]
-        if not same_label and a["label"].split("/")[0] == b["label"].split("/")[0]:
-            continue
-        merged = plan[a["key"]] == plan[b["key"]]
-        tp += merged and same_label
-        fp += merged and not same_label
-        fn += same_label and not merged
-    return tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return corpus_scores(items, plan.__getitem__)
 
 
 def test_corpus_plan_precision_recall() -> None:
