@@ -520,7 +520,7 @@ class StoryIndex:
     ) -> list[Hashable]:
         """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
         item = self._items[key]
-        acc = self._dot_products(item.tf, idf)
+        acc = self._dot_products(item.tf, idf, self._anchors(item.title, idf))
         ranked = heapq.nlargest(
             RERANK,
             (
@@ -533,15 +533,18 @@ class StoryIndex:
         )
         return [other for _, other in ranked if similarity(key, other) >= self.threshold]
 
-    def _dot_products(self, tf: Mapping[str, float], idf: Callable[[str], float]) -> dict[Hashable, float]:
+    def _dot_products(
+        self, tf: Mapping[str, float], idf: Callable[[str], float], anchors: Sequence[str] = ()
+    ) -> dict[Hashable, float]:
         """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its terms
-        (except words too common to walk: COMMON_SHARE)."""
+        (except words too common to walk: COMMON_SHARE; the title's ``anchors`` are walked however common they are,
+        or the tellings of an event told by more than that share of the index would find none of each other)."""
         acc: dict[Hashable, float] = defaultdict(float)
         n = len(self._items)
         common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
         for term, value in tf.items():
             postings = self._postings.get(term)
-            if postings and len(postings) <= common:
+            if postings and (len(postings) <= common or term in anchors):
                 weight = idf(term)
                 w = value * weight * weight
                 for other, v in postings.items():
@@ -662,7 +665,8 @@ class StoryIndex:
                 got = memo[term] = self._idf(term)
             return got
 
-        acc = self._dot_products(tf, idf_of)
+        anchors = self._anchors(title, idf_of)
+        acc = self._dot_products(tf, idf_of, anchors)
         if not acc:
             return 0.0, None
         window = self.window
@@ -678,7 +682,6 @@ class StoryIndex:
         )
         best, best_key = 0.0, None
         weights = {t: v * idf_of(t) for t, v in tf.items()}
-        anchors = self._anchors(title, idf_of)
         for _, key in ranked:
             item = self._items[key]
             s = self._similarity(tf, title, item.tf, item.title, idf_of, weights, anchors)

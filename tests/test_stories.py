@@ -20,6 +20,8 @@ from defusedxml import ElementTree
 from shared import SHARED, missing
 
 from bot.stories import (
+    COMMON_MIN_ITEMS,
+    COMMON_SHARE,
     STORY_THRESHOLD,
     Fingerprint,
     StoryIndex,
@@ -300,6 +302,21 @@ def test_plan_keeps_same_day_announcements_in_one_template_apart() -> None:
     for key, fp, published in batch:
         streamed.add_fingerprint(key, fp, published)
     assert len(set(StoryIndex().plan(batch).values())) == len(streamed.stories()) >= len(batch) - 1
+
+
+def test_a_story_told_by_a_large_share_of_the_index_still_gains_tellings() -> None:
+    # Words in more than COMMON_SHARE of a large index are not walked for candidates (speed). When one event is told
+    # by that many items (a big day's story; the scale-out test's worker batches), every word of its next telling
+    # is such a word: its title's rarest words are walked anyway, or it would start a second story of the event.
+    index = StoryIndex()
+    for n in range(COMMON_MIN_ITEMS):
+        words = " ".join(f"w{n}x{k}" for k in range(4))
+        index.add(f"filler-{n}", f"Filler {words}", "", T0)
+    title, lead = "Hastings drought blocks Gascoyne", "Officials in Gascoyne said the drought would reach Hastings."
+    told = [index.add(f"outlet-{k}", title, lead, T0 + timedelta(minutes=k)) for k in range(COMMON_MIN_ITEMS // 5)]
+    assert len(told) > COMMON_SHARE * len(index)  # the event's words are all "common" now
+    assert told[0].created and not any(a.created for a in told[1:])
+    assert {a.story_key for a in told} == {"outlet-0"}
 
 
 def test_rename_and_prune() -> None:
