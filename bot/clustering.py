@@ -14,7 +14,7 @@ from typing import cast
 
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
-from .stories import NEAR_MISS_THRESHOLD, Assignment, Fingerprint, StoryIndex, fingerprint
+from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint
 from .topics import TopicMatcher
 
 
@@ -60,22 +60,16 @@ class StoryClusterer:
     ) -> None:
         """Attach each item to a recent story or start one, oldest publication first, as StoryIndex.plan decides for
         the batch (joins, then the stories it started merged by mean link). ``join_only``: the items (near misses,
-        their ``topics`` the ones they nearly match) only join stories on one of those topics, one at a time."""
+        their ``topics`` the ones they nearly match) only join stories on one of those topics, one at a time.
+        Each story the batch touches is written once, however many members it gains."""
         index = await self._refresh(tx, now)
         batch = [
             (item_id, item, fingerprint(item.title, item.summary or (item.text or "")[:1000]), item.published_at or now)
             for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[1].key.identity, m[0]))
         ]
-        # Where each item goes, decided for the whole batch (joins, then mean-link merging of the stories it starts).
-        plan = {} if join_only else index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
-        started: dict[Hashable, int] = {}  # plan's new-story key -> the story created for it
-        joined: list[tuple[int, int]] = []  # (item id, story id)
-        for item_id, item, fp, published in batch:
-            target = plan.get(item_id)
-            if not join_only:
-                story_key = started.get(target) if isinstance(target, tuple) else target
-                found = None if story_key is None else Assignment(story_key, False)
-            else:
+        drafts: dict[Hashable, _Draft] = {}  # plan's story key (a story id, or ("new", first item)) -> its draft
+        if join_only:
+            for item_id, item, fp, published in batch:
                 found = index.find(fp, published)
                 if (
                     found is None
@@ -83,40 +77,59 @@ class StoryClusterer:
                     or not set(item.topics) & set(self._recent[cast(int, found.story_key)].topics)
                 ):
                     continue
-                item = replace(item, topics=(), terms={})  # the story's topics stand; the item adds none
-            if found is None:
-                story = await tx.create_story(
-                    item.title or item.key.link or "(untitled)",
-                    item.key.link,
-                    item.topics,
-                    item.terms,
-                    StoryFingerprints().add(fp.to_json(), published),
-                    now,
-                    item.alertable,
-                    happened=published,
-                )
-                self.counts.created += 1
-            else:
-                story = self._recent[cast(int, found.story_key)]  # stories are loaded into the index by id
-                story = replace(
-                    story,
-                    topics=tuple(dict.fromkeys([*story.topics, *item.topics])),
-                    terms=merge_terms(story.terms, item.terms),
-                    fingerprint=story.fingerprint.add(fp.to_json(), published),
-                    updated_at=now,
-                )
-                revision = await tx.update_story(
-                    story.id, story.topics, story.terms, story.fingerprint, now, happened=published
-                )
-                story = replace(story, revision=revision)
-                self.counts.updated += 1
-            if isinstance(target, tuple):
-                started[target] = story.id
-            index.load(story.id, ("story", story.id, fp.to_json()), fp, published)
-            self._recent[story.id] = story
-            self._revision = max(self._revision, story.revision)
-            joined.append((item_id, story.id))
+                story_id = cast(int, found.story_key)
+                draft = drafts.setdefault(story_id, _Draft(self._recent[story_id], item))
+                # The story's topics stand; the item adds none. Later near misses may match this one.
+                draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
+                index.load(story_id, ("story", story_id, draft.members[-1][2]), fp, published)
+        else:
+            plan = index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
+            for item_id, item, fp, published in batch:
+                target = plan[item_id]
+                if target not in drafts:
+                    known = None if isinstance(target, tuple) else self._recent[cast(int, target)]
+                    drafts[target] = _Draft(known, item)
+                drafts[target].add(item_id, item, fp, published)
+        joined: list[tuple[int, int]] = []  # (item id, story id)
+        for draft in drafts.values():
+            story = await self._write(tx, draft, now)
+            for item_id, fp, fp_json, published in draft.members:
+                if not join_only:  # (near misses are in the index already)
+                    index.load(story.id, ("story", story.id, fp_json), fp, published)
+                joined.append((item_id, story.id))
         await tx.set_item_stories(joined)  # one statement for all the members
+
+    async def _write(self, tx: FeedTransaction, draft: _Draft, now: datetime) -> StoryRecord:
+        """One statement for a story the batch touched: created with all its members, or updated with the new ones."""
+        if draft.story is None:
+            first = draft.first
+            story = await tx.create_story(
+                first.title or first.key.link or "(untitled)",
+                first.key.link,
+                draft.topics,
+                draft.terms,
+                draft.fingerprint,
+                now,
+                first.alertable,
+                happened=draft.happened,
+            )
+            self.counts.created += 1
+        else:
+            story = replace(
+                draft.story,
+                topics=draft.topics,
+                terms=draft.terms,
+                fingerprint=draft.fingerprint,
+                updated_at=now,
+            )
+            revision = await tx.update_story(
+                story.id, story.topics, story.terms, story.fingerprint, now, happened=draft.happened
+            )
+            story = replace(story, revision=revision)
+            self.counts.updated += 1
+        self._recent[story.id] = story
+        self._revision = max(self._revision, story.revision)
+        return story
 
     async def _refresh(self, tx: FeedTransaction, now: datetime) -> StoryIndex:
         """Built once per cycle from the stories of the window; afterwards only stories with a newer revision
@@ -134,6 +147,27 @@ class StoryClusterer:
                     continue  # a fingerprint of an older version: that member no longer attracts items
                 self._index.load(story.id, ("story", story.id, key), fp, published)
         return self._index
+
+
+class _Draft:
+    """A story as one batch leaves it: a known story (``story``) or a new one started by ``first``, with its members."""
+
+    def __init__(self, story: StoryRecord | None, first: NewItem) -> None:
+        self.story, self.first = story, first
+        self.topics: tuple[str, ...] = story.topics if story else ()
+        self.terms: dict[str, list[str]] = story.terms if story else {}
+        self.fingerprint = story.fingerprint if story else StoryFingerprints()
+        self.happened: datetime | None = None  # the earliest member's publication time
+        self.members: list[tuple[int, Fingerprint, str, datetime]] = []  # (item id, fingerprint, its JSON, published)
+
+    def add(self, item_id: int, item: NewItem, fp: Fingerprint, published: datetime) -> None:
+        """A member joins: topics and matched terms widened, its fingerprint kept with the story's."""
+        fp_json = fp.to_json()
+        self.topics = tuple(dict.fromkeys([*self.topics, *item.topics]))
+        self.terms = merge_terms(self.terms, item.terms)
+        self.fingerprint = self.fingerprint.add(fp_json, published)
+        self.happened = published if self.happened is None else min(self.happened, published)
+        self.members.append((item_id, fp, fp_json, published))
 
 
 def merge_terms(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -269,6 +269,29 @@ async def test_removed_feeds_are_disabled_and_keep_their_data(site, store, fetch
     assert await store.item_count() == 2 and len(await store.stories(NOW - timedelta(days=1))) == 2
 
 
+async def test_a_story_is_written_once_per_cycle_however_many_members_join(site, store, fetcher) -> None:
+    titles = [
+        "China tightens rare earth export quotas",
+        "China tightens export quotas on rare earths",
+        "Beijing tightens rare earth export quotas again",
+    ]
+    urls = {
+        name: site.feed(f"/{name}", [Entry(name, site.page(f"/p{name}", ARTICLE), t)])
+        for name, t in zip("ABC", titles, strict=True)
+    }
+    cfg = config(urls)
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert (report.stories_created, report.stories_updated) == (1, 0)
+    assert await query(store, "SELECT revision, COUNT(*) FROM stories GROUP BY revision") == [(1, 1)]
+    for name, t in zip("DE", titles[:2], strict=True):
+        urls[name] = site.feed(f"/{name}", [Entry(name, site.page(f"/p{name}", ARTICLE), t)])
+    report = await cycle(config(urls), store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.stories_created, report.stories_updated) == (0, 1)  # two members, one write
+    assert await query(store, "SELECT revision FROM stories") == [(2,)]
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert {m.outlet for m in story.members} == set("ABCDE")
+
+
 async def test_off_topic_old_and_page_less_items(site, store, fetcher) -> None:
     entries = [
         Entry("on", site.server.url("/missing-page"), "Neodymium magnet plant", summary="Neodymium output grows."),
