@@ -11,7 +11,8 @@ feeds.yaml. ``--profile FILE`` writes cProfile stats of our first cycle.
 A server process serves ``--feeds`` RSS feeds of ``--items`` items (ETag + 304) and an article page per
 item. Each measurement runs in a fresh child process: wall time; CPU time of that process plus every process it
 started (our feed-parsing workers and their fork server, so moving work into them hides nothing); peak RSS of the
-process plus each worker's peak (an upper bound, shared pages counted twice):
+process plus each worker's peak (an upper bound, shared pages counted twice), and the tree's peak PSS sampled every
+0.25 s (each page counted once: what the machine holds):
 
 - floor: the same feed bytes (plus the pages our cycle fetches) downloaded concurrently, nothing parsed;
 - naive: a sequential httpx + feedparser loop over the feeds;
@@ -39,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -266,6 +268,42 @@ def _proc(pid: int) -> tuple[float, float]:
     return ticks / os.sysconf("SC_CLK_TCK"), hwm / 1024
 
 
+def _pss_mb(pids: list[int]) -> float:
+    """Proportional set size of these processes in MB: each page counted once, split among the processes sharing it
+    (the fork server's imports are shared by its workers), which is what the machine's memory actually holds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+class _PssSampler:
+    """The peak PSS of this process and all it started, sampled every ``every`` seconds in a thread."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.every, self.peak = every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _pss_mb([os.getpid(), *_descendants()]))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> _PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _pss_mb([os.getpid(), *_descendants()]))
+
+
 def _own_cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     return me.ru_utime + me.ru_stime
@@ -401,12 +439,13 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                         own0 = _own_cpu()
                         t0, c0 = _usage()
                         profiler = None
-                        if args.profile and n == 0:
+                        if args.profile and n + 1 == args.profile_cycle:
                             import cProfile
 
                             profiler = cProfile.Profile()
                             profiler.enable()
-                        report = await poll_once(config, store, fetcher=fetcher, now=at, analyzer=analyzer)
+                        with _PssSampler() as pss:
+                            report = await poll_once(config, store, fetcher=fetcher, now=at, analyzer=analyzer)
                         if profiler is not None:
                             profiler.disable()
                             profiler.dump_stats(args.profile)
@@ -423,6 +462,7 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                                 on_topic=report.on_topic,
                                 stories=report.stories_created,
                                 phases=[report.feeds_seconds, report.cluster_seconds, report.analysis_seconds],
+                                pss=pss.peak,
                             )
                         )
             finally:
@@ -459,7 +499,7 @@ def run_child(phase: str, base: str, args: argparse.Namespace) -> list[dict[str,
 def _common(args: argparse.Namespace) -> list[str]:
     extra = ["--analysis"] if args.analysis else []
     if args.profile:
-        extra += ["--profile", args.profile]
+        extra += ["--profile", args.profile, "--profile-cycle", str(args.profile_cycle)]
     return [
         "--hosts",
         str(args.hosts),
@@ -490,7 +530,8 @@ def main() -> None:
     parser.add_argument("--analysis", action="store_true", help="run summarizer analysis on on-topic items")
     parser.add_argument("--hosts", type=int, default=50, help="loopback hosts the feeds are spread over")
     parser.add_argument("--stories", type=int, default=250, help="stories the on-topic items tell")
-    parser.add_argument("--profile", help="write cProfile stats of our first cycle to this file")
+    parser.add_argument("--profile", help="write cProfile stats of one of our cycles to this file")
+    parser.add_argument("--profile-cycle", type=int, default=1, choices=(1, 2), help="1: the first cycle, 2: unchanged")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -590,6 +631,11 @@ def main() -> None:
     print(
         f"  peak RSS, poller + workers          {peak:6.0f} MB  target < 300 MB: {verdict(peak < 300)}  "
         f"({last['rss_own']:.0f} MB poller + {last['workers']} child processes: fork server, workers, resource tracker)"
+    )
+    pss = max(r["pss"] for key in ("first", "second") for r in runs[key])
+    print(
+        f"  peak PSS, poller + workers          {pss:6.0f} MB  target < 300 MB: {verdict(pss < 300)}  "
+        "(sampled every 0.25 s; a page shared by the fork server and its workers counted once)"
     )
     phases = [statistics.median(r["phases"][i] for r in runs["first"]) for i in range(3)]
     print(
