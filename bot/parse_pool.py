@@ -7,6 +7,7 @@ API::
     pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use
     parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
+    result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
@@ -72,30 +73,25 @@ class ParsePool:
         self, body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None
     ) -> ParsedFeed:
         """parse_feed(body, headers, base_url, now), in a worker process when the body is worth the hop."""
-        headers = dict(headers)
-        if len(body) <= self.inline_bytes:
-            return parse_feed(body, headers, base_url, now=now)
-        pool = self._executor()
-        if pool is None:
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
-        try:
-            future = asyncio.get_running_loop().run_in_executor(pool, parse_feed, body, headers, base_url, now)
-        except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
-            self._broken(pool, f"cannot start a parse worker ({type(exc).__name__}: {exc})")
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
-        try:
-            return await future
-        except BrokenProcessPool:
-            self._broken(pool, "a parse worker died")
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
+        return await self.call(parse_feed, body, dict(headers), base_url, now, size=len(body))
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable."""
+    async def call(self, fn: Callable[..., T], *args: Any, size: int | None = None) -> T:
+        """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable.
+
+        ``size``: the bytes the work reads; up to ``inline_bytes`` it runs right here (cheaper than the hop).
+        """
+        if size is not None and size <= self.inline_bytes:
+            return fn(*args)
         pool = self._executor()
         if pool is None:
             return await asyncio.to_thread(fn, *args)
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+            future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
+            self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
+            return await asyncio.to_thread(fn, *args)
+        try:
+            return await future
         except BrokenProcessPool:
             self._broken(pool, "a worker died")
             return await asyncio.to_thread(fn, *args)
@@ -140,7 +136,7 @@ def _context() -> multiprocessing.context.BaseContext:
     itself, with its threads, is unsafe), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.feeds", "bot.articles", "summarizer"])
+        context.set_forkserver_preload(["bot.feeds", "bot.candidates", "bot.articles", "summarizer"])
         return context
     return multiprocessing.get_context("spawn")
 
