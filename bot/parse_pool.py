@@ -4,7 +4,7 @@ on every core as the event loop keeps fetching.
 
 API::
 
-    pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use
+    pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use (processes=False: threads)
     parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
     result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
@@ -51,11 +51,13 @@ WORKER_NICENESS = 5
 class ParsePool:
     """bot.feeds.parse_feed in a lazily started pool of worker processes, reused until closed."""
 
-    def __init__(self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES) -> None:
+    def __init__(
+        self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES, processes: bool = True
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.inline_bytes = inline_bytes
         self._pool: ProcessPoolExecutor | None = None
-        self._failures = 0
+        self._failures = 0 if processes else MAX_POOL_FAILURES  # processes=False: threads only
         self._lock = threading.Lock()  # the shared pool may be used from several event loops (threads)
 
     async def __aenter__(self) -> ParsePool:
