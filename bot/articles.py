@@ -190,8 +190,9 @@ async def fetch_article(
     """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
 
     With an ArticleWorker the extraction runs in its child process (killed after its timeout); with a ParsePool,
-    in one of its worker processes (on every core); with neither, in a thread. Past ``timeout`` the caller is
-    answered (a pool worker or thread finishes that page on its own; pages are bounded by MAX_ELEMENTS).
+    in one of its worker processes (on every core); with neither, in a thread. After ``timeout`` seconds of
+    extraction (waiting for a free pool worker not counted) the caller is answered (a pool worker or thread finishes
+    that page on its own; pages are bounded by MAX_ELEMENTS).
     """
     result = await fetcher.get(url, kind="page")
     final = result.final_url or url
@@ -203,13 +204,13 @@ async def fetch_article(
     if isinstance(worker, ArticleWorker):
         article = await worker.extract(result.body, final, headers)
     else:
-        work = (
-            worker.call(extract_article, result.body, final, headers)
-            if worker is not None
-            else asyncio.to_thread(extract_article, result.body, final, headers)
-        )
         try:
-            article = await asyncio.wait_for(work, timeout)
+            if worker is not None:  # the timeout counts the extraction, not its wait for a free worker
+                article = await worker.call(extract_article, result.body, final, headers, timeout=timeout)
+            else:
+                article = await asyncio.wait_for(
+                    asyncio.to_thread(extract_article, result.body, final, headers), timeout
+                )
         except TimeoutError:
             log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
             return FetchedArticle(final, None, "the page took too long to read")

@@ -8,6 +8,7 @@ API::
     parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
     result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
+    result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted)
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
@@ -25,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +48,11 @@ MAX_POOL_FAILURES = 2
 # critical path; parsing fills the CPU it leaves. bench/poll.py first cycle, 2 cores, three interleaved rounds of
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
+# Work handed to the processes at once, per worker; the rest waits its turn here, so a call's timeout counts the
+# time its work runs, not the time it queued behind a burst of feeds (bench/poll.py first cycle, before this bound:
+# 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
+# worker fed while the next result travels back.
+QUEUED_PER_WORKER = 2
 
 
 class ParsePool:
@@ -59,6 +66,9 @@ class ParsePool:
         self._pool: ProcessPoolExecutor | None = None
         self._failures = 0 if processes else MAX_POOL_FAILURES  # processes=False: threads only
         self._lock = threading.Lock()  # the shared pool may be used from several event loops (threads)
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )  # per event loop: work handed to the processes and not finished
 
     async def __aenter__(self) -> ParsePool:
         return self
@@ -77,26 +87,43 @@ class ParsePool:
         """parse_feed(body, headers, base_url, now), in a worker process when the body is worth the hop."""
         return await self.call(parse_feed, body, dict(headers), base_url, now, size=len(body))
 
-    async def call(self, fn: Callable[..., T], *args: Any, size: int | None = None) -> T:
+    async def call(self, fn: Callable[..., T], *args: Any, size: int | None = None, timeout: float | None = None) -> T:
         """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable.
 
         ``size``: the bytes the work reads; up to ``inline_bytes`` it runs right here (cheaper than the hop).
+        ``timeout``: TimeoutError once the work has run this many seconds (waiting for a free worker not counted);
+        a worker finishes abandoned work on its own.
         """
         if size is not None and size <= self.inline_bytes:
             return fn(*args)
         pool = self._executor()
         if pool is None:
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+        slots = self._slots_here()
+        await slots.acquire()
         try:
             future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
+            slots.release()
             self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+        future.add_done_callback(lambda _: slots.release())  # finished, failed or cancelled: the slot is free
         try:
-            return await future
+            if timeout is None:
+                return await future
+            return await asyncio.wait_for(asyncio.shield(future), timeout)  # the slot stays taken until it ends
         except BrokenProcessPool:
             self._broken(pool, "a worker died")
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+
+    def _slots_here(self) -> asyncio.Semaphore:
+        """This event loop's bound on work handed to the processes (QUEUED_PER_WORKER per worker)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            slots = self._slots.get(loop)
+            if slots is None:
+                slots = self._slots[loop] = asyncio.Semaphore(self.workers * QUEUED_PER_WORKER)
+            return slots
 
     def close(self) -> None:
         """Stop the worker processes (queued parses are cancelled); the pool starts again if used later."""

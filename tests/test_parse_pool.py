@@ -3,8 +3,10 @@ worker costs nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from bot.candidates import judge_page, read_feed, topic_hints
 from bot.feeds import parse_feed
 from bot.models import FeedState
-from bot.parse_pool import INLINE_PARSE_BYTES, WORKER_NICENESS, ParsePool
+from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_NICENESS, ParsePool
 from bot.settings import parse_config
 from bot.topics import TopicMatcher
 
@@ -162,3 +164,13 @@ async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
         assert await pool.call(judge_page, *args) == with_page
     off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.", None, "E", None)
     assert off.matches == () and off.analysis is None  # below the threshold without the page's sentences
+
+
+async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
+    async with ParsePool(workers=1) as pool:
+        await pool.call(time.sleep, 0)  # the worker is up
+        with pytest.raises(TimeoutError):
+            await pool.call(time.sleep, 0.5, timeout=0.1)  # still runs, holding its slot, then the batch below
+        # 12 x 0.25 s on one worker: the last finishes ~3 s from now, but none ran longer than its 2 s
+        assert await asyncio.gather(*(pool.call(time.sleep, 0.25, timeout=2.0) for _ in range(12))) == [None] * 12
+        assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
