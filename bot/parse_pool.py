@@ -48,6 +48,8 @@ MAX_POOL_FAILURES = 2
 # critical path; parsing fills the CPU it leaves. bench/poll.py first cycle, 2 cores, three interleaved rounds of
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
+# What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code).
+WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "summarizer")
 # Work handed to the processes at once, per worker; the rest waits its turn here, so a call's timeout counts the
 # time its work runs, not the time it queued behind a burst of feeds (bench/poll.py first cycle, before this bound:
 # 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
@@ -165,7 +167,7 @@ def _context() -> multiprocessing.context.BaseContext:
     itself, with its threads, is unsafe), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.feeds", "bot.candidates", "bot.articles", "summarizer"])
+        context.set_forkserver_preload(list(WORKER_MODULES))
         return context
     return multiprocessing.get_context("spawn")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +16,7 @@ import pytest
 from bot.candidates import judge_page, read_feed, topic_hints
 from bot.feeds import parse_feed
 from bot.models import FeedState
-from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_NICENESS, ParsePool
+from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_MODULES, WORKER_NICENESS, ParsePool
 from bot.settings import parse_config
 from bot.topics import TopicMatcher
 
@@ -174,3 +176,9 @@ async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
         # 12 x 0.25 s on one worker: the last finishes ~3 s from now, but none ran longer than its 2 s
         assert await asyncio.gather(*(pool.call(time.sleep, 0.25, timeout=2.0) for _ in range(12))) == [None] * 12
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
+
+
+def test_the_workers_modules_hold_no_database_code() -> None:
+    probe = f"import sys; import {', '.join(WORKER_MODULES)}; print('sqlalchemy' in sys.modules, 'bot.store' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "False"], out.stdout  # about 20 MB less in the fork server and each worker
