@@ -31,9 +31,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import trafilatura
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
-
 from bot.charset import decode_body
 from bot.feeds import drop_blocks, html_to_text
 from bot.fetch import Fetcher
@@ -68,6 +65,8 @@ def extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = N
     """Main text and title of an article page, or None when the page yields nothing usable."""
     if not html or not html.strip():
         return None
+    import trafilatura  # ~25 MB: loaded where pages are extracted (the worker processes), not by every importer
+
     content_type = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type")
     page = _bounded(decode_body(html, content_type, html=True).text)
     try:
@@ -97,6 +96,8 @@ def _page_title(tree: Any) -> str | None:
     """The page's title as trafilatura's metadata pass finds it (meta tags, then JSON-LD, then h1/<title>)."""
     if tree is None:
         return None
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+
     try:
         meta = examine_meta(tree)
         with contextlib.suppress(Exception):  # trafilatura's own metadata pass tolerates broken JSON-LD the same way

@@ -49,7 +49,7 @@ MAX_POOL_FAILURES = 2
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
 # What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code).
-WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "summarizer")
+WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "trafilatura", "trafilatura.metadata", "summarizer")
 # Work handed to the processes at once, per worker; the rest waits its turn here, so a call's timeout counts the
 # time its work runs, not the time it queued behind a burst of feeds (bench/poll.py first cycle, before this bound:
 # 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
