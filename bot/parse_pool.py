@@ -1,6 +1,7 @@
-"""Feed parsing, page extraction and article analysis in worker processes: feedparser, trafilatura and the
-summarizer are pure Python and hold the GIL, so threads cannot run two at once, while a pool of processes works
-on every core as the event loop keeps fetching.
+"""Feed parsing, topic scoring, page extraction and article analysis in worker processes: feedparser, the topic
+matcher, trafilatura and the summarizer are pure Python and hold the GIL, so threads cannot run two at once, while a
+pool of processes works on every core as the event loop keeps fetching (the poller hands it bot.candidates.read_feed
+and judge_page).
 
 API::
 
@@ -58,7 +59,8 @@ QUEUED_PER_WORKER = 2
 
 
 class ParsePool:
-    """bot.feeds.parse_feed in a lazily started pool of worker processes, reused until closed."""
+    """Module-level functions (bot.feeds.parse_feed, bot.candidates.read_feed ...) in a lazily started pool of worker
+    processes, reused until closed."""
 
     def __init__(
         self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES, processes: bool = True

@@ -9,7 +9,8 @@ A cycle syncs feeds.yaml into the store, leases the feeds that are due (so insta
 split them), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed
 produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
 restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
-Feeds are parsed in worker processes (bot.parse_pool); feeds that answered 304 have nothing to write but their
+Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
+possible matches (extraction, scoring, analysis); feeds that answered 304 have nothing to write but their
 health, which is recorded for all of them in one statement after the feeds. Stories whose members changed get
 their merged analysis recomputed after the feeds, off the event loop.
 """
