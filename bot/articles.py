@@ -31,9 +31,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import trafilatura
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
-
 from bot.charset import decode_body
 from bot.feeds import drop_blocks, html_to_text
 from bot.fetch import Fetcher
@@ -68,6 +65,8 @@ def extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = N
     """Main text and title of an article page, or None when the page yields nothing usable."""
     if not html or not html.strip():
         return None
+    import trafilatura  # ~25 MB: loaded where pages are extracted (the worker processes), not by every importer
+
     content_type = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type")
     page = _bounded(decode_body(html, content_type, html=True).text)
     try:
@@ -97,6 +96,8 @@ def _page_title(tree: Any) -> str | None:
     """The page's title as trafilatura's metadata pass finds it (meta tags, then JSON-LD, then h1/<title>)."""
     if tree is None:
         return None
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+
     try:
         meta = examine_meta(tree)
         with contextlib.suppress(Exception):  # trafilatura's own metadata pass tolerates broken JSON-LD the same way
@@ -190,8 +191,9 @@ async def fetch_article(
     """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
 
     With an ArticleWorker the extraction runs in its child process (killed after its timeout); with a ParsePool,
-    in one of its worker processes (on every core); with neither, in a thread. Past ``timeout`` the caller is
-    answered (a pool worker or thread finishes that page on its own; pages are bounded by MAX_ELEMENTS).
+    in one of its worker processes (on every core); with neither, in a thread. After ``timeout`` seconds of
+    extraction (waiting for a free pool worker not counted) the caller is answered (a pool worker or thread finishes
+    that page on its own; pages are bounded by MAX_ELEMENTS).
     """
     result = await fetcher.get(url, kind="page")
     final = result.final_url or url
@@ -203,13 +205,13 @@ async def fetch_article(
     if isinstance(worker, ArticleWorker):
         article = await worker.extract(result.body, final, headers)
     else:
-        work = (
-            worker.call(extract_article, result.body, final, headers)
-            if worker is not None
-            else asyncio.to_thread(extract_article, result.body, final, headers)
-        )
         try:
-            article = await asyncio.wait_for(work, timeout)
+            if worker is not None:  # the timeout counts the extraction, not its wait for a free worker
+                article = await worker.call(extract_article, result.body, final, headers, timeout=timeout)
+            else:
+                article = await asyncio.wait_for(
+                    asyncio.to_thread(extract_article, result.body, final, headers), timeout
+                )
         except TimeoutError:
             log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
             return FetchedArticle(final, None, "the page took too long to read")

@@ -1,13 +1,24 @@
-"""What a feed's answer holds that is new: parsed items turned into this cycle's candidates.
+"""What a feed's answer holds that is new: parsed items turned into this cycle's candidates, and their relevance.
+
+API::
+
+    read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
+    fresh_candidates(feed, items, oldest, hints) -> list[Candidate]
+    topic_hints(matcher, topics, title, summary) -> tuple[TopicMatch, ...]   # title + summary, the feed's topics
+    judge_page(matcher, topics, title, summary, text, analyzer, outlet, link) -> PageVerdict   # the page's words
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
 items past the age limit, and repeats within one feed's answer, are dropped here. A title loses its outlet's
 suffix (" - Reuters") before anything reads it: relevance, clustering and display alike.
+
+``read_feed`` and ``judge_page`` are what the poller runs in its worker processes (bot.parse_pool), so that
+parsing, scoring every item's title + summary, and scoring an on-topic item's page stay off the event loop; the
+same functions run inline (small feeds) or in a thread (no worker processes), so every path gives the same hints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +26,10 @@ from typing import Any
 from summarizer.furniture import clean_title
 
 from .clock import as_utc_or_none
-from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
-from .topics import TopicMatch
+from .feeds import parse_feed
+from .models import ArticleAnalysis, FeedState, ItemKey, NewItem, PendingItem, title_key
+from .story_analysis import Analyzer, article_analysis
+from .topics import TopicMatch, TopicMatcher
 
 Hints = Callable[[str | None, str | None], tuple[TopicMatch, ...]]
 
@@ -34,6 +47,66 @@ class Candidate:
     content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
     hints: tuple[TopicMatch, ...] = ()  # topics title + summary point at (the feed's topics only); scored once
     feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
+
+
+@dataclass(frozen=True)
+class FeedCandidates:
+    """A feed's answer as this cycle's candidates, or why it is unusable."""
+
+    title: str | None
+    error: str | None  # from parse_feed: set when the body is not a usable feed
+    parsed: int  # items parsed (before the age limit and repeats)
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    """The topics an item's title, summary and page text put it on, and the page's analysis when it is on one."""
+
+    matches: tuple[TopicMatch, ...]
+    analysis: ArticleAnalysis | None = None
+
+
+def read_feed(
+    body: bytes,
+    headers: Mapping[str, str],
+    base_url: str,
+    now: datetime,
+    feed: FeedState,
+    oldest: datetime,
+    matcher: TopicMatcher,
+) -> FeedCandidates:
+    """parse_feed, then fresh_candidates with each one's topic hints (title + summary, the feed's topics)."""
+    parsed = parse_feed(body, headers, base_url, now=now)
+    items = list(parsed.items or ())
+    candidates = fresh_candidates(
+        feed, items, oldest, lambda title, summary: topic_hints(matcher, feed.topics, title, summary)
+    )
+    return FeedCandidates(parsed.title, parsed.error, len(items), candidates)
+
+
+def topic_hints(
+    matcher: TopicMatcher, topics: Collection[str], title: str | None, summary: str | None
+) -> tuple[TopicMatch, ...]:
+    """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides."""
+    return tuple(m for m in matcher.score(title, summary, "") if not topics or m.topic in topics)
+
+
+def judge_page(
+    matcher: TopicMatcher,
+    topics: Collection[str],
+    title: str | None,
+    summary: str | None,
+    text: str,
+    analyzer: Analyzer | None,
+    outlet: str,
+    link: str | None,
+) -> PageVerdict:
+    """The kept topics (of ``topics``; empty: all) of title, summary and page text; the page analysed if any."""
+    matches = tuple(m for m in matcher.match(title, summary, text) if not topics or m.topic in topics)
+    if not matches or analyzer is None:
+        return PageVerdict(matches)
+    return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link))
 
 
 def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, hints: Hints) -> list[Candidate]:

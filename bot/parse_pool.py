@@ -1,12 +1,15 @@
-"""Feed parsing, page extraction and article analysis in worker processes: feedparser, trafilatura and the
-summarizer are pure Python and hold the GIL, so threads cannot run two at once, while a pool of processes works
-on every core as the event loop keeps fetching.
+"""Feed parsing, topic scoring, page extraction and article analysis in worker processes: feedparser, the topic
+matcher, trafilatura and the summarizer are pure Python and hold the GIL, so threads cannot run two at once, while a
+pool of processes works on every core as the event loop keeps fetching (the poller hands it bot.candidates.read_feed
+and judge_page).
 
 API::
 
-    pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use
+    pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use (processes=False: threads)
     parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
+    result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
+    result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted)
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
@@ -24,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,17 +49,30 @@ MAX_POOL_FAILURES = 2
 # critical path; parsing fills the CPU it leaves. bench/poll.py first cycle, 2 cores, three interleaved rounds of
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
+# What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code).
+WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "trafilatura", "trafilatura.metadata", "summarizer")
+# Work handed to the processes at once, per worker; the rest waits its turn here, so a call's timeout counts the
+# time its work runs, not the time it queued behind a burst of feeds (bench/poll.py first cycle, before this bound:
+# 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
+# worker fed while the next result travels back.
+QUEUED_PER_WORKER = 2
 
 
 class ParsePool:
-    """bot.feeds.parse_feed in a lazily started pool of worker processes, reused until closed."""
+    """Module-level functions (bot.feeds.parse_feed, bot.candidates.read_feed ...) in a lazily started pool of worker
+    processes, reused until closed."""
 
-    def __init__(self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES) -> None:
+    def __init__(
+        self, workers: int | None = None, inline_bytes: int = INLINE_PARSE_BYTES, processes: bool = True
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.inline_bytes = inline_bytes
         self._pool: ProcessPoolExecutor | None = None
-        self._failures = 0
+        self._failures = 0 if processes else MAX_POOL_FAILURES  # processes=False: threads only
         self._lock = threading.Lock()  # the shared pool may be used from several event loops (threads)
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )  # per event loop: work handed to the processes and not finished
 
     async def __aenter__(self) -> ParsePool:
         return self
@@ -72,33 +89,45 @@ class ParsePool:
         self, body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None
     ) -> ParsedFeed:
         """parse_feed(body, headers, base_url, now), in a worker process when the body is worth the hop."""
-        headers = dict(headers)
-        if len(body) <= self.inline_bytes:
-            return parse_feed(body, headers, base_url, now=now)
-        pool = self._executor()
-        if pool is None:
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
-        try:
-            future = asyncio.get_running_loop().run_in_executor(pool, parse_feed, body, headers, base_url, now)
-        except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
-            self._broken(pool, f"cannot start a parse worker ({type(exc).__name__}: {exc})")
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
-        try:
-            return await future
-        except BrokenProcessPool:
-            self._broken(pool, "a parse worker died")
-            return await asyncio.to_thread(parse_feed, body, headers, base_url, now)
+        return await self.call(parse_feed, body, dict(headers), base_url, now, size=len(body))
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable."""
+    async def call(self, fn: Callable[..., T], *args: Any, size: int | None = None, timeout: float | None = None) -> T:
+        """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable.
+
+        ``size``: the bytes the work reads; up to ``inline_bytes`` it runs right here (cheaper than the hop).
+        ``timeout``: TimeoutError once the work has run this many seconds (waiting for a free worker not counted);
+        a worker finishes abandoned work on its own.
+        """
+        if size is not None and size <= self.inline_bytes:
+            return fn(*args)
         pool = self._executor()
         if pool is None:
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+        slots = self._slots_here()
+        await slots.acquire()
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+            future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
+            slots.release()
+            self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+        future.add_done_callback(lambda _: slots.release())  # finished, failed or cancelled: the slot is free
+        try:
+            if timeout is None:
+                return await future
+            return await asyncio.wait_for(asyncio.shield(future), timeout)  # the slot stays taken until it ends
         except BrokenProcessPool:
             self._broken(pool, "a worker died")
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+
+    def _slots_here(self) -> asyncio.Semaphore:
+        """This event loop's bound on work handed to the processes (QUEUED_PER_WORKER per worker)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            slots = self._slots.get(loop)
+            if slots is None:
+                slots = self._slots[loop] = asyncio.Semaphore(self.workers * QUEUED_PER_WORKER)
+            return slots
 
     def close(self) -> None:
         """Stop the worker processes (queued parses are cancelled); the pool starts again if used later."""
@@ -140,7 +169,7 @@ def _context() -> multiprocessing.context.BaseContext:
     itself, with its threads, is unsafe), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.feeds", "bot.articles", "summarizer"])
+        context.set_forkserver_preload(list(WORKER_MODULES))
         return context
     return multiprocessing.get_context("spawn")
 

@@ -9,7 +9,8 @@ A cycle syncs feeds.yaml into the store, leases the feeds that are due (so insta
 split them), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed
 produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
 restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
-Feeds are parsed in worker processes (bot.parse_pool); feeds that answered 304 have nothing to write but their
+Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
+possible matches (extraction, scoring, analysis); feeds that answered 304 have nothing to write but their
 health, which is recorded for all of them in one statement after the feeds. Stories whose members changed get
 their merged analysis recomputed after the feeds, off the event loop.
 """
@@ -32,7 +33,16 @@ from summarizer import analyze as default_analyze
 
 from . import feed_health
 from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article, from_feed
-from .candidates import Candidate, as_new, fresh_candidates, from_pending
+from .candidates import (
+    Candidate,
+    FeedCandidates,
+    PageVerdict,
+    as_new,
+    from_pending,
+    judge_page,
+    read_feed,
+    topic_hints,
+)
 from .clustering import StoryClusterer
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
 from .models import FeedState, NewItem, PendingItem
@@ -40,7 +50,7 @@ from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
 from .story_analysis import Analyzer, article_analysis, refresh_stories
-from .topics import TopicMatch, TopicMatcher
+from .topics import TopicMatcher
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -202,23 +212,21 @@ class _Cycle:
             else:  # nothing to write but the feed's health: one statement for all of them, after the feeds
                 self.unchanged.append((feed, result))
             return
-        parsed = await self.parser.parse(result.body, result.headers, result.final_url, self.now)
-        items = list(getattr(parsed, "items", ()) or ())
-        if not items and getattr(parsed, "error", None):
-            error = str(parsed.error)
+        answer = await self._fresh_candidates(feed, result)
+        if not answer.parsed and answer.error:
+            error = answer.error
             await self._record_failure(
                 feed, error if error.startswith("not a feed") else f"not a feed: {error}", None, result.status
             )
             return
         self.counters.fetched += 1
-        await self._store_feed(feed, result, getattr(parsed, "title", None), items)
+        await self._store_feed(feed, result, answer.title, answer.candidates)
 
     async def _store_feed(
-        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, items: Sequence[Any]
+        self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[Candidate]
     ) -> None:
         """Pick this cycle's work, process it, and write the whole outcome in one transaction."""
         opts = self.options
-        candidates = self._fresh_candidates(feed, items)
         if not feed.backlog and not any(c.hints for c in candidates):
             await self._store_plain(feed, result, feed_title, candidates)
             return
@@ -312,18 +320,16 @@ class _Cycle:
         counts.processed += len(done)
         counts.on_topic += len(on_topic)
 
-    def _fresh_candidates(self, feed: FeedState, items: Sequence[Any]) -> list[Candidate]:
-        """Parsed items within the age limit, each once, with the topics their title and summary point at."""
+    async def _fresh_candidates(self, feed: FeedState, result: FetchResult) -> FeedCandidates:
+        """The answer's items within the age limit, each once, with the topics their title and summary point at:
+        parsed and scored in a worker process (inline when the body is small)."""
         oldest = self.now - timedelta(days=self.options.max_age_days)
-        return fresh_candidates(feed, items, oldest, lambda title, summary: self._hints(feed, title, summary))
-
-    def _hints(self, feed: FeedState, title: str | None, summary: str | None) -> tuple[TopicMatch, ...]:
-        """The feed's topics that title + summary point at (then the page decides; none: the item is off topic)."""
-        return tuple(m for m in self.matcher.score(title, summary, "") if not feed.topics or m.topic in feed.topics)
+        args = (result.body, dict(result.headers), result.final_url, self.now, feed, oldest, self.matcher)
+        return await self.parser.call(read_feed, *args, size=len(result.body))
 
     def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
-        """A backlog item as this cycle's candidate."""
-        return from_pending(p, self._hints(feed, p.title, p.summary))
+        """A backlog item as this cycle's candidate (scored here: backlog items are few)."""
+        return from_pending(p, topic_hints(self.matcher, feed.topics, p.title, p.summary))
 
     async def _process_all(self, feed: FeedState, chosen: list[Candidate]) -> list[NewItem]:
         """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
@@ -347,14 +353,12 @@ class _Cycle:
         article = None
         if self.options.fetch_full_text and c.key.link:
             article = await self._full_text(c.key.link)
+        analysis = None
         if article is not None:  # the page's words can change the score: the one place an item is scored again
-            matches = [
-                m
-                for m in self.matcher.match(c.title, c.summary, article.text)
-                if not feed.topics or m.topic in feed.topics
-            ]
+            verdict = await self._judge_page(feed, c, article.text)
+            matches, analysis = verdict.matches, verdict.analysis
         else:
-            matches = [m for m in c.hints if m.kept]
+            matches = tuple(m for m in c.hints if m.kept)
         if not matches:
             return as_new(c, state="done")
         article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
@@ -367,14 +371,22 @@ class _Cycle:
             terms={m.topic: list(m.terms) for m in matches},
             relevance=max(m.score for m in matches),
         )
-        if article and self.analyzer is not None:
+        if analysis is None and article and self.analyzer is not None:  # the feed's words (the page's: judged)
             args = (self.analyzer, article.text, c.title, feed.name, c.key.link)
             if self.analyzer is default_analyze:  # importable: analysed in the worker processes, on every core
                 analysis = await self.parser.call(article_analysis, *args)
             else:  # a function of the caller's (tests): a thread of this process
                 analysis = await asyncio.to_thread(article_analysis, *args)
+        if analysis is not None:
             item = replace(item, analysis=analysis)
         return item
+
+    async def _judge_page(self, feed: FeedState, c: Candidate, text: str) -> PageVerdict:
+        """The page's verdict (its topics; its analysis when on one), scored and analysed off the event loop."""
+        args = (self.matcher, feed.topics, c.title, c.summary, text, self.analyzer, feed.name, c.key.link)
+        if self.analyzer is None or self.analyzer is default_analyze:  # importable: in the worker processes
+            return await self.parser.call(judge_page, *args)
+        return await asyncio.to_thread(judge_page, *args)  # a function of the caller's (tests): a thread
 
     async def _full_text(self, link: str) -> ArticleText | None:
         """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""

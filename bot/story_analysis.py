@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from summarizer.merge import merge_figures, merge_quotes
 from summarizer.models import Analysis
 from summarizer.story import StoryMember, summarize_members
 
 from .models import ArticleAnalysis, MemberArticle, StoryAnalysis, StoryFigure, StoryQuote, SummaryLine
-from .store import Store
+
+if TYPE_CHECKING:  # article_analysis runs in the worker processes (bot.parse_pool), which need no database code
+    from .store import Store
 
 log = logging.getLogger(__name__)
 

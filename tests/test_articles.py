@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,6 +13,7 @@ from shared import shared_path
 
 from bot.articles import MAX_TEXT, ArticleText, ArticleWorker, extract_article, from_feed
 from bot.fetch import Fetcher, FetchLimits
+from bot.parse_pool import WORKER_MODULES
 
 PARAGRAPH = (
     "The Kremlin said on Tuesday that talks with Washington on strategic stability would resume next month, "
@@ -117,3 +120,10 @@ async def test_worker_matches_direct_call_and_survives_a_timeout() -> None:
     assert recovered is not None and recovered == extract_article(
         html, "https://e.com/a", {"Content-Type": "text/html"}
     )
+
+
+def test_the_poller_loads_without_trafilatura_which_the_workers_preload() -> None:
+    probe = "import sys, bot.poller; print('trafilatura' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False"], out.stdout  # its event loop never extracts a page: ~11 MB less
+    assert "trafilatura" in WORKER_MODULES and "bot.articles" in WORKER_MODULES

@@ -1,15 +1,24 @@
-"""bot.parse_pool: feeds parsed in real worker processes give what parse_feed gives, and a dead worker costs nothing."""
+"""bot.parse_pool: feeds parsed (and their items scored) in real worker processes give what is done inline, and a dead
+worker costs nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
-from datetime import UTC, datetime
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.candidates import judge_page, read_feed, topic_hints
 from bot.feeds import parse_feed
-from bot.parse_pool import INLINE_PARSE_BYTES, WORKER_NICENESS, ParsePool
+from bot.models import FeedState
+from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_MODULES, WORKER_NICENESS, ParsePool
+from bot.settings import parse_config
+from bot.topics import TopicMatcher
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HEADERS = {"content-type": "application/rss+xml"}
@@ -74,3 +83,102 @@ async def test_small_bodies_stay_inline_and_close_stops_the_workers() -> None:
     assert pool._pool is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# --------------------------------------------------------------------------- candidates and their topic hints
+
+TOPICS = {
+    "rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]},
+    "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow"]]}], "threshold": 4},
+    "hockey": {"rules": [{"any": ["hockey"]}]},
+}
+TITLES = [
+    "China curbs rare earth exports {} - Example News",  # the outlet's suffix is cut before scoring
+    "US and Russia talk in Geneva {}",  # a hint below its topic's threshold: the page decides
+    "Washington says Moscow must answer {}",
+    "Neodymium magnets in short supply {}",
+    "Hockey final tonight {}",  # a topic the feed does not follow
+    "Weather turns cold {}",  # nothing
+]
+
+
+def topical_feed(items: int) -> bytes:
+    entries = "".join(
+        f"<item><title>{TITLES[i % len(TITLES)].format(i)}</title><link>/news/{i}</link><guid>{i}</guid>"
+        f"<description>Part {i}: {'rare earths and Moscow' if i % 4 == 0 else 'markets and weather'}.</description>"
+        f"<pubDate>Mon, 23 Nov 2026 0{i % 10}:00:00 GMT</pubDate></item>"
+        for i in range(items)
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{entries}</channel></rss>".encode()
+
+
+def _feed_state(topics: tuple[str, ...]) -> FeedState:
+    return FeedState(
+        id=1,
+        name="Example News",
+        url="https://e.com/feed",
+        source_url="https://e.com/feed",
+        topics=topics,
+        interval=600,
+        etag=None,
+        last_modified=None,
+        failures=0,
+        backoff=0.0,
+        initialised=True,
+        next_poll_at=NOW,
+        lease_until=None,
+    )
+
+
+async def test_candidates_and_hints_are_the_same_in_a_worker_inline_and_in_a_thread() -> None:
+    matcher = TopicMatcher(parse_config({"topics": TOPICS, "feeds": [{"name": "a", "url": "https://e.com"}]}).topics)
+    feed = _feed_state(("rare-earths", "us-russia"))
+    body = topical_feed(60)
+    args = (body, HEADERS, "https://e.com/feed", NOW, feed, NOW - timedelta(days=7), matcher)
+    worker, threads = ParsePool(workers=1, inline_bytes=0), ParsePool(processes=False)
+    try:
+        in_worker = await worker.call(read_feed, *args, size=len(body))
+        again = await worker.call(read_feed, *args, size=len(body))  # the worker's cached matcher
+        in_thread = await threads.call(read_feed, *args, size=len(body))
+        assert _worker_pids(worker) and _worker_pids(threads) == []
+    finally:
+        worker.close()
+    inline = await ParsePool(inline_bytes=len(body)).call(read_feed, *args, size=len(body))
+    assert in_worker == again == in_thread == inline
+    assert inline.title == "T" and inline.error is None and inline.parsed == len(inline.candidates) == 60
+    hinted = {c.title: {m.topic: (m.kept, m.terms) for m in c.hints} for c in inline.candidates}
+    assert hinted["China curbs rare earth exports 0"] == {"rare-earths": (True, ("rare earth", "rare earths"))}
+    assert hinted["US and Russia talk in Geneva 1"] == {"us-russia": (False, ("US", "Russia"))}
+    assert hinted["Hockey final tonight 10"] == {} and hinted["Weather turns cold 11"] == {}
+    for c in inline.candidates:  # each hint is what the matcher says of the cleaned title and the summary
+        assert c.hints == topic_hints(matcher, feed.topics, c.title, c.summary)
+        assert c.hints == tuple(m for m in matcher.score(c.title, c.summary) if m.topic != "hockey")
+    assert sum(1 for c in inline.candidates if c.hints) == 40 + 5  # 4 titles in 6; 5 hockey items name rare earths
+
+
+async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
+    matcher = TopicMatcher(parse_config({"topics": TOPICS, "feeds": [{"name": "a", "url": "https://e.com"}]}).topics)
+    text = "Officials in Washington said Moscow had not replied. " * 3 + "The talks in Geneva went on."
+    args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text, None, "Example News", "https://e.com/1")
+    with_page = judge_page(*args)
+    assert [(m.topic, m.kept, m.fields) for m in with_page.matches] == [("us-russia", True, ("title", "text"))]
+    async with ParsePool(workers=1) as pool:
+        assert await pool.call(judge_page, *args) == with_page
+    off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.", None, "E", None)
+    assert off.matches == () and off.analysis is None  # below the threshold without the page's sentences
+
+
+async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
+    async with ParsePool(workers=1) as pool:
+        await pool.call(time.sleep, 0)  # the worker is up
+        with pytest.raises(TimeoutError):
+            await pool.call(time.sleep, 0.5, timeout=0.1)  # still runs, holding its slot, then the batch below
+        # 12 x 0.25 s on one worker: the last finishes ~3 s from now, but none ran longer than its 2 s
+        assert await asyncio.gather(*(pool.call(time.sleep, 0.25, timeout=2.0) for _ in range(12))) == [None] * 12
+        assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
+
+
+def test_the_workers_modules_hold_no_database_code() -> None:
+    probe = f"import sys; import {', '.join(WORKER_MODULES)}; print('sqlalchemy' in sys.modules, 'bot.store' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "False"], out.stdout  # about 20 MB less in the fork server and each worker

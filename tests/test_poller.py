@@ -24,6 +24,7 @@ from databases import query
 from loopback import LoopbackServer, Request, Response, redirect
 
 from bot.fetch import Fetcher, FetchLimits
+from bot.parse_pool import ParsePool
 from bot.poller import PollOptions, poll_once
 from bot.settings import parse_config
 from bot.store import Store
@@ -497,3 +498,60 @@ def _count(db: Path) -> int:
         return rows(db, "SELECT COUNT(*) FROM items")[0][0]
     except sqlite3.OperationalError:
         return 0
+
+
+async def test_topics_scored_in_worker_processes_are_those_scored_in_threads(site, tmp_path) -> None:
+    topics = {
+        **TOPICS,
+        "us-russia": {"rules": [{"all_of": [["US", "Washington"], ["Russia", "Moscow"]]}], "threshold": 4},
+        "hockey": {"rules": [{"any": ["hockey"]}]},
+    }
+    talks = (
+        "Officials in Washington said on Monday that Moscow had not replied to the latest proposal.\n\n"
+        "The US and Russia met again in Geneva, where delegations spent six hours on the draft text.\n\n"
+        "Neither side gave details of the next round, which diplomats expect later this month."
+    )
+    weather = (
+        "Snow fell across the region on Monday, closing roads and several mountain passes.\n\n"
+        "Schools shut early and trains ran late as temperatures dropped well below freezing.\n\n"
+        "Forecasters expect the cold to last until the end of the week."
+    )
+    entries = [
+        Entry("ree", site.page("/p/ree", ARTICLE), "China tightens rare earth export quotas"),
+        Entry("talks", site.page("/p/talks", talks), "US and Russia talk in Geneva"),  # the page keeps it
+        Entry("talks-off", site.page("/p/off", weather), "US and Russia talk about snow"),  # the page does not
+        Entry("no-page", site.server.url("/missing"), "Neodymium plant opens", summary="Neodymium output grows."),
+        Entry("hockey", site.page("/p/hockey", weather), "Hockey final tonight"),  # a topic the feed does not follow
+        Entry("plain", site.page("/p/plain", weather), "Weather turns cold"),
+    ]
+    url = site.feed("/f", entries)
+    cfg = parse_config(
+        {
+            "topics": topics,
+            "feeds": [{"name": "F", "url": url, "interval": 600, "topics": ["rare-earths", "us-russia"]}],
+        }
+    )
+    sql = "SELECT guid, topics, terms, relevance, text_source, analysis FROM items ORDER BY guid"
+    got = []
+    for n, parser in enumerate([ParsePool(workers=1, inline_bytes=0), ParsePool(processes=False)]):
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/{n}.db")
+        try:
+            async with Fetcher(FetchLimits(allow_private=True, page_delay=0, total_timeout=5)) as fetcher:
+                report = await poll_once(cfg, store, fetcher=fetcher, now=NOW, parser=parser)
+            assert bool(parser._pool) == (n == 0)  # the first cycle's work went to a worker process, the second's not
+            got.append(await query(store, sql))
+        finally:
+            parser.close()
+            await store.close()
+        assert (report.new_items, report.on_topic) == (6, 3)
+    assert got[0] == got[1]
+    loads = lambda v: json.loads(v) if isinstance(v, str) else v  # noqa: E731 (JSON columns: str on SQLite)
+    kept = {guid: (loads(t), src, bool(loads(a))) for guid, t, _, _, src, a in got[0]}
+    assert kept == {
+        "ree": (["rare-earths"], "page", True),
+        "talks": (["us-russia"], "page", True),
+        "talks-off": ([], None, False),
+        "no-page": (["rare-earths"], "feed", True),
+        "hockey": ([], None, False),
+        "plain": ([], None, False),
+    }

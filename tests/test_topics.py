@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from pathlib import Path
 
@@ -290,3 +291,21 @@ def test_partial_names_near_misses_of_three_group_rules(matcher: TopicMatcher) -
     assert matcher.partial("Lithium-ion battery fire destroys shop") == ()
     assert matcher.partial("Russia beats US in ice hockey semifinal talks") == ()
     assert matcher.partial("Cute cat video") == ()
+
+
+# --------------------------------------------------------------------------- crossing to worker processes
+
+
+def test_a_pickled_matcher_is_its_rules_compiled_once_per_process(matcher: TopicMatcher) -> None:
+    data = pickle.dumps(matcher)
+    copy = pickle.loads(data)
+    assert pickle.loads(data) is copy  # compiled once, then taken from the process's cache
+    assert len(data) < len(pickle.dumps(matcher.__dict__)) / 4  # the rules, not the compiled tables
+    item = ("Putin dangles rare earth deals for the U.S.", "Russia's offer to the US: rare earth deposits.", "")
+    assert copy.score(*item) == matcher.score(*item) and copy.score(*item)
+    assert copy.topics == matcher.topics
+    other = TopicMatcher(_topics(t={"rules": [{"any": ["zorblax"]}]}))
+    other_copy = pickle.loads(pickle.dumps(other))  # other rules: a matcher of their own
+    assert other_copy is not copy and other_copy.match("Zorblax news") and not copy.match("Zorblax news")
+    renamed = TopicMatcher({f"{name}-2": t for name, t in load_config(ROOT / "feeds.yaml").topics.items()})
+    assert pickle.loads(pickle.dumps(renamed)).topics == tuple(f"{t}-2" for t in matcher.topics)
