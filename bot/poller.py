@@ -485,7 +485,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
     clustered = time.perf_counter()
-    analysed = await refresh_stories(store, cycle.analyzer is not None)
+    analysed = await refresh_stories(store, cycle.analyzer is not None, pool=cycle.parser)
     analysis_done = time.perf_counter()
     c = cycle.counters
     report = CycleReport(

@@ -4,7 +4,8 @@ The work is the summarizer's (summarizer.story, summarizer.merge); this module f
 from the store and turns the result into the stored value types.
 
 Items are analysed one by one as they arrive (:func:`article_analysis`); a story's analysis is recomputed
-from its members after each cycle in which members joined (:func:`refresh_stories`), off the event loop.
+from its members after each cycle in which members joined (:func:`refresh_stories`), off the event loop (in the
+poller's worker processes, on every core).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from summarizer.story import StoryMember, summarize_members
 from .models import ArticleAnalysis, MemberArticle, StoryAnalysis, StoryFigure, StoryQuote, SummaryLine
 
 if TYPE_CHECKING:  # article_analysis runs in the worker processes (bot.parse_pool), which need no database code
+    from .parse_pool import ParsePool
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ STORY_MAX_QUOTES = 12
 # story of hundreds of members costs what one of 24 does on every refresh.
 ANALYSIS_FIRST_MEMBERS = 8
 ANALYSIS_LATEST_MEMBERS = 16
+# Stories analysed at once per worker process: enough to keep every worker busy while the store reads the next.
+IN_FLIGHT_PER_WORKER = 2
 
 
 def article_analysis(
@@ -88,14 +92,26 @@ def story_analysis(members: Sequence[MemberArticle]) -> StoryAnalysis:
     )
 
 
-async def refresh_stories(store: Store, with_analysis: bool = True, limit: int = 200) -> int:
-    """Recompute the merged analysis of stories whose members changed; returns how many were done."""
-    done = 0
-    for story_id in await store.stories_needing_analysis(limit):
-        updated_at, members = await store.story_members(
-            story_id, first=ANALYSIS_FIRST_MEMBERS, latest=ANALYSIS_LATEST_MEMBERS
-        )
-        analysis = await asyncio.to_thread(story_analysis, members) if with_analysis else StoryAnalysis()
-        if await store.set_story_analysis(story_id, analysis, updated_at):
-            done += 1
-    return done
+async def refresh_stories(
+    store: Store, with_analysis: bool = True, limit: int = 200, pool: ParsePool | None = None
+) -> int:
+    """Recompute the merged analysis of stories whose members changed; returns how many were done. With ``pool``,
+    stories are analysed in its worker processes, several at once (IN_FLIGHT_PER_WORKER per worker, so only those
+    stories' members are in memory); without, one after another in a thread."""
+    in_flight = asyncio.Semaphore(IN_FLIGHT_PER_WORKER * pool.workers if pool is not None else 1)
+
+    async def refresh(story_id: int) -> bool:
+        async with in_flight:
+            updated_at, members = await store.story_members(
+                story_id, first=ANALYSIS_FIRST_MEMBERS, latest=ANALYSIS_LATEST_MEMBERS
+            )
+            if not with_analysis:
+                analysis = StoryAnalysis()
+            elif pool is not None:
+                analysis = await pool.call(story_analysis, members)
+            else:
+                analysis = await asyncio.to_thread(story_analysis, members)
+            return await store.set_story_analysis(story_id, analysis, updated_at)
+
+    ids = await store.stories_needing_analysis(limit)
+    return sum(await asyncio.gather(*(refresh(story_id) for story_id in ids)))

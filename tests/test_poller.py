@@ -532,7 +532,7 @@ async def test_topics_scored_in_worker_processes_are_those_scored_in_threads(sit
         }
     )
     sql = "SELECT guid, topics, terms, relevance, text_source, analysis FROM items ORDER BY guid"
-    got = []
+    got, stories = [], []
     for n, parser in enumerate([ParsePool(workers=1, inline_bytes=0), ParsePool(processes=False)]):
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/{n}.db")
         try:
@@ -540,12 +540,15 @@ async def test_topics_scored_in_worker_processes_are_those_scored_in_threads(sit
                 report = await poll_once(cfg, store, fetcher=fetcher, now=NOW, parser=parser)
             assert bool(parser._pool) == (n == 0)  # the first cycle's work went to a worker process, the second's not
             got.append(await query(store, sql))
+            stories.append(await query(store, "SELECT title, analysis, needs_analysis FROM stories ORDER BY title"))
         finally:
             parser.close()
             await store.close()
         assert (report.new_items, report.on_topic) == (6, 3)
     assert got[0] == got[1]
+    assert stories[0] == stories[1]  # each story's merged analysis, made in a worker process and in a thread
     loads = lambda v: json.loads(v) if isinstance(v, str) else v  # noqa: E731 (JSON columns: str on SQLite)
+    assert len(stories[0]) == 3 and all(loads(a)["summary"] and not pending for _, a, pending in stories[0])
     kept = {guid: (loads(t), src, bool(loads(a))) for guid, t, _, _, src, a in got[0]}
     assert kept == {
         "ree": (["rare-earths"], "page", True),
