@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from .feeds import ParsedFeed, parse_feed
@@ -70,6 +71,7 @@ class ParsePool:
         self._pool: ProcessPoolExecutor | None = None
         self._failures = 0 if processes else MAX_POOL_FAILURES  # processes=False: threads only
         self._lock = threading.Lock()  # the shared pool may be used from several event loops (threads)
+        self._lifeline: Connection | None = None  # write end; see _executor
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )  # per event loop: work handed to the processes and not finished
@@ -135,14 +137,26 @@ class ParsePool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self._cut_lifeline()
+
+    def _cut_lifeline(self) -> None:
+        """Close the workers' lifeline (the workers of a pool shut down or broken exit, if they have not yet)."""
+        lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            lifeline.close()
 
     def _executor(self) -> ProcessPoolExecutor | None:
         with self._lock:
             if self._pool is not None or not self.uses_processes:
                 return self._pool
             try:
+                context = _context()
+                # The workers' lifeline: they hold its read end, only this process its write end, so they see EOF and
+                # exit when this process is gone, even SIGKILLed (they would otherwise wait on their queue for ever,
+                # each holding the fork server open too).
+                lifeline, self._lifeline = context.Pipe(duplex=False)
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=_context(), initializer=_lower_priority
+                    max_workers=self.workers, mp_context=context, initializer=_worker_start, initargs=(lifeline,)
                 )
             except (OSError, ImportError, NotImplementedError, ValueError) as exc:
                 self._failures = MAX_POOL_FAILURES
@@ -155,13 +169,25 @@ class ParsePool:
                 self._pool = None
                 self._failures += 1
         pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            if self._pool is None:
+                self._cut_lifeline()
         log.warning("%s; %s", why, "starting a new pool" if self.uses_processes else "parsing in threads from now on")
 
 
-def _lower_priority() -> None:
-    """Runs in each worker as it starts: parsing yields the CPU to the poller, whose event loop is the critical path."""
+def _worker_start(lifeline: Connection) -> None:
+    """Runs in each worker as it starts: parsing yields the CPU to the poller, whose event loop is the critical path,
+    and the worker exits as soon as the process that started the pool is gone."""
     with contextlib.suppress(AttributeError, OSError):  # no nice() on this platform
         os.nice(WORKER_NICENESS)
+    threading.Thread(target=_exit_with_owner, args=(lifeline,), name="lifeline", daemon=True).start()
+
+
+def _exit_with_owner(lifeline: Connection) -> None:
+    """Wait for the lifeline's end: nothing is ever sent, so EOF means its owner closed the pool or died."""
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
+    os._exit(0)
 
 
 def _context() -> multiprocessing.context.BaseContext:

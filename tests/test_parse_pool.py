@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,48 @@ def test_the_workers_modules_hold_no_database_code() -> None:
     probe = f"import sys; import {', '.join(WORKER_MODULES)}; print('sqlalchemy' in sys.modules, 'bot.store' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False", "False"], out.stdout  # about 20 MB less in the fork server and each worker
+
+
+OWNER = """
+import asyncio, sys
+sys.path.insert(0, {repo!r})
+from bot.feeds import parse_feed
+from bot.parse_pool import ParsePool
+
+async def main():
+    pool = ParsePool(workers=2, inline_bytes=0)
+    await asyncio.gather(*(pool.call(parse_feed, {body!r}, {{}}, "https://example.org/") for _ in range(4)))
+    print(*pool._pool._processes, flush=True)  # the workers' pids
+    await asyncio.sleep(600)  # killed here
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_the_workers_exit_when_their_owner_is_sigkilled(tmp_path) -> None:
+    # A poller killed with SIGKILL (the OOM killer, a scale-out worker's crash) runs no clean-up: its workers must
+    # still go, or each dead poller leaves its fork server and workers behind for good.
+    script = tmp_path / "owner.py"
+    script.write_text(OWNER.format(repo=str(Path(__file__).resolve().parent.parent), body=feed(50)))
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        owner.kill()
+        owner.wait(10)
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "workers outlived their killed owner"
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (an exited worker waits to be reaped by its fork server)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
