@@ -32,6 +32,7 @@ from .story_analysis import Analyzer, article_analysis
 from .topics import TopicMatch, TopicMatcher
 
 Hints = Callable[[str | None, str | None], tuple[TopicMatch, ...]]
+Near = Callable[[str | None, str | None], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Candidate:
     content: str | None = None  # the feed's full content (content:encoded), a fallback for the page
     hints: tuple[TopicMatch, ...] = ()  # topics title + summary point at (the feed's topics only); scored once
     feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
+    near: tuple[str, ...] = ()  # topics title + summary nearly match (TopicMatcher.partial); scored with the hints
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def read_feed(
     parsed = parse_feed(body, headers, base_url, now=now)
     items = list(parsed.items or ())
     candidates = fresh_candidates(
-        feed, items, oldest, lambda title, summary: topic_hints(matcher, feed.topics, title, summary)
+        feed, items, oldest, lambda title, summary: topic_hints(matcher, feed.topics, title, summary), matcher.partial
     )
     return FeedCandidates(parsed.title, parsed.error, len(items), candidates)
 
@@ -109,8 +111,11 @@ def judge_page(
     return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link))
 
 
-def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, hints: Hints) -> list[Candidate]:
-    """Parsed items published since ``oldest`` (or undated), each once, keyed by guid / canonical link / title+date.
+def fresh_candidates(
+    feed: FeedState, items: Sequence[Any], oldest: datetime, hints: Hints, near: Near | None = None
+) -> list[Candidate]:
+    """Parsed items published since ``oldest`` (or undated), each once, keyed by guid / canonical link / title+date,
+    with the topics their title and summary point at (``hints``) and nearly match (``near``).
 
     Descriptions stay as the feed gave them (clustering was tuned on them: cleaning them cost 0.05 pairwise F1
     on the coverage set); the story summarizer removes their furniture itself.
@@ -156,15 +161,16 @@ def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, hi
                 content=getattr(item, "content", None) or None,
                 hints=hints(title, summary),
                 feed_link=getattr(item, "feed_link", None) or None,
+                near=near(title, summary) if near is not None else (),
             )
         )
     return out
 
 
-def from_pending(p: PendingItem, hints: tuple[TopicMatch, ...]) -> Candidate:
+def from_pending(p: PendingItem, hints: tuple[TopicMatch, ...], near: tuple[str, ...] = ()) -> Candidate:
     """A stored backlog item as this cycle's candidate."""
     return Candidate(
-        p.key, p.title, p.summary, p.published_at, p.alertable, pending_id=p.id, content=p.text, hints=hints
+        p.key, p.title, p.summary, p.published_at, p.alertable, pending_id=p.id, content=p.text, hints=hints, near=near
     )
 
 
@@ -178,5 +184,6 @@ def as_new(c: Candidate, state: str, **fields: Any) -> NewItem:
         alertable=c.alertable,
         state=state,
         feed_link=c.feed_link,
+        near=c.near,
         **fields,
     )

@@ -15,7 +15,6 @@ from typing import cast
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
 from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint
-from .topics import TopicMatcher
 
 
 @dataclass
@@ -40,17 +39,17 @@ class StoryClusterer:
         """Forget the index (after a rolled-back transaction, which may have added stories that do not exist)."""
         self._index = None
 
-    async def attach_unclustered(self, tx: FeedTransaction, matcher: TopicMatcher, now: datetime) -> None:
+    async def attach_unclustered(self, tx: FeedTransaction, now: datetime) -> None:
         """Cluster the on-topic items stored without a story (this cycle's, and any a dead cycle left), then let
         this cycle's near misses join a story that another telling put on their topic: a story's topics come
         from all its members. Run once every feed is done, so stories do not depend on the order feeds answer."""
         members = await tx.unclustered_items(now - timedelta(hours=self.window_hours))
         if members:
             await self.attach(tx, members, now)
+        # Near misses: their ``near`` topics were found when they were scored (bot.candidates; TopicMatcher.partial).
         near = [
-            (item_id, replace(item, topics=partial))
+            (item_id, replace(item, topics=item.near))
             for item_id, item in await tx.unclustered_items(now, on_topic=False)
-            if (partial := matcher.partial(item.title, item.summary))
         ]
         if near:
             await self.attach(tx, near, now, join_only=True)

@@ -461,6 +461,7 @@ class NewItem:
     relevance: float = 0.0
     analysis: ArticleAnalysis | None = None
     feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
+    near: tuple[str, ...] = ()  # topics title + summary nearly match (bot.topics.TopicMatcher.partial)
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,9 @@ class _Cycle:
 
     def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
         """A backlog item as this cycle's candidate (scored here: backlog items are few)."""
-        return from_pending(p, topic_hints(self.matcher, feed.topics, p.title, p.summary))
+        return from_pending(
+            p, topic_hints(self.matcher, feed.topics, p.title, p.summary), self.matcher.partial(p.title, p.summary)
+        )
 
     async def _process_all(self, feed: FeedState, chosen: list[Candidate]) -> list[NewItem]:
         """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
@@ -396,7 +398,7 @@ class _Cycle:
         """Cluster this cycle's on-topic items (and near misses) in one transaction once every feed is done."""
         try:
             async with self.store.feed_transaction() as tx:
-                await self.clusterer.attach_unclustered(tx, self.matcher, self.now)
+                await self.clusterer.attach_unclustered(tx, self.now)
         except BaseException:
             self.clusterer.reset()  # it may hold stories of the transaction that was rolled back
             raise

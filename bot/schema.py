@@ -112,6 +112,7 @@ items_t = sa.Table(
     sa.Column("topics", sa.JSON, nullable=False),
     sa.Column("terms", sa.JSON, nullable=False),
     sa.Column("relevance", sa.Float, nullable=False),
+    sa.Column("near", sa.JSON(none_as_null=True)),  # topics title + summary nearly match (may join a story of one)
     sa.Column("analysis", sa.JSON),
     sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id")),
     sa.Column("alertable", sa.Boolean, nullable=False),

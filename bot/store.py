@@ -1118,11 +1118,12 @@ class FeedTransaction:
 
     async def unclustered_items(self, since: datetime, on_topic: bool = True) -> list[tuple[int, NewItem]]:
         """Items seen since ``since`` in no story yet: the on-topic ones (clustered at the end of a cycle; a dead
-        cycle's too), or with ``on_topic=False`` the off-topic ones (near misses may join a story)."""
+        cycle's too), or with ``on_topic=False`` the off-topic ones that nearly match a topic (``near``: they may
+        join a story of that topic)."""
         q = sa.select(items_t).where(
             items_t.c.story_id.is_(None),
             items_t.c.state == "done",
-            items_t.c.relevance > 0 if on_topic else items_t.c.relevance <= 0,
+            items_t.c.relevance > 0 if on_topic else sa.and_(items_t.c.relevance <= 0, items_t.c.near.is_not(None)),
             items_t.c.seen_at >= since,
         )
         out = []
@@ -1140,6 +1141,7 @@ class FeedTransaction:
                 topics=tuple(r["topics"]),
                 terms=dict(r["terms"] or {}),
                 relevance=r["relevance"],
+                near=tuple(r["near"] or ()),
             )
             out.append((r["id"], item))
         return out
@@ -1316,6 +1318,7 @@ def _item_values(item: NewItem) -> dict[str, Any]:
         "topics": list(item.topics),
         "terms": {k: list(v) for k, v in item.terms.items()},
         "relevance": float(item.relevance),
+        "near": list(item.near) or None,
         "analysis": item.analysis.to_json() if item.analysis is not None else None,
         "alertable": item.alertable,
     }
