@@ -3,8 +3,8 @@
 API::
 
     read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
-    fresh_candidates(feed, items, oldest, hints) -> list[Candidate]
-    topic_hints(matcher, topics, title, summary) -> tuple[TopicMatch, ...]   # title + summary, the feed's topics
+    fresh_candidates(feed, items, oldest, judge) -> list[Candidate]
+    topic_hints(matcher, topics, title, summary) -> (hints, near)   # title + summary: the feed's topics, near misses
     judge_page(matcher, topics, title, summary, text, analyzer, outlet, link) -> PageVerdict   # the page's words
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
@@ -31,8 +31,8 @@ from .models import ArticleAnalysis, FeedState, ItemKey, NewItem, PendingItem, t
 from .story_analysis import Analyzer, article_analysis
 from .topics import TopicMatch, TopicMatcher
 
-Hints = Callable[[str | None, str | None], tuple[TopicMatch, ...]]
-Near = Callable[[str | None, str | None], tuple[str, ...]]
+# title, summary -> the topics they point at (hints) and the topics they nearly match (near)
+Judge = Callable[[str | None, str | None], tuple[tuple[TopicMatch, ...], tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,18 @@ def read_feed(
     parsed = parse_feed(body, headers, base_url, now=now)
     items = list(parsed.items or ())
     candidates = fresh_candidates(
-        feed, items, oldest, lambda title, summary: topic_hints(matcher, feed.topics, title, summary), matcher.partial
+        feed, items, oldest, lambda title, summary: topic_hints(matcher, feed.topics, title, summary)
     )
     return FeedCandidates(parsed.title, parsed.error, len(items), candidates)
 
 
 def topic_hints(
     matcher: TopicMatcher, topics: Collection[str], title: str | None, summary: str | None
-) -> tuple[TopicMatch, ...]:
-    """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides."""
-    return tuple(m for m in matcher.score(title, summary, "") if not topics or m.topic in topics)
+) -> tuple[tuple[TopicMatch, ...], tuple[str, ...]]:
+    """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides; and the
+    topics (any) they nearly match (TopicMatcher.partial: such an item may join a story of one)."""
+    scores, near = matcher.score_and_partial(title, summary)
+    return tuple(m for m in scores if not topics or m.topic in topics), near
 
 
 def judge_page(
@@ -111,11 +113,9 @@ def judge_page(
     return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link))
 
 
-def fresh_candidates(
-    feed: FeedState, items: Sequence[Any], oldest: datetime, hints: Hints, near: Near | None = None
-) -> list[Candidate]:
+def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, judge: Judge) -> list[Candidate]:
     """Parsed items published since ``oldest`` (or undated), each once, keyed by guid / canonical link / title+date,
-    with the topics their title and summary point at (``hints``) and nearly match (``near``).
+    with the topics their title and summary point at and nearly match (``judge``).
 
     Descriptions stay as the feed gave them (clustering was tuned on them: cleaning them cost 0.05 pairwise F1
     on the coverage set); the story summarizer removes their furniture itself.
@@ -151,6 +151,7 @@ def fresh_candidates(
         if title:
             title = clean_title(title, feed=feed.name) or title
         summary = getattr(item, "summary", None)
+        hints, near = judge(title, summary)
         out.append(
             Candidate(
                 key=key,
@@ -159,15 +160,15 @@ def fresh_candidates(
                 published=published,
                 alertable=feed.initialised,  # a feed's first poll is history, never an alert
                 content=getattr(item, "content", None) or None,
-                hints=hints(title, summary),
+                hints=hints,
                 feed_link=getattr(item, "feed_link", None) or None,
-                near=near(title, summary) if near is not None else (),
+                near=near,
             )
         )
     return out
 
 
-def from_pending(p: PendingItem, hints: tuple[TopicMatch, ...], near: tuple[str, ...] = ()) -> Candidate:
+def from_pending(p: PendingItem, hints: tuple[TopicMatch, ...], near: tuple[str, ...]) -> Candidate:
     """A stored backlog item as this cycle's candidate."""
     return Candidate(
         p.key, p.title, p.summary, p.published_at, p.alertable, pending_id=p.id, content=p.text, hints=hints, near=near

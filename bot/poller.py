@@ -339,9 +339,7 @@ class _Cycle:
 
     def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
         """A backlog item as this cycle's candidate (scored here: backlog items are few)."""
-        return from_pending(
-            p, topic_hints(self.matcher, feed.topics, p.title, p.summary), self.matcher.partial(p.title, p.summary)
-        )
+        return from_pending(p, *topic_hints(self.matcher, feed.topics, p.title, p.summary))
 
     async def _process_all(self, feed: FeedState, chosen: list[Candidate]) -> list[NewItem]:
         """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""

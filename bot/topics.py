@@ -360,6 +360,19 @@ class TopicMatcher:
 
     def score(self, title: str | None, summary: str | None = "", text: str | None = "") -> list[TopicMatch]:
         """Every topic with a non-zero score, best first, each saying whether it was kept."""
+        return self._score(*self._found(title, summary, text))
+
+    def score_and_partial(
+        self, title: str | None, summary: str | None = ""
+    ) -> tuple[list[TopicMatch], tuple[str, ...]]:
+        """score(title, summary) and partial(title, summary) from one look at the words (what a feed's item needs)."""
+        hits, segs = self._found(title, summary)
+        return self._score(hits, segs), self._partial(hits, segs)
+
+    def _found(
+        self, title: str | None, summary: str | None, text: str | None = ""
+    ) -> tuple[dict[str, dict[int, list[_Match]]], dict[str, list[tuple[int, int]]]]:
+        """The term occurrences of each field, and the field's segments (a title is one; else its sentences)."""
         fields = {
             "title": normalize(title or "").replace("\n", " "),
             "summary": normalize((summary or "")[:MAX_SUMMARY_CHARS]),
@@ -374,7 +387,11 @@ class TopicMatcher:
             if found:
                 hits[f] = found
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
+        return hits, segs
 
+    def _score(
+        self, hits: dict[str, dict[int, list[_Match]]], segs: dict[str, list[tuple[int, int]]]
+    ) -> list[TopicMatch]:
         out = []
         for topic in self._topics:
             total = 0.0
@@ -406,14 +423,12 @@ class TopicMatcher:
         Such an item ("Russia detains a Wall Street Journal reporter", no US actor named) is not kept on its own,
         but it may join a story of that topic that another outlet's telling put on it (bot.poller).
         """
-        fields = [normalize(title or "").replace("\n", " "), normalize((summary or "")[:MAX_SUMMARY_CHARS])]
-        found = []
-        for n, value in enumerate(fields):
-            if value.strip():
-                hits = self._find(value)
-                if hits:
-                    found.append((hits, [(0, len(value))] if n == 0 else segments(value)))
-        return tuple(t.name for t in self._topics if any(_field_partial(t, hits, segs) for hits, segs in found))
+        return self._partial(*self._found(title, summary))
+
+    def _partial(
+        self, hits: dict[str, dict[int, list[_Match]]], segs: dict[str, list[tuple[int, int]]]
+    ) -> tuple[str, ...]:
+        return tuple(t.name for t in self._topics if any(_field_partial(t, hits[f], segs[f]) for f in hits))
 
     def _may_match(self, value: str) -> bool:
         """False when no term can start in ``value`` (never wrongly: a word that might is looked at in full)."""

@@ -152,7 +152,7 @@ async def test_candidates_and_hints_are_the_same_in_a_worker_inline_and_in_a_thr
     assert hinted["US and Russia talk in Geneva 1"] == {"us-russia": (False, ("US", "Russia"))}
     assert hinted["Hockey final tonight 10"] == {} and hinted["Weather turns cold 11"] == {}
     for c in inline.candidates:  # each hint is what the matcher says of the cleaned title and the summary
-        assert c.hints == topic_hints(matcher, feed.topics, c.title, c.summary)
+        assert (c.hints, c.near) == topic_hints(matcher, feed.topics, c.title, c.summary)
         assert c.hints == tuple(m for m in matcher.score(c.title, c.summary) if m.topic != "hockey")
     assert sum(1 for c in inline.candidates if c.hints) == 40 + 5  # 4 titles in 6; 5 hockey items name rare earths
 

@@ -293,6 +293,22 @@ def test_partial_names_near_misses_of_three_group_rules(matcher: TopicMatcher) -
     assert matcher.partial("Cute cat video") == ()
 
 
+def test_score_and_partial_is_score_and_partial_from_one_look(matcher: TopicMatcher) -> None:
+    items = [
+        ("Russia detains journalist on spying charges", "A Wall Street Journal reporter was held in Yekaterinburg."),
+        ("Putin dangles rare earth deals for the U.S.", "Russia's offer to the US: rare earth deposits. Talks go on."),
+        ("Lithium-ion battery fire destroys shop", "Firefighters said the blaze started overnight."),
+        ("Trump and Zelensky talk about peace", ""),
+        ("Cute cat video", None),
+        (None, "Russia and the United States agreed to a prisoner swap, officials said."),
+    ]
+    for title, summary in items:
+        scores, near = matcher.score_and_partial(title, summary)
+        assert scores == matcher.score(title, summary) and near == matcher.partial(title, summary), title
+    assert any(matcher.score_and_partial(t, s)[0] for t, s in items)  # the cases score, and some are near misses
+    assert any(matcher.score_and_partial(t, s)[1] for t, s in items)
+
+
 # --------------------------------------------------------------------------- crossing to worker processes
 
 
