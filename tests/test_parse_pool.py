@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,14 +26,26 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HEADERS = {"content-type": "application/rss+xml"}
 
 
-def feed(items: int) -> bytes:
+def rss(
+    items: int, title: Callable[[int], str], link: Callable[[int], str], description: Callable[[int], str]
+) -> bytes:
+    """An RSS feed of ``items`` items, item ``i`` made of title(i), link(i) and description(i)."""
     entries = "".join(
-        f"<item><title>Rare earth quota {i}</title><link>/news/{i}?utm_source=x</link><guid>{i}</guid>"
-        f"<description>&lt;p&gt;Neodymium &amp;amp; more, part {i}&lt;/p&gt;</description>"
+        f"<item><title>{title(i)}</title><link>{link(i)}</link><guid>{i}</guid>"
+        f"<description>{description(i)}</description>"
         f"<pubDate>Mon, 23 Nov 2026 0{i % 10}:00:00 GMT</pubDate></item>"
         for i in range(items)
     )
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{entries}</channel></rss>".encode()
+
+
+def feed(items: int) -> bytes:
+    return rss(
+        items,
+        lambda i: f"Rare earth quota {i}",
+        lambda i: f"/news/{i}?utm_source=x",
+        lambda i: f"&lt;p&gt;Neodymium &amp;amp; more, part {i}&lt;/p&gt;",
+    )
 
 
 @pytest.fixture
@@ -104,13 +117,12 @@ TITLES = [
 
 
 def topical_feed(items: int) -> bytes:
-    entries = "".join(
-        f"<item><title>{TITLES[i % len(TITLES)].format(i)}</title><link>/news/{i}</link><guid>{i}</guid>"
-        f"<description>Part {i}: {'rare earths and Moscow' if i % 4 == 0 else 'markets and weather'}.</description>"
-        f"<pubDate>Mon, 23 Nov 2026 0{i % 10}:00:00 GMT</pubDate></item>"
-        for i in range(items)
+    return rss(
+        items,
+        lambda i: TITLES[i % len(TITLES)].format(i),
+        lambda i: f"/news/{i}",
+        lambda i: f"Part {i}: {'rare earths and Moscow' if i % 4 == 0 else 'markets and weather'}.",
     )
-    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{entries}</channel></rss>".encode()
 
 
 def _feed_state(topics: tuple[str, ...]) -> FeedState:
