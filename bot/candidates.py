@@ -28,6 +28,7 @@ from summarizer.furniture import clean_title
 from .clock import as_utc_or_none
 from .feeds import parse_feed
 from .models import ArticleAnalysis, FeedState, ItemKey, NewItem, PendingItem, title_key
+from .stories import Fingerprint, fingerprint, item_lead
 from .story_analysis import Analyzer, article_analysis
 from .topics import TopicMatch, TopicMatcher
 
@@ -67,6 +68,7 @@ class PageVerdict:
 
     matches: tuple[TopicMatch, ...]
     analysis: ArticleAnalysis | None = None
+    fingerprint: Fingerprint | None = None  # the item's clustering fingerprint, when it is on a topic
 
 
 def read_feed(
@@ -108,9 +110,12 @@ def judge_page(
 ) -> PageVerdict:
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the page analysed if any."""
     matches = tuple(m for m in matcher.match(title, summary, text) if not topics or m.topic in topics)
-    if not matches or analyzer is None:
+    if not matches:
         return PageVerdict(matches)
-    return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link))
+    fp = fingerprint(title, item_lead(summary, text))  # clustering's, made here rather than in the poller
+    if analyzer is None:
+        return PageVerdict(matches, fingerprint=fp)
+    return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link), fp)
 
 
 def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, judge: Judge) -> list[Candidate]:

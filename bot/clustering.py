@@ -14,7 +14,7 @@ from typing import cast
 
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
-from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint
+from .stories import NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint, item_lead
 
 
 @dataclass
@@ -34,6 +34,16 @@ class StoryClusterer:
         self._index: StoryIndex | None = None
         self._recent: dict[int, StoryRecord] = {}
         self._revision = 0
+        # Fingerprints made in the worker processes with the page's verdict, by their inputs (title, lead).
+        self._fingerprints: dict[tuple[str | None, str], Fingerprint] = {}
+
+    def remember(self, title: str | None, lead: str, fp: Fingerprint) -> None:
+        """An item's fingerprint made elsewhere (bot.candidates.judge_page), so clustering need not make it again."""
+        self._fingerprints[(title, lead)] = fp
+
+    def _fingerprint(self, item: NewItem) -> Fingerprint:
+        lead = item_lead(item.summary, item.text)
+        return self._fingerprints.pop((item.title, lead), None) or fingerprint(item.title, lead)
 
     def reset(self) -> None:
         """Forget the index (after a rolled-back transaction, which may have added stories that do not exist)."""
@@ -63,7 +73,7 @@ class StoryClusterer:
         Each story the batch touches is written once, however many members it gains."""
         index = await self._refresh(tx, now)
         batch = [
-            (item_id, item, fingerprint(item.title, item.summary or (item.text or "")[:1000]), item.published_at or now)
+            (item_id, item, self._fingerprint(item), item.published_at or now)
             for item_id, item in sorted(members, key=lambda m: (m[1].published_at or now, m[1].key.identity, m[0]))
         ]
         drafts: dict[Hashable, _Draft] = {}  # plan's story key (a story id, or ("new", first item)) -> its draft

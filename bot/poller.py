@@ -49,6 +49,7 @@ from .models import FeedState, NewItem, PendingItem
 from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
+from .stories import item_lead
 from .story_analysis import Analyzer, article_analysis, refresh_stories
 from .topics import TopicMatcher
 
@@ -367,6 +368,8 @@ class _Cycle:
         if article is not None:  # the page's words can change the score: the one place an item is scored again
             verdict = await self._judge_page(feed, c, article.text)
             matches, analysis = verdict.matches, verdict.analysis
+            if verdict.fingerprint is not None:
+                self.clusterer.remember(c.title, item_lead(c.summary, article.text), verdict.fingerprint)
         else:
             matches = tuple(m for m in c.hints if m.kept)
         if not matches:

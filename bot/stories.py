@@ -72,6 +72,7 @@ NEAR_MISS_THRESHOLD = 2 * STORY_THRESHOLD
 # without the lead recall drops ~8 points, 20-60 lead words are equal.
 TITLE_WEIGHT = 2.0  # a title says what the story is; a lead adds words but also padding
 LEAD_WORDS = 60  # only the start of the lead counts: first paragraphs are where outlets agree
+LEAD_TEXT_CHARS = 1000  # an item without a summary: the start of its text is its lead (more than LEAD_WORDS words)
 # Two headlines about different events often share the topic's words ("US sanctions Russian oil firms" /
 # "US sanctions Russian banks"); the same event shares its distinctive words. When neither title's
 # ANCHORS rarest words occur in the other item at all, the similarity is multiplied by ANCHOR_PENALTY.
@@ -296,6 +297,11 @@ def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
     if lead_words[: len(t)] == t:
         lead_words = lead_words[len(t) :]
     return Fingerprint(title=tuple(t), lead=tuple(lead_words))
+
+
+def item_lead(summary: str | None, text: str | None) -> str:
+    """What a stored item's fingerprint reads besides its title: the feed's summary, else its text's start."""
+    return summary or (text or "")[:LEAD_TEXT_CHARS]
 
 
 # --------------------------------------------------------------------------- index

@@ -20,6 +20,7 @@ from bot.feeds import parse_feed
 from bot.models import FeedState
 from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_MODULES, WORKER_NICENESS, ParsePool
 from bot.settings import parse_config
+from bot.stories import fingerprint
 from bot.topics import TopicMatcher
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -177,8 +178,12 @@ async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
     assert [(m.topic, m.kept, m.fields) for m in with_page.matches] == [("us-russia", True, ("title", "text"))]
     async with ParsePool(workers=1) as pool:
         assert await pool.call(judge_page, *args) == with_page
+    # Clustering's fingerprint of the item, made with the verdict (the summary is the lead; without one, the text).
+    assert with_page.fingerprint == fingerprint("US and Russia talk", "Talks.")
+    no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text, None, "E", None)
+    assert no_summary.fingerprint == fingerprint("US and Russia talk", text) and no_summary.fingerprint.lead
     off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.", None, "E", None)
-    assert off.matches == () and off.analysis is None  # below the threshold without the page's sentences
+    assert off.matches == () and off.analysis is None and off.fingerprint is None  # below the threshold
 
 
 async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
