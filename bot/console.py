@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -170,6 +171,10 @@ def _reader(stdin: TextIO, interactive: bool) -> _Lines:
             import readline  # noqa: F401  (input() edits lines and keeps history once it is imported)
 
     def read() -> None:
+        # Ctrl-C must reach the main thread: a SIGINT the kernel delivered to this thread (blocked in readline) would
+        # not wake the event loop's select(), and the console would hang instead of ending (status 130).
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         while True:
             try:
                 if interactive:
