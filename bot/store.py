@@ -1116,11 +1116,17 @@ class FeedTransaction:
             values.pop(k)
         await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
 
-    async def unclustered_items(self, since: datetime, on_topic: bool = True) -> list[tuple[int, NewItem]]:
+    async def unclustered_items(
+        self, since: datetime, on_topic: bool = True, text_chars: int | None = None
+    ) -> list[tuple[int, NewItem]]:
         """Items seen since ``since`` in no story yet: the on-topic ones (clustered at the end of a cycle; a dead
         cycle's too), or with ``on_topic=False`` the off-topic ones that nearly match a topic (``near``: they may
-        join a story of that topic)."""
-        q = sa.select(items_t).where(
+        join a story of that topic). What clustering reads: no analysis, and with ``text_chars`` only the start of
+        the text (a cycle's pages can be megabytes)."""
+        c = items_t.c
+        text = c.text if text_chars is None else sa.func.substr(c.text, 1, text_chars).label("text")
+        columns = [c.id, c.identity, c.guid, c.link, c.title_key, c.title, c.summary, c.published_at, c.alertable]
+        q = sa.select(*columns, text, c.topics, c.terms, c.relevance, c.near).where(
             items_t.c.story_id.is_(None),
             items_t.c.state == "done",
             items_t.c.relevance > 0 if on_topic else sa.and_(items_t.c.relevance <= 0, items_t.c.near.is_not(None)),

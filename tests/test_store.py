@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -335,6 +336,23 @@ async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Stor
         )
     rows = await query(store, "SELECT failures, last_error, enabled, disabled_reason FROM feeds WHERE name = 'A'")
     assert tuple(rows[0]) == (3, "boom", False, "off")
+
+
+async def test_unclustered_items_are_what_clustering_reads(store: Store) -> None:
+    await store.sync_feeds([FeedSpec("A", "https://a.example/rss")], now=T0)
+    ((feed_id,),) = await query(store, "SELECT id FROM feeds")
+    text = "Beijing cut rare earth export quotas again, officials said. " * 40
+    on = NewItem(ItemKey("on", None, "https://x.example/on", None), "Quota cut", None, T0, alertable=True)
+    on = replace(on, text=text, topics=("rare-earths",), terms={"rare-earths": ["rare earth"]}, relevance=1.0)
+    near = NewItem(ItemKey("near", None, "https://x.example/near", None), "Russia holds reporter", "", T0, False)
+    plain = NewItem(ItemKey("plain", None, "https://x.example/plain", None), "Weather", "", T0, False)
+    async with store.feed_transaction() as tx:
+        await tx.add_items(feed_id, [on, replace(near, near=("us-russia",)), plain], T0)
+        (got_on,) = await tx.unclustered_items(T0, text_chars=100)
+        (whole,) = await tx.unclustered_items(T0)
+        (got_near,) = await tx.unclustered_items(T0, on_topic=False, text_chars=100)  # not "plain": it is near nothing
+    assert got_on[1] == replace(on, text=text[:100]) and whole[1] == on
+    assert got_near[1].key.identity == "near" and got_near[1].near == ("us-russia",)
 
 
 async def test_story_members_can_be_bounded_to_the_first_and_latest_tellings(store: Store) -> None:
