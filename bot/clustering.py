@@ -37,9 +37,9 @@ class StoryClusterer:
         # Fingerprints made in the worker processes with the page's verdict, by their inputs (title, lead).
         self._fingerprints: dict[tuple[str | None, str], Fingerprint] = {}
 
-    def remember(self, title: str | None, lead: str, fp: Fingerprint) -> None:
+    def remember(self, title: str | None, summary: str | None, text: str | None, fp: Fingerprint) -> None:
         """An item's fingerprint made elsewhere (bot.candidates.judge_page), so clustering need not make it again."""
-        self._fingerprints[(title, lead)] = fp
+        self._fingerprints[(title, item_lead(summary, text))] = fp
 
     def _fingerprint(self, item: NewItem) -> Fingerprint:
         lead = item_lead(item.summary, item.text)
@@ -89,8 +89,8 @@ class StoryClusterer:
                 story_id = cast(int, found.story_key)
                 draft = drafts.setdefault(story_id, _Draft(self._recent[story_id], item))
                 # The story's topics stand; the item adds none. Later near misses may match this one.
-                draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
-                index.load(story_id, ("story", story_id, draft.members[-1][2]), fp, published)
+                fp_json = draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
+                index.load(story_id, ("story", story_id, fp_json), fp, published)
         else:
             plan = index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
             for item_id, item, fp, published in batch:
@@ -169,14 +169,15 @@ class _Draft:
         self.happened: datetime | None = None  # the earliest member's publication time
         self.members: list[tuple[int, Fingerprint, str, datetime]] = []  # (item id, fingerprint, its JSON, published)
 
-    def add(self, item_id: int, item: NewItem, fp: Fingerprint, published: datetime) -> None:
-        """A member joins: topics and matched terms widened, its fingerprint kept with the story's."""
+    def add(self, item_id: int, item: NewItem, fp: Fingerprint, published: datetime) -> str:
+        """A member joins: topics and matched terms widened, its fingerprint kept with the story's (returned as JSON)."""
         fp_json = fp.to_json()
         self.topics = tuple(dict.fromkeys([*self.topics, *item.topics]))
         self.terms = merge_terms(self.terms, item.terms)
         self.fingerprint = self.fingerprint.add(fp_json, published)
         self.happened = published if self.happened is None else min(self.happened, published)
         self.members.append((item_id, fp, fp_json, published))
+        return fp_json
 
 
 def merge_terms(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -6,14 +6,13 @@ and judge_page).
 API::
 
     pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use (processes=False: threads)
-    parsed = await pool.parse(body, headers, base_url, now)   # bot.feeds.parse_feed, off the event loop
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
     result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
     result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted)
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
-Small bodies are parsed on the event loop (a process hop costs more than they do). Where processes cannot be
+Small inputs (``size`` up to ``inline_bytes``) are worked on right here (a process hop costs more than they do). Where processes cannot be
 started (no working semaphores, a sandbox), or after the pool broke twice (a worker killed), feeds are parsed in a
 thread instead: slower, never wrong.
 """
@@ -28,14 +27,11 @@ import multiprocessing
 import os
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
-
-from .feeds import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +83,6 @@ class ParsePool:
         """Whether feeds go to worker processes (False once processes proved unavailable)."""
         return self._failures < MAX_POOL_FAILURES
 
-    async def parse(
-        self, body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None
-    ) -> ParsedFeed:
-        """parse_feed(body, headers, base_url, now), in a worker process when the body is worth the hop."""
-        return await self.call(parse_feed, body, dict(headers), base_url, now, size=len(body))
-
     async def call(self, fn: Callable[..., T], *args: Any, size: int | None = None, timeout: float | None = None) -> T:
         """``fn(*args)`` in a worker process (a thread where processes are unavailable); ``fn`` must be importable.
 
@@ -104,7 +94,7 @@ class ParsePool:
             return fn(*args)
         pool = self._executor()
         if pool is None:
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+            return await _in_thread(fn, args, timeout)
         slots = self._slots_here()
         await slots.acquire()
         try:
@@ -112,7 +102,7 @@ class ParsePool:
         except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
             slots.release()
             self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+            return await _in_thread(fn, args, timeout)
         future.add_done_callback(lambda _: slots.release())  # finished, failed or cancelled: the slot is free
         try:
             if timeout is None:
@@ -120,7 +110,7 @@ class ParsePool:
             return await asyncio.wait_for(asyncio.shield(future), timeout)  # the slot stays taken until it ends
         except BrokenProcessPool:
             self._broken(pool, "a worker died")
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+            return await _in_thread(fn, args, timeout)
 
     def _slots_here(self) -> asyncio.Semaphore:
         """This event loop's bound on work handed to the processes (QUEUED_PER_WORKER per worker)."""
@@ -173,6 +163,11 @@ class ParsePool:
             if self._pool is None:
                 self._cut_lifeline()
         log.warning("%s; %s", why, "starting a new pool" if self.uses_processes else "parsing in threads from now on")
+
+
+async def _in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float | None) -> T:
+    """``fn(*args)`` in a thread of this process: where worker processes are unavailable or just broke."""
+    return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
 
 
 def _worker_start(lifeline: Connection) -> None:

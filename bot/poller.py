@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer import analyze as default_analyze
 
@@ -36,7 +36,6 @@ from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article
 from .candidates import (
     Candidate,
     FeedCandidates,
-    PageVerdict,
     as_new,
     from_pending,
     judge_page,
@@ -49,7 +48,6 @@ from .models import FeedState, NewItem, PendingItem
 from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
-from .stories import item_lead
 from .story_analysis import Analyzer, article_analysis, refresh_stories
 from .topics import TopicMatcher
 
@@ -58,6 +56,8 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- tuning (see each comment)
 # A lease lasts the cycle's deadline plus this margin (a cycle cancels its work at the deadline), so a
@@ -366,10 +366,11 @@ class _Cycle:
             article = await self._full_text(c.key.link)
         analysis = None
         if article is not None:  # the page's words can change the score: the one place an item is scored again
-            verdict = await self._judge_page(feed, c, article.text)
+            args = (self.matcher, feed.topics, c.title, c.summary, article.text, self.analyzer, feed.name, c.key.link)
+            verdict = await self._off_loop(judge_page, *args)
             matches, analysis = verdict.matches, verdict.analysis
             if verdict.fingerprint is not None:
-                self.clusterer.remember(c.title, item_lead(c.summary, article.text), verdict.fingerprint)
+                self.clusterer.remember(c.title, c.summary, article.text, verdict.fingerprint)
         else:
             matches = tuple(m for m in c.hints if m.kept)
         if not matches:
@@ -385,21 +386,19 @@ class _Cycle:
             relevance=max(m.score for m in matches),
         )
         if analysis is None and article and self.analyzer is not None:  # the feed's words (the page's: judged)
-            args = (self.analyzer, article.text, c.title, feed.name, c.key.link)
-            if self.analyzer is default_analyze:  # importable: analysed in the worker processes, on every core
-                analysis = await self.parser.call(article_analysis, *args)
-            else:  # a function of the caller's (tests): a thread of this process
-                analysis = await asyncio.to_thread(article_analysis, *args)
+            analysis = await self._off_loop(
+                article_analysis, self.analyzer, article.text, c.title, feed.name, c.key.link
+            )
         if analysis is not None:
             item = replace(item, analysis=analysis)
         return item
 
-    async def _judge_page(self, feed: FeedState, c: Candidate, text: str) -> PageVerdict:
-        """The page's verdict (its topics; its analysis when on one), scored and analysed off the event loop."""
-        args = (self.matcher, feed.topics, c.title, c.summary, text, self.analyzer, feed.name, c.key.link)
-        if self.analyzer is None or self.analyzer is default_analyze:  # importable: in the worker processes
-            return await self.parser.call(judge_page, *args)
-        return await asyncio.to_thread(judge_page, *args)  # a function of the caller's (tests): a thread
+    async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """A page's work (judge_page, article_analysis) off the event loop: in the worker processes, on every core,
+        unless the analyzer is a function of the caller's (tests), which cannot be sent there: then in a thread."""
+        if self.analyzer is None or self.analyzer is default_analyze:
+            return await self.parser.call(fn, *args)
+        return await asyncio.to_thread(fn, *args)
 
     async def _full_text(self, link: str) -> ArticleText | None:
         """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""

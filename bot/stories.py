@@ -549,8 +549,8 @@ class StoryIndex:
         self, tf: Mapping[str, float], idf: Callable[[str], float], anchors: Sequence[str] = ()
     ) -> dict[Hashable, float]:
         """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its WALK_TERMS
-        heaviest terms (except words too common to walk: COMMON_SHARE; the title's ``anchors`` are walked however common they are,
-        or the tellings of an event told by more than that share of the index would find none of each other)."""
+        heaviest terms, except words too common to walk (COMMON_SHARE). The title's ``anchors`` are walked however
+        common they are, or the tellings of an event told by more than that share of the index would miss each other."""
         acc: dict[Hashable, float] = defaultdict(float)
         n = len(self._items)
         common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
@@ -623,9 +623,6 @@ class StoryIndex:
             return got
 
         return idf_of
-
-    def _weights(self, tf: Mapping[str, float]) -> dict[str, float]:
-        return {t: v * self._idf(t) for t, v in tf.items()}
 
     def _norm(self, tf: Mapping[str, float], idf: Callable[[str], float] | None = None) -> float:
         idf = idf or self._idf

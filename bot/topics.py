@@ -258,6 +258,9 @@ class _Topic:
 
 # A match: (start offset, end offset, word index of its first word, surface text).
 _Match = tuple[int, int, int, str]
+# Per field (title, summary, text): its matches by group id, and its segments (a title is one; else its sentences).
+_Hits = dict[str, dict[int, list[_Match]]]
+_Segs = dict[str, list[tuple[int, int]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms), each rule
 # (groups of terms, near, weight); an ``any`` rule is one group.
 _RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float]
@@ -369,17 +372,15 @@ class TopicMatcher:
         hits, segs = self._found(title, summary)
         return self._score(hits, segs), self._partial(hits, segs)
 
-    def _found(
-        self, title: str | None, summary: str | None, text: str | None = ""
-    ) -> tuple[dict[str, dict[int, list[_Match]]], dict[str, list[tuple[int, int]]]]:
+    def _found(self, title: str | None, summary: str | None, text: str | None = "") -> tuple[_Hits, _Segs]:
         """The term occurrences of each field, and the field's segments (a title is one; else its sentences)."""
         fields = {
             "title": normalize(title or "").replace("\n", " "),
             "summary": normalize((summary or "")[:MAX_SUMMARY_CHARS]),
             "text": normalize((text or "")[:MAX_TEXT_CHARS]),
         }
-        hits: dict[str, dict[int, list[_Match]]] = {}
-        segs: dict[str, list[tuple[int, int]]] = {}
+        hits: _Hits = {}
+        segs: _Segs = {}
         for f, value in fields.items():
             if not value.strip():
                 continue
@@ -389,9 +390,7 @@ class TopicMatcher:
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
         return hits, segs
 
-    def _score(
-        self, hits: dict[str, dict[int, list[_Match]]], segs: dict[str, list[tuple[int, int]]]
-    ) -> list[TopicMatch]:
+    def _score(self, hits: _Hits, segs: _Segs) -> list[TopicMatch]:
         out = []
         for topic in self._topics:
             total = 0.0
@@ -425,9 +424,7 @@ class TopicMatcher:
         """
         return self._partial(*self._found(title, summary))
 
-    def _partial(
-        self, hits: dict[str, dict[int, list[_Match]]], segs: dict[str, list[tuple[int, int]]]
-    ) -> tuple[str, ...]:
+    def _partial(self, hits: _Hits, segs: _Segs) -> tuple[str, ...]:
         return tuple(t.name for t in self._topics if any(_field_partial(t, hits[f], segs[f]) for f in hits))
 
     def _may_match(self, value: str) -> bool:

@@ -64,9 +64,9 @@ def _worker_pids(pool: ParsePool) -> list[int]:
 async def test_worker_parse_equals_parse_feed_and_the_worker_is_reused(pool: ParsePool) -> None:
     body = feed(30)
     expected = parse_feed(body, HEADERS, "https://e.com/rss/feed.xml", now=NOW)
-    first = await pool.parse(body, HEADERS, "https://e.com/rss/feed.xml", NOW)
+    first = await pool.call(parse_feed, body, HEADERS, "https://e.com/rss/feed.xml", NOW, size=len(body))
     pids = _worker_pids(pool)
-    second = await pool.parse(body, HEADERS, "https://e.com/rss/feed.xml", NOW)
+    second = await pool.call(parse_feed, body, HEADERS, "https://e.com/rss/feed.xml", NOW, size=len(body))
     assert first == expected == second and len(first.items) == 30
     assert first.items[3].link == "https://e.com/news/3" and first.items[3].guid == "https://e.com/rss/3"
     assert len(pids) == 1 and pids[0] != os.getpid() and _worker_pids(pool) == pids
@@ -76,12 +76,14 @@ async def test_worker_parse_equals_parse_feed_and_the_worker_is_reused(pool: Par
 
 async def test_a_killed_worker_falls_back_then_a_new_pool_starts(pool: ParsePool) -> None:
     body = feed(5)
-    await pool.parse(body, HEADERS, "https://e.com/feed", NOW)
+    await pool.call(parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body))
     (pid,) = _worker_pids(pool)
     os.kill(pid, signal.SIGKILL)
-    parsed = await pool.parse(body, HEADERS, "https://e.com/feed", NOW)  # BrokenProcessPool -> parsed in a thread
+    parsed = await pool.call(
+        parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body)
+    )  # BrokenProcessPool -> parsed in a thread
     assert len(parsed.items) == 5 and pool.uses_processes
-    again = await pool.parse(body, HEADERS, "https://e.com/feed", NOW)
+    again = await pool.call(parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body))
     assert again == parsed and _worker_pids(pool) not in ([], [pid])
 
 
@@ -89,10 +91,12 @@ async def test_small_bodies_stay_inline_and_close_stops_the_workers() -> None:
     pool = ParsePool(workers=1)
     small = feed(1)
     assert len(small) <= INLINE_PARSE_BYTES
-    assert (await pool.parse(small, HEADERS, "https://e.com/feed", NOW)).items and pool._pool is None
+    assert (
+        await pool.call(parse_feed, small, HEADERS, "https://e.com/feed", NOW, size=len(small))
+    ).items and pool._pool is None
     big = feed(200)
     assert len(big) > INLINE_PARSE_BYTES
-    assert len((await pool.parse(big, HEADERS, "https://e.com/feed", NOW)).items) == 200
+    assert len((await pool.call(parse_feed, big, HEADERS, "https://e.com/feed", NOW, size=len(big))).items) == 200
     (pid,) = _worker_pids(pool)
     pool.close()
     assert pool._pool is None
