@@ -18,10 +18,10 @@ from .errors import UserError
 
 
 def _run(coro: Any) -> Any:
-    """asyncio.run, imported on first use: `summarize` never needs the event loop (a faster start)."""
-    import asyncio
+    """Run on bot.eventloop's loop, imported on first use: `summarize` never needs the event loop (a faster start)."""
+    from .eventloop import run
 
-    return asyncio.run(coro)
+    return run(coro)
 
 
 log = logging.getLogger("coverage_bot")

@@ -9,7 +9,9 @@ reset the connection, stream a body chunk by chunk. Unmatched paths go to `defau
         server.requests[0].headers["user-agent"]
 
 The server runs its own event loop in a daemon thread, so sync and async tests can use it alike and a test's loop
-never blocks it. Every connection is closed after one response (`Connection: close`). Port 0: the OS picks a port.
+never blocks it. Every connection is closed after one response (`Connection: close`) unless `keep_alive=True`, which
+serves requests on a connection until the client closes it; `connections` counts the connections accepted. Port 0:
+the OS picks a port; `host` may be any loopback address (127.0.0.2 is another host to a client's per-host limits).
 """
 
 from __future__ import annotations
@@ -59,20 +61,21 @@ class Response:
 class Connection:
     """The raw connection a handler may drive by hand."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keep_alive: bool = False) -> None:
         self.reader = reader
         self.writer = writer
+        self.keep_alive = keep_alive
         self.head_sent = False
 
     async def send_head(self, status: int, headers: Mapping[str, str] | None = None) -> None:
-        """Write the status line and headers (adds `Connection: close`)."""
+        """Write the status line and headers (adds `Connection: close` unless the server keeps connections alive)."""
         reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Unknown"
         lines = [f"HTTP/1.1 {status} {reason}"]
         names = set()
         for name, value in (headers or {}).items():
             lines.append(f"{name}: {value}")
             names.add(name.lower())
-        if "connection" not in names:
+        if "connection" not in names and not self.keep_alive:
             lines.append("Connection: close")
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         self.head_sent = True
@@ -112,11 +115,20 @@ Route = Response | tuple[int, Mapping[str, str], Body] | Handler
 class LoopbackServer:
     """A threaded asyncio HTTP server on 127.0.0.1:0 serving `routes`; a context manager."""
 
-    def __init__(self, routes: Mapping[str, Route] | None = None, default: Route | None = None) -> None:
+    def __init__(
+        self,
+        routes: Mapping[str, Route] | None = None,
+        default: Route | None = None,
+        *,
+        keep_alive: bool = False,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.default: Route = default or Response(404, {"Content-Type": "text/plain"}, b"not found")
         self.requests: list[Request] = []
-        self.host = "127.0.0.1"
+        self.keep_alive = keep_alive
+        self.connections = 0  # accepted so far
+        self.host = host
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -177,18 +189,22 @@ class LoopbackServer:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
-        conn = Connection(reader, writer)
+        conn = Connection(reader, writer, self.keep_alive)
+        self.connections += 1
         try:
-            request = await _read_request(reader)
-            if request is None:
-                return
-            self.requests.append(request)
-            self._active += 1
-            self.max_active = max(self.max_active, self._active)
-            try:
-                await self._answer(request, conn)
-            finally:
-                self._active -= 1
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    return
+                self.requests.append(request)
+                self._active += 1
+                self.max_active = max(self.max_active, self._active)
+                try:
+                    await self._answer(request, conn)
+                finally:
+                    self._active -= 1
+                if not self.keep_alive:
+                    return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass  # the client went away: expected when it stops reading an oversized body
         except asyncio.CancelledError:

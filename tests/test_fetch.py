@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import ipaddress
 import itertools
@@ -18,6 +19,7 @@ import httpcore
 import pytest
 from loopback import Connection, LoopbackServer, Request, Response, redirect, reset, stall, trickle
 
+import bot.fetch as fetch_module
 from bot.fetch import Fetcher, FetchLimits, is_public_address, parse_retry_after
 
 DEADLINE = 1.5
@@ -398,3 +400,37 @@ async def test_an_error_whose_body_never_comes_is_still_reported_as_that_error(l
     result = await fetch(loopback.url("/busy"))
     assert result.status == 503 and result.retry_after == 60 and result.error == "HTTP 503 (retry after 60 s)"
     assert time.monotonic() - started < DEADLINE + MARGIN
+
+
+# --------------------------------------------------------------------------- connection reuse, per host
+
+
+def _keep_alive_hosts(count: int) -> list[LoopbackServer]:
+    """``count`` keep-alive servers, each on a loopback address of its own (a host of its own to the Fetcher)."""
+    return [LoopbackServer({"/feed": (200, {}, FEED)}, keep_alive=True, host=f"127.0.0.{n + 1}") for n in range(count)]
+
+
+async def test_each_host_reuses_its_own_connection_however_many_hosts_take_turns() -> None:
+    servers = _keep_alive_hosts(5)
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.enter_context(server)
+        # Fewer connections in flight than hosts: one shared pool would evict a host's idle connection to make room.
+        async with Fetcher(limits(max_connections=2, per_host=1)) as fetcher:
+            for _round in range(3):
+                for server in servers:
+                    assert (await fetcher.get(server.url("/feed"))).ok
+    assert [len(s.requests) for s in servers] == [3] * 5
+    assert [s.connections for s in servers] == [1] * 5
+
+
+async def test_the_least_recently_used_hosts_connections_are_closed_past_keep_hosts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fetch_module, "KEEP_HOSTS", 2)
+    a, b, c = _keep_alive_hosts(3)
+    with a, b, c:
+        async with Fetcher(limits()) as fetcher:
+            for server in (a, b, a, c, a, b):  # c pushes out b (least recently used), not a
+                assert (await fetcher.get(server.url("/feed"))).ok
+    assert (a.connections, b.connections, c.connections) == (1, 2, 1)
