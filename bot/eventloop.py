@@ -1,8 +1,10 @@
 """The event loop every async command runs on: uvloop where it is installed, else asyncio's own.
 
 uvloop is libuv under asyncio's API. A poll cycle is mostly small HTTP exchanges and task switches, and the
-loop's own overhead is a large share of each: bench/poll.py's unchanged cycle (500 conditional GETs) costs
-about a fifth less CPU on uvloop. Set ``COVERAGE_BOT_EVENT_LOOP=asyncio`` to run on asyncio's loop instead.
+loop's own overhead is a large share of each: plain concurrent conditional GETs with httpx (bench/poll.py's
+floor-304 row, 500 of them) cost 0.35 s of CPU on uvloop against 0.45 s on asyncio's loop, medians of 5.
+``EVENT_LOOP=asyncio`` selects asyncio's loop; ``uvloop`` insists on uvloop; unset or ``auto`` takes uvloop
+when it is installed.
 """
 
 from __future__ import annotations
@@ -12,25 +14,44 @@ import os
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from .errors import UserError
+
 T = TypeVar("T")
 
-ENV = "COVERAGE_BOT_EVENT_LOOP"
+ENV = "EVENT_LOOP"
+CHOICES = ("auto", "uvloop", "asyncio")
 
 
-def loop_name() -> str:
-    """'uvloop' or 'asyncio': the loop `run` uses in this environment."""
-    if os.environ.get(ENV, "").strip().lower() == "asyncio":
-        return "asyncio"
+def _uvloop_installed() -> bool:
     try:
         import uvloop  # noqa: F401
     except ImportError:
+        return False
+    return True
+
+
+def loop_name() -> str:
+    """'uvloop' or 'asyncio': the loop `run` uses under this environment (UserError for a bad EVENT_LOOP)."""
+    wanted = os.environ.get(ENV, "").strip().lower() or "auto"
+    if wanted not in CHOICES:
+        raise UserError(f"{ENV}: {os.environ[ENV]!r} is not one of {', '.join(CHOICES)} (or leave it unset)")
+    if wanted == "asyncio":
         return "asyncio"
-    return "uvloop"
+    if _uvloop_installed():
+        return "uvloop"
+    if wanted == "uvloop":
+        raise UserError(f"{ENV}: uvloop is asked for but not installed (pip install uvloop, or unset {ENV})")
+    return "asyncio"
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run on the loop `loop_name` names."""
-    if loop_name() == "uvloop":
+    try:
+        name = loop_name()
+    except UserError:
+        coro.close()  # never awaited: say nothing more about it than the error
+        raise
+    if name == "uvloop":
         import uvloop
 
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

@@ -42,6 +42,7 @@ def free_port() -> int:
         ("DEFAULT_TIMEZONE", "Mars/X", "DEFAULT_TIMEZONE: 'Mars/X' is not an IANA time zone"),
         ("ADMIN_IDS", "abc", "ADMIN_IDS: 'abc' is not a comma-separated list"),
         ("ALLOW_PRIVATE_URLS", "sometimes", "ALLOW_PRIVATE_URLS: 'sometimes' is neither true/false nor a network"),
+        ("EVENT_LOOP", "tokio", "EVENT_LOOP: 'tokio' is not one of auto, uvloop, asyncio"),
     ],
 )
 def test_bad_environment_is_a_message_not_a_traceback(tmp_path, variable, value, expected):

@@ -1,4 +1,4 @@
-"""bot.eventloop: the commands' loop is uvloop where installed, asyncio's on request."""
+"""bot.eventloop: the commands' loop is uvloop where installed, asyncio's on request, a bad choice a message."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.errors import UserError
 from bot.eventloop import ENV, loop_name, run
 
 
@@ -24,3 +25,9 @@ def test_the_environment_can_ask_for_asyncios_own_loop(monkeypatch: pytest.Monke
     monkeypatch.setenv(ENV, "asyncio")
     assert loop_name() == "asyncio"
     assert run(_running_loop_module()) == "asyncio"
+
+
+def test_a_bad_choice_is_a_message_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "tokio")
+    with pytest.raises(UserError, match="EVENT_LOOP: 'tokio' is not one of auto, uvloop, asyncio"):
+        run(_running_loop_module())
