@@ -283,6 +283,16 @@ class Fetcher:
         for pool in pools:
             await pool.client.aclose()
 
+    async def close_idle(self) -> int:
+        """Close the pools of hosts with nothing in flight (a poll cycle's end: its keep-alive connections would
+        expire long before the next cycle, yet hold their sockets until then); returns how many were closed."""
+        idle = [h for h, p in self._pools.items() if p.in_flight == 0]
+        closing = [self._pools.pop(h) for h in idle]
+        for pool in closing:
+            with contextlib.suppress(httpx.HTTPError, OSError):
+                await pool.client.aclose()
+        return len(closing)
+
     def _client(self, transport: httpx.AsyncBaseTransport, size: int) -> httpx.AsyncClient:
         total = self.limits.total_timeout
         return httpx.AsyncClient(

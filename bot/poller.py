@@ -492,6 +492,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         await asyncio.gather(*tasks, return_exceptions=True)
         feeds_done = time.perf_counter()
         try:
+            await cycle.fetcher.close_idle()  # its keep-alive connections would expire before the next cycle
             await cycle.record_unchanged()
             await cycle.cluster_collected()
         finally:

@@ -128,6 +128,7 @@ class LoopbackServer:
         self.requests: list[Request] = []
         self.keep_alive = keep_alive
         self.connections = 0  # accepted so far
+        self.open_connections = 0  # accepted and not yet closed by either side
         self.host = host
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -191,6 +192,7 @@ class LoopbackServer:
         self._tasks.add(task)
         conn = Connection(reader, writer, self.keep_alive)
         self.connections += 1
+        self.open_connections += 1
         try:
             while True:
                 request = await _read_request(reader)
@@ -210,6 +212,7 @@ class LoopbackServer:
         except asyncio.CancelledError:
             pass  # the server is stopping; end quietly (asyncio logs a cancelled connection callback)
         finally:
+            self.open_connections -= 1
             self._tasks.discard(task)
             with contextlib.suppress(Exception):
                 if not writer.transport.is_closing():

@@ -434,3 +434,15 @@ async def test_the_least_recently_used_hosts_connections_are_closed_past_keep_ho
             for server in (a, b, a, c, a, b):  # c pushes out b (least recently used), not a
                 assert (await fetcher.get(server.url("/feed"))).ok
     assert (a.connections, b.connections, c.connections) == (1, 2, 1)
+
+
+async def test_close_idle_closes_the_pools_with_nothing_in_flight() -> None:
+    a, b = _keep_alive_hosts(2)
+    with a, b:
+        async with Fetcher(limits()) as fetcher:
+            assert (await fetcher.get(a.url("/feed"))).ok
+            assert (await fetcher.get(b.url("/feed"))).ok
+            assert await fetcher.close_idle() == 2
+            assert (await fetcher.get(a.url("/feed"))).ok  # a new connection: the old one was closed
+            assert await fetcher.close_idle() == 1
+    assert (a.connections, b.connections) == (2, 1)

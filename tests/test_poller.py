@@ -249,6 +249,23 @@ async def test_unchanged_feeds_are_recorded_together_and_a_recovered_one_is_heal
     assert await query(store, "SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == [(0,)]
 
 
+async def test_a_cycle_reuses_a_hosts_connection_and_closes_it_at_its_end(store) -> None:
+    limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=2)
+    with LoopbackServer(keep_alive=True) as server:
+        keeping = Site(server)
+        urls = {
+            f"F{i}": keeping.feed(f"/f{i}", [Entry(f"g{i}", server.url(f"/a/{i}"), f"Budget {i}")]) for i in range(6)
+        }
+        async with Fetcher(limits) as fetcher:  # open after the cycle, as the long-running poller's is
+            assert (await cycle(config(urls), store, fetcher, NOW)).fetched == 6
+            assert server.connections == 2  # six feeds of one host over its two connections
+            for _ in range(100):  # the server notices the client's close on its own thread
+                if server.open_connections == 0:
+                    break
+                await asyncio.sleep(0.02)
+            assert server.open_connections == 0
+
+
 async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -> None:
     new_url = site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Rare earth mine opens")])
     site.server.route("/old", redirect(new_url, 301))
