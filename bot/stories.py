@@ -612,26 +612,20 @@ class StoryIndex:
         return math.log((len(self._items) + IDF_PRIOR) / (self._df.get(term, 0) + 1)) + 1.0
 
     def _idf_memo(self) -> Callable[[str], float]:
-        """_idf, each term computed once: for a pass during which the index does not change."""
-        memo: dict[str, float] = {}
-        idf = self._idf
+        """_idf, each term computed once: for a pass during which the index does not change. A dict's own lookup
+        (its __missing__ computes a new term), not a Python function: the passes call it millions of times."""
+        return _Memo(self._idf).__getitem__
 
-        def idf_of(term: str) -> float:
-            got = memo.get(term)
-            if got is None:
-                got = memo[term] = idf(term)
-            return got
-
-        return idf_of
-
-    def _norm(self, tf: Mapping[str, float], idf: Callable[[str], float] | None = None) -> float:
-        idf = idf or self._idf
-        return math.sqrt(sum((v * idf(t)) ** 2 for t, v in tf.items())) or 1.0
+    def _norm(self, tf: Mapping[str, float], idf: Mapping[str, float] | None = None) -> float:
+        """The length of the item's TF-IDF vector (``idf``: every term's, computed beforehand)."""
+        if idf is None:
+            return math.sqrt(sum((v * self._idf(t)) ** 2 for t, v in tf.items())) or 1.0
+        return math.sqrt(sum((v * idf[t]) ** 2 for t, v in tf.items())) or 1.0
 
     def _refresh_norms(self) -> None:
         n = len(self._items)
         if abs(n - self._norms_at) > NORM_REFRESH * max(self._norms_at, 1):
-            idf = self._idf_memo()
+            idf = {t: self._idf(t) for t in self._df}  # every indexed term, once
             self._norms = {k: self._norm(item.tf, idf) for k, item in self._items.items()}
             self._norms_at = n
 
@@ -699,7 +693,7 @@ class StoryIndex:
             ),
         )
         best, best_key = 0.0, None
-        weights = {t: v * idf_of(t) for t, v in tf.items()}
+        weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         for key in ranked:
             item = self._items[key]
             s = self._similarity(tf, title, item.tf, item.title, idf_of, weights, anchors)
@@ -707,6 +701,18 @@ class StoryIndex:
             if s > best:
                 best, best_key = s, key
         return best, best_key
+
+
+class _Memo(dict[str, float]):
+    """A function's answers by argument, each computed on first lookup."""
+
+    def __init__(self, compute: Callable[[str], float]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> float:
+        value = self[key] = self.compute(key)
+        return value
 
 
 class _Weights(dict[str, float]):
