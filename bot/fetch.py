@@ -7,6 +7,7 @@ API:
 
     async with Fetcher(FetchLimits(total_timeout=30.0, max_bytes=8 * 2**20)) as fetcher:
         result = await fetcher.get(url, etag=None, last_modified=None, kind="feed")  # or kind="page"
+        await fetcher.close_idle()  # a poll cycle's end: drop the hosts' idle keep-alive connections
     FetchResult(url, final_url, status, headers, body, etag, last_modified, not_modified,
                 permanent_redirect, retry_after, error, elapsed)
 
@@ -24,6 +25,8 @@ bomb stops at the cap: we inflate with `zlib` in bounded steps rather than httpx
 checked: never to a loopback, private, link-local or reserved address unless `allow_private` names its network
 (True: loopback and private LANs only, see :mod:`bot.netpolicy`), and never from a public address to a non-public
 one even then.
+
+Connections are pooled per host, so a host's feeds and pages reuse its keep-alive connections (KEEP_HOSTS below).
 
 The addresses checked are the addresses connected to: each hop's host is resolved once, checked, and pinned for the
 connection (:class:`bot.netpolicy.PinnedBackend`), so a DNS answer that changes in between (rebinding) cannot move
