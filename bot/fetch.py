@@ -320,18 +320,20 @@ class Fetcher:
         )
         return transport
 
-    async def _pool(self, host: str) -> _HostPool:
-        """The host's connection pool (made on first use); closes the least recently used idle pools past KEEP_HOSTS."""
-        if self._shared is not None:
-            return self._shared
-        pool = self._pools.get(host)
+    async def _reserve(self, host: str) -> _HostPool:
+        """The host's connection pool (made on first use), counted in flight before anything else can run, so no
+        close_idle or eviction closes it under this request; closes the least recently used idle pools past
+        KEEP_HOSTS."""
+        pool = self._shared if self._shared is not None else self._pools.get(host)
         if pool is not None:
-            self._pools.move_to_end(host)
+            pool.in_flight += 1
+            if pool is not self._shared:
+                self._pools.move_to_end(host)
             return pool
         size = self.limits.per_host  # the host slot bounds a pool's requests; redirect hops reuse the slot
-        pool = self._pools[host] = _HostPool(self._client(self._pinned_transport(size), size))
+        pool = self._pools[host] = _HostPool(self._client(self._pinned_transport(size), size), in_flight=1)
         if len(self._pools) > KEEP_HOSTS:
-            idle = [h for h, p in self._pools.items() if p.in_flight == 0 and p is not pool]
+            idle = [h for h, p in self._pools.items() if p.in_flight == 0]
             closing = [self._pools.pop(h) for h in idle[: len(self._pools) - KEEP_HOSTS]]  # all out before any await
             for old in closing:
                 with contextlib.suppress(httpx.HTTPError, OSError):
@@ -361,8 +363,7 @@ class Fetcher:
         try:
             async with self._host_slot(host, kind), self._global:
                 started = time.monotonic()  # the deadline covers the network, not the queue
-                pool = await self._pool(host)
-                pool.in_flight += 1
+                pool = await self._reserve(host)
                 try:
                     async with asyncio.timeout(self.limits.total_timeout):
                         result = await self._fetch(pool.client, url, etag, last_modified, kind, progress, started)

@@ -446,3 +446,19 @@ async def test_close_idle_closes_the_pools_with_nothing_in_flight() -> None:
             assert (await fetcher.get(a.url("/feed"))).ok  # a new connection: the old one was closed
             assert await fetcher.close_idle() == 1
     assert (a.connections, b.connections) == (2, 1)
+
+
+async def test_a_pool_being_made_is_not_closed_under_its_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch_module, "KEEP_HOSTS", 1)
+    a, b = _keep_alive_hosts(2)
+    with a, b:
+        for steps in range(12):  # close_idle at each point of the second request's life
+            async with Fetcher(limits()) as fetcher:
+                assert (await fetcher.get(a.url("/feed"))).ok  # a's pool now holds an idle connection
+                second = asyncio.create_task(fetcher.get(b.url("/feed")))  # makes b's pool, closes a's
+                for _ in range(steps):
+                    await asyncio.sleep(0)
+                await fetcher.close_idle()
+                result = await second
+            assert result.ok, (steps, result.error)
+    assert len(b.requests) == 12
