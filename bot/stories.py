@@ -410,30 +410,39 @@ class StoryIndex:
     def plan(self, batch: Sequence[tuple[Hashable, Fingerprint, datetime]]) -> dict[Hashable, Hashable]:
         """Where each item of a batch (given oldest first) goes: the key of a story in the index, or ``("new", key)``
         with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
-        started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored."""
-        placed: dict[Hashable, Hashable] = {}
+        started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored.
+
+        Inside, a batch item is known by its place in the batch, not by its key: ties (items published at the same
+        moment) are broken by that place, so the answer does not depend on the keys (a store's ids, which follow
+        the order in which feeds answered)."""
+        placed: dict[Hashable, int] = {}  # key -> its place in the batch
+        started: dict[int, Hashable] = {}  # place -> the story it joined, or ("new", place)
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
         try:
-            for key, fp, published in batch:
+            for place, (key, fp, published) in enumerate(batch):
                 if key in placed:
                     continue
                 if key in self._items:  # already in the index (a re-polled item): where it is, as add() answers
                     known[key] = self._items[key].story
                     continue
                 found = self.find(fp, published)
-                story: Hashable = found.story_key if found is not None else ("new", key)
+                story: Hashable = found.story_key if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
-                self.load(story, ("plan", key), fp, published)
-                placed[key] = story
-            root = self._merge(set(new), [("plan", key) for key in placed])
+                self.load(story, _Planned(place), fp, published)
+                placed[key], started[place] = place, story
+            root = self._merge(set(new), [_Planned(place) for place in started])
         finally:
-            for key in placed:
-                self._remove(("plan", key))
+            for place in started:
+                self._remove(_Planned(place))
             for story in new:
                 self._first.pop(story, None)
-        return known | {key: root.get(story, story) for key, story in placed.items()}
+
+        def named(story: Hashable) -> Hashable:  # a story the batch started: ("new", its first item's key)
+            return ("new", batch[story.place][0]) if isinstance(story, _Started) else story
+
+        return known | {key: named(root.get(started[place], started[place])) for key, place in placed.items()}
 
     def _merge(self, new: set[Hashable], batch_keys: Sequence[Hashable]) -> dict[Hashable, Hashable]:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""
@@ -705,6 +714,20 @@ class StoryIndex:
             if s > best:
                 best, best_key = s, key
         return best, best_key
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A batch item inside StoryIndex.plan, known by its place in the batch (never equal to a caller's key)."""
+
+    place: int
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A story a batch started inside StoryIndex.plan, known by the place of its first item."""
+
+    place: int
 
 
 class _Memo(dict[str, float]):
