@@ -416,7 +416,7 @@ class StoryIndex:
         moment) are broken by that place, so the answer does not depend on the keys (a store's ids, which follow
         the order in which feeds answered)."""
         placed: dict[Hashable, int] = {}  # key -> its place in the batch
-        started: dict[int, Hashable] = {}  # place -> the story it joined, or ("new", place)
+        started: dict[int, Hashable] = {}  # place -> the story it joined, or _Started(place)
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
         try:
