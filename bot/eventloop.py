@@ -1,8 +1,11 @@
 """The event loop every async command runs on: uvloop where it is installed, else asyncio's own.
 
 uvloop is libuv under asyncio's API. A poll cycle is mostly small HTTP exchanges and task switches, and the
-loop's own overhead is a large share of each: plain concurrent conditional GETs with httpx (bench/poll.py's
-floor-304 row, 500 of them) cost 0.35 s of CPU on uvloop against 0.45 s on asyncio's loop, medians of 5.
+loop's own overhead is a large share of each: 500 conditional GETs to bench/poll.py's server with one plain httpx
+client (32 at once, 2 per host) cost 0.35 s of CPU on uvloop against 0.45 s on asyncio's loop, medians of 5; through
+bot.fetch's Fetcher, 0.21 s against 0.22 s (its pools per host left less for the loop to save). A whole cycle of
+bench/poll.py, three interleaved runs each, medians: first cycle 16.1 s against 17.6 s (the poller's own CPU 11.6 s
+against 13.4 s), unchanged cycle 0.27 s against 0.30 s.
 ``EVENT_LOOP=asyncio`` selects asyncio's loop; ``uvloop`` insists on uvloop; unset or ``auto`` takes uvloop
 when it is installed.
 """

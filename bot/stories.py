@@ -383,7 +383,7 @@ class StoryIndex:
         for term, value in tf.items():
             self._df[term] += 1
             self._postings[term][item_key] = value
-        self._norms[item_key] = self._norm(tf)
+        self._norms[item_key] = self._norm(tf, self._idf)
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
@@ -629,16 +629,14 @@ class StoryIndex:
         (its __missing__ computes a new term), not a Python function: the passes call it millions of times."""
         return _Memo(self._idf).__getitem__
 
-    def _norm(self, tf: Mapping[str, float], idf: Mapping[str, float] | None = None) -> float:
-        """The length of the item's TF-IDF vector (``idf``: every term's, computed beforehand)."""
-        if idf is None:
-            return math.sqrt(sum((v * self._idf(t)) ** 2 for t, v in tf.items())) or 1.0
-        return math.sqrt(sum((v * idf[t]) ** 2 for t, v in tf.items())) or 1.0
+    def _norm(self, tf: Mapping[str, float], idf: Callable[[str], float]) -> float:
+        """The length of the item's TF-IDF vector."""
+        return math.sqrt(sum((v * idf(t)) ** 2 for t, v in tf.items())) or 1.0
 
     def _refresh_norms(self) -> None:
         n = len(self._items)
         if abs(n - self._norms_at) > NORM_REFRESH * max(self._norms_at, 1):
-            idf = {t: self._idf(t) for t in self._df}  # every indexed term, once
+            idf = {t: self._idf(t) for t in self._df}.__getitem__  # every indexed term's, computed once
             self._norms = {k: self._norm(item.tf, idf) for k, item in self._items.items()}
             self._norms_at = n
 

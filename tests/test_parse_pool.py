@@ -27,6 +27,11 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HEADERS = {"content-type": "application/rss+xml"}
 
 
+async def parse(pool: ParsePool, body: bytes, url: str = "https://e.com/feed"):
+    """parse_feed through the pool, as the poller hands it work: inline when the body is small."""
+    return await pool.call(parse_feed, body, HEADERS, url, NOW, size=len(body))
+
+
 def rss(
     items: int, title: Callable[[int], str], link: Callable[[int], str], description: Callable[[int], str]
 ) -> bytes:
@@ -64,9 +69,9 @@ def _worker_pids(pool: ParsePool) -> list[int]:
 async def test_worker_parse_equals_parse_feed_and_the_worker_is_reused(pool: ParsePool) -> None:
     body = feed(30)
     expected = parse_feed(body, HEADERS, "https://e.com/rss/feed.xml", now=NOW)
-    first = await pool.call(parse_feed, body, HEADERS, "https://e.com/rss/feed.xml", NOW, size=len(body))
+    first = await parse(pool, body, "https://e.com/rss/feed.xml")
     pids = _worker_pids(pool)
-    second = await pool.call(parse_feed, body, HEADERS, "https://e.com/rss/feed.xml", NOW, size=len(body))
+    second = await parse(pool, body, "https://e.com/rss/feed.xml")
     assert first == expected == second and len(first.items) == 30
     assert first.items[3].link == "https://e.com/news/3" and first.items[3].guid == "https://e.com/rss/3"
     assert len(pids) == 1 and pids[0] != os.getpid() and _worker_pids(pool) == pids
@@ -76,14 +81,12 @@ async def test_worker_parse_equals_parse_feed_and_the_worker_is_reused(pool: Par
 
 async def test_a_killed_worker_falls_back_then_a_new_pool_starts(pool: ParsePool) -> None:
     body = feed(5)
-    await pool.call(parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body))
+    await parse(pool, body)
     (pid,) = _worker_pids(pool)
     os.kill(pid, signal.SIGKILL)
-    parsed = await pool.call(
-        parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body)
-    )  # BrokenProcessPool -> parsed in a thread
+    parsed = await parse(pool, body)  # BrokenProcessPool -> parsed in a thread
     assert len(parsed.items) == 5 and pool.uses_processes
-    again = await pool.call(parse_feed, body, HEADERS, "https://e.com/feed", NOW, size=len(body))
+    again = await parse(pool, body)
     assert again == parsed and _worker_pids(pool) not in ([], [pid])
 
 
@@ -91,12 +94,10 @@ async def test_small_bodies_stay_inline_and_close_stops_the_workers() -> None:
     pool = ParsePool(workers=1)
     small = feed(1)
     assert len(small) <= INLINE_PARSE_BYTES
-    assert (
-        await pool.call(parse_feed, small, HEADERS, "https://e.com/feed", NOW, size=len(small))
-    ).items and pool._pool is None
+    assert (await parse(pool, small)).items and pool._pool is None
     big = feed(200)
     assert len(big) > INLINE_PARSE_BYTES
-    assert len((await pool.call(parse_feed, big, HEADERS, "https://e.com/feed", NOW, size=len(big))).items) == 200
+    assert len((await parse(pool, big)).items) == 200
     (pid,) = _worker_pids(pool)
     pool.close()
     assert pool._pool is None
