@@ -417,6 +417,7 @@ class StoryIndex:
         the order in which feeds answered)."""
         placed: dict[Hashable, int] = {}  # key -> its place in the batch
         started: dict[int, Hashable] = {}  # place -> the story it joined, or _Started(place)
+        planned: dict[int, _Planned] = {}  # place -> the item's key in the index while planning
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
         try:
@@ -430,12 +431,13 @@ class StoryIndex:
                 story: Hashable = found.story_key if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
-                self.load(story, _Planned(place), fp, published)
+                planned[place] = _Planned(place)
+                self.load(story, planned[place], fp, published)
                 placed[key], started[place] = place, story
-            root = self._merge(set(new), [_Planned(place) for place in started])
+            root = self._merge(set(new), [planned[place] for place in started])
         finally:
-            for place in started:
-                self._remove(_Planned(place))
+            for key in planned.values():
+                self._remove(key)
             for story in new:
                 self._first.pop(story, None)
 
@@ -714,18 +716,25 @@ class StoryIndex:
         return best, best_key
 
 
-@dataclass(frozen=True)
 class _Planned:
-    """A batch item inside StoryIndex.plan, known by its place in the batch (never equal to a caller's key)."""
+    """A batch item inside StoryIndex.plan, known by its place in the batch (never equal to a caller's key).
 
-    place: int
+    Equal only to itself, so its hash is the object's own, computed in C: a plan hashes its keys millions of times
+    (every posting walked), and a dataclass's generated __hash__ is a Python call each time."""
+
+    __slots__ = ("place",)
+
+    def __init__(self, place: int) -> None:
+        self.place = place
+
+    def __repr__(self) -> str:  # the dataclass's form: ties between keys are broken by it, so it must not vary
+        return f"{type(self).__name__}(place={self.place})"
 
 
-@dataclass(frozen=True)
-class _Started:
+class _Started(_Planned):
     """A story a batch started inside StoryIndex.plan, known by the place of its first item."""
 
-    place: int
+    __slots__ = ()
 
 
 class _Memo(dict[str, float]):
