@@ -31,7 +31,9 @@ A segment scores the largest weight among its firing rules; the topic's score is
 (default 2: a title or summary hit is enough, the body alone needs two sentences).
 
 Matching is one pass over the words of each field with dictionary look-ups (no regex alternation), so
-it costs about the same for 10 terms or 1,000.
+it costs about the same for 10 terms or 1,000. Before it, a cheaper look at the field's distinct words rules
+the field out unless it holds a *trigger* term (a word of each rule's narrowest group or two, see _triggers):
+context words alone ("talks", "market*") cannot make a rule fire, so they do not cost a full pass.
 
 A matcher crosses to worker processes (bot.parse_pool) as its rules, pickled once, and their digest: a process
 compiles a given set of rules once and reuses that matcher for every later call (pickling the compiled tables cost
@@ -344,6 +346,7 @@ class TopicMatcher:
                 self._exact_cs[first.text].append(tid)
             else:
                 self._exact[first.text].append(tid)
+        # The first look passes a field only where some rule can fire or nearly match (partial).
         self._quick = _QuickLook(
             self._terms[t].words for t in sorted(_triggers(self._topics, group_terms, self._terms))
         )
