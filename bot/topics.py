@@ -31,7 +31,9 @@ A segment scores the largest weight among its firing rules; the topic's score is
 (default 2: a title or summary hit is enough, the body alone needs two sentences).
 
 Matching is one pass over the words of each field with dictionary look-ups (no regex alternation), so
-it costs about the same for 10 terms or 1,000.
+it costs about the same for 10 terms or 1,000. Before it, a cheaper look at the field's distinct words rules
+the field out unless it holds a *trigger* term (a word of each rule's narrowest group or two, see _triggers):
+context words alone ("talks", "market*") cannot make a rule fire, so they do not cost a full pass.
 
 A matcher crosses to worker processes (bot.parse_pool) as its rules, pickled once, and their digest: a process
 compiles a given set of rules once and reuses that matcher for every later call (pickling the compiled tables cost
@@ -48,7 +50,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Protocol
+from typing import Any, Protocol
 
 # --------------------------------------------------------------------------- quality-tuning constants
 # Chosen on the 464 real items of ../shared/feeds-corpus/items (title + feed summary) and the cases in
@@ -302,6 +304,7 @@ class TopicMatcher:
         self._term_groups: list[set[int]] = []
         term_ids: dict[Term, int] = {}
         group_ids: dict[frozenset[int], int] = {}
+        group_terms: list[frozenset[int]] = []  # by group id
         self._n_groups = 0
 
         def group(terms: Iterable[str]) -> int:
@@ -316,6 +319,7 @@ class TopicMatcher:
             key = frozenset(ids)
             if key not in group_ids:
                 group_ids[key] = self._n_groups
+                group_terms.append(key)
                 self._n_groups += 1
                 for t in ids:
                     self._term_groups[t].add(group_ids[key])
@@ -342,15 +346,10 @@ class TopicMatcher:
                 self._exact_cs[first.text].append(tid)
             else:
                 self._exact[first.text].append(tid)
-        # A cheap first look that rules a field out when no term can start in it (most items match no topic): set
-        # operations on the field's distinct words. Possessive forms are listed, as _base strips them. ASCII text
-        # (most fields) is cut into \w+ runs by bytes.translate, so its keys are each term's first run.
-        # Case-sensitive words are few ("US", "EU"): one substring search for all of them.
-        self._quick_cs = re.compile("|".join(map(re.escape, self._exact_cs))) if self._exact_cs else None
-        self._quick_exact = frozenset(k for w in self._exact for k in (w, f"{w}'s"))
-        self._quick_prefixes = tuple(p for entries in self._prefix.values() for p, _ in entries)
-        self._quick_runs = frozenset(_first_run(w) for w in self._exact if w.isascii())
-        self._quick_run_prefixes = tuple(_first_run(p) for p in self._quick_prefixes if p.isascii())
+        # The first look passes a field only where some rule can fire or nearly match (partial).
+        self._quick = _QuickLook(
+            self._terms[t].words for t in sorted(_triggers(self._topics, group_terms, self._terms))
+        )
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -428,20 +427,8 @@ class TopicMatcher:
         return tuple(t.name for t in self._topics if any(_field_partial(t, hits[f], segs[f]) for f in hits))
 
     def _may_match(self, value: str) -> bool:
-        """False when no term can start in ``value`` (never wrongly: a word that might is looked at in full)."""
-        if self._quick_cs is not None and self._quick_cs.search(value):
-            return True
-        if value.isascii():
-            runs = set(value.encode("ascii").translate(_ASCII_RUNS).split())
-            if not runs.isdisjoint(self._quick_runs):
-                return True
-            prefixes: tuple = self._quick_run_prefixes
-        else:
-            runs = {w.casefold() for w in _WORD.findall(value)}
-            if not runs.isdisjoint(self._quick_exact):
-                return True
-            prefixes = self._quick_prefixes
-        return bool(prefixes) and any(run.startswith(prefixes) for run in runs)
+        """False when no rule can fire or nearly match in ``value`` (never wrongly: see _triggers)."""
+        return self._quick.may_match(value)
 
     def _find(self, value: str) -> dict[int, list[_Match]]:
         """Every term occurrence in a text, by group id."""
@@ -488,6 +475,136 @@ class TopicMatcher:
             if not term.words[k].matches(bases[i + k], folded[i + k]):
                 return False
         return True
+
+
+# --------------------------------------------------------------------------- the quick first look
+# A field's hits count only where a rule fires (every group in one sentence) or, for partial(), where an all_of rule
+# of three or more groups misses one group at most. So each rule needs some of its groups for either, and a field
+# with none of those *trigger* terms cannot change score() or partial(): _may_match rules it out before the full
+# look. Context words ("market*", "talks", "deal") never fire alone, so they no longer let a field through.
+# Exclude and ignore terms only take hits away: they are never triggers.
+
+
+def _triggers(topics: Sequence[_Topic], group_terms: Sequence[frozenset[int]], terms: Sequence[Term]) -> set[int]:
+    """Ids of the terms of which every firing rule, and every near miss (partial), has one in its field."""
+    out: set[int] = set()
+    for topic in topics:
+        for rule in topic.rules:
+            for g in _trigger_groups(rule.groups, group_terms, terms):
+                out |= group_terms[g]
+    return out
+
+
+def _trigger_groups(
+    groups: Sequence[int], group_terms: Sequence[frozenset[int]], terms: Sequence[Term]
+) -> tuple[int, ...]:
+    """The groups of a rule one of which every firing or near miss has: one group of two, two of three or more.
+
+    A firing has every group, so any one will do; a near miss of k >= 3 groups lacks one at most, so it has one of any
+    two. The narrowest are taken: the group with the fewest terms (a rule's subject is its short list, its context the
+    long one: 4 magnet words beside 30 industry words), then the fewest wildcards (each stands for many words), then
+    the first written. No word counts are needed, so the choice is the same whatever the text."""
+
+    def breadth(g: int) -> tuple[int, int]:
+        return len(group_terms[g]), sum(1 for t in group_terms[g] if any(w.prefix for w in terms[t].words))
+
+    distinct = sorted(dict.fromkeys(groups), key=breadth)  # stable: ties keep the order written
+    return tuple(distinct[: 1 if len(groups) <= 2 else 2])  # an ``any`` rule is one group
+
+
+def _key_word(words: Sequence[Word]) -> Word:
+    """The word of a phrase the quick look keys on: its longest (short words are the common ones); the first on ties."""
+    return max(words, key=lambda w: sum(1 for c in w.text if c.isalnum()))
+
+
+class _QuickLook:
+    """A cheap first look at a field: False when none of some phrases can occur in it (never wrongly).
+
+    Set operations on the field's distinct words. ASCII text (most fields) is cut into \\w+ runs by bytes.translate,
+    so a word is looked for as its first run ("u.s." as "u"); other text as its casefolded words, possessives listed
+    (_base strips them). Case-sensitive words ("US", "EU") are looked for as substrings. A phrase occurs only where
+    each of its words does, so it is keyed on its longest word ("State Department" on "department") and its other
+    words are looked for only when that one is there."""
+
+    def __init__(self, phrases: Iterable[Sequence[Word]]):
+        self._rest: dict[Word, list[tuple[Word, ...]]] = defaultdict(list)  # key word -> the other words of each phrase
+        single = []
+        for words in phrases:
+            if len(set(words)) == 1:
+                single.append(words[0])
+            else:
+                key = _key_word(words)
+                self._rest[key].append(tuple(w for w in dict.fromkeys(words) if w != key))
+        self._single, self._keys = _Words(single), _Words(self._rest)
+
+    def may_match(self, value: str) -> bool:
+        """False when none of the phrases can occur in ``value``."""
+        ascii = value.isascii()
+        runs: set[Any]  # bytes for ASCII text, else str
+        if ascii:
+            runs = set(value.encode("ascii").translate(_ASCII_RUNS).split())
+        else:
+            runs = {w.casefold() for w in _WORD.findall(value)}
+        if self._single.any_in(value, runs, ascii):
+            return True
+        found = self._keys.found(value, runs, ascii)
+        return any(all(_may_have(w, value, runs, ascii) for w in rest) for key in found for rest in self._rest[key])
+
+
+class _Words:
+    """Words looked for among the distinct words of a field (see _QuickLook)."""
+
+    def __init__(self, words: Iterable[Word]):
+        keys = list(dict.fromkeys(words))
+        self._cs = tuple(w for w in keys if w.case_sensitive and not w.prefix)
+        self._cs_any = re.compile("|".join(re.escape(w.text) for w in self._cs)) if self._cs else None
+        runs: dict[bytes, list[Word]] = defaultdict(list)  # ASCII text: first run -> words
+        exact: dict[str, list[Word]] = defaultdict(list)  # other text: casefolded word or its possessive -> words
+        for w in keys:
+            if not (w.prefix or w.case_sensitive):
+                if w.text.isascii():
+                    runs[_first_run(w.text)].append(w)
+                exact[w.text].append(w)
+                exact[f"{w.text}'s"].append(w)
+        prefixes = tuple((w.text.casefold(), w) for w in keys if w.prefix)
+        run_prefixes = tuple((_first_run(p), w) for p, w in prefixes if p.isascii())
+        # By kind of text: the exact words, the prefixes with their words, the prefixes alone (for str.startswith).
+        self._ascii: _Tables = (dict(runs), run_prefixes, tuple(p for p, _ in run_prefixes))
+        self._other: _Tables = (dict(exact), prefixes, tuple(p for p, _ in prefixes))
+
+    def any_in(self, value: str, runs: set[Any], ascii: bool) -> bool:
+        """Whether one of the words may occur in ``value`` (distinct words ``runs``, cut as _QuickLook cuts them)."""
+        if self._cs_any is not None and self._cs_any.search(value):
+            return True
+        exact, _, prefix_keys = self._ascii if ascii else self._other
+        return not exact.keys().isdisjoint(runs) or (bool(prefix_keys) and any(r.startswith(prefix_keys) for r in runs))
+
+    def found(self, value: str, runs: set[Any], ascii: bool) -> list[Word]:
+        """The words that may occur in ``value``."""
+        exact, prefixes, prefix_keys = self._ascii if ascii else self._other
+        out = [w for run in exact.keys() & runs for w in exact[run]]
+        if self._cs_any is not None and self._cs_any.search(value):
+            out += [w for w in self._cs if w.text in value]
+        if prefix_keys and any(r.startswith(prefix_keys) for r in runs):
+            out += [w for p, w in prefixes if any(r.startswith(p) for r in runs)]
+        return out
+
+
+# A _Words table: exact words by key, (prefix, word) pairs, the prefixes alone.
+_Tables = tuple[Mapping[Any, list[Word]], tuple[tuple[Any, Word], ...], tuple[Any, ...]]
+
+
+def _may_have(word: Word, value: str, runs: set[Any], ascii: bool) -> bool:
+    """Whether ``word`` may occur in ``value``, whose distinct words (cut as _QuickLook.may_match does) are ``runs``."""
+    if word.case_sensitive and not word.prefix:
+        return word.text in value
+    text = word.text.casefold()
+    if ascii:
+        if not text.isascii():
+            return False  # the words of an ASCII text fold to ASCII
+        key = _first_run(text)
+        return any(run.startswith(key) for run in runs) if word.prefix else key in runs
+    return any(run.startswith(text) for run in runs) if word.prefix else (text in runs or f"{text}'s" in runs)
 
 
 _cache: dict[str, TopicMatcher] = {}
