@@ -17,6 +17,44 @@ import re
 from functools import cache
 from importlib import resources
 
+# ---- word prechecks ------------------------------------------------------------------------------
+# _TAIL and _FURNITURE_SENTENCE are long case-insensitive alternations with no fixed first character, so
+# the regex engine tries every branch at every position of a line: about 30 us a paragraph, the largest
+# part of a story summary's CPU. Yet each alternative (a family) spells out a few words that any text it
+# matches must hold, and ordinary news holds them all rarely. So each pattern has a table of needs: one
+# entry per family, a tuple of word sets; an entry is met when every set has a word in the text. The
+# pattern is searched only when some entry is met, which is exact: where an alternative matches, the
+# words it spells are in the text, so the entry written for it is met. Words are lower-case letters and
+# ":", compared with the text lower-cased. tests/test_furniture_prechecks.py checks, from the patterns'
+# parse, that each alternative spells every set of some entry, and compares with the plain search.
+_Needs = tuple[tuple[tuple[str, ...], ...], ...]
+
+# The characters other than ASCII ones that re.IGNORECASE matches to an ASCII letter ("ı" and "İ" to i,
+# "ſ" to s, the Kelvin sign to k): str.lower() does not turn them all into that letter, so a text with one
+# of them is always searched (found by trying every code point; tests/test_furniture_prechecks.py).
+_CASE_EXOTIC = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_match(text: str, needs: _Needs) -> bool:
+    """Whether ``text`` holds every word set of some entry of ``needs`` (False: the pattern cannot match)."""
+    if not text.isascii() and any(c in text for c in _CASE_EXOTIC):
+        return True
+    low = text.lower()
+    # plain loops: nested any()/all() generators cost more than the substring tests themselves
+    for need in needs:
+        for words in need:
+            for w in words:
+                if w in low:
+                    break
+            else:
+                break  # no word of this set: the entry is not met
+        else:
+            return True  # every set of the entry has a word
+    return False
+
+
+# ----------------------------------------------------------------------------------------------------
+
 _ELLIPSIS = r"(?:…|\.{3,}|&hellip;)"
 _SOURCE_NAME = r"[\w.&'’ -]{1,60}?"
 
@@ -32,6 +70,16 @@ _TAIL = re.compile(
       | (?:article|comments)\s+url\s*:\s*\S+
     )\s*$""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+# Words every match of a _TAIL alternative holds, one entry per alternative, in order (see _may_match).
+_TAIL_NEEDS: _Needs = (
+    (("read",), ("full", "whole", "entire", "complete", "original"), ("article", "story", "post", "report")),
+    (("reading",), ("continue", "keep")),
+    (("more",), ("read", "see", "learn", "out")),
+    (("post",), ("appeared",), ("first",)),
+    (("this",), ("article", "story", "post"), ("appeared", "published", "posted")),
+    ((":",), ("comments", "points")),
+    ((":",), ("url",)),
 )
 
 # "[…]" or "(...)" at the end: the feed cut the text there, as a bare "…" does.
@@ -50,6 +98,9 @@ _DATELINE = re.compile(
     r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
     r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“]))"
 )
+
+# A trailing "…": the feed cut the text there.
+_TRAILING_ELLIPSIS = re.compile(_ELLIPSIS + "$")
 
 # Sentence end, before a trailing cut fragment.
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
@@ -91,6 +142,34 @@ _FURNITURE_SENTENCE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Words every match of a _FURNITURE_SENTENCE alternative holds: one entry per family (see _may_match).
+_FURNITURE_NEEDS: _Needs = (
+    (("location",), ("tweet",)),
+    (("crawl",),),
+    (("alexa",),),
+    (("seed",),),
+    (("wayback",),),
+    (("archive-it",),),
+    (("bulk",), ("collection",)),
+    (("harvested",),),
+    (("updated",), ("this",)),
+    ((":",), ("this",), ("story", "article", "post")),
+    (("necessarily",),),
+    (("expressed",),),
+    (("playback",),),
+    (("continue",), ("story",)),
+    (("advertisement",),),
+    (("javascript",),),
+    (("cookies",),),
+    (("site",), ("by",), ("this", "our")),
+    (("browser",),),
+    (("get",), ("alerts", "notifications")),
+    (("newsletter",),),
+    (("tip",), ("should",), ("know",)),
+    (("post",), ("appeared",)),
+    (("read",), ("full",), ("article",)),
+    ((":",), ("url",)),
+)
 
 
 # A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
@@ -130,17 +209,18 @@ def is_caption(sentence: str) -> bool:
 
 def _strip_tail(text: str) -> str:
     """Remove feed additions at the end, repeatedly."""
-    while True:
+    while _may_match(text, _TAIL_NEEDS):
         m = _TAIL.search(text)
         if not m or m.start() == m.end():
             return text
         text = text[: m.start()].rstrip()
+    return text
 
 
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()
-    m = re.search(_ELLIPSIS + r"$", s)
+    m = _TRAILING_ELLIPSIS.search(s)
     if not m:
         return text
     body = s[: m.start()].rstrip()
@@ -177,7 +257,7 @@ def clean_description(text: str) -> str:
 
 def is_furniture_sentence(sentence: str) -> bool:
     """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads)."""
-    return bool(_FURNITURE_SENTENCE.search(sentence))
+    return _may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence))
 
 
 # --------------------------------------------------------------------------- titles
