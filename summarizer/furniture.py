@@ -220,7 +220,8 @@ def _strip_tail(text: str) -> str:
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()
-    m = _TRAILING_ELLIPSIS.search(s)
+    # the pattern matches at the end of ``s`` (no line end is left to match before) exactly when it ends so
+    m = _TRAILING_ELLIPSIS.search(s) if s.endswith(("…", "...", "&hellip;")) else None
     if not m:
         return text
     body = s[: m.start()].rstrip()
@@ -235,8 +236,10 @@ def clean_line(line: str) -> str:
     if _LINK_ONLY.match(line):
         return ""
     s = _strip_tail(line.rstrip())
-    s = _BRACKETED_CUT.sub(" …", s)
-    s = _strip_tail(_drop_cut_fragment(s))
+    # _BRACKETED_CUT ends with "]" or ")" and then only white space: search it only then
+    cut = _drop_cut_fragment(_BRACKETED_CUT.sub(" …", s) if s.rstrip().endswith(("]", ")")) else s)
+    if cut != s:  # _strip_tail gives a text it leaves alone: only a cut can bare more furniture
+        s = _strip_tail(cut)
     if s != line.rstrip() and s[-1:].isalnum():  # "… documentation Read Full Article at RT.com": end the sentence
         s += "."
     return s

@@ -181,6 +181,14 @@ PHRASES = [
     "Get push notifications from us.",
     "Sign up for our daily newsletter.",
     "Have a tip we should know?",
+    # cut-off descriptions: "[…]", "(...)", a trailing "…" after a whole sentence or a fragment
+    "Officials said talks would resume [...]",
+    "Officials said talks would resume (…)",
+    "Officials said talks would resume. The minister did not …",
+    "Officials said talks would resume. &hellip;",
+    "Officials said talks would resume......",
+    "Officials said talks would resume … Read more",
+    "Officials said talks would resume [&hellip;] The post Talks appeared first on Mining Weekly.",
 ]
 
 
