@@ -18,15 +18,17 @@ from functools import cache
 from importlib import resources
 
 # ---- word prechecks ------------------------------------------------------------------------------
-# _TAIL and _FURNITURE_SENTENCE are long case-insensitive alternations with no fixed first character, so
-# the regex engine tries every branch at every position of a line: about 30 us a paragraph, the largest
-# part of a story summary's CPU. Yet each alternative (a family) spells out a few words that any text it
-# matches must hold, and ordinary news holds them all rarely. So each pattern has a table of needs: one
-# entry per family, a tuple of word sets; an entry is met when every set has a word in the text. The
-# pattern is searched only when some entry is met, which is exact: where an alternative matches, the
-# words it spells are in the text, so the entry written for it is met. Words are lower-case letters and
-# ":", compared with the text lower-cased. tests/test_furniture_prechecks.py checks, from the patterns'
-# parse, that each alternative spells every set of some entry, and compares with the plain search.
+# _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
+# so the regex engine tries every branch at every position of a line (_TAIL: about 30 us a paragraph; with
+# _FURNITURE_SENTENCE, most of a story summary's CPU before these prechecks). Yet each alternative spells
+# out words that any text it matches holds, and ordinary news rarely holds all of them. So each pattern
+# has a table of needs: entries (one per alternative or family of alternatives), each a tuple of word
+# sets; an entry is met when every one of its sets has a word in the lower-cased text. The pattern is
+# searched only when some entry is met. That is exact: where an alternative matches, the characters of
+# the words it spells are there, matched case-insensitively, and lower-casing turns each into the word's
+# own character (ASCII ones plainly; the few others that re.IGNORECASE folds to ASCII letters, below,
+# send the text to the plain search). tests/test_furniture_prechecks.py checks from the patterns' parse
+# that each alternative spells every set of some entry, and compares with the plain search on real text.
 _Needs = tuple[tuple[tuple[str, ...], ...], ...]
 
 # The characters other than ASCII ones that re.IGNORECASE matches to an ASCII letter ("ı" and "İ" to i,
@@ -189,6 +191,15 @@ _CAPTION = re.compile(
       | ,\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Words every match of a _CAPTION alternative holds, one entry per alternative, in order (see _may_match).
+_CAPTION_NEEDS: _Needs = (
+    (("this",), ("photo", "picture", "image", "handout", "video", "screenshot", "still")),
+    ((",",), ("left", "right", "center", "centre", "top", "bottom", "front", "back", "rear")),
+    (("(",), ("left", "right", "center", "centre", "top", "bottom", "pictured")),
+    ((":",), ("pictured", "above", "below", "top", "left", "right")),
+    (("photo", "image"), ("by", "courtesy", "credit")),
+    ((",",), ("day",)),
+)
 
 
 def lead_furniture(sentence: str) -> int:
@@ -204,7 +215,7 @@ def lead_furniture(sentence: str) -> int:
 
 def is_caption(sentence: str) -> bool:
     """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "Jane Doe, left, and …")."""
-    return bool(_CAPTION.search(sentence))
+    return _may_match(sentence, _CAPTION_NEEDS) and bool(_CAPTION.search(sentence))
 
 
 def _strip_tail(text: str) -> str:

@@ -171,11 +171,12 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
         if prepared.asides and prepared.in_aside(a, b):
             continue
         t = s.text.strip()
-        if not t or unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t) or _headline_case(t):
-            continue
-        cut = lead_furniture(t)
+        # the cheap test first (all are pure tests of ``t``): a sentence ends like one
         if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
             continue
+        if unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t) or _headline_case(t):
+            continue
+        cut = lead_furniture(t)
         raw = prepared.original_slice(a, b)  # exact characters of the cleaned text; cleaning only cut or ended lines
         at = member.text.find(raw) if raw else -1
         if at < 0 and raw.endswith("."):

@@ -22,10 +22,12 @@ from shared import shared_path
 
 from summarizer import furniture
 from summarizer.furniture import (
+    _CAPTION_NEEDS,
     _FURNITURE_NEEDS,
     _TAIL_NEEDS,
     _Needs,
     clean_description,
+    is_caption,
     is_furniture_sentence,
 )
 
@@ -79,6 +81,10 @@ def reference_is_furniture_sentence(sentence: str) -> bool:
     return bool(furniture._FURNITURE_SENTENCE.search(sentence))
 
 
+def reference_is_caption(sentence: str) -> bool:
+    return bool(furniture._CAPTION.search(sentence))
+
+
 # ---- proof from the patterns ------------------------------------------------------------------------------
 
 
@@ -110,8 +116,12 @@ def _alternatives(pattern: re.Pattern[str]) -> list[sre_parse.SubPattern]:
 
 @pytest.mark.parametrize(
     ("pattern", "needs", "families"),
-    [(furniture._TAIL, _TAIL_NEEDS, 7), (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 32)],
-    ids=["tail", "furniture-sentence"],
+    [
+        (furniture._TAIL, _TAIL_NEEDS, 7),
+        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 32),
+        (furniture._CAPTION, _CAPTION_NEEDS, 6),
+    ],
+    ids=["tail", "furniture-sentence", "caption"],
 )
 def test_every_alternative_spells_the_words_of_a_precheck_entry(
     pattern: re.Pattern[str], needs: _Needs, families: int
@@ -135,7 +145,8 @@ def test_the_proof_would_catch_a_missing_entry() -> None:
 
 
 def test_the_characters_ignorecase_matches_to_ascii_are_all_known() -> None:
-    chars = sorted({c for need in (*_TAIL_NEEDS, *_FURNITURE_NEEDS) for words in need for w in words for c in w})
+    needs = (*_TAIL_NEEDS, *_FURNITURE_NEEDS, *_CAPTION_NEEDS)
+    chars = sorted({c for need in needs for words in need for w in words for c in w})
     same = re.compile("|".join(map(re.escape, chars)), re.IGNORECASE)
     found = {chr(i) for i in range(128, 0x110000) if same.fullmatch(chr(i))}
     assert found == set(furniture._CASE_EXOTIC)
@@ -189,6 +200,13 @@ PHRASES = [
     "Officials said talks would resume......",
     "Officials said talks would resume … Read more",
     "Officials said talks would resume [&hellip;] The post Talks appeared first on Mining Weekly.",
+    # photo captions
+    "In this Feb. 17, 2011 file photo, two residents pose outside their home.",
+    "Jane Doe, left, and John Roe talk in Geneva.",
+    "The minister (right) meets his counterpart in Geneva.",
+    "Pictured: the minister in Geneva.",
+    "Photo courtesy of the ministry.",
+    "President Trump gestures to the crowd, Friday, Dec. 15, 2017, in Quantico, Va.",
 ]
 
 
@@ -203,8 +221,8 @@ def _cases(phrase: str) -> Iterator[str]:
 
 
 def _compare(texts: list[str]) -> tuple[int, int, int]:
-    """Compare each text's lines and sentences with the reference; counts of what the reference changed."""
-    stripped = cleaned = furniture_sentences = 0
+    """Compare each text's lines and sentences with the reference; counts of what the reference changed or flagged."""
+    stripped = cleaned = flagged = 0
     for text in texts:
         expected = reference_clean_description(text)
         assert clean_description(text) == expected, text[:300]
@@ -214,16 +232,17 @@ def _compare(texts: list[str]) -> tuple[int, int, int]:
             assert furniture._strip_tail(line.rstrip()) == expected_line, line[:300]
             stripped += expected_line != line.rstrip()
             for sentence in (line, *re.split(r"(?<=[.!?])\s+", line)):
-                is_furniture = reference_is_furniture_sentence(sentence)
-                assert is_furniture_sentence(sentence) == is_furniture, sentence[:300]
-                furniture_sentences += is_furniture
-    return stripped, cleaned, furniture_sentences
+                furniture_sentence, caption = reference_is_furniture_sentence(sentence), reference_is_caption(sentence)
+                assert is_furniture_sentence(sentence) == furniture_sentence, sentence[:300]
+                assert is_caption(sentence) == caption, sentence[:300]
+                flagged += furniture_sentence + caption
+    return stripped, cleaned, flagged
 
 
 def test_the_prechecks_agree_with_the_plain_search_on_furniture_in_every_case() -> None:
     texts = [c for p in PHRASES for c in _cases(p)]
-    stripped, cleaned, furniture_sentences = _compare(texts)
-    assert stripped > 100 and cleaned > 100 and furniture_sentences > 200  # the texts do reach the patterns
+    stripped, cleaned, flagged = _compare(texts)
+    assert stripped > 100 and cleaned > 100 and flagged > 200  # the texts do reach the patterns
 
 
 def _shared_texts() -> list[str]:
@@ -251,9 +270,9 @@ def test_the_prechecks_agree_with_the_plain_search_on_real_text() -> None:
     cases = (ROOT / "tests" / "data" / "text" / "furniture.jsonl").read_text(encoding="utf-8").splitlines()
     texts += [json.loads(line)["input"] for line in cases if line.strip()]
     assert len(texts) > 2500
-    stripped, cleaned, furniture_sentences = _compare(texts)
+    stripped, cleaned, flagged = _compare(texts)
     # real feed furniture and page furniture are among them (what the reference removed or flagged)
-    assert stripped > 50 and cleaned > 100 and furniture_sentences > 50, (stripped, cleaned, furniture_sentences)
+    assert stripped > 50 and cleaned > 100 and flagged > 50, (stripped, cleaned, flagged)
 
 
 def _met(text: str, need: tuple[tuple[str, ...], ...]) -> bool:
@@ -263,8 +282,12 @@ def _met(text: str, need: tuple[tuple[str, ...], ...]) -> bool:
 
 @pytest.mark.parametrize(
     ("pattern", "needs"),
-    [(furniture._TAIL, _TAIL_NEEDS), (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS)],
-    ids=["tail", "furniture-sentence"],
+    [
+        (furniture._TAIL, _TAIL_NEEDS),
+        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS),
+        (furniture._CAPTION, _CAPTION_NEEDS),
+    ],
+    ids=["tail", "furniture-sentence", "caption"],
 )
 def test_each_entry_alone_lets_some_phrase_through(pattern: re.Pattern[str], needs: _Needs) -> None:
     # so the comparison above fails if any entry were dropped or narrowed
