@@ -150,6 +150,8 @@ def test_the_characters_ignorecase_matches_to_ascii_are_all_known() -> None:
     same = re.compile("|".join(map(re.escape, chars)), re.IGNORECASE)
     found = {chr(i) for i in range(128, 0x110000) if same.fullmatch(chr(i))}
     assert found == set(furniture._CASE_EXOTIC)
+    # re matches case-insensitively one character to one ("ß" is not "ss"): single code points are all there is
+    assert not re.search("ss", "ß", re.IGNORECASE) and not re.search("fi", "ﬁ", re.IGNORECASE)
 
 
 # ---- comparison on text -----------------------------------------------------------------------------------
