@@ -231,7 +231,7 @@ def _strip_tail(text: str) -> str:
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()
-    # the pattern matches at the end of ``s`` (no line end is left to match before) exactly when it ends so
+    # ``s`` ends in no white space, so the pattern's "$" is its very end: it matches exactly when ``s`` ends so
     m = _TRAILING_ELLIPSIS.search(s) if s.endswith(("…", "...", "&hellip;")) else None
     if not m:
         return text
@@ -247,7 +247,7 @@ def clean_line(line: str) -> str:
     if _LINK_ONLY.match(line):
         return ""
     s = _strip_tail(line.rstrip())
-    # _BRACKETED_CUT ends with "]" or ")" and then only white space: search it only then
+    # _BRACKETED_CUT matches only a text that ends with "]" or ")" (white space aside): search it only then
     cut = _drop_cut_fragment(_BRACKETED_CUT.sub(" …", s) if s.rstrip().endswith(("]", ")")) else s)
     if cut != s:  # _strip_tail gives a text it leaves alone: only a cut can bare more furniture
         s = _strip_tail(cut)
