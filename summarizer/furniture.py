@@ -17,6 +17,46 @@ import re
 from functools import cache
 from importlib import resources
 
+# ---- word prechecks ------------------------------------------------------------------------------
+# _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
+# so the regex engine tries every branch at every position of a line (_TAIL: about 30 us a paragraph; with
+# _FURNITURE_SENTENCE, most of a story summary's CPU before these prechecks). Yet each alternative spells
+# out words that any text it matches holds, and ordinary news rarely holds all of them. So each pattern
+# has a table of needs: entries (one per alternative or family of alternatives), each a tuple of word
+# sets; an entry is met when every one of its sets has a word in the lower-cased text. The pattern is
+# searched only when some entry is met. That is exact: where an alternative matches, the characters of
+# the words it spells are there, matched case-insensitively, and lower-casing turns each into the word's
+# own character (ASCII ones plainly; the few others that re.IGNORECASE folds to ASCII letters, below,
+# send the text to the plain search). tests/test_furniture_prechecks.py checks from the patterns' parse
+# that each alternative spells every set of some entry, and compares with the plain search on real text.
+_Needs = tuple[tuple[tuple[str, ...], ...], ...]
+
+# The characters other than ASCII ones that re.IGNORECASE matches to an ASCII letter ("ı" and "İ" to i,
+# "ſ" to s, the Kelvin sign to k): str.lower() does not turn them all into that letter, so a text with one
+# of them is always searched (found by trying every code point; tests/test_furniture_prechecks.py).
+_CASE_EXOTIC = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_match(text: str, needs: _Needs) -> bool:
+    """Whether ``text`` holds every word set of some entry of ``needs`` (False: the pattern cannot match)."""
+    if not text.isascii() and any(c in text for c in _CASE_EXOTIC):
+        return True
+    low = text.lower()
+    # plain loops: nested any()/all() generators cost more than the substring tests themselves
+    for need in needs:
+        for words in need:
+            for w in words:
+                if w in low:
+                    break
+            else:
+                break  # no word of this set: the entry is not met
+        else:
+            return True  # every set of the entry has a word
+    return False
+
+
+# ----------------------------------------------------------------------------------------------------
+
 _ELLIPSIS = r"(?:…|\.{3,}|&hellip;)"
 _SOURCE_NAME = r"[\w.&'’ -]{1,60}?"
 
@@ -32,6 +72,16 @@ _TAIL = re.compile(
       | (?:article|comments)\s+url\s*:\s*\S+
     )\s*$""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+# Words every match of a _TAIL alternative holds, one entry per alternative, in order (see _may_match).
+_TAIL_NEEDS: _Needs = (
+    (("read",), ("full", "whole", "entire", "complete", "original"), ("article", "story", "post", "report")),
+    (("reading",), ("continue", "keep")),
+    (("more",), ("read", "see", "learn", "out")),
+    (("post",), ("appeared",), ("first",)),
+    (("this",), ("article", "story", "post"), ("appeared", "published", "posted")),
+    ((":",), ("comments", "points")),
+    ((":",), ("url",)),
 )
 
 # "[…]" or "(...)" at the end: the feed cut the text there, as a bare "…" does.
@@ -50,6 +100,9 @@ _DATELINE = re.compile(
     r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
     r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“]))"
 )
+
+# A trailing "…": the feed cut the text there.
+_TRAILING_ELLIPSIS = re.compile(_ELLIPSIS + "$")
 
 # Sentence end, before a trailing cut fragment.
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
@@ -91,6 +144,34 @@ _FURNITURE_SENTENCE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Words every match of a _FURNITURE_SENTENCE alternative holds: one entry per family (see _may_match).
+_FURNITURE_NEEDS: _Needs = (
+    (("location",), ("tweet",)),
+    (("crawl",),),
+    (("alexa",),),
+    (("seed",),),
+    (("wayback",),),
+    (("archive-it",),),
+    (("bulk",), ("collection",)),
+    (("harvested",),),
+    (("updated",), ("this",)),
+    ((":",), ("this",), ("story", "article", "post")),
+    (("necessarily",),),
+    (("expressed",),),
+    (("playback",),),
+    (("continue",), ("story",)),
+    (("advertisement",),),
+    (("javascript",),),
+    (("cookies",),),
+    (("site",), ("by",), ("this", "our")),
+    (("browser",),),
+    (("get",), ("alerts", "notifications")),
+    (("newsletter",),),
+    (("tip",), ("should",), ("know",)),
+    (("post",), ("appeared",)),
+    (("read",), ("full",), ("article",)),
+    ((":",), ("url",)),
+)
 
 
 # A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
@@ -110,6 +191,15 @@ _CAPTION = re.compile(
       | ,\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Words every match of a _CAPTION alternative holds, one entry per alternative, in order (see _may_match).
+_CAPTION_NEEDS: _Needs = (
+    (("this",), ("photo", "picture", "image", "handout", "video", "screenshot", "still")),
+    ((",",), ("left", "right", "center", "centre", "top", "bottom", "front", "back", "rear")),
+    (("(",), ("left", "right", "center", "centre", "top", "bottom", "pictured")),
+    ((":",), ("pictured", "above", "below", "top", "left", "right")),
+    (("photo", "image"), ("by", "courtesy", "credit")),
+    ((",",), ("day",)),
+)
 
 
 def lead_furniture(sentence: str) -> int:
@@ -125,22 +215,24 @@ def lead_furniture(sentence: str) -> int:
 
 def is_caption(sentence: str) -> bool:
     """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "Jane Doe, left, and …")."""
-    return bool(_CAPTION.search(sentence))
+    return _may_match(sentence, _CAPTION_NEEDS) and bool(_CAPTION.search(sentence))
 
 
 def _strip_tail(text: str) -> str:
     """Remove feed additions at the end, repeatedly."""
-    while True:
+    while _may_match(text, _TAIL_NEEDS):
         m = _TAIL.search(text)
         if not m or m.start() == m.end():
             return text
         text = text[: m.start()].rstrip()
+    return text
 
 
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()
-    m = re.search(_ELLIPSIS + r"$", s)
+    # ``s`` ends in no white space, so the pattern's "$" is its very end: it matches exactly when ``s`` ends so
+    m = _TRAILING_ELLIPSIS.search(s) if s.endswith(("…", "...", "&hellip;")) else None
     if not m:
         return text
     body = s[: m.start()].rstrip()
@@ -155,8 +247,10 @@ def clean_line(line: str) -> str:
     if _LINK_ONLY.match(line):
         return ""
     s = _strip_tail(line.rstrip())
-    s = _BRACKETED_CUT.sub(" …", s)
-    s = _strip_tail(_drop_cut_fragment(s))
+    # _BRACKETED_CUT matches only a text that ends with "]" or ")" (white space aside): search it only then
+    cut = _drop_cut_fragment(_BRACKETED_CUT.sub(" …", s) if s.rstrip().endswith(("]", ")")) else s)
+    if cut != s:  # _strip_tail gives a text it leaves alone: only a cut can bare more furniture
+        s = _strip_tail(cut)
     if s != line.rstrip() and s[-1:].isalnum():  # "… documentation Read Full Article at RT.com": end the sentence
         s += "."
     return s
@@ -177,7 +271,7 @@ def clean_description(text: str) -> str:
 
 def is_furniture_sentence(sentence: str) -> bool:
     """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads)."""
-    return bool(_FURNITURE_SENTENCE.search(sentence))
+    return _may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence))
 
 
 # --------------------------------------------------------------------------- titles

@@ -1,0 +1,298 @@
+"""The word prechecks of summarizer/furniture.py change no result.
+
+Proven from the patterns' parse (each alternative spells the words of one precheck entry; the characters
+re.IGNORECASE matches to an ASCII letter found by trying every code point), and compared with the plain
+regex search, kept here as the reference, on real text: feed items (../shared/feeds-corpus), news articles and
+multi-document clusters (../shared/eval), the seeds, and furniture phrases in every case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+# the regex parser (private, but the one the patterns are compiled from) gives the patterns' structure
+from re import _constants as sre
+from re import _parser as sre_parse
+
+import pytest
+from shared import shared_path
+
+from summarizer import furniture
+from summarizer.furniture import (
+    _CAPTION_NEEDS,
+    _FURNITURE_NEEDS,
+    _TAIL_NEEDS,
+    _Needs,
+    clean_description,
+    is_caption,
+    is_furniture_sentence,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# ---- the reference: the functions as they were, the patterns searched plainly ------------------------------
+
+
+def reference_strip_tail(text: str) -> str:
+    while True:
+        m = furniture._TAIL.search(text)
+        if not m or m.start() == m.end():
+            return text
+        text = text[: m.start()].rstrip()
+
+
+def reference_drop_cut_fragment(text: str) -> str:
+    s = text.rstrip()
+    m = re.search(furniture._ELLIPSIS + r"$", s)
+    if not m:
+        return text
+    body = s[: m.start()].rstrip()
+    if body[-1:] in ".!?":
+        return body
+    ends = list(furniture._SENTENCE_END.finditer(body))
+    return body[: ends[-1].end()] if ends else ""
+
+
+def reference_clean_line(line: str) -> str:
+    if furniture._LINK_ONLY.match(line):
+        return ""
+    s = reference_strip_tail(line.rstrip())
+    s = furniture._BRACKETED_CUT.sub(" …", s)
+    s = reference_strip_tail(reference_drop_cut_fragment(s))
+    if s != line.rstrip() and s[-1:].isalnum():
+        s += "."
+    return s
+
+
+def reference_clean_description(text: str) -> str:
+    if not text:
+        return ""
+    lines = text.split("\n")
+    first = next((i for i, x in enumerate(lines) if x.strip()), None)
+    if first is not None:
+        lines[first] = furniture._DATELINE.sub("", lines[first], count=1)
+    return "\n".join(reference_clean_line(x) if x.strip() else x for x in lines).strip()
+
+
+def reference_is_furniture_sentence(sentence: str) -> bool:
+    return bool(furniture._FURNITURE_SENTENCE.search(sentence))
+
+
+def reference_is_caption(sentence: str) -> bool:
+    return bool(furniture._CAPTION.search(sentence))
+
+
+# ---- proof from the patterns ------------------------------------------------------------------------------
+
+
+def _spells(words: tuple[str, ...], items: sre_parse.SubPattern | list) -> bool:
+    """Whether every match of the parsed ``items`` holds one of ``words`` (compared lower-cased)."""
+    run = ""  # the literal characters matched one after another so far
+    for op, av in items:
+        if op is sre.LITERAL:
+            run += chr(av).lower()
+            if any(w in run for w in words):
+                return True
+            continue
+        run = ""
+        if op is sre.SUBPATTERN and _spells(words, av[3]):
+            return True
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1 and _spells(words, av[2]):
+            return True
+        if op is sre.BRANCH and all(_spells(words, alt) for alt in av[1]):
+            return True
+    return False
+
+
+def _alternatives(pattern: re.Pattern[str]) -> list[sre_parse.SubPattern]:
+    """The alternatives of the pattern's one top-level alternation (each a contiguous part of any match)."""
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    (branch,) = [av for op, av in parsed if op is sre.BRANCH]
+    return list(branch[1])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs", "families"),
+    [
+        (furniture._TAIL, _TAIL_NEEDS, 7),
+        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 32),
+        (furniture._CAPTION, _CAPTION_NEEDS, 6),
+    ],
+    ids=["tail", "furniture-sentence", "caption"],
+)
+def test_every_alternative_spells_the_words_of_a_precheck_entry(
+    pattern: re.Pattern[str], needs: _Needs, families: int
+) -> None:
+    alternatives = _alternatives(pattern)
+    assert len(alternatives) == families  # the parse is read as intended (a pattern grew: extend the needs)
+    for k, alt in enumerate(alternatives):
+        assert any(all(_spells(words, alt) for words in need) for need in needs), f"alternative {k} of {pattern!r}"
+    for need in needs:  # and no entry is a word the text never holds after lower-casing
+        assert need and all(words for words in need)
+        assert all(w and w.isascii() and w == w.lower() for words in need for w in words), need
+
+
+def test_the_proof_would_catch_a_missing_entry() -> None:
+    alternatives = _alternatives(furniture._FURNITURE_SENTENCE)
+    missing = tuple(n for n in _FURNITURE_NEEDS if n != (("wayback",),))
+    assert not all(any(all(_spells(ws, alt) for ws in need) for need in missing) for alt in alternatives)
+    # a set is not spelled by an alternative that needs only one of its branches
+    (alt,) = [a for a in alternatives if _spells(("playback",), a)]
+    assert not _spells(("unsupported",), alt) and _spells(("supported",), alt)
+
+
+def test_the_characters_ignorecase_matches_to_ascii_are_all_known() -> None:
+    needs = (*_TAIL_NEEDS, *_FURNITURE_NEEDS, *_CAPTION_NEEDS)
+    chars = sorted({c for need in needs for words in need for w in words for c in w})
+    same = re.compile("|".join(map(re.escape, chars)), re.IGNORECASE)
+    found = {chr(i) for i in range(128, 0x110000) if same.fullmatch(chr(i))}
+    assert found == set(furniture._CASE_EXOTIC)
+    # re matches case-insensitively one character to one ("ß" is not "ss"): single code points are all there is
+    assert not re.search("ss", "ß", re.IGNORECASE) and not re.search("fi", "ﬁ", re.IGNORECASE)
+
+
+# ---- comparison on text -----------------------------------------------------------------------------------
+
+PHRASES = [
+    "Read the full article at Reuters.com.",
+    "Read Full Article at RT.com",
+    "Continue reading...",
+    "Keep reading on The Atlantic …",
+    "Read more at the BBC",
+    "Find out more here.",
+    "The post Rare earths deal signed appeared first on Mining Weekly.",
+    "This article was originally published on The Conversation.",
+    "Comments: 12",
+    "Points: 140 # Comments: 37",
+    "Article URL: https://example.com/a Comments URL: https://news.ycombinator.com/item?id=1",
+    "Article URL: https://example.com/rare-earths",
+    "You can add location information to your Tweets, such as your city.",
+    "Tweet with a location",
+    "These crawls are part of an effort to archive pages.",
+    "Alexa Internet has been donating their data.",
+    "Crawl data donated by Alexa Internet.",
+    "The seed for ProjectX was a list of every host.",
+    "See the page on the Wayback Machine.",
+    "Pages saved with Archive-It.",
+    "These make up the bulk of the collection.",
+    "Records were harvested in July.",
+    "Statements do not necessarily reflect the policy of the site.",
+    "Continue reading the main story",
+    "We use cookies to improve your experience.",
+    "Your browser does not support the video tag.",
+    "This story has been updated with a statement.",
+    "Editor's note: This story was corrected.",
+    "The views expressed here are solely those of the author.",
+    "Media playback is not supported on this device",
+    "Story continues below advertisement",
+    "Advertisement",
+    "Please enable JavaScript to view the comments.",
+    "By continuing to use our website you agree.",
+    "Get push notifications from us.",
+    "Sign up for our daily newsletter.",
+    "Have a tip we should know?",
+    # cut-off descriptions: "[…]", "(...)", a trailing "…" after a whole sentence or a fragment
+    "Officials said talks would resume [...]",
+    "Officials said talks would resume (…)",
+    "Officials said talks would resume. The minister did not …",
+    "Officials said talks would resume. &hellip;",
+    "Officials said talks would resume......",
+    "Officials said talks would resume … Read more",
+    "Officials said talks would resume [&hellip;] The post Talks appeared first on Mining Weekly.",
+    # photo captions
+    "In this Feb. 17, 2011 file photo, two residents pose outside their home.",
+    "Jane Doe, left, and John Roe talk in Geneva.",
+    "The minister (right) meets his counterpart in Geneva.",
+    "Pictured: the minister in Geneva.",
+    "Photo courtesy of the ministry.",
+    "President Trump gestures to the crowd, Friday, Dec. 15, 2017, in Quantico, Va.",
+]
+
+
+def _cases(phrase: str) -> Iterator[str]:
+    """The phrase in every case, with the characters case-insensitive matching folds oddly, after a sentence."""
+    for p in (phrase, phrase.upper(), phrase.lower(), phrase.swapcase(), phrase.title()):
+        yield p
+        yield f"Officials said talks would resume on Monday. {p}"
+        yield f"Officials said talks would resume on Monday.\n{p}  \n"
+        for a, b in (("i", "ı"), ("I", "İ"), ("s", "ſ"), ("k", "\u212a"), ("K", "\u212a"), ("e", "é")):
+            yield p.replace(a, b)
+
+
+def _compare(texts: list[str]) -> tuple[int, int, int]:
+    """Compare each text's lines and sentences with the reference; counts of what the reference changed or flagged."""
+    stripped = cleaned = flagged = 0
+    for text in texts:
+        expected = reference_clean_description(text)
+        assert clean_description(text) == expected, text[:300]
+        cleaned += expected != text.strip()
+        for line in text.split("\n"):
+            expected_line = reference_strip_tail(line.rstrip())
+            assert furniture._strip_tail(line.rstrip()) == expected_line, line[:300]
+            stripped += expected_line != line.rstrip()
+            for sentence in (line, *re.split(r"(?<=[.!?])\s+", line)):
+                furniture_sentence, caption = reference_is_furniture_sentence(sentence), reference_is_caption(sentence)
+                assert is_furniture_sentence(sentence) == furniture_sentence, sentence[:300]
+                assert is_caption(sentence) == caption, sentence[:300]
+                flagged += furniture_sentence + caption
+    return stripped, cleaned, flagged
+
+
+def test_the_prechecks_agree_with_the_plain_search_on_furniture_in_every_case() -> None:
+    texts = [c for p in PHRASES for c in _cases(p)]
+    stripped, cleaned, flagged = _compare(texts)
+    assert stripped > 100 and cleaned > 100 and flagged > 200  # the texts do reach the patterns
+
+
+def _shared_texts() -> list[str]:
+    """Real text from ../shared: feed items' titles, descriptions and contents; articles; cluster documents."""
+    from bot.feeds import parse_feed
+
+    texts: list[str] = []
+    feeds = shared_path("feeds-corpus")
+    for path in sorted([*feeds.glob("items/*.xml"), *feeds.glob("real/*.xml")]):
+        for item in parse_feed(path.read_bytes(), None, "http://feeds.example/").items:
+            texts += [t for t in (item.title, item.summary, item.content) if t]
+    for line in shared_path("eval/multidoc/dev.jsonl").read_text(encoding="utf-8").splitlines():
+        texts += [d["text"] for d in json.loads(line)["docs"]]
+    for name in ("summarization", "extraction"):
+        for line in shared_path(f"eval/{name}/dev.jsonl").read_text(encoding="utf-8").splitlines():
+            texts.append(json.loads(line)["text"])
+    texts += [p.read_text(encoding="utf-8") for p in sorted(shared_path("seeds").glob("*.txt"))]
+    return texts
+
+
+@pytest.mark.slow
+def test_the_prechecks_agree_with_the_plain_search_on_real_text() -> None:
+    texts = _shared_texts()
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    cases = (ROOT / "tests" / "data" / "text" / "furniture.jsonl").read_text(encoding="utf-8").splitlines()
+    texts += [json.loads(line)["input"] for line in cases if line.strip()]
+    assert len(texts) > 2500
+    stripped, cleaned, flagged = _compare(texts)
+    # real feed furniture and page furniture are among them (what the reference removed or flagged)
+    assert stripped > 50 and cleaned > 100 and flagged > 50, (stripped, cleaned, flagged)
+
+
+def _met(text: str, need: tuple[tuple[str, ...], ...]) -> bool:
+    low = text.lower()
+    return all(any(w in low for w in words) for words in need)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (furniture._TAIL, _TAIL_NEEDS),
+        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS),
+        (furniture._CAPTION, _CAPTION_NEEDS),
+    ],
+    ids=["tail", "furniture-sentence", "caption"],
+)
+def test_each_entry_alone_lets_some_phrase_through(pattern: re.Pattern[str], needs: _Needs) -> None:
+    # so the comparison above fails if any entry were dropped or narrowed
+    texts = [c for p in PHRASES for c in _cases(p) if c.isascii() and pattern.search(c)]
+    for need in needs:
+        assert any(_met(t, need) and not any(_met(t, n) for n in needs if n != need) for t in texts), need
