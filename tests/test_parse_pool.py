@@ -208,13 +208,16 @@ def test_the_workers_modules_hold_no_database_code() -> None:
 
 
 OWNER = """
-import asyncio, sys
+import asyncio, sys, time
 sys.path.insert(0, {repo!r})
 from bot.feeds import parse_feed
 from bot.parse_pool import ParsePool
 
 async def main():
     pool = ParsePool(workers=2, inline_bytes=0)
+    # Two calls that outlast their hand-over: the executor starts a second worker only when none is idle, and a quick
+    # parse could end before the next call is handed over (then the pool has one worker).
+    await asyncio.gather(*(pool.call(time.sleep, 0.3) for _ in range(2)))
     await asyncio.gather(*(pool.call(parse_feed, {body!r}, {{}}, "https://example.org/") for _ in range(4)))
     print(*pool._pool._processes, flush=True)  # the workers' pids
     await asyncio.sleep(600)  # killed here
@@ -232,15 +235,27 @@ def test_the_workers_exit_when_their_owner_is_sigkilled(tmp_path) -> None:
     owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout is not None
-        workers = [int(pid) for pid in owner.stdout.readline().split()]
-        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        line = owner.stdout.readline()
+        workers = [int(pid) for pid in line.split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers), (line, owner.poll())
     finally:
         owner.kill()
         owner.wait(10)
     deadline = time.monotonic() + 20
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in workers), "workers outlived their killed owner"
+    assert not any(_alive(pid) for pid in workers), (
+        f"workers outlived their killed owner: {[_state(p) for p in workers]}"
+    )
+
+
+def _state(pid: int) -> str:
+    """A process's line in /proc (for a failure's message), or "gone"."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read()[:120]
+    except FileNotFoundError:
+        return "gone"
 
 
 def _alive(pid: int) -> bool:
