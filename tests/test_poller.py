@@ -451,7 +451,9 @@ async def test_kill_9_mid_cycle_loses_nothing_and_repeats_nothing(site, tmp_path
             topic = "rare earth" if i % 2 == 0 else "garden"
             words = ["".join(rng.choices(string.ascii_lowercase, k=7)).capitalize() for _ in range(12)]
             body = f"{words[0]} {words[1]} reported on {topic} plans. " + " ".join(words[2:]) + " agreed."
-            link = site.page(f"/p/{f}/{i}", body, delay=0.02)
+            # pages slow enough that the child is still at work when the parent sees half the items committed,
+            # however loaded the machine (the parent looks every few ms; 20 pages are left, 4 at a time)
+            link = site.page(f"/p/{f}/{i}", body, delay=0.06)
             entries.append(Entry(f"{f}-{i}", link, f"{words[0]} {words[1]} {words[2]} {topic} {words[3]}"))
         feeds[f"F{f}"] = site.feed(f"/feed/{f}", entries)
     db = tmp_path / "bot.db"
