@@ -431,8 +431,9 @@ class StoryIndex:
                 story: Hashable = found.story_key if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
-                planned[place] = _Planned(place)
-                self.load(story, planned[place], fp, published)
+                planned_key = _Planned(place)
+                self.load(story, planned_key, fp, published)
+                planned[place] = planned_key  # once in the index: the cleanup below takes out what went in
                 placed[key], started[place] = place, story
             root = self._merge(set(new), [planned[place] for place in started])
         finally:
