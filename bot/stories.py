@@ -415,9 +415,8 @@ class StoryIndex:
         Inside, a batch item is known by its place in the batch, not by its key: ties (items published at the same
         moment) are broken by that place, so the answer does not depend on the keys (a store's ids, which follow
         the order in which feeds answered)."""
-        placed: dict[Hashable, int] = {}  # key -> its place in the batch
-        started: dict[int, Hashable] = {}  # place -> the story it joined, or _Started(place)
-        planned: dict[int, _Planned] = {}  # place -> the item's key in the index while planning
+        placed: dict[Hashable, _Planned] = {}  # key -> its planning key (its place in the batch)
+        started: dict[_Planned, Hashable] = {}  # planning key -> the story it joined, or _Started(place); in the index
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
         try:
@@ -431,21 +430,20 @@ class StoryIndex:
                 story: Hashable = found.story_key if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
-                planned_key = _Planned(place)
-                self.load(story, planned_key, fp, published)
-                planned[place] = planned_key  # once in the index: the cleanup below takes out what went in
-                placed[key], started[place] = place, story
-            root = self._merge(set(new), [planned[place] for place in started])
+                planned = placed[key] = _Planned(place)
+                self.load(story, planned, fp, published)
+                started[planned] = story  # once in the index: the cleanup below takes out what went in
+            root = self._merge(set(new), list(started))
         finally:
-            for key in planned.values():
-                self._remove(key)
+            for planned in started:
+                self._remove(planned)
             for story in new:
                 self._first.pop(story, None)
 
         def named(story: Hashable) -> Hashable:  # a story the batch started: ("new", its first item's key)
             return ("new", batch[story.place][0]) if isinstance(story, _Started) else story
 
-        return known | {key: named(root.get(started[place], started[place])) for key, place in placed.items()}
+        return known | {key: named(root.get(started[p], started[p])) for key, p in placed.items()}
 
     def _merge(self, new: set[Hashable], batch_keys: Sequence[Hashable]) -> dict[Hashable, Hashable]:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""

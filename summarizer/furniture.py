@@ -86,6 +86,7 @@ _TAIL_NEEDS: _Needs = (
 
 # "[…]" or "(...)" at the end: the feed cut the text there, as a bare "…" does.
 _BRACKETED_CUT = re.compile(rf"\s*[\[(]\s*{_ELLIPSIS}\s*[\])]\s*$")
+_BRACKETED_CUT_ENDS = ("]", ")")  # how a text it matches ends, white space aside (its precheck)
 
 # A description that is nothing but link furniture (Hacker News, link aggregators).
 _LINK_ONLY = re.compile(
@@ -103,6 +104,7 @@ _DATELINE = re.compile(
 
 # A trailing "…": the feed cut the text there.
 _TRAILING_ELLIPSIS = re.compile(_ELLIPSIS + "$")
+_TRAILING_ELLIPSIS_ENDS = ("…", "...", "&hellip;")  # how a text it matches ends (its precheck)
 
 # Sentence end, before a trailing cut fragment.
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
@@ -232,7 +234,7 @@ def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()
     # ``s`` ends in no white space, so the pattern's "$" is its very end: it matches exactly when ``s`` ends so
-    m = _TRAILING_ELLIPSIS.search(s) if s.endswith(("…", "...", "&hellip;")) else None
+    m = _TRAILING_ELLIPSIS.search(s) if s.endswith(_TRAILING_ELLIPSIS_ENDS) else None
     if not m:
         return text
     body = s[: m.start()].rstrip()
@@ -248,7 +250,7 @@ def clean_line(line: str) -> str:
         return ""
     s = _strip_tail(line.rstrip())
     # _BRACKETED_CUT matches only a text that ends with "]" or ")" (white space aside): search it only then
-    cut = _drop_cut_fragment(_BRACKETED_CUT.sub(" …", s) if s.rstrip().endswith(("]", ")")) else s)
+    cut = _drop_cut_fragment(_BRACKETED_CUT.sub(" …", s) if s.rstrip().endswith(_BRACKETED_CUT_ENDS) else s)
     if cut != s:  # _strip_tail gives a text it leaves alone: only a cut can bare more furniture
         s = _strip_tail(cut)
     if s != line.rstrip() and s[-1:].isalnum():  # "… documentation Read Full Article at RT.com": end the sentence
