@@ -27,7 +27,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-from feedparser.datetimes import _parse_date
+try:  # feedparser's own date parser (it has no public name): the dates must be the ones feedparser would give
+    from feedparser.datetimes import _parse_date
+except ImportError:  # a feedparser without it: every feed goes to feedparser, slower and still right
+    _parse_date = None
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -78,7 +81,7 @@ class PlainFeed:
 
 def read(text: str) -> PlainFeed | None:
     """The feed's channel and entries, or None when it is not plain RSS 2.0 (see the module docstring)."""
-    if "xml:base" in text or not text.lstrip().startswith(("<?xml", "<rss")):
+    if _parse_date is None or "xml:base" in text or not text.lstrip().startswith(("<?xml", "<rss")):
         return None
     try:  # the text is decoded already: its declaration's encoding no longer applies
         root = ET.fromstring(_XML_DECLARATION.sub("", text, count=1))
@@ -134,4 +137,4 @@ def _text(element: ET.Element) -> str | None:
 
 
 def _date(value: str) -> time.struct_time | None:
-    return _parse_date(value) if value else None
+    return _parse_date(value) if value and _parse_date is not None else None
