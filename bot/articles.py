@@ -2,7 +2,7 @@
 
 API:
 
-    await fetch_article(fetcher, url, worker=None) -> FetchedArticle  # the one "fetch a page, extract it" path
+    await fetch_article(fetcher, url, worker=None, then=None) -> FetchedArticle  # the one "fetch a page, extract it" path
     extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None
     from_feed(title, summary, content="") -> ArticleText | None        # source="feed", when the page cannot be had
     async with ArticleWorker(timeout=10.0) as worker:                  # a child process that can be abandoned
@@ -25,11 +25,11 @@ import contextlib
 import logging
 import multiprocessing
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bot.charset import decode_body
 from bot.feeds import drop_blocks, html_to_text
@@ -37,6 +37,8 @@ from bot.fetch import Fetcher
 from bot.parse_pool import ParsePool
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Tuning, measured with trafilatura 2.3 on this machine (see the module docstring): 8,000 start tags keep the worst
 # shape we found (tables) near 2 s and are 4.5x the largest real page in feeds-corpus/pages.
@@ -179,6 +181,17 @@ class FetchedArticle:
     url: str  # the final URL, after redirects
     article: ArticleText | None
     error: str | None = None
+    then: Any = None  # fetch_article's ``then`` applied to the text, where it ran in the extraction's call
+
+
+def extract_then(
+    then: Callable[[str], T] | None, html: bytes, url: str, headers: Mapping[str, str] | None = None
+) -> tuple[ArticleText | None, T | None]:
+    """extract_article, then ``then`` on the article's text (None when there is no text): one worker call."""
+    article = extract_article(html, url, headers)
+    if article is None or then is None or not article.text.strip():
+        return article, None
+    return article, then(article.text)
 
 
 async def fetch_article(
@@ -187,6 +200,7 @@ async def fetch_article(
     *,
     worker: ArticleWorker | ParsePool | None = None,
     timeout: float = ARTICLE_TIMEOUT,
+    then: Callable[[str], Any] | None = None,
 ) -> FetchedArticle:
     """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
 
@@ -194,6 +208,10 @@ async def fetch_article(
     in one of its worker processes (on every core); with neither, in a thread. After ``timeout`` seconds of
     extraction (waiting for a free pool worker not counted) the caller is answered (a pool worker or thread finishes
     that page on its own; pages are bounded by MAX_ELEMENTS).
+
+    ``then`` (picklable, for a ParsePool): what the caller does next with the article's text, run in the same call
+    as the extraction (the text need not travel back and out again); its answer is ``FetchedArticle.then``. The
+    ArticleWorker, which runs extraction alone, leaves it None: the caller then runs it itself.
     """
     result = await fetcher.get(url, kind="page")
     final = result.final_url or url
@@ -202,19 +220,20 @@ async def fetch_article(
     if not result.body:
         return FetchedArticle(final, None, "the page was empty")
     headers = dict(result.headers)
+    after = None
     if isinstance(worker, ArticleWorker):
         article = await worker.extract(result.body, final, headers)
     else:
         try:
             if worker is not None:  # the timeout counts the extraction, not its wait for a free worker
-                article = await worker.call(extract_article, result.body, final, headers, timeout=timeout)
+                article, after = await worker.call(extract_then, then, result.body, final, headers, timeout=timeout)
             else:
-                article = await asyncio.wait_for(
-                    asyncio.to_thread(extract_article, result.body, final, headers), timeout
+                article, after = await asyncio.wait_for(
+                    asyncio.to_thread(extract_then, then, result.body, final, headers), timeout
                 )
         except TimeoutError:
             log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
             return FetchedArticle(final, None, "the page took too long to read")
     if article is None or not article.text.strip():
         return FetchedArticle(final, None, "no article text found on the page")
-    return FetchedArticle(final, article)
+    return FetchedArticle(final, article, then=after)

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer import analyze as default_analyze
@@ -36,6 +37,7 @@ from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article
 from .candidates import (
     Candidate,
     FeedCandidates,
+    PageVerdict,
     as_new,
     from_pending,
     judge_page,
@@ -361,13 +363,21 @@ class _Cycle:
         """Relevance on title + summary (``c.hints``); for a possible match, the page's full text; then analysis."""
         if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
             return as_new(c, state="done")
-        article = None
+        article: ArticleText | None = None
+        verdict: PageVerdict | None = None
+        # The page's words can change the score: the one place an item is scored again, in the extraction's call
+        # where that runs in the worker processes (the page's text need not travel back and out again).
+        judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary)
+        judge = partial(judge, analyzer=self.analyzer, outlet=feed.name, link=c.key.link)
         if self.options.fetch_full_text and c.key.link:
-            article = await self._full_text(c.key.link)
+            fetched = await fetch_article(
+                self.fetcher, c.key.link, worker=self.articles or self.parser, then=judge if self._poolable else None
+            )
+            article, verdict = fetched.article, fetched.then
         analysis = None
-        if article is not None:  # the page's words can change the score: the one place an item is scored again
-            args = (self.matcher, feed.topics, c.title, c.summary, article.text, self.analyzer, feed.name, c.key.link)
-            verdict = await self._off_loop(judge_page, *args)
+        if article is not None:
+            if verdict is None:  # extracted apart (the ArticleWorker), or a caller's analyzer (a thread)
+                verdict = await self._off_loop(judge, article.text)
             matches, analysis = verdict.matches, verdict.analysis
             if verdict.fingerprint is not None:
                 self.clusterer.remember(c.title, c.summary, article.text, verdict.fingerprint)
@@ -393,16 +403,18 @@ class _Cycle:
             item = replace(item, analysis=analysis)
         return item
 
+    @property
+    def _poolable(self) -> bool:
+        """Whether a page's work can go to the worker processes: not with an analyzer of the caller's (tests),
+        which cannot be sent there."""
+        return self.analyzer is None or self.analyzer is default_analyze
+
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         """A page's work (judge_page, article_analysis) off the event loop: in the worker processes, on every core,
-        unless the analyzer is a function of the caller's (tests), which cannot be sent there: then in a thread."""
-        if self.analyzer is None or self.analyzer is default_analyze:
+        or in a thread where it cannot be sent there."""
+        if self._poolable:
             return await self.parser.call(fn, *args)
         return await asyncio.to_thread(fn, *args)
-
-    async def _full_text(self, link: str) -> ArticleText | None:
-        """The article page's main text, or None (fetch failed, nothing usable, extraction too slow)."""
-        return (await fetch_article(self.fetcher, link, worker=self.articles or self.parser)).article
 
     async def cluster_collected(self) -> None:
         """Cluster this cycle's on-topic items (and near misses) in one transaction once every feed is done."""

@@ -11,9 +11,9 @@ from budget import scale
 from loopback import LoopbackServer
 from shared import shared_path
 
-from bot.articles import MAX_TEXT, ArticleText, ArticleWorker, extract_article, from_feed
+from bot.articles import MAX_TEXT, ArticleText, ArticleWorker, extract_article, fetch_article, from_feed
 from bot.fetch import Fetcher, FetchLimits
-from bot.parse_pool import WORKER_MODULES
+from bot.parse_pool import WORKER_MODULES, ParsePool
 
 PARAGRAPH = (
     "The Kremlin said on Tuesday that talks with Washington on strategic stability would resume next month, "
@@ -127,3 +127,24 @@ def test_the_poller_loads_without_trafilatura_which_the_workers_preload() -> Non
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False"], out.stdout  # its event loop never extracts a page: ~11 MB less
     assert "trafilatura" in WORKER_MODULES and "bot.articles" in WORKER_MODULES
+
+
+async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: LoopbackServer) -> None:
+    """fetch_article's ``then`` goes with the extraction to a pool worker or a thread, and comes back answered; the
+    ArticleWorker extracts alone and leaves it to the caller."""
+    html = article_html("".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))).encode()
+    loopback.route("/story", (200, {"Content-Type": "text/html; charset=utf-8"}, html))
+    expected = extract_article(html, loopback.url("/story"), {"Content-Type": "text/html; charset=utf-8"})
+    assert expected is not None
+    async with (
+        Fetcher(FetchLimits(allow_private=True, total_timeout=30, page_delay=0)) as fetcher,
+        ParsePool(workers=1, inline_bytes=0) as pool,
+        ArticleWorker() as alone,
+    ):
+        for worker in (pool, None):
+            fetched = await fetch_article(fetcher, loopback.url("/story"), worker=worker, then=len)
+            assert fetched.article == expected and fetched.then == len(expected.text), worker
+        fetched = await fetch_article(fetcher, loopback.url("/story"), worker=alone, then=len)
+        assert fetched.article == expected and fetched.then is None
+        plain = await fetch_article(fetcher, loopback.url("/story"), worker=pool)
+        assert plain.article == expected and plain.then is None
