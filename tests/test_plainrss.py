@@ -95,6 +95,8 @@ READ = {
     "guid not a permalink first": '<guid isPermaLink="false">42</guid>' + ITEM,
     "media": ITEM + '<media:content url="https://example.com/i.jpg"/><category>Mining</category><enclosure url="x"/>',
     "empty title": "<title></title><link>https://example.com/a</link><description>Only words.</description>",
+    "comment and language": '<title xml:lang="en">Lynas <!-- note --> deal</title><link>https://example.com/a</link>',
+    "permalink guid after the link": ITEM + "<guid>https://example.com/a-permalink</guid>",
     "declared 1251": ITEM,
 }
 DECLINED = {
@@ -143,6 +145,14 @@ def test_other_formats_are_left_to_feedparser(body: bytes) -> None:
     assert not taken(body)
     reference, ours = both(body)
     assert ours == reference
+
+
+def test_the_channel_title_is_its_own_not_its_images() -> None:
+    channel = "<image><title>Logo</title><url>https://example.com/l.png</url></image><title>News</title>"
+    body = rss(f"<item>{ITEM}</item>", channel=channel + "<link>https://example.com/</link>")
+    assert taken(body)
+    reference, ours = both(body)
+    assert ours == reference and reference.title == "News"
 
 
 def test_an_empty_channel_is_a_feed_either_way() -> None:
