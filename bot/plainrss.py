@@ -37,6 +37,7 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _MEDIA = "{http://search.yahoo.com/mrss/}"
 _SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
 _WFW = "{http://wellformedweb.org/CommentAPI/}"
+_ATOM = "{http://www.w3.org/2005/Atom}"
 
 # Item elements read here: element -> the feedparser entry key it sets. Each is text only, at most once an item.
 TEXT_FIELDS = {
@@ -89,10 +90,9 @@ def read(text: str) -> PlainFeed | None:
         return None
     if root.tag != "rss" or root.get("version") != "2.0" or len(root) != 1 or root[0].tag != "channel":
         return None
-    channel = root[0]
-    title = link = ""
+    fields: dict[str, str] = {}
     entries = []
-    for element in channel:
+    for element in root[0]:
         if element.tag == "item":
             entry = _entry(element)
             if entry is None:
@@ -100,10 +100,14 @@ def read(text: str) -> PlainFeed | None:
             entries.append(entry)
         elif element.tag in ("title", "link"):
             value = _text(element)
-            if value is None:
+            if value is None or element.tag in fields:
                 return None
-            title, link = (value, link) if element.tag == "title" else (title, value)
-    return PlainFeed(title, link, entries)
+            fields[element.tag] = value
+        elif element.tag == f"{_ATOM}link" and element.get("rel", "alternate") != "alternate":
+            continue  # the feed's own address (rel="self") and the like: not its link
+        elif element.tag.endswith(("}title", "}link")):  # dc:title, itunes:title, an alternate atom:link ...
+            return None  # feedparser may take them for the channel's title or link
+    return PlainFeed(fields.get("title", ""), fields.get("link", ""), entries)
 
 
 def _entry(item: ET.Element) -> dict[str, Any] | None:

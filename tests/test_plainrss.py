@@ -138,8 +138,11 @@ def test_other_shapes_are_left_to_feedparser(name: str) -> None:
         b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>',
         b'<rss version="2.0"><channel><title>t</title><item><title>a</title><link>https://e.com/a</link></item>',
         b'<rss version="2.0"><channel><title>t</title></channel><channel><title>u</title></channel></rss>',
+        rss(f"<item>{ITEM}</item>", channel="<dc:title>Other</dc:title><title>News</title>"),
+        rss(f"<item>{ITEM}</item>", channel="<title>News</title><title>Other</title>"),
+        rss(f"<item>{ITEM}</item>", channel='<title>News</title><atom:link href="https://example.com/other"/>'),
     ],
-    ids=["rss 0.91", "atom", "ill-formed", "two channels"],
+    ids=["rss 0.91", "atom", "ill-formed", "two channels", "channel dc:title", "channel title twice", "atom link"],
 )
 def test_other_formats_are_left_to_feedparser(body: bytes) -> None:
     assert not taken(body)
@@ -149,6 +152,7 @@ def test_other_formats_are_left_to_feedparser(body: bytes) -> None:
 
 def test_the_channel_title_is_its_own_not_its_images() -> None:
     channel = "<image><title>Logo</title><url>https://example.com/l.png</url></image><title>News</title>"
+    channel += '<atom:link href="https://example.com/news/feed.xml" rel="self" type="application/rss+xml"/>'
     body = rss(f"<item>{ITEM}</item>", channel=channel + "<link>https://example.com/</link>")
     assert taken(body)
     reference, ours = both(body)
