@@ -5,8 +5,6 @@ API:
     await fetch_article(fetcher, url, worker=None, then=None) -> FetchedArticle  # the one "fetch a page, extract it" path
     extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None
     from_feed(title, summary, content="") -> ArticleText | None        # source="feed", when the page cannot be had
-    async with ArticleWorker(timeout=10.0) as worker:                  # a child process that can be abandoned
-        article = await worker.extract(html, url, headers)
     ArticleText(text, title, source: "page" | "feed")
 
 The page is decoded with the HTTP charset, then its <meta> charset, then heuristics (`bot.charset`), and handed to
@@ -14,8 +12,9 @@ trafilatura as text (main text only: no comments, no navigation). trafilatura's 
 with the number of elements on some shapes (100k paragraphs: 45 s; 2,500 small tables: 2.8 s), so before it runs,
 script/style blocks and comments are removed and the page is cut after MAX_ELEMENTS start tags and MAX_CHARS
 characters (the article body comes first on real pages; the largest page of feeds-corpus/pages has 1,763
-elements). `ArticleWorker` adds a hard wall-clock bound for shapes we have not met. None when nothing usable
-(under MIN_TEXT characters) came out.
+elements). In the poller's worker processes (bot.parse_pool) a page still being extracted at twice ARTICLE_TIMEOUT
+has its worker killed: the bound for shapes we have not met. None when nothing usable (under MIN_TEXT characters)
+came out.
 """
 
 from __future__ import annotations
@@ -23,11 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -128,52 +124,6 @@ def _bounded(page: str) -> str:
     return page[:MAX_CHARS]
 
 
-class ArticleWorker:
-    """Runs extract_article in a child process so a pathological page is abandoned after `timeout` seconds."""
-
-    def __init__(self, timeout: float = ARTICLE_TIMEOUT) -> None:
-        self.timeout = timeout
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = asyncio.Lock()  # one page at a time, so the timeout covers only that page
-
-    async def __aenter__(self) -> ArticleWorker:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
-
-    async def extract(self, html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None:
-        """extract_article in the worker process; None (logged) on timeout or a crashed worker."""
-        async with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self._pool, extract_article, html, url, dict(headers or {}))
-            try:
-                return await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                log.warning("article %s: extraction took over %.0f s, abandoned", url, self.timeout)
-                self._kill()
-            except BrokenProcessPool:
-                log.warning("article %s: the extraction worker died", url)
-                self._kill()
-            return None
-
-    def _kill(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()  # no public API stops a busy worker; shutdown() alone would wait for it
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    def close(self) -> None:
-        """Stop the worker process."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
 @dataclass(frozen=True)
 class FetchedArticle:
     """A page fetched and its article extracted, or why not (``error``, a message for the user)."""
@@ -198,20 +148,19 @@ async def fetch_article(
     fetcher: Fetcher,
     url: str,
     *,
-    worker: ArticleWorker | ParsePool | None = None,
+    worker: ParsePool | None = None,
     timeout: float = ARTICLE_TIMEOUT,
     then: Callable[[str], Any] | None = None,
 ) -> FetchedArticle:
     """Fetch ``url`` under the fetcher's limits and extract its article, never on the event loop.
 
-    With an ArticleWorker the extraction runs in its child process (killed after its timeout); with a ParsePool,
-    in one of its worker processes (on every core); with neither, in a thread. After ``timeout`` seconds of
-    extraction (waiting for a free pool worker not counted) the caller is answered (a pool worker or thread finishes
-    that page on its own; pages are bounded by MAX_ELEMENTS).
+    With a ParsePool the extraction runs in one of its worker processes (on every core); without, in a thread.
+    After ``timeout`` seconds of extraction (waiting for a free pool worker not counted) the caller is answered; a
+    thread finishes that page on its own (pages are bounded by MAX_ELEMENTS), a pool worker too unless it is still
+    at it at twice the timeout (then it is killed: bot.parse_pool).
 
     ``then`` (picklable, for a ParsePool): what the caller does next with the article's text, run in the same call
-    as the extraction (the text need not travel back and out again); its answer is ``FetchedArticle.then``. The
-    ArticleWorker, which runs extraction alone, leaves it None: the caller then runs it itself.
+    as the extraction (the text need not travel back and out again); its answer is ``FetchedArticle.then``.
     """
     result = await fetcher.get(url, kind="page")
     final = result.final_url or url
@@ -220,20 +169,16 @@ async def fetch_article(
     if not result.body:
         return FetchedArticle(final, None, "the page was empty")
     headers = dict(result.headers)
-    after = None
-    if isinstance(worker, ArticleWorker):
-        article = await worker.extract(result.body, final, headers)
-    else:
-        try:
-            if worker is not None:  # the timeout counts the extraction, not its wait for a free worker
-                article, after = await worker.call(extract_then, then, result.body, final, headers, timeout=timeout)
-            else:
-                article, after = await asyncio.wait_for(
-                    asyncio.to_thread(extract_then, then, result.body, final, headers), timeout
-                )
-        except TimeoutError:
-            log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
-            return FetchedArticle(final, None, "the page took too long to read")
+    try:
+        if worker is not None:  # the timeout counts the extraction, not its wait for a free worker
+            article, after = await worker.call(extract_then, then, result.body, final, headers, timeout=timeout)
+        else:
+            article, after = await asyncio.wait_for(
+                asyncio.to_thread(extract_then, then, result.body, final, headers), timeout
+            )
+    except TimeoutError:
+        log.warning("article %s: extraction took over %.0f s, abandoned", final, timeout)
+        return FetchedArticle(final, None, "the page took too long to read")
     if article is None or not article.text.strip():
         return FetchedArticle(final, None, "no article text found on the page")
     return FetchedArticle(final, article, then=after)

@@ -8,13 +8,16 @@ API::
     pool = ParsePool(workers=None)          # os.cpu_count() processes, started on first use (processes=False: threads)
     result = await pool.call(fn, *args)     # any module-level function (pickled by reference), e.g. extraction
     result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
-    result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted)
+    result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted);
+                                             # at 20 s its worker is killed and the pool replaced
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
 Small inputs (``size`` up to ``inline_bytes``) are worked on right here (a process hop costs more than they do). Where processes cannot be
 started (no working semaphores, a sandbox), or after the pool broke twice (a worker killed), feeds are parsed in a
-thread instead: slower, never wrong.
+thread instead: slower, never wrong. A call that runs on past STUCK_AFTER_TIMEOUTS times its timeout (a page that
+trafilatura never finishes) has its worker processes killed and the pool replaced; the other calls they held run
+again in the new one, and that does not count as the pool breaking.
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "trafilatura", 
 # 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
 # worker fed while the next result travels back.
 QUEUED_PER_WORKER = 2
+# A call still running at this many times its timeout is stuck (its caller had its TimeoutError at 1x): its worker is
+# killed, so work that never ends cannot hold a worker for good (pages are bounded before trafilatura, bot.articles:
+# the worst shape measured takes about 2 s of the 10 s allowed).
+STUCK_AFTER_TIMEOUTS = 2
 
 
 class ParsePool:
@@ -71,6 +78,7 @@ class ParsePool:
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )  # per event loop: work handed to the processes and not finished
+        self._replaced: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # killed for a stuck call
 
     async def __aenter__(self) -> ParsePool:
         return self
@@ -88,29 +96,57 @@ class ParsePool:
 
         ``size``: the bytes the work reads; up to ``inline_bytes`` it runs right here (cheaper than the hop).
         ``timeout``: TimeoutError once the work has run this many seconds (waiting for a free worker not counted);
-        a worker finishes abandoned work on its own.
+        a worker finishes abandoned work on its own, unless it is still at it at STUCK_AFTER_TIMEOUTS times that.
         """
         if size is not None and size <= self.inline_bytes:
             return fn(*args)
-        pool = self._executor()
-        if pool is None:
+        if self._executor() is None:
             return await _in_thread(fn, args, timeout)
         slots = self._slots_here()
         await slots.acquire()
+        pool = self._executor()  # after the wait: the pool may have been replaced meanwhile
         try:
+            if pool is None:
+                raise BrokenProcessPool("the worker processes became unavailable")
             future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
             slots.release()
-            self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
+            if pool is not None:
+                self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
             return await _in_thread(fn, args, timeout)
         future.add_done_callback(lambda _: slots.release())  # finished, failed or cancelled: the slot is free
         try:
             if timeout is None:
                 return await future
-            return await asyncio.wait_for(asyncio.shield(future), timeout)  # the slot stays taken until it ends
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), timeout)  # the slot stays taken until it ends
+            except TimeoutError:
+                self._watch(pool, future, timeout * (STUCK_AFTER_TIMEOUTS - 1))
+                raise
         except BrokenProcessPool:
+            if pool in self._replaced:  # killed for another call that was stuck: this one runs again
+                return await self.call(fn, *args, timeout=timeout)
             self._broken(pool, "a worker died")
             return await _in_thread(fn, args, timeout)
+
+    def _watch(self, pool: ProcessPoolExecutor, future: asyncio.Future[Any], grace: float) -> None:
+        """A call its caller gave up on: if it still runs ``grace`` seconds from now, replace the pool."""
+        future.add_done_callback(_retrieved)  # nobody awaits it any more
+        timer = asyncio.get_running_loop().call_later(grace, self._replace_if_running, pool, future)
+        future.add_done_callback(lambda _: timer.cancel())
+
+    def _replace_if_running(self, pool: ProcessPoolExecutor, future: asyncio.Future[Any]) -> None:
+        if future.done():
+            return
+        log.warning("a call to the worker processes ran past %dx its timeout: replacing them", STUCK_AFTER_TIMEOUTS)
+        with self._lock:
+            self._replaced.add(pool)
+            if self._pool is pool:
+                self._pool = None
+                self._cut_lifeline()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()  # no public API stops a busy worker; the pool then breaks, failing what it held
+        pool.shutdown(wait=False)
 
     def _slots_here(self) -> asyncio.Semaphore:
         """This event loop's bound on work handed to the processes (QUEUED_PER_WORKER per worker)."""
@@ -163,6 +199,12 @@ class ParsePool:
             if self._pool is None:
                 self._cut_lifeline()
         log.warning("%s; %s", why, "starting a new pool" if self.uses_processes else "parsing in threads from now on")
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Take an abandoned call's outcome, so that its failure is not reported as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 async def _in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float | None) -> T:

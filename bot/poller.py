@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from summarizer import analyze as default_analyze
 
 from . import feed_health
-from .articles import ARTICLE_TIMEOUT, ArticleText, ArticleWorker, fetch_article, from_feed
+from .articles import ArticleText, fetch_article, from_feed
 from .candidates import (
     Candidate,
     FeedCandidates,
@@ -171,7 +171,6 @@ class _Cycle:
         options: PollOptions,
         owner: str,
         now: datetime,
-        articles: ArticleWorker | None = None,
         parser: ParsePool | None = None,
     ) -> None:
         self.store = store
@@ -181,7 +180,6 @@ class _Cycle:
         self.options = options
         self.owner = owner
         self.now = now
-        self.articles = articles  # None: pages are extracted in a thread of this process
         self.parser = parser or shared_parse_pool()
         self.unchanged: list[tuple[FeedState, FetchResult]] = []  # 304s, recorded together at the end
         self.budget = _Budget(options.max_items_per_cycle)
@@ -371,12 +369,12 @@ class _Cycle:
         judge = partial(judge, analyzer=self.analyzer, outlet=feed.name, link=c.key.link)
         if self.options.fetch_full_text and c.key.link:
             fetched = await fetch_article(
-                self.fetcher, c.key.link, worker=self.articles or self.parser, then=judge if self._poolable else None
+                self.fetcher, c.key.link, worker=self.parser, then=judge if self._poolable else None
             )
             article, verdict = fetched.article, fetched.then
         analysis = None
         if article is not None:
-            if verdict is None:  # extracted apart (the ArticleWorker), or a caller's analyzer (a thread)
+            if verdict is None:  # a caller's analyzer, which cannot go to the worker processes: a thread
                 verdict = await self._off_loop(judge, article.text)
             matches, analysis = verdict.matches, verdict.analysis
             if verdict.fingerprint is not None:
@@ -459,7 +457,6 @@ async def poll_once(
     now: datetime | None = None,
     matcher: TopicMatcher | None = None,
     analyzer: Analyzer | None = default_analyze,
-    articles: ArticleWorker | None = None,
     owner: str | None = None,
     options: PollOptions | None = None,
     parser: ParsePool | None = None,
@@ -467,9 +464,8 @@ async def poll_once(
     """Run one poll cycle over the due feeds of ``config``.
 
     ``fetcher``: a shared Fetcher (else one is made from ``limits`` or ``config.poll`` for this cycle);
-    ``analyzer=None`` skips analysis; ``articles``: an ArticleWorker (a child process with a hard time
-    limit) for page extraction, else pages are extracted in a thread; ``owner``: the lease owner name;
-    ``parser``: the worker processes feeds are parsed in (default: this process's shared ParsePool).
+    ``analyzer=None`` skips analysis; ``owner``: the lease owner name; ``parser``: the worker processes feeds and
+    pages are read in (default: this process's shared ParsePool).
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
@@ -480,9 +476,9 @@ async def poll_once(
     feeds = await store.lease_due_feeds(owner, now, options.lease_seconds)
     if fetcher is None:
         async with Fetcher(limits or fetch_limits(config)) as own:
-            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, articles, parser)
+            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, parser)
             return await _run_cycle(cycle, feeds, started)
-    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, articles, parser)
+    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, parser)
     return await _run_cycle(cycle, feeds, started)
 
 
@@ -572,7 +568,6 @@ async def run_forever(
     options = PollOptions.from_config(config)
     async with (
         Fetcher(limits or fetch_limits(config)) as fetcher,
-        ArticleWorker(timeout=ARTICLE_TIMEOUT) as articles,
         ParsePool() as parser,
     ):
         try:
@@ -584,7 +579,6 @@ async def run_forever(
                         fetcher=fetcher,
                         matcher=matcher,
                         analyzer=analyzer,
-                        articles=articles,
                         owner=owner,
                         options=options,
                         parser=parser,

@@ -11,7 +11,7 @@ from budget import scale
 from loopback import LoopbackServer
 from shared import shared_path
 
-from bot.articles import MAX_TEXT, ArticleText, ArticleWorker, extract_article, fetch_article, from_feed
+from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, from_feed
 from bot.fetch import Fetcher, FetchLimits
 from bot.parse_pool import WORKER_MODULES, ParsePool
 
@@ -111,17 +111,6 @@ def test_feed_fallback() -> None:
     assert from_feed("T", "", "") is None
 
 
-async def test_worker_matches_direct_call_and_survives_a_timeout() -> None:
-    html = article_html("".join(f"<p>{PARAGRAPH}</p>" for i in range(4))).encode()
-    async with ArticleWorker(timeout=0.001) as impatient:
-        assert await impatient.extract(html, "https://e.com/a", {"Content-Type": "text/html"}) is None
-        impatient.timeout = 60.0
-        recovered = await impatient.extract(html, "https://e.com/a", {"Content-Type": "text/html"})
-    assert recovered is not None and recovered == extract_article(
-        html, "https://e.com/a", {"Content-Type": "text/html"}
-    )
-
-
 def test_the_poller_loads_without_trafilatura_which_the_workers_preload() -> None:
     probe = "import sys, bot.poller; print('trafilatura' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
@@ -130,8 +119,7 @@ def test_the_poller_loads_without_trafilatura_which_the_workers_preload() -> Non
 
 
 async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: LoopbackServer) -> None:
-    """fetch_article's ``then`` goes with the extraction to a pool worker or a thread, and comes back answered; the
-    ArticleWorker extracts alone and leaves it to the caller."""
+    """fetch_article's ``then`` goes with the extraction to a pool worker or a thread, and comes back answered."""
     html = article_html("".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))).encode()
     loopback.route("/story", (200, {"Content-Type": "text/html; charset=utf-8"}, html))
     expected = extract_article(html, loopback.url("/story"), {"Content-Type": "text/html; charset=utf-8"})
@@ -139,12 +127,9 @@ async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: 
     async with (
         Fetcher(FetchLimits(allow_private=True, total_timeout=30, page_delay=0)) as fetcher,
         ParsePool(workers=1, inline_bytes=0) as pool,
-        ArticleWorker() as alone,
     ):
         for worker in (pool, None):
             fetched = await fetch_article(fetcher, loopback.url("/story"), worker=worker, then=len)
             assert fetched.article == expected and fetched.then == len(expected.text), worker
-        fetched = await fetch_article(fetcher, loopback.url("/story"), worker=alone, then=len)
-        assert fetched.article == expected and fetched.then is None
         plain = await fetch_article(fetcher, loopback.url("/story"), worker=pool)
         assert plain.article == expected and plain.then is None

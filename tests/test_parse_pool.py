@@ -195,9 +195,26 @@ async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
     async with ParsePool(workers=1) as pool:
         await pool.call(time.sleep, 0)  # the worker is up
         with pytest.raises(TimeoutError):
-            await pool.call(time.sleep, 0.5, timeout=0.1)  # still runs, holding its slot, then the batch below
+            await pool.call(time.sleep, 0.15, timeout=0.1)  # runs on (not stuck: under 2x), holding its slot
         # 12 x 0.25 s on one worker: the last finishes ~3 s from now, but none ran longer than its 2 s
         assert await asyncio.gather(*(pool.call(time.sleep, 0.25, timeout=2.0) for _ in range(12))) == [None] * 12
+        assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
+
+
+async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_again() -> None:
+    async with ParsePool(workers=1, inline_bytes=0) as pool:
+        (stuck_pid,) = {await pool.call(os.getpid)}
+        with pytest.raises(TimeoutError):
+            await pool.call(time.sleep, 3600, timeout=0.2)  # a page that never ends
+        behind = [asyncio.ensure_future(pool.call(os.getpid, timeout=30.0)) for _ in range(3)]  # queued behind it
+        pids = await asyncio.gather(*behind)  # at 2x its timeout the worker is killed: these run in a new one
+        assert len(set(pids)) == 1 and pids[0] not in (stuck_pid, os.getpid())
+        deadline = time.monotonic() + 10
+        while _alive(stuck_pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not _alive(stuck_pid), _state(stuck_pid)
+        assert pool.uses_processes and pool._failures == 0  # a replaced pool is not a broken one
+        assert await pool.call(os.getpid) == pids[0]
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
 
 
