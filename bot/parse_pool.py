@@ -105,14 +105,14 @@ class ParsePool:
         slots = self._slots_here()
         await slots.acquire()
         pool = self._executor()  # after the wait: the pool may have been replaced meanwhile
+        if pool is None:  # processes became unavailable meanwhile
+            slots.release()
+            return await _in_thread(fn, args, timeout)
         try:
-            if pool is None:
-                raise BrokenProcessPool("the worker processes became unavailable")
             future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except Exception as exc:  # a worker could not be started (no main guard in the script, fork limits, ...)
             slots.release()
-            if pool is not None:
-                self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
+            self._broken(pool, f"cannot start a worker ({type(exc).__name__}: {exc})")
             return await _in_thread(fn, args, timeout)
         future.add_done_callback(lambda _: slots.release())  # finished, failed or cancelled: the slot is free
         try:
