@@ -365,8 +365,16 @@ class _Cycle:
         verdict: PageVerdict | None = None
         # The page's words can change the score: the one place an item is scored again, in the extraction's call
         # where that runs in the worker processes (the page's text need not travel back and out again).
-        judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary)
-        judge = partial(judge, analyzer=self.analyzer, outlet=feed.name, link=c.key.link)
+        judge = partial(
+            judge_page,
+            self.matcher,
+            feed.topics,
+            c.title,
+            c.summary,
+            analyzer=self.analyzer,
+            outlet=feed.name,
+            link=c.key.link,
+        )  # judge(text)
         if self.options.fetch_full_text and c.key.link:
             fetched = await fetch_article(
                 self.fetcher, c.key.link, worker=self.parser, then=judge if self._poolable else None
