@@ -180,7 +180,11 @@ def _parse(body: bytes, headers: dict[str, str], base_url: str, now: datetime, f
         encoding=decoded.encoding,
         dropped=dropped,
         duplicates=duplicates,
-        stats={"entries": len(entries), "charset_source": decoded.source},
+        stats={
+            "entries": len(entries),
+            "charset_source": decoded.source,
+            "reader": "feedparser" if plain is None else "plainrss",
+        },
     )
 
 

@@ -100,12 +100,12 @@ class ParsePool:
         """
         if size is not None and size <= self.inline_bytes:
             return fn(*args)
-        if self._executor() is None:
+        if not self.uses_processes:
             return await _in_thread(fn, args, timeout)
         slots = self._slots_here()
         await slots.acquire()
-        pool = self._executor()  # after the wait: the pool may have been replaced meanwhile
-        if pool is None:  # processes became unavailable meanwhile
+        pool = self._executor()  # started here, after the wait: the pool may have been replaced meanwhile
+        if pool is None:  # processes cannot be started
             slots.release()
             return await _in_thread(fn, args, timeout)
         try:

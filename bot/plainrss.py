@@ -22,7 +22,6 @@ either way on every corpus feed, on feeds written to probe each rule, and on 300
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +124,7 @@ def _entry(item: ET.Element) -> dict[str, Any] | None:
         if key == "id" and "link" not in entry and element.get("isPermaLink", "true") != "false":
             return None  # feedparser takes a permalink guid for the missing link: its rules, its reading
         if key.endswith("_parsed"):
-            entry[key] = _date(value)
+            entry[key] = _parse_date(value)  # None for an empty or unreadable date, as in feedparser
         elif key == "content":
             entry[key] = [{"value": value}]
         else:
@@ -138,7 +137,3 @@ def _text(element: ET.Element) -> str | None:
     if len(element):
         return None
     return (element.text or "").strip()
-
-
-def _date(value: str) -> time.struct_time | None:
-    return _parse_date(value) if value and _parse_date is not None else None

@@ -595,7 +595,9 @@ _Tables = tuple[Mapping[Any, list[Word]], tuple[tuple[Any, Word], ...], tuple[An
 
 
 def _may_have(word: Word, value: str, runs: set[Any], ascii: bool) -> bool:
-    """Whether ``word`` may occur in ``value``, whose distinct words (cut as _QuickLook.may_match does) are ``runs``."""
+    """Whether ``word`` may occur in ``value``, whose distinct words (cut as _QuickLook.may_match does) are ``runs``:
+    _Words' rules for one word, tested only for the other words of a phrase whose key word is there. (A _Words table
+    of all those words, looked up for every such field, gave the same answers at 1.10x the scoring CPU.)"""
     if word.case_sensitive and not word.prefix:
         return word.text in value
     text = word.text.casefold()

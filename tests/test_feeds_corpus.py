@@ -7,16 +7,14 @@ files hold one entry with a single field, such as a date, which we drop); `unusa
 
 from __future__ import annotations
 
-import csv
 import logging
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from budget import scale
+from feeds_corpus import CORPUS, Case, corpus_cases
 from loopback import Connection, LoopbackServer, Request, Response
 from shared import shared_path
 
@@ -26,7 +24,6 @@ from bot.fetch import Fetcher, FetchLimits
 
 pytestmark = pytest.mark.slow  # every file of the corpus through the real fetch path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "feeds-corpus"
 PER_FILE_SECONDS = 5.0
 
 # feedparser flags these `unusable` because it applies RFC 3023 (text/xml without a charset is US-ASCII) and so
@@ -37,56 +34,10 @@ RECOVERED = {
 }
 
 
-@dataclass(frozen=True)
-class Case:
-    folder: str
-    path: str
-    expected: str  # parse-ok | bozo-but-usable | unusable | items | page
-    entries: int
-    headers: dict[str, str]
-
-
-def _headers(path: str, http_headers: str | None) -> dict[str, str]:
-    headers = {"Content-Type": "text/html" if path.endswith(".html") else "application/xml"}
-    if path.endswith(".gz"):
-        headers["Content-Encoding"] = "gzip"
-    if http_headers and http_headers.strip() not in ("", "-"):
-        for part in http_headers.split(" | "):
-            name, _, value = part.partition(":")
-            if name.strip().lower() == "content-type":
-                headers.pop("Content-Type")
-            headers[name.strip()] = value.strip()
-    return headers
-
-
-def _manifest(folder: str) -> list[dict[str, str]]:
-    with (CORPUS / folder / "MANIFEST.tsv").open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t"))
-
-
-def _cases() -> Iterator[Case]:
-    for folder in ("feedparser", "real"):
-        for row in _manifest(folder):
-            yield Case(
-                folder,
-                row["path"],
-                row["expected"],
-                int(row["entries"] or 0),
-                _headers(row["path"], row.get("http_headers")),
-            )
-    counts: Counter[str] = Counter()
-    for row in _manifest("items"):  # one row per origin of the pooled items, with how many it gave
-        counts[row["file"]] += int(row["items"])
-    for name, rows in sorted(counts.items()):
-        yield Case("items", name, "items", rows, _headers(name, None))
-    for row in _manifest("pages"):
-        yield Case("pages", row["path"], "page", 0, _headers(row["path"], None))
-
-
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[tuple[LoopbackServer, list[Case]]]:
     shared_path("feeds-corpus")  # fails under CI=true, skips loudly elsewhere
-    cases = list(_cases())
+    cases = list(corpus_cases())
     by_route = {f"/{c.folder}/{c.path}": c for c in cases}
 
     def serve(request: Request, conn: Connection) -> Response:

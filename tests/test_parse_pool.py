@@ -203,7 +203,7 @@ async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
 
 async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_again() -> None:
     async with ParsePool(workers=1, inline_bytes=0) as pool:
-        (stuck_pid,) = {await pool.call(os.getpid)}
+        stuck_pid = await pool.call(os.getpid)
         with pytest.raises(TimeoutError):
             await pool.call(time.sleep, 3600, timeout=0.2)  # a page that never ends
         behind = [asyncio.ensure_future(pool.call(os.getpid, timeout=30.0)) for _ in range(3)]  # queued behind it
