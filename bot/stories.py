@@ -129,7 +129,8 @@ TITLE_ONLY = 0.6  # see the sweep above
 # rarity instead of the window's (0.879/0.869 0.934; the labelled pairs' recall 0.71 -> 0.90), by the product of both
 # rarities (0.886/0.840 0.928), either at threshold 0.16 (0.962/0.854 0.939); the IDF itself blended with general
 # rarity (min, sum or product: 0.983/0.843 0.938 at best); and a slower decay (48 h) for two items whose titles share
-# both of their generally rarest words (0.857/0.873 0.933). Each loses on the guideline's "later development" family,
+# both of their generally rarest words (0.857/0.873 0.933); general rarity only between items published within
+# 3 or 6 h of each other (0.983/0.862 0.941, 0.967/0.862 0.939: one pair, not worth a second word list). Each loses on the guideline's "later development" family,
 # which uses the event's own rare words: Lindsey Graham's next-morning call to respond to the Black Sea drone
 # ("... in Response to U.S. Drone") and the Pentagon's video of it two days later chain into the event; the window's
 # frequencies, under which "drone" is common that week, keep them apart.
