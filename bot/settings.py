@@ -390,6 +390,10 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+# What one entry of a list is called in an error message ("topics.x.rules: at least one rule is required").
+_ITEM_NOUNS = {"topics": "topic", "feeds": "feed", "rules": "rule"}
+
+
 def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """(key path, message) pairs for one pydantic error, in words a user can act on."""
     loc = tuple(err["loc"])
@@ -408,8 +412,10 @@ def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         msg = msg.removeprefix("Value error, ")
     elif "input" in err and not isinstance(err["input"], dict | list):
         msg = f"{msg} (got {err['input']!r})"
-    if kind in ("too_short",) and loc in (("topics",), ("feeds",)):
-        msg = f"at least one {'topic' if loc == ('topics',) else 'feed'} is required"
+    if kind == "too_short":  # pydantic's "Tuple should have at least 1 item after validation, not 0"
+        least = int(err.get("ctx", {}).get("min_length", 1))
+        noun = _ITEM_NOUNS.get(str(loc[-1]) if loc else "", "entry")
+        msg = f"at least one {noun} is required" if least == 1 else f"at least {least} entries are required"
     return [(loc, msg)]
 
 

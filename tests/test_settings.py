@@ -312,3 +312,9 @@ def test_settings_errors_name_the_variable_and_hide_secrets() -> None:
 def test_postgres_url_gets_the_async_driver() -> None:
     s = Settings.from_env({"DATABASE_URL": "postgres://u:p@db:5432/cov"})
     assert s.database_url == "postgresql+asyncpg://u:p@db:5432/cov"
+
+
+def test_an_empty_list_is_named_in_the_users_words(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("    rules:\n      - any: [rare earth]\n", "    rules: []\n"))
+    assert "line 3: topics.rare-earths.rules: at least one rule is required" in message
+    assert "Tuple should have" not in message  # pydantic's own words
