@@ -1098,9 +1098,15 @@ class FeedTransaction:
             return []
         rows = [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]
         if len(rows) == 1:
-            return [(await self.conn.execute(items_t.insert().returning(items_t.c.id), rows[0])).scalar_one()]
-        result = await self.conn.execute(items_t.insert().returning(items_t.c.id, sort_by_parameter_order=True), rows)
-        return [r[0] for r in result]
+            return [(await self.conn.execute(_INSERT_ID, rows[0])).scalar_one()]
+        identities = [r["identity"] for r in rows]
+        if len(set(identities)) < len(identities):  # ids cannot be told apart by identity: in order, row by row
+            result = await self.conn.execute(_INSERT_IDS_IN_ORDER, rows)
+            return [r[0] for r in result]
+        # RETURNING in parameter order is a statement per row on SQLite (SQLAlchemy cannot sort a multi-row
+        # INSERT's RETURNING there): one statement, its rows matched back by identity (distinct within the call).
+        ids = {identity: item_id for item_id, identity in await self.conn.execute(_INSERT_ID_IDENTITY, rows)}
+        return [ids[i] for i in identities]
 
     async def add_many(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> None:
         """Insert many items in one statement (off-topic ones, and ones kept for a later cycle)."""
@@ -1329,6 +1335,10 @@ def _item_values(item: NewItem) -> dict[str, Any]:
         "alertable": item.alertable,
     }
 
+
+_INSERT_ID = items_t.insert().returning(items_t.c.id)
+_INSERT_IDS_IN_ORDER = items_t.insert().returning(items_t.c.id, sort_by_parameter_order=True)
+_INSERT_ID_IDENTITY = items_t.insert().returning(items_t.c.id, items_t.c.identity)
 
 _IN_CHUNK = 200  # keys per query: 4 x 200 bound parameters stays under the 999 of old SQLite builds
 
