@@ -739,6 +739,7 @@ class Store:
         removed: list[str] = []
         async with self._write(pg_lock=_PG_FEEDS_LOCK) as conn:  # instances starting together sync one by one
             rows = {r["source_url"]: r for r in (await conn.execute(sa.select(feeds_t))).mappings()}
+            new_rows: list[dict[str, Any]] = []  # inserted together, in feeds.yaml order
             for url, spec in specs.items():
                 enabled = bool(getattr(spec, "enabled", True))
                 values = {
@@ -748,8 +749,8 @@ class Store:
                 }
                 row = rows.get(url)
                 if row is None:
-                    await conn.execute(
-                        feeds_t.insert().values(
+                    new_rows.append(
+                        dict(
                             source_url=url,
                             url=url,
                             enabled=enabled,
@@ -789,6 +790,8 @@ class Store:
                         .values(in_config=False, enabled=False, disabled_reason=_REMOVED)
                     )
                     removed.append(row["name"])
+            if new_rows:
+                await conn.execute(feeds_t.insert(), new_rows)
         if added or removed:
             log.info("feeds synced: %d added, %d removed, %d updated", len(added), len(removed), len(updated))
         return SyncReport(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
