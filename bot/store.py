@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1525,9 +1525,10 @@ def one_trip_connection_class() -> type | None:
         from sqlalchemy.util import EMPTY_DICT, concurrency
     except ImportError:
         return None
-    await_only = getattr(concurrency, "await_", None) or getattr(concurrency, "await_only", None)
-    if await_only is None:
+    found = getattr(concurrency, "await_", None) or getattr(concurrency, "await_only", None)
+    if found is None:
         return None
+    await_only: Callable[[Any], Any] = found
     base = getattr(adapter, "AsyncAdapt_aiosqlite_cursor", None)
     connection = getattr(adapter, "AsyncAdapt_aiosqlite_connection", None)
     needed = ("_async_soft_close", "_adapt_connection", "_soft_closed_memoized", "_rows")
@@ -1539,14 +1540,12 @@ def one_trip_connection_class() -> type | None:
     class OneTripCursor(base):  # type: ignore[misc,valid-type]
         """SQLAlchemy's aiosqlite cursor, each statement one call on the connection's thread."""
 
-        __slots__ = ("_description", "_lastrowid", "_rowcount")
-
         def __init__(self, adapt_connection: Any) -> None:
             self._adapt_connection = adapt_connection
             self._connection = adapt_connection._connection
             self._cursor = None
             self._soft_closed_memoized = EMPTY_DICT
-            self._rows = collections.deque()
+            self._rows: collections.deque[Any] = collections.deque()
             self._description: Any = None
             self._rowcount = -1
             self._lastrowid: Any = None
