@@ -1098,7 +1098,7 @@ class FeedTransaction:
         return await _known(self.conn, None, keys)
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
-        """Insert items in one statement; returns their ids in order."""
+        """Insert items in one statement (a statement each where identities repeat); returns their ids in order."""
         if not items:
             return []
         rows = [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]

@@ -338,6 +338,19 @@ async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Stor
     assert tuple(rows[0]) == (3, "boom", False, "off")
 
 
+async def test_add_items_gives_ids_in_order_even_when_identities_repeat(store: Store) -> None:
+    await store.sync_feeds([FeedSpec("A", "https://a.example/rss")], now=T0)
+    ((feed_id,),) = await query(store, "SELECT id FROM feeds")
+    items = [
+        NewItem(ItemKey(identity, None, f"https://x.example/{n}", None), f"Title {n}", None, T0, alertable=False)
+        for n, identity in enumerate(["same", "other", "same"])
+    ]
+    async with store.feed_transaction() as tx:
+        item_ids = await tx.add_items(feed_id, items, T0)
+    by_id = dict(await query(store, "SELECT id, title FROM items"))
+    assert len(set(item_ids)) == 3 and [by_id[i] for i in item_ids] == ["Title 0", "Title 1", "Title 2"]
+
+
 async def test_unclustered_items_are_what_clustering_reads(store: Store) -> None:
     await store.sync_feeds([FeedSpec("A", "https://a.example/rss")], now=T0)
     ((feed_id,),) = await query(store, "SELECT id FROM feeds")
