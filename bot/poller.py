@@ -313,17 +313,21 @@ class _Cycle:
             kept = [
                 as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
             ]
-            await tx.add_many(feed.id, plain + kept, self.now)  # one statement for every item nobody waits on
+            fresh_hits = [item for c, item in done if c.pending_id is None and item.topics]
+            # One statement for every new item, the on-topic ones last (their ids are wanted), as two would store them.
+            if fresh_hits:
+                ids = await tx.add_items(feed.id, [*plain, *kept, *fresh_hits], self.now)
+                hit_ids = ids[len(plain) + len(kept) :]
+            else:
+                await tx.add_many(feed.id, plain + kept, self.now)
+                hit_ids = []
             on_topic: list[tuple[int, NewItem]] = []
             for c, item in done:
                 if c.pending_id is not None:
                     await tx.complete_item(c.pending_id, item)
                     if item.topics:
                         on_topic.append((c.pending_id, item))
-            fresh_hits = [item for c, item in done if c.pending_id is None and item.topics]
-            if fresh_hits:
-                ids = await tx.add_items(feed.id, fresh_hits, self.now)
-                on_topic.extend(zip(ids, fresh_hits, strict=True))
+            on_topic.extend(zip(hit_ids, fresh_hits, strict=True))
             outcome = feed_health.answered(feed, result, feed_title, still_pending, self.now)
             await tx.record_outcome(feed.id, outcome, self.now)
         counts = self.counters

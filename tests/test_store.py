@@ -338,6 +338,19 @@ async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Stor
     assert tuple(rows[0]) == (3, "boom", False, "off")
 
 
+async def test_add_items_gives_ids_in_order_even_when_identities_repeat(store: Store) -> None:
+    await store.sync_feeds([FeedSpec("A", "https://a.example/rss")], now=T0)
+    ((feed_id,),) = await query(store, "SELECT id FROM feeds")
+    items = [
+        NewItem(ItemKey(identity, None, f"https://x.example/{n}", None), f"Title {n}", None, T0, alertable=False)
+        for n, identity in enumerate(["same", "other", "same"])
+    ]
+    async with store.feed_transaction() as tx:
+        item_ids = await tx.add_items(feed_id, items, T0)
+    by_id = dict(await query(store, "SELECT id, title FROM items"))
+    assert len(set(item_ids)) == 3 and [by_id[i] for i in item_ids] == ["Title 0", "Title 1", "Title 2"]
+
+
 async def test_unclustered_items_are_what_clustering_reads(store: Store) -> None:
     await store.sync_feeds([FeedSpec("A", "https://a.example/rss")], now=T0)
     ((feed_id,),) = await query(store, "SELECT id FROM feeds")
@@ -364,3 +377,50 @@ async def test_story_members_can_be_bounded_to_the_first_and_latest_tellings(sto
     _, some = await store.story_members(story, first=2, latest=3)
     assert len(everyone) == 12
     assert [m.item_id for m in some] == [m.item_id for m in everyone[:2] + everyone[-3:]]
+
+
+async def test_sqlite_statements_answer_the_same_in_one_trip_as_with_the_stock_cursor(
+    store: Store, tmp_path: Path
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("the one-trip cursor is SQLite's (aiosqlite)")
+    from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+    from bot.store import one_trip_connection_class
+
+    one_trip = one_trip_connection_class()
+    assert one_trip is not None, "this SQLAlchemy's aiosqlite adapter is not the one the cursor knows"
+    async with store.engine.connect() as conn:
+        assert type((await conn.get_raw_connection()).dbapi_connection) is one_trip
+
+    async def script(engine: AsyncEngine) -> list[object]:
+        out: list[object] = []
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)"))
+            insert = sa.text("INSERT INTO t (name, n) VALUES (:name, :n)")
+            out.append((await conn.execute(insert, [{"name": "a", "n": 1}, {"name": "b", "n": 2}])).rowcount)
+            out.append((await conn.execute(insert, {"name": "c", "n": 3})).lastrowid)
+            out.append(
+                (await conn.execute(sa.text("INSERT INTO t (name, n) VALUES ('d', 4) RETURNING id, name"))).all()
+            )
+            out.append((await conn.execute(sa.text("UPDATE t SET n = n + 1 WHERE n >= 2"))).rowcount)
+            rows = await conn.execute(sa.text("SELECT name, n FROM t ORDER BY id"))
+            out += [list(rows.keys()), rows.mappings().all()]
+            out.append((await conn.execute(sa.text("SELECT name FROM t WHERE n > 99"))).all())
+        with pytest.raises(sa.exc.IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(sa.text("INSERT INTO t (name, n) VALUES ('e', 5)"))
+                await conn.execute(sa.text("INSERT INTO t (name, n) VALUES ('a', 9)"))  # rolls 'e' back too
+        async with engine.connect() as conn:
+            out.append((await conn.execute(sa.text("SELECT group_concat(name) FROM t"))).scalar())
+        return out
+
+    stock = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'stock.db'}")
+    try:
+        expected = await script(stock)
+        async with stock.connect() as conn:
+            assert type((await conn.get_raw_connection()).dbapi_connection) is not one_trip
+    finally:
+        await stock.dispose()
+    assert expected[-1] == "a,b,c,d" and expected[0] == 2  # the script does what it says
+    assert await script(store.engine) == expected
