@@ -1495,7 +1495,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 # poll cycle every call waits for a turn of the loop, and feed transactions, one at a time on SQLite, waited ~15
 # turns each. This cursor does the four in one call on the connection's thread (same statements, same rows, same
 # errors). It leans on SQLAlchemy's and aiosqlite's private adapter attributes, so it is used only where they are
-# as expected (tests/test_store.py checks it is on here); otherwise the stock cursor runs, as before.
+# as expected (tests/test_store.py checks it is on here); otherwise the stock cursor runs, as before. pyproject.toml
+# bounds both packages to the versions it was tested with (SQLAlchemy 2.1, aiosqlite 0.20-0.22).
 # bench/poll.py first cycle, six interleaved rounds against the stock cursor (bench/poll_ab.py), medians: wall
 # 18.2 -> 16.4 s, CPU 27.2 -> 24.5 s, feeds phase 12.1 -> 10.5 s, the same 127 stories; aiosqlite calls in the
 # bench run (both cycles) ~14,400 -> ~5,500.
