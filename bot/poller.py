@@ -314,13 +314,9 @@ class _Cycle:
                 as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
             ]
             fresh_hits = [item for c, item in done if c.pending_id is None and item.topics]
-            # One statement for every new item, the on-topic ones last (their ids are wanted), as two would store them.
-            if fresh_hits:
-                ids = await tx.add_items(feed.id, [*plain, *kept, *fresh_hits], self.now)
-                hit_ids = ids[len(plain) + len(kept) :]
-            else:
-                await tx.add_many(feed.id, plain + kept, self.now)
-                hit_ids = []
+            # One statement for every new item, the on-topic ones last: their ids are the ones clustering wants.
+            ids = await tx.add_items(feed.id, [*plain, *kept, *fresh_hits], self.now)
+            hit_ids = ids[len(plain) + len(kept) :]
             on_topic: list[tuple[int, NewItem]] = []
             for c, item in done:
                 if c.pending_id is not None:

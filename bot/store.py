@@ -1497,9 +1497,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 # errors). It leans on SQLAlchemy's and aiosqlite's private adapter attributes, so it is used only where they are
 # as expected (tests/test_store.py checks it is on here); otherwise the stock cursor runs, as before. pyproject.toml
 # bounds both packages to the versions it was tested with (SQLAlchemy 2.1, aiosqlite 0.20-0.22).
-# bench/poll.py first cycle, six interleaved rounds against the stock cursor (bench/poll_ab.py), medians: wall
-# 18.2 -> 16.4 s, CPU 27.2 -> 24.5 s, feeds phase 12.1 -> 10.5 s, the same 127 stories; aiosqlite calls in the
-# bench run (both cycles) ~14,400 -> ~5,500.
+# bench/poll.py first cycle against the stock cursor (bench/poll_ab.py, six interleaved rounds, medians, the same 127
+# stories): wall 18.2 -> 16.4 s and feeds phase 12.1 -> 10.5 s in a quiet hour, 20.4 -> 19.6 s and 14.6 -> 14.1 s in a
+# busy one; aiosqlite calls over the bench's two cycles 15,186 -> 5,532 (counted by wrapping aiosqlite's _execute).
 
 
 def _run_statement(conn: Any, operation: Any, parameters: Any, many: bool) -> tuple[Any, list[Any], int, Any]:

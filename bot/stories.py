@@ -134,16 +134,16 @@ TITLE_ONLY = 0.6  # see the sweep above
 # on the guideline's "later development" family, which uses the event's own rare words: Lindsey Graham's next-morning
 # call to respond to the Black Sea drone ("... in Response to U.S. Drone") and the Pentagon's video of it two days
 # later chain into the event; the window's frequencies, under which "drone" is common that week, keep them apart.
-# Cost: plan() walks the inverted index a second time for the new stories' items: about twice the clustering CPU
-# of a batch (the items corpus five times over as one batch, 2,320 items: 1.7 s streamed, 3.4 s planned; in
-# bench/poll.py's first cycle, 1,000 on-topic items, the merge pass is about a third of the clustering).
+# Cost: plan() walks the inverted index a second time for the new stories' samples (MERGE_SAMPLE below); before that
+# was cut from all their items to the samples, planning cost about twice the streamed clustering CPU (the items corpus
+# five times over as one batch, 2,320 items: 1.7 s streamed, 3.4 s planned).
 MERGE_THRESHOLD = STORY_THRESHOLD
 MERGE_ANCHORS = 3
 # Speed, not quality: the mean link of two stories is taken over their first MERGE_SAMPLE items each (the tellings
 # of the event itself; a big story's later members are analyses and follow-ups), so a busy batch costs at most
 # MERGE_SAMPLE**2 similarities per pair of stories. No story of the coverage set is larger (same numbers). Only a new
-# story's sample looks for partner stories, too: bench/poll.py's 2,513 on-topic items as one batch, plan() took 0.83x
-# the CPU (interleaved in one process, median of 3) with the same partition; the coverage set unchanged.
+# story's sample looks for partner stories, too: bench/poll.py's 2,513 on-topic items as one batch, plan() took 0.80x
+# the CPU (interleaved in one process, median of 5) with the same partition; the coverage set unchanged.
 MERGE_SAMPLE = 8
 FINGERPRINT_VERSION = 1
 # Speed, not quality: exact scoring of the best RERANK candidates of the inverted index (ranked by cosine
@@ -448,7 +448,7 @@ class StoryIndex:
                 planned = placed[key] = _Planned(place)
                 self.load(story, planned, fp, published)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
-            root = self._merge(set(new), list(started))
+            root = self._merge(set(new))
         finally:
             for planned in started:
                 self._remove(planned)
@@ -460,7 +460,7 @@ class StoryIndex:
 
         return known | {key: named(root.get(started[p], started[p])) for key, p in placed.items()}
 
-    def _merge(self, new: set[Hashable], batch_keys: Sequence[Hashable]) -> dict[Hashable, Hashable]:
+    def _merge(self, new: set[Hashable]) -> dict[Hashable, Hashable]:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""
         self._refresh_norms()
         idf_of = self._idf_memo()  # document frequencies do not change during the pass
@@ -493,25 +493,22 @@ class StoryIndex:
         def oldest_first(key: Hashable) -> tuple[datetime, str]:
             return self._items[key].published, str(key)
 
-        # A new story's sample (its first MERGE_SAMPLE items) looks for partner stories: the items the mean link reads.
-        linked: dict[Hashable, set[Hashable]] = defaultdict(set)
-        walked: Counter[Hashable] = Counter()
-        for key in sorted(batch_keys, key=oldest_first):
-            story = self._items[key].story
-            if story in new and walked[story] < MERGE_SAMPLE:
-                walked[story] += 1
-                for other in self._neighbours(key, idf_of, pair):
-                    linked[story].add(self._items[other].story)
-                    linked[self._items[other].story].add(story)
-        if not linked:
-            return {}
         members: dict[Hashable, list[Hashable]] = defaultdict(list)
         for key, item in self._items.items():
-            if item.story in linked:
-                members[item.story].append(key)
+            members[item.story].append(key)
 
         def sample(s: Hashable) -> list[Hashable]:  # a story's first MERGE_SAMPLE items stand for it
             return sorted(members[s], key=oldest_first)[:MERGE_SAMPLE]
+
+        # Each new story's sample looks for partner stories (the items its mean link reads), oldest first.
+        linked: dict[Hashable, set[Hashable]] = defaultdict(set)
+        for key in sorted((k for story in new for k in sample(story)), key=oldest_first):
+            story = self._items[key].story
+            for other in self._neighbours(key, idf_of, pair):
+                linked[story].add(self._items[other].story)
+                linked[self._items[other].story].add(story)
+        if not linked:
+            return {}
 
         def mean_link(s: Hashable, t: Hashable) -> float:
             times = [self._items[k].published for k in (*members[s], *members[t])]
