@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from itertools import pairwise
+from typing import Any
 
 # --------------------------------------------------------------------------- quality-tuning constants
 # Chosen on ../shared/eval/coverage (GUIDELINES.md's story rules: a reaction or a later development the
@@ -150,6 +151,12 @@ FINGERPRINT_VERSION = 1
 # with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
 # every item on the corpus sweep (tests/test_stories.py), 2,300 items: see the report for timings.
 RERANK = 12
+# The candidates are weighed and their cosines taken in numpy (_Vectors: each term numbered, its document frequency in
+# an array), the merge pass's pairs too, instead of a Python loop over every candidate's terms; their anchors are the
+# title words of fewest documents (the same order as highest IDF, no logarithm). Planning bench/poll.py's 2,513
+# on-topic items as one batch took 0.69x the CPU (interleaved in one process, median of 7; 0.76x with 5,000 items in
+# bigger stories): the same partitions at both sizes, the coverage set and its replays unchanged. numpy sums in
+# another order than Python's, so a similarity may differ from the Python form (StoryIndex.similarity) in its last bits.
 # Candidates come from the postings of an item's words, except words in more than this share of a large index
 # ("rare", "earth", "deal" in a day of rare-earth news): walking their postings made every lookup visit every
 # item (quadratic; 2,500 story-shaped items took 24 CPU s in bench/poll.py's data). Such words still count
@@ -342,6 +349,87 @@ class _Item:
     published: datetime
     tf: dict[str, float] = field(default_factory=dict)
     title: frozenset[str] = frozenset()
+    ids: Any = None  # tf's terms as _Vectors ids (a numpy array, tf's order)
+    values: Any = None  # tf's values, in the same order
+
+
+class _Vectors:
+    """The index's terms by number and their document frequencies as an array, so that a lookup weighs its RERANK
+    candidates and takes their cosines with the new item in a few numpy calls instead of a Python loop over every
+    candidate's terms. A term keeps its number while an item in the index has it; freed numbers are reused."""
+
+    def __init__(self) -> None:
+        import numpy  # only the index uses it: the worker processes import this module for fingerprint()
+
+        self.np = numpy
+        self.ids: dict[str, int] = {}
+        self.free: list[int] = []
+        self.df = numpy.zeros(1024)
+        self.query = numpy.zeros(1024)  # scratch: a lookup's weights by term number, all zero between lookups
+
+    def add(self, tf: Mapping[str, float]) -> tuple[Any, Any]:
+        """Count an item's terms in; their numbers and values as arrays (tf's order)."""
+        np, ids = self.np, self.ids
+        numbers = []
+        for term in tf:
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = self.free.pop() if self.free else len(ids)
+                if i >= len(self.df):
+                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
+                    self.query = np.zeros(len(self.df))
+            numbers.append(i)
+        at = np.array(numbers, dtype=np.intp)
+        self.df[at] += 1.0
+        return at, np.fromiter(tf.values(), dtype=float, count=len(tf))
+
+    def remove(self, tf: Mapping[str, float], at: Any) -> None:
+        """Count an item's terms out (``at``: their numbers, from add)."""
+        self.df[at] -= 1.0
+        for term, i in zip(tf, at.tolist(), strict=True):
+            if self.df[i] <= 0:
+                del self.ids[term]
+                self.free.append(i)
+
+    def lengths(self, items: Sequence[_Item], size: int) -> list[float]:
+        """The length of each item's TF-IDF vector under the index's IDF (``size`` items); 1 for an empty one."""
+        out = [1.0] * len(items)
+        full = [n for n, item in enumerate(items) if len(item.ids)]
+        if full:
+            w, _, starts = self._weighed([items[n] for n in full], size)
+            for n, length in zip(full, self.np.sqrt(self.np.add.reduceat(w * w, starts)).tolist(), strict=True):
+                out[n] = length or 1.0
+        return out
+
+    def cosines(self, weights: _Weights, candidates: Sequence[_Item], size: int) -> list[float]:
+        """StoryIndex._cosine of the weights with each candidate's TF-IDF vector under the index's IDF (``size``
+        items), the candidate side weighed here. Equal to the Python form up to rounding (sums in another order)."""
+        np, query = self.np, self.query
+        out = [0.0] * len(candidates)
+        full = [n for n, c in enumerate(candidates) if len(c.ids)]
+        known = [(i, w) for i, w in ((self.ids.get(t), w) for t, w in weights.items()) if i is not None]
+        if not full or not known:
+            return out
+        q_ids = np.array([i for i, _ in known], dtype=np.intp)
+        query[q_ids] = [w for _, w in known]
+        try:
+            w, at, starts = self._weighed([candidates[n] for n in full], size)
+            dots = np.add.reduceat(w * query[at], starts).tolist()
+        finally:
+            query[q_ids] = 0.0
+        lengths = np.sqrt(np.add.reduceat(w * w, starts)).tolist()
+        q_length = _length(weights)
+        for n, dot, length in zip(full, dots, lengths, strict=True):
+            out[n] = dot / (q_length * length) if dot != 0 else 0.0
+        return out
+
+    def _weighed(self, items: Sequence[_Item], size: int) -> tuple[Any, Any, Any]:
+        """The non-empty items' TF-IDF weights end to end, their term numbers, and where each item starts."""
+        np = self.np
+        at = np.concatenate([item.ids for item in items])
+        values = np.concatenate([item.values for item in items])
+        starts = np.cumsum([0] + [len(item.ids) for item in items[:-1]])
+        return values * (np.log((size + IDF_PRIOR) / (self.df[at] + 1.0)) + 1.0), at, starts
 
 
 def _utc(dt: datetime) -> datetime:
@@ -352,8 +440,8 @@ class StoryIndex:
     """Recent items and their stories; assigns each new item to a story (not thread-safe; one per poller).
 
     Scoring is an inverted index: a new item's dot products are accumulated over the postings of its
-    terms, the best RERANK candidates (by cosine with cached norms) are then scored exactly. Norms are
-    refreshed when the index has grown or shrunk by NORM_REFRESH since they were computed.
+    terms, the best RERANK candidates (by cosine with cached norms) are then scored exactly, in numpy (_Vectors).
+    Norms are refreshed when the index has grown or shrunk by NORM_REFRESH since they were computed.
     """
 
     def __init__(self, window_hours: float = DEFAULT_WINDOW_HOURS, threshold: float = STORY_THRESHOLD):
@@ -367,6 +455,7 @@ class StoryIndex:
         self._postings: dict[str, dict[Hashable, float]] = defaultdict(dict)
         self._norms: dict[Hashable, float] = {}
         self._norms_at = 0  # index size when the norms were last refreshed
+        self._vectors = _Vectors()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -392,13 +481,14 @@ class StoryIndex:
             self._remove(item_key)
         tf = fp.features()
         when = _utc(published)
-        self._items[item_key] = _Item(story_key, when, tf, frozenset(fp.title))
+        ids, values = self._vectors.add(tf)
+        self._items[item_key] = _Item(story_key, when, tf, frozenset(fp.title), ids, values)
         if story_key not in self._first or when < self._first[story_key]:
             self._first[story_key] = when
         for term, value in tf.items():
             self._df[term] += 1
             self._postings[term][item_key] = value
-        self._norms[item_key] = self._norm(tf, self._idf)
+        self._norms[item_key] = self._vectors.lengths([self._items[item_key]], len(self._items))[0]
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
@@ -464,31 +554,33 @@ class StoryIndex:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""
         self._refresh_norms()
         idf_of = self._idf_memo()  # document frequencies do not change during the pass
-        sides: dict[Hashable, tuple[_Weights, list[str], list[str]]] = {}
+        items, size = self._items, len(self._items)
+        anchor_sets: dict[tuple[Hashable, int], list[str]] = {}
+        weights: dict[Hashable, _Weights] = {}
 
-        def side(key: Hashable) -> tuple[_Weights, list[str], list[str]]:  # weights and both anchor sets, once
-            got = sides.get(key)
+        def anchors(key: Hashable, count: int) -> list[str]:  # each item's, once per count
+            got = anchor_sets.get((key, count))
             if got is None:
-                item = self._items[key]
-                got = sides[key] = (
-                    _Weights({t: v * idf_of(t) for t, v in item.tf.items()}),
-                    self._anchors(item.title, idf_of, ANCHORS),
-                    self._anchors(item.title, idf_of, MERGE_ANCHORS),
-                )
+                got = anchor_sets[(key, count)] = self._anchors(items[key].title, count)
             return got
 
         sims: dict[tuple[Hashable, Hashable, int], float] = {}
 
-        def pair(a: Hashable, b: Hashable, count: int = MERGE_ANCHORS) -> float:
-            got = sims.get((a, b, count))
-            if got is None:
-                x, y = self._items[a], self._items[b]
-                (wa, *aa), (wb, *ab) = side(a), side(b)
-                k = count == MERGE_ANCHORS
-                got = self._similarity(x.tf, x.title, y.tf, y.title, idf_of, wa, aa[k], count, wb, ab[k])
-                got *= _decay(x.published, y.published)
-                sims[(a, b, count)] = sims[(b, a, count)] = got
-            return got
+        def pairs(a: Hashable, others: Sequence[Hashable], count: int = MERGE_ANCHORS) -> list[float]:
+            """The time-decayed similarity of item a with each of others (cosines of those not yet known at once)."""
+            todo = [b for b in others if (a, b, count) not in sims]
+            if todo:
+                x = items[a]
+                wa = weights.get(a)
+                if wa is None:
+                    wa = weights[a] = _Weights({t: v * idf_of(t) for t, v in x.tf.items()})
+                ys = [items[b] for b in todo]
+                for b, y, cosine in zip(todo, ys, self._vectors.cosines(wa, ys, size), strict=True):
+                    got = self._anchored(
+                        cosine, x.tf, x.title, y.tf, y.title, idf_of, anchors(a, count), count, anchors(b, count)
+                    )
+                    sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(x.published, y.published)
+            return [sims[(a, b, count)] for b in others]
 
         def oldest_first(key: Hashable) -> tuple[datetime, str]:
             return self._items[key].published, str(key)
@@ -504,7 +596,7 @@ class StoryIndex:
         linked: dict[Hashable, set[Hashable]] = defaultdict(set)
         for key in sorted((k for story in new for k in sample(story)), key=oldest_first):
             story = self._items[key].story
-            for other in self._neighbours(key, idf_of, pair):
+            for other in self._neighbours(key, idf_of, pairs):
                 linked[story].add(self._items[other].story)
                 linked[self._items[other].story].add(story)
         if not linked:
@@ -517,7 +609,7 @@ class StoryIndex:
             a, b = sample(s), sample(t)
             # Two lone items are one pair, not a mean: they merge only as they would have joined (two anchors).
             count = MERGE_ANCHORS if len(a) * len(b) > 1 else ANCHORS
-            return sum(pair(x, y, count) for x in a for y in b) / (len(a) * len(b))
+            return sum(s for x in a for s in pairs(x, b, count)) / (len(a) * len(b))
 
         def first(s: Hashable) -> tuple[datetime, str]:
             return min(self._items[k].published for k in members[s]), str(s)
@@ -553,16 +645,19 @@ class StoryIndex:
         return root
 
     def _neighbours(
-        self, key: Hashable, idf: Callable[[str], float], similarity: Callable[[Hashable, Hashable], float]
+        self,
+        key: Hashable,
+        idf: Callable[[str], float],
+        similarities: Callable[[Hashable, Sequence[Hashable]], list[float]],
     ) -> list[Hashable]:
         """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
         item, items, window = self._items[key], self._items, self.window
-        acc = self._dot_products(item.tf, idf, self._anchors(item.title, idf))
+        acc = self._dot_products(item.tf, idf, self._anchors(item.title))
         ranked = self._ranked(
             acc,
             lambda other: items[other].story != item.story and abs(items[other].published - item.published) <= window,
         )
-        return [other for other in ranked if similarity(key, other) >= self.threshold]
+        return [other for other, s in zip(ranked, similarities(key, ranked), strict=True) if s >= self.threshold]
 
     def _ranked(self, acc: dict[Hashable, float], eligible: Callable[[Hashable], bool]) -> list[Hashable]:
         """The RERANK eligible candidates of highest cosine by cached norms, best first (ties in ``acc``'s order):
@@ -624,13 +719,16 @@ class StoryIndex:
 
     def similarity(self, a: Fingerprint, b: Fingerprint) -> float:
         """Similarity of two fingerprints under the index's current IDF (cosine, anchor-checked)."""
-        return self._similarity(a.features(), frozenset(a.title), b.features(), frozenset(b.title))
+        fa, fb, idf = a.features(), b.features(), self._idf
+        s = self._cosine({t: v * idf(t) for t, v in fa.items()}, {t: v * idf(t) for t, v in fb.items()})
+        return self._anchored(s, fa, frozenset(a.title), fb, frozenset(b.title), idf)
 
     # ------------------------------------------------------------------ internals
 
     def _remove(self, item_key: Hashable) -> None:
         item = self._items.pop(item_key)
         self._norms.pop(item_key, None)
+        self._vectors.remove(item.tf, item.ids)
         for term in item.tf:
             self._df[term] -= 1
             if self._df[term] <= 0:
@@ -648,44 +746,36 @@ class StoryIndex:
         (its __missing__ computes a new term), not a Python function: the passes call it millions of times."""
         return _Memo(self._idf).__getitem__
 
-    def _norm(self, tf: Mapping[str, float], idf: Callable[[str], float]) -> float:
-        """The length of the item's TF-IDF vector."""
-        return math.sqrt(sum((v * idf(t)) ** 2 for t, v in tf.items())) or 1.0
-
     def _refresh_norms(self) -> None:
         n = len(self._items)
         if abs(n - self._norms_at) > NORM_REFRESH * max(self._norms_at, 1):
-            idf = {t: self._idf(t) for t in self._df}.__getitem__  # every indexed term's, computed once
-            self._norms = {k: self._norm(item.tf, idf) for k, item in self._items.items()}
+            self._norms = dict(zip(self._items, self._vectors.lengths(list(self._items.values()), n), strict=True))
             self._norms_at = n
 
-    def _anchors(
-        self, title: frozenset[str], idf: Callable[[str], float] | None = None, count: int = ANCHORS
-    ) -> list[str]:
-        """The title's ``count`` rarest words: what tells this event from others on the same subject."""
-        idf = idf or self._idf
-        return sorted((t for t in title if not t.isdigit()), key=lambda t: (-idf(t), t))[:count]
+    def _anchors(self, title: frozenset[str], count: int = ANCHORS) -> list[str]:
+        """The title's ``count`` rarest words: what tells this event from others on the same subject. Highest IDF
+        first is fewest documents first (the IDF falls as the count grows), ties in word order."""
+        df = self._df
+        return sorted((t for t in title if not t.isdigit()), key=lambda t: (df[t], t))[:count]
 
-    def _similarity(
+    def _anchored(
         self,
+        s: float,
         a: Mapping[str, float],
         title_a: frozenset[str],
         b: Mapping[str, float],
         title_b: frozenset[str],
-        idf: Callable[[str], float] | None = None,
-        weights_a: Mapping[str, float] | None = None,
+        idf: Callable[[str], float],
         anchors_a: Sequence[str] | None = None,
         count: int = ANCHORS,
-        weights_b: Mapping[str, float] | None = None,
         anchors_b: Sequence[str] | None = None,
     ) -> float:
-        """Cosine of the two items' TF-IDF vectors, with the title and anchor rules (``count`` rarest title words);
-        ``idf``, the weights and the anchors let a pass compare items with many others without recomputing them."""
-        idf = idf or self._idf
-        wa = weights_a if weights_a is not None else {t: v * idf(t) for t, v in a.items()}
-        s = self._cosine(wa, weights_b if weights_b is not None else {t: v * idf(t) for t, v in b.items()})
-        anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, idf, count)
-        anchors_b = anchors_b if anchors_b is not None else self._anchors(title_b, idf, count)
+        """The similarity of two items whose TF-IDF cosine is ``s``: when their titles share one of either title's
+        ``count`` rarest words (its anchors), the cosine of the titles alone counts too (x TITLE_ONLY); when neither
+        item has any of the other's anchors, the cosine is multiplied by ANCHOR_PENALTY. The anchors may be given
+        (a pass that compares one item with many)."""
+        anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, count)
+        anchors_b = anchors_b if anchors_b is not None else self._anchors(title_b, count)
         if any(t in title_b for t in anchors_a) or any(t in title_a for t in anchors_b):
             # The titles share a rare word (a name, a place): their own overlap counts, undiluted by the leads.
             ta = {t: idf(t) for t in title_a}
@@ -711,7 +801,7 @@ class StoryIndex:
     ) -> tuple[float, Hashable | None]:
         self._refresh_norms()
         idf_of = self._idf_memo()  # document frequencies do not change during one lookup
-        anchors = self._anchors(title, idf_of)
+        anchors = self._anchors(title)
         acc = self._dot_products(tf, idf_of, anchors)
         if not acc:
             return 0.0, None
@@ -724,9 +814,10 @@ class StoryIndex:
         )
         best, best_key = 0.0, None
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
-        for key in ranked:
-            item = self._items[key]
-            s = self._similarity(tf, title, item.tf, item.title, idf_of, weights, anchors)
+        candidates = [items[key] for key in ranked]
+        cosines = self._vectors.cosines(weights, candidates, len(items))
+        for key, item, cosine in zip(ranked, candidates, cosines, strict=True):
+            s = self._anchored(cosine, tf, title, item.tf, item.title, idf_of, anchors)
             s *= _decay(item.published, published)
             if s > best:
                 best, best_key = s, key

@@ -7,6 +7,7 @@ Run as a script to print the threshold sweep the STORY_THRESHOLD comment quotes:
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import sys
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from bot.stories import (
     STORY_THRESHOLD,
     Fingerprint,
     StoryIndex,
+    _Weights,
     clean_title,
     find_story,
     fingerprint,
@@ -353,6 +355,37 @@ def test_rename_and_prune() -> None:
     assert index.add("item-2", "Moscow expels two U.S. diplomats", "", T0 + timedelta(hours=1)).story_key == 7
     assert index.prune(T0 + timedelta(hours=49)) == 1  # older than two windows
     assert index.prune(T0 + timedelta(hours=51)) == 1 and len(index) == 0
+
+
+def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -> None:
+    """Lookups score their candidates with numpy (bot.stories._Vectors): the same cosines as the Python form, and a
+    long-running index (items pruned, new ones loaded) keeps numbers only for the terms it holds."""
+    index = StoryIndex(window_hours=24)
+    texts = SAME_PEOPLE + EVENT
+    for n, (title, lead) in enumerate(texts):
+        fp = fingerprint(title, lead)
+        index.load(f"s{n}", f"i{n}", fp, T0 + timedelta(minutes=n))
+        length = math.sqrt(sum((v * index._idf(t)) ** 2 for t, v in fp.features().items()))
+        assert index._norms[f"i{n}"] == pytest.approx(length, rel=1e-12)
+    items = list(index._items.values())
+    idf = index._idf
+    for a in items:
+        weights = _Weights({t: v * idf(t) for t, v in a.tf.items()})
+        arrays = index._vectors.cosines(weights, items, len(index))
+        python = [index._cosine(weights, {t: v * idf(t) for t, v in b.tf.items()}) for b in items]
+        assert arrays == pytest.approx(python, rel=1e-12, abs=1e-15)
+        assert max(arrays) == pytest.approx(1.0) and min(arrays) >= 0.0
+
+    numbered = len(index._vectors.df)
+    for day in range(1, 40):  # a new set of words every day, the old ones pruned
+        when = T0 + timedelta(days=day)
+        for n in range(3):
+            index.add(
+                f"d{day}-{n}", f"Quarry{day} council{day} votes on dredging plan {n}", f"Lead{day} words{n}", when
+            )
+        index.prune(when)
+        assert set(index._vectors.ids) == set(index._df)  # a number for each term held, no more
+    assert len(index._vectors.df) == numbered  # freed numbers were reused: the arrays did not grow
 
 
 def test_bad_arguments() -> None:
