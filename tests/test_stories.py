@@ -273,6 +273,40 @@ def test_plan_merges_the_stories_an_events_first_tellings_started() -> None:
     assert len(index) == 0 and not index.stories()  # the index is left as it was
 
 
+# An event whose first two tellings share no word (the minister pressing the envoy; the talks ending without a deal),
+# while their later tellings both name the trawler and its captain.
+SPLIT_EVENT = [
+    ("a1", "Harbour minister presses Valdoran envoy", "The harbour minister pressed the Valdoran envoy in a tense meeting."),
+    ("b1", "Lisbon talks end without deal", "Negotiators left Lisbon on Friday without a deal."),
+    ("a2", "Harbour minister presses Valdoran envoy over trawler Marisol and captain Ferreira", "The harbour minister pressed the Valdoran envoy over the trawler Marisol and its captain Ferreira."),
+    ("b2", "Lisbon talks end without deal on trawler Marisol and captain Ferreira", "Negotiators left Lisbon without a deal on the trawler Marisol and its captain Ferreira."),
+    ("a3", "Harbour minister presses Valdoran envoy to free trawler Marisol captain Ferreira", "The harbour minister pressed the Valdoran envoy to free the trawler Marisol and captain Ferreira."),
+    ("b3", "Lisbon talks on trawler Marisol captain Ferreira end without deal", "Negotiators left Lisbon without a deal to free the trawler Marisol and captain Ferreira."),
+]  # fmt: skip
+
+
+def test_the_merge_pass_finds_partners_through_every_item_of_a_storys_sample() -> None:
+    """The first tellings are nobody's neighbours in the other story: only the later items of each story's sample
+    (MERGE_SAMPLE) lead to the partner, so a merge pass that looked from fewer of them would keep two stories."""
+    batch = [
+        (f"other-{n}", fingerprint(t, lead), T0 - timedelta(hours=30, minutes=n))
+        for n, (t, lead) in enumerate(SAME_PEOPLE)
+    ]
+    batch += [
+        (key, fingerprint(t, lead), T0 + timedelta(minutes=15 * n)) for n, (key, t, lead) in enumerate(SPLIT_EVENT)
+    ]
+    batch.sort(key=lambda b: (b[2], b[0]))
+    streamed = StoryIndex()
+    for key, fp, published in batch:
+        streamed.add_fingerprint(key, fp, published)
+    assert {streamed.story_of(k) for k in ("a1", "a2", "a3")} == {"a1"}  # one at a time: two stories
+    assert {streamed.story_of(k) for k in ("b1", "b2", "b3")} == {"b1"}
+    fps = {key: fp for key, fp, _ in batch}
+    assert streamed.similarity(fps["a1"], fps["b1"]) < STORY_THRESHOLD
+    plan = StoryIndex().plan(batch)
+    assert {plan[key] for key, _, _ in SPLIT_EVENT} == {("new", "a1")}
+
+
 def test_plan_joins_known_stories_but_never_merges_two() -> None:
     batch = _event_batch()
     index = StoryIndex()
