@@ -27,6 +27,7 @@ from bot.stories import (
     STORY_THRESHOLD,
     Fingerprint,
     StoryIndex,
+    _can_anchor,
     _Weights,
     clean_title,
     find_story,
@@ -420,6 +421,25 @@ def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -
         index.prune(when)
         assert set(index._vectors.ids) == set(index._df)  # a number for each term held, no more
     assert len(index._vectors.df) == numbered  # freed numbers were reused: the arrays did not grow
+
+
+def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
+    assert [_can_anchor(w) for w in ("gershkovich", "42", "28", "5.9", "797")] == [True] * 5
+    assert [_can_anchor(w) for w in ("7", "500", "20", "2023", "1990")] == [False] * 5
+    # Two tellings of one blacklisting, a day apart, whose rarest shared title word is its count of companies.
+    index = StoryIndex()
+    background = [
+        ("US blacklists Chinese firms over chips", "The Commerce Department added companies to its entity list."),
+        ("Chinese companies face new US export curbs", "Washington tightened rules on chip exports."),
+        ("US adds Chinese entities to trade blacklist", "The entity list grew again."),
+    ]
+    for n, (title, lead) in enumerate(background):
+        index.add(f"bg-{n}", title, lead, T0 - timedelta(days=2, hours=n))
+    first = index.add("a", "US adds 42 more Chinese companies to its entities economic blacklist", "", T0)
+    second = index.add(
+        "b", "US blacklists 42 Chinese entities for aiding Russia's defense industry", "", T0 + timedelta(hours=16)
+    )
+    assert first.created and not second.created and second.story_key == "a"
 
 
 def test_bad_arguments() -> None:
