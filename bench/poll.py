@@ -24,7 +24,8 @@ process plus each worker's peak (an upper bound, shared pages counted twice), an
 - floor-304: the same conditional GETs, concurrently, nothing else.
 
 ``--on-topic`` is the share of items matching a topic (their pages are fetched and they are clustered);
-analysis (summarizer.analyze per article, summarize_story per story) is off unless ``--analysis``.
+analysis (each article's figures and quotes, bot.story_analysis.article_facts as the poller runs it; a summary per
+story) is off unless ``--analysis``.
 The page delay is 0 (in production it protects real servers). Medians of ``--repeat`` runs.
 """
 
@@ -441,7 +442,7 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     )
     analyzer: Any = None
     if args.analysis:
-        from summarizer import analyze as analyzer
+        from bot.story_analysis import article_facts as analyzer  # the poller's own
 
     async def run() -> list[dict[str, Any]]:
         out = []

@@ -2,7 +2,7 @@
 
 API::
 
-    report = await poll_once(config, store, limits=FetchLimits(...), now=None, matcher=None, analyzer=analyze)
+    report = await poll_once(config, store, limits=FetchLimits(...), now=None, matcher=None, analyzer=article_facts)
     await run_forever(config, store, limits=..., stop=asyncio.Event())
 
 A cycle syncs feeds.yaml into the store, leases the feeds that are due (so instances sharing a database
@@ -30,8 +30,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from summarizer import analyze as default_analyze
-
 from . import feed_health
 from .articles import ArticleText, fetch_article, from_feed
 from .candidates import (
@@ -50,7 +48,7 @@ from .models import FeedState, NewItem, PendingItem
 from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
-from .story_analysis import Analyzer, article_analysis, refresh_stories
+from .story_analysis import Analyzer, article_analysis, article_facts, refresh_stories
 from .topics import TopicMatcher
 
 if TYPE_CHECKING:
@@ -413,7 +411,7 @@ class _Cycle:
     def _poolable(self) -> bool:
         """Whether a page's work can go to the worker processes: not with an analyzer of the caller's (tests),
         which cannot be sent there."""
-        return self.analyzer is None or self.analyzer is default_analyze
+        return self.analyzer is None or self.analyzer is article_facts
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
         """A page's work (judge_page, article_analysis) off the event loop: in the worker processes, on every core,
@@ -464,7 +462,7 @@ async def poll_once(
     limits: FetchLimits | None = None,
     now: datetime | None = None,
     matcher: TopicMatcher | None = None,
-    analyzer: Analyzer | None = default_analyze,
+    analyzer: Analyzer | None = article_facts,
     owner: str | None = None,
     options: PollOptions | None = None,
     parser: ParsePool | None = None,
@@ -565,7 +563,7 @@ async def run_forever(
     *,
     limits: FetchLimits | None = None,
     stop: asyncio.Event | None = None,
-    analyzer: Analyzer | None = default_analyze,
+    analyzer: Analyzer | None = article_facts,
     owner: str | None = None,
     on_cycle: Callable[[CycleReport], Any] | None = None,
 ) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.models import ArticleAnalysis, MemberArticle, Source, StoryAnalysis, StoryFigure, StoryQuote
-from bot.story_analysis import story_analysis
+from bot.story_analysis import _first_article_summary, article_facts, story_analysis
+from summarizer import analyze
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def figs(rows: list[dict[str, Any]]) -> list[StoryFigure]:
@@ -104,3 +108,26 @@ def test_stored_analysis_round_trips_and_tolerates_older_shapes() -> None:
     assert ArticleAnalysis.from_json(None) is None
     odd = StoryAnalysis.from_json({"summary": ["not a dict", {"text": "Kept."}], "figures": [3], "quotes": None})
     assert [s.text for s in odd.summary] == ["Kept."] and odd.figures == () and odd.quotes == ()
+
+
+def test_the_pollers_analysis_is_an_articles_figures_and_quotes_without_its_own_summary() -> None:
+    """A story's summary is chosen across its members; each article's own would only be its fallback."""
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    title, text = seed.split("\n", 1)
+    full, facts = analyze(text, title), article_facts(text, title)
+    assert full.summary.sentences and not facts.summary.sentences
+    assert facts.summary.reason == "no summary asked for"
+    assert facts.figures == full.figures and facts.quotes == full.quotes and facts.figures and facts.quotes
+
+
+def test_a_story_without_a_summary_of_its_own_falls_back_to_its_first_articles() -> None:
+    when = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    text = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8").split("\n", 1)[1]
+    no_text = MemberArticle(1, "Wire", "https://w.example/1", "Headline only", when, None, None, ArticleAnalysis())
+    with_text = MemberArticle(2, "Daily", "https://d.example/2", "Story", when, text, "page", ArticleAnalysis())
+    lines = _first_article_summary([no_text, with_text])  # analysed by article_facts: nothing stored to fall back on
+    assert lines and all(line.outlet == "Daily" and line.text in text for line in lines)
+    stored = MemberArticle(3, "Old", None, "Story", when, text, "page", ArticleAnalysis(summary=("Stored one.",)))
+    assert [line.text for line in _first_article_summary([stored, with_text])] == [
+        "Stored one."
+    ]  # items analysed before
