@@ -612,7 +612,7 @@ class StoryIndex:
             a, b = sample(s), sample(t)
             # Two lone items are one pair, not a mean: they merge only as they would have joined (two anchors).
             count = MERGE_ANCHORS if len(a) * len(b) > 1 else ANCHORS
-            return sum(s for x in a for s in pairs(x, b, count)) / (len(a) * len(b))
+            return sum(sim for x in a for sim in pairs(x, b, count)) / (len(a) * len(b))
 
         def first(s: Hashable) -> tuple[datetime, str]:
             return min(self._items[k].published for k in members[s]), str(s)
