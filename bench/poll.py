@@ -416,6 +416,7 @@ def phase_naive(base: str, args: argparse.Namespace, full: bool = False) -> list
 
 
 def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from bot.eventloop import tune_gc
     from bot.fetch import Fetcher, FetchLimits
     from bot.poller import poll_once
     from bot.settings import parse_config
@@ -484,6 +485,7 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 await store.close()
         return out
 
+    tune_gc()  # as `coverage-bot poll` sets its process up
     return run_loop(run())
 
 

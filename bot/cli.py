@@ -252,6 +252,9 @@ def _settings():
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from .app import poll_command, poll_forever_command
+    from .eventloop import tune_gc
+
+    tune_gc()
 
     if not args.once:
         return _run(poll_forever_command(_load_config(args.config), _settings()))
@@ -262,11 +265,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from .app import run_command
+    from .eventloop import tune_gc
     from .webhook import DEFAULT_LISTEN, webhook_config
 
     if args.listen is not None and args.webhook_url is None:
         raise UserError("--listen only applies with --webhook-url (long polling needs no listener)")
     hook = webhook_config(args.webhook_url, args.listen or DEFAULT_LISTEN, os.environ) if args.webhook_url else None
+    tune_gc()
     return _run(run_command(_load_config(args.config), _settings(), webhook=hook))
 
 

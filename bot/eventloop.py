@@ -9,7 +9,7 @@ against 13.4 s), unchanged cycle 0.27 s against 0.30 s.
 ``EVENT_LOOP=asyncio`` selects asyncio's loop; ``uvloop`` insists on uvloop; unset or ``auto`` takes uvloop
 when it is installed.
 
-The first `run` of a process also tunes the cyclic garbage collector for it (GC_YOUNG below).
+`tune_gc` sets the cyclic garbage collector up for a process that polls (GC_YOUNG below).
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ CHOICES = ("auto", "uvloop", "asyncio")
 
 # A poll cycle allocates in bursts (bench/poll.py's first cycle parses, stores and scores 25,000 items), and under
 # Python's default young threshold (700 allocations) the poller spent about 0.9 s of its 11 s of CPU in ~1,060
-# collections, eight of them full ones walking every object start-up made (modules, the configuration). So the
-# first run collects once and freezes what exists (gc.freeze: never walked again), and young collections come every
-# GC_YOUNG allocations: 0.35 s in ~300 collections. First cycle against the defaults, bench/poll_ab.py, interleaved:
-# wall 12.52 -> 12.00 s (0.96x, 4 rounds in a quiet hour; 7 of 9 rounds over two sessions faster), clustering 0.93x.
+# collections, eight of them full ones walking every object start-up made (modules, the configuration). So a process
+# that polls (`coverage-bot poll`, `run`) collects once and freezes what exists (gc.freeze: never walked again), and
+# young collections come every GC_YOUNG allocations: 0.35 s in ~300 collections. That one collection takes tens of
+# milliseconds (75 ms on a loaded machine, with the poller's modules imported), which the one-shot commands need not
+# pay. First cycle against the defaults, bench/poll_ab.py, interleaved: wall 12.52 -> 12.00 s (0.96x, 4 rounds in a
+# quiet hour; 7 of 9 rounds over two sessions faster), clustering 0.93x.
 GC_YOUNG = 20_000
 _gc_tuned = False
 
@@ -66,7 +68,6 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     except UserError:
         coro.close()  # never awaited: say nothing more about it than the error
         raise
-    _tune_gc()
     if name == "uvloop":
         import uvloop
 
@@ -75,9 +76,9 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def _tune_gc() -> None:
-    """Once per process: start-up's objects frozen (after a collection, so no garbage is kept), young collections
-    every GC_YOUNG allocations (the older generations keep their thresholds)."""
+def tune_gc() -> None:
+    """For a process that polls, once: start-up's objects frozen (after a collection, so no garbage is kept), young
+    collections every GC_YOUNG allocations (the older generations keep their thresholds)."""
     global _gc_tuned
     if _gc_tuned:
         return
