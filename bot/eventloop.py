@@ -15,6 +15,7 @@ when it is installed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import os
 from collections.abc import Coroutine
@@ -28,15 +29,15 @@ ENV = "EVENT_LOOP"
 CHOICES = ("auto", "uvloop", "asyncio")
 
 # A poll cycle allocates in bursts (bench/poll.py's first cycle parses, stores and scores 25,000 items), and under
-# Python's default young threshold (700 allocations) the poller spent about 0.9 s of its 11 s of CPU in ~1,060
-# collections, eight of them full ones walking every object start-up made (modules, the configuration). So a process
-# that polls (`coverage-bot poll`, `run`) collects once and freezes what exists (gc.freeze: never walked again), and
-# young collections come every GC_YOUNG allocations: 0.35 s in ~300 collections. That one collection takes tens of
-# milliseconds (75 ms on a loaded machine, with the poller's modules imported), which the one-shot commands need not
-# pay. First cycle against the defaults, bench/poll_ab.py, interleaved: wall 12.52 -> 12.00 s (0.96x, 4 rounds in a
-# quiet hour; 7 of 9 rounds over two sessions faster), clustering 0.93x.
+# Python's default young threshold (700 allocations) the poller's process spent 0.92-0.98 s of its ~11 s of CPU in
+# ~1,040 collections, 7-8 of them full ones walking every object start-up made (modules, the configuration; 0.54-0.62 s).
+# So a process that polls (`coverage-bot poll`, `run`) collects once and freezes what exists (gc.freeze: never walked
+# again), and young collections come every GC_YOUNG allocations: 0.28-0.33 s in 246 collections (gc.callbacks timing
+# the bench's ours phase, two runs each). That one collection takes tens of milliseconds (75 ms on a loaded machine,
+# with the poller's modules imported), which the one-shot commands need not pay. First cycle against the defaults,
+# bench/poll_ab.py, interleaved: wall 12.52 -> 12.00 s (0.96x, 4 rounds in a quiet hour; 7 of 9 rounds over two
+# sessions faster), clustering 0.93x.
 GC_YOUNG = 20_000
-_gc_tuned = False
 
 
 def _uvloop_installed() -> bool:
@@ -76,13 +77,10 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+@functools.cache  # once per process
 def tune_gc() -> None:
-    """For a process that polls, once: start-up's objects frozen (after a collection, so no garbage is kept), young
+    """For a process that polls: start-up's objects frozen (after a collection, so no garbage is kept), young
     collections every GC_YOUNG allocations (the older generations keep their thresholds)."""
-    global _gc_tuned
-    if _gc_tuned:
-        return
-    _gc_tuned = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])

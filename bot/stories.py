@@ -38,7 +38,7 @@ import json
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -356,10 +356,17 @@ class _Item:
     values: Any = None  # tf's values, in the same order
 
 
+def _idf_of(items: int, df: Any, log: Callable[[Any], Any] = math.log) -> Any:
+    """IDF = ln((N + IDF_PRIOR) / (df + 1)) + 1 of an index of ``items`` items; ``df`` a count or (with numpy's log)
+    an array of counts."""
+    return log((items + IDF_PRIOR) / (df + 1)) + 1.0
+
+
 class _Vectors:
-    """The index's terms by number and their document frequencies as an array, so that a lookup weighs its RERANK
-    candidates and takes their cosines with the new item in a few numpy calls instead of a Python loop over every
-    candidate's terms. A term keeps its number while an item in the index has it; freed numbers are reused."""
+    """The index's terms by number and their document frequencies (the index's only count of them) as an array, so
+    that a lookup weighs its RERANK candidates and takes their cosines with the new item in a few numpy calls instead
+    of a Python loop over every candidate's terms. A term keeps its number while an item in the index has it; freed
+    numbers are reused."""
 
     def __init__(self) -> None:
         import numpy  # only the index uses it: the worker processes import this module for fingerprint()
@@ -386,6 +393,11 @@ class _Vectors:
         self.df[at] += 1.0
         return at, np.fromiter(tf.values(), dtype=float, count=len(tf))
 
+    def count(self, term: str) -> float:
+        """How many items of the index have ``term``."""
+        i = self.ids.get(term)
+        return 0.0 if i is None else self.df.item(i)
+
     def remove(self, tf: Mapping[str, float], at: Any) -> None:
         """Count an item's terms out (``at``: their numbers, from add)."""
         self.df[at] -= 1.0
@@ -400,7 +412,7 @@ class _Vectors:
         full = [n for n, item in enumerate(items) if len(item.ids)]
         if full:
             w, _, starts = self._weighed([items[n] for n in full], size)
-            for n, length in zip(full, self.np.sqrt(self.np.add.reduceat(w * w, starts)).tolist(), strict=True):
+            for n, length in zip(full, self._lengths(w, starts), strict=True):
                 out[n] = length or 1.0
         return out
 
@@ -420,9 +432,8 @@ class _Vectors:
             dots = np.add.reduceat(w * query[at], starts).tolist()
         finally:
             query[q_ids] = 0.0
-        lengths = np.sqrt(np.add.reduceat(w * w, starts)).tolist()
         q_length = _length(weights)
-        for n, dot, length in zip(full, dots, lengths, strict=True):
+        for n, dot, length in zip(full, dots, self._lengths(w, starts), strict=True):
             out[n] = dot / (q_length * length) if dot != 0 else 0.0
         return out
 
@@ -432,7 +443,11 @@ class _Vectors:
         at = np.concatenate([item.ids for item in items])
         values = np.concatenate([item.values for item in items])
         starts = np.cumsum([0] + [len(item.ids) for item in items[:-1]])
-        return values * (np.log((size + IDF_PRIOR) / (self.df[at] + 1.0)) + 1.0), at, starts
+        return values * _idf_of(size, self.df[at], np.log), at, starts
+
+    def _lengths(self, weights: Any, starts: Any) -> list[float]:
+        """The length of each item's stretch of ``weights`` (from _weighed)."""
+        return self.np.sqrt(self.np.add.reduceat(weights * weights, starts)).tolist()
 
 
 def _utc(dt: datetime) -> datetime:
@@ -454,7 +469,6 @@ class StoryIndex:
         self.threshold = threshold
         self._items: dict[Hashable, _Item] = {}
         self._first: dict[Hashable, datetime] = {}  # story -> its earliest item: a story spans one window
-        self._df: Counter[str] = Counter()
         self._postings: dict[str, dict[Hashable, float]] = defaultdict(dict)
         self._norms: dict[Hashable, float] = {}
         self._norms_at = 0  # index size when the norms were last refreshed
@@ -489,7 +503,6 @@ class StoryIndex:
         if story_key not in self._first or when < self._first[story_key]:
             self._first[story_key] = when
         for term, value in tf.items():
-            self._df[term] += 1
             self._postings[term][item_key] = value
         self._norms[item_key] = self._vectors.lengths([self._items[item_key]], len(self._items))[0]
 
@@ -733,16 +746,13 @@ class StoryIndex:
         self._norms.pop(item_key, None)
         self._vectors.remove(item.tf, item.ids)
         for term in item.tf:
-            self._df[term] -= 1
-            if self._df[term] <= 0:
-                del self._df[term]
             postings = self._postings[term]
             postings.pop(item_key, None)
             if not postings:
                 del self._postings[term]
 
     def _idf(self, term: str) -> float:
-        return math.log((len(self._items) + IDF_PRIOR) / (self._df.get(term, 0) + 1)) + 1.0
+        return _idf_of(len(self._items), self._vectors.count(term))
 
     def _idf_memo(self) -> Callable[[str], float]:
         """_idf, each term computed once: for a pass during which the index does not change. A dict's own lookup
@@ -758,8 +768,8 @@ class StoryIndex:
     def _anchors(self, title: frozenset[str], count: int = ANCHORS) -> list[str]:
         """The title's ``count`` rarest words: what tells this event from others on the same subject. Highest IDF
         first is fewest documents first (the IDF falls as the count grows), ties in word order."""
-        df = self._df
-        return sorted((t for t in title if _can_anchor(t)), key=lambda t: (df[t], t))[:count]
+        df = self._vectors.count
+        return sorted((t for t in title if _can_anchor(t)), key=lambda t: (df(t), t))[:count]
 
     def _anchored(
         self,

@@ -10,6 +10,7 @@ import itertools
 import math
 import random
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -419,7 +420,9 @@ def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -
                 f"d{day}-{n}", f"Quarry{day} council{day} votes on dredging plan {n}", f"Lead{day} words{n}", when
             )
         index.prune(when)
-        assert set(index._vectors.ids) == set(index._df)  # a number for each term held, no more
+        held = Counter(t for item in index._items.values() for t in item.tf)
+        assert set(index._vectors.ids) == set(held)  # a number for each term held, no more
+        assert all(index._vectors.count(t) == n for t, n in held.items())  # the document frequencies the IDF reads
     assert len(index._vectors.df) == numbered  # freed numbers were reused: the arrays did not grow
 
 

@@ -10,7 +10,7 @@ from bot.models import ArticleAnalysis, MemberArticle, Source, StoryAnalysis, St
 from bot.story_analysis import _first_article_summary, article_facts, story_analysis
 from summarizer import analyze
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEED = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0]  # its title, then its text
 
 
 def figs(rows: list[dict[str, Any]]) -> list[StoryFigure]:
@@ -112,8 +112,7 @@ def test_stored_analysis_round_trips_and_tolerates_older_shapes() -> None:
 
 def test_the_pollers_analysis_is_an_articles_figures_and_quotes_without_its_own_summary() -> None:
     """A story's summary is chosen across its members; each article's own would only be its fallback."""
-    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
-    title, text = seed.split("\n", 1)
+    title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
     full, facts = analyze(text, title), article_facts(text, title)
     assert full.summary.sentences and not facts.summary.sentences
     assert facts.summary.reason == "no summary asked for"
@@ -122,7 +121,7 @@ def test_the_pollers_analysis_is_an_articles_figures_and_quotes_without_its_own_
 
 def test_a_story_without_a_summary_of_its_own_falls_back_to_its_first_articles() -> None:
     when = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    text = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8").split("\n", 1)[1]
+    text = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
     no_text = MemberArticle(1, "Wire", "https://w.example/1", "Headline only", when, None, None, ArticleAnalysis())
     with_text = MemberArticle(2, "Daily", "https://d.example/2", "Story", when, text, "page", ArticleAnalysis())
     lines = _first_article_summary([no_text, with_text])  # analysed by article_facts: nothing stored to fall back on
