@@ -12,7 +12,8 @@ A server process serves ``--feeds`` RSS feeds of ``--items`` items (ETag + 304) 
 item. Each measurement runs in a fresh child process: wall time; CPU time of that process plus every process it
 started (our feed-parsing workers and their fork server, so moving work into them hides nothing); peak RSS of the
 process plus each worker's peak (an upper bound, shared pages counted twice), and the tree's peak PSS sampled every
-0.25 s (each page counted once: what the machine holds):
+0.25 s from the driver process (each page counted once: what the machine holds; the sampling's own CPU is not the
+run's):
 
 - floor: the same feed bytes (plus the pages our cycle fetches) downloaded concurrently, nothing parsed;
 - naive: a sequential httpx + feedparser loop over the feeds;
@@ -251,8 +252,9 @@ def serve(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- measured phases (child processes)
 
 
-def _descendants() -> list[int]:
-    """Live processes started by this one, at any depth (the feed-parsing pool's fork server and workers)."""
+def _descendants(pid: int | None = None) -> list[int]:
+    """Live processes started by ``pid`` (this process by default), at any depth (the feed-parsing pool's fork
+    server and workers)."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -262,7 +264,7 @@ def _descendants() -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             parents.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [os.getpid()]
+    out, todo = [], [pid or os.getpid()]
     while todo:
         kids = parents.get(todo.pop(), [])
         out += kids
@@ -297,17 +299,28 @@ def _pss_mb(pids: list[int]) -> float:
 
 
 class _PssSampler:
-    """The peak PSS of this process and all it started, sampled every ``every`` seconds in a thread."""
+    """The PSS of a measured child process and all it started, sampled every ``every`` seconds by a thread of the
+    driver: reading /proc costs CPU (a few ms a sample) and holds the GIL, which must be neither counted as the
+    measured run's CPU nor taken from its event loop. The child gives each measurement's time window."""
 
-    def __init__(self, every: float = 0.25) -> None:
-        self.every, self.peak = every, 0.0
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        self.pid, self.every = pid, every
+        self.samples: list[tuple[float, float]] = []  # (time.monotonic(), MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _pss_mb([os.getpid(), *_descendants()]))
+            self.samples.append((time.monotonic(), _pss_mb([self.pid, *_descendants(self.pid)])))
             self._stop.wait(self.every)
+
+    def peak(self, window: tuple[float, float]) -> float:
+        """The highest sample taken within a measurement's window (monotonic seconds, start and end); for a
+        measurement shorter than the interval, the last sample before it (what the tree held when it began)."""
+        start, end = window
+        inside = [mb for t, mb in self.samples if start <= t <= end]
+        before = [mb for t, mb in self.samples if t < start]
+        return max(inside) if inside else before[-1] if before else 0.0
 
     def __enter__(self) -> _PssSampler:
         self._thread.start()
@@ -316,7 +329,6 @@ class _PssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _pss_mb([os.getpid(), *_descendants()]))
 
 
 def _own_cpu() -> float:
@@ -325,10 +337,11 @@ def _own_cpu() -> float:
 
 
 def _usage() -> tuple[float, float]:
-    """Wall clock, and CPU seconds of this process and every process it started (worker CPU counts as ours)."""
+    """Wall clock (time.monotonic: the driver's PSS samples are on the same clock), and CPU seconds of this process
+    and every process it started (worker CPU counts as ours)."""
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = _own_cpu() + kids.ru_utime + kids.ru_stime
-    return time.perf_counter(), cpu + sum(_proc(pid)[0] for pid in _descendants())
+    return time.monotonic(), cpu + sum(_proc(pid)[0] for pid in _descendants())
 
 
 def _done(t0: float, c0: float, own0: float | None = None, **extra: Any) -> dict[str, Any]:
@@ -345,6 +358,7 @@ def _done(t0: float, c0: float, own0: float | None = None, **extra: Any) -> dict
         "rss": own + sum(workers),
         "rss_own": own,
         "workers": len(workers),
+        "window": (t0, t1),  # the driver's PSS samples within it are this measurement's
         **extra,
     }
 
@@ -460,8 +474,7 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
 
                             profiler = cProfile.Profile()
                             profiler.enable()
-                        with _PssSampler() as pss:
-                            report = await poll_once(config, store, fetcher=fetcher, now=at, analyzer=analyzer)
+                        report = await poll_once(config, store, fetcher=fetcher, now=at, analyzer=analyzer)
                         if profiler is not None:
                             profiler.disable()
                             profiler.dump_stats(args.profile)
@@ -478,7 +491,6 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                                 on_topic=report.on_topic,
                                 stories=report.stories_created,
                                 phases=[report.feeds_seconds, report.cluster_seconds, report.analysis_seconds],
-                                pss=pss.peak,
                             )
                         )
             finally:
@@ -508,9 +520,18 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(phase: str, base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One phase in a fresh child process, its tree's PSS sampled from here; each measurement gets its peak."""
     cmd = [sys.executable, __file__, "--phase", phase, "--base", base, *_common(args)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    with _PssSampler(proc.pid) as pss:
+        out, err = proc.communicate()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, out, err)
+    results: list[dict[str, Any]] = json.loads(out.strip().splitlines()[-1])
+    for r in results:
+        r["pss"] = pss.peak(r["window"])
+    return results
 
 
 def _common(args: argparse.Namespace) -> list[str]:
@@ -607,10 +628,11 @@ def main() -> None:
     ]
     print("CPU: the measured process and every process it started (our feed-parsing workers); peak RSS: the")
     print("process's peak plus each worker's peak (an upper bound: pages they share are counted in each).")
-    print(f"\n{'':44}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
+    print(f"\n{'':44}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}{'peak PSS MB':>13}")
     for label, key in rows:
         print(
             f"{label:44}{median(runs[key], 'wall'):9.2f}{median(runs[key], 'cpu'):9.2f}{median(runs[key], 'rss'):13.0f}"
+            f"{median(runs[key], 'pss'):13.0f}"
         )
     first_wall, first_cpu = median(runs["first"], "wall"), median(runs["first"], "cpu")
     second_wall, second_cpu = median(runs["second"], "wall"), median(runs["second"], "cpu")
