@@ -202,6 +202,8 @@ _OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s?){1,4}$")
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose, no accent to drop, no curly quote
+        return text
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.replace("’", "'").replace("‘", "'")
@@ -248,31 +250,63 @@ def _transliteration(w: str) -> str:
     return _TRANSLITERATED_ENDING.sub(lambda m: "ey" if m.group(0) == "ei" else "y", w)
 
 
-def tokens(text: str) -> list[str]:
-    """Content words of a title or lead, normalised for comparison."""
-    out = []
-    for m in _TOKEN.finditer(_fold(text)):
-        raw = m.group(0)
-        if raw in ("US", "U.S.", "U.S", "USA", "U.S.A."):
-            out.append("usa")
-            continue
-        if raw in ("UK", "U.K.", "U.K"):
-            out.append("uk")
-            continue
-        w = raw.lower().rstrip(".")
-        if w[0].isdigit():
-            out.append(w.replace(",", ""))
-            continue
-        w = w.replace("'", "") if not w.endswith("'s") else w
-        if w in _DEMONYMS:
-            out.append(_DEMONYMS[w])
-            continue
-        if w in _STOP_WORDS or (len(w) == 1 and not w.isdigit()):
-            continue
-        w = _stem(_transliteration(w))
-        w = _DEMONYMS.get(w, w)
-        out.append(_SYNONYMS.get(w, w))
+def tokens(text: str, limit: int | None = None) -> list[str]:
+    """Content words of a title or lead, normalised for comparison; with ``limit``, only the first ``limit``.
+
+    A lead is read from its start only as far as needed: a prefix of the text that ends at a space holds the same
+    first words (no word spans a space, and folding is character by character)."""
+    if limit is not None:
+        cut = text.rfind(" ", 0, limit * _CHARS_PER_WORD)
+        if cut > 0:
+            head = _tokens(text[:cut], limit)
+            if len(head) == limit:
+                return head
+    return _tokens(text, limit)
+
+
+# A prefix of this many characters per word wanted holds them in nearly every lead (stop words included).
+_CHARS_PER_WORD = 12
+
+
+def _tokens(text: str, limit: int | None) -> list[str]:
+    out: list[str] = []
+    known = _NORMALISED
+    for raw in _TOKEN.findall(_fold(text)):
+        if len(out) == limit:
+            break
+        w = known.get(raw)
+        if w is None:
+            if len(known) >= _NORMALISED_MAX:
+                known.clear()
+            w = known[raw] = _normalised(raw)
+        if w:
+            out.append(w)
     return out
+
+
+# Each word as written -> its normalised form ("" when it is left out): news text repeats its words, and the rules
+# below cost microseconds a word. Cleared when full (a process's memory stays bounded).
+_NORMALISED: dict[str, str] = {}
+_NORMALISED_MAX = 100_000
+
+
+def _normalised(raw: str) -> str:
+    """One word of a title or lead as tokens() gives it, or "" for a stop word or a single letter."""
+    if raw in ("US", "U.S.", "U.S", "USA", "U.S.A."):
+        return "usa"
+    if raw in ("UK", "U.K.", "U.K"):
+        return "uk"
+    w = raw.lower().rstrip(".")
+    if w[0].isdigit():
+        return w.replace(",", "")
+    w = w.replace("'", "") if not w.endswith("'s") else w
+    if w in _DEMONYMS:
+        return _DEMONYMS[w]
+    if w in _STOP_WORDS or (len(w) == 1 and not w.isdigit()):
+        return ""
+    w = _stem(_transliteration(w))
+    w = _DEMONYMS.get(w, w)
+    return _SYNONYMS.get(w, w)
 
 
 def clean_title(title: str) -> str:
@@ -321,7 +355,7 @@ class Fingerprint:
 def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
     """The fingerprint of an item from its title and lead (feed summary or first paragraph)."""
     t = tokens(clean_title(title or ""))
-    lead_words = tokens(lead or "")[:LEAD_WORDS]
+    lead_words = tokens(lead or "", LEAD_WORDS)
     # Aggregators (Google News) repeat the title as the summary: that is no extra evidence.
     if lead_words[: len(t)] == t:
         lead_words = lead_words[len(t) :]

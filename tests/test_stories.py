@@ -144,6 +144,31 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     assert tokens("Sergei Lavrov") == tokens("Sergey Lavrov") and tokens("Dmitrii") == tokens("Dmitry")
 
 
+def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(3)
+    words = ["Russia's", "U.S.", "the", "a", "Zelenskiy", "naïve", "Café", "1,200", "x", "released", "of", "Kyiv’s"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 400))) for _ in range(300)]
+    texts += ["word" * 300, "the " * 500 + "Lithium", "é" * 50 + " Russia " * 10, ""]
+    for text in texts:
+        whole = tokens(text)
+        for limit in (1, 5, 40):
+            assert tokens(text, limit) == whole[:limit], (text[:60], limit)
+    # Words are remembered as normalised; a full memory starts again and answers the same.
+    monkeypatch.setattr("bot.stories._NORMALISED_MAX", 3)
+    monkeypatch.setattr("bot.stories._NORMALISED", {})
+    for text in texts[:50]:
+        assert tokens(text) == _plain_tokens(text)
+
+
+def _plain_tokens(text: str) -> list[str]:
+    """tokens() without its memory or its prefix: each word through the rules."""
+    from bot.stories import _TOKEN, _fold, _normalised
+
+    return [w for w in map(_normalised, _TOKEN.findall(_fold(text))) if w]
+
+
 def test_clean_title_drops_aggregator_suffix() -> None:
     assert clean_title("Moscow's fuel stations limit sales amid shortages - Reuters") == (
         "Moscow's fuel stations limit sales amid shortages"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pickle
+import random
+import re
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from defusedxml import ElementTree
 from shared import SHARED, missing
 
 from bot.settings import Topic, load_config
-from bot.topics import DEFAULT_THRESHOLD, TopicMatcher, parse_term, segments
+from bot.topics import _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "topics"
@@ -331,3 +334,45 @@ def test_a_pickled_matcher_is_its_rules_compiled_once_per_process(matcher: Topic
     assert other_copy is not copy and other_copy.match("Zorblax news") and not copy.match("Zorblax news")
     renamed = TopicMatcher({f"{name}-2": t for name, t in load_config(ROOT / "feeds.yaml").topics.items()})
     assert pickle.loads(pickle.dumps(renamed)).topics == tuple(f"{t}-2" for t in matcher.topics)
+
+
+# --------------------------------------------------------------------------- the fast forms give the plain forms' answers
+
+
+def test_the_word_pattern_cuts_text_as_its_plain_form() -> None:
+    # bot.topics._WORD is written for speed; the plain form says what a word is.
+    plain = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:'\w+)*")
+    fixed = [
+        "U.S.-Russia talks",
+        "the U.S. and the E.U.",
+        "N.W.T. 3.5% a.b A. x.y.z. 1.2.3",
+        "Russia's envoy's car",
+        "rock'n'roll '90s don't",
+        "Ä.Ö. É.U. naïve Kyiv-born",
+        "snake_case __init__ _x_",
+        "a.1.b. 2.a.b. ab.cd.",
+    ]
+    rng = random.Random(11)
+    alphabet = "aZé1_.'- \nÄ"
+    randoms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
+    for text in fixed + randoms:
+        assert _WORD.findall(text) == plain.findall(text), text
+
+
+def test_matches_are_grouped_by_sentence_as_a_scan_of_each_sentence_would() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        cuts = sorted(rng.sample(range(1, 200), rng.randint(0, 8)))
+        bounds = [0, *cuts, 200]
+        segs = [(a + rng.randint(0, 2), b) for a, b in pairwise(bounds) if b - a > 2]  # gaps, as segments() leaves
+        hits: dict[int, list[tuple[int, int, int, str]]] = {}
+        for g in range(4):
+            starts = sorted(rng.sample(range(200), rng.randint(0, 6)))
+            hits[g] = [(s, s + rng.randint(1, 12), i, "w") for i, s in enumerate(starts)]
+        got = _by_segment(hits, segs, [0, 1, 2, 5])
+        want = {}
+        for k, (a, b) in enumerate(segs):
+            inside = {g: [m for m in hits.get(g, []) if a <= m[0] and m[1] <= b] for g in (0, 1, 2, 5)}
+            if any(inside.values()):
+                want[k] = {g: ms for g, ms in inside.items() if ms}
+        assert list(got) == list(want) and {k: dict(v) for k, v in got.items()} == want
