@@ -344,6 +344,7 @@ class TopicMatcher:
                 self._exact_cs[first.text].append(tid)
             else:
                 self._exact[first.text].append(tid)
+        self._wildcards = tuple(p for pairs in self._prefix.values() for p, _ in pairs)  # for str.startswith
         # The first look passes a field only where some rule can fire or nearly match (partial).
         self._quick = _QuickLook(
             self._terms[t].words for t in sorted(_triggers(self._topics, group_terms, self._terms))
@@ -441,7 +442,8 @@ class TopicMatcher:
         bases = [w[:-2] if w.endswith(("'s", "'S")) else w for w in toks] if "'" in value else toks
         folded = list(map(str.casefold, bases))
         exact, exact_cs, prefix = self._exact, self._exact_cs, self._prefix
-        starters = {cf for cf in set(folded) if cf in exact or self._starts_wildcard(cf)}
+        wildcards = self._wildcards
+        starters = {cf for cf in set(folded) if cf in exact or cf.startswith(wildcards)}
         starters_cs = exact_cs.keys() & set(bases)
         if starters_cs:
             at = [i for i, (b, cf) in enumerate(zip(bases, folded, strict=True)) if cf in starters or b in starters_cs]
@@ -470,10 +472,6 @@ class TopicMatcher:
                 for g in self._term_groups[tid]:
                     found[g].append(match)
         return found
-
-    def _starts_wildcard(self, folded: str) -> bool:
-        """Whether a casefolded word begins with a wildcard term's first word ("sanction*": "sanctioned")."""
-        return any(folded.startswith(p) for p, _ in self._prefix.get(folded[:_PREFIX_KEY], ()))
 
     @staticmethod
     def _rest_matches(
