@@ -30,8 +30,14 @@ COMMON += ["--on-topic", "0.1", "--analysis"]
 def first_cycle(checkout: Path) -> dict[str, Any]:
     """One first cycle of ``checkout``'s code against its own bench server."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
+    # Run from the checkout: the worker processes' fork server (started with -c) imports their modules before it
+    # takes this process's path, with the working directory first on its own (CPython 3.11's forkserver.main). Run
+    # from another checkout, both sides' workers ran that checkout's code: a change made in the workers measured as
+    # none.
     script = str(checkout / "bench" / "poll.py")
-    server = subprocess.Popen([sys.executable, script, "--serve", *COMMON], stdout=subprocess.PIPE, text=True, env=env)
+    server = subprocess.Popen(
+        [sys.executable, script, "--serve", *COMMON], stdout=subprocess.PIPE, text=True, env=env, cwd=checkout
+    )
     try:
         assert server.stdout is not None
         port = server.stdout.readline().strip()
@@ -41,6 +47,7 @@ def first_cycle(checkout: Path) -> dict[str, Any]:
             capture_output=True,
             text=True,
             env=env,
+            cwd=checkout,
         )
         return dict(json.loads(out.stdout.strip().splitlines()[-1])[0])
     finally:
