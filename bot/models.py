@@ -494,17 +494,6 @@ class StoryRecord:
 
 
 @dataclass(frozen=True)
-class ArticleToAnalyse:
-    """A stored on-topic item whose article's figures and quotes are still to be found (bot.story_analysis)."""
-
-    item_id: int
-    text: str
-    title: str | None
-    outlet: str
-    link: str | None
-
-
-@dataclass(frozen=True)
 class MemberArticle:
     """A story member with what story analysis needs: text, per-article analysis, outlet and link."""
 

@@ -1,5 +1,4 @@
-"""One poll cycle: due feeds → fetch → parse → new items → relevance → full text → stories, articles' facts → stories'
-analysis.
+"""One poll cycle: due feeds → fetch → parse → new items → relevance → full text → analysis → stories.
 
 API::
 
@@ -11,11 +10,9 @@ split them), fetches them concurrently with their ETag/Last-Modified, and writes
 produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
 restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
 Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
-possible matches (extraction, scoring); feeds that answered 304 have nothing to write but their health, which is
-recorded for all of them in one statement after the feeds. Once the feeds are stored, the new on-topic articles'
-figures and quotes are found in the worker processes while the event loop clusters (clustering is serial and
-would leave the other cores idle); then stories whose members changed get their merged analysis recomputed,
-there too. A cycle killed before then leaves its articles unanalysed and unclustered: the next one does both.
+possible matches (extraction, scoring, analysis); feeds that answered 304 have nothing to write but their
+health, which is recorded for all of them in one statement after the feeds. Stories whose members changed get
+their merged analysis recomputed after the feeds, off the event loop.
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,11 +44,11 @@ from .candidates import (
 )
 from .clustering import StoryClusterer
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
-from .models import ArticleAnalysis, FeedState, NewItem, PendingItem
-from .parse_pool import QUEUED_PER_WORKER, ParsePool, shared_parse_pool
+from .models import FeedState, NewItem, PendingItem
+from .parse_pool import ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
-from .story_analysis import Analyzer, analyse_articles, article_facts, refresh_stories
+from .story_analysis import Analyzer, article_analysis, article_facts, refresh_stories
 from .topics import TopicMatcher
 
 if TYPE_CHECKING:
@@ -359,20 +356,33 @@ class _Cycle:
         return [item for item in out if item is not None]
 
     async def _process(self, feed: FeedState, c: Candidate) -> NewItem:
-        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text. Its figures and
-        quotes are found once the feeds are stored (start_analysis)."""
+        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text; then analysis."""
         if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
             return as_new(c, state="done")
         article: ArticleText | None = None
         verdict: PageVerdict | None = None
+        # The page's words can change the score: the one place an item is scored again, in the extraction's call
+        # where that runs in the worker processes (the page's text need not travel back and out again).
+        judge = partial(
+            judge_page,
+            self.matcher,
+            feed.topics,
+            c.title,
+            c.summary,
+            analyzer=self.analyzer,
+            outlet=feed.name,
+            link=c.key.link,
+        )  # judge(text)
         if self.options.fetch_full_text and c.key.link:
-            # The page's words can change the score: the one place an item is scored again, in the extraction's
-            # call (in a worker process: the page's text need not travel back and out again).
-            judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary)  # judge(text)
-            fetched = await fetch_article(self.fetcher, c.key.link, worker=self.parser, then=judge)
+            fetched = await fetch_article(
+                self.fetcher, c.key.link, worker=self.parser, then=judge if self._poolable else None
+            )
             article, verdict = fetched.article, fetched.then
-        if article is not None and verdict is not None:
-            matches = verdict.matches
+        analysis = None
+        if article is not None:
+            if verdict is None:  # a caller's analyzer, which cannot go to the worker processes: a thread
+                verdict = await self._off_loop(judge, article.text)
+            matches, analysis = verdict.matches, verdict.analysis
             if verdict.fingerprint is not None:
                 self.clusterer.remember(c.title, c.summary, article.text, verdict.fingerprint)
         else:
@@ -380,7 +390,7 @@ class _Cycle:
         if not matches:
             return as_new(c, state="done")
         article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
-        return as_new(
+        item = as_new(
             c,
             state="done",
             text=article.text if article else None,
@@ -389,40 +399,23 @@ class _Cycle:
             terms={m.topic: list(m.terms) for m in matches},
             relevance=max(m.score for m in matches),
         )
-
-    async def start_analysis(self) -> asyncio.Future[list[tuple[int, ArticleAnalysis]]] | None:
-        """Start finding the figures and quotes of the stored on-topic articles not analysed yet (this cycle's, and
-        any a cycle killed before clustering left), in the worker processes, while clustering runs on the event
-        loop: they are split so that each worker has its share queued before clustering holds the loop. The
-        answer, (item id, analysis) pairs, is awaited once the cycle is clustered."""
-        if self.analyzer is None:
-            return None
-        since = self.now - timedelta(hours=self.options.story_window_hours)
-        articles = await self.store.articles_to_analyse(since, self.options.max_items_per_cycle)
-        if not articles:
-            return None
-        shares = max(1, self.parser.workers * QUEUED_PER_WORKER) if self._poolable else 1
-        parts = [articles[n::shares] for n in range(min(shares, len(articles)))]
-        calls = [asyncio.ensure_future(self._off_loop(analyse_articles, self.analyzer, part)) for part in parts]
-        await asyncio.sleep(0)  # each call reaches the pool (ParsePool.call's first step) before clustering starts
-
-        async def answer() -> list[tuple[int, ArticleAnalysis]]:
-            found = await asyncio.gather(*calls)
-            return [
-                (a.item_id, r) for part, got in zip(parts, found, strict=True) for a, r in zip(part, got, strict=True)
-            ]
-
-        return asyncio.ensure_future(answer())
+        if analysis is None and article and self.analyzer is not None:  # the feed's words (the page's: judged)
+            analysis = await self._off_loop(
+                article_analysis, self.analyzer, article.text, c.title, feed.name, c.key.link
+            )
+        if analysis is not None:
+            item = replace(item, analysis=analysis)
+        return item
 
     @property
     def _poolable(self) -> bool:
-        """Whether the analysis can go to the worker processes: not with an analyzer of the caller's (tests), which
-        cannot be sent there."""
+        """Whether a page's work can go to the worker processes: not with an analyzer of the caller's (tests),
+        which cannot be sent there."""
         return self.analyzer is None or self.analyzer is article_facts
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
-        """Work off the event loop: in the worker processes, on every core, or in a thread where it cannot be sent
-        there."""
+        """A page's work (judge_page, article_analysis) off the event loop: in the worker processes, on every core,
+        or in a thread where it cannot be sent there."""
         if self._poolable:
             return await self.parser.call(fn, *args)
         return await asyncio.to_thread(fn, *args)
@@ -512,21 +505,13 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         feeds_done = time.perf_counter()
-        analysing = None
         try:
             await cycle.fetcher.close_idle()  # its keep-alive connections would expire before the next cycle
             await cycle.record_unchanged()
-            analysing = await cycle.start_analysis()
             await cycle.cluster_collected()
-        except BaseException:
-            if analysing is not None:
-                analysing.cancel()
-            raise
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
     clustered = time.perf_counter()
-    if analysing is not None:
-        await store.set_item_analyses(await analysing)
     analysed = await refresh_stories(store, cycle.analyzer is not None, pool=cycle.parser)
     analysis_done = time.perf_counter()
     c = cycle.counters

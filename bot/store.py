@@ -33,7 +33,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from .clock import as_utc_or_none, utcnow
 from .models import (
     ArticleAnalysis,
-    ArticleToAnalyse,
     FeedBacklog,
     FeedFailure,
     FeedHealth,
@@ -940,36 +939,6 @@ class Store:
                 .limit(limit)
             )
             return [r[0] for r in await conn.execute(q)]
-
-    async def articles_to_analyse(self, since: datetime, limit: int) -> list[ArticleToAnalyse]:
-        """On-topic items seen since ``since`` whose article has not been analysed and that are in no story yet: a
-        cycle's new ones (stored by its feeds, clustered after), and any that a cycle killed before clustering left.
-        Oldest first, at most ``limit``."""
-        c = items_t.c
-        q = (
-            sa.select(c.id, c.text, c.title, feeds_t.c.name, c.link)
-            .join(feeds_t, feeds_t.c.id == c.feed_id)
-            .where(
-                c.story_id.is_(None),
-                c.state == "done",
-                c.relevance > 0,
-                c.seen_at >= since,
-                c.text.is_not(None),
-                sa.or_(c.analysis.is_(None), sa.cast(c.analysis, sa.Text) == "null"),  # JSON null: never analysed
-            )
-            .order_by(c.id)
-            .limit(limit)
-        )
-        async with self._read() as conn:
-            return [ArticleToAnalyse(*r) for r in await conn.execute(q)]
-
-    async def set_item_analyses(self, pairs: Sequence[tuple[int, ArticleAnalysis]]) -> None:
-        """Store articles' figures and quotes: (item id, analysis) pairs, in one executemany."""
-        if not pairs:
-            return
-        q = items_t.update().where(items_t.c.id == sa.bindparam("item_id")).values(analysis=sa.bindparam("found"))
-        async with self._write() as conn:
-            await conn.execute(q, [{"item_id": i, "found": a.to_json()} for i, a in pairs])
 
     async def story_members(
         self, story_id: int, first: int | None = None, latest: int | None = None

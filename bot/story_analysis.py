@@ -3,10 +3,10 @@
 The work is the summarizer's (summarizer.story, summarizer.merge); this module feeds it a story's members
 from the store and turns the result into the stored value types.
 
-A cycle's new on-topic articles are analysed together once its feeds are stored (:func:`analyse_articles`: their
-figures and quotes; the summary is a story's, made across its members), in the poller's worker processes while the
-poller clusters; a story's analysis is recomputed from its members after each cycle in which members joined
-(:func:`refresh_stories`), off the event loop (in the worker processes, on every core).
+Items are analysed one by one as they arrive (:func:`article_analysis`, their figures and quotes: the summary is a
+story's, made across its members); a story's analysis is recomputed
+from its members after each cycle in which members joined (:func:`refresh_stories`), off the event loop (in the
+poller's worker processes, on every core).
 """
 
 from __future__ import annotations
@@ -22,15 +22,7 @@ from summarizer.merge import merge_figures, merge_quotes
 from summarizer.models import Analysis
 from summarizer.story import StoryMember, summarize_members
 
-from .models import (
-    ArticleAnalysis,
-    ArticleToAnalyse,
-    MemberArticle,
-    StoryAnalysis,
-    StoryFigure,
-    StoryQuote,
-    SummaryLine,
-)
+from .models import ArticleAnalysis, MemberArticle, StoryAnalysis, StoryFigure, StoryQuote, SummaryLine
 
 if TYPE_CHECKING:  # article_analysis runs in the worker processes (bot.parse_pool), which need no database code
     from .parse_pool import ParsePool
@@ -70,11 +62,6 @@ def article_analysis(
     except Exception:
         log.exception("analysis failed for %s", link)
         return ArticleAnalysis()
-
-
-def analyse_articles(analyzer: Analyzer, articles: Sequence[ArticleToAnalyse]) -> list[ArticleAnalysis]:
-    """article_analysis of each article, in order: one worker call for many (the poller's batch after its feeds)."""
-    return [article_analysis(analyzer, a.text, a.title, a.outlet, a.link) for a in articles]
 
 
 def story_analysis(members: Sequence[MemberArticle]) -> StoryAnalysis:

@@ -178,17 +178,17 @@ async def test_candidates_and_hints_are_the_same_in_a_worker_inline_and_in_a_thr
 async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
     matcher = TopicMatcher(parse_config({"topics": TOPICS, "feeds": [{"name": "a", "url": "https://e.com"}]}).topics)
     text = "Officials in Washington said Moscow had not replied. " * 3 + "The talks in Geneva went on."
-    args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text)
+    args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text, None, "Example News", "https://e.com/1")
     with_page = judge_page(*args)
     assert [(m.topic, m.kept, m.fields) for m in with_page.matches] == [("us-russia", True, ("title", "text"))]
     async with ParsePool(workers=1) as pool:
         assert await pool.call(judge_page, *args) == with_page
     # Clustering's fingerprint of the item, made with the verdict (the summary is the lead; without one, the text).
     assert with_page.fingerprint == fingerprint("US and Russia talk", "Talks.")
-    no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text)
+    no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text, None, "E", None)
     assert no_summary.fingerprint == fingerprint("US and Russia talk", text) and no_summary.fingerprint.lead
-    off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.")
-    assert off.matches == () and off.fingerprint is None  # below the threshold
+    off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.", None, "E", None)
+    assert off.matches == () and off.analysis is None and off.fingerprint is None  # below the threshold
 
 
 async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
