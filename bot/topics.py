@@ -656,6 +656,17 @@ def _by_segment(
     return {k: out[k] for k in sorted(out)}
 
 
+def _open_segments(
+    topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]
+) -> list[dict[int, list[_Match]]]:
+    """The topic's matches in each segment where it has some and its exclude terms have none, by group, in text
+    order. A segment without any of the topic's matches can neither fire a rule nor nearly match one."""
+    if topic.exclude is None:
+        return list(_by_segment(hits, segs, topic.groups).values())
+    found = _by_segment(hits, segs, {*topic.groups, topic.exclude}).values()
+    return [f for f in found if not f.get(topic.exclude)]
+
+
 def _field_score(
     topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]], terms: dict[str, str]
 ) -> float:
@@ -668,12 +679,8 @@ def _field_score(
             g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] if g in topic.groups else ms
             for g, ms in hits.items()
         }
-    vetoed = topic.exclude if topic.exclude is not None else -1
     score = 0.0
-    # A segment without any of the topic's matches fires no rule: only those with some are looked at.
-    for found in _by_segment(hits, segs, {*topic.groups, vetoed}).values():
-        if found.get(vetoed):
-            continue
+    for found in _open_segments(topic, hits, segs):
         best = 0.0
         fired: list[_Match] = []
         for rule in topic.rules:
@@ -705,11 +712,7 @@ def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tupl
     if topic.ignore is not None and topic.ignore in hits:
         masks = hits[topic.ignore]
         hits = {g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] for g, ms in hits.items()}
-    vetoed = topic.exclude if topic.exclude is not None else -1
-    # A near miss needs two groups at least in its segment: segments without any match cannot have one.
-    for found in _by_segment(hits, segs, {*topic.groups, vetoed}).values():
-        if found.get(vetoed):
-            continue
+    for found in _open_segments(topic, hits, segs):
         for rule in topic.rules:
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True

@@ -157,9 +157,11 @@ def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_s
             assert tokens(text, limit) == whole[:limit], (text[:60], limit)
     # Words are remembered as normalised; a full memory starts again and answers the same.
     monkeypatch.setattr("bot.stories._NORMALISED_MAX", 3)
-    monkeypatch.setattr("bot.stories._NORMALISED", {})
+    memory: dict[str, str] = {}
+    monkeypatch.setattr("bot.stories._NORMALISED", memory)
     for text in texts[:50]:
         assert tokens(text) == _plain_tokens(text)
+        assert len(memory) <= 3  # bounded: cleared when full
 
 
 def _plain_tokens(text: str) -> list[str]:
