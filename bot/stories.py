@@ -388,6 +388,9 @@ class _Item:
     title: frozenset[str] = frozenset()
     ids: Any = None  # tf's terms as _Vectors ids (a numpy array, tf's order)
     values: Any = None  # tf's values, in the same order
+    anchorable: tuple[str, ...] = ()  # the title words that can anchor (_can_anchor), in word order (ties)
+    anchorable_ids: Any = None  # their _Vectors ids (a numpy array, the same order)
+    slot: int = -1  # the item's number in the index's postings (StoryIndex._keys)
 
 
 def _idf_of(items: int, df: Any, log: Callable[[Any], Any] = math.log) -> Any:
@@ -426,6 +429,21 @@ class _Vectors:
         at = np.array(numbers, dtype=np.intp)
         self.df[at] += 1.0
         return at, np.fromiter(tf.values(), dtype=float, count=len(tf))
+
+    def numbers(self, terms: Sequence[str]) -> Any:
+        """The numbers of terms in the index, as an array."""
+        return self.np.array([self.ids[t] for t in terms], dtype=self.np.intp)
+
+    def counts(self, numbers: Any) -> list[float]:
+        """How many items of the index have each numbered term."""
+        return self.df[numbers].tolist()
+
+    def idfs(self, terms: Iterable[str], size: int) -> dict[str, float]:
+        """_idf_of each term under an index of ``size`` items, the counts gathered at once."""
+        known = [(t, self.ids.get(t)) for t in terms]
+        numbers = [i for _, i in known if i is not None]
+        counts = iter(self.df[numbers].tolist() if numbers else ())
+        return {t: _idf_of(size, next(counts) if i is not None else 0.0) for t, i in known}
 
     def count(self, term: str) -> float:
         """How many items of the index have ``term``."""
@@ -503,10 +521,14 @@ class StoryIndex:
         self.threshold = threshold
         self._items: dict[Hashable, _Item] = {}
         self._first: dict[Hashable, datetime] = {}  # story -> its earliest item: a story spans one window
-        self._postings: dict[str, dict[Hashable, float]] = defaultdict(dict)
-        self._norms: dict[Hashable, float] = {}
-        self._norms_at = 0  # index size when the norms were last refreshed
         self._vectors = _Vectors()
+        # Items are numbered in the order they were loaded (slots; numbers freed by removal are given out again only
+        # when the slots are compacted, in the same order): a term's postings map slots to its values, so a lookup
+        # gathers them into arrays in C and sums them with numpy (_dot_products).
+        self._keys: list[Hashable | None] = []  # slot -> item key (None: removed)
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._norms = self._vectors.np.zeros(1024)  # slot -> its item's TF-IDF length (cached, see _refresh_norms)
+        self._norms_at = 0  # index size when the norms were last refreshed
 
     def __len__(self) -> int:
         return len(self._items)
@@ -528,17 +550,26 @@ class StoryIndex:
 
     def load(self, story_key: Hashable, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
         """Put a known item of a known story in the index (start-up reload from the store)."""
+        self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published))
+
+    def _load(
+        self, story_key: Hashable, item_key: Hashable, tf: dict[str, float], title: frozenset[str], when: datetime
+    ) -> None:
         if item_key in self._items:
             self._remove(item_key)
-        tf = fp.features()
-        when = _utc(published)
         ids, values = self._vectors.add(tf)
-        self._items[item_key] = _Item(story_key, when, tf, frozenset(fp.title), ids, values)
+        anchorable = tuple(sorted(t for t in title if _can_anchor(t)))
+        anchorable_ids = self._vectors.numbers(anchorable)
+        slot = len(self._keys)
+        self._keys.append(item_key)
+        item = self._items[item_key] = _Item(story_key, when, tf, title, ids, values, anchorable, anchorable_ids, slot)
         if story_key not in self._first or when < self._first[story_key]:
             self._first[story_key] = when
         for term, value in tf.items():
-            self._postings[term][item_key] = value
-        self._norms[item_key] = self._vectors.lengths([self._items[item_key]], len(self._items))[0]
+            self._postings[term][slot] = value
+        if slot >= len(self._norms):
+            self._norms = self._vectors.np.concatenate([self._norms, self._vectors.np.zeros(len(self._norms))])
+        self._norms[slot] = self._vectors.lengths([item], len(self._items))[0]
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
@@ -581,12 +612,14 @@ class StoryIndex:
                 if key in self._items:  # already in the index (a re-polled item): where it is, as add() answers
                     known[key] = self._items[key].story
                     continue
-                found = self.find(fp, published)
-                story: Hashable = found.story_key if found is not None else _Started(place)
-                if found is None:
+                tf, title, when = fp.features(), frozenset(fp.title), _utc(published)
+                best, best_key = self._best(tf, title, when)
+                found = best_key is not None and best >= self.threshold
+                story: Hashable = self._items[best_key].story if found else _Started(place)
+                if not found:
                     new.add(story)
                 planned = placed[key] = _Planned(place)
-                self.load(story, planned, fp, published)
+                self._load(story, planned, tf, title, when)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
             root = self._merge(set(new))
         finally:
@@ -611,7 +644,7 @@ class StoryIndex:
         def anchors(key: Hashable, count: int) -> list[str]:  # each item's, once per count
             got = anchor_sets.get((key, count))
             if got is None:
-                got = anchor_sets[(key, count)] = self._anchors(items[key].title, count)
+                got = anchor_sets[(key, count)] = self._item_anchors(items[key], count)
             return got
 
         sims: dict[tuple[Hashable, Hashable, int], float] = {}
@@ -702,20 +735,22 @@ class StoryIndex:
     ) -> list[Hashable]:
         """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
         item, items, window = self._items[key], self._items, self.window
-        acc = self._dot_products(item.tf, idf, self._anchors(item.title))
+        acc = self._dot_products(item.tf, idf, self._item_anchors(item))
         ranked = self._ranked(
             acc,
             lambda other: items[other].story != item.story and abs(items[other].published - item.published) <= window,
         )
         return [other for other, s in zip(ranked, similarities(key, ranked), strict=True) if s >= self.threshold]
 
-    def _ranked(self, acc: dict[Hashable, float], eligible: Callable[[Hashable], bool]) -> list[Hashable]:
-        """The RERANK eligible candidates of highest cosine by cached norms, best first (ties in ``acc``'s order):
-        sorted once in C, the eligibility test only until RERANK candidates pass."""
-        norms = self._norms
-        cosine = {key: dot / norms[key] for key, dot in acc.items()}
-        out = []
-        for key in sorted(cosine, key=cosine.__getitem__, reverse=True):
+    def _ranked(self, acc: Any, eligible: Callable[[Hashable], bool]) -> list[Hashable]:
+        """The RERANK eligible candidates of highest cosine by cached norms, best first (ties: first loaded first),
+        of ``acc`` (_dot_products): sorted once in numpy, the eligibility test only until RERANK candidates pass."""
+        np, keys = self._vectors.np, self._keys
+        found = np.flatnonzero(acc)
+        order = found[np.argsort(-(acc[found] / self._norms[found]), kind="stable")]
+        out: list[Hashable] = []
+        for slot in order.tolist():
+            key = keys[slot]
             if eligible(key):
                 out.append(key)
                 if len(out) == RERANK:
@@ -723,27 +758,43 @@ class StoryIndex:
         return out
 
     def _dot_products(
-        self, tf: Mapping[str, float], idf: Callable[[str], float], anchors: Sequence[str] = ()
+        self,
+        tf: Mapping[str, float],
+        idf: Callable[[str], float],
+        anchors: Sequence[str] = (),
+        weights: Mapping[str, float] | None = None,
     ) -> dict[Hashable, float]:
         """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its WALK_TERMS
         heaviest terms, except words too common to walk (COMMON_SHARE). The title's ``anchors`` are walked however
-        common they are, or the tellings of an event told by more than that share of the index would miss each other."""
-        acc: dict[Hashable, float] = defaultdict(float)
+        common they are, or the tellings of an event told by more than that share of the index would miss each other.
+        ``weights``: tf's TF-IDF weights (term value x idf), when the caller has them.
+
+        The products come back by slot (a numpy array, 0 for an item sharing no walked term), each item's summed in
+        the order its terms were walked."""
         n = len(self._items)
         common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
         terms: Iterable[tuple[str, float]] = tf.items()
         if len(tf) > WALK_TERMS:
-            heaviest = heapq.nlargest(WALK_TERMS, tf.items(), key=lambda kv: kv[1] * idf(kv[0]))
-            chosen = {term for term, _ in heaviest}
-            terms = heaviest + [(a, tf[a]) for a in anchors if a in tf and a not in chosen]
+            if weights is None:
+                weights = {t: v * idf(t) for t, v in tf.items()}
+            heaviest = heapq.nlargest(WALK_TERMS, weights, key=weights.__getitem__)
+            chosen = set(heaviest)
+            terms = [(t, tf[t]) for t in heaviest] + [(a, tf[a]) for a in anchors if a in tf and a not in chosen]
+        slots: list[int] = []
+        values: list[float] = []
+        scales: list[float] = []
+        lengths: list[int] = []
         for term, value in terms:
             postings = self._postings.get(term)
             if postings and (len(postings) <= common or term in anchors):
                 weight = idf(term)
-                w = value * weight * weight
-                for other, v in postings.items():
-                    acc[other] += w * v
-        return acc
+                slots.extend(postings)
+                values.extend(postings.values())
+                scales.append(value * weight * weight)
+                lengths.append(len(postings))
+        np = self._vectors.np
+        products = np.array(values) * np.repeat(scales, lengths)
+        return np.bincount(np.array(slots, dtype=np.intp), products, minlength=len(self._keys))
 
     def rename(self, old_story_key: Hashable, new_story_key: Hashable) -> int:
         """Re-key a story (e.g. to the store's id once it is saved); returns how many items moved."""
@@ -777,13 +828,29 @@ class StoryIndex:
 
     def _remove(self, item_key: Hashable) -> None:
         item = self._items.pop(item_key)
-        self._norms.pop(item_key, None)
+        self._keys[item.slot] = None
         self._vectors.remove(item.tf, item.ids)
         for term in item.tf:
             postings = self._postings[term]
-            postings.pop(item_key, None)
+            del postings[item.slot]
             if not postings:
                 del self._postings[term]
+        if len(self._keys) > 2 * len(self._items) + 1024:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Number the items 0, 1, ... again, in the order of their slots (so ties still go to the first loaded)."""
+        renumber: dict[int, int] = {}
+        for key in self._keys:
+            if key is not None:
+                item = self._items[key]
+                renumber[item.slot] = item.slot = len(renumber)
+        self._keys = [key for key in self._keys if key is not None]
+        self._postings = defaultdict(
+            dict, {t: {renumber[k]: v for k, v in p.items()} for t, p in self._postings.items()}
+        )
+        old = list(renumber)
+        self._norms[: len(old)] = self._norms[old]
 
     def _idf(self, term: str) -> float:
         return _idf_of(len(self._items), self._vectors.count(term))
@@ -796,7 +863,8 @@ class StoryIndex:
     def _refresh_norms(self) -> None:
         n = len(self._items)
         if abs(n - self._norms_at) > NORM_REFRESH * max(self._norms_at, 1):
-            self._norms = dict(zip(self._items, self._vectors.lengths(list(self._items.values()), n), strict=True))
+            items = list(self._items.values())
+            self._norms[[item.slot for item in items]] = self._vectors.lengths(items, n)
             self._norms_at = n
 
     def _anchors(self, title: frozenset[str], count: int = ANCHORS) -> list[str]:
@@ -804,6 +872,11 @@ class StoryIndex:
         first is fewest documents first (the IDF falls as the count grows), ties in word order."""
         df = self._vectors.count
         return sorted((t for t in title if _can_anchor(t)), key=lambda t: (df(t), t))[:count]
+
+    def _item_anchors(self, item: _Item, count: int = ANCHORS) -> list[str]:
+        """_anchors of an item in the index: its words' counts gathered at once, ties in word order as there."""
+        counts = self._vectors.counts(item.anchorable_ids)
+        return [t for _, t in sorted(zip(counts, item.anchorable, strict=True))[:count]]
 
     def _anchored(
         self,
@@ -847,11 +920,12 @@ class StoryIndex:
         self, tf: Mapping[str, float], title: frozenset[str], published: datetime
     ) -> tuple[float, Hashable | None]:
         self._refresh_norms()
-        idf_of = self._idf_memo()  # document frequencies do not change during one lookup
+        memo = _Memo(self._idf)  # document frequencies do not change during one lookup
+        memo.update(self._vectors.idfs(tf, len(self._items)))
+        idf_of = memo.__getitem__
+        weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         anchors = self._anchors(title)
-        acc = self._dot_products(tf, idf_of, anchors)
-        if not acc:
-            return 0.0, None
+        acc = self._dot_products(tf, idf_of, anchors, weights)
         window, items, first = self.window, self._items, self._first
         ranked = self._ranked(
             acc,
@@ -860,11 +934,12 @@ class StoryIndex:
             ),
         )
         best, best_key = 0.0, None
-        weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         candidates = [items[key] for key in ranked]
         cosines = self._vectors.cosines(weights, candidates, len(items))
         for key, item, cosine in zip(ranked, candidates, cosines, strict=True):
-            s = self._anchored(cosine, tf, title, item.tf, item.title, idf_of, anchors)
+            s = self._anchored(
+                cosine, tf, title, item.tf, item.title, idf_of, anchors, ANCHORS, self._item_anchors(item)
+            )
             s *= _decay(item.published, published)
             if s > best:
                 best, best_key = s, key

@@ -429,7 +429,7 @@ def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -
         fp = fingerprint(title, lead)
         index.load(f"s{n}", f"i{n}", fp, T0 + timedelta(minutes=n))
         length = math.sqrt(sum((v * index._idf(t)) ** 2 for t, v in fp.features().items()))
-        assert index._norms[f"i{n}"] == pytest.approx(length, rel=1e-12)
+        assert index._norms[index._items[f"i{n}"].slot] == pytest.approx(length, rel=1e-12)
     items = list(index._items.values())
     idf = index._idf
     for a in items:
