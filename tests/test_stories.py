@@ -26,6 +26,7 @@ from bot.stories import (
     COMMON_MIN_ITEMS,
     COMMON_SHARE,
     STORY_THRESHOLD,
+    WALK_TERMS,
     Fingerprint,
     StoryIndex,
     _can_anchor,
@@ -451,6 +452,40 @@ def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -
         assert set(index._vectors.ids) == set(held)  # a number for each term held, no more
         assert all(index._vectors.count(t) == n for t, n in held.items())  # the document frequencies the IDF reads
     assert len(index._vectors.df) == numbered  # freed numbers were reused: the arrays did not grow
+
+
+def test_postings_by_slot_sum_as_the_terms_say_through_removals_and_compaction() -> None:
+    """A lookup's dot products (summed in numpy over slot-numbered postings) are each indexed item's TF-IDF dot
+    product over the terms walked, however many items came and went (slots compacted in load order)."""
+    rng = random.Random(7)
+    vocabulary = sorted({"".join(rng.choices("bcdfghklmnprstvz", k=4)) + "ax" for _ in range(300)})
+    index = StoryIndex(window_hours=24)
+    compactions = 0
+    for day in range(12):  # 12 x 250 items loaded, those older than two windows pruned: slots compacted
+        when = T0 + timedelta(days=day)
+        for n in range(250):
+            index.add(f"d{day}-{n}", " ".join(rng.sample(vocabulary, 8)), " ".join(rng.sample(vocabulary, 6)), when)
+        before, norms = len(index._keys), {key: index._norms[item.slot] for key, item in index._items.items()}
+        index.prune(when)
+        compactions += len(index._keys) < before
+        assert all(index._norms[item.slot] == norms[key] for key, item in index._items.items())  # moved with them
+        assert len(index._keys) <= 2 * len(index) + 1024
+        assert all(index._keys[item.slot] == key for key, item in index._items.items())
+    assert compactions > 0
+    idf = index._idf
+    for _ in range(20):
+        tf = fingerprint(" ".join(rng.sample(vocabulary, 5)), " ".join(rng.sample(vocabulary, 3))).features()
+        walked = [t for t in tf if 0 < index._vectors.count(t) <= COMMON_SHARE * len(index)]
+        assert len(tf) <= WALK_TERMS
+        acc = index._dot_products(tf, idf)
+        got = {key: acc[item.slot] for key, item in index._items.items() if acc[item.slot]}
+        expected = {
+            key: dot
+            for key, item in index._items.items()
+            if (dot := sum(tf[t] * idf(t) ** 2 * item.tf[t] for t in walked if t in item.tf))
+        }
+        assert got.keys() == expected.keys()
+        assert [got[k] for k in got] == pytest.approx([expected[k] for k in got], rel=1e-12)
 
 
 def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
