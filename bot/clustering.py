@@ -92,7 +92,8 @@ class StoryClusterer:
                 fp_json = draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
                 index.load(story_id, ("story", story_id, fp_json), fp, published)
         else:
-            plan = index.plan([(item_id, fp, published) for item_id, _, fp, published in batch])
+            # The planned items stay in the index, renamed and rekeyed below once their stories are written.
+            plan = index.plan([(item_id, fp, published) for item_id, _, fp, published in batch], keep=True)
             for item_id, item, fp, published in batch:
                 target = plan[item_id]
                 if target not in drafts:
@@ -100,11 +101,13 @@ class StoryClusterer:
                     drafts[target] = _Draft(known, item)
                 drafts[target].add(item_id, item, fp, published)
         joined: list[tuple[int, int]] = []  # (item id, story id)
-        for draft in drafts.values():
+        for target, draft in drafts.items():
             story = await self._write(tx, draft, now)
-            for item_id, fp, fp_json, published in draft.members:
-                if not join_only:  # (near misses are in the index already)
-                    index.load(story.id, ("story", story.id, fp_json), fp, published)
+            if not join_only and draft.story is None:  # a new story: ("new", its first item) in the index until now
+                index.rename(target, story.id)
+            for item_id, _, fp_json, _ in draft.members:
+                if not join_only:  # (near misses are in the index already, under their story's key)
+                    index.rekey(item_id, ("story", story.id, fp_json))
                 joined.append((item_id, story.id))
         await tx.set_item_stories(joined)  # one statement for all the members
 

@@ -597,10 +597,14 @@ class StoryIndex:
         self.load(item_key, item_key, fp, published)
         return Assignment(item_key, True)
 
-    def plan(self, batch: Sequence[tuple[Hashable, Fingerprint, datetime]]) -> dict[Hashable, Hashable]:
+    def plan(
+        self, batch: Sequence[tuple[Hashable, Fingerprint, datetime]], keep: bool = False
+    ) -> dict[Hashable, Hashable]:
         """Where each item of a batch (given oldest first) goes: the key of a story in the index, or ``("new", key)``
         with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
-        started merge by mean link (MERGE_THRESHOLD). The index is left as it was: load the items as they are stored.
+        started merge by mean link (MERGE_THRESHOLD). The index is left as it was (load the items as they are
+        stored), or with ``keep`` holds them as planned: each under its batch key, in the story the answer names
+        (rename a new story and rekey its items once they are stored, rather than loading them again).
 
         Inside, a batch item is known by its place in the batch, not by its key: ties (items published at the same
         moment) are broken by that place, so the answer does not depend on the keys (a store's ids, which follow
@@ -609,6 +613,7 @@ class StoryIndex:
         started: dict[_Planned, Hashable] = {}  # planning key -> the story it joined, or _Started(place); in the index
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
+        kept = False
         try:
             for place, (key, fp, published) in enumerate(batch):
                 if key in placed:
@@ -626,16 +631,37 @@ class StoryIndex:
                 self._load(story, planned, tf, title, when)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
             root = self._merge(set(new))
+
+            def named(story: Hashable) -> Hashable:  # a story the batch started: ("new", its first item's key)
+                return ("new", batch[story.place][0]) if isinstance(story, _Started) else story
+
+            planned_stories = {key: named(root.get(started[p], started[p])) for key, p in placed.items()}
+            if keep:
+                for key, p in placed.items():
+                    self._move(p, key, planned_stories[key])
+                kept = True
         finally:
-            for planned in started:
-                self._remove(planned)
+            if not kept:
+                for planned in started:
+                    self._remove(planned)
             for story in new:
                 self._first.pop(story, None)
+        return known | planned_stories
 
-        def named(story: Hashable) -> Hashable:  # a story the batch started: ("new", its first item's key)
-            return ("new", batch[story.place][0]) if isinstance(story, _Started) else story
+    def rekey(self, old_item_key: Hashable, new_item_key: Hashable) -> None:
+        """Give an item in the index another key (an item already under that key is replaced, as load() does)."""
+        self._move(old_item_key, new_item_key, self._items[old_item_key].story)
 
-        return known | {key: named(root.get(started[p], started[p])) for key, p in placed.items()}
+    def _move(self, old_item_key: Hashable, new_item_key: Hashable, story_key: Hashable) -> None:
+        """An item under another key, in the story ``story_key``; nothing recomputed (its slot and postings stay)."""
+        if new_item_key != old_item_key and new_item_key in self._items:
+            self._remove(new_item_key)
+        item = self._items.pop(old_item_key)
+        self._items[new_item_key] = item
+        self._keys[item.slot] = new_item_key
+        item.story = story_key
+        if story_key not in self._first or item.published < self._first[story_key]:
+            self._first[story_key] = item.published
 
     def _merge(self, new: set[Hashable]) -> dict[Hashable, Hashable]:
         """Mean-link merging of the batch's new stories (with each other or into a known story): story -> survivor."""

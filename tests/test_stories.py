@@ -351,6 +351,31 @@ def test_plan_joins_known_stories_but_never_merges_two() -> None:
     assert index.plan(batch[-1:] + [b for b in batch if b[0] == "event-0"])["event-0"] == "EVENT-0"
 
 
+def test_a_kept_plan_leaves_the_index_as_loading_the_planned_items_would() -> None:
+    """plan(keep=True), then each new story renamed and each item rekeyed, is the index that plan() and loading
+    every item into its story gives; the next batch is planned the same on both."""
+    batch = _event_batch()
+    first, later = batch[:-2], batch[-2:]
+
+    def stored(plan: dict[Any, Any]) -> dict[Any, Any]:  # the story ids a store would give
+        return {key: f"S{target[1]}" if isinstance(target, tuple) else target for key, target in plan.items()}
+
+    loaded, kept = StoryIndex(), StoryIndex()
+    plan = loaded.plan(first)
+    assert kept.plan(first, keep=True) == plan
+    for key, fp, published in first:
+        loaded.load(stored(plan)[key], ("item", key), fp, published)
+    assert kept.story_of("event-0") == ("new", "event-0") and len(kept) == len(first)  # held as planned
+    for target in {t for t in plan.values() if isinstance(t, tuple)}:
+        kept.rename(target, f"S{target[1]}")
+    for key, _, _ in first:
+        kept.rekey(key, ("item", key))
+    assert kept.stories() == loaded.stories() and kept._first == loaded._first
+    assert kept.plan(later) == loaded.plan(later)
+    kept.rekey(("item", "event-0"), ("item", "event-1"))  # a key already held is replaced, as load() replaces it
+    assert len(kept) == len(first) - 1 and kept.story_of(("item", "event-1")) == stored(plan)["event-0"]
+
+
 def test_plan_keeps_same_day_announcements_in_one_template_apart() -> None:
     # Different companies' announcements in one wire template, at one moment: different events, however alike.
     companies = ["Lynas", "MP Materials", "Iluka", "Arafura", "Neo", "Ucore", "Energy Fuels", "Rainbow Rare Earths"]
