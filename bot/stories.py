@@ -15,6 +15,8 @@ API::
     index.plan([(item_key, fp, published), ...]) -> {item_key: story_key | ("new", first_item_key)}
         # a whole batch (a poll cycle's items, oldest first): joins as add() would, then the stories the batch
         # started merge by mean link; the index is left as it was (load the items once they are stored)
+    index.plan(batch, keep=True)                             # ... or holds the items as planned, under the batch keys:
+    index.rename(("new", key), story_id); index.rekey(item_key, new_item_key)   # once they are stored
     index.prune(now) -> int                                  # forget items older than the window
     find_story(fp, published, recent, ...) -> story_key | None   # one-shot form over (story, fp, published)
 
@@ -793,7 +795,7 @@ class StoryIndex:
         idf: Callable[[str], float],
         anchors: Sequence[str] = (),
         weights: Mapping[str, float] | None = None,
-    ) -> dict[Hashable, float]:
+    ) -> Any:
         """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its WALK_TERMS
         heaviest terms, except words too common to walk (COMMON_SHARE). The title's ``anchors`` are walked however
         common they are, or the tellings of an event told by more than that share of the index would miss each other.
