@@ -103,7 +103,7 @@ class StoryClusterer:
         joined: list[tuple[int, int]] = []  # (item id, story id)
         for target, draft in drafts.items():
             story = await self._write(tx, draft, now)
-            if not join_only and draft.story is None:  # a new story: ("new", its first item) in the index until now
+            if draft.story is None:  # a new story (never a near miss's): ("new", its first item) in the index until now
                 index.rename(target, story.id)
             for item_id, _, fp_json, _ in draft.members:
                 if not join_only:  # (near misses are in the index already, under their story's key)

@@ -394,7 +394,7 @@ class _Item:
     title: frozenset[str] = frozenset()
     ids: Any = None  # tf's terms as _Vectors ids (a numpy array, tf's order)
     values: Any = None  # tf's values, in the same order
-    anchorable: tuple[str, ...] = ()  # the title words that can anchor (_can_anchor), in word order (ties)
+    anchorable: tuple[str, ...] = ()  # the title words that can anchor (_can_anchor)
     anchorable_ids: Any = None  # their _Vectors ids (a numpy array, the same order)
     slot: int = -1  # the item's number in the index's postings (StoryIndex._keys)
 
@@ -429,7 +429,7 @@ class _Vectors:
             if i is None:
                 i = ids[term] = self.free.pop() if self.free else len(ids)
                 if i >= len(self.df):
-                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
+                    self.df = _grown(self.df, i)
                     self.query = np.zeros(len(self.df))
             numbers.append(i)
         at = np.array(numbers, dtype=np.intp)
@@ -508,6 +508,19 @@ class _Vectors:
         return self.np.sqrt(self.np.add.reduceat(weights * weights, starts)).tolist()
 
 
+def _grown(array: Any, index: int) -> Any:
+    """A numpy array of floats long enough to hold ``index``: ``array`` itself, or it doubled in length (zeros added)
+    as often as it takes."""
+    if index < len(array):
+        return array
+    import numpy
+
+    size = len(array)
+    while index >= size:
+        size *= 2
+    return numpy.concatenate([array, numpy.zeros(size - len(array))])
+
+
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
@@ -564,7 +577,7 @@ class StoryIndex:
         if item_key in self._items:
             self._remove(item_key)
         ids, values = self._vectors.add(tf)
-        anchorable = tuple(sorted(t for t in title if _can_anchor(t)))
+        anchorable = tuple(t for t in title if _can_anchor(t))
         anchorable_ids = self._vectors.numbers(anchorable)
         slot = len(self._keys)
         self._keys.append(item_key)
@@ -573,16 +586,21 @@ class StoryIndex:
             self._first[story_key] = when
         for term, value in tf.items():
             self._postings[term][slot] = value
-        if slot >= len(self._norms):
-            self._norms = self._vectors.np.concatenate([self._norms, self._vectors.np.zeros(len(self._norms))])
+        self._norms = _grown(self._norms, slot)
         self._norms[slot] = self._vectors.lengths([item], len(self._items))[0]
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
-        best, best_key = self._best(fp.features(), frozenset(fp.title), _utc(published))
-        if best_key is None or best < self.threshold:
+        found = self._joins(fp.features(), frozenset(fp.title), _utc(published))
+        if found is None:
             return None
+        best, best_key = found
         return Assignment(self._items[best_key].story, False, round(best, 4), best_key)
+
+    def _joins(self, tf: Mapping[str, float], title: frozenset[str], when: datetime) -> tuple[float, Hashable] | None:
+        """The item's best match if it reaches the threshold (similarity, item key), else None: find() and plan()."""
+        best, best_key = self._best(tf, title, when)
+        return None if best_key is None or best < self.threshold else (best, best_key)
 
     def add(self, item_key: Hashable, title: str | None, lead: str | None, published: datetime) -> Assignment:
         """Assign an item to a story, creating one (keyed by item_key) when nothing close is in the window."""
@@ -624,10 +642,9 @@ class StoryIndex:
                     known[key] = self._items[key].story
                     continue
                 tf, title, when = fp.features(), frozenset(fp.title), _utc(published)
-                best, best_key = self._best(tf, title, when)
-                found = best_key is not None and best >= self.threshold
-                story: Hashable = self._items[best_key].story if found else _Started(place)
-                if not found:
+                found = self._joins(tf, title, when)
+                story: Hashable = self._items[found[1]].story if found is not None else _Started(place)
+                if found is None:
                     new.add(story)
                 planned = placed[key] = _Planned(place)
                 self._load(story, planned, tf, title, when)
@@ -679,6 +696,12 @@ class StoryIndex:
                 got = anchor_sets[(key, count)] = self._item_anchors(items[key], count)
             return got
 
+        def weights_of(key: Hashable) -> _Weights:  # each item's TF-IDF weights, once for the pass
+            got = weights.get(key)
+            if got is None:
+                got = weights[key] = _Weights({t: v * idf_of(t) for t, v in items[key].tf.items()})
+            return got
+
         sims: dict[tuple[Hashable, Hashable, int], float] = {}
 
         def pairs(a: Hashable, others: Sequence[Hashable], count: int = MERGE_ANCHORS) -> list[float]:
@@ -686,11 +709,8 @@ class StoryIndex:
             todo = [b for b in others if (a, b, count) not in sims]
             if todo:
                 x = items[a]
-                wa = weights.get(a)
-                if wa is None:
-                    wa = weights[a] = _Weights({t: v * idf_of(t) for t, v in x.tf.items()})
                 ys = [items[b] for b in todo]
-                for b, y, cosine in zip(todo, ys, self._vectors.cosines(wa, ys, size), strict=True):
+                for b, y, cosine in zip(todo, ys, self._vectors.cosines(weights_of(a), ys, size), strict=True):
                     got = self._anchored(
                         cosine, x.tf, x.title, y.tf, y.title, idf_of, anchors(a, count), count, anchors(b, count)
                     )
@@ -711,7 +731,7 @@ class StoryIndex:
         linked: dict[Hashable, set[Hashable]] = defaultdict(set)
         for key in sorted((k for story in new for k in sample(story)), key=oldest_first):
             story = self._items[key].story
-            for other in self._neighbours(key, idf_of, pairs):
+            for other in self._neighbours(key, idf_of, weights_of(key), anchors(key, ANCHORS), pairs):
                 linked[story].add(self._items[other].story)
                 linked[self._items[other].story].add(story)
         if not linked:
@@ -763,11 +783,14 @@ class StoryIndex:
         self,
         key: Hashable,
         idf: Callable[[str], float],
+        weights: Mapping[str, float],
+        anchors: Sequence[str],
         similarities: Callable[[Hashable, Sequence[Hashable]], list[float]],
     ) -> list[Hashable]:
-        """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window."""
+        """Items of other stories the item is close to: time-decayed similarity >= threshold, within the window
+        (``weights``, ``anchors``: the item's, as the merge pass keeps them)."""
         item, items, window = self._items[key], self._items, self.window
-        acc = self._dot_products(item.tf, idf, self._item_anchors(item))
+        acc = self._dot_products(item.tf, weights, idf, anchors)
         ranked = self._ranked(
             acc,
             lambda other: items[other].story != item.story and abs(items[other].published - item.published) <= window,
@@ -792,14 +815,14 @@ class StoryIndex:
     def _dot_products(
         self,
         tf: Mapping[str, float],
+        weights: Mapping[str, float],
         idf: Callable[[str], float],
         anchors: Sequence[str] = (),
-        weights: Mapping[str, float] | None = None,
     ) -> Any:
         """TF-IDF dot products of ``tf`` with the indexed items sharing a term, over the postings of its WALK_TERMS
         heaviest terms, except words too common to walk (COMMON_SHARE). The title's ``anchors`` are walked however
         common they are, or the tellings of an event told by more than that share of the index would miss each other.
-        ``weights``: tf's TF-IDF weights (term value x idf), when the caller has them.
+        ``weights``: tf's TF-IDF weights (term value x idf), which choose the heaviest terms.
 
         The products come back by slot (a numpy array, 0 for an item sharing no walked term), each item's summed in
         the order its terms were walked."""
@@ -807,8 +830,6 @@ class StoryIndex:
         common = COMMON_SHARE * n if n >= COMMON_MIN_ITEMS else float("inf")
         terms: Iterable[tuple[str, float]] = tf.items()
         if len(tf) > WALK_TERMS:
-            if weights is None:
-                weights = {t: v * idf(t) for t, v in tf.items()}
             heaviest = heapq.nlargest(WALK_TERMS, weights, key=weights.__getitem__)
             chosen = set(heaviest)
             terms = [(t, tf[t]) for t in heaviest] + [(a, tf[a]) for a in anchors if a in tf and a not in chosen]
@@ -887,10 +908,13 @@ class StoryIndex:
     def _idf(self, term: str) -> float:
         return _idf_of(len(self._items), self._vectors.count(term))
 
-    def _idf_memo(self) -> Callable[[str], float]:
+    def _idf_memo(self, terms: Iterable[str] = ()) -> Callable[[str], float]:
         """_idf, each term computed once: for a pass during which the index does not change. A dict's own lookup
-        (its __missing__ computes a new term), not a Python function: the passes call it millions of times."""
-        return _Memo(self._idf).__getitem__
+        (its __missing__ computes a new term), not a Python function: the passes call it millions of times.
+        ``terms``: ones the pass will read, their counts gathered at once."""
+        memo = _Memo(self._idf)
+        memo.update(self._vectors.idfs(terms, len(self._items)))
+        return memo.__getitem__
 
     def _refresh_norms(self) -> None:
         n = len(self._items)
@@ -902,13 +926,12 @@ class StoryIndex:
     def _anchors(self, title: frozenset[str], count: int = ANCHORS) -> list[str]:
         """The title's ``count`` rarest words: what tells this event from others on the same subject. Highest IDF
         first is fewest documents first (the IDF falls as the count grows), ties in word order."""
-        df = self._vectors.count
-        return sorted((t for t in title if _can_anchor(t)), key=lambda t: (df(t), t))[:count]
+        words = [t for t in title if _can_anchor(t)]
+        return _rarest(words, [self._vectors.count(t) for t in words], count)
 
     def _item_anchors(self, item: _Item, count: int = ANCHORS) -> list[str]:
-        """_anchors of an item in the index: its words' counts gathered at once, ties in word order as there."""
-        counts = self._vectors.counts(item.anchorable_ids)
-        return [t for _, t in sorted(zip(counts, item.anchorable, strict=True))[:count]]
+        """_anchors of an item in the index, its words' counts gathered at once."""
+        return _rarest(item.anchorable, self._vectors.counts(item.anchorable_ids), count)
 
     def _anchored(
         self,
@@ -952,12 +975,10 @@ class StoryIndex:
         self, tf: Mapping[str, float], title: frozenset[str], published: datetime
     ) -> tuple[float, Hashable | None]:
         self._refresh_norms()
-        memo = _Memo(self._idf)  # document frequencies do not change during one lookup
-        memo.update(self._vectors.idfs(tf, len(self._items)))
-        idf_of = memo.__getitem__
+        idf_of = self._idf_memo(tf)  # document frequencies do not change during one lookup
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         anchors = self._anchors(title)
-        acc = self._dot_products(tf, idf_of, anchors, weights)
+        acc = self._dot_products(tf, weights, idf_of, anchors)
         window, items, first = self.window, self._items, self._first
         ranked = self._ranked(
             acc,
@@ -976,6 +997,11 @@ class StoryIndex:
             if s > best:
                 best, best_key = s, key
         return best, best_key
+
+
+def _rarest(words: Sequence[str], counts: Sequence[float], count: int) -> list[str]:
+    """The ``count`` words of fewest documents (``counts``, in the words' order), ties in word order."""
+    return [t for _, t in sorted(zip(counts, words, strict=True))[:count]]
 
 
 def _can_anchor(word: str) -> bool:

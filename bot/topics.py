@@ -141,7 +141,7 @@ _WORD = re.compile(r"\w(?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)+|\w*(?:'\w+)*)")
 _WHOLE = operator.itemgetter(0)  # a match's text
 _JOIN = re.compile(r"[\s-]+")  # what may separate the words of a phrase
 _PREFIX_KEY = 3  # wildcard terms are looked up by their first letters, so a prefix has at least this many
-_TERM_WORD = re.compile(r"^(?:(?:[^\W\d_]\.){2,}|\w+(?:'\w+)*)\*?$")
+_TERM_WORD = re.compile(rf"^(?:{_WORD.pattern})\*?$")  # a word of a rule's term, maybe ending in a wildcard
 
 
 def normalize(text: str) -> str:

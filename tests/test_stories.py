@@ -502,7 +502,7 @@ def test_postings_by_slot_sum_as_the_terms_say_through_removals_and_compaction()
         tf = fingerprint(" ".join(rng.sample(vocabulary, 5)), " ".join(rng.sample(vocabulary, 3))).features()
         walked = [t for t in tf if 0 < index._vectors.count(t) <= COMMON_SHARE * len(index)]
         assert len(tf) <= WALK_TERMS
-        acc = index._dot_products(tf, idf)
+        acc = index._dot_products(tf, {t: v * idf(t) for t, v in tf.items()}, idf)
         got = {key: acc[item.slot] for key, item in index._items.items() if acc[item.slot]}
         expected = {
             key: dot

@@ -15,7 +15,7 @@ from defusedxml import ElementTree
 from shared import SHARED, missing
 
 from bot.settings import Topic, load_config
-from bot.topics import _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
+from bot.topics import _TERM_WORD, _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "topics"
@@ -357,6 +357,12 @@ def test_the_word_pattern_cuts_text_as_its_plain_form() -> None:
     randoms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(5000)]
     for text in fixed + randoms:
         assert _WORD.findall(text) == plain.findall(text), text
+    # A rule's term word is one word of that pattern, maybe ending in a wildcard.
+    plain_term = re.compile(rf"^(?:{plain.pattern})\*?$")
+    words = ["U.S.", "U.S", "Russia's", "magnet*", "rare-earth", "a.b.c.*", "*", "x'", "'90s"]
+    words += ["".join(rng.choice("aZé1_.'*Ä") for _ in range(rng.randint(1, 9))) for _ in range(20000)]
+    for w in words:
+        assert bool(_TERM_WORD.match(w)) == bool(plain_term.match(w)), w
 
 
 def test_matches_are_grouped_by_sentence_as_a_scan_of_each_sentence_would() -> None:
