@@ -5,7 +5,7 @@ API::
     read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
     fresh_candidates(feed, items, oldest, judge) -> list[Candidate]
     topic_hints(matcher, topics, title, summary) -> (hints, near)   # title + summary: the feed's topics, near misses
-    judge_page(matcher, topics, title, summary, text, analyzer, outlet, link) -> PageVerdict   # the page's words
+    judge_page(matcher, topics, title, summary, text) -> PageVerdict   # the page's words: topics, fingerprint
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
 items past the age limit, and repeats within one feed's answer, are dropped here. A title loses its outlet's
@@ -27,9 +27,8 @@ from summarizer.furniture import clean_title
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
-from .models import ArticleAnalysis, FeedState, ItemKey, NewItem, PendingItem, title_key
+from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
 from .stories import Fingerprint, fingerprint, item_lead
-from .story_analysis import Analyzer, article_analysis
 from .topics import TopicMatch, TopicMatcher
 
 # title, summary -> the topics they point at (hints) and the topics they nearly match (near)
@@ -64,11 +63,10 @@ class FeedCandidates:
 
 @dataclass(frozen=True)
 class PageVerdict:
-    """The topics an item's title, summary and page text put it on, and the page's analysis when it is on one."""
+    """The topics an item's title, summary and page text put it on, and its clustering fingerprint when it is on one."""
 
     matches: tuple[TopicMatch, ...]
-    analysis: ArticleAnalysis | None = None
-    fingerprint: Fingerprint | None = None  # the item's clustering fingerprint, when it is on a topic
+    fingerprint: Fingerprint | None = None
 
 
 def read_feed(
@@ -99,23 +97,13 @@ def topic_hints(
 
 
 def judge_page(
-    matcher: TopicMatcher,
-    topics: Collection[str],
-    title: str | None,
-    summary: str | None,
-    text: str,
-    analyzer: Analyzer | None,
-    outlet: str,
-    link: str | None,
+    matcher: TopicMatcher, topics: Collection[str], title: str | None, summary: str | None, text: str
 ) -> PageVerdict:
-    """The kept topics (of ``topics``; empty: all) of title, summary and page text; the page analysed if any."""
+    """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any."""
     matches = tuple(m for m in matcher.match(title, summary, text) if not topics or m.topic in topics)
     if not matches:
         return PageVerdict(matches)
-    fp = fingerprint(title, item_lead(summary, text))  # clustering's, made here rather than in the poller
-    if analyzer is None:
-        return PageVerdict(matches, fingerprint=fp)
-    return PageVerdict(matches, article_analysis(analyzer, text, title, outlet, link), fp)
+    return PageVerdict(matches, fingerprint(title, item_lead(summary, text)))  # clustering's, made here
 
 
 def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, judge: Judge) -> list[Candidate]:

@@ -222,8 +222,7 @@ class StoryAnalysis:
 def _with_sources(value: StoryFigure | StoryQuote) -> JSON:
     """Every field as JSON; the story-level ones (sources, disagreeing values, the speaker as written) only
     when set, so an item's own figures and quotes keep their original, smaller form."""
-    story_level = ("sources", "disagrees", "speaker_as_written")
-    out: JSON = {f.name: getattr(value, f.name) for f in fields(value) if f.name not in story_level}
+    out: JSON = {name: getattr(value, name) for name in _item_level_fields(type(value))}
     if value.sources:
         out["sources"] = [s.to_json() for s in value.sources]
     if isinstance(value, StoryFigure) and value.disagrees:
@@ -231,6 +230,19 @@ def _with_sources(value: StoryFigure | StoryQuote) -> JSON:
     if isinstance(value, StoryQuote) and value.speaker_as_written:
         out["speaker_as_written"] = value.speaker_as_written
     return out
+
+
+def _item_level_fields(cls: type[StoryFigure] | type[StoryQuote]) -> tuple[str, ...]:
+    """The fields _with_sources always writes, once per class (dataclasses.fields is slow, and a big cycle writes
+    thousands of figures and quotes)."""
+    names = _ITEM_LEVEL_FIELDS.get(cls)
+    if names is None:
+        story_level = ("sources", "disagrees", "speaker_as_written")
+        names = _ITEM_LEVEL_FIELDS[cls] = tuple(f.name for f in fields(cls) if f.name not in story_level)
+    return names
+
+
+_ITEM_LEVEL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _shared_fields(cls: type[StoryFigure] | type[StoryQuote], value: Figure | Quote) -> dict[str, Any]:
@@ -491,6 +503,18 @@ class StoryRecord:
     updated_at: datetime
     alertable: bool
     revision: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleToAnalyse:
+    """A stored on-topic item whose article's figures and quotes are still to be found (bot.story_analysis)."""
+
+    item_id: int
+    text: str
+    title: str | None
+    outlet: str
+    link: str | None
+    story_id: int | None = None  # the story it is in already (a cycle killed after clustering, before analysing)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ API::
     result = await pool.call(fn, *args, size=len(body))   # the same, inline when the input is small
     result = await pool.call(fn, *args, timeout=10.0)     # TimeoutError after 10 s of its run (queueing not counted);
                                              # at 20 s its worker is killed and the pool replaced
+    batch = pool.start_batch(fn, [args, ...], at_once=1)   # handed over by a thread, not the loop, one at a time;
+    batch.at_once = 2; answers = await batch.answers        # ... two at a time from the next answer on
     pool.close()                             # or `async with ParsePool() as pool:`
     shared_parse_pool() -> ParsePool         # one per process, reused by every poll cycle, closed at exit
 
@@ -24,17 +26,18 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,18 @@ MAX_POOL_FAILURES = 2
 # critical path; parsing fills the CPU it leaves. bench/poll.py first cycle, 2 cores, three interleaved rounds of
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
-# What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code).
-WORKER_MODULES = ("bot.feeds", "bot.candidates", "bot.articles", "trafilatura", "trafilatura.metadata", "summarizer")
+# What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code). A
+# module the workers run but the fork server did not import is imported by each worker, in memory of its own: left out,
+# the analysis' modules (numpy, regex, syntok ...) cost bench/poll.py's first cycle about 40 MB more PSS.
+WORKER_MODULES = (
+    "bot.feeds",
+    "bot.candidates",
+    "bot.articles",
+    "bot.story_analysis",
+    "trafilatura",
+    "trafilatura.metadata",
+    "summarizer",
+)
 # Work handed to the processes at once, per worker; the rest waits its turn here, so a call's timeout counts the
 # time its work runs, not the time it queued behind a burst of feeds (bench/poll.py first cycle, before this bound:
 # 129-272 of ~2,500 pages abandoned as "over 10 s" while their extraction had not even started). Two keep each
@@ -129,6 +142,54 @@ class ParsePool:
             self._broken(pool, "a worker died")
             return await _in_thread(fn, args, timeout)
 
+    def start_batch(self, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]], at_once: int) -> Batch[T]:
+        """``fn(*args)`` for each ``args`` of ``calls``, answers in order (``await batch.answers``): handed to the
+        worker processes ``at_once`` at a time by a thread of this process, not by the event loop, so the work goes on
+        while the loop is held (the poller's articles, analysed while it clusters: one worker fewer than the cores
+        leaves a core to the clustering; ``batch.at_once`` may be raised once it is done). Started at once; cancel
+        the answers to stop handing out the rest. No timeout; where processes are unavailable, or the pool breaks,
+        the rest runs in that thread. Calls made meanwhile queue behind it."""
+        stop = threading.Event()
+        batch: Batch[T] = Batch(max(1, at_once))
+        batch.answers = asyncio.get_running_loop().run_in_executor(None, self._feed, fn, list(calls), batch, stop)
+        batch.answers.add_done_callback(lambda _: stop.set())  # (cancelled: the thread hands out no more)
+        return batch
+
+    def _feed(
+        self, fn: Callable[..., T], calls: list[tuple[Any, ...]], batch: Batch[T], stop: threading.Event
+    ) -> list[T]:
+        """start_batch's thread: keeps ``batch.at_once`` calls in the workers until all are answered."""
+        answers: list[Any] = [None] * len(calls)
+        waiting = list(range(len(calls)))[::-1]  # popped from the end: first call first
+        running: dict[concurrent.futures.Future[T], int] = {}
+        pool = self._executor() if self.uses_processes else None
+        while (waiting or running) and not stop.is_set():
+            while pool is not None and waiting and len(running) < batch.at_once:
+                try:
+                    running[pool.submit(fn, *calls[waiting[-1]])] = waiting[-1]
+                except Exception as exc:  # a worker could not be started, or the pool broke meanwhile
+                    self._broken(pool, f"cannot hand work to the workers ({type(exc).__name__}: {exc})")
+                    pool = None
+                    break
+                waiting.pop()
+            if pool is None:  # processes unavailable or broken: the rest here
+                for n in [*running.values(), *waiting]:
+                    answers[n] = fn(*calls[n])
+                return answers
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                try:
+                    answers[running[future]] = future.result()
+                except BrokenProcessPool:
+                    if pool not in self._replaced:  # (killed for another call that was stuck: not this pool's fault)
+                        self._broken(pool, "a worker died")
+                    pool = None
+                    break
+                del running[future]
+        for future in running:  # stopped: what has not started is not wanted
+            future.cancel()
+        return answers
+
     def _watch(self, pool: ProcessPoolExecutor, future: asyncio.Future[Any], grace: float) -> None:
         """A call its caller gave up on: if it still runs ``grace`` seconds from now, replace the pool."""
         future.add_done_callback(_retrieved)  # nobody awaits it any more
@@ -199,6 +260,15 @@ class ParsePool:
             if self._pool is None:
                 self._cut_lifeline()
         log.warning("%s; %s", why, "starting a new pool" if self.uses_processes else "parsing in threads from now on")
+
+
+class Batch(Generic[T]):
+    """Work started with ParsePool.start_batch: ``answers`` to await; ``at_once``, the calls kept in the workers at a
+    time, read by the batch's thread each time a call is answered (so it may be raised while the batch runs)."""
+
+    def __init__(self, at_once: int) -> None:
+        self.at_once = at_once
+        self.answers: asyncio.Future[list[T]]
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

@@ -1,4 +1,5 @@
-"""One poll cycle: due feeds → fetch → parse → new items → relevance → full text → analysis → stories.
+"""One poll cycle: due feeds → fetch → parse → new items → relevance → full text → stories, articles' facts → stories'
+analysis.
 
 API::
 
@@ -10,9 +11,12 @@ split them), fetches them concurrently with their ETag/Last-Modified, and writes
 produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
 restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
 Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
-possible matches (extraction, scoring, analysis); feeds that answered 304 have nothing to write but their
-health, which is recorded for all of them in one statement after the feeds. Stories whose members changed get
-their merged analysis recomputed after the feeds, off the event loop.
+possible matches (extraction, scoring); feeds that answered 304 have nothing to write but their health, which is
+recorded for all of them in one statement after the feeds. Once the feeds are stored, the new on-topic articles'
+figures and quotes are found in the worker processes while the event loop clusters (clustering is serial and
+would leave the other cores idle; one worker fewer than the cores, so it keeps one); then stories whose members
+changed get their merged analysis recomputed, there too. A cycle killed before then leaves its articles unanalysed
+(and maybe unclustered): the next one finds them in the store and does what is missing.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from . import feed_health
 from .articles import ArticleText, fetch_article, from_feed
@@ -44,11 +48,11 @@ from .candidates import (
 )
 from .clustering import StoryClusterer
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
-from .models import FeedState, NewItem, PendingItem
-from .parse_pool import ParsePool, shared_parse_pool
+from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem
+from .parse_pool import Batch, ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import Store
-from .story_analysis import Analyzer, article_analysis, article_facts, refresh_stories
+from .story_analysis import Analyzer, analyse_articles, article_facts, refresh_stories
 from .topics import TopicMatcher
 
 if TYPE_CHECKING:
@@ -57,7 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # --------------------------------------------------------------------------- tuning (see each comment)
 # A lease lasts the cycle's deadline plus this margin (a cycle cancels its work at the deadline), so a
@@ -99,6 +102,10 @@ class PollOptions:
 # cycle's memory does not grow with its number of feeds. bench/poll.py first cycle (500 feeds, 32 requests in flight),
 # peak PSS of poller + workers: 301 MB unbounded, 281 MB at 2 (64 feeds), 281-283 MB at 1; wall 19.1 / 18.6 / 20-22 s.
 FEEDS_IN_FLIGHT = 2
+# A cycle's articles go to the worker processes this many a call once its feeds are stored (start_analysis): about
+# 30 ms of work a call on bench/poll.py's pages, so the pool's threads, which share the interpreter with clustering,
+# hand out the next call seldom.
+ANALYSIS_CHUNK = 32
 
 
 def default_owner() -> str:
@@ -356,33 +363,20 @@ class _Cycle:
         return [item for item in out if item is not None]
 
     async def _process(self, feed: FeedState, c: Candidate) -> NewItem:
-        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text; then analysis."""
+        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text. Its figures and
+        quotes are found once the feeds are stored (start_analysis)."""
         if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
             return as_new(c, state="done")
         article: ArticleText | None = None
         verdict: PageVerdict | None = None
-        # The page's words can change the score: the one place an item is scored again, in the extraction's call
-        # where that runs in the worker processes (the page's text need not travel back and out again).
-        judge = partial(
-            judge_page,
-            self.matcher,
-            feed.topics,
-            c.title,
-            c.summary,
-            analyzer=self.analyzer,
-            outlet=feed.name,
-            link=c.key.link,
-        )  # judge(text)
         if self.options.fetch_full_text and c.key.link:
-            fetched = await fetch_article(
-                self.fetcher, c.key.link, worker=self.parser, then=judge if self._poolable else None
-            )
+            # The page's words can change the score: the one place an item is scored again, in the extraction's
+            # call (in a worker process: the page's text need not travel back and out again).
+            judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary)  # judge(text)
+            fetched = await fetch_article(self.fetcher, c.key.link, worker=self.parser, then=judge)
             article, verdict = fetched.article, fetched.then
-        analysis = None
-        if article is not None:
-            if verdict is None:  # a caller's analyzer, which cannot go to the worker processes: a thread
-                verdict = await self._off_loop(judge, article.text)
-            matches, analysis = verdict.matches, verdict.analysis
+        if article is not None and verdict is not None:
+            matches = verdict.matches
             if verdict.fingerprint is not None:
                 self.clusterer.remember(c.title, c.summary, article.text, verdict.fingerprint)
         else:
@@ -390,7 +384,7 @@ class _Cycle:
         if not matches:
             return as_new(c, state="done")
         article = article or from_feed(c.title, c.summary, c.content)  # the feed's words, marked as such
-        item = as_new(
+        return as_new(
             c,
             state="done",
             text=article.text if article else None,
@@ -399,26 +393,33 @@ class _Cycle:
             terms={m.topic: list(m.terms) for m in matches},
             relevance=max(m.score for m in matches),
         )
-        if analysis is None and article and self.analyzer is not None:  # the feed's words (the page's: judged)
-            analysis = await self._off_loop(
-                article_analysis, self.analyzer, article.text, c.title, feed.name, c.key.link
-            )
-        if analysis is not None:
-            item = replace(item, analysis=analysis)
-        return item
+
+    async def start_analysis(self) -> _Analysing | None:
+        """Start finding the figures and quotes of the stored on-topic articles not analysed yet (this cycle's, and
+        any a cycle killed before writing them left), in the worker processes while clustering holds the event loop:
+        ANALYSIS_CHUNK articles a call, handed to the workers by a thread (ParsePool.start_batch), not by the loop,
+        one worker fewer than there are (the clustering keeps a core), all of them once it is done (widen)."""
+        analyzer = self.analyzer
+        if analyzer is None:
+            return None
+        since = self.now - timedelta(hours=self.options.story_window_hours)
+        articles = await self.store.articles_to_analyse(since, self.options.max_items_per_cycle)
+        if not articles:
+            return None
+        if not self._poolable:  # a caller's analyzer (tests), which cannot be sent to the worker processes: a thread
+            batch: Batch[list[str]] = Batch(1)
+            batch.answers = asyncio.ensure_future(asyncio.to_thread(lambda: [analyse_articles(analyzer, articles)]))
+            return _Analysing(articles, [articles], batch, 1)
+        chunks = [articles[i : i + ANALYSIS_CHUNK] for i in range(0, len(articles), ANALYSIS_CHUNK)]
+        workers = self.parser.workers
+        batch = self.parser.start_batch(analyse_articles, [(analyzer, chunk) for chunk in chunks], at_once=workers - 1)
+        return _Analysing(articles, chunks, batch, workers)
 
     @property
     def _poolable(self) -> bool:
-        """Whether a page's work can go to the worker processes: not with an analyzer of the caller's (tests),
-        which cannot be sent there."""
+        """Whether the analysis can go to the worker processes: not with an analyzer of the caller's (tests), which
+        cannot be sent there."""
         return self.analyzer is None or self.analyzer is article_facts
-
-    async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
-        """A page's work (judge_page, article_analysis) off the event loop: in the worker processes, on every core,
-        or in a thread where it cannot be sent there."""
-        if self._poolable:
-            return await self.parser.call(fn, *args)
-        return await asyncio.to_thread(fn, *args)
 
     async def cluster_collected(self) -> None:
         """Cluster this cycle's on-topic items (and near misses) in one transaction once every feed is done."""
@@ -449,6 +450,31 @@ class _Cycle:
         outcomes = [(feed.id, feed_health.answered(feed, result, None, False, self.now)) for feed, result in unchanged]
         async with self.store.feed_transaction() as tx:
             await tx.record_outcomes(outcomes, self.now)
+
+
+@dataclass
+class _Analysing:
+    """A cycle's articles being analysed (_Cycle.start_analysis), in ``chunks`` of ``articles``."""
+
+    articles: list[ArticleToAnalyse]
+    chunks: list[list[ArticleToAnalyse]]
+    batch: Batch[list[str]]
+    workers: int
+
+    def widen(self) -> None:
+        """Clustering is done: every worker from the next answer on."""
+        self.batch.at_once = self.workers
+
+    async def result(self) -> tuple[list[tuple[int, str]], set[int]]:
+        """(item id, analysis as JSON text) pairs, and the stories some of those items were in already (a cycle killed
+        after clustering them left them without their analysis)."""
+        found = await self.batch.answers
+        pairs = [
+            (a.item_id, r)
+            for chunk, got in zip(self.chunks, found, strict=True)
+            for a, r in zip(chunk, got, strict=True)
+        ]
+        return pairs, {a.story_id for a in self.articles if a.story_id is not None}
 
 
 # --------------------------------------------------------------------------- the cycle
@@ -505,13 +531,22 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         feeds_done = time.perf_counter()
+        analysing = None
         try:
             await cycle.fetcher.close_idle()  # its keep-alive connections would expire before the next cycle
             await cycle.record_unchanged()
+            analysing = await cycle.start_analysis()
             await cycle.cluster_collected()
+        except BaseException:
+            if analysing is not None:
+                analysing.batch.answers.cancel()
+            raise
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
     clustered = time.perf_counter()
+    if analysing is not None:
+        analysing.widen()
+        await store.set_item_analyses(*await analysing.result())
     analysed = await refresh_stories(store, cycle.analyzer is not None, pool=cycle.parser)
     analysis_done = time.perf_counter()
     c = cycle.counters

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from .clock import as_utc_or_none, utcnow
 from .models import (
     ArticleAnalysis,
+    ArticleToAnalyse,
     FeedBacklog,
     FeedFailure,
     FeedHealth,
@@ -95,8 +96,15 @@ __all__ = [
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
 
 
+class JSONText(str):
+    """A value already in its JSON form (made in a worker process), written to a JSON column as it is."""
+
+
 def _json_dumps(value: Any) -> str:
-    """json.dumps, with the empty values most items carry (no topics, no terms, no analysis) answered at once."""
+    """json.dumps, with the empty values most items carry (no topics, no terms, no analysis) answered at once, and
+    JSONText as it is."""
+    if isinstance(value, JSONText):
+        return str(value)
     if not value and type(value) in _EMPTY_JSON:
         return _EMPTY_JSON[type(value)]
     return json.dumps(value)
@@ -939,6 +947,40 @@ class Store:
                 .limit(limit)
             )
             return [r[0] for r in await conn.execute(q)]
+
+    async def articles_to_analyse(self, since: datetime, limit: int) -> list[ArticleToAnalyse]:
+        """On-topic items seen since ``since`` whose article has not been analysed: a cycle's new ones (stored by its
+        feeds, analysed while it clusters), and any that a cycle killed before writing their analysis left. Oldest
+        first, at most ``limit``."""
+        c = items_t.c
+        q = (
+            sa.select(c.id, c.text, c.title, feeds_t.c.name, c.link, c.story_id)
+            .join(feeds_t, feeds_t.c.id == c.feed_id)
+            .where(
+                c.state == "done",
+                c.relevance > 0,
+                c.seen_at >= since,
+                c.text.is_not(None),
+                sa.or_(c.analysis.is_(None), sa.cast(c.analysis, sa.Text) == "null"),  # JSON null: never analysed
+            )
+            .order_by(c.id)
+            .limit(limit)
+        )
+        async with self._read() as conn:
+            return [ArticleToAnalyse(*r) for r in await conn.execute(q)]
+
+    async def set_item_analyses(self, pairs: Sequence[tuple[int, str]], stories: Iterable[int] = ()) -> None:
+        """Store articles' figures and quotes: (item id, the analysis as JSON text) pairs, in one executemany.
+        ``stories``, ones those articles were in already, are analysed again (a story clustered this cycle is marked
+        already)."""
+        if not pairs:
+            return
+        q = items_t.update().where(items_t.c.id == sa.bindparam("item_id")).values(analysis=sa.bindparam("found"))
+        marked = sorted(set(stories))
+        async with self._write() as conn:
+            await conn.execute(q, [{"item_id": i, "found": JSONText(a)} for i, a in pairs])
+            if marked:
+                await conn.execute(stories_t.update().where(stories_t.c.id.in_(marked)).values(needs_analysis=True))
 
     async def story_members(
         self, story_id: int, first: int | None = None, latest: int | None = None

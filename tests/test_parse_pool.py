@@ -4,6 +4,7 @@ worker costs nothing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
@@ -15,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.articles import extract_then
 from bot.candidates import judge_page, read_feed, topic_hints
 from bot.feeds import parse_feed
 from bot.models import FeedState
 from bot.parse_pool import INLINE_PARSE_BYTES, QUEUED_PER_WORKER, WORKER_MODULES, WORKER_NICENESS, ParsePool
 from bot.settings import parse_config
 from bot.stories import fingerprint
+from bot.story_analysis import analyse_articles, story_analysis
 from bot.topics import TopicMatcher
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -178,17 +181,17 @@ async def test_candidates_and_hints_are_the_same_in_a_worker_inline_and_in_a_thr
 async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
     matcher = TopicMatcher(parse_config({"topics": TOPICS, "feeds": [{"name": "a", "url": "https://e.com"}]}).topics)
     text = "Officials in Washington said Moscow had not replied. " * 3 + "The talks in Geneva went on."
-    args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text, None, "Example News", "https://e.com/1")
+    args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text)
     with_page = judge_page(*args)
     assert [(m.topic, m.kept, m.fields) for m in with_page.matches] == [("us-russia", True, ("title", "text"))]
     async with ParsePool(workers=1) as pool:
         assert await pool.call(judge_page, *args) == with_page
     # Clustering's fingerprint of the item, made with the verdict (the summary is the lead; without one, the text).
     assert with_page.fingerprint == fingerprint("US and Russia talk", "Talks.")
-    no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text, None, "E", None)
+    no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text)
     assert no_summary.fingerprint == fingerprint("US and Russia talk", text) and no_summary.fingerprint.lead
-    off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.", None, "E", None)
-    assert off.matches == () and off.analysis is None and off.fingerprint is None  # below the threshold
+    off = judge_page(matcher, ("us-russia",), "US and Russia talk", "Talks.", "The weather turned.")
+    assert off.matches == () and off.fingerprint is None  # below the threshold
 
 
 async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
@@ -199,6 +202,52 @@ async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
         # 12 x 0.25 s on one worker: the last finishes ~3 s from now, but none ran longer than its 2 s
         assert await asyncio.gather(*(pool.call(time.sleep, 0.25, timeout=2.0) for _ in range(12))) == [None] * 12
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
+
+
+async def test_a_batch_runs_while_the_event_loop_is_held_as_many_at_once_as_asked_and_survives_a_dead_worker() -> None:
+    async with ParsePool(workers=2) as pool:
+        await asyncio.gather(pool.call(os.getpid), pool.call(os.getpid))  # the workers are up
+        # Eight 0.2 s calls one at a time while this loop is held for 3 s (as clustering holds it): a thread of
+        # the pool hands them out meanwhile, in order, each started after the one before ended.
+        held = time.monotonic()
+        batch = pool.start_batch(_timed_sleep, [(0.2,)] * 8, at_once=1)
+        time.sleep(3.0)
+        done = time.monotonic()
+        spans = await batch.answers
+        assert time.monotonic() - done < 0.3  # nothing left to wait for (1.6 s of calls if they waited for the loop)
+        assert held <= spans[0][0] and spans[-1][1] <= done
+        assert all(b[0] >= a[1] for a, b in itertools.pairwise(spans))  # one at a time
+        assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # call()'s bound not taken
+        # Widened while it runs: two at a time from the next answer on.
+        batch = pool.start_batch(_timed_sleep, [(0.3,)] * 8, at_once=1)
+        await asyncio.sleep(0.1)
+        batch.at_once = 2
+        spans = await batch.answers
+        assert spans[1][0] >= spans[0][1]  # the first alone (0.3 s), the other seven in pairs (about 1.2 s, not 2.1)
+        assert spans[-1][1] - spans[0][0] < 1.9 and max(_at_once(spans, t) for t, _ in spans) == 2
+        # The workers killed under a batch: the rest runs in the batch's thread, the pool starts again after.
+        pids = _worker_pids(pool)
+        slow = pool.start_batch(_pid_after, [(0.5,), (0.0,)], at_once=1).answers
+        await asyncio.sleep(0.2)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        assert await slow == [os.getpid(), os.getpid()] and pool.uses_processes
+        assert await pool.call(os.getpid) not in (os.getpid(), *pids)
+
+
+def _at_once(spans: list[tuple[float, float]], t: float) -> int:
+    return sum(1 for start, end in spans if start <= t < end)
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _timed_sleep(seconds: float) -> tuple[float, float]:
+    start = time.monotonic()
+    time.sleep(seconds)
+    return start, time.monotonic()
 
 
 async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_again() -> None:
@@ -218,10 +267,18 @@ async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_ag
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
 
 
-def test_the_workers_modules_hold_no_database_code() -> None:
-    probe = f"import sys; import {', '.join(WORKER_MODULES)}; print('sqlalchemy' in sys.modules, 'bot.store' in sys.modules)"
+def test_the_workers_modules_hold_what_they_run_and_no_database_code() -> None:
+    # What the poller hands the workers (bot.poller, bot.story_analysis), with what it imports, is loaded once in
+    # the fork server, so each worker shares it instead of importing it again.
+    run = [read_feed, extract_then, judge_page, analyse_articles, story_analysis]
+    wanted = sorted({fn.__module__ for fn in run} | {"summarizer.analysis", "summarizer.story", "summarizer.merge"})
+    probe = (
+        f"import sys; import {', '.join(WORKER_MODULES)}; "
+        f"print('sqlalchemy' in sys.modules, 'bot.store' in sys.modules, *[m in sys.modules for m in {wanted!r}])"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.split() == ["False", "False"], out.stdout  # about 20 MB less in the fork server and each worker
+    # no database code: about 20 MB less in the fork server and each worker
+    assert out.stdout.split() == ["False", "False"] + ["True"] * len(wanted), (wanted, out.stdout)
 
 
 OWNER = """

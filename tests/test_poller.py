@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -24,6 +24,7 @@ from databases import query
 from loopback import LoopbackServer, Request, Response, redirect
 
 from bot.fetch import Fetcher, FetchLimits
+from bot.models import ArticleToAnalyse, ItemKey, NewItem, StoryAnalysis, StoryFingerprints
 from bot.parse_pool import ParsePool
 from bot.poller import PollOptions, poll_once
 from bot.settings import parse_config
@@ -577,3 +578,64 @@ async def test_topics_scored_in_worker_processes_are_those_scored_in_threads(sit
         "hockey": ([], None, False),
         "plain": ([], None, False),
     }
+
+
+async def test_articles_a_dead_cycle_left_unanalysed_are_analysed_and_clustered_by_the_next(
+    site, store, fetcher
+) -> None:
+    # A cycle's articles are analysed after its feeds are stored, while it clusters. One killed in between leaves
+    # on-topic items with their text but no analysis (and no story, or one without their facts): the next cycle
+    # finds them in the store.
+    cfg = parse_config(
+        {"topics": TOPICS, "feeds": [{"name": "Quiet", "url": site.feed("/quiet", []), "interval": 600}]}
+    )
+    await store.sync_feeds(cfg.feeds, now=NOW)
+    [(feed_id,)] = await query(store, "SELECT id FROM feeds")
+    left = NewItem(
+        ItemKey("left", "left", "https://x.example/left", None),
+        "China tightens rare earth export quotas",
+        "Beijing cuts quotas.",
+        NOW - timedelta(hours=2),
+        True,
+        text=ARTICLE,
+        text_source="page",
+        topics=("rare-earths",),
+        terms={"rare-earths": ["rare earth"]},
+        relevance=2.0,
+    )
+    off_topic = NewItem(ItemKey("off", "off", "https://x.example/off", None), "Snow", "Cold.", NOW, True, text="Snow.")
+    # And one killed after clustering, before its analysis was written: in a story whose analysis lacks its facts.
+    clustered = replace(
+        left,
+        key=ItemKey("clustered", "clustered", "https://x.example/clustered", None),
+        title="Pentagon funds neodymium magnet plant",
+        summary="A new plant.",
+        text="The Pentagon will fund a neodymium magnet plant in Texas, officials said.\n\n"
+        "The grant is worth up to $400 million.",
+    )
+    async with store.feed_transaction() as tx:
+        ids = await tx.add_items(feed_id, [left, off_topic, clustered], NOW - timedelta(hours=1))
+        known = await tx.create_story(clustered.title, None, ("rare-earths",), {}, StoryFingerprints(), NOW, False)
+        await tx.set_item_stories([(ids[2], known.id)])
+    await store.set_story_analysis(known.id, StoryAnalysis(), None)  # analysed, without the member's facts
+    assert [a for a in await store.articles_to_analyse(NOW - timedelta(days=1), 10)] == [
+        ArticleToAnalyse(ids[0], ARTICLE, left.title, "Quiet", "https://x.example/left"),
+        ArticleToAnalyse(ids[2], clustered.text, clustered.title, "Quiet", clustered.key.link, known.id),
+    ]
+
+    report = await poll_once(cfg, store, fetcher=fetcher, now=NOW)
+
+    loads = lambda v: json.loads(v) if isinstance(v, str) else v  # noqa: E731 (JSON columns: str on SQLite)
+    got = {
+        guid: (loads(a), story) for guid, a, story in await query(store, "SELECT guid, analysis, story_id FROM items")
+    }
+    analysis, story = got["left"]
+    assert story is not None and report.stories_created == 1
+    assert [f["surface"] for f in analysis["figures"]] == ["12 percent"]  # the article's own figure, found now
+    assert got["off"] == (None, None)  # off topic: never analysed
+    assert [f["surface"] for f in got["clustered"][0]["figures"]] == ["up to $400 million"]
+    [(story_analysis, needs)] = await query(
+        store, f"SELECT analysis, needs_analysis FROM stories WHERE id = {known.id}"
+    )
+    assert [f["surface"] for f in loads(story_analysis)["figures"]] == ["up to $400 million"] and not needs
+    assert await store.articles_to_analyse(NOW - timedelta(days=1), 10) == []
