@@ -148,7 +148,8 @@ class ParsePool:
         while the loop is held (the poller's articles, analysed while it clusters: one worker fewer than the cores
         leaves a core to the clustering; ``batch.at_once`` may be raised once it is done). Started at once; cancel
         the answers to stop handing out the rest. No timeout; where processes are unavailable, or the pool breaks,
-        the rest runs in that thread. Calls made meanwhile queue behind it."""
+        the rest runs in that thread. Calls made meanwhile queue behind it. Each call's arguments are let go once it
+        is answered (the batch holds its own list of them)."""
         stop = threading.Event()
         batch: Batch[T] = Batch(max(1, at_once))
         batch.answers = asyncio.get_running_loop().run_in_executor(None, self._feed, fn, list(calls), batch, stop)
@@ -180,6 +181,7 @@ class ParsePool:
             for future in done:
                 try:
                     answers[running[future]] = future.result()
+                    calls[running[future]] = ()  # its arguments are let go (a batch's texts, say)
                 except BrokenProcessPool:
                     if pool not in self._replaced:  # (killed for another call that was stuck: not this pool's fault)
                         self._broken(pool, "a worker died")

@@ -409,11 +409,11 @@ class _Cycle:
         if not self._poolable:  # a caller's analyzer (tests), which cannot be sent to the worker processes: a thread
             batch: Batch[list[str]] = Batch(1)
             batch.answers = asyncio.ensure_future(asyncio.to_thread(lambda: [analyse_articles(analyzer, articles)]))
-            return _Analysing(articles, [articles], batch, 1)
+            return _Analysing([articles], batch, 1)
         chunks = [articles[i : i + ANALYSIS_CHUNK] for i in range(0, len(articles), ANALYSIS_CHUNK)]
         workers = self.parser.workers
         batch = self.parser.start_batch(analyse_articles, [(analyzer, chunk) for chunk in chunks], at_once=workers - 1)
-        return _Analysing(articles, chunks, batch, workers)
+        return _Analysing(chunks, batch, workers)
 
     @property
     def _poolable(self) -> bool:
@@ -452,29 +452,24 @@ class _Cycle:
             await tx.record_outcomes(outcomes, self.now)
 
 
-@dataclass
 class _Analysing:
-    """A cycle's articles being analysed (_Cycle.start_analysis), in ``chunks`` of ``articles``."""
+    """A cycle's articles being analysed (_Cycle.start_analysis): their item ids, chunk by chunk as handed out, and
+    the stories some of them were in already (a cycle killed after clustering them left them without their analysis).
+    Not the articles: their texts are let go as each chunk is answered (ParsePool.start_batch)."""
 
-    articles: list[ArticleToAnalyse]
-    chunks: list[list[ArticleToAnalyse]]
-    batch: Batch[list[str]]
-    workers: int
+    def __init__(self, chunks: list[list[ArticleToAnalyse]], batch: Batch[list[str]], workers: int) -> None:
+        self.ids = [[a.item_id for a in chunk] for chunk in chunks]
+        self.stories = {a.story_id for chunk in chunks for a in chunk if a.story_id is not None}
+        self.batch, self.workers = batch, workers
 
     def widen(self) -> None:
         """Clustering is done: every worker from the next answer on."""
         self.batch.at_once = self.workers
 
-    async def result(self) -> tuple[list[tuple[int, str]], set[int]]:
-        """(item id, analysis as JSON text) pairs, and the stories some of those items were in already (a cycle killed
-        after clustering them left them without their analysis)."""
+    async def result(self) -> list[tuple[int, str]]:
+        """(item id, analysis as JSON text) pairs."""
         found = await self.batch.answers
-        pairs = [
-            (a.item_id, r)
-            for chunk, got in zip(self.chunks, found, strict=True)
-            for a, r in zip(chunk, got, strict=True)
-        ]
-        return pairs, {a.story_id for a in self.articles if a.story_id is not None}
+        return [pair for ids, got in zip(self.ids, found, strict=True) for pair in zip(ids, got, strict=True)]
 
 
 # --------------------------------------------------------------------------- the cycle
@@ -546,7 +541,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
     clustered = time.perf_counter()
     if analysing is not None:
         analysing.widen()
-        await store.set_item_analyses(*await analysing.result())
+        await store.set_item_analyses(await analysing.result(), analysing.stories)
     analysed = await refresh_stories(store, cycle.analyzer is not None, pool=cycle.parser)
     analysis_done = time.perf_counter()
     c = cycle.counters
