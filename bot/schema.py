@@ -122,6 +122,7 @@ items_t = sa.Table(
     sa.Index(None, "link"),
     sa.Index(None, "story_id"),
     sa.Index(None, "state", "feed_id"),
+    sa.Index(None, "state", "seen_at"),  # each cycle reads the story window's processed items (migration 0005)
 )
 
 chats_t = sa.Table(
