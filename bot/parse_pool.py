@@ -53,8 +53,9 @@ MAX_POOL_FAILURES = 2
 # --repeat 3: 4.19 / 4.24 / 6.41 s with it, 4.64 / 4.73 / 6.53 s without.
 WORKER_NICENESS = 5
 # What the fork server imports once for every worker: parsing, scoring, extraction, analysis (no database code). A
-# module the workers run but the fork server did not import is imported by each worker, in memory of its own: left out,
-# the analysis' modules (numpy, regex, syntok ...) cost bench/poll.py's first cycle about 40 MB more PSS.
+# module the workers run but the fork server did not import is imported by each worker, in memory of its own: without
+# bot.story_analysis (the analysis' modules: numpy, regex, syntok ...) each worker held 64 against 52 MB PSS in the
+# feeds phase of bench/poll.py's first cycle.
 WORKER_MODULES = (
     "bot.feeds",
     "bot.candidates",

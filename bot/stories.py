@@ -429,7 +429,7 @@ class _Vectors:
             if i is None:
                 i = ids[term] = self.free.pop() if self.free else len(ids)
                 if i >= len(self.df):
-                    self.df = _grown(self.df, i)
+                    self.df = _grown(np, self.df, i)
                     self.query = np.zeros(len(self.df))
             numbers.append(i)
         at = np.array(numbers, dtype=np.intp)
@@ -508,17 +508,15 @@ class _Vectors:
         return self.np.sqrt(self.np.add.reduceat(weights * weights, starts)).tolist()
 
 
-def _grown(array: Any, index: int) -> Any:
+def _grown(np: Any, array: Any, index: int) -> Any:
     """A numpy array of floats long enough to hold ``index``: ``array`` itself, or it doubled in length (zeros added)
-    as often as it takes."""
+    as often as it takes (``np``: numpy, as _Vectors imported it)."""
     if index < len(array):
         return array
-    import numpy
-
     size = len(array)
     while index >= size:
         size *= 2
-    return numpy.concatenate([array, numpy.zeros(size - len(array))])
+    return np.concatenate([array, np.zeros(size - len(array))])
 
 
 def _utc(dt: datetime) -> datetime:
@@ -586,7 +584,7 @@ class StoryIndex:
             self._first[story_key] = when
         for term, value in tf.items():
             self._postings[term][slot] = value
-        self._norms = _grown(self._norms, slot)
+        self._norms = _grown(self._vectors.np, self._norms, slot)
         self._norms[slot] = self._vectors.lengths([item], len(self._items))[0]
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:

@@ -76,7 +76,7 @@ def article_analysis(
 def analyse_articles(analyzer: Analyzer, articles: Sequence[ArticleToAnalyse]) -> list[str]:
     """article_analysis of each article, in order, as the JSON text it is stored as: one worker call for many (the
     poller's batch after its feeds). Text, not objects: the poller holds a big cycle's answers until it writes them
-    (a tenth of the memory), and has nothing to convert."""
+    (bench/poll.py's 2,513: 3.0 MB, against 9.5 MB as dicts), and has nothing to convert."""
     return [json.dumps(article_analysis(analyzer, a.text, a.title, a.outlet, a.link).to_json()) for a in articles]
 
 
