@@ -5,7 +5,7 @@ API::
     read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
     fresh_candidates(feed, items, oldest, judge) -> list[Candidate]
     topic_hints(matcher, topics, title, summary) -> (hints, near)   # title + summary: the feed's topics, near misses
-    judge_page(matcher, topics, title, summary, text) -> PageVerdict   # the page's words: topics, fingerprint
+    judge_page(matcher, topics, title, summary, text, hints=None) -> PageVerdict   # the page's words: topics, fingerprint
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
 items past the age limit, and repeats within one feed's answer, are dropped here. A title loses its outlet's
@@ -97,10 +97,18 @@ def topic_hints(
 
 
 def judge_page(
-    matcher: TopicMatcher, topics: Collection[str], title: str | None, summary: str | None, text: str
+    matcher: TopicMatcher,
+    topics: Collection[str],
+    title: str | None,
+    summary: str | None,
+    text: str,
+    *,
+    hints: Sequence[TopicMatch] | None = None,
 ) -> PageVerdict:
-    """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any."""
-    matches = tuple(m for m in matcher.match(title, summary, text) if not topics or m.topic in topics)
+    """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
+    ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
+    scored = matcher.score(title, summary, text) if hints is None else matcher.rescore(hints, text)
+    matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:
         return PageVerdict(matches)
     return PageVerdict(matches, fingerprint(title, item_lead(summary, text)))  # clustering's, made here

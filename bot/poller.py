@@ -370,9 +370,9 @@ class _Cycle:
         article: ArticleText | None = None
         verdict: PageVerdict | None = None
         if self.options.fetch_full_text and c.key.link:
-            # The page's words can change the score: the one place an item is scored again, in the extraction's
-            # call (in a worker process: the page's text need not travel back and out again).
-            judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary)  # judge(text)
+            # The page's words can change the score: scored in the extraction's call (in a worker process: the page's
+            # text need not travel back and out again) and added to what title and summary scored (c.hints).
+            judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary, hints=c.hints)  # judge(text)
             fetched = await fetch_article(self.fetcher, c.key.link, worker=self.parser, then=judge)
             article, verdict = fetched.article, fetched.then
         if article is not None and verdict is not None:

@@ -5,6 +5,7 @@ API::
     matcher = TopicMatcher(config.topics)            # Mapping[str, Topic] (bot.settings.Topic or alike)
     matcher.match(title, summary="", text="") -> list[TopicMatch]   # kept topics, best first
     matcher.score(title, summary="", text="") -> list[TopicMatch]   # every topic with a score > 0
+    matcher.rescore(matcher.score(title, summary), text)   # == score(title, summary, text): the text alone looked at
     pickle.dumps(matcher)                           # its rules and their digest: a process compiles them once
     TopicMatch(topic, score, terms, fields, kept)   # terms: the words that matched, as written
     parse_term(term) -> Term                        # ValueError says what is wrong with a term
@@ -388,31 +389,59 @@ class TopicMatcher:
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
         return hits, segs
 
+    def rescore(self, prior: Sequence[TopicMatch], text: str | None) -> list[TopicMatch]:
+        """score(title, summary, text) from ``prior``, score(title, summary) of the same item (or a subset of it: the
+        topics left out count as scoring nothing there): only the text is looked at, each field being scored on its own
+        (a page's call need not score the title and summary its feed's call scored)."""
+        value = normalize((text or "")[:MAX_TEXT_CHARS])
+        hits = self._find(value) if value.strip() else {}
+        segs = segments(value) if hits else []
+        before = {m.topic: m for m in prior}
+        out = []
+        for topic in self._topics:
+            was = before.get(topic.name)
+            if not hits:
+                if was is not None:
+                    out.append(was)
+                continue
+            terms = {t.casefold(): t for t in was.terms} if was else {}
+            where = list(was.fields) if was else []
+            total = was.score if was else 0.0
+            total += self._field_total(topic, "text", hits, segs, terms, where)
+            if total > 0:
+                out.append(_topic_match(topic, total, terms, where))
+        out.sort(key=lambda m: -m.score)
+        return out
+
     def _score(self, hits: _Hits, segs: _Segs) -> list[TopicMatch]:
         out = []
         for topic in self._topics:
             total = 0.0
             terms: dict[str, str] = {}
-            where = []
+            where: list[str] = []
             for f in FIELDS:
-                if f not in hits:
-                    continue
-                field_score = _field_score(topic, hits[f], segs[f], terms)
-                if field_score > 0:
-                    where.append(f)
-                    total += FIELD_WEIGHTS[f] * min(field_score, FIELD_CAPS[f])
+                if f in hits:
+                    total += self._field_total(topic, f, hits[f], segs[f], terms, where)
             if total > 0:
-                out.append(
-                    TopicMatch(
-                        topic=topic.name,
-                        score=round(total, 3),
-                        terms=tuple(terms.values()),
-                        fields=tuple(where),
-                        kept=total >= topic.threshold,
-                    )
-                )
+                out.append(_topic_match(topic, total, terms, where))
         out.sort(key=lambda m: -m.score)
         return out
+
+    @staticmethod
+    def _field_total(
+        topic: _Topic,
+        f: str,
+        hits: dict[int, list[_Match]],
+        segs: list[tuple[int, int]],
+        terms: dict[str, str],
+        where: list[str],
+    ) -> float:
+        """What field ``f`` adds to the topic's score (its weight x its capped score); notes its terms and the field."""
+        field_score = _field_score(topic, hits, segs, terms)
+        if field_score <= 0:
+            return 0.0
+        where.append(f)
+        return FIELD_WEIGHTS[f] * min(field_score, FIELD_CAPS[f])
 
     def partial(self, title: str | None, summary: str | None = "") -> tuple[str, ...]:
         """Topics an item nearly matches: in one sentence, all groups but one of an ``all_of`` rule of 3+ groups.
@@ -619,6 +648,13 @@ def _may_have(word: Word, value: str, runs: set[Any], ascii: bool) -> bool:
         key = _first_run(text)
         return any(run.startswith(key) for run in runs) if word.prefix else key in runs
     return any(run.startswith(text) for run in runs) if word.prefix else (text in runs or f"{text}'s" in runs)
+
+
+def _topic_match(topic: _Topic, total: float, terms: dict[str, str], where: list[str]) -> TopicMatch:
+    """A topic's match from its fields' total. Kept is decided on the score as rounded (the score rescore adds the
+    text's part to), so scoring the fields at once or the text later keeps the same topics."""
+    score = round(total, 3)
+    return TopicMatch(topic.name, score, tuple(terms.values()), tuple(where), kept=score >= topic.threshold)
 
 
 _cache: dict[str, TopicMatcher] = {}

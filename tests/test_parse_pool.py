@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -184,8 +185,12 @@ async def test_a_pages_verdict_in_a_worker_is_the_one_made_here() -> None:
     args = (matcher, ("us-russia",), "US and Russia talk", "Talks.", text)
     with_page = judge_page(*args)
     assert [(m.topic, m.kept, m.fields) for m in with_page.matches] == [("us-russia", True, ("title", "text"))]
+    # The poller's form: the title and summary's scores from the feed's call (topic_hints), the text scored alone.
+    hints, _ = topic_hints(matcher, ("us-russia",), "US and Russia talk", "Talks.")
+    assert judge_page(*args, hints=hints) == with_page
     async with ParsePool(workers=1) as pool:
         assert await pool.call(judge_page, *args) == with_page
+        assert await pool.call(partial(judge_page, hints=hints), *args) == with_page
     # Clustering's fingerprint of the item, made with the verdict (the summary is the lead; without one, the text).
     assert with_page.fingerprint == fingerprint("US and Russia talk", "Talks.")
     no_summary = judge_page(matcher, ("us-russia",), "US and Russia talk", None, text)

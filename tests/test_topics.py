@@ -318,6 +318,34 @@ def test_score_and_partial_is_score_and_partial_from_one_look(matcher: TopicMatc
     assert {m.topic for m in putin if m.kept} >= {"rare-earths"}
 
 
+def test_rescore_adds_the_text_to_what_title_and_summary_scored(matcher: TopicMatcher) -> None:
+    """A page's worker call scores only the page's text (bot.candidates.judge_page): the same answer as scoring all
+    three fields at once, on every corpus case and the seed articles, with the prior whole or cut to one topic."""
+    triples = []
+    for path in CASES:
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        triples.append((case["title"], case.get("summary", ""), case.get("text", "")))
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        triples += [(title, body[:300], body), (title, "", body), ("", "", body)]
+    changed = 0
+    for title, summary, text in triples:
+        prior = matcher.score(title, summary)
+        whole = matcher.score(title, summary, text)
+        assert matcher.rescore(prior, text) == whole, title
+        for topic in matcher.topics:
+            one = [m for m in prior if m.topic == topic]
+            assert [m for m in matcher.rescore(one, text) if m.topic == topic] == [m for m in whole if m.topic == topic]
+        changed += whole != prior
+    assert changed >= 5  # the texts change scores: the comparison is not of two empty answers
+    body = "Japan and Australia signed an accord. The deal covers dysprosium and terbium from Western Australia."
+    assert [m.topic for m in matcher.rescore([], body) if m.kept] == []  # one body sentence: not enough
+    assert [m.topic for m in matcher.rescore([], body + " It also funds processing of critical minerals.")] == [
+        "rare-earths"
+    ]
+
+
 # --------------------------------------------------------------------------- crossing to worker processes
 
 
