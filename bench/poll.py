@@ -432,6 +432,7 @@ def phase_naive(base: str, args: argparse.Namespace, full: bool = False) -> list
 def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     from bot.eventloop import tune_gc
     from bot.fetch import Fetcher, FetchLimits
+    from bot.parse_pool import shared_parse_pool
     from bot.poller import poll_once
     from bot.settings import parse_config
     from bot.store import Store
@@ -462,6 +463,9 @@ def phase_ours(base: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     async def run() -> list[dict[str, Any]]:
         out = []
         with tempfile.TemporaryDirectory() as tmp:
+            # As `coverage-bot poll` does (bot/app.py): the workers start while the store opens. The naive loops
+            # import feedparser, httpx and trafilatura before their timers; the workers import them in here.
+            shared_parse_pool().start()
             store = await Store.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
             try:
                 async with Fetcher(limits) as fetcher:

@@ -108,8 +108,10 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
 async def poll_command(config: Config, settings: Settings) -> int:
     """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
     from .fetch import fetch_limits
+    from .parse_pool import shared_parse_pool
     from .poller import poll_once
 
+    shared_parse_pool().start()  # its workers start while the store opens
     store = await open_store(settings.database_url)
     try:
         await store.retry_refused_feeds()
@@ -184,6 +186,7 @@ async def run_command(
     """
     from telegram.error import InvalidToken, NetworkError
 
+    from .parse_pool import shared_parse_pool
     from .telegram import missing_token_message, run_bot
 
     token = settings.telegram_bot_token
@@ -191,6 +194,7 @@ async def run_command(
         print(missing_token_message(), file=sys.stderr)
         return 2
     stop = stop or asyncio.Event()
+    shared_parse_pool().start()  # the poller's workers start while the store opens and the bot connects
     store = await open_store(settings.database_url)
     delay = TELEGRAM_RETRY_FIRST
     try:

@@ -495,6 +495,7 @@ async def poll_once(
     pages are read in (default: this process's shared ParsePool).
     """
     started = time.perf_counter()
+    (parser or shared_parse_pool()).start()  # the workers start while the feeds are synced, leased and fetched
     now = now or datetime.now(UTC)
     owner = owner or default_owner()
     options = options or PollOptions.from_config(config)

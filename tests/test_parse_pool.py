@@ -344,3 +344,22 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+async def test_start_boots_the_workers_before_the_first_call() -> None:
+    """A command starts the pool before it opens its store: the workers import their modules meanwhile, and the first
+    feed does not wait for them (0.6-0.9 s here)."""
+    async with ParsePool(workers=2) as pool:
+        pool.start()
+        executor = pool._pool
+        assert executor is not None
+        deadline = time.monotonic() + 30
+        while len(executor._processes) < 2 and time.monotonic() < deadline:  # started for start()'s calls
+            await asyncio.sleep(0.01)
+        assert len(executor._processes) == 2
+        pool.start()  # started already: nothing more
+        assert pool._pool is executor and len(executor._processes) == 2
+        assert await pool.call(os.getpid) in executor._processes
+    threads = ParsePool(workers=2, processes=False)
+    threads.start()  # in threads: nothing to start
+    assert threads._pool is None
