@@ -35,7 +35,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import feed_health
-from .articles import ArticleText, fetch_article, from_feed
+from .articles import ArticleText, FetchedArticle, fetch_articles, from_feed
 from .candidates import (
     Candidate,
     FeedCandidates,
@@ -348,33 +348,27 @@ class _Cycle:
         return from_pending(p, *topic_hints(self.matcher, feed.topics, p.title, p.summary))
 
     async def _process_all(self, feed: FeedState, chosen: list[Candidate]) -> list[NewItem]:
-        """Relevance for every chosen item: a quick look at title + summary here, the rest only for possible matches."""
-        out: list[NewItem | None] = []
-        hot: list[int] = []
-        for i, c in enumerate(chosen):
-            if c.hints:
-                hot.append(i)
-                out.append(None)
-            else:  # nothing points at any topic: stored as seen, no page fetched
-                out.append(as_new(c, state="done"))
-        if hot:
-            for i, item in zip(hot, await asyncio.gather(*(self._process(feed, chosen[i]) for i in hot)), strict=True):
-                out[i] = item
-        return [item for item in out if item is not None]
+        """Relevance for every chosen item: title + summary were scored with the feed (``c.hints``); an item they point
+        at a topic has its page fetched, and the feed's pages are read together in one worker call, where each page's
+        words are scored (judge_page: added to what title and summary scored; the text need not travel back and out
+        again). Its figures and quotes are found once the feeds are stored (start_analysis)."""
+        wanted = [i for i, c in enumerate(chosen) if c.hints and self.options.fetch_full_text and c.key.link]
+        fetched: dict[int, FetchedArticle] = {}
+        if wanted:
+            pages = [(chosen[i].key.link or "", self._page_judge(feed, chosen[i])) for i in wanted]
+            fetched = dict(zip(wanted, await fetch_articles(self.fetcher, pages, worker=self.parser), strict=True))
+        # Nothing points at any topic: stored as seen, no page fetched.
+        return [self._judged(c, fetched.get(i)) if c.hints else as_new(c, state="done") for i, c in enumerate(chosen)]
 
-    async def _process(self, feed: FeedState, c: Candidate) -> NewItem:
-        """Relevance on title + summary (``c.hints``); for a possible match, the page's full text. Its figures and
-        quotes are found once the feeds are stored (start_analysis)."""
-        if not c.hints:  # nothing points at any topic: stored as seen, no page fetched
-            return as_new(c, state="done")
-        article: ArticleText | None = None
-        verdict: PageVerdict | None = None
-        if self.options.fetch_full_text and c.key.link:
-            # The page's words can change the score: scored in the extraction's call (in a worker process: the page's
-            # text need not travel back and out again) and added to what title and summary scored (c.hints).
-            judge = partial(judge_page, self.matcher, feed.topics, c.title, c.summary, hints=c.hints)  # judge(text)
-            fetched = await fetch_article(self.fetcher, c.key.link, worker=self.parser, then=judge)
-            article, verdict = fetched.article, fetched.then
+    def _page_judge(self, feed: FeedState, c: Candidate) -> Callable[[str], PageVerdict]:
+        """What the extraction's call does with the page's text: its topics, added to what title and summary scored
+        (``c.hints``), and the item's fingerprint."""
+        return partial(judge_page, self.matcher, feed.topics, c.title, c.summary, hints=c.hints)
+
+    def _judged(self, c: Candidate, fetched: FetchedArticle | None) -> NewItem:
+        """An item that title + summary point at a topic, with its page (``fetched``) if it could be had."""
+        article: ArticleText | None = fetched.article if fetched is not None else None
+        verdict: PageVerdict | None = fetched.then if fetched is not None else None
         if article is not None and verdict is not None:
             matches = verdict.matches
             if verdict.fingerprint is not None:

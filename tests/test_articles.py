@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 from budget import scale
 from loopback import LoopbackServer
 from shared import shared_path
 
-from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, from_feed
+from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, fetch_articles, from_feed
 from bot.fetch import Fetcher, FetchLimits
 from bot.parse_pool import WORKER_MODULES, ParsePool
 
@@ -116,6 +117,57 @@ def test_the_poller_loads_without_trafilatura_which_the_workers_preload() -> Non
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False"], out.stdout  # its event loop never extracts a page: ~11 MB less
     assert "trafilatura" in WORKER_MODULES and "bot.articles" in WORKER_MODULES
+
+
+class _CountingPool(ParsePool):
+    """A real pool that counts the calls handed to it."""
+
+    calls = 0
+
+    async def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return await super().call(fn, *args, **kwargs)
+
+
+def _slow_on_marked_text(text: str) -> int:
+    if "SLOW" in text:
+        time.sleep(0.6)
+    return len(text)
+
+
+async def test_a_feeds_pages_are_extracted_in_one_call_each_answered_in_order(loopback: LoopbackServer) -> None:
+    html = article_html("".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))).encode()
+    other = article_html("".join(f"<p>{PARAGRAPH} Second story.</p>" for _ in range(4)), title="Other").encode()
+    kind = {"Content-Type": "text/html; charset=utf-8"}
+    loopback.route("/a", (200, kind, html))
+    loopback.route("/b", (200, kind, other))
+    loopback.route("/empty", (200, kind, b""))
+    loopback.route("/gone", (404, kind, b"no"))
+    urls = [loopback.url(p) for p in ("/a", "/gone", "/b", "/empty")]
+    async with (
+        Fetcher(FetchLimits(allow_private=True, total_timeout=30, page_delay=0)) as fetcher,
+        _CountingPool(workers=1, inline_bytes=0) as pool,
+    ):
+        got = await fetch_articles(fetcher, [(u, len) for u in urls], worker=pool)
+        assert pool.calls == 1  # two pages to read, one worker call
+        alone = [await fetch_article(fetcher, u, worker=pool, then=len) for u in urls]
+    assert [f.url for f in got] == urls
+    assert got == alone  # the same answers as one page at a time
+    assert got[0].article is not None and got[0].then == len(got[0].article.text)
+    assert got[2].article is not None and "Second story" in got[2].article.text
+    assert got[1].article is None and got[1].error and got[3].error == "the page was empty"
+
+
+async def test_a_slow_page_in_a_batch_costs_only_its_own_text(loopback: LoopbackServer) -> None:
+    """The batch has the timeout of each of its pages; over it, each page is read again on its own."""
+    kind = {"Content-Type": "text/html; charset=utf-8"}
+    loopback.route("/fast", (200, kind, article_html("".join(f"<p>{PARAGRAPH}</p>" for _ in range(4))).encode()))
+    loopback.route("/slow", (200, kind, article_html("".join(f"<p>SLOW {PARAGRAPH}</p>" for _ in range(4))).encode()))
+    async with Fetcher(FetchLimits(allow_private=True, total_timeout=30, page_delay=0)) as fetcher:
+        pages = [(loopback.url("/slow"), _slow_on_marked_text), (loopback.url("/fast"), _slow_on_marked_text)]
+        got = await fetch_articles(fetcher, pages, worker=None, timeout=0.25)
+    assert got[0].article is None and got[0].error == "the page took too long to read"
+    assert got[1].article is not None and got[1].then == len(got[1].article.text)
 
 
 async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: LoopbackServer) -> None:

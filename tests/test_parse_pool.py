@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.articles import extract_then
+from bot.articles import extract_then, extract_then_many
 from bot.candidates import judge_page, read_feed, topic_hints
 from bot.feeds import parse_feed
 from bot.models import FeedState
@@ -275,7 +275,7 @@ async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_ag
 def test_the_workers_modules_hold_what_they_run_and_no_database_code() -> None:
     # What the poller hands the workers (bot.poller, bot.story_analysis), with what it imports, is loaded once in
     # the fork server, so each worker shares it instead of importing it again.
-    run = [read_feed, extract_then, judge_page, analyse_articles, story_analysis]
+    run = [read_feed, extract_then, extract_then_many, judge_page, analyse_articles, story_analysis]
     wanted = sorted({fn.__module__ for fn in run} | {"summarizer.analysis", "summarizer.story", "summarizer.merge"})
     probe = (
         f"import sys; import {', '.join(WORKER_MODULES)}; "
