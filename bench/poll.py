@@ -20,7 +20,9 @@ run's):
 - naive full: the same loop, plus each on-topic item's page (a keyword test on title + description) through
   trafilatura;
 - ours, first cycle: poll_once on an empty SQLite store (sync feeds, lease, fetch, parse, identity,
-  relevance, full text of on-topic items, clustering, one transaction per feed);
+  relevance, full text of on-topic items, clustering, one transaction per feed), its worker pool started before the
+  store is opened, as `coverage-bot poll` starts it (the naive loops import feedparser, httpx and trafilatura before
+  their timers; the workers import the same modules);
 - ours, unchanged cycle: the next cycle, every feed answering 304;
 - floor-304: the same conditional GETs, concurrently, nothing else.
 
