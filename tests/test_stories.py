@@ -143,6 +143,10 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     # One spelling of a transliterated name's ending, whichever the outlet uses.
     assert tokens("Zelenskiy") == tokens("Zelenskyy") == tokens("Zelensky") == ["zelensky"]
     assert tokens("Sergei Lavrov") == tokens("Sergey Lavrov") and tokens("Dmitrii") == tokens("Dmitry")
+    # Headline verbs outlets swap for one act (bot/data/synonyms.txt).
+    assert tokens("FBI sabotaged") == tokens("FBI disrupts") == tokens("FBI dismantled") == ["fbi", "disrupt"]
+    assert tokens("secretly warned") == tokens("privately warned") == ["secret", "warn"]
+    assert tokens("Senate probe") == tokens("Senate inquiry") == tokens("Senate investigation")
 
 
 def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_says(
