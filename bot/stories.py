@@ -106,6 +106,8 @@ TITLE_ONLY = 0.6  # see the sweep above
 # order and in two random arrival orders). The final settings, then one thing changed at a time:
 #                              poll path                replay: time order    shuffle 1            shuffle 2
 #   final                      0.983/0.858/0.916 0.940  0.983/0.862/0.918 0.942  0.977/0.787 0.924  0.973/0.802 0.930
+#   (then the headline synonyms of 5 December: poll path 0.983/0.862/0.918 0.942, replay 0.983/0.866/0.921 0.944,
+#   shuffles 0.977/0.802 0.929 and 0.973/0.802 0.930)
 #   numbers never anchors      0.983/0.854/0.914 0.938  0.983/0.858/0.916 0.940  0.977/0.784 0.922  0.973/0.799 0.927
 #   every number an anchor     0.966/0.858/0.909 0.936  0.967/0.862/0.911 0.938  0.977/0.787 0.924  0.973/0.802 0.930
 #   (_can_anchor; the rows below were measured before numbers could anchor, against its row above)
