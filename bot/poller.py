@@ -247,7 +247,8 @@ class _Cycle:
             await self._store_plain(feed, result, feed_title, candidates)
             return
         fresh_keys = [c.key for c in candidates]
-        known = await self.store.known_keys(feed.id, fresh_keys)
+        # As in _store_plain: before a feed's first successful poll only links (other feeds') can be known already.
+        known = await self.store.known_keys(feed.id if feed.initialised else None, fresh_keys)
         fresh = [c for c in candidates if c.key.identity not in known]
         backlog = await self.store.pending_items(feed.id, opts.max_items_per_feed + 1) if feed.backlog else []
         more_backlog = len(backlog) > opts.max_items_per_feed

@@ -890,8 +890,9 @@ class Store:
 
     # ------------------------------------------------------------------ poller side: items and stories
 
-    async def known_keys(self, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
-        """Identities among ``keys`` the store already holds (outside a transaction; a hint only)."""
+    async def known_keys(self, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
+        """Identities among ``keys`` the store already holds (outside a transaction; a hint only). ``feed_id`` None:
+        by link only (any feed's), all a feed not polled successfully yet can have stored."""
         async with self._read() as conn:
             return await _known(conn, feed_id, keys)
 

@@ -304,6 +304,8 @@ async def test_known_keys_match_guid_in_feed_link_anywhere_and_title_date(store:
     assert await store.known_keys(ids["A"], [same_guid, same_title_day, new]) == {"id-2", "id-4"}
     # guid and title are per feed; a link is the same article wherever it appears
     assert await store.known_keys(ids["B"], [same_guid, same_link_other_feed, same_title_day]) == {"id-3"}
+    # No feed (one not polled successfully yet, so with no items of its own): by link only.
+    assert await store.known_keys(None, [same_guid, same_link_other_feed, same_title_day, new]) == {"id-3"}
 
 
 async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Store) -> None:
