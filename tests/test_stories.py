@@ -147,6 +147,12 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     assert tokens("FBI sabotaged") == tokens("FBI disrupts") == tokens("FBI dismantled") == ["fbi", "disrupt"]
     assert tokens("secretly warned") == tokens("privately warned") == ["secret", "warn"]
     assert tokens("Senate probe") == tokens("Senate inquiry") == tokens("Senate investigation")
+    # A compound whose last part folds folds alike, so it meets the two words' bigram (Fingerprint.features).
+    assert tokens("cyberespionage") == ["cyberspy"] and tokens("airstrike") == ["airattack"]
+    assert fingerprint("cyberespionage").features().keys() & fingerprint("cyber espionage").features().keys() == {
+        "cyberspy"
+    }
+    assert tokens("Islam") == ["islam"]  # a part of three letters at least is left before the fold
 
 
 def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_says(
