@@ -153,6 +153,8 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
         "cyberspy"
     }
     assert tokens("Islam") == ["islam"]  # a part of three letters at least is left before the fold
+    # An acronym's plural is the acronym ("EVs" / "EV batteries"), as a word's plural is the word.
+    assert tokens("EVs") == tokens("EV") == ["ev"] and tokens("SUVs and CEOs") == ["suv", "ceo"]
 
 
 def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_says(
