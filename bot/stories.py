@@ -110,7 +110,9 @@ TITLE_ONLY = 0.6  # see the sweep above
 #   shuffles 0.977/0.802 0.929 and 0.973/0.802 0.930; and compounds folded like their last part, _COMPOUND_TAILS:
 #   poll path 0.983/0.873/0.925 0.945, replay 0.983/0.877/0.927 0.947, shuffles unchanged; and an acronym's plural
 #   read as the acronym, EVs / EV: poll path 0.983/0.881/0.929 0.948, replay 0.983/0.884/0.931 0.950, shuffles
-#   unchanged. "negotiations" folded with "talks" moved nothing and was left out)
+#   unchanged. "negotiations" folded with "talks" moved nothing and was left out; and a country's name folded like
+#   its demonyms, Ukraine / Ukrainian: poll path 0.979/0.884/0.929 0.949 (a Riyadh-talks pair joins, and so does a
+#   Ukrainian reaction the gold keeps apart), replay unchanged)
 #   numbers never anchors      0.983/0.854/0.914 0.938  0.983/0.858/0.916 0.940  0.977/0.784 0.922  0.973/0.799 0.927
 #   every number an anchor     0.966/0.858/0.909 0.936  0.967/0.862/0.911 0.938  0.977/0.787 0.924  0.973/0.802 0.930
 #   (_can_anchor; the rows below were measured before numbers could anchor, against its row above)
@@ -255,6 +257,11 @@ def _stem(w: str) -> str:
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
     return w
+
+
+# A country's own name folds to the word its demonyms fold to: "Ukraine" stems to "ukrain", "Ukrainian" folds to
+# "ukraine" (likewise Europe, France, Chile, Palestine), so the two forms of one country meet.
+_DEMONYMS.update({_stem(c): c for c in set(_DEMONYMS.values()) if _stem(c) != c and _stem(c) not in _DEMONYMS})
 
 
 # Outlets spell Russian and Ukrainian names' endings their own ways: Zelenskiy / Zelenskyy / Zelensky,

@@ -153,6 +153,9 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
         "cyberspy"
     }
     assert tokens("Islam") == ["islam"]  # a part of three letters at least is left before the fold
+    # A country's name and its demonyms fold alike, whatever the stemmer makes of the name.
+    assert tokens("Ukraine Ukrainians") == ["ukraine", "ukraine"] and tokens("Europe European") == ["europe", "europe"]
+    assert tokens("Russia Russian Kremlin") == ["russia"] * 3
     # An acronym's plural is the acronym ("EVs" / "EV batteries"), as a word's plural is the word.
     assert tokens("EVs") == tokens("EV") == ["ev"] and tokens("SUVs and CEOs") == ["suv", "ceo"]
 
