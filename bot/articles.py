@@ -179,11 +179,12 @@ async def fetch_articles(
     timeout: float = ARTICLE_TIMEOUT,
 ) -> list[FetchedArticle]:
     """fetch_article for each (url, then) of ``pages``, in their order: fetched at once, then extracted together in
-    one worker call (a call costs the poller's event loop about 0.3 ms, as much as a small page's extraction; a feed's
-    pages in one call, the first cycle's 2,513 page calls were 500). The batch has ``timeout`` for each page; if it
-    runs over, each page is extracted again on its own, so only a page that is itself too slow goes without text."""
+    one worker call. A call costs the poller's process about 0.3 ms (a quarter of extracting one of bench/poll.py's
+    pages, 1.2 ms, but the poller's process is what paces a cycle): a feed's pages in one call, the first cycle's
+    2,513 page calls are 500. The batch has ``timeout`` for each page; if it runs over, each page is extracted again
+    on its own, so only a page that is itself too slow goes without text."""
     results = await asyncio.gather(*(fetcher.get(url, kind="page") for url, _ in pages))
-    out: list[FetchedArticle | None] = [None] * len(pages)
+    out: dict[int, FetchedArticle] = {}
     todo: list[tuple[int, tuple[Any, bytes, str, dict[str, str]]]] = []
     for k, ((url, then), result) in enumerate(zip(pages, results, strict=True)):
         final = result.final_url or url
@@ -204,9 +205,7 @@ async def fetch_articles(
                 answers = list(alone)
         for (k, (_, _, final, _)), answer in zip(todo, answers, strict=True):
             out[k] = _fetched(final, answer, timeout)
-    done = [f for f in out if f is not None]
-    assert len(done) == len(pages)  # every page answered, in order
-    return done
+    return [out[k] for k in range(len(pages))]
 
 
 async def _extract(

@@ -176,7 +176,7 @@ class _Cycle:
         options: PollOptions,
         owner: str,
         now: datetime,
-        parser: ParsePool | None = None,
+        parser: ParsePool,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -185,7 +185,7 @@ class _Cycle:
         self.options = options
         self.owner = owner
         self.now = now
-        self.parser = parser or shared_parse_pool()
+        self.parser = parser
         self.unchanged: list[tuple[FeedState, FetchResult]] = []  # 304s, recorded together at the end
         self.budget = _Budget(options.max_items_per_cycle)
         self.counters = _Counters()
@@ -490,7 +490,8 @@ async def poll_once(
     pages are read in (default: this process's shared ParsePool).
     """
     started = time.perf_counter()
-    (parser or shared_parse_pool()).start()  # the workers start while the feeds are synced, leased and fetched
+    parser = parser or shared_parse_pool()
+    parser.start()  # the workers start while the feeds are synced, leased and fetched
     now = now or datetime.now(UTC)
     owner = owner or default_owner()
     options = options or PollOptions.from_config(config)
