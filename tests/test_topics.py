@@ -89,6 +89,7 @@ def _probes() -> list[tuple[str, bool, str, str]]:
             continue
         label, _, text = line.partition(" | ")
         title, _, summary = text.partition(" || ")
+        assert label[:1] in "+-" and label[1:].strip() in PROBE_FLOORS and title.strip(), f"malformed probe: {line}"
         out.append((label[1:].strip(), label.startswith("+"), title.strip(), summary.strip()))
     return out
 
