@@ -51,7 +51,7 @@ import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any, Protocol
 
@@ -245,6 +245,7 @@ class _Rule:
     weight: float
     groups: tuple[int, ...]  # group ids
     near: int | None
+    subject: int | None = None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,10 @@ class TopicMatcher:
         compiled = []
         for name, threshold, rule_specs, exclude_terms, ignore_terms in spec:
             rules = [_Rule(weight, tuple(group(g) for g in groups), near) for groups, near, weight in rule_specs]
+            rules = [
+                replace(r, subject=_trigger_groups(r.groups, group_terms, self._terms)[0]) if len(r.groups) == 2 else r
+                for r in rules
+            ]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
             used = frozenset(g for r in rules for g in r.groups)
@@ -444,9 +449,11 @@ class TopicMatcher:
         return FIELD_WEIGHTS[f] * min(field_score, FIELD_CAPS[f])
 
     def partial(self, title: str | None, summary: str | None = "") -> tuple[str, ...]:
-        """Topics an item nearly matches: in one sentence, all groups but one of an ``all_of`` rule of 3+ groups.
+        """Topics an item nearly matches: in one sentence, all groups but one of an ``all_of`` rule of 3+ groups, or
+        the subject (narrowest group) of a two-group rule.
 
-        Such an item ("Russia detains a Wall Street Journal reporter", no US actor named) is not kept on its own,
+        Such an item ("Russia detains a Wall Street Journal reporter", no US actor named; "Exxon bets on lithium", no
+        business word) is not kept on its own,
         but it may join a story of that topic that another outlet's telling put on it (bot.poller).
         """
         return self._partial(*self._found(title, summary))
@@ -741,16 +748,20 @@ def _field_score(
 
 
 def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]) -> bool:
-    """Whether some sentence has all groups but one of an ``all_of`` rule of three or more (exclude honoured).
+    """Whether some sentence has all groups but one of an ``all_of`` rule of three or more, or a two-group rule's
+    subject without its context (exclude and ignore honoured).
 
-    Two groups of three (a Russian actor and a relationship word) still say what the item is about; one of two
-    (a context word without the mineral) does not."""
+    Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
+    two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
+    context alone ("prices", "supply") does not."""
     if topic.ignore is not None and topic.ignore in hits:
         masks = hits[topic.ignore]
         hits = {g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] for g, ms in hits.items()}
     for found in _open_segments(topic, hits, segs):
         for rule in topic.rules:
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
+                return True
+            if rule.subject is not None and found.get(rule.subject):
                 return True
     return False
 

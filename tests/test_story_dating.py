@@ -141,3 +141,28 @@ def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: Loop
     stories = json.loads(out.stdout)
     assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
     assert stories[0]["topics"] == ["us-russia"]
+
+
+def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # An aggregator's title names the mineral but no business word ("Exxon bets on lithium"): alone it is not kept,
+    # but it is the same event as the other outlet's kept item, so it joins that story. Another lithium item about
+    # something else stays out.
+    at = NOW - timedelta(hours=2)
+    wire = [
+        ("w-1", "https://wire.example.com/a", "Exxon Mobil bets on lithium in Arkansas", "", at),
+        ("w-2", "https://wire.example.com/b", "Lithium, the song, tops the streaming charts", "", at),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Exxon Mobil plans to produce lithium in Arkansas",
+            "The oil company will drill for lithium brine in southern Arkansas.",
+            at + timedelta(minutes=30),
+        ),
+    ]
+    _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
+    out = _run(tmp_path, "stories", "--since", "1d", "--json")
+    stories = json.loads(out.stdout)
+    assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
+    assert stories[0]["topics"] == ["rare-earths"]

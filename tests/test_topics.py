@@ -321,12 +321,16 @@ def test_the_quick_first_look_never_hides_a_match(term: str, text: str) -> None:
     assert matcher.match("Nothing here", text), (term, text)  # the summary field too
 
 
-def test_partial_names_near_misses_of_three_group_rules(matcher: TopicMatcher) -> None:
+def test_partial_names_near_misses(matcher: TopicMatcher) -> None:
     """A Russian actor and an arrest with no US actor named is a near miss for us-russia (it may join a story)."""
     assert matcher.match("Russia detains journalist on spying charges") == []
     assert matcher.partial("Russia detains journalist on spying charges") == ("us-russia",)
     assert matcher.partial("Trump and Zelensky talk about peace", "") == ("us-russia",)
-    # One group of a two-group rule (a context word alone) says nothing; neither do excluded sentences.
+    # A two-group rule's subject alone (the mineral, no business word) is a near miss; its context alone says
+    # nothing (the context group is the long one), and neither do excluded or blanked-out words.
+    assert matcher.match("Exxon bets on lithium") == []
+    assert matcher.partial("Exxon bets on lithium") == ("rare-earths",)
+    assert matcher.partial("Prices, supply and exports rise") == ()
     assert matcher.partial("Russian missiles strike Kyiv overnight") == ()
     assert matcher.partial("Lithium-ion battery fire destroys shop") == ()
     assert matcher.partial("Russia beats US in ice hockey semifinal talks") == ()
