@@ -51,7 +51,7 @@ import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import product
 from typing import Any, Protocol
 
@@ -245,7 +245,7 @@ class _Rule:
     weight: float
     groups: tuple[int, ...]  # group ids
     near: int | None
-    subject: int | None = None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
+    subject: int | None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
 
 
 @dataclass(frozen=True)
@@ -325,13 +325,14 @@ class TopicMatcher:
                     self._term_groups[t].add(group_ids[key])
             return group_ids[key]
 
+        def rule(groups: Sequence[Iterable[str]], near: int | None, weight: float) -> _Rule:
+            ids = tuple(group(g) for g in groups)
+            subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
+            return _Rule(weight, ids, near, subject)
+
         compiled = []
         for name, threshold, rule_specs, exclude_terms, ignore_terms in spec:
-            rules = [_Rule(weight, tuple(group(g) for g in groups), near) for groups, near, weight in rule_specs]
-            rules = [
-                replace(r, subject=_trigger_groups(r.groups, group_terms, self._terms)[0]) if len(r.groups) == 2 else r
-                for r in rules
-            ]
+            rules = [rule(groups, near, weight) for groups, near, weight in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
             used = frozenset(g for r in rules for g in r.groups)
