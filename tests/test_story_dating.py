@@ -107,6 +107,15 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     assert "Traceback" not in bad.stderr
 
 
+def _polled_stories(
+    loopback: LoopbackServer, tmp_path: Path, wire: list, paper: list
+) -> list[tuple[list[str], list[str]]]:
+    """Poll the two outlets once (no full text); each story of the last day as (its members' guids, its topics)."""
+    _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
+    out = _run(tmp_path, "stories", "--since", "1d", "--json")
+    return [(sorted(m["guid"] for m in s["members"]), s["topics"]) for s in json.loads(out.stdout)]
+
+
 def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: LoopbackServer, tmp_path: Path) -> None:
     # One outlet names no US actor; the other says "US journalist": the story is US-Russia for both members. A
     # near miss about another event (war news) stays out, and so does one with nothing to join.
@@ -136,11 +145,7 @@ def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: Loop
             at + timedelta(minutes=40),
         ),
     ]
-    _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
-    out = _run(tmp_path, "stories", "--since", "1d", "--json")
-    stories = json.loads(out.stdout)
-    assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
-    assert stories[0]["topics"] == ["us-russia"]
+    assert _polled_stories(loopback, tmp_path, wire, paper) == [(["p-1", "w-1"], ["us-russia"])]
 
 
 def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServer, tmp_path: Path) -> None:
@@ -161,8 +166,4 @@ def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServe
             at + timedelta(minutes=30),
         ),
     ]
-    _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
-    out = _run(tmp_path, "stories", "--since", "1d", "--json")
-    stories = json.loads(out.stdout)
-    assert [sorted(m["guid"] for m in s["members"]) for s in stories] == [["p-1", "w-1"]], stories
-    assert stories[0]["topics"] == ["rare-earths"]
+    assert _polled_stories(loopback, tmp_path, wire, paper) == [(["p-1", "w-1"], ["rare-earths"])]
