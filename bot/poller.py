@@ -108,6 +108,12 @@ FEEDS_IN_FLIGHT = 2
 ANALYSIS_CHUNK = 32
 
 
+def _known_in(feed: FeedState) -> int | None:
+    """The feed whose guids, identities and titles may be stored already: none before its first successful poll (its
+    items are written with it), so then only links, shared with other feeds, can be known (Store.known_keys)."""
+    return feed.id if feed.initialised else None
+
+
 def default_owner() -> str:
     """A lease owner name unique to this process."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -247,8 +253,7 @@ class _Cycle:
             await self._store_plain(feed, result, feed_title, candidates)
             return
         fresh_keys = [c.key for c in candidates]
-        # As in _store_plain: before a feed's first successful poll only links (other feeds') can be known already.
-        known = await self.store.known_keys(feed.id if feed.initialised else None, fresh_keys)
+        known = await self.store.known_keys(_known_in(feed), fresh_keys)
         fresh = [c for c in candidates if c.key.identity not in known]
         backlog = await self.store.pending_items(feed.id, opts.max_items_per_feed + 1) if feed.backlog else []
         more_backlog = len(backlog) > opts.max_items_per_feed
@@ -276,10 +281,7 @@ class _Cycle:
         looked up inside the one transaction that stores the new ones as seen (one query instead of two)."""
         opts = self.options
         async with self.store.feed_transaction() as tx:
-            keys = [c.key for c in candidates]
-            # A feed's items are written with its first successful poll, so before it only links (shared with
-            # other feeds) can be known already.
-            known = await (tx.known(feed.id, keys) if feed.initialised else tx.known_links(keys))
+            known = await tx.known(_known_in(feed), [c.key for c in candidates])
             fresh = sorted(
                 (c for c in candidates if c.key.identity not in known),
                 key=lambda c: c.published or self.now,
@@ -312,7 +314,7 @@ class _Cycle:
             # Checked again inside the transaction: another feed may have stored the same link meanwhile (guid,
             # identity and title+date are per feed, and this feed is ours alone while we hold its lease).
             fresh_keys = [c.key for c in chosen if c.pending_id is None] + [c.key for c in later]
-            known_now = await tx.known_links(fresh_keys)
+            known_now = await tx.known(None, fresh_keys)  # by link
             done = [(c, item) for c, item in zip(chosen, processed, strict=True) if c.key.identity not in known_now]
             later = [c for c in later if c.key.identity not in known_now]
             plain = [item for c, item in done if c.pending_id is None and not item.topics]

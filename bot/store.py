@@ -1132,13 +1132,10 @@ class FeedTransaction:
         self.conn = conn
         self._revision: int | None = None
 
-    async def known(self, feed_id: int, keys: Sequence[ItemKey]) -> set[str]:
-        """Identities among ``keys`` already stored: guid or identity or title+date in this feed, link anywhere."""
+    async def known(self, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
+        """Identities among ``keys`` already stored: guid or identity or title+date in this feed, link anywhere
+        (``feed_id`` None: by link only)."""
         return await _known(self.conn, feed_id, keys)
-
-    async def known_links(self, keys: Sequence[ItemKey]) -> set[str]:
-        """Identities among ``keys`` whose canonical link is already stored by any feed."""
-        return await _known(self.conn, None, keys)
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Insert items in one statement (a statement each where identities repeat); returns their ids in order."""

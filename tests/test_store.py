@@ -306,6 +306,10 @@ async def test_known_keys_match_guid_in_feed_link_anywhere_and_title_date(store:
     assert await store.known_keys(ids["B"], [same_guid, same_link_other_feed, same_title_day]) == {"id-3"}
     # No feed (one not polled successfully yet, so with no items of its own): by link only.
     assert await store.known_keys(None, [same_guid, same_link_other_feed, same_title_day, new]) == {"id-3"}
+    # Inside a feed's transaction, the same look-up (the poller's _store_plain and _write_feed).
+    async with store.feed_transaction() as tx:
+        assert await tx.known(ids["A"], [same_guid, same_title_day, new]) == {"id-2", "id-4"}
+        assert await tx.known(None, [same_guid, same_link_other_feed, same_title_day, new]) == {"id-3"}
 
 
 async def test_batch_writes_add_items_in_order_and_update_many_feeds(store: Store) -> None:

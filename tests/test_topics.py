@@ -322,7 +322,8 @@ def test_the_quick_first_look_never_hides_a_match(term: str, text: str) -> None:
 
 
 def test_partial_names_near_misses(matcher: TopicMatcher) -> None:
-    """A Russian actor and an arrest with no US actor named is a near miss for us-russia (it may join a story)."""
+    """A near miss may join a story another telling put on its topic: a Russian actor and an arrest with no US actor
+    named (two groups of three), or the mineral with no business word (a two-group rule's subject)."""
     assert matcher.match("Russia detains journalist on spying charges") == []
     assert matcher.partial("Russia detains journalist on spying charges") == ("us-russia",)
     assert matcher.partial("Trump and Zelensky talk about peace", "") == ("us-russia",)
