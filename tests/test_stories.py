@@ -156,6 +156,9 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     # A country's name and its demonyms fold alike, whatever the stemmer makes of the name.
     assert tokens("Ukraine Ukrainians") == ["ukraine", "ukraine"] and tokens("Europe European") == ["europe", "europe"]
     assert tokens("Russia Russian Kremlin") == ["russia"] * 3
+    # A capital stands for its government in headlines: "Tokyo and Washington sign pact" / "Japan, US sign pact".
+    assert tokens("Tokyo Japanese Japan") == ["japan"] * 3 and tokens("Kinshasa Congolese Congo") == ["congo"] * 3
+    assert tokens("Riyadh Saudis") == tokens("Saudi Saudi") and tokens("Ankara Turkish") == tokens("Turkey Turkey")
     # An acronym's plural is the acronym ("EVs" / "EV batteries"), as a word's plural is the word.
     assert tokens("EVs") == tokens("EV") == ["ev"] and tokens("SUVs and CEOs") == ["suv", "ceo"]
 
