@@ -711,18 +711,26 @@ def _open_segments(
     return [f for f in found if not f.get(topic.exclude)]
 
 
+def _outside_ignored(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, list[_Match]]:
+    """The matches outside the topic's ``ignore`` phrases: blanked out before its rules and its exclude terms look
+    ("Penny Wong" vetoes nothing for the exclude term "penny"; "Radio Free Europe" supplies no "free")."""
+    if topic.ignore is None or topic.ignore not in hits:
+        return hits
+    masks = hits[topic.ignore]
+    return {
+        g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)]
+        for g, ms in hits.items()
+        if g != topic.ignore
+    }
+
+
 def _field_score(
     topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]], terms: dict[str, str]
 ) -> float:
     """Sum over segments of the largest weight of the topic's rules that fire there."""
     if not any(g in hits for g in topic.groups):
         return 0.0
-    if topic.ignore is not None and topic.ignore in hits:
-        masks = hits[topic.ignore]
-        hits = {
-            g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] if g in topic.groups else ms
-            for g, ms in hits.items()
-        }
+    hits = _outside_ignored(topic, hits)
     score = 0.0
     for found in _open_segments(topic, hits, segs):
         best = 0.0
@@ -755,9 +763,7 @@ def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tupl
     Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
     two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
     context alone ("prices", "supply") does not."""
-    if topic.ignore is not None and topic.ignore in hits:
-        masks = hits[topic.ignore]
-        hits = {g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)] for g, ms in hits.items()}
+    hits = _outside_ignored(topic, hits)
     for found in _open_segments(topic, hits, segs):
         for rule in topic.rules:
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:

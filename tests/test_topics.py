@@ -205,6 +205,13 @@ def test_exclude_vetoes_the_sentence_and_ignore_masks_the_phrase() -> None:
     assert not m.match("US and Russia hold talks after the hockey final")
     assert not m.match("US-funded Radio Free Europe expands in Russia")
     assert m.match("US-funded Radio Free Europe expands in Russia as talks resume")
+    # A phrase ignored is blanked for the exclude terms too: the name "Penny Wong" is not the coin "penny".
+    coin = TopicMatcher(
+        _topics(t={"rules": [{"all_of": [["nickel"], ["mine"]]}], "exclude": ["penny"], "ignore": ["Penny Wong"]})
+    )
+    assert not coin.match("A penny is cheaper to mint than a nickel from the mine")
+    assert coin.match("Penny Wong visits a nickel mine")
+    assert coin.partial("Penny Wong praises nickel") and not coin.partial("A penny of nickel")
 
 
 def test_score_weights_title_over_summary_over_text() -> None:
