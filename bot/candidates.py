@@ -9,7 +9,8 @@ API::
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
 items past the age limit, and repeats within one feed's answer, are dropped here. A title loses its outlet's
-suffix (" - Reuters") before anything reads it: relevance, clustering and display alike.
+suffix (" - Reuters") before anything reads it: relevance, clustering and display alike; an aggregator's outlet is
+known by name or because its summary names it again (Google News: "<title> Washington Examiner").
 
 ``read_feed`` and ``judge_page`` are what the poller runs in its worker processes (bot.parse_pool), so that
 parsing, scoring every item's title + summary, and scoring an on-topic item's page stay off the event loop; the
@@ -18,12 +19,13 @@ same functions run inline (small feeds) or in a thread (no worker processes), so
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import clean_title
+from summarizer.furniture import clean_title, echoed_outlet
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
@@ -92,8 +94,27 @@ def topic_hints(
 ) -> tuple[tuple[TopicMatch, ...], tuple[str, ...]]:
     """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides; and the
     topics (any) they nearly match (TopicMatcher.partial: such an item may join a story of one)."""
-    scores, near = matcher.score_and_partial(title, summary)
+    scores, near = matcher.score_and_partial(title, beyond_title(title, summary))
     return tuple(m for m in scores if not topics or m.topic in topics), near
+
+
+# An aggregator's summary that is its title again followed by at most this many words: the outlet's name.
+_OUTLET_NAME_WORDS = 6
+
+
+def beyond_title(title: str | None, summary: str | None) -> str | None:
+    """The summary as evidence of the item's topics: None when it only repeats the title and names the outlet
+    (Google News gives "<title> The Wall Street Journal"), whose name is not the item's words: "Wall Street
+    Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington, "The Moscow Times" Moscow."""
+    if not title or not summary:
+        return summary
+    said, heading = _WORD.findall(summary.casefold()), _WORD.findall(title.casefold())
+    if heading and said[: len(heading)] == heading and len(said) - len(heading) <= _OUTLET_NAME_WORDS:
+        return None
+    return summary
+
+
+_WORD = re.compile(r"\w+")
 
 
 def judge_page(
@@ -149,9 +170,9 @@ def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, ju
         if key.link:
             seen_links.add(key.link)
         title = getattr(item, "title", None)
-        if title:
-            title = clean_title(title, feed=feed.name) or title
         summary = getattr(item, "summary", None)
+        if title:
+            title = clean_title(title, outlet=echoed_outlet(title, summary), feed=feed.name) or title
         hints, near = judge(title, summary)
         out.append(
             Candidate(

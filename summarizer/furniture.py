@@ -318,6 +318,20 @@ def _names_outlet(suffix: str, names: list[str]) -> bool:
     )
 
 
+def echoed_outlet(title: str, summary: str | None) -> str | None:
+    """The outlet an aggregator names twice, whatever its name: a title ending " - Outlet" whose summary is the rest
+    of the title followed by "Outlet" (Google News); else None. Pass it to clean_title as ``outlet``."""
+    parts = list(_TITLE_SEPARATOR.finditer(title)) if summary else []
+    if not parts:
+        return None
+    head, suffix = title[: parts[-1].start()], title[parts[-1].end() :].strip()
+    said = _WORD.findall((summary or "").casefold())
+    return suffix if suffix and said == _WORD.findall(head.casefold()) + _WORD.findall(suffix.casefold()) else None
+
+
+_WORD = re.compile(r"\w+")
+
+
 def clean_title(title: str, outlet: str | None = None, feed: str | None = None) -> str:
     """A headline without a trailing (or leading) outlet name: " - Reuters", " | AP News", " – Bloomberg.com".
 

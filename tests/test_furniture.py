@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.furniture import clean_description, clean_title, is_furniture_sentence, known_outlets
+from summarizer.furniture import clean_description, clean_title, echoed_outlet, is_furniture_sentence, known_outlets
 
 CASES = [
     json.loads(line)
@@ -66,8 +66,8 @@ def test_furniture_families(text: str, expected: str) -> None:
         ("Moscow responds to the sanctions | AP News", None, None, "Moscow responds to the sanctions"),
         ("Moscow responds to the sanctions – Bloomberg.com", "Bloomberg", None, "Moscow responds to the sanctions"),
         ("Nickel deal signed - Mining Weekly Online", None, "Mining Weekly Online", "Nickel deal signed"),
-        ("Nickel deal signed - Kitco", "Kitco", None, "Nickel deal signed"),
-        ("Nickel deal signed - Kitco", None, None, "Nickel deal signed - Kitco"),  # unknown name, not the outlet
+        ("Nickel deal signed - Acme Metals Wire", "Acme Metals Wire", None, "Nickel deal signed"),
+        ("Nickel deal signed - Acme Metals Wire", None, None, "Nickel deal signed - Acme Metals Wire"),  # unknown name
         ("Nickel deal signed - example-news.com", None, None, "Nickel deal signed"),
         ("Story of the day | World | Reuters", None, None, "Story of the day | World"),
         ("Reuters - Story of the day in brief", None, None, "Story of the day in brief"),
@@ -129,3 +129,15 @@ def test_lead_furniture_and_captions() -> None:
         assert is_caption(s), s
     for s in ("The president left, and the talks ended.", "In this case, the court ruled against it."):
         assert not is_caption(s), s
+
+
+def test_an_outlet_named_twice_is_the_outlet_whatever_its_name() -> None:
+    # Google News: the title ends " - Outlet" and the summary is the rest of the title, then the outlet.
+    title = "Putin threatens Finland over NATO - Acme Daily Ledger"
+    assert echoed_outlet(title, "Putin threatens Finland over NATO  Acme Daily Ledger") == "Acme Daily Ledger"
+    assert clean_title(title, outlet=echoed_outlet(title, "Putin threatens Finland over NATO Acme Daily Ledger")) == (
+        "Putin threatens Finland over NATO"
+    )
+    # A summary that says more, or none, names no outlet: "... - Dimbleby" (who said it) stays.
+    assert echoed_outlet("Coronation: the king speaks - Dimbleby", "The king spoke at length, Dimbleby said.") is None
+    assert echoed_outlet(title, None) is None and echoed_outlet("No separator here", "No separator here") is None

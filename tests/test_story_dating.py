@@ -167,3 +167,21 @@ def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServe
         ),
     ]
     assert _polled_stories(loopback, tmp_path, wire, paper) == [(["p-1", "w-1"], ["rare-earths"])]
+
+
+def test_an_aggregators_outlet_is_not_the_items_words(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # An aggregator (Google News) ends each title with " - Outlet" and gives the title again, then the outlet, as the
+    # summary. An outlet no list knows, whose name says "Washington", must not make an EU decision US-Russia; a
+    # telling of a US-Russia event from the same outlet stays, its title without the suffix.
+    at = NOW - timedelta(hours=2)
+    outlet = "The Washington Ledger"
+    wire = [
+        ("g-1", "https://news.example.com/1", f"EU agrees new package of Russia sanctions - {outlet}", "", at),
+        ("g-2", "https://news.example.com/2", f"Russia frees US journalist in prisoner swap - {outlet}", "", at),
+    ]
+    wire = [(guid, link, title, title.replace(" - ", "  "), when) for guid, link, title, _, when in wire]
+    _poll_two_outlets(loopback, tmp_path, wire, [], fetch_full_text=False)
+    stories = json.loads(_run(tmp_path, "stories", "--since", "1d", "--json").stdout)
+    assert [(s["topics"], [(m["guid"], m["title"]) for m in s["members"]]) for s in stories] == [
+        (["us-russia"], [("g-2", "Russia frees US journalist in prisoner swap")])
+    ]
