@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import clean_title, echoed_outlet
+from summarizer.furniture import clean_title, echoed_outlet, without_tail
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
@@ -103,10 +103,14 @@ _OUTLET_NAME_WORDS = 6
 
 
 def beyond_title(title: str | None, summary: str | None) -> str | None:
-    """The summary as evidence of the item's topics: None when it only repeats the title and names the outlet
-    (Google News gives "<title> The Wall Street Journal"), whose name is not the item's words: "Wall Street
+    """The summary as evidence of the item's topics: without the feed's additions at its end (summarizer.furniture:
+    "The post ... appeared first on ...", "Read more at ..."), and None when it only repeats the title and names the outlet
+    (Google News gives "<title> The Wall Street Journal"). An outlet's name is not the item's words: "Wall Street
     Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington, "The Moscow Times" Moscow."""
-    if not title or not summary:
+    if not summary:
+        return summary
+    summary = without_tail(summary)  # "The post ... appeared first on American Military News" is furniture
+    if not title:
         return summary
     said, heading = _WORD.findall(summary.casefold()), _WORD.findall(title.casefold())
     if heading and said[: len(heading)] == heading and len(said) - len(heading) <= _OUTLET_NAME_WORDS:

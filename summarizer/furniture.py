@@ -230,6 +230,12 @@ def _strip_tail(text: str) -> str:
     return text
 
 
+def without_tail(text: str) -> str:
+    """A description without the feed's additions at its end ("The post ... appeared first on ...", "Read more at
+    ..."), each line; a cut last sentence is kept (its words still say what the item is about)."""
+    return "\n".join(_strip_tail(line.rstrip()) for line in text.split("\n")) if text else text
+
+
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()

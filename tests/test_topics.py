@@ -14,6 +14,7 @@ import yaml
 from defusedxml import ElementTree
 from shared import SHARED, missing
 
+from bot.candidates import topic_hints
 from bot.settings import Topic, load_config
 from bot.topics import _TERM_WORD, _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
 
@@ -460,3 +461,17 @@ def test_matches_are_grouped_by_sentence_as_a_scan_of_each_sentence_would() -> N
             if any(inside.values()):
                 want[k] = {g: ms for g, ms in inside.items() if ms}
         assert list(got) == list(want) and {k: dict(v) for k, v in got.items()} == want
+
+
+def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMatcher) -> None:
+    """Topic hints read the summary without the feed's own additions (bot.candidates.beyond_title): a WordPress tail
+    naming the site, or an aggregator's summary that is the title again and the outlet's name."""
+    title = "Russia expels Estonian diplomat"
+
+    def kept(summary: str) -> list[str]:
+        return [m.topic for m in topic_hints(matcher, (), title, summary)[0] if m.kept]
+
+    said = "Moscow said the diplomat had interfered in its affairs."
+    assert kept(f"{said} The post {title} appeared first on American Military News.") == []
+    assert kept(f"{title}  The Wall Street Journal") == []
+    assert kept(f"{said} Washington condemned Moscow for the expulsion.") == ["us-russia"]  # the summary says more
