@@ -5,6 +5,7 @@ API::
     read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
     fresh_candidates(feed, items, oldest, judge) -> list[Candidate]
     topic_hints(matcher, topics, title, summary) -> (hints, near)   # title + summary: the feed's topics, near misses
+    beyond_title(title, summary) -> str | None   # what of the summary is evidence of topics (both calls read it)
     judge_page(matcher, topics, title, summary, text, hints=None) -> PageVerdict   # the page's words: topics, fingerprint
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
@@ -19,13 +20,12 @@ same functions run inline (small feeds) or in a thread (no worker processes), so
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import clean_title, echoed_outlet, without_tail
+from summarizer.furniture import clean_title, echoed_outlet, title_echo, without_tail
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
@@ -98,27 +98,15 @@ def topic_hints(
     return tuple(m for m in scores if not topics or m.topic in topics), near
 
 
-# An aggregator's summary that is its title again followed by at most this many words: the outlet's name.
-_OUTLET_NAME_WORDS = 6
-
-
 def beyond_title(title: str | None, summary: str | None) -> str | None:
     """The summary as evidence of the item's topics: without the feed's additions at its end (summarizer.furniture:
-    "The post ... appeared first on ...", "Read more at ..."), and None when it only repeats the title and names the outlet
-    (Google News gives "<title> The Wall Street Journal"). An outlet's name is not the item's words: "Wall Street
-    Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington, "The Moscow Times" Moscow."""
+    "The post ... appeared first on ...", "Read more at ..."), and None when it only repeats the title and names the
+    outlet (title_echo; Google News gives "<title> The Wall Street Journal"). An outlet's name is not the item's words:
+    "Wall Street Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington."""
     if not summary:
         return summary
     summary = without_tail(summary)  # "The post ... appeared first on American Military News" is furniture
-    if not title:
-        return summary
-    said, heading = _WORD.findall(summary.casefold()), _WORD.findall(title.casefold())
-    if heading and said[: len(heading)] == heading and len(said) - len(heading) <= _OUTLET_NAME_WORDS:
-        return None
-    return summary
-
-
-_WORD = re.compile(r"\w+")
+    return None if title and title_echo(title, summary) is not None else summary
 
 
 def judge_page(
@@ -132,7 +120,7 @@ def judge_page(
 ) -> PageVerdict:
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
     ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
-    scored = matcher.score(title, summary, text) if hints is None else matcher.rescore(hints, text)
+    scored = matcher.score(title, beyond_title(title, summary), text) if hints is None else matcher.rescore(hints, text)
     matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:
         return PageVerdict(matches)

@@ -22,8 +22,8 @@ API::
 
 Similarity is the cosine of TF-IDF vectors over word unigrams and bigrams of the title (weighted twice)
 and the lead, stop words removed, words lightly stemmed, demonyms, capitals and headline synonyms folded
-(Russian -> russia, American / U.S. -> usa, Tokyo -> japan, frees / released -> free). Document frequencies come from the items in
-the index, so words every story shares ("Russia", "sanctions") weigh little and names ("Gershkovich",
+(Russian -> russia, American / U.S. -> usa, Tokyo -> japan, frees / released -> free). Document frequencies come
+from the items in the index, so words every story shares ("Russia", "sanctions") weigh little and names ("Gershkovich",
 "Black Sea") weigh much; when neither title's rarest words occur in the other item, the similarity is
 multiplied by ANCHOR_PENALTY (same subject, different event). An item joins the story of its most similar item
 published within the window if that similarity reaches the threshold, and a story spans at most one window from

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 # ---- word prechecks ------------------------------------------------------------------------------
 # _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
@@ -324,6 +325,22 @@ def _names_outlet(suffix: str, names: list[str]) -> bool:
     )
 
 
+# An outlet's name is at most this many words: a title's suffix longer than that is news ("… - Dimbleby" is short
+# but not an outlet: clean_title also needs the name known), and so are the words a summary adds after its title.
+OUTLET_NAME_WORDS = 6
+
+
+def title_echo(title: str, summary: str) -> list[str] | None:
+    """The few words (at most OUTLET_NAME_WORDS, lower case) a summary adds after repeating the title word for word,
+    as an aggregator's does (Google News: "<title> <outlet>"); None when it says anything else."""
+    heading = _WORD.findall(title.casefold())
+    # Only as many of the summary's words as could match: a long description is not read to its end.
+    said = [m.group() for m in islice(_WORD.finditer(summary.casefold()), len(heading) + OUTLET_NAME_WORDS + 1)]
+    if heading and said[: len(heading)] == heading and len(said) - len(heading) <= OUTLET_NAME_WORDS:
+        return said[len(heading) :]
+    return None
+
+
 def echoed_outlet(title: str, summary: str | None) -> str | None:
     """The outlet an aggregator names twice, whatever its name: a title ending " - Outlet" whose summary is the rest
     of the title followed by "Outlet" (Google News); else None. Pass it to clean_title as ``outlet``."""
@@ -331,8 +348,8 @@ def echoed_outlet(title: str, summary: str | None) -> str | None:
     if not parts:
         return None
     head, suffix = title[: parts[-1].start()], title[parts[-1].end() :].strip()
-    said = _WORD.findall((summary or "").casefold())
-    return suffix if suffix and said == _WORD.findall(head.casefold()) + _WORD.findall(suffix.casefold()) else None
+    added = title_echo(head, summary or "")
+    return suffix if suffix and added == _WORD.findall(suffix.casefold()) else None
 
 
 _WORD = re.compile(r"\w+")
@@ -352,7 +369,7 @@ def clean_title(title: str, outlet: str | None = None, feed: str | None = None) 
             break
         last = parts[-1]
         suffix = t[last.end() :]
-        if len(suffix.split()) > 6 or not _names_outlet(suffix, names) or last.start() < 10:
+        if len(suffix.split()) > OUTLET_NAME_WORDS or not _names_outlet(suffix, names) or last.start() < 10:
             break
         t = t[: last.start()].rstrip()
     m = _TITLE_SEPARATOR.search(t)

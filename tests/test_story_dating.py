@@ -175,11 +175,8 @@ def test_an_aggregators_outlet_is_not_the_items_words(loopback: LoopbackServer, 
     # telling of a US-Russia event from the same outlet stays, its title without the suffix.
     at = NOW - timedelta(hours=2)
     outlet = "The Washington Ledger"
-    wire = [
-        ("g-1", "https://news.example.com/1", f"EU agrees new package of Russia sanctions - {outlet}", "", at),
-        ("g-2", "https://news.example.com/2", f"Russia frees US journalist in prisoner swap - {outlet}", "", at),
-    ]
-    wire = [(guid, link, title, title.replace(" - ", "  "), when) for guid, link, title, _, when in wire]
+    told = {"g-1": "EU agrees new package of Russia sanctions", "g-2": "Russia frees US journalist in prisoner swap"}
+    wire = [(g, f"https://news.example.com/{g}", f"{t} - {outlet}", f"{t}  {outlet}", at) for g, t in told.items()]
     _poll_two_outlets(loopback, tmp_path, wire, [], fetch_full_text=False)
     stories = json.loads(_run(tmp_path, "stories", "--since", "1d", "--json").stdout)
     assert [(s["topics"], [(m["guid"], m["title"]) for m in s["members"]]) for s in stories] == [

@@ -14,7 +14,7 @@ import yaml
 from defusedxml import ElementTree
 from shared import SHARED, missing
 
-from bot.candidates import topic_hints
+from bot.candidates import judge_page, topic_hints
 from bot.settings import Topic, load_config
 from bot.topics import _TERM_WORD, _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
 
@@ -475,3 +475,8 @@ def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMa
     assert kept(f"{said} The post {title} appeared first on American Military News.") == []
     assert kept(f"{title}  The Wall Street Journal") == []
     assert kept(f"{said} Washington condemned Moscow for the expulsion.") == ["us-russia"]  # the summary says more
+    # A page judged without hints reads the summary the same way (bot.candidates.judge_page).
+    assert judge_page(matcher, (), title, f"{title}  The Wall Street Journal", "").matches == ()
+    assert [m.topic for m in judge_page(matcher, (), title, f"{said} Washington condemned Moscow.", "").matches] == [
+        "us-russia"
+    ]
