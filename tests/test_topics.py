@@ -82,7 +82,7 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
 # in words a rule cannot tell apart: a band called Rare Earth, companies named Graphite Bio or Cobalt Robotics,
 # "Pompeo tells Lavrov to stay out", the US and Russia both urging calm in a third country's war, a NATO summit
 # held in Washington).
-PROBE_FLOORS = {"rare-earths": (0.95, 0.98), "us-russia": (0.92, 0.94)}
+PROBE_FLOORS = {"rare-earths": (0.96, 0.98), "us-russia": (0.94, 0.96)}
 
 
 def _probes() -> list[tuple[str, bool, str, str]]:
