@@ -49,166 +49,57 @@ from itertools import pairwise
 from typing import Any
 
 # --------------------------------------------------------------------------- quality-tuning constants
-# Chosen on ../shared/eval/coverage (GUIDELINES.md's story rules: a reaction or a later development the
-# next day is another story), gold on-topic items streamed through the index (time order and two shuffles),
-# pairwise P/R with the time decay below:
-#   threshold   time order     shuffled (2 orders)
-#     0.10      0.893/0.843    0.89/0.82  0.87/0.84
-#     0.12      0.894/0.821    0.89/0.81  0.89/0.80
-#     0.14      0.991/0.784    0.97/0.74  0.97/0.75   <- chosen
-#     0.18      0.988/0.619    0.97/0.63  0.97/0.62
-# (That table is with ANCHOR_PENALTY 0.5 and no TITLE_ONLY; the settings below give 0.991/0.784 in time
-# order, and `bench/coverage.py` 0.982/0.795 over the real poll path, before the merge pass of MERGE_THRESHOLD.)
-# Then titles sharing a rare word also count their own overlap (TITLE_ONLY x the IDF-weighted cosine of the
-# title words, undiluted by the leads): time order 0.991/0.784 -> 0.991/0.802 at 0.6 (0.7: 0.991/0.821, but
-# 0.8 falls to 0.894 precision: 0.6 keeps a margin). Without the decay the best F1 was 0.69 (threshold 0.25:
-# P 0.70). Cost: written same-entity traps published at the same moment (tests/data/stories/pairs.yaml) merge
-# more (precision 0.97 -> 0.63 there); in real streams such pairs are rarely hours apart. Precision first: merging two different
-# stories hides one from the reader, a split costs a duplicate line. `bench/coverage.py` measures the whole
-# poll path. (A mean-link condition on joining a story changed nothing measurable and was left out.)
-STORY_THRESHOLD = 0.14
+# Chosen on ../shared/eval/coverage (GUIDELINES.md's story rules: a reaction or a later development the next day is
+# another story), over the gold on-topic items: `bench/coverage.py` (the poll path) and `tests/test_stories.py
+# --coverage` (replays in time order and two arrival orders). Each constant says what chose it; the sweeps, the
+# one-change-at-a-time rows and what was measured and left out are in docs/CLUSTERING.md.
+# Precision first: merging two different stories hides one from the reader, a split costs a duplicate line.
+STORY_THRESHOLD = 0.14  # pairwise P/R in time order 0.991/0.784 (0.12: 0.894/0.821; 0.18: 0.988/0.619), before merging
 DEFAULT_WINDOW_HOURS = 72.0
 # An item that only nearly matches a topic (bot.topics.TopicMatcher.partial) joins a story on that topic at this
 # similarity, twice the threshold: its words alone did not put it on topic, so the event must be clearly the same.
 NEAR_MISS_THRESHOLD = 2 * STORY_THRESHOLD
-# Same sweep, same-story recall at precision >= 0.95: title weight 1 loses ~2 points, 2-4 are equal;
-# without the lead recall drops ~8 points, 20-60 lead words are equal.
-TITLE_WEIGHT = 2.0  # a title says what the story is; a lead adds words but also padding
-# LEAD_WORDS 60 -> 40 for speed: the coverage set (bench/coverage.py) is unchanged, every score the same, and the sweep
-# above found 20-60 equal; clustering bench/poll.py's 2,513 on-topic items (long leads) took 28% less CPU (A/B in one
-# process, median of 3; 30 words: 48% less, coverage B-cubed -0.002). Stored fingerprints of 60 lead words still
-# compare (a fingerprint is its words; the cap is how many are taken), so FINGERPRINT_VERSION stays.
-LEAD_WORDS = 40  # only the start of the lead counts: first paragraphs are where outlets agree
+TITLE_WEIGHT = 2.0  # a title says what the story is; recall at P >= 0.95: weight 1 loses ~2 points, 2-4 are equal
+# Only the start of the lead counts (first paragraphs are where outlets agree): 20-60 words score the same, 40 costs
+# 28% less CPU than 60 on bench/poll.py. Without the lead, recall drops ~8 points.
+LEAD_WORDS = 40
 LEAD_TEXT_CHARS = 1000  # an item without a summary: the start of its text is its lead (more than LEAD_WORDS words)
-# Two headlines about different events often share the topic's words ("US sanctions Russian oil firms" /
-# "US sanctions Russian banks"); the same event shares its distinctive words. When neither title's
-# ANCHORS rarest words occur in the other item at all, the similarity is multiplied by ANCHOR_PENALTY.
+# Two headlines about different events often share the topic's words ("US sanctions Russian oil firms" / "US sanctions
+# Russian banks"); the same event shares its distinctive words. When neither title's ANCHORS rarest words occur in the
+# other item at all, the similarity is multiplied by ANCHOR_PENALTY (0.5 -> 0.25: the coverage set's recall 0.802 ->
+# 0.784 at the same precision, written same-moment traps' precision 0.625 -> 0.714).
 ANCHORS = 2
-# 0.5 -> 0.25 with the lower threshold of the time decay: the coverage set's time-order recall 0.802 -> 0.784
-# at the same precision, written same-moment traps 0.625 -> 0.714 precision, and sixteen same-day announcements
-# by different companies in one template (tests/test_telegram.py) stay apart.
 ANCHOR_PENALTY = 0.25
 # Pseudo-documents added to N in the IDF so that a nearly empty index (cold start) still down-weights
 # nothing to zero and a word seen once is not infinitely rare: idf = ln((N + IDF_PRIOR) / (df + 1)) + 1.
 IDF_PRIOR = 20
-# Outlets report one event within hours; a reaction, a later development or an analysis comes a day or more
-# later with the same names. A pair's similarity is multiplied by exp(-hours apart / TIME_DECAY_HOURS).
+# Outlets report one event within hours; a reaction, a later development or an analysis comes a day or more later
+# with the same names. A pair's similarity is multiplied by exp(-hours apart / TIME_DECAY_HOURS). Without the decay
+# the best F1 was 0.69; 30, 36 and 48 h lose precision (poll path P 0.881, 0.785, 0.755; B-cubed 0.940-0.931).
 TIME_DECAY_HOURS = 24.0
-TITLE_ONLY = 0.6  # see the sweep above
+# Titles sharing an anchor also count their own overlap, undiluted by the leads: TITLE_ONLY x their IDF-weighted
+# cosine (recall 0.784 -> 0.802 at the same precision; 0.8 drops precision to 0.894, so 0.6 keeps a margin).
+TITLE_ONLY = 0.6
 # A second pass over a batch (StoryIndex.plan; bot.clustering plans each poll cycle's items): two stories the batch
 # started, or one it started and one already known, become one when the mean time-decayed similarity over all their
-# cross pairs reaches MERGE_THRESHOLD (stories known before the batch are never merged with each other: they may
-# have been announced). Joining one item at a time to its single most similar item, under the document frequencies
-# of the moment, splits an event whose first tellings paraphrase each other (Blinken "pressed" / "met briefly"
-# Lavrov) when later tellings resemble both. Measured on the coverage set's on-topic items, pairwise P/R/F1 and
-# B-cubed F1; poll path = `.venv/bin/python bench/coverage.py` (one batch per replayed era, time order); replay =
-# `.venv/bin/python tests/test_stories.py --coverage` (gold on-topic items, one planned batch per era, in time
-# order and in two random arrival orders). The final settings, then one thing changed at a time:
-#                              poll path                replay: time order    shuffle 1            shuffle 2
-#   final                      0.983/0.858/0.916 0.940  0.983/0.862/0.918 0.942  0.977/0.787 0.924  0.973/0.802 0.930
-#   (then the headline synonyms of 5 December: poll path 0.983/0.862/0.918 0.942, replay 0.983/0.866/0.921 0.944,
-#   shuffles 0.977/0.802 0.929 and 0.973/0.802 0.930; and compounds folded like their last part, _COMPOUND_TAILS:
-#   poll path 0.983/0.873/0.925 0.945, replay 0.983/0.877/0.927 0.947, shuffles unchanged; and an acronym's plural
-#   read as the acronym, EVs / EV: poll path 0.983/0.881/0.929 0.948, replay 0.983/0.884/0.931 0.950, shuffles
-#   unchanged. "negotiations" folded with "talks" moved nothing and was left out; and a country's name folded like
-#   its demonyms, Ukraine / Ukrainian: poll path 0.979/0.884/0.929 0.949 (a Riyadh-talks pair joins, and so does a
-#   Ukrainian reaction the gold keeps apart), replay unchanged)
-#   numbers never anchors      0.983/0.854/0.914 0.938  0.983/0.858/0.916 0.940  0.977/0.784 0.922  0.973/0.799 0.927
-#   every number an anchor     0.966/0.858/0.909 0.936  0.967/0.862/0.911 0.938  0.977/0.787 0.924  0.973/0.802 0.930
-#   (_can_anchor; the rows below were measured before numbers could anchor, against its row above)
-#   no merge pass              0.982/0.802/0.883 0.925  0.982/0.806/0.885 0.928  0.976/0.750 0.910  0.969/0.709 0.900
-#   lone pairs loose too       0.979/0.862/0.917 0.940  0.979/0.869/0.921 0.944  0.973/0.795 0.926  0.968/0.802 0.927
-#   MERGE_THRESHOLD 0.12       0.966/0.854/0.907 0.934  0.966/0.858/0.909 0.936  0.977/0.784 0.922  0.973/0.795 0.925
-#   MERGE_THRESHOLD 0.16       0.983/0.854/0.914 0.938  0.983/0.858/0.916 0.940  0.977/0.784 0.922  0.972/0.780 0.920
-#   MERGE_ANCHORS 2            0.983/0.847/0.910 0.936  0.983/0.851/0.912 0.938  0.976/0.750 0.910  0.971/0.739 0.908
-#   MERGE_ANCHORS 4            0.966/0.854/0.907 0.934  0.966/0.858/0.909 0.936  0.977/0.784 0.922  0.973/0.795 0.925
-#   bigrams not joined         0.983/0.847/0.910 0.936  0.983/0.851/0.912 0.938  0.977/0.776 0.920  0.973/0.795 0.925
-#   (features(): compounds)
-# (Before any of this, the single pass gave 0.982/0.795/0.878 0.923 on the poll path.)
-# The merge pass counts a title's three rarest words as its anchors (joining counts two): a mean over several cross
-# pairs is itself a guard against one shared name, so it can afford the looser rule; with three anchors in joining
-# too, a next-day reaction chained into the event (Graham on the Black Sea drone: 0.865/0.862, 21 wrong pairs).
-# Two lone items are one pair, not a mean: they merge by the joining rule ("lone pairs loose too" above gains two
-# coverage pairs but merges different companies' same-day announcements in one wire template: 16 of them planned
-# as one batch gave 13 stories, against 15 one at a time and 15 with the rule; tests/test_stories.py keeps it).
-# Measured and left out (an in-process replay of the poll path's items, time order, with two anchors in joining and
-# before compounds and transliteration; poll-path numbers): document frequencies of the whole batch known before joining (0.995/0.757: a year-long
-# replay's frequencies make every name rare and every paraphrase far); a mean-link condition on each join
-# (0.05-0.12: no gain, or recall lost); a second decay from the story's first item (24-96 h: 0.990/0.761 to
-# 0.991/0.817, F1 below the merge alone); anchors tied in rarity all counted (0.876/0.817: chains). The items
-# corpus labels (tests/test_stories.py, all 464 items as one batch): 0.978/0.724 streamed, 0.980/0.796 planned.
-# Also measured and left out, general-language word frequencies (the wordfreq package's English list, stems summed;
-# replay in time order, pairwise P/R and B-cubed F1 against the final 0.983/0.858 0.940): anchors chosen by general
-# rarity instead of the window's (0.879/0.869 0.934; the labelled pairs' recall 0.71 -> 0.90), by the product of both
-# rarities (0.886/0.840 0.928), either at threshold 0.16 (0.962/0.854 0.939); the IDF itself blended with general
-# rarity (min, sum or product: 0.983/0.843 0.938 at best); and a slower decay (48 h) for two items whose titles share
-# both of their generally rarest words (0.857/0.873 0.933); general rarity only between items published within
-# 3 or 6 h of each other (0.983/0.862 0.941, 0.967/0.862 0.939: one pair, not worth a second word list). Each loses
-# on the guideline's "later development" family, which uses the event's own rare words: Lindsey Graham's next-morning
-# call to respond to the Black Sea drone ("... in Response to U.S. Drone") and the Pentagon's video of it two days
-# later chain into the event; the window's frequencies, under which "drone" is common that week, keep them apart.
-# Late tellings with near-identical titles (5 December; replay in time order): a slower decay (48 h, or none) for two
-# items whose titles' IDF-weighted cosine reaches 0.7 gained one item, CNET's US-Japan minerals deal 39 h after the
-# others (0.983/0.877 0.946; poll path 0.983/0.873 0.943); at 0.6 the Pentagon's drone video joins the collision two
-# days before it (P 0.955), without any decay the shuffled orders lose precision (0.84-0.86), and the same words 60 h
-# later, which tests/test_stories.py keeps apart as a later telling, join. One item's gain against that risk: left out.
-# Also measured and left out (5 December; poll path, then replay in time order, pairwise P/R and B-cubed F1, against
-# 0.979/0.884 0.949 and 0.983/0.884 0.950): no decay within the first 2-12 hours of a pair (2 h: 0.884/0.884 0.939 and
-# 0.882/0.892 0.942; 12 h: 0.744/0.910 0.926): same-day tellings of different events on one subject are kept apart
-# by the decay within hours too; and a title's generally common words (wordfreq's English list, Zipf >= 4.5, 5 or
-# 5.5) ranked after its other words when choosing anchors, so that "able" or "sure" anchor only when nothing rarer
-# is there (Zipf 5: 0.881/0.881 0.936 and 0.881/0.884 0.938; 5.5: 0.979/0.862 0.946): the window's own rare words,
-# common English or not, are what tell a same-subject event from the next. And no anchor penalty for a pair whose
-# cosine reaches 0.25-0.4 ("Ukraine rejects US-Russia talks" / "Zelenskyy demands Ukraine involvement after US-Russia
-# talks": 0.328, no shared anchor): the poll path 0.956-0.979/0.884-0.888, and in the first shuffled order a chain
-# even at 0.4 (precision 0.977 -> 0.892).
-# Also measured and left out (5 December, later; poll path): two items of one outlet (the link's host) held to a
-# stricter join, their similarity x 0.5-0.85 or x 0 (never joined). The gold's stories are tellings by different
-# outlets, and only one of its 268 pairs is two items of one outlet; but the gain is three Al Jazeera items of one
-# day (x 0: 0.987/0.881 0.950; x 0.5-0.85: 0.983/0.881 0.948), and an aggregator's items (Google News, MSN) share
-# one host while their outlets differ, so the rule would need the outlet each item names. Not worth it.
-# Cost: plan() walks the inverted index a second time for the new stories' samples (MERGE_SAMPLE below); before that
-# was cut from all their items to the samples, planning cost about twice the streamed clustering CPU (the items corpus
-# five times over as one batch, 2,320 items: 1.7 s streamed, 3.4 s planned).
+# cross pairs reaches MERGE_THRESHOLD, a title's MERGE_ANCHORS rarest words counting as its anchors (a mean over
+# several pairs is itself a guard against one shared name). Stories known before the batch are never merged with
+# each other: they may have been announced. One item at a time, an event's first tellings often start two stories
+# before its words have any document frequency. Poll path B-cubed F1 0.925 without the pass, 0.940 with it (0.12:
+# 0.934; 0.16: 0.938; two merge anchors 0.936, four 0.934).
 MERGE_THRESHOLD = STORY_THRESHOLD
 MERGE_ANCHORS = 3
-# Speed, not quality: the mean link of two stories is taken over their first MERGE_SAMPLE items each (the tellings
-# of the event itself; a big story's later members are analyses and follow-ups), so a busy batch costs at most
-# MERGE_SAMPLE**2 similarities per pair of stories. No story of the coverage set is larger (same numbers). Only a new
-# story's sample looks for partner stories, too: bench/poll.py's 2,513 on-topic items as one batch, plan() took 0.80x
-# the CPU (interleaved in one process, median of 5) with the same partition; the coverage set unchanged.
-MERGE_SAMPLE = 8
 FINGERPRINT_VERSION = 1
-# Speed, not quality: exact scoring of the best RERANK candidates of the inverted index (ranked by cosine
-# with cached norms, refreshed when the index size drifts by NORM_REFRESH). Same decisions as scoring
-# every item on the corpus sweep (tests/test_stories.py), 2,300 items: see the report for timings.
-RERANK = 12
-# The candidates are weighed and their cosines taken in numpy (_Vectors: each term numbered, its document frequency in
-# an array), the merge pass's pairs too, instead of a Python loop over every candidate's terms; their anchors are the
-# title words of fewest documents (the same order as highest IDF, no logarithm). Planning bench/poll.py's 2,513
-# on-topic items as one batch took 0.69x the CPU (interleaved in one process, median of 7; 0.76x with 5,000 items in
-# bigger stories): the same partitions at both sizes, the coverage set and its replays unchanged. numpy sums in
-# another order than Python's, so a similarity may differ from the Python form (StoryIndex.similarity) in its last bits.
-# The postings walk too: each item has a slot number, a term's postings map slots to values, and a lookup gathers the
-# walked terms' postings into arrays and sums them with numpy.bincount (each item's products in walk order, as the dict
-# walk summed them), candidates ranked by one argsort (ties: first loaded first). plan() on bench/poll.py's 2,513
-# on-topic items 0.79x the CPU (5,013: 0.71x; interleaved with the dict walk in one process), the same partitions.
-# Candidates come from the postings of an item's words, except words in more than this share of a large index
-# ("rare", "earth", "deal" in a day of rare-earth news): walking their postings made every lookup visit every
-# item (quadratic; 2,500 story-shaped items took 24 CPU s in bench/poll.py's data). Such words still count
-# in the exact similarity of the candidates found through the others. Coverage set unchanged (bench/coverage.py).
+# Speed, not quality (each measured to leave the coverage set's partition unchanged; timings in docs/CLUSTERING.md):
+MERGE_SAMPLE = 8  # the mean link of two stories is taken over their first MERGE_SAMPLE items each
+RERANK = 12  # exact scoring of the best RERANK candidates of the inverted index, ranked by cosine with cached norms
+# Candidates come from the postings of an item's words, except words in more than COMMON_SHARE of an index of at least
+# COMMON_MIN_ITEMS ("rare", "earth", "deal" in a day of rare-earth news: walking them made every lookup quadratic);
+# they still count in the exact similarity of the candidates found through the others.
 COMMON_SHARE = 0.1
 COMMON_MIN_ITEMS = 200
-# Speed, not quality: candidates come from the postings of an item's WALK_TERMS heaviest terms (term weight x IDF;
-# the title's anchors always): a lead's light words add thousands of far candidates that exact scoring then drops.
-# bench/poll.py's 2,513 on-topic items planned as one batch: 9.6 -> 5.7 CPU s (median of 3); the coverage set
-# (bench/coverage.py) unchanged; the bench's partition differs in 7 of 124 stories (16 terms: 12, and the coverage
-# set's pairwise recall -0.003).
-WALK_TERMS = 32
-# The cached norms only rank candidates for exact scoring (RERANK), so they may lag the IDF: refreshed when the index has
-# grown or shrunk by this share. 0.1 -> 0.25: planning bench/poll.py's 2,513 on-topic items took 0.92x the CPU
-# (interleaved, median of 7), the same partition there, with 5,000 items in bigger stories, and on the coverage set.
-NORM_REFRESH = 0.25
+WALK_TERMS = 32  # candidates from the postings of an item's WALK_TERMS heaviest terms (the title's anchors always)
+NORM_REFRESH = 0.25  # the cached norms (RERANK's ranking only) refreshed when the index has changed size by this share
 
 # Figures and quotes.
 QUOTE_OVERLAP = 0.7  # share of the shorter quote's words found in the other: same quote, trimmed differently
