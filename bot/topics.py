@@ -713,15 +713,24 @@ def _open_segments(
 
 def _outside_ignored(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, list[_Match]]:
     """The matches outside the topic's ``ignore`` phrases: blanked out before its rules and its exclude terms look
-    ("Penny Wong" vetoes nothing for the exclude term "penny"; "Radio Free Europe" supplies no "free")."""
-    if topic.ignore is None or topic.ignore not in hits:
+    ("Penny Wong" vetoes nothing for the exclude term "penny"), and without a rule term's match that lies inside a
+    longer one of the topic's rule terms: a word counts once, as the longest term it is part of (the actor "Radio
+    Free Europe" supplies no relationship word "free")."""
+    if topic.ignore is not None and topic.ignore in hits:
+        masks = hits[topic.ignore]
+        hits = {
+            g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)]
+            for g, ms in hits.items()
+            if g != topic.ignore
+        }
+    found = [m for g in topic.groups if g in hits for m in hits[g]]
+    longer = [(m[0], m[1]) for m in found if not m[3].isalnum()]  # only a phrase (or "U.S.") can hold another term
+    if not longer or len(found) < 2:
         return hits
-    masks = hits[topic.ignore]
-    return {
-        g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)]
-        for g, ms in hits.items()
-        if g != topic.ignore
-    }
+    inner = {(m[0], m[1]) for m in found if any(x <= m[0] and m[1] <= y and y - x > m[1] - m[0] for x, y in longer)}
+    if not inner:
+        return hits
+    return {g: [m for m in ms if (m[0], m[1]) not in inner] if g in topic.groups else ms for g, ms in hits.items()}
 
 
 def _field_score(

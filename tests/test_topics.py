@@ -215,6 +215,17 @@ def test_exclude_vetoes_the_sentence_and_ignore_masks_the_phrase() -> None:
     assert coin.partial("Penny Wong praises nickel") and not coin.partial("A penny of nickel")
 
 
+def test_a_word_counts_once_as_the_longest_term_it_is_part_of() -> None:
+    # "Radio Free Europe" is a US actor; its "Free" is not also the relationship word "free" (a release).
+    m = TopicMatcher(
+        _topics(t={"rules": [{"all_of": [["US", "Radio Free Europe"], ["Russia", "Russian"], ["free", "detains"]]}]})
+    )
+    assert not m.match("Radio Free Europe reports on Russian elections")
+    assert m.match("Russia detains Radio Free Europe journalist")
+    assert m.partial("Radio Free Europe reports on Russian elections")  # two groups of three: a near miss
+    assert m.match("US urges Russia to free Radio Free Europe journalist")
+
+
 def test_score_weights_title_over_summary_over_text() -> None:
     m = TopicMatcher(_topics(t={"rules": [{"any": ["lanthanum"]}]}))
     title = m.score("Lanthanum news")[0]
