@@ -711,11 +711,11 @@ def _open_segments(
     return [f for f in found if not f.get(topic.exclude)]
 
 
-def _outside_ignored(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, list[_Match]]:
-    """The matches outside the topic's ``ignore`` phrases: blanked out before its rules and its exclude terms look
-    ("Penny Wong" vetoes nothing for the exclude term "penny"), and without a rule term's match that lies inside a
-    longer one of the topic's rule terms: a word counts once, as the longest term it is part of (the actor "Radio
-    Free Europe" supplies no relationship word "free")."""
+def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, list[_Match]]:
+    """The matches the topic's rules and exclude terms count: none inside its ``ignore`` phrases ("Penny Wong" vetoes
+    nothing for the exclude term "penny"), and no rule term's match inside a longer match of its rule terms: a word
+    counts once, as the longest term it is part of (the actor "Radio Free Europe" supplies no relationship word
+    "free")."""
     if topic.ignore is not None and topic.ignore in hits:
         masks = hits[topic.ignore]
         hits = {
@@ -739,7 +739,7 @@ def _field_score(
     """Sum over segments of the largest weight of the topic's rules that fire there."""
     if not any(g in hits for g in topic.groups):
         return 0.0
-    hits = _outside_ignored(topic, hits)
+    hits = _counted_matches(topic, hits)
     score = 0.0
     for found in _open_segments(topic, hits, segs):
         best = 0.0
@@ -772,7 +772,7 @@ def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tupl
     Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
     two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
     context alone ("prices", "supply") does not."""
-    hits = _outside_ignored(topic, hits)
+    hits = _counted_matches(topic, hits)
     for found in _open_segments(topic, hits, segs):
         for rule in topic.rules:
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
