@@ -76,13 +76,12 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
     assert sum(1 for p in picks if not p["expect"]) >= 15  # the traps are most of the point
 
 
-# Each topic's precision and recall over tests/data/topics/guideline_probes.txt must stay at or above these (measured:
-# rare-earths 0.962 / 0.987 and us-russia 0.943 / 0.957 over 490 lines with the feeds.yaml of the last probe batches;
-# the rules before them gave 0.918 / 0.948 and 0.904 / 0.884 over the same lines; the lines it gets wrong say it
-# in words a rule cannot tell apart: a band called Rare Earth, companies named Graphite Bio or Cobalt Robotics,
-# "Pompeo tells Lavrov to stay out", the US and Russia both urging calm in a third country's war, a NATO summit
-# held in Washington).
-PROBE_FLOORS = {"rare-earths": (0.96, 0.98), "us-russia": (0.94, 0.96)}
+# Each topic's precision and recall over tests/data/topics/guideline_probes.txt must stay at or above these (measured
+# 5 December, fifth session, over 724 lines: rare-earths 0.978 / 0.978 and us-russia 0.952 / 0.970; the feeds.yaml of
+# that session's start gave 0.941 / 0.986 and 0.923 / 0.923 over its first 689). The lines it gets wrong say it in
+# words a rule cannot tell apart: a band called Rare Earth, "Tungsten Capital", "Pompeo tells Lavrov to stay out", the
+# US and Russia both urging calm in a third country's war, a NATO summit held in Washington, "critical mines".
+PROBE_FLOORS = {"rare-earths": (0.97, 0.97), "us-russia": (0.945, 0.96)}
 
 
 def _probes() -> list[tuple[str, bool, str, str]]:
