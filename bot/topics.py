@@ -25,7 +25,8 @@ when one of its terms occurs; ``all_of:`` when every group has a term in the sam
 ``near: N``, within N words of each other) — so "US" and "Russia" must meet around a relationship
 word in one sentence, not merely both appear somewhere in a long article. A sentence holding a
 topic's ``exclude`` term ("ice hockey") counts for nothing for that topic; an ``ignore`` term is
-blanked out before the rules look ("Radio Free Europe" does not supply the word "free").
+blanked out before the rules look ("Penny Wong" is not the coin "penny"). A word counts once, as the longest rule
+term it is part of: the actor "Radio Free Europe" does not also supply the relationship word "free".
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
