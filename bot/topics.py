@@ -369,14 +369,14 @@ class TopicMatcher:
 
     def score(self, title: str | None, summary: str | None = "", text: str | None = "") -> list[TopicMatch]:
         """Every topic with a non-zero score, best first, each saying whether it was kept."""
-        return self._score(*self._found(title, summary, text))
+        return self._score(self._sentences(*self._found(title, summary, text)))
 
     def score_and_partial(
         self, title: str | None, summary: str | None = ""
     ) -> tuple[list[TopicMatch], tuple[str, ...]]:
         """score(title, summary) and partial(title, summary) from one look at the words (what a feed's item needs)."""
-        hits, segs = self._found(title, summary)
-        return self._score(hits, segs), self._partial(hits, segs)
+        sentences = self._sentences(*self._found(title, summary))
+        return self._score(sentences), self._partial(sentences)
 
     def _found(self, title: str | None, summary: str | None, text: str | None = "") -> tuple[_Hits, _Segs]:
         """The term occurrences of each field, and the field's segments (a title is one; else its sentences)."""
@@ -396,6 +396,11 @@ class TopicMatcher:
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
         return hits, segs
 
+    def _sentences(self, hits: _Hits, segs: _Segs) -> list[tuple[_Topic, dict[str, list[dict[int, list[_Match]]]]]]:
+        """Each topic's counted matches (_counted_matches) by field, sentence and group, in the sentences where they
+        may count (_open_segments): what scoring and the near-miss check both read, worked out once."""
+        return [(t, {f: _topic_sentences(t, hits[f], segs[f]) for f in FIELDS if f in hits}) for t in self._topics]
+
     def rescore(self, prior: Sequence[TopicMatch], text: str | None) -> list[TopicMatch]:
         """score(title, summary, text) from ``prior``, score(title, summary) of the same item (or a subset of it: the
         topics left out count as scoring nothing there): only the text is looked at, each field being scored on its own
@@ -414,21 +419,20 @@ class TopicMatcher:
             terms = {t.casefold(): t for t in was.terms} if was else {}
             where = list(was.fields) if was else []
             total = was.score if was else 0.0
-            total += self._field_total(topic, "text", hits, segs, terms, where)
+            total += self._field_total(topic, "text", _topic_sentences(topic, hits, segs), terms, where)
             if total > 0:
                 out.append(_topic_match(topic, total, terms, where))
         out.sort(key=lambda m: -m.score)
         return out
 
-    def _score(self, hits: _Hits, segs: _Segs) -> list[TopicMatch]:
+    def _score(self, sentences: list[tuple[_Topic, dict[str, list[dict[int, list[_Match]]]]]]) -> list[TopicMatch]:
         out = []
-        for topic in self._topics:
+        for topic, fields in sentences:
             total = 0.0
             terms: dict[str, str] = {}
             where: list[str] = []
-            for f in FIELDS:
-                if f in hits:
-                    total += self._field_total(topic, f, hits[f], segs[f], terms, where)
+            for f, found in fields.items():
+                total += self._field_total(topic, f, found, terms, where)
             if total > 0:
                 out.append(_topic_match(topic, total, terms, where))
         out.sort(key=lambda m: -m.score)
@@ -436,15 +440,10 @@ class TopicMatcher:
 
     @staticmethod
     def _field_total(
-        topic: _Topic,
-        f: str,
-        hits: dict[int, list[_Match]],
-        segs: list[tuple[int, int]],
-        terms: dict[str, str],
-        where: list[str],
+        topic: _Topic, f: str, sentences: list[dict[int, list[_Match]]], terms: dict[str, str], where: list[str]
     ) -> float:
         """What field ``f`` adds to the topic's score (its weight x its capped score); notes its terms and the field."""
-        field_score = _field_score(topic, hits, segs, terms)
+        field_score = _field_score(topic, sentences, terms)
         if field_score <= 0:
             return 0.0
         where.append(f)
@@ -458,10 +457,11 @@ class TopicMatcher:
         business word) is not kept on its own,
         but it may join a story of that topic that another outlet's telling put on it (bot.poller).
         """
-        return self._partial(*self._found(title, summary))
+        return self._partial(self._sentences(*self._found(title, summary)))
 
-    def _partial(self, hits: _Hits, segs: _Segs) -> tuple[str, ...]:
-        return tuple(t.name for t in self._topics if any(_field_partial(t, hits[f], segs[f]) for f in hits))
+    @staticmethod
+    def _partial(sentences: list[tuple[_Topic, dict[str, list[dict[int, list[_Match]]]]]]) -> tuple[str, ...]:
+        return tuple(t.name for t, fields in sentences if any(_field_partial(t, found) for found in fields.values()))
 
     def _may_match(self, value: str) -> bool:
         """False when no rule can fire or nearly match in ``value`` (never wrongly: see _triggers)."""
@@ -734,15 +734,20 @@ def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, 
     return {g: [m for m in ms if (m[0], m[1]) not in inner] if g in topic.groups else ms for g, ms in hits.items()}
 
 
-def _field_score(
-    topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]], terms: dict[str, str]
-) -> float:
-    """Sum over segments of the largest weight of the topic's rules that fire there."""
+def _topic_sentences(
+    topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]
+) -> list[dict[int, list[_Match]]]:
+    """The topic's counted matches (_counted_matches) in each of a field's segments where they may count
+    (_open_segments), by group: what _field_score and _field_partial read."""
     if not any(g in hits for g in topic.groups):
-        return 0.0
-    hits = _counted_matches(topic, hits)
+        return []
+    return _open_segments(topic, _counted_matches(topic, hits), segs)
+
+
+def _field_score(topic: _Topic, sentences: list[dict[int, list[_Match]]], terms: dict[str, str]) -> float:
+    """Sum over a field's sentences (_topic_sentences) of the largest weight of the topic's rules that fire there."""
     score = 0.0
-    for found in _open_segments(topic, hits, segs):
+    for found in sentences:
         best = 0.0
         fired: list[_Match] = []
         for rule in topic.rules:
@@ -766,15 +771,14 @@ def _field_score(
     return score
 
 
-def _field_partial(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]) -> bool:
+def _field_partial(topic: _Topic, sentences: list[dict[int, list[_Match]]]) -> bool:
     """Whether some sentence has all groups but one of an ``all_of`` rule of three or more, or a two-group rule's
     subject without its context (exclude and ignore honoured).
 
     Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
     two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
     context alone ("prices", "supply") does not."""
-    hits = _counted_matches(topic, hits)
-    for found in _open_segments(topic, hits, segs):
+    for found in sentences:
         for rule in topic.rules:
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
