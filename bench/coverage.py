@@ -1,12 +1,13 @@
 """Topics and stories on the coverage gold set: ours (the real poll path) beside the baselines, as ratios.
 
-Usage: .venv/bin/python bench/coverage.py [--config feeds.yaml] [--keep DIR] [--json]
+Usage: .venv/bin/python bench/coverage.py [--config feeds.yaml] [--keep DIR] [--json] [--items DIR --labels FILE]
 
 Runs ../shared/eval/coverage/run_project.py (description-only items, eras replayed with shifted dates,
 one `coverage-bot poll --once` per era into a fresh store, then `coverage-bot stories --json`) and
 ../shared/eval/coverage/score.py on its predictions; in the same run, ../shared/eval/coverage/baselines.py
 gives the keyword topics and the TF-IDF clusterers (cosine >= 0.3 and >= 0.5 within 72 h; they need
-scikit-learn, a dev extra), scored by the same scorer.
+scikit-learn, a dev extra), scored by the same scorer. --items and --labels measure another set labelled by the
+same guideline (one RSS 2.0 file per outlet, labels.jsonl's format) with the same harness.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EVAL_DIR = SHARED / "eval" / "coverage"
 ITEMS_DIR = SHARED / "feeds-corpus" / "items"
+LABELS = EVAL_DIR / "labels.jsonl"
 TFIDF_THRESHOLDS = (0.3, 0.5)
 
 
@@ -41,36 +43,42 @@ def available() -> bool:
     return all((EVAL_DIR / f).exists() for f in ("run_project.py", "score.py", "labels.jsonl")) and ITEMS_DIR.is_dir()
 
 
-def run_ours(config: Path, out_dir: Path, cli: Path | None = None) -> dict[str, Any]:
+def run_ours(
+    config: Path,
+    out_dir: Path,
+    cli: Path | None = None,
+    items_dir: Path = ITEMS_DIR,
+    labels: Path = LABELS,
+) -> dict[str, Any]:
     """run_project.py over the gold items with our CLI and ``config``, scored; raises when the run fails."""
     cli = cli or Path(sys.executable).with_name("coverage-bot")
     pred = out_dir / "pred_ours.jsonl"
     r = subprocess.run(
-        [sys.executable, str(EVAL_DIR / "run_project.py"), str(cli), str(config), str(ITEMS_DIR), str(pred)],
+        [sys.executable, str(EVAL_DIR / "run_project.py"), str(cli), str(config), str(items_dir), str(pred)],
         capture_output=True,
         text=True,
         timeout=1200,
     )
     if r.returncode != 0:
         raise RuntimeError(f"run_project.py failed:\n{r.stdout}\n{r.stderr}")
-    return _score(pred)
+    return _score(pred, labels)
 
 
-def _score(pred: Path) -> dict[str, Any]:
+def _score(pred: Path, labels: Path) -> dict[str, Any]:
     score = _module("score")
-    return score.score(score.read_jsonl(str(EVAL_DIR / "labels.jsonl")), score.read_jsonl(str(pred)))
+    return score.score(score.read_jsonl(str(labels)), score.read_jsonl(str(pred)))
 
 
-def run_baselines(out_dir: Path) -> dict[str, dict[str, Any]]:
+def run_baselines(out_dir: Path, items_dir: Path = ITEMS_DIR, labels: Path = LABELS) -> dict[str, dict[str, Any]]:
     """The keyword topics (always) and the TF-IDF clusterers (when scikit-learn is installed), scored."""
     base = _module("baselines")
-    items = base.load(str(ITEMS_DIR))
+    items = base.load(str(items_dir))
     for i in items:
         i["topics"] = base.keyword_topics(i["title"] + " " + i["desc"])
     out: dict[str, dict[str, Any]] = {}
     path = out_dir / "pred_keywords.jsonl"
     base.write(str(path), items, ["s:" + i["guid"] for i in items])
-    out["keyword topics, items alone"] = _score(path)
+    out["keyword topics, items alone"] = _score(path, labels)
     try:
         import sklearn  # noqa: F401
     except ImportError:
@@ -78,7 +86,7 @@ def run_baselines(out_dir: Path) -> dict[str, dict[str, Any]]:
     for t in TFIDF_THRESHOLDS:
         path = out_dir / f"pred_tfidf_{t}.jsonl"
         base.write(str(path), items, base.tfidf_clusters(items, t, 72.0))
-        out[f"TF-IDF >= {t} within 72 h"] = _score(path)
+        out[f"TF-IDF >= {t} within 72 h"] = _score(path, labels)
     return out
 
 
@@ -111,20 +119,27 @@ def main() -> int:
     ap.add_argument("--config", default=str(ROOT / "feeds.yaml"), help="the feeds.yaml whose topics are used")
     ap.add_argument("--keep", help="keep the prediction files in this folder")
     ap.add_argument("--json", action="store_true", help="print every score as JSON")
+    ap.add_argument("--items", type=Path, default=ITEMS_DIR, help="another set's items: one RSS 2.0 file per outlet")
+    ap.add_argument("--labels", type=Path, default=LABELS, help="that set's labels, in labels.jsonl's format")
     a = ap.parse_args()
     if not available():
         print(f"bench/coverage.py: the coverage gold set is not at {EVAL_DIR} / {ITEMS_DIR}", file=sys.stderr)
         return 2
+    for path in (a.items, a.labels):
+        if not path.exists():
+            print(f"bench/coverage.py: {path} does not exist", file=sys.stderr)
+            return 2
     with tempfile.TemporaryDirectory() as tmp:
         out_dir = Path(a.keep) if a.keep else Path(tmp)
         out_dir.mkdir(parents=True, exist_ok=True)
-        ours = run_ours(Path(a.config), out_dir)
-        baselines = run_baselines(out_dir)
+        ours = run_ours(Path(a.config), out_dir, items_dir=a.items, labels=a.labels)
+        baselines = run_baselines(out_dir, a.items, a.labels)
     if a.json:
         print(json.dumps({"ours": ours, "baselines": baselines}, indent=2))
         return 0
     head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)"]
-    print(f"{'development set (445 scored)':<30} " + " ".join(f"{h:>17}" for h in head))
+    name = "development set" if a.labels == LABELS else a.labels.name
+    print(f"{name + ' (' + str(ours['items_scored']) + ' scored)':<30} " + " ".join(f"{h:>17}" for h in head))
     print(_row("coverage-bot", ours, ours))
     for name, res in baselines.items():
         print(_row(name, res, ours))
