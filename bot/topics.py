@@ -208,6 +208,8 @@ def parse_term(term: str) -> Term:
         letters = [c for c in w if c.isalpha()]
         cs = len(letters) >= 2 and all(c.isupper() for c in letters)
         body = w.removesuffix("*")
+        if body.endswith(("'s", "'S")) and not w.endswith("*"):  # "Russia's": the text's words lose theirs (_find)
+            body = body[:-2]
         out.append(Word(body if cs else body.casefold(), w.endswith("*"), cs))
     return Term(t, tuple(out))
 
