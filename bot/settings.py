@@ -148,6 +148,8 @@ class Rule(_Strict):
     all_of: tuple[tuple[Term, ...], ...] = ()
     near: int | None = Field(default=None, ge=1, le=200)  # all_of terms within this many words
     weight: float = Field(default=1.0, gt=0, le=10)
+    # parties beside the rule's own (its groups before the last): a sentence naming one first is about that party
+    other_parties: tuple[Term, ...] = ()
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -157,6 +159,10 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
+        if self.other_parties and len(self.all_of) < 3:
+            raise ValueError(
+                "'other_parties' applies to 'all_of' rules of three or more groups (parties, then what they do)"
+            )
         return self
 
 

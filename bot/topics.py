@@ -26,7 +26,11 @@ when one of its terms occurs; ``all_of:`` when every group has a term in the sam
 word in one sentence, not merely both appear somewhere in a long article. A sentence holding a
 topic's ``exclude`` term ("ice hockey") counts for nothing for that topic; an ``ignore`` term is
 blanked out before the rules look ("Penny Wong" is not the coin "penny"). A word counts once, as the longest rule
-term it is part of: the actor "Radio Free Europe" does not also supply the relationship word "free".
+term it is part of: the actor "Radio Free Europe" does not also supply the relationship word "free". An ``all_of``
+rule of parties and what they do (its last group) may list ``other_parties``: a sentence that names one of them first,
+with none of the rule's own parties within OTHERS_NEAR words after it, is about that party and does not fire the rule
+("North Korea's Kim ... as the US condemned its trade with Russia"); a headline's kicker ("Ukraine war: ...") does not
+count as naming it.
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
@@ -86,6 +90,8 @@ class RuleLike(Protocol):
     def near(self) -> int | None: ...
     @property
     def weight(self) -> float: ...
+    @property
+    def other_parties(self) -> Sequence[str]: ...
 
 
 class TopicLike(Protocol):
@@ -249,6 +255,7 @@ class _Rule:
     groups: tuple[int, ...]  # group ids
     near: int | None
     subject: int | None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
+    others: int | None = None  # group id of its other_parties (_led_by_others)
 
 
 @dataclass(frozen=True)
@@ -267,8 +274,8 @@ _Match = tuple[int, int, int, str]
 _Hits = dict[str, dict[int, list[_Match]]]
 _Segs = dict[str, list[tuple[int, int]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms), each rule
-# (groups of terms, near, weight); an ``any`` rule is one group.
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float]
+# (groups of terms, near, weight, other parties); an ``any`` rule is one group.
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...]]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...]], ...]
 
 
@@ -281,6 +288,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 (tuple(rule.any),) if rule.any else tuple(tuple(g) for g in rule.all_of),
                 rule.near,
                 float(rule.weight),
+                tuple(getattr(rule, "other_parties", None) or ()),
             )
             for rule in topic.rules
         )
@@ -328,19 +336,21 @@ class TopicMatcher:
                     self._term_groups[t].add(group_ids[key])
             return group_ids[key]
 
-        def rule(groups: Sequence[Iterable[str]], near: int | None, weight: float) -> _Rule:
+        def rule(groups: Sequence[Iterable[str]], near: int | None, weight: float, others: Sequence[str]) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
-            return _Rule(weight, ids, near, subject)
+            return _Rule(weight, ids, near, subject, group(others) if others else None)
 
         compiled = []
         for name, threshold, rule_specs, exclude_terms, ignore_terms in spec:
-            rules = [rule(groups, near, weight) for groups, near, weight in rule_specs]
+            rules = [rule(groups, near, weight, others) for groups, near, weight, others in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
-            used = frozenset(g for r in rules for g in r.groups)
+            # the other parties are read (by _led_by_others) as the rules' own groups are: masked, by sentence
+            used = frozenset(g for r in rules for g in (*r.groups, *([r.others] if r.others is not None else ())))
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used))
         self._topics = tuple(compiled)
+        self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
 
         # Look-up tables keyed by a term's first word.
         self._exact: dict[str, list[int]] = defaultdict(list)  # casefolded word
@@ -393,6 +403,8 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
+            if found and f == "title" and self._others:
+                found = _outside_kicker(found, value, self._others)
             if found:
                 hits[f] = found
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
@@ -758,6 +770,8 @@ def _field_score(topic: _Topic, sentences: list[dict[int, list[_Match]]], terms:
             per_group = [found.get(g, []) for g in rule.groups]
             if not all(per_group):
                 continue
+            if rule.others is not None and _led_by_others(rule, found):
+                continue
             if rule.near is not None:
                 chosen = _near(per_group, rule.near)
                 if chosen is None:
@@ -782,11 +796,44 @@ def _field_partial(topic: _Topic, sentences: list[dict[int, list[_Match]]]) -> b
     context alone ("prices", "supply") does not."""
     for found in sentences:
         for rule in topic.rules:
+            if rule.others is not None and _led_by_others(rule, found):
+                continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
             if rule.subject is not None and found.get(rule.subject):
                 return True
     return False
+
+
+# A headline's kicker: a few words and a colon ("Ukraine war: Biden warns Putin ..."; "Ukraine: ...").
+_KICKER = re.compile(r"^\s*[^:\s]+(?:\s+[^:\s]+){0,2}:\s")
+
+
+def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozenset[int]) -> dict[int, list[_Match]]:
+    """A title's matches without the other parties its kicker names: the kicker files the story under a subject ("Ukraine
+    war: Biden warns Putin"), it does not make that subject the sentence's first party (_led_by_others)."""
+    kicker = _KICKER.match(title)
+    if kicker is None:
+        return found
+    end = kicker.end()
+    return {g: [m for m in ms if m[0] >= end] if g in others else ms for g, ms in found.items()}
+
+
+# How far after another party the rule's own may come and still be named with it ("China, Russia, Iran and Cuba tried
+# meddling in US elections": a list of parties, not another party's sentence).
+OTHERS_NEAR = 4
+
+
+def _led_by_others(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence names one of the rule's other parties first, with none of its own parties (the groups before
+    its last) within OTHERS_NEAR words after it: the sentence is about that party ("North Korea's Kim visits arms
+    factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy warns U.S. will face war")."""
+    others = found.get(rule.others) if rule.others is not None else None
+    if not others:
+        return False
+    first_other = min(m[2] for m in others)
+    own = [m[2] for g in rule.groups[:-1] for m in found.get(g, ())]
+    return not own or min(own) - first_other > OTHERS_NEAR
 
 
 def _near(per_group: list[list[_Match]], near: int) -> list[_Match] | None:

@@ -209,6 +209,11 @@ def test_rule_shape(tmp_path: Path) -> None:
     assert "topics.rare-earths.rules[0]" in message and "exactly one of" in message
     message = error_of(tmp_path, MINIMAL.replace("all_of: [[US], [Russia], [talks]]", "all_of: [[US]]"))
     assert "at least two" in message
+    message = error_of(
+        tmp_path,
+        MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        other_parties: [China]"),
+    )
+    assert "topics.rare-earths.rules[0]" in message and "three or more groups" in message
 
 
 def test_bad_topic_name(tmp_path: Path) -> None:

@@ -161,6 +161,42 @@ def test_term_syntax(term: str, text: str, hit: bool) -> None:
     assert bool(TopicMatcher(topics).match(text)) is hit
 
 
+OTHER_PARTIES = {
+    "rules": [
+        {
+            "all_of": [["US", "Biden"], ["Russia", "Putin"], ["condemned", "warns", "meddling", "bans"]],
+            "other_parties": ["North Korea", "Kim Jong Un", "China", "Ukraine"],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("title", "hit"),
+    [
+        ("US warns Russia over nuclear threats", True),
+        # another party named first, the rule's own far after it: that party's sentence
+        ("North Korea's Kim Jong Un visits arms factories as the US condemned its trade with Russia", False),
+        ("Ukraine's president, in an interview on Sunday, warns the US about Russia", False),
+        # a list of parties is not another party's sentence
+        ("China, Russia and Iran tried meddling in US elections", True),
+        # nor is a headline's kicker
+        ("Ukraine war: Biden warns Putin over nuclear threats", True),
+        ("Ukraine: Biden warns Putin over nuclear threats", True),
+        ("Ukraine war: Hollywood actors Ben Stiller and Sean Penn among the US citizens Russia bans", True),
+    ],
+)
+def test_other_parties(title: str, hit: bool) -> None:
+    matcher = TopicMatcher(_topics(t=OTHER_PARTIES))
+    assert bool(matcher.match(title)) is hit
+
+
+def test_other_parties_also_veto_near_misses() -> None:
+    matcher = TopicMatcher(_topics(t=OTHER_PARTIES))
+    assert matcher.partial("Russia warns the US over missiles") == ("t",)
+    assert matcher.partial("North Korea's Kim Jong Un visits arms factories, warns the US over drills") == ()
+
+
 @pytest.mark.parametrize(
     ("term", "message"),
     [
