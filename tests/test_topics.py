@@ -77,11 +77,12 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
 
 
 # Each topic's precision and recall over tests/data/topics/guideline_probes.txt must stay at or above these (measured
-# 5 December, fifth session, over 848 lines: rare-earths 0.981 / 0.981 and us-russia 0.959 / 0.967; the feeds.yaml of
-# that session's start gave 0.948 / 0.963 and 0.924 / 0.894 over its first 780). The lines it gets wrong say it in
-# words a rule cannot tell apart: a band called Rare Earth, "Tungsten Capital", "Pompeo tells Lavrov to stay out", the
-# US and Russia both urging calm in a third country's war, a NATO summit held in Washington, "critical mines".
-PROBE_FLOORS = {"rare-earths": (0.97, 0.97), "us-russia": (0.945, 0.96)}
+# 5 December, sixth session, over 876 lines: rare-earths 0.981 / 0.981 and us-russia 0.975 / 0.967, the other parties
+# of the us-russia actor rule taking four false keeps off; the fifth session's 848 lines gave 0.981 / 0.981 and
+# 0.959 / 0.967). The lines it gets wrong say it in words a rule cannot tell apart: a band called Rare Earth, "Tungsten
+# Capital", "Pompeo tells Lavrov to stay out" (missed), the US and Russia both urging calm in a third country's war,
+# "critical mines" (missed).
+PROBE_FLOORS = {"rare-earths": (0.97, 0.97), "us-russia": (0.965, 0.96)}
 
 
 def _probes() -> list[tuple[str, bool, str, str]]:
@@ -165,7 +166,7 @@ OTHER_PARTIES = {
     "rules": [
         {
             "all_of": [["US", "Biden"], ["Russia", "Putin"], ["condemned", "warns", "meddling", "bans"]],
-            "other_parties": ["North Korea", "Kim Jong Un", "China", "Ukraine"],
+            "other_parties": ["North Korea", "Kim Jong Un", "China", "Ukraine", "NATO"],
         }
     ],
 }
@@ -178,6 +179,7 @@ OTHER_PARTIES = {
         # another party named first, the rule's own far after it: that party's sentence
         ("North Korea's Kim Jong Un visits arms factories as the US condemned its trade with Russia", False),
         ("Ukraine's president, in an interview on Sunday, warns the US about Russia", False),
+        ("NATO chief warns Biden over Russia", False),
         # a list of parties is not another party's sentence
         ("China, Russia and Iran tried meddling in US elections", True),
         # nor is a headline's kicker
