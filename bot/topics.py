@@ -810,8 +810,8 @@ _KICKER = re.compile(r"^\s*[^:\s]+(?:\s+[^:\s]+){0,2}:\s")
 
 
 def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozenset[int]) -> dict[int, list[_Match]]:
-    """A title's matches without the other parties its kicker names: the kicker files the story under a subject ("Ukraine
-    war: Biden warns Putin"), it does not make that subject the sentence's first party (_led_by_others)."""
+    """A title's matches without the other parties its kicker names: the kicker files the story under a subject
+    ("Ukraine war: Biden warns Putin"), it does not make that subject the sentence's first party (_led_by_others)."""
     kicker = _KICKER.match(title)
     if kicker is None:
         return found
@@ -819,8 +819,8 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
     return {g: [m for m in ms if m[0] >= end] if g in others else ms for g, ms in found.items()}
 
 
-# How far after another party the rule's own may come and still be named with it: the next word, as in a list of parties
-# ("China, Russia, Iran and Cuba tried meddling in US elections"), not another party's sentence. 4 words kept
+# How far after another party the rule's own may come and still be named with it: the next word, as in a list of
+# parties ("China, Russia, Iran and Cuba tried meddling in US elections"), not another party's sentence. 4 words kept
 # "Zelenskyy warns U.S. ..." and "NATO summit opens in Washington with Russia ..." (the probes: us-russia precision
 # 0.960 at 4, 0.975 at 1, recall the same; the fresh sets' precision 0.857 -> 0.868 (sparse), 0.861 -> 0.867 (dense)).
 OTHERS_NEAR = 1
@@ -828,8 +828,9 @@ OTHERS_NEAR = 1
 
 def _led_by_others(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
     """Whether a sentence names one of the rule's other parties first, with none of its own parties (the groups before
-    its last) within OTHERS_NEAR words after it (a list of parties): the sentence is about that party ("North Korea's Kim visits arms
-    factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy warns U.S. will face war")."""
+    its last) within OTHERS_NEAR words after it (a list of parties): the sentence is about that party ("North Korea's
+    Kim visits arms factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy warns U.S. will face
+    war")."""
     others = found.get(rule.others) if rule.others is not None else None
     if not others:
         return False
