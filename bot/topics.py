@@ -770,7 +770,7 @@ def _field_score(topic: _Topic, sentences: list[dict[int, list[_Match]]], terms:
             per_group = [found.get(g, []) for g in rule.groups]
             if not all(per_group):
                 continue
-            if rule.others is not None and _led_by_others(rule, found):
+            if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
             if rule.near is not None:
                 chosen = _near(per_group, rule.near)
@@ -796,7 +796,7 @@ def _field_partial(topic: _Topic, sentences: list[dict[int, list[_Match]]]) -> b
     context alone ("prices", "supply") does not."""
     for found in sentences:
         for rule in topic.rules:
-            if rule.others is not None and _led_by_others(rule, found):
+            if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
@@ -826,16 +826,16 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
 OTHERS_NEAR = 1
 
 
-def _led_by_others(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
-    """Whether a sentence names one of the rule's other parties first, with none of its own parties (the groups before
-    its last) within OTHERS_NEAR words after it (a list of parties): the sentence is about that party ("North Korea's
-    Kim visits arms factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy warns U.S. will face
-    war")."""
-    others = found.get(rule.others) if rule.others is not None else None
-    if not others:
+def _led_by_others(groups: tuple[int, ...], others: int, found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence names one of a rule's other parties (group ``others``) first, with none of its own parties
+    (its ``groups`` before the last) within OTHERS_NEAR words after it (a list of parties): the sentence is about that
+    party ("North Korea's Kim visits arms factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy
+    warns U.S. will face war")."""
+    named = found.get(others)
+    if not named:
         return False
-    first_other = min(m[2] for m in others)
-    own = [m[2] for g in rule.groups[:-1] for m in found.get(g, ())]
+    first_other = min(m[2] for m in named)
+    own = [m[2] for g in groups[:-1] for m in found.get(g, ())]
     return not own or min(own) - first_other > OTHERS_NEAR
 
 

@@ -184,7 +184,7 @@ OTHER_PARTIES = {
         ("China, Russia and Iran tried meddling in US elections", True),
         # nor is a headline's kicker
         ("Ukraine war: Biden warns Putin over nuclear threats", True),
-        ("Ukraine: Biden warns Putin over nuclear threats", True),
+        ("Ukraine: Hollywood stars are among the US citizens Russia bans", True),
         ("Ukraine war: Hollywood actors Ben Stiller and Sean Penn among the US citizens Russia bans", True),
     ],
 )
