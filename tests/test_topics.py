@@ -514,6 +514,25 @@ def test_matches_are_grouped_by_sentence_as_a_scan_of_each_sentence_would() -> N
         assert list(got) == list(want) and {k: dict(v) for k, v in got.items()} == want
 
 
+def test_a_summarys_later_sentence_gives_background_and_does_not_keep_an_item_alone(matcher: TopicMatcher) -> None:
+    """The summary's lead says what the item reports; one later sentence alone ("This comes as ...") makes a near
+    miss, not a kept item (AFTER_LEAD); the same sentence as the lead, or two later ones, keep it."""
+    title = "Three freed from detention in Belarus"
+    lead = "Officials say three people were released from prison in Minsk."
+    later = "This comes as President Trump held a call with Russian President Vladimir Putin."
+    another = "Washington also sanctioned Moscow's banks."
+
+    def kept(summary: str) -> list[str]:
+        return [m.topic for m in matcher.match(title, summary)]
+
+    assert kept(f"{lead} {later}") == []
+    assert matcher.partial(title, f"{lead} {later}") == ("us-russia",)
+    assert kept(f"{later} {lead}") == ["us-russia"]
+    assert kept(f"{lead} {later} {another}") == ["us-russia"]
+    # Only a summary's sentences: a page's text counts each sentence once already, a title is one sentence.
+    assert [m.topic for m in matcher.match(later, lead)] == ["us-russia"]
+
+
 def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMatcher) -> None:
     """Topic hints read the summary without the feed's own additions (bot.candidates.beyond_title): a WordPress tail
     naming the site, or an aggregator's summary that is the title again and the outlet's name."""
@@ -525,9 +544,9 @@ def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMa
     said = "Moscow said the diplomat had interfered in its affairs."
     assert kept(f"{said} The post {title} appeared first on American Military News.") == []
     assert kept(f"{title}  The Wall Street Journal") == []
-    assert kept(f"{said} Washington condemned Moscow for the expulsion.") == ["us-russia"]  # the summary says more
+    assert kept(f"Washington condemned Moscow for the expulsion. {said}") == ["us-russia"]  # the summary says more
     # A page judged without hints reads the summary the same way (bot.candidates.judge_page).
     assert judge_page(matcher, (), title, f"{title}  The Wall Street Journal", "").matches == ()
-    assert [m.topic for m in judge_page(matcher, (), title, f"{said} Washington condemned Moscow.", "").matches] == [
+    assert [m.topic for m in judge_page(matcher, (), title, f"Washington condemned Moscow. {said}", "").matches] == [
         "us-russia"
     ]
