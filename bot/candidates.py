@@ -120,7 +120,11 @@ def judge_page(
 ) -> PageVerdict:
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
     ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
-    scored = matcher.score(title, beyond_title(title, summary), text) if hints is None else matcher.rescore(hints, text)
+    scored = (
+        matcher.score(title, beyond_title(title, summary), text)
+        if hints is None
+        else matcher.rescore(hints, text, title)
+    )
     matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:
         return PageVerdict(matches)

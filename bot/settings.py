@@ -6,7 +6,8 @@ and key live together, so a new setting is added in one place (the pydantic mode
 API::
 
     config = load_config("feeds.yaml")  -> Config            # raises ConfigError (file, key path, fix)
-    config.topics: dict[str, Topic]        # Topic(label, description, threshold, rules, exclude, ignore)
+    config.topics: dict[str, Topic]        # Topic(label, description, threshold, rules, exclude, ignore,
+                                           #       title_required)
     config.feeds: tuple[FeedConfig, ...]   # FeedConfig(name, url, topics: tuple[str, ...], interval: int s, enabled)
     config.poll: PollSettings              # limits: concurrency, per_host, deadline_seconds, max_bytes, ...
     config.enabled_feeds() / config.feed(name)
@@ -175,6 +176,8 @@ class Topic(_Strict):
     rules: tuple[Rule, ...] = Field(min_length=1)
     exclude: tuple[Term, ...] = ()  # a sentence holding one of these counts for nothing
     ignore: tuple[Term, ...] = ()  # phrases blanked out before matching ("Radio Free Europe")
+    # the summary and the page count only when the title fires a rule or nearly matches one (bot.topics)
+    title_required: bool = False
 
 
 class FeedConfig(_Strict):

@@ -5,7 +5,7 @@ API::
     matcher = TopicMatcher(config.topics)            # Mapping[str, Topic] (bot.settings.Topic or alike)
     matcher.match(title, summary="", text="") -> list[TopicMatch]   # kept topics, best first
     matcher.score(title, summary="", text="") -> list[TopicMatch]   # every topic with a score > 0
-    matcher.rescore(matcher.score(title, summary), text)   # == score(title, summary, text): the text alone looked at
+    matcher.rescore(matcher.score(title, summary), text, title)   # == score(title, summary, text): the text looked at
     pickle.dumps(matcher)                           # its rules and their digest: a process compiles them once
     TopicMatch(topic, score, terms, fields, kept)   # terms: the words that matched, as written
     parse_term(term) -> Term                        # ValueError says what is wrong with a term
@@ -30,7 +30,10 @@ term it is part of: the actor "Radio Free Europe" does not also supply the relat
 rule of parties and what they do (its last group) may list ``other_parties``: a sentence that names one of them
 first, with none of the rule's own parties in the next word (a list: "China, Russia"), is about that party and does
 not fire the rule ("North Korea's Kim ... as the US condemned its trade with Russia"); a headline's kicker ("Ukraine
-war: ...") does not count as naming it.
+war: ...") does not count as naming it. A topic with ``title_required`` counts its summary and text only when the
+title fires one of its rules or nearly matches one (partial; a sentence led by another party counts there): a
+headline naming neither side is about something else ("Poland and Britain Consider Sending Leopard Tanks to Ukraine",
+whose summary names U.S. officials and Russia).
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
@@ -113,6 +116,8 @@ class TopicLike(Protocol):
     def ignore(self) -> Sequence[str]: ...
     @property
     def threshold(self) -> float: ...
+    @property
+    def title_required(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -274,6 +279,7 @@ class _Topic:
     exclude: int | None
     ignore: int | None
     groups: frozenset[int]  # every group its rules use
+    title_required: bool = False  # its summary and text count only when the title supports it (_title_supports)
 
 
 # A match: (start offset, end offset, word index of its first word, surface text).
@@ -283,10 +289,10 @@ _Hits = dict[str, dict[int, list[_Match]]]
 _Segs = dict[str, list[tuple[int, int]]]
 # A segment's index in its field and the topic's matches there by group (_topic_sentences).
 _Sentence = tuple[int, dict[int, list[_Match]]]
-# Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms), each rule
-# (groups of terms, near, weight, other parties); an ``any`` rule is one group.
+# Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
+# required), each rule (groups of terms, near, weight, other parties); an ``any`` rule is one group.
 _RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...]]
-_Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...]], ...]
+_Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
@@ -303,7 +309,8 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
             for rule in topic.rules
         )
         ignore = tuple(getattr(topic, "ignore", None) or ())
-        out.append((name, float(topic.threshold), rules, tuple(topic.exclude or ()), ignore))
+        title_required = bool(getattr(topic, "title_required", False))
+        out.append((name, float(topic.threshold), rules, tuple(topic.exclude or ()), ignore, title_required))
     return tuple(out)
 
 
@@ -352,13 +359,13 @@ class TopicMatcher:
             return _Rule(weight, ids, near, subject, group(others) if others else None)
 
         compiled = []
-        for name, threshold, rule_specs, exclude_terms, ignore_terms in spec:
+        for name, threshold, rule_specs, exclude_terms, ignore_terms, title_required in spec:
             rules = [rule(groups, near, weight, others) for groups, near, weight, others in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
             # the other parties are read (by _led_by_others) as the rules' own groups are: masked, by sentence
             used = frozenset(g for r in rules for g in (*r.groups, *([r.others] if r.others is not None else ())))
-            compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used))
+            compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required))
         self._topics = tuple(compiled)
         self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
 
@@ -415,7 +422,7 @@ class TopicMatcher:
             found = self._find(value)
             if found and f == "title" and self._others:
                 found = _outside_kicker(found, value, self._others)
-            if found:
+            if found or f == "title":  # a title without matches is there all the same (title_required)
                 hits[f] = found
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
         return hits, segs
@@ -425,18 +432,23 @@ class TopicMatcher:
         may count (_open_segments): what scoring and the near-miss check both read, worked out once."""
         return [(t, {f: _topic_sentences(t, hits[f], segs[f]) for f in FIELDS if f in hits}) for t in self._topics]
 
-    def rescore(self, prior: Sequence[TopicMatch], text: str | None) -> list[TopicMatch]:
+    def rescore(self, prior: Sequence[TopicMatch], text: str | None, title: str | None) -> list[TopicMatch]:
         """score(title, summary, text) from ``prior``, score(title, summary) of the same item (or a subset of it: the
         topics left out count as scoring nothing there): only the text is looked at, each field being scored on its own
-        (a page's call need not score the title and summary its feed's call scored)."""
+        (a page's call need not score the title and summary its feed's call scored). ``title`` is the item's title
+        again: a topic with ``title_required`` counts the text only when the title supports it."""
         value = normalize((text or "")[:MAX_TEXT_CHARS])
         hits = self._find(value) if value.strip() else {}
         segs = segments(value) if hits else []
         before = {m.topic: m for m in prior}
+        titled = bool(title and title.strip())
+        title_hits: dict[int, list[_Match]] | None = None
         out = []
         for topic in self._topics:
             was = before.get(topic.name)
-            if not hits:
+            if hits and topic.title_required and titled and title_hits is None:
+                title_hits = self._found(title, None)[0].get("title", {})
+            if not hits or (topic.title_required and titled and not _title_supports(topic, title_hits)):
                 if was is not None:
                     out.append(was)
                 continue
@@ -455,6 +467,8 @@ class TopicMatcher:
             total = 0.0
             terms: dict[str, str] = {}
             where: list[str] = []
+            if topic.title_required and "title" in fields and not _title_supports_sentences(topic, fields["title"]):
+                continue  # the summary and the text do not count, and the title scores nothing
             for f, found in fields.items():
                 total += self._field_total(topic, f, found, terms, where)
             if total > 0:
@@ -795,16 +809,30 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
     return score
 
 
-def _field_partial(topic: _Topic, sentences: list[_Sentence]) -> bool:
+def _title_supports(topic: _Topic, hits: dict[int, list[_Match]] | None) -> bool:
+    """Whether a title's matches (its field's hits) fire one of the topic's rules or nearly match one."""
+    return bool(hits) and _title_supports_sentences(topic, _topic_sentences(topic, hits or {}, [(0, 1 << 30)]))
+
+
+def _title_supports_sentences(topic: _Topic, sentences: list[_Sentence]) -> bool:
+    """_title_supports from the title's sentences (_topic_sentences): a rule fires there, or one nearly does, even in a
+    sentence another party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US)."""
+    return bool(sentences) and (
+        _field_score(topic, sentences, {}) > 0 or _field_partial(topic, sentences, others=False)
+    )
+
+
+def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = True) -> bool:
     """Whether some sentence has all groups but one of an ``all_of`` rule of three or more, or a two-group rule's
     subject without its context (exclude and ignore honoured).
 
     Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
     two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
-    context alone ("prices", "supply") does not."""
+    context alone ("prices", "supply") does not. ``others``: a sentence another party leads is no near miss (the
+    other-parties veto of _led_by_others, as in scoring)."""
     for _, found in sentences:
         for rule in topic.rules:
-            if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
+            if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True

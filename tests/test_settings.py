@@ -216,6 +216,13 @@ def test_rule_shape(tmp_path: Path) -> None:
     assert "topics.rare-earths.rules[0]" in message and "three or more groups" in message
 
 
+def test_title_required_is_a_boolean(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("  us-russia:\n", "  us-russia:\n    title_required: maybe\n"))
+    assert "topics.us-russia.title_required" in message and "boolean" in message
+    config = load_config(write(tmp_path, MINIMAL.replace("  us-russia:\n", "  us-russia:\n    title_required: true\n")))
+    assert config.topics["us-russia"].title_required and not config.topics["rare-earths"].title_required
+
+
 def test_bad_topic_name(tmp_path: Path) -> None:
     message = error_of(tmp_path, MINIMAL.replace("  us-russia:", "  US Russia:").replace("[us-russia]", "[US Russia]"))
     assert "topic name 'US Russia'" in message

@@ -8,6 +8,7 @@ import re
 import time
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -435,15 +436,17 @@ def test_rescore_adds_the_text_to_what_title_and_summary_scored(matcher: TopicMa
     for title, summary, text in triples:
         prior = matcher.score(title, summary)
         whole = matcher.score(title, summary, text)
-        assert matcher.rescore(prior, text) == whole, title
+        assert matcher.rescore(prior, text, title) == whole, title
         for topic in matcher.topics:
             one = [m for m in prior if m.topic == topic]
-            assert [m for m in matcher.rescore(one, text) if m.topic == topic] == [m for m in whole if m.topic == topic]
+            assert [m for m in matcher.rescore(one, text, title) if m.topic == topic] == [
+                m for m in whole if m.topic == topic
+            ]
         changed += whole != prior
     assert changed >= 5  # the texts change scores: the comparison is not of two empty answers
     body = "Japan and Australia signed an accord. The deal covers dysprosium and terbium from Western Australia."
-    assert [m.topic for m in matcher.rescore([], body) if m.kept] == []  # one body sentence: not enough
-    assert [m.topic for m in matcher.rescore([], body + " It also funds processing of critical minerals.")] == [
+    assert [m.topic for m in matcher.rescore([], body, None) if m.kept] == []  # one body sentence: not enough
+    assert [m.topic for m in matcher.rescore([], body + " It also funds processing of critical minerals.", None)] == [
         "rare-earths"
     ]
 
@@ -517,7 +520,7 @@ def test_matches_are_grouped_by_sentence_as_a_scan_of_each_sentence_would() -> N
 def test_a_summarys_later_sentence_gives_background_and_does_not_keep_an_item_alone(matcher: TopicMatcher) -> None:
     """The summary's lead says what the item reports; one later sentence alone ("This comes as ...") makes a near
     miss, not a kept item (AFTER_LEAD); the same sentence as the lead, or two later ones, keep it."""
-    title = "Three freed from detention in Belarus"
+    title = "Three Americans freed from detention in Belarus"
     lead = "Officials say three people were released from prison in Minsk."
     later = "This comes as President Trump held a call with Russian President Vladimir Putin."
     another = "Washington also sanctioned Moscow's banks."
@@ -531,6 +534,36 @@ def test_a_summarys_later_sentence_gives_background_and_does_not_keep_an_item_al
     assert kept(f"{lead} {later} {another}") == ["us-russia"]
     # Only a summary's sentences: a page's text counts each sentence once already, a title is one sentence.
     assert [m.topic for m in matcher.match(later, lead)] == ["us-russia"]
+
+
+def test_a_title_required_topic_counts_the_summary_and_page_only_under_a_title_that_supports_it() -> None:
+    """title_required: the summary and the page count when the title fires a rule or nearly matches one (two groups
+    of three, even in a sentence another party leads); a headline naming neither side is about something else."""
+    rule = SimpleNamespace(
+        any=(),
+        all_of=(("US",), ("Russia",), ("talks", "sanctions")),
+        near=None,
+        weight=1.0,
+        other_parties=("West", "Poland"),
+    )
+    gated = SimpleNamespace(rules=(rule,), exclude=(), ignore=(), threshold=2.0, title_required=True)
+    m = TopicMatcher({"us-russia": gated, "open": SimpleNamespace(**{**vars(gated), "title_required": False})})
+    summary = "US officials said the sanctions on Russia would stay."
+    page = "US officials met on Monday. The US and Russia held talks. The US will keep sanctions on Russia."
+
+    def kept(title: str, summary: str = summary, text: str = "") -> list[str]:
+        return sorted(x.topic for x in m.match(title, summary, text))
+
+    assert kept("Poland buys tanks") == ["open"]  # the title names neither side
+    assert m.partial("Poland buys tanks", summary) == ("us-russia", "open")  # a near miss all the same
+    assert kept("Poland buys tanks", "", page) == ["open"]  # the page does not count either
+    assert kept("US weighs its options on Russia") == ["open", "us-russia"]  # two groups of three: a near match
+    assert kept("West tightens Russia sanctions") == ["open", "us-russia"]  # led by another party: still supports
+    assert kept("Tanks") == kept("Tanks", summary) == ["open"]  # one group is not enough
+    assert kept("") == ["open", "us-russia"]  # an item without a title is judged on the rest, as before
+    # rescore (a page's text after the feed's fields) honours it the same way
+    for title in ("Poland buys tanks", "US weighs its options on Russia", ""):
+        assert m.rescore(m.score(title, ""), page, title) == m.score(title, "", page), title
 
 
 def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMatcher) -> None:
