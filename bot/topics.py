@@ -279,7 +279,7 @@ class _Topic:
     exclude: int | None
     ignore: int | None
     groups: frozenset[int]  # every group its rules use
-    title_required: bool = False  # its summary and text count only when the title supports it (_title_supports)
+    title_required: bool = False  # its summary and text count only under a title that supports it (_title_supports)
 
 
 # A match: (start offset, end offset, word index of its first word, surface text).
@@ -441,14 +441,18 @@ class TopicMatcher:
         hits = self._find(value) if value.strip() else {}
         segs = segments(value) if hits else []
         before = {m.topic: m for m in prior}
-        titled = bool(title and title.strip())
-        title_hits: dict[int, list[_Match]] | None = None
+        title_found: tuple[_Hits, _Segs] | None = None  # the title's matches, looked at once if a topic needs them
         out = []
         for topic in self._topics:
             was = before.get(topic.name)
-            if hits and topic.title_required and titled and title_hits is None:
-                title_hits = self._found(title, None)[0].get("title", {})
-            if not hits or (topic.title_required and titled and not _title_supports(topic, title_hits)):
+            supported = True
+            if hits and topic.title_required:
+                title_found = title_found or self._found(title, None)
+                t_hits, t_segs = title_found
+                if "title" in t_hits:  # (an item without a title is judged on the rest)
+                    sentences = _topic_sentences(topic, t_hits["title"], t_segs["title"])
+                    supported = _title_supports(topic, sentences)
+            if not hits or not supported:
                 if was is not None:
                     out.append(was)
                 continue
@@ -467,7 +471,7 @@ class TopicMatcher:
             total = 0.0
             terms: dict[str, str] = {}
             where: list[str] = []
-            if topic.title_required and "title" in fields and not _title_supports_sentences(topic, fields["title"]):
+            if topic.title_required and "title" in fields and not _title_supports(topic, fields["title"]):
                 continue  # the summary and the text do not count, and the title scores nothing
             for f, found in fields.items():
                 total += self._field_total(topic, f, found, terms, where)
@@ -809,14 +813,9 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
     return score
 
 
-def _title_supports(topic: _Topic, hits: dict[int, list[_Match]] | None) -> bool:
-    """Whether a title's matches (its field's hits) fire one of the topic's rules or nearly match one."""
-    return bool(hits) and _title_supports_sentences(topic, _topic_sentences(topic, hits or {}, [(0, 1 << 30)]))
-
-
-def _title_supports_sentences(topic: _Topic, sentences: list[_Sentence]) -> bool:
-    """_title_supports from the title's sentences (_topic_sentences): a rule fires there, or one nearly does, even in a
-    sentence another party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US)."""
+def _title_supports(topic: _Topic, sentences: list[_Sentence]) -> bool:
+    """Whether a title (its _topic_sentences) fires one of the topic's rules or nearly matches one, even where another
+    party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US): title_required."""
     return bool(sentences) and (
         _field_score(topic, sentences, {}) > 0 or _field_partial(topic, sentences, others=False)
     )
