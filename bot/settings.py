@@ -498,7 +498,7 @@ def check_config(
         lines.append(
             f"  {name}{label}: {len(topic.rules)} rules, {terms} terms, {len(topic.exclude)} exclusions, "
             f"{len(topic.ignore)} ignored phrases, "
-            f"threshold {topic.threshold:g}, {n} enabled feeds"
+            f"threshold {topic.threshold:g}{', title required' if topic.title_required else ''}, {n} enabled feeds"
         )
     hosts = {f.host for f in enabled}
     shortest = min((f.interval for f in enabled), default=0)

@@ -89,6 +89,8 @@ def test_check_config_on_the_shipped_feeds_yaml():
     out = run_cli("check-config")
     assert out.returncode == 0, out.stderr
     assert "feeds.yaml: OK" in out.stdout
+    lines = {line.split(":")[0].strip().split(" ")[0]: line for line in out.stdout.splitlines()}
+    assert "title required" in lines["us-russia"] and "title required" not in lines["rare-earths"]
 
 
 def test_check_config_names_file_key_and_fix(tmp_path):
