@@ -14,7 +14,15 @@ from typing import cast
 
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
-from .stories import LEAD_TEXT_CHARS, NEAR_MISS_THRESHOLD, Fingerprint, StoryIndex, fingerprint, item_lead
+from .stories import (
+    LEAD_TEXT_CHARS,
+    NEAR_MISS_HOURS,
+    NEAR_MISS_THRESHOLD,
+    Fingerprint,
+    StoryIndex,
+    fingerprint,
+    item_lead,
+)
 
 
 @dataclass
@@ -51,15 +59,17 @@ class StoryClusterer:
 
     async def attach_unclustered(self, tx: FeedTransaction, now: datetime) -> None:
         """Cluster the on-topic items stored without a story (this cycle's, and any a dead cycle left), then let
-        this cycle's near misses join a story that another telling put on their topic: a story's topics come
-        from all its members. Run once every feed is done, so stories do not depend on the order feeds answer."""
+        the near misses of the last NEAR_MISS_HOURS (this cycle's and earlier ones') join a story that another
+        telling put on their topic: a story's topics come from all its members, whichever cycle brought them. Run
+        once every feed is done, so stories do not depend on the order feeds answer."""
         members = await tx.unclustered_items(now - timedelta(hours=self.window_hours), text_chars=LEAD_TEXT_CHARS)
         if members:
             await self.attach(tx, members, now)
         # Near misses: their ``near`` topics were found when they were scored (bot.candidates; TopicMatcher.partial).
+        since = now - timedelta(hours=min(self.window_hours, NEAR_MISS_HOURS))
         near = [
             (item_id, replace(item, topics=item.near))
-            for item_id, item in await tx.unclustered_items(now, on_topic=False, text_chars=LEAD_TEXT_CHARS)
+            for item_id, item in await tx.unclustered_items(since, on_topic=False, text_chars=LEAD_TEXT_CHARS)
         ]
         if near:
             await self.attach(tx, near, now, join_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
+import pytest
 import yaml
 from loopback import LoopbackServer, Response
 
@@ -146,6 +148,56 @@ def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: Loop
         ),
     ]
     assert _polled_stories(loopback, tmp_path, wire, paper) == [(["p-1", "w-1"], ["us-russia"])]
+
+
+@pytest.mark.parametrize("first_seen_hours_ago", [0, 48])
+def test_a_near_miss_joins_a_story_a_later_cycle_puts_on_topic(
+    loopback: LoopbackServer, tmp_path: Path, first_seen_hours_ago: int
+) -> None:
+    # The wire's telling (no US actor) comes one cycle before the paper's ("US journalist"): it waits as a near miss
+    # and joins the story when the paper's telling starts it; not when it was first seen two days before (past
+    # NEAR_MISS_HOURS: its seen time is moved back in the store between the cycles).
+    at = NOW - timedelta(hours=3)
+    wire = [
+        (
+            "w-1",
+            "https://wire.example.com/a",
+            "Russia detains journalist Jane Roe on spying charges",
+            "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
+            at,
+        ),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Russia detains US journalist Jane Roe, accused of spying",
+            "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
+            at + timedelta(minutes=40),
+        ),
+    ]
+    rss = "application/rss+xml; charset=utf-8"
+    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
+    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+    config["poll"] = {"fetch_full_text": False}
+    cfg = tmp_path / "feeds.yaml"
+    stories = []
+    for feeds in (["Wire"], ["Wire", "Paper"]):  # the second cycle: Paper is new, so due; Wire is not due again
+        config["feeds"] = [{"name": name, "url": loopback.url(f"/{name.lower()}.xml")} for name in feeds]
+        cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+        polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
+        assert polled.returncode == 0, polled.stderr
+        out = _run(tmp_path, "stories", "--since", "1d", "--json")
+        stories.append([(sorted(m["guid"] for m in s["members"]), s["topics"]) for s in json.loads(out.stdout)])
+        with sqlite3.connect(tmp_path / "c.db") as db:
+            moved = db.execute(
+                "UPDATE items SET seen_at = datetime(seen_at, ?) WHERE guid = 'w-1'",
+                (f"-{first_seen_hours_ago} hours",),
+            ).rowcount
+            assert moved == 1
+    joined = ["p-1", "w-1"] if first_seen_hours_ago < 24 else ["p-1"]
+    assert stories == [[], [(joined, ["us-russia"])]]
 
 
 def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServer, tmp_path: Path) -> None:
