@@ -815,9 +815,11 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
 
 def _title_supports(topic: _Topic, sentences: list[_Sentence]) -> bool:
     """Whether a title (its _topic_sentences) fires one of the topic's rules or nearly matches one, even where another
-    party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US): title_required."""
-    return bool(sentences) and (
-        _field_score(topic, sentences, {}) > 0 or _field_partial(topic, sentences, others=False)
+    party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US): title_required.
+    A near match without the veto covers every rule that fires but an ``any`` rule, whose term alone is checked here
+    (no second scoring of the title)."""
+    return any(len(r.groups) == 1 and found.get(r.groups[0]) for _, found in sentences for r in topic.rules) or (
+        _field_partial(topic, sentences, others=False)
     )
 
 

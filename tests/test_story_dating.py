@@ -35,16 +35,21 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(CLI), *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
-def _poll_two_outlets(loopback: LoopbackServer, tmp_path: Path, wire: list, paper: list, **poll: object) -> None:
-    """Serve two outlets' feeds, write feeds.yaml (the project's topics, ``poll`` settings) and poll once."""
+def _poll_two_outlets(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    wire: list,
+    paper: list,
+    feeds: tuple[str, ...] = ("Wire", "Paper"),
+    **poll: object,
+) -> None:
+    """Serve two outlets' feeds, write feeds.yaml (the project's topics, ``feeds`` of the two, ``poll`` settings) and
+    poll once."""
     rss = "application/rss+xml; charset=utf-8"
     loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
     loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
     config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
-    config["feeds"] = [
-        {"name": "Wire", "url": loopback.url("/wire.xml")},
-        {"name": "Paper", "url": loopback.url("/paper.xml")},
-    ]
+    config["feeds"] = [{"name": name, "url": loopback.url(f"/{name.lower()}.xml")} for name in feeds]
     config["poll"] = poll
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -114,22 +119,41 @@ def _polled_stories(
 ) -> list[tuple[list[str], list[str]]]:
     """Poll the two outlets once (no full text); each story of the last day as (its members' guids, its topics)."""
     _poll_two_outlets(loopback, tmp_path, wire, paper, fetch_full_text=False)
+    return _stories(tmp_path)
+
+
+def _stories(tmp_path: Path) -> list[tuple[list[str], list[str]]]:
+    """Each story of the last day in the store as (its members' guids, its topics)."""
     out = _run(tmp_path, "stories", "--since", "1d", "--json")
     return [(sorted(m["guid"] for m in s["members"]), s["topics"]) for s in json.loads(out.stdout)]
+
+
+def _arrest_told_twice(at: datetime) -> tuple[tuple, tuple]:
+    """One arrest in two tellings: the wire's names no US actor (a near miss), the paper's says "US journalist"."""
+    wire = (
+        "w-1",
+        "https://wire.example.com/a",
+        "Russia detains journalist Jane Roe on spying charges",
+        "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
+        at,
+    )
+    paper = (
+        "p-1",
+        "https://paper.example.org/a",
+        "Russia detains US journalist Jane Roe, accused of spying",
+        "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
+        at + timedelta(minutes=40),
+    )
+    return wire, paper
 
 
 def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: LoopbackServer, tmp_path: Path) -> None:
     # One outlet names no US actor; the other says "US journalist": the story is US-Russia for both members. A
     # near miss about another event (war news) stays out, and so does one with nothing to join.
     at = NOW - timedelta(hours=3)
+    arrest, arrest_us = _arrest_told_twice(at)
     wire = [
-        (
-            "w-1",
-            "https://wire.example.com/a",
-            "Russia detains journalist Jane Roe on spying charges",
-            "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
-            at,
-        ),
+        arrest,
         (
             "w-2",
             "https://wire.example.com/b",
@@ -138,16 +162,7 @@ def test_a_near_miss_joins_the_story_another_telling_put_on_topic(loopback: Loop
             at,
         ),
     ]
-    paper = [
-        (
-            "p-1",
-            "https://paper.example.org/a",
-            "Russia detains US journalist Jane Roe, accused of spying",
-            "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
-            at + timedelta(minutes=40),
-        ),
-    ]
-    assert _polled_stories(loopback, tmp_path, wire, paper) == [(["p-1", "w-1"], ["us-russia"])]
+    assert _polled_stories(loopback, tmp_path, wire, [arrest_us]) == [(["p-1", "w-1"], ["us-russia"])]
 
 
 @pytest.mark.parametrize("first_seen_hours_ago", [0, 48])
@@ -157,47 +172,18 @@ def test_a_near_miss_joins_a_story_a_later_cycle_puts_on_topic(
     # The wire's telling (no US actor) comes one cycle before the paper's ("US journalist"): it waits as a near miss
     # and joins the story when the paper's telling starts it; not when it was first seen two days before (past
     # NEAR_MISS_HOURS: its seen time is moved back in the store between the cycles).
-    at = NOW - timedelta(hours=3)
-    wire = [
-        (
-            "w-1",
-            "https://wire.example.com/a",
-            "Russia detains journalist Jane Roe on spying charges",
-            "The security service said Jane Roe, a reporter for a newspaper, was detained in Yekaterinburg.",
-            at,
-        ),
-    ]
-    paper = [
-        (
-            "p-1",
-            "https://paper.example.org/a",
-            "Russia detains US journalist Jane Roe, accused of spying",
-            "Jane Roe was detained in Yekaterinburg by the security service on espionage charges.",
-            at + timedelta(minutes=40),
-        ),
-    ]
-    rss = "application/rss+xml; charset=utf-8"
-    loopback.route("/wire.xml", Response(200, {"Content-Type": rss}, _rss(wire)))
-    loopback.route("/paper.xml", Response(200, {"Content-Type": rss}, _rss(paper)))
-    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
-    config["poll"] = {"fetch_full_text": False}
-    cfg = tmp_path / "feeds.yaml"
-    stories = []
-    for feeds in (["Wire"], ["Wire", "Paper"]):  # the second cycle: Paper is new, so due; Wire is not due again
-        config["feeds"] = [{"name": name, "url": loopback.url(f"/{name.lower()}.xml")} for name in feeds]
-        cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
-        polled = _run(tmp_path, "poll", "--once", "--config", str(cfg))
-        assert polled.returncode == 0, polled.stderr
-        out = _run(tmp_path, "stories", "--since", "1d", "--json")
-        stories.append([(sorted(m["guid"] for m in s["members"]), s["topics"]) for s in json.loads(out.stdout)])
-        with sqlite3.connect(tmp_path / "c.db") as db:
-            moved = db.execute(
-                "UPDATE items SET seen_at = datetime(seen_at, ?) WHERE guid = 'w-1'",
-                (f"-{first_seen_hours_ago} hours",),
-            ).rowcount
-            assert moved == 1
+    wire, paper = _arrest_told_twice(NOW - timedelta(hours=3))
+    _poll_two_outlets(loopback, tmp_path, [wire], [paper], feeds=("Wire",), fetch_full_text=False)
+    first = _stories(tmp_path)
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        moved = db.execute(
+            "UPDATE items SET seen_at = datetime(seen_at, ?) WHERE guid = 'w-1'", (f"-{first_seen_hours_ago} hours",)
+        ).rowcount
+    assert moved == 1
+    # The second cycle: Paper is new, so due; Wire, polled a moment ago, is not.
+    _poll_two_outlets(loopback, tmp_path, [wire], [paper], fetch_full_text=False)
     joined = ["p-1", "w-1"] if first_seen_hours_ago < 24 else ["p-1"]
-    assert stories == [[], [(joined, ["us-russia"])]]
+    assert first == [] and _stories(tmp_path) == [(joined, ["us-russia"])]
 
 
 def test_a_two_group_rules_subject_alone_joins_its_story(loopback: LoopbackServer, tmp_path: Path) -> None:

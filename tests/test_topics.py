@@ -546,7 +546,8 @@ def test_a_title_required_topic_counts_the_summary_and_page_only_under_a_title_t
         weight=1.0,
         other_parties=("West", "Poland"),
     )
-    gated = SimpleNamespace(rules=(rule,), exclude=(), ignore=(), threshold=2.0, title_required=True)
+    treaty = SimpleNamespace(any=("New START",), all_of=(), near=None, weight=0.5, other_parties=())
+    gated = SimpleNamespace(rules=(rule, treaty), exclude=(), ignore=(), threshold=2.0, title_required=True)
     m = TopicMatcher({"us-russia": gated, "open": SimpleNamespace(**{**vars(gated), "title_required": False})})
     summary = "US officials said the sanctions on Russia would stay."
     page = "US officials met on Monday. The US and Russia held talks. The US will keep sanctions on Russia."
@@ -560,9 +561,11 @@ def test_a_title_required_topic_counts_the_summary_and_page_only_under_a_title_t
     assert kept("US weighs its options on Russia") == ["open", "us-russia"]  # two groups of three: a near match
     assert kept("West tightens Russia sanctions") == ["open", "us-russia"]  # led by another party: still supports
     assert kept("Tanks") == kept("Tanks", summary) == ["open"]  # one group is not enough
+    assert kept("New START lapses", "") == []  # an ``any`` rule's term: the title scores 1.5 of 2 ...
+    assert kept("New START lapses") == ["open", "us-russia"]  # ... and supports the summary, as a rule that fires
     assert kept("") == ["open", "us-russia"]  # an item without a title is judged on the rest, as before
     # rescore (a page's text after the feed's fields) honours it the same way
-    for title in ("Poland buys tanks", "US weighs its options on Russia", ""):
+    for title in ("Poland buys tanks", "US weighs its options on Russia", "New START lapses", ""):
         assert m.rescore(m.score(title, ""), page, title) == m.score(title, "", page), title
 
 
