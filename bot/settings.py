@@ -151,6 +151,8 @@ class Rule(_Strict):
     weight: float = Field(default=1.0, gt=0, le=10)
     # parties beside the rule's own (its groups before the last): a sentence naming one first is about that party
     other_parties: tuple[Term, ...] = ()
+    # words of a dispute ("slams"): aimed at a party of the first group by no other party, the rule does not fire
+    disputes: tuple[Term, ...] = ()
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -160,10 +162,11 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
-        if self.other_parties and len(self.all_of) < 3:
-            raise ValueError(
-                "'other_parties' applies to 'all_of' rules of three or more groups (parties, then what they do)"
-            )
+        for key in ("other_parties", "disputes"):
+            if getattr(self, key) and len(self.all_of) < 3:
+                raise ValueError(
+                    f"'{key}' applies to 'all_of' rules of three or more groups (parties, then what they do)"
+                )
         return self
 
 

@@ -269,6 +269,7 @@ class _Rule:
     near: int | None
     subject: int | None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
     others: int | None = None  # group id of its other_parties (_led_by_others)
+    disputes: int | None = None  # group id of its disputes (_someone_elses_dispute)
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ _Segs = dict[str, list[tuple[int, int]]]
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
 # required), each rule (groups of terms, near, weight, other parties); an ``any`` rule is one group.
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...]]
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...]]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
@@ -305,6 +306,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 rule.near,
                 float(rule.weight),
                 tuple(getattr(rule, "other_parties", None) or ()),
+                tuple(getattr(rule, "disputes", None) or ()),
             )
             for rule in topic.rules
         )
@@ -353,18 +355,28 @@ class TopicMatcher:
                     self._term_groups[t].add(group_ids[key])
             return group_ids[key]
 
-        def rule(groups: Sequence[Iterable[str]], near: int | None, weight: float, others: Sequence[str]) -> _Rule:
+        def rule(
+            groups: Sequence[Iterable[str]],
+            near: int | None,
+            weight: float,
+            others: Sequence[str],
+            disputes: Sequence[str],
+        ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
-            return _Rule(weight, ids, near, subject, group(others) if others else None)
+            return _Rule(
+                weight, ids, near, subject, group(others) if others else None, group(disputes) if disputes else None
+            )
 
         compiled = []
         for name, threshold, rule_specs, exclude_terms, ignore_terms, title_required in spec:
-            rules = [rule(groups, near, weight, others) for groups, near, weight, others in rule_specs]
+            rules = [rule(*r) for r in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
-            # the other parties are read (by _led_by_others) as the rules' own groups are: masked, by sentence
-            used = frozenset(g for r in rules for g in (*r.groups, *([r.others] if r.others is not None else ())))
+            # the other parties and the disputes are read as the rules' own groups are: masked, by sentence
+            used = frozenset(
+                g for r in rules for g in (*r.groups, *(x for x in (r.others, r.disputes) if x is not None))
+            )
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required))
         self._topics = tuple(compiled)
         self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
@@ -798,6 +810,8 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
                 continue
             if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
+            if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
+                continue
             if rule.near is not None:
                 chosen = _near(per_group, rule.near)
                 if chosen is None:
@@ -834,6 +848,8 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
     for _, found in sentences:
         for rule in topic.rules:
             if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found):
+                continue
+            if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
@@ -874,6 +890,22 @@ def _led_by_others(groups: tuple[int, ...], others: int, found: dict[int, list[_
     first_other = min(m[2] for m in named)
     own = [m[2] for g in groups[:-1] for m in found.get(g, ())]
     return not own or min(own) - first_other > OTHERS_NEAR
+
+
+def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence's word of dispute ("slams", "denounces") is aimed at a party of the rule's first group (named
+    in the next two words) by someone who is none of its other parties (none named before it): a row on one side or a
+    bystander's ("Haley blasts Trump's praise for Putin"; "Pence denounces Trump's claim Ukraine started war"), not
+    the two sides dealing with each other ("Kremlin slams Trump's decision"). Only the first group is a target: the
+    other side's critics are often bodies no list names ("House passes resolution condemning Russia")."""
+    target, speakers = groups[0], groups[1:-1]
+    for d in found.get(disputes, ()):
+        start, end = d[2], d[2] + len(_WORD.findall(d[3]))
+        if any(end <= m[2] <= end + 1 for m in found.get(target, ())) and not any(
+            m[2] < start for g in speakers for m in found.get(g, ())
+        ):
+            return True
+    return False
 
 
 def _near(per_group: list[list[_Match]], near: int) -> list[_Match] | None:

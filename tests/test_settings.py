@@ -214,6 +214,11 @@ def test_rule_shape(tmp_path: Path) -> None:
         MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        other_parties: [China]"),
     )
     assert "topics.rare-earths.rules[0]" in message and "three or more groups" in message
+    message = error_of(
+        tmp_path,
+        MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        disputes: [slams]"),
+    )
+    assert "topics.rare-earths.rules[0]" in message and "'disputes' applies" in message
 
 
 def test_title_required_is_a_boolean(tmp_path: Path) -> None:

@@ -194,6 +194,43 @@ def test_other_parties(title: str, hit: bool) -> None:
     assert bool(matcher.match(title)) is hit
 
 
+DISPUTES = {
+    "rules": [
+        {
+            "all_of": [["US", "Trump", "Biden", "Pence"], ["Russia", "Putin", "Kremlin"], ["praise", "slams", "talks"]],
+            "disputes": ["slams", "blasts", "denounces"],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("title", "hit"),
+    [
+        # a dispute aimed at the first group's party by none of the other's: a row on one side, or a bystander's
+        ("Haley blasts Trump's praise for Putin", False),
+        ("Pence denounces Trump's talks with Putin", False),
+        # the other side speaking is the relationship itself
+        ("Kremlin slams Trump's praise for Putin's critics", True),
+        ("Putin slams Biden over talks", True),
+        # aimed at the other side's party: left alone (its critics are often bodies no list names)
+        ("House resolution slams Russia over talks with the US", True),
+        # the dispute word aimed at no party
+        ("Trump slams talks with Russia as a waste", True),
+    ],
+)
+def test_disputes(title: str, hit: bool) -> None:
+    assert bool(TopicMatcher(_topics(t=DISPUTES)).match(title)) is hit
+    without = {"rules": [{"all_of": DISPUTES["rules"][0]["all_of"]}]}
+    assert TopicMatcher(_topics(t=without)).match(title), "every case fires without the disputes"
+
+
+def test_disputes_also_veto_near_misses() -> None:
+    matcher = TopicMatcher(_topics(t=DISPUTES))
+    assert matcher.partial("Putin blasts Trump") == ("t",)  # the other side speaking: a near miss (no act word)
+    assert matcher.partial("Pence blasts Trump's Putin talks") == ()
+
+
 def test_other_parties_also_veto_near_misses() -> None:
     matcher = TopicMatcher(_topics(t=OTHER_PARTIES))
     assert matcher.partial("Russia warns the US over missiles") == ("t",)
