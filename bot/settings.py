@@ -141,6 +141,14 @@ class _Strict(BaseModel):
 # --------------------------------------------------------------------------- feeds.yaml models
 
 
+class JointSubjects(_Strict):
+    """Third parties that, named with the rule's second party before its first ("Putin and Kim sign a pact ... a
+    move likely to unsettle the US"), make a sentence about their own relationship, unless one of ``unless`` is there."""
+
+    parties: tuple[Term, ...] = Field(min_length=1)
+    unless: tuple[Term, ...] = ()
+
+
 class Rule(_Strict):
     """One keyword rule: ``any`` term, or one term of each ``all_of`` group in the same sentence."""
 
@@ -153,6 +161,8 @@ class Rule(_Strict):
     other_parties: tuple[Term, ...] = ()
     # words of a dispute ("slams"): aimed at a party of the first group by no other party, the rule does not fire
     disputes: tuple[Term, ...] = ()
+    # third parties named with the second group's party, before the first's: their relationship, not the rule's
+    joint_subjects: JointSubjects | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -162,7 +172,7 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
-        for key in ("other_parties", "disputes"):
+        for key in ("other_parties", "disputes", "joint_subjects"):
             if getattr(self, key) and len(self.all_of) < 3:
                 raise ValueError(
                     f"'{key}' applies to 'all_of' rules of three or more groups (parties, then what they do)"

@@ -30,7 +30,11 @@ term it is part of: the actor "Radio Free Europe" does not also supply the relat
 rule of parties and what they do (its last group) may list ``other_parties``: a sentence that names one of them
 first, with none of the rule's own parties in the next word (a list: "China, Russia"), is about that party and does
 not fire the rule ("North Korea's Kim ... as the US condemned its trade with Russia"); a headline's kicker ("Ukraine
-war: ...") does not count as naming it. A topic with ``title_required`` counts its summary and text only when the
+war: ...") does not count as naming it. Such a rule may also list ``disputes``: a dispute word aimed at a party of
+its first group by none of its other parties ("Haley blasts Trump's praise for Putin") is a row on one side; and
+``joint_subjects``: a third party named together with a party of its second group before any of the first ("Putin
+and Kim sign a pact ... likely to unsettle the US") tells their relationship, unless an ``unless`` term is there
+("China, Russia and Iran tried meddling in US elections"). Neither sentence fires the rule. A topic with ``title_required`` counts its summary and text only when the
 title fires one of its rules or nearly matches one (partial; a sentence led by another party counts there): a
 headline naming neither side is about something else ("Poland and Britain Consider Sending Leopard Tanks to Ukraine",
 whose summary names U.S. officials and Russia).
@@ -270,6 +274,8 @@ class _Rule:
     subject: int | None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
     others: int | None = None  # group id of its other_parties (_led_by_others)
     disputes: int | None = None  # group id of its disputes (_someone_elses_dispute)
+    # group ids of its joint_subjects' parties, their unless terms and the word "and" (_joint_subject)
+    joint: tuple[int, int | None, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,8 +298,13 @@ _Segs = dict[str, list[tuple[int, int]]]
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
 # required), each rule (groups of terms, near, weight, other parties); an ``any`` rule is one group.
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...]]
+_Joint = tuple[tuple[str, ...], tuple[str, ...]] | None  # joint_subjects: (parties, unless)
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Joint]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
+
+
+def _joint_spec(joint: Any) -> _Joint:
+    return (tuple(joint.parties), tuple(joint.unless or ())) if joint is not None else None
 
 
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
@@ -307,6 +318,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 float(rule.weight),
                 tuple(getattr(rule, "other_parties", None) or ()),
                 tuple(getattr(rule, "disputes", None) or ()),
+                _joint_spec(getattr(rule, "joint_subjects", None)),
             )
             for rule in topic.rules
         )
@@ -361,11 +373,18 @@ class TopicMatcher:
             weight: float,
             others: Sequence[str],
             disputes: Sequence[str],
+            joint: _Joint,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
             return _Rule(
-                weight, ids, near, subject, group(others) if others else None, group(disputes) if disputes else None
+                weight,
+                ids,
+                near,
+                subject,
+                group(others) if others else None,
+                group(disputes) if disputes else None,
+                (group(joint[0]), group(joint[1]) if joint[1] else None, group(("and",))) if joint else None,
             )
 
         compiled = []
@@ -373,9 +392,11 @@ class TopicMatcher:
             rules = [rule(*r) for r in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
-            # the other parties and the disputes are read as the rules' own groups are: masked, by sentence
+            # the other parties, disputes and joint subjects are read as the rules' own groups are: masked, by sentence
             used = frozenset(
-                g for r in rules for g in (*r.groups, *(x for x in (r.others, r.disputes) if x is not None))
+                g
+                for r in rules
+                for g in (*r.groups, *(x for x in (r.others, r.disputes, *(r.joint or ())) if x is not None))
             )
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required))
         self._topics = tuple(compiled)
@@ -812,6 +833,8 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
                 continue
             if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
                 continue
+            if rule.joint is not None and _joint_subject(rule.groups, rule.joint, found):
+                continue
             if rule.near is not None:
                 chosen = _near(per_group, rule.near)
                 if chosen is None:
@@ -850,6 +873,8 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
             if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
             if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
+                continue
+            if rule.joint is not None and _joint_subject(rule.groups, rule.joint, found):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
@@ -905,6 +930,26 @@ def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[i
             m[2] < start for g in speakers for m in found.get(g, ())
         ):
             return True
+    return False
+
+
+def _joint_subject(groups: tuple[int, ...], joint: tuple[int, int | None, int], found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence names a party of the rule's second group and one of its joint_subjects' parties together
+    (next to each other, or with "and" between them: "Putin and Kim", "Russia, North Korea", "Xi's Russia visit")
+    before any party of its first group, with none of the joint_subjects' ``unless`` terms: the two are the sentence's
+    subject and it tells their relationship ("Putin, Kim Agree to Immediately Offer Military Aid ... a move likely to
+    unsettle the US"), not the rule's ("China, Russia and Iran tried meddling in US elections" is, "meddl*" unless)."""
+    parties, unless, conjunction = joint
+    if unless is not None and found.get(unless):
+        return False
+    first = min((m[2] for m in found.get(groups[0], ())), default=None)
+    ands = {m[2] for m in found.get(conjunction, ())}
+    for r in found.get(groups[1], ()):
+        for p in found.get(parties, ()):
+            a, b = (r, p) if r[2] < p[2] else (p, r)
+            gap = b[2] - (a[2] + len(_WORD.findall(a[3])))
+            if (gap == 0 or (gap == 1 and b[2] - 1 in ands)) and (first is None or first > a[2]):
+                return True
     return False
 
 

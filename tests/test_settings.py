@@ -219,6 +219,21 @@ def test_rule_shape(tmp_path: Path) -> None:
         MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        disputes: [slams]"),
     )
     assert "topics.rare-earths.rules[0]" in message and "'disputes' applies" in message
+    message = error_of(
+        tmp_path,
+        MINIMAL.replace(
+            "      - any: [rare earth]", "      - any: [rare earth]\n        joint_subjects: {parties: [China]}"
+        ),
+    )
+    assert "topics.rare-earths.rules[0]" in message and "'joint_subjects' applies" in message
+    message = error_of(
+        tmp_path,
+        MINIMAL.replace(
+            "all_of: [[US], [Russia], [talks]]",
+            "all_of: [[US], [Russia], [talks]]\n        joint_subjects: {parties: []}",
+        ),
+    )
+    assert "joint_subjects.parties" in message
 
 
 def test_title_required_is_a_boolean(tmp_path: Path) -> None:

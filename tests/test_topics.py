@@ -204,25 +204,54 @@ DISPUTES = {
 }
 
 
+JOINT = {
+    "rules": [
+        {
+            "all_of": [["US", "Trump"], ["Russia", "Putin"], ["talks", "pact", "meddling", "warns"]],
+            "joint_subjects": {"parties": ["Kim", "China", "Ukraine"], "unless": ["meddling"]},
+        }
+    ],
+}
+
+
 @pytest.mark.parametrize(
-    ("title", "hit"),
+    ("veto", "title", "hit"),
     [
-        # a dispute aimed at the first group's party by none of the other's: a row on one side, or a bystander's
-        ("Haley blasts Trump's praise for Putin", False),
-        ("Pence denounces Trump's talks with Putin", False),
+        # disputes: one aimed at the first group's party by none of the other's is a row on one side, or a bystander's
+        ("disputes", "Haley blasts Trump's praise for Putin", False),
+        ("disputes", "Pence denounces Trump's talks with Putin", False),
         # the other side speaking is the relationship itself
-        ("Kremlin slams Trump's praise for Putin's critics", True),
-        ("Putin slams Biden over talks", True),
+        ("disputes", "Kremlin slams Trump's praise for Putin's critics", True),
+        ("disputes", "Putin slams Biden over talks", True),
         # aimed at the other side's party: left alone (its critics are often bodies no list names)
-        ("House resolution slams Russia over talks with the US", True),
+        ("disputes", "House resolution slams Russia over talks with the US", True),
         # the dispute word aimed at no party
-        ("Trump slams talks with Russia as a waste", True),
+        ("disputes", "Trump slams talks with Russia as a waste", True),
+        # joint_subjects: a third party named with Russia, before the US, tells their relationship
+        ("joint_subjects", "Putin and Kim sign a pact, a move likely to unsettle the US", False),
+        ("joint_subjects", "Russia, China pact worries US", False),
+        ("joint_subjects", "China's Russia pact worries Trump", False),
+        # unless what they do is aimed at the US (an unless term)
+        ("joint_subjects", "China, Russia tried meddling in US elections", True),
+        # the US named first, or the third party not next to Russia ("and" is the only word allowed between them)
+        ("joint_subjects", "US warns Russia and China over pact", True),
+        ("joint_subjects", "Putin, in China, warns US over talks", True),
+        ("joint_subjects", "Putin warns Trump after Kim talks", True),
     ],
 )
-def test_disputes(title: str, hit: bool) -> None:
-    assert bool(TopicMatcher(_topics(t=DISPUTES)).match(title)) is hit
-    without = {"rules": [{"all_of": DISPUTES["rules"][0]["all_of"]}]}
-    assert TopicMatcher(_topics(t=without)).match(title), "every case fires without the disputes"
+def test_sentence_vetoes(veto: str, title: str, hit: bool) -> None:
+    spec = {"disputes": DISPUTES, "joint_subjects": JOINT}[veto]
+    assert bool(TopicMatcher(_topics(t=spec)).match(title)) is hit
+    without = {"rules": [{"all_of": spec["rules"][0]["all_of"]}]}
+    assert TopicMatcher(_topics(t=without)).match(title), f"every case fires without {veto}"
+
+
+def test_joint_subjects_also_veto_near_misses() -> None:
+    matcher = TopicMatcher(_topics(t=JOINT))
+    assert matcher.partial("Putin signs a pact") == ("t",)
+    # their pact names no US actor: it joins no US-Russia story that another item put on the topic
+    assert matcher.partial("Putin and Kim sign a pact") == ()
+    assert matcher.partial("Putin and Kim meet as US looks on") == ()
 
 
 def test_disputes_also_veto_near_misses() -> None:
