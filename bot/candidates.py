@@ -30,7 +30,7 @@ from summarizer.furniture import clean_title, echoed_outlet, title_echo, without
 from .clock import as_utc_or_none
 from .feeds import parse_feed
 from .models import FeedState, ItemKey, NewItem, PendingItem, title_key
-from .stories import Fingerprint, fingerprint, item_lead
+from .stories import Fingerprint, fingerprint, is_newsletter_name, item_lead
 from .topics import TopicMatch, TopicMatcher
 
 # title, summary -> the topics they point at (hints) and the topics they nearly match (near)
@@ -94,8 +94,14 @@ def topic_hints(
 ) -> tuple[tuple[TopicMatch, ...], tuple[str, ...]]:
     """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides; and the
     topics (any) they nearly match (TopicMatcher.partial: such an item may join a story of one)."""
-    scores, near = matcher.score_and_partial(title, beyond_title(title, summary))
+    scores, near = matcher.score_and_partial(headline(title), beyond_title(title, summary))
     return tuple(m for m in scores if not topics or m.topic in topics), near
+
+
+def headline(title: str | None) -> str | None:
+    """The title as evidence of the item's topics: None when it is only a newsletter's name ("Wednesday Briefing"), so
+    the item is judged on its summary, as an untitled one is (title_required does not apply)."""
+    return None if is_newsletter_name(title) else title
 
 
 def beyond_title(title: str | None, summary: str | None) -> str | None:
@@ -121,9 +127,9 @@ def judge_page(
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
     ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
     scored = (
-        matcher.score(title, beyond_title(title, summary), text)
+        matcher.score(headline(title), beyond_title(title, summary), text)
         if hints is None
-        else matcher.rescore(hints, text, title)
+        else matcher.rescore(hints, text, headline(title))
     )
     matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:

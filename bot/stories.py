@@ -257,6 +257,20 @@ def _normalised(raw: str) -> str:
     return w
 
 
+# A newsletter's name as an item's whole title ("Wednesday Briefing", "Your Thursday Briefing"): a digest of the day's
+# events, whose summary names them ("A Putin-Trump call about Ukraine."). The fresh sets of 5 December label it a
+# story of its own, as the guideline's rules read (it reports no one event as its main news).
+_NEWSLETTER_NAME = re.compile(
+    r"\s*(?:your\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|morning|evening)\s+briefing\s*",
+    re.IGNORECASE,
+)
+
+
+def is_newsletter_name(title: str | None) -> bool:
+    """Whether a title is only a newsletter's name ("Wednesday Briefing"), no headline."""
+    return bool(title) and _NEWSLETTER_NAME.fullmatch(title or "") is not None
+
+
 def clean_title(title: str) -> str:
     """The title without an aggregator's " - Outlet" suffix."""
     return _OUTLET_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
@@ -301,7 +315,10 @@ class Fingerprint:
 
 
 def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
-    """The fingerprint of an item from its title and lead (feed summary or first paragraph)."""
+    """The fingerprint of an item from its title and lead (feed summary or first paragraph); empty for a newsletter
+    (is_newsletter_name): a digest of several events joins no story, and no story joins it."""
+    if is_newsletter_name(title):
+        return Fingerprint(title=())
     t = tokens(clean_title(title or ""))
     lead_words = tokens(lead or "", LEAD_WORDS)
     # Aggregators (Google News) repeat the title as the summary: that is no extra evidence.

@@ -34,6 +34,7 @@ from bot.stories import (
     clean_title,
     find_story,
     fingerprint,
+    is_newsletter_name,
     tokens,
 )
 
@@ -199,6 +200,21 @@ def test_clean_title_drops_aggregator_suffix() -> None:
     )
     assert clean_title("Critical Metals' Greenland Project - Bloomberg.com") == "Critical Metals' Greenland Project"
     assert clean_title("Russia-Ukraine war: talks resume") == "Russia-Ukraine war: talks resume"
+
+
+def test_a_newsletter_joins_no_story() -> None:
+    # A digest of the day ("Wednesday Briefing") reports no one event: an empty fingerprint, so it starts its own story
+    # and nothing joins it, though its summary names an event another item tells.
+    assert is_newsletter_name("Wednesday Briefing") and is_newsletter_name(" your thursday briefing ")
+    assert not is_newsletter_name("Friday Briefing: Trump Tells Putin to 'STOP!'") and not is_newsletter_name(None)
+    digest = fingerprint("Wednesday Briefing", "A Putin-Trump call about Ukraine.")
+    assert digest.features() == {}
+    index = StoryIndex()
+    call = fingerprint("Putin and Trump discuss Ukraine in a call", "A Putin-Trump call about Ukraine.")
+    plan = index.plan([("call", call, T0), ("digest", digest, T0 + timedelta(hours=1))], keep=True)
+    assert plan["digest"] != plan["call"]
+    headline = fingerprint("Putin-Trump call about Ukraine", "A Putin-Trump call about Ukraine.")
+    assert index.find(headline, T0 + timedelta(hours=2)) is not None  # the same words under a headline do join
 
 
 def test_fingerprint_json_roundtrip_and_staleness() -> None:

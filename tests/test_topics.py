@@ -635,6 +635,23 @@ def test_a_title_required_topic_counts_the_summary_and_page_only_under_a_title_t
         assert m.rescore(m.score(title, ""), page, title) == m.score(title, "", page), title
 
 
+def test_a_newsletters_name_is_no_headline(matcher: TopicMatcher) -> None:
+    """A title that is only a newsletter's name ("Wednesday Briefing") is judged as no title (bot.candidates.headline):
+    its summary names the day's news, and title_required does not veto it."""
+
+    def kept(title: str, summary: str) -> list[str]:
+        hinted = [m.topic for m in topic_hints(matcher, (), title, summary)[0] if m.kept]
+        judged = [m.topic for m in judge_page(matcher, (), title, summary, "").matches]
+        assert hinted == judged, (title, summary)
+        return hinted
+
+    call = "President Trump's call with Vladimir Putin."
+    assert kept("Wednesday Briefing", call) == ["us-russia"]
+    assert kept("Your Thursday Briefing", call) == ["us-russia"]
+    assert kept("Markets wrap", call) == []  # a headline naming neither side: title_required, as before
+    assert kept("Wednesday Briefing", "Russia fires the leader of its navy.") == []
+
+
 def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMatcher) -> None:
     """Topic hints read the summary without the feed's own additions (bot.candidates.beyond_title): a WordPress tail
     naming the site, or an aggregator's summary that is the title again and the outlet's name."""
