@@ -258,8 +258,8 @@ def _normalised(raw: str) -> str:
 
 
 # A newsletter's name as an item's whole title ("Wednesday Briefing", "Your Thursday Briefing"): a digest of the day's
-# events, whose summary names them ("A Putin-Trump call about Ukraine."). The fresh sets of 5 December label it a
-# story of its own, as the guideline's rules read (it reports no one event as its main news).
+# events, whose summary names them ("A Putin-Trump call about Ukraine."). It reports no one event as its main news:
+# ten of the eleven slices of the fresh sets of 5 December that hold one label it a story of its own.
 _NEWSLETTER_NAME = re.compile(
     r"\s*(?:your\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|morning|evening)\s+briefing\s*",
     re.IGNORECASE,

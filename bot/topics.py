@@ -34,10 +34,10 @@ war: ...") does not count as naming it. Such a rule may also list ``disputes``: 
 its first group by none of its other parties ("Haley blasts Trump's praise for Putin") is a row on one side; and
 ``joint_subjects``: a third party named together with a party of its second group before any of the first ("Putin
 and Kim sign a pact ... likely to unsettle the US") tells their relationship, unless an ``unless`` term is there
-("China, Russia and Iran tried meddling in US elections"). Neither sentence fires the rule. A topic with ``title_required`` counts its summary and text only when the
-title fires one of its rules or nearly matches one (partial; a sentence led by another party counts there): a
-headline naming neither side is about something else ("Poland and Britain Consider Sending Leopard Tanks to Ukraine",
-whose summary names U.S. officials and Russia).
+("China, Russia and Iran tried meddling in US elections"). Neither sentence fires the rule. A topic with
+``title_required`` counts its summary and text only when the title fires one of its rules or nearly matches one
+(partial; a sentence led by another party counts there): a headline naming neither side is about something else
+("Poland and Britain Consider Sending Leopard Tanks to Ukraine", whose summary names U.S. officials and Russia).
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
@@ -297,7 +297,8 @@ _Segs = dict[str, list[tuple[int, int]]]
 # A segment's index in its field and the topic's matches there by group (_topic_sentences).
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
-# required), each rule (groups of terms, near, weight, other parties); an ``any`` rule is one group.
+# required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects); an ``any`` rule is one
+# group.
 _Joint = tuple[tuple[str, ...], tuple[str, ...]] | None  # joint_subjects: (parties, unless)
 _RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Joint]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
