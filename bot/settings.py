@@ -149,6 +149,15 @@ class JointSubjects(_Strict):
     unless: tuple[Term, ...] = ()
 
 
+class TimedActs(_Strict):
+    """Acts of the rule's second party that, told before a connective of time with every party of its first group after
+    it ("Russia launches 'massive' attack on Kyiv as Trump touts 'peace deal'"), are the second party's news: the first
+    party only dates them."""
+
+    acts: tuple[Term, ...] = Field(min_length=1)
+    connectives: tuple[Term, ...] = Field(min_length=1)
+
+
 class Rule(_Strict):
     """One keyword rule: ``any`` term, or one term of each ``all_of`` group in the same sentence."""
 
@@ -163,6 +172,8 @@ class Rule(_Strict):
     disputes: tuple[Term, ...] = ()
     # third parties named with the second group's party, before the first's: their relationship, not the rule's
     joint_subjects: JointSubjects | None = None
+    # the second group's acts dated by a first-group event after a connective ("... as Trump touts peace"): not the rule's
+    timed_acts: TimedActs | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -172,7 +183,7 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
-        for key in ("other_parties", "disputes", "joint_subjects"):
+        for key in ("other_parties", "disputes", "joint_subjects", "timed_acts"):
             if getattr(self, key) and len(self.all_of) < 3:
                 raise ValueError(
                     f"'{key}' applies to 'all_of' rules of three or more groups (parties, then what they do)"

@@ -34,7 +34,9 @@ war: ...") does not count as naming it. Such a rule may also list ``disputes``: 
 its first group by none of its other parties ("Haley blasts Trump's praise for Putin") is a row on one side; and
 ``joint_subjects``: a third party named together with a party of its second group before any of the first ("Putin
 and Kim sign a pact ... likely to unsettle the US") tells their relationship, unless an ``unless`` term is there
-("China, Russia and Iran tried meddling in US elections"). Neither sentence fires the rule. A topic with
+("China, Russia and Iran tried meddling in US elections"); and ``timed_acts``: a second-group party's act told before
+a connective of time, every first-group party after it ("Russia launches attack on Kyiv as Trump touts peace"), is
+the second party's news. None of these sentences fires the rule. A topic with
 ``title_required`` counts its summary and text only when the title fires one of its rules or nearly matches one
 (partial; a sentence led by another party counts there): a headline naming neither side is about something else
 ("Poland and Britain Consider Sending Leopard Tanks to Ukraine", whose summary names U.S. officials and Russia).
@@ -276,6 +278,7 @@ class _Rule:
     disputes: int | None = None  # group id of its disputes (_someone_elses_dispute)
     # group ids of its joint_subjects' parties, their unless terms and the word "and" (_joint_subject)
     joint: tuple[int, int | None, int] | None = None
+    timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
 
 
 @dataclass(frozen=True)
@@ -299,13 +302,16 @@ _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
 # required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects); an ``any`` rule is one
 # group.
-_Joint = tuple[tuple[str, ...], tuple[str, ...]] | None  # joint_subjects: (parties, unless)
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Joint]
+_Pair = (
+    tuple[tuple[str, ...], tuple[str, ...]] | None
+)  # joint_subjects (parties, unless); timed_acts (acts, connectives)
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
-def _joint_spec(joint: Any) -> _Joint:
-    return (tuple(joint.parties), tuple(joint.unless or ())) if joint is not None else None
+def _pair(value: Any, first: str, second: str) -> _Pair:
+    """A rule's joint_subjects or timed_acts as two tuples of terms (None when it has none)."""
+    return (tuple(getattr(value, first)), tuple(getattr(value, second) or ())) if value is not None else None
 
 
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
@@ -319,7 +325,8 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 float(rule.weight),
                 tuple(getattr(rule, "other_parties", None) or ()),
                 tuple(getattr(rule, "disputes", None) or ()),
-                _joint_spec(getattr(rule, "joint_subjects", None)),
+                _pair(getattr(rule, "joint_subjects", None), "parties", "unless"),
+                _pair(getattr(rule, "timed_acts", None), "acts", "connectives"),
             )
             for rule in topic.rules
         )
@@ -374,7 +381,8 @@ class TopicMatcher:
             weight: float,
             others: Sequence[str],
             disputes: Sequence[str],
-            joint: _Joint,
+            joint: _Pair,
+            timed: _Pair,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
@@ -386,6 +394,7 @@ class TopicMatcher:
                 group(others) if others else None,
                 group(disputes) if disputes else None,
                 (group(joint[0]), group(joint[1]) if joint[1] else None, group(("and",))) if joint else None,
+                (group(timed[0]), group(timed[1])) if timed else None,
             )
 
         compiled = []
@@ -393,11 +402,13 @@ class TopicMatcher:
             rules = [rule(*r) for r in rule_specs]
             exclude = group(exclude_terms) if exclude_terms else None
             ignore = group(ignore_terms) if ignore_terms else None
-            # the other parties, disputes and joint subjects are read as the rules' own groups are: masked, by sentence
+            # the other parties, disputes, joint subjects and timed acts are read as the rules' own groups are: masked,
+            # by sentence
             used = frozenset(
                 g
                 for r in rules
-                for g in (*r.groups, *(x for x in (r.others, r.disputes, *(r.joint or ())) if x is not None))
+                for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ()))
+                if g is not None
             )
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required))
         self._topics = tuple(compiled)
@@ -832,9 +843,7 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
                 continue
             if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
-            if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
-                continue
-            if rule.joint is not None and _joint_subject(rule.groups, rule.joint, found):
+            if _vetoed(rule, found):
                 continue
             if rule.near is not None:
                 chosen = _near(per_group, rule.near)
@@ -873,9 +882,7 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
         for rule in topic.rules:
             if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found):
                 continue
-            if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
-                continue
-            if rule.joint is not None and _joint_subject(rule.groups, rule.joint, found):
+            if _vetoed(rule, found):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
@@ -918,6 +925,15 @@ def _led_by_others(groups: tuple[int, ...], others: int, found: dict[int, list[_
     return not own or min(own) - first_other > OTHERS_NEAR
 
 
+def _vetoed(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence is one the rule's disputes, joint subjects or timed acts say is not the rule's."""
+    return (
+        (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
+        or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, found))
+        or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))
+    )
+
+
 def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[int, list[_Match]]) -> bool:
     """Whether a sentence's word of dispute ("slams", "denounces") is aimed at a party of the rule's first group (named
     in the next two words) by someone who is none of its other parties (none named before it): a row on one side or a
@@ -952,6 +968,24 @@ def _joint_subject(groups: tuple[int, ...], joint: tuple[int, int | None, int], 
             if (gap == 0 or (gap == 1 and b[2] - 1 in ands)) and (first is None or first > a[2]):
                 return True
     return False
+
+
+def _timed_act(groups: tuple[int, ...], timed: tuple[int, int], found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence tells a party of the rule's second group and one of its timed_acts' acts before one of the
+    connectives, and every party of its first group after that connective: the second party's act, dated by the first
+    party's doings ("Russia launches 'massive' attack on Kyiv as Trump touts 'peace deal'"; "Russian missiles rained
+    down on Ukraine just ahead of Treasury Secretary Scott Bessent's visit"), not the two dealing with each other."""
+    acts, connectives = timed
+    first = [m[2] for m in found.get(groups[0], ())]
+    if not first or not found.get(connectives):
+        return False
+    earliest = min(first)
+    return any(
+        c[2] < earliest
+        and any(m[2] < c[2] for m in found.get(groups[1], ()))
+        and any(m[2] < c[2] for m in found.get(acts, ()))
+        for c in found[connectives]
+    )
 
 
 def _near(per_group: list[list[_Match]], near: int) -> list[_Match] | None:

@@ -234,6 +234,14 @@ def test_rule_shape(tmp_path: Path) -> None:
         ),
     )
     assert "joint_subjects.parties" in message
+    message = error_of(
+        tmp_path,
+        MINIMAL.replace(
+            "all_of: [[US], [Russia], [talks]]",
+            "all_of: [[US], [Russia], [talks]]\n        timed_acts: {acts: [strikes], connectives: []}",
+        ),
+    )
+    assert "timed_acts.connectives" in message
 
 
 def test_title_required_is_a_boolean(tmp_path: Path) -> None:

@@ -214,6 +214,16 @@ JOINT = {
 }
 
 
+TIMED = {
+    "rules": [
+        {
+            "all_of": [["US", "Trump"], ["Russia", "Putin"], ["talks", "peace", "sanctions", "attack"]],
+            "timed_acts": {"acts": ["attack", "strikes"], "connectives": ["as", "ahead of"]},
+        }
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("veto", "title", "hit"),
     [
@@ -237,10 +247,17 @@ JOINT = {
         ("joint_subjects", "US warns Russia and China over pact", True),
         ("joint_subjects", "Putin, in China, warns US over talks", True),
         ("joint_subjects", "Putin warns Trump after Kim talks", True),
+        # timed_acts: the second party's act before a connective of time, every first-party actor after it
+        ("timed_acts", "Russia launches attack on Kyiv as Trump touts peace", False),
+        ("timed_acts", "Russia strikes Kyiv ahead of US talks", False),
+        # a first-party actor before the connective, or no act of the list: the two dealing with each other
+        ("timed_acts", "Russia warns US of attack as talks stall", True),
+        ("timed_acts", "Russia rejects US sanctions as talks stall", True),
+        ("timed_acts", "Trump warns Russia as attack on Kyiv kills dozens", True),
     ],
 )
 def test_sentence_vetoes(veto: str, title: str, hit: bool) -> None:
-    spec = {"disputes": DISPUTES, "joint_subjects": JOINT}[veto]
+    spec = {"disputes": DISPUTES, "joint_subjects": JOINT, "timed_acts": TIMED}[veto]
     assert bool(TopicMatcher(_topics(t=spec)).match(title)) is hit
     without = {"rules": [{"all_of": spec["rules"][0]["all_of"]}]}
     assert TopicMatcher(_topics(t=without)).match(title), f"every case fires without {veto}"
