@@ -78,12 +78,12 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
 
 
 # Each topic's precision and recall over tests/data/topics/guideline_probes.txt must stay at or above these (measured
-# 5 December, sixth session, over 876 lines: rare-earths 0.981 / 0.981 and us-russia 0.975 / 0.967, the other parties
-# of the us-russia actor rule taking four false keeps off; the fifth session's 848 lines gave 0.981 / 0.981 and
-# 0.959 / 0.967). The lines it gets wrong say it in words a rule cannot tell apart: a band called Rare Earth, "Tungsten
-# Capital", "Pompeo tells Lavrov to stay out" (missed), the US and Russia both urging calm in a third country's war,
-# "critical mines" (missed).
-PROBE_FLOORS = {"rare-earths": (0.97, 0.97), "us-russia": (0.965, 0.96)}
+# 5 December, eighth session, over 891 lines: rare-earths 0.981 / 0.985 and us-russia 0.980 / 0.968, with the disputes,
+# joint subjects and timed acts of feeds.yaml; the sixth session's 876 lines gave 0.981 / 0.981 and 0.975 / 0.967, the
+# fifth's 848 lines 0.981 / 0.981 and 0.959 / 0.967). The lines it gets wrong say it in words a rule cannot tell apart:
+# a band called Rare Earth, "Tungsten Capital", the US and Russia both urging calm in a third country's war, "critical
+# mines" (missed).
+PROBE_FLOORS = {"rare-earths": (0.975, 0.98), "us-russia": (0.975, 0.96)}
 
 
 def _probes() -> list[tuple[str, bool, str, str]]:
