@@ -268,7 +268,7 @@ _NEWSLETTER_NAME = re.compile(
 
 def is_newsletter_name(title: str | None) -> bool:
     """Whether a title is only a newsletter's name ("Wednesday Briefing"), no headline."""
-    return bool(title) and _NEWSLETTER_NAME.fullmatch(title or "") is not None
+    return title is not None and _NEWSLETTER_NAME.fullmatch(title) is not None
 
 
 def clean_title(title: str) -> str:

@@ -300,11 +300,9 @@ _Segs = dict[str, list[tuple[int, int]]]
 # A segment's index in its field and the topic's matches there by group (_topic_sentences).
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
-# required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects); an ``any`` rule is one
-# group.
-_Pair = (
-    tuple[tuple[str, ...], tuple[str, ...]] | None
-)  # joint_subjects (parties, unless); timed_acts (acts, connectives)
+# required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects, timed acts); an ``any``
+# rule is one group. Joint subjects are (parties, unless), timed acts (acts, connectives).
+_Pair = tuple[tuple[str, ...], tuple[str, ...]] | None
 _RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
@@ -841,8 +839,6 @@ def _field_score(topic: _Topic, sentences: list[_Sentence], terms: dict[str, str
             per_group = [found.get(g, []) for g in rule.groups]
             if not all(per_group):
                 continue
-            if rule.others is not None and _led_by_others(rule.groups, rule.others, found):
-                continue
             if _vetoed(rule, found):
                 continue
             if rule.near is not None:
@@ -880,9 +876,7 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
     other-parties veto of _led_by_others, as in scoring)."""
     for _, found in sentences:
         for rule in topic.rules:
-            if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found):
-                continue
-            if _vetoed(rule, found):
+            if _vetoed(rule, found, others):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
                 return True
@@ -925,10 +919,17 @@ def _led_by_others(groups: tuple[int, ...], others: int, found: dict[int, list[_
     return not own or min(own) - first_other > OTHERS_NEAR
 
 
-def _vetoed(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
-    """Whether a sentence is one the rule's disputes, joint subjects or timed acts say is not the rule's."""
+def _after(m: _Match) -> int:
+    """The index of the word after a match (its first word's index plus the words it spans)."""
+    return m[2] + len(_WORD.findall(m[3]))
+
+
+def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) -> bool:
+    """Whether a sentence is one the rule's other parties (unless ``others`` is False), disputes, joint subjects or
+    timed acts say is not the rule's."""
     return (
-        (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
+        (others and rule.others is not None and _led_by_others(rule.groups, rule.others, found))
+        or (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
         or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, found))
         or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))
     )
@@ -942,7 +943,7 @@ def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[i
     other side's critics are often bodies no list names ("House passes resolution condemning Russia")."""
     target, speakers = groups[0], groups[1:-1]
     for d in found.get(disputes, ()):
-        start, end = d[2], d[2] + len(_WORD.findall(d[3]))
+        start, end = d[2], _after(d)
         if any(end <= m[2] <= end + 1 for m in found.get(target, ())) and not any(
             m[2] < start for g in speakers for m in found.get(g, ())
         ):
@@ -964,7 +965,7 @@ def _joint_subject(groups: tuple[int, ...], joint: tuple[int, int | None, int], 
     for r in found.get(groups[1], ()):
         for p in found.get(parties, ()):
             a, b = (r, p) if r[2] < p[2] else (p, r)
-            gap = b[2] - (a[2] + len(_WORD.findall(a[3])))
+            gap = b[2] - _after(a)
             if (gap == 0 or (gap == 1 and b[2] - 1 in ands)) and (first is None or first > a[2]):
                 return True
     return False

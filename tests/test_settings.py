@@ -202,46 +202,37 @@ def test_bad_term_names_its_place(tmp_path: Path) -> None:
     assert "topics.rare-earths.rules[0].any[1]" in message and "&" in message
 
 
-def test_rule_shape(tmp_path: Path) -> None:
-    message = error_of(
-        tmp_path, MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        all_of: [[a], [b]]")
-    )
-    assert "topics.rare-earths.rules[0]" in message and "exactly one of" in message
-    message = error_of(tmp_path, MINIMAL.replace("all_of: [[US], [Russia], [talks]]", "all_of: [[US]]"))
-    assert "at least two" in message
-    message = error_of(
-        tmp_path,
-        MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        other_parties: [China]"),
-    )
-    assert "topics.rare-earths.rules[0]" in message and "three or more groups" in message
-    message = error_of(
-        tmp_path,
-        MINIMAL.replace("      - any: [rare earth]", "      - any: [rare earth]\n        disputes: [slams]"),
-    )
-    assert "topics.rare-earths.rules[0]" in message and "'disputes' applies" in message
-    message = error_of(
-        tmp_path,
-        MINIMAL.replace(
-            "      - any: [rare earth]", "      - any: [rare earth]\n        joint_subjects: {parties: [China]}"
+_ANY_RULE = "      - any: [rare earth]"
+_ALL_OF_RULE = "all_of: [[US], [Russia], [talks]]"
+
+
+@pytest.mark.parametrize(
+    ("rule", "written", "said"),
+    [
+        (_ANY_RULE, f"{_ANY_RULE}\n        all_of: [[a], [b]]", ("topics.rare-earths.rules[0]", "exactly one of")),
+        (_ALL_OF_RULE, "all_of: [[US]]", ("at least two",)),
+        # the keys of a rule of parties and what they do, on a rule of one group
+        *[
+            (_ANY_RULE, f"{_ANY_RULE}\n        {key}: {value}", ("topics.rare-earths.rules[0]", f"'{key}' applies"))
+            for key, value in (
+                ("other_parties", "[China]"),
+                ("disputes", "[slams]"),
+                ("joint_subjects", "{parties: [China]}"),
+                ("timed_acts", "{acts: [strikes], connectives: [as]}"),
+            )
+        ],
+        (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        joint_subjects: {{parties: []}}", ("joint_subjects.parties",)),
+        (
+            _ALL_OF_RULE,
+            f"{_ALL_OF_RULE}\n        timed_acts: {{acts: [strikes], connectives: []}}",
+            ("timed_acts.connectives",),
         ),
-    )
-    assert "topics.rare-earths.rules[0]" in message and "'joint_subjects' applies" in message
-    message = error_of(
-        tmp_path,
-        MINIMAL.replace(
-            "all_of: [[US], [Russia], [talks]]",
-            "all_of: [[US], [Russia], [talks]]\n        joint_subjects: {parties: []}",
-        ),
-    )
-    assert "joint_subjects.parties" in message
-    message = error_of(
-        tmp_path,
-        MINIMAL.replace(
-            "all_of: [[US], [Russia], [talks]]",
-            "all_of: [[US], [Russia], [talks]]\n        timed_acts: {acts: [strikes], connectives: []}",
-        ),
-    )
-    assert "timed_acts.connectives" in message
+    ],
+)
+def test_rule_shape(tmp_path: Path, rule: str, written: str, said: tuple[str, ...]) -> None:
+    assert rule in MINIMAL
+    message = error_of(tmp_path, MINIMAL.replace(rule, written))
+    assert all(words in message for words in said), message
 
 
 def test_title_required_is_a_boolean(tmp_path: Path) -> None:
