@@ -94,6 +94,9 @@ __all__ = [
 
 
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
+# A story's members in the order they arrived, and within one poll cycle (one seen_at) by publication time, then
+# link: the order in which feeds answered gives item ids, and must not decide what a listing or a summary shows first.
+_MEMBER_ORDER = (items_t.c.seen_at, items_t.c.published_at.nulls_last(), items_t.c.link, items_t.c.id)
 
 
 class JSONText(str):
@@ -224,7 +227,7 @@ class Store:
             )
             .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
             .where(items_t.c.story_id.in_(ids))
-            .order_by(items_t.c.story_id, items_t.c.seen_at, items_t.c.id)
+            .order_by(items_t.c.story_id, *_MEMBER_ORDER)
         )
         for sid, outlet, link, title, published, guid in await conn.execute(q):
             members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
@@ -986,7 +989,7 @@ class Store:
     async def story_members(
         self, story_id: int, first: int | None = None, latest: int | None = None
     ) -> tuple[datetime | None, list[MemberArticle]]:
-        """A story's ``updated_at`` and its member articles (text and analysis) in arrival order.
+        """A story's ``updated_at`` and its member articles (text and analysis) in arrival order (``_MEMBER_ORDER``).
 
         With ``first`` and ``latest``, only the first and the latest tellings are loaded, so the work on a story
         that grew to hundreds of members stays bounded.
@@ -995,15 +998,14 @@ class Store:
             updated = (await conn.execute(sa.select(stories_t.c.updated_at).where(stories_t.c.id == story_id))).scalar()
             where = items_t.c.story_id == story_id
             if first is not None and latest is not None:
-                order = (items_t.c.seen_at, items_t.c.id)
-                ids = [r[0] for r in await conn.execute(sa.select(items_t.c.id).where(where).order_by(*order))]
+                ids = [r[0] for r in await conn.execute(sa.select(items_t.c.id).where(where).order_by(*_MEMBER_ORDER))]
                 if len(ids) > first + latest:
                     where = items_t.c.id.in_(ids[:first] + ids[-latest:])
             q = (
                 sa.select(items_t, feeds_t.c.name.label("outlet"))
                 .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
                 .where(where)
-                .order_by(items_t.c.seen_at, items_t.c.id)
+                .order_by(*_MEMBER_ORDER)
             )
             members = [
                 MemberArticle(

@@ -385,6 +385,35 @@ async def test_story_members_can_be_bounded_to_the_first_and_latest_tellings(sto
     assert [m.item_id for m in some] == [m.item_id for m in everyone[:2] + everyone[-3:]]
 
 
+async def test_members_of_one_cycle_are_listed_by_publication_then_link_whatever_order_feeds_answered(
+    store: Store,
+) -> None:
+    # Item ids follow the order in which feeds answered; within one poll cycle (one seen_at) that order must not
+    # decide the listing (stories --json) or which tellings a summary reads first.
+    tellings = [  # (outlet, link, published), in the order the feeds answered
+        ("Outlet C", "https://c.example/late", T0 + timedelta(minutes=30)),
+        ("Outlet B", "https://b.example/same-minute", T0),
+        ("Outlet A", "https://a.example/same-minute", T0),
+        ("Outlet D", "https://d.example/undated", None),
+    ]
+    await store.sync_feeds([FeedSpec(o, f"https://{o[-1].lower()}.example/rss") for o, _, _ in tellings])
+    feeds = dict(await query(store, "SELECT name, id FROM feeds"))
+    async with store.feed_transaction() as tx:
+        ids = []
+        for outlet, link, published in tellings:
+            key = ItemKey(identity=link, guid=link, link=link, title_key=None)
+            ids += await tx.add_items(feeds[outlet], [NewItem(key, "Summit planned", "", published, True)], T0)
+        story = await tx.create_story(
+            "Summit planned", tellings[0][1], ["us-russia"], {}, StoryFingerprints(), T0, True
+        )
+        await tx.set_item_stories([(i, story.id) for i in ids])
+    expected = ["Outlet A", "Outlet B", "Outlet C", "Outlet D"]
+    view = await store.story(story.id)
+    assert view is not None and [m.outlet for m in view.members] == expected
+    assert [m.outlet for m in (await store.story_members(story.id))[1]] == expected
+    assert [m.outlet for m in (await store.story_members(story.id, first=1, latest=1))[1]] == ["Outlet A", "Outlet D"]
+
+
 async def test_sqlite_statements_answer_the_same_in_one_trip_as_with_the_stock_cursor(
     store: Store, tmp_path: Path
 ) -> None:
