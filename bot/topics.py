@@ -25,8 +25,9 @@ when one of its terms occurs; ``all_of:`` when every group has a term in the sam
 ``near: N``, within N words of each other) — so "US" and "Russia" must meet around a relationship
 word in one sentence, not merely both appear somewhere in a long article. A sentence holding a
 topic's ``exclude`` term ("ice hockey") counts for nothing for that topic; an ``ignore`` term is
-blanked out before the rules look ("Penny Wong" is not the coin "penny"). A word counts once, as the longest rule
-term it is part of: the actor "Radio Free Europe" does not also supply the relationship word "free". An ``all_of``
+blanked out before the rules look ("Penny Wong" is not the coin "penny"). A word counts once in a rule, as the longest
+of the rule's terms it is part of: the actor "Radio Free Europe" does not also supply the relationship word "free"
+(another rule's longer term takes nothing from it, so adding a rule never removes a match). An ``all_of``
 rule of parties and what they do (its last group) may list ``other_parties``: a sentence that names one of them
 first, with none of the rule's own parties in the next word (a list: "China, Russia"), is about that party and does
 not fire the rule ("North Korea's Kim ... as the US condemned its trade with Russia"); a headline's kicker ("Ukraine
@@ -66,7 +67,7 @@ import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Protocol
 
@@ -290,6 +291,9 @@ class _Topic:
     ignore: int | None
     groups: frozenset[int]  # every group its rules use
     title_required: bool = False  # its summary and text count only under a title that supports it (_title_supports)
+    # each group's partners: the groups of the rules it is in (itself included); a longer match hides a shorter one
+    # only from its partners (_counted_matches)
+    partners: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
 # A match: (start offset, end offset, word index of its first word, surface text).
@@ -402,13 +406,15 @@ class TopicMatcher:
             ignore = group(ignore_terms) if ignore_terms else None
             # the other parties, disputes, joint subjects and timed acts are read as the rules' own groups are: masked,
             # by sentence
-            used = frozenset(
-                g
+            own = [
+                frozenset(
+                    g for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ())) if g is not None
+                )
                 for r in rules
-                for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ()))
-                if g is not None
-            )
-            compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required))
+            ]
+            used = frozenset().union(*own)
+            partners = {g: frozenset().union(*(o for o in own if g in o)) for g in used}
+            compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required, partners))
         self._topics = tuple(compiled)
         self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
 
@@ -798,9 +804,10 @@ def _open_segments(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tupl
 
 def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, list[_Match]]:
     """The matches the topic's rules and exclude terms count: none inside its ``ignore`` phrases ("Penny Wong" vetoes
-    nothing for the exclude term "penny"), and no rule term's match inside a longer match of its rule terms: a word
-    counts once, as the longest term it is part of (the actor "Radio Free Europe" supplies no relationship word
-    "free")."""
+    nothing for the exclude term "penny"), and no rule term's match inside a longer match of a term of the same rule
+    (the group's partners): a word counts once in a rule, as the longest of its terms it is part of (the actor "Radio
+    Free Europe" supplies no relationship word "free"). Another rule's phrase hides nothing: "prisoner swap" in one
+    rule leaves "swap" to the others."""
     if topic.ignore is not None and topic.ignore in hits:
         masks = hits[topic.ignore]
         hits = {
@@ -808,14 +815,16 @@ def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, 
             for g, ms in hits.items()
             if g != topic.ignore
         }
-    found = [m for g in topic.groups if g in hits for m in hits[g]]
-    longer = [(m[0], m[1]) for m in found if not m[3].isalnum()]  # only a phrase (or "U.S.") can hold another term
-    if not longer or len(found) < 2:
+    # only a phrase (or "U.S.") can hold another term
+    longer = [(g, m[0], m[1]) for g in topic.groups if g in hits for m in hits[g] if not m[3].isalnum()]
+    if not longer:
         return hits
-    inner = {(m[0], m[1]) for m in found if any(x <= m[0] and m[1] <= y and y - x > m[1] - m[0] for x, y in longer)}
-    if not inner:
-        return hits
-    return {g: [m for m in ms if (m[0], m[1]) not in inner] if g in topic.groups else ms for g, ms in hits.items()}
+    out = dict(hits)
+    for g in topic.groups & hits.keys():
+        near = [(x, y) for h, x, y in longer if h in topic.partners[g]]
+        if near:
+            out[g] = [m for m in hits[g] if not any(x <= m[0] and m[1] <= y and y - x > m[1] - m[0] for x, y in near)]
+    return out
 
 
 def _topic_sentences(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]) -> list[_Sentence]:

@@ -350,6 +350,19 @@ def test_a_word_counts_once_as_the_longest_term_it_is_part_of() -> None:
     assert m.match("US urges Russia to free Radio Free Europe journalist")
 
 
+def test_a_longer_term_hides_a_word_only_from_its_own_rule() -> None:
+    # A rule added to feeds.yaml only adds matches: its phrase "prisoner swap" does not take the word "swap" from
+    # another rule, which fired on "U.S., Russia complete biggest prisoner swap" before it was added.
+    first = {"all_of": [["US", "U.S."], ["Russia"], ["swap"]]}
+    second = {"all_of": [["West"], ["Russia"], ["prisoner swap"]]}
+    alone, both = (TopicMatcher(_topics(t={"rules": rules})) for rules in ([first], [first, second]))
+    for m in (alone, both):
+        assert m.match("U.S., Russia complete biggest prisoner swap")
+        assert m.partial("U.S. in prisoner swap talks")
+    assert both.match("Who was freed in the Russia-West prisoner swap?")
+    assert not alone.match("Who was freed in the Russia-West prisoner swap?")
+
+
 def test_score_weights_title_over_summary_over_text() -> None:
     m = TopicMatcher(_topics(t={"rules": [{"any": ["lanthanum"]}]}))
     title = m.score("Lanthanum news")[0]
