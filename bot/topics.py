@@ -469,8 +469,10 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
-            if found and f == "title" and self._others:
-                found = _outside_kicker(found, value, self._others)
+            if found and f == "title":
+                found = _leading_clause_last(found, value)
+                if self._others:
+                    found = _outside_kicker(found, value, self._others)
             if found or f == "title":  # a title without matches is there all the same (title_required)
                 hits[f] = found
                 segs[f] = [(0, len(value))] if f == "title" else segments(value)
@@ -906,6 +908,23 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
         return found
     end = kicker.end()
     return {g: [m for m in ms if m[0] >= end] if g in others else ms for g, ms in found.items()}
+
+
+# A headline that opens with a clause of time ("As Trump courts Putin, ..."; "While ..., "; "After ..., ") tells its
+# news after the comma: the opening clause dates it.
+_LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of)\s[^,]{3,}?,\s", re.IGNORECASE)
+
+
+def _leading_clause_last(found: dict[int, list[_Match]], title: str) -> dict[int, list[_Match]]:
+    """A title's matches with its opening clause of time read after the rest, as if written "<news> as <clause>": so
+    the news's own first party is the sentence's (_led_by_others: "As Trump Courts Putin, China's Leader Xi Emphasizes
+    Close Ties With Russia" is China's) and an act dated by a US event stays that (_timed_act: "As Trump Pushes Peace,
+    Russia Intensifies Assaults on Ukraine"). Only the word order of the matches changes (their index)."""
+    lead = _LEADING_CLAUSE.match(title)
+    if lead is None:
+        return found
+    end, words = lead.end(), len(_WORD.findall(title))
+    return {g: [(m[0], m[1], m[2] + words, m[3]) if m[0] < end else m for m in ms] for g, ms in found.items()}
 
 
 # How far after another party the rule's own may come and still be named with it: the next word, as in a list of
