@@ -280,6 +280,7 @@ class _Rule:
     # group ids of its joint_subjects' parties, their unless terms and the word "and" (_joint_subject)
     joint: tuple[int, int | None, int] | None = None
     timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
+    conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ class TopicMatcher:
                 group(disputes) if disputes else None,
                 (group(joint[0]), group(joint[1]) if joint[1] else None, group(("and",))) if joint else None,
                 (group(timed[0]), group(timed[1])) if timed else None,
+                group(("and",)) if others or joint else None,
             )
 
         compiled = []
@@ -408,7 +410,9 @@ class TopicMatcher:
             # by sentence
             own = [
                 frozenset(
-                    g for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ())) if g is not None
+                    g
+                    for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ()), r.conjunction)
+                    if g is not None
                 )
                 for r in rules
             ]
@@ -934,17 +938,26 @@ def _leading_clause_last(found: dict[int, list[_Match]], title: str) -> dict[int
 OTHERS_NEAR = 1
 
 
-def _led_by_others(groups: tuple[int, ...], others: int, found: dict[int, list[_Match]]) -> bool:
+def _led_by_others(
+    groups: tuple[int, ...], others: int, found: dict[int, list[_Match]], conjunction: int | None = None
+) -> bool:
     """Whether a sentence names one of a rule's other parties (group ``others``) first, with none of its own parties
-    (its ``groups`` before the last) within OTHERS_NEAR words after it (a list of parties): the sentence is about that
-    party ("North Korea's Kim visits arms factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy
-    warns U.S. will face war")."""
+    (its ``groups`` before the last) within OTHERS_NEAR words after it, nor joined to it by "and" (group
+    ``conjunction``, when the rule has one): the sentence is about that party ("North Korea's Kim visits arms
+    factories as the U.S. condemned its arms transfers with Russia"; "Zelenskyy warns U.S. will face war"), not a
+    list of parties ("China, Russia"; "Britain and the US impose new sanctions on Russia")."""
     named = found.get(others)
     if not named:
         return False
-    first_other = min(m[2] for m in named)
-    own = [m[2] for g in groups[:-1] for m in found.get(g, ())]
-    return not own or min(own) - first_other > OTHERS_NEAR
+    first = min(named, key=lambda m: m[2])
+    own = min((m[2] for g in groups[:-1] for m in found.get(g, ())), default=None)
+    if own is None:
+        return True
+    if own - first[2] <= OTHERS_NEAR:
+        return False
+    # "and" right after the other party, and one of the rule's own parties within two words of it ("and the US")
+    conjoined = found.get(conjunction, ()) if conjunction is not None else ()
+    return not any(a[2] == _after(first) and 0 < own - a[2] <= 2 for a in conjoined)
 
 
 def _after(m: _Match) -> int:
@@ -956,7 +969,7 @@ def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) ->
     """Whether a sentence is one the rule's other parties (unless ``others`` is False), disputes, joint subjects or
     timed acts say is not the rule's."""
     return (
-        (others and rule.others is not None and _led_by_others(rule.groups, rule.others, found))
+        (others and rule.others is not None and _led_by_others(rule.groups, rule.others, found, rule.conjunction))
         or (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
         or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, found))
         or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))

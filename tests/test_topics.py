@@ -183,6 +183,8 @@ OTHER_PARTIES = {
         ("NATO chief warns Biden over Russia", False),
         # a list of parties is not another party's sentence
         ("China, Russia and Iran tried meddling in US elections", True),
+        ("China and the US condemned Russia over nuclear threats", True),
+        ("China and Ukraine condemned the US and Russia", False),  # "and" joins two other parties
         # nor is a headline's kicker
         ("Ukraine war: Biden warns Putin over nuclear threats", True),
         ("Ukraine: Hollywood stars are among the US citizens Russia bans", True),
