@@ -31,8 +31,9 @@ of the rule's terms it is part of: the actor "Radio Free Europe" does not also s
 rule of parties and what they do (its last group) may list ``other_parties``: a sentence that names one of them
 first, with none of the rule's own parties in the next word or after an "and" (a list: "China, Russia"; "Britain
 and the US"), is about that party and does not fire the rule ("North Korea's Kim ... as the US condemned its trade
-with Russia"); a headline's kicker ("Ukraine war: ...") does not count as naming it. Such a rule may also list ``disputes``: a dispute word aimed at a party of
-its first group by none of its other parties ("Haley blasts Trump's praise for Putin") is a row on one side; and
+with Russia"); a headline's kicker ("Ukraine war: ...") does not count as naming it. Such a rule may also list
+``disputes``: a dispute word aimed at a party of its first group by none of its other parties ("Haley blasts Trump's
+praise for Putin") is a row on one side; and
 ``joint_subjects``: a third party named together with a party of its second group before any of the first ("Putin
 and Kim sign a pact ... likely to unsettle the US") tells their relationship, unless an ``unless`` term is there
 ("China, Russia and Iran tried meddling in US elections"); and ``timed_acts``: a second-group party's act told before
