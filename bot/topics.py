@@ -278,8 +278,7 @@ class _Rule:
     subject: int | None  # a two-group rule's narrowest group (_trigger_groups): alone, it is a near miss
     others: int | None = None  # group id of its other_parties (_led_by_others)
     disputes: int | None = None  # group id of its disputes (_someone_elses_dispute)
-    # group ids of its joint_subjects' parties, their unless terms and the word "and" (_joint_subject)
-    joint: tuple[int, int | None, int] | None = None
+    joint: tuple[int, int | None] | None = None  # group ids of its joint_subjects' parties and unless terms
     timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
     conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
 
@@ -397,7 +396,7 @@ class TopicMatcher:
                 subject,
                 group(others) if others else None,
                 group(disputes) if disputes else None,
-                (group(joint[0]), group(joint[1]) if joint[1] else None, group(("and",))) if joint else None,
+                (group(joint[0]), group(joint[1]) if joint[1] else None) if joint else None,
                 (group(timed[0]), group(timed[1])) if timed else None,
                 group(("and",)) if others or joint else None,
             )
@@ -972,7 +971,7 @@ def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) ->
     return (
         (others and rule.others is not None and _led_by_others(rule.groups, rule.others, found, rule.conjunction))
         or (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
-        or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, found))
+        or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, rule.conjunction, found))
         or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))
     )
 
@@ -993,17 +992,19 @@ def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[i
     return False
 
 
-def _joint_subject(groups: tuple[int, ...], joint: tuple[int, int | None, int], found: dict[int, list[_Match]]) -> bool:
+def _joint_subject(
+    groups: tuple[int, ...], joint: tuple[int, int | None], conjunction: int | None, found: dict[int, list[_Match]]
+) -> bool:
     """Whether a sentence names a party of the rule's second group and one of its joint_subjects' parties together
     (next to each other, or with "and" between them: "Putin and Kim", "Russia, North Korea", "Xi's Russia visit")
     before any party of its first group, with none of the joint_subjects' ``unless`` terms: the two are the sentence's
     subject and it tells their relationship ("Putin, Kim Agree to Immediately Offer Military Aid ... a move likely to
     unsettle the US"), not the rule's ("China, Russia and Iran tried meddling in US elections" is, "meddl*" unless)."""
-    parties, unless, conjunction = joint
+    parties, unless = joint
     if unless is not None and found.get(unless):
         return False
     first = min((m[2] for m in found.get(groups[0], ())), default=None)
-    ands = {m[2] for m in found.get(conjunction, ())}
+    ands = {m[2] for m in found.get(conjunction, ())} if conjunction is not None else set()
     for r in found.get(groups[1], ()):
         for p in found.get(parties, ()):
             a, b = (r, p) if r[2] < p[2] else (p, r)
