@@ -955,14 +955,21 @@ def _led_by_others(
         return True
     if own - first[2] <= OTHERS_NEAR:
         return False
-    # "and" right after the other party, and one of the rule's own parties within two words of it ("and the US")
-    conjoined = found.get(conjunction, ()) if conjunction is not None else ()
-    return not any(a[2] == _after(first) and 0 < own - a[2] <= 2 for a in conjoined)
+    return not _joined_by_and(first, own, found, conjunction, reach=2)  # "Britain and the US"
 
 
 def _after(m: _Match) -> int:
     """The index of the word after a match (its first word's index plus the words it spans)."""
     return m[2] + len(_WORD.findall(m[3]))
+
+
+def _joined_by_and(a: _Match, b: int, found: dict[int, list[_Match]], conjunction: int | None, reach: int) -> bool:
+    """Whether the word at index ``b`` follows match ``a`` after an "and" (group ``conjunction``) right after ``a``,
+    within ``reach`` words of it: "Putin and Kim" (reach 1), "Britain and the US" (reach 2)."""
+    if conjunction is None:
+        return False
+    after = _after(a)
+    return 0 < b - after <= reach and any(m[2] == after for m in found.get(conjunction, ()))
 
 
 def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) -> bool:
@@ -1004,12 +1011,11 @@ def _joint_subject(
     if unless is not None and found.get(unless):
         return False
     first = min((m[2] for m in found.get(groups[0], ())), default=None)
-    ands = {m[2] for m in found.get(conjunction, ())} if conjunction is not None else set()
     for r in found.get(groups[1], ()):
         for p in found.get(parties, ()):
             a, b = (r, p) if r[2] < p[2] else (p, r)
-            gap = b[2] - _after(a)
-            if (gap == 0 or (gap == 1 and b[2] - 1 in ands)) and (first is None or first > a[2]):
+            together = b[2] == _after(a) or _joined_by_and(a, b[2], found, conjunction, reach=1)
+            if together and (first is None or first > a[2]):
                 return True
     return False
 

@@ -265,24 +265,26 @@ def test_sentence_vetoes(veto: str, title: str, hit: bool) -> None:
     assert TopicMatcher(_topics(t=without)).match(title), f"every case fires without {veto}"
 
 
-def test_joint_subjects_also_veto_near_misses() -> None:
-    matcher = TopicMatcher(_topics(t=JOINT))
-    assert matcher.partial("Putin signs a pact") == ("t",)
-    # their pact names no US actor: it joins no US-Russia story that another item put on the topic
-    assert matcher.partial("Putin and Kim sign a pact") == ()
-    assert matcher.partial("Putin and Kim meet as US looks on") == ()
-
-
-def test_disputes_also_veto_near_misses() -> None:
-    matcher = TopicMatcher(_topics(t=DISPUTES))
-    assert matcher.partial("Putin blasts Trump") == ("t",)  # the other side speaking: a near miss (no act word)
-    assert matcher.partial("Pence blasts Trump's Putin talks") == ()
-
-
-def test_other_parties_also_veto_near_misses() -> None:
-    matcher = TopicMatcher(_topics(t=OTHER_PARTIES))
-    assert matcher.partial("Russia warns the US over missiles") == ("t",)
-    assert matcher.partial("North Korea's Kim Jong Un visits arms factories, warns the US over drills") == ()
+@pytest.mark.parametrize(
+    ("spec", "near_miss", "vetoed"),
+    [
+        (
+            OTHER_PARTIES,
+            "Russia warns the US over missiles",
+            "North Korea's Kim Jong Un visits arms factories, warns the US over drills",
+        ),
+        # their pact names no US actor: it joins no US-Russia story that another item put on the topic
+        (JOINT, "Putin signs a pact", "Putin and Kim sign a pact"),
+        (JOINT, "Putin signs a pact", "Putin and Kim meet as US looks on"),
+        # the other side speaking is a near miss (no act word)
+        (DISPUTES, "Putin blasts Trump", "Pence blasts Trump's Putin talks"),
+    ],
+    ids=["other_parties", "joint_subjects", "joint_subjects_and_us", "disputes"],
+)
+def test_vetoes_also_apply_to_near_misses(spec: dict, near_miss: str, vetoed: str) -> None:
+    matcher = TopicMatcher(_topics(t=spec))
+    assert matcher.partial(near_miss) == ("t",)
+    assert matcher.partial(vetoed) == ()
 
 
 @pytest.mark.parametrize(
