@@ -882,7 +882,8 @@ class StoryIndex:
 
     def _anchors(self, title: frozenset[str], count: int = ANCHORS) -> list[str]:
         """The title's ``count`` rarest words: what tells this event from others on the same subject. Highest IDF
-        first is fewest documents first (the IDF falls as the count grows), ties in word order."""
+        first is fewest documents first (the IDF falls as the count grows), ties alphabetically (a title is held as
+        a set of words, so its word order is not known here)."""
         words = [t for t in title if _can_anchor(t)]
         return _rarest(words, [self._vectors.count(t) for t in words], count)
 
@@ -957,7 +958,8 @@ class StoryIndex:
 
 
 def _rarest(words: Sequence[str], counts: Sequence[float], count: int) -> list[str]:
-    """The ``count`` words of fewest documents (``counts``, in the words' order), ties in word order."""
+    """The ``count`` words of fewest documents (``counts``, in the words' order), ties alphabetically: the same
+    answer whatever order the words come in (a frozenset's order varies with the process's string hashing)."""
     return [t for _, t in sorted(zip(counts, words, strict=True))[:count]]
 
 

@@ -30,6 +30,7 @@ from bot.stories import (
     Fingerprint,
     StoryIndex,
     _can_anchor,
+    _rarest,
     _Weights,
     clean_title,
     find_story,
@@ -548,6 +549,16 @@ def test_postings_by_slot_sum_as_the_terms_say_through_removals_and_compaction()
         }
         assert got.keys() == expected.keys()
         assert [got[k] for k in got] == pytest.approx([expected[k] for k in got], rel=1e-12)
+
+
+def test_anchors_tied_in_rarity_do_not_depend_on_the_order_words_come_in() -> None:
+    # A title reaches _rarest as a frozenset, whose order follows the process's string hashing: ties must not.
+    words = ["treaty", "exit", "nuclear", "ban"]
+    counts = [1.0, 1.0, 3.0, 1.0]
+    answers = {
+        tuple(_rarest([words[i] for i in p], [counts[i] for i in p], 2)) for p in itertools.permutations(range(4))
+    }
+    assert answers == {("ban", "exit")}
 
 
 def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
