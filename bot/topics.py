@@ -939,7 +939,7 @@ OTHERS_NEAR = 1
 
 
 def _led_by_others(
-    groups: tuple[int, ...], others: int, found: dict[int, list[_Match]], conjunction: int | None = None
+    groups: tuple[int, ...], others: int, found: dict[int, list[_Match]], conjunction: int | None
 ) -> bool:
     """Whether a sentence names one of a rule's other parties (group ``others``) first, with none of its own parties
     (its ``groups`` before the last) within OTHERS_NEAR words after it, nor joined to it by "and" (group
@@ -955,7 +955,7 @@ def _led_by_others(
         return True
     if own - first[2] <= OTHERS_NEAR:
         return False
-    return not _joined_by_and(first, own, found, conjunction, reach=2)  # "Britain and the US"
+    return not _joined_by_and(_after(first), own, found, conjunction, reach=2)  # "Britain and the US"
 
 
 def _after(m: _Match) -> int:
@@ -963,12 +963,11 @@ def _after(m: _Match) -> int:
     return m[2] + len(_WORD.findall(m[3]))
 
 
-def _joined_by_and(a: _Match, b: int, found: dict[int, list[_Match]], conjunction: int | None, reach: int) -> bool:
-    """Whether the word at index ``b`` follows match ``a`` after an "and" (group ``conjunction``) right after ``a``,
-    within ``reach`` words of it: "Putin and Kim" (reach 1), "Britain and the US" (reach 2)."""
+def _joined_by_and(after: int, b: int, found: dict[int, list[_Match]], conjunction: int | None, reach: int) -> bool:
+    """Whether the word right after a match (index ``after``: _after) is "and" (group ``conjunction``) and the word at
+    index ``b`` comes within ``reach`` words after it: "Putin and Kim" (reach 1), "Britain and the US" (reach 2)."""
     if conjunction is None:
         return False
-    after = _after(a)
     return 0 < b - after <= reach and any(m[2] == after for m in found.get(conjunction, ()))
 
 
@@ -1014,7 +1013,8 @@ def _joint_subject(
     for r in found.get(groups[1], ()):
         for p in found.get(parties, ()):
             a, b = (r, p) if r[2] < p[2] else (p, r)
-            together = b[2] == _after(a) or _joined_by_and(a, b[2], found, conjunction, reach=1)
+            after = _after(a)
+            together = b[2] == after or _joined_by_and(after, b[2], found, conjunction, reach=1)
             if together and (first is None or first > a[2]):
                 return True
     return False
