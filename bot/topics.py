@@ -473,13 +473,15 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
-            if found and f == "title":
-                found = _leading_clause_last(found, value)
-                if self._others:
+            if not found and f != "title":
+                continue
+            seg = [(0, len(value))] if f == "title" else segments(value)
+            if found and f != "text":  # a title's opening clause, or the one of a summary's first sentence
+                found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
+                if self._others and f == "title":
                     found = _outside_kicker(found, value, self._others)
-            if found or f == "title":  # a title without matches is there all the same (title_required)
-                hits[f] = found
-                segs[f] = [(0, len(value))] if f == "title" else segments(value)
+            hits[f] = found  # a title without matches is there all the same (title_required)
+            segs[f] = seg
         return hits, segs
 
     def _sentences(self, hits: _Hits, segs: _Segs) -> list[tuple[_Topic, dict[str, list[_Sentence]]]]:
@@ -915,17 +917,19 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
 
 
 # A headline that opens with a clause of time ("As Trump courts Putin, ..."; "While ..., "; "After ..., ") tells its
-# news after the comma: the opening clause dates it.
+# news after the comma: the opening clause dates it. So does a summary's first sentence ("As peace talks opened in Saudi
+# Arabia, President Trump made clear ...": the sentence is Trump's, not Saudi Arabia's).
 _LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of)\s[^,]{3,}?,\s", re.IGNORECASE)
 
 
-def _leading_clause_last(found: dict[int, list[_Match]], title: str) -> dict[int, list[_Match]]:
-    """A title's matches with its opening clause of time read after the rest, as if written "<news> as <clause>": so
+def _leading_clause_last(found: dict[int, list[_Match]], title: str, limit: int) -> dict[int, list[_Match]]:
+    """A title's (or a summary's) matches with its opening clause of time read after the rest of the field, as if
+    written "<news> as <clause>"; the clause ends before ``limit`` (the end of a summary's first sentence): so
     the news's own first party is the sentence's (_led_by_others: "As Trump Courts Putin, China's Leader Xi Emphasizes
     Close Ties With Russia" is China's) and an act dated by a US event stays that (_timed_act: "As Trump Pushes Peace,
     Russia Intensifies Assaults on Ukraine"). Only the word order of the matches changes (their index)."""
     lead = _LEADING_CLAUSE.match(title)
-    if lead is None:
+    if lead is None or lead.end() > limit:
         return found
     end, words = lead.end(), len(_WORD.findall(title))
     return {g: [(m[0], m[1], m[2] + words, m[3]) if m[0] < end else m for m in ms] for g, ms in found.items()}
