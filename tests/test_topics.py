@@ -82,7 +82,7 @@ def test_items_corpus_hand_checked(matcher: TopicMatcher) -> None:
 # joint subjects and timed acts of feeds.yaml; the sixth session's 876 lines gave 0.981 / 0.981 and 0.975 / 0.967, the
 # fifth's 848 lines 0.981 / 0.981 and 0.959 / 0.967). The lines it gets wrong say it in words a rule cannot tell apart:
 # a band called Rare Earth, "Tungsten Capital", the US and Russia both urging calm in a third country's war, "critical
-# mines" (missed). The eleventh session's 950 lines: 0.982 / 0.985 and 0.975 / 0.971; it added a third state's talks
+# mines" (missed). The eleventh session's 952 lines: 0.982 / 0.985 and 0.975 / 0.972; it added a third state's talks
 # with the White House that name Russia in passing (kept), so us-russia precision's floor is 0.97, not 0.975.
 PROBE_FLOORS = {"rare-earths": (0.975, 0.98), "us-russia": (0.97, 0.96)}
 
