@@ -969,12 +969,9 @@ class StoryIndex:
 @dataclass(frozen=True, slots=True)
 class _Anchors:
     """A title's anchors: its ``count`` rarest words (fewest documents). Words tied in rarity at the cut are not put
-    in or left out by some arbitrary order: ``need`` of the ``tied`` words are anchors, every choice alike, and
-    what a check of the anchors answers is its chance over those choices (miss). Breaking the ties alphabetically,
-    as before, was a choice that happened to suit the coverage set: other orders (reversed, by length, by a hash,
-    by general-English rarity) gave pairwise F1 0.89-0.92 against its 0.932; the chances give 0.925, and in a small
-    index, where most of a title's words are in one document each, no word is an anchor by the luck of its
-    spelling."""
+    in or left out by some arbitrary order (an order that suited the coverage set was luck; docs/CLUSTERING.md):
+    ``need`` of the ``tied`` words are anchors, every choice alike, and what a check of the anchors answers is its
+    chance over those choices (miss). In a small index most of a title's words are in one document each."""
 
     sure: tuple[str, ...]  # rarer than the cut: anchors whatever the choice
     tied: tuple[str, ...]  # at the cut
@@ -991,10 +988,9 @@ class _Anchors:
             if t in words:
                 return 0.0
         found = 0
-        if self.need:
-            for t in self.tied:
-                if t in words:
-                    found += 1
+        for t in self.tied:  # none when nothing is tied at the cut (need 0)
+            if t in words:
+                found += 1
         if not found:
             return 1.0
         return math.comb(len(self.tied) - found, self.need) / math.comb(len(self.tied), self.need)

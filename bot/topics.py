@@ -922,16 +922,16 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
 _LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of)\s[^,]{3,}?,\s", re.IGNORECASE)
 
 
-def _leading_clause_last(found: dict[int, list[_Match]], title: str, limit: int) -> dict[int, list[_Match]]:
-    """A title's (or a summary's) matches with its opening clause of time read after the rest of the field, as if
-    written "<news> as <clause>"; the clause ends before ``limit`` (the end of a summary's first sentence): so
+def _leading_clause_last(found: dict[int, list[_Match]], value: str, limit: int) -> dict[int, list[_Match]]:
+    """A title's or a summary's (``value``) matches with its opening clause of time read after the rest of the field,
+    as if written "<news> as <clause>"; the clause ends before ``limit`` (the end of a summary's first sentence): so
     the news's own first party is the sentence's (_led_by_others: "As Trump Courts Putin, China's Leader Xi Emphasizes
     Close Ties With Russia" is China's) and an act dated by a US event stays that (_timed_act: "As Trump Pushes Peace,
     Russia Intensifies Assaults on Ukraine"). Only the word order of the matches changes (their index)."""
-    lead = _LEADING_CLAUSE.match(title)
+    lead = _LEADING_CLAUSE.match(value)
     if lead is None or lead.end() > limit:
         return found
-    end, words = lead.end(), len(_WORD.findall(title))
+    end, words = lead.end(), len(_WORD.findall(value))
     return {g: [(m[0], m[1], m[2] + words, m[3]) if m[0] < end else m for m in ms] for g, ms in found.items()}
 
 
