@@ -30,8 +30,9 @@ among the rarest (_Anchors), not by an arbitrary order. An item joins the story 
 published within the window if that similarity reaches the threshold, and a story spans at most one window from
 its first item (no endless chaining). A batch planned whole (plan) then merges two stories it started, or one it
 started into a known one, when the mean similarity over all their cross pairs reaches MERGE_THRESHOLD: one item
-at a time, an event's first tellings often start two stories before its words have any document frequency. A lone
-item left is then placed as it would have been had it come last: in the story of its most similar item.
+at a time, an event's first tellings often start two stories before its words have any document frequency. An
+event's first telling left alone is then placed as it would have been had it come last: in the story of its most
+similar item, among the stories that began after it.
 The thresholds and their measured precision/recall are below.
 """
 
@@ -584,8 +585,8 @@ class StoryIndex:
     ) -> dict[Hashable, Hashable]:
         """Where each item of a batch (given oldest first) goes: the key of a story in the index, or ``("new", key)``
         with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
-        started merge by mean link (MERGE_THRESHOLD), and an item still alone joins the story of its most similar
-        item if that reaches the threshold, as it would have coming last. The index is left as it was (load the items as they are
+        started merge by mean link (MERGE_THRESHOLD), and an item still alone joins a story that began after it, as
+        it would have coming last (_merge). The index is left as it was (load the items as they are
         stored), or with ``keep`` holds them as planned: each under its batch key, in the story the answer names
         (rename a new story and rekey its items once they are stored, rather than loading them again).
 
@@ -749,16 +750,18 @@ class StoryIndex:
             for o in linked[s]:
                 if s in new or o in new:
                     scores[(s, o)] = mean_link(s, o)
-        # A lone item the batch could not place joins as it would have had it come last: to the story of its most
-        # similar item, if that reaches the threshold (two anchors, as joining). Which item of an event comes first
-        # is chance, and the first had no story to join; a mean over the story's items would hold it to more than a
-        # late teller. All are placed against the stories as they stand now, so no lone item leads another in.
+        # An event's first telling, published before any other, had no story to join; afterwards the mean over the
+        # story its later tellings made holds it to more than a late teller, who joins the story of its single most
+        # similar item. So a story of one item the batch started joins a story that started after it as it would
+        # have coming last: when its most similar item there reaches the threshold (two anchors, as joining). Stories
+        # that began before it were there to join when it was placed. All are placed against the stories as the
+        # merges left them, so no lone item leads another in.
         lone = {s for s in new if len(members[s]) == 1}
         moves: list[tuple[Hashable, Hashable]] = []
         for s in sorted(lone, key=first):
             (x,) = members[s]
             best, target = 0.0, None
-            for t in sorted((t for t in linked[s] if t not in lone), key=first):
+            for t in sorted((t for t in linked[s] if t not in lone and first(t) > first(s)), key=first):
                 if within_window(s, t):
                     got = max(pairs(x, members[t], ANCHORS))
                     if got > best:
