@@ -247,8 +247,8 @@ def _draft(entry: Any, base: str, now: datetime, resolve_ids: bool = True) -> di
     title = html_to_text(entry.get("title", ""), MAX_TITLE)
     if not title and not summary and not link:
         return None
-    if not title:
-        title = _title_from(summary, link)
+    if not title or _ADDRESS_ONLY.fullmatch(title):  # none, or a page's address (a video feed's): no headline to show
+        title = _title_from(summary, title or link)
     author = html_to_text(entry.get("author", ""), 200) or None
     return {
         "guid": guid,
@@ -280,6 +280,9 @@ def _rebase(base: str, detail: Any) -> str:
         return urljoin(base, xml_base) if base else xml_base
     except ValueError:
         return base
+
+
+_ADDRESS_ONLY = re.compile(r"(?:https?://|www\.)\S+")
 
 
 def _title_from(summary: str, link: str | None) -> str:

@@ -248,6 +248,23 @@ def test_items_with_nothing_are_dropped_and_titles_never_empty() -> None:
     assert parsed.items[1].title == "rare earth prices surge"
 
 
+def test_a_title_that_is_only_an_address_reads_as_the_summary() -> None:
+    """A video feed gives the page's address as the title: the digest would show a URL for a headline."""
+    body = rss(
+        "<item><title>https://www.cnn.com/videos/world/2024/02/22/exp-american-detained-russia.cnn</title>"
+        "<description>Ksenia Karelina of Los Angeles has been accused of treason.</description>"
+        "<link>https://www.cnn.com/videos/world/2024/02/22/exp-american-detained-russia.cnn</link></item>"
+        "<item><title>www.example.com/news/rare-earth-prices-surge</title><link>https://e.com/1</link></item>"
+        "<item><title>Watch: https://e.com/live and more</title><link>https://e.com/2</link></item>"
+    )
+    titles = [i.title for i in parse_feed(body, XML, "https://e.com/feed", now=NOW).items]
+    assert titles == [
+        "Ksenia Karelina of Los Angeles has been accused of treason.",
+        "rare earth prices surge",
+        "Watch: https://e.com/live and more",
+    ]
+
+
 async def test_relative_links_resolve_against_feed_url_and_xml_base(loopback: LoopbackServer) -> None:
     body = (
         b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
