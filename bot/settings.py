@@ -149,6 +149,16 @@ class JointSubjects(_Strict):
     unless: tuple[Term, ...] = ()
 
 
+class ThirdStates(_Strict):
+    """Other parties that are states (or regions) of their own: a title naming one of them and not the rule's second
+    party is about that state and the first, and its summary does not count for the topic (``title_required``), unless
+    one of ``unless`` is in the title ("US adds 42 more Chinese companies to its 'entities' economic blacklist": the
+    secondary measures aimed at Russia). They are other parties too (``other_parties``)."""
+
+    parties: tuple[Term, ...] = Field(min_length=1)
+    unless: tuple[Term, ...] = ()
+
+
 class TimedActs(_Strict):
     """Acts of the rule's second party that, told before a connective of time with every party of its first group after
     it ("Russia launches 'massive' attack on Kyiv as Trump touts 'peace deal'"), are the second party's news: the first
@@ -174,6 +184,8 @@ class Rule(_Strict):
     joint_subjects: JointSubjects | None = None
     # the second group's acts dated by a first-group event after a connective ("... as Trump touts peace"): not the rule's
     timed_acts: TimedActs | None = None
+    # other parties that are states of their own: a title naming one and not the second group is about that state
+    third_states: ThirdStates | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
@@ -183,7 +195,7 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
-        for key in ("other_parties", "disputes", "joint_subjects", "timed_acts"):
+        for key in ("other_parties", "disputes", "joint_subjects", "timed_acts", "third_states"):
             if getattr(self, key) and len(self.all_of) < 3:
                 raise ValueError(
                     f"'{key}' applies to 'all_of' rules of three or more groups (parties, then what they do)"

@@ -41,7 +41,10 @@ a connective of time, every first-group party after it ("Russia launches attack 
 the second party's news. None of these sentences fires the rule. A topic with
 ``title_required`` counts its summary and text only when the title fires one of its rules or nearly matches one
 (partial; a sentence led by another party counts there): a headline naming neither side is about something else
-("Poland and Britain Consider Sending Leopard Tanks to Ukraine", whose summary names U.S. officials and Russia).
+("Poland and Britain Consider Sending Leopard Tanks to Ukraine", whose summary names U.S. officials and Russia). A
+rule's ``third_states`` are other parties that are states of their own: a title naming one of them and none of the
+rule's second group, nor an ``unless`` term, is about that state and the first party, and supports nothing ("US
+announces plans to resume security ties with Niger"); a state named as a place ("in Syria") does not count there.
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
@@ -281,6 +284,9 @@ class _Rule:
     joint: tuple[int, int | None] | None = None  # group ids of its joint_subjects' parties and unless terms
     timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
     conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
+    third: tuple[int, int | None] | None = (
+        None  # group ids of its third_states' parties and unless terms (_title_supports)
+    )
 
 
 @dataclass(frozen=True)
@@ -305,10 +311,11 @@ _Segs = dict[str, list[tuple[int, int]]]
 # A segment's index in its field and the topic's matches there by group (_topic_sentences).
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
-# required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects, timed acts); an ``any``
-# rule is one group. Joint subjects are (parties, unless), timed acts (acts, connectives).
+# required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects, timed acts, third
+# states); an ``any`` rule is one group. Joint subjects and third states are (parties, unless), timed acts (acts,
+# connectives).
 _Pair = tuple[tuple[str, ...], tuple[str, ...]] | None
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair]
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair, _Pair]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
@@ -330,6 +337,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 tuple(getattr(rule, "disputes", None) or ()),
                 _pair(getattr(rule, "joint_subjects", None), "parties", "unless"),
                 _pair(getattr(rule, "timed_acts", None), "acts", "connectives"),
+                _pair(getattr(rule, "third_states", None), "parties", "unless"),
             )
             for rule in topic.rules
         )
@@ -386,19 +394,22 @@ class TopicMatcher:
             disputes: Sequence[str],
             joint: _Pair,
             timed: _Pair,
+            third: _Pair,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
+            everyone = (*others, *third[0]) if third else tuple(others)  # third states are other parties too
             return _Rule(
                 weight,
                 ids,
                 near,
                 subject,
-                group(others) if others else None,
+                group(everyone) if everyone else None,
                 group(disputes) if disputes else None,
                 (group(joint[0]), group(joint[1]) if joint[1] else None) if joint else None,
                 (group(timed[0]), group(timed[1])) if timed else None,
-                group(("and",)) if others or joint else None,
+                group(("and",)) if everyone or joint else None,
+                (group(third[0]), group(third[1]) if third[1] else None) if third else None,
             )
 
         compiled = []
@@ -411,7 +422,15 @@ class TopicMatcher:
             own = [
                 frozenset(
                     g
-                    for g in (*r.groups, r.others, r.disputes, *(r.joint or ()), *(r.timed or ()), r.conjunction)
+                    for g in (
+                        *r.groups,
+                        r.others,
+                        r.disputes,
+                        *(r.joint or ()),
+                        *(r.timed or ()),
+                        r.conjunction,
+                        *(r.third or ()),
+                    )
                     if g is not None
                 )
                 for r in rules
@@ -421,6 +440,7 @@ class TopicMatcher:
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required, partners))
         self._topics = tuple(compiled)
         self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
+        self._third = frozenset(r.third[0] for t in compiled for r in t.rules if r.third is not None)
 
         # Look-up tables keyed by a term's first word.
         self._exact: dict[str, list[int]] = defaultdict(list)  # casefolded word
@@ -480,6 +500,8 @@ class TopicMatcher:
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
                 if self._others and f == "title":
                     found = _outside_kicker(found, value, self._others)
+                if self._third and f == "title":
+                    found = _without_places(found, value, self._third)
             hits[f] = found  # a title without matches is there all the same (title_required)
             segs[f] = seg
         return hits, segs
@@ -877,29 +899,55 @@ def _title_supports(topic: _Topic, sentences: list[_Sentence]) -> bool:
     """Whether a title (its _topic_sentences) fires one of the topic's rules or nearly matches one, even where another
     party leads ("West takes new step to tighten Russian oil sanctions": the West includes the US): title_required.
     A near match without the veto covers every rule that fires but an ``any`` rule, whose term alone is checked here
-    (no second scoring of the title)."""
+    (no second scoring of the title). A title about a third state and the first party supports nothing (_third_state)."""
     return any(len(r.groups) == 1 and found.get(r.groups[0]) for _, found in sentences for r in topic.rules) or (
-        _field_partial(topic, sentences, others=False)
+        _field_partial(topic, sentences, others=False, title=True)
     )
 
 
-def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = True) -> bool:
+def _third_state(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
+    """Whether a title names one of the rule's third states and none of its second group's parties, nor an ``unless``
+    term: "US announces plans to resume security ties with Niger" is about the US and Niger, whatever its summary says
+    of Moscow; "US adds 42 more Chinese companies to its 'entities' economic blacklist" is a secondary measure."""
+    if rule.third is None or len(rule.groups) < 3:
+        return False
+    states, unless = rule.third
+    return bool(found.get(states)) and not found.get(rule.groups[1]) and not (unless is not None and found.get(unless))
+
+
+def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = True, title: bool = False) -> bool:
     """Whether some sentence has all groups but one of an ``all_of`` rule of three or more, or a two-group rule's
     subject without its context (exclude and ignore honoured).
 
     Two groups of three (a Russian actor and a relationship word) still say what the item is about, and so does a
     two-group rule's subject, its narrowest group ("lithium" without a business word: "Exxon bets on lithium"); its
     context alone ("prices", "supply") does not. ``others``: a sentence another party leads is no near miss (the
-    other-parties veto of _led_by_others, as in scoring)."""
+    other-parties veto of _led_by_others, as in scoring). ``title``: a title about a third state is none (_third_state)."""
     for _, found in sentences:
         for rule in topic.rules:
             if _vetoed(rule, found, others):
                 continue
             if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
+                if title and _third_state(rule, found):
+                    continue
                 return True
             if rule.subject is not None and found.get(rule.subject):
                 return True
     return False
+
+
+# A place, not a party: "in" (or "in the") right before a name ("U.S. presses for truce in Syria").
+_IN_PLACE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _without_places(found: dict[int, list[_Match]], title: str, third: frozenset[int]) -> dict[int, list[_Match]]:
+    """A title's matches without the third states it names as the place where something happens ("Security guard at
+    U.S. embassy in Oslo arrested over alleged espionage"): the title is not about that state (_third_state). Only the
+    third states' own groups lose them: as another party, a place still leads its sentence."""
+    return {
+        g: [m for m in ms if not _IN_PLACE.search(title, max(0, m[0] - 12), m[0])] if g in third else ms
+        for g, ms in found.items()
+    }
 
 
 # A headline's kicker: a few words and a colon ("Ukraine war: Biden warns Putin ..."; "Ukraine: ...").

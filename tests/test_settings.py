@@ -219,8 +219,10 @@ _ALL_OF_RULE = "all_of: [[US], [Russia], [talks]]"
                 ("disputes", "[slams]"),
                 ("joint_subjects", "{parties: [China]}"),
                 ("timed_acts", "{acts: [strikes], connectives: [as]}"),
+                ("third_states", "{parties: [China]}"),
             )
         ],
+        (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        third_states: {{parties: []}}", ("third_states.parties",)),
         (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        joint_subjects: {{parties: []}}", ("joint_subjects.parties",)),
         (
             _ALL_OF_RULE,

@@ -727,7 +727,8 @@ def test_a_joint_subject_that_extends_another_party_is_another_party_too(matcher
         for rule in topic.rules:
             if not rule.other_parties or rule.joint_subjects is None:
                 continue
-            others = {str(t).lower() for t in rule.other_parties}
+            states = rule.third_states.parties if rule.third_states else ()
+            others = {str(t).lower() for t in (*rule.other_parties, *states)}
             for party in rule.joint_subjects.parties:
                 words = str(party).lower()
                 if any(re.search(rf"\b{re.escape(o)}\b", words) for o in others):
@@ -736,3 +737,31 @@ def test_a_joint_subject_that_extends_another_party_is_another_party_too(matcher
         "Xi Aligns With Putin Against US", "Xi Jinping used talks in Moscow to align with Russia against the US."
     )
     assert "us-russia" not in {m.topic for m in kept if m.kept}
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kept"),
+    [
+        # a title about the US and another state: Russia in its summary is background
+        ("US announces plans to resume security ties with Niger",
+         "The US says it intends to resume a partnership with Niger after the African nation and Moscow signed a defense deal.",
+         False),
+        ("What to Know About Modi's Visit and U.S.-India Relations",
+         "Biden seeks to shore up an alliance against Russia's aggression and China's economic might.", False),
+        # ... unless the title sanctions or blacklists: a secondary measure aimed at Russia
+        ("US adds 42 more Chinese companies to its 'entities' economic blacklist",
+         "US Commerce Department says the businesses support Russia's military by supplying microelectronics that can be "
+         "used for missile and drone guidance systems.", True),
+        # the war's other party and the blocs are not third states
+        ("Trump's promise for a quick end to Ukraine war gets a reality check after talks end with no deal",
+         "United States, Russia and Ukraine continued talks in Saudi Arabia, as Putin laid out his conditions.", True),
+        # a title naming Russia as well is not about the third state alone, nor is one naming a state as a place
+        ("US warns China over its support for Russia", "Blinken said Beijing faced consequences.", True),
+        ("U.S. presses for truce in Syria despite policy snags",
+         "Obama and Putin fail to find common ground during meeting in China.", True),
+    ],
+)  # fmt: skip
+def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
+    matcher: TopicMatcher, title: str, summary: str, kept: bool
+) -> None:
+    assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
