@@ -284,9 +284,8 @@ class _Rule:
     joint: tuple[int, int | None] | None = None  # group ids of its joint_subjects' parties and unless terms
     timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
     conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
-    third: tuple[int, int | None] | None = (
-        None  # group ids of its third_states' parties and unless terms (_title_supports)
-    )
+    # group ids of its third_states' parties and unless terms (_third_state)
+    third: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -498,8 +497,8 @@ class TopicMatcher:
             seg = [(0, len(value))] if f == "title" else segments(value)
             if found and f != "text":  # a title's opening clause, or the one of a summary's first sentence
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
-                if self._others and f == "title":
-                    found = _outside_kicker(found, value, self._others)
+                if self._others and f == "title":  # (the third states' own groups too: _third_state reads them)
+                    found = _outside_kicker(found, value, self._others | self._third)
                 if self._third and f == "title":
                     found = _without_places(found, value, self._third)
             hits[f] = found  # a title without matches is there all the same (title_required)
