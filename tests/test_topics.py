@@ -747,7 +747,8 @@ def test_a_joint_subject_that_extends_another_party_is_another_party_too(matcher
          "The US says it intends to resume a partnership with Niger after the African nation and Moscow signed a defense deal.",
          False),
         ("What to Know About Modi's Visit and U.S.-India Relations",
-         "Biden seeks to shore up an alliance against Russia's aggression and China's economic might.", False),
+         "The visit has big implications for U.S.-India relations as President Biden seeks to shore up an alliance against "
+         "Russia's aggression and China's economic influence.", False),
         # ... unless the title sanctions or blacklists: a secondary measure aimed at Russia
         ("US adds 42 more Chinese companies to its 'entities' economic blacklist",
          "US Commerce Department says the businesses support Russia's military by supplying microelectronics that can be "
