@@ -440,6 +440,7 @@ class TopicMatcher:
         self._topics = tuple(compiled)
         self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
         self._third = frozenset(r.third[0] for t in compiled for r in t.rules if r.third is not None)
+        self._kicker_groups = self._others | self._third  # what a headline's kicker does not name (_outside_kicker)
 
         # Look-up tables keyed by a term's first word.
         self._exact: dict[str, list[int]] = defaultdict(list)  # casefolded word
@@ -498,7 +499,7 @@ class TopicMatcher:
             if found and f != "text":  # a title's opening clause, or the one of a summary's first sentence
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
                 if self._others and f == "title":  # (the third states' own groups too: _third_state reads them)
-                    found = _outside_kicker(found, value, self._others | self._third)
+                    found = _outside_kicker(found, value, self._kicker_groups)
                 if self._third and f == "title":
                     found = _without_places(found, value, self._third)
             hits[f] = found  # a title without matches is there all the same (title_required)
@@ -908,7 +909,7 @@ def _third_state(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
     """Whether a title names one of the rule's third states and none of its second group's parties, nor an ``unless``
     term: "US announces plans to resume security ties with Niger" is about the US and Niger, whatever its summary says
     of Moscow; "US adds 42 more Chinese companies to its 'entities' economic blacklist" is a secondary measure."""
-    if rule.third is None or len(rule.groups) < 3:
+    if rule.third is None:
         return False
     states, unless = rule.third
     return bool(found.get(states)) and not found.get(rule.groups[1]) and not (unless is not None and found.get(unless))
