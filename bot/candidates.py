@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import clean_title, echoed_outlet, title_echo, without_tail
+from summarizer.furniture import clean_title, echoed_outlet, title_echo, without_newsletter_extras, without_tail
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
@@ -106,12 +106,16 @@ def headline(title: str | None) -> str | None:
 
 def beyond_title(title: str | None, summary: str | None) -> str | None:
     """The summary as evidence of the item's topics: without the feed's additions at its end (summarizer.furniture:
-    "The post ... appeared first on ...", "Read more at ..."), and None when it only repeats the title and names the
+    "The post ... appeared first on ...", "Read more at ..."), nor a newsletter's list of its other stories ("Also in
+    today's newsletter, ..."), and None when that leaves nothing or it only repeats the title and names the
     outlet (title_echo; Google News gives "<title> The Wall Street Journal"). An outlet's name is not the item's words:
     "Wall Street Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington."""
     if not summary:
         return summary
     summary = without_tail(summary)  # "The post ... appeared first on American Military News" is furniture
+    summary = without_newsletter_extras(summary)  # "Also in today's newsletter, ...": the newsletter's other stories
+    if not summary:
+        return None
     return None if title and title_echo(title, summary) is not None else summary
 
 

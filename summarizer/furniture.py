@@ -237,6 +237,28 @@ def without_tail(text: str) -> str:
     return "\n".join(_strip_tail(line.rstrip()) for line in text.split("\n")) if text else text
 
 
+# A newsletter's list of its other stories, after the one it leads with: the Financial Times' "Also in today's
+# newsletter, ..." and "Also in this newsletter: ...", the New York Times briefings' "Plus, ...". Not what the item is
+# about: the labelled sets file "FirstFT: Nippon Steel's last-gasp push ... Also in today's newsletter, US says Russia
+# is helping China ..." under neither topic.
+# The list runs to the end of its sentence (a full stop before a capital: "Plus, a U.S. plan to deploy missiles in
+# Germany angered Russia."); the Guardian's "First Thing" goes on with the lead story after it.
+_NEWSLETTER_EXTRAS = re.compile(
+    r"(?:^|(?<=[.!?…:]\s))\s*(?:Also\s+in\s+(?:today[’']s|this|the)\s+newsletter\b|Plus,\s)"
+    r".*?(?:[.!?…][\"”’)\]]*(?=\s+[A-Z“\"‘])|\Z)\s*",
+    re.DOTALL,
+)
+
+
+def without_newsletter_extras(text: str) -> str:
+    """A description without a newsletter's list of its other stories ("Also in today's newsletter, ..."; "Plus, ...");
+    empty when that list is all it holds."""
+    if "newsletter" not in text and "Plus," not in text:  # a word each match holds (most texts have neither)
+        return text
+    cut = _NEWSLETTER_EXTRAS.sub("", text)
+    return cut.strip() if cut != text else text
+
+
 def _drop_cut_fragment(text: str) -> str:
     """Remove an unfinished last sentence cut off with "…" (a truncated description); keep a whole one."""
     s = text.rstrip()

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.furniture import clean_description, clean_title, echoed_outlet, is_furniture_sentence, known_outlets
+from summarizer.furniture import (
+    clean_description,
+    clean_title,
+    echoed_outlet,
+    is_furniture_sentence,
+    known_outlets,
+    without_newsletter_extras,
+)
 
 CASES = [
     json.loads(line)
@@ -141,3 +148,29 @@ def test_an_outlet_named_twice_is_the_outlet_whatever_its_name() -> None:
     # A summary that says more, or none, names no outlet: "... - Dimbleby" (who said it) stays.
     assert echoed_outlet("Coronation: the king speaks - Dimbleby", "The king spoke at length, Dimbleby said.") is None
     assert echoed_outlet(title, None) is None and echoed_outlet("No separator here", "No separator here") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the Financial Times' FirstFT and its other newsletters: the list closes the description
+        ("Also in today’s newsletter, US says Russia is helping China develop military technologies", ""),
+        (
+            "Officials say the deal is close. Also in this newsletter: deep sea mining",
+            "Officials say the deal is close.",
+        ),
+        # the New York Times' briefings: the whole description, with an abbreviation inside
+        ("Plus, a U.S. plan to deploy missiles in Germany angered Russia.", ""),
+        # the Guardian's First Thing: the lead story goes on after the list's sentence
+        (
+            "Biden meets the freed reporter. Plus, Simone Biles wins gold Don’t get First Thing? Sign up here Good "
+            "morning. Biden met him.",
+            "Biden meets the freed reporter. Sign up here Good morning. Biden met him.",
+        ),
+        # the words in other places are prose
+        ("The bill adds tariffs, plus, in some cases, quotas.", "The bill adds tariffs, plus, in some cases, quotas."),
+        ("Also in the news today, Russia expelled a diplomat.", "Also in the news today, Russia expelled a diplomat."),
+    ],
+)
+def test_a_newsletters_list_of_its_other_stories_is_cut(text: str, expected: str) -> None:
+    assert without_newsletter_extras(text) == expected

@@ -707,6 +707,38 @@ def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMa
     ]
 
 
+def test_a_newsletters_other_stories_are_not_the_items_words(matcher: TopicMatcher) -> None:
+    """A newsletter's summary lists its other stories after its lead one ("Also in today's newsletter, ..."; "Plus,
+    ..."): they do not put the item on a topic, nor make it a near miss (real items of the fresh sets, labelled off
+    both topics, and a development-set item labelled us-russia by its lead)."""
+
+    def hints(title: str, summary: str) -> tuple[list[str], tuple[str, ...]]:
+        scores, near = topic_hints(matcher, (), title, summary)
+        return [m.topic for m in scores if m.kept], near
+
+    nippon = (
+        "FirstFT: Nippon Steel’s last-gasp push to save US Steel deal",
+        "Also in today’s newsletter, US says Russia is helping China develop military technologies, and Tata’s "
+        "investment plans in the UK",
+    )
+    assert hints(*nippon)[0] == []  # (its title, "US Steel deal", is still a near miss of its own)
+    deflation = (
+        "Prospect of China deflation fuels concerns over economy",
+        "Also in this newsletter: US banks’ loan losses, deep sea mining and waking up to the benefit of staff naps",
+    )
+    assert hints(*deflation) == ([], ())
+    assert hints("Wednesday Briefing", "Plus, the U.S. says Russia is struggling in Ukraine.") == ([], ())
+    # the lead story still counts
+    warsaw = (
+        "Biden goes to Warsaw to reassure allies and warn Putin",
+        "Also in today’s newsletter: should the EU have a centralised sanctions agency?",
+    )
+    assert hints(*warsaw)[0] == ["us-russia"]
+    assert hints("Wednesday Briefing", "President Trump's call with Vladimir Putin. Plus, a rare bird.")[0] == [
+        "us-russia"
+    ]
+
+
 def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_comma(matcher: TopicMatcher) -> None:
     def kept(summary: str) -> bool:
         return any(m.topic == "us-russia" and m.kept for m in matcher.score("Trump pushes peace plan", summary))
