@@ -739,6 +739,19 @@ def test_a_newsletters_other_stories_are_not_the_items_words(matcher: TopicMatch
     ]
 
 
+def test_a_change_of_course_toward_the_other_side_is_the_relationship(matcher: TopicMatcher) -> None:
+    """A US leader turning toward Russia, or a stance or a message to the other, relates the two states (real titles
+    of the fresh sets, labelled us-russia; thirteenth session)."""
+
+    def kept(title: str) -> bool:
+        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None))
+
+    assert kept("Trump turns toward Russia, breaking with decades of U.S. policy")
+    assert kept("Trump toughens his stance on Russia")
+    assert kept("Trump’s attack on Zelensky stirs fear of major U.S. shift on Russia")
+    assert kept("Kremlin Message to Trump: There’s Money to Be Made in Russia")
+
+
 def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_comma(matcher: TopicMatcher) -> None:
     def kept(summary: str) -> bool:
         return any(m.topic == "us-russia" and m.kept for m in matcher.score("Trump pushes peace plan", summary))
