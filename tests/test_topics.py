@@ -752,6 +752,18 @@ def test_a_change_of_course_toward_the_other_side_is_the_relationship(matcher: T
     assert kept("Kremlin Message to Trump: There’s Money to Be Made in Russia")
 
 
+def test_the_trump_russia_inquiry_is_excluded_not_trumps_russia_policy(matcher: TopicMatcher) -> None:
+    """The name "Trump-Russia" is the investigation (US domestic politics); a possessive matches a term's word, so the
+    bare phrase excluded every "Trump's Russia ..." headline too (a fresh set of the thirteenth session)."""
+
+    def kept(title: str) -> bool:
+        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None))
+
+    assert kept("Oil Price Jumps on Trump’s Russia Sanctions")
+    assert not kept("Alongside the Trump-Russia Inquiry, Senators Weigh New Sanctions")
+    assert not kept("Durham trial returns spotlight to Trump-Russia dossier as Kremlin denies ties")
+
+
 def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_comma(matcher: TopicMatcher) -> None:
     def kept(summary: str) -> bool:
         return any(m.topic == "us-russia" and m.kept for m in matcher.score("Trump pushes peace plan", summary))
