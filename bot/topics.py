@@ -500,8 +500,8 @@ class TopicMatcher:
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
                 if self._others and f == "title":  # (the third states' own groups too: _third_state reads them)
                     found = _outside_kicker(found, value, self._kicker_groups)
-                if self._third and f == "title":
-                    found = _without_places(found, value, self._third)
+                if self._kicker_groups and f == "title":
+                    found = _without_places(found, value, self._kicker_groups)
             hits[f] = found  # a title without matches is there all the same (title_required)
             segs[f] = seg
         return hits, segs
@@ -940,12 +940,14 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
 _IN_PLACE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 
 
-def _without_places(found: dict[int, list[_Match]], title: str, third: frozenset[int]) -> dict[int, list[_Match]]:
-    """A title's matches without the third states it names as the place where something happens ("Security guard at
-    U.S. embassy in Oslo arrested over alleged espionage"): the title is not about that state (_third_state). Only the
-    third states' own groups lose them: as another party, a place still leads its sentence."""
+def _without_places(found: dict[int, list[_Match]], title: str, parties: frozenset[int]) -> dict[int, list[_Match]]:
+    """A title's matches without the other parties and third states (``parties``: their groups) it names as the place
+    where something happens: the title is not about that state ("Security guard at U.S. embassy in Oslo arrested over
+    alleged espionage": _third_state), nor does the place lead its sentence ("War rages on in Ukraine as Trump and
+    Putin meet but don't announce deal": _led_by_others; over 7,243 texts two verdicts, both labelled us-russia, when
+    other parties lost their places too in the thirteenth session)."""
     return {
-        g: [m for m in ms if not _IN_PLACE.search(title, max(0, m[0] - 12), m[0])] if g in third else ms
+        g: [m for m in ms if not _IN_PLACE.search(title, max(0, m[0] - 12), m[0])] if g in parties else ms
         for g, ms in found.items()
     }
 
