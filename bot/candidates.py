@@ -114,9 +114,7 @@ def beyond_title(title: str | None, summary: str | None) -> str | None:
         return summary
     summary = without_tail(summary)  # "The post ... appeared first on American Military News" is furniture
     summary = without_newsletter_extras(summary)  # "Also in today's newsletter, ...": the newsletter's other stories
-    if not summary:
-        return None
-    return None if title and title_echo(title, summary) is not None else summary
+    return None if not summary or (title and title_echo(title, summary) is not None) else summary
 
 
 def judge_page(

@@ -438,9 +438,11 @@ class TopicMatcher:
             partners = {g: frozenset().union(*(o for o in own if g in o)) for g in used}
             compiled.append(_Topic(name, threshold, tuple(rules), exclude, ignore, used, title_required, partners))
         self._topics = tuple(compiled)
-        self._others = frozenset(r.others for t in compiled for r in t.rules if r.others is not None)
-        self._third = frozenset(r.third[0] for t in compiled for r in t.rules if r.third is not None)
-        self._kicker_groups = self._others | self._third  # what a headline's kicker does not name (_outside_kicker)
+        # The other parties' groups, the third states' own among them (_third_state reads those): what a title's kicker
+        # (_outside_kicker) and a place it names (_without_places) do not make the party of its sentence.
+        self._party_groups = frozenset(
+            g for t in compiled for r in t.rules for g in (r.others, r.third[0] if r.third else None) if g is not None
+        )
 
         # Look-up tables keyed by a term's first word.
         self._exact: dict[str, list[int]] = defaultdict(list)  # casefolded word
@@ -498,10 +500,10 @@ class TopicMatcher:
             seg = [(0, len(value))] if f == "title" else segments(value)
             if found and f != "text":  # a title's opening clause, or the one of a summary's first sentence
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
-                if self._others and f == "title":  # (the third states' own groups too: _third_state reads them)
-                    found = _outside_kicker(found, value, self._kicker_groups)
-                if self._kicker_groups and f == "title":
-                    found = _without_places(found, value, self._kicker_groups)
+                if self._party_groups and f == "title":
+                    found = _without_places(
+                        _outside_kicker(found, value, self._party_groups), value, self._party_groups
+                    )
             hits[f] = found  # a title without matches is there all the same (title_required)
             segs[f] = seg
         return hits, segs
@@ -944,8 +946,7 @@ def _without_places(found: dict[int, list[_Match]], title: str, parties: frozens
     """A title's matches without the other parties and third states (``parties``: their groups) it names as the place
     where something happens: the title is not about that state ("Security guard at U.S. embassy in Oslo arrested over
     alleged espionage": _third_state), nor does the place lead its sentence ("War rages on in Ukraine as Trump and
-    Putin meet but don't announce deal": _led_by_others; over 7,243 texts two verdicts, both labelled us-russia, when
-    other parties lost their places too in the thirteenth session)."""
+    Putin meet but don't announce deal": _led_by_others; docs/TOPICS.md)."""
     return {
         g: [m for m in ms if not _IN_PLACE.search(title, max(0, m[0] - 12), m[0])] if g in parties else ms
         for g, ms in found.items()

@@ -18,6 +18,8 @@ from functools import cache
 from importlib import resources
 from itertools import islice
 
+from .text import sentence_spans
+
 # ---- word prechecks ------------------------------------------------------------------------------
 # _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
 # so the regex engine tries every branch at every position of a line (_TAIL: about 30 us a paragraph; with
@@ -240,23 +242,32 @@ def without_tail(text: str) -> str:
 # A newsletter's list of its other stories, after the one it leads with: the Financial Times' "Also in today's
 # newsletter, ..." and "Also in this newsletter: ...", the New York Times briefings' "Plus, ...". Not what the item is
 # about: the labelled sets file "FirstFT: Nippon Steel's last-gasp push ... Also in today's newsletter, US says Russia
-# is helping China ..." under neither topic.
-# The list runs to the end of its sentence (a full stop before a capital: "Plus, a U.S. plan to deploy missiles in
-# Germany angered Russia."); the Guardian's "First Thing" goes on with the lead story after it.
-_NEWSLETTER_EXTRAS = re.compile(
-    r"(?:^|(?<=[.!?…:]\s))\s*(?:Also\s+in\s+(?:today[’']s|this|the)\s+newsletter\b|Plus,\s)"
-    r".*?(?:[.!?…][\"”’)\]]*(?=\s+[A-Z“\"‘])|\Z)\s*",
-    re.DOTALL,
-)
+# is helping China ..." under neither topic. The list is the sentence it opens (summarizer.text.sentence_spans: "Plus,
+# a U.S. plan to deploy missiles in Germany angered Russia."); the Guardian's "First Thing" goes on with its lead story.
+# It opens the text or follows the end of a sentence (or a colon): not "... on this.” Plus, if superdelegates ...".
+_NEWSLETTER_LIST = re.compile(r"Also\s+in\s+(?:today[’']s|this|the)\s+newsletter\b|Plus,\s")
+_AFTER_SENTENCE = ".!?…:"
 
 
 def without_newsletter_extras(text: str) -> str:
     """A description without a newsletter's list of its other stories ("Also in today's newsletter, ..."; "Plus, ...");
     empty when that list is all it holds."""
-    if "newsletter" not in text and "Plus," not in text:  # a word each match holds (most texts have neither)
+    if "newsletter" not in text and "Plus," not in text:  # a word each list holds (most texts have neither)
         return text
-    cut = _NEWSLETTER_EXTRAS.sub("", text)
-    return cut.strip() if cut != text else text
+    spans = sentence_spans(text)
+    out: list[str] = []
+    at = 0
+    for i, (start, _) in enumerate(spans):
+        if not _NEWSLETTER_LIST.match(text, start):
+            continue
+        before = text[:start].rstrip()
+        if not before or before[-1] in _AFTER_SENTENCE:
+            out.append(text[at:start])
+            at = spans[i + 1][0] if i + 1 < len(spans) else len(text)  # to the next sentence
+    if not out:
+        return text
+    out.append(text[at:])
+    return "".join(out).strip()
 
 
 def _drop_cut_fragment(text: str) -> str:
