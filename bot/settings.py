@@ -153,10 +153,13 @@ class ThirdStates(_Strict):
     """Other parties that are states (or regions) of their own: a title naming one of them and not the rule's second
     party is about that state and the first, and its summary does not count for the topic (``title_required``), unless
     one of ``unless`` is in the title ("US adds 42 more Chinese companies to its 'entities' economic blacklist": the
-    secondary measures aimed at Russia). They are other parties too (``other_parties``)."""
+    secondary measures aimed at Russia). They are other parties too (``other_parties``). A sentence naming one of them
+    and the second party only right after one of ``aid`` ("warns China against helping Russia") tells that state's aid
+    to it, not the rule's relationship, unless one of ``unless`` is there."""
 
     parties: tuple[Term, ...] = Field(min_length=1)
     unless: tuple[Term, ...] = ()
+    aid: tuple[Term, ...] = ()
 
 
 class TimedActs(_Strict):

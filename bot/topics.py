@@ -45,6 +45,8 @@ the second party's news. None of these sentences fires the rule. A topic with
 rule's ``third_states`` are other parties that are states of their own: a title naming one of them and none of the
 rule's second group, nor an ``unless`` term, is about that state and the first party, and supports nothing ("US
 announces plans to resume security ties with Niger"); a state named as a place ("in Syria") does not count there.
+And a sentence naming one of them and the second group only right after one of their ``aid`` words tells that
+state's aid ("Blinken meets China's Wang Yi, warns against helping Russia"): it does not fire the rule either.
 
 A segment scores the largest weight among its firing rules; the topic's score is
 ``3 x title + 2 x summary (capped) + 1 x text (capped)`` and the topic is kept at ``score >= threshold``
@@ -284,8 +286,8 @@ class _Rule:
     joint: tuple[int, int | None] | None = None  # group ids of its joint_subjects' parties and unless terms
     timed: tuple[int, int] | None = None  # group ids of its timed_acts' acts and connectives (_timed_act)
     conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
-    # group ids of its third_states' parties and unless terms (_third_state)
-    third: tuple[int, int | None] | None = None
+    # group ids of its third_states' parties, unless terms and words of aid (_third_state, _aided_by_third)
+    third: tuple[int, int | None, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -311,16 +313,26 @@ _Segs = dict[str, list[tuple[int, int]]]
 _Sentence = tuple[int, dict[int, list[_Match]]]
 # Topics as plain values, in configuration order: (name, threshold, rules, exclude terms, ignore terms, title
 # required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects, timed acts, third
-# states); an ``any`` rule is one group. Joint subjects and third states are (parties, unless), timed acts (acts,
-# connectives).
+# states); an ``any`` rule is one group. Joint subjects are (parties, unless), timed acts (acts, connectives), third
+# states (parties, unless, aid).
 _Pair = tuple[tuple[str, ...], tuple[str, ...]] | None
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair, _Pair]
+_Third = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None
+_RuleSpec = tuple[
+    tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair, _Third
+]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
 def _pair(value: Any, first: str, second: str) -> _Pair:
     """A rule's joint_subjects or timed_acts as two tuples of terms (None when it has none)."""
     return (tuple(getattr(value, first)), tuple(getattr(value, second) or ())) if value is not None else None
+
+
+def _third(value: Any) -> _Third:
+    """A rule's third_states as its parties, unless terms and words of aid (None when it has none)."""
+    if value is None:
+        return None
+    return (tuple(value.parties), tuple(value.unless or ()), tuple(getattr(value, "aid", None) or ()))
 
 
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
@@ -336,7 +348,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 tuple(getattr(rule, "disputes", None) or ()),
                 _pair(getattr(rule, "joint_subjects", None), "parties", "unless"),
                 _pair(getattr(rule, "timed_acts", None), "acts", "connectives"),
-                _pair(getattr(rule, "third_states", None), "parties", "unless"),
+                _third(getattr(rule, "third_states", None)),
             )
             for rule in topic.rules
         )
@@ -393,7 +405,7 @@ class TopicMatcher:
             disputes: Sequence[str],
             joint: _Pair,
             timed: _Pair,
-            third: _Pair,
+            third: _Third,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
@@ -408,7 +420,9 @@ class TopicMatcher:
                 (group(joint[0]), group(joint[1]) if joint[1] else None) if joint else None,
                 (group(timed[0]), group(timed[1])) if timed else None,
                 group(("and",)) if everyone or joint else None,
-                (group(third[0]), group(third[1]) if third[1] else None) if third else None,
+                (group(third[0]), group(third[1]) if third[1] else None, group(third[2]) if third[2] else None)
+                if third
+                else None,
             )
 
         compiled = []
@@ -913,7 +927,7 @@ def _third_state(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
     of Moscow; "US adds 42 more Chinese companies to its 'entities' economic blacklist" is a secondary measure."""
     if rule.third is None:
         return False
-    states, unless = rule.third
+    states, unless, _ = rule.third
     return bool(found.get(states)) and not found.get(rule.groups[1]) and not (unless is not None and found.get(unless))
 
 
@@ -1034,7 +1048,26 @@ def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) ->
         or (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
         or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, rule.conjunction, found))
         or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))
+        or (others and rule.third is not None and _aided_by_third(rule.groups, rule.third, found))
     )
+
+
+def _aided_by_third(
+    groups: tuple[int, ...], third: tuple[int, int | None, int | None], found: dict[int, list[_Match]]
+) -> bool:
+    """Whether a sentence names one of the rule's third states and names its second group's parties only as the ones
+    aided, each right after a word of aid ("warns China against helping Russia"; "Beijing supplies weapons to Russia"),
+    with none of the ``unless`` terms: the aid is that state's relationship with the second party, and the first party's
+    warning is about that state ("Blinken meets China's Wang Yi, warns against helping Russia"), not the rule's. A
+    secondary measure stays the rule's ("US Sanctions Iran for Providing Hundreds of Missiles to Russia": unless). Not a
+    veto of a title's near miss (title_required): "Kim Jong Un's support for Russia sparks warnings from the West" may
+    still let its summary's sanctions count."""
+    states, unless, aid = third
+    aided = found.get(groups[1])
+    if aid is None or not aided or not found.get(states) or (unless is not None and found.get(unless)):
+        return False
+    ends = {_after(a) for a in found.get(aid, ())}
+    return all(m[2] in ends for m in aided)
 
 
 def _someone_elses_dispute(groups: tuple[int, ...], disputes: int, found: dict[int, list[_Match]]) -> bool:
