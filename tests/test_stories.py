@@ -222,6 +222,39 @@ def test_a_newsletter_joins_no_story() -> None:
     assert index.find(headline, T0 + timedelta(hours=2)) is not None  # the same words under a headline do join
 
 
+# Another day's news, then one call told as news, as an explainer and as a video: the kicker names the kind of piece.
+OTHER_NEWS = [
+    "Fed holds interest rates steady as inflation cools",
+    "Hurricane makes landfall in Florida",
+    "Apple unveils new iPhone",
+    "Stocks rally on jobs report",
+    "Wildfires spread across California",
+    "Election results in Germany",
+    "Oil prices climb after OPEC cut",
+    "Court blocks tariff order",
+    "Tesla recalls cars over software flaw",
+    "Putin hosts Modi in Moscow",
+    "Trump signs order on tariffs",
+]
+ONE_CALL = [
+    "Putin agrees to 30-day pause on energy strikes in call with Trump",
+    "Key takeaways: what to know about Putin's call with Trump",
+    "Watch: Trump and Putin hold phone call",
+]  # fmt: skip
+
+
+def test_the_kind_of_piece_is_no_word_of_its_event() -> None:
+    # "What to know", "key takeaways", "explained", "watch", "in pictures", a briefing: a title's rarest words were
+    # these, so they were its anchors and it missed the event it tells (bot/data/stop_words.txt).
+    assert tokens("Key takeaways: what to know about the sanctions, explained") == ["sanction"]
+    assert tokens("Watch: in pictures, the podcast and newsletter briefing") == []
+    titles = [*OTHER_NEWS, *ONE_CALL]
+    batch = [(f"t{n}", fingerprint(title), T0 + timedelta(minutes=n)) for n, title in enumerate(titles)]
+    plan = StoryIndex().plan(batch)
+    call = {plan[f"t{n}"] for n in range(len(OTHER_NEWS), len(titles))}
+    assert len(call) == 1 and not any(plan[f"t{n}"] in call for n in range(len(OTHER_NEWS)))
+
+
 def test_fingerprint_json_roundtrip_and_staleness() -> None:
     fp = fingerprint("Russia expels two US diplomats", "Moscow said they had a week to leave.")
     again = Fingerprint.from_json(fp.to_json())
