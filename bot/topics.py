@@ -509,6 +509,8 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
+            if found and "-" in value:
+                found = _without_origins(found, value)
             if not found and f != "title":
                 continue
             seg = [(0, len(value))] if f == "title" else segments(value)
@@ -950,6 +952,19 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
             if rule.subject is not None and found.get(rule.subject):
                 return True
     return False
+
+
+# A product's origin, not a party: a name joined by a hyphen to one of these ("U.S.-supplied Bradley fighting vehicles").
+_ORIGIN = re.compile(r"-(?:made|supplied|provided|built|manufactured|donated|produced)\b", re.IGNORECASE)
+
+
+def _without_origins(found: dict[int, list[_Match]], value: str) -> dict[int, list[_Match]]:
+    """A field's matches without the names that only say where a product comes from: "Russia says it destroyed
+    U.S.-supplied Bradley fighting vehicles in Kursk" and "US sanctions target Myanmar businessman for procuring
+    Russian-made weapons" name no US actor and no Russian one (the guideline's "war news with no US role"). A term
+    that holds the whole compound ("US-made", of the rule on US weapons fired into Russia) still matches."""
+    out = {g: [m for m in ms if not _ORIGIN.match(value, m[1])] for g, ms in found.items()}
+    return {g: ms for g, ms in out.items() if ms}
 
 
 # A place, not a party: "in" (or "in the") right before a name ("U.S. presses for truce in Syria").
