@@ -764,6 +764,11 @@ def test_the_trump_russia_inquiry_is_excluded_not_trumps_russia_policy(matcher: 
     assert not kept("Durham trial returns spotlight to Trump-Russia dossier as Kremlin denies ties")
 
 
+def test_nato_as_british_outlets_write_it_is_another_party(matcher: TopicMatcher) -> None:
+    for title in ("NATO chief warns Biden over Russia", "Nato chief warns Biden over Russia"):
+        assert not any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None)), title
+
+
 def test_another_party_named_as_the_titles_place_is_its_setting(matcher: TopicMatcher) -> None:
     """ "In Ukraine", "in Kyiv": the place where the title's news happens does not lead its sentence (_led_by_others), as
     a third state named as a place does not (real titles of the fresh sets, labelled us-russia; thirteenth session)."""
