@@ -509,7 +509,7 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
-            if found and "-" in value:
+            if found and "-" in value and _ORIGIN.search(value):
                 found = _without_origins(found, value)
             if not found and f != "title":
                 continue
