@@ -15,7 +15,9 @@ Term syntax (the same everywhere a term is written in feeds.yaml):
 - ``Kremlin``: a whole word, case-insensitive (``Kremlin's`` matches, ``Kremlinology`` does not).
 - ``sanction*``: a word starting with ``sanction`` (sanctions, sanctioned). ``*`` only ends a word.
 - ``rare earth``: a phrase; its words may be separated by spaces or hyphens (``rare-earth`` too), not
-  by other punctuation. ``US-Russia`` is the same phrase as ``US Russia``.
+  by other punctuation. ``US-Russia`` is the same phrase as ``US Russia``. A name joined by a hyphen to "made",
+  "supplied", "provided", ... ("US-made howitzer") says where a product comes from: only a term that holds the whole
+  compound (``US-made``) matches there (_without_origins).
 - ``US``: a word written all in capitals is case-sensitive (``US`` is not ``us``; ``USB`` never matches;
   ``US-Russia`` needs "US" in capitals, "russia" in any case).
 - Letters, digits, ``'``, ``.`` (``U.S.``), spaces and hyphens; nothing else.
