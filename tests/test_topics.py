@@ -764,6 +764,22 @@ def test_the_trump_russia_inquiry_is_excluded_not_trumps_russia_policy(matcher: 
     assert not kept("Durham trial returns spotlight to Trump-Russia dossier as Kremlin denies ties")
 
 
+def test_russia_and_china_at_the_us_edge_are_a_military_incident_with_the_us(matcher: TopicMatcher) -> None:
+    """Russia named with a third state tells their relationship (joint_subjects), unless their forces meet the US's:
+    the guideline's Alaska intercepts (real titles of a fresh set, labelled us-russia; fourteenth session)."""
+
+    def kept(title: str, summary: str = "") -> bool:
+        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, summary))
+
+    assert kept("Russian, Chinese jets buzz near US airspace")
+    assert kept(
+        "Russia and China Conduct First Joint Bomber Patrol Near Alaska",
+        "Two Russian and two Chinese bombers patrolled the airspace near American territory and were intercepted by U.S. "
+        "and Canadian jets.",
+    )
+    assert not kept("Putin and Xi sign a pact that worries the US")  # their relationship, as before
+
+
 def test_nato_as_british_outlets_write_it_is_another_party(matcher: TopicMatcher) -> None:
     for title in ("NATO chief warns Biden over Russia", "Nato chief warns Biden over Russia"):
         assert not any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None)), title
