@@ -780,6 +780,22 @@ def test_russia_and_china_at_the_us_edge_are_a_military_incident_with_the_us(mat
     assert not kept("Putin and Xi sign a pact that worries the US")  # their relationship, as before
 
 
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        # real titles of the fresh sets, labelled us-russia: one side answering or blaming the other
+        ("Russia hits back at Trump after his abrupt swing toward Ukraine", True),
+        ("US points finger at Russia over gas pipeline sabotage", True),
+        # a US rival hitting back at a US actor is US politics (disputes)
+        ("Haley hits back at Trump over Putin praise", False),
+    ],
+)
+def test_hitting_back_and_pointing_the_finger_are_the_relationship(
+    matcher: TopicMatcher, title: str, kept: bool
+) -> None:
+    assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
+
+
 def test_nato_as_british_outlets_write_it_is_another_party(matcher: TopicMatcher) -> None:
     for title in ("NATO chief warns Biden over Russia", "Nato chief warns Biden over Russia"):
         assert not any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None)), title
