@@ -317,24 +317,14 @@ _Sentence = tuple[int, dict[int, list[_Match]]]
 # required), each rule (groups of terms, near, weight, other parties, disputes, joint subjects, timed acts, third
 # states); an ``any`` rule is one group. Joint subjects are (parties, unless), timed acts (acts, connectives), third
 # states (parties, unless, aid).
-_Pair = tuple[tuple[str, ...], tuple[str, ...]] | None
-_Third = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None
-_RuleSpec = tuple[
-    tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Pair, _Pair, _Third
-]
+_Keys = tuple[tuple[str, ...], ...] | None
+_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Keys, _Keys, _Keys]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
-def _pair(value: Any, first: str, second: str) -> _Pair:
-    """A rule's joint_subjects or timed_acts as two tuples of terms (None when it has none)."""
-    return (tuple(getattr(value, first)), tuple(getattr(value, second) or ())) if value is not None else None
-
-
-def _third(value: Any) -> _Third:
-    """A rule's third_states as its parties, unless terms and words of aid (None when it has none)."""
-    if value is None:
-        return None
-    return (tuple(value.parties), tuple(value.unless or ()), tuple(getattr(value, "aid", None) or ()))
+def _keys(value: Any, *names: str) -> _Keys:
+    """A rule's joint_subjects, timed_acts or third_states as one tuple of terms per key (None when it has none)."""
+    return tuple(tuple(getattr(value, name, None) or ()) for name in names) if value is not None else None
 
 
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
@@ -348,9 +338,9 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 float(rule.weight),
                 tuple(getattr(rule, "other_parties", None) or ()),
                 tuple(getattr(rule, "disputes", None) or ()),
-                _pair(getattr(rule, "joint_subjects", None), "parties", "unless"),
-                _pair(getattr(rule, "timed_acts", None), "acts", "connectives"),
-                _third(getattr(rule, "third_states", None)),
+                _keys(getattr(rule, "joint_subjects", None), "parties", "unless"),
+                _keys(getattr(rule, "timed_acts", None), "acts", "connectives"),
+                _keys(getattr(rule, "third_states", None), "parties", "unless", "aid"),
             )
             for rule in topic.rules
         )
@@ -405,9 +395,9 @@ class TopicMatcher:
             weight: float,
             others: Sequence[str],
             disputes: Sequence[str],
-            joint: _Pair,
-            timed: _Pair,
-            third: _Third,
+            joint: _Keys,
+            timed: _Keys,
+            third: _Keys,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
