@@ -16,8 +16,9 @@ Term syntax (the same everywhere a term is written in feeds.yaml):
 - ``sanction*``: a word starting with ``sanction`` (sanctions, sanctioned). ``*`` only ends a word.
 - ``rare earth``: a phrase; its words may be separated by spaces or hyphens (``rare-earth`` too), not
   by other punctuation. ``US-Russia`` is the same phrase as ``US Russia``. A name joined by a hyphen to "made",
-  "supplied", "provided", ... ("US-made howitzer") says where a product comes from: only a term that holds the whole
-  compound (``US-made``) matches there (_without_origins).
+  "supplied", "provided", ... ("US-made howitzer") says where a product comes from, and one joined to "led" before
+  "bloc" or "alliance" ("the US-led bloc") names NATO: only a term that holds the whole compound (``US-made``)
+  matches there (_without_qualifiers).
 - ``US``: a word written all in capitals is case-sensitive (``US`` is not ``us``; ``USB`` never matches;
   ``US-Russia`` needs "US" in capitals, "russia" in any case).
 - Letters, digits, ``'``, ``.`` (``U.S.``), spaces and hyphens; nothing else.
@@ -501,8 +502,8 @@ class TopicMatcher:
             if not value.strip():
                 continue
             found = self._find(value)
-            if found and "-" in value and _ORIGIN.search(value):
-                found = _without_origins(found, value)
+            if found and "-" in value and _QUALIFIER.search(value):
+                found = _without_qualifiers(found, value)
             if not found and f != "title":
                 continue
             seg = [(0, len(value))] if f == "title" else segments(value)
@@ -946,16 +947,22 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
     return False
 
 
-# A product's origin, not a party: a name joined by a hyphen to one of these ("U.S.-supplied Bradley fighting vehicles").
-_ORIGIN = re.compile(r"-(?:made|supplied|provided|built|manufactured|donated|produced)\b", re.IGNORECASE)
+# A product's origin or an alliance's leader, not a party: a name joined by a hyphen to one of these ("U.S.-supplied
+# Bradley fighting vehicles", "the US-led bloc").
+_QUALIFIER = re.compile(
+    r"-(?:made|supplied|provided|built|manufactured|donated|produced)\b|-led\s+(?:military\s+)?(?:bloc|alliance)\b",
+    re.IGNORECASE,
+)
 
 
-def _without_origins(found: dict[int, list[_Match]], value: str) -> dict[int, list[_Match]]:
-    """A field's matches without the names that only say where a product comes from: "Russia says it destroyed
-    U.S.-supplied Bradley fighting vehicles in Kursk" and "US sanctions target Myanmar businessman for procuring
-    Russian-made weapons" name no US actor and no Russian one (the guideline's "war news with no US role"). A term
-    that holds the whole compound ("US-made", of the rule on US weapons fired into Russia) still matches."""
-    out = {g: [m for m in ms if not _ORIGIN.match(value, m[1])] for g, ms in found.items()}
+def _without_qualifiers(found: dict[int, list[_Match]], value: str) -> dict[int, list[_Match]]:
+    """A field's matches without the names that only qualify something else. A product's origin: "Russia says it
+    destroyed U.S.-supplied Bradley fighting vehicles in Kursk" and "US sanctions target Myanmar businessman for
+    procuring Russian-made weapons" name no US actor and no Russian one (the guideline's "war news with no US role").
+    The alliance a state leads: "Shoigu has accused the US-led bloc of creating military risks" names NATO, another
+    party, as RT writes it (not "US-led sanctions", which are the US's). A term that holds the whole compound
+    ("US-made", of the rule on US weapons fired into Russia) still matches."""
+    out = {g: [m for m in ms if not _QUALIFIER.match(value, m[1])] for g, ms in found.items()}
     return {g: ms for g, ms in out.items() if ms}
 
 

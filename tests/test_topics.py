@@ -861,6 +861,12 @@ def test_russia_named_only_as_the_one_a_third_state_aids_is_that_states_news(
          True),
         # and a name that is a party stays one, hyphen or not
         ("Russia warns US over supplied missiles", "", True),
+        # RT's name for NATO is another party (a real item of a fresh set, labelled not us-russia) ...
+        ("Russia has never threatened NATO – Shoigu",
+         "Russian Defense Minister Sergey Shoigu has accused the US-led bloc of creating military risks for his country",
+         False),
+        # ... but sanctions the US leads are the US's (a real title, labelled us-russia)
+        ("Why US-Led Sanctions on Russia Haven’t Stopped the War", "", True),
     ],
 )  # fmt: skip
 def test_a_name_that_says_where_a_product_comes_from_is_no_party(
@@ -918,3 +924,22 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
     assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+
+
+@pytest.mark.parametrize(
+    ("topic", "title", "summary", "kept"),
+    [
+        # real items of the fresh sets (fifteenth session), labelled on their topics: one side calling the other its
+        # enemy; lithium with the Democratic Republic of Congo as the rule's "Congo"
+        ("us-russia", "Kremlin calls US ‘an enemy’ for first time",
+         "Kremlin spokesman Dmitry Peskov has referred to the United States as an “enemy” while talking to "
+         "reporters on Tuesday", True),
+        ("rare-earths", "Glencore to expand DRC exposure as it pushes into lithium", "", True),
+        # the third states the US calls its adversaries are theirs, not Russia's relationship with the US
+        ("us-russia", "How Putin Rebuilt Russia's War Machine With Help From U.S. Adversaries", "", False),
+    ],
+)  # fmt: skip
+def test_an_enemy_named_and_the_congo_abbreviated(
+    matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool
+) -> None:
+    assert (topic in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
