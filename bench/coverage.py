@@ -1,20 +1,25 @@
 """Topics and stories on the coverage gold set: ours (the real poll path) beside the baselines, as ratios.
 
 Usage: .venv/bin/python bench/coverage.py [--config feeds.yaml] [--keep DIR] [--json] [--items DIR --labels FILE]
+       .venv/bin/python bench/coverage.py [--config feeds.yaml] [--keep DIR] [--json] --sets SET_DIR...
 
 Runs ../shared/eval/coverage/run_project.py (description-only items, eras replayed with shifted dates,
 one `coverage-bot poll --once` per era into a fresh store, then `coverage-bot stories --json`) and
 ../shared/eval/coverage/score.py on its predictions; in the same run, ../shared/eval/coverage/baselines.py
 gives the keyword topics and the TF-IDF clusterers (cosine >= 0.3 and >= 0.5 within 72 h; they need
 scikit-learn, a dev extra), scored by the same scorer. --items and --labels measure another set labelled by the
-same guideline (one RSS 2.0 file per outlet, labels.jsonl's format) with the same harness.
+same guideline (one RSS 2.0 file per outlet, labels.jsonl's format) with the same harness. --sets measures
+several such sets (each a folder with items/ and labels.jsonl), one row each, then all of them pooled: the topics'
+and the pairs' counts summed, B-cubed averaged over every set's scored items (no pair or story spans two sets).
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -90,6 +95,52 @@ def run_baselines(out_dir: Path, items_dir: Path = ITEMS_DIR, labels: Path = LAB
     return out
 
 
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several sets' scores as one set's: what score.py gives over all their items together, since no pair and no
+    story spans two sets (the topics' and the pairs' counts summed; B-cubed, a mean over items, weighted by them)."""
+
+    def prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp, "fn": fn}
+
+    topics = {
+        t: prf(*(sum(res["topics"][t][k] for res in results) for k in ("tp", "fp", "fn"))) for t in results[0]["topics"]
+    }
+    out: dict[str, Any] = {
+        "items_scored": sum(res["items_scored"] for res in results),
+        "topics": topics,
+        "macro_f1": sum(t["f1"] for t in topics.values()) / len(topics),
+    }
+    for key in ("stories", "stories_on_topic"):
+        common, pred, gold = (
+            sum(res[key]["pairwise"][k] for res in results) for k in ("common_pairs", "pred_pairs", "gold_pairs")
+        )
+        pairwise = prf(common, pred - common, gold - common)
+        items = sum(res[key]["items"] for res in results)
+        b = {
+            k: sum(res[key]["bcubed"][k] * res[key]["items"] for res in results) / items if items else 0.0
+            for k in ("precision", "recall")
+        }
+        b["f1"] = (
+            2 * b["precision"] * b["recall"] / (b["precision"] + b["recall"]) if b["precision"] + b["recall"] else 0.0
+        )
+        out[key] = {
+            "items": items,
+            "pairwise": {k: pairwise[k] for k in ("precision", "recall", "f1")}
+            | {"gold_pairs": gold, "pred_pairs": pred, "common_pairs": common},
+            "bcubed": b,
+        }
+    return out
+
+
+def _measure(
+    config: Path, out_dir: Path, items_dir: Path, labels: Path
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return run_ours(config, out_dir, items_dir=items_dir, labels=labels), run_baselines(out_dir, items_dir, labels)
+
+
 def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
     re_, ru = res["topics"]["rare-earths"], res["topics"]["us-russia"]
     st = res["stories_on_topic"]
@@ -114,13 +165,53 @@ def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
     return f"{name:<30} " + " ".join(f"{c:>17}" for c in cells)
 
 
+def _table(title: str, ours: dict[str, Any], baselines: dict[str, dict[str, Any]]) -> None:
+    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)"]
+    print(f"{title + ' (' + str(ours['items_scored']) + ' scored)':<30} " + " ".join(f"{h:>17}" for h in head))
+    print(_row("coverage-bot", ours, ours))
+    for name, res in baselines.items():
+        print(_row(name, res, ours))
+
+
+def _sets(a: argparse.Namespace, out_dir: Path) -> int:
+    for d in a.sets:
+        if not (d / "items").is_dir() or not (d / "labels.jsonl").is_file():
+            print(f"bench/coverage.py: {d} holds no items/ folder and labels.jsonl beside it", file=sys.stderr)
+            return 2
+    names = [d.name for d in a.sets]
+    if len(set(names)) != len(names):
+        print(
+            "bench/coverage.py: two sets share a folder name; their predictions would share a folder", file=sys.stderr
+        )
+        return 2
+    jobs = max(1, min(len(a.sets), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        runs = list(
+            pool.map(lambda d: _measure(Path(a.config), out_dir / d.name, d / "items", d / "labels.jsonl"), a.sets)
+        )
+    ours = pooled([o for o, _ in runs])
+    baselines = {name: pooled([b[name] for _, b in runs]) for name in runs[0][1]}
+    if a.json:
+        print(json.dumps({"sets": dict(zip(names, runs, strict=True)), "ours": ours, "baselines": baselines}, indent=2))
+        return 0
+    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1"]
+    print(f"{'coverage-bot, set by set':<30} " + " ".join(f"{h:>17}" for h in head))
+    for name, (o, _) in zip(names, runs, strict=True):
+        print(_row(name, o, o))
+    print()
+    _table(f"{len(names)} sets pooled", ours, baselines)
+    print("stories are over the gold on-topic items; ratios: macro F1, pairwise F1, B-cubed F1 of ours / the row's")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--config", default=str(ROOT / "feeds.yaml"), help="the feeds.yaml whose topics are used")
-    ap.add_argument("--keep", help="keep the prediction files in this folder")
+    ap.add_argument("--keep", help="keep the prediction files in this folder (with --sets, one folder per set)")
     ap.add_argument("--json", action="store_true", help="print every score as JSON")
     ap.add_argument("--items", type=Path, default=ITEMS_DIR, help="another set's items: one RSS 2.0 file per outlet")
     ap.add_argument("--labels", type=Path, default=LABELS, help="that set's labels, in labels.jsonl's format")
+    ap.add_argument("--sets", type=Path, nargs="+", help="several sets, each a folder with items/ and labels.jsonl")
     a = ap.parse_args()
     if not available():
         print(f"bench/coverage.py: the coverage gold set is not at {EVAL_DIR} / {ITEMS_DIR}", file=sys.stderr)
@@ -131,18 +222,13 @@ def main() -> int:
             return 2
     with tempfile.TemporaryDirectory() as tmp:
         out_dir = Path(a.keep) if a.keep else Path(tmp)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        ours = run_ours(Path(a.config), out_dir, items_dir=a.items, labels=a.labels)
-        baselines = run_baselines(out_dir, a.items, a.labels)
+        if a.sets:
+            return _sets(a, out_dir)
+        ours, baselines = _measure(Path(a.config), out_dir, a.items, a.labels)
     if a.json:
         print(json.dumps({"ours": ours, "baselines": baselines}, indent=2))
         return 0
-    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)"]
-    name = "development set" if a.labels == LABELS else a.labels.name
-    print(f"{name + ' (' + str(ours['items_scored']) + ' scored)':<30} " + " ".join(f"{h:>17}" for h in head))
-    print(_row("coverage-bot", ours, ours))
-    for name, res in baselines.items():
-        print(_row(name, res, ours))
+    _table("development set" if a.labels == LABELS else a.labels.name, ours, baselines)
     print("stories are over the gold on-topic items; ratios: macro F1, pairwise F1, B-cubed F1 of ours / the row's")
     return 0
 

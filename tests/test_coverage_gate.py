@@ -69,3 +69,47 @@ def test_coverage_gold_set_above_floors_and_baselines(tmp_path: Path) -> None:
         base = res["stories_on_topic"]
         assert st["pairwise"]["f1"] > base["pairwise"]["f1"], (name, st["pairwise"], base["pairwise"])
         assert st["bcubed"]["f1"] > base["bcubed"]["f1"], (name, st["bcubed"], base["bcubed"])
+
+
+def test_pooled_sets_score_as_all_their_items_together() -> None:
+    """bench/coverage.py --sets pools several sets' scores; the pool must be what score.py gives over the union of
+    their items (story ids kept apart per set), topics, pairs and B-cubed alike."""
+    bench = _bench()
+    if not bench.available():
+        missing(f"the coverage scorer at {bench.EVAL_DIR}")
+    score = bench._module("score").score
+
+    def rows(tag: str, spec: list[tuple[list[str], str, list[str], str, bool]]) -> tuple[list[dict], list[dict]]:
+        gold = [
+            {"guid": f"{tag}{n}", "topics": t, "story_id": f"{tag}:{s}", "borderline": b}
+            for n, (t, s, _, _, b) in enumerate(spec)
+        ]
+        pred = [{"guid": f"{tag}{n}", "topics": t, "story_id": f"{tag}:{s}"} for n, (_, _, t, s, _) in enumerate(spec)]
+        return gold, pred
+
+    ru, re_ = ["us-russia"], ["rare-earths"]
+    a = rows(
+        "a",
+        [
+            (ru, "x", ru, "p", False),
+            (ru, "x", ru, "p", False),
+            (ru, "x", [], "q", False),
+            (re_, "y", re_, "p", False),
+            ([], "z", ru, "r", False),
+            (ru, "w", [], "s", True),
+        ],
+    )
+    b = rows("b", [(re_, "x", re_, "p", False), (re_, "x", re_, "q", False), ([], "y", [], "p", False)])
+    pool = bench.pooled([score(*a), score(*b)])
+    union = score(a[0] + b[0], a[1] + b[1])
+    assert pool["items_scored"] == union["items_scored"] == 8
+    for topic in ("rare-earths", "us-russia"):
+        for k in ("precision", "recall", "f1", "tp", "fp", "fn"):
+            assert pool["topics"][topic][k] == pytest.approx(union["topics"][topic][k]), (topic, k)
+    assert pool["macro_f1"] == pytest.approx(union["macro_f1"])
+    for key in ("stories", "stories_on_topic"):
+        assert pool[key]["items"] == union[key]["items"]
+        for part in ("pairwise", "bcubed"):
+            for k, v in union[key][part].items():
+                assert pool[key][part][k] == pytest.approx(v), (key, part, k)
+    assert 0 < pool["stories"]["pairwise"]["precision"] < 1 and 0 < pool["stories"]["bcubed"]["recall"] < 1
