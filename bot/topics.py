@@ -995,18 +995,19 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
     return {g: [m for m in ms if m[0] >= end] if g in others else ms for g, ms in found.items()}
 
 
-# A headline that opens with a clause of time ("As Trump courts Putin, ..."; "While ..., "; "After ..., ") tells its
-# news after the comma: the opening clause dates it. So does a summary's first sentence ("As peace talks opened in Saudi
-# Arabia, President Trump made clear ...": the sentence is Trump's, not Saudi Arabia's).
-_LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of)\s[^,]{3,}?,\s", re.IGNORECASE)
+# A headline that opens with a clause of time ("As Trump courts Putin, ..."; "While ..., "; "After ..., ") or of
+# circumstance ("With Ukraine in the Balance, Trump and Putin Head Into Summit") tells its news after the comma: the
+# opening clause dates or sets it. So does a summary's first sentence ("As peace talks opened in Saudi Arabia, President
+# Trump made clear ...": the sentence is Trump's, not Saudi Arabia's).
+_LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of|with)\s[^,]{3,}?,\s", re.IGNORECASE)
 
 
 def _leading_clause_last(found: dict[int, list[_Match]], value: str, limit: int) -> dict[int, list[_Match]]:
-    """A title's or a summary's (``value``) matches with its opening clause of time read after the rest of the field,
-    as if written "<news> as <clause>"; the clause ends before ``limit`` (the end of a summary's first sentence): so
-    the news's own first party is the sentence's (_led_by_others: "As Trump Courts Putin, China's Leader Xi Emphasizes
-    Close Ties With Russia" is China's) and an act dated by a US event stays that (_timed_act: "As Trump Pushes Peace,
-    Russia Intensifies Assaults on Ukraine"). Only the word order of the matches changes (their index)."""
+    """A title's or a summary's (``value``) matches with its opening clause of time or circumstance read after the rest
+    of the field, as if written "<news> as <clause>"; the clause ends before ``limit`` (the end of a summary's first
+    sentence): so the news's own first party is the sentence's (_led_by_others: "As Trump Courts Putin, China's Leader
+    Xi Emphasizes Close Ties With Russia" is China's) and an act dated by a US event stays that (_timed_act: "As Trump
+    Pushes Peace, Russia Intensifies Assaults on Ukraine"). Only the word order of the matches changes (their index)."""
     lead = _LEADING_CLAUSE.match(value)
     if lead is None or lead.end() > limit:
         return found

@@ -820,6 +820,15 @@ def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_com
     # The clause dates the news; its place (another state, which would otherwise lead) is not the sentence's party.
     assert kept("As talks opened in Poland, President Trump said Russia must agree to a ceasefire.")
     assert not kept("Talks opened in Poland, where President Trump said Russia must agree to a ceasefire.")
+    # A clause of circumstance sets the news as one of time dates it (real items of the fresh sets, labelled us-russia).
+    assert kept("With Ukraine in serious trouble and amid questions about U.S. funding, there is a fresh push to unlock "
+                "more of the nearly $300 billion in seized Russian assets.")  # fmt: skip
+    assert any(
+        m.topic == "us-russia" and m.kept
+        for m in matcher.score(
+            "With Ukraine in the Balance, Trump and Putin Head Into Summit With Mismatched Goals", None
+        )
+    )
     # Only a clause inside the first sentence moves: the next sentence is read as written, Poland's (no score at all).
     later = "As expected. Poland said, with Trump, that Russia must agree to a ceasefire."
     assert [m for m in matcher.score("Trump pushes peace plan", later) if m.topic == "us-russia"] == []
@@ -943,3 +952,17 @@ def test_an_enemy_named_and_the_congo_abbreviated(
     matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool
 ) -> None:
     assert (topic in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        # real titles of a fresh set (fifteenth session), labelled us-russia: influence in any form of the word
+        ("Russia has spent over $300 million on influencing foreign elections since 2014, US officials say", True),
+        ("U.S. to Accuse Russia of Using Its State Media to Influence 2024 Election", True),
+        # influence that is neither side's on the other is not the relationship
+        ("Europe, sidelined by U.S. and Russia, seeks influence in Ukraine talks", False),
+    ],
+)
+def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatcher, title: str, kept: bool) -> None:
+    assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
