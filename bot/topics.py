@@ -996,10 +996,13 @@ def _outside_kicker(found: dict[int, list[_Match]], title: str, others: frozense
 
 
 # A headline that opens with a clause of time ("As Trump courts Putin, ..."; "While ..., "; "After ..., ") or of
-# circumstance ("With Ukraine in the Balance, Trump and Putin Head Into Summit") tells its news after the comma: the
-# opening clause dates or sets it. So does a summary's first sentence ("As peace talks opened in Saudi Arabia, President
-# Trump made clear ...": the sentence is Trump's, not Saudi Arabia's).
-_LEADING_CLAUSE = re.compile(r"^\s*(?:as|while|amid|after|before|ahead of|with)\s[^,]{3,}?,\s", re.IGNORECASE)
+# circumstance ("With Ukraine in the Balance, Trump and Putin Head Into Summit"; "Slammed by Russian missiles, Ukraine
+# seeks more U.S. air defense systems") tells its news after the comma: the opening clause dates or sets it. So does a
+# summary's first sentence ("As peace talks opened in Saudi Arabia, President Trump made clear ...": the sentence is
+# Trump's, not Saudi Arabia's).
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(?:(?:as|while|amid|after|before|ahead of|with)\s|[a-z]+ed\s+by\s)[^,]{3,}?,\s", re.IGNORECASE
+)
 
 
 def _leading_clause_last(found: dict[int, list[_Match]], value: str, limit: int) -> dict[int, list[_Match]]:

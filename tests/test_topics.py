@@ -829,6 +829,11 @@ def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_com
             "With Ukraine in the Balance, Trump and Putin Head Into Summit With Mismatched Goals", None
         )
     )
+    # ... and so does a participle's ("Slammed by ..., "): the news is the state named after it (labelled not us-russia).
+    assert not any(
+        m.topic == "us-russia" and m.kept
+        for m in matcher.score("Slammed by Russian missiles, Ukraine seeks more U.S. air defense systems", None)
+    )
     # Only a clause inside the first sentence moves: the next sentence is read as written, Poland's (no score at all).
     later = "As expected. Poland said, with Trump, that Russia must agree to a ceasefire."
     assert [m for m in matcher.score("Trump pushes peace plan", later) if m.topic == "us-russia"] == []
