@@ -971,3 +971,21 @@ def test_words_their_rules_lacked(matcher: TopicMatcher, topic: str, title: str,
 )
 def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatcher, title: str, kept: bool) -> None:
     assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kept"),
+    [
+        # real items of the fresh sets, labelled us-russia: the US pressing the buyers of Russia's oil
+        ("Trump says India will stop buying Russian oil. New Delhi won\u2019t confirm.", "", True),
+        ("Why is the US sparing China, but not India, for importing Russian oil?", "", True),
+        # labelled not us-russia: a third state's own trade
+        ("India buying more US oil amid Russia sanctions",
+         "India has ramped up purchases of US oil after stricter enforcement of sanctions slowed deliveries of Russian "
+         "crude, Reuters has said", False),
+    ],
+)  # fmt: skip
+def test_the_us_pressing_the_buyers_of_russias_oil_is_the_relationship(
+    matcher: TopicMatcher, title: str, summary: str, kept: bool
+) -> None:
+    assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
