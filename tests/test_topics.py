@@ -949,6 +949,8 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
          "Kremlin spokesman Dmitry Peskov has referred to the United States as an “enemy” while talking to "
          "reporters on Tuesday", True),
         ("rare-earths", "Glencore to expand DRC exposure as it pushes into lithium", "", True),
+        # one side turning away from the other (a real title, labelled us-russia)
+        ("us-russia", "Why Trump has turned his back on Putin - somewhat", "", True),
         # one leader inviting the other (a real title, labelled us-russia)
         ("us-russia", "Russians cheer Putin\u2019s Alaska invitation, envision no concessions on Ukraine", "", True),
         # the third states the US calls its adversaries are theirs, not Russia's relationship with the US
@@ -965,6 +967,7 @@ def test_words_their_rules_lacked(matcher: TopicMatcher, topic: str, title: str,
         # real titles of a fresh set (fifteenth session), labelled us-russia: influence in any form of the word
         ("Russia has spent over $300 million on influencing foreign elections since 2014, US officials say", True),
         ("U.S. to Accuse Russia of Using Its State Media to Influence 2024 Election", True),
+        ("Putin and Zelenskiy Vie to Sway Trump Over War in Ukraine", True),
         # influence that is neither side's on the other is not the relationship
         ("Europe, sidelined by U.S. and Russia, seeks influence in Ukraine talks", False),
     ],
