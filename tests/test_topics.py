@@ -958,7 +958,7 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
     ],
 )  # fmt: skip
 def test_words_their_rules_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
-    assert (topic in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+    assert _keeps(matcher, title, summary, topic) is kept
 
 
 @pytest.mark.parametrize(
@@ -973,7 +973,7 @@ def test_words_their_rules_lacked(matcher: TopicMatcher, topic: str, title: str,
     ],
 )
 def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatcher, title: str, kept: bool) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
+    assert _keeps(matcher, title) is kept
 
 
 @pytest.mark.parametrize(
@@ -991,4 +991,9 @@ def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatch
 def test_the_us_pressing_the_buyers_of_russias_oil_is_the_relationship(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+    assert _keeps(matcher, title, summary) is kept
+
+
+def _keeps(matcher: TopicMatcher, title: str, summary: str | None = None, topic: str = "us-russia") -> bool:
+    """Whether the matcher keeps ``title`` and ``summary`` on ``topic``."""
+    return topic in {m.topic for m in matcher.score(title, summary) if m.kept}
