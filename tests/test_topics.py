@@ -979,16 +979,22 @@ def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatch
 @pytest.mark.parametrize(
     ("title", "summary", "kept"),
     [
-        # real items of the fresh sets, labelled us-russia: the US pressing the buyers of Russia's oil
+        # real items of the fresh sets, labelled us-russia: the US pressing the buyers of Russia's oil ...
         ("Trump says India will stop buying Russian oil. New Delhi won\u2019t confirm.", "", True),
         ("Why is the US sparing China, but not India, for importing Russian oil?", "", True),
+        # ... and the price cap (the G7's, the US among them) with Russia, named or not, and Russia's answer to it
+        ("EU Embargo of Russian Oil and G7\u2019s Price Cap Take Effect", "", True),
+        ("As EU price cap on Russian oil kicks in, questions remain over whether it will work", "", True),
+        ("Putin bans Russian oil exports to countries that imposed price caps, Kremlin says", "", True),
         # labelled not us-russia: a third state's own trade
         ("India buying more US oil amid Russia sanctions",
          "India has ramped up purchases of US oil after stricter enforcement of sanctions slowed deliveries of Russian "
          "crude, Reuters has said", False),
+        # a cap on something else is not the price cap
+        ("Russia caps bread prices as inflation bites", "", False),
     ],
 )  # fmt: skip
-def test_the_us_pressing_the_buyers_of_russias_oil_is_the_relationship(
+def test_the_us_measures_on_russias_oil_are_the_relationship(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
     assert _keeps(matcher, title, summary) is kept
@@ -997,19 +1003,3 @@ def test_the_us_pressing_the_buyers_of_russias_oil_is_the_relationship(
 def _keeps(matcher: TopicMatcher, title: str, summary: str | None = None, topic: str = "us-russia") -> bool:
     """Whether the matcher keeps ``title`` and ``summary`` on ``topic``."""
     return topic in {m.topic for m in matcher.score(title, summary) if m.kept}
-
-
-@pytest.mark.parametrize(
-    ("title", "kept"),
-    [
-        # real titles of the fresh sets, labelled us-russia: the price cap (the G7's, the US among them) with Russia,
-        # named or not, and Russia's answer to it
-        ("EU Embargo of Russian Oil and G7\u2019s Price Cap Take Effect", True),
-        ("As EU price cap on Russian oil kicks in, questions remain over whether it will work", True),
-        ("Putin bans Russian oil exports to countries that imposed price caps, Kremlin says", True),
-        # a cap on something else is not the price cap
-        ("Russia caps bread prices as inflation bites", False),
-    ],
-)
-def test_the_price_cap_on_russias_oil_is_the_relationship(matcher: TopicMatcher, title: str, kept: bool) -> None:
-    assert _keeps(matcher, title) is kept
