@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import importlib.util
 import json
 import os
@@ -33,9 +34,12 @@ EVAL_DIR = SHARED / "eval" / "coverage"
 ITEMS_DIR = SHARED / "feeds-corpus" / "items"
 LABELS = EVAL_DIR / "labels.jsonl"
 TFIDF_THRESHOLDS = (0.3, 0.5)
+HEAD = ("rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)")
 
 
+@functools.cache
 def _module(name: str) -> ModuleType:
+    """One of the coverage set's scripts, loaded once per process (every prediction file is scored with it)."""
     spec = importlib.util.spec_from_file_location(f"coverage_{name}", EVAL_DIR / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -99,13 +103,14 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Several sets' scores as one set's: what score.py gives over all their items together, since no pair and no
     story spans two sets (the topics' and the pairs' counts summed; B-cubed, a mean over items, weighted by them)."""
 
-    def prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp, "fn": fn}
+    prf = _module("score").prf  # (tp, fp, fn) -> (precision, recall, F1), as score.py computes them
+
+    def counted(tp: int, fp: int, fn: int) -> dict[str, Any]:
+        return dict(zip(("precision", "recall", "f1"), prf(tp, fp, fn), strict=True)) | {"tp": tp, "fp": fp, "fn": fn}
 
     topics = {
-        t: prf(*(sum(res["topics"][t][k] for res in results) for k in ("tp", "fp", "fn"))) for t in results[0]["topics"]
+        t: counted(*(sum(res["topics"][t][k] for res in results) for k in ("tp", "fp", "fn")))
+        for t in results[0]["topics"]
     }
     out: dict[str, Any] = {
         "items_scored": sum(res["items_scored"] for res in results),
@@ -116,20 +121,16 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
         common, pred, gold = (
             sum(res[key]["pairwise"][k] for res in results) for k in ("common_pairs", "pred_pairs", "gold_pairs")
         )
-        pairwise = prf(common, pred - common, gold - common)
+        pairwise = dict(zip(("precision", "recall", "f1"), prf(common, pred - common, gold - common), strict=True))
         items = sum(res[key]["items"] for res in results)
-        b = {
-            k: sum(res[key]["bcubed"][k] * res[key]["items"] for res in results) / items if items else 0.0
+        bp, br = (
+            sum(res[key]["bcubed"][k] * res[key]["items"] for res in results) / items if items else 0.0
             for k in ("precision", "recall")
-        }
-        b["f1"] = (
-            2 * b["precision"] * b["recall"] / (b["precision"] + b["recall"]) if b["precision"] + b["recall"] else 0.0
         )
         out[key] = {
             "items": items,
-            "pairwise": {k: pairwise[k] for k in ("precision", "recall", "f1")}
-            | {"gold_pairs": gold, "pred_pairs": pred, "common_pairs": common},
-            "bcubed": b,
+            "pairwise": pairwise | {"gold_pairs": gold, "pred_pairs": pred, "common_pairs": common},
+            "bcubed": {"precision": bp, "recall": br, "f1": 2 * bp * br / (bp + br) if bp + br else 0.0},
         }
     return out
 
@@ -165,9 +166,12 @@ def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
     return f"{name:<30} " + " ".join(f"{c:>17}" for c in cells)
 
 
+def _header(title: str, head: tuple[str, ...]) -> None:
+    print(f"{title:<30} " + " ".join(f"{h:>17}" for h in head))
+
+
 def _table(title: str, ours: dict[str, Any], baselines: dict[str, dict[str, Any]]) -> None:
-    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)"]
-    print(f"{title + ' (' + str(ours['items_scored']) + ' scored)':<30} " + " ".join(f"{h:>17}" for h in head))
+    _header(f"{title} ({ours['items_scored']} scored)", HEAD)
     print(_row("coverage-bot", ours, ours))
     for name, res in baselines.items():
         print(_row(name, res, ours))
@@ -194,8 +198,7 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
     if a.json:
         print(json.dumps({"sets": dict(zip(names, runs, strict=True)), "ours": ours, "baselines": baselines}, indent=2))
         return 0
-    head = ["rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1"]
-    print(f"{'coverage-bot, set by set':<30} " + " ".join(f"{h:>17}" for h in head))
+    _header("coverage-bot, set by set", HEAD[:-1])
     for name, (o, _) in zip(names, runs, strict=True):
         print(_row(name, o, o))
     print()
