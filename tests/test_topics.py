@@ -31,6 +31,11 @@ def matcher() -> TopicMatcher:
     return TopicMatcher(load_config(ROOT / "feeds.yaml").topics)
 
 
+def _keeps(matcher: TopicMatcher, title: str, summary: str | None = None, topic: str = "us-russia") -> bool:
+    """Whether the matcher keeps ``title`` and ``summary`` on ``topic``."""
+    return topic in {m.topic for m in matcher.score(title, summary) if m.kept}
+
+
 def _topics(**spec: dict) -> dict[str, Topic]:
     return {name: Topic.model_validate(body) for name, body in spec.items()}
 
@@ -743,41 +748,33 @@ def test_a_change_of_course_toward_the_other_side_is_the_relationship(matcher: T
     """A US leader turning toward Russia, or a stance or a message to the other, relates the two states (real titles
     of the fresh sets, labelled us-russia; thirteenth session)."""
 
-    def kept(title: str) -> bool:
-        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None))
-
-    assert kept("Trump turns toward Russia, breaking with decades of U.S. policy")
-    assert kept("Trump toughens his stance on Russia")
-    assert kept("Trump’s attack on Zelensky stirs fear of major U.S. shift on Russia")
-    assert kept("Kremlin Message to Trump: There’s Money to Be Made in Russia")
+    assert _keeps(matcher, "Trump turns toward Russia, breaking with decades of U.S. policy")
+    assert _keeps(matcher, "Trump toughens his stance on Russia")
+    assert _keeps(matcher, "Trump’s attack on Zelensky stirs fear of major U.S. shift on Russia")
+    assert _keeps(matcher, "Kremlin Message to Trump: There’s Money to Be Made in Russia")
 
 
 def test_the_trump_russia_inquiry_is_excluded_not_trumps_russia_policy(matcher: TopicMatcher) -> None:
     """The name "Trump-Russia" is the investigation (US domestic politics); a possessive matches a term's word, so the
     bare phrase excluded every "Trump's Russia ..." headline too (a fresh set of the thirteenth session)."""
 
-    def kept(title: str) -> bool:
-        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None))
-
-    assert kept("Oil Price Jumps on Trump’s Russia Sanctions")
-    assert not kept("Alongside the Trump-Russia Inquiry, Senators Weigh New Sanctions")
-    assert not kept("Durham trial returns spotlight to Trump-Russia dossier as Kremlin denies ties")
+    assert _keeps(matcher, "Oil Price Jumps on Trump’s Russia Sanctions")
+    assert not _keeps(matcher, "Alongside the Trump-Russia Inquiry, Senators Weigh New Sanctions")
+    assert not _keeps(matcher, "Durham trial returns spotlight to Trump-Russia dossier as Kremlin denies ties")
 
 
 def test_russia_and_china_at_the_us_edge_are_a_military_incident_with_the_us(matcher: TopicMatcher) -> None:
     """Russia named with a third state tells their relationship (joint_subjects), unless their forces meet the US's:
     the guideline's Alaska intercepts (real titles of a fresh set, labelled us-russia; fourteenth session)."""
 
-    def kept(title: str, summary: str = "") -> bool:
-        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, summary))
-
-    assert kept("Russian, Chinese jets buzz near US airspace")
-    assert kept(
+    assert _keeps(matcher, "Russian, Chinese jets buzz near US airspace")
+    assert _keeps(
+        matcher,
         "Russia and China Conduct First Joint Bomber Patrol Near Alaska",
         "Two Russian and two Chinese bombers patrolled the airspace near American territory and were intercepted by U.S. "
         "and Canadian jets.",
     )
-    assert not kept("Putin and Xi sign a pact that worries the US")  # their relationship, as before
+    assert not _keeps(matcher, "Putin and Xi sign a pact that worries the US")  # their relationship, as before
 
 
 @pytest.mark.parametrize(
@@ -793,47 +790,36 @@ def test_russia_and_china_at_the_us_edge_are_a_military_incident_with_the_us(mat
 def test_hitting_back_and_pointing_the_finger_are_the_relationship(
     matcher: TopicMatcher, title: str, kept: bool
 ) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
+    assert _keeps(matcher, title) is kept
 
 
 def test_nato_as_british_outlets_write_it_is_another_party(matcher: TopicMatcher) -> None:
     for title in ("NATO chief warns Biden over Russia", "Nato chief warns Biden over Russia"):
-        assert not any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None)), title
+        assert not _keeps(matcher, title), title
 
 
 def test_another_party_named_as_the_titles_place_is_its_setting(matcher: TopicMatcher) -> None:
     """ "In Ukraine", "in Kyiv": the place where the title's news happens does not lead its sentence (_led_by_others), as
     a third state named as a place does not (real titles of the fresh sets, labelled us-russia; thirteenth session)."""
 
-    def kept(title: str) -> bool:
-        return any(m.topic == "us-russia" and m.kept for m in matcher.score(title, None))
-
-    assert kept("War rages on in Ukraine as Trump and Putin meet but don’t announce deal")
-    assert kept("Fear and loathing in Kyiv as Trump and Putin shut Ukraine out of peace talks")
-    assert not kept("Ukraine rages as Trump and Putin meet")  # named as the subject, it still leads
+    assert _keeps(matcher, "War rages on in Ukraine as Trump and Putin meet but don’t announce deal")
+    assert _keeps(matcher, "Fear and loathing in Kyiv as Trump and Putin shut Ukraine out of peace talks")
+    assert not _keeps(matcher, "Ukraine rages as Trump and Putin meet")  # named as the subject, it still leads
 
 
 def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_comma(matcher: TopicMatcher) -> None:
     def kept(summary: str) -> bool:
-        return any(m.topic == "us-russia" and m.kept for m in matcher.score("Trump pushes peace plan", summary))
+        return _keeps(matcher, "Trump pushes peace plan", summary)
 
     # The clause dates the news; its place (another state, which would otherwise lead) is not the sentence's party.
     assert kept("As talks opened in Poland, President Trump said Russia must agree to a ceasefire.")
     assert not kept("Talks opened in Poland, where President Trump said Russia must agree to a ceasefire.")
-    # A clause of circumstance sets the news as one of time dates it (real items of the fresh sets, labelled us-russia).
+    # A clause of circumstance sets the news as a clause of time dates it (real items of the fresh sets, labelled us-russia).
     assert kept("With Ukraine in serious trouble and amid questions about U.S. funding, there is a fresh push to unlock "
                 "more of the nearly $300 billion in seized Russian assets.")  # fmt: skip
-    assert any(
-        m.topic == "us-russia" and m.kept
-        for m in matcher.score(
-            "With Ukraine in the Balance, Trump and Putin Head Into Summit With Mismatched Goals", None
-        )
-    )
+    assert _keeps(matcher, "With Ukraine in the Balance, Trump and Putin Head Into Summit With Mismatched Goals")
     # ... and so does a participle's ("Slammed by ..., "): the news is the state named after it (labelled not us-russia).
-    assert not any(
-        m.topic == "us-russia" and m.kept
-        for m in matcher.score("Slammed by Russian missiles, Ukraine seeks more U.S. air defense systems", None)
-    )
+    assert not _keeps(matcher, "Slammed by Russian missiles, Ukraine seeks more U.S. air defense systems")
     # Only a clause inside the first sentence moves: the next sentence is read as written, Poland's (no score at all).
     later = "As expected. Poland said, with Trump, that Russia must agree to a ceasefire."
     assert [m for m in matcher.score("Trump pushes peace plan", later) if m.topic == "us-russia"] == []
@@ -856,7 +842,7 @@ def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_com
 def test_russia_named_only_as_the_one_a_third_state_aids_is_that_states_news(
     matcher: TopicMatcher, title: str, kept: bool
 ) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, None) if m.kept}) is kept
+    assert _keeps(matcher, title) is kept
 
 
 @pytest.mark.parametrize(
@@ -886,7 +872,7 @@ def test_russia_named_only_as_the_one_a_third_state_aids_is_that_states_news(
 def test_a_name_that_says_where_a_product_comes_from_is_no_party(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+    assert _keeps(matcher, title, summary) is kept
 
 
 def test_a_joint_subject_that_extends_another_party_is_another_party_too(matcher: TopicMatcher) -> None:
@@ -937,7 +923,7 @@ def test_a_joint_subject_that_extends_another_party_is_another_party_too(matcher
 def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
-    assert ("us-russia" in {m.topic for m in matcher.score(title, summary) if m.kept}) is kept
+    assert _keeps(matcher, title, summary) is kept
 
 
 @pytest.mark.parametrize(
@@ -998,8 +984,3 @@ def test_the_us_measures_on_russias_oil_are_the_relationship(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
     assert _keeps(matcher, title, summary) is kept
-
-
-def _keeps(matcher: TopicMatcher, title: str, summary: str | None = None, topic: str = "us-russia") -> bool:
-    """Whether the matcher keeps ``title`` and ``summary`` on ``topic``."""
-    return topic in {m.topic for m in matcher.score(title, summary) if m.kept}
