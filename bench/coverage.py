@@ -11,6 +11,11 @@ scikit-learn, a dev extra), scored by the same scorer. --items and --labels meas
 same guideline (one RSS 2.0 file per outlet, labels.jsonl's format) with the same harness. --sets measures
 several such sets (each a folder with items/ and labels.jsonl), one row each, then all of them pooled: the topics'
 and the pairs' counts summed, B-cubed averaged over every set's scored items (no pair or story spans two sets).
+
+A set whose labels.jsonl has a second_reading.jsonl beside it (the same items labelled again by another reader who
+never saw the first labels) gets one more row, that reader scored against the first by the same scorer: how far two
+readers of the guideline agree, which is as high as any system can be expected to score on that set. With --sets,
+the sets that have one are pooled again in a table of their own, ours and the baselines beside the second reader.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ EVAL_DIR = SHARED / "eval" / "coverage"
 ITEMS_DIR = SHARED / "feeds-corpus" / "items"
 LABELS = EVAL_DIR / "labels.jsonl"
 TFIDF_THRESHOLDS = (0.3, 0.5)
+SECOND_READING = "second_reading.jsonl"
+SECOND_ROW = "a second reader, blind"
 HEAD = ("rare-earths P/R", "us-russia P/R", "macro F1", "pairs P/R/F1", "B-cubed P/R/F1", "ours/it (F1s)")
 
 
@@ -99,6 +106,12 @@ def run_baselines(out_dir: Path, items_dir: Path = ITEMS_DIR, labels: Path = LAB
     return out
 
 
+def run_second_reading(labels: Path) -> dict[str, dict[str, Any]]:
+    """The set's second reading scored against its labels, when labels.jsonl has one beside it."""
+    path = labels.with_name(SECOND_READING)
+    return {SECOND_ROW: _score(path, labels)} if path.is_file() else {}
+
+
 def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Several sets' scores as one set's: what score.py gives over all their items together, since no pair and no
     story spans two sets (the topics' and the pairs' counts summed; B-cubed, a mean over items, weighted by them)."""
@@ -139,7 +152,8 @@ def _measure(
     config: Path, out_dir: Path, items_dir: Path, labels: Path
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    return run_ours(config, out_dir, items_dir=items_dir, labels=labels), run_baselines(out_dir, items_dir, labels)
+    ours = run_ours(config, out_dir, items_dir=items_dir, labels=labels)
+    return ours, run_baselines(out_dir, items_dir, labels) | run_second_reading(labels)
 
 
 def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
@@ -177,6 +191,14 @@ def _table(title: str, ours: dict[str, Any], baselines: dict[str, dict[str, Any]
         print(_row(name, res, ours))
 
 
+def _pool(
+    runs: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]],
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Ours and every row that all of ``runs`` have, each pooled over them (a second reading is not in every set)."""
+    names = [name for name in runs[0][1] if all(name in rows for _, rows in runs)]
+    return pooled([o for o, _ in runs]), {name: pooled([rows[name] for _, rows in runs]) for name in names}
+
+
 def _sets(a: argparse.Namespace, out_dir: Path) -> int:
     for d in a.sets:
         if not (d / "items").is_dir() or not (d / "labels.jsonl").is_file():
@@ -193,16 +215,24 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
         runs = list(
             pool.map(lambda d: _measure(Path(a.config), out_dir / d.name, d / "items", d / "labels.jsonl"), a.sets)
         )
-    ours = pooled([o for o, _ in runs])
-    baselines = {name: pooled([b[name] for _, b in runs]) for name in runs[0][1]}
+    ours, baselines = _pool(runs)
+    read = [(name, run) for name, run in zip(names, runs, strict=True) if SECOND_ROW in run[1]]
+    read_ours, read_rows = _pool([run for _, run in read]) if read else ({}, {})
     if a.json:
-        print(json.dumps({"sets": dict(zip(names, runs, strict=True)), "ours": ours, "baselines": baselines}, indent=2))
+        out = {"sets": dict(zip(names, runs, strict=True)), "ours": ours, "baselines": baselines}
+        if read:
+            out["second_reading"] = {"sets": [name for name, _ in read], "ours": read_ours, "rows": read_rows}
+        print(json.dumps(out, indent=2))
         return 0
     _header("coverage-bot, set by set", HEAD[:-1])
     for name, (o, _) in zip(names, runs, strict=True):
         print(_row(name, o, o))
     print()
     _table(f"{len(names)} sets pooled", ours, baselines)
+    if read:
+        print()
+        _table(f"{len(read)} of them read twice", read_ours, read_rows)
+        print(f"({', '.join(name for name, _ in read)}; the second reader scored against the first)")
     print("stories are over the gold on-topic items; ratios: macro F1, pairwise F1, B-cubed F1 of ours / the row's")
     return 0
 

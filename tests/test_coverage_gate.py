@@ -8,6 +8,7 @@ keyword / TF-IDF baselines of the same set in the same run; ours must stay ahead
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -113,3 +114,43 @@ def test_pooled_sets_score_as_all_their_items_together() -> None:
             for k, v in union[key][part].items():
                 assert pool[key][part][k] == pytest.approx(v), (key, part, k)
     assert 0 < pool["stories"]["pairwise"]["precision"] < 1 and 0 < pool["stories"]["bcubed"]["recall"] < 1
+
+
+def test_a_second_reading_is_scored_against_the_first_and_pooled_only_where_read(tmp_path: Path) -> None:
+    """A set with second_reading.jsonl beside its labels gets the second reader's row, scored by score.py against
+    the first reading; pooled, only the sets that have a row give it (another set's absence is no zero)."""
+    bench = _bench()
+    if not bench.available():
+        missing(f"the coverage scorer at {bench.EVAL_DIR}")
+    score = bench._module("score")
+    ru = ["us-russia"]
+    first = [
+        {"guid": "g1", "topics": ru, "story_id": "x", "borderline": False},
+        {"guid": "g2", "topics": ru, "story_id": "x", "borderline": False},
+        {"guid": "g3", "topics": ru, "story_id": "y", "borderline": False},
+        {"guid": "g4", "topics": [], "story_id": "z", "borderline": False},
+    ]
+    second = [
+        {"guid": "g1", "topics": ru, "story_id": "a", "borderline": False},
+        {"guid": "g2", "topics": ru, "story_id": "b", "borderline": False},
+        {"guid": "g3", "topics": ru, "story_id": "c", "borderline": True},
+        {"guid": "g4", "topics": ru, "story_id": "d", "borderline": False},
+    ]
+    read, unread = tmp_path / "read", tmp_path / "unread"
+    for folder, files in (
+        (read, {"labels.jsonl": first, bench.SECOND_READING: second}),
+        (unread, {"labels.jsonl": first}),
+    ):
+        folder.mkdir()
+        for name, rows in files.items():
+            (folder / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert bench.run_second_reading(unread / "labels.jsonl") == {}
+    row = bench.run_second_reading(read / "labels.jsonl")[bench.SECOND_ROW]
+    assert row == score.score(first, second)
+    assert row["topics"]["us-russia"]["fp"] == 1 and row["stories_on_topic"]["pairwise"]["recall"] == 0.0
+
+    ours = score.score(first, first)
+    runs = [(ours, {"keywords": ours, bench.SECOND_ROW: row}), (ours, {"keywords": ours})]
+    pooled_ours, rows = bench._pool(runs)
+    assert set(rows) == {"keywords"} and pooled_ours == bench.pooled([ours, ours])
+    assert set(bench._pool(runs[:1])[1]) == {"keywords", bench.SECOND_ROW}
