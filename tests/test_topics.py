@@ -984,3 +984,27 @@ def test_the_us_measures_on_russias_oil_are_the_relationship(
     matcher: TopicMatcher, title: str, summary: str, kept: bool
 ) -> None:
     assert _keeps(matcher, title, summary) is kept
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kept"),
+    [
+        # real items of the fresh sets (sixteenth session), labelled not us-russia: a US campaign's debate, whom Russia
+        # roots for, an opinion poll and a cable host's row, the guideline's "US domestic politics that invokes Russia"
+        ("Kremlin comments on Biden-Trump debate",
+         "Kremlin spokesman Dmitry Peskov has reacted to the televised US debate between Donald Trump and Joe Biden",
+         False),
+        ("Putin snored through Biden debate disaster, Kremlin says",
+         "While the Russian leader's team affected disinterest in Trump vs. Biden, his agents of chaos in state media "
+         "sprung into action.", False),
+        ("Trump reacts to Putin rooting for Harris", "", False),
+        ("Americans are now split on whether Russia is an \u2018enemy,\u2019 poll finds", "", False),
+        ("MSNBC host fact-checked after declaring that Trump failed to get Americans freed from Russia", "", False),
+        # "debate" as what states do is not the campaign's (labelled us-russia)
+        ("Thursday Briefing: G7 Leaders Prepare to Debate Frozen Russian Assets", "", True),
+    ],
+)  # fmt: skip
+def test_the_campaigns_debates_polls_and_hosts_are_us_politics(
+    matcher: TopicMatcher, title: str, summary: str, kept: bool
+) -> None:
+    assert _keeps(matcher, title, summary) is kept
