@@ -39,6 +39,7 @@ from bot.stories import (
     find_story,
     fingerprint,
     is_newsletter_name,
+    is_question_headline,
     tokens,
 )
 
@@ -220,6 +221,43 @@ def test_a_newsletter_joins_no_story() -> None:
     assert plan["digest"] != plan["call"]
     headline = fingerprint("Putin-Trump call about Ukraine", "A Putin-Trump call about Ukraine.")
     assert index.find(headline, T0 + timedelta(hours=2)) is not None  # the same words under a headline do join
+
+
+@pytest.mark.parametrize(
+    ("title", "asks"),
+    [
+        # real titles of the fresh sets: yes-or-no questions, analyses that their readers keep apart
+        ("Is the US-Ukraine mineral deal a win-win agreement?", True),
+        ("Can Donald Trump end Russia\u2019s war in Ukraine?", True),
+        ("Analysis: Will Trump fall into Putin\u2019s trap?", True),
+        ("Is Russia running out of weapons and manpower for its war in Ukraine? - Al Jazeera", True),
+        # explainers asking what or who join their event; a colon is no question; nor is a title without a title
+        ("What are the terms of the US-Ukraine minerals deal?", False),
+        ("Who is Marc Fogel, the US teacher released by Russia?", False),
+        ("Trump says: will talk to Putin", False),
+        (None, False),
+    ],
+)
+def test_a_yes_or_no_question_is_an_analysis(title: str | None, asks: bool) -> None:
+    assert is_question_headline(title) is asks
+
+
+def test_a_question_headline_joins_no_story() -> None:
+    # Same words as the event's news, asked as a question: the analysis stays apart, while an explainer asking what
+    # the deal's terms are joins the news it explains.
+    lead = "Ukraine and the United States agreed the terms of a deal on Ukraine's critical minerals."
+    news = fingerprint("Ukraine agrees minerals deal with US", lead)
+    question = fingerprint("Is the US-Ukraine minerals deal a win-win agreement?", lead)
+    explainer = fingerprint("What are the terms of the US-Ukraine minerals deal?", lead)
+    assert question.features() == {}
+    plan = StoryIndex().plan(
+        [
+            ("news", news, T0),
+            ("question", question, T0 + timedelta(hours=1)),
+            ("what", explainer, T0 + timedelta(hours=2)),
+        ]
+    )
+    assert plan["question"] != plan["news"] and plan["what"] == plan["news"]
 
 
 # Another day's news, then one call told as news, as an explainer and as a video: the kicker names the kind of piece.
