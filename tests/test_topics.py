@@ -947,6 +947,10 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Putin and Biden Shore Up Alliances in Dueling Appearances", "", True),
         ("us-russia", "Biden calls Putin \u2018a butcher\u2019", "", True),
         ("us-russia", "Russia is a 'paper tiger' and Ukraine could regain territory, Trump says", "", True),
+        # (a set drawn after those words, AT)
+        ("us-russia", "Putin won\u2019t descend to Biden\u2019s level \u2013 Kremlin",
+         "US President Joe Biden has once again disparaged his Russian counterpart Vladimir Putin, calling him a "
+         "\u201cdictator\u201d on Thursday", True),
         # Russia's opposition is its dissidents, not one side opposing the other
         ("us-russia", "Americans rally behind Russia's opposition in New York", "", False),
     ],
@@ -1008,6 +1012,8 @@ def test_the_us_measures_on_russias_oil_are_the_relationship(
         ("Trump reacts to Putin rooting for Harris", "", False),
         ("Americans are now split on whether Russia is an \u2018enemy,\u2019 poll finds", "", False),
         ("MSNBC host fact-checked after declaring that Trump failed to get Americans freed from Russia", "", False),
+        # Washington's budget fights (a set drawn after those words, AS)
+        ("Debt ceiling standoff could derail Biden's G-7 trip where Russia and China are on the agenda", "", False),
         # "debate" as what states do is not the campaign's (labelled us-russia)
         ("Thursday Briefing: G7 Leaders Prepare to Debate Frozen Russian Assets", "", True),
     ],
