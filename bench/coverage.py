@@ -14,7 +14,7 @@ and the pairs' counts summed, B-cubed averaged over every set's scored items (no
 
 A set whose labels.jsonl has a second_reading.jsonl beside it (the same items labelled again by another reader who
 never saw the first labels) gets one more row, that reader scored against the first by the same scorer: how far two
-readers of the guideline agree, which is as high as any system can be expected to score on that set. With --sets,
+readers of the guideline agree, a yardstick for what a system can be expected to reach on that set. With --sets,
 the sets that have one are pooled again in a table of their own, ours and the baselines beside the second reader.
 """
 
