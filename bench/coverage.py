@@ -229,7 +229,7 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
         print(_row(name, o, o))
     print()
     _table(f"{len(names)} sets pooled", ours, baselines)
-    if read:
+    if read and len(read) < len(runs):  # (when every set was read twice, the table above has the row already)
         print()
         _table(f"{len(read)} of them read twice", read_ours, read_rows)
         print(f"({', '.join(name for name, _ in read)}; the second reader scored against the first)")

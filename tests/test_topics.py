@@ -953,72 +953,43 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
          "\u201cdictator\u201d on Thursday", True),
         # Russia's opposition is its dissidents, not one side opposing the other
         ("us-russia", "Americans rally behind Russia's opposition in New York", "", False),
-    ],
-)  # fmt: skip
-def test_words_their_rules_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
-    assert _keeps(matcher, title, summary, topic) is kept
-
-
-@pytest.mark.parametrize(
-    ("title", "kept"),
-    [
         # real titles of a fresh set (fifteenth session), labelled us-russia: influence in any form of the word
-        ("Russia has spent over $300 million on influencing foreign elections since 2014, US officials say", True),
-        ("U.S. to Accuse Russia of Using Its State Media to Influence 2024 Election", True),
-        ("Putin and Zelenskiy Vie to Sway Trump Over War in Ukraine", True),
+        ("us-russia", "Russia has spent over $300 million on influencing foreign elections since 2014, US officials say", "", True),
+        ("us-russia", "U.S. to Accuse Russia of Using Its State Media to Influence 2024 Election", "", True),
+        ("us-russia", "Putin and Zelenskiy Vie to Sway Trump Over War in Ukraine", "", True),
         # influence that is neither side's on the other is not the relationship
-        ("Europe, sidelined by U.S. and Russia, seeks influence in Ukraine talks", False),
-    ],
-)
-def test_influence_on_the_other_side_in_any_form_of_the_word(matcher: TopicMatcher, title: str, kept: bool) -> None:
-    assert _keeps(matcher, title) is kept
-
-
-@pytest.mark.parametrize(
-    ("title", "summary", "kept"),
-    [
+        ("us-russia", "Europe, sidelined by U.S. and Russia, seeks influence in Ukraine talks", "", False),
         # real items of the fresh sets, labelled us-russia: the US pressing the buyers of Russia's oil ...
-        ("Trump says India will stop buying Russian oil. New Delhi won\u2019t confirm.", "", True),
-        ("Why is the US sparing China, but not India, for importing Russian oil?", "", True),
+        ("us-russia", "Trump says India will stop buying Russian oil. New Delhi won\u2019t confirm.", "", True),
+        ("us-russia", "Why is the US sparing China, but not India, for importing Russian oil?", "", True),
         # ... and the price cap (the G7's, the US among them) with Russia, named or not, and Russia's answer to it
-        ("EU Embargo of Russian Oil and G7\u2019s Price Cap Take Effect", "", True),
-        ("As EU price cap on Russian oil kicks in, questions remain over whether it will work", "", True),
-        ("Putin bans Russian oil exports to countries that imposed price caps, Kremlin says", "", True),
+        ("us-russia", "EU Embargo of Russian Oil and G7\u2019s Price Cap Take Effect", "", True),
+        ("us-russia", "As EU price cap on Russian oil kicks in, questions remain over whether it will work", "", True),
+        ("us-russia", "Putin bans Russian oil exports to countries that imposed price caps, Kremlin says", "", True),
         # labelled not us-russia: a third state's own trade
-        ("India buying more US oil amid Russia sanctions",
+        ("us-russia", "India buying more US oil amid Russia sanctions",
          "India has ramped up purchases of US oil after stricter enforcement of sanctions slowed deliveries of Russian "
          "crude, Reuters has said", False),
         # a cap on something else is not the price cap
-        ("Russia caps bread prices as inflation bites", "", False),
-    ],
-)  # fmt: skip
-def test_the_us_measures_on_russias_oil_are_the_relationship(
-    matcher: TopicMatcher, title: str, summary: str, kept: bool
-) -> None:
-    assert _keeps(matcher, title, summary) is kept
-
-
-@pytest.mark.parametrize(
-    ("title", "summary", "kept"),
-    [
+        ("us-russia", "Russia caps bread prices as inflation bites", "", False),
         # real items of the fresh sets (sixteenth session), labelled not us-russia: a US campaign's debate, whom Russia
         # roots for, an opinion poll and a cable host's row, the guideline's "US domestic politics that invokes Russia"
-        ("Kremlin comments on Biden-Trump debate",
+        ("us-russia", "Kremlin comments on Biden-Trump debate",
          "Kremlin spokesman Dmitry Peskov has reacted to the televised US debate between Donald Trump and Joe Biden",
          False),
-        ("Putin snored through Biden debate disaster, Kremlin says",
+        ("us-russia", "Putin snored through Biden debate disaster, Kremlin says",
          "While the Russian leader's team affected disinterest in Trump vs. Biden, his agents of chaos in state media "
          "sprung into action.", False),
-        ("Trump reacts to Putin rooting for Harris", "", False),
-        ("Americans are now split on whether Russia is an \u2018enemy,\u2019 poll finds", "", False),
-        ("MSNBC host fact-checked after declaring that Trump failed to get Americans freed from Russia", "", False),
+        ("us-russia", "Trump reacts to Putin rooting for Harris", "", False),
+        ("us-russia", "Americans are now split on whether Russia is an \u2018enemy,\u2019 poll finds", "", False),
+        ("us-russia", "MSNBC host fact-checked after declaring that Trump failed to get Americans freed from Russia", "", False),
         # Washington's budget fights (a set drawn after those words, AS)
-        ("Debt ceiling standoff could derail Biden's G-7 trip where Russia and China are on the agenda", "", False),
+        ("us-russia", "Debt ceiling standoff could derail Biden's G-7 trip where Russia and China are on the agenda", "", False),
         # "debate" as what states do is not the campaign's (labelled us-russia)
-        ("Thursday Briefing: G7 Leaders Prepare to Debate Frozen Russian Assets", "", True),
+        ("us-russia", "Thursday Briefing: G7 Leaders Prepare to Debate Frozen Russian Assets", "", True),
     ],
 )  # fmt: skip
-def test_the_campaigns_debates_polls_and_hosts_are_us_politics(
-    matcher: TopicMatcher, title: str, summary: str, kept: bool
-) -> None:
-    assert _keeps(matcher, title, summary) is kept
+def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
+    """Real items of the fresh sets (fifteenth and sixteenth sessions), each kept or not as labelled once a word its
+    rule's list (or the exclude list) lacked was added: one table, the families in its comments."""
+    assert _keeps(matcher, title, summary, topic) is kept
