@@ -489,6 +489,35 @@ def test_a_lone_item_joins_the_story_it_would_have_joined_last_whichever_came_fi
     assert not any(plan[f"other-{n}"] == plan["first"] for n in range(len(SAME_PEOPLE)))
 
 
+# A company's first telling of its plan says "play" and "bet"; the later tellings name the place. Only the second names
+# the company and the drones again, and of its words tied in rarity those two are among its three rarest, not its two.
+PLAN_TELLINGS = [
+    ("first", "Norvex Makes Cobalt Play in Long-Term Bet on Drone Battery Demand", "The chemicals company aims to become a major supplier of the metal for drone battery makers by 2035.", 0),
+    ("l1", "A cobalt mine for drone batteries is coming to Tasmania, says Norvex", "With drone incentives tied to domestic battery content, cobalt mines are needed.", 100),
+    ("l2", "Norvex Plans to Produce Cobalt in Tasmania", "The move is the chemical giant's first foray in the production of a metal vital for drone batteries.", 200),
+    ("l3", "Norvex's 'Back-To-The Future' Mining Move", "Mining has not been a comfortable business for chemical giant Norvex in the past but its plan to produce cobalt, an important battery metal, should wipe away memories.", 750),
+]  # fmt: skip
+SAME_MARKET = [
+    ("m1", "Kalvik cuts cobalt price outlook as drone sales slow", "The chemicals maker said prices for the battery metal would stay weak.", -27 * 60),
+    ("m2", "Oresund state miner and Brightsalt near cobalt mine partnership deal", "The state copper miner is in talks with the cobalt producer over the northern salt flat.", -23 * 60),
+    ("m3", "Magnet maker Tervola posts lower quarterly profit at its mines", "Prices for the magnet metals fell during the quarter.", -4 * 60),
+    ("m4", "Dravia tightens graphite export rules for battery makers", "New permits are needed for shipments of the battery material from December.", -2 * 60),
+]  # fmt: skip
+
+
+def test_a_lone_first_telling_reads_as_many_anchors_as_the_mean_link() -> None:
+    """Placed after the merges, an event's first telling joins the story its later tellings made when it meets one of
+    them on one of that item's MERGE_ANCHORS rarest words (with two, as joining reads, it stayed alone); the same
+    market's other news stays apart."""
+    batch = sorted(
+        ((key, fingerprint(t, lead), T0 + timedelta(minutes=m)) for key, t, lead, m in PLAN_TELLINGS + SAME_MARKET),
+        key=lambda b: b[2],
+    )
+    plan = StoryIndex().plan(batch)
+    assert len({plan[key] for key, *_ in PLAN_TELLINGS}) == 1
+    assert len({plan[key] for key, *_ in SAME_MARKET} | {plan["first"]}) == len(SAME_MARKET) + 1
+
+
 def test_plan_joins_known_stories_but_never_merges_two() -> None:
     batch = _event_batch()
     index = StoryIndex()
