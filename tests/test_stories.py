@@ -518,6 +518,40 @@ def test_a_lone_first_telling_reads_as_many_anchors_as_the_mean_link() -> None:
     assert len({plan[key] for key, *_ in SAME_MARKET} | {plan["first"]}) == len(SAME_MARKET) + 1
 
 
+# Six tellings of one seizure; only the last says that Lisbon summoned the ambassador. Hours later, Lisbon summons him
+# again and weighs sanctions: a next step, close to that one telling (0.27) and to none of the other five.
+SEIZURE = [
+    ("e1", "Valdora seizes Portuguese fishing boat Marisol in disputed waters", "The Valdoran coastguard boarded the trawler Marisol at dawn and escorted it to port.", 0),
+    ("e2", "Valdoran coastguard seizes Portuguese trawler Marisol, arrests skipper", "The trawler Marisol and its skipper were taken to the port of Sarna.", 40),
+    ("e3", "Seized Portuguese trawler Marisol held at Sarna port", "The boat Marisol and its crew of nine are held in Sarna, the coastguard said.", 60),
+    ("e4", "Fishing boat Marisol seized by Valdora; skipper Ferreira held in Sarna", "Valdora's coastguard says the Marisol was fishing illegally in its waters.", 80),
+    ("e5", "Coastguard boards trawler Marisol, detains captain Ferreira", "The trawler Marisol was boarded at dawn and captain Ferreira detained.", 100),
+    ("e6", "Valdora seizes Portuguese boat Marisol; Lisbon summons ambassador", "The Valdoran coastguard seized the fishing boat Marisol; Lisbon summoned the ambassador.", 120),
+    ("late", "Valdora keeps trawler Marisol and skipper Ferreira in Sarna", "The Valdoran coastguard said the fishing boat Marisol and its skipper stay in Sarna.", 300),
+]  # fmt: skip
+NEXT_STEP = (
+    "next",
+    "Lisbon summons ambassador again, weighs trade sanctions on Valdora",
+    "Portugal's foreign minister said Lisbon was weighing trade sanctions after summoning the ambassador for a second time.",
+    600,
+)
+
+
+@pytest.mark.parametrize("planned", [True, False])
+def test_an_item_close_to_one_telling_only_does_not_chain_into_its_story(planned: bool) -> None:
+    """Joining follows the single most similar item, but the item must also be close enough to the story's first
+    items on the whole (JOIN_MEAN): the next step stays apart, a late telling like the others joins. Planned as one
+    batch and added one at a time alike."""
+    batch = [(key, fingerprint(t, lead), T0 + timedelta(minutes=m)) for key, t, lead, m in [*SEIZURE, NEXT_STEP]]
+    index = StoryIndex()
+    if planned:
+        story = index.plan(batch)
+    else:
+        story = {key: index.add_fingerprint(key, fp, at).story_key for key, fp, at in batch}
+    assert len({story[key] for key, *_ in SEIZURE}) == 1
+    assert story["next"] != story["e1"]
+
+
 def test_plan_joins_known_stories_but_never_merges_two() -> None:
     batch = _event_batch()
     index = StoryIndex()
@@ -552,6 +586,7 @@ def test_a_kept_plan_leaves_the_index_as_loading_the_planned_items_would() -> No
     for key, _, _ in first:
         kept.rekey(key, ("item", key))
     assert kept.stories() == loaded.stories() and kept._first == loaded._first
+    assert kept._members == loaded._members == {s: set(keys) for s, keys in loaded.stories().items()}
     assert kept.plan(later) == loaded.plan(later)
     kept.rekey(("item", "event-0"), ("item", "event-1"))  # a key already held is replaced, as load() replaces it
     assert len(kept) == len(first) - 1 and kept.story_of(("item", "event-1")) == stored(plan)["event-0"]
@@ -644,8 +679,10 @@ def test_rename_and_prune() -> None:
     created = index.add("item-1", "Russia expels two US diplomats", "", T0)
     assert index.rename(created.story_key, 7) == 1
     assert index.add("item-2", "Moscow expels two U.S. diplomats", "", T0 + timedelta(hours=1)).story_key == 7
+    assert index._members == {7: {"item-1", "item-2"}}
     assert index.prune(T0 + timedelta(hours=49)) == 1  # older than two windows
     assert index.prune(T0 + timedelta(hours=51)) == 1 and len(index) == 0
+    assert not index._members  # a story's members go with its items
 
 
 def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -> None:
