@@ -27,8 +27,9 @@ from the items in the index, so words every story shares ("Russia", "sanctions")
 "Black Sea") weigh much; when neither title's rarest words occur in the other item, the similarity is
 multiplied by ANCHOR_PENALTY (same subject, different event); words tied in rarity count by their chance of being
 among the rarest (_Anchors), not by an arbitrary order. An item joins the story of its most similar item
-published within the window if that similarity reaches the threshold, and a story spans at most one window from
-its first item (no endless chaining). A batch planned whole (plan) then merges two stories it started, or one it
+published within the window if that similarity reaches the threshold and its mean similarity to the story's first
+items reaches JOIN_MEAN of it (one close telling does not chain a next step in), and a story spans at most one
+window from its first item (no endless chaining). A batch planned whole (plan) then merges two stories it started, or one it
 started into a known one, when the mean similarity over all their cross pairs reaches MERGE_THRESHOLD: one item
 at a time, an event's first tellings often start two stories before its words have any document frequency. An
 event's first telling left alone is then placed as it would have been had it come last: in the story of its most
@@ -594,7 +595,7 @@ class StoryIndex:
         idf_of = self._idf_memo(tf)  # document frequencies do not change during one lookup
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         anchors = self._anchors(title)
-        scored = self._best(tf, title, when, idf_of, weights, anchors)
+        scored = self._candidates(tf, title, when, idf_of, weights, anchors)
         if not scored:
             return None
         best_key = max(scored, key=scored.__getitem__)  # the first of equals: candidates come best first
@@ -609,7 +610,7 @@ class StoryIndex:
             links += sum(self._similarities(tf, title, when, idf_of, weights, anchors, rest))
         return (best, best_key) if links >= need else None
 
-    def _oldest_first(self, key: Hashable) -> tuple[datetime, str]:
+    def _oldest_first(self, key: Hashable) -> tuple[datetime, str]:  # a story's sample: its oldest items
         return self._items[key].published, str(key)
 
     def add(self, item_key: Hashable, title: str | None, lead: str | None, published: datetime) -> Assignment:
@@ -731,19 +732,16 @@ class StoryIndex:
                     sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(x.published, y.published)
             return [sims[(a, b, count)] for b in others]
 
-        def oldest_first(key: Hashable) -> tuple[datetime, str]:
-            return self._items[key].published, str(key)
-
         members: dict[Hashable, list[Hashable]] = defaultdict(list)
         for key, item in self._items.items():
             members[item.story].append(key)
 
         def sample(s: Hashable) -> list[Hashable]:  # a story's first MERGE_SAMPLE items stand for it
-            return sorted(members[s], key=oldest_first)[:MERGE_SAMPLE]
+            return sorted(members[s], key=self._oldest_first)[:MERGE_SAMPLE]
 
         # Each new story's sample looks for partner stories (the items its mean link reads), oldest first.
         linked: dict[Hashable, set[Hashable]] = defaultdict(set)
-        for key in sorted((k for story in new for k in sample(story)), key=oldest_first):
+        for key in sorted((k for story in new for k in sample(story)), key=self._oldest_first):
             story = self._items[key].story
             for other in self._neighbours(key, idf_of, weights_of(key), anchors(key, ANCHORS), pairs):
                 linked[story].add(self._items[other].story)
@@ -1031,7 +1029,7 @@ class StoryIndex:
             return 0.0
         return dot / (_length(a) * _length(b))
 
-    def _best(
+    def _candidates(
         self,
         tf: Mapping[str, float],
         title: frozenset[str],
