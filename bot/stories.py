@@ -29,9 +29,9 @@ multiplied by ANCHOR_PENALTY (same subject, different event); words tied in rari
 among the rarest (_Anchors), not by an arbitrary order. An item joins the story of its most similar item
 published within the window if that similarity reaches the threshold and its mean similarity to the story's first
 items reaches JOIN_MEAN of it (one close telling does not chain a next step in), and a story spans at most one
-window from its first item (no endless chaining). A batch planned whole (plan) then merges two stories it started, or one it
-started into a known one, when the mean similarity over all their cross pairs reaches MERGE_THRESHOLD: one item
-at a time, an event's first tellings often start two stories before its words have any document frequency. An
+window from its first item (no endless chaining). A batch planned whole (plan) then merges two stories it started,
+or one it started into a known one, when the mean similarity over all their cross pairs reaches MERGE_THRESHOLD: one
+item at a time, an event's first tellings often start two stories before its words have any document frequency. An
 event's first telling left alone is then placed as it would have been had it come last: in the story of its most
 similar item, among the stories that began after it.
 The thresholds and their measured precision/recall are below.
@@ -110,9 +110,9 @@ MERGE_ANCHORS = 3
 # step into an event it barely shares words with. Development set unchanged at 0.3-0.5 (its stories are told alike);
 # the 46 fresh sets pooled 0.695/0.486/0.572 -> 0.724/0.490/0.584 at 0.4, 0.722/0.464/0.565 at 0.5 (docs/CLUSTERING.md).
 JOIN_MEAN = 0.4
-# The mean link of two stories is taken over their first MERGE_SAMPLE items each, and a join's over its story's (JOIN_MEAN).
-# Speed in the merge pass, where it leaves the development set's partition unchanged; in a join it is what the item is
-# held to (4 on the fresh sets: precision 0.724 -> 0.742, recall 0.490 -> 0.476; docs/CLUSTERING.md).
+# The mean link of two stories is taken over their first MERGE_SAMPLE items each, and a join's over its story's
+# (JOIN_MEAN). Speed in the merge pass, where it leaves the development set's partition unchanged; in a join it is
+# what the item is held to (4 on the fresh sets: precision 0.724 -> 0.742, recall 0.490 -> 0.476; docs/CLUSTERING.md).
 MERGE_SAMPLE = 8
 FINGERPRINT_VERSION = 1
 # Speed, not quality (each measured to leave the coverage set's partition unchanged; timings in docs/CLUSTERING.md):
@@ -804,10 +804,11 @@ class StoryIndex:
         # An event's first telling, published before any other, had no story to join; afterwards the mean over the
         # story its later tellings made holds it to more than a late teller, who joins the story of its single most
         # similar item. So a story of one item the batch started joins a story that started after it as it would
-        # have coming last: when its most similar item there reaches the threshold. A title's MERGE_ANCHORS rarest words
-        # count as its anchors, as in the mean link, not the two of joining: measured, the first telling then finds
-        # a story whose later tellings name the event by its third rarest word, and no wrong pair more on the
-        # development set (0.987/0.881 -> 0.988/0.892; the 46 fresh sets 0.695/0.480 -> 0.695/0.486; docs/CLUSTERING.md).
+        # have coming last: when its most similar item there reaches the threshold. A title's MERGE_ANCHORS rarest
+        # words count as its anchors, as in the mean link, not the two of joining: measured, the first telling then
+        # finds a story whose later tellings name the event by its third rarest word, and no wrong pair more on the
+        # development set (0.987/0.881 -> 0.988/0.892; the 46 fresh sets 0.695/0.480 -> 0.695/0.486;
+        # docs/CLUSTERING.md).
         # Stories that began before it were there to join when it was placed. All are placed against the stories as
         # the merges left them, so no lone item leads another in.
         lone = {s for s in new if len(members[s]) == 1}
@@ -1041,7 +1042,8 @@ class StoryIndex:
         weights: _Weights,
         anchors: _Anchors,
     ) -> dict[Hashable, float]:
-        """The item's time-decayed similarity with the RERANK most likely items of the window, by key, best ranked first."""
+        """The item's time-decayed similarity with the RERANK likeliest items of the window, by key, best ranked
+        first."""
         acc = self._dot_products(tf, weights, idf_of, anchors.words)
         window, items, first = self.window, self._items, self._first
         ranked = self._ranked(
