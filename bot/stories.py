@@ -597,8 +597,8 @@ class StoryIndex:
         self._refresh_norms()
         idf_of = self._idf_memo(tf)  # document frequencies do not change during one lookup
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
-        anchors = self._anchors(title)
-        scored = self._candidates(tf, title, when, idf_of, weights, anchors)
+        query = _Query(tf, title, when, idf_of, weights, self._anchors(title))
+        scored = self._candidates(query)
         if not scored:
             return None
         best_key = max(scored, key=scored.__getitem__)  # the first of equals: candidates come best first
@@ -610,7 +610,7 @@ class StoryIndex:
         links = sum(scored.get(key, 0.0) for key in sample)  # the candidates already scored, then the rest if needed
         if links < need:
             rest = [self._items[key] for key in sample if key not in scored]
-            links += sum(self._similarities(tf, title, when, idf_of, weights, anchors, rest))
+            links += sum(self._similarities(query, rest))
         return (best, best_key) if links >= need else None
 
     def _oldest_first(self, key: Hashable) -> tuple[datetime, str]:  # a story's sample: its oldest items
@@ -1033,47 +1033,43 @@ class StoryIndex:
             return 0.0
         return dot / (_length(a) * _length(b))
 
-    def _candidates(
-        self,
-        tf: Mapping[str, float],
-        title: frozenset[str],
-        published: datetime,
-        idf_of: Callable[[str], float],
-        weights: _Weights,
-        anchors: _Anchors,
-    ) -> dict[Hashable, float]:
+    def _candidates(self, query: _Query) -> dict[Hashable, float]:
         """The item's time-decayed similarity with the RERANK likeliest items of the window, by key, best ranked
         first."""
-        acc = self._dot_products(tf, weights, idf_of, anchors.words)
-        window, items, first = self.window, self._items, self._first
+        acc = self._dot_products(query.tf, query.weights, query.idf, query.anchors.words)
+        window, items, first, published = self.window, self._items, self._first, query.published
         ranked = self._ranked(
             acc,
             lambda key: (
                 abs(items[key].published - published) <= window and published - first[items[key].story] <= window
             ),
         )
-        candidates = [items[key] for key in ranked]
-        return dict(
-            zip(ranked, self._similarities(tf, title, published, idf_of, weights, anchors, candidates), strict=True)
-        )
+        return dict(zip(ranked, self._similarities(query, [items[key] for key in ranked]), strict=True))
 
-    def _similarities(
-        self,
-        tf: Mapping[str, float],
-        title: frozenset[str],
-        published: datetime,
-        idf_of: Callable[[str], float],
-        weights: _Weights,
-        anchors: _Anchors,
-        candidates: Sequence[_Item],
-    ) -> list[float]:
+    def _similarities(self, query: _Query, candidates: Sequence[_Item]) -> list[float]:
         """The item's time-decayed, anchor-checked similarity with each of ``candidates`` (joining's two anchors)."""
-        cosines = self._vectors.cosines(weights, candidates, len(self._items))
+        q = query
+        cosines = self._vectors.cosines(q.weights, candidates, len(self._items))
         return [
-            self._anchored(cosine, tf, title, item.tf, item.title, idf_of, anchors, ANCHORS, self._item_anchors(item))
-            * _decay(item.published, published)
+            self._anchored(
+                cosine, q.tf, q.title, item.tf, item.title, q.idf, q.anchors, ANCHORS, self._item_anchors(item)
+            )
+            * _decay(item.published, q.published)
             for item, cosine in zip(candidates, cosines, strict=True)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """An item being placed, as a lookup weighs it: its terms, title words and time, the IDF of the moment, its
+    TF-IDF weights and its title's anchors (computed once for every candidate it is compared with)."""
+
+    tf: Mapping[str, float]
+    title: frozenset[str]
+    published: datetime
+    idf: Callable[[str], float]
+    weights: _Weights
+    anchors: _Anchors
 
 
 @dataclass(frozen=True, slots=True)
