@@ -987,6 +987,13 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Debt ceiling standoff could derail Biden's G-7 trip where Russia and China are on the agenda", "", False),
         # "debate" as what states do is not the campaign's (labelled us-russia)
         ("us-russia", "Thursday Briefing: G7 Leaders Prepare to Debate Frozen Russian Assets", "", True),
+        # real items of the fresh sets (seventeenth session), labelled us-russia: one side urging the other, and the
+        # relationship souring
+        ("us-russia", "Trump Urges Russia to \u2018STOP!\u2019 After Deadly Attack on Ukraine\u2019s Capital", "", True),
+        ("us-russia", "Trump calls for Russia to reach 'immediate' settlement with Ukraine", "", True),
+        ("us-russia", "Trump Starts to Sour on Putin Over Ukraine", "", True),
+        # the two urging a third party together is the guideline's co-mention
+        ("us-russia", "U.S., Russia urge against spiral into war in Nagorno-Karabakh", "", False),
     ],
 )  # fmt: skip
 def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
