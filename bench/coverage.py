@@ -116,15 +116,13 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Several sets' scores as one set's: what score.py gives over all their items together, since no pair and no
     story spans two sets (the topics' and the pairs' counts summed; B-cubed, a mean over items, weighted by them)."""
 
-    prf = _module("score").prf  # (tp, fp, fn) -> (precision, recall, F1), as score.py computes them
+    def prf(tp: int, fp: int, fn: int) -> dict[str, float]:  # as score.py computes them
+        return dict(zip(("precision", "recall", "f1"), _module("score").prf(tp, fp, fn), strict=True))
 
-    def counted(tp: int, fp: int, fn: int) -> dict[str, Any]:
-        return dict(zip(("precision", "recall", "f1"), prf(tp, fp, fn), strict=True)) | {"tp": tp, "fp": fp, "fn": fn}
-
-    topics = {
-        t: counted(*(sum(res["topics"][t][k] for res in results) for k in ("tp", "fp", "fn")))
-        for t in results[0]["topics"]
-    }
+    topics: dict[str, dict[str, Any]] = {}
+    for t in results[0]["topics"]:
+        tp, fp, fn = (sum(res["topics"][t][k] for res in results) for k in ("tp", "fp", "fn"))
+        topics[t] = prf(tp, fp, fn) | {"tp": tp, "fp": fp, "fn": fn}
     out: dict[str, Any] = {
         "items_scored": sum(res["items_scored"] for res in results),
         "topics": topics,
@@ -134,7 +132,7 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
         common, pred, gold = (
             sum(res[key]["pairwise"][k] for res in results) for k in ("common_pairs", "pred_pairs", "gold_pairs")
         )
-        pairwise = dict(zip(("precision", "recall", "f1"), prf(common, pred - common, gold - common), strict=True))
+        pairwise = prf(common, pred - common, gold - common)
         items = sum(res[key]["items"] for res in results)
         bp, br = (
             sum(res[key]["bcubed"][k] * res[key]["items"] for res in results) / items if items else 0.0

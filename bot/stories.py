@@ -735,9 +735,8 @@ class StoryIndex:
                     sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(x.published, y.published)
             return [sims[(a, b, count)] for b in others]
 
-        members: dict[Hashable, list[Hashable]] = defaultdict(list)
-        for key, item in self._items.items():
-            members[item.story].append(key)
+        # The pass's own copy: its merges move members between stories that the index keeps until plan() names them.
+        members: dict[Hashable, list[Hashable]] = defaultdict(list, {s: list(k) for s, k in self._members.items()})
 
         def sample(s: Hashable) -> list[Hashable]:  # a story's first MERGE_SAMPLE items stand for it
             return sorted(members[s], key=self._oldest_first)[:MERGE_SAMPLE]
@@ -915,8 +914,7 @@ class StoryIndex:
         old = [k for k, item in self._items.items() if item.published < cutoff]
         for k in old:
             self._remove(k)
-        live = {item.story for item in self._items.values()}
-        self._first = {k: v for k, v in self._first.items() if k in live}
+        self._first = {k: v for k, v in self._first.items() if k in self._members}
         return len(old)
 
     def similarity(self, a: Fingerprint, b: Fingerprint) -> float:

@@ -489,8 +489,9 @@ def test_a_lone_item_joins_the_story_it_would_have_joined_last_whichever_came_fi
     assert not any(plan[f"other-{n}"] == plan["first"] for n in range(len(SAME_PEOPLE)))
 
 
-# A company's first telling of its plan says "play" and "bet"; the later tellings name the place. Only the second names
-# the company and the drones again, and of its words tied in rarity those two are among its three rarest, not its two.
+# A company's first telling of its plan says "play" and "bet"; the later tellings name the place. The one that also says
+# "drone" (l1) has "coming" and "Tasmania" as its two rarest words, and its third is tied among "drone", "mine" and
+# "Norvex", two of which the first telling has: three anchors meet, two do not.
 PLAN_TELLINGS = [
     ("first", "Norvex Makes Cobalt Play in Long-Term Bet on Drone Battery Demand", "The chemicals company aims to become a major supplier of the metal for drone battery makers by 2035.", 0),
     ("l1", "A cobalt mine for drone batteries is coming to Tasmania, says Norvex", "With drone incentives tied to domestic battery content, cobalt mines are needed.", 100),
@@ -518,8 +519,8 @@ def test_a_lone_first_telling_reads_as_many_anchors_as_the_mean_link() -> None:
     assert len({plan[key] for key, *_ in SAME_MARKET} | {plan["first"]}) == len(SAME_MARKET) + 1
 
 
-# Six tellings of one seizure; only the last says that Lisbon summoned the ambassador. Hours later, Lisbon summons him
-# again and weighs sanctions: a next step, close to that one telling (0.27) and to none of the other five.
+# Six tellings of one seizure and a late seventh; only e6 says that Lisbon summoned the ambassador. Hours later, Lisbon
+# summons him again and weighs sanctions: a next step, close to that one telling (0.27) and to none of the others.
 SEIZURE = [
     ("e1", "Valdora seizes Portuguese fishing boat Marisol in disputed waters", "The Valdoran coastguard boarded the trawler Marisol at dawn and escorted it to port.", 0),
     ("e2", "Valdoran coastguard seizes Portuguese trawler Marisol, arrests skipper", "The trawler Marisol and its skipper were taken to the port of Sarna.", 40),
