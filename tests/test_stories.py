@@ -7,6 +7,7 @@ Run as a script to print the threshold sweep the STORY_THRESHOLD comment quotes:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
 import sys
@@ -294,12 +295,29 @@ def test_the_kind_of_piece_is_no_word_of_its_event() -> None:
 
 
 def test_fingerprint_json_roundtrip_and_staleness() -> None:
-    fp = fingerprint("Russia expels two US diplomats", "Moscow said they had a week to leave.")
+    fp = fingerprint(
+        "Russia expels two US diplomats", "Envoys of the US and Britain, Moscow said, have a week to leave."
+    )
+    assert fp.names == ("russia", "usa")
     again = Fingerprint.from_json(fp.to_json())
     assert again == fp
     assert Fingerprint.from_json(fp.to_json().encode()) == fp
+    # Stored before names were kept: none.
+    assert Fingerprint.from_json(json.dumps({"v": fp.version, "t": ["a"], "l": []})).names == ()
     with pytest.raises(ValueError, match="stale"):
         Fingerprint.from_json('{"v": 0, "t": [], "l": []}')
+
+
+def test_names_are_title_words_capitalised_inside_a_sentence() -> None:
+    # In the lead, past a sentence's first word; a title in title case says nothing, one in sentence case does.
+    lead = "Lynas said it would open a plant in Kalgoorlie. Shares rose."
+    assert fingerprint("Lynas to open rare earth plant in Kalgoorlie", lead).names == ("kalgoorli",)
+    assert fingerprint("Lynas To Open Rare Earth Plant In Kalgoorlie", "Shares rose.").names == ()
+    assert fingerprint("Miner to open a plant in Kalgoorlie", "Shares rose.").names == ("kalgoorli",)
+    # The word after an abbreviation reads as a sentence's start; a word the title does not have is no title name.
+    assert fingerprint("Mark Milley won't call it war", "Gen. Mark Milley spoke to the Pentagon press.").names == (
+        "milley",
+    )
 
 
 def test_a_compound_meets_its_two_words() -> None:
@@ -551,6 +569,34 @@ def test_an_item_close_to_one_telling_only_does_not_chain_into_its_story(planned
         story = {key: index.add_fingerprint(key, fp, at).story_key for key, fp, at in batch}
     assert len({story[key] for key, *_ in SEIZURE}) == 1
     assert story["next"] != story["e1"]
+
+
+# A general's press conference told three times, each telling with words of its own, and the same day's other news.
+PRESS = [
+    ("p1", "General Okoro 'not sure yet' whether jet's collision with drone was deliberate", "Army chief Amara Okoro told reporters the Talvan fighter's collision with the surveillance drone over the Keld Sea may not have been intentional.", 0),
+    ("p2", "'Incidents happen': Okoro won't call Talvan jet's downing of drone an act of war", "General Okoro said the Talvan pilot's collision with the drone over the Keld Sea was no act of war.", 50),
+    ("p3", "Okoro: drone downed by Talvan jet may never be recovered from Keld Sea", "The drone that a Talvan fighter forced down lies in deep water, General Okoro said, and may not be recovered.", 300),
+]  # fmt: skip
+PRESS_DAY = [
+    ("d1", "Talvan fighter jet forces down surveillance drone over Keld Sea", "A Talvan fighter collided with an unmanned surveillance drone, which crashed into the Keld Sea, the military said.", -1300),
+    ("d2", "Talvan jet collides with drone, which crashes into Keld Sea", "An unmanned drone crashed into the Keld Sea after a Talvan fighter jet struck its propeller, officials said.", -1250),
+    ("x1", "Talvan navy begins week of drills in the Keld Sea", "Warships and submarines of the Talvan navy began exercises off the coast on Wednesday.", 100),
+    ("x3", "Army chief Okoro to visit troops in the north next week", "General Amara Okoro will tour the northern garrisons, the ministry said.", 400),
+]  # fmt: skip
+
+
+def test_the_merge_pass_anchors_on_words_another_item_has() -> None:
+    """In the merge pass every item of the batch is in the index: a title's anchors are its rarest words that another
+    item has too. A word of its own can only miss, so with such words as anchors two tellings that each have some
+    ("not sure yet", "may never be recovered") never shared one, and the last telling stayed a story of its own."""
+    batch = sorted(
+        ((key, fingerprint(t, lead), T0 + timedelta(minutes=m)) for key, t, lead, m in PRESS + PRESS_DAY),
+        key=lambda b: b[2],
+    )
+    plan = StoryIndex().plan(batch)
+    press = {plan[key] for key, *_ in PRESS}
+    assert len(press) == 1
+    assert not any(plan[key] in press for key, *_ in PRESS_DAY)  # the downing the day before, the drills, the tour
 
 
 def test_plan_joins_known_stories_but_never_merges_two() -> None:
