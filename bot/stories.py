@@ -104,9 +104,9 @@ TITLE_ONLY = 0.6
 # only words another item has too can anchor (eighteenth session: with a word of its own as an anchor, two tellings
 # that each had some were always "apart"; 52 fresh sets 0.585 -> 0.599, the development set 0.937 -> 0.938, the
 # running bot's hourly cycles 0.891 -> 0.926 there); and two titles that each name someone or somewhere no other item
-# names (Fingerprint.names: companies' announcements in one wire template) stay apart as before. Stories known before the batch are never merged with
-# each other: they may have been announced. One item at a time, an event's first tellings often start two stories
-# before its words have any document frequency. Poll path without the pass, today's settings: 0.991/0.832 0.939
+# names (Fingerprint.names: companies' announcements in one wire template) stay apart as before. Stories known before
+# the batch are never merged with each other: they may have been announced. One item at a time, an event's first
+# tellings often start two stories before its words have any document frequency. Poll path without the pass, today's settings: 0.991/0.832 0.939
 # against 0.987/0.881 0.950 (when it was built: MERGE_THRESHOLD 0.12 or 0.16 and two or four anchors lost 0.002-0.006
 # of B-cubed F1; docs/CLUSTERING.md).
 MERGE_THRESHOLD = STORY_THRESHOLD
