@@ -11,7 +11,7 @@ import json
 import math
 import random
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -899,9 +899,11 @@ def main() -> None:
         print(line + ("   <- STORY_THRESHOLD" if abs(threshold - STORY_THRESHOLD) < 1e-9 else ""))
 
 
-def coverage_replay(seed: int | None = None) -> dict[str, dict[str, float]]:
+def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -> dict[str, dict[str, float]]:
     """The coverage set's gold on-topic items planned as bench/coverage.py's poll path does (one batch per era of
-    run_project.py, oldest first), or in a random arrival order (``seed``); score.py's on-topic story scores."""
+    run_project.py, oldest first), or in a random arrival order (``seed``), or as the running bot plans them
+    (``cycle_hours``: each cycle's items by publication time as one batch, the index kept between cycles and pruned
+    to the window); score.py's on-topic story scores."""
     import importlib.util
     import random
     import re
@@ -929,7 +931,15 @@ def coverage_replay(seed: int | None = None) -> dict[str, dict[str, float]]:
         era = sorted((it for it in items if lo <= it[2] < hi), key=lambda it: (it[2], it[0]))
         if seed is not None:
             random.Random(seed + n).shuffle(era)
-        story.update({guid: f"{n}:{key}" for guid, key in StoryIndex().plan(era).items()})
+        if cycle_hours is None:
+            story.update({guid: f"{n}:{key}" for guid, key in StoryIndex().plan(era).items()})
+            continue
+        index, cycles = StoryIndex(), defaultdict(list)
+        for it in era:
+            cycles[int((it[2] - era[0][2]) / timedelta(hours=cycle_hours))].append(it)
+        for c in sorted(cycles):
+            index.prune(era[0][2] + timedelta(hours=cycle_hours * (c + 1)))
+            story.update({guid: f"{n}:{key}" for guid, key in index.plan(cycles[c], keep=True).items()})
     result = score.score(gold, [{"guid": g, "topics": ["x"], "story_id": s} for g, s in story.items()])
     return result["stories_on_topic"]
 
@@ -954,11 +964,12 @@ def bench() -> None:
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     if sys.argv[1:] == ["--coverage"]:  # the shuffled-order rows of the MERGE_THRESHOLD comment
-        for seed in (None, 1, 2):
-            st = coverage_replay(seed)
+        for name, seed, hours in (("time order", None, None), ("shuffle 1", 1, None), ("shuffle 2", 2, None),
+                                  ("1 h cycles", None, 1.0), ("6 h cycles", None, 6.0)):  # fmt: skip
+            st = coverage_replay(seed, hours)
             pw, b3 = st["pairwise"], st["bcubed"]
             print(
-                f"{'time order' if seed is None else f'shuffle {seed}':>10}  pairwise P/R/F1 "
+                f"{name:>10}  pairwise P/R/F1 "
                 f"{pw['precision']:.3f}/{pw['recall']:.3f}/{pw['f1']:.3f}  B-cubed F1 {b3['f1']:.3f}"
             )
         sys.exit(0)
