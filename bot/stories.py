@@ -106,9 +106,9 @@ TITLE_ONLY = 0.6
 # running bot's hourly cycles 0.891 -> 0.926 there); and two titles that each name someone or somewhere no other item
 # names (Fingerprint.names: companies' announcements in one wire template) stay apart as before. Stories known before
 # the batch are never merged with each other: they may have been announced. One item at a time, an event's first
-# tellings often start two stories before its words have any document frequency. Poll path without the pass, today's settings: 0.991/0.832 0.939
-# against 0.987/0.881 0.950 (when it was built: MERGE_THRESHOLD 0.12 or 0.16 and two or four anchors lost 0.002-0.006
-# of B-cubed F1; docs/CLUSTERING.md).
+# tellings often start two stories before its words have any document frequency. Poll path without the pass, today's
+# settings: 0.991/0.832 0.939 against 0.987/0.881 0.950 (when it was built: MERGE_THRESHOLD 0.12 or 0.16 and two or
+# four anchors lost 0.002-0.006 of B-cubed F1; docs/CLUSTERING.md).
 MERGE_THRESHOLD = STORY_THRESHOLD
 MERGE_ANCHORS = 3
 # An item joins the story of its single most similar item only if its mean time-decayed similarity to the story's
@@ -238,9 +238,7 @@ def _tokens(text: str, limit: int | None) -> list[str]:
             break
         w = known.get(raw)
         if w is None:
-            if len(known) >= _NORMALISED_MAX:
-                known.clear()
-            w = known[raw] = _normalised(raw)
+            w = _normalise_new(raw)
         if w:
             out.append(w)
     return out
@@ -250,6 +248,14 @@ def _tokens(text: str, limit: int | None) -> list[str]:
 # below cost microseconds a word. Cleared when full (a process's memory stays bounded).
 _NORMALISED: dict[str, str] = {}
 _NORMALISED_MAX = 100_000
+
+
+def _normalise_new(raw: str) -> str:
+    """_normalised of a word not in _NORMALISED yet, remembered there (the callers look it up first, inline)."""
+    if len(_NORMALISED) >= _NORMALISED_MAX:
+        _NORMALISED.clear()
+    w = _NORMALISED[raw] = _normalised(raw)
+    return w
 
 
 def _normalised(raw: str) -> str:
@@ -395,9 +401,7 @@ def _names(title: str, lead: str, words: set[str]) -> tuple[str, ...]:
             if not starts and raw[0].isupper():
                 w = known.get(raw)
                 if w is None:
-                    if len(known) >= _NORMALISED_MAX:
-                        known.clear()
-                    w = known[raw] = _normalised(raw)
+                    w = _normalise_new(raw)
                 if w in words:
                     found.add(w)
             starts = raw[-1] == "." and len(raw) > 2
