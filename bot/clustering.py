@@ -15,6 +15,7 @@ from typing import cast
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
 from .stories import (
+    DF_HOURS,
     LEAD_TEXT_CHARS,
     NEAR_MISS_HOURS,
     NEAR_MISS_THRESHOLD,
@@ -154,20 +155,28 @@ class StoryClusterer:
         return story
 
     async def _refresh(self, tx: FeedTransaction, now: datetime) -> StoryIndex:
-        """Built once per cycle from the stories of the window; afterwards only stories with a newer revision
-        (written by another feed's transaction or another instance) are loaded; our own writes apply directly."""
+        """Built once per cycle from the stories of the window, and the members of those updated in the DF_HOURS
+        before it counted in the document frequencies only (StoryIndex.count); afterwards only stories with a newer
+        revision (written by another feed's transaction or another instance) are loaded; our own writes apply
+        directly."""
         if self._index is None:
             self._index, self._recent, self._revision = StoryIndex(window_hours=self.window_hours), {}, 0
         since = now - timedelta(hours=self.window_hours)
-        for story in await tx.recent_stories(since, after_revision=self._revision):
-            self._recent[story.id] = story
+        counted_since = min(since, now - timedelta(hours=DF_HOURS))
+        for story in await tx.recent_stories(counted_since, after_revision=self._revision):
+            recent = story.updated_at >= since
+            if recent:
+                self._recent[story.id] = story
             self._revision = max(self._revision, story.revision)
             for key, published in story.fingerprint.members:
                 try:
                     fp = Fingerprint.from_json(key)
                 except (ValueError, TypeError, KeyError):
                     continue  # a fingerprint of an older version: that member no longer attracts items
-                self._index.load(story.id, ("story", story.id, key), fp, published)
+                if recent:
+                    self._index.load(story.id, ("story", story.id, key), fp, published)
+                else:
+                    self._index.count(("story", story.id, key), fp, published)
         return self._index
 
 

@@ -17,14 +17,15 @@ API::
         # started merge by mean link; the index is left as it was (load the items once they are stored)
     index.plan(batch, keep=True)                             # ... or holds the items as planned, under the batch keys:
     index.rename(("new", key), story_id); index.rekey(item_key, new_item_key)   # once they are stored
-    index.prune(now) -> int                                  # forget items older than the window
+    index.prune(now) -> int                                  # items older than the window leave the candidates
+    index.count(item_key, fp, published)                     # an older item, counted in the document frequencies only
     find_story(fp, published, recent, ...) -> story_key | None   # one-shot form over (story, fp, published)
 
 Similarity is the cosine of TF-IDF vectors over word unigrams and bigrams of the title (weighted twice)
 and the lead, stop words removed, words lightly stemmed, demonyms, capitals and headline synonyms folded
 (Russian -> russia, American / U.S. -> usa, Tokyo -> japan, frees / released -> free). Document frequencies come
-from the items in the index, so words every story shares ("Russia", "sanctions") weigh little and names ("Gershkovich",
-"Black Sea") weigh much; when neither title's rarest words occur in the other item, the similarity is
+from the items in the index and those of the DF_HOURS before it, so words every story shares ("Russia", "sanctions")
+weigh little and names ("Gershkovich", "Black Sea") weigh much; when neither title's rarest words occur in the other item, the similarity is
 multiplied by ANCHOR_PENALTY (same subject, different event); words tied in rarity count by their chance of being
 among the rarest (_Anchors), not by an arbitrary order. An item joins the story of its most similar item
 published within the window if that similarity reaches the threshold and its mean similarity to the story's first
@@ -90,6 +91,16 @@ IDF_PRIOR = 20
 # with the same names. A pair's similarity is multiplied by exp(-hours apart / TIME_DECAY_HOURS). Without the decay
 # the best F1 was 0.69; 30, 36 and 48 h lose precision (poll path P 0.881, 0.785, 0.755; B-cubed 0.940-0.931).
 TIME_DECAY_HOURS = 24.0
+# The document frequencies count the items of the last DF_HOURS, not only the window's candidates: in a window of 72
+# hours nearly every word is rare, and the running bot, which plans each poll cycle's few items against the stories it
+# holds, weighed the words of one day's events as if they were names. The coverage harness plans each era as one
+# batch, whose frequencies count the whole era: it is unchanged. Replayed in hourly cycles (each set's kept items, the
+# index kept between cycles; /work/notes/fresh18/replay_cycles.py, nineteenth session), pairwise P/R/F1, development
+# set / 55 fresh sets: the window's items 0.942/0.910/0.926 / 0.646/0.567/0.604; 7 days 0.942/0.910/0.926 /
+# 0.664/0.568/0.612; 14 days 0.964/0.899/0.931 / 0.681/0.568/0.619; 30 days 0.964/0.899/0.931 / 0.688/0.567/0.622;
+# 60 days 0.940/0.881/0.909 / 0.688/0.560/0.618; 90 days 0.964/0.892/0.926 / 0.692/0.539/0.606. Six-hour cycles,
+# the window / 30 days: 0.942/0.910/0.926 / 0.670/0.576/0.619 -> 0.964/0.899/0.931 / 0.701/0.575/0.632.
+DF_HOURS = 30 * 24.0
 # A near miss stays a candidate this long after it was first seen: the telling that puts its event on topic may come
 # in a later poll cycle (a wire's "Russia detains a reporter", then a paper's "... US reporter"). Past the decay's day
 # the similarity a near miss needs (NEAR_MISS_THRESHOLD) is out of reach for all but a copy.
@@ -468,9 +479,13 @@ class _Vectors:
 
     def add(self, tf: Mapping[str, float]) -> tuple[Any, Any]:
         """Count an item's terms in; their numbers and values as arrays (tf's order)."""
+        return self.count_in(tf), self.np.fromiter(tf.values(), dtype=float, count=len(tf))
+
+    def count_in(self, terms: Iterable[str]) -> Any:
+        """Count an item's terms in; their numbers as an array (the terms' order)."""
         np, ids = self.np, self.ids
         numbers = []
-        for term in tf:
+        for term in terms:
             i = ids.get(term)
             if i is None:
                 i = ids[term] = self.free.pop() if self.free else len(ids)
@@ -480,7 +495,7 @@ class _Vectors:
             numbers.append(i)
         at = np.array(numbers, dtype=np.intp)
         self.df[at] += 1.0
-        return at, np.fromiter(tf.values(), dtype=float, count=len(tf))
+        return at
 
     def numbers(self, terms: Sequence[str]) -> Any:
         """The numbers of terms in the index, as an array."""
@@ -502,10 +517,10 @@ class _Vectors:
         i = self.ids.get(term)
         return 0.0 if i is None else self.df.item(i)
 
-    def remove(self, tf: Mapping[str, float], at: Any) -> None:
-        """Count an item's terms out (``at``: their numbers, from add)."""
+    def remove(self, terms: Iterable[str], at: Any) -> None:
+        """Count an item's terms out (``at``: their numbers, from add or count_in)."""
         self.df[at] -= 1.0
-        for term, i in zip(tf, at.tolist(), strict=True):
+        for term, i in zip(terms, at.tolist(), strict=True):
             if self.df[i] <= 0:
                 del self.ids[term]
                 self.free.append(i)
@@ -586,6 +601,9 @@ class StoryIndex:
         self._first: dict[Hashable, datetime] = {}  # story -> its earliest item: a story spans one window
         self._members: dict[Hashable, set[Hashable]] = defaultdict(set)  # story -> its items' keys
         self._vectors = _Vectors()
+        # Items older than the window's candidates, counted in the document frequencies until DF_HOURS have passed:
+        # key -> (published, its terms, their numbers in _vectors).
+        self._counted: dict[Hashable, tuple[datetime, tuple[str, ...], Any]] = {}
         # Items are numbered in the order they were loaded (slots; numbers freed by removal are given out again only
         # when the slots are compacted, in the same order): a term's postings map slots to its values, so a lookup
         # gathers them into arrays in C and sums them with numpy (_dot_products).
@@ -616,6 +634,14 @@ class StoryIndex:
         """Put a known item of a known story in the index (start-up reload from the store)."""
         self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published), fp.names)
 
+    def count(self, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
+        """Count an item in the document frequencies only (start-up reload of the stories the window has left,
+        DF_HOURS back): it tells the IDF which words are common and is never a candidate. A key already in the index
+        or counted is left as it is."""
+        if item_key not in self._items and item_key not in self._counted:
+            terms = tuple(fp.features())
+            self._counted[item_key] = (_utc(published), terms, self._vectors.count_in(terms))
+
     def _load(
         self,
         story_key: Hashable,
@@ -627,6 +653,7 @@ class StoryIndex:
     ) -> None:
         if item_key in self._items:
             self._remove(item_key)
+        self._uncount(item_key)  # an item counted only, now a candidate again (its story was updated)
         ids, values = self._vectors.add(tf)
         anchorable = tuple(t for t in title if _can_anchor(t))
         anchorable_ids = self._vectors.numbers(anchorable)
@@ -641,7 +668,7 @@ class StoryIndex:
         for term, value in tf.items():
             self._postings[term][slot] = value
         self._norms = _grown(self._vectors.np, self._norms, slot)
-        self._norms[slot] = self._vectors.lengths([item], len(self._items))[0]
+        self._norms[slot] = self._vectors.lengths([item], self._documents())[0]
 
     def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
@@ -764,7 +791,7 @@ class StoryIndex:
         placed as if they had come last: story -> survivor."""
         self._refresh_norms()
         idf_of = self._idf_memo()  # document frequencies do not change during the pass
-        items, size = self._items, len(self._items)
+        items, size = self._items, self._documents()
         anchor_sets: dict[tuple[Hashable, int], _Anchors] = {}
         weights: dict[Hashable, _Weights] = {}
 
@@ -979,11 +1006,15 @@ class StoryIndex:
         return len(keys)
 
     def prune(self, now: datetime) -> int:
-        """Forget items published more than two windows before ``now``; returns how many."""
-        cutoff = _utc(now) - 2 * self.window
+        """Items published more than two windows before ``now`` leave the candidates (returns how many), still
+        counted in the document frequencies until DF_HOURS before ``now``."""
+        now = _utc(now)
+        cutoff, horizon = now - 2 * self.window, now - timedelta(hours=DF_HOURS)
         old = [k for k, item in self._items.items() if item.published < cutoff]
         for k in old:
-            self._remove(k)
+            self._remove(k, counted=self._items[k].published >= horizon)
+        for k in [k for k, (published, _, _) in self._counted.items() if published < horizon]:
+            self._uncount(k)
         self._first = {k: v for k, v in self._first.items() if k in self._members}
         return len(old)
 
@@ -995,11 +1026,15 @@ class StoryIndex:
 
     # ------------------------------------------------------------------ internals
 
-    def _remove(self, item_key: Hashable) -> None:
+    def _remove(self, item_key: Hashable, counted: bool = False) -> None:
+        """Take an item out of the index; ``counted``: it stays in the document frequencies (prune)."""
         item = self._items.pop(item_key)
         self._leave(item.story, item_key)
         self._keys[item.slot] = None
-        self._vectors.remove(item.tf, item.ids)
+        if counted:
+            self._counted[item_key] = (item.published, tuple(item.tf), item.ids)
+        else:
+            self._vectors.remove(item.tf, item.ids)
         for term in item.tf:
             postings = self._postings[term]
             del postings[item.slot]
@@ -1007,6 +1042,15 @@ class StoryIndex:
                 del self._postings[term]
         if len(self._keys) > 2 * len(self._items) + 1024:
             self._compact()
+
+    def _uncount(self, item_key: Hashable) -> None:
+        counted = self._counted.pop(item_key, None)
+        if counted is not None:
+            self._vectors.remove(counted[1], counted[2])
+
+    def _documents(self) -> int:
+        """How many items the document frequencies count: the index's and those counted only."""
+        return len(self._items) + len(self._counted)
 
     def _leave(self, story_key: Hashable, item_key: Hashable) -> None:
         members = self._members[story_key]
@@ -1029,18 +1073,18 @@ class StoryIndex:
         self._norms[: len(old)] = self._norms[old]
 
     def _idf(self, term: str) -> float:
-        return _idf_of(len(self._items), self._vectors.count(term))
+        return _idf_of(self._documents(), self._vectors.count(term))
 
     def _idf_memo(self, terms: Iterable[str] = ()) -> Callable[[str], float]:
         """_idf, each term computed once: for a pass during which the index does not change. A dict's own lookup
         (its __missing__ computes a new term), not a Python function: the passes call it millions of times.
         ``terms``: ones the pass will read, their counts gathered at once."""
         memo = _Memo(self._idf)
-        memo.update(self._vectors.idfs(terms, len(self._items)))
+        memo.update(self._vectors.idfs(terms, self._documents()))
         return memo.__getitem__
 
     def _refresh_norms(self) -> None:
-        n = len(self._items)
+        n = self._documents()
         if abs(n - self._norms_at) > NORM_REFRESH * max(self._norms_at, 1):
             items = list(self._items.values())
             self._norms[[item.slot for item in items]] = self._vectors.lengths(items, n)
@@ -1124,7 +1168,7 @@ class StoryIndex:
     def _similarities(self, query: _Query, candidates: Sequence[_Item]) -> list[float]:
         """The item's time-decayed, anchor-checked similarity with each of ``candidates`` (joining's two anchors)."""
         q = query
-        cosines = self._vectors.cosines(q.weights, candidates, len(self._items))
+        cosines = self._vectors.cosines(q.weights, candidates, self._documents())
         return [
             self._anchored(
                 cosine, q.tf, q.title, item.tf, item.title, q.idf, q.anchors, ANCHORS, self._item_anchors(item)

@@ -639,3 +639,28 @@ async def test_articles_a_dead_cycle_left_unanalysed_are_analysed_and_clustered_
     )
     assert [f["surface"] for f in loads(story_analysis)["figures"]] == ["up to $400 million"] and not needs
     assert await store.articles_to_analyse(NOW - timedelta(days=1), 10) == []
+
+
+async def test_a_cycle_counts_the_older_stories_words_but_joins_only_the_windows(store) -> None:
+    """The clustering index a cycle builds from the store: the window's stories as candidates, the members of stories
+    updated in the DF_HOURS before it in the document frequencies only, older ones not at all."""
+    from bot.clustering import StoryClusterer
+    from bot.stories import DF_HOURS, fingerprint
+
+    def members(title: str, when: datetime) -> StoryFingerprints:
+        return StoryFingerprints().add(fingerprint(title, "").to_json(), when)
+
+    ages = {"recent": timedelta(hours=2), "older": timedelta(days=10), "forgotten": timedelta(hours=DF_HOURS + 24)}
+    ids = {}
+    async with store.feed_transaction() as tx:
+        for name, age in ages.items():
+            title, when = f"Lithium {name} miner expands output", NOW - age
+            story = await tx.create_story(title, None, ("rare-earths",), {}, members(title, when), when, False)
+            ids[name] = story.id
+    clusterer = StoryClusterer(72)
+    async with store.feed_transaction() as tx:
+        index = await clusterer._refresh(tx, NOW)
+    assert {key[1] for key in index._items} == {ids["recent"]}  # the only candidates
+    assert {key[1] for key in index._counted} == {ids["older"]}
+    assert index._vectors.count("lithium") == 2 and index._vectors.count("forgotten") == 0
+    assert set(clusterer._recent) == {ids["recent"]}  # the stories a near miss may join
