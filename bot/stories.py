@@ -474,6 +474,7 @@ class _Vectors:
 
         self.np = numpy
         self.ids: dict[str, int] = {}
+        self.terms: list[str] = []  # number -> its term (a freed number keeps its last term until given out again)
         self.free: list[int] = []
         self.df = numpy.zeros(1024)
         self.query = numpy.zeros(1024)  # scratch: a lookup's weights by term number, all zero between lookups
@@ -489,7 +490,13 @@ class _Vectors:
         for term in terms:
             i = ids.get(term)
             if i is None:
-                i = ids[term] = self.free.pop() if self.free else len(ids)
+                if self.free:
+                    i = self.free.pop()
+                    self.terms[i] = term
+                else:
+                    i = len(self.terms)
+                    self.terms.append(term)
+                ids[term] = i
                 if i >= len(self.df):
                     self.df = _grown(np, self.df, i)
                     self.query = np.zeros(len(self.df))
@@ -518,12 +525,12 @@ class _Vectors:
         i = self.ids.get(term)
         return 0.0 if i is None else self.df.item(i)
 
-    def remove(self, terms: Iterable[str], at: Any) -> None:
+    def remove(self, at: Any) -> None:
         """Count an item's terms out (``at``: their numbers, from add or count_in)."""
         self.df[at] -= 1.0
-        for term, i in zip(terms, at.tolist(), strict=True):
+        for i in at.tolist():
             if self.df[i] <= 0:
-                del self.ids[term]
+                del self.ids[self.terms[i]]
                 self.free.append(i)
 
     def lengths(self, items: Sequence[_Item], size: int) -> list[float]:
@@ -603,8 +610,8 @@ class StoryIndex:
         self._members: dict[Hashable, set[Hashable]] = defaultdict(set)  # story -> its items' keys
         self._vectors = _Vectors()
         # Items older than the window's candidates, counted in the document frequencies until DF_HOURS have passed:
-        # key -> (published, its terms, their numbers in _vectors).
-        self._counted: dict[Hashable, tuple[datetime, tuple[str, ...], Any]] = {}
+        # key -> (published, its terms' numbers in _vectors).
+        self._counted: dict[Hashable, tuple[datetime, Any]] = {}
         # Items are numbered in the order they were loaded (slots; numbers freed by removal are given out again only
         # when the slots are compacted, in the same order): a term's postings map slots to its values, so a lookup
         # gathers them into arrays in C and sums them with numpy (_dot_products).
@@ -640,8 +647,7 @@ class StoryIndex:
         DF_HOURS back): it tells the IDF which words are common and is never a candidate. A key already in the index
         or counted is left as it is."""
         if item_key not in self._items and item_key not in self._counted:
-            terms = tuple(fp.features())
-            self._counted[item_key] = (_utc(published), terms, self._vectors.count_in(terms))
+            self._counted[item_key] = (_utc(published), self._vectors.count_in(fp.features()))
 
     def _load(
         self,
@@ -1014,7 +1020,7 @@ class StoryIndex:
         old = [k for k, item in self._items.items() if item.published < cutoff]
         for k in old:
             self._remove(k, counted=self._items[k].published >= horizon)
-        for k in [k for k, (published, _, _) in self._counted.items() if published < horizon]:
+        for k in [k for k, (published, _) in self._counted.items() if published < horizon]:
             self._uncount(k)
         self._first = {k: v for k, v in self._first.items() if k in self._members}
         return len(old)
@@ -1033,9 +1039,9 @@ class StoryIndex:
         self._leave(item.story, item_key)
         self._keys[item.slot] = None
         if counted:
-            self._counted[item_key] = (item.published, tuple(item.tf), item.ids)
+            self._counted[item_key] = (item.published, item.ids)
         else:
-            self._vectors.remove(item.tf, item.ids)
+            self._vectors.remove(item.ids)
         for term in item.tf:
             postings = self._postings[term]
             del postings[item.slot]
@@ -1047,7 +1053,7 @@ class StoryIndex:
     def _uncount(self, item_key: Hashable) -> None:
         counted = self._counted.pop(item_key, None)
         if counted is not None:
-            self._vectors.remove(counted[1], counted[2])
+            self._vectors.remove(counted[1])
 
     def _documents(self) -> int:
         """How many items the document frequencies count: the index's and those counted only."""

@@ -785,11 +785,11 @@ def test_array_scoring_agrees_with_the_python_cosine_and_reuses_term_numbers() -
             )
         index.prune(when)
         held = Counter(t for item in index._items.values() for t in item.tf)
-        held.update(t for _, terms, _ in index._counted.values() for t in terms)
+        held.update(index._vectors.terms[i] for _, ids in index._counted.values() for i in ids.tolist())
         assert set(index._vectors.ids) == set(held)  # a number for each term held or counted, no more
         assert all(index._vectors.count(t) == n for t, n in held.items())  # the document frequencies the IDF reads
         assert all(item.published >= when - 2 * index.window for item in index._items.values())
-        assert all(published >= when - timedelta(hours=DF_HOURS) for published, _, _ in index._counted.values())
+        assert all(published >= when - timedelta(hours=DF_HOURS) for published, _ in index._counted.values())
         if day == days:
             numbered = len(index._vectors.df)
     assert len(index._vectors.df) == numbered  # past the horizon, freed numbers were reused: the arrays did not grow
