@@ -699,7 +699,7 @@ class StoryIndex:
         best = scored[best_key]
         if best < self.threshold:
             return None
-        sample = sorted(self._members[self._items[best_key].story], key=self._oldest_first)[:MERGE_SAMPLE]
+        sample = self._sample(self._members[self._items[best_key].story])
         need = JOIN_MEAN * self.threshold * len(sample)
         links = sum(scored.get(key, 0.0) for key in sample)  # the candidates already scored, then the rest if needed
         if links < need:
@@ -707,8 +707,12 @@ class StoryIndex:
             links += sum(self._similarities(query, rest))
         return (best, best_key) if links >= need else None
 
-    def _oldest_first(self, key: Hashable) -> tuple[datetime, str]:  # a story's sample: its oldest items
+    def _oldest_first(self, key: Hashable) -> tuple[datetime, str]:
         return self._items[key].published, str(key)
+
+    def _sample(self, members: Iterable[Hashable]) -> list[Hashable]:
+        """A story's first MERGE_SAMPLE items, oldest first: they stand for it in a join's and a merge's mean link."""
+        return heapq.nsmallest(MERGE_SAMPLE, members, key=self._oldest_first)
 
     def add(self, item_key: Hashable, title: str | None, lead: str | None, published: datetime) -> Assignment:
         """Assign an item to a story, creating one (keyed by item_key) when nothing close is in the window."""
@@ -817,7 +821,7 @@ class StoryIndex:
         sims: dict[tuple[Hashable, Hashable, int], float] = {}
         named: dict[Hashable, bool] = {}
 
-        def own_name(key: Hashable) -> bool:  # a name in its title that no other item of the index has
+        def own_name(key: Hashable) -> bool:  # a title name no other item has (of the index, or counted only)
             got = named.get(key)
             if got is None:
                 got = named[key] = any(self._vectors.count(t) <= 1 for t in items[key].names)
@@ -842,12 +846,9 @@ class StoryIndex:
         # The pass's own copy: its merges move members between stories that the index keeps until plan() names them.
         members: dict[Hashable, list[Hashable]] = defaultdict(list, {s: list(k) for s, k in self._members.items()})
 
-        def sample(s: Hashable) -> list[Hashable]:  # a story's first MERGE_SAMPLE items stand for it
-            return sorted(members[s], key=self._oldest_first)[:MERGE_SAMPLE]
-
         # Each new story's sample looks for partner stories (the items its mean link reads), oldest first.
         linked: dict[Hashable, set[Hashable]] = defaultdict(set)
-        for key in sorted((k for story in new for k in sample(story)), key=self._oldest_first):
+        for key in sorted((k for story in new for k in self._sample(members[story])), key=self._oldest_first):
             story = self._items[key].story
             for other in self._neighbours(key, idf_of, weights_of(key), anchors(key, ANCHORS), pairs):
                 linked[story].add(self._items[other].story)
@@ -862,7 +863,7 @@ class StoryIndex:
         def mean_link(s: Hashable, t: Hashable) -> float:
             if not within_window(s, t):
                 return 0.0
-            a, b = sample(s), sample(t)
+            a, b = self._sample(members[s]), self._sample(members[t])
             # Two lone items are one pair, not a mean: they merge only as they would have joined (two anchors).
             count = MERGE_ANCHORS if len(a) * len(b) > 1 else ANCHORS
             return sum(sim for x in a for sim in pairs(x, b, count)) / (len(a) * len(b))
@@ -1106,9 +1107,9 @@ class StoryIndex:
 
     def _item_anchors(self, item: _Item, count: int = ANCHORS, shared: bool = False) -> _Anchors:
         """_anchors of an item in the index, its words' counts gathered at once. ``shared``: only the words another
-        item of the index has too (the merge pass, which compares items of the index with each other: a word no
-        other title or lead has can only miss there, so two tellings that each have words of their own would never
-        share an anchor)."""
+        item has too, of the index or counted only (the merge pass, which compares items of the index with each
+        other: a word no other title or lead has can only miss there, so two tellings that each have words of their
+        own would never share an anchor)."""
         counts = self._vectors.counts(item.anchorable_ids)
         if not shared:
             return _rarest(item.anchorable, counts, count)

@@ -944,7 +944,7 @@ def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -
     """The coverage set's gold on-topic items planned as bench/coverage.py's poll path does (one batch per era of
     run_project.py, oldest first), or in a random arrival order (``seed``), or as the running bot plans them
     (``cycle_hours``: each cycle's items by publication time as one batch, the index kept between cycles and pruned
-    to the window); score.py's on-topic story scores."""
+    as the bot's is: StoryIndex.prune); score.py's on-topic story scores."""
     import importlib.util
     import random
     import re
