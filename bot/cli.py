@@ -232,6 +232,24 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import as_json, explain_item, render
+    from .topics import TopicMatcher
+
+    config = _load_config(args.config)
+    if not args.title.strip():
+        raise UserError(
+            "explain: give the item's title (and its summary, if any): coverage-bot explain TITLE [SUMMARY]"
+        )
+    explained = explain_item(TopicMatcher(config.topics), args.title, args.summary)
+    print(
+        json.dumps(as_json(explained, config.topics), ensure_ascii=False, indent=2)
+        if args.json
+        else render(explained, config.topics)
+    )
+    return 0
+
+
 def _load_config(path: str):
     from .settings import ConfigError, load_config
 
@@ -394,6 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(sub.add_parser("check-config", help="validate feeds.yaml and print what it defines")).set_defaults(
         func=cmd_check_config
     )
+    sp = with_config(sub.add_parser("explain", help="which topics an item's title and summary get, rule by rule"))
+    sp.add_argument("title", help="the item's title")
+    sp.add_argument("summary", nargs="?", default="", help="its summary, as the feed gives it")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.set_defaults(func=cmd_explain)
     sp = with_config(sub.add_parser("poll", help="poll the feeds without Telegram (--once: one cycle, then exit)"))
     sp.add_argument("--once", action="store_true", help="one cycle, then exit")
     sp.set_defaults(func=cmd_poll)

@@ -8,6 +8,7 @@ API::
     matcher.rescore(matcher.score(title, summary), text, title)   # == score(title, summary, text): the text looked at
     pickle.dumps(matcher)                           # its rules and their digest: a process compiles them once
     TopicMatch(topic, score, terms, fields, kept)   # terms: the words that matched, as written
+    matcher.explain(title, summary="", text="") -> list[Explanation]   # rule by rule, every topic
     parse_term(term) -> Term                        # ValueError says what is wrong with a term
 
 Term syntax (the same everywhere a term is written in feeds.yaml):
@@ -145,6 +146,38 @@ class TopicMatch:
     terms: tuple[str, ...]  # as written in the item, title first, each once
     fields: tuple[str, ...]  # where the rules fired: "title", "summary", "text"
     kept: bool = True  # score reached the topic's threshold
+
+
+FIRED = "fired"
+NEAR_MISS = "near miss"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleVerdict:
+    """What one rule of a topic made of one segment of an item (TopicMatcher.explain)."""
+
+    field: str  # "title", "summary" or "text"
+    segment: int  # the segment's index in its field: a title is one segment, a summary or a text one per sentence
+    text: str  # the segment as the rules read it
+    rule: int  # the rule's index in its topic, in configuration order
+    outcome: str  # FIRED, NEAR_MISS, or why the rule did not fire although all its groups are there
+    terms: tuple[str, ...]  # the rule's words found in the segment, as written, in text order
+    missing: int | None = None  # NEAR_MISS: the index of the rule's group that has none of its terms here
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A topic's verdict on an item, rule by rule (TopicMatcher.explain): what ``score`` decides, and why."""
+
+    topic: str
+    score: float
+    threshold: float
+    kept: bool
+    verdicts: tuple[RuleVerdict, ...]  # every segment where a rule fired, was vetoed, or nearly matched
+    excluded: tuple[
+        tuple[str, int, str], ...
+    ]  # (field, segment, exclude term as written): segments that count for nothing
+    unsupported: bool = False  # title_required, and the title fires and nearly matches none: the rest did not count
 
 
 # --------------------------------------------------------------------------- text and terms
@@ -491,11 +524,7 @@ class TopicMatcher:
 
     def _found(self, title: str | None, summary: str | None, text: str | None = "") -> tuple[_Hits, _Segs]:
         """The term occurrences of each field, and the field's segments (a title is one; else its sentences)."""
-        fields = {
-            "title": normalize(title or "").replace("\n", " "),
-            "summary": normalize((summary or "")[:MAX_SUMMARY_CHARS]),
-            "text": normalize((text or "")[:MAX_TEXT_CHARS]),
-        }
+        fields = _fields(title, summary, text)
         hits: _Hits = {}
         segs: _Segs = {}
         for f, value in fields.items():
@@ -521,6 +550,43 @@ class TopicMatcher:
         """Each topic's counted matches (_counted_matches) by field, sentence and group, in the sentences where they
         may count (_open_segments): what scoring and the near-miss check both read, worked out once."""
         return [(t, {f: _topic_sentences(t, hits[f], segs[f]) for f in FIELDS if f in hits}) for t in self._topics]
+
+    def explain(self, title: str | None, summary: str | None = "", text: str | None = "") -> list[Explanation]:
+        """Every topic's verdict on an item with its reasons, in configuration order: for each segment (the title, a
+        sentence), each rule that fired there, nearly matched, or had all its groups and was vetoed (another party
+        leads, a third state's aid, ...); the segments an exclude term silenced; and, for a topic with
+        ``title_required``, whether the title let the rest count. Its score and kept are score()'s."""
+        values = _fields(title, summary, text)
+        hits, segs = self._found(title, summary, text)
+        scored = {m.topic: m for m in self._score(self._sentences(hits, segs))}
+        out = []
+        for topic in self._topics:
+            verdicts: list[RuleVerdict] = []
+            excluded: list[tuple[str, int, str]] = []
+            for f in FIELDS:
+                if f not in hits:
+                    continue
+                groups = topic.groups if topic.exclude is None else {*topic.groups, topic.exclude}
+                for k, found in _by_segment(_counted_matches(topic, hits[f]), segs[f], groups).items():
+                    if topic.exclude is not None and found.get(topic.exclude):
+                        excluded.append((f, k, found[topic.exclude][0][3]))
+                        continue
+                    a, b = segs[f][k]
+                    for i, rule in enumerate(topic.rules):
+                        verdict = _rule_verdict(rule, found)
+                        if verdict is not None:
+                            verdicts.append(RuleVerdict(f, k, values[f][a:b].strip(), i, *verdict))
+            unsupported = (
+                topic.title_required
+                and "title" in hits
+                and not _title_supports(topic, _topic_sentences(topic, hits["title"], segs["title"]))
+            )
+            m = scored.get(topic.name)
+            score, kept = (m.score, m.kept) if m is not None else (0.0, False)
+            out.append(
+                Explanation(topic.name, score, topic.threshold, kept, tuple(verdicts), tuple(excluded), unsupported)
+            )
+        return out
 
     def rescore(self, prior: Sequence[TopicMatch], text: str | None, title: str | None) -> list[TopicMatch]:
         """score(title, summary, text) from ``prior``, score(title, summary) of the same item (or a subset of it: the
@@ -789,6 +855,40 @@ def _may_have(word: Word, value: str, runs: set[Any], ascii: bool) -> bool:
         key = _first_run(text)
         return any(run.startswith(key) for run in runs) if word.prefix else key in runs
     return any(run.startswith(text) for run in runs) if word.prefix else (text in runs or f"{text}'s" in runs)
+
+
+def _fields(title: str | None, summary: str | None, text: str | None) -> dict[str, str]:
+    """An item's fields as the rules read them: normalized, the summary and the text cut to their scanned length."""
+    return {
+        "title": normalize(title or "").replace("\n", " "),
+        "summary": normalize((summary or "")[:MAX_SUMMARY_CHARS]),
+        "text": normalize((text or "")[:MAX_TEXT_CHARS]),
+    }
+
+
+def _rule_verdict(rule: _Rule, found: dict[int, list[_Match]]) -> tuple[str, tuple[str, ...], int | None] | None:
+    """What a rule made of a segment's matches (TopicMatcher.explain): (outcome, its words there, the missing group of
+    a near miss), as scoring (_field_score) and the near-miss check (_field_partial) decide it; None when the rule has
+    too little there to say anything (no word, or a part that is no near miss)."""
+    per_group = [found.get(g, []) for g in rule.groups]
+    missing = [i for i, ms in enumerate(per_group) if not ms]
+    if len(missing) == len(per_group):
+        return None
+    terms = tuple(dict.fromkeys(m[3] for m in sorted(m for ms in per_group for m in ms)))
+    if not missing:
+        why = _veto(rule, found)
+        if why is not None:
+            return why, terms, None
+        if rule.near is not None and _near(per_group, rule.near) is None:
+            return f"its words are more than {rule.near} words apart", terms, None
+        return FIRED, terms, None
+    near_miss = len(missing) == 1 and (
+        len(rule.groups) >= 3 or (rule.subject is not None and bool(found.get(rule.subject)))
+    )
+    if not near_miss:
+        return None
+    why = _veto(rule, found)
+    return (why, terms, None) if why is not None else (NEAR_MISS, terms, missing[0])
 
 
 def _topic_match(topic: _Topic, total: float, terms: dict[str, str], where: list[str]) -> TopicMatch:
@@ -1061,13 +1161,27 @@ def _joined_by_and(after: int, b: int, found: dict[int, list[_Match]], conjuncti
 def _vetoed(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) -> bool:
     """Whether a sentence is one the rule's other parties (unless ``others`` is False), disputes, joint subjects or
     timed acts say is not the rule's."""
-    return (
-        (others and rule.others is not None and _led_by_others(rule.groups, rule.others, found, rule.conjunction))
-        or (rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found))
-        or (rule.joint is not None and _joint_subject(rule.groups, rule.joint, rule.conjunction, found))
-        or (rule.timed is not None and _timed_act(rule.groups, rule.timed, found))
-        or (others and rule.third is not None and _aided_by_third(rule.groups, rule.third, found))
-    )
+    return _veto(rule, found, others) is not None
+
+
+def _veto(rule: _Rule, found: dict[int, list[_Match]], others: bool = True) -> str | None:
+    """Why a sentence is not the rule's (_vetoed), naming the word that says so; None when nothing vetoes it."""
+    if others and rule.others is not None and _led_by_others(rule.groups, rule.others, found, rule.conjunction):
+        return f"another party leads the sentence ({_first(found[rule.others])})"
+    if rule.disputes is not None and _someone_elses_dispute(rule.groups, rule.disputes, found):
+        return f"a row on one side, not between the parties ({_first(found[rule.disputes])})"
+    if rule.joint is not None and _joint_subject(rule.groups, rule.joint, rule.conjunction, found):
+        return f"a third party is named with the other side as one subject ({_first(found[rule.joint[0]])})"
+    if rule.timed is not None and _timed_act(rule.groups, rule.timed, found):
+        return f"an act of one side dated by the other's doings ({_first(found[rule.timed[1]])})"
+    if others and rule.third is not None and _aided_by_third(rule.groups, rule.third, found):
+        return f"a third state's aid to the other side ({_first(found[rule.third[0]])})"
+    return None
+
+
+def _first(matches: list[_Match]) -> str:
+    """The surface text of the earliest of ``matches``."""
+    return min(matches, key=operator.itemgetter(2))[3]
 
 
 def _aided_by_third(

@@ -101,6 +101,32 @@ def test_check_config_names_file_key_and_fix(tmp_path):
     assert str(bad) in out.stderr and "feeds[0].url" in out.stderr
 
 
+def test_explain_says_which_rule_keeps_a_headline_and_what_drops_another():
+    out = run_cli("explain", "US sanctions Russian banks")
+    assert out.returncode == 0, out.stderr
+    assert "us-russia: kept, score 3 (needs 2)" in out.stdout
+    assert 'fired: "a US actor and a Russian actor' in out.stdout and "[US, sanctions, Russian]" in out.stdout
+    out = run_cli("explain", "North Korean troops in Ukraine 'fair game', US warns Russia")
+    assert out.returncode == 0, out.stderr
+    assert "us-russia: not kept" in out.stdout and "another party leads the sentence (North Korean)" in out.stdout
+    out = run_cli("explain", "--json", "Exxon bets on lithium", "The oil major plans a plant in Arkansas.")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    (minerals,) = [t for t in data["topics"] if t["topic"] == "rare-earths"]
+    (verdict,) = minerals["verdicts"]
+    assert minerals["kept"] is False and verdict["outcome"] == "near miss" and verdict["terms"] == ["lithium"]
+    assert "export*" in verdict["missing"]  # the business words the rule also needs, as feeds.yaml writes them
+
+
+def test_explain_without_a_title_or_with_a_broken_config_is_a_message(tmp_path):
+    out = run_cli("explain", "  ")
+    assert out.returncode == 2 and "give the item's title" in out.stderr and "Traceback" not in out.stderr
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("topics: {}\n")
+    out = run_cli("explain", "--config", str(bad), "US sanctions Russian banks")
+    assert out.returncode == 2 and str(bad) in out.stderr and "at least one topic" in out.stderr
+
+
 def test_subscribe_and_unsubscribe_from_the_shell(db_env):
     out = run_cli("subscribe", "-1001234", "rare-earths", "--daily", "7:05", "--timezone", "Europe/Moscow", env=db_env)
     assert out.returncode == 0, out.stderr

@@ -17,7 +17,17 @@ from shared import SHARED, missing
 
 from bot.candidates import judge_page, topic_hints
 from bot.settings import Topic, load_config
-from bot.topics import _TERM_WORD, _WORD, DEFAULT_THRESHOLD, TopicMatcher, _by_segment, parse_term, segments
+from bot.topics import (
+    _TERM_WORD,
+    _WORD,
+    DEFAULT_THRESHOLD,
+    FIRED,
+    NEAR_MISS,
+    TopicMatcher,
+    _by_segment,
+    parse_term,
+    segments,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "topics"
@@ -1000,3 +1010,82 @@ def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str,
     """Real items of the fresh sets (fifteenth and sixteenth sessions), each kept or not as labelled once a word its
     rule's list (or the exclude list) lacked was added: one table, the families in its comments."""
     assert _keeps(matcher, title, summary, topic) is kept
+
+
+# --------------------------------------------------------------------------- explain
+
+
+def test_explain_says_what_score_decides_and_why_on_every_probe_and_corpus_item(matcher: TopicMatcher) -> None:
+    """explain() is score() with its reasons: the same score and verdict for every topic, a rule fired wherever a topic
+    scores, none fired in a field that counted where it scores nothing, and every near miss it names is one partial()
+    names. Over the guideline probes and the items corpus (its titles and summaries as the feeds give them)."""
+    texts = [(title, summary) for _, _, title, summary in _probes()]
+    if ITEMS.is_dir():
+        texts += [(item["title"], item["summary"]) for item in _corpus_items().values()]
+    assert len(texts) > 900
+    kinds = set()
+    for title, summary in texts:
+        scored = {m.topic: m for m in matcher.score(title, summary)}
+        near = set(matcher.partial(title, summary))
+        for e in matcher.explain(title, summary):
+            m = scored.get(e.topic)
+            assert (e.score, e.kept) == ((m.score, m.kept) if m else (0.0, False)), (title, e.topic)
+            counted = [v for v in e.verdicts if not e.unsupported or v.field == "title"]
+            assert (e.score > 0) == any(v.outcome == FIRED for v in counted), (title, e.topic)
+            assert all(v.outcome != NEAR_MISS or e.topic in near for v in e.verdicts), (title, e.topic)
+            kinds.update(v.outcome.split(" (")[0] for v in e.verdicts)
+    # the corpus and the probes show every kind of verdict the shipped rules can give
+    assert {FIRED, NEAR_MISS, "another party leads the sentence"} <= kinds
+
+
+def test_explain_names_the_veto_the_missing_group_and_the_excluded_sentence(matcher: TopicMatcher) -> None:
+    led = matcher.explain("North Korean troops in Ukraine 'fair game', US warns Russia as war rages on")
+    (us_russia,) = [e for e in led if e.topic == "us-russia"]
+    assert not us_russia.kept
+    (v,) = us_russia.verdicts
+    assert v.field == "title" and v.outcome == "another party leads the sentence (North Korean)"
+    assert v.terms == ("US", "warns", "Russia")
+    rule = v.rule
+
+    (near,) = [e for e in matcher.explain("Russia expels two diplomats") if e.topic == "us-russia"]
+    (v,) = near.verdicts
+    assert (v.outcome, v.terms, v.rule) == (NEAR_MISS, ("Russia", "expels", "diplomats"), rule)
+    topic = load_config(ROOT / "feeds.yaml").topics["us-russia"]
+    assert "US" in topic.rules[v.rule].all_of[v.missing]  # the group that has none of its words: the US actors
+
+    (hockey,) = [
+        e for e in matcher.explain(None, "Russia beat the US in an ice hockey semifinal.") if e.topic == "us-russia"
+    ]
+    assert hockey.excluded == (("summary", 0, "ice hockey"),) and hockey.verdicts == ()
+
+    # A title that supports nothing: the summary's rule fires, and does not count (title_required).
+    (tanks,) = [
+        e
+        for e in matcher.explain(
+            "Poland and Britain Consider Sending Leopard Tanks to Ukraine",
+            "U.S. and European officials said Russia would respond.",
+        )
+        if e.topic == "us-russia"
+    ]
+    assert tanks.unsupported and not tanks.kept and tanks.score == 0
+    assert [(v.field, v.outcome) for v in tanks.verdicts] == [("summary", FIRED)]
+
+
+def test_explain_item_reads_an_item_as_the_poll_does_and_renders_sentences_in_order(matcher: TopicMatcher) -> None:
+    from bot.explain import explain_item, render
+
+    topics = load_config(ROOT / "feeds.yaml").topics
+    # An aggregator's summary that only repeats the title is not read; a newsletter's name is no title.
+    echo = explain_item(matcher, "Russia expels US diplomats - Reuters", "Russia expels US diplomats  Reuters")
+    assert echo.summary is None and echo.summary_dropped
+    assert render(echo, topics).startswith("(the summary is not read")
+    letter = explain_item(
+        matcher, "Wednesday Briefing", "The US and Russia agreed to hold talks on nuclear arms. Also: ice hockey."
+    )
+    assert letter.title is None and not letter.summary_dropped
+    text = render(letter, topics).splitlines()
+    assert text[0] == "(the title is a newsletter's name: the item is judged on its summary)"
+    at = text.index("us-russia: kept, score 2 (needs 2)")
+    assert text[at + 1] == "  summary, sentence 1: The US and Russia agreed to hold talks on nuclear arms."
+    assert text[at + 2].startswith('    fired: "') and text[at + 2].endswith("[US, Russia, talks, nuclear]")
+    assert text[at + 3] == "  summary, sentence 2: counts for nothing (exclude: ice hockey)"

@@ -1,0 +1,131 @@
+"""Why a feed item is on a topic or not, rule by rule: what `coverage-bot explain` prints.
+
+API::
+
+    explained = explain_item(matcher, title, summary)   # the item read as the poll path reads it (bot.candidates)
+    render(explained, config.topics) -> str             # plain text; rule names and terms from feeds.yaml
+    as_json(explained, config.topics) -> dict
+
+The verdicts are TopicMatcher.explain's, on the title and summary that topic_hints scores: a newsletter's name is no
+title, and a summary that only repeats the title (an aggregator's) or is the feed's furniture is not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .candidates import beyond_title, headline
+from .settings import Topic
+from .topics import FIELDS, FIRED, NEAR_MISS, Explanation, RuleVerdict, TopicMatcher
+
+SEGMENT_CHARS = 160  # a sentence is shown up to this many characters
+GROUP_TERMS = 6  # a near miss's missing group is shown by its first few terms
+
+
+@dataclass(frozen=True, slots=True)
+class ItemExplanation:
+    """An item's topics with their reasons, and what of the item the rules read."""
+
+    title: str | None  # the title as read (None: a newsletter's name, judged on its summary)
+    summary: str | None  # the summary as read (None: none, or one that says nothing of its own)
+    topics: tuple[Explanation, ...]  # every topic, in configuration order
+    summary_dropped: bool = False  # a summary was given and is not read (it only repeats the title, or is furniture)
+
+
+def explain_item(matcher: TopicMatcher, title: str | None, summary: str | None) -> ItemExplanation:
+    """The verdicts of every topic on a feed item's title and summary, as the poll path reads them."""
+    read_title, read_summary = headline(title), beyond_title(title, summary) or None
+    dropped = bool(summary and summary.strip()) and read_summary is None
+    return ItemExplanation(read_title, read_summary, tuple(matcher.explain(read_title, read_summary)), dropped)
+
+
+def render(explained: ItemExplanation, topics: Mapping[str, Topic]) -> str:
+    """The verdicts as text: each topic's outcome, then each segment's rules and what they made of it."""
+    lines: list[str] = []
+    if explained.title is None:
+        lines.append("(the title is a newsletter's name: the item is judged on its summary)")
+    if explained.summary_dropped:
+        lines.append("(the summary is not read: it only repeats the title, or is the feed's furniture)")
+    for e in explained.topics:
+        state = "kept" if e.kept else "not kept"
+        lines.append(f"{e.topic}: {state}, score {e.score:g} (needs {e.threshold:g})")
+        rules = topics[e.topic].rules
+        if e.unsupported and any(v.field != "title" for v in e.verdicts):
+            lines.append("  the summary does not count: the title fires and nearly matches none of the rules")
+        by_segment: dict[tuple[int, int], list[str]] = {}  # (field's place, segment) -> its lines, shown in text order
+        for f, k, term in e.excluded:
+            by_segment[(FIELDS.index(f), k)] = [f"  {_where(f, k)}: counts for nothing (exclude: {term})"]
+        for v in e.verdicts:
+            seg = by_segment.setdefault(
+                (FIELDS.index(v.field), v.segment), [f"  {_where(v.field, v.segment)}: {_cut(v.text)}"]
+            )
+            seg.append(f"    {_verdict_line(v, rules)}")
+        for key in sorted(by_segment):
+            lines.extend(by_segment[key])
+        if not e.verdicts and not e.excluded:
+            lines.append("  none of its rules has words here")
+    return "\n".join(lines)
+
+
+def as_json(explained: ItemExplanation, topics: Mapping[str, Topic]) -> dict[str, Any]:
+    """The verdicts as JSON-ready values (rule names from feeds.yaml; a near miss's missing terms)."""
+    out = []
+    for e in explained.topics:
+        rules = topics[e.topic].rules
+        out.append(
+            {
+                "topic": e.topic,
+                "kept": e.kept,
+                "score": e.score,
+                "threshold": e.threshold,
+                "title_supports": not e.unsupported,
+                "excluded": [{"field": f, "segment": k, "term": t} for f, k, t in e.excluded],
+                "verdicts": [
+                    {
+                        "field": v.field,
+                        "segment": v.segment,
+                        "text": v.text,
+                        "rule": v.rule + 1,  # its place among the topic's rules in feeds.yaml, from 1
+                        "rule_name": rules[v.rule].name,
+                        "outcome": v.outcome,
+                        "terms": list(v.terms),
+                        **({"missing": list(_group(rules, v))} if v.missing is not None else {}),
+                    }
+                    for v in e.verdicts
+                ],
+            }
+        )
+    return {"title": explained.title, "summary": explained.summary, "topics": out}
+
+
+def _verdict_line(v: RuleVerdict, rules: Sequence[Any]) -> str:
+    name, words = _rule_name(rules, v.rule), ", ".join(v.terms)
+    if v.outcome == FIRED:
+        return f"fired: {name} [{words}]"
+    if v.outcome == NEAR_MISS:
+        group = _group(rules, v)
+        more = f", … ({len(group)} terms)" if len(group) > GROUP_TERMS else ""
+        return f"near miss: {name} [{words}]; none of: {', '.join(group[:GROUP_TERMS])}{more}"
+    return f"not counted: {name} [{words}]: {v.outcome}"
+
+
+def _rule_name(rules: Sequence[Any], index: int) -> str:
+    name = rules[index].name
+    return f'"{name}"' if name else f"rule {index + 1}"
+
+
+def _group(rules: Sequence[Any], v: RuleVerdict) -> tuple[str, ...]:
+    """The terms of the group a near miss lacks, as feeds.yaml writes them."""
+    rule = rules[v.rule]
+    groups = (tuple(rule.any),) if rule.any else tuple(tuple(g) for g in rule.all_of)
+    return groups[v.missing] if v.missing is not None else ()
+
+
+def _where(field: str, segment: int) -> str:
+    return "title" if field == "title" else f"{field}, sentence {segment + 1}"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SEGMENT_CHARS else text[: SEGMENT_CHARS - 1].rstrip() + "…"
