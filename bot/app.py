@@ -36,15 +36,20 @@ TELEGRAM_RETRY_FIRST = 2.0
 TELEGRAM_RETRY_MAX = 300.0
 
 
+# --since longer than this reads everything stored: a window reaching before year 1 (or past what a timedelta holds)
+# cannot be subtracted from today, and no store is that old.
+MAX_SINCE = timedelta(days=100 * 365)
+
+
 def parse_since(value: str) -> timedelta:
-    """'30m', '24h', '7d', '1w', '1d12h' → timedelta (settings.parse_duration's syntax)."""
+    """'30m', '24h', '7d', '1w', '1d12h' → timedelta (settings.parse_duration's syntax); at most MAX_SINCE."""
     try:
         seconds = parse_duration(value)
     except ValueError:
         raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d, 1d12h") from None
     if seconds <= 0:
         raise UserError(f"--since {value!r}: the window must be longer than zero")
-    return timedelta(seconds=seconds)
+    return timedelta(seconds=min(seconds, int(MAX_SINCE.total_seconds())))
 
 
 def _when(dt: datetime | None) -> str:

@@ -375,9 +375,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(run_demo(seeds_dir=args.seeds, keep=args.keep))
 
 
+MAX_AGE_MINUTES = 1_000_000  # healthcheck --max-age: about two years, far past any poll interval
+
+
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     from .app import healthcheck_command
 
+    if not 1 <= args.max_age <= MAX_AGE_MINUTES:
+        raise UserError(f"--max-age {args.max_age}: give the minutes since the last poll, 1 to {MAX_AGE_MINUTES:,}")
     return _run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
 
 

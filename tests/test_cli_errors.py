@@ -152,6 +152,14 @@ def test_cli_answers_say_what_was_wrong(tmp_path):
     assert out.returncode == 0 and "unsubscribed from us-russia" in out.stdout
 
 
+def test_out_of_range_windows_are_messages_not_tracebacks(tmp_path):
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    for age in ("0", "-5", "99999999999999"):
+        err = one_message(run_cli("healthcheck", f"--max-age={age}", env=env))
+        assert f"--max-age {int(age)}: give the minutes since the last poll, 1 to 1,000,000" in err
+    assert not (tmp_path / "x.db").exists()  # refused before the store is opened
+
+
 # ---------------------------------------------------------------- item 9: reading creates nothing
 
 

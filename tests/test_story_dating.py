@@ -109,6 +109,9 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     assert [s["members"][0]["guid"] for s in json.loads(recent.stdout)] == ["w-2"]
     compound = _run(tmp_path, "stories", "--since", "1d12h", "--json")
     assert compound.returncode == 0 and len(json.loads(compound.stdout)) == 1, compound.stderr
+    # A window longer than anything stored reads everything (not a traceback from a date before year 1).
+    everything = _run(tmp_path, "stories", "--since", "99999999999d", "--json")
+    assert everything.returncode == 0 and len(json.loads(everything.stdout)) == 2, everything.stderr
     bad = _run(tmp_path, "stories", "--since", "soon")
     assert bad.returncode != 0 and "--since 'soon'" in (bad.stderr + bad.stdout)
     assert "Traceback" not in bad.stderr
