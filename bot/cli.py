@@ -357,15 +357,25 @@ def cmd_console(args: argparse.Namespace) -> int:
     return _run(run_console(_load_config(args.config), _settings()))
 
 
+def _check_chat(args: argparse.Namespace) -> None:
+    """A chat id the store can hold (Telegram's fit a signed 64-bit integer) and a forum topic id that is one."""
+    if not -(2**63) < args.chat_id < 2**63:
+        raise UserError(f"{args.chat_id}: not a Telegram chat id (at most 19 digits; channels: -100…)")
+    if args.thread is not None and not 1 <= args.thread < 2**31:
+        raise UserError(f"--thread {args.thread}: a forum topic's id is a positive number")
+
+
 def cmd_subscribe(args: argparse.Namespace) -> int:
     from .app import subscribe_command
 
+    _check_chat(args)
     return _run(subscribe_command(_load_config(args.config), _settings(), args))
 
 
 def cmd_unsubscribe(args: argparse.Namespace) -> int:
     from .app import unsubscribe_command
 
+    _check_chat(args)
     return _run(unsubscribe_command(_settings(), args))
 
 

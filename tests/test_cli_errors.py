@@ -158,6 +158,11 @@ def test_out_of_range_windows_are_messages_not_tracebacks(tmp_path):
         err = one_message(run_cli("healthcheck", f"--max-age={age}", env=env))
         assert f"--max-age {int(age)}: give the minutes since the last poll, 1 to 1,000,000" in err
     assert not (tmp_path / "x.db").exists()  # refused before the store is opened
+    err = one_message(run_cli("subscribe", "99999999999999999999999", "us-russia", env=env))
+    assert "99999999999999999999999: not a Telegram chat id" in err and "OverflowError" not in err
+    err = one_message(run_cli("unsubscribe", "777", "--thread", "-1", env=env))
+    assert "--thread -1: a forum topic's id is a positive number" in err
+    assert not (tmp_path / "x.db").exists()
 
 
 # ---------------------------------------------------------------- item 9: reading creates nothing
