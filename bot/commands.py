@@ -87,6 +87,8 @@ class LocalPlatform:
             chat_id = int(ref)
         except ValueError:
             return None  # @names need Telegram to resolve
+        if not -(2**63) < chat_id < 2**63:
+            return None  # no chat: Telegram's ids fit a signed 64-bit integer, as the store's column does
         kind = "channel" if ref.startswith("-100") else ("group" if chat_id < 0 else "private")
         return ChatRef(chat_id, kind, title=ref)
 
@@ -389,6 +391,8 @@ class Commands:
         n = 0
         while n < len(rest):
             word = rest[n].lower()
+            if (word == "daily" and mode == "alerts") or (word in ("alerts", "alert") and mode == "daily"):
+                raise BadArguments("Choose one: daily HH:MM (a digest a day) or alerts (each new story).")
             if word == "daily":
                 mode = "daily"
                 if n + 1 < len(rest) and parse_time(rest[n + 1]):

@@ -106,6 +106,13 @@ async def test_console_settings_of_a_chat_it_subscribed(store: Store) -> None:
     shown = await answer(commands, "/settings 12345")
     assert "Subscriptions of 12345\n• rare-earths, us-russia — daily at 09:15 (UTC)" in shown
     assert "Name one chat" in await answer(commands, "/settings 12345 67890")
+    # A chat id no chat can have is not found (it was a failure from the store), and one mode is asked for.
+    huge = "-99999999999999999999999"
+    assert await answer(commands, f"/settings {huge}") == f"I can't find {huge}."
+    assert f"I can't find {huge}." in await answer(commands, f"/subscribe {huge} us-russia")
+    both = await answer(commands, "/subscribe rare-earths alerts daily 08:00")
+    assert "Choose one: daily HH:MM (a digest a day) or alerts (each new story)." in both
+    assert [s.mode for s in await store.subscriptions(0)] == []  # nothing was written for the console's own chat
 
 
 async def test_coverage_bot_console_command(seeded: Store, tmp_path: Path) -> None:
