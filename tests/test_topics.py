@@ -1089,3 +1089,24 @@ def test_explain_item_reads_an_item_as_the_poll_does_and_renders_sentences_in_or
     assert text[at + 1] == "  summary, sentence 1: The US and Russia agreed to hold talks on nuclear arms."
     assert text[at + 2].startswith('    fired: "') and text[at + 2].endswith("[US, Russia, talks, nuclear]")
     assert text[at + 3] == "  summary, sentence 2: counts for nothing (exclude: ice hockey)"
+
+
+def test_explain_names_an_unnamed_rule_by_its_place_and_shows_what_a_near_miss_lacks() -> None:
+    from bot.explain import as_json, explain_item, render
+
+    topics = _topics(
+        t={
+            "rules": [
+                {"any": ["zebra"]},
+                {"all_of": [["Alpha"], ["Beta"], ["gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"]]},
+            ]
+        }
+    )
+    explained = explain_item(TopicMatcher(topics), "Alpha meets Beta", "")
+    assert render(explained, topics).splitlines() == [
+        "t: not kept, score 0 (needs 2)",
+        "  title: Alpha meets Beta",
+        "    near miss: rule 2 [Alpha, Beta]; none of: gamma, delta, epsilon, zeta, eta, theta, … (7 terms)",
+    ]
+    (verdict,) = as_json(explained, topics)["topics"][0]["verdicts"]
+    assert (verdict["rule"], verdict["rule_name"], verdict["missing"][-1]) == (2, None, "iota")
