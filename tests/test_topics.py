@@ -1110,3 +1110,10 @@ def test_explain_names_an_unnamed_rule_by_its_place_and_shows_what_a_near_miss_l
     ]
     (verdict,) = as_json(explained, topics)["topics"][0]["verdicts"]
     assert (verdict["rule"], verdict["rule_name"], verdict["missing"][-1]) == (2, None, "iota")
+
+
+def test_the_house_by_its_parties_is_a_us_actor(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "House Republicans Look to Frozen Russian Assets to Fund Ukraine")
+    assert _keeps(matcher, "House Democrats demand new sanctions on Russia")
+    assert not _keeps(matcher, "House Republicans pass border bill")
+    assert not _keeps(matcher, "Britain's House of Lords debates Russian assets")
