@@ -1117,3 +1117,9 @@ def test_the_house_by_its_parties_is_a_us_actor(matcher: TopicMatcher) -> None:
     assert _keeps(matcher, "House Democrats demand new sanctions on Russia")
     assert not _keeps(matcher, "House Republicans pass border bill")
     assert not _keeps(matcher, "Britain's House of Lords debates Russian assets")
+
+
+def test_critical_materials_are_the_critical_minerals(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "Germany Eyes Critical Materials Fund of as Much as $1.1 Billion", topic="rare-earths")
+    assert _keeps(matcher, "DOE announces $150 million for critical materials innovation", topic="rare-earths")
+    assert not _keeps(matcher, "Critical reviews of the new building materials", topic="rare-earths")
