@@ -174,9 +174,8 @@ class Explanation:
     threshold: float
     kept: bool
     verdicts: tuple[RuleVerdict, ...]  # every segment where a rule fired, was vetoed, or nearly matched
-    excluded: tuple[
-        tuple[str, int, str], ...
-    ]  # (field, segment, exclude term as written): segments that count for nothing
+    # segments that count for nothing: (field, segment, the exclude term as written)
+    excluded: tuple[tuple[str, int, str], ...]
     unsupported: bool = False  # title_required, and the title fires and nearly matches none: the rest did not count
 
 
