@@ -358,8 +358,10 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def _check_chat(args: argparse.Namespace) -> None:
-    """A chat id the store can hold (Telegram's fit a signed 64-bit integer) and a forum topic id that is one."""
-    if not -(2**63) < args.chat_id < 2**63:
+    """A chat id that can be one (models.is_chat_id) and a forum topic id that is one."""
+    from .models import is_chat_id
+
+    if not is_chat_id(args.chat_id):
         raise UserError(f"{args.chat_id}: not a Telegram chat id (at most 19 digits; channels: -100…)")
     if args.thread is not None and not 1 <= args.thread < 2**31:
         raise UserError(f"--thread {args.thread}: a forum topic's id is a positive number")

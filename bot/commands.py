@@ -27,7 +27,7 @@ from . import digest as d
 from .clock import local_zone, utcnow
 from .digest import analysis_blocks, digest_for, trend_reply
 from .message import CALLBACK_DATA_LIMIT, Block, Button, Reply, b, block, code, i, line, link, text_reply, trim
-from .models import StoryQuote, StoryView, SubscriptionView
+from .models import StoryQuote, StoryView, SubscriptionView, is_chat_id
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ class LocalPlatform:
             chat_id = int(ref)
         except ValueError:
             return None  # @names need Telegram to resolve
-        if not -(2**63) < chat_id < 2**63:
-            return None  # no chat: Telegram's ids fit a signed 64-bit integer, as the store's column does
+        if not is_chat_id(chat_id):
+            return None
         kind = "channel" if ref.startswith("-100") else ("group" if chat_id < 0 else "private")
         return ChatRef(chat_id, kind, title=ref)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from .candidates import beyond_title, headline
 from .settings import Topic
-from .topics import FIELDS, FIRED, NEAR_MISS, Explanation, RuleVerdict, TopicMatcher
+from .topics import FIELDS, FIRED, NEAR_MISS, Explanation, RuleVerdict, TopicMatcher, rule_groups
 
 SEGMENT_CHARS = 160  # a sentence is shown up to this many characters
 GROUP_TERMS = 6  # a near miss's missing group is shown by its first few terms
@@ -118,9 +118,7 @@ def _rule_name(rules: Sequence[Any], index: int) -> str:
 
 def _group(rules: Sequence[Any], v: RuleVerdict) -> tuple[str, ...]:
     """The terms of the group a near miss lacks, as feeds.yaml writes them."""
-    rule = rules[v.rule]
-    groups = (tuple(rule.any),) if rule.any else tuple(tuple(g) for g in rule.all_of)
-    return groups[v.missing] if v.missing is not None else ()
+    return rule_groups(rules[v.rule])[v.missing] if v.missing is not None else ()
 
 
 def _where(field: str, segment: int) -> str:

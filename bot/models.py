@@ -387,6 +387,11 @@ class PruneReport:
     finished: bool = True  # False: stopped at its batch limit; the next quiet moment goes on
 
 
+def is_chat_id(n: int) -> bool:
+    """Whether ``n`` can name a chat: Telegram's ids fit a signed 64-bit integer, as the store's column does."""
+    return -(2**63) < n < 2**63
+
+
 @dataclass(frozen=True)
 class SubscriptionView:
     """One chat's (or forum topic's) subscription."""

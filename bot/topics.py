@@ -360,13 +360,18 @@ def _keys(value: Any, *names: str) -> _Keys:
     return tuple(tuple(getattr(value, name, None) or ()) for name in names) if value is not None else None
 
 
+def rule_groups(rule: RuleLike) -> tuple[tuple[str, ...], ...]:
+    """A rule's groups of terms as feeds.yaml writes them: an ``any`` rule is one group."""
+    return (tuple(rule.any),) if rule.any else tuple(tuple(g) for g in rule.all_of)
+
+
 def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
     """The rules of ``topics`` as plain values (what the matcher compiles, and what it is pickled as)."""
     out = []
     for name, topic in topics.items():
         rules = tuple(
             (
-                (tuple(rule.any),) if rule.any else tuple(tuple(g) for g in rule.all_of),
+                rule_groups(rule),
                 rule.near,
                 float(rule.weight),
                 tuple(getattr(rule, "other_parties", None) or ()),
@@ -523,7 +528,10 @@ class TopicMatcher:
 
     def _found(self, title: str | None, summary: str | None, text: str | None = "") -> tuple[_Hits, _Segs]:
         """The term occurrences of each field, and the field's segments (a title is one; else its sentences)."""
-        fields = _fields(title, summary, text)
+        return self._found_in(_fields(title, summary, text))
+
+    def _found_in(self, fields: dict[str, str]) -> tuple[_Hits, _Segs]:
+        """_found of fields already read (_fields)."""
         hits: _Hits = {}
         segs: _Segs = {}
         for f, value in fields.items():
@@ -556,10 +564,11 @@ class TopicMatcher:
         leads, a third state's aid, ...); the segments an exclude term silenced; and, for a topic with
         ``title_required``, whether the title let the rest count. Its score and kept are score()'s."""
         values = _fields(title, summary, text)
-        hits, segs = self._found(title, summary, text)
-        scored = {m.topic: m for m in self._score(self._sentences(hits, segs))}
+        hits, segs = self._found_in(values)
+        sentences = self._sentences(hits, segs)
+        scored = {m.topic: m for m in self._score(sentences)}
         out = []
-        for topic in self._topics:
+        for topic, fields in sentences:
             verdicts: list[RuleVerdict] = []
             excluded: list[tuple[str, int, str]] = []
             for f in FIELDS:
@@ -575,11 +584,7 @@ class TopicMatcher:
                         verdict = _rule_verdict(rule, found)
                         if verdict is not None:
                             verdicts.append(RuleVerdict(f, k, values[f][a:b].strip(), i, *verdict))
-            unsupported = (
-                topic.title_required
-                and "title" in hits
-                and not _title_supports(topic, _topic_sentences(topic, hits["title"], segs["title"]))
-            )
+            unsupported = topic.title_required and "title" in fields and not _title_supports(topic, fields["title"])
             m = scored.get(topic.name)
             score, kept = (m.score, m.kept) if m is not None else (0.0, False)
             out.append(
@@ -881,10 +886,7 @@ def _rule_verdict(rule: _Rule, found: dict[int, list[_Match]]) -> tuple[str, tup
         if rule.near is not None and _near(per_group, rule.near) is None:
             return f"its words are more than {rule.near} words apart", terms, None
         return FIRED, terms, None
-    near_miss = len(missing) == 1 and (
-        len(rule.groups) >= 3 or (rule.subject is not None and bool(found.get(rule.subject)))
-    )
-    if not near_miss:
+    if len(missing) > 1 or not _nearly(rule, found):
         return None
     why = _veto(rule, found)
     return (why, terms, None) if why is not None else (NEAR_MISS, terms, missing[0])
@@ -1035,15 +1037,20 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
     other-parties veto of _led_by_others, as in scoring). ``title``: a title about a third state is none (_third_state)."""
     for _, found in sentences:
         for rule in topic.rules:
-            if _vetoed(rule, found, others):
+            if not _nearly(rule, found) or _vetoed(rule, found, others):
                 continue
-            if len(rule.groups) >= 3 and sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1:
-                if title and _third_state(rule, found):
-                    continue
-                return True
-            if rule.subject is not None and found.get(rule.subject):
-                return True
+            if title and len(rule.groups) >= 3 and _third_state(rule, found):
+                continue
+            return True
     return False
+
+
+def _nearly(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
+    """Whether a sentence has every group but one of a rule of three or more groups (or all of them), or a two-group
+    rule's subject (_field_partial)."""
+    if len(rule.groups) >= 3:
+        return sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1
+    return rule.subject is not None and bool(found.get(rule.subject))
 
 
 # A product's origin or an alliance's leader, not a party: a name joined by a hyphen to one of these ("U.S.-supplied
