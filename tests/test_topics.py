@@ -1123,3 +1123,25 @@ def test_critical_materials_are_the_critical_minerals(matcher: TopicMatcher) -> 
     assert _keeps(matcher, "Germany Eyes Critical Materials Fund of as Much as $1.1 Billion", topic="rare-earths")
     assert _keeps(matcher, "DOE announces $150 million for critical materials innovation", topic="rare-earths")
     assert not _keeps(matcher, "Critical reviews of the new building materials", topic="rare-earths")
+
+
+def test_a_response_is_one_side_answering_the_other_and_in_response_to_is_a_connective(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "Russia vows response if U.S. puts longer-range missiles in Germany")
+    assert _keeps(matcher, "Russia vows 'appropriate and tangible' response if US missiles used against its territory")
+    assert not _keeps(
+        matcher,
+        "Raskin compares Trump to Putin's Russia in response to veiled threats against opponents",
+    )
+
+
+def test_plural_messages_guilty_pleas_and_a_single_us_ally(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "Biden's State of the Union sends potent messages to Zelensky and Putin")
+    assert _keeps(matcher, "Brittney Griner pleads guilty to drug charges in Russian court")
+    assert not _keeps(matcher, "Former US Marine pleads guilty in Idaho robbery case")
+    assert not _keeps(matcher, "Putin threatens to arm North Korea, warns U.S. ally South against 'big mistake'")
+    assert _keeps(matcher, "Putin warns the U.S. against 'big mistake' over missiles")
+
+
+def test_conflict_minerals_are_the_critical_minerals(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "DR Congo accuses Apple of using conflict minerals", topic="rare-earths")
+    assert not _keeps(matcher, "Conflict in eastern Congo displaces thousands", topic="rare-earths")
