@@ -1,0 +1,101 @@
+"""The labelled sets kept in bench/sets: well formed, and the real poll path above floors on them pooled.
+
+Each set is real feed items (one RSS 2.0 file per outlet, guid = the first 16 hex digits of the SHA-1 of the link)
+with labels written to ../shared/eval/coverage/GUIDELINES.md (bench/sets/README.md tells how they were drawn).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from defusedxml import ElementTree
+from shared import missing
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = sorted(p for p in (ROOT / "bench" / "sets").iterdir() if (p / "labels.jsonl").is_file())
+TOPICS = {"rare-earths", "us-russia"}
+MAX_STORY = 7  # the guideline's cap on a story's items
+
+# Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the ten sets pooled
+# (bench/sets/README.md has the table): topics macro F1 0.889, us-russia P 0.853, rare-earths P 0.980; stories over
+# the gold on-topic items pairwise F1 0.557, B-cubed F1 0.841. They catch a change that loses ground on items no rule
+# was written from at first; the development set's gate (test_coverage_gate.py) holds the issue's targets.
+FLOORS = {"macro_f1": 0.87, "topic_precision": 0.83, "pairwise_f1": 0.52, "bcubed_f1": 0.82}
+
+
+def _items(folder: Path) -> dict[str, str]:
+    """guid -> link of every item of a set's feeds."""
+    out = {}
+    for path in sorted((folder / "items").glob("*.xml")):
+        for item in ElementTree.parse(path).getroot().iter("item"):
+            out[item.findtext("guid") or ""] = item.findtext("link") or ""
+    return out
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_there_are_sets() -> None:
+    assert len(SETS) >= 10, SETS
+
+
+@pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
+def test_a_set_is_well_formed(folder: Path) -> None:
+    items = _items(folder)
+    for guid, link in items.items():
+        assert guid == hashlib.sha1(link.encode()).hexdigest()[:16], (folder.name, guid, link)
+    for name in ("labels.jsonl", "second_reading.jsonl"):
+        if not (folder / name).is_file():
+            continue
+        rows = _rows(folder / name)
+        assert sorted(r["guid"] for r in rows) == sorted(items), f"{folder.name}/{name} labels other items"
+        for r in rows:
+            assert set(r["topics"]) <= TOPICS and isinstance(r["borderline"], bool), r
+            assert not r["borderline"] or r.get("note"), f"{folder.name}/{name}: a borderline item needs a note: {r}"
+        sizes = Counter(r["story_id"] for r in rows)
+        assert max(sizes.values()) <= MAX_STORY, (folder.name, name, sizes.most_common(1))
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_coverage", ROOT / "bench" / "coverage.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_the_sets_pooled_stay_above_floors(tmp_path: Path) -> None:
+    bench = _bench()
+    if not bench.available():
+        missing(f"the coverage scorer at {bench.EVAL_DIR}")
+    cli = Path(sys.executable).with_name("coverage-bot")
+    if not cli.exists():
+        found = shutil.which("coverage-bot")
+        assert found, "the coverage-bot console script is not installed (make .venv/.installed-dev)"
+        cli = Path(found)
+
+    def run(folder: Path) -> dict:
+        out = tmp_path / folder.name
+        out.mkdir()
+        return bench.run_ours(ROOT / "feeds.yaml", out, cli, folder / "items", folder / "labels.jsonl")
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # each run is a subprocess
+        ours = bench.pooled(list(pool.map(run, SETS)))
+    assert ours["macro_f1"] >= FLOORS["macro_f1"], ours["topics"]
+    for topic, m in ours["topics"].items():
+        assert m["precision"] >= FLOORS["topic_precision"], (topic, m)
+    st = ours["stories_on_topic"]
+    assert st["pairwise"]["f1"] >= FLOORS["pairwise_f1"], st
+    assert st["bcubed"]["f1"] >= FLOORS["bcubed_f1"], st
