@@ -7,13 +7,10 @@ keyword / TF-IDF baselines of the same set in the same run; ours must stay ahead
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import coverage_bench
 import pytest
 from shared import missing
 
@@ -32,24 +29,12 @@ FLOORS = {
 }
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_coverage", ROOT / "bench" / "coverage.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_coverage_gold_set_above_floors_and_baselines(tmp_path: Path) -> None:
-    bench = _bench()
+    bench = coverage_bench.bench()
     if not bench.available():
         missing(f"the coverage gold set at {bench.EVAL_DIR}")
-    cli = Path(sys.executable).with_name("coverage-bot")
-    if not cli.exists():
-        found = shutil.which("coverage-bot")
-        assert found, "the coverage-bot console script is not installed (make .venv/.installed-dev)"
-        cli = Path(found)
+    cli = coverage_bench.cli()
     ours = bench.run_ours(ROOT / "feeds.yaml", tmp_path, cli)
     baselines = bench.run_baselines(tmp_path)
 
@@ -75,7 +60,7 @@ def test_coverage_gold_set_above_floors_and_baselines(tmp_path: Path) -> None:
 def test_pooled_sets_score_as_all_their_items_together() -> None:
     """bench/coverage.py --sets pools several sets' scores; the pool must be what score.py gives over the union of
     their items (story ids kept apart per set), topics, pairs and B-cubed alike."""
-    bench = _bench()
+    bench = coverage_bench.bench()
     if not bench.available():
         missing(f"the coverage scorer at {bench.EVAL_DIR}")
     score = bench._module("score").score
@@ -119,7 +104,7 @@ def test_pooled_sets_score_as_all_their_items_together() -> None:
 def test_a_second_reading_is_scored_against_the_first_and_pooled_only_where_read(tmp_path: Path) -> None:
     """A set with second_reading.jsonl beside its labels gets the second reader's row, scored by score.py against
     the first reading; pooled, only the sets that have a row give it (another set's absence is no zero)."""
-    bench = _bench()
+    bench = coverage_bench.bench()
     if not bench.available():
         missing(f"the coverage scorer at {bench.EVAL_DIR}")
     score = bench._module("score")

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
-import importlib.util
 import json
 import os
-import shutil
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
+import coverage_bench
 import pytest
 from defusedxml import ElementTree
 from shared import missing
@@ -67,24 +64,12 @@ def test_a_set_is_well_formed(folder: Path) -> None:
         assert max(sizes.values()) <= MAX_STORY, (folder.name, name, sizes.most_common(1))
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_coverage", ROOT / "bench" / "coverage.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_the_sets_pooled_stay_above_floors(tmp_path: Path) -> None:
-    bench = _bench()
+    bench = coverage_bench.bench()
     if not bench.available():
         missing(f"the coverage scorer at {bench.EVAL_DIR}")
-    cli = Path(sys.executable).with_name("coverage-bot")
-    if not cli.exists():
-        found = shutil.which("coverage-bot")
-        assert found, "the coverage-bot console script is not installed (make .venv/.installed-dev)"
-        cli = Path(found)
+    cli = coverage_bench.cli()
 
     def run(folder: Path) -> dict:
         out = tmp_path / folder.name
