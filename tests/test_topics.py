@@ -1145,3 +1145,9 @@ def test_plural_messages_guilty_pleas_and_a_single_us_ally(matcher: TopicMatcher
 def test_conflict_minerals_are_the_critical_minerals(matcher: TopicMatcher) -> None:
     assert _keeps(matcher, "DR Congo accuses Apple of using conflict minerals", topic="rare-earths")
     assert not _keeps(matcher, "Conflict in eastern Congo displaces thousands", topic="rare-earths")
+
+
+def test_the_us_pressing_the_buyers_of_russias_oil(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "Indian conglomerate to stop Russian oil imports amid pressure from Trump")
+    assert _keeps(matcher, "Can Trump force India to give up buying Russian oil?")
+    assert not _keeps(matcher, "Refiners under pressure as Russian oil discounts narrow")
