@@ -1,4 +1,4 @@
-"""bench/coverage.py loaded as a module, and the installed coverage-bot it runs: what the coverage gates share."""
+"""The bench scripts loaded as modules, and the installed coverage-bot they run: what the coverage gates share."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bench() -> ModuleType:
-    """bench/coverage.py (its run_ours, run_baselines, pooled and the shared set's paths)."""
-    spec = importlib.util.spec_from_file_location("bench_coverage", ROOT / "bench" / "coverage.py")
+def script(name: str) -> ModuleType:
+    """bench/<name>.py loaded as a module (the bench scripts are files run by hand, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def bench() -> ModuleType:
+    """bench/coverage.py (its run_ours, run_baselines, pooled and the shared set's paths)."""
+    return script("coverage")
 
 
 def cli() -> Path:

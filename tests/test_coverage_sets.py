@@ -84,3 +84,48 @@ def test_the_sets_pooled_stay_above_floors(tmp_path: Path) -> None:
     st = ours["stories_on_topic"]
     assert st["pairwise"]["f1"] >= FLOORS["pairwise_f1"], st
     assert st["bcubed"]["f1"] >= FLOORS["bcubed_f1"], st
+
+
+def test_build_set_writes_a_well_formed_set_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    """bench/build_set.py turns a reader's raw.jsonl into the folder the other tests read; bad rows write nothing."""
+    build = coverage_bench.script("build_set")
+    row = {
+        "outlet": "Example News",
+        "title": "US & Russia hold talks",
+        "link": "https://example.com/a?x=1&y=2",
+        "date_published": "2024-03-12T22:44:44+00:00",
+        "description": "Officials met <b>again</b>.",
+        "origin": "rumca-js/RSS-Link-Database-2024:2024/03/2024-03-12/feed_entries.json",
+        "topics": ["us-russia"],
+        "story_id": "S-talks",
+    }
+    rows = [
+        row,
+        row | {"outlet": "Other", "link": "https://other.example/b"},
+        row
+        | {
+            "link": "https://example.com/c",
+            "topics": [],
+            "story_id": "S1",
+            "borderline": True,
+            "note": "a second reader could go either way",
+        },
+    ]
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert build.build(good).startswith("3 items, 2 outlets, 1 borderline")
+    test_a_set_is_well_formed(good)
+    labels = _rows(good / "labels.jsonl")
+    assert {r["guid"]: r["story_id"] for r in labels}[hashlib.sha1(b"https://example.com/c").hexdigest()[:16]] == (
+        "S1-" + hashlib.sha1(b"https://example.com/c").hexdigest()[:10]
+    )
+    assert _items(good)[labels[0]["guid"]] in {r["link"] for r in rows}
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "raw.jsonl").write_text(json.dumps(row | {"topics": ["mars"]}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown topic") as caught:
+        build.build(bad)
+    assert "story S-talks: one item" in str(caught.value)
+    assert not (bad / "labels.jsonl").exists() and not (bad / "items").exists()
