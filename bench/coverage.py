@@ -147,11 +147,26 @@ def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _measure(
-    config: Path, out_dir: Path, items_dir: Path, labels: Path
+    config: Path, out_dir: Path, items_dir: Path, labels: Path, cli: Path | None = None, baselines: bool = True
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    ours = run_ours(config, out_dir, items_dir=items_dir, labels=labels)
-    return ours, run_baselines(out_dir, items_dir, labels) | run_second_reading(labels)
+    ours = run_ours(config, out_dir, cli, items_dir=items_dir, labels=labels)
+    return ours, (run_baselines(out_dir, items_dir, labels) | run_second_reading(labels) if baselines else {})
+
+
+def run_sets(
+    config: Path, out_dir: Path, sets: list[Path], cli: Path | None = None, baselines: bool = True
+) -> list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+    """Each set (a folder with items/ and labels.jsonl) measured as run_ours does, in parallel (each run is a
+    subprocess), its predictions under ``out_dir``/<the set's name>; with ``baselines``, each set's baseline rows and
+    second reading too. In the order of ``sets``."""
+    jobs = max(1, min(len(sets), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        return list(
+            pool.map(
+                lambda d: _measure(config, out_dir / d.name, d / "items", d / "labels.jsonl", cli, baselines), sets
+            )
+        )
 
 
 def _row(name: str, res: dict[str, Any], ours: dict[str, Any] | None) -> str:
@@ -208,11 +223,7 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
             "bench/coverage.py: two sets share a folder name; their predictions would share a folder", file=sys.stderr
         )
         return 2
-    jobs = max(1, min(len(a.sets), os.cpu_count() or 1))
-    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        runs = list(
-            pool.map(lambda d: _measure(Path(a.config), out_dir / d.name, d / "items", d / "labels.jsonl"), a.sets)
-        )
+    runs = run_sets(Path(a.config), out_dir, a.sets)
     ours, baselines = _pool(runs)
     read = [(name, run) for name, run in zip(names, runs, strict=True) if SECOND_ROW in run[1]]
     read_ours, read_rows = _pool([run for _, run in read]) if read else ({}, {})

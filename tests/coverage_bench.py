@@ -5,8 +5,12 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from shared import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,6 +22,27 @@ def script(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def harness(what: str) -> tuple[ModuleType, Path]:
+    """bench/coverage.py and the coverage-bot it runs, when ../shared's coverage set is there (else shared.missing:
+    ``what`` names what is missing)."""
+    module = bench()
+    if not module.available():
+        missing(f"{what} at {module.EVAL_DIR}")
+    return module, cli()
+
+
+def assert_above(ours: dict[str, Any], floors: Mapping[str, float]) -> None:
+    """score.py's result at or above ``floors``: macro_f1, each topic's precision (topic_precision), and the stories
+    over the gold on-topic items (pairwise_f1, bcubed_f1, and pairwise_precision when given)."""
+    assert ours["macro_f1"] >= floors["macro_f1"], ours["topics"]
+    for topic, m in ours["topics"].items():
+        assert m["precision"] >= floors["topic_precision"], (topic, m)
+    st = ours["stories_on_topic"]
+    assert st["pairwise"]["f1"] >= floors["pairwise_f1"], st
+    assert st["pairwise"]["precision"] >= floors.get("pairwise_precision", 0.0), st
+    assert st["bcubed"]["f1"] >= floors["bcubed_f1"], st
 
 
 def bench() -> ModuleType:

@@ -31,21 +31,13 @@ FLOORS = {
 
 @pytest.mark.slow
 def test_coverage_gold_set_above_floors_and_baselines(tmp_path: Path) -> None:
-    bench = coverage_bench.bench()
-    if not bench.available():
-        missing(f"the coverage gold set at {bench.EVAL_DIR}")
-    cli = coverage_bench.cli()
+    bench, cli = coverage_bench.harness("the coverage gold set")
     ours = bench.run_ours(ROOT / "feeds.yaml", tmp_path, cli)
     baselines = bench.run_baselines(tmp_path)
 
     assert ours["missing_predictions"] < ours["items_scored"], "the poll path kept nothing"
-    assert ours["macro_f1"] >= FLOORS["macro_f1"], ours["topics"]
-    for topic, m in ours["topics"].items():
-        assert m["precision"] >= FLOORS["topic_precision"], (topic, m)
+    coverage_bench.assert_above(ours, FLOORS)
     st = ours["stories_on_topic"]
-    assert st["pairwise"]["f1"] >= FLOORS["pairwise_f1"], st
-    assert st["pairwise"]["precision"] >= FLOORS["pairwise_precision"], st
-    assert st["bcubed"]["f1"] >= FLOORS["bcubed_f1"], st
 
     keyword = baselines["keyword topics, items alone"]
     assert ours["macro_f1"] > keyword["macro_f1"], (ours["macro_f1"], keyword["macro_f1"])

@@ -6,17 +6,14 @@ with labels written to ../shared/eval/coverage/GUIDELINES.md (bench/sets/README.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import coverage_bench
 import pytest
 from defusedxml import ElementTree
-from shared import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = sorted(p for p in (ROOT / "bench" / "sets").iterdir() if (p / "labels.jsonl").is_file())
@@ -66,24 +63,9 @@ def test_a_set_is_well_formed(folder: Path) -> None:
 
 @pytest.mark.slow
 def test_the_sets_pooled_stay_above_floors(tmp_path: Path) -> None:
-    bench = coverage_bench.bench()
-    if not bench.available():
-        missing(f"the coverage scorer at {bench.EVAL_DIR}")
-    cli = coverage_bench.cli()
-
-    def run(folder: Path) -> dict:
-        out = tmp_path / folder.name
-        out.mkdir()
-        return bench.run_ours(ROOT / "feeds.yaml", out, cli, folder / "items", folder / "labels.jsonl")
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # each run is a subprocess
-        ours = bench.pooled(list(pool.map(run, SETS)))
-    assert ours["macro_f1"] >= FLOORS["macro_f1"], ours["topics"]
-    for topic, m in ours["topics"].items():
-        assert m["precision"] >= FLOORS["topic_precision"], (topic, m)
-    st = ours["stories_on_topic"]
-    assert st["pairwise"]["f1"] >= FLOORS["pairwise_f1"], st
-    assert st["bcubed"]["f1"] >= FLOORS["bcubed_f1"], st
+    bench, cli = coverage_bench.harness("the coverage scorer")
+    runs = bench.run_sets(ROOT / "feeds.yaml", tmp_path, SETS, cli, baselines=False)
+    coverage_bench.assert_above(bench.pooled([ours for ours, _ in runs]), FLOORS)
 
 
 def test_build_set_writes_a_well_formed_set_and_refuses_a_bad_one(tmp_path: Path) -> None:
