@@ -1151,3 +1151,14 @@ def test_the_us_pressing_the_buyers_of_russias_oil(matcher: TopicMatcher) -> Non
     assert _keeps(matcher, "Indian conglomerate to stop Russian oil imports amid pressure from Trump")
     assert _keeps(matcher, "Can Trump force India to give up buying Russian oil?")
     assert not _keeps(matcher, "Refiners under pressure as Russian oil discounts narrow")
+
+
+def test_less_common_critical_minerals_with_their_mining_or_control(matcher: TopicMatcher) -> None:
+    title = "Inside a Ukrainian titanium mine - one of the minerals Donald Trump may well be after"
+    assert _keeps(matcher, title, topic="rare-earths")
+    assert _keeps(matcher, "China's magnesium shortage threatens Europe's carmakers", topic="rare-earths")
+    assert _keeps(matcher, "Tin prices jump as Myanmar's Wa State halts mining", topic="rare-earths")
+    # the same words in other senses: a watch case, jewellery, a can
+    assert not _keeps(matcher, "Apple Watch with titanium case sees strong demand", topic="rare-earths")
+    assert not _keeps(matcher, "Platinum jewelry demand rises in China", topic="rare-earths")
+    assert not _keeps(matcher, "Tin can prices rise as steel costs climb", topic="rare-earths")
