@@ -189,6 +189,8 @@ class Rule(_Strict):
     timed_acts: TimedActs | None = None
     # other parties that are states of their own: a title naming one and not the second group is about that state
     third_states: ThirdStates | None = None
+    # false: a sentence with all groups but one is no near miss (which would let a summary count, and join a story)
+    near_misses: bool = True
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:

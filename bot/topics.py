@@ -323,6 +323,7 @@ class _Rule:
     conjunction: int | None = None  # group id of the word "and", with other parties or joint subjects: lists of parties
     # group ids of its third_states' parties, unless terms and words of aid (_third_state, _aided_by_third)
     third: tuple[int, int | None, int | None] | None = None
+    near_misses: bool = True  # False: all groups but one are no near miss (_nearly)
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,9 @@ _Sentence = tuple[int, dict[int, list[_Match]]]
 # states); an ``any`` rule is one group. Joint subjects are (parties, unless), timed acts (acts, connectives), third
 # states (parties, unless, aid).
 _Keys = tuple[tuple[str, ...], ...] | None
-_RuleSpec = tuple[tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Keys, _Keys, _Keys]
+_RuleSpec = tuple[
+    tuple[tuple[str, ...], ...], int | None, float, tuple[str, ...], tuple[str, ...], _Keys, _Keys, _Keys, bool
+]
 _Spec = tuple[tuple[str, float, tuple[_RuleSpec, ...], tuple[str, ...], tuple[str, ...], bool], ...]
 
 
@@ -379,6 +382,7 @@ def _spec(topics: Mapping[str, TopicLike]) -> _Spec:
                 _keys(getattr(rule, "joint_subjects", None), "parties", "unless"),
                 _keys(getattr(rule, "timed_acts", None), "acts", "connectives"),
                 _keys(getattr(rule, "third_states", None), "parties", "unless", "aid"),
+                bool(getattr(rule, "near_misses", True)),
             )
             for rule in topic.rules
         )
@@ -436,6 +440,7 @@ class TopicMatcher:
             joint: _Keys,
             timed: _Keys,
             third: _Keys,
+            near_misses: bool,
         ) -> _Rule:
             ids = tuple(group(g) for g in groups)
             subject = _trigger_groups(ids, group_terms, self._terms)[0] if len(ids) == 2 else None
@@ -453,6 +458,7 @@ class TopicMatcher:
                 (group(third[0]), group(third[1]) if third[1] else None, group(third[2]) if third[2] else None)
                 if third
                 else None,
+                near_misses,
             )
 
         compiled = []
@@ -1047,7 +1053,9 @@ def _field_partial(topic: _Topic, sentences: list[_Sentence], others: bool = Tru
 
 def _nearly(rule: _Rule, found: dict[int, list[_Match]]) -> bool:
     """Whether a sentence has every group but one of a rule of three or more groups (or all of them), or a two-group
-    rule's subject (_field_partial)."""
+    rule's subject (_field_partial); for a rule without near misses, all of its groups."""
+    if not rule.near_misses:
+        return all(found.get(g) for g in rule.groups)
     if len(rule.groups) >= 3:
         return sum(1 for g in rule.groups if found.get(g)) >= len(rule.groups) - 1
     return rule.subject is not None and bool(found.get(rule.subject))

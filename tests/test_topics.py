@@ -304,6 +304,25 @@ def test_vetoes_also_apply_to_near_misses(spec: dict, near_miss: str, vetoed: st
     assert matcher.partial(vetoed) == ()
 
 
+def test_a_rule_without_near_misses_fires_or_says_nothing() -> None:
+    """near_misses: false: all the groups but one are no near miss, so they neither let a summary count
+    (title_required) nor make the item a near miss that may join a story."""
+    rule = {"all_of": [["US", "Trump"], ["Ukraine", "Kyiv"], ["peace plan"]], "near_misses": False}
+    body = {"rules": [rule], "threshold": 1, "title_required": True}
+    without, default = (
+        TopicMatcher(_topics(t=body)),
+        TopicMatcher(_topics(t={**body, "rules": [{**rule, "near_misses": True}]})),
+    )
+    assert [m.topic for m in without.match("Trump and Kyiv agree on a peace plan")] == ["t"]
+    assert default.partial("Trump visits Kyiv") == ("t",)
+    assert without.partial("Trump visits Kyiv") == ()
+    # the summary counts only when the title fires or nearly matches a rule
+    assert [m.topic for m in default.match("Trump visits Kyiv", "Talks on the US peace plan for Ukraine go on.")] == [
+        "t"
+    ]
+    assert without.match("Trump visits Kyiv", "Talks on the US peace plan for Ukraine go on.") == []
+
+
 @pytest.mark.parametrize(
     ("term", "message"),
     [
@@ -1162,3 +1181,18 @@ def test_less_common_critical_minerals_with_their_mining_or_control(matcher: Top
     assert not _keeps(matcher, "Apple Watch with titanium case sees strong demand", topic="rare-earths")
     assert not _keeps(matcher, "Platinum jewelry demand rises in China", topic="rare-earths")
     assert not _keeps(matcher, "Tin can prices rise as steel costs climb", topic="rare-earths")
+
+
+def test_the_us_brokering_peace_in_russias_war(matcher: TopicMatcher) -> None:
+    assert _keeps(matcher, "Zelenskyy ready to meet Trump to discuss Ukraine peace plan")
+    assert _keeps(matcher, "US and Ukraine announce revised peace plan: this is what we know")
+    # not a near miss: a US-Ukraine title does not let its summary count
+    assert not _keeps(
+        matcher,
+        "Russia strikes Kyiv overnight as US envoy tours Europe",
+        "Russian missiles hit energy sites; Kellogg met officials in Berlin on an unrelated trip.",
+    )
+    # war news dated by the talks, Europe's own moves, and another war's peace plan
+    assert not _keeps(matcher, "Russia pounds Kharkiv with missiles as Trump hails progress on peace talks")
+    assert not _keeps(matcher, "European leaders back Ukraine ahead of Trump's peace talks")
+    assert not _keeps(matcher, "Trump unveils Gaza peace plan at White House")
