@@ -111,3 +111,73 @@ def test_build_set_writes_a_well_formed_set_and_refuses_a_bad_one(tmp_path: Path
         build.build(bad)
     assert "story S-talks: one item" in str(caught.value)
     assert not (bad / "labels.jsonl").exists() and not (bad / "items").exists()
+
+
+def test_errors_lists_a_sets_topic_and_story_errors(tmp_path: Path) -> None:
+    """bench/errors.py: each topic's false positives and negatives, and the story pairs joined or kept apart wrongly,
+    borderline items left out, as score.py leaves them out."""
+    build, errors = coverage_bench.script("build_set"), coverage_bench.script("errors")
+    base = {
+        "outlet": "Example News",
+        "date_published": "2024-03-12T10:00:00+00:00",
+        "description": "",
+        "origin": "rumca-js/RSS-Link-Database-2024:2024/03/2024-03-12/feed_entries.json",
+        "borderline": False,
+    }
+    raw = [
+        base
+        | {
+            "title": "US and Russia hold talks",
+            "link": "https://a.example/1",
+            "topics": ["us-russia"],
+            "story_id": "S-talks",
+        },
+        base
+        | {
+            "title": "Washington, Moscow meet",
+            "link": "https://b.example/2",
+            "outlet": "Other",
+            "date_published": "2024-03-12T16:00:00+00:00",
+            "topics": ["us-russia"],
+            "story_id": "S-talks",
+        },
+        base
+        | {
+            "title": "Russia detains a reporter",
+            "link": "https://a.example/3",
+            "topics": ["us-russia"],
+            "story_id": "S1",
+        },
+        base | {"title": "Rare bird seen", "link": "https://a.example/4", "topics": [], "story_id": "S1"},
+        base
+        | {
+            "title": "A hard call",
+            "link": "https://a.example/5",
+            "topics": [],
+            "story_id": "S1",
+            "borderline": True,
+            "note": "either way",
+        },
+    ]
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in raw), encoding="utf-8")
+    build.build(folder)
+    guid = {r["link"]: hashlib.sha1(r["link"].encode()).hexdigest()[:16] for r in raw}
+    pred = {  # the pair kept apart, the reporter joined to one of its tellings, the bird kept, the hard call kept
+        guid["https://a.example/1"]: {"topics": ["us-russia"], "story_id": "1"},
+        guid["https://b.example/2"]: {"topics": ["us-russia"], "story_id": "2"},
+        guid["https://a.example/3"]: {"topics": ["us-russia"], "story_id": "2"},
+        guid["https://a.example/4"]: {"topics": ["rare-earths"], "story_id": "3"},
+        guid["https://a.example/5"]: {"topics": ["us-russia"], "story_id": "4"},
+    }
+    labels = {r["guid"]: r for r in _rows(folder / "labels.jsonl")}
+    lines, counts = errors.errors(errors.read_items(folder / "items"), labels, pred)
+    assert counts == {"FP rare-earths": 1, "MISSED": 1, "WRONG": 1}
+    assert any(line.startswith("FP rare-earths: [Example News | 2024-03-12 10:00] Rare bird seen") for line in lines)
+    missed = next(line for line in lines if line.startswith("MISSED"))
+    assert missed.startswith("MISSED, 6.0 h apart: S-talks / S-talks")
+    # an item we left off every topic is in no story: its missed pairs are the topics' doing
+    del pred[guid["https://a.example/1"]]
+    _, counts = errors.errors(errors.read_items(folder / "items"), labels, pred)
+    assert counts == {"FP rare-earths": 1, "FN us-russia": 1, "MISSED (topic lost)": 1, "WRONG": 1}
