@@ -748,15 +748,16 @@ def _triggers(topics: Sequence[_Topic], group_terms: Sequence[frozenset[int]], t
     out: set[int] = set()
     for topic in topics:
         for rule in topic.rules:
-            for g in _trigger_groups(rule.groups, group_terms, terms):
+            for g in _trigger_groups(rule.groups, group_terms, terms, rule.near_misses):
                 out |= group_terms[g]
     return out
 
 
 def _trigger_groups(
-    groups: Sequence[int], group_terms: Sequence[frozenset[int]], terms: Sequence[Term]
+    groups: Sequence[int], group_terms: Sequence[frozenset[int]], terms: Sequence[Term], near_misses: bool = True
 ) -> tuple[int, ...]:
-    """The groups of a rule one of which every firing or near miss has: one group of two, two of three or more.
+    """The groups of a rule one of which every firing or near miss has: one group of two, two of three or more (one
+    of a rule without near misses).
 
     A firing has every group, so any one will do; a near miss of k >= 3 groups lacks one at most, so it has one of any
     two. The narrowest are taken: the group with the fewest terms (a rule's subject is its short list, its context the
@@ -767,7 +768,7 @@ def _trigger_groups(
         return len(group_terms[g]), sum(1 for t in group_terms[g] if any(w.prefix for w in terms[t].words))
 
     distinct = sorted(dict.fromkeys(groups), key=breadth)  # stable: ties keep the order written
-    return tuple(distinct[: 1 if len(groups) <= 2 else 2])  # an ``any`` rule is one group
+    return tuple(distinct[: 1 if len(groups) <= 2 or not near_misses else 2])  # an ``any`` rule is one group
 
 
 def _key_word(words: Sequence[Word]) -> Word:
