@@ -20,11 +20,11 @@ SETS = sorted(p for p in (ROOT / "bench" / "sets").iterdir() if (p / "labels.jso
 TOPICS = {"rare-earths", "us-russia"}
 MAX_STORY = 7  # the guideline's cap on a story's items
 
-# Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the twenty-six sets pooled
-# (bench/sets/README.md has the table): topics macro F1 0.893, us-russia P 0.892, rare-earths P 0.985; stories over
-# the gold on-topic items pairwise F1 0.582, B-cubed F1 0.853. They catch a change that loses ground on items no rule
-# was written from at first; the development set's gate (test_coverage_gate.py) holds the issue's targets.
-FLOORS = {"macro_f1": 0.87, "topic_precision": 0.87, "pairwise_f1": 0.56, "bcubed_f1": 0.84}
+# Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the twenty-eight sets
+# pooled (bench/sets/README.md has the table): topics macro F1 0.895, us-russia P 0.884, rare-earths P 0.988; stories
+# over the gold on-topic items pairwise F1 0.556, B-cubed F1 0.846. They catch a change that loses ground on items no
+# rule was written from at first; the development set's gate (test_coverage_gate.py) holds the issue's targets.
+FLOORS = {"macro_f1": 0.87, "topic_precision": 0.87, "pairwise_f1": 0.54, "bcubed_f1": 0.84}
 
 
 def _items(folder: Path) -> dict[str, str]:
@@ -41,7 +41,7 @@ def _rows(path: Path) -> list[dict]:
 
 
 def test_there_are_sets() -> None:
-    assert len(SETS) >= 26, SETS
+    assert len(SETS) >= 28, SETS
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
