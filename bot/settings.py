@@ -200,6 +200,8 @@ class Rule(_Strict):
             raise ValueError("'all_of' needs at least two non-empty groups of terms (else use 'any')")
         if self.near is not None and not self.all_of:
             raise ValueError("'near' only applies to 'all_of' rules")
+        if not self.near_misses and not self.all_of:
+            raise ValueError("'near_misses' only applies to 'all_of' rules (an 'any' rule has no near miss)")
         for key in ("other_parties", "disputes", "joint_subjects", "timed_acts", "third_states"):
             if getattr(self, key) and len(self.all_of) < 3:
                 raise ValueError(

@@ -211,6 +211,8 @@ _ALL_OF_RULE = "all_of: [[US], [Russia], [talks]]"
     [
         (_ANY_RULE, f"{_ANY_RULE}\n        all_of: [[a], [b]]", ("topics.rare-earths.rules[0]", "exactly one of")),
         (_ALL_OF_RULE, "all_of: [[US]]", ("at least two",)),
+        (_ANY_RULE, f"{_ANY_RULE}\n        near_misses: false", ("topics.rare-earths.rules[0]", "'near_misses' only")),
+        (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        near_misses: maybe", ("near_misses", "valid boolean")),
         # the keys of a rule of parties and what they do, on a rule of one group
         *[
             (_ANY_RULE, f"{_ANY_RULE}\n        {key}: {value}", ("topics.rare-earths.rules[0]", f"'{key}' applies"))
