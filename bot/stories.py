@@ -109,6 +109,12 @@ NEAR_MISS_HOURS = TIME_DECAY_HOURS
 # Titles sharing an anchor also count their own overlap, undiluted by the leads: TITLE_ONLY x their IDF-weighted
 # cosine (recall 0.784 -> 0.802 at the same precision; 0.8 drops precision to 0.894, so 0.6 keeps a margin).
 TITLE_ONLY = 0.6
+# Two titles with this many words in common share an anchor whatever their rarest words are: "Putin backs U.S.
+# ceasefire idea for Ukraine in principle, but suggests it needs reworking" and "Russia's Putin backs idea of Ukraine
+# ceasefire, but voices doubts" share five, each title's two rarest are its own. Twenty-second session, the poll path:
+# development 0.984/0.896/0.938 -> 0.984/0.899/0.940, twenty-eight sets 0.653/0.484/0.556 -> 0.654/0.494/0.562; four
+# words cost the development set 7 points of precision, six gain nothing there (docs/CLUSTERING.md).
+SHARED_TITLE_WORDS = 5
 # A second pass over a batch (StoryIndex.plan; bot.clustering plans each poll cycle's items): two stories the batch
 # started, or one it started and one already known, become one when the mean time-decayed similarity over all their
 # cross pairs reaches MERGE_THRESHOLD, a title's MERGE_ANCHORS rarest words counting as its anchors (a mean over
@@ -1129,13 +1135,15 @@ class StoryIndex:
         anchors_b: _Anchors | None = None,
     ) -> float:
         """The similarity of two items whose TF-IDF cosine is ``s``: when their titles share one of either title's
-        ``count`` rarest words (its anchors), the cosine of the titles alone counts too (x TITLE_ONLY); when neither
-        item has any of the other's anchors, the cosine is multiplied by ANCHOR_PENALTY. Where anchors are tied
+        ``count`` rarest words (its anchors), or SHARED_TITLE_WORDS words, the cosine of the titles alone counts too
+        (x TITLE_ONLY); when neither item has any of the other's anchors, the cosine is multiplied by ANCHOR_PENALTY. Where anchors are tied
         (_Anchors), the answer is its mean over their choices: each case weighted by its chance. The anchors may be
         given (a pass that compares one item with many)."""
         anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, count)
         anchors_b = anchors_b if anchors_b is not None else self._anchors(title_b, count)
         apart = anchors_a.miss(title_b)  # the chance that the titles share no anchor
+        if apart and len(title_a & title_b) >= SHARED_TITLE_WORDS:
+            apart = 0.0
         if apart:
             apart *= anchors_b.miss(title_a)
         unanchored = anchors_a.miss(b) if apart else 0.0  # ... nor does either item have one of the other's

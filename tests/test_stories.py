@@ -29,6 +29,7 @@ from bot.stories import (
     COMMON_SHARE,
     DF_HOURS,
     MERGE_THRESHOLD,
+    SHARED_TITLE_WORDS,
     STORY_THRESHOLD,
     WALK_TERMS,
     Fingerprint,
@@ -853,6 +854,29 @@ def test_tied_anchors_count_by_their_chance_over_every_choice() -> None:
     anchors_a, anchors_b = _Anchors((), ("ban", "exit"), 1), _Anchors(("duma",), (), 0)
     got = StoryIndex()._anchored(0.4, a, title_a, b, title_b, lambda t: 1.0, anchors_a, 2, anchors_b)
     assert got == pytest.approx(0.5 * 0.4 + 0.5 * 0.4 * ANCHOR_PENALTY)
+
+
+def test_titles_sharing_five_words_are_anchored_whatever_their_rarest_words() -> None:
+    """Each title's two rarest words are its own, but five words in common say one event: no anchor penalty, and the
+    titles' own overlap counts."""
+    a = fingerprint("Putin backs U.S. ceasefire idea for Ukraine in principle, but suggests it needs reworking")
+    b = fingerprint("Russia's Putin backs idea of Ukraine ceasefire, but voices doubts")
+    assert len(set(a.title) & set(b.title)) == SHARED_TITLE_WORDS
+    index = StoryIndex()
+    for n, title in enumerate(
+        ["Putin meets Xi in Beijing", "Ukraine war: Kyiv hit by drones", "US weighs new tariffs"]
+    ):
+        index.add(f"bg-{n}", title, "", T0 - timedelta(hours=n + 1))
+    fa, fb = a.features(), b.features()
+    idf = index._idf
+    cosine = index._cosine({t: v * idf(t) for t, v in fa.items()}, {t: v * idf(t) for t, v in fb.items()})
+    assert index.similarity(a, b) >= cosine > STORY_THRESHOLD
+    # four words in common (no "Ukraine" in the first): the anchors decide, as before, and mostly miss
+    c = fingerprint("Putin backs U.S. ceasefire idea in principle, but suggests it needs reworking")
+    assert len(set(c.title) & set(b.title)) == SHARED_TITLE_WORDS - 1
+    fc = c.features()
+    cosine = index._cosine({t: v * idf(t) for t, v in fc.items()}, {t: v * idf(t) for t, v in fb.items()})
+    assert index.similarity(c, b) < cosine
 
 
 def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
