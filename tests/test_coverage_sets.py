@@ -40,6 +40,13 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _raw(folder: Path, rows: list[dict]) -> Path:
+    """A reader's raw.jsonl of ``rows`` in a new ``folder`` (what bench/build_set.py reads)."""
+    folder.mkdir()
+    (folder / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return folder
+
+
 def test_there_are_sets() -> None:
     assert len(SETS) >= 28, SETS
 
@@ -93,9 +100,7 @@ def test_build_set_writes_a_well_formed_set_and_refuses_a_bad_one(tmp_path: Path
             "note": "a second reader could go either way",
         },
     ]
-    good = tmp_path / "good"
-    good.mkdir()
-    (good / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    good = _raw(tmp_path / "good", rows)
     assert build.build(good).startswith("3 items, 2 outlets, 1 borderline")
     test_a_set_is_well_formed(good)
     labels = _rows(good / "labels.jsonl")
@@ -104,9 +109,7 @@ def test_build_set_writes_a_well_formed_set_and_refuses_a_bad_one(tmp_path: Path
     )
     assert _items(good)[labels[0]["guid"]] in {r["link"] for r in rows}
 
-    bad = tmp_path / "bad"
-    bad.mkdir()
-    (bad / "raw.jsonl").write_text(json.dumps(row | {"topics": ["mars"]}) + "\n", encoding="utf-8")
+    bad = _raw(tmp_path / "bad", [row | {"topics": ["mars"]}])
     with pytest.raises(ValueError, match="unknown topic") as caught:
         build.build(bad)
     assert "story S-talks: one item" in str(caught.value)
@@ -159,9 +162,7 @@ def test_errors_lists_a_sets_topic_and_story_errors(tmp_path: Path) -> None:
             "note": "either way",
         },
     ]
-    folder = tmp_path / "set"
-    folder.mkdir()
-    (folder / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in raw), encoding="utf-8")
+    folder = _raw(tmp_path / "set", raw)
     build.build(folder)
     guid = {r["link"]: hashlib.sha1(r["link"].encode()).hexdigest()[:16] for r in raw}
     pred = {  # the pair kept apart, the reporter joined to one of its tellings, the bird kept, the hard call kept
