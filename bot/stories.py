@@ -1136,9 +1136,9 @@ class StoryIndex:
     ) -> float:
         """The similarity of two items whose TF-IDF cosine is ``s``: when their titles share one of either title's
         ``count`` rarest words (its anchors), or SHARED_TITLE_WORDS words, the cosine of the titles alone counts too
-        (x TITLE_ONLY); when neither item has any of the other's anchors, the cosine is multiplied by ANCHOR_PENALTY. Where anchors are tied
-        (_Anchors), the answer is its mean over their choices: each case weighted by its chance. The anchors may be
-        given (a pass that compares one item with many)."""
+        (x TITLE_ONLY); when neither item has any of the other's anchors, the cosine is multiplied by ANCHOR_PENALTY.
+        Where anchors are tied (_Anchors), the answer is its mean over their choices: each case weighted by its
+        chance. The anchors may be given (a pass that compares one item with many)."""
         anchors_a = anchors_a if anchors_a is not None else self._anchors(title_a, count)
         anchors_b = anchors_b if anchors_b is not None else self._anchors(title_b, count)
         apart = anchors_a.miss(title_b)  # the chance that the titles share no anchor
