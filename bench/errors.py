@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import html
 import itertools
-import json
 import re
 import sys
 from collections import Counter
@@ -28,7 +27,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from defusedxml import ElementTree
+from labelled import feed_items, rows
 
 TOPICS = ("rare-earths", "us-russia")
 
@@ -48,25 +47,16 @@ def _text(value: str | None) -> str:
 def read_items(items_dir: Path) -> dict[str, Item]:
     """guid -> item, over every RSS file of the folder (the outlet: the channel's title, else the file's name)."""
     out = {}
-    for path in sorted(items_dir.glob("*.xml")):
-        root = ElementTree.parse(path).getroot()
-        channel = root.find("channel")
-        outlet = (channel.findtext("title") if channel is not None else None) or path.stem
-        for item in root.iter("item"):
-            date = item.findtext("pubDate")
-            try:
-                published = parsedate_to_datetime(date) if date else None
-            except (TypeError, ValueError):
-                published = None
-            out[item.findtext("guid") or ""] = Item(
-                outlet, _text(item.findtext("title")), _text(item.findtext("description")), published
-            )
+    for outlet, item in feed_items(items_dir):
+        date = item.findtext("pubDate")
+        try:
+            published = parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError):
+            published = None
+        out[item.findtext("guid") or ""] = Item(
+            outlet, _text(item.findtext("title")), _text(item.findtext("description")), published
+        )
     return out
-
-
-def _rows(path: Path) -> dict[str, dict]:
-    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {r["guid"]: r for r in rows}
 
 
 def _show(item: Item) -> str:
@@ -128,7 +118,7 @@ def main() -> int:
         if not path.exists():
             print(f"errors.py: no {what} at {path}", file=sys.stderr)
             return 2
-    lines, counts = errors(read_items(items_dir), _rows(labels_path), _rows(a.pred))
+    lines, counts = errors(read_items(items_dir), rows(labels_path), rows(a.pred))
     print("\n".join(lines))
     print("\n" + (", ".join(f"{kind}: {n}" for kind, n in sorted(counts.items())) or "no errors"))
     return 0

@@ -13,14 +13,13 @@ topic, - off it, B borderline) and the text; then how many texts were read and t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from defusedxml import ElementTree
+from labelled import feed_items, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,21 +50,16 @@ def _probes() -> Iterator[Text]:
 
 
 def _labelled(source: str, items: Path, labels: Path) -> Iterator[Text]:
-    gold = {}
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            gold[row["guid"]] = row
-    for path in sorted(items.glob("*.xml")):
-        for item in ElementTree.parse(path).getroot().iter("item"):
-            row = gold.get(item.findtext("guid") or "")
-            if row is None:
-                continue
-            marks = {
-                t: "B" if row.get("borderline") else ("+" if t in row["topics"] else "-")
-                for t in ("rare-earths", "us-russia")
-            }
-            yield Text(source, item.findtext("title") or "", item.findtext("description") or "", marks)
+    gold = rows(labels)
+    for _, item in feed_items(items):
+        row = gold.get(item.findtext("guid") or "")
+        if row is None:
+            continue
+        marks = {
+            t: "B" if row.get("borderline") else ("+" if t in row["topics"] else "-")
+            for t in ("rare-earths", "us-russia")
+        }
+        yield Text(source, item.findtext("title") or "", item.findtext("description") or "", marks)
 
 
 def texts(sets: list[Path]) -> Iterator[Text]:

@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def script(name: str) -> ModuleType:
-    """bench/<name>.py loaded as a module (the bench scripts are files run by hand, not a package)."""
+    """bench/<name>.py loaded as a module (the bench scripts are files run by hand, not a package; they import each
+    other's modules, such as bench/labelled.py, as a script run from bench/ does)."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
     spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
