@@ -15,7 +15,10 @@ and the pairs' counts summed, B-cubed averaged over every set's scored items (no
 A set whose labels.jsonl has a second_reading.jsonl beside it (the same items labelled again by another reader who
 never saw the first labels) gets one more row, that reader scored against the first by the same scorer: how far two
 readers of the guideline agree, a yardstick for what a system can be expected to reach on that set. With --sets,
-the sets that have one are pooled again in a table of their own, ours and the baselines beside the second reader.
+the sets that have one are pooled again in a table of their own, ours and the baselines beside the second reader,
+and ours is scored once more where the two readers agree (agreed()): on the items neither calls borderline, each
+topic where both give the same verdict, and the pairs of items both put on a topic that both join or both keep apart.
+Where they agree, an error is ours, not the labels' noise.
 """
 
 from __future__ import annotations
@@ -110,6 +113,42 @@ def run_second_reading(labels: Path) -> dict[str, dict[str, Any]]:
     """The set's second reading scored against its labels, when labels.jsonl has one beside it."""
     path = labels.with_name(SECOND_READING)
     return {SECOND_ROW: _score(path, labels)} if path.is_file() else {}
+
+
+def agreed(labels: Path, pred: Path) -> dict[str, dict[str, int]]:
+    """Ours (``pred``, score.py's format) where a set's two readers agree (labels.jsonl and the second reading beside
+    it): true and false positives and misses for each topic, over the items neither reader calls borderline on which
+    both give that topic the same verdict; and for the stories, over the pairs of items both put on a topic (and
+    neither calls borderline) that both join or both keep apart. A predicted story counts only for items we kept on
+    a topic, as score.py's stories over the gold on-topic items do."""
+    first, second, ours = _rows(labels), _rows(labels.with_name(SECOND_READING)), _rows(pred)
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in (*_module("score").TOPICS, "pairs")}
+    both = [g for g, r in first.items() if g in second and not r.get("borderline") and not second[g].get("borderline")]
+    for g in both:
+        for topic in _module("score").TOPICS:
+            gold = topic in first[g]["topics"]
+            if gold != (topic in second[g]["topics"]):
+                continue
+            said = topic in ours.get(g, {}).get("topics", ())
+            key = "tp" if gold and said else "fn" if gold else "fp" if said else None
+            if key:
+                counts[topic][key] += 1
+    kept = {g: ours[g]["story_id"] for g in both if g in ours and ours[g].get("topics")}
+    on = sorted(g for g in both if first[g]["topics"] and second[g]["topics"])
+    for i, a in enumerate(on):
+        for b in on[i + 1 :]:
+            gold = first[a]["story_id"] == first[b]["story_id"]
+            if gold != (second[a]["story_id"] == second[b]["story_id"]):
+                continue
+            said = a in kept and b in kept and kept[a] == kept[b]
+            key = "tp" if gold and said else "fn" if gold else "fp" if said else None
+            if key:
+                counts["pairs"][key] += 1
+    return counts
+
+
+def _rows(path: Path) -> dict[str, dict[str, Any]]:
+    return {r["guid"]: r for r in _module("score").read_jsonl(str(path))}
 
 
 def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -212,6 +251,29 @@ def _pool(
     return pooled([o for o, _ in runs]), {name: pooled([rows[name] for _, rows in runs]) for name in names}
 
 
+def _summed(counts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """agreed()'s counts of several sets, added up."""
+    out: dict[str, dict[str, int]] = {}
+    for c in counts:
+        for key, row in c.items():
+            total = out.setdefault(key, {"tp": 0, "fp": 0, "fn": 0})
+            for k, v in row.items():
+                total[k] += v
+    return out
+
+
+def _agreed_line(counts: dict[str, dict[str, int]]) -> str:
+    """rare-earths P/R, us-russia P/R and pairs P/R/F1 of agreed()'s summed counts, with the counts."""
+    prf = _module("score").prf
+    cells = []
+    for key, name in (("rare-earths", "rare-earths"), ("us-russia", "us-russia"), ("pairs", "pairs")):
+        c = counts.get(key, {"tp": 0, "fp": 0, "fn": 0})
+        p, r, f = prf(c["tp"], c["fp"], c["fn"])
+        scores = f"{p:.3f}/{r:.3f}" + (f"/{f:.3f}" if key == "pairs" else "")
+        cells.append(f"{name} {scores} ({c['tp']} right, {c['fp']} wrong, {c['fn']} missed)")
+    return "; ".join(cells)
+
+
 def _sets(a: argparse.Namespace, out_dir: Path) -> int:
     for d in a.sets:
         if not (d / "items").is_dir() or not (d / "labels.jsonl").is_file():
@@ -227,10 +289,22 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
     ours, baselines = _pool(runs)
     read = [(name, run) for name, run in zip(names, runs, strict=True) if SECOND_ROW in run[1]]
     read_ours, read_rows = _pool([run for _, run in read]) if read else ({}, {})
+    agreement = _summed(
+        [
+            agreed(d / "labels.jsonl", out_dir / d.name / "pred_ours.jsonl")
+            for d in a.sets
+            if d.name in {name for name, _ in read}
+        ]
+    )
     if a.json:
         out = {"sets": dict(zip(names, runs, strict=True)), "ours": ours, "baselines": baselines}
         if read:
-            out["second_reading"] = {"sets": [name for name, _ in read], "ours": read_ours, "rows": read_rows}
+            out["second_reading"] = {
+                "sets": [name for name, _ in read],
+                "ours": read_ours,
+                "rows": read_rows,
+                "ours_where_agreed": agreement,
+            }
         print(json.dumps(out, indent=2))
         return 0
     _header("coverage-bot, set by set", HEAD[:-1])
@@ -242,6 +316,9 @@ def _sets(a: argparse.Namespace, out_dir: Path) -> int:
         print()
         _table(f"{len(read)} of them read twice", read_ours, read_rows)
         print(f"({', '.join(name for name, _ in read)}; the second reader scored against the first)")
+    if read:
+        print()
+        print(f"coverage-bot where the two readers agree ({len(read)} sets): " + _agreed_line(agreement))
     print("stories are over the gold on-topic items; ratios: macro F1, pairwise F1, B-cubed F1 of ours / the row's")
     return 0
 

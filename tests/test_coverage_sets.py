@@ -182,3 +182,33 @@ def test_errors_lists_a_sets_topic_and_story_errors(tmp_path: Path) -> None:
     del pred[guid["https://a.example/1"]]
     _, counts = errors.errors(errors.read_items(folder / "items"), labels, pred)
     assert counts == {"FP rare-earths": 1, "FN us-russia": 1, "MISSED (topic lost)": 1, "WRONG": 1}
+
+
+def test_agreed_scores_ours_only_where_the_two_readers_agree(tmp_path: Path) -> None:
+    """bench/coverage.py's agreed(): each topic over the items neither reader calls borderline and both judge alike,
+    the stories over the pairs both join or both keep apart; a pair the readers split, and an item we left off every
+    topic, count for nothing."""
+    bench, _ = coverage_bench.harness("the coverage scorer")
+    ur = ["us-russia"]
+
+    def write(name: str, rows: dict[str, tuple[list[str], str]], borderline: str = "") -> Path:
+        path = tmp_path / name
+        lines = [
+            {"guid": g, "topics": t, "story_id": s, "borderline": g == borderline, "note": "either way"}
+            for g, (t, s) in rows.items()
+        ]
+        path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+        return path
+
+    first = {"a": (ur, "S1"), "b": (ur, "S1"), "c": (ur, "S2"), "d": ([], "S1-d"), "e": (ur, "S3"), "f": ([], "S1-f")}
+    first |= {"g": (ur, "S5"), "h": (ur, "S4")}
+    second = first | {"c": (ur, "S1"), "d": (ur, "S1-d")}
+    ours = {g: (ur, "X") for g in "abcfgh"} | {"d": (ur, "Y"), "e": ([], "Z")}
+    labels = write("labels.jsonl", first, borderline="g")
+    write("second_reading.jsonl", second)
+    counts = bench.agreed(labels, write("pred.jsonl", ours))
+    # a, b, c and h right; e missed; f wrong; d (the readers disagree) and g (borderline) left out
+    assert counts["us-russia"] == {"tp": 4, "fp": 1, "fn": 1}
+    assert counts["rare-earths"] == {"tp": 0, "fp": 0, "fn": 0}
+    # (a, b) right; (a, h), (b, h), (c, h) joined wrongly; (a, c) and (b, c) split by the readers; e kept nowhere
+    assert counts["pairs"] == {"tp": 1, "fp": 3, "fn": 0}
