@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from budget import cpu_seconds, scale
 from defusedxml import ElementTree
 from shared import SHARED, missing
 
@@ -451,13 +452,14 @@ def test_empty_and_missing_fields(matcher: TopicMatcher) -> None:
 
 
 def test_fast_enough(matcher: TopicMatcher) -> None:
-    """Thousands of items per second: 2,000 title+summary items well under a second (measured ~0.15 s)."""
+    """Thousands of items per second: 2,000 title+summary items well under a second (measured ~0.15 s). CPU time,
+    not wall-clock: a busy shared machine made the wall-clock version of this test fail (2.9 s)."""
     title = "Russia expels two U.S. diplomats over contacts with a Russian contractor"
     summary = "Moscow said the two diplomats had seven days to leave; Washington called the move unjustified. " * 2
-    start = time.perf_counter()
-    for i in range(2000):
-        matcher.match(f"{title} {i}", summary)
-    assert time.perf_counter() - start < 2.0
+    with cpu_seconds() as spent:
+        for i in range(2000):
+            matcher.match(f"{title} {i}", summary)
+    assert spent[0] < scale(2.0)
 
 
 # --------------------------------------------------------------------------- throughput, as a script
