@@ -23,12 +23,14 @@ import yaml
 from defusedxml import ElementTree
 from shared import SHARED, missing
 
+from bot import stories
 from bot.stories import (
     ANCHOR_PENALTY,
     COMMON_MIN_ITEMS,
     COMMON_SHARE,
     DF_HOURS,
     MERGE_THRESHOLD,
+    PLACES_APART,
     SHARED_TITLE_WORDS,
     STORY_THRESHOLD,
     WALK_TERMS,
@@ -877,6 +879,37 @@ def test_titles_sharing_five_words_are_anchored_whatever_their_rarest_words() ->
     fc = c.features()
     cosine = index._cosine({t: v * idf(t) for t, v in fc.items()}, {t: v * idf(t) for t, v in fb.items()})
     assert index.similarity(c, b) < cosine
+
+
+def test_titles_naming_places_the_other_never_names_are_news_from_two_places(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One kind of news from two countries (a minerals deal with Ukraine, one with Congo) is two stories: their
+    similarity is multiplied by PLACES_APART. Not when the other item names the country in its lead, or by one of its
+    leaders ("Putin" for Russia), and not when only one title names a place the other does not."""
+    index = StoryIndex()
+    for n, title in enumerate(
+        ["Putin meets Xi in Beijing", "Ukraine war: Kyiv hit by drones", "US weighs new tariffs"]
+    ):
+        index.add(f"bg-{n}", title, "", T0 - timedelta(hours=n + 1))
+
+    def penalised(a: Fingerprint, b: Fingerprint) -> bool:
+        with monkeypatch.context() as m:
+            m.setattr(stories, "PLACES_APART", 1.0)
+            unpenalised = index.similarity(a, b)
+        got = index.similarity(a, b)
+        assert got == pytest.approx(unpenalised) or got == pytest.approx(PLACES_APART * unpenalised)
+        return unpenalised > 0 and got < unpenalised
+
+    ukraine = fingerprint("What is in the US-Ukraine minerals deal?", "The deal sets up a reconstruction fund.")
+    congo = fingerprint("US pushes Congo, Rwanda for minerals deal", "Washington wants a peace accord first.")
+    assert penalised(ukraine, congo)
+    # the Congo deal's telling that names Ukraine in its lead: Ukraine is not unknown to it
+    assert not penalised(ukraine, fingerprint("US pushes Congo, Rwanda for minerals deal", "After the Ukraine deal."))
+    # Russia named by its leader: "Putin backs U.S. ceasefire idea" names Russia for the other title
+    a = fingerprint("Putin backs U.S. ceasefire idea for Ukraine in principle, but suggests it needs reworking")
+    b = fingerprint("Russia's Putin backs idea of Ukraine ceasefire, but voices doubts")
+    assert not penalised(a, b)
+    # only one title names a place the other never names
+    assert not penalised(fingerprint("US and Ukraine sign minerals deal"), fingerprint("Minerals deal signed at last"))
 
 
 def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
