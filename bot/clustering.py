@@ -7,7 +7,7 @@ fingerprint stored with the story as :class:`~bot.models.StoryFingerprints`).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
@@ -19,6 +19,7 @@ from .stories import (
     LEAD_TEXT_CHARS,
     NEAR_MISS_HOURS,
     NEAR_MISS_THRESHOLD,
+    TIME_DECAY_HOURS,
     Fingerprint,
     StoryIndex,
     fingerprint,
@@ -37,8 +38,9 @@ class ClusterCounts:
 class StoryClusterer:
     """One cycle's clustering index, kept up to date with story writes committed by other feeds or instances."""
 
-    def __init__(self, window_hours: float) -> None:
+    def __init__(self, window_hours: float, decay_hours: Mapping[str, float] | None = None) -> None:
         self.window_hours = window_hours
+        self.decay_hours = dict(decay_hours or {})  # topic -> its stories' time decay (Topic.story_decay_hours)
         self.counts = ClusterCounts()
         self._index: StoryIndex | None = None
         self._recent: dict[int, StoryRecord] = {}
@@ -53,6 +55,11 @@ class StoryClusterer:
     def _fingerprint(self, item: NewItem) -> Fingerprint:
         lead = item_lead(item.summary, item.text)
         return self._fingerprints.pop((item.title, lead), None) or fingerprint(item.title, lead)
+
+    def hours(self, topics: Sequence[str]) -> float:
+        """The time decay of an item or story on ``topics``: the fastest of theirs (a topic without its own decays at
+        TIME_DECAY_HOURS), so that only tellings of slow topics alone are joined across more hours."""
+        return min((self.decay_hours.get(t, TIME_DECAY_HOURS) for t in topics), default=TIME_DECAY_HOURS)
 
     def reset(self) -> None:
         """Forget the index (after a rolled-back transaction, which may have added stories that do not exist)."""
@@ -90,7 +97,7 @@ class StoryClusterer:
         drafts: dict[Hashable, _Draft] = {}  # plan's story key (a story id, or ("new", first item)) -> its draft
         if join_only:
             for item_id, item, fp, published in batch:
-                found = index.find(fp, published)
+                found = index.find(fp, published, self.hours(item.topics))
                 if (
                     found is None
                     or found.similarity < NEAR_MISS_THRESHOLD
@@ -101,10 +108,14 @@ class StoryClusterer:
                 draft = drafts.setdefault(story_id, _Draft(self._recent[story_id], item))
                 # The story's topics stand; the item adds none. Later near misses may match this one.
                 fp_json = draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
-                index.load(story_id, ("story", story_id, fp_json), fp, published)
+                index.load(story_id, ("story", story_id, fp_json), fp, published, self.hours(draft.topics))
         else:
             # The planned items stay in the index, renamed and rekeyed below once their stories are written.
-            plan = index.plan([(item_id, fp, published) for item_id, _, fp, published in batch], keep=True)
+            plan = index.plan(
+                [(item_id, fp, published) for item_id, _, fp, published in batch],
+                keep=True,
+                hours={item_id: self.hours(item.topics) for item_id, item, _, _ in batch},
+            )
             for item_id, item, fp, published in batch:
                 target = plan[item_id]
                 if target not in drafts:
@@ -174,7 +185,7 @@ class StoryClusterer:
                 except (ValueError, TypeError, KeyError):
                     continue  # a fingerprint of an older version: that member no longer attracts items
                 if recent:
-                    self._index.load(story.id, ("story", story.id, key), fp, published)
+                    self._index.load(story.id, ("story", story.id, key), fp, published, self.hours(story.topics))
                 else:
                     self._index.count(("story", story.id, key), fp, published)
         return self._index

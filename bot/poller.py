@@ -28,7 +28,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -73,7 +73,8 @@ MAX_SLEEP_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class PollOptions:
-    """The poll limits the cycle uses (from ``config.poll``; defaults match bot.settings.PollSettings)."""
+    """The poll limits the cycle uses (from ``config.poll``; defaults match bot.settings.PollSettings), and each topic's
+    own time decay for its stories (``story_decay_hours`` of config.topics)."""
 
     max_items_per_feed: int = 100
     max_items_per_cycle: int = 500
@@ -81,6 +82,7 @@ class PollOptions:
     fetch_full_text: bool = True
     failure_disable_after: int = 20
     story_window_hours: float = 72.0
+    story_decay_hours: Mapping[str, float] = field(default_factory=dict)  # topic -> its own time decay (config.topics)
     deadline_seconds: float = 300.0
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS
     retention_days: float = 90.0
@@ -94,7 +96,11 @@ class PollOptions:
     def from_config(cls, config: Config) -> PollOptions:
         """Read the limits from ``config.poll`` (any attribute missing keeps its default)."""
         poll = getattr(config, "poll", None)
-        return cls(**{n: getattr(poll, n) for n in cls.__dataclass_fields__ if hasattr(poll, n)})
+        topics = getattr(config, "topics", None) or {}
+        decay = {name: t.story_decay_hours for name, t in topics.items() if getattr(t, "story_decay_hours", None)}
+        return cls(
+            **{n: getattr(poll, n) for n in cls.__dataclass_fields__ if hasattr(poll, n)}, story_decay_hours=decay
+        )
 
 
 # Feeds past their fetch (waiting for a worker to parse them, fetching pages, waiting to be stored) hold their bodies
@@ -195,7 +201,7 @@ class _Cycle:
         self.unchanged: list[tuple[FeedState, FetchResult]] = []  # 304s, recorded together at the end
         self.budget = _Budget(options.max_items_per_cycle)
         self.counters = _Counters()
-        self.clusterer = StoryClusterer(options.story_window_hours)
+        self.clusterer = StoryClusterer(options.story_window_hours, options.story_decay_hours)
         limits = getattr(fetcher, "limits", None)  # FEEDS_IN_FLIGHT
         self._in_flight = asyncio.Semaphore(FEEDS_IN_FLIGHT * max(1, getattr(limits, "max_connections", 8)))
 

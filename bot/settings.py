@@ -7,7 +7,7 @@ API::
 
     config = load_config("feeds.yaml")  -> Config            # raises ConfigError (file, key path, fix)
     config.topics: dict[str, Topic]        # Topic(label, description, threshold, rules, exclude, ignore,
-                                           #       title_required)
+                                           #       title_required, story_decay_hours)
     config.feeds: tuple[FeedConfig, ...]   # FeedConfig(name, url, topics: tuple[str, ...], interval: int s, enabled)
     config.poll: PollSettings              # limits: concurrency, per_host, deadline_seconds, max_bytes, ...
     config.enabled_feeds() / config.feed(name)
@@ -221,6 +221,9 @@ class Topic(_Strict):
     ignore: tuple[Term, ...] = ()  # phrases blanked out before matching ("Radio Free Europe")
     # the summary and the page count only when the title fires a rule or nearly matches one (bot.topics)
     title_required: bool = False
+    # how slowly the topic's events are retold: two tellings of one lose 1/e of their similarity per this many hours
+    # apart (bot.stories.TIME_DECAY_HOURS when not set; a pair on other topics too decays at the faster rate)
+    story_decay_hours: float | None = Field(default=None, gt=0, le=24 * 30)
 
 
 class FeedConfig(_Strict):
@@ -541,7 +544,8 @@ def check_config(
         lines.append(
             f"  {name}{label}: {len(topic.rules)} rules, {terms} terms, {len(topic.exclude)} exclusions, "
             f"{len(topic.ignore)} ignored phrases, "
-            f"threshold {topic.threshold:g}{', title required' if topic.title_required else ''}, {n} enabled feeds"
+            f"threshold {topic.threshold:g}{', title required' if topic.title_required else ''}"
+            f"{f', stories decay over {topic.story_decay_hours:g} h' if topic.story_decay_hours else ''}, {n} enabled feeds"
         )
     hosts = {f.host for f in enabled}
     shortest = min((f.interval for f in enabled), default=0)

@@ -5,6 +5,8 @@ API::
     fp = fingerprint(title, lead)  -> Fingerprint            # serialisable: fp.to_json() / Fingerprint.from_json(s)
     index = StoryIndex(window_hours=72, threshold=STORY_THRESHOLD)
     index.load(story_key, item_key, fp, published)           # known items, reloaded from the store at start-up
+        # (load, add, add_fingerprint, find and plan take ``hours``: how slowly the item's events are retold, the
+        # time decay's 1/e in hours; TIME_DECAY_HOURS unless its topics say otherwise, bot.clustering)
     index.add(item_key, title, lead, published) -> Assignment
     index.add_fingerprint(item_key, fp, published) -> Assignment
     Assignment(story_key, created: bool, similarity, matched_item)
@@ -12,7 +14,7 @@ API::
         # store has given it an id); created=False: the item joined an existing story — a new outlet joining
         # must not make the story "new" again (the store keeps first_seen; alerts go out on created only).
     index.find(fp, published) -> Assignment | None           # what add would join, without adding
-    index.plan([(item_key, fp, published), ...]) -> {item_key: story_key | ("new", first_item_key)}
+    index.plan([(item_key, fp, published), ...], hours={item_key: h}) -> {item_key: story_key | ("new", first_key)}
         # a whole batch (a poll cycle's items, oldest first): joins as add() would, then the stories the batch
         # started merge by mean link; the index is left as it was (load the items once they are stored)
     index.plan(batch, keep=True)                             # ... or holds the items as planned, under the batch keys:
@@ -90,6 +92,10 @@ IDF_PRIOR = 20
 # Outlets report one event within hours; a reaction, a later development or an analysis comes a day or more later
 # with the same names. A pair's similarity is multiplied by exp(-hours apart / TIME_DECAY_HOURS). Without the decay
 # the best F1 was 0.69; 30, 36 and 48 h lose precision (poll path P 0.881, 0.785, 0.755; B-cubed 0.940-0.931).
+# A topic may decay more slowly (feeds.yaml's story_decay_hours; the items' ``hours``, a pair at the faster of its
+# two): minerals news is retold over days. Rare-earths at 48 h, twenty-third session, poll path, pairwise P/R/F1 and
+# B-cubed F1: development 0.984/0.899/0.940 0.955 -> 0.972/0.922/0.946 0.956, thirty sets 0.665/0.499/0.570 0.853 ->
+# 0.667/0.506/0.576 0.855; 72 h: development 0.965/0.922/0.943 (docs/CLUSTERING.md).
 TIME_DECAY_HOURS = 24.0
 # The document frequencies count the items of the last DF_HOURS, not only the window's candidates: in a window of 72
 # hours nearly every word is rare, and the running bot, which plans each poll cycle's few items against the stories it
@@ -485,6 +491,7 @@ class _Item:
     anchorable_ids: Any = None  # their _Vectors ids (a numpy array, the same order)
     slot: int = -1  # the item's number in the index's postings (StoryIndex._keys)
     names: tuple[str, ...] = ()  # Fingerprint.names
+    hours: float = TIME_DECAY_HOURS  # its time decay's 1/e (_decay)
 
 
 def _idf_of(items: int, df: Any, log: Callable[[Any], Any] = math.log) -> Any:
@@ -668,9 +675,16 @@ class StoryIndex:
             out[item.story].append(key)
         return dict(out)
 
-    def load(self, story_key: Hashable, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
+    def load(
+        self,
+        story_key: Hashable,
+        item_key: Hashable,
+        fp: Fingerprint,
+        published: datetime,
+        hours: float = TIME_DECAY_HOURS,
+    ) -> None:
         """Put a known item of a known story in the index (start-up reload from the store)."""
-        self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published), fp.names)
+        self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published), fp.names, hours)
 
     def count(self, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
         """Count an item in the document frequencies only (start-up reload of the stories the window has left,
@@ -687,6 +701,7 @@ class StoryIndex:
         title: frozenset[str],
         when: datetime,
         names: tuple[str, ...] = (),
+        hours: float = TIME_DECAY_HOURS,
     ) -> None:
         if item_key in self._items:
             self._remove(item_key)
@@ -697,7 +712,7 @@ class StoryIndex:
         slot = len(self._keys)
         self._keys.append(item_key)
         item = self._items[item_key] = _Item(
-            story_key, when, tf, title, ids, values, anchorable, anchorable_ids, slot, names
+            story_key, when, tf, title, ids, values, anchorable, anchorable_ids, slot, names, hours
         )
         self._members[story_key].add(item_key)
         if story_key not in self._first or when < self._first[story_key]:
@@ -707,21 +722,23 @@ class StoryIndex:
         self._norms = _grown(self._vectors.np, self._norms, slot)
         self._norms[slot] = self._vectors.lengths([item], self._documents())[0]
 
-    def find(self, fp: Fingerprint, published: datetime) -> Assignment | None:
+    def find(self, fp: Fingerprint, published: datetime, hours: float = TIME_DECAY_HOURS) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
-        found = self._joins(fp.features(), frozenset(fp.title), _utc(published))
+        found = self._joins(fp.features(), frozenset(fp.title), _utc(published), hours)
         if found is None:
             return None
         best, best_key = found
         return Assignment(self._items[best_key].story, False, round(best, 4), best_key)
 
-    def _joins(self, tf: Mapping[str, float], title: frozenset[str], when: datetime) -> tuple[float, Hashable] | None:
+    def _joins(
+        self, tf: Mapping[str, float], title: frozenset[str], when: datetime, hours: float = TIME_DECAY_HOURS
+    ) -> tuple[float, Hashable] | None:
         """The item's best match if it reaches the threshold and the item is close enough to that match's story as a
         whole (JOIN_MEAN) (similarity, item key), else None: find() and plan()."""
         self._refresh_norms()
         idf_of = self._idf_memo(tf)  # document frequencies do not change during one lookup
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
-        query = _Query(tf, title, when, idf_of, weights, self._anchors(title))
+        query = _Query(tf, title, when, idf_of, weights, self._anchors(title), hours)
         scored = self._candidates(query)
         if not scored:
             return None
@@ -744,23 +761,35 @@ class StoryIndex:
         """A story's first MERGE_SAMPLE items, oldest first: they stand for it in a join's and a merge's mean link."""
         return heapq.nsmallest(MERGE_SAMPLE, members, key=self._oldest_first)
 
-    def add(self, item_key: Hashable, title: str | None, lead: str | None, published: datetime) -> Assignment:
+    def add(
+        self,
+        item_key: Hashable,
+        title: str | None,
+        lead: str | None,
+        published: datetime,
+        hours: float = TIME_DECAY_HOURS,
+    ) -> Assignment:
         """Assign an item to a story, creating one (keyed by item_key) when nothing close is in the window."""
-        return self.add_fingerprint(item_key, fingerprint(title, lead), published)
+        return self.add_fingerprint(item_key, fingerprint(title, lead), published, hours)
 
-    def add_fingerprint(self, item_key: Hashable, fp: Fingerprint, published: datetime) -> Assignment:
+    def add_fingerprint(
+        self, item_key: Hashable, fp: Fingerprint, published: datetime, hours: float = TIME_DECAY_HOURS
+    ) -> Assignment:
         """add() for an item whose fingerprint is already computed."""
         if item_key in self._items:  # seen before (re-polled feed): where it already is
             return Assignment(self._items[item_key].story, False, 1.0, item_key)
-        found = self.find(fp, published)
+        found = self.find(fp, published, hours)
         if found is not None:
-            self.load(found.story_key, item_key, fp, published)
+            self.load(found.story_key, item_key, fp, published, hours)
             return found
-        self.load(item_key, item_key, fp, published)
+        self.load(item_key, item_key, fp, published, hours)
         return Assignment(item_key, True)
 
     def plan(
-        self, batch: Sequence[tuple[Hashable, Fingerprint, datetime]], keep: bool = False
+        self,
+        batch: Sequence[tuple[Hashable, Fingerprint, datetime]],
+        keep: bool = False,
+        hours: Mapping[Hashable, float] | None = None,
     ) -> dict[Hashable, Hashable]:
         """Where each item of a batch (given oldest first) goes: the key of a story in the index, or ``("new", key)``
         with the key of the batch item that starts a new story. Items join as add() would; then stories the batch
@@ -785,12 +814,13 @@ class StoryIndex:
                     known[key] = self._items[key].story
                     continue
                 tf, title, when = fp.features(), frozenset(fp.title), _utc(published)
-                found = self._joins(tf, title, when)
+                decay = hours.get(key, TIME_DECAY_HOURS) if hours else TIME_DECAY_HOURS
+                found = self._joins(tf, title, when, decay)
                 story: Hashable = self._items[found[1]].story if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
                 planned = placed[key] = _Planned(place)
-                self._load(story, planned, tf, title, when, fp.names)
+                self._load(story, planned, tf, title, when, fp.names, decay)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
             root = self._merge(set(new))
 
@@ -870,7 +900,9 @@ class StoryIndex:
                         got = self._anchored(
                             cosine, x.tf, x.title, y.tf, y.title, idf_of, anchors(a, count), count, anchors(b, count)
                         )
-                    sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(x.published, y.published)
+                    sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(
+                        x.published, y.published, min(x.hours, y.hours)
+                    )
             return [sims[(a, b, count)] for b in others]
 
         # The pass's own copy: its merges move members between stories that the index keeps until plan() names them.
@@ -1215,7 +1247,7 @@ class StoryIndex:
             self._anchored(
                 cosine, q.tf, q.title, item.tf, item.title, q.idf, q.anchors, ANCHORS, self._item_anchors(item)
             )
-            * _decay(item.published, q.published)
+            * _decay(item.published, q.published, min(item.hours, q.hours))
             for item, cosine in zip(candidates, cosines, strict=True)
         ]
 
@@ -1231,6 +1263,7 @@ class _Query:
     idf: Callable[[str], float]
     weights: _Weights
     anchors: _Anchors
+    hours: float = TIME_DECAY_HOURS  # its time decay's 1/e (_decay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1340,9 +1373,10 @@ def _elsewhere(title: frozenset[str], other: Mapping[str, float]) -> bool:
     return False
 
 
-def _decay(a: datetime, b: datetime) -> float:
-    """How much a similarity counts between items published ``a`` and ``b`` apart: 1 at once, 1/e a day later."""
-    return math.exp(-abs((a - b).total_seconds()) / (TIME_DECAY_HOURS * 3600.0))
+def _decay(a: datetime, b: datetime, hours: float = TIME_DECAY_HOURS) -> float:
+    """How much a similarity counts between items published ``a`` and ``b`` apart: 1 at once, 1/e ``hours`` later (a
+    pair's is the faster of its two items', so only two tellings of slow topics decay slowly)."""
+    return math.exp(-abs((a - b).total_seconds()) / (hours * 3600.0))
 
 
 def find_story(

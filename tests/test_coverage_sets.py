@@ -22,7 +22,7 @@ MAX_STORY = 7  # the guideline's cap on a story's items
 
 # Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the thirty-one sets
 # pooled (bench/sets/README.md has the table): topics macro F1 0.898, us-russia P 0.888, rare-earths P 0.988; stories
-# over the gold on-topic items pairwise F1 0.570, B-cubed F1 0.853. They catch a change that loses ground on items no
+# over the gold on-topic items pairwise F1 0.576, B-cubed F1 0.855. They catch a change that loses ground on items no
 # rule was written from at first; the development set's gate (test_coverage_gate.py) holds the targets.
 FLOORS = {"macro_f1": 0.87, "topic_precision": 0.87, "pairwise_f1": 0.54, "bcubed_f1": 0.84}
 

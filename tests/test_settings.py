@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.netpolicy import PrivateNetworks
+from bot.poller import PollOptions
 from bot.settings import (
     DEFAULT_DATABASE_URL,
     Config,
@@ -244,6 +245,17 @@ def test_title_required_is_a_boolean(tmp_path: Path) -> None:
     assert "topics.us-russia.title_required" in message and "boolean" in message
     config = load_config(write(tmp_path, MINIMAL.replace("  us-russia:\n", "  us-russia:\n    title_required: true\n")))
     assert config.topics["us-russia"].title_required and not config.topics["rare-earths"].title_required
+
+
+def test_story_decay_hours_is_a_positive_number_of_hours_and_reaches_the_poll(tmp_path: Path) -> None:
+    for bad, said in (("-3", "greater than 0"), ("soon", "valid number"), ("1000", "less than or equal")):
+        message = error_of(tmp_path, MINIMAL.replace("  us-russia:\n", f"  us-russia:\n    story_decay_hours: {bad}\n"))
+        assert "topics.us-russia.story_decay_hours" in message and said in message, message
+    path = write(tmp_path, MINIMAL.replace("  us-russia:\n", "  us-russia:\n    story_decay_hours: 36\n"))
+    config = load_config(path)
+    assert config.topics["us-russia"].story_decay_hours == 36 and config.topics["rare-earths"].story_decay_hours is None
+    assert PollOptions.from_config(config).story_decay_hours == {"us-russia": 36}
+    assert any("us-russia" in line and "stories decay over 36 h" in line for line in check_config(path, resolve=False))
 
 
 def test_bad_topic_name(tmp_path: Path) -> None:

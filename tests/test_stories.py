@@ -24,6 +24,9 @@ from defusedxml import ElementTree
 from shared import SHARED, missing
 
 from bot import stories
+from bot.clustering import StoryClusterer
+from bot.poller import PollOptions
+from bot.settings import load_config
 from bot.stories import (
     ANCHOR_PENALTY,
     COMMON_MIN_ITEMS,
@@ -33,6 +36,7 @@ from bot.stories import (
     PLACES_APART,
     SHARED_TITLE_WORDS,
     STORY_THRESHOLD,
+    TIME_DECAY_HOURS,
     WALK_TERMS,
     Fingerprint,
     StoryIndex,
@@ -53,6 +57,7 @@ DATA = Path(__file__).resolve().parent / "data" / "stories"
 ITEMS = SHARED / "feeds-corpus" / "items"
 COVERAGE = SHARED / "eval" / "coverage"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
 
 # Floors: measured values at STORY_THRESHOLD (see the report / the sweep) minus a small margin.
 # Measured 0.841 / 0.771 on pairs.yaml (all its pairs are scored as if published at once, so the time decay
@@ -912,6 +917,33 @@ def test_titles_naming_places_the_other_never_names_are_news_from_two_places(mon
     assert not penalised(fingerprint("US and Ukraine sign minerals deal"), fingerprint("Minerals deal signed at last"))
 
 
+def test_a_slow_topics_tellings_decay_over_its_own_hours_and_a_mixed_pair_at_the_faster() -> None:
+    """``hours``: an item's time decay reaches 1/e after that many hours apart; a pair decays at the faster of its two
+    items' rates, so only two tellings of slow topics are joined across more hours."""
+    title, lead = "Norway finds rare earths on its seabed", "The study found copper, zinc and rare earth metals."
+    later = T0 + timedelta(hours=40)
+    for first, second, expected in ((24.0, 24.0, 24.0), (48.0, 48.0, 48.0), (48.0, 24.0, 24.0), (24.0, 48.0, 24.0)):
+        index = StoryIndex()
+        index.add("bg", "US weighs new tariffs", "", T0 - timedelta(hours=2))
+        index.add("first", title, lead, T0, hours=first)
+        same_moment = index.find(fingerprint(title, lead), T0, hours=second)
+        found = index.find(fingerprint(title, lead), later, hours=second)
+        assert same_moment is not None and found is not None and found.matched_item == "first"
+        assert found.similarity == pytest.approx(
+            same_moment.similarity * math.exp(-40 / expected), abs=2e-4
+        )  # (rounded)
+    assert TIME_DECAY_HOURS == 24.0
+
+
+def test_the_clusterer_gives_an_item_the_fastest_decay_of_its_topics() -> None:
+    clusterer = StoryClusterer(72, {"rare-earths": 48.0})
+    assert clusterer.hours(("rare-earths",)) == 48.0
+    assert clusterer.hours(("rare-earths", "us-russia")) == TIME_DECAY_HOURS
+    assert clusterer.hours(("us-russia",)) == clusterer.hours(()) == TIME_DECAY_HOURS
+    # the project's own topics: minerals stories are retold over days
+    assert PollOptions.from_config(load_config(ROOT / "feeds.yaml")).story_decay_hours == {"rare-earths": 48.0}
+
+
 def test_numbers_that_tell_events_apart_can_anchor_and_chance_ones_cannot() -> None:
     assert [_can_anchor(w) for w in ("gershkovich", "42", "28", "5.9", "797")] == [True] * 5
     assert [_can_anchor(w) for w in ("7", "500", "20", "2023", "1990")] == [False] * 5
@@ -1002,7 +1034,8 @@ def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -
     """The coverage set's gold on-topic items planned as bench/coverage.py's poll path does (one batch per era of
     run_project.py, oldest first), or in a random arrival order (``seed``), or as the running bot plans them
     (``cycle_hours``: each cycle's items by publication time as one batch, the index kept between cycles and pruned
-    as the bot's is: StoryIndex.prune); score.py's on-topic story scores."""
+    as the bot's is: StoryIndex.prune); each item's time decay that of its gold topics, as bot.clustering gives it
+    (feeds.yaml's story_decay_hours); score.py's on-topic story scores."""
     import importlib.util
     import random
     import re
@@ -1017,6 +1050,8 @@ def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -
     score, run_project = shared_module("score"), shared_module("run_project")
     gold = score.read_jsonl(str(COVERAGE / "labels.jsonl"))
     on_topic = {g["guid"] for g in gold if g["topics"] and not g.get("borderline")}
+    clusterer = StoryClusterer(72, PollOptions.from_config(load_config(ROOT / "feeds.yaml")).story_decay_hours)
+    hours = {g["guid"]: clusterer.hours(g["topics"]) for g in gold if g["guid"] in on_topic}
     items = []
     for path in sorted(ITEMS.glob("*.xml")):
         for node in ElementTree.parse(path).getroot().iter("item"):
@@ -1031,14 +1066,14 @@ def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -
         if seed is not None:
             random.Random(seed + n).shuffle(era)
         if cycle_hours is None:
-            story.update({guid: f"{n}:{key}" for guid, key in StoryIndex().plan(era).items()})
+            story.update({guid: f"{n}:{key}" for guid, key in StoryIndex().plan(era, hours=hours).items()})
             continue
         index, cycles = StoryIndex(), defaultdict(list)
         for it in era:
             cycles[int((it[2] - era[0][2]) / timedelta(hours=cycle_hours))].append(it)
         for c in sorted(cycles):
             index.prune(era[0][2] + timedelta(hours=cycle_hours * (c + 1)))
-            story.update({guid: f"{n}:{key}" for guid, key in index.plan(cycles[c], keep=True).items()})
+            story.update({guid: f"{n}:{key}" for guid, key in index.plan(cycles[c], keep=True, hours=hours).items()})
     result = score.score(gold, [{"guid": g, "topics": ["x"], "story_id": s} for g, s in story.items()])
     return result["stories_on_topic"]
 
