@@ -36,6 +36,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from labelled import rows  # bench/labelled.py: a script run from bench/ finds it beside itself
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EVAL_DIR = SHARED / "eval" / "coverage"
@@ -121,34 +123,35 @@ def agreed(labels: Path, pred: Path) -> dict[str, dict[str, int]]:
     both give that topic the same verdict; and for the stories, over the pairs of items both put on a topic (and
     neither calls borderline) that both join or both keep apart. A predicted story counts only for items we kept on
     a topic, as score.py's stories over the gold on-topic items do."""
-    first, second, ours = _rows(labels), _rows(labels.with_name(SECOND_READING)), _rows(pred)
-    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in (*_module("score").TOPICS, "pairs")}
+    first, second, ours = rows(labels), rows(labels.with_name(SECOND_READING)), rows(pred)
+    topics = _module("score").TOPICS
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in (*topics, "pairs")}
+
+    def count(row: str, first_says: bool, second_says: bool, said: bool) -> None:  # the readers' verdict, if one
+        if first_says == second_says and (first_says or said):
+            counts[row]["tp" if first_says and said else "fn" if first_says else "fp"] += 1
+
     both = [g for g, r in first.items() if g in second and not r.get("borderline") and not second[g].get("borderline")]
     for g in both:
-        for topic in _module("score").TOPICS:
-            gold = topic in first[g]["topics"]
-            if gold != (topic in second[g]["topics"]):
-                continue
-            said = topic in ours.get(g, {}).get("topics", ())
-            key = "tp" if gold and said else "fn" if gold else "fp" if said else None
-            if key:
-                counts[topic][key] += 1
+        for topic in topics:
+            count(
+                topic,
+                topic in first[g]["topics"],
+                topic in second[g]["topics"],
+                topic in ours.get(g, {}).get("topics", ()),
+            )
     kept = {g: ours[g]["story_id"] for g in both if g in ours and ours[g].get("topics")}
     on = sorted(g for g in both if first[g]["topics"] and second[g]["topics"])
     for i, a in enumerate(on):
         for b in on[i + 1 :]:
-            gold = first[a]["story_id"] == first[b]["story_id"]
-            if gold != (second[a]["story_id"] == second[b]["story_id"]):
-                continue
             said = a in kept and b in kept and kept[a] == kept[b]
-            key = "tp" if gold and said else "fn" if gold else "fp" if said else None
-            if key:
-                counts["pairs"][key] += 1
+            count(
+                "pairs",
+                first[a]["story_id"] == first[b]["story_id"],
+                second[a]["story_id"] == second[b]["story_id"],
+                said,
+            )
     return counts
-
-
-def _rows(path: Path) -> dict[str, dict[str, Any]]:
-    return {r["guid"]: r for r in _module("score").read_jsonl(str(path))}
 
 
 def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -814,7 +814,7 @@ class StoryIndex:
                     known[key] = self._items[key].story
                     continue
                 tf, title, when = fp.features(), frozenset(fp.title), _utc(published)
-                decay = hours.get(key, TIME_DECAY_HOURS) if hours else TIME_DECAY_HOURS
+                decay = (hours or {}).get(key, TIME_DECAY_HOURS)
                 found = self._joins(tf, title, when, decay)
                 story: Hashable = self._items[found[1]].story if found is not None else _Started(place)
                 if found is None:
@@ -900,9 +900,7 @@ class StoryIndex:
                         got = self._anchored(
                             cosine, x.tf, x.title, y.tf, y.title, idf_of, anchors(a, count), count, anchors(b, count)
                         )
-                    sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(
-                        x.published, y.published, min(x.hours, y.hours)
-                    )
+                    sims[(a, b, count)] = sims[(b, a, count)] = got * _decay(x, y)
             return [sims[(a, b, count)] for b in others]
 
         # The pass's own copy: its merges move members between stories that the index keeps until plan() names them.
@@ -1247,7 +1245,7 @@ class StoryIndex:
             self._anchored(
                 cosine, q.tf, q.title, item.tf, item.title, q.idf, q.anchors, ANCHORS, self._item_anchors(item)
             )
-            * _decay(item.published, q.published, min(item.hours, q.hours))
+            * _decay(item, q)
             for item, cosine in zip(candidates, cosines, strict=True)
         ]
 
@@ -1373,10 +1371,10 @@ def _elsewhere(title: frozenset[str], other: Mapping[str, float]) -> bool:
     return False
 
 
-def _decay(a: datetime, b: datetime, hours: float = TIME_DECAY_HOURS) -> float:
-    """How much a similarity counts between items published ``a`` and ``b`` apart: 1 at once, 1/e ``hours`` later (a
-    pair's is the faster of its two items', so only two tellings of slow topics decay slowly)."""
-    return math.exp(-abs((a - b).total_seconds()) / (hours * 3600.0))
+def _decay(a: _Item | _Query, b: _Item | _Query) -> float:
+    """How much the similarity of two items counts, by the hours between their publications: 1 at once, 1/e after the
+    faster of their two decays (``hours``), so that only two tellings of slow topics decay slowly."""
+    return math.exp(-abs((a.published - b.published).total_seconds()) / (min(a.hours, b.hours) * 3600.0))
 
 
 def find_story(
