@@ -303,6 +303,8 @@ def _normalised(raw: str) -> str:
     w = raw.lower().rstrip(".")
     if w[0].isdigit():
         return w.replace(",", "")
+    if "'" in w and (w.endswith("n't") or w[: w.index("'")] in _STOP_WORDS):
+        return ""  # an auxiliary's negation or a stop word's contraction: "don't", "he's", "they're" ("Putin's" stays)
     w = w.replace("'", "") if not w.endswith("'s") else w
     if w in _DEMONYMS:
         return _DEMONYMS[w]

@@ -185,6 +185,9 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     assert tokens("Riyadh Saudis") == tokens("Saudi Saudi") and tokens("Ankara Turkish") == tokens("Turkey Turkey")
     # An acronym's plural is the acronym ("EVs" / "EV batteries"), as a word's plural is the word.
     assert tokens("EVs") == tokens("EV") == ["ev"] and tokens("SUVs and CEOs") == ["suv", "ceo"]
+    # A stop word's contraction is a stop word, and so is a negated auxiliary; a name's possessive is the name.
+    assert tokens("he's willing, they're here, we've won, I'm sure") == ["will", "won", "sure"]
+    assert tokens("don't won't isn't can't") == [] and tokens("Putin's O'Brien") == ["putin", "obrien"]
 
 
 def test_a_lead_is_read_only_as_far_as_its_first_words_and_says_what_all_of_it_says(
