@@ -20,13 +20,13 @@ SETS = sorted(p for p in (ROOT / "bench" / "sets").iterdir() if (p / "labels.jso
 TOPICS = {"rare-earths", "us-russia"}
 MAX_STORY = 7  # the guideline's cap on a story's items
 
-# Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the thirty-eight sets
-# pooled (bench/sets/README.md has the table): topics macro F1 0.892, us-russia P 0.888, rare-earths P 0.990; stories
-# over the gold on-topic items pairwise F1 0.600, B-cubed F1 0.866. They catch a change that loses ground on items no
+# Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the forty-one sets
+# pooled (bench/sets/README.md has the table): topics macro F1 0.891, us-russia P 0.886, rare-earths P 0.990; stories
+# over the gold on-topic items pairwise F1 0.602, B-cubed F1 0.867. They catch a change that loses ground on items no
 # rule was written from at first; the development set's gate (test_coverage_gate.py) holds the issue's targets.
 FLOORS = {"macro_f1": 0.87, "topic_precision": 0.87, "pairwise_f1": 0.56, "bcubed_f1": 0.84}
 # The sets drawn in the development set's shape (F*: many days, one or two events a day), the nearest stand-in for the
-# held-out set, pooled: macro F1 0.866, us-russia P 0.898, pairwise F1 0.767, B-cubed F1 0.927 (`--sets bench/sets/F*/`).
+# held-out set, pooled: macro F1 0.863, us-russia P 0.884, pairwise F1 0.741, B-cubed F1 0.918 (`--sets bench/sets/F*/`).
 SPARSE = [p for p in SETS if p.name.startswith("F")]
 SPARSE_FLOORS = {"macro_f1": 0.84, "topic_precision": 0.87, "pairwise_f1": 0.72, "bcubed_f1": 0.90}
 
@@ -78,7 +78,7 @@ def test_the_sets_pooled_stay_above_floors(tmp_path: Path) -> None:
     runs = bench.run_sets(ROOT / "feeds.yaml", tmp_path, SETS, cli, baselines=False)
     coverage_bench.assert_above(bench.pooled([ours for ours, _ in runs]), FLOORS)
     sparse = [ours for folder, (ours, _) in zip(SETS, runs, strict=True) if folder in SPARSE]
-    assert len(sparse) >= 7, SPARSE
+    assert len(sparse) >= 10, SPARSE
     coverage_bench.assert_above(bench.pooled(sparse), SPARSE_FLOORS)
 
 
