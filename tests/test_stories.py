@@ -168,6 +168,7 @@ def test_tokens_fold_demonyms_stems_and_stop_words() -> None:
     assert tokens("FBI sabotaged") == tokens("FBI disrupts") == tokens("FBI dismantled") == ["fbi", "disrupt"]
     assert tokens("secretly warned") == tokens("privately warned") == ["secret", "warn"]
     assert tokens("Senate probe") == tokens("Senate inquiry") == tokens("Senate investigation")
+    assert tokens("Sen. Lindsey Graham") == tokens("Senator Lindsey Graham")  # a lawmaker's abbreviated title
     assert tokens("prices soar") == tokens("prices surged") == tokens("prices jump") == ["pric", "rise"]
     assert tokens("shares plunge") == tokens("shares slumped") == tokens("shares fell") == ["shar", "fall"]
     assert tokens("US slaps tariffs") == tokens("US imposes tariffs") and tokens("inks deal") == tokens("signs deal")

@@ -1025,6 +1025,11 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Trump Starts to Sour on Putin Over Ukraine", "", True),
         # the two urging a third party together is the guideline's co-mention
         ("us-russia", "U.S., Russia urge against spiral into war in Nagorno-Karabakh", "", False),
+        # a real item of set FI (twenty-fifth session), labelled us-russia: a military encounter in the words the US
+        # military tells it in
+        ("us-russia", "Video shows Russian jet flying close to plane off Alaska: \"Endangered all\"",
+         "\"The conduct of one Russian Su-35 was unsafe, unprofessional, and endangered all,\" a NORAD commander said.",
+         True),
     ],
 )  # fmt: skip
 def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
