@@ -165,7 +165,8 @@ class ThirdStates(_Strict):
 class TimedActs(_Strict):
     """Acts of the rule's second party that, told before a connective of time with every party of its first group after
     it ("Russia launches 'massive' attack on Kyiv as Trump touts 'peace deal'"), are the second party's news: the first
-    party only dates them."""
+    party only dates them. In an ``any`` rule, an act told before a connective with every term of the rule after it
+    ("8 dead in Kyiv after fiercest Russian attack since Trump-Putin summit")."""
 
     acts: tuple[Term, ...] = Field(min_length=1)
     connectives: tuple[Term, ...] = Field(min_length=1)
@@ -202,11 +203,16 @@ class Rule(_Strict):
             raise ValueError("'near' only applies to 'all_of' rules")
         if not self.near_misses and not self.all_of:
             raise ValueError("'near_misses' only applies to 'all_of' rules (an 'any' rule has no near miss)")
-        for key in ("other_parties", "disputes", "joint_subjects", "timed_acts", "third_states"):
+        for key in ("other_parties", "disputes", "joint_subjects", "third_states"):
             if getattr(self, key) and len(self.all_of) < 3:
                 raise ValueError(
                     f"'{key}' applies to 'all_of' rules of three or more groups (parties, then what they do)"
                 )
+        if self.timed_acts and len(self.all_of) == 2:
+            raise ValueError(
+                "'timed_acts' applies to 'any' rules and to 'all_of' rules of three or more groups (parties, then what "
+                "they do)"
+            )
         return self
 
 

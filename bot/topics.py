@@ -1259,7 +1259,9 @@ def _timed_act(groups: tuple[int, ...], timed: tuple[int, int], found: dict[int,
     """Whether a sentence tells a party of the rule's second group and one of its timed_acts' acts before one of the
     connectives, and every party of its first group after that connective: the second party's act, dated by the first
     party's doings ("Russia launches 'massive' attack on Kyiv as Trump touts 'peace deal'"; "Russian missiles rained
-    down on Ukraine just ahead of Treasury Secretary Scott Bessent's visit"), not the two dealing with each other."""
+    down on Ukraine just ahead of Treasury Secretary Scott Bessent's visit"), not the two dealing with each other. An
+    ``any`` rule (one group) needs only the act before the connective and its terms after it ("8 dead in Kyiv after
+    fiercest Russian attack since Trump-Putin summit")."""
     acts, connectives = timed
     first = [m[2] for m in found.get(groups[0], ())]
     if not first or not found.get(connectives):
@@ -1267,7 +1269,7 @@ def _timed_act(groups: tuple[int, ...], timed: tuple[int, int], found: dict[int,
     earliest = min(first)
     return any(
         c[2] < earliest
-        and any(m[2] < c[2] for m in found.get(groups[1], ()))
+        and (len(groups) == 1 or any(m[2] < c[2] for m in found.get(groups[1], ())))
         and any(m[2] < c[2] for m in found.get(acts, ()))
         for c in found[connectives]
     )

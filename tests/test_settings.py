@@ -221,10 +221,15 @@ _ALL_OF_RULE = "all_of: [[US], [Russia], [talks]]"
                 ("other_parties", "[China]"),
                 ("disputes", "[slams]"),
                 ("joint_subjects", "{parties: [China]}"),
-                ("timed_acts", "{acts: [strikes], connectives: [as]}"),
                 ("third_states", "{parties: [China]}"),
             )
         ],
+        # timed acts on a two-group rule (an 'any' rule may have them: its terms after the connective)
+        (
+            _ALL_OF_RULE,
+            "all_of: [[US], [Russia]]\n        timed_acts: {acts: [strikes], connectives: [as]}",
+            ("topics.us-russia.rules[0]", "'timed_acts' applies to 'any' rules"),
+        ),
         (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        third_states: {{parties: []}}", ("third_states.parties",)),
         (_ALL_OF_RULE, f"{_ALL_OF_RULE}\n        joint_subjects: {{parties: []}}", ("joint_subjects.parties",)),
         (

@@ -284,6 +284,24 @@ def test_sentence_vetoes(veto: str, title: str, hit: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "hit"),
+    [
+        # an act told before a connective of time, the rule's term after it: the act's news, dated by the relationship
+        ("8 dead in Kyiv after fiercest Russian attack since Trump-Putin summit", False),
+        # no act before the connective, or the term before it: the relationship itself
+        ("Zelenskyy demands Ukraine involvement after US-Russia talks on war", True),
+        ("Blinken, Lavrov meet briefly as US-Russia tensions soar", True),
+        ("US-Russia talks stall as Russia launches attack", True),
+    ],
+)
+def test_timed_acts_in_a_rule_of_one_group(title: str, hit: bool) -> None:
+    timed = {"acts": ["attack", "attacks"], "connectives": ["as", "after", "since"]}
+    spec = {"rules": [{"any": ["US-Russia", "Trump-Putin"], "timed_acts": timed}]}
+    assert bool(TopicMatcher(_topics(t=spec)).match(title)) is hit
+    assert TopicMatcher(_topics(t={"rules": [{"any": ["US-Russia", "Trump-Putin"]}]})).match(title)
+
+
+@pytest.mark.parametrize(
     ("spec", "near_miss", "vetoed"),
     [
         (
@@ -1030,6 +1048,10 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Video shows Russian jet flying close to plane off Alaska: \"Endangered all\"",
          "\"The conduct of one Russian Su-35 was unsafe, unprofessional, and endangered all,\" a NORAD commander said.",
          True),
+        # a real item of set GC (twenty-fifth session), labelled not us-russia: culture, a prisoner's memoir
+        ("us-russia", "Evan Gershkovich, U.S. Journalist Imprisoned in Russia, Will Publish a Memoir",
+         "The memoir, which will cover his time in prison and Russia’s move toward autocracy, will be published by "
+         "Crown", False),
     ],
 )  # fmt: skip
 def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
