@@ -321,6 +321,14 @@ def _normalised(raw: str) -> str:
     return w
 
 
+def _compounds() -> dict[str, str]:
+    """bot/data/compounds.txt: each closed compound's stem -> its open form's bigram key (ceasefir -> ceasfire)."""
+    pairs = (line.split("\t", 1) for line in _data_lines("compounds.txt"))
+    return {_normalised(closed): "".join(_normalised(w) for w in open_.split()) for closed, open_ in pairs}
+
+
+_SYNONYMS.update(_compounds())  # (before any word is normalised and remembered)
+
 _COUNTRIES = frozenset(t for line in _data_lines("countries.txt") for t in _tokens(line, None))  # as titles fold them
 
 
