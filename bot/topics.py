@@ -548,7 +548,7 @@ class TopicMatcher:
                 found = _without_qualifiers(found, value)
             if not found and f != "title":
                 continue
-            seg = [(0, len(value))] if f == "title" else segments(value)
+            seg = _title_segments(value) if f == "title" else segments(value)
             if found and f != "text":  # a title's opening clause, or the one of a summary's first sentence
                 found = _leading_clause_last(found, value, seg[0][1] if seg else len(value))
                 if self._party_groups and f == "title":
@@ -1094,6 +1094,20 @@ def _without_places(found: dict[int, list[_Match]], title: str, parties: frozens
         g: [m for m in ms if not _IN_PLACE.search(title, max(0, m[0] - 12), m[0])] if g in parties else ms
         for g, ms in found.items()
     }
+
+
+# A headline that opens with a quotation and a colon: someone's words, and then the news, told by its own subject
+# ("'Only Trump can stop Russia': Millions face freezing winter, Ukraine energy executive warns").
+_QUOTE_KICKER = re.compile(r"""\s*['"‘“][^'"’”]{3,120}['"’”]\s*:\s""")
+
+
+def _title_segments(title: str) -> list[tuple[int, int]]:
+    """A title's sentences: the whole title, or a quotation that heads it and the rest, each a sentence of its own
+    (_QUOTE_KICKER): the speaker's "warns" after the colon is not the quotation's relationship word. Over the 4,833
+    labelled texts of the twenty-fifth session one verdict changes, labelled off ("'Only Trump can stop Russia': ...");
+    "'Let him go': Joe Biden tells Russia to release detained US journalist" stays, its news after the colon."""
+    quote = _QUOTE_KICKER.match(title)
+    return [(0, quote.end()), (quote.end(), len(title))] if quote else [(0, len(title))]
 
 
 # A headline's kicker: a few words and a colon ("Ukraine war: Biden warns Putin ..."; "Ukraine: ...").

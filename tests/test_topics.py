@@ -856,6 +856,20 @@ def test_another_party_named_as_the_titles_place_is_its_setting(matcher: TopicMa
     assert not _keeps(matcher, "Ukraine rages as Trump and Putin meet")  # named as the subject, it still leads
 
 
+def test_a_quotation_heading_a_title_is_a_sentence_of_its_own(matcher: TopicMatcher) -> None:
+    """Someone's words, then the news told by its own subject: the speaker's "warns" is not the quotation's
+    relationship word (a real item of set HD, labelled off; twenty-fifth session). The news after the colon still
+    counts (a real item of the labelled set, labelled on)."""
+    assert not _keeps(
+        matcher, "‘Only Trump can stop Russia’: Millions face freezing winter, Ukraine energy executive warns"
+    )
+    assert _keeps(matcher, "'Let him go': Joe Biden tells Russia to release detained US journalist")
+    rule = {"rules": [{"all_of": [["Trump"], ["Russia"], ["warns"]]}]}
+    # no quotation: one sentence
+    assert TopicMatcher(_topics(t=rule)).match("Trump and Russia: a plan, the envoy warns")
+    assert not TopicMatcher(_topics(t=rule)).match("'Trump and Russia': a plan, the envoy warns")
+
+
 def test_a_summary_that_opens_with_a_clause_of_time_tells_its_news_after_the_comma(matcher: TopicMatcher) -> None:
     def kept(summary: str) -> bool:
         return _keeps(matcher, "Trump pushes peace plan", summary)
