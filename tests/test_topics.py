@@ -1064,6 +1064,8 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
          True),
         # a real item of set FJ (twenty-fifth session), labelled us-russia: one leader yielding to the other
         ("us-russia", "Backing Off Tomahawk Suggestion, Trump Again Defers to Putin", "", True),
+        # a real item of set HA (twenty-fifth session), labelled us-russia: a citizen held as a hostage
+        ("us-russia", "Brittney Griner case throws spotlight on hostage diplomacy", "", True),
         # a real item of set GC (twenty-fifth session), labelled not us-russia: culture, a prisoner's memoir
         ("us-russia", "Evan Gershkovich, U.S. Journalist Imprisoned in Russia, Will Publish a Memoir",
          "The memoir, which will cover his time in prison and Russia’s move toward autocracy, will be published by "
