@@ -327,7 +327,8 @@ def _compounds() -> dict[str, str]:
     return {_normalised(closed): "".join(_normalised(w) for w in open_.split()) for closed, open_ in pairs}
 
 
-_SYNONYMS.update(_compounds())  # (before any word is normalised and remembered)
+# Before any word is normalised and remembered; after _COMPOUND_TAILS, so a closed compound folds as a whole word only.
+_SYNONYMS.update(_compounds())
 
 _COUNTRIES = frozenset(t for line in _data_lines("countries.txt") for t in _tokens(line, None))  # as titles fold them
 
