@@ -6,8 +6,8 @@ API::
     render(explained, config.topics) -> str             # plain text; rule names and terms from feeds.yaml
     as_json(explained, config.topics) -> dict
 
-The verdicts are TopicMatcher.explain's, on the title and summary that topic_hints scores: a newsletter's name is no
-title, and a summary that only repeats the title (an aggregator's) or is the feed's furniture is not read.
+The verdicts are TopicMatcher.explain's, on the title and summary that topic_hints scores, made plain text as the feed
+parser makes them (tags and entities gone): a newsletter's name is no title, and a summary that only repeats the title (an aggregator's) or is the feed's furniture is not read.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .candidates import beyond_title, headline
+from .feeds import MAX_SUMMARY, MAX_TITLE, html_to_text
 from .settings import Topic
 from .topics import FIELDS, FIRED, NEAR_MISS, Explanation, RuleVerdict, TopicMatcher, rule_groups
 
@@ -35,7 +36,11 @@ class ItemExplanation:
 
 
 def explain_item(matcher: TopicMatcher, title: str | None, summary: str | None) -> ItemExplanation:
-    """The verdicts of every topic on a feed item's title and summary, as the poll path reads them."""
+    """The verdicts of every topic on a feed item's title and summary, as the poll path reads them: as plain text
+    first (bot.feeds.html_to_text, which the feed parser applies to every field), so a summary copied from a feed file
+    with its markup or entities (Al Jazeera's "Putin.&#160;A day ...") splits into the same sentences."""
+    title = html_to_text(title, MAX_TITLE) if title else title
+    summary = html_to_text(summary, MAX_SUMMARY) if summary else summary
     read_title, read_summary = headline(title), beyond_title(title, summary) or None
     dropped = bool(summary and summary.strip()) and read_summary is None
     return ItemExplanation(read_title, read_summary, tuple(matcher.explain(read_title, read_summary)), dropped)

@@ -1157,6 +1157,29 @@ def test_explain_item_reads_an_item_as_the_poll_does_and_renders_sentences_in_or
     assert text[at + 3] == "  summary, sentence 2: counts for nothing (exclude: ice hockey)"
 
 
+def test_explain_item_reads_markup_and_entities_as_the_feed_parser_leaves_them(matcher: TopicMatcher) -> None:
+    from bot.explain import explain_item
+    from bot.feeds import html_to_text
+
+    # Set CF (Sky News): the feed file escapes a no-break space between two sentences. The feed parser leaves plain
+    # text, two sentences; read raw, "&#160;" glued them into one that fired the relationship rule.
+    title = "Putin has wriggled off the hook yet again, Trump is the clear loser, and Ukrainians are furious"
+    summary = (
+        "<p>The clear winner in Alaska is Vladimir Putin.&#160;A day in a global spotlight, equal billing with a"
+        "&#160;true superpower leader, a red carpet welcome and most importantly for him no need to agree to a "
+        "ceasefire.</p>"
+    )
+    raw = explain_item(matcher, title, summary)
+    plain = explain_item(matcher, title, html_to_text(summary))
+    assert raw == plain
+    assert raw.summary is not None and "&" not in raw.summary and "<" not in raw.summary
+    assert not {e.topic for e in raw.topics if e.kept}
+    assert (
+        explain_item(matcher, "Russia&#039;s envoy meets US officials", None).title
+        == "Russia's envoy meets US officials"
+    )
+
+
 def test_explain_names_an_unnamed_rule_by_its_place_and_shows_what_a_near_miss_lacks() -> None:
     from bot.explain import as_json, explain_item, render
 
