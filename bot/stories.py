@@ -358,6 +358,18 @@ def is_newsletter_name(title: str | None) -> bool:
     return title is not None and _NEWSLETTER_NAME.fullmatch(title) is not None
 
 
+# Two headlines in one title, the second after "And,": a newsletter's or a podcast's day ("U.S. allows Ukraine to use
+# long-range weapons in Russia. And, Trump's fentanyl plan", NPR's Up First). Like a newsletter's name it reports no
+# one event as its main news: both such on-topic items of the labelled sets are stories of their own by their readers,
+# and each joined an event's tellings (docs/CLUSTERING.md, twenty-sixth session).
+_SECOND_HEADLINE = re.compile(r"[.?!]['\"’”]?\s+And,\s+\S")
+
+
+def is_two_headlines(title: str | None) -> bool:
+    """Whether a title holds two headlines, the second after "And," ("... in Russia. And, Trump's fentanyl plan")."""
+    return title is not None and _SECOND_HEADLINE.search(title) is not None
+
+
 # A headline that asks a yes-or-no question ("Can the US and Ukraine reach a minerals deal?", "Will Trump fall into
 # Putin's trap?", after a kicker such as "Analysis:") is an analysis, which the guideline keeps apart from the event it
 # weighs. Over the fresh sets' readers, 15 of the 19 on-topic such items are stories of their own, and of the 9 sets
@@ -429,9 +441,9 @@ class Fingerprint:
 
 def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
     """The fingerprint of an item from its title and lead (feed summary or first paragraph); empty for a newsletter
-    (is_newsletter_name), a digest of several events, and for a yes-or-no question (is_question_headline), an
-    analysis: they join no story, and no story joins them."""
-    if is_newsletter_name(title) or is_question_headline(title):
+    (is_newsletter_name, is_two_headlines), a digest of several events, and for a yes-or-no question
+    (is_question_headline), an analysis: they join no story, and no story joins them."""
+    if is_newsletter_name(title) or is_two_headlines(title) or is_question_headline(title):
         return Fingerprint(title=())
     cleaned = clean_title(title or "")
     t = tokens(cleaned)

@@ -49,6 +49,7 @@ from bot.stories import (
     fingerprint,
     is_newsletter_name,
     is_question_headline,
+    is_two_headlines,
     tokens,
 )
 
@@ -247,6 +248,21 @@ def test_a_newsletter_joins_no_story() -> None:
     assert plan["digest"] != plan["call"]
     headline = fingerprint("Putin-Trump call about Ukraine", "A Putin-Trump call about Ukraine.")
     assert index.find(headline, T0 + timedelta(hours=2)) is not None  # the same words under a headline do join
+
+
+def test_two_headlines_in_one_title_join_no_story() -> None:
+    # NPR's Up First (set CD): a day's two headlines, the second after "And,". Its readers keep it apart from the
+    # permission's tellings, which it joined on the first headline's words.
+    title = "U.S. allows Ukraine to use long-range weapons in Russia. And, Trump's fentanyl plan"
+    lead = "President Biden has authorized Ukraine to use U.S.-supplied long-range missiles to strike inside Russia."
+    assert is_two_headlines(title) and is_two_headlines("Who are the Americans freed? And, Simone Biles is GOAT")
+    assert not is_two_headlines("Trump and Putin talk. And then?") and not is_two_headlines("Russia, US and, China")
+    assert not is_two_headlines(None)
+    digest = fingerprint(title, lead)
+    assert digest.features() == {}
+    news = fingerprint("Biden allows Ukraine to strike Russia with long-range U.S. missiles", lead)
+    plan = StoryIndex().plan([("news", news, T0), ("digest", digest, T0 + timedelta(hours=1))])
+    assert plan["digest"] != plan["news"]
 
 
 @pytest.mark.parametrize(
