@@ -1070,6 +1070,15 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Evan Gershkovich, U.S. Journalist Imprisoned in Russia, Will Publish a Memoir",
          "The memoir, which will cover his time in prison and Russia’s move toward autocracy, will be published by "
          "Crown", False),
+        # real items of sets IA and IC (twenty-sixth session), labelled us-russia: deterring the other side, and the
+        # incidents that befell US diplomats
+        ("us-russia", "The order comes as Russian troops mass at Ukraine's border, Pentagon spokesman says",
+         "The Biden administration is in the final stages of identifying specific military units it wants to send to "
+         "Eastern Europe and writing up the military orders in an effort to deter Russia, which has massed tens of "
+         "thousands of troops on the border with Ukraine, according to multiple US and defense officials.", True),
+        ("us-russia", "Russian intelligence unit 'could be behind mysterious Havana syndrome'",
+         "US diplomats who suffered from the mysterious \"Havana syndrome\" may have been targeted by Russian sonic "
+         "weaponry, according to a new joint media investigation.", True),
     ],
 )  # fmt: skip
 def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
