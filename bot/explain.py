@@ -7,7 +7,8 @@ API::
     as_json(explained, config.topics) -> dict
 
 The verdicts are TopicMatcher.explain's, on the title and summary that topic_hints scores, made plain text as the feed
-parser makes them (tags and entities gone): a newsletter's name is no title, and a summary that only repeats the title (an aggregator's) or is the feed's furniture is not read.
+parser makes them (tags and entities gone): a newsletter's name is no title, and a summary that only repeats the title
+(an aggregator's) or is the feed's furniture is not read.
 """
 
 from __future__ import annotations
