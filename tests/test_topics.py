@@ -1076,6 +1076,10 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
          "The Biden administration is in the final stages of identifying specific military units it wants to send to "
          "Eastern Europe and writing up the military orders in an effort to deter Russia, which has massed tens of "
          "thousands of troops on the border with Ukraine, according to multiple US and defense officials.", True),
+        # (set FE) the 2025 deal told by what it trades
+        ("rare-earths", "What does Ukraine have that the US wants?",
+         "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
+         True),
         # (set IB) one side's concern at the other's act
         ("us-russia", "Russian Superyachts Find Safe Haven in Turkey, Raising Concerns in Washington", "", True),
         ("us-russia", "Russian intelligence unit 'could be behind mysterious Havana syndrome'",
