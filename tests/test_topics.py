@@ -1080,6 +1080,8 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("rare-earths", "What does Ukraine have that the US wants?",
          "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
          True),
+        # (set FG) a critical-minerals project named by its company
+        ("rare-earths", "Trump Approves Road Project in Alaska, Stake in Trilogy Metals", "", True),
         # (set IB) one side's concern at the other's act
         ("us-russia", "Russian Superyachts Find Safe Haven in Turkey, Raising Concerns in Washington", "", True),
         ("us-russia", "Russian intelligence unit 'could be behind mysterious Havana syndrome'",
