@@ -1080,6 +1080,9 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("rare-earths", "What does Ukraine have that the US wants?",
          "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
          True),
+        # (set CD) a state barring the metals' trade; not the toxins
+        ("rare-earths", "China Dials Up US Trade Tension With Tit-for-Tat Metals Ban", "", True),
+        ("rare-earths", "Heavy metals ban approved for cosmetics", "", False),
         # (set FG) a critical-minerals project named by its company
         ("rare-earths", "Trump Approves Road Project in Alaska, Stake in Trilogy Metals", "", True),
         # (set IB) one side's concern at the other's act
