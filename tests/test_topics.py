@@ -1070,26 +1070,27 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Evan Gershkovich, U.S. Journalist Imprisoned in Russia, Will Publish a Memoir",
          "The memoir, which will cover his time in prison and Russia’s move toward autocracy, will be published by "
          "Crown", False),
-        # real items of sets IA and IC (twenty-sixth session), labelled us-russia: deterring the other side, and the
-        # incidents that befell US diplomats
+        # real items of the sets read in the twenty-sixth session, each kept as labelled once its rule had the word:
+        # (IA) deterring the other side
         ("us-russia", "The order comes as Russian troops mass at Ukraine's border, Pentagon spokesman says",
          "The Biden administration is in the final stages of identifying specific military units it wants to send to "
          "Eastern Europe and writing up the military orders in an effort to deter Russia, which has massed tens of "
          "thousands of troops on the border with Ukraine, according to multiple US and defense officials.", True),
-        # (set FE) the 2025 deal told by what it trades
-        ("rare-earths", "What does Ukraine have that the US wants?",
-         "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
-         True),
-        # (set CD) a state barring the metals' trade; not the toxins
-        ("rare-earths", "China Dials Up US Trade Tension With Tit-for-Tat Metals Ban", "", True),
-        ("rare-earths", "Heavy metals ban approved for cosmetics", "", False),
-        # (set FG) a critical-minerals project named by its company
-        ("rare-earths", "Trump Approves Road Project in Alaska, Stake in Trilogy Metals", "", True),
-        # (set IB) one side's concern at the other's act
-        ("us-russia", "Russian Superyachts Find Safe Haven in Turkey, Raising Concerns in Washington", "", True),
+        # (IC) the incidents that befell US diplomats
         ("us-russia", "Russian intelligence unit 'could be behind mysterious Havana syndrome'",
          "US diplomats who suffered from the mysterious \"Havana syndrome\" may have been targeted by Russian sonic "
          "weaponry, according to a new joint media investigation.", True),
+        # (IB) one side's concern at the other's act
+        ("us-russia", "Russian Superyachts Find Safe Haven in Turkey, Raising Concerns in Washington", "", True),
+        # (FE) the 2025 deal told by what it trades
+        ("rare-earths", "What does Ukraine have that the US wants?",
+         "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
+         True),
+        # (FG) a critical-minerals project named by its company
+        ("rare-earths", "Trump Approves Road Project in Alaska, Stake in Trilogy Metals", "", True),
+        # (CD) a state barring the metals' trade; not the toxins
+        ("rare-earths", "China Dials Up US Trade Tension With Tit-for-Tat Metals Ban", "", True),
+        ("rare-earths", "Heavy metals ban approved for cosmetics", "", False),
     ],
 )  # fmt: skip
 def test_words_their_lists_lacked(matcher: TopicMatcher, topic: str, title: str, summary: str, kept: bool) -> None:
