@@ -39,7 +39,7 @@ class ItemExplanation:
 def explain_item(matcher: TopicMatcher, title: str | None, summary: str | None) -> ItemExplanation:
     """The verdicts of every topic on a feed item's title and summary, as the poll path reads them: as plain text
     first (bot.feeds.html_to_text, which the feed parser applies to every field), so a summary copied from a feed file
-    with its markup or entities (Al Jazeera's "Putin.&#160;A day ...") splits into the same sentences."""
+    with its markup or entities (Sky News's "Putin.&#160;A day ...") splits into the same sentences."""
     title = html_to_text(title, MAX_TITLE) if title else title
     summary = html_to_text(summary, MAX_SUMMARY) if summary else summary
     read_title, read_summary = headline(title), beyond_title(title, summary) or None

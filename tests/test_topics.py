@@ -1080,14 +1080,13 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "Russian intelligence unit 'could be behind mysterious Havana syndrome'",
          "US diplomats who suffered from the mysterious \"Havana syndrome\" may have been targeted by Russian sonic "
          "weaponry, according to a new joint media investigation.", True),
-        # (IB) one side's concern at the other's act
-        ("us-russia", "Russian Superyachts Find Safe Haven in Turkey, Raising Concerns in Washington", "", True),
         # (FE) the 2025 deal told by what it trades
         ("rare-earths", "What does Ukraine have that the US wants?",
          "Donald Trump pushed Volodymyr Zelenskyy to repay US aid with Ukraine's minerals. But the deal fell through.",
          True),
         # (FG) a critical-minerals project named by its company
         ("rare-earths", "Trump Approves Road Project in Alaska, Stake in Trilogy Metals", "", True),
+        ("rare-earths", "Police appeal after stabbing on Ambler Road", "", False),
         # (CD) a state barring the metals' trade; not the toxins
         ("rare-earths", "China Dials Up US Trade Tension With Tit-for-Tat Metals Ban", "", True),
         ("rare-earths", "Heavy metals ban approved for cosmetics", "", False),
