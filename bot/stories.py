@@ -186,6 +186,9 @@ _SYNONYMS = _data_map("synonyms.txt")  # headline paraphrases: stems folded to o
 # A compound whose last part is folded ("cyberespionag"): folded the same, so that it meets the two-word form's bigram
 # (Fingerprint.features keys a bigram by its two folded words written together).
 _COMPOUND_TAILS = tuple((tail, to) for tail, to in _SYNONYMS.items() if len(tail) >= 4 and tail != to)
+# A closed compound's stem -> its open form's bigram key (bot/data/compounds.txt; filled below, once _normalised exists
+# to stem the file's words).
+_COMPOUNDS: dict[str, str] = {}
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+(?:[.'][A-Za-z]+)*\.?")
 # " - Reuters", " | CNET", " - Bloomberg.com": an outlet's name appended to the title by aggregators.
@@ -312,7 +315,7 @@ def _normalised(raw: str) -> str:
         return ""
     w = _stem(_transliteration(w))
     w = _DEMONYMS.get(w, w)
-    folded = _SYNONYMS.get(w)
+    folded = _SYNONYMS.get(w, _COMPOUNDS.get(w))
     if folded is not None:
         return folded
     for tail, to in _COMPOUND_TAILS:  # "cyberespionage" as "cyber espionage" reads: its bigram "cyber" + "spy"
@@ -327,8 +330,7 @@ def _compounds() -> dict[str, str]:
     return {_normalised(closed): "".join(_normalised(w) for w in open_.split()) for closed, open_ in pairs}
 
 
-# Before any word is normalised and remembered; after _COMPOUND_TAILS, so a closed compound folds as a whole word only.
-_SYNONYMS.update(_compounds())
+_COMPOUNDS.update(_compounds())  # before any word is normalised and remembered (_NORMALISED)
 
 _COUNTRIES = frozenset(t for line in _data_lines("countries.txt") for t in _tokens(line, None))  # as titles fold them
 
