@@ -42,11 +42,12 @@ MAX_SINCE = timedelta(days=100 * 365)
 
 
 def parse_since(value: str) -> timedelta:
-    """'30m', '24h', '7d', '1w', '1d12h' → timedelta (settings.parse_duration's syntax); at most MAX_SINCE."""
+    """'30m', '24h', '1.5h', '2 days', '1d12h', 'PT36H' → timedelta (settings.parse_duration's syntax); at most
+    MAX_SINCE."""
     try:
         seconds = parse_duration(value)
-    except ValueError:
-        raise UserError(f"--since {value!r}: use a number and a unit, e.g. 30m, 24h, 7d, 1d12h") from None
+    except ValueError as exc:
+        raise UserError(f"--since {exc}") from None
     if seconds <= 0:
         raise UserError(f"--since {value!r}: the window must be longer than zero")
     return timedelta(seconds=min(seconds, int(MAX_SINCE.total_seconds())))

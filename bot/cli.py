@@ -447,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_run)
 
     sp = with_config(sub.add_parser("stories", help="list stored stories"))
-    sp.add_argument("--since", default="24h", help="how far back: 30m, 24h, 7d, 2w, 1h30m (default 24h)")
+    sp.add_argument(
+        "--since", default="24h", help="how far back: 30m, 24h, 1.5h, 7d, '2 days', 1h30m, PT36H (default 24h)"
+    )
     sp.add_argument("--topic", help="only this topic")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.set_defaults(func=cmd_stories)

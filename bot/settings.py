@@ -29,6 +29,7 @@ import socket
 import types
 import typing
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -71,31 +72,66 @@ class ConfigError(Exception):
 
 # --------------------------------------------------------------------------- value parsers
 
-_DURATION = re.compile(
-    r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$",
-    re.IGNORECASE,
+# A duration's units, in seconds. A month and a year are systemd.time(7)'s: 30.44 and 365.25 days.
+_DAY = 86400
+_UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), _DAY),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 7 * _DAY),
+    **dict.fromkeys(("mo", "month", "months"), 2_630_016),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 31_557_600),
+}
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
+_PART = re.compile(rf"({_NUMBER})\s*([a-z]+)")
+_PARTS = re.compile(rf"(?:\s*{_NUMBER}\s*[a-z]+)+\s*")
+# ISO 8601's form: P1DT12H, PT90M, P2W
+_ISO_DURATION = re.compile(
+    rf"p(?:({_NUMBER})y)?(?:({_NUMBER})m)?(?:({_NUMBER})w)?(?:({_NUMBER})d)?"
+    rf"(?:t(?=.)(?:({_NUMBER})h)?(?:({_NUMBER})m)?(?:({_NUMBER})s)?)?"
 )
+_ISO_UNITS = ("y", "mo", "w", "d", "h", "m", "s")
+DURATION_EXAMPLES = "900 (seconds), 15m, 1h30m, 1.5h, 2 days, 1w or ISO 8601's PT36H"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
 
 
 def parse_duration(value: object) -> int:
-    """Seconds from 900, "900", "15m", "1h", "1h30m", "2d"; ValueError says what is valid."""
+    """Whole seconds from 900, "900", "15m", "1h30m", "1.5h", "2 days", "1 week, 2 days", "P1DT12H"; ValueError says
+    what is valid."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration; use seconds (900) or 15m / 1h / 1h30m")
+        raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
     if isinstance(value, int | float):
         if value != int(value):
             raise ValueError(f"{value!r} is not a whole number of seconds")
         return int(value)
     if isinstance(value, str):
-        s = value.strip()
+        s = value.strip().lower()
         if s.isdigit():
             return int(s)
-        m = _DURATION.match(s)
-        if s and m and any(m.groupdict().values()):
-            g = {k: int(v or 0) for k, v in m.groupdict().items()}
-            return g["w"] * 604800 + g["d"] * 86400 + g["h"] * 3600 + g["m"] * 60 + g["s"]
-    raise ValueError(f"{value!r} is not a duration; use seconds (900) or 15m / 1h / 1h30m / 2d")
+        if (iso := _ISO_DURATION.fullmatch(s)) and any(iso.groups()):
+            parts = [(n, unit) for n, unit in zip(iso.groups(), _ISO_UNITS, strict=True) if n]
+        else:
+            s = re.sub(r"\band\b|,", " ", s)
+            parts = _PART.findall(s) if _PARTS.fullmatch(s) else []
+        if parts:
+            return _seconds(value, parts)
+    raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
+
+
+def _seconds(value: str, parts: list[tuple[str, str]]) -> int:
+    """The whole seconds of (number, unit) parts, each unit once."""
+    for _, unit in parts:
+        if unit not in _UNITS:
+            raise ValueError(f"{value!r}: unknown unit {unit!r}; use s, m, h, d, w, mo or y (or their names)")
+    units = [_UNITS[unit] for _, unit in parts]
+    if len(set(units)) < len(units):
+        raise ValueError(f"{value!r} names a unit twice")
+    total = sum((Fraction(n) * u for (n, _), u in zip(parts, units, strict=True)), Fraction(0))
+    if total.denominator != 1:
+        raise ValueError(f"{value!r} is {float(total):g} s, not a whole number of seconds")
+    return int(total)
 
 
 def parse_size(value: object) -> int:

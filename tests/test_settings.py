@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -105,15 +106,56 @@ def test_defaults_are_filled_in(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "seconds"), [(900, 900), ("900", 900), ("15m", 900), ("1h", 3600), ("1h30m", 5400), ("2d", 172800)]
+    ("value", "seconds"),
+    [
+        (900, 900),
+        ("900", 900),
+        ("15m", 900),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("2d", 172800),
+        # decimals, unit names, separators, in any case
+        ("1.5h", 5400),
+        (".5h", 1800),
+        ("15 mins", 900),
+        ("2 days", 172800),
+        ("1 Week, 2 days", 9 * 86400),
+        ("1 day and 12 hours", 129600),
+        ("2 hrs 30 min", 9000),
+        ("1y", 31_557_600),  # systemd.time's year and month: 365.25 and 30.44 days
+        ("1 month", 2_630_016),
+        # ISO 8601
+        ("PT36H", 129600),
+        ("P1DT12H", 129600),
+        ("pt90m", 5400),
+        ("P2W", 1_209_600),
+        ("P1M", 2_630_016),
+        ("PT1.5H", 5400),
+    ],
 )
 def test_parse_duration(value: object, seconds: int) -> None:
     assert parse_duration(value) == seconds
 
 
-@pytest.mark.parametrize("value", ["15 mins", "soon", "", True, 1.5, None])
-def test_parse_duration_rejects(value: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("soon", "is not a duration; use 900 (seconds), 15m"),
+        ("", "is not a duration"),
+        (True, "is not a duration"),
+        (None, "is not a duration"),
+        (1.5, "not a whole number of seconds"),
+        ("1.5s", "is 1.5 s, not a whole number of seconds"),
+        ("15 fortnights", "unknown unit 'fortnights'"),
+        ("1h 2h", "names a unit twice"),
+        ("P", "is not a duration"),
+        ("P1DT", "is not a duration"),
+        ("h", "is not a duration"),
+        ("1h x", "is not a duration"),
+    ],
+)
+def test_parse_duration_rejects(value: object, says: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)):
         parse_duration(value)
 
 
@@ -148,8 +190,8 @@ def test_duplicate_feed_url_and_name(tmp_path: Path) -> None:
 
 
 def test_bad_interval(tmp_path: Path) -> None:
-    message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 15 mins"))
-    assert "feeds[1].interval" in message and "15m" in message
+    message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 15 fortnights"))
+    assert "feeds[1].interval" in message and "unknown unit 'fortnights'" in message
     message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 10s"))
     assert "feeds[1].interval" in message and "out of range" in message
 

@@ -107,13 +107,16 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     # A backlog from five days ago is not "the last 24 h"; any duration is accepted.
     recent = _run(tmp_path, "stories", "--since", "24h", "--json")
     assert [s["members"][0]["guid"] for s in json.loads(recent.stdout)] == ["w-2"]
-    compound = _run(tmp_path, "stories", "--since", "1d12h", "--json")
-    assert compound.returncode == 0 and len(json.loads(compound.stdout)) == 1, compound.stderr
+    for since in ("1d12h", "1.5d", "36 hours", "PT36H"):
+        compound = _run(tmp_path, "stories", "--since", since, "--json")
+        assert compound.returncode == 0 and len(json.loads(compound.stdout)) == 1, (since, compound.stderr)
     # A window longer than anything stored reads everything (not a traceback from a date before year 1).
     everything = _run(tmp_path, "stories", "--since", "99999999999d", "--json")
     assert everything.returncode == 0 and len(json.loads(everything.stdout)) == 2, everything.stderr
     bad = _run(tmp_path, "stories", "--since", "soon")
-    assert bad.returncode != 0 and "--since 'soon'" in (bad.stderr + bad.stdout)
+    assert bad.returncode != 0 and "--since 'soon' is not a duration; use 900 (seconds), 15m" in bad.stderr
+    unit = _run(tmp_path, "stories", "--since", "2 fortnights")
+    assert unit.returncode != 0 and "--since '2 fortnights': unknown unit 'fortnights'" in unit.stderr
     assert "Traceback" not in bad.stderr
 
 
