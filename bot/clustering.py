@@ -24,6 +24,7 @@ from .stories import (
     StoryIndex,
     fingerprint,
     item_lead,
+    outlet_key,
 )
 
 
@@ -53,8 +54,10 @@ class StoryClusterer:
         self._fingerprints[(title, item_lead(summary, text))] = fp
 
     def _fingerprint(self, item: NewItem) -> Fingerprint:
+        """The item's fingerprint, with who told it (an outlet tells an event once: bot.stories.SAME_OUTLET)."""
         lead = item_lead(item.summary, item.text)
-        return self._fingerprints.pop((item.title, lead), None) or fingerprint(item.title, lead)
+        fp = self._fingerprints.pop((item.title, lead), None) or fingerprint(item.title, lead)
+        return fp if item.feed_id is None else replace(fp, outlet=outlet_key(item.title, item.feed_id))
 
     def hours(self, topics: Sequence[str]) -> float:
         """The time decay of an item or story on ``topics``: the fastest of theirs (a topic without its own decays at

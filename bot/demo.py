@@ -1,7 +1,7 @@
 """`coverage-bot demo`: the real pipeline, offline, on the seed articles.
 
-A loopback HTTP server serves `seeds/` as a small news site (an RSS feed dated today and one HTML page
-per article, with site chrome around the text); one poll cycle fetches, parses, matches topics,
+A loopback HTTP server serves `seeds/` as small news sites, one per seed article (each seed is another outlet's
+telling): an RSS feed dated today and one HTML page per article, with site chrome around the text; one poll cycle fetches, parses, matches topics,
 extracts the pages' text, clusters stories and analyses them into a throw-away store; then the daily
 digest is printed as a subscriber would receive it, and `/summary`, `/quotes` and `/figures` are
 answered as in Telegram.
@@ -24,7 +24,7 @@ import yaml
 from .errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SITE_NAME = "Seed News"
+SITE_NAMES = ("Seed News", "Seed Wire", "Seed Times")  # one outlet per seed article; more seeds: "Seed Site 4", ...
 DEMO_CHAT = 1  # the console's chat id; the digest is composed for a subscription of this chat
 
 
@@ -49,11 +49,16 @@ def find_config() -> Path:
 # ---------------------------------------------------------------- the loopback news site
 
 
-def _article_page(title: str, body: str) -> bytes:
+def site_name(k: int) -> str:
+    """The outlet that serves the ``k``-th seed article."""
+    return SITE_NAMES[k] if k < len(SITE_NAMES) else f"Seed Site {k + 1}"
+
+
+def _article_page(title: str, body: str, site: str) -> bytes:
     """An article page with the furniture real sites wrap around the text."""
     paras = "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in body.split("\n") if p.strip())
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | {SITE_NAME}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | {site}</title>
 <script>window.analytics = {{track: function() {{}}}};</script></head>
 <body>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/markets">Markets</a></li>
@@ -61,13 +66,13 @@ def _article_page(title: str, body: str) -> bytes:
 <div class="cookie-banner">We use cookies to improve your experience. <button>Accept all</button></div>
 <main><article>
 <h1>{html.escape(title)}</h1>
-<div class="byline">By Staff Reporter · {SITE_NAME}</div>
+<div class="byline">By Staff Reporter · {site}</div>
 {paras}
 </article></main>
 <aside class="share">Share this article: Facebook · X · Telegram · Email</aside>
 <aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Markets close mixed</a></li>
 <li><a href="/b">Weather: a wet weekend ahead</a></li></ul></aside>
-<footer><p>Sign up for our newsletter</p><p>&copy; 2026 {SITE_NAME}. All rights reserved.</p></footer>
+<footer><p>Sign up for our newsletter</p><p>&copy; 2026 {site}. All rights reserved.</p></footer>
 </body></html>""".encode()
 
 
@@ -81,22 +86,21 @@ SiteItem = tuple[str, str, str, datetime, str]  # title, path, lead, published, 
 
 
 def build_site(seeds: Path, now: datetime) -> tuple[dict[str, tuple[str, bytes]], list[SiteItem]]:
-    """Routes (path → content type, bytes) with one page per seed article, and the feed's items."""
+    """Routes (path → content type, bytes) with one page per seed article, and the feeds' items: the ``k``-th
+    article's page is under ``/site{k}/`` and its site's feed (``feed_xml``) lists it alone."""
     routes: dict[str, tuple[str, bytes]] = {}
     items: list[SiteItem] = []
     for k, path in enumerate(sorted(seeds.glob("*.txt"))):
         title, body = _split_seed(path.read_text(encoding="utf-8"))
-        slug = path.stem
-        routes[f"/articles/{slug}.html"] = ("text/html; charset=utf-8", _article_page(title, body))
+        page = f"/site{k}/articles/{path.stem}.html"
+        routes[page] = ("text/html; charset=utf-8", _article_page(title, body, site_name(k)))
         lead = next((p for p in body.split("\n") if len(p.split()) > 12), body[:300])
-        items.append(
-            (title, f"/articles/{slug}.html", lead, now - timedelta(hours=2 + 3 * k), f"seed-{slug}"),
-        )
+        items.append((title, page, lead, now - timedelta(hours=2 + 3 * k), f"seed-{path.stem}"))
     return routes, items
 
 
-def feed_xml(base: str, items: list[SiteItem], now: datetime) -> bytes:
-    """An RSS 2.0 feed of the site, dated today."""
+def feed_xml(base: str, items: list[SiteItem], now: datetime, site: str) -> bytes:
+    """An RSS 2.0 feed of one site, dated today."""
     entries = "\n".join(
         f"""<item><title>{html.escape(t)}</title><link>{base}{link}</link>
 <guid isPermaLink="false">{guid}</guid><pubDate>{format_datetime(when)}</pubDate>
@@ -104,7 +108,7 @@ def feed_xml(base: str, items: list[SiteItem], now: datetime) -> bytes:
         for t, link, lead, when, guid in items
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>{SITE_NAME}</title><link>{base}/</link>
+<rss version="2.0"><channel><title>{html.escape(site)}</title><link>{base}/</link>
 <description>Seed articles served on loopback for the coverage-bot demo</description>
 <lastBuildDate>{format_datetime(now)}</lastBuildDate>
 {entries}
@@ -138,13 +142,13 @@ class _Handler(BaseHTTPRequestHandler):
 # ---------------------------------------------------------------- the demo
 
 
-def _demo_config(base: str) -> Any:
-    """The project's topics with one feed: the loopback site."""
+def _demo_config(base: str, sites: int) -> Any:
+    """The project's topics with the loopback sites' feeds."""
     from .settings import ConfigError, parse_config
 
     path = find_config()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["feeds"] = [{"name": SITE_NAME, "url": f"{base}/feed.xml"}]
+    data["feeds"] = [{"name": site_name(k), "url": f"{base}/site{k}/feed.xml"} for k in range(sites)]
     try:
         return parse_config(data, source=path)
     except ConfigError as exc:
@@ -168,7 +172,8 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     server = _Site(("127.0.0.1", 0), _Handler)
     server.routes = routes
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    routes["/feed.xml"] = ("application/rss+xml; charset=utf-8", feed_xml(base, items, now))
+    for k, item in enumerate(items):
+        routes[f"/site{k}/feed.xml"] = ("application/rss+xml; charset=utf-8", feed_xml(base, [item], now, site_name(k)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
@@ -176,13 +181,13 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}", allow_private_urls=PrivateNetworks.parse(True)
     )
-    config = _demo_config(base)
+    config = _demo_config(base, len(items))
     store = await Store.open(settings.database_url)
     try:
-        print(f"coverage-bot demo: serving {len(items)} seed articles from {seeds} as a news site at {base}")
+        print(f"coverage-bot demo: serving {len(items)} seed articles from {seeds} as news sites at {base}")
         report = await poll_once(config, store, limits=fetch_limits(config, allow_private=True))
         print(
-            f"poll cycle: {report.fetched} feed fetched, {report.new_items} new items, "
+            f"poll cycle: {report.fetched} feed{'' if report.fetched == 1 else 's'} fetched, {report.new_items} new items, "
             f"{report.on_topic} on topic, {report.stories_created} stories ({report.elapsed:.1f} s)\n"
         )
         sub = await store.subscribe(DEMO_CHAT, list(config.topics), mode="daily", at="08:00")

@@ -479,6 +479,7 @@ class NewItem:
     analysis: ArticleAnalysis | None = None
     feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
     near: tuple[str, ...] = ()  # topics title + summary nearly match (bot.topics.TopicMatcher.partial)
+    feed_id: int | None = None  # its feed, as read back from the store (clustering tells outlets apart by it)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,14 @@ JOIN_MEAN = 0.4
 # (JOIN_MEAN). Speed in the merge pass, where it leaves the development set's partition unchanged; in a join it is
 # what the item is held to (4 on the fresh sets: precision 0.724 -> 0.742, recall 0.490 -> 0.476; docs/CLUSTERING.md).
 MERGE_SAMPLE = 8
+# An outlet tells an event once: its second item on a subject is mostly a development, a reaction or an analysis (the
+# guideline's other stories), and a story lists one link per outlet, so a second telling of one outlet inside it would
+# not be seen. So an item joins, and two stories merge, across another item of its outlet (Fingerprint.outlet) only
+# when the two are this close (a rewrite of the same article). Pairwise F1 / B-cubed F1, no rule -> 0.2
+# (docs/CLUSTERING.md, twenty-seventh session): development set 0.946/0.956 -> 0.956/0.964; the F sets, drawn in its
+# shape, 0.740/0.920 -> 0.754/0.921 (precision 0.853 -> 0.913); G to I 0.651/0.942 -> 0.667/0.949; the busy days of
+# the C and D sets, where readers kept several items of one outlet in a story, 0.581/0.854 -> 0.556/0.853.
+SAME_OUTLET = 0.2
 FINGERPRINT_VERSION = 1
 # Speed, not quality (each measured to leave the coverage set's partition unchanged; timings in docs/CLUSTERING.md):
 RERANK = 12  # exact scoring of the best RERANK candidates of the inverted index, ranked by cosine with cached norms
@@ -395,6 +403,16 @@ def clean_title(title: str) -> str:
     return _OUTLET_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
 
 
+def outlet_key(title: str | None, feed: Hashable) -> str:
+    """Who told an item, as clustering tells outlets apart (SAME_OUTLET): the outlet its title names at its end
+    (" - Reuters": one aggregator's feed carries many outlets), else its feed."""
+    title = (title or "").strip()
+    found = _OUTLET_SUFFIX.search(title) if " - " in title or " | " in title else None
+    if found:
+        return "outlet:" + " ".join(found.group(0).strip(" -–—|").casefold().split())
+    return f"feed:{feed}"
+
+
 # --------------------------------------------------------------------------- fingerprints
 
 
@@ -407,6 +425,7 @@ class Fingerprint:
     lead: tuple[str, ...] = ()
     version: int = FINGERPRINT_VERSION
     names: tuple[str, ...] = ()  # title words capitalised inside a sentence (_names): people, places, companies
+    outlet: str | None = None  # who told it (outlet_key; bot.clustering sets it): not a word, see SAME_OUTLET
 
     def features(self) -> dict[str, float]:
         """Term weights before IDF: unigrams and bigrams, title words counted TITLE_WEIGHT times.
@@ -424,10 +443,10 @@ class Fingerprint:
 
     def to_json(self) -> str:
         """Compact JSON for the store."""
-        return json.dumps(
-            {"v": self.version, "t": list(self.title), "l": list(self.lead), "n": list(self.names)},
-            separators=(",", ":"),
-        )
+        data: dict[str, Any] = {"v": self.version, "t": list(self.title), "l": list(self.lead), "n": list(self.names)}
+        if self.outlet is not None:
+            data["o"] = self.outlet
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Fingerprint:
@@ -435,9 +454,15 @@ class Fingerprint:
         obj = json.loads(data)
         if not isinstance(obj, dict) or obj.get("v") != FINGERPRINT_VERSION:
             raise ValueError(f"fingerprint version {obj.get('v') if isinstance(obj, dict) else None!r} is stale")
-        # (stored before names were kept: none, which only spares the merge pass's names check)
+        # (stored before names or outlets were kept: none, which only spares the merge pass's names check and
+        # SAME_OUTLET's)
+        outlet = obj.get("o")
         return cls(
-            title=tuple(obj["t"]), lead=tuple(obj["l"]), version=FINGERPRINT_VERSION, names=tuple(obj.get("n", ()))
+            title=tuple(obj["t"]),
+            lead=tuple(obj["l"]),
+            version=FINGERPRINT_VERSION,
+            names=tuple(obj.get("n", ())),
+            outlet=outlet if isinstance(outlet, str) else None,
         )
 
 
@@ -517,6 +542,7 @@ class _Item:
     slot: int = -1  # the item's number in the index's postings (StoryIndex._keys)
     names: tuple[str, ...] = ()  # Fingerprint.names
     hours: float = TIME_DECAY_HOURS  # its time decay's 1/e (_decay)
+    outlet: str | None = None  # Fingerprint.outlet
 
 
 def _idf_of(items: int, df: Any, log: Callable[[Any], Any] = math.log) -> Any:
@@ -709,7 +735,7 @@ class StoryIndex:
         hours: float = TIME_DECAY_HOURS,
     ) -> None:
         """Put a known item of a known story in the index (start-up reload from the store)."""
-        self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published), fp.names, hours)
+        self._load(story_key, item_key, fp.features(), frozenset(fp.title), _utc(published), fp.names, hours, fp.outlet)
 
     def count(self, item_key: Hashable, fp: Fingerprint, published: datetime) -> None:
         """Count an item in the document frequencies only (start-up reload of the stories the window has left,
@@ -727,6 +753,7 @@ class StoryIndex:
         when: datetime,
         names: tuple[str, ...] = (),
         hours: float = TIME_DECAY_HOURS,
+        outlet: str | None = None,
     ) -> None:
         if item_key in self._items:
             self._remove(item_key)
@@ -737,7 +764,7 @@ class StoryIndex:
         slot = len(self._keys)
         self._keys.append(item_key)
         item = self._items[item_key] = _Item(
-            story_key, when, tf, title, ids, values, anchorable, anchorable_ids, slot, names, hours
+            story_key, when, tf, title, ids, values, anchorable, anchorable_ids, slot, names, hours, outlet
         )
         self._members[story_key].add(item_key)
         if story_key not in self._first or when < self._first[story_key]:
@@ -749,22 +776,36 @@ class StoryIndex:
 
     def find(self, fp: Fingerprint, published: datetime, hours: float = TIME_DECAY_HOURS) -> Assignment | None:
         """The story the item would join (similarity >= threshold within the window), or None."""
-        found = self._joins(fp.features(), frozenset(fp.title), _utc(published), hours)
+        found = self._joins(fp.features(), frozenset(fp.title), _utc(published), hours, fp.outlet)
         if found is None:
             return None
         best, best_key = found
         return Assignment(self._items[best_key].story, False, round(best, 4), best_key)
 
     def _joins(
-        self, tf: Mapping[str, float], title: frozenset[str], when: datetime, hours: float = TIME_DECAY_HOURS
+        self,
+        tf: Mapping[str, float],
+        title: frozenset[str],
+        when: datetime,
+        hours: float = TIME_DECAY_HOURS,
+        outlet: str | None = None,
     ) -> tuple[float, Hashable] | None:
         """The item's best match if it reaches the threshold and the item is close enough to that match's story as a
-        whole (JOIN_MEAN) (similarity, item key), else None: find() and plan()."""
+        whole (JOIN_MEAN) (similarity, item key), else None: find() and plan(). Stories holding another telling of
+        its ``outlet`` that it is not SAME_OUTLET close to are no candidates."""
         self._refresh_norms()
         idf_of = self._idf_memo(tf)  # document frequencies do not change during one lookup
         weights = _Weights({t: v * idf_of(t) for t, v in tf.items()})  # its length, once for every candidate
         query = _Query(tf, title, when, idf_of, weights, self._anchors(title), hours)
         scored = self._candidates(query)
+        if outlet is not None and scored:
+            allowed: dict[Hashable, bool] = {}  # story -> whether this item may join it
+            for key in scored:
+                story = self._items[key].story
+                if story not in allowed:
+                    own = [self._items[k] for k in self._members[story] if self._items[k].outlet == outlet]
+                    allowed[story] = all(sim >= SAME_OUTLET for sim in self._similarities(query, own))
+            scored = {key: sim for key, sim in scored.items() if allowed[self._items[key].story]}
         if not scored:
             return None
         best_key = max(scored, key=scored.__getitem__)  # the first of equals: candidates come best first
@@ -840,12 +881,12 @@ class StoryIndex:
                     continue
                 tf, title, when = fp.features(), frozenset(fp.title), _utc(published)
                 decay = (hours or {}).get(key, TIME_DECAY_HOURS)
-                found = self._joins(tf, title, when, decay)
+                found = self._joins(tf, title, when, decay, fp.outlet)
                 story: Hashable = self._items[found[1]].story if found is not None else _Started(place)
                 if found is None:
                     new.add(story)
                 planned = placed[key] = _Planned(place)
-                self._load(story, planned, tf, title, when, fp.names, decay)
+                self._load(story, planned, tf, title, when, fp.names, decay, fp.outlet)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
             root = self._merge(set(new))
 
@@ -945,8 +986,20 @@ class StoryIndex:
             times = [self._items[k].published for k in (*members[s], *members[t])]
             return max(times) - min(times) <= self.window
 
+        def one_outlet_apart(s: Hashable, t: Hashable) -> bool:  # two tellings of one outlet, not SAME_OUTLET close
+            by_outlet: dict[str | None, list[Hashable]] = defaultdict(list)
+            for k in members[s]:
+                by_outlet[items[k].outlet].append(k)
+            by_outlet.pop(None, None)
+            return any(
+                sim < SAME_OUTLET
+                for k in members[t]
+                if items[k].outlet in by_outlet
+                for sim in pairs(k, by_outlet[items[k].outlet])
+            )
+
         def mean_link(s: Hashable, t: Hashable) -> float:
-            if not within_window(s, t):
+            if not within_window(s, t) or one_outlet_apart(s, t):
                 return 0.0
             a, b = self._sample(members[s]), self._sample(members[t])
             # Two lone items are one pair, not a mean: they merge only as they would have joined (two anchors).
@@ -1006,7 +1059,7 @@ class StoryIndex:
             (x,) = members[s]
             best, target = 0.0, None
             for t in sorted((t for t in linked[s] if t not in lone and first(t) > first(s)), key=first):
-                if within_window(s, t):
+                if within_window(s, t) and not one_outlet_apart(s, t):
                     got = max(pairs(x, members[t]))
                     if got > best:
                         best, target = got, t

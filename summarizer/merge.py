@@ -39,6 +39,7 @@ ANCHOR_AFTER = 6
 ANCHOR_BEFORE = 4
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
+_OF_WHOLE = re.compile(r"\s+of\s+((?:[^\s.,;:!?]+\s*){1,5})")  # "... of" and the five words after it, to a stop
 _QUOTE_WORD = re.compile(r"\w+")
 _ANCHOR_STOP = word_list("anchor_stopwords")
 
@@ -127,8 +128,18 @@ def _anchor(fig: Mapping[str, Any]) -> set[str]:
     return {w for w in before + after if w not in _ANCHOR_STOP}
 
 
+def _whole(fig: Mapping[str, Any]) -> set[str]:
+    """The content words of what a share is of ("over 20% of the world's known reserves": world, known, reserves);
+    empty when no "of" follows the figure."""
+    sentence, surface = str(fig.get("sentence") or ""), str(fig.get("surface") or "")
+    k = sentence.find(surface)
+    found = _OF_WHOLE.match(sentence, k + len(surface)) if k >= 0 else None
+    return {w for w in _WORD.findall(found.group(1).casefold()) if w not in _ANCHOR_STOP} if found else set()
+
+
 def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two merged figures from different outlets giving different values for the same quantity."""
+    """Two merged figures from different outlets giving different values for the same quantity. Two shares of
+    different wholes are two quantities ("over 20% of the world's reserves", "over 70% of these resources")."""
     if a["kind"] != b["kind"] or a["kind"] == "date" or (a.get("unit") or "") != (b.get("unit") or ""):
         return False
     if not (a.get("key") and b.get("key")):
@@ -142,6 +153,8 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     outlets_b = {s["outlet"] for s in b["sources"]}
     if outlets_a & outlets_b:
         return False  # one outlet giving both values means two quantities
+    if a["kind"] == "percent" and (whole_a := _whole(a)) and (whole_b := _whole(b)) and not whole_a & whole_b:
+        return False
     return bool(a["_anchor"] & b["_anchor"])
 
 

@@ -166,7 +166,7 @@ def test_demo_runs_the_real_pipeline_offline():
     out = run_cli("demo", timeout=300)
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    assert "poll cycle: 1 feed fetched, 2 new items, 2 on topic" in text
+    assert "poll cycle: 2 feeds fetched, 2 new items, 2 on topic" in text
     assert "Coverage digest" in text
     # the story's first telling is the earlier published seed (004, five hours old): its figures lead (the later seed's
     # "up to $500 billion" led while members were read in the order the feed listed them)

@@ -18,14 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Floors just under what `.venv/bin/python bench/coverage.py` measured on the development set (445 items):
 # topics macro F1 0.996 (rare-earths P 0.991, us-russia P 1.000); stories over the gold on-topic items
-# pairwise P 0.972 / R 0.922 / F1 0.946, B-cubed F1 0.956 (the same in repeated runs: clustering does not
+# pairwise P 0.984 / R 0.929 / F1 0.956, B-cubed F1 0.964 (the same in repeated runs: clustering does not
 # depend on the order feeds answer). The margin absorbs a story or two changing with the replayed dates.
 FLOORS = {
     "macro_f1": 0.97,
     "topic_precision": 0.95,
-    "pairwise_f1": 0.91,
-    "pairwise_precision": 0.94,
-    "bcubed_f1": 0.94,
+    "pairwise_f1": 0.92,
+    "pairwise_precision": 0.96,
+    "bcubed_f1": 0.95,
 }
 
 

@@ -21,15 +21,21 @@ TOPICS = {"rare-earths", "us-russia"}
 MAX_STORY = 7  # the guideline's cap on a story's items
 
 # Floors just under what `.venv/bin/python bench/coverage.py --sets bench/sets/*/` measured on the fifty-seven sets
-# pooled (bench/sets/README.md has the table): topics macro F1 0.890, us-russia P 0.885, rare-earths P 0.971; stories
-# over the gold on-topic items pairwise F1 0.607, B-cubed F1 0.879. They catch a change that loses ground on items no
+# pooled (bench/sets/README.md has the table): topics macro F1 0.890, us-russia P 0.887, rare-earths P 0.971; stories
+# over the gold on-topic items pairwise F1 0.590, B-cubed F1 0.879. They catch a change that loses ground on items no
 # rule was written from at first; the development set's gate (test_coverage_gate.py) holds the targets.
 FLOORS = {"macro_f1": 0.87, "topic_precision": 0.87, "pairwise_f1": 0.56, "bcubed_f1": 0.84}
 # The sets drawn in the development set's shape (F*: many days, one or two events a day), the nearest stand-in for the
-# held-out set, pooled (`--sets bench/sets/F*/`): macro F1 0.891, us-russia P 0.900, rare-earths P 0.960, pairwise F1
-# 0.740, B-cubed F1 0.920.
+# held-out set, pooled (`--sets bench/sets/F*/`): macro F1 0.891, us-russia P 0.900, rare-earths P 0.960, pairwise
+# P 0.913 / F1 0.754, B-cubed F1 0.921.
 SPARSE = [p for p in SETS if p.name.startswith("F")]
-SPARSE_FLOORS = {"macro_f1": 0.84, "topic_precision": 0.87, "pairwise_f1": 0.72, "bcubed_f1": 0.90}
+SPARSE_FLOORS = {
+    "macro_f1": 0.84,
+    "topic_precision": 0.87,
+    "pairwise_f1": 0.72,
+    "pairwise_precision": 0.88,
+    "bcubed_f1": 0.90,
+}
 
 
 def _items(folder: Path) -> dict[str, str]:

@@ -105,3 +105,31 @@ def test_one_value_measuring_two_things_stays_two_figures() -> None:
     assert len(merged) == 2
     resources = next(f for f in merged if f["surface"] == "over 70%")
     assert [s["outlet"] for s in resources["sources"]] == ["RT", "Reuters"]  # same words around it: one figure
+
+
+def test_shares_of_two_wholes_do_not_disagree() -> None:
+    """From the seeds, told by two outlets: "over 20% of the world's known REE reserves" and "over 70% of these
+    resources" are shares of two things, not two values of one; two shares of one whole still disagree."""
+
+    def share(surface: str, value: float, sentence: str) -> dict:
+        return {
+            "surface": surface,
+            "kind": "percent",
+            "value": value,
+            "unit": "percent",
+            "key": True,
+            "sentence": sentence,
+        }
+
+    world = share(
+        "over 20%",
+        20.0,
+        "According to Russia's Federal Agency for Mineral Resources, the country possesses over 20% of the world's "
+        "known REE reserves.",
+    )
+    donbas = share("over 70%", 70.0, "However, over 70% of these resources are concentrated in the Donetsk region.")
+    merged = merge_figures([("Seed Wire", "w", [world]), ("Seed News", "n", [donbas])])
+    assert len(merged) == 2 and all(f["disagrees"] == [] for f in merged)
+    other = share("about 10%", 10.0, "Russia holds about 10% of the world's known rare earth reserves, officials say.")
+    merged = merge_figures([("Seed Wire", "w", [world]), ("TASS", "t", [other])])
+    assert [d["outlet"] for f in merged for d in f["disagrees"]] == ["TASS", "Seed Wire"]

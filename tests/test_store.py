@@ -370,8 +370,9 @@ async def test_unclustered_items_are_what_clustering_reads(store: Store) -> None
         (got_on,) = await tx.unclustered_items(T0, text_chars=100)
         (whole,) = await tx.unclustered_items(T0)
         (got_near,) = await tx.unclustered_items(T0, on_topic=False, text_chars=100)  # not "plain": it is near nothing
-    assert got_on[1] == replace(on, text=text[:100]) and whole[1] == on
-    assert got_near[1].key.identity == "near" and got_near[1].near == ("us-russia",)
+    # ... and which feed brought each (clustering tells outlets apart by it)
+    assert got_on[1] == replace(on, text=text[:100], feed_id=feed_id) and whole[1] == replace(on, feed_id=feed_id)
+    assert got_near[1].key.identity == "near" and got_near[1].near == ("us-russia",) and got_near[1].feed_id == feed_id
 
 
 async def test_story_members_can_be_bounded_to_the_first_and_latest_tellings(store: Store) -> None:

@@ -12,7 +12,8 @@ import math
 import random
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from bot.stories import (
     DF_HOURS,
     MERGE_THRESHOLD,
     PLACES_APART,
+    SAME_OUTLET,
     SHARED_TITLE_WORDS,
     STORY_THRESHOLD,
     TIME_DECAY_HOURS,
@@ -50,6 +52,7 @@ from bot.stories import (
     is_newsletter_name,
     is_question_headline,
     is_two_headlines,
+    outlet_key,
     tokens,
 )
 
@@ -640,6 +643,64 @@ def test_the_merge_pass_anchors_on_words_another_item_has() -> None:
     assert not any(plan[key] in press for key, *_ in PRESS_DAY)  # the downing the day before, the drills, the tour
 
 
+def _press_day(outlets: dict[str, str], rewrite: bool = False) -> list[tuple[str, Fingerprint, datetime]]:
+    """PRESS and PRESS_DAY in time order, each item told by ``outlets[key]``; ``rewrite``: p3 is p1 told again."""
+    texts = {key: (t, lead) for key, t, lead, _ in PRESS + PRESS_DAY}
+    if rewrite:
+        texts["p3"] = (
+            "General Okoro 'not yet sure' whether the jet's collision with drone was deliberate",
+            texts["p1"][1],
+        )
+    return sorted(
+        (
+            (key, replace(fingerprint(*texts[key]), outlet=outlets[key]), T0 + timedelta(minutes=m))
+            for key, _, _, m in PRESS + PRESS_DAY
+        ),
+        key=lambda b: b[2],
+    )
+
+
+@pytest.mark.parametrize("planned", [True, False])
+def test_an_outlet_tells_an_event_once_unless_it_tells_it_again(planned: bool) -> None:
+    """SAME_OUTLET: the press conference's third telling joins the story of the first two when a third outlet tells it,
+    but not when it comes from the first telling's outlet and is not close to that telling (its later news, its
+    analysis); a rewrite of that telling joins. Planned as one batch and added one at a time alike."""
+    outlets = {"p1": "a", "p2": "b", "p3": "c", "d1": "d", "d2": "e", "x1": "a", "x3": "b"}
+
+    def stories_of(batch: list[tuple[str, Fingerprint, datetime]]) -> dict[str, Hashable]:
+        index = StoryIndex()
+        if planned:
+            return index.plan(batch)
+        return {key: index.add_fingerprint(key, fp, at).story_key for key, fp, at in batch}
+
+    third_outlet = stories_of(_press_day(outlets))
+    assert third_outlet["p3"] == third_outlet["p1"] == third_outlet["p2"]
+    first_outlet = stories_of(_press_day(outlets | {"p3": "a"}))
+    assert first_outlet["p2"] == first_outlet["p1"] != first_outlet["p3"]
+    index = StoryIndex()
+    for key, fp, at in _press_day(outlets):
+        index.load(key, key, fp, at)
+    close = index.similarity(*(fp for key, fp, _ in _press_day(outlets, rewrite=True) if key in ("p1", "p3")))
+    assert close >= SAME_OUTLET  # (the decay of a few hours keeps it there)
+    rewritten = stories_of(_press_day(outlets | {"p3": "a"}, rewrite=True))
+    assert rewritten["p3"] == rewritten["p1"]
+
+
+def test_outlet_keys_and_their_fingerprints() -> None:
+    """An aggregator's item is its outlet's (the title's suffix), any other its feed's; the key is kept in the stored
+    fingerprint, and a fingerprint stored before it was has none."""
+    assert outlet_key("Russia expels two US diplomats - Reuters", 3) == "outlet:reuters"
+    assert outlet_key("Russia expels two US diplomats -  Bloomberg.com ", 4) == "outlet:bloomberg.com"
+    assert outlet_key("Lithium prices slide | Ars Technica", 3) == "outlet:ars technica"
+    assert outlet_key("Russia expels two US diplomats", 3) == "feed:3" != outlet_key("Russia expels two diplomats", 4)
+    assert outlet_key(None, 5) == "feed:5"
+    fp = replace(fingerprint("Russia expels two US diplomats", "Moscow ordered them out."), outlet="feed:3")
+    assert Fingerprint.from_json(fp.to_json()) == fp
+    old = json.loads(fp.to_json())
+    del old["o"]
+    assert Fingerprint.from_json(json.dumps(old)).outlet is None
+
+
 def test_plan_joins_known_stories_but_never_merges_two() -> None:
     batch = _event_batch()
     index = StoryIndex()
@@ -1086,9 +1147,9 @@ def coverage_replay(seed: int | None = None, cycle_hours: float | None = None) -
         for node in ElementTree.parse(path).getroot().iter("item"):
             if (guid := (node.findtext("guid") or "").strip()) in on_topic:
                 lead = re.sub(r"<[^>]+>", " ", node.findtext("description") or "")
-                items.append(
-                    (guid, fingerprint(node.findtext("title"), lead), parsedate_to_datetime(node.findtext("pubDate")))
-                )
+                title = node.findtext("title")
+                fp = replace(fingerprint(title, lead), outlet=outlet_key(title, path.stem))  # a file is a feed
+                items.append((guid, fp, parsedate_to_datetime(node.findtext("pubDate"))))
     story: dict[str, str] = {}
     for n, (lo, hi) in enumerate(run_project.eras([when for _, _, when in items])):
         era = sorted((it for it in items if lo <= it[2] < hi), key=lambda it: (it[2], it[0]))

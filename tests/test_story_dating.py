@@ -226,3 +226,39 @@ def test_an_aggregators_outlet_is_not_the_items_words(loopback: LoopbackServer, 
     assert [(s["topics"], [(m["guid"], m["title"]) for m in s["members"]]) for s in stories] == [
         (["us-russia"], [("g-2", "Russia frees US journalist in prisoner swap")])
     ]
+
+
+def test_an_outlet_tells_an_event_once(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # The wire tells the expulsion, then its next step: Washington's answer, which shares the paper's words ("a week
+    # to leave", "vows a response") and hardly any of the wire's first telling. The paper's telling joins the wire's
+    # first; the wire's next step does not chain in through the paper's (bot.stories.SAME_OUTLET).
+    at = NOW - timedelta(hours=6)
+    wire = [
+        (
+            "w-1",
+            "https://wire.example.com/a",
+            "Russia expels two US diplomats",
+            "The foreign ministry declared the pair persona non grata on Tuesday.",
+            at,
+        ),
+        (
+            "w-2",
+            "https://wire.example.com/b",
+            "State Department vows response as Moscow gives US envoys a week to leave",
+            "A spokesman said Washington would answer the order; the pair prepared to leave within a week.",
+            at + timedelta(hours=3),
+        ),
+    ]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Russia expels two US diplomats, gives them a week to leave",
+            "The State Department said Moscow gave the pair a week to leave and vowed a response.",
+            at + timedelta(hours=1),
+        ),
+    ]
+    assert sorted(_polled_stories(loopback, tmp_path, wire, paper)) == [
+        (["p-1", "w-1"], ["us-russia"]),
+        (["w-2"], ["us-russia"]),
+    ]
