@@ -404,12 +404,13 @@ def clean_title(title: str) -> str:
 
 
 def outlet_key(title: str | None, feed: Hashable) -> str:
-    """Who told an item, as clustering tells outlets apart (SAME_OUTLET): the outlet its title names at its end
-    (" - Reuters": one aggregator's feed carries many outlets), else its feed."""
+    """Who told an item, as clustering tells outlets apart (SAME_OUTLET): its feed, and within the feed the outlet its
+    title names at its end (" - Reuters": one aggregator's feed carries many outlets). Within the feed only: another
+    feed's " - report" or " - PM" is a speaker, not the same outlet."""
     title = (title or "").strip()
     found = _OUTLET_SUFFIX.search(title) if " - " in title or " | " in title else None
     if found:
-        return "outlet:" + " ".join(found.group(0).strip(" -–—|").casefold().split())
+        return f"feed:{feed}:" + " ".join(found.group(0).strip(" -–—|").casefold().split())
     return f"feed:{feed}"
 
 

@@ -687,12 +687,14 @@ def test_an_outlet_tells_an_event_once_unless_it_tells_it_again(planned: bool) -
 
 
 def test_outlet_keys_and_their_fingerprints() -> None:
-    """An aggregator's item is its outlet's (the title's suffix), any other its feed's; the key is kept in the stored
+    """An item is its feed's, and within an aggregator's feed its title suffix's outlet; the key is kept in the stored
     fingerprint, and a fingerprint stored before it was has none."""
-    assert outlet_key("Russia expels two US diplomats - Reuters", 3) == "outlet:reuters"
-    assert outlet_key("Russia expels two US diplomats -  Bloomberg.com ", 4) == "outlet:bloomberg.com"
-    assert outlet_key("Lithium prices slide | Ars Technica", 3) == "outlet:ars technica"
+    assert outlet_key("Russia expels two US diplomats - Reuters", 3) == "feed:3:reuters"
+    assert outlet_key("Russia expels two US diplomats -  Bloomberg.com ", 3) == "feed:3:bloomberg.com"
+    assert outlet_key("Lithium prices slide | Ars Technica", 3) == "feed:3:ars technica"
     assert outlet_key("Russia expels two US diplomats", 3) == "feed:3" != outlet_key("Russia expels two diplomats", 4)
+    # another feed's suffix is not the same outlet: a speaker ("- PM") or a word ("- report") ends many titles
+    assert outlet_key("Talks to resume - report", 3) != outlet_key("Moscow to expel envoys - report", 4)
     assert outlet_key(None, 5) == "feed:5"
     fp = replace(fingerprint("Russia expels two US diplomats", "Moscow ordered them out."), outlet="feed:3")
     assert Fingerprint.from_json(fp.to_json()) == fp
