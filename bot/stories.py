@@ -24,21 +24,22 @@ API::
     find_story(fp, published, recent, ...) -> story_key | None   # one-shot form over (story, fp, published)
 
 Similarity is the cosine of TF-IDF vectors over word unigrams and bigrams of the title (weighted twice) and the lead,
-stop words removed, words lightly stemmed, demonyms, capitals and headline synonyms folded (Russian -> russia,
-American / U.S. -> usa, Tokyo -> japan, frees / released -> free). Document frequencies come from the items in the
-index and those of the DF_HOURS before it, so words every story shares ("Russia", "sanctions") weigh little and names
+stop words removed, words lightly stemmed, demonyms, capitals and headline synonyms folded (Russian -> russia, American
+/ U.S. -> usa, Tokyo -> japan, frees / released -> free). Document frequencies come from the items in the index and
+those of the DF_HOURS before it, so words every story shares ("Russia", "sanctions") weigh little and names
 ("Gershkovich", "Black Sea") weigh much; when neither title's rarest words occur in the other item, the similarity is
-multiplied by ANCHOR_PENALTY (same subject, different event); words tied in rarity count by their chance of being
-among the rarest (_Anchors), not by an arbitrary order. An item joins the story of its most similar item published
-within the window if that similarity reaches the threshold and its mean similarity to the story's first items reaches
-JOIN_MEAN of it (one close telling does not chain a next step in), and a story spans at most one window from its first
-item (no endless chaining). A batch planned whole (plan) then merges two stories it started, or one it started into a
-known one, when the mean similarity over all their cross pairs reaches MERGE_THRESHOLD: one item at a time, an event's
-first tellings often start two stories before its words have any document frequency. There every item is in the index,
-so a title's anchors are its rarest words that another item has too (a word of its own can only miss), and two titles
-that each name someone or somewhere no other item names are kept apart. An event's first telling left alone is then
-placed as it would have been had it come last: in the story of its most similar item, among the stories that began
-after it.
+multiplied by ANCHOR_PENALTY (same subject, different event); words tied in rarity count by their chance of being among
+the rarest (_Anchors), not by an arbitrary order. An item joins the story of its most similar item published within the
+window if that similarity reaches the threshold and its mean similarity to the story's first items reaches JOIN_MEAN of
+it (one close telling does not chain a next step in), and a story spans at most one window from its first item (no
+endless chaining). An outlet tells an event once: a story holding another item of the item's outlet (Fingerprint.outlet,
+outlet_key) takes it only when it is SAME_OUTLET close to that item, and so does a merge. A batch planned whole (plan)
+then merges two stories it started, or one it started into a known one, when the mean similarity over all their cross
+pairs reaches MERGE_THRESHOLD: one item at a time, an event's first tellings often start two stories before its words
+have any document frequency. There every item is in the index, so a title's anchors are its rarest words that another
+item has too (a word of its own can only miss), and two titles that each name someone or somewhere no other item names
+are kept apart. An event's first telling left alone is then placed as it would have been had it come last: in the story
+of its most similar item, among the stories that began after it.
 The thresholds and their measured precision/recall are below.
 """
 
