@@ -1,7 +1,8 @@
 """`coverage-bot demo`: the real pipeline, offline, on the seed articles.
 
 A loopback HTTP server serves `seeds/` as small news sites, one per seed article (each seed is another outlet's
-telling): an RSS feed dated today and one HTML page per article, with site chrome around the text; one poll cycle fetches, parses, matches topics,
+telling): an RSS feed dated today and one HTML page per article, with site chrome around the text; one poll cycle
+fetches, parses, matches topics,
 extracts the pages' text, clusters stories and analyses them into a throw-away store; then the daily
 digest is printed as a subscriber would receive it, and `/summary`, `/quotes` and `/figures` are
 answered as in Telegram.
@@ -187,7 +188,8 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
         print(f"coverage-bot demo: serving {len(items)} seed articles from {seeds} as news sites at {base}")
         report = await poll_once(config, store, limits=fetch_limits(config, allow_private=True))
         print(
-            f"poll cycle: {report.fetched} feed{'' if report.fetched == 1 else 's'} fetched, {report.new_items} new items, "
+            f"poll cycle: {report.fetched} feed{'' if report.fetched == 1 else 's'} fetched, "
+            f"{report.new_items} new items, "
             f"{report.on_topic} on topic, {report.stories_created} stories ({report.elapsed:.1f} s)\n"
         )
         sub = await store.subscribe(DEMO_CHAT, list(config.topics), mode="daily", at="08:00")

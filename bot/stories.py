@@ -805,8 +805,11 @@ class StoryIndex:
             for key in scored:
                 story = self._items[key].story
                 if story not in allowed:
-                    own = [self._items[k] for k in self._members[story] if self._items[k].outlet == outlet]
-                    allowed[story] = all(sim >= SAME_OUTLET for sim in self._similarities(query, own))
+                    own = [k for k in self._members[story] if self._items[k].outlet == outlet]
+                    unscored = self._similarities(query, [self._items[k] for k in own if k not in scored])
+                    allowed[story] = all(
+                        sim >= SAME_OUTLET for sim in [*(scored[k] for k in own if k in scored), *unscored]
+                    )
             scored = {key: sim for key, sim in scored.items() if allowed[self._items[key].story]}
         if not scored:
             return None
@@ -991,8 +994,8 @@ class StoryIndex:
         def one_outlet_apart(s: Hashable, t: Hashable) -> bool:  # two tellings of one outlet, not SAME_OUTLET close
             by_outlet: dict[str | None, list[Hashable]] = defaultdict(list)
             for k in members[s]:
-                by_outlet[items[k].outlet].append(k)
-            by_outlet.pop(None, None)
+                if items[k].outlet is not None:
+                    by_outlet[items[k].outlet].append(k)
             return any(
                 sim < SAME_OUTLET
                 for k in members[t]

@@ -117,23 +117,28 @@ def _value_key(value: Any) -> Any:
     return str(value).strip().casefold()
 
 
-def _anchor(fig: Mapping[str, Any]) -> set[str]:
-    """Content words next to a figure in its sentence: what it measures ("deal", "investment", "tankers")."""
+def _around(fig: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A figure's sentence before and after its surface; None when the surface is not in it."""
     sentence, surface = str(fig.get("sentence") or ""), str(fig.get("surface") or "")
     k = sentence.find(surface)
-    if k < 0:
+    return (sentence[:k], sentence[k + len(surface) :]) if k >= 0 else None
+
+
+def _anchor(fig: Mapping[str, Any]) -> set[str]:
+    """Content words next to a figure in its sentence: what it measures ("deal", "investment", "tankers")."""
+    around = _around(fig)
+    if around is None:
         return set()
-    before = _WORD.findall(sentence[:k].casefold())[-ANCHOR_BEFORE:]
-    after = _WORD.findall(sentence[k + len(surface) :].casefold())[:ANCHOR_AFTER]
+    before = _WORD.findall(around[0].casefold())[-ANCHOR_BEFORE:]
+    after = _WORD.findall(around[1].casefold())[:ANCHOR_AFTER]
     return {w for w in before + after if w not in _ANCHOR_STOP}
 
 
 def _whole(fig: Mapping[str, Any]) -> set[str]:
     """The content words of what a share is of ("over 20% of the world's known reserves": world, known, reserves);
     empty when no "of" follows the figure."""
-    sentence, surface = str(fig.get("sentence") or ""), str(fig.get("surface") or "")
-    k = sentence.find(surface)
-    found = _OF_WHOLE.match(sentence, k + len(surface)) if k >= 0 else None
+    around = _around(fig)
+    found = _OF_WHOLE.match(around[1]) if around else None
     return {w for w in _WORD.findall(found.group(1).casefold()) if w not in _ANCHOR_STOP} if found else set()
 
 
@@ -153,7 +158,7 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     outlets_b = {s["outlet"] for s in b["sources"]}
     if outlets_a & outlets_b:
         return False  # one outlet giving both values means two quantities
-    if a["kind"] == "percent" and (whole_a := _whole(a)) and (whole_b := _whole(b)) and not whole_a & whole_b:
+    if a["kind"] == "percent" and a["_whole"] and b["_whole"] and not a["_whole"] & b["_whole"]:
         return False
     return bool(a["_anchor"] & b["_anchor"])
 
@@ -186,7 +191,15 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 n += 1
             ident = (same_value, n)
             if ident not in merged:
-                merged[ident] = {**fig, "outlet": outlet, "link": link, "sources": [], "_anchor": set()}
+                # (the first telling's share of what, as its sentence and surface stand for the figure: _disagree)
+                merged[ident] = {
+                    **fig,
+                    "outlet": outlet,
+                    "link": link,
+                    "sources": [],
+                    "_anchor": set(),
+                    "_whole": _whole(fig),
+                }
                 order[ident] = len(order)
             m = merged[ident]
             m["key"] = bool(m.get("key")) or bool(fig.get("key"))
@@ -216,5 +229,5 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 placed.add(j)
                 out.append(figs[j])
     for f in out:
-        del f["_anchor"]
+        del f["_anchor"], f["_whole"]
     return out
