@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
 
+from summarizer.furniture import title_echo
+
 from .models import NewItem, StoryFingerprints, StoryRecord
 from .store import FeedTransaction
 from .stories import (
@@ -24,8 +26,15 @@ from .stories import (
     StoryIndex,
     fingerprint,
     item_lead,
-    outlet_key,
 )
+
+
+def outlet_key(title: str | None, summary: str | None, feed: Hashable) -> str:
+    """Who told an item, as clustering tells outlets apart (bot.stories.SAME_OUTLET): its feed, and within the feed the
+    outlet an aggregator names after repeating the title as the summary (Google News: "<title> <outlet>", the words
+    summarizer.furniture.title_echo finds; the stored title has lost its " - Outlet" suffix by then)."""
+    added = title_echo(title, summary) if title and summary else None
+    return f"feed:{feed}:" + " ".join(added) if added else f"feed:{feed}"
 
 
 @dataclass
@@ -57,7 +66,7 @@ class StoryClusterer:
         """The item's fingerprint, with who told it (an outlet tells an event once: bot.stories.SAME_OUTLET)."""
         lead = item_lead(item.summary, item.text)
         fp = self._fingerprints.pop((item.title, lead), None) or fingerprint(item.title, lead)
-        return fp if item.feed_id is None else replace(fp, outlet=outlet_key(item.title, item.feed_id))
+        return fp if item.feed_id is None else replace(fp, outlet=outlet_key(item.title, item.summary, item.feed_id))
 
     def hours(self, topics: Sequence[str]) -> float:
         """The time decay of an item or story on ``topics``: the fastest of theirs (a topic without its own decays at

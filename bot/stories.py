@@ -33,13 +33,13 @@ the rarest (_Anchors), not by an arbitrary order. An item joins the story of its
 window if that similarity reaches the threshold and its mean similarity to the story's first items reaches JOIN_MEAN of
 it (one close telling does not chain a next step in), and a story spans at most one window from its first item (no
 endless chaining). An outlet tells an event once: a story holding another item of the item's outlet (Fingerprint.outlet,
-outlet_key) takes it only when it is SAME_OUTLET close to that item, and so does a merge. A batch planned whole (plan)
-then merges two stories it started, or one it started into a known one, when the mean similarity over all their cross
-pairs reaches MERGE_THRESHOLD: one item at a time, an event's first tellings often start two stories before its words
-have any document frequency. There every item is in the index, so a title's anchors are its rarest words that another
-item has too (a word of its own can only miss), and two titles that each name someone or somewhere no other item names
-are kept apart. An event's first telling left alone is then placed as it would have been had it come last: in the story
-of its most similar item, among the stories that began after it.
+bot.clustering.outlet_key) takes it only when it is SAME_OUTLET close to that item, and so does a merge. A batch planned
+whole (plan) then merges two stories it started, or one it started into a known one, when the mean similarity over all
+their cross pairs reaches MERGE_THRESHOLD: one item at a time, an event's first tellings often start two stories before
+its words have any document frequency. There every item is in the index, so a title's anchors are its rarest words that
+another item has too (a word of its own can only miss), and two titles that each name someone or somewhere no other item
+names are kept apart. An event's first telling left alone is then placed as it would have been had it come last: in the
+story of its most similar item, among the stories that began after it.
 The thresholds and their measured precision/recall are below.
 """
 
@@ -404,17 +404,6 @@ def clean_title(title: str) -> str:
     return _OUTLET_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
 
 
-def outlet_key(title: str | None, feed: Hashable) -> str:
-    """Who told an item, as clustering tells outlets apart (SAME_OUTLET): its feed, and within the feed the outlet its
-    title names at its end (" - Reuters": one aggregator's feed carries many outlets). Within the feed only: another
-    feed's " - report" or " - PM" is a speaker, not the same outlet."""
-    title = (title or "").strip()
-    found = _OUTLET_SUFFIX.search(title) if " - " in title or " | " in title else None
-    if found:
-        return f"feed:{feed}:" + " ".join(found.group(0).strip(" -–—|").casefold().split())
-    return f"feed:{feed}"
-
-
 # --------------------------------------------------------------------------- fingerprints
 
 
@@ -427,7 +416,7 @@ class Fingerprint:
     lead: tuple[str, ...] = ()
     version: int = FINGERPRINT_VERSION
     names: tuple[str, ...] = ()  # title words capitalised inside a sentence (_names): people, places, companies
-    outlet: str | None = None  # who told it (outlet_key; bot.clustering sets it): not a word, see SAME_OUTLET
+    outlet: str | None = None  # who told it (bot.clustering.outlet_key): not a word, see SAME_OUTLET
 
     def features(self) -> dict[str, float]:
         """Term weights before IDF: unigrams and bigrams, title words counted TITLE_WEIGHT times.

@@ -262,3 +262,31 @@ def test_an_outlet_tells_an_event_once(loopback: LoopbackServer, tmp_path: Path)
         (["p-1", "w-1"], ["us-russia"]),
         (["w-2"], ["us-russia"]),
     ]
+
+
+def test_an_aggregators_items_are_their_outlets(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # One aggregator's feed (Google News: "<title> - <outlet>", the summary the title again and the outlet) carries the
+    # expulsion told by two outlets, and the paper tells it too. The aggregator's two items are two outlets' tellings,
+    # not one outlet's two: the second joins through the paper's telling (bot.clustering.outlet_key), though it shares
+    # few words with the first.
+    at = NOW - timedelta(hours=6)
+    told = [
+        ("g-1", "Russia expels two US diplomats", "Reuters", at),
+        (
+            "g-2",
+            "State Department vows response as Moscow gives US envoys a week to leave",
+            "AP News",
+            at + timedelta(hours=3),
+        ),
+    ]
+    wire = [(g, f"https://news.example.com/{g}", f"{t} - {o}", f"{t}  {o}", when) for g, t, o, when in told]
+    paper = [
+        (
+            "p-1",
+            "https://paper.example.org/a",
+            "Russia expels two US diplomats, gives them a week to leave",
+            "The State Department said Moscow gave the pair a week to leave and vowed a response.",
+            at + timedelta(hours=1),
+        ),
+    ]
+    assert _polled_stories(loopback, tmp_path, wire, paper) == [(["g-1", "g-2", "p-1"], ["us-russia"])]
