@@ -228,37 +228,45 @@ def test_an_aggregators_outlet_is_not_the_items_words(loopback: LoopbackServer, 
     ]
 
 
-def test_an_outlet_tells_an_event_once(loopback: LoopbackServer, tmp_path: Path) -> None:
-    # The wire tells the expulsion, then its next step: Washington's answer, which shares the paper's words ("a week
-    # to leave", "vows a response") and hardly any of the wire's first telling. The paper's telling joins the wire's
-    # first; the wire's next step does not chain in through the paper's (bot.stories.SAME_OUTLET).
-    at = NOW - timedelta(hours=6)
-    wire = [
-        (
-            "w-1",
-            "https://wire.example.com/a",
-            "Russia expels two US diplomats",
-            "The foreign ministry declared the pair persona non grata on Tuesday.",
-            at,
-        ),
-        (
-            "w-2",
-            "https://wire.example.com/b",
-            "State Department vows response as Moscow gives US envoys a week to leave",
-            "A spokesman said Washington would answer the order; the pair prepared to leave within a week.",
-            at + timedelta(hours=3),
-        ),
-    ]
-    paper = [
+# The expulsion and, three hours later, Washington's answer, which shares the paper's words ("a week to leave", "vows
+# a response") and hardly any of the first telling's; the paper tells the expulsion an hour after the first telling.
+EXPULSION = "Russia expels two US diplomats"
+ANSWER = "State Department vows response as Moscow gives US envoys a week to leave"
+
+
+def _expulsion_told_by_the_paper(at: datetime) -> list[tuple[str, str, str, str, datetime]]:
+    return [
         (
             "p-1",
             "https://paper.example.org/a",
             "Russia expels two US diplomats, gives them a week to leave",
             "The State Department said Moscow gave the pair a week to leave and vowed a response.",
             at + timedelta(hours=1),
+        )
+    ]
+
+
+def test_an_outlet_tells_an_event_once(loopback: LoopbackServer, tmp_path: Path) -> None:
+    # The wire tells the expulsion, then its next step. The paper's telling joins the wire's first; the wire's next
+    # step does not chain in through the paper's (bot.stories.SAME_OUTLET).
+    at = NOW - timedelta(hours=6)
+    wire = [
+        (
+            "w-1",
+            "https://wire.example.com/a",
+            EXPULSION,
+            "The foreign ministry declared the pair persona non grata on Tuesday.",
+            at,
+        ),
+        (
+            "w-2",
+            "https://wire.example.com/b",
+            ANSWER,
+            "A spokesman said Washington would answer the order; the pair prepared to leave within a week.",
+            at + timedelta(hours=3),
         ),
     ]
-    assert sorted(_polled_stories(loopback, tmp_path, wire, paper)) == [
+    assert sorted(_polled_stories(loopback, tmp_path, wire, _expulsion_told_by_the_paper(at))) == [
         (["p-1", "w-1"], ["us-russia"]),
         (["w-2"], ["us-russia"]),
     ]
@@ -266,27 +274,10 @@ def test_an_outlet_tells_an_event_once(loopback: LoopbackServer, tmp_path: Path)
 
 def test_an_aggregators_items_are_their_outlets(loopback: LoopbackServer, tmp_path: Path) -> None:
     # One aggregator's feed (Google News: "<title> - <outlet>", the summary the title again and the outlet) carries the
-    # expulsion told by two outlets, and the paper tells it too. The aggregator's two items are two outlets' tellings,
-    # not one outlet's two: the second joins through the paper's telling (bot.clustering.outlet_key), though it shares
-    # few words with the first.
+    # expulsion and the answer, told by two outlets. They are two outlets' tellings, not one outlet's two: the answer
+    # joins through the paper's telling (bot.clustering.outlet_key), though it shares few words with the expulsion.
     at = NOW - timedelta(hours=6)
-    told = [
-        ("g-1", "Russia expels two US diplomats", "Reuters", at),
-        (
-            "g-2",
-            "State Department vows response as Moscow gives US envoys a week to leave",
-            "AP News",
-            at + timedelta(hours=3),
-        ),
-    ]
+    told = [("g-1", EXPULSION, "Reuters", at), ("g-2", ANSWER, "AP News", at + timedelta(hours=3))]
     wire = [(g, f"https://news.example.com/{g}", f"{t} - {o}", f"{t}  {o}", when) for g, t, o, when in told]
-    paper = [
-        (
-            "p-1",
-            "https://paper.example.org/a",
-            "Russia expels two US diplomats, gives them a week to leave",
-            "The State Department said Moscow gave the pair a week to leave and vowed a response.",
-            at + timedelta(hours=1),
-        ),
-    ]
-    assert _polled_stories(loopback, tmp_path, wire, paper) == [(["g-1", "g-2", "p-1"], ["us-russia"])]
+    stories = _polled_stories(loopback, tmp_path, wire, _expulsion_told_by_the_paper(at))
+    assert stories == [(["g-1", "g-2", "p-1"], ["us-russia"])]
