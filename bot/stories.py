@@ -865,6 +865,7 @@ class StoryIndex:
         started: dict[_Planned, Hashable] = {}  # planning key -> the story it joined, or _Started(place); in the index
         known: dict[Hashable, Hashable] = {}
         new: set[Hashable] = set()
+        starts: dict[Hashable, datetime] = {}  # known stories' starts before the batch joined them (kept or restored)
         kept = False
         try:
             for place, (key, fp, published) in enumerate(batch):
@@ -880,6 +881,8 @@ class StoryIndex:
                 if found is None:
                     new.add(story)
                 planned = placed[key] = _Planned(place)
+                if found is not None and not isinstance(story, _Started) and story not in starts:
+                    starts[story] = self._first[story]
                 self._load(story, planned, tf, title, when, fp.names, decay, fp.outlet)
                 started[planned] = story  # once in the index: the cleanup below takes out what went in
             root = self._merge(set(new))
@@ -896,6 +899,7 @@ class StoryIndex:
             if not kept:
                 for planned in started:
                     self._remove(planned)
+                self._first.update(starts)  # an earlier batch item moved a known story's start back
             for story in new:
                 self._first.pop(story, None)
         return known | planned_stories
@@ -1060,7 +1064,10 @@ class StoryIndex:
             if target is not None and best >= MERGE_THRESHOLD:
                 moves.append((s, target))
         for s, t in moves:  # a lone item is never a target, so only its target may have been merged meanwhile
-            join(s, root.get(t, t))
+            t = root.get(t, t)
+            # ... or have taken in another lone item: an outlet's two tellings, or a span beyond the window, stay apart
+            if within_window(s, t) and not one_outlet_apart(s, t):
+                join(s, t)
         return root
 
     def _neighbours(

@@ -1031,6 +1031,46 @@ def test_a_slow_topics_tellings_decay_over_its_own_hours_and_a_mixed_pair_at_the
         )  # (rounded)
 
 
+def test_two_lone_items_of_one_outlet_are_not_both_placed_in_one_story() -> None:
+    """The merge pass places each lone item in a story that began after it, as it would have coming last. Two lone
+    tellings of one outlet sharing no word can each be placed in the same later story; the second must then meet the
+    outlet rule against the first, as every join and merge does (SAME_OUTLET): one at a time, they never meet."""
+    rows = [  # key, outlet, title, lead, minutes
+        ("x1", "O", "mendix gandor pirno kavrol dormat", "", 0),
+        ("x2", "O", "yelvin pasket zarbin brosko", "", 5),
+        ("t0", "o0", "sulvat brosko gandor", "tindal", 10),
+        ("t1", "o1", "nuvrel yelvin sulvat", "quenby yelvin", 15),
+        ("t2", "o2", "velisk fensik nuvrel", "crambo fensik sulvat lopret", 20),
+    ]
+    batch = [(k, replace(fingerprint(t, lead), outlet=o), T0 + timedelta(minutes=m)) for k, o, t, lead, m in rows]
+    fps = {k: fp for k, fp, _ in batch}
+    assert StoryIndex().similarity(fps["x1"], fps["x2"]) == 0.0 < SAME_OUTLET
+    streamed = StoryIndex()
+    one_at_a_time = {k: streamed.add_fingerprint(k, fp, at).story_key for k, fp, at in batch}
+    assert one_at_a_time["x1"] != one_at_a_time["x2"]
+    planned = StoryIndex().plan(batch)
+    assert planned["x1"] != planned["x2"], planned
+    assert planned["t0"] == planned["t1"] == planned["t2"]  # the later story itself stands
+
+
+def test_a_discarded_plan_leaves_a_known_storys_start_as_it_was() -> None:
+    """plan() without keep leaves the index as it was: a batch item published before a known story's first telling
+    moves the story's start back while it is planned, and not after. With the start left moved, a telling 65 hours
+    after the story's first would be 75 hours into it, beyond the 72-hour window, and join nothing."""
+    title, lead = "Russia expels two US diplomats over spying row", "Moscow ordered two American diplomats out."
+    earlier = ("early", fingerprint("Moscow expels two U.S. diplomats in spying row", lead), T0 - timedelta(hours=10))
+
+    def later_join(discarded_plan: bool) -> Hashable | None:
+        index = StoryIndex()
+        index.load("S", "known", fingerprint(title, lead), T0, hours=1000.0)
+        if discarded_plan:
+            assert index.plan([earlier])["early"] == "S" and len(index) == 1
+        found = index.find(fingerprint(title, lead), T0 + timedelta(hours=65), hours=1000.0)
+        return found.story_key if found else None
+
+    assert later_join(False) == later_join(True) == "S"
+
+
 def test_the_clusterer_gives_an_item_the_fastest_decay_of_its_topics() -> None:
     clusterer = StoryClusterer(72, {"rare-earths": 48.0})
     assert clusterer.hours(("rare-earths",)) == 48.0
