@@ -119,7 +119,7 @@ class StoryClusterer:
                 story_id = cast(int, found.story_key)
                 draft = drafts.setdefault(story_id, _Draft(self._recent[story_id], item))
                 # The story's topics stand; the item adds none. Later near misses may match this one.
-                fp_json = draft.add(item_id, replace(item, topics=(), terms={}), fp, published)
+                fp_json = draft.add(item_id, replace(item, topics=(), terms={}), fp, published, draft.topics)
                 index.load(story_id, ("story", story_id, fp_json), fp, published, self.hours(draft.topics))
         else:
             # The planned items stay in the index, renamed and rekeyed below once their stories are written.
@@ -191,13 +191,15 @@ class StoryClusterer:
             if recent:
                 self._recent[story.id] = story
             self._revision = max(self._revision, story.revision)
-            for key, published in story.fingerprint.members:
+            for key, published, topics in story.fingerprint.members:
                 try:
                     fp = Fingerprint.from_json(key)
                 except (ValueError, TypeError, KeyError):
                     continue  # a fingerprint of an older version: that member no longer attracts items
                 if recent:
-                    self._index.load(story.id, ("story", story.id, key), fp, published, self.hours(story.topics))
+                    # each member decays as it did when it was planned (its own topics), whichever cycle reloads it
+                    hours = self.hours(topics if topics is not None else story.topics)
+                    self._index.load(story.id, ("story", story.id, key), fp, published, hours)
                 else:
                     self._index.count(("story", story.id, key), fp, published)
         return self._index
@@ -214,12 +216,15 @@ class _Draft:
         self.happened: datetime | None = None  # the earliest member's publication time
         self.members: list[tuple[int, Fingerprint, str, datetime]] = []  # (item id, fingerprint, its JSON, published)
 
-    def add(self, item_id: int, item: NewItem, fp: Fingerprint, published: datetime) -> str:
-        """A member joins: topics and matched terms widened, its fingerprint kept with the story's (returned as JSON)."""
+    def add(
+        self, item_id: int, item: NewItem, fp: Fingerprint, published: datetime, decay: tuple[str, ...] | None = None
+    ) -> str:
+        """A member joins: topics and matched terms widened, its fingerprint kept with the story's (returned as JSON),
+        and the topics whose time decay the index gave it (``decay``; its own topics unless given)."""
         fp_json = fp.to_json()
         self.topics = tuple(dict.fromkeys([*self.topics, *item.topics]))
         self.terms = merge_terms(self.terms, item.terms)
-        self.fingerprint = self.fingerprint.add(fp_json, published)
+        self.fingerprint = self.fingerprint.add(fp_json, published, item.topics if decay is None else decay)
         self.happened = published if self.happened is None else min(self.happened, published)
         self.members.append((item_id, fp, fp_json, published))
         return fp_json

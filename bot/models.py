@@ -268,33 +268,51 @@ def _sources(data: Any) -> tuple[Source, ...]:
 class StoryFingerprints:
     """The clustering fingerprints of a story's members, as stored in the story's ``fingerprint`` column.
 
-    Each entry is ``(fingerprint JSON, publication time)``: bot.stories.Fingerprint's own JSON, so the
-    story layer can compare a new item with every telling of a story. Only the first tellings and the
-    latest ones are kept (``MAX_MEMBERS``).
+    Each entry is ``(fingerprint JSON, publication time, topics)``: bot.stories.Fingerprint's own JSON, so the
+    story layer can compare a new item with every telling of a story, and the topics whose time decay the
+    member was indexed with (its own; None in entries stored before they were kept: the story's then stand in).
+    Only the first tellings and the latest ones are kept (``MAX_MEMBERS``).
     """
 
-    members: tuple[tuple[str, datetime], ...] = ()
+    members: tuple[tuple[str, datetime, tuple[str, ...] | None], ...] = ()
 
     MAX_MEMBERS = 30  # the first tellings and the latest ones suffice to recognise a story
 
-    def add(self, fingerprint_json: str, published: datetime) -> StoryFingerprints:
-        members = [*self.members, (fingerprint_json, published)]
+    def add(
+        self, fingerprint_json: str, published: datetime, topics: tuple[str, ...] | None = None
+    ) -> StoryFingerprints:
+        members = [*self.members, (fingerprint_json, published, topics)]
         if len(members) > self.MAX_MEMBERS:
             first = self.MAX_MEMBERS // 3
             members = members[:first] + members[first - self.MAX_MEMBERS :]
         return StoryFingerprints(tuple(members))
 
     def to_json(self) -> JSON:
-        return {"members": [[fp, published.isoformat()] for fp, published in self.members]}
+        return {
+            "members": [
+                [fp, published.isoformat()] + ([list(topics)] if topics is not None else [])
+                for fp, published, topics in self.members
+            ]
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> StoryFingerprints:
-        """The stored form back; entries of an older or unknown shape are skipped."""
-        out: list[tuple[str, datetime]] = []
+        """The stored form back; entries of an older or unknown shape are skipped (an entry without topics, stored
+        before they were kept, has None)."""
+        out: list[tuple[str, datetime, tuple[str, ...] | None]] = []
         entries = data.get("members", ()) if isinstance(data, Mapping) else ()
         for entry in entries if isinstance(entries, Sequence) else ():
             try:
-                out.append((str(entry[0]), as_utc(datetime.fromisoformat(entry[1]))))
+                topics = entry[2] if len(entry) > 2 else None
+                if topics is not None and (isinstance(topics, str) or not all(isinstance(t, str) for t in topics)):
+                    raise TypeError("topics are a list of names")
+                out.append(
+                    (
+                        str(entry[0]),
+                        as_utc(datetime.fromisoformat(entry[1])),
+                        tuple(topics) if topics is not None else None,
+                    )
+                )
             except (ValueError, TypeError, IndexError, KeyError):
                 continue
         return cls(tuple(out))

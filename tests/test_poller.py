@@ -641,6 +641,86 @@ async def test_articles_a_dead_cycle_left_unanalysed_are_analysed_and_clustered_
     assert await store.articles_to_analyse(NOW - timedelta(days=1), 10) == []
 
 
+def test_a_storys_member_keeps_the_topics_it_was_indexed_with() -> None:
+    """StoryFingerprints' stored form: each member with the topics whose time decay it was indexed with; an entry
+    stored before they were kept reads as None (the story's topics stand in), an entry of another shape is skipped."""
+    when = NOW.replace(tzinfo=UTC)
+    fps = StoryFingerprints().add("{}", when, ("rare-earths",)).add("{}", when + timedelta(hours=1))
+    assert StoryFingerprints.from_json(json.loads(json.dumps(fps.to_json()))) == fps
+    assert [m[2] for m in fps.members] == [("rare-earths",), None]
+    stored = {"members": [["{}", when.isoformat()], ["{}", when.isoformat(), "rare-earths"], ["{}"]]}
+    assert StoryFingerprints.from_json(stored).members == (("{}", when, None),)
+
+
+async def test_a_slow_topics_tellings_cluster_alike_in_one_cycle_or_two(store) -> None:
+    """Each member decays as it was planned, by its own topics: reloaded from the store by the next cycle, a
+    rare-earths telling keeps its 48 hours even though a later member put its story on us-russia too. So a third
+    telling 30 hours after the first joins it whether the three come in one cycle or in two (the story's topics once
+    gave the reloaded members 24 hours: a new story in the second case)."""
+    import sqlalchemy as sa
+
+    from bot.clustering import StoryClusterer
+
+    feeds = [{"name": f"Outlet {n}", "url": f"http://127.0.0.1:9/feed{n}"} for n in range(3)]  # three outlets
+    cfg = parse_config({"topics": TOPICS, "feeds": feeds})
+    t0 = NOW - timedelta(hours=31)
+    rows = [  # title, summary, topics, hours after t0
+        (
+            "China curbs exports of gallium and germanium",
+            "Beijing will require export licences for the two chipmaking metals from August, the commerce ministry said.",
+            ("rare-earths",),
+            0,
+        ),
+        (
+            "US and Russia weigh China's gallium and germanium export curbs",
+            "Washington and Moscow studied Beijing's licences for the two chipmaking metals.",
+            ("rare-earths", "us-russia"),
+            1,
+        ),
+        (
+            "Chipmakers scramble for gallium and germanium after China curbs",
+            "Buyers sought supplies of the two metals before Beijing's export licences start.",
+            ("rare-earths",),
+            30,
+        ),
+    ]
+    items = [
+        NewItem(
+            ItemKey(f"g{n}", f"g{n}", f"https://x{n}.example/{n}", None),
+            title,
+            summary,
+            t0 + timedelta(hours=h),
+            True,
+            topics=topics,
+            relevance=1.0,
+        )
+        for n, (title, summary, topics, h) in enumerate(rows)
+    ]
+
+    async def cycle(batch: list[NewItem], now: datetime) -> None:
+        async with store.feed_transaction() as tx:
+            for item in batch:
+                await tx.add_items(feed_ids[int(item.key.guid[1:])], [item], now)
+        async with store.feed_transaction() as tx:
+            await StoryClusterer(72, {"rare-earths": 48.0}).attach_unclustered(tx, now)
+
+    async def stories() -> list[int]:
+        return [story for (story,) in await query(store, "SELECT story_id FROM items ORDER BY guid")]
+
+    await store.sync_feeds(cfg.feeds, now=NOW)
+    feed_ids = [feed_id for (feed_id,) in await query(store, "SELECT id FROM feeds ORDER BY url")]
+    await cycle(items, NOW)
+    one_cycle = await stories()
+    assert one_cycle[0] is not None and len(set(one_cycle)) == 1
+    async with store.engine.begin() as conn:  # the same items again, into an empty store
+        await conn.execute(sa.text("DELETE FROM items"))
+        await conn.execute(sa.text("DELETE FROM stories"))
+    await cycle(items[:2], t0 + timedelta(hours=2))
+    await cycle(items[2:], NOW)
+    two_cycles = await stories()
+    assert two_cycles[0] is not None and len(set(two_cycles)) == 1, two_cycles
+
+
 async def test_a_cycle_counts_the_older_stories_words_but_joins_only_the_windows(store) -> None:
     """The clustering index a cycle builds from the store: the window's stories as candidates, the members of stories
     updated in the DF_HOURS before it in the document frequencies only, older ones not at all."""
