@@ -21,7 +21,8 @@ collapsed, capped with an ellipsis); links are absolute (against xml:base / the 
 canonical; `identity` is the guid, else the canonical link, else a hash of title and date; dates are aware UTC, or
 None when missing, invalid, before 1995 or more than two days ahead (the caller uses the fetch time). Items with no
 title, summary or link are dropped (`dropped`), items repeating a guid are collapsed (`duplicates`); a guid that
-several different links share is not trusted and those items are identified by link. `error` is set when the body
+several different links share is not trusted: those items are identified by link and carry no guid (a site's home
+page given as every item's guid names none of them, and would make them one item downstream). `error` is set when the body
 is unusable: empty, an HTML page, or no items and no title.
 """
 
@@ -213,7 +214,7 @@ def _items(entries: list[Any], base: str, now: datetime, resolve_ids: bool = Tru
             duplicates += 1
             continue
         seen.add(identity)
-        items.append(FeedItem(identity=identity, **d))
+        items.append(FeedItem(identity=identity, **{**d, "guid": trusted_guid}))
     return items, dropped, duplicates
 
 

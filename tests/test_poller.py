@@ -193,6 +193,19 @@ async def test_reorders_drops_guid_changes_and_shared_links_never_repeat(site, s
     assert links == []
 
 
+async def test_a_guid_every_item_shares_identifies_none_of_them(site, store, fetcher) -> None:
+    """A feed giving every item the same guid (its home page: a CMS's mistake) names no item by it: each is known by
+    its link, in the first poll and in every later one (once, all but one were dropped, and then every new item)."""
+    home = site.server.url("/")
+    a = [Entry(home, site.server.url(f"/n/{i}"), f"Rare earth item number {i}") for i in range(3)]
+    cfg = config({"A": site.feed("/a", a)})
+    assert (await cycle(cfg, store, fetcher, NOW)).new_items == 3
+    site.feed("/a", [Entry(home, site.server.url("/n/3"), "Rare earth item number 3"), *a])
+    assert (await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))).new_items == 1
+    assert await store.item_count() == 4
+    assert await query(store, "SELECT COUNT(*) FROM items WHERE guid IS NOT NULL") == [(0,)]
+
+
 async def test_failures_back_off_honour_retry_after_and_disable_with_reason(site, store, fetcher) -> None:
     site.server.route("/broken", Response(500, {}, b"oops"))
     site.server.route("/busy", Response(429, {"Retry-After": "7200"}, b"slow down"))
