@@ -147,12 +147,7 @@ def _parse(body: bytes, headers: dict[str, str], base_url: str, now: datetime, f
         channel = {"title": plain.title, "link": plain.link}
         parsed: Mapping[str, Any] = {"feed": channel, "entries": plain.entries, "version": "rss20"}
     else:
-        parsed = feedparser.parse(
-            io.BytesIO(text.encode("utf-8")),
-            response_headers=response_headers,
-            sanitize_html=False,
-            resolve_relative_uris=False,
-        )
+        parsed = _feedparser(text, response_headers)
 
     feed = parsed.get("feed", {})
     title = html_to_text(feed.get("title", ""), MAX_TITLE) or None
@@ -364,6 +359,33 @@ def _looks_like_html(text: str) -> bool:
     """True when the first element is an HTML one (a page, an error page, a paywall) rather than a feed root."""
     first = _ROOT_NAME.search(_OPAQUE.sub("", text[:65536]))
     return first is not None and first.group(1).lower() in _HTML_ROOTS
+
+
+# Namespaces whose elements give an item's title, summary, link, date or id: kept when the others are dropped.
+_ITEM_NAMESPACES = "atom|content|dc|dcterms|media|rdf|rss|xhtml|xml|xmlns|itunes|feedburner|slash|wfw|sy"
+_EXTENSION_TAG = re.compile(rf"</?(?!(?:{_ITEM_NAMESPACES}):)[A-Za-z][\w.-]*:[\w.-]+(?:\s[^<>]*)?/?>")
+
+
+def _feedparser(text: str, response_headers: dict[str, str]) -> Mapping[str, Any]:
+    """feedparser's reading. Its handlers of some extension elements raise on a malformed one (a Podlove chapter
+    without its start, a GML position outside georss:where): the feed is read again without the elements of
+    namespaces that hold none of an item's fields, and is unusable only if that fails too."""
+
+    def parse(value: str) -> Mapping[str, Any]:
+        return feedparser.parse(
+            io.BytesIO(value.encode("utf-8")),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+
+    try:
+        return parse(text)
+    except Exception as first:  # any crash of feedparser's is the feed's, not ours
+        try:
+            return parse(_EXTENSION_TAG.sub("", text))
+        except Exception:
+            raise _Unusable(f"the feed parser fails on it ({type(first).__name__}: {first})") from first
 
 
 _NOT_PERMALINK = re.compile(r"""isPermaLink\s*=\s*["']\s*false""", re.I)

@@ -344,3 +344,22 @@ def test_feed_level_xml_base_resolves_the_feed_link() -> None:
     parsed = parse_feed(body, {"Content-Type": "application/atom+xml"}, "https://e.com/feed", now=NOW)
     assert parsed.link == "https://other.example/news/home"
     assert parsed.items[0].link == "https://other.example/news/a/1"
+
+
+# Two extension elements feedparser's own handlers raise on when malformed (found by mutating its test feeds).
+_CRASHING_EXTENSIONS = {
+    "a Podlove chapter without its start": b'<psc:chapters version="1.2"><psc:chapter title="Intro"/></psc:chapters>',
+    "a GML position outside georss:where": b"<gml:pos>1 2</gml:pos>",
+}
+
+
+@pytest.mark.parametrize("extension", _CRASHING_EXTENSIONS)
+def test_a_malformed_extension_element_costs_no_item(extension: str) -> None:
+    """parse_feed never raises: the item is read without the extension feedparser fails on."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:psc="http://podlove.org/simple-chapters"'
+        b' xmlns:gml="http://www.opengis.net/gml"><channel><title>T</title><item><title>A</title>'
+        b"<link>https://e.example/a</link>" + _CRASHING_EXTENSIONS[extension] + b"</item></channel></rss>"
+    )
+    parsed = parse_feed(body, {"content-type": "application/rss+xml"}, "https://e.example/feed")
+    assert parsed.error is None and [(i.title, i.link) for i in parsed.items] == [("A", "https://e.example/a")]
