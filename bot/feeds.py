@@ -33,10 +33,11 @@ import contextlib
 import hashlib
 import html
 import io
+import itertools
 import logging
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -357,7 +358,9 @@ _HTML_ROOTS = frozenset({"html", "head", "body", "div", "p", "table", "script", 
 
 def _looks_like_html(text: str) -> bool:
     """True when the first element is an HTML one (a page, an error page, a paywall) rather than a feed root."""
-    first = _ROOT_NAME.search(_OPAQUE.sub("", text[:65536]))
+    head = text[:65536]
+    spans = [(0, 0), *_opaque_spans(head), (len(head), len(head))]
+    first = _ROOT_NAME.search("".join(head[a[1] : b[0]] for a, b in itertools.pairwise(spans)))
     return first is not None and first.group(1).lower() in _HTML_ROOTS
 
 
@@ -397,7 +400,18 @@ _ENTITY_DECL = re.compile(
 )
 _CHAR_REF_ONLY = re.compile(r"&#(?:\d{1,7}|x[0-9A-Fa-f]{1,6});")
 _ANY_ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>", re.I)
-_OPAQUE = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.S)
+_OPAQUE_START = re.compile(r"<!\[CDATA\[|<!--")
+
+
+def _opaque_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each CDATA section and comment, in one pass: one left open runs to the end of the text (a
+    regex's lazy match would scan to the end again from every unclosed "<!--": quadratic on a hostile feed)."""
+    pos = 0
+    while (m := _OPAQUE_START.search(text, pos)) is not None:
+        closer = "]]>" if m.group(0) == "<![CDATA[" else "-->"
+        close = text.find(closer, m.end())
+        pos = len(text) if close < 0 else close + len(closer)
+        yield m.start(), pos
 
 
 def defuse_entities(text: str) -> str:
@@ -481,10 +495,10 @@ def _expand(text: str, entities: dict[str, str], budget: int) -> str:
 
     out = []
     pos = 0
-    for opaque in _OPAQUE.finditer(text):
-        out.append(pattern.sub(replace, text[pos : opaque.start()]))
-        out.append(opaque.group(0))
-        pos = opaque.end()
+    for start, end in _opaque_spans(text):
+        out.append(pattern.sub(replace, text[pos:start]))
+        out.append(text[start:end])
+        pos = end
     out.append(pattern.sub(replace, text[pos:]))
     return "".join(out)
 
