@@ -375,14 +375,18 @@ def title_echo(title: str, summary: str) -> list[str] | None:
 
 
 def echoed_outlet(title: str, summary: str | None) -> str | None:
-    """The outlet an aggregator names twice, whatever its name: a title ending " - Outlet" whose summary is the rest
-    of the title followed by "Outlet" (Google News); else None. Pass it to clean_title as ``outlet``."""
+    """The outlet an aggregator names twice, whatever its name: a title ending " - Outlet" whose summary begins with
+    the rest of the title followed by "Outlet" (Google News: "<title> <outlet>", or a list of related stories that
+    begins so); else None. Pass it to clean_title as ``outlet``."""
     parts = list(_TITLE_SEPARATOR.finditer(title)) if summary else []
     if not parts:
         return None
     head, suffix = title[: parts[-1].start()], title[parts[-1].end() :].strip()
-    added = title_echo(head, summary or "")
-    return suffix if suffix and added == _WORD.findall(suffix.casefold()) else None
+    heading, named = _WORD.findall(head.casefold()), _WORD.findall(suffix.casefold())
+    if not heading or not 0 < len(named) <= OUTLET_NAME_WORDS:
+        return None
+    said = [m.group() for m in islice(_WORD.finditer((summary or "").casefold()), len(heading) + len(named))]
+    return suffix if said == heading + named else None
 
 
 _WORD = re.compile(r"\w+")

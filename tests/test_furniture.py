@@ -148,6 +148,12 @@ def test_an_outlet_named_twice_is_the_outlet_whatever_its_name() -> None:
     # A summary that says more, or none, names no outlet: "... - Dimbleby" (who said it) stays.
     assert echoed_outlet("Coronation: the king speaks - Dimbleby", "The king spoke at length, Dimbleby said.") is None
     assert echoed_outlet(title, None) is None and echoed_outlet("No separator here", "No separator here") is None
+    # Google News's list of related stories (its 2019 feeds: feeds-corpus real/google-news_top-stories_2019.xml)
+    # begins with the item's own title and outlet: the outlet all the same.
+    related = "Putin threatens Finland over NATO Acme Daily Ledger Finland shrugs off Kremlin warning Nordic Post"
+    assert echoed_outlet(title, related) == "Acme Daily Ledger"
+    # ... but not a summary that tells the story in other words after a title without its outlet
+    assert echoed_outlet(title, "Putin threatens Finland over NATO as Acme Daily Ledger reports") is None
 
 
 @pytest.mark.parametrize(
