@@ -45,9 +45,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
-from bot import plainrss
+from bot import feeddates, plainrss
 from bot.charset import decode_body
 from bot.textcut import shorten
+
+feeddates.register()  # dates feedparser misreads (zones by other names, a 12-hour clock)
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +304,8 @@ def _hash_identity(title: str, published: datetime | None) -> str:
 
 
 def _date(entry: Any, now: datetime) -> datetime | None:
-    """The entry's publication (else update) time as aware UTC, or None when missing or implausible."""
+    """The entry's publication (else update) time as aware UTC, or None when missing or implausible (an implausible
+    publication time, 1970's epoch-zero bug or a 2099 placeholder, gives way to a plausible update time)."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = dict.get(entry, key)  # plain dict access: FeedParserDict maps updated->published with a warning
         if not parsed:
@@ -312,7 +315,7 @@ def _date(entry: Any, now: datetime) -> datetime | None:
         except (OverflowError, ValueError, OSError, TypeError):
             continue
         if when < EARLIEST_DATE or when > now + FUTURE_SLACK:
-            return None
+            continue
         return when
     return None
 

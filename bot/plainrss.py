@@ -26,6 +26,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
+from bot import feeddates
+
+feeddates.register()  # (its dates are feedparser's, with the same handlers)
+
 try:  # feedparser's own date parser (it has no public name): the dates must be the ones feedparser would give
     from feedparser.datetimes import _parse_date
 except ImportError:  # a feedparser without it: every feed goes to feedparser, slower and still right

@@ -379,3 +379,40 @@ def test_a_malformed_extension_element_costs_no_item(extension: str) -> None:
     )
     parsed = parse_feed(body, {"content-type": "application/rss+xml"}, "https://e.example/feed")
     assert parsed.error is None and [(i.title, i.link) for i in parsed.items] == [("A", "https://e.example/a")]
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        # zones feedparser does not know by name (it read them as UTC): Moscow's first, for a Russia-watching bot
+        ("Mon, 23 Nov 2026 10:00:00 MSK", datetime(2026, 11, 23, 7, tzinfo=UTC)),
+        ("Mon, 23 Nov 2026 10:00:00 CET", datetime(2026, 11, 23, 9, tzinfo=UTC)),
+        ("Mon, 23 Nov 2026 10:00:00 JST", datetime(2026, 11, 23, 1, tzinfo=UTC)),
+        # a 12-hour clock (NBC's local stations: feeds-corpus real/nbc-newyork.xml), with a zone and without one
+        ("Mon, Nov 23 2026 02:02:33 AM", datetime(2026, 11, 23, 2, 2, 33, tzinfo=UTC)),
+        ("Sun, Nov 22 2026 02:02:33 PM", datetime(2026, 11, 22, 14, 2, 33, tzinfo=UTC)),
+        ("Sun, Nov 22 2026 02:02:33 PM EST", datetime(2026, 11, 22, 19, 2, 33, tzinfo=UTC)),
+        ("Sun, 22 Nov 2026 12:30:00 PM -0500", datetime(2026, 11, 22, 17, 30, tzinfo=UTC)),
+        # what feedparser reads right stays its reading
+        ("Mon, 23 Nov 2026 10:00:00 +0300", datetime(2026, 11, 23, 7, tzinfo=UTC)),
+        ("Mon, 23 Nov 2026 10:00:00 EST", datetime(2026, 11, 23, 15, tzinfo=UTC)),
+        ("Mon, 23 Nov 2026 10:00:00 GMT", datetime(2026, 11, 23, 10, tzinfo=UTC)),
+        ("2026-11-23T10:00:00+01:00", datetime(2026, 11, 23, 9, tzinfo=UTC)),
+    ],
+)
+@pytest.mark.parametrize("fast", [True, False])
+def test_publication_times_in_the_zone_and_clock_the_feed_wrote(written: str, utc: datetime, fast: bool) -> None:
+    """Both readers (bot.plainrss and feedparser) read a date alike, zones by other names and 12-hour clocks too."""
+    body = rss(f"<item><title>A</title><link>https://example.com/a</link><pubDate>{written}</pubDate></item>")
+    (item,) = parse_feed(body, XML, "https://example.com/feed", now=NOW, fast=fast).items
+    assert item.published == utc
+
+
+def test_an_implausible_publication_time_gives_way_to_the_update_time() -> None:
+    body = (
+        b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>T</title><entry><title>A</title>"
+        b"<link href='https://example.com/a'/><id>urn:a</id><published>1970-01-01T00:00:00Z</published>"
+        b"<updated>2026-11-23T10:00:00Z</updated></entry></feed>"
+    )
+    (item,) = parse_feed(body, {"Content-Type": "application/atom+xml"}, "https://example.com/feed", now=NOW).items
+    assert item.published == datetime(2026, 11, 23, 10, tzinfo=UTC)
