@@ -12,6 +12,7 @@ fits: windows-1251 if the high bytes look Cyrillic, else windows-1252, with repl
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 
@@ -95,9 +96,13 @@ def _count(data: bytes, members: bytes) -> int:
     return len(data) - len(data.translate(None, members))
 
 
+_MARKUP = re.compile(rb"<[^<>]*>|https?://[^\s<>\"']*")
+
+
 def cyrillic_share(body: bytes) -> float:
-    """Share of letters that are windows-1251 Cyrillic (0xC0-0xFF, Ё/ё) rather than ASCII letters."""
-    sample = body[:65536]
+    """Share of letters that are windows-1251 Cyrillic (0xC0-0xFF, Ё/ё) rather than ASCII letters, in the text of the
+    first 64 kB: tags and addresses left out (a feed of headlines is mostly markup and links, in ASCII)."""
+    sample = _MARKUP.sub(b" ", body[:65536])
     high = _count(sample, _CYRILLIC_BYTES)
     letters = high + _count(sample, _ASCII_LETTERS)
     return high / letters if letters else 0.0
@@ -116,6 +121,26 @@ def _single_byte_latin(codec: str) -> bool:
     return codec in ("cp1252", "iso8859-2", "iso8859-9", "cp1250", "mac-roman")
 
 
+@functools.cache
+def _single_byte(codec: str) -> bool:
+    """Whether every byte is one character in ``codec`` (windows-1251, KOI8-R, Latin-1, ...): it decodes any bytes.
+    Bytes that pair up in UTF-8 and the East Asian charsets read as fewer characters there."""
+    pairs = b"\xc3\xa9\xb0\xa1\x82\xa0\xa4\xa2"
+    return not codec.startswith("utf") and len(pairs.decode(codec, "replace")) == len(pairs)
+
+
+def _strict_utf8(body: bytes) -> bool:
+    """Whether the bytes hold non-ASCII characters and are valid UTF-8 throughout: text in a single-byte charset
+    almost never is (windows-1251 Russian would need every letter paired just so)."""
+    if not _count(body, _HIGH_BYTES):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_body(body: bytes, content_type: str | None = None, *, html: bool = False) -> Decoded:
     """Decode a feed (or, with `html`, a page) the way a careful reader would."""
     for bom, name in _BOMS:
@@ -126,6 +151,7 @@ def decode_body(body: bytes, content_type: str | None = None, *, html: bool = Fa
             return Decoded(body.decode(name, "replace"), name, "sniff")
 
     cyrillic = cyrillic_share(body) > CYRILLIC_SHARE
+    utf8: bool | None = None  # whether the bytes are strict UTF-8 (looked at when a single-byte label is met)
     labels = [
         (http_charset(content_type), "http"),
         (declared_charset(body, html), "meta" if html else "declaration"),
@@ -146,6 +172,12 @@ def decode_body(body: bytes, content_type: str | None = None, *, html: bool = Fa
             # ASCII-compatible bytes under a UTF-16/32 label, or Russian bytes under a Latin one: mislabelled
             notes.append(f"declared charset {label!r} ({source}) does not fit the bytes")
             continue
+        if source != "utf-8" and _single_byte(codec):
+            if utf8 is None:
+                utf8 = _strict_utf8(body)
+            if utf8:  # a server's default charset on a UTF-8 feed ("charset=windows-1251" on old Russian hosting)
+                notes.append(f"declared charset {label!r} ({source}) does not fit the bytes: they are UTF-8")
+                continue
         note = "; ".join(notes) or None
         try:
             return Decoded(body.decode(codec), codec, source, note)
