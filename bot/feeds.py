@@ -41,7 +41,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
@@ -551,6 +551,8 @@ def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
 
 
 def _strip_tags(s: str) -> str:
+    if "<![CDATA[" in s:  # a CDATA section inside a field (escaped once more than XML needs): its text is the field's
+        s = s.replace("<![CDATA[", "").replace("]]>", "")
     return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else " ", drop_blocks(s))
 
 
@@ -598,6 +600,10 @@ def _safe_link(link: str | None, base: str) -> str | None:
     return canonical_link(absolute)
 
 
+def _tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
 def canonical_link(url: str | None) -> str | None:
     """Lower-case scheme and host, no default port, tracking parameters, fragment or trailing slash; None unless http(s)."""
     if not url:
@@ -619,11 +625,9 @@ def canonical_link(url: str | None) -> str | None:
         userinfo = parts.username + (f":{parts.password}" if parts.password else "")
         host = f"{userinfo}@{host}"
     query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [
-            (k, v) for k, v in pairs if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-        ]
-        query = urlencode(kept, doseq=True) if len(kept) != len(pairs) else query
+    if query:  # the other parameters kept as written ("?123&utm_source=x" is "?123", not "?123=")
+        segments = query.split("&")
+        kept = [seg for seg in segments if not _tracking(unquote_plus(seg.split("=", 1)[0]).lower())]
+        query = "&".join(kept) if len(kept) != len(segments) else query
     path = parts.path.rstrip("/") if parts.path != "/" else ""
     return urlunsplit((scheme, host, path, query, ""))

@@ -346,6 +346,9 @@ def test_dates(date: str, expected: datetime | None) -> None:
         ("http://example.com:8080/a/", "http://example.com:8080/a"),
         ("https://e.com/a?fbclid=1&gclid=2", "https://e.com/a"),
         ("https://e.com/a?b=1&a=2", "https://e.com/a?b=1&a=2"),
+        # the other parameters as written, a tracking one taken out: a page's address still works
+        ("https://e.com/news?123&utm_source=x", "https://e.com/news?123"),
+        ("https://e.com/a?q=a%20b&utm_campaign=y&p=%7E", "https://e.com/a?q=a%20b&p=%7E"),
         ("ftp://e.com/a", None),
         ("javascript:alert(1)", None),
         ("", None),
@@ -377,6 +380,17 @@ def test_ids_resolve_like_feedparser_and_markup_in_attributes_is_not_text() -> N
     assert parse_feed(opaque, XML, "https://e.com/feed", now=NOW).items[0].guid == "1983@example.org"
     assert html_to_text('<img alt="cat<br />dog" src="x.jpg">A caption') == "A caption"
     assert html_to_text('<a href="http://e.com/?a=1&amp;b=2?>Broken quote</a> text') == "Broken quote text"
+
+
+def test_a_cdata_section_escaped_once_more_keeps_its_text() -> None:
+    """A field written as "&lt;![CDATA[...]]&gt;" (a CMS escaping its own CDATA) is its text, not a tag to drop:
+    the title was lost, and the item took its link for a title."""
+    body = rss(
+        "<item><title>&lt;![CDATA[Putin and Trump to meet in Alaska]]&gt;</title><link>https://e.com/a</link>"
+        "<description>&lt;![CDATA[&lt;p&gt;The summit is set for Friday.&lt;/p&gt;]]&gt;</description></item>"
+    )
+    (item,) = parse_feed(body, XML, "https://e.com/feed", now=NOW).items
+    assert (item.title, item.summary) == ("Putin and Trump to meet in Alaska", "The summit is set for Friday.")
 
 
 def test_feed_level_xml_base_resolves_the_feed_link() -> None:
