@@ -151,7 +151,7 @@ class StoryClusterer:
             first = draft.first
             story = await tx.create_story(
                 first.title or first.key.link or "(untitled)",
-                first.key.link,
+                first.feed_link or first.key.link,  # what the outlet published (the canonical form is identity only)
                 draft.topics,
                 draft.terms,
                 draft.fingerprint,

@@ -1178,8 +1178,8 @@ class FeedTransaction:
         the text (a cycle's pages can be megabytes)."""
         c = items_t.c
         text = c.text if text_chars is None else sa.func.substr(c.text, 1, text_chars).label("text")
-        columns = [c.id, c.identity, c.guid, c.link, c.title_key, c.title, c.summary, c.published_at, c.alertable]
-        q = sa.select(*columns, text, c.topics, c.terms, c.relevance, c.near, c.feed_id).where(
+        columns = [c.id, c.identity, c.guid, c.link, c.feed_link, c.title_key, c.title, c.summary, c.published_at]
+        q = sa.select(*columns, c.alertable, text, c.topics, c.terms, c.relevance, c.near, c.feed_id).where(
             items_t.c.story_id.is_(None),
             items_t.c.state == "done",
             items_t.c.relevance > 0 if on_topic else sa.and_(items_t.c.relevance <= 0, items_t.c.near.is_not(None)),
@@ -1202,6 +1202,7 @@ class FeedTransaction:
                 relevance=r["relevance"],
                 near=tuple(r["near"] or ()),
                 feed_id=r["feed_id"],
+                feed_link=r["feed_link"],
             )
             out.append((r["id"], item))
         return out

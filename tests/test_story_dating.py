@@ -101,6 +101,7 @@ def test_backlog_is_dated_by_publication_and_members_keep_the_feeds_links(
     # The link exactly as the feed gave it (the canonical form is for identity only), the outlet, the date.
     assert members["w-1"]["link"] == "https://Example.com/world/expel/?utm_source=rss&id=7"
     assert members["p-1"]["link"] == "https://paper.example.org/a/123#top"
+    assert expel["link"] == members["w-1"]["link"]  # the story's link too: its first telling's, as the feed gave it
     assert members["w-1"]["outlet"] == "Wire" and members["p-1"]["outlet"] == "Paper"
     assert datetime.fromisoformat(members["p-1"]["published"]) == old + timedelta(hours=1)
 
