@@ -476,7 +476,7 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
     if first is not None and keep[first]:
         s = lines[first].strip()
-        if len(s) < 200 and not re.search(r"[.!?]\s*$", s) and any(keep[first + 1 :]):
+        if len(s) < 200 and not re.search(r"[.!?…][\"”’')\]]*\s*$", s) and any(keep[first + 1 :]):
             if title is None:
                 title = _title_of(s)
             keep[first] = False
@@ -584,7 +584,9 @@ _TITLE_ABBREV = frozenset(
         "Ariz",
     ]
 )
-_CANDIDATE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+# (possessive, and only at a run's start: a run of a hundred thousand dots is one candidate, tried once, not a
+# candidate at each of its dots backtracking through the rest: quadratic)
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.'’-]*)[.!?…]+[\"”’)\]]*$")
 
 

@@ -317,3 +317,37 @@ def test_jr_and_sr_do_not_end_a_sentence_before_a_name() -> None:
         "He was patrolling near Martin Luther King Jr. Way South when a car drove past.",
         "He stopped it.",
     ]
+
+
+LEDE_BODY = (
+    "Ukraine's president said on Friday that a peace deal with Russia was {q}closer than ever.{e}\n"
+    "Volodymyr Zelensky spoke in Kyiv after meeting European leaders for talks that lasted six hours.\n"
+    "The talks will resume next week in Geneva, officials from both sides said on Friday evening.\n"
+)
+
+
+@pytest.mark.parametrize(("opening", "closing"), [('"', '"'), ("“", "”"), ("‘", "’")])
+def test_a_lede_ending_in_a_closing_quote_is_no_headline(opening: str, closing: str) -> None:
+    """A first line that ends like a sentence is the story's, whatever quote mark closes it after the period (US style
+    puts it after: ."): it was taken for a headline and dropped, and with it the summary's lead and its quote."""
+    prepared = prepare(LEDE_BODY.format(q=opening, e=closing), title="Zelensky: peace is closer than ever")
+    assert prepared.text.startswith("Ukraine's president said"), prepared.text[:80]
+    # a headline still goes: it ends like no sentence
+    assert prepare("Zelensky says peace is near\n" + LEDE_BODY.format(q='"', e='"')).text.startswith("Ukraine's")
+
+
+def test_a_run_of_final_punctuation_is_one_sentence_end() -> None:
+    """A run of dots (or of ! ? …) ends a sentence once, at its end: the split candidates start only where a run
+    starts, and take it whole (a run of 100,000 dots, which bot.articles lets through, took 107 s when every dot
+    began a candidate that backtracked through the rest; bench: /tmp/review4/prof_dots.py)."""
+    from summarizer.text import _CANDIDATE
+
+    text = "Prices rose sharply today" + "." * 5000 + " Traders sold. Then they bought!!! And?! More"
+    assert [m.group() for m in _CANDIDATE.finditer(text)] == ["." * 5000, ".", "!!!", "?!"]
+    assert [text[a:b][:20] for a, b in sentence_spans(text)] == [
+        "Prices rose sharply ",
+        "Traders sold.",
+        "Then they bought!!!",
+        "And?!",
+        "More",
+    ]
