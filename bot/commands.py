@@ -542,7 +542,7 @@ class Commands:
         name = args[0]
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
             raise BadArguments(f"Unknown timezone {name!r}; use an IANA name such as Europe/Moscow.") from None
         if not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")

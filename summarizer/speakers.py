@@ -110,7 +110,7 @@ def speaker_matches(query: str, speaker: str | None) -> bool:
     q, s = fold(query).split(), fold(speaker).split()
     if not q or not s:
         return False
-    if " ".join(q) in " ".join(s):
+    if f" {' '.join(q)} " in f" {' '.join(s)} ":  # whole words: "xi" is not in "Maxim", nor "li" in "Blinken"
         return True
     *first, last = q
     if not _close(last, s[-1]):

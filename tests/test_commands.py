@@ -226,6 +226,9 @@ async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
     assert "daily at 06:45 (Europe/Moscow)" in plain(await commands.handle("/settings", ME))
     bad = plain(await commands.handle("/timezone Mars/Olympus", ME))
     assert "Unknown timezone 'Mars/Olympus'" in bad and "Usage: /timezone" in bad
+    # an area of the tz database (a directory) and an over-long name are unknown too, not a crash
+    for name in ("America", "Europe", "A" * 300):
+        assert "Unknown timezone" in plain(await commands.handle(f"/timezone {name}", ME)), name
     assert "Current timezone: Europe/Moscow" in plain(await commands.handle("/timezone", ME))
 
 
@@ -385,6 +388,12 @@ async def test_summary_of_a_url_fetches_extracts_and_analyses(store: Store) -> N
         ("john smith", "Jane Smith", False),
         ("trump", "Donald Tusk", False),
         ("putin", None, False),
+        # a short name is a whole word, not letters inside another ("xi" in "Maxim", "li" in "Blinken")
+        ("xi", "Xi Jinping", True),
+        ("xi", "Maxim Reshetnikov", False),
+        ("li", "Antony Blinken", False),
+        ("kim", "Kim Jong Un", True),
+        ("kim", "Joakim Nordin", False),
     ],
 )
 def test_speaker_matching(query: str, speaker: str | None, expected: bool) -> None:
