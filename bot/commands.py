@@ -312,8 +312,10 @@ class Commands:
         return topics or list(self.topics)
 
     async def _may_change(self, chat: ChatRef) -> bool:
-        """In groups only chat admins change subscriptions; private chats and channel posts always may."""
-        if chat.chat_type not in GROUP_TYPES or chat.sender_is_chat:
+        """In groups and channels only their admins change subscriptions: a channel's posts and an anonymous admin
+        speak for the chat; a person (a button pressed under a channel's post is a reader's) must be an admin.
+        Private chats always may."""
+        if chat.sender_is_chat or chat.chat_type not in (*GROUP_TYPES, "channel"):
             return True
         if chat.user_id is None:
             return False

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -211,7 +211,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     rt = runtime(context)
-    ref = chat_ref(update)
+    # A press is a person's, whoever posted the message it is under (in a channel, the channel: any reader sees it).
+    ref = replace(chat_ref(update), sender_is_chat=False)
     answer = await rt.commands.press(query.data or "", ref)
     await query.answer(answer.notice)
     if answer.reply is not None and answer.reply.blocks:

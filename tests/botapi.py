@@ -233,17 +233,24 @@ class FakeBotAPI:
         key = "channel_post" if chat_type == "channel" else "message"
         return self.add_update({key: message})
 
-    def press(self, data: str, message: Call | dict[str, Any], *, user_id: int = 1001) -> int:
-        """Inject a callback query: the user pressed the button with `data` under a message the bot sent."""
+    def press(
+        self, data: str, message: Call | dict[str, Any], *, user_id: int = 1001, chat_type: str | None = None
+    ) -> int:
+        """Inject a callback query: the user pressed the button with `data` under a message the bot sent (in a
+        channel, a post the channel signs: its sender is the channel)."""
         sent = message.params if isinstance(message, Call) else message
         chat_id = int(sent["chat_id"])
+        chat = {"id": chat_id, "type": chat_type or ("private" if chat_id > 0 else "group"), "title": "x"}
         msg = {
             "message_id": int(sent.get("message_id", 0)) or int(sent.get("_message_id", 0)),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "title": "x"},
+            "chat": chat,
             "text": sent.get("text", ""),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
         }
+        if chat["type"] == "channel":
+            msg["sender_chat"] = chat
+        else:
+            msg["from"] = {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}
         query = {
             "id": str(next(self._update_ids) + 500000),
             "from": {"id": user_id, "is_bot": False, "first_name": "Tester"},

@@ -407,6 +407,16 @@ async def test_groups_forum_topics_and_channels(api: FakeBotAPI, db_url: str, ne
         api.command("/settings", chat_id=-100900, chat_type="channel")
         (settings,) = await api.wait_for("sendMessage", chat_id=-100900)
         assert "rare-earths — daily at 08:00" in settings.params["text"]
+        # a button under a channel's post is any reader's: only the channel's admins may change its subscription
+        api.command("/start", chat_id=-100900, chat_type="channel")
+        keyboard = (await api.wait_for("sendMessage", 2, chat_id=-100900))[-1]
+        api.press("t:rare-earths", keyboard, user_id=4242, chat_type="channel")
+        (refused_press,) = await api.wait_for("answerCallbackQuery")
+        assert refused_press.params["text"] == "Only chat admins can change subscriptions here."
+        assert (await store.subscriptions(-100900))[0].topics == ("rare-earths",)
+        api.press("t:us-russia", keyboard, user_id=ADMIN, chat_type="channel")
+        await api.wait_for("answerCallbackQuery", 2)
+        assert (await store.subscriptions(-100900))[0].topics == ("rare-earths", "us-russia")
         # unknown commands get one line; in a group only when they name this bot
         api.command("/frobnicate")
         unknown = (await api.wait_for("sendMessage", 2, chat_id=ADMIN))[-1]
