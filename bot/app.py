@@ -82,11 +82,12 @@ def _sqlite_file(database_url: str) -> Path | None:
 
 async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
     """Store.open with failures as one-line UserErrors; `must_exist`: a missing SQLite file is an error, not created."""
+    from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
     try:
         path = _sqlite_file(database_url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # (the URL is not shown: it may hold a password)
         raise UserError(
             "DATABASE_URL is not a database URL (e.g. sqlite+aiosqlite:///./data/coverage-bot.db)"
         ) from None
@@ -101,6 +102,11 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
     except ModuleNotFoundError as exc:
         raise UserError(
             f"cannot open {where}: the driver {exc.name!r} is not installed (pip install 'coverage-bot[postgres]')"
+        ) from None
+    except CommandError as exc:  # alembic: a schema revision this release does not know
+        raise UserError(
+            f"cannot open {where}: {str(exc).splitlines()[0][:200]} (written by a newer release of coverage-bot? "
+            "upgrade coverage-bot, or set DATABASE_URL to another database)"
         ) from None
     except (OSError, DBAPIError, SQLAlchemyError) as exc:
         detail = getattr(exc, "orig", None) or exc

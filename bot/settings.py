@@ -771,7 +771,7 @@ def check_timezone(name: str) -> str:
     """An IANA time zone name, or ValueError with an example of a valid one."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)") from None
     return name
 
@@ -788,4 +788,22 @@ def normalize_database_url(url: str) -> str:
         scheme = "postgresql+asyncpg"
     if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
         raise ValueError(f"scheme {scheme!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://")
-    return f"{scheme}://{rest}"
+    normalized = f"{scheme}://{rest}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:  # parsed here, once, so that no later error prints the URL (it may hold a password)
+        parsed = make_url(normalized)
+        parsed.port  # noqa: B018 (a port that is no number raises only when read)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "not a valid database URL (a password holding @, : or / must be percent-encoded: p@ss is p%40ss)"
+        ) from None
+    if scheme == "sqlite+aiosqlite" and (parsed.database or ":memory:") == ":memory:":
+        raise ValueError(
+            f"names no database file: an in-memory database loses everything at exit (e.g. {DEFAULT_DATABASE_URL})"
+        )
+    if scheme == "postgresql+asyncpg" and "sslmode" in parsed.query:  # libpq's name; asyncpg's is ssl
+        query = {k: v for k, v in parsed.query.items() if k != "sslmode"} | {"ssl": parsed.query["sslmode"]}
+        normalized = parsed.set(query=query).render_as_string(hide_password=False)
+    return normalized

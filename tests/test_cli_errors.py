@@ -38,6 +38,12 @@ def free_port() -> int:
     ("variable", "value", "expected"),
     [
         ("DATABASE_URL", "garbage", "DATABASE_URL: not a database URL"),
+        # a password holding "@" not percent-encoded (the password is never shown), a port that is no number
+        ("DATABASE_URL", "postgresql://bot:p@ss:Secr3t@127.0.0.1/bot", "DATABASE_URL: not a valid database URL"),
+        ("DATABASE_URL", "postgresql://bot:pw@db.example:notaport/bot", "DATABASE_URL: not a valid database URL"),
+        # sqlite:///$UNSET: an in-memory database, which would keep nothing
+        ("DATABASE_URL", "sqlite:///", "DATABASE_URL: names no database file"),
+        ("DEFAULT_TIMEZONE", "America", "DEFAULT_TIMEZONE: 'America' is not an IANA time zone"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN: does not look like a bot token"),
         ("DEFAULT_TIMEZONE", "Mars/X", "DEFAULT_TIMEZONE: 'Mars/X' is not an IANA time zone"),
         ("ADMIN_IDS", "abc", "ADMIN_IDS: 'abc' is not a comma-separated list"),
@@ -49,7 +55,32 @@ def test_bad_environment_is_a_message_not_a_traceback(tmp_path, variable, value,
     env = clean_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value})
     err = one_message(run_cli("stories", env=env))
     assert expected in err
-    assert "not-a-token" not in err  # the token is never shown
+    assert "not-a-token" not in err and "Secr3t" not in err  # the token and a password are never shown
+
+
+def test_a_database_from_a_newer_release_is_one_line(tmp_path):
+    """A schema revision this release does not know (after rolling a deploy back): a message, exit 2."""
+    import asyncio
+    import sqlite3
+
+    from bot.store import Store
+
+    async def create() -> None:
+        await (await Store.open(f"sqlite+aiosqlite:///{db}")).close()
+
+    db = tmp_path / "bot.db"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}")
+    asyncio.run(create())
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    err = one_message(run_cli("stories", env=env))
+    assert "cannot open SQLite database" in err and "newer release of coverage-bot" in err
+
+
+def test_libpq_sslmode_is_asyncpgs_ssl() -> None:
+    from bot.settings import normalize_database_url
+
+    assert normalize_database_url("postgres://u:p@db/x?sslmode=require") == "postgresql+asyncpg://u:p@db/x?ssl=require"
 
 
 def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
