@@ -103,6 +103,8 @@ def parse_duration(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
     if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):  # YAML's .nan and .inf
+            raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
         if value != int(value):
             raise ValueError(f"{value!r} is not a whole number of seconds")
         return int(value)
@@ -138,8 +140,8 @@ def parse_size(value: object) -> int:
     """Bytes from 5000000, "5MB", "512 KiB"; ValueError says what is valid."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and (m := _SIZE.match(value)):
-        return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower() if m.group(2) else None])
+    if isinstance(value, str) and (m := _SIZE.match(value)) and len(m.group(1)) <= 30:  # (a float of 400 digits
+        return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower() if m.group(2) else None])  # is inf)
     raise ValueError(f"{value!r} is not a size; use bytes (5000000) or 5MB / 512KB")
 
 
@@ -162,6 +164,10 @@ def _check_url(url: str) -> str:
         raise ValueError(f"{url!r} has {shown}; a feed URL must start with http:// or https://")
     if not parts.hostname or any(c.isspace() for c in url):
         raise ValueError(f"{url!r} is not a valid URL (no host, or spaces in it)")
+    try:
+        parts.port  # noqa: B018 (read to check: a port out of range raises only then)
+    except ValueError:
+        raise ValueError(f"{url!r} has no valid port (a number from 1 to 65535 after the host's colon)") from None
     return url
 
 
@@ -309,6 +315,14 @@ class PollSettings(_Strict):
     story_window_hours: float = Field(default=72, gt=0, le=24 * 30)
     retention_days: int = Field(default=90, ge=1, le=3650)
     user_agent: str = "coverage-bot/0.1 (+https://github.com/coverage-bot/coverage-bot)"
+
+    @field_validator("user_agent")
+    @classmethod
+    def _header_value(cls, value: str) -> str:
+        """A header value: printable ASCII on one line (anything else fails every request, and disables every feed)."""
+        if not value.strip() or not all(" " <= c <= "~" for c in value):
+            raise ValueError("must be printable ASCII on one line, e.g. 'coverage-bot/0.1 (+https://example.org/bot)'")
+        return value.strip()
 
 
 class Config(_Strict):

@@ -412,3 +412,23 @@ def test_an_empty_list_is_named_in_the_users_words(tmp_path: Path) -> None:
     message = error_of(tmp_path, MINIMAL.replace("    rules:\n      - any: [rare earth]\n", "    rules: []\n"))
     assert "line 3: topics.rare-earths.rules: at least one rule is required" in message
     assert "Tuple should have" not in message  # pydantic's own words
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # no request can carry it (not ASCII, two lines): every feed would fail and be disabled, in every cycle
+        ("  user_agent: 'coverage-bot (contact: José Müller)'", "poll.user_agent"),
+        ('  user_agent: "bot\\nX-Injected: 1"', "poll.user_agent"),
+        # YAML's infinity, and a size whose digits no float holds (they crashed validation)
+        ("  interval: .inf", "poll.interval"),
+        ("  max_bytes: '" + "9" * 400 + "'", "poll.max_bytes"),
+    ],
+)
+def test_poll_settings_no_request_could_use_are_refused_by_name(tmp_path: Path, line: str, expected: str) -> None:
+    assert expected in error_of(tmp_path, MINIMAL + "poll:\n" + line + "\n")
+
+
+def test_a_feed_url_with_an_impossible_port_names_its_key(tmp_path: Path) -> None:
+    message = error_of(tmp_path, MINIMAL.replace("https://example.com/one.xml", "https://example.com:99999/one.xml"))
+    assert "feeds[0].url" in message and "no valid port" in message
