@@ -121,13 +121,20 @@ async def poll_command(config: Config, settings: Settings) -> int:
     """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
     from .fetch import fetch_limits
     from .parse_pool import shared_parse_pool
-    from .poller import poll_once
+    from .poller import PollOptions, default_owner, poll_once
+    from .retention import prune_old
 
     shared_parse_pool().start()  # its workers start while the store opens
     store = await open_store(settings.database_url)
     try:
         await store.retry_refused_feeds()
-        report = await poll_once(config, store, limits=fetch_limits(config, allow_private=settings.allow_private_urls))
+        report = await poll_once(
+            config,
+            store,
+            limits=fetch_limits(config, allow_private=settings.allow_private_urls),
+            owner=default_owner(settings.instance_id),
+        )
+        await prune_old(store, PollOptions.from_config(config).retention_days)  # as after every cycle of `run`
         print(
             f"poll: {report.feeds_due} feeds due, {report.fetched} fetched, {report.not_modified} unchanged, "
             f"{report.failed} failed; {report.new_items} new items, {report.on_topic} on topic, "
@@ -163,7 +170,7 @@ async def _deliver_alerts(settings: Settings, store: Store) -> int:
 async def poll_forever_command(config: Config, settings: Settings) -> int:
     """A poll-only worker (no Telegram): the scale path runs several of these on one PostgreSQL."""
     from .fetch import fetch_limits
-    from .poller import run_forever
+    from .poller import default_owner, run_forever
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -178,6 +185,7 @@ async def poll_forever_command(config: Config, settings: Settings) -> int:
             store,
             limits=fetch_limits(config, allow_private=settings.allow_private_urls),
             stop=stop,
+            owner=default_owner(settings.instance_id),
             on_cycle=lambda r: print(
                 f"poll: {r.fetched} fetched, {r.not_modified} unchanged, {r.failed} failed, "
                 f"{r.new_items} new items, {r.stories_created} new stories",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -489,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_LOG_LEVELS = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -499,8 +503,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.topics = [*args.topics, *extra]
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    level = os.environ.get("LOG_LEVEL", "").strip().upper()  # (a bad value is the settings' message, below)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG if args.verbose else _LOG_LEVELS.get(level, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not getattr(args, "func", None):

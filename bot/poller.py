@@ -120,9 +120,10 @@ def _known_in(feed: FeedState) -> int | None:
     return feed.id if feed.initialised else None
 
 
-def default_owner() -> str:
-    """A lease owner name unique to this process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def default_owner(instance_id: str | None = None) -> str:
+    """A lease owner name unique to this process: INSTANCE_ID (else host:pid), and a suffix of its own, so two
+    processes given one INSTANCE_ID by mistake still hold their leases apart."""
+    return f"{instance_id or f'{socket.gethostname()}:{os.getpid()}'}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)

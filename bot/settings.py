@@ -703,7 +703,7 @@ class Settings(_Strict):
         PlainSerializer(lambda p: [str(n) for n in p.networks], return_type=list[str]),
     ] = PrivateNetworks()
     instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    log_level: str = "INFO"
+    log_level: str = "WARNING"  # (bot.cli applies LOG_LEVEL before the settings are read)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

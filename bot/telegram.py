@@ -428,7 +428,7 @@ def default_poll(config: Config, store: Store, settings: Settings) -> tuple[Call
     from .poller import PollOptions, default_owner, poll_once
     from .retention import prune_old
 
-    owner = default_owner()
+    owner = default_owner(settings.instance_id)
     limits = fetch_limits(config, allow_private=settings.allow_private_urls)
     options = PollOptions.from_config(config)
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from commandline import run_cli
+from commandline import clean_env, run_cli
 
 pytestmark = pytest.mark.slow  # the installed command in subprocesses
 
@@ -177,3 +177,95 @@ def test_demo_runs_the_real_pipeline_offline():
         assert f"coverage-bot> {cmd}" in text
     for junk in ("Leave a Reply", "All rights reserved", "cookies", "Related stories"):
         assert junk not in text
+
+
+# ---------------------------------------------------------------- operations: retention, LOG_LEVEL, INSTANCE_ID
+
+_EMPTY_RSS = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+
+
+def _one_feed(url: str) -> object:
+    from bot.settings import parse_config
+
+    return parse_config(
+        {
+            "topics": {"t": {"rules": [{"any": ["rare earth"]}]}},
+            "feeds": [{"name": "Blog", "url": url}],
+            "poll": {"retention_days": 30},
+        }
+    )
+
+
+async def test_poll_once_prunes_as_every_cycle_of_run_does(tmp_path: Path) -> None:
+    """`poll --once`, the cron path, prunes what retention_days no longer keeps (a cron deployment grew without end)."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from loopback import LoopbackServer, Response
+
+    from bot.app import poll_command
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings
+
+    db = tmp_path / "bot.db"
+    with LoopbackServer() as server:
+        server.route("/feed", Response(200, {"Content-Type": "application/rss+xml"}, _EMPTY_RSS))
+        config = _one_feed(server.url("/feed"))
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", allow_private_urls=PrivateNetworks.parse("true"))
+        await poll_command(config, settings)  # the feed's row
+        old = (datetime.now(UTC) - timedelta(days=200)).replace(tzinfo=None).isoformat(sep=" ")
+        with sqlite3.connect(db) as conn:
+            (feed_id,) = conn.execute("SELECT id FROM feeds").fetchone()
+            conn.executemany(
+                "INSERT INTO items (feed_id, identity, link, title, seen_at, state, topics, terms, relevance, alertable)"
+                " VALUES (?, ?, ?, ?, ?, 'done', '[]', '{}', 0, 0)",
+                [(feed_id, f"old-{k}", f"https://old.example/{k}", "Old", old) for k in range(20)],
+            )
+        await poll_command(config, settings)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM items").fetchone() == (0,)
+
+
+async def test_instance_id_names_this_process_in_its_leases(tmp_path: Path) -> None:
+    import asyncio
+    import sqlite3
+
+    from loopback import LoopbackServer, Response
+
+    from bot.app import poll_command
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings
+
+    db = tmp_path / "bot.db"
+    owners: list[str] = []
+    with LoopbackServer() as server:
+        server.route("/feed", Response(200, {"Content-Type": "application/rss+xml"}, _EMPTY_RSS, delay=1.0))
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{db}",
+            allow_private_urls=PrivateNetworks.parse("true"),
+            instance_id="worker-7",
+        )
+        task = asyncio.create_task(poll_command(_one_feed(server.url("/feed")), settings))
+        while not task.done():  # the lease is held while the slow feed answers
+            await asyncio.sleep(0.05)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db) as conn:
+                        owners += [o for (o,) in conn.execute("SELECT lease_owner FROM feeds") if o]
+                except sqlite3.OperationalError:
+                    pass
+        await task
+    assert owners and all(o.startswith("worker-7:") for o in owners), owners
+
+
+def test_log_level_is_applied(tmp_path: Path) -> None:
+    """LOG_LEVEL sets what the commands log: CRITICAL hides the warning a refused feed logs, the default shows it."""
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "topics:\n  t:\n    rules:\n      - any: [x]\nfeeds:\n  - name: a\n    url: http://127.0.0.1:1/f\n"
+    )
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    env.pop("LOG_LEVEL", None)
+    default = run_cli("poll", "--once", "--config", str(feeds), env=env)
+    quiet = run_cli("poll", "--once", "--config", str(feeds), env={**env, "LOG_LEVEL": "CRITICAL"})
+    assert "WARNING" in default.stderr and "WARNING" not in quiet.stderr, (default.stderr, quiet.stderr)
