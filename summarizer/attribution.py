@@ -59,11 +59,14 @@ from .speech_lexicon import (
     NOUN_CUES,
     ORG_HEADS,
     ORG_NOUNS,
+    OWNER_PLACES,
     PARTICIPLE_CUES,
     PERSON_NOUNS,
+    PLACE_PARTS,
     PLACES,
     POSSESSIVE_PRONOUNS,
     PRONOUNS,
+    RELATIONAL_ROLES,
     ROLES,
     TIME_WORDS,
     TITLES,
@@ -207,7 +210,14 @@ def _owner_name(owner: list[Tok]) -> str | None:
             j -= 1
         run = [bare(t.text) for t in owner[j : k + 1]]
     else:
-        run = [bare(t.text) for t in owner if t.text not in PLACES and t.low not in DEMONYMS]
+        run = [
+            bare(t.text)
+            for t in owner
+            if t.text not in PLACES
+            and t.text not in PLACE_PARTS
+            and t.text not in OWNER_PLACES
+            and t.low not in DEMONYMS
+        ]
     return " ".join(run) if run else None
 
 
@@ -953,6 +963,8 @@ class Resolver:
             pair = self._last_two_people(pos)
             if pair:
                 return pair, "group"
+        if any(w.low in RELATIONAL_ROLES for w in words):  # "critics of Trump", "Trump supporters": who they are
+            return _describe(words), "group"
         org = self._role_of_org(words)
         if org:
             return org, "org"

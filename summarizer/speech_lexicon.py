@@ -83,6 +83,8 @@ DEMONYMS = words(_L["demonyms"])
 PLACES = words(_L["places"])
 # Words that make a place only together with others ("United States", "South Korea", "Hong Kong").
 PLACE_PARTS = words(_L["place_parts"])
+# Places that own a role and never speak for it ("the Ohio governor"), besides PLACES: read only there.
+OWNER_PLACES = words(_L["owner_places"])
 PLACE_HEADS = words(_L["place_heads"])
 
 # Small words of titles and names ("Bypassing the Blockade", "Institute for the Study of War").
@@ -99,6 +101,8 @@ NOT_SPEAKERS = words(_L["not_speakers"])
 ACCUSATION_VERBS = words(_L["accusation_verbs"])
 # Roles held for a place: "the MP for Newcastle Central" is a person, not the organisation "Newcastle Central".
 CONSTITUENCY_ROLES = words(_L["constituency_roles"])
+# People named by whom they stand for or against ("a critic of Trump"): that one never speaks in their words.
+RELATIONAL_ROLES = words(_L["relational_roles"])
 # Heads of state and government: "the Kremlin leader" unnamed stays a role, never the last "president" named.
 LEADER_ROLES = words(_L["leader_roles"])
 # Party words before a name ("Republican Christine Todd Whitman", "Democrat Joe Manchin"): not part of it.

@@ -152,3 +152,41 @@ def test_two_megabytes_well_under_five_seconds(name: str, text: str) -> None:
     assert elapsed < scale(5.0), f"{name}: {elapsed:.1f} CPU s"
     if name == "news":
         assert len(got) > 1000  # the repeated cases really were read, not skipped
+
+
+_BETRAYED = "“He has betrayed the country and must resign immediately,”"
+
+
+@pytest.mark.parametrize(
+    ("tail", "speaker"),
+    [
+        # people named by whom they stand for or against: never that one
+        ("a critic of Trump said.", "critic of Trump"),
+        ("critics of Trump said.", "critics of Trump"),
+        ("opponents of Putin said.", "opponents of Putin"),
+        ("Putin’s opponents said.", "Putin’s opponents"),
+        ("said supporters of Farage.", "supporters of Farage"),
+        ("Trump supporters said.", "Trump supporters"),
+    ],
+)
+def test_critics_and_supporters_of_someone_are_not_that_one(tail: str, speaker: str) -> None:
+    (quote,) = extract_quotes(f"President Donald Trump met Vladimir Putin and Keir Starmer. {_BETRAYED} {tail}")
+    assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "the Ohio governor",
+        "the Vermont senator",
+        "the New York mayor",
+        "the New Jersey governor",
+        "the Los Angeles mayor",
+    ],
+)
+def test_the_place_a_role_belongs_to_is_not_its_speaker(role: str) -> None:
+    """ "the Ohio governor said": the governor speaks, not Ohio (nor "New" of New York)."""
+    (quote,) = extract_quotes(f"{_BETRAYED} {role} said.")
+    assert quote.speaker == role.removeprefix("the ")  # described, as no one was named for the role
+    kasich = extract_quotes(f"Ohio Gov. John Kasich spoke in Columbus on Monday. {_BETRAYED} the Ohio governor said.")
+    assert [q.speaker for q in kasich] in (["John Kasich"], ["Ohio governor"])  # never "Ohio"
