@@ -327,7 +327,23 @@ def _is_junk_line(line: str) -> bool:
     s = line.strip()
     if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or (len(s) < 100 and _DATE_LINE.match(s)):
         return True
-    return len(s) < 300 and not re.search(r"[\"“”]", s) and bool(_PROMO.search(s))
+    if len(s) >= 300 or re.search(r"[\"“”]", s):
+        return False
+    return any(_promo_call(s, m.start()) for m in _PROMO.finditer(s))
+
+
+# A site's call to its reader: the words the phrase begins a sentence with ("Sign up for our newsletter"), or a line
+# that speaks to the reader ("To get the latest, subscribe to our channel"); news of others signing up or
+# subscribing ("30 million households subscribe to the premium plan") is neither.
+_READER = re.compile(r"\b(?:you|your|our|us)\b", re.IGNORECASE)
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?:|•»—–-])\W*$")
+
+
+def _promo_call(line: str, at: int) -> bool:
+    """Whether the promo phrase matched at ``at`` (its match may begin with the character before it) calls to the
+    reader."""
+    start = at if line[at].isalnum() else at + 1
+    return bool(_SENTENCE_OPENING.search(line[:start])) or bool(_READER.search(line))
 
 
 def _is_caption(line: str) -> bool:

@@ -351,3 +351,23 @@ def test_a_run_of_final_punctuation_is_one_sentence_end() -> None:
         "And?!",
         "More",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Sign up for our newsletter", True),
+        ("To get the latest news, sign up for our daily briefing.", True),
+        ("Breaking news. Sign up for alerts.", True),
+        ("Follow us on Twitter", True),
+        ("Support independent journalism today", True),
+        # news of others subscribing, signing up, downloading: the article's, with its figures
+        ("About 30 million households subscribe to the premium plan, which allows four screens at once.", False),
+        ("Customers who want to keep the old price must sign up for an annual plan before March 1.", False),
+        ("Voters in Estonia can download the app and cast ballots from their phones, officials said.", False),
+    ],
+)
+def test_a_sites_call_to_its_reader_is_furniture_and_news_of_others_is_not(line: str, furniture: bool) -> None:
+    body = "Netflix raised the price of its premium plan to $24.99 a month on Tuesday, the company said.\n"
+    body += line + "\nThe company's shares rose 3% in early trading on the Nasdaq exchange after the announcement.\n"
+    assert (line not in prepare(body).text) is furniture
