@@ -195,6 +195,11 @@ def _trim_np(np: list[Tok]) -> list[Tok]:
     return np
 
 
+# An outlet quoting someone: "CNN quoted Smith as saying" (Smith speaks).
+_QUOTING = frozenset({"quoted", "quotes", "quote", "quoting"})
+_SUBJECT_FORMS = {"him": "he", "her": "she", "them": "they"}
+
+
 def _skippable(t: Tok) -> bool:
     """Words between a speaker and the cue: auxiliaries and adverbs ("has also said", "angrily told")."""
     return t.low in AUX or (t.low.endswith("ly") and t.text.islower())
@@ -808,7 +813,8 @@ class Resolver:
             while j < n and _skippable(toks[j]):
                 j += 1
             if j < n and is_cue(toks[j]) and toks[j].low not in PARTICIPLE_CUES:
-                return Attribution(toks[j].text, toks[j].start, toks[i:e])
+                quoted = self.cue_at(toks, j) if toks[j].low in _QUOTING else None
+                return quoted or Attribution(toks[j].text, toks[j].start, toks[i:e])  # (quoted: "X quoted Y as saying")
             if j >= n or toks[j].text != ",":
                 return None
             if j + 1 < n and is_cue(toks[j + 1]) and toks[j + 1].low not in PARTICIPLE_CUES:
@@ -853,6 +859,14 @@ class Resolver:
                 if e > c + 1 and self._valid_np(toks[c + 1 : e]):
                     return Attribution(toks[c - 1].text + " by", t.start, toks[c + 1 : e])
             return None
+        if low in _QUOTING and c + 1 < len(toks):
+            # "CNN quoted Smith as saying": Smith speaks, CNN reports him ("quoted him as saying": he does)
+            subject = _SUBJECT_FORMS.get(toks[c + 1].low)
+            e = c + 2 if subject else self._np_forward(toks, c + 1)
+            if e > c + 1 and e + 1 < len(toks) and toks[e].low == "as" and toks[e + 1].low in ("saying", "telling"):
+                if subject:
+                    return Attribution(t.text, t.start, [Tok(subject, toks[c + 1].start)])
+                return Attribution(t.text, t.start, toks[c + 1 : e]) if self._valid_np(toks[c + 1 : e]) else None
         colon_next = c + 1 < len(toks) and toks[c + 1].text == ":"
         if not is_cue(t) or (low in TRAILING_ONLY and not (low in ("read", "reads") and colon_next)):
             return None  # "…," he continued: only after a quote; "The statement read: …" is the one exception

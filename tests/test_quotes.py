@@ -190,3 +190,17 @@ def test_the_place_a_role_belongs_to_is_not_its_speaker(role: str) -> None:
     assert quote.speaker == role.removeprefix("the ")  # described, as no one was named for the role
     kasich = extract_quotes(f"Ohio Gov. John Kasich spoke in Columbus on Monday. {_BETRAYED} the Ohio governor said.")
     assert [q.speaker for q in kasich] in (["John Kasich"], ["Ohio governor"])  # never "Ohio"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (f"{_BETRAYED} CNN quoted Smith as saying.", "Smith"),
+        (f"{_BETRAYED} Reuters quoted John Smith as saying.", "John Smith"),
+        ("Reuters quoted John Smith as saying: “The economy is growing faster than anyone expected.”", "John Smith"),
+        (f"John Smith met reporters on Monday. {_BETRAYED} the agency quoted him as saying.", "John Smith"),
+    ],
+)
+def test_an_outlet_quoting_someone_is_not_the_speaker(text: str, speaker: str) -> None:
+    (quote,) = extract_quotes(text)
+    assert quote.speaker == speaker
