@@ -451,7 +451,8 @@ async def digest_for(
     since = now - DIGEST_WINDOW
     if last is not None and last < since:  # the bot was down: cover the gap, up to a week
         since = max(last, now - DIGEST_CATCH_UP)
-    stories = await store.undelivered(sub.id, "digest", since)
+    late = (last, last - DIGEST_WINDOW) if last is not None else None  # published before it, fetched after it
+    stories = await store.undelivered(sub.id, "digest", since, arrived_after=late)
     grown = await store.grown_since(sub.id, last) if last is not None else []
     blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown)
     return blocks, digest_story_ids(blocks, stories)

@@ -594,8 +594,14 @@ class Store:
 
     # ------------------------------------------------------------------ deliveries
 
-    async def undelivered(self, subscription_id: int, kind: str, since: datetime) -> list[StoryView]:
+    async def undelivered(
+        self, subscription_id: int, kind: str, since: datetime, arrived_after: tuple[datetime, datetime] | None = None
+    ) -> list[StoryView]:
         """Stories on the subscription's topics first seen after ``since`` and not yet sent in this kind.
+
+        ``arrived_after`` (the last delivery, and how far back before it): also the stories dated before ``since``
+        whose every telling the bot stored after that delivery, dated after the earlier bound (a feed that answers
+        late: published before the last digest, fetched after it, it was in neither digest).
 
         Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
         must not post twice); stories whose analysis is still being computed wait for the next call.
@@ -619,10 +625,15 @@ class Store:
                     deliveries_t.c.status.in_(("pending", "sent")),
                 )
             )
+            dated = stories_t.c.first_seen > since
+            if arrived_after is not None:
+                last, earliest = arrived_after
+                told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
+                dated = sa.or_(dated, sa.and_(stories_t.c.first_seen > earliest, ~told_before))
             q = (
                 sa.select(stories_t)
                 .where(
-                    stories_t.c.first_seen > since,
+                    dated,
                     ~stories_t.c.needs_analysis,
                     stories_t.c.id.not_in(done),
                 )

@@ -597,8 +597,10 @@ class StorySeeder:
         summary: tuple[str, ...] = (),
         figures: tuple[dict[str, Any], ...] = (),
         quotes: tuple[dict[str, Any], ...] = (),
+        seen: Any = None,
     ) -> int:
-        """One story covered by `outlets`, with the given analysis; returns its id."""
+        """One story covered by `outlets`, with the given analysis; returns its id. ``seen``: when the bot stored its
+        items (default: when it was published)."""
         from datetime import UTC, datetime
 
         from bot.models import ItemKey, NewItem, StoryAnalysis, StoryFingerprints, title_key
@@ -620,7 +622,7 @@ class StorySeeder:
                     topics=topics,
                     terms=terms,
                 )
-                (item_id,) = await tx.add_items(ids[outlet], [item], when)
+                (item_id,) = await tx.add_items(ids[outlet], [item], seen or when)
                 if story is None:
                     story = await tx.create_story(title, link, topics, terms, StoryFingerprints(), when, alertable)
                 await tx.set_item_stories([(item_id, story.id)])

@@ -60,6 +60,30 @@ async def seed(store: Store, when: datetime, n: int = 2, topic: str = "rare-eart
     ]
 
 
+async def test_a_story_published_before_a_digest_and_fetched_after_it_is_in_the_next(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """Digests choose stories by when they were published. A feed that answers late (a 15-minute interval, Google
+    News hours behind) brings a story published before a digest went out, after it: it was in neither that digest nor
+    the next, whose day began after its publication. It is in the next now, and a story the bot had stored before the
+    digest, which left it out, stays out."""
+    now = datetime.now(UTC)  # a digest's time is recorded by the clock
+    seeder = StorySeeder(store)
+    sub = await store.subscribe(12, ["rare-earths"])
+    a = await seeder.story("Rare earth story A", when=now - timedelta(hours=1), summary=("A happened.",))
+    first = (await delivery.send_digest(sub, now))[0]  # (on a Monday, the weekly chart follows)
+    assert first.status == "sent"
+    late = await seeder.story(
+        "Rare earth story late", when=now - timedelta(minutes=10), seen=now + timedelta(minutes=20)
+    )
+    old = await seeder.story("Rare earth story old", when=now - timedelta(days=2), seen=now + timedelta(hours=1))
+    second = (await delivery.send_digest(sub, now + timedelta(days=1)))[0]
+    texts = [c.params["text"] for c in api.calls_to("sendMessage", 12)]
+    assert second.status == "sent" and f"<b>{a}.</b>" in texts[0]
+    assert f"<b>{late}.</b>" in texts[1] and f"<b>{a}.</b>" not in texts[1]
+    assert f"<b>{old}.</b>" not in "".join(texts)  # published before the last digest's own day: history
+
+
 async def test_digest_is_sent_once_and_recorded(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
     ids = await seed(store, TUESDAY)
     sub = await store.subscribe(11, ["rare-earths"])
