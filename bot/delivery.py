@@ -18,9 +18,10 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from .clock import local_zone
 from .digest import compose_alert, digest_for, trend_reply
@@ -90,6 +91,12 @@ def weekly_key(now: datetime, tz: ZoneInfo) -> str:
     return f"weekly-{year}-W{week:02d}"
 
 
+def maybe_delivered(exc: BaseException) -> bool:
+    """Whether a failed Bot API call may have been carried out all the same: Telegram had the whole request and did not
+    answer in time (a read timeout). A connection or pool timeout, or an error Telegram answered, carried out nothing."""
+    return isinstance(exc, TimedOut) and isinstance(exc.__cause__, httpx.ReadTimeout)
+
+
 class Delivery:
     """Sends replies to chats and scheduled batches to subscriptions, keeping the store's delivery records."""
 
@@ -136,8 +143,8 @@ class Delivery:
                 raise
             except NetworkError as exc:
                 attempt += 1
-                if attempt >= NETWORK_RETRIES:
-                    raise
+                if attempt >= NETWORK_RETRIES or maybe_delivered(exc):
+                    raise  # (a request Telegram may have carried out is not sent again: send_reply)
                 log.warning("chat %s: network error (%s), retry %d in %.1f s", chat_id, exc, attempt, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
@@ -153,9 +160,10 @@ class Delivery:
         preview = LinkPreviewOptions(is_disabled=not link_previews)
         messages = split_html(reply.blocks)
         keyboard = markup(reply)
+        calls: list[Callable[[], Awaitable[Any]]] = []
         if reply.photo is not None:
             caption = caption_html(reply.caption)
-            msg = await self._call(
+            calls.append(
                 lambda: self.bot.send_photo(
                     chat_id,
                     photo=reply.photo,
@@ -163,13 +171,10 @@ class Delivery:
                     parse_mode=ParseMode.HTML,
                     message_thread_id=thread_id,
                     reply_markup=keyboard if not messages else None,
-                ),
-                chat_id,
+                )
             )
-            ids.append(msg.message_id)
         for n, text in enumerate(messages):
-            last = n == len(messages) - 1
-            msg = await self._call(
+            calls.append(
                 functools.partial(
                     self.bot.send_message,
                     chat_id,
@@ -177,10 +182,20 @@ class Delivery:
                     parse_mode=ParseMode.HTML,
                     message_thread_id=thread_id,
                     link_preview_options=preview,
-                    reply_markup=keyboard if last else None,
-                ),
-                chat_id,
+                    reply_markup=keyboard if n == len(messages) - 1 else None,
+                )
             )
+        for n, call in enumerate(calls, 1):
+            try:
+                msg = await self._call(call, chat_id)
+            except TimedOut as exc:
+                if not maybe_delivered(exc):
+                    raise
+                # Telegram took the request and did not answer in time: sent again, it would show twice
+                log.warning(
+                    "chat %s: no answer in time to message %d of %d; taken as delivered", chat_id, n, len(calls)
+                )
+                continue
             ids.append(msg.message_id)
         return ids
 

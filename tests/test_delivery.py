@@ -84,6 +84,27 @@ async def test_a_story_published_before_a_digest_and_fetched_after_it_is_in_the_
     assert f"<b>{old}.</b>" not in "".join(texts)  # published before the last digest's own day: history
 
 
+async def test_a_message_telegram_took_but_answered_late_is_not_sent_again(store: Store, api: FakeBotAPI) -> None:
+    """Telegram slower than the client's read timeout (PTB's default is 5 s; 0.3 s here): it carried the message out,
+    so sending it again (three tries, then the next cycle) showed the alert four times. A read timeout is taken as
+    delivered; the batch is done."""
+    from telegram.request import HTTPXRequest
+
+    now = datetime.now(UTC)
+    request = HTTPXRequest(read_timeout=0.3)
+    async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url, request=request) as slow_bot:
+        delivery = Delivery(slow_bot, store, network_backoff=0.01)
+        await StorySeeder(store).story("Rare earth story", when=now - timedelta(hours=1), summary=("It happened.",))
+        await store.subscribe(71, ["rare-earths"], mode="alerts")
+        api.delays["sendMessage"] = 0.6  # the message is delivered, the answer comes too late
+        (outcome,) = await delivery.send_alerts(now)
+        api.delays.clear()
+        assert outcome.status == "sent"
+        assert await delivery.send_alerts(now + timedelta(minutes=1)) == []  # nothing left to send
+        await asyncio.sleep(0.5)  # the late answers finish
+    assert len(api.calls_to("sendMessage", 71)) == 1
+
+
 async def test_digest_is_sent_once_and_recorded(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
     ids = await seed(store, TUESDAY)
     sub = await store.subscribe(11, ["rare-earths"])
