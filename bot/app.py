@@ -134,7 +134,7 @@ async def poll_command(config: Config, settings: Settings) -> int:
             limits=fetch_limits(config, allow_private=settings.allow_private_urls),
             owner=default_owner(settings.instance_id),
         )
-        await prune_old(store, PollOptions.from_config(config).retention_days)  # as after every cycle of `run`
+        await prune_old(store, PollOptions.from_config(config).kept_days)  # as after every cycle of `run`
         print(
             f"poll: {report.feeds_due} feeds due, {report.fetched} fetched, {report.not_modified} unchanged, "
             f"{report.failed} failed; {report.new_items} new items, {report.on_topic} on topic, "

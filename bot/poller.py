@@ -88,6 +88,12 @@ class PollOptions:
     retention_days: float = 90.0
 
     @property
+    def kept_days(self) -> float:
+        """How long items are kept: retention_days, and never less than max_age_days (an item is read while it is that
+        old: pruned sooner, a feed still listing it would bring it again as new, a new story and an alert)."""
+        return max(self.retention_days, self.max_age_days)
+
+    @property
     def lease_seconds(self) -> float:
         """A lease outlives the cycle's deadline (work past it is cancelled), so a crashed owner's expire soon."""
         return self.deadline_seconds + self.lease_margin_seconds
@@ -625,7 +631,7 @@ async def run_forever(
                         options=options,
                         parser=parser,
                     )
-                    await prune_old(store, options.retention_days)  # the quiet moment after a cycle
+                    await prune_old(store, options.kept_days)  # the quiet moment after a cycle
                     if on_cycle is not None:
                         result = on_cycle(report)
                         if asyncio.iscoroutine(result):

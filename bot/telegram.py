@@ -434,7 +434,7 @@ def default_poll(config: Config, store: Store, settings: Settings) -> tuple[Call
 
     async def cycle() -> Any:
         report = await poll_once(config, store, limits=limits, owner=owner, options=options)
-        await prune_old(store, options.retention_days)  # the quiet moment after a cycle
+        await prune_old(store, options.kept_days)  # the quiet moment after a cycle
         log.info(
             "poll: %d feeds due, %d new items, %d on topic, %d stories new",
             report.feeds_due,

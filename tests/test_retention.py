@@ -105,3 +105,20 @@ def test_retention_never_cuts_into_what_the_bot_still_shows() -> None:
     now = datetime(2026, 12, 3, tzinfo=UTC)
     assert cutoff(1, now) == now - MIN_RETENTION  # /trend's 15 days are kept whatever the setting
     assert cutoff(90, now) == now - timedelta(days=90)
+
+
+def test_items_are_kept_at_least_as_long_as_they_are_read() -> None:
+    """An item is read while it is at most max_age_days old: a record pruned sooner (retention_days 20, max_age_days
+    30) let a feed still listing the item bring it again as new, a new story and an alert for month-old news."""
+    from bot.poller import PollOptions
+    from bot.settings import parse_config
+
+    def kept(**poll: float) -> float:
+        feeds = [{"name": "a", "url": "https://example.com/f"}]
+        return PollOptions.from_config(
+            parse_config({"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": feeds, "poll": poll})
+        ).kept_days
+
+    assert kept(retention_days=20, max_age_days=30) == 30
+    assert kept(retention_days=90, max_age_days=7) == 90
+    assert kept() == 90  # the defaults
