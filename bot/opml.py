@@ -49,14 +49,15 @@ class MergeReport:
 
 
 def canonical_url(url: str) -> str:
-    """A URL compared for duplicates: scheme and host lower-case, default port, trailing slash and fragment dropped."""
+    """A URL compared for duplicates: host lower-case, default port, trailing slash and fragment dropped, and the
+    scheme too, as feeds.yaml's own check of duplicate URLs does (http:// and https:// of one feed are one feed)."""
     p = urlsplit(url.strip())
     scheme = p.scheme.lower()
     host = (p.hostname or "").lower()
     port = p.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    return urlunsplit((scheme, host, p.path.rstrip("/") or "/", p.query, ""))
+    return urlunsplit(("", host, p.path.rstrip("/") or "/", p.query, ""))
 
 
 def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:

@@ -67,6 +67,8 @@ def test_canonical_url_ignores_case_default_port_and_trailing_slash() -> None:
     assert canonical_url("HTTPS://A.example:443/rss/") == canonical_url("https://a.example/rss")
     assert canonical_url("http://a.example:8080/rss") != canonical_url("http://a.example/rss")
     assert canonical_url("https://a.example/rss?x=1") != canonical_url("https://a.example/rss")
+    # one feed over either scheme, as feeds.yaml's check of duplicate URLs reads it (an import once failed whole)
+    assert canonical_url("http://a.example/rss") == canonical_url("https://a.example/rss")
 
 
 def test_export_round_trips_through_read(tmp_path: Path) -> None:
@@ -191,3 +193,25 @@ def test_cli_feeds_enable(tmp_path: Path) -> None:
     assert out.returncode == 0 and b"Wire A re-enabled" in out.stdout
     table = cli("feeds", cwd=tmp_path, env=env).stdout.decode()
     assert [line.split("  ")[0:2] for line in table.splitlines() if line.startswith("Wire A")] == [["Wire A", "yes"]]
+
+
+def test_a_feed_under_the_other_scheme_is_a_duplicate_and_an_impossible_port_invalid(tmp_path: Path) -> None:
+    """Each outline is judged on its own: one already in feeds.yaml over http:// (the import once failed whole on
+    feeds.yaml's own duplicate check), one whose port is out of range (it raised out of the import), one added."""
+    from bot.opml import OpmlFeed
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(
+        "topics:\n  t:\n    rules:\n      - any: [rare earth]\nfeeds:\n  - name: A\n    url: http://e.com/feed\n"
+    )
+    report = merge_opml(
+        path,
+        [
+            OpmlFeed("A over TLS", "https://e.com/feed"),
+            OpmlFeed("Bad", "https://e.org:99999/f"),
+            OpmlFeed("C", "https://c.example/rss"),
+        ],
+    )
+    assert [f.name for f in report.added] == ["C"]
+    assert [f.name for f in report.duplicates] == ["A over TLS"] and [f.name for f, _ in report.invalid] == ["Bad"]
+    assert [f.name for f in load_config(path).feeds] == ["A", "C"]
