@@ -417,8 +417,9 @@ class Commands:
             n += 1
         return SubscribeArgs(target, tuple(dict.fromkeys(topics)), mode, at)
 
-    async def _target(self, parsed: SubscribeArgs, chat: ChatRef) -> ChatRef | Reply:
-        """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin)."""
+    async def _target(self, parsed: SubscribeArgs, chat: ChatRef, *, posting: bool = True) -> ChatRef | Reply:
+        """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin;
+        ``posting``: and the bot must be able to post there, which unsubscribing does not need)."""
         if parsed.target is None:
             if not await self._may_change(chat):
                 return text_reply("Only chat admins can change subscriptions here.")
@@ -428,7 +429,7 @@ class Commands:
             return text_reply(f"I can't find {parsed.target}. Add me to it as an admin first.")
         if chat.user_id is None or not await self.platform.is_admin(target.chat_id, chat.user_id):
             return text_reply(f"Only admins of {parsed.target} can subscribe it, and you are not one.")
-        if not await self.platform.bot_can_post(target.chat_id):
+        if posting and not await self.platform.bot_can_post(target.chat_id):
             return text_reply(f"Make me an admin of {parsed.target} who may post messages, then try again.")
         return target
 
@@ -472,7 +473,7 @@ class Commands:
         if rest and _CHAT.match(rest[0]):
             if chat.chat_type not in ("private", "console"):
                 raise BadArguments("Unsubscribe a channel from a private chat with me.")
-            target = await self._target(SubscribeArgs(rest.pop(0), (), None, None), chat)
+            target = await self._target(SubscribeArgs(rest.pop(0), (), None, None), chat, posting=False)
         elif not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")
         if isinstance(target, Reply):

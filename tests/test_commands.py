@@ -191,6 +191,10 @@ async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, 
     assert in_group.startswith("Subscribe a channel from a private chat")
     assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe @news all", ME))
     assert await store.subscriptions(-100500) == []
+    # a channel the bot may no longer post in is still its admin's to unsubscribe (subscribing there is refused)
+    await store.subscribe(-100600, ["rare-earths"], chat_type="channel")
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe @muted all", ME))
+    assert await store.subscriptions(-100600) == []
 
 
 async def test_unsubscribe_topic_then_all(commands: Commands, store: Store) -> None:
