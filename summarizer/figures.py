@@ -387,7 +387,9 @@ def _scan(t: str) -> list[_Cand]:
             jm = _JUNK_DIGIT.match(t, s - 1 if s and t[s - 1] in "+(−" else s)
             if jm is not None and jm.group("numdate"):
                 a, b, y = int(jm.group("n1")), int(jm.group("n2")), jm.group("n3")
-                day, month = (a, b) if a > 12 else (b, a)  # 24/02/2022 is day-first; 02/24/2022 US order
+                # 24/02/2022 is day-first; 02/24/2022 US order; a dotted date is day-first wherever it is written
+                # (12.05.2023, Europe's and Russia's: 12 May)
+                day, month = (a, b) if a > 12 or t[jm.end("n1")] == "." else (b, a)
                 if 1 <= month <= 12 and 1 <= day <= 31:
                     out.append(_Cand(jm.start(), jm.end(), "date", f"{y}-{month:02d}-{day:02d}", None))
                 consumed = jm.end()

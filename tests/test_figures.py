@@ -225,3 +225,16 @@ def test_bad_input_never_crashes() -> None:
         for f in extract_figures(text):
             assert text[f.start : f.end] == f.surface
             assert f.kind in {"money", "percent", "quantity", "count", "date"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The treaty was signed on 12.05.2023 in Berlin, officials said.", "2023-05-12"),  # dotted: day first
+        ("The treaty was signed on 31.12.2023 in Moscow, officials said.", "2023-12-31"),
+        ("The treaty was signed on 05/12/2023 in Washington, officials said.", "2023-05-12"),  # slashed: US order
+        ("The treaty was signed on 24/02/2022 in Kyiv, officials said.", "2022-02-24"),  # slashed, day over 12
+    ],
+)
+def test_a_dotted_date_is_day_first(text: str, value: str) -> None:
+    assert [f.value for f in extract_figures(text) if f.kind == "date"] == [value]
