@@ -163,6 +163,19 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["_anchor"] & b["_anchor"])
 
 
+# A qualifier that bounds a figure from one side: a figure told as more than a value and one told as less than it
+# are two quantities, whatever their number ("about" and none bound nothing, and merge with either).
+_ABOVE = frozenset(
+    {"over", "more than", "above", "at least", "exceeding", "in excess of", "upwards of", "greater than"}
+)
+_BELOW = frozenset({"under", "less than", "below", "at most", "up to", "nearly", "almost", "fewer than", "just under"})
+
+
+def _bound(qualifier: object) -> str | None:
+    q = " ".join(str(qualifier or "").casefold().split())
+    return "above" if q in _ABOVE else "below" if q in _BELOW else None
+
+
 def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
     """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
 
@@ -182,11 +195,13 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
             )
             # One value can measure two things ("over 70% of these resources", "70% of Ukraine's reserves"):
             # the same value joins a figure only when the words around them share one, or either has none.
-            anchor = _anchor(fig)
+            # Nor does "over 20%" join "less than 20%": bounded from either side, they are two quantities.
+            anchor, bound = _anchor(fig), _bound(fig.get("qualifier"))
             n = 0
             while (same_value, n) in merged:
-                other = merged[(same_value, n)]["_anchor"]
-                if not anchor or not other or anchor & other:
+                other = merged[(same_value, n)]
+                apart = bound and other["_bound"] and bound != other["_bound"]
+                if not apart and (not anchor or not other["_anchor"] or anchor & other["_anchor"]):
                     break
                 n += 1
             ident = (same_value, n)
@@ -199,12 +214,14 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                     "sources": [],
                     "_anchor": set(),
                     "_whole": _whole(fig),
+                    "_bound": bound,
                 }
                 order[ident] = len(order)
             m = merged[ident]
             m["key"] = bool(m.get("key")) or bool(fig.get("key"))
             m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
             m["_anchor"] |= anchor
+            m["_bound"] = m["_bound"] or bound
             _add_source(m, outlet, link)
     ranked = sorted(
         merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])
@@ -229,5 +246,5 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 placed.add(j)
                 out.append(figs[j])
     for f in out:
-        del f["_anchor"], f["_whole"]
+        del f["_anchor"], f["_whole"], f["_bound"]
     return out

@@ -133,3 +133,23 @@ def test_shares_of_two_wholes_do_not_disagree() -> None:
     other = share("about 10%", 10.0, "Russia holds about 10% of the world's known rare earth reserves, officials say.")
     merged = merge_figures([("Seed Wire", "w", [world]), ("TASS", "t", [other])])
     assert [d["outlet"] for f in merged for d in f["disagrees"]] == ["TASS", "Seed Wire"]
+
+
+def test_a_figure_bounded_from_either_side_is_two_figures() -> None:
+    """One outlet's "over 20%" and another's "less than 20%" of the same reserves are not one figure shown as "over
+    20%" with both as sources (the second never wrote it); "about 20%" merges with either telling."""
+
+    def fig(surface: str, qualifier: str) -> dict:
+        sentence = f"Ukraine holds {surface} of the world's lithium reserves."
+        return {"surface": surface, "kind": "percent", "value": 20.0, "unit": "percent", "qualifier": qualifier,
+                "sentence": sentence, "key": True, "score": 3.0}  # fmt: skip
+
+    merged = merge_figures(
+        [("A", "https://a", [fig("over 20%", "over")]), ("B", "https://b", [fig("less than 20%", "less than")])]
+    )
+    assert sorted((f["surface"], tuple(s["outlet"] for s in f["sources"])) for f in merged) == [
+        ("less than 20%", ("B",)),
+        ("over 20%", ("A",)),
+    ]
+    (one,) = merge_figures([("A", "https://a", [fig("over 20%", "over")]), ("C", "https://c", [fig("20%", "")])])
+    assert [s["outlet"] for s in one["sources"]] == ["A", "C"]
