@@ -14,6 +14,7 @@ Pure functions over plain strings, for the bot's story views and ``/quotes NAME`
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -220,11 +221,12 @@ def _fullest(name: str, names: list[str]) -> str:
     """The longest name of the same person among ``names``; ``name`` itself when the surname is ambiguous."""
     same = [n for n in names if same_person(name, n)]
     full = [n for n in same if len(name_tokens(n)) > 1]
-    firsts = {name_tokens(n)[0] for n in full}
-    if len(name_tokens(name)) == 1 and len({f[:1] for f in firsts}) > 1:
-        return name  # "Clinton" with Bill and Hillary Clinton both speaking: not ours to pick
     if len(name_tokens(name)) > 1:
         full = [n for n in full if _first_compatible(name_tokens(n), name_tokens(name))]
+    # Two people the name could be: "Clinton" with Bill and Hillary Clinton speaking, "Biden" or "J. Biden" with Joe
+    # and Jill (one initial, two people): not ours to pick
+    if any(not _first_compatible(name_tokens(a), name_tokens(b)) for a, b in itertools.combinations(full, 2)):
+        return name
     if not full:
         return name
-    return max(full, key=lambda n: (len(name_tokens(n)), -names.index(n)))
+    return max(full, key=lambda n: (len(name_tokens(n)), len(n), -names.index(n)))  # "Joe Biden" over "J. Biden"

@@ -153,3 +153,16 @@ def test_a_figure_bounded_from_either_side_is_two_figures() -> None:
     ]
     (one,) = merge_figures([("A", "https://a", [fig("over 20%", "over")]), ("C", "https://c", [fig("20%", "")])])
     assert [s["outlet"] for s in one["sources"]] == ["A", "C"]
+
+
+def test_one_surname_and_initial_shared_by_two_people_is_not_merged() -> None:
+    """Joe and Jill Biden share a surname and a first initial: a bare "Biden" or "J. Biden" could be either, so it
+    stays as written, and each full name stays its own (the first listed took every quote)."""
+    from summarizer.speakers import canonical_speakers
+
+    canon = canonical_speakers([("Jill Biden", None), ("Joe Biden", None), ("Biden", "Biden"), ("J. Biden", None)])
+    assert (canon["Biden"], canon["J. Biden"]) == ("Biden", "J. Biden")
+    assert (canon["Jill Biden"], canon["Joe Biden"]) == ("Jill Biden", "Joe Biden")
+    # one of them alone: the initial and the surname are hers
+    alone = canonical_speakers([("Jill Biden", None), ("Biden", "Biden"), ("J. Biden", None)])
+    assert alone["Biden"] == alone["J. Biden"] == "Jill Biden"
