@@ -92,7 +92,10 @@ def build_site(seeds: Path, now: datetime) -> tuple[dict[str, tuple[str, bytes]]
     routes: dict[str, tuple[str, bytes]] = {}
     items: list[SiteItem] = []
     for k, path in enumerate(sorted(seeds.glob("*.txt"))):
-        title, body = _split_seed(path.read_text(encoding="utf-8"))
+        try:
+            title, body = _split_seed(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save the seed article as UTF-8") from None
         page = f"/site{k}/articles/{path.stem}.html"
         routes[page] = ("text/html; charset=utf-8", _article_page(title, body, site_name(k)))
         lead = next((p for p in body.split("\n") if len(p.split()) > 12), body[:300])

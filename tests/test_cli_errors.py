@@ -222,3 +222,9 @@ def test_read_only_commands_read_an_existing_database(tmp_path):
     asyncio.run(create())
     out = run_cli("stories", env=clean_env(DATABASE_URL=url))
     assert out.returncode == 0 and "no stories in the last 24h" in out.stdout
+
+
+def test_a_seed_that_is_not_utf8_is_one_line(tmp_path):
+    (tmp_path / "000_seed.txt").write_bytes("Title\n\nПутин и Трамп провели переговоры.".encode("cp1251"))
+    out = run_cli("demo", "--seeds", str(tmp_path), env=clean_env())
+    assert out.returncode == 2 and "000_seed.txt: not UTF-8 text" in one_message(out), out.stderr
