@@ -48,11 +48,13 @@ from .speech_lexicon import (
     DEMONYMS,
     DETERMINERS,
     DOC_NOUNS,
+    FEMALE_FIRST_NAMES,
     FEMALE_NOUNS,
     FUNCTION_WORDS,
     GROUPS,
     HONORIFICS,
     LEADER_ROLES,
+    MALE_FIRST_NAMES,
     MONTHS_DAYS,
     NAME_PARTICLES,
     NOT_SPEAKERS,
@@ -1238,6 +1240,9 @@ class Resolver:
         female = self.art.gender.get(m.name)
         if female is None:
             female = m.female if m.female is not None else self.names.person(m.name.split()[-1]).female
+        if female is None and len(words := m.name.split()) > 1:  # "Angela Merkel ... she said"
+            first = words[0]
+            female = True if first in FEMALE_FIRST_NAMES else False if first in MALE_FIRST_NAMES else None
         return female is None or female == (pron == "she")
 
     def _last_two_people(self, pos: int) -> str | None:

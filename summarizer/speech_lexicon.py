@@ -101,6 +101,9 @@ NOT_SPEAKERS = words(_L["not_speakers"])
 ACCUSATION_VERBS = words(_L["accusation_verbs"])
 # Roles held for a place: "the MP for Newcastle Central" is a person, not the organisation "Newcastle Central".
 CONSTITUENCY_ROLES = words(_L["constituency_roles"])
+# First names that tell a woman or a man, for "she" and "he" when nothing else did (attribution._gender_ok).
+FEMALE_FIRST_NAMES = frozenset(_L["female_first_names"].split())
+MALE_FIRST_NAMES = frozenset(_L["male_first_names"].split())
 # People named by whom they stand for or against ("a critic of Trump"): that one never speaks in their words.
 RELATIONAL_ROLES = words(_L["relational_roles"])
 # Heads of state and government: "the Kremlin leader" unnamed stays a role, never the last "president" named.
