@@ -316,6 +316,12 @@ class Delivery:
                 continue
             last = await self.store.last_delivery(sub.id, "digest")
             if last is not None and last >= scheduled:
+                # the digest went out; on a Monday the weekly chart may not have (a failed send is retried)
+                tz = local_zone(sub.timezone, self.default_timezone)
+                key = weekly_key(scheduled, tz)
+                if scheduled.astimezone(tz).weekday() == 0 and not await self.store.delivery_done(sub.id, "digest", key):
+                    weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
+                    outcomes.append(await self.deliver(sub, "digest", key, weekly))
                 continue
             outcomes.extend(await self.send_digest(sub, now, scheduled))
         return outcomes

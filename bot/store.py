@@ -732,6 +732,22 @@ class Store:
                 .values(status="failed", error=error[:2000], finished_at=utcnow())
             )
 
+    async def delivery_done(self, subscription_id: int, kind: str, key: str) -> bool:
+        """Whether the batch with this key was sent (or is being sent) to the subscription."""
+        _check_kind(kind)
+        async with self._read() as conn:
+            found = (
+                await conn.execute(
+                    sa.select(deliveries_t.c.id).where(
+                        deliveries_t.c.subscription_id == subscription_id,
+                        deliveries_t.c.kind == kind,
+                        deliveries_t.c.key == key,
+                        deliveries_t.c.status.in_(("pending", "sent")),
+                    )
+                )
+            ).first()
+        return found is not None
+
     async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
         """When a batch of this kind was last sent to the subscription."""
         _check_kind(kind)

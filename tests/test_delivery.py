@@ -293,3 +293,19 @@ async def test_a_story_new_outlets_told_since_says_so_in_the_next_digest(
     assert "<b>Since the last digest</b>" in text
     assert f"{first}. " in text and "+2 outlets (4 in all)" in text
     assert f"<b>{first}.</b>" not in text  # not shown again as if it were new
+
+
+async def test_a_weekly_chart_that_failed_is_sent_by_the_catch_up(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """On a Monday the digest went out and the weekly chart failed (an outage outlasting the tries): the catch-up,
+    which looked at the digest only, never sent it, though the log said it would be retried."""
+    await StorySeeder(store).story("Rare earth story", when=MONDAY - timedelta(hours=1), summary=("It happened.",))
+    sub = await store.subscribe(51, ["rare-earths"], at="08:00")
+    api.fail_next("sendPhoto", "server", chat_id=51, times=3)
+    daily, weekly = await delivery.send_digest(sub, MONDAY)
+    assert (daily.status, weekly.status) == ("sent", "failed")
+    for minutes in (1, 2):
+        await delivery.catch_up(MONDAY + timedelta(minutes=minutes))
+    assert len(api.calls_to("sendPhoto", 51)) == 1  # sent by the first catch-up, not twice
+    assert len(api.calls_to("sendMessage", 51)) == 1  # the digest once
