@@ -725,7 +725,7 @@ class Commands:
         sub = await self._subscription(chat)
         now = self.now()
         if sub is not None and sub.active:
-            blocks, ids = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+            blocks, ids, _ = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
         else:
             tz = self._tz(None)
             stories = await self._recent(self.topics, now - WINDOW)

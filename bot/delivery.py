@@ -264,8 +264,8 @@ class Delivery:
         outcomes = []
         async with self._lock(sub.id):
             key = digest_key(when, tz)
-            blocks, ids = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
-            if ids:
+            blocks, ids, updates = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+            if ids or updates:  # new stories, or known ones other outlets have told since the last digest
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "digest", key, reply))
             else:  # nothing new: recorded as sent with no message, so a catch-up does not post it late

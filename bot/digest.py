@@ -444,8 +444,9 @@ def analysis_blocks(analysis: Analysis, url: str | None = None, outlet: str | No
 
 async def digest_for(
     store: Store, sub: SubscriptionView, now: datetime, *, default_timezone: str = "UTC"
-) -> tuple[list[Block], list[int]]:
-    """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest."""
+) -> tuple[list[Block], list[int], int]:
+    """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest; the ids of those
+    it shows, and how many known stories it tells have grown since the last digest (worth a digest on their own)."""
     tz = local_zone(sub.timezone, default_timezone)
     last = await store.last_delivery(sub.id, "digest")
     since = now - DIGEST_WINDOW
@@ -455,7 +456,7 @@ async def digest_for(
     stories = await store.undelivered(sub.id, "digest", since, arrived_after=late)
     grown = await store.grown_since(sub.id, last) if last is not None else []
     blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown)
-    return blocks, digest_story_ids(blocks, stories)
+    return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)
 
 
 async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tzinfo, *, weekly: bool = False) -> Reply:

@@ -309,3 +309,32 @@ async def test_a_weekly_chart_that_failed_is_sent_by_the_catch_up(
         await delivery.catch_up(MONDAY + timedelta(minutes=minutes))
     assert len(api.calls_to("sendPhoto", 51)) == 1  # sent by the first catch-up, not twice
     assert len(api.calls_to("sendMessage", 51)) == 1  # the digest once
+
+
+async def test_a_quiet_days_digest_tells_the_stories_other_outlets_joined(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """A day with no new story but two more outlets on yesterday's: the digest was recorded empty and not sent, and the
+    next one counted growth only from that record, so "+2 outlets" was never told."""
+    from bot.models import ItemKey, NewItem
+
+    seeder = StorySeeder(store)
+    first = await seeder.story(
+        "Rare earth story", outlets=("Wire A", "Wire B"), when=TUESDAY - timedelta(hours=1), summary=("It happened.",)
+    )
+    sub = await store.subscribe(61, ["rare-earths"])
+    assert (await delivery.send_digest(sub, TUESDAY))[0].status == "sent"
+    feeds = await seeder._feed_ids(("Wire C", "Wire D"), ("rare-earths",))
+    await asyncio.sleep(0.05)
+    later = datetime.now(UTC)  # after the first digest was recorded (by the store's clock)
+    async with store.feed_transaction() as tx:
+        for outlet in ("Wire C", "Wire D"):
+            link = f"https://{outlet.replace(' ', '').lower()}.example/later"
+            item = NewItem(ItemKey(link, link, link, None), "Later telling", "More on it.", later, True,
+                           topics=("rare-earths",), terms={"rare-earths": ["rare earth"]})  # fmt: skip
+            (item_id,) = await tx.add_items(feeds[outlet], [item], later)
+            await tx.set_item_stories([(item_id, first)])
+    await asyncio.sleep(0.05)
+    (quiet,) = await delivery.send_digest(sub, TUESDAY + timedelta(days=1))
+    assert quiet.status == "sent"
+    assert "+2 outlets" in api.calls_to("sendMessage", 61)[-1].params["text"]
