@@ -117,6 +117,16 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
+def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
+    """The batch with this key, sent or being sent (begin_delivery, delivery_done)."""
+    return sa.select(deliveries_t.c.id).where(
+        deliveries_t.c.subscription_id == subscription_id,
+        deliveries_t.c.kind == kind,
+        deliveries_t.c.key == key,
+        deliveries_t.c.status.in_(("pending", "sent")),
+    )
+
+
 class Store:
     """Async persistence over one SQLAlchemy engine; open with :meth:`Store.open`."""
 
@@ -682,19 +692,8 @@ class Store:
         """Record a batch as pending; None when a digest with this key was already sent (or is being sent)."""
         _check_kind(kind)
         async with self._write() as conn:
-            if kind == "digest":
-                existing = (
-                    await conn.execute(
-                        sa.select(deliveries_t.c.id).where(
-                            deliveries_t.c.subscription_id == subscription_id,
-                            deliveries_t.c.kind == kind,
-                            deliveries_t.c.key == key,
-                            deliveries_t.c.status.in_(("pending", "sent")),
-                        )
-                    )
-                ).first()
-                if existing is not None:
-                    return None
+            if kind == "digest" and (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None:
+                return None
             batch_id = (
                 await conn.execute(
                     deliveries_t.insert()
@@ -736,17 +735,7 @@ class Store:
         """Whether the batch with this key was sent (or is being sent) to the subscription."""
         _check_kind(kind)
         async with self._read() as conn:
-            found = (
-                await conn.execute(
-                    sa.select(deliveries_t.c.id).where(
-                        deliveries_t.c.subscription_id == subscription_id,
-                        deliveries_t.c.kind == kind,
-                        deliveries_t.c.key == key,
-                        deliveries_t.c.status.in_(("pending", "sent")),
-                    )
-                )
-            ).first()
-        return found is not None
+            return (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None
 
     async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
         """When a batch of this kind was last sent to the subscription."""
