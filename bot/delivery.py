@@ -91,6 +91,15 @@ def weekly_key(now: datetime, tz: ZoneInfo) -> str:
     return f"weekly-{year}-W{week:02d}"
 
 
+class PartlySent(Exception):
+    """A reply whose first messages went out and whose next one failed (send_reply): ``sent`` their ids, ``unsent``
+    the HTML of the messages that did not go out. Sent again whole, the first ones would show twice."""
+
+    def __init__(self, sent: list[int], unsent: list[str]) -> None:
+        super().__init__(f"{len(sent)} messages sent, {len(unsent)} not")
+        self.sent, self.unsent = sent, unsent
+
+
 def maybe_delivered(exc: BaseException) -> bool:
     """Whether a failed Bot API call may have been carried out all the same: Telegram had the whole request and did not
     answer in time (a read timeout). A connection or pool timeout, or an error Telegram answered, carried out nothing."""
@@ -188,14 +197,18 @@ class Delivery:
         for n, call in enumerate(calls, 1):
             try:
                 msg = await self._call(call, chat_id)
-            except TimedOut as exc:
-                if not maybe_delivered(exc):
-                    raise
-                # Telegram took the request and did not answer in time: sent again, it would show twice
-                log.warning(
-                    "chat %s: no answer in time to message %d of %d; taken as delivered", chat_id, n, len(calls)
-                )
-                continue
+            except (BadRequest, Forbidden, ChatMigrated):
+                raise  # the chat's own answer: the reply is refused there, whole
+            except Exception as exc:
+                if maybe_delivered(exc):
+                    # Telegram took the request and did not answer in time: sent again, it would show twice
+                    log.warning(
+                        "chat %s: no answer in time to message %d of %d; taken as delivered", chat_id, n, len(calls)
+                    )
+                    continue
+                if n > 1:  # messages went out before this one: sent again whole, they would show twice
+                    raise PartlySent(ids, messages[n - 1 - (len(calls) - len(messages)) :]) from exc
+                raise
             ids.append(msg.message_id)
         return ids
 
@@ -242,6 +255,15 @@ class Delivery:
             if deactivated and self.on_deactivated is not None:
                 await self.on_deactivated(chat_id)
             return Outcome("deactivated" if deactivated else "failed", sub.id, kind, key, error=str(exc))
+        except PartlySent as exc:  # the first messages went out: the batch is sent, the rest's stories come next time
+            error = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
+            unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in exc.unsent)]
+            await self.store.finish_delivery(batch, exc.sent, unsent=unsent, error=error)
+            log.warning(
+                "chat %s: %s %s sent in part (%d messages; %d stories left for the next): %s",
+                chat_id, kind, key, len(exc.sent), len(unsent), error,
+            )  # fmt: skip
+            return Outcome("sent", sub.id, kind, key, tuple(exc.sent), error=error)
         except asyncio.CancelledError:
             await asyncio.shield(self.store.fail_delivery(batch, "interrupted by shutdown"))
             log.warning("chat %s: %s %s interrupted; will be retried", chat_id, kind, key)
@@ -319,7 +341,9 @@ class Delivery:
                 # the digest went out; on a Monday the weekly chart may not have (a failed send is retried)
                 tz = local_zone(sub.timezone, self.default_timezone)
                 key = weekly_key(scheduled, tz)
-                if scheduled.astimezone(tz).weekday() == 0 and not await self.store.delivery_done(sub.id, "digest", key):
+                if scheduled.astimezone(tz).weekday() == 0 and not await self.store.delivery_done(
+                    sub.id, "digest", key
+                ):
                     weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
                     outcomes.append(await self.deliver(sub, "digest", key, weekly))
                 continue

@@ -713,14 +713,23 @@ class Store:
                 await conn.execute(delivery_stories_t.insert(), [{"delivery_id": batch_id, "story_id": s} for s in ids])
             return batch_id
 
-    async def finish_delivery(self, batch_id: int, message_ids: list[int]) -> None:
-        """Mark a batch as sent."""
+    async def finish_delivery(
+        self, batch_id: int, message_ids: list[int], *, unsent: Iterable[int] = (), error: str | None = None
+    ) -> None:
+        """Mark a batch as sent; ``unsent``: stories of it that did not go out after all (a batch sent in part), offered
+        again by :meth:`undelivered`, with the ``error`` that stopped them."""
         async with self._write() as conn:
             await conn.execute(
                 deliveries_t.update()
                 .where(deliveries_t.c.id == batch_id)
-                .values(status="sent", message_ids=list(message_ids), error=None, finished_at=utcnow())
+                .values(status="sent", message_ids=list(message_ids), error=error, finished_at=utcnow())
             )
+            if unsent := list(unsent):
+                await conn.execute(
+                    delivery_stories_t.delete().where(
+                        delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent)
+                    )
+                )
 
     async def fail_delivery(self, batch_id: int, error: str) -> None:
         """Mark a pending batch as failed: its stories are offered again by :meth:`undelivered`."""

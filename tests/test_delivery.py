@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botapi import TOKEN, FakeBotAPI, StorySeeder, check_html
+from botapi import TOKEN, Failure, FakeBotAPI, StorySeeder, check_html
 from telegram import Bot
 
 from bot import message as m
@@ -338,3 +338,48 @@ async def test_a_quiet_days_digest_tells_the_stories_other_outlets_joined(
     (quiet,) = await delivery.send_digest(sub, TUESDAY + timedelta(days=1))
     assert quiet.status == "sent"
     assert "+2 outlets" in api.calls_to("sendMessage", 61)[-1].params["text"]
+
+
+class _SecondMessageOutage(FakeBotAPI):
+    """The second sendMessage meets a Telegram outage (500) through all of Delivery's tries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered = self.refused = 0
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage":
+            if self.delivered == 1 and self.refused < 3:
+                self.refused += 1
+                return Failure("sendMessage", 500, "Internal Server Error")
+            self.delivered += 1
+        return super()._take_failure(call)
+
+
+async def test_a_digest_sent_in_part_is_not_sent_again_whole(store: Store) -> None:
+    """A digest of several messages whose second met an outage was failed whole, and the catch-up sent it all again:
+    the reader saw its first part twice. The batch is sent; the stories of the parts that did not go out are offered
+    to the next digest."""
+    api = await _SecondMessageOutage().start()
+    try:
+        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as slow:
+            delivery = Delivery(slow, store, network_backoff=0.01)
+            now = datetime.now(UTC)
+            long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 12 for k in range(3))
+            ids = [
+                await StorySeeder(store).story(
+                    f"Rare earth story {k}", when=now - timedelta(hours=1, minutes=k), summary=long
+                )
+                for k in range(8)
+            ]
+            sub = await store.subscribe(41, ["rare-earths"], at=f"{(now - timedelta(minutes=5)):%H:%M}")
+            (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
+            assert first.status == "sent" and first.error and len(first.message_ids) == 1
+            await delivery.catch_up(now + timedelta(minutes=1))  # the next poll cycle
+            texts = [c.params["text"] for c in api.calls_to("sendMessage", 41)]
+            assert len(texts) == 1 and "Coverage digest" in texts[0]  # the first part once, nothing again
+            shown = {sid for sid in ids if f"<b>{sid}.</b>" in texts[0]}
+            left = {s.id for s in await store.undelivered(sub.id, "digest", now - timedelta(days=1))}
+            assert shown and left and shown.isdisjoint(left) and shown | left <= set(ids)
+    finally:
+        await api.close()
