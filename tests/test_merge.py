@@ -166,3 +166,22 @@ def test_one_surname_and_initial_shared_by_two_people_is_not_merged() -> None:
     # one of them alone: the initial and the surname are hers
     alone = canonical_speakers([("Jill Biden", None), ("Biden", "Biden"), ("J. Biden", None)])
     assert alone["Biden"] == alone["J. Biden"] == "Jill Biden"
+
+
+def test_two_numbers_that_differ_in_a_written_digit_are_two_figures() -> None:
+    """41,118 and 41,119 are two tolls, not one credited to both outlets: values were rounded to four significant
+    digits before they were compared, which hid the disagreement. 1.2e9 and 1,200,000,000 still agree."""
+
+    def fig(surface: str, value: float) -> dict:
+        return {"surface": surface, "kind": "count", "value": value, "unit": None, "qualifier": "",
+                "sentence": f"The death toll rose to {surface}, officials said.", "key": True, "score": 3.0}  # fmt: skip
+
+    merged = merge_figures(
+        [("Reuters", "https://r", [fig("41,118", 41118)]), ("AP", "https://a", [fig("41,119", 41119)])]
+    )
+    assert sorted(f["surface"] for f in merged) == ["41,118", "41,119"]
+    assert all(f["disagrees"] for f in merged)
+    (one,) = merge_figures(
+        [("A", "https://a", [fig("1.2bn", 1.2e9)]), ("B", "https://b", [fig("1,200,000,000", 1200000000)])]
+    )
+    assert [s["outlet"] for s in one["sources"]] == ["A", "B"]
