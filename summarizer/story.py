@@ -391,10 +391,14 @@ def _show_newest(
     ]
     if not news or any(i in news for i in taken):
         return taken
-    best = min(news, key=lambda i: (cands[i].index, i))  # the newest member's lead of its news
-    keep = taken[:-1]
-    while keep and sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
-        keep = keep[:-1]
-    if sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
-        return taken
-    return [*keep, best]
+    for best in sorted(news, key=lambda i: (cands[i].index, i)):  # the newest member's lead of its news
+        keep = taken[:-1]
+        while keep and sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
+            keep = keep[:-1]
+        if sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
+            continue
+        said: set[str] = set().union(*(cands[i].content for i in keep))
+        if len(cands[best].content & said) >= REDUNDANCY * len(cands[best].content):
+            continue  # it repeats a sentence kept (the newest member's own): no news to the reader
+        return [*keep, best]
+    return taken

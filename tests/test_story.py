@@ -214,3 +214,26 @@ def test_headlines_in_the_body_are_not_summary_sentences() -> None:
 
     assert _headline_case("Will Sacha Baron Cohen’s ‘The Dictator’ Walk The Oscar Red Carpet?")
     assert not _headline_case("Sen. Ted Cruz leads his Democratic challenger, Rep. Beto O’Rourke, by just 1 point.")
+
+
+def test_the_newest_members_news_repeats_no_sentence_kept() -> None:
+    """The newest telling's news replaces the last sentence chosen; it was never checked against the ones kept, so
+    it could repeat one (the newest member's own) and push out another outlet's only fact."""
+    from datetime import UTC, datetime
+
+    from summarizer.story import REDUNDANCY, StoryMember, _content_key, summarize_members
+
+    a = StoryMember(
+        text="The old bridge in Genoa collapsed on Tuesday during heavy rain, officials said. "
+        "Rescue teams searched the rubble for survivors through the night.",
+        outlet="A", link="a", published=datetime(2024, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    b = StoryMember(
+        text="The old bridge in Genoa collapsed on Tuesday during heavy rain, officials said, and investigators "
+        "blamed corroded steel cables. Investigators blamed corroded steel cables for the failure.",
+        outlet="B", link="b", published=datetime(2024, 1, 2, tzinfo=UTC),
+    )  # fmt: skip
+    texts = [s.text for s in summarize_members([a, b], sentences=3).sentences]
+    for i, s in enumerate(texts):
+        for t in texts[:i] + texts[i + 1 :]:
+            assert len(_content_key(s) & _content_key(t)) < REDUNDANCY * len(_content_key(s)), texts
