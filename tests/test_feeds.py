@@ -457,3 +457,15 @@ def test_an_implausible_publication_time_gives_way_to_the_update_time() -> None:
     )
     (item,) = parse_feed(body, {"Content-Type": "application/atom+xml"}, "https://example.com/feed", now=NOW).items
     assert item.published == datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+
+def test_comments_and_script_blocks_are_dropped_in_one_pass() -> None:
+    """drop_blocks (every feed field, every article page): the next comment and block are looked for again only once
+    passed. Searched afresh at every comment, a page of many comments and no script scanned to its end each time:
+    280 kB of "<!---->" took 40 s in extract_article; now 0.012 s for 40,000 (measured by hand, not timed here)."""
+    from bot.feeds import drop_blocks
+
+    assert drop_blocks("a<!--x-->b<script>s</script>c<!-- y -->d<style>z</style>e<!--unclosed") == "abcde"
+    assert drop_blocks("<script>x<!-- </script>y") == "y"  # a comment inside a block is the block's
+    assert drop_blocks("<!-- <script> -->z<script>w</script>") == "z"  # a block inside a comment is the comment's
+    assert drop_blocks("<!---->" * 40_000 + "kept") == "kept"
