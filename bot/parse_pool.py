@@ -153,6 +153,9 @@ class ParsePool:
             except TimeoutError:
                 self._watch(pool, future, timeout * (STUCK_AFTER_TIMEOUTS - 1))
                 raise
+            except asyncio.CancelledError:  # its caller gave up first (a cycle's deadline): watched all the same
+                self._watch(pool, future, timeout * STUCK_AFTER_TIMEOUTS)
+                raise
         except BrokenProcessPool:
             if pool in self._replaced:  # killed for another call that was stuck: this one runs again
                 return await self.call(fn, *args, timeout=timeout)

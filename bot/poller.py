@@ -114,6 +114,10 @@ class PollOptions:
 # cycle's memory does not grow with its number of feeds. bench/poll.py first cycle (500 feeds, 32 requests in flight),
 # peak PSS of poller + workers: 301 MB unbounded, 281 MB at 2 (64 feeds), 281-283 MB at 1; wall 19.1 / 18.6 / 20-22 s.
 FEEDS_IN_FLIGHT = 2
+# A feed's body is read in a worker within this many seconds (a 5 MB feed reads in well under one; the 5,000 items of
+# tests/test_poller.py in about two): past it the feed is not read this cycle, and a worker still at it after twice
+# as long is replaced, so one hostile feed cannot hold the pool for the cycles after.
+FEED_PARSE_TIMEOUT = 30.0
 # A cycle's articles go to the worker processes this many a call once its feeds are stored (start_analysis): about
 # 30 ms of work a call on bench/poll.py's pages, so the pool's threads, which share the interpreter with clustering,
 # hand out the next call seldom.
@@ -357,7 +361,10 @@ class _Cycle:
         parsed and scored in a worker process (inline when the body is small)."""
         oldest = self.now - timedelta(days=self.options.max_age_days)
         args = (result.body, dict(result.headers), result.final_url, self.now, feed, oldest, self.matcher)
-        return await self.parser.call(read_feed, *args, size=len(result.body))
+        try:  # with a timeout, a worker still at it long after is replaced (parse_pool): it held the pool for good
+            return await self.parser.call(read_feed, *args, size=len(result.body), timeout=FEED_PARSE_TIMEOUT)
+        except TimeoutError:
+            return FeedCandidates(None, f"it took over {FEED_PARSE_TIMEOUT:g} s to read: not read", 0, [])
 
     def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
         """A backlog item as this cycle's candidate (scored here: backlog items are few)."""

@@ -272,6 +272,20 @@ async def test_a_stuck_call_has_its_worker_killed_and_the_calls_behind_it_run_ag
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # every slot given back
 
 
+async def test_a_call_its_caller_cancelled_has_its_worker_killed_all_the_same() -> None:
+    """A cycle's deadline cancels a feed's parse before its timeout: the worker went on with it (a hostile feed held
+    the pool through the next cycles); it is watched as a timed-out call is, and replaced once it overstays."""
+    async with ParsePool(workers=1, inline_bytes=0) as pool:
+        stuck_pid = await pool.call(os.getpid)
+        call = asyncio.ensure_future(pool.call(time.sleep, 3600, timeout=0.2))
+        await asyncio.sleep(0.05)
+        call.cancel()  # before its timeout
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        pid = await pool.call(os.getpid, timeout=30.0)  # after 2x its timeout the worker is killed: a new one runs it
+        assert pid not in (stuck_pid, os.getpid())
+
+
 def test_the_workers_modules_hold_what_they_run_and_no_database_code() -> None:
     # What the poller hands the workers (bot.poller, bot.story_analysis), with what it imports, is loaded once in
     # the fork server, so each worker shares it instead of importing it again.
