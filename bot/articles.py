@@ -177,13 +177,17 @@ async def fetch_articles(
     *,
     worker: ParsePool | None = None,
     timeout: float = ARTICLE_TIMEOUT,
+    linked_from_public: bool = False,
 ) -> list[FetchedArticle]:
     """fetch_article for each (url, then) of ``pages``, in their order: fetched at once, then extracted together in
     one worker call. A call costs the poller's process about 0.3 ms (a quarter of extracting one of bench/poll.py's
     pages, 1.2 ms, but the poller's process is what paces a cycle): a feed's pages in one call, the first cycle's
     2,513 page calls are 500. The batch has ``timeout`` for each page; if it runs over, each page is extracted again
-    on its own, so only a page that is itself too slow goes without text."""
-    results = await asyncio.gather(*(fetcher.get(url, kind="page") for url, _ in pages))
+    on its own, so only a page that is itself too slow goes without text. ``linked_from_public``: the pages are a
+    public feed's links (Fetcher.get)."""
+    results = await asyncio.gather(
+        *(fetcher.get(url, kind="page", linked_from_public=linked_from_public) for url, _ in pages)
+    )
     out: dict[int, FetchedArticle] = {}
     todo: list[tuple[int, tuple[Any, bytes, str, dict[str, str]]]] = []
     for k, ((url, then), result) in enumerate(zip(pages, results, strict=True)):

@@ -352,8 +352,11 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         kind: Literal["feed", "page"] = "feed",
+        linked_from_public: bool = False,
     ) -> FetchResult:
-        """GET `url` within the limits; every failure is reported in `error`, never raised."""
+        """GET `url` within the limits; every failure is reported in `error`, never raised. ``linked_from_public``:
+        the URL is a link that a public host's content gave (a public feed's item): it may not lead to a non-public
+        address, as a public host's redirect may not, whatever ALLOW_PRIVATE_URLS allows."""
         if self._global is None:
             raise RuntimeError("use `async with Fetcher(...) as fetcher:` before calling get()")
         progress = _Progress(final_url=url)
@@ -368,7 +371,9 @@ class Fetcher:
                 pool = await self._reserve(host)
                 try:
                     async with asyncio.timeout(self.limits.total_timeout):
-                        result = await self._fetch(pool.client, url, etag, last_modified, kind, progress, started)
+                        result = await self._fetch(
+                            pool.client, url, etag, last_modified, kind, progress, started, linked_from_public
+                        )
                 finally:
                     pool.in_flight -= 1
         except TimeoutError:
@@ -426,13 +431,14 @@ class Fetcher:
         kind: str,
         progress: _Progress,
         started: float,
+        linked_from_public: bool = False,
     ) -> FetchResult:
         current = url
         seen = {url}
-        previous_public: bool | None = None
+        previous_public: bool | None = True if linked_from_public else None
         permanent_run = True
         for _hop in range(self.limits.max_redirects + 1):
-            public, pin = await self._check_target(current, previous_public)
+            public, pin = await self._check_target(current, previous_public, redirected=current != url)
             headers = {"Accept": ACCEPT.get(kind, ACCEPT["page"])}
             if etag:
                 headers["If-None-Match"] = etag
@@ -467,7 +473,7 @@ class Fetcher:
         raise _Refused(f"too many redirects (more than {self.limits.max_redirects})")
 
     async def _check_target(
-        self, url: str, previous_public: bool | None
+        self, url: str, previous_public: bool | None, redirected: bool = True
     ) -> tuple[bool, dict[tuple[str, int], list[IPAddress]]]:
         """Refuse a hop by scheme or address; return whether its host is public, and its addresses to pin."""
         check_scheme(url)
@@ -490,13 +496,28 @@ class Fetcher:
             raise _Refused(f"cannot resolve host {host!r}: no address")
         blocked = [a for a in addresses if not is_public_address(a)]
         if blocked:
-            if previous_public:
-                raise UnsafeURL(f"redirect from a public address to non-public {blocked[0]} ({host})")
+            if previous_public:  # a redirect, or a link a public host's content gave (get's linked_from_public)
+                how = "redirect" if redirected else "link"
+                raise UnsafeURL(f"{how} from a public address to non-public {blocked[0]} ({host})")
             refused = [a for a in blocked if not self.private.allows(a)]
             if refused:
                 hint = "" if self.private else " (set ALLOW_PRIVATE_URLS to fetch local feeds)"
                 raise UnsafeURL(f"{host} resolves to non-public address {refused[0]}{hint}")
         return not blocked, {(host, port): addresses}
+
+    async def public_host(self, url: str) -> bool:
+        """Whether every address of the URL's host is public (False when it is not, or cannot be resolved)."""
+        try:
+            parts = urlsplit(url)
+            host = wire_host(parts.hostname or "")
+            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+            try:
+                addresses: list[IPAddress] = [ipaddress.ip_address(host)]
+            except ValueError:
+                addresses = await self._resolved(host, port)
+        except (ValueError, OSError, UnicodeError):
+            return False
+        return bool(addresses) and all(is_public_address(a) for a in addresses)
 
     async def _resolved(self, host: str, port: int) -> list[IPAddress]:
         """The host's addresses; the system resolver's answers are kept DNS_CACHE_SECONDS (injected ones never)."""

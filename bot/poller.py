@@ -379,7 +379,10 @@ class _Cycle:
         fetched: dict[int, FetchedArticle] = {}
         if wanted:
             pages = [(chosen[i].key.link or "", self._page_judge(feed, chosen[i])) for i in wanted]
-            fetched = dict(zip(wanted, await fetch_articles(self.fetcher, pages, worker=self.parser), strict=True))
+            # a public feed's links may not lead inside the network, whatever ALLOW_PRIVATE_URLS lets feeds reach
+            public = await self.fetcher.public_host(feed.url) if self.fetcher.private else False
+            articles = await fetch_articles(self.fetcher, pages, worker=self.parser, linked_from_public=public)
+            fetched = dict(zip(wanted, articles, strict=True))
         # Nothing points at any topic: stored as seen, no page fetched.
         return [self._judged(c, fetched.get(i)) if c.hints else as_new(c, state="done") for i, c in enumerate(chosen)]
 

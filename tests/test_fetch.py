@@ -49,7 +49,7 @@ class Rewire(httpcore.AnyIOBackend):
 async def fetch(url: str, **kwargs: object):
     resolver = kwargs.pop("resolver", None)
     backend = kwargs.pop("network_backend", None)
-    get_kwargs = {k: kwargs.pop(k) for k in ("etag", "last_modified", "kind") if k in kwargs}
+    get_kwargs = {k: kwargs.pop(k) for k in ("etag", "last_modified", "kind", "linked_from_public") if k in kwargs}
     async with Fetcher(limits(**kwargs), resolver=resolver, network_backend=backend) as fetcher:  # type: ignore[arg-type]
         return await fetcher.get(url, **get_kwargs)  # type: ignore[arg-type]
 
@@ -250,6 +250,25 @@ async def test_redirect_to_non_http_scheme_refused_even_with_allow_private(
     assert result.error is not None and result.error.startswith("refused:"), result.error
     assert "only http and https" in result.error or "invalid or non-HTTP URL" in result.error
     assert [r.route for r in loopback.requests] == ["/go"]
+
+
+async def test_a_public_feeds_link_to_a_private_address_is_refused(loopback: LoopbackServer) -> None:
+    """ALLOW_PRIVATE_URLS lets the bot reach local feeds; a public feed's item link to a loopback or LAN address is
+    public content steering the bot inside, as a public host's redirect would be: refused (the poller tells get
+    whose link it is: Fetcher.public_host of the feed's URL). The same link of a local feed is fetched."""
+    loopback.route("/internal", (200, {"Content-Type": "text/html"}, b"<html><body><p>inside</p></body></html>"))
+    refused = await fetch(loopback.url("/internal"), kind="page", allow_private=True, linked_from_public=True)
+    assert refused.error is not None and "link from a public address to non-public 127.0.0.1" in refused.error
+    assert [r.route for r in loopback.requests] == []
+    local = await fetch(loopback.url("/internal"), kind="page", allow_private=True)
+    assert local.error is None and b"inside" in local.body
+
+    async def public(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        return [ipaddress.ip_address("93.184.216.34")]
+
+    async with Fetcher(limits(allow_private=True), resolver=public) as fetcher:
+        assert await fetcher.public_host("https://news.example/feed")
+        assert not await fetcher.public_host(loopback.url("/feed"))  # an address: no lookup
 
 
 async def test_redirect_from_public_host_to_loopback_refused(loopback: LoopbackServer) -> None:

@@ -757,3 +757,35 @@ async def test_a_cycle_counts_the_older_stories_words_but_joins_only_the_windows
     assert {key[1] for key in index._counted} == {ids["older"]}
     assert index._vectors.count("lithium") == 2 and index._vectors.count("forgotten") == 0
     assert set(clusterer._recent) == {ids["recent"]}  # the stories a near miss may join
+
+
+async def test_a_public_feed_cannot_point_the_poller_inside_the_network(store) -> None:
+    """With ALLOW_PRIVATE_URLS (set to poll a local feed), a public feed's item linking a loopback address had that
+    page fetched, its text extracted and stored: public content steering the bot inside. The page is not fetched."""
+    import ipaddress
+
+    import httpcore
+
+    from bot.parse_pool import ParsePool
+
+    class Rewire(httpcore.AnyIOBackend):  # connections to the pretend public address reach the loopback server
+        async def connect_tcp(self, host: str, port: int, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return await super().connect_tcp("127.0.0.1" if host == "93.184.216.34" else host, port, *args, **kwargs)
+
+    async def dns(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        return [ipaddress.ip_address("93.184.216.34")]  # the feed's host is public
+
+    with LoopbackServer() as server:
+        internal = server.url("/internal")  # http://127.0.0.1:PORT/internal
+        entry = Entry("g1", internal, "Rare earth quotas tightened", "Rare earth news.")
+        server.route("/feed", Response(200, {"Content-Type": "application/rss+xml"}, rss([entry])))
+        server.route("/internal", Response(200, {"Content-Type": "text/html"}, "<p>rare earth stockpile</p>" * 40))
+        cfg = config({"Public": f"http://news.example:{server.port}/feed"})
+        limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5)
+        async with (
+            Fetcher(limits, resolver=dns, network_backend=Rewire()) as fetcher,
+            ParsePool(processes=False) as pool,
+        ):
+            report = await poll_once(cfg, store, fetcher=fetcher, now=NOW, parser=pool, analyzer=None)
+        routes = [r.route for r in server.requests]
+    assert report.new_items == 1 and "/feed" in routes and "/internal" not in routes
