@@ -41,7 +41,8 @@ def make_commands(store: Store, config: Config, settings: Settings | None = None
     def fetcher() -> Any:
         from .fetch import Fetcher, fetch_limits
 
-        return Fetcher(fetch_limits(config, allow_private=bool(getattr(settings, "allow_private_urls", False))))
+        # the networks ALLOW_PRIVATE_URLS names, as they are (bool() of a CIDR list opened every private network)
+        return Fetcher(fetch_limits(config, allow_private=getattr(settings, "allow_private_urls", False)))
 
     return Commands(
         store,

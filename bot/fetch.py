@@ -94,6 +94,7 @@ class FetchLimits:
 
     total_timeout: float = 30.0  # seconds for one fetch: every hop's connect, headers and body
     max_bytes: int = 8 * 1024 * 1024  # decoded body cap; feeds are rarely over 1 MB, pages over 2 MB
+    max_page_bytes: int | None = None  # an article page's cap, when it is not max_bytes (poll.max_page_bytes)
     max_redirects: int = 10
     max_connections: int = 10  # requests in flight at once, all hosts
     per_host: int = 2  # requests in flight at once to one host
@@ -467,7 +468,7 @@ class Fetcher:
                     current, previous_public = target, public
                     await _drain(response, self._left(started))
                     continue
-                return await self._finish(url, current, response, etag, last_modified, progress, started)
+                return await self._finish(url, current, response, etag, last_modified, progress, started, kind)
             finally:
                 await response.aclose()
         raise _Refused(f"too many redirects (more than {self.limits.max_redirects})")
@@ -543,6 +544,7 @@ class Fetcher:
         last_modified: str | None,
         progress: _Progress,
         started: float,
+        kind: str = "feed",
     ) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
@@ -566,13 +568,13 @@ class Fetcher:
             return FetchResult(
                 **common, headers=headers, retry_after=retry_after, error=error, elapsed=time.monotonic() - started
             )
-        body = await self._read_body(response, headers)
+        body = await self._read_body(response, headers, kind)
         headers.pop("content-encoding", None)
         headers.pop("content-length", None)
         return FetchResult(**common, headers=headers, body=body, elapsed=time.monotonic() - started)
 
-    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str]) -> bytes:
-        cap = self.limits.max_bytes
+    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str], kind: str = "feed") -> bytes:
+        cap = self.limits.max_page_bytes if kind == "page" and self.limits.max_page_bytes else self.limits.max_bytes
         declared = headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > cap:
             raise _Refused(f"body too large: Content-Length {int(declared)} exceeds the {cap}-byte cap")
@@ -672,7 +674,8 @@ def fetch_limits(config: Config | None, allow_private: PrivateNetworks | bool = 
         return FetchLimits(allow_private=allow_private)
     return FetchLimits(
         total_timeout=float(poll.timeout_seconds),
-        max_bytes=max(int(poll.max_bytes), int(poll.max_page_bytes)),
+        max_bytes=int(poll.max_bytes),  # a feed's
+        max_page_bytes=int(poll.max_page_bytes),
         max_connections=int(poll.concurrency),
         per_host=int(poll.per_host),
         allow_private=allow_private,

@@ -20,7 +20,7 @@ import pytest
 from loopback import Connection, LoopbackServer, Request, Response, redirect, reset, stall, trickle
 
 import bot.fetch as fetch_module
-from bot.fetch import Fetcher, FetchLimits, is_public_address, parse_retry_after
+from bot.fetch import Fetcher, FetchLimits, fetch_limits, is_public_address, parse_retry_after
 
 DEADLINE = 1.5
 MARGIN = 1.5  # scheduling slack on a shared 2-core machine
@@ -481,3 +481,38 @@ async def test_a_pool_being_made_is_not_closed_under_its_request(monkeypatch: py
                 result = await second
             assert result.ok, (steps, result.error)
     assert len(b.requests) == 12
+
+
+async def test_a_pages_cap_is_its_own(loopback: LoopbackServer) -> None:
+    """poll.max_page_bytes caps article pages and poll.max_bytes feeds: both were given the larger of the two."""
+    from bot.settings import parse_config
+
+    body = b"<html><body>" + b"x" * 300_000 + b"</body></html>"
+    loopback.route("/big", (200, {"Content-Type": "text/html"}, body))
+    page = await fetch(loopback.url("/big"), kind="page", max_bytes=1_000_000, max_page_bytes=100_000)
+    assert page.error is not None and "100000-byte cap" in page.error
+    feed = await fetch(loopback.url("/big"), kind="feed", max_bytes=1_000_000, max_page_bytes=100_000)
+    assert feed.error is None and len(feed.body) == len(body)
+    poll = {"max_bytes": "2MB", "max_page_bytes": "1MB"}
+    cfg = parse_config(
+        {
+            "topics": {"t": {"rules": [{"any": ["x"]}]}},
+            "feeds": [{"name": "a", "url": "https://a.example/f"}],
+            "poll": poll,
+        }
+    )
+    assert (fetch_limits(cfg).max_bytes, fetch_limits(cfg).max_page_bytes) == (2_000_000, 1_000_000)
+
+
+async def test_the_consoles_fetcher_keeps_the_networks_allowed(store) -> None:  # type: ignore[no-untyped-def]
+    """ALLOW_PRIVATE_URLS=10.1.2.0/24 is that network, in the console as elsewhere (it widened to every private one)."""
+    from bot.console import make_commands
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings, parse_config
+
+    cfg = parse_config(
+        {"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": [{"name": "a", "url": "https://a.example/f"}]}
+    )
+    settings = Settings(allow_private_urls=PrivateNetworks.parse("10.1.2.0/24"))
+    async with make_commands(store, cfg, settings).fetcher_factory() as fetcher:
+        assert fetcher.private == PrivateNetworks.parse("10.1.2.0/24")
