@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # Back-off after a failed fetch: the feed's interval doubled per consecutive failure, capped. Six hours
 # keeps a broken feed visible in /status within a working day without hammering its server.
 MAX_BACKOFF_SECONDS = 6 * 3600
+MAX_RETRY_AFTER_SECONDS = 24 * 3600.0  # the longest a server's Retry-After holds a feed back
 # A feed with items kept for later (per-cycle cap) comes back this soon, without re-fetching the feed.
 BACKLOG_DELAY_SECONDS = 60
 # Longest error text kept on a feed (shown by /status and `coverage-bot feeds`).
@@ -53,7 +54,9 @@ def failed(
     """Exponential back-off from the feed's interval, Retry-After honoured, disabled after too many in a row."""
     failures = feed.failures + 1
     backoff = float(min(MAX_BACKOFF_SECONDS, feed.interval * 2 ** (failures - 1)))
-    wait = max(backoff, retry_after or 0.0)
+    # Retry-After honoured up to a day: a server's "3000000000" would put the feed's next poll a century away, enabled
+    # and never polled again
+    wait = max(backoff, min(retry_after or 0.0, MAX_RETRY_AFTER_SECONDS))
     disabled = None
     if failures >= disable_after:
         disabled = f"disabled after {failures} consecutive failures; last: {error}"[:MAX_ERROR_CHARS]

@@ -175,6 +175,11 @@ async def system_resolver(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
+def _header_value(value: str | None) -> str | None:
+    """A header value a request can carry back: printable ASCII (an ETag of other characters made httpx raise)."""
+    return value if value and value.isascii() and value.isprintable() else None
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date); None when unreadable."""
     if not value:
@@ -441,9 +446,9 @@ class Fetcher:
         for _hop in range(self.limits.max_redirects + 1):
             public, pin = await self._check_target(current, previous_public, redirected=current != url)
             headers = {"Accept": ACCEPT.get(kind, ACCEPT["page"])}
-            if etag:
+            if etag and _header_value(etag):
                 headers["If-None-Match"] = etag
-            if last_modified:
+            if last_modified and _header_value(last_modified):
                 headers["If-Modified-Since"] = last_modified
             request = client.build_request("GET", current, headers=headers)
             try:
@@ -553,8 +558,9 @@ class Fetcher:
             "final_url": final_url,
             "status": status,
             "permanent_redirect": progress.permanent_redirect,
-            "etag": headers.get("etag") or etag,
-            "last_modified": headers.get("last-modified") or last_modified,
+            # (a value no request can carry back, not ASCII, is not kept: every later poll of the feed failed)
+            "etag": _header_value(headers.get("etag")) or etag,
+            "last_modified": _header_value(headers.get("last-modified")) or last_modified,
         }
         if status == 304:
             await _drain(response, self._left(started))

@@ -516,3 +516,14 @@ async def test_the_consoles_fetcher_keeps_the_networks_allowed(store) -> None:  
     settings = Settings(allow_private_urls=PrivateNetworks.parse("10.1.2.0/24"))
     async with make_commands(store, cfg, settings).fetcher_factory() as fetcher:
         assert fetcher.private == PrivateNetworks.parse("10.1.2.0/24")
+
+
+async def test_a_validator_no_request_can_carry_back_is_not_kept(loopback: LoopbackServer) -> None:
+    """An ETag with a byte outside ASCII (latin-1 0xE9) was stored and sent back: httpx could not encode it, and every
+    later poll of the feed failed ('unexpected error: UnicodeEncodeError') until it was disabled."""
+    loopback.route("/feed", (200, {"ETag": '"caf\u00e9-1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}, FEED))
+    async with Fetcher(limits()) as fetcher:
+        first = await fetcher.get(loopback.url("/feed"))
+        assert first.error is None and first.etag is None and first.last_modified == "Mon, 01 Jan 2024 00:00:00 GMT"
+        again = await fetcher.get(loopback.url("/feed"), etag='"caf\u00e9-1"', last_modified=first.last_modified)
+    assert again.error is None  # a bad stored one is not sent either

@@ -789,3 +789,11 @@ async def test_a_public_feed_cannot_point_the_poller_inside_the_network(store) -
             report = await poll_once(cfg, store, fetcher=fetcher, now=NOW, parser=pool, analyzer=None)
         routes = [r.route for r in server.requests]
     assert report.new_items == 1 and "/feed" in routes and "/internal" not in routes
+
+
+async def test_a_servers_retry_after_holds_a_feed_back_a_day_at_most(site, store, fetcher) -> None:
+    """One 503 with 'Retry-After: 3000000000' put the feed's next poll in 2121: enabled, never polled again."""
+    site.server.route("/busy", Response(503, {"Retry-After": "3000000000"}, ""))
+    await cycle(config({"Busy": site.server.url("/busy")}), store, fetcher, NOW)
+    (health,) = await store.feed_health()
+    assert health.next_poll_at is not None and health.next_poll_at <= NOW + timedelta(days=1, minutes=1)
