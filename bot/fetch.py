@@ -163,9 +163,19 @@ def check_scheme(url: str) -> None:
         raise UnsafeURL(f"URL has no host: {url}")
 
 
+# IPv6 prefixes that carry an IPv4 address, or are site-local, which Python 3.11 counts as global: NAT64 (64:ff9b::/96
+# reaches 64:ff9b::a9fe:a9fe, the metadata address, on a NAT64 host), the old IPv4-compatible form, 6to4, site-local.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "2002::/16", "fec0::/10")
+)
+
+
 def is_public_address(ip: IPAddress) -> bool:
-    """True for a globally routable unicast address (not loopback, private, link-local, reserved, multicast)."""
+    """True for a globally routable unicast address (not loopback, private, link-local, reserved, multicast, nor an
+    IPv6 form that embeds an IPv4 address or is site-local: _EMBEDDING_IPV4)."""
     ip = unmapped(ip)
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in _EMBEDDING_IPV4):
+        return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -318,6 +318,10 @@ def test_public_address_classification() -> None:
         assert not is_public_address(ipaddress.ip_address(private)), private
     for reserved in ("240.0.0.1", "224.0.0.1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1"):
         assert not is_public_address(ipaddress.ip_address(reserved)), reserved
+    # IPv6 forms that carry an IPv4 address (NAT64 to the metadata address, the old compatible form, 6to4) or are
+    # site-local: Python 3.11 counts them global
+    for embedded in ("64:ff9b::a9fe:a9fe", "::7f00:1", "2002:7f00:1::", "fec0::1"):
+        assert not is_public_address(ipaddress.ip_address(embedded)), embedded
     assert is_public_address(ipaddress.ip_address("93.184.216.34"))
     assert is_public_address(ipaddress.ip_address("2606:2800:220:1:248:1893:25c8:1946"))
 
