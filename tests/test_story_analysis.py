@@ -130,3 +130,57 @@ def test_a_story_without_a_summary_of_its_own_falls_back_to_its_first_articles()
     assert [line.text for line in _first_article_summary([stored, with_text])] == [
         "Stored one."
     ]  # items analysed before
+
+
+async def test_a_members_analysis_reaches_its_story_after_another_instances_refresh(store) -> None:  # type: ignore[no-untyped-def]
+    """Two pollers on one database. Instance 1 clusters a new member into a story while its article is analysed;
+    instance 2 refreshes the story meanwhile, without that analysis. Instance 1's write of the analysis marked only
+    the stories the article was in before clustering: the story was never analysed again, the member's figures never
+    in it. The stories an article is in when its analysis is written are marked."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from botapi import StorySeeder
+
+    from bot.models import ItemKey, NewItem, StoryFingerprints, title_key
+    from bot.story_analysis import analyse_articles, article_facts, refresh_stories
+
+    texts = (
+        "The company said on Monday it would invest $5 billion in a new rare earth refinery in Texas. "
+        "The plant is expected to open in 2027, officials said.",
+        "The company will invest $5 billion in a rare earth refinery in Texas, its chief executive said. "
+        "The refinery will employ 1,200 workers when it opens, according to the state governor.",
+    )
+    feeds = await StorySeeder(store)._feed_ids(("Wire A", "Wire B"), ("rare-earths",))
+    t1 = datetime.now(UTC) - timedelta(hours=2)
+    t2 = t1 + timedelta(hours=1)
+
+    def item(link: str, text: str, when: datetime) -> NewItem:
+        return NewItem(ItemKey(link, link, link, title_key("Refinery", when)), "Company to build rare earth refinery",
+                       None, when, True, text=text, topics=("rare-earths",), terms={"rare-earths": ["rare"]},
+                       relevance=1.0)  # fmt: skip
+
+    async with store.feed_transaction() as tx:  # cycle 1: the first telling, its story, its analysis
+        (first,) = await tx.add_items(feeds["Wire A"], [item("https://a.example/1", texts[0], t1)], t1)
+        story = await tx.create_story(
+            "Refinery", "https://a.example/1", ("rare-earths",), {}, StoryFingerprints(), t1, True
+        )
+        await tx.set_item_stories([(first, story.id)])
+    arts = await store.articles_to_analyse(t1 - timedelta(hours=1), 100)
+    await store.set_item_analyses(
+        list(zip([a.item_id for a in arts], analyse_articles(article_facts, arts), strict=True))
+    )
+    assert await refresh_stories(store) == 1
+    async with store.feed_transaction() as tx:  # cycle 2, instance 1: the second telling stored, analysed ...
+        (second,) = await tx.add_items(feeds["Wire B"], [item("https://b.example/2", texts[1], t2)], t2)
+    arts = await store.articles_to_analyse(t1 - timedelta(hours=1), 100)
+    answers = analyse_articles(article_facts, arts)
+    async with store.feed_transaction() as tx:  # ... and clustered meanwhile
+        await tx.update_story(story.id, ("rare-earths",), {}, StoryFingerprints(), t2)
+        await tx.set_item_stories([(second, story.id)])
+    await refresh_stories(store)  # instance 2's refresh, without the second analysis
+    await store.set_item_analyses([(second, answers[0])], {a.story_id for a in arts if a.story_id is not None})
+    await refresh_stories(store)  # instance 1's
+    assert "1,200" in " ".join(f["surface"] for f in json.loads(answers[0])["figures"])
+    view = await store.story(story.id)
+    assert view is not None and "Wire B" in {s.outlet for f in view.figures for s in f.sources}
