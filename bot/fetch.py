@@ -228,11 +228,14 @@ class _Inflater:
             raise _Refused(f"unsupported Content-Encoding {content_encoding!r}")
         self.inflater = zlib.decompressobj(self.wbits) if self.coding else None
         self.started = False
+        self.trailer = False  # bytes after the last gzip member that start none: ignored from there on
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self.inflater is None:
             if data:
                 yield data
+            return
+        if self.trailer:
             return
         try:
             yield from self._inflate(data)
@@ -254,7 +257,11 @@ class _Inflater:
                 yield out
             pending = self.inflater.unconsumed_tail
             if self.inflater.eof and self.inflater.unused_data and self.wbits > 16:
-                pending = self.inflater.unused_data  # another gzip member follows
+                rest = self.inflater.unused_data
+                if not b"\x1f\x8b".startswith(rest[:2]):  # not another member: padding after the last, left unread
+                    self.trailer = True  # (as httpx and browsers do)
+                    return
+                pending = rest  # another gzip member follows
                 self.inflater = zlib.decompressobj(self.wbits)
                 continue
             if not pending and len(out) < INFLATE_STEP:

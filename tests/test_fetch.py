@@ -211,7 +211,9 @@ async def test_gzip_and_deflate_bodies_are_decoded(loopback: LoopbackServer) -> 
     loopback.route("/zlib", (200, {"Content-Encoding": "deflate"}, zlib.compress(FEED)))
     loopback.route("/raw", (200, {"Content-Encoding": "deflate"}, raw_deflate.compress(FEED) + raw_deflate.flush()))
     loopback.route("/two", (200, {"Content-Encoding": "gzip"}, gzip.compress(FEED[:20]) + gzip.compress(FEED[20:])))
-    for path in ("/gz", "/zlib", "/raw", "/two"):
+    # padding after the last member, which some servers add and httpx and browsers leave unread (it was refused)
+    loopback.route("/padded", (200, {"Content-Encoding": "gzip"}, gzip.compress(FEED) + b"\x00" * 8))
+    for path in ("/gz", "/zlib", "/raw", "/two", "/padded"):
         result = await fetch(loopback.url(path))
         assert result.ok and result.body == FEED, path
         assert "content-encoding" not in result.headers
