@@ -29,6 +29,8 @@ _MAGNITUDES = {
     "hundred": 1e2, "thousand": 1e3, "k": 1e3, "lakh": 1e5, "lakhs": 1e5, "million": 1e6, "mn": 1e6, "mln": 1e6,
     "m": 1e6, "crore": 1e7, "crores": 1e7, "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12,
     "tn": 1e12, "trn": 1e12,
+    # Russian's abbreviated magnitudes, as Russian outlets and their English copies write them ("₽10 трлн")
+    "тыс": 1e3, "млн": 1e6, "млрд": 1e9, "трлн": 1e12,
 }  # fmt: skip
 _FRACTIONS = {
     "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
@@ -245,7 +247,7 @@ _THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all)\s+$")  # "the two co
 _FROM_LEFT = re.compile(r"(?i)\bfrom\s+\S*$")
 
 _MAG_ATTACHED = re.compile(r"(million|billion|trillion|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)(?![A-Za-z])")
-_MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores?|lakhs?)\b", re.I)
+_MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores?|lakhs?|тыс|млн|млрд|трлн)\b", re.I)
 _ORDINAL = re.compile(r"(?:st|nd|rd|th|s)\b")  # "28th", "the 1990s" (but "2022's invasion" is a year)
 _RANGE = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bor\b)\s*")
 _RANGE_NUM = re.compile(

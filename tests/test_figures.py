@@ -238,3 +238,15 @@ def test_bad_input_never_crashes() -> None:
 )
 def test_a_dotted_date_is_day_first(text: str, value: str) -> None:
     assert [f.value for f in extract_figures(text) if f.kind == "date"] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "value"),
+    [
+        ("It cost ₽10 трлн, or about $110bn.", "₽10 трлн", 1e13),  # the magnitude was dropped: "₽10", 10 roubles
+        ("The budget is ₽5 млрд this year.", "₽5 млрд", 5e9),
+        ("Exports rose to 300 млн tonnes.", "300 млн tonnes", 3e8),
+    ],
+)
+def test_russian_magnitudes(text: str, surface: str, value: float) -> None:
+    assert [(f.surface, f.value) for f in extract_figures(text)][0] == (surface, value)
