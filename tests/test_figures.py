@@ -249,4 +249,4 @@ def test_a_dotted_date_is_day_first(text: str, value: str) -> None:
     ],
 )
 def test_russian_magnitudes(text: str, surface: str, value: float) -> None:
-    assert [(f.surface, f.value) for f in extract_figures(text)][0] == (surface, value)
+    assert next((f.surface, f.value) for f in extract_figures(text)) == (surface, value)
