@@ -364,7 +364,7 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
     if tz:
         try:
             ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
             raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
     store = await open_store(settings.database_url)
     try:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import time as dt_time
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -258,9 +260,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """A subscription's daily digest time came: send it (and on Mondays the weekly chart)."""
     rt = runtime(context)
-    sub_id = context.job.data if context.job else None
+    sub_id, at = cast(tuple[int, dt_time], context.job.data) if context.job else (None, None)
     sub = next((s for s in await rt.store.subscriptions(active=True) if s.id == sub_id), None)
     if sub is None or sub.mode != "daily":
+        return
+    if digest_time(sub, rt.default_timezone) != at:  # changed outside Telegram (`coverage-bot subscribe`)
+        await reschedule(context.application)  # its time now; the catch-up sends it when that time has come
         return
     outcomes = await rt.delivery.send_digest(sub, datetime.now(UTC))
     log.info("digest for chat %s: %s", sub.chat_id, summarize_outcomes(outcomes))
@@ -302,7 +307,8 @@ async def reschedule(app: Application) -> int:
         if job.name and job.name.startswith("digest:"):
             job.schedule_removal()
     for sub in subs:
-        jq.run_daily(digest_job, time=digest_time(sub, rt.default_timezone), name=f"digest:{sub.id}", data=sub.id)
+        at = digest_time(sub, rt.default_timezone)
+        jq.run_daily(digest_job, time=at, name=f"digest:{sub.id}", data=(sub.id, at))
     return len(subs)
 
 
@@ -397,7 +403,7 @@ async def start(app: Application, *, polling: bool = True, webhook: WebhookConfi
         await app.updater.start_webhook(
             listen=webhook.host,
             port=webhook.port,
-            url_path=webhook.url_path,
+            url_path=re.escape(webhook.url_path.lstrip("/")),  # a pattern to PTB: "/tg+hook" is that path, literally
             webhook_url=webhook.url,
             secret_token=webhook.secret,  # requests without it get 403 and are never handled
             allowed_updates=Update.ALL_TYPES,

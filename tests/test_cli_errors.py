@@ -228,3 +228,10 @@ def test_a_seed_that_is_not_utf8_is_one_line(tmp_path):
     (tmp_path / "000_seed.txt").write_bytes("Title\n\nПутин и Трамп провели переговоры.".encode("cp1251"))
     out = run_cli("demo", "--seeds", str(tmp_path), env=clean_env())
     assert out.returncode == 2 and "000_seed.txt: not UTF-8 text" in one_message(out), out.stderr
+
+
+@pytest.mark.parametrize("tz", ["America", "x" * 300])
+def test_subscribe_with_a_timezone_area_is_one_line(tmp_path, tz):
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    out = run_cli("subscribe", "123", "--config", str(ROOT / "feeds.yaml"), "--timezone", tz, env=env)
+    assert out.returncode == 2 and "--timezone" in one_message(out), out.stderr

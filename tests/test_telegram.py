@@ -538,3 +538,25 @@ async def test_odd_arguments_and_failures_are_always_answered(api: FakeBotAPI, d
         assert sorry.params["text"].startswith("Sorry, something went wrong answering that.")
         assert "OperationalError" not in sorry.params["text"]
     await store.close()
+
+
+async def test_a_digest_job_whose_time_was_changed_elsewhere_posts_nothing(api: FakeBotAPI, store: Store) -> None:
+    """`coverage-bot subscribe CHAT --daily NEW` on the running bot's database: the job at the old time still posted
+    the digest then, and at the new time the catch-up found it sent. The job sees the change, reschedules, and posts
+    nothing; the catch-up sends the digest when the new time has come."""
+    now = datetime.now(UTC)
+    await StorySeeder(store).story("Rare earth quota cut", when=now - timedelta(minutes=30), summary=("Cut.",))
+    sub = await store.subscribe(7007, ["rare-earths"], at=f"{now + timedelta(hours=3):%H:%M}")
+    config = parse_config(
+        {
+            "topics": {"rare-earths": {"rules": [{"any": ["rare earth*"]}]}},
+            "feeds": [{"name": "A", "url": "https://a.example/rss"}],
+        }
+    )
+    async with running(api, store, config) as app:
+        new_at = f"{now + timedelta(hours=9):%H:%M}"
+        await store.subscribe(7007, ["rare-earths"], at=new_at)  # from a shell
+        await digest_job(app, sub.id)  # the old time comes
+        assert api.calls_to("sendMessage", 7007) == []
+        (job,) = app.job_queue.get_jobs_by_name(f"digest:{sub.id}")
+        assert job.data[1].strftime("%H:%M") == new_at  # rescheduled at the new time

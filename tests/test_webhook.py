@@ -201,3 +201,38 @@ async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBot
         output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
     assert proc.returncode == 0, output
     assert secret not in output and TOKEN not in output
+
+
+@pytest.mark.parametrize("path", ["/tg+hook", "/hook$1"])
+async def test_a_webhook_path_is_that_path_not_a_pattern(tmp_path: Path, path: str) -> None:
+    """python-telegram-bot reads url_path as a regular expression: Telegram's posts to "/tg+hook" got 404, never
+    handled. The path is passed escaped."""
+    api = await FakeBotAPI().start()
+    port = free_port()
+    hook = webhook_config(f"https://bot.example.org{path}", f"127.0.0.1:{port}", {})
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN), telegram_base_url=api.base_url, telegram_base_file_url=api.base_file_url
+    )
+    config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+
+    async def poll() -> None:
+        return None
+
+    stop = asyncio.Event()
+    bot = asyncio.ensure_future(tg.run_bot(settings, store, config, poll=poll, stop_event=stop, webhook=hook))
+    try:
+        await api.wait_for("setWebhook")
+        await asyncio.sleep(0.3)
+        async with httpx.AsyncClient(timeout=10) as client:
+            answer = await client.post(
+                f"http://127.0.0.1:{port}{path}",
+                json=start_update(3001),
+                headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret},
+            )
+        assert answer.status_code == 200
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, 15)
+        await store.close()
+        await api.close()
