@@ -187,6 +187,9 @@ _TRANSLATE = str.maketrans(
         **{c: "-" for c in _DASHES},
         "\u2018": "'",
         "\u2019": "'",
+        "\u201c": '"',  # (curly double quotes as straight ones: they close and open sentences, _BOUNDARY)
+        "\u201d": '"',
+        "\u201e": '"',
         "\u201b": "'",
         "\u02bc": "'",
         "\u2032": "'",
@@ -208,7 +211,10 @@ _TRANSLATE = str.maketrans(
 # engine tests one character class at each position of the text instead of trying two alternatives).
 _WORD = re.compile(r"\w(?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)+|\w*(?:'\w+)*)")
 _WHOLE = operator.itemgetter(0)  # a match's text
-_JOIN = re.compile(r"[\s-]+")  # what may separate the words of a phrase
+_JOIN = re.compile(r"[\s-]+")  # what separates the words of a term as written
+# ... and of a phrase in a text: spaces, or a hyphen between two words; a dash between spaces is punctuation ("China
+# courts Washington — Moscow watches" is no "Washington-Moscow", "rare — earth" no "rare earth")
+_PHRASE_GAP = re.compile(r"\s+|-")
 _PREFIX_KEY = 3  # wildcard terms are looked up by their first letters, so a prefix has at least this many
 _TERM_WORD = re.compile(rf"^(?:{_WORD.pattern})\*?$")  # a word of a rule's term, maybe ending in a wildcard
 
@@ -273,7 +279,9 @@ def parse_term(term: str) -> Term:
             what = f"characters the rule syntax does not allow: {' '.join(bad)}" if bad else f"a malformed word {w!r}"
             raise ValueError(f"term {term!r} has {what} (letters, digits, ' . - spaces and a final *)")
         letters = [c for c in w if c.isalpha()]
-        cs = len(letters) >= 2 and all(c.isupper() for c in letters)
+        # in capitals, or capitals and a plural's "s" ("REEs", "EVs"; not "Rees" of Rees-Mogg): case-sensitive
+        caps = letters[:-1] if len(letters) >= 3 and letters[-1] == "s" else letters
+        cs = len(caps) >= 2 and all(c.isupper() for c in caps)
         body = w.removesuffix("*")
         if body.endswith(("'s", "'S")) and not w.endswith("*"):  # "Russia's": the text's words lose theirs (_find)
             body = body[:-2]
@@ -605,6 +613,8 @@ class TopicMatcher:
         again: a topic with ``title_required`` counts the text only when the title supports it."""
         value = normalize((text or "")[:MAX_TEXT_CHARS])
         hits = self._find(value) if value.strip() else {}
+        if hits and "-" in value and _QUALIFIER.search(value):  # as _found_in reads every field: "US-led bloc"
+            hits = _without_qualifiers(hits, value)
         segs = segments(value) if hits else []
         before = {m.topic: m for m in prior}
         title_found: tuple[_Hits, _Segs] | None = None  # the title's matches, looked at once if a topic needs them
@@ -728,7 +738,7 @@ class TopicMatcher:
             return False
         for k in range(1, n):
             prev_end, start = spans[i + k - 1].end(), spans[i + k].start()
-            if not _JOIN.fullmatch(value, prev_end, start):
+            if not _PHRASE_GAP.fullmatch(value, prev_end, start):
                 return False
             if not term.words[k].matches(bases[i + k], folded[i + k]):
                 return False

@@ -1286,3 +1286,43 @@ def test_the_us_brokering_peace_in_russias_war(matcher: TopicMatcher) -> None:
     assert not _keeps(matcher, "Russia pounds Kharkiv with missiles as Trump hails progress on peace talks")
     assert not _keeps(matcher, "European leaders back Ukraine ahead of Trump's peace talks")
     assert not _keeps(matcher, "Trump unveils Gaza peace plan at White House")
+
+
+# --------------------------------------------------------------------------- a review's mechanical bugs
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Jacob Rees-Mogg attacks Labour budget", False),  # "REEs" was read in any case: "Rees"
+        ("Lord Rees warns on asteroid risk", False),
+        ("Demand for REEs soars as China limits supply", True),
+    ],
+)
+def test_a_term_in_capitals_with_a_plurals_s_is_case_sensitive(matcher: TopicMatcher, title: str, kept: bool) -> None:
+    assert _keeps(matcher, title, None, topic="rare-earths") is kept
+
+
+def test_a_pages_score_after_the_feeds_reads_us_led_as_score_does(matcher: TopicMatcher) -> None:
+    """rescore (the poller's page after its feed's title and summary) skipped "US-led bloc" as no US actor, which
+    score() applies: a page the one dropped, the other kept."""
+    title, page = "Kremlin warns of escalation", "Russia condemned the US-led bloc. Moscow accused the US-led alliance."
+    direct = {m.topic for m in matcher.score(title, None, page) if m.kept}
+    after = {m.topic for m in matcher.rescore(matcher.score(title, None), page, title) if m.kept}
+    assert direct == after == set()
+
+
+def test_curly_double_quotes_end_and_open_sentences() -> None:
+    """Curly double quotes were no sentence end: two sentences read as one, and a rule fired across them."""
+    m = TopicMatcher(_topics(t={"rules": [{"all_of": [["Alpha"], ["Beta"]]}]}))
+    for summary in ("Alpha spoke.” Beta replied.", "Alpha spoke. “Beta replied.", 'Alpha spoke." Beta replied.'):
+        assert not [x for x in m.score(None, summary) if x.kept], summary
+    assert [x.topic for x in m.score(None, "Alpha spoke and Beta replied.") if x.kept] == ["t"]
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [("China courts Washington — Moscow watches warily", False), ("Washington-Moscow hotline reopened", True)],
+)
+def test_a_dash_between_spaces_joins_no_phrase(matcher: TopicMatcher, title: str, kept: bool) -> None:
+    assert _keeps(matcher, title, None) is kept
