@@ -69,7 +69,9 @@ compiles a given set of rules once and reuses that matcher for every later call 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import operator
 import pickle
 import re
@@ -968,12 +970,8 @@ def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, 
     Free Europe" supplies no relationship word "free"). Another rule's phrase hides nothing: "prisoner swap" in one
     rule leaves "swap" to the others."""
     if topic.ignore is not None and topic.ignore in hits:
-        masks = hits[topic.ignore]
-        hits = {
-            g: [m for m in ms if not any(m[0] < b and a < m[1] for a, b, *_ in masks)]
-            for g, ms in hits.items()
-            if g != topic.ignore
-        }
+        masked = _Spans([(m[0], m[1]) for m in hits[topic.ignore]])
+        hits = {g: [m for m in ms if not masked.overlaps(m[0], m[1])] for g, ms in hits.items() if g != topic.ignore}
     # only a phrase (or "U.S.") can hold another term
     longer = [(g, m[0], m[1]) for g in topic.groups if g in hits for m in hits[g] if not m[3].isalnum()]
     if not longer:
@@ -982,8 +980,33 @@ def _counted_matches(topic: _Topic, hits: dict[int, list[_Match]]) -> dict[int, 
     for g in topic.groups & hits.keys():
         near = [(x, y) for h, x, y in longer if h in topic.partners[g]]
         if near:
-            out[g] = [m for m in hits[g] if not any(x <= m[0] and m[1] <= y and y - x > m[1] - m[0] for x, y in near)]
+            holders = _Spans(near)
+            out[g] = [m for m in hits[g] if not holders.holds_longer(m[0], m[1])]
     return out
+
+
+class _Spans:
+    """Character spans, asked in logarithmic time (a page repeating an ignore phrase thousands of times was asked in
+    quadratic time: 30 kB of "US ally, " took 3 s to score): whether one overlaps a span, or holds it and is longer."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach = list(itertools.accumulate((b for _, b in spans), max))  # the furthest end of each prefix
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.starts, end)  # the spans that begin before ``end``
+        return k > 0 and self.reach[k - 1] > start
+
+    def holds_longer(self, start: int, end: int) -> bool:
+        """A span from at or before ``start`` to at or after ``end`` other than (start, end) itself."""
+        k = bisect.bisect_right(self.starts, start)
+        if k == 0 or self.reach[k - 1] < end:
+            return False
+        if self.reach[k - 1] > end:
+            return True
+        k = bisect.bisect_left(self.starts, start)  # ends exactly at ``end``: one must begin before ``start``
+        return k > 0 and self.reach[k - 1] >= end
 
 
 def _topic_sentences(topic: _Topic, hits: dict[int, list[_Match]], segs: list[tuple[int, int]]) -> list[_Sentence]:

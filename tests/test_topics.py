@@ -1326,3 +1326,19 @@ def test_curly_double_quotes_end_and_open_sentences() -> None:
 )
 def test_a_dash_between_spaces_joins_no_phrase(matcher: TopicMatcher, title: str, kept: bool) -> None:
     assert _keeps(matcher, title, None) is kept
+
+
+def test_ignored_and_longer_spans_are_found_as_by_comparing_every_pair() -> None:
+    """_Spans answers what comparing a match with every ignore phrase and every longer phrase answered (quadratic:
+    30 kB of "US ally, " took 3 s to score, 6 s to explain), for random spans."""
+    from bot.topics import _Spans
+
+    rng = random.Random(28)
+    for _ in range(2000):
+        spans = [(a, a + rng.randint(1, 10)) for a in (rng.randint(0, 50) for _ in range(rng.randint(1, 8)))]
+        found = _Spans(spans)
+        for _ in range(10):
+            s = rng.randint(0, 55)
+            e = s + rng.randint(1, 10)
+            assert found.overlaps(s, e) == any(s < b and a < e for a, b in spans)
+            assert found.holds_longer(s, e) == any(x <= s and e <= y and y - x > e - s for x, y in spans)
