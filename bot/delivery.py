@@ -125,6 +125,7 @@ class Delivery:
         self.on_deactivated = on_deactivated
         self._locks: dict[int, asyncio.Lock] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._interrupted: dict[asyncio.Task[Any], PartlySent] = {}  # a send cancelled after its first messages
         self.closing = False
 
     # ------------------------------------------------------------ raw sending
@@ -197,6 +198,10 @@ class Delivery:
         for n, call in enumerate(calls, 1):
             try:
                 msg = await self._call(call, chat_id)
+            except asyncio.CancelledError:  # a shutdown's drain ran out: what went out is told to _deliver
+                if n > 1 and (task := asyncio.current_task()) is not None:
+                    self._interrupted[task] = PartlySent(ids, messages[n - 1 - (len(calls) - len(messages)) :])
+                raise
             except (BadRequest, Forbidden, ChatMigrated):
                 raise  # the chat's own answer: the reply is refused there, whole
             except Exception as exc:
@@ -265,8 +270,17 @@ class Delivery:
             )  # fmt: skip
             return Outcome("sent", sub.id, kind, key, tuple(exc.sent), error=error)
         except asyncio.CancelledError:
-            await asyncio.shield(self.store.fail_delivery(batch, "interrupted by shutdown"))
-            log.warning("chat %s: %s %s interrupted; will be retried", chat_id, kind, key)
+            task = asyncio.current_task()
+            partly = self._interrupted.pop(task, None) if task is not None else None
+            if partly is None:
+                await asyncio.shield(self.store.fail_delivery(batch, "interrupted by shutdown"))
+                log.warning("chat %s: %s %s interrupted; will be retried", chat_id, kind, key)
+                raise
+            # its first messages went out: sent, as PartlySent is; the rest's stories come next time
+            unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in partly.unsent)]
+            finished = self.store.finish_delivery(batch, partly.sent, unsent=unsent, error="interrupted by shutdown")
+            await asyncio.shield(finished)
+            log.warning("chat %s: %s %s interrupted after %d messages", chat_id, kind, key, len(partly.sent))
             raise
         except Exception as exc:  # network down after retries, Telegram errors: retried next time
             await self.store.fail_delivery(batch, f"{type(exc).__name__}: {exc}")

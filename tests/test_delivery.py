@@ -383,3 +383,48 @@ async def test_a_digest_sent_in_part_is_not_sent_again_whole(store: Store) -> No
             assert shown and left and shown.isdisjoint(left) and shown | left <= set(ids)
     finally:
         await api.close()
+
+
+class _SecondMessageHangs(FakeBotAPI):
+    """Telegram holds the second sendMessage (the bot shuts down meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.n = 0
+
+    async def _answer(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage":
+            self.n += 1
+            if self.n == 2:
+                await asyncio.sleep(5)
+        return await super()._answer(call)
+
+
+async def test_a_shutdown_during_a_digest_does_not_send_its_first_part_again(store: Store) -> None:
+    """The drain gave up on a digest whose first message had gone out: the batch was failed whole, and the restarted
+    bot's catch-up posted that first part again. It is sent in part, as when a later message fails."""
+    api = await _SecondMessageHangs().start()
+    try:
+        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as slow:
+            delivery = Delivery(slow, store, network_backoff=0.01)
+            now = datetime.now(UTC)
+            long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 12 for k in range(3))
+            ids = [
+                await StorySeeder(store).story(
+                    f"Rare earth story {k}", when=now - timedelta(hours=1, minutes=k), summary=long
+                )
+                for k in range(8)
+            ]
+            sub = await store.subscribe(41, ["rare-earths"], at=f"{(now - timedelta(minutes=5)):%H:%M}")
+            sending = asyncio.ensure_future(delivery.send_digest(sub, now))
+            await api.wait_for("sendMessage", 2, chat_id=41, ok=False)  # the first delivered, the second held
+            await delivery.drain(timeout=0.1)
+            assert sending.done()
+            first = api.calls_to("sendMessage", 41)[0].params["text"]
+            shown = {sid for sid in ids if f"<b>{sid}.</b>" in first}
+            api.n = 100  # the restarted bot's Telegram answers at once
+            await Delivery(slow, store, network_backoff=0.01).catch_up(now + timedelta(minutes=1))
+            later = [c.params["text"] for c in api.calls_to("sendMessage", 41)][1:]
+            assert shown and not {sid for sid in shown for text in later if f"<b>{sid}.</b>" in text}
+    finally:
+        await api.close()
