@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from telegram import Bot
 from bot import message as m
 from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
+from bot.models import SubscriptionView
 from bot.store import Store
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
@@ -340,6 +342,31 @@ async def test_a_quiet_days_digest_tells_the_stories_other_outlets_joined(
     assert "+2 outlets" in api.calls_to("sendMessage", 61)[-1].params["text"]
 
 
+@contextlib.asynccontextmanager
+async def _several_messages_through(
+    api: FakeBotAPI, store: Store
+) -> AsyncIterator[tuple[Delivery, Bot, list[int], SubscriptionView, datetime]]:
+    """A digest of several messages due for chat 41, to be sent through ``api``: (delivery, bot, story ids, sub, now)."""
+    await api.start()
+    try:
+        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+            now = datetime.now(UTC)
+            ids, sub = await _a_digest_of_several_messages(store, now)
+            yield Delivery(bot, store, network_backoff=0.01), bot, ids, sub, now
+    finally:
+        await api.close()
+
+
+async def _a_digest_of_several_messages(store: Store, now: datetime) -> tuple[list[int], SubscriptionView]:
+    """Eight stories of long summaries (a digest of several messages), and chat 41's daily subscription, due."""
+    long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 12 for k in range(3))
+    ids = [
+        await StorySeeder(store).story(f"Rare earth story {k}", when=now - timedelta(hours=1, minutes=k), summary=long)
+        for k in range(8)
+    ]
+    return ids, await store.subscribe(41, ["rare-earths"], at=f"{(now - timedelta(minutes=5)):%H:%M}")
+
+
 class _SecondMessageOutage(FakeBotAPI):
     """The second sendMessage meets a Telegram outage (500) through all of Delivery's tries."""
 
@@ -360,29 +387,16 @@ async def test_a_digest_sent_in_part_is_not_sent_again_whole(store: Store) -> No
     """A digest of several messages whose second met an outage was failed whole, and the catch-up sent it all again:
     the reader saw its first part twice. The batch is sent; the stories of the parts that did not go out are offered
     to the next digest."""
-    api = await _SecondMessageOutage().start()
-    try:
-        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as slow:
-            delivery = Delivery(slow, store, network_backoff=0.01)
-            now = datetime.now(UTC)
-            long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 12 for k in range(3))
-            ids = [
-                await StorySeeder(store).story(
-                    f"Rare earth story {k}", when=now - timedelta(hours=1, minutes=k), summary=long
-                )
-                for k in range(8)
-            ]
-            sub = await store.subscribe(41, ["rare-earths"], at=f"{(now - timedelta(minutes=5)):%H:%M}")
-            (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
-            assert first.status == "sent" and first.error and len(first.message_ids) == 1
-            await delivery.catch_up(now + timedelta(minutes=1))  # the next poll cycle
-            texts = [c.params["text"] for c in api.calls_to("sendMessage", 41)]
-            assert len(texts) == 1 and "Coverage digest" in texts[0]  # the first part once, nothing again
-            shown = {sid for sid in ids if f"<b>{sid}.</b>" in texts[0]}
-            left = {s.id for s in await store.undelivered(sub.id, "digest", now - timedelta(days=1))}
-            assert shown and left and shown.isdisjoint(left) and shown | left <= set(ids)
-    finally:
-        await api.close()
+    api = _SecondMessageOutage()
+    async with _several_messages_through(api, store) as (delivery, _bot, ids, sub, now):
+        (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
+        assert first.status == "sent" and first.error and len(first.message_ids) == 1
+        await delivery.catch_up(now + timedelta(minutes=1))  # the next poll cycle
+        texts = [c.params["text"] for c in api.calls_to("sendMessage", 41)]
+        assert len(texts) == 1 and "Coverage digest" in texts[0]  # the first part once, nothing again
+        shown = {sid for sid in ids if f"<b>{sid}.</b>" in texts[0]}
+        left = {s.id for s in await store.undelivered(sub.id, "digest", now - timedelta(days=1))}
+        assert shown and left and shown.isdisjoint(left) and shown | left <= set(ids)
 
 
 class _SecondMessageHangs(FakeBotAPI):
@@ -403,28 +417,15 @@ class _SecondMessageHangs(FakeBotAPI):
 async def test_a_shutdown_during_a_digest_does_not_send_its_first_part_again(store: Store) -> None:
     """The drain gave up on a digest whose first message had gone out: the batch was failed whole, and the restarted
     bot's catch-up posted that first part again. It is sent in part, as when a later message fails."""
-    api = await _SecondMessageHangs().start()
-    try:
-        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as slow:
-            delivery = Delivery(slow, store, network_backoff=0.01)
-            now = datetime.now(UTC)
-            long = tuple(f"Sentence {k} " + "about rare earth supply chains " * 12 for k in range(3))
-            ids = [
-                await StorySeeder(store).story(
-                    f"Rare earth story {k}", when=now - timedelta(hours=1, minutes=k), summary=long
-                )
-                for k in range(8)
-            ]
-            sub = await store.subscribe(41, ["rare-earths"], at=f"{(now - timedelta(minutes=5)):%H:%M}")
-            sending = asyncio.ensure_future(delivery.send_digest(sub, now))
-            await api.wait_for("sendMessage", 2, chat_id=41, ok=False)  # the first delivered, the second held
-            await delivery.drain(timeout=0.1)
-            assert sending.done()
-            first = api.calls_to("sendMessage", 41)[0].params["text"]
-            shown = {sid for sid in ids if f"<b>{sid}.</b>" in first}
-            api.n = 100  # the restarted bot's Telegram answers at once
-            await Delivery(slow, store, network_backoff=0.01).catch_up(now + timedelta(minutes=1))
-            later = [c.params["text"] for c in api.calls_to("sendMessage", 41)][1:]
-            assert shown and not {sid for sid in shown for text in later if f"<b>{sid}.</b>" in text}
-    finally:
-        await api.close()
+    api = _SecondMessageHangs()
+    async with _several_messages_through(api, store) as (delivery, slow, ids, sub, now):
+        sending = asyncio.ensure_future(delivery.send_digest(sub, now))
+        await api.wait_for("sendMessage", 2, chat_id=41, ok=False)  # the first delivered, the second held
+        await delivery.drain(timeout=0.1)
+        assert sending.done()
+        first = api.calls_to("sendMessage", 41)[0].params["text"]
+        shown = {sid for sid in ids if f"<b>{sid}.</b>" in first}
+        api.n = 100  # the restarted bot's Telegram answers at once
+        await Delivery(slow, store, network_backoff=0.01).catch_up(now + timedelta(minutes=1))
+        later = [c.params["text"] for c in api.calls_to("sendMessage", 41)][1:]
+        assert shown and not {sid for sid in shown for text in later if f"<b>{sid}.</b>" in text}
