@@ -19,10 +19,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UserError
-from .settings import parse_duration
+from .settings import check_timezone, parse_duration
 from .store import Store
 
 if TYPE_CHECKING:
@@ -363,8 +362,8 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
     tz = args.timezone
     if tz:
         try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
+            check_timezone(tz)
+        except ValueError:
             raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
     store = await open_store(settings.database_url)
     try:

@@ -490,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# settings.LOG_LEVELS; named here too because main() sets logging up before it imports settings (pydantic)
 _LOG_LEVELS = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from summarizer.speakers import fold, speaker_matches
 
@@ -28,6 +28,7 @@ from .clock import local_zone, utcnow
 from .digest import analysis_blocks, digest_for, trend_reply
 from .message import CALLBACK_DATA_LIMIT, Block, Button, Reply, b, block, code, i, line, link, text_reply, trim
 from .models import StoryQuote, StoryView, SubscriptionView, is_chat_id
+from .settings import check_timezone
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -544,8 +545,8 @@ class Commands:
             raise BadArguments(f"Current timezone: {current}.")
         name = args[0]
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
+            check_timezone(name)
+        except ValueError:
             raise BadArguments(f"Unknown timezone {name!r}; use an IANA name such as Europe/Moscow.") from None
         if not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")

@@ -196,11 +196,12 @@ class Delivery:
                 )
             )
         for n, call in enumerate(calls, 1):
+            unsent = messages[n - 1 - (len(calls) - len(messages)) :]  # this one's text (a photo has none) and after
             try:
                 msg = await self._call(call, chat_id)
             except asyncio.CancelledError:  # a shutdown's drain ran out: what went out is told to _deliver
                 if n > 1 and (task := asyncio.current_task()) is not None:
-                    self._interrupted[task] = PartlySent(ids, messages[n - 1 - (len(calls) - len(messages)) :])
+                    self._interrupted[task] = PartlySent(ids, unsent)
                 raise
             except (BadRequest, Forbidden, ChatMigrated):
                 raise  # the chat's own answer: the reply is refused there, whole
@@ -212,7 +213,7 @@ class Delivery:
                     )
                     continue
                 if n > 1:  # messages went out before this one: sent again whole, they would show twice
-                    raise PartlySent(ids, messages[n - 1 - (len(calls) - len(messages)) :]) from exc
+                    raise PartlySent(ids, unsent) from exc
                 raise
             ids.append(msg.message_id)
         return ids
@@ -262,12 +263,7 @@ class Delivery:
             return Outcome("deactivated" if deactivated else "failed", sub.id, kind, key, error=str(exc))
         except PartlySent as exc:  # the first messages went out: the batch is sent, the rest's stories come next time
             error = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
-            unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in exc.unsent)]
-            await self.store.finish_delivery(batch, exc.sent, unsent=unsent, error=error)
-            log.warning(
-                "chat %s: %s %s sent in part (%d messages; %d stories left for the next): %s",
-                chat_id, kind, key, len(exc.sent), len(unsent), error,
-            )  # fmt: skip
+            await self._sent_in_part(batch, reply, exc, error, chat_id, f"{kind} {key}")
             return Outcome("sent", sub.id, kind, key, tuple(exc.sent), error=error)
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -275,12 +271,9 @@ class Delivery:
             if partly is None:
                 await asyncio.shield(self.store.fail_delivery(batch, "interrupted by shutdown"))
                 log.warning("chat %s: %s %s interrupted; will be retried", chat_id, kind, key)
-                raise
-            # its first messages went out: sent, as PartlySent is; the rest's stories come next time
-            unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in partly.unsent)]
-            finished = self.store.finish_delivery(batch, partly.sent, unsent=unsent, error="interrupted by shutdown")
-            await asyncio.shield(finished)
-            log.warning("chat %s: %s %s interrupted after %d messages", chat_id, kind, key, len(partly.sent))
+            else:  # its first messages went out: sent, as PartlySent is
+                done = self._sent_in_part(batch, reply, partly, "interrupted by shutdown", chat_id, f"{kind} {key}")
+                await asyncio.shield(done)
             raise
         except Exception as exc:  # network down after retries, Telegram errors: retried next time
             await self.store.fail_delivery(batch, f"{type(exc).__name__}: {exc}")
@@ -290,6 +283,18 @@ class Delivery:
         await self.store.record_send_success(chat_id)
         log.info("chat %s: %s %s sent (%d messages)", chat_id, kind, key, len(ids))
         return Outcome("sent", sub.id, kind, key, tuple(ids))
+
+    async def _sent_in_part(
+        self, batch: int, reply: Reply, partly: PartlySent, error: str, chat_id: int, what: str
+    ) -> None:
+        """A batch whose first messages went out is sent; the stories of the messages that did not go out (their
+        numbers "<b>N.</b>") are offered to the next batch."""
+        unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in partly.unsent)]
+        await self.store.finish_delivery(batch, partly.sent, unsent=unsent, error=error)
+        log.warning(
+            "chat %s: %s sent in part (%d messages; %d stories left for the next): %s",
+            chat_id, what, len(partly.sent), len(unsent), error,
+        )  # fmt: skip
 
     async def send_digest(
         self, sub: SubscriptionView, now: datetime, scheduled: datetime | None = None

@@ -507,14 +507,11 @@ class Fetcher:
             raise UnsafeURL(f"bad port in {url}") from exc
         host = wire_host(parts.hostname or "")
         try:
-            addresses: list[IPAddress] = [ipaddress.ip_address(host)]
-        except ValueError:
-            try:
-                addresses = await self._resolved(host, port)
-            except OSError as exc:
-                raise _Refused(f"cannot resolve host {host!r}: {_resolver_error(exc)}") from exc
-            except UnicodeError as exc:
-                raise UnsafeURL(f"{_short(host)} is not a valid host name") from exc
+            addresses = await self._addresses(host, port)
+        except OSError as exc:
+            raise _Refused(f"cannot resolve host {host!r}: {_resolver_error(exc)}") from exc
+        except UnicodeError as exc:
+            raise UnsafeURL(f"{_short(host)} is not a valid host name") from exc
         if not addresses:
             raise _Refused(f"cannot resolve host {host!r}: no address")
         blocked = [a for a in addresses if not is_public_address(a)]
@@ -532,15 +529,18 @@ class Fetcher:
         """Whether every address of the URL's host is public (False when it is not, or cannot be resolved)."""
         try:
             parts = urlsplit(url)
-            host = wire_host(parts.hostname or "")
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-            try:
-                addresses: list[IPAddress] = [ipaddress.ip_address(host)]
-            except ValueError:
-                addresses = await self._resolved(host, port)
+            addresses = await self._addresses(wire_host(parts.hostname or ""), port)
         except (ValueError, OSError, UnicodeError):
             return False
         return bool(addresses) and all(is_public_address(a) for a in addresses)
+
+    async def _addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The host's addresses: itself when it is one, else resolved (_resolved; OSError, UnicodeError)."""
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            return await self._resolved(host, port)
 
     async def _resolved(self, host: str, port: int) -> list[IPAddress]:
         """The host's addresses; the system resolver's answers are kept DNS_CACHE_SECONDS (injected ones never)."""

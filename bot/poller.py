@@ -473,13 +473,11 @@ class _Cycle:
 
 
 class _Analysing:
-    """A cycle's articles being analysed (_Cycle.start_analysis): their item ids, chunk by chunk as handed out, and
-    the stories some of them were in already (a cycle killed after clustering them left them without their analysis).
-    Not the articles: their texts are let go as each chunk is answered (ParsePool.start_batch)."""
+    """A cycle's articles being analysed (_Cycle.start_analysis): their item ids, chunk by chunk as handed out. Not
+    the articles: their texts are let go as each chunk is answered (ParsePool.start_batch)."""
 
     def __init__(self, chunks: list[list[ArticleToAnalyse]], batch: Batch[list[str]], workers: int) -> None:
         self.ids = [[a.item_id for a in chunk] for chunk in chunks]
-        self.stories = {a.story_id for chunk in chunks for a in chunk if a.story_id is not None}
         self.batch, self.workers = batch, workers
 
     def widen(self) -> None:
@@ -563,7 +561,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
     clustered = time.perf_counter()
     if analysing is not None:
         analysing.widen()
-        await store.set_item_analyses(await analysing.result(), analysing.stories)
+        await store.set_item_analyses(await analysing.result())
     analysed = await refresh_stories(store, cycle.analyzer is not None, pool=cycle.parser)
     analysis_done = time.perf_counter()
     c = cycle.counters

@@ -23,6 +23,7 @@ Topic rules use the term syntax of :mod:`bot.topics` (checked here, term by term
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import socket
@@ -103,7 +104,7 @@ def parse_duration(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
     if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):  # YAML's .nan and .inf
+        if not math.isfinite(value):  # YAML's .nan and .inf
             raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
         if value != int(value):
             raise ValueError(f"{value!r} is not a whole number of seconds")
@@ -683,6 +684,7 @@ def _human(seconds: int) -> str:
 
 # --------------------------------------------------------------------------- environment
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # (bot.cli names them too: it starts without pydantic)
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 
 
@@ -759,10 +761,10 @@ class Settings(_Strict):
         if (v := get("INSTANCE_ID")) is not None:
             values["instance_id"] = v
         if (v := get("LOG_LEVEL")) is not None:
-            if v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            if v.upper() in LOG_LEVELS:
                 values["log_level"] = v.upper()
             else:
-                problems.append(f"LOG_LEVEL: {v!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+                problems.append(f"LOG_LEVEL: {v!r} is not one of {', '.join(LOG_LEVELS)}")
         if problems:
             plural = "s" if len(problems) > 1 else ""
             raise ConfigError(

@@ -998,20 +998,17 @@ class Store:
         async with self._read() as conn:
             return [ArticleToAnalyse(*r) for r in await conn.execute(q)]
 
-    async def set_item_analyses(self, pairs: Sequence[tuple[int, str]], stories: Iterable[int] = ()) -> None:
+    async def set_item_analyses(self, pairs: Sequence[tuple[int, str]]) -> None:
         """Store articles' figures and quotes: (item id, the analysis as JSON text) pairs, in one executemany. The
         stories those articles are in now are analysed again, whoever clustered them and whenever: another instance's
         refresh may have analysed a story this cycle clustered an article into before the article's analysis was
-        here (``stories``: more to mark, as callers once had to name)."""
+        here, and a cycle killed after clustering left its articles' stories without their analysis."""
         if not pairs:
             return
         q = items_t.update().where(items_t.c.id == sa.bindparam("item_id")).values(analysis=sa.bindparam("found"))
-        marked = sorted(set(stories))
         ids = [i for i, _ in pairs]
         async with self._write() as conn:
             await conn.execute(q, [{"item_id": i, "found": JSONText(a)} for i, a in pairs])
-            if marked:
-                await conn.execute(stories_t.update().where(stories_t.c.id.in_(marked)).values(needs_analysis=True))
             for start in range(0, len(ids), _IN_CHUNK):
                 theirs = sa.select(items_t.c.story_id).where(
                     items_t.c.id.in_(ids[start : start + _IN_CHUNK]), items_t.c.story_id.is_not(None)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .figure_lexicon import _QUALIFIER_BOUNDS
 from .speakers import canonical_speakers, fold, offices, same_person
 from .wordlists import word_list
 
@@ -165,17 +166,9 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["_anchor"] & b["_anchor"])
 
 
-# A qualifier that bounds a figure from one side: a figure told as more than a value and one told as less than it
-# are two quantities, whatever their number ("about" and none bound nothing, and merge with either).
-_ABOVE = frozenset(
-    {"over", "more than", "above", "at least", "exceeding", "in excess of", "upwards of", "greater than"}
-)
-_BELOW = frozenset({"under", "less than", "below", "at most", "up to", "nearly", "almost", "fewer than", "just under"})
-
-
 def _bound(qualifier: object) -> str | None:
-    q = " ".join(str(qualifier or "").casefold().split())
-    return "above" if q in _ABOVE else "below" if q in _BELOW else None
+    """Whether a qualifier bounds its figure from one side: "above", "below" (figure_lexicon), or None."""
+    return _QUALIFIER_BOUNDS.get(" ".join(str(qualifier or "").casefold().split()))
 
 
 def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:

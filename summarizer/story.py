@@ -332,7 +332,7 @@ def summarize_members(
             if used_words + c.n_words > budget:
                 alive[i] = False
                 continue
-            if said and c.content and len(c.content & said) >= REDUNDANCY * len(c.content):
+            if said and _repeats(c.content, said):
                 alive[i] = False
                 continue
             if not newly.isdisjoint(c.concepts):
@@ -372,6 +372,11 @@ def summarize_members(
     return StorySummary(out, reason)
 
 
+def _repeats(content: frozenset[str], said: set[str]) -> bool:
+    """Whether a sentence's content words are mostly said already (``REDUNDANCY``)."""
+    return bool(content) and len(content & said) >= REDUNDANCY * len(content)
+
+
 def _show_newest(
     cands: Sequence[_Candidate],
     taken: list[int],
@@ -398,7 +403,7 @@ def _show_newest(
         if sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
             continue
         said: set[str] = set().union(*(cands[i].content for i in keep))
-        if len(cands[best].content & said) >= REDUNDANCY * len(cands[best].content):
+        if _repeats(cands[best].content, said):
             continue  # it repeats a sentence kept (the newest member's own): no news to the reader
         return [*keep, best]
     return taken

@@ -155,6 +155,14 @@ def test_a_figure_bounded_from_either_side_is_two_figures() -> None:
     assert [s["outlet"] for s in one["sources"]] == ["A", "C"]
 
 
+def test_every_bounding_qualifier_is_one_the_extractor_writes() -> None:
+    """A bound the figure scanner never gives as a qualifier could never keep two figures apart."""
+    from summarizer.figure_lexicon import _QUALIFIER_BOUNDS, _QUALIFIERS
+
+    assert set(_QUALIFIER_BOUNDS) <= _QUALIFIERS
+    assert set(_QUALIFIER_BOUNDS.values()) == {"above", "below"}
+
+
 def test_one_surname_and_initial_shared_by_two_people_is_not_merged() -> None:
     """Joe and Jill Biden share a surname and a first initial: a bare "Biden" or "J. Biden" could be either, so it
     stays as written, and each full name stays its own (the first listed took every quote)."""
