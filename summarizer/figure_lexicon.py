@@ -238,12 +238,15 @@ _QUALIFIERS = frozenset(
 )
 # The qualifiers that bound a figure from one side: a figure told as more than a value and one told as less than it
 # are two quantities, whatever their number (summarizer.merge); "about" and none bound nothing, and merge with either.
-_QUALIFIER_BOUNDS = {
-    **dict.fromkeys(("over", "more than", "above", "at least", "in excess of", "upwards of"), "above"),
-    **dict.fromkeys(
-        ("under", "less than", "below", "at most", "up to", "nearly", "almost", "fewer than", "just under"), "below"
-    ),
-}
+_QUALIFIER_BOUNDS = dict.fromkeys(
+    ("over", "more than", "above", "at least", "in excess of", "upwards of", "just over", "well over", "no fewer than",
+     "no less than", "a minimum of"),
+    "above",
+) | dict.fromkeys(
+    ("under", "less than", "below", "at most", "up to", "nearly", "almost", "fewer than", "just under", "well under",
+     "no more than", "not more than", "a maximum of", "as many as", "as much as"),
+    "below",
+)  # fmt: skip
 _NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
 _PREFIX_CUR = re.compile(

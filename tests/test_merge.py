@@ -163,6 +163,25 @@ def test_every_bounding_qualifier_is_one_the_extractor_writes() -> None:
     assert set(_QUALIFIER_BOUNDS.values()) == {"above", "below"}
 
 
+def test_every_bounded_qualifier_the_scanner_writes_keeps_two_tellings_apart() -> None:
+    """Two outlets' "well over 20%" and "no more than 20%" bound the same share from two sides, as "over" and "less
+    than" do: only the commonest bounds were classified before, and these two were merged into one figure."""
+    sentence = "Russia holds {} 20% of the world's known rare earth reserves, the agency said."
+    pairs = [("well over", "no more than"), ("a minimum of", "as much as"), ("just over", "well under"),
+             ("no less than", "a maximum of"), ("no fewer than", "not more than")]  # fmt: skip
+    for above, below in pairs:
+        told = [(outlet, f"https://{outlet}", [asdict(f) for f in analyze(sentence.format(q)).figures])
+                for outlet, q in (("a.example", above), ("b.example", below))]  # fmt: skip
+        assert [f["qualifier"] for _, _, figs in told for f in figs] == [above, below]
+        merged = merge_figures(told)
+        assert sorted(f["surface"] for f in merged) == sorted(f"{q} 20%" for q in (above, below)), (above, below)
+    (one,) = merge_figures(
+        [(o, f"https://{o}", [asdict(f) for f in analyze(sentence.format(q)).figures])
+         for o, q in (("a.example", "well over"), ("b.example", "about"))]
+    )  # fmt: skip
+    assert [s["outlet"] for s in one["sources"]] == ["a.example", "b.example"]
+
+
 def test_one_surname_and_initial_shared_by_two_people_is_not_merged() -> None:
     """Joe and Jill Biden share a surname and a first initial: a bare "Biden" or "J. Biden" could be either, so it
     stays as written, and each full name stays its own (the first listed took every quote)."""
