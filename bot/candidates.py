@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import clean_title, echoed_outlet, title_echo, without_newsletter_extras, without_tail
+from summarizer.furniture import (
+    clean_title,
+    echoed_outlet,
+    title_echo,
+    without_dateline,
+    without_newsletter_extras,
+    without_tail,
+)
 
 from .clock import as_utc_or_none
 from .feeds import parse_feed
@@ -109,9 +116,11 @@ def beyond_title(title: str | None, summary: str | None) -> str | None:
     "The post ... appeared first on ...", "Read more at ..."), nor a newsletter's list of its other stories ("Also in
     today's newsletter, ..."), and None when that leaves nothing or it only repeats the title and names the
     outlet (title_echo; Google News gives "<title> The Wall Street Journal"). An outlet's name is not the item's words:
-    "Wall Street Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington."""
+    "Wall Street Journal" is a US actor of the us-russia rule, "Washington Examiner" names Washington; nor is the
+    dateline it files from ("MOSCOW, Dec 5 (Reuters) - U.S. lawmakers ...")."""
     if not summary:
         return summary
+    summary = without_dateline(summary)  # where the reporter stands is no party to the news
     summary = without_tail(summary)  # "The post ... appeared first on American Military News" is furniture
     summary = without_newsletter_extras(summary)  # "Also in today's newsletter, ...": the newsletter's other stories
     return None if not summary or (title and title_echo(title, summary) is not None) else summary
@@ -128,10 +137,11 @@ def judge_page(
 ) -> PageVerdict:
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
     ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
+    words = without_dateline(text)  # a wire story's page opens "WASHINGTON (Reuters) - ": no party to the news
     scored = (
-        matcher.score(headline(title), beyond_title(title, summary), text)
+        matcher.score(headline(title), beyond_title(title, summary), words)
         if hints is None
-        else matcher.rescore(hints, text, headline(title))
+        else matcher.rescore(hints, words, headline(title))
     )
     matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:

@@ -97,12 +97,16 @@ _LINK_ONLY = re.compile(
 )
 
 # Wire datelines at the very start: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, June 3 (Reuters) -",
-# "BEIJING (AP) _" (DUC-era wire copy), and a capitalised place alone: "MOSCOW — ", "KYIV, Ukraine — ".
+# "BEIJING (AP) _" (DUC-era wire copy), a capitalised place alone: "MOSCOW — ", "KYIV, Ukraine — ", and one set close
+# to its dash ("LONDON—U.S. citizen ...", "BANFF, Alta.–Prime Minister ...": The Epoch Times), where the place is
+# letters only, so "U.S.—Russia talks" is no dateline.
+DATELINE_LINES = 3  # a page's text may open with its headline and a kicker before the body and its dateline
 _DATELINE = re.compile(
     r"^\s*(?:(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|UPI|TASS|Xinhua|CNN|Interfax|dpa|ANI|PTI|IANS|Yonhap|Kyodo|RIA\s+Novosti|"
     r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
-    r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“]))"
+    r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“])"
+    r"|[A-Z]{3,}(?:[ /][A-Z]{2,}){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?[—–](?=[A-Z\"“]))"
 )
 
 # A trailing "…": the feed cut the text there.
@@ -216,6 +220,27 @@ def lead_furniture(sentence: str) -> int:
             break
         n = m.end()
     return n
+
+
+def without_dateline(text: str) -> str:
+    """The text without the wire dateline that opens its body ("MOSCOW, Dec 5 (Reuters) - ", "KYIV, Ukraine — "):
+    where the reporter files from is no party to the news, so a topic's rules do not read it ("WASHINGTON (Reuters) -
+    Russia said ..." names no US actor). The body may follow a page's headline or kicker lines: the first of the
+    first DATELINE_LINES paragraphs that opens with a dateline loses it; kept when under 20 characters would be left
+    (lead_furniture's bound)."""
+    lines = text.split("\n")
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        m = _DATELINE.match(line)
+        if m and len(line) - m.end() >= 20:
+            lines[i] = line[m.end() :]
+            return "\n".join(lines)
+        seen += 1
+        if seen == DATELINE_LINES:
+            break
+    return text
 
 
 def is_caption(sentence: str) -> bool:

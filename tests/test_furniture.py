@@ -106,6 +106,35 @@ def test_furniture_sentences() -> None:
         assert not is_furniture_sentence(s), s
 
 
+def test_a_dateline_opening_the_body_is_removed_and_nothing_else() -> None:
+    from summarizer.furniture import without_dateline
+
+    body = "The ministry said talks would resume on Tuesday."
+    for dateline in (
+        "MOSCOW, Dec 5 (Reuters) - ",
+        "KYIV/WASHINGTON (Reuters) - ",
+        "(Reuters) - ",
+        "WASHINGTON (AP) — ",
+        "DAKAR, Senegal (AP) — ",
+        "KAZAN, Russia — ",
+        "LONDON—",
+        "BANFF, Alta.–",
+        "WELLINGTON, New Zealand—",
+    ):
+        assert without_dateline(dateline + body) == body, dateline
+        # after a page's headline and kicker, at the body's start
+        assert without_dateline(f"Talks resume\nWorld\n{dateline}{body}") == f"Talks resume\nWorld\n{body}"
+    for text in (
+        "U.S.—Russia talks resume in Riyadh on Tuesday after weeks.",  # a party, not a place of filing
+        "NATO allies met in Brussels on Tuesday to discuss the plan.",
+        "BREAKING: Freed Americans arrive in the U.S. after the swap.",
+        "MOSCOW — Short.",  # too little would be left
+        f"One\nTwo\nThree\nMOSCOW (AP) — {body}",  # past the body's opening paragraphs
+        "",
+    ):
+        assert without_dateline(text) == text, text
+
+
 def test_known_outlets_is_data() -> None:
     outlets = known_outlets()
     assert "reuters" in outlets and "ap" in outlets and len(outlets) > 50

@@ -761,6 +761,22 @@ def test_a_feeds_additions_to_a_summary_are_not_the_items_words(matcher: TopicMa
     ]
 
 
+def test_the_dateline_a_wire_story_files_from_is_no_party(matcher: TopicMatcher) -> None:
+    """A summary "MOSCOW, Dec 5 (Reuters) - U.S. lawmakers agreed a deal" names no Russian actor: the dateline is where the
+    reporter stands (summarizer.furniture.without_dateline), in a feed's summary and in the page's text alike."""
+    title = "US lawmakers agree on budget deal"
+    body = "U.S. lawmakers agreed a deal on Tuesday to fund the government through March."
+    said = "Moscow said the " + body  # the same words as the news itself count
+    for dateline in ("MOSCOW, Dec 5 (Reuters) - ", "MOSCOW (AP) — ", "MOSCOW — ", "MOSCOW—"):
+        assert not any(m.kept for m in topic_hints(matcher, (), title, dateline + body)[0]), dateline
+        # a page's sentence counts 1 of the 2 needed: the dateline's would have been the second
+        page = f"Budget deal\n{dateline}{body} {said}"
+        assert judge_page(matcher, (), title, None, page).matches == (), dateline
+    assert [m.topic for m in topic_hints(matcher, (), title, said)[0] if m.kept] == ["us-russia"]
+    page = f"Budget deal\n{said} {said}"
+    assert [m.topic for m in judge_page(matcher, (), title, None, page).matches] == ["us-russia"]
+
+
 def test_a_newsletters_other_stories_are_not_the_items_words(matcher: TopicMatcher) -> None:
     """A newsletter's summary lists its other stories after its lead one ("Also in today's newsletter, ..."; "Plus,
     ..."): they do not put the item on a topic, nor make it a near miss (real items of the fresh sets, labelled off
