@@ -99,13 +99,15 @@ _LINK_ONLY = re.compile(
 # Wire datelines at the very start: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, June 3 (Reuters) -",
 # "BEIJING (AP) _" (DUC-era wire copy), a capitalised place alone: "MOSCOW — ", "KYIV, Ukraine — ", and one set close
 # to its dash ("LONDON—U.S. citizen ...", "BANFF, Alta.–Prime Minister ...": The Epoch Times), where the place is
-# letters only, so "U.S.—Russia talks" is no dateline.
+# letters only, so "U.S.—Russia talks" is no dateline. A place is a word, not an initialism: "U.S. — The State
+# Department said ..." keeps its "U.S.".
 DATELINE_LINES = 3  # a page's text may open with its headline and a kicker before the body and its dateline
 _DATELINE = re.compile(
     r"^\s*(?:(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|UPI|TASS|Xinhua|CNN|Interfax|dpa|ANI|PTI|IANS|Yonhap|Kyodo|RIA\s+Novosti|"
     r"Sputnik|Anadolu|EFE|ANSA|Al\s+Jazeera)\)\s*[-–—_]{1,2}\s*"
-    r"|[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?\s+(?:—|–|_|--)\s+(?=[A-Z\"“])"
+    r"|(?![A-Z]\.[A-Z]\.)[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?"
+    r"\s+(?:—|–|_|--)\s+(?=[A-Z\"“])"
     r"|[A-Z]{3,}(?:[ /][A-Z]{2,}){0,3}(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?[—–](?=[A-Z\"“]))"
 )
 

@@ -126,6 +126,7 @@ def test_a_dateline_opening_the_body_is_removed_and_nothing_else() -> None:
         assert without_dateline(f"Talks resume\nWorld\n{dateline}{body}") == f"Talks resume\nWorld\n{body}"
     for text in (
         "U.S.—Russia talks resume in Riyadh on Tuesday after weeks.",  # a party, not a place of filing
+        "U.S. — The State Department said talks with Russia would resume.",  # an initialism is no place
         "NATO allies met in Brussels on Tuesday to discuss the plan.",
         "BREAKING: Freed Americans arrive in the U.S. after the swap.",
         "MOSCOW — Short.",  # too little would be left
