@@ -4,6 +4,8 @@
   additions: "Read (the) full article at …", Hacker News' "Article URL: … Comments URL: … Points: …
   # Comments: …", WordPress's "The post … appeared first on …", "Continue reading…", "Read more…",
   "[…]", the cut-off fragment before a trailing "…" and wire datelines ("LONDON (Reuters) -").
+* :func:`without_dateline` takes only the wire dateline off a text's body: where the reporter files from is no
+  party to the news (``bot.candidates`` reads summaries and pages for topics without it).
 * :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
   through (embedded-tweet notices, web-archive crawl notes, advertisement markers, cookie and
   script notices).
@@ -102,6 +104,7 @@ _LINK_ONLY = re.compile(
 # letters only, so "U.S.—Russia talks" is no dateline. A place is a word, not an initialism: "U.S. — The State
 # Department said ..." keeps its "U.S.".
 DATELINE_LINES = 3  # a page's text may open with its headline and a kicker before the body and its dateline
+MIN_AFTER_LEAD = 20  # a dateline or interface word is furniture only when at least this many characters follow it
 _DATELINE = re.compile(
     r"^\s*(?:(?:[A-Z][A-Za-z.'’-]*(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|UPI|TASS|Xinhua|CNN|Interfax|dpa|ANI|PTI|IANS|Yonhap|Kyodo|RIA\s+Novosti|"
@@ -218,7 +221,7 @@ def lead_furniture(sentence: str) -> int:
     n = 0
     for _ in range(2):
         m = _LEAD_UI.match(sentence, n) or _DATELINE.match(sentence, n)
-        if not m or m.end() == n or len(sentence) - m.end() < 20:
+        if not m or m.end() == n or len(sentence) - m.end() < MIN_AFTER_LEAD:
             break
         n = m.end()
     return n
@@ -228,15 +231,15 @@ def without_dateline(text: str) -> str:
     """The text without the wire dateline that opens its body ("MOSCOW, Dec 5 (Reuters) - ", "KYIV, Ukraine — "):
     where the reporter files from is no party to the news, so a topic's rules do not read it ("WASHINGTON (Reuters) -
     Russia said ..." names no US actor). The body may follow a page's headline or kicker lines: the first of the
-    first DATELINE_LINES paragraphs that opens with a dateline loses it; kept when under 20 characters would be left
-    (lead_furniture's bound)."""
+    first DATELINE_LINES paragraphs that opens with a dateline loses it; kept when under MIN_AFTER_LEAD characters
+    would be left."""
     lines = text.split("\n")
     seen = 0
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         m = _DATELINE.match(line)
-        if m and len(line) - m.end() >= 20:
+        if m and len(line) - m.end() >= MIN_AFTER_LEAD:
             lines[i] = line[m.end() :]
             return "\n".join(lines)
         seen += 1
