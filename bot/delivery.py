@@ -195,8 +195,9 @@ class Delivery:
                     reply_markup=keyboard if n == len(messages) - 1 else None,
                 )
             )
+        photos = len(calls) - len(messages)  # a photo goes first, and its caption is no message of the reply's
         for n, call in enumerate(calls, 1):
-            unsent = messages[n - 1 - (len(calls) - len(messages)) :]  # this one's text (a photo has none) and after
+            unsent = messages[max(n - 1 - photos, 0) :]  # this call's message and the ones after it
             try:
                 msg = await self._call(call, chat_id)
             except asyncio.CancelledError:  # a shutdown's drain ran out: what went out is told to _deliver
@@ -317,9 +318,18 @@ class Delivery:
             if outcomes[-1].status in ("failed", "deactivated"):
                 return outcomes  # the chat refused the digest: the weekly chart waits for the retry too
             if when.astimezone(tz).weekday() == 0:
-                weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
-                outcomes.append(await self.deliver(sub, "digest", weekly_key(when, tz), weekly))
+                weekly = await self._weekly_chart(sub, when, now, tz)
+                outcomes.append(weekly or Outcome("skipped", sub.id, "digest", weekly_key(when, tz)))
         return outcomes
+
+    async def _weekly_chart(self, sub: SubscriptionView, when: datetime, now: datetime, tz: ZoneInfo) -> Outcome | None:
+        """The weekly chart of the Monday digest due at ``when``, sent once; None when it went out already (the chart
+        is not drawn again for nothing)."""
+        key = weekly_key(when, tz)
+        if await self.store.delivery_done(sub.id, "digest", key):
+            return None
+        weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
+        return await self.deliver(sub, "digest", key, weekly)
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:
         """New on-topic stories to every alert subscription: at most one message per chat per poll cycle."""
@@ -359,12 +369,9 @@ class Delivery:
             if last is not None and last >= scheduled:
                 # the digest went out; on a Monday the weekly chart may not have (a failed send is retried)
                 tz = local_zone(sub.timezone, self.default_timezone)
-                key = weekly_key(scheduled, tz)
-                if scheduled.astimezone(tz).weekday() == 0 and not await self.store.delivery_done(
-                    sub.id, "digest", key
-                ):
-                    weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
-                    outcomes.append(await self.deliver(sub, "digest", key, weekly))
+                if scheduled.astimezone(tz).weekday() == 0:
+                    weekly = await self._weekly_chart(sub, scheduled, now, tz)
+                    outcomes.extend([weekly] if weekly is not None else [])
                 continue
             outcomes.extend(await self.send_digest(sub, now, scheduled))
         return outcomes

@@ -463,10 +463,10 @@ class Fetcher:
         for _hop in range(self.limits.max_redirects + 1):
             public, pin = await self._check_target(current, previous_public, redirected=current != url)
             headers = {"Accept": ACCEPT.get(kind, ACCEPT["page"])}
-            if etag and _header_value(etag):
-                headers["If-None-Match"] = etag
-            if last_modified and _header_value(last_modified):
-                headers["If-Modified-Since"] = last_modified
+            if sent_etag := _header_value(etag):
+                headers["If-None-Match"] = sent_etag
+            if since := _header_value(last_modified):
+                headers["If-Modified-Since"] = since
             request = client.build_request("GET", current, headers=headers)
             try:
                 with pinned(pin):

@@ -613,11 +613,8 @@ class TopicMatcher:
         topics left out count as scoring nothing there): only the text is looked at, each field being scored on its own
         (a page's call need not score the title and summary its feed's call scored). ``title`` is the item's title
         again: a topic with ``title_required`` counts the text only when the title supports it."""
-        value = normalize((text or "")[:MAX_TEXT_CHARS])
-        hits = self._find(value) if value.strip() else {}
-        if hits and "-" in value and _QUALIFIER.search(value):  # as _found_in reads every field: "US-led bloc"
-            hits = _without_qualifiers(hits, value)
-        segs = segments(value) if hits else []
+        found, found_segs = self._found(None, None, text)  # the text read as score() reads it ("US-led bloc")
+        hits, segs = found.get("text", {}), found_segs.get("text", [])
         before = {m.topic: m for m in prior}
         title_found: tuple[_Hits, _Segs] | None = None  # the title's matches, looked at once if a topic needs them
         out = []
