@@ -158,18 +158,23 @@ def quote_line(quote: StoryQuote, *, source: bool = True) -> Line:
 
 
 def key_figures(story: StoryView, limit: int) -> list[StoryFigure]:
-    """A story's figures worth showing: key ones first, dates last, no repeats."""
-    figures = [f for f in story.figures if f.surface]
-    figures.sort(key=lambda f: (f.kind == "date", not f.key))
+    """A story's key figures (summarizer.figures marks them), dates last, no repeats: what "Key figures" shows.
+
+    Only key ones: a story without any shows none, rather than "two sources" or "a 56-year-old" under that heading."""
+    return [f for f in distinct_figures(story) if f.key][:limit]
+
+
+def distinct_figures(story: StoryView) -> list[StoryFigure]:
+    """A story's figures, one per surface (case aside): key ones first, dates last, else in the story's order."""
+    figures = sorted((f for f in story.figures if f.surface), key=lambda f: (f.kind == "date", not f.key))
     seen: set[str] = set()
     out = []
     for f in figures:
         name = str(f.surface).casefold()
-        if name in seen:
-            continue
-        seen.add(name)
-        out.append(f)
-    return out[:limit]
+        if name not in seen:
+            seen.add(name)
+            out.append(f)
+    return out
 
 
 def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[StoryQuote]:
@@ -231,7 +236,8 @@ def story_block(story: StoryView, *, heading: Line | None = None, also: Sequence
 
 
 def story_full_blocks(story: StoryView) -> list[Block]:
-    """A story in full (/summary N): every summary line with its outlet, all figures, all quotes, all sources."""
+    """A story in full (/summary N): every summary line with its outlet, key figures then the others, all quotes and
+    sources."""
     head = [
         line(b(f"{story.id}."), " ", link(str(story.title or "Untitled"), story.link)),
         line(
@@ -256,9 +262,13 @@ def story_full_blocks(story: StoryView) -> list[Block]:
     ]
     if summary:
         blocks.append(Block((line(b("Summary")), *summary)))
-    figures = key_figures(story, 100)
-    if figures:
-        blocks.append(Block((line(b("Key figures")), *(figure_line(f) for f in figures))))
+    figures = distinct_figures(story)
+    for heading, shown in (
+        ("Key figures", [f for f in figures if f.key]),
+        ("Other figures", [f for f in figures if not f.key]),
+    ):
+        if shown:
+            blocks.append(Block((line(b(heading)), *(figure_line(f) for f in shown))))
     quotes = attributed_quotes(story, 100)
     if quotes:
         blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes))))
@@ -430,7 +440,7 @@ def analysis_blocks(analysis: Analysis, url: str | None = None, outlet: str | No
     else:
         blocks.append(block(line(i("No summary: " + (analysis.summary.reason or "no sentences found")))))
     typed = ArticleAnalysis.of(analysis, outlet, url)
-    figures = [f for f in typed.figures if f.kind != "date"][: DIGEST_FIGURES * 2]
+    figures = [f for f in typed.figures if f.key and f.kind != "date"][: DIGEST_FIGURES * 2]
     if figures:
         blocks.append(block(line(b("Key figures")), *(figure_line(f, source=False) for f in figures)))
     quotes = [q for q in typed.quotes if q.speaker][: DIGEST_QUOTES * 2]

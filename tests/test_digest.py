@@ -10,6 +10,7 @@ from botapi import check_html, html_text, utf16_len
 from bot import digest as d
 from bot import message as m
 from bot.models import Member, StoryFigure, StoryQuote, StoryView, SummaryLine
+from summarizer import analyze
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -321,3 +322,35 @@ def test_a_quote_the_summary_already_shows_is_not_repeated_and_one_outlet_is_one
     assert digest.count(said) == 1 and "Something else entirely" in digest
     full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
     assert "(Seed News <https://s.example/1>)" in full and "https://s.example/2" not in full
+
+
+def test_only_key_figures_are_shown_as_key_and_the_full_story_keeps_the_others_apart() -> None:
+    key = fig("$50 million", "The plant will cost $50 million to build.")
+    incidental = fig("two sources", "The plant will open in Texas, two sources said.", key=False)
+    story = make_story(7, figures=[incidental, key])
+    html = m.block_html(d.story_block(story))
+    assert "<b>$50 million</b>" in html and "two sources" not in html
+    assert d.key_figures(story, 10) == [key]
+    full = [m.block_html(b) for b in d.story_full_blocks(story)]
+    (key_block,) = [h for h in full if h.startswith("<b>Key figures</b>")]
+    (other_block,) = [h for h in full if h.startswith("<b>Other figures</b>")]
+    assert "$50 million" in key_block and "two sources" not in key_block
+    assert "two sources" in other_block
+
+    # a story with no key figure shows no figure line at all, rather than padding "Key figures" with what is there
+    bare = make_story(8, figures=[incidental])
+    assert d.key_figures(bare, 10) == []
+    assert "two sources" not in m.block_html(d.story_block(bare))
+    assert not [h for h in map(m.block_html, d.story_full_blocks(bare)) if h.startswith("<b>Key figures</b>")]
+
+
+def test_one_articles_key_figures_are_its_key_ones() -> None:
+    analysis = analyze(
+        "Lynas will spend $500 million on a new rare earths plant in Texas, two sources said on Tuesday. The company,"
+        " whose 56-year-old chief executive spoke to reporters, said output would rise 20% next year.",
+        title="Lynas to build Texas plant",
+    )
+    assert {f.surface for f in analysis.figures} >= {"$500 million", "two sources", "56-year-old"}
+    html = "\n".join(m.block_html(b) for b in d.analysis_blocks(analysis))
+    assert "<b>$500 million</b>" in html and "<b>20%</b>" in html
+    assert "<b>two sources</b>" not in html and "<b>56-year-old</b>" not in html  # in a shown figure's context only
