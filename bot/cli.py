@@ -34,21 +34,36 @@ DEFAULT_CONFIG = "feeds.yaml"
 
 
 def _read_source(source: str, allow_private: Any) -> tuple[str, str | None]:
-    """Text and title of PATH, URL or '-' (stdin)."""
-    if source == "-":
-        return sys.stdin.read(), None
+    """Text and title of PATH, URL or '-' (stdin). A saved web page (an HTML document, or a .html/.htm file) is read
+    as a fetched one is: its main text and title, without the site's navigation, cookie notice and footer."""
     if source.startswith(("http://", "https://")):
         return _run(_fetch_article(source, allow_private))
     if "://" in source:
         raise UserError(f"{source}: only http:// and https:// URLs can be summarized")
-    path = Path(source)
-    if not path.is_file():
-        raise UserError(f"{source}: no such file (give a path, an http(s) URL, or - for standard input)")
-    data = path.read_bytes()
+    name = "standard input" if source == "-" else source
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise UserError(f"{source}: no such file (give a path, an http(s) URL, or - for standard input)")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{source}: cannot read it: {exc.strerror or exc}") from None
+    from .articles import is_html_page
+
+    if is_html_page(data) or (source != "-" and Path(source).suffix.lower() in (".html", ".htm", ".xhtml")):
+        from .articles import extract_article
+
+        article = extract_article(data, url=source)
+        if article is None:
+            raise UserError(f"{name}: a web page with no article text in it (a cookie wall, a paywall or an index?)")
+        return article.text, article.title
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise UserError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 async def _fetch_article(url: str, allow_private: Any) -> tuple[str, str | None]:

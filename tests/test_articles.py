@@ -12,7 +12,7 @@ from budget import scale
 from loopback import LoopbackServer
 from shared import shared_path
 
-from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, fetch_articles, from_feed
+from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, fetch_articles, from_feed, is_html_page
 from bot.fetch import Fetcher, FetchLimits
 from bot.parse_pool import WORKER_MODULES, ParsePool
 
@@ -185,3 +185,20 @@ async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: 
             assert fetched.article == expected and fetched.then == len(expected.text), worker
         plain = await fetch_article(fetcher, loopback.url("/story"), worker=pool)
         assert plain.article == expected and plain.then is None
+
+
+@pytest.mark.parametrize(
+    ("data", "page"),
+    [
+        (b"<!DOCTYPE html><html><body><p>x</p></body></html>", True),
+        (b"\xef\xbb\xbf\n  <!doctype HTML>\n<html>", True),
+        (b'<?xml version="1.0"?>\n<!-- saved by a browser -->\n<html xmlns="http://www.w3.org/1999/xhtml">', True),
+        (b"<html>\n<head><title>t</title>", True),
+        (b"The <html> tag opens every page, the reporter wrote.", False),
+        (b"<3 rare earths", False),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel>', False),
+        (b"", False),
+    ],
+)
+def test_a_saved_page_is_told_from_plain_text(data: bytes, page: bool) -> None:
+    assert is_html_page(data) is page

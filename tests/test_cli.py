@@ -62,6 +62,59 @@ def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
     assert rows[3]["summary"] == [] and rows[3].get("reason")
 
 
+def _saved_page(charset: str = "utf-8") -> str:
+    """The first seed article as a site serves it: navigation, a cookie notice and a footer around the article."""
+    paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n\n")[2:8] if len(p) > 80]
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="{charset}">'
+        "<title>Trump’s push for a rare-earths deal with Russia | Weekly Blitz</title></head><body>"
+        '<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></nav>'
+        '<div class="cookies"><p>We use cookies to improve our service for you. You can find more information in our'
+        " data protection declaration, which explains how we store your data.</p></div>"
+        "<article><h1>Trump’s push for a rare-earths deal with Russia</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article><footer><p>© 2025 Weekly Blitz. All rights reserved.</p></footer></body></html>"
+    )
+
+
+def test_summarize_a_saved_web_page_reads_its_article_as_a_fetched_page_does(tmp_path):
+    from loopback import LoopbackServer, Response
+
+    page = _saved_page()
+    saved = tmp_path / "article.html"
+    saved.write_text(page, encoding="utf-8")
+    out = run_cli("summarize", str(saved))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Trump’s push for a rare-earths deal with Russia")
+    assert "Summary" in out.stdout and "up to $500 billion" in out.stdout
+    for junk in ("cookies", "data protection", "All rights reserved", "Home", "<p>", "DOCTYPE"):
+        assert junk not in out.stdout
+
+    # the same page fetched by URL gives the same summary, figures and quotes (the title line names the URL)
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    with LoopbackServer({"/article": Response(200, headers, page.encode())}) as server:
+        fetched = run_cli("summarize", server.url("/article"), env=clean_env(ALLOW_PRIVATE_URLS="1"))
+    assert fetched.returncode == 0, fetched.stderr
+    assert fetched.stdout.split("\n", 1)[1] == out.stdout.split("\n", 1)[1]
+
+    # from standard input, and in the charset its <meta> names (a cp1251 page is no longer "not UTF-8 text")
+    piped = run_cli("summarize", "-", stdin=page.encode(), text=False)
+    assert piped.returncode == 0 and piped.stdout.decode() == out.stdout
+    cp1251 = tmp_path / "saved"
+    cp1251.write_bytes(_saved_page("windows-1251").replace("’", "'").encode("cp1251"))
+    other = run_cli("summarize", str(cp1251))
+    assert other.returncode == 0, other.stderr
+    assert "up to $500 billion" in other.stdout and "cookies" not in other.stdout
+
+
+def test_summarize_a_web_page_without_an_article_says_so(tmp_path):
+    wall = tmp_path / "wall.html"
+    wall.write_text("<!doctype html><html><body><p>Please accept cookies to continue.</p></body></html>")
+    out = run_cli("summarize", str(wall))
+    assert out.returncode == 2
+    assert "no article text" in out.stderr and "Traceback" not in out.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
