@@ -9,7 +9,8 @@ NBSP / zero-width characters / exotic quote marks normalised — and maps its sp
 
 The cleaning works line by line (extracted article text keeps the page's line structure):
 a line is dropped when it is site furniture (menus, tickers, bylines, captions, share and comment
-boxes, related headlines, footers), and a sentence broken over several lines is joined again.
+boxes, related headlines, footers, video boxes, photo credits), a line's end when it is the site calling its
+reader ("Read more about ... here."), and a sentence broken over several lines is joined again.
 Sentences never cross a line; inside a line they come from syntok (no NLTK data needed), with a
 fast path for the unambiguous boundaries and a repair pass for quotations split in the middle.
 """
@@ -141,6 +142,49 @@ _PROMO = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# The site speaking to its reader, from the opening of a sentence to the line's end: "Tell us about it on our Facebook
+# page.", "Watch the video below to hear ...", "Read more about Kerry's case here.", "To read this story in full ...,
+# you must be a subscriber", "Add this video to your website by copying the code below.", Twitter's embed notice
+# ("When you tweet with a location, ..."). A sentence that opens so inside a quotation is someone's words, and the
+# same words inside a sentence ("officials would not tell us whether ...") are the article's.
+_READER_CALL = re.compile(
+    r"""(?:^|(?<=[.!?…])["”’)]*\s+)(?:
+        (?:tell|show|send)\s+us\b
+      | let\s+us\s+know\b
+      | share\s+your\s+(?:thoughts|story|stories|views|experiences?|photos|pictures|videos|comments)\b
+      | watch\s+(?:the\s+(?:full\s+)?(?:video|clip)|more|below|above|here|now)\b
+      | (?:read|see)\s+more\s+(?:about|articles|stories|from|of|at|on)\b
+      | read\s+our\s+(?:press\s+release|statement|full|story|coverage)\b
+      | add\s+this\s+(?:video|tweet|post)\s+to\s+your\b
+      | to\s+read\s+(?:this|the)\s+(?:story|article|piece)\s+in\s+full\b
+      | already\s+a\s+subscriber\b
+      | add\s+a\s+location\s+to\s+your\s+tweets | when\s+you\s+tweet\s+with\s+a\s+location
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Words one of _READER_CALL's phrases holds, lower-cased: a line without any is not read with the pattern.
+_CALL_WORDS = ("tell us", "show us", "send us", "let us", "share your", "watch", "read more", "see more", "read our",
+               "add this", "in full", "already a", "add a location", "tweet with")  # fmt: skip
+CALL_TAIL = 300  # most characters a call to the reader and what follows it on its line may hold
+
+# The question to the reader a call follows, as a line's last sentence before it.
+_QUESTION_TO_READER = re.compile(r"(?:^|(?<=[.!?…]\s))[^.!?]*\byou\b[^.!?]*\?\s*$", re.IGNORECASE)
+
+# A photo credit alone, or glued to the paragraph it stood above: "Paul Sancya/AP Photo", "Mike Coppola/Getty The
+# Olsen twins said ...", "Zach Gibson/AFP/Getty Images" (a name, a slash, an agency).
+_AGENCY = (
+    r"(?:Getty(?:\s+Images)?|AP(?:\s+Photo)?|AFP|Reuters|EPA|Shutterstock|WireImage|FilmMagic|Invision|Splash(?:\s+News)?|"
+    r"REX|Rex\s+Features|Bloomberg|Corbis|NurPhoto|Sipa|Pool|POOL|dpa|Xinhua|Anadolu|SOPA\s+Images|LightRocket|"
+    r"Hulton\s+Archive)(?:\s+(?:Entertainment|Sport|News|Pool|via\s+Getty\s+Images))?"
+)
+_CREDIT = re.compile(
+    rf"^\s*(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’.-]*\s*/\s*{_AGENCY}(?:\s*/\s*{_AGENCY})*\.?(?:\s+|$)"
+)
+
+# CNN's video boxes between paragraphs ("JUST WATCHED What's the truth with ...? Replay More Videos ... MUST WATCH").
+_VIDEO_BOX = re.compile(r"^\s*(?:JUST WATCHED|MUST WATCH)\b")
 
 # A caption ends with the picture's credit: "(AFP Photo)", "[Valentyn Ogirenko/Reuters]".
 _CAPTION_END = re.compile(
@@ -322,10 +366,13 @@ def _is_navigation_run(lines: list[str]) -> bool:
     return len(lines) >= 3 and all(len(x.strip()) < 40 and not _ends_sentence(x) for x in lines)
 
 
-def _is_junk_line(line: str) -> bool:
-    """Furniture that can stand anywhere: bylines, dates, share buttons, site promos."""
+def _is_junk_line(line: str, call: int | None = None) -> bool:
+    """Furniture that can stand anywhere: bylines, dates, share buttons, site promos, a video box, a photo credit
+    that is the whole line, or a call to the reader that is (``call``: where _reader_call_at found one)."""
     s = line.strip()
     if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or (len(s) < 100 and _DATE_LINE.match(s)):
+        return True
+    if _VIDEO_BOX.match(s) or _credit_end(s) == len(s) or (call is not None and not line[:call].strip()):
         return True
     if len(s) >= 300 or re.search(r"[\"“”]", s):
         return False
@@ -346,14 +393,57 @@ def _promo_call(line: str, at: int) -> bool:
     return bool(_SENTENCE_OPENING.search(line[:start])) or bool(_READER.search(line))
 
 
+def _reader_call_at(line: str) -> int | None:
+    """Where the site's call to its reader begins in a line (_READER_CALL), outside quotation marks, with the question
+    to the reader it follows ("Have you done the Ice Bucket Challenge? Tell us ..."); None if nowhere, or if more than
+    CALL_TAIL characters follow (a page flattened to one line goes on with the article after "Watch the video: .")."""
+    for m in _READER_CALL.finditer(line, max(0, len(line) - CALL_TAIL - 4)):
+        at = m.start() + len(m.group(0)) - len(m.group(0).lstrip(' \t"”’)'))
+        before = line[:at]
+        if before.count("“") <= before.count("”") and before.count('"') % 2 == 0:
+            asked = _QUESTION_TO_READER.search(before)
+            at = asked.start() if asked else at
+            return at if len(line) - at <= CALL_TAIL else None
+    return None
+
+
+def _reader_calls(text: str) -> dict[int, int]:
+    """Line number -> where the site's call to its reader begins on that line (_reader_call_at), for the lines of
+    ``text``. One scan of the whole text for the phrases' words picks the lines worth reading (most have none)."""
+    out: dict[int, int] = {}
+    low = text.lower()  # lower-casing may change a length, never the line breaks: lines are counted, not indexed
+    found: list[int] = []
+    for word in _CALL_WORDS:  # str.find per word: several times faster than one pattern of them all
+        at = low.find(word)
+        while at >= 0:
+            found.append(at)
+            at = low.find(word, at + 1)
+    lines: list[str] | None = None
+    line, counted = 0, 0
+    for at in sorted(found):
+        line += low.count("\n", counted, at)
+        counted = at
+        if line not in out:
+            lines = lines if lines is not None else text.split("\n")
+            call = _reader_call_at(lines[line])
+            out[line] = -1 if call is None else call
+    return {i: call for i, call in out.items() if call >= 0}
+
+
+def _credit_end(line: str) -> int:
+    """How much of a line's opening is a photo credit (_CREDIT), spaces after it included; 0 if none."""
+    m = _CREDIT.match(line)
+    return m.end() if m else 0
+
+
 def _is_caption(line: str) -> bool:
     """A photo caption: a line ending with the picture's credit ("(AFP Photo)", "[Name/Reuters]")."""
     s = line.strip()
     return len(s) < 400 and bool(_CAPTION_END.search(s)) and not re.search(r"[\"“”]", s)
 
 
-def _keep_mask(lines: list[str]) -> list[bool]:
-    """Decide which lines of a page are article text."""
+def _keep_mask(lines: list[str], calls: dict[int, int]) -> list[bool]:
+    """Decide which lines of a page are article text (``calls``: _reader_calls of them)."""
     n = len(lines)
     keep = [bool(x.strip()) for x in lines]
     prose_total = sum(len(x) for x in lines if _prose(x))
@@ -369,7 +459,7 @@ def _keep_mask(lines: list[str]) -> list[bool]:
             prose_before += len(line)
     # 2. junk lines anywhere
     for i, line in enumerate(lines):
-        if keep[i] and _is_junk_line(line):
+        if keep[i] and _is_junk_line(line, calls.get(i)):
             keep[i] = False
     # 3. bylines: a name alone on a line next to other byline furniture (Avatar photo, By, Update Time)
     for i, line in enumerate(lines):
@@ -487,7 +577,8 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     if _looks_like_html(raw):
         source, base = _strip_html(raw)
     lines = source.split("\n")
-    keep = _keep_mask(lines)
+    calls = _reader_calls(source)
+    keep = _keep_mask(lines, calls)
     # The first non-empty line is the headline when it does not end like a sentence.
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
     if first is not None and keep[first]:
@@ -510,13 +601,16 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     first_body = True
     for i, line in enumerate(lines):
         if keep[i]:
-            start = 0
+            start, end = _credit_end(line), len(line)  # "Mike Coppola/Getty The Olsen twins said ...": the credit out
             if first_body:
-                m = _DATELINE.match(line)
-                if m and m.end() < len(line) and len(line) - m.end() > 20:
-                    start = m.end()
+                m = _DATELINE.match(line[start:])
+                if m and len(line) - start - m.end() > 20:
+                    start += m.end()
                 first_body = False
-            body = line[start:]
+            call = calls.get(i)  # "... not guilty. Read more about Kerry's case here.": the call out
+            if call is not None and call > start:
+                end = len(line[:call].rstrip())
+            body = line[start:end]
             line_start = len(offsets)
             if _maybe_markdown(body) and _MARKDOWN.search(body):
                 k = 0
@@ -528,7 +622,7 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
                 _append_normalised(body, 0, len(body), pos + start, chars, offsets)
             else:
                 chars.append(body)
-                offsets.extend(range(pos + start, pos + len(line)))
+                offsets.extend(range(pos + start, pos + end))
             if i in captions:
                 aside_spans.append((line_start, len(offsets)))
             chars.append(" " if i in joins else "\n")

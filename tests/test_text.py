@@ -371,3 +371,47 @@ def test_a_sites_call_to_its_reader_is_furniture_and_news_of_others_is_not(line:
     body = "Netflix raised the price of its premium plan to $24.99 a month on Tuesday, the company said.\n"
     body += line + "\nThe company's shares rose 3% in early trading on the Nasdaq exchange after the announcement.\n"
     assert (line not in prepare(body).text) is furniture
+
+
+NEWS = "Netflix raised the price of its premium plan to $24.99 a month on Tuesday, the company said."
+LATER = "The company's shares rose 3% in early trading on the Nasdaq exchange after the announcement."
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # the site speaking to its reader: the line goes, or its end from the call on
+        ("Have you done the Ice Bucket Challenge? Tell us about it on our Facebook page.", ""),
+        ("Watch the video below:", ""),
+        ("Read more about: Piers Morgan, Alex Jones", ""),
+        ("Add this video to your website by copying the code below.", ""),
+        ("When you tweet with a location, Twitter stores that location. You can switch location on/off.", ""),
+        ("To read this story in full, you must be a subscriber to All Access. Already a subscriber? Continue", ""),
+        ("JUST WATCHED Netflix price rise explained Replay More Videos ... MUST WATCH Netflix price rise 01:30", ""),
+        ("Analysts expect rivals to follow. Watch the video below to hear what the CEO said.", "Analysts expect rivals to follow."),
+        ("Kerry Masterson was found not guilty. Read more about Kerry's case here. Read our press release here.",
+         "Kerry Masterson was found not guilty."),
+        # photo credits: alone, the line goes; glued to a paragraph, only the credit
+        ("Paul Sancya/AP Photo", ""),
+        ("Zach Gibson/AFP/Getty Images", ""),
+        ("Mike Coppola/Getty The streaming service said subscribers would not leave.",
+         "The streaming service said subscribers would not leave."),
+        # the same words as the article's or someone's: kept
+        ("Officials would not tell us whether the plan will change, and watch the video of the launch later.", None),
+        ('"We came here for answers. Tell us why," a subscriber said outside the office.', None),
+        ("Just watched by millions, the show returns in May, the company said in its statement.", None),
+    ],
+)  # fmt: skip
+def test_a_call_to_the_reader_or_a_photo_credit_is_furniture(line: str, kept: str | None) -> None:
+    prepared = prepare(f"{NEWS}\n{line}\n{LATER}")
+    expected = line if kept is None else kept
+    assert prepared.text == "\n".join(x for x in (NEWS, expected, LATER) if x)
+    if kept:  # what is kept maps back to the very characters of the original
+        at = prepared.text.index(kept)
+        assert prepared.original_slice(at, at + len(kept)) == kept
+
+
+def test_a_call_to_the_reader_does_not_cut_a_page_flattened_to_one_line() -> None:
+    rest = " ".join(f"Paragraph {n} of the story goes on with more of what the company said." for n in range(8))
+    line = f"{NEWS} Watch the video: . {rest}"
+    assert prepare(f"{line}\n{LATER}").text == f"{line}\n{LATER}"
