@@ -26,9 +26,10 @@ from typing import cast
 
 import numpy as np
 
+from .furniture import is_furniture_sentence
 from .lexicon import stemmer, stop_words
 from .models import Sentence, StoryArticle, Summary
-from .text import Prepared, prepare, unbalanced_quote
+from .text import Prepared, opens_mid_sentence, prepare, unbalanced_quote
 
 DEFAULT_METHOD = "default"
 SUMY_METHODS = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "reduction", "edmundson")
@@ -154,12 +155,15 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
     prior = np.exp(-0.5 * ((length - LENGTH_MEAN) / LENGTH_SD) ** 2)
     quote = np.array([QUOTE_PENALTY if t.lstrip()[:1] in "\"“‘'" else 1.0 for t in texts])
     score = (centrality + LEAD_WEIGHT * position) * prior * quote
-    # eligible: ends like a sentence, has a few words, is not a fragment of a quotation
+    # eligible: ends like a sentence, has a few words, is not a fragment of a quotation or of a broken sentence, nor
+    # furniture a line of its own did not show (a tweet's embed notice inside a paragraph: summarizer.furniture)
     ok = np.array(
         [
             len(ws) >= MIN_WORDS
             and _ends_like_a_sentence(t)
             and not unbalanced_quote(t)
+            and not opens_mid_sentence(t)
+            and not is_furniture_sentence(t)
             and (prose is None or prose[i])
             for i, (t, ws) in enumerate(zip(texts, words, strict=True))
         ],
@@ -203,7 +207,8 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         ranked = np.argsort(-score, kind="stable")
         order: list[int] = ranked[np.isfinite(score[ranked])].tolist()
         if not order:  # nothing reads as a full sentence (headings only): fall back to the lead of the prose
-            order = [i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok]
+            prose = _prose_mask(prepared, len(cand))
+            order = [i for i, ok in enumerate(prose) if ok and not is_furniture_sentence(cand[i].text)]
         chosen = [cand[i] for i in sorted(order[:sentences])]
     else:
         chosen = _sumy(body, sentences, method)

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from .extractive import _STEMS
 from .furniture import clean_description, clean_title, is_caption, is_furniture_sentence, lead_furniture
-from .text import normalize, prepare, unbalanced_quote
+from .text import normalize, opens_mid_sentence, prepare, unbalanced_quote
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
 # Designed for DUC-style 100-word story summaries and sanity-checked on
@@ -174,7 +174,13 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
         # the cheap test first (all are pure tests of ``t``): a sentence ends like one
         if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
             continue
-        if unbalanced_quote(t) or is_furniture_sentence(t) or is_caption(t) or _headline_case(t):
+        if (
+            unbalanced_quote(t)
+            or opens_mid_sentence(t)
+            or is_furniture_sentence(t)
+            or is_caption(t)
+            or _headline_case(t)
+        ):
             continue
         cut = lead_furniture(t)
         raw = prepared.original_slice(a, b)  # exact characters of the cleaned text; cleaning only cut or ended lines

@@ -158,15 +158,19 @@ _READER_CALL = re.compile(
       | read\s+our\s+(?:press\s+release|statement|full|story|coverage)\b
       | add\s+this\s+(?:video|tweet|post)\s+to\s+your\b
       | to\s+read\s+(?:this|the)\s+(?:story|article|piece)\s+in\s+full\b
+      | for\s+more\s+information\s*,?\s+(?:go\s+to|visit|call|click|log\s+on\s+to|see)\b
       | already\s+a\s+subscriber\b
-      | add\s+a\s+location\s+to\s+your\s+tweets | when\s+you\s+tweet\s+with\s+a\s+location
+      | add\s+a\s+location\s+to\s+your\s+tweets | (?:when\s+you\s+)?tweet\s+with\s+a\s+location
+      | you\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets
+      | learn\s+more\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 # Words one of _READER_CALL's phrases holds, lower-cased: a line without any is not read with the pattern.
 _CALL_WORDS = ("tell us", "show us", "send us", "let us", "share your", "watch", "read more", "see more", "read our",
-               "add this", "in full", "already a", "add a location", "tweet with")  # fmt: skip
+               "add this", "in full", "already a", "add a location", "tweet with", "information",
+               "learn more")  # fmt: skip
 CALL_TAIL = 300  # most characters a call to the reader and what follows it on its line may hold
 
 # The question to the reader a call follows, as a line's last sentence before it.
@@ -902,6 +906,16 @@ def unbalanced_quote(sentence: str) -> bool:
             if depth < 0:
                 return True
     return depth != 0 or sentence.count('"') % 2 == 1
+
+
+def opens_mid_sentence(sentence: str) -> bool:
+    """A fragment of a sentence broken on the page ("was arrested for drunk driving ...", "theaters December 18."):
+    it opens with a lower-case word, not one written with a capital inside ("iPhone sales rose", "eBay said")."""
+    first = sentence.lstrip()[:1]
+    if not first.islower():
+        return False
+    word = sentence.split(None, 1)[0]
+    return not any(c.isupper() for c in word)
 
 
 # --------------------------------------------------------------------------- words

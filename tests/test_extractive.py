@@ -126,6 +126,35 @@ def test_quote_fragments_are_never_chosen() -> None:
     assert all(not unbalanced_quote(s.text) for s in summary.sentences)
 
 
+def test_furniture_sentences_and_broken_fragments_are_never_chosen() -> None:
+    # a sign-up box and a tweet's embed notice inside paragraphs, a sentence broken over two lines: none is chosen,
+    # in one article's summary as in a story's (summarizer.furniture's sentences, text.opens_mid_sentence)
+    raw = (
+        "Title line\n\n"
+        "The Pennsylvania Turnpike was shut for miles on Friday after two major pileups involving up to 50 cars.\n"
+        "Breaking News Emails Get breaking news alerts and special reports delivered to your inbox every day.\n"
+        "Dozens of drivers were stranded in the cold for hours while crews cleared the wreckage from the road.\n"
+        "Sally Field, the actress who\n"
+        "was arrested for drunk driving in Maine yesterday, was released on bail by the county court.\n"
+        "Officials said the road would reopen on Saturday morning once the last of the trucks was towed.\n"
+        "You can add location information to your Tweets, such as your city, from the web and via apps.\n"
+    )
+    for summary in (summarize(raw, sentences=4), summarize_story([StoryArticle(text=raw)], sentences=4)):
+        texts = [s.text for s in summary.sentences]
+        assert len(texts) == 4 and any("Pennsylvania Turnpike" in t for t in texts)
+        assert not [t for t in texts if "breaking news alerts" in t or "location information" in t or t[0].islower()]
+
+
+def test_a_text_that_is_only_a_tweets_embed_notice_gives_no_summary() -> None:
+    raw = (
+        "Tweet with a location\n\nYou can add location information to your Tweets, such as your city or precise"
+        " location, from the web and via third-party applications. You always have the option to delete your Tweet"
+        " location history. Learn more"
+    )
+    summary = summarize(raw)
+    assert summary.sentences == () and summary.reason
+
+
 def test_default_is_deterministic_and_in_document_order() -> None:
     raw = SEED_TEXTS[1]
     a, b = summarize(raw, sentences=5), summarize(raw, sentences=5)

@@ -15,6 +15,7 @@ from summarizer.text import (
     language_problem,
     normalize,
     normalize_char,
+    opens_mid_sentence,
     paragraphs,
     prepare,
     sentence_spans,
@@ -415,3 +416,19 @@ def test_a_call_to_the_reader_does_not_cut_a_page_flattened_to_one_line() -> Non
     rest = " ".join(f"Paragraph {n} of the story goes on with more of what the company said." for n in range(8))
     line = f"{NEWS} Watch the video: . {rest}"
     assert prepare(f"{line}\n{LATER}").text == f"{line}\n{LATER}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "fragment"),
+    [
+        ("was arrested for drunk driving in Maine yesterday ...", True),
+        ("theaters December 18, 2015.", True),
+        ("iPhone sales rose 5% in the quarter, Apple said.", False),
+        ("eBay said the fees would rise.", False),
+        ("The fees will rise.", False),
+        ("“We will not back down,” he said.", False),
+        ("2015 was the warmest year on record.", False),
+    ],
+)
+def test_a_sentence_opening_with_a_lower_case_word_is_a_fragment(sentence: str, fragment: bool) -> None:
+    assert opens_mid_sentence(sentence) is fragment
