@@ -262,7 +262,7 @@ async def stories_command(
         print(f"no stories in the last {since}" + (f" on {topic}" if topic else ""))
         return 0
     for s in stories:
-        outlets = sorted({m.outlet for m in s.members})
+        outlets = s.outlets()
         print(f"#{s.id}  {s.title}")
         print(f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)}")
         for line in s.summary[:2]:

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
+from summarizer.furniture import outlet_name_key
 from summarizer.models import Analysis
 from summarizer.speakers import fold
 
@@ -72,8 +73,8 @@ def figure_context(figure: StoryFigure, limit: int = FIGURE_CONTEXT_CHARS) -> st
 
 
 def outlet_count(story: StoryView) -> int:
-    """How many distinct outlets covered the story."""
-    return len({m.outlet for m in story.members}) or 1
+    """How many distinct outlets covered the story (StoryView.outlets)."""
+    return len(story.outlets()) or 1
 
 
 def _outlets_label(n: int) -> str:
@@ -193,9 +194,10 @@ def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
     shown = 0
     for m in members:
         outlet = str(m.outlet or "source")
-        if outlet in seen:
+        key = outlet_name_key(outlet) or outlet  # one outlet's two feeds are one source
+        if key in seen:
             continue
-        seen.add(outlet)
+        seen.add(key)
         if shown == limit:
             continue
         if shown:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from summarizer.furniture import echoed_outlet_name, outlet_name_key
 from summarizer.models import Analysis, Figure, Quote
 
 from .clock import as_utc
@@ -332,6 +333,17 @@ class Member:
     guid: str | None = None
 
 
+# A feed's name is "<outlet>" or "<outlet> – <section>" (feeds.yaml): the section is no outlet of its own.
+_FEED_SECTION = re.compile(r"\s+[–—|]\s+")
+
+
+def member_outlet(feed: str, title: str | None, summary: str | None) -> str:
+    """Who told an item, as readers are shown it: the outlet an aggregator names (Google News repeats the title and
+    adds it: "<title> Bloomberg.com"), else the feed's name without its section ("BBC News – World": BBC News)."""
+    named = echoed_outlet_name(title, summary) if title and summary else None
+    return named or _FEED_SECTION.split(feed, maxsplit=1)[0] or feed
+
+
 @dataclass(frozen=True)
 class StoryView:
     """A story as commands and digests see it."""
@@ -348,6 +360,14 @@ class StoryView:
     figures: tuple[StoryFigure, ...]
     quotes: tuple[StoryQuote, ...]
     terms: dict[str, list[str]]
+
+    def outlets(self) -> list[str]:
+        """The outlets that told it, each once (one outlet's feeds, "Bloomberg.com" and "Bloomberg" alike), in the
+        members' order."""
+        seen: dict[str, str] = {}
+        for m in self.members:
+            seen.setdefault(outlet_name_key(m.outlet) or m.outlet, m.outlet)
+        return list(seen.values())
 
 
 @dataclass(frozen=True)

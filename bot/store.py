@@ -53,6 +53,7 @@ from .models import (
     StoryView,
     SubscriptionView,
     SyncReport,
+    member_outlet,
 )
 from .schema import (
     chats_t,
@@ -234,12 +235,14 @@ class Store:
                 items_t.c.title,
                 items_t.c.published_at,
                 items_t.c.guid,
+                items_t.c.summary,
             )
             .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
             .where(items_t.c.story_id.in_(ids))
             .order_by(items_t.c.story_id, *_MEMBER_ORDER)
         )
-        for sid, outlet, link, title, published, guid in await conn.execute(q):
+        for sid, feed, link, title, published, guid, summary in await conn.execute(q):
+            outlet = member_outlet(feed, title, summary)
             members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
         out = []
         for r in rows:
@@ -1039,7 +1042,7 @@ class Store:
             members = [
                 MemberArticle(
                     item_id=r["id"],
-                    outlet=r["outlet"],
+                    outlet=member_outlet(r["outlet"], r["title"], r["summary"]),
                     link=r["feed_link"] or r["link"],
                     title=r["title"],
                     published=r["published_at"],

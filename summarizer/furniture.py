@@ -9,6 +9,8 @@
 * :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
   through (embedded-tweet notices, web-archive crawl notes, advertisement markers, cookie and
   script notices).
+* :func:`echoed_outlet_name` names the outlet an aggregator's item comes from (Google News: "<title> <outlet>"), and
+  :func:`outlet_name_key` makes names of one outlet comparable ("Bloomberg.com", "Bloomberg").
 * :func:`clean_title` removes an outlet suffix (" - Reuters", " | AP News", " – Bloomberg.com")
   when it names the outlet or the feed, or a known news outlet (``data/outlets.txt``).
 """
@@ -356,11 +358,13 @@ def known_outlets() -> frozenset[str]:
     """Normalised names of news outlets (data/outlets.txt) whose name after a title is a suffix."""
     text = resources.files("summarizer").joinpath("data/outlets.txt").read_text(encoding="utf-8")
     return frozenset(
-        _outlet_key(x) for x in (line.split("#", 1)[0].strip() for line in text.splitlines()) if x and _outlet_key(x)
+        outlet_name_key(x)
+        for x in (line.split("#", 1)[0].strip() for line in text.splitlines())
+        if x and outlet_name_key(x)
     )
 
 
-def _outlet_key(name: str) -> str:
+def outlet_name_key(name: str) -> str:
     """Comparable form of an outlet name: lower case, no "www.", no ".com"-style ending, no "the", letters only."""
     s = name.casefold().strip()
     s = re.sub(r"^(?:https?://)?(?:www\.)?", "", s)
@@ -372,11 +376,11 @@ def _outlet_key(name: str) -> str:
 
 def _names_outlet(suffix: str, names: list[str]) -> bool:
     """Whether ``suffix`` is the outlet's or feed's name, or a known outlet's."""
-    key = _outlet_key(suffix)
+    key = outlet_name_key(suffix)
     if not key:
         return False
     for n in names:
-        k = _outlet_key(n)
+        k = outlet_name_key(n)
         if k and (key == k or (len(key) >= 3 and (k.startswith(key) or key.startswith(k)))):
             return True
     if key in known_outlets():
@@ -402,6 +406,17 @@ def title_echo(title: str, summary: str) -> list[str] | None:
     if heading and said[: len(heading)] == heading and len(said) - len(heading) <= OUTLET_NAME_WORDS:
         return said[len(heading) :]
     return None
+
+
+def echoed_outlet_name(title: str, summary: str) -> str | None:
+    """The outlet's name as a summary writes it after repeating the title (title_echo): Google News' "<title>
+    Bloomberg.com" gives "Bloomberg.com"; None when the summary says anything else or adds nothing."""
+    added = title_echo(title, summary)
+    if not added:
+        return None
+    n = len(_WORD.findall(title.casefold()))
+    words = list(islice(_WORD.finditer(summary), n + 1))
+    return summary[words[n].start() :].strip() if len(words) > n else None
 
 
 def echoed_outlet(title: str, summary: str | None) -> str | None:

@@ -11,8 +11,10 @@ from summarizer.furniture import (
     clean_description,
     clean_title,
     echoed_outlet,
+    echoed_outlet_name,
     is_furniture_sentence,
     known_outlets,
+    outlet_name_key,
     without_newsletter_extras,
 )
 
@@ -210,3 +212,23 @@ def test_an_outlet_named_twice_is_the_outlet_whatever_its_name() -> None:
 )
 def test_a_newsletters_list_of_its_other_stories_is_cut(text: str, expected: str) -> None:
     assert without_newsletter_extras(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "outlet"),
+    [
+        ("China tightens rare earth quotas", "China tightens rare earth quotas Bloomberg.com", "Bloomberg.com"),
+        ("China tightens rare earth quotas", "China tightens rare earth quotas  The Wall Street Journal", "The Wall Street Journal"),
+        ("China tightens rare earth quotas", "China tightens rare earth quotas", None),  # adds nothing
+        ("China tightens rare earth quotas", "Beijing cut the quotas on Monday, officials said.", None),  # its own words
+    ],
+)  # fmt: skip
+def test_the_outlet_an_aggregator_names_after_the_title(title: str, summary: str, outlet: str | None) -> None:
+    assert echoed_outlet_name(title, summary) == outlet
+
+
+def test_names_of_one_outlet_compare_equal() -> None:
+    assert outlet_name_key("Bloomberg.com") == outlet_name_key("Bloomberg") == outlet_name_key("www.bloomberg.com")
+    assert outlet_name_key("The Wall Street Journal") == outlet_name_key("Wall Street Journal")
+    assert outlet_name_key("BBC News") == outlet_name_key("BBC")
+    assert outlet_name_key("Reuters") != outlet_name_key("Bloomberg")

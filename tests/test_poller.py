@@ -23,7 +23,9 @@ import pytest
 from databases import query
 from loopback import LoopbackServer, Request, Response, redirect
 
+from bot.digest import story_block
 from bot.fetch import Fetcher, FetchLimits
+from bot.message import block_html
 from bot.models import ArticleToAnalyse, ItemKey, NewItem, StoryAnalysis, StoryFingerprints
 from bot.parse_pool import ParsePool
 from bot.poller import PollOptions, poll_once
@@ -797,3 +799,20 @@ async def test_a_servers_retry_after_holds_a_feed_back_a_day_at_most(site, store
     await cycle(config({"Busy": site.server.url("/busy")}), store, fetcher, NOW)
     (health,) = await store.feed_health()
     assert health.next_poll_at is not None and health.next_poll_at <= NOW + timedelta(days=1, minutes=1)
+
+
+async def test_a_storys_outlets_are_the_publishers_not_the_feeds(site, store, fetcher) -> None:
+    # one outlet's two section feeds, and an aggregator naming the outlet it links to (Google News: "<title> <outlet>")
+    body = "China tightened export quotas for rare earth magnets on Monday, cutting shipments by 12 percent."
+    title = "China tightens rare earth export quotas"
+    url_world = site.feed("/world", [Entry("w", site.page("/w", ARTICLE), title)])
+    url_business = site.feed("/business", [Entry("b", site.page("/b", ARTICLE), title + " as magnet prices climb")])
+    google = Entry("g", site.page("/g", body), f"{title} - Reuters.com", summary=f"{title} Reuters.com")
+    url_google = site.feed("/google", [google])
+    cfg = config({"Wire – World": url_world, "Wire – Business": url_business, "Google News – rare earths": url_google})
+    await cycle(cfg, store, fetcher, NOW)
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert sorted(m.outlet for m in story.members) == ["Reuters.com", "Wire", "Wire"]
+    assert sorted(story.outlets()) == ["Reuters.com", "Wire"]
+    html = block_html(story_block(story))
+    assert "2 outlets" in html and "Google News" not in html and html.count(">Wire<") == 1
