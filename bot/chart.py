@@ -16,6 +16,8 @@ matplotlib.use("Agg")  # no display: render to memory only
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from summarizer.furniture import outlet_name_key
+
 TREND_DAYS = 14
 TOP_OUTLETS = 5
 
@@ -49,7 +51,8 @@ def trend_data(
     span = tuple(today - timedelta(days=days - 1 - n) for n in range(days))
     index = {d: n for n, d in enumerate(span)}
     counts = {t: [0] * days for t in topics}
-    outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}
+    outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}  # by outlet_name_key
+    shown: dict[str, str] = {}  # key -> the name first seen
     for story in stories:
         seen: datetime | None = _get(story, "first_seen")
         if seen is None:
@@ -57,15 +60,21 @@ def trend_data(
         n = index.get(seen.astimezone(tz).date())
         if n is None:
             continue
-        names = {str(_get(m, "outlet")) for m in _get(story, "members") or () if _get(m, "outlet")}
+        # one outlet once a story, however many of its feeds told it ("Bloomberg.com", "Bloomberg")
+        keys: dict[str, str] = {}
+        for m in _get(story, "members") or ():
+            if name := _get(m, "outlet"):
+                keys.setdefault(outlet_name_key(str(name)) or str(name), str(name))
+        for key, name in keys.items():
+            shown.setdefault(key, name)
         for topic in _get(story, "topics") or ():
             if topic in counts:
                 counts[topic][n] += 1
-                outlets[topic].update(names)
+                outlets[topic].update(keys.keys())
     return Trend(
         days=span,
         counts={t: tuple(c) for t, c in counts.items()},
-        outlets={t: tuple(o.most_common(top)) for t, o in outlets.items()},
+        outlets={t: tuple((shown[k], c) for k, c in o.most_common(top)) for t, o in outlets.items()},
     )
 
 

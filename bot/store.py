@@ -30,7 +30,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from .clock import as_utc_or_none, utcnow
+from summarizer.furniture import outlet_name_key
+
+from .clock import as_utc, as_utc_or_none, utcnow
 from .models import (
     ArticleAnalysis,
     ArticleToAnalyse,
@@ -79,6 +81,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Retention prunes in transactions of at most this many rows, so a poll cycle waiting for the database waits
 # for one short batch (tests/test_retention.py: 5,000 item rows deleted in well under a second on SQLite).
 PRUNE_BATCH = 5000
+# Most stories a digest's "Since the last digest" reads for new outlets (sent stories with items since; newest first).
+GROWN_SCAN = 500
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
 _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
@@ -670,21 +674,28 @@ class Store:
                     deliveries_t.c.status == "sent",
                 )
             )
-            older = items_t.alias("older")
-            earlier = (
-                sa.select(older.c.feed_id)
-                .where(older.c.story_id == stories_t.c.id, older.c.seen_at <= since)
-                .correlate(stories_t)
+            # an outlet is new when none of its items was seen before ``since`` (one outlet's feeds are one outlet:
+            # bot.models.member_outlet), so the outlets are told apart here, not by the feeds in SQL
+            touched = (
+                sa.select(items_t.c.story_id)
+                .where(items_t.c.story_id.in_(sent), items_t.c.seen_at > since)
+                .group_by(items_t.c.story_id)
+                .order_by(items_t.c.story_id.desc())
+                .limit(GROWN_SCAN)
             )
-            grown = (
-                sa.select(stories_t.c.id, sa.func.count(sa.distinct(items_t.c.feed_id)).label("new"))
-                .join(items_t, items_t.c.story_id == stories_t.c.id)
-                .where(stories_t.c.id.in_(sent), items_t.c.seen_at > since, items_t.c.feed_id.not_in(earlier))
-                .group_by(stories_t.c.id)
-                .order_by(sa.desc("new"), stories_t.c.id)
-                .limit(limit)
+            q = (
+                sa.select(items_t.c.story_id, feeds_t.c.name, items_t.c.title, items_t.c.summary, items_t.c.seen_at)
+                .join(feeds_t, feeds_t.c.id == items_t.c.feed_id)
+                .where(items_t.c.story_id.in_(touched))
             )
-            counts = {r[0]: int(r[1]) for r in await conn.execute(grown)}
+            before: dict[int, set[str]] = collections.defaultdict(set)
+            after: dict[int, set[str]] = collections.defaultdict(set)
+            for sid, feed, title, summary, seen in await conn.execute(q):
+                outlet = member_outlet(feed, title, summary)
+                (after if as_utc(seen) > since else before)[sid].add(outlet_name_key(outlet) or outlet)
+            grown = {sid: len(keys - before[sid]) for sid, keys in after.items()}
+            ranked = sorted((sid for sid, n in grown.items() if n), key=lambda sid: (-grown[sid], sid))[:limit]
+            counts = {sid: grown[sid] for sid in ranked}
             if not counts:
                 return []
             rows = (await conn.execute(sa.select(stories_t).where(stories_t.c.id.in_(list(counts))))).mappings().all()

@@ -280,14 +280,22 @@ async def test_a_story_new_outlets_told_since_says_so_in_the_next_digest(
     sub = await store.subscribe(12, ["rare-earths"])
     assert (await delivery.send_digest(sub, TUESDAY))[0].status == "sent"
     seeder = StorySeeder(store)
-    feeds = await seeder._feed_ids(("Wire A", "Wire B", "Wire C", "Wire D"), ("rare-earths",))
+    names = ("Wire A", "Wire B", "Wire C", "Wire D", "Wire C – Business", "Google News – rare earths")
+    feeds = await seeder._feed_ids(names, ("rare-earths",))
     later = datetime.now(UTC) + timedelta(seconds=1)  # after the first digest was recorded (the store's clock)
     async with store.feed_transaction() as tx:
-        for outlet in ("Wire C", "Wire D", "Wire A"):  # two new outlets; Wire A told it before
-            link = f"https://{outlet.replace(' ', '').lower()}.example/later"
-            item = NewItem(ItemKey(link, link, link, None), "Later telling", "More on it.", later, True,
+        # two new outlets; Wire A told it before, also through Google News; Wire C's second section is Wire C
+        for feed, summary in (
+            ("Wire C", "More on it."),
+            ("Wire D", "More on it."),
+            ("Wire A", "More on it."),
+            ("Wire C – Business", "More on it."),
+            ("Google News – rare earths", "Later telling Wire A"),
+        ):
+            link = f"https://{feed.replace(' ', '').lower()}.example/later"
+            item = NewItem(ItemKey(link, link, link, None), "Later telling", summary, later, True,
                            topics=("rare-earths",), terms={"rare-earths": ["rare earth"]})  # fmt: skip
-            (item_id,) = await tx.add_items(feeds[outlet], [item], later)
+            (item_id,) = await tx.add_items(feeds[feed], [item], later)
             await tx.set_item_stories([(item_id, first)])
     await seed(store, TUESDAY + timedelta(days=1), n=1, topic="rare-earths")  # a new story for the next digest
     assert (await delivery.send_digest(sub, TUESDAY + timedelta(days=1)))[0].status == "sent"
