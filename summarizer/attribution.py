@@ -159,7 +159,12 @@ def _name_word(t: Tok) -> bool:
         return False
     if t.text.isupper() and len(t.text) > 1:
         return True
+    if _PRONOUN_CONTRACTION.match(t.low):  # "I'd say", "I’ve said": the pronoun, no name
+        return False
     return t.low not in CAP_STOP and t.low not in MONTHS_DAYS
+
+
+_PRONOUN_CONTRACTION = re.compile(r"^(?:i|we|you|he|she|they|it)['’](?:d|ll|ve|m|re|s)$")
 
 
 def _plain_word(t: Tok) -> bool:

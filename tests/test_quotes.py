@@ -230,3 +230,15 @@ def test_she_and_he_go_to_the_person_a_first_name_tells(text: str, speaker: str)
     speakers 0.696 -> 0.714, the named ones, DEV and the check set unchanged)."""
     (quote,) = extract_quotes(text)
     assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize("pronoun", ["I’d", "I'd", "I’ve", "I'll", "We’d"])
+def test_a_contracted_pronoun_is_no_speakers_name(pronoun: str) -> None:
+    # "“That is SO pointless,” I’d say": the writer speaks, as with "I said"; "I’d" is no person's name
+    text = (
+        "The flight home was long and the children were restless for most of it.\n"
+        f"“That is SO pointless,” {pronoun} say, pointing to the screens on the seats in front of us.\n"
+        "“We will land soon,” said the pilot, Maria Lopez, over the speakers."
+    )
+    speakers = [q.speaker for q in analyze(text).quotes]
+    assert "Maria Lopez" in speakers and not [s for s in speakers if s and s.startswith(("I", "We"))]
