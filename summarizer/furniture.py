@@ -410,13 +410,22 @@ def title_echo(title: str, summary: str) -> list[str] | None:
 
 def echoed_outlet_name(title: str, summary: str) -> str | None:
     """The outlet's name as a summary writes it after repeating the title (title_echo): Google News' "<title>
-    Bloomberg.com" gives "Bloomberg.com"; None when the summary says anything else or adds nothing."""
+    Bloomberg.com" gives "Bloomberg.com"; None when the summary says anything else, adds nothing, or adds words that
+    are no name ("<title> in Alaska": a summary that goes on)."""
     added = title_echo(title, summary)
     if not added:
         return None
     n = len(_WORD.findall(title.casefold()))
     words = list(islice(_WORD.finditer(summary), n + 1))
-    return summary[words[n].start() :].strip() if len(words) > n else None
+    name = summary[words[n].start() :].strip() if len(words) > n else ""
+    return name if _OUTLET_NAME.fullmatch(name) else None
+
+
+# An outlet's name as an aggregator writes it: capitalised words ("The Wall Street Journal", "BBC", "Reuters"), or a
+# web address ("Bloomberg.com", "news.com.au").
+_OUTLET_NAME = re.compile(
+    r"(?:[A-Z0-9][\w.&'’-]*)(?:\s+(?:[A-Z0-9&][\w.&'’-]*|of|and|the|for|de|du|la|le))*|[\w-]+(?:\.[\w-]+)+"
+)
 
 
 def echoed_outlet(title: str, summary: str | None) -> str | None:

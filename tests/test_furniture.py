@@ -221,6 +221,9 @@ def test_a_newsletters_list_of_its_other_stories_is_cut(text: str, expected: str
         ("China tightens rare earth quotas", "China tightens rare earth quotas  The Wall Street Journal", "The Wall Street Journal"),
         ("China tightens rare earth quotas", "China tightens rare earth quotas", None),  # adds nothing
         ("China tightens rare earth quotas", "Beijing cut the quotas on Monday, officials said.", None),  # its own words
+        ("China tightens rare earth quotas", "China tightens rare earth quotas on magnets", None),  # it goes on
+        ("Rare earths rally", "Rare earths rally news.com.au", "news.com.au"),
+        ("Rare earths rally", "Rare earths rally The Times of India", "The Times of India"),
     ],
 )  # fmt: skip
 def test_the_outlet_an_aggregator_names_after_the_title(title: str, summary: str, outlet: str | None) -> None:
