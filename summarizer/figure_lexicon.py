@@ -334,6 +334,8 @@ _UNIT_CANON_DURATION = {
     "decade": "decade", "century": "century", "centurie": "century",
 }  # fmt: skip
 _AND_HALF_RIGHT = re.compile(r"\s+and\s+a\s+half\b", re.I)
+# "the past year and a half", "the last decade and a half": a span of time without its count, no share
+_SPAN_AND = re.compile(rf"(?i)\b(?:{_DURATION_WORDS})\s+and\s+$")
 _SPAN_AFTER = re.compile(r"\s+an?\s|[-‐‑]")  # "half an hour", "half a day", "half-time": not shares
 _BY_LEFT = re.compile(r"(?i)\bby\s+$")
 _NUM_AFTER_AND = re.compile(r"\s*(?:\d|\$|£|€)")

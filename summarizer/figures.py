@@ -108,6 +108,7 @@ from .figure_lexicon import (
     _RATE,
     _SENTENCE_END,
     _SPAN_AFTER,
+    _SPAN_AND,
     _STOP,
     _STUDY_LEFT,
     _SYMBOL_CHARS,
@@ -845,6 +846,8 @@ def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
         start, _, qual = _left_context(t, lo, floor)
         unit = _UNIT_CANON_DURATION[and_half.group(2).lower().rstrip("s")]
         return _Cand(start, m.end(), "quantity", value + 0.5, unit, qual)
+    if _SPAN_AND.search(before):  # "the past year and a half": a span of time, not a share
+        return None
     start, _, qual = _left_context(t, m.start(), floor)
     # a bare "half" / "a third" is a share only after a qualifier or "by" ("more than half", "cut by a third")
     if m.group("qfrac") and (_SPAN_AFTER.match(t, m.end()) or not (qual or _BY_LEFT.search(before))):

@@ -250,3 +250,18 @@ def test_a_dotted_date_is_day_first(text: str, value: str) -> None:
 )
 def test_russian_magnitudes(text: str, surface: str, value: float) -> None:
     assert next((f.surface, f.value) for f in extract_figures(text)) == (surface, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # a span of time said without its count is no share ("a half" was read as 50%, and key)
+        ("In the last decade and a half, thousands of Americans have developed an allergy to meat.", []),
+        ("Over the past year and a half, prices rose 20 percent.", ["20 percent"]),
+        # with its count it is a duration; and "half" after a qualifier or "by" is still a share
+        ("It took two and a half years to finish the mine.", ["two and a half years"]),
+        ("Shares fell by half in a week and a half of trading.", ["half", "a week and a half"]),
+    ],
+)
+def test_a_span_of_time_and_a_half_is_no_share(text: str, surfaces: list[str]) -> None:
+    assert [f.surface for f in extract_figures(text)] == surfaces
