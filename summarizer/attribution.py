@@ -127,19 +127,32 @@ _TOKEN = re.compile(
 class Tok:
     """A word or punctuation mark of the narrative, with its offset in Prepared.text."""
 
-    __slots__ = ("low", "start", "text")
+    __slots__ = ("low", "named", "start", "text")
 
     def __init__(self, text: str, start: int) -> None:
         self.text = text
         self.low = text.lower()
         self.start = start
+        self.named = False  # a month's name used as a person's ("Mrs May said", "Theresa May said"): see tokens()
 
     def __repr__(self) -> str:
         return f"Tok({self.text!r}, {self.start})"
 
 
 def tokens(s: str, base: int) -> list[Tok]:
-    return [Tok(m.group(0), base + m.start()) for m in _TOKEN.finditer(s)]
+    out = [Tok(m.group(0), base + m.start()) for m in _TOKEN.finditer(s)]
+    for k in range(1, len(out)):
+        t = out[k]
+        if t.low in _MONTH_NAMES and t.text[:1].isupper():  # after an honorific ("Mrs. May") or a name ("Theresa May")
+            prev = out[k - 2] if out[k - 1].text == "." and k > 1 else out[k - 1]
+            t.named = prev.low in HONORIFICS or (
+                prev is out[k - 1] and is_cap(prev.text) and prev.low not in CAP_STOP and prev.low not in MONTHS_DAYS
+            )
+    return out
+
+
+# Months that are also people's names (Theresa May, April Ryan, June Carter): a name after a name or an honorific.
+_MONTH_NAMES = frozenset(("may", "june", "april", "august"))
 
 
 def is_cue(t: Tok) -> bool:
@@ -161,7 +174,7 @@ def _name_word(t: Tok) -> bool:
         return True
     if _PRONOUN_CONTRACTION.match(t.low):  # "I'd say", "I’ve said": the pronoun, no name
         return False
-    return t.low not in CAP_STOP and t.low not in MONTHS_DAYS
+    return t.low not in CAP_STOP and (t.named or t.low not in MONTHS_DAYS)
 
 
 _PRONOUN_CONTRACTION = re.compile(r"^(?:i|we|you|he|she|they|it)['’](?:d|ll|ve|m|re|s)$")
@@ -208,8 +221,9 @@ _SUBJECT_FORMS = {"him": "he", "her": "she", "them": "they"}
 
 
 def _skippable(t: Tok) -> bool:
-    """Words between a speaker and the cue: auxiliaries and adverbs ("has also said", "angrily told")."""
-    return t.low in AUX or (t.low.endswith("ly") and t.text.islower())
+    """Words between a speaker and the cue: auxiliaries and adverbs ("has also said", "angrily told"), written in
+    lower case ("Mrs May said": a name, not the auxiliary)."""
+    return t.text.islower() and (t.low in AUX or t.low.endswith("ly"))
 
 
 def _owner_name(owner: list[Tok]) -> str | None:

@@ -242,3 +242,24 @@ def test_a_contracted_pronoun_is_no_speakers_name(pronoun: str) -> None:
     )
     speakers = [q.speaker for q in analyze(text).quotes]
     assert "Maria Lopez" in speakers and not [s for s in speakers if s and s.startswith(("I", "We"))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # a month's name or an auxiliary written as a name is the name: "Mrs May said" gave "Mrs"; "George Will said"
+        # lost its speaker, "Will" read as the auxiliary "will" between a speaker and the cue
+        ("Mrs May said: “We will not give up on this plan at all.”", "Theresa May"),
+        ("“We will not give up on this plan at all,” said Mrs. May.", "Theresa May"),
+        ("The columnist George Will said: “We will not give up on this plan at all.”", "George Will"),
+        # and the month and the auxiliary stay what they are
+        ("In May, the farmers said: “We will not give up on this plan at all.”", "farmers"),
+        ("Putin on Monday said: “We will not give up on this plan at all.”", "Vladimir Putin"),
+    ],
+)
+def test_a_name_that_is_also_a_month_or_an_auxiliary(sentence: str, speaker: str) -> None:
+    text = (
+        "Prime Minister Theresa May met President Vladimir Putin in London on Tuesday for talks on trade.\n"
+        f"{sentence}\nThe talks will resume next month in Moscow, officials said."
+    )
+    assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
