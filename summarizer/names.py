@@ -117,11 +117,18 @@ _CAP = r"[^\W\d_a-z]"
 _CAPWORD_REST = r"(?:[\w’'\-]+(?:\.[^\W\d_]\.?)*|\.(?=[^\S\n]+[^\W\d_a-z]))?"  # "George W. Bush"
 _CAPWORD = _CAP + _CAPWORD_REST
 # A run never crosses a line, and a possessive ends it: "ONGC's Mr Raha" is two runs (a plural
-# possessive does not: "the Universities and Colleges Employers’ Association"). The check that no word
-# character comes before the run stands after its first letter ("(?<![…].)" looks at the character
-# before that letter), so that the regex engine can skip ahead to capital letters.
+# possessive does not: "the Universities and Colleges Employers’ Association"; nor does an office holder's before
+# the office: "the Maricopa County Sheriff's Office", "the Prime Minister's Office", while "Trump's Office of
+# Management and Budget" is two). The check that no word character comes before the run stands after its first
+# letter ("(?<![…].)" looks at the character before that letter), so that the regex engine can skip ahead to capital
+# letters.
+_HOLDERS = ("Sheriff", "Minister", "General", "Governor", "Mayor", "President", "Attorney", "Prosecutor", "Coroner",
+            "Examiner", "Marshal", "Commissioner", "Chancellor", "Secretary", "Speaker", "Clerk", "Auditor")  # fmt: skip
+_HOLDERS_OFFICE = (
+    "(?:" + "|".join(f"(?<={h}{a}s)" for h in _HOLDERS for a in "'’") + r")(?=[^\S\n]+(?:Office|Department)\b)"
+)
 _CAP_RUN = re.compile(
-    rf"{_CAP}(?<![\w’'\-.].){_CAPWORD_REST}(?:(?<![’']s)(?<![^s][’'])[^\S\n]+"
+    rf"{_CAP}(?<![\w’'\-.].){_CAPWORD_REST}(?:(?:(?<![’']s)(?<![^s][’'])|(?:{_HOLDERS_OFFICE}))[^\S\n]+"
     rf"(?:(?:of|for|the|and|de|da|di|van|von|der|du|al|bin|in)[^\S\n]+){{0,2}}{_CAPWORD})*"
 )
 _CONNECTORS = words("and of for the in")

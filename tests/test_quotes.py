@@ -263,3 +263,21 @@ def test_a_name_that_is_also_a_month_or_an_auxiliary(sentence: str, speaker: str
         f"{sentence}\nThe talks will resume next month in Moscow, officials said."
     )
     assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # an office holder's office is one name: "Office" was the speaker
+        ("“He never trained with us,” the official from the Maricopa County Sheriff's Office said.",
+         "Maricopa County Sheriff's Office"),
+        ("The Prime Minister’s Office said it “wishes to thank all the rescue teams for their efforts”.",
+         "Prime Minister’s Office"),
+        # and a person's possessive still ends the name
+        ("Trump's Office of Management and Budget said: “We will cut the program next year.”",
+         "Office of Management and Budget"),
+        ("ONGC's Mr Raha said: “We will drill more wells next year in the basin.”", "Raha"),
+    ],
+)  # fmt: skip
+def test_an_office_holders_office_is_one_name(sentence: str, speaker: str) -> None:
+    assert [q.speaker for q in analyze(sentence).quotes][:1] == [speaker]
