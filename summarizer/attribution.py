@@ -226,9 +226,18 @@ def _skippable(t: Tok) -> bool:
     return t.text.islower() and (t.low in AUX or t.low.endswith("ly"))
 
 
+# Possessives that begin a name of their own ("People's Daily", "Children's Hospital"), not an owner.
+_NAMING_POSSESSORS = frozenset(("people", "children", "women", "men", "workers", "veterans", "farmers"))
+
+
 def _owner_name(owner: list[Tok]) -> str | None:
     """Who a description belongs to: "Infineon’s spokesperson" → Infineon, "a Kremlin spokesman" → Kremlin."""
     poss = [k for k, t in enumerate(owner) if is_possessive(t.text)]
+    after = owner[poss[-1] + 1 :] if poss else []
+    if after and bare(owner[poss[-1]].text).lower() in _NAMING_POSSESSORS:
+        return " ".join(t.text for t in owner[poss[-1] :])  # "the People's Daily newspaper"
+    if after and not any(t.text in PLACES or t.text in PLACE_PARTS or t.low in DEMONYMS for t in after):
+        return " ".join(bare(t.text) for t in after)  # "North Korea's Rodong Sinmun newspaper": the paper's name
     if poss:  # "Amnesty's Afghanistan researcher": the possessive run
         k = poss[-1]
         j = k
