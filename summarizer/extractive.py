@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
+from itertools import islice
 from typing import cast
 
 import numpy as np
@@ -155,15 +156,14 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
     prior = np.exp(-0.5 * ((length - LENGTH_MEAN) / LENGTH_SD) ** 2)
     quote = np.array([QUOTE_PENALTY if t.lstrip()[:1] in "\"“‘'" else 1.0 for t in texts])
     score = (centrality + LEAD_WEIGHT * position) * prior * quote
-    # eligible: ends like a sentence, has a few words, is not a fragment of a quotation or of a broken sentence, nor
-    # furniture a line of its own did not show (a tweet's embed notice inside a paragraph: summarizer.furniture)
+    # eligible: ends like a sentence, has a few words, is not a fragment of a quotation or of a broken sentence
+    # (furniture inside a paragraph is left out as the summary is chosen: summarize_prepared)
     ok = np.array(
         [
             len(ws) >= MIN_WORDS
             and _ends_like_a_sentence(t)
             and not unbalanced_quote(t)
             and not opens_mid_sentence(t)
-            and not is_furniture_sentence(t)
             and (prose is None or prose[i])
             for i, (t, ws) in enumerate(zip(texts, words, strict=True))
         ],
@@ -191,6 +191,12 @@ def _empty_reason(prepared: Prepared) -> str | None:
     return None
 
 
+def _news(order: Sequence[int], cand: Sequence[Sentence], k: int) -> list[int]:
+    """The first k of ``order`` that are not page furniture inside a paragraph (summarizer.furniture: a tweet's embed
+    notice, a sign-up box); read lazily, as most are chosen before the furniture test has read many."""
+    return list(islice((i for i in order if not is_furniture_sentence(cand[i].text)), k))
+
+
 def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEFAULT_METHOD) -> Summary:
     """Summary of an already prepared article: ``sentences`` sentences in document order."""
     _check(sentences, method)
@@ -206,10 +212,9 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         score = _scores(cand, _prose_mask(prepared, len(cand)))
         ranked = np.argsort(-score, kind="stable")
         order: list[int] = ranked[np.isfinite(score[ranked])].tolist()
-        if not order:  # nothing reads as a full sentence (headings only): fall back to the lead of the prose
-            prose = _prose_mask(prepared, len(cand))
-            order = [i for i, ok in enumerate(prose) if ok and not is_furniture_sentence(cand[i].text)]
-        chosen = [cand[i] for i in sorted(order[:sentences])]
+        if not _news(order, cand, sentences):  # nothing reads as a full sentence (headings only): the prose's lead
+            order = [i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok]
+        chosen = [cand[i] for i in sorted(_news(order, cand, sentences))]
     else:
         chosen = _sumy(body, sentences, method)
     reason = None
