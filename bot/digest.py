@@ -91,7 +91,7 @@ def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | No
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
     by_outlet: dict[str | None, Source] = {}
     for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
-        by_outlet.setdefault(source.outlet, source)
+        by_outlet.setdefault(outlet_name_key(source.outlet) or source.outlet if source.outlet else None, source)
     listed = list(by_outlet.values())
     if not listed:
         return []

@@ -282,6 +282,7 @@ def test_a_figure_two_outlets_gave_is_shown_once_with_both_and_a_disagreement_is
             "sources": [
                 {"outlet": "Reuters", "link": "https://r.example/1"},
                 {"outlet": "TASS", "link": "https://t.example/1"},
+                {"outlet": "Reuters.com", "link": "https://news.google.example/1"},  # Reuters through Google News
             ],
         }
     )
