@@ -177,14 +177,15 @@ CALL_TAIL = 300  # most characters a call to the reader and what follows it on i
 _QUESTION_TO_READER = re.compile(r"(?:^|(?<=[.!?…]\s))[^.!?]*\byou\b[^.!?]*\?\s*$", re.IGNORECASE)
 
 # A photo credit alone, or glued to the paragraph it stood above: "Paul Sancya/AP Photo", "Mike Coppola/Getty The
-# Olsen twins said ...", "Zach Gibson/AFP/Getty Images" (a name, a slash, an agency).
+# Olsen twins said ...", "Zach Gibson/AFP/Getty Images" (a name, a slash, an agency; then a sentence's capital, not
+# "ABC/Reuters poll shows ...").
 _AGENCY = (
     r"(?:Getty(?:\s+Images)?|AP(?:\s+Photo)?|AFP|Reuters|EPA|Shutterstock|WireImage|FilmMagic|Invision|Splash(?:\s+News)?|"
     r"REX|Rex\s+Features|Bloomberg|Corbis|NurPhoto|Sipa|Pool|POOL|dpa|Xinhua|Anadolu|SOPA\s+Images|LightRocket|"
     r"Hulton\s+Archive)(?:\s+(?:Entertainment|Sport|News|Pool|via\s+Getty\s+Images))?"
 )
 _CREDIT = re.compile(
-    rf"^\s*(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’.-]*\s*/\s*{_AGENCY}(?:\s*/\s*{_AGENCY})*\.?(?:\s+|$)"
+    rf"^\s*(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’.-]*\s*/\s*{_AGENCY}(?:\s*/\s*{_AGENCY})*\.?(?:\s+(?=[A-Z0-9\"“‘])|\s*$)"
 )
 
 # CNN's video boxes between paragraphs ("JUST WATCHED What's the truth with ...? Replay More Videos ... MUST WATCH").

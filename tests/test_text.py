@@ -397,6 +397,7 @@ LATER = "The company's shares rose 3% in early trading on the Nasdaq exchange af
         ("Zach Gibson/AFP/Getty Images", ""),
         ("Mike Coppola/Getty The streaming service said subscribers would not leave.",
          "The streaming service said subscribers would not leave."),
+        ("ABC/Reuters poll shows most viewers would keep the plan at the new price, the survey said.", None),
         # the same words as the article's or someone's: kept
         ("Officials would not tell us whether the plan will change, and watch the video of the launch later.", None),
         ('"We came here for answers. Tell us why," a subscriber said outside the office.', None),
