@@ -911,12 +911,20 @@ def unbalanced_quote(sentence: str) -> bool:
 
 def opens_mid_sentence(sentence: str) -> bool:
     """A fragment of a sentence broken on the page ("was arrested for drunk driving ...", "theaters December 18."):
-    it opens with a lower-case word, not one written with a capital inside ("iPhone sales rose", "eBay said")."""
+    it opens with a lower-case word, not one written with a capital inside ("iPhone sales rose", "eBay said") nor a
+    name's particle before the name ("de Blasio said", "al-Assad's forces")."""
     first = sentence.lstrip()[:1]
     if not first.islower():
         return False
-    word = sentence.split(None, 1)[0]
-    return not any(c.isupper() for c in word)
+    if any(c.isupper() for c in sentence.split(None, 1)[0]):
+        return False
+    return not _NAME_PARTICLE.match(sentence.lstrip())
+
+
+# A name's lower-case particle, before the rest of the name: "de Blasio", "van der Leyen", "al-Assad", "bin Salman".
+_NAME_PARTICLE = re.compile(
+    r"(?:de|da|di|du|del|della|van|von|der|den|la|le|al|el|bin|ibn)(?:[\s-]+(?:der|den|la))?[\s-]+[A-Z]"
+)
 
 
 # --------------------------------------------------------------------------- words

@@ -429,6 +429,10 @@ def test_a_call_to_the_reader_does_not_cut_a_page_flattened_to_one_line() -> Non
         ("The fees will rise.", False),
         ("“We will not back down,” he said.", False),
         ("2015 was the warmest year on record.", False),
+        ("de Blasio said the city would hire more teachers.", False),
+        ("al-Assad's forces shelled the town on Sunday.", False),
+        ("van der Leyen told reporters the talks would go on.", False),
+        ("de facto control passed to the militia.", True),
     ],
 )
 def test_a_sentence_opening_with_a_lower_case_word_is_a_fragment(sentence: str, fragment: bool) -> None:
