@@ -406,7 +406,8 @@ def _reader_call_at(line: str) -> int | None:
         at = m.start() + len(m.group(0)) - len(m.group(0).lstrip(' \t"”’)'))
         before = line[:at]
         if before.count("“") <= before.count("”") and before.count('"') % 2 == 0:
-            asked = _QUESTION_TO_READER.search(before)
+            lo = max(0, at - CALL_TAIL)  # what a call may take with it lies within CALL_TAIL: read no further back
+            asked = _QUESTION_TO_READER.search(line, lo, at)
             at = asked.start() if asked else at
             return at if len(line) - at <= CALL_TAIL else None
     return None

@@ -437,3 +437,11 @@ def test_a_call_to_the_reader_does_not_cut_a_page_flattened_to_one_line() -> Non
 )
 def test_a_sentence_opening_with_a_lower_case_word_is_a_fragment(sentence: str, fragment: bool) -> None:
     assert opens_mid_sentence(sentence) is fragment
+
+
+@pytest.mark.parametrize("body", ["you " * 500_000 + ". Tell us", "have you seen it " * 120_000 + "? Tell us more"])
+def test_a_call_to_the_reader_at_the_end_of_a_huge_line_stays_linear(body: str) -> None:
+    t0 = time.process_time()
+    prepared = prepare(f"Title\n\n{body}")
+    assert time.process_time() - t0 < scale(2.0)
+    assert "Tell us" not in prepared.text[-40:]  # the call is still cut
