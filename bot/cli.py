@@ -14,6 +14,7 @@ from typing import Any
 
 from summarizer import analyze
 from summarizer.extractive import DEFAULT_METHOD, METHODS
+from summarizer.text import with_headline
 
 from .errors import UserError
 
@@ -166,7 +167,7 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict[s
         return {"id": rid, "error": str(exc)}
     per_figures, per_quotes = [], []
     for m in members:
-        prepared = prepare(clean_description(m.text), title=m.title)
+        prepared = prepare(with_headline(clean_description(m.text), m.title), title=m.title)
         per_figures.append((m.outlet, m.link, [_asdict(f) for f in figures_from_prepared(prepared) if f.key]))
         per_quotes.append((m.outlet, m.link, [_asdict(q) for q in quotes_from_prepared(prepared)]))
     keep_fig = ("surface", "kind", "value", "unit", "sentence", "sources")
@@ -208,7 +209,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if not args.source:
         raise UserError("give a PATH, a URL, or - for standard input (or --jsonl for batch mode)")
     text, title = _read_source(args.source, allow_private=args.allow_private or _private_networks())
-    analysis = analyze(text, title=title, sentences=args.sentences, method=args.method)
+    analysis = analyze(with_headline(text, title), title=title, sentences=args.sentences, method=args.method)
     if args.json:
         print(json.dumps(asdict(analysis), ensure_ascii=False, indent=2))
     else:

@@ -646,9 +646,10 @@ class Commands:
         if fetched.article is None:
             return text_reply(f"Can't summarise that link: {chat_error(fetched.error or 'no article text')}")
         from summarizer import analyze
+        from summarizer.text import with_headline
 
         final, text, title = fetched.url, fetched.article.text, fetched.article.title
-        analysis = await asyncio.to_thread(analyze, str(text), title)
+        analysis = await asyncio.to_thread(analyze, with_headline(str(text), title), title)
         host = urlsplit(final).hostname or "source"
         return Reply(blocks=tuple(analysis_blocks(analysis, final, host)))
 

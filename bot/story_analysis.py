@@ -22,6 +22,7 @@ from summarizer.extractive import summarize
 from summarizer.merge import merge_figures, merge_quotes
 from summarizer.models import Analysis
 from summarizer.story import StoryMember, summarize_members
+from summarizer.text import with_headline
 
 from .models import (
     ArticleAnalysis,
@@ -59,7 +60,7 @@ def article_facts(text: str, title: str | None) -> Analysis:
     chosen across its members (story_analysis), so an article's own summary would only be that summary's fallback,
     made there when it is needed. bench/poll.py's first cycle analyses 2,513 pages: the summary was about a fifth
     of their analysis (worker samples, py-spy); on the 150 CNN articles of eval/summarization, 29% of analyze()."""
-    return analyze(text, title, summary=False)
+    return analyze(with_headline(text, title), title, summary=False)
 
 
 def article_analysis(

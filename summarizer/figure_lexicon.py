@@ -257,7 +257,10 @@ _AGE_LEFT = re.compile(r"(?:[A-Z][\w'’.-]+,\s|\baged\s)$")
 _THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all)\s+$")  # "the two countries"; "their two kids" counts
 _FROM_LEFT = re.compile(r"(?i)\bfrom\s+\S*$")
 
-_MAG_ATTACHED = re.compile(r"(million|billion|trillion|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)(?![A-Za-z])")
+_MAG_ATTACHED = re.compile(
+    r"(million|billion|trillion|Million|Billion|Trillion|MILLION|BILLION|TRILLION|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)"
+    r"(?![A-Za-z])"
+)  # "$37BILLION" as a tabloid's headline writes it
 _MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores?|lakhs?|тыс|млн|млрд|трлн)\b", re.I)
 _ORDINAL = re.compile(r"(?:st|nd|rd|th|s)\b")  # "28th", "the 1990s" (but "2022's invasion" is a year)
 _RANGE = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bor\b)\s*")

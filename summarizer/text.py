@@ -910,6 +910,15 @@ def unbalanced_quote(sentence: str) -> bool:
     return depth != 0 or sentence.count('"') % 2 == 1
 
 
+def with_headline(text: str, title: str | None) -> str:
+    """The article with its headline as its first line, when the text does not begin with it (a feed's description, a
+    page's extracted text): the figures are read in a headline line only, and a headline often holds the one figure of
+    the news ("Ford Invests in $4.5 Billion Indonesia Facility ..."). Offsets are then into the returned text."""
+    if not title or not title.strip() or text.lstrip().startswith(title.strip()[:40]):
+        return text
+    return f"{title.strip()}\n\n{text}"
+
+
 def opens_mid_sentence(sentence: str) -> bool:
     """A fragment of a sentence broken on the page ("was arrested for drunk driving ...", "theaters December 18."):
     it opens with a lower-case word, not one written with a capital inside ("iPhone sales rose", "eBay said") nor a

@@ -265,3 +265,16 @@ def test_russian_magnitudes(text: str, surface: str, value: float) -> None:
 )
 def test_a_span_of_time_and_a_half_is_no_share(text: str, surfaces: list[str]) -> None:
     assert [f.surface for f in extract_figures(text)] == surfaces
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "value"),
+    [
+        ("The mine may contain $37BILLION worth of rare earths.", "$37BILLION", 37e9),  # as a tabloid writes it
+        ("The mine may contain $37Billion worth of rare earths.", "$37Billion", 37e9),
+        ("The mine may contain $37billion worth of rare earths.", "$37billion", 37e9),
+    ],
+)
+def test_a_magnitude_glued_to_its_number_in_any_case(text: str, surface: str, value: float) -> None:
+    (figure,) = extract_figures(text)
+    assert (figure.surface, figure.value) == (surface, value)

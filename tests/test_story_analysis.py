@@ -9,6 +9,7 @@ from typing import Any
 from bot.models import ArticleAnalysis, MemberArticle, Source, StoryAnalysis, StoryFigure, StoryQuote
 from bot.story_analysis import _first_article_summary, article_facts, story_analysis
 from summarizer import analyze
+from summarizer.text import with_headline
 
 SEED = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0]  # its title, then its text
 
@@ -113,7 +114,7 @@ def test_stored_analysis_round_trips_and_tolerates_older_shapes() -> None:
 def test_the_pollers_analysis_is_an_articles_figures_and_quotes_without_its_own_summary() -> None:
     """A story's summary is chosen across its members; each article's own would only be its fallback."""
     title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
-    full, facts = analyze(text, title), article_facts(text, title)
+    full, facts = analyze(with_headline(text, title), title), article_facts(text, title)  # the headline read too
     assert full.summary.sentences and not facts.summary.sentences
     assert facts.summary.reason == "no summary asked for"
     assert facts.figures == full.figures and facts.quotes == full.quotes and facts.figures and facts.quotes
@@ -184,3 +185,14 @@ async def test_a_members_analysis_reaches_its_story_after_another_instances_refr
     assert "1,200" in " ".join(f["surface"] for f in json.loads(answers[0])["figures"])
     view = await store.story(story.id)
     assert view is not None and "Wire B" in {s.outlet for f in view.figures for s in f.sources}
+
+
+def test_a_figure_only_the_headline_gives_is_the_articles() -> None:
+    # a feed's description (or a page's extracted text) does not repeat its headline, where the news's figure often is
+    title = "Ford Invests in $4.5 Billion Indonesia Facility to Secure Nickel for EV Batteries"
+    description = "The auto maker is seeking to secure a supply of key minerals used in electric-vehicle batteries."
+    facts = article_facts(description, title)
+    assert [(f.surface, f.key, f.sentence) for f in facts.figures] == [("$4.5 Billion", True, title)]
+    # a text that already opens with its headline reads it once
+    again = article_facts(f"{title}\n\n{description}", title)
+    assert [f.surface for f in again.figures] == ["$4.5 Billion"]

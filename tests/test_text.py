@@ -20,6 +20,7 @@ from summarizer.text import (
     prepare,
     sentence_spans,
     unbalanced_quote,
+    with_headline,
     words,
 )
 
@@ -445,3 +446,13 @@ def test_a_call_to_the_reader_at_the_end_of_a_huge_line_stays_linear(body: str) 
     prepared = prepare(f"Title\n\n{body}")
     assert time.process_time() - t0 < scale(2.0)
     assert "Tell us" not in prepared.text[-40:]  # the call is still cut
+
+
+def test_an_article_gets_its_headline_as_first_line_once() -> None:
+    text = "The auto maker is seeking a supply of nickel."
+    assert (
+        with_headline(text, "Ford invests $4.5bn")
+        == "Ford invests $4.5bn\n\nThe auto maker is seeking a supply of nickel."
+    )
+    assert with_headline("Ford invests $4.5bn\n\n" + text, "Ford invests $4.5bn") == "Ford invests $4.5bn\n\n" + text
+    assert with_headline(text, None) == with_headline(text, "  ") == text
