@@ -30,7 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from summarizer.furniture import outlet_name_key
+from summarizer.furniture import echoed_outlet_name, outlet_name_key
 
 from .clock import as_utc, as_utc_or_none, utcnow
 from .models import (
@@ -245,8 +245,11 @@ class Store:
             .where(items_t.c.story_id.in_(ids))
             .order_by(items_t.c.story_id, *_MEMBER_ORDER)
         )
+        relayed: set[str] = set()  # links of items an aggregator relayed (Google News' redirects)
         for sid, feed, link, title, published, guid, summary in await conn.execute(q):
             outlet = member_outlet(feed, title, summary)
+            if link and title and summary and echoed_outlet_name(title, summary):
+                relayed.add(link)
             members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
         out = []
         for r in rows:
@@ -255,7 +258,7 @@ class Store:
                 StoryView(
                     id=r["id"],
                     title=r["title"],
-                    link=r["link"],
+                    link=_own_link(r["link"], members[r["id"]], relayed),
                     topics=_tuple(r["topics"]),
                     first_seen=r["first_seen"],
                     updated_at=r["updated_at"],
@@ -1538,6 +1541,19 @@ def _merge_topics(old: list[str], new: Iterable[str]) -> list[str]:
         if t not in out:
             out.append(t)
     return out
+
+
+def _own_link(link: str | None, members: Sequence[Member], relayed: set[str]) -> str | None:
+    """A story's link: the outlet's own article when the story's first telling came through an aggregator and that
+    article is in the story too (readers click what the outlet published, not Google News' redirect to it)."""
+    if link not in relayed:
+        return link
+    first = next((m for m in members if m.link == link), None)
+    if first is None:
+        return link
+    key = outlet_name_key(first.outlet)
+    own = (m.link for m in members if m.link and m.link not in relayed and outlet_name_key(m.outlet) == key)
+    return next(own, link)
 
 
 def _check_kind(kind: str) -> None:

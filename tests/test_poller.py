@@ -816,3 +816,20 @@ async def test_a_storys_outlets_are_the_publishers_not_the_feeds(site, store, fe
     assert sorted(story.outlets()) == ["Reuters.com", "Wire"]
     html = block_html(story_block(story))
     assert "2 outlets" in html and "Google News" not in html and html.count(">Wire<") == 1
+
+
+async def test_a_story_first_seen_through_google_news_links_to_the_outlets_own_article(site, store, fetcher) -> None:
+    title = "China tightens rare earth export quotas"
+    google = Entry("g", site.page("/g", ARTICLE), f"{title} - Reuters", summary=f"{title} Reuters",
+                   published=NOW - timedelta(hours=2))  # fmt: skip
+    url_google = site.feed("/google", [google])
+    url_reuters = site.feed("/reuters", [])
+    cfg = config({"Google News – rare earths": url_google, "Reuters": url_reuters})
+    await cycle(cfg, store, fetcher, NOW)
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert story.link == google.link  # Google's link while it is the only telling
+    own = Entry("r", site.page("/r", ARTICLE), title, published=NOW - timedelta(hours=1))
+    site.feed("/reuters", [own])
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert [m.outlet for m in story.members] == ["Reuters", "Reuters"] and story.link == own.link
