@@ -5,7 +5,6 @@ API:
     await fetch_article(fetcher, url, worker=None, then=None) -> FetchedArticle  # the one "fetch a page, extract it" path
     await fetch_articles(fetcher, [(url, then), ...], worker=None) -> [FetchedArticle, ...]  # ... for a feed's pages
     extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None
-    is_html_page(data: bytes) -> bool   # a saved web page (coverage-bot summarize page.html), not plain text
     from_feed(title, summary, content="") -> ArticleText | None        # source="feed", when the page cannot be had
     ArticleText(text, title, source: "page" | "feed")
 
@@ -90,17 +89,6 @@ def extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = N
         return None
     title = html_to_text(_page_title(tree) or "", 500) or None
     return ArticleText(text=text[:MAX_TEXT], title=title, source="page")
-
-
-# A document's opening: a byte-order mark, space, an XML declaration and comments, then <!DOCTYPE html> or <html>.
-_PAGE_START = re.compile(
-    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
-)
-
-
-def is_html_page(data: bytes) -> bool:
-    """Whether bytes open as an HTML document does (a page saved from a browser or with curl), not as plain text."""
-    return _PAGE_START.match(data[:4096]) is not None
 
 
 def _page_title(tree: Any) -> str | None:

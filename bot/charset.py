@@ -1,6 +1,7 @@
 """Decode downloaded feeds and pages to text: BOM, HTTP charset, XML/HTML declaration, then heuristics.
 
-API: `decode_body(body, content_type=None, *, html=False) -> Decoded(text, encoding, source)`.
+API: `decode_body(body, content_type=None, *, html=False) -> Decoded(text, encoding, source)`;
+`is_html_page(data) -> bool`: bytes that open as an HTML document (a saved page: coverage-bot summarize page.html).
 
 Order: a byte-order mark; UTF-16/32 sniffed from the first bytes; the HTTP charset; the XML declaration (or, for
 HTML, a `<meta charset>` in the first 4 kB); UTF-8. The first candidate that decodes cleanly wins, except that a
@@ -188,3 +189,14 @@ def decode_body(body: bytes, content_type: str | None = None, *, html: bool = Fa
                 notes.append(f"declared charset {label!r} ({source}) does not fit the bytes")
     fallback = "cp1251" if cyrillic else "cp1252"
     return Decoded(body.decode(fallback, "replace"), fallback, "heuristic", "; ".join(notes) or None)
+
+
+# A document's opening: a byte-order mark, space, an XML declaration and comments, then <!DOCTYPE html> or <html>.
+_PAGE_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
+)
+
+
+def is_html_page(data: bytes) -> bool:
+    """Whether bytes open as an HTML document does (a page saved from a browser or with curl), not as plain text."""
+    return _PAGE_START.match(data[:4096]) is not None

@@ -52,9 +52,9 @@ def _read_source(source: str, allow_private: Any) -> tuple[str, str | None]:
             data = path.read_bytes()
         except OSError as exc:
             raise UserError(f"{source}: cannot read it: {exc.strerror or exc}") from None
-    from .articles import is_html_page
+    from .charset import is_html_page  # light: trafilatura and the fetcher come in only for a page
 
-    if is_html_page(data) or (source != "-" and Path(source).suffix.lower() in (".html", ".htm", ".xhtml")):
+    if is_html_page(data) or source.lower().endswith((".html", ".htm", ".xhtml")):
         from .articles import extract_article
 
         article = extract_article(data, url=source)

@@ -12,7 +12,8 @@ from budget import scale
 from loopback import LoopbackServer
 from shared import shared_path
 
-from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, fetch_articles, from_feed, is_html_page
+from bot.articles import MAX_TEXT, ArticleText, extract_article, fetch_article, fetch_articles, from_feed
+from bot.charset import is_html_page
 from bot.fetch import Fetcher, FetchLimits
 from bot.parse_pool import WORKER_MODULES, ParsePool
 
