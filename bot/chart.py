@@ -16,7 +16,7 @@ matplotlib.use("Agg")  # no display: render to memory only
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from summarizer.furniture import outlet_name_key
+from .models import outlet_id
 
 TREND_DAYS = 14
 TOP_OUTLETS = 5
@@ -51,7 +51,7 @@ def trend_data(
     span = tuple(today - timedelta(days=days - 1 - n) for n in range(days))
     index = {d: n for n, d in enumerate(span)}
     counts = {t: [0] * days for t in topics}
-    outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}  # by outlet_name_key
+    outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}  # by outlet_id
     shown: dict[str, str] = {}  # key -> the name first seen
     for story in stories:
         seen: datetime | None = _get(story, "first_seen")
@@ -64,7 +64,7 @@ def trend_data(
         keys: dict[str, str] = {}
         for m in _get(story, "members") or ():
             if name := _get(m, "outlet"):
-                keys.setdefault(outlet_name_key(str(name)) or str(name), str(name))
+                keys.setdefault(outlet_id(str(name)), str(name))
         for key, name in keys.items():
             shown.setdefault(key, name)
         for topic in _get(story, "topics") or ():

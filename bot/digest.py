@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
-from summarizer.furniture import outlet_name_key
 from summarizer.models import Analysis
 from summarizer.speakers import fold
 
@@ -31,7 +30,7 @@ from .message import (
     split_blocks,
     trim,
 )
-from .models import ArticleAnalysis, Source, StoryFigure, StoryQuote, StoryView, SubscriptionView
+from .models import ArticleAnalysis, Source, StoryFigure, StoryQuote, StoryView, SubscriptionView, outlet_id
 from .store import Store
 from .textcut import ELLIPSIS
 
@@ -91,7 +90,7 @@ def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | No
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
     by_outlet: dict[str | None, Source] = {}
     for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
-        by_outlet.setdefault(outlet_name_key(source.outlet) or source.outlet if source.outlet else None, source)
+        by_outlet.setdefault(outlet_id(source.outlet) if source.outlet else None, source)
     listed = list(by_outlet.values())
     if not listed:
         return []
@@ -194,7 +193,7 @@ def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
     shown = 0
     for m in members:
         outlet = str(m.outlet or "source")
-        key = outlet_name_key(outlet) or outlet  # one outlet's two feeds are one source
+        key = outlet_id(outlet)  # one outlet's two feeds are one source
         if key in seen:
             continue
         seen.add(key)

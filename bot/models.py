@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from summarizer.furniture import echoed_outlet_name, outlet_name_key
 from summarizer.models import Analysis, Figure, Quote
 
 from .clock import as_utc
@@ -331,17 +330,29 @@ class Member:
     title: str | None
     published: datetime | None
     guid: str | None = None
+    relayed: bool = False  # an aggregator's item: its link is the aggregator's redirect to the outlet's article
 
 
 # A feed's name is "<outlet>" or "<outlet> – <section>" (feeds.yaml): the section is no outlet of its own.
 _FEED_SECTION = re.compile(r"\s+[–—|]\s+")
 
 
-def member_outlet(feed: str, title: str | None, summary: str | None) -> str:
-    """Who told an item, as readers are shown it: the outlet an aggregator names (Google News repeats the title and
-    adds it: "<title> Bloomberg.com"), else the feed's name without its section ("BBC News – World": BBC News)."""
+def member_outlet(feed: str, title: str | None, summary: str | None) -> tuple[str, bool]:
+    """Who told an item, as readers are shown it, and whether an aggregator relayed it: the outlet an aggregator
+    names (Google News repeats the title and adds it: "<title> Bloomberg.com"), else the feed's name without its
+    section ("BBC News – World": BBC News)."""
+    from summarizer.furniture import echoed_outlet_name  # not at import: `stories` and `healthcheck` start without it
+
     named = echoed_outlet_name(title, summary) if title and summary else None
-    return named or _FEED_SECTION.split(feed, maxsplit=1)[0] or feed
+    return (named, True) if named else (_FEED_SECTION.split(feed, maxsplit=1)[0] or feed, False)
+
+
+def outlet_id(name: str) -> str:
+    """One outlet's names compared as one ("Bloomberg.com", "Bloomberg"; summarizer.furniture.outlet_name_key), the
+    name itself when it has no letters to compare."""
+    from summarizer.furniture import outlet_name_key
+
+    return outlet_name_key(name) or name
 
 
 @dataclass(frozen=True)
@@ -366,7 +377,7 @@ class StoryView:
         members' order."""
         seen: dict[str, str] = {}
         for m in self.members:
-            seen.setdefault(outlet_name_key(m.outlet) or m.outlet, m.outlet)
+            seen.setdefault(outlet_id(m.outlet), m.outlet)
         return list(seen.values())
 
 

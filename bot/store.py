@@ -30,8 +30,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from summarizer.furniture import echoed_outlet_name, outlet_name_key
-
 from .clock import as_utc, as_utc_or_none, utcnow
 from .models import (
     ArticleAnalysis,
@@ -56,6 +54,7 @@ from .models import (
     SubscriptionView,
     SyncReport,
     member_outlet,
+    outlet_id,
 )
 from .schema import (
     chats_t,
@@ -245,12 +244,9 @@ class Store:
             .where(items_t.c.story_id.in_(ids))
             .order_by(items_t.c.story_id, *_MEMBER_ORDER)
         )
-        relayed: set[str] = set()  # links of items an aggregator relayed (Google News' redirects)
         for sid, feed, link, title, published, guid, summary in await conn.execute(q):
-            outlet = member_outlet(feed, title, summary)
-            if link and title and summary and echoed_outlet_name(title, summary):
-                relayed.add(link)
-            members[sid].append(Member(outlet=outlet, link=link, title=title, published=published, guid=guid))
+            outlet, relayed = member_outlet(feed, title, summary)
+            members[sid].append(Member(outlet, link, title, published, guid, relayed))
         out = []
         for r in rows:
             analysis = StoryAnalysis.from_json(r["analysis"])
@@ -258,7 +254,7 @@ class Store:
                 StoryView(
                     id=r["id"],
                     title=r["title"],
-                    link=_own_link(r["link"], members[r["id"]], relayed),
+                    link=_own_link(r["link"], members[r["id"]]),
                     topics=_tuple(r["topics"]),
                     first_seen=r["first_seen"],
                     updated_at=r["updated_at"],
@@ -694,8 +690,8 @@ class Store:
             before: dict[int, set[str]] = collections.defaultdict(set)
             after: dict[int, set[str]] = collections.defaultdict(set)
             for sid, feed, title, summary, seen in await conn.execute(q):
-                outlet = member_outlet(feed, title, summary)
-                (after if as_utc(seen) > since else before)[sid].add(outlet_name_key(outlet) or outlet)
+                outlet, _ = member_outlet(feed, title, summary)
+                (after if as_utc(seen) > since else before)[sid].add(outlet_id(outlet))
             grown = {sid: len(keys - before[sid]) for sid, keys in after.items()}
             ranked = sorted((sid for sid, n in grown.items() if n), key=lambda sid: (-grown[sid], sid))[:limit]
             counts = {sid: grown[sid] for sid in ranked}
@@ -1056,7 +1052,7 @@ class Store:
             members = [
                 MemberArticle(
                     item_id=r["id"],
-                    outlet=member_outlet(r["outlet"], r["title"], r["summary"]),
+                    outlet=member_outlet(r["outlet"], r["title"], r["summary"])[0],
                     link=r["feed_link"] or r["link"],
                     title=r["title"],
                     published=r["published_at"],
@@ -1543,17 +1539,14 @@ def _merge_topics(old: list[str], new: Iterable[str]) -> list[str]:
     return out
 
 
-def _own_link(link: str | None, members: Sequence[Member], relayed: set[str]) -> str | None:
+def _own_link(link: str | None, members: Sequence[Member]) -> str | None:
     """A story's link: the outlet's own article when the story's first telling came through an aggregator and that
     article is in the story too (readers click what the outlet published, not Google News' redirect to it)."""
-    if link not in relayed:
-        return link
     first = next((m for m in members if m.link == link), None)
-    if first is None:
+    if first is None or not first.relayed:
         return link
-    key = outlet_name_key(first.outlet)
-    own = (m.link for m in members if m.link and m.link not in relayed and outlet_name_key(m.outlet) == key)
-    return next(own, link)
+    key = outlet_id(first.outlet)
+    return next((m.link for m in members if m.link and not m.relayed and outlet_id(m.outlet) == key), link)
 
 
 def _check_kind(kind: str) -> None:
