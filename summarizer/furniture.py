@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from itertools import islice
 
-from .text import sentence_spans
+from .text import TWEET_NOTICE, sentence_spans
 
 # ---- word prechecks ------------------------------------------------------------------------------
 # _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
@@ -125,12 +125,9 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
 
 # Page furniture that survives text extraction, by family.
 _FURNITURE_SENTENCE = re.compile(
-    r"""(?:
-        # embedded tweets
-        \byou\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets
-      | \bwhen\s+you\s+tweet\s+with\s+a\s+location\b
-      | \btweet\s+with\s+a\s+location\b
-      | \badd\s+a\s+location\s+to\s+your\s+tweets\b
+    rf"""(?:
+        # embedded tweets (summarizer.text.TWEET_NOTICE, and the notice's last sentence)
+        \b(?:{TWEET_NOTICE})
       | \byou\s+always\s+have\s+the\s+option\s+to\s+delete\s+your\s+tweet\s+location\s+history
       # web-archive crawl notes
       | \bthese\s+crawls\s+are\s+part\s+of\s+an\s+effort\s+to\s+archive\b
@@ -154,7 +151,7 @@ _FURNITURE_SENTENCE = re.compile(
       | \bget\s+(?:breaking\s+news\s+alerts|push\s+notifications)\b
       | \bsign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter\b
       | \bhave\s+a\s+tip\s+we\s+should\s+know\b
-      | \bthe\s+post\s+.{1,300}?\s+appeared\s+first\s+on\b
+      | \bthe\s+post\s+.{{1,300}}?\s+appeared\s+first\s+on\b
       | \bread\s+(?:the\s+)?full\s+article\s+(?:at|on)\b
       | \barticle\s+url\s*:|\bcomments\s+url\s*:
     )""",

@@ -148,8 +148,14 @@ _PROMO = re.compile(
 # you must be a subscriber", "Add this video to your website by copying the code below.", Twitter's embed notice
 # ("When you tweet with a location, ..."). A sentence that opens so inside a quotation is someone's words, and the
 # same words inside a sentence ("officials would not tell us whether ...") are the article's.
+# Twitter's embed notice under an embedded tweet, furniture for every reader of a text: a line's call to its reader
+# here, a furniture sentence in summarizer.furniture (which adds the notice's other sentences).
+TWEET_NOTICE = (
+    r"add\s+a\s+location\s+to\s+your\s+tweets|(?:when\s+you\s+)?tweet\s+with\s+a\s+location"
+    r"|you\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets"
+)
 _READER_CALL = re.compile(
-    r"""(?:^|(?<=[.!?…])["”’)]*\s+)(?:
+    rf"""(?:^|(?<=[.!?…])["”’)]*\s+)(?:
         (?:tell|show|send)\s+us\b
       | let\s+us\s+know\b
       | share\s+your\s+(?:thoughts|story|stories|views|experiences?|photos|pictures|videos|comments)\b
@@ -160,8 +166,7 @@ _READER_CALL = re.compile(
       | to\s+read\s+(?:this|the)\s+(?:story|article|piece)\s+in\s+full\b
       | for\s+more\s+information\s*,?\s+(?:go\s+to|visit|call|click|log\s+on\s+to|see)\b
       | already\s+a\s+subscriber\b
-      | add\s+a\s+location\s+to\s+your\s+tweets | (?:when\s+you\s+)?tweet\s+with\s+a\s+location
-      | you\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets
+      | {TWEET_NOTICE}
       | learn\s+more\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
