@@ -429,16 +429,17 @@ def _reader_calls(text: str) -> dict[int, int]:
         while at >= 0:
             found.append(at)
             at = low.find(word, at + 1)
-    lines: list[str] | None = None
+    lines = text.split("\n") if found else []
+    read: set[int] = set()
     line, counted = 0, 0
     for at in sorted(found):
         line += low.count("\n", counted, at)
         counted = at
-        if line not in out:
-            lines = lines if lines is not None else text.split("\n")
-            call = _reader_call_at(lines[line])
-            out[line] = -1 if call is None else call
-    return {i: call for i, call in out.items() if call >= 0}
+        if line not in read:
+            read.add(line)
+            if (call := _reader_call_at(lines[line])) is not None:
+                out[line] = call
+    return out
 
 
 def _credit_end(line: str) -> int:
