@@ -1025,6 +1025,14 @@ def test_a_title_about_a_third_state_and_the_us_does_not_support_its_summary(
         ("us-russia", "FirstFT: US opposes language on \u2018Russian aggression\u2019 in G7 statement on Ukraine", "", True),
         ("us-russia", "Putin and Biden Shore Up Alliances in Dueling Appearances", "", True),
         ("us-russia", "Biden calls Putin \u2018a butcher\u2019", "", True),
+        # a US determination that Russia committed atrocity crimes (real items of set FD, labelled us-russia); the
+        # same words from a court or the UN are not the US's
+        ("us-russia", "US says Russia committed \u2018crimes against humanity\u2019 in Ukraine",
+         "US Vice President Kamala Harris says Russian forces have carried out widespread and systemic attacks on "
+         "civilians.", True),
+        ("us-russia", "ICC issues arrest warrants for Russian army chief, former defence minister",
+         "Court accuses them of war crimes and crimes against humanity for directing attacks on civilian targets in "
+         "Ukraine.", False),
         ("us-russia", "Russia is a 'paper tiger' and Ukraine could regain territory, Trump says", "", True),
         # (a set drawn after those words, AT)
         ("us-russia", "Putin won\u2019t descend to Biden\u2019s level \u2013 Kremlin",
