@@ -120,9 +120,6 @@ _DATELINE = re.compile(
 _TRAILING_ELLIPSIS = re.compile(_ELLIPSIS + "$")
 _TRAILING_ELLIPSIS_ENDS = ("…", "...", "&hellip;")  # how a text it matches ends (its precheck)
 
-# Sentence end, before a trailing cut fragment.
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
-
 # Page furniture that survives text extraction, by family.
 _FURNITURE_SENTENCE = re.compile(
     rf"""(?:
@@ -309,8 +306,11 @@ def _drop_cut_fragment(text: str) -> str:
     body = s[: m.start()].rstrip()
     if body[-1:] in ".!?":  # "He left. …": the sentence was complete
         return body
-    ends = list(_SENTENCE_END.finditer(body))
-    return body[: ends[-1].end()] if ends else ""
+    # the sentences before the cut one, as the summaries split them: a period after an abbreviation ends none
+    # ("Blue Jay Gold Corp. (TSXV: JAY) is pleased to …", "Gen. Mark Milley said …", "… crossing the U.S. …")
+    # (a quotation's sentences apart: '"They are important. So, President Clinton ..." ...' keeps its first)
+    spans = sentence_spans(body, join_quotes=False)
+    return body[: spans[-2][1]].rstrip() if len(spans) > 1 else ""
 
 
 def clean_line(line: str) -> str:

@@ -887,8 +887,9 @@ def _merge_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence [start, end) spans of ``text`` (syntok; no NLTK data needed); never across a line."""
+def sentence_spans(text: str, *, join_quotes: bool = True) -> list[tuple[int, int]]:
+    """Sentence [start, end) spans of ``text`` (syntok; no NLTK data needed); never across a line. With
+    ``join_quotes``, the sentences of one quotation are one span."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -898,7 +899,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             else:
                 spans.append((a, b))
         pos += len(line) + 1
-    return _merge_quotes(text, spans)
+    return _merge_quotes(text, spans) if join_quotes else spans
 
 
 def unbalanced_quote(sentence: str) -> bool:

@@ -52,6 +52,12 @@ def test_the_real_cases_cover_every_family() -> None:
         ("Oil rose. Prices fell after the talks, analysts sa…", "Oil rose."),
         ("Prices fell after the talks, analysts sa...", ""),
         ("He left. …", "He left."),
+        # a period after an abbreviation ends no sentence: the whole cut sentence goes, not all but its first words
+        ("Blue Jay Gold Corp. (TSXV: JAY) is pleased to announce that studies using >400 kg from the Becker …", ""),
+        ("Gen. Mark Milley said the strike was an act of …", ""),
+        ("Oil rose. The U.S. Treasury on Monday imposed sanctions on five firms linked to the …", "Oil rose."),
+        ("Oil rose. Migrants were arrested illegally crossing the U.S. border near El Paso, the …", "Oil rose."),
+        ('"They are very important. So, President Clinton ..." ...', '"They are very important.'),
         ("WASHINGTON, June 3 (Reuters) - The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
         ("(AP) — The Senate voted on Tuesday.", "The Senate voted on Tuesday."),
         ("BEIJING (AP) _ China said it would cut tariffs.", "China said it would cut tariffs."),
