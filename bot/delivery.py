@@ -50,6 +50,10 @@ _GONE = (
     "bot is not a member",
     "need administrator rights",
     "have no rights to send",
+    "not enough rights",
+    "message thread not found",  # the forum topic a subscription posts to was deleted
+    "topic_closed",
+    "topic closed",
 )
 
 
@@ -204,7 +208,9 @@ class Delivery:
                 if n > 1 and (task := asyncio.current_task()) is not None:
                     self._interrupted[task] = PartlySent(ids, unsent)
                 raise
-            except (BadRequest, Forbidden, ChatMigrated):
+            except (BadRequest, Forbidden, ChatMigrated) as exc:
+                if n > 1 and not isinstance(exc, ChatMigrated):  # refused after messages went out: sent in part
+                    raise PartlySent(ids, unsent) from exc
                 raise  # the chat's own answer: the reply is refused there, whole
             except Exception as exc:
                 if maybe_delivered(exc):

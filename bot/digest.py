@@ -464,7 +464,7 @@ async def digest_for(
     if last is not None and last < since:  # the bot was down: cover the gap, up to a week
         since = max(last, now - DIGEST_CATCH_UP)
     late = (last, last - DIGEST_WINDOW) if last is not None else None  # published before it, fetched after it
-    stories = await store.undelivered(sub.id, "digest", since, arrived_after=late)
+    stories = await store.undelivered(sub.id, "digest", since, arrived_after=late, failed_after=now - DIGEST_CATCH_UP)
     grown = await store.grown_since(sub.id, last) if last is not None else []
     blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown)
     return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)

@@ -611,13 +611,21 @@ class Store:
     # ------------------------------------------------------------------ deliveries
 
     async def undelivered(
-        self, subscription_id: int, kind: str, since: datetime, arrived_after: tuple[datetime, datetime] | None = None
+        self,
+        subscription_id: int,
+        kind: str,
+        since: datetime,
+        arrived_after: tuple[datetime, datetime] | None = None,
+        failed_after: datetime | None = None,
     ) -> list[StoryView]:
         """Stories on the subscription's topics first seen after ``since`` and not yet sent in this kind.
 
         ``arrived_after`` (the last delivery, and how far back before it): also the stories dated before ``since``
         whose every telling the bot stored after that delivery, dated after the earlier bound (a feed that answers
         late: published before the last digest, fetched after it, it was in neither digest).
+
+        ``failed_after``: also the stories of this kind's batches that failed after it, however old (the part of a
+        digest that did not go out waits for the next one, whose window no longer holds it).
 
         Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
         must not post twice); stories whose analysis is still being computed wait for the next call.
@@ -646,6 +654,18 @@ class Store:
                 last, earliest = arrived_after
                 told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
                 dated = sa.or_(dated, sa.and_(stories_t.c.first_seen > earliest, ~told_before))
+            if failed_after is not None:
+                failed = (
+                    sa.select(delivery_stories_t.c.story_id)
+                    .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
+                    .where(
+                        deliveries_t.c.subscription_id == subscription_id,
+                        deliveries_t.c.kind == kind,
+                        deliveries_t.c.status == "failed",
+                        deliveries_t.c.finished_at > failed_after,
+                    )
+                )
+                dated = sa.or_(dated, stories_t.c.id.in_(failed))
             q = (
                 sa.select(stories_t)
                 .where(
@@ -729,19 +749,44 @@ class Store:
     async def finish_delivery(
         self, batch_id: int, message_ids: list[int], *, unsent: Iterable[int] = (), error: str | None = None
     ) -> None:
-        """Mark a batch as sent; ``unsent``: stories of it that did not go out after all (a batch sent in part), offered
-        again by :meth:`undelivered`, with the ``error`` that stopped them."""
+        """Mark a batch as sent; ``unsent``: stories of it that did not go out after all (a batch sent in part). They
+        move to a failed batch of the same key, with the ``error`` that stopped them, which :meth:`undelivered`
+        offers again (``failed_after``)."""
+        now = utcnow()
         async with self._write() as conn:
             await conn.execute(
                 deliveries_t.update()
                 .where(deliveries_t.c.id == batch_id)
-                .values(status="sent", message_ids=list(message_ids), error=error, finished_at=utcnow())
+                .values(status="sent", message_ids=list(message_ids), error=error, finished_at=now)
             )
             if unsent := list(unsent):
-                await conn.execute(
-                    delivery_stories_t.delete().where(
-                        delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent)
+                sent = (
+                    await conn.execute(
+                        sa.select(deliveries_t.c.subscription_id, deliveries_t.c.kind, deliveries_t.c.key).where(
+                            deliveries_t.c.id == batch_id
+                        )
                     )
+                ).one()
+                failed_id = (
+                    await conn.execute(
+                        deliveries_t.insert()
+                        .values(
+                            subscription_id=sent.subscription_id,
+                            kind=sent.kind,
+                            key=sent.key,
+                            status="failed",
+                            message_ids=[],
+                            error=(error or "sent in part")[:2000],
+                            created_at=now,
+                            finished_at=now,
+                        )
+                        .returning(deliveries_t.c.id)
+                    )
+                ).scalar_one()
+                await conn.execute(
+                    delivery_stories_t.update()
+                    .where(delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent))
+                    .values(delivery_id=failed_id)
                 )
 
     async def fail_delivery(self, batch_id: int, error: str) -> None:

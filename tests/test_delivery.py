@@ -407,6 +407,61 @@ async def test_a_digest_sent_in_part_is_not_sent_again_whole(store: Store) -> No
         assert shown and left and shown.isdisjoint(left) and shown | left <= set(ids)
 
 
+async def test_the_part_of_a_digest_that_did_not_go_out_is_in_the_next_digest(store: Store) -> None:
+    """The stories of a digest's parts that met an outage were offered to the next digest, but its window (the last
+    24 hours) no longer held them: the reader never saw them. The next day's digest carries them."""
+    api = _SecondMessageOutage()
+    async with _several_messages_through(api, store) as (delivery, _bot, ids, sub, now):
+        await delivery.send_digest(sub, now)
+        first = api.calls_to("sendMessage", 41)[0].params["text"]
+        left = {sid for sid in ids if f"<b>{sid}.</b>" not in first}
+        assert left
+        api.refused = 100  # Telegram is back
+        await delivery.send_digest(sub, now + timedelta(days=1))
+        later = " ".join(c.params["text"] for c in api.calls_to("sendMessage", 41)[1:])
+        assert {sid for sid in left if f"<b>{sid}.</b>" in later} == left
+        assert await store.undelivered(sub.id, "digest", now + timedelta(days=1), failed_after=now) == []
+
+
+class _SecondMessageRefused(FakeBotAPI):
+    """Telegram refuses the second sendMessage (400), every time it is sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.n = 0
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage":
+            self.n += 1
+            if self.n == 2:
+                return Failure("sendMessage", 400, "Bad Request: can't parse entities: unclosed start tag")
+        return super()._take_failure(call)
+
+
+async def test_a_refusal_after_the_first_message_does_not_send_the_first_again(store: Store) -> None:
+    """A 400 on a digest's second message failed the batch whole, and every poll cycle's catch-up sent its first
+    message again (up to 12 hours of copies). The batch is sent in part, as after an outage."""
+    api = _SecondMessageRefused()
+    async with _several_messages_through(api, store) as (delivery, _bot, _ids, sub, now):
+        (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
+        assert first.status == "sent" and "parse entities" in (first.error or "")
+        for minutes in (1, 2, 3):  # the next poll cycles
+            await delivery.catch_up(now + timedelta(minutes=minutes))
+        assert len(api.calls_to("sendMessage", 41)) == 1
+
+
+async def test_a_deleted_forum_topic_counts_toward_deactivation(
+    delivery: Delivery, store: Store, api: FakeBotAPI, deactivated: list[int]
+) -> None:
+    """A subscription posting to a forum topic that was deleted was refused every day, forever, and logged as an
+    error; the chat is gone for it, as a chat the bot was removed from."""
+    await seed(store, TUESDAY)
+    sub = await store.subscribe(-1009, ["rare-earths"], chat_type="supergroup", thread_id=7)
+    api.fail_next("sendMessage", "bad", chat_id=-1009, times=3, description="Bad Request: message thread not found")
+    statuses = [(await delivery.send_digest(sub, TUESDAY))[0].status for _ in range(3)]
+    assert statuses == ["failed", "failed", "deactivated"] and deactivated == [-1009]
+
+
 class _SecondMessageHangs(FakeBotAPI):
     """Telegram holds the second sendMessage (the bot shuts down meanwhile)."""
 
