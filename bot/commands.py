@@ -269,7 +269,9 @@ class Commands:
         """The answer to one command line such as '/quotes putin us-russia'."""
         words = text.strip().split()
         if not words or not words[0].startswith("/"):
-            return text_reply("Commands start with /. Send /help for the list.")
+            return text_reply(
+                "Commands start with /. Send /help for the list, or /summary and a link to summarise an article."
+            )
         name = words[0][1:].split("@", 1)[0].lower()
         handler = self._handlers.get(name)
         if handler is None:

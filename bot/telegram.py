@@ -27,6 +27,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -54,6 +55,39 @@ POLLING_TIMEOUT = 30  # seconds of long polling per getUpdates
 DEFAULT_POLL_INTERVAL = 60.0
 RUNTIME = "coverage"  # key of the Runtime in application.bot_data
 KNOWN = frozenset(c.name for c in COMMANDS)
+CONCURRENT_UPDATES = 64  # updates handled at once (of different chats: PerChatUpdates)
+
+
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates of different chats handled at once, one chat's in the order they came: a /summary of a slow page, or a
+    chat's flood wait, does not hold every other chat's answers (PTB's default handles one update at a time)."""
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> (its lock, updates holding or awaiting it)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users > 1:
+                self._chats[chat.id] = (lock, users - 1)
+            else:
+                del self._chats[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
 
 
 def missing_token_message() -> str:
@@ -199,6 +233,16 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
 
 
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text that is no command, in a private chat: answered with how to ask (commands.py)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    rt = runtime(context)
+    ref = chat_ref(update)
+    await rt.delivery.send_reply(ref.chat_id, await rt.commands.handle(message.text, ref), thread_id=ref.thread_id)
+
+
 def addressed_to_us(text: str, username: str | None, chat_type: str) -> bool:
     """Whether to answer: not '/cmd@otherbot'; in groups an unknown command only when it names this bot."""
     name, _, bot = text.split(maxsplit=1)[0][1:].partition("@")
@@ -341,6 +385,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     topics = list(config.topics)
@@ -377,6 +422,8 @@ def build_application(
     updates = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(CommandHandler([c.name for c in COMMANDS], on_command, filters=updates))
     app.add_handler(MessageHandler(filters.COMMAND & updates, on_command))  # unknown commands: one-line answer
+    # words without a command, in a private chat: how to ask (in groups, people talk to each other)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_text))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)

@@ -560,3 +560,47 @@ async def test_a_digest_job_whose_time_was_changed_elsewhere_posts_nothing(api: 
         assert api.calls_to("sendMessage", 7007) == []
         (job,) = app.job_queue.get_jobs_by_name(f"digest:{sub.id}")
         assert job.data[1].strftime("%H:%M") == new_at  # rescheduled at the new time
+
+
+async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    """Updates were handled one at a time: a /summary of a page that takes seconds held every other chat's /help for
+    as long. Other chats are answered meanwhile; one chat's commands are still answered in the order sent."""
+    newsroom.publish(0)
+    page = "<html><body><article><p>" + escape(article(1)[1]) + "</p></article></body></html>"
+
+    async def slow(request: Any, conn: Any) -> Response:
+        await asyncio.sleep(2.0)
+        return Response(200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+    newsroom.server.route("/slow", slow)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    async with running(api, store, config):
+        api.command(f"/summary {newsroom.server.url('/slow')}", chat_id=ADMIN, user_id=ADMIN)
+        api.command("/help", chat_id=ADMIN, user_id=ADMIN)  # the same chat: after its summary
+        api.command("/help", chat_id=3003, user_id=3003)  # another chat: at once
+        await api.wait_for("sendMessage", 3, timeout=15)
+        assert [int(c.params["chat_id"]) for c in api.calls_to("sendMessage")] == [3003, ADMIN, ADMIN]
+        summary, help_ = (c.params["text"] for c in api.calls_to("sendMessage", ADMIN))
+        assert "Ann Example1" in summary or "supply chain" in summary
+        assert "/subscribe" in help_
+    await store.close()
+
+
+async def test_words_without_a_command_in_a_private_chat_are_answered(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    """A private chat's "summary please" got no answer at all; a group's talk is not the bot's."""
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    async with running(api, store, config):
+        api.command("summary please", chat_id=-2002, user_id=7, chat_type="group")
+        api.command("summary please")
+        (hint,) = await api.wait_for("sendMessage")
+        assert int(hint.params["chat_id"]) == ADMIN and "/help" in hint.params["text"]
+        await asyncio.sleep(0.2)
+        assert api.calls_to("sendMessage", -2002) == []
+    await store.close()
