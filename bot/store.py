@@ -349,6 +349,10 @@ class Store:
         now = utcnow()
         thread = thread_id or 0
         async with self._write() as conn:
+            # a chat deactivated (the bot blocked or removed) had, as /start and /settings say, no subscriptions
+            was_active = (
+                await conn.execute(sa.select(chats_t.c.active).where(chats_t.c.chat_id == chat_id))
+            ).scalar_one_or_none() is not False
             await self._upsert_chat(conn, chat_id, chat_type, title, now, reactivate=True)
             row = (
                 (
@@ -376,7 +380,7 @@ class Store:
                     )
                 )
             else:
-                old = list(row["topics"] or []) if row["active"] else []
+                old = list(row["topics"] or []) if row["active"] and was_active else []
                 await conn.execute(
                     subscriptions_t.update()
                     .where(subscriptions_t.c.id == row["id"])

@@ -187,7 +187,7 @@ async def test_set_timezone_and_migrate_chat(store: Store) -> None:
 
 
 async def test_three_consecutive_failures_deactivate_a_chat(store: Store) -> None:
-    await store.subscribe(9, ["rare-earths"])
+    await store.subscribe(9, ["rare-earths", "us-russia"])
     assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False
     await store.record_send_success(9)  # resets the streak
     assert await store.record_send_failure(9, "Forbidden: bot was blocked by the user") is False
@@ -199,7 +199,10 @@ async def test_three_consecutive_failures_deactivate_a_chat(store: Store) -> Non
     assert not sub.active and sub.deactivated_reason == "Forbidden: bot was blocked by the user"
     status = await store.status()
     assert status.deactivated_chats == [(9, "Forbidden: bot was blocked by the user")]
-    assert (await store.subscribe(9, ["rare-earths"])).active  # /subscribe again brings it back
+    # /subscribe again brings it back, with the topics asked for: the chat had none (/start and /settings said so),
+    # and the ones it had before it was deactivated are not revived
+    again = await store.subscribe(9, ["rare-earths"])
+    assert again.active and again.topics == ("rare-earths",)
 
 
 async def test_undelivered_and_delivery_batches(store: Store) -> None:
