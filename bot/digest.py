@@ -262,20 +262,20 @@ def story_full_blocks(story: StoryView) -> list[Block]:
         for s in story.summary
     ]
     if summary:
-        blocks.append(Block((line(b("Summary")), *summary)))
+        blocks.append(Block((line(b("Summary")), *summary), may_split=True))
     figures = distinct_figures(story)
     for heading, shown in (
         ("Key figures", [f for f in figures if f.key]),
         ("Other figures", [f for f in figures if not f.key]),
     ):
         if shown:
-            blocks.append(Block((line(b(heading)), *(figure_line(f) for f in shown))))
+            blocks.append(Block((line(b(heading)), *(figure_line(f) for f in shown)), may_split=True))
     quotes = attributed_quotes(story, 100)
     if quotes:
-        blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes))))
+        blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes)), may_split=True))
     sources = [line("• ", link(str(m.outlet or "source"), m.link), ": ", str(m.title or "")) for m in story.members]
     if sources:
-        blocks.append(Block((line(b("Sources")), *sources)))
+        blocks.append(Block((line(b("Sources")), *sources), may_split=True))
     terms = story.terms
     if terms:
         why = "; ".join(f"{t}: {', '.join(ws)}" for t, ws in terms.items() if ws)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +39,11 @@ Line = tuple[Span, ...]
 
 @dataclass(frozen=True)
 class Block:
-    """Lines kept together in one message: a header, one story, a footer."""
+    """Lines kept together in one message: a header, one story, a footer. A block too big for one message is cut with
+    '…', unless it ``may_split``: then it goes on in the next message, between its lines (a story's quotes in full)."""
 
     lines: tuple[Line, ...]
+    may_split: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,27 @@ def fit_block(blk: Block, limit: int = MESSAGE_LIMIT, max_entities: int = ENTITY
     return Block(tuple(lines))
 
 
+def _pieces(blk: Block, limit: int, max_entities: int) -> Iterator[Block]:
+    """A block as one or more blocks that each fit a message: one that ``may_split`` between its lines, and only a line
+    too big for a message cut; any other cut (fit_block)."""
+    if not blk.may_split or (block_units(blk) <= limit and block_entities(blk) <= max_entities):
+        yield fit_block(blk, limit, max_entities)
+        return
+    lines: list[Line] = []
+    units = entities = 0
+    for ln in blk.lines:
+        ln_units, ln_entities = utf16_len(line_html(ln)), sum(span_entities(s) for s in ln)
+        newline = 1 if lines else 0
+        if lines and (units + newline + ln_units > limit or entities + ln_entities > max_entities):
+            yield fit_block(Block(tuple(lines)), limit, max_entities)
+            lines, units, entities, newline = [], 0, 0, 0
+        lines.append(ln)
+        units += newline + ln_units
+        entities += ln_entities
+    if lines:
+        yield fit_block(Block(tuple(lines)), limit, max_entities)  # (a lone line too big for a message: cut)
+
+
 def split_blocks(
     blocks: Iterable[Block], limit: int = MESSAGE_LIMIT, max_entities: int = ENTITY_LIMIT
 ) -> list[list[Block]]:
@@ -265,8 +288,7 @@ def split_blocks(
     messages: list[list[Block]] = []
     current: list[Block] = []
     units = entities = 0
-    for raw in blocks:
-        blk = fit_block(raw, limit, max_entities)
+    for blk in (piece for raw in blocks for piece in _pieces(raw, limit, max_entities)):
         if not blk.lines:
             continue
         b_units, b_entities = block_units(blk), block_entities(blk)

@@ -355,3 +355,28 @@ def test_one_articles_key_figures_are_its_key_ones() -> None:
     html = "\n".join(m.block_html(b) for b in d.analysis_blocks(analysis))
     assert "<b>$500 million</b>" in html and "<b>20%</b>" in html
     assert "<b>two sources</b>" not in html and "<b>56-year-old</b>" not in html  # in a shown figure's context only
+
+
+def test_a_story_in_full_goes_on_in_the_next_message_not_cut() -> None:
+    """/summary N ("the story in full") cut a long section at the message limit with "…": a story with many figures
+    and quotes lost the rest of them, and its sources. Its sections go on in the next message, split between lines."""
+    figures = [
+        fig(f"${k} million", f"Project {k} will cost ${k} million, " + "the company said " * 8) for k in range(40)
+    ]
+    quotes = [
+        StoryQuote.from_json(
+            {"text": f"Quote number {k} " + "about supply chains " * 6, "speaker": f"Speaker {k}",
+             "sources": [{"outlet": "Outlet 0", "link": f"https://news0.example/q{k}"}]}
+        )
+        for k in range(40)
+    ]  # fmt: skip
+    story = make_story(7, outlets=30, figures=figures, quotes=quotes)
+    messages = m.split_html(d.story_full_blocks(story))
+    assert len(messages) > 2
+    for msg in messages:
+        assert check_html(msg) is None and utf16_len(msg) <= m.MESSAGE_LIMIT
+    text = "\n".join(html_text(msg) for msg in messages)
+    assert all(f"${k} million" in text for k in range(40))
+    assert all(f"Quote number {k} " in text for k in range(40))
+    assert all(f"Outlet {k}" in text for k in range(30))
+    assert m.ELLIPSIS + "\n" not in text and not text.endswith(m.ELLIPSIS)  # nothing cut
