@@ -430,10 +430,14 @@ class Commands:
         target = await self.platform.resolve_chat(parsed.target)
         if target is None:
             return text_reply(f"I can't find {parsed.target}. Add me to it as an admin first.")
-        if chat.user_id is None or not await self.platform.is_admin(target.chat_id, chat.user_id):
-            return text_reply(f"Only admins of {parsed.target} can subscribe it, and you are not one.")
+        if target.chat_type == "private" and parsed.target.startswith("@"):
+            return text_reply(f"{parsed.target} is a person, not a channel or group.")
+        # the bot's own rights first: until it is an admin there, Telegram does not show it the chat's admins, and the
+        # sender would be told they are not one
         if posting and not await self.platform.bot_can_post(target.chat_id):
             return text_reply(f"Make me an admin of {parsed.target} who may post messages, then try again.")
+        if chat.user_id is None or not await self.platform.is_admin(target.chat_id, chat.user_id):
+            return text_reply(f"Only admins of {parsed.target} can subscribe it, and you are not one.")
         return target
 
     async def subscribe(self, args: list[str], chat: ChatRef) -> Reply:

@@ -26,7 +26,7 @@ class Platform:
 
     def __init__(self) -> None:
         self.admins: dict[int, set[int]] = {-2002: {7}, -100500: {1001}, -100600: {1001}}
-        self.names = {"@news": -100500, "@muted": -100600}
+        self.names = {"@news": -100500, "@muted": -100600, "@wire": -100700, "@priv": 4004}
         self.can_post = {-100500}
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
@@ -34,7 +34,7 @@ class Platform:
 
     async def resolve_chat(self, ref: str) -> ChatRef | None:
         cid = self.names.get(ref)
-        return ChatRef(cid, "channel", title=ref) if cid else None
+        return ChatRef(cid, "channel" if cid < 0 else "private", title=ref) if cid else None
 
     async def bot_can_post(self, chat_id: int) -> bool:
         return chat_id in self.can_post
@@ -187,6 +187,10 @@ async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, 
     assert "you are not one" in plain(await commands.handle("/subscribe @news us-russia", not_admin))
     assert "Make me an admin of @muted" in plain(await commands.handle("/subscribe @muted rare-earths", ME))
     assert "can't find @nope" in plain(await commands.handle("/subscribe @nope rare-earths", ME))
+    # a channel the bot is not an admin of: Telegram does not show the bot its admins, so the sender was told they
+    # are not one; they are told what to do
+    assert "Make me an admin of @wire" in plain(await commands.handle("/subscribe @wire rare-earths", ME))
+    assert "@priv is a person" in plain(await commands.handle("/subscribe @priv rare-earths", ME))
     in_group = plain(await commands.handle("/subscribe @news rare-earths", ChatRef(-2002, "group", user_id=7)))
     assert in_group.startswith("Subscribe a channel from a private chat")
     assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe @news all", ME))
