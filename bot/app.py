@@ -362,7 +362,7 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
     tz = args.timezone
     if tz:
         try:
-            check_timezone(tz)
+            tz = check_timezone(tz)
         except ValueError:
             raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
     store = await open_store(settings.database_url)

@@ -549,11 +549,13 @@ class Commands:
             sub = await self._subscription(chat)
             current = (sub.timezone if sub else None) or self.default_timezone
             raise BadArguments(f"Current timezone: {current}.")
-        name = args[0]
         try:
-            check_timezone(name)
+            name = check_timezone(args[0])
         except ValueError:
-            raise BadArguments(f"Unknown timezone {name!r}; use an IANA name such as Europe/Moscow.") from None
+            raise BadArguments(
+                f"Unknown timezone {args[0]!r}; use an IANA name such as Europe/Moscow or America/New_York"
+                + (" (an abbreviation keeps no daylight saving time)." if args[0].isupper() else ".")
+            ) from None
         if not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")
         changed = await self.store.set_timezone(chat.chat_id, name)

@@ -23,12 +23,14 @@ Topic rules use the term syntax of :mod:`bot.topics` (checked here, term by term
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
 import socket
 import types
 import typing
+import zoneinfo
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -783,13 +785,26 @@ class Settings(_Strict):
         return user_id is not None and user_id in self.admin_ids
 
 
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """The IANA names of places (Area/Location, and UTC, GMT), by their lower-case form."""
+    return {z.lower(): z for z in zoneinfo.available_timezones() if "/" in z or z in ("UTC", "GMT")}
+
+
 def check_timezone(name: str) -> str:
-    """An IANA time zone name, or ValueError with an example of a valid one."""
+    """An IANA time zone name, spelled as the database spells it ("europe/moscow" is Europe/Moscow), or ValueError
+    with an example of a valid one. Abbreviations ("EST", a fixed UTC-05:00 that keeps no daylight saving time, so a
+    New York digest would come an hour late all summer) and the database's own entries ("localtime", "Factory") are
+    no place's time."""
+    canonical = _zone_names().get(name.lower())
+    if canonical is None:
+        hint = " (an abbreviation keeps no daylight saving time: name a place)" if name.isupper() else ""
+        raise ValueError(f"{name!r} is not an IANA time zone{hint} (e.g. UTC, Europe/Berlin, America/New_York)")
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an area ("America", a directory), a long name
+        ZoneInfo(canonical)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # listed, but its file is not readable here
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)") from None
-    return name
+    return canonical
 
 
 def normalize_database_url(url: str) -> str:

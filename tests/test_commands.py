@@ -238,6 +238,15 @@ async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
     for name in ("America", "Europe", "A" * 300):
         assert "Unknown timezone" in plain(await commands.handle(f"/timezone {name}", ME)), name
     assert "Current timezone: Europe/Moscow" in plain(await commands.handle("/timezone", ME))
+    # the case of a name is forgiven, and the name is kept as the database spells it
+    assert plain(await commands.handle("/timezone america/new_york", ME)).startswith("Timezone set to America/New_York")
+    # an abbreviation is a fixed offset with no daylight saving time ("EST": a New York digest an hour late all
+    # summer), and the database's own entries are no place's time
+    est = plain(await commands.handle("/timezone EST", ME))
+    assert "Unknown timezone 'EST'" in est and "daylight saving" in est
+    for name in ("localtime", "posixrules", "Factory", "EST5EDT"):
+        assert "Unknown timezone" in plain(await commands.handle(f"/timezone {name}", ME)), name
+    assert "daily at 06:45 (America/New_York)" in plain(await commands.handle("/settings", ME))
 
 
 async def test_keyboard_press_toggles_topic_and_mode(commands: Commands, store: Store) -> None:
