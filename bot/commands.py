@@ -145,6 +145,7 @@ def usage(name: str) -> Reply:
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _TIME_LIKE = re.compile(r"^\d{1,4}[:.h]\d{1,4}$")  # shaped like a time but out of range: 25:00, 8:75
+_BARE_LINK = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/")  # "example.com/article", no scheme
 _CHAT = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d{3,})$")  # "@channel" or a chat id naming another chat
 
 
@@ -285,7 +286,7 @@ class Commands:
 
     def _topic(self, word: str) -> str | None:
         """A configured topic from what the user typed (case, underscores and spaces forgiven)."""
-        key = word.strip().lower().replace("_", "-")
+        key = "-".join(word.lower().replace("_", " ").split())
         if key in self.topics:
             return key
         squashed = {t.replace("-", ""): t for t in self.topics}
@@ -614,7 +615,10 @@ class Commands:
     async def summary(self, args: list[str], chat: ChatRef) -> Reply:
         """Latest stories summarised, one story in full, or an article fetched and summarised on the spot."""
         if len(args) > 1:
-            raise BadArguments("")
+            topic = self._topic(" ".join(args))  # "/summary rare earths"
+            if topic is None:
+                raise BadArguments("Name one topic, one story number or one link.")
+            args = [topic]
         number = _story_number(args[0]) if args else None
         if number is not None:
             story = await self.store.story(number) if 0 < number <= MAX_STORY_NUMBER else None
@@ -622,7 +626,7 @@ class Commands:
                 shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
                 return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
             return Reply(blocks=tuple(d.story_full_blocks(story)), story_ids=(story.id,))
-        if args and ("://" in args[0] or args[0].startswith("www.")):
+        if args and ("://" in args[0] or args[0].startswith("www.") or _BARE_LINK.match(args[0])):
             return await self.summarize_url(args[0])
         if args:
             topics = [self._known_topic(args[0])]
@@ -640,7 +644,7 @@ class Commands:
 
     async def summarize_url(self, url: str) -> Reply:
         """Fetch an article (feed size and time limits; private addresses refused), extract it, summarise it."""
-        if url.startswith("www."):
+        if "://" not in url:  # "www.example.com/a", "example.com/a"
             url = "https://" + url
         problem = url_problem(url)
         if problem:

@@ -309,6 +309,9 @@ async def test_summary_of_odd_links_is_answered_without_system_errors(store: Sto
     assert huge == "Can't summarise that link: the link is longer than 2048 characters."
     unknown = plain(await commands.handle("/summary https://no-such-site.example/x", ME))
     assert unknown == "Can't summarise that link: there is no site called no-such-site.example"
+    # a link pasted without its scheme is a link, not an unknown topic
+    bare = plain(await commands.handle("/summary no-such-site.example/x", ME))
+    assert bare == "Can't summarise that link: there is no site called no-such-site.example"
     assert "Errno" not in unknown
     async with Fetcher(FetchLimits(total_timeout=5), resolver=nowhere) as fetcher:  # the fetcher itself, too
         result = await fetcher.get(f"https://{'b' * 70}.{'c' * 200}.example/x")
@@ -317,6 +320,11 @@ async def test_summary_of_odd_links_is_answered_without_system_errors(store: Sto
 
 
 async def test_misleading_answers_say_what_was_wrong(commands: Commands, seeded: dict[str, int]) -> None:
+    # a topic named with a space, as it is read aloud, and two things at once said to be two
+    spaced = plain(await commands.handle("/summary rare earths", ME))
+    assert spaced.startswith("Latest on rare-earths") or spaced.startswith("No stories on rare-earths")
+    two = plain(await commands.handle("/summary 3 https://example.com/a", ME))
+    assert two.startswith("Name one topic, one story number or one link.")
     bad_time = plain(await commands.handle("/subscribe rare-earths daily 25:00", ME))
     assert bad_time.startswith("'25:00' is not a time of day; use HH:MM from 00:00 to 23:59.")
     two_topics = plain(await commands.handle("/quotes peskov us-russia rare-earths", ME))
