@@ -743,7 +743,12 @@ class Commands:
         else:
             tz = self._tz(None)
             stories = await self._recent(self.topics, now - WINDOW)
-            blocks = d.compose_digest(stories, self.topics, now.astimezone(tz).date())
+            blocks = d.compose_digest(
+                stories,
+                self.topics,
+                now.astimezone(tz).date(),
+                empty="No stories on these topics in the last 24 hours. /subscribe for a daily digest.",
+            )
             ids = d.digest_story_ids(blocks, stories)
         return Reply(blocks=tuple(blocks), story_ids=tuple(ids))
 

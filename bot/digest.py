@@ -339,8 +339,10 @@ def compose_digest(
     topic_names: Mapping[str, str] | None = None,
     max_stories: int = DIGEST_MAX_STORIES,
     grown: Sequence[tuple[StoryView, int]] = (),
+    empty: str | None = None,
 ) -> list[Block]:
-    """A digest: header (date, stories per topic), then each topic's share of the most important stories.
+    """A digest: header (date, stories per topic), then each topic's share of the most important stories (``empty``:
+    what it says when there are none).
 
     Every topic gets its turn (:func:`share_out`); a story on several topics is shown once with all its labels
     and counted under each in the header, which says so; the footer says how many more each topic has.
@@ -356,7 +358,7 @@ def compose_digest(
     header = block(line(b(f"{title} · {day:%A} {day.day} {day:%B %Y}")), line(summary))
     updates = _grown_block(grown)
     if not stories:
-        return [header, *updates, block(line(i("No new stories on these topics since the last digest.")))]
+        return [header, *updates, block(line(i(empty or "No new stories on these topics since the last digest.")))]
     blocks = [header, *updates]
     picks = share_out(stories, topics, max_stories)
     shown = {s.id for group in picks.values() for s in group}
@@ -466,7 +468,8 @@ async def digest_for(
     late = (last, last - DIGEST_WINDOW) if last is not None else None  # published before it, fetched after it
     stories = await store.undelivered(sub.id, "digest", since, arrived_after=late, failed_after=now - DIGEST_CATCH_UP)
     grown = await store.grown_since(sub.id, last) if last is not None else []
-    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown)
+    empty = None if last is not None else "No stories on these topics in the last 24 hours."  # no digest before
+    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown, empty=empty)
     return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)
 
 

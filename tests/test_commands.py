@@ -484,3 +484,13 @@ async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str,
     assert "rare-earths: 2 stories" in caption and "us-russia: 1 stories" in caption
     assert "(top: Wire A 2" in caption
     assert "rare-earths" not in m.block_plain((await commands.handle("/trend us-russia", ME)).caption)
+
+
+async def test_an_empty_digest_does_not_speak_of_a_last_digest_there_was_none(commands: Commands) -> None:
+    """/digest in a chat that never had one said "No new stories on these topics since the last digest."."""
+    unsubscribed = plain(await commands.handle("/digest", ME))
+    assert "since the last digest" not in unsubscribed
+    assert "No stories on these topics in the last 24 hours. /subscribe for a daily digest." in unsubscribed
+    await commands.handle("/subscribe rare-earths", ME)
+    subscribed = plain(await commands.handle("/digest", ME))
+    assert "No stories on these topics in the last 24 hours." in subscribed and "/subscribe" not in subscribed
