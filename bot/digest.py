@@ -187,26 +187,16 @@ def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[Sto
 
 def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:
     """'Sources: Reuters · AP · +2 more', each a link to that outlet's article."""
-    members = list(story.members)
-    seen: set[str] = set()
+    outlets = story.by_outlet()  # one outlet's two feeds are one source, linked to its own article
     parts: list[str | Span] = ["Sources: "]
-    shown = 0
-    for m in members:
-        outlet = str(m.outlet or "source")
-        key = outlet_id(outlet)  # one outlet's two feeds are one source
-        if key in seen:
-            continue
-        seen.add(key)
-        if shown == limit:
-            continue
-        if shown:
+    for n, (m, *_) in enumerate(outlets[:limit]):
+        if n:
             parts.append(" · ")
-        parts.append(link(outlet, m.link))
-        shown += 1
-    if not shown:
+        parts.append(link(str(m.outlet or "source"), m.link))
+    if not outlets:
         parts.append(link("link", story.link))
-    if len(seen) > shown:
-        parts.append(f" · +{len(seen) - shown} more")
+    if len(outlets) > limit:
+        parts.append(f" · +{len(outlets) - limit} more")
     return line(*parts)
 
 
@@ -273,7 +263,11 @@ def story_full_blocks(story: StoryView) -> list[Block]:
     quotes = attributed_quotes(story, 100)
     if quotes:
         blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes)), may_split=True))
-    sources = [line("• ", link(str(m.outlet or "source"), m.link), ": ", str(m.title or "")) for m in story.members]
+    sources = [
+        line("• ", link(str(m.outlet or "source"), m.link), ": ", str(m.title or ""))
+        for ms in story.by_outlet()
+        for m in ms
+    ]
     if sources:
         blocks.append(Block((line(b("Sources")), *sources), may_split=True))
     terms = story.terms

@@ -380,6 +380,14 @@ class StoryView:
             seen.setdefault(outlet_id(m.outlet), m.outlet)
         return list(seen.values())
 
+    def by_outlet(self) -> list[list[Member]]:
+        """The members of each outlet, outlets in the members' order; an aggregator's relay of an outlet is left out
+        when the outlet's own telling is here (readers click what the outlet published, not the redirect)."""
+        groups: dict[str, list[Member]] = {}
+        for m in self.members:
+            groups.setdefault(outlet_id(m.outlet), []).append(m)
+        return [[m for m in ms if not m.relayed] or ms for ms in groups.values()]
+
 
 @dataclass(frozen=True)
 class FeedHealth:

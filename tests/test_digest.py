@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from botapi import check_html, html_text, utf16_len
@@ -380,3 +381,20 @@ def test_a_story_in_full_goes_on_in_the_next_message_not_cut() -> None:
     assert all(f"Quote number {k} " in text for k in range(40))
     assert all(f"Outlet {k}" in text for k in range(30))
     assert m.ELLIPSIS + "\n" not in text and not text.endswith(m.ELLIPSIS)  # nothing cut
+
+
+def test_sources_link_the_outlets_own_article_not_an_aggregators_relay_of_it() -> None:
+    """A story whose outlet came first through Google News linked its sources line to the redirect, and /summary N
+    listed both tellings of the one article ("1 outlet" above them)."""
+    relay = Member(outlet="Bloomberg.com", link="https://news.google.com/rss/articles/CBM1", title="Nickel deal",
+                   published=NOW, relayed=True)  # fmt: skip
+    own = Member(outlet="Bloomberg", link="https://www.bloomberg.com/news/nickel", title="Nickel deal", published=NOW)
+    other = Member(outlet="Reuters", link="https://www.reuters.com/nickel", title="Nickel deal", published=NOW)
+    story = replace(make_story(4), members=(relay, other, own))
+    assert m.line_plain(d.sources_line(story)) == (
+        "Sources: Bloomberg <https://www.bloomberg.com/news/nickel> · Reuters <https://www.reuters.com/nickel>"
+    )
+    full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
+    assert "news.google.com" not in full and full.count("bloomberg.com/news/nickel") == 1
+    alone = replace(story, members=(relay, other))  # the relay is all there is of that outlet: it stays
+    assert "news.google.com/rss/articles/CBM1" in m.line_plain(d.sources_line(alone))
