@@ -514,9 +514,10 @@ class Commands:
         if not changed:
             return text_reply("Nothing to change: not subscribed to that.")
         sub = await self._subscription(target)
+        whose = f"{target.title or target.chat_id}: " if target is not chat else ""  # another chat: name it
         if sub is None or not sub.active:
-            return text_reply("Unsubscribed from everything. /subscribe to start again.")
-        return text_reply(f"Unsubscribed. Still following: {self._describe(sub)}.")
+            return text_reply(f"{whose}Unsubscribed from everything. /subscribe to start again.")
+        return text_reply(f"{whose}Unsubscribed. Still following: {self._describe(sub)}.")
 
     async def settings(self, args: list[str], chat: ChatRef) -> Reply:
         """This chat's subscriptions (every forum topic), mode, time and timezone; '/settings @channel' for another."""

@@ -60,7 +60,11 @@ def render(reply: Reply, photo_dir: Path | None = None) -> str:
     if reply.photo is not None:
         target = photo_dir or Path(".")
         target.mkdir(parents=True, exist_ok=True)
-        path = target / f"trend-{datetime.now(UTC):%Y%m%d-%H%M%S}.png"
+        stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        path, n = target / f"trend-{stamp}.png", 1
+        while path.exists():  # two charts in one second: the second does not overwrite the first
+            n += 1
+            path = target / f"trend-{stamp}-{n}.png"
         path.write_bytes(reply.photo)
         text = f"[chart saved to {path}]\n{text}"
     if reply.keyboard:

@@ -241,3 +241,14 @@ def test_console_at_a_terminal_has_history_and_ctrl_c_leaves_at_once(tmp_path: P
             proc.kill()
             proc.wait()
         os.close(master)
+
+
+def test_two_charts_in_one_second_are_two_files(tmp_path: Path) -> None:
+    """Two /trend answers in the same second were written to one file name, the second over the first."""
+    from bot.console import render
+    from bot.message import Reply
+
+    first, second = (render(Reply(photo=bytes([k]) * 8), photo_dir=tmp_path) for k in (1, 2))
+    paths = sorted(tmp_path.glob("trend-*.png"))
+    assert len(paths) == 2 and {p.read_bytes() for p in paths} == {b"\x01" * 8, b"\x02" * 8}
+    assert first.split("\n")[0] != second.split("\n")[0]
