@@ -163,9 +163,17 @@ class BadArguments(ValueError):
     """Arguments a command cannot use; the message says which."""
 
 
+_TIME_12H = re.compile(r"^(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*([ap])\.?m\.?$", re.IGNORECASE)  # 8am, 7:30 p.m.
+
+
 def parse_time(text: str) -> str | None:
-    m = _TIME.match(text)
-    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
+    """A time of day as HH:MM, from 08:00, 7.30, 6h15, 8am or 7:30pm; None when the text is none."""
+    if m := _TIME.match(text):
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+    if m := _TIME_12H.match(text):
+        hour = int(m.group(1)) % 12 + (12 if m.group(3).lower() == "p" else 0)
+        return f"{hour:02d}:{m.group(2) or '00'}"
+    return None
 
 
 MAX_STORY_NUMBER = 2**63 - 1  # the database's integer range; longer numbers are no story

@@ -140,6 +140,15 @@ async def test_subscribe_with_time_and_mode(commands: Commands, store: Store, ch
     await commands.handle("/subscribe us-russia alerts", ME)
     (sub,) = await store.subscriptions(ME.chat_id)
     assert set(sub.topics) == set(TOPICS) and sub.mode == "alerts" and sub.at == "07:30"
+    # the 12-hour clock, as many write it ("daily 8am" was an unknown topic '8am')
+    for said, at in (
+        ("8am", "08:00"),
+        ("7:30pm", "19:30"),
+        ("12am", "00:00"),
+        ("12PM", "12:00"),
+        ("6.45p.m.", "18:45"),
+    ):
+        assert f"daily at {at}" in plain(await commands.handle(f"/subscribe rare-earths daily {said}", ME)), said
 
 
 async def test_subscribe_rejects_unknown_topic_and_stray_time(commands: Commands, store: Store) -> None:
