@@ -230,6 +230,15 @@ def _skippable(t: Tok) -> bool:
 _NAMING_POSSESSORS = frozenset(("people", "children", "women", "men", "workers", "veterans", "farmers"))
 
 
+# Roles that serve someone else: a person's adviser speaks for themself, not in the person's words ("Donald Trump's
+# campaign manager", "one Trump confidant"); an organisation's spokesperson speaks for it ("an Infineon spokesperson").
+_AIDES = frozenset({
+    "adviser", "advisor", "aide", "spokesman", "spokeswoman", "spokesperson", "confidant", "confidante", "ally",
+    "loyalist", "lawyer", "attorney", "manager", "strategist", "source", "insider", "official", "staffer", "associate",
+    "surrogate", "doctor",
+})  # fmt: skip
+
+
 def _owner_name(owner: list[Tok]) -> str | None:
     """Who a description belongs to: "Infineon’s spokesperson" → Infineon, "a Kremlin spokesman" → Kremlin."""
     poss = [k for k, t in enumerate(owner) if is_possessive(t.text)]
@@ -1095,6 +1104,9 @@ class Resolver:
                 return qualified
             if owner_name and owner_name in PLACES:
                 return _describe(words), "group"  # "Britain’s foreign secretary": a role of a country, not "Britain"
+            if owner_name and last.low in _AIDES and self._is_person(owner_name):
+                # "Donald Trump's campaign manager", "one Trump confidant": the aide's words, not the boss's
+                return _describe([w for w in words if w.low not in ("one", "a", "an")]), "group"
             if owner_name:
                 return owner_name, "org"  # "Infineon’s spokesperson"
             who = self.names.by_role(last.low, pos) if definite else None
@@ -1121,6 +1133,10 @@ class Resolver:
                 return who, kind
         # a description we cannot resolve ("his mother"): better than nothing, never a guessed name
         return _describe([t for t in np if t.low not in ("the", "a", "an")]), "group"
+
+    def _is_person(self, name: str) -> bool:
+        """Whether the article names a person so ("Trump", "Donald Trump"), not an organisation ("Infineon")."""
+        return self.names.classify(name.split())[0] == "person"
 
     def _qualified_role(self, words: list[Tok], pos: int, definite: bool) -> tuple[str | None, str] | None:
         """ "the Kremlin leader", "the Russian president", "the White House press secretary": the person the

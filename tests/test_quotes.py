@@ -285,3 +285,23 @@ def test_a_name_that_is_also_a_month_or_an_auxiliary(sentence: str, speaker: str
 )  # fmt: skip
 def test_an_office_or_a_paper_is_one_name(sentence: str, speaker: str) -> None:
     assert [q.speaker for q in analyze(sentence).quotes][:1] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # a person's aide speaks for themself: the words were put in the person's mouth ("Donald Trump")
+        ("Donald Trump’s campaign manager says he is “gratified” by the decision of the party.",
+         "Donald Trump’s campaign manager"),
+        ("“This is crucial for the whole campaign,” said one Trump confidant.", "Trump confidant"),
+        ("“We never expected it,” a senior Cruz adviser said on Tuesday.", "senior Cruz adviser"),
+        # an organisation's spokesperson still speaks for it
+        ("“We will appeal the ruling,” an Infineon spokesperson said.", "Infineon"),
+    ],
+)  # fmt: skip
+def test_an_aide_is_not_the_person_they_serve(sentence: str, speaker: str) -> None:
+    text = (
+        "Donald Trump and Ted Cruz met donors in Ohio on Monday.\n"
+        f"{sentence}\nThe meeting will resume next month, officials said."
+    )
+    assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
