@@ -92,6 +92,8 @@ NP_MAX_TOKENS = 13
 MODIFIER_WORDS = 4
 # Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
 APPOSITIVE_TOKENS = 30
+# Appositives read back before the speaker's name ("Jane Smith, the mayor of Leeds, who backs the plan, said").
+APPOSITIVE_HOPS = 2
 # A quoted span inside that appositive is a name or a label when at most this long ("“Ted Cruz” campaign pins").
 APPOSITIVE_QUOTE_CHARS = 30
 # A parenthesis this short between a speaker and the cue is skipped ("Rep. John Mica (R-Fla.) said").
@@ -620,6 +622,16 @@ class Resolver:
         return j
 
     @staticmethod
+    def _appositive_start(toks: list[Tok], j: int, lo: int) -> int:
+        """The comma (or the token) where a comma-bounded phrase ending at the comma toks[j] starts."""
+        k = j - 1
+        while k >= lo and j - k < 25 and not toks[k].text.startswith(PH):
+            if toks[k].text in ",;:" or (toks[k].text == "." and not (k > lo and _abbrev_before(toks[k - 1]))):
+                break
+            k -= 1
+        return k
+
+    @staticmethod
     def _np_backward(toks: list[Tok], c: int, lo: int = 0) -> tuple[int, int]:
         """[start, end) of the speaker phrase before toks[c], skipping auxiliaries and an appositive."""
         j = c - 1
@@ -635,11 +647,20 @@ class Resolver:
                 j = k - 1  # "the Universities and Colleges Employers’ Association (UCEA) said", "Mica (R-Fla.) said"
         if j >= lo and toks[j].text == ",":
             # "Tim Osborne, head of Menatep, said": the name before the appositive
-            k = j - 1
-            while k >= lo and j - k < 25 and not toks[k].text.startswith(PH):
-                if toks[k].text in ",;:" or (toks[k].text == "." and not (k > lo and _abbrev_before(toks[k - 1]))):
+            k = Resolver._appositive_start(toks, j, lo)
+            for _ in range(APPOSITIVE_HOPS):
+                # "Chi Onwurah, the Labour MP for Newcastle Central, who backs the report, said": a name inside a
+                # phrase ("for Newcastle Central") ends an appositive, not the speaker's name; the one before it does
+                r = k - 1
+                while r > lo and is_cap(toks[r - 1].text):
+                    r -= 1
+                inside = r > lo and toks[r - 1].text.isalpha() and toks[r - 1].text.islower()
+                if not (k > lo and toks[k].text == "," and is_cap(toks[k - 1].text) and inside):
                     break
-                k -= 1
+                before = Resolver._appositive_start(toks, k, lo)
+                if not (before > lo and toks[before].text == "," and is_cap(toks[before - 1].text)):
+                    break
+                k = before
             while k - 2 >= lo and toks[k - 1].text.isdigit() and toks[k - 2].text == ",":
                 k -= 2  # "Clinton, 35, the daughter of …, said": the age is part of the appositive
             if not (

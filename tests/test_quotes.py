@@ -305,3 +305,22 @@ def test_an_aide_is_not_the_person_they_serve(sentence: str, speaker: str) -> No
         f"{sentence}\nThe meeting will resume next month, officials said."
     )
     assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # two appositives, the first ending in a name inside a phrase ("for Newcastle Central"): the speaker is the
+        # name before both (the constituency was the speaker)
+        ("Chi Onwurah, the Labour MP for Newcastle Central, who is supporting the report, said it was “a business "
+         "model that has failed”.", "Chi Onwurah"),
+        ("Geoff Garin, a Democratic pollster who is working with Priorities USA, the main super PAC backing Clinton, "
+         "said the ads were “very effective”.", "Geoff Garin"),
+        ("Jane Smith, the mayor of Leeds, who backs the plan, said the city had been “left behind for decades”.",
+         "Jane Smith"),
+        # one name inside a phrase, and no name before it: that phrase's owner still speaks
+        ("A spokesman for Acme Corp, the largest miner, said it was “a good day for the industry”.", "Acme Corp"),
+    ],
+)  # fmt: skip
+def test_the_speaker_is_the_name_before_its_appositives(sentence: str, speaker: str) -> None:
+    assert [q.speaker for q in analyze(sentence).quotes][:1] == [speaker]
