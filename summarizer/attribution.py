@@ -230,6 +230,12 @@ def _skippable(t: Tok) -> bool:
 
 # Possessives that begin a name of their own ("People's Daily", "Children's Hospital"), not an owner.
 _NAMING_POSSESSORS = frozenset(("people", "children", "women", "men", "workers", "veterans", "farmers"))
+# Words that open an introductory phrase before a clause's subject ("In a Fox interview later that day, Trump ...")
+_INTRO_PREPOSITIONS = frozenset(
+    ("in", "on", "at", "during", "after", "before", "since", "following", "amid", "despite", "with", "from", "by")
+)
+# Where people post, not who: "Bush's Facebook post" is Bush's words
+_PLATFORMS = frozenset(("facebook", "twitter", "instagram", "youtube", "tiktok", "telegram", "linkedin", "truth"))
 
 
 # Roles that serve someone else: a person's adviser speaks for themself, not in the person's words ("Donald Trump's
@@ -247,7 +253,9 @@ def _owner_name(owner: list[Tok]) -> str | None:
     after = owner[poss[-1] + 1 :] if poss else []
     if after and bare(owner[poss[-1]].text).lower() in _NAMING_POSSESSORS:
         return " ".join(t.text for t in owner[poss[-1] :])  # "the People's Daily newspaper"
-    if after and not any(t.text in PLACES or t.text in PLACE_PARTS or t.low in DEMONYMS for t in after):
+    if after and not any(
+        t.text in PLACES or t.text in PLACE_PARTS or t.low in DEMONYMS or t.low in _PLATFORMS for t in after
+    ):
         return " ".join(bare(t.text) for t in after)  # "North Korea's Rodong Sinmun newspaper": the paper's name
     if poss:  # "Amnesty's Afghanistan researcher": the possessive run
         k = poss[-1]
@@ -809,6 +817,7 @@ class Resolver:
             or not any(person_like(t.text) for t in toks[i:e])
             or not self._valid_np(toks[i:e])
             or (e2 < len(toks) and not (toks[e2].text.islower() or toks[e2].text == ","))
+            or (e2 + 1 < len(toks) and toks[e2].low == "as" and toks[e2 + 1].low in ("follows", "below"))  # a label
         ):
             # the name must be the clause's subject: followed by its verb, or the colon; after an introductory
             # phrase ("In response to the attack, Donald Trump issued the following statement:") look further
@@ -998,6 +1007,10 @@ class Resolver:
         """[start, end) of the first named person followed by a verb in toks[:upto]: the main clause's subject
         after an introductory phrase ("During a speech earlier in the day, Trump attacked Clinton …")."""
         j = 0
+        if toks and toks[0].low in _INTRO_PREPOSITIONS:  # "In a Fox interview later that day, Trump went further:"
+            comma = next((k for k in range(1, upto) if toks[k].text == ","), None)
+            if comma is not None:
+                j = comma + 1  # the subject follows the introductory phrase; a name inside it modifies a noun
         while j < upto:
             t = toks[j]
             if t.text.startswith(PH) or t.text in ";:":

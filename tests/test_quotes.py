@@ -324,3 +324,20 @@ def test_an_aide_is_not_the_person_they_serve(sentence: str, speaker: str) -> No
 )  # fmt: skip
 def test_the_speaker_is_the_name_before_its_appositives(sentence: str, speaker: str) -> None:
     assert [q.speaker for q in analyze(sentence).quotes][:1] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a label before a colon is no speaker ("Transcript" spoke Kasich's words)
+        ("Gov. John Kasich spoke in Berea on Monday night.\n\nTranscript as follows:\n\n"
+         "\"Tonight we arrived in Cleveland and we will win this state for the people.\"", None),
+        # a name inside an introductory phrase modifies a noun ("a Fox interview"): the clause's subject speaks
+        ("In a Fox interview later that day, Trump went even further: \"If he goes forward with this, we will "
+         "fight it.\"", "Trump"),
+        # where a statement was posted is not who posted it
+        ("Trump’s Facebook statement said the deal was “a disaster for the country”.", "Trump"),
+    ],
+)  # fmt: skip
+def test_a_label_a_medium_or_a_platform_is_no_speaker(text: str, speaker: str | None) -> None:
+    assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
