@@ -15,6 +15,7 @@ or the same name; a clashing name gets a numbered suffix.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,10 +126,19 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
     if added:
         new_text = _append_feeds(text, added)
         parse_config(yaml.safe_load(new_text), p, new_text)  # raises ConfigError: nothing is written
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(new_text, encoding="utf-8")
-        os.replace(tmp, p)
+        _replace_text(p, new_text)
     return MergeReport(tuple(added), tuple(duplicates), tuple(invalid))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write `text` over the file `path` names atomically, following a symlink and keeping the file's mode."""
+    target = path.resolve()  # a symlinked feeds.yaml: update the file it points at, not replace the link
+    mode = stat.S_IMODE(target.stat().st_mode)
+    tmp = target.with_name(target.name + ".tmp")  # same directory: os.replace stays one rename
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
+        os.fchmod(f.fileno(), mode)  # before the text goes in: a 600 file is never readable by others
+        f.write(text)
+    os.replace(tmp, target)
 
 
 def _append_feeds(text: str, feeds: list[OpmlFeed]) -> str:

@@ -215,3 +215,27 @@ def test_a_feed_under_the_other_scheme_is_a_duplicate_and_an_impossible_port_inv
     assert [f.name for f in report.added] == ["C"]
     assert [f.name for f in report.duplicates] == ["A over TLS"] and [f.name for f, _ in report.invalid] == ["Bad"]
     assert [f.name for f in load_config(path).feeds] == ["A", "C"]
+
+
+def test_import_through_a_symlink_updates_the_file_it_points_at_and_keeps_modes(tmp_path: Path) -> None:
+    """feeds.yaml kept elsewhere and linked (a config repository, a mounted secret): the import once replaced the
+    link with a plain file, leaving the real one as it was, and wrote 644 over a 600 or 640 file."""
+    real_dir, link_dir = tmp_path / "config", tmp_path / "deploy"
+    real_dir.mkdir()
+    link_dir.mkdir()
+    real = real_dir / "feeds.yaml"
+    real.write_text(FEEDS_YAML)
+    real.chmod(0o640)
+    link = link_dir / "link.yaml"
+    link.symlink_to(real)
+    report = merge_opml(link, read_opml(OPML))
+    assert len(report.added) == 2
+    assert link.is_symlink() and link.resolve() == real  # still the link
+    assert [f.name for f in load_config(real).feeds][2:] == ["Wire C: world", "Wire A (2)"]  # the target updated
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["config", "deploy", "feeds.yaml", "link.yaml"]
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(FEEDS_YAML)
+    plain.chmod(0o600)
+    merge_opml(plain, read_opml(OPML))
+    assert plain.stat().st_mode & 0o777 == 0o600 and "Wire A (2)" in plain.read_text()
