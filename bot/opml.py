@@ -124,8 +124,16 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
         names.add(name.strip().casefold())
         added.append(OpmlFeed(name=name, url=url))
     if added:
-        new_text = _append_feeds(text, added)
-        parse_config(yaml.safe_load(new_text), p, new_text)  # raises ConfigError: nothing is written
+        new_text = _append_feeds(text, added, p)
+        try:
+            data = yaml.safe_load(new_text)
+        except yaml.YAMLError as exc:  # a layout _append_feeds misread: refuse, the file stays as it is
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise ConfigError(
+                f"{p}: the new feeds could not be appended to its 'feeds:' list ({problem}); "
+                "add them by hand, or write the list as '  - name: …'"
+            ) from None
+        parse_config(data, p, new_text)  # raises ConfigError: nothing is written
         _replace_text(p, new_text)
     return MergeReport(tuple(added), tuple(duplicates), tuple(invalid))
 
@@ -141,23 +149,25 @@ def _replace_text(path: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
-def _append_feeds(text: str, feeds: list[OpmlFeed]) -> str:
+def _append_feeds(text: str, feeds: list[OpmlFeed], source: Path) -> str:
     """feeds.yaml's text with `feeds` appended to the end of its `feeds:` list, in the list's own indentation."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     node: Any = None
     if isinstance(root, yaml.MappingNode):
         node = next((v for k, v in root.value if getattr(k, "value", None) == "feeds"), None)
     if not isinstance(node, yaml.SequenceNode) or not node.value or node.flow_style:
-        raise ConfigError("feeds.yaml: the 'feeds:' list must be a block list ('  - name: …') to import into")
+        raise ConfigError(f"{source}: the 'feeds:' list must be a block list ('  - name: …') to import into")
     lines = text.splitlines(keepends=True)
     first = node.value[0]
-    indent = " " * first.start_mark.column  # column of the item's first key; the dash sits two before
-    dash = " " * max(0, first.start_mark.column - 2)
+    # the dash's own column (the list's start) and the item's first key's, as written: '  - name', '    -   name', '-   url'
+    key_column = max(first.start_mark.column, node.start_mark.column + 2)
+    dash = " " * node.start_mark.column + "-".ljust(key_column - node.start_mark.column)
+    indent = " " * key_column
     last = node.value[-1]
     end = last.end_mark.line if last.end_mark.column == 0 else last.end_mark.line + 1
     while end > last.start_mark.line + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1  # blank lines and comments before the next section stay with it
-    block = "".join(f"{dash}- name: {_scalar(f.name)}\n{indent}url: {_scalar(f.url)}\n" for f in feeds)
+    block = "".join(f"{dash}name: {_scalar(f.name)}\n{indent}url: {_scalar(f.url)}\n" for f in feeds)
     if end > 0 and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
     return "".join([*lines[:end], block, *lines[end:]])

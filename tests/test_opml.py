@@ -239,3 +239,42 @@ def test_import_through_a_symlink_updates_the_file_it_points_at_and_keeps_modes(
     plain.chmod(0o600)
     merge_opml(plain, read_opml(OPML))
     assert plain.stat().st_mode & 0o777 == 0o600 and "Wire A (2)" in plain.read_text()
+
+
+TOPICS_YAML = "topics:\n  t:\n    rules:\n      - any: [rare earth]\n"
+
+
+@pytest.mark.parametrize(
+    ("feeds", "appended"),
+    [
+        (
+            "feeds:\n    -   name: A\n        url: http://a.example/x\n",
+            "    -   name: C\n        url: https://c.example/rss\n",
+        ),
+        ("feeds:\n-   url: http://a.example/x\n    name: A\n", "-   name: C\n    url: https://c.example/rss\n"),
+        ("feeds:\n-\n name: A\n url: http://a.example/x\n", "- name: C\n  url: https://c.example/rss\n"),
+    ],
+)
+def test_import_appends_in_the_lists_own_layout(tmp_path: Path, feeds: str, appended: str) -> None:
+    """More than one space after the dash, or a list at column 0: check-config takes these, and the import once
+    failed on them with a YAML ParserError (the dash was taken to sit two columns before the key)."""
+    from bot.opml import OpmlFeed
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(TOPICS_YAML + feeds)
+    report = merge_opml(path, [OpmlFeed("C", "https://c.example/rss")])
+    assert [f.name for f in report.added] == ["C"]
+    assert path.read_text() == TOPICS_YAML + feeds + appended
+    assert [f.name for f in load_config(path).feeds] == ["A", "C"]
+
+
+def test_a_refused_import_names_the_config_file_and_leaves_it_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    flow = "topics: {x: {rules: [{any: [foo]}]}}\nfeeds: [{name: A, url: 'https://a.example/'}]\n"
+    path.write_text(flow)
+    (tmp_path / "reader.opml").write_bytes(OPML)
+    out = cli("feeds", "--import-opml", "reader.opml", "--config", str(path), cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.decode().splitlines() == [
+        f"coverage-bot: {path}: the 'feeds:' list must be a block list ('  - name: …') to import into"
+    ]
+    assert path.read_text() == flow
