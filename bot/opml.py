@@ -165,12 +165,18 @@ def _append_feeds(text: str, feeds: list[OpmlFeed], source: Path) -> str:
     indent = " " * key_column
     last = node.value[-1]
     end = last.end_mark.line if last.end_mark.column == 0 else last.end_mark.line + 1
-    while end > last.start_mark.line + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+    while end > last.start_mark.line + 1 and (not lines[end - 1].strip() or _is_outer_comment(lines[end - 1], indent)):
         end -= 1  # blank lines and comments before the next section stay with it
     block = "".join(f"{dash}name: {_scalar(f.name)}\n{indent}url: {_scalar(f.url)}\n" for f in feeds)
     if end > 0 and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
     return "".join([*lines[:end], block, *lines[end:]])
+
+
+def _is_outer_comment(line: str, indent: str) -> bool:
+    """A comment line left of the items' keys: it leads what follows; one at their column or deeper is the last feed's."""
+    body = line.lstrip()
+    return body.startswith("#") and len(line) - len(body) < len(indent)
 
 
 def _scalar(value: str) -> str:

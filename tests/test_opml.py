@@ -278,3 +278,16 @@ def test_a_refused_import_names_the_config_file_and_leaves_it_alone(tmp_path: Pa
         f"coverage-bot: {path}: the 'feeds:' list must be a block list ('  - name: …') to import into"
     ]
     assert path.read_text() == flow
+
+
+def test_new_feeds_follow_the_last_feeds_own_comment(tmp_path: Path) -> None:
+    """A comment indented as the last feed's keys is about that feed: new feeds once went in between (the comment
+    then read as the new feed's). One at the dash's column still leads the next section."""
+    from bot.opml import OpmlFeed
+
+    path = tmp_path / "feeds.yaml"
+    head = TOPICS_YAML + "feeds:\n  - name: A\n    url: http://a.example/x\n    # comment about A\n"
+    tail = "\n  # the poll section follows\npoll:\n  interval: 15m\n"
+    path.write_text(head + tail)
+    merge_opml(path, [OpmlFeed("C", "https://c.example/rss")])
+    assert path.read_text() == head + "  - name: C\n    url: https://c.example/rss\n" + tail
