@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import defusedxml.ElementTree as SafeET
 import yaml
+from defusedxml import EntitiesForbidden
 
 from .settings import Config, ConfigError, _check_url, load_config, parse_config
 
@@ -83,18 +84,33 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
         root = SafeET.fromstring(data)
     except SafeET.ParseError as exc:
         raise OpmlError(f"not valid XML: {exc}") from None
+    except EntitiesForbidden:  # the "billion laughs" bomb and its kin start with an entity declaration
+        raise OpmlError(
+            "refused: the OPML file declares XML entities (<!ENTITY …>), which are refused for safety; "
+            "export it again from the feed reader, or delete its <!DOCTYPE …> part"
+        ) from None
     except Exception as exc:  # defusedxml refuses entity tricks with its own exceptions
         raise OpmlError(f"refused: {type(exc).__name__}: {exc}") from None
     if root.tag.lower() != "opml":
         raise OpmlError(f"not an OPML file (the root element is <{root.tag}>, not <opml>)")
     feeds = []
     for outline in root.iter("outline"):
-        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        url = _unfeed((outline.get("xmlUrl") or outline.get("xmlurl") or "").strip())
         if not url:
             continue
         name = " ".join((outline.get("title") or outline.get("text") or urlsplit(url).hostname or url).split())
         feeds.append(OpmlFeed(name=name[:100] or url[:100], url=url))
     return feeds
+
+
+def _unfeed(url: str) -> str:
+    """The URL behind the feed: scheme some readers export: feed://host/x is http://host/x, feed:https://… https://…"""
+    if url[:5].lower() != "feed:":
+        return url
+    rest = url[5:]
+    if rest.startswith("//"):
+        return "http:" + rest
+    return rest if rest[:7].lower() == "http://" or rest[:8].lower() == "https://" else url
 
 
 def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeReport:

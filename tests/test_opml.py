@@ -291,3 +291,28 @@ def test_new_feeds_follow_the_last_feeds_own_comment(tmp_path: Path) -> None:
     path.write_text(head + tail)
     merge_opml(path, [OpmlFeed("C", "https://c.example/rss")])
     assert path.read_text() == head + "  - name: C\n    url: https://c.example/rss\n" + tail
+
+
+def test_feed_scheme_urls_are_read_as_http_and_an_entity_bomb_is_refused_in_words(tmp_path: Path) -> None:
+    """Some readers export feed://host/x (and feed:https://…): they were skipped as invalid. An entity declaration
+    was refused with defusedxml's repr ("EntitiesForbidden(name='lol', system_id=None, public_id=None)")."""
+    opml = b"""<opml version="2.0"><body>
+      <outline text="F" xmlUrl="feed://f.example/rss"/>
+      <outline text="G" xmlUrl="FEED:https://g.example/rss"/>
+      <outline xmlUrl="feed:gopher://h.example/rss"/>
+    </body></opml>"""
+    assert [(f.name, f.url) for f in read_opml(opml)] == [
+        ("F", "http://f.example/rss"),
+        ("G", "https://g.example/rss"),
+        ("feed:gopher://h.example/rss", "feed:gopher://h.example/rss"),  # not a web feed: skipped as invalid later
+    ]
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+    bomb += b'<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://x.example/"/></body></opml>'
+    (tmp_path / "bomb.opml").write_bytes(bomb)
+    (tmp_path / "feeds.yaml").write_text(FEEDS_YAML)
+    out = cli("feeds", "--import-opml", "bomb.opml", cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.decode().splitlines() == [
+        "coverage-bot: bomb.opml: refused: the OPML file declares XML entities (<!ENTITY …>), which are refused for "
+        "safety; export it again from the feed reader, or delete its <!DOCTYPE …> part"
+    ]
+    assert (tmp_path / "feeds.yaml").read_text() == FEEDS_YAML
