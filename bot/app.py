@@ -25,7 +25,7 @@ from .settings import check_timezone, parse_duration
 from .store import Store
 
 if TYPE_CHECKING:
-    from .settings import Config, Settings
+    from .settings import Config, FeedConfig, Settings
 
 
 log = logging.getLogger(__name__)
@@ -412,14 +412,45 @@ async def unsubscribe_command(settings: Settings, args: Namespace) -> int:
 
 
 async def enable_feed_command(config: Config, settings: Settings, which: str) -> int:
-    """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again."""
+    """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again.
+
+    The feed is looked up in the feeds.yaml given and the store is not synced to that file (each poll cycle syncs it):
+    a wrong file, a forgotten --config, would have marked the store's feeds removed and re-enabled them later.
+    """
     from .feedadmin import enable_feed
 
+    key = " ".join(which.split())
+    if not key:
+        raise UserError("feeds --enable: give the name or URL of a feed (`coverage-bot feeds` lists them)")
+    feed = _configured_feed(config, key)
+    if feed is None:
+        close = [f.name for f in config.feeds if key.casefold() in f.name.casefold()][:5]
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        read = config.path.resolve() if config.path else "feeds.yaml"
+        print(
+            f"No feed {key!r} in feeds.yaml{hint} (read {read}; "
+            "if the bot reads another file, give it with --config FILE)"
+        )
+        return 1
     store = await open_store(settings.database_url, must_exist=True)
     try:
-        await store.sync_feeds(config.feeds)
-        answer = await enable_feed(store, which)  # the same answer as the admin chat command /enable
+        # by its name, whichever spelling of its URL was typed (the store keeps a moved feed's new URL)
+        answer = await enable_feed(store, feed.name)  # the same answer as the admin chat command /enable
     finally:
         await store.close()
     print(answer.message)
     return 0 if answer.ok else 1
+
+
+def _configured_feed(config: Config, key: str) -> FeedConfig | None:
+    """The feed of feeds.yaml named ``key`` (case-insensitive) or at URL ``key``, compared as feeds.yaml's check of
+    duplicate URLs does (scheme, host case and a trailing slash aside)."""
+    from .settings import _url_key
+
+    if not key.lower().startswith(("http://", "https://")):
+        return config.feed(key)
+    try:
+        wanted = _url_key(key)
+        return next((f for f in config.feeds if _url_key(f.url) == wanted), None)
+    except ValueError:  # a port out of range: no feed has it
+        return None

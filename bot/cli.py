@@ -334,7 +334,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return 0
     if args.import_opml:
         return _import_opml(args.config, args.import_opml)
-    if args.enable:
+    if args.enable is not None:  # `--enable ""` is a mistake to name, not the health table
         return _run(enable_feed_command(_load_config(args.config), _settings(), args.enable))
     return _run(feeds_command(_settings()))
 

@@ -9,9 +9,9 @@ from .store import DISABLED_IN_CONFIG, Store
 
 @dataclass(frozen=True)
 class EnableAnswer:
-    """The outcome of re-enabling a feed: whether it changed anything, and what to tell the user."""
+    """The outcome of re-enabling a feed: whether it is polled now, and what to tell the user."""
 
-    ok: bool
+    ok: bool  # re-enabled, or it was not disabled (`feeds --enable` exits 0)
     message: str
 
 
@@ -30,7 +30,7 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
         return EnableAnswer(False, f"No feed {key!r} in feeds.yaml{hint}")
     if feed.enabled:
         failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
-        return EnableAnswer(False, f"{feed.name} is not disabled{failing}.")
+        return EnableAnswer(True, f"{feed.name} is not disabled{failing}.")
     if feed.disabled_reason == DISABLED_IN_CONFIG:
         return EnableAnswer(False, f"{feed.name} is disabled in feeds.yaml: set 'enabled: true' there.")
     await store.enable_feed(feed.url)

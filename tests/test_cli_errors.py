@@ -235,3 +235,75 @@ def test_subscribe_with_a_timezone_area_is_one_line(tmp_path, tz):
     env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     out = run_cli("subscribe", "123", "--config", str(ROOT / "feeds.yaml"), "--timezone", tz, env=env)
     assert out.returncode == 2 and "--timezone" in one_message(out), out.stderr
+
+
+# ---------------------------------------------------------------- feeds --enable: a wrong file changes nothing
+
+MY_FEEDS = """\
+topics:
+  us-russia:
+    rules:
+      - any: [Kremlin]
+feeds:
+  - name: Good
+    url: http://127.0.0.1:8765/good.xml
+  - name: Bad
+    url: http://127.0.0.1:8765/404.xml
+"""
+
+
+def _store_with_a_disabled_feed(tmp_path: Path) -> tuple[Path, str]:
+    """My feeds.yaml and a store that follows it, where the poller disabled 'Bad' after failures."""
+    from bot.settings import load_config
+    from bot.store import feeds_t
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(MY_FEEDS)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+
+    async def prepare() -> None:
+        store = await Store.open(url)
+        try:
+            await store.sync_feeds(load_config(mine).feeds)
+            async with store.engine.begin() as conn:
+                await conn.execute(
+                    feeds_t.update()
+                    .where(feeds_t.c.name == "Bad")
+                    .values(enabled=False, failures=20, disabled_reason="disabled after 20 consecutive failures")
+                )
+        finally:
+            await store.close()
+
+    asyncio.run(prepare())
+    return mine, url
+
+
+def _feed_rows(db: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM feeds ORDER BY id").fetchall()
+
+
+def test_enable_with_the_wrong_feeds_yaml_changes_nothing_and_names_the_file(tmp_path):
+    """A forgotten --config reads the shipped feeds.yaml: the store's feeds were marked removed and its 28 added."""
+    _, url = _store_with_a_disabled_feed(tmp_path)
+    before = _feed_rows(tmp_path / "bot.db")
+    out = run_cli("feeds", "--enable", "Good", env=clean_env(DATABASE_URL=url), cwd=ROOT)
+    assert _feed_rows(tmp_path / "bot.db") == before
+    assert out.returncode == 1, out.stderr
+    assert f"No feed 'Good' in feeds.yaml (read {ROOT / 'feeds.yaml'};" in out.stdout
+    assert "--config FILE" in out.stdout
+
+
+def test_enable_answers_an_empty_name_an_enabled_feed_and_a_url_spelt_otherwise(tmp_path):
+    mine, url = _store_with_a_disabled_feed(tmp_path)
+    env = clean_env(DATABASE_URL=url)
+    err = one_message(run_cli("feeds", "--enable", "", "--config", str(mine), env=env))
+    assert "feeds --enable: give the name or URL of a feed" in err
+    out = run_cli("feeds", "--enable", "good", "--config", str(mine), env=env)
+    assert (out.returncode, out.stdout) == (0, "Good is not disabled.\n")  # nothing to do is no failure
+    out = run_cli("feeds", "--enable", "HTTP://127.0.0.1:8765/404.xml/", "--config", str(mine), env=env)
+    assert (out.returncode, out.stdout) == (0, "Bad re-enabled; it is polled in the next cycle.\n"), out.stderr
+    out = run_cli("feeds", "--enable", "http://127.0.0.1:99999/404.xml", "--config", str(mine), env=env)
+    assert out.returncode == 1 and "No feed 'http://127.0.0.1:99999/404.xml' in feeds.yaml" in out.stdout
