@@ -354,11 +354,12 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
     unknown = [t for t in topics if t not in known]
     if unknown:
         raise UserError(f"unknown topic(s): {', '.join(unknown)}; choose from {', '.join(known)}")
-    at = args.daily or "08:00"
-    m = _HHMM.match(at)
-    if not m:
-        raise UserError(f"--daily {at!r}: give a time as HH:MM, e.g. 08:00")
-    at = f"{int(m.group(1)):02d}:{m.group(2)}"
+    at = None
+    if args.daily is not None:
+        m = _HHMM.match(args.daily)
+        if not m:
+            raise UserError(f"--daily {args.daily!r}: give a time as HH:MM, e.g. 08:00")
+        at = f"{int(m.group(1)):02d}:{m.group(2)}"
     tz = args.timezone
     if tz:
         try:
@@ -367,11 +368,13 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
             raise UserError(f"--timezone {tz!r}: not an IANA time zone, e.g. Europe/Moscow") from None
     store = await open_store(settings.database_url)
     try:
+        # what is not given stays as it is, as with /subscribe in a chat: adding a topic kept no digest time
+        current = next((s for s in await store.subscriptions(args.chat_id) if s.thread_id == args.thread), None)
         sub = await store.subscribe(
             args.chat_id,
             topics,
-            mode="alerts" if args.alerts else "daily",
-            at=at,
+            mode="alerts" if args.alerts else "daily" if at or current is None else current.mode,
+            at=at or (current.at if current else "08:00"),
             timezone=tz,
             thread_id=args.thread,
         )

@@ -194,6 +194,19 @@ def test_subscribe_and_unsubscribe_from_the_shell(db_env):
     assert out.returncode == 2 and "chat -1001234 has no subscription" in out.stderr
 
 
+def test_subscribe_again_keeps_the_mode_and_time_not_given(db_env):
+    """As /subscribe in a chat does: adding a topic reset a 21:30 digest (or alerts) to daily at 08:00."""
+    db_env = {**db_env, "DEFAULT_TIMEZONE": "UTC"}
+    assert run_cli("subscribe", "6", "us-russia", "--daily", "21:30", env=db_env).returncode == 0
+    out = run_cli("subscribe", "6", "us-russia", env=db_env)
+    assert out.stdout == "chat 6: us-russia — daily digest at 21:30 (UTC)\n", out.stderr
+    assert "alerts as stories are found" in run_cli("subscribe", "6", "--alerts", env=db_env).stdout
+    out = run_cli("subscribe", "6", "rare-earths", env=db_env)
+    assert out.stdout == "chat 6: us-russia, rare-earths — alerts as stories are found (UTC)\n", out.stderr
+    out = run_cli("subscribe", "6", "--daily", "7:05", env=db_env)
+    assert out.stdout == "chat 6: us-russia, rare-earths — daily digest at 07:05 (UTC)\n", out.stderr
+
+
 def test_run_without_token_explains_botfather(db_env):
     out = run_cli("run", env=db_env)
     assert out.returncode == 2
