@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UserError
 from .settings import check_timezone, parse_duration
 from .store import Store
+from .textcut import shorten
 
 if TYPE_CHECKING:
     from .settings import Config, FeedConfig, Settings
@@ -295,6 +296,11 @@ def _story_json(s: Any) -> dict:
     }
 
 
+# `feeds`: the problem column (the last) is cut only past this, so an error's fix hint such as "(set ALLOW_PRIVATE_URLS
+# to fetch local feeds)" shows whole; a stored error may be up to 2,000 characters.
+PROBLEM_CHARS = 200
+
+
 async def feeds_command(settings: Settings) -> int:
     """`coverage-bot feeds`: a health table."""
     store = await open_store(settings.database_url, must_exist=True)
@@ -308,13 +314,13 @@ async def feeds_command(settings: Settings) -> int:
         return 0
     rows = [
         [
-            f.name[:30],
+            f.name,  # whole: it is what `feeds --enable` takes
             "yes" if f.enabled else "no",
             _when(f.last_success_at),
             str(f.last_status) if f.last_status is not None else "-",
             str(f.items),
             str(f.failures),
-            (f.disabled_reason or f.last_error or "")[:60],
+            shorten(f.disabled_reason or f.last_error or "", PROBLEM_CHARS),
         ]
         for f in feeds
     ]

@@ -228,6 +228,49 @@ def test_stories_feeds_and_healthcheck_on_an_empty_store(db_env):
     assert run_cli("healthcheck", env=db_env).returncode == 1
 
 
+def test_feeds_shows_whole_names_and_the_problems_fix_hint(db_env):
+    """Names were cut at 30 characters (not what --enable takes) and problems at 60, the fix hint lost, with no '…'."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from bot.store import Store, feeds_t
+
+    long_name = "Ministry of Foreign Affairs of the Russian Federation – news"
+    refused = (
+        "refused: localhost resolves to non-public address 127.0.0.1 (set ALLOW_PRIVATE_URLS to fetch local feeds)"
+    )
+
+    async def prepare() -> None:
+        store = await Store.open(db_env["DATABASE_URL"])
+        try:
+            feeds = [
+                ("Local", "http://localhost/feed"),
+                (long_name, "https://mid.example/rss"),
+                ("Noisy", "https://n.example/"),
+            ]
+            await store.sync_feeds([SimpleNamespace(name=n, url=u, topics=(), interval=900) for n, u in feeds])
+            async with store.engine.begin() as conn:
+                await conn.execute(
+                    feeds_t.update().where(feeds_t.c.name == "Local").values(failures=1, last_error=refused)
+                )
+                await conn.execute(
+                    feeds_t.update()
+                    .where(feeds_t.c.name == "Noisy")
+                    .values(failures=1, last_error="not a feed: " + "x " * 500)
+                )
+        finally:
+            await store.close()
+
+    asyncio.run(prepare())
+    out = run_cli("feeds", env=db_env)
+    assert out.returncode == 0, out.stderr
+    rows = {line.split("  ")[0]: line.rstrip() for line in out.stdout.splitlines()}
+    assert long_name in rows
+    assert rows["Local"].endswith(refused)
+    problem = rows["Noisy"].split("  ")[-1].strip()  # a stored error may be 2,000 characters: cut, with "…"
+    assert problem.startswith("not a feed: x x") and problem.endswith("x x…") and len(problem) <= 200
+
+
 def test_demo_runs_the_real_pipeline_offline():
     out = run_cli("demo", timeout=300)
     assert out.returncode == 0, out.stderr
