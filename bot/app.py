@@ -135,9 +135,11 @@ async def poll_command(config: Config, settings: Settings) -> int:
             owner=default_owner(settings.instance_id),
         )
         await prune_old(store, PollOptions.from_config(config).kept_days)  # as after every cycle of `run`
+        # every due feed is counted once: one due before its interval (for items kept for later) is not fetched
+        backlog = f", {report.backlog_only} not fetched (within their interval)" if report.backlog_only else ""
         print(
             f"poll: {report.feeds_due} feeds due, {report.fetched} fetched, {report.not_modified} unchanged, "
-            f"{report.failed} failed; {report.new_items} new items, {report.on_topic} on topic, "
+            f"{report.failed} failed{backlog}; {report.new_items} new items, {report.on_topic} on topic, "
             f"{report.stories_created} new stories; {report.pending} kept for later ({report.elapsed:.1f} s)"
         )
         for name in report.disabled:

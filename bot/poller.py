@@ -146,6 +146,7 @@ class CycleReport:
     fetched: int  # 200 answers parsed
     not_modified: int  # 304 answers
     failed: int
+    backlog_only: int  # due before their interval (for items kept for later): not fetched, the kept items worked on
     disabled: tuple[str, ...]  # feeds disabled by this cycle
     new_items: int  # stored this cycle (processed or kept for later)
     processed: int  # items that went through relevance this cycle
@@ -168,6 +169,7 @@ class _Counters:
     fetched: int = 0
     not_modified: int = 0
     failed: int = 0
+    backlog_only: int = 0
     disabled: list[str] = field(default_factory=list)
     new_items: int = 0
     processed: int = 0
@@ -238,6 +240,7 @@ class _Cycle:
             and now < feed.last_attempt_at + timedelta(seconds=feed.interval)
         )
         if backlog_only:  # brought back early only to work through items kept for later
+            self.counters.backlog_only += 1
             await self._store_feed(feed, None, None, [])
             return
         result = await self.fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified, kind="feed")
@@ -572,6 +575,7 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
         fetched=c.fetched,
         not_modified=c.not_modified,
         failed=c.failed,
+        backlog_only=c.backlog_only,
         disabled=tuple(c.disabled),
         new_items=c.new_items,
         processed=c.processed,
@@ -588,12 +592,14 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
     )
     if feeds:
         log.info(
-            "poll cycle: %d feeds (%d fetched, %d not modified, %d failed), %d new items, %d on topic, "
-            "%d stories new, %d updated, %d pending, %.1f s (feeds %.1f s, clustering %.1f s, analysis %.1f s)",
+            "poll cycle: %d feeds (%d fetched, %d not modified, %d failed, %d within their interval), %d new items, "
+            "%d on topic, %d stories new, %d updated, %d pending, %.1f s (feeds %.1f s, clustering %.1f s, "
+            "analysis %.1f s)",
             report.feeds_due,
             report.fetched,
             report.not_modified,
             report.failed,
+            report.backlog_only,
             report.new_items,
             report.on_topic,
             report.stories_created,

@@ -282,6 +282,23 @@ async def test_a_cycle_reuses_a_hosts_connection_and_closes_it_at_its_end(store)
             assert server.open_connections == 0
 
 
+async def test_every_due_feed_is_counted_once_in_the_report(site, store, fetcher) -> None:
+    """A feed due before its interval (items kept for later; or re-enabled, as `feeds --enable` does) is not fetched:
+    it was counted nowhere ("2 feeds due, 0 fetched, 0 unchanged, 1 failed")."""
+    many = [Entry(f"g{i}", site.server.url(f"/p{i}"), f"Local football club wins cup {i}") for i in range(3)]
+    cfg = config({"Busy": site.feed("/busy", many), "Wire": site.feed("/wire", many[:1])}, max_items_per_feed=1)
+
+    def counted(report) -> int:
+        return report.fetched + report.not_modified + report.failed + report.backlog_only
+
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert (report.feeds_due, report.fetched, report.pending) == (2, 2, 2)  # Busy keeps two items for later
+    await store.enable_feed(site.server.url("/wire"), now=NOW)  # due again at once
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=2))
+    assert (report.feeds_due, counted(report)) == (2, 2)
+    assert report.backlog_only >= 1 and site.fetches("/busy") == 1  # Busy only worked through its kept items
+
+
 async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -> None:
     new_url = site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Rare earth mine opens")])
     site.server.route("/old", redirect(new_url, 301))
