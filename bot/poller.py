@@ -234,7 +234,8 @@ class _Cycle:
     async def _poll_feed(self, feed: FeedState) -> None:
         now = self.now
         backlog_only = (
-            feed.last_attempt_at is not None
+            feed.backlog  # due early with nothing kept: re-enabled (feeds --enable, /enable), to be fetched now
+            and feed.last_attempt_at is not None
             and feed.initialised
             and feed.failures == 0
             and now < feed.last_attempt_at + timedelta(seconds=feed.interval)

@@ -297,6 +297,8 @@ async def test_every_due_feed_is_counted_once_in_the_report(site, store, fetcher
     report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=2))
     assert (report.feeds_due, counted(report)) == (2, 2)
     assert report.backlog_only >= 1 and site.fetches("/busy") == 1  # Busy only worked through its kept items
+    # ... and Wire, re-enabled with nothing kept, was fetched again at once ("it is polled in the next cycle")
+    assert site.fetches("/wire") == 2
 
 
 async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -> None:
