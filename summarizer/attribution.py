@@ -162,9 +162,31 @@ def is_cue(t: Tok) -> bool:
     return t.low in CUE_VERBS and t.text.islower()
 
 
+# A US lawmaker's party and state ("R-Ariz.", "D-N.Y", "R-OH"): written after the name, between commas or brackets
+_PARTY_STATE = re.compile(r"^[RDI]-[A-Z][A-Za-z.]{1,5}$")
+
+
+def _skip_affiliation(toks: list[Tok], j: int) -> int:
+    """Past a person's affiliation after their name ("of the James Martin Center for Nonproliferation Studies", "of
+    Brookings", "from Reuters"): where the cue may follow; ``j`` when no such phrase starts there."""
+    n = len(toks)
+    if not (j + 1 < n and toks[j].low in ("of", "from", "at")):
+        return j
+    k = j + 1
+    if toks[k].low == "the":
+        k += 1
+    if not (k < n and is_cap(toks[k].text)):
+        return j
+    while k < n and (
+        is_cap(toks[k].text) or (toks[k].low in ("of", "for", "and", "&") and k + 1 < n and is_cap(toks[k + 1].text))
+    ):
+        k += 1
+    return k
+
+
 def _abbrev_before(t: Tok) -> bool:
-    """A period after this token belongs to it ("Sen.", "Dr.", "L.")."""
-    return t.low in TITLES or t.low in HONORIFICS or is_initial(t.text)
+    """A period after this token belongs to it ("Sen.", "Dr.", "L.", "R-Ariz.")."""
+    return t.low in TITLES or t.low in HONORIFICS or is_initial(t.text) or bool(_PARTY_STATE.match(t.text))
 
 
 def _name_word(t: Tok) -> bool:
@@ -647,6 +669,8 @@ class Resolver:
             j -= 1
         if j - 1 >= lo and toks[j].low in TIME_WORDS and toks[j - 1].low in ("on", "last", "this", "late", "early"):
             j -= 2
+        if j - 2 >= lo and toks[j].text == "," and toks[j - 1].text == ")" and _PARTY_STATE.match(toks[j - 2].text):
+            j -= 1  # "Gov. John Kasich (R-OH), said": the lawmaker's tag, not an appositive
         if j - 2 >= lo and toks[j].text == ")":
             k = j - 1
             while k > lo and j - k <= PAREN_TOKENS and toks[k].text not in "()":
@@ -877,6 +901,8 @@ class Resolver:
         if named:
             i, e = named
         j = _skip_parenthesis(toks, e)  # "Rep. John Mica (R-Fla.) said"
+        if self.names.classify([t.text for t in toks[i:e]])[0] == "person":
+            j = _skip_affiliation(toks, j)  # "Jeffrey Lewis of the James Martin Center wrote"
         n = len(toks)
         while j - e <= APPOSITIVE_TOKENS:
             while j < n and _skippable(toks[j]):

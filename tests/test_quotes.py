@@ -341,3 +341,21 @@ def test_the_speaker_is_the_name_before_its_appositives(sentence: str, speaker: 
 )  # fmt: skip
 def test_a_label_a_medium_or_a_platform_is_no_speaker(text: str, speaker: str | None) -> None:
     assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a person's affiliation after the name, before the cue ("of Brookings said" lost the speaker, or the quote)
+        ('"It is a stretch for the North Koreans," Jeffrey Lewis of the James Martin Center wrote.', "Jeffrey Lewis"),
+        ('"It is a stretch for them," Jane Smith of Brookings said.', "Jane Smith"),
+        # a US lawmaker's party and state between commas or brackets
+        ('Sen. John McCain, R-Ariz., said, "It is a stretch for them."', "John McCain"),
+        ('Gov. John Kasich (R-OH), said, "I am getting stronger every day."', "John Kasich"),
+        # an organisation's abbreviation before the comma is no lawmaker's tag: the appositive's owner speaks
+        ('Steve Landells, a safety specialist at the British Airline Pilots Association (Balpa), said: "It was only a '
+         'matter of time."', "Steve Landells"),
+    ],
+)  # fmt: skip
+def test_an_affiliation_or_a_lawmakers_tag_after_the_name(text: str, speaker: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
