@@ -344,14 +344,18 @@ class Config(_Strict):
             return data
         topics = list(data["topics"]) if isinstance(data.get("topics"), dict) else []
         poll: dict[str, Any] = data["poll"] if isinstance(data.get("poll"), dict) else {}
+        try:  # only a valid poll.interval: a bad one is poll.interval's one problem, not one more per feed
+            interval = _check_interval(parse_duration(poll["interval"])) if "interval" in poll else None
+        except ValueError:
+            interval = None
         feeds = []
         for feed in data["feeds"]:
             if isinstance(feed, dict):
                 feed = dict(feed)
                 if "topics" not in feed and topics:
                     feed["topics"] = topics
-                if "interval" not in feed and "interval" in poll:
-                    feed["interval"] = poll["interval"]
+                if "interval" not in feed and interval is not None:
+                    feed["interval"] = interval
             feeds.append(feed)
         return {**data, "feeds": feeds}
 

@@ -196,6 +196,15 @@ def test_bad_interval(tmp_path: Path) -> None:
     assert "feeds[1].interval" in message and "out of range" in message
 
 
+def test_a_bad_poll_interval_is_one_problem_at_its_own_line(tmp_path: Path) -> None:
+    # feed One has no interval of its own: it was reported too, at its own line, as if it had a bad one
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, MINIMAL + "poll:\n  interval: 30s\n"))
+    assert exc.value.problems == ["line 16: poll.interval: 30 s is out of range; use between 60 s (1m) and 7d"]
+    config = load_config(write(tmp_path, MINIMAL + "poll:\n  interval: 2h\n"))
+    assert [f.interval for f in config.feeds] == [7200, 3600]  # a valid one still reaches feeds without their own
+
+
 def test_lease_margin_sets_how_soon_a_dead_instances_feeds_are_taken_over(tmp_path: Path) -> None:
     from bot.poller import PollOptions
 
