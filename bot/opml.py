@@ -19,14 +19,14 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import defusedxml.ElementTree as SafeET
 import yaml
 from defusedxml import EntitiesForbidden
 
-from .settings import Config, ConfigError, _check_url, load_config, parse_config
+from .settings import Config, ConfigError, _check_url, canonical_url, load_config, parse_config
 
 
 class OpmlError(ValueError):
@@ -48,18 +48,6 @@ class MergeReport:
     added: tuple[OpmlFeed, ...]
     duplicates: tuple[OpmlFeed, ...]  # already in feeds.yaml (same canonical URL) or twice in the file
     invalid: tuple[tuple[OpmlFeed, str], ...]  # refused, with the reason
-
-
-def canonical_url(url: str) -> str:
-    """A URL compared for duplicates: host lower-case, default port, trailing slash and fragment dropped, and the
-    scheme too, as feeds.yaml's own check of duplicate URLs does (http:// and https:// of one feed are one feed)."""
-    p = urlsplit(url.strip())
-    scheme = p.scheme.lower()
-    host = (p.hostname or "").lower()
-    port = p.port
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    return urlunsplit(("", host, p.path.rstrip("/") or "/", p.query, ""))
 
 
 def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:

@@ -15,6 +15,7 @@ API::
     settings = Settings.from_env(os.environ) -> Settings     # raises ConfigError naming the variable
     settings.telegram_bot_token: SecretStr | None            # never printed; settings.require_token() -> str
     parse_duration("1h30m") -> 5400; parse_size("5MB") -> 5_000_000
+    canonical_url("http://A.org:80/f/") -> "//a.org/f"      # duplicate feeds: feeds.yaml's check and OPML import
 
 Topic rules use the term syntax of :mod:`bot.topics` (checked here, term by term). A feed without
 ``topics`` is matched against every topic; a feed without ``interval`` uses ``poll.interval``.
@@ -35,7 +36,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -379,7 +380,7 @@ class Config(_Strict):
             if key in names:
                 problems.append((("feeds", i, "name"), f"duplicate feed name {feed.name!r} (also feeds[{names[key]}])"))
             names.setdefault(key, i)
-            norm = _url_key(feed.url)
+            norm = canonical_url(feed.url)
             if norm in urls:
                 problems.append((("feeds", i, "url"), f"duplicate feed URL {feed.url!r} (also feeds[{urls[norm]}])"))
             urls.setdefault(norm, i)
@@ -399,9 +400,16 @@ class Config(_Strict):
         return next((f for f in self.feeds if f.name.casefold() == key), None)
 
 
-def _url_key(url: str) -> str:
-    p = urlsplit(url)
-    return f"{(p.hostname or '').lower()}:{p.port or ''}{p.path.rstrip('/') or '/'}?{p.query}"
+def canonical_url(url: str) -> str:
+    """A feed URL as compared for duplicates, here and by OPML import: host case, a default port (80 for http, 443
+    for https), a trailing slash, the fragment and the scheme do not count (http:// and https:// of one feed are one)."""
+    p = urlsplit(url.strip())
+    host = (p.hostname or "").lower()
+    if ":" in host:  # IPv6 keeps its brackets: [::1]:8080 is not [::1:8080]
+        host = f"[{host}]"
+    if p.port is not None and p.port != {"http": 80, "https": 443}.get(p.scheme.lower()):
+        host = f"{host}:{p.port}"
+    return urlunsplit(("", host, p.path.rstrip("/") or "/", p.query, ""))
 
 
 def _unknown(what: str, value: object, valid: typing.Iterable[str]) -> str:

@@ -189,6 +189,26 @@ def test_duplicate_feed_url_and_name(tmp_path: Path) -> None:
     assert "feeds[2].url: duplicate feed URL" in message
 
 
+def test_a_feed_url_with_its_default_port_is_a_duplicate_as_opml_import_reads_it(tmp_path: Path) -> None:
+    from bot.opml import canonical_url
+
+    urls = [
+        "http://example.org/a.xml",
+        "http://EXAMPLE.org:80/a.xml/",  # the default port: the same feed
+        "https://example.org:443/a.xml",  # the other scheme, its default port: the same feed (as OPML import reads it)
+        "http://example.org:8080/a.xml",  # another port: another feed
+    ]
+    feeds = "".join(f"  - name: F{i}\n    url: {url}\n" for i, url in enumerate(urls))
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, MINIMAL.split("feeds:")[0] + "feeds:\n" + feeds))
+    assert exc.value.problems == [
+        "line 12: feeds[1].url: duplicate feed URL 'http://EXAMPLE.org:80/a.xml/' (also feeds[0])",
+        "line 14: feeds[2].url: duplicate feed URL 'https://example.org:443/a.xml' (also feeds[0])",
+    ]
+    assert len({canonical_url(url) for url in urls}) == 2  # OPML import's duplicates are the same
+    assert canonical_url("http://[::1]:8080/a.xml") != canonical_url("http://[::1:8080]/a.xml")
+
+
 def test_bad_interval(tmp_path: Path) -> None:
     message = error_of(tmp_path, MINIMAL.replace("interval: 1h", "interval: 15 fortnights"))
     assert "feeds[1].interval" in message and "unknown unit 'fortnights'" in message
