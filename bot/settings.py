@@ -362,28 +362,7 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Config:
-        problems: list[tuple[tuple[Any, ...], str]] = []
-        for name in self.topics:
-            if not TOPIC_NAME.match(name):
-                problems.append(
-                    (("topics", name), f"topic name {name!r} must be lower-case letters, digits and '-' (rare-earths)")
-                )
-        names: dict[str, int] = {}
-        urls: dict[str, int] = {}
-        for i, feed in enumerate(self.feeds):
-            if not feed.topics:
-                problems.append((("feeds", i, "topics"), "empty; omit the key to follow every topic"))
-            for j, t in enumerate(feed.topics):
-                if t not in self.topics:
-                    problems.append((("feeds", i, "topics", j), _unknown("topic", t, self.topics)))
-            key = feed.name.strip().casefold()
-            if key in names:
-                problems.append((("feeds", i, "name"), f"duplicate feed name {feed.name!r} (also feeds[{names[key]}])"))
-            names.setdefault(key, i)
-            norm = canonical_url(feed.url)
-            if norm in urls:
-                problems.append((("feeds", i, "url"), f"duplicate feed URL {feed.url!r} (also feeds[{urls[norm]}])"))
-            urls.setdefault(norm, i)
+        problems = _cross_problems(list(self.topics), [(f.name, f.url, f.topics) for f in self.feeds])
         if problems:
             raise PydanticCustomError(
                 "config_cross", "{count} problems", {"count": len(problems), "problems": problems}
@@ -410,6 +389,65 @@ def canonical_url(url: str) -> str:
     if p.port is not None and p.port != {"http": 80, "https": 443}.get(p.scheme.lower()):
         host = f"{host}:{p.port}"
     return urlunsplit(("", host, p.path.rstrip("/") or "/", p.query, ""))
+
+
+_FeedKeys = tuple[str | None, str | None, tuple[str, ...] | None]  # a feed's name, url and topics; None: not checked
+
+
+def _cross_problems(topics: list[str], feeds: list[_FeedKeys]) -> list[tuple[tuple[Any, ...], str]]:
+    """Problems between keys: topic names, the topics a feed names, duplicate feed names and URLs."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for name in topics:
+        if not TOPIC_NAME.match(name):
+            problems.append(
+                (("topics", name), f"topic name {name!r} must be lower-case letters, digits and '-' (rare-earths)")
+            )
+    names: dict[str, int] = {}
+    urls: dict[str, int] = {}
+    for i, (feed_name, url, feed_topics) in enumerate(feeds):
+        if feed_topics is not None and not feed_topics:
+            problems.append((("feeds", i, "topics"), "empty; omit the key to follow every topic"))
+        for j, t in enumerate(feed_topics or ()):
+            if t not in topics:
+                problems.append((("feeds", i, "topics", j), _unknown("topic", t, topics)))
+        if feed_name is not None:
+            key = feed_name.strip().casefold()
+            if key in names:
+                problems.append((("feeds", i, "name"), f"duplicate feed name {feed_name!r} (also feeds[{names[key]}])"))
+            names.setdefault(key, i)
+        if url is not None:
+            norm = canonical_url(url)
+            if norm in urls:
+                problems.append((("feeds", i, "url"), f"duplicate feed URL {url!r} (also feeds[{urls[norm]}])"))
+            urls.setdefault(norm, i)
+    return problems
+
+
+def _raw_cross_problems(data: dict[Any, Any], failed: set[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], str]]:
+    """Config's cross checks on YAML data that failed validation (so they did not run), over the values valid on
+    their own: one run of check-config lists every problem. `failed`: the key paths of the validation errors."""
+    below = {loc[:k] for loc in failed for k in range(1, len(loc) + 1)}  # a key with an error at or under it
+
+    def valid(*loc: Any) -> bool:
+        return loc not in below and not any(loc[:k] in failed for k in range(1, len(loc)))
+
+    raw_topics = data.get("topics")
+    topics = [t for t in raw_topics if isinstance(t, str)] if isinstance(raw_topics, dict) else []
+    known = bool(topics)  # with no topics (the problem reported), every topic a feed names would be "unknown"
+    raw_feeds = data.get("feeds")
+    feeds: list[_FeedKeys] = []
+    for i, feed in enumerate(raw_feeds if isinstance(raw_feeds, list) else []):
+        feed = feed if isinstance(feed, dict) else {}
+        name, url, feed_topics = feed.get("name"), feed.get("url"), feed.get("topics")
+        feed_topics = [feed_topics] if isinstance(feed_topics, str) else feed_topics  # as FeedConfig reads it
+        feeds.append(
+            (
+                name if isinstance(name, str) and valid("feeds", i, "name") else None,
+                url.strip() if isinstance(url, str) and valid("feeds", i, "url") else None,
+                tuple(feed_topics) if isinstance(feed_topics, list) and known and valid("feeds", i, "topics") else None,
+            )
+        )
+    return _cross_problems(topics, feeds)
 
 
 def _unknown(what: str, value: object, valid: typing.Iterable[str]) -> str:
@@ -570,6 +608,8 @@ def parse_config(data: object, source: Path | str = "<config>", text: str | None
         deeper = {tuple(e["loc"][:k]) for e in errors for k in range(1, len(e["loc"]))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in deeper)]
         problems = [p for err in errors for p in _describe(err)]
+        if not any(e["type"] == "config_cross" for e in errors):  # a field error stopped Config's cross checks
+            problems += _raw_cross_problems(data, {tuple(e["loc"]) for e in errors})
         lines = _line_map(text) if text else {}
         message = _format(source, problems, lines)
         raise ConfigError(message, [line.strip() for line in message.splitlines()[1:]]) from None

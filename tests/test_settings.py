@@ -357,6 +357,24 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     assert str(exc.value).splitlines()[0].endswith("2 problems")
 
 
+def test_field_errors_do_not_hide_the_problems_between_keys(tmp_path: Path) -> None:
+    # a bad topic name, an unknown topic and a duplicate name were reported only once the interval was fixed
+    text = MINIMAL.replace("  us-russia:", "  Bad_Name:").replace("interval: 1h", "interval: 10s")
+    text += (
+        "  - name: ONE\n    url: https://example.com/three.xml\n  - name: Four\n    url: gopher://example.com/one.xml\n"
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [
+        "line 14: feeds[1].interval: 10 s is out of range; use between 60 s (1m) and 7d",
+        "line 18: feeds[3].url: 'gopher://example.com/one.xml' has scheme 'gopher'; a feed URL must start with "
+        "http:// or https://",  # (and is not checked again as a duplicate of feeds[0])
+        "line 5: topics.Bad_Name: topic name 'Bad_Name' must be lower-case letters, digits and '-' (rare-earths)",
+        "line 13: feeds[1].topics[0]: unknown topic 'us-russia' (valid: rare-earths, Bad_Name)",
+        "line 15: feeds[2].name: duplicate feed name 'ONE' (also feeds[0])",
+    ]
+
+
 def test_models_are_frozen() -> None:
     feed = FeedConfig(name="x", url="https://example.com/feed")
     with pytest.raises(ValueError):
