@@ -178,6 +178,8 @@ def _check_url(url: str) -> str:
 Duration = Annotated[int, BeforeValidator(parse_duration), AfterValidator(_check_interval)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(ge=1024)]
 Term = Annotated[str, AfterValidator(_check_term)]
+# A list of terms; one term may be written bare (any: lithium), as a feed's topics may (topics: rare-earths)
+Terms = Annotated[tuple[Term, ...], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
 
 
 class _Strict(BaseModel):
@@ -191,8 +193,8 @@ class JointSubjects(_Strict):
     """Third parties that, named with the rule's second party before its first ("Putin and Kim sign a pact ... a
     move likely to unsettle the US"), make a sentence about their own relationship, unless one of ``unless`` is there."""
 
-    parties: tuple[Term, ...] = Field(min_length=1)
-    unless: tuple[Term, ...] = ()
+    parties: Terms = Field(min_length=1)
+    unless: Terms = ()
 
 
 class ThirdStates(_Strict):
@@ -203,9 +205,9 @@ class ThirdStates(_Strict):
     and the second party only right after one of ``aid`` ("warns China against helping Russia") tells that state's aid
     to it, not the rule's relationship, unless one of ``unless`` is there."""
 
-    parties: tuple[Term, ...] = Field(min_length=1)
-    unless: tuple[Term, ...] = ()
-    aid: tuple[Term, ...] = ()
+    parties: Terms = Field(min_length=1)
+    unless: Terms = ()
+    aid: Terms = ()
 
 
 class TimedActs(_Strict):
@@ -214,22 +216,22 @@ class TimedActs(_Strict):
     party only dates them. In an ``any`` rule, an act told before a connective with every term of the rule after it
     ("8 dead in Kyiv after fiercest Russian attack since Trump-Putin summit")."""
 
-    acts: tuple[Term, ...] = Field(min_length=1)
-    connectives: tuple[Term, ...] = Field(min_length=1)
+    acts: Terms = Field(min_length=1)
+    connectives: Terms = Field(min_length=1)
 
 
 class Rule(_Strict):
     """One keyword rule: ``any`` term, or one term of each ``all_of`` group in the same sentence."""
 
     name: str | None = None
-    any: tuple[Term, ...] = ()
-    all_of: tuple[tuple[Term, ...], ...] = ()
+    any: Terms = ()
+    all_of: tuple[Terms, ...] = ()
     near: int | None = Field(default=None, ge=1, le=200)  # all_of terms within this many words
     weight: float = Field(default=1.0, gt=0, le=10)
     # parties beside the rule's own (its groups before the last): a sentence naming one first is about that party
-    other_parties: tuple[Term, ...] = ()
+    other_parties: Terms = ()
     # words of a dispute ("slams"): aimed at a party of the first group by no other party, the rule does not fire
-    disputes: tuple[Term, ...] = ()
+    disputes: Terms = ()
     # third parties named with the second group's party, before the first's: their relationship, not the rule's
     joint_subjects: JointSubjects | None = None
     # the second group's acts dated by a first-group event after a connective ("... as Trump touts peace"): not the rule's
@@ -269,8 +271,8 @@ class Topic(_Strict):
     description: str | None = None
     threshold: float = Field(default=DEFAULT_THRESHOLD, gt=0)
     rules: tuple[Rule, ...] = Field(min_length=1)
-    exclude: tuple[Term, ...] = ()  # a sentence holding one of these counts for nothing
-    ignore: tuple[Term, ...] = ()  # phrases blanked out before matching ("Radio Free Europe")
+    exclude: Terms = ()  # a sentence holding one of these counts for nothing
+    ignore: Terms = ()  # phrases blanked out before matching ("Radio Free Europe")
     # the summary and the page count only when the title fires a rule or nearly matches one (bot.topics)
     title_required: bool = False
     # how slowly the topic's events are retold: two tellings of one lose 1/e of their similarity per this many hours
@@ -572,6 +574,8 @@ def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     if kind == "missing":
         return [(loc, "required key is missing")]
     msg = err["msg"]
+    if kind == "tuple_type":  # a YAML list, read as a tuple: "tuple" is Python's word
+        msg = "Input should be a valid list"
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
     elif "input" in err and not isinstance(err["input"], dict | list):

@@ -274,6 +274,17 @@ def test_bad_term_names_its_place(tmp_path: Path) -> None:
     assert "topics.rare-earths.rules[0].any[1]" in message and "&" in message
 
 
+def test_one_term_may_be_written_without_a_list(tmp_path: Path) -> None:
+    # as a feed's topics may; "any: lithium" was refused as "Input should be a valid tuple"
+    text = MINIMAL.replace("[rare earth]", "rare earth").replace("[[US], [Russia], [talks]]", "[[US], Russia, talks]")
+    config = load_config(write(tmp_path, text))
+    assert config.topics["rare-earths"].rules[0].any == ("rare earth",)
+    assert config.topics["us-russia"].rules[0].all_of == (("US",), ("Russia",), ("talks",))
+    message = error_of(tmp_path, MINIMAL.replace("[rare earth]", "5"))
+    assert "line 4: topics.rare-earths.rules[0].any: Input should be a valid list (got 5)" in message
+    assert "tuple" not in message  # Python's word
+
+
 _ANY_RULE = "      - any: [rare earth]"
 _ALL_OF_RULE = "all_of: [[US], [Russia], [talks]]"
 
