@@ -455,13 +455,13 @@ async def enable_feed_command(config: Config, settings: Settings, which: str) ->
 
 def _configured_feed(config: Config, key: str) -> FeedConfig | None:
     """The feed of feeds.yaml named ``key`` (case-insensitive) or at URL ``key``, compared as feeds.yaml's check of
-    duplicate URLs does (scheme, host case and a trailing slash aside)."""
-    from .settings import _url_key
+    duplicate URLs does (settings.canonical_url)."""
+    from .settings import canonical_url
 
     if not key.lower().startswith(("http://", "https://")):
         return config.feed(key)
     try:
-        wanted = _url_key(key)
-        return next((f for f in config.feeds if _url_key(f.url) == wanted), None)
+        wanted = canonical_url(key)
+        return next((f for f in config.feeds if canonical_url(f.url) == wanted), None)
     except ValueError:  # a port out of range: no feed has it
         return None
