@@ -689,7 +689,7 @@ class Commands:
         grouped: dict[str, list[StoryQuote]] = {}
         seen: set[str] = set()
         for story in stories:  # newest first
-            for q in story.quotes:
+            for q in d.readable_quotes(story.quotes):
                 who = q.speaker
                 if not who or not q.text:
                     continue

@@ -8,7 +8,7 @@ both import this module and neither imports the other.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from summarizer.models import Analysis
@@ -45,6 +45,7 @@ DIGEST_GROWN = 5  # "+3 outlets since the last digest" lines, the most grown sto
 FIGURE_CONTEXT_CHARS = 140  # the sentence around a figure, trimmed to this many characters
 FIGURE_CONTEXT_SHORT = 60  # when the summary above already shows that sentence
 QUOTE_CHARS = 280  # a longer quote is cut at a word boundary
+WHOLE_QUOTE_WORDS = 3  # a quote of fewer words ("“unsafe”", "“payback”") is shown after the whole remarks
 # A digest covers the stories since the last one; the first, or after downtime, looks back this far at most.
 DIGEST_WINDOW = timedelta(hours=24)
 DIGEST_CATCH_UP = timedelta(days=7)
@@ -177,12 +178,28 @@ def distinct_figures(story: StoryView) -> list[StoryFigure]:
     return out
 
 
-def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[StoryQuote]:
-    """Quotes with a named speaker first; none the summary above (``shown``) already quotes in full."""
+def readable_quotes(quotes: Iterable[StoryQuote], shown: str = "") -> list[StoryQuote]:
+    """Quotes worth reading first: with a named speaker, then whole remarks before a word or two ("“unsafe”"); none
+    whose words another quote here, or the summary above (``shown``), already gives ("unsafe and unprofessional"
+    after "an unsafe and unprofessional intercept")."""
     said = fold(shown)
-    quotes = [q for q in story.quotes if q.text and not (said and fold(q.text) in said)]
-    quotes.sort(key=lambda q: q.speaker is None)
-    return quotes[:limit]
+    ranked = sorted(
+        (q for q in quotes if q.text), key=lambda q: (q.speaker is None, len(q.text.split()) < WHOLE_QUOTE_WORDS)
+    )
+    kept: set[int] = set()
+    folded: list[str] = []
+    for q in sorted(ranked, key=lambda q: -len(q.text)):  # the longer telling first, so the shorter is found in it
+        key = fold(q.text)
+        if key and not (said and key in said) and not any(key in other for other in folded):
+            folded.append(key)
+            kept.add(id(q))
+    return [q for q in ranked if id(q) in kept]
+
+
+def attributed_quotes(story: StoryView, limit: int, shown: str = "") -> list[StoryQuote]:
+    """Quotes with a named speaker first, whole remarks before scare quotes; none the summary above (``shown``) or
+    another quote already gives."""
+    return readable_quotes(story.quotes, shown)[:limit]
 
 
 def sources_line(story: StoryView, limit: int = DIGEST_SOURCES) -> Line:

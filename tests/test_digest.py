@@ -398,3 +398,23 @@ def test_sources_link_the_outlets_own_article_not_an_aggregators_relay_of_it() -
     assert "news.google.com" not in full and full.count("bloomberg.com/news/nickel") == 1
     alone = replace(story, members=(relay, other))  # the relay is all there is of that outlet: it stays
     assert "news.google.com/rss/articles/CBM1" in m.line_plain(d.sources_line(alone))
+
+
+def test_whole_remarks_come_before_scare_quotes_and_a_quote_is_not_given_twice() -> None:
+    """A story's quotes opened with "Lloyd Austin: “unsafe”, “risky”", and gave "unsafe and unprofessional" again,
+    unattributed, after "an unsafe and unprofessional intercept" (QA of /summary and /quotes on real stories)."""
+
+    def q(text: str, speaker: str | None) -> StoryQuote:
+        return StoryQuote.from_json({"text": text, "speaker": speaker, "sources": [{"outlet": "Wire", "link": None}]})
+
+    story = make_story(5, quotes=[
+        q("unsafe", "Lloyd Austin"), q("risky", "Lloyd Austin"), q("unsafe and unprofessional", None),
+        q("We will continue to fly and operate wherever international law allows", "Lloyd Austin"),
+        q("an unsafe and unprofessional intercept", "U.S. military"),
+    ])  # fmt: skip
+    shown = [(x.text, x.speaker) for x in d.attributed_quotes(story, 10)]
+    assert shown == [
+        ("We will continue to fly and operate wherever international law allows", "Lloyd Austin"),
+        ("an unsafe and unprofessional intercept", "U.S. military"),
+        ("risky", "Lloyd Austin"),
+    ]
