@@ -166,6 +166,11 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["_anchor"] & b["_anchor"])
 
 
+def _surface_words(surface: object) -> str:
+    """A figure's words compared without case or spacing ("$500 Million", "$500 million")."""
+    return " ".join(str(surface or "").casefold().split())
+
+
 def _bound(qualifier: object) -> str | None:
     """Whether a qualifier bounds its figure from one side: "above", "below" (figure_lexicon), or None."""
     return _QUALIFIER_BOUNDS.get(" ".join(str(qualifier or "").casefold().split()))
@@ -174,7 +179,8 @@ def _bound(qualifier: object) -> str | None:
 def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
     """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
 
-    Each result keeps the first telling's fields, ``key`` if any outlet marked it key, and ``disagrees``:
+    Each result keeps the first telling's fields (a later telling's words when only it bounds the figure: "more than
+    $500 million"), ``key`` if any outlet marked it key, and ``disagrees``:
     the other outlets' values for the same quantity (``[{"surface", "value", "outlet", "link"}]``, empty
     when none). Figures that disagree are placed next to each other.
     """
@@ -213,6 +219,11 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 }
                 order[ident] = len(order)
             m = merged[ident]
+            if bound and not m["_bound"] and _surface_words(m["surface"]) in _surface_words(fig.get("surface")):
+                # the same words with a bound say more: "more than $500 million", not a headline's "$500 Million";
+                # its words and its outlet stand for the figure (a range or other words stay the first telling's)
+                m.update({k: fig[k] for k in ("surface", "qualifier", "sentence", "start", "end") if k in fig})
+                m["outlet"], m["link"] = outlet, link
             m["key"] = bool(m.get("key")) or bool(fig.get("key"))
             m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
             m["_anchor"] |= anchor

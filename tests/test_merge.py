@@ -212,3 +212,21 @@ def test_two_numbers_that_differ_in_a_written_digit_are_two_figures() -> None:
         [("A", "https://a", [fig("1.2bn", 1.2e9)]), ("B", "https://b", [fig("1,200,000,000", 1200000000)])]
     )
     assert [s["outlet"] for s in one["sources"]] == ["A", "B"]
+
+
+def test_a_later_telling_that_bounds_the_figure_gives_its_words() -> None:
+    """Google News' headline "$500 Million" came first, and the merged figure dropped Bloomberg's "more than", with
+    the headline (and its "Bloomberg.com") as its sentence."""
+
+    def fig(surface: str, qualifier: str, sentence: str) -> dict:
+        return {"surface": surface, "kind": "money", "value": 5e8, "unit": "USD", "qualifier": qualifier,
+                "sentence": sentence, "key": True, "score": 2.0}  # fmt: skip
+
+    headline = "US-Backed Group Weighs $500 Million Tanzania Nickel Investment Bloomberg.com"
+    body = "The group will invest more than $500 million in the Tanzania nickel project."
+    (one,) = merge_figures(
+        [("Bloomberg.com", "https://news.google.com/x", [fig("$500 Million", "", headline)]),
+         ("Bloomberg", "https://bloomberg.com/a", [fig("more than $500 million", "more than", body)])]
+    )  # fmt: skip
+    assert (one["surface"], one["sentence"], one["link"]) == ("more than $500 million", body, "https://bloomberg.com/a")
+    assert [s["outlet"] for s in one["sources"]] == ["Bloomberg.com", "Bloomberg"]
