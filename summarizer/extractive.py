@@ -47,10 +47,15 @@ BACKWARD_WEIGHT = 0.5  # similarity to earlier sentences, relative to later ones
 LENGTH_MEAN = 20.0  # words; centre of the length prior [15, 25]
 LENGTH_SD = 15.0  # words; width of the length prior [10, 25]
 QUOTE_PENALTY = 0.5  # factor for a sentence that opens with a quotation mark [0.3, 1]
+DANGLING_PENALTY = 0.75  # factor for a sentence that opens leaning on the one before ("But ...", "It ...")
 MAX_CANDIDATES = 60  # sentences of the opening considered (speed bound; a summary never reaches it)
 MIN_WORDS = 4  # shorter "sentences" (fragments, captions) are never chosen
 # ----------------------------------------------------------------------------------------------------
 
+_DANGLING = re.compile(
+    r"\s*[\"“‘']?(?:And|But|So|Yet|Or|However|Instead|Still|Also|Meanwhile|That|This|These|Those|It|They|He|She|"
+    r"His|Her|Their|Its|Such)\b(?!['’])"
+)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # The same words in lower-case ASCII text, where a letter is a-z and ’ cannot occur; a plain range is
 # much cheaper for the regex engine than the Unicode letter class.
@@ -155,7 +160,9 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
     length = np.array([len(ws) for ws in words], dtype=float)
     prior = np.exp(-0.5 * ((length - LENGTH_MEAN) / LENGTH_SD) ** 2)
     quote = np.array([QUOTE_PENALTY if t.lstrip()[:1] in "\"“‘'" else 1.0 for t in texts])
-    score = (centrality + LEAD_WEIGHT * position) * prior * quote
+    # a sentence that leans on the one before ("And ...", "But ...", "It ...") reads wrongly without it
+    leans = np.array([1.0 if i == 0 or not _DANGLING.match(t) else DANGLING_PENALTY for i, t in enumerate(texts)])
+    score = (centrality + LEAD_WEIGHT * position) * prior * quote * leans
     # eligible: ends like a sentence, has a few words, is not a fragment of a quotation or of a broken sentence
     # (furniture inside a paragraph is left out as the summary is chosen: summarize_prepared)
     ok = np.array(
