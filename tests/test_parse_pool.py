@@ -219,8 +219,10 @@ async def test_a_batch_runs_while_the_event_loop_is_held_as_many_at_once_as_aske
         time.sleep(3.0)
         done = time.monotonic()
         spans = await batch.answers
-        assert time.monotonic() - done < 0.3  # nothing left to wait for (1.6 s of calls if they waited for the loop)
+        # every call ended while the loop was held (1.6 s of calls would follow if they had waited for the loop); the
+        # answers' hand-over is bounded loosely, as a busy machine delays it (0.38 s seen with CI beside benchmarks)
         assert held <= spans[0][0] and spans[-1][1] <= done
+        assert time.monotonic() - done < 1.0
         assert all(b[0] >= a[1] for a, b in itertools.pairwise(spans))  # one at a time
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # call()'s bound not taken
         # Widened while it runs: two at a time from the next answer on.
