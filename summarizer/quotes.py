@@ -61,6 +61,8 @@ _OPEN_CTX = set("([{—–-/:;,“‘'\"\x00")
 _CLOSE_CTX = set(".,;:!?)]}…—–-’'\"”")
 _DQ = re.compile('[“”"]')
 _SQ = re.compile("[‘’']")
+_STRAIGHT = re.compile('"')
+_CURLY_CLOSE = re.compile("”")
 _ANY_MARK = re.compile("[\"“”‘’']")
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 
@@ -77,14 +79,31 @@ def _double_spans(line: str, base: int, para: int) -> list[QuoteSpan]:
     """
     out: list[QuoteSpan] = []
     open_at = -1
+    opened_by = ""
+    skip_to = -1
     n = len(line)
+    straight: list[int] | None = None  # where the straight marks and the closing curly marks stand, once needed
+    curly_close: list[int] = []
     for m in _DQ.finditer(line):
         i = m.start()
+        if i <= skip_to:
+            continue
         prev = line[i - 1] if i else " "
         nxt = line[i + 1] if i + 1 < n else " "
         can_open = (prev.isspace() or prev in _OPEN_CTX) and not nxt.isspace()
         can_close = not prev.isspace() and (nxt.isspace() or nxt in _CLOSE_CTX)
         c = line[i]
+        if c == "“" and open_at >= 0 and opened_by == '"' and _WORD.search(line, open_at, i):
+            # "The Department isn’t about “Equal Justice” anymore.": a curly pair nested in a straight quote belongs
+            # to it (GUIDELINES.md) when the straight quote closes after the pair
+            if straight is None:
+                straight = [s.start() for s in _STRAIGHT.finditer(line, i)]
+                curly_close = [s.start() for s in _CURLY_CLOSE.finditer(line, i)]
+            j = bisect_right(curly_close, i)
+            k = bisect_right(straight, i)
+            if j < len(curly_close) and k < len(straight) and curly_close[j] < straight[k]:
+                skip_to = curly_close[j]
+                continue
         if c == "“":
             is_open = not (open_at >= 0 and can_close and not can_open)
         elif c == "”":
@@ -98,6 +117,7 @@ def _double_spans(line: str, base: int, para: int) -> list[QuoteSpan]:
                 end = len(line[:i].rstrip())
                 out.append(_span(base, open_at, end, end, para))
             open_at = i + 1
+            opened_by = c
         elif open_at >= 0:
             out.append(_span(base, open_at, i, i + 1, para))
             open_at = -1
