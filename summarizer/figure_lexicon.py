@@ -205,11 +205,12 @@ _QFRAC_NEXT = (
     "would|could|can|and|or|but|than"
 )
 _COMPARATIVES = "less|more|fewer|lower|higher|smaller|larger|bigger|greater|cheaper|faster|slower"
+_PERCENT_WORD = r"per\s?cent|percent|percentage"  # "half a percentage point", "a quarter percent"
 _CORE = re.compile(
     rf"""
     (?P<frac>(?i:(?<![-‐‑])\b(?:one|two|three|four|five|six|seven|eight|nine|a)-(?:{_FRAC})\b
-        |\b(?:one|two|three|four|a)\s(?:{_FRAC})(?=\s+(?:of|as|{_COMPARATIVES})\b|[.,;:)]|$)
-        |\bhalf(?=\s+(?:of|the|its|their|all|as)\b)
+        |\b(?:one|two|three|four|a)\s(?:{_FRAC})(?=\s+(?:of|as|{_COMPARATIVES}|{_PERCENT_WORD})\b|[.,;:)]|$)
+        |\bhalf(?=\s+(?:of|the|its|their|all|as|an?\s+(?:{_PERCENT_WORD}))\b)
         |(?P<qfrac>\b(?:half|an?\s(?:{_FRAC}))(?=\s*[.,;:)!?]|\s+(?:{_QFRAC_NEXT})\b|$))))
    |(?P<words>(?i:\b(?:(?:half\s+)?an?\s+dozen
         |(?:{_NW})(?:\s+dozen)?(?:(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?)?
@@ -330,6 +331,10 @@ _BARE_TOTAL = re.compile(
 )
 _OF_A_MAG = re.compile(r"\s+of\s+an?\s+(million|billion|trillion|thousand)\b", re.I)
 _OF_A = re.compile(r"\s+of\s+an?\b", re.I)
+# A fraction of one point: "one-half of 1 percent" is 0.5%, "half a percentage point" 0.5 points (not 50%).
+_OF_ONE_PERCENT = re.compile(
+    r"(?:\s+of)?\s+(?:(?:an?|one|1)\s+)?(?:(per\s?cent|percent)|(percentage\s+points?))\b|\s+of\s+1\s?%", re.I
+)
 _DURATION_WORDS = "years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
 _AND_HALF_LEFT = re.compile(rf"(?i)\b(an?|one|{_NW}|\d{{1,3}})\s+({_DURATION_WORDS})\s+and\s+$")
 _UNIT_CANON_DURATION = {

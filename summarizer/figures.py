@@ -94,6 +94,7 @@ from .figure_lexicon import (
     _OF_A,
     _OF_A_MAG,
     _OF_DET,
+    _OF_ONE_PERCENT,
     _ORDINAL,
     _PER,
     _PER_CANON,
@@ -832,6 +833,11 @@ def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
     before = t[max(floor, m.start() - 40) : m.start()]
     if m.group("frac").lower() == "half" and re.search(r"(?i)(?:first|second|latter|former)\s+$", before):
         return None
+    pm = _OF_ONE_PERCENT.match(t, m.end())
+    if share is not None and pm is not None:  # "less than one-half of 1 percent": 0.5%, a fraction of one point
+        start, _, qual = _left_context(t, m.start(), floor)
+        unit = "percentage point" if pm.group(2) else "percent"
+        return _Cand(start, pm.end(), "percent", round(share, 3), unit, qual)
     if share is None or _OF_A.match(t, m.end()):
         return None  # "three-quarters of a pint": a part of one thing, not a share
     and_half = _AND_HALF_LEFT.search(before)

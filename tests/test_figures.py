@@ -278,3 +278,21 @@ def test_a_span_of_time_and_a_half_is_no_share(text: str, surfaces: list[str]) -
 def test_a_magnitude_glued_to_its_number_in_any_case(text: str, surface: str, value: float) -> None:
     (figure,) = extract_figures(text)
     assert (figure.surface, figure.value) == (surface, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "value", "unit"),
+    [
+        # a fraction OF one point is a fraction of a percent ("one-half" alone was read as 50%, and key)
+        ("Clinton led Sanders by less than one-half of 1 percent on Tuesday.", "less than one-half of 1 percent", 0.5,
+         "percent"),
+        ("Exports reached just a quarter of 1 percent of China's global trade.", "a quarter of 1 percent", 0.25,
+         "percent"),
+        ("The Fed will raise its target by a quarter of a percent this month.", "a quarter of a percent", 0.25,
+         "percent"),
+        ("It costs half a percentage point of the nation's output.", "half a percentage point", 0.5,
+         "percentage point"),
+    ],
+)  # fmt: skip
+def test_a_fraction_of_one_percent(text: str, surface: str, value: float, unit: str) -> None:
+    assert [(f.surface, f.kind, f.value, f.unit) for f in extract_figures(text)] == [(surface, "percent", value, unit)]
