@@ -524,7 +524,8 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
     if words and cur:
         return None
     mag, pos = _magnitude(t, e, cur) if raw else (1.0, e)
-    compound = _compound(t, e) if pos == e and not cur else None
+    # after a magnitude too: "a 700-million-barrel reserve", "the 1.2-billion-yuan telescope"
+    compound = _compound(t, pos) if (pos == e or mag != 1) and not cur else None
     hyphen = raw and pos == e and t.startswith(("-", "‐", "‑"), e)
     if (
         hyphen
@@ -550,6 +551,11 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
         return None  # "one", "a" as determiners
     if compound is not None and value >= 2:  # "a two-term presidency", "a 30-foot wall"
         ckind, cunit, mult, end = compound
+        vague = (m.group("words") or "").lower().startswith(("a ", "an "))  # "a billion-dollar machine": an order
+        if ckind == "money" and not vague:  # of magnitude, never key; "a 1.2-billion-yuan telescope" is an amount
+            return _Cand(start, end, ckind, value * mult, cunit, qual)
+        if pos != e:  # "11 million-person": the magnitude's compound only names the unit; it scores as before
+            return _Cand(start, end, ckind, value * mult, cunit, qual)
         return _Cand(start, end, ckind, value * mult, cunit, qual, words=True, compound=True)
     tally = _TALLY.match(t, pos) if raw and mag == 1 and not cur else None
     if tally is not None and (_VOTE_LEFT.search(t, max(floor, start - 40), start) or _VOTE_RIGHT.match(t, tally.end())):
@@ -754,8 +760,9 @@ def _count(
 
 
 def _compound(t: str, e: int) -> tuple[str, str, float, int] | None:
-    """A hyphenated modifier after a number: ("quantity", unit, multiplier, end) for "30-foot", ("count", noun ...)
-    for "two-term"; None for durations and ages (read elsewhere), multipliers and adjectives ("3,000-strong")."""
+    """A hyphenated modifier after a number: ("quantity", unit, multiplier, end) for "30-foot", ("money", currency ...)
+    for "20-dollar", ("count", noun ...) for "two-term"; None for durations and ages (read elsewhere), multipliers and
+    adjectives ("3,000-strong")."""
     cm = _COMPOUND.match(t, e)
     if cm is None:
         return None
@@ -766,6 +773,9 @@ def _compound(t: str, e: int) -> tuple[str, str, float, int] | None:
     if um is not None and um.end() == cm.end():
         _, canon, mult = _UNIT_TABLE[int(um.lastgroup[1:])]  # type: ignore[index]
         return None if canon in _DURATIONS else ("quantity", canon, mult, cm.end())
+    cur = _CURRENCY_WORDS.get(w)  # "the 1.2-billion-yuan telescope", "a 20-dollar bill": money, not "yuans"
+    if cur is not None:
+        return "money", cur, 0.01 if w == "cent" else 1.0, cm.end()
     plural = w if w.endswith("s") else w[:-1] + "ies" if w.endswith("y") and w[-2] not in "aeiou" else w + "s"
     return "count", plural, 1.0, cm.end()
 

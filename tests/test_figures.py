@@ -296,3 +296,20 @@ def test_a_magnitude_glued_to_its_number_in_any_case(text: str, surface: str, va
 )  # fmt: skip
 def test_a_fraction_of_one_percent(text: str, surface: str, value: float, unit: str) -> None:
     assert [(f.surface, f.kind, f.value, f.unit) for f in extract_figures(text)] == [(surface, "percent", value, unit)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a hyphenated currency or unit after a magnitude: "1.2-billion" was a key count with no unit, and the
+        # bracketed conversion was not marked as one
+        ("The 1.2-billion-yuan (US$171-million) telescope opened on Sunday.",
+         [("1.2-billion-yuan", "money", 1.2e9, "CNY", True), ("US$171-million", "money", 1.71e8, "USD", False)]),
+        ("It has a 700-million-barrel reserve.", [("700-million-barrel", "quantity", 7e8, "barrel", True)]),
+        ("He was fined with a 300-euro penalty.", [("300-euro", "money", 300, "EUR", True)]),
+        # "a billion-dollar machine" is an order of magnitude: money, never key
+        ("Betting was thought to be a billion-dollar cash machine.", [("a billion-dollar", "money", 1e9, "USD", False)]),
+    ],
+)  # fmt: skip
+def test_a_hyphenated_currency_or_unit_after_a_number(text: str, want: list[tuple[str, str, float, str, bool]]) -> None:
+    assert [(f.surface, f.kind, f.value, f.unit, f.key) for f in extract_figures(text)] == want
