@@ -397,6 +397,10 @@ _STUDY_LEFT = re.compile(
 )
 _EVERY_RIGHT = re.compile(r"(?i)[^.;]{0,60}?\b(?:for|out\s+of|of|in)\s+every\b")
 _EVERY_LEFT = re.compile(r"(?i)\b(?:for|out\s+of|of|in)\s+every\s+$")
+# A short quoted span around a number ("“American Skin (41 Shots)”"): a title when its words are capitalised.
+_QUOTE_OPEN = re.compile(r"[\"“][^\"“”\n]{0,60}\Z")
+_QUOTE_CLOSE = re.compile(r"[^\"“”\n]{0,60}[\"”]")
+_TITLE_SMALL = _wordset("a an the of and or in on at to for by with from")
 _LABEL_BRACKET = re.compile(r"\b[A-Z][\w'’.-]*\s\($")  # "Iran (289+)": the bracket gives the named one's figure
 _DASH = re.compile(r"\s[-–—]\s|—")
 _FURNITURE_SENTENCE = re.compile(

@@ -104,6 +104,8 @@ from .figure_lexicon import (
     _PREFIX_CUR,
     _PRICE_LEVEL_LEFT,
     _QUALIFIERS,
+    _QUOTE_CLOSE,
+    _QUOTE_OPEN,
     _RANGE,
     _RANGE_NUM,
     _RATE,
@@ -116,6 +118,7 @@ from .figure_lexicon import (
     _SYMBOLS,
     _TALLY,
     _THE_LEFT,
+    _TITLE_SMALL,
     _TO_GAP,
     _TOKEN,
     _UNIT,
@@ -252,9 +255,15 @@ def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
         elif lw in _STOP:
             break
         p = m.start(1) + len(w)
-        prev = toks[head][2].lower() if head >= 0 else ""
-        if prev and not (prev in _PLURAL_MODIFIERS or prev in _IRREGULAR_PLURALS or prev.endswith("ics")):
-            break  # "1,000 oil tankers carries ...": the first plural ends the phrase ("electronics makers" goes on)
+        prev = toks[head][2] if head >= 0 else ""
+        low = prev.lower()
+        if prev and not (
+            low in _PLURAL_MODIFIERS
+            or low in _IRREGULAR_PLURALS
+            or low.endswith("ics")
+            or (prev[0].isupper() and _plural(w))
+        ):  # "1,000 oil tankers carries ...": the first plural ends the phrase ("electronics makers" goes on, and so
+            break  # does a name that only looks plural before a plural: "five Dallas police officers", "Sanders aides")
         toks.append((m.start(1), p, w))
         if lw != "and" and not dotted and _plural(w):
             head = len(toks) - 1
@@ -356,12 +365,25 @@ _TITLE_WORD = re.compile(r"\d+(?:[,.]\d+)*[ \u00a0]([A-Z][a-z]+)\b")
 _PREV_WORD = re.compile(r"([A-Za-z][\w'’]*)[ \u00a0]+$")
 
 
+def _quoted_title(t: str, s: int) -> bool:
+    """Whether ``s`` sits inside a short quoted span whose words are all capitalised: a title ("“American Skin
+    (41 Shots)”"), not speech ("“we lost 41 soldiers”")."""
+    op = _QUOTE_OPEN.search(t, max(0, s - 61), s)
+    cl = _QUOTE_CLOSE.match(t, s)
+    if op is None or cl is None:
+        return False
+    words = re.findall(r"[A-Za-z][\w'’-]*", t[op.start() + 1 : cl.end() - 1])
+    return len(words) >= 2 and all(w[0].isupper() or w in _TITLE_SMALL for w in words)
+
+
 def _titled_name(t: str, s: int) -> bool:
     """Whether the number at ``s`` starts a capitalised title inside running text ("its 60 Minutes interview",
     "on “60 Minutes”"): a name, not a figure. Title-case headlines ("Russia Loses 12 Tanks") are not affected."""
     if not t[s : s + 1].isdigit() or _TITLE_WORD.match(t, s) is None:
         return False
     if s and t[s - 1] in "\"“‘'":
+        return True
+    if _quoted_title(t, s):
         return True
     prev = _PREV_WORD.search(t, max(0, s - 30), s)
     return prev is not None and prev.group(1)[0].islower()
@@ -384,8 +406,8 @@ def _scan(t: str) -> list[_Cand]:
             break  # no article has this many numbers: a table or garbage; keep the pass bounded
         m: re.Match[str] | None
         if t[s].isdigit():
-            if s and (t[s - 1].isalnum() or t[s - 1] in "._,"):
-                continue
+            if s and (t[s - 1].isalnum() or t[s - 1] in "._," or (t[s - 1] == "/" and t[s - 2 : s - 1].isdigit())):
+                continue  # inside a word or a number; "9/11", "24/7": the second half of a name, never a figure
             jm = _JUNK_DIGIT.match(t, s - 1 if s and t[s - 1] in "+(−" else s)
             if jm is not None and jm.group("numdate"):
                 a, b, y = int(jm.group("n1")), int(jm.group("n2")), jm.group("n3")

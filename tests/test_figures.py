@@ -313,3 +313,20 @@ def test_a_fraction_of_one_percent(text: str, surface: str, value: float, unit: 
 )  # fmt: skip
 def test_a_hyphenated_currency_or_unit_after_a_number(text: str, want: list[tuple[str, str, float, str, bool]]) -> None:
     assert [(f.surface, f.kind, f.value, f.unit, f.key) for f in extract_figures(text)] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a capitalised name that only looks plural is no counted noun when a plural follows it
+        ("A sniper killed five Dallas police officers on Thursday.", [("five Dallas police officers", "Dallas police officers")]),
+        ("They seated five Sanders supporters on the committee.", [("five Sanders supporters", "Sanders supporters")]),
+        ("Six Israelis died, and four Americans lost their lives.", [("Six Israelis", "Israelis"), ("four Americans", "Americans")]),
+        # the second half of "9/11", "24/7" is part of a name, not a count of what follows
+        ("The 9/11 commission findings were released, after 24/7 media coverage.", []),
+        # a number inside a quoted title: a song, not 41 shots
+        ("He sang “American Skin (41 Shots)” on stage.", []),
+    ],
+)  # fmt: skip
+def test_a_capitalised_word_after_a_number(text: str, want: list[tuple[str, str]]) -> None:
+    assert [(f.surface, f.unit) for f in extract_figures(text)] == want
