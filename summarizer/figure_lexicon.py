@@ -254,6 +254,8 @@ _PREFIX_CUR = re.compile(
     r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z"
 )
 _HYPHEN_WORD = re.compile(r"([A-Za-z]+)[-‐‑]$")
+# People named right before "under 29" / "over 60": the number bounds their age ("voters under 29", "those over 60").
+_AGE_GROUP_LEFT = re.compile(r"(?i)\b(?:" + "|".join(sorted(_wordset(_L["age_groups"]))) + r")\s+$")
 _AGE_LEFT = re.compile(r"(?:[A-Z][\w'’.-]+,\s|\baged\s)$")
 _THE_LEFT = re.compile(r"(?i)\b(?:the|these|those|both|all)\s+$")  # "the two countries"; "their two kids" counts
 _FROM_LEFT = re.compile(r"(?i)\bfrom\s+\S*$")

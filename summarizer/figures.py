@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .figure_lexicon import (
+    _AGE_GROUP_LEFT,
     _AGE_LEFT,
     _AND_HALF_LEFT,
     _AND_HALF_RIGHT,
@@ -609,7 +610,7 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
         hm = _HYPHEN_UNIT.match(t, e) if pos in (e, range_end) else None
         if hm:  # "a 10-year deal", "a 42-year-old"
             return _Cand(start, hm.end(), "quantity", value, hm.group(1).lower(), qual, words, age=bool(hm.group(2)))
-        age = _age(t, start, pos, floor, value, mag) if raw else None
+        age = _age(t, start, pos, floor, value, mag, qual) if raw else None
         if age is not None:
             return _Cand(start, age, "quantity", value, "year", qual, age=True)
         got_count = _count(t, m, pos, value, mag, bool(raw), floor)
@@ -734,12 +735,14 @@ def _unit(
     return "quantity", unit, value * mult, pos, cur
 
 
-def _age(t: str, start: int, pos: int, floor: int, value: float, mag: float) -> int | None:
-    """The end of an age ("Denys Biletsky, 42,", "aged 42"), or None."""
+def _age(t: str, start: int, pos: int, floor: int, value: float, mag: float, qual: str | None) -> int | None:
+    """The end of an age ("Denys Biletsky, 42,", "aged 42", "voters under 29"), or None."""
     if mag != 1 or value != int(value) or not 0 < value < 120:
         return None
     if t[max(floor, start - 5) : start].lower().endswith("aged "):
         return pos
+    if qual in ("under", "over") and _AGE_GROUP_LEFT.search(t, max(floor, start - 30), start):
+        return pos  # "young voters under 29", "those over 60": an age bound on the people named, not a count
     if t.startswith(",", pos) and _AGE_LEFT.search(t, max(floor, start - 40), start):
         return pos
     return None

@@ -330,3 +330,22 @@ def test_a_hyphenated_currency_or_unit_after_a_number(text: str, want: list[tupl
 )  # fmt: skip
 def test_a_capitalised_word_after_a_number(text: str, want: list[tuple[str, str]]) -> None:
     assert [(f.surface, f.unit) for f in extract_figures(text)] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        # "under 29" after the people it bounds is their age, never key (it was a key count of 29)
+        ("Sanders won 84 percent of young voters under 29 in Iowa.", "under 29"),
+        ("He must have no contact with children under 16, the judge said.", "under 16"),
+        ("Those over 60 say they feel that way.", "over 60"),
+    ],
+)
+def test_an_age_bound_on_people_is_an_age(text: str, surface: str) -> None:
+    (age,) = [f for f in extract_figures(text) if f.surface == surface]
+    assert (age.kind, age.unit, age.key) == ("quantity", "year", False)
+
+
+def test_a_bound_on_a_count_is_still_a_count() -> None:
+    found = _by_surface(extract_figures("The hamlet has a population under 500, and over 100 people came."))
+    assert (found["under 500"].kind, found["over 100 people"].unit) == ("count", "people")
