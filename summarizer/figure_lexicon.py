@@ -54,6 +54,9 @@ _CURRENCY_WORDS = {
     "dirham": "AED", "reais": "BRL", "zloty": "PLN", "krona": "SEK", "kronor": "SEK", "krone": "NOK",
     "kroner": "NOK", "p": "GBX",
 }  # fmt: skip
+# Currencies divided into cents: an amount in cents takes the text's currency among these (figures._cents_currency).
+_CENT_CURRENCIES = frozenset(("USD", "EUR", "AUD", "CAD", "HKD", "SGD", "NZD", "TWD", "ZAR"))
+_CENTS = re.compile(r"(?i)(?<![a-z])cents?\b")
 _DOLLAR_NATIONS = {
     "us": "USD", "u.s.": "USD", "american": "USD", "australian": "AUD", "canadian": "CAD", "hong kong": "HKD",
     "singapore": "SGD", "new zealand": "NZD", "taiwan": "TWD",

@@ -44,6 +44,8 @@ from .figure_lexicon import (
     _CAP_OK,
     _CAPTION,
     _CASUALTY,
+    _CENT_CURRENCIES,
+    _CENTS,
     _COMPARISON_LEFT,
     _COMPARISON_RIGHT,
     _COMPOUND,
@@ -459,7 +461,21 @@ def _scan(t: str) -> list[_Cand]:
     out.sort(key=lambda c: c.start)
     _mark_conversions(t, out)
     _inherit_units(t, out)
+    _cents_currency(t, out)
     return out
+
+
+def _cents_currency(t: str, cands: list[_Cand]) -> None:
+    """Give amounts in cents the currency of the nearest amount in a currency with cents ("80 Cent" beside "10 Euro"
+    is EUR); with none in the text the currency is unknown (None): "cents" alone does not say dollars."""
+    cents = [c for c in cands if c.kind == "money" and _CENTS.search(t, c.start, c.end)]
+    if not cents:
+        return
+    others = [c for c in cands if c.kind == "money" and c not in cents and (c.unit or "")[:3] in _CENT_CURRENCIES]
+    for c in cents:
+        near = min(others, key=lambda o: abs(o.start - c.start), default=None)
+        rate = (c.unit or "").partition("/")[2]
+        c.unit = None if near is None else (near.unit or "")[:3] + (f"/{rate}" if rate else "")
 
 
 def _inherit_units(t: str, cands: list[_Cand]) -> None:

@@ -349,3 +349,17 @@ def test_an_age_bound_on_people_is_an_age(text: str, surface: str) -> None:
 def test_a_bound_on_a_count_is_still_a_count() -> None:
     found = _by_surface(extract_figures("The hamlet has a population under 500, and over 100 people came."))
     assert (found["under 500"].kind, found["over 100 people"].unit) == ("count", "people")
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # cents take the currency of the text's amounts ("80 Cent" beside "10 Euro" was USD, and key)
+        ("Von den 10 Euro im Monat kämen bei den Musikern nur 80 Cent an.", {"10 Euro": "EUR", "80 Cent": "EUR"}),
+        ("Oil rose 24 cents, to $42.46 a barrel.", {"24 cents": "USD", "$42.46 a barrel": "USD/barrel"}),
+        # and with no amount to follow, "cents" alone does not say which currency
+        ("Artists get 80 cents per stream in Europe.", {"80 cents": None}),
+    ],
+)
+def test_cents_follow_the_texts_currency(text: str, units: dict[str, str | None]) -> None:
+    assert {f.surface: f.unit for f in extract_figures(text) if f.kind == "money"} == units
