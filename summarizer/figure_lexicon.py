@@ -52,7 +52,7 @@ _CURRENCY_WORDS = {
     "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupee": "INR", "penny": "GBX", "pence": "GBX", "cent": "USD",
     "lira": "TRY", "hryvnia": "UAH", "hryvna": "UAH", "franc": "CHF", "won": "KRW", "rand": "ZAR", "riyal": "SAR",
     "dirham": "AED", "reais": "BRL", "zloty": "PLN", "krona": "SEK", "kronor": "SEK", "krone": "NOK",
-    "kroner": "NOK", "p": "GBX",
+    "kroner": "NOK", "p": "GBX", "buck": "USD",
 }  # fmt: skip
 # Currencies divided into cents: an amount in cents takes the text's currency among these (figures._cents_currency).
 _CENT_CURRENCIES = frozenset(("USD", "EUR", "AUD", "CAD", "HKD", "SGD", "NZD", "TWD", "ZAR"))
@@ -281,7 +281,7 @@ _PERCENT = re.compile(
 _CUR_WORD = re.compile(
     r"\s(?:(US|U\.S\.|American|Australian|Canadian|Hong\s+Kong|Singapore|New\s+Zealand|Taiwan)\s+)?"
     r"(dollars?|euros?|pounds?(?:\s+sterling)?|sterling|roubles?|rubles?|yen|yuan|renminbi|rupees?|pence|pennies|"
-    r"cents?|liras?|hryvnias?|hryvnas?|(?:Swiss\s+)?francs?|won|rand|riyals?|dirhams?|reais|zloty|zlotys|kronor|"
+    r"cents?|bucks?|liras?|hryvnias?|hryvnas?|(?:Swiss\s+)?francs?|won|rand|riyals?|dirhams?|reais|zloty|zlotys|kronor|"
     r"krona|kroner|krone)\b"
     r"|\s?(" + "|".join(_CODES) + r")\b|(p)\b",
     re.I,

@@ -818,6 +818,8 @@ def _compound(t: str, e: int) -> tuple[str, str, float, int] | None:
     if cur is not None:
         return "money", cur, 0.01 if w == "cent" else 1.0, cm.end()
     plural = w if w.endswith("s") else w[:-1] + "ies" if w.endswith("y") and w[-2] not in "aeiou" else w + "s"
+    if w == "magnitude":  # "a 5.1-magnitude quake": a reading on a scale, not a count of "magnitudes"
+        return "quantity", w, 1.0, cm.end()
     return "count", plural, 1.0, cm.end()
 
 

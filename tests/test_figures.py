@@ -363,3 +363,16 @@ def test_a_bound_on_a_count_is_still_a_count() -> None:
 )
 def test_cents_follow_the_texts_currency(text: str, units: dict[str, str | None]) -> None:
     assert {f.surface: f.unit for f in extract_figures(text) if f.kind == "money"} == units
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("It detected a 5.1-magnitude earthquake near the site.", [("5.1-magnitude", "quantity", 5.1, "magnitude")]),
+        ("Sometimes we only make 20 bucks.", [("20 bucks", "money", 20, "USD")]),
+        # "a six-figure buy" is an order of magnitude (GUIDELINES.md: vague magnitudes are no figures)
+        ("They made a six-figure digital ad buy for five-figure fees.", []),
+    ],
+)
+def test_scales_slang_dollars_and_digit_counts(text: str, want: list[tuple[str, str, float, str]]) -> None:
+    assert [(f.surface, f.kind, f.value, f.unit) for f in extract_figures(text)] == want
