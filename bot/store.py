@@ -131,6 +131,15 @@ def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
     )
 
 
+def _batch_stories(subscription_id: int, kind: str, *where: Any) -> sa.Select[Any]:
+    """The stories of the subscription's batches of this kind that meet ``where`` (their status, their time)."""
+    return (
+        sa.select(delivery_stories_t.c.story_id)
+        .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
+        .where(deliveries_t.c.subscription_id == subscription_id, deliveries_t.c.kind == kind, *where)
+    )
+
+
 class Store:
     """Async persistence over one SQLAlchemy engine; open with :meth:`Store.open`."""
 
@@ -644,30 +653,15 @@ class Store:
             if sub is None:
                 return []
             wanted = set(sub["topics"] or [])
-            done = (
-                sa.select(delivery_stories_t.c.story_id)
-                .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
-                .where(
-                    deliveries_t.c.subscription_id == subscription_id,
-                    deliveries_t.c.kind == kind,
-                    deliveries_t.c.status.in_(("pending", "sent")),
-                )
-            )
+            done = _batch_stories(subscription_id, kind, deliveries_t.c.status.in_(("pending", "sent")))
             dated = stories_t.c.first_seen > since
             if arrived_after is not None:
                 last, earliest = arrived_after
                 told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
                 dated = sa.or_(dated, sa.and_(stories_t.c.first_seen > earliest, ~told_before))
             if failed_after is not None:
-                failed = (
-                    sa.select(delivery_stories_t.c.story_id)
-                    .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
-                    .where(
-                        deliveries_t.c.subscription_id == subscription_id,
-                        deliveries_t.c.kind == kind,
-                        deliveries_t.c.status == "failed",
-                        deliveries_t.c.finished_at > failed_after,
-                    )
+                failed = _batch_stories(
+                    subscription_id, kind, deliveries_t.c.status == "failed", deliveries_t.c.finished_at > failed_after
                 )
                 dated = sa.or_(dated, stories_t.c.id.in_(failed))
             q = (
