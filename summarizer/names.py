@@ -22,6 +22,7 @@ from .speech_lexicon import (
     MONTHS_DAYS,
     NAME_PARTICLES,
     ORG_HEADS,
+    OWNER_PLACES,
     PARTY_WORDS,
     PLACE_HEADS,
     PLACE_PARTS,
@@ -88,7 +89,11 @@ def place_like(toks: list[str]) -> bool:
     names = [bare(t) for t in toks]
     if len(names) == 1:
         return names[0] in PLACES
-    return all(t in PLACES or t in PLACE_PARTS or t.lower() in SMALL_WORDS for t in names) or names[-1] in PLACE_HEADS
+    # (US states and cities too: "New Hampshire", "North Carolina" are where, never who)
+    return (
+        all(t in PLACES or t in PLACE_PARTS or t in OWNER_PLACES or t.lower() in SMALL_WORDS for t in names)
+        or names[-1] in PLACE_HEADS
+    )
 
 
 def strip_the(s: str) -> str:
@@ -347,7 +352,7 @@ class NameIndex:
         names = [*toks[:-1], bare(toks[-1])]  # a plural possessive inside stays: "Employers’ Association"
         while len(names) > 1 and names[0].lower() in CAP_STOP:
             names = names[1:]
-        if len(names) == 1 and (names[0].lower() in DEMONYMS or names[0] in PLACES):
+        if len(names) == 1 and (names[0].lower() in DEMONYMS or names[0] in PLACES or names[0] in OWNER_PLACES):
             info = self.person(names[0])
             if info.is_person and info.fulls and names[0] not in PLACES:  # "Mark Cuban … Cuban said"
                 return "person", names[0], frozenset(), info.female

@@ -359,3 +359,15 @@ def test_a_label_a_medium_or_a_platform_is_no_speaker(text: str, speaker: str | 
 )  # fmt: skip
 def test_an_affiliation_or_a_lawmakers_tag_after_the_name(text: str, speaker: str) -> None:
     assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
+
+
+def test_a_us_state_is_where_not_who() -> None:
+    """A pronoun after "his sizeable New Hampshire lead" took New Hampshire for the speaker: US states were places
+    only before a role ("the Ohio governor"), and Ohio or Utah, named beside a senator, was the senator's words."""
+    text = (
+        "Democratic presidential candidate Bernie Sanders is choosing not to respond to recent accusations.\n\n"
+        "Instead, the Vermont senator is sticking to his campaign message, hoping to avoid any misstep that could "
+        "undermine his sizeable New Hampshire lead just a day before voters head to the polls.\n\n"
+        '"We have come a long way in the last nine months," he told cheering supporters in Nashua on Monday.'
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Bernie Sanders"]
