@@ -1221,12 +1221,14 @@ class Resolver:
             return None, "unknown"
         pick = found[-1]
         if len(found) > 1:
-            # "Senator Sheldon Whitehouse of Rhode Island": the person, not the affiliation after "of"
+            # "Senator Sheldon Whitehouse of Rhode Island": the person, not the affiliation after "of"; nor the
+            # person spoken of ("said political scientist Patrick Murray of Christie")
             link = art.narr[found[-2][1] : found[-1][0]].strip().lower()
             if (
                 link in ("of", "from", "at", "of the", "at the", "from the")
                 and self.names.classify(found[-2][2])[0] == "person"
-                and self.names.classify(found[-1][2])[0] in ("place", "org", "unknown")
+                and any(w.lower().rstrip(".") not in TITLES for w in found[-2][2])  # not "Secretary" (of State …)
+                and self.names.classify(found[-1][2])[0] in ("place", "org", "unknown", "person")
             ):
                 pick = found[-2]
         run = list(pick[2])

@@ -371,3 +371,18 @@ def test_a_us_state_is_where_not_who() -> None:
         '"We have come a long way in the last nine months," he told cheering supporters in Nashua on Monday.'
     )
     assert [q.speaker for q in analyze(text).quotes] == ["Bernie Sanders"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # the person spoken of, after "of", is not the speaker; nor is a title's "of State" a place to stop at
+        ("“It just was never meant to be,” said Monmouth University political scientist Patrick Murray of Christie.",
+         "Patrick Murray"),
+        ("“There is a special place for them,” said Former Secretary of State Madeleine Albright.",
+         "Madeleine Albright"),
+    ],
+)  # fmt: skip
+def test_a_name_after_of_is_no_speaker_when_a_person_comes_first(sentence: str, speaker: str) -> None:
+    text = f"Chris Christie ended his campaign on Wednesday in New Jersey.\n{sentence}"
+    assert [q.speaker for q in analyze(text).quotes] == [speaker]
