@@ -316,6 +316,7 @@ class NameIndex:
             lw = w.lower().rstrip(".")
             if (
                 lw in TITLES
+                or ("-" in lw and all(p in TITLES for p in lw.split("-")))  # "Secretary-Treasurer"
                 or lw in CAP_STOP
                 or lw in DEMONYMS
                 or lw in PARTY_WORDS
@@ -330,7 +331,8 @@ class NameIndex:
         first = [w for w in first if w.lower() not in MONTHS_DAYS]
         run_start = k - len(" ".join(prefix)) - 1 if prefix else k
         lead = s[max(0, run_start - 5) : max(0, run_start)].lower().rstrip()
-        if first and len(first) <= 3 and not lead.endswith((" at", " in", " of", "from")):
+        # (a headline capitalises every word: there "McCain Challenger Kelli Ward" is no one's full name)
+        if first and len(first) <= (2 if title else 3) and not lead.endswith((" at", " in", " of", "from")):
             full = [*first, surname]
             if not org_like(full) and not place_like(full):
                 info.is_person = True

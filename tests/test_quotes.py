@@ -386,3 +386,18 @@ def test_a_us_state_is_where_not_who() -> None:
 def test_a_name_after_of_is_no_speaker_when_a_person_comes_first(sentence: str, speaker: str) -> None:
     text = f"Chris Christie ended his campaign on Wednesday in New Jersey.\n{sentence}"
     assert [q.speaker for q in analyze(text).quotes] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a hyphenated title is a title, so the name after it is the full name
+        ('United Auto Workers Secretary-Treasurer Gary Casteel said the deal was close.\n"We are close to a deal," '
+         "Casteel said.", "Gary Casteel"),
+        # a headline capitalises every word: "McCain Challenger Kelli Ward" is no one's full name
+        ('McCain Challenger Kelli Ward: Hillary Clinton Should Be in Jail\n\nDr. Ward stated: "The Department of '
+         'Justice is about politics now."', "Ward"),
+    ],
+)  # fmt: skip
+def test_titles_are_not_part_of_a_full_name(text: str, speaker: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes] == [speaker]
