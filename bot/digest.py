@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from urllib.parse import urlsplit
 
 from summarizer.models import Analysis
 from summarizer.speakers import fold
@@ -82,8 +83,16 @@ def _outlets_label(n: int) -> str:
 
 
 def _summary_text(story: StoryView, sentences: int) -> str:
-    lines = list(story.summary)[:sentences]
-    return " ".join(" ".join(str(s.text).split()) for s in lines)
+    """The first summary lines as one paragraph; a line without an end mark (a headline-only telling) gets a full
+    stop, so two headlines do not read as one sentence."""
+    lines = [" ".join(str(s.text).split()) for s in list(story.summary)[:sentences]]
+    return " ".join(t if t[-1:] in ".!?…\"”’')" else f"{t}." for t in lines if t)
+
+
+def _own_site(source: Source, key: str | None) -> bool:
+    """Whether a source's link is on the outlet's own site (its name in the host: bloomberg.com for Bloomberg)."""
+    host = urlsplit(source.link or "").hostname or ""
+    return bool(key) and str(key).replace(" ", "") in host.replace("-", "").replace(".", "")
 
 
 def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | None) -> list[str | Span]:
@@ -91,7 +100,10 @@ def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | No
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
     by_outlet: dict[str | None, Source] = {}
     for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
-        by_outlet.setdefault(outlet_id(source.outlet) if source.outlet else None, source)
+        key = outlet_id(source.outlet) if source.outlet else None
+        # the outlet's own site before an aggregator's redirect to it (Google News first told "Bloomberg.com")
+        if key not in by_outlet or (_own_site(source, key) and not _own_site(by_outlet[key], key)):
+            by_outlet[key] = source
     listed = list(by_outlet.values())
     if not listed:
         return []
@@ -504,5 +516,5 @@ async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tz
     lines = [line(b(head))]
     for topic in topics:
         top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])
-        lines.append(line(f"{topic}: {data.total(topic)} stories" + (f" (top: {top})" if top else "")))
+        lines.append(line(f"{topic}: {_stories_label(data.total(topic))}" + (f" (top: {top})" if top else "")))
     return Reply(photo=png, caption=Block(tuple(lines)))

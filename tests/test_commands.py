@@ -490,7 +490,7 @@ async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str,
     reply = await commands.handle("/trend", ME)
     assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
     caption = m.block_plain(reply.caption)
-    assert "rare-earths: 2 stories" in caption and "us-russia: 1 stories" in caption
+    assert "rare-earths: 2 stories" in caption and "us-russia: 1 story" in caption
     assert "(top: Wire A 2" in caption
     assert "rare-earths" not in m.block_plain((await commands.handle("/trend us-russia", ME)).caption)
 

@@ -418,3 +418,20 @@ def test_whole_remarks_come_before_scare_quotes_and_a_quote_is_not_given_twice()
         ("an unsafe and unprofessional intercept", "U.S. military"),
         ("risky", "Lloyd Austin"),
     ]
+
+
+def test_headlines_read_as_sentences_and_a_figure_links_the_outlets_own_site() -> None:
+    """A story told only by headlines read as one run-on sentence ("Biden talks climate, minerals with Indonesian
+    president Tea and nickel on the agenda ..."); a figure first told through Google News linked the redirect."""
+    story = make_story(8, summary=("Biden talks climate, minerals with Indonesian president",
+                                   "Tea and nickel on the agenda as Biden hosts Indonesian president"))  # fmt: skip
+    text = m.block_plain(d.story_block(story))
+    assert "Indonesian president. Tea and nickel on the agenda as Biden hosts Indonesian president." in text
+    both = StoryFigure.from_json({
+        "surface": "more than $500 million", "kind": "money", "value": 5e8, "unit": "USD", "key": True,
+        "sentence": "The group will invest more than $500 million in the project.",
+        "sources": [{"outlet": "Bloomberg.com", "link": "https://news.google.com/rss/articles/CBM1"},
+                    {"outlet": "Bloomberg", "link": "https://www.bloomberg.com/news/nickel"}],
+    })  # fmt: skip
+    shown = m.line_plain(d.figure_line(both))
+    assert "bloomberg.com/news/nickel" in shown and "news.google.com" not in shown
