@@ -29,10 +29,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .extractive import _STEMS
-from .furniture import clean_description, clean_title, is_caption, is_furniture_sentence, lead_furniture
+from .furniture import (
+    clean_description,
+    clean_title,
+    is_caption,
+    is_furniture_sentence,
+    lead_furniture,
+    without_newsletter_extras,
+)
 from .text import normalize, opens_mid_sentence, prepare, unbalanced_quote
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
+NEWSLETTER_CHARS = 600  # a text this short may be a newsletter's description, whose "Plus, ..." lists other stories
 # Designed for DUC-style 100-word story summaries and sanity-checked on
 # shared/eval/multidoc/dev.jsonl (Multi-News sample, 100-word ROUGE recall, bench/quality.py --story);
 # the dev set is flat, so these are round values from the literature or from a coarse check, not
@@ -162,6 +170,8 @@ def _headline_case(sentence: str) -> bool:
 def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
     """(position, text, start, end) of a member's usable body sentences, furniture removed; offsets into its text."""
     text = clean_description(member.text)
+    if len(text) <= NEWSLETTER_CHARS:  # a newsletter's description lists its other stories ("Plus, ..."); an article's
+        text = without_newsletter_extras(text)  # "Plus, it's not as if ..." is prose
     prepared = prepare(text, title=member.title)
     if prepared.problem or not prepared.text.strip():
         return []

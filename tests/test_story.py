@@ -237,3 +237,20 @@ def test_the_newest_members_news_repeats_no_sentence_kept() -> None:
     for i, s in enumerate(texts):
         for t in texts[:i] + texts[i + 1 :]:
             assert len(_content_key(s) & _content_key(t)) < REDUNDANCY * len(_content_key(s)), texts
+
+
+def test_a_newsletters_other_stories_are_no_summary_of_this_one() -> None:
+    """A briefing's description ends with its other stories ("Plus, the women leading R&B’s new wave."; "Also in
+    today’s newsletter: ..."), and that was the story's whole summary. An article's own "Plus, ..." is prose."""
+    from summarizer.story import StoryMember, _member_sentences, summarize_members
+
+    briefing = StoryMember(
+        text="Plus, the women leading R&B’s new wave.", title="Wednesday Briefing: U.S. and Russia Discuss Cooperation"
+    )
+    told = StoryMember(text="The U.S. and Russia agreed on Tuesday to hold talks in Riyadh next week.", title="Talks")
+    assert [s.text for s in summarize_members([briefing, told]).sentences] == [
+        "The U.S. and Russia agreed on Tuesday to hold talks in Riyadh next week."
+    ]
+    said = [f"The striker spoke to reporters about match number {k}." for k in range(40)]
+    prose = " ".join([*said[:8], "Plus, it's not as if anyone listens to him.", *said[8:]])
+    assert any(t.startswith("Plus,") for _, t, _, _ in _member_sentences(StoryMember(text=prose, title="Striker")))
