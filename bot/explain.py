@@ -41,7 +41,7 @@ def explain_item(matcher: TopicMatcher, title: str | None, summary: str | None) 
     first (bot.feeds.html_to_text, which the feed parser applies to every field), so a summary copied from a feed file
     with its markup or entities (Sky News's "Putin.&#160;A day ...") splits into the same sentences."""
     title = html_to_text(title, MAX_TITLE) if title else title
-    summary = html_to_text(summary, MAX_SUMMARY) if summary else summary
+    summary = html_to_text(summary, MAX_SUMMARY, paragraphs=True) if summary else summary
     read_title, read_summary = headline(title), beyond_title(title, summary) or None
     dropped = bool(summary and summary.strip()) and read_summary is None
     return ItemExplanation(read_title, read_summary, tuple(matcher.explain(read_title, read_summary)), dropped)

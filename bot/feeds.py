@@ -236,9 +236,9 @@ def _draft(entry: Any, base: str, now: datetime, resolve_ids: bool = True) -> di
     summary_html = entry.get("summary", "")
     contents = [c.get("value", "") for c in entry.get("content", []) if isinstance(c, Mapping)]
     content_html = max(contents, key=len) if contents else ""
-    content = html_to_text(content_html, MAX_CONTENT) if content_html else ""
+    content = html_to_text(content_html, MAX_CONTENT, paragraphs=True) if content_html else ""
     if summary_html and summary_html != content_html:
-        summary = html_to_text(summary_html, MAX_SUMMARY)
+        summary = html_to_text(summary_html, MAX_SUMMARY, paragraphs=True)
     else:  # the same text: cut, not converted twice
         summary = _cap(content, MAX_SUMMARY)
     if len(content) <= len(summary):
@@ -557,24 +557,32 @@ def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
     return "".join(out)
 
 
-def _strip_tags(s: str) -> str:
+def _strip_tags(s: str, block: str = " ") -> str:
+    """Tags out: an inline one leaves nothing, any other ``block`` (a paragraph's end, a list item's)."""
     if "<![CDATA[" in s:  # a CDATA section inside a field (escaped once more than XML needs): its text is the field's
         s = s.replace("<![CDATA[", "").replace("]]>", "")
-    return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else " ", drop_blocks(s))
+    return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else block, drop_blocks(s))
 
 
-def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY) -> str:
-    """Plain text of an HTML (or plain) fragment: no tags, scripts or entities; whitespace collapsed; capped."""
+def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY, *, paragraphs: bool = False) -> str:
+    """Plain text of an HTML (or plain) fragment: no tags, scripts or entities; whitespace collapsed; capped. With
+    ``paragraphs`` a block's end (</p>, <br>, </li>) ends a line: a standfirst does not run into the lead as one
+    sentence ("… airs grievances against west in speech Russia-Ukraine war – latest news updates Vladimir Putin …")."""
     if not fragment:
         return ""
     s = str(fragment)[:MAX_FIELD_INPUT]
+    block = "\n" if paragraphs else " "
     if "<" in s:  # plain text skips the tag passes
-        s = _strip_tags(s)
+        s = _strip_tags(s, block)
     if "&" in s:
         s = html.unescape(s)
         if "<" in s:  # double-escaped markup (&lt;b&gt;) is common in feeds
-            s = _strip_tags(s)
-    s = " ".join(_INVISIBLE.sub("", s).split())
+            s = _strip_tags(s, block)
+    s = _INVISIBLE.sub("", s)
+    if paragraphs and "\n" in s:
+        s = "\n".join(line for line in (" ".join(x.split()) for x in s.split("\n")) if line)
+    else:
+        s = " ".join(s.split())
     return _cap(s, limit)
 
 

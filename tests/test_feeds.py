@@ -266,7 +266,7 @@ def test_titles_and_summaries_are_plain_text() -> None:
     )
     item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
     assert item.title == "Rare earths & magnets"
-    assert item.summary == "First para. Second link."
+    assert item.summary == "First para.\nSecond link."  # a paragraph ends a line
 
 
 def test_huge_title_is_capped_and_unclosed_scripts_stay_linear() -> None:
