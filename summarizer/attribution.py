@@ -162,6 +162,11 @@ def is_cue(t: Tok) -> bool:
     return t.low in CUE_VERBS and t.text.islower()
 
 
+# The accused as a passive subject: "<speaker> has been accused of", "was blamed for" (ACCUSATION_VERBS' forms)
+_PASSIVE_ACCUSATION = re.compile(
+    r"\s+(?:(?:has|have|had)\s+been|was|were|is|are|being|been)\s+(?:\w+ly\s+)?"
+    r"(?:accused|blamed|charged|condemned|criticised|criticized)\b"
+)
 # A US lawmaker's party and state ("R-Ariz.", "D-N.Y", "R-OH"): written after the name, between commas or brackets
 _PARTY_STATE = re.compile(r"^[RDI]-[A-Z][A-Za-z.]{1,5}$")
 
@@ -1118,6 +1123,8 @@ class Resolver:
             return None
         if len(words) > 1 and words[-1].rstrip(".").lower() in _TITLE_ABBREVIATIONS and kind != "group":
             return None  # "Indiana Gov" cut from "Indiana Gov. Mike Pence": a title, not a name
+        if np and _PASSIVE_ACCUSATION.match(self.art.narr, np[-1].start + len(np[-1].text)):
+            return None  # "Moscow has been accused of using her “as a political pawn”": the accused, not the speaker
         if np and kind != "person":
             before = self.art.narr[max(0, np[0].start - 40) : np[0].start].split()
             if before and before[-1].lower() in ACCUSATION_VERBS:

@@ -401,3 +401,10 @@ def test_a_name_after_of_is_no_speaker_when_a_person_comes_first(sentence: str, 
 )  # fmt: skip
 def test_titles_are_not_part_of_a_full_name(text: str, speaker: str) -> None:
     assert [q.speaker for q in analyze(text).quotes] == [speaker]
+
+
+def test_the_accused_in_the_passive_is_no_speaker() -> None:
+    """ "Moscow has been accused of using the WNBA star 'as a political pawn'" gave Moscow the words of its accusers
+    (the object of "accused Moscow" was already kept out; the passive's subject is the same party)."""
+    text = 'While cannabis is illegal in Russia, Moscow has been accused of using the WNBA star "as a political pawn".'
+    assert [q.speaker for q in analyze(text).quotes] == [None]
