@@ -146,14 +146,14 @@ async def poll_command(config: Config, settings: Settings) -> int:
             print(f"feed disabled after repeated failures: {name} (see `coverage-bot feeds`)")
         token = settings.telegram_bot_token
         if token is not None and token.get_secret_value():
-            sent = await _deliver_alerts(settings, store)
+            sent = await _deliver_alerts(settings, store, config.topic_names())
             print(f"alerts: {sent} messages delivered")
     finally:
         await store.close()
     return 0
 
 
-async def _deliver_alerts(settings: Settings, store: Store) -> int:
+async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[str, str]) -> int:
     """Send this cycle's alerts through the Bot API (for cron and tests), then exit."""
     from telegram import Bot
 
@@ -164,7 +164,7 @@ async def _deliver_alerts(settings: Settings, store: Store) -> int:
     protect_token(token)
     bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
     async with bot:
-        delivery = Delivery(bot, store, default_timezone=settings.default_timezone)
+        delivery = Delivery(bot, store, default_timezone=settings.default_timezone, topic_names=topic_names)
         outcomes = await delivery.send_alerts(datetime.now(UTC))
     return summarize_outcomes(outcomes).get("sent", 0)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -247,9 +247,11 @@ class Commands:
         fetcher_factory: Callable[[], Any] | None = None,
         on_change: Callable[[int], Awaitable[None]] | None = None,
         now: Callable[[], datetime] = utcnow,
+        topic_names: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.topics = list(topics)
+        self.topic_names = dict(topic_names or {})  # feeds.yaml's labels, as the digest shows them
         self.admin_ids = frozenset(admin_ids)
         self.default_timezone = default_timezone
         self.platform: Platform = platform or LocalPlatform()
@@ -748,7 +750,9 @@ class Commands:
         sub = await self._subscription(chat)
         now = self.now()
         if sub is not None and sub.active:
-            blocks, ids, _ = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+            blocks, ids, _ = await digest_for(
+                self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
+            )
         else:
             tz = self._tz(None)
             stories = await self._recent(self.topics, now - WINDOW)
@@ -757,6 +761,7 @@ class Commands:
                 self.topics,
                 now.astimezone(tz).date(),
                 empty="No stories on these topics in the last 24 hours. /subscribe for a daily digest.",
+                topic_names=self.topic_names,
             )
             ids = d.digest_story_ids(blocks, stories)
         return Reply(blocks=tuple(blocks), story_ids=tuple(ids))

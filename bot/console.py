@@ -51,6 +51,7 @@ def make_commands(store: Store, config: Config, settings: Settings | None = None
         default_timezone=getattr(settings, "default_timezone", "UTC"),
         platform=LocalPlatform(),
         fetcher_factory=fetcher,
+        topic_names=config.topic_names(),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -121,10 +121,12 @@ class Delivery:
         default_timezone: str = "UTC",
         network_backoff: float = NETWORK_BACKOFF,
         on_deactivated: Callable[[int], Awaitable[None]] | None = None,
+        topic_names: Mapping[str, str] | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
         self.default_timezone = default_timezone
+        self.topic_names = dict(topic_names or {})  # feeds.yaml's labels, as digests and alerts show them
         self.network_backoff = network_backoff
         self.on_deactivated = on_deactivated
         self._locks: dict[int, asyncio.Lock] = {}
@@ -312,7 +314,9 @@ class Delivery:
         outcomes = []
         async with self._lock(sub.id):
             key = digest_key(when, tz)
-            blocks, ids, updates = await digest_for(self.store, sub, now, default_timezone=self.default_timezone)
+            blocks, ids, updates = await digest_for(
+                self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
+            )
             if ids or updates:  # new stories, or known ones other outlets have told since the last digest
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "digest", key, reply))
@@ -347,7 +351,7 @@ class Delivery:
                 stories = await self.store.undelivered(sub.id, "alert", now - ALERT_LOOKBACK)
                 if not stories:
                     continue
-                blocks, ids = compose_alert(stories)
+                blocks, ids = compose_alert(stories, topic_names=self.topic_names)
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "alert", "alert", reply))
         return outcomes

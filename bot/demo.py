@@ -196,7 +196,7 @@ async def run_demo(seeds_dir: str | None = None, keep: bool = False) -> int:
             f"{report.on_topic} on topic, {report.stories_created} stories ({report.elapsed:.1f} s)\n"
         )
         sub = await store.subscribe(DEMO_CHAT, list(config.topics), mode="daily", at="08:00")
-        blocks, _, _ = await digest_for(store, sub, datetime.now(UTC))
+        blocks, _, _ = await digest_for(store, sub, datetime.now(UTC), topic_names=config.topic_names())
 
         print("=" * 100)
         print("The daily digest a subscriber would receive (rendered as plain text):")

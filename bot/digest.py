@@ -479,10 +479,16 @@ def analysis_blocks(analysis: Analysis, url: str | None = None, outlet: str | No
 
 
 async def digest_for(
-    store: Store, sub: SubscriptionView, now: datetime, *, default_timezone: str = "UTC"
+    store: Store,
+    sub: SubscriptionView,
+    now: datetime,
+    *,
+    default_timezone: str = "UTC",
+    topic_names: Mapping[str, str] | None = None,
 ) -> tuple[list[Block], list[int], int]:
     """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest; the ids of those
-    it shows, and how many known stories it tells have grown since the last digest (worth a digest on their own)."""
+    it shows, and how many known stories it tells have grown since the last digest (worth a digest on their own).
+    ``topic_names``: the topics' labels (feeds.yaml ``label``)."""
     tz = local_zone(sub.timezone, default_timezone)
     last = await store.last_delivery(sub.id, "digest")
     since = now - DIGEST_WINDOW
@@ -492,7 +498,9 @@ async def digest_for(
     stories = await store.undelivered(sub.id, "digest", since, arrived_after=late, failed_after=now - DIGEST_CATCH_UP)
     grown = await store.grown_since(sub.id, last) if last is not None else []
     empty = None if last is not None else "No stories on these topics in the last 24 hours."  # no digest before
-    blocks = compose_digest(stories, list(sub.topics), now.astimezone(tz).date(), grown=grown, empty=empty)
+    blocks = compose_digest(
+        stories, list(sub.topics), now.astimezone(tz).date(), grown=grown, empty=empty, topic_names=topic_names
+    )
     return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)
 
 

@@ -375,6 +375,10 @@ class Config(_Strict):
         """Feeds to poll."""
         return tuple(f for f in self.feeds if f.enabled)
 
+    def topic_names(self) -> dict[str, str]:
+        """Each topic's label, as digests show it ("rare-earths": "Rare earths & critical minerals")."""
+        return {name: t.label for name, t in self.topics.items() if t.label}
+
     def feed(self, name: str) -> FeedConfig | None:
         """A feed by name (case-insensitive)."""
         key = name.strip().casefold()

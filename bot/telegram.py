@@ -409,12 +409,18 @@ def build_application(
         platform=TelegramPlatform(app.bot),
         fetcher_factory=fetcher,
         on_change=changed,
+        topic_names=config.topic_names(),
     )
     delivery_kwargs: dict[str, Any] = {}
     if network_backoff is not None:
         delivery_kwargs["network_backoff"] = network_backoff
     delivery = Delivery(
-        app.bot, store, default_timezone=settings.default_timezone, on_deactivated=deactivated, **delivery_kwargs
+        app.bot,
+        store,
+        default_timezone=settings.default_timezone,
+        on_deactivated=deactivated,
+        topic_names=config.topic_names(),
+        **delivery_kwargs,
     )
     interval = poll_interval or DEFAULT_POLL_INTERVAL
     app.bot_data[RUNTIME] = Runtime(store, commands, delivery, poll, interval, settings.default_timezone)

@@ -503,3 +503,12 @@ async def test_an_empty_digest_does_not_speak_of_a_last_digest_there_was_none(co
     await commands.handle("/subscribe rare-earths", ME)
     subscribed = plain(await commands.handle("/digest", ME))
     assert "No stories on these topics in the last 24 hours." in subscribed and "/subscribe" not in subscribed
+
+
+async def test_the_digest_shows_the_topics_labels(store: Store, seeded: dict[str, int]) -> None:
+    """feeds.yaml's `label` ("shown in digests") was shown nowhere: every digest read "rare-earths: 13 stories"."""
+    labelled = Commands(store, TOPICS, topic_names={"rare-earths": "Rare earths & critical minerals"})
+    await labelled.handle("/subscribe rare-earths us-russia", ME)
+    text = plain(await labelled.handle("/digest", ME))
+    assert "Rare earths & critical minerals: 1 story" in text and "rare-earths:" not in text
+    assert "us-russia: " in text  # a topic without a label keeps its name

@@ -490,3 +490,8 @@ def test_poll_settings_no_request_could_use_are_refused_by_name(tmp_path: Path, 
 def test_a_feed_url_with_an_impossible_port_names_its_key(tmp_path: Path) -> None:
     message = error_of(tmp_path, MINIMAL.replace("https://example.com/one.xml", "https://example.com:99999/one.xml"))
     assert "feeds[0].url" in message and "no valid port" in message
+
+
+def test_the_shipped_topics_labels_are_what_digests_show() -> None:
+    names = load_config(ROOT / "feeds.yaml").topic_names()
+    assert names == {"rare-earths": "Rare earths & critical minerals", "us-russia": "US–Russia relations"}
