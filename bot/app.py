@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+REJECTED_TOKEN = "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
+
 # `run` when Telegram cannot be reached: wait this long before the first retry, doubling up to the maximum.
 TELEGRAM_RETRY_FIRST = 2.0
 TELEGRAM_RETRY_MAX = 300.0
@@ -156,6 +158,7 @@ async def poll_command(config: Config, settings: Settings) -> int:
 async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[str, str]) -> int:
     """Send this cycle's alerts through the Bot API (for cron and tests), then exit."""
     from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
 
     from .delivery import Delivery, summarize_outcomes
     from .telegram import protect_token
@@ -163,9 +166,15 @@ async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[st
     token = settings.require_token()
     protect_token(token)
     bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
-    async with bot:
-        delivery = Delivery(bot, store, default_timezone=settings.default_timezone, topic_names=topic_names)
-        outcomes = await delivery.send_alerts(datetime.now(UTC))
+    try:
+        async with bot:  # (getMe first: the token is checked before any alert is taken)
+            delivery = Delivery(bot, store, default_timezone=settings.default_timezone, topic_names=topic_names)
+            outcomes = await delivery.send_alerts(datetime.now(UTC))
+    except InvalidToken:  # its message holds the token: never printed
+        raise UserError(REJECTED_TOKEN) from None
+    except NetworkError as exc:  # nothing was taken: the next run sends the alerts
+        print(f"coverage-bot: Telegram unreachable ({exc}); alerts are left for the next run", file=sys.stderr)
+        return 0
     return summarize_outcomes(outcomes).get("sent", 0)
 
 
@@ -226,9 +235,7 @@ async def run_command(
                 await run_bot(settings, store, config, stop_event=stop, webhook=webhook)
                 break
             except InvalidToken:
-                raise UserError(
-                    "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
-                ) from None
+                raise UserError(REJECTED_TOKEN) from None
             except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
                 loop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):  # run_bot removed its handlers: stop while waiting too

@@ -165,6 +165,34 @@ async def test_run_command_rejected_token_is_a_message(tmp_path):
             await asyncio.wait_for(run_command(load_config(ROOT / "feeds.yaml"), settings), 60)
 
 
+async def test_poll_once_says_a_rejected_token_without_it_and_leaves_alerts_when_telegram_is_away(tmp_path, capsys):
+    """`poll --once` (for cron) printed "unexpected error: InvalidToken: The token `...` was rejected", the token in
+    cron's mail, and called an unreachable Telegram an unexpected error."""
+    from botapi import FakeBotAPI
+    from pydantic import SecretStr
+
+    from bot.app import poll_command
+    from bot.errors import UserError
+    from bot.settings import Settings, parse_config
+
+    feed = {"name": "Nowhere", "url": "http://127.0.0.1:9/feed.xml"}  # refused (not public): no fetch
+    config = parse_config({"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": [feed]})
+    token = "123456:TEST-secret-token"
+    async with FakeBotAPI(token="999:other") as api:
+        settings = Settings(
+            telegram_bot_token=SecretStr(token),
+            telegram_base_url=api.base_url,
+            telegram_base_file_url=api.base_file_url,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        )
+        with pytest.raises(UserError, match="Telegram rejected TELEGRAM_BOT_TOKEN") as refused:
+            await asyncio.wait_for(poll_command(config, settings), 60)
+        assert token not in str(refused.value)
+    away = settings.model_copy(update={"telegram_base_url": "http://127.0.0.1:9/bot"})
+    assert await asyncio.wait_for(poll_command(config, away), 60) == 0
+    assert "Telegram unreachable" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- item 4: answers that say what was wrong
 
 
