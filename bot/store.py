@@ -902,12 +902,18 @@ class Store:
 
     async def retry_refused_feeds(self, now: datetime | None = None) -> int:
         """Make feeds whose last fetch was refused (a private address) due now, without back-off: the setting that
-        refused them (ALLOW_PRIVATE_URLS) may have changed since. Called when a process starts."""
+        refused them (ALLOW_PRIVATE_URLS) may have changed since. Called when a process starts. A feed the refusals
+        disabled is enabled again (set or not, the setting is the operator's to change, not the feed's failure); one
+        disabled in or removed from feeds.yaml stays as it is."""
+        refused = feeds_t.c.last_error.like("refused:%")
+        by_failures = sa.and_(
+            ~feeds_t.c.enabled, feeds_t.c.in_config, feeds_t.c.disabled_reason.like("disabled after%")
+        )
         async with self._write() as conn:
             result = await conn.execute(
                 feeds_t.update()
-                .where(feeds_t.c.enabled, feeds_t.c.failures > 0, feeds_t.c.last_error.like("refused:%"))
-                .values(failures=0, backoff=0.0, next_poll_at=now or utcnow())
+                .where(refused, feeds_t.c.failures > 0, sa.or_(feeds_t.c.enabled, by_failures))
+                .values(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now or utcnow())
             )
             return int(result.rowcount or 0)
 

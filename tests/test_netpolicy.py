@@ -264,3 +264,22 @@ async def test_a_refused_feed_is_polled_at_once_when_the_setting_allows_it(tmp_p
         out = capsys.readouterr().out
         assert "1 feeds due, 1 fetched" in out and "0 failed" in out
         assert [r.route for r in server.requests] == ["/rss"]
+
+
+async def test_a_feed_the_refusals_disabled_is_polled_again_when_the_setting_allows_it(tmp_path: Path, capsys) -> None:
+    """Refused until the poller disabled it (failure_disable_after), a local feed stayed disabled after a restart
+    with ALLOW_PRIVATE_URLS: the refusals were the setting's, not the feed's failures."""
+    with LoopbackServer({"/rss": Response(200, {"Content-Type": "application/rss+xml"}, FEED)}) as server:
+        config = parse_config(
+            {
+                "topics": {"x": {"rules": [{"any": ["foo"]}]}},
+                "feeds": [{"name": "Local", "url": server.url("/rss"), "interval": 900}],
+                "poll": {"fetch_full_text": False, "failure_disable_after": 1},
+            }
+        )
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        await poll_command(config, Settings(database_url=url))
+        assert "feed disabled after repeated failures: Local" in capsys.readouterr().out
+        await poll_command(config, Settings(database_url=url, allow_private_urls="127.0.0.1/32"))
+        out = capsys.readouterr().out
+        assert "1 feeds due, 1 fetched" in out and [r.route for r in server.requests] == ["/rss"]
