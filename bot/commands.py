@@ -124,7 +124,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "/summary [topic | story number | URL]",
         "/summary 12",
     ),
-    CommandInfo("quotes", "Latest quotes grouped by speaker", "/quotes [speaker] [topic]", "/quotes zelensky"),
+    CommandInfo("quotes", "Latest quotes grouped by speaker", "/quotes [speaker] [topic…]", "/quotes zelensky"),
     CommandInfo("figures", "Key figures of the last 24 h", "/figures [topic]", "/figures rare-earths"),
     CommandInfo("digest", "The digest now, as scheduled", "/digest", "/digest"),
     CommandInfo("status", "Feeds, last poll, stories today", "/status", "/status"),

@@ -117,7 +117,7 @@ async def test_unknown_command_and_bad_arguments_get_one_line(commands: Commands
     assert plain(await commands.handle("/frobnicate", ME)) == "Unknown command /frobnicate. Send /help for the list."
     assert plain(await commands.handle("/figures a b", ME)) == "Usage: /figures [topic]"
     too_long = plain(await commands.handle("/quotes " + "x" * 100, ME))
-    assert too_long == "That speaker name is too long. Usage: /quotes [speaker] [topic]"
+    assert too_long == "That speaker name is too long. Usage: /quotes [speaker] [topic…]"
     assert plain(await commands.handle("/digest now", ME)) == "Usage: /digest"
     bad_topic = plain(await commands.handle("/trend gold", ME))
     assert bad_topic.startswith("Unknown topic 'gold'") and bad_topic.endswith("Usage: /trend [topic]")

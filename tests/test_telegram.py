@@ -288,7 +288,7 @@ async def test_flood_control_is_waited_out(
         tried = api.calls_to("sendMessage", ok=False)
         assert [c.status for c in tried] == [429, 200]
         assert tried[1].at - tried[0].at >= 1.0  # retry_after honoured
-        assert "/quotes [speaker] [topic]" in ok.params["text"]
+        assert "/quotes [speaker] [topic…]" in ok.params["text"]
     await store.close()
 
 
