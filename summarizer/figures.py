@@ -466,16 +466,26 @@ def _scan(t: str) -> list[_Cand]:
 
 
 def _cents_currency(t: str, cands: list[_Cand]) -> None:
-    """Give amounts in cents the currency of the nearest amount in a currency with cents ("80 Cent" beside "10 Euro"
-    is EUR); with none in the text the currency is unknown (None): "cents" alone does not say dollars."""
-    cents = [c for c in cands if c.kind == "money" and _CENTS.search(t, c.start, c.end)]
+    """Give amounts in cents the currency of the nearest amount in a currency with cents in the same paragraph ("80
+    Cent" beside "10 Euro" is EUR; "10 cents a gallon" keeps its rate); with none there, the amount keeps the unit it
+    was read with. Candidates come sorted by start: the nearest is found by bisection (a price table stays linear)."""
+    cents = {id(c) for c in cands if c.kind == "money" and _CENTS.search(t, c.start, c.end)}
     if not cents:
         return
-    others = [c for c in cands if c.kind == "money" and c not in cents and (c.unit or "")[:3] in _CENT_CURRENCIES]
-    for c in cents:
-        near = min(others, key=lambda o: abs(o.start - c.start), default=None)
-        rate = (c.unit or "").partition("/")[2]
-        c.unit = None if near is None else (near.unit or "")[:3] + (f"/{rate}" if rate else "")
+    others = [c for c in cands if c.kind == "money" and id(c) not in cents and (c.unit or "")[:3] in _CENT_CURRENCIES]
+    starts = [o.start for o in others]
+    for c in cands:
+        if id(c) not in cents:
+            continue
+        k = bisect.bisect_left(starts, c.start)
+        near = min(
+            (o for o in others[max(0, k - 1) : k + 1] if "\n" not in t[min(o.start, c.start) : max(o.start, c.start)]),
+            key=lambda o: abs(o.start - c.start),
+            default=None,
+        )
+        if near is not None:
+            rate = (c.unit or "").partition("/")[2]
+            c.unit = (near.unit or "")[:3] + (f"/{rate}" if rate else "")
 
 
 def _inherit_units(t: str, cands: list[_Cand]) -> None:
