@@ -57,6 +57,11 @@ _GONE = (
 )
 
 
+def _gone(exc: BaseException) -> bool:
+    """Whether a refusal says the chat is gone for us (_GONE)."""
+    return any(p in str(exc).lower() for p in _GONE)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one delivery."""
@@ -261,7 +266,7 @@ class Delivery:
                 ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
         except (Forbidden, BadRequest) as exc:
             await self.store.fail_delivery(batch, str(exc))
-            gone = isinstance(exc, Forbidden) or any(p in str(exc).lower() for p in _GONE)
+            gone = isinstance(exc, Forbidden) or _gone(exc)
             if not gone:
                 log.error("chat %s: %s %s refused: %s", chat_id, kind, key, exc)
                 return Outcome("failed", sub.id, kind, key, error=str(exc))
@@ -271,8 +276,13 @@ class Delivery:
                 await self.on_deactivated(chat_id)
             return Outcome("deactivated" if deactivated else "failed", sub.id, kind, key, error=str(exc))
         except PartlySent as exc:  # the first messages went out: the batch is sent, the rest's stories come next time
-            error = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
+            cause = exc.__cause__
+            error = f"{type(cause).__name__}: {cause}"
             await self._sent_in_part(batch, reply, exc, error, chat_id, f"{kind} {key}")
+            gone = isinstance(cause, Forbidden) or (isinstance(cause, BadRequest) and _gone(cause))
+            # removed or blocked after the first messages: counted toward deactivation as on the first
+            if gone and await self.store.record_send_failure(chat_id, str(cause)) and self.on_deactivated is not None:
+                await self.on_deactivated(chat_id)
             return Outcome("sent", sub.id, kind, key, tuple(exc.sent), error=error)
         except asyncio.CancelledError:
             task = asyncio.current_task()

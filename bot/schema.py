@@ -160,7 +160,9 @@ deliveries_t = sa.Table(
     sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("key", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),  # pending | sent | failed
+    sa.Column(
+        "status", sa.String(10), nullable=False
+    ),  # pending | sent | failed | unsent (stories a batch sent in part did not carry)
     sa.Column("message_ids", sa.JSON, nullable=False),
     sa.Column("error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),

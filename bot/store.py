@@ -131,6 +131,9 @@ def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
     )
 
 
+UNSENT = "unsent"  # a delivery batch's status: the stories a batch sent in part did not carry (finish_delivery)
+
+
 def _batch_stories(subscription_id: int, kind: str, *where: Any) -> sa.Select[Any]:
     """The stories of the subscription's batches of this kind that meet ``where`` (their status, their time)."""
     return (
@@ -637,8 +640,8 @@ class Store:
         whose every telling the bot stored after that delivery, dated after the earlier bound (a feed that answers
         late: published before the last digest, fetched after it, it was in neither digest).
 
-        ``failed_after``: also the stories of this kind's batches that failed after it, however old (the part of a
-        digest that did not go out waits for the next one, whose window no longer holds it).
+        ``failed_after``: also the stories first seen after it that a batch of this kind sent in part left over (they
+        wait for the next digest, whose window no longer holds them).
 
         Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
         must not post twice); stories whose analysis is still being computed wait for the next call.
@@ -660,10 +663,10 @@ class Store:
                 told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
                 dated = sa.or_(dated, sa.and_(stories_t.c.first_seen > earliest, ~told_before))
             if failed_after is not None:
-                failed = _batch_stories(
-                    subscription_id, kind, deliveries_t.c.status == "failed", deliveries_t.c.finished_at > failed_after
-                )
-                dated = sa.or_(dated, stories_t.c.id.in_(failed))
+                # only what a batch sent in part left over, and only as long as the story is recent: a story whose
+                # message Telegram refuses fails every digest it is in, and is not offered for ever
+                unsent = _batch_stories(subscription_id, kind, deliveries_t.c.status == UNSENT)
+                dated = sa.or_(dated, sa.and_(stories_t.c.id.in_(unsent), stories_t.c.first_seen > failed_after))
             q = (
                 sa.select(stories_t)
                 .where(
@@ -748,8 +751,8 @@ class Store:
         self, batch_id: int, message_ids: list[int], *, unsent: Iterable[int] = (), error: str | None = None
     ) -> None:
         """Mark a batch as sent; ``unsent``: stories of it that did not go out after all (a batch sent in part). They
-        move to a failed batch of the same key, with the ``error`` that stopped them, which :meth:`undelivered`
-        offers again (``failed_after``)."""
+        move to a batch of the same key with status "unsent" and the ``error`` that stopped them, which
+        :meth:`undelivered` offers again (``failed_after``)."""
         now = utcnow()
         async with self._write() as conn:
             await conn.execute(
@@ -772,7 +775,7 @@ class Store:
                             subscription_id=sent.subscription_id,
                             kind=sent.kind,
                             key=sent.key,
-                            status="failed",
+                            status=UNSENT,
                             message_ids=[],
                             error=(error or "sent in part")[:2000],
                             created_at=now,

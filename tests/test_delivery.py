@@ -14,6 +14,7 @@ from telegram import Bot
 from bot import message as m
 from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
+from bot.digest import digest_for
 from bot.models import SubscriptionView
 from bot.store import Store
 
@@ -492,3 +493,65 @@ async def test_a_shutdown_during_a_digest_does_not_send_its_first_part_again(sto
         await Delivery(slow, store, network_backoff=0.01).catch_up(now + timedelta(minutes=1))
         later = [c.params["text"] for c in api.calls_to("sendMessage", 41)][1:]
         assert shown and not {sid for sid in shown for text in later if f"<b>{sid}.</b>" in text}
+
+
+class _RefusesOneStory(FakeBotAPI):
+    """Telegram refuses (400) every message that carries story ``poison``."""
+
+    poison = -1
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage" and f"<b>{self.poison}.</b>" in str(call.params.get("text")):
+            return Failure("sendMessage", 400, "Bad Request: can't parse entities: unclosed start tag")
+        return super()._take_failure(call)
+
+
+async def test_a_story_telegram_refuses_does_not_stop_the_next_digests(store: Store) -> None:
+    """Found by review of the part-sent change: every failed batch's stories were offered again, so a story whose
+    message Telegram refuses failed every later digest of the subscription, for good. Only what a batch sent in part
+    left over is offered again."""
+    api = await _RefusesOneStory().start()
+    try:
+        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+            delivery = Delivery(bot, store, network_backoff=0.01)
+            now = datetime.now(UTC)
+            seeder = StorySeeder(store)
+            api.poison = await seeder.story("Rare earth poison story", when=now - timedelta(hours=1))
+            sub = await store.subscribe(77, ["rare-earths"], at=f"{now:%H:%M}")
+            statuses = []
+            for day in range(3):
+                later = now + timedelta(days=day)
+                await seeder.story(f"Rare earth story of day {day}", when=later - timedelta(minutes=30))
+                outcomes = await delivery.send_digest(sub, later)
+                statuses.append(next(o.status for o in outcomes if o.kind == "digest"))
+            assert statuses[0] == "failed" and statuses[1:] == ["sent", "sent"]
+    finally:
+        await api.close()
+
+
+class _KickedAfterTheFirstMessage(FakeBotAPI):
+    """The bot is removed from the chat while a digest of several messages goes out: 403 from the second on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.n = 0
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage" and int(call.params.get("chat_id", 0)) == 41:
+            self.n += 1
+            if self.n > 1:
+                return Failure("sendMessage", 403, "Forbidden: bot was kicked from the group chat")
+        return super()._take_failure(call)
+
+
+async def test_removed_after_a_digests_first_message_counts_toward_deactivation(store: Store) -> None:
+    """Found by review: a 403 after the first message was a digest sent in part, and the chat's failure went
+    uncounted (deactivation came a day late)."""
+    api = _KickedAfterTheFirstMessage()
+    async with _several_messages_through(api, store) as (delivery, _bot, _ids, sub, now):
+        blocks, ids, _ = await digest_for(store, sub, now)
+        reply = m.Reply(blocks=tuple(blocks), story_ids=tuple(ids))
+        first = await delivery.deliver(sub, "digest", digest_key(now, UTC), reply)
+        assert first.status == "sent" and "kicked" in (first.error or "")
+        (row,) = await store.subscriptions(41, active=None)
+        assert row.failures == 1  # counted; the third in a row deactivates, as on a first message
