@@ -572,6 +572,8 @@ def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY, *, paragraphs: 
         return ""
     s = str(fragment)[:MAX_FIELD_INPUT]
     block = "\n" if paragraphs else " "
+    if paragraphs:  # the source's own line breaks are spaces, in HTML and plain text alike: only tags end a line
+        s = " ".join(s.split())
     if "<" in s:  # plain text skips the tag passes
         s = _strip_tags(s, block)
     if "&" in s:

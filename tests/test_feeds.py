@@ -469,3 +469,13 @@ def test_comments_and_script_blocks_are_dropped_in_one_pass() -> None:
     assert drop_blocks("<script>x<!-- </script>y") == "y"  # a comment inside a block is the block's
     assert drop_blocks("<!-- <script> -->z<script>w</script>") == "z"  # a block inside a comment is the comment's
     assert drop_blocks("<!---->" * 40_000 + "kept") == "kept"
+
+
+def test_a_source_line_break_is_a_space_and_only_a_block_ends_a_line() -> None:
+    """Found by review: with paragraphs kept, a line break inside a <p> (wrapped HTML) split a sentence in two
+    ("… told reporters in" / "London.")."""
+    from bot.feeds import html_to_text
+
+    html = "<p>Starmer told reporters in\nLondon on Monday.</p><ul><li>Latest news</li></ul><p>He left.</p>"
+    assert html_to_text(html, paragraphs=True) == "Starmer told reporters in London on Monday.\nLatest news\nHe left."
+    assert html_to_text("a wrapped\nplain text", paragraphs=True) == "a wrapped plain text"
