@@ -199,11 +199,12 @@ def readable_quotes(quotes: Iterable[StoryQuote], shown: str = "") -> list[Story
         (q for q in quotes if q.text), key=lambda q: (q.speaker is None, len(q.text.split()) < WHOLE_QUOTE_WORDS)
     )
     kept: set[int] = set()
-    folded: list[str] = []
+    folded: list[tuple[str, bool]] = []  # a kept quote's words, and whether it names its speaker
     for q in sorted(ranked, key=lambda q: -len(q.text)):  # the longer telling first, so the shorter is found in it
         key = fold(q.text)
-        if key and not (said and key in said) and not any(key in other for other in folded):
-            folded.append(key)
+        # (an unattributed telling never hides an attributed one: /quotes shows only quotes with a speaker)
+        if key and not (said and key in said) and not any(key in o and (named or not q.speaker) for o, named in folded):
+            folded.append((key, q.speaker is not None))
             kept.add(id(q))
     return [q for q in ranked if id(q) in kept]
 

@@ -55,7 +55,9 @@ POLLING_TIMEOUT = 30  # seconds of long polling per getUpdates
 DEFAULT_POLL_INTERVAL = 60.0
 RUNTIME = "coverage"  # key of the Runtime in application.bot_data
 KNOWN = frozenset(c.name for c in COMMANDS)
-CONCURRENT_UPDATES = 64  # updates handled at once (of different chats: PerChatUpdates)
+# Updates taken at once (PerChatUpdates). PTB takes a slot before a chat's lock, so one chat's queued updates hold
+# slots while they wait: this many leaves room for every other chat unless one chat sends hundreds at once.
+CONCURRENT_UPDATES = 1024
 
 
 class PerChatUpdates(BaseUpdateProcessor):

@@ -435,3 +435,14 @@ def test_headlines_read_as_sentences_and_a_figure_links_the_outlets_own_site() -
     })  # fmt: skip
     shown = m.line_plain(d.figure_line(both))
     assert "bloomberg.com/news/nickel" in shown and "news.google.com" not in shown
+
+
+def test_an_unattributed_telling_does_not_hide_an_attributed_quote() -> None:
+    """Found by review: "We will respond to any provocation" by Vladimir Putin was dropped for a longer telling with no
+    speaker, and /quotes (which shows only attributed quotes) lost Putin's remark."""
+    putin = StoryQuote.from_json({"text": "We will respond to any provocation", "speaker": "Vladimir Putin"})
+    longer = StoryQuote.from_json({"text": "We will respond to any provocation, and harshly", "speaker": None})
+    assert [(q.text, q.speaker) for q in d.readable_quotes([putin, longer])] == [
+        ("We will respond to any provocation", "Vladimir Putin"),
+        ("We will respond to any provocation, and harshly", None),
+    ]
