@@ -908,7 +908,8 @@ class Store:
         refused them (ALLOW_PRIVATE_URLS) may have changed since. Called when a process starts. A feed the refusals
         disabled is enabled again (set or not, the setting is the operator's to change, not the feed's failure); one
         disabled in or removed from feeds.yaml stays as it is."""
-        refused = feeds_t.c.last_error.like("refused:%")
+        # (only the refusal the setting decides: a redirect to a private address or an invalid URL is refused anyway)
+        refused = feeds_t.c.last_error.like("refused: % resolves to non-public address %")
         by_failures = sa.and_(
             ~feeds_t.c.enabled, feeds_t.c.in_config, feeds_t.c.disabled_reason.like("disabled after%")
         )

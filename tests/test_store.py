@@ -463,3 +463,29 @@ async def test_sqlite_statements_answer_the_same_in_one_trip_as_with_the_stock_c
         await stock.dispose()
     assert expected[-1] == "a,b,c,d" and expected[0] == 2  # the script does what it says
     assert await script(store.engine) == expected
+
+
+async def test_only_a_refusal_the_setting_decides_is_retried_at_start(store: Store) -> None:
+    """Found by review: every "refused: …" feed was retried (and a disabled one enabled) at each start, a redirect to
+    a private address and an invalid URL too, which no setting lets through: under cron they never backed off."""
+    from bot.schema import feeds_t
+
+    await store.sync_feeds([FeedSpec("Lan", "https://lan.example/rss"), FeedSpec("Hop", "https://hop.example/rss")])
+    errors = {
+        "Lan": "refused: lan.example resolves to non-public address 10.0.0.5",
+        "Hop": "refused: redirect from a public address to non-public 10.0.0.5",
+    }
+    async with store.engine.begin() as conn:
+        for name, error in errors.items():
+            await conn.execute(
+                feeds_t.update()
+                .where(feeds_t.c.name == name)
+                .values(
+                    enabled=False,
+                    failures=20,
+                    last_error=error,
+                    disabled_reason=f"disabled after 20 consecutive failures; last: {error}",
+                )
+            )
+    assert await store.retry_refused_feeds() == 1
+    assert {h.name: h.enabled for h in await store.feed_health()} == {"Lan": True, "Hop": False}
