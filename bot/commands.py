@@ -735,7 +735,7 @@ class Commands:
             if not figures:
                 continue
             lines = [line(b(f"{story.id}."), " ", link(story.title, story.link))]
-            lines.extend(d.figure_line(f) for f in figures)
+            lines.extend(d.figure_line(f, own=story.own_links()) for f in figures)
             blocks.append(Block(tuple(lines)))
             if len(blocks) > FIGURES_STORIES:
                 break

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from urllib.parse import urlsplit
 
 from summarizer.models import Analysis
 from summarizer.speakers import fold
@@ -89,21 +88,17 @@ def _summary_text(story: StoryView, sentences: int) -> str:
     return " ".join(t if t[-1:] in ".!?…\"”’')" else f"{t}." for t in lines if t)
 
 
-def _own_site(source: Source, key: str | None) -> bool:
-    """Whether a source's link is on the outlet's own site (its name in the host: bloomberg.com for Bloomberg)."""
-    host = urlsplit(source.link or "").hostname or ""
-    return bool(key) and str(key).replace(" ", "") in host.replace("-", "").replace(".", "")
-
-
-def _source_spans(sources: Sequence[Source], outlet: str | None, link_: str | None) -> list[str | Span]:
-    """' (Reuters, AP)': every outlet that gave it, each linked; the first source when none are listed."""
+def _source_spans(
+    sources: Sequence[Source], outlet: str | None, link_: str | None, own: Mapping[str, str] | None = None
+) -> list[str | Span]:
+    """' (Reuters, AP)': every outlet that gave it, each linked; the first source when none are listed. ``own``: the
+    story's own links of its outlets (StoryView.own_links), before an aggregator's redirect to the same article."""
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
     by_outlet: dict[str | None, Source] = {}
     for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
         key = outlet_id(source.outlet) if source.outlet else None
-        # the outlet's own site before an aggregator's redirect to it (Google News first told "Bloomberg.com")
-        if key not in by_outlet or (_own_site(source, key) and not _own_site(by_outlet[key], key)):
-            by_outlet[key] = source
+        if key not in by_outlet:
+            by_outlet[key] = Source(source.outlet, own[key]) if own and key is not None and key in own else source
     listed = list(by_outlet.values())
     if not listed:
         return []
@@ -124,14 +119,14 @@ def disagreement(figure: StoryFigure) -> str | None:
     return f" ⚠ outlets differ: {others}"
 
 
-def figure_line(figure: StoryFigure, *, source: bool = True) -> Line:
+def figure_line(figure: StoryFigure, *, source: bool = True, own: Mapping[str, str] | None = None) -> Line:
     """'• **$1.2 billion** — context (Reuters, AP) ⚠ outlets differ: …'."""
     context = figure_context(figure)
     return line(
         "• ",
         b(figure.surface),
         " — " + context if context else None,
-        *(_source_spans(figure.sources, figure.outlet, figure.link) if source else ()),
+        *(_source_spans(figure.sources, figure.outlet, figure.link, own) if source else ()),
         disagreement(figure),
     )
 
@@ -160,13 +155,13 @@ def figure_lines(figures: Sequence[StoryFigure], summary: str = "") -> list[Line
     return out
 
 
-def quote_line(quote: StoryQuote, *, source: bool = True) -> Line:
+def quote_line(quote: StoryQuote, *, source: bool = True, own: Mapping[str, str] | None = None) -> Line:
     """'“text” — *Speaker* (Reuters, AP)': every outlet that carried it."""
     return line(
         "“" + trim(str(quote.text or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
         " — ",
         i(str(quote.speaker or "unattributed")),
-        *(_source_spans(quote.sources, quote.outlet, quote.link) if source else ()),
+        *(_source_spans(quote.sources, quote.outlet, quote.link, own) if source else ()),
     )
 
 
@@ -284,15 +279,16 @@ def story_full_blocks(story: StoryView) -> list[Block]:
     if summary:
         blocks.append(Block((line(b("Summary")), *summary), may_split=True))
     figures = distinct_figures(story)
+    own = story.own_links()
     for heading, shown in (
         ("Key figures", [f for f in figures if f.key]),
         ("Other figures", [f for f in figures if not f.key]),
     ):
         if shown:
-            blocks.append(Block((line(b(heading)), *(figure_line(f) for f in shown)), may_split=True))
+            blocks.append(Block((line(b(heading)), *(figure_line(f, own=own) for f in shown)), may_split=True))
     quotes = attributed_quotes(story, 100)
     if quotes:
-        blocks.append(Block((line(b("Quotes")), *(quote_line(q) for q in quotes)), may_split=True))
+        blocks.append(Block((line(b("Quotes")), *(quote_line(q, own=own) for q in quotes)), may_split=True))
     sources = [
         line("• ", link(str(m.outlet or "source"), m.link), ": ", str(m.title or ""))
         for ms in story.by_outlet()

@@ -380,6 +380,11 @@ class StoryView:
             seen.setdefault(outlet_id(m.outlet), m.outlet)
         return list(seen.values())
 
+    def own_links(self) -> dict[str, str]:
+        """Each outlet's own link (outlet_id: link) where its own telling is here, not only an aggregator's relay: a
+        figure or quote first told through Google News links the outlet's article."""
+        return {outlet_id(ms[0].outlet): str(ms[0].link) for ms in self.by_outlet() if ms[0].link and not ms[0].relayed}
+
     def by_outlet(self) -> list[list[Member]]:
         """The members of each outlet, outlets in the members' order; an aggregator's relay of an outlet is left out
         when the outlet's own telling is here (readers click what the outlet published, not the redirect)."""

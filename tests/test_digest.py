@@ -430,11 +430,16 @@ def test_headlines_read_as_sentences_and_a_figure_links_the_outlets_own_site() -
     both = StoryFigure.from_json({
         "surface": "more than $500 million", "kind": "money", "value": 5e8, "unit": "USD", "key": True,
         "sentence": "The group will invest more than $500 million in the project.",
-        "sources": [{"outlet": "Bloomberg.com", "link": "https://news.google.com/rss/articles/CBM1"},
-                    {"outlet": "Bloomberg", "link": "https://www.bloomberg.com/news/nickel"}],
+        "sources": [{"outlet": "Associated Press", "link": "https://news.google.com/rss/articles/CBM1"},
+                    {"outlet": "Associated Press", "link": "https://apnews.com/article/nickel"}],
     })  # fmt: skip
-    shown = m.line_plain(d.figure_line(both))
-    assert "bloomberg.com/news/nickel" in shown and "news.google.com" not in shown
+    relay = Member(outlet="Associated Press", link="https://news.google.com/rss/articles/CBM1", title="Nickel",
+                   published=NOW, relayed=True)  # fmt: skip
+    own = Member(outlet="Associated Press", link="https://apnews.com/article/nickel", title="Nickel", published=NOW)
+    full = "\n".join(
+        m.block_plain(blk) for blk in d.story_full_blocks(replace(story, members=(relay, own), figures=(both,)))
+    )
+    assert "apnews.com/article/nickel" in full and "news.google.com" not in full
 
 
 def test_an_unattributed_telling_does_not_hide_an_attributed_quote() -> None:
