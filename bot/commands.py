@@ -28,7 +28,7 @@ from .clock import local_zone, utcnow
 from .digest import analysis_blocks, digest_for, trend_reply
 from .message import CALLBACK_DATA_LIMIT, Block, Button, Reply, b, block, code, i, line, link, text_reply, trim
 from .models import StoryQuote, StoryView, SubscriptionView, is_chat_id
-from .settings import check_timezone
+from .settings import check_timezone, timezone_hint
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -566,7 +566,8 @@ class Commands:
         except ValueError:
             raise BadArguments(
                 f"Unknown timezone {args[0]!r}; use an IANA name such as Europe/Moscow or America/New_York"
-                + (" (an abbreviation keeps no daylight saving time)." if args[0].isupper() else ".")
+                + timezone_hint(args[0])
+                + "."
             ) from None
         if not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")

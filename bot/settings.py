@@ -847,8 +847,18 @@ class Settings(_Strict):
 
 @functools.cache
 def _zone_names() -> dict[str, str]:
-    """The IANA names of places (Area/Location, and UTC, GMT), by their lower-case form."""
-    return {z.lower(): z for z in zoneinfo.available_timezones() if "/" in z or z in ("UTC", "GMT")}
+    """The IANA names of places (Area/Location, and UTC, GMT), by their lower-case form; not the Etc/GMT±N offsets,
+    whose sign is reversed (Etc/GMT+3 is UTC-03:00) and which keep no daylight saving time."""
+    return {
+        z.lower(): z
+        for z in zoneinfo.available_timezones()
+        if ("/" in z and not z.startswith("Etc/")) or z in ("UTC", "GMT", "Etc/UTC")
+    }
+
+
+def timezone_hint(name: str) -> str:
+    """Why a name that reads as an abbreviation is no time zone here ("EST", "CET"), or nothing."""
+    return " (name a place: an abbreviation such as EST may keep no daylight saving time)" if name.isupper() else ""
 
 
 def check_timezone(name: str) -> str:
@@ -858,8 +868,9 @@ def check_timezone(name: str) -> str:
     no place's time."""
     canonical = _zone_names().get(name.lower())
     if canonical is None:
-        hint = " (an abbreviation keeps no daylight saving time: name a place)" if name.isupper() else ""
-        raise ValueError(f"{name!r} is not an IANA time zone{hint} (e.g. UTC, Europe/Berlin, America/New_York)")
+        raise ValueError(
+            f"{name!r} is not an IANA time zone{timezone_hint(name)} (e.g. UTC, Europe/Berlin, America/New_York)"
+        )
     try:
         ZoneInfo(canonical)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # listed, but its file is not readable here
