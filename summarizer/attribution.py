@@ -92,6 +92,8 @@ NP_MAX_TOKENS = 13
 MODIFIER_WORDS = 4
 # Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
 APPOSITIVE_TOKENS = 30
+# A name after one of these sits inside a phrase of an appositive ("the MP for Newcastle Central")
+_INSIDE_PHRASE = frozenset(("for", "of", "the", "in", "at", "from", "with", "by", "to", "on", "behind", "backing"))
 # Appositives read back before the speaker's name ("Jane Smith, the mayor of Leeds, who backs the plan, said").
 APPOSITIVE_HOPS = 2
 # A quoted span inside that appositive is a name or a label when at most this long ("“Ted Cruz” campaign pins").
@@ -165,8 +167,10 @@ def is_cue(t: Tok) -> bool:
 # The accused as a passive subject: "<speaker> has been accused of", "was blamed for" (ACCUSATION_VERBS' forms)
 _PASSIVE_ACCUSATION = re.compile(
     r"\s+(?:(?:has|have|had)\s+been|was|were|is|are|being|been)\s+(?:\w+ly\s+)?"
-    r"(?:accused|blamed|charged|condemned|criticised|criticized)\b"
+    r"(?:accused|blamed|charged|condemned)\b"
 )
+# ... unless of what they said: "Trump was accused of saying that ..." quotes Trump
+_ACCUSED_OF_SAYING = re.compile(r"\s+(?:of|for)\s+(?:saying|calling|describing|telling|writing|claiming|remarks)\b")
 # A US lawmaker's party and state ("R-Ariz.", "D-N.Y", "R-OH"): written after the name, between commas or brackets
 _PARTY_STATE = re.compile(r"^[RDI]-[A-Z][A-Za-z.]{1,5}$")
 
@@ -272,6 +276,10 @@ _AIDES = frozenset({
     "loyalist", "lawyer", "attorney", "manager", "strategist", "source", "insider", "official", "staffer", "associate",
     "surrogate", "doctor",
 })  # fmt: skip
+
+
+# ... of which these speak for an organisation as well: the owner must be shown to be a person (_is_person's sure)
+_ORG_VOICES = frozenset(("spokesman", "spokeswoman", "spokesperson", "official", "source", "insider"))
 
 
 def _owner_name(owner: list[Tok]) -> str | None:
@@ -691,7 +699,7 @@ class Resolver:
                 r = k - 1
                 while r > lo and is_cap(toks[r - 1].text):
                     r -= 1
-                inside = r > lo and toks[r - 1].text.isalpha() and toks[r - 1].text.islower()
+                inside = r > lo and toks[r - 1].low in _INSIDE_PHRASE  # "for Newcastle Central", not "leader Corbyn"
                 if not (k > lo and toks[k].text == "," and is_cap(toks[k - 1].text) and inside):
                     break
                 before = Resolver._appositive_start(toks, k, lo)
@@ -1123,7 +1131,8 @@ class Resolver:
             return None
         if len(words) > 1 and words[-1].rstrip(".").lower() in _TITLE_ABBREVIATIONS and kind != "group":
             return None  # "Indiana Gov" cut from "Indiana Gov. Mike Pence": a title, not a name
-        if np and _PASSIVE_ACCUSATION.match(self.art.narr, np[-1].start + len(np[-1].text)):
+        passive = _PASSIVE_ACCUSATION.match(self.art.narr, np[-1].start + len(np[-1].text)) if np else None
+        if passive and not _ACCUSED_OF_SAYING.match(self.art.narr, passive.end()):
             return None  # "Moscow has been accused of using her “as a political pawn”": the accused, not the speaker
         if np and kind != "person":
             before = self.art.narr[max(0, np[0].start - 40) : np[0].start].split()
@@ -1171,7 +1180,7 @@ class Resolver:
                 return qualified
             if owner_name and owner_name in PLACES:
                 return _describe(words), "group"  # "Britain’s foreign secretary": a role of a country, not "Britain"
-            if owner_name and last.low in _AIDES and self._is_person(owner_name):
+            if owner_name and last.low in _AIDES and self._is_person(owner_name, sure=last.low in _ORG_VOICES):
                 # "Donald Trump's campaign manager", "one Trump confidant": the aide's words, not the boss's
                 return _describe([w for w in words if w.low not in ("one", "a", "an")]), "group"
             if owner_name:
@@ -1201,9 +1210,17 @@ class Resolver:
         # a description we cannot resolve ("his mother"): better than nothing, never a guessed name
         return _describe([t for t in np if t.low not in ("the", "a", "an")]), "group"
 
-    def _is_person(self, name: str) -> bool:
-        """Whether the article names a person so ("Trump", "Donald Trump"), not an organisation ("Infineon")."""
-        return self.names.classify(name.split())[0] == "person"
+    def _is_person(self, name: str, *, sure: bool = False) -> bool:
+        """Whether the article names a person so ("Trump", "Donald Trump"), not an organisation ("Infineon"). ``sure``:
+        the article also names them by the last word alone ("Trump said"), as it does people and not companies named
+        like people ("a Paddy Power spokesman", "a Goldman Sachs official")."""
+        words = name.split()
+        if self.names.classify(words)[0] != "person":
+            return False
+        if not sure or len(words) == 1:
+            return True
+        alone = re.compile(rf"(?<!{re.escape(words[-2])} )\b{re.escape(words[-1])}\b")
+        return alone.search(self.art.narr) is not None
 
     def _qualified_role(self, words: list[Tok], pos: int, definite: bool) -> tuple[str | None, str] | None:
         """ "the Kremlin leader", "the Russian president", "the White House press secretary": the person the

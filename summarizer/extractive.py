@@ -52,9 +52,12 @@ MAX_CANDIDATES = 60  # sentences of the opening considered (speed bound; a summa
 MIN_WORDS = 4  # shorter "sentences" (fragments, captions) are never chosen
 # ----------------------------------------------------------------------------------------------------
 
+# (a quotation's opening word is the speaker's, and QUOTE_PENALTY weighs it already; "This week", "So far" and "His
+# Excellency" lean on nothing)
 _DANGLING = re.compile(
-    r"\s*[\"“‘']?(?:And|But|So|Yet|Or|However|Instead|Still|Also|Meanwhile|That|This|These|Those|It|They|He|She|"
-    r"His|Her|Their|Its|Such)\b(?!['’])"
+    r"\s*(?:And|But|So|Yet|Or|However|Instead|Still|Also|Meanwhile|That|This|These|Those|It|They|He|She|"
+    r"His|Her|Their|Its|Such)\b"
+    r"(?!\s+(?:week|weekend|month|year|morning|afternoon|evening|time|far|Excellency|Holiness|Majesty)\b)"
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # The same words in lower-case ASCII text, where a letter is a-z and ’ cannot occur; a plain range is

@@ -281,7 +281,8 @@ _PERCENT = re.compile(
 _CUR_WORD = re.compile(
     r"\s(?:(US|U\.S\.|American|Australian|Canadian|Hong\s+Kong|Singapore|New\s+Zealand|Taiwan)\s+)?"
     r"(dollars?|euros?|pounds?(?:\s+sterling)?|sterling|roubles?|rubles?|yen|yuan|renminbi|rupees?|pence|pennies|"
-    r"cents?|bucks?|liras?|hryvnias?|hryvnas?|(?:Swiss\s+)?francs?|won|rand|riyals?|dirhams?|reais|zloty|zlotys|kronor|"
+    # (slang "bucks" only in lower case and not as animals or a team: "12 bucks and 30 does", "Three Bucks players")
+    r"cents?|(?-i:bucks?)(?!\s+(?:and|or|players?|fans?|grazing)\b)|liras?|hryvnias?|hryvnas?|(?:Swiss\s+)?francs?|won|rand|riyals?|dirhams?|reais|zloty|zlotys|kronor|"
     r"krona|kroner|krone)\b"
     r"|\s?(" + "|".join(_CODES) + r")\b|(p)\b",
     re.I,
@@ -338,7 +339,7 @@ _OF_A_MAG = re.compile(r"\s+of\s+an?\s+(million|billion|trillion|thousand)\b", r
 _OF_A = re.compile(r"\s+of\s+an?\b", re.I)
 # A fraction of one point: "one-half of 1 percent" is 0.5%, "half a percentage point" 0.5 points (not 50%).
 _OF_ONE_PERCENT = re.compile(
-    r"(?:\s+of)?\s+(?:(?:an?|one|1)\s+)?(?:(per\s?cent|percent)|(percentage\s+points?))\b|\s+of\s+1\s?%", re.I
+    r"(?:\s+of)?\s+(?:(?:an?|one|1)\s+)?(?:(per\s?cent|percent)|(percentage(?:\s+points?)?))\b|\s+of\s+1\s?%", re.I
 )
 _DURATION_WORDS = "years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
 _AND_HALF_LEFT = re.compile(rf"(?i)\b(an?|one|{_NW}|\d{{1,3}})\s+({_DURATION_WORDS})\s+and\s+$")

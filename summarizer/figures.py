@@ -465,6 +465,12 @@ def _scan(t: str) -> list[_Cand]:
     return out
 
 
+# What follows a hyphenated amount that prices each thing counted: a plural noun ("10 billion-dollar startups") or a
+# note or coin ("a 20-dollar bill")
+_PRICED_THINGS = re.compile(r"\s+(?:[a-z]+s|bill|note|coin)\b(?!['’])")
+_DENOMINATION = re.compile(r"\s+(?:bills?|notes?|coins?)\b")
+
+
 def _cents_currency(t: str, cands: list[_Cand]) -> None:
     """Give amounts in cents the currency of the nearest amount in a currency with cents in the same paragraph ("80
     Cent" beside "10 Euro" is EUR; "10 cents a gallon" keeps its rate); with none there, the amount keeps the unit it
@@ -601,9 +607,13 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
     if compound is not None and value >= 2:  # "a two-term presidency", "a 30-foot wall"
         ckind, cunit, mult, end = compound
         vague = (m.group("words") or "").lower().startswith(("a ", "an "))  # "a billion-dollar machine": an order
-        if ckind == "money" and not vague:  # of magnitude, never key; "a 1.2-billion-yuan telescope" is an amount
+        # of magnitude, never key; "a 1.2-billion-yuan telescope" is an amount; "a 20-dollar bill" a denomination,
+        # "10 billion-dollar startups" a count of things each worth that much: neither is key
+        priced = _PRICED_THINGS.match(t, end) is not None and (pos != e or _DENOMINATION.match(t, end) is not None)
+        if ckind == "money" and not vague and not priced:
             return _Cand(start, end, ckind, value * mult, cunit, qual)
-        if pos != e:  # "11 million-person": the magnitude's compound only names the unit; it scores as before
+        # "11 million-person": the magnitude's compound only names the unit; it scores as before
+        if pos != e and not priced:
             return _Cand(start, end, ckind, value * mult, cunit, qual)
         return _Cand(start, end, ckind, value * mult, cunit, qual, words=True, compound=True)
     tally = _TALLY.match(t, pos) if raw and mag == 1 and not cur else None
@@ -767,7 +777,11 @@ def _age(t: str, start: int, pos: int, floor: int, value: float, mag: float, qua
         return None
     if t[max(floor, start - 5) : start].lower().endswith("aged "):
         return pos
-    if qual in ("under", "over") and _AGE_GROUP_LEFT.search(t, max(floor, start - 30), start):
+    if (
+        qual in ("under", "over")
+        and _AGE_GROUP_LEFT.search(t, max(floor, start - 30), start)
+        and _counted_noun(t, pos) is None  # "people over 3 states" counts states
+    ):
         return pos  # "young voters under 29", "those over 60": an age bound on the people named, not a count
     if t.startswith(",", pos) and _AGE_LEFT.search(t, max(floor, start - 40), start):
         return pos

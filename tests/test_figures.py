@@ -386,3 +386,23 @@ def test_cents_among_many_amounts_stay_linear() -> None:
 )
 def test_scales_slang_dollars_and_digit_counts(text: str, want: list[tuple[str, str, float, str]]) -> None:
     assert [(f.surface, f.kind, f.value, f.unit) for f in extract_figures(text)] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # found by review: a team and deer are no dollars; a percentage with no "point" is a point; people "over 3
+        # states" count states; a note is a denomination and things each worth an amount are counted, neither key
+        ("Three Bucks players were fined.", ("Three Bucks players", "count", False)),
+        ("Hunters shot 12 bucks and 30 does.", ("12 bucks", "count", True)),
+        ("Unemployment fell by half a percentage in March.", ("half a percentage", "percent", True)),
+        ("The storm killed people over 3 states.", ("over 3 states", "count", True)),
+        ("She paid with a 20-dollar bill.", ("20-dollar", "money", False)),
+        ("The region now has 10 billion-dollar startups.", ("10 billion-dollar", "money", False)),
+    ],
+)
+def test_review_counter_examples(text: str, want: tuple[str, str, bool]) -> None:
+    (first, *_) = extract_figures(text)
+    assert (first.surface, first.kind, first.key) == want
+    if first.kind == "percent":
+        assert first.value == 0.5

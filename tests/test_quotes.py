@@ -408,3 +408,21 @@ def test_the_accused_in_the_passive_is_no_speaker() -> None:
     (the object of "accused Moscow" was already kept out; the passive's subject is the same party)."""
     text = 'While cannabis is illegal in Russia, Moscow has been accused of using the WNBA star "as a political pawn".'
     assert [q.speaker for q in analyze(text).quotes] == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # found by review: a role before the name is no phrase the appositives end in, so no hop past the name
+        ('Speaking in Washington, the French president Emmanuel Macron, who arrived on Monday, said "we are ready".',
+         "Emmanuel Macron"),
+        ('Asked about Brexit, Labour leader Jeremy Corbyn, who was in Leeds, said "we will respect the result".',
+         "Jeremy Corbyn"),
+        # ... the passive's subject is the speaker when accused of what they said
+        ('Donald Trump was accused of saying that Mexican immigrants were "rapists" and more.', "Donald Trump"),
+        # ... and a company named like a person still speaks through its spokesman
+        ('"It was a joke, and no offense was meant," a Paddy Power spokesman told CNN.', "Paddy Power"),
+    ],
+)  # fmt: skip
+def test_review_counter_examples_keep_their_speakers(text: str, speaker: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
