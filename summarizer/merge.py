@@ -219,11 +219,12 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 }
                 order[ident] = len(order)
             m = merged[ident]
-            if bound and not m["_bound"] and _surface_words(m["surface"]) in _surface_words(fig.get("surface")):
+            words = _surface_words(m.get("surface"))
+            if bound and not m["_bound"] and words and words in _surface_words(fig.get("surface")):
                 # the same words with a bound say more: "more than $500 million", not a headline's "$500 Million";
                 # its words and its outlet stand for the figure (a range or other words stay the first telling's)
                 m.update({k: fig[k] for k in ("surface", "qualifier", "sentence", "start", "end") if k in fig})
-                m["outlet"], m["link"] = outlet, link
+                m["outlet"], m["link"], m["_whole"] = outlet, link, _whole(fig)
             m["key"] = bool(m.get("key")) or bool(fig.get("key"))
             m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
             m["_anchor"] |= anchor
