@@ -435,15 +435,14 @@ async def enable_feed_command(config: Config, settings: Settings, which: str) ->
     The feed is looked up in the feeds.yaml given and the store is not synced to that file (each poll cycle syncs it):
     a wrong file, a forgotten --config, would have marked the store's feeds removed and re-enabled them later.
     """
-    from .feedadmin import enable_feed
+    from .feedadmin import did_you_mean, enable_feed
 
     key = " ".join(which.split())
     if not key:
         raise UserError("feeds --enable: give the name or URL of a feed (`coverage-bot feeds` lists them)")
     feed = _configured_feed(config, key)
     if feed is None:
-        close = [f.name for f in config.feeds if key.casefold() in f.name.casefold()][:5]
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        hint = did_you_mean(key, [f.name for f in config.feeds])
         read = config.path.resolve() if config.path else "feeds.yaml"
         print(
             f"No feed {key!r} in feeds.yaml{hint} (read {read}; "

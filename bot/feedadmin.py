@@ -15,6 +15,12 @@ class EnableAnswer:
     message: str
 
 
+def did_you_mean(key: str, names: list[str]) -> str:
+    """'; did you mean: A, B?' for the feed names that hold ``key`` (case aside), or nothing."""
+    close = [name for name in names if key.casefold() in name.casefold()][:5]
+    return f"; did you mean: {', '.join(close)}?" if close else ""
+
+
 async def enable_feed(store: Store, which: str) -> EnableAnswer:
     """Re-enable one feed by name (case-insensitive) or URL; the answer says what happened."""
     key = " ".join(which.split())
@@ -25,8 +31,7 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
     if feed is None and key.startswith(("http://", "https://")) and await store.enable_feed(key):
         return EnableAnswer(True, f"{key} re-enabled; it is polled in the next cycle")  # its configured URL
     if feed is None:
-        close = [f.name for f in health if key.casefold() in f.name.casefold()][:5]
-        hint = f"; did you mean: {', '.join(close)}?" if close else " (`coverage-bot feeds` lists them)"
+        hint = did_you_mean(key, [f.name for f in health]) or " (`coverage-bot feeds` lists them)"
         return EnableAnswer(False, f"No feed {key!r} in feeds.yaml{hint}")
     if feed.enabled:
         failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
