@@ -306,7 +306,7 @@ def _story_json(s: Any) -> dict:
 
 
 # `feeds`: the problem column (the last) is cut only past this, so an error's fix hint such as "(set ALLOW_PRIVATE_URLS
-# to fetch local feeds)" shows whole; a stored error may be up to 2,000 characters.
+# to fetch from local addresses)" shows whole; a stored error may be up to 2,000 characters.
 PROBLEM_CHARS = 200
 
 

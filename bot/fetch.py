@@ -521,7 +521,7 @@ class Fetcher:
                 raise UnsafeURL(f"{how} from a public address to non-public {blocked[0]} ({host})")
             refused = [a for a in blocked if not self.private.allows(a)]
             if refused:
-                hint = "" if self.private else " (set ALLOW_PRIVATE_URLS to fetch local feeds)"
+                hint = "" if self.private else " (set ALLOW_PRIVATE_URLS to fetch from local addresses)"
                 raise UnsafeURL(f"{host} resolves to non-public address {refused[0]}{hint}")
         return not blocked, {(host, port): addresses}
 

@@ -237,7 +237,8 @@ def test_feeds_shows_whole_names_and_the_problems_fix_hint(db_env):
 
     long_name = "Ministry of Foreign Affairs of the Russian Federation – news"
     refused = (
-        "refused: localhost resolves to non-public address 127.0.0.1 (set ALLOW_PRIVATE_URLS to fetch local feeds)"
+        "refused: localhost resolves to non-public address 127.0.0.1"
+        " (set ALLOW_PRIVATE_URLS to fetch from local addresses)"
     )
 
     async def prepare() -> None:

@@ -90,7 +90,7 @@ async def test_a_list_allows_only_its_networks() -> None:
         refused = await get(server.url("/feed"), PrivateNetworks.parse("10.0.0.0/8"))
         assert refused.error == "refused: 127.0.0.1 resolves to non-public address 127.0.0.1"
         none = await get(server.url("/feed"), False)
-        assert none.error is not None and "set ALLOW_PRIVATE_URLS to fetch local feeds" in none.error
+        assert none.error is not None and "set ALLOW_PRIVATE_URLS to fetch from local addresses" in none.error
         assert server.requests == []
         ok = await get(server.url("/feed"), PrivateNetworks.parse("127.0.0.0/8"))
         assert ok.error is None and ok.body == FEED
