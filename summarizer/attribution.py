@@ -92,6 +92,26 @@ NP_MAX_TOKENS = 13
 MODIFIER_WORDS = 4
 # Appositives between a speaker and a trailing cue span at most this many tokens ("X, 35, the daughter of …, said").
 APPOSITIVE_TOKENS = 30
+# Connectives that open a clause of its own after a comma (", as officials interpreted …")
+_OWN_CLAUSE = frozenset(("as", "while", "whereas", "although", "though", "because"))
+
+
+def _names_subject(toks: list[Tok]) -> bool:
+    """Whether a clause opens with a subject of its own and its verb: "Ukrainian officials interpreted", "Kyiv said";
+    not "he left" (a pronoun leans on the main clause's speaker) nor "expected"."""
+    k = 0
+    while k < len(toks) and (is_cap(toks[k].text) or toks[k].low in ("the", "a", "an")):
+        k += 1
+    while k < len(toks) and k < 4 and toks[k].text.isalpha() and toks[k].text.islower() and toks[k].low.endswith("s"):
+        k += 1  # "Ukrainian officials", "the analysts"
+    return (
+        0 < k < len(toks)
+        and any(is_cap(t.text) for t in toks[:k])
+        and toks[k].text.isalpha()
+        and toks[k].low.endswith("ed")
+    )
+
+
 # A name after one of these sits inside a phrase of an appositive ("the MP for Newcastle Central")
 _INSIDE_PHRASE = frozenset(("for", "of", "the", "in", "at", "from", "with", "by", "to", "on", "behind", "backing"))
 # Appositives read back before the speaker's name ("Jane Smith, the mayor of Leeds, who backs the plan, said").
@@ -813,7 +833,14 @@ class Resolver:
             if att and (last_char not in "!?" or after[0].text[:1].islower() or _cue_right_after(att, after)):
                 return att
         lo = max(sa, q.mark_start - BEFORE_CHARS)
-        return self.leading(tokens(narr[lo : q.mark_start], lo))
+        before = tokens(narr[lo : q.mark_start], lo)
+        # ", as Ukrainian officials interpreted the incident as a warning to Russian “elites”": a clause of its own
+        # subject lies between an earlier cue ("Biden has suggested …") and the quote, whose words are that clause's
+        for k in range(len(before) - 2, 0, -1):
+            if before[k].low in _OWN_CLAUSE and before[k - 1].text == "," and _names_subject(before[k + 1 :]):
+                before = before[k + 1 :]
+                break
+        return self.leading(before)
 
     def framed(self, q: QuoteSpan) -> Attribution | None:
         """A quote framed without a speech verb: introduced by its speaker's clause and a colon

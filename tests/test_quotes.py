@@ -426,3 +426,16 @@ def test_the_accused_in_the_passive_is_no_speaker() -> None:
 )  # fmt: skip
 def test_review_counter_examples_keep_their_speakers(text: str, speaker: str) -> None:
     assert [q.speaker for q in analyze(text).quotes][:1] == [speaker]
+
+
+def test_a_quote_in_a_clause_of_its_own_is_not_the_main_clauses_speakers() -> None:
+    """A reader saw "Joe Biden: “elites”": the word was in ", as Ukrainian officials interpreted the incident as a
+    warning to Russian “elites”", a clause of its own subject after Biden's cue. A pronoun's clause stays Biden's."""
+    told = (
+        "Joe Biden has strongly suggested Vladimir Putin’s involvement in the apparent death of Yevgeny Prigozhin, "
+        "as Ukrainian officials interpreted the incident as a warning to Russian “elites” and flowers were laid."
+    )
+    assert [q.speaker for q in analyze(told).quotes] in ([], [None])
+    assert [q.speaker for q in analyze('Joe Biden said, as he left the White House, "we will respond".').quotes] == [
+        "Joe Biden"
+    ]
