@@ -379,3 +379,12 @@ def test_log_level_is_applied(tmp_path: Path) -> None:
     default = run_cli("poll", "--once", "--config", str(feeds), env=env)
     quiet = run_cli("poll", "--once", "--config", str(feeds), env={**env, "LOG_LEVEL": "CRITICAL"})
     assert "WARNING" in default.stderr and "WARNING" not in quiet.stderr, (default.stderr, quiet.stderr)
+
+
+def test_log_level_info_is_not_alembics_chatter(tmp_path: Path) -> None:
+    """A newcomer's reading: LOG_LEVEL=INFO "adds a line per poll cycle", but a fresh database printed about 15 of
+    Alembic's INFO lines (its plugins, every migration's docstring) first."""
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", LOG_LEVEL="INFO")
+    out = run_cli("subscribe", "777", "us-russia", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "alembic" not in out.stderr
