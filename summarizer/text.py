@@ -579,6 +579,9 @@ def _junk_share(raw: str) -> float:
     return len(_BAD_CHAR.findall(sample)) / len(sample)
 
 
+_TABLE_ROW = re.compile(r"(?m)^\|[^\n]*\|[ \t]*$")  # a line that opens and closes with a cell mark
+
+
 def prepare(raw: str, title: str | None = None) -> Prepared:
     """Clean and normalise an article; the first line is taken as its title when none is given."""
     if not isinstance(raw, str):
@@ -588,6 +591,10 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     source, base = raw, None
     if _looks_like_html(raw):
         source, base = _strip_html(raw)
+    if "\n|" in source or source.startswith("|"):
+        # a layout table's rows as an extractor writes them ("| Research has cast doubt … |  | "): each cell its own
+        # line (one character for another, so offsets into the original stay as they are)
+        source = _TABLE_ROW.sub(lambda m: m.group(0).replace("|", "\n"), source)
     lines = source.split("\n")
     calls = _reader_calls(source)
     keep = _keep_mask(lines, calls)

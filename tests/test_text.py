@@ -456,3 +456,19 @@ def test_an_article_gets_its_headline_as_first_line_once() -> None:
     )
     assert with_headline("Ford invests $4.5bn\n\n" + text, "Ford invests $4.5bn") == "Ford invests $4.5bn\n\n" + text
     assert with_headline(text, None) == with_headline(text, "  ") == text
+
+
+def test_a_layout_tables_cells_are_lines_of_their_own() -> None:
+    """Old pages built from layout tables came out of the extractor as "| Research has cast doubt … |  | " rows, and
+    a summary began "| Research has cast doubt …" (BBC, 2009; one of the development pages)."""
+    raw = (
+        "Flu drugs unhelpful in children\n"
+        "| Research has cast doubt on the policy of giving antiviral drugs to children. |  |  | \n"
+        "| Work in the journal shows the drugs rarely prevent complications in children. | Flu expert said so. |"
+    )
+    prepared = prepare(raw)
+    texts = [s.text for s in prepared.sentences]
+    assert texts[0] == "Research has cast doubt on the policy of giving antiviral drugs to children."
+    assert not any("|" in t for t in texts)
+    a, b = prepared.sentence_spans[0]
+    assert prepared.original_slice(a, b) == texts[0]  # offsets into the original stay right
