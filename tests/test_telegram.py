@@ -158,6 +158,19 @@ async def running(api: FakeBotAPI, store: Store, config: Any, poll: Any = None, 
         await tg.stop(app, **kw)
 
 
+@asynccontextmanager
+async def running_one_story(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> AsyncIterator[Store]:
+    """The started Application over a store holding the newsroom's first article (and whatever it routes already)."""
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    try:
+        async with running(api, store, config):
+            yield store
+    finally:
+        await store.close()
+
+
 def hhmm(dt: datetime) -> str:
     return f"{dt:%H:%M}"
 
@@ -278,10 +291,7 @@ async def test_flood_control_is_waited_out(
     api: FakeBotAPI, newsroom: Newsroom, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")  # opt in to PTB 23 behaviour: retry_after is a timedelta
-    newsroom.publish(0)
-    config = newsroom.config()
-    store = await Store.open(db_url)
-    async with running(api, store, config):
+    async with running_one_story(api, newsroom, db_url):
         api.fail_next("sendMessage", "flood", retry_after=1)
         api.command("/help")
         (ok,) = await api.wait_for("sendMessage")
@@ -289,7 +299,6 @@ async def test_flood_control_is_waited_out(
         assert [c.status for c in tried] == [429, 200]
         assert tried[1].at - tried[0].at >= 1.0  # retry_after honoured
         assert "/quotes [speaker] [topic…]" in ok.params["text"]
-    await store.close()
 
 
 async def test_blocked_chat_is_deactivated_after_three_failures(
@@ -522,10 +531,7 @@ async def test_run_bot_stops_cleanly_on_sigterm(api: FakeBotAPI, db_url: str, ne
 
 async def test_odd_arguments_and_failures_are_always_answered(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
     """A number past SQLite's range, thousands of digits, and a command whose store fails: each gets an answer."""
-    newsroom.publish(0)
-    config = newsroom.config()
-    store = await Store.open(db_url)
-    async with running(api, store, config):
+    async with running_one_story(api, newsroom, db_url) as store:
         api.command("/summary 99999999999999999999")
         (big,) = await api.wait_for("sendMessage", where=lambda c: "No story" in c.params["text"])
         assert big.params["text"].startswith("No story 99999999999999999999.")
@@ -537,7 +543,6 @@ async def test_odd_arguments_and_failures_are_always_answered(api: FakeBotAPI, d
         (sorry,) = await api.wait_for("sendMessage", where=lambda c: "Sorry" in c.params["text"])
         assert sorry.params["text"].startswith("Sorry, something went wrong answering that.")
         assert "OperationalError" not in sorry.params["text"]
-    await store.close()
 
 
 async def test_a_digest_job_whose_time_was_changed_elsewhere_posts_nothing(api: FakeBotAPI, store: Store) -> None:
@@ -567,7 +572,6 @@ async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
 ) -> None:
     """Updates were handled one at a time: a /summary of a page that takes seconds held every other chat's /help for
     as long. Other chats are answered meanwhile; one chat's commands are still answered in the order sent."""
-    newsroom.publish(0)
     page = "<html><body><article><p>" + escape(article(1)[1]) + "</p></article></body></html>"
 
     async def slow(request: Any, conn: Any) -> Response:
@@ -575,9 +579,7 @@ async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
         return Response(200, {"Content-Type": "text/html; charset=utf-8"}, page)
 
     newsroom.server.route("/slow", slow)
-    config = newsroom.config()
-    store = await Store.open(db_url)
-    async with running(api, store, config):
+    async with running_one_story(api, newsroom, db_url):
         api.command(f"/summary {newsroom.server.url('/slow')}", chat_id=ADMIN, user_id=ADMIN)
         api.command("/help", chat_id=ADMIN, user_id=ADMIN)  # the same chat: after its summary
         api.command("/help", chat_id=3003, user_id=3003)  # another chat: at once
@@ -586,21 +588,16 @@ async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
         summary, help_ = (c.params["text"] for c in api.calls_to("sendMessage", ADMIN))
         assert "Ann Example1" in summary or "supply chain" in summary
         assert "/subscribe" in help_
-    await store.close()
 
 
 async def test_words_without_a_command_in_a_private_chat_are_answered(
     api: FakeBotAPI, db_url: str, newsroom: Newsroom
 ) -> None:
     """A private chat's "summary please" got no answer at all; a group's talk is not the bot's."""
-    newsroom.publish(0)
-    config = newsroom.config()
-    store = await Store.open(db_url)
-    async with running(api, store, config):
+    async with running_one_story(api, newsroom, db_url):
         api.command("summary please", chat_id=-2002, user_id=7, chat_type="group")
         api.command("summary please")
         (hint,) = await api.wait_for("sendMessage")
         assert int(hint.params["chat_id"]) == ADMIN and "/help" in hint.params["text"]
         await asyncio.sleep(0.2)
         assert api.calls_to("sendMessage", -2002) == []
-    await store.close()
