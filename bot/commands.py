@@ -736,7 +736,8 @@ class Commands:
             if not figures:
                 continue
             lines = [line(b(f"{story.id}."), " ", link(story.title, story.link))]
-            lines.extend(d.figure_line(f, own=story.own_links()) for f in figures)
+            own = story.own_links()
+            lines.extend(d.figure_line(f, own=own) for f in figures)
             blocks.append(Block(tuple(lines)))
             if len(blocks) > FIGURES_STORIES:
                 break

@@ -347,6 +347,16 @@ def member_outlet(feed: str, title: str | None, summary: str | None) -> tuple[st
     return (named, True) if named else (_FEED_SECTION.split(feed, maxsplit=1)[0] or feed, False)
 
 
+def own_links(members: Sequence[Member]) -> dict[str, str]:
+    """outlet_id -> the link of the outlet's first own (not relayed) telling among ``members`` (StoryView.own_links;
+    a story's title link, bot.store)."""
+    out: dict[str, str] = {}
+    for m in members:
+        if m.link and not m.relayed:
+            out.setdefault(outlet_id(m.outlet), m.link)
+    return out
+
+
 def outlet_id(name: str) -> str:
     """One outlet's names compared as one ("Bloomberg.com", "Bloomberg"; summarizer.furniture.outlet_name_key), the
     name itself when it has no letters to compare."""
@@ -383,7 +393,7 @@ class StoryView:
     def own_links(self) -> dict[str, str]:
         """Each outlet's own link (outlet_id: link) where its own telling is here, not only an aggregator's relay: a
         figure or quote first told through Google News links the outlet's article."""
-        return {outlet_id(ms[0].outlet): str(ms[0].link) for ms in self.by_outlet() if ms[0].link and not ms[0].relayed}
+        return own_links(self.members)
 
     def by_outlet(self) -> list[list[Member]]:
         """The members of each outlet, outlets in the members' order; an aggregator's relay of an outlet is left out

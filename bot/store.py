@@ -55,6 +55,7 @@ from .models import (
     SyncReport,
     member_outlet,
     outlet_id,
+    own_links,
 )
 from .schema import (
     chats_t,
@@ -1598,8 +1599,7 @@ def _own_link(link: str | None, members: Sequence[Member]) -> str | None:
     first = next((m for m in members if m.link == link), None)
     if first is None or not first.relayed:
         return link
-    key = outlet_id(first.outlet)
-    return next((m.link for m in members if m.link and not m.relayed and outlet_id(m.outlet) == key), link)
+    return own_links(members).get(outlet_id(first.outlet), link)
 
 
 def _check_kind(kind: str) -> None:

@@ -187,7 +187,7 @@ def is_cue(t: Tok) -> bool:
 # The accused as a passive subject: "<speaker> has been accused of", "was blamed for" (ACCUSATION_VERBS' forms)
 _PASSIVE_ACCUSATION = re.compile(
     r"\s+(?:(?:has|have|had)\s+been|was|were|is|are|being|been)\s+(?:\w+ly\s+)?"
-    r"(?:accused|blamed|charged|condemned)\b"
+    rf"(?:{'|'.join(sorted(w for w in ACCUSATION_VERBS if w.endswith('ed')))})\b"
 )
 # ... unless of what they said: "Trump was accused of saying that ..." quotes Trump
 _ACCUSED_OF_SAYING = re.compile(r"\s+(?:of|for)\s+(?:saying|calling|describing|telling|writing|claiming|remarks)\b")
@@ -335,8 +335,11 @@ def _describe(words: list[Tok]) -> str:
 
 
 def headline_like(line: str) -> bool:
-    """A line that is not prose: a headline, caption, teaser or menu item."""
+    """A line that is not prose: a headline, caption, teaser or menu item. A closing straight single mark ends prose
+    as "’" does ("Graham said: 'We should shoot …'"); a doubled one ('' …'') is no mark."""
     s = line.strip()
+    if s.endswith("'") and not s.endswith("''"):
+        s = s[:-1].strip()
     if not s:
         return True
     if len(s) >= HEADLINE_CHARS:

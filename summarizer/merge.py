@@ -166,14 +166,14 @@ def _disagree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["_anchor"] & b["_anchor"])
 
 
-def _surface_words(surface: object) -> str:
-    """A figure's words compared without case or spacing ("$500 Million", "$500 million")."""
-    return " ".join(str(surface or "").casefold().split())
+def _words_of(text: object) -> str:
+    """Words compared without case or spacing ("$500 Million", "$500 million"; a qualifier's "more  than")."""
+    return " ".join(str(text or "").casefold().split())
 
 
 def _bound(qualifier: object) -> str | None:
     """Whether a qualifier bounds its figure from one side: "above", "below" (figure_lexicon), or None."""
-    return _QUALIFIER_BOUNDS.get(" ".join(str(qualifier or "").casefold().split()))
+    return _QUALIFIER_BOUNDS.get(_words_of(qualifier))
 
 
 def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
@@ -219,8 +219,8 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 }
                 order[ident] = len(order)
             m = merged[ident]
-            words = _surface_words(m.get("surface"))
-            if bound and not m["_bound"] and words and words in _surface_words(fig.get("surface")):
+            words = _words_of(m.get("surface"))
+            if bound and not m["_bound"] and words and words in _words_of(fig.get("surface")):
                 # the same words with a bound say more: "more than $500 million", not a headline's "$500 Million";
                 # its words and its outlet stand for the figure (a range or other words stay the first telling's)
                 m.update({k: fig[k] for k in ("surface", "qualifier", "sentence", "start", "end") if k in fig})

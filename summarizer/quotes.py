@@ -193,10 +193,7 @@ def _find_spans(text: str) -> tuple[list[QuoteSpan], list[tuple[int, int]], list
     marks = 0
     for k, line in enumerate(text.split("\n")):
         paras.append((pos, pos + len(line)))
-        # a closing straight single mark ends prose as "’" does ("Graham said: 'We should shoot …'"); doubled
-        # ones ('' …'') are not read as marks
-        end = line.rstrip()
-        headline.append(headline_like(end[:-1] if end.endswith("'") and not end.endswith("''") else line))
+        headline.append(headline_like(line))
         if marks < MAX_MARKS and any(c in line for c in "\"“”‘'"):
             scan = line
             if len(line) > 10_000:  # only the first MAX_MARKS quote marks of a text are read
