@@ -6,7 +6,7 @@ API:
     await fetch_articles(fetcher, [(url, then), ...], worker=None) -> [FetchedArticle, ...]  # ... for a feed's pages
     extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> ArticleText | None
     from_feed(title, summary, content="") -> ArticleText | None        # source="feed", when the page cannot be had
-    ArticleText(text, title, source: "page" | "feed")
+    ArticleText(text, title, source: "page" | "feed")                  # title: the headline, not the site's name or date
 
 The page is decoded with the HTTP charset, then its <meta> charset, then heuristics (`bot.charset`), and handed to
 trafilatura as text (main text only: no comments, no navigation). trafilatura's time grows faster than linearly
@@ -27,11 +27,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from bot.charset import decode_body
 from bot.feeds import drop_blocks, html_to_text
 from bot.fetch import Fetcher
 from bot.parse_pool import ParsePool
+from summarizer.furniture import OUTLET_NAME_WORDS, clean_title
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ MAX_TEXT = 100_000  # characters kept; the longest real article in the corpus is
 ARTICLE_TIMEOUT = 10.0
 
 _START_TAG = re.compile(r"<[A-Za-z]")
+# What a site puts between a page title's headline and its own furniture ("… | DW | 19.01.2020", "… - Site"); not
+# ":", which is the headline's own ("Ukraine war: …").
+_FURNITURE_SEPARATOR = re.compile(r"\s*\|\s*|\s+[-–—•·]\s+")
 _NOISE_OPEN = re.compile(r"<(script|style|noscript|svg|template)\b", re.I)
 
 
@@ -87,12 +92,13 @@ def extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = N
     if len(text) < MIN_TEXT:
         log.info("article %s: no usable text (%d characters)", url, len(text))
         return None
-    title = html_to_text(_page_title(tree) or "", 500) or None
-    return ArticleText(text=text[:MAX_TEXT], title=title, source="page")
+    return ArticleText(text=text[:MAX_TEXT], title=_page_headline(tree, url), source="page")
 
 
-def _page_title(tree: Any) -> str | None:
-    """The page's title as trafilatura's metadata pass finds it (meta tags, then JSON-LD, then h1/<title>)."""
+def _page_headline(tree: Any, url: str) -> str | None:
+    """The page's headline: its title as trafilatura's metadata pass finds it (meta tags, then JSON-LD, then
+    h1/<title>), without the site's furniture after it (the page title is written for search engines and tabs:
+    "Berlin confronts … initiative | DW | 19.01.2020", "Meta Outage Hits … | Kulu Media")."""
     if tree is None:
         return None
     from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
@@ -101,10 +107,31 @@ def _page_title(tree: Any) -> str | None:
         meta = examine_meta(tree)
         with contextlib.suppress(Exception):  # trafilatura's own metadata pass tolerates broken JSON-LD the same way
             meta = extract_meta_json(tree, meta)
-        return meta.title or extract_title(tree)
+        title = html_to_text(meta.title or extract_title(tree) or "", 500)
+        host = urlsplit(url).hostname  # ValueError on a malformed address ("http://[x")
     except Exception as exc:
         log.info("page title not found: %s: %s", type(exc).__name__, exc)
         return None
+    if not title:
+        return None
+    # The site's name goes only where it is named (og:site_name, the host), so a headline's own " - " part stays.
+    return clean_title(_own_heading(tree, title), outlet=meta.sitename, feed=host) or title
+
+
+def _own_heading(tree: Any, title: str) -> str:
+    """The page's own <h1> when the title is that heading plus a shorter tail of at most OUTLET_NAME_WORDS words after
+    a separator: the tail is the site's furniture, whatever it says (a date, a section: no list of names needed);
+    else the title. A heading that is only the start of the headline ("Kremlin talks" of "Kremlin talks - the first
+    in two years and the last before the vote") is shorter than its tail and leaves the title whole."""
+    for h1 in tree.iter("h1"):
+        heading = " ".join(h1.text_content().split())
+        if not heading or not title.startswith(heading):
+            continue
+        sep = _FURNITURE_SEPARATOR.match(title, len(heading))
+        tail = title[sep.end() :].split() if sep else []
+        if tail and len(tail) <= OUTLET_NAME_WORDS and len(tail) < len(heading.split()):
+            return heading
+    return title
 
 
 def from_feed(title: str | None, summary: str | None, content: str | None = "") -> ArticleText | None:

@@ -55,6 +55,55 @@ def test_largest_page_is_fast() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "headline"),
+    [
+        # the page's <h1> plus the site's furniture: the <h1>, whatever the tail says (a date, a section)
+        ("dw.com.colonial.html", "Berlin confronts Germany's colonial past with new initiative"),
+        ("dw.com.uncork.html", "Uncork the mystery of Germany's Frühburgunder"),
+        # the site's name as og:site_name gives it
+        ("kulu-media.com.meta-outage.html", "Meta Outage Hits Facebook, Instagram and Messenger"),
+        # a headline's own "|" and " - " stay
+        (
+            "mercurynews.com.letters.html",
+            "Letters: Coddling criminals | Undermining road | Tax dollars | Recount cost | Predicting climate",
+        ),
+        ("boingboing.net.millenials.html", "Hating Millennials - the prejudice you're allowed to boast about"),
+        ("zeit.de.zugverkehr.html", "Zugverkehr: Im ICE von Frankfurt nach Barcelona"),
+    ],
+)
+def test_a_page_title_is_the_headline_without_the_sites_furniture(name: str, headline: str) -> None:
+    article = extract_article(_page(name), f"https://{name.rsplit('.', 2)[0]}/a", {"Content-Type": "text/html"})
+    assert article is not None and article.title == headline
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "headline"),
+    [
+        ("Talks resume in Geneva | World | 19.01.2020", "Talks resume in Geneva", "Talks resume in Geneva"),
+        ("Talks resume in Geneva - Example Gazette", "Talks", "Talks resume in Geneva"),  # the site's name
+        # a heading that is the headline's first part (a kicker) leaves the title whole
+        (
+            "Kremlin talks - the first in two years and the last before the vote",
+            "Kremlin talks",
+            "Kremlin talks - the first in two years and the last before the vote",
+        ),
+        ("Ukraine war: talks resume", "Ukraine war", "Ukraine war: talks resume"),  # ":" is the headline's own
+    ],
+)
+def test_the_headline_is_the_pages_heading_only_when_the_rest_is_a_short_tail(
+    title: str, h1: str, headline: str
+) -> None:
+    body = "".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(4))
+    html = (
+        f"<html><head><meta property='og:title' content='{title}'><meta property='og:site_name' content='Example Gazette'>"
+        f"</head><body>"
+        f"<article><h1>{h1}</h1>{body}</article></body></html>"
+    )
+    article = extract_article(html.encode(), "https://gazette.example/a", {"Content-Type": "text/html"})
+    assert article is not None and article.title == headline
+
+
+@pytest.mark.parametrize(
     ("headers", "head"),
     [
         ({"Content-Type": "text/html"}, '<meta charset="windows-1251">'),
