@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from summarizer.models import Analysis
 from summarizer.speakers import fold
@@ -31,8 +32,10 @@ from .message import (
     trim,
 )
 from .models import ArticleAnalysis, Source, StoryFigure, StoryQuote, StoryView, SubscriptionView, outlet_id
-from .store import Store
 from .textcut import ELLIPSIS
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, ~0.5 s to import) is a parameter here, not needed to render a reply
+    from .store import Store
 
 # How much of a story a digest shows. Chosen by reading digests of the seed feeds on a phone screen:
 # three sentences and two quotes keep a story to about one screen; more made the digest a wall.
