@@ -252,3 +252,41 @@ async def test_what_the_caller_does_next_runs_in_the_extractions_call(loopback: 
 )
 def test_a_saved_page_is_told_from_plain_text(data: bytes, page: bool) -> None:
     assert is_html_page(data) is page
+
+
+CONSENT_WALL = (
+    "<h1>Yahoo is part of the Yahoo family of brands</h1>"
+    "<p>When you use our sites and apps, we use cookies to provide our sites and apps to you, authenticate users, "
+    "apply security measures, and prevent spam and abuse, and measure your use of our sites and apps.</p>"
+    "<p>If you click 'Accept all', we and our partners, including 238 who are part of the IAB Transparency &amp; "
+    "Consent Framework, will also store and/or access information on a device (in other words, use cookies) and use "
+    "precise geolocation data and other personal data for personalised advertising and content.</p>"
+    "<p>If you do not want us and our partners to use cookies and personal data for these additional purposes, "
+    "click 'Reject all'.</p><p>If you would like to customise your choices, click 'Manage privacy settings'.</p>"
+    "<p>You can change your choices at any time by clicking on the 'Privacy &amp; cookie settings' links on our "
+    "sites and apps. Find out more about how we use your personal data in our privacy policy and cookie policy.</p>"
+)
+
+
+def test_a_consent_wall_is_no_article() -> None:
+    # What EU visitors and bots get from Yahoo, AOL, TechRadar …: the item's feed text is better than the wall.
+    assert extract_article(article_html(CONSENT_WALL).encode(), "https://e.com/a") is None
+
+
+def test_news_about_cookies_and_privacy_is_an_article() -> None:
+    # The wall is told by its second person, not by its subject.
+    body = (
+        "<p>European regulators fined the company 150 million euros on Thursday over a cookie consent banner that "
+        "made refusing harder than accepting, the privacy watchdog said in a statement.</p>"
+        "<p>The company said it would appeal. Its banner asks: “Do you accept all cookies?” Critics said the "
+        "design nudged users toward sharing personal data with advertising partners.</p>"
+    )
+    article = extract_article(article_html(body, title="Regulators fine company over cookie banner").encode(), "u")
+    assert article is not None and "150 million euros" in article.text
+
+
+def test_a_page_built_by_script_leaves_no_template_as_its_text() -> None:
+    # The real page holds its article only as the template a browser fills in: "{{nrco.contentDetailController…}}".
+    assert (
+        extract_article(_page("lanouvellerepublique.fr.martin.html"), "https://www.lanouvellerepublique.fr/a") is None
+    )
