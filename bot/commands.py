@@ -637,7 +637,9 @@ class Commands:
             if story is None:
                 shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
                 return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
-            return Reply(blocks=tuple(d.story_full_blocks(story)), story_ids=(story.id,))
+            sub = await self._subscription(chat)
+            tz = self._tz(sub.timezone if sub else None)
+            return Reply(blocks=tuple(d.story_full_blocks(story, tz)), story_ids=(story.id,))
         if args and ("://" in args[0] or args[0].startswith("www.") or _BARE_LINK.match(args[0])):
             return await self.summarize_url(args[0])
         if args:

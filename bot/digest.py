@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from summarizer.models import Analysis
@@ -254,15 +254,21 @@ def story_block(story: StoryView, *, heading: Line | None = None, also: Sequence
     return Block(tuple(lines))
 
 
-def story_full_blocks(story: StoryView) -> list[Block]:
+def _local_time(when: datetime, tz: tzinfo) -> str:
+    """A stored time (UTC, naive from SQLite) as the chat reads it: "2026-12-01 13:34 JST"."""
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def story_full_blocks(story: StoryView, tz: tzinfo = UTC) -> list[Block]:
     """A story in full (/summary N): every summary line with its outlet, key figures then the others, all quotes and
-    sources."""
+    sources. Its time is when its first telling was published (the story's time: bot.models), in the chat's zone."""
     head = [
         line(b(f"{story.id}."), " ", link(str(story.title or "Untitled"), story.link)),
         line(
             i(
                 f"{_outlets_label(outlet_count(story))} · topics: {', '.join(story.topics) or '—'}"
-                f" · first seen {story.first_seen:%Y-%m-%d %H:%M} UTC"
+                f" · published {_local_time(story.first_seen, tz)}"
             )
             if story.first_seen
             else None

@@ -290,6 +290,19 @@ async def test_summary_latest_story_number_and_missing(commands: Commands, seede
     assert plain(await commands.handle("/summary 99999", ME)).startswith("No story 99999.")
 
 
+async def test_a_story_in_full_says_when_it_was_published_in_the_chats_zone(
+    commands: Commands, store: Store, seeded: dict[str, int]
+) -> None:
+    # The story's time is its first telling's publication (not when the bot first saw it), read in the chat's zone.
+    (story,) = [s for s in await store.stories(datetime.now(UTC) - timedelta(days=1)) if s.id == seeded["quota"]]
+    utc = plain(await commands.handle(f"/summary {story.id}", ME))
+    assert f"published {story.first_seen:%Y-%m-%d %H:%M} UTC" in utc and "first seen" not in utc
+    await commands.handle("/subscribe rare-earths", ME)
+    await commands.handle("/timezone Asia/Tokyo", ME)
+    tokyo = (story.first_seen.replace(tzinfo=story.first_seen.tzinfo or UTC) + timedelta(hours=9)).replace(tzinfo=None)
+    assert f"published {tokyo:%Y-%m-%d %H:%M} JST" in plain(await commands.handle(f"/summary {story.id}", ME))
+
+
 @pytest.mark.parametrize(
     ("argument", "answer"),
     [
