@@ -6,7 +6,9 @@ wrong by it, silently:
 - a zone named by another abbreviation ("Mon, 15 Jan 2024 10:00:00 MSK", Moscow; CET, JST, ...) is taken as UTC;
 - a 12-hour clock ("Sat, Dec 16 2023 02:02:33 PM", NBC's local stations) loses its PM.
 
-``parse`` reads those two shapes and nothing else (None lets feedparser's own handlers read every other date).
+and one it drops: a weekday and no zone ("Wed, 02 Dec 2026 08:00:00"; without the weekday it reads UTC).
+
+``parse`` reads those shapes and nothing else (None lets feedparser's own handlers read every other date).
 ``register()`` makes it feedparser's first handler, once: both readers of bot.feeds, feedparser and bot.plainrss
 (which calls feedparser's date parser), call it, so both give the same dates.
 """
@@ -73,8 +75,10 @@ def parse(value: str) -> time.struct_time | None:
         if zone.upper() not in ZONES:
             return None if half is None else _read(m, half, None)  # a US zone with a 12-hour clock: its offset below
         return _read(m, half, ZONES[zone.upper()])
-    if half is None:
-        return None  # a numeric offset or none, 24-hour clock: feedparser reads it right
+    if half is None and zone is not None:
+        return None  # a numeric offset, 24-hour clock: feedparser reads it right
+    # No zone is UTC, as feedparser reads a date without a weekday; with one it dropped the date (the item was dated
+    # at fetch time, an old one as news). The weekday is not checked, as feedparser does not.
     return _read(m, half, _offset(zone) if zone else 0)
 
 

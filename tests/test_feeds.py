@@ -434,6 +434,11 @@ def test_a_malformed_extension_element_costs_no_item(extension: str) -> None:
         ("Sun, Nov 22 2026 02:02:33 PM", datetime(2026, 11, 22, 14, 2, 33, tzinfo=UTC)),
         ("Sun, Nov 22 2026 02:02:33 PM EST", datetime(2026, 11, 22, 19, 2, 33, tzinfo=UTC)),
         ("Sun, 22 Nov 2026 12:30:00 PM -0500", datetime(2026, 11, 22, 17, 30, tzinfo=UTC)),
+        # a weekday and no zone is UTC, as the same date without its weekday (feedparser dropped it: the item was dated
+        # at fetch time); the weekday is not checked
+        ("Wed, 18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
+        ("18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
+        ("Mon, 18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
         # what feedparser reads right stays its reading
         ("Mon, 23 Nov 2026 10:00:00 +0300", datetime(2026, 11, 23, 7, tzinfo=UTC)),
         ("Mon, 23 Nov 2026 10:00:00 EST", datetime(2026, 11, 23, 15, tzinfo=UTC)),
