@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import time
 import tracemalloc
 from datetime import UTC, datetime
@@ -434,11 +435,24 @@ def test_a_malformed_extension_element_costs_no_item(extension: str) -> None:
         ("Sun, Nov 22 2026 02:02:33 PM", datetime(2026, 11, 22, 14, 2, 33, tzinfo=UTC)),
         ("Sun, Nov 22 2026 02:02:33 PM EST", datetime(2026, 11, 22, 19, 2, 33, tzinfo=UTC)),
         ("Sun, 22 Nov 2026 12:30:00 PM -0500", datetime(2026, 11, 22, 17, 30, tzinfo=UTC)),
+        # more zones by name, US and not, on a 24-hour clock (feedparser read them as UTC)
+        ("Wed, 18 Nov 2026 08:00:00 HST", datetime(2026, 11, 18, 18, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 AKST", datetime(2026, 11, 18, 17, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 EAT", datetime(2026, 11, 18, 5, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 WAT", datetime(2026, 11, 18, 7, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 BRT", datetime(2026, 11, 18, 11, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 IST", datetime(2026, 11, 18, 2, 30, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 UTC+03:00", datetime(2026, 11, 18, 5, tzinfo=UTC)),
+        # two-digit offsets are hours (feedparser dropped the date: the item was dated at fetch time)
+        ("Wed, 18 Nov 2026 08:00:00 +03", datetime(2026, 11, 18, 5, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 08:00:00 -05", datetime(2026, 11, 18, 13, tzinfo=UTC)),
         # a weekday and no zone is UTC, as the same date without its weekday (feedparser dropped it: the item was dated
         # at fetch time); the weekday is not checked
         ("Wed, 18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
         ("18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
         ("Mon, 18 Nov 2026 08:00:00", datetime(2026, 11, 18, 8, tzinfo=UTC)),
+        # nor its language (Il Messaggero's 'mer', mercoledì: feeds-corpus real/ilmessaggero_mondo_it.xml; dropped)
+        ("mer, 18 nov 2026 08:00:00 +0100", datetime(2026, 11, 18, 7, tzinfo=UTC)),
         # what feedparser reads right stays its reading
         ("Mon, 23 Nov 2026 10:00:00 +0300", datetime(2026, 11, 23, 7, tzinfo=UTC)),
         ("Mon, 23 Nov 2026 10:00:00 EST", datetime(2026, 11, 23, 15, tzinfo=UTC)),
@@ -452,6 +466,19 @@ def test_publication_times_in_the_zone_and_clock_the_feed_wrote(written: str, ut
     body = rss(f"<item><title>A</title><link>https://example.com/a</link><pubDate>{written}</pubDate></item>")
     (item,) = parse_feed(body, XML, "https://example.com/feed", now=NOW, fast=fast).items
     assert item.published == utc
+
+
+def test_a_zone_of_no_known_name_is_read_as_utc_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Not dropped (an old item would be dated at fetch time, as news), not silent; AMT is no 'AM' and a zone 'T'."""
+    body = rss(
+        "<item><title>A</title><link>https://example.com/a</link><pubDate>Wed, 18 Nov 2026 08:00:00 XYZT</pubDate>"
+        "</item><item><title>B</title><link>https://example.com/b</link><pubDate>Wed, 18 Nov 2026 08:00:00 AMT"
+        "</pubDate></item>"
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.feeddates"):
+        items = parse_feed(body, XML, "https://example.com/feed", now=NOW).items
+    assert [item.published for item in items] == [datetime(2026, 11, 18, 8, tzinfo=UTC)] * 2
+    assert "time zone XYZT unknown" in caplog.text and "time zone AMT unknown" in caplog.text
 
 
 def test_an_implausible_publication_time_gives_way_to_the_update_time() -> None:
