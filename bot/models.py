@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -552,6 +552,32 @@ class NewItem:
     feed_link: str | None = None  # the link as the feed gave it (key.link is canonical)
     near: tuple[str, ...] = ()  # topics title + summary nearly match (bot.topics.TopicMatcher.partial)
     feed_id: int | None = None  # its feed, as read back from the store (clustering tells outlets apart by it)
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    """The stored copy of an item (by its canonical link), as a feed that carries the same link sees it: an item's
+    topics are judged against those of every feed that carries it, and the item is stored, clustered and told once.
+
+    ``carriers``: each feed holding a row of the link, with the topics it follows (empty: every topic); the first row
+    is the copy (``item_id``), the others only record that their feed carries it and was judged for."""
+
+    item_id: int
+    pending: bool  # kept for a later cycle by its feed: not judged yet
+    topics: tuple[str, ...]
+    terms: dict[str, list[str]]
+    relevance: float
+    has_text: bool
+    story_id: int | None
+    carriers: dict[int, tuple[str, ...]]
+
+    def unjudged(self, topics: Iterable[str]) -> set[str]:
+        """The topics among ``topics`` that no carrier follows (none when one follows every topic): the copy was not
+        judged against them."""
+        if any(not followed for followed in self.carriers.values()):
+            return set()
+        judged = {t for followed in self.carriers.values() for t in followed}
+        return set(topics) - judged
 
 
 @dataclass(frozen=True)

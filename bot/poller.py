@@ -29,7 +29,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -46,12 +46,12 @@ from .candidates import (
     read_feed,
     topic_hints,
 )
-from .clustering import StoryClusterer
+from .clustering import StoryClusterer, merge_terms
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
-from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem
+from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy
 from .parse_pool import Batch, ParsePool, shared_parse_pool
 from .retention import prune_old
-from .store import Store
+from .store import FeedTransaction, Store
 from .story_analysis import Analyzer, analyse_articles, article_facts, refresh_stories
 from .topics import TopicMatcher
 
@@ -276,21 +276,28 @@ class _Cycle:
         fresh_keys = [c.key for c in candidates]
         known = await self.store.known_keys(_known_in(feed), fresh_keys)
         fresh = [c for c in candidates if c.key.identity not in known]
+        # Known by the link another feed stored it under, but on a topic of ours that feed does not follow: judged
+        # for it too (the stored copy is widened), unless that copy waits in its feed's backlog, not judged yet.
+        copies = await self._copies_to_judge([c for c in candidates if c.key.identity in known])
+        carried = [c for c in candidates if c.key.identity in copies and not copies[c.key.identity].pending]
         backlog = await self.store.pending_items(feed.id, opts.max_items_per_feed + 1) if feed.backlog else []
         more_backlog = len(backlog) > opts.max_items_per_feed
         backlog = backlog[: opts.max_items_per_feed]
         pool = sorted(
-            [*fresh, *(self._from_pending(feed, p) for p in backlog)],
+            [*fresh, *carried, *(self._from_pending(feed, p) for p in backlog)],
             key=lambda c: (c.published or self.now, c.pending_id is None),
             reverse=True,
         )
         take = self.budget.take(min(len(pool), opts.max_items_per_feed))
         chosen, rest = pool[:take], pool[take:]
         processed = await self._process_all(feed, chosen)
-        later = [c for c in rest if c.pending_id is None]
+        later = [c for c in rest if c.pending_id is None and c.key.identity not in copies]
+        unjudged = len(copies) - len(carried) + sum(1 for c in rest if c.key.identity in copies)
 
         try:
-            await self._write_feed(feed, result, feed_title, chosen, processed, later, bool(rest) or more_backlog)
+            await self._write_feed(
+                feed, result, feed_title, chosen, processed, later, bool(rest) or more_backlog, unjudged
+            )
         except BaseException:
             self.clusterer.reset()  # it may hold stories of the transaction that was rolled back
             raise
@@ -329,15 +336,23 @@ class _Cycle:
         processed: Sequence[NewItem],
         later: list[Candidate],
         still_pending: bool,
+        unjudged: int = 0,
     ) -> None:
-        """Everything this poll of the feed produced, in one transaction."""
+        """Everything this poll of the feed produced, in one transaction. ``unjudged``: items another feed stored that
+        are still to be judged for this feed's topics (_copies_to_judge), which the next poll reads again."""
         async with self.store.feed_transaction() as tx:
             # Checked again inside the transaction: another feed may have stored the same link meanwhile (guid,
             # identity and title+date are per feed, and this feed is ours alone while we hold its lease).
             fresh_keys = [c.key for c in chosen if c.pending_id is None] + [c.key for c in later]
             known_now = await tx.known(None, fresh_keys)  # by link
-            done = [(c, item) for c, item in zip(chosen, processed, strict=True) if c.key.identity not in known_now]
+            pairs = list(zip(chosen, processed, strict=True))
+            shared = [(c, item) for c, item in pairs if c.pending_id is None and c.key.identity in known_now]
+            done = [(c, item) for c, item in pairs if c.key.identity not in known_now]
+            copies = await self._copies_to_judge([*(c for c, _ in shared), *later], tx)
+            unjudged += sum(1 for c in later if c.key.identity in copies)
             later = [c for c in later if c.key.identity not in known_now]
+            widened = await self._judge_copies(tx, feed, shared, copies)
+            unjudged += len([c for c, _ in shared if c.key.identity in copies]) - len(widened)
             plain = [item for c, item in done if c.pending_id is None and not item.topics]
             kept = [
                 as_new(c, state="pending", text=c.content, text_source="feed" if c.content else None) for c in later
@@ -353,12 +368,64 @@ class _Cycle:
                     if item.topics:
                         on_topic.append((c.pending_id, item))
             on_topic.extend(zip(hit_ids, fresh_hits, strict=True))
+            if unjudged and result is not None:  # no 304 next time: the feed is read again, those items judged then
+                result = replace(result, etag=None, last_modified=None)
             outcome = feed_health.answered(feed, result, feed_title, still_pending, self.now)
             await tx.record_outcome(feed.id, outcome, self.now)
         counts = self.counters
         counts.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
-        counts.processed += len(done)
-        counts.on_topic += len(on_topic)
+        counts.processed += len(done) + len(widened)
+        counts.on_topic += len(on_topic) + sum(1 for gained in widened.values() if gained)
+
+    async def _copies_to_judge(
+        self, candidates: Sequence[Candidate], tx: FeedTransaction | None = None
+    ) -> dict[str, StoredCopy]:
+        """The stored copies (by the candidate's identity) of those of ``candidates`` whose title and summary point at
+        a topic that no feed holding their link follows: an item's topics are judged against those of every feed
+        that carries it, so the copy is judged for that topic too, whichever feed stored it first."""
+        hinted = [c for c in candidates if c.hints and c.key.link]
+        if not hinted:
+            return {}
+        copies = await self.store.stored_copies([c.key.link or "" for c in hinted], tx)
+        out: dict[str, StoredCopy] = {}
+        for c in hinted:
+            copy = copies.get(c.key.link or "")
+            if copy is not None and copy.unjudged(m.topic for m in c.hints):
+                out[c.key.identity] = copy
+        return out
+
+    async def _judge_copies(
+        self,
+        tx: FeedTransaction,
+        feed: FeedState,
+        shared: Sequence[tuple[Candidate, NewItem]],
+        copies: Mapping[str, StoredCopy],
+    ) -> dict[int, bool]:
+        """This feed's verdicts on items another feed stored (``shared``, judged here for this feed's topics) added to
+        the stored copies in ``copies``: their topics, terms and relevance widened (and text, which an off-topic copy
+        lacks), and so the topics of the story a copy is in (a story's topics are its members'; a copy in none is
+        clustered with this cycle's items). A row of this feed records that it carries the item (no topics, no
+        story: the copy is the item), so it is not judged again. A copy its feed still keeps for later is left to
+        a later poll. Returns {copy id: whether it gained a topic}."""
+        judged = [(c, item, copies[c.key.identity]) for c, item in shared if c.key.identity in copies]
+        judged = [(c, item, copy) for c, item, copy in judged if not copy.pending]
+        await tx.add_many(feed.id, [replace(as_new(c, state="done"), near=()) for c, _, _ in judged], self.now)
+        widened: dict[int, bool] = {}
+        for _, item, copy in judged:
+            gained = [t for t in item.topics if t not in copy.topics]
+            widened[copy.item_id] = bool(gained)
+            if not gained:
+                continue
+            text = (item.text, item.text_source) if item.text is not None and not copy.has_text else None
+            topics = (*copy.topics, *gained)
+            terms = merge_terms(copy.terms, item.terms)
+            await self.store.widen_item(tx, copy.item_id, topics, terms, max(copy.relevance, item.relevance), text)
+            story = await self.store.story_record(tx, copy.story_id) if copy.story_id is not None else None
+            if story is not None:
+                story_topics = tuple(dict.fromkeys([*story.topics, *gained]))
+                story_terms = merge_terms(story.terms, item.terms)
+                await tx.update_story(story.id, story_topics, story_terms, story.fingerprint, self.now)
+        return widened
 
     async def _fresh_candidates(self, feed: FeedState, result: FetchResult) -> FeedCandidates:
         """The answer's items within the age limit, each once, with the topics their title and summary point at:

@@ -46,6 +46,7 @@ from .models import (
     PendingItem,
     PruneReport,
     StatusView,
+    StoredCopy,
     StoreSize,
     StoryAnalysis,
     StoryFingerprints,
@@ -1217,6 +1218,79 @@ class Store:
         """How many items are stored (all feeds)."""
         async with self._read() as conn:
             return int((await conn.execute(sa.select(sa.func.count()).select_from(items_t))).scalar() or 0)
+
+    # ------------------------------------------------------------------ poller side: an item several feeds carry
+
+    async def stored_copies(self, links: Sequence[str], tx: FeedTransaction | None = None) -> dict[str, StoredCopy]:
+        """The stored copy of each of ``links`` that has one (its first row), with every feed holding a row of the
+        link and the topics that feed follows (bot.models.StoredCopy); read in ``tx`` when given."""
+        if tx is not None:
+            return await self._copies_on(tx.conn, links)
+        async with self._read() as conn:
+            return await self._copies_on(conn, links)
+
+    async def widen_item(
+        self,
+        tx: FeedTransaction,
+        item_id: int,
+        topics: Sequence[str],
+        terms: dict[str, list[str]],
+        relevance: float,
+        text: tuple[str, str | None] | None = None,
+    ) -> None:
+        """A stored item judged on topics of another feed carrying it: its topics, terms and relevance as merged, and
+        ``text`` (text, source) when it had none (an off-topic item is stored without its page)."""
+        values: dict[str, Any] = {"topics": list(topics), "terms": terms, "relevance": float(relevance)}
+        if text is not None:
+            values.update(text=text[0], text_source=text[1])
+        await tx.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
+
+    async def story_record(self, tx: FeedTransaction, story_id: int) -> StoryRecord | None:
+        """One story as clustering sees it, read in ``tx`` (to widen its topics: FeedTransaction.update_story)."""
+        row = (await tx.conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().first()
+        return _story_record(row) if row is not None else None
+
+    @staticmethod
+    async def _copies_on(conn: AsyncConnection, links: Sequence[str]) -> dict[str, StoredCopy]:
+        """stored_copies on one connection: one statement per chunk of links, each on the link index."""
+        c = items_t.c
+        q = (
+            sa.select(
+                c.id,
+                c.link,
+                c.feed_id,
+                c.state,
+                c.topics,
+                c.terms,
+                c.relevance,
+                c.text.is_not(None),
+                c.story_id,
+                feeds_t.c.topics,
+            )
+            .join(feeds_t, feeds_t.c.id == c.feed_id)
+            .where(c.link.in_(sa.bindparam("links", expanding=True)))
+            .order_by(c.id)
+        )
+        unique = list(dict.fromkeys(links))
+        out: dict[str, StoredCopy] = {}
+        for start in range(0, len(unique), _IN_CHUNK):
+            rows = await conn.execute(q, {"links": unique[start : start + _IN_CHUNK]})
+            for item_id, link, feed_id, state, topics, terms, relevance, has_text, story_id, followed in rows:
+                copy = out.get(link)
+                if copy is None:
+                    out[link] = StoredCopy(
+                        item_id=item_id,
+                        pending=state == "pending",
+                        topics=_tuple(topics),
+                        terms={k: list(v) for k, v in (terms or {}).items()},
+                        relevance=float(relevance),
+                        has_text=bool(has_text),
+                        story_id=story_id,
+                        carriers={feed_id: _tuple(followed)},
+                    )
+                else:
+                    copy.carriers.setdefault(feed_id, _tuple(followed))
+        return out
 
 
 _REMOVED = "removed from feeds.yaml"

@@ -376,6 +376,69 @@ async def test_same_story_from_two_outlets_is_one_story_and_stays_not_new(site, 
     assert {m.outlet for m in joined.members} == {"A", "B"}
 
 
+def config_following(feeds: dict[str, tuple[str, list[str]]]):
+    """A validated Config of feeds {name: (url, the topics it follows)}."""
+    feed_list = [{"name": n, "url": u, "interval": 600, "topics": t} for n, (u, t) in feeds.items()]
+    return parse_config({"topics": TOPICS, "feeds": feed_list, "poll": {}})
+
+
+RARE_EARTH_TITLE = "China tightens rare earth export controls on magnets"
+
+
+@pytest.mark.parametrize("order", ["wire first", "mining press first", "one cycle, the wire stores it meanwhile"])
+async def test_an_item_two_feeds_carry_is_judged_for_the_topics_of_both(site, store, fetcher, order) -> None:
+    """A general feed (us-russia only) and a mining feed (rare-earths) list one rare-earth article under one link.
+    Whichever answers first, the article is judged for rare earths once and makes one story: the copy the general
+    feed stored (off its topic) was dropped as known when the mining feed came, and the story was lost."""
+    link = site.page("/article", ARTICLE, delay=1.0 if order.startswith("one cycle") else 0.0)
+    item = Entry("x1", link, RARE_EARTH_TITLE, summary="Beijing added rare earth magnets to its export control list.")
+    wire, mining = site.feed("/wire", []), site.feed("/mining", [])
+    cfg = config_following({"General wire": (wire, ["us-russia"]), "Mining press": (mining, ["rare-earths"])})
+    if order == "wire first":
+        site.feed("/wire", [replace(item, guid="w-x1")])
+    elif order == "mining press first":
+        site.feed("/mining", [replace(item, guid="m-x1")])
+    else:  # the mining feed reads the page while the wire's copy is stored: found only when it writes
+        site.feed("/mining", [replace(item, guid="m-x1")])
+        site.feed("/wire", [replace(item, guid="w-x1")])
+        site.server.route("/wire", _delayed(site._serve("/wire"), 0.3))
+    await cycle(cfg, store, fetcher, NOW)
+    site.feed("/wire", [replace(item, guid="w-x1")])
+    site.feed("/mining", [replace(item, guid="m-x1")])
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert story.title == RARE_EARTH_TITLE and story.topics == ("rare-earths",)
+    assert [m.link for m in story.members] == [link] and story.summary
+    on_topic = await query(store, "SELECT topics FROM items WHERE relevance > 0")
+    assert [json.loads(t) if isinstance(t, str) else t for (t,) in on_topic] == [["rare-earths"]]
+    # Judged once: the next polls of both feeds neither fetch the page again nor store anything.
+    pages = site.fetches("/article")
+    site.feed("/wire", [replace(item, guid="w-x1"), Entry("w2", site.server.url("/w2"), "Local club wins cup")])
+    site.feed("/mining", [replace(item, guid="m-x1"), Entry("m2", site.server.url("/m2"), "Copper output steady")])
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=22))
+    assert (report.new_items, report.on_topic, site.fetches("/article")) == (2, 0, pages)
+
+
+async def test_a_story_gains_the_topic_a_feed_carrying_its_member_follows(site, store, fetcher) -> None:
+    """A us-russia story's article that a rare-earths feed lists too is judged for rare earths: the story, which takes
+    its topics from its members, is then on both (a rare-earths reader gets it), still with one member."""
+    body = "Washington and Moscow signed a rare earth supply accord on Monday.\n\n" + ARTICLE
+    link = site.page("/accord", body)
+    item = Entry("a1", link, "Washington and Moscow sign rare earth accord", summary="Washington and Moscow agree.")
+    wire, mining = site.feed("/wire", [item]), site.feed("/mining", [])
+    cfg = config_following({"General wire": (wire, ["us-russia"]), "Mining press": (mining, ["rare-earths"])})
+    await cycle(cfg, store, fetcher, NOW)
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert story.topics == ("us-russia",)
+    site.feed("/mining", [replace(item, guid="m-a1")])
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.new_items, report.on_topic, report.stories_created) == (0, 1, 0)
+    (widened,) = await store.stories(NOW - timedelta(days=1))
+    assert widened.id == story.id and widened.topics == ("us-russia", "rare-earths")
+    assert "rare earth" in widened.terms["rare-earths"] and len(widened.members) == 1
+    assert [s.id for s in await store.stories(NOW - timedelta(days=1), topic="rare-earths")] == [story.id]
+
+
 @pytest.mark.slow
 async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, store, fetcher) -> None:
     base = [Entry(f"s{i}", site.server.url(f"/s/{i}"), f"Sports result {i}") for i in range(3)]
