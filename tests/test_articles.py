@@ -110,6 +110,9 @@ def test_the_headline_is_the_pages_heading_only_when_the_rest_is_a_short_tail(
         ({"Content-Type": "text/html"}, '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'),
         ({"Content-Type": "text/html; charset=windows-1251"}, '<meta charset="utf-8">'),  # HTTP wins
         ({}, ""),  # nothing declared: heuristics
+        # a host's default Russian charset, not the page's: the one that reads as Russian text wins
+        ({"Content-Type": "text/html; charset=koi8-r"}, '<meta charset="windows-1251">'),
+        ({"Content-Type": "text/html; charset=koi8-r"}, ""),
     ],
 )
 def test_cp1251_page(headers: dict[str, str], head: str) -> None:

@@ -203,6 +203,29 @@ async def test_cp1251_headlines_without_descriptions_undeclared_or_mislabelled(
     assert again.encoding == "cp1251" and [i.title for i in again.items] == [i.title for i in parsed.items]
 
 
+@pytest.mark.parametrize("content_type", ["text/xml; charset=koi8-r", "text/xml; charset=KOI8-U", "text/xml"])
+async def test_a_cp1251_feed_under_another_russian_charset_reads_as_russian(loopback, content_type) -> None:
+    """A windows-1251 feed (declared so) from a host whose default charset is KOI8-R (a classic Russian Apache set-up):
+    read in KOI8-R its letters come out case-swapped ("б бХГСКСЙЕ ..."); it is read in the charset that gives Russian
+    text. The same words in KOI8-R under the feed's windows-1251 declaration (and header) read as KOI8-R."""
+    body = _real("oren-ru_news_cp1251.xml")
+    _assert_orenburg(await served(loopback, body, {"Content-Type": content_type}))
+    koi8 = body.decode("cp1251").encode("koi8-r", "replace")
+    parsed = parse_feed(koi8, {"Content-Type": "text/xml; charset=windows-1251"}, "http://www.oren.ru/rss", now=NOW)
+    assert parsed.encoding == "koi8-r"
+    titles = [i.title for i in parse_feed(body, XML, "http://a/", now=NOW).items]
+    assert [i.title for i in parsed.items] == [t.encode("koi8-r", "replace").decode("koi8-r") for t in titles]
+
+
+def test_an_undeclared_koi8r_feed_reads_as_koi8r() -> None:
+    """feedparser's KOI8-R feed with no charset named anywhere: it was read as windows-1251, every letter wrong."""
+    body = shared_path("feeds-corpus/feedparser/tests/illformed/chardet/koi8r.xml").read_bytes()
+    parsed = parse_feed(body, {"Content-Type": "application/rss+xml"}, "https://e.com/f", now=NOW)
+    assert parsed.encoding == "koi8-r" and parsed.items[0].title == body.split(b"<title>")[1].split(b"<")[0].decode(
+        "koi8-r"
+    )
+
+
 def test_a_utf8_feed_served_with_a_single_byte_charset_is_read_as_utf8() -> None:
     """Old Russian hosting adds "charset=windows-1251" to every response, a UTF-8 feed's too: bytes that are valid
     UTF-8 throughout are UTF-8, whatever single-byte charset a label names (windows-1251 decodes any bytes)."""
