@@ -37,6 +37,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -265,7 +266,10 @@ class ParsePool:
                 # each holding the fork server open too).
                 lifeline, self._lifeline = context.Pipe(duplex=False)
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=context, initializer=_worker_start, initargs=(lifeline,)
+                    max_workers=self.workers,
+                    mp_context=context,
+                    initializer=_worker_start,
+                    initargs=(lifeline, LogSetup.of_this_process()),
                 )
             except (OSError, ImportError, NotImplementedError, ValueError) as exc:
                 self._failures = MAX_POOL_FAILURES
@@ -308,9 +312,38 @@ def _ready() -> None:
     """Nothing: the call ParsePool.start hands each worker so that it starts."""
 
 
-def _worker_start(lifeline: Connection) -> None:
-    """Runs in each worker as it starts: parsing yields the CPU to the poller, whose event loop is the critical path,
-    and the worker exits as soon as the process that started the pool is gone."""
+@dataclass(frozen=True)
+class LogSetup:
+    """How this process logs (the root logger's level, and its handlers' format), for the worker processes to log the
+    same way: a worker starts with logging unconfigured, where Python's last resort prints a warning bare and drops
+    everything below it, whatever LOG_LEVEL says."""
+
+    level: int
+    format: str | None = None  # None: no handler here either (a library's caller that set none up)
+    datefmt: str | None = None
+
+    @classmethod
+    def of_this_process(cls) -> LogSetup:
+        root = logging.getLogger()
+        formatter = next((h.formatter for h in root.handlers if h.formatter is not None), None)
+        if formatter is None:
+            return cls(root.level, logging.BASIC_FORMAT if root.handlers else None)
+        return cls(root.level, formatter._fmt, formatter.datefmt)
+
+    def apply(self) -> None:
+        """Configure this (worker) process's root logger so."""
+        if self.format is not None:
+            logging.basicConfig(level=self.level, format=self.format, datefmt=self.datefmt, force=True)
+        else:
+            logging.getLogger().setLevel(self.level)
+
+
+def _worker_start(lifeline: Connection, logs: LogSetup | None = None) -> None:
+    """Runs in each worker as it starts: it logs as the poller does (``logs``), parsing yields the CPU to the poller,
+    whose event loop is the critical path, and the worker exits as soon as the process that started the pool is
+    gone."""
+    if logs is not None:
+        logs.apply()
     with contextlib.suppress(AttributeError, OSError):  # no nice() on this platform
         os.nice(WORKER_NICENESS)
     threading.Thread(target=_exit_with_owner, args=(lifeline,), name="lifeline", daemon=True).start()

@@ -379,3 +379,37 @@ async def test_start_boots_the_workers_before_the_first_call() -> None:
     threads = ParsePool(workers=2, processes=False)
     threads.start()  # in threads: nothing to start
     assert threads._pool is None
+
+
+LOGGING_OWNER = """
+import asyncio, logging, os, sys
+sys.path.insert(0, {repo!r})
+from bot.parse_pool import ParsePool
+
+async def main():
+    logging.basicConfig(format="%(process)d %(levelname)s %(name)s: %(message)s")
+    for level in ("INFO", "ERROR"):  # LOG_LEVEL=INFO, then ERROR: a pool started under each
+        logging.getLogger().setLevel(level)
+        async with ParsePool(workers=1) as pool:
+            for line in (logging.DEBUG, logging.INFO, logging.WARNING):
+                await pool.call(logging.log, line, "worker line at %s under %s", logging.getLevelName(line), level)
+    print(os.getpid())
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_the_workers_log_at_the_level_and_in_the_format_of_the_process_that_started_them(tmp_path) -> None:
+    # A worker starts with logging unconfigured: Python's last resort printed its warnings bare, with no time, level
+    # or logger, and dropped its INFO lines, whatever LOG_LEVEL said (bot.cli sets the poller's up).
+    script = tmp_path / "owner.py"
+    script.write_text(LOGGING_OWNER.format(repo=str(Path(__file__).resolve().parent.parent)))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    owner = int(run.stdout)
+    lines = [line.split(" ", 1) for line in run.stderr.splitlines() if "worker line" in line]
+    assert [text for _, text in lines] == [
+        "INFO root: worker line at INFO under INFO",
+        "WARNING root: worker line at WARNING under INFO",
+    ]
+    assert all(int(pid) != owner for pid, _ in lines)  # written by the workers, not their owner
