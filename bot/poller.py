@@ -48,7 +48,7 @@ from .candidates import (
 )
 from .clustering import StoryClusterer, merge_terms
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
-from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy
+from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy, title_key
 from .parse_pool import Batch, ParsePool, shared_parse_pool
 from .retention import prune_old
 from .store import FeedTransaction, Store
@@ -270,6 +270,7 @@ class _Cycle:
     ) -> None:
         """Pick this cycle's work, process it, and write the whole outcome in one transaction."""
         opts = self.options
+        candidates = [self._undated_key(c) for c in candidates]
         if not feed.backlog and not any(c.hints for c in candidates):
             await self._store_plain(feed, result, feed_title, candidates)
             return
@@ -436,6 +437,17 @@ class _Cycle:
             return await self.parser.call(read_feed, *args, size=len(result.body), timeout=FEED_PARSE_TIMEOUT)
         except TimeoutError:
             return FeedCandidates(None, f"it took over {FEED_PARSE_TIMEOUT:g} s to read: not read", 0, [])
+
+    def _undated_key(self, c: Candidate) -> Candidate:
+        """An undated item's title key, dated by the day this cycle sees it (a dated item's is its title and publication
+        day): an undated item whose guid and link change at every poll (a session parameter) is then known by its
+        title in its feed for the rest of the day, stored once a day, not at every poll. Not by its title alone: a
+        feed's recurring titles ("Morning briefing", "Featured Advertiser" in feeds-corpus/real/washingtonpost) are
+        new items on another day."""
+        if c.published is not None or c.key.title_key is not None:
+            return c
+        key = title_key(c.title, self.now)
+        return c if key is None else replace(c, key=replace(c.key, title_key=key))
 
     def _from_pending(self, feed: FeedState, p: PendingItem) -> Candidate:
         """A backlog item as this cycle's candidate (scored here: backlog items are few)."""

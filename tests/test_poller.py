@@ -915,3 +915,31 @@ async def test_a_story_first_seen_through_google_news_links_to_the_outlets_own_a
     await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
     (story,) = await store.stories(NOW - timedelta(days=1))
     assert [m.outlet for m in story.members] == ["Reuters", "Reuters"] and story.link == own.link
+
+
+async def test_an_undated_item_whose_guid_and_link_change_at_every_poll_is_stored_once_a_day(
+    site, store, fetcher
+) -> None:
+    """A feed that puts a session parameter in an undated item's guid and link: known by neither at the next poll, and
+    without a date it had no title key, so it was stored again at every poll. Its title key is dated by the day it is
+    seen: once a day. A recurring title ("Morning briefing") on another day is a new item."""
+    session = {"n": 0}
+
+    def handler(request: Request, conn: object) -> Response:
+        session["n"] += 1
+        n = session["n"]
+        items = "".join(
+            f"<item><guid isPermaLink='false'>urn:s{n}:{k}</guid><link>{site.server.url(f'/{k}?session={n}')}</link>"
+            f"<title>{title}</title><description>Nothing on topic.</description></item>"
+            for k, title in (("u", "Undated: the ministry's weekly notes"), ("m", "Morning briefing"))
+        )
+        body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
+        return Response(200, {"Content-Type": "application/rss+xml"}, body.encode())
+
+    site.server.route("/feed", handler)
+    cfg = config({"Unstable": site.server.url("/feed")})
+    day = NOW.replace(hour=6, minute=0, second=0)
+    polls = [day, day + timedelta(minutes=11), day + timedelta(hours=12), day + timedelta(days=1)]
+    stored = [(await cycle(cfg, store, fetcher, at)).new_items for at in polls]
+    assert stored == [2, 0, 0, 2]  # the first poll's two; the next day's two (the same titles, a new day)
+    assert session["n"] == 4 and await store.item_count() == 4
