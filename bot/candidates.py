@@ -151,7 +151,8 @@ def judge_page(
 
 def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, judge: Judge) -> list[Candidate]:
     """Parsed items published since ``oldest`` (or undated), each once, keyed by guid / canonical link / title+date,
-    with the topics their title and summary point at and nearly match (``judge``).
+    with the topics their title and summary point at and nearly match (``judge``). An undated item is read whatever
+    its age: the store keeps the record of what a feed still lists (Store.known_keys notes it) so it is not new again.
 
     Descriptions stay as the feed gave them (clustering was tuned on them: cleaning them cost 0.05 pairwise F1
     on the coverage set); the story summarizer removes their furniture itself.

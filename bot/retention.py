@@ -3,7 +3,9 @@
 Pruning runs in the quiet moment after each poll cycle, in short transactions (:meth:`bot.store.Store.prune`),
 so a cycle never waits for more than one batch; whatever is left goes at the next quiet moment. Nothing a
 pending delivery holds is touched, and nothing younger than what the bot still shows (/trend's 14 days and a
-day, the digest's catch-up week).
+day, the digest's catch-up week). Nor is an item a feed listed within the period, or a story holding one
+(``items.listed_at``): pruned, a feed still listing it would bring it back as new (an undated item is read
+whatever its age), a new story and an alert.
 """
 
 from __future__ import annotations

@@ -106,6 +106,8 @@ items_t = sa.Table(
     sa.Column("summary", sa.Text),
     sa.Column("published_at", UTCDateTime),
     sa.Column("seen_at", UTCDateTime, nullable=False),
+    # when a feed last listed the item (refreshed at most daily): retention keeps what a feed still lists (0006)
+    sa.Column("listed_at", UTCDateTime),
     sa.Column("state", sa.String(8), nullable=False),  # pending (stored, not yet processed) | done
     sa.Column("text", sa.Text),
     sa.Column("text_source", sa.String(8)),  # page | feed
@@ -123,6 +125,7 @@ items_t = sa.Table(
     sa.Index(None, "story_id"),
     sa.Index(None, "state", "feed_id"),
     sa.Index(None, "state", "seen_at"),  # each cycle reads the story window's processed items (migration 0005)
+    sa.Index(None, "feed_id", "listed_at"),  # a feed's newest listing, read when it answers 304 (migration 0006)
 )
 
 chats_t = sa.Table(

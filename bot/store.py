@@ -39,6 +39,7 @@ from .models import (
     FeedHealth,
     FeedOutcome,
     FeedState,
+    FeedSuccess,
     ItemKey,
     Member,
     MemberArticle,
@@ -82,6 +83,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Retention prunes in transactions of at most this many rows, so a poll cycle waiting for the database waits
 # for one short batch (tests/test_retention.py: 5,000 item rows deleted in well under a second on SQLite).
 PRUNE_BATCH = 5000
+# An item's listed_at (when a feed last listed it) is refreshed once it is this old: a feed answering every few minutes
+# costs a write per item a day, and retention (15 days at least) keeps what a feed listed within it.
+LISTED_REFRESH = timedelta(days=1)
+NOT_MODIFIED = 304  # a feed's HTTP answer when it is unchanged since its last body (FeedSuccess.status)
 # Most stories a digest's "Since the last digest" reads for new outlets (sent stories with items since; newest first).
 GROWN_SCAN = 500
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
@@ -988,9 +993,17 @@ class Store:
 
     async def known_keys(self, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
         """Identities among ``keys`` the store already holds (outside a transaction; a hint only). ``feed_id`` None:
-        by link only (any feed's), all a feed not polled successfully yet can have stored."""
+        by link only (any feed's), all a feed not polled successfully yet can have stored.
+
+        ``keys`` are what a feed lists now: the items they match are noted as listed (``listed_at``, a short write
+        at most once a day per item), so retention keeps them (:meth:`prune`)."""
+        now = utcnow()
         async with self._read() as conn:
-            return await _known(conn, feed_id, keys)
+            found, stale = await _known(conn, feed_id, keys, now - LISTED_REFRESH)
+        if stale:
+            async with self._write() as conn:
+                await _note_listed(conn, stale, now)
+        return found
 
     async def pending_items(self, feed_id: int, limit: int) -> list[PendingItem]:
         """Stored items of a feed kept for a later cycle, newest first."""
@@ -1172,7 +1185,10 @@ class Store:
 
     async def _prune_items(self, older_than: datetime, batch: int) -> tuple[int, bool]:
         ids = sa.select(items_t.c.id).where(
-            items_t.c.story_id.is_(None), items_t.c.state == "done", items_t.c.seen_at < older_than
+            items_t.c.story_id.is_(None),
+            items_t.c.state == "done",
+            items_t.c.seen_at < older_than,
+            _unlisted(older_than),
         )
         async with self._write() as conn:
             chosen = [r[0] for r in await conn.execute(ids.order_by(items_t.c.id).limit(batch))]
@@ -1186,7 +1202,11 @@ class Store:
             .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
             .where(deliveries_t.c.status == "pending")
         )
-        ids = sa.select(stories_t.c.id).where(stories_t.c.updated_at < older_than, stories_t.c.id.not_in(pending))
+        # a story one of whose items a feed still lists stays: pruned, the item would come back as a new story
+        listed = sa.exists().where(items_t.c.story_id == stories_t.c.id, ~_unlisted(older_than))
+        ids = sa.select(stories_t.c.id).where(
+            stories_t.c.updated_at < older_than, stories_t.c.id.not_in(pending), ~listed
+        )
         async with self._write(pg_lock=_PG_STORY_LOCK) as conn:
             # a story takes its members with it: a twentieth of the batch in stories keeps the rows per transaction
             # near the batch for stories of up to twenty members
@@ -1306,14 +1326,18 @@ class FeedTransaction:
 
     async def known(self, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
         """Identities among ``keys`` already stored: guid or identity or title+date in this feed, link anywhere
-        (``feed_id`` None: by link only)."""
-        return await _known(self.conn, feed_id, keys)
+        (``feed_id`` None: by link only). The items they match are noted as listed now (Store.known_keys)."""
+        now = utcnow()
+        found, stale = await _known(self.conn, feed_id, keys, now - LISTED_REFRESH)
+        if stale:
+            await _note_listed(self.conn, stale, now)
+        return found
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Insert items in one statement (a statement each where identities repeat); returns their ids in order."""
         if not items:
             return []
-        rows = [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]
+        rows = [dict(feed_id=feed_id, seen_at=now, listed_at=now, **_item_values(i)) for i in items]
         if len(rows) == 1:
             return [(await self.conn.execute(_INSERT_ID, rows[0])).scalar_one()]
         identities = [r["identity"] for r in rows]
@@ -1329,7 +1353,7 @@ class FeedTransaction:
         """Insert many items in one statement (off-topic ones, and ones kept for a later cycle)."""
         if items:
             await self.conn.execute(
-                items_t.insert(), [dict(feed_id=feed_id, seen_at=now, **_item_values(i)) for i in items]
+                items_t.insert(), [dict(feed_id=feed_id, seen_at=now, listed_at=now, **_item_values(i)) for i in items]
             )
 
     async def complete_item(self, item_id: int, item: NewItem) -> None:
@@ -1475,12 +1499,47 @@ class FeedTransaction:
     async def record_outcomes(self, outcomes: Sequence[tuple[int, FeedOutcome]], now: datetime) -> None:
         """Record many feeds' outcomes and release their leases: one executemany per set of columns."""
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        unchanged = [f for f, o in outcomes if isinstance(o, FeedSuccess) and o.status == NOT_MODIFIED]
+        await self._still_listed(unchanged, now)
         for feed_id, outcome in outcomes:
             values = {"lease_owner": None, "lease_until": None, **_outcome_values(outcome, now)}
             columns = tuple(sorted(values))
             groups.setdefault(columns, []).append({"b_id": feed_id, **{f"b_{k}": v for k, v in values.items()}})
         for columns, rows in groups.items():
             await self.conn.execute(_feed_update(columns), rows[0] if len(rows) == 1 else rows)
+
+    async def _still_listed(self, feed_ids: Sequence[int], now: datetime) -> None:
+        """Feeds that answered 304 Not Modified list what they listed at their last answer with a body: items noted
+        listed then (Store.known_keys) are noted again once the feed's newest note is LISTED_REFRESH old.
+
+        Every item that answer listed was noted within LISTED_REFRESH before the feed's newest note (a note older than
+        that is refreshed when its item is listed, and the newest note is at most that answer's), so the items noted
+        within LISTED_REFRESH before it are these, and at most a few the feed dropped shortly before."""
+        stale = now - LISTED_REFRESH
+        for feed_id in feed_ids:
+            newest = (
+                await self.conn.execute(sa.select(sa.func.max(items_t.c.listed_at)).where(items_t.c.feed_id == feed_id))
+            ).scalar()
+            newest = _parse_dt(newest)
+            if newest is None or newest >= stale:
+                continue
+            await self.conn.execute(
+                items_t.update()
+                .where(items_t.c.feed_id == feed_id, items_t.c.listed_at >= newest - LISTED_REFRESH)
+                .values(listed_at=now)
+            )
+
+
+def _unlisted(older_than: datetime) -> Any:
+    """Items no feed has listed since ``older_than`` (NULL: rows older than migration 0006 wrote nothing there)."""
+    return sa.or_(items_t.c.listed_at.is_(None), items_t.c.listed_at < older_than)
+
+
+async def _note_listed(conn: AsyncConnection, item_ids: Sequence[int], now: datetime) -> None:
+    """Items a feed lists now: noted, so retention keeps them."""
+    for start in range(0, len(item_ids), _IN_CHUNK):
+        chunk = item_ids[start : start + _IN_CHUNK]
+        await conn.execute(items_t.update().where(items_t.c.id.in_(chunk)).values(listed_at=now))
 
 
 def _outcome_values(outcome: FeedOutcome, now: datetime) -> dict[str, Any]:
@@ -1571,7 +1630,7 @@ def _known_statements() -> tuple[sa.CompoundSelect, sa.Select]:
     feed = c.feed_id == sa.bindparam("feed_id")
 
     def part(tag: str, column: sa.Column, name: str, *cond: Any) -> sa.Select:
-        return sa.select(sa.literal(tag).label("tag"), column.label("value")).where(
+        return sa.select(sa.literal(tag).label("tag"), column.label("value"), c.id, c.listed_at).where(
             *cond, column.in_(sa.bindparam(name, expanding=True))
         )
 
@@ -1588,12 +1647,16 @@ def _known_statements() -> tuple[sa.CompoundSelect, sa.Select]:
 _KNOWN_IN_FEED, _KNOWN_LINKS = _known_statements()
 
 
-async def _known(conn: AsyncConnection, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:
-    """Identities of ``keys`` already stored: by identity, guid or title+date in the feed, by link in any feed.
+async def _known(
+    conn: AsyncConnection, feed_id: int | None, keys: Sequence[ItemKey], stale: datetime
+) -> tuple[set[str], list[int]]:
+    """Identities of ``keys`` already stored: by identity, guid or title+date in the feed, by link in any feed; and the
+    ids of the items they matched whose ``listed_at`` is before ``stale`` (to note as listed again).
 
     ``feed_id=None`` checks links only. One statement per chunk of keys.
     """
     found: set[str] = set()
+    old: set[int] = set()
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
         tables: dict[str, dict[str, list[str]]] = {"i": {}, "g": {}, "t": {}, "l": {}}
@@ -1619,9 +1682,12 @@ async def _known(conn: AsyncConnection, feed_id: int | None, keys: Sequence[Item
             rows = await conn.execute(_KNOWN_LINKS, {"links": list(tables["l"])})
         else:
             continue
-        for tag, value in rows:
+        for tag, value, item_id, listed_at in rows:
             found.update(tables[tag].get(value, ()))
-    return found
+            listed = _parse_dt(listed_at)
+            if listed is None or listed < stale:
+                old.add(item_id)
+    return found, sorted(old)
 
 
 def _feed_state(r: Any) -> FeedState:

@@ -10,13 +10,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from botapi import StorySeeder
 from databases import query
+from loopback import LoopbackServer, Request, Response
 
 from bot.clock import utcnow
+from bot.fetch import Fetcher, FetchLimits
 from bot.models import FeedSuccess
+from bot.poller import poll_once
 from bot.retention import MIN_RETENTION, cutoff, prune_old
+from bot.schema import deliveries_t, feeds_t, items_t, stories_t
+from bot.settings import parse_config
 from bot.store import Store
+
+ALL_BACKENDS = True  # the store fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
 OLD_ITEMS = 200_000
 
@@ -122,3 +130,86 @@ def test_items_are_kept_at_least_as_long_as_they_are_read() -> None:
     assert kept(retention_days=20, max_age_days=30) == 30
     assert kept(retention_days=90, max_age_days=7) == 90
     assert kept() == 90  # the defaults
+
+
+# ---------------------------------------------------------------- what a feed still lists is never new again
+
+_AGED = {
+    items_t: ("seen_at", "published_at", "listed_at"),
+    stories_t: ("first_seen", "updated_at"),
+    deliveries_t: ("created_at", "finished_at"),
+    feeds_t: ("last_attempt_at", "last_success_at", "next_poll_at"),
+}
+
+
+async def _age(store: Store, by: timedelta) -> None:
+    """Every date in the store moved ``by`` into the past: time passes without waiting (either backend)."""
+    async with store.engine.begin() as conn:
+        for table, columns in _AGED.items():
+            for row in (await conn.execute(sa.select(table.c.id, *(table.c[c] for c in columns)))).mappings():
+                moved = {c: row[c] - by for c in columns if row[c] is not None}
+                await conn.execute(table.update().where(table.c.id == row["id"]).values(moved))
+
+
+def _undated_rss(items: list[tuple[str, str, str]]) -> str:
+    """An RSS feed whose items carry no date (link, title, description)."""
+    entries = "".join(
+        f"<item><guid>{link}</guid><link>{link}</link><title>{title}</title><description>{text}</description></item>"
+        for link, title, text in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{entries}</channel></rss>"
+
+
+async def test_an_item_a_feed_still_lists_is_never_new_again_after_retention(store: Store) -> None:
+    """Undated items are read whatever their age (nothing says how old they are). Retention deleted the only record
+    that one was seen, and a feed still listing it brought it back as a new story and an alert: now a feed's listing
+    is noted on the item (a feed answering 304 lists what it listed) and what a feed listed within retention is
+    kept, while what no feed lists any more is pruned as before."""
+    magnets = ("Lynas to build rare earth magnet plant in Texas", "Lynas said it would build a rare earth plant.")
+    quarter = (
+        "Greenland approves Kvanefjeld mine",
+        "Greenland's parliament approved the Kvanefjeld rare earth licence.",
+    )
+    dropped = ("Neodymium prices ease in Shanghai trading", "Neodymium oxide prices eased on weaker demand in China.")
+    weather = ("Snow expected in the Alps", "Heavy snow is expected in the Alps this weekend.")
+    with LoopbackServer() as server:
+        listing = {"/a": [magnets, dropped], "/b": [quarter]}
+
+        def serve(path: str):
+            def handler(request: Request, conn: object) -> Response:
+                body = _undated_rss([(server.url(f"{path}/{t.split()[0]}"), t, d) for t, d in listing[path]])
+                etag = f'"{len(body)}"'  # the same listing, the same ETag: B answers 304 from its second poll
+                if request.headers.get("if-none-match") == etag:
+                    return Response(304, {"ETag": etag})
+                return Response(200, {"Content-Type": "application/rss+xml", "ETag": etag}, body)
+
+            return handler
+
+        for path in listing:
+            server.route(path, serve(path))
+        feeds = [{"name": p.strip("/").upper(), "url": server.url(p), "interval": 600} for p in listing]
+        cfg = parse_config(
+            {"topics": {"rare-earths": {"rules": [{"any": ["rare earth*", "neodymium"]}]}}, "feeds": feeds}
+        )
+        async with Fetcher(FetchLimits(allow_private=True, page_delay=0, total_timeout=5)) as fetcher:
+
+            async def cycle() -> int:
+                async with store.engine.begin() as conn:  # every feed due now
+                    await conn.execute(feeds_t.update().values(next_poll_at=utcnow() - timedelta(seconds=1)))
+                report = await poll_once(cfg, store, fetcher=fetcher)
+                return report.new_items
+
+            assert await cycle() == 3
+            listing["/a"] = [magnets]  # A stops listing one item
+            assert await cycle() == 0
+            assert await query(store, "SELECT count(*) FROM stories") == [(3,)]
+            await _age(store, timedelta(days=20))  # 20 days pass; retention keeps 15
+            listing["/a"] = [magnets, weather]
+            assert await cycle() == 1  # A answers with its item and a new one, B answers 304: both still list theirs
+            assert [h.last_status for h in await store.feed_health()] == [200, 304]
+            report = await prune_old(store, retention_days=15)
+            assert report.stories == 1 and report.finished  # what no feed lists any more is pruned
+            titles = {t for (t,) in await query(store, "SELECT title FROM items")}
+            assert titles == {magnets[0], quarter[0], weather[0]}
+            assert await cycle() == 0  # nothing comes back as new
+            assert await query(store, "SELECT count(*) FROM stories") == [(2,)]
