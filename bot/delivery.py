@@ -2,7 +2,9 @@
 
 Every scheduled message goes through :meth:`Delivery.deliver`: ``store.begin_delivery`` records the batch
 as pending (or says it was already sent), the messages are sent, and the batch is marked sent or failed.
-A crash or restart therefore never re-posts, and a failed batch is offered again next time. Telegram's
+A crash or restart therefore never re-posts, and a failed batch is offered again next time. A batch is leased
+to the process sending it (renewed while it sends): one whose process died mid-send (SIGKILL) is recovered
+once its lease runs out, its stories offered to the next batch as a batch sent in part is. Telegram's
 failures are handled here: RetryAfter waited out, network errors retried with backoff, Forbidden
 counted toward deactivating the chat, a group upgraded to a supergroup followed to its new id.
 """
@@ -10,6 +12,7 @@ counted toward deactivating the chat, a group upgraded to a supergroup followed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -26,6 +29,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from .clock import local_zone
 from .digest import compose_alert, digest_for, trend_reply
 from .message import Reply, caption_html, split_html
+from .store import DELIVERY_LEASE
 
 if TYPE_CHECKING:
     from .models import SubscriptionView
@@ -42,6 +46,9 @@ RETRY_AFTER_ROUNDS = 2  # RetryAfter that got through the rate limiter's own 3 r
 ALERT_LOOKBACK = timedelta(hours=6)  # alerts never carry stories older than this
 CATCH_UP_WINDOW = timedelta(hours=12)  # a digest missed by up to this long is sent at start-up / next cycle
 DRAIN_TIMEOUT = 20.0  # seconds a shutdown waits for deliveries in progress
+# A batch being sent renews its lease this often: a renewal the database takes late (a poll cycle's writes on SQLite
+# wait up to 30 s) still lands well within the lease.
+LEASE_RENEWAL = DELIVERY_LEASE.total_seconds() / 4
 
 # Permanent failures: the chat is gone for us (count toward deactivation).
 _GONE = (
@@ -254,6 +261,34 @@ class Delivery:
         batch = await self.store.begin_delivery(sub.id, kind, key, list(reply.story_ids))
         if batch is None:
             return Outcome("skipped", sub.id, kind, key)
+        holder = asyncio.create_task(self._hold(batch), name=f"hold:{batch}")
+        try:
+            return await self._send_batch(batch, sub, kind, key, reply)
+        finally:
+            holder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await holder
+
+    async def _hold(self, batch: int) -> None:
+        """Renew a batch's lease while it is sent, so no other instance takes it for abandoned."""
+        while True:
+            await asyncio.sleep(LEASE_RENEWAL)
+            try:
+                if not await self.store.hold_delivery(batch):
+                    return
+            except Exception as exc:  # the database busy or away a moment: the next renewal may land
+                log.warning("delivery batch %s: lease not renewed (%s)", batch, exc)
+
+    async def recover(self) -> int:
+        """Batches a process that died left pending, their lease run out: their stories go to the next batch."""
+        recovered = await self.store.recover_deliveries()
+        if recovered:
+            log.warning("%d delivery batches left pending by a process that stopped; their stories are sent again",
+                        recovered)  # fmt: skip
+        return recovered
+
+    async def _send_batch(self, batch: int, sub: SubscriptionView, kind: str, key: str, reply: Reply) -> Outcome:
+        """Send a begun batch's reply and record how it went (sent, sent in part, failed or interrupted)."""
         chat_id = sub.chat_id
         try:
             try:
@@ -352,7 +387,9 @@ class Delivery:
         return await self.deliver(sub, "digest", key, weekly)
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:
-        """New on-topic stories to every alert subscription: at most one message per chat per poll cycle."""
+        """New on-topic stories to every alert subscription: at most one message per chat per poll cycle (and the
+        stories of a batch a dead process left pending, once its lease ran out)."""
+        await self.recover()
         outcomes = []
         for sub in await self.store.subscriptions(active=True):
             if sub.mode != "alerts":
@@ -377,7 +414,9 @@ class Delivery:
         return scheduled if local - scheduled <= CATCH_UP_WINDOW else None
 
     async def catch_up(self, now: datetime) -> list[Outcome]:
-        """Send digests whose time passed while the bot was down (or whose send failed): once, never twice."""
+        """Send digests whose time passed while the bot was down (or whose send failed, or whose batch a dead process
+        left pending): once, never twice."""
+        await self.recover()
         outcomes: list[Outcome] = []
         for sub in await self.store.subscriptions(active=True):
             if sub.mode != "daily":

@@ -170,7 +170,10 @@ deliveries_t = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("finished_at", UTCDateTime),
+    # a pending batch is its sender's until then (renewed while it sends); past it, its sender died (0007)
+    sa.Column("lease_until", UTCDateTime),
     sa.Index(None, "subscription_id", "kind", "key"),
+    sa.Index(None, "status"),
 )
 
 delivery_stories_t = sa.Table(

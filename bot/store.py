@@ -87,6 +87,11 @@ PRUNE_BATCH = 5000
 # costs a write per item a day, and retention (15 days at least) keeps what a feed listed within it.
 LISTED_REFRESH = timedelta(days=1)
 NOT_MODIFIED = 304  # a feed's HTTP answer when it is unchanged since its last body (FeedSuccess.status)
+# A pending delivery batch is its sender's this long, renewed while it sends (bot.delivery: every quarter of it): past
+# it the sender died mid-send (SIGKILL), and the batch is recovered (Store.recover_deliveries). Long enough for a
+# database busy with a poll cycle's writes to take a renewal late; short enough that the next cycles recover it.
+DELIVERY_LEASE = timedelta(minutes=4)
+ABANDONED = "abandoned: its sender stopped before it finished"  # a recovered batch's error
 # Most stories a digest's "Since the last digest" reads for new outlets (sent stories with items since; newest first).
 GROWN_SCAN = 500
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
@@ -651,7 +656,8 @@ class Store:
         wait for the next digest, whose window no longer holds them).
 
         Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
-        must not post twice); stories whose analysis is still being computed wait for the next call.
+        must not post twice) until its sender's lease runs out (:meth:`recover_deliveries`); stories whose analysis
+        is still being computed wait for the next call.
         """
         _check_kind(kind)
         async with self._read(consistent=True) as conn:
@@ -730,8 +736,10 @@ class Store:
         return sorted(((v, counts[v.id]) for v in views), key=lambda x: (-x[1], x[0].id))
 
     async def begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
-        """Record a batch as pending; None when a digest with this key was already sent (or is being sent)."""
+        """Record a batch as pending, leased to its sender for DELIVERY_LEASE (:meth:`hold_delivery` renews it); None
+        when a digest with this key was already sent (or is being sent)."""
         _check_kind(kind)
+        now = utcnow()
         async with self._write() as conn:
             if kind == "digest" and (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None:
                 return None
@@ -744,7 +752,8 @@ class Store:
                         key=key,
                         status="pending",
                         message_ids=[],
-                        created_at=utcnow(),
+                        created_at=now,
+                        lease_until=now + DELIVERY_LEASE,
                     )
                     .returning(deliveries_t.c.id)
                 )
@@ -796,6 +805,42 @@ class Store:
                     .where(delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent))
                     .values(delivery_id=failed_id)
                 )
+
+    async def hold_delivery(self, batch_id: int) -> bool:
+        """Renew a pending batch's lease (its sender is still at it); False when it is pending no more."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                deliveries_t.update()
+                .where(deliveries_t.c.id == batch_id, deliveries_t.c.status == "pending")
+                .values(lease_until=utcnow() + DELIVERY_LEASE)
+            )
+            return bool(result.rowcount)
+
+    async def recover_deliveries(self, now: datetime | None = None) -> int:
+        """Pending batches whose lease ran out (their sender died mid-send) become "unsent", as the stories a batch
+        sent in part did not carry: offered to the next batch of their kind (:meth:`undelivered`), and a digest's
+        key is free to be sent again. Another instance's batch being sent now holds its lease and is left alone.
+        How many were recovered."""
+        now = now or utcnow()
+        pending = (
+            sa.select(deliveries_t.c.id, deliveries_t.c.lease_until, deliveries_t.c.created_at)
+            .where(deliveries_t.c.status == "pending")
+            .order_by(deliveries_t.c.id)
+        )
+        async with self._read() as conn:  # a read first: nearly always nothing to do, and no write lock taken
+            rows = (await conn.execute(pending)).all()
+        # a batch from before migration 0007 has no lease: it counts from its creation
+        expired = [r.id for r in rows if (r.lease_until or r.created_at + DELIVERY_LEASE) < now]
+        if not expired:
+            return 0
+        async with self._write() as conn:
+            lapsed = sa.func.coalesce(deliveries_t.c.lease_until, deliveries_t.c.created_at) < now
+            result = await conn.execute(
+                deliveries_t.update()
+                .where(deliveries_t.c.id.in_(expired), deliveries_t.c.status == "pending", lapsed)
+                .values(status=UNSENT, error=ABANDONED, finished_at=now)
+            )
+        return int(result.rowcount or 0)
 
     async def fail_delivery(self, batch_id: int, error: str) -> None:
         """Mark a pending batch as failed: its stories are offered again by :meth:`undelivered`."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
+import textwrap
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from botapi import TOKEN, Failure, FakeBotAPI, StorySeeder, check_html
 from telegram import Bot
 
@@ -16,7 +19,10 @@ from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
 from bot.digest import digest_for
 from bot.models import SubscriptionView
-from bot.store import Store
+from bot.schema import deliveries_t
+from bot.store import ABANDONED, UNSENT, Store
+
+ALL_BACKENDS = True  # the store fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
 TUESDAY = MONDAY + timedelta(days=1)
@@ -555,3 +561,60 @@ async def test_removed_after_a_digests_first_message_counts_toward_deactivation(
         assert first.status == "sent" and "kicked" in (first.error or "")
         (row,) = await store.subscriptions(41, active=None)
         assert row.failures == 1  # counted; the third in a row deactivates, as on a first message
+
+
+# A process sending a digest (`coverage-bot run`), to be killed mid-send as `docker stop` does past its grace period.
+_SENDER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from datetime import datetime
+    from telegram import Bot
+    from bot.delivery import Delivery
+    from bot.store import Store
+
+    async def main(url, token, base_url, base_file_url, sub_id, when):
+        store = await Store.open(url)
+        async with Bot(token, base_url=base_url, base_file_url=base_file_url) as bot:
+            sub = next(s for s in await store.subscriptions() if s.id == int(sub_id))
+            await Delivery(bot, store).send_digest(sub, datetime.fromisoformat(when))
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
+async def test_a_digest_whose_sender_was_killed_mid_send_is_sent_by_the_next(
+    store: Store, db_url: str, api: FakeBotAPI, bot: Bot
+) -> None:
+    """`docker stop` past its grace period SIGKILLs the bot while it sends a digest: the batch stayed pending for
+    ever, counted as sent, and the day's stories never reached the chat. The batch is leased to its sender, renewed
+    while it sends: while the lease runs, another instance leaves it alone (it may be sending it right now); once the
+    lease has run out with no sender to renew it, the batch is recovered and the digest is sent, every story in it."""
+    ids = await seed(store, TUESDAY, n=3)
+    sub = await store.subscribe(70, ["rare-earths"], at="08:00")
+    api.delays["sendMessage"] = 60.0  # Telegram holds the first message: the sender is mid-send
+    sender = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _SENDER, db_url, TOKEN, api.base_url, api.base_file_url, str(sub.id), TUESDAY.isoformat()
+    )
+    try:
+        await api.wait_for("sendMessage", chat_id=70, ok=False, timeout=60)
+        other = Delivery(bot, store, network_backoff=0.02)  # another instance, or the one started after the kill
+        skipped = [o.status for o in await other.catch_up(TUESDAY + timedelta(minutes=5))]
+        assert skipped == ["skipped"]  # a batch being sent is not taken
+    finally:
+        sender.kill()
+        await sender.wait()
+    api.delays.clear()
+    skipped = [o.status for o in await other.catch_up(TUESDAY + timedelta(minutes=6))]
+    assert skipped == ["skipped"]  # its lease runs yet: its sender may be alive, and nothing is sent twice
+    assert [s.id for s in await store.undelivered(sub.id, "digest", TUESDAY - timedelta(days=1))] == []
+
+    async with store.engine.begin() as conn:  # the lease runs out: no renewal came from the killed sender
+        await conn.execute(deliveries_t.update().values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
+    (outcome,) = await other.catch_up(TUESDAY + timedelta(minutes=7))
+    assert outcome.status == "sent" and outcome.key == digest_key(TUESDAY, local_zone(None, "UTC"))
+    text = api.sent_texts(70)[-1]
+    assert all(f"<b>{i}.</b>" in text for i in ids)
+    async with store.engine.connect() as conn:
+        statuses = sorted((await conn.execute(sa.select(deliveries_t.c.status, deliveries_t.c.error))).all())
+    assert statuses == [("sent", None), (UNSENT, ABANDONED)]

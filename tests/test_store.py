@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from databases import query
 
+from bot.clock import utcnow
 from bot.migrations import current_revision, head_revision
 from bot.models import (
     FeedFailure,
@@ -234,6 +235,33 @@ async def test_undelivered_and_delivery_batches(store: Store) -> None:
     await store.finish_delivery(digest, [1002, 1003])
     assert await store.begin_delivery(sub.id, "digest", "2026-11-23", [quiet]) is None
     assert await store.begin_delivery(sub.id, "digest", "2026-11-24", []) is not None
+
+
+async def test_a_pending_batch_is_its_senders_while_its_lease_runs(store: Store) -> None:
+    """A batch's sender renews its lease while it sends; one whose lease ran out (its sender died) is recovered as
+    unsent, its stories offered again and its digest key free, and a renewal after that says so."""
+    from bot.schema import deliveries_t
+    from bot.store import DELIVERY_LEASE, UNSENT
+
+    sub = await store.subscribe(6, ["rare-earths"])
+    story = await add_story(store, "Fresh news", ["rare-earths"], when=T0)
+    since = T0 - timedelta(days=1)
+    batch = await store.begin_delivery(sub.id, "digest", "2026-11-23", [story])
+    assert batch is not None and await store.undelivered(sub.id, "digest", since) == []
+
+    async def lease_ran_out() -> None:
+        async with store.engine.begin() as conn:
+            await conn.execute(deliveries_t.update().values(lease_until=utcnow() - timedelta(seconds=1)))
+
+    assert await store.recover_deliveries() == 0  # its sender holds it
+    await lease_ran_out()
+    assert await store.hold_delivery(batch)  # renewed in time: still its sender's
+    assert await store.recover_deliveries() == 0
+    assert await store.recover_deliveries(utcnow() + DELIVERY_LEASE + timedelta(seconds=1)) == 1  # not renewed
+    assert not await store.hold_delivery(batch)  # its late sender learns it is no longer pending
+    assert await query(store, "SELECT status FROM deliveries") == [(UNSENT,)]
+    assert [s.id for s in await store.undelivered(sub.id, "digest", since)] == [story]
+    assert await store.begin_delivery(sub.id, "digest", "2026-11-23", [story]) is not None
 
 
 async def test_stories_read_side(store: Store) -> None:
