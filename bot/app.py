@@ -339,20 +339,37 @@ async def feeds_command(settings: Settings) -> int:
 
 
 async def healthcheck_command(settings: Settings, max_age_minutes: int) -> int:
-    """Exit 0 when the store opens and a poll finished recently (Docker HEALTHCHECK)."""
+    """Exit 0 when the store opens and polling keeps up (Docker HEALTHCHECK): no enabled feed is more than
+    ``max_age_minutes`` past the time it was due (each feed's interval, back-off and Retry-After decide it), or, with
+    no feed enabled, a poll ran within that long.
+
+    How long ago the last poll was says nothing alone: feeds polled every 3 hours leave hours between polls, and a
+    cycle with nothing due polls nothing, while the poller is well."""
     store = await open_store(settings.database_url, must_exist=True)
     try:
         status = await store.status()
+        due = await store.next_due()
     finally:
         await store.close()
     if status.last_poll_at is None:
         print("unhealthy: no poll has run yet", file=sys.stderr)
         return 1
-    age = datetime.now(UTC) - status.last_poll_at
-    if age > timedelta(minutes=max_age_minutes):
-        print(f"unhealthy: last poll {age.total_seconds() / 60:.0f} minutes ago", file=sys.stderr)
+    now = datetime.now(UTC)
+    late = now - (due if due is not None else status.last_poll_at)
+    if late > timedelta(minutes=max_age_minutes):
+        minutes = late.total_seconds() / 60
+        why = (
+            f"a feed due at {_when(due)} UTC is {minutes:.0f} minutes overdue"
+            if due is not None
+            else f"no feed is enabled and the last poll was {minutes:.0f} minutes ago"
+        )
+        print(f"unhealthy: {why} (last poll {_when(status.last_poll_at)} UTC)", file=sys.stderr)
         return 1
-    print(f"healthy: last poll {_when(status.last_poll_at)} UTC, {status.healthy}/{status.feeds_total} feeds healthy")
+    next_poll = f", next due {_when(due)} UTC" if due is not None else ""
+    print(
+        f"healthy: last poll {_when(status.last_poll_at)} UTC{next_poll}, "
+        f"{status.healthy}/{status.feeds_total} feeds healthy"
+    )
     return 0
 
 

@@ -228,6 +228,48 @@ def test_stories_feeds_and_healthcheck_on_an_empty_store(db_env):
     assert run_cli("healthcheck", env=db_env).returncode == 1
 
 
+async def test_healthcheck_follows_the_feeds_intervals(tmp_path: Path) -> None:
+    """The Docker HEALTHCHECK said a bot whose feeds poll every 3 hours was unhealthy 2 hours after a poll (a fixed
+    120 minutes since the last one), cycles with nothing due included. It now asks whether a feed is overdue."""
+    import sqlite3
+
+    from loopback import LoopbackServer, Response
+
+    from bot.app import poll_command
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings, parse_config
+
+    db = tmp_path / "bot.db"
+    env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}")
+
+    def hours_pass(minutes: int) -> None:  # the store's clock moved back instead of waiting
+        with sqlite3.connect(db) as conn:
+            for column in ("last_attempt_at", "last_success_at", "next_poll_at"):
+                conn.execute(f"UPDATE feeds SET {column} = datetime({column}, '-{minutes} minutes')")
+
+    def healthcheck(*args: str) -> tuple[int, str]:
+        out = run_cli("healthcheck", *args, env=env)
+        return out.returncode, out.stdout + out.stderr
+
+    with LoopbackServer() as server:
+        server.route("/feed", Response(200, {"Content-Type": "application/rss+xml"}, _EMPTY_RSS))
+        config = parse_config(
+            {
+                "topics": {"t": {"rules": [{"any": ["rare earth"]}]}},
+                "feeds": [{"name": "Slow", "url": server.url("/feed"), "interval": "3h"}],
+            }
+        )
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", allow_private_urls=PrivateNetworks.parse("true"))
+        await poll_command(config, settings)
+        hours_pass(150)
+        await poll_command(config, settings)  # a cycle with nothing due
+    assert healthcheck()[0] == 0  # 150 minutes since the poll; the feed is due in 30
+    hours_pass(180)  # no poll for 5.5 hours: the feed is 150 minutes overdue
+    code, said = healthcheck()
+    assert code == 1 and "150 minutes overdue" in said, said
+    assert healthcheck("--max-age", "200")[0] == 0  # the bar, given
+
+
 def test_feeds_shows_whole_names_and_the_problems_fix_hint(db_env):
     """Names were cut at 30 characters (not what --enable takes) and problems at 60, the fix hint lost, with no '…'."""
     import asyncio
