@@ -224,6 +224,10 @@ async def run_command(
     if token is None or not token.get_secret_value():
         print(missing_token_message(), file=sys.stderr)
         return 2
+    if webhook is not None:
+        from .webhook import check_listen
+
+        check_listen(webhook)  # before the store, the poller and setWebhook: refused in one line
     stop = stop or asyncio.Event()
     shared_parse_pool().start()  # the poller's workers start while the store opens and the bot connects
     store = await open_store(settings.database_url)

@@ -4,6 +4,7 @@ API::
 
     hook = webhook_config("https://bot.example.org/telegram", "0.0.0.0:8443", os.environ)  # UserError if bad
     hook.url, hook.host, hook.port, hook.url_path, hook.secret
+    check_listen(hook)  # UserError when this machine cannot listen there (port in use, address not its own)
 
 Telegram posts each update to ``url`` (a reverse proxy in front forwards it to ``host:port`` with the same
 path) and sends the secret token in the ``X-Telegram-Bot-Api-Secret-Token`` header; python-telegram-bot
@@ -13,6 +14,7 @@ made at each start and given to Telegram by setWebhook (so a restart invalidates
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import re
 import secrets
@@ -27,6 +29,12 @@ SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+# Why a listener cannot be opened, in the words of what to do about it (errno of the bind).
+_BIND_HINTS = {
+    errno.EADDRINUSE: "the port is in use (another process listens there)",
+    errno.EADDRNOTAVAIL: "not an address of this machine (0.0.0.0 listens on all of them)",
+    errno.EACCES: "not allowed (ports under 1024 need privileges)",
+}
 
 
 @dataclass(frozen=True)
@@ -83,3 +91,22 @@ def _listen(listen: str) -> tuple[str, int]:
         if not _HOST.match(host):
             raise UserError(bad) from None
     return host, int(port)
+
+
+def check_listen(hook: WebhookConfig) -> None:
+    """UserError (one line naming --listen) when this machine cannot listen at ``hook.host:hook.port``.
+
+    Bound and closed again before anything starts: the listener otherwise opened only after the store, the poller and
+    Telegram's setWebhook (pointing Telegram at a listener that never came), with "OSError: [Errno 98]". The same
+    binding as python-telegram-bot's own (tornado's bind_sockets, address reuse on).
+    """
+    from tornado.netutil import bind_sockets
+
+    try:
+        sockets = bind_sockets(hook.port, hook.host)
+    except OSError as exc:
+        where = f"[{hook.host}]:{hook.port}" if ":" in hook.host else f"{hook.host}:{hook.port}"
+        why = _BIND_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise UserError(f"--listen {where}: cannot listen there: {why}") from None
+    for sock in sockets:
+        sock.close()

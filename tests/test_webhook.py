@@ -145,6 +145,33 @@ def test_bad_webhook_arguments_are_one_line_messages(
     assert "has spaces" not in err  # a secret is never echoed
 
 
+@pytest.mark.parametrize(
+    ("listen", "expected"),
+    [("in use", "the port is in use"), ("203.0.113.5:8443", "not an address of this machine")],
+)
+def test_a_listen_address_this_machine_cannot_take_is_refused_before_anything_starts(
+    listen: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--listen on a port in use, or on an address not this machine's, failed after the store, the poller and
+    setWebhook had started: "unexpected error: OSError: [Errno 98] Address already in use"."""
+    db = tmp_path / "bot.db"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:9/bot")  # nothing there: Telegram is never asked
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(yaml.safe_dump({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]}))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        if listen == "in use":
+            listen = f"127.0.0.1:{busy.getsockname()[1]}"
+        args = ["run", "--config", str(config), "--webhook-url", "https://bot.example.org/tg", "--listen", listen]
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"coverage-bot: --listen {listen}: ") and expected in err and err.count("\n") == 1, err
+    assert not db.exists()  # refused before the store was opened
+
+
 async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBotAPI, tmp_path: Path) -> None:
     """`coverage-bot run --webhook-url ... --listen ...` as a user runs it: setWebhook, a handled /start, clean stop."""
     port = free_port()
