@@ -193,6 +193,8 @@ _LEAD_UI = re.compile(
 # Photo captions that read like sentences: "In this Feb. 17, 2011 photo, …", "Jane Doe, left, and …".
 _CAPTION = re.compile(
     r"""^in\s+this\s+(?:[\w.,]+\s+){0,6}?(?:file\s+)?(?:photo|picture|image|photograph|handout|video|screenshot|still)\b
+      # AP's file pictures: "FILE - In this Nov. 22, 2015 file photo, …", "File-This Aug. 5, 1966, file photo shows …"
+      | ^file\s*[-–—]\s*(?:in\s+)?this\b
       | ,\s+(?:left|right|center|centre|second\s+(?:left|right)|top|bottom|front|back|rear)\s*,
       | \((?:left|right|center|centre|top|bottom|pictured)\)
       | ^(?:pictured|above|below|top|left|right)\s*:
@@ -204,6 +206,7 @@ _CAPTION = re.compile(
 # Words every match of a _CAPTION alternative holds, one entry per alternative, in order (see _may_match).
 _CAPTION_NEEDS: _Needs = (
     (("this",), ("photo", "picture", "image", "handout", "video", "screenshot", "still")),
+    (("file",), ("this",)),
     ((",",), ("left", "right", "center", "centre", "top", "bottom", "front", "back", "rear")),
     (("(",), ("left", "right", "center", "centre", "top", "bottom", "pictured")),
     ((":",), ("pictured", "above", "below", "top", "left", "right")),
@@ -245,7 +248,7 @@ def without_dateline(text: str) -> str:
 
 
 def is_caption(sentence: str) -> bool:
-    """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "Jane Doe, left, and …")."""
+    """Whether a sentence is a photo caption ("In this Feb. 17 photo, …", "FILE - In this …", "Jane Doe, left, and …")."""
     return _may_match(sentence, _CAPTION_NEEDS) and bool(_CAPTION.search(sentence))
 
 

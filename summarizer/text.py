@@ -196,12 +196,31 @@ _CREDIT = re.compile(
 # CNN's video boxes between paragraphs ("JUST WATCHED What's the truth with ...? Replay More Videos ... MUST WATCH").
 _VIDEO_BOX = re.compile(r"^\s*(?:JUST WATCHED|MUST WATCH)\b")
 
-# A caption ends with the picture's credit: "(AFP Photo)", "[Valentyn Ogirenko/Reuters]".
+# A caption ends with the picture's credit: "(AFP Photo)", "[Valentyn Ogirenko/Reuters]", "(Associated Press)" (AP's
+# captions as Yahoo carries them).
 _CAPTION_END = re.compile(
     r"""[(\[](?:[^()\[\]]{0,60}\b(?:photo|photos|photograph|picture|image|images|getty|afp|reuters|ap|epa|
-    anadolu|xinhua|tass|sputnik|handout|file|credit|courtesy|shutterstock)\b[^()\[\]]{0,40}
+    anadolu|xinhua|tass|sputnik|handout|file|credit|courtesy|shutterstock|associated\s+press|press\s+association)\b
+    [^()\[\]]{0,40}
     | [^()\[\]/]{2,60}/[^()\[\]/]{2,40})[)\]]\s*$""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A caption opens by saying it describes a picture, as the wire services write them: "FILE - In this Nov. 22, 2015
+# file photo, ...", "File-This Aug. 5, 1966, file photo shows ...", "In this April 11, 2018, file photo, ...", "This
+# undated photo provided by ...". A paragraph of prose does not open so; such a line is a caption whatever it quotes
+# (the credit at its end may be cut off or missing).
+_CAPTION_OPENING = re.compile(
+    r"""^\s*(?:FILE\s*[-–—:]|File\s*[-–—]\s*(?=This\b)|FILE\s+PHOTO\b
+      | (?:In\s+this\s+(?:[\w.,’']+\s+){0,6}?|This\s+(?:[\w.,’']+\s+){0,6}?(?=(?:file|undated|handout)\s))
+        (?:file\s+|undated\s+|handout\s+)*(?:photo|photograph|picture|image|still\s+image|video\s+(?:image|still|grab)|screen\s*(?:shot|grab))
+        (?:,|\s+(?:provided|released|made|taken|shows|showing|obtained|from|by|of|dated))\s)""",
+    re.VERBOSE,
+)
+# A wire photo credit in the middle of a line, where the caption and the paragraph under it were run together:
+# "... in Frankfurt, Germany. (AP Photo/Michael Probst, File) When you weigh all life ...". The space after it is where
+# the caption ends (prepare makes it a line break).
+_GLUED_CREDIT = re.compile(
+    r"(?:(?<=[.!?…] )|(?<=[.!?…][\"”’] ))\((?:AP|AFP|EPA|Reuters|Getty\s+Images)\s+Photos?\b[^()\n]{0,60}\)( )(?=[\"“]?[A-Z])"
 )
 
 # A line that is only a date and/or time ("February 27, 2026 03:55 PM GMT+03:00").
@@ -448,9 +467,17 @@ def _credit_end(line: str) -> int:
     return m.end() if m else 0
 
 
+MAX_CAPTION = 600  # characters: a longer line is a paragraph, whatever its opening
+
+
 def _is_caption(line: str) -> bool:
-    """A photo caption: a line ending with the picture's credit ("(AFP Photo)", "[Name/Reuters]")."""
+    """A photo caption: a line ending with the picture's credit ("(AFP Photo)", "[Name/Reuters]"), or one opening as a
+    wire caption does ("FILE - In this Nov. 22, 2015 file photo, ...")."""
     s = line.strip()
+    if len(s) >= MAX_CAPTION:
+        return False
+    if _CAPTION_OPENING.match(s):
+        return True
     return len(s) < 400 and bool(_CAPTION_END.search(s)) and not re.search(r"[\"“”]", s)
 
 
@@ -591,6 +618,8 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     source, base = raw, None
     if _looks_like_html(raw):
         source, base = _strip_html(raw)
+    if "Photo" in source:  # a wire photo credit between a caption and the paragraph it was run into: a line break
+        source = _GLUED_CREDIT.sub(lambda m: m.group(0)[:-1] + "\n", source)
     if "\n|" in source or source.startswith("|"):
         # a layout table's rows as an extractor writes them ("| Research has cast doubt … |  | "): each cell its own
         # line (one character for another, so offsets into the original stay as they are)
@@ -598,9 +627,10 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     lines = source.split("\n")
     calls = _reader_calls(source)
     keep = _keep_mask(lines, calls)
-    # The first non-empty line is the headline when it does not end like a sentence.
+    # The first non-empty line is the headline when it does not end like a sentence (a photo's caption above the story,
+    # ending with its credit, is none).
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
-    if first is not None and keep[first]:
+    if first is not None and keep[first] and not _is_caption(lines[first]):
         s = lines[first].strip()
         if len(s) < 200 and not re.search(r"[.!?…][\"”’')\]]*\s*$", s) and any(keep[first + 1 :]):
             if title is None:
@@ -621,7 +651,7 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     for i, line in enumerate(lines):
         if keep[i]:
             start, end = _credit_end(line), len(line)  # "Mike Coppola/Getty The Olsen twins said ...": the credit out
-            if first_body:
+            if first_body and i not in captions:  # the dateline opens the body, under the photo's caption
                 m = _DATELINE.match(line[start:])
                 if m and len(line) - start - m.end() > 20:
                     start += m.end()

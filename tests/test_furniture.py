@@ -168,6 +168,8 @@ def test_lead_furniture_and_captions() -> None:
         "Douglas Owsley, an anthropologist, left, and William Kelso unveil the reconstruction.",
         "In this Thursday, Feb. 17, 2011 picture, two residents pose outside their home.",
         "In this file photo, the minister speaks in Geneva.",
+        "FILE - In this Nov. 22, 2015 file photo, Prince presents the award at the American Music Awards.",
+        "File-This Aug. 5, 1966, file photo shows members of the Trapp family at a concert.",
         "The minister (right) meets his counterpart in Geneva.",
         "President Donald Trump gestures to the crowd at the ceremony, Friday, Dec. 15, 2017, in Quantico, Va.",
     ):

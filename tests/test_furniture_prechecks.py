@@ -99,7 +99,7 @@ def _alternatives(pattern: re.Pattern[str]) -> list[sre_parse.SubPattern]:
     [
         (furniture._TAIL, _TAIL_NEEDS, 7),
         (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 29),  # the tweet notice's phrases: one group (TWEET_NOTICE)
-        (furniture._CAPTION, _CAPTION_NEEDS, 6),
+        (furniture._CAPTION, _CAPTION_NEEDS, 7),
     ],
     ids=["tail", "furniture-sentence", "caption"],
 )
@@ -184,6 +184,9 @@ PHRASES = [
     "Officials said talks would resume [&hellip;] The post Talks appeared first on Mining Weekly.",
     # photo captions
     "In this Feb. 17, 2011 file photo, two residents pose outside their home.",
+    "FILE - In this Nov. 22, 2015 file photo, Prince presents an award in Los Angeles.",
+    "FILE - In this March 2012 frame grab, the minister speaks in Geneva.",
+    "In this undated picture, two residents pose outside their home.",
     "Jane Doe, left, and John Roe talk in Geneva.",
     "The minister (right) meets his counterpart in Geneva.",
     "Pictured: the minister in Geneva.",
