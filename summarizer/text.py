@@ -252,6 +252,20 @@ def _maybe_markdown(line: str) -> bool:
     return "_" in line or "**" in line or ">" in head or "#" in head
 
 
+# A footnote mark after a sentence's end ("is actively being restored.* This ...", "by 30%.[1] Doctors ..."): the
+# page's apparatus, not the sentence's words (a summary sentence ending "restored.*" would not end like one).
+_FOOTNOTE_MARK = re.compile(r"(?<=[.!?…\"”’)\]])(?:\*{1,3}|\[\d{1,3}\]|[†‡])(?=\s|$)")
+_FOOTNOTE_CHARS = ("*", "[", "†", "‡")  # a character each match holds (most lines have none)
+
+
+def _marks(body: str) -> list[tuple[int, int]]:
+    """Spans of a line's Markdown marks and footnote marks, removed from the prepared text (may overlap: "**")."""
+    spans = [m.span() for m in _MARKDOWN.finditer(body)] if _maybe_markdown(body) else []
+    if any(c in body for c in _FOOTNOTE_CHARS):
+        spans += [m.span() for m in _FOOTNOTE_MARK.finditer(body)]
+    return sorted(spans)
+
+
 # Line endings, tested from the end of the line (a regex ending in "$" would scan the whole line).
 _CLOSERS = '"”’)]'
 
@@ -661,11 +675,12 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
                 end = len(line[:call].rstrip())
             body = line[start:end]
             line_start = len(offsets)
-            if _maybe_markdown(body) and _MARKDOWN.search(body):
+            marks = _marks(body)
+            if marks:
                 k = 0
-                for m in _MARKDOWN.finditer(body):
-                    _append_normalised(body, k, m.start(), pos + start, chars, offsets)
-                    k = m.end()
+                for a, b in marks:
+                    _append_normalised(body, k, max(k, a), pos + start, chars, offsets)
+                    k = max(k, b)
                 _append_normalised(body, k, len(body), pos + start, chars, offsets)
             elif _NEEDS_NORMALISING.search(body):
                 _append_normalised(body, 0, len(body), pos + start, chars, offsets)
@@ -745,8 +760,26 @@ _TITLE_ABBREV = frozenset(
 )
 # (possessive, and only at a run's start: a run of a hundred thousand dots is one candidate, tried once, not a
 # candidate at each of its dots backtracking through the rest: quadratic)
-_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([\w.'’-]*)[.!?…]+[\"”’)\]]*$")
+# A footnote mark after the full stop ("is being restored.* This ...", "by 30%.[1] Doctors ...") is part of the end.
+_FOOTNOTE = r"(?:\*{1,3}|\[\d{1,3}\]|[†‡])"
+_CANDIDATE = re.compile(rf"(?<![.!?…])[.!?…]++[\"”’)\]]*+{_FOOTNOTE}?+(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(rf"([\w.'’-]*)[.!?…]+[\"”’)\]]*{_FOOTNOTE}?$")
+_ENDS_WITH_FOOTNOTE = re.compile(rf"[.!?…][\"”’)\]]*{_FOOTNOTE}$")
+
+# What may follow "a.m." / "p.m." in the same sentence: a time zone ("p.m. ET", "a.m. Eastern"), a day or a date
+# ("2 a.m. Tuesday", "12:21 a.m. April 3", "5 a.m. Election Day"), a city's time ("10 p.m. Paris time"). Any other
+# capitalised word opens the next sentence ("at 5 p.m. Officials left ...").
+_CLOCK = frozenset(["a.m", "p.m", "A.M", "P.M"])
+_AFTER_CLOCK = re.compile(
+    r"\s+(?:\(?[A-Z]{1,4}T\b|GMT\b|UTC\b|Z\b|(?:Eastern|Pacific|Central|Mountain|Atlantic|Hawaii|Alaska|Greenwich)\b"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    r"|(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?"
+    r"|Nov(?:ember)?|Dec(?:ember)?)\b(?!\s+(?:said|says|told)\b)"
+    r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?\s+(?:time|local\s+time|standard\s+time)\b|[A-Z][\w'’]*\s+(?:Day|Eve)\b)"
+)
+# A parenthesis after a sentence's end, then a lower-case word: the sentence goes on ("... a recount?” (Page B1, Jan.
+# 15) helps me understand ...").
+_ASIDE_THEN_LOWER = re.compile(r"\s+[(\[][^()\[\]]{1,80}[)\]]\s+[a-z]")
 
 
 # Words after which a period never ends the sentence when a capital or a number follows.
@@ -795,6 +828,7 @@ _NEVER_FINAL = frozenset(
         "vs",
         "Jr",
         "Sr",
+        "Re",  # a letter's subject: "Re. “Prop. 13 proves costly,” Page A8: I disagree ..."
     ]
 )
 
@@ -802,7 +836,13 @@ _NEVER_FINAL = frozenset(
 def _boundary(line: str, m: re.Match[str]) -> bool | None:
     """Decide an obvious candidate boundary: True (split), False (no split), None (ask syntok)."""
     punct = m.group(0)
+    if _ASIDE_THEN_LOWER.match(line, m.end()):
+        return False
+    if punct[0] == "!" and _repeated_exclamation(line, m):
+        return False
     if punct[0] in "!?":
+        return True
+    if punct[-1] in "*]†‡" and _ENDS_WITH_FOOTNOTE.search(punct):
         return True
     if punct.startswith(("...", "…")):
         return None
@@ -812,10 +852,14 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
     # the word cannot span a space, so the search starts after the last space before the punctuation
     w = _WORD_BEFORE.search(line, max(0, m.start() - 40, line.rfind(" ", 0, m.start()) + 1), m.end())
     word = w.group(1) if w else ""
+    if word in _CLOCK and punct == ".":  # "at 5 p.m. Officials left", not "at 5 p.m. ET"
+        return not _AFTER_CLOCK.match(line, m.end())
     if not word or "." in word:
         return None
     if word in _NEVER_FINAL and punct == ".":
         return False
+    if word.lower() in _LOWER_ABBREV and punct == ".":  # "Approx. 500 people came", as "approx." is
+        return None
     if len(word) == 1 and word.isupper() and punct == ".":  # an initial: "George W. Bush"
         return False
     if word.isalpha() and len(word) >= 2:
@@ -827,6 +871,19 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
     if word.isdigit() and line[m.end() : m.end() + 8].lstrip()[:1].isalpha():  # "on March 22. The"
         return True
     return None
+
+
+# A word and its "!" said over ("Choir! Choir! Choir!", a band's name; "Go! Go! Go!"): one unit, not a sentence each.
+_SAME_WORD_AGAIN = re.compile(r"\s+(\w+)!")
+
+
+def _repeated_exclamation(line: str, m: re.Match[str]) -> bool:
+    """Whether the "!" of ``m`` ends a word that the next word, with its own "!", repeats."""
+    again = _SAME_WORD_AGAIN.match(line, m.end())
+    if not again or m.group(0) != "!":
+        return False
+    word = again.group(1)
+    return line[max(0, m.start() - len(word) - 1) : m.start()].split()[-1:] == [word]
 
 
 def _line_spans(line: str, base: int) -> list[tuple[int, int]]:

@@ -533,3 +533,23 @@ def test_a_wire_photo_credit_ends_the_caption_run_into_a_paragraph() -> None:
 def test_prose_about_a_picture_is_no_caption(line: str) -> None:
     prepared = prepare(f"{NEWS}\n\n{line}\n\n{LATER}")
     assert line in _prose_sentences(prepared)
+
+
+def test_a_footnote_mark_after_a_full_stop_leaves_the_sentence() -> None:
+    """The Wikimedia Foundation's page ends its lead "… is actively being restored.* This latest …": the star glued the
+    lead to the next sentence, and once split the lead ended in no sentence's end, so no summary could take it."""
+    raw = (
+        "Access to Wikipedia in Turkey is actively being restored.* This latest development follows a ruling.\n"
+        "The drug cut deaths by 30%.[1] Doctors were surprised.† **Bold.** More trials are planned.\n"
+    )
+    prepared = prepare(f"Wikipedia is back in Turkey\n\n{raw}")
+    assert [s.text for s in prepared.sentences] == [
+        "Access to Wikipedia in Turkey is actively being restored.",
+        "This latest development follows a ruling.",
+        "The drug cut deaths by 30%.",
+        "Doctors were surprised.",
+        "Bold.",
+        "More trials are planned.",
+    ]
+    lead = prepared.sentences[0]
+    assert prepared.original[lead.start : lead.end] == lead.text  # the mark is outside the sentence's span
