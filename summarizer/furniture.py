@@ -8,7 +8,7 @@
   party to the news (``bot.candidates`` reads summaries and pages for topics without it).
 * :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
   through (embedded-tweet notices, web-archive crawl notes, advertisement markers, cookie and
-  script notices).
+  script notices, the site's calls to its reader).
 * :func:`echoed_outlet_name` names the outlet an aggregator's item comes from (Google News: "<title> <outlet>"), and
   :func:`outlet_name_key` makes names of one outlet comparable ("Bloomberg.com", "Bloomberg").
 * :func:`clean_title` removes an outlet suffix (" - Reuters", " | AP News", " – Bloomberg.com")
@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from itertools import islice
 
-from .text import TWEET_NOTICE, sentence_spans
+from .text import TWEET_NOTICE, calls_reader, sentence_spans
 
 # ---- word prechecks ------------------------------------------------------------------------------
 # _TAIL, _FURNITURE_SENTENCE and _CAPTION are case-insensitive alternations with no fixed first character,
@@ -344,8 +344,11 @@ def clean_description(text: str) -> str:
 
 
 def is_furniture_sentence(sentence: str) -> bool:
-    """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads)."""
-    return _may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence))
+    """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads), or the
+    site's call to its reader (summarizer.text.calls_reader: "Read the rest of the story at ...")."""
+    return (_may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence))) or calls_reader(
+        sentence
+    )
 
 
 # --------------------------------------------------------------------------- titles

@@ -108,6 +108,13 @@ _JUNK_LINE = re.compile(
       | (?:share|tweet|email|print|copy\s+link|whatsapp|facebook|twitter|telegram|linkedin|×|x)
       | \d+\s+(?:min|mins|minutes?)\s+read
       | advertisement|skip\s+to\s+(?:main\s+)?content|loading\.*
+      # who reported and edited, under a wire story: "Reporting by John Smith; Editing by Mary Jones", "The Associated
+      # Press contributed to this report."
+      | (?:additional\s+)?(?:reporting|writing|editing|compiled|research)\s+by\s.{0,200}
+      | [^.!?]{0,120}\bcontributed\s+(?:reporting\s+)?to\s+this\s+(?:report|story|article)\.?
+      | \(?h/t\b.{0,80}
+      | related\s*:.{0,200}
+      | this\s+material\s+may\s+not\s+be\s+published\b.*
       | [A-Z]{2,5}/[A-Z]{2,5}(?:\s+[+\-−]?[\d.,]+%?){0,2}
       | [+\-−]?[\d.,]+\s*%
     )\s*$""",
@@ -127,6 +134,7 @@ _RELATED_HEADING = re.compile(
 _PROMO = re.compile(
     r"""(?:^|[^\w])(?:
         get\s+(?:instant\s+)?(?:alerts|updates|our\s+(?:stories|newsletter|app))
+      | get\s+the\s+best\s+of\s+(?:our|the)\b|delivered\s+(?:straight\s+)?to\s+your\s+inbox
       | be\s+the\s+first\s+to\s+know
       | sign\s+up\s+(?:for|to|now|here)
       | subscribe\s+(?:to|now|here|for)
@@ -154,13 +162,30 @@ TWEET_NOTICE = (
     r"add\s+a\s+location\s+to\s+your\s+tweets|(?:when\s+you\s+)?tweet\s+with\s+a\s+location"
     r"|you\s+can\s+add\s+location\s+information\s+to\s+your\s+tweets"
 )
+# A call also sends the reader elsewhere: to follow someone ("Follow Jeff Poor on Twitter @jeff_poor."), to read,
+# listen to or watch the rest ("Read the rest of the story at The New York Post.", "Listen to this article."), to go
+# "here" ("Read part 1 here, and part 2 here.", "(Preview the cover story and listen to ... here.)"), to click or submit
+# ("Click through for the whole thing.", "Submit your letter to the editor via this form."). The verb opens the
+# sentence and its object is the reader's (a handle, "here", "the rest", "your"): "Russia will follow the US lead"
+# opens with no such verb, and "Read said on Tuesday ..." (a name) has no such object.
+_SEND_VERB = r"(?:read|listen|watch|preview|view|see|find|check\s+out|download|hear)"
+_NAME_THEN = r"(?!\s*,|\s+(?:said|says|told|added|wrote|writes|has|had|is|was|who|and)\b)"
 _READER_CALL = re.compile(
-    rf"""(?:^|(?<=[.!?…])["”’)]*\s+)(?:
-        (?:tell|show|send)\s+us\b
+    rf"""(?:^|(?<=[.!?…])["”’)]*\s+)\(?(?:
+        follow\s+(?:[\w.'’-]+\s+){{0,3}}?(?:on\s+(?:twitter|x|facebook|instagram|threads|bluesky|tiktok|youtube|linkedin|
+            telegram)\b|@\w)
+      | (?:read|listen\s+to|watch|see|view)\s+(?:the\s+)?(?:rest|remainder|full|whole|entire|complete)\s+(?:of\s+)?\w
+      | listen\s+to\s+(?:this|our)\s+(?:article|story|episode|podcast|interview)\b
+      | {_SEND_VERB}{_NAME_THEN}\b[^.!?\n"“”]{{0,100}}?\bhere\s*(?:[,.!;)]|$)
+      | click\s+(?:here|through|to|on|below|above|the|for|this)\b
+      | submit\s+(?:your|a)\b
+      | (?:join|continue)\s+the\s+(?:conversation|discussion|debate)\b
+      | e-?mail\s+us\b
+      | (?:tell|show|send)\s+us\b
       | let\s+us\s+know\b
       | share\s+your\s+(?:thoughts|story|stories|views|experiences?|photos|pictures|videos|comments)\b
       | watch\s+(?:the\s+(?:full\s+)?(?:video|clip)|more|below|above|here|now)\b
-      | (?:read|see)\s+more\s+(?:about|articles|stories|from|of|at|on)\b
+      | (?:read|see)\s+more\b(?!\s+(?:than|and|of\s+(?:the|it|them)\b))
       | read\s+our\s+(?:press\s+release|statement|full|story|coverage)\b
       | add\s+this\s+(?:video|tweet|post)\s+to\s+your\b
       | to\s+read\s+(?:this|the)\s+(?:story|article|piece)\s+in\s+full\b
@@ -173,8 +198,9 @@ _READER_CALL = re.compile(
 )
 
 # Words one of _READER_CALL's phrases holds, lower-cased: a line without any is not read with the pattern.
-_CALL_WORDS = ("tell us", "show us", "send us", "let us", "share your", "watch", "read more", "see more", "read our",
-               "add this", "in full", "already a", "add a location", "tweet with", "information",
+_CALL_WORDS = ("tell us", "show us", "send us", "let us", "share your", "watch", "read", "see", "view", "listen",
+               "preview", "find", "check out", "download", "hear", "follow", "click", "submit", "join", "continue the",
+               "mail us", "add this", "in full", "already a", "add a location", "tweet with", "information",
                "learn more")  # fmt: skip
 CALL_TAIL = 300  # most characters a call to the reader and what follows it on its line may hold
 
@@ -449,6 +475,14 @@ def _reader_call_at(line: str) -> int | None:
             at = asked.start() if asked else at
             return at if len(line) - at <= CALL_TAIL else None
     return None
+
+
+def calls_reader(sentence: str) -> bool:
+    """Whether a sentence opens as the site's call to its reader (_READER_CALL: "Follow Jeff Poor on Twitter
+    @jeff_poor.", "(Preview the cover story and listen to ... here.)"): furniture inside a paragraph too, where
+    prepare leaves it when the article's words go on after it on the line."""
+    s = sentence.strip()
+    return len(s) <= CALL_TAIL and bool(_READER_CALL.match(s))
 
 
 def _reader_calls(text: str) -> dict[int, int]:

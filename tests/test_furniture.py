@@ -104,10 +104,16 @@ def test_furniture_sentences() -> None:
         "The opinions expressed are those of the writer.",
         "Statements of study authors do not necessarily reflect the association's policy.",
         "Records were harvested through Archive-It beginning in July 2012.",
+        # the site's call to its reader, in the middle of a paragraph
+        "(Preview the cover story and listen to a previously unheard Cobain song here.)",
+        "Follow Jeff Poor on Twitter @jeff_poor.",
+        "Read the rest of the story at Mediaite.",
     ):
         assert is_furniture_sentence(s), s
     for s in (
         "Russia and the United States agreed on Monday to resume talks on rare earths.",
+        "Russia will follow the US lead, officials said here on Monday.",
+        "Read said on Tuesday that the plant would stay here.",
         "The advertisement campaign cost $3 million, the company said.",
         "The post of deputy minister went to a former banker.",
     ):
