@@ -620,6 +620,31 @@ def _joins(lines: list[str], keep: list[bool]) -> set[int]:
     return out
 
 
+# A headline that ends like a sentence ("Will Russia cut gas to Europe?", "GOP Rep McCaul Announces Bill Revoking
+# Hillary's Security Clearance.", "O'Malley campaign to shift staff, resources to Iowa.": PolNeAR's texts open so) is
+# told from a short first paragraph of prose ("Salma Hayek is mourning the death of her beloved dog.") by its words:
+# Title Case, or headlinese, which drops the articles, the auxiliaries and the pronouns prose cannot do without (and
+# reports no one's words: no "said", no quotation marks, no brackets).
+HEADLINE_WORDS = 20  # most words of such a headline
+_HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_PROSE_WORD = re.compile(
+    r"\b(?:the|a|an|is|are|was|were|am|has|have|had|do|does|did|been|be|will|would|which|who|he|she|it|they|we|i|you|"
+    r"his|her|its|their|our|my|said|says|told)\b|[()\"“”]",
+    re.IGNORECASE,
+)
+TITLE_CASE_SHARE = 0.75  # of the words of four letters or more, at least this many capitalised: Title Case
+
+
+def _headline_like(line: str) -> bool:
+    """Whether a first line that ends like a sentence reads as a headline (Title Case or headlinese; see above)."""
+    if len(line.split()) > HEADLINE_WORDS:
+        return False
+    long_words = [w for w in _HEADLINE_WORD.findall(line) if len(w.strip(".'’")) >= 4]
+    if len(long_words) >= 2 and sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words):
+        return True
+    return not _PROSE_WORD.search(line)
+
+
 def _title_of(line: str) -> str | None:
     """A headline without the site's name after it ("Story - Site", "Story | Section | Site")."""
     t = normalize(line).strip()
@@ -680,7 +705,9 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
     if first is not None and keep[first] and not _is_caption(lines[first]):
         s = lines[first].strip()
-        if len(s) < 200 and not re.search(r"[.!?…][\"”’')\]]*\s*$", s) and any(keep[first + 1 :]):
+        ended = bool(re.search(r"[.!?…][\"”’')\]]*\s*$", s))
+        own_paragraph = first + 1 < len(lines) and not lines[first + 1].strip()
+        if len(s) < 200 and (not ended or (own_paragraph and _headline_like(s))) and any(keep[first + 1 :]):
             if title is None:
                 title = _title_of(s)
             keep[first] = False

@@ -574,3 +574,38 @@ def test_a_footnote_mark_after_a_full_stop_leaves_the_sentence() -> None:
     ]
     lead = prepared.sentences[0]
     assert prepared.original[lead.start : lead.end] == lead.text  # the mark is outside the sentence's span
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Will Russia cut gas to Europe?",  # Title Case's capitals on every long word
+        "GOP Rep McCaul Announces Bill Revoking Hillary’s Security Clearance.",
+        "O’Malley campaign to shift staff, resources to Iowa.",  # headlinese: no article, auxiliary or pronoun
+        "Lynch: No outside influence on FBI probe into Clinton emails.",
+    ],
+)
+def test_a_headline_ending_like_a_sentence_is_the_headline(headline: str) -> None:
+    """PolNeAR's texts open with their headline ending in "." (592 of 924 summaries began with it), and a plain-text
+    article's question headline was taken for the lede: the summary opened with it under the header "Article"."""
+    body = "DALLAS (AP) — Russia said on Monday it could halt gas deliveries to several European countries next month."
+    prepared = prepare(f"{headline}\n\n{body}\n\nThe Kremlin blamed Western sanctions for the move.")
+    assert prepared.title == headline
+    assert prepared.sentences[0].text.startswith("Russia said on Monday")
+
+
+@pytest.mark.parametrize(
+    "lede",
+    [
+        "Salma Hayek is mourning the death of her beloved dog.",
+        "It was inevitable.",
+        "Ariana Grande is not holding back, seemingly taking aim at ex Pete Davidson.",
+        "Siri, how do you say profit in Chinese?",
+        "Paramount moves swiftly in reviewing its materials for “Jack Reacher,” which opens Friday.",
+        "Russia cut gas to Europe on Monday, raising fears of an energy crisis.",  # no headline without its blank line
+    ],
+)
+def test_a_short_first_paragraph_of_prose_is_no_headline(lede: str) -> None:
+    gap = "\n" if lede.startswith("Russia") else "\n\n"
+    prepared = prepare(f"{lede}{gap}The actress shared a photo on Instagram, her spokesman said on Tuesday.")
+    assert prepared.sentences[0].text == lede
