@@ -10,8 +10,9 @@ matters when what follows it picks up its words, so edges to later sentences cou
 to earlier ones by BACKWARD_WEIGHT), and the length prior is a wide Gaussian over the number of words
 (ROUGE F1 and readers both prefer sentences of the reference's length). Sentences that open with a
 quotation are weighed down (summaries report, they rarely quote). Headings, fragments, photo
-captions (``Prepared.asides``) and pieces of a quotation split across sentences are never chosen.
-The best sentences come back in document order.
+captions (``Prepared.asides``) and pieces of a quotation split across sentences are never chosen, nor
+a sentence that says again one chosen before it (``NEAR_DUPLICATE``). The best sentences come back in
+document order.
 
 sumy runs on our own sentences and words (``SumyTokenizer``, built on syntok), so no code path needs
 NLTK's punkt data.
@@ -19,10 +20,10 @@ NLTK's punkt data.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
-from itertools import islice
 from typing import cast
 
 import numpy as np
@@ -50,6 +51,11 @@ QUOTE_PENALTY = 0.5  # factor for a sentence that opens with a quotation mark [0
 DANGLING_PENALTY = 0.75  # factor for a sentence that opens leaning on the one before ("But ...", "It ...")
 MAX_CANDIDATES = 60  # sentences of the opening considered (speed bound; a summary never reaches it)
 MIN_WORDS = 4  # shorter "sentences" (fragments, captions) are never chosen
+# A sentence whose words (numbers included, case and punctuation ignored) match one already chosen this closely
+# (difflib ratio) says it again: a paragraph or a caption printed twice, a deck repeated as the lead. 0.9 lets one word
+# in ten differ ("who"/"that" in a 24-word sentence: 0.96) and keeps "She thought she was dead." apart from "She
+# thought he was dead." (0.8).
+NEAR_DUPLICATE = 0.9
 # ----------------------------------------------------------------------------------------------------
 
 # (a quotation's opening word is the speaker's, and QUOTE_PENALTY weighs it already; "This week", "So far" and "His
@@ -201,10 +207,36 @@ def _empty_reason(prepared: Prepared) -> str | None:
     return None
 
 
+def _tokens(text: str) -> list[str]:
+    """Lower-case words and numbers of a sentence, in order (the near-duplicate test's units)."""
+    return _TOKEN.findall(text.lower())
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _says_again(tokens: Sequence[str], chosen: Sequence[Sequence[str]]) -> bool:
+    """Whether a sentence's tokens repeat those of a sentence already chosen (``NEAR_DUPLICATE``)."""
+    return any(difflib.SequenceMatcher(None, tokens, c, autojunk=False).ratio() >= NEAR_DUPLICATE for c in chosen)
+
+
 def _news(order: Sequence[int], cand: Sequence[Sentence], k: int) -> list[int]:
     """The first k of ``order`` that are not page furniture inside a paragraph (summarizer.furniture: a tweet's embed
-    notice, a sign-up box); read lazily, as most are chosen before the furniture test has read many."""
-    return list(islice((i for i in order if not is_furniture_sentence(cand[i].text)), k))
+    notice, a sign-up box) nor a repeat of one taken before them; read lazily, as most are chosen before the furniture
+    test has read many."""
+    taken: list[int] = []
+    said: list[list[str]] = []
+    for i in order:
+        if len(taken) == k:
+            break
+        if is_furniture_sentence(cand[i].text):
+            continue
+        tokens = _tokens(cand[i].text)
+        if _says_again(tokens, said):
+            continue
+        taken.append(i)
+        said.append(tokens)
+    return taken
 
 
 def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEFAULT_METHOD) -> Summary:
@@ -222,9 +254,10 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         score = _scores(cand, _prose_mask(prepared, len(cand)))
         ranked = np.argsort(-score, kind="stable")
         order: list[int] = ranked[np.isfinite(score[ranked])].tolist()
-        if not _news(order, cand, sentences):  # nothing reads as a full sentence (headings only): the prose's lead
-            order = [i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok]
-        chosen = [cand[i] for i in sorted(_news(order, cand, sentences))]
+        picked = _news(order, cand, sentences)
+        if not picked:  # nothing reads as a full sentence (headings only): the prose's lead
+            picked = _news([i for i, ok in enumerate(_prose_mask(prepared, len(cand))) if ok], cand, sentences)
+        chosen = [cand[i] for i in sorted(picked)]
     else:
         chosen = _sumy(body, sentences, method)
     reason = None
