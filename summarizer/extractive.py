@@ -121,9 +121,27 @@ def _tfidf(sentences: Sequence[str], words: Sequence[Sequence[str]] | None = Non
     return unit_rows
 
 
-def _ends_like_a_sentence(t: str) -> bool:
-    """. ! ? or … at the end, perhaps followed by closing quotes or brackets (no regex scan of the sentence)."""
-    return t.rstrip().rstrip('"”’)]')[-1:] in (".", "!", "?", "…")
+_CLOSERS = '"”’)]'
+_CLOSING_QUOTES = '"”’'
+_ELLIPSES = ("...", "…")
+
+
+def ends_like_a_sentence(text: str) -> bool:
+    """. ! ? or … at the end, perhaps followed by closing quotes or brackets (no regex scan of the sentence); not a
+    teaser cut off mid-sentence ("ABC, NBC, CBS, and CNN, citing unidentified law enforcement...").
+
+    An ellipsis ends a sentence when a quotation trails off with it ('"It just seemed like (it) was regular ..."') or
+    when a sentence ended before it ("And that's what Afghanistan was. ...", "curfew went into effect...."); after a
+    word or a comma, it is where a feed or a photo caption cut the text.
+    """
+    t = text.rstrip()
+    body = t.rstrip(_CLOSERS)
+    if body[-1:] not in (".", "!", "?", "…"):
+        return False
+    if not body.endswith(_ELLIPSES) or any(q in t[len(body) :] for q in _CLOSING_QUOTES):
+        return True
+    before = body.removesuffix("...").removesuffix("…").rstrip()
+    return before[-1:] in (".", "!", "?")
 
 
 def _prose_mask(prepared: Prepared, n: int) -> list[bool]:
@@ -177,7 +195,7 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
     ok = np.array(
         [
             len(ws) >= MIN_WORDS
-            and _ends_like_a_sentence(t)
+            and ends_like_a_sentence(t)
             and not unbalanced_quote(t)
             and not opens_mid_sentence(t)
             and (prose is None or prose[i])

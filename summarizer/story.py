@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .extractive import _STEMS
+from .extractive import _STEMS, ends_like_a_sentence
 from .furniture import (
     clean_description,
     clean_title,
@@ -181,8 +181,8 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
         if prepared.asides and prepared.in_aside(a, b):
             continue
         t = s.text.strip()
-        # the cheap test first (all are pure tests of ``t``): a sentence ends like one
-        if t.rstrip().rstrip('"”’)]')[-1:] not in (".", "!", "?"):
+        # the cheap test first (all are pure tests of ``t``): a sentence ends like one, not cut off with "..."
+        if not ends_like_a_sentence(t):
             continue
         if (
             unbalanced_quote(t)

@@ -20,6 +20,7 @@ from summarizer.extractive import (
     SumyTokenizer,
     _scores,
     _tfidf,
+    ends_like_a_sentence,
     summarize,
     summarize_prepared,
     summarize_story,
@@ -167,6 +168,42 @@ def test_a_sentence_printed_twice_is_said_once() -> None:
     # a sentence that differs in a word of its own is another sentence
     twins = summarize("She thought she was dead when the car hit.\n\nShe thought he was dead when the car hit.", 2)
     assert len(twins.sentences) == 2
+
+
+def test_a_teaser_cut_off_with_an_ellipsis_is_no_sentence() -> None:
+    """A photo caption's teaser cut off mid-sentence ("... citing unidentified law enforcement... (Associated Press)")
+    was taken as a sentence (35 of 1,740 real summaries); a quotation trailing off, or an ellipsis after a sentence's
+    own end, still ends one."""
+    for cut in (
+        "ABC, NBC, CBS, and CNN, citing unidentified law enforcement...",
+        "The train carrying the remains of people killed…",
+        "Patrick Kennedy says Lawford died of a heart attack on Tuesday,...",
+        "Avenatti says he has information showing that ...",
+    ):
+        assert not ends_like_a_sentence(cut), cut
+    for whole in (
+        '"You know, it just seemed like (it) was regular as apple pie ..."',
+        "He said the plan “would never work…”",
+        "And that's what Afghanistan was. ...",
+        "A line of police fired pepper balls at dozens of protesters to enforce a citywide curfew....",
+        "He said ... that the talks would go on.",
+        "Is it over?",
+    ):
+        assert ends_like_a_sentence(whole), whole
+    caption = (
+        "FILE - In this Nov. 22, 2015 file photo, Prince presents an award at the American Music Awards. "
+        "ABC, NBC, CBS, and CNN, citing unidentified law enforcement... (Associated Press)"
+    )
+    raw = "\n\n".join(
+        [
+            caption,
+            "MINNEAPOLIS (AP) — Prince, the singer and songwriter, died on Thursday at his home, his publicist said.",
+            "He was 57. Deputies found him unresponsive in an elevator at his Paisley Park estate, the sheriff said.",
+            "No cause of death was given, and investigators said there were no obvious signs of trauma.",
+        ]
+    )
+    for summary in (summarize(raw, sentences=4), summarize_story([StoryArticle(text=raw)], sentences=4)):
+        assert summary.sentences and not any("law enforcement..." in s.text for s in summary.sentences)
 
 
 def test_a_text_that_is_only_a_tweets_embed_notice_gives_no_summary() -> None:

@@ -254,3 +254,21 @@ def test_a_newsletters_other_stories_are_no_summary_of_this_one() -> None:
     said = [f"The striker spoke to reporters about match number {k}." for k in range(40)]
     prose = " ".join([*said[:8], "Plus, it's not as if anyone listens to him.", *said[8:]])
     assert any(t.startswith("Plus,") for _, t, _, _ in _member_sentences(StoryMember(text=prose, title="Striker")))
+
+
+def test_a_teaser_cut_off_with_dots_is_no_summary_sentence() -> None:
+    """The story path took "..." for a sentence's end (it refused only "…"): an AP caption's cut-off teaser was a
+    one-article story's first bullet."""
+    caption = (
+        "A refrigerated train loaded with bodies of the passengers of flight MH17 departs Kharkiv railway station, "
+        "Ukraine, Tuesday, July 22, 2014. The train carrying the remains of people killed... (Associated Press)"
+    )
+    text = "\n\n".join(
+        [
+            caption,
+            "A train carrying the remains of victims of the Malaysia Airlines crash left eastern Ukraine on Tuesday.",
+            "Dutch officials said the bodies would be flown to the Netherlands for identification.",
+        ]
+    )
+    texts = [s.text for s in summarize_members([StoryMember(text, outlet="AP")], sentences=3).sentences]
+    assert texts and not any(t.endswith("...") for t in texts), texts
