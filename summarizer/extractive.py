@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from typing import cast
@@ -144,6 +145,57 @@ def ends_like_a_sentence(text: str) -> bool:
     return before[-1:] in (".", "!", "?")
 
 
+_OPENING_QUOTES = '"“'
+_NEWLINE = re.compile("\n")
+
+
+def _running_quotation(lines: Sequence[str]) -> list[bool]:
+    """Which paragraphs belong to a quotation running over several paragraphs.
+
+    News runs a long quotation over paragraphs by opening a quote mark at each paragraph and closing it at the last
+    only: a paragraph is in such a run when it opens with a quote mark and either leaves it open before a paragraph
+    that opens with one, or follows a paragraph that left one open.
+    """
+    opens = [line.lstrip()[:1] in _OPENING_QUOTES for line in lines]
+    left_open = [o and unbalanced_quote(line) for o, line in zip(opens, lines, strict=True)]
+    n = len(lines)
+    return [
+        opens[k] and ((left_open[k] and k + 1 < n and opens[k + 1]) or (k > 0 and left_open[k - 1])) for k in range(n)
+    ]
+
+
+def whole_quotes(prepared: Prepared, n: int) -> list[bool]:
+    """Which of the first n sentences hold no piece of a quotation split across sentences (``unbalanced_quote``),
+    the marks of a quotation running over paragraphs aside (:func:`_running_quotation`).
+
+    Inside such a run a paragraph's opening mark belongs to the run, not to the sentence it touches: the sentences
+    are the speaker's words, whole, and the paragraph's mark tells the reader they are quoted.
+    """
+    spans = prepared.sentence_spans[:n]
+    if not spans:
+        return []
+    # the paragraphs (lines) of the prepared text, up to the one after the last sentence's
+    text = prepared.text
+    after = text.find("\n", spans[-1][1])
+    last = -1 if after < 0 else text.find("\n", after + 1)
+    text = text if last < 0 else text[:last]
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    ends = [*(k - 1 for k in starts[1:]), len(text)]
+    running = _running_quotation([text[a:b] for a, b in zip(starts, ends, strict=True)])
+    out = []
+    for a, b in spans:
+        t = text[a:b].strip()
+        if not unbalanced_quote(t):
+            out.append(True)
+            continue
+        # a paragraph's own opening mark, in a run (its last paragraph, closed, is one sentence: the splitter keeps a
+        # closed quotation whole)
+        k = bisect_right(starts, a) - 1
+        opener = running[k] and not text[starts[k] : a].strip() and t[:1] in _OPENING_QUOTES
+        out.append(opener and not unbalanced_quote(t[1:]))
+    return out
+
+
 def _prose_mask(prepared: Prepared, n: int) -> list[bool]:
     """Which of the first n sentences are the story's prose (not photo captions)."""
     if not prepared.asides:
@@ -168,8 +220,14 @@ def _position_prior(n: int) -> np.ndarray:
     return prior
 
 
-def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) -> np.ndarray:
-    """Position-aware centrality of each sentence (see the module docstring); -inf when not eligible."""
+def _scores(
+    sentences: Sequence[Sentence], prose: Sequence[bool] | None = None, whole: Sequence[bool] | None = None
+) -> np.ndarray:
+    """Position-aware centrality of each sentence (see the module docstring); -inf when not eligible.
+
+    ``prose``: which sentences are the story's prose (:func:`_prose_mask`); ``whole``: which hold no piece of a
+    quotation split across sentences (:func:`whole_quotes`; by default, ``not unbalanced_quote`` of each).
+    """
     n = len(sentences)
     texts = [s.text for s in sentences]
     words = [_lower_words(t) for t in texts]
@@ -196,7 +254,7 @@ def _scores(sentences: Sequence[Sentence], prose: Sequence[bool] | None = None) 
         [
             len(ws) >= MIN_WORDS
             and ends_like_a_sentence(t)
-            and not unbalanced_quote(t)
+            and (whole[i] if whole is not None else not unbalanced_quote(t))
             and not opens_mid_sentence(t)
             and (prose is None or prose[i])
             for i, (t, ws) in enumerate(zip(texts, words, strict=True))
@@ -269,7 +327,7 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         chosen = [s for s, ok in zip(body, prose, strict=True) if ok][:sentences]
     elif method == DEFAULT_METHOD:
         cand = body[:MAX_CANDIDATES]
-        score = _scores(cand, _prose_mask(prepared, len(cand)))
+        score = _scores(cand, _prose_mask(prepared, len(cand)), whole_quotes(prepared, len(cand)))
         ranked = np.argsort(-score, kind="stable")
         order: list[int] = ranked[np.isfinite(score[ranked])].tolist()
         picked = _news(order, cand, sentences)

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .extractive import _STEMS, ends_like_a_sentence
+from .extractive import _STEMS, ends_like_a_sentence, whole_quotes
 from .furniture import (
     clean_description,
     clean_title,
@@ -37,7 +37,7 @@ from .furniture import (
     lead_furniture,
     without_newsletter_extras,
 )
-from .text import normalize, opens_mid_sentence, prepare, unbalanced_quote
+from .text import normalize, opens_mid_sentence, prepare
 
 # ---- quality-tuning constants (one place) ---------------------------------------------------------
 NEWSLETTER_CHARS = 600  # a text this short may be a newsletter's description, whose "Plus, ..." lists other stories
@@ -176,21 +176,16 @@ def _member_sentences(member: StoryMember) -> list[tuple[int, str, int, int]]:
     if prepared.problem or not prepared.text.strip():
         return []
     sents = prepared.sentences[:MAX_SENTENCES_PER_MEMBER]
+    whole = whole_quotes(prepared, len(sents))  # no piece of a quotation, a run over paragraphs aside
     out = []
-    for s, (a, b) in zip(sents, prepared.sentence_spans, strict=False):
+    for s, (a, b), quote_ok in zip(sents, prepared.sentence_spans, whole, strict=False):
         if prepared.asides and prepared.in_aside(a, b):
             continue
         t = s.text.strip()
         # the cheap test first (all are pure tests of ``t``): a sentence ends like one, not cut off with "..."
         if not ends_like_a_sentence(t):
             continue
-        if (
-            unbalanced_quote(t)
-            or opens_mid_sentence(t)
-            or is_furniture_sentence(t)
-            or is_caption(t)
-            or _headline_case(t)
-        ):
+        if not quote_ok or opens_mid_sentence(t) or is_furniture_sentence(t) or is_caption(t) or _headline_case(t):
             continue
         cut = lead_furniture(t)
         raw = prepared.original_slice(a, b)  # exact characters of the cleaned text; cleaning only cut or ended lines

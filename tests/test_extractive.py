@@ -24,6 +24,7 @@ from summarizer.extractive import (
     summarize,
     summarize_prepared,
     summarize_story,
+    whole_quotes,
 )
 from summarizer.models import Sentence, StoryArticle, Summary
 from summarizer.text import normalize, prepare, unbalanced_quote
@@ -116,17 +117,46 @@ def test_cnn_dateline_is_not_in_the_summary() -> None:
 
 
 def test_quote_fragments_are_never_chosen() -> None:
-    # a paragraph-long quotation left open on its line splits into quote fragments: none may be chosen
+    # a paragraph-long quotation left open on its line, and no paragraph carries it on (a quote mark lost on the page,
+    # not a quotation run over paragraphs), splits into quote fragments: none may be chosen
     raw = (
         "Title line\n\n"
         "“The minister said the sanctions would stay. They will stay until the war ends. Nobody can change that.\n"
-        "“We will not back down,” the minister said on Tuesday in Moscow.\n"
+        "We will not back down, the minister said on Tuesday in Moscow.\n"
         "The ministry later confirmed the sanctions would stay in place for another year.\n"
         "Officials in Washington said the sanctions had cost Russia billions of dollars.\n"
     )
     summary = summarize(raw, sentences=3)
     assert summary.sentences
     assert all(not unbalanced_quote(s.text) for s in summary.sentences)
+
+
+def test_a_quotation_run_over_paragraphs_is_whole_sentences() -> None:
+    """News runs a long quotation over paragraphs: each opens a quote mark, only the last closes it. Every such
+    paragraph's opening sentence was a quote fragment, never chosen (a Breitbart excerpt had a two-line summary);
+    they are the speaker's words, verbatim, and eligible. A quotation left open that no paragraph carries on is still
+    no sentence."""
+    raw = (
+        "Scott defends Trump on CNN\n\n"
+        "From Josh Feldman writing at Mediaite:\n\n"
+        '"A CNN segment tonight on Donald Trump’s remarks devolved into a shouting match over his black supporters.\n\n'
+        '"Pastor Darrell Scott defended Trump’s “Look at my African-American over here!” line as a “term of '
+        "endearment.” He said Trump was willing to be politically incorrect.\n\n"
+        '"CNN’s Tara Setmayer ridiculed that assessment as “political Stockholm Syndrome” and said, “He felt the need '
+        "to point him out because he was black.”\n\n"
+        "Read the rest of the story at Mediaite."
+    )
+    p = prepare(raw)
+    texts = [s.text for s in p.sentences]
+    whole = dict(zip(texts, whole_quotes(p, len(texts)), strict=True))
+    assert sum(map(unbalanced_quote, texts)) == 3  # each paragraph's first sentence: the run is never closed here
+    assert all(whole[t] for t in texts)
+    for summary in (summarize(raw, sentences=3), summarize_story([StoryArticle(text=raw)], sentences=3)):
+        assert len(summary.sentences) == 3 and summary.reason is None, summary
+        assert any(s.text.startswith('"') for s in summary.sentences)
+    # left open, and the next paragraph carries no quotation on: a fragment
+    p = prepare("“The minister said the sanctions would stay. They will stay.\n\nHe left the building at noon.")
+    assert whole_quotes(p, 9) == [False, True, True]
 
 
 def test_furniture_sentences_and_broken_fragments_are_never_chosen() -> None:
