@@ -336,10 +336,20 @@ def summarize_prepared(prepared: Prepared, sentences: int = 3, method: str = DEF
         chosen = [cand[i] for i in sorted(picked)]
     else:
         chosen = _sumy(body, sentences, method)
-    reason = None
-    if len(chosen) < sentences:
-        reason = f"the article has only {len(chosen)} usable sentence{'s' if len(chosen) != 1 else ''}"
-    return Summary(sentences=tuple(chosen), method=method, reason=reason)
+    return Summary(
+        sentences=tuple(chosen), method=method, reason=_short_reason(len(chosen), sentences, len(body), method)
+    )
+
+
+def _short_reason(got: int, asked: int, total: int, method: str) -> str | None:
+    """Why a summary has fewer sentences than asked: the article (its usable sentences, a repeat counted once), or
+    the ranker reading only its first MAX_CANDIDATES sentences."""
+    if got >= asked:
+        return None
+    usable = f"{got} distinct usable sentence{'s' if got != 1 else ''}"
+    if method == DEFAULT_METHOD and total > MAX_CANDIDATES:
+        return f"only {usable} in the first {MAX_CANDIDATES} of the article's {total} sentences (the summary reads no further)"
+    return f"the article has only {usable}"
 
 
 def summarize(text: str, sentences: int = 3, method: str = DEFAULT_METHOD) -> Summary:

@@ -16,6 +16,7 @@ from shared import SHARED, missing
 from summarizer.extractive import (
     DANGLING_PENALTY,
     DEFAULT_METHOD,
+    MAX_CANDIDATES,
     METHODS,
     SumyTokenizer,
     _scores,
@@ -194,7 +195,9 @@ def test_a_sentence_printed_twice_is_said_once() -> None:
         assert len(texts) == 3 and texts[1:] == list(rest[:2]), texts
     # one sentence and nothing else, three times: one bullet, and the reason says so
     once = summarize("\n\n".join([lead] * 3), sentences=3)
-    assert [s.text for s in once.sentences] == [lead] and once.reason == "the article has only 1 usable sentence"
+    assert [s.text for s in once.sentences] == [
+        lead
+    ] and once.reason == "the article has only 1 distinct usable sentence"
     # a sentence that differs in a word of its own is another sentence
     twins = summarize("She thought she was dead when the car hit.\n\nShe thought he was dead when the car hit.", 2)
     assert len(twins.sentences) == 2
@@ -328,7 +331,31 @@ def test_only_boilerplate_gives_a_reason() -> None:
 def test_one_sentence() -> None:
     summary = summarize("Russia and the United States agreed to resume talks on rare earths.")
     assert len(summary.sentences) == 1
-    assert summary.reason == "the article has only 1 usable sentence"
+    assert summary.reason == "the article has only 1 distinct usable sentence"
+
+
+def test_fewer_sentences_than_asked_says_what_limited_them() -> None:
+    """An article of 80 good sentences, 70 asked: the ranker reads the first MAX_CANDIDATES, and the reason blamed
+    the article ("the article has only 60 usable sentences")."""
+    names, cities, things, whens = (
+        ["Ministers", "Officials", "Diplomats", "Traders", "Analysts", "Engineers", "Lawyers"],
+        ["Moscow", "Washington", "Beijing", "Kyiv", "Berlin", "Paris", "London", "Tokyo", "Delhi"],
+        ["rare earth exports", "grain shipments", "arms control", "gas prices", "tariffs", "visas", "fishing", "debt"],
+        ["next week", "in March", "after the summit", "on Friday", "before winter", "this year", "in the autumn"],
+    )
+    lines = [
+        f"{names[i % 7]} in {cities[i % 9]} said on day {i + 1} that talks on {things[i % 8]} would go on {whens[i % 7]}."
+        for i in range(80)
+    ]
+    capped = summarize("\n\n".join(lines), sentences=70)
+    assert len(capped.sentences) == MAX_CANDIDATES
+    assert capped.reason == (
+        f"only {MAX_CANDIDATES} distinct usable sentences in the first {MAX_CANDIDATES} of the article's 80 sentences"
+        " (the summary reads no further)"
+    )
+    short = summarize("\n\n".join(lines[:20]), sentences=30)
+    assert len(short.sentences) == 20 and short.reason == "the article has only 20 distinct usable sentences"
+    assert summarize("\n\n".join(lines), sentences=70, method="lead").reason is None
 
 
 def test_binary_junk() -> None:
