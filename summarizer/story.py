@@ -378,7 +378,10 @@ def summarize_members(
         for i in taken
     )
     reason = "only headlines: the articles have no usable sentences" if headlines_only else None
-    if not headlines_only and sentences is not None and words is None and len(out) < sentences:
+    if not out:  # every candidate is longer than the words budget (sentences are never cut)
+        shortest = min(c.n_words for c in cands)
+        reason = f"no sentence fits in {words} words: the shortest usable one has {shortest}"
+    elif not headlines_only and sentences is not None and words is None and len(out) < sentences:
         reason = f"the story has only {len(out)} distinct usable sentence{'s' if len(out) != 1 else ''}"
     return StorySummary(out, reason)
 

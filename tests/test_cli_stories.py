@@ -68,6 +68,13 @@ def test_words_gives_whole_sentences_within_the_budget() -> None:
         assert s.split()[0] in joined and s.split()[-1] in joined and s.rstrip()[-1] in ".!?”\"'’)"
 
 
+def test_words_below_every_sentence_gives_a_reason() -> None:
+    out = run("--stories-jsonl", "--words", "5", stdin=json.dumps(_story("w")) + "\n")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)
+    assert row["summary"] == [] and row["reason"].startswith("no sentence fits in 5 words")
+
+
 def test_words_and_sentences_together_is_a_usage_error() -> None:
     out = run("--stories-jsonl", "--words", "50", "--sentences", "2", stdin="")
     assert out.returncode == 2 and "not both" in out.stderr and "Traceback" not in out.stderr

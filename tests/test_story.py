@@ -117,6 +117,25 @@ def test_words_budget_takes_whole_sentences_only() -> None:
     assert len(both.sentences) == 1
 
 
+def test_a_words_budget_no_sentence_fits_gives_a_reason() -> None:
+    """--words below every sentence's length gave an empty summary with no reason, where every other empty
+    summary says why."""
+    from summarizer.story import _candidates
+
+    members = [StoryMember(t, outlet=f"o{i}") for i, t in enumerate(SEED_TEXTS)]
+    shortest = min(c.n_words for c in _candidates(members))
+    tight = summarize_members(members, words=shortest - 1)
+    assert tight.sentences == ()
+    assert tight.reason == f"no sentence fits in {shortest - 1} words: the shortest usable one has {shortest}"
+    headlines = summarize_members(
+        [StoryMember("Read more...", title="Russia and US agree to talks in Riyadh")], words=3
+    )
+    assert (
+        headlines.sentences == () and headlines.reason == "no sentence fits in 3 words: the shortest usable one has 8"
+    )
+    assert summarize_members(members, words=shortest).reason is None
+
+
 def test_deterministic_and_ties_go_to_the_first_telling() -> None:
     one = summarize_members(MEMBERS, words=100)
     assert one == summarize_members(MEMBERS, words=100)
