@@ -156,6 +156,9 @@ subscriptions_t = sa.Table(
     sa.UniqueConstraint("chat_id", "thread_id"),
 )
 
+# The delivery batches that hold their key: a digest sent or being sent (bot.store's _batch_done reads the same).
+LIVE_DIGEST = "kind = 'digest' AND status IN ('pending', 'sent')"
+
 deliveries_t = sa.Table(
     "deliveries",
     metadata,
@@ -174,6 +177,17 @@ deliveries_t = sa.Table(
     sa.Column("lease_until", UTCDateTime),
     sa.Index(None, "subscription_id", "kind", "key"),
     sa.Index(None, "status"),
+    # A digest (or weekly chart) key is begun by one process only: of instances racing to send it, one inserts its
+    # batch and the others skip (Store.begin_delivery). Alerts share the key "alert", and a failed or unsent batch
+    # leaves its key free, so only live digest batches are unique (migration 0008).
+    sa.Index(
+        "uq_deliveries_digest_key",
+        "subscription_id",
+        "key",
+        unique=True,
+        sqlite_where=sa.text(LIVE_DIGEST),
+        postgresql_where=sa.text(LIVE_DIGEST),
+    ),
 )
 
 delivery_stories_t = sa.Table(

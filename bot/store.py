@@ -737,8 +737,18 @@ class Store:
 
     async def begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
         """Record a batch as pending, leased to its sender for DELIVERY_LEASE (:meth:`hold_delivery` renews it); None
-        when a digest with this key was already sent (or is being sent)."""
+        when a digest with this key was already sent (or is being sent), by this process or another: of instances
+        racing to begin one, the unique index on live digest batches (migration 0008) lets one insert it."""
         _check_kind(kind)
+        try:
+            return await self._begin_delivery(subscription_id, kind, key, story_ids)
+        except sa.exc.IntegrityError:
+            # PostgreSQL's READ COMMITTED let another instance insert the key between our check and our insert
+            if kind == "digest" and await self.delivery_done(subscription_id, kind, key):
+                return None
+            raise
+
+    async def _begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
         now = utcnow()
         async with self._write() as conn:
             if kind == "digest" and (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None:

@@ -264,6 +264,88 @@ async def test_a_pending_batch_is_its_senders_while_its_lease_runs(store: Store)
     assert await store.begin_delivery(sub.id, "digest", "2026-11-23", [story]) is not None
 
 
+async def test_instances_racing_to_begin_a_digest_let_one_send_it(db_url: str) -> None:
+    """Several instances on one database begin the same digest (and weekly chart) at once: one batch each, the others
+    skip. PostgreSQL's check-then-insert let several in (qa2 dup_digest.sh: 67 sends for 60); alerts, which all share
+    the key "alert", still take a batch each time."""
+    stores = [await Store.open(db_url) for _ in range(4)]
+    try:
+        sub = await stores[0].subscribe(8, ["rare-earths"])
+        story = await add_story(stores[0], "Fresh news", ["rare-earths"], when=T0)
+        for key in ("2026-11-23", "weekly-2026-W48"):
+            begun = await asyncio.gather(
+                *(s.begin_delivery(sub.id, "digest", key, [story]) for s in stores for _ in range(3))
+            )
+            assert len([b for b in begun if b is not None]) == 1, key
+        rows = await query(stores[0], "SELECT key, count(*) FROM deliveries GROUP BY key ORDER BY key")
+        assert rows == [("2026-11-23", 1), ("weekly-2026-W48", 1)]
+        alerts = await asyncio.gather(*(s.begin_delivery(sub.id, "alert", "alert", []) for s in stores))
+        assert None not in alerts and len(set(alerts)) == len(stores)
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path) -> None:
+    """A database where instances already sent a digest twice upgrades: every batch stays, its stories sent; one of
+    each key's live batches keeps the key (a sent one before a pending one), so the unique index can be built."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from bot.migrations import alembic_config
+
+    path = tmp_path / "dup.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
+        conn.execute(
+            sa.text(
+                "INSERT INTO chats (chat_id, active, failures, updated_at) VALUES (8, 1, 0, '2026-11-23 09:00:00');"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO subscriptions (id, chat_id, thread_id, topics, mode, at, active, created_at, updated_at)"
+                " VALUES (1, 8, 0, '[\"rare-earths\"]', 'daily', '08:00', 1, '2026-11-20 09:00:00',"
+                " '2026-11-20 09:00:00')"
+            )
+        )
+        batches = [  # id, kind, key, status
+            (1, "digest", "2026-11-23", "pending"),
+            (2, "digest", "2026-11-23", "sent"),
+            (3, "digest", "2026-11-23", "sent"),
+            (4, "digest", "2026-11-24", "failed"),
+            (5, "digest", "2026-11-24", "sent"),
+            (6, "alert", "alert", "sent"),
+            (7, "alert", "alert", "sent"),
+        ]
+        for batch_id, kind, key, status in batches:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO deliveries (id, subscription_id, kind, key, status, message_ids, created_at)"
+                    " VALUES (:id, 1, :kind, :key, :status, '[]', '2026-11-23 09:00:00')"
+                ),
+                {"id": batch_id, "kind": kind, "key": key, "status": status},
+            )
+    engine.dispose()
+
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        assert await query(store, "SELECT id, key, status FROM deliveries ORDER BY id") == [
+            (1, "2026-11-23#1", "pending"),
+            (2, "2026-11-23", "sent"),
+            (3, "2026-11-23#3", "sent"),
+            (4, "2026-11-24", "failed"),
+            (5, "2026-11-24", "sent"),
+            (6, "alert", "sent"),
+            (7, "alert", "sent"),
+        ]
+        assert await store.begin_delivery(1, "digest", "2026-11-23", []) is None
+        assert await store.begin_delivery(1, "digest", "2026-11-25", []) is not None
+    finally:
+        await store.close()
+
+
 async def test_stories_read_side(store: Store) -> None:
     a = await add_story(store, "Rare earth quota", ["rare-earths"], when=T0)
     b = await add_story(store, "Summit planned", ["us-russia"], when=T0 + timedelta(hours=1), outlet="Outlet B")
