@@ -415,7 +415,7 @@ class Delivery:
 
     async def catch_up(self, now: datetime) -> list[Outcome]:
         """Send digests whose time passed while the bot was down (or whose send failed, or whose batch a dead process
-        left pending): once, never twice."""
+        left pending): once, never twice. A digest due before the chat chose its time was never missed."""
         await self.recover()
         outcomes: list[Outcome] = []
         for sub in await self.store.subscriptions(active=True):
@@ -432,8 +432,20 @@ class Delivery:
                     weekly = await self._weekly_chart(sub, scheduled, now, tz)
                     outcomes.extend([weekly] if weekly is not None else [])
                 continue
+            if not await self._missed(sub, scheduled):
+                continue
             outcomes.extend(await self.send_digest(sub, now, scheduled))
         return outcomes
+
+    async def _missed(self, sub: SubscriptionView, scheduled: datetime) -> bool:
+        """Whether the unsent digest due at ``scheduled`` was missed: due after the subscription's time was set (a chat
+        subscribing after today's chosen time gets its first digest at that time, not at once), or tried already (a
+        failed send, a batch its dead sender left: retried whatever changed since)."""
+        set_at = await self.store.subscription_changed_at(sub.id)
+        if set_at is None or scheduled >= set_at:
+            return True
+        tz = local_zone(sub.timezone, self.default_timezone)
+        return await self.store.delivery_tried(sub.id, "digest", digest_key(scheduled, tz))
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
         """Stop starting deliveries and let those in progress finish; past `timeout` they are failed (retried later)."""

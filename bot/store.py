@@ -867,6 +867,26 @@ class Store:
         async with self._read() as conn:
             return (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None
 
+    async def delivery_tried(self, subscription_id: int, kind: str, key: str) -> bool:
+        """Whether a batch with this key was ever begun for the subscription, whatever became of it."""
+        _check_kind(kind)
+        tried = sa.select(deliveries_t.c.id).where(
+            deliveries_t.c.subscription_id == subscription_id, deliveries_t.c.kind == kind, deliveries_t.c.key == key
+        )
+        async with self._read() as conn:
+            return (await conn.execute(tried.limit(1))).first() is not None
+
+    async def subscription_changed_at(self, subscription_id: int) -> datetime | None:
+        """When the subscription was created or last changed (subscribing again sets its time, /timezone its zone;
+        dropping a topic counts too); None when it is gone."""
+        async with self._read() as conn:
+            value = (
+                await conn.execute(
+                    sa.select(subscriptions_t.c.updated_at).where(subscriptions_t.c.id == subscription_id)
+                )
+            ).scalar_one_or_none()
+        return as_utc_or_none(value)
+
     async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
         """When a batch of this kind was last sent to the subscription."""
         _check_kind(kind)

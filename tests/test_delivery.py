@@ -19,7 +19,7 @@ from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
 from bot.digest import digest_for
 from bot.models import SubscriptionView
-from bot.schema import deliveries_t
+from bot.schema import deliveries_t, subscriptions_t
 from bot.store import ABANDONED, UNSENT, Store
 
 ALL_BACKENDS = True  # the store fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
@@ -251,6 +251,27 @@ def test_catch_up_window_crosses_midnight_in_the_subscribers_timezone(delivery: 
     assert due is not None and due.isoformat() == "2026-11-23T23:30:00+03:00"
     assert digest_key(due, local_zone("Europe/Moscow", "UTC")) == "2026-11-23"
     assert delivery.latest_due(Sub, due + CATCH_UP_WINDOW + timedelta(minutes=1)) is None
+
+
+async def test_a_chat_subscribing_after_its_chosen_time_gets_its_first_digest_at_that_time(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """Subscribing at 11:00 to a digest at 08:00, the catch-up sent one at once, as a digest missed while the bot was
+    down (qa2 subscribe_catchup.sh): none was due since the chat chose its time. One due after that, which the bot
+    was down for, is sent; and one whose send failed is retried after a /timezone that came after it was due."""
+    now = datetime.now(UTC)
+    await seed(store, now)
+    await store.subscribe(72, ["rare-earths"], at=(now - timedelta(hours=3)).strftime("%H:%M"))
+    assert await delivery.catch_up(now) == [] and api.calls_to("sendMessage", 72) == []
+
+    async with store.engine.begin() as conn:  # subscribed the day before: today's digest was missed
+        await conn.execute(subscriptions_t.update().values(updated_at=now - timedelta(days=1)))
+    api.fail_next("sendMessage", "server", chat_id=72, times=3)
+    (failed,) = await delivery.catch_up(now)
+    assert failed.status == "failed"
+    assert await store.set_timezone(72, "UTC") == 1  # the subscription changed after its digest was due
+    retried = (await delivery.catch_up(now + timedelta(minutes=1)))[0]  # (on a Monday, the weekly chart follows)
+    assert retried.status == "sent" and len(api.calls_to("sendMessage", 72)) == 1
 
 
 async def test_alerts_one_message_per_chat_the_rest_next_cycle(

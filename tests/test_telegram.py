@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from bot import telegram as tg
 from bot.fetch import FetchLimits
 from bot.poller import poll_once
+from bot.schema import subscriptions_t
 from bot.settings import Settings, parse_config
 from bot.store import Store
 
@@ -272,6 +273,8 @@ async def test_missed_digest_is_sent_once_after_restart(api: FakeBotAPI, newsroo
     config = newsroom.config()
     store = await Store.open(db_url)
     await store.subscribe(4242, ["rare-earths"], at=hhmm(datetime.now(UTC) - timedelta(hours=1)), chat_type="private")
+    async with store.engine.begin() as conn:  # subscribed the day before: the bot was down at today's time
+        await conn.execute(subscriptions_t.update().values(updated_at=datetime.now(UTC) - timedelta(days=1)))
     async with running(api, store, config, poll=poller(config, store)):
         await api.wait_for("sendMessage", chat_id=4242)  # the first cycle caught up on the missed digest
     first = api.calls_to("sendMessage", 4242)
