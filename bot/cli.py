@@ -451,8 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("summary", nargs="?", default="", help="its summary, as the feed gives it")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.set_defaults(func=cmd_explain)
-    sp = with_config(sub.add_parser("poll", help="poll the feeds without Telegram (--once: one cycle, then exit)"))
-    sp.add_argument("--once", action="store_true", help="one cycle, then exit")
+    sp = with_config(
+        sub.add_parser(
+            "poll",
+            help="poll the feeds without serving Telegram (--once: one cycle, then exit; alerts go out when a token is set)",
+        )
+    )
+    sp.add_argument("--once", action="store_true", help="one cycle, then exit (for cron)")
     sp.set_defaults(func=cmd_poll)
     sp = with_config(sub.add_parser("run", help="poll continuously and serve Telegram"))
     sp.add_argument(
@@ -490,9 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_subscribe)
 
     sp = sub.add_parser("unsubscribe", help="unsubscribe a chat without Telegram")
-    sp.add_argument("chat_id", type=int)
+    sp.add_argument("chat_id", type=int, help="Telegram chat id (channels: -100…)")
     sp.add_argument("topics", nargs="*", help="topics (default: all)")
-    sp.add_argument("--thread", type=int, metavar="ID")
+    sp.add_argument("--thread", type=int, metavar="ID", help="forum topic (message_thread_id)")
     sp.set_defaults(func=cmd_unsubscribe)
 
     sp = sub.add_parser("demo", help="the whole pipeline offline on seeds/, printing what it would post")
@@ -500,8 +505,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--keep", action="store_true", help="keep the demo's database folder")
     sp.set_defaults(func=cmd_demo)
 
-    sp = sub.add_parser("healthcheck", help="exit 0 when the store opens and polling is recent")
-    sp.add_argument("--max-age", type=int, default=120, metavar="MIN", help="last poll at most MIN minutes ago")
+    sp = sub.add_parser("healthcheck", help="exit 0 when the store opens and no feed is overdue")
+    sp.add_argument(
+        "--max-age",
+        type=int,
+        default=120,
+        metavar="MIN",
+        help="no enabled feed more than MIN minutes past due (default: %(default)s)",
+    )
     sp.set_defaults(func=cmd_healthcheck)
     return p
 
