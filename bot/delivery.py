@@ -441,8 +441,7 @@ class Delivery:
         """Whether the unsent digest due at ``scheduled`` was missed: due after the subscription's time was set (a chat
         subscribing after today's chosen time gets its first digest at that time, not at once), or tried already (a
         failed send, a batch its dead sender left: retried whatever changed since)."""
-        set_at = await self.store.subscription_changed_at(sub.id)
-        if set_at is None or scheduled >= set_at:
+        if sub.changed_at is None or scheduled >= sub.changed_at:
             return True
         tz = local_zone(sub.timezone, self.default_timezone)
         return await self.store.delivery_tried(sub.id, "digest", digest_key(scheduled, tz))

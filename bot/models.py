@@ -480,6 +480,9 @@ class SubscriptionView:
     deactivated_reason: str | None
     chat_type: str | None
     title: str | None
+    # when it was created or last changed (subscribing again sets its time, /timezone its zone; dropping a topic counts
+    # too): a digest due before it was not missed (bot.delivery)
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

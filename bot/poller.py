@@ -387,7 +387,7 @@ class _Cycle:
         hinted = [c for c in candidates if c.hints and c.key.link]
         if not hinted:
             return {}
-        copies = await self.store.stored_copies([c.key.link or "" for c in hinted], tx)
+        copies = await (tx or self.store).stored_copies([c.key.link or "" for c in hinted])
         out: dict[str, StoredCopy] = {}
         for c in hinted:
             copy = copies.get(c.key.link or "")
@@ -420,8 +420,8 @@ class _Cycle:
             text = (item.text, item.text_source) if item.text is not None and not copy.has_text else None
             topics = (*copy.topics, *gained)
             terms = merge_terms(copy.terms, item.terms)
-            await self.store.widen_item(tx, copy.item_id, topics, terms, max(copy.relevance, item.relevance), text)
-            story = await self.store.story_record(tx, copy.story_id) if copy.story_id is not None else None
+            await tx.widen_item(copy.item_id, topics, terms, max(copy.relevance, item.relevance), text)
+            story = await tx.story_record(copy.story_id) if copy.story_id is not None else None
             if story is not None:
                 story_topics = tuple(dict.fromkeys([*story.topics, *gained]))
                 story_terms = merge_terms(story.terms, item.terms)

@@ -494,6 +494,7 @@ class Store:
                 deactivated_reason=r["deactivated_reason"],
                 chat_type=r["chat_type"],
                 title=r["title"],
+                changed_at=as_utc_or_none(r["updated_at"]),
             )
             for r in (await conn.execute(q)).mappings()
         ]
@@ -875,17 +876,6 @@ class Store:
         )
         async with self._read() as conn:
             return (await conn.execute(tried.limit(1))).first() is not None
-
-    async def subscription_changed_at(self, subscription_id: int) -> datetime | None:
-        """When the subscription was created or last changed (subscribing again sets its time, /timezone its zone;
-        dropping a topic counts too); None when it is gone."""
-        async with self._read() as conn:
-            value = (
-                await conn.execute(
-                    sa.select(subscriptions_t.c.updated_at).where(subscriptions_t.c.id == subscription_id)
-                )
-            ).scalar_one_or_none()
-        return as_utc_or_none(value)
 
     async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
         """When a batch of this kind was last sent to the subscription."""
@@ -1316,76 +1306,12 @@ class Store:
 
     # ------------------------------------------------------------------ poller side: an item several feeds carry
 
-    async def stored_copies(self, links: Sequence[str], tx: FeedTransaction | None = None) -> dict[str, StoredCopy]:
+    async def stored_copies(self, links: Sequence[str]) -> dict[str, StoredCopy]:
         """The stored copy of each of ``links`` that has one (its first row), with every feed holding a row of the
-        link and the topics that feed follows (bot.models.StoredCopy); read in ``tx`` when given."""
-        if tx is not None:
-            return await self._copies_on(tx.conn, links)
+        link and the topics that feed follows (bot.models.StoredCopy); FeedTransaction.stored_copies in a poll's
+        transaction."""
         async with self._read() as conn:
-            return await self._copies_on(conn, links)
-
-    async def widen_item(
-        self,
-        tx: FeedTransaction,
-        item_id: int,
-        topics: Sequence[str],
-        terms: dict[str, list[str]],
-        relevance: float,
-        text: tuple[str, str | None] | None = None,
-    ) -> None:
-        """A stored item judged on topics of another feed carrying it: its topics, terms and relevance as merged, and
-        ``text`` (text, source) when it had none (an off-topic item is stored without its page)."""
-        values: dict[str, Any] = {"topics": list(topics), "terms": terms, "relevance": float(relevance)}
-        if text is not None:
-            values.update(text=text[0], text_source=text[1])
-        await tx.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
-
-    async def story_record(self, tx: FeedTransaction, story_id: int) -> StoryRecord | None:
-        """One story as clustering sees it, read in ``tx`` (to widen its topics: FeedTransaction.update_story)."""
-        row = (await tx.conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().first()
-        return _story_record(row) if row is not None else None
-
-    @staticmethod
-    async def _copies_on(conn: AsyncConnection, links: Sequence[str]) -> dict[str, StoredCopy]:
-        """stored_copies on one connection: one statement per chunk of links, each on the link index."""
-        c = items_t.c
-        q = (
-            sa.select(
-                c.id,
-                c.link,
-                c.feed_id,
-                c.state,
-                c.topics,
-                c.terms,
-                c.relevance,
-                c.text.is_not(None),
-                c.story_id,
-                feeds_t.c.topics,
-            )
-            .join(feeds_t, feeds_t.c.id == c.feed_id)
-            .where(c.link.in_(sa.bindparam("links", expanding=True)))
-            .order_by(c.id)
-        )
-        unique = list(dict.fromkeys(links))
-        out: dict[str, StoredCopy] = {}
-        for start in range(0, len(unique), _IN_CHUNK):
-            rows = await conn.execute(q, {"links": unique[start : start + _IN_CHUNK]})
-            for item_id, link, feed_id, state, topics, terms, relevance, has_text, story_id, followed in rows:
-                copy = out.get(link)
-                if copy is None:
-                    out[link] = StoredCopy(
-                        item_id=item_id,
-                        pending=state == "pending",
-                        topics=_tuple(topics),
-                        terms={k: list(v) for k, v in (terms or {}).items()},
-                        relevance=float(relevance),
-                        has_text=bool(has_text),
-                        story_id=story_id,
-                        carriers={feed_id: _tuple(followed)},
-                    )
-                else:
-                    copy.carriers.setdefault(feed_id, _tuple(followed))
-        return out
+            return await _stored_copies(conn, links)
 
 
 _REMOVED = "removed from feeds.yaml"
@@ -1407,6 +1333,30 @@ class FeedTransaction:
         if stale:
             await _note_listed(self.conn, stale, now)
         return found
+
+    async def stored_copies(self, links: Sequence[str]) -> dict[str, StoredCopy]:
+        """Store.stored_copies, read in this transaction (another feed may have stored a link meanwhile)."""
+        return await _stored_copies(self.conn, links)
+
+    async def widen_item(
+        self,
+        item_id: int,
+        topics: Sequence[str],
+        terms: dict[str, list[str]],
+        relevance: float,
+        text: tuple[str, str | None] | None = None,
+    ) -> None:
+        """A stored item judged on topics of another feed carrying it: its topics, terms and relevance as merged, and
+        ``text`` (text, source) when it had none (an off-topic item is stored without its page)."""
+        values: dict[str, Any] = {"topics": list(topics), "terms": terms, "relevance": float(relevance)}
+        if text is not None:
+            values.update(text=text[0], text_source=text[1])
+        await self.conn.execute(items_t.update().where(items_t.c.id == item_id).values(**values))
+
+    async def story_record(self, story_id: int) -> StoryRecord | None:
+        """One story as clustering sees it (to widen its topics: :meth:`update_story`)."""
+        row = (await self.conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().first()
+        return _story_record(row) if row is not None else None
 
     async def add_items(self, feed_id: int, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Insert items in one statement (a statement each where identities repeat); returns their ids in order."""
@@ -1590,11 +1540,15 @@ class FeedTransaction:
         Every item that answer listed was noted within LISTED_REFRESH before the feed's newest note (a note older than
         that is refreshed when its item is listed, and the newest note is at most that answer's), so the items noted
         within LISTED_REFRESH before it are these, and at most a few the feed dropped shortly before."""
+        if not feed_ids:
+            return
         stale = now - LISTED_REFRESH
-        for feed_id in feed_ids:
-            newest = (
-                await self.conn.execute(sa.select(sa.func.max(items_t.c.listed_at)).where(items_t.c.feed_id == feed_id))
-            ).scalar()
+        newest_note = (
+            sa.select(items_t.c.feed_id, sa.func.max(items_t.c.listed_at))
+            .where(items_t.c.feed_id.in_(feed_ids))
+            .group_by(items_t.c.feed_id)
+        )
+        for feed_id, newest in (await self.conn.execute(newest_note)).all():  # one read for every 304 of the cycle
             newest = _parse_dt(newest)
             if newest is None or newest >= stale:
                 continue
@@ -1603,6 +1557,48 @@ class FeedTransaction:
                 .where(items_t.c.feed_id == feed_id, items_t.c.listed_at >= newest - LISTED_REFRESH)
                 .values(listed_at=now)
             )
+
+
+async def _stored_copies(conn: AsyncConnection, links: Sequence[str]) -> dict[str, StoredCopy]:
+    """Store.stored_copies on one connection: one statement per chunk of links, each on the link index."""
+    c = items_t.c
+    q = (
+        sa.select(
+            c.id,
+            c.link,
+            c.feed_id,
+            c.state,
+            c.topics,
+            c.terms,
+            c.relevance,
+            c.text.is_not(None),
+            c.story_id,
+            feeds_t.c.topics,
+        )
+        .join(feeds_t, feeds_t.c.id == c.feed_id)
+        .where(c.link.in_(sa.bindparam("links", expanding=True)))
+        .order_by(c.id)
+    )
+    unique = list(dict.fromkeys(links))
+    out: dict[str, StoredCopy] = {}
+    for start in range(0, len(unique), _IN_CHUNK):
+        rows = await conn.execute(q, {"links": unique[start : start + _IN_CHUNK]})
+        for item_id, link, feed_id, state, topics, terms, relevance, has_text, story_id, followed in rows:
+            copy = out.get(link)
+            if copy is None:
+                out[link] = StoredCopy(
+                    item_id=item_id,
+                    pending=state == "pending",
+                    topics=_tuple(topics),
+                    terms={k: list(v) for k, v in (terms or {}).items()},
+                    relevance=float(relevance),
+                    has_text=bool(has_text),
+                    story_id=story_id,
+                    carriers={feed_id: _tuple(followed)},
+                )
+            else:
+                copy.carriers.setdefault(feed_id, _tuple(followed))
+    return out
 
 
 def _unlisted(older_than: datetime) -> Any:

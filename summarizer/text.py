@@ -280,7 +280,8 @@ def _maybe_markdown(line: str) -> bool:
 
 # A footnote mark after a sentence's end ("is actively being restored.* This ...", "by 30%.[1] Doctors ..."): the
 # page's apparatus, not the sentence's words (a summary sentence ending "restored.*" would not end like one).
-_FOOTNOTE_MARK = re.compile(r"(?<=[.!?…\"”’)\]])(?:\*{1,3}|\[\d{1,3}\]|[†‡])(?=\s|$)")
+_FOOTNOTE = r"(?:\*{1,3}|\[\d{1,3}\]|[†‡])"  # "*", "[1]", "†": also part of a sentence's end (_CANDIDATE below)
+_FOOTNOTE_MARK = re.compile(rf"(?<=[.!?…\"”’)\]]){_FOOTNOTE}(?=\s|$)")
 _FOOTNOTE_CHARS = ("*", "[", "†", "‡")  # a character each match holds (most lines have none)
 
 
@@ -821,8 +822,8 @@ _TITLE_ABBREV = frozenset(
 )
 # (possessive, and only at a run's start: a run of a hundred thousand dots is one candidate, tried once, not a
 # candidate at each of its dots backtracking through the rest: quadratic)
-# A footnote mark after the full stop ("is being restored.* This ...", "by 30%.[1] Doctors ...") is part of the end.
-_FOOTNOTE = r"(?:\*{1,3}|\[\d{1,3}\]|[†‡])"
+# A footnote mark after the full stop ("is being restored.* This ...", "by 30%.[1] Doctors ...") is part of the end
+# (_FOOTNOTE, above).
 _CANDIDATE = re.compile(rf"(?<![.!?…])[.!?…]++[\"”’)\]]*+{_FOOTNOTE}?+(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(rf"([\w.'’-]*)[.!?…]+[\"”’)\]]*{_FOOTNOTE}?$")
 _ENDS_WITH_FOOTNOTE = re.compile(rf"[.!?…][\"”’)\]]*{_FOOTNOTE}$")
