@@ -28,7 +28,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -712,24 +712,29 @@ async def run_forever(
         Fetcher(limits or fetch_limits(config)) as fetcher,
         ParsePool() as parser,
     ):
+
+        async def cycle() -> None:
+            report = await poll_once(
+                config,
+                store,
+                fetcher=fetcher,
+                matcher=matcher,
+                analyzer=analyzer,
+                owner=owner,
+                options=options,
+                parser=parser,
+            )
+            await prune_old(store, options.kept_days)  # the quiet moment after a cycle
+            if on_cycle is not None:
+                result = on_cycle(report)
+                if asyncio.iscoroutine(result):
+                    await result
+
         try:
             while not stop.is_set():
                 try:
-                    report = await poll_once(
-                        config,
-                        store,
-                        fetcher=fetcher,
-                        matcher=matcher,
-                        analyzer=analyzer,
-                        owner=owner,
-                        options=options,
-                        parser=parser,
-                    )
-                    await prune_old(store, options.kept_days)  # the quiet moment after a cycle
-                    if on_cycle is not None:
-                        result = on_cycle(report)
-                        if asyncio.iscoroutine(result):
-                            await result
+                    if not await _unless_stopped(cycle(), stop):
+                        break
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -741,3 +746,24 @@ async def run_forever(
                     await asyncio.wait_for(stop.wait(), timeout=wait)
         finally:
             await store.release_feeds(owner)
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run ``work`` until it ends (True) or ``stop`` is set (False): then it is cancelled, as `run` cancels its cycle
+    on SIGTERM, rather than waited for up to the cycle's deadline. Nothing is lost: a feed's items land in one
+    transaction, a cancelled cycle still clusters what its feeds stored (_run_cycle), and items a stop left without a
+    story are clustered by the next cycle of any instance (StoryClusterer.attach_unclustered)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if task.cancelled():
+        return False
+    task.result()  # the cycle's own error, if any
+    return True

@@ -430,3 +430,73 @@ def test_log_level_info_is_not_alembics_chatter(tmp_path: Path) -> None:
     out = run_cli("subscribe", "777", "us-russia", env=env)
     assert out.returncode == 0, out.stderr
     assert "alembic" not in out.stderr
+
+
+def test_poll_worker_stops_on_sigterm_mid_cycle(tmp_path: Path) -> None:
+    """`poll` (the scale path's worker) cancels its cycle on SIGTERM, as `run` does, and releases its feeds: it waited
+    for the cycle to end (up to the request timeout or the cycle's deadline), past docker's grace period. What the
+    cancelled cycle stored is not lost."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from commandline import ROOT
+    from loopback import LoopbackServer, Response, stall
+
+    db = tmp_path / "bot.db"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}", ALLOW_PRIVATE_URLS="true")
+    item = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><item><guid>g1</guid>"
+        b"<link>https://example.com/lithium</link><title>Lithium prices jump as mines cut output</title>"
+        b"<description>Lithium producers cut output again.</description></item></channel></rss>"
+    )
+
+    config = tmp_path / "feeds.yaml"
+    with LoopbackServer() as server:
+        server.route("/slow", stall())
+        server.route("/fast", Response(200, {"Content-Type": "application/rss+xml"}, item))
+        config.write_text(
+            "topics:\n  t:\n    rules:\n      - any: [lithium]\n"
+            f"feeds:\n  - name: Fast\n    url: {server.url('/fast')}\n  - name: Slow\n    url: {server.url('/slow')}\n"
+            "poll:\n  timeout_seconds: 120\n  deadline_seconds: 300\n  fetch_full_text: false\n"
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "poll", "--config", str(config)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            began = time.monotonic()
+            while not (db.exists() and _stored_items(db)) or not any(r.route == "/slow" for r in server.requests):
+                assert proc.poll() is None, proc.communicate()  # the cycle is waiting on the stalled feed
+                assert time.monotonic() - began < 60, "the worker never stored the fast feed's item"
+                time.sleep(0.05)
+            with sqlite3.connect(db) as conn:
+                assert conn.execute("SELECT lease_owner FROM feeds WHERE name = 'Slow'").fetchone()[0]  # still held
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=20) == 0, proc.communicate()  # the request timeout is 120 s
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            _, err = proc.communicate(timeout=30)
+        assert "Traceback" not in err, err
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL").fetchone() == (0,)
+    # what the cycle had stored is clustered before it stops (the cancel reaches it waiting on the stalled feed)
+    assert _stored_items(db) == [("Lithium prices jump as mines cut output", True)]
+
+
+def _stored_items(db: Path) -> list[tuple[str, bool]]:
+    """(title, has a story) of every stored item; [] while the schema is not there yet."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(db) as conn:
+            return [(t, s is not None) for t, s in conn.execute("SELECT title, story_id FROM items")]
+    except sqlite3.OperationalError:
+        return []
