@@ -376,10 +376,10 @@ async def test_same_story_from_two_outlets_is_one_story_and_stays_not_new(site, 
     assert {m.outlet for m in joined.members} == {"A", "B"}
 
 
-def config_following(feeds: dict[str, tuple[str, list[str]]]):
-    """A validated Config of feeds {name: (url, the topics it follows)}."""
+def config_following(feeds: dict[str, tuple[str, list[str]]], **poll: object):
+    """A validated Config of feeds {name: (url, the topics it follows)}, poll overrides."""
     feed_list = [{"name": n, "url": u, "interval": 600, "topics": t} for n, (u, t) in feeds.items()]
-    return parse_config({"topics": TOPICS, "feeds": feed_list, "poll": {}})
+    return parse_config({"topics": TOPICS, "feeds": feed_list, "poll": poll})
 
 
 RARE_EARTH_TITLE = "China tightens rare earth export controls on magnets"
@@ -417,6 +417,40 @@ async def test_an_item_two_feeds_carry_is_judged_for_the_topics_of_both(site, st
     site.feed("/mining", [replace(item, guid="m-x1"), Entry("m2", site.server.url("/m2"), "Copper output steady")])
     report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=22))
     assert (report.new_items, report.on_topic, site.fetches("/article")) == (2, 0, pages)
+
+
+async def test_a_copy_still_in_its_feeds_backlog_is_judged_at_the_carrying_feeds_next_full_read(
+    site, store, fetcher
+) -> None:
+    """The deferred path of the test above: when the mining feed lists the article, the wire's copy still waits in the
+    wire's backlog (max_items_per_feed), so it cannot be judged yet. The mining feed's ETag is then not kept: its next
+    poll reads the feed in full, not a 304 that would skip the item for good, and judges the copy the wire has
+    processed meanwhile."""
+    link = site.page("/article", ARTICLE)
+    item = Entry("w-x1", link, RARE_EARTH_TITLE, summary="Beijing added rare earth magnets to its export control list.")
+    newer = [
+        Entry(f"w{i}", site.server.url(f"/w{i}"), f"Local club wins cup {i}", published=NOW - timedelta(minutes=i))
+        for i in (1, 2)
+    ]  # newer than the article: the wire processes them first and keeps the article for later
+    wire = site.feed("/wire", [*newer, item])
+    mining = site.feed("/mining", [replace(item, guid="m-x1")])
+    site.server.route("/mining", _delayed(site._serve("/mining"), 0.3))  # the wire has stored its items by then
+    cfg = config_following(
+        {"General wire": (wire, ["us-russia"]), "Mining press": (mining, ["rare-earths"])}, max_items_per_feed=2
+    )
+    await cycle(cfg, store, fetcher, NOW)
+    assert await store.stories(NOW - timedelta(days=1)) == []
+    assert sorted(await query(store, "SELECT guid, state FROM items")) == [
+        ("w-x1", "pending"),
+        ("w1", "done"),
+        ("w2", "done"),
+    ]
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (_, second) = [r.headers for r in site.server.requests if r.route == "/mining"]
+    assert "if-none-match" not in second  # read in full: the item is still to be judged
+    (story,) = await store.stories(NOW - timedelta(days=1))
+    assert story.topics == ("rare-earths",) and [m.link for m in story.members] == [link]
+    assert site.fetches("/article") == 1
 
 
 async def test_a_story_gains_the_topic_a_feed_carrying_its_member_follows(site, store, fetcher) -> None:
