@@ -1,10 +1,11 @@
 """Sending to Telegram with delivery records: digests, weekly charts and alerts, posted once and retried on failure.
 
 Every scheduled message goes through :meth:`Delivery.deliver`: ``store.begin_delivery`` records the batch
-as pending (or says it was already sent), the messages are sent, and the batch is marked sent or failed.
-A crash or restart therefore never re-posts, and a failed batch is offered again next time. A batch is leased
-to the process sending it (renewed while it sends): one whose process died mid-send (SIGKILL) is recovered
-once its lease runs out, its stories offered to the next batch as a batch sent in part is. Telegram's
+as pending (or says it was already sent, or is being sent by another instance), the messages are sent, and the
+batch is marked sent or failed. A crash or restart therefore never re-posts, and a failed batch is offered again
+next time. A batch is leased to the process sending it (renewed while it sends): one whose process died mid-send
+(SIGKILL) is recovered once its lease runs out, its stories offered to the next batch as a batch sent in part is
+(a subscription's alerts, one batch pending at a time, wait for that too). Telegram's
 failures are handled here: RetryAfter waited out, network errors retried with backoff, Forbidden
 counted toward deactivating the chat, a group upgraded to a supergroup followed to its new id.
 """
@@ -245,7 +246,8 @@ class Delivery:
         return self._locks.setdefault(subscription_id, asyncio.Lock())
 
     async def deliver(self, sub: SubscriptionView, kind: str, key: str, reply: Reply) -> Outcome:
-        """Send a batch once: begin (None: already sent) → send → finish, or fail so it is retried next time."""
+        """Send a batch once: begin (None: already sent, or being sent by another instance) → send → finish, or fail
+        so it is retried next time."""
         if self.closing:
             return Outcome("skipped", sub.id, kind, key, error="shutting down")
         task = asyncio.current_task()
@@ -388,7 +390,8 @@ class Delivery:
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:
         """New on-topic stories to every alert subscription: at most one message per chat per poll cycle (and the
-        stories of a batch a dead process left pending, once its lease ran out)."""
+        stories of a batch a dead process left pending, once its lease ran out). A chat whose alerts another instance
+        is sending, or sent since they were read here, is skipped: the next cycle reads what is left."""
         await self.recover()
         outcomes = []
         for sub in await self.store.subscriptions(active=True):

@@ -158,6 +158,8 @@ subscriptions_t = sa.Table(
 
 # The delivery batches that hold their key: a digest sent or being sent (bot.store's _batch_done reads the same).
 LIVE_DIGEST = "kind = 'digest' AND status IN ('pending', 'sent')"
+# An alert batch being sent: one per subscription at a time (Store.begin_delivery).
+PENDING_ALERT = "kind = 'alert' AND status = 'pending'"
 
 deliveries_t = sa.Table(
     "deliveries",
@@ -187,6 +189,15 @@ deliveries_t = sa.Table(
         unique=True,
         sqlite_where=sa.text(LIVE_DIGEST),
         postgresql_where=sa.text(LIVE_DIGEST),
+    ),
+    # Alerts have no key of their own: a subscription has one alert batch pending at a time, so instances that read
+    # the same undelivered stories cannot each send them (Store.begin_delivery; migration 0009).
+    sa.Index(
+        "uq_deliveries_alert_pending",
+        "subscription_id",
+        unique=True,
+        sqlite_where=sa.text(PENDING_ALERT),
+        postgresql_where=sa.text(PENDING_ALERT),
     ),
 )
 

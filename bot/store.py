@@ -27,6 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -60,6 +62,7 @@ from .models import (
     own_links,
 )
 from .schema import (
+    PENDING_ALERT,
     chats_t,
     deliveries_t,
     delivery_stories_t,
@@ -140,6 +143,15 @@ def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
         deliveries_t.c.kind == kind,
         deliveries_t.c.key == key,
         deliveries_t.c.status.in_(("pending", "sent")),
+    )
+
+
+def _insert_pending_alert(dialect: str) -> Any:
+    """An insert of a pending alert batch that does nothing (returns no id) while another alert batch of the
+    subscription is pending: the unique index on PENDING_ALERT arbitrates instances racing to send its alerts."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(deliveries_t).on_conflict_do_nothing(
+        index_elements=[deliveries_t.c.subscription_id], index_where=sa.text(PENDING_ALERT)
     )
 
 
@@ -739,7 +751,12 @@ class Store:
     async def begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
         """Record a batch as pending, leased to its sender for DELIVERY_LEASE (:meth:`hold_delivery` renews it); None
         when a digest with this key was already sent (or is being sent), by this process or another: of instances
-        racing to begin one, the unique index on live digest batches (migration 0008) lets one insert it."""
+        racing to begin one, the unique index on live digest batches (migration 0008) lets one insert it.
+
+        Alerts all share one key: None while another alert batch of the subscription is pending (one at a time,
+        migration 0009), or when an alert batch sent or being sent holds one of ``story_ids`` (read before another
+        instance sent it). Such a batch is not begun at all rather than begun without those stories, so the message
+        composed for it is the message sent; what it alone held is read again at the next cycle."""
         _check_kind(kind)
         try:
             return await self._begin_delivery(subscription_id, kind, key, story_ids)
@@ -751,13 +768,16 @@ class Store:
 
     async def _begin_delivery(self, subscription_id: int, kind: str, key: str, story_ids: list[int]) -> int | None:
         now = utcnow()
+        ids = sorted(set(story_ids))
         async with self._write() as conn:
             if kind == "digest" and (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None:
                 return None
+            # an alert takes the subscription's one pending slot first, then looks for its stories in the other batches:
+            # one another instance finished before the slot was ours is seen there (READ COMMITTED reads it)
+            insert = deliveries_t.insert() if kind == "digest" else _insert_pending_alert(self.dialect)
             batch_id = (
                 await conn.execute(
-                    deliveries_t.insert()
-                    .values(
+                    insert.values(
                         subscription_id=subscription_id,
                         kind=kind,
                         key=key,
@@ -765,11 +785,21 @@ class Store:
                         message_ids=[],
                         created_at=now,
                         lease_until=now + DELIVERY_LEASE,
-                    )
-                    .returning(deliveries_t.c.id)
+                    ).returning(deliveries_t.c.id)
                 )
-            ).scalar_one()
-            ids = sorted(set(story_ids))
+            ).scalar_one_or_none()
+            if batch_id is None:  # another instance is sending this subscription's alerts
+                return None
+            if kind == "alert" and ids:
+                held = _batch_stories(
+                    subscription_id,
+                    kind,
+                    deliveries_t.c.status.in_(("pending", "sent")),
+                    delivery_stories_t.c.story_id.in_(ids),
+                )
+                if (await conn.execute(held.limit(1))).first() is not None:
+                    await conn.execute(deliveries_t.delete().where(deliveries_t.c.id == batch_id))
+                    return None
             if ids:
                 await conn.execute(delivery_stories_t.insert(), [{"delivery_id": batch_id, "story_id": s} for s in ids])
             return batch_id

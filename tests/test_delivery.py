@@ -639,3 +639,53 @@ async def test_a_digest_whose_sender_was_killed_mid_send_is_sent_by_the_next(
     async with store.engine.connect() as conn:
         statuses = sorted((await conn.execute(sa.select(deliveries_t.c.status, deliveries_t.c.error))).all())
     assert statuses == [("sent", None), (UNSENT, ABANDONED)]
+
+
+async def test_instances_racing_to_send_alerts_send_each_story_once(
+    store: Store, db_url: str, api: FakeBotAPI, bot: Bot
+) -> None:
+    """Several `coverage-bot run` instances on one database send alerts at the same moment: each read the same
+    undelivered stories and sent them, and the chat saw one alert four times (alerts all share the key "alert", so the
+    digests' unique key did not hold them). One pending alert batch per subscription now: every story reaches the
+    chat once, whichever instance sends it."""
+    stores = [store, *[await Store.open(db_url) for _ in range(3)]]
+    try:
+        instances = [Delivery(bot, s, network_backoff=0.02) for s in stores]
+        await store.subscribe(73, ["rare-earths"], mode="alerts")
+        seeder = StorySeeder(store)
+        now = datetime.now(UTC)
+        ids: list[int] = []
+        for wave in range(3):  # new stories, then every instance's poll cycle ends at once
+            for k in range(2):
+                when = now - timedelta(minutes=30 - 3 * wave - k)
+                ids.append(await seeder.story(f"Rare earth story {wave}-{k}", when=when, summary=("It happened.",)))
+            raced = await asyncio.gather(*(d.send_alerts(now) for d in instances))
+            assert any(o.status == "sent" for outcomes in raced for o in outcomes), raced
+        while await instances[0].send_alerts(now):  # whatever a skipped instance left goes out in a later cycle
+            pass
+        texts = api.sent_texts(73)
+        assert {sid: sum(f"<b>{sid}.</b>" in t for t in texts) for sid in ids} == dict.fromkeys(ids, 1), texts
+    finally:
+        for s in stores[1:]:
+            await s.close()
+
+
+async def test_an_alert_batch_whose_sender_died_holds_the_chat_until_its_lease_runs_out(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """A subscription has one alert batch pending at a time. One whose sender was killed mid-send must not stop the
+    chat's alerts for good: once its lease has run out, recovery frees the subscription, and the next cycle sends its
+    stories and the ones that came since, each once."""
+    now = datetime.now(UTC)
+    seeder = StorySeeder(store)
+    sub = await store.subscribe(74, ["rare-earths"], mode="alerts")
+    first = await seeder.story("Rare earth story one", when=now - timedelta(minutes=20), summary=("One.",))
+    assert await store.begin_delivery(sub.id, "alert", "alert", [first]) is not None  # its sender dies here
+    second = await seeder.story("Rare earth story two", when=now - timedelta(minutes=10), summary=("Two.",))
+    assert [o.status for o in await delivery.send_alerts(now)] == ["skipped"]  # the dead sender's lease runs yet
+    async with store.engine.begin() as conn:  # the lease runs out: no renewal came from the killed sender
+        await conn.execute(deliveries_t.update().values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
+    assert [o.status for o in await delivery.send_alerts(now)] == ["sent"]
+    assert await delivery.send_alerts(now) == []
+    (text,) = api.sent_texts(74)
+    assert f"<b>{first}.</b>" in text and f"<b>{second}.</b>" in text

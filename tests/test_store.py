@@ -266,8 +266,7 @@ async def test_a_pending_batch_is_its_senders_while_its_lease_runs(store: Store)
 
 async def test_instances_racing_to_begin_a_digest_let_one_send_it(db_url: str) -> None:
     """Several instances on one database begin the same digest (and weekly chart) at once: one batch each, the others
-    skip. PostgreSQL's check-then-insert let several in (qa2 dup_digest.sh: 67 sends for 60); alerts, which all share
-    the key "alert", still take a batch each time."""
+    skip. PostgreSQL's check-then-insert let several in (qa2 dup_digest.sh: 67 sends for 60)."""
     stores = [await Store.open(db_url) for _ in range(4)]
     try:
         sub = await stores[0].subscribe(8, ["rare-earths"])
@@ -279,8 +278,41 @@ async def test_instances_racing_to_begin_a_digest_let_one_send_it(db_url: str) -
             assert len([b for b in begun if b is not None]) == 1, key
         rows = await query(stores[0], "SELECT key, count(*) FROM deliveries GROUP BY key ORDER BY key")
         assert rows == [("2026-11-23", 1), ("weekly-2026-W48", 1)]
-        alerts = await asyncio.gather(*(s.begin_delivery(sub.id, "alert", "alert", []) for s in stores))
-        assert None not in alerts and len(set(alerts)) == len(stores)
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_instances_racing_to_begin_an_alert_let_one_send_each_story(db_url: str) -> None:
+    """Alerts all share the key "alert": instances that read the same undelivered stories each began a batch of them
+    and each sent it. One alert batch per subscription is pending at a time: of racing begins one gets it; a begin
+    while it is pending, or with a story another batch sent since it was read, gets none (the next cycle reads again);
+    and a batch whose sender died frees the subscription once its lease runs out."""
+    from bot.store import DELIVERY_LEASE
+
+    stores = [await Store.open(db_url) for _ in range(4)]
+    try:
+        first, other = stores[0], stores[1]
+        sub = await first.subscribe(8, ["rare-earths"], mode="alerts")
+        since = T0 - timedelta(days=1)
+        a = await add_story(first, "Fresh news", ["rare-earths"], when=T0)
+        stale = [s.id for s in await other.undelivered(sub.id, "alert", since)]  # read before a batch of it was begun
+        begun = await asyncio.gather(
+            *(s.begin_delivery(sub.id, "alert", "alert", [a]) for s in stores for _ in range(3))
+        )
+        (batch,) = [b for b in begun if b is not None]
+        b = await add_story(first, "Later news", ["rare-earths"], when=T0 + timedelta(minutes=5))
+        assert [s.id for s in await other.undelivered(sub.id, "alert", since)] == [b]
+        assert await other.begin_delivery(sub.id, "alert", "alert", [b]) is None  # the pending batch holds the chat
+        await first.finish_delivery(batch, [1])
+        assert stale == [a] and await other.begin_delivery(sub.id, "alert", "alert", stale) is None  # a went out
+        assert await other.begin_delivery(sub.id, "alert", "alert", [a, b]) is None  # not b without a's message either
+        assert await query(first, "SELECT count(*) FROM deliveries") == [(1,)]
+        late = await other.begin_delivery(sub.id, "alert", "alert", [b])
+        assert late is not None  # (its sender dies here)
+        assert await other.recover_deliveries(utcnow() + DELIVERY_LEASE + timedelta(seconds=1)) == 1
+        assert [s.id for s in await first.undelivered(sub.id, "alert", since)] == [b]
+        assert await first.begin_delivery(sub.id, "alert", "alert", [b]) is not None
     finally:
         for s in stores:
             await s.close()
@@ -342,6 +374,77 @@ async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path) -> None:
         ]
         assert await store.begin_delivery(1, "digest", "2026-11-23", []) is None
         assert await store.begin_delivery(1, "digest", "2026-11-25", []) is not None
+    finally:
+        await store.close()
+
+
+async def test_upgrade_leaves_one_pending_alert_batch_per_subscription(db_url: str) -> None:
+    """A database whose subscription holds several pending alert batches (instances that raced, or a batch a killed
+    sender left beside the next) upgrades: the newest stays pending, the older ones become unsent and their stories
+    are offered again, so the one-pending-alert index can be built."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import chats_t, deliveries_t, delivery_stories_t, stories_t, subscriptions_t
+    from bot.store import UNSENT
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0008"))
+        await conn.execute(
+            chats_t.insert(), [{"chat_id": c, "active": True, "failures": 0, "updated_at": T0} for c in (8, 9)]
+        )
+        await conn.execute(
+            subscriptions_t.insert(),
+            [
+                {"id": n, "chat_id": c, "thread_id": 0, "topics": ["rare-earths"], "mode": "alerts", "at": "08:00",
+                 "active": True, "created_at": T0, "updated_at": T0}
+                for n, c in ((1, 8), (2, 9))
+            ],
+        )  # fmt: skip
+        await conn.execute(
+            stories_t.insert().values(
+                id=7, title="Held by an old batch", topics=["rare-earths"], terms={}, first_seen=T0, updated_at=T0,
+                alertable=True, needs_analysis=False,
+            )
+        )  # fmt: skip
+        batches = [  # subscription, kind, key, status: ids 1 to 6 in this order
+            (1, "alert", "alert", "pending"),
+            (1, "alert", "alert", "pending"),
+            (1, "alert", "alert", "sent"),
+            (1, "alert", "alert", "pending"),
+            (2, "alert", "alert", "pending"),
+            (1, "digest", "2026-11-23", "pending"),
+        ]
+        for n, (sub, kind, key, status) in enumerate(batches, 1):
+            values = {"subscription_id": sub, "kind": kind, "key": key, "status": status, "message_ids": []}
+            inserted = deliveries_t.insert().values(**values, created_at=T0, lease_until=T0 + timedelta(minutes=n))
+            assert (await conn.execute(inserted.returning(deliveries_t.c.id))).scalar_one() == n
+        await conn.execute(delivery_stories_t.insert().values(delivery_id=1, story_id=7))
+    await engine.dispose()
+
+    store = await Store.open(db_url)
+    try:
+        async with store.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(deliveries_t.c.id, deliveries_t.c.status, deliveries_t.c.finished_at).order_by("id")
+                )
+            ).all()
+        assert [(n, status) for n, status, _ in rows] == [
+            (1, UNSENT),
+            (2, UNSENT),
+            (3, "sent"),
+            (4, "pending"),
+            (5, "pending"),
+            (6, "pending"),
+        ]
+        assert all(isinstance(rows[n].finished_at, datetime) for n in (0, 1))  # read as the store writes it
+        assert [s.id for s in await store.undelivered(1, "alert", T0 - timedelta(days=1))] == [7]
+        assert await store.begin_delivery(1, "alert", "alert", [7]) is None  # batch 4 is being sent
+        assert await store.recover_deliveries(T0 + timedelta(hours=1)) == 3  # 4, 5 and the digest
+        assert await store.begin_delivery(1, "alert", "alert", [7]) is not None
     finally:
         await store.close()
 
