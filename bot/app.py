@@ -453,7 +453,7 @@ async def unsubscribe_command(settings: Settings, args: Namespace) -> int:
 async def enable_feed_command(config: Config, settings: Settings, which: str) -> int:
     """`coverage-bot feeds --enable NAME|URL`: a feed disabled after repeated failures is polled again.
 
-    The feed is looked up in the feeds.yaml given and the store is not synced to that file (each poll cycle syncs it):
+    The feed is looked up in the feeds.yaml given and the store is not synced to that file (the poller syncs it):
     a wrong file, a forgotten --config, would have marked the store's feeds removed and re-enabled them later.
     """
     from .feedadmin import did_you_mean, enable_feed

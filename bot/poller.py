@@ -6,10 +6,11 @@ API::
     report = await poll_once(config, store, limits=FetchLimits(...), now=None, matcher=None, analyzer=article_facts)
     await run_forever(config, store, limits=..., stop=asyncio.Event())
 
-A cycle syncs feeds.yaml into the store, leases the feeds that are due (so instances sharing a database
-split them), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed
-produced in one transaction: a process killed at any moment loses nothing and repeats nothing on
-restart (unfinished work is simply redone; items are only "seen" once their transaction commits).
+A cycle syncs feeds.yaml into the store when this process has not synced that list yet (at start, or given another
+file: _sync_feeds), leases the feeds that are due (so instances sharing a database split them), fetches them
+concurrently with their ETag/Last-Modified, and writes everything one feed produced in one transaction: a process
+killed at any moment loses nothing and repeats nothing on restart (unfinished work is simply redone; items are only
+"seen" once their transaction commits).
 Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
 possible matches (extraction, scoring); feeds that answered 304 have nothing to write but their health, which is
 recorded for all of them in one statement after the feeds. Once the feeds are stored, the new on-topic articles'
@@ -51,7 +52,7 @@ from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
 from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy, title_key
 from .parse_pool import Batch, ParsePool, shared_parse_pool
 from .retention import prune_old
-from .store import FeedTransaction, Store
+from .store import FeedTransaction, Store, feeds_fingerprint
 from .story_analysis import Analyzer, analyse_articles, article_facts, refresh_stories
 from .topics import TopicMatcher
 
@@ -602,7 +603,7 @@ async def poll_once(
     owner = owner or default_owner()
     options = options or PollOptions.from_config(config)
     matcher = matcher or TopicMatcher(config.topics)
-    await store.sync_feeds(config.feeds, now=now)
+    await _sync_feeds(config, store, owner, now)
     feeds = await store.lease_due_feeds(owner, now, options.lease_seconds)
     if fetcher is None:
         async with Fetcher(limits or fetch_limits(config)) as own:
@@ -610,6 +611,36 @@ async def poll_once(
             return await _run_cycle(cycle, feeds, started)
     cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, parser)
     return await _run_cycle(cycle, feeds, started)
+
+
+async def _sync_feeds(config: Config, store: Store, owner: str, now: datetime) -> None:
+    """Sync feeds.yaml's feeds into the store when they differ from the list this process (``store``) last synced:
+    when it starts (`poll --once`: every run), and when it is given another file. Not at every cycle: two instances
+    sharing a database with different files would undo each other's sync, the feeds one file lacks disabled and enabled
+    in turn, silently. So the last one started wins, and an instance that finds another's list synced over its own
+    leaves it, polls the feeds as the database has them, and warns once (and once more for yet another list)."""
+    mine = feeds_fingerprint(config.feeds)
+    if store.synced_fingerprint != mine:
+        await store.sync_feeds(config.feeds, now=now, instance=owner)
+        store.warned_fingerprint = None
+        return
+    synced = await store.synced_feeds()
+    if synced is None or synced.fingerprint == mine:
+        store.warned_fingerprint = None
+        return
+    if store.warned_fingerprint == synced.fingerprint:
+        return
+    store.warned_fingerprint = synced.fingerprint
+    where = getattr(config, "path", None)
+    path = f" ({where.resolve()})" if where is not None else ""
+    log.warning(
+        "feeds.yaml%s differs from the feed list instance %s synced into the database at %s UTC: this instance polls "
+        "the feeds as the database has them and does not sync its own. Instances sharing a database must run the "
+        "same feeds.yaml; restart this instance with the new file (or that one with this file)",
+        path,
+        synced.instance,
+        synced.synced_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+    )
 
 
 async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> CycleReport:

@@ -70,6 +70,18 @@ feeds_t = sa.Table(
     sa.Index(None, "enabled", "next_poll_at"),
 )
 
+# The feed list the feeds table was last synced to (one row, id 1): instances sharing a database compare its
+# fingerprint with their own feeds.yaml's, and one whose file differs does not sync its own over it (bot.poller)
+# (migration 0010).
+synced_feeds_t = sa.Table(
+    "synced_feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # bot.store.feeds_fingerprint
+    sa.Column("instance", sa.String(200), nullable=False),  # the lease owner name of the instance that synced it
+    sa.Column("synced_at", UTCDateTime, nullable=False),
+)
+
 stories_t = sa.Table(
     "stories",
     metadata,

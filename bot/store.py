@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import hashlib
 import json
 import logging
 import os
 import re
+import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -56,6 +58,7 @@ from .models import (
     StoryRecord,
     StoryView,
     SubscriptionView,
+    SyncedFeeds,
     SyncReport,
     member_outlet,
     outlet_id,
@@ -71,6 +74,7 @@ from .schema import (
     metadata,
     stories_t,
     subscriptions_t,
+    synced_feeds_t,
 )
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,7 @@ __all__ = [
     "FeedTransaction",
     "Store",
     "database_url_from_env",
+    "feeds_fingerprint",
     "metadata",
 ]
 
@@ -177,6 +182,10 @@ class Store:
         self._writer = engine.execution_options(coverage_bot_write=True)
         self._reader = engine.execution_options(coverage_bot_read=True)
         self._write_lock = asyncio.Lock()
+        # This process's side of the feed list (bot.poller): the fingerprint of the list this Store last synced
+        # (sync_feeds), and of another instance's list found synced over it that the poller has warned about.
+        self.synced_fingerprint: str | None = None
+        self.warned_fingerprint: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -924,15 +933,17 @@ class Store:
 
     # ------------------------------------------------------------------ poller side: feeds
 
-    async def sync_feeds(self, feeds: Iterable[Any], now: datetime | None = None) -> SyncReport:
+    async def sync_feeds(
+        self, feeds: Iterable[Any], now: datetime | None = None, instance: str | None = None
+    ) -> SyncReport:
         """Make the feeds table follow feeds.yaml: add new feeds, update changed ones, disable removed ones.
 
-        Removed feeds are disabled, never deleted, so their items and stories stay.
+        Removed feeds are disabled, never deleted, so their items and stories stay. The list's fingerprint, the
+        ``instance`` syncing it (default: host:pid) and the time are recorded with it (:meth:`synced_feeds`).
         """
         now = now or utcnow()
-        specs: dict[str, Any] = {}
-        for f in feeds:
-            specs.setdefault(str(f.url), f)
+        specs = _configured_feeds(feeds)
+        synced = SyncedFeeds(_fingerprint(specs), (instance or f"{socket.gethostname()}:{os.getpid()}")[:200], now)
         added: list[str] = []
         updated: list[str] = []
         removed: list[str] = []
@@ -940,12 +951,8 @@ class Store:
             rows = {r["source_url"]: r for r in (await conn.execute(sa.select(feeds_t))).mappings()}
             new_rows: list[dict[str, Any]] = []  # inserted together, in feeds.yaml order
             for url, spec in specs.items():
-                enabled = bool(getattr(spec, "enabled", True))
-                values = {
-                    "name": spec.name,
-                    "topics": list(getattr(spec, "topics", ()) or ()),
-                    "interval": int(getattr(spec, "interval", 900)),
-                }
+                enabled = spec["enabled"]
+                values = {k: spec[k] for k in ("name", "topics", "interval")}
                 row = rows.get(url)
                 if row is None:
                     new_rows.append(
@@ -963,7 +970,7 @@ class Store:
                             **values,
                         )
                     )
-                    added.append(spec.name)
+                    added.append(spec["name"])
                     continue
                 change: dict[str, Any] = {k: v for k, v in values.items() if row[k] != v}
                 if not row["in_config"]:
@@ -980,7 +987,7 @@ class Store:
                     change.update(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now)
                 if change:
                     await conn.execute(feeds_t.update().where(feeds_t.c.id == row["id"]).values(**change))
-                    updated.append(spec.name)
+                    updated.append(spec["name"])
             for url, row in rows.items():
                 if url not in specs and row["in_config"]:
                     await conn.execute(
@@ -991,9 +998,17 @@ class Store:
                     removed.append(row["name"])
             if new_rows:
                 await conn.execute(feeds_t.insert(), new_rows)
+            await _record_synced(conn, synced)
+        self.synced_fingerprint = synced.fingerprint
         if added or removed:
             log.info("feeds synced: %d added, %d removed, %d updated", len(added), len(removed), len(updated))
         return SyncReport(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
+
+    async def synced_feeds(self) -> SyncedFeeds | None:
+        """The feed list the feeds table was last synced to, by whichever instance (None before the first sync)."""
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(synced_feeds_t).where(synced_feeds_t.c.id == 1))).first()
+        return None if row is None else SyncedFeeds(row.fingerprint, row.instance, as_utc(row.synced_at))
 
     async def enable_feed(self, url: str, now: datetime | None = None) -> bool:
         """Re-enable an automatically disabled feed (by configured or current URL)."""
@@ -1346,6 +1361,42 @@ class Store:
 
 _REMOVED = "removed from feeds.yaml"
 _CONFIG_REASONS = (DISABLED_IN_CONFIG, _REMOVED)
+
+
+def _configured_feeds(feeds: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """feeds.yaml's feeds as Store.sync_feeds writes them (name, topics, interval, enabled), by URL: the first entry
+    of a URL listed twice."""
+    specs: dict[str, dict[str, Any]] = {}
+    for f in feeds:
+        specs.setdefault(
+            str(f.url),
+            {
+                "name": f.name,
+                "topics": list(getattr(f, "topics", ()) or ()),
+                "interval": int(getattr(f, "interval", 900)),
+                "enabled": bool(getattr(f, "enabled", True)),
+            },
+        )
+    return specs
+
+
+def _fingerprint(specs: dict[str, dict[str, Any]]) -> str:
+    """SHA-256 of what syncing the feeds writes, in URL order: a file's order and comments do not change it."""
+    return hashlib.sha256(json.dumps(sorted(specs.items()), separators=(",", ":")).encode()).hexdigest()
+
+
+def feeds_fingerprint(feeds: Iterable[Any]) -> str:
+    """The fingerprint Store.sync_feeds records for ``feeds`` (feeds.yaml's): equal for two files whose sync writes
+    the same feeds table."""
+    return _fingerprint(_configured_feeds(feeds))
+
+
+async def _record_synced(conn: AsyncConnection, synced: SyncedFeeds) -> None:
+    """Write the one row of synced_feeds (inside sync_feeds' transaction, which instances take one at a time)."""
+    values = {"fingerprint": synced.fingerprint, "instance": synced.instance, "synced_at": synced.synced_at}
+    result = await conn.execute(synced_feeds_t.update().where(synced_feeds_t.c.id == 1).values(**values))
+    if not result.rowcount:
+        await conn.execute(synced_feeds_t.insert().values(id=1, **values))
 
 
 class FeedTransaction:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import signal
+import socket
 import sqlite3
 import string
 import subprocess
@@ -28,7 +30,7 @@ from bot.fetch import Fetcher, FetchLimits
 from bot.message import block_html
 from bot.models import ArticleToAnalyse, ItemKey, NewItem, StoryAnalysis, StoryFingerprints
 from bot.parse_pool import ParsePool
-from bot.poller import PollOptions, poll_once
+from bot.poller import PollOptions, poll_once, run_forever
 from bot.settings import parse_config
 from bot.store import Store
 
@@ -516,6 +518,135 @@ async def test_two_instances_split_the_feeds(site, store, db_url) -> None:
     assert r1.feeds_due + r2.feeds_due == 8
     assert all(site.fetches(f"/f{i}") == 1 for i in range(8))
     assert await store.item_count() == 8
+
+
+def _one_item_feeds(site: Site, *names: str) -> dict[str, str]:
+    """A feed of one item per name (off topic: no page to fetch): {name: URL}."""
+    return {n: site.feed(f"/{n.lower()}", [Entry(n, site.server.url(f"/p/{n}"), f"{n} garden show")]) for n in names}
+
+
+def _enabled(store) -> object:
+    return query(store, "SELECT name FROM feeds WHERE enabled ORDER BY name")
+
+
+def _differs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The poller's warnings that this instance's feeds.yaml differs from the list synced into the database."""
+    return [r.getMessage() for r in caplog.records if r.name == "bot.poller" and "differs from the feed" in r.message]
+
+
+async def test_instances_with_different_feeds_yaml_do_not_undo_each_others_sync(site, store, db_url, fetcher, caplog):
+    """A rolling deploy: worker-a runs feeds.yaml with A and Old, worker-b starts with A and New. Each cycle of each
+    synced its own file: Old and New were enabled and disabled in turn, silently. The last one started wins: worker-a
+    leaves worker-b's list, polls the feeds the database has (A, New, not Old), and warns once, naming worker-b."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A", "Old", "New")
+    old, new = config({"A": urls["A"], "Old": urls["Old"]}), config({"A": urls["A"], "New": urls["New"]})
+    b = await Store.open(db_url)
+    enabled, a_polled = [], []
+    try:
+        await cycle(old, store, fetcher, NOW, owner="worker-a")
+        assert await _enabled(store) == [("A",), ("Old",)]
+        for k in range(3):  # (interval 10 minutes: each cycle finds A and New due)
+            await cycle(new, b, fetcher, NOW + timedelta(minutes=1 + 22 * k), owner="worker-b")
+            enabled.append(await _enabled(store))
+            report = await cycle(old, store, fetcher, NOW + timedelta(minutes=12 + 22 * k), owner="worker-a")
+            enabled.append(await _enabled(store))
+            a_polled.append(report.feeds_due)
+    finally:
+        await b.close()
+    assert enabled == [[("A",), ("New",)]] * 6
+    assert site.fetches("/old") == 1 and a_polled == [2, 2, 2]  # worker-a polled A and New
+    (warning,) = _differs(caplog)
+    assert "instance worker-b synced into the database at" in warning
+    assert "restart this instance with the new file" in warning
+    synced = await store.synced_feeds()
+    assert synced is not None and synced.instance == "worker-b"
+
+
+async def test_an_instance_restarted_with_the_new_feeds_yaml_syncs_it_and_warns_no_more(site, db_url, fetcher, caplog):
+    """The fix the warning names: worker-a restarted with worker-b's file syncs it and is quiet; restarted with yet
+    another file it syncs that (the last one started wins), and worker-b, until then quiet, warns once about it."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A", "B", "C")
+    first, second = config({"A": urls["A"], "B": urls["B"]}), config({"A": urls["A"], "C": urls["C"]})
+    a, b = await Store.open(db_url), await Store.open(db_url)
+    try:
+        await cycle(first, a, fetcher, NOW, owner="worker-a")
+        await cycle(second, b, fetcher, NOW + timedelta(minutes=1), owner="worker-b")
+        await cycle(first, a, fetcher, NOW + timedelta(minutes=2), owner="worker-a")
+        assert len(_differs(caplog)) == 1
+        await a.close()
+        a = await Store.open(db_url)  # worker-a restarted with worker-b's file
+        for k in range(2):
+            await cycle(second, a, fetcher, NOW + timedelta(minutes=3 + 2 * k), owner="worker-a2")
+            await cycle(second, b, fetcher, NOW + timedelta(minutes=4 + 2 * k), owner="worker-b")
+        assert len(_differs(caplog)) == 1 and await _enabled(a) == [("A",), ("C",)]
+        await a.close()
+        a = await Store.open(db_url)  # and again, with the first file: it wins, and worker-b says so once
+        for k in range(2):
+            await cycle(first, a, fetcher, NOW + timedelta(minutes=7 + 2 * k), owner="worker-a3")
+            await cycle(second, b, fetcher, NOW + timedelta(minutes=8 + 2 * k), owner="worker-b")
+        assert await _enabled(a) == [("A",), ("B",)]
+        assert len(_differs(caplog)) == 2 and "instance worker-a3 synced" in _differs(caplog)[1]
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_an_edited_feeds_yaml_is_synced_by_the_next_process_and_by_a_cycle_given_it(
+    site, db_url, fetcher, caplog
+):
+    """One instance: a feed removed from feeds.yaml is disabled and one added is polled, whether the file is read by
+    the next process (a restart, or `poll --once` from cron) or handed to a later cycle of the same one; no warning."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A", "B", "C")
+    store = await Store.open(db_url)
+    try:
+        await cycle(config({"A": urls["A"], "B": urls["B"]}), store, fetcher, NOW, owner="host:1")
+    finally:
+        await store.close()
+    store = await Store.open(db_url)
+    try:
+        edited = config({"A": urls["A"], "C": urls["C"]})
+        report = await cycle(edited, store, fetcher, NOW + timedelta(minutes=1), owner="host:2")
+        assert report.feeds_due == 1 and site.fetches("/c") == 1
+        assert await _enabled(store) == [("A",), ("C",)]
+        synced = await store.synced_feeds()
+        assert synced is not None and synced.instance == "host:2"
+        await cycle(config({"A": urls["A"]}), store, fetcher, NOW + timedelta(minutes=2), owner="host:2")
+        assert await _enabled(store) == [("A",)]
+    finally:
+        await store.close()
+    assert _differs(caplog) == []
+
+
+async def test_run_forever_keeps_another_instances_feeds_and_warns_once(site, db_url, caplog) -> None:
+    """`coverage-bot poll` (run_forever, one store for all its cycles): another instance syncing its list between two
+    cycles is not undone by the next; that cycle polls the feed the other list added, and warns, naming it."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A", "Old", "New")
+    old = config({"A": urls["A"], "Old": urls["Old"]})
+    store, other = await Store.open(db_url), await Store.open(db_url)
+    stop = asyncio.Event()
+    cycles: list[object] = []
+
+    async def after(report: object) -> None:
+        cycles.append(await _enabled(store))
+        if len(cycles) == 1:  # worker-b starts with its feeds.yaml: New is due at once, so the next cycle comes soon
+            await other.sync_feeds(config({"A": urls["A"], "New": urls["New"]}).feeds)  # (named host:pid)
+        else:
+            stop.set()
+
+    try:
+        limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+        await asyncio.wait_for(run_forever(old, store, limits=limits, stop=stop, owner="worker-a", on_cycle=after), 60)
+    finally:
+        await store.close()
+        await other.close()
+    assert cycles == [[("A",), ("Old",)], [("A",), ("New",)]]
+    assert site.fetches("/new") == 1 and site.fetches("/old") == 1
+    (warning,) = _differs(caplog)
+    assert f"instance {socket.gethostname()}:{os.getpid()} synced" in warning
 
 
 def _slow(handler):

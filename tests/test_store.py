@@ -25,7 +25,7 @@ from bot.models import (
     SummaryLine,
     title_key,
 )
-from bot.store import Store
+from bot.store import Store, feeds_fingerprint
 
 ALL_BACKENDS = True  # store and db_url: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
@@ -476,6 +476,35 @@ async def test_sync_feeds_adds_updates_and_disables_without_deleting(store: Stor
     report = await store.sync_feeds([a, b], now=T0)
     assert report.updated == ("A", "B")
     assert [(h.name, h.enabled, h.items) for h in await store.feed_health()] == [("A", True, 0), ("B", True, 1)]
+
+
+async def test_sync_feeds_records_the_lists_fingerprint_who_synced_it_and_when(db_url: str) -> None:
+    """What instances sharing the database compare their feeds.yaml with (bot.poller.sync_feeds): the fingerprint of
+    what the sync wrote, whatever the file's order, and changed by any field the sync writes."""
+    a = FeedSpec("A", "https://a.example/rss", ("rare-earths",), 600)
+    b = FeedSpec("B", "https://b.example/rss", ("us-russia",), 900)
+    one, two = await Store.open(db_url), await Store.open(db_url)
+    try:
+        assert await one.synced_feeds() is None and one.synced_fingerprint is None
+        await one.sync_feeds([a, b], now=T0, instance="worker-a:1f2e3d4c")
+        await two.sync_feeds([b, a, replace(a, name="A again")], now=T0 + timedelta(minutes=5), instance="worker-b")
+        synced = await one.synced_feeds()
+        assert synced is not None and (synced.instance, synced.synced_at) == ("worker-b", T0 + timedelta(minutes=5))
+        # the same list reordered, with a URL given twice (the first entry counts, as in the sync): the same fingerprint
+        assert synced.fingerprint == feeds_fingerprint([a, b]) == one.synced_fingerprint == two.synced_fingerprint
+        assert await query(one, "SELECT COUNT(*) FROM synced_feeds") == [(1,)]
+    finally:
+        await one.close()
+        await two.close()
+    changed = [
+        [a],
+        [a, replace(b, url="https://b.example/feed")],
+        [a, replace(b, name="B2")],
+        [a, replace(b, topics=("rare-earths",))],
+        [a, replace(b, interval=600)],
+        [a, replace(b, enabled=False)],
+    ]
+    assert len({feeds_fingerprint([a, b]), *map(feeds_fingerprint, changed)}) == 1 + len(changed)
 
 
 async def test_leases_split_feeds_between_owners_and_expire(store: Store) -> None:
