@@ -212,16 +212,17 @@ async def test_a_timeout_counts_the_work_not_its_wait_for_a_worker() -> None:
 async def test_a_batch_runs_while_the_event_loop_is_held_as_many_at_once_as_asked_and_survives_a_dead_worker() -> None:
     async with ParsePool(workers=2) as pool:
         await asyncio.gather(pool.call(os.getpid), pool.call(os.getpid))  # the workers are up
-        # Eight 0.2 s calls one at a time while this loop is held for 3 s (as clustering holds it): a thread of
+        # Six 0.2 s calls one at a time while this loop is held for 4 s (as clustering holds it): a thread of
         # the pool hands them out meanwhile, in order, each started after the one before ended.
         held = time.monotonic()
-        batch = pool.start_batch(_timed_sleep, [(0.2,)] * 8, at_once=1)
-        time.sleep(3.0)
+        batch = pool.start_batch(_timed_sleep, [(0.2,)] * 6, at_once=1)
+        time.sleep(4.0)
         done = time.monotonic()
         spans = await batch.answers
-        # every call ended while the loop was held (1.6 s of calls would follow if they had waited for the loop); the
-        # answers' hand-over is bounded loosely, as a busy machine delays it (0.38 s seen with CI beside benchmarks)
-        assert held <= spans[0][0] and spans[-1][1] <= done
+        # every call ended while the loop was held (1.2 s of calls would follow if they had waited for the loop; the
+        # hold leaves room for hand-overs on a loaded machine: eight calls once took 3.2 s at load 5). The answers'
+        # hand-over is bounded loosely, as a busy machine delays it (0.38 s seen with CI beside benchmarks)
+        assert held <= spans[0][0] and spans[-1][1] <= done, (held, spans, done)
         assert time.monotonic() - done < 1.0
         assert all(b[0] >= a[1] for a, b in itertools.pairwise(spans))  # one at a time
         assert pool._slots_here()._value == pool.workers * QUEUED_PER_WORKER  # call()'s bound not taken
@@ -230,8 +231,10 @@ async def test_a_batch_runs_while_the_event_loop_is_held_as_many_at_once_as_aske
         await asyncio.sleep(0.1)
         batch.at_once = 2
         spans = await batch.answers
-        assert spans[1][0] >= spans[0][1]  # the first alone (0.3 s), the other seven in pairs (about 1.2 s, not 2.1)
-        assert spans[-1][1] - spans[0][0] < 1.9 and max(_at_once(spans, t) for t, _ in spans) == 2
+        # the first alone, the other seven in pairs: never more than two at once, and most of them started beside
+        # another (counted, not timed: how long hand-overs take depends on the machine's load)
+        assert spans[1][0] >= spans[0][1] and max(_at_once(spans, t) for t, _ in spans) == 2
+        assert sum(1 for t, _ in spans[1:] if _at_once(spans, t) == 2) >= 3, spans
         # The workers killed under a batch: the rest runs in the batch's thread, the pool starts again after.
         pids = _worker_pids(pool)
         slow = pool.start_batch(_pid_after, [(0.5,), (0.0,)], at_once=1).answers
