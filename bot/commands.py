@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from summarizer.speakers import fold, speaker_matches
+from summarizer.speakers import fold, speaker_matches, surname_owners
 
 from . import digest as d
 from .clock import local_zone, utcnow
@@ -30,6 +30,7 @@ from .message import CALLBACK_DATA_LIMIT, Block, Button, Reply, b, block, code, 
 from .models import StoryQuote, StoryView, SubscriptionView, is_chat_id
 from .settings import check_timezone, timezone_hint
 from .store import Store
+from .textcut import echo
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("unsubscribe", "Stop a topic or everything", "/unsubscribe [topic | all]", "/unsubscribe us-russia"),
     CommandInfo("settings", "This chat's subscriptions", "/settings [@channel]", "/settings"),
-    CommandInfo("timezone", "Set the digest timezone", "/timezone Area/City", "/timezone Europe/Moscow"),
+    CommandInfo("timezone", "Set the digest timezone", "/timezone [@channel] Area/City", "/timezone Europe/Moscow"),
     CommandInfo(
         "summary",
         "Latest stories summarised, one story, or any article",
@@ -218,9 +219,8 @@ def chat_error(error: str) -> str:
     """A fetch error in words for a chat user: no errno numbers, socket tuples or library class names."""
     m = re.match(r"cannot resolve host '(.*?)': (.*)", error)
     if m:
-        return (
-            f"there is no site called {m.group(1)}" if m.group(2) == "no such host" else f"{m.group(1)}: {m.group(2)}"
-        )
+        host = echo(m.group(1))  # a host name may be 253 characters
+        return f"there is no site called {host}" if m.group(2) == "no such host" else f"{host}: {m.group(2)}"
     if error.startswith("connection failed") or error.startswith("network error"):
         return "the site could not be reached"
     if error.startswith("connection reset") or error.startswith("connection closed"):
@@ -286,7 +286,7 @@ class Commands:
         name = words[0][1:].split("@", 1)[0].lower()
         handler = self._handlers.get(name)
         if handler is None:
-            return text_reply(f"Unknown command /{name}. Send /help for the list.")
+            return text_reply(f"Unknown command /{echo(name)}. Send /help for the list.")
         try:
             return await handler(words[1:], chat)
         except BadArguments as exc:
@@ -306,7 +306,7 @@ class Commands:
         """The configured topic the user named, or a one-line answer listing the topics."""
         topic = self._topic(word)
         if topic is None:
-            raise BadArguments(f"Unknown topic {word!r} (topics: {', '.join(self.topics)}).")
+            raise BadArguments(f"Unknown topic {echo(word)!r} (topics: {', '.join(self.topics)}).")
         return topic
 
     def _tz(self, name: str | None) -> ZoneInfo:
@@ -318,6 +318,14 @@ class Commands:
             if sub.thread_id == chat.thread_id:
                 return sub
         return None
+
+    async def _zone_name(self, chat: ChatRef) -> str:
+        """The zone the chat's digests and dates use: its subscription's, kept while it is unsubscribed (subscribing
+        again brings it back, as Store.subscribe keeps it), else the default. One reading for every answer."""
+        for sub in await self.store.subscriptions(chat.chat_id, active=None):
+            if sub.thread_id == chat.thread_id and sub.timezone:
+                return sub.timezone
+        return self.default_timezone
 
     async def _chat_topics(self, chat: ChatRef) -> list[str]:
         """The chat's subscribed topics, or every topic when it has none."""
@@ -431,24 +439,28 @@ class Commands:
             n += 1
         return SubscribeArgs(target, tuple(dict.fromkeys(topics)), mode, at)
 
-    async def _target(self, parsed: SubscribeArgs, chat: ChatRef, *, posting: bool = True) -> ChatRef | Reply:
+    async def _target(
+        self, parsed: SubscribeArgs, chat: ChatRef, *, posting: bool = True, action: str = "subscribe it"
+    ) -> ChatRef | Reply:
         """The chat to change: this one, or a channel/group named from a private chat (sender must be its admin;
-        ``posting``: and the bot must be able to post there, which unsubscribing does not need)."""
+        ``posting``: and the bot must be able to post there, which unsubscribing does not need). ``action`` is what
+        the sender tried, as a refusal names it ("unsubscribe it", "change its timezone")."""
         if parsed.target is None:
             if not await self._may_change(chat):
                 return text_reply("Only chat admins can change subscriptions here.")
             return chat
+        named = echo(parsed.target)
         target = await self.platform.resolve_chat(parsed.target)
         if target is None:
-            return text_reply(f"I can't find {parsed.target}. Add me to it as an admin first.")
+            return text_reply(f"I can't find {named}. Add me to it as an admin first.")
         if target.chat_type == "private" and parsed.target.startswith("@"):
-            return text_reply(f"{parsed.target} is a person, not a channel or group.")
+            return text_reply(f"{named} is a person, not a channel or group.")
         # the bot's own rights first: until it is an admin there, Telegram does not show it the chat's admins, and the
         # sender would be told they are not one
         if posting and not await self.platform.bot_can_post(target.chat_id):
-            return text_reply(f"Make me an admin of {parsed.target} who may post messages, then try again.")
+            return text_reply(f"Make me an admin of {named} who may post messages, then try again.")
         if chat.user_id is None or not await self.platform.is_admin(target.chat_id, chat.user_id):
-            return text_reply(f"Only admins of {parsed.target} can subscribe it, and you are not one.")
+            return text_reply(f"Only admins of {named} can {action}, and you are not one.")
         return target
 
     async def subscribe(self, args: list[str], chat: ChatRef) -> Reply:
@@ -491,7 +503,8 @@ class Commands:
         if rest and _CHAT.match(rest[0]):
             if chat.chat_type not in ("private", "console"):
                 raise BadArguments("Unsubscribe a channel from a private chat with me.")
-            target = await self._target(SubscribeArgs(rest.pop(0), (), None, None), chat, posting=False)
+            parsed = SubscribeArgs(rest.pop(0), (), None, None)
+            target = await self._target(parsed, chat, posting=False, action="unsubscribe it")
         elif not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")
         if isinstance(target, Reply):
@@ -538,9 +551,9 @@ class Commands:
                 raise BadArguments("Ask about another chat in a private chat with me.")
             other = await self.platform.resolve_chat(args[0])
             if other is None:
-                return text_reply(f"I can't find {args[0]}.")
+                return text_reply(f"I can't find {echo(args[0])}.")
             if chat.user_id is None or not await self.platform.is_admin(other.chat_id, chat.user_id):
-                return text_reply(f"Only admins of {args[0]} can see its subscriptions.")
+                return text_reply(f"Only admins of {echo(args[0])} can see its subscriptions.")
             chat = other
         subs = await self.store.subscriptions(chat.chat_id)
         if not subs:
@@ -556,26 +569,45 @@ class Commands:
         return Reply(blocks=(Block(tuple(lines)),))
 
     async def timezone(self, args: list[str], chat: ChatRef) -> Reply:
-        """Set the timezone of this chat's digests."""
-        if len(args) != 1:
-            sub = await self._subscription(chat)
-            current = (sub.timezone if sub else None) or self.default_timezone
-            raise BadArguments(f"Current timezone: {current}.")
-        try:
-            name = check_timezone(args[0])
-        except ValueError:
-            raise BadArguments(
-                f"Unknown timezone {args[0]!r}; use an IANA name such as Europe/Moscow or America/New_York"
-                + timezone_hint(args[0])
-                + "."
-            ) from None
-        if not await self._may_change(chat):
+        """Set (or, without a name, show) the timezone of this chat's digests, or of a channel or group named from a
+        private chat as /subscribe names one."""
+        rest = list(args)
+        named = rest.pop(0) if rest and _CHAT.match(rest[0]) else None
+        if named is not None and chat.chat_type not in ("private", "console"):
+            raise BadArguments("Set a channel's timezone from a private chat with me.")
+        if len(rest) > 1:
+            raise BadArguments("Name one timezone, such as Europe/Moscow.")
+        name = None
+        if rest:
+            try:
+                name = check_timezone(rest[0])
+            except ValueError:
+                raise BadArguments(
+                    f"Unknown timezone {echo(rest[0])!r}; use an IANA name such as Europe/Moscow or America/New_York"
+                    + timezone_hint(rest[0])
+                    + "."
+                ) from None
+        target = chat
+        if named is not None:
+            action = "change its timezone" if name else "see its timezone"
+            other = await self._target(SubscribeArgs(named, (), None, None), chat, posting=False, action=action)
+            if isinstance(other, Reply):
+                return other
+            target = other
+        whose = f"{echo(named)}: " if named else ""
+        if name is None:  # reading needs no admin: the zone shows in the chat's digests anyway
+            raise BadArguments(f"{whose}Current timezone: {await self._zone_name(target)}.")
+        if named is None and not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")
-        changed = await self.store.set_timezone(chat.chat_id, name)
+        changed = await self.store.set_timezone(target.chat_id, name)
+        if not changed and named:
+            return text_reply(
+                f"{whose}Subscribe it first (/subscribe {echo(named)}); the timezone applies to its digests."
+            )
         if not changed:
             return text_reply("Subscribe first (/subscribe); the timezone applies to this chat's digests.")
-        await self._changed(chat.chat_id)
-        return text_reply(f"Timezone set to {name}. Digests follow it from now on.")
+        await self._changed(target.chat_id)
+        return text_reply(f"{whose}Timezone set to {name}. Digests follow it from now on.")
 
     async def press(self, data: str, chat: ChatRef) -> CallbackAnswer:
         """A keyboard button: toggle a topic ('t:topic') or choose the mode ('m:daily' / 'm:alerts')."""
@@ -637,8 +669,7 @@ class Commands:
             if story is None:
                 shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
                 return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
-            sub = await self._subscription(chat)
-            tz = self._tz(sub.timezone if sub else None)
+            tz = self._tz(await self._zone_name(chat))
             return Reply(blocks=tuple(d.story_full_blocks(story, tz)), story_ids=(story.id,))
         if args and ("://" in args[0] or args[0].startswith("www.") or _BARE_LINK.match(args[0])):
             return await self.summarize_url(args[0])
@@ -691,22 +722,22 @@ class Commands:
             raise BadArguments("That speaker name is too long.")
         topics = list(dict.fromkeys(named)) or await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - QUOTES_WINDOW, limit=500)
+        said = [(q.speaker, q) for story in stories for q in d.readable_quotes(story.quotes) if q.speaker and q.text]
+        # one heading per person: "Trump" is shown as "Donald Trump" when he is the only full-named Trump of the week
+        owners = surname_owners(said_by for said_by, _q in said)
         grouped: dict[str, list[StoryQuote]] = {}
         seen: set[str] = set()
-        for story in stories:  # newest first
-            for q in d.readable_quotes(story.quotes):
-                who = q.speaker
-                if not who or not q.text:
-                    continue
-                if speaker and not speaker_matches(speaker, who):
-                    continue
-                key = fold(q.text)
-                if key in seen:
-                    continue
-                seen.add(key)
-                grouped.setdefault(who, []).append(q)
+        for said_by, q in said:  # newest first
+            who = owners.get(said_by, said_by)
+            if speaker and not (speaker_matches(speaker, said_by) or speaker_matches(speaker, who)):
+                continue
+            key = fold(q.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            grouped.setdefault(who, []).append(q)
         if not grouped:
-            who = f" by {speaker}" if speaker else ""
+            who = f" by {echo(speaker)}" if speaker else ""
             return text_reply(f"No quotes{who} on {', '.join(topics)} in the last 7 days.")
         blocks = [
             block(line(b("Quotes" + (f" — {speaker}" if speaker else "")), f" · {', '.join(topics)}, last 7 days"))
@@ -758,7 +789,7 @@ class Commands:
                 self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
             )
         else:
-            tz = self._tz(None)
+            tz = self._tz(await self._zone_name(chat))
             stories = await self._recent(self.topics, now - WINDOW)
             blocks = d.compose_digest(
                 stories,
@@ -823,5 +854,4 @@ class Commands:
             topics = [self._known_topic(args[0])]
         else:
             topics = list(self.topics)
-        sub = await self._subscription(chat)
-        return await trend_reply(self.store, topics, self.now(), self._tz(sub.timezone if sub else None))
+        return await trend_reply(self.store, topics, self.now(), self._tz(await self._zone_name(chat)))

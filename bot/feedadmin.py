@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .store import DISABLED_IN_CONFIG, Store
+from .textcut import echo
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
         return EnableAnswer(True, f"{key} re-enabled; it is polled in the next cycle")  # its configured URL
     if feed is None:
         hint = did_you_mean(key, [f.name for f in health]) or " (`coverage-bot feeds` lists them)"
-        return EnableAnswer(False, f"No feed {key!r} in feeds.yaml{hint}")
+        return EnableAnswer(False, f"No feed {echo(key)!r} in feeds.yaml{hint}")
     if feed.enabled:
         failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
         return EnableAnswer(True, f"{feed.name} is not disabled{failing}.")

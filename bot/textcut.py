@@ -17,3 +17,13 @@ def shorten(text: str, limit: int, *, strip: str = " ,;:") -> str:
     if space > limit * 0.6:
         cut = cut[:space]
     return cut.rstrip(strip) + ELLIPSIS
+
+
+# What an error quotes of what the user typed: enough to recognise it, short enough that the answer's own help (the
+# topic list, the usage line) is never pushed past Telegram's 4,096 characters by a pasted page.
+ECHO_CHARS = 60
+
+
+def echo(text: str) -> str:
+    """User input as an error message quotes it: whitespace collapsed, at most ECHO_CHARS characters with '…'."""
+    return shorten(" ".join(text.split()), ECHO_CHARS)

@@ -6,6 +6,7 @@ Pure functions over plain strings, for the bot's story views and ``/quotes NAME`
   "Hillary Clinton" are two; transliterations agree (Zelensky/Zelenskyy/Zelenskiy, Peskov/Peskow).
 - :func:`speaker_matches` — whether a typed query finds a speaker (surname, full name, no diacritics,
   transliterations, small misspellings).
+- :func:`surname_owners` — across stories (``/quotes``), the one full name a surname-only speaker is.
 - :func:`canonical_speakers` — for every speaker of a story, the name to show: the fullest form of the
   same person, and for a role left unresolved in one article ("Russian president", "Kremlin leader") the
   person another article of the story names for that office ("Russian President Vladimir Putin said").
@@ -20,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-from .names import leader_phrases
+from .names import leader_phrases, person_like
 from .speech_lexicon import CAP_STOP, DEMONYMS, HONORIFICS, ROLES, TITLES
 from .wordlists import table
 
@@ -214,6 +215,24 @@ def canonical_speakers(
                 out[name] = fullest.pop()
                 continue
         out[name] = _fullest(name, names)
+    return out
+
+
+def surname_owners(names: Iterable[str]) -> dict[str, str]:
+    """For each speaker named by surname alone ("Trump", "President Trump"), the one full name among ``names`` that
+    is the same person ("Donald Trump"). A surname that two or more full names could be ("Clinton" with Bill and
+    Hillary Clinton, or with "Donald Trump" and "Donald J. Trump" written apart) is left alone, as are full names:
+    across a week of stories the speakers are many, and joining two people is worse than showing one twice."""
+    # people only: a role ("spokesman", "Kremlin") is no surname, and "ministry spokesman" no full name
+    distinct = [n for n in dict.fromkeys(names) if n and person_like(n.split()[-1])]
+    full = [n for n in distinct if len(name_tokens(n)) > 1]
+    out: dict[str, str] = {}
+    for name in distinct:
+        if len(name_tokens(name)) != 1:
+            continue
+        owners = [n for n in full if same_person(name, n)]
+        if len(owners) == 1:
+            out[name] = owners[0]
     return out
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from botapi import StorySeeder, check_html
 from loopback import LoopbackServer, Response
 
 from bot import message as m
-from bot.commands import COMMANDS, ChatRef, Commands
+from bot.commands import COMMANDS, USAGE, ChatRef, Commands
 from bot.fetch import Fetcher, FetchLimits
 from bot.models import FeedFailure
 from bot.store import Store
@@ -124,6 +125,24 @@ async def test_unknown_command_and_bad_arguments_get_one_line(commands: Commands
     assert "\n" not in bad_topic
 
 
+async def test_errors_echo_at_most_60_characters_of_what_was_typed(commands: Commands) -> None:
+    """A pasted page as an argument: the answer quotes its start and keeps the topic list and usage line it exists for."""
+    topic = plain(await commands.handle("/subscribe " + "x" * 4080, ME))
+    assert topic == f"Unknown topic '{'x' * 59}…' (topics: rare-earths, us-russia). Usage: {USAGE['subscribe']}"
+    zone = plain(await commands.handle("/timezone " + "<" * 4000, ME))
+    assert zone.startswith(f"Unknown timezone '{'<' * 59}…';") and zone.endswith(f"Usage: {USAGE['timezone']}")
+    for answer in (
+        plain(await commands.handle("/settings @" + "a" * 4000, ME)),
+        plain(await commands.handle("/subscribe @" + "a" * 4000 + " rare-earths", ME)),
+        plain(await commands.handle("/timezone @" + "a" * 4000 + " Asia/Tokyo", ME)),
+        plain(await commands.handle("/" + "y" * 4000, ME)),
+        plain(await commands.handle("/quotes " + "z" * 79, ME)),
+        plain(await commands.handle("/trend " + "w" * 4000, ME)),
+    ):
+        assert len(answer) < 200 and "a" * 60 not in answer and "y" * 60 not in answer, answer[:300]
+        assert "z" * 60 not in answer and "w" * 60 not in answer and "…" in answer, answer[:300]
+
+
 async def test_command_addressed_to_the_bot_by_name(commands: Commands) -> None:
     assert "Commands" in plain(await commands.handle("/help@coverage_test_bot", ME))
 
@@ -210,6 +229,16 @@ async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, 
     assert await store.subscriptions(-100600) == []
 
 
+async def test_a_refusal_names_the_action_tried(commands: Commands, store: Store) -> None:
+    await commands.handle("/subscribe @news rare-earths", ME)
+    not_admin = ChatRef(1002, "private", user_id=1002)
+    refused = plain(await commands.handle("/unsubscribe @news all", not_admin))
+    assert refused == "Only admins of @news can unsubscribe it, and you are not one."
+    assert (await store.subscriptions(-100500))[0].topics == ("rare-earths",)
+    subscribing = plain(await commands.handle("/subscribe @news us-russia", not_admin))
+    assert subscribing == "Only admins of @news can subscribe it, and you are not one."
+
+
 async def test_unsubscribe_topic_then_all(commands: Commands, store: Store) -> None:
     await commands.handle("/subscribe rare-earths us-russia", ME)
     assert "Still following: us-russia" in plain(await commands.handle("/unsubscribe rare-earths", ME))
@@ -256,6 +285,44 @@ async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
     for name in ("localtime", "posixrules", "Factory", "EST5EDT", "Etc/GMT+3"):  # (Etc/GMT+3 is UTC-03:00)
         assert "Unknown timezone" in plain(await commands.handle(f"/timezone {name}", ME)), name
     assert "daily at 06:45 (America/New_York)" in plain(await commands.handle("/settings", ME))
+
+
+async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:
+    """/timezone names a channel as /subscribe does, with the same checks; a second word is an error, not a readout."""
+    await commands.handle("/subscribe @news rare-earths daily 10:00", ME)
+    assert plain(await commands.handle("/timezone @news Europe/Paris", ME)) == (
+        "@news: Timezone set to Europe/Paris. Digests follow it from now on."
+    )
+    (channel,) = await store.subscriptions(-100500)
+    assert channel.timezone == "Europe/Paris"
+    assert plain(await commands.handle("/timezone @news", ME)).startswith("@news: Current timezone: Europe/Paris.")
+    assert plain(await commands.handle("/timezone", ME)).startswith("Current timezone: UTC.")  # the private chat's
+    not_admin = ChatRef(1002, "private", user_id=1002)
+    refused = plain(await commands.handle("/timezone @news Asia/Tokyo", not_admin))
+    assert refused == "Only admins of @news can change its timezone, and you are not one."
+    assert plain(await commands.handle("/timezone @news", not_admin)).startswith("Only admins of @news can see its")
+    in_group = plain(await commands.handle("/timezone @news Asia/Tokyo", ChatRef(-2002, "group", user_id=7)))
+    assert in_group.startswith("Set a channel's timezone from a private chat")
+    assert "can't find @nope" in plain(await commands.handle("/timezone @nope Asia/Tokyo", ME))
+    assert plain(await commands.handle("/timezone @muted Asia/Tokyo", ME)).startswith("@muted: Subscribe it first")
+    assert (await store.subscriptions(-100500))[0].timezone == "Europe/Paris"
+    extra = plain(await commands.handle("/timezone Europe/Moscow extra", ME))
+    assert extra == "Name one timezone, such as Europe/Moscow. Usage: /timezone [@channel] Area/City"
+
+
+async def test_an_unsubscribed_chat_keeps_its_zone_in_every_answer(
+    commands: Commands, store: Store, seeded: dict[str, int]
+) -> None:
+    """Unsubscribing everything keeps the zone (subscribing again brings it back): /timezone, a story's time and the
+    next subscription all say Asia/Tokyo, as the store holds."""
+    (story,) = [s for s in await store.stories(datetime.now(UTC) - timedelta(days=1)) if s.id == seeded["quota"]]
+    tokyo = f"published {story.first_seen.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST"
+    await commands.handle("/subscribe rare-earths daily 09:00", ME)
+    await commands.handle("/timezone Asia/Tokyo", ME)
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe all", ME))
+    assert plain(await commands.handle("/timezone", ME)).startswith("Current timezone: Asia/Tokyo.")
+    assert tokyo in plain(await commands.handle(f"/summary {story.id}", ME))
+    assert "daily at 08:00 (Asia/Tokyo)" in plain(await commands.handle("/subscribe rare-earths", ME))  # time: default
 
 
 async def test_keyboard_press_toggles_topic_and_mode(commands: Commands, store: Store) -> None:
@@ -459,6 +526,34 @@ async def test_quotes_grouped_by_speaker_with_forgiving_filter(commands: Command
     on_topic = plain(await commands.handle("/quotes peskov rare-earths", ME))
     assert on_topic.startswith("No quotes by peskov on rare-earths")
     assert "Washington is wasting" in plain(await commands.handle("/quotes us-russia", ME))
+
+
+async def test_quotes_show_a_surname_under_the_one_full_name_it_is(commands: Commands, store: Store) -> None:
+    """'Trump' of one story and 'Donald Trump' of another are one heading (the fuller name); 'Clinton' with two full
+    names ending in it stays apart, and so does a role ('spokesman')."""
+    seed, now = StorySeeder(store), datetime.now(UTC)
+    said = [
+        ("Donald Trump", "We will make a deal"),
+        ("Trump", "Tariffs are coming"),
+        ("President Trump", "Nobody has done more"),
+        ("Bill Clinton", "It depends"),
+        ("Hillary Clinton", "We must stand together"),
+        ("Clinton", "Time will tell"),
+        ("ministry spokesman", "We do not comment"),
+        ("spokesman", "No decision was taken"),
+    ]
+    for n, (speaker, text) in enumerate(said):
+        await seed.story(
+            f"Rare earth story {n}", when=now - timedelta(hours=n + 1), quotes=({"text": text, "speaker": speaker},)
+        )
+    reply = await commands.handle("/quotes", ME)
+    headings = [blk.lines[0][0].text for blk in reply.blocks[1:]]
+    assert headings == [
+        "Donald Trump", "Bill Clinton", "Hillary Clinton", "Clinton", "ministry spokesman", "spokesman"
+    ]  # fmt: skip
+    trump = plain(await commands.handle("/quotes donald trump", ME))  # the full name finds the surname's quotes too
+    assert all(q in trump for q in ("We will make a deal", "Tariffs are coming", "Nobody has done more"))
+    assert [blk.lines[0][0].text for blk in (await commands.handle("/quotes trump", ME)).blocks[1:]] == ["Donald Trump"]
 
 
 async def test_figures_of_last_day_with_context_and_source(commands: Commands, seeded: dict[str, int]) -> None:

@@ -455,6 +455,41 @@ async def test_groups_forum_topics_and_channels(api: FakeBotAPI, db_url: str, ne
     await store.close()
 
 
+async def test_a_channels_timezone_is_set_from_a_private_chat(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    """/timezone @wire Area/City from its admin's private chat moves the channel's digest (getChatMember checks the
+    sender); another user is refused with the action they tried; a pasted page as a topic keeps the usage line."""
+    api.chats["@wire"] = {"id": -100900, "type": "channel", "title": "Wire channel", "username": "wire"}
+    api.admins[-100900] = {ADMIN, BOT_ID}
+    newsroom.publish(0)
+    store = await Store.open(db_url)
+    async with running(api, store, newsroom.config()) as app:
+        api.command("/subscribe @wire rare-earths daily 10:00")
+        await api.wait_for("sendMessage", chat_id=ADMIN, where=lambda c: "@wire: Subscribed" in c.params["text"])
+        api.command("/timezone @wire Europe/Paris")
+        done = (await api.wait_for("sendMessage", 2, chat_id=ADMIN))[1]
+        assert done.params["text"] == "@wire: Timezone set to Europe/Paris. Digests follow it from now on."
+        (channel,) = await store.subscriptions(-100900)
+        assert (channel.at, channel.timezone) == ("10:00", "Europe/Paris")
+        (job,) = app.job_queue.get_jobs_by_name(f"digest:{channel.id}")
+        assert str(job.data[1].tzinfo) == "Europe/Paris" and job.data[1].strftime("%H:%M") == "10:00"  # rescheduled
+        # another user's private chat: refused, naming what was tried
+        api.command("/unsubscribe @wire all", chat_id=4242, user_id=4242)
+        api.command("/timezone @wire Asia/Tokyo", chat_id=4242, user_id=4242)
+        refusals = [c.params["text"] for c in await api.wait_for("sendMessage", 2, chat_id=4242)]
+        assert sorted(refusals) == [
+            "Only admins of @wire can change its timezone, and you are not one.",
+            "Only admins of @wire can unsubscribe it, and you are not one.",
+        ]
+        assert [(s.topics, s.timezone) for s in await store.subscriptions(-100900)] == [
+            (("rare-earths",), "Europe/Paris")
+        ]
+        api.command("/subscribe " + "x" * 4080)
+        (long,) = await api.wait_for("sendMessage", chat_id=ADMIN, where=lambda c: "Unknown topic" in c.params["text"])
+        assert long.params["text"].endswith("Usage: /subscribe [@channel] [topic…] [daily HH:MM | alerts]")
+        assert "topics: rare-earths, us-russia" in long.params["text"] and utf16_len(long.params["text"]) < 300
+    await store.close()
+
+
 async def test_alerts_one_message_per_chat_per_cycle(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
     for k in range(2):
         newsroom.publish(k)
