@@ -251,6 +251,21 @@ _QUALIFIER_BOUNDS = dict.fromkeys(
      "no more than", "not more than", "a maximum of", "as many as", "as much as"),
     "below",
 )  # fmt: skip
+# Symbols before a number that qualify it as words do (">400 kg", "<$5 million", "~5,000 people", "c. 500 hectares"):
+# each stands for the worded qualifier it is read as, so it shows in the surface and bounds the figure in merge alike.
+_SYMBOL_QUALIFIERS = {
+    ">": "more than", "<": "less than", "≥": "at least", ">=": "at least", "≤": "at most", "<=": "at most",
+    "~": "about", "≈": "about", "c.": "circa", "ca.": "circa",
+}  # fmt: skip
+# "+" or "-plus" after a number ("20+ years", "1,000+", "26,000-plus followers") reads as "more than".
+_PLUS_QUALIFIER = "more than"
+# The symbol right before a figure, at most one space apart. Not one glued to a word, a number or another symbol:
+# "p<0.05", "<b>20%", "->7%", "=>", ">>", "/~user/2024" (HTML remnants, arrows and URLs).
+_SYMBOL_QUALIFIER = re.compile(r"(?:(?<![\w<>=~≈/–—-])(>=|<=|[<>≥≤~≈])|(?<![\w.])(ca?\.)) ?\Z")
+# What before a symbol makes it an operator between two terms, not a qualifier: a number ("5 > 3", "$5bn > $3bn") or a
+# one-letter variable ("p < 0.05", "n > 30"; not the article "a").
+_SYMBOL_OPERAND = re.compile(r"(?:\d[\w.,%]*|(?<![\w.])[B-HJ-Zb-z])[ \t]*\Z")
+_TAG_OPEN = re.compile(r"<[A-Za-z/!][^<>\n]*\Z")  # a ">" that closes an HTML tag left in the text (`<a href="x">`)
 _NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
 _PREFIX_CUR = re.compile(
@@ -307,7 +322,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s")
 _TO_GAP = re.compile(r"\s+to\s+(?:(?:just\s+|well\s+)?(?:about|around|roughly|nearly|almost|over|under|some)\s+)?")
 _UNIT_REACH = 300  # characters back to the count whose noun an elided-noun count borrows
 _FOUR_DIGITS = re.compile(r"\d{4}(?![\d,])")
-_PLUS = re.compile(r"\+(?![\w+])|[-‐‑]plus\b", re.I)
+_PLUS = re.compile(r"\+(?![\w+/])|[-‐‑]plus\b", re.I)  # not "+/-" (plus or minus)
 _COMPOUND = re.compile(r"[-‐‑]([a-z]{3,})(?![\w‐‑-])")
 _NOT_COMPOUND = _wordset(_L["not_compound"])
 _TALLY = re.compile(r"\s*(?:[-–—]|\bto\b)\s*(\d{1,3})(?!\d|[,.]\d|\s*(?:%|per\s?cent|percent))")

@@ -4,9 +4,10 @@ One linear pass over :attr:`Prepared.text` (and over the headline line when the 
 one). A few cheap regexes mark page junk (links, tickers, "© 2005-2024"); then one regex walks the
 words and digits, and at each number (digits, number words, fractions, month names) small anchored
 regexes read what is around it: junk (times, phone numbers, calendar digits), a date, or a figure with
-its qualifier and currency on the left and its magnitude, range, unit, rate or counted noun on the
-right. Numbers inside names ("G7", "Chapter 11", "Rossiya 1"), ordinals, vague magnitudes ("dozens",
-"tens of billions"), determiners ("one", "a") and bare numbers without a meaning give no figure.
+its qualifier (in words or a symbol: "over 20%", ">20%") and currency on the left and its magnitude,
+range, unit, rate or counted noun on the right. Numbers inside names ("G7", "Chapter 11", "Rossiya 1"),
+ordinals, vague magnitudes ("dozens", "tens of billions"), determiners ("one", "a") and bare numbers
+without a meaning give no figure.
 A bare number whose noun is elided counts when its context licenses it ("more than 125,000 because",
 "compared to 778 in 2013", "Iran (289+)") and borrows the noun of the count it pairs with; fractions
 stated as shares ("more than half", "half as much"), vote tallies ("92 to 8") and hyphenated
@@ -104,6 +105,7 @@ from .figure_lexicon import (
     _PERCENT,
     _PLURAL_MODIFIERS,
     _PLUS,
+    _PLUS_QUALIFIER,
     _PREFIX_CUR,
     _PRICE_LEVEL_LEFT,
     _QUALIFIERS,
@@ -118,7 +120,11 @@ from .figure_lexicon import (
     _STOP,
     _STUDY_LEFT,
     _SYMBOL_CHARS,
+    _SYMBOL_OPERAND,
+    _SYMBOL_QUALIFIER,
+    _SYMBOL_QUALIFIERS,
     _SYMBOLS,
+    _TAG_OPEN,
     _TALLY,
     _THE_LEFT,
     _TITLE_SMALL,
@@ -338,7 +344,28 @@ def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | No
         if phrase in _QUALIFIERS:
             qual, start = phrase, toks[-k][0]
             break
+    if qual is None and t[s : s + 1].isdigit():  # symbols qualify digits ("~ Two punters died": a list's bullet)
+        sym = _symbol_qualifier(t, start, floor)
+        if sym is not None:
+            start, qual = sym
     return start, cur, qual
+
+
+def _symbol_qualifier(t: str, start: int, floor: int) -> tuple[int, str] | None:
+    """The symbol qualifying the figure that starts at ``start`` (">400 kg", "<$5 million", "~ 5,000 people") and the
+    words it stands for, or None: the figure then shows it and bounds like "more than 400 kg" (summarizer.merge)."""
+    m = _SYMBOL_QUALIFIER.search(t, max(floor, start - 4), start)
+    if m is None:
+        return None
+    sym, at = m.group(1) or m.group(2), m.start()
+    if m.group(1) and m.group().endswith(" "):  # a symbol apart from its number
+        if _SYMBOL_OPERAND.search(t, max(floor, at - 40), at):
+            return None  # "5 > 3", "p < 0.05": a comparison of two terms (but "in 2023 >20% of users")
+        if (floor == 0 or t[floor - 1] == "\n") and not t[floor:at].strip():
+            return None  # a list's bullet: "~ 5 new cases were found" (text.py drops an e-mail's quote marks: "> 200")
+    if sym[0] == ">" and _TAG_OPEN.search(t, max(floor, at - 200), at):
+        return None  # the end of an HTML tag left in the text ("<b>20%</b>", '<a href="x">$5m')
+    return at, _SYMBOL_QUALIFIERS[sym]
 
 
 def _is_name_number(t: str, s: int, floor: int, year_like: bool) -> bool:
@@ -623,9 +650,9 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
         yr = _YEAR_RANGE.match(t, pos)  # "2004-05"
         end = yr.end() if yr and (len(yr.group(1)) == 2 or 1800 <= int(yr.group(1)) <= 2100) else pos
         return _Cand(s, end, "date", int(value), None)
-    plus = _PLUS.match(t, pos) if mag == 1 else None
+    plus = _PLUS.match(t, pos)
     if plus is not None:  # "289+", "26,000-plus followers", "five-plus hours": an open upper end, kept in the surface
-        pos = plus.end()
+        pos, qual = plus.end(), qual or _PLUS_QUALIFIER
     range_end = None
     referential = False
     rm = _RANGE.match(t, pos)
@@ -638,6 +665,10 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
     if half is not None and _UNIT.match(t, half.end()):  # "two and a half years"
         value, pos = value + 0.5, half.end()
     kind, unit, value, pos, cur = _unit(t, pos, cur, value, mag, bool(raw))
+    if plus is None and kind in ("percent", "money", "quantity"):
+        plus = _PLUS.match(t, pos)  # after the unit: "20%+", "10 kg+"
+        if plus is not None:
+            pos, qual = plus.end(), qual or _PLUS_QUALIFIER
     if kind == "quantity" and unit in _DURATIONS and half is None:
         half = _AND_HALF_RIGHT.match(t, pos)  # "two years and a half"
         if half is not None:

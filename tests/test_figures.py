@@ -411,3 +411,75 @@ def test_review_counter_examples(text: str, want: tuple[str, str, bool]) -> None
     assert (first.surface, first.kind, first.key) == want
     if first.kind == "percent":
         assert first.value == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "kind", "value", "qualifier"),
+    [
+        # a symbol before a number qualifies it as its words do; it was dropped, and "<$5 million" read "$5 million"
+        ("Blue Jay Gold said metallurgical studies using >400 kg of stibnite-rich mineralization began in March.",
+         ">400 kg", "quantity", 400, "more than"),
+        ("Shares of the miner rose >20% in early trading on Tuesday.", ">20%", "percent", 20, "more than"),
+        ("The company said remediation costs were <$5 million and would be met from cash.", "<$5 million", "money",
+         5e6, "less than"),
+        ("Analysts expect inflation of < 2% by the end of next year.", "< 2%", "percent", 2, "less than"),
+        ("The fund must keep ≥$2 billion in liquid assets under the new rules.", "≥$2 billion", "money", 2e9,
+         "at least"),
+        ("Lenders with >=8% capital ratios passed the stress test.", ">=8%", "percent", 8, "at least"),
+        ("Residents were told to keep showers to ≤5 minutes during the drought.", "≤5 minutes", "quantity", 5,
+         "at most"),
+        ("Drones weighing <=250 grams need no registration in the EU.", "<=250 grams", "quantity", 250, "at most"),
+        ("The strike idled ~5,000 workers at three plants, the union said.", "~5,000 workers", "count", 5000, "about"),
+        ("Analysts valued the deal at ~$3 billion.", "~$3 billion", "money", 3e9, "about"),
+        ("Plants account for ≈80% of the biomass on Earth.", "≈80%", "percent", 80, "about"),
+        ("The estate covered c. 500 hectares of vineyards before the war.", "c. 500 hectares", "quantity", 500,
+         "circa"),
+        ("Archaeologists found ca. 300 coins at the site.", "ca. 300 coins", "count", 300, "circa"),
+        # "+" after a number is "more than", after a magnitude or a unit too (there it was dropped: "$5bn", "20%")
+        ("He has 20+ years of experience in mining, the board said.", "20+ years", "quantity", 20, "more than"),
+        ("The protest drew 1,000+ people to the square.", "1,000+ people", "count", 1000, "more than"),
+        ("Carpenter has 26,000-plus followers on Twitter.", "26,000-plus followers", "count", 26000, "more than"),
+        ("Deals worth $5bn+ were signed at the summit.", "$5bn+", "money", 5e9, "more than"),
+        ("Margins of 20%+ are rare in retail.", "20%+", "percent", 20, "more than"),
+        ("The agency has deported 2 million-plus immigrants since 2009.", "2 million-plus immigrants", "count", 2e6,
+         "more than"),
+    ],
+)  # fmt: skip
+def test_a_symbol_qualifier_is_kept(text: str, surface: str, kind: str, value: float, qualifier: str) -> None:
+    (figure,) = [f for f in extract_figures(text) if f.kind != "date" and f.value == value]
+    assert (figure.surface, figure.kind, figure.qualifier) == (surface, kind, qualifier)
+    assert text[figure.start : figure.end] == surface
+
+
+@pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # symbols that qualify nothing: an arrow, HTML left in the text, a comparison of two numbers, a p-value, an
+        # e-mail's quoted line, a list's bullet or separator before a number in words, a path in a link and "+/-" keep
+        # the figures they had, without a qualifier
+        ("Revenue growth guidance: 5% -> 7% for the full year.", ["5%", "7%"]),
+        ("Revenue growth guidance: 5%->7% for the full year.", ["5%", "7%"]),
+        ("Sales were <b>20%</b> higher than a year earlier.", ["20%"]),
+        ('The city approved <a href="/budget">$5 million</a> for repairs.', ["$5 million"]),
+        ("In the poll, support for the plan outstripped opposition 55% > 40%.", ["55%", "40%"]),
+        ("Growth was measured at 3.1%+/-0.5 in the quarter.", ["3.1%"]),  # plus or minus, no open end
+        ("The drug cut relapses by 30% (p<0.05) in 400 patients.", ["30%", "400 patients"]),
+        ("The drug cut relapses by 30% (p < 0.05) in 400 patients.", ["30%", "400 patients"]),
+        ("Reader mail\n\n> 200 people turned up at the meeting, you wrote.\n>> 30% of them were students.",
+         ["200 people", "30%"]),
+        ("Highlights:\n~ 5 new cases were reported in Lagos.\n~ Two former college punters died.",
+         ["5 new cases", "Two former college punters"]),
+        ("Morning briefing ~ Two former college punters died in a car wreck.", ["Two former college punters"]),
+        ("Her course page, example.edu/~350, lists the readings.", []),
+    ],
+)  # fmt: skip
+def test_a_symbol_that_qualifies_nothing(text: str, surfaces: list[str]) -> None:
+    figures = sorted(extract_figures(text), key=lambda f: f.start)
+    assert [(f.surface, f.qualifier) for f in figures] == [(s, None) for s in surfaces]
+
+
+def test_every_symbol_stands_for_a_worded_qualifier() -> None:
+    """A symbol's qualifier is one the words give, so "<$5 million" bounds its figure as "less than $5 million" does."""
+    from summarizer.figure_lexicon import _PLUS_QUALIFIER, _QUALIFIERS, _SYMBOL_QUALIFIERS
+
+    assert {*_SYMBOL_QUALIFIERS.values(), _PLUS_QUALIFIER} <= _QUALIFIERS

@@ -230,3 +230,20 @@ def test_a_later_telling_that_bounds_the_figure_gives_its_words() -> None:
     )  # fmt: skip
     assert (one["surface"], one["sentence"], one["link"]) == ("more than $500 million", body, "https://bloomberg.com/a")
     assert [s["outlet"] for s in one["sources"]] == ["Bloomberg.com", "Bloomberg"]
+
+
+def test_a_symbol_bounds_a_figure_as_its_words_do() -> None:
+    """One outlet's "<$5 million" and another's "over $5 million" are two figures: the symbol was dropped, and the
+    first telling's "$5 million" joined the second's, shown as "over $5 million" with both outlets as its sources."""
+    told = [
+        (o, f"https://{o}", [asdict(f) for f in analyze(text).figures])
+        for o, text in (
+            ("a.example", "The company said remediation costs were <$5 million, and it would pay them from cash."),
+            ("b.example", "The regulator said remediation costs were over $5 million, and the company would pay."),
+        )
+    ]
+    merged = merge_figures(told)
+    assert sorted((f["surface"], tuple(s["outlet"] for s in f["sources"])) for f in merged) == [
+        ("<$5 million", ("a.example",)),
+        ("over $5 million", ("b.example",)),
+    ]
