@@ -299,6 +299,11 @@ class Delivery:
                 new_id = int(exc.new_chat_id)
                 log.info("chat %s was upgraded to supergroup %s: moving its subscriptions", chat_id, new_id)
                 await self.store.migrate_chat(chat_id, new_id)
+                if not await self.store.hold_delivery(batch):
+                    # merged into the subscription the supergroup had already: that one sends its own, as it is set
+                    why = f"merged into supergroup {new_id}'s subscription"
+                    log.info("chat %s: %s %s not sent: %s", chat_id, kind, key, why)
+                    return Outcome("skipped", sub.id, kind, key, error=why)
                 chat_id = new_id
                 ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
         except (Forbidden, BadRequest) as exc:
@@ -375,7 +380,12 @@ class Delivery:
             if outcomes[-1].status in ("failed", "deactivated"):
                 return outcomes  # the chat refused the digest: the weekly chart waits for the retry too
             if when.astimezone(tz).weekday() == 0:
-                weekly = await self._weekly_chart(sub, when, now, tz)
+                # as it is now: its group may have become a supergroup meanwhile (the subscription moved to the new id,
+                # or merged into the one the supergroup had, which sends its own chart)
+                current = await self.store.subscription(sub.id)
+                if current is None or not current.active:
+                    return outcomes
+                weekly = await self._weekly_chart(current, when, now, tz)
                 outcomes.append(weekly or Outcome("skipped", sub.id, "digest", weekly_key(when, tz)))
         return outcomes
 

@@ -487,6 +487,12 @@ class Store:
         async with self._read() as conn:
             return await self._subscription_views(conn, cond)
 
+    async def subscription(self, subscription_id: int) -> SubscriptionView | None:
+        """One subscription as it is now, active or not; None once it is gone (merged away by :meth:`migrate_chat`)."""
+        async with self._read() as conn:
+            views = await self._subscription_views(conn, subscriptions_t.c.id == subscription_id)
+        return views[0] if views else None
+
     async def _subscription_views(self, conn: AsyncConnection, cond: Any) -> list[SubscriptionView]:
         q = (
             sa.select(
@@ -556,15 +562,26 @@ class Store:
             )
             return result.rowcount or 0
 
-    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat (group upgraded to supergroup) with its subscriptions to its new id."""
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Move a chat (group upgraded to supergroup) with its subscriptions to its new id; how many subscriptions moved.
+
+        Idempotent: Telegram tells of one upgrade up to three times (the old group's service message, the new
+        supergroup's, a send refused with ChatMigrated), and every telling after the first finds nothing left to move.
+        A subscription the new chat has already (made there before the bot heard of the upgrade) absorbs the old
+        one's (:func:`_merged`), with its delivery history (:func:`_move_deliveries`)."""
         if old_chat_id == new_chat_id:
-            return
+            return 0
         now = utcnow()
         async with self._write() as conn:
-            old = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == old_chat_id))).mappings().first()
+            # locked: the two service messages are handled at once (two chats), and on PostgreSQL both moves read the
+            # new chat missing and inserted it; the second now waits for the first, then finds nothing left to move
+            old = (
+                (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == old_chat_id).with_for_update()))
+                .mappings()
+                .first()
+            )
             if old is None:
-                return
+                return 0
             new = (await conn.execute(sa.select(chats_t).where(chats_t.c.chat_id == new_chat_id))).mappings().first()
             if new is None:
                 await conn.execute(
@@ -601,23 +618,20 @@ class Store:
                         .where(subscriptions_t.c.id == sub["id"])
                         .values(chat_id=new_chat_id, updated_at=now)
                     )
-                else:  # both exist: keep the new one, merge topics, move the delivery history over
-                    await conn.execute(
-                        subscriptions_t.update()
-                        .where(subscriptions_t.c.id == clash["id"])
-                        .values(topics=_merge_topics(list(clash["topics"] or []), list(sub["topics"] or [])))
-                    )
-                    await conn.execute(
-                        deliveries_t.update()
-                        .where(deliveries_t.c.subscription_id == sub["id"])
-                        .values(subscription_id=clash["id"])
-                    )
-                    await conn.execute(subscriptions_t.delete().where(subscriptions_t.c.id == sub["id"]))
+                    continue
+                await conn.execute(
+                    subscriptions_t.update()
+                    .where(subscriptions_t.c.id == clash["id"])
+                    .values(**_merged(clash, sub), updated_at=now)
+                )
+                await _move_deliveries(conn, sub["id"], clash["id"])
+                await conn.execute(subscriptions_t.delete().where(subscriptions_t.c.id == sub["id"]))
             await conn.execute(
                 chats_t.update()
                 .where(chats_t.c.chat_id == old_chat_id)
                 .values(active=False, deactivated_reason=f"migrated to {new_chat_id}", updated_at=now)
             )
+        return len(old_subs)
 
     async def record_send_failure(self, chat_id: int, reason: str) -> bool:
         """Count a permanent send failure (call it for 403 Forbidden / chat not found only).
@@ -765,13 +779,18 @@ class Store:
         Alerts all share one key: None while another alert batch of the subscription is pending (one at a time,
         migration 0009), or when an alert batch sent or being sent holds one of ``story_ids`` (read before another
         instance sent it). Such a batch is not begun at all rather than begun without those stories, so the message
-        composed for it is the message sent; what it alone held is read again at the next cycle."""
+        composed for it is the message sent; what it alone held is read again at the next cycle.
+
+        None too when the subscription is gone: merged into another when its group became a supergroup
+        (:meth:`migrate_chat`) while a job that had read it was still at work."""
         _check_kind(kind)
         try:
             return await self._begin_delivery(subscription_id, kind, key, story_ids)
         except sa.exc.IntegrityError:
             # PostgreSQL's READ COMMITTED let another instance insert the key between our check and our insert
             if kind == "digest" and await self.delivery_done(subscription_id, kind, key):
+                return None
+            if await self.subscription(subscription_id) is None:  # the foreign key refused it: the row is gone
                 return None
             raise
 
@@ -1883,6 +1902,62 @@ def _merge_topics(old: list[str], new: Iterable[str]) -> list[str]:
         if t not in out:
             out.append(t)
     return out
+
+
+def _merged(kept: Any, old: Any) -> dict[str, Any]:
+    """The new values of a supergroup's subscription (``kept``, made there before the bot heard of the upgrade, by an
+    admin whom /settings showed none) that absorbs the old group's (``old``): as if the old one had moved at once and
+    the admin's /subscribe come after (Store.subscribe): the topics of both, the kept one's mode and time (chosen last,
+    and what /settings there has shown since), its timezone unless it never set one (the old group's /timezone was
+    never undone). An inactive subscription adds nothing: the active one's settings carry on."""
+    if not old["active"]:
+        return {}
+    if not kept["active"]:
+        return {key: old[key] for key in ("topics", "mode", "at", "timezone", "active")}
+    return {
+        "topics": _merge_topics(list(old["topics"] or []), kept["topics"] or []),
+        "timezone": kept["timezone"] if kept["timezone"] is not None else old["timezone"],
+    }
+
+
+async def _move_deliveries(conn: AsyncConnection, from_id: int, to_id: int) -> None:
+    """A merged subscription's delivery history, moved to the one that absorbs it (what the old group was sent is not
+    sent again). Its batches still being sent are dropped, their stories left to the kept subscription's next batch:
+    their senders learn it from :meth:`Store.hold_delivery` and send nothing (a digest composed for the old settings).
+    A sent digest whose key the kept subscription holds too (the unique index allows one) joins its stories to that
+    batch, as sent in it."""
+    dropped = [
+        r.id
+        for r in await conn.execute(
+            sa.select(deliveries_t.c.id).where(
+                deliveries_t.c.subscription_id == from_id, deliveries_t.c.status == "pending"
+            )
+        )
+    ]
+    live = sa.select(deliveries_t.c.id, deliveries_t.c.key).where(
+        deliveries_t.c.kind == "digest", deliveries_t.c.status.in_(("pending", "sent"))
+    )
+    kept = {r.key: r.id for r in (await conn.execute(live.where(deliveries_t.c.subscription_id == to_id))).all()}
+    sent = live.where(deliveries_t.c.subscription_id == from_id, deliveries_t.c.status == "sent")
+    for r in (await conn.execute(sent)).all():
+        if r.key not in kept:
+            continue
+        has = sa.select(delivery_stories_t.c.story_id).where(delivery_stories_t.c.delivery_id == kept[r.key])
+        await conn.execute(
+            delivery_stories_t.insert().from_select(
+                ["delivery_id", "story_id"],
+                sa.select(sa.literal(kept[r.key]), delivery_stories_t.c.story_id).where(
+                    delivery_stories_t.c.delivery_id == r.id, delivery_stories_t.c.story_id.not_in(has)
+                ),
+            )
+        )
+        dropped.append(r.id)
+    if dropped:
+        await conn.execute(delivery_stories_t.delete().where(delivery_stories_t.c.delivery_id.in_(dropped)))
+        await conn.execute(deliveries_t.delete().where(deliveries_t.c.id.in_(dropped)))
+    await conn.execute(
+        deliveries_t.update().where(deliveries_t.c.subscription_id == from_id).values(subscription_id=to_id)
+    )
 
 
 def _own_link(link: str | None, members: Sequence[Member]) -> str | None:

@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from datetime import time as dt_time
 from typing import TYPE_CHECKING, Any, cast
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -58,6 +58,8 @@ KNOWN = frozenset(c.name for c in COMMANDS)
 # Updates taken at once (PerChatUpdates). PTB takes a slot before a chat's lock, so one chat's queued updates hold
 # slots while they wait: this many leaves room for every other chat unless one chat sends hundreds at once.
 CONCURRENT_UPDATES = 1024
+# Telegram's 400 answer to an edit that would leave a message as it is ("Bad Request: message is not modified: ...")
+NOT_MODIFIED = "message is not modified"
 
 
 class PerChatUpdates(BaseUpdateProcessor):
@@ -219,24 +221,39 @@ def chat_ref(update: Update) -> ChatRef:
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any command: answered by commands.py, rendered as HTML in the same chat (and forum topic)."""
+    """Any command, typed or a media caption's: answered by commands.py, as HTML in the same chat (and forum topic).
+
+    Edited messages are not answered (build_application), whatever they became: an edit is no new request, and
+    answering one would run a /subscribe again or post a second /summary whenever a typo was fixed hours later."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or (text := command_text(message)) is None:
         return
-    if not addressed_to_us(message.text, context.bot.username, message.chat.type):
+    if not addressed_to_us(text, context.bot.username, message.chat.type):
         return
     rt = runtime(context)
     ref = chat_ref(update)
     try:
-        reply = await rt.commands.handle(message.text, ref)
+        reply = await rt.commands.handle(text, ref)
     except Exception:  # a bug must not leave the user unanswered, nor show them a system error
-        log.exception("chat %s: answering %r failed", ref.chat_id, message.text[:200])
+        log.exception("chat %s: answering %r failed", ref.chat_id, text[:200])
         reply = text_reply("Sorry, something went wrong answering that. The bot's admins can see what in its log.")
     await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
 
 
+def command_text(message: Message) -> str | None:
+    """A message's command line: its text, or its caption when that starts with a command (a photo sent with
+    '/summary 1'; Telegram marks a caption's commands as it marks a text's, and PTB's CommandHandler reads text only)."""
+    if message.text:
+        return message.text
+    entities = message.caption_entities
+    if message.caption and entities and entities[0].type == MessageEntity.BOT_COMMAND and entities[0].offset == 0:
+        return message.caption
+    return None
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text that is no command, in a private chat: answered with how to ask (commands.py)."""
+    """Text that is no command, in a private chat: answered with how to ask (commands.py); not an edit of it (the
+    first answer said how already; on_command says why edits are not answered)."""
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -265,7 +282,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(answer.notice)
     if answer.reply is not None and answer.reply.blocks:
         text = split_html(answer.reply.blocks)[0]
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
+        except BadRequest as exc:
+            if NOT_MODIFIED not in str(exc).lower():
+                raise
+            # a second press of the button already shown as chosen: Telegram refuses an edit that changes nothing
+            log.debug("chat %s: button %r changed nothing on the message", ref.chat_id, query.data)
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -288,6 +311,28 @@ async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
             reply = await rt.commands.handle("/start", ChatRef(chat.id, chat.type, title=chat.title))
             await rt.delivery.send_reply(chat.id, reply)
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: its subscriptions move to the new chat id at once, not when a send is refused.
+
+    Telegram posts a service message in each (migrate_to_chat_id in the old group, migrate_from_chat_id in the new
+    supergroup, where it comes before anything said there); either is enough, and the later one (or a ChatMigrated
+    answer to a send, bot.delivery) finds nothing left to move (Store.migrate_chat)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    rt = runtime(context)
+    moved = await rt.store.migrate_chat(old, new)
+    if moved:
+        log.info("chat %s was upgraded to supergroup %s: %d subscriptions moved", old, new, moved)
+        await reschedule(context.application)  # a subscription merged into the supergroup's loses its job
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -427,11 +472,14 @@ def build_application(
     interval = poll_interval or DEFAULT_POLL_INTERVAL
     app.bot_data[RUNTIME] = Runtime(store, commands, delivery, poll, interval, settings.default_timezone)
 
+    # new messages and posts only: an edited one is not answered again (on_command says why)
     updates = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(CommandHandler([c.name for c in COMMANDS], on_command, filters=updates))
     app.add_handler(MessageHandler(filters.COMMAND & updates, on_command))  # unknown commands: one-line answer
+    app.add_handler(MessageHandler(filters.CaptionEntity(MessageEntity.BOT_COMMAND) & updates, on_command))
     # words without a command, in a private chat: how to ask (in groups, people talk to each other)
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_text))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & updates, on_text))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)

@@ -4,7 +4,8 @@ The real python-telegram-bot Application reaches it through ``base_url``
 (``http://127.0.0.1:PORT/bot``; PTB appends ``<token>/<method>``). Tests inject updates (served by
 ``getUpdates`` long polling), queue canned failures (429 with ``retry_after``, 403 Forbidden, group
 migrated to a supergroup) and wait for the calls they expect. Messages are checked the way Telegram
-checks them: HTML must parse with the allowed tags, at most 4096 UTF-16 units and 100 entities.
+checks them: HTML must parse with the allowed tags, at most 4096 UTF-16 units and 100 entities; an edit
+that changes neither the text nor the keyboard is refused ("message is not modified").
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ _JSON_FIELDS = {
     "reply_parameters",
     "scope",
 }
+
+
+# Telegram's answer to an edit that leaves the message as it was
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a "
+    "current content and reply markup of the message"
+)
 
 
 def utf16_len(text: str) -> int:
@@ -153,6 +161,8 @@ class FakeBotAPI:
         self.admins: dict[int, set[int]] = {}  # chat id -> user ids that are administrators
         self.chats: dict[str, dict[str, Any]] = {}  # "@username" -> chat object
         self.delays: dict[str, float] = {}  # method -> seconds to hold the answer (a slow Telegram)
+        # (chat id, message id) -> what a text message the bot sent shows: text, parse mode, keyboard (edits compare)
+        self.shown: dict[tuple[int, int], tuple[Any, ...]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
@@ -209,19 +219,22 @@ class FakeBotAPI:
         chat_type: str = "private",
         thread_id: int | None = None,
         title: str | None = None,
+        edited: bool = False,
+        photo: bool = False,
     ) -> int:
-        """Inject a message (a command gets its bot_command entity) from a user in a chat."""
+        """Inject a message (a command gets its bot_command entity) from a user in a chat; ``edited``: the message
+        after its sender edited it (edited_message), ``photo``: a photo with `text` as its caption."""
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat["first_name"] = "Tester"
         else:
             chat["title"] = title or f"Chat {chat_id}"
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": chat,
-            "text": text,
-        }
+        message: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat}
+        message["caption" if photo else "text"] = text
+        if photo:
+            message["photo"] = [{"file_id": "ph1", "file_unique_id": "uph1", "width": 90, "height": 60}]
+        if edited:
+            message["edit_date"] = int(time.time())
         if chat_type != "channel":
             message["from"] = {"id": user_id, "is_bot": False, "first_name": "Tester"}
         if thread_id is not None:
@@ -229,9 +242,21 @@ class FakeBotAPI:
             message["is_topic_message"] = True
         if text.startswith("/"):
             length = len(text.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text[:length])}]
+            entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(text[:length])}]
+            message["caption_entities" if photo else "entities"] = entities
         key = "channel_post" if chat_type == "channel" else "message"
-        return self.add_update({key: message})
+        return self.add_update({f"edited_{key}" if edited else key: message})
+
+    def migrate(self, group_id: int, supergroup_id: int, *, user_id: int = 1001) -> None:
+        """Inject what Telegram sends when a group is upgraded to a supergroup: a service message in the old group
+        (migrate_to_chat_id), then one in the new supergroup (migrate_from_chat_id)."""
+        user = {"id": user_id, "is_bot": False, "first_name": "Tester"}
+        for chat, told in (
+            ({"id": group_id, "type": "group", "title": "Group"}, {"migrate_to_chat_id": supergroup_id}),
+            ({"id": supergroup_id, "type": "supergroup", "title": "Group"}, {"migrate_from_chat_id": group_id}),
+        ):
+            message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": user}
+            self.add_update({"message": {**message, **told}})
 
     def press(
         self, data: str, message: Call | dict[str, Any], *, user_id: int = 1001, chat_type: str | None = None
@@ -495,12 +520,19 @@ class FakeBotAPI:
             if problem:
                 return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"}
             extra = {"text": html_text(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]}
+            shown = (p["text"], p.get("parse_mode"), p.get("reply_markup"))
             if call.method == "editMessageText" and "message_id" in p:
+                key = (call.chat_id() or 0, int(p["message_id"]))
+                if self.shown.get(key) == shown:  # as Telegram: an edit must change the text or the keyboard
+                    return 400, {"ok": False, "error_code": 400, "description": NOT_MODIFIED}
+                self.shown[key] = shown
                 extra["message_id"] = int(p["message_id"])
                 msg = self._message(call, **extra)
                 msg["message_id"] = int(p["message_id"])
                 return 200, {"ok": True, "result": msg}
-            return 200, {"ok": True, "result": self._message(call, **extra)}
+            msg = self._message(call, **extra)
+            self.shown[(call.chat_id() or 0, msg["message_id"])] = shown
+            return 200, {"ok": True, "result": msg}
         if call.method == "sendPhoto":
             caption = p.get("caption", "")
             if caption and p.get("parse_mode") == "HTML":

@@ -218,6 +218,31 @@ async def test_migrated_group_is_followed_to_the_supergroup(delivery: Delivery, 
     assert [s.id for s in await store.subscriptions(-10019)] == [sub.id]
 
 
+async def test_a_digest_refused_as_migrated_into_a_supergroup_that_subscribed_meanwhile(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """The bot missed the upgrade's service messages and an admin subscribed the supergroup meanwhile: the old group's
+    digest, refused with ChatMigrated, merged the two subscriptions, went out all the same, and on a Monday the job
+    died recording the weekly chart of the subscription just deleted (FOREIGN KEY constraint failed). The digest
+    composed for the old settings is not sent; the supergroup's carries both topics, with the chart, once."""
+    await seed(store, MONDAY)
+    await seed(store, MONDAY, topic="us-russia")
+    old = await store.subscribe(-31, ["rare-earths"], at="08:00", chat_type="group")
+    new = await store.subscribe(-10031, ["us-russia"], at="09:30", chat_type="supergroup")
+    api.fail_next("sendMessage", "migrated", chat_id=-31, new_chat_id=-10031)
+    outcomes = await delivery.send_digest(old, MONDAY)
+    assert [(o.status, o.error) for o in outcomes] == [("skipped", "merged into supergroup -10031's subscription")]
+    assert api.calls_to("sendMessage", -10031) == [] and api.calls_to("sendPhoto") == []
+    (merged,) = await store.subscriptions(-10031)
+    assert (merged.id, merged.topics, merged.at) == (new.id, ("rare-earths", "us-russia"), "09:30")
+
+    daily, weekly = await delivery.send_digest(merged, MONDAY + timedelta(hours=1, minutes=30))
+    assert (daily.status, weekly.status) == ("sent", "sent")
+    (digest,) = api.calls_to("sendMessage", -10031)
+    assert "rare-earths" in digest.params["text"] and "us-russia" in digest.params["text"]
+    assert len(api.calls_to("sendPhoto", -10031)) == 1
+
+
 async def test_cancelled_send_is_recorded_failed(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
     ids = await seed(store, TUESDAY)
     sub = await store.subscribe(20, ["rare-earths"])

@@ -348,6 +348,34 @@ async def test_group_upgraded_to_supergroup_is_followed(api: FakeBotAPI, db_url:
     await store.close()
 
 
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscription_at_once(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    """Telegram's service messages of the upgrade were ignored: until a send to the old id was refused with
+    ChatMigrated (up to a day for a daily digest) the supergroup's /settings said "no subscriptions", and a
+    re-subscription there merged the two at that send. They move the subscription at once now, job and all."""
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    api.admins[-500] = api.admins[-100500] = {7}
+    async with running(api, store, config) as app:
+        api.command("/subscribe rare-earths daily 23:59", chat_id=-500, user_id=7, chat_type="group")
+        await api.wait_for("sendMessage", chat_id=-500)
+        (sub,) = await store.subscriptions(-500)
+        api.migrate(-500, -100500, user_id=7)
+        api.command("/settings", chat_id=-100500, user_id=7, chat_type="supergroup")
+        (settings,) = await api.wait_for("sendMessage", chat_id=-100500)
+        assert "rare-earths" in settings.params["text"] and "no subscriptions" not in settings.params["text"]
+        (moved,) = await store.subscriptions(-100500)
+        assert (moved.id, moved.topics, moved.at, moved.chat_type) == (sub.id, ("rare-earths",), "23:59", "supergroup")
+        assert await store.subscriptions(-500, active=None) == []
+        await digest_job(app, sub.id)  # posted to the supergroup straight away, not refused there first
+        assert "Rare earth quota cut" in api.calls_to("sendMessage", -100500)[-1].params["text"]
+        assert [c.status for c in api.calls_to("sendMessage", -500, ok=False)] == [200]  # /subscribe's answer only
+    await store.close()
+
+
 async def test_network_errors_are_retried_with_backoff(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
     newsroom.publish(0)
     config = newsroom.config()
@@ -639,3 +667,44 @@ async def test_words_without_a_command_in_a_private_chat_are_answered(
         assert int(hint.params["chat_id"]) == ADMIN and "/help" in hint.params["text"]
         await asyncio.sleep(0.2)
         assert api.calls_to("sendMessage", -2002) == []
+
+
+async def test_a_second_press_of_a_chosen_button_is_answered_without_an_error(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refuses an edit that changes nothing (400 "message is not modified"): "Daily digest" pressed when
+    the chat had it already logged an ERROR with a traceback for a double tap. The press is answered, nothing logged."""
+    caplog.set_level(logging.WARNING)
+    async with running_one_story(api, newsroom, db_url):
+        api.command("/start")
+        (start,) = await api.wait_for("sendMessage")
+        api.press("t:rare-earths", start)
+        await api.wait_for("editMessageText")
+        api.press("m:daily", start)
+        api.press("m:daily", start)
+        answers = await api.wait_for("answerCallbackQuery", 3)
+        assert [a.params.get("text") for a in answers[1:]] == ["Daily digest", "Daily digest"]
+        api.command("/help")  # answered once the presses before it were handled (one chat's updates in order)
+        await api.wait_for("sendMessage", 2)
+    refused = [c for c in api.calls_to("editMessageText", ok=False) if c.status == 400]
+    assert len(refused) == 2  # the fake answers as Telegram does: both presses changed nothing
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_edits_are_not_answered_and_a_captions_command_is(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    """An edited plain text got a second "Commands start with /" hint while an edited command got nothing; a photo
+    captioned "/help" got no answer at all. Edits are never answered now; a caption's command is, as a typed one."""
+    async with running_one_story(api, newsroom, db_url) as store:
+        api.command("hello")
+        api.command("hello there", edited=True)
+        api.command("/subscribe us-russia alerts", edited=True)
+        api.command("/subscribe us-russia alerts", chat_id=-2002, user_id=7, chat_type="group", edited=True)
+        api.command("I meant this", photo=True)  # a photo with words: not the bot's business
+        api.command("/help", photo=True)  # answered after everything before it (one chat's updates in order)
+        hint, help_ = await api.wait_for("sendMessage", 2)
+        assert "Commands start with /" in hint.params["text"] and "/subscribe" in help_.params["text"]
+        await asyncio.sleep(0.3)
+        assert len(api.calls_to("sendMessage")) == 2
+        assert await store.subscriptions(ADMIN) == [] and await store.subscriptions(-2002) == []
