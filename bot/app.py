@@ -149,14 +149,16 @@ async def poll_command(config: Config, settings: Settings) -> int:
         token = settings.telegram_bot_token
         if token is not None and token.get_secret_value():
             sent = await _deliver_alerts(settings, store, config.topic_names())
-            print(f"alerts: {sent} messages delivered")
+            if sent is not None:  # (None: Telegram unreachable, said on stderr; no count of nothing tried)
+                print(f"alerts: {sent} messages delivered")
     finally:
         await store.close()
     return 0
 
 
-async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[str, str]) -> int:
-    """Send this cycle's alerts through the Bot API (for cron and tests), then exit."""
+async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[str, str]) -> int | None:
+    """Send this cycle's alerts through the Bot API (for cron and tests), then exit; the messages sent, or None when
+    Telegram could not be reached (the alerts are sent by a later run, within delivery.ALERT_LOOKBACK)."""
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
@@ -174,7 +176,7 @@ async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[st
         raise UserError(REJECTED_TOKEN) from None
     except NetworkError as exc:  # nothing was taken: the next run sends the alerts
         print(f"coverage-bot: Telegram unreachable ({exc}); alerts are left for the next run", file=sys.stderr)
-        return 0
+        return None
     return summarize_outcomes(outcomes).get("sent", 0)
 
 
@@ -260,25 +262,40 @@ async def run_command(
 async def stories_command(
     settings: Settings, since: str, topic: str | None, as_json: bool, *, topics: Sequence[str] | None = None
 ) -> int:
-    """`coverage-bot stories`: what the monitor kept, newest first (`topics`: the configured ones, to check --topic)."""
+    """`coverage-bot stories`: what the monitor kept, newest first (`topics`: the configured ones, to check --topic).
+
+    Without feeds.yaml (`topics` None) a --topic no story has is checked against the topics of the store's feeds, the
+    feeds.yaml the poller last synced: a typo is refused there too, not answered "no stories" (and a topic renamed
+    since still lists its old stories). A store with no feeds yet cannot check it, and the answer says so."""
     window = parse_since(since)
     if topic is not None and topics is not None and topic not in topics:
         raise UserError(f"--topic {topic!r}: unknown topic; choose from {', '.join(topics)}")
+    unchecked = ""
     store = await open_store(settings.database_url, must_exist=True)
     try:
         stories = await store.stories(datetime.now(UTC) - window, topic=topic, limit=500)
+        if topic is not None and topics is None and not stories:
+            followed = await store.feed_topics()
+            if followed and topic not in followed:
+                raise UserError(
+                    f"--topic {topic!r}: unknown topic; the store's feeds follow {', '.join(followed)} "
+                    "(no feeds.yaml here to check it against: --config FILE)"
+                )
+            unchecked = "" if followed else " (the topic is not checked: no feeds.yaml here and no feeds in the store)"
     finally:
         await store.close()
     if as_json:
         print(json.dumps([_story_json(s) for s in stories], ensure_ascii=False, indent=2, default=str))
         return 0
     if not stories:
-        print(f"no stories in the last {since}" + (f" on {topic}" if topic else ""))
+        print(f"no stories in the last {since}" + (f" on {topic}{unchecked}" if topic else ""))
         return 0
     for s in stories:
         outlets = s.outlets()
         print(f"#{s.id}  {s.title}")
-        print(f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)}")
+        print(
+            f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)} UTC"
+        )
         for line in s.summary[:2]:
             print(textwrap.fill(line.text, width=100, initial_indent="     ", subsequent_indent="     "))
     return 0
@@ -424,7 +441,9 @@ async def subscribe_command(config: Config, settings: Settings, args: Namespace)
 
 
 async def unsubscribe_command(settings: Settings, args: Namespace) -> int:
-    """`coverage-bot unsubscribe CHAT_ID [topic…]`: says what was wrong when nothing matches."""
+    """`coverage-bot unsubscribe CHAT_ID [topic…|all]`: says what was wrong when nothing matches. `all` alone is every
+    topic, as Telegram's /unsubscribe all; a topic named twice is dropped once."""
+    wanted = [] if [t.lower() for t in args.topics] == ["all"] else list(dict.fromkeys(args.topics))
     store = await open_store(settings.database_url, must_exist=True)
     try:
         subs = [s for s in await store.subscriptions(args.chat_id) if s.thread_id == args.thread]
@@ -434,16 +453,16 @@ async def unsubscribe_command(settings: Settings, args: Namespace) -> int:
             hint = f"; its forum threads: {', '.join(map(str, others))} (--thread ID)" if others else ""
             raise UserError(f"chat {args.chat_id}{thread} has no subscription{hint}")
         following = sorted({t for s in subs for t in s.topics})
-        not_followed = [t for t in args.topics if t not in following]
+        not_followed = [t for t in wanted if t not in following]
         if not_followed:
             raise UserError(
                 f"chat {args.chat_id}{thread} does not follow {', '.join(map(repr, not_followed))} "
                 f"(it follows: {', '.join(following) or 'nothing'})"
             )
-        await store.unsubscribe(args.chat_id, list(args.topics) or None, thread_id=args.thread)
+        await store.unsubscribe(args.chat_id, wanted or None, thread_id=args.thread)
     finally:
         await store.close()
-    dropped = list(args.topics) or following
+    dropped = wanted or following
     left = [t for t in following if t not in dropped]
     still = f"; still follows {', '.join(left)}" if left else ""
     print(f"chat {args.chat_id}{thread}: unsubscribed from {', '.join(dropped)}{still}")
@@ -465,19 +484,19 @@ async def enable_feed_command(config: Config, settings: Settings, which: str) ->
     if feed is None:
         hint = did_you_mean(key, [f.name for f in config.feeds])
         read = config.path.resolve() if config.path else "feeds.yaml"
-        print(
-            f"No feed {key!r} in feeds.yaml{hint} (read {read}; "
-            "if the bot reads another file, give it with --config FILE)"
+        raise UserError(
+            f"no feed {key!r} in feeds.yaml{hint} (read {read}; if the bot reads another file, give it with --config FILE)"
         )
-        return 1
     store = await open_store(settings.database_url, must_exist=True)
     try:
         # by its name, whichever spelling of its URL was typed (the store keeps a moved feed's new URL)
         answer = await enable_feed(store, feed.name)  # the same answer as the admin chat command /enable
     finally:
         await store.close()
+    if not answer.ok:  # an error, as every command's: on stderr after "coverage-bot:", exit 2
+        raise UserError(answer.message)
     print(answer.message)
-    return 0 if answer.ok else 1
+    return 0
 
 
 def _configured_feed(config: Config, key: str) -> FeedConfig | None:

@@ -531,7 +531,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.topics = [*args.topics, *extra]
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    level = os.environ.get("LOG_LEVEL", "").strip().upper()  # (a bad value is the settings' message, below)
+    level = os.environ.get("LOG_LEVEL", "").strip().upper()
+    if level and level not in _LOG_LEVELS:  # every command, as README says: not only those that read the settings
+        shown = os.environ["LOG_LEVEL"].strip()
+        print(
+            f"coverage-bot: environment: LOG_LEVEL: {shown!r} is not one of {', '.join(_LOG_LEVELS)}", file=sys.stderr
+        )
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else _LOG_LEVELS.get(level, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

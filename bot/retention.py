@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from .clock import utcnow
 from .models import PruneReport
+from .settings import MIN_RETENTION_DAYS
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 # The longest look-back of anything the bot shows: /trend charts 14 days plus today. A smaller retention_days
-# would delete stories a chart still counts, so it is raised to this.
-MIN_RETENTION = timedelta(days=15)
+# would delete stories a chart still counts, so it is raised to this (`check-config` says so).
+MIN_RETENTION = timedelta(days=MIN_RETENTION_DAYS)
 # Transactions per quiet moment (each at most bot.store.PRUNE_BATCH rows): 100,000 rows after each cycle.
 BATCHES_PER_CYCLE = 20
 

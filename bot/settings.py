@@ -64,6 +64,8 @@ DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 MIN_INTERVAL = 60  # seconds; polling a feed more often than this is impolite and pointless
 MAX_INTERVAL = 7 * 24 * 3600
 TOPIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# poll.retention_days below this is raised to it (bot.retention): /trend charts the last 14 days and today.
+MIN_RETENTION_DAYS = 15
 
 
 class ConfigError(Exception):
@@ -101,6 +103,16 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IG
 _SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
 
 
+def _shown(value: object) -> str:
+    """A value as an error message quotes it: a scalar as Python writes it, a list or a mapping by its kind only (one
+    nesting YAML aliases a few levels deep is written out as hundreds of megabytes)."""
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
 def parse_duration(value: object) -> int:
     """Whole seconds from 900, "900", "15m", "1h30m", "1.5h", "2 days", "1 week, 2 days", "P1DT12H"; ValueError says
     what is valid."""
@@ -123,7 +135,7 @@ def parse_duration(value: object) -> int:
             parts = _PART.findall(s) if _PARTS.fullmatch(s) else []
         if parts:
             return _seconds(value, parts)
-    raise ValueError(f"{value!r} is not a duration; use {DURATION_EXAMPLES}")
+    raise ValueError(f"{_shown(value)} is not a duration; use {DURATION_EXAMPLES}")
 
 
 def _seconds(value: str, parts: list[tuple[str, str]]) -> int:
@@ -146,7 +158,7 @@ def parse_size(value: object) -> int:
         return value
     if isinstance(value, str) and (m := _SIZE.match(value)) and len(m.group(1)) <= 30:  # (a float of 400 digits
         return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower() if m.group(2) else None])  # is inf)
-    raise ValueError(f"{value!r} is not a size; use bytes (5000000) or 5MB / 512KB")
+    raise ValueError(f"{_shown(value)} is not a size; use bytes (5000000) or 5MB / 512KB")
 
 
 def _check_interval(seconds: int) -> int:
@@ -169,10 +181,18 @@ def _check_url(url: str) -> str:
     if not parts.hostname or any(c.isspace() for c in url):
         raise ValueError(f"{url!r} is not a valid URL (no host, or spaces in it)")
     try:
-        parts.port  # noqa: B018 (read to check: a port out of range raises only then)
+        port = parts.port  # a port out of range raises only when read
     except ValueError:
-        raise ValueError(f"{url!r} has no valid port (a number from 1 to 65535 after the host's colon)") from None
+        port = 0
+    if port == 0:  # (none given is None; 0 is no port a server listens on)
+        raise ValueError(f"{url!r} has no valid port (a number from 1 to 65535 after the host's colon)")
     return url
+
+
+def _check_feed_name(name: str) -> str:
+    if not name.strip():
+        raise ValueError("a feed's name cannot be blank: stories and `coverage-bot feeds` show it; e.g. name: Reuters")
+    return name
 
 
 Duration = Annotated[int, BeforeValidator(parse_duration), AfterValidator(_check_interval)]
@@ -283,7 +303,7 @@ class Topic(_Strict):
 class FeedConfig(_Strict):
     """One feed to poll."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Field(max_length=100), AfterValidator(_check_feed_name)]
     url: Annotated[str, AfterValidator(_check_url)]
     topics: tuple[str, ...] = ()  # empty only when built by hand: load_config fills in every topic
     interval: Duration = 900
@@ -345,7 +365,8 @@ class Config(_Strict):
         """Feeds without topics follow every topic; without interval, poll.interval."""
         if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
             return data
-        topics = list(data["topics"]) if isinstance(data.get("topics"), dict) else []
+        # (a topic name YAML read as a number is that key's one problem, not one more per feed: _describe)
+        topics = [t for t in data["topics"] if isinstance(t, str)] if isinstance(data.get("topics"), dict) else []
         poll: dict[str, Any] = data["poll"] if isinstance(data.get("poll"), dict) else {}
         try:  # only a valid poll.interval: a bad one is poll.interval's one problem, not one more per feed
             interval = _check_interval(parse_duration(poll["interval"])) if "interval" in poll else None
@@ -490,15 +511,23 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def _line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Key path -> 1-based line in the YAML source, for error messages."""
+    """Key path -> 1-based line in the YAML source, for error messages.
+
+    Each node is walked once: an alias is the node its anchor names, and walking it again at every alias would
+    expand aliases of aliases (323 bytes nesting them 8 deep make 48 million paths: a MemoryError under 2 GB).
+    A path below a second alias is not in the map: its error names the alias's line, the nearest key above it."""
     lines: dict[tuple[Any, ...], int] = {}
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return lines
+    walked: set[int] = set()
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
         lines[path] = node.start_mark.line + 1
+        if id(node) in walked:
+            return
+        walked.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else None
@@ -568,6 +597,13 @@ def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """(key path, message) pairs for one pydantic error, in words a user can act on."""
     loc = tuple(err["loc"])
     kind = err["type"]
+    if len(loc) > 1 and loc[0] == "topics" and not isinstance(loc[1], str):  # `2024:`, which YAML reads as a number
+        loc = ("topics", str(loc[1]), *loc[2:])  # (as the line map knows the key)
+        if loc[2:] == ("[key]",):
+            return [(loc[:2], f"topic names are text: quote it, {loc[1]!r}")]
+    number = type(err.get("input")) in (int, float)  # (not a bool)
+    if kind == "string_type" and number and len(loc) == 4 and loc[0::2] == ("feeds", "topics"):  # topics: [2024]
+        return [(loc, f"topic names are text: quote it, {str(err['input'])!r}")]
     if kind == "config_cross":
         return [(tuple(p), m) for p, m in err["ctx"]["problems"]]
     if kind == "extra_forbidden":
@@ -631,7 +667,12 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such file (pass --config PATH, or copy feeds.yaml from the repository)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # (its message gives a byte offset: the line is what an editor shows)
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{p}: line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
         raise ConfigError(f"{p}: cannot read it: {exc}") from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
@@ -679,6 +720,15 @@ def check_config(
         f"{p.max_items_per_cycle} items per cycle, items <= {p.max_age_days:g} days old, "
         f"disable after {p.failure_disable_after} failures, story window {p.story_window_hours:g} h"
     )
+    kept = max(p.retention_days, p.max_age_days, MIN_RETENTION_DAYS)  # as bot.retention prunes
+    if kept > p.retention_days:
+        why = (
+            "/trend charts the last 14 days and today"
+            if kept == MIN_RETENTION_DAYS
+            else f"items up to poll.max_age_days ({p.max_age_days:g}) old are read, and one pruned sooner that a feed "
+            "still lists would come again as new"
+        )
+        lines.append(f"note: poll.retention_days {p.retention_days} is raised to {kept:g}: {why}")
     for name in config.topics:
         if not any(name in f.topics for f in enabled):
             lines.append(f"warning: topic {name!r} is followed by no enabled feed")

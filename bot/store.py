@@ -1023,6 +1023,13 @@ class Store:
             log.info("feeds synced: %d added, %d removed, %d updated", len(added), len(removed), len(updated))
         return SyncReport(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
 
+    async def feed_topics(self) -> list[str]:
+        """The topics the feeds of feeds.yaml, as last synced, follow (in feed order): what `stories --topic` is
+        checked against where that file is not at hand."""
+        q = sa.select(feeds_t.c.topics).where(feeds_t.c.in_config).order_by(feeds_t.c.id)
+        async with self._read() as conn:
+            return list(dict.fromkeys(t for topics in (await conn.execute(q)).scalars() for t in topics or ()))
+
     async def synced_feeds(self) -> SyncedFeeds | None:
         """The feed list the feeds table was last synced to, by whichever instance (None before the first sync)."""
         async with self._read() as conn:

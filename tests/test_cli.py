@@ -194,6 +194,43 @@ def test_subscribe_and_unsubscribe_from_the_shell(db_env):
     assert out.returncode == 2 and "chat -1001234 has no subscription" in out.stderr
 
 
+def test_unsubscribe_all_as_telegram_takes_it_and_a_topic_named_twice_once(db_env):
+    """`unsubscribe CHAT all` was refused ("does not follow 'all'") though Telegram's /unsubscribe all works, and
+    `unsubscribe 5 a b a` answered "unsubscribed from a, b, a"."""
+    assert run_cli("subscribe", "5", env=db_env).returncode == 0
+    out = run_cli("unsubscribe", "5", "us-russia", "rare-earths", "us-russia", env=db_env)
+    assert (out.returncode, out.stdout) == (0, "chat 5: unsubscribed from us-russia, rare-earths\n"), out.stderr
+    assert run_cli("subscribe", "5", env=db_env).returncode == 0
+    out = run_cli("unsubscribe", "5", "All", env=db_env)
+    assert (out.returncode, out.stdout) == (0, "chat 5: unsubscribed from rare-earths, us-russia\n"), out.stderr
+    out = run_cli("unsubscribe", "5", "all", env=db_env)
+    assert out.returncode == 2 and "chat 5 has no subscription" in out.stderr
+
+
+def test_stories_times_say_their_zone(db_env):
+    """`feeds` says "(UTC)" over its times; `stories` printed "2026-12-07 14:11" with no zone."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from botapi import StorySeeder
+
+    from bot.store import Store
+
+    when = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+    async def seed() -> None:
+        store = await Store.open(db_env["DATABASE_URL"])
+        try:
+            await StorySeeder(store).story("Rare earth quotas cut", when=when)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    out = run_cli("stories", "--since", "100y", env=db_env)
+    assert out.returncode == 0, out.stderr
+    assert "· 2026-01-02 03:04 UTC\n" in out.stdout, out.stdout
+
+
 def test_subscribe_again_keeps_the_mode_and_time_not_given(db_env):
     """As /subscribe in a chat does: adding a topic reset a 21:30 digest (or alerts) to daily at 08:00."""
     db_env = {**db_env, "DEFAULT_TIMEZONE": "UTC"}

@@ -58,6 +58,19 @@ def test_bad_environment_is_a_message_not_a_traceback(tmp_path, variable, value,
     assert "not-a-token" not in err and "Secr3t" not in err  # the token and a password are never shown
 
 
+@pytest.mark.parametrize("command", [("check-config",), ("explain", "US sanctions Russian banks"), ("summarize", "-")])
+def test_a_bad_log_level_stops_every_command(command):
+    """README: "A bad value stops the command with one line naming the variable and what is valid". check-config,
+    explain and summarize, which read no other setting, ignored a bad LOG_LEVEL and logged at WARNING."""
+    out = run_cli(*command, stdin="Some text.", env=clean_env(LOG_LEVEL="loud"))
+    assert (out.returncode, out.stdout) == (2, ""), out.stdout
+    assert out.stderr == (
+        "coverage-bot: environment: LOG_LEVEL: 'loud' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
+    )
+    out = run_cli(*command, stdin="Some text.", env=clean_env(LOG_LEVEL=" info "))  # any case, spaces aside
+    assert out.returncode == 0, out.stderr
+
+
 def test_a_database_from_a_newer_release_is_one_line(tmp_path):
     """A schema revision this release does not know (after rolling a deploy back): a message, exit 2."""
     import asyncio
@@ -193,6 +206,38 @@ async def test_poll_once_says_a_rejected_token_without_it_and_leaves_alerts_when
     assert "Telegram unreachable" in capsys.readouterr().err
 
 
+async def test_poll_once_with_telegram_away_counts_no_alerts_and_the_next_run_sends_them(tmp_path, capsys):
+    """After "Telegram unreachable ...; alerts are left for the next run" it printed "alerts: 0 messages delivered",
+    as if there had been none to send. Exit 0 (cron's next run sends them), and that run does."""
+    from botapi import TOKEN, FakeBotAPI, StorySeeder
+    from pydantic import SecretStr
+
+    from bot.app import poll_command
+    from bot.settings import Settings, parse_config
+
+    feed = {"name": "Nowhere", "url": "http://127.0.0.1:9/feed.xml"}  # refused (not public): no fetch
+    config = parse_config({"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": [feed]})
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    store = await Store.open(url)
+    try:
+        await StorySeeder(store).story("An alert waiting", topics=("t",), summary=("It happened.",))
+        await store.subscribe(71, ["t"], mode="alerts")
+    finally:
+        await store.close()
+    away = Settings(
+        telegram_bot_token=SecretStr(TOKEN), telegram_base_url=f"http://127.0.0.1:{free_port()}/bot", database_url=url
+    )
+    assert await asyncio.wait_for(poll_command(config, away), 60) == 0
+    out = capsys.readouterr()
+    assert "Telegram unreachable" in out.err and "alerts are left for the next run" in out.err
+    assert "alerts:" not in out.out, out.out
+    async with FakeBotAPI() as api:
+        back = away.model_copy(update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url})
+        assert await asyncio.wait_for(poll_command(config, back), 60) == 0
+        assert "alerts: 1 messages delivered" in capsys.readouterr().out
+        assert any("An alert waiting" in text for text in api.sent_texts(71))
+
+
 # ---------------------------------------------------------------- item 4: answers that say what was wrong
 
 
@@ -209,6 +254,38 @@ def test_cli_answers_say_what_was_wrong(tmp_path):
     assert "--topic 'bogus': unknown topic; choose from rare-earths, us-russia" in err
     out = run_cli("unsubscribe", "777", "--thread", "5", "us-russia", env=env)
     assert out.returncode == 0 and "unsubscribed from us-russia" in out.stdout
+
+
+def test_stories_topic_without_feeds_yaml_is_checked_against_the_stores_feeds(tmp_path):
+    """Where no feeds.yaml is, `stories --topic nope` answered "no stories in the last 24h on nope", exit 0: it is
+    checked against the topics of the feeds the poller synced; a store with no feeds says it could not check."""
+    from types import SimpleNamespace
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = clean_env(DATABASE_URL=url)
+
+    async def create(feeds: list) -> None:
+        store = await Store.open(url)
+        try:
+            await store.sync_feeds(feeds)
+        finally:
+            await store.close()
+
+    asyncio.run(create([]))
+    out = run_cli("stories", "--topic", "nope", env=env, cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout == (
+        "no stories in the last 24h on nope (the topic is not checked: no feeds.yaml here and no feeds in the store)\n"
+    ), out.stderr
+    feeds = [SimpleNamespace(name="A", url="https://a.example/rss", topics=("us-russia", "rare-earths"), interval=900)]
+    asyncio.run(create(feeds))
+    err = one_message(run_cli("stories", "--topic", "nope", env=env, cwd=tmp_path))
+    assert err == (
+        "coverage-bot: --topic 'nope': unknown topic; the store's feeds follow us-russia, rare-earths "
+        "(no feeds.yaml here to check it against: --config FILE)\n"
+    )
+    assert one_message(run_cli("stories", "--topic", "nope", "--json", env=env, cwd=tmp_path)) == err
+    out = run_cli("stories", "--topic", "rare-earths", env=env, cwd=tmp_path)
+    assert (out.returncode, out.stdout) == (0, "no stories in the last 24h on rare-earths\n"), out.stderr
 
 
 def test_out_of_range_windows_are_messages_not_tracebacks(tmp_path):
@@ -319,9 +396,9 @@ def test_enable_with_the_wrong_feeds_yaml_changes_nothing_and_names_the_file(tmp
     before = _feed_rows(tmp_path / "bot.db")
     out = run_cli("feeds", "--enable", "Good", env=clean_env(DATABASE_URL=url), cwd=ROOT)
     assert _feed_rows(tmp_path / "bot.db") == before
-    assert out.returncode == 1, out.stderr
-    assert f"No feed 'Good' in feeds.yaml (read {ROOT / 'feeds.yaml'};" in out.stdout
-    assert "--config FILE" in out.stdout
+    assert out.returncode == 2 and out.stdout == "", out.stdout  # an error as every command's: stderr, prefixed
+    assert f"coverage-bot: no feed 'Good' in feeds.yaml (read {ROOT / 'feeds.yaml'};" in one_message(out)
+    assert "--config FILE" in out.stderr
 
 
 def test_enable_answers_an_empty_name_an_enabled_feed_and_a_url_spelt_otherwise(tmp_path):
@@ -334,4 +411,9 @@ def test_enable_answers_an_empty_name_an_enabled_feed_and_a_url_spelt_otherwise(
     out = run_cli("feeds", "--enable", "HTTP://127.0.0.1:8765/404.xml/", "--config", str(mine), env=env)
     assert (out.returncode, out.stdout) == (0, "Bad re-enabled; it is polled in the next cycle.\n"), out.stderr
     out = run_cli("feeds", "--enable", "http://127.0.0.1:99999/404.xml", "--config", str(mine), env=env)
-    assert out.returncode == 1 and "No feed 'http://127.0.0.1:99999/404.xml' in feeds.yaml" in out.stdout
+    assert "coverage-bot: no feed 'http://127.0.0.1:99999/404.xml' in feeds.yaml" in one_message(out)
+    assert out.stdout == ""
+    # in feeds.yaml but not yet in the store (the poller syncs it): the store's answer, as an error too
+    mine.write_text(MY_FEEDS + "  - name: New\n    url: http://127.0.0.1:8765/new.xml\n")
+    out = run_cli("feeds", "--enable", "New", "--config", str(mine), env=env)
+    assert out.returncode == 2 and out.stdout == "" and one_message(out).startswith("coverage-bot: No feed 'New'")

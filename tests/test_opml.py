@@ -186,9 +186,10 @@ def test_cli_feeds_enable(tmp_path: Path) -> None:
 
     asyncio.run(prepare())
     out = cli("feeds", "--enable", "https://b.example/feed/", "--config", str(path), cwd=tmp_path, env=env)
-    assert out.returncode == 1 and b"Wire B is disabled in feeds.yaml: set 'enabled: true' there." in out.stdout
+    assert out.returncode == 2 and out.stdout == b""  # errors: on stderr, as every command's
+    assert out.stderr == b"coverage-bot: Wire B is disabled in feeds.yaml: set 'enabled: true' there.\n"
     out = cli("feeds", "--enable", "nope", "--config", str(path), cwd=tmp_path, env=env)
-    assert out.returncode == 1 and b"No feed 'nope' in feeds.yaml" in out.stdout
+    assert out.returncode == 2 and out.stderr.startswith(b"coverage-bot: no feed 'nope' in feeds.yaml")
     out = cli("feeds", "--enable", "wire a", "--config", str(path), cwd=tmp_path, env=env)
     assert out.returncode == 0 and b"Wire A re-enabled" in out.stdout
     table = cli("feeds", cwd=tmp_path, env=env).stdout.decode()

@@ -487,11 +487,101 @@ def test_poll_settings_no_request_could_use_are_refused_by_name(tmp_path: Path, 
     assert expected in error_of(tmp_path, MINIMAL + "poll:\n" + line + "\n")
 
 
-def test_a_feed_url_with_an_impossible_port_names_its_key(tmp_path: Path) -> None:
-    message = error_of(tmp_path, MINIMAL.replace("https://example.com/one.xml", "https://example.com:99999/one.xml"))
-    assert "feeds[0].url" in message and "no valid port" in message
-
-
 def test_the_shipped_topics_labels_are_what_digests_show() -> None:
     names = load_config(ROOT / "feeds.yaml").topic_names()
     assert names == {"rare-earths": "Rare earths & critical minerals", "us-russia": "US–Russia relations"}
+
+
+# --------------------------------------------------------------------------- mistakes that were accepted or misreported
+
+
+def test_a_blank_feed_name_is_refused(tmp_path: Path) -> None:
+    """A name of spaces passed (min_length counts them): stories and the feeds table then showed a blank outlet."""
+    message = error_of(tmp_path, MINIMAL.replace("name: One", "name: '   '"))
+    assert "line 9: feeds[0].name: a feed's name cannot be blank" in message and "e.g. name: Reuters" in message
+
+
+@pytest.mark.parametrize("port", ["99999", "0"])
+def test_a_feed_url_with_an_impossible_port_names_its_key(tmp_path: Path, port: str) -> None:
+    """Port 0 passed, though the message for 99999 says 1 to 65535: no server listens there."""
+    message = error_of(tmp_path, MINIMAL.replace("https://example.com/one.xml", f"https://example.com:{port}/one.xml"))
+    assert "line 10: feeds[0].url:" in message and "no valid port (a number from 1 to 65535" in message
+
+
+def test_a_topic_name_yaml_reads_as_a_number_is_one_problem_saying_quote_it(tmp_path: Path) -> None:
+    """`2024:` gave "topics[2024].[key]: Input should be a valid string" and the same again for a feed without topics
+    (which follows every topic, the number among them)."""
+    text = MINIMAL.replace("  us-russia:\n", "  2024:\n").replace("topics: [us-russia]", "topics: [rare-earths]")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == ["line 5: topics.2024: topic names are text: quote it, '2024'"]
+    with pytest.raises(ConfigError) as exc:  # and where a feed names it
+        load_config(write(tmp_path, text.replace("  2024:\n", "  '2024':\n").replace("[rare-earths]", "[2024]")))
+    assert exc.value.problems == ["line 13: feeds[1].topics[0]: topic names are text: quote it, '2024'"]
+
+
+def test_check_config_says_the_retention_in_force(tmp_path: Path) -> None:
+    """retention_days below 15 (or below max_age_days) is raised when pruning: check-config says so, as a note."""
+
+    def notes(poll: str) -> list[str]:
+        lines = check_config(write(tmp_path, MINIMAL + "poll:\n" + poll), resolve=False)
+        assert lines[0].endswith(": OK")
+        return [line for line in lines if line.startswith("note:")]
+
+    assert notes("  retention_days: 5\n") == [
+        "note: poll.retention_days 5 is raised to 15: /trend charts the last 14 days and today"
+    ]
+    (note,) = notes("  retention_days: 20\n  max_age_days: 30\n")
+    assert note.startswith("note: poll.retention_days 20 is raised to 30: items up to poll.max_age_days (30) old")
+    assert notes("  retention_days: 15\n") == [] and notes("  interval: 15m\n") == []
+
+
+def test_a_feeds_yaml_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    """A Latin-1 file gave the codec's message: "can't decode byte 0xe9 in position 35", no line and no fix."""
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(MINIMAL.replace("[rare earth]", "[terres rares, café]").encode("latin-1"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value) == f"{path}: line 4: not UTF-8 text (byte 0xe9); save it as UTF-8"
+
+
+# A list nesting YAML aliases 8 deep: 323 bytes, 9**8 strings when every alias is followed.
+ALIAS_BOMB = '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"  {c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("bomb:\n" + ALIAS_BOMB, "line 15: bomb: unknown key 'bomb'"),
+        # a duration or a size wrote the value it refused into the message: 312 MB of it
+        ("anchors:\n" + ALIAS_BOMB + "poll:\n  interval: *h\n", "line 25: poll.interval: a list is not a duration"),
+        ("anchors:\n" + ALIAS_BOMB + "poll:\n  max_bytes: *h\n", "line 25: poll.max_bytes: a list is not a size"),
+    ],
+)
+def test_aliases_nested_deep_are_an_error_message_not_a_memory_error(tmp_path: Path, where: str, said: str) -> None:
+    """The line map of an invalid file walked every alias again (48 million key paths): MemoryError under 2 GB, after
+    11 s. Each node is walked once now; checked in a child process limited to 512 MB of address space."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, MINIMAL + where)
+    child = (
+        "import resource, sys, time\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))\n"
+        "from bot.settings import ConfigError, load_config\n"
+        "t = time.process_time()\n"
+        "try:\n"
+        "    load_config(sys.argv[1])\n"
+        "except ConfigError as exc:\n"
+        "    print(round(time.process_time() - t, 2), len(str(exc)))\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", child, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert out.returncode == 0 and "MemoryError" not in out.stderr, out.stderr[-2000:]
+    seconds, size = out.stdout.splitlines()[0].split()
+    assert float(seconds) < 2 and int(size) < 2000, out.stdout[:2000]
+    assert said in out.stdout, out.stdout
