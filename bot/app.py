@@ -83,7 +83,8 @@ def _sqlite_file(database_url: str) -> Path | None:
 
 
 async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
-    """Store.open with failures as one-line UserErrors; `must_exist`: a missing SQLite file is an error, not created."""
+    """Store.open with failures as one-line UserErrors, and so a write a read-only SQLite file refuses later, whenever
+    it comes (_read_only_is_a_user_error); `must_exist`: a missing SQLite file is an error, not created."""
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -100,7 +101,7 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
         )
     where = f"SQLite database {path.resolve()}" if path is not None else "the database in DATABASE_URL"
     try:
-        return await Store.open(database_url)
+        store = await Store.open(database_url)
     except ModuleNotFoundError as exc:
         raise UserError(
             f"cannot open {where}: the driver {exc.name!r} is not installed (pip install 'coverage-bot[postgres]')"
@@ -114,6 +115,79 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
         detail = getattr(exc, "orig", None) or exc
         reason = getattr(detail, "strerror", None) or str(detail).splitlines()[0] or type(detail).__name__
         raise UserError(f"cannot open {where}: {reason[:200]} (check DATABASE_URL, the path and permissions)") from None
+    if path is not None:
+        _read_only_is_a_user_error(store, path)
+    return store
+
+
+def _read_only_is_a_user_error(store: Store, path: Path) -> None:
+    """A read-only SQLite file opens, and reading commands work on it; its first write (any statement of any command,
+    long after the open) fails with SQLITE_READONLY. That failure becomes one line naming the file and the fix, not
+    the statement's SQL and parameters."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    message = (
+        f"SQLite database {path.resolve()} is read-only: make the file and its folder writable by the user running "
+        "coverage-bot, or set DATABASE_URL to a database it may write"
+    )
+
+    @event.listens_for(store.engine.sync_engine, "handle_error")
+    def _read_only(context: Any) -> None:
+        code = getattr(context.original_exception, "sqlite_errorcode", None)  # the extended code (Python 3.11+)
+        if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
+            raise UserError(message)
+
+
+# ---------------------------------------------------------------- subscriptions to topics no longer configured
+
+ORPHAN_CHATS_SHOWN = 5  # chats named in an orphaned topic's warning; more are counted
+
+
+async def orphaned_topics(store: Store, config: Config) -> list[str]:
+    """A line per topic that subscriptions follow and feeds.yaml no longer defines (renamed or removed): its followers
+    get nothing more on it, and nothing said so. The subscriptions are kept (renamed back, the topic is theirs again);
+    the line names the topic, how many follow it and the two fixes."""
+    followers: dict[str, list[str]] = {}
+    for sub in await store.subscriptions(active=True):
+        chat = f"{sub.chat_id} thread {sub.thread_id}" if sub.thread_id else str(sub.chat_id)
+        for topic in sub.topics:
+            if topic not in config.topics:
+                followers.setdefault(topic, []).append(chat)
+    where = config.path or "feeds.yaml"
+    lines = []
+    for topic, chats in sorted(followers.items()):
+        n = len(chats)
+        count = "1 subscription follows" if n == 1 else f"{n} subscriptions follow"
+        more = f" and {n - ORPHAN_CHATS_SHOWN} more" if n > ORPHAN_CHATS_SHOWN else ""
+        lines.append(
+            f"topic {topic!r} is not in {where}, but {count} it (chat ids: {', '.join(chats[:ORPHAN_CHATS_SHOWN])}"
+            f"{more}), getting nothing on it: rename the topic back in {where}, or drop it with "
+            f"`coverage-bot unsubscribe CHAT {topic}`"
+        )
+    return lines
+
+
+async def _warn_orphaned_topics(store: Store, config: Config) -> None:
+    """Logged once as `run` and `poll` start (orphaned_topics)."""
+    for line in await orphaned_topics(store, config):
+        log.warning("%s", line)
+
+
+async def check_subscriptions(config: Config, database_url: str) -> list[str]:
+    """`check-config`: orphaned_topics of the configured database, when it exists (a SQLite file is not created)."""
+    path = _sqlite_file(database_url)
+    if path is not None and not path.is_file():
+        return []
+    try:
+        store = await open_store(database_url, must_exist=True)
+    except UserError as exc:
+        return [f"subscriptions not checked: {exc}"]
+    try:
+        return await orphaned_topics(store, config)
+    finally:
+        await store.close()
 
 
 # ---------------------------------------------------------------- polling
@@ -130,6 +204,7 @@ async def poll_command(config: Config, settings: Settings) -> int:
     store = await open_store(settings.database_url)
     try:
         await store.retry_refused_feeds()
+        await _warn_orphaned_topics(store, config)
         report = await poll_once(
             config,
             store,
@@ -193,6 +268,7 @@ async def poll_forever_command(config: Config, settings: Settings) -> int:
     store = await open_store(settings.database_url)
     try:
         await store.retry_refused_feeds()
+        await _warn_orphaned_topics(store, config)
         await run_forever(
             config,
             store,
@@ -236,6 +312,7 @@ async def run_command(
     delay = TELEGRAM_RETRY_FIRST
     try:
         await store.retry_refused_feeds()
+        await _warn_orphaned_topics(store, config)
         while not stop.is_set():
             try:
                 await run_bot(settings, store, config, stop_event=stop, webhook=webhook)

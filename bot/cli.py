@@ -246,7 +246,23 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     for line in lines:
         print(line)
+    for line in _run(_check_subscriptions(args.config)):
+        print(f"warning: {line}")
     return 0
+
+
+async def _check_subscriptions(config_path: str) -> list[str]:
+    """The stored subscriptions against the file (app.check_subscriptions): DATABASE_URL alone is read, as
+    ALLOW_PRIVATE_URLS is, so check-config needs no other setting."""
+    from .app import check_subscriptions
+    from .settings import DEFAULT_DATABASE_URL, normalize_database_url
+
+    raw = os.environ.get("DATABASE_URL")
+    try:
+        url = normalize_database_url(raw) if raw else DEFAULT_DATABASE_URL
+    except ValueError as exc:
+        return [f"subscriptions not checked: DATABASE_URL: {exc}"]
+    return await check_subscriptions(_load_config(config_path), url)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -386,7 +402,13 @@ def _check_chat(args: argparse.Namespace) -> None:
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
     from .app import subscribe_command
+    from .models import CONSOLE_CHAT_ID
 
+    if args.chat_id == CONSOLE_CHAT_ID:  # nothing is ever sent there (unsubscribing it, to clean up, is let through)
+        raise UserError(
+            f"{args.chat_id}: not a Telegram chat id (0 is the console's own chat: subscribe it with /subscribe in "
+            "`coverage-bot console`)"
+        )
     _check_chat(args)
     return _run(subscribe_command(_load_config(args.config), _settings(), args))
 

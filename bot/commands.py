@@ -368,7 +368,8 @@ class Commands:
 
     def _describe(self, sub: SubscriptionView) -> str:
         when = f"daily at {sub.at} ({sub.timezone or self.default_timezone})" if sub.mode == "daily" else "alerts"
-        return f"{', '.join(sub.topics) or 'no topics'} — {when}"
+        topics = [t if t in self.topics else f"{t} (no longer configured)" for t in sub.topics]  # renamed or removed
+        return f"{', '.join(topics) or 'no topics'} — {when}"
 
     # ------------------------------------------------------------ /start, /help
 

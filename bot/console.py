@@ -23,14 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .commands import ChatRef, Commands, LocalPlatform
+from .errors import UserError
 from .message import Reply, reply_plain
+from .models import CONSOLE_CHAT_ID
 
 if TYPE_CHECKING:
     from .settings import Config, Settings
     from .store import Store
 
 
-CONSOLE = ChatRef(chat_id=0, chat_type="console", user_id=0, title="console")
+CONSOLE = ChatRef(chat_id=CONSOLE_CHAT_ID, chat_type="console", user_id=0, title="console")
 DEMO_COMMANDS = ("/summary", "/quotes", "/figures")
 PROMPT = "coverage-bot> "
 
@@ -80,6 +82,8 @@ async def answer(commands: Commands, line: str, photo_dir: Path | None = None) -
         line = "/" + line
     try:
         reply = await commands.handle(line, CONSOLE)
+    except UserError as exc:  # e.g. a read-only database (bot.app.open_store): its message says the fix
+        return f"Sorry, that failed: {exc}"
     except Exception as exc:  # a bug answering one line must not end the session
         logging.getLogger(__name__).debug("console: %r failed", line, exc_info=True)
         return f"Sorry, that failed: {type(exc).__name__}: {exc}"
@@ -115,9 +119,10 @@ async def run_console(
 ) -> int:
     """Read commands until 'quit' or end of input; answer each from the store (opened from settings when not given)."""
     if store is None:
-        from .store import Store
+        from .app import open_store
+        from .settings import DEFAULT_DATABASE_URL
 
-        opened = await Store.open(getattr(settings, "database_url", None))
+        opened = await open_store(settings.database_url if settings is not None else DEFAULT_DATABASE_URL)
         try:
             return await _session(opened, config, settings, stdin or sys.stdin, stdout or sys.stdout, photo_dir)
         finally:

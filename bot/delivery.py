@@ -404,7 +404,7 @@ class Delivery:
         is sending, or sent since they were read here, is skipped: the next cycle reads what is left."""
         await self.recover()
         outcomes = []
-        for sub in await self.store.subscriptions(active=True):
+        for sub in await self.store.subscriptions(active=True, deliverable=True):
             if sub.mode != "alerts":
                 continue
             async with self._lock(sub.id):
@@ -431,7 +431,7 @@ class Delivery:
         left pending): once, never twice. A digest due before the chat chose its time was never missed."""
         await self.recover()
         outcomes: list[Outcome] = []
-        for sub in await self.store.subscriptions(active=True):
+        for sub in await self.store.subscriptions(active=True, deliverable=True):
             if sub.mode != "daily":
                 continue
             scheduled = self.latest_due(sub, now)

@@ -459,6 +459,11 @@ class PruneReport:
     finished: bool = True  # False: stopped at its batch limit; the next quiet moment goes on
 
 
+# The console's own chat (bot.console): its subscriptions are stored like any chat's, and never sent to Telegram, where
+# no chat has this id (Store.subscriptions(deliverable=True) leaves it out; the shell refuses it).
+CONSOLE_CHAT_ID = 0
+
+
 def is_chat_id(n: int) -> bool:
     """Whether ``n`` can name a chat: Telegram's ids fit a signed 64-bit integer, as the store's column does."""
     return -(2**63) < n < 2**63

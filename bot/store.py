@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from .clock import as_utc, as_utc_or_none, utcnow
 from .models import (
+    CONSOLE_CHAT_ID,
     ArticleAnalysis,
     ArticleToAnalyse,
     FeedBacklog,
@@ -475,9 +476,14 @@ class Store:
                 changed += 1
         return changed
 
-    async def subscriptions(self, chat_id: int | None = None, active: bool | None = True) -> list[SubscriptionView]:
-        """Subscriptions of one chat or of all chats; ``active=None`` for active and inactive ones."""
+    async def subscriptions(
+        self, chat_id: int | None = None, active: bool | None = True, *, deliverable: bool = False
+    ) -> list[SubscriptionView]:
+        """Subscriptions of one chat or of all chats; ``active=None`` for active and inactive ones; ``deliverable``: only
+        those Telegram can be sent to, not the console's own chat (CONSOLE_CHAT_ID), as digests and alerts pick them."""
         cond: sa.ColumnElement[bool] = sa.true()
+        if deliverable:
+            cond = cond & (subscriptions_t.c.chat_id != CONSOLE_CHAT_ID)
         if chat_id is not None:
             cond = cond & (subscriptions_t.c.chat_id == chat_id)
         if active is True:

@@ -392,7 +392,7 @@ async def reschedule(app: Application) -> int:
     jq = app.job_queue
     if jq is None:
         return 0
-    subs = [s for s in await rt.store.subscriptions(active=True) if s.mode == "daily"]
+    subs = [s for s in await rt.store.subscriptions(active=True, deliverable=True) if s.mode == "daily"]
     # No await from here on: two reschedules never interleave their removals and additions.
     for job in jq.jobs():
         if job.name and job.name.startswith("digest:"):

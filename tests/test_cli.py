@@ -244,6 +244,39 @@ def test_subscribe_again_keeps_the_mode_and_time_not_given(db_env):
     assert out.stdout == "chat 6: us-russia, rare-earths — daily digest at 07:05 (UTC)\n", out.stderr
 
 
+def test_a_topic_renamed_in_feeds_yaml_is_named_with_its_subscribers_and_the_fix(db_env, tmp_path):
+    """us-russia renamed usa-russia (qa2 topic_rename_orphans.sh): check-config said OK and poll said nothing while
+    the chat following us-russia got nothing more. check-config and poll name the topic, how many follow it and the
+    fix; the subscription is kept; `unsubscribe CHAT us-russia` drops it, after which nothing is said."""
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "topics:\n  us-russia: {rules: [{any: [Kremlin]}]}\n  rare-earths: {rules: [{any: [rare earth]}]}\n"
+        "feeds: [{name: A, url: 'https://a.example/rss', enabled: false}]\n"  # (poll fetches nothing)
+    )
+    config = ["--config", str(feeds)]
+    assert run_cli("subscribe", "777", "us-russia", "--alerts", *config, env=db_env).returncode == 0
+    assert run_cli("subscribe", "-100200", "us-russia", "rare-earths", *config, env=db_env).returncode == 0
+    assert "subscription" not in run_cli("check-config", *config, env=db_env).stdout
+    feeds.write_text(feeds.read_text().replace("us-russia:", "usa-russia:"))
+    warning = (
+        f"topic 'us-russia' is not in {feeds}, but 2 subscriptions follow it (chat ids: -100200, 777), getting "
+        f"nothing on it: rename the topic back in {feeds}, or drop it with `coverage-bot unsubscribe CHAT us-russia`"
+    )
+    out = run_cli("check-config", *config, env=db_env)
+    assert out.returncode == 0 and f"\nwarning: {warning}\n" in out.stdout, out.stdout
+    out = run_cli("poll", "--once", *config, env=db_env)
+    assert out.stderr.count(warning) == 1, out.stderr  # logged once, as the cycle starts
+    out = run_cli("unsubscribe", "777", "us-russia", env=db_env)
+    assert out.returncode == 0 and out.stdout == "chat 777: unsubscribed from us-russia\n", out.stderr
+    out = run_cli("unsubscribe", "-100200", "us-russia", env=db_env)
+    assert out.stdout == "chat -100200: unsubscribed from us-russia; still follows rare-earths\n", out.stderr
+    assert "subscription" not in run_cli("check-config", *config, env=db_env).stdout
+    # with no database there, check-config makes none
+    missing = tmp_path / "none" / "x.db"
+    out = run_cli("check-config", *config, env={**db_env, "DATABASE_URL": f"sqlite:///{missing}"})
+    assert out.returncode == 0 and "subscription" not in out.stdout and not missing.parent.exists()
+
+
 def test_run_without_token_explains_botfather(db_env):
     out = run_cli("run", env=db_env)
     assert out.returncode == 2

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -299,6 +302,67 @@ def test_out_of_range_windows_are_messages_not_tracebacks(tmp_path):
     err = one_message(run_cli("unsubscribe", "777", "--thread", "-1", env=env))
     assert "--thread -1: a forum topic's id is a positive number" in err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_consoles_chat_0_is_refused_from_the_shell(tmp_path):
+    """Chat 0 is the console's own, never a Telegram chat (qa2 console_chat0_alerts.py): `subscribe 0` was taken.
+    Unsubscribing it stays possible, to clean up what was stored there (a topic no longer configured)."""
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    for chat in ("0", "-0"):
+        err = one_message(run_cli("subscribe", chat, "us-russia", env=env))
+        assert err == (
+            "coverage-bot: 0: not a Telegram chat id (0 is the console's own chat: subscribe it with /subscribe in "
+            "`coverage-bot console`)\n"
+        )
+    assert not (tmp_path / "x.db").exists()
+    out = run_cli("console", stdin="/subscribe us-russia\n", env=env)
+    assert "Subscribed to us-russia" in out.stdout, out.stdout
+    out = run_cli("unsubscribe", "0", "us-russia", env=env)
+    assert out.returncode == 0 and out.stdout == "chat 0: unsubscribed from us-russia\n", out.stderr
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` read-only for this user: immutable for root (chattr +i; root writes past file modes), else mode 0444."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def test_a_read_only_database_is_one_line_for_writes_and_read_for_reads(tmp_path):
+    """A read-only SQLite file opens; the first write, long after, was an "unexpected error" of five lines with the
+    statement's SQL (qa2 readonly_db.py). Each command that writes says the file is read-only and the fix, in one line;
+    the commands that only read work on it as before."""
+    db = tmp_path / "x.db"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}", TELEGRAM_BOT_TOKEN="123456:TEST-token-never-logged")
+    feeds = ["--config", str(ROOT / "feeds.yaml")]
+    assert run_cli("subscribe", "777", "us-russia", *feeds, env=env).returncode == 0
+    expected = f"coverage-bot: SQLite database {db} is read-only: make the file and its folder writable by the user"
+    with read_only(db):
+        for args in (["subscribe", "4242"], ["unsubscribe", "777"], ["poll", "--once"], ["run"]):
+            out = run_cli(*args, *(feeds if args[0] != "unsubscribe" else []), env=env)
+            err = one_message(out)
+            assert out.returncode == 2 and err.startswith(expected) and len(err.splitlines()) == 1, (args, err)
+        out = run_cli("console", *feeds, stdin="/subscribe rare-earths\n/settings 777\n", env=env)
+        assert f"Sorry, that failed: SQLite database {db} is read-only: make" in out.stdout, out.stdout
+        assert "[SQL:" not in out.stdout and "• us-russia — daily at 08:00" in out.stdout  # /settings read it
+        out = run_cli("stories", env=env)
+        assert out.returncode == 0 and "no stories in the last 24h" in out.stdout, out.stderr
+        out = run_cli("feeds", env=env)
+        assert out.returncode == 0 and "no feeds yet" in out.stdout, out.stderr
+        out = run_cli("healthcheck", env=env)
+        assert out.stderr == "unhealthy: no poll has run yet\n"  # it read the store: no poll is recorded
+    assert run_cli("unsubscribe", "777", env=env).returncode == 0  # writable again: nothing was left broken
 
 
 # ---------------------------------------------------------------- item 9: reading creates nothing

@@ -287,6 +287,16 @@ async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
     assert "daily at 06:45 (America/New_York)" in plain(await commands.handle("/settings", ME))
 
 
+async def test_settings_marks_a_topic_feeds_yaml_no_longer_has(store: Store) -> None:
+    """A topic renamed in feeds.yaml (us-russia -> usa-russia) strands its subscribers (qa2 topic_rename_orphans.sh):
+    /settings listed it as any topic. It is marked; the subscription is kept as it is."""
+    await store.subscribe(ME.chat_id, ["us-russia", "rare-earths"], mode="alerts")
+    renamed = Commands(store, ["usa-russia", "rare-earths"], admin_ids={1001}, platform=Platform())
+    answer = plain(await renamed.handle("/settings", ME))
+    assert "• us-russia (no longer configured), rare-earths — alerts" in answer, answer
+    assert (await store.subscriptions(ME.chat_id))[0].topics == ("us-russia", "rare-earths")
+
+
 async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:
     """/timezone names a channel as /subscribe does, with the same checks; a second word is an error, not a readout."""
     await commands.handle("/subscribe @news rare-earths daily 10:00", ME)

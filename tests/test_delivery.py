@@ -18,7 +18,7 @@ from bot import message as m
 from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
 from bot.digest import digest_for
-from bot.models import SubscriptionView
+from bot.models import CONSOLE_CHAT_ID, SubscriptionView
 from bot.schema import deliveries_t, subscriptions_t
 from bot.store import ABANDONED, UNSENT, Store
 
@@ -297,6 +297,32 @@ async def test_a_chat_subscribing_after_its_chosen_time_gets_its_first_digest_at
     assert await store.set_timezone(72, "UTC") == 1  # the subscription changed after its digest was due
     retried = (await delivery.catch_up(now + timedelta(minutes=1)))[0]  # (on a Monday, the weekly chart follows)
     assert retried.status == "sent" and len(api.calls_to("sendMessage", 72)) == 1
+
+
+async def test_the_consoles_own_chat_is_never_sent_to(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    """Chat 0 is the console's own (README: never a Telegram chat; qa2 console_chat0_alerts.py): `poll --once` with a
+    token sent its alerts to Telegram, which answers "chat not found", and the third such answer deactivated the
+    console's subscription. Alerts and caught-up digests go to Telegram chats only; the console's subscriptions stay."""
+    now = datetime.now(UTC)
+    await seed(store, now)
+    await store.subscribe(CONSOLE_CHAT_ID, ["rare-earths"], mode="alerts")
+    await store.subscribe(77, ["rare-earths"], mode="alerts")
+    api.fail_next("sendMessage", "bad", chat_id=CONSOLE_CHAT_ID, times=3)  # what Telegram answers for chat 0
+    for minutes in range(3):
+        await delivery.send_alerts(now + timedelta(minutes=minutes))
+    assert len(api.calls_to("sendMessage", 77)) == 1
+    # daily digests too, with one due an hour ago that was missed
+    at = (now - timedelta(hours=1)).strftime("%H:%M")
+    await store.subscribe(CONSOLE_CHAT_ID, ["rare-earths"], mode="daily", at=at)
+    await store.subscribe(78, ["rare-earths"], mode="daily", at=at)
+    async with store.engine.begin() as conn:
+        await conn.execute(subscriptions_t.update().values(updated_at=now - timedelta(days=1)))
+    for minutes in range(3):
+        await delivery.catch_up(now + timedelta(minutes=minutes))
+    assert len(api.calls_to("sendMessage", 78)) == 1
+    assert api.calls_to("sendMessage", CONSOLE_CHAT_ID, ok=False) == []
+    (console,) = await store.subscriptions(CONSOLE_CHAT_ID)
+    assert console.active and console.mode == "daily"
 
 
 async def test_alerts_one_message_per_chat_the_rest_next_cycle(

@@ -26,6 +26,7 @@ from pydantic import SecretStr
 
 from bot import telegram as tg
 from bot.fetch import FetchLimits
+from bot.models import CONSOLE_CHAT_ID
 from bot.poller import poll_once
 from bot.schema import subscriptions_t
 from bot.settings import Settings, parse_config
@@ -631,6 +632,22 @@ async def test_a_digest_job_whose_time_was_changed_elsewhere_posts_nothing(api: 
         assert api.calls_to("sendMessage", 7007) == []
         (job,) = app.job_queue.get_jobs_by_name(f"digest:{sub.id}")
         assert job.data[1].strftime("%H:%M") == new_at  # rescheduled at the new time
+
+
+async def test_the_consoles_own_chat_gets_no_digest_job(api: FakeBotAPI, store: Store) -> None:
+    """A daily subscription made in `coverage-bot console` (chat 0, never a Telegram chat) was given a digest job like
+    any chat's, which sent to chat 0 at its time. Only Telegram chats are scheduled."""
+    console = await store.subscribe(CONSOLE_CHAT_ID, ["rare-earths"], at="07:00")
+    chat = await store.subscribe(7009, ["rare-earths"], at="07:00")
+    config = parse_config(
+        {
+            "topics": {"rare-earths": {"rules": [{"any": ["rare earth*"]}]}},
+            "feeds": [{"name": "A", "url": "https://a.example/rss"}],
+        }
+    )
+    async with running(api, store, config) as app:
+        assert len(app.job_queue.get_jobs_by_name(f"digest:{chat.id}")) == 1
+        assert not app.job_queue.get_jobs_by_name(f"digest:{console.id}")
 
 
 async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
