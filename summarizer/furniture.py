@@ -7,8 +7,9 @@
 * :func:`without_dateline` takes only the wire dateline off a text's body: where the reporter files from is no
   party to the news (``bot.candidates`` reads summaries and pages for topics without it).
 * :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
-  through (embedded-tweet notices, web-archive crawl notes, advertisement markers, cookie and
-  script notices, the site's calls to its reader).
+  through (embedded-tweet notices, web-archive crawl notes, notes about the article itself, rights lines,
+  pointers to the page's media and its gallery controls, advertisement markers, cookie and script notices,
+  the site's links, buttons and calls to its reader).
 * :func:`echoed_outlet_name` names the outlet an aggregator's item comes from (Google News: "<title> <outlet>"), and
   :func:`outlet_name_key` makes names of one outlet comparable ("Bloomberg.com", "Bloomberg").
 * :func:`clean_title` removes an outlet suffix (" - Reuters", " | AP News", " – Bloomberg.com")
@@ -120,7 +121,17 @@ _DATELINE = re.compile(
 _TRAILING_ELLIPSIS = re.compile(_ELLIPSIS + "$")
 _TRAILING_ELLIPSIS_ENDS = ("…", "...", "&hellip;")  # how a text it matches ends (its precheck)
 
-# Page furniture that survives text extraction, by family.
+# When the page says it was updated or published: a clock time, a time zone, a weekday, a month, a day or year, a date
+# written with slashes ("7:51 a.m. ET Dec. 14", "Wednesday, 11:07 a.m.", "October 2014"), one or more of them.
+_WHEN_PART = (
+    r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\b\.?)?|\d{4}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|[ecmp][sd]?t\b|gmt|utc|bst|cest?"
+    r"|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?"
+    r"|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WHEN = rf"(?:(?:at|on)\s+)?{_WHEN_PART}(?:[\s,/]+(?:(?:at|on)\s+)?{_WHEN_PART})*"
+
+# Page furniture that survives text extraction, by family, wherever it stands in a sentence (its opening:
+# _FURNITURE_OPENING).
 _FURNITURE_SENTENCE = re.compile(
     rf"""(?:
         # embedded tweets (summarizer.text.TWEET_NOTICE, and the notice's last sentence)
@@ -133,28 +144,51 @@ _FURNITURE_SENTENCE = re.compile(
       | \bwayback\s+machine\b
       | \bcrawl\s+data\s+(?:donated|collected)\b
       | \barchive-it\b|\bmake\s+up\s+the\s+bulk\s+of\s+the\s+collection\b|\brecords\s+were\s+harvested\b
-      # notes and disclaimers of the page, not the story
-      | ^\W*this\s+(?:story|article|post|report)\s+(?:has\s+been|was|will\s+be|is\s+being)\s+updated\b
-      | ^\W*(?:update|correction|editor'?s\s+note)\s*\d*\s*:\s*this\s+(?:story|article|post)\b
+      # notes and disclaimers of the page, not the story: a correction, where the article first appeared, who
+      # contributed to it ("CNN's Dave Alsup contributed to this report."; "... contributed to his death" is news)
+      | \b(?:earlier|previous|prior|alternate)\s+versions?\s+of\s+this\s+(?:story|article|post|piece)\b
+      | \bthis\s+(?:story|article|post|piece|column)\s+(?:was\s+)?(?:first|originally)\s+(?:appeared|ran|published|posted)\b
+      | \bcontributed\s+(?:reporting\s+)?(?:to|for)\s+this\s+(?:report|story|article)\b(?!['’])\W*(?:$|which\b)
       | \bdo\s+not\s+necessarily\s+(?:reflect|represent)\b
       | \b(?:the\s+)?(?:views|opinions)\s+expressed\s+(?:here\s+)?are\s+(?:those|solely)\b
+      # rights ("All rights reserved."; a copyright line: _FURNITURE_OPENING, a "©" after its opening: _COPYRIGHT_SIGN)
+      | \b(?:all|some)\s+rights\s+reserved\b
+      | \bthis\s+material\s+may\s+not\s+be\s+(?:published|reproduced|republished|redistributed)\b
+      # media on the page: a pointer to it at a sentence's end ("..., and you can watch it below."), a gallery's
+      # controls ("Image 1 of 3", "Hide Caption 4 of 30", "View larger image", "1 of 14 Full Screen Autoplay Close Skip
+      # Ad"), an embed box ("Copy this code to your website or blog")
+      | \byou\s+can\s+(?:watch|see|view|listen\s+to|hear|check\s+out)\s+(?:it|them|(?:the|this|a)\s+(?:[\w'’-]+\s+){{0,2}}?
+        (?:video|clip|trailer|interview|ad|footage|segment|speech|photos?|images|gallery|podcast|episode))\b
+        [^.!?]{{0,60}}?\b(?:above|below)\W*$
+      | \b(?:image|photo|picture|slide|caption)\s+[0-9]{{1,3}}\s+of\s+(?:/\s*)?[0-9]{{1,3}}\b
+      | \b(?:hide|toggle|close)\s+caption\b|\bcaption\s+close\b|\bmedia\s+caption\b
+      | \bimage\s+copyright\b
+      | \bview\s+larger\s+(?:image|photo|picture)\b
+      | \bfull\s+screen\s+autoplay\b|\bskip\s+ad\b|\bback\s+to\s+gallery\b
+      | \bcopy\s+this\s+code\b
       # media players, advertisements, scripts, cookies
       | \bmedia\s+playback\s+is\s+(?:unsupported|not\s+supported)\b
       | \b(?:continue\s+reading\s+the\s+main\s+story|story\s+continues\s+below(?:\s+advertisement)?)\b
-      | ^\s*advertisement\b
       | \b(?:please\s+)?enable\s+javascript\b|\bjavascript\s+is\s+(?:disabled|required)\b
       | \bwe\s+use\s+cookies\b|\bby\s+(?:continuing\s+to\s+use|using)\s+(?:this|our)\s+(?:site|website)\b
       | \byour\s+browser\s+does\s+not\s+support\b
+      # the site's buttons and requests: share buttons, tip lines, sign-ups, its comment box's rules
+      | \bshare\s+this\s+quote\b|\bshare\s+tweet\b|\bembed\s+x\s+share\b
       | \bget\s+(?:breaking\s+news\s+alerts|push\s+notifications)\b
       | \bsign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter\b
       | \bhave\s+a\s+tip\s+we\s+should\s+know\b
+      | ,\s+click\s+here\b
+      | \bkeep\s+your\s+(?:comments|language)\b
+      | \breport\s+abuse\b
       | \bthe\s+post\s+.{{1,300}}?\s+appeared\s+first\s+on\b
       | \bread\s+(?:the\s+)?full\s+article\s+(?:at|on)\b
       | \barticle\s+url\s*:|\bcomments\s+url\s*:
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Words every match of a _FURNITURE_SENTENCE alternative holds: one entry per family (see _may_match).
+# Words every match of a _FURNITURE_SENTENCE alternative holds: one entry per family (see _may_match). A digit is
+# one too, where the pattern spells it [0-9] ("\d" is any Unicode digit).
+_DIGITS = tuple("0123456789")
 _FURNITURE_NEEDS: _Needs = (
     (("location",), ("tweet",)),
     (("crawl",),),
@@ -164,24 +198,74 @@ _FURNITURE_NEEDS: _Needs = (
     (("archive-it",),),
     (("bulk",), ("collection",)),
     (("harvested",),),
-    (("updated",), ("this",)),
-    ((":",), ("this",), ("story", "article", "post")),
+    (("version",), ("this",)),
+    (("first", "originally"), ("appeared", "ran", "published", "posted"), ("this",)),
+    (("contributed",), ("this",)),
     (("necessarily",),),
     (("expressed",),),
+    (("reserved",), ("rights",)),
+    (("material",), ("published", "reproduced", "redistributed")),
+    (("above", "below"), ("you",), ("can",)),
+    (("image", "photo", "picture", "slide", "caption"), _DIGITS, ("of",)),
+    (("caption",),),
+    (("copyright",), ("image",)),
+    (("larger",), ("view",)),
+    (("autoplay", "skip", "gallery"),),
+    (("copy",), ("code",)),
     (("playback",),),
     (("continue",), ("story",)),
-    (("advertisement",),),
     (("javascript",),),
     (("cookies",),),
     (("site",), ("by",), ("this", "our")),
     (("browser",),),
+    (("share",), ("quote", "tweet", "embed")),
     (("get",), ("alerts", "notifications")),
     (("newsletter",),),
     (("tip",), ("should",), ("know",)),
+    (("click",), ("here",)),
+    (("keep",), ("comments", "language")),
+    (("abuse",), ("report",)),
     (("post",), ("appeared",)),
     (("read",), ("full",), ("article",)),
     ((":",), ("url",)),
 )
+
+# Page furniture by how a sentence opens (matched at its start: one try, so no word precheck): a note about the
+# article itself rather than the story ("This story has been updated ...", "Correction: ...", "Editor's note: ...",
+# "Updated 7:51 a.m. ET Dec. 14 with ..." but not "Update, 5 p.m.: Police said ..."), a copyright line ("©2015
+# Billboard.", "Copyright © 2011 HealthDay."), a pointer to the page's media ("Watch the ad above.", "Watch the
+# official trailer for ...", "Video (02:04) : ...") or a gallery's ("View Slideshow ...", "Enlarge this image", "30
+# photos: ..."), a list of the site's other stories ("Related Articles: ...", "Read or Share this story:
+# http://usat.ly/..."), its share buttons, tip line and pages elsewhere ("Like Star Wars on Facebook at http://...").
+_FURNITURE_OPENING = re.compile(
+    rf"""(?:
+        \W*this\s+(?:story|article|post|report|piece)\s+(?:has\s+been|was|will\s+be|is\s+being)\s+updated\b
+      | \W*this\s+(?:story|article|post|piece)\s+(?:has\s+been|was)\s+(?:corrected|amended|revised)\b
+      | \W*update\s*\d*\s*:\s*this\s+(?:story|article|post)\b
+      | \W*(?:(?:correction|clarification)s?(?:\s+appended)?|editor['’]?s\s+note)\s*[:.]
+      | \W*(?:(?:last\s+)?updated?|(?:first|originally)\s+(?:published|posted))\s*[,:]?\s*{_WHEN}[\s,.:]*
+        (?:$|with\s|to\s+(?:add|include|reflect|correct|note|clarify|show|remove)\b)
+      | \W*(?:copyright\s*(?:©|\(c\))?\s*(?:\d{{4}}|by\s)|©)
+      | \W*(?:watch|see|view|listen(?:\s+to)?|hear|check\s+out)\b[^.!?]{{0,150}}?\b(?:above|below)\W*$
+      | \W*(?:watch|see|view|listen\s+to|hear)\s+(?:the|this|our|a|an)\s+(?:[\w'’-]+\s+){{0,3}}?
+        (?:video|clip|trailer|teaser|footage|interview|ad|segment|livestream|broadcast)\b
+      | \W*(?:video|audio|listen\s+to\s+(?:this\s+)?article)\s*\(?\s*\d{{1,2}}:\d{{2}}\b
+      | \W*(?:image\s+caption|view\s+(?:slideshow|gallery|graphic|photos|images)|enlarge|buy\s+photo)\b
+      | \W*(?:\d{{1,3}}\s+)?(?:photos|gallery|slideshow)\s*:
+      | \s*advertisement\b
+      | \W*(?:related(?:\s+(?:articles?|stories|posts|links|coverage|content|news|videos?|galler(?:y|ies)|reading))?
+        |also\s+(?:read|see)|read\s+(?:also|next|this)|see\s+also|read\s+or\s+share\s+this\s+(?:story|article))\s*:
+      | \W*share\s+(?:this|via|tweet|on\s+(?:facebook|twitter|linkedin|whatsapp|reddit|pinterest|email))\b
+      | \W*(?:have|got)\s+(?:a\s+)?(?:news\s+)?tips?\b[^.!?]{{0,80}}\?
+      | \W*(?:visit|like|follow|find)\s+(?:\S+\s+){{0,6}}?
+        (?:(?:https?://|www\.)\S+|on\s+(?:facebook|twitter|tumblr|instagram|youtube|pinterest))\W*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A copyright sign and year after a sentence's opening: "See the original story at Billboard.com. ©2015 Billboard."
+# (one sentence to the splitter). Not the "©" of "Ã©", an "é" decoded as Latin-1 ("rÃ©sumÃ©").
+_COPYRIGHT_SIGN = re.compile(r"(?<!Ã)©\s*(?:copyright\s*)?\d{4}", re.IGNORECASE)
 
 
 # A user-interface word glued to the first sentence by text extraction: "CLOSE Scientists say …".
@@ -344,10 +428,15 @@ def clean_description(text: str) -> str:
 
 
 def is_furniture_sentence(sentence: str) -> bool:
-    """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads), or the
-    site's call to its reader (summarizer.text.calls_reader: "Read the rest of the story at ...")."""
-    return (_may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence))) or calls_reader(
-        sentence
+    """Whether a sentence is page or feed furniture rather than news (tweet-embed notices, crawl notes, ads, "Updated
+    7:51 a.m. ET Dec. 14 with ...", "Watch a clip of the interview above.", "Image 1 of 3 ...", "Related Articles: ...",
+    "©2015 Billboard."), or the site's call to its reader (summarizer.text.calls_reader: "Read the rest of the story
+    at ...")."""
+    return (
+        bool(_FURNITURE_OPENING.match(sentence))
+        or (_may_match(sentence, _FURNITURE_NEEDS) and bool(_FURNITURE_SENTENCE.search(sentence)))
+        or ("©" in sentence and bool(_COPYRIGHT_SIGN.search(sentence)))
+        or calls_reader(sentence)
     )
 
 

@@ -179,6 +179,32 @@ def test_furniture_sentences_and_broken_fragments_are_never_chosen() -> None:
         assert not [t for t in texts if "breaking news alerts" in t or "location information" in t or t[0].islower()]
 
 
+def test_page_furniture_is_never_chosen() -> None:
+    """Notes about the page, pointers to its media, its galleries, link lists and rights lines reached summaries of
+    real texts ("Watch a clip of the interview above.", "Video (02:04) : ...", "Updated 7:51 a.m. ET Dec. 14 with
+    ...", "Related Articles: ..."); the news around them is chosen instead, in a paragraph as on lines of their own."""
+    news = (
+        "Texas Gov. Rick Perry was picked on Tuesday to lead the Department of Energy, the transition team said.",
+        "Perry once vowed to abolish the department when he ran for president in 2012.",
+        "The department oversees the nation's nuclear weapons and its national laboratories.",
+    )
+    furniture = (
+        "Updated 7:51 a.m. ET Dec. 14 with official announcement of Perry's nomination.",
+        "Video (02:04) : The Twin Cities erupted in memories, grief and song after the passing of a star.",
+        "Editor's Note: The following is part 3 of 3 exclusive excerpts from the governor's new book.",
+        "Watch a clip of the interview above.",
+        "Related Articles: Perry Forgets Third Agency (Video) Perry's Oscar Picks: The Artist Will Win, but Should It?",
+        "©2016 The Hollywood Reporter. All rights reserved.",
+    )
+    lines = "\n\n".join(
+        [furniture[0], furniture[1], news[0], furniture[2], news[1], furniture[3], news[2], *furniture[4:]]
+    )
+    paragraph = " ".join([news[0], *furniture[:2], news[1], *furniture[2:4], news[2], *furniture[4:]])
+    for raw in (lines, paragraph):
+        for summary in (summarize(raw, sentences=3), summarize_story([StoryArticle(text=raw)], sentences=3)):
+            assert [s.text for s in summary.sentences] == list(news), raw[:80]
+
+
 def test_a_sentence_printed_twice_is_said_once() -> None:
     """A paragraph printed twice, a caption repeated, a deck repeated as the lead with a word changed: the summary said
     one sentence twice (13 of 1,740 real texts; one had the same caption as all three bullets)."""

@@ -120,6 +120,132 @@ def test_furniture_sentences() -> None:
         assert not is_furniture_sentence(s), s
 
 
+# Page furniture that reached single-article summaries (or stood in the texts) of the 1,750 real texts (CNN, PolNeAR,
+# the extraction set, multi-news documents), by family: a sentence about the page, not the news.
+PAGE_FURNITURE = {
+    "media on the page": (
+        "Watch a clip of the interview above.",
+        "Watch iReporter Benjamin Rosenbaum's video above.",
+        "(See Sexton’s full timeline of the Trump rally below.)",
+        "Listen to HuffPost’s interview with Frank in the latest episode of the So, That Happened podcast embedded below.",
+        "Check out the full trailer for DuVernay’s documentary, “13th,” below.",
+        "Ahead of the film’s October 5th release, the first trailer has arrived and you can watch it below.",
+        "Watch the official trailer for Star Wars: The Force Awakens, coming to",
+        "Video (02:04) : The Twin Cities erupted in memories, grief and song after the passing of Minnesota's brightest star.",
+        "LISTEN TO ARTICLE 4:34 SHARE THIS ARTICLE Share Tweet Post Email",
+        "Photo: Kurt Rogers Image 1 of / 3 Caption Close Image 1 of 3 The entrance to the Glen Park Branch Library in San"
+        " Francisco.",
+        "Ulbricht was the alleged ... more Photo: Kurt Rogers Image 2 of 3 The F.B.I. siezed the Silk Road website.",
+        "Hide Caption 4 of 30 30 photos: Photos: Ice storm spreads across U.S. Ice storm spreads across U.S. – A car drives"
+        " up a snow-covered street in Brooklyn, New York, on December 10.",
+        "30 photos: Photos: Ice storm spreads across U.S. – Snow covers buses for the Baltimore County Public Schools.",
+        "(THE CANADIAN PRESS/HO-www.luka-magnotta.com) View larger image Police investigate after a severed human torso"
+        " was found in Montreal on Tuesday, May 29, 2012.",
+        "View Slideshow Ukrainian emergency workers carry a victim's body in a plastic bag at the crash site.",
+        "Enlarge Family photo Chad and Barbie Soper hold their baby Cearra Nicole, who was born Oct. 10, 2010.",
+        "Enlarge this image toggle caption Kena Betancur/AFP/Getty Images Kena Betancur/AFP/Getty Images",
+        "1 of 14 Full Screen Autoplay Close Skip Ad × A soggy Fourth for fireworks on the Mall in Washington View Photos"
+        " Rain or shine, the fireworks display is an annual tradition.",
+        "Image copyright AP Image caption The Hungarian border fence has left hundreds stranded in Serbia.",
+        "Skip in Skip x Embed x Share CLOSE President Donald Trump appeared to advocate rougher treatment of people in"
+        " police custody during a speech in New York.",
+    ),
+    "notes about the article itself": (
+        "Updated 7:51 a.m. ET Dec. 14 with official announcement of Perry's nomination.",
+        "Last Updated, Wednesday, 11:07 a.m.",
+        "Originally published October 2014.",
+        "This piece has been updated with comments from Erin Brockovich and Snyder’s office.",
+        "This article has been revised to reflect the following correction: An earlier version of this article misstated"
+        " the amount of time it takes an acre of trees to convert 156 tons of carbon.",
+        "Correction: Earlier versions of this article misspelled the name of reality-TV personality Tareq Salahi.",
+        "CLARIFICATION: The first sentence has been clarified to reflect that Fowler is calling for a process.",
+        "Editor's Note: Ines Dumig was recently announced as a CENTER Grant Recipient.",
+        "Editor’s Note: The following is part 3 of 3 exclusive Breitbart News excerpts from bestselling author Dinesh"
+        " D’Souza’s new book.",
+        "A version of this story first appeared in the June 10 issue of The Hollywood Reporter magazine.",
+        "This piece first appeared on Global Risk Insights.",
+        "--Sarah Ferris contributed to this report, which was updated at 11:41 a.m.",
+        "CNN's Jethro Mullen also contributed to this report.",
+    ),
+    "the site's links, buttons and requests": (
+        "Related Articles: 'The Dictator' Trailer: Sacha Baron Cohen Laughs in the Face of Tyranny (Video) Steve Pond's"
+        " Oscar Picks: 'The Artist' Will Win, but Should It?",
+        "Read or Share this story: http://usat.ly/18cNUHU",
+        "READ ALSO: Kim Wall presumed dead: Copenhagen Police",
+        "Read this: Africa's 10 most prosperous countries .",
+        "SHARE THIS ARTICLE Share Tweet Post Email",
+        "“ He targets the darkness, anger and insecurity that hide in each of us. ” Share this quote",
+        "Have a tip we should know? tips@mediaite.com",
+        "Got a news tip? Email the newsroom.",
+        "To receive the magazine, click here to subscribe.",
+        "Like Star Wars on Facebook at http://www.facebook.com/starwars",
+        "Visit KARE11.com: http://www.kare11.com/",
+        "Guidelines: You share in the USA TODAY community, so please keep your comments smart and civil.",
+        'Use the "Report Abuse" button to make a difference.',
+    ),
+    "rights": (
+        "See the original story at Billboard.com. ©2015 Billboard.",
+        "©2015 The Hollywood Reporter.",
+        "All Rights Reserved.",
+        "Copyright © 2011 HealthDay.",
+        "Copyright 2015 The Conversation.",
+        "Some rights reserved.",
+        "(Copyright 2013 by CBS San Francisco and Bay City News Service.",
+        "This material may not be published, broadcast, rewritten or redistributed.)",
+    ),
+}
+
+# News that reads like one of those families: it stays.
+NEWS_LIKE_FURNITURE = (
+    "The company updated its forecast at 9 a.m. ET, the filing showed.",
+    "Updated figures released at 9 a.m. ET showed unemployment fell.",
+    # an update's label before news: the news stays (its label is a lead word of summarizer.story's sentences)
+    "UPDATE, May 18, 12:32 p.m. ET: LinkedIn confirmed on Wednesday that the new data is legitimate.",
+    "[Updated 8:55 a.m. PST, Nov. 19: Tesla Chief Executive Elon Musk claimed that the automaker requested the"
+    " investigation to refute fears that electric cars were more prone to fires than other vehicles.",
+    "UPDATED: Christopher “Big Black” Boykin, half of MTV’s “Rob & Big” duo, died on Tuesday, his rep confirmed.",
+    "Autopsy results are critical because they might reveal whether the drug haloperidol contributed to his death.",
+    "More than 800 scientists contributed to the report, the panel said.",
+    "The agency's data contributed to this report's conclusions, she said.",
+    "We have a set of Community Standards that are designed to help people understand what is acceptable to share on"
+    " Facebook.",
+    "She wanted to share this story so other mothers would know the signs.",
+    "Share prices fell 5 percent on Monday.",
+    "Copyright law protects the recording, the judge ruled.",
+    # "é" decoded as Latin-1 is "Ã©": no copyright sign
+    "For Clinton, the attack was an opportunity to showcase her rÃ©sumÃ© and easy command of the lexicon.",
+    "Temperatures will fall below freezing tonight, forecasters said.",
+    "From the summit, you can see the valley below.",
+    "Hilton and Charlie Sheen were the only two celebrities in the poll that were view more negatively than"
+    " positively, falling below the likes of Brittany Spears.",
+    "A 2010 YouTube video (above) shows Hess talking about the excitement of photographing rock concerts.",
+    "Watch: the sun rises over the Capitol as crews prepare for the inauguration.",
+    "Police said they have a tip that the suspect fled to Mexico.",
+    "Does anyone have tips for them on three kids under 3?",
+    "Like many on Facebook, she shared the photo of the storm.",
+    "Visitors can view photos of the victims at the museum.",
+    "The newspaper's image caption misidentified the man.",
+    "First published in 1851, Moby-Dick sold poorly.",
+    "NBC News first published the cellphone video Friday afternoon.",
+    "Correction officers wheeled Mr. Dixon into an examination area without a security camera.",
+    "An earlier version of the bill was rejected by the Senate.",
+    "Related sites include those for events, partnerships and projects of the city.",
+    "Skip Rutherford, a longtime Clinton loyalist, said the race was close.",
+    "Viewers can skip ads on the new service, Netflix said.",
+)
+
+
+@pytest.mark.parametrize("family", list(PAGE_FURNITURE))
+def test_page_furniture_by_family(family: str) -> None:
+    missed = [s for s in PAGE_FURNITURE[family] if not is_furniture_sentence(s)]
+    assert not missed, missed
+
+
+def test_news_that_looks_like_page_furniture_is_news() -> None:
+    taken = [s for s in NEWS_LIKE_FURNITURE if is_furniture_sentence(s)]
+    assert not taken, taken
+
+
 def test_a_dateline_opening_the_body_is_removed_and_nothing_else() -> None:
     from summarizer.furniture import without_dateline
 
