@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import os
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from summarizer import analyze
 from summarizer.extractive import DEFAULT_METHOD, METHODS
@@ -21,9 +22,21 @@ from .errors import UserError
 
 def _run(coro: Any) -> Any:
     """Run on bot.eventloop's loop, imported on first use: `summarize` never needs the event loop (a faster start)."""
-    from .eventloop import run
+    try:
+        from .eventloop import run
 
-    return run(coro)
+        return run(coro)
+    finally:  # Ctrl-C before the loop started it: no "coroutine ... was never awaited" warning after the exit
+        if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:
+            coro.close()
+
+
+def _stdin(option: str, hint: str) -> TextIO:
+    """sys.stdin, or a one-line error naming the option when standard input is closed (`cmd <&-`, a daemonizer):
+    Python leaves sys.stdin None then (main reopened fd 0 on /dev/null for the libraries' sake, not for reading)."""
+    if sys.stdin is None:
+        raise UserError(f"{option}: standard input is closed ({hint})")
+    return sys.stdin
 
 
 log = logging.getLogger("coverage_bot")
@@ -43,7 +56,7 @@ def _read_source(source: str, allow_private: Any) -> tuple[str, str | None]:
         raise UserError(f"{source}: only http:// and https:// URLs can be summarized")
     name = "standard input" if source == "-" else source
     if source == "-":
-        data = sys.stdin.buffer.read()
+        data = _stdin("summarize -", "pipe the text in, or give a PATH or URL").buffer.read()
     else:
         path = Path(source)
         if not path.is_file():
@@ -190,9 +203,14 @@ def cmd_summarize(args: argparse.Namespace) -> int:
             raise UserError("give --words N or --sentences N, not both")
         if (args.words is not None and args.words < 1) or (args.sentences is not None and args.sentences < 1):
             raise UserError("--words and --sentences must be at least 1")
-        for line in sys.stdin:
+        hint = 'one JSON object a line: {"id", "docs": [{"id", "title", "text"}, …]}'
+        records = 0
+        for line in _stdin("summarize --stories-jsonl", "pipe the JSON lines in"):
             if line.strip():
+                records += 1
                 print(json.dumps(_story_record(line, args.sentences, args.words), ensure_ascii=False), flush=True)
+        if not records:  # nothing in, nothing out: say so, not a silent success
+            raise UserError(f"summarize --stories-jsonl: no stories on standard input ({hint})")
         return 0
     if args.words is not None:
         raise UserError("--words applies to --stories-jsonl only")
@@ -202,9 +220,14 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if args.sentences < 1:
         raise UserError("--sentences must be at least 1")
     if args.jsonl:
-        for line in sys.stdin:
+        hint = 'one JSON object a line: {"id", "text"[, "title"]}'
+        records = 0
+        for line in _stdin("summarize --jsonl", "pipe the JSON lines in"):
             if line.strip():
+                records += 1
                 print(json.dumps(_jsonl_record(line, args.sentences, args.method), ensure_ascii=False), flush=True)
+        if not records:  # nothing in, nothing out: say so, not a silent success
+            raise UserError(f"summarize --jsonl: no articles on standard input ({hint})")
         return 0
     if not args.source:
         raise UserError("give a PATH, a URL, or - for standard input (or --jsonl for batch mode)")
@@ -360,9 +383,15 @@ def _import_opml(config_path: str, source: str) -> int:
     from .settings import ConfigError
 
     try:
-        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        if source == "-":
+            data = _stdin("feeds --import-opml -", "pipe the OPML in, or give its FILE").buffer.read()
+        else:
+            data = Path(source).read_bytes()
     except OSError as exc:
         raise UserError(f"{source}: cannot read it: {exc.strerror or exc}") from None
+    if not data.strip():  # (XML's own word for it is "no element found: line 1, column 0")
+        what = "feeds --import-opml -: standard input is empty" if source == "-" else f"{source}: the file is empty"
+        raise UserError(f"{what} (an OPML file lists feeds as <outline xmlUrl=...>)")
     try:
         feeds = read_opml(data)
     except OpmlError as exc:
@@ -387,6 +416,7 @@ def _import_opml(config_path: str, source: str) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from .console import run_console
 
+    _stdin("console", "type the commands at a terminal, or pipe them in")
     return _run(run_console(_load_config(args.config), _settings()))
 
 
@@ -543,7 +573,30 @@ def build_parser() -> argparse.ArgumentParser:
 _LOG_LEVELS = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
 
+_ONE_SHOT = (cmd_summarize, cmd_explain, cmd_check_config)  # answer and exit: their own message says what failed
+
+
+def _reopen_closed_standard_fds() -> None:
+    """Reopen a closed fd 0, 1 or 2 (`cmd <&-`, some daemonizers) on /dev/null, as daemons do, before anything opens
+    a file: the lowest free fd is the next one given out, and uvloop took fd 0 for its own use, then aborted the
+    process (SIGABRT, exit 134) asserting, as it closed it, that it was no standard stream. A reopened stdout or
+    stderr is written to (into /dev/null); sys.stdin stays None, so a command reading it says that it is closed."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if fd and getattr(sys, name) is None:  # print(file=None) would write an error to stdout
+            setattr(sys, name, open(fd, "w", closefd=False))  # noqa: SIM115 (the process's stream, never closed)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _reopen_closed_standard_fds()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # topics after an option (`subscribe 777 --thread 5 us-russia`) are still topics
@@ -560,8 +613,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"coverage-bot: environment: LOG_LEVEL: {shown!r} is not one of {', '.join(_LOG_LEVELS)}", file=sys.stderr
         )
         return 2
+    # A one-shot command's failure is its one-line message; the libraries' lines on the way (trafilatura's ERRORs on a
+    # page that is not an article, the fetcher's WARNING for an HTTP 404) show only when -v or LOG_LEVEL asks for them.
+    default = logging.CRITICAL if getattr(args, "func", None) in _ONE_SHOT else logging.WARNING
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else _LOG_LEVELS.get(level, logging.WARNING),
+        level=logging.DEBUG if args.verbose else _LOG_LEVELS.get(level, default),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if logging.getLogger().level > logging.DEBUG:  # INFO is a line per poll cycle, not Alembic's plugins and revisions

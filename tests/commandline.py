@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,15 @@ def run_cli(
     cwd: Path = ROOT,
     timeout: float = 120,
     text: bool = True,
+    closed: Sequence[int] = (),
 ) -> subprocess.CompletedProcess[Any]:
-    """``coverage-bot ARGS`` with ``stdin``; output captured (text, or bytes with ``text=False``)."""
+    """``coverage-bot ARGS`` with ``stdin``; output captured (text, or bytes with ``text=False``); the fds in
+    ``closed`` closed as ``coverage-bot ARGS <&-`` (0) or ``>&-`` (1) leaves them."""
+    command = [sys.executable, "-m", "bot.cli", *args]
+    if closed:
+        command = ["sh", "-c", 'exec "$@" ' + " ".join(f"{fd}>&-" for fd in closed), "sh", *command]
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        command,
         input=stdin,
         capture_output=True,
         text=text,

@@ -481,3 +481,65 @@ def test_enable_answers_an_empty_name_an_enabled_feed_and_a_url_spelt_otherwise(
     mine.write_text(MY_FEEDS + "  - name: New\n    url: http://127.0.0.1:8765/new.xml\n")
     out = run_cli("feeds", "--enable", "New", "--config", str(mine), env=env)
     assert out.returncode == 2 and out.stdout == "" and one_message(out).startswith("coverage-bot: No feed 'New'")
+
+
+# ---------------------------------------------------------------- standard input closed or empty
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("summarize", "-"),
+        ("summarize", "--jsonl"),
+        ("summarize", "--stories-jsonl"),
+        ("feeds", "--import-opml", "-"),
+        ("console",),
+    ],
+)
+def test_reading_a_closed_standard_input_is_one_line_naming_the_option(tmp_path, args):
+    """`summarize - <&-` said "unexpected error: AttributeError: 'NoneType' object has no attribute 'buffer'"."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(MY_FEEDS)
+    command = args if args[0] == "summarize" else (*args, "--config", str(config))
+    out = run_cli(*command, env=clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"), closed=[0])
+    option = " ".join(args)
+    assert out.returncode == 2
+    assert one_message(out).startswith(f"coverage-bot: {option}: standard input is closed ("), out.stderr
+    assert config.read_text() == MY_FEEDS
+
+
+def test_an_empty_standard_input_is_said(tmp_path):
+    """`summarize --jsonl </dev/null` succeeded saying nothing; `feeds --import-opml - </dev/null` said "not valid XML:
+    no element found: line 1, column 0". `summarize -` answers for an empty text as for an empty file."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(MY_FEEDS)
+    for args, said in (
+        (("summarize", "--jsonl"), 'summarize --jsonl: no articles on standard input (one JSON object a line: {"id"'),
+        (("summarize", "--stories-jsonl"), "summarize --stories-jsonl: no stories on standard input"),
+        (("feeds", "--import-opml", "-", "--config", str(config)), "feeds --import-opml -: standard input is empty"),
+    ):
+        out = run_cli(*args, stdin=" \n\n", env=clean_env())
+        assert out.returncode == 2 and out.stdout == ""
+        assert said in one_message(out)
+    assert config.read_text() == MY_FEEDS
+    out = run_cli("summarize", "-", stdin="", env=clean_env())
+    assert (out.returncode, out.stderr) == (0, "") and "No summary: empty text" in out.stdout
+
+
+# ---------------------------------------------------------------- one-shot commands: their message, no library logs
+
+
+def test_a_failing_summarize_url_is_its_one_line_without_library_log_lines():
+    """A page that is no article printed trafilatura's two ERRORs and a WARNING, an HTTP 404 the fetcher's WARNING,
+    before the one-line error; LOG_LEVEL or -v still shows them."""
+    from loopback import LoopbackServer, Response
+
+    rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+    env = clean_env(ALLOW_PRIVATE_URLS="true")
+    env.pop("LOG_LEVEL", None)
+    with LoopbackServer({"/feed.xml": Response(200, {"Content-Type": "application/rss+xml"}, rss)}) as server:
+        for path, said in (("/feed.xml", "no article text found on the page"), ("/missing.html", "HTTP 404")):
+            out = run_cli("summarize", server.url(path), env=env)
+            assert (out.returncode, out.stderr) == (2, f"coverage-bot: {server.url(path)}: {said}\n")
+        out = run_cli("summarize", server.url("/missing.html"), env={**env, "LOG_LEVEL": "WARNING"})
+        assert out.returncode == 2 and "WARNING bot.fetch: fetch" in out.stderr, out.stderr

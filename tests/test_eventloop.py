@@ -85,3 +85,67 @@ def test_the_polling_commands_tune_the_collector_and_the_others_do_not(tmp_path:
     listed = _fresh_process(script.format(args=["stories", "--json"]), **env)
     assert polled[-2:] == ["0", str(GC_YOUNG)]  # (after the cycle's report)
     assert listed[-2:] == ["0", "700"]
+
+
+# ---------------------------------------------------------------- closed standard streams, the loop's end
+
+
+def test_commands_run_to_their_end_with_stdin_or_stdout_closed(tmp_path: Path) -> None:
+    """`coverage-bot healthcheck <&-` (a supervisor's probe) did its work, then uvloop, which had taken the free fd 0
+    for its own use, aborted closing it (SIGABRT, exit 134: "uv__close: Assertion `fd > STDERR_FILENO' failed")."""
+    from commandline import clean_env, run_cli
+    from loopback import LoopbackServer, Response
+
+    rss = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", ALLOW_PRIVATE_URLS="true")
+    env.pop(ENV, None)  # the default loop: uvloop where it is installed
+    with LoopbackServer({"/f.xml": Response(200, {"Content-Type": "application/rss+xml"}, rss)}) as server:
+        config = {
+            "topics": {"t": {"rules": [{"any": ["rare earth"]}]}},
+            "feeds": [{"name": "A", "url": server.url("/f.xml")}],
+        }
+        (tmp_path / "feeds.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        polled = run_cli("poll", "--once", env=env, cwd=tmp_path, closed=[0])
+    assert (polled.returncode, polled.stderr) == (0, ""), polled.stderr
+    assert "poll: 1 feeds due, 1 fetched" in polled.stdout
+    healthy = run_cli("healthcheck", env=env, cwd=tmp_path, closed=[0])
+    assert (healthy.returncode, healthy.stderr) == (0, ""), healthy.stderr
+    assert healthy.stdout.startswith("healthy: last poll")
+    for closed in ([1], [0, 1]):
+        out = run_cli("stories", env=env, cwd=tmp_path, closed=closed)
+        assert (out.returncode, out.stdout, out.stderr) == (0, "", ""), (closed, out.stderr)
+
+
+def test_run_with_stdin_closed_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`coverage-bot run <&-` (as some daemonizers start it) exited -6 (SIGABRT in uvloop) instead of 0 on SIGTERM."""
+    import signal
+    import socket
+
+    from commandline import ROOT, clean_env
+
+    with socket.socket() as s:  # a port nothing listens on: Telegram unreachable, `run` retries
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        TELEGRAM_BOT_TOKEN="123456:TEST-token",
+        TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+    )
+    env.pop(ENV, None)
+    config = {"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/f"}]}
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    command = [sys.executable, "-m", "bot.cli", "run", "--config", str(tmp_path / "feeds.yaml")]
+    proc = subprocess.Popen(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *command], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()
+        assert "Telegram unreachable" in first, f"{first}{proc.stderr.read()}"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
