@@ -43,3 +43,15 @@ def run_cli(
         env=env,
         timeout=timeout,
     )
+
+
+def start_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.Popen[str]:
+    """``coverage-bot ARGS`` started, not waited for (a long-running command to signal); text stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -508,11 +508,9 @@ def test_poll_worker_stops_on_sigterm_mid_cycle(tmp_path: Path) -> None:
     cancelled cycle stored is not lost."""
     import signal
     import sqlite3
-    import subprocess
-    import sys
     import time
 
-    from commandline import ROOT
+    from commandline import start_cli
     from loopback import LoopbackServer, Response, stall
 
     db = tmp_path / "bot.db"
@@ -532,14 +530,7 @@ def test_poll_worker_stops_on_sigterm_mid_cycle(tmp_path: Path) -> None:
             f"feeds:\n  - name: Fast\n    url: {server.url('/fast')}\n  - name: Slow\n    url: {server.url('/slow')}\n"
             "poll:\n  timeout_seconds: 120\n  deadline_seconds: 300\n  fetch_full_text: false\n"
         )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "poll", "--config", str(config)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_cli("poll", "--config", str(config), env=env)
         try:
             began = time.monotonic()
             while not (db.exists() and _stored_items(db)) or not any(r.route == "/slow" for r in server.requests):

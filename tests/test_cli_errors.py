@@ -7,12 +7,11 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from commandline import clean_env, run_cli
+from commandline import clean_env, run_cli, start_cli
 
 from bot.store import Store
 
@@ -134,14 +133,7 @@ def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
     config.write_text(
         "topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: http://127.0.0.1:9/rss\n"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_cli("run", "--config", str(config), env=env)
     try:
         lines = []
         assert proc.stderr is not None
