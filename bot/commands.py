@@ -529,7 +529,8 @@ class Commands:
         if [w.lower() for w in rest] == ["all"]:
             topics = None
         else:
-            topics = [self._known_topic(word) for word in rest]
+            # a topic the chat follows counts though feeds.yaml no longer has it (renamed or removed): it can be dropped
+            topics = [word if word in following else self._known_topic(word) for word in rest]
             missing = [t for t in topics if t not in following]
             if missing:
                 return text_reply(f"Not subscribed to {', '.join(missing)}; this chat follows {', '.join(following)}.")

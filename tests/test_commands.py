@@ -297,6 +297,16 @@ async def test_settings_marks_a_topic_feeds_yaml_no_longer_has(store: Store) -> 
     assert (await store.subscriptions(ME.chat_id))[0].topics == ("us-russia", "rare-earths")
 
 
+async def test_a_topic_feeds_yaml_no_longer_has_can_be_unsubscribed(store: Store) -> None:
+    """/settings marks such a topic, and /unsubscribe of it answered "Unknown topic": only `/unsubscribe all` or the
+    shell could drop it. A topic neither configured nor followed is still unknown."""
+    await store.subscribe(ME.chat_id, ["us-russia", "rare-earths"], mode="alerts")
+    renamed = Commands(store, ["usa-russia", "rare-earths"], admin_ids={1001}, platform=Platform())
+    assert plain(await renamed.handle("/unsubscribe nope", ME)).startswith("Unknown topic 'nope'")
+    await renamed.handle("/unsubscribe us-russia", ME)
+    assert (await store.subscriptions(ME.chat_id))[0].topics == ("rare-earths",)
+
+
 async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:
     """/timezone names a channel as /subscribe does, with the same checks; a second word is an error, not a readout."""
     await commands.handle("/subscribe @news rare-earths daily 10:00", ME)
