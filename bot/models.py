@@ -513,7 +513,7 @@ class SyncReport:
 @dataclass(frozen=True)
 class SyncedFeeds:
     """The feed list the feeds table was last synced to (:meth:`Store.sync_feeds`): its fingerprint
-    (bot.store.feeds_fingerprint), the instance that synced it (a lease owner name, bot.poller.default_owner) and when.
+    (bot.store.feeds_fingerprint), the instance that synced it (a lease owner name, bot.store.default_owner) and when.
     Instances sharing a database compare it with their own feeds.yaml (bot.poller)."""
 
     fingerprint: str

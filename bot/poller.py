@@ -25,10 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,7 +49,7 @@ from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
 from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy, title_key
 from .parse_pool import Batch, ParsePool, shared_parse_pool
 from .retention import prune_old
-from .store import FeedTransaction, Store, feeds_fingerprint
+from .store import FeedTransaction, Store, default_owner, feeds_fingerprint
 from .story_analysis import Analyzer, analyse_articles, article_facts, refresh_stories
 from .topics import TopicMatcher
 
@@ -129,12 +126,6 @@ def _known_in(feed: FeedState) -> int | None:
     """The feed whose guids, identities and titles may be stored already: none before its first successful poll (its
     items are written with it), so then only links, shared with other feeds, can be known (Store.known_keys)."""
     return feed.id if feed.initialised else None
-
-
-def default_owner(instance_id: str | None = None) -> str:
-    """A lease owner name unique to this process: INSTANCE_ID (else host:pid), and a suffix of its own, so two
-    processes given one INSTANCE_ID by mistake still hold their leases apart."""
-    return f"{instance_id or f'{socket.gethostname()}:{os.getpid()}'}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import socket
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -113,6 +114,7 @@ __all__ = [
     "FeedTransaction",
     "Store",
     "database_url_from_env",
+    "default_owner",
     "feeds_fingerprint",
     "metadata",
 ]
@@ -150,6 +152,12 @@ def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
         deliveries_t.c.key == key,
         deliveries_t.c.status.in_(("pending", "sent")),
     )
+
+
+def default_owner(instance_id: str | None = None) -> str:
+    """A lease owner name unique to this process: INSTANCE_ID (else host:pid), and a suffix of its own, so two
+    processes given one INSTANCE_ID by mistake still hold their leases apart."""
+    return f"{instance_id or f'{socket.gethostname()}:{os.getpid()}'}:{uuid.uuid4().hex[:8]}"
 
 
 def _insert_pending_alert(dialect: str) -> Any:
@@ -964,11 +972,11 @@ class Store:
         """Make the feeds table follow feeds.yaml: add new feeds, update changed ones, disable removed ones.
 
         Removed feeds are disabled, never deleted, so their items and stories stay. The list's fingerprint, the
-        ``instance`` syncing it (default: host:pid) and the time are recorded with it (:meth:`synced_feeds`).
+        ``instance`` syncing it (default: this process's :func:`default_owner`) and the time are recorded with it (:meth:`synced_feeds`).
         """
         now = now or utcnow()
         specs = _configured_feeds(feeds)
-        synced = SyncedFeeds(_fingerprint(specs), (instance or f"{socket.gethostname()}:{os.getpid()}")[:200], now)
+        synced = SyncedFeeds(_fingerprint(specs), (instance or default_owner())[:200], now)
         added: list[str] = []
         updated: list[str] = []
         removed: list[str] = []

@@ -454,19 +454,17 @@ def test_a_symbol_qualifier_is_kept(text: str, surface: str, kind: str, value: f
 @pytest.mark.parametrize(
     ("text", "surfaces"),
     [
-        # symbols that qualify nothing: an arrow, HTML left in the text, a comparison of two numbers, a p-value, an
-        # e-mail's quoted line, a list's bullet or separator before a number in words, a path in a link and "+/-" keep
-        # the figures they had, without a qualifier
+        # symbols that qualify nothing: an arrow, HTML left in the text, a comparison of two numbers or of a variable
+        # and a number, a list's bullet or separator before a number in words, a path in a link and "+/-" keep the
+        # figures they had, without a qualifier (a p-value and an e-mail's quoted line were cases here too, but no rule
+        # of the figures decides them: 0.05 is no figure, and summarizer.text drops the quote marks first)
         ("Revenue growth guidance: 5% -> 7% for the full year.", ["5%", "7%"]),
         ("Revenue growth guidance: 5%->7% for the full year.", ["5%", "7%"]),
         ("Sales were <b>20%</b> higher than a year earlier.", ["20%"]),
         ('The city approved <a href="/budget">$5 million</a> for repairs.', ["$5 million"]),
         ("In the poll, support for the plan outstripped opposition 55% > 40%.", ["55%", "40%"]),
         ("Growth was measured at 3.1%+/-0.5 in the quarter.", ["3.1%"]),  # plus or minus, no open end
-        ("The drug cut relapses by 30% (p<0.05) in 400 patients.", ["30%", "400 patients"]),
-        ("The drug cut relapses by 30% (p < 0.05) in 400 patients.", ["30%", "400 patients"]),
-        ("Reader mail\n\n> 200 people turned up at the meeting, you wrote.\n>> 30% of them were students.",
-         ["200 people", "30%"]),
+        ("The trial enrolled n > 30 patients in each arm.", ["30 patients"]),  # a variable, compared
         ("Highlights:\n~ 5 new cases were reported in Lagos.\n~ Two former college punters died.",
          ["5 new cases", "Two former college punters"]),
         ("Morning briefing ~ Two former college punters died in a car wreck.", ["Two former college punters"]),
