@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 import signal
 import sys
@@ -99,6 +100,8 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
             f"no database at {path.resolve()} (DATABASE_URL; the default ./data/coverage-bot.db is relative to the "
             "working directory): run `coverage-bot poll --once` there first, or set DATABASE_URL"
         )
+    if path is not None:
+        _check_sqlite_path(path)
     where = f"SQLite database {path.resolve()}" if path is not None else "the database in DATABASE_URL"
     try:
         store = await Store.open(database_url)
@@ -118,6 +121,23 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
     if path is not None:
         _read_only_is_a_user_error(store, path)
     return store
+
+
+def _check_sqlite_path(path: Path) -> None:
+    """The SQLite paths sqlite3 cannot open, refused before it tries: its failed open in aiosqlite's thread would print
+    that thread's traceback after the one-line error (the thread answers to an event loop already closed)."""
+    where = path.resolve()
+    if path.is_dir():
+        raise UserError(
+            f"cannot open SQLite database {where}: it is a directory (DATABASE_URL names the database file, e.g. "
+            f"sqlite+aiosqlite:///{where / 'coverage-bot.db'})"
+        )
+    folder = path.parent
+    if not path.exists() and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(
+            f"cannot create SQLite database {where}: its folder is not writable by this user (make {folder.resolve()} "
+            "writable, or set DATABASE_URL to a file in a folder it may write)"
+        )
 
 
 def _read_only_is_a_user_error(store: Store, path: Path) -> None:

@@ -118,6 +118,16 @@ def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
     not_db.write_text("hello")
     err = one_message(run_cli("feeds", env=clean_env(DATABASE_URL=f"sqlite:///{not_db}")))
     assert "file is not a database" in err
+    # a folder named as the database: sqlite3's failed open in aiosqlite's thread printed that thread's traceback
+    # ("Event loop is closed") after the one line
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    err = one_message(
+        run_cli(
+            "subscribe", "5", "--config", str(ROOT / "feeds.yaml"), env=clean_env(DATABASE_URL=f"sqlite:///{folder}")
+        )
+    )
+    assert f"cannot open SQLite database {folder}: it is a directory" in err
 
 
 def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
@@ -535,3 +545,23 @@ def test_a_failing_summarize_url_is_its_one_line_without_library_log_lines():
             assert (out.returncode, out.stderr) == (2, f"coverage-bot: {server.url(path)}: {said}\n")
         out = run_cli("summarize", server.url("/missing.html"), env={**env, "LOG_LEVEL": "WARNING"})
         assert out.returncode == 2 and "WARNING bot.fetch: fetch" in out.stderr, out.stderr
+
+
+def test_a_folder_it_may_not_write_is_refused_before_sqlite_tries(tmp_path, monkeypatch):
+    """The image runs as uid 10001: a bind-mounted /data owned by another user made sqlite3's open fail in aiosqlite's
+    thread, whose traceback followed the one-line error. The folder is checked first. (Root may write anywhere, so the
+    kernel's answer is stood in for: os.access, as a non-root user would get it.)"""
+    from bot.app import _check_sqlite_path
+    from bot.errors import UserError
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _check_sqlite_path(folder / "coverage-bot.db")  # writable: nothing to say
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == folder else real_access(p, mode))
+    with pytest.raises(
+        UserError, match=r"cannot create SQLite database .*coverage-bot\.db: its folder is not writable"
+    ):
+        _check_sqlite_path(folder / "coverage-bot.db")
+    (folder / "coverage-bot.db").write_bytes(b"")
+    _check_sqlite_path(folder / "coverage-bot.db")  # an existing file: the read-only check of its own decides
