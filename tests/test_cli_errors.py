@@ -7,6 +7,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -565,3 +566,38 @@ def test_a_folder_it_may_not_write_is_refused_before_sqlite_tries(tmp_path, monk
         _check_sqlite_path(folder / "coverage-bot.db")
     (folder / "coverage-bot.db").write_bytes(b"")
     _check_sqlite_path(folder / "coverage-bot.db")  # an existing file: the read-only check of its own decides
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps to see the import under way")
+def test_ctrl_c_while_importing_ends_quietly():
+    """Importing the command line takes about half a second; a Ctrl-C in it printed a KeyboardInterrupt traceback
+    through the import machinery (or an ImportError from a half-imported numpy). The signal is sent once numpy's core
+    is loaded, which is in the middle of importing bot.cli; the process ends as interrupted, saying nothing."""
+    import signal
+    import time
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["coverage-bot"] == "bot.entry:main"  # what the installed `coverage-bot` runs
+    for _ in range(3):
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from bot.entry import main; sys.exit(main())", "feeds"],
+            env=clean_env(DATABASE_URL="sqlite+aiosqlite:////nonexistent/x.db"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and child.poll() is None:
+            with contextlib.suppress(OSError):  # (before exec, the child's maps are this process's, numpy and all)
+                proc = Path(f"/proc/{child.pid}")
+                if (
+                    b"bot.entry" in (proc / "cmdline").read_bytes()
+                    and "_multiarray_umath" in (proc / "maps").read_text()
+                ):
+                    break
+            time.sleep(0.002)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+        assert child.returncode in (-signal.SIGINT, 130), (child.returncode, err)
