@@ -266,6 +266,11 @@ _SYMBOL_QUALIFIER = re.compile(r"(?:(?<![\w<>=~≈/–—-])(>=|<=|[<>≥≤~≈
 # one-letter variable ("p < 0.05", "n > 30"; not the article "a").
 _SYMBOL_OPERAND = re.compile(r"(?:\d[\w.,%]*|(?<![\w.])[B-HJ-Zb-z])[ \t]*\Z")
 _TAG_OPEN = re.compile(r"<[A-Za-z/!][^<>\n]*\Z")  # a ">" that closes an HTML tag left in the text (`<a href="x">`)
+# A minus sign right before a number in digits or its currency symbol ("-40 degrees", "(−0.5%)", "lost –$3 billion",
+# "minus 40 degrees"): a hyphen, minus or en dash with a space, a bracket, a quote or nothing before it, or the word
+# "minus". Not one glued to a word or number before it, which joins ("COVID-19", "F-35", "5-10%", "Real 2-1",
+# "2024-05-06"), nor the "-" of "+/-3" or the "minus" of "plus or minus 3 points", margins of error either way.
+_MINUS_SIGN = re.compile(r"(?:(?<![^\s(\[{“‘\"'])([-−–])|(?i:(?<![\w/-])(?<!\bor\s)minus)\s+)\Z")
 _NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
 _PREFIX_CUR = re.compile(

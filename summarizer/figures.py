@@ -4,10 +4,10 @@ One linear pass over :attr:`Prepared.text` (and over the headline line when the 
 one). A few cheap regexes mark page junk (links, tickers, "© 2005-2024"); then one regex walks the
 words and digits, and at each number (digits, number words, fractions, month names) small anchored
 regexes read what is around it: junk (times, phone numbers, calendar digits), a date, or a figure with
-its qualifier (in words or a symbol: "over 20%", ">20%") and currency on the left and its magnitude,
-range, unit, rate or counted noun on the right. Numbers inside names ("G7", "Chapter 11", "Rossiya 1"),
-ordinals, vague magnitudes ("dozens", "tens of billions"), determiners ("one", "a") and bare numbers
-without a meaning give no figure.
+its qualifier (in words or a symbol: "over 20%", ">20%"), minus sign ("-40 degrees") and currency on
+the left and its magnitude, range, unit, rate or counted noun on the right. Numbers inside names ("G7",
+"Chapter 11", "Rossiya 1"), ordinals, vague magnitudes ("dozens", "tens of billions"), determiners
+("one", "a") and bare numbers without a meaning give no figure.
 A bare number whose noun is elided counts when its context licenses it ("more than 125,000 because",
 "compared to 778 in 2013", "Iran (289+)") and borrows the noun of the count it pairs with; fractions
 stated as shares ("more than half", "half as much"), vote tallies ("92 to 8") and hyphenated
@@ -85,6 +85,7 @@ from .figure_lexicon import (
     _MAG_ATTACHED,
     _MAG_SPACED,
     _MAGNITUDES,
+    _MINUS_SIGN,
     _MONTH_WORDS,
     _MONTHS,
     _MORE,
@@ -327,8 +328,9 @@ def _prev_words(t: str, s: int, floor: int, k: int) -> list[tuple[int, str]]:
     return out
 
 
-def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | None]:
-    """Start of the figure, its currency from a prefix symbol or code, and its qualifier."""
+def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | None, bool]:
+    """Start of the figure, its currency from a prefix symbol or code, its qualifier, and whether a minus sign stands
+    before its number in digits or its currency ("-40 degrees", "about −$3 billion": the sign is in the surface)."""
     cur = None
     start = s
     if s > floor and (t[s - 1] in _SYMBOL_CHARS or t[s - 1] in " \t.s"):
@@ -337,6 +339,9 @@ def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | No
             tok = m.group(1) or m.group(2)
             cur = _SYMBOLS.get(tok) or _SYMBOLS.get(tok.rstrip(".")) or tok.upper()
             start = m.start()
+    minus = _minus_sign(t, start, floor) if t[s : s + 1].isdigit() else None  # as symbols: "–two weeks–" is a dash
+    if minus is not None:
+        start = minus
     qual = None
     toks = _prev_words(t, start, floor, 4)
     for k in range(min(4, len(toks)), 0, -1):
@@ -348,7 +353,17 @@ def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | No
         sym = _symbol_qualifier(t, start, floor)
         if sym is not None:
             start, qual = sym
-    return start, cur, qual
+    return start, cur, qual, minus is not None
+
+
+def _minus_sign(t: str, start: int, floor: int) -> int | None:
+    """Where the minus sign before the figure that starts at ``start`` begins ("-40 degrees", "−$3 billion", "minus 40
+    degrees"), or None: after a number and a space a dash is a range and "minus" a difference ("5 -10 degrees",
+    "10 minus 3"); glued to a word or number it is a joiner (figure_lexicon._MINUS_SIGN)."""
+    m = _MINUS_SIGN.search(t, max(floor, start - 7), start)
+    if m is None or _SYMBOL_OPERAND.search(t, max(floor, m.start() - 40), m.start()):
+        return None
+    return m.start()
 
 
 def _symbol_qualifier(t: str, start: int, floor: int) -> tuple[int, str] | None:
@@ -582,9 +597,21 @@ def _date_value(m: re.Match[str]) -> str | None:
 
 
 def _read(t: str, m: re.Match[str]) -> _Cand | None:
-    """Read one figure around a number found at ``m``, or None when it is not a figure."""
-    s, e = m.start(), m.end()
+    """Read one figure around a number found at ``m``, or None when it is not a figure. A minus sign before it makes
+    the value negative ("-40 degrees", "−$3 billion"): the figure is read unsigned, so the sign changes no other
+    reading (ranges, determiners, ages), and a year never takes it (a date's surface starts at its number)."""
+    s = m.start()
     floor = max(t.rfind("\n", max(0, s - _WINDOW), s) + 1, s - _WINDOW)
+    start, cur, qual, minus = _left_context(t, s, floor)
+    cand = _read_unsigned(t, m, floor, start, cur, qual)
+    if minus and cand is not None and cand.kind != "date" and isinstance(cand.value, float):
+        cand.value = -cand.value
+    return cand
+
+
+def _read_unsigned(t: str, m: re.Match[str], floor: int, start: int, cur: str | None, qual: str | None) -> _Cand | None:
+    """The figure around the number at ``m`` (its left context read by :func:`_left_context`), or None."""
+    s, e = m.start(), m.end()
     raw = m.group("num") or ""  # the number in digits ("" when written in words)
     if m.group("frac"):
         om = _OF_A_MAG.match(t, e)
@@ -600,7 +627,6 @@ def _read(t: str, m: re.Match[str]) -> _Cand | None:
             return None
         value, words = got
     year_like = len(raw) == 4 and raw.isdigit() and 1800 <= value <= 2100
-    start, cur, qual = _left_context(t, s, floor)
     if raw and ((cur is None and _is_name_number(t, s, floor, year_like)) or _ORDINAL.match(t, e)):
         return None
     if words and cur:
@@ -943,7 +969,7 @@ def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
         return None
     pm = _OF_ONE_PERCENT.match(t, m.end())
     if share is not None and pm is not None:  # "less than one-half of 1 percent": 0.5%, a fraction of one point
-        start, _, qual = _left_context(t, m.start(), floor)
+        start, _, qual, _ = _left_context(t, m.start(), floor)
         unit = "percentage point" if pm.group(2) else "percent"
         return _Cand(start, pm.end(), "percent", round(share, 3), unit, qual)
     if share is None or _OF_A.match(t, m.end()):
@@ -957,12 +983,12 @@ def _read_fraction(t: str, m: re.Match[str], floor: int) -> _Cand | None:
         value = 1.0 if n.lower() in ("a", "an", "one") else _word_value(n) if not n[0].isdigit() else float(n)
         if value is None:
             return None
-        start, _, qual = _left_context(t, lo, floor)
+        start, _, qual, _ = _left_context(t, lo, floor)
         unit = _UNIT_CANON_DURATION[and_half.group(2).lower().rstrip("s")]
         return _Cand(start, m.end(), "quantity", value + 0.5, unit, qual)
     if _SPAN_AND.search(before):  # "the past year and a half": a span of time, not a share
         return None
-    start, _, qual = _left_context(t, m.start(), floor)
+    start, _, qual, _ = _left_context(t, m.start(), floor)
     # a bare "half" / "a third" is a share only after a qualifier or "by" ("more than half", "cut by a third")
     if m.group("qfrac") and (_SPAN_AFTER.match(t, m.end()) or not (qual or _BY_LEFT.search(before))):
         return None

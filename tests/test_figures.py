@@ -481,3 +481,89 @@ def test_every_symbol_stands_for_a_worded_qualifier() -> None:
     from summarizer.figure_lexicon import _PLUS_QUALIFIER, _QUALIFIERS, _SYMBOL_QUALIFIERS
 
     assert {*_SYMBOL_QUALIFIERS.values(), _PLUS_QUALIFIER} <= _QUALIFIERS
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "kind", "value", "qualifier"),
+    [
+        # a minus sign before a number or its currency makes the figure negative; it was dropped, and "-40 degrees"
+        # read "40 degrees", the reverse of what the article says. The surface keeps the sign as written.
+        ("Shares fell -5% on Monday.", "-5%", "percent", -5, None),
+        ("The index closed at -12.5 points on Friday.", "-12.5 points", "quantity", -12.5, None),
+        ("Temperatures reached -40 degrees in Yakutsk.", "-40 degrees", "quantity", -40, None),
+        ("The company lost −$3 billion in the year.", "−$3 billion", "money", -3e9, None),
+        ("Trump's net favourability stood at −12 points in March.", "−12 points", "quantity", -12, None),
+        ("Shares fell –5% on Monday.", "–5%", "percent", -5, None),  # an en dash used as a minus
+        ("The company posted a loss of -€40 million for the quarter.", "-€40 million", "money", -4e7, None),
+        ("The economy shrank (-0.5%) in the third quarter.", "-0.5%", "percent", -0.5, None),
+        ("The spread narrowed to “-0.2%” overnight.", "-0.2%", "percent", -0.2, None),
+        ("Temperatures fell from 5 to -10 degrees overnight.", "-10 degrees", "quantity", -10, None),
+        ("The economy shed -20,000 jobs in May.", "-20,000 jobs", "count", -20000, None),
+        ("Temperatures dropped to minus 40 degrees overnight.", "minus 40 degrees", "quantity", -40, None),
+        ("The fund's net flows were minus $3 billion in May.", "minus $3 billion", "money", -3e9, None),
+        # a qualifier before the sign is read as before a number ("about -$2 billion" lost its "about" too)
+        ("Analysts expect a loss of about -$2 billion this year.", "about -$2 billion", "money", -2e9, "about"),
+        ("Estimates range between -5% and 10%.", "between -5% and 10%", "percent", -5, "between"),
+    ],
+)  # fmt: skip
+def test_a_minus_sign_makes_a_figure_negative(
+    text: str, surface: str, kind: str, value: float, qualifier: str | None
+) -> None:
+    (figure,) = [f for f in extract_figures(text) if f.kind != "date" and f.value == value]
+    assert (figure.surface, figure.kind, figure.qualifier) == (surface, kind, qualifier)
+    assert text[figure.start : figure.end] == surface
+
+
+def test_the_signs_of_one_sentence_are_all_kept() -> None:
+    """The sentence the bug was reported with: every figure came out positive ("5%", "12.5 points", "40 degrees",
+    "$3 billion")."""
+    text = (
+        "Shares fell -5% on Monday, and the index closed at -12.5 points. Temperatures reached -40 degrees. "
+        "The company lost −$3 billion."
+    )
+    figures = sorted(extract_figures(text), key=lambda f: f.start)
+    assert [(f.surface, f.value) for f in figures] == [
+        ("-5%", -5),
+        ("-12.5 points", -12.5),
+        ("-40 degrees", -40),
+        ("−$3 billion", -3e9),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        # a dash glued to a word or a number before it joins: ranges, years, names, dates, phone numbers, tallies,
+        # scores, hyphenated units and codes keep the figures they had, none negative
+        ("Prices rose 5-10% in the quarter.", [("5-10%", 5)]),
+        ("The deal is worth $3-5 billion to the company.", [("$3-5 billion", 3e9)]),
+        ("Shares fell 5%–10% in the session.", [("5%–10%", 5)]),
+        ("Output grew every year in 2020-2024, the ministry said.", [("2020-2024", 2020)]),
+        ("Deaths from COVID-19 fell to 300 a week.", [("300 a week", 300)]),
+        ("The air force ordered 12 more F-35 jets.", [("12 more F-35 jets", 12)]),
+        ("Leaders of the G-7 met in Italy.", []),
+        ("Russia flew its Su-57 fighter over the border.", []),
+        ("Relatives of the MH-17 victims met in The Hague.", []),
+        ("The report was published on 2024-05-06 by the agency.", [("2024-05-06", "2024-05-06")]),
+        ("Call the hotline on 555-1234 for help.", []),
+        ("Call the hotline on 020-7946-0958 for help.", []),
+        ("The board approved the plan in a 3-2 vote.", [("3-2", 3)]),
+        ("The union signed a 10-year deal with the airline.", [("10-year", 10)]),
+        ("Kyiv wants more AB-5 missiles.", []),
+        ("Real won 2-1 against Barcelona.", []),
+        # after a number and a space a dash is a range or a difference; spaced apart from its number it is a dash
+        ("Temperatures ranged from 5 -10 degrees overnight.", [("10 degrees", 10)]),
+        ("The ship sat at 34.092809 -118.328661 for a week.", []),
+        ("The survey found 10 minus 3 is 7.", []),
+        ("The team scored 20 – 5 points in the final.", [("5 points", 5)]),
+        ("The company lost – $3 billion in the quarter.", [("$3 billion", 3e9)]),
+        ("The ceasefire held for –two weeks– before it broke.", [("two weeks", 2)]),  # a sign qualifies digits
+        # a margin of error is neither sign
+        ("The poll has a margin of error of +/-3 percentage points.", [("3 percentage points", 3)]),
+        ("The poll has a margin of error of plus or minus 3 percentage points.", [("3 percentage points", 3)]),
+        ("The poll has a margin of error of plus/minus 3 percentage points.", [("3 percentage points", 3)]),
+    ],
+)  # fmt: skip
+def test_a_dash_that_is_no_minus_sign(text: str, figures: list[tuple[str, float | str]]) -> None:
+    found = sorted(extract_figures(text), key=lambda f: f.start)
+    assert [(f.surface, f.value) for f in found] == figures

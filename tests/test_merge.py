@@ -247,3 +247,25 @@ def test_a_symbol_bounds_a_figure_as_its_words_do() -> None:
         ("<$5 million", ("a.example",)),
         ("over $5 million", ("b.example",)),
     ]
+
+
+def test_a_negative_figure_is_not_its_positive() -> None:
+    """One outlet's "-40 degrees" and another's "minus 40 degrees" are one figure, a third's "40 degrees" another, and
+    "-5%" is not "5%": the sign was dropped, so the three temperatures were one "40 degrees" with three sources."""
+    told = [
+        (o, f"https://{o}", [asdict(f) for f in analyze(text).figures])
+        for o, text in (
+            ("a.example", "Temperatures in Yakutsk reached -40 degrees on Tuesday, forecasters said."),
+            ("b.example", "Temperatures in Yakutsk reached minus 40 degrees on Tuesday, forecasters said."),
+            ("c.example", "Temperatures in Yakutsk reached 40 degrees on Tuesday, forecasters said."),
+            ("d.example", "Shares of the miner fell -5% on Tuesday, traders said."),
+            ("e.example", "Shares of the miner rose 5% on Tuesday, traders said."),
+        )
+    ]
+    merged = merge_figures(told)
+    assert sorted((f["surface"], f["value"], tuple(s["outlet"] for s in f["sources"])) for f in merged) == [
+        ("-40 degrees", -40, ("a.example", "b.example")),
+        ("-5%", -5, ("d.example",)),
+        ("40 degrees", 40, ("c.example",)),
+        ("5%", 5, ("e.example",)),
+    ]
