@@ -402,10 +402,14 @@ def _import_opml(config_path: str, source: str) -> int:
         report = merge_opml(config_path, feeds)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    for feed in report.added:
-        print(f"added: {feed.name} <{feed.url}>")
+    for added in report.added:
+        print(f"added: {added.name} <{added.url}>{'' if added.enabled else ' (disabled)'}")
     for feed, why in report.invalid:
         print(f"skipped (invalid): {feed.name}: {why}")
+    if report.ignored_categories:  # another reader's folders and tags: the feeds follow every topic (or those named)
+        shown = ", ".join(report.ignored_categories[:10])
+        more = f" and {len(report.ignored_categories) - 10} more" if len(report.ignored_categories) > 10 else ""
+        print(f"categories ignored (no topic of that id in {config_path}): {shown}{more}")
     print(
         f"{config_path}: {len(report.added)} feeds added, {len(report.duplicates)} already there, "
         f"{len(report.invalid)} invalid"

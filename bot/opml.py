@@ -7,9 +7,15 @@ API::
     merge_opml(path, feeds) -> MergeReport                   # append new feeds to feeds.yaml's list, validated
 
 Merging keeps feeds.yaml as written (comments, order): new feeds are appended as text at the end of the
-``feeds:`` list, the result is validated like any feeds.yaml, and only then written (atomically). A feed is
-new when no existing feed has the same canonical URL (host case, default port and trailing slash ignored)
-or the same name; a clashing name gets a numbered suffix.
+``feeds:`` list (or start it, when it is still ``feeds: []``), the result is validated like any feeds.yaml, and
+only then written (atomically). A feed is new when no existing feed has the same canonical URL (host case,
+default port and trailing slash ignored) or the same name; a clashing name gets a numbered suffix.
+
+An export imports back as it was: ``isDisabled="true"`` is ``enabled: false``, the ``category`` words that are
+topic ids are the feed's topics, ``interval`` its interval. Other readers' categories ("/tech", "News/World")
+name no topic and are reported, not refused. The export writes each feed's effective topics and interval; the
+import writes them only where they differ from feeds.yaml's defaults (every topic, ``poll.interval``), so a
+feed that followed every topic still follows a topic added later.
 """
 
 from __future__ import annotations
@@ -26,7 +32,18 @@ import defusedxml.ElementTree as SafeET
 import yaml
 from defusedxml import EntitiesForbidden
 
-from .settings import Config, ConfigError, _check_url, canonical_url, load_config, parse_config
+from .settings import (
+    Config,
+    ConfigError,
+    _check_interval,
+    _check_url,
+    _human,
+    _UniqueKeyLoader,
+    canonical_url,
+    load_config,
+    parse_config,
+    parse_duration,
+)
 
 
 class OpmlError(ValueError):
@@ -35,23 +52,38 @@ class OpmlError(ValueError):
 
 @dataclass(frozen=True)
 class OpmlFeed:
-    """One feed outline of an OPML file."""
+    """One feed outline of an OPML file, its attributes as written."""
 
     name: str
     url: str
+    categories: tuple[str, ...] = ()  # category="us-russia,/tech": topic ids (our export) or another reader's paths
+    interval: str | None = None  # interval="3h": our export writes it; unparsed until merged
+    enabled: bool = True  # isDisabled="true" is False
+
+
+@dataclass(frozen=True)
+class NewFeed:
+    """A feed an import appends, as feeds.yaml gets it: no topics is every topic, no interval poll.interval."""
+
+    name: str
+    url: str
+    topics: tuple[str, ...] = ()
+    interval: int | None = None
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
 class MergeReport:
     """What an import did."""
 
-    added: tuple[OpmlFeed, ...]
+    added: tuple[NewFeed, ...]
     duplicates: tuple[OpmlFeed, ...]  # already in feeds.yaml (same canonical URL) or twice in the file
     invalid: tuple[tuple[OpmlFeed, str], ...]  # refused, with the reason
+    ignored_categories: tuple[str, ...] = ()  # added feeds' category words that are no topic id, once each
 
 
 def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:
-    """feeds.yaml's feeds as OPML 2.0 (topics as a category, disabled feeds with isDisabled="true")."""
+    """feeds.yaml's feeds as OPML 2.0: topics as a category, the interval, disabled feeds with isDisabled="true"."""
     root = Element("opml", version="2.0")
     head = SubElement(root, "head")
     SubElement(head, "title").text = title
@@ -60,6 +92,7 @@ def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:
         attrs = {"type": "rss", "text": feed.name, "title": feed.name, "xmlUrl": feed.url}
         if feed.topics:
             attrs["category"] = ",".join(feed.topics)
+        attrs["interval"] = _human(feed.interval)
         if not feed.enabled:
             attrs["isDisabled"] = "true"
         SubElement(body, "outline", attrs)
@@ -87,7 +120,10 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
         if not url:
             continue
         name = " ".join((outline.get("title") or outline.get("text") or urlsplit(url).hostname or url).split())
-        feeds.append(OpmlFeed(name=name[:100] or url[:100], url=url))
+        categories = tuple(c.strip() for c in (outline.get("category") or "").split(",") if c.strip())
+        interval = outline.get("interval")
+        disabled = (outline.get("isDisabled") or "").strip().lower() == "true"
+        feeds.append(OpmlFeed(name[:100] or url[:100], url, categories, interval, enabled=not disabled))
     return feeds
 
 
@@ -104,16 +140,18 @@ def _unfeed(url: str) -> str:
 def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeReport:
     """Append the feeds not yet in feeds.yaml to its feed list; validate; write atomically. ConfigError if invalid."""
     p = Path(path)
-    config = load_config(p)
+    config = _load_target(p)
     text = p.read_text(encoding="utf-8")
     seen_urls = {canonical_url(f.url) for f in config.feeds}
     names = {f.name.strip().casefold() for f in config.feeds}
-    added: list[OpmlFeed] = []
+    added: list[NewFeed] = []
     duplicates: list[OpmlFeed] = []
     invalid: list[tuple[OpmlFeed, str]] = []
+    ignored: dict[str, None] = {}  # (ordered, once each)
     for feed in feeds:
         try:
             url = _check_url(feed.url)
+            interval = _interval(feed.interval)
         except ValueError as exc:
             invalid.append((feed, str(exc)))
             continue
@@ -126,7 +164,17 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
             name, n = f"{feed.name[:95]} ({n})", n + 1
         seen_urls.add(key)
         names.add(name.strip().casefold())
-        added.append(OpmlFeed(name=name, url=url))
+        topics = tuple(dict.fromkeys(c for c in feed.categories if c in config.topics))
+        ignored.update(dict.fromkeys(c for c in feed.categories if c not in config.topics))
+        added.append(
+            NewFeed(
+                name,
+                url,
+                topics=() if topics == tuple(config.topics) else topics,  # every topic: as feeds.yaml says it
+                interval=None if interval == config.poll.interval else interval,
+                enabled=feed.enabled,
+            )
+        )
     if added:
         new_text = _append_feeds(text, added, p)
         try:
@@ -139,7 +187,34 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
             ) from None
         parse_config(data, p, new_text)  # raises ConfigError: nothing is written
         _replace_text(p, new_text)
-    return MergeReport(tuple(added), tuple(duplicates), tuple(invalid))
+    return MergeReport(tuple(added), tuple(duplicates), tuple(invalid), tuple(ignored))
+
+
+def _load_target(path: Path) -> Config:
+    """feeds.yaml's config. One whose list is still empty (`feeds: []`, `feeds:`) is checked as if it held one feed:
+    its topics and poll.interval are what new feeds are read against; an import then starts the list."""
+    try:
+        return load_config(path)
+    except ConfigError as refused:
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
+        except (OSError, ValueError, yaml.YAMLError):  # (not UTF-8 is a ValueError) load_config's message says it
+            raise refused from None
+        if not isinstance(data, dict) or data.get("feeds", ...) not in (None, []):  # (no 'feeds:' key: refused)
+            raise refused from None
+        stand_in = {"name": "-", "url": "https://example.invalid/"}
+        return parse_config({**data, "feeds": [stand_in]}, path, text).model_copy(update={"feeds": ()})
+
+
+def _interval(value: str | None) -> int | None:
+    """An outline's interval attribute in seconds, None when it has none; ValueError names the attribute."""
+    if value is None:
+        return None
+    try:
+        return _check_interval(parse_duration(value))
+    except ValueError as exc:
+        raise ValueError(f"interval: {exc}") from None
 
 
 def _replace_text(path: Path, text: str) -> None:
@@ -153,15 +228,18 @@ def _replace_text(path: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
-def _append_feeds(text: str, feeds: list[OpmlFeed], source: Path) -> str:
+def _append_feeds(text: str, feeds: list[NewFeed], source: Path) -> str:
     """feeds.yaml's text with `feeds` appended to the end of its `feeds:` list, in the list's own indentation."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    key: Any = None
     node: Any = None
-    if isinstance(root, yaml.MappingNode):
-        node = next((v for k, v in root.value if getattr(k, "value", None) == "feeds"), None)
+    if isinstance(root, yaml.MappingNode) and not root.flow_style:
+        key, node = next(((k, v) for k, v in root.value if getattr(k, "value", None) == "feeds"), (None, None))
+    lines = text.splitlines(keepends=True)
+    if _empty_list(node) and node.start_mark.line == node.end_mark.line == key.start_mark.line:
+        return _start_list(lines, key, node, feeds)
     if not isinstance(node, yaml.SequenceNode) or not node.value or node.flow_style:
         raise ConfigError(f"{source}: the 'feeds:' list must be a block list ('  - name: …') to import into")
-    lines = text.splitlines(keepends=True)
     first = node.value[0]
     # the dash's own column (the list's start) and the item's first key's, as written: '  - name', '    -   name', '-   url'
     key_column = max(first.start_mark.column, node.start_mark.column + 2)
@@ -171,10 +249,42 @@ def _append_feeds(text: str, feeds: list[OpmlFeed], source: Path) -> str:
     end = last.end_mark.line if last.end_mark.column == 0 else last.end_mark.line + 1
     while end > last.start_mark.line + 1 and (not lines[end - 1].strip() or _is_outer_comment(lines[end - 1], indent)):
         end -= 1  # blank lines and comments before the next section stay with it
-    block = "".join(f"{dash}name: {_scalar(f.name)}\n{indent}url: {_scalar(f.url)}\n" for f in feeds)
     if end > 0 and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
-    return "".join([*lines[:end], block, *lines[end:]])
+    return "".join([*lines[:end], _block(feeds, dash, indent), *lines[end:]])
+
+
+def _start_list(lines: list[str], key: yaml.Node, node: yaml.Node, feeds: list[NewFeed]) -> str:
+    """The text with `feeds: []` (or `feeds:`) turned into a block list of `feeds`, two columns right of its key."""
+    at = key.start_mark.line
+    head, rest = lines[at][: node.start_mark.column].rstrip(), lines[at][node.end_mark.column :].strip()  # '[]' goes
+    lines[at] = head + (f"  {rest}" if rest else "") + "\n"  # a comment after it stays
+    indent = " " * (key.start_mark.column + 4)
+    return "".join([*lines[: at + 1], _block(feeds, indent[:-2] + "- ", indent), *lines[at + 1 :]])
+
+
+def _block(feeds: list[NewFeed], dash: str, indent: str) -> str:
+    """The list items of new feeds: the first key after `dash`, the others at `indent`."""
+    return "".join(dash + f"\n{indent}".join(_feed_lines(f)) + "\n" for f in feeds)
+
+
+def _empty_list(node: yaml.Node | None) -> bool:
+    """`feeds: []` or `feeds:` (`~`, `null`): a list an import may start."""
+    if isinstance(node, yaml.SequenceNode):
+        return not node.value
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _feed_lines(feed: NewFeed) -> list[str]:
+    """One new feed's keys, one line each, as feeds.yaml spells them: only what differs from the defaults."""
+    lines = [f"name: {_scalar(feed.name)}", f"url: {_scalar(feed.url)}"]
+    if feed.topics:
+        lines.append(f"topics: [{', '.join(_scalar(t) for t in feed.topics)}]")
+    if feed.interval is not None:
+        lines.append(f"interval: {_human(feed.interval)}")
+    if not feed.enabled:
+        lines.append("enabled: false")
+    return lines
 
 
 def _is_outer_comment(line: str, indent: str) -> bool:

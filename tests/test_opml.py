@@ -317,3 +317,117 @@ def test_feed_scheme_urls_are_read_as_http_and_an_entity_bomb_is_refused_in_word
         "safety; export it again from the feed reader, or delete its <!DOCTYPE …> part"
     ]
     assert (tmp_path / "feeds.yaml").read_text() == FEEDS_YAML
+
+
+# ---------------------------------------------------------------- an export imports back as it was
+
+SOURCE_YAML = """\
+topics:
+  rare-earths:
+    rules:
+      - any: [rare earth*]
+  us-russia:
+    rules:
+      - any: [Kremlin]
+feeds:
+  - name: Every topic
+    url: https://a.example/rss
+  - name: Le Monde
+    url: https://www.lemonde.fr/international/rss_full.xml
+    enabled: false
+  - name: 'Only US-Russia: slow'
+    url: https://b.example/x.xml
+    topics: [us-russia]
+    interval: 3h
+  - name: Both, backwards, every 15m
+    url: https://c.example/feed/
+    topics: [us-russia, rare-earths]
+    interval: 15m
+    enabled: false
+poll:
+  interval: 30m
+"""
+
+
+@pytest.mark.parametrize(
+    ("empty", "started"),
+    [("feeds: []  # none yet\n", "feeds:  # none yet\n"), ("feeds:\n", "feeds:\n"), ("feeds: ~\n", "feeds:\n")],
+)
+def test_an_export_imports_back_as_it_was_into_an_empty_list(tmp_path: Path, empty: str, started: str) -> None:
+    """Exported isDisabled="true", category= and the interval were dropped on import: a disabled feed came back
+    enabled and polled, following every topic at poll.interval; an empty feeds list could not be imported into."""
+    source = tmp_path / "source.yaml"
+    source.write_text(SOURCE_YAML)
+    target = tmp_path / "feeds.yaml"
+    head = SOURCE_YAML.split("feeds:\n")[0]
+    target.write_text(head + empty + "poll:\n  interval: 30m\n")
+    report = merge_opml(target, read_opml(export_opml(load_config(source)).encode()))
+    assert len(report.added) == 4 and report.ignored_categories == ()
+    assert load_config(target).feeds == load_config(source).feeds  # names, URLs, topics, enabled, intervals
+    text = target.read_text()
+    # only what differs from the defaults is written: this feed follows every topic, a topic added later too
+    assert text.startswith(
+        head + started + "  - name: Every topic\n    url: https://a.example/rss\n  - name: Le Monde\n"
+    )
+    assert "    topics: [us-russia]\n    interval: 3h\n" in text
+    assert "    topics: [us-russia, rare-earths]\n    interval: 15m\n    enabled: false\n" in text
+
+
+def test_cli_export_then_import_keeps_disabled_feeds_disabled(tmp_path: Path) -> None:
+    """The QA reader's reproduction: "1 enabled, 1 disabled; shortest interval 3h" came back as "3 enabled, 0
+    disabled; shortest interval 15m" beside the one feed already there."""
+    (tmp_path / "source.yaml").write_text(SOURCE_YAML)
+    target = tmp_path / "feeds.yaml"
+    target.write_text(SOURCE_YAML.split("feeds:\n")[0] + "feeds:\n  - name: Existing\n    url: https://e.example/rss\n")
+    out = cli("feeds", "--export-opml", "--config", "source.yaml", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    out = cli("feeds", "--import-opml", "-", "--config", "feeds.yaml", cwd=tmp_path, stdin=out.stdout)
+    assert out.returncode == 0, out.stderr
+    assert load_config(target).feeds[1:] == load_config(tmp_path / "source.yaml").feeds
+    assert b"added: Le Monde <https://www.lemonde.fr/international/rss_full.xml> (disabled)\n" in out.stdout
+    out = cli("check-config", "--config", "feeds.yaml", cwd=tmp_path)
+    assert b"feeds: 5 (3 enabled, 2 disabled) on 3 hosts; shortest interval 15m" in out.stdout, out.stderr
+
+
+def test_an_empty_list_with_another_problem_is_refused_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "feeds.yaml"
+    target.write_text(TOPICS_YAML + "feeds: []\npoll:\n  interval: 5 parsecs\n")
+    with pytest.raises(ConfigError, match=r"poll\.interval") as refused:
+        merge_opml(target, read_opml(OPML))
+    assert "feeds" not in str(refused.value).split("\n", 1)[1]  # the list's emptiness is no problem to import into
+    assert target.read_text() == TOPICS_YAML + "feeds: []\npoll:\n  interval: 5 parsecs\n"
+    target.write_text(TOPICS_YAML + "poll:\n  interval: 15m\n")  # no 'feeds:' key at all: nothing to append to
+    with pytest.raises(ConfigError, match="feeds: required key is missing"):
+        merge_opml(target, read_opml(OPML))
+
+
+def test_other_readers_categories_name_topics_only_by_id_and_the_rest_is_reported(tmp_path: Path) -> None:
+    """Category words that are topic ids are the feed's topics; another reader's folders and tags ("/tech",
+    "News/World") are ignored, named in one line; a feed with none of ours still follows every topic."""
+    opml = b"""<opml version="2.0"><body>
+      <outline text="Tech">
+        <outline text="T" xmlUrl="https://t.example/rss" category="/tech"/>
+        <outline text="W" xmlUrl="https://w.example/rss" category="News/World, us-russia,/tech" isDisabled="TRUE"/>
+      </outline>
+      <outline text="X" xmlUrl="https://x.example/rss" category="rare-earths" isDisabled="false" interval="2h"/>
+      <outline text="Bad" xmlUrl="https://bad.example/rss" interval="every now and then"/>
+      <outline text="Wire A" xmlUrl="https://a.example/rss" category="Dupes/Ignored"/>
+    </body></opml>"""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    (tmp_path / "reader.opml").write_bytes(opml)
+    out = cli("feeds", "--import-opml", "reader.opml", "--config", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().splitlines() == [
+        "added: T <https://t.example/rss>",
+        "added: W <https://w.example/rss> (disabled)",
+        "added: X <https://x.example/rss>",
+        "skipped (invalid): Bad: interval: 'every now and then' is not a duration; use 900 (seconds), 15m, 1h30m, "
+        "1.5h, 2 days, 1w or ISO 8601's PT36H",
+        f"categories ignored (no topic of that id in {path}): /tech, News/World",
+        f"{path}: 3 feeds added, 1 already there, 1 invalid",
+    ]
+    feeds = {f.name: f for f in load_config(path).feeds}
+    assert (feeds["T"].topics, feeds["T"].interval, feeds["T"].enabled) == (("rare-earths", "us-russia"), 900, True)
+    assert (feeds["W"].topics, feeds["W"].enabled) == (("us-russia",), False)
+    assert (feeds["X"].topics, feeds["X"].interval, feeds["X"].enabled) == (("rare-earths",), 7200, True)
