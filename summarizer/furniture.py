@@ -8,8 +8,8 @@
   party to the news (``bot.candidates`` reads summaries and pages for topics without it).
 * :func:`is_furniture_sentence` says whether a sentence is page furniture that text extraction let
   through (embedded-tweet notices, web-archive crawl notes, notes about the article itself, rights lines,
-  pointers to the page's media and its gallery controls, advertisement markers, cookie and script notices,
-  the site's links, buttons and calls to its reader).
+  pointers to the page's media and its gallery controls, advertisement markers, cookie and script notices, video
+  players' notices, the site's links, buttons, sign-up forms' answers and calls to its reader).
 * :func:`echoed_outlet_name` names the outlet an aggregator's item comes from (Google News: "<title> <outlet>"), and
   :func:`outlet_name_key` makes names of one outlet comparable ("Bloomberg.com", "Bloomberg").
 * :func:`clean_title` removes an outlet suffix (" - Reuters", " | AP News", " – Bloomberg.com")
@@ -172,10 +172,12 @@ _FURNITURE_SENTENCE = re.compile(
       | \b(?:please\s+)?enable\s+javascript\b|\bjavascript\s+is\s+(?:disabled|required)\b
       | \bwe\s+use\s+cookies\b|\bby\s+(?:continuing\s+to\s+use|using)\s+(?:this|our)\s+(?:site|website)\b
       | \byour\s+browser\s+does\s+not\s+support\b
-      # the site's buttons and requests: share buttons, tip lines, sign-ups, its comment box's rules
+      # the site's buttons and requests: share buttons, tip lines, sign-ups (and a sign-up's "check your spam folder"),
+      # its comment box's rules
       | \bshare\s+this\s+quote\b|\bshare\s+tweet\b|\bembed\s+x\s+share\b
       | \bget\s+(?:breaking\s+news\s+alerts|push\s+notifications)\b
       | \bsign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter\b
+      | \bcheck\s+your\s+(?:spam|junk)\b
       | \bhave\s+a\s+tip\s+we\s+should\s+know\b
       | ,\s+click\s+here\b
       | \bkeep\s+your\s+(?:comments|language)\b
@@ -221,6 +223,7 @@ _FURNITURE_NEEDS: _Needs = (
     (("share",), ("quote", "tweet", "embed")),
     (("get",), ("alerts", "notifications")),
     (("newsletter",),),
+    (("spam", "junk"), ("check",)),
     (("tip",), ("should",), ("know",)),
     (("click",), ("here",)),
     (("keep",), ("comments", "language")),
@@ -236,7 +239,9 @@ _FURNITURE_NEEDS: _Needs = (
 # Billboard.", "Copyright © 2011 HealthDay."), a pointer to the page's media ("Watch the ad above.", "Watch the
 # official trailer for ...", "Video (02:04) : ...") or a gallery's ("View Slideshow ...", "Enlarge this image", "30
 # photos: ..."), a list of the site's other stories ("Related Articles: ...", "Read or Share this story:
-# http://usat.ly/..."), its share buttons, tip line and pages elsewhere ("Like Star Wars on Facebook at http://...").
+# http://usat.ly/..."), its share buttons, tip line and pages elsewhere ("Like Star Wars on Facebook at http://..."), its
+# buttons to follow a topic ("Add ... as an interest"), what its sign-up forms and video players answer ("Thanks for
+# signing up!", "Rating is available when the video has been rented.").
 _FURNITURE_OPENING = re.compile(
     rf"""(?:
         \W*this\s+(?:story|article|post|report|piece)\s+(?:has\s+been|was|will\s+be|is\s+being)\s+updated\b
@@ -259,6 +264,23 @@ _FURNITURE_OPENING = re.compile(
       | \W*(?:have|got)\s+(?:a\s+)?(?:news\s+)?tips?\b[^.!?]{{0,80}}\?
       | \W*(?:visit|like|follow|find)\s+(?:\S+\s+){{0,6}}?
         (?:(?:https?://|www\.)\S+|on\s+(?:facebook|twitter|tumblr|instagram|youtube|pinterest))\W*$
+      # a button to follow a topic and the question over it (ABC News: "Interested in Jon Benet Ramsey?", "Add Jon Benet
+      # Ramsey as an interest to stay up to date on the latest ... from ABC News.")
+      | \W*interested\s+in\s+[^.!?]{{1,80}}\?\W*$
+      | \W*add\s+(?:[^.!?]{{1,80}}?\s+)?as\s+an\s+interest(?![\w-])
+      # what a sign-up form answers, its whole sentence or its opening ("Thanks for signing up!", "You're all set.",
+      # "Please check your email and click on the link to activate ...", "We have sent you a verification email.",
+      # "An error has occurred.", "Please try again later."), and a video player's notices ("Rating is available when
+      # the video has been rented.", "This feature is not available right now."). No quotation mark may open these:
+      # '"You're all set," he said.' is someone's words.
+      | [\s(\[]*(?:thanks|thank\s+you)\s+for\s+(?:signing\s+up|subscribing|registering|your\s+interest\s+in)\b
+      | [\s(\[]*you(?:['’]re|\s+are)\s+(?:all\s+set|(?:now\s+)?(?:subscribed|signed\s+up|registered))\W*$
+      | [\s(\[]*(?:please\s+)?check\s+your\s+(?:e-?mail|inbox)\b[^.!?]{{0,40}}?\b(?:confirm|verif|activat|click|link)
+      | [\s(\[]*we(?:\s+have|['’]ve)?\s+(?:just\s+)?sent\s+(?:you\s+)?an?\s+(?:verification|confirmation|activation)\b
+      | [\s(\[]*(?:an?\s+(?:unexpected\s+)?error\s+has\s+occurred|please\s+try\s+again(?:\s+later)?|try\s+again\s+later)\W*$
+      | [\s(\[]*(?:rating\s+is\s+available\s+when\s+the\s+video\s+has\s+been\s+(?:rented|purchased)
+        |this\s+(?:video|feature|content)\s+is\s+(?:currently\s+)?(?:not\s+available|unavailable)
+        (?:\s+(?:right\s+now|at\s+this\s+time|in\s+your\s+(?:country|region)))?|video\s+unavailable)\W*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

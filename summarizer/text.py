@@ -105,7 +105,7 @@ _JUNK_LINE = re.compile(
       | (?:photo|image|video|credit|getty\s+images|reuters|ap\s+photo)\s*:.{0,120}
       | your\s+browser\s+does\s+not\s+support.*
       | \[\]\(.*\)
-      | (?:share|tweet|email|print|copy\s+link|whatsapp|facebook|twitter|telegram|linkedin|×|x)
+      | (?:share|tweet|email|print|copy\s+link|whatsapp|facebook|twitter|telegram|linkedin|×|x|close)
       | \d+\s+(?:min|mins|minutes?)\s+read
       | advertisement|skip\s+to\s+(?:main\s+)?content|loading\.*
       # who reported and edited, under a wire story: "Reporting by John Smith; Editing by Mary Jones", "The Associated
@@ -221,6 +221,12 @@ _CREDIT = re.compile(
 
 # CNN's video boxes between paragraphs ("JUST WATCHED What's the truth with ...? Replay More Videos ... MUST WATCH").
 _VIDEO_BOX = re.compile(r"^\s*(?:JUST WATCHED|MUST WATCH)\b")
+# USA Today's video player: its buttons, "CLOSE" in capitals, then the video's blurb and credit on a line of their own
+# ("CLOSE Pete Davidson appears to joke about ... And former fiancée Ariana Grande is not amused. USA TODAY", "Skip in
+# Skip x Embed x Share CLOSE ... (July 28) AP"): a video's caption, not the article's words, and at times another
+# story's (10 lines in 7 of the 1,750 eval texts, all such blurbs). A word in lower case follows, so a headline in
+# capitals ("CLOSE CALL ...") is none; a line of MAX_CAPTION characters or more is a page run together, not the box.
+_PLAYER_BOX = re.compile(r"^\s*(?:(?:Skip|in|x|Embed|Share)\s+)*CLOSE\s+(?=[\"“‘]?[A-Z][a-z])")
 
 # A caption ends with the picture's credit: "(AFP Photo)", "[Valentyn Ogirenko/Reuters]", "(Associated Press)" (AP's
 # captions as Yahoo carries them).
@@ -443,6 +449,8 @@ def _is_junk_line(line: str, call: int | None = None) -> bool:
     if _JUNK_LINE.match(s) or _TAIL_MARKERS.match(s) or (len(s) < 100 and _DATE_LINE.match(s)):
         return True
     if _VIDEO_BOX.match(s) or _credit_end(s) == len(s) or (call is not None and not line[:call].strip()):
+        return True
+    if len(s) < MAX_CAPTION and _PLAYER_BOX.match(s):
         return True
     if len(s) >= 300 or re.search(r"[\"“”]", s):
         return False

@@ -205,6 +205,34 @@ def test_page_furniture_is_never_chosen() -> None:
             assert [s.text for s in summary.sentences] == list(news), raw[:80]
 
 
+def test_a_sites_forms_and_players_are_never_chosen() -> None:
+    """What a page's forms and players say reached summaries of real texts: ABC News' button to follow a topic
+    ("Interested in ...? Add ... as an interest ..."), a sign-up box's answers ("We have sent you a verification
+    email."), YouTube's player ("Rating is available when the video has been rented."), USA Today's video box ("CLOSE
+    <the video's blurb> USA TODAY"); the news around them is chosen instead, in a paragraph as on lines of their own."""
+    news = (
+        "Texas Gov. Rick Perry was picked on Tuesday to lead the Department of Energy, the transition team said.",
+        "Perry once vowed to abolish the department when he ran for president in 2012.",
+        "The department oversees the nation's nuclear weapons and its national laboratories.",
+    )
+    furniture = (
+        "Interested in Rick Perry? Add Rick Perry as an interest to stay up to date on the latest Rick Perry news,"
+        " video, and analysis from ABC News.",
+        "We have sent you a verification email. Please check your email and click on the link to activate your profile.",
+        "Rating is available when the video has been rented. This feature is not available right now.",
+        "Thanks for signing up! You're all set. An error has occurred. Please try again later.",
+    )
+    box = (
+        "CLOSE Rick Perry appears to joke about the department he once vowed to abolish in a new campaign video. And"
+        " his former rivals on the campaign trail are not amused at all. USA TODAY"
+    )
+    lines = "\n\n".join([box, furniture[0], news[0], furniture[1], news[1], furniture[2], news[2], furniture[3]])
+    paragraph = " ".join([furniture[0], news[0], furniture[1], news[1], furniture[2], news[2], furniture[3]])
+    for raw in (lines, paragraph):
+        for summary in (summarize(raw, sentences=3), summarize_story([StoryArticle(text=raw)], sentences=3)):
+            assert [s.text for s in summary.sentences] == list(news), raw[:80]
+
+
 def test_a_sentence_printed_twice_is_said_once() -> None:
     """A paragraph printed twice, a caption repeated, a deck repeated as the lead with a word changed: the summary said
     one sentence twice (13 of 1,740 real texts; one had the same caption as all three bullets)."""

@@ -183,6 +183,27 @@ PAGE_FURNITURE = {
         "Guidelines: You share in the USA TODAY community, so please keep your comments smart and civil.",
         'Use the "Report Abuse" button to make a difference.',
     ),
+    # a button to follow a topic, what a sign-up form answers, a video player's notices (multi-news documents: a page
+    # that was only YouTube's player or a sign-up box, and ABC News' topic button, reached their summaries)
+    "the site's forms and players answering the reader": (
+        "Interested in Jon Benet Ramsey?",
+        "Add Jon Benet Ramsey as an interest to stay up to date on the latest Jon Benet Ramsey news, video, and analysis"
+        " from ABC News.",
+        "Thanks for signing up!",
+        "Thank you for subscribing.",
+        "Thank you for your interest in spreading the word about Science.",
+        "You're all set!",
+        "We have sent you a verification email.",
+        "Please check your email and click on the link to activate your profile.",
+        "Please check your email to confirm your subscription.",
+        "If you do not receive the verification message within a few minutes of signing up, please check your Spam or"
+        " Junk folder.",
+        "An error has occurred.",
+        "Please try again later.",
+        "Rating is available when the video has been rented.",
+        "This feature is not available right now.",
+        "This video is unavailable in your country.",
+    ),
     "rights": (
         "See the original story at Billboard.com. ©2015 Billboard.",
         "©2015 The Hollywood Reporter.",
@@ -232,6 +253,19 @@ NEWS_LIKE_FURNITURE = (
     "Related sites include those for events, partnerships and projects of the city.",
     "Skip Rutherford, a longtime Clinton loyalist, said the race was close.",
     "Viewers can skip ads on the new service, Netflix said.",
+    # the words of a sign-up form or a player, in someone's mouth or in news
+    "Please check the facts, the senator said.",
+    "The company will close its plant in Ohio next year.",
+    '"You\'re all set," the officer told the crew before takeoff.',
+    '"Thank you for subscribing," the host said at the end of every episode.',
+    "Thanks for your fake coverage of the July 4th fireworks PBS!",
+    "This feature is not available right now, Apple said in a statement.",
+    "The rating is available to investors when the bonds have been sold.",
+    "Interested in the job, she applied on Monday.",
+    "Add the bonds as an interest-bearing asset, the auditors wrote.",
+    "Police said the scam emails urged users to check your account at once.",
+    "Check yourself thoroughly when you get home, especially in your body's folds.",
+    "They try again later this year, the agency said.",
 )
 
 

@@ -116,7 +116,7 @@ def _alternatives(pattern: re.Pattern[str]) -> list[sre_parse.SubPattern]:
     ("pattern", "needs", "families"),
     [
         (furniture._TAIL, _TAIL_NEEDS, 7),
-        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 48),  # the tweet notice's phrases: one group (TWEET_NOTICE)
+        (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 49),  # the tweet notice's phrases: one group (TWEET_NOTICE)
         (furniture._CAPTION, _CAPTION_NEEDS, 7),
     ],
     ids=["tail", "furniture-sentence", "caption"],
@@ -245,6 +245,18 @@ PHRASES = [
     "Guidelines: You share in the USA TODAY community, so please keep your comments smart and civil.",
     "Please keep your comments civil.",
     "30 photos: Photos: Ice storm spreads across U.S.",
+    # a button to follow a topic, what a sign-up form answers, a video player's notices
+    "Interested in Jon Benet Ramsey?",
+    "Add Jon Benet Ramsey as an interest to stay up to date on the latest news from ABC News.",
+    "Thanks for signing up!",
+    "You're all set.",
+    "Please check your email and click on the link to activate your profile.",
+    "If you do not receive the message, please check your Spam or Junk folder.",
+    "We have sent you a verification email.",
+    "An error has occurred.",
+    "Please try again later.",
+    "Rating is available when the video has been rented.",
+    "This feature is not available right now.",
     # cut-off descriptions: "[…]", "(...)", a trailing "…" after a whole sentence or a fragment
     "Officials said talks would resume [...]",
     "Officials said talks would resume (…)",

@@ -416,7 +416,16 @@ LATER = "The company's shares rose 3% in early trading on the Nasdaq exchange af
         ("(h/t The Hill.)", ""),
         ("Related: Putin says talks with US are possible", ""),
         ("Get the best of our journalism delivered to your inbox.", ""),
+        # USA Today's video player: its buttons, "CLOSE", the video's blurb and credit (the blurb's later sentences too);
+        # a sign-up box's close button
+        ("CLOSE Pete Davidson appears to joke about rushing to propose on a 'Saturday Night Live' promo. And former"
+         " fiancée Ariana Grande is not amused. USA TODAY", ""),
+        ("Skip in Skip x Embed x Share CLOSE President Donald Trump appeared to advocate rougher treatment of people in"
+         " police custody during a speech in New York. He spoke dismissively of arresting officers. (July 28) AP", ""),
+        ("Close", ""),
         # the same words as the article's or someone's: kept
+        ("CLOSE to 500 subscribers left the service in May, the company said in its quarterly filing.", None),
+        ("The company will close its plant in Ohio next year, a spokeswoman said on Tuesday.", None),
         ("Russia will follow the US lead and read the terms here on Monday, officials said.", None),
         ("Read said on Tuesday that the plan would go ahead here in Ohio, the company said.", None),
         ("Follow-up talks are planned for next week in Geneva, the foreign ministry said.", None),
