@@ -847,6 +847,15 @@ _AFTER_CLOCK = re.compile(
     r"|Nov(?:ember)?|Dec(?:ember)?)\b(?!\s+(?:said|says|told)\b)"
     r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?\s+(?:time|local\s+time|standard\s+time)\b|[A-Z][\w'’]*\s+(?:Day|Eve)\b)"
 )
+# A web address before a period ("Goop.com", "www.luka-magnotta.com", the domain of "tips@poynter.org"): the period ends
+# the sentence (syntok read 15 of 19 such ends in the eval texts as no end: "..., she told ClassicBands.com. Cynthia
+# Lennon, born ..." was one sentence). A name of two characters or more, then a common top-level domain, so "U.S.",
+# "Ph.D." and "S.A.de" are none.
+_WEB_ADDRESS = re.compile(
+    r"(?:[\w-]+\.)*[A-Za-z0-9][\w-]+\.(?:com|org|net|gov|edu|mil|int|info|biz|news|io|tv|(?:co|com|org|gov|ac)\.[a-z]{2}"
+    r"|uk|us|ca|au|nz|ie|de|fr|ru|in)",
+    re.IGNORECASE,
+)
 # A parenthesis after a sentence's end, then a lower-case word: the sentence goes on ("... a recount?” (Page B1, Jan.
 # 15) helps me understand ...").
 _ASIDE_THEN_LOWER = re.compile(r"\s+[(\[][^()\[\]]{1,80}[)\]]\s+[a-z]")
@@ -924,6 +933,8 @@ def _boundary(line: str, m: re.Match[str]) -> bool | None:
     word = w.group(1) if w else ""
     if word in _CLOCK and punct == ".":  # "at 5 p.m. Officials left", not "at 5 p.m. ET"
         return not _AFTER_CLOCK.match(line, m.end())
+    if punct == "." and _WEB_ADDRESS.fullmatch(word):  # "on her site, Goop.com. But ...": no abbreviation ends so
+        return True
     if not word or "." in word:
         return None
     if word in _NEVER_FINAL and punct == ".":
