@@ -855,5 +855,6 @@ class Commands:
         if args:
             topics = [self._known_topic(args[0])]
         else:
-            topics = list(self.topics)
-        return await trend_reply(self.store, topics, self.now(), self._tz(await self._zone_name(chat)))
+            topics = await self._chat_topics(chat)
+        tz = self._tz(await self._zone_name(chat))
+        return await trend_reply(self.store, topics, self.now(), tz, topic_names=self.topic_names)

@@ -510,8 +510,16 @@ async def digest_for(
     return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)
 
 
-async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tzinfo, *, weekly: bool = False) -> Reply:
-    """The trend chart as a photo reply with a caption of totals and top outlets."""
+async def trend_reply(
+    store: Store,
+    topics: Sequence[str],
+    now: datetime,
+    tz: tzinfo,
+    *,
+    weekly: bool = False,
+    topic_names: Mapping[str, str] | None = None,
+) -> Reply:
+    """The trend chart as a photo reply with a caption of totals and top outlets; topics by their labels."""
     from .chart import TREND_DAYS, trend_data, trend_png  # matplotlib: loaded only when a chart is drawn
 
     since = now - timedelta(days=TREND_DAYS + 1)
@@ -520,7 +528,9 @@ async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tz
         for story in await store.stories(since, topic=topic, limit=TREND_STORY_LIMIT):
             seen.setdefault(story.id, story)
     data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
-    png = await asyncio.to_thread(trend_png, data, title="Weekly: stories per day" if weekly else "Stories per day")
+    names = topic_names or {}
+    title = "Weekly: stories per day" if weekly else "Stories per day"
+    png = await asyncio.to_thread(trend_png, data, title=title, topic_names=names)
     week = now.astimezone(tz).isocalendar()
     head = (
         f"Week {week.week}: stories per day, last {TREND_DAYS} days"
@@ -530,5 +540,6 @@ async def trend_reply(store: Store, topics: Sequence[str], now: datetime, tz: tz
     lines = [line(b(head))]
     for topic in topics:
         top = ", ".join(f"{o} {n}" for o, n in data.outlets.get(topic, ())[:3])
-        lines.append(line(f"{topic}: {_stories_label(data.total(topic))}" + (f" (top: {top})" if top else "")))
+        total = _stories_label(data.total(topic))
+        lines.append(line(f"{names.get(topic, topic)}: {total}" + (f" (top: {top})" if top else "")))
     return Reply(photo=png, caption=Block(tuple(lines)))

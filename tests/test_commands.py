@@ -623,6 +623,24 @@ async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str,
     assert "rare-earths" not in m.block_plain((await commands.handle("/trend us-russia", ME)).caption)
 
 
+async def test_trend_charts_the_chats_own_topics_by_their_labels(store: Store, seeded: dict[str, int]) -> None:
+    """/trend without a topic charted every configured topic whatever the chat followed, and its caption named them
+    by id ("rare-earths") where digests use feeds.yaml's labels. Now: the chat's topics (all when it follows none),
+    by label."""
+    labelled = Commands(store, TOPICS, topic_names={"rare-earths": "Rare earths & critical minerals"})
+    everything = m.block_plain((await labelled.handle("/trend", ME)).caption)
+    assert "Rare earths & critical minerals: 2 stories" in everything and "us-russia: 1 story" in everything
+    assert "rare-earths" not in everything
+
+    await labelled.handle("/subscribe us-russia", ME)
+    followed = m.block_plain((await labelled.handle("/trend", ME)).caption)
+    assert "us-russia: 1 story" in followed and "Rare earths" not in followed
+    named = m.block_plain((await labelled.handle("/trend rare-earths", ME)).caption)  # a topic named: that one
+    assert "Rare earths & critical minerals: 2 stories" in named and "us-russia" not in named
+    other_chat = m.block_plain((await labelled.handle("/trend", GROUP)).caption)  # follows nothing: every topic
+    assert "Rare earths & critical minerals: 2 stories" in other_chat and "us-russia: 1 story" in other_chat
+
+
 async def test_an_empty_digest_does_not_speak_of_a_last_digest_there_was_none(commands: Commands) -> None:
     """/digest in a chat that never had one said "No new stories on these topics since the last digest."."""
     unsubscribed = plain(await commands.handle("/digest", ME))
