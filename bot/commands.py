@@ -248,10 +248,12 @@ class Commands:
         on_change: Callable[[int], Awaitable[None]] | None = None,
         now: Callable[[], datetime] = utcnow,
         topic_names: Mapping[str, str] | None = None,
+        days_kept: float | None = None,
     ) -> None:
         self.store = store
         self.topics = list(topics)
         self.topic_names = dict(topic_names or {})  # feeds.yaml's labels, as the digest shows them
+        self.days_kept = days_kept  # how long retention keeps stories (PollSettings.days_kept), for /summary N
         self.admin_ids = frozenset(admin_ids)
         self.default_timezone = default_timezone
         self.platform: Platform = platform or LocalPlatform()
@@ -670,6 +672,11 @@ class Commands:
             story = await self.store.story(number) if 0 < number <= MAX_STORY_NUMBER else None
             if story is None:
                 shown = args[0] if len(args[0]) <= 24 else args[0][:20] + "…"
+                if 0 < number <= await self.store.last_story_id():  # given once, and numbers are never given twice
+                    kept = f"the {self.days_kept:g} days" if self.days_kept else "what"
+                    return text_reply(
+                        f"Story {shown} is no longer kept: it is older than {kept} this bot keeps (poll.retention_days)."
+                    )
                 return text_reply(f"No story {shown}. Story numbers are shown in digests and /summary.")
             tz = self._tz(await self._zone_name(chat))
             return Reply(blocks=tuple(d.story_full_blocks(story, tz)), story_ids=(story.id,))

@@ -54,6 +54,7 @@ def make_commands(store: Store, config: Config, settings: Settings | None = None
         platform=LocalPlatform(),
         fetcher_factory=fetcher,
         topic_names=config.topic_names(),
+        days_kept=config.poll.days_kept,
     )
 
 

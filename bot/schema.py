@@ -82,6 +82,8 @@ synced_feeds_t = sa.Table(
     sa.Column("synced_at", UTCDateTime, nullable=False),
 )
 
+# A story's id is the number users type (/summary 12) from digests weeks old: never given twice, so on SQLite the table
+# is AUTOINCREMENT (migration 0011), or the largest id kept plus one would go again once retention pruned it.
 stories_t = sa.Table(
     "stories",
     metadata,
@@ -102,6 +104,7 @@ stories_t = sa.Table(
     sa.Index(None, "first_seen"),
     sa.Index(None, "updated_at"),
     sa.Index(None, "revision"),
+    sqlite_autoincrement=True,
 )
 
 items_t = sa.Table(

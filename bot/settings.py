@@ -350,6 +350,12 @@ class PollSettings(_Strict):
             raise ValueError("must be printable ASCII on one line, e.g. 'coverage-bot/0.1 (+https://example.org/bot)'")
         return value.strip()
 
+    @property
+    def days_kept(self) -> float:
+        """How many days stories and items are kept, as bot.retention prunes: retention_days, raised to max_age_days
+        (items that old are read) and to MIN_RETENTION_DAYS (/trend's two weeks)."""
+        return max(self.retention_days, self.max_age_days, MIN_RETENTION_DAYS)
+
 
 class Config(_Strict):
     """The whole of feeds.yaml, validated."""
@@ -720,7 +726,7 @@ def check_config(
         f"{p.max_items_per_cycle} items per cycle, items <= {p.max_age_days:g} days old, "
         f"disable after {p.failure_disable_after} failures, story window {p.story_window_hours:g} h"
     )
-    kept = max(p.retention_days, p.max_age_days, MIN_RETENTION_DAYS)  # as bot.retention prunes
+    kept = p.days_kept
     if kept > p.retention_days:
         why = (
             "/trend charts the last 14 days and today"

@@ -107,6 +107,10 @@ GROWN_SCAN = 500
 _PG_STORY_LOCK = 0x636F7662  # "covb"
 _PG_MIGRATION_LOCK = 0x636F766D  # "covm"
 _PG_FEEDS_LOCK = 0x636F7666  # "covf": syncing feeds.yaml into the feeds table
+# The highest story id ever given, kept or pruned: SQLite's AUTOINCREMENT counter (migration 0011), PostgreSQL's
+# sequence (NULL before its first use).
+_LAST_STORY_ID_SQLITE = "SELECT seq FROM sqlite_sequence WHERE name = 'stories'"
+_LAST_STORY_ID_PG = "SELECT pg_sequence_last_value(pg_get_serial_sequence('stories', 'id')::regclass)"
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -230,6 +234,8 @@ class Store:
             if self.dialect == "postgresql":
                 await conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
                 await conn.commit()
+            elif self.dialect == "sqlite":  # a revision rebuilding a table others reference (0011) drops it
+                await conn.run_sync(_sqlite_foreign_keys, False)
             try:
                 await conn.run_sync(upgrade_to_head)
                 await conn.commit()
@@ -237,6 +243,9 @@ class Store:
                 if self.dialect == "postgresql":
                     await conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
                     await conn.commit()
+                elif self.dialect == "sqlite":
+                    await conn.rollback()  # (after a failed upgrade) the pragma is ignored inside a transaction
+                    await conn.run_sync(_sqlite_foreign_keys, True)
 
     @asynccontextmanager
     async def _read(self, consistent: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -278,6 +287,16 @@ class Store:
             rows = (await conn.execute(sa.select(stories_t).where(stories_t.c.id == story_id))).mappings().all()
             views = await self._story_views(conn, rows)
             return views[0] if views else None
+
+    async def last_story_id(self) -> int:
+        """The highest story number ever given (0 before the first story): a missing number at or below it was pruned
+        by retention, since numbers are never given twice (migration 0011). On PostgreSQL a number taken by an insert
+        that was rolled back is counted too, although no story and no digest ever showed it."""
+        given = _LAST_STORY_ID_SQLITE if self.dialect == "sqlite" else _LAST_STORY_ID_PG
+        async with self._read(consistent=True) as conn:
+            last = (await conn.execute(sa.text(given))).scalar()
+            kept = (await conn.execute(sa.select(sa.func.max(stories_t.c.id)))).scalar()
+        return max(int(last or 0), int(kept or 0))
 
     async def _story_views(self, conn: AsyncConnection, rows: Sequence[Any]) -> list[StoryView]:
         if not rows:
@@ -2002,6 +2021,16 @@ def _parse_dt(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return as_utc_or_none(value)
     return as_utc_or_none(datetime.fromisoformat(str(value)))
+
+
+def _sqlite_foreign_keys(conn: sa.Connection, on: bool) -> None:
+    """Foreign keys on or off for one SQLite connection, sent to its driver as is: SQLite ignores the pragma inside a
+    transaction, and a statement through SQLAlchemy would begin one (BEGIN, _configure_sqlite)."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # (None only once closed)
+    try:
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -457,6 +457,7 @@ def build_application(
         fetcher_factory=fetcher,
         on_change=changed,
         topic_names=config.topic_names(),
+        days_kept=config.poll.days_kept,
     )
     delivery_kwargs: dict[str, Any] = {}
     if network_backoff is not None:

@@ -390,6 +390,30 @@ async def test_a_story_in_full_says_when_it_was_published_in_the_chats_zone(
     assert f"published {tokyo:%Y-%m-%d %H:%M} JST" in plain(await commands.handle(f"/summary {story.id}", ME))
 
 
+async def test_summary_of_a_story_retention_pruned_says_it_is_no_longer_kept(store: Store) -> None:
+    """/summary 3 for a story retention had deleted answered "No story 3.", as for a number never given: a reader of
+    an old digest could not tell the story had been there. Numbers are never given twice (migration 0011), so one at or
+    below the last given is a pruned story, even once none is kept; above it, still no story."""
+    seed = StorySeeder(store)
+    now = datetime.now(UTC)
+    old = [await seed.story(f"Old rare earth story {k}", when=now - timedelta(days=100)) for k in range(3)]
+    await store.prune(now - timedelta(days=90))
+    assert await store.stories(now - timedelta(days=365)) == []  # every story pruned, as after an idle spell
+
+    commands = Commands(store, TOPICS)  # no poll settings given: no number of days
+    assert plain(await commands.handle(f"/summary {old[0]}", ME)) == (
+        f"Story {old[0]} is no longer kept: it is older than what this bot keeps (poll.retention_days)."
+    )
+    kept = await seed.story("Lynas expands output", when=now - timedelta(hours=1))
+    configured = Commands(store, TOPICS, days_kept=90)
+    for pruned in (old[0], old[-1]):
+        assert plain(await configured.handle(f"/summary {pruned}", ME)) == (
+            f"Story {pruned} is no longer kept: it is older than the 90 days this bot keeps (poll.retention_days)."
+        )
+    assert "Lynas expands output" in plain(await configured.handle(f"/summary {kept}", ME))
+    assert plain(await configured.handle(f"/summary {kept + 1}", ME)).startswith(f"No story {kept + 1}. Story numbers")
+
+
 @pytest.mark.parametrize(
     ("argument", "answer"),
     [

@@ -109,6 +109,20 @@ async def test_finished_deliveries_go_pending_ones_stay(store: Store) -> None:
     assert await query(store, "SELECT count(*) FROM deliveries") == [(0,)]
 
 
+async def test_a_pruned_storys_number_is_never_given_again(store: Store) -> None:
+    """Users type story numbers from old digests (/summary 3). On SQLite, once retention had pruned every story (as
+    after a long idle spell), the next story took number 1 again, and an old digest's "/summary 1" showed it."""
+    now = utcnow()
+    seeder = StorySeeder(store)
+    old = [await seeder.story(f"Old rare earth story {k}", when=now - timedelta(days=100)) for k in range(3)]
+    report = await prune_old(store, retention_days=90, now=now)
+    assert report.stories == 3 and await query(store, "SELECT count(*) FROM stories") == [(0,)]
+
+    new = await seeder.story("Brand new rare earth story about Lynas", when=now - timedelta(hours=1))
+    assert new > max(old)
+    assert await store.last_story_id() == new  # what /summary N tells a pruned number by
+
+
 def test_retention_never_cuts_into_what_the_bot_still_shows() -> None:
     now = datetime(2026, 12, 3, tzinfo=UTC)
     assert cutoff(1, now) == now - MIN_RETENTION  # /trend's 15 days are kept whatever the setting

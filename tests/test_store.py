@@ -133,6 +133,97 @@ async def test_upgrading_from_the_first_revision_keeps_data(tmp_path: Path) -> N
         await store.close()
 
 
+async def test_upgrading_from_0010_keeps_every_story_and_never_gives_a_pruned_number_again(tmp_path: Path) -> None:
+    """Before migration 0011 a SQLite story took the largest id kept plus one, so a story retention pruned lent its
+    number (typed from old digests: /summary 9) to the next new one. A database at 0010 upgrades keeping every story,
+    its id, its items and the digests that carried it, and numbers go on above the largest id it held."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import metadata
+
+    path = tmp_path / "0010.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0010")
+        conn.execute(sa.text("PRAGMA foreign_keys = ON"))  # as the bot writes: every reference below resolves
+        conn.execute(
+            sa.text(
+                "INSERT INTO feeds (id, source_url, url, name, topics, interval, enabled, in_config, next_poll_at,"
+                " failures, backoff, initialised, created_at) VALUES (1, 'https://a.example/rss',"
+                " 'https://a.example/rss', 'Outlet A', '[]', 900, 1, 1, '2026-11-20 10:00:00', 0, 0, 1,"
+                " '2026-11-20 10:00:00')"
+            )
+        )
+        for sid in (3, 5, 9):  # 1, 2, 4, 6, 7 and 8 already pruned
+            conn.execute(
+                sa.text(
+                    "INSERT INTO stories (id, title, topics, terms, first_seen, updated_at, alertable, needs_analysis,"
+                    " revision) VALUES (:id, :title, '[\"rare-earths\"]', '{}', '2026-11-20 10:00:00',"
+                    " '2026-11-20 10:00:00', 1, 0, :id)"
+                ),
+                {"id": sid, "title": f"Story {sid}"},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO items (feed_id, identity, seen_at, state, topics, terms, relevance, story_id,"
+                    " alertable) VALUES (1, :identity, '2026-11-20 10:00:00', 'done', '[]', '{}', 1, :id, 1)"
+                ),
+                {"identity": f"item-{sid}", "id": sid},
+            )
+        conn.execute(
+            sa.text("INSERT INTO chats (chat_id, active, failures, updated_at) VALUES (8, 1, 0, '2026-11-20')")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO subscriptions (id, chat_id, thread_id, topics, mode, at, active, created_at, updated_at)"
+                " VALUES (1, 8, 0, '[\"rare-earths\"]', 'daily', '08:00', 1, '2026-11-20', '2026-11-20')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO deliveries (id, subscription_id, kind, key, status, message_ids, created_at)"
+                " VALUES (1, 1, 'digest', '2026-11-20', 'sent', '[]', '2026-11-20 10:00:00')"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO delivery_stories (delivery_id, story_id) VALUES (1, 5), (1, 9)"))
+    engine.dispose()
+
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == head_revision()
+            assert (await conn.execute(sa.text("PRAGMA foreign_keys"))).scalar() == 1  # on again after the upgrade
+            diff = await conn.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata)
+            )
+        assert diff == []  # the rebuilt table kept its columns, defaults and indexes
+        assert await query(store, "SELECT id, title, revision FROM stories ORDER BY id") == [
+            (3, "Story 3", 3),
+            (5, "Story 5", 5),
+            (9, "Story 9", 9),
+        ]
+        assert await query(store, "SELECT identity, story_id FROM items ORDER BY id") == [
+            ("item-3", 3),
+            ("item-5", 5),
+            ("item-9", 9),
+        ]
+        carried = await query(store, "SELECT delivery_id, story_id FROM delivery_stories ORDER BY story_id")
+        assert carried == [(1, 5), (1, 9)]
+        story = await store.story(9)
+        assert story is not None and story.title == "Story 9" and [m.outlet for m in story.members] == ["Outlet A"]
+
+        await store.prune(datetime(2026, 12, 31, tzinfo=UTC))  # every story, as after a long idle spell
+        assert await query(store, "SELECT count(*) FROM stories") == [(0,)]
+        assert await add_story(store, "A new story", ["rare-earths"]) == 10  # was 1: a pruned story's number
+        assert await store.last_story_id() == 10
+    finally:
+        await store.close()
+
+
 async def test_schema_matches_the_models(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
