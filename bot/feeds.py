@@ -5,6 +5,7 @@ API:
     parse_feed(body: bytes, headers: Mapping[str, str], base_url: str, now: datetime | None = None) -> ParsedFeed
     ParsedFeed(title, items: list[FeedItem], error, bozo, link, bozo_reason, encoding, dropped, duplicates)
     FeedItem(guid, link, title, summary, published, identity, content, author)
+    storable_identity(identity) -> str
     canonical_link(url) -> str | None
     html_to_text(fragment, limit) -> str
 
@@ -17,13 +18,15 @@ Plain RSS 2.0, most news feeds, is read by bot.plainrss instead: the values feed
 its cost; every other shape is feedparser's.
 
 Items: titles and summaries are plain text (tags, script and style removed, entities unescaped, whitespace
-collapsed, capped with an ellipsis); links are absolute (against xml:base / the feed URL), http(s) only, and
-canonical; `identity` is the guid, else the canonical link, else a hash of title and date; dates are aware UTC, or
-None when missing, invalid, before 1995 or more than two days ahead (the caller uses the fetch time). Items with no
-title, summary or link are dropped (`dropped`), items repeating a guid are collapsed (`duplicates`); a guid that
-several different links share is not trusted: those items are identified by link and carry no guid (a site's home
-page given as every item's guid names none of them, and would make them one item downstream). `error` is set when the body
-is unusable: empty, an HTML page, or no items and no title.
+collapsed, capped with an ellipsis); links are absolute (against xml:base / the feed URL), http(s) only, canonical,
+and fit the store's columns (MAX_LINK_BYTES: a longer link is no link, a longer guid is cut); `identity` is the guid,
+else the canonical link, else a hash of title and date, and one over 128 characters is stored as its digest
+(storable_identity); dates are aware UTC, or None when missing, invalid, before 1995 or more than two days ahead
+(the caller uses the fetch time). Items with no title, summary or link are dropped (`dropped`), items repeating a
+guid are collapsed (`duplicates`); a guid that several different links share is not trusted: those items are
+identified by link and carry no guid (a site's home page given as every item's guid names none of them, and would
+make them one item downstream). `error` is set when the body is unusable: empty, an HTML page, or no items and no
+title.
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ FUTURE_SLACK = timedelta(days=2)  # a wrong time zone can put a date hours ahead
 MAX_BODY = 8 * 1024 * 1024  # cap for a gzip body that arrives without Content-Encoding
 MAX_ENTITIES = 64  # internal entities we are willing to expand
 MAX_ENTITY_VALUE = 256  # characters in one entity's value
+# What the store's columns hold (bot.schema) on PostgreSQL, which enforces their widths: items.identity is 128
+# characters wide (94 items of feeds-corpus/real have a longer guid or link: Guardian, Washington Post, heise, Google
+# News, UOL, JN, Suspilne); the link and guid columns are 2048 characters, indexed, and a btree entry holds at most
+# 2704 bytes, so 2048 bytes of UTF-8 fit both. The longest link in feeds-corpus/real is 433 characters.
+MAX_IDENTITY = 128
+MAX_LINK_BYTES = 2048
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid"})
 TRACKING_PREFIXES = ("utm_",)
 
@@ -207,7 +216,7 @@ def _items(entries: list[Any], base: str, now: datetime, resolve_ids: bool = Tru
     for d in drafts:
         guid = d["guid"]
         trusted_guid = guid if guid and len(links_per_guid[guid]) == 1 else None
-        identity = trusted_guid or d["link"] or guid or _hash_identity(d["title"], d["published"])
+        identity = storable_identity(trusted_guid or d["link"] or guid or _hash_identity(d["title"], d["published"]))
         if identity in seen:
             duplicates += 1
             continue
@@ -267,7 +276,18 @@ def _absolute_id(raw: Any, base: str, resolve: bool) -> str | None:
     if resolve and base and raw:
         with contextlib.suppress(ValueError):
             raw = urljoin(base, raw).strip()
-    return raw[:2048] or None
+    return _cut(raw) or None
+
+
+def _cut(value: str) -> str:
+    """``value`` cut to MAX_LINK_BYTES of UTF-8, whole characters only."""
+    data = value.encode(errors="surrogatepass")
+    return value if len(data) <= MAX_LINK_BYTES else data[:MAX_LINK_BYTES].decode(errors="ignore")
+
+
+def _fits(link: str | None) -> str | None:
+    """``link`` when it fits the store's link columns (MAX_LINK_BYTES of UTF-8), else None: a longer link is no link."""
+    return link if link is None or len(link.encode(errors="surrogatepass")) <= MAX_LINK_BYTES else None
 
 
 def _rebase(base: str, detail: Any) -> str:
@@ -296,6 +316,15 @@ def _title_from(summary: str, link: str | None) -> str:
     segment = re.sub(r"\.[a-z0-9]{1,5}$", "", segment, flags=re.I)
     slug = " ".join(re.split(r"[-_+]+", segment)).strip()
     return _cap(slug, MAX_TITLE) if len(slug) > 3 else _cap(link, MAX_TITLE)
+
+
+def storable_identity(identity: str) -> str:
+    """``identity`` when it fits items.identity (MAX_IDENTITY), else ``sha256:`` and the hex digest of all of it: the
+    same at every poll, and ids that differ only past the width stay two items (migration 0012 converted the ones
+    SQLite stored whole before)."""
+    if len(identity) <= MAX_IDENTITY:
+        return identity
+    return "sha256:" + hashlib.sha256(identity.encode(errors="surrogatepass")).hexdigest()
 
 
 def _hash_identity(title: str, published: datetime | None) -> str:
@@ -599,7 +628,7 @@ def _absolute_link(link: str | None, base: str) -> str | None:
         return None
     link = link.strip()
     try:
-        return link if link.startswith(("http://", "https://")) or not base else urljoin(base, link)
+        return _fits(link if link.startswith(("http://", "https://")) or not base else urljoin(base, link))
     except ValueError:
         return None
 
@@ -609,12 +638,12 @@ def _safe_link(link: str | None, base: str) -> str | None:
         return None
     link = link.strip()
     if link.startswith(("http://", "https://")):  # already absolute: joining changes nothing canonical_link keeps
-        return canonical_link(link)
+        return _fits(canonical_link(link))
     try:
         absolute = urljoin(base, link) if base else link
     except ValueError:
         return None
-    return canonical_link(absolute)
+    return _fits(canonical_link(absolute))
 
 
 def _tracking(name: str) -> bool:

@@ -213,7 +213,8 @@ class _Cycle:
     # ------------------------------------------------------------------ one feed
 
     async def poll_feed(self, feed: FeedState) -> None:
-        """Fetch, parse and store one feed; any unexpected error is recorded as the feed's failure."""
+        """Fetch, parse and store one feed; any unexpected error is recorded as the feed's failure, in one line (a
+        database error's text goes on with the statement and its parameters: the log has them)."""
         try:
             async with self._in_flight:
                 await self._poll_feed(feed)
@@ -221,7 +222,8 @@ class _Cycle:
             raise
         except Exception as exc:
             log.exception("feed %s (%s): unexpected error", feed.name, feed.url)
-            await self._record_failure(feed, f"internal error: {type(exc).__name__}: {exc}", None, 0)
+            first_line = next(iter(str(exc).strip().splitlines()), "")
+            await self._record_failure(feed, f"internal error: {type(exc).__name__}: {first_line}", None, 0)
 
     async def _poll_feed(self, feed: FeedState) -> None:
         now = self.now

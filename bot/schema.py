@@ -112,6 +112,7 @@ items_t = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
+    # guid, else canonical link, else a title+date hash; a longer one is its sha256 digest (bot.feeds, migration 0012)
     sa.Column("identity", sa.String(128), nullable=False),
     sa.Column("guid", sa.String(2048)),
     sa.Column("link", sa.String(2048)),  # canonical

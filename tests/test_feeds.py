@@ -270,6 +270,27 @@ async def test_items_without_guid_or_link_get_stable_identities(loopback: Loopba
     assert first.items[1].link is None and first.items[2].guid == "urn:x:1"
 
 
+def test_long_guids_and_links_fit_the_store_and_stay_apart() -> None:
+    """items.identity holds 128 characters and the link columns 2048 (PostgreSQL enforces both; 94 of the 636 items
+    of feeds-corpus/real have longer guids or links): guids that differ only past the width are two items, a link
+    longer than its column is no link (the item stays, known by its guid or title and date), and the same feed
+    parsed again gives the same identities."""
+    prefix = "tag:news.example,2026:" + "long-guid-" * 30
+    body = rss(
+        f"<item><guid isPermaLink='false'>{prefix}1</guid><title>First</title><link>https://e.com/1</link></item>"
+        f"<item><guid isPermaLink='false'>{prefix}2</guid><title>Second</title><link>https://e.com/2</link></item>"
+        f"<item><title>Third</title><link>https://e.com/3?ref={'x' * 3000}</link>"
+        "<pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate></item>"
+    )
+    first = parse_feed(body, XML, "https://e.com/feed", now=NOW)
+    again = parse_feed(body, XML, "https://e.com/feed", now=NOW)
+    assert [i.title for i in first.items] == ["First", "Second", "Third"]
+    ids = [i.identity for i in first.items]
+    assert len(set(ids)) == 3 and all(len(i) <= 128 for i in ids) and ids == [i.identity for i in again.items]
+    assert first.items[0].guid == f"{prefix}1"  # kept whole: it fits its column
+    assert first.items[2].link is None and first.items[2].feed_link is None
+
+
 def test_duplicate_guids_are_collapsed_but_a_shared_guid_is_not_trusted() -> None:
     body = rss(
         "<item><guid isPermaLink='false'>g1</guid><title>One</title><link>https://e.com/1</link></item>"

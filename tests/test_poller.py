@@ -210,6 +210,53 @@ async def test_a_guid_every_item_shares_identifies_none_of_them(site, store, fet
     assert await query(store, "SELECT COUNT(*) FROM items WHERE guid IS NOT NULL") == [(0,)]
 
 
+async def test_items_with_long_guids_or_links_are_stored_once(site, store, fetcher) -> None:
+    """items.identity is 128 characters wide and the link columns 2048: PostgreSQL refused a longer guid (94 of the 636
+    items of feeds-corpus/real have one) or link, so the feed's whole transaction failed at every poll until it was
+    disabled; SQLite stored them verbatim, wider than their columns. Both feeds are stored, once, poll after poll."""
+    rng = random.Random(34)  # letters and digits at random: nothing PostgreSQL could compress into an index entry
+    noise = "".join(rng.choices(string.ascii_letters + string.digits, k=3000))
+    long_guid = f"tag:news.example,2026:{noise[:300]}"
+    long_link = site.server.url(f"/story?ref={noise}")
+    url_a = site.feed("/a", [Entry(long_guid, site.page("/a/1", ARTICLE), "China tightens rare earth export quotas")])
+    url_b = site.feed("/b", [Entry("", long_link, "Neodymium prices jump on rare earth quota")])
+    cfg = config({"A": url_a, "B": url_b})
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert (report.failed, report.new_items, report.on_topic) == (0, 2, 2), report.errors
+
+    site.feed("/a", site.feeds["/a"])  # new ETags: both are parsed again
+    site.feed("/b", site.feeds["/b"])
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert (report.failed, report.fetched, report.new_items) == (0, 2, 0), report.errors
+    assert await store.item_count() == 2
+    assert await query(store, "SELECT guid FROM items WHERE guid IS NOT NULL") == [(long_guid,)]
+    widest = "SELECT MAX(LENGTH(identity)), MAX(LENGTH(link)), MAX(LENGTH(feed_link)), MAX(LENGTH(guid)) FROM items"
+    ((identity, link, feed_link, guid),) = await query(store, widest)
+    assert identity <= 128 and link <= 2048 and feed_link <= 2048 and guid <= 2048
+
+
+async def test_a_database_error_is_the_feeds_problem_in_one_line(site, store, fetcher) -> None:
+    """A feed whose items the database refuses fails with the database's message on one line: its problem held the
+    whole INSERT statement and its parameters (every item's title and text) over many lines."""
+    refuse = {
+        "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'items refused here'); END"],
+        "postgresql": [
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'items refused here'; END $$",
+            "CREATE TRIGGER refuse BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+    }
+    async with store.engine.begin() as conn:
+        for sql in refuse[store.engine.dialect.name]:
+            await conn.exec_driver_sql(sql)
+    cfg = config({"A": site.feed("/a", [Entry("g1", site.server.url("/n/1"), "Council budget vote")])})
+    report = await cycle(cfg, store, fetcher, NOW)
+    assert report.failed == 1
+    (health,) = await store.feed_health()
+    assert "items refused here" in health.last_error
+    assert "\n" not in health.last_error and "INSERT" not in health.last_error
+
+
 async def test_failures_back_off_honour_retry_after_and_disable_with_reason(site, store, fetcher) -> None:
     site.server.route("/broken", Response(500, {}, b"oops"))
     site.server.route("/busy", Response(429, {"Retry-After": "7200"}, b"slow down"))

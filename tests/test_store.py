@@ -224,6 +224,58 @@ async def test_upgrading_from_0010_keeps_every_story_and_never_gives_a_pruned_nu
         await store.close()
 
 
+async def test_upgrading_turns_long_identities_into_what_the_parser_now_gives(tmp_path: Path) -> None:
+    """Before 0012, SQLite held identities longer than items.identity's 128 characters verbatim (PostgreSQL refused
+    them): the upgrade rewrites each as the parser now gives it, so a feed still listing those items finds every one
+    of them by identity alone: none is stored twice, none is lost, short ones are untouched."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from bot.feeds import parse_feed
+    from bot.migrations import alembic_config
+
+    long_guid = "tag:news.example,2026:" + "long-guid-" * 30
+    long_link = "https://news.example/2026/11/23/" + "a-very-long-slug-" * 12
+    body = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>"
+        f"<item><guid isPermaLink='false'>{long_guid}</guid><title>One</title><link>https://news.example/1</link></item>"
+        f"<item><title>Two</title><link>{long_link}</link></item>"
+        "<item><guid isPermaLink='false'>urn:short:3</guid><title>Three</title></item>"
+        "</channel></rss>"
+    ).encode()
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0010")
+        conn.execute(
+            sa.text(
+                "INSERT INTO feeds (id, source_url, url, name, topics, interval, enabled, in_config, next_poll_at,"
+                " failures, backoff, initialised, created_at) VALUES (1, 'https://news.example/feed',"
+                " 'https://news.example/feed', 'Wire', '[]', 600, 1, 1, '2026-11-23 09:00:00', 0, 0, 1,"
+                " '2026-11-20 10:00:00')"
+            )
+        )
+        for identity in (long_guid, long_link, "urn:short:3"):  # as the release before stored them
+            conn.execute(
+                sa.text(
+                    "INSERT INTO items (feed_id, identity, seen_at, state, topics, terms, relevance, alertable)"
+                    " VALUES (1, :identity, '2026-11-23 09:00:00', 'done', '[]', '{}', 0.0, 0)"
+                ),
+                {"identity": identity},
+            )
+    engine.dispose()
+
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        stored = [i for (i,) in await query(store, "SELECT identity FROM items ORDER BY id")]
+        assert len(stored) == 3 and stored[2] == "urn:short:3" and all(len(i) <= 128 for i in stored)
+        items = parse_feed(body, {"Content-Type": "application/rss+xml"}, "https://news.example/feed").items
+        keys = [ItemKey(item.identity, None, None, None) for item in items]
+        assert await store.known_keys(1, keys) == {item.identity for item in items}
+    finally:
+        await store.close()
+
+
 async def test_schema_matches_the_models(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
