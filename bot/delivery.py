@@ -18,7 +18,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -97,9 +97,23 @@ def digest_time(sub: SubscriptionView, default_timezone: str) -> time:
     return time(hh, mm, tzinfo=local_zone(sub.timezone, default_timezone))
 
 
-def digest_key(now: datetime, tz: ZoneInfo) -> str:
-    """The delivery key of a daily digest: its local date."""
-    return now.astimezone(tz).date().isoformat()
+def digest_slot(sub: SubscriptionView, when: datetime, default_timezone: str) -> datetime:
+    """When the subscription's latest digest at or before ``when`` was due (UTC): the slot of a digest job that fired
+    then, however late. A day's time is read as zoneinfo reads it (fold 0), as APScheduler fires it: in a DST
+    fall-back's repeated hour the first pass (APScheduler 3.11 fires again on the second: the same slot), in a
+    spring-forward's skipped hour the hour after."""
+    tz = local_zone(sub.timezone, default_timezone)
+    at = digest_time(sub, default_timezone).replace(tzinfo=None)
+    day = when.astimezone(tz).date()
+    today = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+    return today if today <= when else datetime.combine(day - timedelta(days=1), at, tzinfo=tz).astimezone(UTC)
+
+
+def digest_key(slot: datetime) -> str:
+    """The delivery key of a daily digest: its slot in UTC, '2026-11-23T08:00Z'. A retried or re-fired job keeps it;
+    a chat that moves its digest (/timezone, a new time, DEFAULT_TIMEZONE changed) gets the next slot's, never one
+    already sent, which its local date was (a move west from Asia/Tokyo to UTC skipped a day: migration 0013)."""
+    return f"{slot.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 def weekly_key(now: datetime, tz: ZoneInfo) -> str:
@@ -365,7 +379,7 @@ class Delivery:
         when = scheduled or now
         outcomes = []
         async with self._lock(sub.id):
-            key = digest_key(when, tz)
+            key = digest_key(digest_slot(sub, when, self.default_timezone))
             blocks, ids, updates = await digest_for(
                 self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
             )
@@ -452,12 +466,12 @@ class Delivery:
 
     async def _missed(self, sub: SubscriptionView, scheduled: datetime) -> bool:
         """Whether the unsent digest due at ``scheduled`` was missed: due after the subscription's time was set (a chat
-        subscribing after today's chosen time gets its first digest at that time, not at once), or tried already (a
-        failed send, a batch its dead sender left: retried whatever changed since)."""
+        subscribing after today's chosen time gets its first digest at that time, not at once), or tried since it was
+        due (a failed send, a batch its dead sender left, of this slot or of the time the chat had before: retried
+        whatever changed since)."""
         if sub.changed_at is None or scheduled >= sub.changed_at:
             return True
-        tz = local_zone(sub.timezone, self.default_timezone)
-        return await self.store.delivery_tried(sub.id, "digest", digest_key(scheduled, tz))
+        return await self.store.delivery_tried(sub.id, "digest", scheduled)
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
         """Stop starting deliveries and let those in progress finish; past `timeout` they are failed (retried later)."""

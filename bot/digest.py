@@ -52,6 +52,7 @@ WHOLE_QUOTE_WORDS = 3  # a quote of fewer words ("“unsafe”", "“payback”"
 # A digest covers the stories since the last one; the first, or after downtime, looks back this far at most.
 DIGEST_WINDOW = timedelta(hours=24)
 DIGEST_CATCH_UP = timedelta(days=7)
+SUMMARY_HINT = "Send /summary N (the story's number) for a story in full."  # a digest's closing line
 TREND_STORY_LIMIT = 5000  # stories read for /trend's 14 days (far above any real day's count)
 
 
@@ -376,7 +377,8 @@ def compose_digest(
     Every topic gets its turn (:func:`share_out`); a story on several topics is shown once with all its labels
     and counted under each in the header, which says so; the footer says how many more each topic has.
     ``grown``: stories sent in an earlier digest that new outlets have told since, each with how many: one line
-    each ("+3 outlets since the last digest"), never the story again as if it were new.
+    each ("+3 outlets since the last digest"), never the story again as if it were new; with no new story, the header
+    says so once ("No new stories · 2 stories sent before, told by more outlets").
     """
     names = topic_names or {}
     counts = topic_counts(stories, topics)
@@ -384,10 +386,13 @@ def compose_digest(
     summary = " · ".join(f"{names.get(t, t)}: {_stories_label(n)}" for t, n in counts.items())
     if several:
         summary += f" ({_stories_label(several)} on more than one topic, shown once)"
+    if grown and not stories:  # a digest of updates only: not "0 stories" above them and "No new stories" below
+        summary = f"No new stories · {_stories_label(min(len(grown), DIGEST_GROWN))} sent before, told by more outlets"
     header = block(line(b(f"{title} · {day:%A} {day.day} {day:%B %Y}")), line(summary))
     updates = _grown_block(grown)
     if not stories:
-        return [header, *updates, block(line(i(empty or "No new stories on these topics since the last digest.")))]
+        closing = SUMMARY_HINT if grown else empty or "No new stories on these topics since the last digest."
+        return [header, *updates, block(line(i(closing)))]
     blocks = [header, *updates]
     picks = share_out(stories, topics, max_stories)
     shown = {s.id for group in picks.values() for s in group}
@@ -401,7 +406,7 @@ def compose_digest(
         more = sum(1 for s in stories if topic in s.topics and s.id not in shown)
         if more:
             footer.append(f"…and {_stories_label(more)} more on {names.get(topic, topic)}.")
-    footer.append("Send /summary N (the story's number) for a story in full.")
+    footer.append(SUMMARY_HINT)
     blocks.append(block(*(line(i(x)) for x in footer)))
     return blocks
 

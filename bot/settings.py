@@ -708,16 +708,17 @@ def check_config(
         n = sum(1 for f in enabled if name in f.topics)
         label = f" ({topic.label})" if topic.label else ""
         lines.append(
-            f"  {name}{label}: {len(topic.rules)} rules, {terms} terms, {len(topic.exclude)} exclusions, "
-            f"{len(topic.ignore)} ignored phrases, "
+            f"  {name}{label}: {_n(len(topic.rules), 'rule')}, {_n(terms, 'term')}, "
+            f"{_n(len(topic.exclude), 'exclusion')}, {_n(len(topic.ignore), 'ignored phrase')}, "
             f"threshold {topic.threshold:g}{', title required' if topic.title_required else ''}"
-            f"{f', stories decay over {topic.story_decay_hours:g} h' if topic.story_decay_hours else ''}, {n} enabled feeds"
+            f"{f', stories decay over {topic.story_decay_hours:g} h' if topic.story_decay_hours else ''}, "
+            f"{_n(n, 'enabled feed')}"
         )
     hosts = {f.host for f in enabled}
     shortest = min((f.interval for f in enabled), default=0)
     lines.append(
         f"feeds: {len(config.feeds)} ({len(enabled)} enabled, {len(config.feeds) - len(enabled)} disabled) "
-        f"on {len(hosts)} hosts; shortest interval {_human(shortest)}"
+        f"on {_n(len(hosts), 'host')}; shortest interval {_human(shortest)}"
     )
     p = config.poll
     lines.append(
@@ -790,6 +791,11 @@ def _private_feed_warnings(feeds: typing.Sequence[FeedConfig], private: PrivateN
                 f"allow it with {how}"
             )
     return lines
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 host', '2 hosts' (check-config's counts)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _human(seconds: int) -> str:

@@ -959,11 +959,13 @@ class Store:
         async with self._read() as conn:
             return (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None
 
-    async def delivery_tried(self, subscription_id: int, kind: str, key: str) -> bool:
-        """Whether a batch with this key was ever begun for the subscription, whatever became of it."""
+    async def delivery_tried(self, subscription_id: int, kind: str, since: datetime) -> bool:
+        """Whether a batch of this kind was begun for the subscription at or after ``since``, whatever became of it."""
         _check_kind(kind)
         tried = sa.select(deliveries_t.c.id).where(
-            deliveries_t.c.subscription_id == subscription_id, deliveries_t.c.kind == kind, deliveries_t.c.key == key
+            deliveries_t.c.subscription_id == subscription_id,
+            deliveries_t.c.kind == kind,
+            deliveries_t.c.created_at >= since,
         )
         async with self._read() as conn:
             return (await conn.execute(tried.limit(1))).first() is not None

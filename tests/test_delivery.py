@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from telegram import Bot
 
 from bot import message as m
 from bot.clock import local_zone
-from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, weekly_key
+from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, digest_slot, weekly_key
 from bot.digest import digest_for
 from bot.models import CONSOLE_CHAT_ID, SubscriptionView
 from bot.schema import deliveries_t, subscriptions_t
@@ -118,7 +119,7 @@ async def test_digest_is_sent_once_and_recorded(delivery: Delivery, store: Store
     ids = await seed(store, TUESDAY)
     sub = await store.subscribe(11, ["rare-earths"])
     (outcome,) = await delivery.send_digest(sub, TUESDAY)
-    assert outcome.status == "sent" and outcome.key == "2026-11-24"
+    assert outcome.status == "sent" and outcome.key == "2026-11-24T08:00Z"
     (call,) = api.calls_to("sendMessage", 11)
     assert check_html(call.params["text"]) is None
     assert list(outcome.message_ids) == [call.params["_message_id"]]
@@ -181,7 +182,7 @@ async def test_network_failure_fails_the_batch_and_the_next_try_sends_it(
     since = TUESDAY - timedelta(days=1)
     assert sorted(s.id for s in await store.undelivered(sub.id, "digest", since)) == sorted(ids)
     (retry,) = await delivery.catch_up(TUESDAY + timedelta(minutes=5))  # the next poll cycle
-    assert retry.status == "sent" and retry.key == digest_key(TUESDAY, local_zone(None, "UTC"))
+    assert retry.status == "sent" and retry.key == digest_key(digest_slot(sub, TUESDAY, "UTC")) == "2026-11-24T07:00Z"
     assert await store.undelivered(sub.id, "digest", since) == []
 
 
@@ -274,8 +275,84 @@ def test_catch_up_window_crosses_midnight_in_the_subscribers_timezone(delivery: 
     now = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)  # 00:30 on the 24th in Moscow
     due = delivery.latest_due(Sub, now)
     assert due is not None and due.isoformat() == "2026-11-23T23:30:00+03:00"
-    assert digest_key(due, local_zone("Europe/Moscow", "UTC")) == "2026-11-23"
+    assert digest_key(digest_slot(Sub, due, "UTC")) == "2026-11-23T20:30Z"
     assert delivery.latest_due(Sub, due + CATCH_UP_WINDOW + timedelta(minutes=1)) is None
+
+
+@pytest.mark.parametrize("move", ["/timezone", "DEFAULT_TIMEZONE", "/subscribe daily"])
+async def test_a_digest_moved_later_the_same_day_is_sent_once(
+    move: str, store: Store, api: FakeBotAPI, bot: Bot
+) -> None:
+    """qa3 tz_change_skips_digest.py: a chat's 08:00 Asia/Tokyo digest went out (keyed by its Tokyo date, the 24th),
+    then the chat set /timezone UTC; the next 08:00 UTC, 9 hours later, is on the 24th too: found sent, nothing
+    posted, and no catch-up either, a 33-hour gap. So too when the operator changed DEFAULT_TIMEZONE, or the chat
+    moved its digest later the same day. A digest's key is its slot: the one the chat moved to is sent, once (the
+    job fired again a minute later, the next poll cycle's catch-up, send nothing more)."""
+    seeder = StorySeeder(store)
+    first_slot = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)  # 08:00 on Tuesday the 24th in Tokyo
+    second_slot = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 08:00 on the 24th in UTC, 9 hours later
+    zone, default = ("Asia/Tokyo", "UTC") if move == "/timezone" else (None, "Asia/Tokyo")
+    if move == "/subscribe daily":  # 08:00 UTC, then moved to 17:00 the same day
+        zone, default, first_slot, second_slot = "UTC", "UTC", second_slot, second_slot.replace(hour=17)
+    before = await seeder.story("Rare earth story before", when=first_slot - timedelta(hours=1), summary=("A.",))
+    sub = await store.subscribe(81, ["rare-earths"], at=f"{first_slot.astimezone(local_zone(zone, default)):%H:%M}",
+                                timezone=zone)  # fmt: skip
+    (first,) = await Delivery(bot, store, default_timezone=default).send_digest(sub, first_slot)
+    assert first.status == "sent"
+
+    if move == "/timezone":
+        assert await store.set_timezone(81, "UTC") == 1
+    elif move == "DEFAULT_TIMEZONE":
+        default = "UTC"  # the bot restarted with the new setting
+    else:
+        await store.subscribe(81, [], at="17:00")
+    (sub,) = await store.subscriptions(81)
+    after = await seeder.story("Rare earth story after", when=second_slot - timedelta(hours=1), summary=("B.",))
+    delivery = Delivery(bot, store, default_timezone=default)
+    (second,) = await delivery.send_digest(sub, second_slot)
+    assert second.status == "sent"
+    assert [o.status for o in await delivery.send_digest(sub, second_slot + timedelta(minutes=1))] == ["skipped"]
+    assert await delivery.catch_up(second_slot + timedelta(minutes=5)) == []
+    texts = api.sent_texts(81)
+    assert len(texts) == 2 and f"<b>{before}.</b>" in texts[0] and f"<b>{after}.</b>" in texts[1]
+    assert (first.key, second.key) == (f"{first_slot:%Y-%m-%dT%H:%MZ}", f"{second_slot:%Y-%m-%dT%H:%MZ}")
+
+
+async def test_a_digest_moved_east_comes_at_its_new_time_and_a_dst_double_fire_sends_once(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """The other side of keying a digest by its slot. A chat that moves east (UTC to Asia/Tokyo after its 08:00
+    digest) gets the next at 08:00 Tokyo, 15 hours later, and no catch-up of a Tokyo 08:00 that came before the
+    move. And APScheduler 3.11 runs a daily job twice at a DST fall-back (01:30 EDT, then 01:30 EST an hour later):
+    one digest, the stories of the hour between left for the next."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    seeder = StorySeeder(store)
+    utc_slot = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    await seeder.story("Rare earth story one", when=utc_slot - timedelta(hours=1), summary=("One.",))
+    sub = await store.subscribe(82, ["rare-earths"], at="08:00")
+    assert [o.status for o in await delivery.send_digest(sub, utc_slot)] == ["sent"]
+    assert await store.set_timezone(82, "Asia/Tokyo") == 1
+    (sub,) = await store.subscriptions(82)
+    assert await delivery.catch_up(utc_slot + timedelta(hours=2)) == []  # Tokyo's 08:00 before the move: not missed
+    await seeder.story("Rare earth story two", when=utc_slot + timedelta(hours=3), summary=("Two.",))
+    (tokyo,) = await delivery.send_digest(sub, utc_slot + timedelta(hours=15))  # 08:00 on the 25th in Tokyo
+    assert tokyo.status == "sent" and len(api.sent_texts(82)) == 2
+
+    new_york = ZoneInfo("America/New_York")
+    trigger = CronTrigger(hour=1, minute=30, timezone=new_york)  # what JobQueue.run_daily schedules
+    fires, fire = [], None
+    while len(fires) < 4:  # 31 October, 1 November (twice), 2 November
+        fire = trigger.get_next_fire_time(fire, fire or datetime(2026, 10, 30, 12, tzinfo=new_york))
+        fires.append(fire)
+    assert [f.astimezone(UTC).hour for f in fires] == [5, 5, 6, 6]  # the second run of 1 November
+    sub = await store.subscribe(83, ["us-russia"], at="01:30", timezone="America/New_York")
+    statuses = []
+    for n, fire in enumerate(fires):
+        await seeder.story(f"Story {n}", ("us-russia",), when=fire - timedelta(minutes=20), summary=(f"{n}.",))
+        statuses += [o.status for o in await delivery.send_digest(sub, fire) if not o.key.startswith("weekly-")]
+    assert statuses == ["sent", "sent", "skipped", "sent"] and len(api.sent_texts(83)) == 3
+    assert tokyo.key == "2026-11-24T23:00Z"  # a slot: the UTC instant it was due
 
 
 async def test_a_chat_subscribing_after_its_chosen_time_gets_its_first_digest_at_that_time(
@@ -426,7 +503,8 @@ async def test_a_quiet_days_digest_tells_the_stories_other_outlets_joined(
     await asyncio.sleep(0.05)
     (quiet,) = await delivery.send_digest(sub, TUESDAY + timedelta(days=1))
     assert quiet.status == "sent"
-    assert "+2 outlets" in api.calls_to("sendMessage", 61)[-1].params["text"]
+    text = api.calls_to("sendMessage", 61)[-1].params["text"]
+    assert "+2 outlets" in text and "No new stories · 1 story sent before" in text and "0 stories" not in text
 
 
 @contextlib.asynccontextmanager
@@ -476,7 +554,7 @@ async def test_a_digest_sent_in_part_is_not_sent_again_whole(store: Store) -> No
     to the next digest."""
     api = _SecondMessageOutage()
     async with _several_messages_through(api, store) as (delivery, _bot, ids, sub, now):
-        (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
+        (first,) = [o for o in await delivery.send_digest(sub, now) if not o.key.startswith("weekly-")]
         assert first.status == "sent" and first.error and len(first.message_ids) == 1
         await delivery.catch_up(now + timedelta(minutes=1))  # the next poll cycle
         texts = [c.params["text"] for c in api.calls_to("sendMessage", 41)]
@@ -522,7 +600,7 @@ async def test_a_refusal_after_the_first_message_does_not_send_the_first_again(s
     message again (up to 12 hours of copies). The batch is sent in part, as after an outage."""
     api = _SecondMessageRefused()
     async with _several_messages_through(api, store) as (delivery, _bot, _ids, sub, now):
-        (first,) = [o for o in await delivery.send_digest(sub, now) if o.key == digest_key(now, UTC)]
+        (first,) = [o for o in await delivery.send_digest(sub, now) if not o.key.startswith("weekly-")]
         assert first.status == "sent" and "parse entities" in (first.error or "")
         for minutes in (1, 2, 3):  # the next poll cycles
             await delivery.catch_up(now + timedelta(minutes=minutes))
@@ -629,7 +707,7 @@ async def test_removed_after_a_digests_first_message_counts_toward_deactivation(
     async with _several_messages_through(api, store) as (delivery, _bot, _ids, sub, now):
         blocks, ids, _ = await digest_for(store, sub, now)
         reply = m.Reply(blocks=tuple(blocks), story_ids=tuple(ids))
-        first = await delivery.deliver(sub, "digest", digest_key(now, UTC), reply)
+        first = await delivery.deliver(sub, "digest", digest_key(digest_slot(sub, now, "UTC")), reply)
         assert first.status == "sent" and "kicked" in (first.error or "")
         (row,) = await store.subscriptions(41, active=None)
         assert row.failures == 1  # counted; the third in a row deactivates, as on a first message
@@ -684,7 +762,7 @@ async def test_a_digest_whose_sender_was_killed_mid_send_is_sent_by_the_next(
     async with store.engine.begin() as conn:  # the lease runs out: no renewal came from the killed sender
         await conn.execute(deliveries_t.update().values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
     (outcome,) = await other.catch_up(TUESDAY + timedelta(minutes=7))
-    assert outcome.status == "sent" and outcome.key == digest_key(TUESDAY, local_zone(None, "UTC"))
+    assert outcome.status == "sent" and outcome.key == digest_key(digest_slot(sub, TUESDAY, "UTC"))
     text = api.sent_texts(70)[-1]
     assert all(f"<b>{i}.</b>" in text for i in ids)
     async with store.engine.connect() as conn:

@@ -94,6 +94,21 @@ def test_header_has_date_and_counts_per_topic() -> None:
     assert text.count("2. Story number 2") == 1 and text.count(" · also ") == 1  # labelled with its other topic
 
 
+def test_a_digest_of_updates_only_says_no_new_stories_once_and_how_to_read_them() -> None:
+    """A day with no new story but more outlets on one sent before read "Rare earths: 0 stories", then "+8 outlets
+    (11 in all)", then "No new stories on these topics since the last digest." (qa3). The header says what the digest
+    holds; it closes, as any digest of numbered stories, with how to read one."""
+    grown = [(make_story(12, outlets=11), 8)]
+    for topics in (["rare-earths"], ["rare-earths", "us-russia"]):
+        text = [m.block_plain(b) for b in d.compose_digest([], topics, date(2026, 11, 24), grown=grown)]
+        assert text[0].splitlines()[1] == "No new stories · 1 story sent before, told by more outlets"
+        assert "12. Story number 12 about magnets" in text[1] and "+8 outlets (11 in all)" in text[1]
+        assert text[2] == "Send /summary N (the story's number) for a story in full."
+        assert "0 stories" not in "".join(text) and len(text) == 3
+    nothing = [m.block_plain(b) for b in d.compose_digest([], ["rare-earths"], date(2026, 11, 24))]
+    assert nothing[1:] == ["No new stories on these topics since the last digest."]  # as before
+
+
 def test_busy_day_gives_every_topic_its_share_and_counts_the_rest() -> None:
     """Issue 12.1: 80 stories in each topic must not fill the cap from the first topic."""
     rare = [make_story(n, topics=("rare-earths",), outlets=1 + n % 4) for n in range(1, 81)]

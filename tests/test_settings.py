@@ -90,6 +90,17 @@ def test_check_config_summarises(tmp_path: Path) -> None:
     assert any("warning" in line and "us-russia" in line for line in lines)
 
 
+def test_check_config_counts_one_in_the_singular(tmp_path: Path) -> None:
+    """check-config said "on 1 hosts" (and "1 rules, 1 terms, ... 1 enabled feeds")."""
+    lines = check_config(write(tmp_path, MINIMAL), resolve=False)
+    assert any(line.startswith("  rare-earths: 1 rule, 1 term, 0 exclusions, 0 ignored phrases,") for line in lines)
+    assert any(line.startswith("  rare-earths") and line.endswith(", 1 enabled feed") for line in lines)
+    assert any(
+        line.startswith("  us-russia: 1 rule, 3 terms,") and line.endswith(", 2 enabled feeds") for line in lines
+    )
+    assert any(line.startswith("feeds: 2 (2 enabled, 0 disabled) on 1 host;") for line in lines)
+
+
 # --------------------------------------------------------------------------- defaults
 
 

@@ -510,9 +510,11 @@ async def test_instances_racing_to_begin_an_alert_let_one_send_each_story(db_url
             await s.close()
 
 
-async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path) -> None:
+async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database where instances already sent a digest twice upgrades: every batch stays, its stories sent; one of
-    each key's live batches keeps the key (a sent one before a pending one), so the unique index can be built."""
+    each key's live batches keeps the key (a sent one before a pending one), so the unique index can be built. (0013
+    then makes each date key its slot: the subscription's 08:00 UTC that day.)"""
+    monkeypatch.delenv("DEFAULT_TIMEZONE", raising=False)
     from alembic import command
     from sqlalchemy import create_engine
 
@@ -547,9 +549,9 @@ async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path) -> None:
             conn.execute(
                 sa.text(
                     "INSERT INTO deliveries (id, subscription_id, kind, key, status, message_ids, created_at)"
-                    " VALUES (:id, 1, :kind, :key, :status, '[]', '2026-11-23 09:00:00')"
-                ),
-                {"id": batch_id, "kind": kind, "key": key, "status": status},
+                    " VALUES (:id, 1, :kind, :key, :status, '[]', :began)"
+                ),  # begun at its 08:00
+                {"id": batch_id, "kind": kind, "key": key, "status": status, "began": f"{key[:10]} 08:00:01"},
             )
     engine.dispose()
 
@@ -557,17 +559,86 @@ async def test_upgrade_keeps_digests_already_sent_twice(tmp_path: Path) -> None:
     try:
         assert await query(store, "SELECT id, key, status FROM deliveries ORDER BY id") == [
             (1, "2026-11-23#1", "pending"),
-            (2, "2026-11-23", "sent"),
+            (2, "2026-11-23T08:00Z", "sent"),
             (3, "2026-11-23#3", "sent"),
-            (4, "2026-11-24", "failed"),
-            (5, "2026-11-24", "sent"),
+            (4, "2026-11-24T08:00Z", "failed"),
+            (5, "2026-11-24T08:00Z", "sent"),
             (6, "alert", "sent"),
             (7, "alert", "sent"),
         ]
-        assert await store.begin_delivery(1, "digest", "2026-11-23", []) is None
-        assert await store.begin_delivery(1, "digest", "2026-11-25", []) is not None
+        assert await store.begin_delivery(1, "digest", "2026-11-23T08:00Z", []) is None
+        assert await store.begin_delivery(1, "digest", "2026-11-25T08:00Z", []) is not None
     finally:
         await store.close()
+
+
+async def test_upgrade_makes_digest_dates_slots_that_keep_meaning_sent(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0013: a digest's key was its local date, now its slot. Stored dates become the slot each batch was
+    begun for, by the subscription's time and zone now (DEFAULT_TIMEZONE for one with none), so a digest sent, or
+    tried, is still found so; a chat that moved west since its last digest (Asia/Tokyo, then UTC) is not found to have
+    had its next one. Keys 0008 made unique and weekly keys stay; the downgrade gives the dates back."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import chats_t, deliveries_t, subscriptions_t
+
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Moscow")
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0012"))
+        await conn.execute(
+            chats_t.insert(), [{"chat_id": c, "active": True, "failures": 0, "updated_at": T0} for c in (8, 9)]
+        )
+        await conn.execute(
+            subscriptions_t.insert(),
+            [  # 1: moved from Asia/Tokyo to UTC; 2: DEFAULT_TIMEZONE's 08:00
+                {"id": n, "chat_id": c, "thread_id": 0, "topics": ["rare-earths"], "mode": "daily", "at": "08:00",
+                 "timezone": tz, "active": True, "created_at": T0, "updated_at": T0}
+                for n, c, tz in ((1, 8, "UTC"), (2, 9, None))
+            ],
+        )  # fmt: skip
+        batches = [  # subscription, key, status, begun: ids 1 to 8 in this order
+            (1, "2026-11-23", "sent", datetime(2026, 11, 23, 8, 0, 2, tzinfo=UTC)),  # 08:00 UTC, on the 23rd
+            (1, "2026-11-24", "sent", datetime(2026, 11, 23, 23, 0, 2, tzinfo=UTC)),  # 08:00 in Tokyo, on the 24th
+            (2, "2026-11-22", "sent", datetime(2026, 11, 22, 5, 0, 1, tzinfo=UTC)),  # 08:00 in Moscow
+            (2, "2026-11-23", "failed", datetime(2026, 11, 23, 5, 0, 1, tzinfo=UTC)),
+            (2, "2026-11-23", "sent", datetime(2026, 11, 23, 5, 10, tzinfo=UTC)),  # the catch-up's retry
+            (2, "2026-11-23", "unsent", datetime(2026, 11, 23, 5, 10, 9, tzinfo=UTC)),  # what it left for the next
+            (2, "2026-11-22#3", "sent", datetime(2026, 11, 22, 5, 0, 1, tzinfo=UTC)),  # made unique by 0008
+            (2, "weekly-2026-W48", "sent", datetime(2026, 11, 23, 5, 10, tzinfo=UTC)),
+        ]
+        for n, (sub, key, status, began) in enumerate(batches, 1):
+            values = {"subscription_id": sub, "kind": "digest", "key": key, "status": status, "message_ids": []}
+            inserted = deliveries_t.insert().values(**values, created_at=began, finished_at=began)
+            assert (await conn.execute(inserted.returning(deliveries_t.c.id))).scalar_one() == n
+    await engine.dispose()
+
+    store = await Store.open(db_url)
+    try:
+        assert await query(store, "SELECT id, key FROM deliveries ORDER BY id") == [
+            (1, "2026-11-23T08:00Z"),
+            (2, "2026-11-23T08:00Z#2"),  # its slot in UTC is the 23rd's: kept, sent, beside the first
+            (3, "2026-11-22T05:00Z"),
+            (4, "2026-11-23T05:00Z"),
+            (5, "2026-11-23T05:00Z"),
+            (6, "2026-11-23T05:00Z"),
+            (7, "2026-11-22#3"),
+            (8, "weekly-2026-W48"),
+        ]
+        assert await store.begin_delivery(1, "digest", "2026-11-24T08:00Z", []) is not None  # the next UTC digest
+        assert await store.begin_delivery(2, "digest", "2026-11-23T05:00Z", []) is None  # sent
+    finally:
+        await store.close()
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0012"))
+        keys = (await conn.execute(sa.select(deliveries_t.c.key).order_by(deliveries_t.c.id))).scalars().all()
+    await engine.dispose()
+    assert keys[2:8] == ["2026-11-22", "2026-11-23", "2026-11-23", "2026-11-23", "2026-11-22#3", "weekly-2026-W48"]
 
 
 async def test_upgrade_leaves_one_pending_alert_batch_per_subscription(db_url: str) -> None:

@@ -634,6 +634,38 @@ async def test_a_digest_job_whose_time_was_changed_elsewhere_posts_nothing(api: 
         assert job.data[1].strftime("%H:%M") == new_at  # rescheduled at the new time
 
 
+async def test_a_chat_that_moves_its_digest_west_gets_the_next_one_at_its_new_time(
+    api: FakeBotAPI, store: Store
+) -> None:
+    """qa3 tz_change_skips_digest.py, through the bot: a chat's digest went out at its time in Asia/Tokyo, then the
+    chat sent /timezone UTC. The same time in UTC comes 9 hours later, on the date the Tokyo digest had there: the
+    job found that date sent and posted nothing. It posts the digest of its slot, once."""
+    now = datetime.now(UTC)
+    utc_slot = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)  # the job fires now
+    tokyo_slot = utc_slot - timedelta(hours=9)  # the same time of day in Tokyo, on the same date there
+    seeder = StorySeeder(store)
+    before = await seeder.story("Rare earth story before", when=tokyo_slot - timedelta(hours=1), summary=("A.",))
+    sub = await store.subscribe(ADMIN, ["rare-earths"], at=hhmm(utc_slot), timezone="Asia/Tokyo", chat_type="private")
+    config = parse_config(
+        {
+            "topics": {"rare-earths": {"rules": [{"any": ["rare earth*"]}]}},
+            "feeds": [{"name": "A", "url": "https://a.example/rss"}],
+        }
+    )
+    async with running(api, store, config) as app:
+        (tokyo,) = [
+            o for o in await tg.runtime(app).delivery.send_digest(sub, tokyo_slot) if not o.key.startswith("weekly-")
+        ]
+        assert tokyo.status == "sent"  # the Tokyo job, 9 hours ago
+        api.command("/timezone UTC")
+        await api.wait_for("sendMessage", chat_id=ADMIN, where=lambda c: "Timezone set to UTC" in c.params["text"])
+        after = await seeder.story("Rare earth story after", when=now - timedelta(seconds=30), summary=("B.",))
+        await digest_job(app, sub.id)  # its time in UTC comes
+        await digest_job(app, sub.id)  # and the job runs again: nothing twice
+    digests = [t for t in api.sent_texts(ADMIN) if "Coverage digest" in t]
+    assert len(digests) == 2 and f"<b>{before}.</b>" in digests[0] and f"<b>{after}.</b>" in digests[1]
+
+
 async def test_the_consoles_own_chat_gets_no_digest_job(api: FakeBotAPI, store: Store) -> None:
     """A daily subscription made in `coverage-bot console` (chat 0, never a Telegram chat) was given a digest job like
     any chat's, which sent to chat 0 at its time. Only Telegram chats are scheduled."""
