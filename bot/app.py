@@ -439,6 +439,7 @@ async def feeds_command(settings: Settings) -> int:
     if not feeds:
         print("no feeds yet: run `coverage-bot poll --once` first")
         return 0
+    now = datetime.now(UTC)
     rows = [
         [
             f.name,  # whole: it is what `feeds --enable` takes
@@ -447,13 +448,40 @@ async def feeds_command(settings: Settings) -> int:
             str(f.last_status) if f.last_status is not None else "-",
             str(f.items),
             str(f.failures),
-            shorten(f.disabled_reason or f.last_error or "", PROBLEM_CHARS),
+            _next_try(f.next_poll_at, now),  # a Retry-After of hours is not the next cycle
+            shorten(f.disabled_reason or f.last_error or (MOVED if f.moved else ""), PROBLEM_CHARS),
         ]
         for f in feeds
     ]
-    print(_table(["feed", "enabled", "last success (UTC)", "http", "items", "failures", "problem"], rows))
+    headers = ["feed", "enabled", "last success (UTC)", "http", "items", "failures", "next try", "problem"]
+    head, rule, *lines = _table(headers, rows).split("\n")
+    print(head, rule, sep="\n")
+    for f, row_line in zip(feeds, lines, strict=True):
+        print(row_line)
+        # where it is polled, under the feeds that fail or moved (two feeds of one outlet look alike by name; a URL
+        # column would widen every row by the longest URL)
+        if f.moved:
+            print(f"  polled at {f.url}, where a permanent redirect moved it from {f.source_url} (in feeds.yaml)")
+        elif f.failures or f.last_error:
+            print(f"  polled at {f.url}")
     print(f"\nstore: {size.describe()}")
     return 0
+
+
+MOVED = "moved permanently: put its new URL in feeds.yaml"
+
+
+def _next_try(when: datetime | None, now: datetime) -> str:
+    """'in 14 min', 'in 6 h', 'in 2 d', 'due'; '-' for a feed not polled (disabled)."""
+    if when is None:
+        return "-"
+    minutes = round((when - now).total_seconds() / 60)
+    if minutes < 1:
+        return "due"
+    if minutes < 120:
+        return f"in {minutes} min"
+    hours = round(minutes / 60)
+    return f"in {hours} h" if hours < 48 else f"in {round(hours / 24)} d"
 
 
 async def healthcheck_command(settings: Settings, max_age_minutes: int) -> int:

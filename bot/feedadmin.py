@@ -1,4 +1,7 @@
-"""Re-enabling a feed the poller disabled after repeated failures: `coverage-bot feeds --enable` and /enable."""
+"""Re-enabling a feed the poller disabled after repeated failures: `coverage-bot feeds --enable` and /enable.
+
+Either puts the feed back at its configured URL (the one in feeds.yaml), also an enabled feed a permanent redirect
+moved: the moved address is what an operator who "fixed the cause" cannot fix."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
     """Re-enable one feed by name (case-insensitive) or URL; the answer says what happened."""
     key = " ".join(which.split())
     health = await store.feed_health()
-    feed = next((f for f in health if f.url == key), None) or next(
+    feed = next((f for f in health if key in (f.url, f.source_url)), None) or next(
         (f for f in health if f.name.casefold() == key.casefold()), None
     )
     if feed is None and key.startswith(("http://", "https://")) and await store.enable_feed(key):
@@ -34,10 +37,14 @@ async def enable_feed(store: Store, which: str) -> EnableAnswer:
     if feed is None:
         hint = did_you_mean(key, [f.name for f in health]) or " (`coverage-bot feeds` lists them)"
         return EnableAnswer(False, f"No feed {echo(key)!r} in feeds.yaml{hint}")
+    back = f" at its configured URL (it had moved to {feed.url})" if feed.moved else ""
+    if feed.enabled and feed.moved:
+        await store.enable_feed(feed.url)
+        return EnableAnswer(True, f"{feed.name} is not disabled; it is polled in the next cycle{back}.")
     if feed.enabled:
         failing = f", though it failed {feed.failures} times in a row" if feed.failures else ""
         return EnableAnswer(True, f"{feed.name} is not disabled{failing}.")
     if feed.disabled_reason == DISABLED_IN_CONFIG:
         return EnableAnswer(False, f"{feed.name} is disabled in feeds.yaml: set 'enabled: true' there.")
     await store.enable_feed(feed.url)
-    return EnableAnswer(True, f"{feed.name} re-enabled; it is polled in the next cycle.")
+    return EnableAnswer(True, f"{feed.name} re-enabled; it is polled in the next cycle{back}.")

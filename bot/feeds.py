@@ -132,7 +132,7 @@ def parse_feed(
     except _Unusable as exc:
         result = ParsedFeed(title=None, items=[], error=str(exc), bozo=True)
     if result.error:
-        log.warning("feed %s unusable: %s", base_url, result.error)
+        log.debug("feed %s unusable: %s", base_url, result.error)  # the poller's WARNING names the feed too
     elif result.dropped or result.duplicates:
         log.info("feed %s: %d items dropped (empty), %d duplicates", base_url, result.dropped, result.duplicates)
     return result

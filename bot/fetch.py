@@ -14,8 +14,10 @@ API:
 `get` never raises for network or HTTP trouble: `error` says what went wrong (timeout, reset, oversize, bad scheme,
 blocked address, redirect loop, too many redirects, HTTP >= 400) and `status` is 0 when no answer came. A 304 gives
 `not_modified=True` and no body. `permanent_redirect` is where the leading run of 301/308 hops led, for the poller to
-store. `retry_after` is in seconds (from seconds or an HTTP date) on 429/503. `body` is the decoded (gunzipped) body
-and `headers` the final response's, lower-case, without Content-Encoding/Content-Length.
+store. `retry_after` is in seconds (from seconds or an HTTP date) on 429/503, at most a day (MAX_RETRY_AFTER_SECONDS).
+`body` is the decoded (gunzipped) body and `headers` the final response's, lower-case, without
+Content-Encoding/Content-Length. A failed fetch of a page is logged at WARNING, of a feed at DEBUG: bot.feed_health
+logs a feed's failure once, with its name.
 
 Limits: a global and a per-host number of requests in flight, a minimum delay between two page requests to one host
 (feeds are polled on their own schedule), a total deadline per fetch around connect + headers + body (a server
@@ -81,6 +83,9 @@ KEEP_HOSTS = 128
 # keeps a moved site reachable. The cache is dropped whole when it holds this many hosts.
 DNS_CACHE_SECONDS = 60.0
 DNS_CACHE_SIZE = 4096
+# The longest a server's Retry-After (429/503) is honoured: a "3000000000" or a date in 2099 would hold a feed back
+# for a century, enabled and never polled again (bot.feed_health waits this long at most).
+MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
 # A 304, redirect or error answer's body (Content-Length up to this) is read so its connection can be reused.
 DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 1.0
@@ -415,8 +420,14 @@ class Fetcher:
         except Exception as exc:  # the contract is "never raises": keep the traceback in the log
             log.exception("fetch %s: unexpected error", url)
             result = self._failed(url, progress, f"unexpected error: {type(exc).__name__}: {exc}", started)
-        if result.error:
-            log.warning("fetch %s failed after %.1f s: %s", url, result.elapsed, result.error)
+        if result.error:  # a feed's failure is logged once, with the feed's name, by bot.feed_health
+            log.log(
+                logging.DEBUG if kind == "feed" else logging.WARNING,
+                "fetch %s failed after %.1f s: %s",
+                url,
+                result.elapsed,
+                result.error,
+            )
         elif result.not_modified:
             log.debug("fetch %s: not modified", url)
         return result
@@ -586,7 +597,10 @@ class Fetcher:
             await _drain(response, self._left(started))
             retry_after = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
             error = f"HTTP {status}"
-            if retry_after is not None:
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER_SECONDS:
+                retry_after = MAX_RETRY_AFTER_SECONDS
+                error += f" (retry after {retry_after:.0f} s, the longest honoured; the server asked for longer)"
+            elif retry_after is not None:
                 error += f" (retry after {retry_after:.0f} s)"
             return FetchResult(
                 **common, headers=headers, retry_after=retry_after, error=error, elapsed=time.monotonic() - started
@@ -602,6 +616,7 @@ class Fetcher:
         if declared.isdigit() and int(declared) > cap:
             raise _Refused(f"body too large: Content-Length {int(declared)} exceeds the {cap}-byte cap")
         inflater = _Inflater(headers.get("content-encoding", ""))
+        over = f"body too large: over the {cap}-byte cap" + (" after decompression" if inflater.coding else "")
         chunks: list[bytes] = []
         size = raw = 0
         async for data in response.aiter_raw():
@@ -611,12 +626,12 @@ class Fetcher:
             for piece in inflater.feed(data):
                 size += len(piece)
                 if size > cap:
-                    raise _Refused(f"body too large: over the {cap}-byte cap after decompression")
+                    raise _Refused(over)
                 chunks.append(piece)
         for piece in inflater.flush():
             size += len(piece)
             if size > cap:
-                raise _Refused(f"body too large: over the {cap}-byte cap after decompression")
+                raise _Refused(over)
             chunks.append(piece)
         return b"".join(chunks)
 

@@ -406,10 +406,10 @@ class StoryView:
 
 @dataclass(frozen=True)
 class FeedHealth:
-    """How one configured feed is doing (for /status)."""
+    """How one configured feed is doing (for /status and `coverage-bot feeds`)."""
 
     name: str
-    url: str
+    url: str  # where it is polled: source_url, or where a permanent redirect moved it
     enabled: bool
     last_success_at: datetime | None
     last_status: int | None
@@ -418,6 +418,12 @@ class FeedHealth:
     disabled_reason: str | None
     next_poll_at: datetime | None
     last_error: str | None
+    source_url: str  # as written in feeds.yaml
+
+    @property
+    def moved(self) -> bool:
+        """Polled elsewhere than feeds.yaml says: a permanent redirect moved it."""
+        return self.url != self.source_url
 
 
 @dataclass(frozen=True)
@@ -693,6 +699,7 @@ class FeedFailure:
     backoff: float
     next_poll_at: datetime
     disabled_reason: str | None = None
+    url: str | None = None  # set when a moved feed goes back to its configured URL (bot.feed_health.failed)
 
 
 @dataclass(frozen=True)

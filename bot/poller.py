@@ -238,26 +238,47 @@ class _Cycle:
             self.counters.backlog_only += 1
             await self._store_feed(feed, None, None, [])
             return
-        result = await self.fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified, kind="feed")
+        failure = await self._fetch_and_store(feed, feed.url, feed.etag, feed.last_modified)
+        if failure is not None and feed.url != feed.source_url:
+            # A permanent redirect moved the feed, and it fails there: the configured URL may serve it again (the
+            # outlet dropped the feed proxy it had moved to). Tried at once, without the moved address's validators;
+            # its answer decides where the feed is polled next (bot.feed_health).
+            log.info(
+                "feed %s: its moved address %s failed (%s); trying its configured URL %s",
+                feed.name,
+                feed.url,
+                failure.error,
+                feed.source_url,
+            )
+            failure = await self._fetch_and_store(feed, feed.source_url, None, None)
+        if failure is not None:
+            assert failure.error is not None
+            await self._record_failure(feed, failure.error, failure.retry_after, failure.status, failure)
+
+    async def _fetch_and_store(
+        self, feed: FeedState, url: str, etag: str | None, last_modified: str | None
+    ) -> FetchResult | None:
+        """Fetch the feed at ``url`` and store what it gave (None), or return the failed fetch for the caller to
+        record, its ``error`` saying why (no answer, an HTTP error, or an answer that is no feed)."""
+        result = await self.fetcher.get(url, etag=etag, last_modified=last_modified, kind="feed")
         if result.error:
-            await self._record_failure(feed, result.error, result.retry_after, result.status)
-            return
+            if result.status >= 400 and result.final_url != url:  # an answer from where redirects led: named
+                return replace(result, error=f"{result.error} (from {result.final_url})")
+            return result
         if result.not_modified:
             self.counters.not_modified += 1
-            if feed.backlog or (result.permanent_redirect and result.permanent_redirect != feed.url):
+            if feed.backlog or feed_health.new_url(feed, result):
                 await self._store_feed(feed, result, None, [])
             else:  # nothing to write but the feed's health: one statement for all of them, after the feeds
                 self.unchanged.append((feed, result))
-            return
+            return None
         answer = await self._fresh_candidates(feed, result)
         if not answer.parsed and answer.error:
             error = answer.error
-            await self._record_failure(
-                feed, error if error.startswith("not a feed") else f"not a feed: {error}", None, result.status
-            )
-            return
+            return replace(result, error=error if error.startswith("not a feed") else f"not a feed: {error}")
         self.counters.fetched += 1
         await self._store_feed(feed, result, answer.title, answer.candidates)
+        return None
 
     async def _store_feed(
         self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[Candidate]
@@ -527,10 +548,18 @@ class _Cycle:
             self.clusterer.reset()  # it may hold stories of the transaction that was rolled back
             raise
 
-    async def _record_failure(self, feed: FeedState, error: str, retry_after: float | None, status: int) -> None:
-        """Count a failure (bot.feed_health decides the back-off and whether the feed is disabled)."""
+    async def _record_failure(
+        self, feed: FeedState, error: str, retry_after: float | None, status: int, polled: FetchResult | None = None
+    ) -> None:
+        """Count a failure (bot.feed_health decides the back-off, whether the feed is disabled, and its URL)."""
         outcome = feed_health.failed(
-            feed, error, retry_after, status, self.now, disable_after=self.options.failure_disable_after
+            feed,
+            error,
+            retry_after,
+            status,
+            self.now,
+            disable_after=self.options.failure_disable_after,
+            polled=polled,
         )
         if outcome.disabled_reason:
             self.counters.disabled.append(feed.name)

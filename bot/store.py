@@ -365,6 +365,7 @@ class Store:
                     disabled_reason=r["disabled_reason"],
                     next_poll_at=r["next_poll_at"] if r["enabled"] else None,
                     last_error=r["last_error"],
+                    source_url=r["source_url"],
                 )
                 for r in (await conn.execute(q)).mappings()
             ]
@@ -1037,8 +1038,13 @@ class Store:
                     and (not row["in_config"] or row["disabled_reason"] in _CONFIG_REASONS or change)
                 ):
                     # Re-enabled (or re-added) by the user. Feeds disabled for failing stay disabled until the
-                    # user changes their entry or URL (a new URL is a new feed), or runs `feeds --enable`.
-                    change.update(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now)
+                    # user changes their entry or URL (a new URL is a new feed), or runs `feeds --enable`. Polled
+                    # at the configured URL again, as `feeds --enable` does: a redirect may have moved it to the
+                    # address that failed. (A feed that moved and works keeps its new address across syncs: the
+                    # old one may have stopped redirecting, and the move's WARNING asks for the URL in feeds.yaml.)
+                    change.update(
+                        enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now, url=url
+                    )
                 if change:
                     await conn.execute(feeds_t.update().where(feeds_t.c.id == row["id"]).values(**change))
                     updated.append(spec["name"])
@@ -1072,12 +1078,20 @@ class Store:
         return None if row is None else SyncedFeeds(row.fingerprint, row.instance, as_utc(row.synced_at))
 
     async def enable_feed(self, url: str, now: datetime | None = None) -> bool:
-        """Re-enable an automatically disabled feed (by configured or current URL)."""
+        """Re-enable an automatically disabled feed (by configured or current URL), due now at its configured URL: a
+        permanent redirect may have moved it to the address that failed."""
         async with self._write() as conn:
             result = await conn.execute(
                 feeds_t.update()
                 .where((feeds_t.c.source_url == url) | (feeds_t.c.url == url), feeds_t.c.in_config)
-                .values(enabled=True, disabled_reason=None, failures=0, backoff=0.0, next_poll_at=now or utcnow())
+                .values(
+                    enabled=True,
+                    disabled_reason=None,
+                    failures=0,
+                    backoff=0.0,
+                    next_poll_at=now or utcnow(),
+                    url=feeds_t.c.source_url,
+                )
             )
             return bool(result.rowcount)
 
@@ -1770,6 +1784,8 @@ def _outcome_values(outcome: FeedOutcome, now: datetime) -> dict[str, Any]:
         }
         if outcome.disabled_reason:
             values.update(enabled=False, disabled_reason=outcome.disabled_reason)
+        if outcome.url:
+            values["url"] = outcome.url
         return values
     values = {
         "last_status": outcome.status,

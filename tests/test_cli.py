@@ -384,6 +384,80 @@ def test_feeds_shows_whole_names_and_the_problems_fix_hint(db_env):
     assert problem.startswith("not a feed: x x") and problem.endswith("x x…") and len(problem) <= 200
 
 
+async def test_feeds_shows_where_failing_and_moved_feeds_are_polled_and_when_each_is_tried_next(tmp_path: Path) -> None:
+    """`coverage-bot feeds` showed neither the URL polled nor the next try: a feed held back 6 h by a 429's Retry-After
+    looked like any failure, a 404 behind a 301 came from an address nothing named, a moved feed showed its name."""
+    from loopback import LoopbackServer, Response, redirect
+
+    from bot.app import poll_command
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings, parse_config
+
+    db = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    rss = {"Content-Type": "application/rss+xml"}
+    with LoopbackServer() as server:
+        url = server.url
+        server.route("/busy", Response(429, {"Retry-After": "21600"}, b""))
+        server.route("/business", redirect(url("/gone"), 301))  # nothing at /gone: 404
+        server.route("/old", redirect(url("/new"), 301))
+        server.route("/new", Response(200, rss, _EMPTY_RSS))
+        server.route("/wire", Response(200, rss, _EMPTY_RSS))
+        names = {"Sport": "/busy", "Business": "/business", "Moved": "/old", "Wire": "/wire"}
+        config = parse_config(
+            {
+                "topics": {"t": {"rules": [{"any": ["rare earth"]}]}},
+                "feeds": [{"name": n, "url": url(path), "interval": "15m"} for n, path in names.items()],
+            }
+        )
+        await poll_command(config, Settings(database_url=db, allow_private_urls=PrivateNetworks.parse("true")))
+    out = run_cli("feeds", env=clean_env(DATABASE_URL=db))
+    assert out.returncode == 0, out.stderr
+    lines = [line.rstrip() for line in out.stdout.splitlines()]
+    assert "next try" in lines[0]
+    row = {line.split("  ")[0]: n for n, line in enumerate(lines) if line.split("  ")[0] in names}
+
+    def shown(name: str) -> tuple[str, str]:  # a feed's row, and the line under it
+        return lines[row[name]], lines[row[name] + 1]
+
+    sport, under = shown("Sport")
+    assert " in 6 h " in sport and sport.endswith("HTTP 429 (retry after 21600 s)")
+    assert under == f"  polled at {url('/busy')}"
+    business, under = shown("Business")
+    assert " in 15 min " in business and business.endswith(f"HTTP 404 (from {url('/gone')})")
+    assert under == f"  polled at {url('/business')}"
+    moved, under = shown("Moved")
+    assert moved.endswith("moved permanently: put its new URL in feeds.yaml")
+    assert under == f"  polled at {url('/new')}, where a permanent redirect moved it from {url('/old')} (in feeds.yaml)"
+    wire, under = shown("Wire")
+    assert " in 15 min" in wire and "polled at" not in under  # a healthy feed: its row alone
+
+
+def test_each_feed_failure_is_one_warning(tmp_path: Path) -> None:
+    """Each failing feed logged two WARNINGs a poll (bot.fetch's or bot.feeds', then bot.feed_health's): a cron
+    `poll --once` mailed both, every run. One line, with the feed's name, URL and error."""
+    from loopback import LoopbackServer, Response
+
+    with LoopbackServer() as server:
+        server.route("/500", Response(500, {}, b"oops"))
+        server.route(
+            "/html", Response(200, {"Content-Type": "text/html"}, b"<!DOCTYPE html><html><body>Home</body></html>")
+        )
+        feeds = tmp_path / "feeds.yaml"
+        feeds.write_text(
+            "topics:\n  t:\n    rules:\n      - any: [x]\nfeeds:\n"
+            f"  - name: A\n    url: {server.url('/500')}\n  - name: B\n    url: {server.url('/html')}\n"
+        )
+        env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", ALLOW_PRIVATE_URLS="true")
+        env.pop("LOG_LEVEL", None)
+        out = run_cli("poll", "--once", "--config", str(feeds), env=env)
+    assert out.returncode == 0, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 2, warnings
+    (a,) = [w for w in warnings if f"feed A ({server.url('/500')}) failed" in w]  # the feeds are polled at once
+    (b,) = [w for w in warnings if f"feed B ({server.url('/html')}) failed" in w]
+    assert a.endswith("HTTP 500") and b.endswith("not a feed: the server sent an HTML page")
+
+
 def test_demo_runs_the_real_pipeline_offline():
     out = run_cli("demo", timeout=300)
     assert out.returncode == 0, out.stderr

@@ -122,6 +122,15 @@ async def test_retry_after_http_date(loopback: LoopbackServer) -> None:
     assert result.retry_after is not None and 590 <= result.retry_after <= 600
 
 
+async def test_a_retry_after_past_the_cap_reads_as_the_wait_honoured(loopback: LoopbackServer) -> None:
+    """A 503 'Retry-After: <a date in 2099>' read "retry after 2299589198 s" in `coverage-bot feeds`, while the feed
+    is retried in a day (the cap)."""
+    loopback.route("/busy", (503, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}, b""))
+    result = await fetch(loopback.url("/busy"))
+    assert result.retry_after == 86400  # the wait bot.feed_health honours (fetch.MAX_RETRY_AFTER_SECONDS)
+    assert result.error == "HTTP 503 (retry after 86400 s, the longest honoured; the server asked for longer)"
+
+
 def test_parse_retry_after_rejects_garbage() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse_retry_after("Thu, 01 Jan 2026 00:01:00 GMT", now) == 60.0
@@ -203,6 +212,13 @@ async def test_gzip_bomb_stops_at_cap_on_decompressed_bytes(loopback: LoopbackSe
     assert result.error is not None and "after decompression" in result.error and result.body == b""
     assert elapsed < DEADLINE + MARGIN
     assert peak < CAP + (3 << 20)
+
+
+async def test_an_uncompressed_body_over_the_cap_says_nothing_of_decompression(loopback: LoopbackServer) -> None:
+    """A plain body over the cap, sent without Content-Length, said "over the cap after decompression"."""
+    loopback.route("/big", Response(200, {"Content-Type": "application/rss+xml"}, zeros(CAP + (1 << 20))))
+    result = await fetch(loopback.url("/big"))
+    assert result.error == f"body too large: over the {CAP}-byte cap" and result.body == b""
 
 
 async def test_gzip_and_deflate_bodies_are_decoded(loopback: LoopbackServer) -> None:

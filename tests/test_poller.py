@@ -361,6 +361,95 @@ async def test_permanent_redirect_updates_the_stored_url(site, store, fetcher) -
     assert site.fetches("/old") == 1 and site.fetches("/new") == 2
 
 
+async def test_a_moved_feed_that_fails_there_goes_back_to_its_configured_url(site, store, fetcher, caplog) -> None:
+    """One 301 moved a feed for good, told at INFO: when the address it moved to failed (a feed proxy the outlet
+    dropped), only that dead address was polled, while the URL in feeds.yaml served the feed again, until the feed
+    was disabled. The move is a WARNING naming both URLs; a failure there tries the configured URL at once."""
+    caplog.set_level(logging.WARNING)
+    old, proxy = site.server.url("/old"), site.server.url("/proxy")
+    site.server.route("/old", redirect(proxy, 301))
+    site.feed("/proxy", [Entry("g1", site.server.url("/x/1"), "Council meets")])
+    cfg = config({"Outlet": old}, failure_disable_after=2)
+    await cycle(cfg, store, fetcher, NOW)
+    (health,) = await store.feed_health()
+    assert health.url == proxy
+    moved_warnings = [r.getMessage() for r in caplog.records]
+
+    caplog.clear()
+    site.server.route("/proxy", Response(404, {}, b"no such feed"))
+    site.feed("/old", [Entry("g2", site.server.url("/x/2"), "Council meets again")])  # the outlet's own again
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (health,) = await store.feed_health()
+    assert (report.failed, health.url, health.failures, health.items) == (0, old, 0, 2)
+    assert caplog.records == []  # nothing failed: nothing to warn about
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=22))
+    assert site.fetches("/proxy") == 2 and site.fetches("/old") == 3  # polled at the configured URL from then on
+
+    (warning,) = moved_warnings
+    assert old in warning and proxy in warning and "put the new URL in feeds.yaml" in warning
+
+
+@pytest.mark.parametrize("how", ["feeds --enable", "entry changed"])
+async def test_a_feed_disabled_at_its_moved_address_is_re_enabled_at_its_configured_url(
+    site, store, fetcher, how: str
+) -> None:
+    """`feeds --enable` (and a changed entry in feeds.yaml) re-enabled a moved feed onto the address that failed."""
+    from bot.feedadmin import enable_feed
+
+    old, new = site.server.url("/old"), site.server.url("/new")
+    site.server.route("/old", redirect(new, 301))
+    site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Council meets")])
+    cfg = config({"Outlet": old}, failure_disable_after=2)
+    await cycle(cfg, store, fetcher, NOW)
+    site.server.route("/new", Response(503, {}, b""))
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (health,) = await store.feed_health()
+    # the configured URL still leads there (http to https, say): the move stands through the failure
+    assert (health.url, health.failures) == (new, 1)
+    answered = health.last_error
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=22))
+    (health,) = await store.feed_health()
+    assert (health.enabled, health.url) == (False, new)
+
+    site.server.route("/new", Response(404, {}, b""))
+    site.feed("/old", [Entry("g2", site.server.url("/x/2"), "Council meets again")])
+    said = None
+    if how == "feeds --enable":
+        said = (await enable_feed(store, "Outlet")).message
+    else:
+        cfg = config({"Outlet (own feed)": old}, failure_disable_after=2)
+    tried = site.fetches("/new")
+    report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=33))
+    (health,) = await store.feed_health()
+    assert (report.failed, health.enabled, health.url, health.items) == (0, True, old, 2)
+    assert site.fetches("/new") == tried  # not the dead address first
+    assert answered == f"HTTP 503 (from {new})"  # the failure named the address that answered
+    if said is not None:
+        assert (
+            said == f"Outlet re-enabled; it is polled in the next cycle at its configured URL (it had moved to {new})."
+        )
+
+
+async def test_feeds_enable_puts_a_working_moved_feed_back_at_its_configured_url(site, store, fetcher) -> None:
+    """The operator's way back from a move they do not want (the new address serves a stale copy): `feeds --enable`
+    answered "not disabled" and the feed stayed where the redirect had taken it."""
+    from bot.feedadmin import enable_feed
+
+    old, new = site.server.url("/old"), site.server.url("/new")
+    site.server.route("/old", redirect(new, 301))
+    site.feed("/new", [Entry("g1", site.server.url("/x/1"), "Council meets")])
+    cfg = config({"Outlet": old})
+    await cycle(cfg, store, fetcher, NOW)
+    site.feed("/old", [Entry("g2", site.server.url("/x/2"), "Council meets again")])  # the copy at /new lingers
+    said = (await enable_feed(store, "Outlet")).message
+    await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    (health,) = await store.feed_health()
+    assert (health.url, health.items) == (old, 2) and site.fetches("/new") == 1
+    assert (
+        said == f"Outlet is not disabled; it is polled in the next cycle at its configured URL (it had moved to {new})."
+    )
+
+
 async def test_removed_feeds_are_disabled_and_keep_their_data(site, store, fetcher) -> None:
     url_a = site.feed("/a", [Entry("a1", site.server.url("/p/a1"), "Rare earth refinery")])
     url_b = site.feed("/b", [Entry("b1", site.server.url("/p/b1"), "Lanthanide supply")])
