@@ -409,7 +409,7 @@ class Delivery:
         key = weekly_key(when, tz)
         if await self.store.delivery_done(sub.id, "digest", key):
             return None
-        weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True)
+        weekly = await trend_reply(self.store, list(sub.topics), now, tz, weekly=True, topic_names=self.topic_names)
         return await self.deliver(sub, "digest", key, weekly)
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:

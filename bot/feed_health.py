@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 # Back-off after a failed fetch: the feed's interval doubled per consecutive failure, capped. Six hours
 # keeps a broken feed visible in /status within a working day without hammering its server.
 MAX_BACKOFF_SECONDS = 6 * 3600
+# The widest values the feeds table holds (bot.schema; PostgreSQL enforces them, and a longer one failed the feed's
+# transaction at every poll): a longer validator is not kept (the feed is fetched whole next time).
+MAX_ETAG_CHARS = 1024
+MAX_LAST_MODIFIED_CHARS = 200
+MAX_URL_CHARS = 2048  # feeds.url: a permanent redirect to a longer URL is not followed for good
 # A feed with items kept for later (per-cycle cap) comes back this soon, without re-fetching the feed.
 BACKLOG_DELAY_SECONDS = 60
 # Longest error text kept on a feed (shown by /status and `coverage-bot feeds`).
@@ -53,19 +58,24 @@ def answered(
     wait = BACKLOG_DELAY_SECONDS if still_pending else max(feed.interval, result.retry_after or 0)
     return FeedSuccess(
         status=result.status,
-        etag=result.etag,
-        last_modified=result.last_modified,
+        etag=_fits(result.etag, MAX_ETAG_CHARS),
+        last_modified=_fits(result.last_modified, MAX_LAST_MODIFIED_CHARS),
         next_poll_at=now + timedelta(seconds=wait),
         url=moved,
         title=feed_title[:500] if feed_title else None,
     )
 
 
+def _fits(validator: str | None, width: int) -> str | None:
+    """A validator to keep, or None when its column cannot hold it."""
+    return validator if validator is None or len(validator) <= width else None
+
+
 def new_url(feed: FeedState, result: FetchResult) -> str | None:
     """Where an answer says the feed is from now on, when that is not the URL it was polled at: the target of the
     leading permanent redirects, or the URL asked (the configured one, tried after the moved address failed)."""
     at = result.permanent_redirect or result.url
-    return at if at != feed.url else None
+    return at if at != feed.url and len(at) <= MAX_URL_CHARS else None  # (a longer one: polled where it was)
 
 
 def failed(

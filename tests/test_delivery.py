@@ -146,6 +146,17 @@ async def test_monday_digest_carries_the_weekly_chart(delivery: Delivery, store:
     assert api.calls_to("sendPhoto", 13) == []
 
 
+async def test_the_weekly_chart_names_topics_by_their_labels(bot: Bot, store: Store, api: FakeBotAPI) -> None:
+    """As the digest it comes with, and /trend, do (its caption said "rare-earths")."""
+    labelled = Delivery(bot, store, topic_names={"rare-earths": "Rare earths & critical minerals"})
+    await seed(store, MONDAY)
+    sub = await store.subscribe(15, ["rare-earths"], at="08:00")
+    await labelled.send_digest(sub, MONDAY)
+    (photo,) = api.calls_to("sendPhoto", 15)
+    caption = photo.params["caption"]
+    assert "Rare earths &amp; critical minerals: 2 stories" in caption and "rare-earths" not in caption, caption
+
+
 async def test_empty_day_sends_nothing_and_is_not_caught_up_later(
     delivery: Delivery, store: Store, api: FakeBotAPI
 ) -> None:

@@ -1244,3 +1244,31 @@ async def test_an_undated_item_whose_guid_and_link_change_at_every_poll_is_store
     stored = [(await cycle(cfg, store, fetcher, at)).new_items for at in polls]
     assert stored == [2, 0, 0, 2]  # the first poll's two; the next day's two (the same titles, a new day)
     assert session["n"] == 4 and await store.item_count() == 4
+
+
+async def test_validators_and_moves_wider_than_their_columns_are_not_kept(site, store, fetcher) -> None:
+    """feeds.etag holds 1024 characters, last_modified 200 and url 2048, and PostgreSQL enforces it: a server's longer
+    ETag or Last-Modified, or a permanent redirect to a longer URL, failed the feed's transaction at every poll until
+    the feed was disabled. The feed is stored; what does not fit is not kept (fetched whole next time, polled where it
+    was)."""
+    entries = [Entry("g1", site.page("/n/1", ARTICLE), "China tightens rare earth export quotas")]
+    long_etag = '"' + "e" * 1500 + '"'
+    site.server.route(
+        "/wide",
+        Response(
+            200,
+            {"Content-Type": "application/rss+xml", "ETag": long_etag, "Last-Modified": "Mon, " + "x" * 300},
+            rss(entries),
+        ),
+    )
+    far = "/far/" + "q" * 2100
+    site.server.route(far, Response(200, {"Content-Type": "application/rss+xml"}, rss(entries)))
+    site.server.route("/moves", redirect(site.server.url(far), 301))
+    cfg = config({"Wide": site.server.url("/wide"), "Moves": site.server.url("/moves")})
+    for minutes in (0, 11):
+        report = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=minutes))
+        assert report.failed == 0, report.errors
+    assert await query(store, "SELECT name, etag, last_modified, url = source_url FROM feeds ORDER BY name") == [
+        ("Moves", None, None, True),
+        ("Wide", None, None, True),
+    ]
