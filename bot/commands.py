@@ -778,7 +778,7 @@ class Commands:
             if not figures:
                 continue
             lines = [line(b(f"{story.id}."), " ", link(story.title, story.link))]
-            own = story.own_links()
+            own = story.own_sources()
             lines.extend(d.figure_line(f, own=own) for f in figures)
             blocks.append(Block(tuple(lines)))
             if len(blocks) > FIGURES_STORIES:

@@ -93,16 +93,17 @@ def _summary_text(story: StoryView, sentences: int) -> str:
 
 
 def _source_spans(
-    sources: Sequence[Source], outlet: str | None, link_: str | None, own: Mapping[str, str] | None = None
+    sources: Sequence[Source], outlet: str | None, link_: str | None, own: Mapping[str, Source] | None = None
 ) -> list[str | Span]:
     """' (Reuters, AP)': every outlet that gave it, each linked; the first source when none are listed. ``own``: the
-    story's own links of its outlets (StoryView.own_links), before an aggregator's redirect to the same article."""
+    story's outlets as its own tellings name and link them (StoryView.own_sources), before an aggregator's name and
+    redirect for the same article."""
     listed = list(sources) or ([Source(outlet, link_)] if outlet else [])
     by_outlet: dict[str | None, Source] = {}
     for source in listed:  # one link per outlet: two articles of one outlet are one source to a reader
         key = outlet_id(source.outlet) if source.outlet else None
         if key not in by_outlet:
-            by_outlet[key] = Source(source.outlet, own[key]) if own and key is not None and key in own else source
+            by_outlet[key] = own[key] if own and key is not None and key in own else source
     listed = list(by_outlet.values())
     if not listed:
         return []
@@ -123,7 +124,7 @@ def disagreement(figure: StoryFigure) -> str | None:
     return f" ⚠ outlets differ: {others}"
 
 
-def figure_line(figure: StoryFigure, *, source: bool = True, own: Mapping[str, str] | None = None) -> Line:
+def figure_line(figure: StoryFigure, *, source: bool = True, own: Mapping[str, Source] | None = None) -> Line:
     """'• **$1.2 billion** — context (Reuters, AP) ⚠ outlets differ: …'."""
     context = figure_context(figure)
     return line(
@@ -159,7 +160,7 @@ def figure_lines(figures: Sequence[StoryFigure], summary: str = "") -> list[Line
     return out
 
 
-def quote_line(quote: StoryQuote, *, source: bool = True, own: Mapping[str, str] | None = None) -> Line:
+def quote_line(quote: StoryQuote, *, source: bool = True, own: Mapping[str, Source] | None = None) -> Line:
     """'“text” — *Speaker* (Reuters, AP)': every outlet that carried it."""
     return line(
         "“" + trim(str(quote.text or ""), QUOTE_CHARS).rstrip(",;: ") + "”",
@@ -289,7 +290,7 @@ def story_full_blocks(story: StoryView, tz: tzinfo = UTC) -> list[Block]:
     if summary:
         blocks.append(Block((line(b("Summary")), *summary), may_split=True))
     figures = distinct_figures(story)
-    own = story.own_links()
+    own = story.own_sources()
     for heading, shown in (
         ("Key figures", [f for f in figures if f.key]),
         ("Other figures", [f for f in figures if not f.key]),

@@ -348,7 +348,7 @@ def member_outlet(feed: str, title: str | None, summary: str | None) -> tuple[st
 
 
 def own_links(members: Sequence[Member]) -> dict[str, str]:
-    """outlet_id -> the link of the outlet's first own (not relayed) telling among ``members`` (StoryView.own_links;
+    """outlet_id -> the link of the outlet's first own (not relayed) telling among ``members`` (StoryView.own_sources;
     a story's title link, bot.store)."""
     out: dict[str, str] = {}
     for m in members:
@@ -384,16 +384,15 @@ class StoryView:
 
     def outlets(self) -> list[str]:
         """The outlets that told it, each once (one outlet's feeds, "Bloomberg.com" and "Bloomberg" alike), in the
-        members' order."""
-        seen: dict[str, str] = {}
-        for m in self.members:
-            seen.setdefault(outlet_id(m.outlet), m.outlet)
-        return list(seen.values())
+        members' order, each by the name of its own telling when one is here (by_outlet)."""
+        return [ms[0].outlet for ms in self.by_outlet()]
 
-    def own_links(self) -> dict[str, str]:
-        """Each outlet's own link (outlet_id: link) where its own telling is here, not only an aggregator's relay: a
-        figure or quote first told through Google News links the outlet's article."""
-        return own_links(self.members)
+    def own_sources(self) -> dict[str, Source]:
+        """Each outlet (outlet_id) as the Sources line shows it: the name and link of its own telling where one is
+        here, so a figure first told through Google News ("Bloomberg.com") reads as the outlet does ("Bloomberg")."""
+        return {
+            outlet_id(ms[0].outlet): Source(ms[0].outlet, ms[0].link) for ms in self.by_outlet() if not ms[0].relayed
+        }
 
     def by_outlet(self) -> list[list[Member]]:
         """The members of each outlet, outlets in the members' order; an aggregator's relay of an outlet is left out

@@ -415,6 +415,23 @@ def test_sources_link_the_outlets_own_article_not_an_aggregators_relay_of_it() -
     assert "news.google.com/rss/articles/CBM1" in m.line_plain(d.sources_line(alone))
 
 
+def test_a_figure_first_told_through_an_aggregator_names_the_outlet_as_its_sources_line_does() -> None:
+    """Sources said "Bloomberg" while the figure Google News relayed first said "Bloomberg.com": one outlet under two
+    names in one story (QA of /summary N on real stories). Where the outlet's own telling is here, its name and link."""
+    relay = Member(outlet="Bloomberg.com", link="https://news.google.com/rss/articles/CBM1", title="Nickel deal",
+                   published=NOW, relayed=True)  # fmt: skip
+    own = Member(outlet="Bloomberg", link="https://www.bloomberg.com/news/nickel", title="Nickel deal", published=NOW)
+    figure = StoryFigure.from_json({
+        "surface": "$2 billion", "kind": "money", "value": 2e9, "unit": "USD", "key": True,
+        "sentence": "The deal is worth $2 billion.",
+        "sources": [{"outlet": "Bloomberg.com", "link": "https://news.google.com/rss/articles/CBM1"}],
+    })  # fmt: skip
+    story = replace(make_story(9), members=(relay, own), figures=(figure,))
+    full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
+    assert "($2 billion" not in full and "Bloomberg <https://www.bloomberg.com/news/nickel>)" in full, full
+    assert "Bloomberg.com" not in full and story.outlets() == ["Bloomberg"]
+
+
 def test_whole_remarks_come_before_scare_quotes_and_a_quote_is_not_given_twice() -> None:
     """A story's quotes opened with "Lloyd Austin: “unsafe”, “risky”", and gave "unsafe and unprofessional" again,
     unattributed, after "an unsafe and unprofessional intercept" (QA of /summary and /quotes on real stories)."""
