@@ -357,6 +357,53 @@ def own_links(members: Sequence[Member]) -> dict[str, str]:
     return out
 
 
+# A headline's words for comparing headlines: letters, three or more, without the words every headline may use.
+_HEADLINE_WORD = re.compile(r"[^\W\d_]{3,}")
+_HEADLINE_COMMON = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "after",
+        "over",
+        "into",
+        "says",
+        "said",
+        "amid",
+        "its",
+        "their",
+        "has",
+        "have",
+    ]
+)
+HEADLINE_MEMBERS = 3  # from this many titled tellings, a story is headed by the one most of them tell
+
+
+def headline(members: Sequence[Member], title: str, link: str | None) -> tuple[str, str | None]:
+    """The title and link a story is shown under: its first telling's (``title``, ``link``, as stored), unless three or
+    more tellings have titles and another shares more words with the rest (the sum of its word overlap, Jaccard, with
+    each other title) than the first: a story of twelve tellings of China's export curbs that an odd first item
+    joined was headed by that item. Ties keep the first telling."""
+    titled = [m for m in members if m.title]
+    if len(titled) < HEADLINE_MEMBERS:
+        return title, link
+    words = [set(_HEADLINE_WORD.findall(m.title.casefold())) - _HEADLINE_COMMON for m in titled]  # type: ignore[union-attr]
+
+    agreement = [
+        sum(len(mine & theirs) / len(mine | theirs) for j, theirs in enumerate(words) if j != k and mine | theirs)
+        for k, mine in enumerate(words)
+    ]
+    first = next((k for k, m in enumerate(titled) if m.link == link and m.title == title), None)
+    best = max(range(len(titled)), key=lambda k: (agreement[k], k == first, -k))
+    if first is not None and agreement[best] <= agreement[first]:
+        return title, link
+    return str(titled[best].title), titled[best].link
+
+
 def outlet_id(name: str) -> str:
     """One outlet's names compared as one ("Bloomberg.com", "Bloomberg"; summarizer.furniture.outlet_name_key), the
     name itself when it has no letters to compare."""

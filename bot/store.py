@@ -62,6 +62,7 @@ from .models import (
     SubscriptionView,
     SyncedFeeds,
     SyncReport,
+    headline,
     member_outlet,
     outlet_id,
     own_links,
@@ -323,11 +324,12 @@ class Store:
         out = []
         for r in rows:
             analysis = StoryAnalysis.from_json(r["analysis"])
+            title, link = headline(members[r["id"]], r["title"], r["link"])
             out.append(
                 StoryView(
                     id=r["id"],
-                    title=r["title"],
-                    link=_own_link(r["link"], members[r["id"]]),
+                    title=title,
+                    link=_own_link(link, members[r["id"]]),
                     topics=_tuple(r["topics"]),
                     first_seen=r["first_seen"],
                     updated_at=r["updated_at"],

@@ -483,3 +483,26 @@ def test_an_unattributed_telling_does_not_hide_an_attributed_quote() -> None:
         ("We will respond to any provocation", "Vladimir Putin"),
         ("We will respond to any provocation, and harshly", None),
     ]
+
+
+def test_a_story_is_headed_by_what_most_of_its_tellings_tell() -> None:
+    """A story whose first telling was the odd one (a Lynas plant opening, joined to twelve tellings of China's export
+    curbs in a cold start) was headed and linked by that telling, over a summary of the curbs (QA of digests)."""
+    from bot.models import headline
+
+    def member(n: int, title: str) -> Member:
+        return Member(outlet=f"Outlet {n}", link=f"https://o{n}.example/a", title=title, published=NOW)
+
+    odd = member(0, "Lynas opens rare earth separation plant in Texas")
+    told = [
+        member(1, "China restricts exports of rare earth magnets"),
+        member(2, "China curbs rare earth magnet exports, tightening grip on supply"),
+        member(3, "China imposes new rare earth export restrictions on magnets"),
+    ]
+    assert headline([odd, *told], odd.title or "", odd.link) == (told[0].title, told[0].link)
+    assert headline([odd, *told[:1]], odd.title or "", odd.link) == (odd.title, odd.link)  # two tellings: the first
+    alike = [member(4, "Putin and Trump hold call on Ukraine"), member(5, "Trump, Putin hold call on Ukraine war"),
+             member(6, "Putin, Trump hold two-hour call on Ukraine")]  # fmt: skip
+    assert headline(alike, alike[0].title or "", alike[0].link)[0] in {m.title for m in alike}
+    first = alike[1]  # a tie or better for the first telling keeps it
+    assert headline([first, alike[1], alike[1]], first.title or "", first.link) == (first.title, first.link)
