@@ -273,6 +273,13 @@ _FURNITURE_OPENING = re.compile(
       # "An error has occurred.", "Please try again later."), and a video player's notices ("Rating is available when
       # the video has been rented.", "This feature is not available right now."). No quotation mark may open these:
       # '"You're all set," he said.' is someone's words.
+      # a feed's list of links to the outlet's coverage, between its standfirst and its lead (The Guardian: "See all
+      # our Ukraine coverage", "Russia-Ukraine war – latest updates", "Follow our Australia news live blog for the
+      # latest updates", "Get our free news app, morning email briefing or daily news podcast")
+      | \W*see\s+all\s+our\s+(?:[\w'’-]+\s+){{0,4}}?coverage\W*$
+      | [^.!?–—]{{1,60}}?\s[–—]\s+latest\s+(?:news\s+)?updates\W*$
+      | \W*follow\s+our\s+[^.!?]{{1,60}}?\blive\s*blog\s+for\s+(?:the\s+)?latest\s+updates\W*$
+      | \W*get\s+our\s+[^.!?]{{0,60}}?\b(?:news\s+app|email\s+briefing|news\s+emails?|news\s+podcast)\b[^.!?]{{0,80}}$
       | [\s(\[]*(?:thanks|thank\s+you)\s+for\s+(?:signing\s+up|subscribing|registering|your\s+interest\s+in)\b
       | [\s(\[]*you(?:['’]re|\s+are)\s+(?:all\s+set|(?:now\s+)?(?:subscribed|signed\s+up|registered))\W*$
       | [\s(\[]*(?:please\s+)?check\s+your\s+(?:e-?mail|inbox)\b[^.!?]{{0,40}}?\b(?:confirm|verif|activat|click|link)
@@ -436,11 +443,32 @@ def clean_line(line: str) -> str:
     return s
 
 
+# The same links inside a description whose markup was flattened (a feed or archive that sends its HTML's text only):
+# "… first anniversary of Ukraine invasion Russia-Ukraine war – latest news updates Vladimir Putin has said …". The
+# link ends the standfirst and opens the lead, so it becomes a line break: summarised as one sentence, standfirst, link
+# and lead made one run-on bullet (qa5: 7 of 12 Guardian lines). Case-sensitive, with the shapes the Guardian gives
+# its links: a capitalised word and at most two more before the dash ("Business live", "Russia-Ukraine war live").
+_COVERAGE_LINKS = re.compile(
+    r"[\s•]*(?:See all our (?:[\w'’-]+ ){0,4}?coverage"
+    r"|(?<![\w'’-])[A-Z][\w'’-]*(?: [a-z][\w'’-]*){0,2} [–—] latest(?: news)? updates"
+    r"|Follow our (?:[\w'’-]+ ){1,5}?live ?blog for (?:the )?latest updates"
+    r"|Get our (?:[\w'’-]+ ?,? ){1,8}?(?:or|and) (?:[\w'’-]+ ){0,3}?podcast)(?![\w'’-])[\s•]*"
+)
+_COVERAGE_LINK_NEEDS = ("coverage", "latest", "podcast")  # a word each of its alternatives holds
+
+
+def _without_coverage_links(line: str) -> str:
+    """A flattened description with its links to the outlet's coverage replaced by line breaks (see above)."""
+    if not any(w in line for w in _COVERAGE_LINK_NEEDS):
+        return line
+    return "\n".join(part for part in _COVERAGE_LINKS.split(line.rstrip()) if part.strip())
+
+
 def clean_description(text: str) -> str:
     """A feed description or article text without feed furniture; paragraphs (lines) are kept apart."""
     if not text:
         return ""
-    lines = text.split("\n")
+    lines = "\n".join(_without_coverage_links(x) for x in text.split("\n")).split("\n")
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
     if first is not None:
         lines[first] = _DATELINE.sub("", lines[first], count=1)

@@ -204,6 +204,18 @@ PAGE_FURNITURE = {
         "This feature is not available right now.",
         "This video is unavailable in your country.",
     ),
+    # the Guardian's list of links between a standfirst and its lead, one line each when the feed's <li> are kept
+    # (feeds-corpus real/guardian_world_2022.xml; qa5: "See all our Ukraine coverage" was a story's summary)
+    "a feed's links to its coverage": (
+        "See all our Ukraine coverage",
+        "See all our Ukraine war coverage",
+        "Russia-Ukraine war – latest updates",
+        "Russia-Ukraine war – latest news updates",
+        "Business live – latest updates",
+        "Follow our Australia news live blog for the latest updates",
+        "Get our free news app, morning email briefing or daily news podcast",
+        "Get our morning and afternoon news emails , free app or daily news podcast",
+    ),
     "rights": (
         "See the original story at Billboard.com. ©2015 Billboard.",
         "©2015 The Hollywood Reporter.",
@@ -266,6 +278,10 @@ NEWS_LIKE_FURNITURE = (
     "Police said the scam emails urged users to check your account at once.",
     "Check yourself thoroughly when you get home, especially in your body's folds.",
     "They try again later this year, the agency said.",
+    # a feed's coverage links' words in news
+    "Markets slumped on Monday – latest updates on the crash are below.",
+    "Critics said they see all our coverage as biased.",
+    "Get our troops home, the protesters chanted.",
 )
 
 
@@ -409,3 +425,57 @@ def test_names_of_one_outlet_compare_equal() -> None:
     assert outlet_name_key("The Wall Street Journal") == outlet_name_key("Wall Street Journal")
     assert outlet_name_key("BBC News") == outlet_name_key("BBC")
     assert outlet_name_key("Reuters") != outlet_name_key("Bloomberg")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # descriptions whose markup was flattened (feeds-corpus items/the-guardian.xml): the links end the standfirst
+        (
+            "Russian president airs grievances against west in speech devoted to first anniversary of Ukraine invasion"
+            " Russia-Ukraine war – latest news updates Vladimir Putin has said Russia will halt its participation.",
+            "Russian president airs grievances against west in speech devoted to first anniversary of Ukraine invasion\n"
+            "Vladimir Putin has said Russia will halt its participation.",
+        ),
+        (
+            "Joe Biden ‘not surprised’ by death of Yevgeny Prigozhin See all our Ukraine war coverage Joe Biden has"
+            " strongly suggested Vladimir Putin’s involvement.",
+            "Joe Biden ‘not surprised’ by death of Yevgeny Prigozhin\nJoe Biden has strongly suggested Vladimir Putin’s"
+            " involvement.",
+        ),
+        (
+            "A Russian jet downs US drone over waters west of Crimea • Russia-Ukraine war live – latest updates A Russian"
+            " fighter has collided with a US drone.",
+            "A Russian jet downs US drone over waters west of Crimea\nA Russian fighter has collided with a US drone.",
+        ),
+        (
+            "Fire spread to four others Follow our Australia news live blog for latest updates Get our morning and"
+            " afternoon news emails , free app or daily news podcast Five cars have been destroyed at Sydney airport.",
+            "Fire spread to four others\nFive cars have been destroyed at Sydney airport.",
+        ),
+        # the words in news are news
+        (
+            "He said the network's coverage was unfair. Follow the latest updates here.",
+            "He said the network's coverage was unfair. Follow the latest updates here.",
+        ),
+        ("Stocks fell – latest figures show a slump.", "Stocks fell – latest figures show a slump."),
+    ],
+)
+def test_a_flattened_descriptions_links_to_coverage_end_its_standfirst(text: str, expected: str) -> None:
+    assert clean_description(text) == expected
+
+
+def test_a_guardian_items_summary_is_not_its_links_to_coverage() -> None:
+    """The real feed's <ul> of links, parsed by bot.feeds, is a line of its own; no summary sentence is that line."""
+    from shared import shared_path
+
+    from bot.feeds import parse_feed
+    from summarizer.extractive import summarize
+
+    path = shared_path("feeds-corpus/real/guardian_world_2022.xml")
+    items = parse_feed(path.read_bytes(), {}, "https://www.theguardian.com/world/rss").items
+    with_links = [i for i in items if "See all our" in i.summary or "latest updates" in i.summary]
+    assert len(with_links) >= 3
+    for item in with_links:
+        lines = [s.text for s in summarize(clean_description(item.summary), 3).sentences]
+        assert not [s for s in lines if "See all our" in s or "latest updates" in s], lines
