@@ -20,3 +20,7 @@ def main() -> int:
         return cli_main()
     except KeyboardInterrupt:  # while the arguments are read, before a command's own handling begins
         return 130
+
+
+if __name__ == "__main__":  # `python -m bot.entry ...`, as the installed script runs it
+    raise SystemExit(main())
