@@ -191,6 +191,8 @@ _PASSIVE_ACCUSATION = re.compile(
 )
 # ... unless of what they said: "Trump was accused of saying that ..." quotes Trump
 _ACCUSED_OF_SAYING = re.compile(r"\s+(?:of|for)\s+(?:saying|calling|describing|telling|writing|claiming|remarks)\b")
+# A preposition before a name and a colon that makes the name a topic label ("On Murdoch: “…”"), not a speaker
+_TOPIC_WORDS = frozenset(("on", "about", "regarding", "re"))
 # A US lawmaker's party and state ("R-Ariz.", "D-N.Y", "R-OH"): written after the name, between commas or brackets
 _PARTY_STATE = re.compile(r"^[RDI]-[A-Z][A-Za-z.]{1,5}$")
 
@@ -877,8 +879,12 @@ class Resolver:
             i += 1  # "But Sanders replied:"
         if i + 1 < len(toks) and toks[i].low in ("he", "she") and toks[i + 1].text.islower():
             return Attribution(":", toks[i].start, toks[i : i + 1])  # "Then he told Fox News: “…”"
+        if i + 1 < len(toks) and toks[i].low in _TOPIC_WORDS:
+            i += 1  # "About Redstone:" ("On" is a stop word, skipped above)
         e = self._np_forward(toks, i)
         e2 = _skip_parenthesis(toks, e)
+        if i > 0 and toks[i - 1].low in _TOPIC_WORDS and e > i and e2 == len(toks):
+            return None  # "On Murdoch: “Rupert is …”": what the quote is about, not who said it
         if (
             e == i
             or not any(person_like(t.text) for t in toks[i:e])
