@@ -879,8 +879,8 @@ class Resolver:
             i += 1  # "But Sanders replied:"
         if i + 1 < len(toks) and toks[i].low in ("he", "she") and toks[i + 1].text.islower():
             return Attribution(":", toks[i].start, toks[i : i + 1])  # "Then he told Fox News: “…”"
-        if i + 1 < len(toks) and toks[i].low in _TOPIC_WORDS:
-            i += 1  # "About Redstone:" ("On" is a stop word, skipped above)
+        if i + 1 < len(toks) and (toks[i].low in _TOPIC_WORDS or (toks[i].low in CUE_VERBS and is_cap(toks[i].text))):
+            i += 1  # "About Redstone:"; "Added Gosselin: “…”", "Said Brennan:": the verb before its speaker
         e = self._np_forward(toks, i)
         e2 = _skip_parenthesis(toks, e)
         if i > 0 and toks[i - 1].low in _TOPIC_WORDS and e > i and e2 == len(toks):
@@ -904,6 +904,9 @@ class Resolver:
         """A person's name right before the colon: a label ("… - Carl Bialik: “…”", "Hillary Rodham Clinton:
         “…”") or the clause's last words ("doesn't surprise Republican pollster Daron Shaw: “…”")."""
         e = _skip_parenthesis_back(toks, len(toks))
+        verb = e > 1 and toks[e - 1].low in CUE_VERBS and is_cap(toks[e - 1].text) and _name_word(toks[e - 2])
+        if verb:
+            e -= 1  # "On Jan. 13, James Tweeted: “…”": the speaker before a capitalised verb
         s = e
         while s > 0 and (
             _name_word(toks[s - 1]) or (toks[s - 1].text == "." and s > 1 and is_initial(toks[s - 2].text))
@@ -911,7 +914,7 @@ class Resolver:
             s -= 1
         while s < e and toks[s].low in CAP_STOP:
             s += 1
-        if e - s < 2 or not person_like(toks[e - 1].text):
+        if e - s < (1 if verb else 2) or not person_like(toks[e - 1].text):
             return None
         if s > 0 and (is_cue(toks[s - 1]) or toks[s - 1].low in ("on", "to", "in", "at", "from", "with")):
             return None  # "told Fox News:", "on CNN:": the audience, not the speaker

@@ -16,9 +16,11 @@ from .speech_lexicon import (
     ABBREVIATIONS,
     CAP_STOP,
     DEMONYMS,
+    FEMALE_FIRST_NAMES,
     FEMALE_HONORIFICS,
     GROUPS,
     HONORIFICS,
+    MALE_FIRST_NAMES,
     MONTHS_DAYS,
     NAME_PARTICLES,
     ORG_HEADS,
@@ -187,6 +189,25 @@ def _name_prefix(s: str, k: int) -> list[str]:
     return out
 
 
+# Endings of a capitalised descriptor written before a first name ("Meteorologist Mark Mancuso", "Postman John
+# Woodring", "Nationalist Eric Chu"): an occupation or a creed, not a first name (mn_test_091, mn_test_159).
+_DESCRIPTOR_ENDINGS = ("ist", "man", "woman", "ian", "er", "or")
+_FIRST_NAMES = FEMALE_FIRST_NAMES | MALE_FIRST_NAMES
+
+
+def _descriptor_before_first_name(words: list[str], i: int) -> bool:
+    """Whether words[i] describes the person whose known first name follows it ("Postman John …"), not a name."""
+    w = words[i]
+    return (
+        i + 1 < len(words)
+        and words[i + 1] in _FIRST_NAMES
+        and w not in _FIRST_NAMES
+        and len(w) >= 6
+        and w[1:].islower()
+        and w.lower().endswith(_DESCRIPTOR_ENDINGS)
+    )
+
+
 def _at_sentence_start(s: str, i: int) -> bool:
     before = s[max(0, i - 3) : i].rstrip(" ")
     return i <= 0 or not before or before[-1] in '.!?\n"”'
@@ -322,6 +343,7 @@ class NameIndex:
                 or lw in PARTY_WORDS
                 or w in ORG_HEADS
                 or not name_shaped(w)
+                or _descriptor_before_first_name(prefix, i)
             ):
                 cut = i + 1
         first = prefix[cut:]
@@ -363,8 +385,8 @@ class NameIndex:
         cut = -1
         for i, w in enumerate(names[:-1]):
             lw = w.lower().rstrip(".")
-            if lw in TITLES or lw in DEMONYMS or lw in PARTY_WORDS:
-                cut = i  # "Republican Christine Todd Whitman": the party is not part of the name
+            if lw in TITLES or lw in DEMONYMS or lw in PARTY_WORDS or _descriptor_before_first_name(names, i):
+                cut = i  # "Republican Christine Todd Whitman", "Postman John Woodring": the name follows
         roles: set[str] = set()
         female = None
         person = False
