@@ -32,6 +32,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -341,7 +342,12 @@ class LogSetup:
 def _worker_start(lifeline: Connection, logs: LogSetup | None = None) -> None:
     """Runs in each worker as it starts: it logs as the poller does (``logs``), parsing yields the CPU to the poller,
     whose event loop is the critical path, and the worker exits as soon as the process that started the pool is
-    gone."""
+    gone.
+
+    SIGINT is ignored: Ctrl-C at a terminal signals the whole process group, and each worker printed a
+    KeyboardInterrupt traceback and died while the poller was stopping them itself (the fork server ignores it
+    already)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if logs is not None:
         logs.apply()
     with contextlib.suppress(AttributeError, OSError):  # no nice() on this platform

@@ -416,3 +416,27 @@ def test_the_workers_log_at_the_level_and_in_the_format_of_the_process_that_star
         "WARNING root: worker line at WARNING under INFO",
     ]
     assert all(int(pid) != owner for pid, _ in lines)  # written by the workers, not their owner
+
+
+async def test_a_terminals_ctrl_c_leaves_the_workers_alone(pool: ParsePool, capfd: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C at a terminal sends SIGINT to the whole foreground process group: each worker printed a
+    KeyboardInterrupt traceback ("Process ForkServerProcess-1: Traceback") and died, though the poller stops them
+    itself. They ignore it: the same worker answers the next call and nothing is printed."""
+    body = feed(5)
+    await parse(pool, body)
+    (pid,) = _worker_pids(pool)
+    # ignored by the kernel, not by a Python handler: an idle worker's main thread waits in a read, and a SIGINT the
+    # kernel hands its lifeline thread would raise KeyboardInterrupt there only when its next work arrives
+    assert _ignored_signals(pid) & (1 << (signal.SIGINT - 1))
+    os.kill(pid, signal.SIGINT)
+    await asyncio.sleep(0.3)  # (a worker that dies of it is gone by now)
+    assert _alive(pid)
+    assert len((await parse(pool, body)).items) == 5
+    assert _worker_pids(pool) == [pid]
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+def _ignored_signals(pid: int) -> int:
+    """The mask of signals a process ignores (SigIgn in /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(line for line in f if line.startswith("SigIgn:")).split()[1], 16)
