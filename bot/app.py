@@ -313,7 +313,7 @@ async def run_command(
 
     ``webhook``: a bot.webhook.WebhookConfig to take updates by webhook instead of long polling.
     """
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 
     from .parse_pool import shared_parse_pool
     from .telegram import missing_token_message, run_bot
@@ -339,6 +339,8 @@ async def run_command(
                 break
             except InvalidToken:
                 raise UserError(REJECTED_TOKEN) from None
+            except (BadRequest, Forbidden) as exc:  # an answer, not an outage: the same again gets the same answer
+                raise UserError(_refused(exc, webhook)) from None
             except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
                 loop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):  # run_bot removed its handlers: stop while waiting too
@@ -351,6 +353,14 @@ async def run_command(
     finally:
         await store.close()
     return 0
+
+
+def _refused(exc: Exception, webhook: Any) -> str:
+    """`run`'s one line for Telegram refusing its start (setWebhook, getUpdates): PTB's BadRequest is a NetworkError,
+    and was retried for ever as "Telegram unreachable"."""
+    if webhook is not None:
+        return f"Telegram refused --webhook-url {webhook.url}: {exc} (check the URL, its port and its certificate)"
+    return f"Telegram refused to start the bot: {exc}"
 
 
 # ---------------------------------------------------------------- reading the store

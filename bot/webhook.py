@@ -29,6 +29,8 @@ SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+# The ports Telegram posts webhook updates to (setWebhook refuses any other with "bad webhook").
+TELEGRAM_PORTS = (80, 88, 443, 8443)
 # Why a listener cannot be opened, in the words of what to do about it (errno of the bind).
 _BIND_HINTS = {
     errno.EADDRINUSE: "the port is in use (another process listens there)",
@@ -62,6 +64,11 @@ def webhook_config(url: str, listen: str = DEFAULT_LISTEN, environ: Mapping[str,
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         raise UserError(f"--webhook-url {url!r}: the port is not a number from 1 to 65535") from None
+    if parts.port is not None and parts.port not in TELEGRAM_PORTS:
+        raise UserError(
+            f"--webhook-url {url!r}: Telegram posts only to ports 80, 88, 443 and 8443 (put the reverse proxy on one "
+            "of them; --listen may be any port)"
+        )
     if not parts.hostname or any(c.isspace() for c in url.strip()) or parts.fragment:
         raise UserError(f"--webhook-url {url!r}: not a valid URL (it needs a host, no spaces and no #fragment)")
     host, port = _listen(listen)

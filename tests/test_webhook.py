@@ -123,6 +123,7 @@ def test_the_secret_comes_from_the_environment_when_set() -> None:
         (["--webhook-url", "http://h.example/x"], {}, "only posts to https://"),
         (["--webhook-url", "https:///x"], {}, "not a valid URL"),
         (["--webhook-url", "https://h.example:99999/x"], {}, "port is not a number"),
+        (["--webhook-url", "https://h.example:9000/x"], {}, "Telegram posts only to ports 80, 88, 443 and 8443"),
         (["--webhook-url", "https://h.example/x", "--listen", "8443"], {}, "give HOST:PORT"),
         (["--webhook-url", "https://h.example/x", "--listen", "0.0.0.0:0"], {}, "give HOST:PORT"),
         (["--webhook-url", "https://h.example/x", "--listen", "bad host:80"], {}, "give HOST:PORT"),
@@ -170,6 +171,32 @@ def test_a_listen_address_this_machine_cannot_take_is_refused_before_anything_st
     err = capsys.readouterr().err
     assert err.startswith(f"coverage-bot: --listen {listen}: ") and expected in err and err.count("\n") == 1, err
     assert not db.exists()  # refused before the store was opened
+
+
+async def test_a_webhook_telegram_refuses_is_one_line_not_retried_for_ever(api: FakeBotAPI, tmp_path: Path) -> None:
+    """setWebhook answered 400 ("bad webhook: ...") was called "Telegram unreachable" and retried for ever, a PTB
+    traceback each time (BadRequest is a NetworkError to PTB): it is a UserError naming --webhook-url and the reason."""
+    from bot.app import run_command
+    from bot.errors import UserError
+
+    reason = "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+    api.fail_next("setWebhook", "bad", description=reason, times=100)
+    config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_base_url=api.base_url,
+        telegram_base_file_url=api.base_file_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    )
+    hook = webhook_config("https://bot.example.org/tg", f"127.0.0.1:{free_port()}", {})
+    with pytest.raises(UserError) as refused:
+        await asyncio.wait_for(run_command(config, settings, hook), 20)
+    message = str(refused.value)
+    assert "--webhook-url https://bot.example.org/tg" in message and "failed to resolve host" in message.lower(), (
+        message
+    )
+    assert "\n" not in message and TOKEN not in message
+    assert len(api.calls_to("setWebhook", ok=False)) == 1  # asked once, not again and again
 
 
 async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBotAPI, tmp_path: Path) -> None:
