@@ -155,6 +155,7 @@ class Runtime:
     default_timezone: str
     poll_task: asyncio.Task[Any] | None = None
     poll_owner: str | None = None  # lease owner of the default poll cycle, released on stop
+    stopping: bool = False  # set as stop() begins: no poll cycle starts after it (the drain is bounded)
     cycles: int = 0
     last_outcomes: list[Any] = field(default_factory=list)
 
@@ -365,6 +366,8 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One poll cycle, then its alerts (one message per chat at most), then digests missed or failed earlier."""
     rt = runtime(context)
+    if rt.stopping:  # a tick during stop's drain: a cycle started now would be waited for by the job queue's stop
+        return
     if rt.poll is not None:
         rt.poll_task = asyncio.ensure_future(rt.poll())
         try:
@@ -518,8 +521,10 @@ async def start(app: Application, *, polling: bool = True, webhook: WebhookConfi
 
 
 async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> None:
-    """Stop polling, let deliveries in progress finish (or record them failed), stop jobs, shut down."""
+    """Stop polling, let deliveries in progress finish (or record them failed), stop jobs, shut down. The running
+    poll cycle is cancelled and none starts after this begins."""
     rt = runtime(app)
+    rt.stopping = True
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if rt.poll_task is not None and not rt.poll_task.done():

@@ -757,3 +757,34 @@ async def test_edits_are_not_answered_and_a_captions_command_is(
         await asyncio.sleep(0.3)
         assert len(api.calls_to("sendMessage")) == 2
         assert await store.subscriptions(ADMIN) == [] and await store.subscriptions(-2002) == []
+
+
+async def test_no_poll_cycle_starts_once_stopping_began(api: FakeBotAPI, db_url: str, newsroom: Newsroom) -> None:
+    """SIGTERM while a digest is being sent: the poll job's next tick, during the drain, started a new cycle, and
+    stop waited for it (a stalled feed: up to the fetch timeout), past README's "up to 25 s". Nothing starts once
+    stopping began."""
+    newsroom.publish(0)
+    config = newsroom.config()
+    store = await Store.open(db_url)
+    await StorySeeder(store).story("Rare earth quota cut", summary=("Quota cut by 10 percent.",))
+    sub = await store.subscribe(7009, ["rare-earths"], at=hhmm(datetime.now(UTC) + timedelta(hours=3)))
+    stopping = asyncio.Event()
+    late: list[float] = []
+
+    async def poll() -> None:
+        if stopping.is_set():  # a cycle started during the stop, its feed stalled
+            late.append(time.monotonic())
+            await asyncio.Event().wait()
+
+    app = tg.build_application(settings_for(api), store, config, poll=poll, poll_interval=0.1)
+    await tg.start(app)
+    api.delays["sendMessage"] = 1.0  # the digest is being sent while we stop
+    job = asyncio.ensure_future(digest_job(app, sub.id))
+    await api.wait_for("sendMessage", chat_id=7009, ok=False)
+    stopping.set()
+    started = time.monotonic()
+    await asyncio.wait_for(tg.stop(app, drain_timeout=0.8), 10)  # (before: waited for the stalled cycle for ever)
+    assert late == [] and time.monotonic() - started < 5
+    await asyncio.wait([job], timeout=5)
+    assert job.done()  # the send past the drain's timeout was cancelled (recorded failed)
+    await store.close()
