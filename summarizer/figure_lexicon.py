@@ -287,6 +287,10 @@ _MAG_ATTACHED = re.compile(
     r"(million|billion|trillion|Million|Billion|Trillion|MILLION|BILLION|TRILLION|bn|bln|mn|mln|tn|trn|m|b|k|K|M|B)"
     r"(?![A-Za-z])"
 )  # "$37BILLION" as a tabloid's headline writes it
+# A second scale word after an abbreviated one: "Rs 45k cr" (45 thousand crore), "$5k mn" (5 thousand million), as
+# Indian and wire headlines write them; "cr" is crore's abbreviation, read only here and after a currency ("Rs 500 cr").
+_MAG_SECOND = re.compile(r" ?(crores?|cr|lakhs?|mn|mln|million|billion|bn|bln)\b", re.I)
+_CRORE_ABBREV = re.compile(r" ?(cr)\b", re.I)
 _MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores?|lakhs?|тыс|млн|млрд|трлн)\b", re.I)
 _ORDINAL = re.compile(r"(?:st|nd|rd|th|s)\b")  # "28th", "the 1990s" (but "2022's invasion" is a year)
 _RANGE = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bor\b)\s*")

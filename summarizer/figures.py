@@ -54,6 +54,7 @@ from .figure_lexicon import (
     _CONVERSION_GAP,
     _CONVERSION_NEXT,
     _CORE,
+    _CRORE_ABBREV,
     _CUR_WORD,
     _CURRENCY_WORDS,
     _DASH,
@@ -83,6 +84,7 @@ from .figure_lexicon import (
     _LABEL_WORDS,
     _LEAD_IN,
     _MAG_ATTACHED,
+    _MAG_SECOND,
     _MAG_SPACED,
     _MAGNITUDES,
     _MINUS_SIGN,
@@ -142,6 +144,7 @@ from .figure_lexicon import (
     _YEARS_OLD,
     _square_unit,
 )
+from .furniture import without_tail
 from .models import Figure
 from .text import Prepared, normalize_char, prepare
 
@@ -179,6 +182,10 @@ CAPTION_CEILING = -1.0  # a figure in a photo caption is never key, however ofte
 REPEAT_BONUS = 0.15  # per further mention of the same surface, up to REPEAT_CAP
 REPEAT_CAP = 0.45
 # A conversion in brackets ("$1.13bn (£600m)") is never key unless the headline carries it.
+
+# The last word of a text cut inside it: a lone capital after a function word ("the Department of J"; not "Plan B",
+# "vitamin C", "a", "I" or "A").
+_CUT_WORD = re.compile(r"(?<![\w'’-])(?:of|the|and|for|to|in|on|at|by|with|from),? [B-HJ-Z]$")
 
 MAX_NUMBERS = 50_000  # numbers read per text at most (a long news article has a few hundred)
 _MENTIONS_SCORED = 5  # mentions of one surface scored for importance; the rest only count as repetition
@@ -729,15 +736,26 @@ def _magnitude(t: str, pos: int, cur: str | None) -> tuple[float, int]:
     """The magnitude after a number in digits: "bn", "m", " million", " billion" (1 when none)."""
     am = _MAG_ATTACHED.match(t, pos)
     if am and (cur or am.group(1) not in ("b", "B", "M", "K")):
-        return _MAGNITUDES[am.group(1).lower()], am.end()
+        mag = _MAGNITUDES[am.group(1).lower()]
+        second = _MAG_SECOND.match(t, am.end())  # "Rs 45k cr": the thousand is of crores
+        if second and _scale(second.group(1)) > mag:
+            return mag * _scale(second.group(1)), second.end()
+        return mag, am.end()
     sm = _MAG_SPACED.match(t, pos)
     if not sm:
-        return 1.0, pos
+        crore = _CRORE_ABBREV.match(t, pos) if cur else None  # "Rs 500 cr"
+        return (_scale("cr"), crore.end()) if crore else (1.0, pos)
     mag, pos = _MAGNITUDES[sm.group(1).lower()], sm.end()
     sm2 = _MAG_SPACED.match(t, pos)  # "two hundred thousand"
     if sm2 and _MAGNITUDES[sm2.group(1).lower()] > mag:
         return mag * _MAGNITUDES[sm2.group(1).lower()], sm2.end()
     return mag, pos
+
+
+def _scale(word: str) -> float:
+    """The multiplier a scale word stands for, with crore's abbreviation "cr" (read only after a number)."""
+    low = word.lower()
+    return _MAGNITUDES["crore" if low == "cr" else low]
 
 
 def _is_year(t: str, pos: int) -> bool:
@@ -1150,6 +1168,7 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
             score = min(score, CAPTION_CEILING)
         oa, ob = prepared.span(c.start, c.end)
         sentence = sentences[k].text if sentences else t[sent[0] : sent[1]]
+        sentence = _shown_sentence(sentence, c.end - sent[0], last=k == len(spans) - 1)
         found.append((_figure(c, prepared.original[oa:ob], sentence, oa, ob, score), key))
     if head_view is not None:
         ht = head_view.text
@@ -1178,6 +1197,22 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
         out.append(replace(f, score=round(score, 3), key=score >= KEY_THRESHOLD))
     out.sort(key=lambda f: (not f.key, -f.score, f.start))
     return out
+
+
+def _shown_sentence(sentence: str, figure_end: int, last: bool) -> str:
+    """A figure's sentence as a reader sees it: without the feed's addition after it ("… on Wednesday Read Full
+    Article at RT.com", as the summary's cleaning drops it: summarizer.furniture.clean_line), and marked "…" when it
+    is the text's last sentence cut inside a word ("… the Department of J", a description the feed cut off). An
+    unpunctuated last line is otherwise left alone: over the 1,750 eval texts it is a page's end ("First Published:
+    Jun 13, 2017 12:29 IST", "PHOTOS: 10 Species Near Extinction"), not a cut."""
+    shown = without_tail(sentence.rstrip())
+    if len(shown) < figure_end:
+        return sentence  # the figure is in what would go: keep the sentence whole
+    if shown != sentence.rstrip() and shown[-1:].isalnum():
+        return shown + "."
+    if last and _CUT_WORD.search(shown):
+        return shown + "…"
+    return shown
 
 
 def _figure(c: _Cand, surface: str, sentence: str, start: int, end: int, score: float) -> Figure:

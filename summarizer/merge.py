@@ -8,7 +8,8 @@ Pure functions over the plain dicts the bot stores (``Quote``/``Figure`` fields,
 - :func:`merge_quotes`: one speaker per person across the story (:func:`summarizer.speakers.canonical_speakers`:
   "Biden" = "Joe Biden" = "President Biden"; "the Russian president" in one outlet = "Vladimir Putin" named for
   that office in another), then one quote per (speaker, words) with the fullest wording kept.
-- :func:`merge_figures`: one figure per (kind, value, unit); two outlets' different values for the same
+- :func:`merge_figures`: one figure per (kind, value, unit), a count's unit compared by its head noun ("20 critical
+  minerals" = "20 minerals", "three firms" != "three tankers"); two outlets' different values for the same
   quantity ("$500 billion" vs "$350 billion" for one deal) are kept side by side, each listing the other
   under ``disagrees``.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from .figure_lexicon import _QUALIFIER_BOUNDS
 from .speakers import canonical_speakers, fold, offices, same_person
+from .speech_lexicon import DEMONYMS
 from .wordlists import word_list
 
 Article = tuple[str | None, str | None, Sequence[Mapping[str, Any]]]  # (outlet, link, quotes or figures)
@@ -43,6 +45,9 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 _OF_WHOLE = re.compile(r"\s+of\s+((?:[^\s.,;:!?]+\s*){1,5})")  # "... of" and the five words after it, to a stop
 _QUOTE_WORD = re.compile(r"\w+")
 _ANCHOR_STOP = word_list("anchor_stopwords")
+_NOUN_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
+# Nationality words written two ways for one country ("U.S. diplomats", "American diplomats").
+_DEMONYM_SAME = {"us": "american", "u.s.": "american", "u.s": "american", "uk": "british", "u.k.": "british"}
 
 
 def _add_source(merged: dict[str, Any], outlet: str | None, link: str | None) -> None:
@@ -176,8 +181,48 @@ def _bound(qualifier: object) -> str | None:
     return _QUALIFIER_BOUNDS.get(_words_of(qualifier))
 
 
+def _singular(word: str) -> str:
+    """A plural noun's singular, near enough to compare two outlets' counted nouns ("properties", "property")."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _counted(fig: Mapping[str, Any]) -> tuple[str | None, frozenset[str]]:
+    """What a count counts: its noun's head, singular, and the nationalities qualifying it ("four Russian operatives":
+    operative, {russian}). A bare nationality ("four Russians") has no head: it is counted people of that nation."""
+    words = [w.casefold() for w in _NOUN_WORD.findall(str(fig.get("unit") or ""))]
+    if not words:
+        return "", frozenset()  # a bare count ("more than 125,000"): joins only another bare one
+    singular = [_singular(w) for w in words]
+    nations = frozenset(_DEMONYM_SAME.get(w, w) for w in singular if w in DEMONYMS)
+    head = singular[-1]
+    return (None if head in DEMONYMS else head), nations
+
+
+def _same_counted(noun: tuple[str | None, frozenset[str]], others: Sequence[tuple[str | None, frozenset[str]]]) -> bool:
+    """Whether a count's noun is what a merged count counts: one head noun, singular or plural, with or without its
+    other words ("20 critical minerals", "20 minerals"); a bare nationality joins a noun of that nation ("four
+    Russians", "four Russian operatives"); two nations never join ("two Russian diplomats", "two American diplomats")."""
+    head, nations = noun
+    for _other_head, other_nations in others:
+        if nations and other_nations and not nations & other_nations:
+            return False
+    for other_head, other_nations in others:
+        if head is not None and head == other_head:
+            return True
+        if (head is None or other_head is None) and nations & other_nations:
+            return True
+    return False
+
+
 def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
-    """Figures of a story's articles, one per (kind, value, unit), with every outlet that gave it; key first.
+    """Figures of a story's articles, one per (kind, value, unit or counted noun), with every outlet that gave it; key
+    first.
 
     Each result keeps the first telling's fields (a later telling's words when only it bounds the figure: "more than
     $500 million"), ``key`` if any outlet marked it key, and ``disagrees``:
@@ -189,10 +234,13 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
     for outlet, link, figures in per_article:
         for fig in figures:
             value = fig.get("value")
+            # a count's noun is compared below (_same_counted): "six luxury properties" is "six ... properties"
+            count = fig.get("kind") == "count" and value is not None
+            noun = _counted(fig) if count else None
             same_value: tuple[Any, ...] = (
                 fig.get("kind"),
                 _value_key(value) if value is not None else str(fig.get("surface", "")).strip().casefold(),
-                (fig.get("unit") or "").casefold() or None,
+                None if count else (fig.get("unit") or "").casefold() or None,
             )
             # One value can measure two things ("over 70% of these resources", "70% of Ukraine's reserves"):
             # the same value joins a figure only when the words around them share one, or either has none.
@@ -202,6 +250,7 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
             while (same_value, n) in merged:
                 other = merged[(same_value, n)]
                 apart = bound and other["_bound"] and bound != other["_bound"]
+                apart = apart or (noun is not None and not _same_counted(noun, other["_nouns"]))
                 if not apart and (not anchor or not other["_anchor"] or anchor & other["_anchor"]):
                     break
                 n += 1
@@ -216,6 +265,7 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                     "_anchor": set(),
                     "_whole": _whole(fig),
                     "_bound": bound,
+                    "_nouns": [],
                 }
                 order[ident] = len(order)
             m = merged[ident]
@@ -229,6 +279,8 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
             m["score"] = max(float(m.get("score") or 0.0), float(fig.get("score") or 0.0))
             m["_anchor"] |= anchor
             m["_bound"] = m["_bound"] or bound
+            if noun is not None and noun not in m["_nouns"]:
+                m["_nouns"].append(noun)
             _add_source(m, outlet, link)
     ranked = sorted(
         merged, key=lambda k: (not merged[k]["key"], -len(merged[k]["sources"]), -merged[k]["score"], order[k])
@@ -253,5 +305,5 @@ def merge_figures(per_article: Iterable[Article]) -> list[dict[str, Any]]:
                 placed.add(j)
                 out.append(figs[j])
     for f in out:
-        del f["_anchor"], f["_whole"], f["_bound"]
+        del f["_anchor"], f["_whole"], f["_bound"], f["_nouns"]
     return out

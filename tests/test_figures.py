@@ -567,3 +567,37 @@ def test_the_signs_of_one_sentence_are_all_kept() -> None:
 def test_a_dash_that_is_no_minus_sign(text: str, figures: list[tuple[str, float | str]]) -> None:
     found = sorted(extract_figures(text), key=lambda f: f.start)
     assert [(f.surface, f.value) for f in found] == figures
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "sentence"),
+    [
+        (  # RT's feed addition after the last sentence: the summary drops it (furniture.clean_line), so does the figure
+            "India to auction lithium blocks\n\nThe government said it would sell mining rights. The auction of 20 "
+            "blocks of minerals such as lithium will take place in India on Wednesday Read Full Article at RT.com",
+            "20 blocks",
+            "The auction of 20 blocks of minerals such as lithium will take place in India on Wednesday.",
+        ),
+        (  # a description the feed cut inside a word (NBC News, one sentence under its headline)
+            "The U.S. has arrested the founder of a crypto exchange on charges of laundering more than $700 million, "
+            "the Department of J",
+            "more than $700 million",
+            "The U.S. has arrested the founder of a crypto exchange on charges of laundering more than $700 million, "
+            "the Department of J…",
+        ),
+        (  # a lone capital ending a whole last sentence is a word
+            "Deal collapses\n\nThe firm lost $5 million on the deal and now has a Plan B",
+            "$5 million",
+            "The firm lost $5 million on the deal and now has a Plan B",
+        ),
+        (  # a whole last line without a full stop is no cut: it stays as written
+            "Vaccine approved\n\nThe agency approved the shot. The study enrolled 4,000 volunteers\n\n"
+            "PHOTOS: 10 Species Near Extinction",
+            "10 Species",
+            "PHOTOS: 10 Species Near Extinction",
+        ),
+    ],
+)
+def test_a_figures_sentence_is_shown_as_the_summary_shows_it(text: str, surface: str, sentence: str) -> None:
+    """qa5 08_figure_context_unclean.py: "20 blocks — … on Wednesday Read Full Article at RT.com"."""
+    assert _by_surface(extract_figures(text))[surface].sentence == sentence

@@ -269,3 +269,48 @@ def test_a_negative_figure_is_not_its_positive() -> None:
         ("40 degrees", 40, ("c.example",)),
         ("5%", 5, ("e.example",)),
     ]
+
+
+def test_one_count_told_with_more_or_fewer_words_is_one_figure() -> None:
+    """qa5 07_same_figure_repeated.py: "four Russian operatives" / "four Russians operatives" / "four Russians",
+    "20 critical minerals" / "20 minerals", "six luxury properties" / "six New York and Florida properties"."""
+    merged = merge_figures(
+        (o, f"https://{o.lower()}.example", [asdict(f) for f in analyze(t).figures])
+        for o, t in (
+            ("The Hill", "The U.S. sanctioned four Russian operatives over the poisoning of Alexei Navalny."),
+            ("The Hill", "Officials said four Russians operatives took part in the poisoning of Alexei Navalny."),
+            ("ABC News", "The U.S. sanctioned four Russians allegedly involved in the poisoning of Alexei Navalny."),
+            ("TOI", "Govt launches auction of 20 critical minerals worth Rs 45,000 crore on Wednesday."),
+            ("TOI", "The auction of 20 minerals was launched by the coal and mines minister on Wednesday."),
+            ("Bloomberg", "Prosecutors moved to seize six luxury properties owned by oligarch Viktor Vekselberg."),
+            ("The Hill", "Prosecutors seek to seize six New York and Florida properties owned by Viktor Vekselberg."),
+        )
+    )
+    assert sorted(f["value"] for f in merged if f["kind"] == "count") == [4.0, 6.0, 20.0], [
+        f["surface"] for f in merged
+    ]
+    counts = {f["value"]: f for f in merged if f["kind"] == "count"}
+    assert [s["outlet"] for s in counts[4.0]["sources"]] == ["The Hill", "ABC News"]
+    assert [s["outlet"] for s in counts[6.0]["sources"]] == ["Bloomberg", "The Hill"]
+    assert counts[20.0]["surface"] == "20 critical minerals"
+
+
+def test_two_things_counted_alike_stay_two_figures() -> None:
+    """ "three firms" and "three tankers" of one sanctions story; "two Russian diplomats" expelled by one side and
+    "two American diplomats" by the other."""
+    merged = merge_figures(
+        (o, f"https://{o.lower()}.example", [asdict(f) for f in analyze(t).figures])
+        for o, t in (
+            ("Bloomberg", "The US sanctioned three more firms over the Russian oil price cap on Thursday."),
+            ("Reuters", "The US sanctioned three oil tankers over the Russian oil price cap on Thursday."),
+            ("Bloomberg", "The US expelled two Russian diplomats from the embassy in Washington."),
+            ("Japan Today", "Russia expelled two American diplomats from the embassy in Moscow in response."),
+        )
+    )
+    counts = sorted((f["value"], f["surface"]) for f in merged if f["kind"] == "count")
+    assert counts == [
+        (2.0, "two American diplomats"),
+        (2.0, "two Russian diplomats"),
+        (3.0, "three more firms"),
+        (3.0, "three oil tankers"),
+    ]
