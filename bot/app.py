@@ -16,7 +16,7 @@ import signal
 import sys
 import textwrap
 from argparse import Namespace
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -316,7 +316,7 @@ async def run_command(
     from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 
     from .parse_pool import shared_parse_pool
-    from .telegram import missing_token_message, run_bot
+    from .telegram import default_poll, missing_token_message, run_bot
 
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value():
@@ -330,12 +330,13 @@ async def run_command(
     shared_parse_pool().start()  # the poller's workers start while the store opens and the bot connects
     store = await open_store(settings.database_url)
     delay = TELEGRAM_RETRY_FIRST
+    poll, owner = default_poll(config, store, settings)
     try:
         await store.retry_refused_feeds()
         await _warn_orphaned_topics(store, config)
         while not stop.is_set():
             try:
-                await run_bot(settings, store, config, stop_event=stop, webhook=webhook)
+                await run_bot(settings, store, config, poll=poll, stop_event=stop, webhook=webhook)
                 break
             except InvalidToken:
                 raise UserError(REJECTED_TOKEN) from None
@@ -347,12 +348,34 @@ async def run_command(
                     with contextlib.suppress(NotImplementedError, RuntimeError):
                         loop.add_signal_handler(sig, stop.set)
                 print(f"coverage-bot: Telegram unreachable ({exc}); retrying in {delay:.0f} s", file=sys.stderr)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+                await _poll_while_waiting(poll, stop, delay)
                 delay = min(delay * 2, TELEGRAM_RETRY_MAX)
     finally:
+        await store.release_feeds(owner)  # (a cycle a stop cancelled leaves its leases)
         await store.close()
     return 0
+
+
+async def _poll_while_waiting(poll: Callable[[], Awaitable[Any]], stop: asyncio.Event, wait: float) -> None:
+    """Wait to retry Telegram, polling the feeds meanwhile: one cycle (the feeds due), then the rest of the wait. The
+    news goes on while Telegram is unreachable (api.telegram.org blocked, the news sites not), and an item that left
+    its feed meanwhile was lost; alerts and digests wait for Telegram. A stop cancels the cycle, as `poll` does."""
+    started = asyncio.get_running_loop().time()
+    cycle = asyncio.ensure_future(poll())
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({cycle, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (cycle, stopped):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await cycle  # its failure is the cycle's own log line; the wait goes on
+    if cycle.done() and not cycle.cancelled() and cycle.exception() is not None:
+        log.warning("poll cycle failed while Telegram is unreachable: %s", cycle.exception())
+    left = wait - (asyncio.get_running_loop().time() - started)
+    if left > 0 and not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), left)
 
 
 def _refused(exc: Exception, webhook: Any) -> str:

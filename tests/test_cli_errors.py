@@ -131,37 +131,55 @@ def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
     assert f"cannot open SQLite database {folder}: it is a directory" in err
 
 
-def test_run_keeps_retrying_an_unreachable_telegram(tmp_path):
-    """`run` with Telegram down: one line per attempt with a growing wait, not a traceback and exit."""
+def test_run_keeps_retrying_an_unreachable_telegram_and_polls_meanwhile(tmp_path):
+    """`run` with Telegram down: one line per attempt with a growing wait, not a traceback and exit; and the feeds are
+    polled while it waits (nothing was: the poll job started only once Telegram answered, so a blocked
+    api.telegram.org lost every item that left its feed meanwhile)."""
+    import sqlite3
+
+    from loopback import LoopbackServer, Response
+
     port = free_port()  # nothing listens here
+    db = tmp_path / "bot.db"
     env = clean_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        DATABASE_URL=f"sqlite:///{db}",
         TELEGRAM_BOT_TOKEN="123456:TEST-token",
         TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
         TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+        ALLOW_PRIVATE_URLS="true",
     )
-    config = tmp_path / "feeds.yaml"
-    config.write_text(
-        "topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: http://127.0.0.1:9/rss\n"
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>A</title><item><guid>a1</guid>"
+        "<link>http://a.example/1</link><title>Foo news</title><description>Foo.</description></item>"
+        "</channel></rss>"
     )
-    proc = start_cli("run", "--config", str(config), env=env)
-    try:
-        lines = []
-        assert proc.stderr is not None
-        while len([x for x in lines if "Telegram unreachable" in x]) < 2:
-            line = proc.stderr.readline()
-            assert line, f"run exited ({proc.poll()}) instead of retrying: {''.join(lines)}"
-            lines.append(line)
-        assert proc.poll() is None  # still running, retrying
-        retries = [x for x in lines if "Telegram unreachable" in x]
-        assert "retrying in 2 s" in retries[0] and "retrying in 4 s" in retries[1]
-        assert not any("Traceback" in x for x in lines)
-        proc.terminate()  # SIGTERM while waiting to retry: a clean stop
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=30)
+    with LoopbackServer() as server:
+        server.route("/rss", Response(200, {"Content-Type": "application/rss+xml"}, rss))
+        config = tmp_path / "feeds.yaml"
+        config.write_text(
+            f"topics:\n  x:\n    rules:\n      - any: [foo]\nfeeds:\n  - name: A\n    url: {server.url('/rss')}\n"
+        )
+        proc = start_cli("run", "--config", str(config), env=env)
+        try:
+            lines = []
+            assert proc.stderr is not None
+            while len([x for x in lines if "Telegram unreachable" in x]) < 2:
+                line = proc.stderr.readline()
+                assert line, f"run exited ({proc.poll()}) instead of retrying: {''.join(lines)}"
+                lines.append(line)
+            assert proc.poll() is None  # still running, retrying
+            retries = [x for x in lines if "Telegram unreachable" in x]
+            assert "retrying in 2 s" in retries[0] and "retrying in 4 s" in retries[1]
+            assert not any("Traceback" in x for x in lines)
+            with contextlib.closing(sqlite3.connect(db)) as conn:  # the first wait's cycle stored the feed's item
+                assert conn.execute("SELECT count(*) FROM items").fetchone() == (1,)
+            assert any(r.route == "/rss" for r in server.requests)
+            proc.terminate()  # SIGTERM while waiting to retry: a clean stop
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=30)
 
 
 async def test_run_command_rejected_token_is_a_message(tmp_path):
