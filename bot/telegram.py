@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from telegram import BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Conflict, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -92,6 +92,30 @@ class PerChatUpdates(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+# Logged once when Telegram answers getUpdates with 409 Conflict: another process polls with this token
+CONFLICT_MESSAGE = (
+    "another process is taking this bot's updates (Telegram: Conflict): run one `coverage-bot run` per bot token; "
+    "`coverage-bot poll` workers may run beside it"
+)
+
+
+class PollingErrors:
+    """The updater's error_callback for long polling: PTB's default logs each failed getUpdates as an ERROR with a
+    traceback, every few seconds while a second `run` on the token takes the updates, naming no cause. A Conflict is
+    one WARNING saying why, then DEBUG; any other error stays an ERROR with its traceback, as PTB logged it."""
+
+    def __init__(self) -> None:
+        self.conflicts = 0
+
+    def __call__(self, error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            self.conflicts += 1
+            level = logging.WARNING if self.conflicts == 1 else logging.DEBUG
+            log.log(level, "%s (%s)", CONFLICT_MESSAGE, error)
+            return
+        log.error("polling for updates failed: %s: %s", type(error).__name__, error, exc_info=error)
 
 
 def missing_token_message() -> str:
@@ -517,7 +541,9 @@ async def start(app: Application, *, polling: bool = True, webhook: WebhookConfi
         )
         log.info("webhook: listening on %s:%d%s for %s", webhook.host, webhook.port, webhook.url_path, webhook.url)
     elif polling and app.updater is not None:
-        await app.updater.start_polling(timeout=POLLING_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            timeout=POLLING_TIMEOUT, allowed_updates=Update.ALL_TYPES, error_callback=PollingErrors()
+        )
 
 
 async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> None:

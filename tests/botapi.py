@@ -308,7 +308,7 @@ class FakeBotAPI:
         """Answer the next `times` calls of `method` (to `chat_id`, if given) with a canned error.
 
         kind: "flood" (429, retry_after), "forbidden" (403, blocked), "kicked" (403), "migrated" (400,
-        migrate_to_chat_id), "bad" (400), "server" (500).
+        migrate_to_chat_id), "bad" (400), "server" (500), "conflict" (409: another getUpdates consumer).
         """
         if kind == "flood":
             failure = Failure(
@@ -332,6 +332,12 @@ class FakeBotAPI:
             failure = Failure(method, 400, params.get("description", "Bad Request: chat not found"))
         elif kind == "server":
             failure = Failure(method, 500, "Internal Server Error")
+        elif kind == "conflict":
+            failure = Failure(
+                method,
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            )
         else:
             raise ValueError(kind)
         failure.chat_id = chat_id

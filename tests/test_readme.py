@@ -58,3 +58,12 @@ def test_windows_defaults_and_formats_are_stated() -> None:
         assert fact in README, fact
     assert '"summary": [sentences]' in README and '{"id", "error"}' in README  # --jsonl output
     assert "coverage-bot feeds --enable" in README and "ALLOW_PRIVATE_URLS=127.0.0.0/8,10.1.2.0/24" in README
+
+
+def test_running_the_bot_states_one_run_per_token() -> None:
+    """Two `run` on one token fight over getUpdates (409 Conflict); the log line names the rule the README states."""
+    from bot.telegram import CONFLICT_MESSAGE
+
+    running = README.split("## Running the bot", 1)[1].split("\n## ", 1)[0]
+    assert "one `coverage-bot run` per bot token" in running and "`coverage-bot poll` workers" in running
+    assert "one `coverage-bot run` per bot token" in CONFLICT_MESSAGE

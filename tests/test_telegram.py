@@ -568,6 +568,26 @@ async def test_errors_are_logged_with_chat_id_never_the_token(
     await store.close()
 
 
+async def test_a_second_process_taking_the_updates_is_one_warning_naming_the_cause(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two `run` on one token: Telegram answers one of them 409 Conflict. PTB logged each as an ERROR with a traceback,
+    every few seconds, naming no cause; now the first is one WARNING saying what to do, the repeats DEBUG."""
+    newsroom.publish(0)
+    store = await Store.open(db_url)
+    caplog.set_level(logging.DEBUG)
+    api.fail_next("getUpdates", "conflict", times=2)
+    async with running(api, store, newsroom.config()):
+        await until(lambda: len([c for c in api.calls_to("getUpdates", ok=False) if c.status == 409]) == 2)
+        api.command("/help", chat_id=9010, user_id=9010)
+        await api.wait_for("sendMessage", chat_id=9010)  # polling goes on once the other process is gone
+    await store.close()
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if "Conflict" in r.getMessage()]
+    assert [level for level, _ in said] == [logging.WARNING, logging.DEBUG], said
+    assert "run one `coverage-bot run` per bot token" in said[0][1]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def test_missing_token_says_how_to_get_one() -> None:
     config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "https://a.example/rss"}]})
     with pytest.raises(tg.MissingToken) as err:
