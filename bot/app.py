@@ -27,6 +27,7 @@ from .store import Store
 from .textcut import shorten
 
 if TYPE_CHECKING:
+    from .poller import CycleReport
     from .settings import Config, FeedConfig, Settings
 
 
@@ -295,15 +296,24 @@ async def poll_forever_command(config: Config, settings: Settings) -> int:
             limits=fetch_limits(config, allow_private=settings.allow_private_urls),
             stop=stop,
             owner=default_owner(settings.instance_id),
-            on_cycle=lambda r: print(
-                f"poll: {r.fetched} fetched, {r.not_modified} unchanged, {r.failed} failed, "
-                f"{r.new_items} new items, {r.stories_created} new stories",
-                flush=True,
-            ),
+            on_cycle=_worker_cycle_line,
         )
     finally:
         await store.close()
     return 0
+
+
+def _worker_cycle_line(r: CycleReport) -> None:
+    """A `poll` worker's line per cycle that polled a feed; a cycle with none due (each leased by another worker, or
+    none due yet) is DEBUG: idle workers beside a busy one would print a line of zeros at every wake-up."""
+    if not r.feeds_due:
+        log.debug("poll: no feed due that another worker does not hold")
+        return
+    print(
+        f"poll: {r.fetched} fetched, {r.not_modified} unchanged, {r.failed} failed, "
+        f"{r.new_items} new items, {r.stories_created} new stories",
+        flush=True,
+    )
 
 
 async def run_command(

@@ -64,7 +64,8 @@ log = logging.getLogger(__name__)
 # A lease lasts the cycle's deadline plus this margin (a cycle cancels its work at the deadline), so a
 # killed instance's feeds are free again a few minutes later and never polled twice at once.
 LEASE_MARGIN_SECONDS = 60
-# run_forever sleeps until the next feed is due, but at least / at most this long.
+# run_forever sleeps until a feed is due that no other worker leases (or such a lease ends), but at least / at most
+# this long.
 MIN_SLEEP_SECONDS = 1.0
 MAX_SLEEP_SECONDS = 60.0
 
@@ -792,8 +793,9 @@ async def run_forever(
                     raise
                 except Exception:
                     log.exception("poll cycle failed; trying again shortly")
-                due = await store.next_due()
-                wait = MAX_SLEEP_SECONDS if due is None else (due - datetime.now(UTC)).total_seconds()
+                now = datetime.now(UTC)
+                due = await store.next_claimable(now)  # (another worker's leased feeds: when their leases end)
+                wait = MAX_SLEEP_SECONDS if due is None else (due - now).total_seconds()
                 wait = min(MAX_SLEEP_SECONDS, max(MIN_SLEEP_SECONDS, wait))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)

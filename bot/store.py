@@ -1176,6 +1176,23 @@ class Store:
             ).scalar()
         return as_utc_or_none(value) if isinstance(value, datetime) else _parse_dt(value)
 
+    async def next_claimable(self, now: datetime) -> datetime | None:
+        """When :meth:`lease_due_feeds` may next find work: the earliest due time of a feed nobody leases, or the
+        earliest end of another owner's lease (a live lease hides its feed however overdue: a worker woken by its due
+        time would find nothing, and ask again at once). None: no feed is enabled."""
+        free = sa.or_(feeds_t.c.lease_until.is_(None), feeds_t.c.lease_until < now)
+        async with self._read() as conn:
+            due, lease_ends = (
+                await conn.execute(
+                    sa.select(
+                        sa.func.min(sa.case((free, feeds_t.c.next_poll_at))),
+                        sa.func.min(sa.case((sa.not_(free), feeds_t.c.lease_until))),
+                    ).where(feeds_t.c.enabled)
+                )
+            ).one()
+        times = [t for t in (_parse_dt(due), _parse_dt(lease_ends)) if t is not None]
+        return min(times, default=None)
+
     # ------------------------------------------------------------------ poller side: items and stories
 
     async def known_keys(self, feed_id: int | None, keys: Sequence[ItemKey]) -> set[str]:

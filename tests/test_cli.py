@@ -635,3 +635,60 @@ def _stored_items(db: Path) -> list[tuple[str, bool]]:
             return [(t, s is not None) for t, s in conn.execute("SELECT title, story_id FROM items")]
     except sqlite3.OperationalError:
         return []
+
+
+def test_an_idle_poll_worker_prints_nothing(tmp_path: Path) -> None:
+    """A `poll` worker beside one holding every due feed printed "poll: 0 fetched, ..." at each wake-up; a cycle with
+    nothing due is a DEBUG line now, and the worker's stdout stays for cycles that polled something."""
+    import asyncio
+    import signal
+    import subprocess
+    import sys
+    import time
+    from datetime import UTC, datetime
+
+    from commandline import ROOT
+
+    from bot.settings import load_config
+    from bot.store import Store
+
+    db = tmp_path / "bot.db"
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "topics:\n  t:\n    rules:\n      - any: [x]\nfeeds:\n  - name: a\n    url: http://127.0.0.1:1/f\n"
+    )
+
+    async def held_by_another_worker() -> None:
+        store = await Store.open(f"sqlite+aiosqlite:///{db}")
+        try:
+            await store.sync_feeds(load_config(feeds).feeds)
+            assert len(await store.lease_due_feeds("another-worker", datetime.now(UTC), 600)) == 1
+        finally:
+            await store.close()
+
+    asyncio.run(held_by_another_worker())
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="DEBUG")
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "poll", "--config", str(feeds)],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+        try:
+            began = time.monotonic()
+            while "poll:" not in out.read_text() + err.read_text():  # the first cycle's line, wherever it goes
+                assert proc.poll() is None and time.monotonic() - began < 60, err.read_text()[-2000:]
+                time.sleep(0.1)
+            time.sleep(1.5)  # the worker woke every second
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0, err.read_text()[-2000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert "poll:" not in out.read_text(), out.read_text()
+    assert "DEBUG bot.app: poll: no feed due that another worker does not hold" in err.read_text()

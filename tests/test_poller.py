@@ -785,6 +785,37 @@ async def test_run_forever_keeps_another_instances_feeds_and_warns_once(site, db
     assert f"instance {socket.gethostname()}:{os.getpid()}:" in warning  # the other store's default_owner()
 
 
+async def test_an_idle_worker_sleeps_until_another_workers_lease_ends(site, db_url) -> None:
+    """Two `poll` workers: while one held the only due feed's lease, the other woke every second (the feed was due,
+    so its wait was clamped to the minimum), found nothing to lease and printed a line of zeros each time (19 lines in
+    25 s). It now sleeps until that lease ends, then polls the feed if its holder has not."""
+    url = site.feed("/a", [Entry("a1", site.page("/pa", ARTICLE), "Rare earth plant opens")])
+    cfg = config({"A": url})
+    store, other = await Store.open(db_url), await Store.open(db_url)
+    lease = 6.0
+    cycles: list[tuple[float, int]] = []
+    stop = asyncio.Event()
+
+    def after(report) -> None:
+        cycles.append((time.monotonic(), report.feeds_due))
+        if report.feeds_due:
+            stop.set()
+
+    try:
+        await other.sync_feeds(cfg.feeds)
+        assert len(await other.lease_due_feeds("worker-a", datetime.now(UTC), lease)) == 1  # and never lets it go
+        began = time.monotonic()
+        limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+        await asyncio.wait_for(run_forever(cfg, store, limits=limits, stop=stop, owner="worker-b", on_cycle=after), 30)
+    finally:
+        await store.close()
+        await other.close()
+    idle = [at for at, due in cycles if not due]
+    assert 1 <= len(idle) <= 2, [round(at - began, 2) for at in idle]  # one at start (rarely one more at the end)
+    assert cycles[-1][1] == 1 and cycles[-1][0] - began >= lease - 0.5  # the feed, polled once its lease ended
+    assert site.fetches("/a") == 1
+
+
 def _slow(handler):
     async def slow(request, conn):
         await asyncio.sleep(0.05)
