@@ -468,7 +468,11 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
     if not 1 <= args.max_age <= MAX_AGE_MINUTES:
         raise UserError(f"--max-age {args.max_age}: give the minutes since the last poll, 1 to {MAX_AGE_MINUTES:,}")
-    return _run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
+    try:
+        return _run(healthcheck_command(_settings(), max_age_minutes=args.max_age))
+    except UserError as exc:  # (a store that cannot be opened, a bad setting) Docker reserves exit status 2
+        print(f"coverage-bot: unhealthy: {exc}", file=sys.stderr)
+        return 1
 
 
 # ---------------------------------------------------------------- parser

@@ -403,6 +403,20 @@ def test_read_only_commands_do_not_create_a_database(tmp_path, command):
     assert not (tmp_path / "nonexistent").exists()
 
 
+def test_healthcheck_that_cannot_open_the_store_exits_1(tmp_path):
+    """Docker reserves exit status 2 of a HEALTHCHECK command: a store that cannot be opened (no file, a bad URL)
+    answered 2, as every command's user error does. Every unhealthy answer is 1 now."""
+    missing = tmp_path / "x.db"
+    out = run_cli("healthcheck", env=clean_env(DATABASE_URL=f"sqlite:///{missing}"))
+    assert out.returncode == 1 and one_message(out).startswith(f"coverage-bot: unhealthy: no database at {missing}")
+    out = run_cli("healthcheck", env=clean_env(DATABASE_URL="not a url"))
+    assert (
+        out.returncode == 1
+        and "unhealthy: environment: 1 problem\n  DATABASE_URL: not a database URL" in one_message(out)
+    )
+    assert not missing.exists()
+
+
 def test_read_only_commands_read_an_existing_database(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'there.db'}"
 
