@@ -84,9 +84,14 @@ def _sqlite_file(database_url: str) -> Path | None:
     return Path(url.database).expanduser()
 
 
+class EmptyDatabase(UserError):
+    """A reading command's database server answers, but holds no coverage-bot schema yet (not created for it)."""
+
+
 async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
     """Store.open with failures as one-line UserErrors, and so a write a read-only SQLite file refuses later, whenever
-    it comes (_read_only_is_a_user_error); `must_exist`: a missing SQLite file is an error, not created."""
+    it comes (_read_only_is_a_user_error); `must_exist`: a missing SQLite file, or a server database without our
+    schema, is an error, not created (the reading commands: `stories`, `feeds`, `healthcheck`)."""
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -105,6 +110,11 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
         _check_sqlite_path(path)
     where = f"SQLite database {path.resolve()}" if path is not None else "the database in DATABASE_URL"
     try:
+        if must_exist and path is None and await Store.revision(database_url) is None:
+            raise EmptyDatabase(
+                "the database in DATABASE_URL holds no coverage-bot tables yet: run `coverage-bot poll --once` (or "
+                "`coverage-bot run`) with this DATABASE_URL first, or set DATABASE_URL to the bot's database"
+            )
         store = await Store.open(database_url)
     except ModuleNotFoundError as exc:
         raise UserError(
@@ -197,12 +207,15 @@ async def _warn_orphaned_topics(store: Store, config: Config) -> None:
 
 
 async def check_subscriptions(config: Config, database_url: str) -> list[str]:
-    """`check-config`: orphaned_topics of the configured database, when it exists (a SQLite file is not created)."""
+    """`check-config`: orphaned_topics of the configured database, when it exists (a SQLite file, or our schema in an
+    empty server database, is not created)."""
     path = _sqlite_file(database_url)
     if path is not None and not path.is_file():
         return []
     try:
         store = await open_store(database_url, must_exist=True)
+    except EmptyDatabase:  # no subscriptions yet, as with no SQLite file
+        return []
     except UserError as exc:
         return [f"subscriptions not checked: {exc}"]
     try:

@@ -224,6 +224,19 @@ class Store:
             raise
         return store
 
+    @staticmethod
+    async def revision(database_url: str) -> str | None:
+        """The schema revision a database is at, None when it holds no coverage-bot schema; nothing is created (the
+        reading commands refuse an empty database rather than create every table in it, as :meth:`open` would)."""
+        from bot.migrations import current_revision
+
+        engine = create_async_engine(make_url(database_url))
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(current_revision)
+        finally:
+            await engine.dispose()
+
     async def close(self) -> None:
         """Close every connection."""
         await self.engine.dispose()

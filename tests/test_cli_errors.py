@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from commandline import clean_env, run_cli, start_cli
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store import Store
 
@@ -415,6 +417,31 @@ def test_healthcheck_that_cannot_open_the_store_exits_1(tmp_path):
         and "unhealthy: environment: 1 problem\n  DATABASE_URL: not a database URL" in one_message(out)
     )
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", ["stories", "feeds", "healthcheck", "check-config"])
+async def test_read_only_commands_do_not_create_the_schema_in_an_empty_server_database(tmp_path, command):
+    """`feeds` and `healthcheck` (and `stories`, `check-config`) created every table in an empty PostgreSQL database,
+    though they only read: they refuse it in one line as they refuse a missing SQLite file (check-config: nothing to
+    check, as without the file)."""
+    from databases import database_url
+
+    async with database_url("postgresql", tmp_path) as url:
+        args = [command, "--config", str(ROOT / "feeds.yaml")] if command == "check-config" else [command]
+        out = await asyncio.to_thread(run_cli, *args, env=clean_env(DATABASE_URL=url))
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                tables = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
+        finally:
+            await engine.dispose()
+    assert tables == [], tables
+    if command == "check-config":
+        assert out.returncode == 0 and "subscriptions not checked" not in out.stdout + out.stderr, out.stderr
+        return
+    err = one_message(out)
+    assert "the database in DATABASE_URL holds no coverage-bot tables yet: run `coverage-bot poll --once`" in err
+    assert out.returncode == (1 if command == "healthcheck" else 2)
 
 
 def test_read_only_commands_read_an_existing_database(tmp_path):
