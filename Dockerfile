@@ -6,7 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/coverage-bot.db
+    DATABASE_URL=sqlite+aiosqlite:////data/coverage-bot.db \
+    MPLCONFIGDIR=/tmp/matplotlib
+# (MPLCONFIGDIR: matplotlib's font cache, for /trend charts. The user below cannot write its home, /app, where
+# matplotlib would keep it: it warned and rebuilt the cache in every process.)
 
 RUN groupadd --system --gid 10001 bot \
     && useradd --system --uid 10001 --gid bot --home-dir /app --shell /usr/sbin/nologin bot
