@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start a throw-away PostgreSQL on 127.0.0.1:55432 for the store/poller tests' PostgreSQL variants.
+# Start a throw-away PostgreSQL on 127.0.0.1, the first free port of 55432-55436, for the store/poller tests'
+# PostgreSQL variants.
 # Prints "ADMIN_URL DATA_DIR" on success; on any failure prints nothing (those tests then skip with a reason).
 set -uo pipefail
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

@@ -67,3 +67,14 @@ def test_running_the_bot_states_one_run_per_token() -> None:
     running = README.split("## Running the bot", 1)[1].split("\n## ", 1)[0]
     assert "one `coverage-bot run` per bot token" in running and "`coverage-bot poll` workers" in running
     assert "one `coverage-bot run` per bot token" in CONFLICT_MESSAGE
+
+
+def test_operators_read_what_the_code_does() -> None:
+    """What operators tripped over: no alert from a feed's first poll (bot.candidates), the image's feeds.yaml baked
+    in at build time, and a PostgreSQL port .ci/postgres.sh may not have taken."""
+    assert "a feed's first poll (a feed just added, or a new database) is history" in README
+    assert "-v ./feeds.yaml:/app/feeds.yaml:ro" in README
+    compose = (Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "#   - ./feeds.yaml:/app/feeds.yaml:ro" in compose
+    assert "--import-opml` edits the feeds.yaml it is given, so run it on the host's file" in " ".join(README.split())
+    assert re.search(r"COVERAGE_BOT_TEST_PG=\S*:5543\d", README) is None  # the URL postgres.sh prints, not a guess
