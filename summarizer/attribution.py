@@ -300,6 +300,11 @@ _AIDES = frozenset({
 })  # fmt: skip
 
 
+# Roles that name the person by what they front or made ("the LA Ink star", "a CNN anchor", "the Tesla founder"):
+# they speak as themselves, never as the show, channel or company (mn_test_242: Kat Von D, not "LA Ink").
+_OWN_VOICES = frozenset(("star", "host", "anchor", "presenter", "founder", "co-founder", "creator"))
+
+
 # ... of which these speak for an organisation as well: the owner must be shown to be a person (_is_person's sure)
 _ORG_VOICES = frozenset(("spokesman", "spokeswoman", "spokesperson", "official", "source", "insider"))
 
@@ -1222,7 +1227,7 @@ class Resolver:
             if owner_name and last.low in _AIDES and self._is_person(owner_name, sure=last.low in _ORG_VOICES):
                 # "Donald Trump's campaign manager", "one Trump confidant": the aide's words, not the boss's
                 return _describe([w for w in words if w.low not in ("one", "a", "an")]), "group"
-            if owner_name:
+            if owner_name and last.low not in _OWN_VOICES:
                 return owner_name, "org"  # "Infineon’s spokesperson"
             who = self.names.by_role(last.low, pos) if definite else None
             return (who, "person") if who else (_describe(words), "group")
