@@ -70,6 +70,7 @@ from .speech_lexicon import (
     PRONOUNS,
     RELATIONAL_ROLES,
     ROLES,
+    STATE_ABBREVIATIONS,
     TIME_WORDS,
     TITLES,
     TRAILING_ONLY,
@@ -209,7 +210,9 @@ def _skip_affiliation(toks: list[Tok], j: int) -> int:
     if not (k < n and is_cap(toks[k].text)):
         return j
     while k < n and (
-        is_cap(toks[k].text) or (toks[k].low in ("of", "for", "and", "&") and k + 1 < n and is_cap(toks[k + 1].text))
+        is_cap(toks[k].text)
+        or (toks[k].low in ("of", "for", "and", "&") and k + 1 < n and is_cap(toks[k + 1].text))
+        or (toks[k].text == "." and toks[k - 1].text in STATE_ABBREVIATIONS)  # "of the Pa. Turnpike Commission"
     ):
         k += 1
     return k
@@ -438,6 +441,8 @@ class Narrative:
                 w = narr[max(a, m.start() - 6) : m.start()].split()
                 if w and (w[-1] in ABBREVIATIONS or is_initial(w[-1]) or "." in w[-1]):
                     continue
+                if len(w) > 1 and w[-1] in STATE_ABBREVIATIONS and w[-2].lower() == "the":
+                    continue  # "Carl DeFebo of the Pa. Turnpike Commission said": a state opens the name
                 out.append((start, m.end()))
                 start = m.end()
             out.append((start, b))

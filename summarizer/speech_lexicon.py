@@ -95,6 +95,8 @@ NAME_PARTICLES = words(_L["name_particles"])
 FUNCTION_WORDS = words(_L["function_words"])
 # Sentence-final abbreviations that do not end a sentence.
 ABBREVIATIONS = words(_L["abbreviations"])
+# US state abbreviations ("Pa.", "Calif."): a name's first word after "the", where their period ends no sentence.
+STATE_ABBREVIATIONS = words(_L["state_abbreviations"])
 # Words that never name a speaker on their own ("Others called it …", "Democratic pollster X" cut short).
 NOT_SPEAKERS = words(_L["not_speakers"])
 # Verbs whose object is the accused, never the speaker ("accusing Moscow of using him “as a pawn”").
