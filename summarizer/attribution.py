@@ -1029,6 +1029,8 @@ class Resolver:
             return None  # "…," he continued: only after a quote; "The statement read: …" is the one exception
         if low == "put" and not (c + 1 < len(toks) and toks[c + 1].low == "it"):
             return None  # only "as X put it"
+        if low in _REACTIONS and _reacts_by_deed(toks, c):
+            return None  # "claimed Russia responded with force “in order to stop it”": an act, the claim is speech
         passive = c > 0 and toks[c - 1].low in ("is", "was", "are", "were", "be", "been")
         if passive and c + 1 < len(toks) and toks[c + 1].low == "to":
             return None  # "is said to be"
@@ -1470,6 +1472,25 @@ def _doc_pattern(noun: str) -> re.Pattern[str]:
         rf"\b{noun}[^\S\n]+(?:by|from)[^\S\n]+(?:the[^\S\n]+)?(?P<by>{org})"  # "a report by the University and College Union"
         rf"|(?P<own>{org})(?:’s|'s)?[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty's annual report", "the WHO report"
         rf"|(?P<its>{org})[^.\n\x00]{{0,60}}?\bits[^\S\n]+(?:[a-z]+[^\S\n]+){{0,2}}{noun}\b"  # "Amnesty … in its report"
+    )
+
+
+# Speech verbs that also tell a deed: "responded with force", "reacted by closing the border".
+_REACTIONS = frozenset(("respond", "responds", "responded", "react", "reacts", "reacted", "retaliated"))
+
+
+def _reacts_by_deed(toks: list[Tok], c: int) -> bool:
+    """toks[c] reacts "with"/"by" something other than words: no quote, statement or remark follows within four
+    tokens, nor a colon that introduces one ("responded with force"; not "responded with a statement", "reacted with
+    “disgust”", "responded with a phrase that …: “…”")."""
+    n = len(toks)
+    if not (c + 1 < n and toks[c + 1].low in ("with", "by")):
+        return False
+    after = toks[c + 2 : c + 6]
+    if (c + 6 >= n and after and after[-1].low in ("of", "as")) or any(t.text == ":" for t in toks[c + 2 :]):
+        return False  # "responded with the sentiment of “…”", "responded with a phrase …: “…”": what they said
+    return bool(after) and not any(
+        t.text.startswith(PH) or t.low in DOC_NOUNS or t.low in NOUN_CUES or t.low in CUE_VERBS for t in after
     )
 
 
