@@ -13,7 +13,8 @@ A bare number whose noun is elided counts when its context licenses it ("more th
 stated as shares ("more than half", "half as much"), vote tallies ("92 to 8") and hyphenated
 modifiers ("a two-term presidency", "a 30-foot wall") are figures too, as GUIDELINES.md labels them.
 Each figure is then scored for importance (:func:`_score`, constants below) and marked key. Figures in
-a photo caption are kept (GUIDELINES.md labels them) but never key; datelines give none.
+a photo caption are kept (GUIDELINES.md labels them) but never key; datelines give none, nor does the date of a text
+that is a caption alone (the photo's day: The Epoch Times' feed descriptions).
 
 Why one module of ~1,000 lines: the readers (_read, _unit, _count, _bare_count_end …) share one cursor
 over the text and call each other at every number; split apart they would pass that state around. The
@@ -1154,6 +1155,8 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
     found: list[tuple[Figure, str]] = []
     count: dict[str, int] = {}
     captions = [(m.start(), m.end()) for m in _CAPTION.finditer(t)] if body else []
+    # a text that is a photo's caption and nothing else (The Epoch Times' feed descriptions): its date is the photo's
+    caption_only = bool(prepared.asides) and all(prepared.in_aside(a, b) for a, b in spans)
     for c in body:
         key = _norm_surface(t[c.start : c.end])
         count[key] = count.get(key, 0) + 1
@@ -1163,6 +1166,8 @@ def figures_from_prepared(prepared: Prepared) -> list[Figure]:
         sent = spans[k] if spans else (0, len(t))
         if _FURNITURE_SENTENCE.match(t[sent[0] : sent[1]]):
             continue
+        if c.kind == "date" and caption_only:
+            continue  # when the photo was taken ("The U.S. Capitol in Washington, on March 22, 2023."), not the news
         score = _score(t, c, sent, k, head)
         if captions and _inside(captions, c.start):
             score = min(score, CAPTION_CEILING)

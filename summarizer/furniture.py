@@ -311,6 +311,10 @@ _CAPTION = re.compile(
       | ,\s+(?:left|right|center|centre|second\s+(?:left|right)|top|bottom|front|back|rear)\s*,
       | \((?:left|right|center|centre|top|bottom|pictured)\)
       | ^(?:pictured|above|below|top|left|right)\s*:
+      # a caption that says what the picture is, with no verb of its own: "A photo of the teen who went missing on
+      # April 14, Kristian Perez." ("A photo of the suspect was released ..." is news)
+      | ^an?\s+(?:file\s+)?(?:photo|photograph|image)\s+of\b
+        (?![^.!?]*\b(?:was|were|is|are|has|have|had|shows?|says?|said|told)\b)
       | \b(?:photo|image)\s+(?:by|courtesy\s+of|credit)\b
       # wire photo captions date the picture in full: "…, Friday, Dec. 15, 2017, in Quantico, Va."
       | ,\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}\b""",
@@ -323,6 +327,7 @@ _CAPTION_NEEDS: _Needs = (
     ((",",), ("left", "right", "center", "centre", "top", "bottom", "front", "back", "rear")),
     (("(",), ("left", "right", "center", "centre", "top", "bottom", "pictured")),
     ((":",), ("pictured", "above", "below", "top", "left", "right")),
+    (("photo", "image"), ("of",)),
     (("photo", "image"), ("by", "courtesy", "credit")),
     ((",",), ("day",)),
 )

@@ -219,6 +219,17 @@ _CREDIT = re.compile(
     rf"^\s*(?:[A-Z][\w'’.-]*\s+){{0,3}}[A-Z][\w'’.-]*\s*/\s*{_AGENCY}(?:\s*/\s*{_AGENCY})*\.?(?:\s+(?=[A-Z0-9\"“‘])|\s*$)"
 )
 
+# A tag's attributes left at a line's opening when its markup was taken off: a video player's 'poster="http://…jpg"
+# true Donald Trump talks with ...', an XML declaration's 'version="1.0" encoding="utf-8"?' over a chart's labels.
+_ATTRIBUTES = re.compile(r'^\s*(?:[a-z][\w-]*="[^"\n]{0,500}"\??\s*(?:(?:true|false)\b\s*)?)+')
+
+
+def _attributes_end(line: str) -> int:
+    """How much of a line's opening is a tag's attributes (_ATTRIBUTES), spaces after them included; 0 if none."""
+    m = _ATTRIBUTES.match(line) if '="' in line else None
+    return m.end() if m else 0
+
+
 # CNN's video boxes between paragraphs ("JUST WATCHED What's the truth with ...? Replay More Videos ... MUST WATCH").
 _VIDEO_BOX = re.compile(r"^\s*(?:JUST WATCHED|MUST WATCH)\b")
 # USA Today's video player: its buttons, "CLOSE" in capitals, then the video's blurb and credit on a line of their own
@@ -236,6 +247,12 @@ _CAPTION_END = re.compile(
     [^()\[\]]{0,40}
     | [^()\[\]/]{2,60}/[^()\[\]/]{2,40})[)\]]\s*$""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A caption's credit may name its source and nothing else, after the caption's last sentence: "Various rare earth
+# oxides. (Saskatchewan Research Council)" (The Epoch Times' feed descriptions are such captions). Two to six
+# capitalised words (with "of", "the", "and", "for" between), case-sensitive: "(see below)" or "(1.2%)" is no credit.
+_NAME_CREDIT_END = re.compile(
+    r"(?<=[.!?] )\((?:The )?[A-Z][\w'’.&-]*(?: (?:of|the|and|for|[A-Z][\w'’.&-]*)){1,5}\)\s*$"
 )
 # A caption opens by saying it describes a picture, as the wire services write them: "FILE - In this Nov. 22, 2015
 # file photo, ...", "File-This Aug. 5, 1966, file photo shows ...", "In this April 11, 2018, file photo, ...", "This
@@ -535,7 +552,8 @@ def _is_caption(line: str) -> bool:
         return False
     if _CAPTION_OPENING.match(s):
         return True
-    return len(s) < 400 and bool(_CAPTION_END.search(s)) and not re.search(r"[\"“”]", s)
+    ends = bool(_CAPTION_END.search(s)) or (s.endswith(")") and bool(_NAME_CREDIT_END.search(s)))
+    return len(s) < 400 and ends and not re.search(r"[\"“”]", s)
 
 
 def _keep_mask(lines: list[str], calls: dict[int, int]) -> list[bool]:
@@ -734,7 +752,8 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     first_body = True
     for i, line in enumerate(lines):
         if keep[i]:
-            start, end = _credit_end(line), len(line)  # "Mike Coppola/Getty The Olsen twins said ...": the credit out
+            # "Mike Coppola/Getty The Olsen twins said ...": the credit out; 'poster="…jpg" true Donald Trump …': the markup
+            start, end = _credit_end(line) or _attributes_end(line), len(line)
             if first_body and i not in captions:  # the dateline opens the body, under the photo's caption
                 m = _DATELINE.match(line[start:])
                 if m and len(line) - start - m.end() > 20:

@@ -601,3 +601,22 @@ def test_a_dash_that_is_no_minus_sign(text: str, figures: list[tuple[str, float 
 def test_a_figures_sentence_is_shown_as_the_summary_shows_it(text: str, surface: str, sentence: str) -> None:
     """qa5 08_figure_context_unclean.py: "20 blocks — … on Wednesday Read Full Article at RT.com"."""
     assert _by_surface(extract_figures(text))[surface].sentence == sentence
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "The U.S. Capitol in Washington, on March 22, 2023. (Richard Moore/The Epoch Times)",
+        "Department of Commerce building in Washington on April 10, 2023. (Madalina Vasiliu/The Epoch Times)",
+    ],
+)
+def test_a_photo_captions_date_is_no_figure(caption: str) -> None:
+    """The Epoch Times' feed descriptions are photo captions: the day the photo was taken was under "Other figures" of
+    /summary (8 of qa5's stories), as if it were the news's."""
+    assert figures_from_prepared(prepare(caption)) == []
+    # a figure the caption gives is kept (never key), and a date in the story's prose is still one (a caption's date
+    # beside the story's prose too: tests/data/figures/captions_and_datelines.json)
+    crowd = figures_from_prepared(prepare("About 2,000 people march in Paris. (Thomas Samson/AFP via Getty Images)"))
+    assert [(f.surface, f.key) for f in crowd] == [("About 2,000 people", False)]
+    vote = "March 22, 2023 — The Senate voted on Wednesday to pass the bill, which was signed on March 30, 2023."
+    assert "March 30, 2023" in [f.surface for f in figures_from_prepared(prepare(vote))]

@@ -117,7 +117,7 @@ def _alternatives(pattern: re.Pattern[str]) -> list[sre_parse.SubPattern]:
     [
         (furniture._TAIL, _TAIL_NEEDS, 7),
         (furniture._FURNITURE_SENTENCE, _FURNITURE_NEEDS, 49),  # the tweet notice's phrases: one group (TWEET_NOTICE)
-        (furniture._CAPTION, _CAPTION_NEEDS, 7),
+        (furniture._CAPTION, _CAPTION_NEEDS, 8),
     ],
     ids=["tail", "furniture-sentence", "caption"],
 )
@@ -273,7 +273,9 @@ PHRASES = [
     "Jane Doe, left, and John Roe talk in Geneva.",
     "The minister (right) meets his counterpart in Geneva.",
     "Pictured: the minister in Geneva.",
+    "A photo of the teen who went missing on April 14.",
     "Photo courtesy of the ministry.",
+    "Photo by the ministry.",
     "President Trump gestures to the crowd, Friday, Dec. 15, 2017, in Quantico, Va.",
 ]
 

@@ -553,6 +553,47 @@ def test_a_wire_photo_credit_ends_the_caption_run_into_a_paragraph() -> None:
 
 
 @pytest.mark.parametrize(
+    "description",
+    [
+        "Various rare earth oxides. (Saskatchewan Research Council)",
+        "The U.S. Capitol in Washington, on March 22, 2023. (Richard Moore/The Epoch Times)",
+    ],
+)
+def test_a_feed_description_that_is_a_photo_caption_has_no_summary(description: str) -> None:
+    """The Epoch Times' feed descriptions are the lead photo's caption and its credit: "Various rare earth oxides." was a
+    summary bullet (qa5), its credit naming the source only, with no photo word or slash to tell it one."""
+    prepared = prepare(description)
+    assert prepared.asides == ((0, len(prepared.text)),)
+    assert _prose_sentences(prepared) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Officials said the talks would resume on Monday. (Updated)",
+        "Officials said the talks would resume on Monday (World Health Organization).",
+        "Officials said the talks would resume on Monday. (see below)",
+    ],
+)
+def test_a_parenthesis_that_is_no_credit_leaves_the_line_prose(line: str) -> None:
+    prepared = prepare(f"{NEWS}\n\n{line}\n\n{LATER}")
+    assert prepared.asides == ()
+
+
+def test_a_tags_attributes_at_a_lines_opening_are_no_text() -> None:
+    """A video player's attributes were left before a caption's words (multidoc mn_test_203): 'poster="http://v.politico
+    .com/…jpg…" true Donald Trump talks with reporters …' was a story's summary sentence."""
+    line = 'poster="http://v.example.com/images/1155968404_Donald.jpg?pubId=1155968404" true Donald Trump talks.'
+    prepared = prepare(f"{NEWS}\n\n{line}\n\n{LATER}")
+    assert "Donald Trump talks." in _prose_sentences(prepared)
+    assert "poster" not in prepared.text and "true" not in prepared.text
+    at = prepared.text.index("Donald")
+    assert prepared.original_slice(at, at + 6) == "Donald"
+    chart = prepare(f'{NEWS}\n\nversion="1.0" encoding="utf-8"? Archaea Viruses Bacteria\n\n{LATER}')
+    assert "version" not in chart.text and "Archaea Viruses Bacteria" in chart.text
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "In this case, the court ruled that the photo was published lawfully, the judge said.",
