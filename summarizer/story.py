@@ -9,7 +9,11 @@ budgeted coverage problem (the idea of Gillick and Favre's ICSI summarizer, solv
   states counts only when a single outlet tells the story;
 * a summary is worth the sum of the concepts it covers, each counted once, so repeating a fact
   adds nothing; on top, a sentence whose normalised content (quotes, numbers and names folded)
-  is mostly already said is never taken (``REDUNDANCY``);
+  is mostly already said is never taken (``REDUNDANCY``), nor one that retells a chosen sentence
+  in other words: many of the same names and predicate words, or nearly all of the shorter one's
+  (``PARAPHRASE``);
+* a sentence that leans on the one before it ("He said ...", "Previously, ...", "In late November,
+  he ...") is taken only right after that sentence, as the reader needs it;
 * the greedy step takes the sentence with the best gain per word (``LENGTH_EXPONENT``), weighed
   by a lead prior (news puts the gist first) and, when dates are given, a recency prior, and
   the newest member is represented when it adds something no other member said.
@@ -55,6 +59,14 @@ LENGTH_EXPONENT = 0.5  # gain / words**LENGTH_EXPONENT: 1 = per word (short bits
 UNIGRAM_WEIGHT = 0.25  # content-word concepts count this much beside bigram concepts
 MIN_SHARE = 0.25  # a concept counts when at least this share of the members (and two) use it (ICSI: 3 of 10)
 REDUNDANCY = 0.6  # share of a sentence's normalised content words already said that makes it a repeat
+# A retelling in other words ("Russia rejected a substantial new proposal for the release of Whelan and Gershkovich" /
+# "negotiators made a fresh offer ... to secure the release of Gershkovich and Whelan, but Moscow rejected the
+# proposal") shares many content words with one chosen sentence, but too few of its own to reach REDUNDANCY; a short
+# sentence already told inside a longer one likewise. Chosen on 41 pairs of sentences of the DEV story summaries (15
+# retellings, 26 distinct facts, labelled by reading): no distinct pair shares 7 content words, nor 0.7 of the shorter
+# one's; 9 of the 15 retellings do one or the other (the rest differ in wording more than in words: "warned" against
+# "communicated ... consequences").
+PARAPHRASE = ((7, 0.45), (4, 0.7))  # (content words shared with one chosen sentence, their share of the shorter one's)
 RECENCY_WEIGHT = 0.3  # bonus factor of the newest member's sentences, when dates are given
 DEPENDENT_PENALTY = 0.5  # factor for a sentence that opens with a quotation, a connective or a pronoun
 NEWS_OVERLAP = 0.5  # a newest member's sentence is news when at most this share of its content words is older
@@ -65,6 +77,14 @@ READING_LEAD = 0  # sentences at this position of their member or earlier (its l
 _DEPENDENT_OPENING = re.compile(
     r"""^(?:["“‘']|(?:but|and|or|so|yet|however|still|also|meanwhile|instead|then|that|this|these|those|
     it|its|he|she|they|his|her|their|him|them|we|i|such|there)\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Sentences that cannot stand without the one before them: a pronoun, a demonstrative or an adverb that points back,
+# perhaps after a short opening phrase ("In late November, he got an email ..."). "This week" and the like point at
+# nothing.
+_LEANS_BACK = re.compile(
+    r"""^(?:[^,.;:"“”]{1,40},\s+|(?:even\s+)?(?:though|although)\s+)?(?:he|she|they|it|his|her|their|its|him|them|this|that|these|those|such|also|
+    previously|meanwhile|instead|however|but|then)\b(?!\s+(?:week|weekend|month|year|morning|afternoon|evening|time|far)\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
@@ -324,6 +344,7 @@ def summarize_members(
         * (DEPENDENT_PENALTY if _DEPENDENT_OPENING.match(c.text) else 1.0)
         for c in cands
     ]
+    after = _predecessors(cands)
     covered: set[tuple[str, ...]] = set()
     said: set[str] = set()
     taken: list[int] = []
@@ -343,7 +364,9 @@ def summarize_members(
             if used_words + c.n_words > budget:
                 alive[i] = False
                 continue
-            if said and _repeats(c.content, said):
+            if i in after and after[i] not in taken:
+                continue  # it leans on a sentence not chosen (yet)
+            if said and _repeats(c.content, said, [cands[k].content for k in taken]):
                 alive[i] = False
                 continue
             if not newly.isdisjoint(c.concepts):
@@ -361,10 +384,15 @@ def summarize_members(
         said |= cands[best].content
         used_words += cands[best].n_words
     if newest is not None and taken:
-        taken = _show_newest(cands, taken, newest, budget)
-    # reading order: the members' leads first (the gist), each group by how much the outlets agree on it
+        taken = _show_newest(cands, taken, newest, budget, after)
+    # reading order: the members' leads first (the gist), each group by how much the outlets agree on it; a sentence
+    # that leans on the one before it right after that one
     agreement = {i: sum(weights.get(x, 0.0) for x in cands[i].concepts) for i in taken}
-    taken = sorted(taken, key=lambda i: (cands[i].index > READING_LEAD, -agreement[i], taken.index(i)))
+    order = sorted(
+        (i for i in taken if i not in after),
+        key=lambda i: (cands[i].index > READING_LEAD, -agreement[i], taken.index(i)),
+    )
+    taken = [k for i in order for k in _with_followers(i, taken, after)]
     out = tuple(
         StorySentence(
             text=cands[i].text,
@@ -379,16 +407,44 @@ def summarize_members(
     )
     reason = "only headlines: the articles have no usable sentences" if headlines_only else None
     if not out:  # every candidate is longer than the words budget (sentences are never cut)
-        shortest = min(c.n_words for c in cands)
+        shortest = min(c.n_words for i, c in enumerate(cands) if i not in after)  # one that can stand alone
         reason = f"no sentence fits in {words} words: the shortest usable one has {shortest}"
     elif not headlines_only and sentences is not None and words is None and len(out) < sentences:
         reason = f"the story has only {len(out)} distinct usable sentence{'s' if len(out) != 1 else ''}"
     return StorySummary(out, reason)
 
 
-def _repeats(content: frozenset[str], said: set[str]) -> bool:
-    """Whether a sentence's content words are mostly said already (``REDUNDANCY``)."""
-    return bool(content) and len(content & said) >= REDUNDANCY * len(content)
+def _repeats(content: frozenset[str], said: set[str], chosen: Sequence[frozenset[str]]) -> bool:
+    """Whether a sentence's content words are mostly said already (``REDUNDANCY``), or it retells one chosen sentence
+    in other words: many of the same content words, or nearly all of the shorter one's (``PARAPHRASE``)."""
+    if not content:
+        return False
+    if len(content & said) >= REDUNDANCY * len(content):
+        return True
+    for other in chosen:
+        shared = len(content & other)
+        shorter = min(len(content), len(other))
+        if any(shared >= words and shared >= share * shorter for words, share in PARAPHRASE):
+            return True
+    return False
+
+
+def _predecessors(cands: Sequence[_Candidate]) -> dict[int, int]:
+    """Candidate -> the candidate it leans on (the sentence before it in its member), for sentences that cannot stand
+    alone (``_LEANS_BACK``); one whose sentence before is no candidate leans on -1, so it is never chosen."""
+    at = {(c.doc, c.index): i for i, c in enumerate(cands)}
+    return {
+        i: at.get((c.doc, c.index - 1), -1) for i, c in enumerate(cands) if c.index > 0 and _LEANS_BACK.match(c.text)
+    }
+
+
+def _with_followers(i: int, taken: Sequence[int], after: dict[int, int]) -> list[int]:
+    """``i`` and, right after it, the chosen sentences that lean on it (and on those, in turn)."""
+    out = [i]
+    for k in taken:
+        if after.get(k) == out[-1]:
+            out.append(k)
+    return out
 
 
 def _show_newest(
@@ -396,6 +452,7 @@ def _show_newest(
     taken: list[int],
     newest: int,
     budget: int,
+    after: dict[int, int],
 ) -> list[int]:
     """Make room for the newest member's news: its best sentence that no older member says, unless one is in.
 
@@ -406,7 +463,7 @@ def _show_newest(
     news = [
         i
         for i, c in enumerate(cands)
-        if c.doc == newest and c.content and len(c.content & older) <= NEWS_OVERLAP * len(c.content)
+        if c.doc == newest and c.content and len(c.content & older) <= NEWS_OVERLAP * len(c.content) and i not in after
     ]
     if not news or any(i in news for i in taken):
         return taken
@@ -417,7 +474,7 @@ def _show_newest(
         if sum(cands[i].n_words for i in keep) + cands[best].n_words > budget:
             continue
         said: set[str] = set().union(*(cands[i].content for i in keep))
-        if _repeats(cands[best].content, said):
+        if _repeats(cands[best].content, said, [cands[i].content for i in keep]):
             continue  # it repeats a sentence kept (the newest member's own): no news to the reader
         return [*keep, best]
     return taken

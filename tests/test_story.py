@@ -120,10 +120,12 @@ def test_words_budget_takes_whole_sentences_only() -> None:
 def test_a_words_budget_no_sentence_fits_gives_a_reason() -> None:
     """--words below every sentence's length gave an empty summary with no reason, where every other empty
     summary says why."""
-    from summarizer.story import _candidates
+    from summarizer.story import _candidates, _predecessors
 
     members = [StoryMember(t, outlet=f"o{i}") for i, t in enumerate(SEED_TEXTS)]
-    shortest = min(c.n_words for c in _candidates(members))
+    cands = _candidates(members)
+    leaning = _predecessors(cands)  # a sentence that leans on the one before it is never told alone
+    shortest = min(c.n_words for i, c in enumerate(cands) if i not in leaning)
     tight = summarize_members(members, words=shortest - 1)
     assert tight.sentences == ()
     assert tight.reason == f"no sentence fits in {shortest - 1} words: the shortest usable one has {shortest}"
@@ -291,3 +293,92 @@ def test_a_teaser_cut_off_with_dots_is_no_summary_sentence() -> None:
     )
     texts = [s.text for s in summarize_members([StoryMember(text, outlet="AP")], sentences=3).sentences]
     assert texts and not any(t.endswith("...") for t in texts), texts
+
+
+# Feed descriptions of real stories (../shared/feeds-corpus items), where the summary told one fact in two outlets' words.
+WHELAN = [
+    StoryMember(
+        "U.S. negotiators made a fresh offer to Russia in recent weeks to secure the release of detained Americans "
+        "Evan Gershkovich and Paul Whelan, but Moscow rejected the proposal, the State Department said.",
+        title="Russia Rejects 'Significant Proposal' to Trade for WSJ's Gershkovich, Whelan, U.S. Says",
+        outlet="The Wall Street Journal",
+    ),
+    StoryMember(
+        'The U.S. on Tuesday said Russia rejected a "significant proposal" that would have freed two detained '
+        "Americans, Wall Street Journal reporter Evan Gershkovich and former Marine Paul Whelan. State Department "
+        'spokesperson Matthew Miller said in recent weeks the U.S. "made a new and significant proposal to secure '
+        'Paul and Evan’s release." "That proposal was rejected...',
+        title="US says Russia rejected a deal to free Evan Gershkovich, Paul Whelan",
+        outlet="The Hill",
+    ),
+    StoryMember(
+        "According to the State Department, Russia has recently rejected a substantial new proposal for the release "
+        "of former Marine Paul Whelan and Wall Street Journal reporter Evan Gershkovich.",
+        title="US says Russia rejected proposal for release of Paul Whelan, Evan Gershkovich",
+        outlet="Fox News",
+    ),
+]
+GRINER = [
+    StoryMember(
+        "The US basketball star Brittney Griner has been freed from prison in Russia in a dramatic high-level prisoner "
+        "swap for the notorious Russian arms dealer Viktor Bout, who has been held in an American prison for 12 years. "
+        "The swap, at a time of heightened tensions over Ukraine, achieved a top goal for Joe Biden but carried a heavy "
+        "price and left behind an American jailed for nearly four years.",
+        title="Brittney Griner freed from Russian prison in exchange for Viktor Bout",
+        outlet="The Guardian",
+    ),
+    StoryMember(
+        "Brittney Griner was released from prison in a one-for-one swap with convicted arms dealer Viktor Bout.",
+        title="Brittney Griner released from Russian prison in swap for convicted arms dealer",
+        outlet="Fox News",
+    ),
+]
+BIDEN = [
+    StoryMember(
+        "President Biden called on Russia to free Wall Street Journal reporter Evan Gershkovich, who has been accused "
+        "of spying on behalf of the U.S. government.",
+        outlet="Fox News",
+    ),
+    StoryMember(
+        "Wall Street Journal reporter Evan Gershkovich is the first American journalist to have been detained in "
+        "Russian on spying accusations since the Cold War.",
+        outlet="Le Monde",
+    ),
+    StoryMember(
+        "President Joe Biden has called on Russia to release Evan Gershkovich, a Wall Street Journal reporter arrested "
+        "earlier this week on espionage charges and facing 20 years in jail. “Let him go,” said Biden, when asked about "
+        "the case on Friday. Previously, the White House press secretary, Karine Jean-Pierre, described the espionage "
+        "charges levelled against Gershkovich as “ridiculous”.",
+        outlet="The Guardian",
+    ),
+]
+
+
+def test_a_fact_retold_in_other_words_is_told_once() -> None:
+    whelan = [s.text for s in summarize_members(WHELAN, sentences=3).sentences]
+    # the Journal's and Fox's sentences both say Russia rejected the proposal for the two men's release
+    assert sum(t.startswith(("U.S. negotiators made", "According to the State Department")) for t in whelan) == 1, (
+        whelan
+    )
+    griner = [s.text for s in summarize_members(GRINER, sentences=3).sentences]
+    assert sum("swap" in t and "Bout" in t for t in griner) == 1, griner
+    assert any(t.startswith("The swap, at a time") for t in griner), griner  # what the swap meant is another fact
+
+
+def test_distinct_facts_about_the_same_people_are_all_kept() -> None:
+    # Biden's call and "the first American journalist detained since the Cold War" share the reporter, his paper
+    # and the spying accusation (5 content words): two facts, both told
+    texts = [s.text for s in summarize_members(BIDEN, words=100).sentences]
+    assert any(t.startswith("President Biden called") for t in texts), texts
+    assert any("first American journalist" in t for t in texts), texts
+
+
+def test_a_sentence_that_leans_on_the_one_before_follows_it() -> None:
+    texts = [s.text for s in summarize_members(BIDEN, words=100).sentences]
+    leaning = [i for i, t in enumerate(texts) if t.startswith("Previously, the White House")]
+    for i in leaning:  # told only right after the sentence it leans on
+        assert i > 0 and texts[i - 1].startswith("“Let him go,” said Biden"), texts
+    # and a summary with room for only a few sentences picks ones that stand alone
+    for n in (1, 2, 3):
+        first = [s.text for s in summarize_members(BIDEN, sentences=n).sentences]
+        assert not any(t.startswith("Previously") for t in first[:1]), first
