@@ -407,7 +407,8 @@ def summarize_members(
     )
     reason = "only headlines: the articles have no usable sentences" if headlines_only else None
     if not out:  # every candidate is longer than the words budget (sentences are never cut)
-        shortest = min(c.n_words for i, c in enumerate(cands) if i not in after)  # one that can stand alone
+        alone = [c.n_words for i, c in enumerate(cands) if i not in after]  # the sentences that can stand alone
+        shortest = min(alone or [c.n_words for c in cands])
         reason = f"no sentence fits in {words} words: the shortest usable one has {shortest}"
     elif not headlines_only and sentences is not None and words is None and len(out) < sentences:
         reason = f"the story has only {len(out)} distinct usable sentence{'s' if len(out) != 1 else ''}"
