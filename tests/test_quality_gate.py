@@ -26,8 +26,9 @@ FLOORS = {"R1": 31.8, "R2": 11.9, "RLsum": 28.2}
 MIN_R1_GAIN_OVER_LEAD = 1.0  # the requirement, in ROUGE-1 points
 
 # Story summaries, 100-word ROUGE recall on multidoc DEV: `python bench/quality.py --story` measured
-# ours 38.57 / 12.33, Centroid+MMR 36.07 / 10.02 (recorded in README); floors about 0.2-0.3 below ours.
-STORY_FLOORS = {"R1_R": 38.4, "R2_R": 12.1}
+# ours 38.47 / 12.24, Centroid+MMR 36.07 / 10.02 (recorded in README); floors about 0.2-0.3 below ours. (38.57 / 12.33
+# before a retold fact was told once and a sentence leaning on the one before only right after it: 0.10 / 0.09 less.)
+STORY_FLOORS = {"R1_R": 38.2, "R2_R": 12.0}
 STORY_WORDS = 100
 
 
