@@ -824,10 +824,16 @@ class Commands:
             )
         ]
         health = await self.store.feed_health()
-        bad = [h for h in health if not h.enabled or h.failures][:STATUS_FEEDS_LISTED]
+        # failing, disabled, or moved by a permanent redirect (only feeds.yaml's URL lasts: it should say the new one)
+        bad = [h for h in health if not h.enabled or h.failures or h.moved][:STATUS_FEEDS_LISTED]
         if bad:
             lines = [line(b("Feeds needing attention"))]
             for h in bad:
+                if h.enabled and not h.failures:
+                    lines.append(
+                        line("• ", h.name, " — moved permanently to ", trim(h.url, 120), ": put it in feeds.yaml")
+                    )
+                    continue
                 why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
                 state = "disabled" if not h.enabled else f"{h.failures} failures"
                 lines.append(line("• ", h.name, f" — {state}: ", trim(str(why or "unknown"), 120)))

@@ -638,6 +638,21 @@ async def test_status_shows_counts_and_deactivated_chats_to_admins(
     assert "555" not in other and "Feeds: 3" in other
 
 
+async def test_status_names_a_feed_a_permanent_redirect_moved(
+    commands: Commands, store: Store, seeded: dict[str, int]
+) -> None:
+    """A moved feed is polled at its new address until feeds.yaml says it; only `coverage-bot feeds` showed it."""
+    import sqlalchemy as sa
+
+    from bot.schema import feeds_t
+
+    async with store.engine.begin() as conn:
+        name = (await conn.execute(sa.select(feeds_t.c.name).order_by(feeds_t.c.id).limit(1))).scalar_one()
+        await conn.execute(feeds_t.update().where(feeds_t.c.name == name).values(url="https://moved.example/rss"))
+    status = plain(await commands.handle("/status", ChatRef(1002, "private", user_id=1002)))
+    assert f"{name} — moved permanently to https://moved.example/rss: put it in feeds.yaml" in status, status
+
+
 async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str, int]) -> None:
     reply = await commands.handle("/trend", ME)
     assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
