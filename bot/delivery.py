@@ -473,13 +473,25 @@ class Delivery:
             return True
         return await self.store.delivery_tried(sub.id, "digest", scheduled)
 
-    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
-        """Stop starting deliveries and let those in progress finish; past `timeout` they are failed (retried later)."""
+    async def drain(self, timeout: float = DRAIN_TIMEOUT, hurry: asyncio.Event | None = None) -> None:
+        """Stop starting deliveries and let those in progress finish; past `timeout`, or once ``hurry`` is set (a
+        second Ctrl-C), they are failed (retried later)."""
         self.closing = True
         tasks = [t for t in self._inflight if t is not asyncio.current_task() and not t.done()]
         if not tasks:
             return
-        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        pending: set[asyncio.Task[Any]] = set(tasks)
+        hurried = asyncio.ensure_future(hurry.wait()) if hurry is not None else None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while pending and loop.time() < deadline and not (hurry is not None and hurry.is_set()):
+                waiting: set[asyncio.Future[Any]] = {*pending, *([hurried] if hurried is not None else [])}
+                await asyncio.wait(waiting, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+                pending = {t for t in pending if not t.done()}
+        finally:
+            if hurried is not None:
+                hurried.cancel()
         for task in pending:
             task.cancel()
         if pending:

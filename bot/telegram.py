@@ -383,7 +383,12 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if digest_time(sub, rt.default_timezone) != at:  # changed outside Telegram (`coverage-bot subscribe`)
         await reschedule(context.application)  # its time now; the catch-up sends it when that time has come
         return
-    outcomes = await rt.delivery.send_digest(sub, datetime.now(UTC))
+    try:
+        outcomes = await rt.delivery.send_digest(sub, datetime.now(UTC))
+    except asyncio.CancelledError:
+        if rt.delivery.closing:  # a shutdown's drain gave up on it: recorded failed, retried at the next start (the
+            return  # job scheduler logged the cancellation as an ERROR with a traceback)
+        raise
     log.info("digest for chat %s: %s", sub.chat_id, summarize_outcomes(outcomes))
 
 
@@ -406,8 +411,13 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             rt.poll_task = None
     rt.cycles += 1
     now = datetime.now(UTC)
-    outcomes = await rt.delivery.send_alerts(now)
-    outcomes += await rt.delivery.catch_up(now)
+    try:
+        outcomes = await rt.delivery.send_alerts(now)
+        outcomes += await rt.delivery.catch_up(now)
+    except asyncio.CancelledError:
+        if rt.delivery.closing:  # as digest_job: what the drain gave up on is retried at the next start
+            return
+        raise
     rt.last_outcomes = outcomes
     if outcomes:
         log.info("cycle %d deliveries: %s", rt.cycles, summarize_outcomes(outcomes))
@@ -546,16 +556,16 @@ async def start(app: Application, *, polling: bool = True, webhook: WebhookConfi
         )
 
 
-async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT) -> None:
-    """Stop polling, let deliveries in progress finish (or record them failed), stop jobs, shut down. The running
-    poll cycle is cancelled and none starts after this begins."""
+async def stop(app: Application, *, drain_timeout: float = DRAIN_TIMEOUT, hurry: asyncio.Event | None = None) -> None:
+    """Stop polling, let deliveries in progress finish (or record them failed: past ``drain_timeout``, or once
+    ``hurry`` is set), stop jobs, shut down. The running poll cycle is cancelled and none starts after this begins."""
     rt = runtime(app)
     rt.stopping = True
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if rt.poll_task is not None and not rt.poll_task.done():
         rt.poll_task.cancel()
-    await rt.delivery.drain(drain_timeout)
+    await rt.delivery.drain(drain_timeout, hurry)
     if app.running:
         await app.stop()
     await app.shutdown()
@@ -604,17 +614,31 @@ async def run_bot(
     app = build_application(settings, store, config, poll=poll)
     runtime(app).poll_owner = owner
     stop_event = stop_event or asyncio.Event()
+    hurry = asyncio.Event()
+
+    def interrupted() -> None:
+        """The first SIGINT / SIGTERM stops the bot; a second stops waiting for deliveries in progress (a user's
+        second Ctrl-C was ignored while a digest finished, up to DRAIN_TIMEOUT): they are recorded failed and retried
+        at the next start."""
+        if not stop_event.is_set():
+            stop_event.set()
+        elif not hurry.is_set():
+            hurry.set()
+            log.warning("interrupted again: deliveries in progress stop now and are retried at the next start")
+
     loop = asyncio.get_running_loop()
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop_event.set)
+            loop.add_signal_handler(sig, interrupted)
             installed.append(sig)
     try:
         await start(app, webhook=webhook)
         await stop_event.wait()
-        log.info("stopping: finishing deliveries in progress")
+        log.info(
+            "stopping: finishing deliveries in progress (up to %.0f s; interrupt again to stop now)", DRAIN_TIMEOUT
+        )
     finally:
-        await stop(app)
+        await stop(app, hurry=hurry)
         for sig in installed:
             loop.remove_signal_handler(sig)

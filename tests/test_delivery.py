@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sys
 import textwrap
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -265,6 +266,25 @@ async def test_cancelled_send_is_recorded_failed(delivery: Delivery, store: Stor
     assert task.cancelled()
     assert sorted(s.id for s in await store.undelivered(sub.id, "digest", TUESDAY - timedelta(days=1))) == sorted(ids)
     assert (await delivery.send_digest(sub, TUESDAY))[0].status == "skipped"  # closing: nothing new starts
+
+
+async def test_a_second_interrupt_stops_waiting_for_a_send_in_progress(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """A user's second Ctrl-C was ignored while `run` waited up to DRAIN_TIMEOUT for a digest to finish: ``hurry``
+    (set by it) ends the wait at once, and the digest is recorded failed, to be retried."""
+    ids = await seed(store, TUESDAY)
+    sub = await store.subscribe(22, ["rare-earths"])
+    api.delays["sendMessage"] = 10.0
+    task = asyncio.ensure_future(delivery.send_digest(sub, TUESDAY))
+    await api.wait_for("sendMessage", chat_id=22, ok=False)
+    hurry = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.2, hurry.set)
+    started = time.monotonic()
+    await delivery.drain(timeout=20, hurry=hurry)
+    assert time.monotonic() - started < 5  # not the 10 s send, nor the 20 s drain
+    assert task.cancelled()
+    assert sorted(s.id for s in await store.undelivered(sub.id, "digest", TUESDAY - timedelta(days=1))) == sorted(ids)
 
 
 async def test_drain_lets_a_send_in_progress_finish(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
