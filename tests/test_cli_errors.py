@@ -136,7 +136,7 @@ def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
 def test_run_keeps_retrying_an_unreachable_telegram_and_polls_meanwhile(tmp_path):
     """`run` with Telegram down: one line per attempt with a growing wait, not a traceback and exit; and the feeds are
     polled while it waits (nothing was: the poll job started only once Telegram answered, so a blocked
-    api.telegram.org lost every item that left its feed meanwhile)."""
+    Bot API host lost every item that left its feed meanwhile). Telegram here is a loopback port nothing listens on."""
     import sqlite3
 
     from loopback import LoopbackServer, Response
