@@ -48,6 +48,24 @@ _ANCHOR_STOP = word_list("anchor_stopwords")
 _NOUN_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
 # Nationality words written two ways for one country ("U.S. diplomats", "American diplomats").
 _DEMONYM_SAME = {"us": "american", "u.s.": "american", "u.s": "american", "uk": "british", "u.k.": "british"}
+# Counted nouns two outlets write differently for one thing (singular forms; irregular plurals first): "five
+# children" / "five kids", "two workers" / "two store employees", "three planes" / "three aircraft". Only plain
+# synonyms: "people" and "men" are not one noun ("six men" of "six people" may be a part of them).
+_NOUN_SAME = {
+    "children": "child",
+    "kid": "child",
+    "men": "man",
+    "women": "woman",
+    "people": "person",
+    "employee": "worker",
+    "staffer": "worker",
+    "plane": "aircraft",
+    "airplane": "aircraft",
+    "jet": "aircraft",
+    "soldier": "troop",
+    "vessel": "ship",
+    "gunshot": "shot",
+}
 
 
 def _add_source(merged: dict[str, Any], outlet: str | None, link: str | None) -> None:
@@ -201,6 +219,9 @@ def _counted(fig: Mapping[str, Any]) -> tuple[str | None, frozenset[str]]:
     singular = [_singular(w) for w in words]
     nations = frozenset(_DEMONYM_SAME.get(w, w) for w in singular if w in DEMONYMS)
     head = singular[-1]
+    if head == "member" and len(singular) > 1 and singular[-2] not in DEMONYMS:
+        head = singular[-2]  # "five crew members" count the crew ("five crew"), "two council members" the council
+    head = _NOUN_SAME.get(head, head)
     return (None if head in DEMONYMS else head), nations
 
 

@@ -314,3 +314,29 @@ def test_two_things_counted_alike_stay_two_figures() -> None:
         (3.0, "three more firms"),
         (3.0, "three oil tankers"),
     ]
+
+
+def test_one_count_in_other_words_is_one_figure() -> None:
+    """Synonyms and irregular plurals of a counted noun ("five children" / "five kids", "five crew" / "five crew
+    members", "three planes" / "three aircraft"), from the multidoc stories; "100 men" and "100 women" stay two."""
+    merged = merge_figures(
+        (o, f"https://{o.lower()}.example", [asdict(f) for f in analyze(t).figures])
+        for o, t in (
+            ("CNN", "Police said five children were taken to hospital after the fire on Sunday."),
+            ("Fox", "Police said five kids were taken to hospital after the fire on Sunday."),
+            ("CNN", "The Coast Guard rescued five crew from the sinking trawler off Alaska."),
+            ("Fox", "The Coast Guard rescued five crew members from the sinking trawler off Alaska."),
+            ("CNN", "Russia scrambled three planes to intercept the drone over the Black Sea."),
+            ("Fox", "Russia scrambled three aircraft to intercept the drone over the Black Sea."),
+            ("CNN", "Organisers said 100 men took part in the march through the capital."),
+            ("Fox", "Organisers said 100 women took part in the march through the capital."),
+        )
+    )
+    counts = sorted((f["value"], f["surface"], len(f["sources"])) for f in merged if f["kind"] == "count")
+    assert counts == [
+        (3.0, "three planes", 2),
+        (5.0, "five children", 2),
+        (5.0, "five crew", 2),
+        (100.0, "100 men", 1),
+        (100.0, "100 women", 1),
+    ], counts
