@@ -169,7 +169,13 @@ class StoryClusterer:
                 updated_at=now,
             )
             revision = await tx.update_story(
-                story.id, story.topics, story.terms, story.fingerprint, now, happened=draft.happened
+                story.id,
+                story.topics,
+                story.terms,
+                story.fingerprint,
+                now,
+                happened=draft.happened,
+                gained=draft.gained,
             )
             story = replace(story, revision=revision)
             self.counts.updated += 1
@@ -214,6 +220,7 @@ class _Draft:
         self.terms: dict[str, list[str]] = story.terms if story else {}
         self.fingerprint = story.fingerprint if story else StoryFingerprints()
         self.happened: datetime | None = None  # the earliest member's publication time
+        self.gained: dict[str, datetime] = {}  # a topic the known story lacked: when its first bringer was published
         self.members: list[tuple[int, Fingerprint, str, datetime]] = []  # (item id, fingerprint, its JSON, published)
 
     def add(
@@ -226,6 +233,10 @@ class _Draft:
         self.terms = merge_terms(self.terms, item.terms)
         self.fingerprint = self.fingerprint.add(fp_json, published, item.topics if decay is None else decay)
         self.happened = published if self.happened is None else min(self.happened, published)
+        if self.story is not None:
+            for topic in item.topics:
+                if topic not in self.story.topics:
+                    self.gained[topic] = min(self.gained.get(topic, published), published)
         self.members.append((item_id, fp, fp_json, published))
         return fp_json
 

@@ -441,7 +441,14 @@ class _Cycle:
             if story is not None:
                 story_topics = tuple(dict.fromkeys([*story.topics, *gained]))
                 story_terms = merge_terms(story.terms, item.terms)
-                await tx.update_story(story.id, story_topics, story_terms, story.fingerprint, self.now)
+                await tx.update_story(
+                    story.id,
+                    story_topics,
+                    story_terms,
+                    story.fingerprint,
+                    self.now,
+                    gained=dict.fromkeys(gained, item.published_at or self.now),
+                )
         return widened
 
     async def _fresh_candidates(self, feed: FeedState, result: FetchResult) -> FeedCandidates:

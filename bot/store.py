@@ -22,7 +22,7 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,6 +147,12 @@ def _json_dumps(value: Any) -> str:
 
 def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
+
+
+def _gained_since(story: sa.RowMapping, topics: set[str], since: datetime) -> bool:
+    """Whether a member brought the story one of ``topics`` after ``since`` (stories.topics_gained)."""
+    gained = story["topics_gained"] or {}
+    return any(t in gained and datetime.fromisoformat(gained[t]) > since for t in topics)
 
 
 def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
@@ -755,7 +761,7 @@ class Store:
                 return []
             wanted = set(sub["topics"] or [])
             done = _batch_stories(subscription_id, kind, deliveries_t.c.status.in_(("pending", "sent")))
-            dated = stories_t.c.first_seen > since
+            dated: sa.ColumnElement[bool] = stories_t.c.first_seen > since
             if arrived_after is not None:
                 last, earliest = arrived_after
                 told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
@@ -765,10 +771,13 @@ class Store:
                 # message Telegram refuses fails every digest it is in, and is not offered for ever
                 unsent = _batch_stories(subscription_id, kind, deliveries_t.c.status == UNSENT)
                 dated = sa.or_(dated, sa.and_(stories_t.c.id.in_(unsent), stories_t.c.first_seen > failed_after))
+            # a story that gained one of the chat's topics since (a later telling made it us-russia too) is new to
+            # the chat then, however long ago it began
+            gained = stories_t.c.gained_at > since
             q = (
-                sa.select(stories_t)
+                sa.select(stories_t, dated.label("dated"))
                 .where(
-                    dated,
+                    sa.or_(dated, gained),
                     ~stories_t.c.needs_analysis,
                     stories_t.c.id.not_in(done),
                 )
@@ -776,7 +785,11 @@ class Store:
             )
             if kind == "alert":
                 q = q.where(stories_t.c.alertable)
-            rows = [r for r in (await conn.execute(q)).mappings() if wanted & set(r["topics"] or ())]
+            rows = [
+                r
+                for r in (await conn.execute(q)).mappings()
+                if (on := wanted & set(r["topics"] or ())) and (r["dated"] or _gained_since(r, on, since))
+            ]
             return await self._story_views(conn, rows)
 
     async def grown_since(self, subscription_id: int, since: datetime, limit: int = 20) -> list[tuple[StoryView, int]]:
@@ -1682,14 +1695,29 @@ class FeedTransaction:
         fingerprint: StoryFingerprints,
         now: datetime,
         happened: datetime | None = None,
+        gained: Mapping[str, datetime] | None = None,
     ) -> int:
         """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` moves back to the member's
-        publication time when that is earlier (never later than ``now``). Returns the revision."""
+        publication time when that is earlier (never later than ``now``). ``gained``: the topics the story did not
+        have before, each with when the member that brought it happened (never later than ``now``; see
+        :meth:`undelivered`). Returns the revision."""
         revision = await self._next_revision()
         extra: dict[str, Any] = {}
         if happened is not None:
             when = min(happened, now)
             extra["first_seen"] = sa.case((stories_t.c.first_seen > when, when), else_=stories_t.c.first_seen)
+        if gained:  # rare (a story's topics seldom grow): read the record and write it back in this transaction
+            known = (
+                await self.conn.execute(sa.select(stories_t.c.topics_gained).where(stories_t.c.id == story_id))
+            ).scalar_one_or_none() or {}
+            stamps = {t: min(at, now) for t, at in gained.items() if t not in known}
+            if stamps:
+                latest = max(stamps.values())
+                extra["topics_gained"] = {**known, **{t: at.isoformat() for t, at in stamps.items()}}
+                extra["gained_at"] = sa.case(
+                    (sa.or_(stories_t.c.gained_at.is_(None), stories_t.c.gained_at < latest), latest),
+                    else_=stories_t.c.gained_at,
+                )
         await self.conn.execute(
             stories_t.update()
             .where(stories_t.c.id == story_id)

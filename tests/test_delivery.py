@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 import textwrap
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from botapi import TOKEN, Failure, FakeBotAPI, StorySeeder, check_html
+from loopback import LoopbackServer, Response
 from telegram import Bot
 
 from bot import message as m
 from bot.clock import local_zone
 from bot.delivery import CATCH_UP_WINDOW, Delivery, digest_key, digest_slot, weekly_key
 from bot.digest import digest_for
+from bot.fetch import FetchLimits
 from bot.models import CONSOLE_CHAT_ID, SubscriptionView
+from bot.poller import poll_once
 from bot.schema import deliveries_t, subscriptions_t
+from bot.settings import parse_config
 from bot.store import ABANDONED, UNSENT, Store
 
 ALL_BACKENDS = True  # the store fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
@@ -849,3 +859,82 @@ async def test_an_alert_batch_whose_sender_died_holds_the_chat_until_its_lease_r
     assert await delivery.send_alerts(now) == []
     (text,) = api.sent_texts(74)
     assert f"<b>{first}.</b>" in text and f"<b>{second}.</b>" in text
+
+
+# ---------------------------------------------------------------- a story that gains a topic later
+
+
+class _Outlets:
+    """Two outlets' RSS feeds over loopback, items published at chosen times; the project's own feeds.yaml topics."""
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self.server, self.items = server, {"a": [], "b": []}
+        for name in self.items:
+            server.route(f"/{name}.xml", functools.partial(self._feed, name))
+
+    def publish(self, outlet: str, title: str, description: str, when: datetime) -> None:
+        self.items[outlet].append((title, description, when))
+
+    def _feed(self, name: str, request: object, conn: object) -> Response:
+        body = "".join(
+            f"<item><guid>{name}-{k}</guid><link>{self.server.url(f'/{name}/{k}')}</link><title>{escape(t)}</title>"
+            f"<description>{escape(d)}</description><pubDate>{format_datetime(w)}</pubDate></item>"
+            for k, (t, d, w) in enumerate(self.items[name])
+        )
+        rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>{name}</title>{body}</channel></rss>"
+        return Response(200, {"Content-Type": "application/rss+xml; charset=utf-8"}, rss)
+
+    def config(self) -> Any:
+        raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
+        raw["feeds"] = [{"name": f"Outlet {n}", "url": self.server.url(f"/{n}.xml")} for n in self.items]
+        raw["poll"] = {"fetch_full_text": False}
+        return parse_config(raw)
+
+
+RESERVES = (
+    "Russia offers foreign investors its rare earth reserves, Putin says",
+    "President Vladimir Putin said on Tuesday Russia would open its rare earth deposits to foreign investors as Moscow "
+    "seeks to revive trade.",
+)
+RESERVES_US = (
+    "Putin offers US access to Russia's rare earth reserves",
+    "President Vladimir Putin said on Tuesday Russia was ready to offer the United States access to its rare earth "
+    "deposits as part of talks with Washington.",
+)
+
+
+async def test_a_story_that_gains_a_chats_topic_later_reaches_that_chat_once(
+    delivery: Delivery, store: Store, api: FakeBotAPI, loopback: LoopbackServer
+) -> None:
+    """qa9 f1/f2: a rare-earths story that a later telling made us-russia too never reached a us-russia chat whose
+    digest had gone out since the story began, nor its alerts once the gain came over ALERT_LOOKBACK after the first
+    telling: both looked at when the story began only. Now the gain is new to those chats, once; a chat that had the
+    story already is not told it again."""
+    limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    outlets = _Outlets(loopback)
+    config = outlets.config()
+    outlets.publish("a", "Weather in Paris is mild", "Nothing on topic here.", now - timedelta(hours=30))
+    await poll_once(config, store, limits=limits, now=now - timedelta(hours=29))  # history: nothing new in it
+    rare = await store.subscribe(501, ["rare-earths"], mode="daily")
+    russia = await store.subscribe(502, ["us-russia"], mode="daily")
+    await store.subscribe(503, ["us-russia"], mode="alerts")
+    await store.subscribe(504, ["rare-earths", "us-russia"], mode="alerts")
+
+    outlets.publish("a", *RESERVES, now - timedelta(hours=9))
+    await poll_once(config, store, limits=limits, now=now - timedelta(hours=9) + timedelta(minutes=5))
+    await delivery.send_alerts(now - timedelta(hours=9) + timedelta(minutes=6))
+    for sub in (rare, russia):
+        await delivery.send_digest(sub, now - timedelta(hours=2), now - timedelta(hours=2))
+    assert [c.chat_id() for c in api.calls_to("sendMessage") if "rare earth reserves" in c.params["text"]] == [504, 501]
+
+    outlets.publish("b", *RESERVES_US, now - timedelta(hours=1))  # eight hours after the first telling
+    await poll_once(config, store, limits=limits, now=now)
+    (story,) = [s for s in await store.stories(now - timedelta(days=2), limit=10) if len(s.members) == 2]
+    assert set(story.topics) == {"rare-earths", "us-russia"}
+    await delivery.send_alerts(now + timedelta(minutes=1))
+    await delivery.send_alerts(now + timedelta(minutes=20))
+    for sub in (rare, russia):
+        await delivery.send_digest(sub, now + timedelta(hours=22), now + timedelta(hours=22))
+    told = [c.chat_id() for c in api.calls_to("sendMessage") if "rare earth reserves" in c.params["text"]]
+    assert told == [504, 501, 503, 502], told
