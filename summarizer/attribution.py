@@ -661,10 +661,13 @@ class Resolver:
                     j += 1 if nxt is toks[j + 1] else 2
                     continue
             if low.replace("-", "").isalpha() and low.islower() and low not in FUNCTION_WORDS and low not in CUE_VERBS:
-                # modifiers before a head noun ("Russian oil official", "Irish betting company Paddy Power")
+                # modifiers before a head noun ("Russian oil official", "Irish betting company Paddy Power"); not a
+                # name's verb and object ("Sanders has denounced supporters": "has" and "-ed" after a name are verbs)
                 k = j
                 while k < n and k - j < 3 and toks[k].low.isalpha() and toks[k].low.islower():
                     if _head_noun(toks[k].low):
+                        break
+                    if toks[k].low in AUX or (j > i and toks[k].low.endswith("ed")):
                         break
                     k += 1
                 if k < n and k - j < 3 and _head_noun(toks[k].low):
