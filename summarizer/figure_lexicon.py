@@ -164,13 +164,17 @@ _JUNK_DIGIT = re.compile(
        |        (?P<phone>(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w,]|\.\d))
        |\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?i:[ap]\.?m\.?)(?!\w))?
        |\d{1,2}(?:\.\d{2})?\s*(?i:[ap]\.m\.|[ap]m\b|o['’]clock)
-       |[+−]\d+(?:[.,]\d+)?\s*%
+       |(?P<signed>[+−]\d+(?:[.,]\d+)?\s*%)
        |\d+\s*(?i:min|mins|minutes?)\s+(?i:read)\b
        |\d[\d,.]*\s*[KkM]?\s+(?i:views|comments|likes|reads)\b
        |\d{7,}(?![\d,])
         )""",
     re.X,
 )
+# What before a signed percentage ("−0.3%", "+12%") makes it prose, read as a figure: a word in lower case, maybe with
+# an opening bracket or quote ("growth was −0.3%", "sales rose +12%", "shrank (−0.5%)"). Anywhere else (a line's start,
+# after a price or a ticker's name: "USD/TRY 43.96 +0.08%") it is a market ticker's change: page junk (_JUNK_DIGIT).
+_SIGNED_PROSE_LEFT = re.compile(r"(?<![\w'’&/.-])[a-z][a-z'’]*[ \t]+[(\[“‘\"']?\Z")
 _JUNK_TEXT = (
     re.compile(r"(?=[hw\]])(?:https?://|www\.|\]\()[^\s)]*\)?"),
     re.compile(
@@ -209,6 +213,15 @@ _QFRAC_NEXT = (
 )
 _COMPARATIVES = "less|more|fewer|lower|higher|smaller|larger|bigger|greater|cheaper|faster|slower"
 _PERCENT_WORD = r"per\s?cent|percent|percentage"  # "half a percentage point", "a quarter percent"
+# Thousands grouped by spaces (NBSP and thin spaces are spaces by now: text.normalize): "1 234", "12 345 678". Only a
+# head of 1-3 digits (not 0) and groups of exactly three, with no digit after them ("1 234 5678") nor a hyphenated word
+# ("2 100-year-old houses", "5 100-metre races": two numbers as often as one). The scanner starts no number one space
+# after 1-3 digits (figures._NUMBER_LEFT), so a run that is no grouping gives no figure rather than its last part
+# ("1 234 5678 tonnes" is not "5678 tonnes"; "12 34 tonnes" not "34 tonnes").
+_SPACE_GROUPED = r"[1-9]\d{0,2}(?:[ ]\d{3})+(?![ ]?\d|[-‐‑][A-Za-z])"
+# A decimal comma before a scale word: "€1,2 billion", "1,5 million refugees". Anywhere else a comma and one or two
+# digits after a number ("€1,2", "2,5%") leave it unread: no figure rather than "€1".
+_DECIMAL_SCALE = r"\s?(?i:million|billion|trillion|bn|bln|mn|mln|tn|trn)\b"
 _CORE = re.compile(
     rf"""
     (?P<frac>(?i:(?<![-‐‑])\b(?:one|two|three|four|five|six|seven|eight|nine|a)-(?:{_FRAC})\b
@@ -219,7 +232,8 @@ _CORE = re.compile(
         |(?:{_NW})(?:\s+dozen)?(?:(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?)?
         |(?:an?|one|half[\s-]+an?)(?:[\s-]+(?:{_MAGW}))+(?:\s+and\s+{_NW}(?:[\s-]+(?:{_MAGW}))*)?
         |one(?=\s+in\s+(?:every\s+)?{_SMALL_NUM}\b))\b))
-   |(?P<num>(?<![\w.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?!\d|,\d{{3}}))
+   |(?P<num>(?<![\w.,])(?:\d{{1,3}}(?:,\d{{3}})+|{_SPACE_GROUPED}|\d+(?P<dcomma>,\d{{1,2}}(?={_DECIMAL_SCALE}))?)
+        (?:\.\d+)?(?!\d|,\d))
     """,
     re.X,
 )  # used anchored (.match) at the positions _HIT finds
@@ -274,8 +288,12 @@ _MINUS_SIGN = re.compile(r"(?:(?<![^\s(\[{“‘\"'])([-−–])|(?i:(?<![\w/-])
 _NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
 _PREFIX_CUR = re.compile(
-    r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z"
+    r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴]) ?|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z"
 )
+# A symbol written after its number ("25 € 300 seats left"): the next number does not take it across the space.
+_POSTFIX_SYMBOL = re.compile(r"\d ?[$£€¥₽₹₩₺₴] \Z")
+# A currency symbol then a minus sign before the number: "$-4.5 billion" (the symbol not glued to a word before it).
+_SYMBOL_MINUS = re.compile(r"(?<![\w.,])(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴])[-−–]\Z")
 _HYPHEN_WORD = re.compile(r"([A-Za-z]+)[-‐‑]$")
 # People named right before "under 29" / "over 60": the number bounds their age ("voters under 29", "those over 60").
 _AGE_GROUP_LEFT = re.compile(r"(?i)\b(?:" + "|".join(sorted(_wordset(_L["age_groups"]))) + r")\s+$")
@@ -295,7 +313,7 @@ _MAG_SPACED = re.compile(r"[ -](hundred|thousand|million|billion|trillion|crores
 _ORDINAL = re.compile(r"(?:st|nd|rd|th|s)\b")  # "28th", "the 1990s" (but "2022's invasion" is a year)
 _RANGE = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bor\b)\s*")
 _RANGE_NUM = re.compile(
-    rf"(?:US\$|[$£€¥₽₹])?((?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?!\d)|(?i:{_NW}))"
+    rf"(?:US\$|[$£€¥₽₹])?((?:\d{{1,3}}(?:,\d{{3}})+|{_SPACE_GROUPED}|\d+)(?:\.\d+)?(?!\d)|(?i:{_NW}))"
     r"(?:\s?(bn|bln|mn|m|tn|k)(?![A-Za-z])|\s(million|billion|trillion|thousand)\b)?"
 )
 _YEAR_RANGE = re.compile(r"[-–/](\d{4}|\d{2})(?!\d)")

@@ -110,6 +110,7 @@ from .figure_lexicon import (
     _PLURAL_MODIFIERS,
     _PLUS,
     _PLUS_QUALIFIER,
+    _POSTFIX_SYMBOL,
     _PREFIX_CUR,
     _PRICE_LEVEL_LEFT,
     _QUALIFIERS,
@@ -119,11 +120,13 @@ from .figure_lexicon import (
     _RANGE_NUM,
     _RATE,
     _SENTENCE_END,
+    _SIGNED_PROSE_LEFT,
     _SPAN_AFTER,
     _SPAN_AND,
     _STOP,
     _STUDY_LEFT,
     _SYMBOL_CHARS,
+    _SYMBOL_MINUS,
     _SYMBOL_OPERAND,
     _SYMBOL_QUALIFIER,
     _SYMBOL_QUALIFIERS,
@@ -312,7 +315,9 @@ def _counted_noun(t: str, pos: int) -> tuple[int, str] | None:
 def _read_number(m: re.Match[str]) -> tuple[float, bool] | None:
     """The value of a core match and whether it is written in words."""
     if m.group("num"):
-        return float(m.group("num").replace(",", "")), False
+        if m.group("dcomma"):  # "€1,2 billion": a decimal comma
+            return float(m.group("num").replace(",", ".")), False
+        return float(m.group("num").replace(",", "").replace(" ", "")), False
     if m.group("frac"):
         return None
     v = _word_value(m.group("words"))
@@ -337,17 +342,25 @@ def _prev_words(t: str, s: int, floor: int, k: int) -> list[tuple[int, str]]:
 
 
 def _left_context(t: str, s: int, floor: int) -> tuple[int, str | None, str | None, bool]:
-    """Start of the figure, its currency from a prefix symbol or code, its qualifier, and whether a minus sign stands
-    before its number in digits or its currency ("-40 degrees", "about −$3 billion": the sign is in the surface)."""
+    """Start of the figure, its currency from a prefix symbol or code ("$3", "$ 3", "USD 3"), its qualifier, and whether
+    a minus sign stands before its number in digits or its currency ("-40 degrees", "about −$3 billion", "$-4.5
+    billion": the sign is in the surface)."""
     cur = None
     start = s
+    minus = None
     if s > floor and (t[s - 1] in _SYMBOL_CHARS or t[s - 1] in " \t.s"):
         m = _PREFIX_CUR.search(t, max(floor, s - 8), s)
-        if m:
+        if m and not (m.group(1) and _POSTFIX_SYMBOL.search(t, max(floor, m.start() - 2), s)):
             tok = m.group(1) or m.group(2)
             cur = _SYMBOLS.get(tok) or _SYMBOLS.get(tok.rstrip(".")) or tok.upper()
             start = m.start()
-    minus = _minus_sign(t, start, floor) if t[s : s + 1].isdigit() else None  # as symbols: "–two weeks–" is a dash
+    elif s - 1 > floor and t[s - 1] in "-−–" and t[s : s + 1].isdigit():
+        m = _SYMBOL_MINUS.search(t, max(floor, s - 8), s)
+        if m:  # "$-4.5 billion": the currency, then the sign
+            cur, start = _SYMBOLS[m.group(1)], m.start()
+            minus = start
+    if minus is None and t[s : s + 1].isdigit():  # as symbols: "–two weeks–" is a dash
+        minus = _minus_sign(t, start, floor)
     if minus is not None:
         start = minus
     qual = None
@@ -414,6 +427,11 @@ def _is_name_number(t: str, s: int, floor: int, year_like: bool) -> bool:
     return False
 
 
+# What right before a number makes it the rest of one the scanner did not read, no number of its own: 1-3 digits and a
+# space, a run of digit groups that is no grouped number ("1 234 5678 tonnes", "12 34 tonnes"; figure_lexicon.
+# _SPACE_GROUPED reads "1 234 567" whole), or a digit and a dash that no range took ("€1,2-1,5 billion", "5-4
+# decisions", "303-871-1862"). After a longer number and a space a new one starts: "In 2023 345 people died".
+_NUMBER_LEFT = re.compile(r"(?:(?<![\w.,])\d{1,3} |\d[-–—])\Z")
 _TITLE_WORD = re.compile(r"\d+(?:[,.]\d+)*[ \u00a0]([A-Z][a-z]+)\b")
 _PREV_WORD = re.compile(r"([A-Za-z][\w'’]*)[ \u00a0]+$")
 
@@ -461,7 +479,15 @@ def _scan(t: str) -> list[_Cand]:
         if t[s].isdigit():
             if s and (t[s - 1].isalnum() or t[s - 1] in "._," or (t[s - 1] == "/" and t[s - 2 : s - 1].isdigit())):
                 continue  # inside a word or a number; "9/11", "24/7": the second half of a name, never a figure
+            if t[s - 1 : s] in (" ", "-", "–", "—") and _NUMBER_LEFT.search(t, max(0, s - 5), s):
+                continue  # "1 234 5678 tonnes", "€1,2-1,5 billion", "5-4 decisions": not the last part of a number
             jm = _JUNK_DIGIT.match(t, s - 1 if s and t[s - 1] in "+(−" else s)
+            if (
+                jm is not None
+                and jm.group("signed")
+                and _SIGNED_PROSE_LEFT.search(t, max(0, jm.start() - 40), jm.start())
+            ):
+                jm = None  # "growth was −0.3%", "sales rose +12%": prose, not a ticker's "USD/TRY 43.96 +0.08%"
             if jm is not None and jm.group("numdate"):
                 a, b, y = int(jm.group("n1")), int(jm.group("n2")), jm.group("n3")
                 # 24/02/2022 is day-first; 02/24/2022 US order; a dotted date is day-first wherever it is written
@@ -778,7 +804,7 @@ def _range_bound(
     nm = _RANGE_NUM.match(t, rm.end())
     if not nm or nm.group(1)[0].isdigit() != digits:
         return None
-    hi = float(nm.group(1).replace(",", "")) if digits else _word_value(nm.group(1))
+    hi = float(nm.group(1).replace(",", "").replace(" ", "")) if digits else _word_value(nm.group(1))
     hi_mag = nm.group(2) or nm.group(3)
     if hi is None:
         return None

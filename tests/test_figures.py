@@ -504,6 +504,12 @@ def test_every_symbol_stands_for_a_worded_qualifier() -> None:
         # a qualifier before the sign is read as before a number ("about -$2 billion" lost its "about" too)
         ("Analysts expect a loss of about -$2 billion this year.", "about -$2 billion", "money", -2e9, "about"),
         ("Estimates range between -5% and 10%.", "between -5% and 10%", "percent", -5, "between"),
+        # the sign after the currency symbol: it was "4.5 billion", a count without sign or currency
+        ("The trade deficit widened to $-4.5 billion, the data showed.", "$-4.5 billion", "money", -4.5e9, None),
+        # a typographic minus before a percentage in prose was taken for a market ticker's change and gave no figure
+        ("GDP growth was −0.3% in the third quarter, officials said.", "−0.3%", "percent", -0.3, None),
+        ("Imports fell −12% in May, the statistics office said.", "−12%", "percent", -12, None),
+        ("The economy shrank (−0.5%) in the third quarter.", "−0.5%", "percent", -0.5, None),
     ],
 )  # fmt: skip
 def test_a_minus_sign_makes_a_figure_negative(
@@ -528,6 +534,19 @@ def test_the_signs_of_one_sentence_are_all_kept() -> None:
         ("-40 degrees", -40),
         ("−$3 billion", -3e9),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Sales rose +12% in May, the company said.", [("12%", 12)]),  # the plus sign of a rise in prose
+        ("Rates moved by +0.25% and −0.5% this year.", [("0.25%", 0.25), ("−0.5%", -0.5)]),
+    ],
+)
+def test_a_signed_percentage_in_prose_is_read(text: str, figures: list[tuple[str, float]]) -> None:
+    """A market ticker's change stays page junk (junk_snippets.txt: "Brent 82.10 +1.2%", "Nasdaq −1.2%")."""
+    found = sorted(extract_figures(text), key=lambda f: f.start)
+    assert [(f.surface, f.value) for f in found] == figures
 
 
 @pytest.mark.parametrize(
