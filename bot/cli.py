@@ -7,8 +7,9 @@ import inspect
 import json
 import logging
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
@@ -96,8 +97,8 @@ def _json_object(line: str, keys: str) -> tuple[dict[str, Any], dict[str, Any] |
     """One JSON-lines record as an object, or the error object that is its output line (id unknown)."""
     try:
         obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {}, {"id": None, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+    except json.JSONDecodeError as exc:  # (some of json's messages end in "at": "Unterminated string starting at")
+        return {}, {"id": None, "error": f"invalid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"}
     if not isinstance(obj, dict):
         return {}, {"id": None, "error": f"each line must be a JSON object with {keys}"}
     return obj, None
@@ -197,6 +198,35 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict[s
     }
 
 
+# A lone UTF-16 surrogate: half an emoji ("\ud83d") in a valid JSON line, or a byte of standard input that is not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _output_line(result: dict[str, Any]) -> str:
+    """A batch result as its JSON line. A lone surrogate (an input's id or words echoed back) is written as the JSON
+    escape the input had ("\\ud83d"): no UTF-8 encoder writes the character itself, and the batch died on it."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(result, ensure_ascii=False))
+
+
+def _batch(option: str, what: str, hint: str, record: Callable[[str], dict[str, Any]]) -> int:
+    """A JSON-lines batch on standard input: one output line per non-blank input line, in order; an error object names
+    its input line's number (blank lines give none, so the output's order alone would not tell). A UTF-8 BOM before the
+    first line is read past, as `summarize -` does."""
+    records = 0
+    for number, line in enumerate(_stdin(f"summarize {option}", "pipe the JSON lines in"), start=1):
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if line.strip():
+            records += 1
+            result = record(line)
+            if "error" in result:
+                result["error"] = f"line {number}: {result['error']}"
+            print(_output_line(result), flush=True)
+    if not records:  # nothing in, nothing out: say so, not a silent success
+        raise UserError(f"summarize {option}: no {what} on standard input ({hint})")
+    return 0
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
     if args.stories_jsonl:
         if args.words is not None and args.sentences is not None:
@@ -204,14 +234,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         if (args.words is not None and args.words < 1) or (args.sentences is not None and args.sentences < 1):
             raise UserError("--words and --sentences must be at least 1")
         hint = 'one JSON object a line: {"id", "docs": [{"id", "title", "text"}, …]}'
-        records = 0
-        for line in _stdin("summarize --stories-jsonl", "pipe the JSON lines in"):
-            if line.strip():
-                records += 1
-                print(json.dumps(_story_record(line, args.sentences, args.words), ensure_ascii=False), flush=True)
-        if not records:  # nothing in, nothing out: say so, not a silent success
-            raise UserError(f"summarize --stories-jsonl: no stories on standard input ({hint})")
-        return 0
+        return _batch("--stories-jsonl", "stories", hint, lambda line: _story_record(line, args.sentences, args.words))
     if args.words is not None:
         raise UserError("--words applies to --stories-jsonl only")
     args.sentences = 3 if args.sentences is None else args.sentences
@@ -221,14 +244,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         raise UserError("--sentences must be at least 1")
     if args.jsonl:
         hint = 'one JSON object a line: {"id", "text"[, "title"]}'
-        records = 0
-        for line in _stdin("summarize --jsonl", "pipe the JSON lines in"):
-            if line.strip():
-                records += 1
-                print(json.dumps(_jsonl_record(line, args.sentences, args.method), ensure_ascii=False), flush=True)
-        if not records:  # nothing in, nothing out: say so, not a silent success
-            raise UserError(f"summarize --jsonl: no articles on standard input ({hint})")
-        return 0
+        return _batch("--jsonl", "articles", hint, lambda line: _jsonl_record(line, args.sentences, args.method))
     if not args.source:
         raise UserError("give a PATH, a URL, or - for standard input (or --jsonl for batch mode)")
     text, title = _read_source(args.source, allow_private=args.allow_private or _private_networks())

@@ -4,7 +4,7 @@ Why one module over 600 lines: every step keeps the offsets into the original te
 one line-and-offset model (``Prepared``); feed furniture is apart in summarizer.furniture.
 
 Every extractor works on :class:`Prepared.text` — the article with site boilerplate removed and
-NBSP / zero-width characters / exotic quote marks normalised — and maps its spans back with
+NBSP / zero-width characters / bidi marks / exotic quote marks normalised — and maps its spans back with
 :meth:`Prepared.span` so that what a reader sees is exactly what the article wrote.
 
 The cleaning works line by line (extracted article text keeps the page's line structure):
@@ -31,6 +31,12 @@ from .models import Sentence
 
 # Characters removed for matching (zero width, soft hyphen, BOM) and mapped to others.
 _DROP = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Removed too, as ranges of a character class: the bidi marks and controls (ALM, LRM, RLM, the embeddings and overrides,
+# the isolates LRI/RLI/FSI/PDI), the invisible operators and the Mongolian vowel separator, which carry nothing in
+# English text and after a full stop hid the sentence's end ("said.\u200e Talks ..." was one sentence, a last sentence
+# ending so was dropped); and lone surrogates (an emoji cut in half by a JSON writer: "\ud83d"), which no encoder writes.
+_DROP_RANGES = r"\u061c\u180e\u200e\u200f\u202a-\u202e\u2061-\u2064\u2066-\u2069\ud800-\udfff"
+_DROP_RANGE = re.compile(f"[{_DROP_RANGES}]")
 _MAP = {
     "\u00a0": " ",
     "\u2007": " ",
@@ -54,12 +60,16 @@ _MAP = {
     "\u2029": "\n",
 }
 # Lines without any of these characters need no per-character normalisation (the fast path).
-_NEEDS_NORMALISING = re.compile("[" + re.escape("".join(_DROP) + "".join(_MAP)) + r"\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEEDS_NORMALISING = re.compile(
+    "[" + re.escape("".join(_DROP) + "".join(_MAP)) + r"\x00-\x08\x0b-\x1f\x7f-\x9f" + _DROP_RANGES + "]"
+)
 # normalize_char for every character it changes without dropping (control characters become spaces);
 # characters it drops (zero width, "\r") split a line into pieces that are translated whole.
 _TRANSLATE = {c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c != 0x0A}
 _TRANSLATE.update({ord(k): v for k, v in _MAP.items() if v})
-_DROPPED = re.compile("[" + re.escape("".join(_DROP) + "".join(k for k, v in _MAP.items() if not v)) + "]")
+_DROPPED = re.compile(
+    "[" + re.escape("".join(_DROP) + "".join(k for k, v in _MAP.items() if not v)) + _DROP_RANGES + "]"
+)
 
 # Lines from which the rest of the page is site furniture (comment forms, share boxes, footers).
 # A marker line is dropped wherever it stands; it ends the article once enough prose precedes it.
@@ -291,14 +301,42 @@ _DATELINE = re.compile(
     r"|\([A-Z][\w.&'’]*(?:\s[A-Z][\w.&'’]*){0,3}\)(?:\s*[-–—]{1,2}\s*|(?=[A-Z])))"
 )
 
-# Markdown left by some scrapers: block-quote and heading markers, bold/italic marks.
-_MARKDOWN = re.compile(r"^\s{0,3}(?:>\s?)+|^\s{0,3}#{1,6}\s+|\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+# Markdown left by some scrapers: block-quote and heading markers at a line's opening, bold/italic marks (_emphasis).
+_MARKDOWN_BLOCK = re.compile(r"^\s{0,3}(?:>\s?)+|^\s{0,3}#{1,6}\s+")
+_MARK_RUN = re.compile(r"\*+|_+")
+_EMPHASIS = ("**", "__", "_")  # the runs scrapers write for <strong> and <em>; a longer run ("f****ed") is none
+# A run of "__" around a lower-case identifier is code, not bold ("the __init__ method"), however Markdown reads it.
+_DUNDER_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _maybe_markdown(line: str) -> bool:
-    """Whether ``_MARKDOWN`` can match at all (its search scans the whole line; most lines have none of it)."""
+    """Whether a line may hold any Markdown mark (most lines have none of it)."""
     head = line[:4]
     return "_" in line or "**" in line or ">" in head or "#" in head
+
+
+def _emphasis(line: str) -> list[tuple[int, int]]:
+    """Spans of a line's bold/italic marks, read as Markdown reads them: a mark opens at a word's start (after a space,
+    a punctuation mark or the line's opening, before a non-space) and closes at a word's end, and only a closing mark
+    that finds its opening one counts. Marks inside a word are the word's ("f**king", "my__var", "@john_doe_")."""
+    spans: list[tuple[int, int]] = []
+    opened: list[tuple[str, int, int]] = []  # (run, start, end) of the marks still open
+    for m in _MARK_RUN.finditer(line):
+        run, a, b = m.group(0), m.start(), m.end()
+        if run not in _EMPHASIS:
+            continue
+        before, after = line[a - 1 : a], line[b : b + 1]
+        closes = bool(before) and not before.isspace() and not after.isalnum()
+        opens = bool(after) and not after.isspace() and not before.isalnum()
+        k = next((k for k in range(len(opened) - 1, -1, -1) if opened[k][0] == run), -1) if closes else -1
+        if k >= 0:
+            _, oa, ob = opened[k]
+            del opened[k:]  # marks opened inside the pair and never closed stay as written
+            if not (run == "__" and _DUNDER_NAME.fullmatch(line, ob, a)):
+                spans += [(oa, ob), (a, b)]
+        elif opens:
+            opened.append((run, a, b))
+    return spans
 
 
 # A footnote mark after a sentence's end ("is actively being restored.* This ...", "by 30%.[1] Doctors ..."): the
@@ -310,7 +348,9 @@ _FOOTNOTE_CHARS = ("*", "[", "†", "‡")  # a character each match holds (most
 
 def _marks(body: str) -> list[tuple[int, int]]:
     """Spans of a line's Markdown marks and footnote marks, removed from the prepared text (may overlap: "**")."""
-    spans = [m.span() for m in _MARKDOWN.finditer(body)] if _maybe_markdown(body) else []
+    spans = []
+    if _maybe_markdown(body):
+        spans = [m.span() for m in _MARKDOWN_BLOCK.finditer(body)] + _emphasis(body)
     if any(c in body for c in _FOOTNOTE_CHARS):
         spans += [m.span() for m in _FOOTNOTE_MARK.finditer(body)]
     return sorted(spans)
@@ -330,8 +370,11 @@ def _ends_sentence(s: str) -> bool:
     return s.rstrip()[-1:] in (".", "!", "?", "…", ":", ";", '"', "”", "’", ")", "]")
 
 
-# HTML handed in as text: tags out (block tags become line breaks), entities decoded.
-_HTML_HINT = re.compile(r"<(?:!doctype|html|head|body|p|div|br|span|a|li|ul|table|h[1-6]|script|style)\b", re.I)
+# HTML handed in as text: tags out (block tags become line breaks), entities decoded. It is HTML when it holds several
+# common tags, opening or closing, or one tag prose never holds: a link, an image, a script, a line break (a feed's
+# description with "<a href=...>Kremlin</a>" or "...on Monday.<br>Prices ..."). A "<" alone ("a <5% rise") is no tag.
+_HTML_HINT = re.compile(r"</?(?:!doctype|html|head|body|p|div|br|span|a|li|ul|table|h[1-6]|script|style)\b", re.I)
+_HTML_SURE = re.compile(r"<(?:a\s[^<>]*\bhref\s*=|img\s[^<>]*\bsrc\s*=|script\b|br\s*/?>)", re.I)
 _HTML_TOKEN = re.compile(
     r"<!--.*?-->|<(script|style|noscript|template|svg|head)\b[^>]*>.*?</\1\s*>|<[!/]?[a-zA-Z][^>]*>|&#?\w{1,10};",
     re.IGNORECASE | re.DOTALL,
@@ -399,7 +442,7 @@ class Prepared:
 
 def normalize_char(c: str) -> str:
     """The matching form of one character ('' when it is dropped)."""
-    if c in _DROP:
+    if c in _DROP or _DROP_RANGE.match(c):
         return ""
     if c in _MAP:
         return _MAP[c]
@@ -442,11 +485,13 @@ def _strip_html(raw: str) -> tuple[str, list[int]]:
 
 
 def _looks_like_html(raw: str) -> bool:
-    """Markup rather than prose: a doctype/html tag, or several common tags."""
+    """Markup rather than prose: a doctype/html tag, several common tags, or one that prose never holds."""
     head = raw[:2000].lstrip().lower()
     if head.startswith(("<!doctype", "<html", "<?xml")):
         return True
-    return len(_HTML_HINT.findall(raw[:100_000])) >= 5
+    if "<" not in raw:
+        return False
+    return len(_HTML_HINT.findall(raw[:100_000])) >= 5 or bool(_HTML_SURE.search(raw[:100_000]))
 
 
 def _prose(line: str) -> bool:
@@ -706,6 +751,7 @@ def _junk_share(raw: str) -> float:
     return len(_BAD_CHAR.findall(sample)) / len(sample)
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
 _TABLE_ROW = re.compile(r"(?m)^\|[^\n]*\|[ \t]*$")  # a line that opens and closes with a cell mark
 
 
@@ -713,11 +759,15 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     """Clean and normalise an article; the first line is taken as its title when none is given."""
     if not isinstance(raw, str):
         raise TypeError(f"text must be str, not {type(raw).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be str or None, not {type(title).__name__}")
     if _junk_share(raw) > _JUNK_CHAR_SHARE:
         return Prepared(original=raw, text="", offsets=(0,), title=title, problem="the text looks like binary data")
     source, base = raw, None
     if _looks_like_html(raw):
         source, base = _strip_html(raw)
+    if "\r" in source:  # a lone CR (old Mac files, some CMS exports) ends a line; a CRLF's CR is dropped (_MAP)
+        source = _LONE_CR.sub("\n", source)  # one character for another: offsets stay as they are
     if "Photo" in source:  # a wire photo credit between a caption and the paragraph it was run into: a line break
         source = _GLUED_CREDIT.sub(lambda m: m.group(0)[:-1] + "\n", source)
     if "\n|" in source or source.startswith("|"):
@@ -731,8 +781,8 @@ def prepare(raw: str, title: str | None = None) -> Prepared:
     # ending with its credit, is none).
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
     if first is not None and keep[first] and not _is_caption(lines[first]):
-        s = lines[first].strip()
-        ended = bool(re.search(r"[.!?…][\"”’')\]]*\s*$", s))
+        s = normalize(lines[first]).strip()  # (a bidi mark after its full stop hid the end)
+        ended = bool(_ENDED.search(s))
         own_paragraph = first + 1 < len(lines) and not lines[first + 1].strip()
         if len(s) < 200 and (not ended or (own_paragraph and _headline_like(s))) and any(keep[first + 1 :]):
             if title is None:
@@ -851,7 +901,13 @@ _TITLE_ABBREV = frozenset(
 # candidate at each of its dots backtracking through the rest: quadratic)
 # A footnote mark after the full stop ("is being restored.* This ...", "by 30%.[1] Doctors ...") is part of the end
 # (_FOOTNOTE, above).
-_CANDIDATE = re.compile(rf"(?<![.!?…])[.!?…]++[\"”’)\]]*+{_FOOTNOTE}?+(?=\s+[\"“‘(\[]?[A-Z0-9])")
+# Emoji after a sentence's end ("... Khan said.🙂 Talks resume ..."): the end is a candidate all the same, and the emoji
+# belong to no sentence (a sentence ending with them would not end like one, and the summary passed it over).
+_EMOJI = "[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]"
+_EMOJI_CHAR = re.compile(_EMOJI)
+_EMOJI_RUN = re.compile(f"{_EMOJI}+")
+_CANDIDATE = re.compile(rf"(?<![.!?…])[.!?…]++[\"”’)\]]*+{_FOOTNOTE}?+(?={_EMOJI}*+\s+[\"“‘(\[]?[A-Z0-9])")
+_ENDED = re.compile(rf"[.!?…][\"”’')\]]*\s*{_EMOJI}*\s*$")  # a line's end is a sentence's, emoji after it or not
 _WORD_BEFORE = re.compile(rf"([\w.'’-]*)[.!?…]+[\"”’)\]]*{_FOOTNOTE}?$")
 _ENDS_WITH_FOOTNOTE = re.compile(rf"[.!?…][\"”’)\]]*{_FOOTNOTE}$")
 
@@ -986,6 +1042,16 @@ def _repeated_exclamation(line: str, m: re.Match[str]) -> bool:
     return line[max(0, m.start() - len(word) - 1) : m.start()].split()[-1:] == [word]
 
 
+def _emoji_tail(line: str, start: int) -> int:
+    """Where the emoji closing a line begin, when a sentence's end comes before them ("... Khan said.🙂"); else the
+    line's length."""
+    end = len(line.rstrip())
+    k = end
+    while k > start and _EMOJI_CHAR.match(line, k - 1):
+        k -= 1
+    return k if k < end and _ends_terminal(line[start:k]) else len(line)
+
+
 def _line_spans(line: str, base: int) -> list[tuple[int, int]]:
     """Sentence spans of one line (offsets into the whole text)."""
     pieces: list[tuple[int, int, bool]] = []  # (start, end, needs syntok)
@@ -996,10 +1062,12 @@ def _line_spans(line: str, base: int) -> list[tuple[int, int]]:
         if verdict:
             pieces.append((start, m.end(), ask))
             start = m.end()
+            if emoji := _EMOJI_RUN.match(line, start):
+                start = emoji.end()
             ask = False
         elif verdict is None:
             ask = True
-    pieces.append((start, len(line), ask))
+    pieces.append((start, _emoji_tail(line, start), ask))
     spans: list[tuple[int, int]] = []
     for a, b, needs_syntok in pieces:
         chunk = line[a:b]

@@ -62,6 +62,46 @@ def test_summarize_jsonl_one_line_out_per_line_in_and_bad_lines_are_errors():
     assert rows[3]["summary"] == [] and rows[3].get("reason")
 
 
+def test_summarize_jsonl_half_an_emoji_does_not_end_the_batch():
+    """A lone surrogate escape ("\\ud83d", an emoji cut in half: valid JSON) in a line's text or id ended the batch with
+    "unexpected error: UnicodeEncodeError ... surrogates not allowed": the lines after it were never read."""
+    lines = [
+        json.dumps({"id": "1", "text": "Officials said exports rose 5% on Monday in Beijing."}),
+        json.dumps({"id": "2\ud83d", "text": "Shares jumped 20% after the deal \ud83d, traders said on Monday."}),
+        json.dumps({"id": "3", "text": 'Imports fell 3% on Monday, "a blow\ud83d," Li Wei said.'}),
+    ]
+    out = run_cli("summarize", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2\ud83d", "3"]  # the id as given, written as the JSON escape it came in
+    assert rows[1]["summary"] == ["Shares jumped 20% after the deal , traders said on Monday."]
+    assert rows[2]["quotes"][0]["speaker"] == "Li Wei" and rows[2]["quotes"][0]["text"] == "a blow\ud83d,"
+
+
+def test_summarize_jsonl_errors_name_their_input_line_and_a_bom_is_read_past():
+    """Errors said nothing of where they were ("invalid JSON: ... at at column 29", id null, and blank lines shifted the
+    output), and a file a Windows editor saved as "UTF-8" lost its first record to the BOM."""
+    lines = [
+        "\ufeff" + json.dumps({"id": "a", "text": "Exports rose 12% to $3bn, the ministry said on Monday."}),
+        "",
+        "   ",
+        '{"id":"b","text":"Trade grew',
+        json.dumps({"id": "c", "text": 42}),
+        '{"id": "d", "text": "bad \\escape"}',
+        '{"id":"e","text":"Trade grew',  # the last line, with no line break after it
+    ]
+    out = run_cli("summarize", "--jsonl", stdin="\n".join(lines))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert rows[0]["id"] == "a" and rows[0]["summary"] and "error" not in rows[0]
+    assert [r.get("error") for r in rows[1:]] == [
+        "line 4: invalid JSON: Invalid control character at column 29",
+        "line 5: 'text' must be a string",
+        "line 6: invalid JSON: Invalid \\escape at column 26",
+        "line 7: invalid JSON: Unterminated string starting at column 18",
+    ]
+
+
 def _saved_page(charset: str = "utf-8") -> str:
     """The first seed article as a site serves it: navigation, a cookie notice and a footer around the article."""
     paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n\n")[2:8] if len(p) > 80]

@@ -58,6 +58,24 @@ def test_one_line_out_per_story_and_bad_lines_are_errors() -> None:
     assert rows[5]["summary"] == [] and rows[5]["reason"] == "no articles"
 
 
+def test_half_an_emoji_does_not_end_the_batch_and_errors_name_their_line() -> None:
+    """A lone surrogate escape ("\\ud83d": valid JSON) in a story's text ended the batch with a UnicodeEncodeError."""
+    lines = [
+        json.dumps(
+            {"id": "s1\ud83d", "docs": [{"id": "a", "text": "Exports rose 12% on Monday \ud83d, officials said."}]}
+        ),
+        "not json",
+        json.dumps({"id": "s3", "docs": [{"id": "a", "text": "Officials said exports rose 5% on Monday in Beijing."}]}),
+    ]
+    out = run("--stories-jsonl", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["s1\ud83d", None, "s3"]
+    assert rows[0]["summary"] == ["Exports rose 12% on Monday , officials said."]
+    assert rows[1]["error"] == "line 2: invalid JSON: Expecting value at column 1"
+    assert rows[2]["summary"] == ["Officials said exports rose 5% on Monday in Beijing."]
+
+
 def test_words_gives_whole_sentences_within_the_budget() -> None:
     out = run("--stories-jsonl", "--words", "50", stdin=json.dumps(_story("w")) + "\n")
     assert out.returncode == 0, out.stderr

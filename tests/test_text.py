@@ -659,3 +659,114 @@ def test_a_short_first_paragraph_of_prose_is_no_headline(lede: str) -> None:
     gap = "\n" if lede.startswith("Russia") else "\n\n"
     prepared = prepare(f"{lede}{gap}The actress shared a photo on Instagram, her spokesman said on Tuesday.")
     assert prepared.sentences[0].text == lede
+
+
+# ---------------------------------------------------------------- hostile text (a QA reader's findings)
+
+
+def test_a_lone_surrogate_is_removed_and_offsets_hold() -> None:
+    """A JSON line may hold half an emoji ("\\ud83d", valid JSON): kept in the prepared text, it reached every sentence,
+    figure and quote, and no UTF-8 encoder could write them out (the batch command died on it)."""
+    raw = "Trade news\n\nShares jumped 20% after the deal \ud83d. Officials said so on Monday.\udc80"
+    p = prepare(raw)
+    assert p.text == "Shares jumped 20% after the deal . Officials said so on Monday."
+    p.text.encode("utf-8")  # raises on a surrogate
+    assert [raw[s.start : s.end] for s in p.sentences] == [
+        "Shares jumped 20% after the deal \ud83d.",
+        "Officials said so on Monday.",
+    ]
+    assert normalize("half \ud83d an emoji") == "half  an emoji" and normalize_char("\udfff") == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'The minister said the plan was "f**king ridiculous" and walked out of the meeting on Monday.',
+        "He posted a photo of a sign reading b**ch on his account on Monday, police said.",
+        "The bug was in the __init__ method of the my__var module, the developers said on Monday.",
+        "Users of the @john_doe_ account were told to reset their passwords on Monday.",
+        "The singer said the show was f****ed up by the sound engineers on Monday night.",
+        "Rescuers dug through buildings, bridges and cities _ and people _ all week, officials said.",  # AP's dash
+    ],
+)
+def test_marks_inside_a_word_are_the_words(line: str) -> None:
+    """Markdown's bold and italic marks open at a word's start and close at its end; inside a word ("f**king",
+    "my__var") they were taken out all the same and the summary's sentence read "fking", "myvar"."""
+    assert [s.text for s in prepare(f"Title line\n\n{line}").sentences] == [line]
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("**Russia** cut gas exports by 30% on Monday.", "Russia cut gas exports by 30% on Monday."),
+        ("He was _very_ angry, **officials** said.", "He was very angry, officials said."),
+        ("If you found an error, **let us know**.", "If you found an error, let us know."),
+        ("The **__init__** method is *new*, he said.", "The __init__ method is *new*, he said."),
+        ("x **a _b** c_ d.", "x a _b c_ d."),  # "_b" opens inside the bold pair that closes first: left as written
+    ],
+)
+def test_markdown_emphasis_at_word_boundaries_is_removed(line: str, text: str) -> None:
+    assert prepare(f"Title line\n\n{line}").text == text
+
+
+def test_a_lone_cr_ends_a_line() -> None:
+    """Lines ending in a lone CR (old Mac files, some CMS exports) were glued: "... said Bob Smith.Talks resume ..."
+    was one sentence, and its speaker "Bob Smith.T"."""
+    raw = 'Line one says exports rose 5%.\rOfficials welcomed the figures.\r"We did it," said Bob Smith.\rTalks resume.'
+    p = prepare(f"Trade news\r\n\r\n{raw}")
+    assert [s.text for s in p.sentences] == [
+        "Line one says exports rose 5%.",
+        "Officials welcomed the figures.",
+        '"We did it," said Bob Smith.',
+        "Talks resume.",
+    ]
+    assert p.title == "Trade news"
+    assert all(p.original[s.start : s.end] == s.text for s in p.sentences)
+    assert prepare("First line here.\r\nSecond line here.").text == "First line here.\nSecond line here."
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u202c", "\u2069", "\u2066", "\u061c", "\U0001f642", "🇺🇦"])
+def test_an_invisible_mark_or_an_emoji_after_a_full_stop_neither_glues_nor_drops_a_sentence(mark: str) -> None:
+    """A bidi mark (LRM, RLM, PDF, PDI, ...) or an emoji right after a full stop hid the sentence's end: two sentences
+    were one, and a last sentence ending so did not end like one (no summary, no quote took it)."""
+    said = '"We will never accept these sanctions," Khan said.'
+    p = prepare(f"Sanctions talks\n\nMinister Ali Khan spoke on Monday. {said}{mark} Talks resume on Friday.")
+    assert [s.text for s in p.sentences] == ["Minister Ali Khan spoke on Monday.", said, "Talks resume on Friday."]
+    p = prepare(f"Sanctions talks\n\nMinister Ali Khan spoke on Monday. {said}{mark}")
+    assert [s.text for s in p.sentences] == ["Minister Ali Khan spoke on Monday.", said]
+    assert all(p.original[s.start : s.end] == s.text for s in p.sentences)
+    p = prepare(f"Minister Ali Khan spoke on Monday. {said}{mark}\nTalks resume on Friday.")  # no headline
+    assert p.title is None and len(p.sentences) == 3
+
+
+def test_an_emoji_inside_a_sentence_or_opening_a_line_stays() -> None:
+    p = prepare("Title line\n\n🇺🇦 Kyiv said the talks 🙂 went well. Nothing else 🔥")
+    assert [s.text for s in p.sentences] == ["🇺🇦 Kyiv said the talks 🙂 went well.", "Nothing else 🔥"]
+
+
+def test_a_non_str_title_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="title must be str or None, not bytes"):
+        prepare("Exports rose 12% on Monday, the ministry said.", title=b"x")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        'The <a href="https://example.com/kremlin">Kremlin</a> said on Monday that exports rose 12% to $3bn.',
+        "Russia cut gas exports by 30% on Monday.<br>Prices in Europe jumped.<br/>Traders expect more volatility.",
+        "<script>var x = 'Exports rose 99% to $9bn';</script>Exports rose 12% to $3bn, the ministry said on Monday.",
+        '<img src="a.jpg" alt="Putin said it would cost $5bn"> Exports rose 12% to $3bn, the ministry said on Monday.',
+        "<p>Exports rose 12% to $3bn, the ministry said.</p><p>Officials welcomed it.</p><p>Peskov said so.</p>",
+    ],
+)
+def test_an_html_fragment_loses_its_tags(raw: str) -> None:
+    """A feed's description with a link or a line break, fewer than five opening tags, kept its markup in the summary
+    (and a script's or an image's alt text gave figures and quotes of their own)."""
+    p = prepare(raw)
+    assert "<" not in p.text and ">" not in p.text and "$9bn" not in p.text and "$5bn" not in p.text
+    assert p.text.startswith(("The Kremlin said", "Russia cut gas", "Exports rose 12%"))
+
+
+def test_plain_text_with_a_less_than_sign_is_no_html() -> None:
+    raw = "Prices rose <5% on Monday, the ministry said. If a<b and c>d, the <b> rule holds, he said."
+    assert prepare(raw).text == raw
