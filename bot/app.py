@@ -419,13 +419,27 @@ async def stories_command(
 
     Without feeds.yaml (`topics` None) a --topic no story has is checked against the topics of the store's feeds, the
     feeds.yaml the poller last synced: a typo is refused there too, not answered "no stories" (and a topic renamed
-    since still lists its old stories). A store with no feeds yet cannot check it, and the answer says so."""
+    since still lists its old stories). A store with no feeds yet cannot check it, and the answer says so. A --topic
+    feeds.yaml no longer has (renamed or removed) is listed while stored stories carry it, with a note saying so."""
     window = parse_since(since)
-    if topic is not None and topics is not None and topic not in topics:
-        raise UserError(f"--topic {topic!r}: unknown topic; choose from {', '.join(topics)}")
+    unknown = f"--topic {topic!r}: unknown topic; choose from {', '.join(topics or ())}"
+    retired = topic is not None and topics is not None and topic not in topics
     unchecked = ""
-    store = await open_store(settings.database_url, must_exist=True)
     try:
+        store = await open_store(settings.database_url, must_exist=True)
+    except UserError:
+        if retired:  # no store to find it in: the name is what is wrong
+            raise UserError(unknown) from None
+        raise
+    try:
+        if retired:
+            if not await store.stories(datetime(1970, 1, 1, tzinfo=UTC), topic=topic, limit=1):
+                raise UserError(unknown)
+            print(
+                f"coverage-bot: --topic {topic!r} is no longer in feeds.yaml (topics: {', '.join(topics or ())}); "
+                "listing the stories stored with it",
+                file=sys.stderr,
+            )
         stories = await store.stories(datetime.now(UTC) - window, topic=topic, limit=500)
         if topic is not None and topics is None and not stories:
             followed = await store.feed_topics()

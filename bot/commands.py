@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ FIGURES_STORIES = 8
 FIGURES_PER_STORY = 3
 STATUS_FEEDS_LISTED = 10
 DEFAULT_TIME = "08:00"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since ever": every story the store keeps
 
 GROUP_TYPES = ("group", "supergroup")
 
@@ -100,12 +101,24 @@ class LocalPlatform:
 
 @dataclass(frozen=True)
 class CommandInfo:
-    """A command for /help and setMyCommands."""
+    """A command for /help and setMyCommands; ``example`` names its topics as {first} and {second} (example_topics)."""
 
     name: str
     description: str
     usage: str
     example: str
+
+    def example_for(self, topics: Sequence[str]) -> str:
+        """The example with the configured topics in it: one typed as shown must work."""
+        first, second = example_topics(topics)
+        return self.example.format(first=first, second=second)
+
+
+def example_topics(topics: Sequence[str]) -> tuple[str, str]:
+    """The two topics examples name: the first two configured (rare-earths and us-russia in the shipped feeds.yaml),
+    so that an operator's own topics are what /start and /help tell users to type; one topic serves as both."""
+    first = topics[0] if topics else "TOPIC"
+    return first, topics[1] if len(topics) > 1 else first
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
@@ -114,9 +127,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "subscribe",
         "Subscribe to topics: daily digest or alerts",
         "/subscribe [@channel] [topic…] [daily HH:MM | alerts]",
-        "/subscribe rare-earths daily 08:00",
+        "/subscribe {first} daily 08:00",
     ),
-    CommandInfo("unsubscribe", "Stop a topic or everything", "/unsubscribe [topic | all]", "/unsubscribe us-russia"),
+    CommandInfo("unsubscribe", "Stop a topic or everything", "/unsubscribe [topic | all]", "/unsubscribe {second}"),
     CommandInfo("settings", "This chat's subscriptions", "/settings [@channel]", "/settings"),
     CommandInfo("timezone", "Set the digest timezone", "/timezone [@channel] Area/City", "/timezone Europe/Moscow"),
     CommandInfo(
@@ -126,10 +139,10 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "/summary 12",
     ),
     CommandInfo("quotes", "Latest quotes grouped by speaker", "/quotes [speaker] [topic…]", "/quotes zelensky"),
-    CommandInfo("figures", "Key figures of the last 24 h", "/figures [topic]", "/figures rare-earths"),
+    CommandInfo("figures", "Key figures of the last 24 h", "/figures [topic]", "/figures {first}"),
     CommandInfo("digest", "The digest now, as scheduled", "/digest", "/digest"),
     CommandInfo("status", "Feeds, last poll, stories today", "/status", "/status"),
-    CommandInfo("trend", "Chart: stories per day, 14 days", "/trend [topic]", "/trend us-russia"),
+    CommandInfo("trend", "Chart: stories per day, 14 days", "/trend [topic]", "/trend {second}"),
     CommandInfo("help", "Every command with an example", "/help", "/help"),
 )
 USAGE = {c.name: c.usage for c in COMMANDS} | {
@@ -311,6 +324,15 @@ class Commands:
             raise BadArguments(f"Unknown topic {echo(word)!r} (topics: {', '.join(self.topics)}).")
         return topic
 
+    async def _retired_topic(self, word: str, chat: ChatRef) -> str | None:
+        """The topic `word` names when feeds.yaml no longer has it (renamed or removed) but this chat still follows it
+        or stored stories still carry it: typed, it means that topic, not a speaker. None otherwise."""
+        key = word.lower().replace("_", "-")
+        sub = await self._subscription(chat)
+        if (sub is not None and key in sub.topics) or await self.store.stories(EPOCH, topic=key, limit=1):
+            return key
+        return None
+
     def _tz(self, name: str | None) -> ZoneInfo:
         return local_zone(name, self.default_timezone)
 
@@ -358,10 +380,13 @@ class Commands:
         return sorted(seen.values(), key=lambda s: s.first_seen, reverse=True)
 
     def keyboard(self, subscribed: Sequence[str]) -> tuple[tuple[Button, ...], ...]:
-        """One toggle button per topic (✅ when subscribed), two to a row, then the mode buttons."""
+        """One toggle button per topic (✅ when subscribed), two to a row, then the mode buttons. A subscribed topic
+        feeds.yaml no longer has (renamed or removed) gets a button too, after the others: a tap stops it."""
+        gone = [t for t in subscribed if t not in self.topics]
+        marked = {t: f"{t} (no longer configured)" for t in gone}
         buttons = [
-            Button(("✅ " if t in subscribed else "➕ ") + t, "t:" + t)
-            for t in self.topics
+            Button(("✅ " if t in subscribed else "➕ ") + marked.get(t, t), "t:" + t)
+            for t in (*self.topics, *gone)
             if len(("t:" + t).encode()) <= CALLBACK_DATA_LIMIT
         ]
         rows = [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
@@ -378,6 +403,7 @@ class Commands:
     async def start(self, args: list[str], chat: ChatRef) -> Reply:
         """What the bot does, how to subscribe, and the topic keyboard."""
         sub = await self._subscription(chat)
+        first, second = example_topics(self.topics)
         return Reply(
             blocks=(
                 block(
@@ -387,7 +413,7 @@ class Commands:
                 ),
                 block(
                     "Tap a topic to subscribe this chat (a daily digest at 08:00), or type for example",
-                    line(code("/subscribe rare-earths daily 07:30"), " or ", code("/subscribe us-russia alerts")),
+                    line(code(f"/subscribe {first} daily 07:30"), " or ", code(f"/subscribe {second} alerts")),
                     "Send /help for every command.",
                 ),
                 block(line(i("Subscribed: " + self._describe(sub)))) if sub else block(line(i("Not subscribed yet."))),
@@ -399,7 +425,7 @@ class Commands:
         """Every command with its usage and an example."""
         lines = [line(b("Commands"))]
         for c in COMMANDS:
-            lines.append(line(c.usage, " — ", c.description, ". ", i("e.g. " + c.example)))
+            lines.append(line(c.usage, " — ", c.description, ". ", i("e.g. " + c.example_for(self.topics))))
         lines.append(line("Topics: ", ", ".join(self.topics)))
         return Reply(blocks=(Block(tuple(lines)),))
 
@@ -563,7 +589,7 @@ class Commands:
         if not subs:
             return text_reply(
                 f"{args[0] if args else 'This chat'} has no subscriptions.",
-                line("Start with ", code("/subscribe rare-earths"), " or tap a topic in /start."),
+                line("Start with ", code(f"/subscribe {example_topics(self.topics)[0]}"), " or tap a topic in /start."),
             )
         lines = [line(b("Subscriptions" + (f" of {args[0]}" if args else "")))]
         for sub in subs:
@@ -620,8 +646,9 @@ class Commands:
         kind, _, value = data.partition(":")
         sub = await self._subscription(chat)
         active = sub is not None and sub.active
-        if kind == "t" and value in self.topics:
-            if sub is not None and active and value in sub.topics:
+        followed = sub is not None and active and value in sub.topics  # (maybe a topic feeds.yaml no longer has)
+        if kind == "t" and (value in self.topics or followed):
+            if sub is not None and followed:
                 await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
                 notice = f"Unsubscribed from {value}"
             else:
@@ -746,6 +773,9 @@ class Commands:
             seen.add(key)
             grouped.setdefault(who, []).append(q)
         if not grouped:
+            retired = await self._retired_topic(speaker.split()[-1], chat) if speaker else None
+            if retired:  # "/quotes us-russia" after feeds.yaml dropped it: a topic, not a speaker
+                return text_reply(f"The topic {retired} is no longer configured; topics: {', '.join(self.topics)}.")
             who = f" by {echo(speaker)}" if speaker else ""
             return text_reply(f"No quotes{who} on {', '.join(topics)} in the last 7 days.")
         blocks = [
@@ -795,7 +825,12 @@ class Commands:
         now = self.now()
         if sub is not None and sub.active:
             blocks, ids, _ = await digest_for(
-                self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
+                self.store,
+                sub,
+                now,
+                default_timezone=self.default_timezone,
+                topic_names=self.topic_names,
+                configured=self.topics,
             )
         else:
             tz = self._tz(await self._zone_name(chat))

@@ -72,7 +72,9 @@ def render(reply: Reply, photo_dir: Path | None = None) -> str:
         path.write_bytes(reply.photo)
         text = f"[chart saved to {path}]\n{text}"
     if reply.keyboard:
-        text += "\n(buttons in Telegram; here type e.g. /subscribe rare-earths or /unsubscribe rare-earths)"
+        # the first topic the buttons offer: a configured one (bot.commands lists those first), which typed works
+        topic = next((btn.data[2:] for row in reply.keyboard for btn in row if btn.data.startswith("t:")), "TOPIC")
+        text += f"\n(buttons in Telegram; here type e.g. /subscribe {topic} or /unsubscribe {topic})"
     return text
 
 

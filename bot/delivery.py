@@ -149,11 +149,13 @@ class Delivery:
         network_backoff: float = NETWORK_BACKOFF,
         on_deactivated: Callable[[int], Awaitable[None]] | None = None,
         topic_names: Mapping[str, str] | None = None,
+        topics: Sequence[str] | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
         self.default_timezone = default_timezone
         self.topic_names = dict(topic_names or {})  # feeds.yaml's labels, as digests and alerts show them
+        self.topics = list(topics) if topics is not None else None  # feeds.yaml's: a digest marks a chat's others
         self.network_backoff = network_backoff
         self.on_deactivated = on_deactivated
         self._locks: dict[int, asyncio.Lock] = {}
@@ -381,7 +383,12 @@ class Delivery:
         async with self._lock(sub.id):
             key = digest_key(digest_slot(sub, when, self.default_timezone))
             blocks, ids, updates = await digest_for(
-                self.store, sub, now, default_timezone=self.default_timezone, topic_names=self.topic_names
+                self.store,
+                sub,
+                now,
+                default_timezone=self.default_timezone,
+                topic_names=self.topic_names,
+                configured=self.topics,
             )
             if ids or updates:  # new stories, or known ones other outlets have told since the last digest
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
@@ -425,7 +432,7 @@ class Delivery:
                 stories = await self.store.undelivered(sub.id, "alert", now - ALERT_LOOKBACK)
                 if not stories:
                     continue
-                blocks, ids = compose_alert(stories, topic_names=self.topic_names)
+                blocks, ids = compose_alert(stories, topic_names=self.topic_names, topics=sub.topics)
                 reply = Reply(blocks=tuple(blocks), story_ids=tuple(ids))
                 outcomes.append(await self.deliver(sub, "alert", "alert", reply))
         return outcomes

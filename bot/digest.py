@@ -8,7 +8,7 @@ both import this module and neither imports the other.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
@@ -256,6 +256,20 @@ def story_block(story: StoryView, *, heading: Line | None = None, also: Sequence
     return Block(tuple(lines))
 
 
+def distinct_words(words: Iterable[str]) -> list[str]:
+    """Each word once, as first written: case, a plural "s" and a possessive "'s" aside ("rare earth, Rare Earths" is
+    "rare earth"; the members of a story found the same term in their own spellings)."""
+    seen: set[str] = set()
+    out = []
+    for word in words:
+        key = word.casefold().replace("’", "'").removesuffix("'s")
+        key = key[:-1] if len(key) > 3 and key.endswith("s") else key
+        if key not in seen:
+            seen.add(key)
+            out.append(word)
+    return out
+
+
 def _local_time(when: datetime, tz: tzinfo) -> str:
     """A stored time (UTC, naive from SQLite) as the chat reads it: "2026-12-01 13:34 JST"."""
     local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(tz)
@@ -309,7 +323,7 @@ def story_full_blocks(story: StoryView, tz: tzinfo = UTC) -> list[Block]:
         blocks.append(Block((line(b("Sources")), *sources), may_split=True))
     terms = story.terms
     if terms:
-        why = "; ".join(f"{t}: {', '.join(ws)}" for t, ws in terms.items() if ws)
+        why = "; ".join(f"{t}: {', '.join(distinct_words(ws))}" for t, ws in terms.items() if ws)
         if why:
             blocks.append(block(line(i("Kept for: " + why))))
     return blocks
@@ -371,9 +385,11 @@ def compose_digest(
     max_stories: int = DIGEST_MAX_STORIES,
     grown: Sequence[tuple[StoryView, int]] = (),
     empty: str | None = None,
+    configured: Collection[str] | None = None,
 ) -> list[Block]:
     """A digest: header (date, stories per topic), then each topic's share of the most important stories (``empty``:
-    what it says when there are none).
+    what it says when there are none). ``configured``: the topics of feeds.yaml; one of ``topics`` (the chat's) it no
+    longer has is marked so in the header, as /settings marks it, not counted "0 stories" as if nothing happened.
 
     Every topic gets its turn (:func:`share_out`); a story on several topics is shown once with all its labels
     and counted under each in the header, which says so; the footer says how many more each topic has.
@@ -384,7 +400,11 @@ def compose_digest(
     names = topic_names or {}
     counts = topic_counts(stories, topics)
     several = sum(1 for s in stories if sum(t in s.topics for t in topics) > 1) if len(topics) > 1 else 0
-    summary = " · ".join(f"{names.get(t, t)}: {_stories_label(n)}" for t, n in counts.items())
+    gone = set(topics) - set(configured) if configured is not None else set()
+    summary = " · ".join(
+        f"{names.get(t, t)}{' (no longer configured)' if t in gone else ''}: {_stories_label(n)}"
+        for t, n in counts.items()
+    )
     if several:
         summary += f" ({_stories_label(several)} on more than one topic, shown once)"
     if grown and not stories:  # a digest of updates only: not "0 stories" above them and "No new stories" below
@@ -440,13 +460,21 @@ def digest_story_ids(blocks: Sequence[Block], stories: Sequence[StoryView]) -> l
 
 
 def compose_alert(
-    stories: Sequence[StoryView], *, topic_names: Mapping[str, str] | None = None, limit: int = MESSAGE_LIMIT
+    stories: Sequence[StoryView],
+    *,
+    topic_names: Mapping[str, str] | None = None,
+    limit: int = MESSAGE_LIMIT,
+    topics: Collection[str] | None = None,
 ) -> tuple[list[Block], list[int]]:
-    """One alert message: as many new stories as fit in a single message (the rest wait for the next cycle)."""
+    """One alert message: as many new stories as fit in a single message (the rest wait for the next cycle).
+
+    ``topics``: the chat's; the header names only those the stories are on (a story on two topics would otherwise
+    name the one the chat does not follow)."""
     names = topic_names or {}
     ordered = sorted(stories, key=lambda s: s.first_seen.timestamp() if s.first_seen else 0)
-    topics = sorted({t for s in ordered for t in (s.topics)})
-    header = block(line(b("New: " + ", ".join(names.get(t, t) for t in topics))))
+    on = sorted({t for s in ordered for t in s.topics})
+    named = [t for t in on if topics is None or t in topics] or on
+    header = block(line(b("New: " + ", ".join(names.get(t, t) for t in named))))
     blocks = [header]
     ids: list[int] = []
     for story in ordered:
@@ -497,10 +525,11 @@ async def digest_for(
     *,
     default_timezone: str = "UTC",
     topic_names: Mapping[str, str] | None = None,
+    configured: Collection[str] | None = None,
 ) -> tuple[list[Block], list[int], int]:
     """The daily digest of a subscription at `now`: stories on its topics not yet sent in a digest; the ids of those
     it shows, and how many known stories it tells have grown since the last digest (worth a digest on their own).
-    ``topic_names``: the topics' labels (feeds.yaml ``label``)."""
+    ``topic_names``: the topics' labels (feeds.yaml ``label``); ``configured``: its topics (compose_digest)."""
     tz = local_zone(sub.timezone, default_timezone)
     last = await store.last_delivery(sub.id, "digest")
     since = now - DIGEST_WINDOW
@@ -511,7 +540,13 @@ async def digest_for(
     grown = await store.grown_since(sub.id, last) if last is not None else []
     empty = None if last is not None else "No stories on these topics in the last 24 hours."  # no digest before
     blocks = compose_digest(
-        stories, list(sub.topics), now.astimezone(tz).date(), grown=grown, empty=empty, topic_names=topic_names
+        stories,
+        list(sub.topics),
+        now.astimezone(tz).date(),
+        grown=grown,
+        empty=empty,
+        topic_names=topic_names,
+        configured=configured,
     )
     return blocks, digest_story_ids(blocks, stories), min(len(grown), DIGEST_GROWN)
 

@@ -505,6 +505,7 @@ def build_application(
         default_timezone=settings.default_timezone,
         on_deactivated=deactivated,
         topic_names=config.topic_names(),
+        topics=topics,
         **delivery_kwargs,
     )
     interval = poll_interval or DEFAULT_POLL_INTERVAL

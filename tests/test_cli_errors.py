@@ -314,6 +314,44 @@ def test_stories_topic_without_feeds_yaml_is_checked_against_the_stores_feeds(tm
     assert (out.returncode, out.stdout) == (0, "no stories in the last 24h on rare-earths\n"), out.stderr
 
 
+def test_stories_of_a_topic_removed_from_feeds_yaml_are_listed_with_a_note(tmp_path):
+    """us-russia removed from feeds.yaml: `stories --topic us-russia` refused it as unknown, while `stories` listed the
+    stories stored with it (qa9 f10). They are listed, with a note on stderr; a name no story carries is refused."""
+    from datetime import UTC, datetime
+
+    from botapi import StorySeeder
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = clean_env(DATABASE_URL=url)
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "topics:\n  rare-earths:\n    rules:\n      - any: [rare earth]\n"
+        "feeds:\n  - name: A\n    url: https://a.example/rss\n"
+    )
+
+    async def seed() -> None:
+        store = await Store.open(url)
+        try:
+            await StorySeeder(store).story("Kremlin rebuffs Washington", ("us-russia",), when=datetime.now(UTC))
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    for json_out in ((), ("--json",)):
+        out = run_cli("stories", "--topic", "us-russia", *json_out, "--config", str(config), env=env, cwd=tmp_path)
+        assert out.returncode == 0 and "Kremlin rebuffs Washington" in out.stdout, out.stderr
+        assert out.stderr == (
+            "coverage-bot: --topic 'us-russia' is no longer in feeds.yaml (topics: rare-earths); "
+            "listing the stories stored with it\n"
+        )
+    err = one_message(run_cli("stories", "--topic", "bogus", "--config", str(config), env=env, cwd=tmp_path))
+    assert err == "coverage-bot: --topic 'bogus': unknown topic; choose from rare-earths\n"
+    nowhere = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'none.db'}")  # no store: the name is wrong
+    err = one_message(run_cli("stories", "--topic", "bogus", "--config", str(config), env=nowhere, cwd=tmp_path))
+    assert err == "coverage-bot: --topic 'bogus': unknown topic; choose from rare-earths\n"
+    assert not (tmp_path / "none.db").exists()
+
+
 def test_out_of_range_windows_are_messages_not_tracebacks(tmp_path):
     env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     for age in ("0", "-5", "99999999999999"):

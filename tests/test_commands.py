@@ -111,7 +111,35 @@ async def test_start_explains_and_offers_topic_keyboard(commands: Commands) -> N
 async def test_help_lists_every_command_with_an_example(commands: Commands) -> None:
     text = plain(await commands.handle("/help", ME))
     for c in COMMANDS:
-        assert c.usage in text and c.example in text
+        assert c.usage in text and c.example_for(TOPICS) in text
+    # the shipped topics keep the examples as they were
+    assert "e.g. /subscribe rare-earths daily 08:00" in text and "e.g. /unsubscribe us-russia" in text
+    assert "e.g. /figures rare-earths" in text and "e.g. /trend us-russia" in text
+
+
+async def test_examples_name_the_operators_own_topics_and_work_as_typed(store: Store) -> None:
+    """/start, /help and /settings told every user to type rare-earths / us-russia commands whatever feeds.yaml
+    followed (qa9 f9: with an operator's topics arctic and energy each answered "Unknown topic"). The examples name
+    the first two configured topics; with the shipped ones they read as before."""
+    own = Commands(store, ["arctic", "energy"], admin_ids={1001}, platform=Platform())
+    start = plain(await own.handle("/start", ME))
+    assert "/subscribe arctic daily 07:30 or /subscribe energy alerts" in start, start
+    settings = plain(await own.handle("/settings", ME))
+    assert "Start with /subscribe arctic or tap a topic in /start." in settings
+    help_text = plain(await own.handle("/help", ME))
+    examples = [ln.split("e.g. ", 1)[1] for ln in help_text.splitlines() if "e.g. " in ln]
+    assert "/trend energy" in examples and "/figures arctic" in examples and "/unsubscribe energy" in examples
+    for shown in (start, settings, help_text):
+        assert "rare-earths" not in shown and "us-russia" not in shown
+    for example in [*examples, "/subscribe arctic daily 07:30", "/subscribe energy alerts"]:
+        if example.split()[0] not in ("/summary", "/quotes"):  # (a story number and a speaker: no topic)
+            assert "Unknown topic" not in plain(await own.handle(example, ME)), example
+    one = Commands(store, ["arctic"], admin_ids={1001}, platform=Platform())
+    assert "/subscribe arctic daily 07:30 or /subscribe arctic alerts" in plain(await one.handle("/start", ME))
+    shipped = Commands(store, TOPICS, admin_ids={1001}, platform=Platform())
+    assert "/subscribe rare-earths daily 07:30 or /subscribe us-russia alerts" in plain(
+        await shipped.handle("/start", ME)
+    )
 
 
 async def test_unknown_command_and_bad_arguments_get_one_line(commands: Commands) -> None:
@@ -305,6 +333,57 @@ async def test_a_topic_feeds_yaml_no_longer_has_can_be_unsubscribed(store: Store
     assert plain(await renamed.handle("/unsubscribe nope", ME)).startswith("Unknown topic 'nope'")
     await renamed.handle("/unsubscribe us-russia", ME)
     assert (await store.subscriptions(ME.chat_id))[0].topics == ("rare-earths",)
+
+
+async def test_a_removed_topic_has_a_button_to_stop_it_and_cannot_be_subscribed_to(store: Store) -> None:
+    """After us-russia left feeds.yaml, /unsubscribe said "This chat follows us-russia, rare-earths. Tap a topic to
+    stop it" under a keyboard without a us-russia button (qa9 f5). The keyboard has one, marked, after the configured
+    topics; a tap stops it. Tapped where the chat does not follow it, it subscribes nothing."""
+    await store.subscribe(ME.chat_id, ["us-russia", "rare-earths"], mode="daily", at="09:00")
+    removed = Commands(store, ["rare-earths"], admin_ids={1001}, platform=Platform())
+    ask = await removed.handle("/unsubscribe", ME)
+    assert "This chat follows us-russia, rare-earths. Tap a topic to stop it" in plain(ask)
+    buttons = [(btn.text, btn.data) for row in ask.keyboard for btn in row]
+    assert buttons[:2] == [("✅ rare-earths", "t:rare-earths"), ("✅ us-russia (no longer configured)", "t:us-russia")]
+    start = await removed.handle("/start", ME)
+    assert "t:us-russia" in [btn.data for row in start.keyboard for btn in row]
+    pressed = await removed.press("t:us-russia", ME)
+    assert pressed.notice == "Unsubscribed from us-russia"
+    assert [btn.data for row in pressed.reply.keyboard for btn in row] == ["t:rare-earths", "m:daily", "m:alerts"]
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert sub.topics == ("rare-earths",) and (sub.mode, sub.at) == ("daily", "09:00")
+    assert (await removed.press("t:us-russia", ME)).notice.startswith("That button is out of date")
+    assert (await store.subscriptions(ME.chat_id))[0].topics == ("rare-earths",)
+
+
+async def test_a_chat_on_alerts_for_a_removed_topic_alone_is_told_by_settings(store: Store) -> None:
+    """Its alerts stop (no story gets the topic any more); /settings and /start say why (qa9 f5)."""
+    await store.subscribe(ME.chat_id, ["us-russia"], mode="alerts")
+    removed = Commands(store, ["rare-earths"], admin_ids={1001}, platform=Platform())
+    assert "• us-russia (no longer configured) — alerts" in plain(await removed.handle("/settings", ME))
+    assert "Subscribed: us-russia (no longer configured) — alerts" in plain(await removed.handle("/start", ME))
+
+
+async def test_a_digest_marks_a_topic_feeds_yaml_no_longer_has(store: Store, seeded: dict[str, int]) -> None:
+    """The digest header said "us-russia: 0 stories" for a topic no story can get any more (qa9 f5)."""
+    await store.subscribe(ME.chat_id, ["us-russia", "rare-earths"], mode="daily")
+    removed = Commands(store, ["rare-earths"], admin_ids={1001}, platform=Platform())
+    header = plain(await removed.handle("/digest", ME)).splitlines()[1]
+    assert header == "us-russia (no longer configured): 1 story · rare-earths: 1 story", header
+    kept = Commands(store, TOPICS, admin_ids={1001}, platform=Platform())
+    assert plain(await kept.handle("/digest", ME)).splitlines()[1] == "us-russia: 1 story · rare-earths: 1 story"
+
+
+async def test_quotes_of_a_removed_topic_say_so_not_no_quotes_by_it(store: Store, seeded: dict[str, int]) -> None:
+    """/quotes us-russia after the topic left feeds.yaml read it as a speaker: "No quotes by us-russia on
+    rare-earths" (qa9 f10). A topic stored stories carry, or the chat follows, is named as one no longer configured."""
+    removed = Commands(store, ["rare-earths"], admin_ids={1001}, platform=Platform())
+    gone = "The topic us-russia is no longer configured; topics: rare-earths."
+    assert plain(await removed.handle("/quotes us-russia", ME)) == gone
+    assert plain(await removed.handle("/quotes Peskov US-Russia", ME)) == gone
+    assert plain(await removed.handle("/quotes nobody", ME)) == "No quotes by nobody on rare-earths in the last 7 days."
+    await store.subscribe(ME.chat_id, ["usa-russia", "rare-earths"], mode="alerts")  # followed, on no stored story
+    assert plain(await removed.handle("/quotes usa-russia", ME)).startswith("The topic usa-russia is no longer")
 
 
 async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:

@@ -100,6 +100,24 @@ async def test_console_has_a_chat_of_its_own_and_can_name_others(store: Store, t
     assert channel.mode == "alerts" and channel.chat_type == "channel"
 
 
+async def test_the_buttons_hint_names_a_topic_feeds_yaml_has(store: Store) -> None:
+    """Under a keyboard the console said "here type e.g. /subscribe rare-earths" whatever feeds.yaml followed (qa9 f9:
+    "Unknown topic" with an operator's own topics). It names the keyboard's first topic, a configured one."""
+    own = parse_config(
+        {
+            "topics": {"arctic": {"rules": [{"any": ["Svalbard"]}]}, "energy": {"rules": [{"any": ["OPEC"]}]}},
+            "feeds": [{"name": "Wire A", "url": "https://a.example/rss"}],
+        }
+    )
+    commands = make_commands(store, own)
+    start = await answer(commands, "/start")
+    assert start.endswith("(buttons in Telegram; here type e.g. /subscribe arctic or /unsubscribe arctic)"), start
+    assert "Subscribed to arctic" in await answer(commands, "/subscribe arctic")
+    assert "rare-earths" not in start + await answer(commands, "/subscribe")
+    shipped = await answer(make_commands(store, CONFIG), "/start")
+    assert shipped.endswith("here type e.g. /subscribe rare-earths or /unsubscribe rare-earths)")
+
+
 async def test_console_settings_of_a_chat_it_subscribed(store: Store) -> None:
     commands = make_commands(store, CONFIG)
     assert "Subscribed to" in await answer(commands, "/subscribe 12345 rare-earths us-russia daily 09:15")

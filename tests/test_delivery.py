@@ -467,6 +467,24 @@ async def test_alerts_one_message_per_chat_the_rest_next_cycle(
     assert all(m.utf16_len(t) <= m.MESSAGE_LIMIT for t in texts)
 
 
+async def test_an_alert_names_only_the_topics_the_chat_follows(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """A story on two topics alerted a rare-earths-only chat as "New: rare-earths, us-russia" (qa9 f3)."""
+    now = datetime.now(UTC)
+    await StorySeeder(store).story("US sanctions a Russian rare earth miner", ("rare-earths", "us-russia"), when=now)
+    await store.subscribe(31, ["rare-earths"], mode="alerts")
+    await store.subscribe(32, ["us-russia"], mode="alerts")
+    await store.subscribe(33, ["us-russia", "rare-earths"], mode="alerts")
+    await delivery.send_alerts(now)
+    heads = {chat: api.calls_to("sendMessage", chat)[0].params["text"].split("\n")[0] for chat in (31, 32, 33)}
+    assert heads == {
+        31: "<b>New: rare-earths</b>",
+        32: "<b>New: us-russia</b>",
+        33: "<b>New: rare-earths, us-russia</b>",
+    }
+
+
 async def test_a_story_new_outlets_told_since_says_so_in_the_next_digest(
     delivery: Delivery, store: Store, api: FakeBotAPI
 ) -> None:

@@ -242,6 +242,38 @@ def test_alert_is_one_message_and_leaves_the_rest() -> None:
     assert ids == list(range(9, 9 - len(ids), -1))
 
 
+def test_an_alert_header_names_only_the_chats_topics() -> None:
+    """A story on both topics alerted a rare-earths-only chat under "New: Rare earths & critical minerals, US–Russia
+    relations" (qa9 f3): the header names the chat's topics the stories are on."""
+    names = {"rare-earths": "Rare earths", "us-russia": "US–Russia"}
+    stories = [make_story(1, topics=("rare-earths", "us-russia")), make_story(2)]
+    blocks, _ = d.compose_alert(stories, topic_names=names, topics=("rare-earths",))
+    assert m.block_plain(blocks[0]) == "New: Rare earths"
+    blocks, _ = d.compose_alert(stories[:1], topic_names=names, topics=("us-russia",))
+    assert m.block_plain(blocks[0]) == "New: US–Russia"
+    blocks, _ = d.compose_alert(stories, topic_names=names, topics=("rare-earths", "us-russia"))
+    assert m.block_plain(blocks[0]) == "New: Rare earths, US–Russia"
+
+
+def test_a_digest_header_marks_a_topic_feeds_yaml_no_longer_has() -> None:
+    """A header of "us-russia: 0 stories" read as a quiet day for a topic no story can get any more (qa9 f5)."""
+    blocks = d.compose_digest([make_story(1)], ["us-russia", "rare-earths"], NOW.date(), configured=["rare-earths"])
+    header = m.block_plain(blocks[0]).splitlines()[1]
+    assert header == "us-russia (no longer configured): 0 stories · rare-earths: 1 story"
+    blocks = d.compose_digest([make_story(1)], ["us-russia", "rare-earths"], NOW.date())  # not known: as before
+    assert m.block_plain(blocks[0]).splitlines()[1] == "us-russia: 0 stories · rare-earths: 1 story"
+
+
+def test_kept_for_shows_each_word_once_case_and_plural_aside() -> None:
+    """A line "Kept for: rare-earths: rare earth, Rare Earths" (qa9 f11): the members' spellings of a term, once."""
+    story = replace(
+        make_story(1),
+        terms={"rare-earths": ["rare earth", "Rare Earths", "rare earths", "Lynas", "Lynas's"], "us-russia": ["US"]},
+    )
+    full = "\n".join(m.block_plain(blk) for blk in d.story_full_blocks(story))
+    assert "Kept for: rare-earths: rare earth, Lynas; us-russia: US" in full, full
+
+
 def test_plain_rendering_shows_links() -> None:
     reply = m.Reply(blocks=(d.story_block(make_story(3)),), keyboard=((m.Button("➕ x", "t:x"),),))
     text = m.reply_plain(reply)

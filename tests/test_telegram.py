@@ -288,6 +288,25 @@ async def test_missed_digest_is_sent_once_after_restart(api: FakeBotAPI, newsroo
     await store.close()
 
 
+async def test_a_digest_marks_a_topic_removed_from_feeds_yaml(api: FakeBotAPI, newsroom: Newsroom, db_url: str) -> None:
+    """us-russia removed from feeds.yaml, the bot restarted: its subscribers' digest header said "us-russia: 0 stories"
+    as on a quiet day (qa9 f5). It says the topic is no longer configured, as /settings does."""
+    newsroom.publish(0)
+    only = parse_config(
+        {
+            "topics": {"rare-earths": TOPICS["rare-earths"]},
+            "feeds": [{"name": "Wire A", "url": newsroom.server.url("/feed"), "interval": 60}],
+        }
+    )
+    store = await Store.open(db_url)
+    sub = await store.subscribe(4343, ["us-russia", "rare-earths"], at="23:59", chat_type="private")
+    async with running(api, store, only, poll=poller(only, store)) as app:
+        await tg.runtime(app).delivery.send_digest(sub, datetime.now(UTC))
+    (digest,) = check_messages(api.calls_to("sendMessage", 4343))
+    assert html_text(digest).split("\n")[1] == "us-russia (no longer configured): 0 stories · rare-earths: 1 story"
+    await store.close()
+
+
 # ---------------------------------------------------------------- Telegram failures
 
 
