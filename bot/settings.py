@@ -31,6 +31,7 @@ import re
 import socket
 import types
 import typing
+import unicodedata
 import zoneinfo
 from collections.abc import Mapping
 from fractions import Fraction
@@ -169,7 +170,7 @@ def _check_interval(seconds: int) -> int:
 
 def _check_term(term: str) -> str:
     parse_term(term)
-    return term.strip()
+    return unicodedata.normalize("NFC", term.strip())  # as the matcher reads it: "Gdańsk" typed decomposed is "Gdańsk"
 
 
 def _check_url(url: str) -> str:
@@ -432,8 +433,10 @@ def _cross_problems(topics: list[str], feeds: list[_FeedKeys]) -> list[tuple[tup
     problems: list[tuple[tuple[Any, ...], str]] = []
     for name in topics:
         if not TOPIC_NAME.match(name):
+            fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:40].rstrip("-")
+            fix = f"rename it {fixed!r}" if TOPIC_NAME.match(fixed) and fixed not in topics else "e.g. rare-earths"
             problems.append(
-                (("topics", name), f"topic name {name!r} must be lower-case letters, digits and '-' (rare-earths)")
+                (("topics", name), f"topic name {name!r} must be lower-case letters, digits and '-': {fix}")
             )
     names: dict[str, int] = {}
     urls: dict[str, int] = {}
@@ -441,7 +444,13 @@ def _cross_problems(topics: list[str], feeds: list[_FeedKeys]) -> list[tuple[tup
         if feed_topics is not None and not feed_topics:
             problems.append((("feeds", i, "topics"), "empty; omit the key to follow every topic"))
         for j, t in enumerate(feed_topics or ()):
-            if t not in topics:
+            if t in topics:
+                continue
+            if "," in t:  # `topics: us-russia, rare-earths`, which YAML reads as one name
+                listed = ", ".join(n.strip() for n in t.split(",") if n.strip())
+                loc = ("feeds", i, "topics") if len(feed_topics or ()) == 1 else ("feeds", i, "topics", j)
+                problems.append((loc, f"{t!r} is one name with commas in it: write a list, topics: [{listed}]"))
+            else:
                 problems.append((("feeds", i, "topics", j), _unknown("topic", t, topics)))
         if feed_name is not None:
             key = feed_name.strip().casefold()
@@ -516,17 +525,39 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Key path -> 1-based line in the YAML source, for error messages.
+class _Source(typing.NamedTuple):
+    """Where feeds.yaml's keys are, and how it wrote the plain scalars YAML 1.1 reads as no text (on, NO, null,
+    2024), for error messages: pydantic names a topic ``on:`` as ``topics.1`` and says a term ``NO`` is False."""
+
+    lines: dict[tuple[Any, ...], int]  # key path, keys as written -> 1-based line
+    # (a mapping's key path, one of its keys that is no text, as pydantic's loc gives it) -> the key as written
+    keys: dict[tuple[Any, ...], str]
+    values: dict[tuple[Any, ...], str]  # key path -> a value that is no text, as written
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _loc_key(key: object) -> object:
+    """A mapping key as pydantic's error locations give it (True is 1, None is 'None')."""
+    return int(key) if isinstance(key, int) else repr(key)
+
+
+def _line_map(text: str) -> _Source:
+    """Each key path's 1-based line in the YAML source, and the spelling of its scalars that are no text.
 
     Each node is walked once: an alias is the node its anchor names, and walking it again at every alias would
     expand aliases of aliases (323 bytes nesting them 8 deep make 48 million paths: a MemoryError under 2 GB).
     A path below a second alias is not in the map: its error names the alias's line, the nearest key above it."""
-    lines: dict[tuple[Any, ...], int] = {}
+    source = _Source({}, {}, {})
+    lines = source.lines
+    loader = yaml.SafeLoader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
     except yaml.YAMLError:
-        return lines
+        return source
+    finally:
+        loader.dispose()
     walked: set[int] = set()
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
@@ -534,9 +565,13 @@ def _line_map(text: str) -> dict[tuple[Any, ...], int]:
         if id(node) in walked:
             return
         walked.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode) and node.tag != _STR_TAG:
+            source.values[path] = node.value
+        elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else None
+                if isinstance(k, yaml.ScalarNode) and k.tag != _STR_TAG:  # (the file loaded: it constructs)
+                    source.keys[(*path, _loc_key(loader.construct_object(k)))] = k.value
                 lines[(*path, key)] = k.start_mark.line + 1
                 walk(v, (*path, key))
                 lines[(*path, key)] = k.start_mark.line + 1
@@ -546,7 +581,15 @@ def _line_map(text: str) -> dict[tuple[Any, ...], int]:
 
     if root is not None:
         walk(root, ())
-    return lines
+    return source
+
+
+def _as_written(loc: typing.Iterable[Any], keys: dict[tuple[Any, ...], str]) -> tuple[Any, ...]:
+    """A pydantic error location with its keys that are no text as the file wrote them (topics.1 is topics.on)."""
+    out: tuple[Any, ...] = ()
+    for part in loc:
+        out = (*out, keys.get((*out, part), part))
+    return out
 
 
 def _path(loc: typing.Iterable[Any]) -> str:
@@ -599,17 +642,36 @@ def _unwrap(tp: Any) -> Any:
 _ITEM_NOUNS = {"topics": "topic", "feeds": "feed", "rules": "rule"}
 
 
-def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
-    """(key path, message) pairs for one pydantic error, in words a user can act on."""
+def _read_as(value: object) -> str:
+    """What YAML 1.1 made of a plain scalar that is no text, for a message that says to quote it ("" for a number)."""
+    if isinstance(value, bool):
+        return f" as {str(value).lower()}"
+    return " as no value" if value is None else ""
+
+
+def _describe(err: dict[str, Any], values: dict[tuple[Any, ...], str]) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) pairs for one pydantic error (its location as the file wrote its keys: _as_written), in
+    words a user can act on; ``values``: the scalars that are no text, as written (_Source.values)."""
     loc = tuple(err["loc"])
     kind = err["type"]
-    if len(loc) > 1 and loc[0] == "topics" and not isinstance(loc[1], str):  # `2024:`, which YAML reads as a number
-        loc = ("topics", str(loc[1]), *loc[2:])  # (as the line map knows the key)
-        if loc[2:] == ("[key]",):
-            return [(loc[:2], f"topic names are text: quote it, {loc[1]!r}")]
-    number = type(err.get("input")) in (int, float)  # (not a bool)
-    if kind == "string_type" and number and len(loc) == 4 and loc[0::2] == ("feeds", "topics"):  # topics: [2024]
-        return [(loc, f"topic names are text: quote it, {str(err['input'])!r}")]
+    value = err.get("input")
+    if len(loc) > 1 and loc[0] == "topics" and not isinstance(loc[1], str):  # no source text: topics.2024 as a number
+        loc = ("topics", str(loc[1]), *loc[2:])
+    if loc[2:] == ("[key]",) and loc[0] == "topics":  # `on:`, `2024:`, `null:`: YAML 1.1 reads them as no text
+        written = loc[1] if loc[1] != str(_loc_key(value)) else _yaml_word(value)
+        reads = f", and YAML reads {written}{_read_as(value)}" if _read_as(value) else ""
+        return [(loc[:2], f"topic names are text{reads}: quote it, {written!r}")]
+    if kind == "string_type" and (isinstance(value, int | float) or (value is None and values.get(loc))):
+        written = values.get(loc) or _yaml_word(value)
+        what = "topic names are" if loc[0::2] == ("feeds", "topics") and len(loc) == 4 else "should be"  # [2024]
+        reads = f", and YAML reads {written}{_read_as(value)}" if _read_as(value) else ""
+        return [(loc, f"{what} text{reads}: quote it, {written!r}")]  # a term NO (false), a feed name 2024
+    if kind == "model_type" and value is None and len(loc) == 2 and loc[0] == "topics":  # `arctic:` and nothing
+        return [(loc, "empty: a topic needs its rules, e.g. 'rules: [{any: [a term]}]'; write them or delete it")]
+    if kind == "model_type" and (model := _model_at(loc)) is not None:  # pydantic: "... instance of Topic"
+        keys = ", ".join(k for k in model.model_fields if k != "path")
+        got = "it is empty" if value is None else f"got {_shown(value)}"
+        return [(loc, f"should be a mapping of keys ({keys}); {got}")]
     if kind == "config_cross":
         return [(tuple(p), m) for p, m in err["ctx"]["problems"]]
     if kind == "extra_forbidden":
@@ -631,14 +693,22 @@ def _describe(err: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     return [(loc, msg)]
 
 
+def _yaml_word(value: object) -> str:
+    """A scalar as YAML writes it (true, null, 2024): how a message quotes one whose spelling in the file is unknown."""
+    if value is None:
+        return "null"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    """The line of a key path, or of the nearest key above it that the line map knows."""
+    return next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
+
+
 def _format(path: Path | str, errors: list[tuple[tuple[Any, ...], str]], lines: dict[tuple[Any, ...], int]) -> str:
     out = [f"{path}: {len(errors)} problem{'s' if len(errors) != 1 else ''}"]
     for loc, msg in errors:
-        line = None
-        for k in range(len(loc), -1, -1):
-            if loc[:k] in lines:
-                line = lines[loc[:k]]
-                break
+        line = _line_of(loc, lines)
         where = f"line {line}: " if line else ""
         out.append(f"  {where}{_path(loc)}: {msg}")
     return "\n".join(out)
@@ -653,15 +723,15 @@ def parse_config(data: object, source: Path | str = "<config>", text: str | None
     try:
         config = Config.model_validate({**data, "path": Path(source) if isinstance(source, Path) else None})
     except ValidationError as exc:
-        errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
+        written = _line_map(text) if text else _Source({}, {}, {})
+        errors: list[dict[str, Any]] = [{**e, "loc": _as_written(e["loc"], written.keys)} for e in exc.errors()]
         # A list whose items failed also reports "too short": noise next to the real problems.
         deeper = {tuple(e["loc"][:k]) for e in errors for k in range(1, len(e["loc"]))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in deeper)]
-        problems = [p for err in errors for p in _describe(err)]
+        problems = [p for err in errors for p in _describe(err, written.values)]
         if not any(e["type"] == "config_cross" for e in errors):  # a field error stopped Config's cross checks
             problems += _raw_cross_problems(data, {tuple(e["loc"]) for e in errors})
-        lines = _line_map(text) if text else {}
-        message = _format(source, problems, lines)
+        message = _format(source, problems, written.lines)
         raise ConfigError(message, [line.strip() for line in message.splitlines()[1:]]) from None
     return config
 
@@ -739,10 +809,52 @@ def check_config(
     for name in config.topics:
         if not any(name in f.topics for f in enabled):
             lines.append(f"warning: topic {name!r} is followed by no enabled feed")
+    lines.extend(_unspaced_term_warnings(path, config))
     if not enabled:
         lines.append("warning: every feed is disabled; nothing will be polled")
     lines.extend(_private_feed_warnings(enabled, private or PrivateNetworks(), resolve))
     return lines
+
+
+# Scripts written without spaces between words: Thai and Lao, Myanmar, Khmer, Japanese kana, CJK ideographs (Hangul is
+# written with spaces). bot.topics cuts text into words at spaces and punctuation, so "中国限制稀土出口" is one word.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _unspaced_term_warnings(path: str | os.PathLike[str], config: Config) -> list[str]:
+    """A warning per topic with a term in a script written without spaces between words (Chinese, Japanese, Thai): the
+    matcher finds such a term only where a text sets it apart with spaces or punctuation, so it almost never matches."""
+    unspaced: dict[str, list[tuple[tuple[Any, ...], str]]] = {}
+    for name, topic in config.topics.items():
+        for loc, term in _terms(topic, ("topics", name)):
+            if _UNSPACED.search(term):
+                unspaced.setdefault(name, []).append((loc, term))
+    if not unspaced:
+        return []
+    lines = _line_map(Path(path).read_text(encoding="utf-8")).lines
+    out = []
+    for terms in unspaced.values():
+        loc, term = terms[0]
+        more = f" (and {_n(len(terms) - 1, 'other term')} of this topic)" if len(terms) > 1 else ""
+        out.append(
+            f"warning: {path}: line {_line_of(loc, lines)}: {_path(loc)}: term {term!r}{more} is in a script written "
+            "without spaces between words: it matches only where a text sets it apart with spaces or punctuation, so "
+            "almost never; follow the subject with terms in a language written with spaces, or remove it"
+        )
+    return out
+
+
+def _terms(value: object, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], str]]:
+    """Every term of a topic (its rules' terms, exclude, ignore, ...) with its key path: its strings but names."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for key in type(value).model_fields:
+            if key not in ("label", "description", "name"):
+                yield from _terms(getattr(value, key), (*loc, key))
+    elif isinstance(value, tuple):
+        for i, v in enumerate(value):
+            yield from _terms(v, (*loc, i))
 
 
 RESOLVE_SECONDS = 3.0  # check-config waits this long in all for feed host lookups (a dead DNS must not hang it)

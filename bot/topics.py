@@ -22,7 +22,10 @@ Term syntax (the same everywhere a term is written in feeds.yaml):
   matches there (_without_qualifiers).
 - ``US``: a word written all in capitals is case-sensitive (``US`` is not ``us``; ``USB`` never matches;
   ``US-Russia`` needs "US" in capitals, "russia" in any case).
-- Letters, digits, ``'``, ``.`` (``U.S.``), spaces and hyphens; nothing else.
+- Letters, digits, ``'``, ``.`` (``U.S.``), spaces and hyphens; nothing else. An accented letter is the same
+  letter however a feed or feeds.yaml encodes it, composed or decomposed (both are read as NFC: normalize).
+- Words are cut at spaces and punctuation: a term in a script written without spaces between words (Chinese,
+  Japanese, Thai) matches only where a text sets it apart so (``check-config`` warns of one).
 
 A rule fires in one *segment*: the title, or one sentence of the summary or the text. ``any:`` fires
 when one of its terms occurs; ``all_of:`` when every group has a term in the same sentence (and, with
@@ -76,6 +79,7 @@ import operator
 import pickle
 import re
 import threading
+import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -222,8 +226,14 @@ _TERM_WORD = re.compile(rf"^(?:{_WORD.pattern})\*?$")  # a word of a rule's term
 
 
 def normalize(text: str) -> str:
-    """Text in the form terms are matched against (dashes, apostrophes and odd spaces folded)."""
-    return text if text.isascii() else text.translate(_TRANSLATE)  # every folded character is non-ASCII
+    """Text in the form terms are matched against: dashes, apostrophes and odd spaces folded, and accented letters
+    composed (NFC), so that a "Gdańsk" some CMS or a Mac wrote decomposed ("n" and U+0301) is the term "Gdańsk" (a
+    bare mark is no word character: it split the word). ASCII text is returned as it is; composed text costs a quick
+    check (967 real items, 55% not ASCII, with long texts: normalize's CPU within 2 ms of 430 ms either way;
+    TopicMatcher.score 0.98-1.05x of before in five runs, as noisy as two runs of the old code, 0.96-1.03x)."""
+    if text.isascii():  # every folded character is non-ASCII, and ASCII is NFC
+        return text
+    return unicodedata.normalize("NFC", text.translate(_TRANSLATE))
 
 
 # bytes.translate table for ASCII text: letters lower-cased, digits and "_" kept, anything else a space, so that

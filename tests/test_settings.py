@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -361,6 +362,24 @@ def test_bad_topic_name(tmp_path: Path) -> None:
     assert "topic name 'US Russia'" in message
 
 
+@pytest.mark.parametrize(
+    ("name", "fix"),
+    [
+        ("Arctic", "rename it 'arctic'"),  # was "(rare-earths)": a did-you-mean with no resemblance to the name
+        ("US Russia", "rename it 'us-russia'"),
+        ("rare_earths", "e.g. rare-earths"),  # its lower-case form is another topic's name: no rename into it
+        ("__", "e.g. rare-earths"),  # nothing of it would do
+    ],
+)
+def test_a_bad_topic_name_gets_its_valid_form_as_the_fix(tmp_path: Path, name: str, fix: str) -> None:
+    text = MINIMAL.replace("  us-russia:", f"  {name}:").replace("[us-russia]", "[rare-earths]")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [
+        f"line 5: topics.{name}: topic name {name!r} must be lower-case letters, digits and '-': {fix}"
+    ]
+
+
 def test_top_level_shape(tmp_path: Path) -> None:
     assert "empty" in error_of(tmp_path, "")
     assert "top level must be a mapping" in error_of(tmp_path, "- a\n- b\n")
@@ -391,7 +410,7 @@ def test_field_errors_do_not_hide_the_problems_between_keys(tmp_path: Path) -> N
         "line 14: feeds[1].interval: 10 s is out of range; use between 60 s (1m) and 7d",
         "line 18: feeds[3].url: 'gopher://example.com/one.xml' has scheme 'gopher'; a feed URL must start with "
         "http:// or https://",  # (and is not checked again as a duplicate of feeds[0])
-        "line 5: topics.Bad_Name: topic name 'Bad_Name' must be lower-case letters, digits and '-' (rare-earths)",
+        "line 5: topics.Bad_Name: topic name 'Bad_Name' must be lower-case letters, digits and '-': rename it 'bad-name'",
         "line 13: feeds[1].topics[0]: unknown topic 'us-russia' (valid: rare-earths, Bad_Name)",
         "line 15: feeds[2].name: duplicate feed name 'ONE' (also feeds[0])",
     ]
@@ -529,6 +548,99 @@ def test_a_topic_name_yaml_reads_as_a_number_is_one_problem_saying_quote_it(tmp_
     with pytest.raises(ConfigError) as exc:  # and where a feed names it
         load_config(write(tmp_path, text.replace("  2024:\n", "  '2024':\n").replace("[rare-earths]", "[2024]")))
     assert exc.value.problems == ["line 13: feeds[1].topics[0]: topic names are text: quote it, '2024'"]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # YAML 1.1 reads on/yes as true, null/~ as no value: pydantic's "topics.1", at the line of 'topics:'
+        ("  on:\n", "line 5: topics.on: topic names are text, and YAML reads on as true: quote it, 'on'"),
+        ("  yes:\n", "line 5: topics.yes: topic names are text, and YAML reads yes as true: quote it, 'yes'"),
+        ("  null:\n", "line 5: topics.null: topic names are text, and YAML reads null as no value: quote it, 'null'"),
+        ("  ~:\n", "line 5: topics.~: topic names are text, and YAML reads ~ as no value: quote it, '~'"),
+    ],
+)
+def test_a_topic_name_yaml_reads_as_no_text_is_named_as_written_at_its_line(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    text = MINIMAL.replace("  us-russia:\n", written).replace("topics: [us-russia]", "topics: [rare-earths]")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [said]
+
+
+def test_a_term_yaml_reads_as_no_text_says_quote_it(tmp_path: Path) -> None:
+    """`any: [Norway, NO]` said "Input should be a valid string (got False)": no word of YAML, nor of the fix."""
+    text = MINIMAL.replace("any: [rare earth]", "any: [rare earth, NO, Off, 1984]")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [
+        "line 4: topics.rare-earths.rules[0].any[1]: should be text, and YAML reads NO as false: quote it, 'NO'",
+        "line 4: topics.rare-earths.rules[0].any[2]: should be text, and YAML reads Off as false: quote it, 'Off'",
+        "line 4: topics.rare-earths.rules[0].any[3]: should be text: quote it, '1984'",
+    ]
+    assert load_config(write(tmp_path, text.replace(", NO, Off, 1984", ", 'NO', 'Off', '1984'"))).topics
+
+
+def test_a_topic_left_empty_or_not_a_mapping_says_what_it_needs(tmp_path: Path) -> None:
+    """A topic left empty while editing said "Input should be a valid dictionary or instance of Topic (got None)"."""
+    text = MINIMAL.replace("feeds:\n", "  arctic:\nfeeds:\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [
+        "line 8: topics.arctic: empty: a topic needs its rules, e.g. 'rules: [{any: [a term]}]'; write them or delete it"
+    ]
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, MINIMAL.replace("      - any: [rare earth]", "      - rare earth")))
+    assert exc.value.problems == [
+        "line 4: topics.rare-earths.rules[0]: should be a mapping of keys (name, any, all_of, near, weight, "
+        "other_parties, disputes, joint_subjects, timed_acts, third_states, near_misses); got 'rare earth'"
+    ]
+
+
+def test_a_feeds_topics_written_as_one_comma_separated_string_says_write_a_list(tmp_path: Path) -> None:
+    """`topics: us-russia, rare-earths` got "did you mean 'rare-earths'?", a fix that drops one of the two."""
+    text = MINIMAL.replace("topics: [us-russia]", "topics: us-russia, rare-earths")
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert exc.value.problems == [
+        "line 13: feeds[1].topics: 'us-russia, rare-earths' is one name with commas in it: write a list, "
+        "topics: [us-russia, rare-earths]"
+    ]
+    with pytest.raises(ConfigError) as exc:  # one entry of a list
+        load_config(
+            write(tmp_path, MINIMAL.replace("topics: [us-russia]", "topics: [rare-earths, 'us-russia,arctic']"))
+        )
+    assert exc.value.problems == [
+        "line 13: feeds[1].topics[1]: 'us-russia,arctic' is one name with commas in it: write a list, "
+        "topics: [us-russia, arctic]"
+    ]
+
+
+def test_a_decomposed_accented_term_is_read_composed(tmp_path: Path) -> None:
+    """ "Gdańsk" typed decomposed ("n" and U+0301, as some editors save it) was refused: "characters the rule syntax
+    does not allow: ́", an invisible mark as the reason."""
+    decomposed = unicodedata.normalize("NFD", "Gdańsk")
+    config = load_config(write(tmp_path, MINIMAL.replace("any: [rare earth]", f"any: [rare earth, {decomposed}]")))
+    assert config.topics["rare-earths"].rules[0].any == ("rare earth", "Gdańsk")
+
+
+def test_check_config_warns_of_a_term_in_a_script_written_without_spaces(tmp_path: Path) -> None:
+    """A Chinese term was accepted without a word, but the matcher cuts words at spaces and punctuation:
+    "中国限制稀土出口" is one word, and "稀土" in it never matches."""
+    text = MINIMAL.replace("any: [rare earth]", "any: [rare earth, 稀土, レアアース]\n    exclude: [稀土元素]")
+    path = write(tmp_path, text)
+    warnings = [line for line in check_config(path, resolve=False) if line.startswith("warning")]
+    assert warnings == [
+        f"warning: {path}: line 4: topics.rare-earths.rules[0].any[1]: term '稀土' (and 2 other terms of this topic) "
+        "is in a script written without spaces between words: it matches only where a text sets it apart with spaces "
+        "or punctuation, so almost never; follow the subject with terms in a language written with spaces, or remove it"
+    ]
+    assert not [
+        line
+        for line in check_config(write(tmp_path, MINIMAL.replace("rare earth", "희토류, Ελλάδα")), resolve=False)
+        if line.startswith("warning")
+    ]  # written with spaces
 
 
 def test_check_config_says_the_retention_in_force(tmp_path: Path) -> None:

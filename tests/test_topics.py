@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import random
 import re
 import time
+import unicodedata
 from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
@@ -1334,6 +1336,24 @@ def test_a_pages_score_after_the_feeds_reads_us_led_as_score_does(matcher: Topic
     direct = {m.topic for m in matcher.score(title, None, page) if m.kept}
     after = {m.topic for m in matcher.rescore(matcher.score(title, None), page, title) if m.kept}
     assert direct == after == set()
+
+
+def test_an_accented_term_matches_its_word_written_composed_or_decomposed() -> None:
+    """A feed (some CMSs, text made on a Mac) may write "Gdańsk" decomposed: "n" and U+0301, a mark that is no word
+    character, so the word split there and the term missed it; the term typed so was refused. Both are read composed
+    (NFC) now, and the word is reported as the rules read it."""
+    nfd = functools.partial(unicodedata.normalize, "NFD")
+    assert nfd("Gdańsk") != "Gdańsk" and nfd("Klaipėda") != "Klaipėda"
+    for terms in (["Gdańsk", "Klaipėda"], [nfd("Gdańsk"), nfd("Klaipėda")]):
+        m = TopicMatcher(_topics(t={"rules": [{"any": terms, "weight": 2}]}))
+        for title, word in (
+            ("Port of Gdańsk expands LNG terminal", "Gdańsk"),
+            (nfd("Port of Gdańsk opens new container quay"), "Gdańsk"),
+            (nfd("Klaipėda's LNG terminal extends its lease"), "Klaipėda"),
+        ):
+            assert [(x.topic, x.terms) for x in m.match(title)] == [("t", (word,))], (terms, title)
+        assert m.match(None, nfd("Ships left the port. Gdańsk said its quay was ready.")), terms  # a summary too
+        assert not m.match(nfd("Gdańskie Zakłady Nawozów")), terms  # still a whole word
 
 
 def test_curly_double_quotes_end_and_open_sentences() -> None:
