@@ -1,11 +1,13 @@
 """Sending to Telegram with delivery records: digests, weekly charts and alerts, posted once and retried on failure.
 
 Every scheduled message goes through :meth:`Delivery.deliver`: ``store.begin_delivery`` records the batch
-as pending (or says it was already sent, or is being sent by another instance), the messages are sent, and the
-batch is marked sent or failed. A crash or restart therefore never re-posts, and a failed batch is offered again
-next time. A batch is leased to the process sending it (renewed while it sends): one whose process died mid-send
-(SIGKILL) is recovered once its lease runs out, its stories offered to the next batch as a batch sent in part is
-(a subscription's alerts, one batch pending at a time, wait for that too). Telegram's
+as pending (or says it was already sent, or is being sent by another instance), the messages are sent, each one
+answered recorded in the batch before the next goes, and the batch is marked sent or failed. A crash or restart
+therefore does not re-post what Telegram answered, and a failed batch is offered again next time. A batch is leased
+to the process sending it (renewed while it sends): one whose process died mid-send (SIGKILL) is recovered once its
+lease runs out, as sent in part when its first messages were answered, its unsent stories offered to the next batch
+(a subscription's alerts, one batch pending at a time, wait for that too). The message in flight at such a kill,
+carried out by Telegram but never answered, is the one that can show twice. Telegram's
 failures are handled here: RetryAfter waited out, network errors retried with backoff, Forbidden
 counted toward deactivating the chat, a group upgraded to a supergroup followed to its new id.
 """
@@ -30,7 +32,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from .clock import local_zone
 from .digest import compose_alert, digest_for, trend_reply
 from .message import Reply, caption_html, split_html
-from .store import DELIVERY_LEASE
+from .store import DELIVERY_LEASE, WEEKLY_PREFIX
 
 if TYPE_CHECKING:
     from .models import SubscriptionView
@@ -119,7 +121,7 @@ def digest_key(slot: datetime) -> str:
 def weekly_key(now: datetime, tz: ZoneInfo) -> str:
     """The delivery key of a weekly digest: 'weekly-2026-W48'."""
     year, week, _ = now.astimezone(tz).isocalendar()
-    return f"weekly-{year}-W{week:02d}"
+    return f"{WEEKLY_PREFIX}{year}-W{week:02d}"
 
 
 class PartlySent(Exception):
@@ -129,6 +131,11 @@ class PartlySent(Exception):
     def __init__(self, sent: list[int], unsent: list[str]) -> None:
         super().__init__(f"{len(sent)} messages sent, {len(unsent)} not")
         self.sent, self.unsent = sent, unsent
+
+
+def stories_in(reply: Reply, messages: Sequence[str]) -> list[int]:
+    """The reply's stories that ``messages`` (some of its HTML messages) carry: their numbers, "<b>N.</b>"."""
+    return [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in messages)]
 
 
 def maybe_delivered(exc: BaseException) -> bool:
@@ -195,10 +202,18 @@ class Delivery:
                 delay *= 2
 
     async def send_reply(
-        self, chat_id: int, reply: Reply, *, thread_id: int | None = None, link_previews: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        thread_id: int | None = None,
+        link_previews: bool = False,
+        progress: Callable[[list[int], list[str]], Awaitable[None]] | None = None,
     ) -> list[int]:
         """Send a reply (photo with caption first, then the text split to Telegram's limits); message ids.
 
+        ``progress`` is awaited before each message after the first with the ids sent so far and the HTML of the
+        messages still to go (a delivery batch records them: its sender may be killed before the next is answered).
         Raises ChatMigrated (with the messages not yet sent to resend), Forbidden and other Telegram errors.
         """
         ids: list[int] = []
@@ -234,6 +249,8 @@ class Delivery:
         for n, call in enumerate(calls, 1):
             unsent = messages[max(n - 1 - photos, 0) :]  # this call's message and the ones after it
             try:
+                if progress is not None and n > 1:
+                    await progress(list(ids), unsent)
                 msg = await self._call(call, chat_id)
             except asyncio.CancelledError:  # a shutdown's drain ran out: what went out is told to _deliver
                 if n > 1 and (task := asyncio.current_task()) is not None:
@@ -298,19 +315,27 @@ class Delivery:
                 log.warning("delivery batch %s: lease not renewed (%s)", batch, exc)
 
     async def recover(self) -> int:
-        """Batches a process that died left pending, their lease run out: their stories go to the next batch."""
+        """Batches a process that died left pending, their lease run out: the stories they did not send go to the
+        next batch."""
         recovered = await self.store.recover_deliveries()
         if recovered:
-            log.warning("%d delivery batches left pending by a process that stopped; their stories are sent again",
-                        recovered)  # fmt: skip
+            log.warning("%d delivery batches left pending by a process that stopped; the stories they did not send "
+                        "are sent again", recovered)  # fmt: skip
         return recovered
 
     async def _send_batch(self, batch: int, sub: SubscriptionView, kind: str, key: str, reply: Reply) -> Outcome:
         """Send a begun batch's reply and record how it went (sent, sent in part, failed or interrupted)."""
         chat_id = sub.chat_id
+
+        async def progress(ids: list[int], unsent: list[str]) -> None:
+            try:
+                await self.store.progress_delivery(batch, ids, stories_in(reply, unsent))
+            except Exception as exc:  # not recorded: killed before the next progress, the batch is sent again whole
+                log.warning("chat %s: %s %s: progress not recorded (%s)", chat_id, kind, key, exc)
+
         try:
             try:
-                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
+                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id, progress=progress)
             except ChatMigrated as exc:
                 new_id = int(exc.new_chat_id)
                 log.info("chat %s was upgraded to supergroup %s: moving its subscriptions", chat_id, new_id)
@@ -321,7 +346,7 @@ class Delivery:
                     log.info("chat %s: %s %s not sent: %s", chat_id, kind, key, why)
                     return Outcome("skipped", sub.id, kind, key, error=why)
                 chat_id = new_id
-                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id)
+                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id, progress=progress)
         except (Forbidden, BadRequest) as exc:
             await self.store.fail_delivery(batch, str(exc))
             gone = isinstance(exc, Forbidden) or _gone(exc)
@@ -366,7 +391,7 @@ class Delivery:
     ) -> None:
         """A batch whose first messages went out is sent; the stories of the messages that did not go out (their
         numbers "<b>N.</b>") are offered to the next batch."""
-        unsent = [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in partly.unsent)]
+        unsent = stories_in(reply, partly.unsent)
         await self.store.finish_delivery(batch, partly.sent, unsent=unsent, error=error)
         log.warning(
             "chat %s: %s sent in part (%d messages; %d stories left for the next): %s",
@@ -401,6 +426,12 @@ class Delivery:
             if outcomes[-1].status in ("failed", "deactivated"):
                 return outcomes  # the chat refused the digest: the weekly chart waits for the retry too
             if when.astimezone(tz).weekday() == 0:
+                # a digest skipped was sent, or is being sent by another instance (or its killed sender's lease runs
+                # yet): the chart follows the digest, never comes before it or without it
+                if outcomes[-1].status == "skipped" and not await self.store.delivery_done(
+                    sub.id, "digest", key, pending=False
+                ):
+                    return outcomes
                 # as it is now: its group may have become a supergroup meanwhile (the subscription moved to the new id,
                 # or merged into the one the supergroup had, which sends its own chart)
                 current = await self.store.subscription(sub.id)

@@ -198,6 +198,9 @@ deliveries_t = sa.Table(
     sa.Column("finished_at", UTCDateTime),
     # a pending batch is its sender's until then (renewed while it sends); past it, its sender died (0007)
     sa.Column("lease_until", UTCDateTime),
+    # a pending batch's stories not sent yet, from its first answered message on (NULL before): should its sender die,
+    # it is recovered as sent in part, and only these are offered again (Store.progress_delivery; 0015)
+    sa.Column("unsent_stories", sa.JSON(none_as_null=True)),
     sa.Index(None, "subscription_id", "kind", "key"),
     sa.Index(None, "status"),
     # A digest (or weekly chart) key is begun by one process only: of instances racing to send it, one inserts its

@@ -102,6 +102,8 @@ NOT_MODIFIED = 304  # a feed's HTTP answer when it is unchanged since its last b
 # database busy with a poll cycle's writes to take a renewal late; short enough that the next cycles recover it.
 DELIVERY_LEASE = timedelta(minutes=4)
 ABANDONED = "abandoned: its sender stopped before it finished"  # a recovered batch's error
+# The keys of the Monday weekly charts (bot.delivery.weekly_key): batches of kind "digest", but not the day's digest.
+WEEKLY_PREFIX = "weekly-"
 # Most stories a digest's "Since the last digest" reads for new outlets (sent stories with items since; newest first).
 GROWN_SCAN = 500
 # Key of the PostgreSQL advisory lock that serialises story clustering between instances.
@@ -155,13 +157,23 @@ def _gained_since(story: sa.RowMapping, topics: set[str], since: datetime) -> bo
     return any(t in gained and datetime.fromisoformat(gained[t]) > since for t in topics)
 
 
-def _batch_done(subscription_id: int, kind: str, key: str) -> sa.Select[Any]:
-    """The batch with this key, sent or being sent (begin_delivery, delivery_done)."""
+def _batch_done(subscription_id: int, kind: str, key: str, pending: bool = True) -> sa.Select[Any]:
+    """The batch with this key, sent or (``pending``) being sent (begin_delivery, delivery_done)."""
     return sa.select(deliveries_t.c.id).where(
         deliveries_t.c.subscription_id == subscription_id,
         deliveries_t.c.kind == kind,
         deliveries_t.c.key == key,
-        deliveries_t.c.status.in_(("pending", "sent")),
+        deliveries_t.c.status.in_(("pending", "sent") if pending else ("sent",)),
+    )
+
+
+def _of_kind(subscription_id: int, kind: str) -> sa.ColumnElement[bool]:
+    """The subscription's batches of this kind; of digests, the daily ones (a weekly chart is no digest of the day's
+    stories: counted as one, it hid a digest its killed sender left unsent)."""
+    return sa.and_(
+        deliveries_t.c.subscription_id == subscription_id,
+        deliveries_t.c.kind == kind,
+        ~deliveries_t.c.key.startswith(WEEKLY_PREFIX, autoescape=True),
     )
 
 
@@ -908,34 +920,18 @@ class Store:
                 .values(status="sent", message_ids=list(message_ids), error=error, finished_at=now)
             )
             if unsent := list(unsent):
-                sent = (
-                    await conn.execute(
-                        sa.select(deliveries_t.c.subscription_id, deliveries_t.c.kind, deliveries_t.c.key).where(
-                            deliveries_t.c.id == batch_id
-                        )
-                    )
-                ).one()
-                failed_id = (
-                    await conn.execute(
-                        deliveries_t.insert()
-                        .values(
-                            subscription_id=sent.subscription_id,
-                            kind=sent.kind,
-                            key=sent.key,
-                            status=UNSENT,
-                            message_ids=[],
-                            error=(error or "sent in part")[:2000],
-                            created_at=now,
-                            finished_at=now,
-                        )
-                        .returning(deliveries_t.c.id)
-                    )
-                ).scalar_one()
-                await conn.execute(
-                    delivery_stories_t.update()
-                    .where(delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent))
-                    .values(delivery_id=failed_id)
-                )
+                await _move_unsent(conn, batch_id, unsent, error or "sent in part", now)
+
+    async def progress_delivery(self, batch_id: int, message_ids: list[int], unsent: Iterable[int]) -> None:
+        """A pending batch's messages answered so far, and its stories not sent yet: should its sender die before it
+        finishes (SIGKILL), :meth:`recover_deliveries` takes the batch as sent in part, and what went out is not sent
+        again. One write per message, before the next is sent."""
+        async with self._write() as conn:
+            await conn.execute(
+                deliveries_t.update()
+                .where(deliveries_t.c.id == batch_id, deliveries_t.c.status == "pending")
+                .values(message_ids=list(message_ids), unsent_stories=sorted(set(unsent)))
+            )
 
     async def hold_delivery(self, batch_id: int) -> bool:
         """Renew a pending batch's lease (its sender is still at it); False when it is pending no more."""
@@ -950,8 +946,9 @@ class Store:
     async def recover_deliveries(self, now: datetime | None = None) -> int:
         """Pending batches whose lease ran out (their sender died mid-send) become "unsent", as the stories a batch
         sent in part did not carry: offered to the next batch of their kind (:meth:`undelivered`), and a digest's
-        key is free to be sent again. Another instance's batch being sent now holds its lease and is left alone.
-        How many were recovered."""
+        key is free to be sent again. One whose first messages were answered (:meth:`progress_delivery`) is sent in
+        part, as :meth:`finish_delivery` records it: only its stories not sent are offered again. Another instance's
+        batch being sent now holds its lease and is left alone. How many were recovered."""
         now = now or utcnow()
         pending = (
             sa.select(deliveries_t.c.id, deliveries_t.c.lease_until, deliveries_t.c.created_at)
@@ -966,12 +963,19 @@ class Store:
             return 0
         async with self._write() as conn:
             lapsed = sa.func.coalesce(deliveries_t.c.lease_until, deliveries_t.c.created_at) < now
-            result = await conn.execute(
-                deliveries_t.update()
-                .where(deliveries_t.c.id.in_(expired), deliveries_t.c.status == "pending", lapsed)
-                .values(status=UNSENT, error=ABANDONED, finished_at=now)
-            )
-        return int(result.rowcount or 0)
+            answered = deliveries_t.c.unsent_stories.is_not(None)  # its first messages went out: sent in part
+            recovered = (
+                await conn.execute(
+                    deliveries_t.update()
+                    .where(deliveries_t.c.id.in_(expired), deliveries_t.c.status == "pending", lapsed)
+                    .values(status=sa.case((answered, "sent"), else_=UNSENT), error=ABANDONED, finished_at=now)
+                    .returning(deliveries_t.c.id, deliveries_t.c.unsent_stories)
+                )
+            ).all()
+            for batch_id, unsent in recovered:
+                if unsent:
+                    await _move_unsent(conn, batch_id, unsent, ABANDONED, now)
+        return len(recovered)
 
     async def fail_delivery(self, batch_id: int, error: str) -> None:
         """Mark a pending batch as failed: its stories are offered again by :meth:`undelivered`."""
@@ -982,33 +986,28 @@ class Store:
                 .values(status="failed", error=error[:2000], finished_at=utcnow())
             )
 
-    async def delivery_done(self, subscription_id: int, kind: str, key: str) -> bool:
-        """Whether the batch with this key was sent (or is being sent) to the subscription."""
+    async def delivery_done(self, subscription_id: int, kind: str, key: str, *, pending: bool = True) -> bool:
+        """Whether the batch with this key was sent (or, with ``pending``, is being sent) to the subscription."""
         _check_kind(kind)
         async with self._read() as conn:
-            return (await conn.execute(_batch_done(subscription_id, kind, key))).first() is not None
+            return (await conn.execute(_batch_done(subscription_id, kind, key, pending))).first() is not None
 
     async def delivery_tried(self, subscription_id: int, kind: str, since: datetime) -> bool:
-        """Whether a batch of this kind was begun for the subscription at or after ``since``, whatever became of it."""
+        """Whether a batch of this kind (a daily digest, not a weekly chart) was begun for the subscription at or after
+        ``since``, whatever became of it."""
         _check_kind(kind)
-        tried = sa.select(deliveries_t.c.id).where(
-            deliveries_t.c.subscription_id == subscription_id,
-            deliveries_t.c.kind == kind,
-            deliveries_t.c.created_at >= since,
-        )
+        tried = sa.select(deliveries_t.c.id).where(_of_kind(subscription_id, kind), deliveries_t.c.created_at >= since)
         async with self._read() as conn:
             return (await conn.execute(tried.limit(1))).first() is not None
 
     async def last_delivery(self, subscription_id: int, kind: str) -> datetime | None:
-        """When a batch of this kind was last sent to the subscription."""
+        """When a batch of this kind (a daily digest, not a weekly chart) was last sent to the subscription."""
         _check_kind(kind)
         async with self._read() as conn:
             value = (
                 await conn.execute(
                     sa.select(sa.func.max(deliveries_t.c.finished_at)).where(
-                        deliveries_t.c.subscription_id == subscription_id,
-                        deliveries_t.c.kind == kind,
-                        deliveries_t.c.status == "sent",
+                        _of_kind(subscription_id, kind), deliveries_t.c.status == "sent"
                     )
                 )
             ).scalar()
@@ -2075,6 +2074,39 @@ async def _move_deliveries(conn: AsyncConnection, from_id: int, to_id: int) -> N
         await conn.execute(deliveries_t.delete().where(deliveries_t.c.id.in_(dropped)))
     await conn.execute(
         deliveries_t.update().where(deliveries_t.c.subscription_id == from_id).values(subscription_id=to_id)
+    )
+
+
+async def _move_unsent(conn: AsyncConnection, batch_id: int, unsent: Sequence[int], error: str, now: datetime) -> None:
+    """The stories of a batch sent in part that did not go out, moved to a batch of its key with status UNSENT and the
+    ``error`` that stopped them (Store.undelivered offers them again)."""
+    sent = (
+        await conn.execute(
+            sa.select(deliveries_t.c.subscription_id, deliveries_t.c.kind, deliveries_t.c.key).where(
+                deliveries_t.c.id == batch_id
+            )
+        )
+    ).one()
+    failed_id = (
+        await conn.execute(
+            deliveries_t.insert()
+            .values(
+                subscription_id=sent.subscription_id,
+                kind=sent.kind,
+                key=sent.key,
+                status=UNSENT,
+                message_ids=[],
+                error=error[:2000],
+                created_at=now,
+                finished_at=now,
+            )
+            .returning(deliveries_t.c.id)
+        )
+    ).scalar_one()
+    await conn.execute(
+        delivery_stories_t.update()
+        .where(delivery_stories_t.c.delivery_id == batch_id, delivery_stories_t.c.story_id.in_(unsent))
+        .values(delivery_id=failed_id)
     )
 
 
