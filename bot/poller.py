@@ -7,10 +7,11 @@ API::
     await run_forever(config, store, limits=..., stop=asyncio.Event())
 
 A cycle syncs feeds.yaml into the store when this process has not synced that list yet (at start, or given another
-file: _sync_feeds), leases the feeds that are due (so instances sharing a database split them), fetches them
-concurrently with their ETag/Last-Modified, and writes everything one feed produced in one transaction: a process
-killed at any moment loses nothing and repeats nothing on restart (unfinished work is simply redone; items are only
-"seen" once their transaction commits).
+file: _sync_feeds), leases the feeds that are due (so instances sharing a database split them; not a feed following
+a topic this instance's feeds.yaml does not define, whose items it would store without that topic for good:
+_leave_to_others), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed produced
+in one transaction: a process killed at any moment loses nothing and repeats nothing on restart (unfinished work is
+simply redone; items are only "seen" once their transaction commits).
 Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
 possible matches (extraction, scoring); feeds that answered 304 have nothing to write but their health, which is
 recorded for all of them in one statement after the feeds. Once the feeds are stored, the new on-topic articles'
@@ -26,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -68,6 +69,8 @@ LEASE_MARGIN_SECONDS = 60
 # this long.
 MIN_SLEEP_SECONDS = 1.0
 MAX_SLEEP_SECONDS = 60.0
+# A log line names this many feeds of a list (unfinished at the deadline, left to other instances), then their count.
+FEEDS_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ class CycleReport:
     stories_analysed: int
     errors: tuple[tuple[str, str], ...]  # (feed name, error)
     timed_out: bool = False
+    # Enabled feeds (ids) that follow a topic this instance's feeds.yaml does not define: not leased, left to the
+    # instances that define it (_leave_to_others), and not waited for (run_forever).
+    left_to_others: tuple[int, ...] = ()
     # Wall seconds of the cycle's three phases: the feeds (fetch, parse, relevance, pages, store), clustering,
     # and story analysis; where a slow cycle spent its time, in the log line.
     feeds_seconds: float = 0.0
@@ -168,6 +174,7 @@ class _Counters:
     processed: int = 0
     on_topic: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # feeds given a topic we do not define while leased: not stored
 
 
 class _Budget:
@@ -195,8 +202,10 @@ class _Cycle:
         owner: str,
         now: datetime,
         parser: ParsePool,
+        known: Collection[str],
     ) -> None:
         self.store = store
+        self.known = frozenset(known)  # the topics of this instance's feeds.yaml: what the matcher judges
         self.fetcher = fetcher
         self.matcher = matcher
         self.analyzer = analyzer
@@ -326,6 +335,8 @@ class _Cycle:
         looked up inside the one transaction that stores the new ones as seen (one query instead of two)."""
         opts = self.options
         async with self.store.feed_transaction() as tx:
+            if await self._now_beyond(tx, feed):
+                return
             known = await tx.known(_known_in(feed), [c.key for c in candidates])
             fresh = sorted(
                 (c for c in candidates if c.key.identity not in known),
@@ -358,6 +369,8 @@ class _Cycle:
         """Everything this poll of the feed produced, in one transaction. ``unjudged``: items another feed stored that
         are still to be judged for this feed's topics (_copies_to_judge), which the next poll reads again."""
         async with self.store.feed_transaction() as tx:
+            if await self._now_beyond(tx, feed):
+                return
             # Checked again inside the transaction: another feed may have stored the same link meanwhile (guid,
             # identity and title+date are per feed, and this feed is ours alone while we hold its lease).
             fresh_keys = [c.key for c in chosen if c.pending_id is None] + [c.key for c in later]
@@ -393,6 +406,16 @@ class _Cycle:
         counts.new_items += sum(1 for cand, _ in done if cand.pending_id is None) + len(later)
         counts.processed += len(done) + len(widened)
         counts.on_topic += len(on_topic) + sum(1 for gained in widened.values() if gained)
+
+    async def _now_beyond(self, tx: FeedTransaction, feed: FeedState) -> bool:
+        """Whether the feed follows, now, a topic this instance does not define: another instance synced a new
+        feeds.yaml since the feed was leased (a rolling deploy). Then nothing of this poll is written: its items would
+        be stored without that topic, and items are judged once. The feed stays due, and unleased at the cycle's end
+        an instance that defines the topic polls it (this one leaves it from its next cycle on: _leave_to_others)."""
+        if self.known.issuperset(await tx.feed_topics(feed.id)):
+            return False
+        self.counters.left.append(feed.name)
+        return True
 
     async def _copies_to_judge(
         self, candidates: Sequence[Candidate], tx: FeedTransaction | None = None
@@ -634,13 +657,14 @@ async def poll_once(
     options = options or PollOptions.from_config(config)
     matcher = matcher or TopicMatcher(config.topics)
     await _sync_feeds(config, store, owner, now)
-    feeds = await store.lease_due_feeds(owner, now, options.lease_seconds)
+    left = await _leave_to_others(config, store)
+    feeds = await store.lease_due_feeds(owner, now, options.lease_seconds, skip=left)
     if fetcher is None:
         async with Fetcher(limits or fetch_limits(config)) as own:
-            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, parser)
-            return await _run_cycle(cycle, feeds, started)
-    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, parser)
-    return await _run_cycle(cycle, feeds, started)
+            cycle = _Cycle(store, own, matcher, analyzer, options, owner, now, parser, config.topics)
+            return replace(await _run_cycle(cycle, feeds, started), left_to_others=left)
+    cycle = _Cycle(store, fetcher, matcher, analyzer, options, owner, now, parser, config.topics)
+    return replace(await _run_cycle(cycle, feeds, started), left_to_others=left)
 
 
 async def _sync_feeds(config: Config, store: Store, owner: str, now: datetime) -> None:
@@ -648,10 +672,11 @@ async def _sync_feeds(config: Config, store: Store, owner: str, now: datetime) -
     when it starts (`poll --once`: every run), and when it is given another file. Not at every cycle: two instances
     sharing a database with different files would undo each other's sync, the feeds one file lacks disabled and enabled
     in turn, silently. So the last one started wins, and an instance that finds another's list synced over its own
-    leaves it, polls the feeds as the database has them, and warns once (and once more for yet another list)."""
-    mine = feeds_fingerprint(config.feeds)
+    leaves it, polls the feeds as the database has them, and warns once (and once more for yet another list). The
+    list's fingerprint covers the topics' definitions too: instances whose rules differ judge items differently."""
+    mine = feeds_fingerprint(config.feeds, config.topics)
     if store.synced_fingerprint != mine:
-        await store.sync_feeds(config.feeds, now=now, instance=owner)
+        await store.sync_feeds(config.feeds, now=now, instance=owner, topics=config.topics)
         store.warned_fingerprint = None
         return
     synced = await store.synced_feeds()
@@ -664,13 +689,43 @@ async def _sync_feeds(config: Config, store: Store, owner: str, now: datetime) -
     where = getattr(config, "path", None)
     path = f" ({where.resolve()})" if where is not None else ""
     log.warning(
-        "feeds.yaml%s differs from the feed list instance %s synced into the database at %s UTC: this instance polls "
-        "the feeds as the database has them and does not sync its own. Instances sharing a database must run the "
-        "same feeds.yaml; restart this instance with the new file (or that one with this file)",
+        "feeds.yaml%s differs from the feed list (feeds and topic definitions) instance %s synced into the database at "
+        "%s UTC: this instance polls the feeds as the database has them and does not sync its own. Instances sharing a "
+        "database must run the same feeds.yaml; restart this instance with the new file (or that one with this file)",
         path,
         synced.instance,
         synced.synced_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
     )
+
+
+async def _leave_to_others(config: Config, store: Store) -> tuple[int, ...]:
+    """The enabled feeds (ids) that follow a topic this instance's feeds.yaml does not define: another instance
+    synced a newer file that added it. Not polled here: this instance's matcher would store their items without that
+    topic, for good (items are judged once), and the topic's subscribers would never see them; an instance that
+    defines the topic polls them. Warned about once per such set of feeds, naming the topics and the fix."""
+    beyond = await store.feeds_beyond(config.topics)
+    left = tuple(f.id for f in beyond)
+    if left and left != store.warned_left:
+        unknown = dict.fromkeys(t for f in beyond for t in f.topics if t not in config.topics)
+        where = getattr(config, "path", None)
+        path = f" ({where.resolve()})" if where is not None else ""
+        log.warning(
+            "feeds.yaml%s does not define the topic(s) %s, which %d feed(s) follow in the feed list another instance "
+            "synced into the database (%s): this instance leaves those feeds to the instances that define the topics "
+            "(it would store their items without them, for good). Restart this instance with the new feeds.yaml",
+            path,
+            ", ".join(unknown),
+            len(beyond),
+            _some([f.name for f in beyond]),
+        )
+    store.warned_left = left
+    return left
+
+
+def _some(names: Sequence[str]) -> str:
+    """Feed names for a log line: the first FEEDS_NAMED, then how many more ("A, B, C, D, E and 7 more")."""
+    shown = ", ".join(names[:FEEDS_NAMED])
+    return f"{shown} and {len(names) - FEEDS_NAMED} more" if len(names) > FEEDS_NAMED else shown
 
 
 async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> CycleReport:
@@ -682,8 +737,13 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             await asyncio.gather(*tasks)
     except TimeoutError:
         timed_out = True
+        # (the timeout cancelled the gather, and so the feeds it was waiting for)
+        unfinished = [f.name for f, t in zip(feeds, tasks, strict=True) if not t.done() or t.cancelled()]
         log.warning(
-            "poll cycle hit its %.0f s deadline; unfinished feeds are retried next cycle", options.deadline_seconds
+            "poll cycle hit its %.0f s deadline with %d feed(s) unfinished, retried next cycle: %s",
+            options.deadline_seconds,
+            len(unfinished),
+            _some(unfinished),
         )
     finally:
         for t in tasks:
@@ -702,6 +762,14 @@ async def _run_cycle(cycle: _Cycle, feeds: list[FeedState], started: float) -> C
             raise
         finally:
             await store.release_feeds(owner, [f.id for f in feeds])
+    if cycle.counters.left:
+        log.warning(
+            "%d feed(s) were given a topic this instance's feeds.yaml does not define while it polled them (another "
+            "instance synced a new file): nothing of their poll was stored, and the instances that define the topic "
+            "poll them: %s. Restart this instance with the new feeds.yaml",
+            len(cycle.counters.left),
+            _some(cycle.counters.left),
+        )
     clustered = time.perf_counter()
     if analysing is not None:
         analysing.widen()
@@ -769,12 +837,14 @@ async def run_forever(
     owner = owner or default_owner()
     matcher = TopicMatcher(config.topics)
     options = PollOptions.from_config(config)
+    left: tuple[int, ...] = ()  # the last cycle's feeds left to other instances: not waited for
     async with (
         Fetcher(limits or fetch_limits(config)) as fetcher,
         ParsePool() as parser,
     ):
 
         async def cycle() -> None:
+            nonlocal left
             report = await poll_once(
                 config,
                 store,
@@ -785,6 +855,7 @@ async def run_forever(
                 options=options,
                 parser=parser,
             )
+            left = report.left_to_others
             await prune_old(store, options.kept_days)  # the quiet moment after a cycle
             if on_cycle is not None:
                 result = on_cycle(report)
@@ -801,7 +872,7 @@ async def run_forever(
                 except Exception:
                     log.exception("poll cycle failed; trying again shortly")
                 now = datetime.now(UTC)
-                due = await store.next_claimable(now)  # (another worker's leased feeds: when their leases end)
+                due = await store.next_claimable(now, skip=left)  # (another worker's leased: when their leases end)
                 wait = MAX_SLEEP_SECONDS if due is None else (due - now).total_seconds()
                 wait = min(MAX_SLEEP_SECONDS, max(MIN_SLEEP_SECONDS, wait))
                 with contextlib.suppress(TimeoutError):

@@ -22,7 +22,7 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -215,9 +215,11 @@ class Store:
         self._reader = engine.execution_options(coverage_bot_read=True)
         self._write_lock = asyncio.Lock()
         # This process's side of the feed list (bot.poller): the fingerprint of the list this Store last synced
-        # (sync_feeds), and of another instance's list found synced over it that the poller has warned about.
+        # (sync_feeds), and of another instance's list found synced over it that the poller has warned about; the
+        # feeds it has warned it leaves to other instances (their topics are not its feeds.yaml's).
         self.synced_fingerprint: str | None = None
         self.warned_fingerprint: str | None = None
+        self.warned_left: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1016,16 +1018,22 @@ class Store:
     # ------------------------------------------------------------------ poller side: feeds
 
     async def sync_feeds(
-        self, feeds: Iterable[Any], now: datetime | None = None, instance: str | None = None
+        self,
+        feeds: Iterable[Any],
+        now: datetime | None = None,
+        instance: str | None = None,
+        topics: Mapping[str, Any] | None = None,
     ) -> SyncReport:
         """Make the feeds table follow feeds.yaml: add new feeds, update changed ones, disable removed ones.
 
-        Removed feeds are disabled, never deleted, so their items and stories stay. The list's fingerprint, the
-        ``instance`` syncing it (default: this process's :func:`default_owner`) and the time are recorded with it (:meth:`synced_feeds`).
+        Removed feeds are disabled, never deleted, so their items and stories stay. The list's fingerprint (of the
+        feeds, and of feeds.yaml's ``topics`` definitions when given: :func:`feeds_fingerprint`), the ``instance``
+        syncing it (default: this process's :func:`default_owner`) and the time are recorded with it
+        (:meth:`synced_feeds`).
         """
         now = now or utcnow()
         specs = _configured_feeds(feeds)
-        synced = SyncedFeeds(_fingerprint(specs), (instance or default_owner())[:200], now)
+        synced = SyncedFeeds(_fingerprint(specs, topics), (instance or default_owner())[:200], now)
         added: list[str] = []
         updated: list[str] = []
         removed: list[str] = []
@@ -1141,9 +1149,10 @@ class Store:
             return int(result.rowcount or 0)
 
     async def lease_due_feeds(
-        self, owner: str, now: datetime, lease_seconds: float, limit: int | None = None
+        self, owner: str, now: datetime, lease_seconds: float, limit: int | None = None, skip: Collection[int] = ()
     ) -> list[FeedState]:
-        """Claim the enabled feeds that are due and not leased by a live owner, for ``lease_seconds``.
+        """Claim the enabled feeds that are due and not leased by a live owner, for ``lease_seconds``; not those of
+        ``skip`` (feed ids: left to other instances, :meth:`feeds_beyond`).
 
         PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` so instances sharing the database split the feeds.
         SQLite: a conditional UPDATE inside a write transaction (writers are serialised by SQLite itself).
@@ -1155,6 +1164,8 @@ class Store:
             .where(feeds_t.c.enabled, feeds_t.c.next_poll_at <= now, free)
             .order_by(feeds_t.c.next_poll_at, feeds_t.c.id)
         )
+        if skip:
+            due = due.where(feeds_t.c.id.not_in(list(skip)))
         if limit is not None:
             due = due.limit(limit)
         async with self._write() as conn:
@@ -1187,6 +1198,16 @@ class Store:
         async with self._write() as conn:
             await conn.execute(feeds_t.update().where(cond).values(lease_owner=None, lease_until=None))
 
+    async def feeds_beyond(self, topics: Collection[str]) -> list[FeedState]:
+        """The enabled feeds that follow a topic not among ``topics`` (an instance's feeds.yaml's), in feed order: the
+        feed list another instance synced (a rolling deploy of a new feeds.yaml) added it. An instance that polled
+        them would judge their items without that topic, and items are judged once (bot.poller leaves them)."""
+        known = set(topics)
+        q = sa.select(feeds_t).where(feeds_t.c.enabled).order_by(feeds_t.c.id)
+        async with self._read() as conn:
+            rows = (await conn.execute(q)).mappings().all()
+        return [_feed_state(r) for r in rows if not known.issuperset(_tuple(r["topics"]))]
+
     async def feed_state(self, feed_id: int) -> FeedState | None:
         """One feed's poll state."""
         async with self._read() as conn:
@@ -1201,18 +1222,20 @@ class Store:
             ).scalar()
         return as_utc_or_none(value) if isinstance(value, datetime) else _parse_dt(value)
 
-    async def next_claimable(self, now: datetime) -> datetime | None:
+    async def next_claimable(self, now: datetime, skip: Collection[int] = ()) -> datetime | None:
         """When :meth:`lease_due_feeds` may next find work: the earliest due time of a feed nobody leases, or the
         earliest end of another owner's lease (a live lease hides its feed however overdue: a worker woken by its due
-        time would find nothing, and ask again at once). None: no feed is enabled."""
+        time would find nothing, and ask again at once). Feeds of ``skip`` are not counted: the caller does not lease
+        them, and would wake for them at once, and again, while they stay due. None: no feed is enabled."""
         free = sa.or_(feeds_t.c.lease_until.is_(None), feeds_t.c.lease_until < now)
+        counted = sa.and_(feeds_t.c.enabled, feeds_t.c.id.not_in(list(skip))) if skip else feeds_t.c.enabled
         async with self._read() as conn:
             due, lease_ends = (
                 await conn.execute(
                     sa.select(
                         sa.func.min(sa.case((free, feeds_t.c.next_poll_at))),
                         sa.func.min(sa.case((sa.not_(free), feeds_t.c.lease_until))),
-                    ).where(feeds_t.c.enabled)
+                    ).where(counted)
                 )
             ).one()
         times = [t for t in (_parse_dt(due), _parse_dt(lease_ends)) if t is not None]
@@ -1499,15 +1522,30 @@ def _configured_feeds(feeds: Iterable[Any]) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def _fingerprint(specs: dict[str, dict[str, Any]]) -> str:
-    """SHA-256 of what syncing the feeds writes, in URL order: a file's order and comments do not change it."""
-    return hashlib.sha256(json.dumps(sorted(specs.items()), separators=(",", ":")).encode()).hexdigest()
+def _fingerprint(specs: dict[str, dict[str, Any]], topics: Mapping[str, Any] | None = None) -> str:
+    """SHA-256 of what syncing the feeds writes, in URL order, and of the ``topics`` definitions (_topic_definitions)
+    when given: a file's order and comments do not change it."""
+    listed: Any = sorted(specs.items())
+    if topics is not None:
+        listed = {"feeds": listed, "topics": _topic_definitions(topics)}
+    return hashlib.sha256(json.dumps(listed, separators=(",", ":")).encode()).hexdigest()
 
 
-def feeds_fingerprint(feeds: Iterable[Any]) -> str:
-    """The fingerprint Store.sync_feeds records for ``feeds`` (feeds.yaml's): equal for two files whose sync writes
-    the same feeds table."""
-    return _fingerprint(_configured_feeds(feeds))
+def _topic_definitions(topics: Mapping[str, Any]) -> dict[str, Any]:
+    """Each topic as parsed (a pydantic model's JSON form, every default spelled out), by name: what judges items,
+    so two files defining the topics alike in other words (a default written out or left out, a term written bare
+    or as a list, another order of keys) compare equal, and files whose rules, threshold or exclusions differ not."""
+    out: dict[str, Any] = {}
+    for name, topic in sorted(topics.items()):
+        dump = getattr(topic, "model_dump", None)
+        out[str(name)] = dump(mode="json") if callable(dump) else json.loads(json.dumps(vars(topic), default=str))
+    return out
+
+
+def feeds_fingerprint(feeds: Iterable[Any], topics: Mapping[str, Any] | None = None) -> str:
+    """The fingerprint Store.sync_feeds records for ``feeds`` (feeds.yaml's) and, when given, its ``topics``: equal
+    for two files whose sync writes the same feeds table and whose topics judge items alike."""
+    return _fingerprint(_configured_feeds(feeds), topics)
 
 
 async def _record_synced(conn: AsyncConnection, synced: SyncedFeeds) -> None:
@@ -1537,6 +1575,11 @@ class FeedTransaction:
     async def stored_copies(self, links: Sequence[str]) -> dict[str, StoredCopy]:
         """Store.stored_copies, read in this transaction (another feed may have stored a link meanwhile)."""
         return await _stored_copies(self.conn, links)
+
+    async def feed_topics(self, feed_id: int) -> tuple[str, ...]:
+        """The topics the feed follows now (another instance may have synced a new feeds.yaml since it was leased)."""
+        value = (await self.conn.execute(sa.select(feeds_t.c.topics).where(feeds_t.c.id == feed_id))).scalar()
+        return _tuple(value)
 
     async def widen_item(
         self,

@@ -729,6 +729,28 @@ async def test_an_instance_restarted_with_the_new_feeds_yaml_syncs_it_and_warns_
         await b.close()
 
 
+async def test_instances_whose_topics_judge_differently_are_told_their_feeds_yaml_differs(
+    site, db_url, fetcher, caplog
+):
+    """Two instances with the same feeds, one with a topic's threshold raised (qa7 f3): the fingerprint hashed the
+    feeds only, so they judged items differently in silence. The topics' definitions are part of it now."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A")
+    first = _deploy(urls)
+    second = _deploy(urls, **{"rare-earths": {**TOPICS["rare-earths"], "threshold": 3}})
+    a, b = await Store.open(db_url), await Store.open(db_url)
+    try:
+        await cycle(first, a, fetcher, NOW, owner="worker-a")
+        await cycle(second, b, fetcher, NOW + timedelta(minutes=1), owner="worker-b")
+        assert _differs(caplog) == []
+        await cycle(first, a, fetcher, NOW + timedelta(minutes=2), owner="worker-a")
+    finally:
+        await a.close()
+        await b.close()
+    (warning,) = _differs(caplog)
+    assert "instance worker-b synced" in warning
+
+
 async def test_an_edited_feeds_yaml_is_synced_by_the_next_process_and_by_a_cycle_given_it(
     site, db_url, fetcher, caplog
 ):
@@ -785,6 +807,119 @@ async def test_run_forever_keeps_another_instances_feeds_and_warns_once(site, db
     assert f"instance {socket.gethostname()}:{os.getpid()}:" in warning  # the other store's default_owner()
 
 
+GARDENS = {"rules": [{"any": ["garden show"], "weight": 2}]}
+
+
+def _deploy(urls: dict[str, str], follow: dict[str, list[str]] | None = None, **topics: object):
+    """The feeds.yaml of a rolling deploy: the feeds of ``urls`` (following every topic, or those ``follow`` gives
+    them), TOPICS and ``topics``."""
+    follow = follow or {}
+    feeds = [
+        {"name": n, "url": u, "interval": 600, **({"topics": follow[n]} if n in follow else {})}
+        for n, u in urls.items()
+    ]
+    return parse_config({"topics": {**TOPICS, **topics}, "feeds": feeds, "poll": {"fetch_full_text": False}})
+
+
+def _left(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The poller's warnings that it leaves feeds of topics its feeds.yaml does not define to other instances."""
+    return [r.getMessage() for r in caplog.records if r.name == "bot.poller" and "does not define" in r.message]
+
+
+async def test_an_instance_on_the_old_feeds_yaml_leaves_feeds_of_a_topic_it_does_not_define(
+    site, db_url, fetcher, caplog
+):
+    """A rolling deploy adding a topic (qa7 f2): worker-a, still on the old file, polled the feeds as the database had
+    them but judged their items with its own topics: the new topic's items were stored without it, for good (items
+    are judged once), and its subscribers never saw them. It now leaves those feeds to worker-b, which defines the
+    topic, and says so once; a feed whose topics it knows it still polls."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A", "B")
+    old, new = _deploy(urls), _deploy(urls, {"B": ["rare-earths"]}, gardens=GARDENS)  # B: not gardens
+    b = await Store.open(db_url)
+    store = await Store.open(db_url)
+    try:
+        await cycle(old, store, fetcher, NOW, owner="worker-a")  # the first poll: history
+        await cycle(new, b, fetcher, NOW + timedelta(minutes=1), owner="worker-b")  # starts, syncs its file
+        site.feeds["/a"].append(Entry("A2", site.server.url("/p/A2"), "Spring garden show opens"))
+        site.feeds["/b"].append(Entry("B2", site.server.url("/p/B2"), "Autumn garden show opens"))
+        site.versions["/a"] += 1
+        site.versions["/b"] += 1
+        reports = [await cycle(old, store, fetcher, NOW + timedelta(minutes=11 + k), owner="worker-a") for k in (0, 1)]
+        assert [r.feeds_due for r in reports] == [1, 0]  # B only
+        assert site.fetches("/a") == 1 and site.fetches("/b") == 2
+        assert reports[0].left_to_others == reports[1].left_to_others != ()
+        report = await cycle(new, b, fetcher, NOW + timedelta(minutes=13), owner="worker-b")
+        assert report.feeds_due == 1 and site.fetches("/a") == 2
+        got = await query(store, "SELECT guid, topics FROM items WHERE guid LIKE '%2' ORDER BY guid")
+    finally:
+        await store.close()
+        await b.close()
+    assert [(guid, json.loads(t) if isinstance(t, str) else t) for guid, t in got] == [("A2", ["gardens"]), ("B2", [])]
+    (warning,) = _left(caplog)
+    assert "does not define the topic(s) gardens, which 1 feed(s) follow" in warning and "(A)" in warning
+    assert "Restart this instance with the new feeds.yaml" in warning
+
+
+async def test_a_feed_given_a_topic_its_poller_does_not_define_mid_poll_stores_nothing_then(
+    site, db_url, fetcher, caplog
+):
+    """The new file synced while worker-a (old file) was polling a feed that it adds a topic to: that poll stored the
+    item without the topic, for good. It now stores nothing of that poll; the feed stays due and unleased, and the
+    instance on the new file polls it and stores the item with its topic."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A")
+    old, new = _deploy(urls), _deploy(urls, gardens=GARDENS)
+    store, b = await Store.open(db_url), await Store.open(db_url)
+    try:
+        site.server.route("/a", _delayed(site._serve("/a"), 1.0))
+
+        async def deploy() -> None:
+            await asyncio.sleep(0.3)  # worker-a is fetching A: worker-b starts, syncs its file, finds nothing to lease
+            assert (await cycle(new, b, fetcher, NOW, owner="worker-b")).feeds_due == 0
+
+        report, _ = await asyncio.gather(cycle(old, store, fetcher, NOW, owner="worker-a"), deploy())
+        assert report.feeds_due == 1 and site.fetches("/a") == 1 and await store.item_count() == 0
+        report = await cycle(new, b, fetcher, NOW + timedelta(seconds=5), owner="worker-b")
+        assert report.feeds_due == 1
+        got = await query(store, "SELECT guid, topics FROM items")
+    finally:
+        await store.close()
+        await b.close()
+    assert [(guid, json.loads(t) if isinstance(t, str) else t) for guid, t in got] == [("A", ["gardens"])]
+    (warning,) = [r.getMessage() for r in caplog.records if "while it polled them" in r.getMessage()]
+    assert warning.startswith("1 feed(s) were given a topic") and warning.endswith(
+        ": A. Restart this instance with the new feeds.yaml"
+    )
+
+
+async def test_a_worker_leaving_every_feed_to_others_does_not_wake_for_them(site, db_url, fetcher, caplog) -> None:
+    """`coverage-bot poll` on the old file while every feed follows a topic it does not define: it polls none of
+    them, warns once, and sleeps rather than waking every second for feeds that stay due (until their poller comes)."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    urls = _one_item_feeds(site, "A")
+    old, new = _deploy(urls), _deploy(urls, gardens=GARDENS)
+    store, other = await Store.open(db_url), await Store.open(db_url)
+    cycles: list[int] = []
+    stop = asyncio.Event()
+    try:
+        # worker-a started first (A polled 11 minutes ago: due now), then worker-b: A follows gardens
+        await cycle(old, store, fetcher, datetime.now(UTC) - timedelta(minutes=11), owner="worker-a")
+        await cycle(new, other, fetcher, datetime.now(UTC) - timedelta(minutes=10), owner="worker-b")
+        limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+        stopper = asyncio.get_running_loop().call_later(3.5, stop.set)
+        on_cycle = lambda report: cycles.append(report.feeds_due)  # noqa: E731
+        await asyncio.wait_for(
+            run_forever(old, store, limits=limits, stop=stop, owner="worker-a", on_cycle=on_cycle), 30
+        )
+        stopper.cancel()
+    finally:
+        await store.close()
+        await other.close()
+    assert cycles == [0] and site.fetches("/a") == 1  # (its first poll, before worker-b started)
+    assert len(_left(caplog)) == 1
+
+
 async def test_an_idle_worker_sleeps_until_another_workers_lease_ends(site, db_url) -> None:
     """Two `poll` workers: while one held the only due feed's lease, the other woke every second (the feed was due,
     so its wait was clamped to the minimum), found nothing to lease and printed a line of zeros each time (19 lines in
@@ -834,6 +969,24 @@ async def test_deadline_cancels_unfinished_feeds_and_they_are_retried(site, stor
     site.server.route("/slow", site._serve("/slow"))
     report = await cycle(cfg, store, fetcher, NOW + timedelta(seconds=2))  # the lease was released
     assert report.feeds_due == 1 and await store.item_count() == 2
+
+
+async def test_a_cycle_at_its_deadline_names_its_unfinished_feeds(site, store, fetcher, caplog) -> None:
+    """The deadline's warning said only "unfinished feeds are retried next cycle" (qa7 f4): it names them now, the
+    first five and how many more, so an operator knows which feeds to look at; not the feed that finished."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    feeds = {"Fast": site.feed("/fast", [Entry("a", site.server.url("/pa"), "Garden show")])}
+    for i in range(7):
+        site.feed(f"/slow{i}", [Entry(f"s{i}", site.server.url(f"/ps{i}"), "Garden show")])
+        site.server.route(f"/slow{i}", _delayed(site._serve(f"/slow{i}"), 3.0))
+        feeds[f"Slow{i}"] = site.server.url(f"/slow{i}")
+    report = await cycle(config(feeds), store, fetcher, NOW, options=PollOptions(deadline_seconds=1.0))
+    assert report.timed_out
+    (warning,) = [r.getMessage() for r in caplog.records if "deadline" in r.getMessage()]
+    assert warning == (
+        "poll cycle hit its 1 s deadline with 7 feed(s) unfinished, retried next cycle: "
+        "Slow0, Slow1, Slow2, Slow3, Slow4 and 2 more"
+    )
 
 
 def _delayed(handler, seconds: float):

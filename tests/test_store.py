@@ -25,6 +25,7 @@ from bot.models import (
     SummaryLine,
     title_key,
 )
+from bot.settings import parse_config
 from bot.store import Store, feeds_fingerprint
 
 ALL_BACKENDS = True  # store and db_url: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
@@ -768,6 +769,38 @@ async def test_sync_feeds_records_the_lists_fingerprint_who_synced_it_and_when(d
         [a, replace(b, enabled=False)],
     ]
     assert len({feeds_fingerprint([a, b]), *map(feeds_fingerprint, changed)}) == 1 + len(changed)
+
+
+def test_the_lists_fingerprint_covers_the_topics_definitions_as_parsed() -> None:
+    """Two instances whose topics judge items differently (a rule, the threshold, an exclusion, a label) had the same
+    fingerprint: only the feeds were hashed. A topic's definition as parsed is now part of it, so the same definition
+    in other words (a default written out, a bare term, another order of topics or keys) is still the same list."""
+    feeds = [{"name": "A", "url": "https://a.example/rss", "topics": ["mines", "gardens"]}]
+    mines = {"rules": [{"any": "lithium"}]}
+    gardens = {"label": "Gardens", "rules": [{"any": ["roses", "garden show"], "weight": 2}]}
+
+    def fingerprint(topics: dict) -> str:
+        config = parse_config({"topics": topics, "feeds": feeds})
+        return feeds_fingerprint(config.feeds, config.topics)
+
+    same = fingerprint({"mines": mines, "gardens": gardens})
+    assert same == fingerprint(
+        {"gardens": {"rules": [{"weight": 2, "any": ["roses", "garden show"]}], "label": "Gardens"}, "mines": mines}
+    )
+    assert same == fingerprint(
+        {"mines": {"threshold": 2, "rules": [{"any": ["lithium"], "weight": 1}]}, "gardens": gardens}
+    )
+    edits = [
+        {"threshold": 3},
+        {"rules": [{"any": ["roses"], "weight": 2}]},
+        {"exclude": ["rose bowl"]},
+        {"title_required": True},
+        {"label": "Garden news"},
+    ]
+    changed = [fingerprint({"mines": mines, "gardens": {**gardens, **edit}}) for edit in edits]
+    assert len({same, *changed}) == 1 + len(edits)
+    config = parse_config({"topics": {"mines": mines, "gardens": gardens}, "feeds": feeds})
+    assert feeds_fingerprint(config.feeds) != same  # (without topics: the feeds alone, as before)
 
 
 async def test_leases_split_feeds_between_owners_and_expire(store: Store) -> None:
