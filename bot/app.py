@@ -1,7 +1,9 @@
 """The async bodies of the store-backed CLI subcommands (`poll`, `run`, `stories`, `feeds`, `subscribe` …).
 
-Each opens the store, calls the module that does the work and prints; no logic of its own beyond
-argument checks, so the CLI, the console and Telegram share one code path.
+Each opens the store, calls the module that does the work and prints, so the CLI, the console and Telegram share one
+code path. Beyond argument checks, what is decided here is how a command runs: `run` retrying Telegram with a growing
+wait while it polls the feeds, `poll --once` pruning and sending its alerts. Telegram's types stay in bot.telegram
+(serve, send_alerts_once), which sorts its errors into a UserError or TelegramUnreachable.
 """
 
 from __future__ import annotations
@@ -32,8 +34,6 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
-
-REJECTED_TOKEN = "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
 
 # `run` when Telegram cannot be reached: wait this long before the first retry, doubling up to the maximum.
 TELEGRAM_RETRY_FIRST = 2.0
@@ -231,7 +231,7 @@ async def poll_command(config: Config, settings: Settings) -> int:
     """One cycle; with a token configured, the cycle's alerts are delivered before exiting."""
     from .fetch import fetch_limits
     from .parse_pool import shared_parse_pool
-    from .poller import PollOptions, default_owner, poll_once
+    from .poller import default_owner, poll_once
     from .retention import prune_old
 
     shared_parse_pool().start()  # its workers start while the store opens
@@ -245,7 +245,7 @@ async def poll_command(config: Config, settings: Settings) -> int:
             limits=fetch_limits(config, allow_private=settings.allow_private_urls),
             owner=default_owner(settings.instance_id),
         )
-        await prune_old(store, PollOptions.from_config(config).kept_days)  # as after every cycle of `run`
+        await prune_old(store, config.poll.days_kept)  # as after every cycle of `run`
         # every due feed is counted once: one due before its interval (for items kept for later) is not fetched
         backlog = f", {report.backlog_only} not fetched (within their interval)" if report.backlog_only else ""
         print(
@@ -257,36 +257,17 @@ async def poll_command(config: Config, settings: Settings) -> int:
             print(f"feed disabled after repeated failures: {name} (see `coverage-bot feeds`)")
         token = settings.telegram_bot_token
         if token is not None and token.get_secret_value():
-            sent = await _deliver_alerts(settings, store, config.topic_names())
-            if sent is not None:  # (None: Telegram unreachable, said on stderr; no count of nothing tried)
+            from .telegram import TelegramUnreachable, send_alerts_once
+
+            try:
+                sent = await send_alerts_once(settings, store, config.topic_names())
+            except TelegramUnreachable as exc:  # nothing was taken: the next run sends the alerts
+                print(f"coverage-bot: Telegram unreachable ({exc}); alerts are left for the next run", file=sys.stderr)
+            else:
                 print(f"alerts: {sent} messages delivered")
     finally:
         await store.close()
     return 0
-
-
-async def _deliver_alerts(settings: Settings, store: Store, topic_names: dict[str, str]) -> int | None:
-    """Send this cycle's alerts through the Bot API (for cron and tests), then exit; the messages sent, or None when
-    Telegram could not be reached (the alerts are sent by a later run, within delivery.ALERT_LOOKBACK)."""
-    from telegram import Bot
-    from telegram.error import InvalidToken, NetworkError
-
-    from .delivery import Delivery, summarize_outcomes
-    from .telegram import protect_token
-
-    token = settings.require_token()
-    protect_token(token)
-    bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
-    try:
-        async with bot:  # (getMe first: the token is checked before any alert is taken)
-            delivery = Delivery(bot, store, default_timezone=settings.default_timezone, topic_names=topic_names)
-            outcomes = await delivery.send_alerts(datetime.now(UTC))
-    except InvalidToken:  # its message holds the token: never printed
-        raise UserError(REJECTED_TOKEN) from None
-    except NetworkError as exc:  # nothing was taken: the next run sends the alerts
-        print(f"coverage-bot: Telegram unreachable ({exc}); alerts are left for the next run", file=sys.stderr)
-        return None
-    return summarize_outcomes(outcomes).get("sent", 0)
 
 
 async def poll_forever_command(config: Config, settings: Settings) -> int:
@@ -336,10 +317,8 @@ async def run_command(
 
     ``webhook``: a bot.webhook.WebhookConfig to take updates by webhook instead of long polling.
     """
-    from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
-
     from .parse_pool import shared_parse_pool
-    from .telegram import default_poll, missing_token_message, run_bot
+    from .telegram import TelegramUnreachable, default_poll, missing_token_message, serve
 
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value():
@@ -359,13 +338,9 @@ async def run_command(
         await _warn_orphaned_topics(store, config)
         while not stop.is_set():
             try:
-                await run_bot(settings, store, config, poll=poll, stop_event=stop, webhook=webhook)
+                await serve(settings, store, config, poll=poll, stop_event=stop, webhook=webhook)
                 break
-            except InvalidToken:
-                raise UserError(REJECTED_TOKEN) from None
-            except (BadRequest, Forbidden) as exc:  # an answer, not an outage: the same again gets the same answer
-                raise UserError(_refused(exc, webhook)) from None
-            except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
+            except TelegramUnreachable as exc:  # (a rejected token or a refused start is a UserError: not retried)
                 loop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):  # run_bot removed its handlers: stop while waiting too
                     with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -399,14 +374,6 @@ async def _poll_while_waiting(poll: Callable[[], Awaitable[Any]], stop: asyncio.
     if left > 0 and not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), left)
-
-
-def _refused(exc: Exception, webhook: Any) -> str:
-    """`run`'s one line for Telegram refusing its start (setWebhook, getUpdates): PTB's BadRequest is a NetworkError,
-    and was retried for ever as "Telegram unreachable"."""
-    if webhook is not None:
-        return f"Telegram refused --webhook-url {webhook.url}: {exc} (check the URL, its port and its certificate)"
-    return f"Telegram refused to start the bot: {exc}"
 
 
 # ---------------------------------------------------------------- reading the store

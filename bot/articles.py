@@ -91,7 +91,7 @@ def extract_article(html: bytes, url: str, headers: Mapping[str, str] | None = N
     try:
         tree = trafilatura.load_html(page)
         # Without metadata: trafilatura's metadata pass dates the page (htmldate, dateparser: about 40 ms a page)
-        # and we use only its title, which _page_title takes the same way. bare_extraction works on a copy.
+        # and we use only its title, which _page_headline takes the same way. bare_extraction works on a copy.
         doc = trafilatura.bare_extraction(
             tree if tree is not None else page,
             url=url,

@@ -10,8 +10,10 @@ API::
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
 items past the age limit, and repeats within one feed's answer, are dropped here. A title loses its outlet's
-suffix (" - Reuters") before anything reads it: relevance, clustering and display alike; an aggregator's outlet is
-known by name or because its summary names it again (Google News: "<title> Washington Examiner").
+suffix (" - Reuters", summarizer.furniture.clean_title) before anything reads it: relevance, clustering and display;
+an aggregator's outlet is known by name or because its summary names it again (Google News: "<title> Washington
+Examiner"). A suffix that names no outlet ("- Zelensky") stays; only clustering's fingerprint drops it, with any short
+suffix (bot.stories.title_without_short_suffix).
 
 ``read_feed`` and ``judge_page`` are what the poller runs in its worker processes (bot.parse_pool), so that
 parsing, scoring every item's title + summary, and scoring an on-topic item's page stay off the event loop; the

@@ -142,16 +142,14 @@ def _jsonl_record(line: str, sentences: int, method: str) -> dict[str, Any]:
 
 
 def _story_record(line: str, sentences: int | None, words: int | None) -> dict[str, Any]:
-    """One story line in ({"id", "docs": [{"id", "title", "text", "published"?, "outlet"?, "link"?}]}), one result out."""
-    from dataclasses import asdict as _asdict
+    """One story line in ({"id", "docs": [{"id", "title", "text", "published"?, "outlet"?, "link"?}]}), one result out:
+    each doc analysed as the poller analyses an article, the story as the bot analyses it (bot.story_analysis), so
+    subscribers and this command get the same summary, figures and quotes. Only key figures are written (the output
+    has no "key" field to tell them apart), and every figure and quote, not only the few a digest shows."""
     from datetime import datetime
 
-    from summarizer.figures import figures_from_prepared
-    from summarizer.furniture import clean_description
-    from summarizer.merge import merge_figures, merge_quotes
-    from summarizer.quotes import quotes_from_prepared
-    from summarizer.story import StoryMember, summarize_members
-    from summarizer.text import prepare
+    from .models import ArticleAnalysis, MemberArticle
+    from .story_analysis import article_facts, merged_facts, story_summary
 
     obj, bad = _json_object(line, "'id' and 'docs'")
     if bad is not None:
@@ -174,16 +172,14 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict[s
                 return {"id": rid, "error": f"docs[{k}].published must be an ISO 8601 date, got {published!r}"}
         outlet = d.get("outlet") if isinstance(d.get("outlet"), str) else None
         link = d.get("link") if isinstance(d.get("link"), str) else None
-        members.append(StoryMember(text=text, title=title, outlet=outlet or d.get("id"), link=link, published=when))
+        outlet = outlet or d.get("id")
+        facts = ArticleAnalysis.of(article_facts(text, title), outlet, link)
+        members.append(MemberArticle(k, outlet, link, title, when, text, None, facts))
     try:
-        summary = summarize_members(members, sentences=sentences, words=words)
+        summary = story_summary(members, sentences=sentences, words=words)
     except (ValueError, TypeError) as exc:
         return {"id": rid, "error": str(exc)}
-    per_figures, per_quotes = [], []
-    for m in members:
-        prepared = prepare(with_headline(clean_description(m.text), m.title), title=m.title)
-        per_figures.append((m.outlet, m.link, [_asdict(f) for f in figures_from_prepared(prepared) if f.key]))
-        per_quotes.append((m.outlet, m.link, [_asdict(q) for q in quotes_from_prepared(prepared)]))
+    figures, quotes = merged_facts(members)
     keep_fig = ("surface", "kind", "value", "unit", "sentence", "sources")
     keep_quote = ("text", "speaker", "cue", "sentence", "sources")
     return {
@@ -192,8 +188,8 @@ def _story_record(line: str, sentences: int | None, words: int | None) -> dict[s
         "sources": [
             {"doc": docs[s.doc].get("id", s.doc), "outlet": s.outlet, "link": s.link} for s in summary.sentences
         ],
-        "figures": [{k: f.get(k) for k in keep_fig} for f in merge_figures(per_figures)],
-        "quotes": [{k: q.get(k) for k in keep_quote} for q in merge_quotes(per_quotes)],
+        "figures": [{k: f.get(k) for k in keep_fig} for f in figures if f.get("key")],
+        "quotes": [{k: q.get(k) for k in keep_quote} for q in quotes],
         **({"reason": summary.reason} if summary.reason else {}),
     }
 
@@ -294,11 +290,10 @@ async def _check_subscriptions(config_path: str) -> list[str]:
     """The stored subscriptions against the file (app.check_subscriptions): DATABASE_URL alone is read, as
     ALLOW_PRIVATE_URLS is, so check-config needs no other setting."""
     from .app import check_subscriptions
-    from .settings import DEFAULT_DATABASE_URL, normalize_database_url
+    from .settings import database_url_from_env
 
-    raw = os.environ.get("DATABASE_URL")
     try:
-        url = normalize_database_url(raw) if raw else DEFAULT_DATABASE_URL
+        url = database_url_from_env()
     except ValueError as exc:
         return [f"subscriptions not checked: DATABASE_URL: {exc}"]
     return await check_subscriptions(_load_config(config_path), url)

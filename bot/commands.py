@@ -1,6 +1,6 @@
 """What each bot command answers, transport-free: Telegram and the console share this code path.
 
-``Commands.handle("/quotes zelensky", chat)`` returns a :class:`bot.digest.Reply`; ``bot.telegram``
+``Commands.handle("/quotes zelensky", chat)`` returns a :class:`bot.message.Reply`; ``bot.telegram``
 renders it as HTML, ``bot.console`` as plain text. What differs between transports (is this user a
 chat admin? which chat is ``@channel``?) comes through a :class:`Platform`.
 

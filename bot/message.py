@@ -22,8 +22,6 @@ CAPTION_LIMIT = 1024  # UTF-16 code units of a photo caption
 ENTITY_LIMIT = 100  # formatting entities per message
 CALLBACK_DATA_LIMIT = 64  # bytes of callback_data
 
-STYLES = ("b", "i", "u", "s", "code", "a")
-
 
 @dataclass(frozen=True)
 class Span:

@@ -87,13 +87,6 @@ class PollOptions:
     story_decay_hours: Mapping[str, float] = field(default_factory=dict)  # topic -> its own time decay (config.topics)
     deadline_seconds: float = 300.0
     lease_margin_seconds: float = LEASE_MARGIN_SECONDS
-    retention_days: float = 90.0
-
-    @property
-    def kept_days(self) -> float:
-        """How long items are kept: retention_days, and never less than max_age_days (an item is read while it is that
-        old: pruned sooner, a feed still listing it would bring it again as new, a new story and an alert)."""
-        return max(self.retention_days, self.max_age_days)
 
     @property
     def lease_seconds(self) -> float:
@@ -856,7 +849,7 @@ async def run_forever(
                 parser=parser,
             )
             left = report.left_to_others
-            await prune_old(store, options.kept_days)  # the quiet moment after a cycle
+            await prune_old(store, config.poll.days_kept)  # the quiet moment after a cycle
             if on_cycle is not None:
                 result = on_cycle(report)
                 if asyncio.iscoroutine(result):

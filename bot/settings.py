@@ -65,7 +65,7 @@ DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 MIN_INTERVAL = 60  # seconds; polling a feed more often than this is impolite and pointless
 MAX_INTERVAL = 7 * 24 * 3600
 TOPIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# poll.retention_days below this is raised to it (bot.retention): /trend charts the last 14 days and today.
+# poll.retention_days below this is raised to it (PollSettings.days_kept): /trend charts the last 14 days and today.
 MIN_RETENTION_DAYS = 15
 
 
@@ -972,11 +972,10 @@ class Settings(_Strict):
                     values[key] = v
                 else:
                     problems.append(f"{var}: {v!r} is not an http(s) URL (e.g. http://127.0.0.1:8081/bot)")
-        if (v := get("DATABASE_URL")) is not None:
-            try:
-                values["database_url"] = normalize_database_url(v)
-            except ValueError as exc:
-                problems.append(f"DATABASE_URL: {exc}")
+        try:
+            values["database_url"] = database_url_from_env(env)
+        except ValueError as exc:
+            problems.append(f"DATABASE_URL: {exc}")
         if (v := get("ADMIN_IDS")) is not None:
             parts = [p.strip() for p in v.split(",") if p.strip()]
             if all(re.fullmatch(r"-?\d+", p) for p in parts):
@@ -1050,6 +1049,14 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # listed, but its file is not readable here
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)") from None
     return canonical
+
+
+def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """``DATABASE_URL`` as the store opens it (normalize_database_url), or the default SQLite file: the one reader of
+    the variable, for Settings.from_env, `check-config` and `python -m bot.migrations`. ValueError says what is wrong
+    (never the URL, which may hold a password)."""
+    value = (os.environ if environ is None else environ).get("DATABASE_URL", "").strip()
+    return normalize_database_url(value) if value else DEFAULT_DATABASE_URL
 
 
 def normalize_database_url(url: str) -> str:

@@ -82,8 +82,6 @@ from .schema import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/coverage-bot.db"
-
 # A feed's disabled_reason when feeds.yaml says `enabled: false` (only feeds.yaml undoes it, not /enable).
 DISABLED_IN_CONFIG = "disabled in feeds.yaml"
 # Chats are deactivated after this many consecutive permanent send failures (e.g. 403 Forbidden).
@@ -116,11 +114,9 @@ _LAST_STORY_ID_SQLITE = "SELECT seq FROM sqlite_sequence WHERE name = 'stories'"
 _LAST_STORY_ID_PG = "SELECT pg_sequence_last_value(pg_get_serial_sequence('stories', 'id')::regclass)"
 
 __all__ = [
-    "DEFAULT_DATABASE_URL",
     "DISABLED_IN_CONFIG",
     "FeedTransaction",
     "Store",
-    "database_url_from_env",
     "default_owner",
     "feeds_fingerprint",
     "metadata",
@@ -224,9 +220,9 @@ class Store:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, database_url: str | None = None) -> Store:
+    async def open(cls, database_url: str) -> Store:
         """Connect, create the SQLite directory when needed, and migrate the schema to head."""
-        url = make_url(database_url or DEFAULT_DATABASE_URL)
+        url = make_url(database_url)  # (bot.settings.database_url_from_env reads DATABASE_URL and its default)
         kwargs: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
             if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
@@ -1207,12 +1203,6 @@ class Store:
         async with self._read() as conn:
             rows = (await conn.execute(q)).mappings().all()
         return [_feed_state(r) for r in rows if not known.issuperset(_tuple(r["topics"]))]
-
-    async def feed_state(self, feed_id: int) -> FeedState | None:
-        """One feed's poll state."""
-        async with self._read() as conn:
-            row = (await conn.execute(sa.select(feeds_t).where(feeds_t.c.id == feed_id))).mappings().first()
-            return _feed_state(row) if row else None
 
     async def next_due(self) -> datetime | None:
         """When the next enabled feed is due."""
@@ -2331,8 +2321,3 @@ def _one_trip_cursors(dbapi_connection: Any) -> None:
         driver = getattr(dbapi_connection, "_connection", None)
         if hasattr(driver, "_execute") and hasattr(driver, "_conn"):
             dbapi_connection.__class__ = one_trip
-
-
-def database_url_from_env() -> str:
-    """``DATABASE_URL`` or the default SQLite file."""
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL

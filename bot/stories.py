@@ -21,7 +21,6 @@ API::
     index.rename(("new", key), story_id); index.rekey(item_key, new_item_key)   # once they are stored
     index.prune(now) -> int                                  # items older than the window leave the candidates
     index.count(item_key, fp, published)                     # an older item, counted in the document frequencies only
-    find_story(fp, published, recent, ...) -> story_key | None   # one-shot form over (story, fp, published)
 
 Similarity is the cosine of TF-IDF vectors over word unigrams and bigrams of the title (weighted twice) and the lead,
 stop words removed, words lightly stemmed, demonyms, capitals and headline synonyms folded (Russian -> russia, American
@@ -174,9 +173,6 @@ COMMON_MIN_ITEMS = 200
 WALK_TERMS = 32  # candidates from the postings of an item's WALK_TERMS heaviest terms (the title's anchors always)
 NORM_REFRESH = 0.25  # the cached norms (RERANK's ranking only) refreshed when the index has changed size by this share
 
-# Figures and quotes.
-QUOTE_OVERLAP = 0.7  # share of the shorter quote's words found in the other: same quote, trimmed differently
-
 
 def _data_lines(name: str) -> list[str]:
     """The non-comment lines of a word list shipped in bot/data/."""
@@ -200,8 +196,9 @@ _COMPOUND_TAILS = tuple((tail, to) for tail, to in _SYNONYMS.items() if len(tail
 _COMPOUNDS: dict[str, str] = {}
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+(?:[.'][A-Za-z]+)*\.?")
-# " - Reuters", " | CNET", " - Bloomberg.com": an outlet's name appended to the title by aggregators.
-_OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s?){1,4}$")
+# Any suffix of one to four words after " - " or " | ": an outlet's name appended by aggregators (" - Reuters",
+# " | CNET", " - Bloomberg.com"), and as well any other ("- Zelensky": who said it).
+_SHORT_SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s?){1,4}$")
 
 
 def _fold(text: str) -> str:
@@ -396,12 +393,14 @@ _YES_NO_QUESTION = re.compile(
 
 def is_question_headline(title: str | None) -> bool:
     """Whether a title asks a yes-or-no question (an analysis piece), e.g. "Can Trump end the war in a day?"."""
-    return title is not None and _YES_NO_QUESTION.fullmatch(clean_title(title)) is not None
+    return title is not None and _YES_NO_QUESTION.fullmatch(title_without_short_suffix(title)) is not None
 
 
-def clean_title(title: str) -> str:
-    """The title without an aggregator's " - Outlet" suffix."""
-    return _OUTLET_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
+def title_without_short_suffix(title: str) -> str:
+    """The title without any short " - X" or " | X" suffix (one to four words), for fingerprints only: an outlet's
+    name or a speaker's adds words that are not what happened. Display and relevance read summarizer.furniture's
+    clean_title, which keeps a suffix that names no outlet; clustering's numbers (issue 8) were measured with this."""
+    return _SHORT_SUFFIX.sub("", title.strip()) if " - " in title or " | " in title else title.strip()
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -463,7 +462,7 @@ def fingerprint(title: str | None, lead: str | None = None) -> Fingerprint:
     (is_question_headline), an analysis: they join no story, and no story joins them."""
     if is_newsletter_name(title) or is_two_headlines(title) or is_question_headline(title):
         return Fingerprint(title=())
-    cleaned = clean_title(title or "")
+    cleaned = title_without_short_suffix(title or "")
     t = tokens(cleaned)
     lead_words = tokens(lead or "", LEAD_WORDS)
     # Aggregators (Google News) repeat the title as the summary: that is no extra evidence.
@@ -1454,18 +1453,3 @@ def _decay(a: _Item | _Query, b: _Item | _Query) -> float:
     """How much the similarity of two items counts, by the hours between their publications: 1 at once, 1/e after the
     faster of their two decays (``hours``), so that only two tellings of slow topics decay slowly."""
     return math.exp(-abs((a.published - b.published).total_seconds()) / (min(a.hours, b.hours) * 3600.0))
-
-
-def find_story(
-    fp: Fingerprint,
-    published: datetime,
-    recent: Iterable[tuple[Hashable, Fingerprint, datetime]],
-    window_hours: float = DEFAULT_WINDOW_HOURS,
-    threshold: float = STORY_THRESHOLD,
-) -> Hashable | None:
-    """The story among ``recent`` (story_key, fingerprint, published) that the item belongs to, or None."""
-    index = StoryIndex(window_hours, threshold)
-    for n, (story, other, when) in enumerate(recent):
-        index.load(story, ("recent", n), other, when)
-    found = index.find(fp, published)
-    return found.story_key if found else None

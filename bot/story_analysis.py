@@ -15,13 +15,15 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from summarizer.analysis import analyze
 from summarizer.extractive import summarize
+from summarizer.furniture import clean_description
 from summarizer.merge import merge_figures, merge_quotes
 from summarizer.models import Analysis
-from summarizer.story import StoryMember, summarize_members
+from summarizer.story import StoryMember, StorySummary, summarize_members
 from summarizer.text import with_headline
 
 from .models import (
@@ -60,7 +62,7 @@ def article_facts(text: str, title: str | None) -> Analysis:
     chosen across its members (story_analysis), so an article's own summary would only be that summary's fallback,
     made there when it is needed. bench/poll.py's first cycle analyses 2,513 pages: the summary was about a fifth
     of their analysis (worker samples, py-spy); on the 150 CNN articles of eval/summarization, 29% of analyze()."""
-    return analyze(with_headline(text, title), title, summary=False)
+    return analyze(with_headline(clean_description(text), title), title, summary=False)
 
 
 def article_analysis(
@@ -82,39 +84,55 @@ def analyse_articles(analyzer: Analyzer, articles: Sequence[ArticleToAnalyse]) -
 
 
 def story_analysis(members: Sequence[MemberArticle]) -> StoryAnalysis:
-    """A story's summary across its outlets, and its figures and quotes merged, each with where it came from.
-
-    The summary chooses sentences across all members at once (summarizer.story: what most outlets say, no fact
-    twice, the newest development kept); figures and quotes are merged by summarizer.merge (one speaker per
-    person across outlets, one figure with every source, different values for one quantity side by side).
-    """
+    """A story's summary across its outlets, and its figures and quotes merged, each with where it came from, as the
+    bot stores and shows it: the first article's summary when the story's cannot be made, at most STORY_MAX_FIGURES
+    figures and STORY_MAX_QUOTES quotes."""
     lines: list[SummaryLine] = []
-    usable = [m for m in members if m.text or m.title]
-    if usable:
-        try:
-            summary = summarize_members(
-                [
-                    StoryMember(text=m.text or "", title=m.title, outlet=m.outlet, link=m.link, published=m.published)
-                    for m in usable
-                ],
-                sentences=STORY_SUMMARY_SENTENCES,
-            )
-            lines = [SummaryLine(s.text, s.outlet, s.link) for s in summary.sentences]
-        except Exception:
-            log.exception("story summary failed; using the first article's summary")
+    try:
+        lines = [SummaryLine(s.text, s.outlet, s.link) for s in story_summary(members).sentences]
+    except Exception:
+        log.exception("story summary failed; using the first article's summary")
     if not lines:
         lines = _first_article_summary(members)
+    figures, quotes = merged_facts(members)
+    return StoryAnalysis(
+        summary=tuple(lines),
+        figures=tuple(StoryFigure.from_json(f) for f in figures[:STORY_MAX_FIGURES]),
+        quotes=tuple(StoryQuote.from_json(q) for q in quotes[:STORY_MAX_QUOTES]),
+    )
+
+
+def story_summary(
+    members: Sequence[MemberArticle], sentences: int | None = STORY_SUMMARY_SENTENCES, words: int | None = None
+) -> StorySummary:
+    """The summary chosen across all members at once (summarizer.story: what most outlets say, no fact twice, the
+    newest development kept); each sentence's ``doc`` is its member's index in ``members``. Members with neither text
+    nor title are left out. The bot (story_analysis) and `summarize --stories-jsonl` both summarize here."""
+    usable = [k for k, m in enumerate(members) if m.text or m.title]
+    if not usable:
+        return StorySummary((), "no articles" if not members else "no usable sentences in the story's articles")
+    summary = summarize_members(
+        [
+            StoryMember(text=m.text or "", title=m.title, outlet=m.outlet, link=m.link, published=m.published)
+            for m in (members[k] for k in usable)
+        ],
+        sentences=sentences,
+        words=words,
+    )
+    return replace(summary, sentences=tuple(replace(s, doc=usable[s.doc]) for s in summary.sentences))
+
+
+def merged_facts(members: Sequence[MemberArticle]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The members' figures and quotes merged by summarizer.merge (one speaker per person across outlets, named as
+    the articles' texts name them; one figure with every source; different values for one quantity side by side),
+    key figures first. The bot (story_analysis) and `summarize --stories-jsonl` both merge here."""
     analysed = [(m, m.analysis) for m in members if m.analysis is not None]
     figures = merge_figures([(m.outlet, m.link, [f.to_json() for f in a.figures]) for m, a in analysed])
     quotes = merge_quotes(
         [(m.outlet, m.link, [q.to_json() for q in a.quotes]) for m, a in analysed],
         texts=[m.text for m in members if m.text],
     )
-    return StoryAnalysis(
-        summary=tuple(lines),
-        figures=tuple(StoryFigure.from_json(f) for f in figures[:STORY_MAX_FIGURES]),
-        quotes=tuple(StoryQuote.from_json(q) for q in quotes[:STORY_MAX_QUOTES]),
-    )
+    return figures, quotes
 
 
 def _first_article_summary(members: Sequence[MemberArticle]) -> list[SummaryLine]:

@@ -4,7 +4,9 @@ What a command answers is decided in :mod:`bot.commands`; how it is sent (and re
 :mod:`bot.delivery`. This module only turns updates into calls of those two and schedules the jobs:
 the poll cycle (first run at start-up, alerts and missed digests delivered after each cycle) and one
 daily digest job per subscription at its own time and timezone, rebuilt from the store at start-up
-because PTB does not persist jobs.
+because PTB does not persist jobs. The commands that talk to Telegram (`run`, `poll --once` with a token: bot.app)
+come through :func:`serve` and :func:`send_alerts_once`, which sort PTB's errors into a UserError or
+TelegramUnreachable, so no other module handles Telegram's types.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from datetime import UTC, datetime
 from datetime import time as dt_time
 from typing import TYPE_CHECKING, Any, cast
 
-from telegram import BotCommand, Message, MessageEntity, Update
+from telegram import Bot, BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Conflict, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -38,6 +40,7 @@ from telegram.ext import (
 
 from .commands import COMMANDS, ChatRef, Commands
 from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
+from .errors import UserError
 from .message import split_html, text_reply
 from .webhook import WebhookConfig
 
@@ -586,7 +589,7 @@ def default_poll(config: Config, store: Store, settings: Settings) -> tuple[Call
 
     async def cycle() -> Any:
         report = await poll_once(config, store, limits=limits, owner=owner, options=options)
-        await prune_old(store, options.kept_days)  # the quiet moment after a cycle
+        await prune_old(store, config.poll.days_kept)  # the quiet moment after a cycle
         log.info(
             "poll: %d feeds due, %d new items, %d on topic, %d stories new",
             report.feeds_due,
@@ -643,3 +646,57 @@ async def run_bot(
         await stop(app, hurry=hurry)
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+REJECTED_TOKEN = "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the token from @BotFather"
+
+
+class TelegramUnreachable(Exception):
+    """Telegram could not be reached (a network error, a timeout): worth trying again later; the message says why."""
+
+
+async def serve(
+    settings: Settings,
+    store: Store,
+    config: Config,
+    *,
+    poll: Callable[[], Awaitable[Any]],
+    stop_event: asyncio.Event,
+    webhook: WebhookConfig | None = None,
+) -> None:
+    """run_bot for `run`, its failure to start sorted: a rejected token or a refused start (setWebhook, getUpdates) is
+    a UserError, as the same again gets the same answer; an outage is TelegramUnreachable, for `run` to retry."""
+    try:
+        await run_bot(settings, store, config, poll=poll, stop_event=stop_event, webhook=webhook)
+    except InvalidToken:  # its message holds the token: never printed
+        raise UserError(REJECTED_TOKEN) from None
+    except (BadRequest, Forbidden) as exc:  # an answer, not an outage (PTB's BadRequest is a NetworkError)
+        raise UserError(_refused(exc, webhook)) from None
+    except NetworkError as exc:  # TimedOut is one too: Telegram unreachable, or a network blip
+        raise TelegramUnreachable(str(exc)) from exc
+
+
+def _refused(exc: Exception, webhook: WebhookConfig | None) -> str:
+    """`run`'s one line for Telegram refusing its start (setWebhook, getUpdates): PTB's BadRequest is a NetworkError,
+    and was retried for ever as "Telegram unreachable"."""
+    if webhook is not None:
+        return f"Telegram refused --webhook-url {webhook.url}: {exc} (check the URL, its port and its certificate)"
+    return f"Telegram refused to start the bot: {exc}"
+
+
+async def send_alerts_once(settings: Settings, store: Store, topic_names: dict[str, str]) -> int:
+    """Send this cycle's alerts through the Bot API and return the messages sent (`poll --once`: cron and tests). A
+    rejected token is a UserError; Telegram unreachable is TelegramUnreachable, raised before any alert is taken (a
+    later run sends them, within delivery.ALERT_LOOKBACK)."""
+    token = settings.require_token()
+    protect_token(token)
+    bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)
+    try:
+        async with bot:  # (getMe first: the token is checked before any alert is taken)
+            delivery = Delivery(bot, store, default_timezone=settings.default_timezone, topic_names=topic_names)
+            outcomes = await delivery.send_alerts(datetime.now(UTC))
+    except InvalidToken:  # its message holds the token: never printed
+        raise UserError(REJECTED_TOKEN) from None
+    except NetworkError as exc:
+        raise TelegramUnreachable(str(exc)) from exc
+    return summarize_outcomes(outcomes).get("sent", 0)

@@ -93,11 +93,6 @@ _MAX_STEMS = 200_000
 _STEMS = _StemCache()
 
 
-def _stem(word: str) -> str | None:
-    """Stem of a lower-case word (None for a stop word), cached."""
-    return _STEMS[word]
-
-
 def _terms(words: Sequence[str]) -> list[str]:
     """Content-word stems of lower-case words (stop words left out)."""
     return [t for t in map(_STEMS.__getitem__, words) if t is not None]

@@ -285,7 +285,6 @@ _TAG_OPEN = re.compile(r"<[A-Za-z/!][^<>\n]*\Z")  # a ">" that closes an HTML ta
 # "minus". Not one glued to a word or number before it, which joins ("COVID-19", "F-35", "5-10%", "Real 2-1",
 # "2024-05-06"), nor the "-" of "+/-3" or the "minus" of "plus or minus 3 points", margins of error either way.
 _MINUS_SIGN = re.compile(r"(?:(?<![^\s(\[{“‘\"'])([-−–])|(?i:(?<![\w/-])(?<!\bor\s)minus)\s+)\Z")
-_NONSPACE = re.compile(r"\S+")
 _SYMBOL_CHARS = frozenset("$£€¥₽₹₩₺₴")
 _PREFIX_CUR = re.compile(
     r"(?:(US\$|U\.S\.\$|A\$|AU\$|C\$|CA\$|HK\$|S\$|NZ\$|R\$|[$£€¥₽₹₩₺₴]) ?|\b(Rs\.?|" + "|".join(_CODES) + r")\s?)\Z"

@@ -1,9 +1,9 @@
 """A story's quotes and figures merged across its articles (outlets), each with every source that gave it.
 
-Pure functions over the plain dicts the bot stores (``Quote``/``Figure`` fields, as from
-``dataclasses.asdict``), shaped as the bot's ``bot.stories`` merges so they can replace them:
-``per_article`` is an iterable of ``(outlet, link, items)``; every result is the first telling's dict plus
-``outlet``/``link`` (its first source) and ``sources`` (``[{"outlet", "link"}, …]`` in order).
+Pure functions over plain dicts of ``Quote``/``Figure`` fields (as from ``dataclasses.asdict``), so a caller can
+store and reload them as JSON: ``per_article`` is an iterable of ``(outlet, link, items)``; every result is the
+first telling's dict plus ``outlet``/``link`` (its first source) and ``sources`` (``[{"outlet", "link"}, …]`` in
+order).
 
 - :func:`merge_quotes`: one speaker per person across the story (:func:`summarizer.speakers.canonical_speakers`:
   "Biden" = "Joe Biden" = "President Biden"; "the Russian president" in one outlet = "Vladimir Putin" named for
@@ -28,7 +28,7 @@ from .wordlists import word_list
 Article = tuple[str | None, str | None, Sequence[Mapping[str, Any]]]  # (outlet, link, quotes or figures)
 
 # Two quotes are one when this share of the shorter one's words is in the other (trimmed or re-punctuated
-# by another outlet). Same value as bot.stories.QUOTE_OVERLAP, which it replaces.
+# by another outlet).
 QUOTE_OVERLAP = 0.7
 # A quote without a speaker joins an attributed one only when at least this many words long (short
 # phrases recur with different speakers).

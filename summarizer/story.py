@@ -172,7 +172,7 @@ def _last_word(m: re.Match[str]) -> str:
 
 def _concepts(tokens: Sequence[str]) -> frozenset[tuple[str, ...]]:
     """Bigram concepts (not two stop words) and content-word unigrams of a sentence."""
-    stems = list(map(_STEMS.__getitem__, tokens))  # the cached _stem, without a call per word
+    stems = list(map(_STEMS.__getitem__, tokens))  # stems cached (extractive._STEMS), without a call per word
     out: set[tuple[str, ...]] = {(s,) for s in stems if s is not None}
     for t, s, t2, s2 in zip(tokens, stems, tokens[1:], stems[1:], strict=False):
         if s is not None or s2 is not None:
@@ -252,21 +252,6 @@ def _title_candidates(members: Sequence[StoryMember]) -> list[_Candidate]:
         if MIN_WORDS_SHORT_MEMBER <= n <= MAX_WORDS:
             cands.append(_Candidate(t, k, -1, 0, 0, n, _concepts(_tokens(t)), _content_key(t)))
     return cands
-
-
-def story_title(members: Sequence[StoryMember]) -> str | None:
-    """The story's headline: the cleaned member headline that shares most with the other members' headlines."""
-    _check_members(members)
-    cands = _title_candidates(members) or [
-        _Candidate(t, k, -1, 0, 0, len(t.split()), _concepts(_tokens(t)), _content_key(t))
-        for k, m in enumerate(members)
-        if m.title and (t := clean_title(m.title, outlet=m.outlet))
-    ]
-    if not cands:
-        return None
-    weights = _weights(cands)
-    best = max(cands, key=lambda c: (sum(weights.get(x, 0.0) for x in c.concepts) / c.n_words**LENGTH_EXPONENT, -c.doc))
-    return best.text
 
 
 def _weights(cands: Sequence[_Candidate]) -> dict[tuple[str, ...], float]:

@@ -1216,17 +1216,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Paragraph [start, end) spans: non-empty lines of the prepared text."""
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip():
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
-
-
 # --------------------------------------------------------------------------- language
 
 

@@ -21,16 +21,6 @@ def word_list(name: str, *, lower: bool = True) -> frozenset[str]:
     return frozenset(w.lower() for w in words) if lower else frozenset(words)
 
 
-def phrase_list(name: str) -> tuple[str, ...]:
-    """The lines of ``data/<name>.txt`` (one phrase a line, ``#`` comments and blank lines skipped)."""
-    out = []
-    for line in _text(f"{name}.txt").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            out.append(line)
-    return tuple(out)
-
-
 def table(name: str) -> Any:
     """The JSON value of ``data/<name>.json``."""
     return json.loads(_text(f"{name}.json"))

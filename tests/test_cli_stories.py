@@ -98,3 +98,50 @@ def test_words_and_sentences_together_is_a_usage_error() -> None:
     assert out.returncode == 2 and "not both" in out.stderr and "Traceback" not in out.stderr
     out = run("--stories-jsonl", "--words", "0", stdin="")
     assert out.returncode == 2 and "at least 1" in out.stderr
+
+
+def test_a_story_is_told_as_subscribers_get_it() -> None:
+    """The command re-implemented the bot's story analysis and drifted from it: "the Russian president" stayed the
+    speaker here, where the bot names him from the other article ("Russian President Vladimir Putin")."""
+    from bot.models import ArticleAnalysis, MemberArticle
+    from bot.story_analysis import article_facts, story_analysis
+
+    docs = [
+        {
+            "id": "a",
+            "title": "Putin visits Minsk",
+            "outlet": "Outlet A",
+            "text": "Russian President Vladimir Putin arrived in Minsk on Tuesday for talks with Alexander Lukashenko. "
+            "The two leaders discussed a gas deal worth $3 billion and the 2 million tonnes of grain shipped last year.",
+        },
+        {
+            "id": "b",
+            "title": "Putin in Minsk: talks with Lukashenko",
+            "outlet": "Outlet B",
+            "text": '"We will never give up our interests in the region," the Russian president said at a press '
+            "conference in Minsk. Officials said about 40 agreements were prepared for the visit.",
+        },
+    ]
+    out = run("--stories-jsonl", stdin=json.dumps({"id": "s1", "docs": docs}) + "\n")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)
+    assert [q["speaker"] for q in row["quotes"]] == ["Vladimir Putin"]
+    # what the bot stores for the same story (the poller's per-article analysis, then story_analysis)
+    members = [
+        MemberArticle(
+            k,
+            d["outlet"],
+            None,
+            d["title"],
+            None,
+            d["text"],
+            "page",
+            ArticleAnalysis.of(article_facts(d["text"], d["title"]), d["outlet"], None),
+        )
+        for k, d in enumerate(docs)
+    ]
+    bot = story_analysis(members)
+    assert row["summary"] == [s.text for s in bot.summary]
+    assert [(q["speaker"], q["text"]) for q in row["quotes"]] == [(q.speaker, q.text) for q in bot.quotes]
+    assert [f["surface"] for f in row["figures"]] == [f.surface for f in bot.figures if f.key]
+    assert row["figures"] and row["summary"]

@@ -19,7 +19,7 @@ from bot.clock import utcnow
 from bot.fetch import Fetcher, FetchLimits
 from bot.models import FeedSuccess
 from bot.poller import poll_once
-from bot.retention import MIN_RETENTION, cutoff, prune_old
+from bot.retention import cutoff, prune_old
 from bot.schema import deliveries_t, feeds_t, items_t, stories_t
 from bot.settings import parse_config
 from bot.store import Store
@@ -76,7 +76,7 @@ async def test_old_items_are_pruned_in_batches_without_holding_up_writes(tmp_pat
         writer = asyncio.create_task(poll_writes())
         reports = []
         for _ in range(50):  # bounded: 200,000 rows need ~3 quiet moments of 20 batches
-            report = await prune_old(store, retention_days=90, now=now)
+            report = await prune_old(store, days_kept=90, now=now)
             reports.append(report)
             if report.finished:
                 break
@@ -115,7 +115,7 @@ async def test_a_pruned_storys_number_is_never_given_again(store: Store) -> None
     now = utcnow()
     seeder = StorySeeder(store)
     old = [await seeder.story(f"Old rare earth story {k}", when=now - timedelta(days=100)) for k in range(3)]
-    report = await prune_old(store, retention_days=90, now=now)
+    report = await prune_old(store, days_kept=90, now=now)
     assert report.stories == 3 and await query(store, "SELECT count(*) FROM stories") == [(0,)]
 
     new = await seeder.story("Brand new rare earth story about Lynas", when=now - timedelta(hours=1))
@@ -125,25 +125,60 @@ async def test_a_pruned_storys_number_is_never_given_again(store: Store) -> None
 
 def test_retention_never_cuts_into_what_the_bot_still_shows() -> None:
     now = datetime(2026, 12, 3, tzinfo=UTC)
-    assert cutoff(1, now) == now - MIN_RETENTION  # /trend's 15 days are kept whatever the setting
-    assert cutoff(90, now) == now - timedelta(days=90)
+    assert _kept(retention_days=1) == 15  # /trend's 15 days are kept whatever the setting
+    assert cutoff(_kept(retention_days=90), now) == now - timedelta(days=90)
+
+
+def _kept(**poll: float) -> float:
+    """PollSettings.days_kept, the one rule for how long things are kept, of a feeds.yaml with these poll settings."""
+    feeds = [{"name": "a", "url": "https://example.com/f"}]
+    return parse_config({"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": feeds, "poll": poll}).poll.days_kept
+
+
+async def test_poll_once_prunes_and_logs_the_period_in_force(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """retention_days 3 with max_age_days 7 keeps 15 days (/trend's): `poll --once` said it pruned what was "older than
+    7 days" while it pruned what was older than 15 (the period was worked out three times, two ways)."""
+    import logging
+
+    from bot.app import poll_command
+    from bot.netpolicy import PrivateNetworks
+    from bot.settings import Settings
+
+    db = tmp_path / "bot.db"
+    with LoopbackServer() as server:
+        server.route(
+            "/feed", Response(200, {"Content-Type": "application/rss+xml"}, b"<rss version='2.0'><channel/></rss>")
+        )
+        config = parse_config(
+            {
+                "topics": {"t": {"rules": [{"any": ["rare earth"]}]}},
+                "feeds": [{"name": "Blog", "url": server.url("/feed")}],
+                "poll": {"retention_days": 3, "max_age_days": 7},
+            }
+        )
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", allow_private_urls=PrivateNetworks.parse("true"))
+        await poll_command(config, settings)  # the feed's row
+        with sqlite3.connect(db) as conn:
+            (feed_id,) = conn.execute("SELECT id FROM feeds").fetchone()
+        _bulk_old_items(db, feed_id, 4, datetime.now(UTC) - timedelta(days=20))
+        ten_days = (datetime.now(UTC) - timedelta(days=10)).replace(tzinfo=None).isoformat(sep=" ")
+        with sqlite3.connect(db) as conn:  # one of them ten days old: kept, /trend still counts it
+            conn.execute("UPDATE items SET identity = 'ten days', seen_at = ? WHERE identity = 'old-0'", (ten_days,))
+        with caplog.at_level(logging.INFO, logger="bot.retention"):
+            await poll_command(config, settings)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT identity FROM items").fetchall() == [("ten days",)]
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.retention"] == [
+        "retention: deleted 3 items, 0 stories, 0 deliveries older than 15 days"
+    ]
 
 
 def test_items_are_kept_at_least_as_long_as_they_are_read() -> None:
     """An item is read while it is at most max_age_days old: a record pruned sooner (retention_days 20, max_age_days
     30) let a feed still listing the item bring it again as new, a new story and an alert for month-old news."""
-    from bot.poller import PollOptions
-    from bot.settings import parse_config
-
-    def kept(**poll: float) -> float:
-        feeds = [{"name": "a", "url": "https://example.com/f"}]
-        return PollOptions.from_config(
-            parse_config({"topics": {"t": {"rules": [{"any": ["x"]}]}}, "feeds": feeds, "poll": poll})
-        ).kept_days
-
-    assert kept(retention_days=20, max_age_days=30) == 30
-    assert kept(retention_days=90, max_age_days=7) == 90
-    assert kept() == 90  # the defaults
+    assert _kept(retention_days=20, max_age_days=30) == 30
+    assert _kept(retention_days=90, max_age_days=7) == 90
+    assert _kept() == 90  # the defaults
 
 
 # ---------------------------------------------------------------- what a feed still lists is never new again
@@ -221,7 +256,7 @@ async def test_an_item_a_feed_still_lists_is_never_new_again_after_retention(sto
             listing["/a"] = [magnets, weather]
             assert await cycle() == 1  # A answers with its item and a new one, B answers 304: both still list theirs
             assert [h.last_status for h in await store.feed_health()] == [200, 304]
-            report = await prune_old(store, retention_days=15)
+            report = await prune_old(store, days_kept=15)
             assert report.stories == 1 and report.finished  # what no feed lists any more is pruned
             titles = {t for (t,) in await query(store, "SELECT title FROM items")}
             assert titles == {magnets[0], quarter[0], weather[0]}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.story import StoryMember, StorySummary, story_title, summarize_members
+from summarizer.story import StoryMember, StorySummary, summarize_members
 from summarizer.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,8 +182,6 @@ def test_a_story_of_headlines_only_is_told_by_its_headlines() -> None:
     assert summary.sentences[0].text in ("Putin says Ukraine opened 'Pandora's box' with strikes",
                                          "Putin warns Ukraine opened Pandora's box with strikes on economy")  # fmt: skip
     assert all(s.index == -1 for s in summary.sentences)
-    assert story_title(members) == "Putin says Ukraine opened 'Pandora's box' with strikes"
-    assert story_title([StoryMember("x")]) is None
 
 
 def test_a_fact_retold_with_other_names_numbers_and_quotes_is_said_once() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from bot.models import ArticleAnalysis, MemberArticle, Source, StoryAnalysis, StoryFigure, StoryQuote
 from bot.story_analysis import _first_article_summary, article_facts, story_analysis
 from summarizer import analyze
+from summarizer.furniture import clean_description
 from summarizer.text import with_headline
 
 SEED = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0]  # its title, then its text
@@ -114,7 +115,8 @@ def test_stored_analysis_round_trips_and_tolerates_older_shapes() -> None:
 def test_the_pollers_analysis_is_an_articles_figures_and_quotes_without_its_own_summary() -> None:
     """A story's summary is chosen across its members; each article's own would only be its fallback."""
     title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
-    full, facts = analyze(with_headline(text, title), title), article_facts(text, title)  # the headline read too
+    # the headline read too, and the text cleaned of feed furniture and its dateline as a story's summary reads it
+    full, facts = analyze(with_headline(clean_description(text), title), title), article_facts(text, title)
     assert full.summary.sentences and not facts.summary.sentences
     assert facts.summary.reason == "no summary asked for"
     assert facts.figures == full.figures and facts.quotes == full.quotes and facts.figures and facts.quotes
@@ -196,3 +198,15 @@ def test_a_figure_only_the_headline_gives_is_the_articles() -> None:
     # a text that already opens with its headline reads it once
     again = article_facts(f"{title}\n\n{description}", title)
     assert [f.surface for f in again.figures] == ["$4.5 Billion"]
+
+
+def test_a_dateline_is_not_a_speaker() -> None:
+    """The poller read an article as it came: its dateline ("SEOUL, South Korea —") became the speaker of the quote
+    after it, shown to subscribers as "SEOUL"; a story's summary (and `summarize --stories-jsonl`) read it cleaned."""
+    text = (
+        "SEOUL, South Korea — North Korea is stepping up its propaganda campaign ahead of annual U.S.-South Korea war "
+        "games next month, saying the peninsula is “on the verge of war.”\n\n"
+        "Such rhetoric is common from Pyongyang at times of crisis."
+    )
+    facts = article_facts(text, "North Korea steps up propaganda")
+    assert [(q.speaker, q.text) for q in facts.quotes] == [("North Korea", "on the verge of war.")]

@@ -827,3 +827,20 @@ async def test_no_poll_cycle_starts_once_stopping_began(api: FakeBotAPI, db_url:
     await asyncio.wait([job], timeout=5)
     assert job.done()  # the send past the drain's timeout was cancelled (recorded failed)
     await store.close()
+
+
+def test_only_the_telegram_rooms_use_python_telegram_bot() -> None:
+    """Fetching, storing and the CLI's command bodies know nothing of Telegram (README's layout): bot/app.py built a
+    PTB Bot for `poll --once` and sorted PTB's exceptions for `run`; bot.telegram does both now."""
+    import ast
+
+    bot_dir = Path(tg.__file__).resolve().parent
+    users = set()
+    for path in sorted(bot_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            if any(n == "telegram" or n.startswith("telegram.") for n in names):
+                users.add(path.relative_to(bot_dir).as_posix())
+    assert users == {"telegram.py", "delivery.py"}

@@ -16,7 +16,6 @@ from summarizer.text import (
     normalize,
     normalize_char,
     opens_mid_sentence,
-    paragraphs,
     prepare,
     sentence_spans,
     unbalanced_quote,
@@ -269,7 +268,7 @@ def test_one_long_line_without_punctuation() -> None:
     assert len(p.sentences) == 1
 
 
-# ---------------------------------------------------------------- words and paragraphs
+# ---------------------------------------------------------------- words
 
 
 def test_words() -> None:
@@ -285,11 +284,6 @@ def test_words() -> None:
         "e-mail",
         "don't",
     ]
-
-
-def test_paragraphs() -> None:
-    text = "One line.\n\nTwo line.\nThree."
-    assert [text[a:b] for a, b in paragraphs(text)] == ["One line.", "Two line.", "Three."]
 
 
 def test_unbalanced_quote() -> None:

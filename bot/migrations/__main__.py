@@ -7,7 +7,7 @@ import argparse
 from alembic import command
 
 from bot.migrations import alembic_config
-from bot.store import database_url_from_env
+from bot.settings import database_url_from_env
 
 
 def main() -> None:
@@ -19,7 +19,11 @@ def main() -> None:
     sub.add_parser("upgrade", help="upgrade to head")
     sub.add_parser("current", help="show the current revision")
     args = parser.parse_args()
-    cfg = alembic_config(url=database_url_from_env())
+    try:
+        url = database_url_from_env()  # as coverage-bot reads it: sqlite:// and postgres:// get their async drivers
+    except ValueError as exc:
+        raise SystemExit(f"python -m bot.migrations: DATABASE_URL: {exc}") from None
+    cfg = alembic_config(url=url)
     if args.cmd == "revision":
         command.revision(cfg, message=args.message, autogenerate=True)
     elif args.cmd == "upgrade":
