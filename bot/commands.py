@@ -228,8 +228,17 @@ def url_problem(url: str) -> str | None:
 _ERRNO = re.compile(r"\s*\[Errno -?\d+\]\s*")
 
 
-def chat_error(error: str) -> str:
-    """A fetch error in words for a chat user: no errno numbers, socket tuples or library class names."""
+# bot.fetch's refusal of an address that is not public ("refused: HOST resolves to non-public address IP (set …)",
+# "refused: redirect from a public address to non-public IP (HOST)"): it names the address a host resolved to.
+_NOT_PUBLIC = re.compile(r"^refused: .*\bnon-public\b")
+
+
+def chat_error(error: str, *, detail: bool = True) -> str:
+    """A fetch error in words for a chat user: no errno numbers, socket tuples or library class names. Without
+    ``detail`` (anyone but the bot's admins) a refused non-public address is only that: what an internal name
+    resolves to, and the operator's ALLOW_PRIVATE_URLS, are the log's and the admins' to see."""
+    if not detail and _NOT_PUBLIC.match(error):
+        return "it is not a public address"
     m = re.match(r"cannot resolve host '(.*?)': (.*)", error)
     if m:
         host = echo(m.group(1))  # a host name may be 253 characters
@@ -257,7 +266,7 @@ class Commands:
         admin_ids: frozenset[int] | set[int] = frozenset(),
         default_timezone: str = "UTC",
         platform: Platform | None = None,
-        fetcher_factory: Callable[[], Any] | None = None,
+        fetcher_factory: Callable[[bool], Any] | None = None,
         on_change: Callable[[int], Awaitable[None]] | None = None,
         now: Callable[[], datetime] = utcnow,
         topic_names: Mapping[str, str] | None = None,
@@ -270,6 +279,8 @@ class Commands:
         self.admin_ids = frozenset(admin_ids)
         self.default_timezone = default_timezone
         self.platform: Platform = platform or LocalPlatform()
+        # /summary URL's fetcher, called with whether the sender may reach the non-public networks ALLOW_PRIVATE_URLS
+        # opens (the bot's admins and the console: _bot_admin); anyone else's link reaches public addresses only
         self.fetcher_factory = fetcher_factory
         self.on_change = on_change
         self.now = now
@@ -366,6 +377,11 @@ class Commands:
         if chat.user_id is None:
             return False
         return await self.platform.is_admin(chat.chat_id, chat.user_id)
+
+    def _bot_admin(self, chat: ChatRef) -> bool:
+        """An ADMIN_IDS user or the console (the operator's own shell): sees /status details and fetch errors whole,
+        may /enable feeds, and may have /summary fetch what ALLOW_PRIVATE_URLS opens."""
+        return chat.user_id in self.admin_ids or chat.chat_type == "console"
 
     async def _changed(self, chat_id: int) -> None:
         if self.on_change is not None:
@@ -708,7 +724,7 @@ class Commands:
             tz = self._tz(await self._zone_name(chat))
             return Reply(blocks=tuple(d.story_full_blocks(story, tz)), story_ids=(story.id,))
         if args and ("://" in args[0] or args[0].startswith("www.") or _BARE_LINK.match(args[0])):
-            return await self.summarize_url(args[0])
+            return await self.summarize_url(args[0], chat)
         if args:
             topics = [self._known_topic(args[0])]
         else:
@@ -723,8 +739,10 @@ class Commands:
             blocks=(header, *(d.story_block(s) for s in chosen), footer), story_ids=tuple(s.id for s in chosen)
         )
 
-    async def summarize_url(self, url: str) -> Reply:
-        """Fetch an article (feed size and time limits; private addresses refused), extract it, summarise it."""
+    async def summarize_url(self, url: str, chat: ChatRef) -> Reply:
+        """Fetch an article (feed size and time limits), extract it, summarise it. Only the bot's admins' links may
+        reach private addresses (ALLOW_PRIVATE_URLS): anyone else could read the LAN, and probe its ports, through
+        the bot."""
         if "://" not in url:  # "www.example.com/a", "example.com/a"
             url = "https://" + url
         problem = url_problem(url)
@@ -734,10 +752,13 @@ class Commands:
             return text_reply("Summarising links is not available here.")
         from .articles import fetch_article  # trafilatura: loaded only when a link is summarised
 
-        async with self.fetcher_factory() as fetcher:
+        admin = self._bot_admin(chat)
+        async with self.fetcher_factory(admin) as fetcher:
             fetched = await fetch_article(fetcher, url)
         if fetched.article is None:
-            return text_reply(f"Can't summarise that link: {chat_error(fetched.error or 'no article text')}")
+            error = fetched.error or "no article text"
+            log.info("chat %s: /summary %s: %s", chat.chat_id, url, error)
+            return text_reply(f"Can't summarise that link: {chat_error(error, detail=admin)}")
         from summarizer import analyze
         from summarizer.text import with_headline
 
@@ -861,21 +882,23 @@ class Commands:
         health = await self.store.feed_health()
         # failing, disabled, or moved by a permanent redirect (only feeds.yaml's URL lasts: it should say the new one)
         bad = [h for h in health if not h.enabled or h.failures or h.moved][:STATUS_FEEDS_LISTED]
+        # the details (a feed's error, where it moved) are the admins': an error names internal hosts and the
+        # addresses they resolve to, and quotes what a server chose to send
+        is_admin = self._bot_admin(chat)
         if bad:
             lines = [line(b("Feeds needing attention"))]
             for h in bad:
                 if h.enabled and not h.failures:
-                    lines.append(
-                        line("• ", h.name, " — moved permanently to ", trim(h.url, 120), ": put it in feeds.yaml")
-                    )
+                    where = (" to ", trim(h.url, 120), ": put it in feeds.yaml") if is_admin else ()
+                    lines.append(line("• ", h.name, " — moved permanently", *where))
                     continue
-                why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
                 state = "disabled" if not h.enabled else f"{h.failures} failures"
-                lines.append(line("• ", h.name, f" — {state}: ", trim(str(why or "unknown"), 120)))
-            if any(not h.enabled for h in bad) and (chat.user_id in self.admin_ids or chat.chat_type == "console"):
+                why = h.disabled_reason if not h.enabled else (h.last_error or f"HTTP {h.last_status}")
+                detail = (": ", trim(str(why or "unknown"), 120)) if is_admin else ()
+                lines.append(line("• ", h.name, f" — {state}", *detail))
+            if any(not h.enabled for h in bad) and is_admin:
                 lines.append(line(i("Re-enable one: /enable feed name")))
             blocks.append(Block(tuple(lines)))
-        is_admin = chat.user_id in self.admin_ids or chat.chat_type == "console"
         if is_admin:
             if st.deactivated_chats:
                 lines = [line(b("Deactivated chats"))]
@@ -887,7 +910,7 @@ class Commands:
 
     async def enable(self, args: list[str], chat: ChatRef) -> Reply:
         """Admins: re-enable a feed the poller disabled after repeated failures (by name or URL)."""
-        if not (chat.user_id in self.admin_ids or chat.chat_type == "console"):
+        if not self._bot_admin(chat):
             return text_reply("Only the bot's admins (ADMIN_IDS) can re-enable feeds.")
         if not args:
             raise BadArguments("")

@@ -40,11 +40,13 @@ PROMPT = "coverage-bot> "
 def make_commands(store: Store, config: Config, settings: Settings | None = None) -> Commands:
     """Commands over the local store: every topic of feeds.yaml, the person at the terminal as admin."""
 
-    def fetcher() -> Any:
+    def fetcher(private: bool = True) -> Any:
         from .fetch import Fetcher, fetch_limits
 
-        # the networks ALLOW_PRIVATE_URLS names, as they are (bool() of a CIDR list opened every private network)
-        return Fetcher(fetch_limits(config, allow_private=getattr(settings, "allow_private_urls", False)))
+        # the networks ALLOW_PRIVATE_URLS names, as they are (bool() of a CIDR list opened every private network);
+        # the console is the operator's own shell, so Commands asks for them (`private`)
+        allowed = getattr(settings, "allow_private_urls", False) if private else False
+        return Fetcher(fetch_limits(config, allow_private=allowed))
 
     return Commands(
         store,

@@ -136,37 +136,41 @@ class MissingToken(RuntimeError):
 
 
 class TokenFilter(logging.Filter):
-    """Removes the bot token from log records (httpx and PTB put request URLs, with the token, in messages)."""
+    """Replaces a secret with ``mask`` in log records: the bot token (httpx and PTB put request URLs, with the token, in
+    messages) or the webhook secret (PTB logs setWebhook's parameters, secret_token included, at DEBUG). A record
+    whose arguments hold it is logged as its masked message, so no handler or formatter sees the arguments."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, mask: str = "<token>") -> None:
         super().__init__()
         self.token = token
+        self.mask = mask
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.token:
             return True
         message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
+        if self.token in message or (record.args and self.token in repr(record.args)):
+            record.msg = message.replace(self.token, self.mask)
             record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
+            record.exc_text = record.exc_text.replace(self.token, self.mask)
         return True
 
 
-def protect_token(token: str) -> None:
-    """Keep the token out of every log handler, and quieten httpx's per-request lines (they carry the URL)."""
+def protect_token(token: str, mask: str = "<token>") -> None:
+    """Keep the token (or another secret, shown as ``mask``) out of every log handler, and quieten httpx's
+    per-request lines (they carry the URL)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    flt = TokenFilter(token)
+    flt = TokenFilter(token, mask)
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, TokenFilter) and f.token == token for f in handler.filters):
             handler.addFilter(flt)
     for name in ("telegram", "httpx", "apscheduler", "bot", ""):
         logger = logging.getLogger(name)
-        if not any(isinstance(f, TokenFilter) for f in logger.filters):
+        if not any(isinstance(f, TokenFilter) and f.token == token for f in logger.filters):
             logger.addFilter(flt)
 
 
@@ -477,10 +481,11 @@ def build_application(
     )
     topics = list(config.topics)
 
-    def fetcher() -> Any:
+    def fetcher(private: bool) -> Any:
+        """/summary URL's fetcher: ALLOW_PRIVATE_URLS (meant for feeds) only for an admin's link (`private`)."""
         from .fetch import Fetcher, fetch_limits
 
-        return Fetcher(fetch_limits(config, allow_private=settings.allow_private_urls))
+        return Fetcher(fetch_limits(config, allow_private=settings.allow_private_urls if private else False))
 
     async def changed(chat_id: int) -> None:
         await reschedule(app)
@@ -545,6 +550,7 @@ async def start(app: Application, *, polling: bool = True, webhook: WebhookConfi
     )  # 0 means "interval" to PTB
     log.info("bot started: %d digest jobs, poll every %.0f s", jobs, rt.poll_interval)
     if webhook is not None and app.updater is not None:
+        protect_token(webhook.secret, "<webhook secret>")  # PTB logs setWebhook's parameters at DEBUG
         await app.updater.start_webhook(
             listen=webhook.host,
             port=webhook.port,

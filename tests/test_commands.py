@@ -11,7 +11,7 @@ from botapi import StorySeeder, check_html
 from loopback import LoopbackServer, Response
 
 from bot import message as m
-from bot.commands import COMMANDS, USAGE, ChatRef, Commands
+from bot.commands import COMMANDS, USAGE, ChatRef, Commands, chat_error
 from bot.fetch import Fetcher, FetchLimits
 from bot.models import FeedFailure
 from bot.store import Store
@@ -513,7 +513,9 @@ async def test_summary_of_odd_links_is_answered_without_system_errors(store: Sto
 
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    commands = Commands(store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(total_timeout=5), resolver=nowhere))
+    commands = Commands(
+        store, TOPICS, fetcher_factory=lambda private: Fetcher(FetchLimits(total_timeout=5), resolver=nowhere)
+    )
     label = "a" * 70
     long_host = plain(await commands.handle(f"/summary https://{label}.example.com/x", ME))
     assert long_host == "Can't summarise that link: the link's host name is not valid (too long, or an empty part)."
@@ -576,14 +578,33 @@ async def test_admins_re_enable_a_disabled_feed(store: Store) -> None:
 
 
 async def test_summary_refuses_non_http_and_private_urls(store: Store) -> None:
+    """A refused private address is "not a public address" to a chat user: what an internal name resolves to and the
+    operator's ALLOW_PRIVATE_URLS were told to anyone who asked; the bot's admins still see them."""
+
+    async def intranet(host: str, port: int) -> list:
+        import ipaddress
+
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    stranger = ChatRef(2002, "private", user_id=2002)
     with LoopbackServer({"/a": Response(200, {"Content-Type": "text/html"}, "<p>x</p>")}) as server:
-        commands = Commands(store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(total_timeout=5)))
+        commands = Commands(
+            store,
+            TOPICS,
+            admin_ids={1001},
+            fetcher_factory=lambda private: Fetcher(FetchLimits(total_timeout=5), resolver=intranet),
+        )
         assert "only http:// and https://" in plain(await commands.handle("/summary ftp://example.com/x", ME))
-        assert "only http:// and https://" in plain(await commands.handle("/summary file:///etc/passwd", ME))
-        refused = plain(await commands.handle(f"/summary {server.url('/a')}", ME))
-        assert refused.startswith("Can't summarise that link:")
-        assert "127.0.0.1" in refused or "loopback" in refused or "private" in refused
+        assert "only http:// and https://" in plain(await commands.handle("/summary file:///etc/passwd", stranger))
+        for url in (server.url("/a"), f"http://vm:{server.port}/a"):
+            refused = plain(await commands.handle(f"/summary {url}", stranger))
+            assert refused == "Can't summarise that link: it is not a public address", refused
+            admin = plain(await commands.handle(f"/summary {url}", ME))
+            assert "resolves to non-public address 127.0.0.1" in admin and "ALLOW_PRIVATE_URLS" in admin, admin
         assert server.requests == []  # refused before connecting
+    redirected = "refused: redirect from a public address to non-public 10.1.2.3 (intranet.example)"
+    assert chat_error(redirected, detail=False) == "it is not a public address"
+    assert "10.1.2.3" in chat_error(redirected)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("bot.articles") is None, reason="bot/articles.py not landed yet")
@@ -601,7 +622,7 @@ async def test_summary_of_a_url_fetches_extracts_and_analyses(store: Store) -> N
     )
     with LoopbackServer({"/story": Response(200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as server:
         commands = Commands(
-            store, TOPICS, fetcher_factory=lambda: Fetcher(FetchLimits(allow_private=True, total_timeout=5))
+            store, TOPICS, fetcher_factory=lambda private: Fetcher(FetchLimits(allow_private=True, total_timeout=5))
         )
         reply = await commands.handle(f"/summary {server.url('/story')}", ME)
     text = plain(reply)
@@ -728,8 +749,35 @@ async def test_status_names_a_feed_a_permanent_redirect_moved(
     async with store.engine.begin() as conn:
         name = (await conn.execute(sa.select(feeds_t.c.name).order_by(feeds_t.c.id).limit(1))).scalar_one()
         await conn.execute(feeds_t.update().where(feeds_t.c.name == name).values(url="https://moved.example/rss"))
-    status = plain(await commands.handle("/status", ChatRef(1002, "private", user_id=1002)))
+    status = plain(await commands.handle("/status", ME))
     assert f"{name} — moved permanently to https://moved.example/rss: put it in feeds.yaml" in status, status
+    other = plain(await commands.handle("/status", ChatRef(1002, "private", user_id=1002)))
+    assert f"{name} — moved permanently" in other and "moved.example" not in other, other
+
+
+async def test_status_shows_a_failing_feeds_error_to_admins_only(store: Store) -> None:
+    """/status told any user each failing feed's raw error: internal host names, the addresses they resolve to, the
+    operator's setting, text a server chose. README: only ADMIN_IDS see the details; others see the feed and its state."""
+    from types import SimpleNamespace
+
+    error = (
+        "refused: vm resolves to non-public address 127.0.0.1 (set ALLOW_PRIVATE_URLS to fetch from local addresses)"
+    )
+    feeds = [
+        SimpleNamespace(
+            name="Intranet", url="http://vm:8080/feed?apikey=s3cr3t", topics=TOPICS, interval=900, enabled=True
+        )
+    ]
+    await store.sync_feeds(feeds)
+    async with store.feed_transaction() as tx:
+        failure = FeedFailure(status=0, error=error, failures=3, backoff=900.0, next_poll_at=datetime.now(UTC))
+        await tx.record_outcome(1, failure, datetime.now(UTC))
+    commands = Commands(store, TOPICS, admin_ids={1001})
+    other = plain(await commands.handle("/status", ChatRef(1002, "private", user_id=1002)))
+    assert "Intranet — 3 failures" in other, other
+    assert not any(leak in other for leak in ("127.0.0.1", "vm", "ALLOW_PRIVATE_URLS", "s3cr3t")), other
+    admin = plain(await commands.handle("/status", ME))
+    assert "Intranet — 3 failures: refused: vm resolves to non-public address 127.0.0.1" in admin, admin
 
 
 async def test_trend_is_a_png_with_caption(commands: Commands, seeded: dict[str, int]) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -742,6 +743,44 @@ async def test_a_slow_summary_in_one_chat_does_not_hold_another_chats_answer(
         summary, help_ = (c.params["text"] for c in api.calls_to("sendMessage", ADMIN))
         assert "Ann Example1" in summary or "supply chain" in summary
         assert "/subscribe" in help_
+
+
+async def test_a_users_link_reaches_public_addresses_only_an_admins_what_allow_private_urls_opens(
+    api: FakeBotAPI, db_url: str, newsroom: Newsroom
+) -> None:
+    """With ALLOW_PRIVATE_URLS=true (as for a local feed), any Telegram user read loopback and LAN pages through
+    `/summary URL` and told open ports from closed ones by the answers. A user's link now reaches public addresses
+    only: refused before connecting, one answer for every private address (no resolved IP, no setting); the bot's
+    admin (ADMIN_IDS) still summarises a local page."""
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    page = newsroom.server.url("/a/0")
+    async with running_one_story(api, newsroom, db_url):
+        fetched = len([r for r in newsroom.server.requests if r.path == "/a/0"])
+        for n, url in enumerate((page, f"http://localhost:{newsroom.server.port}/a/0", closed), 1):
+            api.command(f"/summary {url}", chat_id=555, user_id=555)
+            await api.wait_for("sendMessage", n, chat_id=555)
+        answers = [html_text(c.params["text"]) for c in api.calls_to("sendMessage", 555)]
+        assert answers == ["Can't summarise that link: it is not a public address"] * 3, answers
+        assert len([r for r in newsroom.server.requests if r.path == "/a/0"]) == fetched
+        api.command(f"/summary {page}", chat_id=ADMIN, user_id=ADMIN)
+        (summary,) = await api.wait_for("sendMessage", chat_id=ADMIN)
+        assert "Ann Example0" in summary.params["text"] or "supply chain" in summary.params["text"]
+        assert len([r for r in newsroom.server.requests if r.path == "/a/0"]) == fetched + 1
+
+
+def test_a_secret_is_masked_in_a_records_message_and_arguments() -> None:
+    """TokenFilter masked a secret only when the formatted message showed it: arguments a format leaves out (a dict
+    of parameters) still carried it to any handler that reads them."""
+    secret = "WebhookSecret_abcdef0123456789"
+    flt = tg.TokenFilter(secret, "<webhook secret>")
+    shown = logging.LogRecord("telegram.ext.ExtBot", logging.DEBUG, __file__, 1, "params %s", ({"s": secret},), None)
+    unused = logging.LogRecord("bot", logging.DEBUG, __file__, 1, "url %(url)s", ({"url": "u", "s": secret},), None)
+    for record in (shown, unused):
+        assert flt.filter(record)
+        assert secret not in record.getMessage() and secret not in repr(record.args), record.__dict__
+    assert shown.getMessage() == "params {'s': '<webhook secret>'}" and unused.getMessage() == "url u"
 
 
 async def test_words_without_a_command_in_a_private_chat_are_answered(

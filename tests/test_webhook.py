@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import signal
 import socket
@@ -197,6 +198,37 @@ async def test_a_webhook_telegram_refuses_is_one_line_not_retried_for_ever(api: 
     )
     assert "\n" not in message and TOKEN not in message
     assert len(api.calls_to("setWebhook", ok=False)) == 1  # asked once, not again and again
+
+
+async def test_the_webhook_secret_never_reaches_the_log(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PTB logs each Bot API call's parameters at DEBUG, setWebhook's secret_token too: the secret reached the log at
+    LOG_LEVEL=DEBUG, though WebhookConfig's repr promises it never does. It is masked as the token is."""
+    caplog.set_level(logging.DEBUG)
+    hook = webhook_config("https://bot.example.org/tg", f"127.0.0.1:{free_port()}", {SECRET_ENV: "WebhookSecret_0123"})
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN), telegram_base_url=api.base_url, telegram_base_file_url=api.base_file_url
+    )
+    config = parse_config({"topics": TOPICS, "feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    stop = asyncio.Event()
+
+    async def poll() -> None:
+        return None
+
+    bot = asyncio.ensure_future(tg.run_bot(settings, store, config, poll=poll, stop_event=stop, webhook=hook))
+    try:
+        (setup,) = await api.wait_for("setWebhook")
+        assert setup.params["secret_token"] == hook.secret  # Telegram is given it
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, 15)
+        await store.close()
+    said = [r for r in caplog.records if "setWebhook" in r.getMessage()]
+    assert any("'secret_token': '<webhook secret>'" in r.getMessage() for r in said), [r.getMessage() for r in said]
+    assert hook.secret not in caplog.text
+    assert all(hook.secret not in repr(r.args) and hook.secret not in (r.exc_text or "") for r in caplog.records)
 
 
 async def test_the_installed_command_serves_a_webhook_until_sigterm(api: FakeBotAPI, tmp_path: Path) -> None:
