@@ -537,7 +537,8 @@ def _expand(text: str, entities: dict[str, str], budget: int) -> str:
 
 # --- text and links ------------------------------------------------------------------------------------------------
 
-_BLOCK_OPEN = re.compile(r"<(script|style|noscript|iframe|template|object|svg|math)\b", re.I)
+_BLOCKS = frozenset({"script", "style", "noscript", "iframe", "template", "object", "svg", "math"})
+_BLOCK_OPEN = re.compile(rf"<({'|'.join(sorted(_BLOCKS))})\b", re.I)
 # A tag whose quoted attribute values may hold "<" and ">" (alt="a<br>b"; values bounded, so this stays linear), else
 # any run of characters up to ">" (a tag with a stray quote, as in href="x?>).
 _TAG = re.compile(
@@ -548,11 +549,17 @@ _INLINE = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "mark", "q", "s", "small", "span", "strong"}
     | {"sub", "sup", "time", "u", "wbr", "ins", "del"}
 )
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Removed from every field: soft hyphen, zero-width characters, controls, and the bidi embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069): a title's unterminated RIGHT-TO-LEFT OVERRIDE reversed the bot's own
+# " · 1 outlet" after it in subscribers' messages (qa11 D6). Right-to-left text needs none of them to display.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
-    """Remove the elements ``opener`` finds (script/style-like) with their content, and comments, in linear time."""
+def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN, *, bare_unclosed_is_text: bool = False) -> str:
+    """Remove the elements ``opener`` finds (script/style-like) with their content, and comments, in linear time.
+    An element never closed runs to the end (a page cut inside a script), unless ``bare_unclosed_is_text`` and its
+    opening tag is bare ("<script>", no attributes): then the tag and what follows are kept, as text (in a feed field
+    that is a headline's word: "Hackers hide <script> tags in rare earth ads")."""
     if "<" not in s:
         return s
     lower = s.lower()
@@ -563,6 +570,7 @@ def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
     # "<!---->" took 40 s).
     comment = lower.find("<!--")
     block = opener.search(s)
+    unclosed: set[str] = set()  # elements with no closing tag after one of theirs: none after a later one either
     while True:
         if 0 <= comment < pos:
             comment = lower.find("<!--", pos)
@@ -575,8 +583,14 @@ def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
             close = lower.find("-->", comment + 4)
             pos = len(s) if close < 0 else close + 3
             continue
+        name = block.group(1).lower()
+        close = -1 if name in unclosed else lower.find(f"</{name}", block.end())
+        if close < 0 and bare_unclosed_is_text and s.startswith(">", block.end()):
+            unclosed.add(name)
+            out.append(s[pos : block.end()])
+            pos = block.end()
+            continue
         out.append(s[pos : block.start()])
-        close = lower.find(f"</{block.group(1).lower()}", block.end())
         if close < 0:
             pos = len(s)
             break
@@ -587,10 +601,20 @@ def drop_blocks(s: str, opener: re.Pattern[str] = _BLOCK_OPEN) -> str:
 
 
 def _strip_tags(s: str, block: str = " ") -> str:
-    """Tags out: an inline one leaves nothing, any other ``block`` (a paragraph's end, a list item's)."""
+    """Tags out: an inline one leaves nothing, any other ``block`` (a paragraph's end, a list item's). A script- or
+    style-like element goes with what it encloses, but a bare opening tag never closed ("Hackers hide &lt;script&gt;
+    tags in rare earth ads", escaped once or twice in the feed) is a word of the text, kept with the words after it
+    (drop_blocks); double-escaped markup (&lt;b&gt;, &lt;p&gt;...) still loses its tags."""
     if "<![CDATA[" in s:  # a CDATA section inside a field (escaped once more than XML needs): its text is the field's
         s = s.replace("<![CDATA[", "").replace("]]>", "")
-    return _TAG.sub(lambda m: "" if (m.group(1) or m.group(2) or "").lower() in _INLINE else block, drop_blocks(s))
+
+    def replace(m: re.Match[str]) -> str:
+        name = (m.group(1) or m.group(2) or "").lower()
+        if name in _BLOCKS and m.group(0)[1:-1].lower() == name:  # a bare "<script>" drop_blocks left: never closed
+            return m.group(0)
+        return "" if name in _INLINE else block
+
+    return _TAG.sub(replace, drop_blocks(s, bare_unclosed_is_text=True))
 
 
 def html_to_text(fragment: str | None, limit: int = MAX_SUMMARY, *, paragraphs: bool = False) -> str:

@@ -11,7 +11,8 @@ file: _sync_feeds), leases the feeds that are due (so instances sharing a databa
 a topic this instance's feeds.yaml does not define, whose items it would store without that topic for good:
 _leave_to_others), fetches them concurrently with their ETag/Last-Modified, and writes everything one feed produced
 in one transaction: a process killed at any moment loses nothing and repeats nothing on restart (unfinished work is
-simply redone; items are only "seen" once their transaction commits).
+simply redone; items are only "seen" once their transaction commits). One answer stores at most its newest
+max_items_per_answer items (a feed listing 100,000 at every poll would fill the disk).
 Feeds are parsed and their items scored for topics in worker processes (bot.parse_pool), as are the pages of
 possible matches (extraction, scoring); feeds that answered 304 have nothing to write but their health, which is
 recorded for all of them in one statement after the feeds. Once the feeds are stored, the new on-topic articles'
@@ -71,6 +72,14 @@ MIN_SLEEP_SECONDS = 1.0
 MAX_SLEEP_SECONDS = 60.0
 # A log line names this many feeds of a list (unfinished at the deadline, left to other instances), then their count.
 FEEDS_NAMED = 5
+# One answer of a feed stores at most its newest max(ANSWER_ITEMS_FLOOR, ANSWER_ITEMS_PER_FEED x max_items_per_feed)
+# items (PollOptions.max_items_per_answer); the rest are left out, logged. Uncapped, a feed listing 100,000 new tiny
+# items at every poll (4.2 MB, under max_bytes) stored them all as backlog: SQLite +42 MB a poll, ~4 GB a day at
+# 15 minutes (qa11 D3). Real feeds list far fewer: feeds-corpus/real's largest 100 (TUT.BY), Google News 100, a few
+# hundred at most, so 1,000 at the defaults (max_items_per_feed 100) cuts none of them; and what one answer may leave
+# pending is worked through by nine backlog cycles (an operator who raises max_items_per_feed raises the cap with it).
+ANSWER_ITEMS_FLOOR = 1000
+ANSWER_ITEMS_PER_FEED = 10
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,11 @@ class PollOptions:
     def lease_seconds(self) -> float:
         """A lease outlives the cycle's deadline (work past it is cancelled), so a crashed owner's expire soon."""
         return self.deadline_seconds + self.lease_margin_seconds
+
+    @property
+    def max_items_per_answer(self) -> int:
+        """How many of one feed answer's items may be stored (the newest): ANSWER_ITEMS_FLOOR's comment says why."""
+        return max(ANSWER_ITEMS_FLOOR, ANSWER_ITEMS_PER_FEED * self.max_items_per_feed)
 
     @classmethod
     def from_config(cls, config: Config) -> PollOptions:
@@ -280,8 +294,28 @@ class _Cycle:
             error = answer.error
             return replace(result, error=error if error.startswith("not a feed") else f"not a feed: {error}")
         self.counters.fetched += 1
-        await self._store_feed(feed, result, answer.title, answer.candidates)
+        await self._store_feed(feed, result, answer.title, self._newest(feed, answer.candidates))
         return None
+
+    def _newest(self, feed: FeedState, candidates: list[Candidate]) -> list[Candidate]:
+        """The newest ``max_items_per_answer`` of one answer's items, by publication time (an undated item counts as
+        published now, as _store_feed orders them; ties keep the feed's order); how many were left out is logged."""
+        cap = self.options.max_items_per_answer
+        if len(candidates) <= cap:
+            return candidates
+        log.warning(
+            "feed %s (%s) listed %d items, more than one answer may store (%d: %d x poll.max_items_per_feed, at "
+            "least %d): its newest %d are kept, %d older ones left out",
+            feed.name,
+            feed.url,
+            len(candidates),
+            cap,
+            ANSWER_ITEMS_PER_FEED,
+            ANSWER_ITEMS_FLOOR,
+            cap,
+            len(candidates) - cap,
+        )
+        return sorted(candidates, key=lambda c: c.published or self.now, reverse=True)[:cap]
 
     async def _store_feed(
         self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[Candidate]

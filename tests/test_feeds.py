@@ -319,8 +319,10 @@ def test_huge_title_is_capped_and_unclosed_scripts_stay_linear() -> None:
     item = parse_feed(body, XML, "https://e.com/feed", now=NOW).items[0]
     assert len(item.title) <= MAX_TITLE and item.title.endswith("…")
     started = time.process_time()
-    text = html_to_text("<script>" * 20_000 + "x" * 50_000)
-    assert text == "" and time.process_time() - started < scale(1.0)
+    dropped = html_to_text('<script src="a.js">' * 20_000 + "x" * 50_000)  # a script never closed: to the end
+    kept = html_to_text("<script>" * 20_000 + "x" * 50_000)  # a bare "<script>" never closed is text
+    assert dropped == "" and kept.startswith("<script><script>") and len(kept) <= 4000
+    assert time.process_time() - started < scale(1.0)
 
 
 def test_items_with_nothing_are_dropped_and_titles_never_empty() -> None:
@@ -545,6 +547,45 @@ def test_comments_and_script_blocks_are_dropped_in_one_pass() -> None:
     assert drop_blocks("<script>x<!-- </script>y") == "y"  # a comment inside a block is the block's
     assert drop_blocks("<!-- <script> -->z<script>w</script>") == "z"  # a block inside a comment is the comment's
     assert drop_blocks("<!---->" * 40_000 + "kept") == "kept"
+
+
+def test_a_headline_naming_an_element_keeps_it_and_the_words_after_it() -> None:
+    """qa11 D5: "Hackers hide &lt;script&gt; tags in rare earth ads" became "Hackers hide": the unescaped "<script>"
+    was read as a script never closed, dropped to the end with the topic words. A bare opening tag never closed is
+    text, escaped once (XML) or twice; a closed element, an attributed tag and double-escaped markup are markup."""
+    cases = {
+        "Hackers hide &lt;script&gt; tags in rare earth ads, researchers say": (
+            "Hackers hide <script> tags in rare earth ads, researchers say"
+        ),
+        "Hackers hide &amp;lt;script&amp;gt; tags in rare earth ads": "Hackers hide <script> tags in rare earth ads",
+        "Why the &amp;lt;SVG&amp;gt; element and &lt;style&gt; matter for rare earth maps": (
+            "Why the <SVG> element and <style> matter for rare earth maps"
+        ),
+        "&amp;lt;b&amp;gt;Rare earth&amp;lt;/b&amp;gt; quotas &amp;lt;br/&amp;gt;rise": "Rare earth quotas rise",
+        "Rare earth &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;quotas": "Rare earth quotas",
+        "Rare earth quotas &lt;script src='x.js'&gt;var a = 1;": "Rare earth quotas",
+    }
+    items = "".join(f"<item><title>{raw}</title><link>https://e.com/{i}</link></item>" for i, raw in enumerate(cases))
+    for fast in (True, False):  # bot.plainrss and feedparser
+        parsed = parse_feed(rss(items), XML, "https://e.com/feed", now=NOW, fast=fast)
+        assert [i.title for i in parsed.items] == list(cases.values())
+    summary = "<p>Analysts say &lt;script&gt; tags hid the rare earth ads.</p><script>track()</script><p>More.</p>"
+    assert html_to_text(summary, paragraphs=True) == "Analysts say <script> tags hid the rare earth ads.\nMore."
+
+
+def test_bidi_controls_are_removed_from_titles_and_descriptions() -> None:
+    """qa11 D6: an unterminated RIGHT-TO-LEFT OVERRIDE in a title reached subscribers and reversed the bot's own
+    " · 1 outlet" after it. Embeddings, overrides and isolates go where zero-width characters do; right-to-left
+    text itself stays."""
+    controls = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+    body = rss(
+        f"<item><title>Lynas rare earth plant \u202eopens in Texas{controls}</title>"
+        f"<description>Lynas will open \u2067a plant{controls} خبر\u200b</description>"
+        "<link>https://e.com/1</link></item>"
+    )
+    for fast in (True, False):
+        (item,) = parse_feed(body, XML, "https://e.com/feed", now=NOW, fast=fast).items
+        assert (item.title, item.summary) == ("Lynas rare earth plant opens in Texas", "Lynas will open a plant خبر")
 
 
 def test_a_source_line_break_is_a_space_and_only_a_block_ends_a_line() -> None:

@@ -636,6 +636,39 @@ async def test_a_feed_listing_5000_items_loses_none_and_stores_each_once(site, s
     assert await query(store, "SELECT COUNT(DISTINCT guid), COUNT(*) FROM items WHERE state = 'done'") == [(5003, 5003)]
 
 
+async def test_one_answer_stores_only_its_newest_items_and_says_how_many_were_left_out(
+    site, store, fetcher, caplog
+) -> None:
+    """A feed listing 100,000 new tiny items at every poll (4.2 MB, under max_bytes) stored every one of them, as
+    backlog that drained max_items_per_feed a cycle: SQLite grew 42 MB a poll (qa11 D3). One answer now stores its
+    newest 1,000 (10 x max_items_per_feed, at least 1,000), by publication time whatever the feed's order, and the
+    rest left out is logged once per poll with the feed's URL."""
+    caplog.set_level(logging.WARNING, logger="bot.poller")
+    cfg = config({"Flood": site.feed("/flood", [])})  # max_items_per_feed 100 by default
+    await cycle(cfg, store, fetcher, NOW)
+    stored = 0
+    for poll in range(2):  # every answer lists 1,100 items none of which was seen: a rotating flood
+        t = NOW + timedelta(minutes=11 * (poll + 1))
+        flood = [
+            Entry(
+                f"p{poll}-{i}",
+                site.server.url(f"/f/{poll}/{i}"),
+                f"Market note {poll} {i}",
+                published=t - timedelta(minutes=i),
+            )
+            for i in range(1100)
+        ]
+        site.feed("/flood", flood[::-1])  # oldest first: the newest are not simply the first listed
+        caplog.clear()
+        report = await cycle(cfg, store, fetcher, t)
+        stored += 1000
+        assert report.new_items == 1000 and await store.item_count() == stored
+        kept = await query(store, f"SELECT guid FROM items WHERE guid LIKE 'p{poll}-%'")
+        assert {g for (g,) in kept} == {f"p{poll}-{i}" for i in range(1000)}
+        (warning,) = [r.getMessage() for r in caplog.records]
+        assert site.server.url("/flood") in warning and "1100 items" in warning and "100 older" in warning
+
+
 async def test_two_instances_split_the_feeds(site, store, db_url) -> None:
     feeds = {f"F{i}": site.feed(f"/f{i}", [Entry(f"g{i}", site.server.url(f"/p{i}"), "Rare earths")]) for i in range(8)}
     for i in range(8):
