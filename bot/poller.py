@@ -294,28 +294,30 @@ class _Cycle:
             error = answer.error
             return replace(result, error=error if error.startswith("not a feed") else f"not a feed: {error}")
         self.counters.fetched += 1
-        await self._store_feed(feed, result, answer.title, self._newest(feed, answer.candidates))
+        await self._store_feed(feed, result, answer.title, answer.candidates)
         return None
 
-    def _newest(self, feed: FeedState, candidates: list[Candidate]) -> list[Candidate]:
-        """The newest ``max_items_per_answer`` of one answer's items, by publication time (an undated item counts as
-        published now, as _store_feed orders them; ties keep the feed's order); how many were left out is logged."""
+    def _newest(self, feed: FeedState, fresh: list[Candidate]) -> list[Candidate]:
+        """The newest ``max_items_per_answer`` of one answer's items not stored yet, by publication time (an undated
+        item counts as published now, as _store_feed orders them; ties keep the feed's order); how many were left out
+        is logged. Capped after what is known is set aside, so a new item is never cut for old ones the feed still
+        lists (an undated feed listed oldest first); one left out is stored at a later poll if still listed."""
         cap = self.options.max_items_per_answer
-        if len(candidates) <= cap:
-            return candidates
+        if len(fresh) <= cap:
+            return fresh
         log.warning(
-            "feed %s (%s) listed %d items, more than one answer may store (%d: %d x poll.max_items_per_feed, at "
-            "least %d): its newest %d are kept, %d older ones left out",
+            "feed %s (%s) listed %d new items, more than one answer may store (%d: %d x poll.max_items_per_feed, at "
+            "least %d): %d are kept, %d left for a later poll",
             feed.name,
             feed.url,
-            len(candidates),
+            len(fresh),
             cap,
             ANSWER_ITEMS_PER_FEED,
             ANSWER_ITEMS_FLOOR,
             cap,
-            len(candidates) - cap,
+            len(fresh) - cap,
         )
-        return sorted(candidates, key=lambda c: c.published or self.now, reverse=True)[:cap]
+        return sorted(fresh, key=lambda c: c.published or self.now, reverse=True)[:cap]
 
     async def _store_feed(
         self, feed: FeedState, result: FetchResult | None, feed_title: str | None, candidates: list[Candidate]
@@ -328,7 +330,7 @@ class _Cycle:
             return
         fresh_keys = [c.key for c in candidates]
         known = await self.store.known_keys(_known_in(feed), fresh_keys)
-        fresh = [c for c in candidates if c.key.identity not in known]
+        fresh = self._newest(feed, [c for c in candidates if c.key.identity not in known])
         # Known by the link another feed stored it under, but on a topic of ours that feed does not follow: judged
         # for it too (the stored copy is widened), unless that copy waits in its feed's backlog, not judged yet.
         copies = await self._copies_to_judge([c for c in candidates if c.key.identity in known])
@@ -366,7 +368,7 @@ class _Cycle:
                 return
             known = await tx.known(_known_in(feed), [c.key for c in candidates])
             fresh = sorted(
-                (c for c in candidates if c.key.identity not in known),
+                self._newest(feed, [c for c in candidates if c.key.identity not in known]),
                 key=lambda c: c.published or self.now,
                 reverse=True,
             )

@@ -52,7 +52,7 @@ class Entry:
     link: str
     title: str
     summary: str = "Short summary."
-    published: datetime = NOW - timedelta(hours=1)
+    published: datetime | None = NOW - timedelta(hours=1)  # None: no pubDate
 
 
 @dataclass
@@ -92,7 +92,8 @@ def rss(entries: list[Entry]) -> bytes:
     items = "".join(
         f"<item><guid isPermaLink='false'>{escape(e.guid)}</guid><link>{escape(e.link)}</link>"
         f"<title>{escape(e.title)}</title><description>{escape(e.summary)}</description>"
-        f"<pubDate>{format_datetime(e.published)}</pubDate></item>"
+        + (f"<pubDate>{format_datetime(e.published)}</pubDate>" if e.published else "")
+        + "</item>"
         for e in entries
     )
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
@@ -666,7 +667,21 @@ async def test_one_answer_stores_only_its_newest_items_and_says_how_many_were_le
         kept = await query(store, f"SELECT guid FROM items WHERE guid LIKE 'p{poll}-%'")
         assert {g for (g,) in kept} == {f"p{poll}-{i}" for i in range(1000)}
         (warning,) = [r.getMessage() for r in caplog.records]
-        assert site.server.url("/flood") in warning and "1100 items" in warning and "100 older" in warning
+        assert site.server.url("/flood") in warning and "1100 new items" in warning and "100 left" in warning
+
+
+async def test_a_capped_undated_feed_listed_oldest_first_still_stores_its_new_items(site, store, fetcher) -> None:
+    """qa12 D2: capped before the known items were set aside, an undated feed of 1,100 items listed oldest first kept
+    its first 1,000 (all undated items tie) at every poll: the item added at its end was never stored. The cap counts
+    new items only."""
+    entries = [Entry(f"u{i}", site.server.url(f"/u/{i}"), f"Market note {i}", published=None) for i in range(1100)]
+    cfg = config({"Undated": site.feed("/undated", entries)})
+    first = await cycle(cfg, store, fetcher, NOW)
+    assert first.new_items == 1000
+    site.feed("/undated", [*entries, Entry("u-new", site.server.url("/u/new"), "Market note new", published=None)])
+    second = await cycle(cfg, store, fetcher, NOW + timedelta(minutes=11))
+    assert second.new_items == 101  # the 100 left out before, and the new one
+    assert await query(store, "SELECT guid FROM items WHERE guid = 'u-new'") == [("u-new",)]
 
 
 async def test_two_instances_split_the_feeds(site, store, db_url) -> None:
