@@ -101,8 +101,9 @@ stories_t = sa.Table(
     # Increases with every write to any story (max + 1 inside the serialised story transaction), so a
     # poller's cached clustering index can load just what other feeds or instances changed since.
     sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
-    # The topics a member brought after the story began: {topic: when that member happened (ISO 8601)}, and the
-    # latest of those times, so a chat on such a topic is told the story then (Store.undelivered). NULL: none.
+    # The topics a member brought after the story began: {topic: [when that member happened, when it was stored]}
+    # (ISO 8601), and the latest time one was stored, so a chat on such a topic is told the story then
+    # (Store.undelivered). NULL: none.
     sa.Column("topics_gained", sa.JSON(none_as_null=True)),
     sa.Column("gained_at", UTCDateTime),
     sa.Index(None, "first_seen"),

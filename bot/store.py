@@ -147,10 +147,18 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
-def _gained_since(story: sa.RowMapping, topics: set[str], since: datetime) -> bool:
-    """Whether a member brought the story one of ``topics`` after ``since`` (stories.topics_gained)."""
+def _gained_since(
+    story: sa.RowMapping, topics: set[str], since: datetime, late: tuple[datetime, datetime] | None
+) -> bool:
+    """Whether a member brought the story one of ``topics`` after ``since`` (stories.topics_gained: the member's
+    publication time and when it was stored); with ``late`` (the last delivery, and how far back before it), also a
+    member published before that delivery but stored after it, as :meth:`Store.undelivered` takes a late story."""
     gained = story["topics_gained"] or {}
-    return any(t in gained and datetime.fromisoformat(gained[t]) > since for t in topics)
+    for topic in topics & gained.keys():
+        happened, stored = (datetime.fromisoformat(t) for t in gained[topic])
+        if happened > since or (late is not None and stored > late[0] and happened > late[1]):
+            return True
+    return False
 
 
 def _batch_done(subscription_id: int, kind: str, key: str, pending: bool = True) -> sa.Select[Any]:
@@ -783,7 +791,7 @@ class Store:
                 dated = sa.or_(dated, sa.and_(stories_t.c.id.in_(unsent), stories_t.c.first_seen > failed_after))
             # a story that gained one of the chat's topics since (a later telling made it us-russia too) is new to
             # the chat then, however long ago it began
-            gained = stories_t.c.gained_at > since
+            gained = stories_t.c.gained_at > (min(since, arrived_after[0]) if arrived_after is not None else since)
             q = (
                 sa.select(stories_t, dated.label("dated"))
                 .where(
@@ -798,7 +806,8 @@ class Store:
             rows = [
                 r
                 for r in (await conn.execute(q)).mappings()
-                if (on := wanted & set(r["topics"] or ())) and (r["dated"] or _gained_since(r, on, since))
+                if (on := wanted & set(r["topics"] or ()))
+                and (r["dated"] or _gained_since(r, on, since, arrived_after))
             ]
             return await self._story_views(conn, rows)
 
@@ -1731,8 +1740,8 @@ class FeedTransaction:
     ) -> int:
         """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` moves back to the member's
         publication time when that is earlier (never later than ``now``). ``gained``: the topics the story did not
-        have before, each with when the member that brought it happened (never later than ``now``; see
-        :meth:`undelivered`). Returns the revision."""
+        have before, each with when the member that brought it happened (never later than ``now``), recorded with
+        ``now``, when the bot learnt of it (see :meth:`undelivered`). Returns the revision."""
         revision = await self._next_revision()
         extra: dict[str, Any] = {}
         if happened is not None:
@@ -1742,12 +1751,11 @@ class FeedTransaction:
             known = (
                 await self.conn.execute(sa.select(stories_t.c.topics_gained).where(stories_t.c.id == story_id))
             ).scalar_one_or_none() or {}
-            stamps = {t: min(at, now) for t, at in gained.items() if t not in known}
+            stamps = {t: [min(at, now).isoformat(), now.isoformat()] for t, at in gained.items() if t not in known}
             if stamps:
-                latest = max(stamps.values())
-                extra["topics_gained"] = {**known, **{t: at.isoformat() for t, at in stamps.items()}}
+                extra["topics_gained"] = {**known, **stamps}
                 extra["gained_at"] = sa.case(
-                    (sa.or_(stories_t.c.gained_at.is_(None), stories_t.c.gained_at < latest), latest),
+                    (sa.or_(stories_t.c.gained_at.is_(None), stories_t.c.gained_at < now), now),
                     else_=stories_t.c.gained_at,
                 )
         await self.conn.execute(

@@ -1064,3 +1064,29 @@ async def test_a_story_that_gains_a_chats_topic_later_reaches_that_chat_once(
         await delivery.send_digest(sub, now + timedelta(hours=22), now + timedelta(hours=22))
     told = [c.chat_id() for c in api.calls_to("sendMessage") if "rare earth reserves" in c.params["text"]]
     assert told == [504, 501, 503, 502], told
+
+
+async def test_a_gain_told_before_a_digest_and_fetched_after_it_is_in_the_next(
+    delivery: Delivery, store: Store, api: FakeBotAPI, loopback: LoopbackServer
+) -> None:
+    """qa12 D1: a telling that brings a chat's topic, published before the chat's digest but fetched after it (an
+    hourly feed, Google News' dates), was dated by its publication: the next digest's day began after it, and the story
+    never reached the chat. A gain is taken as a late story is: stored after the last digest, published within the
+    day before it."""
+    limits = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)  # the last digest's time is recorded by the clock
+    outlets = _Outlets(loopback)
+    config = outlets.config()
+    outlets.publish("a", "Weather in Paris is mild", "Nothing on topic here.", now - timedelta(hours=30))
+    await poll_once(config, store, limits=limits, now=now - timedelta(hours=29))
+    russia = await store.subscribe(502, ["us-russia"], mode="daily")
+    outlets.publish("a", *RESERVES, now - timedelta(hours=3))
+    await poll_once(config, store, limits=limits, now=now - timedelta(hours=3) + timedelta(minutes=5))
+    await delivery.send_digest(russia, now, now)  # nothing on us-russia yet (the chat's first digest says so)
+    outlets.publish("b", *RESERVES_US, now - timedelta(minutes=30))  # published before the digest ...
+    await poll_once(config, store, limits=limits, now=now + timedelta(hours=1))  # ... fetched after it
+    (story,) = [s for s in await store.stories(now - timedelta(days=2), limit=10) if len(s.members) == 2]
+    assert set(story.topics) == {"rare-earths", "us-russia"}
+    await delivery.send_digest(russia, now + timedelta(days=1), now + timedelta(days=1))
+    told = [c.chat_id() for c in api.calls_to("sendMessage") if "rare earth reserves" in c.params["text"]]
+    assert told == [502], told

@@ -1,5 +1,5 @@
-"""A story remembers when a member brought it a topic it did not have (``topics_gained``: topic -> when that member
-happened; ``gained_at``: the latest of them, indexed). A story first on rare-earths that a later telling made
+"""A story remembers when a member brought it a topic it did not have (``topics_gained``: topic -> [when that member
+happened, when it was stored]; ``gained_at``: the latest time one was stored, indexed). A story first on rare-earths that a later telling made
 us-russia too was never sent to a us-russia chat whose digest had gone out since the story began, nor alerted
 once the gain came more than the alert lookback after its first telling: both look at ``first_seen`` only. Stories
 stored before this revision have no record of a gain (NULL), as if their topics were all there from the start.
