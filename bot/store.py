@@ -975,7 +975,13 @@ class Store:
                 await conn.execute(
                     deliveries_t.update()
                     .where(deliveries_t.c.id.in_(expired), deliveries_t.c.status == "pending", lapsed)
-                    .values(status=sa.case((answered, "sent"), else_=UNSENT), error=ABANDONED, finished_at=now)
+                    .values(
+                        status=sa.case((answered, "sent"), else_=UNSENT),
+                        error=ABANDONED,
+                        # sent in part: sent when it began (last_delivery), not when found hours later: a story
+                        # published before it and fetched meanwhile is a late one for the next digest
+                        finished_at=sa.case((answered, deliveries_t.c.created_at), else_=now),
+                    )
                     .returning(deliveries_t.c.id, deliveries_t.c.unsent_stories)
                 )
             ).all()

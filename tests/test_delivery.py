@@ -32,7 +32,7 @@ from bot.models import CONSOLE_CHAT_ID, SubscriptionView
 from bot.poller import poll_once
 from bot.schema import deliveries_t, subscriptions_t
 from bot.settings import parse_config
-from bot.store import ABANDONED, UNSENT, Store
+from bot.store import ABANDONED, DELIVERY_LEASE, UNSENT, Store
 
 ALL_BACKENDS = True  # the store fixture: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
@@ -1090,3 +1090,18 @@ async def test_a_gain_told_before_a_digest_and_fetched_after_it_is_in_the_next(
     await delivery.send_digest(russia, now + timedelta(days=1), now + timedelta(days=1))
     told = [c.chat_id() for c in api.calls_to("sendMessage") if "rare earth reserves" in c.params["text"]]
     assert told == [502], told
+
+
+async def test_a_digest_recovered_as_sent_in_part_counts_from_when_it_began(store: Store) -> None:
+    """qa12: a batch sent in part that recover_deliveries found hours after its sender died was recorded as sent then,
+    and last_delivery said so: a story published before the digest and fetched meanwhile was in neither digest. It
+    counts from when it began."""
+    (story,) = await seed(store, datetime.now(UTC), n=1)
+    sub = await store.subscribe(31, ["rare-earths"])
+    began = datetime.now(UTC)
+    batch = await store.begin_delivery(sub.id, "digest", "2026-12-01T08:00Z", [story])
+    assert batch is not None
+    await store.progress_delivery(batch, [1001], [])  # its first message answered, then the sender died
+    assert await store.recover_deliveries(now=began + DELIVERY_LEASE + timedelta(hours=3)) == 1
+    last = await store.last_delivery(sub.id, "digest")
+    assert last is not None and last - began < timedelta(minutes=1), (began, last)
