@@ -335,6 +335,14 @@ class Commands:
             raise BadArguments(f"Unknown topic {echo(word)!r} (topics: {', '.join(self.topics)}).")
         return topic
 
+    async def _topic_arg(self, word: str, chat: ChatRef) -> str:
+        """The configured topic a command's argument names; a topic feeds.yaml no longer has (renamed or removed) is
+        answered as that, not as an unknown word (_retired_topic)."""
+        topic = self._topic(word)
+        if topic is None and (retired := await self._retired_topic(word, chat)):
+            raise BadArguments(f"The topic {retired} is no longer configured; topics: {', '.join(self.topics)}.")
+        return self._known_topic(word)
+
     async def _retired_topic(self, word: str, chat: ChatRef) -> str | None:
         """The topic `word` names when feeds.yaml no longer has it (renamed or removed) but this chat still follows it
         or stored stories still carry it: typed, it means that topic, not a speaker. None otherwise."""
@@ -726,7 +734,7 @@ class Commands:
         if args and ("://" in args[0] or args[0].startswith("www.") or _BARE_LINK.match(args[0])):
             return await self.summarize_url(args[0], chat)
         if args:
-            topics = [self._known_topic(args[0])]
+            topics = [await self._topic_arg(args[0], chat)]
         else:
             topics = await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - WINDOW)
@@ -819,7 +827,7 @@ class Commands:
         if len(args) > 1:
             raise BadArguments("")
         if args:
-            topics = [self._known_topic(args[0])]
+            topics = [await self._topic_arg(args[0], chat)]
         else:
             topics = await self._chat_topics(chat)
         stories = await self._recent(topics, self.now() - WINDOW)
@@ -924,7 +932,7 @@ class Commands:
         if len(args) > 1:
             raise BadArguments("")
         if args:
-            topics = [self._known_topic(args[0])]
+            topics = [await self._topic_arg(args[0], chat)]
         else:
             topics = await self._chat_topics(chat)
         tz = self._tz(await self._zone_name(chat))

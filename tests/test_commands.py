@@ -386,6 +386,16 @@ async def test_quotes_of_a_removed_topic_say_so_not_no_quotes_by_it(store: Store
     assert plain(await removed.handle("/quotes usa-russia", ME)).startswith("The topic usa-russia is no longer")
 
 
+async def test_figures_summary_and_trend_of_a_removed_topic_say_so(store: Store, seeded: dict[str, int]) -> None:
+    """/figures, /summary and /trend of a topic feeds.yaml dropped answered "Unknown topic", as for a word never a
+    topic; they say it is no longer configured, as /quotes and /settings do. A word no story carries is still unknown."""
+    removed = Commands(store, ["rare-earths"], admin_ids={1001}, platform=Platform())
+    for command in ("/figures", "/summary", "/trend"):
+        answer = plain(await removed.handle(f"{command} us-russia", ME))
+        assert answer.startswith("The topic us-russia is no longer configured; topics: rare-earths."), answer
+        assert plain(await removed.handle(f"{command} arctic", ME)).startswith("Unknown topic 'arctic'")
+
+
 async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:
     """/timezone names a channel as /subscribe does, with the same checks; a second word is an error, not a readout."""
     await commands.handle("/subscribe @news rare-earths daily 10:00", ME)
