@@ -733,9 +733,9 @@ async def _leave_to_others(config: Config, store: Store) -> tuple[int, ...]:
     topic, for good (items are judged once), and the topic's subscribers would never see them; an instance that
     defines the topic polls them. Warned about once per such set of feeds, naming the topics and the fix."""
     beyond = await store.feeds_beyond(config.topics)
-    left = tuple(f.id for f in beyond)
+    left = tuple(feed_id for feed_id, _, _ in beyond)
     if left and left != store.warned_left:
-        unknown = dict.fromkeys(t for f in beyond for t in f.topics if t not in config.topics)
+        unknown = dict.fromkeys(t for _, _, topics in beyond for t in topics if t not in config.topics)
         where = getattr(config, "path", None)
         path = f" ({where.resolve()})" if where is not None else ""
         log.warning(
@@ -745,7 +745,7 @@ async def _leave_to_others(config: Config, store: Store) -> tuple[int, ...]:
             path,
             ", ".join(unknown),
             len(beyond),
-            _some([f.name for f in beyond]),
+            _some([name for _, name, _ in beyond]),
         )
     store.warned_left = left
     return left

@@ -1209,15 +1209,16 @@ class Store:
         async with self._write() as conn:
             await conn.execute(feeds_t.update().where(cond).values(lease_owner=None, lease_until=None))
 
-    async def feeds_beyond(self, topics: Collection[str]) -> list[FeedState]:
-        """The enabled feeds that follow a topic not among ``topics`` (an instance's feeds.yaml's), in feed order: the
-        feed list another instance synced (a rolling deploy of a new feeds.yaml) added it. An instance that polled
-        them would judge their items without that topic, and items are judged once (bot.poller leaves them)."""
+    async def feeds_beyond(self, topics: Collection[str]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """The enabled feeds (id, name, topics) that follow a topic not among ``topics`` (an instance's feeds.yaml's),
+        in feed order: the feed list another instance synced (a rolling deploy of a new feeds.yaml) added it. An
+        instance that polled them would judge their items without that topic, and items are judged once (bot.poller
+        leaves them). Read at every cycle: three columns, not the feeds' whole state."""
         known = set(topics)
-        q = sa.select(feeds_t).where(feeds_t.c.enabled).order_by(feeds_t.c.id)
+        q = sa.select(feeds_t.c.id, feeds_t.c.name, feeds_t.c.topics).where(feeds_t.c.enabled).order_by(feeds_t.c.id)
         async with self._read() as conn:
-            rows = (await conn.execute(q)).mappings().all()
-        return [_feed_state(r) for r in rows if not known.issuperset(_tuple(r["topics"]))]
+            rows = (await conn.execute(q)).all()
+        return [(r.id, r.name, _tuple(r.topics)) for r in rows if not known.issuperset(_tuple(r.topics))]
 
     async def next_due(self) -> datetime | None:
         """When the next enabled feed is due."""
@@ -1542,8 +1543,7 @@ def _topic_definitions(topics: Mapping[str, Any]) -> dict[str, Any]:
     or as a list, another order of keys) compare equal, and files whose rules, threshold or exclusions differ not."""
     out: dict[str, Any] = {}
     for name, topic in sorted(topics.items()):
-        dump = getattr(topic, "model_dump", None)
-        out[str(name)] = dump(mode="json") if callable(dump) else json.loads(json.dumps(vars(topic), default=str))
+        out[str(name)] = topic.model_dump(mode="json")
     return out
 
 
