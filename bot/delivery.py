@@ -133,6 +133,16 @@ class PartlySent(Exception):
         self.sent, self.unsent = sent, unsent
 
 
+class MigratedInPart(ChatMigrated):
+    """The chat became a supergroup after a reply's first messages went out to it (send_reply): ``sent`` their ids,
+    ``done`` how many of the reply's calls were carried out. The rest goes to the supergroup, whose history holds the
+    group's: sent again whole, the first ones would show twice."""
+
+    def __init__(self, new_chat_id: int, sent: list[int], done: int) -> None:
+        super().__init__(new_chat_id)
+        self.sent, self.done = sent, done
+
+
 def stories_in(reply: Reply, messages: Sequence[str]) -> list[int]:
     """The reply's stories that ``messages`` (some of its HTML messages) carry: their numbers, "<b>N.</b>"."""
     return [sid for sid in reply.story_ids if any(f"<b>{sid}.</b>" in text for text in messages)]
@@ -209,14 +219,16 @@ class Delivery:
         thread_id: int | None = None,
         link_previews: bool = False,
         progress: Callable[[list[int], list[str]], Awaitable[None]] | None = None,
+        resume: MigratedInPart | None = None,
     ) -> list[int]:
         """Send a reply (photo with caption first, then the text split to Telegram's limits); message ids.
 
         ``progress`` is awaited before each message after the first with the ids sent so far and the HTML of the
         messages still to go (a delivery batch records them: its sender may be killed before the next is answered).
-        Raises ChatMigrated (with the messages not yet sent to resend), Forbidden and other Telegram errors.
+        ``resume``: the reply's first messages went to the group ``chat_id`` was upgraded from; the rest is sent.
+        Raises ChatMigrated (MigratedInPart after the first message), Forbidden and other Telegram errors.
         """
-        ids: list[int] = []
+        ids: list[int] = list(resume.sent) if resume is not None else []
         preview = LinkPreviewOptions(is_disabled=not link_previews)
         messages = split_html(reply.blocks)
         keyboard = markup(reply)
@@ -247,6 +259,8 @@ class Delivery:
             )
         photos = len(calls) - len(messages)  # a photo goes first, and its caption is no message of the reply's
         for n, call in enumerate(calls, 1):
+            if resume is not None and n <= resume.done:
+                continue
             unsent = messages[max(n - 1 - photos, 0) :]  # this call's message and the ones after it
             try:
                 if progress is not None and n > 1:
@@ -256,8 +270,12 @@ class Delivery:
                 if n > 1 and (task := asyncio.current_task()) is not None:
                     self._interrupted[task] = PartlySent(ids, unsent)
                 raise
-            except (BadRequest, Forbidden, ChatMigrated) as exc:
-                if n > 1 and not isinstance(exc, ChatMigrated):  # refused after messages went out: sent in part
+            except ChatMigrated as exc:
+                if n > 1:  # the first messages went out to the group: the supergroup shows them already
+                    raise MigratedInPart(int(exc.new_chat_id), ids, n - 1) from exc
+                raise
+            except (BadRequest, Forbidden) as exc:
+                if n > 1:  # refused after messages went out: sent in part
                     raise PartlySent(ids, unsent) from exc
                 raise  # the chat's own answer: the reply is refused there, whole
             except Exception as exc:
@@ -346,7 +364,8 @@ class Delivery:
                     log.info("chat %s: %s %s not sent: %s", chat_id, kind, key, why)
                     return Outcome("skipped", sub.id, kind, key, error=why)
                 chat_id = new_id
-                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id, progress=progress)
+                resume = exc if isinstance(exc, MigratedInPart) else None
+                ids = await self.send_reply(chat_id, reply, thread_id=sub.thread_id, progress=progress, resume=resume)
         except (Forbidden, BadRequest) as exc:
             await self.store.fail_delivery(batch, str(exc))
             gone = isinstance(exc, Forbidden) or _gone(exc)

@@ -833,6 +833,33 @@ async def test_removed_after_a_digests_first_message_counts_toward_deactivation(
         assert row.failures == 1  # counted; the third in a row deactivates, as on a first message
 
 
+class _UpgradedAfterTheFirstMessage(FakeBotAPI):
+    """Group 41 becomes supergroup -10041 while a digest of several messages goes out to it: from the second message
+    on, Telegram answers that the group was upgraded."""
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage" and int(call.params.get("chat_id", 0)) == 41 and self.calls_to("sendMessage"):
+            return Failure("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": -10041})  # fmt: skip
+        return super()._take_failure(call)
+
+
+async def test_a_group_upgraded_mid_digest_gets_only_the_rest_in_the_supergroup(store: Store) -> None:
+    """qa: the group became a supergroup after a digest's first message went out, and the whole digest was sent again
+    to the supergroup, whose history already shows the group's messages: the first part twice. Only the rest goes."""
+    api = _UpgradedAfterTheFirstMessage()
+    async with _several_messages_through(api, store) as (delivery, _bot, ids, sub, now):
+        (outcome, *_) = await delivery.send_digest(sub, now)
+        first = [c.params["text"] for c in api.calls_to("sendMessage", 41)]
+        later = [c.params["text"] for c in api.calls_to("sendMessage", -10041)]
+        assert outcome.status == "sent" and len(first) == 1 and later
+        shown = [sid for sid in ids if any(f"<b>{sid}.</b>" in text for text in first + later)]
+        assert sorted(shown) == sorted(ids)  # every story once, none twice
+        assert not {sid for sid in ids if f"<b>{sid}.</b>" in first[0] for text in later if f"<b>{sid}.</b>" in text}
+        assert len(outcome.message_ids) == 1 + len(later)
+        assert [s.id for s in await store.subscriptions(-10041)] == [sub.id]
+
+
 # A process sending a digest (`coverage-bot run`), to be killed mid-send as `docker stop` does past its grace period.
 _SENDER = textwrap.dedent(
     """
