@@ -9,7 +9,8 @@ Three steps over :attr:`Prepared.text`, linear in the length of the text:
    titles (Title Case, "titled …", nicknames) and quotes in headline-like lines (captions, teaser
    lists) are dropped.
 3. **Attribution** (:mod:`summarizer.attribution`): the cue verb and speaker of each quote, resolved
-   to the canonical name the article uses; quotes without an attribution continue the speaker before.
+   to the canonical name the article uses; quotes without an attribution continue the speaker before,
+   and a quote left open at its paragraph's end with no speaker is the speaker's who closes it later.
 """
 
 from __future__ import annotations
@@ -312,6 +313,25 @@ def _speech(q: QuoteSpan, art: Narrative, att: Attribution | None, nw: int) -> b
     return att.cue.lower() not in WEAK_CUES or att.cue_pos < q.start or nw >= 2
 
 
+def _runs_on(q: QuoteSpan, nxt: QuoteSpan, art: Narrative) -> bool:
+    """Whether ``nxt`` continues ``q`` by newspaper convention: a paragraph that opens a double quote and ends without
+    closing it goes on in the next paragraph (blank lines between), which opens with a quote mark again. The quote
+    opens a sentence or follows a colon or comma (not a title left open: on ABC's "This Week: from host …)."""
+    text = art.text
+    (q_start, q_end), n_start = art.paras[q.para], art.paras[nxt.para][0]
+    before = text[q_start : q.mark_start].rstrip()
+    return (
+        q.mark_end == q.end  # no closing mark
+        and text[q.mark_start] in '“"'
+        and (not before or before[-1] in ".!?…:,")
+        and not text[q.end : q_end].strip()  # the quote runs to its paragraph's end
+        and nxt.para > q.para
+        and not text[q_end:n_start].strip()
+        and not text[n_start : nxt.mark_start].strip()
+        and text[nxt.mark_start] in '“"'
+    )
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -346,12 +366,12 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
             if caps:
                 art.names.agents.add(bare(caps[-1].text).lower())
     # pass 2: speakers in text order; carry-over for quotes without an attribution
-    out: list[Quote] = []
+    kept: list[QuoteSpan] = []
+    own: list[bool] = []  # whether the quote has an attribution of its own
     prev: QuoteSpan | None = None
     for q, att in zip(spans, atts, strict=True):
         if not q.keep:
             continue
-        si = art.sentence_of(q.start)
         if att is not None:
             speaker, kind = res.resolve(att.np, att.np[0].start if att.np else att.cue_pos)
             speaker = res.vet(speaker, kind, att.np)
@@ -364,9 +384,18 @@ def quotes_from_prepared(prepared: Prepared) -> list[Quote]:
         else:
             carry_over(q, prev, art, res)
             if q.speaker:
-                art.add_speaker(Mention(q.start, q.speaker, q.kind or "agent", True, si))
+                art.add_speaker(Mention(q.start, q.speaker, q.kind or "agent", True, art.sentence_of(q.start)))
+        kept.append(q)
+        own.append(att is not None)
         prev = q
-        sa, sb = art.sentences[si]
+    # pass 3: a quote left open at its paragraph's end, of no speaker yet, is the speaker's who closes it later on
+    for k in range(len(kept) - 2, -1, -1):
+        q, nxt = kept[k], kept[k + 1]
+        if q.speaker is None and not own[k] and nxt.speaker and _runs_on(q, nxt, art):
+            q.speaker, q.kind, q.cue = nxt.speaker, nxt.kind, nxt.cue
+    out: list[Quote] = []
+    for q in kept:
+        sa, sb = art.sentences[art.sentence_of(q.start)]
         sa, sb = max(sa, q.mark_start - SENTENCE_MAX), min(max(sb, q.mark_end), q.mark_end + SENTENCE_MAX)
         start, end = prepared.span(q.start, q.end)
         out.append(
