@@ -243,6 +243,24 @@ def test_html_text_loses_its_tags() -> None:
     assert p.original[s.start : s.end] == "Second one &amp; more."
 
 
+def test_entities_without_tags_are_decoded_once() -> None:
+    """Text with its character references and no tag (qa8): decoded for reading, but a page's escaped markup is its
+    text ("&lt;script&gt;" a story quotes stays, as "<script>"), an unknown name stays as written, and a sentence
+    maps back onto the original characters."""
+    raw = (
+        "Exports rose to &euro;3bn &amp; imports fell, the agency said.\n"
+        "The flaw let attackers run &lt;script&gt;alert(1)&lt;/script&gt; in R&D; pages, researchers said."
+    )
+    p = prepare(raw, title="Trade")
+    assert p.text == (
+        "Exports rose to €3bn & imports fell, the agency said.\n"
+        "The flaw let attackers run <script>alert(1)</script> in R&D; pages, researchers said."
+    )
+    first, second = p.sentences
+    assert p.original[first.start : first.end] == raw.split("\n")[0]
+    assert p.original[second.start : second.end] == raw.split("\n")[1]
+
+
 def test_two_megabytes_are_prepared_quickly() -> None:
     raw = (ROOT / "seeds" / "000_13480b5b247e7fca.txt").read_text(encoding="utf-8")
     body = raw.split("\n\n", 3)[3].split("Please follow")[0]
