@@ -44,6 +44,10 @@ FIGURES_STORIES = 8
 FIGURES_PER_STORY = 3
 STATUS_FEEDS_LISTED = 10
 DEFAULT_TIME = "08:00"
+# A topic button's callback data: what the tap does, as its label shows it. Buttons sent before these carry 't:topic'
+# (a toggle of whatever the store held when pressed); press redraws them, changing nothing.
+START = "+"  # "➕ topic": '+:topic'
+STOP = "-"  # "✅ topic": '-:topic'
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since ever": every story the store keeps
 
 GROUP_TYPES = ("group", "supergroup")
@@ -69,8 +73,14 @@ class CallbackAnswer:
     reply: Reply | None = None
 
 
+class PlatformUnreachable(Exception):
+    """The transport could not answer a question about a chat (Telegram down or slow, after its retries): the command
+    is answered with this exception's message ("try again"), not refused as if the sender had no right to it."""
+
+
 class Platform(Protocol):
-    """What the transport knows that the store does not."""
+    """What the transport knows that the store does not. A question it cannot get answered now raises
+    PlatformUnreachable: a False or None is an answer (not an admin, no such chat)."""
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
 
@@ -317,6 +327,8 @@ class Commands:
             return await handler(words[1:], chat)
         except BadArguments as exc:
             return text_reply(f"{exc} Usage: {USAGE[name]}" if str(exc) else f"Usage: {USAGE[name]}")
+        except PlatformUnreachable as exc:  # who is an admin, which chat @name is: unknown now, not "no"
+            return text_reply(str(exc))
 
     # ------------------------------------------------------------ helpers
 
@@ -404,14 +416,15 @@ class Commands:
         return sorted(seen.values(), key=lambda s: s.first_seen, reverse=True)
 
     def keyboard(self, subscribed: Sequence[str]) -> tuple[tuple[Button, ...], ...]:
-        """One toggle button per topic (✅ when subscribed), two to a row, then the mode buttons. A subscribed topic
-        feeds.yaml no longer has (renamed or removed) gets a button too, after the others: a tap stops it."""
+        """One button per topic, two to a row, then the mode buttons: "✅ topic" stops it ('-:topic'), "➕ topic"
+        starts it ('+:topic'); the data says which (press). A subscribed topic feeds.yaml no longer has (renamed or
+        removed) gets a button too, after the others: a tap stops it."""
         gone = [t for t in subscribed if t not in self.topics]
         marked = {t: f"{t} (no longer configured)" for t in gone}
         buttons = [
-            Button(("✅ " if t in subscribed else "➕ ") + marked.get(t, t), "t:" + t)
+            Button(f"✅ {marked.get(t, t)}", f"{STOP}:{t}") if t in subscribed else Button(f"➕ {t}", f"{START}:{t}")
             for t in (*self.topics, *gone)
-            if len(("t:" + t).encode()) <= CALLBACK_DATA_LIMIT
+            if len(f"{START}:{t}".encode()) <= CALLBACK_DATA_LIMIT
         ]
         rows = [tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2)]
         rows.append((Button("Daily digest", "m:daily"), Button("Alerts", "m:alerts")))
@@ -664,28 +677,41 @@ class Commands:
         return text_reply(f"{whose}Timezone set to {name}. Digests follow it from now on.")
 
     async def press(self, data: str, chat: ChatRef) -> CallbackAnswer:
-        """A keyboard button: toggle a topic ('t:topic') or choose the mode ('m:daily' / 'm:alerts')."""
-        if not await self._may_change(chat):
-            return CallbackAnswer("Only chat admins can change subscriptions here.")
+        """A keyboard button: start a topic ('+:topic'), stop one ('-:topic'), or choose the mode ('m:daily' /
+        'm:alerts'). A button does what its label says or nothing: a double tap on "✅ topic", or a tap on a prompt
+        older than the chat's state, toggled the topic back on (a stop that subscribed). An old toggle ('t:topic',
+        label unknown) redraws the keyboard as it stands now, so that the next tap says what it means."""
+        try:
+            if not await self._may_change(chat):
+                return CallbackAnswer("Only chat admins can change subscriptions here.")
+        except PlatformUnreachable as exc:
+            return CallbackAnswer(str(exc))
         kind, _, value = data.partition(":")
         sub = await self._subscription(chat)
         active = sub is not None and sub.active
         followed = sub is not None and active and value in sub.topics  # (maybe a topic feeds.yaml no longer has)
-        if kind == "t" and (value in self.topics or followed):
-            if sub is not None and followed:
-                await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
-                notice = f"Unsubscribed from {value}"
-            else:
-                await self.store.subscribe(
-                    chat.chat_id,
-                    [value],
-                    mode=sub.mode if sub else "daily",
-                    at=sub.at if sub else DEFAULT_TIME,
-                    thread_id=chat.thread_id,
-                    chat_type=chat.chat_type,
-                    title=chat.title,
-                )
-                notice = f"Subscribed to {value}"
+        if kind == STOP and not followed:
+            return CallbackAnswer(f"{value} was already stopped", self._keyboard_reply(sub))
+        elif kind == START and followed:
+            return CallbackAnswer(f"Already subscribed to {value}", self._keyboard_reply(sub))
+        elif kind == "t" and (value in self.topics or followed):
+            return CallbackAnswer(
+                "Those buttons were out of date; here they are now. Tap again.", self._keyboard_reply(sub)
+            )
+        elif kind == STOP:
+            await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
+            notice = f"Unsubscribed from {value}"
+        elif kind == START and value in self.topics:
+            await self.store.subscribe(
+                chat.chat_id,
+                [value],
+                mode=sub.mode if sub else "daily",
+                at=sub.at if sub else DEFAULT_TIME,
+                thread_id=chat.thread_id,
+                chat_type=chat.chat_type,
+                title=chat.title,
+            )
+            notice = f"Subscribed to {value}"
         elif kind == "m" and value in ("daily", "alerts"):
             if sub is None or not active:
                 return CallbackAnswer("Pick a topic first.")
@@ -701,13 +727,15 @@ class Commands:
         else:
             return CallbackAnswer("That button is out of date; send /subscribe again.")
         await self._changed(chat.chat_id)
-        sub = await self._subscription(chat)
+        return CallbackAnswer(notice, self._keyboard_reply(await self._subscription(chat)))
+
+    def _keyboard_reply(self, sub: SubscriptionView | None) -> Reply:
+        """A pressed keyboard's message redrawn: the chat's state now and the buttons that change it."""
         state = self._describe(sub) if sub and sub.active else "not subscribed"
-        reply = Reply(
+        return Reply(
             blocks=(block("Tap the topics this chat should follow:", line(i("Now: " + state))),),
             keyboard=self.keyboard(sub.topics if sub and sub.active else ()),
         )
-        return CallbackAnswer(notice, reply)
 
     # ------------------------------------------------------------ reading
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .commands import ChatRef, Commands, LocalPlatform
+from .commands import START, STOP, ChatRef, Commands, LocalPlatform
 from .errors import UserError
 from .message import Reply, reply_plain
 from .models import CONSOLE_CHAT_ID
@@ -75,7 +75,8 @@ def render(reply: Reply, photo_dir: Path | None = None) -> str:
         text = f"[chart saved to {path}]\n{text}"
     if reply.keyboard:
         # the first topic the buttons offer: a configured one (bot.commands lists those first), which typed works
-        topic = next((btn.data[2:] for row in reply.keyboard for btn in row if btn.data.startswith("t:")), "TOPIC")
+        buttons = [btn.data.partition(":") for row in reply.keyboard for btn in row]
+        topic = next((value for kind, _, value in buttons if kind in (START, STOP)), "TOPIC")
         text += f"\n(buttons in Telegram; here type e.g. /subscribe {topic} or /unsubscribe {topic})"
     return text
 

@@ -182,7 +182,7 @@ class Delivery:
 
     # ------------------------------------------------------------ raw sending
 
-    async def _call(self, send: Callable[[], Awaitable[Any]], chat_id: int) -> Any:
+    async def call(self, send: Callable[[], Awaitable[Any]], chat_id: int | str) -> Any:
         """One Bot API call with RetryAfter waited out and network errors retried with backoff."""
         delay = self.network_backoff
         floods = 0
@@ -265,7 +265,7 @@ class Delivery:
             try:
                 if progress is not None and n > 1:
                     await progress(list(ids), unsent)
-                msg = await self._call(call, chat_id)
+                msg = await self.call(call, chat_id)
             except asyncio.CancelledError:  # a shutdown's drain ran out: what went out is told to _deliver
                 if n > 1 and (task := asyncio.current_task()) is not None:
                     self._interrupted[task] = PartlySent(ids, unsent)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Bot, BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -38,10 +38,10 @@ from telegram.ext import (
     filters,
 )
 
-from .commands import COMMANDS, ChatRef, Commands
-from .delivery import DRAIN_TIMEOUT, Delivery, digest_time, markup, summarize_outcomes
+from .commands import COMMANDS, ChatRef, Commands, PlatformUnreachable
+from .delivery import DRAIN_TIMEOUT, Delivery, PartlySent, digest_time, markup, summarize_outcomes
 from .errors import UserError
-from .message import split_html, text_reply
+from .message import Reply, split_html, text_reply
 from .webhook import WebhookConfig
 
 if TYPE_CHECKING:
@@ -63,6 +63,10 @@ KNOWN = frozenset(c.name for c in COMMANDS)
 CONCURRENT_UPDATES = 1024
 # Telegram's 400 answer to an edit that would leave a message as it is ("Bad Request: message is not modified: ...")
 NOT_MODIFIED = "message is not modified"
+# Sent after a command's reply whose first messages went out and whose next one could not be sent (reply_to)
+CUT_SHORT = (
+    "The rest of this answer could not be sent (Telegram did not take it). Send the command again for all of it."
+)
 
 
 class PerChatUpdates(BaseUpdateProcessor):
@@ -196,33 +200,46 @@ def runtime(context: ContextTypes.DEFAULT_TYPE | Application) -> Runtime:
     return app.bot_data[RUNTIME]
 
 
-class TelegramPlatform:
-    """Chat facts from the Bot API: admins (getChatMember), channels by @name (getChat)."""
+# What a command answers when Telegram could not tell who is an admin or which chat @name is (a 5xx, a timeout, the
+# network down, flood control past the retries): the sender's rights are unknown, not refused
+UNREACHABLE = "Couldn't reach Telegram to check; try again."
 
-    def __init__(self, bot: Any) -> None:
+
+class TelegramPlatform:
+    """Chat facts from the Bot API: admins (getChatMember), channels by @name (getChat). Telegram's refusal (400, 403)
+    is an answer (no, none); a network error, retried as a delivery retries, raises PlatformUnreachable."""
+
+    def __init__(self, bot: Any, call: Callable[[Callable[[], Awaitable[Any]], int | str], Awaitable[Any]]) -> None:
         self.bot = bot
+        self.call = call  # Delivery.call: RetryAfter waited out, network errors retried with backoff
+
+    async def _ask(self, request: Callable[[], Awaitable[Any]], chat: int | str, what: str) -> Any:
+        """One question to the Bot API: its answer, None when Telegram refused it (logged), or PlatformUnreachable."""
+        try:
+            return await self.call(request, chat)
+        except (BadRequest, Forbidden) as exc:  # (PTB's BadRequest is a NetworkError: an answer, caught first)
+            log.info("chat %s: %s refused: %s", chat, what, exc)
+            return None
+        except (NetworkError, RetryAfter) as exc:
+            log.warning("chat %s: %s failed, the command is answered 'try again': %s", chat, what, exc)
+            raise PlatformUnreachable(UNREACHABLE) from exc
+        except TelegramError as exc:  # (a ChatMigrated group, say): no answer to use
+            log.info("chat %s: %s failed: %s", chat, what, exc)
+            return None
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
-        try:
-            member = await self.bot.get_chat_member(chat_id, user_id)
-        except TelegramError as exc:
-            log.info("chat %s: getChatMember for user %s failed: %s", chat_id, user_id, exc)
-            return False
-        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        member = await self._ask(
+            lambda: self.bot.get_chat_member(chat_id, user_id), chat_id, f"getChatMember {user_id}"
+        )
+        return member is not None and member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
     async def resolve_chat(self, ref: str) -> ChatRef | None:
-        try:
-            chat = await self.bot.get_chat(ref)
-        except TelegramError as exc:
-            log.info("getChat %s failed: %s", ref, exc)
-            return None
-        return ChatRef(chat.id, chat.type, title=chat.title or chat.username)
+        chat = await self._ask(lambda: self.bot.get_chat(ref), ref, "getChat")
+        return ChatRef(chat.id, chat.type, title=chat.title or chat.username) if chat is not None else None
 
     async def bot_can_post(self, chat_id: int) -> bool:
-        try:
-            member = await self.bot.get_chat_member(chat_id, self.bot.id)
-        except TelegramError as exc:
-            log.info("chat %s: cannot check own rights: %s", chat_id, exc)
+        member = await self._ask(lambda: self.bot.get_chat_member(chat_id, self.bot.id), chat_id, "own rights")
+        if member is None:
             return False
         if member.status == ChatMemberStatus.OWNER:
             return True
@@ -269,7 +286,40 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except Exception:  # a bug must not leave the user unanswered, nor show them a system error
         log.exception("chat %s: answering %r failed", ref.chat_id, text[:200])
         reply = text_reply("Sorry, something went wrong answering that. The bot's admins can see what in its log.")
-    await rt.delivery.send_reply(ref.chat_id, reply, thread_id=ref.thread_id)
+    await reply_to(rt, ref.chat_id, reply, thread_id=ref.thread_id)
+
+
+async def reply_to(rt: Runtime, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
+    """Send a command's reply. Telegram failing it (the user blocked the bot, the network down past the retries) is one
+    WARNING with the chat id, not on_error's traceback: nothing to fix here, nobody to tell. A reply cut short after
+    its first messages ends with a notice saying so, if Telegram takes it; the log says how many parts went. A refused
+    request (400: our HTML, a chat gone) is left to on_error: that is a bug or a state to see whole."""
+    try:
+        await rt.delivery.send_reply(chat_id, reply, thread_id=thread_id)
+    except PartlySent as exc:
+        cause = exc.__cause__
+        total = len(exc.sent) + len(exc.unsent)
+        level = logging.ERROR if isinstance(cause, BadRequest) else logging.WARNING
+        log.log(
+            level,
+            "chat %s: reply cut short after %d of %d messages: %s: %s",
+            chat_id,
+            len(exc.sent),
+            total,
+            type(cause).__name__,
+            cause,
+            exc_info=cause if level == logging.ERROR else None,
+        )
+        if isinstance(cause, Forbidden):  # blocked meanwhile: no notice can go
+            return
+        try:
+            await rt.delivery.send_reply(chat_id, text_reply(CUT_SHORT), thread_id=thread_id)
+        except TelegramError as again:
+            log.warning("chat %s: the notice that the reply was cut short was not sent either: %s", chat_id, again)
+    except BadRequest:
+        raise
+    except (Forbidden, NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
+        log.warning("chat %s: reply not sent: %s: %s", chat_id, type(exc).__name__, exc)
 
 
 def command_text(message: Message) -> str | None:
@@ -291,7 +341,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     rt = runtime(context)
     ref = chat_ref(update)
-    await rt.delivery.send_reply(ref.chat_id, await rt.commands.handle(message.text, ref), thread_id=ref.thread_id)
+    await reply_to(rt, ref.chat_id, await rt.commands.handle(message.text, ref), thread_id=ref.thread_id)
 
 
 def addressed_to_us(text: str, username: str | None, chat_type: str) -> bool:
@@ -310,17 +360,21 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     # A press is a person's, whoever posted the message it is under (in a channel, the channel: any reader sees it).
     ref = replace(chat_ref(update), sender_is_chat=False)
-    answer = await rt.commands.press(query.data or "", ref)
-    await query.answer(answer.notice)
-    if answer.reply is not None and answer.reply.blocks:
-        text = split_html(answer.reply.blocks)[0]
+    pressed = await rt.commands.press(query.data or "", ref)
+    try:
+        await query.answer(pressed.notice)
+    except TelegramError as exc:  # only the notice is lost ("query is too old": it waited out a restart): edit still
+        log.info("chat %s: button %r: the notice %r was not shown: %s", ref.chat_id, query.data, pressed.notice, exc)
+    if pressed.reply is not None and pressed.reply.blocks:
+        text = split_html(pressed.reply.blocks)[0]
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(answer.reply))
-        except BadRequest as exc:
-            if NOT_MODIFIED not in str(exc).lower():
-                raise
-            # a second press of the button already shown as chosen: Telegram refuses an edit that changes nothing
-            log.debug("chat %s: button %r changed nothing on the message", ref.chat_id, query.data)
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(pressed.reply))
+        except TelegramError as exc:
+            if isinstance(exc, BadRequest) and NOT_MODIFIED in str(exc).lower():
+                # a second press of the button already shown as chosen: Telegram refuses an edit that changes nothing
+                log.debug("chat %s: button %r changed nothing on the message", ref.chat_id, query.data)
+            else:  # the message was deleted meanwhile, the network failed: the change is made all the same
+                log.warning("chat %s: button %r: the message was not updated: %s", ref.chat_id, query.data, exc)
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -342,7 +396,7 @@ async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         old = change.old_chat_member.status
         if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
             reply = await rt.commands.handle("/start", ChatRef(chat.id, chat.type, title=chat.title))
-            await rt.delivery.send_reply(chat.id, reply)
+            await reply_to(rt, chat.id, reply)
 
 
 async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -493,17 +547,6 @@ def build_application(
     async def deactivated(chat_id: int) -> None:
         await reschedule(app)
 
-    commands = Commands(
-        store,
-        topics,
-        admin_ids=settings.admin_ids,
-        default_timezone=settings.default_timezone,
-        platform=TelegramPlatform(app.bot),
-        fetcher_factory=fetcher,
-        on_change=changed,
-        topic_names=config.topic_names(),
-        days_kept=config.poll.days_kept,
-    )
     delivery_kwargs: dict[str, Any] = {}
     if network_backoff is not None:
         delivery_kwargs["network_backoff"] = network_backoff
@@ -515,6 +558,17 @@ def build_application(
         topic_names=config.topic_names(),
         topics=topics,
         **delivery_kwargs,
+    )
+    commands = Commands(
+        store,
+        topics,
+        admin_ids=settings.admin_ids,
+        default_timezone=settings.default_timezone,
+        platform=TelegramPlatform(app.bot, delivery.call),
+        fetcher_factory=fetcher,
+        on_change=changed,
+        topic_names=config.topic_names(),
+        days_kept=config.poll.days_kept,
     )
     interval = poll_interval or DEFAULT_POLL_INTERVAL
     app.bot_data[RUNTIME] = Runtime(store, commands, delivery, poll, interval, settings.default_timezone)

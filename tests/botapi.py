@@ -148,6 +148,7 @@ class Failure:
     parameters: dict[str, Any] | None = None
     chat_id: int | None = None
     times: int = 1
+    after: int = 0  # matching calls answered as usual first
 
 
 class FakeBotAPI:
@@ -304,8 +305,11 @@ class FakeBotAPI:
             }
         )
 
-    def fail_next(self, method: str, kind: str, *, chat_id: int | None = None, times: int = 1, **params: Any) -> None:
-        """Answer the next `times` calls of `method` (to `chat_id`, if given) with a canned error.
+    def fail_next(
+        self, method: str, kind: str, *, chat_id: int | None = None, times: int = 1, after: int = 0, **params: Any
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id`, if given), once `after` more went through, with a
+        canned error (`after=1`: a reply's second message fails, its first went out).
 
         kind: "flood" (429, retry_after), "forbidden" (403, blocked), "kicked" (403), "migrated" (400,
         migrate_to_chat_id), "bad" (400), "server" (500), "conflict" (409: another getUpdates consumer).
@@ -342,6 +346,7 @@ class FakeBotAPI:
             raise ValueError(kind)
         failure.chat_id = chat_id
         failure.times = times
+        failure.after = after
         self.failures.append(failure)
 
     def calls_to(self, method: str, chat_id: int | None = None, *, ok: bool = True) -> list[Call]:
@@ -472,6 +477,9 @@ class FakeBotAPI:
     def _take_failure(self, call: Call) -> Failure | None:
         for failure in self.failures:
             if failure.method == call.method and failure.chat_id in (None, call.chat_id()):
+                if failure.after > 0:
+                    failure.after -= 1
+                    return None
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)

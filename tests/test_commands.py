@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,7 +106,7 @@ async def test_start_explains_and_offers_topic_keyboard(commands: Commands) -> N
     reply = await commands.handle("/start", ME)
     assert "rare-earths, us-russia" in plain(reply)
     data = [btn.data for row in reply.keyboard for btn in row]
-    assert data == ["t:rare-earths", "t:us-russia", "m:daily", "m:alerts"]
+    assert data == ["+:rare-earths", "+:us-russia", "m:daily", "m:alerts"]
 
 
 async def test_help_lists_every_command_with_an_example(commands: Commands) -> None:
@@ -220,7 +221,7 @@ async def test_only_group_admins_change_subscriptions(commands: Commands, store:
     assert "Subscribed" in plain(await commands.handle("/subscribe rare-earths", admin))
     anonymous = ChatRef(-2002, "group", user_id=None, sender_is_chat=True)
     assert "Unsubscribed" in plain(await commands.handle("/unsubscribe all", anonymous))
-    press = await commands.press("t:us-russia", GROUP)
+    press = await commands.press("+:us-russia", GROUP)
     assert press.notice == "Only chat admins can change subscriptions here." and press.reply is None
 
 
@@ -284,12 +285,42 @@ async def test_unsubscribe_without_a_topic(commands: Commands, store: Store) -> 
     await commands.handle("/subscribe rare-earths us-russia", ME)
     ask = await commands.handle("/unsubscribe", ME)
     assert plain(ask).startswith("This chat follows rare-earths, us-russia. Tap a topic to stop it")
-    assert [btn.data for btn in ask.keyboard[0]] == ["t:rare-earths", "t:us-russia"]
+    assert [btn.data for btn in ask.keyboard[0]] == ["-:rare-earths", "-:us-russia"]
     assert [btn.text for btn in ask.keyboard[0]] == ["✅ rare-earths", "✅ us-russia"]
     assert len(await store.subscriptions(ME.chat_id)) == 1  # nothing changed yet
-    assert (await commands.press("t:rare-earths", ME)).notice == "Unsubscribed from rare-earths"
+    assert (await commands.press("-:rare-earths", ME)).notice == "Unsubscribed from rare-earths"
     assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe", ME))
     assert await store.subscriptions(ME.chat_id) == []
+
+
+async def test_a_topic_button_does_what_its_label_says_or_nothing(commands: Commands, store: Store) -> None:
+    """Both "✅ us-russia" (tap to stop) and "➕ us-russia" carried 't:us-russia', a toggle of what the store held
+    when pressed: a double tap on ✅ answered "Unsubscribed" then "Subscribed", and after /unsubscribe all an old
+    prompt's ✅ subscribed the chat again (qa13 D2). The data says stop or start now; pressed when that is done
+    already, it says so and redraws the keyboard. An old 't:' button is redrawn, nothing changed."""
+
+    def buttons(answer: Any) -> list[tuple[str, str]]:
+        return [(btn.text, btn.data) for row in answer.reply.keyboard for btn in row][:2]
+
+    await commands.handle("/subscribe rare-earths us-russia alerts", ME)
+    ask = await commands.handle("/unsubscribe", ME)
+    assert [btn.data for btn in ask.keyboard[0]] == ["-:rare-earths", "-:us-russia"]
+    first, second = await commands.press("-:us-russia", ME), await commands.press("-:us-russia", ME)
+    assert (first.notice, second.notice) == ("Unsubscribed from us-russia", "us-russia was already stopped")
+    assert buttons(second) == [("✅ rare-earths", "-:rare-earths"), ("➕ us-russia", "+:us-russia")]
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert (sub.topics, sub.mode) == (("rare-earths",), "alerts")
+    assert (await commands.press("+:rare-earths", ME)).notice == "Already subscribed to rare-earths"
+    await commands.handle("/unsubscribe all", ME)
+    stale = await commands.press("-:rare-earths", ME)  # the old prompt's "✅ rare-earths"
+    assert stale.notice == "rare-earths was already stopped" and "Now: not subscribed" in plain(stale.reply)
+    assert await store.subscriptions(ME.chat_id) == []
+    old = await commands.press("t:rare-earths", ME)  # sent before buttons said what they do: its label is unknown
+    assert old.notice == "Those buttons were out of date; here they are now. Tap again."
+    assert buttons(old) == [("➕ rare-earths", "+:rare-earths"), ("➕ us-russia", "+:us-russia")]
+    assert await store.subscriptions(ME.chat_id) == []
+    assert (await commands.press("+:rare-earths", ME)).notice == "Subscribed to rare-earths"
+    assert [s.topics for s in await store.subscriptions(ME.chat_id)] == [("rare-earths",)]
 
 
 async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
@@ -344,14 +375,15 @@ async def test_a_removed_topic_has_a_button_to_stop_it_and_cannot_be_subscribed_
     ask = await removed.handle("/unsubscribe", ME)
     assert "This chat follows us-russia, rare-earths. Tap a topic to stop it" in plain(ask)
     buttons = [(btn.text, btn.data) for row in ask.keyboard for btn in row]
-    assert buttons[:2] == [("✅ rare-earths", "t:rare-earths"), ("✅ us-russia (no longer configured)", "t:us-russia")]
+    assert buttons[:2] == [("✅ rare-earths", "-:rare-earths"), ("✅ us-russia (no longer configured)", "-:us-russia")]
     start = await removed.handle("/start", ME)
-    assert "t:us-russia" in [btn.data for row in start.keyboard for btn in row]
-    pressed = await removed.press("t:us-russia", ME)
+    assert "-:us-russia" in [btn.data for row in start.keyboard for btn in row]
+    pressed = await removed.press("-:us-russia", ME)
     assert pressed.notice == "Unsubscribed from us-russia"
-    assert [btn.data for row in pressed.reply.keyboard for btn in row] == ["t:rare-earths", "m:daily", "m:alerts"]
+    assert [btn.data for row in pressed.reply.keyboard for btn in row] == ["-:rare-earths", "m:daily", "m:alerts"]
     (sub,) = await store.subscriptions(ME.chat_id)
     assert sub.topics == ("rare-earths",) and (sub.mode, sub.at) == ("daily", "09:00")
+    assert (await removed.press("+:us-russia", ME)).notice.startswith("That button is out of date")
     assert (await removed.press("t:us-russia", ME)).notice.startswith("That button is out of date")
     assert (await store.subscriptions(ME.chat_id))[0].topics == ("rare-earths",)
 
@@ -435,17 +467,17 @@ async def test_an_unsubscribed_chat_keeps_its_zone_in_every_answer(
 
 
 async def test_keyboard_press_toggles_topic_and_mode(commands: Commands, store: Store) -> None:
-    answer = await commands.press("t:us-russia", ME)
+    answer = await commands.press("+:us-russia", ME)
     assert answer.notice == "Subscribed to us-russia"
     assert "✅ us-russia" in [b.text for row in answer.reply.keyboard for b in row]
     answer = await commands.press("m:alerts", ME)
     assert answer.notice == "Alerts as stories appear"
     (sub,) = await store.subscriptions(ME.chat_id)
     assert sub.mode == "alerts" and sub.topics == ("us-russia",)
-    answer = await commands.press("t:us-russia", ME)
+    answer = await commands.press("-:us-russia", ME)
     assert answer.notice == "Unsubscribed from us-russia"
     assert await store.subscriptions(ME.chat_id) == []
-    assert (await commands.press("t:gold", ME)).notice.startswith("That button is out of date")
+    assert (await commands.press("+:gold", ME)).notice.startswith("That button is out of date")
 
 
 # ---------------------------------------------------------------- reading
