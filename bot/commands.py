@@ -382,6 +382,19 @@ class Commands:
                 return sub.timezone
         return self.default_timezone
 
+    async def _elsewhere(self, chat: ChatRef, command: str) -> str:
+        """Where the chat's subscriptions are when this forum topic (or the General topic) has none: " This chat
+        follows us-russia in forum topic 77: send /unsubscribe there." ('' when it has none anywhere else). /settings
+        lists every topic's, and a command that works per topic answered as though there were none."""
+        others = [s for s in await self.store.subscriptions(chat.chat_id) if s.thread_id != chat.thread_id]
+        if not others:
+            return ""
+        where = "; ".join(
+            f"{', '.join(s.topics)} in {f'forum topic {s.thread_id}' if s.thread_id else 'the General topic'}"
+            for s in others
+        )
+        return f" This chat follows {where}: send {command} there."
+
     async def _chat_topics(self, chat: ChatRef) -> list[str]:
         """The chat's subscribed topics, or every topic when it has none."""
         sub = await self._subscription(chat)
@@ -578,6 +591,9 @@ class Commands:
         current = await self._subscription(target)
         following = list(current.topics) if current is not None and current.active else []
         if not following:
+            elsewhere = await self._elsewhere(target, "/unsubscribe")
+            if elsewhere:
+                return text_reply("Not subscribed here, so nothing to stop." + elsewhere)
             return text_reply("Not subscribed, so nothing to stop. /subscribe to start.")
         if not rest:
             if len(following) > 1:  # several: ask, with the topic buttons (✅ = subscribed; a tap stops it)
@@ -636,8 +652,8 @@ class Commands:
         return Reply(blocks=(Block(tuple(lines)),))
 
     async def timezone(self, args: list[str], chat: ChatRef) -> Reply:
-        """Set (or, without a name, show) the timezone of this chat's digests, or of a channel or group named from a
-        private chat as /subscribe names one."""
+        """Set (or, without a name, show) the timezone of this chat's digests (this forum topic's, as its subscription
+        is), or of a channel or group named from a private chat as /subscribe names one."""
         rest = list(args)
         named = rest.pop(0) if rest and _CHAT.match(rest[0]) else None
         if named is not None and chat.chat_type not in ("private", "console"):
@@ -666,14 +682,21 @@ class Commands:
             raise BadArguments(f"{whose}Current timezone: {await self._zone_name(target)}.")
         if named is None and not await self._may_change(chat):
             return text_reply("Only chat admins can change subscriptions here.")
-        changed = await self.store.set_timezone(target.chat_id, name)
-        if not changed and named:
-            return text_reply(
-                f"{whose}Subscribe it first (/subscribe {echo(named)}); the timezone applies to its digests."
-            )
+        # each forum topic has its own subscription, and its own zone: the answer says which one changed
+        changed = await self.store.set_timezone(target.chat_id, name, thread_id=target.thread_id)
         if not changed:
-            return text_reply("Subscribe first (/subscribe); the timezone applies to this chat's digests.")
+            if named:
+                first = f"{whose}Subscribe it first (/subscribe {echo(named)}); the timezone applies to its digests."
+            elif target.thread_id is not None:
+                first = "Subscribe this forum topic first (/subscribe); the timezone applies to its digests."
+            else:
+                first = "Subscribe first (/subscribe); the timezone applies to this chat's digests."
+            return text_reply(first + await self._elsewhere(target, "/timezone"))
         await self._changed(target.chat_id)
+        if target.thread_id is not None:
+            return text_reply(f"Timezone set to {name} for this forum topic. Its digests follow it from now on.")
+        if await self._elsewhere(target, "/timezone"):
+            return text_reply(f"{whose}Timezone set to {name} for the General topic; each forum topic keeps its own.")
         return text_reply(f"{whose}Timezone set to {name}. Digests follow it from now on.")
 
     async def press(self, data: str, chat: ChatRef) -> CallbackAnswer:

@@ -9,7 +9,8 @@ lease runs out, as sent in part when its first messages were answered, its unsen
 (a subscription's alerts, one batch pending at a time, wait for that too). The message in flight at such a kill,
 carried out by Telegram but never answered, is the one that can show twice. Telegram's
 failures are handled here: RetryAfter waited out, network errors retried with backoff, Forbidden
-counted toward deactivating the chat, a group upgraded to a supergroup followed to its new id.
+counted toward deactivating the chat (a deleted or closed forum topic toward deactivating that topic's subscription
+only), a group upgraded to a supergroup followed to its new id.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ _GONE = (
     "need administrator rights",
     "have no rights to send",
     "not enough rights",
+)
+# Permanent failures of one forum topic (deleted, or closed): count toward deactivating the subscriptions posting there,
+# never the chat's others.
+_TOPIC_GONE = (
     "message thread not found",  # the forum topic a subscription posts to was deleted
     "topic_closed",
     "topic closed",
@@ -68,8 +73,13 @@ _GONE = (
 
 
 def _gone(exc: BaseException) -> bool:
-    """Whether a refusal says the chat is gone for us (_GONE)."""
-    return any(p in str(exc).lower() for p in _GONE)
+    """Whether a refusal says the chat, or the forum topic posted to, is gone for us (_GONE, _TOPIC_GONE)."""
+    return any(p in str(exc).lower() for p in (*_GONE, *_TOPIC_GONE))
+
+
+def _topic_gone(exc: BaseException) -> bool:
+    """Whether a refusal is of the forum topic posted to only (_TOPIC_GONE): the chat's other topics are fine."""
+    return any(p in str(exc).lower() for p in _TOPIC_GONE)
 
 
 @dataclass(frozen=True)
@@ -372,19 +382,15 @@ class Delivery:
             if not gone:
                 log.error("chat %s: %s %s refused: %s", chat_id, kind, key, exc)
                 return Outcome("failed", sub.id, kind, key, error=str(exc))
-            deactivated = await self.store.record_send_failure(chat_id, str(exc))
-            log.warning("chat %s: cannot post (%s)%s", chat_id, exc, "; deactivated" if deactivated else "")
-            if deactivated and self.on_deactivated is not None:
-                await self.on_deactivated(chat_id)
+            deactivated = await self._count_refusal(sub, chat_id, exc)
             return Outcome("deactivated" if deactivated else "failed", sub.id, kind, key, error=str(exc))
         except PartlySent as exc:  # the first messages went out: the batch is sent, the rest's stories come next time
             cause = exc.__cause__
             error = f"{type(cause).__name__}: {cause}"
             await self._sent_in_part(batch, reply, exc, error, chat_id, f"{kind} {key}")
             gone = isinstance(cause, Forbidden) or (isinstance(cause, BadRequest) and _gone(cause))
-            # removed or blocked after the first messages: counted toward deactivation as on the first
-            if gone and await self.store.record_send_failure(chat_id, str(cause)) and self.on_deactivated is not None:
-                await self.on_deactivated(chat_id)
+            if gone and cause is not None:  # removed or blocked after the first messages: counted as on the first
+                await self._count_refusal(sub, chat_id, cause)
             return Outcome("sent", sub.id, kind, key, tuple(exc.sent), error=error)
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -401,9 +407,23 @@ class Delivery:
             log.warning("chat %s: %s %s failed (%s); will be retried", chat_id, kind, key, exc)
             return Outcome("failed", sub.id, kind, key, error=str(exc))
         await self.store.finish_delivery(batch, ids)
-        await self.store.record_send_success(chat_id)
+        await self.store.record_send_success(chat_id, sub.id)
         log.info("chat %s: %s %s sent (%d messages)", chat_id, kind, key, len(ids))
         return Outcome("sent", sub.id, kind, key, tuple(ids))
+
+    async def _count_refusal(self, sub: SubscriptionView, chat_id: int, exc: BaseException) -> bool:
+        """Count a refusal that says we cannot post (_gone) toward deactivation: the subscription's alone when its forum
+        topic was deleted or closed (the chat's other topics go on), else the chat's. True when it deactivated."""
+        if _topic_gone(exc):
+            deactivated = await self.store.record_topic_failure(sub.id, str(exc))
+            where = f"chat {chat_id} forum topic {sub.thread_id}"
+        else:
+            deactivated = await self.store.record_send_failure(chat_id, str(exc))
+            where = f"chat {chat_id}"
+        log.warning("%s: cannot post (%s)%s", where, exc, "; deactivated" if deactivated else "")
+        if deactivated and self.on_deactivated is not None:
+            await self.on_deactivated(chat_id)
+        return deactivated
 
     async def _sent_in_part(
         self, batch: int, reply: Reply, partly: PartlySent, error: str, chat_id: int, what: str

@@ -533,7 +533,7 @@ class SubscriptionView:
     at: str
     timezone: str | None
     active: bool
-    failures: int
+    failures: int  # the chat's refused sends in a row (a forum topic's own: subscriptions.failures, bot.store)
     deactivated_reason: str | None
     chat_type: str | None
     title: str | None

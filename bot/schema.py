@@ -175,6 +175,9 @@ subscriptions_t = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # refusals in a row of its forum topic (deleted or closed): the third stops this subscription only, not the chat's
+    # others, as chats.failures does for the chat (Store.record_topic_failure; migration 0016)
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("chat_id", "thread_id"),
 )
 

@@ -84,7 +84,8 @@ log = logging.getLogger(__name__)
 
 # A feed's disabled_reason when feeds.yaml says `enabled: false` (only feeds.yaml undoes it, not /enable).
 DISABLED_IN_CONFIG = "disabled in feeds.yaml"
-# Chats are deactivated after this many consecutive permanent send failures (e.g. 403 Forbidden).
+# Chats are deactivated after this many consecutive permanent send failures (e.g. 403 Forbidden), and a forum topic's
+# subscription after this many refusals in a row of its topic (deleted or closed).
 CHAT_FAILURE_LIMIT = 3
 # SQLite waits this long for another writer (another process) before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -490,6 +491,7 @@ class Store:
                         active=True,
                         created_at=now,
                         updated_at=now,
+                        failures=0,
                     )
                 )
             else:
@@ -504,6 +506,7 @@ class Store:
                         timezone=timezone if timezone is not None else row["timezone"],
                         active=True,
                         updated_at=now,
+                        failures=0,
                     )
                 )
             views = await self._subscription_views(
@@ -571,7 +574,7 @@ class Store:
             sa.select(
                 subscriptions_t,
                 chats_t.c.active.label("chat_active"),
-                chats_t.c.failures,
+                chats_t.c.failures.label("chat_failures"),  # (subscriptions.failures is the forum topic's)
                 chats_t.c.deactivated_reason,
                 chats_t.c.chat_type,
                 chats_t.c.title,
@@ -590,7 +593,7 @@ class Store:
                 at=r["at"],
                 timezone=r["timezone"],
                 active=bool(r["active"] and r["chat_active"]),
-                failures=r["failures"],
+                failures=r["chat_failures"],
                 deactivated_reason=r["deactivated_reason"],
                 chat_type=r["chat_type"],
                 title=r["title"],
@@ -625,12 +628,14 @@ class Store:
             values.update(active=True, failures=0, deactivated_reason=None)
         await conn.execute(chats_t.update().where(chats_t.c.chat_id == chat_id).values(**values))
 
-    async def set_timezone(self, chat_id: int, tz: str) -> int:
-        """Set the timezone of every subscription of a chat; returns how many were updated."""
+    async def set_timezone(self, chat_id: int, tz: str, thread_id: int | None = None) -> int:
+        """Set the timezone of the (chat, thread) subscription, active or not (a new subscription there uses it again);
+        how many were updated, 0 when it has none. Per forum topic, as subscriptions are and as commands read it: one
+        topic's /timezone moved every topic's digests before."""
         async with self._write() as conn:
             result = await conn.execute(
                 subscriptions_t.update()
-                .where(subscriptions_t.c.chat_id == chat_id)
+                .where(subscriptions_t.c.chat_id == chat_id, subscriptions_t.c.thread_id == (thread_id or 0))
                 .values(timezone=tz, updated_at=utcnow())
             )
             return result.rowcount or 0
@@ -707,7 +712,8 @@ class Store:
         return len(old_subs)
 
     async def record_send_failure(self, chat_id: int, reason: str) -> bool:
-        """Count a permanent send failure (call it for 403 Forbidden / chat not found only).
+        """Count a permanent send failure of the whole chat (403 Forbidden, chat not found; a forum topic's own refusal
+        is :meth:`record_topic_failure`'s).
 
         Returns True when this failure deactivated the chat (the third in a row).
         """
@@ -727,12 +733,46 @@ class Store:
             log.warning("chat %s deactivated after %d failed sends: %s", chat_id, failures, reason)
         return deactivate
 
-    async def record_send_success(self, chat_id: int) -> None:
-        """A message reached the chat: reset its failure count."""
+    async def record_topic_failure(self, subscription_id: int, reason: str) -> bool:
+        """Count a refusal of the subscription's forum topic (deleted: "message thread not found", or closed) against
+        that subscription only: the chat and its other topics are fine.
+
+        Returns True when this refusal deactivated the subscription (the third in a row).
+        """
+        async with self._write() as conn:
+            row = (
+                (await conn.execute(sa.select(subscriptions_t).where(subscriptions_t.c.id == subscription_id)))
+                .mappings()
+                .first()
+            )
+            if row is None:  # merged away meanwhile (migrate_chat)
+                return False
+            failures = row["failures"] + 1
+            deactivate = bool(row["active"]) and failures >= CHAT_FAILURE_LIMIT
+            values: dict[str, Any] = {"failures": failures}
+            if deactivate:
+                values["active"] = False
+            await conn.execute(subscriptions_t.update().where(subscriptions_t.c.id == subscription_id).values(**values))
+        if deactivate:
+            log.warning(
+                "chat %s: subscription %s of forum topic %s deactivated after %d refusals: %s",
+                row["chat_id"], subscription_id, row["thread_id"], failures, reason,
+            )  # fmt: skip
+        return deactivate
+
+    async def record_send_success(self, chat_id: int, subscription_id: int | None = None) -> None:
+        """A message reached the chat (and the subscription's forum topic): reset their failure counts. Another topic's
+        count stays: its topic may be gone though this one is fine."""
         async with self._write() as conn:
             await conn.execute(
                 chats_t.update().where(chats_t.c.chat_id == chat_id, chats_t.c.failures != 0).values(failures=0)
             )
+            if subscription_id is not None:
+                await conn.execute(
+                    subscriptions_t.update()
+                    .where(subscriptions_t.c.id == subscription_id, subscriptions_t.c.failures != 0)
+                    .values(failures=0)
+                )
 
     # added by telegram engineer: the bot was removed from a chat (my_chat_member kicked/left)
     async def deactivate_chat(self, chat_id: int, reason: str) -> bool:

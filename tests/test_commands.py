@@ -235,6 +235,57 @@ async def test_forum_topics_have_their_own_subscription(commands: Commands, stor
     assert subs[None].topics == ("rare-earths",) and subs[None].mode == "daily"
 
 
+async def test_a_forum_topics_timezone_is_its_own_and_the_answer_says_so(commands: Commands, store: Store) -> None:
+    """qa13 D5: /timezone wrote every subscription of the chat but was read per forum topic: in a topic with none it
+    answered "Timezone set", kept nothing there, and moved another topic's digest untold. It is a topic's, as its
+    subscription is, and the answer says which one changed."""
+    topic77, topic88 = (ChatRef(-2002, "supergroup", thread_id=t, user_id=7) for t in (77, 88))
+    general = ChatRef(-2002, "supergroup", user_id=7)
+    await commands.handle("/subscribe rare-earths daily 09:00", topic77)
+    assert plain(await commands.handle("/timezone Europe/Paris", topic88)) == (
+        "Subscribe this forum topic first (/subscribe); the timezone applies to its digests. "
+        "This chat follows rare-earths in forum topic 77: send /timezone there."
+    )
+    assert [s.timezone for s in await store.subscriptions(-2002)] == [None]  # topic 77's digest did not move
+    assert plain(await commands.handle("/timezone Europe/Paris", topic77)) == (
+        "Timezone set to Europe/Paris for this forum topic. Its digests follow it from now on."
+    )
+    assert "Current timezone: Europe/Paris." in plain(await commands.handle("/timezone", topic77))
+    assert "Current timezone: UTC." in plain(await commands.handle("/timezone", topic88))
+    assert "daily at 09:00 (UTC)" in plain(await commands.handle("/subscribe us-russia daily 09:00", topic88))
+    await commands.handle("/subscribe us-russia", general)
+    assert plain(await commands.handle("/timezone Asia/Tokyo", general)) == (
+        "Timezone set to Asia/Tokyo for the General topic; each forum topic keeps its own."
+    )
+    zones = {s.thread_id: s.timezone for s in await store.subscriptions(-2002)}
+    assert zones == {None: "Asia/Tokyo", 77: "Europe/Paris", 88: None}
+
+
+async def test_unsubscribe_where_the_chat_has_none_says_where_its_subscriptions_are(
+    commands: Commands, store: Store
+) -> None:
+    """qa13 D6: in a forum's General topic /settings listed "us-russia — alerts (forum topic 77)", and /unsubscribe
+    there answered "Not subscribed, so nothing to stop"."""
+    topic77, topic88 = (ChatRef(-2002, "supergroup", thread_id=t, user_id=7) for t in (77, 88))
+    general = ChatRef(-2002, "supergroup", user_id=7)
+    await commands.handle("/subscribe us-russia alerts", topic77)
+    for text in ("/unsubscribe", "/unsubscribe us-russia", "/unsubscribe all"):
+        assert plain(await commands.handle(text, general)) == (
+            "Not subscribed here, so nothing to stop. This chat follows us-russia in forum topic 77: "
+            "send /unsubscribe there."
+        ), text
+    await commands.handle("/subscribe rare-earths", general)
+    assert plain(await commands.handle("/unsubscribe", topic88)) == (
+        "Not subscribed here, so nothing to stop. This chat follows rare-earths in the General topic; us-russia in "
+        "forum topic 77: send /unsubscribe there."
+    )
+    assert [(s.thread_id, s.topics) for s in await store.subscriptions(-2002)] == [
+        (None, ("rare-earths",)),
+        (77, ("us-russia",)),
+    ]
+    assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe", topic77))
+
+
 async def test_admin_subscribes_a_channel_from_private_chat(commands: Commands, store: Store) -> None:
     text = plain(await commands.handle("/subscribe @news rare-earths daily 08:00", ME))
     assert text.startswith("✅ @news: Subscribed to rare-earths — daily at 08:00")

@@ -727,16 +727,59 @@ async def test_a_refusal_after_the_first_message_does_not_send_the_first_again(s
         assert len(api.calls_to("sendMessage", 41)) == 1
 
 
-async def test_a_deleted_forum_topic_counts_toward_deactivation(
-    delivery: Delivery, store: Store, api: FakeBotAPI, deactivated: list[int]
-) -> None:
-    """A subscription posting to a forum topic that was deleted was refused every day, forever, and logged as an
-    error; the chat is gone for it, as a chat the bot was removed from."""
-    await seed(store, TUESDAY)
-    sub = await store.subscribe(-1009, ["rare-earths"], chat_type="supergroup", thread_id=7)
-    api.fail_next("sendMessage", "bad", chat_id=-1009, times=3, description="Bad Request: message thread not found")
-    statuses = [(await delivery.send_digest(sub, TUESDAY))[0].status for _ in range(3)]
-    assert statuses == ["failed", "failed", "deactivated"] and deactivated == [-1009]
+class _DeletedTopics(FakeBotAPI):
+    """Forum topics 7 and 9 of supergroup -1009 were deleted: Telegram refuses every post to them; topic 8 is alive."""
+
+    def _take_failure(self, call):  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage" and call.params.get("message_thread_id") in ("7", "9"):
+            return Failure("sendMessage", 400, "Bad Request: message thread not found")
+        return super()._take_failure(call)
+
+
+async def test_a_deleted_forum_topic_stops_its_own_subscription_only(store: Store) -> None:
+    """qa13 D1: a deleted forum topic's refusals were counted against the chat: three in a row deactivated every
+    subscription of the supergroup (the live topic's too, untold), and a digest sent to another topic in between reset
+    the count (the dead topic tried for ever). A topic's refusals now count against its subscription alone; a refusal
+    of the whole chat (the bot kicked) still stops the chat's every topic."""
+    api = await _DeletedTopics().start()
+    gone: list[int] = []
+
+    async def deactivated(chat_id: int) -> None:
+        gone.append(chat_id)
+
+    try:
+        async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+            delivery = Delivery(bot, store, network_backoff=0.01, on_deactivated=deactivated)
+            subs = {
+                thread: await store.subscribe(-1009, ["rare-earths"], chat_type="supergroup", thread_id=thread)
+                for thread in (7, 8, 9)
+            }
+
+            async def digest(thread: int, day: int) -> str:
+                """A new story, then the daily digest of the topic's subscription (on a Monday, the chart aside)."""
+                when = TUESDAY + timedelta(days=day)
+                await StorySeeder(store).story(f"Rare earth story of day {day}", when=when - timedelta(hours=1))
+                (status,) = [o.status for o in await delivery.send_digest(subs[thread], when) if o.key[0].isdigit()]
+                return status
+
+            # topic 7 refused three times in a row: its subscription stops, the others go on
+            assert [await digest(7, day) for day in (0, 1, 2)] == ["failed", "failed", "deactivated"]
+            assert [s.thread_id for s in await store.subscriptions(-1009)] == [8, 9]
+            # topic 9 refused three times, topic 8's digests sent in between: they do not reset topic 9's count
+            statuses: dict[int, list[str]] = {8: [], 9: []}
+            for day, thread in enumerate((9, 8, 9, 8, 9, 8), start=3):
+                statuses[thread].append(await digest(thread, day))
+            assert statuses == {8: ["sent", "sent", "sent"], 9: ["failed", "failed", "deactivated"]}
+            assert [s.thread_id for s in await store.subscriptions(-1009)] == [8]  # the live topic goes on
+            assert gone == [-1009, -1009]  # (the digest jobs rescheduled without the dead topics')
+            assert (await store.status()).deactivated_chats == []
+
+            api.fail_next("sendMessage", "kicked", chat_id=-1009, times=3)  # the bot removed from the supergroup
+            assert [await digest(8, day) for day in (10, 11, 12)] == ["failed", "failed", "deactivated"]
+            assert await store.subscriptions(-1009) == []
+            assert [c for c, _ in (await store.status()).deactivated_chats] == [-1009]
+    finally:
+        await api.close()
 
 
 class _SecondMessageHangs(FakeBotAPI):

@@ -319,14 +319,17 @@ async def test_subscribe_merges_topics_and_reactivates(store: Store) -> None:
 
 
 async def test_set_timezone_and_migrate_chat(store: Store) -> None:
+    """A timezone is a subscription's: one forum topic's /timezone moved every topic's digests (qa13 D5)."""
     await store.subscribe(-100, ["rare-earths"], chat_type="group", title="Desk")
     await store.subscribe(-100, ["us-russia"], thread_id=5)
-    assert await store.set_timezone(-100, "Asia/Tokyo") == 2
+    assert await store.set_timezone(-100, "Asia/Tokyo") == 1  # the chat's own (no forum topic)
+    assert await store.set_timezone(-100, "Europe/Paris", thread_id=5) == 1
+    assert await store.set_timezone(-100, "Europe/Paris", thread_id=6) == 0  # no subscription in forum topic 6
     await store.migrate_chat(-100, -1009)
     moved = await store.subscriptions(-1009)
     assert {(s.thread_id, s.timezone, s.chat_type) for s in moved} == {
         (None, "Asia/Tokyo", "supergroup"),
-        (5, "Asia/Tokyo", "supergroup"),
+        (5, "Europe/Paris", "supergroup"),
     }
     assert await store.subscriptions(-100, active=None) == []
 
@@ -342,6 +345,7 @@ async def test_migrate_chat_into_a_supergroup_that_subscribed_meanwhile(store: S
     old = await store.subscribe(-100, ["rare-earths"], at="07:00", chat_type="group")
     await store.subscribe(-100, ["rare-earths"], mode="alerts", thread_id=5)
     await store.set_timezone(-100, "Asia/Tokyo")
+    await store.set_timezone(-100, "Asia/Tokyo", thread_id=5)
     new = await store.subscribe(-1009, ["us-russia"], at="09:30", chat_type="supergroup")
     await store.subscribe(-1009, ["us-russia"], thread_id=5)
     await store.unsubscribe(-1009, thread_id=5)  # the forum topic's: subscribed there, then unsubscribed
@@ -711,6 +715,49 @@ async def test_upgrade_leaves_one_pending_alert_batch_per_subscription(db_url: s
         assert await store.begin_delivery(1, "alert", "alert", [7]) is not None
     finally:
         await store.close()
+
+
+async def test_upgrade_gives_subscriptions_a_failure_count_of_their_own(db_url: str) -> None:
+    """Migration 0016: a forum topic's refusals count against its subscription (subscriptions.failures), not the
+    chat. Subscriptions of a database at 0015 are kept, each at 0, and the downgrade keeps them too."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import chats_t, subscriptions_t
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0015"))
+        await conn.execute(chats_t.insert().values(chat_id=-100, active=True, failures=2, updated_at=T0))
+        await conn.execute(
+            subscriptions_t.insert(),
+            [
+                {"id": n, "chat_id": -100, "thread_id": thread, "topics": [topic], "mode": "daily", "at": "08:00",
+                 "active": True, "created_at": T0, "updated_at": T0}
+                for n, thread, topic in ((1, 0, "rare-earths"), (2, 77, "us-russia"))
+            ],
+        )  # fmt: skip
+    await engine.dispose()
+
+    store = await Store.open(db_url)
+    try:
+        assert await query(store, "SELECT id, thread_id, failures FROM subscriptions ORDER BY id") == [
+            (1, 0, 0),
+            (2, 77, 0),
+        ]
+        refused = [await store.record_topic_failure(2, "Bad Request: message thread not found") for _ in range(3)]
+        assert refused == [False, False, True]
+        assert [s.thread_id for s in await store.subscriptions(-100)] == [None]  # forum topic 77's alone stopped
+    finally:
+        await store.close()
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0015"))
+        kept = (await conn.execute(sa.select(subscriptions_t.c.id, subscriptions_t.c.thread_id).order_by("id"))).all()
+    await engine.dispose()
+    assert [tuple(r) for r in kept] == [(1, 0), (2, 77)]
 
 
 async def test_stories_read_side(store: Store) -> None:
