@@ -374,6 +374,15 @@ class Commands:
                 return sub
         return None
 
+    async def _kept(self, chat: ChatRef) -> SubscriptionView | None:
+        """The (chat, thread) subscription, active or not: its mode and time are kept while the chat is unsubscribed,
+        as its zone is, and subscribing again without naming them brings them back (a chat of alerts got daily
+        08:00 digests after /unsubscribe all and a ➕)."""
+        for sub in await self.store.subscriptions(chat.chat_id, active=None):
+            if sub.thread_id == chat.thread_id:
+                return sub
+        return None
+
     async def _zone_name(self, chat: ChatRef) -> str:
         """The zone the chat's digests and dates use: its subscription's, kept while it is unsubscribed (subscribing
         again brings it back, as Store.subscribe keeps it), else the default. One reading for every answer."""
@@ -560,11 +569,12 @@ class Commands:
         topics = list(parsed.topics)
         if not topics:
             topics = list(current.topics) if current and current.active else list(self.topics)
+        kept = current or await self._kept(target)
         sub = await self.store.subscribe(
             target.chat_id,
             topics,
-            mode=parsed.mode or (current.mode if current else "daily"),
-            at=parsed.at or (current.at if current else DEFAULT_TIME),
+            mode=parsed.mode or (kept.mode if kept else "daily"),
+            at=parsed.at or (kept.at if kept else DEFAULT_TIME),
             thread_id=target.thread_id,
             chat_type=target.chat_type,
             title=target.title,
@@ -725,11 +735,12 @@ class Commands:
             await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
             notice = f"Unsubscribed from {value}"
         elif kind == START and value in self.topics:
+            kept = sub or await self._kept(chat)
             await self.store.subscribe(
                 chat.chat_id,
                 [value],
-                mode=sub.mode if sub else "daily",
-                at=sub.at if sub else DEFAULT_TIME,
+                mode=kept.mode if kept else "daily",
+                at=kept.at if kept else DEFAULT_TIME,
                 thread_id=chat.thread_id,
                 chat_type=chat.chat_type,
                 title=chat.title,

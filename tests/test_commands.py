@@ -374,6 +374,21 @@ async def test_a_topic_button_does_what_its_label_says_or_nothing(commands: Comm
     assert [s.topics for s in await store.subscriptions(ME.chat_id)] == [("rare-earths",)]
 
 
+async def test_subscribing_again_brings_back_the_mode_and_time(commands: Commands, store: Store) -> None:
+    """After /unsubscribe all, a ➕ (or /subscribe with a topic alone) gave a chat of alerts daily 08:00 digests: its
+    zone was kept while it was unsubscribed, its mode and time were not (fx_buttons' report). All three are now."""
+    await commands.handle("/subscribe rare-earths alerts", ME)
+    await commands.handle("/unsubscribe all", ME)
+    assert (await commands.press("+:us-russia", ME)).notice == "Subscribed to us-russia"
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert (sub.topics, sub.mode) == (("us-russia",), "alerts")
+    await commands.handle("/subscribe rare-earths daily 06:45", ME)
+    await commands.handle("/unsubscribe all", ME)
+    assert "Subscribed to" in plain(await commands.handle("/subscribe us-russia", ME))
+    (sub,) = await store.subscriptions(ME.chat_id)
+    assert (sub.topics, sub.mode, sub.at) == (("us-russia",), "daily", "06:45")
+
+
 async def test_settings_and_timezone(commands: Commands, store: Store) -> None:
     assert "no subscriptions" in plain(await commands.handle("/settings", ME))
     assert "Subscribe first" in plain(await commands.handle("/timezone Europe/Moscow", ME))
@@ -505,8 +520,8 @@ async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Command
 async def test_an_unsubscribed_chat_keeps_its_zone_in_every_answer(
     commands: Commands, store: Store, seeded: dict[str, int]
 ) -> None:
-    """Unsubscribing everything keeps the zone (subscribing again brings it back): /timezone, a story's time and the
-    next subscription all say Asia/Tokyo, as the store holds."""
+    """Unsubscribing everything keeps the zone (subscribing again brings it back, with the digest time): /timezone, a
+    story's time and the next subscription all say Asia/Tokyo, as the store holds."""
     (story,) = [s for s in await store.stories(datetime.now(UTC) - timedelta(days=1)) if s.id == seeded["quota"]]
     tokyo = f"published {story.first_seen.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST"
     await commands.handle("/subscribe rare-earths daily 09:00", ME)
@@ -514,7 +529,7 @@ async def test_an_unsubscribed_chat_keeps_its_zone_in_every_answer(
     assert "Unsubscribed from everything" in plain(await commands.handle("/unsubscribe all", ME))
     assert plain(await commands.handle("/timezone", ME)).startswith("Current timezone: Asia/Tokyo.")
     assert tokyo in plain(await commands.handle(f"/summary {story.id}", ME))
-    assert "daily at 08:00 (Asia/Tokyo)" in plain(await commands.handle("/subscribe rare-earths", ME))  # time: default
+    assert "daily at 09:00 (Asia/Tokyo)" in plain(await commands.handle("/subscribe rare-earths", ME))  # time: kept
 
 
 async def test_keyboard_press_toggles_topic_and_mode(commands: Commands, store: Store) -> None:
