@@ -5,7 +5,9 @@ API::
     read_feed(body, headers, base_url, now, feed, oldest, matcher) -> FeedCandidates   # parse + candidates + hints
     fresh_candidates(feed, items, oldest, judge) -> list[Candidate]
     topic_hints(matcher, topics, title, summary) -> (hints, near)   # title + summary: the feed's topics, near misses
-    beyond_title(title, summary) -> str | None   # what of the summary is evidence of topics (both calls read it)
+    item_title(title, summary, feed) -> str | None   # a parsed item's title as stored and read: no outlet's suffix
+    topic_text(title, summary) -> (title, summary)   # what of them the topics read (topic_hints, judge_page, explain)
+    beyond_title(title, summary) -> str | None   # what of the summary is evidence of topics (topic_text reads it)
     judge_page(matcher, topics, title, summary, text, hints=None) -> PageVerdict   # the page's words: topics, fingerprint
 
 An item is identified by its guid, its canonical link and its title + publication day (bot.models.ItemKey);
@@ -103,8 +105,23 @@ def topic_hints(
 ) -> tuple[tuple[TopicMatch, ...], tuple[str, ...]]:
     """Topics (of ``topics``; empty: all) that title + summary point at, kept or not: the page then decides; and the
     topics (any) they nearly match (TopicMatcher.partial: such an item may join a story of one)."""
-    scores, near = matcher.score_and_partial(headline(title), beyond_title(title, summary))
+    scores, near = matcher.score_and_partial(*topic_text(title, summary))
     return tuple(m for m in scores if not topics or m.topic in topics), near
+
+
+def item_title(title: str | None, summary: str | None, feed: str | None = None) -> str | None:
+    """A parsed item's title as it is stored, scored, clustered and shown: without the suffix that names its outlet
+    (clean_title), one the summary names again (an aggregator's: Google News' "<title> The Wall Street Journal"), the
+    feed's name or a known outlet's."""
+    if not title:
+        return title
+    return clean_title(title, outlet=echoed_outlet(title, summary), feed=feed) or title
+
+
+def topic_text(title: str | None, summary: str | None) -> tuple[str | None, str | None]:
+    """What of an item's title (item_title's) and summary the topic rules read: every scoring of them goes through
+    here (the poll's hints, the page's verdict, ``coverage-bot explain``), so they cannot disagree."""
+    return headline(title), beyond_title(title, summary)
 
 
 def headline(title: str | None) -> str | None:
@@ -140,10 +157,9 @@ def judge_page(
     """The kept topics (of ``topics``; empty: all) of title, summary and page text; the fingerprint if any.
     ``hints``: topic_hints' scores of this title and summary, when the caller has them (only the text is scored)."""
     words = without_dateline(text)  # a wire story's page opens "WASHINGTON (Reuters) - ": no party to the news
+    read_title, read_summary = topic_text(title, summary)
     scored = (
-        matcher.score(headline(title), beyond_title(title, summary), words)
-        if hints is None
-        else matcher.rescore(hints, words, headline(title))
+        matcher.score(read_title, read_summary, words) if hints is None else matcher.rescore(hints, words, read_title)
     )
     matches = tuple(m for m in scored if m.kept and (not topics or m.topic in topics))
     if not matches:
@@ -186,10 +202,8 @@ def fresh_candidates(feed: FeedState, items: Sequence[Any], oldest: datetime, ju
             seen_guids.add(key.guid)
         if key.link:
             seen_links.add(key.link)
-        title = getattr(item, "title", None)
         summary = getattr(item, "summary", None)
-        if title:
-            title = clean_title(title, outlet=echoed_outlet(title, summary), feed=feed.name) or title
+        title = item_title(getattr(item, "title", None), summary, feed.name)
         hints, near = judge(title, summary)
         out.append(
             Candidate(

@@ -308,7 +308,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UserError(
             "explain: give the item's title (and its summary, if any): coverage-bot explain TITLE [SUMMARY]"
         )
-    explained = explain_item(TopicMatcher(config.topics), args.title, args.summary)
+    explained = explain_item(TopicMatcher(config.topics), args.title, args.summary, args.feed)
     print(
         json.dumps(as_json(explained, config.topics), ensure_ascii=False, indent=2)
         if args.json
@@ -520,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_config(sub.add_parser("explain", help="which topics an item's title and summary get, rule by rule"))
     sp.add_argument("title", help="the item's title")
     sp.add_argument("summary", nargs="?", default="", help="its summary, as the feed gives it")
+    sp.add_argument("--feed", metavar="NAME", help="the feed's name in feeds.yaml (a title ending with it loses it)")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.set_defaults(func=cmd_explain)
     sp = with_config(

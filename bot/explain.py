@@ -2,13 +2,14 @@
 
 API::
 
-    explained = explain_item(matcher, title, summary)   # the item read as the poll path reads it (bot.candidates)
+    explained = explain_item(matcher, title, summary, feed=None)   # read as the poll path reads it (bot.candidates)
     render(explained, config.topics) -> str             # plain text; rule names and terms from feeds.yaml
     as_json(explained, config.topics) -> dict
 
 The verdicts are TopicMatcher.explain's, on the title and summary that topic_hints scores, made plain text as the feed
-parser makes them (tags and entities gone): a newsletter's name is no title, and a summary that only repeats the title
-(an aggregator's) or is the feed's furniture is not read.
+parser makes them (tags and entities gone) and then read by the poll's own functions (bot.candidates.item_title,
+topic_text): a title loses its outlet's suffix, a newsletter's name is no title, and a summary that only repeats the
+title (an aggregator's) or is the feed's furniture is not read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .candidates import beyond_title, headline
+from .candidates import item_title, topic_text
 from .feeds import MAX_SUMMARY, MAX_TITLE, html_to_text
 from .settings import Topic
 from .topics import FIELDS, FIRED, NEAR_MISS, Explanation, RuleVerdict, TopicMatcher, rule_groups
@@ -34,17 +35,25 @@ class ItemExplanation:
     summary: str | None  # the summary as read (None: none, or one that says nothing of its own)
     topics: tuple[Explanation, ...]  # every topic, in configuration order
     summary_dropped: bool = False  # a summary was given and is not read (it only repeats the title, or is furniture)
+    outlet_dropped: bool = False  # the title ended (or began) with its outlet's name, which is not read
 
 
-def explain_item(matcher: TopicMatcher, title: str | None, summary: str | None) -> ItemExplanation:
-    """The verdicts of every topic on a feed item's title and summary, as the poll path reads them: as plain text
-    first (bot.feeds.html_to_text, which the feed parser applies to every field), so a summary copied from a feed file
-    with its markup or entities (Sky News's "Putin.&#160;A day ...") splits into the same sentences."""
+def explain_item(
+    matcher: TopicMatcher, title: str | None, summary: str | None, feed: str | None = None
+) -> ItemExplanation:
+    """The verdicts of every topic on a feed item's title and summary (of the feed named ``feed`` in feeds.yaml, if
+    given), as the poll path reads them: as plain text first (bot.feeds.html_to_text, which the feed parser applies to
+    every field), so a summary copied from a feed file with its markup or entities (Sky News's "Putin.&#160;A day ...")
+    splits into the same sentences; then through the poll's item_title and topic_text, so an outlet's name ending the
+    title (" - The Wall Street Journal") is no US actor here either."""
     title = html_to_text(title, MAX_TITLE) if title else title
     summary = html_to_text(summary, MAX_SUMMARY, paragraphs=True) if summary else summary
-    read_title, read_summary = headline(title), beyond_title(title, summary) or None
+    stored = item_title(title, summary, feed)
+    read_title, read_summary = topic_text(stored, summary)
+    read_summary = read_summary or None
     dropped = bool(summary and summary.strip()) and read_summary is None
-    return ItemExplanation(read_title, read_summary, tuple(matcher.explain(read_title, read_summary)), dropped)
+    verdicts = tuple(matcher.explain(read_title, read_summary))
+    return ItemExplanation(read_title, read_summary, verdicts, dropped, outlet_dropped=stored != title)
 
 
 def render(explained: ItemExplanation, topics: Mapping[str, Topic]) -> str:
@@ -52,6 +61,8 @@ def render(explained: ItemExplanation, topics: Mapping[str, Topic]) -> str:
     lines: list[str] = []
     if explained.title is None:
         lines.append("(the title is a newsletter's name: the item is judged on its summary)")
+    if explained.outlet_dropped and explained.title is not None:
+        lines.append(f"(the title is read without its outlet's name: {explained.title})")
     if explained.summary_dropped:
         lines.append("(the summary is not read: it only repeats the title, or is the feed's furniture)")
     for e in explained.topics:

@@ -211,6 +211,16 @@ def test_explain_says_which_rule_keeps_a_headline_and_what_drops_another():
     assert "export*" in verdict["missing"]  # the business words the rule also needs, as feeds.yaml writes them
 
 
+def test_explain_reads_a_title_without_the_feeds_name_as_the_poll_does():
+    """--feed names the feed: its name ending a title is the outlet's, not news (here not "Washington", a US actor)."""
+    title = "Russia detains reporter - Washington Wire"
+    assert "us-russia: kept" in run_cli("explain", title).stdout  # a suffix that names no known outlet stays
+    out = run_cli("explain", "--feed", "Washington Wire", title)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "(the title is read without its outlet's name: Russia detains reporter)"
+    assert "us-russia: not kept, score 0" in out.stdout
+
+
 def test_explain_without_a_title_or_with_a_broken_config_is_a_message(tmp_path):
     out = run_cli("explain", "  ")
     assert out.returncode == 2 and "give the item's title" in out.stderr and "Traceback" not in out.stderr
