@@ -417,14 +417,21 @@ def _import_opml(config_path: str, source: str) -> int:
         print(f"added: {added.name} <{added.url}>{'' if added.enabled else ' (disabled)'}")
     for feed, why in report.invalid:
         print(f"skipped (invalid): {feed.name}: {why}")
+    for feed, first in report.repeats:
+        print(f"skipped (listed twice in the file): {feed.name} <{feed.url}>, the same feed as {first}")
     if report.ignored_categories:  # another reader's folders and tags: the feeds follow every topic (or those named)
         shown = ", ".join(report.ignored_categories[:10])
         more = f" and {len(report.ignored_categories) - 10} more" if len(report.ignored_categories) > 10 else ""
         print(f"categories ignored (no topic of that id in {config_path}): {shown}{more}")
+    twice = f", {len(report.repeats)} listed twice in the file" if report.repeats else ""
     print(
-        f"{config_path}: {len(report.added)} feeds added, {len(report.duplicates)} already there, "
+        f"{config_path}: {len(report.added)} feeds added, {len(report.duplicates)} already there{twice}, "
         f"{len(report.invalid)} invalid"
     )
+    if report.added:  # the bot syncs feeds.yaml when it starts (poll --once at each run)
+        print(
+            "restart the bot (coverage-bot run, or its container) to poll the new feeds: it reads feeds.yaml at start"
+        )
     return 0
 
 

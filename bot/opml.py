@@ -3,13 +3,16 @@
 API::
 
     export_opml(config) -> str                               # OPML 2.0, one outline per feed (disabled ones marked)
-    read_opml(data: bytes) -> list[OpmlFeed]                 # every outline with an xmlUrl; OpmlError when unreadable
+    read_opml(data: bytes) -> list[OpmlFeed]                 # every feed outline (xmlUrl, or type="rss"); OpmlError
     merge_opml(path, feeds) -> MergeReport                   # append new feeds to feeds.yaml's list, validated
 
 Merging keeps feeds.yaml as written (comments, order): new feeds are appended as text at the end of the
 ``feeds:`` list (or start it, when it is still ``feeds: []``), the result is validated like any feeds.yaml, and
-only then written (atomically). A feed is new when no existing feed has the same canonical URL (host case,
-default port and trailing slash ignored) or the same name; a clashing name gets a numbered suffix.
+only then written (atomically, keeping the file's mode; a read-only feeds.yaml, or one in a folder that cannot be
+written, is refused in one line and left as it is). A feed is new when no existing feed has the same canonical URL
+(host case, default port and trailing slash ignored) or the same name; a clashing name gets a numbered suffix. A feed
+the file lists twice is added once and the repeat reported as such; an outline of type="rss" gives its address in
+``url`` when it has no ``xmlUrl`` (some readers write it so), and one with neither is reported, not dropped unseen.
 
 An export imports back as it was: ``isDisabled="true"`` is ``enabled: false``, the ``category`` words that are
 topic ids are the feed's topics, ``interval`` its interval. Other readers' categories ("/tech", "News/World")
@@ -20,6 +23,7 @@ feed that followed every topic still follows a topic added later.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from dataclasses import dataclass
@@ -77,9 +81,10 @@ class MergeReport:
     """What an import did."""
 
     added: tuple[NewFeed, ...]
-    duplicates: tuple[OpmlFeed, ...]  # already in feeds.yaml (same canonical URL) or twice in the file
+    duplicates: tuple[OpmlFeed, ...]  # already in feeds.yaml (same canonical URL)
     invalid: tuple[tuple[OpmlFeed, str], ...]  # refused, with the reason
     ignored_categories: tuple[str, ...] = ()  # added feeds' category words that are no topic id, once each
+    repeats: tuple[tuple[OpmlFeed, str], ...] = ()  # listed again in the file, with the name it was added under
 
 
 def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:
@@ -100,7 +105,8 @@ def export_opml(config: Config, title: str = "coverage-bot feeds") -> str:
 
 
 def read_opml(data: bytes) -> list[OpmlFeed]:
-    """Every outline with an xmlUrl, nested folders included, in document order."""
+    """Every feed outline, nested folders included, in document order: one with an xmlUrl, or of type="rss" (its
+    address then in ``url``, as some readers write it; none at all: url "", which the import reports as invalid)."""
     try:
         root = SafeET.fromstring(data)
     except SafeET.ParseError as exc:
@@ -116,14 +122,18 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
         raise OpmlError(f"not an OPML file (the root element is <{root.tag}>, not <opml>)")
     feeds = []
     for outline in root.iter("outline"):
-        url = _unfeed((outline.get("xmlUrl") or outline.get("xmlurl") or "").strip())
-        if not url:
+        url = outline.get("xmlUrl") or outline.get("xmlurl")
+        if not url and (outline.get("type") or "").strip().lower() == "rss":  # a feed, its address in `url` or none
+            url = outline.get("url") or ""
+        elif not url:  # a folder, or a link to a web page
             continue
+        url = _unfeed(url.strip())
         name = " ".join((outline.get("title") or outline.get("text") or urlsplit(url).hostname or url).split())
         categories = tuple(c.strip() for c in (outline.get("category") or "").split(",") if c.strip())
         interval = outline.get("interval")
         disabled = (outline.get("isDisabled") or "").strip().lower() == "true"
-        feeds.append(OpmlFeed(name[:100] or url[:100], url, categories, interval, enabled=not disabled))
+        name = name[:100] or url[:100] or "(untitled)"
+        feeds.append(OpmlFeed(name, url, categories, interval, enabled=not disabled))
     return feeds
 
 
@@ -142,27 +152,34 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
     p = Path(path)
     config = _load_target(p)
     text = p.read_text(encoding="utf-8")
-    seen_urls = {canonical_url(f.url) for f in config.feeds}
+    existing = {canonical_url(f.url) for f in config.feeds}
+    in_file: dict[str, str] = {}  # canonical URL -> the name its first outline in the file was added under
     names = {f.name.strip().casefold() for f in config.feeds}
     added: list[NewFeed] = []
     duplicates: list[OpmlFeed] = []
+    repeats: list[tuple[OpmlFeed, str]] = []
     invalid: list[tuple[OpmlFeed, str]] = []
     ignored: dict[str, None] = {}  # (ordered, once each)
     for feed in feeds:
         try:
+            if not feed.url:
+                raise ValueError("no address (neither xmlUrl nor url)")
             url = _check_url(feed.url)
             interval = _interval(feed.interval)
         except ValueError as exc:
             invalid.append((feed, str(exc)))
             continue
         key = canonical_url(url)
-        if key in seen_urls:
+        if key in existing:
             duplicates.append(feed)
+            continue
+        if key in in_file:
+            repeats.append((feed, in_file[key]))
             continue
         name, n = feed.name, 2
         while name.strip().casefold() in names:
             name, n = f"{feed.name[:95]} ({n})", n + 1
-        seen_urls.add(key)
+        in_file[key] = name
         names.add(name.strip().casefold())
         topics = tuple(dict.fromkeys(c for c in feed.categories if c in config.topics))
         ignored.update(dict.fromkeys(c for c in feed.categories if c not in config.topics))
@@ -187,7 +204,7 @@ def merge_opml(path: str | os.PathLike[str], feeds: list[OpmlFeed]) -> MergeRepo
             ) from None
         parse_config(data, p, new_text)  # raises ConfigError: nothing is written
         _replace_text(p, new_text)
-    return MergeReport(tuple(added), tuple(duplicates), tuple(invalid), tuple(ignored))
+    return MergeReport(tuple(added), tuple(duplicates), tuple(invalid), tuple(ignored), tuple(repeats))
 
 
 def _load_target(path: Path) -> Config:
@@ -218,14 +235,39 @@ def _interval(value: str | None) -> int | None:
 
 
 def _replace_text(path: Path, text: str) -> None:
-    """Write `text` over the file `path` names atomically, following a symlink and keeping the file's mode."""
+    """Write `text` over the file `path` names atomically, following a symlink and keeping the file's mode (and owner,
+    where the user may give it). ConfigError, nothing changed, when the file is read-only (no write bit: its owner
+    said so, which root would otherwise override; or a read-only mount) or its folder cannot take the new file."""
     target = path.resolve()  # a symlinked feeds.yaml: update the file it points at, not replace the link
-    mode = stat.S_IMODE(target.stat().st_mode)
+    st = target.stat()
+    mode = stat.S_IMODE(st.st_mode)
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise ConfigError(
+            f"{path}: cannot be written (read-only); nothing was changed: make it writable (chmod u+w), or import into "
+            "the file it is copied or mounted from (Docker: the host's feeds.yaml), then restart the bot"
+        )
     tmp = target.with_name(target.name + ".tmp")  # same directory: os.replace stays one rename
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
-        os.fchmod(f.fileno(), mode)  # before the text goes in: a 600 file is never readable by others
-        f.write(text)
-    os.replace(tmp, target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be written: its folder {target.parent} is not writable ({exc.strerror}; the new file is "
+            "written beside it, then renamed over it); nothing was changed: make the folder writable, or import into a "
+            "copy elsewhere and copy it back"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            with contextlib.suppress(PermissionError):  # root writing the bot user's file leaves it the bot's
+                os.fchown(f.fileno(), st.st_uid, st.st_gid)
+            os.fchmod(f.fileno(), mode)  # before the text goes in: a 600 file is never readable by others
+            f.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a file mounted on its own (Docker: EBUSY)
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(
+            f"{path}: cannot be written ({exc.strerror}); nothing was changed: import into a copy elsewhere and copy "
+            "it over the file"
+        ) from None
 
 
 def _append_feeds(text: str, feeds: list[NewFeed], source: Path) -> str:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -92,7 +96,8 @@ def test_import_merges_validated_without_duplicates_and_keeps_the_file(tmp_path:
         ("Wire C: world", "https://c.example/world.xml"),
         ("Wire A (2)", "https://other.example/a.xml"),
     ]
-    assert [f.name for f in report.duplicates] == ["Wire A again", "Wire C twice"]
+    assert [f.name for f in report.duplicates] == ["Wire A again"]  # in feeds.yaml
+    assert [(f.name, first) for f, first in report.repeats] == [("Wire C twice", "Wire C: world")]  # twice in the file
     assert [f.name for f, _ in report.invalid] == ["Gopher"]
     text = path.read_text()
     kept = FEEDS_YAML.split("enabled: false\n")[0] + "enabled: false\n"
@@ -128,7 +133,12 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
     out = cli("feeds", "--import-opml", "reader.opml", "--config", str(path), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert b"added: Wire C: world <https://c.example/world.xml>" in out.stdout
-    assert b"2 feeds added, 2 already there, 1 invalid" in out.stdout
+    assert b"2 feeds added, 1 already there, 1 listed twice in the file, 1 invalid" in out.stdout
+    twice = "skipped (listed twice in the file): Wire C twice <https://c.example/world.xml>, the same feed as "
+    assert (twice + "Wire C: world\n").encode() in out.stdout
+    assert out.stdout.decode().splitlines()[-1] == (  # the bot reads feeds.yaml when it starts (README, One feeds.yaml)
+        "restart the bot (coverage-bot run, or its container) to poll the new feeds: it reads feeds.yaml at start"
+    )
     out = cli("feeds", "--import-opml", "-", "--config", str(path), cwd=tmp_path, stdin=b"not xml")
     assert out.returncode == 2 and out.stderr.startswith(b"coverage-bot: -: not valid XML")
     assert b"Traceback" not in out.stderr
@@ -426,8 +436,102 @@ def test_other_readers_categories_name_topics_only_by_id_and_the_rest_is_reporte
         "1.5h, 2 days, 1w or ISO 8601's PT36H",
         f"categories ignored (no topic of that id in {path}): /tech, News/World",
         f"{path}: 3 feeds added, 1 already there, 1 invalid",
+        "restart the bot (coverage-bot run, or its container) to poll the new feeds: it reads feeds.yaml at start",
     ]
     feeds = {f.name: f for f in load_config(path).feeds}
     assert (feeds["T"].topics, feeds["T"].interval, feeds["T"].enabled) == (("rare-earths", "us-russia"), 900, True)
     assert (feeds["W"].topics, feeds["W"].enabled) == (("us-russia",), False)
     assert (feeds["X"].topics, feeds["X"].interval, feeds["X"].enabled) == (("rare-earths",), 7200, True)
+
+
+# ---------------------------------------------------------------- qa15: what an import skips is said, and why
+
+
+def test_a_readers_rss_outline_with_url_is_a_feed_and_one_without_an_address_is_reported(tmp_path: Path) -> None:
+    """type="rss" with its address in url= (no xmlUrl), as some readers write it, was dropped without a word; a
+    link outline (type="link" url=) is a web page, no feed."""
+    opml = b"""<opml version="1.0"><body><outline text="News">
+      <outline type="rss" text="Example Wire" htmlUrl="https://wire.example.org/" url="https://wire.example.org/feed"/>
+      <outline type="RSS" text="No address" htmlUrl="https://none.example.org/"/>
+      <outline type="link" text="A page" url="https://page.example.org/"/>
+    </outline></body></opml>"""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    (tmp_path / "reader.opml").write_bytes(opml)
+    out = cli("feeds", "--import-opml", "reader.opml", "--config", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.decode().splitlines()
+    assert lines[:2] == [
+        "added: Example Wire <https://wire.example.org/feed>",
+        "skipped (invalid): No address: no address (neither xmlUrl nor url)",
+    ]
+    assert f"{path}: 1 feeds added, 0 already there, 1 invalid" in lines
+    assert [f.name for f in load_config(path).feeds] == ["Wire A", "Wire B", "Example Wire"]
+
+
+def _import_as_a_user(folder: Path, config: Path) -> subprocess.CompletedProcess[bytes]:
+    """`feeds --import-opml` of a new feed into ``config`` as a user without root's right to write anything: as
+    nobody (65534, through setpriv) when the tests run as root, else as the user running them."""
+    (folder / "new.opml").write_bytes(
+        b'<opml version="2.0"><body><outline text="N" xmlUrl="https://n.example/rss"/></body></opml>'
+    )
+    command = [sys.executable, "-m", "bot.cli", "feeds", "--import-opml", str(folder / "new.opml"), "--config"]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("run as root without setpriv (util-linux): no user to try the import as")
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    return subprocess.run([*command, str(config)], capture_output=True, cwd=folder, env=clean_env(), timeout=120)
+
+
+def test_a_read_only_feeds_yaml_or_folder_is_refused_in_one_line_and_left_alone() -> None:
+    """README's Docker case (a read-only feeds.yaml) and a feeds.yaml in a folder its user cannot write failed with
+    "unexpected error: PermissionError ... feeds.yaml.tmp"; a feeds.yaml chmod 444 in a writable folder was
+    rewritten."""
+    with tempfile.TemporaryDirectory() as name:  # (not tmp_path: nobody must be able to reach it)
+        folder = Path(name)
+        folder.chmod(0o755)
+        if os.geteuid() == 0:
+            os.chown(folder, 65534, 65534)  # nobody's own folder, as a user's home is theirs
+        locked = folder / "feeds.yaml"
+        locked.write_text(FEEDS_YAML)
+        locked.chmod(0o444)
+        out = _import_as_a_user(folder, locked)
+        assert out.returncode == 2 and out.stderr.decode().splitlines() == [
+            f"coverage-bot: {locked}: cannot be written (read-only); nothing was changed: make it writable "
+            "(chmod u+w), or import into the file it is copied or mounted from (Docker: the host's feeds.yaml), "
+            "then restart the bot"
+        ]
+        assert locked.read_text() == FEEDS_YAML and locked.stat().st_mode & 0o777 == 0o444
+        # root may write a 444 file: its owner said not to, and the import listens
+        with pytest.raises(ConfigError, match="read-only"):
+            merge_opml(locked, read_opml(OPML))
+        assert locked.read_text() == FEEDS_YAML
+        etc = folder / "etc"
+        etc.mkdir()
+        config = etc / "feeds.yaml"
+        config.write_text(FEEDS_YAML)
+        config.chmod(0o666)  # the file may be written; the folder takes no new file
+        etc.chmod(0o555)
+        try:
+            out = _import_as_a_user(folder, config)
+        finally:
+            etc.chmod(0o755)
+        assert out.returncode == 2 and out.stderr.decode().splitlines() == [
+            f"coverage-bot: {config}: cannot be written: its folder {etc} is not writable (Permission denied; the new "
+            "file is written beside it, then renamed over it); nothing was changed: make the folder writable, or "
+            "import into a copy elsewhere and copy it back"
+        ]
+        assert config.read_text() == FEEDS_YAML and sorted(p.name for p in etc.iterdir()) == ["feeds.yaml"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_an_import_by_root_leaves_the_bot_users_file_the_bot_users(tmp_path: Path) -> None:
+    """The new feeds.yaml replaces the old one: written by root, it was root's, and a 600 file the bot could no
+    longer read."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(FEEDS_YAML)
+    path.chmod(0o600)
+    os.chown(path, 65534, 65534)
+    assert len(merge_opml(path, read_opml(OPML)).added) == 2
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (65534, 65534, 0o600)
