@@ -1,4 +1,10 @@
-"""The trend chart: stories per day per topic over the last two weeks, with the top outlets, as PNG bytes."""
+"""The trend chart: stories per day per topic over the last two weeks, with the top outlets, as PNG bytes.
+
+API::
+
+    trend_data(stories, topics, today=, tz=) -> Trend   # the counts
+    trend_png(trend, title=, topic_names=) -> bytes     # the chart (trend_figure's, rendered)
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from .models import outlet_id
 
 TREND_DAYS = 14
 TOP_OUTLETS = 5
+LEGEND_COLUMNS = 2  # topics per legend row (above the plot): two long topic names fit the chart's width
+LEGEND_ROW = 0.05  # of the figure's height: a row of the legend at fontsize 9
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,16 @@ def trend_data(
 
 def trend_png(trend: Trend, *, title: str = "Stories per day", topic_names: Mapping[str, str] | None = None) -> bytes:
     """The chart as PNG bytes: one line per topic, top outlets listed under the plot."""
+    buf = io.BytesIO()
+    trend_figure(trend, title=title, topic_names=topic_names).savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def trend_figure(
+    trend: Trend, *, title: str = "Stories per day", topic_names: Mapping[str, str] | None = None
+) -> Figure:
+    """The chart trend_png draws. The legend sits between the title and the plot, never inside it: in the plot's
+    upper left it hid the first days' points (a topic's busiest day, two weeks ago, under the box)."""
     names = topic_names or {}
     fig = Figure(figsize=(8, 4.8), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
@@ -92,15 +110,15 @@ def trend_png(trend: Trend, *, title: str = "Stories per day", topic_names: Mapp
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
-    ax.set_title(f"{title}, {trend.days[0]:%d %b} – {trend.days[-1]:%d %b %Y}")
+    fig.suptitle(f"{title}, {trend.days[0]:%d %b} – {trend.days[-1]:%d %b %Y}", y=0.98)
+    rows = -(-len(trend.counts) // LEGEND_COLUMNS)
     if trend.counts:
-        ax.legend(loc="upper left", fontsize=9)
+        columns = min(len(trend.counts), LEGEND_COLUMNS)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=columns, fontsize=9, frameon=False, borderaxespad=0.2)
     notes = []
     for topic, top in trend.outlets.items():
         if top:
             notes.append(f"{names.get(topic, topic)}: " + ", ".join(f"{o} {n}" for o, n in top))
     fig.text(0.01, 0.01, "Top outlets — " + ("; ".join(notes) if notes else "none yet"), fontsize=8, wrap=True)
-    fig.subplots_adjust(bottom=0.22, top=0.92, left=0.08, right=0.98)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    fig.subplots_adjust(bottom=0.22, top=0.93 - LEGEND_ROW * rows, left=0.08, right=0.98)
+    return fig

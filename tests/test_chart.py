@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import matplotlib.image as mpimg
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from bot.chart import TREND_DAYS, trend_data, trend_png
+from bot.chart import TREND_DAYS, trend_data, trend_figure, trend_png
 from bot.models import Member, StoryView
 
 
@@ -50,3 +52,24 @@ def test_png_is_a_real_image() -> None:
 def test_empty_trend_still_renders() -> None:
     png = trend_png(trend_data([], ["rare-earths"], today=date(2026, 11, 23), tz=UTC))
     assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("topics", [["rare-earths"], ["rare-earths", "us-russia", "arctic"]])
+def test_the_legend_hides_no_point_nor_the_title(topics: list[str]) -> None:
+    """The QA reader's /trend: a story every few days, the first two weeks ago. The legend, in the plot's upper left,
+    covered that first day's point; it now sits above the plot, under the title, in one row per two topics."""
+    today = date(2026, 12, 7)
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    stories = [story(n, now - timedelta(days=d), ("rare-earths",), ("Alpha",)) for n, d in enumerate((13, 10, 6, 3, 0))]
+    names = {"rare-earths": "Rare earths & critical minerals", "arctic": "Arctic shipping and the Northern Sea Route"}
+    fig = trend_figure(trend_data(stories, topics, today=today, tz=UTC), topic_names=names)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    (ax,) = fig.axes
+    legend = ax.get_legend().get_window_extent(renderer)
+    points = [xy for line in ax.get_lines() for xy in line.get_transform().transform(line.get_xydata())]
+    assert len(points) == TREND_DAYS * len(topics) and max(y for _, y in points) > ax.bbox.y1 - 20  # the top row too
+    margin = 6  # a marker's radius, in pixels
+    assert not [(x, y) for x, y in points if legend.x0 - margin <= x <= legend.x1 + margin and y >= legend.y0 - margin]
+    assert legend.y0 >= ax.bbox.y1  # outside the plot: no later data can go under it either
+    assert legend.y1 <= fig._suptitle.get_window_extent(renderer).y0  # and under the title, not over it
