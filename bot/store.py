@@ -156,7 +156,10 @@ def _gained_since(
     member published before that delivery but stored after it, as :meth:`Store.undelivered` takes a late story."""
     gained = story["topics_gained"] or {}
     for topic in topics & gained.keys():
-        happened, stored = (datetime.fromisoformat(t) for t in gained[topic])
+        stamps = gained[topic]
+        # one time, not [published, stored]: a store written by the commits between 80e1b09 and 0a46070 (the
+        # format changed inside migration 0014); read as both, or every digest of the topic's chats failed
+        happened, stored = (datetime.fromisoformat(t) for t in ([stamps] * 2 if isinstance(stamps, str) else stamps))
         if happened > since or (late is not None and stored > late[0] and happened > late[1]):
             return True
     return False

@@ -30,7 +30,7 @@ from bot.digest import digest_for
 from bot.fetch import FetchLimits
 from bot.models import CONSOLE_CHAT_ID, SubscriptionView
 from bot.poller import poll_once
-from bot.schema import deliveries_t, subscriptions_t
+from bot.schema import deliveries_t, stories_t, subscriptions_t
 from bot.settings import parse_config
 from bot.store import ABANDONED, DELIVERY_LEASE, UNSENT, Store
 
@@ -1175,3 +1175,28 @@ async def test_a_digest_recovered_as_sent_in_part_counts_from_when_it_began(stor
     assert await store.recover_deliveries(now=began + DELIVERY_LEASE + timedelta(hours=3)) == 1
     last = await store.last_delivery(sub.id, "digest")
     assert last is not None and last - began < timedelta(minutes=1), (began, last)
+
+
+async def test_a_gain_recorded_in_the_first_format_of_0014_is_read(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """qa14 D1: stores written by the commits between 80e1b09 and 0a46070 hold one time per gained topic
+    ({"us-russia": "2026-12-07T22:29:36+00:00"}), not [published, stored]: every digest of a chat on that topic failed
+    (ValueError: Invalid isoformat string: '2') and was never recorded, so it failed again each day."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    story = await StorySeeder(store).story(
+        "Putin offers US access to rare earths", when=now - timedelta(days=3), topics=("rare-earths", "us-russia")
+    )
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            stories_t.update()
+            .where(stories_t.c.id == story)
+            .values(
+                topics_gained={"us-russia": (now - timedelta(hours=2)).isoformat()}, gained_at=now - timedelta(hours=2)
+            )
+        )
+    sub = await store.subscribe(601, ["us-russia"], mode="daily")
+    assert [s.id for s in await store.undelivered(sub.id, "digest", now - timedelta(days=1))] == [story]
+    (outcome, *_) = await delivery.send_digest(sub, now)
+    assert outcome.status == "sent"
+    assert "rare earths" in api.calls_to("sendMessage", 601)[0].params["text"]
