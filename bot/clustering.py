@@ -156,7 +156,7 @@ class StoryClusterer:
                 draft.terms,
                 draft.fingerprint,
                 now,
-                first.alertable,
+                draft.alertable,
                 happened=draft.happened,
             )
             self.counts.created += 1
@@ -167,6 +167,7 @@ class StoryClusterer:
                 terms=draft.terms,
                 fingerprint=draft.fingerprint,
                 updated_at=now,
+                alertable=draft.alertable,
             )
             revision = await tx.update_story(
                 story.id,
@@ -176,6 +177,7 @@ class StoryClusterer:
                 now,
                 happened=draft.happened,
                 gained=draft.gained,
+                alertable=draft.alertable and not draft.story.alertable,
             )
             story = replace(story, revision=revision)
             self.counts.updated += 1
@@ -220,6 +222,9 @@ class _Draft:
         self.terms: dict[str, list[str]] = story.terms if story else {}
         self.fingerprint = story.fingerprint if story else StoryFingerprints()
         self.happened: datetime | None = None  # the earliest member's publication time
+        # alertable when any member is (a feed past its first poll told it), whichever told it first: a feed just
+        # added (its first poll is history) telling an event a minute before another feed left it never alerted
+        self.alertable = story.alertable if story else False
         self.gained: dict[str, datetime] = {}  # a topic the known story lacked: when its first bringer was published
         self.members: list[tuple[int, Fingerprint, str, datetime]] = []  # (item id, fingerprint, its JSON, published)
 
@@ -233,6 +238,7 @@ class _Draft:
         self.terms = merge_terms(self.terms, item.terms)
         self.fingerprint = self.fingerprint.add(fp_json, published, item.topics if decay is None else decay)
         self.happened = published if self.happened is None else min(self.happened, published)
+        self.alertable = self.alertable or item.alertable
         if self.story is not None:
             for topic in item.topics:
                 if topic not in self.story.topics:

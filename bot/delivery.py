@@ -31,7 +31,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from .clock import local_zone
-from .digest import compose_alert, digest_for, trend_reply
+from .digest import DIGEST_WINDOW, compose_alert, digest_for, trend_reply
 from .message import Reply, caption_html, split_html
 from .store import DELIVERY_LEASE, WEEKLY_PREFIX
 
@@ -47,7 +47,12 @@ log = logging.getLogger(__name__)
 NETWORK_RETRIES = 3
 NETWORK_BACKOFF = 1.0  # seconds before the first retry, doubled each time
 RETRY_AFTER_ROUNDS = 2  # RetryAfter that got through the rate limiter's own 3 retries
-ALERT_LOOKBACK = timedelta(hours=6)  # alerts never carry stories older than this
+# An alert carries the stories the bot found (stored) since the chat's last alert, or in this lookback when that is
+# later (what one message had no room for, or a batch that failed, goes in the next), and never a story published
+# over ALERT_MAX_AGE before: a day, what a daily digest covers, so a story a 12-hourly feed, a feed in back-off or an
+# outlet whose dates lag brings hours late is still alerted, and an archive a feed lists long after is not.
+ALERT_LOOKBACK = timedelta(hours=6)
+ALERT_MAX_AGE = DIGEST_WINDOW
 CATCH_UP_WINDOW = timedelta(hours=12)  # a digest missed by up to this long is sent at start-up / next cycle
 DRAIN_TIMEOUT = 20.0  # seconds a shutdown waits for deliveries in progress
 # A batch being sent renews its lease this often: a renewal the database takes late (a poll cycle's writes on SQLite
@@ -490,7 +495,8 @@ class Delivery:
         return await self.deliver(sub, "digest", key, weekly)
 
     async def send_alerts(self, now: datetime) -> list[Outcome]:
-        """New on-topic stories to every alert subscription: at most one message per chat per poll cycle (and the
+        """New on-topic stories to every alert subscription (found since it subscribed and since its last alert, not
+        stale: ALERT_LOOKBACK, ALERT_MAX_AGE): at most one message per chat per poll cycle (and the
         stories of a batch a dead process left pending, once its lease ran out). A chat whose alerts another instance
         is sending, or sent since they were read here, is skipped: the next cycle reads what is left."""
         await self.recover()
@@ -499,7 +505,9 @@ class Delivery:
             if sub.mode != "alerts":
                 continue
             async with self._lock(sub.id):
-                stories = await self.store.undelivered(sub.id, "alert", now - ALERT_LOOKBACK)
+                last = await self.store.last_delivery(sub.id, "alert")
+                found = now - ALERT_LOOKBACK if last is None else min(last, now - ALERT_LOOKBACK)
+                stories = await self.store.undelivered(sub.id, "alert", now - ALERT_MAX_AGE, found_after=found)
                 if not stories:
                     continue
                 blocks, ids = compose_alert(stories, topic_names=self.topic_names, topics=sub.topics)

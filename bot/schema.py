@@ -106,6 +106,9 @@ stories_t = sa.Table(
     # (Store.undelivered). NULL: none.
     sa.Column("topics_gained", sa.JSON(none_as_null=True)),
     sa.Column("gained_at", UTCDateTime),
+    # When the story became alertable: the poll cycle that stored its first telling from a feed past its first poll
+    # (an alert chat is told what the bot found since its last alert; Store.undelivered). NULL: not alertable (0017).
+    sa.Column("alertable_since", UTCDateTime),
     sa.Index(None, "first_seen"),
     sa.Index(None, "updated_at"),
     sa.Index(None, "revision"),
@@ -178,6 +181,9 @@ subscriptions_t = sa.Table(
     # refusals in a row of its forum topic (deleted or closed): the third stops this subscription only, not the chat's
     # others, as chats.failures does for the chat (Store.record_topic_failure; migration 0016)
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    # when it began taking alerts (made, made active again, or switched to alerts): what was found before is not new
+    # to it (Store.subscribe, Store.undelivered; migration 0017)
+    sa.Column("alerts_since", UTCDateTime),
     sa.UniqueConstraint("chat_id", "thread_id"),
 )
 

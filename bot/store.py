@@ -149,18 +149,26 @@ def _tuple(value: Any) -> tuple[str, ...]:
 
 
 def _gained_since(
-    story: sa.RowMapping, topics: set[str], since: datetime, late: tuple[datetime, datetime] | None
+    story: sa.RowMapping,
+    topics: set[str],
+    since: datetime,
+    late: tuple[datetime, datetime] | None,
+    found_after: datetime | None = None,
 ) -> bool:
     """Whether a member brought the story one of ``topics`` after ``since`` (stories.topics_gained: the member's
     publication time and when it was stored); with ``late`` (the last delivery, and how far back before it), also a
-    member published before that delivery but stored after it, as :meth:`Store.undelivered` takes a late story."""
+    member published before that delivery but stored after it, as :meth:`Store.undelivered` takes a late story. With
+    ``found_after`` (alerts): a member stored after it and published after ``since``, as an alert takes a story."""
     gained = story["topics_gained"] or {}
     for topic in topics & gained.keys():
         stamps = gained[topic]
         # one time, not [published, stored]: a store written by the commits between 80e1b09 and 0a46070 (the
         # format changed inside migration 0014); read as both, or every digest of the topic's chats failed
         happened, stored = (datetime.fromisoformat(t) for t in ([stamps] * 2 if isinstance(stamps, str) else stamps))
-        if happened > since or (late is not None and stored > late[0] and happened > late[1]):
+        if found_after is not None:
+            if stored > found_after and happened > since:
+                return True
+        elif happened > since or (late is not None and stored > late[0] and happened > late[1]):
             return True
     return False
 
@@ -203,12 +211,14 @@ def _insert_pending_alert(dialect: str) -> Any:
 UNSENT = "unsent"  # a delivery batch's status: the stories a batch sent in part did not carry (finish_delivery)
 
 
-def _batch_stories(subscription_id: int, kind: str, *where: Any) -> sa.Select[Any]:
-    """The stories of the subscription's batches of this kind that meet ``where`` (their status, their time)."""
+def _batch_stories(subscription_id: int, kind: str | None, *where: Any) -> sa.Select[Any]:
+    """The stories of the subscription's batches of this kind (None: of either) that meet ``where`` (their status,
+    their time)."""
+    of_kind = () if kind is None else (deliveries_t.c.kind == kind,)
     return (
         sa.select(delivery_stories_t.c.story_id)
         .join(deliveries_t, deliveries_t.c.id == delivery_stories_t.c.delivery_id)
-        .where(deliveries_t.c.subscription_id == subscription_id, deliveries_t.c.kind == kind, *where)
+        .where(deliveries_t.c.subscription_id == subscription_id, *of_kind, *where)
     )
 
 
@@ -495,10 +505,14 @@ class Store:
                         created_at=now,
                         updated_at=now,
                         failures=0,
+                        alerts_since=now,
                     )
                 )
             else:
-                old = list(row["topics"] or []) if row["active"] and was_active else []
+                restarted = not (row["active"] and was_active)
+                old = [] if restarted else list(row["topics"] or [])
+                # alerts start now for a subscription made active again or switched to alerts (Store.undelivered)
+                start = {"alerts_since": now} if restarted or (mode == "alerts" and row["mode"] != "alerts") else {}
                 await conn.execute(
                     subscriptions_t.update()
                     .where(subscriptions_t.c.id == row["id"])
@@ -510,6 +524,7 @@ class Store:
                         active=True,
                         updated_at=now,
                         failures=0,
+                        **start,
                     )
                 )
             views = await self._subscription_views(
@@ -797,8 +812,10 @@ class Store:
         since: datetime,
         arrived_after: tuple[datetime, datetime] | None = None,
         failed_after: datetime | None = None,
+        found_after: datetime | None = None,
     ) -> list[StoryView]:
-        """Stories on the subscription's topics first seen after ``since`` and not yet sent in this kind.
+        """Stories on the subscription's topics first seen after ``since`` and never sent to it, in a digest or an
+        alert (a chat that switched from one to the other is not told a story again as new).
 
         ``arrived_after`` (the last delivery, and how far back before it): also the stories dated before ``since``
         whose every telling the bot stored after that delivery, dated after the earlier bound (a feed that answers
@@ -807,9 +824,13 @@ class Store:
         ``failed_after``: also the stories first seen after it that a batch of this kind sent in part left over (they
         wait for the next digest, whose window no longer holds them).
 
-        Alerts only take alertable stories. Stories in a pending batch count as sent (a crash mid-send
-        must not post twice) until its sender's lease runs out (:meth:`recover_deliveries`); stories whose analysis
-        is still being computed wait for the next call.
+        Alerts only take alertable stories the bot found (``alertable_since``) after ``found_after`` (default:
+        ``since``) and after the subscription began taking alerts (``alerts_since``): what a feed lists hours after
+        publishing it is new when the bot finds it, and what was found before a chat subscribed is not new to it. A
+        gained topic counts for alerts when its member was stored after those and published after ``since``.
+
+        Stories in a pending batch count as sent (a crash mid-send must not post twice) until its sender's lease runs
+        out (:meth:`recover_deliveries`); stories whose analysis is still being computed wait for the next call.
         """
         _check_kind(kind)
         async with self._read(consistent=True) as conn:
@@ -821,8 +842,12 @@ class Store:
             if sub is None:
                 return []
             wanted = set(sub["topics"] or [])
-            done = _batch_stories(subscription_id, kind, deliveries_t.c.status.in_(("pending", "sent")))
+            done = _batch_stories(subscription_id, None, deliveries_t.c.status.in_(("pending", "sent")))
             dated: sa.ColumnElement[bool] = stories_t.c.first_seen > since
+            found: datetime | None = None
+            if kind == "alert":
+                found = max(found_after or since, sub["alerts_since"] or since)
+                dated = sa.and_(dated, stories_t.c.alertable_since > found)
             if arrived_after is not None:
                 last, earliest = arrived_after
                 told_before = sa.exists().where(items_t.c.story_id == stories_t.c.id, items_t.c.seen_at <= last)
@@ -834,7 +859,9 @@ class Store:
                 dated = sa.or_(dated, sa.and_(stories_t.c.id.in_(unsent), stories_t.c.first_seen > failed_after))
             # a story that gained one of the chat's topics since (a later telling made it us-russia too) is new to
             # the chat then, however long ago it began
-            gained = stories_t.c.gained_at > (min(since, arrived_after[0]) if arrived_after is not None else since)
+            gained = stories_t.c.gained_at > (
+                found if found is not None else min(since, arrived_after[0]) if arrived_after is not None else since
+            )
             q = (
                 sa.select(stories_t, dated.label("dated"))
                 .where(
@@ -850,7 +877,7 @@ class Store:
                 r
                 for r in (await conn.execute(q)).mappings()
                 if (on := wanted & set(r["topics"] or ()))
-                and (r["dated"] or _gained_since(r, on, since, arrived_after))
+                and (r["dated"] or _gained_since(r, on, since, arrived_after, found))
             ]
             return await self._story_views(conn, rows)
 
@@ -1753,7 +1780,8 @@ class FeedTransaction:
         happened: datetime | None = None,
     ) -> StoryRecord:
         """A new story (its analysis is computed after the transaction); ``first_seen`` is when it happened (its
-        first member's publication time, never later than ``now``)."""
+        first member's publication time, never later than ``now``); ``alertable`` (a member from a feed past its first
+        poll): found ``now``, as alerts take it (``alertable_since``)."""
         revision = await self._next_revision()
         first = min(happened, now) if happened is not None else now
         sid = (
@@ -1767,6 +1795,7 @@ class FeedTransaction:
                     first_seen=first,
                     updated_at=now,
                     alertable=alertable,
+                    alertable_since=now if alertable else None,
                     fingerprint=fingerprint.to_json(),
                     analysis=None,
                     needs_analysis=True,
@@ -1786,13 +1815,20 @@ class FeedTransaction:
         now: datetime,
         happened: datetime | None = None,
         gained: Mapping[str, datetime] | None = None,
+        alertable: bool = False,
     ) -> int:
         """A new member joined: topics/terms widened, fingerprint updated; ``first_seen`` moves back to the member's
         publication time when that is earlier (never later than ``now``). ``gained``: the topics the story did not
         have before, each with when the member that brought it happened (never later than ``now``), recorded with
-        ``now``, when the bot learnt of it (see :meth:`undelivered`). Returns the revision."""
+        ``now``, when the bot learnt of it (see :meth:`undelivered`). ``alertable``: a member from a feed past its
+        first poll joined, and a story of history becomes alertable, found ``now``. Returns the revision."""
         revision = await self._next_revision()
         extra: dict[str, Any] = {}
+        if alertable:
+            extra["alertable"] = True
+            extra["alertable_since"] = sa.func.coalesce(
+                stories_t.c.alertable_since, sa.literal(now, stories_t.c.alertable_since.type)
+            )
         if happened is not None:
             when = min(happened, now)
             extra["first_seen"] = sa.case((stories_t.c.first_seen > when, when), else_=stories_t.c.first_seen)
@@ -2120,7 +2156,7 @@ def _merged(kept: Any, old: Any) -> dict[str, Any]:
     if not old["active"]:
         return {}
     if not kept["active"]:
-        return {key: old[key] for key in ("topics", "mode", "at", "timezone", "active")}
+        return {key: old[key] for key in ("topics", "mode", "at", "timezone", "active", "alerts_since")}
     return {
         "topics": _merge_topics(list(old["topics"] or []), kept["topics"] or []),
         "timezone": kept["timezone"] if kept["timezone"] is not None else old["timezone"],

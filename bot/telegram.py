@@ -747,7 +747,7 @@ def _refused(exc: Exception, webhook: WebhookConfig | None) -> str:
 async def send_alerts_once(settings: Settings, store: Store, topic_names: dict[str, str]) -> int:
     """Send this cycle's alerts through the Bot API and return the messages sent (`poll --once`: cron and tests). A
     rejected token is a UserError; Telegram unreachable is TelegramUnreachable, raised before any alert is taken (a
-    later run sends them, within delivery.ALERT_LOOKBACK)."""
+    later run sends them: what the bot found since the chat's last alert, published within delivery.ALERT_MAX_AGE)."""
     token = settings.require_token()
     protect_token(token)
     bot = Bot(token, base_url=settings.telegram_base_url, base_file_url=settings.telegram_base_file_url)

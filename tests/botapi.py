@@ -610,6 +610,15 @@ class FakeBotAPI:
 # ---------------------------------------------------------------- store fixtures (through the store's public API)
 
 
+async def alerts_since(store: Any, when: Any) -> None:
+    """Every subscription takes alerts from ``when`` (subscriptions.alerts_since), as if made then: a test stores its
+    stories at the times it chooses, and a chat is alerted only to what the bot found after it subscribed."""
+    from bot.schema import subscriptions_t
+
+    async with store.engine.begin() as conn:
+        await conn.execute(subscriptions_t.update().values(alerts_since=when))
+
+
 class StorySeeder:
     """Puts stories into a real Store through its public API: feeds synced, items added, stories analysed."""
 
@@ -670,7 +679,9 @@ class StorySeeder:
                 )
                 (item_id,) = await tx.add_items(ids[outlet], [item], seen or when)
                 if story is None:
-                    story = await tx.create_story(title, link, topics, terms, StoryFingerprints(), when, alertable)
+                    story = await tx.create_story(
+                        title, link, topics, terms, StoryFingerprints(), seen or when, alertable, happened=when
+                    )
                 await tx.set_item_stories([(item_id, story.id)])
         first = links[outlets[0]]
         analysis = StoryAnalysis.from_json(

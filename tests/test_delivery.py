@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 import yaml
-from botapi import TOKEN, Failure, FakeBotAPI, StorySeeder, check_html
+from botapi import TOKEN, Failure, FakeBotAPI, StorySeeder, alerts_since, check_html
 from loopback import LoopbackServer, Response
 from telegram import Bot
 
@@ -117,6 +117,7 @@ async def test_a_message_telegram_took_but_answered_late_is_not_sent_again(store
         delivery = Delivery(slow_bot, store, network_backoff=0.01)
         await StorySeeder(store).story("Rare earth story", when=now - timedelta(hours=1), summary=("It happened.",))
         await store.subscribe(71, ["rare-earths"], mode="alerts")
+        await alerts_since(store, now - timedelta(days=1))
         api.delays["sendMessage"] = 0.6  # the message is delivered, the answer comes too late
         (outcome,) = await delivery.send_alerts(now)
         api.delays.clear()
@@ -425,6 +426,7 @@ async def test_the_consoles_own_chat_is_never_sent_to(delivery: Delivery, store:
     await seed(store, now)
     await store.subscribe(CONSOLE_CHAT_ID, ["rare-earths"], mode="alerts")
     await store.subscribe(77, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
     api.fail_next("sendMessage", "bad", chat_id=CONSOLE_CHAT_ID, times=3)  # what Telegram answers for chat 0
     for minutes in range(3):
         await delivery.send_alerts(now + timedelta(minutes=minutes))
@@ -454,6 +456,7 @@ async def test_alerts_one_message_per_chat_the_rest_next_cycle(
     await seeder.story("From a feed's first poll", when=now - timedelta(minutes=5), alertable=False)
     await store.subscribe(22, ["rare-earths"], mode="alerts")
     await store.subscribe(23, ["rare-earths"], mode="daily")
+    await alerts_since(store, now - timedelta(days=1))
     cycles = 0
     while await delivery.send_alerts(now):
         cycles += 1
@@ -476,6 +479,7 @@ async def test_an_alert_names_only_the_topics_the_chat_follows(
     await store.subscribe(31, ["rare-earths"], mode="alerts")
     await store.subscribe(32, ["us-russia"], mode="alerts")
     await store.subscribe(33, ["us-russia", "rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
     await delivery.send_alerts(now)
     heads = {chat: api.calls_to("sendMessage", chat)[0].params["text"].split("\n")[0] for chat in (31, 32, 33)}
     assert heads == {
@@ -1018,6 +1022,7 @@ async def test_instances_racing_to_send_alerts_send_each_story_once(
     try:
         instances = [Delivery(bot, s, network_backoff=0.02) for s in stores]
         await store.subscribe(73, ["rare-earths"], mode="alerts")
+        await alerts_since(store, datetime.now(UTC) - timedelta(days=1))
         seeder = StorySeeder(store)
         now = datetime.now(UTC)
         ids: list[int] = []
@@ -1045,6 +1050,7 @@ async def test_an_alert_batch_whose_sender_died_holds_the_chat_until_its_lease_r
     now = datetime.now(UTC)
     seeder = StorySeeder(store)
     sub = await store.subscribe(74, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
     first = await seeder.story("Rare earth story one", when=now - timedelta(minutes=20), summary=("One.",))
     assert await store.begin_delivery(sub.id, "alert", "alert", [first]) is not None  # its sender dies here
     second = await seeder.story("Rare earth story two", when=now - timedelta(minutes=10), summary=("Two.",))
@@ -1080,9 +1086,10 @@ class _Outlets:
         rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>{name}</title>{body}</channel></rss>"
         return Response(200, {"Content-Type": "application/rss+xml; charset=utf-8"}, rss)
 
-    def config(self) -> Any:
+    def config(self, *names: str) -> Any:
+        """The configuration with the feeds of ``names`` (default: every outlet's)."""
         raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"))
-        raw["feeds"] = [{"name": f"Outlet {n}", "url": self.server.url(f"/{n}.xml")} for n in self.items]
+        raw["feeds"] = [{"name": f"Outlet {n}", "url": self.server.url(f"/{n}.xml")} for n in names or self.items]
         raw["poll"] = {"fetch_full_text": False}
         return parse_config(raw)
 
@@ -1116,6 +1123,7 @@ async def test_a_story_that_gains_a_chats_topic_later_reaches_that_chat_once(
     russia = await store.subscribe(502, ["us-russia"], mode="daily")
     await store.subscribe(503, ["us-russia"], mode="alerts")
     await store.subscribe(504, ["rare-earths", "us-russia"], mode="alerts")
+    await alerts_since(store, now - timedelta(hours=29))  # (subscribed by the clock, after the first poll)
 
     outlets.publish("a", *RESERVES, now - timedelta(hours=9))
     await poll_once(config, store, limits=limits, now=now - timedelta(hours=9) + timedelta(minutes=5))
@@ -1200,3 +1208,152 @@ async def test_a_gain_recorded_in_the_first_format_of_0014_is_read(
     (outcome, *_) = await delivery.send_digest(sub, now)
     assert outcome.status == "sent"
     assert "rare earths" in api.calls_to("sendMessage", 601)[0].params["text"]
+
+
+# ---------------------------------------------------------------- which stories an alert chat gets (qa15)
+
+CONTROLS = (
+    "China tightens rare earth export controls on magnets",
+    "China announced new export controls on rare earth magnets on Monday.",
+)
+CONTROLS_TOO = ("China tightens export controls on rare earth magnets", CONTROLS[1])
+LIMITS = FetchLimits(allow_private=True, page_delay=0, total_timeout=5, per_host=8)
+
+
+def _alerted(api: FakeBotAPI, chat_id: int, text: str) -> int:
+    """How many of the chat's messages tell ``text``."""
+    return sum(text in t for t in api.sent_texts(chat_id))
+
+
+async def test_a_new_event_a_just_added_feed_told_first_is_alerted(
+    delivery: Delivery, store: Store, api: FakeBotAPI, loopback: LoopbackServer
+) -> None:
+    """qa15 alert_mixed_first_poll: outlet a (polled before) and outlet b (just added: its first poll is history) tell
+    one new event in one cycle, b a minute earlier: the story took `alertable` from its earliest member and was never
+    alerted. A story is alertable when any member is."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    outlets = _Outlets(loopback)
+    await poll_once(outlets.config("a"), store, limits=LIMITS, now=now - timedelta(hours=2))  # a's first poll
+    await store.subscribe(601, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(hours=2))
+    outlets.publish("a", *CONTROLS, now - timedelta(minutes=10))
+    outlets.publish("b", *CONTROLS_TOO, now - timedelta(minutes=11))  # b added to feeds.yaml: history
+    await poll_once(outlets.config(), store, limits=LIMITS, now=now)
+    (story,) = await store.stories(now - timedelta(days=1))
+    assert len(story.members) == 2 and story.alertable
+    await delivery.send_alerts(now + timedelta(minutes=1))
+    assert _alerted(api, 601, "export controls") == 1
+
+
+async def test_a_story_of_history_a_new_telling_joins_becomes_alertable(
+    delivery: Delivery, store: Store, api: FakeBotAPI, loopback: LoopbackServer
+) -> None:
+    """A story a just-added feed's first poll told (history) that a feed polled before tells in a later cycle: the new
+    telling is news the chat has not had, and the story becomes alertable then, alerted once."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    outlets = _Outlets(loopback)
+    await poll_once(outlets.config("a"), store, limits=LIMITS, now=now - timedelta(hours=2))  # a's first poll
+    await store.subscribe(602, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(hours=2))
+    outlets.publish("b", *CONTROLS_TOO, now - timedelta(minutes=40))
+    await poll_once(outlets.config(), store, limits=LIMITS, now=now - timedelta(minutes=30))  # b's first poll
+    await delivery.send_alerts(now - timedelta(minutes=29))
+    assert api.sent_texts(602) == []  # history
+    outlets.publish("a", *CONTROLS, now - timedelta(minutes=10))
+    await poll_once(outlets.config(), store, limits=LIMITS, now=now)
+    (story,) = await store.stories(now - timedelta(days=1))
+    assert len(story.members) == 2 and story.alertable
+    for minutes in (1, 20):
+        await delivery.send_alerts(now + timedelta(minutes=minutes))
+    assert _alerted(api, 602, "export controls") == 1
+
+
+async def test_a_story_found_hours_after_it_was_published_is_alerted(
+    delivery: Delivery, store: Store, api: FakeBotAPI, loopback: LoopbackServer
+) -> None:
+    """qa15 alert_published_over_6h_before_poll: alerts took the stories published in the 6 h before the cycle, so one
+    a feed lists 7 h after publishing it (polled every 12 h, in back-off, an outlet whose dates lag) never reached an
+    alert chat. An alert carries what the bot found since, published within the day; an archive listed days late
+    stays out."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    outlets = _Outlets(loopback)
+    await poll_once(outlets.config("a"), store, limits=LIMITS, now=now - timedelta(hours=12))  # a's first poll
+    await store.subscribe(603, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(hours=12))
+    outlets.publish("a", *CONTROLS, now - timedelta(hours=7))
+    outlets.publish("a", *RESERVES, now - timedelta(days=3))  # an archive
+    await poll_once(outlets.config("a"), store, limits=LIMITS, now=now)
+    assert len(await store.stories(now - timedelta(days=4))) == 2
+    for minutes in (1, 20):
+        await delivery.send_alerts(now + timedelta(minutes=minutes))
+    assert _alerted(api, 603, "export controls") == 1
+    assert _alerted(api, 603, "rare earth reserves") == 0
+
+
+async def test_alerts_held_up_by_telegram_for_hours_go_out_when_it_answers(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """A story found after the chat's last alert, while Telegram could not be reached for 8 h, is in the next alert:
+    the bot found it since that alert (it was dated out of the 6 h before the retry)."""
+    now = datetime.now(UTC)
+    seeder = StorySeeder(store)
+    sub = await store.subscribe(604, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
+    first = await seeder.story("Rare earth story one", when=now - timedelta(hours=9, minutes=40), summary=("One.",))
+    await delivery.send_alerts(now - timedelta(hours=9, minutes=30))
+    async with store.engine.begin() as conn:  # (sent then: the store records the clock's time)
+        when = now - timedelta(hours=9, minutes=30)
+        await conn.execute(deliveries_t.update().values(created_at=when, finished_at=when))
+    late = await seeder.story(
+        "Rare earth story two", when=now - timedelta(hours=8, minutes=10), seen=now - timedelta(hours=8)
+    )
+    assert (await store.last_delivery(sub.id, "alert")) == now - timedelta(hours=9, minutes=30)
+    await delivery.send_alerts(now)  # Telegram answers again
+    texts = api.sent_texts(604)
+    assert len(texts) == 2 and f"<b>{first}.</b>" in texts[0] and f"<b>{late}.</b>" in texts[1]
+
+
+async def test_a_story_a_chat_got_in_a_digest_is_not_new_in_its_alerts_nor_the_reverse(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """qa15 digest_then_alerts: a chat got a story in its digest, switched to alerts, and the next alert told it
+    again as "New:"; a chat alerted to a story that switched to daily got it again in its digest. What a subscription
+    was sent in either kind is not new to it in the other."""
+    now = datetime.now(UTC)
+    seeder = StorySeeder(store)
+    daily = await store.subscribe(605, ["rare-earths"], mode="daily")
+    await store.subscribe(606, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
+    story = await seeder.story("Rare earth story told once", when=now - timedelta(minutes=30), summary=("Once.",))
+    assert (await delivery.send_digest(daily, now))[0].status == "sent"
+    assert [o.status for o in await delivery.send_alerts(now)] == ["sent"]  # to 606 only
+    await store.subscribe(605, ["rare-earths"], mode="alerts")
+    await alerts_since(
+        store, now - timedelta(days=1)
+    )  # (only what 605 was sent keeps the story out, not when it switched)
+    switched = await store.subscribe(606, ["rare-earths"], mode="daily")
+    await delivery.send_alerts(now + timedelta(minutes=5))
+    await delivery.send_digest(switched, now + timedelta(hours=1))
+    assert [sum(f"<b>{story}.</b>" in t for t in api.sent_texts(chat)) for chat in (605, 606)] == [1, 1]
+
+
+async def test_alerts_begin_when_the_chat_subscribes_to_them(delivery: Delivery, store: Store, api: FakeBotAPI) -> None:
+    """qa15 alert_new_subscriber_backlog: a chat that subscribed to alerts (or switched to them) was sent the stories
+    the bot had found in the 6 h before, as "New:". Alerts begin when the chat takes them: then only what is found
+    after."""
+    now = datetime.now(UTC)
+    seeder = StorySeeder(store)
+    await store.subscribe(608, ["rare-earths"], mode="daily")
+    await alerts_since(store, now - timedelta(days=1))  # a daily chat since yesterday
+    before = await seeder.story(
+        "Rare earth story found before", when=now - timedelta(hours=2), seen=now - timedelta(hours=1)
+    )
+    await store.subscribe(607, ["rare-earths"], mode="alerts")
+    await store.subscribe(608, ["rare-earths"], mode="alerts")
+    assert await delivery.send_alerts(now) == []
+    after = await seeder.story("Rare earth story found after", when=now - timedelta(minutes=30), seen=datetime.now(UTC))
+    await store.subscribe(607, ["us-russia"], mode="alerts")  # a topic added does not start its alerts again
+    assert [o.status for o in await delivery.send_alerts(now + timedelta(minutes=1))] == ["sent", "sent"]
+    for chat in (607, 608):
+        (text,) = api.sent_texts(chat)
+        assert f"<b>{after}.</b>" in text and f"<b>{before}.</b>" not in text

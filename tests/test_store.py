@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from botapi import alerts_since
 from databases import query
 
 from bot.clock import utcnow
@@ -405,6 +406,7 @@ async def test_three_consecutive_failures_deactivate_a_chat(store: Store) -> Non
 
 async def test_undelivered_and_delivery_batches(store: Store) -> None:
     sub = await store.subscribe(5, ["rare-earths"], mode="alerts")
+    await alerts_since(store, T0 - timedelta(days=3))
     old = await add_story(store, "Old news", ["rare-earths"], when=T0 - timedelta(days=2))
     quiet = await add_story(store, "From first poll", ["rare-earths"], when=T0, alertable=False)
     fresh = await add_story(store, "Fresh news", ["rare-earths"], when=T0 + timedelta(hours=1))
@@ -492,6 +494,7 @@ async def test_instances_racing_to_begin_an_alert_let_one_send_each_story(db_url
         first, other = stores[0], stores[1]
         sub = await first.subscribe(8, ["rare-earths"], mode="alerts")
         since = T0 - timedelta(days=1)
+        await alerts_since(first, since)
         a = await add_story(first, "Fresh news", ["rare-earths"], when=T0)
         stale = [s.id for s in await other.undelivered(sub.id, "alert", since)]  # read before a batch of it was begun
         begun = await asyncio.gather(
@@ -667,7 +670,7 @@ async def test_upgrade_leaves_one_pending_alert_batch_per_subscription(db_url: s
             subscriptions_t.insert(),
             [
                 {"id": n, "chat_id": c, "thread_id": 0, "topics": ["rare-earths"], "mode": "alerts", "at": "08:00",
-                 "active": True, "created_at": T0, "updated_at": T0}
+                 "active": True, "created_at": T0 - timedelta(hours=1), "updated_at": T0}
                 for n, c in ((1, 8), (2, 9))
             ],
         )  # fmt: skip
@@ -758,6 +761,59 @@ async def test_upgrade_gives_subscriptions_a_failure_count_of_their_own(db_url: 
         kept = (await conn.execute(sa.select(subscriptions_t.c.id, subscriptions_t.c.thread_id).order_by("id"))).all()
     await engine.dispose()
     assert [tuple(r) for r in kept] == [(1, 0), (2, 77)]
+
+
+async def test_upgrade_dates_when_stories_were_found_and_alerts_began(db_url: str) -> None:
+    """Migration 0017: alerts take what the bot found (stories.alertable_since) since the chat began taking them
+    (subscriptions.alerts_since). A database at 0016 keeps its rows: an alertable story counts as found when it was
+    published, as alerts took it before, and a subscription began when it was made; the downgrade keeps them too."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import chats_t, stories_t, subscriptions_t
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0016"))
+        await conn.execute(chats_t.insert().values(chat_id=8, active=True, failures=0, updated_at=T0))
+        await conn.execute(
+            subscriptions_t.insert().values(
+                id=1, chat_id=8, thread_id=0, topics=["rare-earths"], mode="alerts", at="08:00", active=True,
+                created_at=T0 - timedelta(hours=2), updated_at=T0, failures=0,
+            )
+        )  # fmt: skip
+        await conn.execute(
+            stories_t.insert(),
+            [
+                {"id": n, "title": title, "topics": ["rare-earths"], "terms": {}, "first_seen": when,
+                 "updated_at": when, "alertable": alertable, "needs_analysis": False}
+                for n, title, when, alertable in (
+                    (1, "Before the chat subscribed", T0 - timedelta(hours=3), True),
+                    (2, "Fresh news", T0, True),
+                    (3, "From a first poll", T0, False),
+                )
+            ],
+        )  # fmt: skip
+    await engine.dispose()
+
+    store = await Store.open(db_url)
+    try:
+        async with store.engine.connect() as conn:
+            found = (await conn.execute(sa.select(stories_t.c.id, stories_t.c.alertable_since).order_by("id"))).all()
+            began = (await conn.execute(sa.select(subscriptions_t.c.alerts_since))).scalar_one()
+        assert [tuple(r) for r in found] == [(1, T0 - timedelta(hours=3)), (2, T0), (3, None)]
+        assert began == T0 - timedelta(hours=2)
+        assert [s.id for s in await store.undelivered(1, "alert", T0 - timedelta(days=1))] == [2]
+    finally:
+        await store.close()
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0016"))
+        kept = (await conn.execute(sa.select(stories_t.c.id, stories_t.c.title).order_by("id"))).all()
+    await engine.dispose()
+    assert [r.id for r in kept] == [1, 2, 3]
 
 
 async def test_stories_read_side(store: Store) -> None:
