@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import sys
 import textwrap
 from argparse import Namespace
@@ -88,13 +89,19 @@ class EmptyDatabase(UserError):
     """A reading command's database server answers, but holds no coverage-bot schema yet (not created for it)."""
 
 
-async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
+async def open_store(database_url: str, *, must_exist: bool = False, read_only: bool = False) -> Store:
     """Store.open with failures as one-line UserErrors, and so a write a read-only SQLite file refuses later, whenever
     it comes (_read_only_is_a_user_error); `must_exist`: a missing SQLite file, or a server database without our
-    schema, is an error, not created (the reading commands: `stories`, `feeds`, `healthcheck`)."""
+    schema, is an error, not created; `read_only` (the reading commands: `stories`, `feeds`, `healthcheck`; implies
+    `must_exist`): nothing is written, the schema not migrated (Store.open). A SQLite file this user may not write
+    (the file, its folder, its -wal or -shm) is opened read-only for every command: reads work, and the first write
+    says what to make writable, where SQLite's own open left -wal and -shm behind with the file's read-only mode."""
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
+    from .store import SchemaNotCurrent
+
+    must_exist = must_exist or read_only
     try:
         path = _sqlite_file(database_url)
     except (ArgumentError, ValueError):  # (the URL is not shown: it may hold a password)
@@ -109,13 +116,30 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
     if path is not None:
         _check_sqlite_path(path)
     where = f"SQLite database {path.resolve()}" if path is not None else "the database in DATABASE_URL"
+    no_tables = (
+        f"{where} holds no coverage-bot tables yet: run `coverage-bot poll --once` (or `coverage-bot run`) with this "
+        "DATABASE_URL first, or set DATABASE_URL to the bot's database"
+    )
+    locked = path is not None and path.is_file() and bool(_not_writable(path))
     try:
-        if must_exist and path is None and await Store.revision(database_url) is None:
-            raise EmptyDatabase(
-                "the database in DATABASE_URL holds no coverage-bot tables yet: run `coverage-bot poll --once` (or "
-                "`coverage-bot run`) with this DATABASE_URL first, or set DATABASE_URL to the bot's database"
-            )
-        store = await Store.open(database_url)
+        if must_exist and not read_only and path is None and await Store.revision(database_url) is None:
+            raise EmptyDatabase(no_tables)
+        store = await Store.open(database_url, read_only=read_only or locked)
+    except SchemaNotCurrent as exc:
+        if exc.found is None:
+            raise EmptyDatabase(no_tables) from None
+        if exc.newer:
+            raise UserError(
+                f"cannot open {where}: its schema revision {exc.found!r} is not one this release knows (written by a "
+                "newer release of coverage-bot? upgrade coverage-bot, or set DATABASE_URL to another database)"
+            ) from None
+        if not read_only:  # (a read-only file) upgrading it is a write
+            raise UserError(_read_only_message(path)) from None  # type: ignore[arg-type]  # (locked: path is set)
+        raise UserError(
+            f"{where} is at schema revision {exc.found} of an older coverage-bot, this one reads {exc.head}: upgrade "
+            "it first with the new release's `coverage-bot poll --once` (or `coverage-bot run`, or `python -m "
+            "bot.migrations upgrade`); an older release no longer opens it after that. Nothing was changed"
+        ) from None
     except ModuleNotFoundError as exc:
         raise UserError(
             f"cannot open {where}: the driver {exc.name!r} is not installed (pip install 'coverage-bot[postgres]')"
@@ -127,11 +151,45 @@ async def open_store(database_url: str, *, must_exist: bool = False) -> Store:
         ) from None
     except (OSError, DBAPIError, SQLAlchemyError) as exc:
         detail = getattr(exc, "orig", None) or exc
+        if path is not None and _sqlite_code(detail) == sqlite3.SQLITE_READONLY:
+            raise UserError(_read_only_message(path)) from None
         reason = getattr(detail, "strerror", None) or str(detail).splitlines()[0] or type(detail).__name__
         raise UserError(f"cannot open {where}: {reason[:200]} (check DATABASE_URL, the path and permissions)") from None
     if path is not None:
         _read_only_is_a_user_error(store, path)
     return store
+
+
+def _sqlite_code(exc: BaseException | None) -> int | None:
+    """SQLite's primary result code of a sqlite3 error (its extended code's low byte), None for any other."""
+    code = getattr(exc, "sqlite_errorcode", None)  # the extended code (Python 3.11+)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The files SQLite keeps beside a database in WAL mode, where they exist."""
+    return [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+
+
+def _not_writable(path: Path) -> list[str]:
+    """What keeps this user from writing the SQLite database ``path``: the file, its -wal and -shm files, and its
+    folder (where SQLite creates them), each not writable. (Root may write anything but an immutable file.)"""
+    blocked = [str(p.resolve()) for p in (path, *_sidecars(path)) if not os.access(p, os.W_OK)]
+    folder = path.resolve().parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        blocked.append(f"its folder {folder} (SQLite writes {path.name}-wal and {path.name}-shm there)")
+    return blocked
+
+
+def _read_only_message(path: Path) -> str:
+    """One line: the SQLite database is read-only, naming what this user may not write (the file, its folder, a -wal
+    or -shm file left with a read-only mode) and the fix."""
+    blocked = _not_writable(path)
+    named = f" (not writable now: {', '.join(blocked)})" if blocked else ""
+    return (
+        f"SQLite database {path.resolve()} is read-only: make the file and its folder writable by the user running "
+        f"coverage-bot{named}, or set DATABASE_URL to a database it may write"
+    )
 
 
 def _check_sqlite_path(path: Path) -> None:
@@ -155,20 +213,12 @@ def _read_only_is_a_user_error(store: Store, path: Path) -> None:
     """A read-only SQLite file opens, and reading commands work on it; its first write (any statement of any command,
     long after the open) fails with SQLITE_READONLY. That failure becomes one line naming the file and the fix, not
     the statement's SQL and parameters."""
-    import sqlite3
-
     from sqlalchemy import event
-
-    message = (
-        f"SQLite database {path.resolve()} is read-only: make the file and its folder writable by the user running "
-        "coverage-bot, or set DATABASE_URL to a database it may write"
-    )
 
     @event.listens_for(store.engine.sync_engine, "handle_error")
     def _read_only(context: Any) -> None:
-        code = getattr(context.original_exception, "sqlite_errorcode", None)  # the extended code (Python 3.11+)
-        if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
-            raise UserError(message)
+        if _sqlite_code(context.original_exception) == sqlite3.SQLITE_READONLY:
+            raise UserError(_read_only_message(path))
 
 
 # ---------------------------------------------------------------- subscriptions to topics no longer configured
@@ -213,7 +263,7 @@ async def check_subscriptions(config: Config, database_url: str) -> list[str]:
     if path is not None and not path.is_file():
         return []
     try:
-        store = await open_store(database_url, must_exist=True)
+        store = await open_store(database_url, read_only=True)
     except EmptyDatabase:  # no subscriptions yet, as with no SQLite file
         return []
     except UserError as exc:
@@ -393,7 +443,7 @@ async def stories_command(
     retired = topic is not None and topics is not None and topic not in topics
     unchecked = ""
     try:
-        store = await open_store(settings.database_url, must_exist=True)
+        store = await open_store(settings.database_url, read_only=True)
     except UserError:
         if retired:  # no store to find it in: the name is what is wrong
             raise UserError(unknown) from None
@@ -467,7 +517,7 @@ PROBLEM_CHARS = 200
 
 async def feeds_command(settings: Settings) -> int:
     """`coverage-bot feeds`: a health table."""
-    store = await open_store(settings.database_url, must_exist=True)
+    store = await open_store(settings.database_url, read_only=True)
     try:
         feeds = await store.feed_health()
         size = await store.size()
@@ -528,7 +578,7 @@ async def healthcheck_command(settings: Settings, max_age_minutes: int) -> int:
 
     How long ago the last poll was says nothing alone: feeds polled every 3 hours leave hours between polls, and a
     cycle with nothing due polls nothing, while the poller is well."""
-    store = await open_store(settings.database_url, must_exist=True)
+    store = await open_store(settings.database_url, read_only=True)
     try:
         status = await store.status()
         due = await store.next_due()

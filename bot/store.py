@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import socket
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -117,11 +118,21 @@ _LAST_STORY_ID_PG = "SELECT pg_sequence_last_value(pg_get_serial_sequence('stori
 __all__ = [
     "DISABLED_IN_CONFIG",
     "FeedTransaction",
+    "SchemaNotCurrent",
     "Store",
     "default_owner",
     "feeds_fingerprint",
     "metadata",
 ]
+
+
+class SchemaNotCurrent(Exception):
+    """A store opened read-only whose schema is not this release's head: ``found`` None when it holds no coverage-bot
+    schema, ``newer`` when this release does not know the revision (written by a newer release)."""
+
+    def __init__(self, found: str | None, head: str | None, *, newer: bool) -> None:
+        super().__init__(f"schema revision {found or 'none'}, this release's is {head}")
+        self.found, self.head, self.newer = found, head, newer
 
 
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}", tuple: "[]"}
@@ -242,21 +253,28 @@ class Store:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, database_url: str) -> Store:
-        """Connect, create the SQLite directory when needed, and migrate the schema to head."""
+    async def open(cls, database_url: str, *, read_only: bool = False) -> Store:
+        """Connect, create the SQLite directory when needed, and migrate the schema to head.
+
+        ``read_only`` (the reading commands, a SQLite file this user may not write) writes nothing: the schema is not
+        migrated but checked (SchemaNotCurrent: a store at an older revision is left for the writers to upgrade, so
+        a look with a newer CLI does not make an older release's store unreadable to it), and a SQLite file is
+        opened read-only, taking no write lock and waiting for none (_read_only_sqlite_url)."""
         url = make_url(database_url)  # (bot.settings.database_url_from_env reads DATABASE_URL and its default)
         kwargs: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
-            if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            if read_only:
+                url = _read_only_sqlite_url(url)
+            elif url.database and url.database != ":memory:" and not url.database.startswith("file:"):
                 Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
         engine = create_async_engine(url, json_serializer=_json_dumps, **kwargs)
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, read_only=read_only)
         store = cls(engine)
         try:
-            await store._migrate()
+            await (store._check_revision() if read_only else store._migrate())
         except BaseException:
             await engine.dispose()
             raise
@@ -278,6 +296,16 @@ class Store:
     async def close(self) -> None:
         """Close every connection."""
         await self.engine.dispose()
+
+    async def _check_revision(self) -> None:
+        """The schema is this release's (read-only stores are not migrated), else SchemaNotCurrent."""
+        from bot.migrations import current_revision, head_revision, known_revisions
+
+        async with self.engine.connect() as conn:
+            found = await conn.run_sync(current_revision)
+        head = head_revision()
+        if found != head:
+            raise SchemaNotCurrent(found, head, newer=found is not None and found not in known_revisions())
 
     async def _migrate(self) -> None:
         from bot.migrations import upgrade_to_head
@@ -2269,8 +2297,28 @@ def _sqlite_foreign_keys(conn: sa.Connection, on: bool) -> None:
         cursor.close()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, a busy timeout and foreign keys on every connection; explicit BEGIN (IMMEDIATE for writes)."""
+def _read_only_sqlite_url(url: sa.URL) -> sa.URL:
+    """A SQLite file's URL opened read-only (SQLite's URI ``mode=ro``): no statement writes, and no write lock is
+    taken or waited for (in WAL mode a reader never waits for a writer).
+
+    With no ``-wal`` (nor ``-journal``) beside the file no connection has it open (every connection of ours puts it
+    in WAL mode, which keeps ``-wal`` while one is open and deletes it as the last one closes), so it is read as
+    ``immutable``: a reader in WAL mode must otherwise create ``-shm`` and ``-wal``, which a read-only folder refuses
+    ("attempt to write a readonly database") and a writable one keeps afterwards, with the mode of a read-only file
+    (0444) and the reader's owner, where the bot's next write then failed. A writer starting during the read would be
+    unseen by it, as any read's snapshot is. A URL given as ``file:...`` is the user's own and left as it is."""
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return url
+    path = Path(url.database).expanduser().resolve()
+    query = {**url.query, "uri": "true", "mode": "ro"}
+    if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
+        query["immutable"] = "1"
+    return url.set(database="file:" + urllib.parse.quote(str(path)), query=query)
+
+
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
+    """WAL, a busy timeout and foreign keys on every connection; explicit BEGIN (IMMEDIATE for writes). A read-only
+    connection keeps the file's journal mode (setting one is a write)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -2278,8 +2326,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (pysqlite's own is unreliable)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

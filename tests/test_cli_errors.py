@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -491,6 +493,138 @@ def test_read_only_commands_read_an_existing_database(tmp_path):
     asyncio.run(create())
     out = run_cli("stories", env=clean_env(DATABASE_URL=url))
     assert out.returncode == 0 and "no stories in the last 24h" in out.stdout
+
+
+def _old_store(path: Path, revision: str) -> None:
+    """A SQLite store left at ``revision`` by an older release (checkpointed, nothing open: no -wal beside it)."""
+    from alembic import command
+
+    from bot.migrations import alembic_config
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
+def _revision(path: Path) -> str:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+
+READING = (["stories"], ["feeds"], ["healthcheck"])
+
+
+def test_reading_commands_write_nothing(tmp_path):
+    """README: `stories`, `feeds` and `healthcheck` only read (qa14 D7). They migrated as the writers do: an older
+    release's store was upgraded by a look with the new CLI (and the older release, still deployed, then refused it),
+    a 0-byte file was given every table, and a reader waited 30 s for another process's write lock, then failed
+    "database is locked". Now an older store is refused in one line naming the command that upgrades it, a 0-byte
+    file holds no tables, and a write lock held elsewhere does not stop a read; the files are left as they were."""
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    _old_store(old, "0015")
+    before = old.read_bytes()
+    env = clean_env(DATABASE_URL=f"sqlite:///{old}")
+    for args in READING:
+        err = one_message(run_cli(*args, env=env))
+        assert f"SQLite database {old} is at schema revision 0015 of an older coverage-bot" in err, err
+        assert "`coverage-bot poll --once`" in err and "Nothing was changed" in err
+    assert old.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
+    out = run_cli("subscribe", "777", "us-russia", "--config", str(ROOT / "feeds.yaml"), env=env)
+    assert out.returncode == 0, out.stderr  # a writer still upgrades it
+    assert _revision(old) != "0015"
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    for args in READING:
+        err = one_message(run_cli(*args, env=clean_env(DATABASE_URL=f"sqlite:///{empty}")))
+        assert f"SQLite database {empty} holds no coverage-bot tables yet: run `coverage-bot poll --once`" in err
+    assert empty.stat().st_size == 0
+
+    writer = sqlite3.connect(old, isolation_level=None)  # another process's long write (the store is in WAL mode)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE subscriptions SET topics = topics")
+        out = run_cli("stories", env=env)
+        assert (out.returncode, out.stdout, out.stderr) == (0, "no stories in the last 24h\n", "")
+        out = run_cli("feeds", env=env)
+        assert out.returncode == 0 and "no feeds yet" in out.stdout, out.stderr
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def _as_a_user(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` as a user file modes bind: nobody (65534, through setpriv) when the tests run as root (root
+    writes past them), else the user running them."""
+    command = [sys.executable, *args]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("run as root without setpriv (util-linux): no user for whom a read-only file is read-only")
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+
+
+def test_a_read_only_file_or_folder_is_read_and_nothing_is_left_behind():
+    """README: the reading commands work on a read-only database file (qa14 D5, D6). In a folder the user may not
+    write (a read-only volume, a backup copy) every command failed "attempt to write a readonly database": SQLite's
+    WAL needs -wal and -shm files beside the file. On a read-only file in a writable folder they were created with the
+    file's mode 0444 and left behind, so after the advised `chmod 644` every command still failed, the -shm named
+    nowhere. Now the reading commands read, a writing one says what is not writable, and nothing is created."""
+    with tempfile.TemporaryDirectory() as name:  # (not tmp_path: nobody must be able to reach it)
+        top = Path(name)
+        top.chmod(0o755)
+        folder = top / "data"
+        folder.mkdir()
+        db = folder / "x.db"
+        env = clean_env(DATABASE_URL=f"sqlite:///{db}")
+        subscribe = ["-m", "bot.cli", "subscribe", "777", "us-russia", "--config", str(ROOT / "feeds.yaml")]
+        assert run_cli(*subscribe[2:], env=env).returncode == 0
+        if os.geteuid() == 0:
+            os.chown(folder, 65534, 65534)
+            os.chown(db, 65534, 65534)
+        read_only = f"SQLite database {db} is read-only: make the file and its folder writable by the user running"
+
+        db.chmod(0o444)  # a read-only file in a writable folder
+        for args in READING:
+            out = _as_a_user("-m", "bot.cli", *args, env=env)
+            assert out.returncode in (0, 1) and "read-only" not in out.stderr and "Traceback" not in out.stderr, args
+        assert "no stories in the last 24h" in _as_a_user("-m", "bot.cli", "stories", env=env).stdout
+        assert sorted(p.name for p in folder.iterdir()) == ["x.db"]  # no -wal, no -shm left behind
+        err = one_message(_as_a_user(*subscribe, env=env))
+        assert (
+            err == f"coverage-bot: {read_only} coverage-bot (not writable now: {db}), or set DATABASE_URL to a "
+            "database it may write\n"
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["x.db"]
+        db.chmod(0o644)  # the fix said
+        out = _as_a_user(*subscribe, env=env)
+        assert out.returncode == 0, out.stderr
+
+        folder.chmod(0o555)  # a writable file in a read-only folder (a read-only volume, a backup copy)
+        try:
+            out = _as_a_user("-m", "bot.cli", "stories", env=env)
+            assert (out.returncode, out.stderr) == (0, "") and "no stories" in out.stdout, out.stderr
+            err = one_message(_as_a_user(*subscribe, env=env))
+            assert err.startswith(f"coverage-bot: {read_only} coverage-bot (not writable now: its folder {folder} ")
+            assert sorted(p.name for p in folder.iterdir()) == ["x.db"]
+        finally:
+            folder.chmod(0o755)
+
+        # a -shm left read-only by another program's reader (the releases before this one left them 0444): named
+        db.chmod(0o444)
+        script = f"import sqlite3; c = sqlite3.connect({str(db)!r}); c.execute('SELECT 1 FROM feeds').fetchall()"
+        assert _as_a_user("-c", script + "; c.close()", env=env).returncode == 0
+        db.chmod(0o644)
+        assert (folder / "x.db-shm").stat().st_mode & 0o777 == 0o444
+        err = one_message(_as_a_user(*subscribe, env=env))
+        assert f"(not writable now: {db}-" in err and f"{db}-shm" in err, err
 
 
 def test_a_seed_that_is_not_utf8_is_one_line(tmp_path):

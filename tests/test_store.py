@@ -1130,3 +1130,50 @@ async def test_only_a_refusal_the_setting_decides_is_retried_at_start(store: Sto
             )
     assert await store.retry_refused_feeds() == 1
     assert {h.name: h.enabled for h in await store.feed_health()} == {"Lan": True, "Hop": False}
+
+
+async def test_a_read_only_open_migrates_nothing(db_url: str) -> None:
+    """Store.open(read_only=True), the reading commands' (qa14 D7): a store at an older revision is refused
+    (SchemaNotCurrent) and left at it, an empty database is given no table, one of a newer release is told apart;
+    at head it reads. The writers' open still upgrades."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.store import SchemaNotCurrent
+
+    async def revision() -> str | None:
+        engine = create_async_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(current_revision)
+        finally:
+            await engine.dispose()
+
+    if db_url.startswith("sqlite"):
+        Path(sa.make_url(db_url).database or "").touch()  # (a missing file is open_store's to refuse)
+    with pytest.raises(SchemaNotCurrent) as empty:
+        await Store.open(db_url, read_only=True)
+    assert (empty.value.found, empty.value.newer) == (None, False) and await revision() is None
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0015"))
+    await engine.dispose()
+    with pytest.raises(SchemaNotCurrent) as older:
+        await Store.open(db_url, read_only=True)
+    assert (older.value.found, older.value.head, older.value.newer) == ("0015", head_revision(), False)
+    assert await revision() == "0015"
+    await (await Store.open(db_url)).close()
+    assert await revision() == head_revision()
+    store = await Store.open(db_url, read_only=True)
+    try:
+        assert await store.subscriptions() == []
+    finally:
+        await store.close()
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    await engine.dispose()
+    with pytest.raises(SchemaNotCurrent) as newer:
+        await Store.open(db_url, read_only=True)
+    assert (newer.value.found, newer.value.newer) == ("0099", True)
