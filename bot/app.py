@@ -18,13 +18,14 @@ import signal
 import sqlite3
 import sys
 import textwrap
+import time
 from argparse import Namespace
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserError
+from .errors import StoreUnusable, UserError
 from .settings import check_timezone, parse_duration
 from .store import Store
 from .textcut import shorten
@@ -121,6 +122,7 @@ async def open_store(database_url: str, *, must_exist: bool = False, read_only: 
         "DATABASE_URL first, or set DATABASE_URL to the bot's database"
     )
     locked = path is not None and path.is_file() and bool(_not_writable(path))
+    started = time.monotonic()
     try:
         if must_exist and not read_only and path is None and await Store.revision(database_url) is None:
             raise EmptyDatabase(no_tables)
@@ -151,13 +153,27 @@ async def open_store(database_url: str, *, must_exist: bool = False, read_only: 
         ) from None
     except (OSError, DBAPIError, SQLAlchemyError) as exc:
         detail = getattr(exc, "orig", None) or exc
-        if path is not None and _sqlite_code(detail) == sqlite3.SQLITE_READONLY:
-            raise UserError(_read_only_message(path)) from None
-        reason = getattr(detail, "strerror", None) or str(detail).splitlines()[0] or type(detail).__name__
+        said = _sqlite_failure(path, detail) if path is not None else None
+        if said is not None:
+            raise StoreUnusable(said) from None
+        if isinstance(detail, TimeoutError):  # (its message is empty) a server that accepts and never answers
+            raise UserError(
+                f"cannot open {where}: {_server(database_url)} did not answer in {time.monotonic() - started:.0f} s "
+                "(is a PostgreSQL server listening there? check DATABASE_URL's host and port, and the network)"
+            ) from None
+        reason = getattr(detail, "strerror", None) or next(iter(str(detail).splitlines()), "") or type(detail).__name__
         raise UserError(f"cannot open {where}: {reason[:200]} (check DATABASE_URL, the path and permissions)") from None
     if path is not None:
-        _read_only_is_a_user_error(store, path)
+        _sqlite_failures_are_user_errors(store, path)
     return store
+
+
+def _server(database_url: str) -> str:
+    """host:port of a server's database URL (never its password)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    return f"{url.host or 'localhost'}:{url.port or 5432}"
 
 
 def _sqlite_code(exc: BaseException | None) -> int | None:
@@ -209,16 +225,44 @@ def _check_sqlite_path(path: Path) -> None:
         )
 
 
-def _read_only_is_a_user_error(store: Store, path: Path) -> None:
+def _sqlite_failure(path: Path, exc: BaseException | None) -> str | None:
+    """One line for the SQLite failures every statement would meet alike, naming the file and the fix: read-only, the
+    disk full, the file damaged or no database. SQLite's own text came with the statement's SQL and parameters."""
+    code = _sqlite_code(exc)
+    where = path.resolve()
+    if code == sqlite3.SQLITE_READONLY:
+        return _read_only_message(path)
+    if code == sqlite3.SQLITE_FULL:
+        return (
+            f"the disk holding SQLite database {where} is full (SQLite: database or disk is full): free space on it "
+            f"(df -h {where.parent}), then run the command again; what was stored before is kept"
+        )
+    if code == sqlite3.SQLITE_CORRUPT:
+        return (
+            f"SQLite database {where} is damaged (SQLite: database disk image is malformed): restore it from a backup, "
+            f"or recover what it holds with `sqlite3 {where} .recover | sqlite3 recovered.db` and set DATABASE_URL to "
+            "the recovered file"
+        )
+    if code == sqlite3.SQLITE_NOTADB:
+        return (
+            f"{where} is not a SQLite database (SQLite: file is not a database): check DATABASE_URL, or restore the "
+            "file from a backup"
+        )
+    return None
+
+
+def _sqlite_failures_are_user_errors(store: Store, path: Path) -> None:
     """A read-only SQLite file opens, and reading commands work on it; its first write (any statement of any command,
-    long after the open) fails with SQLITE_READONLY. That failure becomes one line naming the file and the fix, not
-    the statement's SQL and parameters."""
+    long after the open) fails with SQLITE_READONLY, and a full disk or a damaged page is met as late. Those failures
+    become one line naming the file and the fix (_sqlite_failure), not the statement's SQL and parameters; a
+    StoreUnusable, which ends a poll cycle rather than failing every feed alike."""
     from sqlalchemy import event
 
     @event.listens_for(store.engine.sync_engine, "handle_error")
-    def _read_only(context: Any) -> None:
-        if _sqlite_code(context.original_exception) == sqlite3.SQLITE_READONLY:
-            raise UserError(_read_only_message(path))
+    def _one_line(context: Any) -> None:
+        said = _sqlite_failure(path, context.original_exception)
+        if said is not None:
+            raise StoreUnusable(said)
 
 
 # ---------------------------------------------------------------- subscriptions to topics no longer configured

@@ -47,6 +47,7 @@ from .candidates import (
     topic_hints,
 )
 from .clustering import StoryClusterer, merge_terms
+from .errors import StoreUnusable
 from .fetch import Fetcher, FetchLimits, FetchResult, fetch_limits
 from .models import ArticleToAnalyse, FeedState, NewItem, PendingItem, StoredCopy, title_key
 from .parse_pool import Batch, ParsePool, shared_parse_pool
@@ -235,7 +236,7 @@ class _Cycle:
         try:
             async with self._in_flight:
                 await self._poll_feed(feed)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, StoreUnusable):  # (every other feed would fail the same)
             raise
         except Exception as exc:
             log.exception("feed %s (%s): unexpected error", feed.name, feed.url)
@@ -898,6 +899,8 @@ async def run_forever(
                         break
                 except asyncio.CancelledError:
                     raise
+                except StoreUnusable as exc:  # its message says what and the fix; a traceback adds nothing
+                    log.error("poll cycle failed; trying again shortly: %s", exc)
                 except Exception:
                     log.exception("poll cycle failed; trying again shortly")
                 now = datetime.now(UTC)

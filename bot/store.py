@@ -269,6 +269,9 @@ class Store:
                 Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
+            if "timeout" in url.query:  # asyncpg's connect timeout (default 60 s) is a number, not the URL's string
+                kwargs["connect_args"] = {"timeout": float(str(url.query["timeout"]))}
+                url = url.difference_update_query(["timeout"])
         engine = create_async_engine(url, json_serializer=_json_dumps, **kwargs)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, read_only=read_only)

@@ -103,6 +103,39 @@ def test_libpq_sslmode_is_asyncpgs_ssl() -> None:
     assert normalize_database_url("postgres://u:p@db/x?sslmode=require") == "postgresql+asyncpg://u:p@db/x?ssl=require"
 
 
+def test_a_damaged_sqlite_file_is_one_line_naming_the_fix(tmp_path):
+    """qa14 D4: a store damaged in the middle (a bad sector, a copy made while it was written) printed "unexpected
+    error: DatabaseError: database disk image is malformed" and the statement's SQL and parameters."""
+    db = tmp_path / "x.db"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}")
+    assert run_cli("subscribe", "777", "us-russia", "--config", str(ROOT / "feeds.yaml"), env=env).returncode == 0
+    with db.open("r+b") as f:  # every page but the first (the schema) overwritten
+        f.seek(4096)
+        f.write(b"\xde\xad\xbe\xef" * (db.stat().st_size // 4 - 1024))
+    for args in (["stories"], ["unsubscribe", "777"], ["poll", "--once", "--config", str(ROOT / "feeds.yaml")]):
+        err = one_message(run_cli(*args, env=env))
+        assert err == (
+            f"coverage-bot: SQLite database {db} is damaged (SQLite: database disk image is malformed): restore it "
+            f"from a backup, or recover what it holds with `sqlite3 {db} .recover | sqlite3 recovered.db` and set "
+            "DATABASE_URL to the recovered file\n"
+        ), (args, err)
+
+
+def test_a_server_that_never_answers_is_one_line_naming_it(tmp_path):
+    """qa14 D2: a PostgreSQL URL whose port accepts and never answers (a stalled network, another service) ended in
+    "unexpected error: IndexError: list index out of range" (the timeout's message is empty)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        url = f"postgresql+asyncpg://u:secret@127.0.0.1:{port}/db?timeout=2"  # (asyncpg's own default is 60 s)
+        err = one_message(run_cli("stories", env=clean_env(DATABASE_URL=url)))
+    assert err == (
+        f"coverage-bot: cannot open the database in DATABASE_URL: 127.0.0.1:{port} did not answer in 2 s (is a "
+        "PostgreSQL server listening there? check DATABASE_URL's host and port, and the network)\n"
+    )
+
+
 def test_unreachable_postgres_and_unopenable_sqlite_are_one_line(tmp_path):
     port = free_port()
     err = one_message(run_cli("feeds", env=clean_env(DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db")))

@@ -1504,3 +1504,43 @@ async def test_validators_and_moves_wider_than_their_columns_are_not_kept(site, 
         ("Moves", None, None, True),
         ("Wide", None, None, True),
     ]
+
+
+async def test_a_full_disk_stops_the_cycle_in_one_line(site, fetcher, tmp_path, caplog) -> None:
+    """qa14 D3: the disk of a SQLite store filling during a cycle gave a traceback and a WARNING per feed, then
+    "unexpected error: OperationalError: database or disk is full" naming neither the file nor the fix. The cycle
+    now stops at the first such failure with one line naming the file; what was stored is kept. (SQLite's own
+    max_page_count makes the database full here, with SQLITE_FULL as a full disk gives it.)"""
+    from sqlalchemy import event
+
+    from bot.app import open_store
+    from bot.errors import StoreUnusable
+
+    db = tmp_path / "full.db"
+    store = await open_store(f"sqlite+aiosqlite:///{db}")
+    try:
+        cfg = config({f"F{n}": site.feed(f"/f{n}", []) for n in range(6)})
+        await cycle(cfg, store, fetcher, NOW)  # the feeds stored, with nothing in them yet
+        long = "Council budget vote on the new harbour bridge. " * 60
+        for n in range(6):
+            site.feed(
+                f"/f{n}", [Entry(f"g{n}-{i}", site.server.url(f"/n/{n}/{i}"), f"Vote {n} {i}", long) for i in range(30)]
+            )
+        (pages,) = (await query(store, "PRAGMA page_count"))[0]
+
+        @event.listens_for(store.engine.sync_engine, "checkout")
+        def _full(dbapi_connection, _record, _proxy) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA max_page_count = {pages + 3}")
+            cursor.close()
+
+        caplog.set_level(logging.WARNING)
+        with pytest.raises(StoreUnusable) as failed:
+            await cycle(cfg, store, fetcher, NOW + timedelta(hours=1))
+        assert str(failed.value).startswith(
+            f"the disk holding SQLite database {db} is full (SQLite: database or disk is full): free space on it"
+        )
+        assert not [r for r in caplog.records if "unexpected error" in r.getMessage() or r.exc_info], caplog.text
+    finally:
+        await store.close()
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
