@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -270,7 +271,7 @@ async def test_poll_once_says_a_rejected_token_without_it_and_leaves_alerts_when
 async def test_poll_once_with_telegram_away_counts_no_alerts_and_the_next_run_sends_them(tmp_path, capsys):
     """After "Telegram unreachable ...; alerts are left for the next run" it printed "alerts: 0 messages delivered",
     as if there had been none to send. Exit 0 (cron's next run sends them), and that run does."""
-    from botapi import TOKEN, FakeBotAPI, StorySeeder
+    from botapi import TOKEN, FakeBotAPI, StorySeeder, alerts_since
     from pydantic import SecretStr
 
     from bot.app import poll_command
@@ -283,6 +284,7 @@ async def test_poll_once_with_telegram_away_counts_no_alerts_and_the_next_run_se
     try:
         await StorySeeder(store).story("An alert waiting", topics=("t",), summary=("It happened.",))
         await store.subscribe(71, ["t"], mode="alerts")
+        await alerts_since(store, datetime(2000, 1, 1, tzinfo=UTC))  # subscribed before the story was found
     finally:
         await store.close()
     away = Settings(
