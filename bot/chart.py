@@ -2,7 +2,7 @@
 
 API::
 
-    trend_data(stories, topics, today=, tz=) -> Trend   # the counts
+    trend_data(stories, topics, today=, tz=) -> Trend   # the counts (stories: Store.trend_stories)
     trend_png(trend, title=, topic_names=) -> bytes     # the chart (trend_figure's, rendered)
 """
 
@@ -12,8 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import date, timedelta, tzinfo
 
 import matplotlib
 
@@ -22,7 +21,7 @@ matplotlib.use("Agg")  # no display: render to memory only
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .models import outlet_id
+from .models import TrendStory, outlet_id
 
 TREND_DAYS = 14
 TOP_OUTLETS = 5
@@ -42,12 +41,8 @@ class Trend:
         return sum(self.counts.get(topic, ()))
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-
-
 def trend_data(
-    stories: Iterable[Any],
+    stories: Iterable[TrendStory],
     topics: Sequence[str],
     *,
     today: date,
@@ -62,20 +57,17 @@ def trend_data(
     outlets: dict[str, Counter[str]] = {t: Counter() for t in topics}  # by outlet_id
     shown: dict[str, str] = {}  # key -> the name first seen
     for story in stories:
-        seen: datetime | None = _get(story, "first_seen")
-        if seen is None:
-            continue
-        n = index.get(seen.astimezone(tz).date())
+        n = index.get(story.first_seen.astimezone(tz).date())
         if n is None:
             continue
         # one outlet once a story, however many of its feeds told it ("Bloomberg.com", "Bloomberg")
         keys: dict[str, str] = {}
-        for m in _get(story, "members") or ():
-            if name := _get(m, "outlet"):
-                keys.setdefault(outlet_id(str(name)), str(name))
+        for name in story.outlets:
+            if name:
+                keys.setdefault(outlet_id(name), name)
         for key, name in keys.items():
             shown.setdefault(key, name)
-        for topic in _get(story, "topics") or ():
+        for topic in story.topics:
             if topic in counts:
                 counts[topic][n] += 1
                 outlets[topic].update(keys.keys())

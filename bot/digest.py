@@ -563,12 +563,8 @@ async def trend_reply(
     """The trend chart as a photo reply with a caption of totals and top outlets; topics by their labels."""
     from .chart import TREND_DAYS, trend_data, trend_png  # matplotlib: loaded only when a chart is drawn
 
-    since = now - timedelta(days=TREND_DAYS + 1)
-    seen: dict[int, StoryView] = {}
-    for topic in topics:
-        for story in await store.stories(since, topic=topic, limit=TREND_STORY_LIMIT):
-            seen.setdefault(story.id, story)
-    data = trend_data(seen.values(), topics, today=now.astimezone(tz).date(), tz=tz)
+    stories = await store.trend_stories(now - timedelta(days=TREND_DAYS + 1), topics, limit=TREND_STORY_LIMIT)
+    data = trend_data(stories, topics, today=now.astimezone(tz).date(), tz=tz)
     names = topic_names or {}
     title = "Weekly: stories per day" if weekly else "Stories per day"
     png = await asyncio.to_thread(trend_png, data, title=title, topic_names=names)

@@ -413,6 +413,17 @@ def outlet_id(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class TrendStory:
+    """What /trend and the weekly chart count of a story (Store.trend_stories): when it was first seen, its topics and
+    who told it (each member's outlet, in the members' order); not its text, headline or analysis, which the chart
+    never shows and whose reading was most of a chart's time (qa16 F4)."""
+
+    first_seen: datetime
+    topics: tuple[str, ...]
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StoryView:
     """A story as commands and digests see it."""
 

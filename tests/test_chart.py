@@ -11,12 +11,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from bot.chart import TREND_DAYS, trend_data, trend_figure, trend_png
-from bot.models import Member, StoryView
+from bot.models import TrendStory
 
 
-def story(n: int, seen: datetime, topics: tuple[str, ...], outlets: tuple[str, ...]) -> StoryView:
-    members = tuple(Member(o, f"https://{o.lower()}.example/{n}", "t", seen) for o in outlets)
-    return StoryView(n, f"S{n}", None, topics, seen, seen, True, members, (), (), (), {})
+def story(n: int, seen: datetime, topics: tuple[str, ...], outlets: tuple[str, ...]) -> TrendStory:
+    return TrendStory(seen, topics, outlets)  # n: the story's number, for reading the tests
 
 
 def test_counts_by_local_day_and_topic() -> None:

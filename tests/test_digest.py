@@ -6,11 +6,13 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from botapi import check_html, html_text, utf16_len
+import sqlalchemy as sa
+from botapi import StorySeeder, check_html, html_text, utf16_len
 
 from bot import digest as d
 from bot import message as m
 from bot.models import Member, StoryFigure, StoryQuote, StoryView, SummaryLine
+from bot.store import Store
 from summarizer import analyze
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -537,3 +539,16 @@ def test_a_story_is_headed_by_what_most_of_its_tellings_tell() -> None:
     same = [member(4, "Trump, Putin hold call on Ukraine"), member(5, "Trump, Putin hold call on Ukraine")]
     call = [*same, member(6, "Kremlin says nothing agreed")]
     assert headline(call, same[1].title or "", same[1].link) == (same[1].title, same[1].link)
+
+
+async def test_the_trend_chart_reads_what_it_counts_not_whole_stories(store: Store) -> None:
+    """qa16 F4: /trend and the Monday chart read 15 days of whole stories (analysis and fingerprint JSON, terms, every
+    member's text): 5 of a chart's 7 s on a 90-day store. It reads a story's first sighting, topics and outlets."""
+    await StorySeeder(store).story("Quota cut", when=NOW - timedelta(hours=1), summary=("It happened.",))
+    statements: list[str] = []
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    reply = await d.trend_reply(store, ["rare-earths"], NOW, UTC)
+    assert reply.photo is not None and reply.photo.startswith(b"\x89PNG")
+    assert reply.caption is not None and "rare-earths: 1 story" in m.block_plain(reply.caption)
+    read = [s for s in statements if "FROM stories" in s]
+    assert read and not [s for s in read if re.search(r"\b(analysis|fingerprint|terms)\b", s)], read

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from botapi import alerts_since
+from botapi import StorySeeder, alerts_since
 from databases import query
 
 from bot.clock import utcnow
@@ -24,6 +24,7 @@ from bot.models import (
     StoryAnalysis,
     StoryFingerprints,
     SummaryLine,
+    TrendStory,
     title_key,
 )
 from bot.settings import parse_config
@@ -32,6 +33,7 @@ from bot.store import Store, feeds_fingerprint
 ALL_BACKENDS = True  # store and db_url: SQLite, and PostgreSQL when COVERAGE_BOT_TEST_PG is set (conftest.py)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 async def add_story(
@@ -827,6 +829,29 @@ async def test_stories_read_side(store: Store) -> None:
     assert [m.outlet for m in view.members] == ["Outlet B"]
     assert view.summary[0].outlet == "Outlet B" and view.terms == {"us-russia": ["term"]}
     assert await store.story(10_000) is None
+
+
+async def test_trend_stories_are_what_the_chart_counted_of_whole_stories(store: Store) -> None:
+    """The trend chart's own read (qa16 F4: it read 15 days of whole stories) gives what it counted of Store.stories:
+    each topic's newest ``limit`` stories in the topics' order, each once, with its first sighting, topics and members'
+    outlets in order (a feed's section dropped, an outlet Google News names)."""
+    seeder = StorySeeder(store)
+    await seeder.story("Quota cut", ("rare-earths",), outlets=("Wire A",), when=T0)
+    await seeder.story("Summit set", ("rare-earths", "us-russia"), outlets=("Wire B – World", "Wire A"), when=T0 + HOUR)
+    relayed = ("Quota cut again Bloomberg.com",)  # Google News: the title, then the outlet
+    await seeder.story("Quota cut again", outlets=("Google News – rare earths",), when=T0 + 2 * HOUR, summary=relayed)
+    await seeder.story("Old summit", ("us-russia",), when=T0 - timedelta(days=2))
+    since, topics = T0 - HOUR, ["us-russia", "rare-earths"]
+    whole = {}
+    for topic in topics:
+        for s in await store.stories(since, topic=topic, limit=2):
+            whole.setdefault(s.id, s)
+    trend = await store.trend_stories(since, topics, limit=2)
+    assert trend == [TrendStory(s.first_seen, s.topics, tuple(m.outlet for m in s.members)) for s in whole.values()]
+    assert [(t.first_seen, t.outlets) for t in trend] == [
+        (T0 + HOUR, ("Wire A", "Wire B")),  # one poll, one time: by link
+        (T0 + 2 * HOUR, ("Bloomberg.com",)),
+    ]
 
 
 async def test_sync_feeds_adds_updates_and_disables_without_deleting(store: Store) -> None:
