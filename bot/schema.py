@@ -147,7 +147,8 @@ items_t = sa.Table(
     sa.Index(None, "feed_id", "guid"),
     sa.Index(None, "feed_id", "title_key"),
     sa.Index(None, "link"),
-    sa.Index(None, "story_id"),
+    # a story's items, and those seen since (a digest's grown_since), or the oldest on none (retention) (0018)
+    sa.Index(None, "story_id", "seen_at"),
     sa.Index(None, "state", "feed_id"),
     sa.Index(None, "state", "seen_at"),  # each cycle reads the story window's processed items (migration 0005)
     sa.Index(None, "feed_id", "listed_at"),  # a feed's newest listing, read when it answers 304 (migration 0006)
@@ -213,6 +214,11 @@ deliveries_t = sa.Table(
     sa.Column("unsent_stories", sa.JSON(none_as_null=True)),
     sa.Index(None, "subscription_id", "kind", "key"),
     sa.Index(None, "status"),
+    # A subscription's batches of a kind and status, by when they finished (last_delivery, what undelivered and
+    # grown_since take as sent): without it SQLite read every sent batch of every subscription through the index on
+    # status; and finished batches by age, for retention (migration 0018).
+    sa.Index(None, "subscription_id", "kind", "status", "finished_at"),
+    sa.Index(None, "finished_at"),
     # A digest (or weekly chart) key is begun by one process only: of instances racing to send it, one inserts its
     # batch and the others skip (Store.begin_delivery). Alerts share the key "alert", and a failed or unsent batch
     # leaves its key free, so only live digest batches are unique (migration 0008).

@@ -904,6 +904,10 @@ class Store:
             wanted = set(sub["topics"] or [])
             done = _batch_stories(subscription_id, None, deliveries_t.c.status.in_(("pending", "sent")))
             dated: sa.ColumnElement[bool] = stories_t.c.first_seen > since
+            # the stories that may be new, each part a range of an index or the subscription's own batches: the OR
+            # below made SQLite read every story kept, per subscription
+            lowest = since if arrived_after is None else min(since, arrived_after[1])
+            may_be: list[sa.Select[Any]] = [sa.select(stories_t.c.id).where(stories_t.c.first_seen > lowest)]
             found: datetime | None = None
             if kind == "alert":
                 found = max(found_after or since, sub["alerts_since"] or since)
@@ -917,14 +921,17 @@ class Store:
                 # message Telegram refuses fails every digest it is in, and is not offered for ever
                 unsent = _batch_stories(subscription_id, kind, deliveries_t.c.status == UNSENT)
                 dated = sa.or_(dated, sa.and_(stories_t.c.id.in_(unsent), stories_t.c.first_seen > failed_after))
+                may_be.append(unsent)
             # a story that gained one of the chat's topics since (a later telling made it us-russia too) is new to
             # the chat then, however long ago it began
             gained = stories_t.c.gained_at > (
                 found if found is not None else min(since, arrived_after[0]) if arrived_after is not None else since
             )
+            may_be.append(sa.select(stories_t.c.id).where(gained))
             q = (
                 sa.select(stories_t, dated.label("dated"))
                 .where(
+                    stories_t.c.id.in_(sa.union_all(*may_be)),
                     sa.or_(dated, gained),
                     ~stories_t.c.needs_analysis,
                     stories_t.c.id.not_in(done),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from botapi import StorySeeder, alerts_since
-from databases import query
+from databases import FULL_SCAN, query, sqlite_plans
 
 from bot.clock import utcnow
 from bot.migrations import current_revision, head_revision
@@ -816,6 +816,89 @@ async def test_upgrade_dates_when_stories_were_found_and_alerts_began(db_url: st
         kept = (await conn.execute(sa.select(stories_t.c.id, stories_t.c.title).order_by("id"))).all()
     await engine.dispose()
     assert [r.id for r in kept] == [1, 2, 3]
+
+
+async def test_upgrade_indexes_deliveries_by_subscription_and_items_by_story_and_time(db_url: str) -> None:
+    """Migration 0018 only adds and swaps indexes: a database at 0017 keeps its rows, gets deliveries by subscription,
+    kind, status and finish time and by finish time, and items by story and time in place of items by story; the
+    downgrade gives the indexes of 0017 back and keeps the rows too."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+
+    def indexes(c: sa.Connection) -> dict[str, set[str]]:
+        return {t: {i["name"] for i in sa.inspect(c).get_indexes(t)} for t in ("deliveries", "items")}
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0017"))
+        before = await conn.run_sync(indexes)
+    await engine.dispose()
+    store = await Store.open(db_url)
+    try:
+        story = await add_story(store, "Rare earth quota", ["rare-earths"])
+        sub = await store.subscribe(1, ["rare-earths"])
+        batch = await store.begin_delivery(sub.id, "digest", "d1", [story])
+        assert batch is not None
+        await store.finish_delivery(batch, [10])
+        upgraded = await query(store, "SELECT version_num FROM alembic_version")
+    finally:
+        await store.close()
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        after = await conn.run_sync(indexes)
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0017"))
+        again = await conn.run_sync(indexes)
+        kept = [
+            (await conn.execute(sa.text(f"SELECT count(*) FROM {t}"))).scalar_one()
+            for t in ("stories", "items", "deliveries", "delivery_stories")
+        ]
+    await engine.dispose()
+    assert upgraded == [("0018",)] and "ix_items_story_id" in before["items"]
+    assert after["deliveries"] - before["deliveries"] == {
+        "ix_deliveries_subscription_id_kind_status_finished_at",
+        "ix_deliveries_finished_at",
+    }
+    assert after["items"] ^ before["items"] == {"ix_items_story_id", "ix_items_story_id_seen_at"}
+    assert again == before and kept == [1, 1, 1, 1]
+
+
+async def test_a_subscriptions_delivery_reads_search_its_own_batches_and_the_recent_stories(tmp_path: Path) -> None:
+    """qa16 F2: on SQLite a subscription's delivery reads read every sent batch of every subscription (through the
+    index on status: "sent" is nearly every batch) and undelivered every story kept (SCAN stories: an OR of when a
+    story began and when it gained a topic), so each cost grew with the history: last_delivery 0.5 -> 11.8 ms,
+    undelivered 13 -> 88 ms at 45,000 batches, and the catch-up read last_delivery for ~250 subscriptions a cycle.
+    Every statement is now a search of the subscription's own batches or of a range of recent stories."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        story = await add_story(store, "Rare earth quota", ["rare-earths"], when=T0 - timedelta(days=1))
+        await add_story(store, "Lynas expands", ["rare-earths"], when=T0, outlet="Outlet B")
+        sub = await store.subscribe(1, ["rare-earths"], mode="alerts")
+        batch = await store.begin_delivery(sub.id, "digest", "d1", [story])
+        assert batch is not None
+        await store.finish_delivery(batch, [10])
+        async with sqlite_plans(store) as plans:
+            last = await store.last_delivery(sub.id, "digest")
+            assert last is not None and await store.delivery_done(sub.id, "digest", "d1")
+            digest = await store.undelivered(
+                sub.id, "digest", T0 - timedelta(hours=24), arrived_after=(last, last - timedelta(hours=24)),
+                failed_after=T0 - timedelta(days=7),
+            )  # fmt: skip
+            await store.undelivered(sub.id, "alert", T0 - timedelta(hours=6))
+            await store.grown_since(sub.id, T0 - timedelta(hours=28))
+        assert [s.title for s in digest] == ["Lynas expands"]
+    finally:
+        await store.close()
+    assert len(plans) >= 6
+    scans = [(statement[:90], step) for statement, plan in plans for step in plan if FULL_SCAN.match(step)]
+    by_status = [(statement[:90], step) for statement, plan in plans for step in plan if "ix_deliveries_status" in step]
+    assert scans == [] and by_status == []
+    # grown_since: the items of the stories the subscription was sent, seen since: a range of each story's items
+    (grown,) = [
+        plan for statement, plan in plans if statement.startswith("SELECT items.story_id, feeds.name, items.title")
+    ]
+    assert any("(story_id=? AND seen_at>?)" in step for step in grown), grown
 
 
 async def test_stories_read_side(store: Store) -> None:
