@@ -1567,12 +1567,19 @@ class Store:
         return PruneReport(**counts, finished=True)
 
     async def _prune_deliveries(self, older_than: datetime, batch: int) -> tuple[int, bool]:
-        ids = sa.select(deliveries_t.c.id).where(
-            deliveries_t.c.status != "pending",
-            sa.func.coalesce(deliveries_t.c.finished_at, deliveries_t.c.created_at) < older_than,
+        # finished before the cutoff, or (finished_at NULL) begun before it: two ranges of the index on finished_at, as
+        # coalesce(finished_at, created_at) was not, and SQLite read every batch kept each cycle to find none
+        finished = deliveries_t.c.status != "pending"
+        old = sa.union_all(
+            sa.select(deliveries_t.c.id, deliveries_t.c.finished_at.label("ended")).where(
+                finished, deliveries_t.c.finished_at < older_than
+            ),
+            sa.select(deliveries_t.c.id, deliveries_t.c.created_at).where(
+                finished, deliveries_t.c.finished_at.is_(None), deliveries_t.c.created_at < older_than
+            ),
         )
         async with self._write() as conn:
-            chosen = [r[0] for r in await conn.execute(ids.order_by(deliveries_t.c.id).limit(batch))]
+            chosen = [r[0] for r in await conn.execute(old.order_by("ended", "id").limit(batch))]
             if chosen:
                 await conn.execute(delivery_stories_t.delete().where(delivery_stories_t.c.delivery_id.in_(chosen)))
                 await conn.execute(deliveries_t.delete().where(deliveries_t.c.id.in_(chosen)))
@@ -1586,7 +1593,9 @@ class Store:
             _unlisted(older_than),
         )
         async with self._write() as conn:
-            chosen = [r[0] for r in await conn.execute(ids.order_by(items_t.c.id).limit(batch))]
+            # oldest first, in the order an index gives them ((state, seen_at) or (story_id, seen_at)): each batch
+            # reads its own rows, not every prunable item sorted again
+            chosen = [r[0] for r in await conn.execute(ids.order_by(items_t.c.seen_at, items_t.c.id).limit(batch))]
             if chosen:
                 await conn.execute(items_t.delete().where(items_t.c.id.in_(chosen)))
         return len(chosen), len(chosen) == batch
@@ -1606,7 +1615,9 @@ class Store:
             # a story takes its members with it: a twentieth of the batch in stories keeps the rows per transaction
             # near the batch for stories of up to twenty members
             limit = max(1, batch // 20)
-            chosen = [r[0] for r in await conn.execute(ids.order_by(stories_t.c.id).limit(limit))]
+            # oldest first, along the index on updated_at: nothing to prune reads nothing
+            order = (stories_t.c.updated_at, stories_t.c.id)
+            chosen = [r[0] for r in await conn.execute(ids.order_by(*order).limit(limit))]
             if chosen:
                 await conn.execute(items_t.delete().where(items_t.c.story_id.in_(chosen)))
                 await conn.execute(delivery_stories_t.delete().where(delivery_stories_t.c.story_id.in_(chosen)))
