@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -48,7 +48,6 @@ DEFAULT_TIME = "08:00"
 # (a toggle of whatever the store held when pressed); press redraws them, changing nothing.
 START = "+"  # "➕ topic": '+:topic'
 STOP = "-"  # "✅ topic": '-:topic'
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since ever": every story the store keeps
 
 GROUP_TYPES = ("group", "supergroup")
 
@@ -360,7 +359,7 @@ class Commands:
         or stored stories still carry it: typed, it means that topic, not a speaker. None otherwise."""
         key = word.lower().replace("_", "-")
         sub = await self._subscription(chat)
-        if (sub is not None and key in sub.topics) or await self.store.stories(EPOCH, topic=key, limit=1):
+        if (sub is not None and key in sub.topics) or await self.store.has_topic(key):
             return key
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from loopback import LoopbackServer, Response
 from bot import message as m
 from bot.commands import COMMANDS, USAGE, ChatRef, Commands, chat_error
 from bot.fetch import Fetcher, FetchLimits
-from bot.models import FeedFailure
+from bot.models import FeedFailure, StoryFingerprints
 from bot.store import Store
 from summarizer.speakers import speaker_matches
 
@@ -492,6 +493,30 @@ async def test_figures_summary_and_trend_of_a_removed_topic_say_so(store: Store,
         answer = plain(await removed.handle(f"{command} us-russia", ME))
         assert answer.startswith("The topic us-russia is no longer configured; topics: rare-earths."), answer
         assert plain(await removed.handle(f"{command} arctic", ME)).startswith("Unknown topic 'arctic'")
+
+
+async def test_a_word_that_is_no_topic_is_looked_up_without_reading_every_story(
+    store: Store, commands: Commands
+) -> None:
+    """/summary nosuchtopic and /quotes nobodyinparticular, which anyone may send, read every stored story into
+    Python to learn whether a topic feeds.yaml dropped has that name: 134 MB and 1.1 s on a 90-day store (qa16 F1)."""
+    month_ago = datetime.now(UTC) - timedelta(days=30)  # older than /quotes' week: only the topic lookup may read them
+    bulky = StoryFingerprints(tuple(("x" * 2000, month_ago, ("us-russia",)) for _ in range(20)))  # 40 kB a story
+    async with store.feed_transaction() as tx:
+        for n in range(200):  # 8 MB of fingerprints
+            await tx.create_story(f"Summit {n}", None, ["us-russia"], {}, bulky, month_ago + timedelta(minutes=n), True)
+    lines = ("/summary nosuchtopic", "/quotes nobodyinparticular")
+    expected = ["Unknown topic 'nosuchtopic'", "No quotes by nobodyinparticular on rare-earths, us-russia in the last"]
+    for text in lines:  # the first answers import the summarizer's modules
+        await commands.handle(text, ME)
+    tracemalloc.start()
+    try:
+        answers = [plain(await commands.handle(text, ME)) for text in lines]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [a[: len(e)] for a, e in zip(answers, expected, strict=True)] == expected, answers
+    assert peak < 2_000_000, peak  # 8 MB of fingerprints unread
 
 
 async def test_timezone_of_a_channel_named_from_a_private_chat(commands: Commands, store: Store) -> None:
