@@ -847,8 +847,8 @@ class Commands:
         if speaker and len(speaker) > 80:
             raise BadArguments("That speaker name is too long.")
         topics = list(dict.fromkeys(named)) or await self._chat_topics(chat)
-        stories = await self._recent(topics, self.now() - QUOTES_WINDOW, limit=500)
-        said = [(q.speaker, q) for story in stories for q in d.readable_quotes(story.quotes) if q.speaker and q.text]
+        told = await self.store.story_quotes(self.now() - QUOTES_WINDOW, topics)  # the whole week, quotes alone
+        said = [(q.speaker, q) for quotes in told for q in d.readable_quotes(quotes) if q.speaker and q.text]
         # one heading per person: "Trump" is shown as "Donald Trump" when he is the only full-named Trump of the week
         owners = surname_owners(said_by for said_by, _q in said)
         grouped: dict[str, list[StoryQuote]] = {}

@@ -833,6 +833,22 @@ async def test_quotes_show_a_surname_under_the_one_full_name_it_is(commands: Com
     assert [blk.lines[0][0].text for blk in (await commands.handle("/quotes trump", ME)).blocks[1:]] == ["Donald Trump"]
 
 
+async def test_quotes_cover_the_whole_week_on_a_busy_topic(commands: Commands, store: Store) -> None:
+    """/quotes promises the last 7 days but read the newest 500 stories a topic, 4.5 days of a busy store: a quote of 6
+    days ago was "No quotes by Fairweather … in the last 7 days" (qa16 F8). A quote 8 days old is still not shown."""
+    now = datetime.now(UTC)
+    seed = StorySeeder(store)
+    quote = "We will not sell a single tonne below cost"
+    await seed.story("Mine talks", when=now - timedelta(days=6), quotes=({"text": quote, "speaker": "O. Fairweather"},))
+    await seed.story("Old talks", when=now - timedelta(days=8), quotes=({"text": "Too old", "speaker": "Fairweather"},))
+    async with store.feed_transaction() as tx:  # 600 newer stories on the topic, none quoting anybody
+        for n in range(600):
+            when = now - timedelta(days=5, minutes=-10 * n)
+            await tx.create_story(f"Quota {n}", None, ["rare-earths"], {}, StoryFingerprints(), when, True)
+    answer = plain(await commands.handle("/quotes fairweather rare-earths", ME))
+    assert quote in answer and "Too old" not in answer, answer
+
+
 async def test_figures_of_last_day_with_context_and_source(commands: Commands, seeded: dict[str, int]) -> None:
     reply = await commands.handle("/figures", ME)
     text = plain(reply)

@@ -24,6 +24,7 @@ from bot.models import (
     NewItem,
     StoryAnalysis,
     StoryFingerprints,
+    StoryQuote,
     SummaryLine,
     TrendStory,
     title_key,
@@ -961,6 +962,26 @@ async def test_a_topics_stories_are_read_up_to_the_limit_not_every_story_since(s
     assert peak < 2_000_000, peak
     newest = await store.stories(since, topic="us-russia", limit=3)
     assert [s.title for s in newest] == ["Summit 199", "Summit 198", "Summit 197"]
+
+
+async def test_story_quotes_are_every_quoted_story_of_the_topics_once_newest_first(store: Store) -> None:
+    """/quotes' read (qa16 F8): the quotes alone, a story on two of the topics once, stories without quotes left out."""
+    both = await add_story(store, "Both", ["rare-earths", "us-russia"], when=T0 + timedelta(hours=2))
+    russia = await add_story(store, "Russia", ["us-russia"], when=T0 + timedelta(hours=1))
+    await add_story(store, "Unquoted", ["rare-earths"], when=T0 + timedelta(hours=3))
+    other = await add_story(store, "Arctic", ["arctic"], when=T0 + timedelta(hours=4))
+    early = await add_story(store, "Early", ["rare-earths"], when=T0 - timedelta(days=2))
+    for sid in (both, russia, other, early):
+        said = StoryQuote(
+            f"Words {sid}", f"Speaker {sid}", "said", "x", outlet="Outlet A", link=f"https://a.example/{sid}"
+        )
+        await store.set_story_analysis(sid, StoryAnalysis(quotes=(said,)), None)
+    told = await store.story_quotes(T0 - timedelta(days=1), ["rare-earths", "us-russia"])
+    assert [[(q.speaker, q.link) for q in quotes] for quotes in told] == [
+        [(f"Speaker {both}", f"https://a.example/{both}")],
+        [(f"Speaker {russia}", f"https://a.example/{russia}")],
+    ]
+    assert await store.story_quotes(T0 - timedelta(days=1), []) == []
 
 
 async def test_a_topic_is_matched_whole_in_the_stories_topics(store: Store) -> None:
