@@ -31,6 +31,7 @@ from .store import Store
 from .textcut import shorten
 
 if TYPE_CHECKING:
+    from .models import StoryView
     from .poller import CycleReport
     from .settings import Config, FeedConfig, Settings
 
@@ -472,6 +473,10 @@ async def _poll_while_waiting(poll: Callable[[], Awaitable[Any]], stop: asyncio.
 
 # ---------------------------------------------------------------- reading the store
 
+# `stories` reads and prints this many stories at a time: a month of a busy store is thousands (every one is listed;
+# 500 were, silently: qa16 F3), each with its members.
+STORIES_PAGE = 200
+
 
 async def stories_command(
     settings: Settings, since: str, topic: str | None, as_json: bool, *, topics: Sequence[str] | None = None
@@ -494,15 +499,16 @@ async def stories_command(
         raise
     try:
         if retired:
-            if topic is None or not await store.has_topic(topic):  # (never None when retired)
+            if topic is None or not await store.has_topic(topic):  # (retired: never None)
                 raise UserError(unknown)
             print(
                 f"coverage-bot: --topic {topic!r} is no longer in feeds.yaml (topics: {', '.join(topics or ())}); "
                 "listing the stories stored with it",
                 file=sys.stderr,
             )
-        stories = await store.stories(datetime.now(UTC) - window, topic=topic, limit=500)
-        if topic is not None and topics is None and not stories:
+        since_at = datetime.now(UTC) - window
+        page = await store.stories(since_at, topic=topic, limit=STORIES_PAGE)
+        if topic is not None and topics is None and not page:
             followed = await store.feed_topics()
             if followed and topic not in followed:
                 raise UserError(
@@ -510,23 +516,34 @@ async def stories_command(
                     "(no feeds.yaml here to check it against: --config FILE)"
                 )
             unchecked = "" if followed else " (the topic is not checked: no feeds.yaml here and no feeds in the store)"
+        if not page and as_json:
+            print("[]")
+        elif not page:
+            print(f"no stories in the last {since}" + (f" on {topic}{unchecked}" if topic else ""))
+        separator = "[\n"  # --json: the array json.dumps(indent=2) prints, written a story at a time
+        while page:
+            for s in page:
+                if as_json:
+                    item = json.dumps(_story_json(s), ensure_ascii=False, indent=2, default=str)
+                    sys.stdout.write(separator + textwrap.indent(item, "  "))
+                    separator = ",\n"
+                else:
+                    _print_story(s)
+            full = len(page) == STORIES_PAGE
+            page = await store.stories(since_at, topic=topic, limit=STORIES_PAGE, after=page[-1]) if full else []
+        if as_json and separator != "[\n":
+            print("\n]")
     finally:
         await store.close()
-    if as_json:
-        print(json.dumps([_story_json(s) for s in stories], ensure_ascii=False, indent=2, default=str))
-        return 0
-    if not stories:
-        print(f"no stories in the last {since}" + (f" on {topic}{unchecked}" if topic else ""))
-        return 0
-    for s in stories:
-        outlets = s.outlets()
-        print(f"#{s.id}  {s.title}")
-        print(
-            f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)} UTC"
-        )
-        for line in s.summary[:2]:
-            print(textwrap.fill(line.text, width=100, initial_indent="     ", subsequent_indent="     "))
     return 0
+
+
+def _print_story(s: StoryView) -> None:
+    outlets = s.outlets()
+    print(f"#{s.id}  {s.title}")
+    print(f"     {', '.join(s.topics)} · {len(outlets)} outlet(s): {', '.join(outlets)} · {_when(s.first_seen)} UTC")
+    for line in s.summary[:2]:
+        print(textwrap.fill(line.text, width=100, initial_indent="     ", subsequent_indent="     "))
 
 
 def _story_json(s: Any) -> dict:

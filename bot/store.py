@@ -353,13 +353,19 @@ class Store:
 
     # ------------------------------------------------------------------ stories (read side)
 
-    async def stories(self, since: datetime, topic: str | None = None, limit: int = 50) -> list[StoryView]:
+    async def stories(
+        self, since: datetime, topic: str | None = None, limit: int = 50, *, after: StoryView | None = None
+    ) -> list[StoryView]:
         """Stories first seen since ``since`` (optionally on one topic), newest first. The topic and the limit are
         applied in SQL: `limit` rows are read, not every story since ``since`` (a 90-day store's 23k stories,
-        fingerprints and analyses, were read into Python for one story of a topic)."""
+        fingerprints and analyses, were read into Python for one story of a topic). ``after``: the listing goes on
+        past this story (the last of the previous page), so a long listing is read a page at a time."""
         query = sa.select(stories_t).where(stories_t.c.first_seen >= since)
         if topic is not None:
             query = query.where(self._carries(topic))
+        if after is not None:
+            at, sid = stories_t.c.first_seen, stories_t.c.id
+            query = query.where(sa.or_(at < after.first_seen, sa.and_(at == after.first_seen, sid < after.id)))
         query = query.order_by(stories_t.c.first_seen.desc(), stories_t.c.id.desc()).limit(limit)
         async with self._read(consistent=True) as conn:
             rows = (await conn.execute(query)).mappings().all()

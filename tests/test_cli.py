@@ -281,6 +281,38 @@ def test_stories_times_say_their_zone(db_env):
     assert "· 2026-01-02 03:04 UTC\n" in out.stdout, out.stdout
 
 
+def test_stories_lists_every_story_of_the_window_not_the_newest_500(db_env):
+    """`stories --since 30d [--json]` stopped at 500 stories, silently (qa16 F3): every one is listed now, read a page
+    at a time (stories first seen at one time are split between pages), --json printing the same array as before."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.models import StoryFingerprints
+    from bot.store import Store
+
+    now = datetime.now(UTC)
+
+    async def seed() -> None:
+        store = await Store.open(db_env["DATABASE_URL"])
+        try:
+            async with store.feed_transaction() as tx:
+                for n in range(520):  # three at each minute
+                    when = now - timedelta(minutes=n // 3)
+                    await tx.create_story(f"Quota {n}", None, ["rare-earths"], {}, StoryFingerprints(), when, True)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    out = run_cli("stories", "--since", "30d", "--json", env=db_env)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    listed = json.loads(out.stdout)
+    assert sorted(s["id"] for s in listed) == list(range(1, 521))
+    assert [s["id"] for s in listed] == sorted((s["id"] for s in listed), key=lambda i: ((i - 1) // 3, -i))
+    assert out.stdout == json.dumps(listed, ensure_ascii=False, indent=2) + "\n"
+    text = run_cli("stories", "--since", "30d", "--topic", "rare-earths", env=db_env).stdout
+    assert [line.split()[0] for line in text.splitlines() if line.startswith("#")] == [f"#{s['id']}" for s in listed]
+
+
 def test_subscribe_again_keeps_the_mode_and_time_not_given(db_env):
     """As /subscribe in a chat does: adding a topic reset a 21:30 digest (or alerts) to daily at 08:00."""
     db_env = {**db_env, "DEFAULT_TIMEZONE": "UTC"}
