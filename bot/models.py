@@ -484,6 +484,18 @@ class FeedHealth:
 
 
 @dataclass(frozen=True)
+class FeedCounts:
+    """The configured feeds by state and the last poll: what `coverage-bot healthcheck` says, read from the feeds
+    table alone (Store.feed_health counts every feed's items, which neither it nor /status shows)."""
+
+    feeds_total: int
+    healthy: int
+    failing: int
+    disabled: int
+    last_poll_at: datetime | None
+
+
+@dataclass(frozen=True)
 class StatusView:
     """The bot at a glance."""
 

@@ -43,6 +43,7 @@ from .models import (
     ArticleAnalysis,
     ArticleToAnalyse,
     FeedBacklog,
+    FeedCounts,
     FeedFailure,
     FeedHealth,
     FeedOutcome,
@@ -518,15 +519,29 @@ class Store:
                 for r in (await conn.execute(q)).mappings()
             ]
 
-    async def status(self, now: datetime | None = None) -> StatusView:
-        """Feed counts, the last poll, today's stories and the chats that were deactivated."""
-        now = now or utcnow()
-        health = await self.feed_health()
-        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    async def feed_counts(self) -> FeedCounts:
+        """The configured feeds healthy (enabled, no failure in a row), failing and disabled, and the last poll."""
         async with self._read(consistent=True) as conn:
+            feeds = (
+                await conn.execute(sa.select(feeds_t.c.enabled, feeds_t.c.failures).where(feeds_t.c.in_config))
+            ).all()
             last_poll = (
                 await conn.execute(sa.select(sa.func.max(feeds_t.c.last_attempt_at)).where(feeds_t.c.in_config))
             ).scalar()
+        return FeedCounts(
+            feeds_total=len(feeds),
+            healthy=sum(1 for enabled, failures in feeds if enabled and failures == 0),
+            failing=sum(1 for enabled, failures in feeds if enabled and failures > 0),
+            disabled=sum(1 for enabled, _ in feeds if not enabled),
+            last_poll_at=as_utc_or_none(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
+        )
+
+    async def status(self, now: datetime | None = None) -> StatusView:
+        """Feed counts, the last poll, today's stories, the chats that were deactivated and the store's size."""
+        now = now or utcnow()
+        feeds = await self.feed_counts()
+        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._read(consistent=True) as conn:
             today = (
                 await conn.execute(
                     sa.select(sa.func.count()).select_from(stories_t).where(stories_t.c.first_seen >= midnight)
@@ -540,11 +555,11 @@ class Store:
                 )
             ).all()
         return StatusView(
-            feeds_total=len(health),
-            healthy=sum(1 for h in health if h.enabled and h.failures == 0),
-            failing=sum(1 for h in health if h.enabled and h.failures > 0),
-            disabled=sum(1 for h in health if not h.enabled),
-            last_poll_at=as_utc_or_none(last_poll) if isinstance(last_poll, datetime) else _parse_dt(last_poll),
+            feeds_total=feeds.feeds_total,
+            healthy=feeds.healthy,
+            failing=feeds.failing,
+            disabled=feeds.disabled,
+            last_poll_at=feeds.last_poll_at,
             stories_today=int(today or 0),
             deactivated_chats=[(int(c), r or "") for c, r in dead],
             size=await self.size(),

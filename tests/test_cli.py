@@ -422,6 +422,49 @@ async def test_healthcheck_follows_the_feeds_intervals(tmp_path: Path) -> None:
     assert healthcheck("--max-age", "200")[0] == 0  # the bar, given
 
 
+async def test_healthcheck_reads_the_feeds_table_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """healthcheck read Store.status to print the last poll and the healthy feeds: every feed's items grouped and
+    counted, and items, stories and deliveries counted (qa16 F5: a GROUP BY over 675k items every Docker check)."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from databases import query
+    from sqlalchemy import event
+
+    from bot.app import healthcheck_command
+    from bot.models import FeedFailure, FeedSpec, FeedSuccess
+    from bot.settings import Settings
+    from bot.store import Store
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    store = await Store.open(url)
+    now = datetime.now(UTC)
+    try:
+        await store.sync_feeds([FeedSpec(name, f"https://{name}.example/rss") for name in ("a", "b", "c")])
+        ids = dict(await query(store, "SELECT name, id FROM feeds"))
+        async with store.feed_transaction() as tx:
+            ok = FeedSuccess(status=200, etag=None, last_modified=None, next_poll_at=now + timedelta(minutes=15))
+            failed = FeedFailure(500, "HTTP 500", failures=1, backoff=900.0, next_poll_at=now + timedelta(minutes=15))
+            await tx.record_outcomes([(ids["a"], ok), (ids["b"], ok), (ids["c"], failed)], now)
+    finally:
+        await store.close()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(sa.engine.Engine, "before_cursor_execute", seen)
+    try:
+        code = await healthcheck_command(Settings(database_url=url), 60)
+    finally:
+        event.remove(sa.engine.Engine, "before_cursor_execute", seen)
+    said = capsys.readouterr().out
+    assert code == 0 and said.startswith("healthy: last poll ") and said.endswith(", 2/3 feeds healthy\n"), said
+    assert any(re.search(r"\bFROM feeds\b", s) for s in statements), statements
+    assert [s for s in statements if re.search(r"\bFROM (items|stories|deliveries)\b", s)] == []
+
+
 def test_feeds_shows_whole_names_and_the_problems_fix_hint(db_env):
     """Names were cut at 30 characters (not what --enable takes) and problems at 60, the fix hint lost, with no '…'."""
     import asyncio

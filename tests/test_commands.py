@@ -887,6 +887,25 @@ async def test_status_shows_counts_and_deactivated_chats_to_admins(
     assert "555" not in other and "Feeds: 3" in other
 
 
+async def test_status_counts_each_feeds_items_once(commands: Commands, store: Store, seeded: dict[str, int]) -> None:
+    """/status grouped every item by feed twice, once in Store.status, whose feed counts need the feeds table alone
+    (qa16 F5). The answer is the same."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        answer = plain(await commands.handle("/status", ME))
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", seen)
+    assert "Feeds: 3 — 3 healthy, 0 failing, 0 disabled" in answer and "Stories today:" in answer, answer
+    assert sum("GROUP BY items.feed_id" in s for s in statements) == 1, statements
+
+
 async def test_status_names_a_feed_a_permanent_redirect_moved(
     commands: Commands, store: Store, seeded: dict[str, int]
 ) -> None:
