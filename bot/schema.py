@@ -185,6 +185,9 @@ subscriptions_t = sa.Table(
     # when it began taking alerts (made, made active again, or switched to alerts): what was found before is not new
     # to it (Store.subscribe, Store.undelivered; migration 0017)
     sa.Column("alerts_since", UTCDateTime),
+    # {topic: ISO time} of the topics added to it while it was active: their alerts begin then, not at alerts_since
+    # (a topic not here began with the subscription; Store.subscribe, Store.undelivered; migration 0019)
+    sa.Column("topics_since", sa.JSON(none_as_null=True)),
     sa.UniqueConstraint("chat_id", "thread_id"),
 )
 

@@ -188,6 +188,15 @@ def _gained_since(
     return False
 
 
+def _found_since(story: sa.RowMapping, topic: str, since: datetime, start: datetime) -> bool:
+    """Whether an alert counts the story (a row of :meth:`Store.undelivered`) for one of the chat's topics that began
+    at ``start``: found after it (and first seen after ``since``), or ``topic`` brought to it by a member stored after
+    it and published after ``since``."""
+    return bool(story["dated"] and story["alertable_since"] > start) or _gained_since(
+        story, {topic}, since, None, start
+    )
+
+
 def _batch_done(subscription_id: int, kind: str, key: str, pending: bool = True) -> sa.Select[Any]:
     """The batch with this key, sent or (``pending``) being sent (begin_delivery, delivery_done)."""
     return sa.select(deliveries_t.c.id).where(
@@ -621,8 +630,13 @@ class Store:
             else:
                 restarted = not (row["active"] and was_active)
                 old = [] if restarted else list(row["topics"] or [])
-                # alerts start now for a subscription made active again or switched to alerts (Store.undelivered)
-                start = {"alerts_since": now} if restarted or (mode == "alerts" and row["mode"] != "alerts") else {}
+                # alerts start now for a subscription made active again or switched to alerts, every topic's with them;
+                # a topic added to an active one starts its own now (Store.undelivered)
+                start: dict[str, Any] = {}
+                if restarted or (mode == "alerts" and row["mode"] != "alerts"):
+                    start = {"alerts_since": now, "topics_since": None}
+                elif added := [t for t in topics if t not in old]:
+                    start = {"topics_since": {**(row["topics_since"] or {}), **dict.fromkeys(added, now.isoformat())}}
                 await conn.execute(
                     subscriptions_t.update()
                     .where(subscriptions_t.c.id == row["id"])
@@ -937,7 +951,9 @@ class Store:
         Alerts only take alertable stories the bot found (``alertable_since``) after ``found_after`` (default:
         ``since``) and after the subscription began taking alerts (``alerts_since``): what a feed lists hours after
         publishing it is new when the bot finds it, and what was found before a chat subscribed is not new to it. A
-        gained topic counts for alerts when its member was stored after those and published after ``since``.
+        gained topic counts for alerts when its member was stored after those and published after ``since``. A topic
+        added to the subscription begins when it was added (``topics_since``): its stories found before are not new;
+        a story on two of the chat's topics counts from the earlier start.
 
         Stories in a pending batch count as sent (a crash mid-send must not post twice) until its sender's lease runs
         out (:meth:`recover_deliveries`); stories whose analysis is still being computed wait for the next call.
@@ -990,11 +1006,20 @@ class Store:
             )
             if kind == "alert":
                 q = q.where(stories_t.c.alertable)
+            # a topic added to the chat's alerts begins when it was added (subscriptions.topics_since), the others
+            # with the subscription: a story counts from the earliest start of the chat's topics it is on
+            began: dict[str, datetime] = {}
+            if found is not None:
+                began = {t: max(found, datetime.fromisoformat(at)) for t, at in (sub["topics_since"] or {}).items()}
             rows = [
                 r
                 for r in (await conn.execute(q)).mappings()
                 if (on := wanted & set(r["topics"] or ()))
-                and (r["dated"] or _gained_since(r, on, since, arrived_after, found))
+                and (
+                    any(_found_since(r, t, since, began.get(t, found)) for t in on)
+                    if found is not None and began.keys() & on
+                    else r["dated"] or _gained_since(r, on, since, arrived_after, found)
+                )
             ]
             return await self._story_views(conn, rows)
 
@@ -2284,7 +2309,7 @@ def _merged(kept: Any, old: Any) -> dict[str, Any]:
     if not old["active"]:
         return {}
     if not kept["active"]:
-        return {key: old[key] for key in ("topics", "mode", "at", "timezone", "active", "alerts_since")}
+        return {key: old[key] for key in ("topics", "mode", "at", "timezone", "active", "alerts_since", "topics_since")}
     return {
         "topics": _merge_topics(list(old["topics"] or []), kept["topics"] or []),
         "timezone": kept["timezone"] if kept["timezone"] is not None else old["timezone"],

@@ -1389,3 +1389,24 @@ async def test_alerts_begin_when_the_chat_subscribes_to_them(delivery: Delivery,
     for chat in (607, 608):
         (text,) = api.sent_texts(chat)
         assert f"<b>{after}.</b>" in text and f"<b>{before}.</b>" not in text
+
+
+async def test_alerts_of_a_topic_added_begin_when_it_is_added(
+    delivery: Delivery, store: Store, api: FakeBotAPI
+) -> None:
+    """qa17 r3_added_topic_backlog: a chat taking rare-earths alerts added us-russia, and the next alert sent, as
+    "New:", a us-russia story the bot had found before the topic was added. An added topic's alerts begin when it is
+    added; a story on a topic the chat had before counts from that topic's start."""
+    now = datetime.now(UTC)
+    seeder = StorySeeder(store)
+    await store.subscribe(609, ["rare-earths"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
+    before = await seeder.story("Kremlin talks found before", ("us-russia",), when=now - timedelta(hours=2), seen=now)
+    both = await seeder.story(
+        "Rare earth sanctions talks", ("rare-earths", "us-russia"), when=now - timedelta(hours=2), seen=now
+    )
+    await store.subscribe(609, ["us-russia"], mode="alerts")
+    after = await seeder.story("Kremlin talks found after", ("us-russia",), when=now, seen=datetime.now(UTC))
+    assert [o.status for o in await delivery.send_alerts(datetime.now(UTC))] == ["sent"]
+    (text,) = api.sent_texts(609)
+    assert f"<b>{after}.</b>" in text and f"<b>{both}.</b>" in text and f"<b>{before}.</b>" not in text

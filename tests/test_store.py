@@ -408,6 +408,53 @@ async def test_three_consecutive_failures_deactivate_a_chat(store: Store) -> Non
     assert again.active and again.topics == ("rare-earths",)
 
 
+async def test_an_added_topic_begins_its_alerts_when_added_also_for_a_story_that_gains_it(store: Store) -> None:
+    """qa17 r3: alerts of a topic added to an active subscription begin when it is added (Store.subscribe writes
+    subscriptions.topics_since), for a story that gains the topic too: gained before the topic was added, it is not
+    new to the chat; gained after, it is. Made active again, or switched to alerts, every topic starts afresh."""
+    from bot.schema import stories_t, subscriptions_t
+
+    now = utcnow()
+    seeder = StorySeeder(store)
+    sub = await store.subscribe(12, ["china"], mode="alerts")
+    await alerts_since(store, now - timedelta(days=1))
+    early = await seeder.story("Rare earth quota one", when=now - timedelta(hours=3), seen=now - timedelta(hours=3))
+    late = await seeder.story("Rare earth quota two", when=now - timedelta(hours=3), seen=now - timedelta(hours=3))
+    early_gain = [(now - timedelta(hours=2)).isoformat()] * 2
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            stories_t.update()
+            .where(stories_t.c.id == early)
+            .values(
+                topics=["rare-earths", "us-russia"],
+                topics_gained={"us-russia": early_gain},
+                gained_at=now - timedelta(hours=2),
+            )
+        )
+    await store.subscribe(12, ["us-russia"], mode="alerts")
+    gained = utcnow()
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            stories_t.update()
+            .where(stories_t.c.id == late)
+            .values(
+                topics=["rare-earths", "us-russia"],
+                topics_gained={"us-russia": [gained.isoformat()] * 2},
+                gained_at=gained,
+            )
+        )
+    assert [s.id for s in await store.undelivered(sub.id, "alert", now - timedelta(hours=6))] == [late]
+
+    async def began() -> object:
+        async with store.engine.connect() as conn:
+            return (await conn.execute(sa.select(subscriptions_t.c.topics_since))).scalar_one()
+
+    assert list(await began()) == ["us-russia"]  # type: ignore[call-overload]
+    await store.subscribe(12, ["china"], mode="daily")
+    await store.subscribe(12, ["china"], mode="alerts")
+    assert await began() is None
+
+
 async def test_undelivered_and_delivery_batches(store: Store) -> None:
     sub = await store.subscribe(5, ["rare-earths"], mode="alerts")
     await alerts_since(store, T0 - timedelta(days=3))
@@ -857,13 +904,53 @@ async def test_upgrade_indexes_deliveries_by_subscription_and_items_by_story_and
             for t in ("stories", "items", "deliveries", "delivery_stories")
         ]
     await engine.dispose()
-    assert upgraded == [("0018",)] and "ix_items_story_id" in before["items"]
+    assert upgraded == [("0019",)] and "ix_items_story_id" in before["items"]
     assert after["deliveries"] - before["deliveries"] == {
         "ix_deliveries_subscription_id_kind_status_finished_at",
         "ix_deliveries_finished_at",
     }
     assert after["items"] ^ before["items"] == {"ix_items_story_id", "ix_items_story_id_seen_at"}
     assert again == before and kept == [1, 1, 1, 1]
+
+
+async def test_upgrade_keeps_subscriptions_whose_topics_began_with_them(db_url: str) -> None:
+    """Migration 0019: a subscription stored at 0018 keeps its row and gets no topic start (subscriptions.topics_since
+    NULL): every topic's alerts began with the subscription's, as before; the downgrade keeps the row too."""
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.migrations import alembic_config
+    from bot.schema import chats_t, subscriptions_t
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0018"))
+        await conn.execute(chats_t.insert().values(chat_id=8, active=True, failures=0, updated_at=T0))
+        await conn.execute(
+            subscriptions_t.insert().values(
+                id=1, chat_id=8, thread_id=0, topics=["rare-earths", "us-russia"], mode="alerts", at="08:00",
+                active=True, created_at=T0 - timedelta(hours=2), updated_at=T0, failures=0,
+                alerts_since=T0 - timedelta(hours=2),
+            )
+        )  # fmt: skip
+    await engine.dispose()
+
+    store = await Store.open(db_url)
+    try:
+        story = await add_story(store, "Kremlin talks", ["us-russia"], when=T0)
+        async with store.engine.connect() as conn:
+            began = (await conn.execute(sa.select(subscriptions_t.c.topics_since))).scalar_one()
+        assert began is None
+        assert [s.id for s in await store.undelivered(1, "alert", T0 - timedelta(days=1))] == [story]
+    finally:
+        await store.close()
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0018"))
+        kept = (await conn.execute(sa.select(subscriptions_t.c.id, subscriptions_t.c.alerts_since))).all()
+    await engine.dispose()
+    assert [tuple(r) for r in kept] == [(1, T0 - timedelta(hours=2))]
 
 
 async def test_a_subscriptions_delivery_reads_search_its_own_batches_and_the_recent_stories(tmp_path: Path) -> None:
