@@ -366,18 +366,10 @@ class Commands:
     def _tz(self, name: str | None) -> ZoneInfo:
         return local_zone(name, self.default_timezone)
 
-    async def _subscription(self, chat: ChatRef) -> SubscriptionView | None:
-        subs = await self.store.subscriptions(chat.chat_id)
-        for sub in subs:
-            if sub.thread_id == chat.thread_id:
-                return sub
-        return None
-
-    async def _kept(self, chat: ChatRef) -> SubscriptionView | None:
-        """The (chat, thread) subscription, active or not: its mode and time are kept while the chat is unsubscribed,
-        as its zone is, and subscribing again without naming them brings them back (a chat of alerts got daily
-        08:00 digests after /unsubscribe all and a ➕)."""
-        for sub in await self.store.subscriptions(chat.chat_id, active=None):
+    async def _subscription(self, chat: ChatRef, active: bool | None = True) -> SubscriptionView | None:
+        """The (chat, thread) subscription; ``active=None``: active or not (its mode and time are kept while the chat is
+        unsubscribed, as its zone is, and subscribing again without naming them brings them back)."""
+        for sub in await self.store.subscriptions(chat.chat_id, active=active):
             if sub.thread_id == chat.thread_id:
                 return sub
         return None
@@ -385,10 +377,8 @@ class Commands:
     async def _zone_name(self, chat: ChatRef) -> str:
         """The zone the chat's digests and dates use: its subscription's, kept while it is unsubscribed (subscribing
         again brings it back, as Store.subscribe keeps it), else the default. One reading for every answer."""
-        for sub in await self.store.subscriptions(chat.chat_id, active=None):
-            if sub.thread_id == chat.thread_id and sub.timezone:
-                return sub.timezone
-        return self.default_timezone
+        sub = await self._subscription(chat, active=None)
+        return sub.timezone if sub is not None and sub.timezone else self.default_timezone
 
     async def _elsewhere(self, chat: ChatRef, command: str) -> str:
         """Where the chat's subscriptions are when this forum topic (or the General topic) has none: " This chat
@@ -568,7 +558,7 @@ class Commands:
         topics = list(parsed.topics)
         if not topics:
             topics = list(current.topics) if current and current.active else list(self.topics)
-        kept = current or await self._kept(target)
+        kept = current or await self._subscription(target, active=None)
         sub = await self.store.subscribe(
             target.chat_id,
             topics,
@@ -734,7 +724,7 @@ class Commands:
             await self.store.unsubscribe(chat.chat_id, [value], thread_id=chat.thread_id)
             notice = f"Unsubscribed from {value}"
         elif kind == START and value in self.topics:
-            kept = sub or await self._kept(chat)
+            kept = sub or await self._subscription(chat, active=None)
             await self.store.subscribe(
                 chat.chat_id,
                 [value],
